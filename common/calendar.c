@@ -1,0 +1,188 @@
+/*  calendar.c — French public holidays and business-day arithmetic.
+ *
+ *  Nothing is cached: ent_calendar_is_holiday answers from the month and
+ *  day, and only computes Easter (a few integer operations) for dates in
+ *  March-June, the only months an Easter-based holiday can fall in
+ *  (Good Friday >= 20 March, Whit Monday <= 14 June).
+ */
+#include "common/calendar.h"
+
+#include <string.h>
+
+#include "common/date.h"
+
+/* Offsets from Easter Sunday. */
+#define S_GOOD_FRIDAY (-2)
+#define S_EASTER_MONDAY 1
+#define S_ASCENSION 39
+#define S_WHIT_MONDAY 50
+
+static const char *const s_region_names[ENT_REGION_COUNT] = {
+    [ENT_REGION_METROPOLE] = "metropole",
+    [ENT_REGION_ALSACE_MOSELLE] = "alsace_moselle",
+    [ENT_REGION_GUADELOUPE] = "guadeloupe",
+    [ENT_REGION_MARTINIQUE] = "martinique",
+    [ENT_REGION_GUYANE] = "guyane",
+    [ENT_REGION_REUNION] = "reunion",
+    [ENT_REGION_MAYOTTE] = "mayotte",
+};
+
+/* Fixed national holidays (L3133-1), as month * 100 + day. */
+static const int s_national_fixed[] = {101, 501, 508, 714, 815, 1101, 1111, 1225};
+#define S_NATIONAL_FIXED_COUNT ((int)(sizeof s_national_fixed / sizeof s_national_fixed[0]))
+
+/* The abolition-of-slavery day of an overseas region (month * 100 + day),
+ * 0 for regions without one. */
+static int s_abolition_day(ent_region_t region)
+{
+    switch (region) {
+    case ENT_REGION_GUADELOUPE: return 527;
+    case ENT_REGION_MARTINIQUE: return 522;
+    case ENT_REGION_GUYANE: return 610;
+    case ENT_REGION_REUNION: return 1220;
+    case ENT_REGION_MAYOTTE: return 427;
+    default: return 0;
+    }
+}
+
+int ent_region_parse(const char *name, ent_region_t *out)
+{
+    if (name == NULL || out == NULL)
+        return -1;
+    for (int r = 0; r < ENT_REGION_COUNT; r++) {
+        if (strcmp(name, s_region_names[r]) == 0) {
+            *out = (ent_region_t)r;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *ent_region_name(ent_region_t region)
+{
+    /* Never NULL, so a corrupt value can still be logged safely. */
+    if ((int)region < 0 || region >= ENT_REGION_COUNT)
+        return "unknown";
+    return s_region_names[region];
+}
+
+int32_t ent_calendar_easter(int year)
+{
+    /* Anonymous Gregorian algorithm (Meeus/Jones/Butcher). */
+    int a = year % 19;
+    int b = year / 100;
+    int c = year % 100;
+    int d = b / 4;
+    int e = b % 4;
+    int f = (b + 8) / 25;
+    int g = (b - f + 1) / 3;
+    int h = (19 * a + b - d - g + 15) % 30;
+    int i = c / 4;
+    int k = c % 4;
+    int l = (32 + 2 * e + 2 * i - h - k) % 7;
+    int m = (a + 11 * h + 22 * l) / 451;
+    int month = (h + l - 7 * m + 114) / 31;
+    int day = (h + l - 7 * m + 114) % 31 + 1;
+    return ent_date_from_ymd(year, month, day);
+}
+
+bool ent_calendar_is_holiday(ent_region_t region, int32_t date)
+{
+    int year, month, day;
+    ent_date_to_ymd(date, &year, &month, &day);
+    int md = month * 100 + day;
+
+    for (int i = 0; i < S_NATIONAL_FIXED_COUNT; i++)
+        if (md == s_national_fixed[i])
+            return true;
+    if (region == ENT_REGION_ALSACE_MOSELLE && md == 1226)
+        return true;
+    int abolition = s_abolition_day(region);
+    if (abolition != 0 && md == abolition)
+        return true;
+
+    if (month < 3 || month > 6)
+        return false;
+    int32_t offset = date - ent_calendar_easter(year);
+    if (offset == S_EASTER_MONDAY || offset == S_ASCENSION || offset == S_WHIT_MONDAY)
+        return true;
+    return region == ENT_REGION_ALSACE_MOSELLE && offset == S_GOOD_FRIDAY;
+}
+
+int ent_calendar_holidays(ent_region_t region, int year, int32_t *out, int max)
+{
+    int32_t days[16];
+    int n = 0;
+    int32_t easter = ent_calendar_easter(year);
+
+    for (int i = 0; i < S_NATIONAL_FIXED_COUNT; i++)
+        days[n++] = ent_date_from_ymd(year, s_national_fixed[i] / 100, s_national_fixed[i] % 100);
+    days[n++] = easter + S_EASTER_MONDAY;
+    days[n++] = easter + S_ASCENSION;
+    days[n++] = easter + S_WHIT_MONDAY;
+    if (region == ENT_REGION_ALSACE_MOSELLE) {
+        days[n++] = easter + S_GOOD_FRIDAY;
+        days[n++] = ent_date_from_ymd(year, 12, 26);
+    }
+    int abolition = s_abolition_day(region);
+    if (abolition != 0)
+        days[n++] = ent_date_from_ymd(year, abolition / 100, abolition % 100);
+
+    /* Insertion sort (at most 13 items), dropping duplicates: Ascension can
+     * fall on 1 or 8 May (2008) or on an abolition day, and a day off that
+     * two rules grant is still one day. */
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+        int32_t v = days[i];
+        int j = count;
+        while (j > 0 && days[j - 1] > v)
+            j--;
+        if (j > 0 && days[j - 1] == v)
+            continue;
+        memmove(&days[j + 1], &days[j], (size_t)(count - j) * sizeof days[0]);
+        days[j] = v;
+        count++;
+    }
+
+    /* Like snprintf: report the full count even when out is too small. */
+    for (int i = 0; i < count && i < max; i++)
+        out[i] = days[i];
+    return count;
+}
+
+bool ent_calendar_is_ouvrable(ent_region_t region, int32_t date)
+{
+    return ent_date_weekday(date) != 7 && !ent_calendar_is_holiday(region, date);
+}
+
+bool ent_calendar_is_ouvre(ent_region_t region, int32_t date)
+{
+    return ent_date_weekday(date) <= 5 && !ent_calendar_is_holiday(region, date);
+}
+
+int32_t ent_calendar_extend_deadline(ent_region_t region, int32_t date)
+{
+    while (!ent_calendar_is_ouvre(region, date))
+        date++;
+    return date;
+}
+
+int32_t ent_calendar_add_ouvrables(ent_region_t region, int32_t date, int n)
+{
+    while (n > 0) {
+        date++;
+        if (ent_calendar_is_ouvrable(region, date))
+            n--;
+    }
+    return date;
+}
+
+int32_t ent_calendar_add_ouvres(ent_region_t region, int32_t date, int n)
+{
+    while (n > 0) {
+        date++;
+        if (ent_calendar_is_ouvre(region, date))
+            n--;
+    }
+    return date;
+}

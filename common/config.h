@@ -1,0 +1,62 @@
+/*  config.h — configuration from the environment, overridden by flags.
+ *
+ *  Every setting is an environment variable (12-factor).  Each variable
+ *  ENTRETIENS_FOO_BAR can also be given as the flag --foo-bar=VALUE (or
+ *  --foo-bar VALUE), which wins over the environment.  --help prints every
+ *  variable with its default and meaning.
+ *
+ *  The shared contract (docs/operations.md): ENTRETIENS_DATA_DIR, and for
+ *  each of SCHEDULER, RECORDS, NOTIFIER, ANALYTICS the endpoints
+ *  ENTRETIENS_<NAME>_RPC, ENTRETIENS_<NAME>_PUB (ZeroMQ) and
+ *  ENTRETIENS_<NAME>_HTTP (host:port); ENTRETIENS_NOW pins the clock.
+ */
+#ifndef ENT_CONFIG_H
+#define ENT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    const char *env;   /* "ENTRETIENS_DATA_DIR" */
+    const char *def;   /* default value, NULL = unset */
+    const char *help;  /* one line */
+} ent_config_var_t;
+
+typedef struct ent_config ent_config_t;
+
+/* The variables every program shares (data dir, the twelve endpoints, the
+ * clock, the log level, store tuning); *n receives their number. */
+const ent_config_var_t *ent_config_common_vars(size_t *n);
+
+/* Creates a configuration from the common variables plus extra (may be
+ * NULL / 0).  Returns NULL only when out of memory. */
+ent_config_t *ent_config_new(const char *program, const char *summary,
+                             const ent_config_var_t *extra, size_t n_extra);
+
+/* Reads the environment, then argv flags.  Returns:
+ *   0  loaded;
+ *   1  --help was given and printed to stdout (the caller exits 0);
+ *  -1  an unknown flag or a flag without value (reason printed on stderr).
+ * Arguments that are not flags are left for the caller: *first_arg is the
+ * index of the first one (argc when none). */
+int ent_config_load(ent_config_t *cfg, int argc, char **argv, int *first_arg);
+
+/* Value of a variable (flag, else environment, else default), or NULL when
+ * unset.  The pointer lives as long as cfg. */
+const char *ent_config_get(const ent_config_t *cfg, const char *env);
+
+/* Integer value; returns def when unset; -1 with *ok=false when malformed. */
+int64_t ent_config_get_int(const ent_config_t *cfg, const char *env, int64_t def, bool *ok);
+
+/* Endpoint of a daemon: kind is "RPC", "PUB" or "HTTP", daemon is
+ * "scheduler" ... ; returns the configured value or its default. */
+const char *ent_config_endpoint(const ent_config_t *cfg, const char *daemon, const char *kind);
+
+/* Prints the help text to stdout. */
+void ent_config_print_help(const ent_config_t *cfg);
+
+/* Frees cfg and sets *cfg_p to NULL.  Safe on NULL. */
+void ent_config_destroy(ent_config_t **cfg_p);
+
+#endif

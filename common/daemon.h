@@ -1,0 +1,111 @@
+/*  daemon.h — the runtime every entretiens daemon is built on.
+ *
+ *  One process = one libuv loop = one LMDB store = one thread.  The daemon:
+ *    - reads its configuration (environment, flags, --help) and pins the
+ *      clock when ENTRETIENS_NOW is set;
+ *    - opens its store under ENTRETIENS_DATA_DIR/<name>/ and migrates it;
+ *    - binds a ROUTER for its methods (ENTRETIENS_<NAME>_RPC), a PUB for
+ *      its events (ENTRETIENS_<NAME>_PUB) and an HTTP endpoint for
+ *      /healthz, /readyz and /metrics (ENTRETIENS_<NAME>_HTTP);
+ *    - subscribes to the producers it consumes (their PUB + RPC endpoints
+ *      from the same configuration contract);
+ *    - runs turns: everything received in one loop iteration (requests,
+ *      events, replayed events, periodic work) is applied in ONE write
+ *      transaction, then the events are published and the replies sent.
+ *      On MDB_MAP_FULL the map grows and the turn runs again on the same
+ *      inputs; if the store fails otherwise, nothing of the turn is kept,
+ *      requests are answered UNAVAILABLE and events are fetched again;
+ *    - on SIGTERM/SIGINT: not ready any more, finishes the current turn,
+ *      closes its sockets with a bounded linger, syncs and closes the store.
+ *
+ *  Built-in methods on every daemon: "health" (HealthReply),
+ *  "admin.clock.show" (ClockState), "admin.clock.set" (ClockSet; refused
+ *  with FAILED_PRECONDITION unless the clock is pinned; runs every periodic
+ *  work right away, in the same transaction, so the reply means its effects
+ *  are committed), "admin.backup" (BackupRequest) and, for producers,
+ *  "events.replay" (ReplayRequest -> ReplayReply).
+ */
+#ifndef ENT_DAEMON_H
+#define ENT_DAEMON_H
+
+#include "common/config.h"
+#include "common/loop.h"
+#include "common/metrics.h"
+#include "common/outbox.h"
+#include "common/rpc.h"
+#include "common/store.h"
+#include "common/subscriber.h"
+
+#include <stdbool.h>
+
+typedef struct ent_daemon ent_daemon_t;
+
+typedef struct {
+    const char *name;                 /* "scheduler": store dir, endpoints, metric prefix */
+    const char *summary;              /* first line of --help */
+    const ent_config_var_t *vars;     /* the daemon's own variables (may be NULL) */
+    size_t n_vars;
+    unsigned max_dbs;                 /* named databases the service adds */
+    unsigned schema_version;          /* the store schema this binary writes */
+    ent_store_migrate_fn migrate;     /* steps to schema_version (may be NULL) */
+    void *migrate_arg;
+    bool publishes;                   /* has an outbox and a PUB socket */
+    const char *const *consumes;      /* producers it subscribes to, NULL-terminated */
+} ent_daemon_spec_t;
+
+/* Work run inside a turn's transaction (periodic work, clock changes).
+ * Returns 0 or an LMDB code (MDB_MAP_FULL: the turn is redone). */
+typedef int (*ent_daemon_work_fn)(MDB_txn *txn, void *arg);
+
+/* Service state outside the store follows the turn: reset when the turn is
+ * aborted (it will run again), flush after it ends (committed or not). */
+typedef void (*ent_daemon_reset_fn)(void *arg);
+typedef void (*ent_daemon_flush_fn)(void *arg, bool committed);
+
+/* Reads the configuration and opens the store.  Returns 0 and *out, or an
+ * exit status: 0 with *out NULL after --help, 2 on a configuration error,
+ * 1 when the store cannot be opened (each logged). */
+int ent_daemon_new(const ent_daemon_spec_t *spec, int argc, char **argv, ent_daemon_t **out);
+
+ent_store_t *ent_daemon_store(ent_daemon_t *d);
+ent_loop_t *ent_daemon_loop(ent_daemon_t *d);
+ent_metrics_t *ent_daemon_metrics(ent_daemon_t *d);
+const ent_config_t *ent_daemon_config(ent_daemon_t *d);
+const char *ent_daemon_name(const ent_daemon_t *d);
+
+/* The outbox (NULL until ent_daemon_start, or when the spec does not publish). */
+ent_outbox_t *ent_daemon_outbox(ent_daemon_t *d);
+
+/* Registers a method.  Before or after start.  Returns 0 or -1 (taken). */
+int ent_daemon_method(ent_daemon_t *d, const char *method, ent_rpc_fn fn, void *arg);
+
+/* Registers the apply function for a producer listed in spec->consumes.
+ * Before start.  Returns 0, or -1 when the producer is not consumed. */
+int ent_daemon_on_event(ent_daemon_t *d, const char *producer, ent_event_fn fn, void *arg);
+
+/* Runs fn inside a turn every interval_ms (and at every clock change).
+ * Before start.  Returns 0 or -1 (more than 8). */
+int ent_daemon_every(ent_daemon_t *d, unsigned interval_ms, ent_daemon_work_fn fn, void *arg);
+
+/* Adds a participant in the turn protocol (see the typedefs).  Returns 0 or -1. */
+int ent_daemon_participant(ent_daemon_t *d, ent_daemon_reset_fn reset, ent_daemon_flush_fn flush, void *arg);
+
+/* Binds the sockets and the HTTP endpoint, connects the subscribers.
+ * Returns 0, or -1 (logged) when an endpoint cannot be bound. */
+int ent_daemon_start(ent_daemon_t *d);
+
+/* Serves until SIGTERM/SIGINT (ent_daemon_start first).  Returns 0. */
+int ent_daemon_run(ent_daemon_t *d);
+
+/* Closes everything (store synced) and frees; *d_p = NULL; safe on NULL. */
+void ent_daemon_destroy(ent_daemon_t **d_p);
+
+/* A service's set-up: registers methods, event handlers, periodic work.
+ * Returns 0, or -1 to abort start-up (after logging why). */
+typedef int (*ent_daemon_setup_fn)(ent_daemon_t *d, void *arg);
+
+/* The whole life of a daemon process: new, setup, start, run, destroy.
+ * Returns the process exit status. */
+int ent_daemon_main(const ent_daemon_spec_t *spec, int argc, char **argv, ent_daemon_setup_fn setup, void *arg);
+
+#endif

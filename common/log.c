@@ -1,0 +1,68 @@
+/*  log.c — JSON-lines logs on stderr (see log.h). */
+#include "common/log.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+static char s_service[64] = "entretiens";
+static ent_log_level_t s_min_level = ENT_LOG_INFO;
+static const char *const s_level_names[] = { "debug", "info", "warn", "error" };
+
+void ent_log_init(const char *service, ent_log_level_t min_level)
+{
+    snprintf(s_service, sizeof s_service, "%s", service ? service : "entretiens");
+    s_min_level = min_level;
+}
+
+int ent_log_level_parse(const char *name, ent_log_level_t *out)
+{
+    for (int i = 0; i <= ENT_LOG_ERROR; i++)
+        if (name && strcmp(name, s_level_names[i]) == 0) {
+            *out = (ent_log_level_t) i;
+            return 0;
+        }
+    return -1;
+}
+
+void ent_log(ent_log_level_t level, const char *event, const char *fmt, ...)
+{
+    if (level < s_min_level)
+        return;
+    char msg[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    gmtime_r(&tv.tv_sec, &tm);
+    char ts[64];
+    snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (long) (tv.tv_usec / 1000));
+
+    /* jansson does the escaping; a message that is not valid UTF-8 (bytes
+     * from bad input) is replaced by a marker rather than dropping the line. */
+    json_t *o = json_object();
+    if (!o)
+        return;
+    json_object_set_new(o, "ts", json_string(ts));
+    json_object_set_new(o, "level", json_string(s_level_names[level]));
+    json_object_set_new(o, "service", json_string(s_service));
+    json_object_set_new(o, "event", json_string(event ? event : "log"));
+    json_t *m = json_string(msg);
+    json_object_set_new(o, "msg", m ? m : json_string("(message not valid UTF-8)"));
+    char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (line) {
+        fprintf(stderr, "%s\n", line);
+        free(line);
+    }
+}

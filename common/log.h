@@ -1,0 +1,37 @@
+/*  log.h — JSON-lines logs on stderr.
+ *
+ *  One object per line: {"ts":"2026-11-26T13:25:50.123Z","level":"info",
+ *  "service":"scheduler","event":"rpc.malformed","msg":"..."}.  "event" is a
+ *  stable dotted name operators can grep and alert on; "msg" is for humans.
+ *  Timestamps are the real time (never the pinned business clock), so logs
+ *  stay ordered while tests move the clock.
+ */
+#ifndef ENT_LOG_H
+#define ENT_LOG_H
+
+typedef enum {
+    ENT_LOG_DEBUG = 0,
+    ENT_LOG_INFO,
+    ENT_LOG_WARN,
+    ENT_LOG_ERROR
+} ent_log_level_t;
+
+/* Sets the service name written in every line and the lowest level written.
+ * Safe to call again; before any call the service is "entretiens" and the
+ * level INFO. */
+void ent_log_init(const char *service, ent_log_level_t min_level);
+
+/* Parses "debug" | "info" | "warn" | "error".  Returns 0, or -1 when unknown. */
+int ent_log_level_parse(const char *name, ent_log_level_t *out);
+
+/* Writes one line.  event: a dotted identifier; fmt: printf format of msg.
+ * Lines longer than 4 KiB are truncated, never split. */
+void ent_log(ent_log_level_t level, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define ent_log_debug(ev, ...) ent_log(ENT_LOG_DEBUG, ev, __VA_ARGS__)
+#define ent_log_info(ev, ...)  ent_log(ENT_LOG_INFO, ev, __VA_ARGS__)
+#define ent_log_warn(ev, ...)  ent_log(ENT_LOG_WARN, ev, __VA_ARGS__)
+#define ent_log_error(ev, ...) ent_log(ENT_LOG_ERROR, ev, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,277 @@
+/*  outbox.c — transactional outbox + PUB publisher (see outbox.h). */
+#include "common/outbox.h"
+
+#include "common/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#define REPLAY_MAX_EVENTS 4096u
+#define REPLAY_MAX_BYTES (8u << 20)
+
+struct ent_outbox {
+    ent_store_t *store;
+    void *pub;
+    char *producer;
+    char *heartbeat_topic;
+    uint64_t head;            /* last committed seq */
+    uint64_t published;
+    /* events of the current turn, packed back to back: [u32 topic len]
+     * [topic][u32 env len][env] */
+    uint8_t *buf;
+    size_t len, cap;
+    uint64_t pending;         /* events appended this turn */
+};
+
+ent_outbox_t *ent_outbox_new(void *zctx, ent_store_t *store, const char *producer, const char *endpoint)
+{
+    ent_outbox_t *ob = calloc(1, sizeof *ob);
+    if (!ob)
+        return NULL;
+    ob->store = store;
+    ob->producer = strdup(producer);
+    size_t hl = strlen(producer) + sizeof ".$heartbeat";
+    ob->heartbeat_topic = malloc(hl);
+    if (!ob->producer || !ob->heartbeat_topic)
+        goto fail;
+    snprintf(ob->heartbeat_topic, hl, "%s.$heartbeat", producer);
+    if (endpoint) {
+        ob->pub = zmq_socket(zctx, ZMQ_PUB);
+        if (!ob->pub)
+            goto fail;
+        int hwm = 200000, linger = 1000;
+        zmq_setsockopt(ob->pub, ZMQ_SNDHWM, &hwm, sizeof hwm);
+        zmq_setsockopt(ob->pub, ZMQ_LINGER, &linger, sizeof linger);
+        if (zmq_bind(ob->pub, endpoint) != 0) {
+            ent_log_error("events.bind", "cannot bind PUB endpoint %s: %s", endpoint, zmq_strerror(errno));
+            goto fail;
+        }
+    }
+    MDB_txn *txn;
+    int rc = ent_store_read(store, &txn);
+    if (rc)
+        goto fail;
+    MDB_cursor *cur;
+    rc = mdb_cursor_open(txn, ent_store_outbox(store), &cur);
+    if (rc == 0) {
+        MDB_val k, v;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+        if (rc == 0 && k.mv_size == 8)
+            ob->head = ent_be64_get(k.mv_data);
+        mdb_cursor_close(cur);
+    }
+    mdb_txn_abort(txn);
+    return ob;
+fail:
+    ent_outbox_destroy(&ob);
+    return NULL;
+}
+
+static int s_reserve(ent_outbox_t *ob, size_t more)
+{
+    if (ob->len + more <= ob->cap)
+        return 0;
+    size_t cap = ob->cap ? ob->cap : 64 * 1024;
+    while (cap < ob->len + more)
+        cap *= 2;
+    uint8_t *b = realloc(ob->buf, cap);
+    if (!b)
+        return ENOMEM;
+    ob->buf = b;
+    ob->cap = cap;
+    return 0;
+}
+
+static void s_put_u32(uint8_t *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+}
+
+static uint32_t s_get_u32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+int ent_outbox_append(ent_outbox_t *ob, MDB_txn *txn, const char *type, const char *idempotency_key,
+                      const char *trace_id, int64_t occurred_at_ms, const uint8_t *payload,
+                      size_t len, uint64_t *seq_out)
+{
+    uint64_t seq = ob->head + ob->pending + 1;
+    Entretiens__V1__EventEnvelope env = ENTRETIENS__V1__EVENT_ENVELOPE__INIT;
+    env.producer = ob->producer;
+    env.seq = seq;
+    env.type = (char *) type;
+    env.occurred_at_ms = occurred_at_ms;
+    env.idempotency_key = (char *) (idempotency_key ? idempotency_key : "");
+    env.trace_id = (char *) (trace_id ? trace_id : "");
+    env.payload.data = (uint8_t *) payload;
+    env.payload.len = len;
+    size_t env_len = entretiens__v1__event_envelope__get_packed_size(&env);
+    size_t topic_len = strlen(type);
+    int rc = s_reserve(ob, 8 + topic_len + env_len);
+    if (rc)
+        return rc;
+    uint8_t *p = ob->buf + ob->len;
+    s_put_u32(p, (uint32_t) topic_len);
+    memcpy(p + 4, type, topic_len);
+    s_put_u32(p + 4 + topic_len, (uint32_t) env_len);
+    uint8_t *envp = p + 8 + topic_len;
+    entretiens__v1__event_envelope__pack(&env, envp);
+
+    uint8_t key[8];
+    ent_be64_put(key, seq);
+    MDB_val k = { 8, key }, v = { env_len, envp };
+    rc = mdb_put(txn, ent_store_outbox(ob->store), &k, &v, MDB_APPEND);
+    if (rc)
+        return rc;
+    ob->len += 8 + topic_len + env_len;
+    ob->pending++;
+    if (seq_out)
+        *seq_out = seq;
+    return 0;
+}
+
+int ent_outbox_append_msg(ent_outbox_t *ob, MDB_txn *txn, const char *type, const char *idempotency_key,
+                          const char *trace_id, int64_t occurred_at_ms, const ProtobufCMessage *msg,
+                          uint64_t *seq)
+{
+    uint8_t stack[1024];
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    uint8_t *buf = len <= sizeof stack ? stack : malloc(len);
+    if (!buf)
+        return ENOMEM;
+    protobuf_c_message_pack(msg, buf);
+    int rc = ent_outbox_append(ob, txn, type, idempotency_key, trace_id, occurred_at_ms, buf, len, seq);
+    if (buf != stack)
+        free(buf);
+    return rc;
+}
+
+void ent_outbox_reset(ent_outbox_t *ob)
+{
+    ob->len = 0;
+    ob->pending = 0;
+}
+
+void ent_outbox_flush(ent_outbox_t *ob)
+{
+    size_t off = 0;
+    while (off < ob->len) {
+        uint32_t tl = s_get_u32(ob->buf + off);
+        const uint8_t *topic = ob->buf + off + 4;
+        uint32_t el = s_get_u32(ob->buf + off + 4 + tl);
+        const uint8_t *envp = ob->buf + off + 8 + tl;
+        if (ob->pub) {
+            /* PUB never blocks: at the HWM the message is dropped for that
+             * subscriber, who recovers it through events.replay */
+            if (zmq_send(ob->pub, topic, tl, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
+                zmq_send(ob->pub, envp, el, ZMQ_DONTWAIT) >= 0)
+                ob->published++;
+        }
+        off += 8 + tl + el;
+    }
+    ob->head += ob->pending;
+    ob->pending = 0;
+    ob->len = 0;
+    /* keep a large turn's buffer from pinning memory forever */
+    if (ob->cap > (16u << 20)) {
+        free(ob->buf);
+        ob->buf = NULL;
+        ob->cap = 0;
+    }
+}
+
+void ent_outbox_heartbeat(ent_outbox_t *ob)
+{
+    if (!ob->pub)
+        return;
+    Entretiens__V1__Heartbeat hb = ENTRETIENS__V1__HEARTBEAT__INIT;
+    hb.producer = ob->producer;
+    hb.head_seq = ob->head;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    hb.sent_at_ms = (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    uint8_t buf[256];
+    size_t len = entretiens__v1__heartbeat__pack(&hb, buf);
+    if (zmq_send(ob->pub, ob->heartbeat_topic, strlen(ob->heartbeat_topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
+        zmq_send(ob->pub, buf, len, ZMQ_DONTWAIT);
+}
+
+uint64_t ent_outbox_head(const ent_outbox_t *ob)
+{
+    return ob->head;
+}
+
+uint64_t ent_outbox_published(const ent_outbox_t *ob)
+{
+    return ob->published;
+}
+
+int ent_outbox_replay(ent_outbox_t *ob, MDB_txn *txn, uint64_t from_seq, uint32_t max,
+                      Entretiens__V1__ReplayReply *reply)
+{
+    reply->head_seq = ob->head;
+    reply->n_events = 0;
+    reply->events = NULL;
+    if (max == 0 || max > REPLAY_MAX_EVENTS)
+        max = REPLAY_MAX_EVENTS;
+    if (from_seq == 0)
+        from_seq = 1;
+    if (from_seq > ob->head)
+        return 0;
+    uint64_t want = ob->head - from_seq + 1;
+    size_t n = want < max ? (size_t) want : max;
+    reply->events = calloc(n, sizeof *reply->events);
+    if (!reply->events)
+        return ENOMEM;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, ent_store_outbox(ob->store), &cur);
+    if (rc)
+        goto fail;
+    uint8_t key[8];
+    ent_be64_put(key, from_seq);
+    MDB_val k = { 8, key }, v;
+    size_t bytes = 0;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && reply->n_events < n && bytes < REPLAY_MAX_BYTES) {
+        /* events never committed (seq > head) are not replayed */
+        if (ent_be64_get(k.mv_data) > ob->head)
+            break;
+        reply->events[reply->n_events].data = v.mv_data;
+        reply->events[reply->n_events].len = v.mv_size;
+        reply->n_events++;
+        bytes += v.mv_size;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    if (rc)
+        goto fail;
+    return 0;
+fail:
+    free(reply->events);
+    reply->events = NULL;
+    reply->n_events = 0;
+    return rc;
+}
+
+void ent_outbox_destroy(ent_outbox_t **ob_p)
+{
+    if (!ob_p || !*ob_p)
+        return;
+    ent_outbox_t *ob = *ob_p;
+    if (ob->pub)
+        zmq_close(ob->pub);
+    free(ob->buf);
+    free(ob->producer);
+    free(ob->heartbeat_topic);
+    free(ob);
+    *ob_p = NULL;
+}

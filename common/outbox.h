@@ -1,0 +1,72 @@
+/*  outbox.h — the producer side of reliable events.
+ *
+ *  An event is written into the store's "outbox" database (key = big-endian
+ *  seq, value = the packed EventEnvelope) in the SAME write transaction as
+ *  the state change that caused it, and published on the PUB socket only
+ *  after that transaction commits.  PUB may drop (slow subscriber, HWM,
+ *  subscriber down): subscribers notice the gap from the seq numbers or the
+ *  heartbeat and fetch what they missed with events.replay, which reads the
+ *  outbox.  The outbox keeps every event: it is the producer's event log, so
+ *  a consumer can be rebuilt from seq 1.
+ *
+ *  Frames on PUB: [topic][packed EventEnvelope], topic = the event type
+ *  ("scheduler.interview.due"); heartbeats: ["<producer>.$heartbeat"]
+ *  [packed Heartbeat] every second.
+ */
+#ifndef ENT_OUTBOX_H
+#define ENT_OUTBOX_H
+
+#include "common/store.h"
+#include "proto/envelope.pb-c.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ent_outbox ent_outbox_t;
+
+/* Binds a PUB socket on endpoint (NULL: no socket, events are only stored
+ * and replayed) and reads the last committed seq from the store.
+ * Returns NULL (logged) on a bind or store error. */
+ent_outbox_t *ent_outbox_new(void *zctx, ent_store_t *store, const char *producer, const char *endpoint);
+
+/* Appends one event to txn (the turn's transaction) and returns its seq in
+ * *seq (may be NULL).  type must start with "<producer>.".  The event is
+ * published by ent_outbox_flush after the commit.
+ * Returns 0, ENOMEM, or an LMDB code (MDB_MAP_FULL: the turn is redone). */
+int ent_outbox_append(ent_outbox_t *ob, MDB_txn *txn, const char *type, const char *idempotency_key,
+                      const char *trace_id, int64_t occurred_at_ms, const uint8_t *payload,
+                      size_t len, uint64_t *seq);
+
+/* The same, packing a protobuf message. */
+int ent_outbox_append_msg(ent_outbox_t *ob, MDB_txn *txn, const char *type, const char *idempotency_key,
+                          const char *trace_id, int64_t occurred_at_ms, const ProtobufCMessage *msg,
+                          uint64_t *seq);
+
+/* Forgets the events appended in this turn (the transaction was aborted). */
+void ent_outbox_reset(ent_outbox_t *ob);
+
+/* After the commit: publishes the turn's events (never blocks; PUB drops
+ * at its HWM and replay covers it) and advances the head. */
+void ent_outbox_flush(ent_outbox_t *ob);
+
+/* Publishes a heartbeat carrying the committed head. */
+void ent_outbox_heartbeat(ent_outbox_t *ob);
+
+/* Last committed seq (0 when nothing was ever published). */
+uint64_t ent_outbox_head(const ent_outbox_t *ob);
+
+/* Events published (sent on PUB) since start. */
+uint64_t ent_outbox_published(const ent_outbox_t *ob);
+
+/* Fills a ReplayReply with the committed events from from_seq (at most max,
+ * capped at 4096 and about 8 MiB).  The events point into txn's pages:
+ * pack the reply before ending txn; free reply->events with free().
+ * Returns 0 or an LMDB code. */
+int ent_outbox_replay(ent_outbox_t *ob, MDB_txn *txn, uint64_t from_seq, uint32_t max,
+                      Entretiens__V1__ReplayReply *reply);
+
+/* Closes the socket and frees; *ob_p set to NULL; safe on NULL. */
+void ent_outbox_destroy(ent_outbox_t **ob_p);
+
+#endif

@@ -1,0 +1,155 @@
+/*  rpc.h — request/reply over ZeroMQ: a ROUTER server with a method table
+ *  (run inside the daemon's turn, replies sent after the commit) and a
+ *  blocking DEALER client with timeouts (CLI, tests, benchmarks).
+ *
+ *  Wire: the client sends one frame, a packed entretiens.v1.Request; the
+ *  server answers one frame, a packed Reply with the same request_id.  A REQ
+ *  client's empty delimiter frame is accepted and echoed.  Anything else
+ *  (extra frames, garbage protobuf, a missing method) is answered with a
+ *  status when a reply is possible, and always logged and counted; the
+ *  server never stops on input.
+ */
+#ifndef ENT_RPC_H
+#define ENT_RPC_H
+
+#include "proto/envelope.pb-c.h"
+
+#include <lmdb.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ENT_RPC_MAX_MESSAGE (64u << 20) /* ZMQ_MAXMSGSIZE on every RPC socket */
+
+typedef Entretiens__V1__Code ent_code_t;
+#define ENT_OK                  ENTRETIENS__V1__CODE__OK
+#define ENT_INVALID_ARGUMENT    ENTRETIENS__V1__CODE__INVALID_ARGUMENT
+#define ENT_DEADLINE_EXCEEDED   ENTRETIENS__V1__CODE__DEADLINE_EXCEEDED
+#define ENT_NOT_FOUND           ENTRETIENS__V1__CODE__NOT_FOUND
+#define ENT_ALREADY_EXISTS      ENTRETIENS__V1__CODE__ALREADY_EXISTS
+#define ENT_PERMISSION_DENIED   ENTRETIENS__V1__CODE__PERMISSION_DENIED
+#define ENT_RESOURCE_EXHAUSTED  ENTRETIENS__V1__CODE__RESOURCE_EXHAUSTED
+#define ENT_FAILED_PRECONDITION ENTRETIENS__V1__CODE__FAILED_PRECONDITION
+#define ENT_UNIMPLEMENTED       ENTRETIENS__V1__CODE__UNIMPLEMENTED
+#define ENT_INTERNAL            ENTRETIENS__V1__CODE__INTERNAL
+#define ENT_UNAVAILABLE         ENTRETIENS__V1__CODE__UNAVAILABLE
+
+/* "INVALID_ARGUMENT" ... */
+const char *ent_code_name(ent_code_t code);
+
+/* ---------------------------------------------------------------- server */
+
+typedef struct ent_rpc_server ent_rpc_server_t;
+
+/* One call as seen by a method handler. */
+typedef struct {
+    const Entretiens__V1__Request *req;   /* method, caller, payload */
+    MDB_txn *txn;          /* a nested transaction of the turn: discarded
+                              unless the handler answers OK */
+    /* the answer, set through ent_rpc_ok / ent_rpc_fail */
+    ent_code_t code;
+    char message[512];
+    char field[128];
+    uint8_t *payload;      /* malloc'd, owned by the server after return */
+    size_t payload_len;
+} ent_rpc_call_t;
+
+/* A method.  Returns 0 with the answer in call (OK or an error status), or
+ * an LMDB error code when the store failed: MDB_MAP_FULL makes the daemon
+ * grow the map and run the whole turn again; any other code answers this
+ * call INTERNAL.  Handlers change memory outside the store only in ways that
+ * are safe to repeat (the turn may run twice). */
+typedef int (*ent_rpc_fn)(ent_rpc_call_t *call, void *arg);
+
+/* Binds a ROUTER on endpoint with ZMQ_ROUTER_MANDATORY (a reply to a gone
+ * client fails loudly instead of vanishing), ZMQ_MAXMSGSIZE, large HWMs and
+ * a bounded linger.  Returns NULL (logged) when the bind fails. */
+ent_rpc_server_t *ent_rpc_server_new(void *zctx, const char *endpoint);
+
+/* The ROUTER socket (to watch it on the loop). */
+void *ent_rpc_server_socket(ent_rpc_server_t *srv);
+
+/* Registers a method ("scheduler.ingest").  Returns 0, or -1 when the name
+ * is already registered or memory is short. */
+int ent_rpc_server_register(ent_rpc_server_t *srv, const char *method, ent_rpc_fn fn, void *arg);
+
+/* Loop callback: takes up to budget requests from the socket into the
+ * turn's queue (see loop.h ent_zwatch_fn). */
+void ent_rpc_server_on_readable(void *sock, int budget, void *arg);
+
+/* Requests waiting in this turn. */
+size_t ent_rpc_server_pending(const ent_rpc_server_t *srv);
+
+/* Runs every queued request against txn (each in a nested transaction).
+ * Returns 0, or MDB_MAP_FULL / another LMDB code that aborts the turn.
+ * Safe to call again after ent_rpc_server_reset (the turn is redone). */
+int ent_rpc_server_process(ent_rpc_server_t *srv, MDB_txn *txn);
+
+/* Forgets the answers of this turn (the turn will be redone). */
+void ent_rpc_server_reset(ent_rpc_server_t *srv);
+
+/* After the commit: sends every answer and empties the queue.  When the
+ * turn failed (committed == false) every queued request is answered
+ * UNAVAILABLE instead. */
+void ent_rpc_server_flush(ent_rpc_server_t *srv, bool committed);
+
+typedef struct {
+    uint64_t requests;
+    uint64_t malformed;      /* frames that were not a Request */
+    uint64_t unknown_method;
+    uint64_t replies_dropped;/* peer gone or at its HWM */
+} ent_rpc_server_stats_t;
+void ent_rpc_server_stats(const ent_rpc_server_t *srv, ent_rpc_server_stats_t *out);
+
+/* Observer called after each answered request (metrics): method ("" when
+ * unknown), code and seconds from receipt to reply. */
+typedef void (*ent_rpc_observe_fn)(void *arg, const char *method, ent_code_t code, double seconds);
+void ent_rpc_server_observe(ent_rpc_server_t *srv, ent_rpc_observe_fn fn, void *arg);
+
+/* Unbinds, closes the socket and frees; the socket must be unwatched first.
+ * *srv_p is set to NULL; safe on NULL. */
+void ent_rpc_server_destroy(ent_rpc_server_t **srv_p);
+
+/* Handler helpers.  ent_rpc_ok packs msg (NULL = empty payload) and sets
+ * OK; returns 0, or ENOMEM.  ent_rpc_fail sets an error status with the
+ * offending field (NULL when none) and returns 0. */
+int ent_rpc_ok(ent_rpc_call_t *call, const ProtobufCMessage *msg);
+int ent_rpc_ok_bytes(ent_rpc_call_t *call, const uint8_t *data, size_t len);
+int ent_rpc_fail(ent_rpc_call_t *call, ent_code_t code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---------------------------------------------------------------- client */
+
+typedef struct ent_rpc_client ent_rpc_client_t;
+
+typedef struct {
+    ent_code_t code;
+    char message[512];
+    char field[128];
+    uint8_t *payload;      /* malloc'd; free with ent_rpc_result_clear */
+    size_t payload_len;
+} ent_rpc_result_t;
+
+/* Connects a DEALER to endpoint.  timeout_ms bounds each call.
+ * Returns NULL when the socket cannot be created or connected. */
+ent_rpc_client_t *ent_rpc_client_new(void *zctx, const char *endpoint, int timeout_ms);
+
+/* Sends one request and waits for its reply (replies to earlier, timed-out
+ * requests are dropped by request_id).  Returns 0 with out filled (out->code
+ * is the service's status), or -1 with out->code DEADLINE_EXCEEDED when no
+ * answer came in time, or INTERNAL on a local failure.  Never retries:
+ * callers retry idempotent methods only. */
+int ent_rpc_client_call(ent_rpc_client_t *c, const char *method, const char *caller,
+                        const uint8_t *payload, size_t len, ent_rpc_result_t *out);
+
+/* The same, packing msg (NULL = empty payload). */
+int ent_rpc_client_call_msg(ent_rpc_client_t *c, const char *method, const char *caller,
+                            const ProtobufCMessage *msg, ent_rpc_result_t *out);
+
+void ent_rpc_result_clear(ent_rpc_result_t *r);
+
+/* Closes and frees; *c_p set to NULL; safe on NULL. */
+void ent_rpc_client_destroy(ent_rpc_client_t **c_p);
+
+#endif

@@ -1,0 +1,320 @@
+/*  store.c — LMDB environment per daemon with group commit (see store.h). */
+#include "common/store.h"
+
+#include "common/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define MAX_MAP_SIZE ((size_t) 1 << 40)
+
+struct ent_store {
+    MDB_env *env;
+    char *dir;
+    MDB_dbi meta, outbox, cursors;
+    MDB_txn *txn;                 /* the current turn's write txn */
+    ent_store_stats_t stats;
+    size_t page_size;
+};
+
+static int s_mkdirs(const char *dir)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int) sizeof path)
+        return ENAMETOOLONG;
+    for (char *p = path + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(path, 0750) != 0 && errno != EEXIST)
+                return errno;
+            *p = '/';
+        }
+    if (mkdir(path, 0750) != 0 && errno != EEXIST)
+        return errno;
+    return 0;
+}
+
+static double s_now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+ent_store_t *ent_store_open(const char *dir, unsigned max_dbs, size_t map_size_mb,
+                            bool nosync, int *err)
+{
+    int rc;
+    ent_store_t *store = calloc(1, sizeof *store);
+    if (!store) {
+        rc = ENOMEM;
+        goto fail;
+    }
+    store->dir = strdup(dir);
+    if (!store->dir) {
+        rc = ENOMEM;
+        goto fail;
+    }
+    if ((rc = s_mkdirs(dir)) != 0)
+        goto fail;
+    if ((rc = mdb_env_create(&store->env)) != 0)
+        goto fail;
+    if ((rc = mdb_env_set_maxdbs(store->env, max_dbs + 3)) != 0)
+        goto fail;
+    size_t map = (map_size_mb ? map_size_mb : 1024) << 20;
+    if ((rc = mdb_env_set_mapsize(store->env, map)) != 0)
+        goto fail;
+    unsigned flags = MDB_NOTLS | (nosync ? MDB_NOSYNC : 0);
+    if ((rc = mdb_env_open(store->env, dir, flags, 0640)) != 0)
+        goto fail;
+    int dead = 0;
+    if ((rc = mdb_reader_check(store->env, &dead)) != 0)
+        goto fail;
+    store->stats.stale_readers = (uint64_t) dead;
+    if (dead)
+        ent_log_warn("store.stale_readers", "cleared %d reader slot(s) left by a dead process", dead);
+    MDB_stat st;
+    mdb_env_stat(store->env, &st);
+    store->page_size = st.ms_psize;
+    MDB_envinfo info;
+    mdb_env_info(store->env, &info);
+    /* an existing file may carry a larger map than requested */
+    store->stats.map_size = info.me_mapsize;
+    if ((rc = ent_store_dbi(store, "meta", 0, &store->meta)) != 0)
+        goto fail;
+    if ((rc = ent_store_dbi(store, "outbox", 0, &store->outbox)) != 0)
+        goto fail;
+    if ((rc = ent_store_dbi(store, "cursors", 0, &store->cursors)) != 0)
+        goto fail;
+    return store;
+fail:
+    if (err)
+        *err = rc;
+    ent_log_error("store.open", "cannot open LMDB store %s: %s", dir, mdb_strerror(rc));
+    ent_store_close(&store);
+    return NULL;
+}
+
+int ent_store_dbi(ent_store_t *store, const char *name, unsigned flags, MDB_dbi *out)
+{
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(store->env, NULL, 0, &txn);
+    if (rc)
+        return rc;
+    rc = mdb_dbi_open(txn, name, flags | MDB_CREATE, out);
+    if (rc) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    return mdb_txn_commit(txn);
+}
+
+MDB_dbi ent_store_meta(const ent_store_t *store) { return store->meta; }
+MDB_dbi ent_store_outbox(const ent_store_t *store) { return store->outbox; }
+MDB_dbi ent_store_cursors(const ent_store_t *store) { return store->cursors; }
+MDB_env *ent_store_env(ent_store_t *store) { return store->env; }
+
+void ent_be64_put(uint8_t out[8], uint64_t v)
+{
+    for (int i = 7; i >= 0; i--) {
+        out[i] = (uint8_t) (v & 0xff);
+        v >>= 8;
+    }
+}
+
+uint64_t ent_be64_get(const uint8_t in[8])
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = (v << 8) | in[i];
+    return v;
+}
+
+int ent_store_meta_get_u64(MDB_txn *txn, const ent_store_t *store, const char *key, uint64_t *out)
+{
+    MDB_val k = { strlen(key), (void *) key }, v;
+    int rc = mdb_get(txn, store->meta, &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        *out = 0;
+        return 0;
+    }
+    if (rc)
+        return rc;
+    if (v.mv_size != 8)
+        return MDB_CORRUPTED;
+    *out = ent_be64_get(v.mv_data);
+    return 0;
+}
+
+int ent_store_meta_put_u64(MDB_txn *txn, const ent_store_t *store, const char *key, uint64_t value)
+{
+    uint8_t buf[8];
+    ent_be64_put(buf, value);
+    MDB_val k = { strlen(key), (void *) key }, v = { 8, buf };
+    return mdb_put(txn, store->meta, &k, &v, 0);
+}
+
+unsigned ent_store_schema_version(ent_store_t *store)
+{
+    MDB_txn *txn;
+    uint64_t v = 0;
+    if (ent_store_read(store, &txn) == 0) {
+        ent_store_meta_get_u64(txn, store, "schema_version", &v);
+        mdb_txn_abort(txn);
+    }
+    return (unsigned) v;
+}
+
+int ent_store_migrate(ent_store_t *store, unsigned target, ent_store_migrate_fn migrate, void *arg)
+{
+    unsigned current = ent_store_schema_version(store);
+    if (current > target) {
+        ent_log_error("store.schema", "store schema %u is newer than this binary's %u", current, target);
+        return MDB_VERSION_MISMATCH;
+    }
+    while (current < target) {
+        MDB_txn *txn;
+        int rc = mdb_txn_begin(store->env, NULL, 0, &txn);
+        if (rc)
+            return rc;
+        if (migrate && (rc = migrate(txn, current, arg)) != 0) {
+            mdb_txn_abort(txn);
+            return rc;
+        }
+        if ((rc = ent_store_meta_put_u64(txn, store, "schema_version", current + 1)) != 0) {
+            mdb_txn_abort(txn);
+            return rc;
+        }
+        if ((rc = mdb_txn_commit(txn)) != 0)
+            return rc;
+        current++;
+        ent_log_info("store.migrated", "schema version now %u", current);
+    }
+    return 0;
+}
+
+static void s_refresh_usage(ent_store_t *store)
+{
+    MDB_envinfo info;
+    mdb_env_info(store->env, &info);
+    store->stats.map_size = info.me_mapsize;
+    store->stats.map_used = (info.me_last_pgno + 1) * store->page_size;
+}
+
+int ent_store_grow(ent_store_t *store)
+{
+    if (store->txn)
+        return EBUSY;
+    s_refresh_usage(store);
+    size_t next = store->stats.map_size * 2;
+    if (next > MAX_MAP_SIZE)
+        return MDB_MAP_FULL;
+    int rc = mdb_env_set_mapsize(store->env, next);
+    if (rc)
+        return rc;
+    store->stats.map_growths++;
+    s_refresh_usage(store);
+    ent_log_info("store.map_grown", "LMDB map grown to %zu MiB", store->stats.map_size >> 20);
+    return 0;
+}
+
+int ent_store_begin(ent_store_t *store, MDB_txn **txn)
+{
+    if (store->txn) {
+        *txn = store->txn;
+        return 0;
+    }
+    s_refresh_usage(store);
+    if (store->stats.map_used > store->stats.map_size / 10 * 8) {
+        int rc = ent_store_grow(store);
+        if (rc)
+            ent_log_warn("store.grow_failed", "cannot grow the map: %s", mdb_strerror(rc));
+    }
+    int rc = mdb_txn_begin(store->env, NULL, 0, &store->txn);
+    if (rc == MDB_MAP_RESIZED) {
+        /* someone (a copy tool) grew the file: adopt its size */
+        mdb_env_set_mapsize(store->env, 0);
+        rc = mdb_txn_begin(store->env, NULL, 0, &store->txn);
+    }
+    if (rc) {
+        store->txn = NULL;
+        return rc;
+    }
+    *txn = store->txn;
+    return 0;
+}
+
+int ent_store_commit(ent_store_t *store)
+{
+    if (!store->txn)
+        return 0;
+    double t0 = s_now_seconds();
+    int rc = mdb_txn_commit(store->txn);
+    store->txn = NULL; /* freed by LMDB even on failure */
+    store->stats.last_commit_seconds = s_now_seconds() - t0;
+    if (rc == 0) {
+        store->stats.commits++;
+        return 0;
+    }
+    store->stats.commit_failures++;
+    if (rc == MDB_MAP_FULL) {
+        int g = ent_store_grow(store);
+        if (g)
+            return g;
+        return MDB_MAP_FULL;
+    }
+    ent_log_error("store.commit", "commit failed: %s", mdb_strerror(rc));
+    return rc;
+}
+
+int ent_store_abort(ent_store_t *store, int rc)
+{
+    if (store->txn) {
+        mdb_txn_abort(store->txn);
+        store->txn = NULL;
+    }
+    if (rc == MDB_MAP_FULL)
+        return ent_store_grow(store);
+    return 0;
+}
+
+MDB_txn *ent_store_txn(ent_store_t *store)
+{
+    return store->txn;
+}
+
+int ent_store_read(ent_store_t *store, MDB_txn **txn)
+{
+    return mdb_txn_begin(store->env, NULL, MDB_RDONLY, txn);
+}
+
+int ent_store_backup(ent_store_t *store, const char *dir)
+{
+    return mdb_env_copy2(store->env, dir, MDB_CP_COMPACT);
+}
+
+void ent_store_stats(ent_store_t *store, ent_store_stats_t *out)
+{
+    s_refresh_usage(store);
+    *out = store->stats;
+}
+
+void ent_store_close(ent_store_t **store_p)
+{
+    if (!store_p || !*store_p)
+        return;
+    ent_store_t *store = *store_p;
+    if (store->env) {
+        if (store->txn)
+            mdb_txn_abort(store->txn);
+        mdb_env_sync(store->env, 1);
+        mdb_env_close(store->env);
+    }
+    free(store->dir);
+    free(store);
+    *store_p = NULL;
+}

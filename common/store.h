@@ -1,0 +1,112 @@
+/*  store.h — one LMDB environment per daemon, written in group commits.
+ *
+ *  The daemon's loop collects the work of one turn, then runs it inside ONE
+ *  write transaction (ent_store_begin ... ent_store_commit) and only after a
+ *  successful commit sends replies and publishes events.  When the map is
+ *  full the whole turn is aborted, the map grows, and the caller runs the
+ *  turn again on the same inputs (so turn work must only change memory
+ *  through the participants' reset hooks — see daemon.h).
+ *
+ *  Named databases every store has: "meta" (schema version, counters),
+ *  "outbox" (published events, key = big-endian seq), "cursors" (last seq
+ *  applied per producer).  Services add their own with ent_store_dbi.
+ *  Values are protobuf-encoded; keys big-endian integers or strings with
+ *  explicit separators.
+ *
+ *  Error codes: LMDB's (MDB_* negative, errno positive), 0 on success.
+ */
+#ifndef ENT_STORE_H
+#define ENT_STORE_H
+
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ent_store ent_store_t;
+
+typedef struct {
+    uint64_t commits;          /* write transactions committed */
+    uint64_t commit_failures;
+    uint64_t map_growths;
+    uint64_t stale_readers;    /* cleared by mdb_reader_check at open */
+    size_t map_size;           /* bytes */
+    size_t map_used;           /* bytes (last page number * page size) */
+    double last_commit_seconds;
+} ent_store_stats_t;
+
+/* Migration from schema version `from` to `from + 1`, inside txn. */
+typedef int (*ent_store_migrate_fn)(MDB_txn *txn, unsigned from, void *arg);
+
+/* Opens (creating when absent) the environment in directory dir (created
+ * too), with room for max_dbs named databases, an initial map of
+ * map_size_mb MiB (the file grows into it; the map grows further on
+ * demand), MDB_NOTLS, and full sync unless nosync (rebuildable stores only).
+ * Runs mdb_reader_check to clear readers left by a crashed process.
+ * Returns NULL and sets *err (an LMDB or errno code) on failure. */
+ent_store_t *ent_store_open(const char *dir, unsigned max_dbs, size_t map_size_mb,
+                            bool nosync, int *err);
+
+/* Opens (creating) a named database with flags such as MDB_DUPSORT.  Call
+ * at start-up only, before any ent_store_begin.  Returns 0 or an LMDB code. */
+int ent_store_dbi(ent_store_t *store, const char *name, unsigned flags, MDB_dbi *out);
+
+/* Built-in databases. */
+MDB_dbi ent_store_meta(const ent_store_t *store);
+MDB_dbi ent_store_outbox(const ent_store_t *store);
+MDB_dbi ent_store_cursors(const ent_store_t *store);
+MDB_env *ent_store_env(ent_store_t *store);
+
+/* Brings meta "schema_version" to `target` by calling migrate for each step
+ * in its own committed transaction.  A store newer than target is refused
+ * with MDB_VERSION_MISMATCH (an old binary must not write a newer store).
+ * Returns 0 or an error code. */
+int ent_store_migrate(ent_store_t *store, unsigned target, ent_store_migrate_fn migrate, void *arg);
+
+/* Schema version recorded in the store (0 for a new store). */
+unsigned ent_store_schema_version(ent_store_t *store);
+
+/* Begins the turn's write transaction, first growing the map when it is
+ * more than 80 % used.  Returns 0 and *txn, or an LMDB code. */
+int ent_store_begin(ent_store_t *store, MDB_txn **txn);
+
+/* Commits the transaction begun by ent_store_begin.  Returns 0, or:
+ *   MDB_MAP_FULL — the map was grown; the caller must redo the turn;
+ *   another code — the turn is lost (nothing was written).
+ * The transaction is gone in every case (never abort it after this). */
+int ent_store_commit(ent_store_t *store);
+
+/* Aborts the current transaction.  When rc is MDB_MAP_FULL (a put failed)
+ * the map is grown so that the caller can redo the turn.  Safe without a
+ * transaction.  Returns 0, or the error of the growth. */
+int ent_store_abort(ent_store_t *store, int rc);
+
+/* The transaction of the current turn, or NULL outside a turn. */
+MDB_txn *ent_store_txn(ent_store_t *store);
+
+/* Read-only transaction for work outside a turn (e.g. a backup, a scrape).
+ * Returns 0 or an LMDB code; end it with mdb_txn_abort. */
+int ent_store_read(ent_store_t *store, MDB_txn **txn);
+
+/* Doubles the map size (up to 1 TiB).  No transaction may be active. */
+int ent_store_grow(ent_store_t *store);
+
+/* Hot, compacted copy into dir (must exist and be empty). */
+int ent_store_backup(ent_store_t *store, const char *dir);
+
+/* Counters and map usage (map_used is read from the environment). */
+void ent_store_stats(ent_store_t *store, ent_store_stats_t *out);
+
+/* Meta helpers: a uint64 under key in "meta" (absent = 0). */
+int ent_store_meta_get_u64(MDB_txn *txn, const ent_store_t *store, const char *key, uint64_t *out);
+int ent_store_meta_put_u64(MDB_txn *txn, const ent_store_t *store, const char *key, uint64_t value);
+
+/* Big-endian uint64 keys (sort numerically with the default comparator). */
+void ent_be64_put(uint8_t out[8], uint64_t v);
+uint64_t ent_be64_get(const uint8_t in[8]);
+
+/* Syncs and closes; *store_p is set to NULL.  Safe on NULL.  Aborts an open
+ * transaction (its turn is lost, as after a crash). */
+void ent_store_close(ent_store_t **store_p);
+
+#endif

@@ -1,0 +1,397 @@
+/*  subscriber.c — cursor + gap detection + replay consumer (subscriber.h). */
+#include "common/subscriber.h"
+
+#include "common/log.h"
+#include "common/rpc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#define REPLAY_BATCH 4096
+#define REPLAY_TIMEOUT_MS 3000
+
+typedef struct {
+    void **items;
+    size_t n, cap;
+} s_queue_t;
+
+struct ent_subscriber {
+    ent_loop_t *loop;
+    ent_store_t *store;
+    char *producer;
+    char *prefix;              /* "<producer>." */
+    void *sub;
+    void *dealer;
+    ent_zwatch_t *sub_watch;
+    ent_zwatch_t *dealer_watch;
+    ent_event_fn apply;
+    void *arg;
+    uint64_t cursor;           /* committed */
+    uint64_t turn_cursor;      /* while a turn runs */
+    s_queue_t live;            /* Entretiens__V1__EventEnvelope * */
+    s_queue_t replays;         /* Entretiens__V1__ReplayReply * */
+    bool want_replay;
+    bool turn_gap;
+    bool in_flight;
+    uint64_t replay_id;
+    int64_t replay_sent_ms;
+    uint64_t next_id;
+    ent_subscriber_stats_t stats;
+    uint64_t turn_applied, turn_skipped, turn_dups;
+};
+
+static int64_t s_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int s_push(s_queue_t *q, void *item)
+{
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 256;
+        void **items = realloc(q->items, cap * sizeof *items);
+        if (!items)
+            return ENOMEM;
+        q->items = items;
+        q->cap = cap;
+    }
+    q->items[q->n++] = item;
+    return 0;
+}
+
+static void s_on_sub(void *sock, int budget, void *arg)
+{
+    ent_subscriber_t *sub = arg;
+    for (int i = 0; i < budget; i++) {
+        zmq_msg_t topic, body;
+        zmq_msg_init(&topic);
+        if (zmq_msg_recv(&topic, sock, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&topic);
+            break;
+        }
+        zmq_msg_init(&body);
+        bool two = zmq_msg_more(&topic) && zmq_msg_recv(&body, sock, 0) >= 0;
+        /* drain any extra frame of a malformed message */
+        while (two && zmq_msg_more(&body)) {
+            zmq_msg_t extra;
+            zmq_msg_init(&extra);
+            if (zmq_msg_recv(&extra, sock, 0) < 0) {
+                zmq_msg_close(&extra);
+                break;
+            }
+            two = zmq_msg_more(&extra) ? two : false;
+            zmq_msg_close(&extra);
+        }
+        size_t tl = zmq_msg_size(&topic);
+        const char *t = zmq_msg_data(&topic);
+        if (!two) {
+            sub->stats.malformed++;
+        } else if (tl > 11 && memcmp(t + tl - 11, ".$heartbeat", 11) == 0) {
+            Entretiens__V1__Heartbeat *hb =
+                entretiens__v1__heartbeat__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body));
+            if (hb) {
+                sub->stats.heard = true;
+                if (hb->head_seq < sub->cursor && sub->stats.head != hb->head_seq)
+                    ent_log_error("events.head_behind",
+                                  "%s head %llu is behind our cursor %llu: was its store replaced?",
+                                  sub->producer, (unsigned long long) hb->head_seq,
+                                  (unsigned long long) sub->cursor);
+                sub->stats.head = hb->head_seq;
+                entretiens__v1__heartbeat__free_unpacked(hb, NULL);
+            } else {
+                sub->stats.malformed++;
+            }
+        } else {
+            Entretiens__V1__EventEnvelope *ev =
+                entretiens__v1__event_envelope__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body));
+            if (!ev || ev->seq == 0 || !ev->producer || strcmp(ev->producer, sub->producer) != 0 ||
+                s_push(&sub->live, ev) != 0) {
+                sub->stats.malformed++;
+                if (ev)
+                    entretiens__v1__event_envelope__free_unpacked(ev, NULL);
+                ent_log_warn("events.malformed", "dropped a malformed event frame from %s", sub->producer);
+            } else if (ev->seq > sub->stats.head) {
+                sub->stats.head = ev->seq;
+            }
+        }
+        zmq_msg_close(&topic);
+        zmq_msg_close(&body);
+    }
+}
+
+static void s_on_dealer(void *sock, int budget, void *arg)
+{
+    ent_subscriber_t *sub = arg;
+    for (int i = 0; i < budget; i++) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, sock, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&m);
+            break;
+        }
+        Entretiens__V1__Reply *r = zmq_msg_more(&m) ? NULL
+            : entretiens__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+        while (zmq_msg_more(&m)) { /* not ours: drain */
+            zmq_msg_close(&m);
+            zmq_msg_init(&m);
+            if (zmq_msg_recv(&m, sock, 0) < 0)
+                break;
+        }
+        zmq_msg_close(&m);
+        if (!r) {
+            sub->stats.malformed++;
+            continue;
+        }
+        if (r->request_id == sub->replay_id)
+            sub->in_flight = false;
+        if (r->status && r->status->code != ENT_OK) {
+            ent_log_warn("events.replay_refused", "%s refused events.replay: %s", sub->producer,
+                         r->status->message ? r->status->message : "");
+        } else {
+            Entretiens__V1__ReplayReply *rr =
+                entretiens__v1__replay_reply__unpack(NULL, r->payload.len, r->payload.data);
+            if (rr) {
+                sub->stats.heard = true;
+                if (rr->head_seq > sub->stats.head)
+                    sub->stats.head = rr->head_seq;
+                if (s_push(&sub->replays, rr) != 0)
+                    entretiens__v1__replay_reply__free_unpacked(rr, NULL);
+            } else {
+                sub->stats.malformed++;
+            }
+        }
+        entretiens__v1__reply__free_unpacked(r, NULL);
+    }
+}
+
+static void s_send_replay(ent_subscriber_t *sub)
+{
+    Entretiens__V1__ReplayRequest rq = ENTRETIENS__V1__REPLAY_REQUEST__INIT;
+    rq.from_seq = sub->cursor + 1;
+    rq.max = REPLAY_BATCH;
+    uint8_t payload[32];
+    size_t plen = entretiens__v1__replay_request__pack(&rq, payload);
+    Entretiens__V1__Request req = ENTRETIENS__V1__REQUEST__INIT;
+    req.request_id = ++sub->next_id;
+    req.method = "events.replay";
+    req.caller = "service:replay";
+    req.payload.data = payload;
+    req.payload.len = plen;
+    uint8_t buf[256];
+    size_t len = entretiens__v1__request__pack(&req, buf);
+    if (zmq_send(sub->dealer, buf, len, ZMQ_DONTWAIT) < 0)
+        return; /* queue full while the producer is away: the tick retries */
+    sub->in_flight = true;
+    sub->want_replay = false;
+    sub->replay_id = req.request_id;
+    sub->replay_sent_ms = s_mono_ms();
+    sub->stats.replays++;
+}
+
+ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const char *producer,
+                                     const char *pub_endpoint, const char *rpc_endpoint,
+                                     ent_event_fn apply, void *arg)
+{
+    ent_subscriber_t *sub = calloc(1, sizeof *sub);
+    if (!sub)
+        return NULL;
+    sub->loop = loop;
+    sub->store = store;
+    sub->apply = apply;
+    sub->arg = arg;
+    sub->producer = strdup(producer);
+    size_t pl = strlen(producer) + 2;
+    sub->prefix = malloc(pl);
+    if (!sub->producer || !sub->prefix)
+        goto fail;
+    snprintf(sub->prefix, pl, "%s.", producer);
+    sub->next_id = (uint64_t) s_mono_ms() << 16;
+
+    MDB_txn *txn;
+    if (ent_store_read(store, &txn) != 0)
+        goto fail;
+    MDB_val k = { strlen(producer), sub->producer }, v;
+    int rc = mdb_get(txn, ent_store_cursors(store), &k, &v);
+    if (rc == 0 && v.mv_size == 8)
+        sub->cursor = ent_be64_get(v.mv_data);
+    mdb_txn_abort(txn);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        goto fail;
+    sub->stats.cursor = sub->cursor;
+
+    void *zctx = ent_loop_zctx(loop);
+    sub->sub = zmq_socket(zctx, ZMQ_SUB);
+    sub->dealer = zmq_socket(zctx, ZMQ_DEALER);
+    if (!sub->sub || !sub->dealer)
+        goto fail;
+    int hwm = 200000, linger = 0;
+    int64_t max = ENT_RPC_MAX_MESSAGE;
+    zmq_setsockopt(sub->sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(sub->sub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(sub->sub, ZMQ_MAXMSGSIZE, &max, sizeof max);
+    zmq_setsockopt(sub->sub, ZMQ_SUBSCRIBE, sub->prefix, strlen(sub->prefix));
+    zmq_setsockopt(sub->dealer, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(sub->dealer, ZMQ_MAXMSGSIZE, &max, sizeof max);
+    if (zmq_connect(sub->sub, pub_endpoint) != 0 || zmq_connect(sub->dealer, rpc_endpoint) != 0) {
+        ent_log_error("events.connect", "cannot connect to %s (%s, %s): %s", producer, pub_endpoint,
+                      rpc_endpoint, zmq_strerror(errno));
+        goto fail;
+    }
+    sub->sub_watch = ent_loop_watch(loop, sub->sub, s_on_sub, sub);
+    sub->dealer_watch = ent_loop_watch(loop, sub->dealer, s_on_dealer, sub);
+    if (!sub->sub_watch || !sub->dealer_watch)
+        goto fail;
+    /* catch up with whatever was committed while we were away */
+    s_send_replay(sub);
+    return sub;
+fail:
+    ent_subscriber_destroy(&sub);
+    return NULL;
+}
+
+bool ent_subscriber_pending(const ent_subscriber_t *sub)
+{
+    return sub->live.n || sub->replays.n;
+}
+
+static int s_apply_one(ent_subscriber_t *sub, MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev)
+{
+    if (ev->seq <= sub->turn_cursor) {
+        sub->turn_dups++;
+        return 0;
+    }
+    if (ev->seq != sub->turn_cursor + 1) {
+        sub->turn_gap = true;
+        return 0;
+    }
+    int rc = sub->apply(txn, ev, sub->arg);
+    if (rc == ENT_EVENT_SKIP) {
+        sub->turn_skipped++;
+        ent_log_warn("events.skipped", "%s event %llu (%s) could not be applied and was skipped",
+                     sub->producer, (unsigned long long) ev->seq, ev->type ? ev->type : "?");
+    } else if (rc) {
+        return rc;
+    } else {
+        sub->turn_applied++;
+    }
+    sub->turn_cursor = ev->seq;
+    return 0;
+}
+
+int ent_subscriber_process(ent_subscriber_t *sub, MDB_txn *txn)
+{
+    sub->turn_cursor = sub->cursor;
+    sub->turn_gap = false;
+    sub->turn_applied = sub->turn_skipped = sub->turn_dups = 0;
+    for (size_t i = 0; i < sub->replays.n; i++) {
+        Entretiens__V1__ReplayReply *rr = sub->replays.items[i];
+        for (size_t j = 0; j < rr->n_events; j++) {
+            Entretiens__V1__EventEnvelope *ev =
+                entretiens__v1__event_envelope__unpack(NULL, rr->events[j].len, rr->events[j].data);
+            if (!ev) {
+                sub->stats.malformed++;
+                continue;
+            }
+            int rc = s_apply_one(sub, txn, ev);
+            entretiens__v1__event_envelope__free_unpacked(ev, NULL);
+            if (rc)
+                return rc;
+        }
+    }
+    for (size_t i = 0; i < sub->live.n; i++) {
+        int rc = s_apply_one(sub, txn, sub->live.items[i]);
+        if (rc)
+            return rc;
+    }
+    if (sub->turn_cursor != sub->cursor) {
+        uint8_t buf[8];
+        ent_be64_put(buf, sub->turn_cursor);
+        MDB_val k = { strlen(sub->producer), sub->producer }, v = { 8, buf };
+        int rc = mdb_put(txn, ent_store_cursors(sub->store), &k, &v, 0);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+void ent_subscriber_reset(ent_subscriber_t *sub)
+{
+    sub->turn_cursor = sub->cursor;
+    sub->turn_gap = false;
+    sub->turn_applied = sub->turn_skipped = sub->turn_dups = 0;
+}
+
+void ent_subscriber_flush(ent_subscriber_t *sub, bool committed)
+{
+    if (committed) {
+        sub->cursor = sub->turn_cursor;
+        sub->stats.applied += sub->turn_applied;
+        sub->stats.skipped += sub->turn_skipped;
+        sub->stats.duplicates += sub->turn_dups;
+        if (sub->turn_gap) {
+            sub->stats.gaps++;
+            sub->want_replay = true;
+        }
+    } else {
+        /* the events are lost with the turn: fetch them again */
+        sub->want_replay = true;
+    }
+    sub->stats.cursor = sub->cursor;
+    for (size_t i = 0; i < sub->live.n; i++)
+        entretiens__v1__event_envelope__free_unpacked(sub->live.items[i], NULL);
+    for (size_t i = 0; i < sub->replays.n; i++)
+        entretiens__v1__replay_reply__free_unpacked(sub->replays.items[i], NULL);
+    sub->live.n = sub->replays.n = 0;
+    ent_subscriber_reset(sub);
+    if (!sub->in_flight && (sub->want_replay || sub->stats.head > sub->cursor))
+        s_send_replay(sub);
+}
+
+void ent_subscriber_tick(ent_subscriber_t *sub)
+{
+    if (sub->in_flight && s_mono_ms() - sub->replay_sent_ms > REPLAY_TIMEOUT_MS)
+        sub->in_flight = false;
+    if (!sub->in_flight && (sub->want_replay || sub->stats.head > sub->cursor || !sub->stats.heard))
+        s_send_replay(sub);
+}
+
+void ent_subscriber_stats(const ent_subscriber_t *sub, ent_subscriber_stats_t *out)
+{
+    *out = sub->stats;
+}
+
+const char *ent_subscriber_producer(const ent_subscriber_t *sub)
+{
+    return sub->producer;
+}
+
+void ent_subscriber_destroy(ent_subscriber_t **sub_p)
+{
+    if (!sub_p || !*sub_p)
+        return;
+    ent_subscriber_t *sub = *sub_p;
+    if (sub->sub_watch)
+        ent_loop_unwatch(sub->loop, &sub->sub_watch);
+    if (sub->dealer_watch)
+        ent_loop_unwatch(sub->loop, &sub->dealer_watch);
+    if (sub->sub)
+        zmq_close(sub->sub);
+    if (sub->dealer)
+        zmq_close(sub->dealer);
+    for (size_t i = 0; i < sub->live.n; i++)
+        entretiens__v1__event_envelope__free_unpacked(sub->live.items[i], NULL);
+    for (size_t i = 0; i < sub->replays.n; i++)
+        entretiens__v1__replay_reply__free_unpacked(sub->replays.items[i], NULL);
+    free(sub->live.items);
+    free(sub->replays.items);
+    free(sub->producer);
+    free(sub->prefix);
+    free(sub);
+    *sub_p = NULL;
+}

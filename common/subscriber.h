@@ -1,0 +1,79 @@
+/*  subscriber.h — the consumer side of reliable events, one per producer.
+ *
+ *  A SUB socket receives the producer's live events (topic prefix
+ *  "<producer>.") and heartbeats; a DEALER asks the producer's RPC endpoint
+ *  for events.replay.  The subscriber applies an event only when its seq is
+ *  exactly cursor + 1, and advances cursors[producer] in the SAME write
+ *  transaction as the event's effects:
+ *    seq <= cursor      a duplicate: skipped (counted);
+ *    seq == cursor + 1  applied;
+ *    seq >  cursor + 1  a gap: the event is dropped and replay is asked from
+ *                       cursor + 1 (the replay brings it back in order).
+ *  Replay is also asked at start and whenever a heartbeat shows a head
+ *  beyond the cursor, so a consumer that was down, slow or dropped by PUB
+ *  catches up.  Hence every event is applied exactly once, in order.
+ */
+#ifndef ENT_SUBSCRIBER_H
+#define ENT_SUBSCRIBER_H
+
+#include "common/loop.h"
+#include "common/store.h"
+#include "proto/envelope.pb-c.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct ent_subscriber ent_subscriber_t;
+
+/* Returned by an apply function for an event it cannot use (bad payload, a
+ * newer type): the event is skipped with a log line and a metric, and the
+ * cursor moves on — one poison event must not stop the stream. */
+#define ENT_EVENT_SKIP 1
+
+/* Applies one event inside the turn's transaction.  Returns 0, ENT_EVENT_SKIP,
+ * or an LMDB code (the turn is aborted; MDB_MAP_FULL grows and redoes it).
+ * Changes to memory must be safe to repeat (a turn may run twice). */
+typedef int (*ent_event_fn)(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg);
+
+/* Connects to the producer's PUB and RPC endpoints and loads the cursor.
+ * Both sockets are watched on loop.  Returns NULL (logged) on failure. */
+ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const char *producer,
+                                     const char *pub_endpoint, const char *rpc_endpoint,
+                                     ent_event_fn apply, void *arg);
+
+/* True when live events, heartbeats or replay replies wait in this turn. */
+bool ent_subscriber_pending(const ent_subscriber_t *sub);
+
+/* Applies the waiting events in txn (replayed ones first, then live ones).
+ * Returns 0 or an LMDB code that aborts the turn. */
+int ent_subscriber_process(ent_subscriber_t *sub, MDB_txn *txn);
+
+/* The turn was aborted: the in-memory cursor goes back to the committed one. */
+void ent_subscriber_reset(ent_subscriber_t *sub);
+
+/* After the turn: drops the queued inputs; when committed the cursor is
+ * kept, and a replay is requested if a gap or a newer head was seen. */
+void ent_subscriber_flush(ent_subscriber_t *sub, bool committed);
+
+/* Periodic check (call every second): re-sends a replay request that got no
+ * answer, asks one when the known head is beyond the cursor. */
+void ent_subscriber_tick(ent_subscriber_t *sub);
+
+typedef struct {
+    uint64_t cursor;          /* last applied seq */
+    uint64_t head;            /* producer's last committed seq as last heard */
+    bool heard;               /* a heartbeat or replay reply was received */
+    uint64_t applied;
+    uint64_t skipped;         /* ENT_EVENT_SKIP */
+    uint64_t duplicates;
+    uint64_t gaps;
+    uint64_t replays;         /* replay requests sent */
+    uint64_t malformed;       /* frames that were not an event */
+} ent_subscriber_stats_t;
+void ent_subscriber_stats(const ent_subscriber_t *sub, ent_subscriber_stats_t *out);
+const char *ent_subscriber_producer(const ent_subscriber_t *sub);
+
+/* Unwatches and closes both sockets and frees; *sub_p set to NULL. */
+void ent_subscriber_destroy(ent_subscriber_t **sub_p);
+
+#endif

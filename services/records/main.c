@@ -1,0 +1,16 @@
+/*  entretiens-records — interviews, templates, answers, signatures, audit trail. */
+#include "common/daemon.h"
+
+int main(int argc, char **argv)
+{
+    static const char *const consumes[] = { "scheduler", NULL };
+    const ent_daemon_spec_t spec = {
+        .name = "records",
+        .summary = "Keeps every interview: templates, answers, decisions, signatures and a tamper-evident trail.",
+        .max_dbs = 16,
+        .schema_version = 1,
+        .publishes = true,
+        .consumes = consumes,
+    };
+    return ent_daemon_main(&spec, argc, argv, NULL, NULL);
+}

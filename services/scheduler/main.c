@@ -1,0 +1,16 @@
+/*  entretiens-scheduler — HR lifecycle events in, interview deadlines out. */
+#include "common/daemon.h"
+
+int main(int argc, char **argv)
+{
+    static const char *const consumes[] = { "records", NULL };
+    const ent_daemon_spec_t spec = {
+        .name = "scheduler",
+        .summary = "Computes every interview each employee is owed, and when, from HR lifecycle events.",
+        .max_dbs = 16,
+        .schema_version = 1,
+        .publishes = true,
+        .consumes = consumes,
+    };
+    return ent_daemon_main(&spec, argc, argv, NULL, NULL);
+}

@@ -258,10 +258,19 @@ s_on_request(void *cls, struct MHD_Connection *c, const char *url, const char *m
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
         return s_reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, S_TEXT_PLAIN,
                        (char *) "method not allowed\n", 19, false, "GET, HEAD");
-    if (*upload_data_size != 0)
-        return s_reply_static(c, MHD_HTTP_BAD_REQUEST, "request body not accepted\n");
     if (!req->headers_seen) {
+        /* MHD only accepts a response on this first call or on the last
+         * one, so a body must be spotted from the headers, now */
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if ((cl && strcmp(cl, "0") != 0) ||
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+            return s_reply_static(c, MHD_HTTP_BAD_REQUEST, "request body not accepted\n");
         req->headers_seen = true;
+        return MHD_YES;
+    }
+    if (*upload_data_size != 0) {
+        *upload_data_size = 0;  /* unannounced body bytes: cannot happen; drop */
         return MHD_YES;
     }
 

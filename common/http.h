@@ -16,8 +16,9 @@
  *
  *  PROTOCOL.
  *    - Only GET and HEAD are served; any other method gets 405 with
- *      "Allow: GET, HEAD" (checked before the path).  Request bodies are not
- *      read.  HEAD answers like GET without the body.
+ *      "Allow: GET, HEAD" (checked before the path), a GET/HEAD carrying a
+ *      body gets 400.  Both are answered before the body is read, so MHD
+ *      closes those connections.  HEAD answers like GET without the body.
  *    - GET /healthz  200 "ok\n".
  *    - GET /readyz   200 "ready\n", or 503 with the reason the ready
  *                    callback wrote, followed by "\n".

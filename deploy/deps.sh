@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, every Debian package entretiens needs to build,
+# run and test, when some are missing.  Used by ./deploy/local/run.sh and
+# ./tests/run.sh; safe to run again (does nothing when all are present).
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config
+  libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
+  liblmdb-dev lmdb-utils libuv1-dev
+  libmicrohttpd-dev libjansson-dev libssl-dev
+  libcurl4-openssl-dev libical-dev libcsv-dev
+  libcriterion-dev
+  curl procps psmisc
+  python3 python3-aiosmtpd python3-icalendar
+  prometheus
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "deps: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# prometheus is only here for promtool (to lint /metrics); its service is not started.
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

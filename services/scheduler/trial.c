@@ -1,0 +1,206 @@
+/*  trial.c — trial period arithmetic (see trial.h). */
+#include "trial.h"
+
+#include <stddef.h>
+
+#include "common/date.h"
+#include "ruleset.h"
+
+/* L1221-25 notice schedule: from `months` months + `days` days of presence
+ * on, the employer owes `notice_months` months + `notice_days` days.  The
+ * presence boundaries follow the legal research (R-TRIAL-3, certainty C):
+ * "from 8 days" = on the 8th day (start + 7), "after 1 / 3 months" = from
+ * the same day number 1 / 3 months later. */
+static const struct {
+    int months, days;
+    int notice_months, notice_days;
+} S_NOTICE[] = {
+    {0, 0, 0, 1},  /* 24 hours */
+    {0, 7, 0, 2},  /* 48 hours */
+    {1, 0, 0, 14}, /* 2 weeks */
+    {3, 0, 1, 0},  /* 1 month */
+};
+#define S_NOTICE_COUNT ((int)(sizeof S_NOTICE / sizeof S_NOTICE[0]))
+
+static int32_t s_tier_start(int32_t start, int i)
+{
+    return ent_date_add_months(start, S_NOTICE[i].months) + S_NOTICE[i].days;
+}
+
+static int32_t s_notice_end(int i, int32_t notified_on)
+{
+    return ent_date_add_months(notified_on, S_NOTICE[i].notice_months) + S_NOTICE[i].notice_days;
+}
+
+static const sch_rule_t *s_category_rule(sch_category_t category)
+{
+    switch (category) {
+    case SCH_CAT_OUVRIER_EMPLOYE:
+        return sch_rule_get(SCH_R_TRIAL_OUVRIER_EMPLOYE);
+    case SCH_CAT_MAITRISE_TECHNICIEN:
+        return sch_rule_get(SCH_R_TRIAL_MAITRISE_TECHNICIEN);
+    case SCH_CAT_CADRE:
+        return sch_rule_get(SCH_R_TRIAL_CADRE);
+    default:
+        return NULL;
+    }
+}
+
+int sch_trial_default_months(sch_category_t category)
+{
+    const sch_rule_t *r = s_category_rule(category);
+    return r ? r->months : 0;
+}
+
+int sch_trial_max_months(sch_category_t category)
+{
+    const sch_rule_t *r = s_category_rule(category);
+    return r ? r->alt_months : 0;
+}
+
+int sch_trial_fixed_term_days(int32_t start, int32_t contract_end)
+{
+    const sch_rule_t *r = sch_rule_get(SCH_R_TRIAL_FIXED_TERM);
+    if (start == ENT_DATE_NONE || contract_end == ENT_DATE_NONE || contract_end < start)
+        return 0;
+    int64_t length = (int64_t)contract_end - start + 1;
+    int64_t days = length / 7 * r->days; /* one day per full week */
+    /* "6 months or less": the contract ends no later than the eve of the
+     * same day number 6 months on. */
+    if (contract_end < ent_date_add_months(start, r->months)) {
+        if (days > r->threshold_days)
+            days = r->threshold_days;
+    } else {
+        int64_t month = (int64_t)ent_date_add_months(start, r->alt_months) - start;
+        if (days > month)
+            days = month;
+    }
+    return (int)days;
+}
+
+int32_t sch_trial_notice_end(int32_t start, int32_t notified_on)
+{
+    int tier = 0;
+    for (int i = 1; i < S_NOTICE_COUNT; i++) {
+        if (notified_on >= s_tier_start(start, i))
+            tier = i;
+    }
+    return s_notice_end(tier, notified_on);
+}
+
+int32_t sch_trial_latest_notification(int32_t start, int32_t end)
+{
+    int32_t best = ENT_DATE_NONE;
+    for (int i = 0; i < S_NOTICE_COUNT; i++) {
+        int32_t lo = s_tier_start(start, i);
+        int32_t hi = i + 1 < S_NOTICE_COUNT ? s_tier_start(start, i + 1) - 1 : end;
+        if (lo > hi)
+            continue;
+        /* Latest N in [lo, hi] with s_notice_end(i, N) <= end: start from the
+         * inverse of the notice and walk to the exact boundary, which month
+         * clamping can shift by a few days. */
+        int32_t n = ent_date_add_months(end, -S_NOTICE[i].notice_months) - S_NOTICE[i].notice_days;
+        while (s_notice_end(i, n) > end)
+            n--;
+        while (s_notice_end(i, n + 1) <= end)
+            n++;
+        if (n > hi)
+            n = hi;
+        if (n >= lo && (best == ENT_DATE_NONE || n > best))
+            best = n;
+    }
+    return best;
+}
+
+int sch_trial_from_facts(const sch_fact_t *facts, uint32_t n, int32_t today, sch_trial_t *out)
+{
+    if (facts == NULL || out == NULL || n == 0 || facts[0].kind != SCH_FACT_HIRED)
+        return SCH_EINVAL;
+    const sch_fact_t *h = &facts[0];
+    *out = (sch_trial_t){.start = h->date,
+                         .initial_end = ENT_DATE_NONE,
+                         .end = ENT_DATE_NONE,
+                         .notify_by = ENT_DATE_NONE,
+                         .renewed_on = ENT_DATE_NONE};
+    int32_t start = h->date;
+    int32_t end0;
+    bool prov = false;
+
+    if (h->contract == SCH_CONTRACT_FIXED_TERM) {
+        int days = sch_trial_fixed_term_days(start, h->contract_end);
+        if (days <= 0)
+            return 0;
+        out->rule = SCH_R_TRIAL_FIXED_TERM;
+        out->days = (uint8_t)days;
+        end0 = start + days - 1;
+        out->initial_end = sch_extend_by_absence(facts, n, SCH_TRIAL_ABSENCE_KINDS, start, end0,
+                                                 today, &prov);
+    } else {
+        const sch_rule_t *r = s_category_rule((sch_category_t)h->category);
+        if (r == NULL)
+            return SCH_EINVAL;
+        int months = h->trial_months;
+        if (months == 0)
+            months = h->contract == SCH_CONTRACT_APPRENTICE ? 0 : r->months;
+        if (months > r->months)
+            months = r->months; /* longer pre-2008 durations stopped on 2023-09-09 */
+        if (months == 0)
+            return 0;
+        out->rule = (uint16_t)(r - sch_rule_get(0));
+        end0 = ent_date_add_months(start, months) - 1;
+        out->initial_end = sch_extend_by_absence(facts, n, SCH_TRIAL_ABSENCE_KINDS, start, end0,
+                                                 today, &prov);
+        /* A renewal must be agreed before the initial period ends; only
+         * one is allowed. */
+        for (uint32_t i = 1; i < n; i++) {
+            if (facts[i].kind != SCH_FACT_TRIAL_RENEWED)
+                continue;
+            if (facts[i].date > out->initial_end)
+                break;
+            int total = facts[i].arg ? months + facts[i].arg : r->alt_months;
+            if (total > r->alt_months)
+                total = r->alt_months;
+            out->renewed_on = facts[i].date;
+            months = total;
+            end0 = ent_date_add_months(start, months) - 1;
+            break;
+        }
+        out->months = (uint8_t)months;
+    }
+    prov = false;
+    out->end = sch_extend_by_absence(facts, n, SCH_TRIAL_ABSENCE_KINDS, start, end0, today, &prov);
+    out->absence_days = out->end - end0;
+    out->provisional = prov;
+    out->notify_by = sch_trial_latest_notification(start, out->end);
+    return 1;
+}
+
+int sch_trial_compute(const sch_employee_t *emp, int32_t today, sch_trial_t *out)
+{
+    if (emp == NULL || out == NULL || (emp->nfacts > 0 && emp->facts == NULL))
+        return SCH_EINVAL;
+    uint32_t last = emp->nfacts;
+    for (uint32_t i = emp->nfacts; i-- > 0;) {
+        if (emp->facts[i].kind == SCH_FACT_HIRED) {
+            last = i;
+            break;
+        }
+    }
+    if (last == emp->nfacts) {
+        *out = (sch_trial_t){.start = ENT_DATE_NONE,
+                             .initial_end = ENT_DATE_NONE,
+                             .end = ENT_DATE_NONE,
+                             .notify_by = ENT_DATE_NONE,
+                             .renewed_on = ENT_DATE_NONE};
+        return 0;
+    }
+    return sch_trial_from_facts(emp->facts + last, emp->nfacts - last, today, out);
+}
+
+int32_t sch_trial_end(const sch_employee_t *emp, int32_t today)
+{
+    sch_trial_t t;
+    if (sch_trial_compute(emp, today, &t) != 1)
+        return ENT_DATE_NONE;
+    return t.end;
+}

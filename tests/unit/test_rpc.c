@@ -1,0 +1,347 @@
+/*  Unit tests of common/rpc inside the daemon runtime: method table,
+ *  nested transactions, and bad input answered with a status, never a crash. */
+#include "common/daemon.h"
+#include "common/rpc.h"
+
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+typedef struct {
+    ent_daemon_t *d;
+    MDB_dbi kv;
+    char dir[128];
+    char rpc[160];
+    void (*client)(void *ctx, const char *endpoint);
+} s_fixture_t;
+
+/* test.put: writes key=payload; test.put_fail: writes then fails (must be
+ * rolled back); test.get: returns the value or NOT_FOUND. */
+static int s_put(ent_rpc_call_t *call, void *arg)
+{
+    s_fixture_t *f = arg;
+    MDB_val k = { call->req->payload.len, call->req->payload.data }, v = { 1, "x" };
+    int rc = mdb_put(call->txn, f->kv, &k, &v, 0);
+    if (rc)
+        return rc;
+    if (strcmp(call->req->method, "test.put_fail") == 0)
+        return ent_rpc_fail(call, ENT_FAILED_PRECONDITION, "key", "refused after writing");
+    return ent_rpc_ok(call, NULL);
+}
+
+static int s_get(ent_rpc_call_t *call, void *arg)
+{
+    s_fixture_t *f = arg;
+    if (call->req->payload.len == 0)
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "key", "empty key");
+    MDB_val k = { call->req->payload.len, call->req->payload.data }, v;
+    int rc = mdb_get(call->txn, f->kv, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return ent_rpc_fail(call, ENT_NOT_FOUND, "key", "no such key");
+    if (rc)
+        return rc;
+    return ent_rpc_ok_bytes(call, v.mv_data, v.mv_size);
+}
+
+static int s_setup(ent_daemon_t *d, void *arg)
+{
+    s_fixture_t *f = arg;
+    f->d = d;
+    if (ent_store_dbi(ent_daemon_store(d), "kv", 0, &f->kv))
+        return -1;
+    ent_daemon_method(d, "test.put", s_put, f);
+    ent_daemon_method(d, "test.put_fail", s_put, f);
+    ent_daemon_method(d, "test.get", s_get, f);
+    return 0;
+}
+
+static void *s_client_thread(void *arg)
+{
+    s_fixture_t *f = arg;
+    void *ctx = zmq_ctx_new();
+    f->client(ctx, f->rpc);
+    zmq_ctx_term(ctx);
+    raise(SIGTERM); /* stops the daemon's loop */
+    return NULL;
+}
+
+/* Runs a daemon "unit" in this thread and client() in another. */
+static void s_run(void (*client)(void *ctx, const char *endpoint), const char *now)
+{
+    static s_fixture_t f;
+    memset(&f, 0, sizeof f);
+    f.client = client;
+    snprintf(f.dir, sizeof f.dir, "/tmp/ent-rpc-XXXXXX");
+    cr_assert_not_null(mkdtemp(f.dir));
+    snprintf(f.rpc, sizeof f.rpc, "ipc://%s/rpc.ipc", f.dir);
+    char http[64];
+    snprintf(http, sizeof http, "127.0.0.1:%d", 32000 + getpid() % 20000);
+    setenv("ENTRETIENS_DATA_DIR", f.dir, 1);
+    setenv("ENTRETIENS_UNIT_RPC", f.rpc, 1);
+    setenv("ENTRETIENS_UNIT_HTTP", http, 1);
+    setenv("ENTRETIENS_LOG_LEVEL", "error", 1);
+    if (now)
+        setenv("ENTRETIENS_NOW", now, 1);
+    else
+        unsetenv("ENTRETIENS_NOW");
+    const ent_daemon_spec_t spec = { .name = "unit", .summary = "rpc test", .max_dbs = 2, .schema_version = 1 };
+    char *argv[] = { "unit", NULL };
+    ent_daemon_t *d = NULL;
+    cr_assert_eq(ent_daemon_new(&spec, 1, argv, &d), 0);
+    cr_assert_not_null(d);
+    cr_assert_eq(s_setup(d, &f), 0);
+    cr_assert_eq(ent_daemon_start(d), 0);
+    pthread_t th;
+    pthread_create(&th, NULL, s_client_thread, &f);
+    ent_daemon_run(d);
+    pthread_join(th, NULL);
+    ent_daemon_destroy(&d);
+    cr_assert_null(d);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f.dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static ent_rpc_result_t s_call(ent_rpc_client_t *c, const char *method, const char *payload)
+{
+    ent_rpc_result_t r;
+    ent_rpc_client_call(c, method, "test", (const uint8_t *) payload, payload ? strlen(payload) : 0, &r);
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void s_client_methods(void *ctx, const char *ep)
+{
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep, 5000);
+    cr_assert_not_null(c);
+    ent_rpc_result_t r = s_call(c, "test.put", "alpha");
+    cr_expect_eq(r.code, ENT_OK, "put: %s", r.message);
+    r = s_call(c, "test.get", "alpha");
+    cr_expect_eq(r.code, ENT_OK);
+    cr_expect_eq(r.payload_len, 1);
+    ent_rpc_result_clear(&r);
+    /* a failing handler's writes are rolled back (nested transaction) */
+    r = s_call(c, "test.put_fail", "beta");
+    cr_expect_eq(r.code, ENT_FAILED_PRECONDITION);
+    cr_expect_str_eq(r.field, "key");
+    r = s_call(c, "test.get", "beta");
+    cr_expect_eq(r.code, ENT_NOT_FOUND, "beta must not exist, got %s", ent_code_name(r.code));
+    /* unknown method */
+    r = s_call(c, "test.nope", NULL);
+    cr_expect_eq(r.code, ENT_UNIMPLEMENTED);
+    cr_expect_str_eq(r.field, "method");
+    cr_expect(strstr(r.message, "test.nope") != NULL, "message: %s", r.message);
+    /* empty method */
+    r = s_call(c, "", NULL);
+    cr_expect_eq(r.code, ENT_INVALID_ARGUMENT);
+    cr_expect_str_eq(r.field, "method");
+    /* built-ins */
+    r = s_call(c, "health", NULL);
+    cr_expect_eq(r.code, ENT_OK);
+    Entretiens__V1__HealthReply *h = entretiens__v1__health_reply__unpack(NULL, r.payload_len, r.payload);
+    cr_expect_not_null(h);
+    if (h) {
+        cr_expect_str_eq(h->service, "unit");
+        cr_expect_eq(h->clock_pinned, 0);
+        entretiens__v1__health_reply__free_unpacked(h, NULL);
+    }
+    ent_rpc_result_clear(&r);
+    Entretiens__V1__ClockSet cs = ENTRETIENS__V1__CLOCK_SET__INIT;
+    cs.now_ms = 1800000000000;
+    ent_rpc_client_call_msg(c, "admin.clock.set", "test", &cs.base, &r);
+    cr_expect_eq(r.code, ENT_FAILED_PRECONDITION, "a real clock must not move");
+    ent_rpc_result_clear(&r);
+    ent_rpc_client_destroy(&c);
+}
+
+Test(rpc, methods_nested_transactions_and_status_codes)
+{
+    alarm(120); /* watchdog: .timeout leaks inside Criterion under LSan */
+    s_run(s_client_methods, NULL);
+}
+
+static void s_client_clock(void *ctx, const char *ep)
+{
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep, 5000);
+    ent_rpc_result_t r;
+    Entretiens__V1__ClockSet cs = ENTRETIENS__V1__CLOCK_SET__INIT;
+    cs.now_ms = 1800000000000; /* 2027-01-15 */
+    ent_rpc_client_call_msg(c, "admin.clock.set", "test", &cs.base, &r);
+    cr_expect_eq(r.code, ENT_OK, "%s", r.message);
+    Entretiens__V1__ClockState *st = entretiens__v1__clock_state__unpack(NULL, r.payload_len, r.payload);
+    cr_expect_not_null(st);
+    if (st) {
+        cr_expect_eq(st->now_ms, 1800000000000);
+        cr_expect_eq(st->pinned, 1);
+        cr_expect_eq(st->today->year, 2027);
+        entretiens__v1__clock_state__free_unpacked(st, NULL);
+    }
+    ent_rpc_result_clear(&r);
+    cs.now_ms = -5;
+    ent_rpc_client_call_msg(c, "admin.clock.set", "test", &cs.base, &r);
+    cr_expect_eq(r.code, ENT_INVALID_ARGUMENT);
+    cr_expect_str_eq(r.field, "now_ms");
+    ent_rpc_client_destroy(&c);
+}
+
+Test(rpc, pinned_clock_moves_through_admin_clock_set)
+{
+    alarm(120); /* watchdog: .timeout leaks inside Criterion under LSan */
+    s_run(s_client_clock, "2026-03-01");
+}
+
+/* Sends raw frames on a DEALER and returns the decoded reply (NULL when
+ * nothing came back within 1 s). */
+static Entretiens__V1__Reply *s_raw(void *sock, zmq_msg_t *frames, int n)
+{
+    for (int i = 0; i < n; i++)
+        zmq_msg_send(&frames[i], sock, i + 1 < n ? ZMQ_SNDMORE : 0);
+    zmq_pollitem_t it = { sock, 0, ZMQ_POLLIN, 0 };
+    if (zmq_poll(&it, 1, 1000) <= 0)
+        return NULL;
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    zmq_msg_recv(&m, sock, 0);
+    Entretiens__V1__Reply *r = entretiens__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+    zmq_msg_close(&m);
+    return r;
+}
+
+static void s_frame(zmq_msg_t *m, const void *data, size_t len)
+{
+    zmq_msg_init_size(m, len);
+    if (len)
+        memcpy(zmq_msg_data(m), data, len);
+}
+
+static void s_client_bad_input(void *ctx, const char *ep)
+{
+    void *d = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(d, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(d, ep);
+    zmq_msg_t f[3];
+
+    /* garbage protobuf */
+    s_frame(&f[0], "\xff\xff\xff\xff\x0f garbage", 13);
+    Entretiens__V1__Reply *r = s_raw(d, f, 1);
+    cr_expect_not_null(r, "garbage must be answered");
+    if (r) {
+        cr_expect_eq(r->status->code, ENT_INVALID_ARGUMENT);
+        cr_expect_str_eq(r->status->field, "payload");
+        entretiens__v1__reply__free_unpacked(r, NULL);
+    }
+    /* three frames */
+    s_frame(&f[0], "a", 1);
+    s_frame(&f[1], "b", 1);
+    s_frame(&f[2], "c", 1);
+    r = s_raw(d, f, 3);
+    cr_expect_not_null(r);
+    if (r) {
+        cr_expect_eq(r->status->code, ENT_INVALID_ARGUMENT);
+        cr_expect_str_eq(r->status->field, "frames");
+        entretiens__v1__reply__free_unpacked(r, NULL);
+    }
+    /* every truncation of a valid request gets an answer or is ignored,
+     * and the server keeps serving */
+    Entretiens__V1__Request req = ENTRETIENS__V1__REQUEST__INIT;
+    req.request_id = 77;
+    req.method = "test.get";
+    req.caller = "test";
+    req.payload.data = (uint8_t *) "alpha";
+    req.payload.len = 5;
+    uint8_t buf[128];
+    size_t len = entretiens__v1__request__pack(&req, buf);
+    int answered = 0;
+    for (size_t cut = 0; cut < len; cut++) {
+        s_frame(&f[0], buf, cut);
+        r = s_raw(d, f, 1);
+        if (r) {
+            answered++;
+            cr_expect_neq(r->status->code, ENT_OK, "a truncated request (%zu of %zu bytes) succeeded", cut, len);
+            entretiens__v1__reply__free_unpacked(r, NULL);
+        }
+    }
+    cr_expect_eq(answered, (int) len, "every truncated request should be answered");
+    /* a REQ-style empty delimiter is accepted and echoed */
+    s_frame(&f[0], "", 0);
+    s_frame(&f[1], buf, len);
+    zmq_msg_send(&f[0], d, ZMQ_SNDMORE);
+    zmq_msg_send(&f[1], d, 0);
+    zmq_pollitem_t it = { d, 0, ZMQ_POLLIN, 0 };
+    cr_expect_eq(zmq_poll(&it, 1, 1000), 1);
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    zmq_msg_recv(&m, d, 0);
+    cr_expect_eq(zmq_msg_size(&m), 0, "delimiter echoed first");
+    cr_expect(zmq_msg_more(&m));
+    zmq_msg_close(&m);
+    zmq_msg_init(&m);
+    zmq_msg_recv(&m, d, 0);
+    r = entretiens__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+    zmq_msg_close(&m);
+    cr_expect_not_null(r);
+    if (r) {
+        cr_expect_eq(r->request_id, 77);
+        cr_expect_eq(r->status->code, ENT_NOT_FOUND);
+        entretiens__v1__reply__free_unpacked(r, NULL);
+    }
+    zmq_close(d);
+
+    /* an oversized message disconnects that peer (ZMQ_MAXMSGSIZE) ... */
+    void *big = zmq_socket(ctx, ZMQ_DEALER);
+    zmq_setsockopt(big, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(big, ep);
+    size_t huge = ENT_RPC_MAX_MESSAGE + 1024;
+    s_frame(&f[0], NULL, 0);
+    zmq_msg_close(&f[0]);
+    zmq_msg_init_size(&f[0], huge);
+    memset(zmq_msg_data(&f[0]), 'x', huge);
+    r = s_raw(big, f, 1);
+    cr_expect_null(r, "an oversized request must not be processed");
+    zmq_close(big);
+    /* ... and the server still answers others */
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep, 5000);
+    ent_rpc_result_t res = s_call(c, "health", NULL);
+    cr_expect_eq(res.code, ENT_OK, "server still serving after bad input: %s", res.message);
+    ent_rpc_result_clear(&res);
+    ent_rpc_client_destroy(&c);
+}
+
+Test(rpc, bad_input_gets_a_status_and_the_server_keeps_serving)
+{
+    alarm(120); /* watchdog: .timeout leaks inside Criterion under LSan */
+    s_run(s_client_bad_input, NULL);
+}
+
+static void s_client_timeout(void *ctx, const char *ep)
+{
+    (void) ep;
+    char dead[200];
+    snprintf(dead, sizeof dead, "ipc:///tmp/ent-nobody-%d.ipc", getpid());
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, dead, 200);
+    ent_rpc_result_t r;
+    cr_expect_eq(ent_rpc_client_call(c, "health", "t", NULL, 0, &r), -1);
+    cr_expect_eq(r.code, ENT_DEADLINE_EXCEEDED);
+    ent_rpc_client_destroy(&c);
+}
+
+Test(rpc, client_times_out_when_nobody_answers)
+{
+    alarm(120); /* watchdog: .timeout leaks inside Criterion under LSan */
+    s_run(s_client_timeout, NULL);
+}
+
+Test(rpc, code_names)
+{
+    alarm(120); /* watchdog: .timeout leaks inside Criterion under LSan */
+    cr_expect_str_eq(ent_code_name(ENT_OK), "OK");
+    cr_expect_str_eq(ent_code_name(ENT_FAILED_PRECONDITION), "FAILED_PRECONDITION");
+    cr_expect_str_eq(ent_code_name((ent_code_t) 99), "UNKNOWN");
+}

@@ -82,6 +82,17 @@ wait_ready() { # name [timeout]
   fail "$1 not ready after ${t}s (log: $(tail -n 5 "$IT_DIR/$1.log" 2>/dev/null))"
 }
 
+# Waits until GET /healthz answers 200 (the loop turns; not necessarily ready).
+wait_alive() { # name [timeout]
+  local port t=${2:-20} i
+  port=$(http_port "$1")
+  for i in $(seq 1 $((t * 10))); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" = 200 ] && return 0
+    sleep 0.1
+  done
+  fail "$1 not alive after ${t}s"
+}
+
 # Waits until cmd prints expected (timeout in s).
 wait_for() { # timeout expected cmd...
   local t=$1 want=$2 got=""; shift 2

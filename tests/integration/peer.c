@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zmq.h>
 
 typedef struct {
     ent_daemon_t *d;
@@ -133,6 +134,104 @@ static int s_check(const char *dir, uint64_t expected)
     return fault;
 }
 
+/* Sends bad input to a daemon's RPC endpoint and checks each answer:
+ * garbage protobuf, extra frames, unknown method, truncated requests, an
+ * oversized message; then a health call must still succeed. */
+static int s_reply(void *sock, Entretiens__V1__Code want, const char *what)
+{
+    zmq_pollitem_t it = { sock, 0, ZMQ_POLLIN, 0 };
+    if (zmq_poll(&it, 1, 2000) <= 0) {
+        printf("%s: no answer\n", what);
+        return 1;
+    }
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    zmq_msg_recv(&m, sock, 0);
+    Entretiens__V1__Reply *r = entretiens__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+    zmq_msg_close(&m);
+    int bad = !r || !r->status || r->status->code != want;
+    if (bad)
+        printf("%s: got %s, expected %s\n", what, r && r->status ? ent_code_name(r->status->code) : "nothing",
+               ent_code_name(want));
+    if (r)
+        entretiens__v1__reply__free_unpacked(r, NULL);
+    return bad;
+}
+
+static int s_fuzz(const char *endpoint)
+{
+    void *ctx = zmq_ctx_new();
+    void *d = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0, faults = 0;
+    zmq_setsockopt(d, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(d, endpoint);
+    zmq_send(d, "\xff\xfe garbage \x01", 12, 0);
+    faults += s_reply(d, ENTRETIENS__V1__CODE__INVALID_ARGUMENT, "garbage protobuf");
+    zmq_send(d, "a", 1, ZMQ_SNDMORE);
+    zmq_send(d, "b", 1, ZMQ_SNDMORE);
+    zmq_send(d, "c", 1, 0);
+    faults += s_reply(d, ENTRETIENS__V1__CODE__INVALID_ARGUMENT, "three frames");
+    Entretiens__V1__Request req = ENTRETIENS__V1__REQUEST__INIT;
+    req.request_id = 9;
+    req.method = "no.such.method";
+    uint8_t buf[256];
+    size_t len = entretiens__v1__request__pack(&req, buf);
+    zmq_send(d, buf, len, 0);
+    faults += s_reply(d, ENTRETIENS__V1__CODE__UNIMPLEMENTED, "unknown method");
+    req.method = "health";
+    len = entretiens__v1__request__pack(&req, buf);
+    for (size_t cut = 1; cut < len; cut++) { /* truncated: never OK */
+        zmq_send(d, buf, cut, 0);
+        zmq_pollitem_t it = { d, 0, ZMQ_POLLIN, 0 };
+        if (zmq_poll(&it, 1, 2000) <= 0) {
+            printf("truncated %zu: no answer\n", cut);
+            faults++;
+            continue;
+        }
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        zmq_msg_recv(&m, d, 0);
+        Entretiens__V1__Reply *r = entretiens__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+        zmq_msg_close(&m);
+        if (!r || (r->status && r->status->code == ENTRETIENS__V1__CODE__OK && cut < len)) {
+            /* a prefix that still names "health" completely may be valid */
+            if (!r || !r->status || strcmp(req.method, "health") != 0 || cut < 4) {
+                printf("truncated %zu: unexpected answer\n", cut);
+                faults++;
+            }
+        }
+        if (r)
+            entretiens__v1__reply__free_unpacked(r, NULL);
+    }
+    zmq_close(d);
+    /* oversized: the peer is disconnected, nothing is processed */
+    void *big = zmq_socket(ctx, ZMQ_DEALER);
+    zmq_setsockopt(big, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(big, endpoint);
+    size_t huge = ENT_RPC_MAX_MESSAGE + 4096;
+    char *blob = calloc(1, huge);
+    zmq_send(big, blob, huge, 0);
+    free(blob);
+    zmq_pollitem_t it = { big, 0, ZMQ_POLLIN, 0 };
+    if (zmq_poll(&it, 1, 1000) > 0) {
+        printf("oversized message was answered\n");
+        faults++;
+    }
+    zmq_close(big);
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, endpoint, 3000);
+    ent_rpc_result_t r;
+    if (ent_rpc_client_call(c, "health", "fuzz", NULL, 0, &r) != 0 || r.code != ENT_OK) {
+        printf("daemon stopped serving after bad input: %s\n", r.message);
+        faults++;
+    }
+    ent_rpc_result_clear(&r);
+    ent_rpc_client_destroy(&c);
+    zmq_ctx_term(ctx);
+    if (!faults)
+        printf("ok\n");
+    return faults ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -140,6 +239,8 @@ int main(int argc, char **argv)
         return 2;
     }
     peer_t p = { .total = s_env_u64("ENT_PEER_EVENTS", 100000), .batch = s_env_u64("ENT_PEER_BATCH", 500) };
+    if (strcmp(argv[1], "fuzz") == 0)
+        return argc == 3 ? s_fuzz(argv[2]) : 2;
     if (strcmp(argv[1], "check") == 0)
         return argc == 4 ? s_check(argv[2], strtoull(argv[3], NULL, 10)) : 2;
     if (strcmp(argv[1], "producer") == 0) {

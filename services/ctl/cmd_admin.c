@@ -1,0 +1,122 @@
+/*  cmd_admin.c — entretiensctl health | clock show | clock set DATE. */
+#include "ctl.h"
+
+#include "common/clock.h"
+#include "common/date.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static void s_format_ms(int64_t ms, char *buf, size_t size)
+{
+    time_t t = (time_t) (ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%S%z", &tm);
+}
+
+int ctl_cmd_health(ctl_t *ctl, int argc, char **argv)
+{
+    (void) argc, (void) argv;
+    json_t *arr = json_array();
+    int down = 0;
+    if (!ctl->json)
+        printf("%-10s %-6s %-25s %-7s %8s  %s\n", "SERVICE", "STATE", "CLOCK", "PINNED", "HEAD", "CONSUMES (cursor/head)");
+    for (int i = 0; i < CTL_DAEMONS; i++) {
+        const char *name = ctl_daemon_names[i];
+        ent_rpc_result_t r;
+        ent_rpc_client_call(ctl_client(ctl, name), "health", ctl->as ? ctl->as : "", NULL, 0, &r);
+        Entretiens__V1__HealthReply *h = r.code == ENT_OK
+            ? entretiens__v1__health_reply__unpack(NULL, r.payload_len, r.payload) : NULL;
+        json_t *o = json_object();
+        json_object_set_new(o, "service", json_string(name));
+        json_object_set_new(o, "up", json_boolean(h != NULL));
+        if (!h) {
+            down++;
+            json_object_set_new(o, "error", json_string(r.message));
+            if (!ctl->json)
+                printf("%-10s %-6s %s\n", name, "DOWN", r.message);
+        } else {
+            char clock[40];
+            s_format_ms(h->now_ms, clock, sizeof clock);
+            json_object_set_new(o, "version", json_string(h->version));
+            json_object_set_new(o, "now", json_string(clock));
+            json_object_set_new(o, "clock_pinned", json_boolean(h->clock_pinned));
+            json_object_set_new(o, "head_seq", json_integer((json_int_t) h->head_seq));
+            json_t *cons = json_array();
+            char line[256] = "";
+            size_t used = 0;
+            for (size_t c = 0; c < h->n_consumers; c++) {
+                json_t *co = json_object();
+                json_object_set_new(co, "producer", json_string(h->consumers[c]->producer));
+                json_object_set_new(co, "cursor", json_integer((json_int_t) h->consumers[c]->cursor));
+                json_object_set_new(co, "producer_head", json_integer((json_int_t) h->consumers[c]->producer_head));
+                json_array_append_new(cons, co);
+                if (used < sizeof line)
+                    used += (size_t) snprintf(line + used, sizeof line - used, "%s%s %llu/%llu", c ? ", " : "",
+                                              h->consumers[c]->producer,
+                                              (unsigned long long) h->consumers[c]->cursor,
+                                              (unsigned long long) h->consumers[c]->producer_head);
+            }
+            json_object_set_new(o, "consumers", cons);
+            if (!ctl->json)
+                printf("%-10s %-6s %-25s %-7s %8llu  %s\n", name, "UP", clock, h->clock_pinned ? "yes" : "no",
+                       (unsigned long long) h->head_seq, line);
+            entretiens__v1__health_reply__free_unpacked(h, NULL);
+        }
+        ent_rpc_result_clear(&r);
+        json_array_append_new(arr, o);
+    }
+    if (ctl->json)
+        ctl_print_json(arr);
+    else
+        json_decref(arr);
+    return down ? CTL_FAILED : CTL_OK;
+}
+
+int ctl_cmd_clock(ctl_t *ctl, int argc, char **argv)
+{
+    bool set = argc >= 2 && strcmp(argv[1], "set") == 0;
+    bool show = argc == 1 || (argc == 2 && strcmp(argv[1], "show") == 0);
+    if ((!set && !show) || (set && argc != 3)) {
+        fprintf(stderr, "usage: entretiensctl clock show | clock set DATE (YYYY-MM-DD or ISO date-time)\n");
+        return CTL_USAGE;
+    }
+    Entretiens__V1__ClockSet cs = ENTRETIENS__V1__CLOCK_SET__INIT;
+    if (set && ent_clock_parse(argv[2], &cs.now_ms) != 0) {
+        fprintf(stderr, "entretiensctl: clock set: '%s' is not YYYY-MM-DD or an ISO date-time\n", argv[2]);
+        return CTL_USAGE;
+    }
+    json_t *arr = json_array();
+    int failed = 0;
+    for (int i = 0; i < CTL_DAEMONS; i++) {
+        const char *name = ctl_daemon_names[i];
+        ent_rpc_result_t r;
+        if (ctl_call(ctl, name, set ? "admin.clock.set" : "admin.clock.show", set ? &cs.base : NULL, &r) != 0) {
+            failed++;
+            continue;
+        }
+        Entretiens__V1__ClockState *st = entretiens__v1__clock_state__unpack(NULL, r.payload_len, r.payload);
+        ent_rpc_result_clear(&r);
+        if (!st) {
+            failed++;
+            continue;
+        }
+        char now[40], today[ENT_DATE_STRLEN];
+        s_format_ms(st->now_ms, now, sizeof now);
+        ent_date_format(st->today ? ent_date_from_ymd(st->today->year, st->today->month, st->today->day)
+                                  : ENT_DATE_NONE, today);
+        json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "service", name, "now", now, "today", today, "pinned",
+                              st->pinned);
+        json_array_append_new(arr, o);
+        if (!ctl->json)
+            printf("%-10s %s  today %s  %s\n", name, now, today, st->pinned ? "(pinned)" : "(real clock)");
+        entretiens__v1__clock_state__free_unpacked(st, NULL);
+    }
+    if (ctl->json)
+        ctl_print_json(arr);
+    else
+        json_decref(arr);
+    return failed ? CTL_FAILED : CTL_OK;
+}

@@ -1,0 +1,57 @@
+/*  ctl.h — what every entretiensctl command shares: configuration (the same
+ *  ENTRETIENS_* contract as the daemons), one RPC client per daemon, the
+ *  caller identity (--as), and output (--json or tables for humans).
+ */
+#ifndef ENT_CTL_H
+#define ENT_CTL_H
+
+#include "common/config.h"
+#include "common/rpc.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#define CTL_DAEMONS 4
+extern const char *const ctl_daemon_names[CTL_DAEMONS]; /* scheduler records notifier analytics */
+
+typedef struct {
+    ent_config_t *cfg;
+    void *zctx;
+    bool json;                 /* --json: machine-readable output on stdout */
+    const char *as;            /* --as ID: the caller principal */
+    int timeout_ms;
+    bool color;                /* stdout is a TTY */
+    ent_rpc_client_t *clients[CTL_DAEMONS];
+} ctl_t;
+
+/* Exit statuses of every command. */
+enum { CTL_OK = 0, CTL_FAILED = 1, CTL_USAGE = 2 };
+
+/* The client of a daemon ("scheduler" ...), connected on first use; NULL
+ * for an unknown name. */
+ent_rpc_client_t *ctl_client(ctl_t *ctl, const char *daemon);
+
+/* Calls method on daemon.  Returns 0 when the service answered OK (out
+ * holds the payload), else prints the error (service, code, field, message)
+ * on stderr and returns -1. */
+int ctl_call(ctl_t *ctl, const char *daemon, const char *method, const ProtobufCMessage *msg,
+             ent_rpc_result_t *out);
+
+/* Prints a JSON value on stdout (indented) and releases it. */
+void ctl_print_json(json_t *value);
+
+/* A command: argv[0] is the command's own name (e.g. "clock"). */
+typedef int (*ctl_cmd_fn)(ctl_t *ctl, int argc, char **argv);
+
+typedef struct {
+    const char *name;
+    ctl_cmd_fn fn;
+    const char *usage;     /* "clock show | clock set DATE" */
+    const char *help;      /* one line */
+} ctl_command_t;
+
+/* Commands, one file per family. */
+int ctl_cmd_health(ctl_t *ctl, int argc, char **argv);
+int ctl_cmd_clock(ctl_t *ctl, int argc, char **argv);
+
+#endif

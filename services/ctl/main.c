@@ -1,0 +1,96 @@
+/*  entretiensctl — the command line of entretiens.
+ *
+ *    entretiensctl [ENTRETIENS_* flags] [--json] [--as ID] COMMAND [args]
+ *
+ *  Every command talks to the daemons over their RPC endpoints (the same
+ *  ENTRETIENS_<NAME>_RPC variables as the daemons) and accepts --json.
+ */
+#include "ctl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+static const ctl_command_t s_commands[] = {
+    { "health", ctl_cmd_health, "health", "state of every daemon: up, clock, event heads and cursors" },
+    { "clock", ctl_cmd_clock, "clock show | clock set DATE", "show or move the pinned business clock of every daemon" },
+};
+#define N_COMMANDS (sizeof s_commands / sizeof s_commands[0])
+
+static void s_usage(FILE *out, ent_config_t *cfg)
+{
+    fprintf(out, "usage: entretiensctl [--json] [--as ID] COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-40s %s\n", s_commands[i].usage, s_commands[i].help);
+    fprintf(out, "\noptions:\n  %-40s %s\n  %-40s %s\n  %-40s %s\n\n", "--json", "machine-readable output",
+            "--as ID", "act as this principal (employee:ID, manager:ID, hr:ID, admin:ID)", "COMMAND --help",
+            "help of one command");
+    if (cfg && out == stdout)
+        ent_config_print_help(cfg);
+}
+
+int main(int argc, char **argv)
+{
+    ctl_t ctl = { .timeout_ms = 5000, .color = isatty(STDOUT_FILENO) };
+    ctl.cfg = ent_config_new("entretiensctl", "The command line of entretiens.", NULL, 0);
+    if (!ctl.cfg)
+        return CTL_FAILED;
+    int first = 1;
+    int rc = ent_config_load(ctl.cfg, argc, argv, &first);
+    if (rc != 0) {
+        ent_config_destroy(&ctl.cfg);
+        return rc == 1 ? CTL_OK : CTL_USAGE;
+    }
+    bool ok = true;
+    int64_t t = ent_config_get_int(ctl.cfg, "ENTRETIENS_RPC_TIMEOUT_MS", 5000, &ok);
+    if (ok && t > 0)
+        ctl.timeout_ms = (int) t;
+    /* global options may stand anywhere; they are removed from argv */
+    char **args = calloc((size_t) argc + 1, sizeof *args);
+    int n = 0;
+    bool help = false;
+    for (int i = first; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            ctl.json = true;
+        else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
+            ctl.as = argv[++i];
+        else if (strncmp(argv[i], "--as=", 5) == 0)
+            ctl.as = argv[i] + 5;
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            help = true;
+        else
+            args[n++] = argv[i];
+    }
+    int status = CTL_USAGE;
+    if (n == 0) {
+        s_usage(help ? stdout : stderr, ctl.cfg);
+        status = help ? CTL_OK : CTL_USAGE;
+        goto done;
+    }
+    const ctl_command_t *cmd = NULL;
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(args[0], s_commands[i].name) == 0)
+            cmd = &s_commands[i];
+    if (!cmd) {
+        fprintf(stderr, "entretiensctl: unknown command '%s'\n", args[0]);
+        s_usage(stderr, NULL);
+        goto done;
+    }
+    if (help) {
+        printf("usage: entretiensctl %s [--json]\n%s\n", cmd->usage, cmd->help);
+        status = CTL_OK;
+        goto done;
+    }
+    ctl.zctx = zmq_ctx_new();
+    status = cmd->fn(&ctl, n, args);
+done:
+    for (int i = 0; i < CTL_DAEMONS; i++)
+        ent_rpc_client_destroy(&ctl.clients[i]);
+    if (ctl.zctx)
+        zmq_ctx_term(ctl.zctx);
+    free(args);
+    ent_config_destroy(&ctl.cfg);
+    return status;
+}

@@ -1,0 +1,237 @@
+/*  test_clock.c — the pinnable business clock (common/clock.h).
+ *
+ *  Criterion runs every test in its own process, so the clock's
+ *  process-wide state starts real in each test. */
+#include <criterion/criterion.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "common/clock.h"
+#include "common/date.h"
+
+static void s_paris(void)
+{
+    setenv("TZ", "Europe/Paris", 1);
+    tzset();
+}
+
+/* Unix ms of a UTC date-time, computed without the code under test's
+ * parser (and independent of TZ). */
+static int64_t s_utc_ms(int y, int mo, int d, int h, int mi, int s, int ms)
+{
+    return ((int64_t) ent_date_from_ymd(y, mo, d) * 86400 + h * 3600 + mi * 60 + s) * 1000 + ms;
+}
+
+static int64_t s_parse_ok(const char *text)
+{
+    int64_t ms = INT64_MIN;
+    cr_assert_eq(ent_clock_parse(text, &ms), 0, "\"%s\" refused", text);
+    return ms;
+}
+
+Test(clock, parse_date_is_local_midnight, .init = s_paris)
+{
+    /* 2026-03-15 00:00 CET (UTC+1) = 2026-03-14T23:00:00Z */
+    cr_assert_eq(s_parse_ok("2026-03-15"), INT64_C(1773529200000));
+    cr_assert_eq(s_parse_ok("2026-03-15"), s_utc_ms(2026, 3, 14, 23, 0, 0, 0));
+    /* summer: 2026-07-01 00:00 CEST (UTC+2) = 2026-06-30T22:00:00Z */
+    cr_assert_eq(s_parse_ok("2026-07-01"), s_utc_ms(2026, 6, 30, 22, 0, 0, 0));
+}
+
+Test(clock, parse_date_follows_the_time_zone)
+{
+    setenv("TZ", "UTC", 1);
+    tzset();
+    cr_assert_eq(s_parse_ok("2026-03-15"), s_utc_ms(2026, 3, 15, 0, 0, 0, 0));
+    setenv("TZ", "America/New_York", 1);
+    tzset();
+    /* EDT (UTC-4) since 2026-03-08 */
+    cr_assert_eq(s_parse_ok("2026-03-15"), s_utc_ms(2026, 3, 15, 4, 0, 0, 0));
+}
+
+Test(clock, parse_utc_forms, .init = s_paris)
+{
+    cr_assert_eq(s_parse_ok("2026-03-15T09:30:00Z"), INT64_C(1773567000000));
+    cr_assert_eq(s_parse_ok("2026-03-15T09:30:00Z"), s_utc_ms(2026, 3, 15, 9, 30, 0, 0));
+    cr_assert_eq(s_parse_ok("2026-03-15T09:30:00.250Z"), INT64_C(1773567000250));
+    cr_assert_eq(s_parse_ok("2026-03-15T09:30Z"), INT64_C(1773567000000), "seconds are optional");
+    cr_assert_eq(s_parse_ok("2026-03-15T09:30:07Z"), INT64_C(1773567007000));
+    /* a fraction of fewer than three digits is tenths / hundredths */
+    cr_assert_eq(s_parse_ok("2026-03-15T09:30:00.5Z"), INT64_C(1773567000500));
+    cr_assert_eq(s_parse_ok("2026-03-15T09:30:00.05Z"), INT64_C(1773567000050));
+    /* a space may separate date and time */
+    cr_assert_eq(s_parse_ok("2026-03-15 09:30:00Z"), INT64_C(1773567000000));
+}
+
+Test(clock, parse_offsets_equal_the_utc_form, .init = s_paris)
+{
+    int64_t z = s_parse_ok("2026-03-15T09:30:00Z");
+    cr_assert_eq(s_parse_ok("2026-03-15T10:30:00+01:00"), z);
+    cr_assert_eq(s_parse_ok("2026-03-15T05:00:00-04:30"), z);
+    cr_assert_eq(s_parse_ok("2026-03-15T09:30:00+00:00"), z);
+    cr_assert_eq(s_parse_ok("2026-03-15T10:30:00.250+01:00"), z + 250);
+    /* an offset may move the instant to another UTC day */
+    cr_assert_eq(s_parse_ok("2026-03-16T00:30:00+02:00"), s_utc_ms(2026, 3, 15, 22, 30, 0, 0));
+    cr_assert_eq(s_parse_ok("2026-03-14T23:00:00-10:00"), s_utc_ms(2026, 3, 15, 9, 0, 0, 0));
+}
+
+Test(clock, parse_offset_is_independent_of_tz)
+{
+    setenv("TZ", "Asia/Tokyo", 1);
+    tzset();
+    cr_assert_eq(s_parse_ok("2026-03-15T10:30:00+01:00"), INT64_C(1773567000000));
+    cr_assert_eq(s_parse_ok("2026-03-15T09:30:00Z"), INT64_C(1773567000000));
+}
+
+Test(clock, parse_local_date_time, .init = s_paris)
+{
+    /* 2026-07-01 00:30 CEST (UTC+2) = 2026-06-30T22:30:00Z */
+    cr_assert_eq(s_parse_ok("2026-07-01T00:30"), INT64_C(1782858600000));
+    cr_assert_eq(s_parse_ok("2026-07-01T00:30"), s_utc_ms(2026, 6, 30, 22, 30, 0, 0));
+    /* winter: UTC+1 */
+    cr_assert_eq(s_parse_ok("2026-03-15T10:30:00"), s_parse_ok("2026-03-15T09:30:00Z"));
+    cr_assert_eq(s_parse_ok("2026-03-15T10:30:00.125"), s_parse_ok("2026-03-15T09:30:00.125Z"));
+    /* the local forms are consistent with the date form */
+    cr_assert_eq(s_parse_ok("2026-07-01T00:00"), s_parse_ok("2026-07-01"));
+}
+
+Test(clock, parse_rejects_malformed, .init = s_paris)
+{
+    const char *bad[] = {
+        "2026-13-01",                /* month 13 */
+        "2026-02-30",                /* impossible day */
+        "2026-03-15T25:00Z",         /* hour 25 */
+        "2026-03-15T09:60Z",         /* minute 60 */
+        "2026-03-15X",               /* junk after the date */
+        "2026-03-15T",               /* no time */
+        "2026-03-15T9:30Z",          /* one-digit hour */
+        "2026-03-15T09:30:00+0100",  /* offset without colon */
+        "2026-03-15T09:30:00+01",    /* truncated offset */
+        "2026-03-15T09:30:00.Z",     /* empty fraction */
+        "2026-03-15T09:30:00Zjunk",  /* junk after Z */
+        "2026-03-15T09:30:00+01:00x",/* junk after the offset */
+        "2026-03-15T09:30:0Z",       /* one-digit seconds */
+        "",
+        "2026-3-15",
+        "15/03/2026",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t ms = 12345;
+        cr_assert_eq(ent_clock_parse(bad[i], &ms), -1, "\"%s\" accepted", bad[i]);
+        cr_assert_eq(ms, 12345, "\"%s\": output written on failure", bad[i]);
+    }
+    int64_t ms;
+    cr_assert_eq(ent_clock_parse(NULL, &ms), -1);
+}
+
+Test(clock, init_null_is_the_real_clock)
+{
+    cr_assert_eq(ent_clock_init(NULL), 0);
+    cr_assert_not(ent_clock_pinned());
+    int64_t before = (int64_t) time(NULL) * 1000;
+    int64_t now = ent_clock_now_ms();
+    int64_t after = ((int64_t) time(NULL) + 1) * 1000;
+    cr_assert_geq(now, before);
+    cr_assert_lt(now, after);
+    /* moving a real clock is refused, and the clock stays real */
+    cr_assert_eq(ent_clock_set(INT64_C(1773567000000)), -1);
+    cr_assert_not(ent_clock_pinned());
+    cr_assert_geq(ent_clock_now_ms(), before, "set must not have moved the real clock");
+}
+
+Test(clock, init_empty_is_the_real_clock)
+{
+    cr_assert_eq(ent_clock_init(""), 0);
+    cr_assert_not(ent_clock_pinned());
+    int64_t diff = ent_clock_now_ms() - (int64_t) time(NULL) * 1000;
+    cr_assert(diff > -2000 && diff < 2000, "real clock off by %lld ms", (long long) diff);
+    cr_assert_eq(ent_clock_set(0), -1);
+}
+
+Test(clock, real_clock_today_is_local_today, .init = s_paris)
+{
+    cr_assert_eq(ent_clock_init(NULL), 0);
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    int32_t expected = ent_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    int32_t today = ent_clock_today();
+    /* tolerate a midnight crossing between the two reads */
+    cr_assert(today == expected || today == expected + 1, "today %d, expected %d", today, expected);
+}
+
+Test(clock, pinned_date, .init = s_paris)
+{
+    cr_assert_eq(ent_clock_init("2026-03-15"), 0);
+    cr_assert(ent_clock_pinned());
+    cr_assert_eq(ent_clock_now_ms(), INT64_C(1773529200000));
+    cr_assert_eq(ent_clock_today(), ent_date_from_ymd(2026, 3, 15));
+    /* it stands still */
+    struct timespec pause = { 0, 20 * 1000 * 1000 };
+    nanosleep(&pause, NULL);
+    cr_assert_eq(ent_clock_now_ms(), INT64_C(1773529200000));
+}
+
+Test(clock, pinned_date_time, .init = s_paris)
+{
+    cr_assert_eq(ent_clock_init("2026-03-15T09:30:00.250Z"), 0);
+    cr_assert(ent_clock_pinned());
+    cr_assert_eq(ent_clock_now_ms(), INT64_C(1773567000250));
+    cr_assert_eq(ent_clock_today(), ent_date_from_ymd(2026, 3, 15));
+}
+
+Test(clock, today_is_the_local_date, .init = s_paris)
+{
+    /* 23:30 UTC is already the next day in Paris */
+    cr_assert_eq(ent_clock_init("2026-03-15T23:30:00Z"), 0);
+    cr_assert_eq(ent_clock_today(), ent_date_from_ymd(2026, 3, 16));
+    /* and 22:59 UTC is still the same day (UTC+1 in March) */
+    cr_assert_eq(ent_clock_set(s_utc_ms(2026, 3, 15, 22, 59, 59, 999)), 0);
+    cr_assert_eq(ent_clock_today(), ent_date_from_ymd(2026, 3, 15));
+}
+
+Test(clock, set_moves_a_pinned_clock_both_ways, .init = s_paris)
+{
+    cr_assert_eq(ent_clock_init("2026-03-15"), 0);
+    int64_t start = ent_clock_now_ms();
+
+    int64_t later = start + INT64_C(45) * 86400 * 1000; /* +45 days */
+    cr_assert_eq(ent_clock_set(later), 0);
+    cr_assert(ent_clock_pinned());
+    cr_assert_eq(ent_clock_now_ms(), later);
+    cr_assert_eq(ent_clock_today(), ent_date_from_ymd(2026, 4, 29));
+
+    int64_t earlier = s_parse_ok("2025-12-31T12:00:00Z");
+    cr_assert_eq(ent_clock_set(earlier), 0, "moving backwards is allowed");
+    cr_assert_eq(ent_clock_now_ms(), earlier);
+    cr_assert_eq(ent_clock_today(), ent_date_from_ymd(2025, 12, 31));
+}
+
+Test(clock, malformed_init_leaves_the_clock_real, .init = s_paris)
+{
+    cr_assert_eq(ent_clock_init("2026-13-01"), -1);
+    cr_assert_not(ent_clock_pinned());
+    int64_t diff = ent_clock_now_ms() - (int64_t) time(NULL) * 1000;
+    cr_assert(diff > -2000 && diff < 2000, "clock not real: off by %lld ms", (long long) diff);
+    cr_assert_eq(ent_clock_set(0), -1);
+}
+
+Test(clock, malformed_init_unpins_a_pinned_clock, .init = s_paris)
+{
+    cr_assert_eq(ent_clock_init("2026-03-15"), 0);
+    cr_assert(ent_clock_pinned());
+    cr_assert_eq(ent_clock_init("yesterday"), -1);
+    cr_assert_not(ent_clock_pinned(), "a malformed value must leave the clock real");
+    cr_assert_neq(ent_clock_now_ms(), INT64_C(1773529200000));
+    cr_assert_eq(ent_clock_set(0), -1);
+}
+
+Test(clock, init_null_unpins, .init = s_paris)
+{
+    cr_assert_eq(ent_clock_init("2026-03-15"), 0);
+    cr_assert_eq(ent_clock_init(NULL), 0);
+    cr_assert_not(ent_clock_pinned());
+    cr_assert_eq(ent_clock_set(0), -1);
+}

@@ -1,0 +1,812 @@
+/*  test_store.c — LMDB environment per daemon, group commits (common/store.h).
+ *
+ *  Criterion forks a process per test: every test creates its environments
+ *  in a fresh mkdtemp directory (s_root, made by the .init hook) which the
+ *  .fini hook removes, also when an assertion failed. */
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/store.h"
+
+static char s_root[64];
+
+static void s_setup(void)
+{
+    snprintf(s_root, sizeof s_root, "/tmp/ent_test_store_XXXXXX");
+    cr_assert_not_null(mkdtemp(s_root), "mkdtemp: %s", strerror(errno));
+}
+
+static int s_rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void) st;
+    (void) type;
+    (void) ftw;
+    return remove(path);
+}
+
+static void s_teardown(void)
+{
+    if (s_root[0])
+        nftw(s_root, s_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(store, .init = s_setup, .fini = s_teardown);
+
+/* s_root + "/" + rel, in a static rotating buffer. */
+static const char *s_path(const char *rel)
+{
+    static char bufs[4][256];
+    static int next;
+    char *b = bufs[next++ % 4];
+    snprintf(b, sizeof bufs[0], "%s/%s", s_root, rel);
+    return b;
+}
+
+static ent_store_t *s_open(const char *dir, size_t map_mb, bool nosync)
+{
+    int err = 0;
+    ent_store_t *store = ent_store_open(dir, 4, map_mb, nosync, &err);
+    cr_assert_not_null(store, "ent_store_open(%s): %s", dir, mdb_strerror(err));
+    return store;
+}
+
+static bool s_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool s_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int s_put_str(MDB_txn *txn, MDB_dbi dbi, const char *key, const char *value)
+{
+    MDB_val k = { strlen(key), (void *) key }, v = { strlen(value), (void *) value };
+    return mdb_put(txn, dbi, &k, &v, 0);
+}
+
+/* Reads key in a fresh read transaction: 0 and the value copied into out,
+ * or the LMDB code. */
+static int s_read_str(ent_store_t *store, MDB_dbi dbi, const char *key, char *out, size_t size)
+{
+    MDB_txn *txn;
+    int rc = ent_store_read(store, &txn);
+    cr_assert_eq(rc, 0, "ent_store_read: %s", mdb_strerror(rc));
+    MDB_val k = { strlen(key), (void *) key }, v;
+    rc = mdb_get(txn, dbi, &k, &v);
+    if (rc == 0) {
+        cr_assert_lt(v.mv_size, size);
+        memcpy(out, v.mv_data, v.mv_size);
+        out[v.mv_size] = '\0';
+    }
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- open */
+
+Test(store, open_creates_nested_directory_and_builtin_dbs)
+{
+    const char *dir = s_path("var/deep/scheduler");
+    cr_assert_not(s_is_dir(s_path("var")));
+    ent_store_t *store = s_open(dir, 8, false);
+    cr_assert(s_is_dir(dir), "directory %s not created", dir);
+    char file[320];
+    snprintf(file, sizeof file, "%s/data.mdb", dir);
+    cr_assert(s_is_file(file), "%s missing", file);
+    cr_assert_not_null(ent_store_env(store));
+    cr_assert_null(ent_store_txn(store), "no turn right after open");
+
+    MDB_dbi meta = ent_store_meta(store), outbox = ent_store_outbox(store),
+            cursors = ent_store_cursors(store);
+    cr_assert(meta != outbox && outbox != cursors && meta != cursors);
+
+    /* the named databases are recorded in the main database */
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_read(store, &txn), 0);
+    MDB_dbi main_db;
+    cr_assert_eq(mdb_dbi_open(txn, NULL, 0, &main_db), 0);
+    const char *names[] = { "meta", "outbox", "cursors" };
+    for (int i = 0; i < 3; i++) {
+        MDB_val k = { strlen(names[i]), (void *) names[i] }, v;
+        cr_assert_eq(mdb_get(txn, main_db, &k, &v), 0, "db %s not created", names[i]);
+    }
+    MDB_stat st;
+    cr_assert_eq(mdb_stat(txn, meta, &st), 0);
+    cr_assert_eq(st.ms_entries, 0u);
+    mdb_txn_abort(txn);
+
+    ent_store_stats_t stats;
+    ent_store_stats(store, &stats);
+    cr_assert_eq(stats.map_size, (size_t) 8 << 20);
+    cr_assert_gt(stats.map_used, 0u);
+    cr_assert_leq(stats.map_used, stats.map_size);
+    cr_assert_eq(stats.commits, 0u);
+    cr_assert_eq(stats.map_growths, 0u);
+    cr_assert_eq(stats.stale_readers, 0u);
+    cr_assert_eq(ent_store_schema_version(store), 0u, "new store: schema 0");
+
+    ent_store_close(&store);
+    cr_assert_null(store, "close must clear the caller's pointer");
+}
+
+Test(store, open_existing_directory_and_reopen)
+{
+    const char *dir = s_path("records");
+    cr_assert_eq(mkdir(dir, 0750), 0);
+    ent_store_t *store = s_open(dir, 1, false);
+    MDB_dbi db;
+    cr_assert_eq(ent_store_dbi(store, "candidates", 0, &db), 0);
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    cr_assert_eq(s_put_str(txn, db, "c:1", "Ada"), 0);
+    cr_assert_eq(ent_store_commit(store), 0);
+    ent_store_close(&store);
+
+    store = s_open(dir, 1, false);
+    cr_assert_eq(ent_store_dbi(store, "candidates", 0, &db), 0);
+    char buf[32];
+    cr_assert_eq(s_read_str(store, db, "c:1", buf, sizeof buf), 0, "committed data must survive a reopen");
+    cr_assert_str_eq(buf, "Ada");
+    ent_store_close(&store);
+}
+
+Test(store, open_failure_sets_err)
+{
+    /* a path below a regular file cannot be created */
+    const char *file = s_path("plain");
+    FILE *f = fopen(file, "w");
+    cr_assert_not_null(f);
+    fclose(f);
+    int err = 0;
+    ent_store_t *store = ent_store_open(s_path("plain/store"), 4, 1, false, &err);
+    cr_assert_null(store);
+    cr_assert_eq(err, ENOTDIR, "err = %d (%s)", err, mdb_strerror(err));
+    /* err may be NULL */
+    cr_assert_null(ent_store_open(s_path("plain/store"), 4, 1, false, NULL));
+}
+
+Test(store, close_null_is_safe)
+{
+    ent_store_close(NULL);
+    ent_store_t *store = NULL;
+    ent_store_close(&store);
+    cr_assert_null(store);
+}
+
+/* ---------------------------------------------------------------- turns */
+
+Test(store, put_get_through_a_turn)
+{
+    ent_store_t *store = s_open(s_path("s"), 1, false);
+    MDB_dbi db;
+    cr_assert_eq(ent_store_dbi(store, "candidates", 0, &db), 0);
+
+    MDB_txn *txn = NULL;
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    cr_assert_not_null(txn);
+    cr_assert_eq(ent_store_txn(store), txn, "ent_store_txn is the turn's transaction");
+    cr_assert_eq(s_put_str(ent_store_txn(store), db, "c:42", "Grace Hopper"), 0);
+    cr_assert_eq(s_put_str(txn, ent_store_outbox(store), "e:1", "created"), 0);
+
+    /* not visible to readers before the commit */
+    char buf[64];
+    cr_assert_eq(s_read_str(store, db, "c:42", buf, sizeof buf), MDB_NOTFOUND);
+
+    cr_assert_eq(ent_store_commit(store), 0);
+    cr_assert_null(ent_store_txn(store), "the transaction is gone after commit");
+
+    cr_assert_eq(s_read_str(store, db, "c:42", buf, sizeof buf), 0);
+    cr_assert_str_eq(buf, "Grace Hopper");
+    cr_assert_eq(s_read_str(store, ent_store_outbox(store), "e:1", buf, sizeof buf), 0);
+    cr_assert_str_eq(buf, "created");
+
+    ent_store_stats_t stats;
+    ent_store_stats(store, &stats);
+    cr_assert_eq(stats.commits, 1u);
+    cr_assert_eq(stats.commit_failures, 0u);
+    cr_assert_geq(stats.last_commit_seconds, 0.0);
+
+    /* a second turn */
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    cr_assert_eq(s_put_str(txn, db, "c:43", "Alan"), 0);
+    cr_assert_eq(ent_store_commit(store), 0);
+    ent_store_stats(store, &stats);
+    cr_assert_eq(stats.commits, 2u);
+    ent_store_close(&store);
+}
+
+Test(store, abort_discards_the_turn)
+{
+    ent_store_t *store = s_open(s_path("s"), 1, false);
+    MDB_dbi db;
+    cr_assert_eq(ent_store_dbi(store, "candidates", 0, &db), 0);
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    cr_assert_eq(s_put_str(txn, db, "keep", "1"), 0);
+    cr_assert_eq(ent_store_commit(store), 0);
+
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    cr_assert_eq(s_put_str(txn, db, "drop", "2"), 0);
+    MDB_val k = { 4, "keep" };
+    cr_assert_eq(mdb_del(txn, db, &k, NULL), 0);
+    cr_assert_eq(ent_store_abort(store, 0), 0);
+    cr_assert_null(ent_store_txn(store));
+
+    char buf[8];
+    cr_assert_eq(s_read_str(store, db, "drop", buf, sizeof buf), MDB_NOTFOUND, "aborted put visible");
+    cr_assert_eq(s_read_str(store, db, "keep", buf, sizeof buf), 0, "aborted delete applied");
+
+    ent_store_stats_t before, after;
+    ent_store_stats(store, &before);
+    cr_assert_eq(before.commits, 1u);
+    /* safe without a transaction; an ordinary rc does not grow the map */
+    cr_assert_eq(ent_store_abort(store, 0), 0);
+    cr_assert_eq(ent_store_abort(store, MDB_NOTFOUND), 0);
+    ent_store_stats(store, &after);
+    cr_assert_eq(after.map_growths, before.map_growths);
+    cr_assert_eq(after.map_size, before.map_size);
+
+    /* the store is usable after an abort */
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    cr_assert_eq(s_put_str(txn, db, "again", "3"), 0);
+    cr_assert_eq(ent_store_commit(store), 0);
+    cr_assert_eq(s_read_str(store, db, "again", buf, sizeof buf), 0);
+    ent_store_close(&store);
+}
+
+Test(store, close_aborts_an_open_turn)
+{
+    const char *dir = s_path("s");
+    ent_store_t *store = s_open(dir, 1, false);
+    MDB_dbi db;
+    cr_assert_eq(ent_store_dbi(store, "candidates", 0, &db), 0);
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    cr_assert_eq(s_put_str(txn, db, "lost", "x"), 0);
+    ent_store_close(&store);
+    cr_assert_null(store);
+
+    store = s_open(dir, 1, false);
+    cr_assert_eq(ent_store_dbi(store, "candidates", 0, &db), 0);
+    char buf[8];
+    cr_assert_eq(s_read_str(store, db, "lost", buf, sizeof buf), MDB_NOTFOUND);
+    ent_store_close(&store);
+}
+
+/* ---------------------------------------------------------------- schema */
+
+typedef struct {
+    unsigned from[16];
+    int n;
+    unsigned fail_at;   /* UINT32_MAX = never */
+    const ent_store_t *store;
+} migrate_log_t;
+
+static int s_migrate(MDB_txn *txn, unsigned from, void *arg)
+{
+    migrate_log_t *log = arg;
+    if (log->n < 16)
+        log->from[log->n] = from;
+    log->n++;
+    /* each step leaves a trace in its own transaction */
+    char key[32];
+    snprintf(key, sizeof key, "step_%u", from);
+    int rc = ent_store_meta_put_u64(txn, log->store, key, from + 100);
+    if (rc)
+        return rc;
+    if (from == log->fail_at)
+        return EIO;
+    return 0;
+}
+
+static uint64_t s_meta(ent_store_t *store, const char *key)
+{
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_read(store, &txn), 0);
+    uint64_t v = 12345;
+    cr_assert_eq(ent_store_meta_get_u64(txn, store, key, &v), 0);
+    mdb_txn_abort(txn);
+    return v;
+}
+
+Test(store, migration_runs_each_step_once_in_order)
+{
+    const char *dir = s_path("s");
+    ent_store_t *store = s_open(dir, 1, false);
+    migrate_log_t log = { .fail_at = UINT32_MAX, .store = store };
+    cr_assert_eq(ent_store_migrate(store, 3, s_migrate, &log), 0);
+    cr_assert_eq(log.n, 3);
+    cr_assert_eq(log.from[0], 0u);
+    cr_assert_eq(log.from[1], 1u);
+    cr_assert_eq(log.from[2], 2u);
+    cr_assert_eq(ent_store_schema_version(store), 3u);
+    cr_assert_eq(s_meta(store, "schema_version"), 3u);
+    cr_assert_eq(s_meta(store, "step_0"), 100u);
+    cr_assert_eq(s_meta(store, "step_2"), 102u);
+
+    /* same target again: nothing to do */
+    log.n = 0;
+    cr_assert_eq(ent_store_migrate(store, 3, s_migrate, &log), 0);
+    cr_assert_eq(log.n, 0);
+    ent_store_close(&store);
+
+    /* a second open does not re-run the steps either */
+    store = s_open(dir, 1, false);
+    log = (migrate_log_t) { .fail_at = UINT32_MAX, .store = store };
+    cr_assert_eq(ent_store_schema_version(store), 3u);
+    cr_assert_eq(ent_store_migrate(store, 3, s_migrate, &log), 0);
+    cr_assert_eq(log.n, 0, "migration re-ran after reopen");
+
+    /* a newer binary runs only the new steps */
+    cr_assert_eq(ent_store_migrate(store, 5, s_migrate, &log), 0);
+    cr_assert_eq(log.n, 2);
+    cr_assert_eq(log.from[0], 3u);
+    cr_assert_eq(log.from[1], 4u);
+    cr_assert_eq(ent_store_schema_version(store), 5u);
+    ent_store_close(&store);
+}
+
+Test(store, newer_store_is_refused)
+{
+    ent_store_t *store = s_open(s_path("s"), 1, false);
+    migrate_log_t log = { .fail_at = UINT32_MAX, .store = store };
+    cr_assert_eq(ent_store_migrate(store, 4, s_migrate, &log), 0);
+    log.n = 0;
+    cr_assert_eq(ent_store_migrate(store, 2, s_migrate, &log), MDB_VERSION_MISMATCH);
+    cr_assert_eq(log.n, 0, "no step may run on a newer store");
+    cr_assert_eq(ent_store_schema_version(store), 4u, "the version must not be lowered");
+    ent_store_close(&store);
+}
+
+Test(store, failed_step_is_rolled_back_and_resumed)
+{
+    ent_store_t *store = s_open(s_path("s"), 1, false);
+    migrate_log_t log = { .fail_at = 1, .store = store };
+    cr_assert_eq(ent_store_migrate(store, 3, s_migrate, &log), EIO);
+    cr_assert_eq(log.n, 2, "steps after the failed one must not run");
+    cr_assert_eq(ent_store_schema_version(store), 1u, "step 0 committed, step 1 not");
+    cr_assert_eq(s_meta(store, "step_0"), 100u);
+    cr_assert_eq(s_meta(store, "step_1"), 0u, "the failed step's writes must be discarded");
+
+    log = (migrate_log_t) { .fail_at = UINT32_MAX, .store = store };
+    cr_assert_eq(ent_store_migrate(store, 3, s_migrate, &log), 0);
+    cr_assert_eq(log.n, 2);
+    cr_assert_eq(log.from[0], 1u, "resumes at the failed step");
+    cr_assert_eq(log.from[1], 2u);
+    cr_assert_eq(ent_store_schema_version(store), 3u);
+    ent_store_close(&store);
+}
+
+/* ---------------------------------------------------------------- keys, meta */
+
+Test(store, be64_round_trip_and_layout)
+{
+    const uint64_t values[] = { 0, 1, 255, 256, 65535, 0x0102030405060708ull,
+                                UINT64_C(1) << 63, UINT64_MAX };
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        uint8_t buf[8];
+        ent_be64_put(buf, values[i]);
+        cr_assert_eq(ent_be64_get(buf), values[i], "round trip of %llu", (unsigned long long) values[i]);
+    }
+    uint8_t buf[8];
+    ent_be64_put(buf, 0x0102030405060708ull);
+    const uint8_t want[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+    cr_assert_arr_eq(buf, want, 8, "most significant byte first");
+    ent_be64_put(buf, 256);
+    const uint8_t want256[8] = { 0, 0, 0, 0, 0, 0, 1, 0 };
+    cr_assert_arr_eq(buf, want256, 8);
+}
+
+Test(store, be64_keys_sort_numerically)
+{
+    ent_store_t *store = s_open(s_path("s"), 1, false);
+    MDB_dbi db;
+    cr_assert_eq(ent_store_dbi(store, "numbers", 0, &db), 0);
+    const uint64_t keys[] = { 1, 256, 2, UINT64_C(1) << 40, 0, 65536 };
+    const uint64_t sorted[] = { 0, 1, 2, 256, 65536, UINT64_C(1) << 40 };
+    const size_t n = sizeof keys / sizeof keys[0];
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t kb[8];
+        ent_be64_put(kb, keys[i]);
+        MDB_val k = { 8, kb }, v = { sizeof keys[i], (void *) &keys[i] };
+        cr_assert_eq(mdb_put(txn, db, &k, &v, 0), 0);
+    }
+    cr_assert_eq(ent_store_commit(store), 0);
+
+    cr_assert_eq(ent_store_read(store, &txn), 0);
+    MDB_cursor *cur;
+    cr_assert_eq(mdb_cursor_open(txn, db, &cur), 0);
+    MDB_val k, v;
+    size_t i = 0;
+    int rc;
+    while ((rc = mdb_cursor_get(cur, &k, &v, i == 0 ? MDB_FIRST : MDB_NEXT)) == 0) {
+        cr_assert_lt(i, n);
+        cr_assert_eq(k.mv_size, 8u);
+        cr_assert_eq(ent_be64_get(k.mv_data), sorted[i], "position %zu: %llu, want %llu", i,
+                     (unsigned long long) ent_be64_get(k.mv_data), (unsigned long long) sorted[i]);
+        i++;
+    }
+    cr_assert_eq(rc, MDB_NOTFOUND);
+    cr_assert_eq(i, n);
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    ent_store_close(&store);
+}
+
+Test(store, meta_u64_helpers)
+{
+    ent_store_t *store = s_open(s_path("s"), 1, false);
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    uint64_t v = 999;
+    cr_assert_eq(ent_store_meta_get_u64(txn, store, "outbox_seq", &v), 0);
+    cr_assert_eq(v, 0u, "absent = 0");
+    cr_assert_eq(ent_store_meta_put_u64(txn, store, "outbox_seq", 42), 0);
+    cr_assert_eq(ent_store_meta_put_u64(txn, store, "big", UINT64_MAX), 0);
+    cr_assert_eq(ent_store_meta_get_u64(txn, store, "outbox_seq", &v), 0);
+    cr_assert_eq(v, 42u, "visible inside the same transaction");
+    cr_assert_eq(ent_store_commit(store), 0);
+
+    cr_assert_eq(s_meta(store, "outbox_seq"), 42u);
+    cr_assert_eq(s_meta(store, "big"), UINT64_MAX);
+    cr_assert_eq(s_meta(store, "absent"), 0u);
+
+    /* overwrite */
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    cr_assert_eq(ent_store_meta_put_u64(txn, store, "outbox_seq", 43), 0);
+    cr_assert_eq(ent_store_commit(store), 0);
+    cr_assert_eq(s_meta(store, "outbox_seq"), 43u);
+
+    /* stored big-endian, 8 bytes */
+    cr_assert_eq(ent_store_read(store, &txn), 0);
+    MDB_val k = { 10, "outbox_seq" }, val;
+    cr_assert_eq(mdb_get(txn, ent_store_meta(store), &k, &val), 0);
+    cr_assert_eq(val.mv_size, 8u);
+    cr_assert_eq(((const uint8_t *) val.mv_data)[7], 43);
+    cr_assert_eq(((const uint8_t *) val.mv_data)[0], 0);
+    mdb_txn_abort(txn);
+
+    /* a value of the wrong size is refused rather than misread */
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    cr_assert_eq(s_put_str(txn, ent_store_meta(store), "odd", "abc"), 0);
+    v = 7;
+    cr_assert_eq(ent_store_meta_get_u64(txn, store, "odd", &v), MDB_CORRUPTED);
+    cr_assert_eq(ent_store_abort(store, 0), 0);
+    ent_store_close(&store);
+}
+
+/* ---------------------------------------------------------------- map growth */
+
+#define GROW_VALUE_SIZE 8000
+#define GROW_TURNS 15
+#define GROW_PER_TURN 262   /* 15 * 262 * 8000 B = 30 MiB */
+
+static void s_fill(uint8_t *buf, uint64_t idx)
+{
+    for (size_t i = 0; i < GROW_VALUE_SIZE; i++)
+        buf[i] = (uint8_t) (idx * 131 + i * 7 + (i >> 8));
+}
+
+Test(store, map_grows_on_demand_and_turns_are_redone)
+{
+    const char *dir = s_path("grow");
+    ent_store_t *store = s_open(dir, 1, false);
+    MDB_dbi db;
+    cr_assert_eq(ent_store_dbi(store, "blobs", 0, &db), 0);
+    ent_store_stats_t start;
+    ent_store_stats(store, &start);
+    cr_assert_eq(start.map_size, (size_t) 1 << 20);
+
+    uint8_t *value = malloc(GROW_VALUE_SIZE);
+    cr_assert_not_null(value);
+    int put_full = 0, commit_full = 0;
+    for (int turn = 0; turn < GROW_TURNS; turn++) {
+        int attempts = 0;
+        for (;;) {
+            cr_assert_lt(attempts++, 40, "turn %d never fits", turn);
+            MDB_txn *txn;
+            int rc = ent_store_begin(store, &txn);
+            cr_assert_eq(rc, 0, "begin: %s", mdb_strerror(rc));
+            for (int i = 0; i < GROW_PER_TURN && rc == 0; i++) {
+                uint64_t idx = (uint64_t) turn * GROW_PER_TURN + (uint64_t) i;
+                uint8_t kb[8];
+                ent_be64_put(kb, idx);
+                s_fill(value, idx);
+                MDB_val k = { 8, kb }, v = { GROW_VALUE_SIZE, value };
+                rc = mdb_put(txn, db, &k, &v, 0);
+            }
+            if (rc == MDB_MAP_FULL) {
+                put_full++;
+                cr_assert_eq(ent_store_abort(store, MDB_MAP_FULL), 0, "growth after a full put failed");
+                cr_assert_null(ent_store_txn(store));
+                continue;   /* redo the turn */
+            }
+            cr_assert_eq(rc, 0, "put: %s", mdb_strerror(rc));
+            rc = ent_store_commit(store);
+            if (rc == MDB_MAP_FULL) {
+                commit_full++;  /* commit grew the map itself */
+                continue;
+            }
+            cr_assert_eq(rc, 0, "commit: %s", mdb_strerror(rc));
+            break;
+        }
+    }
+    cr_assert_gt(put_full + commit_full, 0, "a 2 MiB turn cannot fit a 1 MiB map");
+
+    ent_store_stats_t stats;
+    ent_store_stats(store, &stats);
+    cr_assert_gt(stats.map_growths, 0u);
+    cr_assert_geq(stats.map_growths, (uint64_t) (put_full + commit_full),
+                  "every MAP_FULL must have grown the map");
+    cr_assert_gt(stats.map_size, start.map_size);
+    cr_assert_geq(stats.map_size, (size_t) 30 << 20, "the map must hold 30 MiB of values");
+    cr_assert_leq(stats.map_used, stats.map_size);
+    cr_assert_eq(stats.commits, (uint64_t) GROW_TURNS);
+    cr_assert_eq(stats.commit_failures, (uint64_t) commit_full);
+
+    /* every value of every turn is there, once */
+    const uint64_t total = (uint64_t) GROW_TURNS * GROW_PER_TURN;
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_read(store, &txn), 0);
+    MDB_stat st;
+    cr_assert_eq(mdb_stat(txn, db, &st), 0);
+    cr_assert_eq(st.ms_entries, total);
+    for (uint64_t idx = 0; idx < total; idx++) {
+        uint8_t kb[8];
+        ent_be64_put(kb, idx);
+        MDB_val k = { 8, kb }, v;
+        cr_assert_eq(mdb_get(txn, db, &k, &v), 0, "value %llu missing", (unsigned long long) idx);
+        cr_assert_eq(v.mv_size, (size_t) GROW_VALUE_SIZE);
+        s_fill(value, idx);
+        cr_assert(memcmp(v.mv_data, value, GROW_VALUE_SIZE) == 0, "value %llu corrupted",
+                  (unsigned long long) idx);
+    }
+    mdb_txn_abort(txn);
+    ent_store_close(&store);
+
+    /* reopened with the small initial size: the file's content is kept, the
+     * map covers it, and the next turn grows it again */
+    store = s_open(dir, 1, false);
+    cr_assert_eq(ent_store_dbi(store, "blobs", 0, &db), 0);
+    ent_store_stats(store, &stats);
+    cr_assert_geq(stats.map_size, stats.map_used);
+    cr_assert_eq(ent_store_read(store, &txn), 0);
+    cr_assert_eq(mdb_stat(txn, db, &st), 0);
+    cr_assert_eq(st.ms_entries, total);
+    mdb_txn_abort(txn);
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    cr_assert_eq(s_put_str(txn, db, "after-reopen", "ok"), 0);
+    cr_assert_eq(ent_store_commit(store), 0);
+    ent_store_close(&store);
+    free(value);
+}
+
+Test(store, begin_grows_the_map_above_80_percent)
+{
+    ent_store_t *store = s_open(s_path("s"), 1, true);
+    MDB_dbi db;
+    cr_assert_eq(ent_store_dbi(store, "blobs", 0, &db), 0);
+    char value[3000];
+    memset(value, 'v', sizeof value);
+    bool grown = false;
+    for (uint64_t turn = 0; turn < 1000 && !grown; turn++) {
+        ent_store_stats_t before, after;
+        ent_store_stats(store, &before);
+        MDB_txn *txn;
+        cr_assert_eq(ent_store_begin(store, &txn), 0);
+        ent_store_stats(store, &after);
+        if (before.map_used > before.map_size / 10 * 8) {
+            cr_assert_eq(after.map_growths, before.map_growths + 1, "begin did not grow a %zu/%zu map",
+                         before.map_used, before.map_size);
+            cr_assert_eq(after.map_size, before.map_size * 2, "growth doubles the map");
+            grown = true;
+        } else {
+            cr_assert_eq(after.map_growths, before.map_growths, "grown at %zu/%zu used", before.map_used,
+                         before.map_size);
+            cr_assert_eq(after.map_size, before.map_size);
+        }
+        uint8_t kb[8];
+        ent_be64_put(kb, turn);
+        MDB_val k = { 8, kb }, v = { sizeof value, value };
+        int rc = mdb_put(txn, db, &k, &v, 0);
+        cr_assert_eq(rc, 0, "small turns must fit before 80 %%: %s", mdb_strerror(rc));
+        cr_assert_eq(ent_store_commit(store), 0);
+    }
+    cr_assert(grown, "never reached 80 %% of a 1 MiB map");
+    ent_store_stats_t stats;
+    ent_store_stats(store, &stats);
+    cr_assert_eq(stats.map_growths, 1u);
+    cr_assert_eq(stats.map_size, (size_t) 2 << 20);
+    ent_store_close(&store);
+}
+
+Test(store, explicit_growth)
+{
+    ent_store_t *store = s_open(s_path("s"), 2, false);
+    ent_store_stats_t stats;
+    cr_assert_eq(ent_store_grow(store), 0);
+    ent_store_stats(store, &stats);
+    cr_assert_eq(stats.map_size, (size_t) 4 << 20);
+    cr_assert_eq(stats.map_growths, 1u);
+
+    /* abort with MDB_MAP_FULL grows even without a transaction */
+    cr_assert_eq(ent_store_abort(store, MDB_MAP_FULL), 0);
+    ent_store_stats(store, &stats);
+    cr_assert_eq(stats.map_size, (size_t) 8 << 20);
+    cr_assert_eq(stats.map_growths, 2u);
+
+    /* no growth while a turn is active */
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    cr_assert_neq(ent_store_grow(store), 0);
+    ent_store_stats(store, &stats);
+    cr_assert_eq(stats.map_size, (size_t) 8 << 20);
+    cr_assert_eq(stats.map_growths, 2u);
+    cr_assert_eq(ent_store_txn(store), txn, "a refused growth must not end the turn");
+    cr_assert_eq(ent_store_abort(store, 0), 0);
+    ent_store_close(&store);
+}
+
+/* ---------------------------------------------------------------- backup */
+
+Test(store, backup_is_a_usable_copy)
+{
+    ent_store_t *store = s_open(s_path("live"), 1, false);
+    MDB_dbi db;
+    cr_assert_eq(ent_store_dbi(store, "candidates", 0, &db), 0);
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    char key[16], val[32];
+    for (int i = 0; i < 100; i++) {
+        snprintf(key, sizeof key, "c:%03d", i);
+        snprintf(val, sizeof val, "candidate %d", i);
+        cr_assert_eq(s_put_str(txn, db, key, val), 0);
+    }
+    cr_assert_eq(ent_store_meta_put_u64(txn, store, "schema_version", 7), 0);
+    cr_assert_eq(ent_store_commit(store), 0);
+    /* a write after the backup must not be in it */
+    const char *bdir = s_path("backup");
+    cr_assert_eq(mkdir(bdir, 0750), 0);
+    int rc = ent_store_backup(store, bdir);
+    cr_assert_eq(rc, 0, "backup: %s", mdb_strerror(rc));
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    cr_assert_eq(s_put_str(txn, db, "c:late", "late"), 0);
+    cr_assert_eq(ent_store_commit(store), 0);
+
+    char file[320];
+    snprintf(file, sizeof file, "%s/data.mdb", bdir);
+    cr_assert(s_is_file(file), "backup produced no data.mdb");
+
+    ent_store_t *copy = s_open(bdir, 1, false);
+    MDB_dbi cdb;
+    cr_assert_eq(ent_store_dbi(copy, "candidates", 0, &cdb), 0);
+    cr_assert_eq(ent_store_schema_version(copy), 7u);
+    cr_assert_eq(ent_store_read(copy, &txn), 0);
+    MDB_stat st;
+    cr_assert_eq(mdb_stat(txn, cdb, &st), 0);
+    cr_assert_eq(st.ms_entries, 100u);
+    mdb_txn_abort(txn);
+    char got[64];
+    for (int i = 0; i < 100; i++) {
+        snprintf(key, sizeof key, "c:%03d", i);
+        snprintf(val, sizeof val, "candidate %d", i);
+        cr_assert_eq(s_read_str(copy, cdb, key, got, sizeof got), 0, "%s missing from backup", key);
+        cr_assert_str_eq(got, val);
+    }
+    cr_assert_eq(s_read_str(copy, cdb, "c:late", got, sizeof got), MDB_NOTFOUND);
+    ent_store_close(&copy);
+    ent_store_close(&store);
+}
+
+Test(store, backup_errors)
+{
+    ent_store_t *store = s_open(s_path("live"), 1, false);
+    int rc = ent_store_backup(store, s_path("does/not/exist"));
+    cr_assert_neq(rc, 0, "backup into a missing directory must fail");
+    cr_assert_eq(rc, ENOENT, "rc = %d (%s)", rc, mdb_strerror(rc));
+
+    /* the target must be empty: a second backup into it is refused */
+    const char *bdir = s_path("backup");
+    cr_assert_eq(mkdir(bdir, 0750), 0);
+    cr_assert_eq(ent_store_backup(store, bdir), 0);
+    rc = ent_store_backup(store, bdir);
+    cr_assert_neq(rc, 0, "backup over an existing data.mdb must fail");
+    ent_store_close(&store);
+}
+
+/* ---------------------------------------------------------------- stale readers */
+
+/* Child: opens the environment, begins a read transaction and dies without
+ * ending it.  Exit code != 0 reports a setup failure. */
+static void s_reader_child(const char *dir)
+{
+    int err = 0;
+    ent_store_t *store = ent_store_open(dir, 4, 1, false, &err);
+    if (!store)
+        _exit(10);
+    MDB_txn *txn;
+    if (ent_store_read(store, &txn) != 0)
+        _exit(11);
+    _exit(0);
+}
+
+Test(store, stale_reader_of_a_dead_process_is_cleared)
+{
+    const char *dir = s_path("s");
+    ent_store_t *store = s_open(dir, 1, false);
+    ent_store_close(&store);
+
+    /* LMDB resets its whole reader table when an environment is opened by
+     * the only process that has it open (it gets the exclusive lock), so the
+     * dead reader is only observable while another process keeps the
+     * environment open, as a sibling daemon or entretiensctl would.
+     * holder: opens, signals "ready", waits for "go", closes. */
+    int ready[2], go[2];
+    cr_assert_eq(pipe(ready), 0);
+    cr_assert_eq(pipe(go), 0);
+    fflush(NULL);
+    pid_t holder = fork();
+    cr_assert_geq(holder, 0);
+    if (holder == 0) {
+        close(ready[0]);
+        close(go[1]);
+        ent_store_t *h = ent_store_open(dir, 4, 1, false, NULL);
+        char c = h ? 'r' : 'e';
+        if (write(ready[1], &c, 1) != 1)
+            _exit(20);
+        if (read(go[0], &c, 1) < 0)
+            _exit(21);
+        ent_store_close(&h);
+        _exit(c == 'g' ? 0 : 22);
+    }
+    close(ready[1]);
+    close(go[0]);
+    char c = 0;
+    cr_assert_eq(read(ready[0], &c, 1), 1);
+    cr_assert_eq(c, 'r', "holder could not open the store");
+
+    pid_t reader = fork();
+    cr_assert_geq(reader, 0);
+    if (reader == 0)
+        s_reader_child(dir);
+    int status;
+    cr_assert_eq(waitpid(reader, &status, 0), reader);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "reader child failed: %d", status);
+
+    store = s_open(dir, 1, false);
+    ent_store_stats_t stats;
+    ent_store_stats(store, &stats);
+    uint64_t stale = stats.stale_readers;
+    /* the open cleared the slot: opening again (the holder still keeps
+     * the table alive) finds nothing left */
+    ent_store_close(&store);
+    store = s_open(dir, 1, false);
+    ent_store_stats(store, &stats);
+    ent_store_close(&store);
+
+    c = 'g';
+    cr_assert_eq(write(go[1], &c, 1), 1);
+    int hstatus;
+    cr_assert_eq(waitpid(holder, &hstatus, 0), holder);
+    close(ready[0]);
+    close(go[1]);
+    cr_assert(WIFEXITED(hstatus) && WEXITSTATUS(hstatus) == 0, "holder failed: %d", hstatus);
+
+    cr_assert_geq(stale, 1u, "the dead child's reader slot was not reported");
+    cr_assert_eq(stats.stale_readers, 0u, "the slot was not cleared by the first open");
+}

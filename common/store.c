@@ -38,6 +38,8 @@ static int s_mkdirs(const char *dir)
     return 0;
 }
 
+static void s_refresh_usage(ent_store_t *store);
+
 static double s_now_seconds(void)
 {
     struct timespec ts;
@@ -80,10 +82,17 @@ ent_store_t *ent_store_open(const char *dir, unsigned max_dbs, size_t map_size_m
     MDB_stat st;
     mdb_env_stat(store->env, &st);
     store->page_size = st.ms_psize;
-    MDB_envinfo info;
-    mdb_env_info(store->env, &info);
-    /* an existing file may carry a larger map than requested */
-    store->stats.map_size = info.me_mapsize;
+    /* An existing file that outgrew map_size_mb is NOT mapped at its
+     * recorded size: LMDB rounds a smaller request up to exactly the pages
+     * in use, leaving no free page.  ent_store_dbi and ent_store_migrate run
+     * before any turn and do not grow on MDB_MAP_FULL, so give the map the
+     * headroom ent_store_begin would. */
+    s_refresh_usage(store);
+    if (store->stats.map_used > store->stats.map_size / 10 * 8) {
+        int g = ent_store_grow(store);
+        if (g)
+            ent_log_warn("store.grow_failed", "cannot grow the map: %s", mdb_strerror(g));
+    }
     if ((rc = ent_store_dbi(store, "meta", 0, &store->meta)) != 0)
         goto fail;
     if ((rc = ent_store_dbi(store, "outbox", 0, &store->outbox)) != 0)

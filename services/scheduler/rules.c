@@ -990,12 +990,15 @@ int sch_rules_capacity(const sch_employee_t *emp, int32_t today)
 
 /* ---- Absences ------------------------------------------------------------- */
 
-/* Adds to `end` the days of [us, ue] that fall in [from, end]. */
+/* Extends `end` by the absence [us, ue] when it starts within the period
+ * [from, end]: the period is suspended from the first day of absence and
+ * resumes the day after it, so every day of the absence from `from` on
+ * counts, including those past the original end. */
 static int32_t s_absorb(int32_t us, int32_t ue, int32_t from, int32_t end)
 {
     if (ue < from || us > end)
         return end;
-    return end + (s_min(ue, end) - s_max(us, from) + 1);
+    return end + (ue - s_max(us, from) + 1);
 }
 
 int32_t sch_extend_by_absence(const sch_fact_t *facts, uint32_t n, uint32_t kinds, int32_t from,

@@ -32,6 +32,21 @@ static int32_t s_notice_end(int i, int32_t notified_on)
     return ent_date_add_months(notified_on, S_NOTICE[i].notice_months) + S_NOTICE[i].notice_days;
 }
 
+/* Last day of a period of `months` months starting on `start`, counted
+ * from date to date: the eve of the same day number (2026-04-07 + 4 months
+ * ends 2026-08-06).  When the target month has no such day number
+ * (2026-01-31 + 1 month) the last full month ends with that month, so the
+ * period ends on its last day (2026-02-28). */
+static int32_t s_months_end(int32_t start, int months)
+{
+    int y, m, d;
+    ent_date_to_ymd(start, &y, &m, &d);
+    int32_t same = ent_date_add_months(start, months);
+    int ty, tm, td;
+    ent_date_to_ymd(same, &ty, &tm, &td);
+    return td < d ? same : same - 1;
+}
+
 static const sch_rule_t *s_category_rule(sch_category_t category)
 {
     switch (category) {
@@ -71,7 +86,7 @@ int sch_trial_fixed_term_days(int32_t start, int32_t contract_end)
         if (days > r->threshold_days)
             days = r->threshold_days;
     } else {
-        int64_t month = (int64_t)ent_date_add_months(start, r->alt_months) - start;
+        int64_t month = (int64_t)s_months_end(start, r->alt_months) - start + 1;
         if (days > month)
             days = month;
     }
@@ -147,7 +162,7 @@ int sch_trial_from_facts(const sch_fact_t *facts, uint32_t n, int32_t today, sch
         if (months == 0)
             return 0;
         out->rule = (uint16_t)(r - sch_rule_get(0));
-        end0 = ent_date_add_months(start, months) - 1;
+        end0 = s_months_end(start, months);
         out->initial_end = sch_extend_by_absence(facts, n, SCH_TRIAL_ABSENCE_KINDS, start, end0,
                                                  today, &prov);
         /* A renewal must be agreed before the initial period ends; only
@@ -162,7 +177,7 @@ int sch_trial_from_facts(const sch_fact_t *facts, uint32_t n, int32_t today, sch
                 total = r->alt_months;
             out->renewed_on = facts[i].date;
             months = total;
-            end0 = ent_date_add_months(start, months) - 1;
+            end0 = s_months_end(start, months);
             break;
         }
         out->months = (uint8_t)months;

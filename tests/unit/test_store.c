@@ -635,6 +635,68 @@ Test(store, begin_grows_the_map_above_80_percent)
     ent_store_close(&store);
 }
 
+static int s_migrate_100k(MDB_txn *txn, unsigned from, void *arg)
+{
+    (void) from;
+    const ent_store_t *store = arg;
+    static char big[100 * 1000];
+    memset(big, 'm', sizeof big);
+    MDB_val k = { 8, "migrated" }, v = { sizeof big, big };
+    return mdb_put(txn, ent_store_meta(store), &k, &v, 0);
+}
+
+/* A store that outgrew the requested map: LMDB reopens it with a map of
+ * exactly the pages in use (it does not adopt the larger recorded size).
+ * ent_store_dbi and ent_store_migrate run before any turn and do not grow on
+ * MDB_MAP_FULL, so the open itself must leave room for them. */
+Test(store, reopen_of_an_outgrown_store_leaves_room_for_start_up)
+{
+    const char *dir = s_path("s");
+    ent_store_t *store = s_open(dir, 1, false);
+    MDB_dbi db;
+    cr_assert_eq(ent_store_dbi(store, "blobs", 0, &db), 0);
+    static char value[8000];
+    memset(value, 'v', sizeof value);
+    for (int turn = 0; turn < 6; turn++) {
+        for (int attempt = 0;; attempt++) {
+            cr_assert_lt(attempt, 10);
+            MDB_txn *txn;
+            cr_assert_eq(ent_store_begin(store, &txn), 0);
+            int rc = 0;
+            for (int i = 0; i < 64 && rc == 0; i++) {
+                uint8_t kb[8];
+                ent_be64_put(kb, (uint64_t) (turn * 64 + i));
+                MDB_val k = { 8, kb }, v = { sizeof value, value };
+                rc = mdb_put(txn, db, &k, &v, 0);
+            }
+            if (rc == MDB_MAP_FULL) {
+                cr_assert_eq(ent_store_abort(store, rc), 0);
+                continue;
+            }
+            cr_assert_eq(rc, 0);
+            rc = ent_store_commit(store);
+            if (rc == MDB_MAP_FULL)
+                continue;
+            cr_assert_eq(rc, 0);
+            break;
+        }
+    }
+    ent_store_stats_t stats;
+    ent_store_stats(store, &stats);
+    cr_assert_gt(stats.map_used, (size_t) 2 << 20, "the store must outgrow its 1 MiB request");
+    ent_store_close(&store);
+
+    store = s_open(dir, 1, false);
+    ent_store_stats(store, &stats);
+    cr_assert_leq(stats.map_used, stats.map_size / 10 * 8, "reopened with no headroom: %zu/%zu",
+                  stats.map_used, stats.map_size);
+    cr_assert_eq(ent_store_dbi(store, "added_by_upgrade", 0, &db), 0);
+    int rc = ent_store_migrate(store, 1, s_migrate_100k, store);
+    cr_assert_eq(rc, 0, "start-up migration: %s", mdb_strerror(rc));
+    cr_assert_eq(ent_store_schema_version(store), 1u);
+    ent_store_close(&store);
+}
+
 Test(store, explicit_growth)
 {
     ent_store_t *store = s_open(s_path("s"), 2, false);

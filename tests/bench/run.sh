@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Benchmarks of entretiens, in a Release build: ./tests/bench/run.sh [runtime]
+# Prints every figure in one run.  Sized for a 2-core machine.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+"$top/deploy/deps.sh"
+cmake -S "$top" -B "$top/build-release" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$top/build-release" -j"$(nproc)" >/dev/null
+what=${1:-all}
+if [ "$what" = all ] || [ "$what" = runtime ]; then
+  "$top/build-release/tests/bench/ent-bench-runtime" "${@:2}"
+fi

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Runs entretiens on this machine.
+#
+#   ./deploy/local/run.sh          install what is missing, build, start the four
+#                                  daemons (stores under ./var/), wait until all
+#                                  are ready, print where to look
+#   ./deploy/local/run.sh stop     stop them (SIGTERM, then SIGKILL after 15 s)
+#   ./deploy/local/run.sh status   health of every daemon
+#
+# Endpoints are the defaults of the configuration contract (docs/operations.md);
+# export ENTRETIENS_* variables before starting to change them.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+export ENTRETIENS_DATA_DIR=${ENTRETIENS_DATA_DIR:-$top/var}
+RUN=$ENTRETIENS_DATA_DIR/run
+LOGS=$ENTRETIENS_DATA_DIR/log
+BUILD=$top/build
+DAEMONS=(scheduler records notifier analytics)
+CTL=$BUILD/services/entretiensctl
+
+http_of() { # daemon -> host:port
+  local up v; up=$(echo "$1" | tr a-z A-Z); v=ENTRETIENS_${up}_HTTP
+  case $1 in scheduler) d=7102 ;; records) d=7202 ;; notifier) d=7302 ;; analytics) d=7402 ;; esac
+  echo "${!v:-127.0.0.1:$d}"
+}
+
+running() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+stop() {
+  local any=0
+  for d in "${DAEMONS[@]}"; do
+    if running "$d"; then kill -TERM "$(cat "$RUN/$d.pid")"; any=1; fi
+  done
+  for _ in $(seq 1 150); do
+    local left=0
+    for d in "${DAEMONS[@]}"; do running "$d" && left=1; done
+    [ $left -eq 0 ] && break
+    sleep 0.1
+  done
+  for d in "${DAEMONS[@]}"; do
+    if running "$d"; then echo "$d did not stop in 15 s: SIGKILL"; kill -KILL "$(cat "$RUN/$d.pid")"; fi
+    rm -f "$RUN/$d.pid"
+  done
+  [ $any -eq 1 ] && echo "entretiens stopped." || echo "entretiens was not running."
+}
+
+case ${1:-start} in
+  stop) stop; exit 0 ;;
+  status) exec "$CTL" health ;;
+  start) ;;
+  *) echo "usage: $0 [start|stop|status]" >&2; exit 2 ;;
+esac
+
+./deploy/deps.sh
+echo "building (build/)..."
+cmake -S "$top" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" >/dev/null
+
+mkdir -p "$RUN" "$LOGS"
+for d in "${DAEMONS[@]}"; do
+  if running "$d"; then echo "$d already running (pid $(cat "$RUN/$d.pid"))"; continue; fi
+  nohup "$BUILD/services/entretiens-$d" >>"$LOGS/$d.log" 2>&1 &
+  echo $! >"$RUN/$d.pid"
+done
+
+echo -n "waiting for the daemons to be ready"
+for _ in $(seq 1 300); do
+  ready=0
+  for d in "${DAEMONS[@]}"; do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$(http_of "$d")/readyz")" = 200 ] && ready=$((ready + 1))
+  done
+  [ $ready -eq ${#DAEMONS[@]} ] && break
+  echo -n "."
+  sleep 0.1
+done
+echo
+if [ $ready -ne ${#DAEMONS[@]} ]; then
+  echo "not every daemon became ready; last log lines:" >&2
+  for d in "${DAEMONS[@]}"; do echo "--- $d" >&2; tail -n 5 "$LOGS/$d.log" >&2; done
+  exit 1
+fi
+
+"$CTL" health
+cat <<TXT
+
+entretiens is running.
+  stores     $ENTRETIENS_DATA_DIR/<daemon>/  (LMDB)
+  logs       $LOGS/<daemon>.log  (JSON lines)
+  metrics    $(for d in "${DAEMONS[@]}"; do printf 'http://%s/metrics ' "$(http_of "$d")"; done)
+  health     http://$(http_of scheduler)/readyz (and the same on each daemon)
+  CLI        $CTL --help
+  stop       ./deploy/local/run.sh stop
+TXT

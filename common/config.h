@@ -34,16 +34,19 @@ const ent_config_var_t *ent_config_common_vars(size_t *n);
 ent_config_t *ent_config_new(const char *program, const char *summary,
                              const ent_config_var_t *extra, size_t n_extra);
 
-/* Reads the environment, then argv flags.  Returns:
+/* Reads the environment, then argv flags from argv[1] on.  Parsing stops at
+ * the first argument that is not a known configuration flag (a command, a
+ * positional argument, a program-specific option): *first_arg is its index
+ * (argc when none) and the caller handles the rest.  Returns:
  *   0  loaded;
- *   1  --help was given and printed to stdout (the caller exits 0);
- *  -1  an unknown flag or a flag without value (reason printed on stderr).
- * Arguments that are not flags are left for the caller: *first_arg is the
- * index of the first one (argc when none). */
+ *   1  --help was given (before the stop) and printed to stdout: exit 0;
+ *  -1  a configuration flag without its value (reason printed on stderr). */
 int ent_config_load(ent_config_t *cfg, int argc, char **argv, int *first_arg);
 
 /* Value of a variable (flag, else environment, else default), or NULL when
- * unset.  The pointer lives as long as cfg. */
+ * unset.  The pointer lives as long as cfg.  A name that is not in the
+ * table is read from the environment (getenv; valid until setenv): test
+ * peers use endpoints of daemon names the table does not list. */
 const char *ent_config_get(const ent_config_t *cfg, const char *env);
 
 /* Integer value; returns def when unset; -1 with *ok=false when malformed. */

@@ -146,12 +146,14 @@ static bool s_meets_mobility(const s_ctx_t *c, const sch_fact_t *f)
     return s_interview(f, SCH_TYPE_INTERNAL_MOBILITY);
 }
 
-/* Date of the first fact satisfying `meets`, dated on or after ws, looking
+/* Date of the first fact satisfying `meets`, dated in [ws, stop), looking
  * from the trigger at index k backwards (while dates stay >= ws) and then
- * forwards.  With `consumed`, facts below *consumed are skipped and the
- * fact found is used up, so that one interview meets one obligation: the
- * earliest trigger takes the earliest interview.  S_NONE when none. */
-static int32_t s_find(const s_ctx_t *c, uint32_t k, int32_t ws, uint32_t *consumed,
+ * forwards.  `stop` is where the next trigger of the same kind takes over,
+ * so that an interview held for a later trigger is not credited to an
+ * earlier, missed one.  With `consumed`, facts below *consumed are skipped
+ * and the fact found is used up (one interview meets one obligation).
+ * S_NONE when none. */
+static int32_t s_find(const s_ctx_t *c, uint32_t k, int32_t ws, int32_t stop, uint32_t *consumed,
                       s_meets_fn meets)
 {
     uint32_t lo = consumed != NULL ? *consumed : 0;
@@ -160,7 +162,7 @@ static int32_t s_find(const s_ctx_t *c, uint32_t k, int32_t ws, uint32_t *consum
         i--;
     if (i < lo)
         i = lo;
-    for (; i < c->n; i++) {
+    for (; i < c->n && c->f[i].date < stop; i++) {
         if (c->f[i].date >= ws && meets(c, &c->f[i])) {
             if (consumed != NULL)
                 *consumed = i + 1;
@@ -168,6 +170,16 @@ static int32_t s_find(const s_ctx_t *c, uint32_t k, int32_t ws, uint32_t *consum
         }
     }
     return S_NONE;
+}
+
+/* Date of the first fact after index k satisfying `is`, or INT32_MAX. */
+static int32_t s_next_date(const s_ctx_t *c, uint32_t k, s_meets_fn is)
+{
+    for (uint32_t i = k + 1; i < c->n; i++) {
+        if (is(c, &c->f[i]))
+            return c->f[i].date;
+    }
+    return INT32_MAX;
 }
 
 static sch_obligation_t *s_emit(s_ctx_t *c, const s_link_t *l, int32_t met_on, bool waived)
@@ -355,7 +367,11 @@ static void s_recap_link(const s_ctx_t *c, int32_t s, int k, int32_t first_epp, 
                 l->due = s_min(l->due, ent_date_add_months(prev_met, r->months));
             break;
         }
-        l->ws = first7 != S_NONE ? first7 : ent_date_add_months(nominal, -S_RECAP_YEAR_MONTHS);
+        /* The recap window is the last year of the nominal period (or from
+         * 7 years after the first interview, if that is earlier). */
+        l->ws = ent_date_add_months(nominal, -S_RECAP_YEAR_MONTHS);
+        if (first7 != S_NONE && first7 < l->ws)
+            l->ws = first7;
         l->ref = first7;
         *next_s = nominal;
     }
@@ -367,6 +383,9 @@ static void s_recap_link(const s_ctx_t *c, int32_t s, int k, int32_t first_epp, 
 static void s_recap(s_ctx_t *c)
 {
     int32_t s = s_max(c->hire, c->law2014);
+    /* The first period is anchored on the hire date, which identifies the
+     * employment (staff of 2014 share the period start 2014-03-07). */
+    int32_t anchor = c->hire;
     int32_t first_epp = S_NONE;
     for (uint32_t i = 0; i < c->n; i++) {
         if (c->f[i].date >= s && s_cycle_epp(c, &c->f[i])) {
@@ -380,6 +399,8 @@ static void s_recap(s_ctx_t *c)
         s_link_t cur, nx;
         int32_t ns, nns;
         s_recap_link(c, s, k, first_epp, prev_met, &cur, &ns);
+        cur.anchor = anchor;
+        cur.ref2 = s;
         /* The next period's deadline bounds how late this recap can still
          * be met (its nominal reading: the previous recap is not known). */
         s_recap_link(c, ns, k + 1, first_epp, S_NONE, &nx, &nns);
@@ -401,12 +422,107 @@ static void s_recap(s_ctx_t *c)
                 return; /* the open recap */
         }
         s = ns;
+        anchor = ns;
     }
 }
 
 /* ---- Returns from leave (R-EPP-5, R-HEALTH-1, return-to-work policy) ----- */
 
-static void s_return_epp(s_ctx_t *c, uint32_t k, uint8_t kind, int32_t s, int32_t r)
+/* A continuous absence: leaves that follow each other with no day back at
+ * work in between (maternity then parental leave) end in one return, which
+ * owes what any of them owes. */
+typedef struct s_stretch {
+    int32_t start;     /* first day of absence, S_NONE when a leave's start is unknown */
+    bool start_known;  /* false as soon as one leave of the stretch lacks its start */
+    int epp_kind;      /* leave owing a return EPP, or -1 */
+    int visit_kind;    /* leave owing a return medical visit, or -1 */
+    uint16_t visit_rule;
+    int first_kind;    /* first leave of the stretch (for the sentence) */
+} s_stretch_t;
+
+static void s_stretch_reset(s_stretch_t *st)
+{
+    *st = (s_stretch_t){.start = S_NONE, .start_known = true, .epp_kind = -1, .visit_kind = -1,
+                        .first_kind = -1};
+}
+
+/* Absences from work: a part-time parental period and a union mandate are
+ * not (the employee works). */
+static bool s_absence_start(const s_ctx_t *c, const sch_fact_t *f)
+{
+    (void)c;
+    return f->kind == SCH_FACT_LEAVE_STARTED && (SCH_TRIAL_ABSENCE_KINDS & SCH_LEAVE_BIT(f->arg));
+}
+
+/* True when the stretch goes on past leave k: another absence starts on
+ * the day it ends, or another leave ending that day comes later in the
+ * facts (the return is settled once, at the last of them). */
+static bool s_continues(const s_ctx_t *c, uint32_t k)
+{
+    int32_t r = c->f[k].date;
+    for (uint32_t i = k; i-- > 0 && c->f[i].date == r;)
+        if (s_absence_start(c, &c->f[i]))
+            return true;
+    for (uint32_t i = k + 1; i < c->n && c->f[i].date == r; i++)
+        if (s_absence_start(c, &c->f[i]) || c->f[i].kind == SCH_FACT_LEAVE_ENDED)
+            return true;
+    return false;
+}
+
+/* Adds leave (kind, s, r) to the stretch: what it owes on its own. */
+static void s_stretch_add(s_stretch_t *st, uint8_t kind, int32_t s, int32_t r)
+{
+    if (st->first_kind < 0)
+        st->first_kind = kind;
+    if (s == S_NONE)
+        st->start_known = false;
+    else if (st->start == S_NONE || s < st->start)
+        st->start = s;
+    int64_t len = s != S_NONE ? (int64_t)r - s : -1;
+
+    const sch_rule_t *ret = sch_rule_get(SCH_R_EPP_RETURN_2025);
+    bool epp = (S_RETURN_EPP_KINDS & SCH_LEAVE_BIT(kind)) != 0 ||
+               (kind == SCH_LEAVE_SICK && s != S_NONE && r > ent_date_add_months(s, ret->months));
+    if (epp && st->epp_kind < 0)
+        st->epp_kind = kind;
+
+    /* Decree 2022-372 applies to leaves starting after 2022-03-31. */
+    int32_t sel = s != S_NONE ? s : r;
+    uint16_t id;
+    if (sch_rule_in_force(sch_rule_get(SCH_R_VISIT_RETURN_2022), sel))
+        id = SCH_R_VISIT_RETURN_2022;
+    else if (sch_rule_in_force(sch_rule_get(SCH_R_VISIT_RETURN_2012), sel))
+        id = SCH_R_VISIT_RETURN_2012;
+    else
+        return;
+    const sch_rule_t *rule = sch_rule_get(id);
+    bool visit;
+    switch (kind) {
+    case SCH_LEAVE_MATERNITY:
+    case SCH_LEAVE_OCCUPATIONAL_DISEASE:
+        visit = true;
+        break;
+    case SCH_LEAVE_WORK_ACCIDENT:
+        visit = len >= rule->threshold_days;
+        break;
+    case SCH_LEAVE_SICK:
+        visit = len >= rule->threshold2_days;
+        break;
+    case SCH_LEAVE_LONG_ILLNESS:
+        /* Over 6 months by definition, even when its start is unknown. */
+        visit = len < 0 || len >= rule->threshold2_days;
+        break;
+    default:
+        visit = false;
+        break;
+    }
+    if (visit && st->visit_kind < 0) {
+        st->visit_kind = kind;
+        st->visit_rule = id;
+    }
+}
+
+static void s_return_epp(s_ctx_t *c, uint32_t k, const s_stretch_t *st, int32_t r)
 {
     uint16_t id;
     if (r >= c->reform)
@@ -416,14 +532,15 @@ static void s_return_epp(s_ctx_t *c, uint32_t k, uint8_t kind, int32_t s, int32_
     else
         return;
     const sch_rule_t *rule = sch_rule_get(id);
+    /* At the employee's request it may be held during the leave. */
     s_link_t l = {.anchor = r,
-                  .ws = s != S_NONE ? s : r,
+                  .ws = st->start != S_NONE ? st->start : r,
                   .due = r + c->pol->return_interview_days,
-                  .ref = s,
+                  .ref = st->start,
                   .rule = id,
                   .type = SCH_TYPE_PROFESSIONAL_RETURN,
                   .cause = SCH_CAUSE_RETURN,
-                  .detail = kind};
+                  .detail = (uint8_t)st->epp_kind};
     if (rule->alt_months > 0) {
         /* Not owed after an interview in the months before the return. */
         int32_t from = ent_date_add_months(r, -rule->alt_months);
@@ -437,68 +554,7 @@ static void s_return_epp(s_ctx_t *c, uint32_t k, uint8_t kind, int32_t s, int32_
             }
         }
     }
-    s_emit(c, &l, s_find(c, k, l.ws, NULL, s_any_epp), false);
-}
-
-static void s_return_to_work(s_ctx_t *c, uint32_t k, uint8_t kind, int32_t s, int32_t r,
-                             uint32_t *consumed)
-{
-    s_link_t l = {.anchor = r,
-                  .ws = r,
-                  .due = r + c->pol->return_to_work_days,
-                  .ref = s,
-                  .rule = SCH_R_RETURN_TO_WORK,
-                  .type = SCH_TYPE_RETURN_TO_WORK,
-                  .cause = SCH_CAUSE_RETURN,
-                  .detail = kind};
-    s_emit(c, &l, s_find(c, k, r, consumed, s_meets_rtw), false);
-}
-
-static void s_return_visit(s_ctx_t *c, uint32_t k, uint8_t kind, int32_t s, int32_t r,
-                           uint32_t *consumed)
-{
-    /* Decree 2022-372 applies to leaves starting after 2022-03-31. */
-    int32_t sel = s != S_NONE ? s : r;
-    uint16_t id;
-    if (sch_rule_in_force(sch_rule_get(SCH_R_VISIT_RETURN_2022), sel))
-        id = SCH_R_VISIT_RETURN_2022;
-    else if (sch_rule_in_force(sch_rule_get(SCH_R_VISIT_RETURN_2012), sel))
-        id = SCH_R_VISIT_RETURN_2012;
-    else
-        return;
-    const sch_rule_t *rule = sch_rule_get(id);
-    int64_t len = s != S_NONE ? (int64_t)r - s : -1;
-    bool owed;
-    switch (kind) {
-    case SCH_LEAVE_MATERNITY:
-    case SCH_LEAVE_OCCUPATIONAL_DISEASE:
-        owed = true;
-        break;
-    case SCH_LEAVE_WORK_ACCIDENT:
-        owed = len >= rule->threshold_days;
-        break;
-    case SCH_LEAVE_SICK:
-        owed = len >= rule->threshold2_days;
-        break;
-    case SCH_LEAVE_LONG_ILLNESS:
-        /* Over 6 months by definition, even when its start is unknown. */
-        owed = len < 0 || len >= rule->threshold2_days;
-        break;
-    default:
-        owed = false;
-        break;
-    }
-    if (!owed)
-        return;
-    s_link_t l = {.anchor = r,
-                  .ws = r,
-                  .due = r + rule->days,
-                  .ref = s,
-                  .rule = id,
-                  .type = SCH_TYPE_RETURN_MEDICAL_VISIT,
-                  .cause = SCH_CAUSE_RETURN,
-                  .detail = kind};
-    s_emit(c, &l, s_find(c, k, r, consumed, s_meets_visit), false);
+    s_emit(c, &l, s_find(c, k, l.ws, INT32_MAX, NULL, s_any_epp), false);
 }
 
 static void s_returns(s_ctx_t *c)
@@ -506,8 +562,8 @@ static void s_returns(s_ctx_t *c)
     int32_t open[SCH_LEAVE_COUNT];
     for (int i = 0; i < SCH_LEAVE_COUNT; i++)
         open[i] = S_NONE;
-    const sch_rule_t *ret = sch_rule_get(SCH_R_EPP_RETURN_2025);
-    int32_t last_epp = S_NONE, last_rtw = S_NONE, last_visit = S_NONE;
+    s_stretch_t st;
+    s_stretch_reset(&st);
     uint32_t used_rtw = 0, used_visit = 0;
     for (uint32_t i = 0; i < c->n && !c->full; i++) {
         const sch_fact_t *f = &c->f[i];
@@ -518,33 +574,51 @@ static void s_returns(s_ctx_t *c)
         }
         if (f->kind != SCH_FACT_LEAVE_ENDED)
             continue;
-        uint8_t kind = f->arg;
-        int32_t r = f->date, s = open[kind];
-        open[kind] = S_NONE;
-        int64_t len = s != S_NONE ? (int64_t)r - s : -1;
-        /* Two leaves ending the same day owe one interview of each type. */
-        bool epp = (S_RETURN_EPP_KINDS & SCH_LEAVE_BIT(kind)) != 0 ||
-                   (kind == SCH_LEAVE_SICK && s != S_NONE &&
-                    r > ent_date_add_months(s, ret->months));
-        if (epp && r != last_epp) {
-            s_return_epp(c, i, kind, s, r);
-            last_epp = r;
+        int32_t r = f->date;
+        s_stretch_add(&st, f->arg, open[f->arg], r);
+        open[f->arg] = S_NONE;
+        if (s_continues(c, i))
+            continue;
+        /* What a return visit or interview found after the next absence
+         * begins belongs to the next return. */
+        int32_t stop = s_next_date(c, i, s_absence_start);
+        if (st.epp_kind >= 0)
+            s_return_epp(c, i, &st, r);
+        int64_t len = st.start_known && st.start != S_NONE ? (int64_t)r - st.start : -1;
+        if (len >= 0 && len >= c->pol->return_to_work_min_days &&
+            (S_RTW_EXCLUDED_KINDS & SCH_LEAVE_BIT(st.first_kind)) == 0) {
+            s_link_t l = {.anchor = r,
+                          .ws = r,
+                          .due = r + c->pol->return_to_work_days,
+                          .ref = st.start,
+                          .rule = SCH_R_RETURN_TO_WORK,
+                          .type = SCH_TYPE_RETURN_TO_WORK,
+                          .cause = SCH_CAUSE_RETURN,
+                          .detail = (uint8_t)st.first_kind};
+            s_emit(c, &l, s_find(c, i, r, stop, &used_rtw, s_meets_rtw), false);
         }
-        if ((S_RTW_EXCLUDED_KINDS & SCH_LEAVE_BIT(kind)) == 0 && len >= 0 &&
-            len >= c->pol->return_to_work_min_days && r != last_rtw) {
-            s_return_to_work(c, i, kind, s, r, &used_rtw);
-            last_rtw = r;
+        if (st.visit_kind >= 0) {
+            s_link_t l = {.anchor = r,
+                          .ws = r,
+                          .due = r + sch_rule_get(st.visit_rule)->days,
+                          .ref = st.start_known ? st.start : S_NONE,
+                          .rule = st.visit_rule,
+                          .type = SCH_TYPE_RETURN_MEDICAL_VISIT,
+                          .cause = SCH_CAUSE_RETURN,
+                          .detail = (uint8_t)st.visit_kind};
+            s_emit(c, &l, s_find(c, i, r, stop, &used_visit, s_meets_visit), false);
         }
-        if (r != last_visit) {
-            int before = c->count;
-            s_return_visit(c, i, kind, s, r, &used_visit);
-            if (c->count != before)
-                last_visit = r;
-        }
+        s_stretch_reset(&st);
     }
 }
 
 /* ---- Mid-career, end of career (R-EPP-6, R-EPP-7) ------------------------ */
+
+static bool s_mid_career_visit(const s_ctx_t *c, const sch_fact_t *f)
+{
+    (void)c;
+    return f->kind == SCH_FACT_MEDICAL_VISIT && f->arg == SCH_VISIT_MID_CAREER;
+}
 
 static void s_mid_career(s_ctx_t *c)
 {
@@ -553,7 +627,7 @@ static void s_mid_career(s_ctx_t *c)
     uint32_t used = 0;
     for (uint32_t i = 0; i < c->n && !c->full; i++) {
         const sch_fact_t *f = &c->f[i];
-        if (f->kind != SCH_FACT_MEDICAL_VISIT || f->arg != SCH_VISIT_MID_CAREER || f->date == last)
+        if (!s_mid_career_visit(c, f) || f->date == last)
             continue;
         last = f->date;
         if (!sch_rule_in_force(rule, f->date))
@@ -565,7 +639,8 @@ static void s_mid_career(s_ctx_t *c)
                       .rule = SCH_R_EPP_MID_CAREER_2025,
                       .type = SCH_TYPE_PROFESSIONAL_MID_CAREER,
                       .cause = SCH_CAUSE_VISIT};
-        s_emit(c, &l, s_find(c, i, f->date, &used, s_meets_mid_career), false);
+        int32_t stop = s_next_date(c, i, s_mid_career_visit);
+        s_emit(c, &l, s_find(c, i, f->date, stop, &used, s_meets_mid_career), false);
     }
 }
 
@@ -600,6 +675,12 @@ static void s_end_of_career(s_ctx_t *c)
 
 /* ---- Internal mobility (company policy) ---------------------------------- */
 
+static bool s_position_change(const s_ctx_t *c, const sch_fact_t *f)
+{
+    (void)c;
+    return f->kind == SCH_FACT_POSITION_CHANGED;
+}
+
 static void s_mobility(s_ctx_t *c)
 {
     int32_t last = S_NONE;
@@ -616,7 +697,11 @@ static void s_mobility(s_ctx_t *c)
                       .rule = SCH_R_MOBILITY,
                       .type = SCH_TYPE_INTERNAL_MOBILITY,
                       .cause = SCH_CAUSE_POSITION};
-        s_emit(c, &l, s_find(c, i, l.ws, &used, s_meets_mobility), false);
+        /* An interview in the run-up to the next change is for that one. */
+        int32_t next = s_next_date(c, i, s_position_change);
+        int32_t stop = next == INT32_MAX ? INT32_MAX
+                                         : s_max(next - c->pol->mobility_before_days, f->date + 1);
+        s_emit(c, &l, s_find(c, i, l.ws, stop, &used, s_meets_mobility), false);
     }
 }
 
@@ -909,19 +994,21 @@ int sch_rules_compute(const sch_policy_t *policy, const sch_employee_t *emp, int
     while (i < n && facts[i].kind != SCH_FACT_HIRED)
         i++;
     while (i < n) {
-        uint32_t j = i + 1;
-        while (j < n && facts[j].kind != SCH_FACT_HIRED)
-            j++;
-        /* The employment ends with its first LEFT; facts dated after it
-         * (until the next HIRED) are ignored. */
-        uint32_t end = j;
+        /* The employment ends with its first LEFT (a HIRED before that
+         * restates the contract, like UPDATED: a fixed-term contract
+         * converted in place keeps its seniority).  Facts dated after the
+         * LEFT are ignored up to the next HIRED, which starts a new one. */
+        uint32_t end = n, j = n;
         int32_t left = S_NONE;
-        for (uint32_t k = i + 1; k < j; k++) {
+        for (uint32_t k = i + 1; k < n; k++) {
             if (facts[k].kind == SCH_FACT_LEFT) {
                 left = facts[k].date;
                 end = k + 1;
-                while (end < j && facts[end].date <= left)
+                while (end < n && facts[end].date <= left && facts[end].kind != SCH_FACT_HIRED)
                     end++;
+                j = end;
+                while (j < n && facts[j].kind != SCH_FACT_HIRED)
+                    j++;
                 break;
             }
         }

@@ -59,11 +59,11 @@ static const sch_rule_t s_rules[SCH_R_COUNT] = {
                    "(sick leave over 6 months) or a union mandate; no exception."},
     [SCH_R_EPP_COVID_2020] = {
         .id = "epp.covid.2020", .type = SCH_TYPE_PROFESSIONAL,
-        .effective_from = SCH_YMD(2020, 3, 12), .effective_to = SCH_YMD(2020, 12, 31),
+        .effective_from = SCH_YMD(2020, 1, 1), .effective_to = SCH_YMD(2020, 12, 31),
         .certainty = 'C',
         .basis = "Ordonnance 2020-387 of 1 April 2020, art. 1",
-        .applies_to = "former-regime professional and recap deadlines falling in the period",
-        .summary = "Professional interviews and recaps due from 2020-03-12 could be held until "
+        .applies_to = "former-regime professional and recap deadlines falling in 2020",
+        .summary = "Professional interviews and recaps due in 2020 could be held until "
                    "2020-12-31 (a later ordinance 2020-1501 is believed to have moved this to "
                    "2021-06-30: to verify)."},
     [SCH_R_EPP_FIRST_2025] = {

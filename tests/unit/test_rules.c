@@ -425,24 +425,36 @@ Test(periodic, missed_deadlines_accrue_one_link_per_cycle)
     h_cdi(&h, "2016-09-01");
     result_t r;
     run(&r, &h, "2026-01-10");
-    /* 2018-09-01 and 2020-09-01, 2022-09-01 and 2024-09-01 missed under
-     * the former law; 2024-09-01 + 2 y was still running on 2025-10-26, so
-     * the open link runs 4 years: 2028-09-01. */
+    /* Under the former law: 2018-09-01, then 2020-09-01 (deferred to
+     * 2020-12-31 by ordonnance 2020-387), 2022-12-31 and 2024-12-31 all
+     * missed.  The open link stays the 2024-12-31 one until the next
+     * deadline (2028-12-31: its two years were still running on
+     * 2025-10-26, so it runs four) has passed too. */
     const sch_obligation_t *a = get(&r, SCH_TYPE_PROFESSIONAL, "2016-09-01");
     assert_date(a->due_date, "2018-09-01");
     cr_assert_eq(a->status, SCH_STATUS_OVERDUE);
     const sch_obligation_t *b = get(&r, SCH_TYPE_PROFESSIONAL, "2018-09-01");
-    assert_date(b->due_date, "2020-12-31"); /* 2020-09-01 deferred by ordonnance 2020-387 */
+    assert_date(b->due_date, "2020-12-31");
     cr_assert(b->flags & SCH_OBL_COVID);
     cr_assert_eq(b->cause, SCH_CAUSE_MISSED);
+    assert_reason_has(b, "passed with no interview");
     assert_date(get(&r, SCH_TYPE_PROFESSIONAL, "2020-12-31")->due_date, "2022-12-31");
-    assert_date(get(&r, SCH_TYPE_PROFESSIONAL, "2022-12-31")->due_date, "2024-12-31");
-    const sch_obligation_t *open = get(&r, SCH_TYPE_PROFESSIONAL, "2024-12-31");
-    assert_date(open->due_date, "2028-12-31");
-    assert_rule(open, "epp.periodic.transition");
-    cr_assert_eq(open->status, SCH_STATUS_UPCOMING);
+    const sch_obligation_t *open = get(&r, SCH_TYPE_PROFESSIONAL, "2022-12-31");
+    assert_date(open->due_date, "2024-12-31");
+    assert_rule(open, "epp.periodic.2014");
     cr_assert_eq(count_of(&r, SCH_TYPE_PROFESSIONAL, SCH_STATUS_OVERDUE), 4);
-    assert_reason_has(open, "passed with no interview");
+    cr_assert_eq(count_of(&r, SCH_TYPE_PROFESSIONAL, -1), 4);
+    /* Once 2028-12-31 has passed, the next link appears, overdue too. */
+    run(&r, &h, "2029-01-01");
+    const sch_obligation_t *next = get(&r, SCH_TYPE_PROFESSIONAL, "2024-12-31");
+    assert_date(next->due_date, "2028-12-31");
+    assert_rule(next, "epp.periodic.transition");
+    cr_assert_eq(next->status, SCH_STATUS_OVERDUE);
+    /* An interview before 2028-12-31 would have met the 2024 link late. */
+    h_held(&h, "2026-06-01", SCH_TYPE_PROFESSIONAL);
+    run(&r, &h, "2026-06-02");
+    cr_assert_eq(get(&r, SCH_TYPE_PROFESSIONAL, "2022-12-31")->status, SCH_STATUS_MET);
+    assert_date(get(&r, SCH_TYPE_PROFESSIONAL, "2026-06-01")->due_date, "2030-06-01");
 }
 
 Test(periodic, same_day_interviews_start_one_cycle)
@@ -512,7 +524,7 @@ Test(recap, conservative_is_seven_years_after_first_interview)
     run(&r, &h, "2027-02-01");
     const sch_obligation_t *o = get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2026-01-05");
     assert_date(o->due_date, "2034-01-04");
-    assert_date(o->window_start, "2034-01-04");
+    assert_date(o->window_start, "2033-01-05");
     assert_rule(o, "epp.recap.2025");
     cr_assert_eq(o->penalty_eur, 0);
     assert_reason_has(o, "7 years after the first interview");

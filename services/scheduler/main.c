@@ -1,5 +1,5 @@
 /*  entretiens-scheduler — HR lifecycle events in, interview deadlines out. */
-#include "common/daemon.h"
+#include "scheduler.h"
 
 int main(int argc, char **argv)
 {
@@ -12,5 +12,8 @@ int main(int argc, char **argv)
         .publishes = true,
         .consumes = consumes,
     };
-    return ent_daemon_main(&spec, argc, argv, NULL, NULL);
+    static scheduler_t s;
+    int rc = ent_daemon_main(&spec, argc, argv, sched_setup, &s);
+    sched_teardown(&s);
+    return rc;
 }

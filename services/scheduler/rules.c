@@ -238,7 +238,9 @@ static int32_t s_suspend(const s_ctx_t *c, int32_t from, int32_t due)
  * (the open one is then missed for good) and moves on to the next link. */
 static void s_chain_advance(s_ctx_t *c, s_link_t *cur, int32_t until, s_next_fn next)
 {
-    while (!c->full) {
+    /* Every next link falls due after the open one: nothing to do while
+     * the open one is not even due (the common case, kept cheap). */
+    while (!c->full && until > cur->due) {
         s_link_t nx;
         next(c, cur->due, SCH_CAUSE_MISSED, &nx);
         if (nx.due >= until || nx.due <= cur->due)
@@ -288,7 +290,8 @@ static void s_first_link(const s_ctx_t *c, s_link_t *l)
 static void s_periodic_link(const s_ctx_t *c, int32_t a, uint8_t cause, s_link_t *l)
 {
     const sch_rule_t *old = sch_rule_get(SCH_R_EPP_PERIODIC_2014);
-    int32_t old_due = ent_date_add_months(a, old->months);
+    /* From the reform on, the former deadline is never needed. */
+    int32_t old_due = a >= c->reform ? c->reform : ent_date_add_months(a, old->months);
     *l = (s_link_t){.anchor = a, .ws = a + 1, .ref = S_NONE, .type = SCH_TYPE_PROFESSIONAL,
                     .cause = cause};
     if (old_due < c->reform) {
@@ -311,7 +314,9 @@ static void s_professional(s_ctx_t *c)
     s_link_t cur;
     s_first_link(c, &cur);
     int32_t first_ws = cur.ws;
-    int32_t last = S_NONE;
+    /* An interview on the hire day is the information owed at hire, not
+     * the first interview (and would share the first link's anchor). */
+    int32_t last = c->hire;
     for (uint32_t i = 0; i < c->n && !c->full; i++) {
         const sch_fact_t *f = &c->f[i];
         /* Interviews before the 2014 law predate the obligation; a second
@@ -335,8 +340,9 @@ static void s_recap_link(const s_ctx_t *c, int32_t s, int k, int32_t first_epp, 
                          s_link_t *l, int32_t *next_s)
 {
     const sch_rule_t *old = sch_rule_get(SCH_R_EPP_RECAP_2014);
-    int32_t old_nominal = ent_date_add_months(s, old->months);
-    *l = (s_link_t){.anchor = s, .ref = S_NONE, .type = SCH_TYPE_PROFESSIONAL_RECAP,
+    /* A period starting on or after the reform never needs the former one. */
+    int32_t old_nominal = s >= c->reform ? c->reform : ent_date_add_months(s, old->months);
+    *l = (s_link_t){.anchor = s, .ref = s, .type = SCH_TYPE_PROFESSIONAL_RECAP,
                     .cause = SCH_CAUSE_SENIORITY, .detail = (uint8_t)(k > 255 ? 255 : k)};
     if (old_nominal < c->reform) {
         l->rule = SCH_R_EPP_RECAP_2014;
@@ -361,10 +367,15 @@ static void s_recap_link(const s_ctx_t *c, int32_t s, int k, int32_t first_epp, 
             break;
         default: /* SCH_RECAP_CONSERVATIVE: the earliest of the readings */
             l->due = nominal;
-            if (first7 != S_NONE)
-                l->due = s_min(l->due, first7);
-            if (k > 1 && prev_met != S_NONE)
-                l->due = s_min(l->due, ent_date_add_months(prev_met, r->months));
+            if (first7 != S_NONE && first7 < l->due) {
+                l->due = first7;
+                l->flags |= SCH_OBL_EARLY;
+            }
+            if (k > 1 && prev_met != S_NONE &&
+                ent_date_add_months(prev_met, r->months) < l->due) {
+                l->due = ent_date_add_months(prev_met, r->months);
+                l->flags |= SCH_OBL_EARLY;
+            }
             break;
         }
         /* The recap window is the last year of the nominal period (or from
@@ -372,7 +383,6 @@ static void s_recap_link(const s_ctx_t *c, int32_t s, int k, int32_t first_epp, 
         l->ws = ent_date_add_months(nominal, -S_RECAP_YEAR_MONTHS);
         if (first7 != S_NONE && first7 < l->ws)
             l->ws = first7;
-        l->ref = first7;
         *next_s = nominal;
     }
     l->due = s_suspend(c, s, l->due);
@@ -400,10 +410,18 @@ static void s_recap(s_ctx_t *c)
         int32_t ns, nns;
         s_recap_link(c, s, k, first_epp, prev_met, &cur, &ns);
         cur.anchor = anchor;
-        cur.ref2 = s;
         /* The next period's deadline bounds how late this recap can still
-         * be met (its nominal reading: the previous recap is not known). */
-        s_recap_link(c, ns, k + 1, first_epp, S_NONE, &nx, &nns);
+         * be met (its nominal reading: the previous recap is not known).
+         * Only needed once the open recap is overdue on `today` or an
+         * interview came after its deadline. */
+        bool need_next = c->limit > cur.due;
+        for (uint32_t i = idx; i < c->n && !need_next; i++)
+            if (c->f[i].date > cur.due && s_interview(&c->f[i], SCH_TYPE_PROFESSIONAL_RECAP))
+                need_next = true;
+        if (need_next)
+            s_recap_link(c, ns, k + 1, first_epp, S_NONE, &nx, &nns);
+        else
+            nx.due = INT32_MAX;
         int32_t held = S_NONE;
         for (; idx < c->n; idx++) {
             const sch_fact_t *f = &c->f[idx];
@@ -774,9 +792,12 @@ static void s_workload_link(const s_ctx_t *c, int32_t a, uint8_t cause, s_link_t
 {
     (void)c;
     const sch_rule_t *r = sch_rule_get(SCH_R_WORKLOAD);
+    /* An agreement older than the rule counts from the rule's start, but
+     * stays anchored on its own start. */
+    int32_t base = s_max(a, r->effective_from);
     *l = (s_link_t){.anchor = a,
-                    .ws = cause == SCH_CAUSE_FORFAIT ? a : a + 1,
-                    .due = ent_date_add_months(a, r->months),
+                    .ws = cause == SCH_CAUSE_FORFAIT ? base : a + 1,
+                    .due = ent_date_add_months(base, r->months),
                     .ref = S_NONE,
                     .rule = SCH_R_WORKLOAD,
                     .type = SCH_TYPE_WORKLOAD_REVIEW,
@@ -785,7 +806,6 @@ static void s_workload_link(const s_ctx_t *c, int32_t a, uint8_t cause, s_link_t
 
 static void s_workload(s_ctx_t *c)
 {
-    const sch_rule_t *r = sch_rule_get(SCH_R_WORKLOAD);
     bool on = false;
     int32_t last = S_NONE;
     s_link_t cur = {0};
@@ -794,8 +814,8 @@ static void s_workload(s_ctx_t *c)
         if (f->kind == SCH_FACT_HIRED || f->kind == SCH_FACT_UPDATED) {
             if (f->forfait_jours && !on) {
                 on = true;
-                last = S_NONE;
-                s_workload_link(c, s_max(f->date, r->effective_from), SCH_CAUSE_FORFAIT, &cur);
+                last = f->date; /* an interview on the first day opens nothing */
+                s_workload_link(c, f->date, SCH_CAUSE_FORFAIT, &cur);
             } else if (!f->forfait_jours && on) {
                 /* The agreement ended: only what fell due before it stays. */
                 on = false;
@@ -858,7 +878,7 @@ static void s_penalties(s_ctx_t *c, int base)
         const sch_rule_t *r = sch_rule_get(o->rule);
         if (r->amount_eur <= 0 || c->pol->headcount < (uint32_t)r->min_headcount)
             continue;
-        int32_t from = o->anchor;
+        int32_t from = o->ref_date; /* the period start */
         int32_t to = o->met_on != S_NONE ? o->met_on : o->due_date;
         bool missed = false;
         for (int j = base; j < c->count && !missed; j++) {
@@ -910,7 +930,9 @@ void sch_policy_defaults(sch_policy_t *policy)
 
 int sch_policy_check(const sch_policy_t *p)
 {
-    if (p == NULL || p->periodicity_years > 4 || p->first_transition >= SCH_FIRST_COUNT ||
+    /* An agreement may shorten the cycle, never lengthen it (L6315-1 III). */
+    if (p == NULL || 12 * p->periodicity_years > sch_rule_get(SCH_R_EPP_PERIODIC_2025)->months ||
+        p->first_transition >= SCH_FIRST_COUNT ||
         p->recap_deadline >= SCH_RECAP_COUNT || p->late_interview >= SCH_LATE_COUNT ||
         p->special_cycle >= SCH_SPECIAL_COUNT || p->suspensions >= SCH_SUSPENSIONS_COUNT ||
         p->region >= ENT_REGION_COUNT)
@@ -967,6 +989,60 @@ static void s_sort(sch_obligation_t *o, int n)
     }
 }
 
+/* The employment whose HIRED fact is facts[i]: it ends with its first LEFT
+ * (a HIRED before that restates the contract, like UPDATED: a fixed-term
+ * contract converted in place keeps its seniority; so does a rehire on the
+ * very day the contract ended).  Facts dated after the LEFT are ignored up
+ * to the next HIRED, which starts the next employment.  Sets *end (one past
+ * its last fact) and *next (the next employment's HIRED, or n); returns
+ * the leaving date or S_NONE. */
+static int32_t s_employment(const sch_fact_t *facts, uint32_t n, uint32_t i, uint32_t *end,
+                            uint32_t *next)
+{
+    for (uint32_t k = i + 1; k < n; k++) {
+        if (facts[k].kind != SCH_FACT_LEFT)
+            continue;
+        uint32_t e = k + 1;
+        while (e < n && facts[e].date <= facts[k].date && facts[e].kind != SCH_FACT_HIRED)
+            e++;
+        uint32_t j = e;
+        while (j < n && facts[j].kind != SCH_FACT_HIRED)
+            j++;
+        if (j < n && facts[j].date == facts[k].date)
+            continue;
+        *end = e;
+        *next = j;
+        return facts[k].date;
+    }
+    *end = *next = n;
+    return S_NONE;
+}
+
+int sch_last_employment(const sch_employee_t *emp, uint32_t *from, uint32_t *to, int32_t *left)
+{
+    if (emp == NULL || (emp->facts == NULL && emp->nfacts > 0))
+        return SCH_EINVAL;
+    uint32_t n = emp->nfacts, i = 0;
+    while (i < n && emp->facts[i].kind != SCH_FACT_HIRED)
+        i++;
+    if (i == n)
+        return 0;
+    for (;;) {
+        uint32_t end, next;
+        int32_t l = s_employment(emp->facts, n, i, &end, &next);
+        if (next == n) {
+            if (from != NULL)
+                *from = i;
+            if (to != NULL)
+                *to = end;
+            if (left != NULL)
+                *left = l;
+            return 1;
+        }
+        i = next;
+    }
+}
+
 int sch_rules_compute(const sch_policy_t *policy, const sch_employee_t *emp, int32_t today,
                       sch_obligation_t *out, int max)
 {
@@ -986,7 +1062,9 @@ int sch_rules_compute(const sch_policy_t *policy, const sch_employee_t *emp, int
                  .today = today,
                  .law2014 = sch_rule_get(SCH_R_EPP_FIRST_2014)->effective_from,
                  .reform = sch_rule_get(SCH_R_EPP_PERIODIC_2025)->effective_from,
-                 .period_months = 12 * (policy->periodicity_years ? policy->periodicity_years : 4),
+                 .period_months = policy->periodicity_years
+                                      ? 12 * policy->periodicity_years
+                                      : sch_rule_get(SCH_R_EPP_PERIODIC_2025)->months,
                  .out = out,
                  .max = max};
 
@@ -994,24 +1072,8 @@ int sch_rules_compute(const sch_policy_t *policy, const sch_employee_t *emp, int
     while (i < n && facts[i].kind != SCH_FACT_HIRED)
         i++;
     while (i < n) {
-        /* The employment ends with its first LEFT (a HIRED before that
-         * restates the contract, like UPDATED: a fixed-term contract
-         * converted in place keeps its seniority).  Facts dated after the
-         * LEFT are ignored up to the next HIRED, which starts a new one. */
-        uint32_t end = n, j = n;
-        int32_t left = S_NONE;
-        for (uint32_t k = i + 1; k < n; k++) {
-            if (facts[k].kind == SCH_FACT_LEFT) {
-                left = facts[k].date;
-                end = k + 1;
-                while (end < n && facts[end].date <= left && facts[end].kind != SCH_FACT_HIRED)
-                    end++;
-                j = end;
-                while (j < n && facts[j].kind != SCH_FACT_HIRED)
-                    j++;
-                break;
-            }
-        }
+        uint32_t end, j;
+        int32_t left = s_employment(facts, n, i, &end, &j);
         c.f = facts + i;
         c.n = end - i;
         c.hire = facts[i].date;
@@ -1308,20 +1370,19 @@ static void s_reason_professional(s_sb_t *sb, const sch_obligation_t *o, s_dates
 
 static void s_reason_recap(s_sb_t *sb, const sch_obligation_t *o, s_dates_t *ds)
 {
-    if (o->rule == SCH_R_EPP_RECAP_2014) {
+    if (o->rule == SCH_R_EPP_RECAP_2014)
         s_put(sb, "Six-year seniority period from %s: recap interview (état des lieux) due by %s",
-              s_d(ds, o->anchor), s_d(ds, o->due_date));
-    } else if (o->rule == SCH_R_EPP_RECAP_TRANSITION) {
+              s_d(ds, o->ref_date), s_d(ds, o->due_date));
+    else if (o->rule == SCH_R_EPP_RECAP_TRANSITION)
         s_put(sb, "Six-year seniority period from %s was still running on 2025-10-26 and now "
                   "lasts eight years: recap interview (état des lieux) due by %s",
-              s_d(ds, o->anchor), s_d(ds, o->due_date));
-    } else {
+              s_d(ds, o->ref_date), s_d(ds, o->due_date));
+    else
         s_put(sb, "Eight-year seniority period from %s: recap interview (état des lieux) due by %s",
-              s_d(ds, o->anchor), s_d(ds, o->due_date));
-    }
-    if (o->ref_date != S_NONE)
-        s_put(sb, "; as the first recap it may be held from %s, 7 years after the first "
-                  "interview", s_d(ds, o->ref_date));
+              s_d(ds, o->ref_date), s_d(ds, o->due_date));
+    if (o->flags & SCH_OBL_EARLY)
+        s_put(sb, ", 8 years after the previous recap or 7 years after the first interview, "
+                  "earlier than the end of the period (option conservative)");
 }
 
 size_t sch_obligation_reason(const sch_obligation_t *o, char *buf, size_t size)

@@ -285,6 +285,7 @@ typedef enum sch_cause {
 #define SCH_OBL_COVID 0x02      /* deadline deferred by ordonnance 2020-387 */
 #define SCH_OBL_STRICT_NEW 0x04 /* first interview computed with SCH_FIRST_STRICT_NEW */
 #define SCH_OBL_PROVISIONAL 0x08 /* depends on a leave not ended yet (trial) */
+#define SCH_OBL_EARLY 0x10      /* recap moved earlier by option conservative */
 
 /* One obligation.  (employee, type, anchor) identifies it across
  * recomputes: the anchor is the date of the fact that gives rise to it and
@@ -296,9 +297,10 @@ typedef struct sch_obligation {
     int32_t anchor;       /* stable key, see sch_cause_t */
     int32_t met_on;       /* MET: date held; WAIVED: the interview that made it unnecessary */
     int32_t cancelled_on; /* CANCELLED: the leaving date */
-    int32_t ref_date;     /* type-specific second date for the reason: trial end, contract
-                           * end, 60th birthday, first day of the leave, recap window
-                           * anchor...; ENT_DATE_NONE when unused */
+    int32_t ref_date;     /* type-specific second date: trial end (end_of_trial), contract
+                           * end (end_of_contract), 60th birthday (end_of_career), first
+                           * day of the absence (returns), start of the seniority period
+                           * (recap); ENT_DATE_NONE when unused */
     int32_t penalty_eur;  /* CPF top-up exposure at a recap, else 0 */
     uint16_t rule;        /* sch_rule_id_t (ruleset.h): id, basis, parameters */
     uint8_t type;         /* sch_type_t */
@@ -334,6 +336,14 @@ typedef struct sch_obligation {
  *  or an unknown enum value in a fact). */
 int sch_rules_compute(const sch_policy_t *policy, const sch_employee_t *emp, int32_t today,
                       sch_obligation_t *out, int max);
+
+/* The latest employment of the employee: facts [*from, *to) (facts[*from]
+ * is the HIRED that started it; a HIRED while employed only restates the
+ * contract, and so does a rehire on the day the contract ended) and its
+ * leaving date (*left, ENT_DATE_NONE while employed).  Any out pointer may
+ * be NULL.  Returns 1, 0 when the employee was never hired, or SCH_EINVAL
+ * when emp is NULL or has nfacts > 0 and no facts. */
+int sch_last_employment(const sch_employee_t *emp, uint32_t *from, uint32_t *to, int32_t *left);
 
 /* An output size that is always enough for sch_rules_compute(emp, today):
  * a small multiple of the number of facts plus a few links per year of

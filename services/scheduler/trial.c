@@ -105,20 +105,28 @@ int32_t sch_trial_notice_end(int32_t start, int32_t notified_on)
 
 int32_t sch_trial_latest_notification(int32_t start, int32_t end)
 {
+    int32_t tier_start[S_NOTICE_COUNT];
+    for (int i = 0; i < S_NOTICE_COUNT; i++)
+        tier_start[i] = S_NOTICE[i].months ? s_tier_start(start, i) : start + S_NOTICE[i].days;
     int32_t best = ENT_DATE_NONE;
     for (int i = 0; i < S_NOTICE_COUNT; i++) {
-        int32_t lo = s_tier_start(start, i);
-        int32_t hi = i + 1 < S_NOTICE_COUNT ? s_tier_start(start, i + 1) - 1 : end;
-        if (lo > hi)
+        int32_t lo = tier_start[i];
+        int32_t hi = i + 1 < S_NOTICE_COUNT ? tier_start[i + 1] - 1 : end;
+        if (lo > hi || lo > end)
             continue;
-        /* Latest N in [lo, hi] with s_notice_end(i, N) <= end: start from the
-         * inverse of the notice and walk to the exact boundary, which month
-         * clamping can shift by a few days. */
-        int32_t n = ent_date_add_months(end, -S_NOTICE[i].notice_months) - S_NOTICE[i].notice_days;
-        while (s_notice_end(i, n) > end)
-            n--;
-        while (s_notice_end(i, n + 1) <= end)
-            n++;
+        /* Latest N in [lo, hi] with s_notice_end(i, N) <= end.  A notice in
+         * days inverts exactly; one in months starts from the inverse and
+         * walks to the exact boundary, which month clamping can shift. */
+        int32_t n;
+        if (S_NOTICE[i].notice_months == 0) {
+            n = end - S_NOTICE[i].notice_days;
+        } else {
+            n = ent_date_add_months(end, -S_NOTICE[i].notice_months) - S_NOTICE[i].notice_days;
+            while (s_notice_end(i, n) > end)
+                n--;
+            while (s_notice_end(i, n + 1) <= end)
+                n++;
+        }
         if (n > hi)
             n = hi;
         if (n >= lo && (best == ENT_DATE_NONE || n > best))
@@ -192,24 +200,18 @@ int sch_trial_from_facts(const sch_fact_t *facts, uint32_t n, int32_t today, sch
 
 int sch_trial_compute(const sch_employee_t *emp, int32_t today, sch_trial_t *out)
 {
-    if (emp == NULL || out == NULL || (emp->nfacts > 0 && emp->facts == NULL))
+    if (out == NULL)
         return SCH_EINVAL;
-    uint32_t last = emp->nfacts;
-    for (uint32_t i = emp->nfacts; i-- > 0;) {
-        if (emp->facts[i].kind == SCH_FACT_HIRED) {
-            last = i;
-            break;
-        }
-    }
-    if (last == emp->nfacts) {
-        *out = (sch_trial_t){.start = ENT_DATE_NONE,
-                             .initial_end = ENT_DATE_NONE,
-                             .end = ENT_DATE_NONE,
-                             .notify_by = ENT_DATE_NONE,
-                             .renewed_on = ENT_DATE_NONE};
-        return 0;
-    }
-    return sch_trial_from_facts(emp->facts + last, emp->nfacts - last, today, out);
+    *out = (sch_trial_t){.start = ENT_DATE_NONE,
+                         .initial_end = ENT_DATE_NONE,
+                         .end = ENT_DATE_NONE,
+                         .notify_by = ENT_DATE_NONE,
+                         .renewed_on = ENT_DATE_NONE};
+    uint32_t from, to;
+    int rc = sch_last_employment(emp, &from, &to, NULL);
+    if (rc != 1)
+        return rc;
+    return sch_trial_from_facts(emp->facts + from, to - from, today, out);
 }
 
 int32_t sch_trial_end(const sch_employee_t *emp, int32_t today)

@@ -76,9 +76,9 @@ int32_t sch_trial_latest_notification(int32_t start, int32_t end);
  * when an argument is NULL, n == 0 or facts[0] is not HIRED. */
 int sch_trial_from_facts(const sch_fact_t *facts, uint32_t n, int32_t today, sch_trial_t *out);
 
-/* Trial of the employee's current (latest) employment: as
- * sch_trial_from_facts() on the facts from the last HIRED fact; returns 0
- * when the employee was never hired. */
+/* Trial of the employee's latest employment (sch_last_employment()): as
+ * sch_trial_from_facts() on its facts.  Returns 0 when the employee was
+ * never hired, SCH_EINVAL when emp or out is NULL. */
 int sch_trial_compute(const sch_employee_t *emp, int32_t today, sch_trial_t *out);
 
 /* Last day of the current trial period, or ENT_DATE_NONE when there is

@@ -657,7 +657,8 @@ Test(recap, covid_deferral_of_2020_recap)
     h_cdi(&h, "2010-01-04");
     result_t r;
     run(&r, &h, "2020-06-01");
-    const sch_obligation_t *o = get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2014-03-07");
+    const sch_obligation_t *o = get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2010-01-04");
+    assert_date(o->ref_date, "2014-03-07"); /* the period starts with the 2014 law */
     assert_date(o->due_date, "2020-12-31");
     cr_assert(o->flags & SCH_OBL_COVID);
     cr_assert_eq(o->status, SCH_STATUS_UPCOMING);
@@ -686,6 +687,49 @@ Test(returns, parental_return_owed_without_recent_interview)
     o = only(&r, SCH_TYPE_PROFESSIONAL_RETURN, SCH_STATUS_MET);
     assert_date(o->met_on, "2026-09-15");
     assert_date(get(&r, SCH_TYPE_PROFESSIONAL, "2026-09-15")->due_date, "2030-09-15");
+}
+
+Test(returns, maternity_then_parental_is_one_return)
+{
+    hist_t h;
+    h_init(&h);
+    h_cdi(&h, "2020-01-06");
+    h_held(&h, "2024-11-05", SCH_TYPE_PROFESSIONAL);
+    h_add(&h, SCH_FACT_LEAVE_STARTED, "2026-01-05", SCH_LEAVE_MATERNITY);
+    h_add(&h, SCH_FACT_LEAVE_ENDED, "2026-04-27", SCH_LEAVE_MATERNITY);
+    h_add(&h, SCH_FACT_LEAVE_STARTED, "2026-04-27", SCH_LEAVE_PARENTAL);
+    h_add(&h, SCH_FACT_LEAVE_ENDED, "2026-10-05", SCH_LEAVE_PARENTAL);
+    result_t r;
+    run(&r, &h, "2026-10-06");
+    /* No day back on 04-27: one return, owing what either leave owes. */
+    cr_assert_eq(count_of(&r, SCH_TYPE_PROFESSIONAL_RETURN, -1), 1);
+    const sch_obligation_t *epp = get(&r, SCH_TYPE_PROFESSIONAL_RETURN, "2026-10-05");
+    cr_assert_eq(epp->status, SCH_STATUS_UPCOMING);
+    assert_date(epp->ref_date, "2026-01-05");
+    cr_assert_eq(count_of(&r, SCH_TYPE_RETURN_MEDICAL_VISIT, -1), 1);
+    const sch_obligation_t *v = get(&r, SCH_TYPE_RETURN_MEDICAL_VISIT, "2026-10-05");
+    cr_assert_eq(v->detail, SCH_LEAVE_MATERNITY);
+    assert_date(v->due_date, "2026-10-13");
+    cr_assert_eq(count_of(&r, SCH_TYPE_RETURN_TO_WORK, -1), 1);
+    assert_reason_has(get(&r, SCH_TYPE_RETURN_TO_WORK, "2026-10-05"), "after 273 days");
+}
+
+Test(returns, two_leaves_ending_the_same_day)
+{
+    hist_t h;
+    h_init(&h);
+    h_cdi(&h, "2020-01-06");
+    h_add(&h, SCH_FACT_LEAVE_STARTED, "2026-01-05", SCH_LEAVE_MATERNITY);
+    h_add(&h, SCH_FACT_LEAVE_STARTED, "2026-03-02", SCH_LEAVE_SICK);
+    h_add(&h, SCH_FACT_LEAVE_ENDED, "2026-04-27", SCH_LEAVE_MATERNITY);
+    h_add(&h, SCH_FACT_LEAVE_ENDED, "2026-04-27", SCH_LEAVE_SICK);
+    result_t r;
+    run(&r, &h, "2026-04-28");
+    cr_assert_eq(count_of(&r, SCH_TYPE_PROFESSIONAL_RETURN, -1), 1);
+    cr_assert_eq(count_of(&r, SCH_TYPE_RETURN_MEDICAL_VISIT, -1), 1);
+    cr_assert_eq(get(&r, SCH_TYPE_RETURN_MEDICAL_VISIT, "2026-04-27")->detail,
+                 SCH_LEAVE_MATERNITY);
+    cr_assert_eq(count_of(&r, SCH_TYPE_RETURN_TO_WORK, -1), 1);
 }
 
 Test(returns, former_regime_has_no_twelve_month_exception)

@@ -1,0 +1,295 @@
+/*  history.c — each employee's lifecycle history, folded into facts for the
+ *  rules engine and into the employee's current attributes (scheduler.h). */
+#include "scheduler.h"
+#include "validate.h"
+
+#include "common/clock.h"
+#include "common/date.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int32_t sched_date(const Entretiens__V1__Date *d)
+{
+    if (!d || !ent_date_valid(d->year, d->month, d->day))
+        return ENT_DATE_NONE;
+    return ent_date_from_ymd(d->year, d->month, d->day);
+}
+
+void sched_date_msg(int32_t day, Entretiens__V1__Date *out)
+{
+    entretiens__v1__date__init(out);
+    if (day == ENT_DATE_NONE)
+        return;
+    int y, m, d;
+    ent_date_to_ymd(day, &y, &m, &d);
+    out->year = y;
+    out->month = m;
+    out->day = d;
+}
+
+Entretiens__V1__Date *sched_date_ptr(int32_t day, Entretiens__V1__Date *storage)
+{
+    if (day == ENT_DATE_NONE)
+        return NULL;
+    sched_date_msg(day, storage);
+    return storage;
+}
+
+/* employee_id \0 be32(date) rank \0 source \0 event_id */
+static size_t s_history_key(const Entretiens__V1__EmployeeEvent *ev, uint8_t *key, size_t size)
+{
+    size_t e = strlen(ev->employee_id), so = strlen(ev->source), id = strlen(ev->event_id);
+    if (e + so + id + 8 > size)
+        return 0;
+    uint8_t *p = key;
+    memcpy(p, ev->employee_id, e + 1);
+    p += e + 1;
+    uint32_t day = (uint32_t) sched_date(ev->effective_date) ^ 0x80000000u; /* sortable */
+    p[0] = (uint8_t) (day >> 24);
+    p[1] = (uint8_t) (day >> 16);
+    p[2] = (uint8_t) (day >> 8);
+    p[3] = (uint8_t) day;
+    p[4] = (uint8_t) sched_event_rank(sched_event_kind(ev->type));
+    p += 5;
+    memcpy(p, ev->source, so + 1);
+    p += so + 1;
+    memcpy(p, ev->event_id, id);
+    p += id;
+    return (size_t) (p - key);
+}
+
+int sched_history_put(scheduler_t *s, MDB_txn *txn, const Entretiens__V1__EmployeeEvent *ev)
+{
+    uint8_t key[512];
+    size_t klen = s_history_key(ev, key, sizeof key);
+    if (!klen)
+        return MDB_BAD_VALSIZE;
+    size_t len = entretiens__v1__employee_event__get_packed_size(ev);
+    MDB_val k = { klen, key }, v = { len, NULL };
+    int rc = mdb_put(txn, s->history, &k, &v, MDB_RESERVE);
+    if (rc)
+        return rc;
+    entretiens__v1__employee_event__pack(ev, v.mv_data);
+    return 0;
+}
+
+int sched_history_list(scheduler_t *s, MDB_txn *txn, const char *employee_id,
+                       Entretiens__V1__EmployeeEvent ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    size_t plen = strlen(employee_id) + 1, cap = 0;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, s->history, &cur);
+    if (rc)
+        return rc;
+    MDB_val k = { plen, (void *) employee_id }, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < plen || memcmp(k.mv_data, employee_id, plen) != 0)
+            break;
+        Entretiens__V1__EmployeeEvent *ev = entretiens__v1__employee_event__unpack(NULL, v.mv_size, v.mv_data);
+        if (!ev) {
+            ent_log_error("history.corrupt", "undecodable history entry for %s", employee_id);
+            continue;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            Entretiens__V1__EmployeeEvent **a = realloc(*out, cap * sizeof *a);
+            if (!a) {
+                entretiens__v1__employee_event__free_unpacked(ev, NULL);
+                rc = ENOMEM;
+                break;
+            }
+            *out = a;
+        }
+        (*out)[(*n)++] = ev;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int sched_employee_get(scheduler_t *s, MDB_txn *txn, const char *employee_id, Entretiens__V1__Employee **out)
+{
+    MDB_val k = { strlen(employee_id), (void *) employee_id }, v;
+    int rc = mdb_get(txn, s->employees, &k, &v);
+    if (rc)
+        return rc;
+    *out = entretiens__v1__employee__unpack(NULL, v.mv_size, v.mv_data);
+    return *out ? 0 : MDB_CORRUPTED;
+}
+
+static bool s_set(const char *v)
+{
+    return v && *v;
+}
+
+#define TAKE(field) do { if (s_set(ev->field)) emp.field = ev->field; } while (0)
+
+int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
+{
+    Entretiens__V1__EmployeeEvent **evs;
+    size_t n;
+    int rc = sched_history_list(s, txn, employee_id, &evs, &n);
+    if (rc)
+        return rc;
+    if (n == 0) {
+        free(evs);
+        return ENOENT;
+    }
+    Entretiens__V1__Employee emp = ENTRETIENS__V1__EMPLOYEE__INIT;
+    Entretiens__V1__Date hired_on, left_on, birth, cend;
+    emp.employee_id = (char *) employee_id;
+    int32_t birth_date = ENT_DATE_NONE, contract_end = ENT_DATE_NONE, hired = ENT_DATE_NONE, left = ENT_DATE_NONE;
+    sch_category_t cat = SCH_CAT_OUVRIER_EMPLOYE;
+    sch_contract_t con = SCH_CONTRACT_PERMANENT;
+    int trial_months = 0;
+    bool forfait = false;
+    size_t nf = 0;
+    for (size_t i = 0; i < n && nf < SCHED_MAX_FACTS; i++) {
+        const Entretiens__V1__EmployeeEvent *ev = evs[i];
+        int kind = sched_event_kind(ev->type);
+        int32_t date = sched_date(ev->effective_date);
+        if (kind < 0 || date == ENT_DATE_NONE)
+            continue;
+        sch_fact_t f = sch_fact_make((sch_fact_kind_t) kind, date, 0);
+        switch (kind) {
+        case SCH_FACT_HIRED:
+            /* a new employment: its contract is what this event says */
+            cat = SCH_CAT_OUVRIER_EMPLOYE;
+            con = SCH_CONTRACT_PERMANENT;
+            contract_end = ENT_DATE_NONE;
+            trial_months = 0;
+            forfait = false;
+            hired = date;
+            left = ENT_DATE_NONE;
+            /* fall through */
+        case SCH_FACT_UPDATED: {
+            TAKE(entity);
+            TAKE(department);
+            TAKE(site);
+            TAKE(region);
+            TAKE(manager_id);
+            TAKE(email);
+            TAKE(locale);
+            TAKE(first_name);
+            TAKE(last_name);
+            TAKE(position);
+            if (s_set(ev->category))
+                sch_category_parse(ev->category, &cat);
+            if (s_set(ev->contract))
+                sch_contract_parse(ev->contract, &con);
+            if (ev->contract_end)
+                contract_end = sched_date(ev->contract_end);
+            if (ev->trial_months)
+                trial_months = (int) ev->trial_months;
+            if (ev->forfait_jours)
+                forfait = ev->forfait_jours->value;
+            if (ev->birth_date)
+                birth_date = sched_date(ev->birth_date);
+            f = sch_fact_contract((sch_fact_kind_t) kind, date, cat, con,
+                                  con == SCH_CONTRACT_PERMANENT ? ENT_DATE_NONE : contract_end, trial_months,
+                                  forfait);
+            break;
+        }
+        case SCH_FACT_POSITION_CHANGED:
+            TAKE(department);
+            TAKE(position);
+            TAKE(manager_id);
+            TAKE(site);
+            break;
+        case SCH_FACT_TRIAL_RENEWED:
+            f.arg = (uint8_t) ev->months;
+            break;
+        case SCH_FACT_LEFT:
+            left = date;
+            break;
+        case SCH_FACT_LEAVE_STARTED:
+        case SCH_FACT_LEAVE_ENDED: {
+            sch_leave_t lk = SCH_LEAVE_SICK;
+            sch_leave_parse(ev->leave_kind, &lk);
+            f.arg = (uint8_t) lk;
+            break;
+        }
+        case SCH_FACT_MEDICAL_VISIT: {
+            sch_visit_t vk = SCH_VISIT_OTHER;
+            sch_visit_parse(ev->visit_kind, &vk);
+            f.arg = (uint8_t) vk;
+            break;
+        }
+        case SCH_FACT_TRAINING_COMPLETED:
+            f.arg = ev->mandatory && ev->mandatory->value ? 1 : 0;
+            break;
+        case SCH_FACT_INTERVIEW_HELD: {
+            sch_type_t t = SCH_TYPE_PROFESSIONAL;
+            sch_type_parse(ev->interview_type, &t);
+            f.arg = (uint8_t) t;
+            break;
+        }
+        default:
+            break;
+        }
+        s->facts_buf[nf++] = f;
+    }
+    emp.category = (char *) sch_category_name(cat);
+    emp.contract = (char *) sch_contract_name(con);
+    emp.contract_end = con == SCH_CONTRACT_PERMANENT ? NULL : sched_date_ptr(contract_end, &cend);
+    emp.trial_months = (uint32_t) trial_months;
+    emp.forfait_jours = forfait;
+    emp.birth_date = sched_date_ptr(birth_date, &birth);
+    emp.hired_on = sched_date_ptr(hired, &hired_on);
+    emp.left_on = sched_date_ptr(left, &left_on);
+    emp.employed = hired != ENT_DATE_NONE && left == ENT_DATE_NONE;
+
+    /* facts, behind what the engine and the campaigns need of the
+     * attributes: [int32 birth][u8 len][entity][u8 len][department][pad to 4] */
+    MDB_val k = { strlen(employee_id), (void *) employee_id };
+    const char *ent = emp.entity ? emp.entity : "", *dep = emp.department ? emp.department : "";
+    size_t el = strlen(ent) > 255 ? 255 : strlen(ent), dl = strlen(dep) > 255 ? 255 : strlen(dep);
+    size_t head = (4 + 1 + el + 1 + dl + 3) & ~(size_t) 3;
+    MDB_val fv = { head + nf * sizeof(sch_fact_t), NULL };
+    rc = mdb_put(txn, s->facts, &k, &fv, MDB_RESERVE);
+    if (!rc) {
+        uint8_t *p = fv.mv_data;
+        memset(p, 0, head);
+        memcpy(p, &birth_date, 4);
+        p[4] = (uint8_t) el;
+        memcpy(p + 5, ent, el);
+        p[5 + el] = (uint8_t) dl;
+        memcpy(p + 6 + el, dep, dl);
+        memcpy((uint8_t *) fv.mv_data + head, s->facts_buf, nf * sizeof(sch_fact_t));
+    }
+    /* attributes: publish only when they changed */
+    if (!rc) {
+        size_t len = entretiens__v1__employee__get_packed_size(&emp);
+        uint8_t stack[2048];
+        uint8_t *buf = len <= sizeof stack ? stack : malloc(len);
+        if (!buf) {
+            rc = ENOMEM;
+        } else {
+            entretiens__v1__employee__pack(&emp, buf);
+            MDB_val old;
+            int g = mdb_get(txn, s->employees, &k, &old);
+            if (g == MDB_NOTFOUND || (g == 0 && (old.mv_size != len || memcmp(old.mv_data, buf, len) != 0))) {
+                MDB_val nv = { len, buf };
+                rc = mdb_put(txn, s->employees, &k, &nv, 0);
+                if (!rc) {
+                    Entretiens__V1__EmployeeUpserted up = ENTRETIENS__V1__EMPLOYEE_UPSERTED__INIT;
+                    up.employee = &emp;
+                    rc = ent_outbox_append_msg(ent_daemon_outbox(s->d), txn, "scheduler.employee.upserted",
+                                               employee_id, "", ent_clock_now_ms(), &up.base, NULL);
+                }
+            } else if (g) {
+                rc = g;
+            }
+            if (buf != stack)
+                free(buf);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        entretiens__v1__employee_event__free_unpacked(evs[i], NULL);
+    free(evs);
+    return rc;
+}

@@ -1,0 +1,401 @@
+/*  policy.c — entity policies, options and campaigns: stored as data,
+ *  cached in memory, applied by recomputing every employee (scheduler.h). */
+#include "scheduler.h"
+
+#include "common/calendar.h"
+#include "common/clock.h"
+#include "common/date.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const sch_policy_t *sched_policy_for(scheduler_t *s, const char *entity)
+{
+    for (size_t i = 0; i < s->n_entities; i++)
+        if (strcmp(s->entities[i].id, entity) == 0)
+            return &s->entities[i].policy;
+    return &s->defaults;
+}
+
+/* Applies options to a policy; returns the offending field or NULL. */
+static const char *s_options(const Entretiens__V1__PolicyOptions *o, sch_policy_t *p)
+{
+    if (!o)
+        return NULL;
+    sch_first_transition_t ft;
+    sch_recap_deadline_t rd;
+    sch_late_interview_t li;
+    sch_special_cycle_t sc;
+    sch_suspensions_t su;
+    if (o->first_interview_transition && *o->first_interview_transition) {
+        if (sch_first_transition_parse(o->first_interview_transition, &ft))
+            return "options.first_interview_transition";
+        p->first_transition = (uint8_t) ft;
+    }
+    if (o->recap_deadline && *o->recap_deadline) {
+        if (sch_recap_deadline_parse(o->recap_deadline, &rd))
+            return "options.recap_deadline";
+        p->recap_deadline = (uint8_t) rd;
+    }
+    if (o->late_interview && *o->late_interview) {
+        if (sch_late_interview_parse(o->late_interview, &li))
+            return "options.late_interview";
+        p->late_interview = (uint8_t) li;
+    }
+    if (o->special_cycle && *o->special_cycle) {
+        if (sch_special_cycle_parse(o->special_cycle, &sc))
+            return "options.special_cycle";
+        p->special_cycle = (uint8_t) sc;
+    }
+    if (o->suspensions && *o->suspensions) {
+        if (sch_suspensions_parse(o->suspensions, &su))
+            return "options.suspensions";
+        p->suspensions = (uint8_t) su;
+    }
+    if (o->return_to_work_min_days) {
+        if (o->return_to_work_min_days > 3650)
+            return "options.return_to_work_min_days";
+        p->return_to_work_min_days = (uint16_t) o->return_to_work_min_days;
+    }
+    return NULL;
+}
+
+/* Fills an entity's policy; returns the offending field or NULL. */
+static const char *s_entity(const Entretiens__V1__EntityPolicy *e, const sch_policy_t *defaults, sched_entity_policy_t *out)
+{
+    if (!e->id || !*e->id || strlen(e->id) > SCHED_ID_MAX)
+        return "entities.id";
+    snprintf(out->id, sizeof out->id, "%s", e->id);
+    out->policy = *defaults;
+    out->policy.headcount = e->headcount;
+    ent_region_t r = ENT_REGION_METROPOLE;
+    if (e->region && *e->region && ent_region_parse(e->region, &r))
+        return "entities.region";
+    out->policy.region = (uint8_t) r;
+    if (e->periodicity_years > 4)
+        return "entities.periodicity_years";
+    out->policy.periodicity_years = (uint8_t) e->periodicity_years;
+    return sch_policy_check(&out->policy) ? "entities" : NULL;
+}
+
+static void s_clear_campaigns(scheduler_t *s)
+{
+    for (size_t i = 0; i < s->n_campaigns; i++)
+        entretiens__v1__campaign__free_unpacked(s->campaigns[i].c, NULL);
+    s->n_campaigns = 0;
+}
+
+static int s_campaign_cmp(const void *a, const void *b)
+{
+    const sched_campaign_t *x = a, *y = b;
+    if (x->c->created_at_ms != y->c->created_at_ms)
+        return x->c->created_at_ms < y->c->created_at_ms ? -1 : 1;
+    return strcmp(x->c->id, y->c->id);
+}
+
+static void s_campaign_fill(sched_campaign_t *cp)
+{
+    sch_type_t t = SCH_TYPE_ANNUAL_REVIEW;
+    if (cp->c->type && *cp->c->type)
+        sch_type_parse(cp->c->type, &t);
+    cp->type = (int) t;
+    cp->start = sched_date(cp->c->window_start);
+    cp->end = sched_date(cp->c->window_end);
+    cp->hired_before = sched_date(cp->c->hired_before);
+}
+
+/* Loads the cache from txn (the turn's, or a read-only one). */
+static int s_load(scheduler_t *s, MDB_txn *txn)
+{
+    sch_policy_defaults(&s->defaults);
+    free(s->entities);
+    s->entities = NULL;
+    s->n_entities = 0;
+    s_clear_campaigns(s);
+    MDB_val k = { 0, "" }, v;
+    if (mdb_get(txn, s->policies, &k, &v) == 0) {
+        Entretiens__V1__PolicyOptions *o = entretiens__v1__policy_options__unpack(NULL, v.mv_size, v.mv_data);
+        if (o) {
+            s_options(o, &s->defaults);
+            entretiens__v1__policy_options__free_unpacked(o, NULL);
+        }
+    }
+    MDB_stat st;
+    mdb_stat(txn, s->policies, &st);
+    s->entities = calloc(st.ms_entries + 1, sizeof *s->entities);
+    if (!s->entities)
+        return ENOMEM;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, s->policies, &cur);
+    if (rc)
+        return rc;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size == 0)
+            continue;
+        Entretiens__V1__EntityPolicy *e = entretiens__v1__entity_policy__unpack(NULL, v.mv_size, v.mv_data);
+        if (e && !s_entity(e, &s->defaults, &s->entities[s->n_entities]))
+            s->n_entities++;
+        if (e)
+            entretiens__v1__entity_policy__free_unpacked(e, NULL);
+    }
+    mdb_cursor_close(cur);
+    rc = mdb_cursor_open(txn, s->campaigns_db, &cur);
+    if (rc)
+        return rc;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && s->n_campaigns < SCHED_MAX_CAMPAIGNS;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        Entretiens__V1__Campaign *c = entretiens__v1__campaign__unpack(NULL, v.mv_size, v.mv_data);
+        if (!c)
+            continue;
+        s->campaigns[s->n_campaigns].c = c;
+        s_campaign_fill(&s->campaigns[s->n_campaigns]);
+        s->n_campaigns++;
+    }
+    mdb_cursor_close(cur);
+    qsort(s->campaigns, s->n_campaigns, sizeof *s->campaigns, s_campaign_cmp);
+    uint64_t version = 0;
+    ent_store_meta_get_u64(txn, s->store, "policy_version", &version);
+    s->policy_version = version;
+    return 0;
+}
+
+int sched_policy_load(scheduler_t *s)
+{
+    MDB_txn *txn;
+    int rc = ent_store_read(s->store, &txn);
+    if (rc)
+        return rc;
+    rc = s_load(s, txn);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+int sched_recompute_all(scheduler_t *s, MDB_txn *txn)
+{
+    int32_t today = ent_clock_today();
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, s->facts, &cur);
+    if (rc)
+        return rc;
+    MDB_val k, v;
+    char id[SCHED_ID_MAX + 1];
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        size_t len = k.mv_size < SCHED_ID_MAX ? k.mv_size : SCHED_ID_MAX;
+        memcpy(id, k.mv_data, len);
+        id[len] = '\0';
+        if ((rc = sched_recompute(s, txn, id, today)) != 0)
+            break;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int s_put_msg(MDB_txn *txn, MDB_dbi dbi, const char *key, const ProtobufCMessage *msg)
+{
+    MDB_val k = { strlen(key), (void *) key }, v = { protobuf_c_message_get_packed_size(msg), NULL };
+    int rc = mdb_put(txn, dbi, &k, &v, MDB_RESERVE);
+    if (!rc)
+        protobuf_c_message_pack(msg, v.mv_data);
+    return rc;
+}
+
+static int s_policy_apply(ent_rpc_call_t *call, void *arg)
+{
+    scheduler_t *s = arg;
+    Entretiens__V1__Policy *p = entretiens__v1__policy__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    if (!p)
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a Policy");
+    int rc = 0;
+    sch_policy_t defaults;
+    sch_policy_defaults(&defaults);
+    const char *bad = s_options(p->options, &defaults);
+    sched_entity_policy_t tmp;
+    for (size_t i = 0; !bad && i < p->n_entities; i++) {
+        bad = s_entity(p->entities[i], &defaults, &tmp);
+        for (size_t j = 0; !bad && j < i; j++)
+            if (strcmp(p->entities[i]->id, p->entities[j]->id) == 0)
+                bad = "entities.id";
+    }
+    if (bad) {
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, bad, "invalid value (see docs/policies.md for the options)");
+        goto done;
+    }
+    /* a policy file replaces the previous one as a whole */
+    if ((rc = mdb_drop(call->txn, s->policies, 0)) != 0)
+        goto done;
+    Entretiens__V1__PolicyOptions none = ENTRETIENS__V1__POLICY_OPTIONS__INIT;
+    if ((rc = s_put_msg(call->txn, s->policies, "", p->options ? &p->options->base : &none.base)) != 0)
+        goto done;
+    for (size_t i = 0; i < p->n_entities; i++)
+        if ((rc = s_put_msg(call->txn, s->policies, p->entities[i]->id, &p->entities[i]->base)) != 0)
+            goto done;
+    uint64_t version = 0;
+    ent_store_meta_get_u64(call->txn, s->store, "policy_version", &version);
+    if ((rc = ent_store_meta_put_u64(call->txn, s->store, "policy_version", version + 1)) != 0)
+        goto done;
+    /* the cache follows this transaction now; the reset hook reloads the
+     * committed state if the turn is aborted */
+    s->policy_dirty = true;
+    if ((rc = s_load(s, call->txn)) != 0 || (rc = sched_recompute_all(s, call->txn)) != 0)
+        goto done;
+    ent_log_info("policy.applied", "policy version %llu: %zu entities", (unsigned long long) (version + 1), p->n_entities);
+    p->version = version + 1;
+    p->applied_at_ms = ent_clock_now_ms();
+    rc = ent_rpc_ok(call, &p->base);
+done:
+    entretiens__v1__policy__free_unpacked(p, NULL);
+    return rc;
+}
+
+static int s_policy_show(ent_rpc_call_t *call, void *arg)
+{
+    scheduler_t *s = arg;
+    Entretiens__V1__Policy p = ENTRETIENS__V1__POLICY__INIT;
+    Entretiens__V1__PolicyOptions o = ENTRETIENS__V1__POLICY_OPTIONS__INIT;
+    o.first_interview_transition = (char *) sch_first_transition_name(s->defaults.first_transition);
+    o.recap_deadline = (char *) sch_recap_deadline_name(s->defaults.recap_deadline);
+    o.late_interview = (char *) sch_late_interview_name(s->defaults.late_interview);
+    o.special_cycle = (char *) sch_special_cycle_name(s->defaults.special_cycle);
+    o.suspensions = (char *) sch_suspensions_name(s->defaults.suspensions);
+    o.return_to_work_min_days = s->defaults.return_to_work_min_days;
+    p.options = &o;
+    p.version = s->policy_version;
+    Entretiens__V1__EntityPolicy *es = calloc(s->n_entities + 1, sizeof *es);
+    Entretiens__V1__EntityPolicy **ep = calloc(s->n_entities + 1, sizeof *ep);
+    int rc;
+    if (!es || !ep) {
+        rc = ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory");
+    } else {
+        for (size_t i = 0; i < s->n_entities; i++) {
+            entretiens__v1__entity_policy__init(&es[i]);
+            es[i].id = s->entities[i].id;
+            es[i].headcount = s->entities[i].policy.headcount;
+            es[i].region = (char *) ent_region_name((ent_region_t) s->entities[i].policy.region);
+            es[i].periodicity_years = s->entities[i].policy.periodicity_years ? s->entities[i].policy.periodicity_years : 4;
+            ep[i] = &es[i];
+        }
+        p.n_entities = s->n_entities;
+        p.entities = ep;
+        rc = ent_rpc_ok(call, &p.base);
+    }
+    free(es);
+    free(ep);
+    return rc;
+}
+
+/* ------------------------------------------------------------ campaigns */
+
+static uint32_t s_campaign_eligible(scheduler_t *s, MDB_txn *txn, size_t number)
+{
+    const sched_campaign_t *cp = &s->campaigns[number - 1];
+    uint8_t key[5];
+    uint32_t u = (uint32_t) cp->end ^ 0x80000000u;
+    key[0] = (uint8_t) (u >> 24), key[1] = (uint8_t) (u >> 16), key[2] = (uint8_t) (u >> 8), key[3] = (uint8_t) u;
+    key[4] = (uint8_t) cp->type;
+    MDB_cursor *cur;
+    uint32_t n = 0;
+    if (mdb_cursor_open(txn, s->due_index, &cur))
+        return 0;
+    MDB_val k = { 5, key }, v;
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < 14 || memcmp(k.mv_data, key, 5) != 0)
+            break;
+        const uint8_t *q = (const uint8_t *) k.mv_data + k.mv_size - 4;
+        uint32_t c = ((uint32_t) q[0] << 24 | (uint32_t) q[1] << 16 | (uint32_t) q[2] << 8 | q[3]) ^ 0x80000000u;
+        if (c == number)
+            n++;
+    }
+    mdb_cursor_close(cur);
+    return n;
+}
+
+static int s_campaign_create(ent_rpc_call_t *call, void *arg)
+{
+    scheduler_t *s = arg;
+    Entretiens__V1__Campaign *c = entretiens__v1__campaign__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    if (!c)
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a Campaign");
+    int rc = 0;
+    sch_type_t t;
+    int32_t start = sched_date(c->window_start), end = sched_date(c->window_end);
+    if (!c->id || !*c->id || strlen(c->id) > SCHED_ID_MAX || strspn(c->id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(c->id))
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "id", "1-64 letters, digits, '-', '_' or '.'");
+    else if (c->type && *c->type && sch_type_parse(c->type, &t))
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "type", "unknown interview type '%.40s'", c->type);
+    else if (start == ENT_DATE_NONE || end == ENT_DATE_NONE)
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, start == ENT_DATE_NONE ? "window_start" : "window_end",
+                          "a valid date is required");
+    else if (end < start)
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "window_end", "the window ends before it starts");
+    else if (s->n_campaigns >= SCHED_MAX_CAMPAIGNS)
+        rc = ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "at most %d campaigns", SCHED_MAX_CAMPAIGNS);
+    else {
+        MDB_val k = { strlen(c->id), c->id }, v;
+        if (mdb_get(call->txn, s->campaigns_db, &k, &v) == 0)
+            rc = ent_rpc_fail(call, ENT_ALREADY_EXISTS, "id", "campaign '%s' exists", c->id);
+    }
+    if (call->code != ENT_OK || rc) {
+        entretiens__v1__campaign__free_unpacked(c, NULL);
+        return rc;
+    }
+    char *given_type = c->type; /* restored before free_unpacked, which frees it */
+    if (!c->type || !*c->type)
+        c->type = "annual_review";
+    c->created_at_ms = ent_clock_now_ms();
+    rc = s_put_msg(call->txn, s->campaigns_db, c->id, &c->base);
+    if (!rc) {
+        s->policy_dirty = true;
+        rc = s_load(s, call->txn);
+    }
+    if (!rc)
+        rc = sched_recompute_all(s, call->txn);
+    if (!rc) {
+        for (size_t i = 0; i < s->n_campaigns; i++)
+            if (strcmp(s->campaigns[i].c->id, c->id) == 0)
+                c->eligible = s_campaign_eligible(s, call->txn, i + 1);
+        ent_log_info("campaign.created", "campaign %s: %u employees", c->id, c->eligible);
+        rc = ent_rpc_ok(call, &c->base);
+    }
+    c->type = given_type;
+    entretiens__v1__campaign__free_unpacked(c, NULL);
+    return rc;
+}
+
+static int s_campaign_list(ent_rpc_call_t *call, void *arg)
+{
+    scheduler_t *s = arg;
+    Entretiens__V1__CampaignRequest *req =
+        entretiens__v1__campaign_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    if (!req)
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a CampaignRequest");
+    Entretiens__V1__Campaign *list[SCHED_MAX_CAMPAIGNS];
+    Entretiens__V1__CampaignList rep = ENTRETIENS__V1__CAMPAIGN_LIST__INIT;
+    for (size_t i = 0; i < s->n_campaigns; i++) {
+        if (req->id && *req->id && strcmp(req->id, s->campaigns[i].c->id) != 0)
+            continue;
+        s->campaigns[i].c->eligible = s_campaign_eligible(s, call->txn, i + 1);
+        list[rep.n_campaigns++] = s->campaigns[i].c;
+    }
+    int rc;
+    if (req->id && *req->id && rep.n_campaigns == 0)
+        rc = ent_rpc_fail(call, ENT_NOT_FOUND, "id", "no campaign '%s'", req->id);
+    else {
+        rep.campaigns = list;
+        rc = ent_rpc_ok(call, &rep.base);
+    }
+    entretiens__v1__campaign_request__free_unpacked(req, NULL);
+    return rc;
+}
+
+int sched_policy_register(scheduler_t *s)
+{
+    if (ent_daemon_method(s->d, "scheduler.policy.apply", s_policy_apply, s) ||
+        ent_daemon_method(s->d, "scheduler.policy.show", s_policy_show, s) ||
+        ent_daemon_method(s->d, "scheduler.campaign.create", s_campaign_create, s) ||
+        ent_daemon_method(s->d, "scheduler.campaign.list", s_campaign_list, s))
+        return -1;
+    return 0;
+}

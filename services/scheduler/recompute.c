@@ -1,0 +1,368 @@
+/*  recompute.c — an employee's obligations recomputed from their facts,
+ *  diffed against the stored ones, indexed by due date and published
+ *  (scheduler.h). */
+#include "scheduler.h"
+
+#include "common/clock.h"
+#include "common/date.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* facts value: [int32 birth][u8 len][entity][u8 len][department][pad][sch_fact_t...]
+ * (written by history.c through sched_facts_value) */
+
+static void s_be32(uint8_t *p, int32_t v)
+{
+    uint32_t u = (uint32_t) v ^ 0x80000000u;
+    p[0] = (uint8_t) (u >> 24);
+    p[1] = (uint8_t) (u >> 16);
+    p[2] = (uint8_t) (u >> 8);
+    p[3] = (uint8_t) u;
+}
+
+/* due_index key: be32(due) type employee \0 be32(anchor) be32(campaign) */
+static size_t s_index_key(const char *employee_id, const sched_obl_t *o, uint8_t *key)
+{
+    size_t e = strlen(employee_id);
+    s_be32(key, o->o.due_date);
+    key[4] = o->o.type;
+    memcpy(key + 5, employee_id, e + 1);
+    s_be32(key + 6 + e, o->o.anchor);
+    s_be32(key + 10 + e, (int32_t) o->campaign);
+    return 14 + e;
+}
+
+int sched_obligations_load(scheduler_t *s, MDB_txn *txn, const char *employee_id)
+{
+    MDB_val k = { strlen(employee_id), (void *) employee_id }, v;
+    int rc = mdb_get(txn, s->obligations, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc)
+        return rc > 0 ? -rc : rc;
+    size_t n = v.mv_size / sizeof(sched_obl_t);
+    if (n > SCHED_MAX_OBLIGATIONS)
+        n = SCHED_MAX_OBLIGATIONS;
+    memcpy(s->sobl_buf, v.mv_data, n * sizeof(sched_obl_t));
+    return (int) n;
+}
+
+static bool s_same_key(const sched_obl_t *a, const sched_obl_t *b)
+{
+    return a->o.type == b->o.type && a->o.anchor == b->o.anchor && a->campaign == b->campaign;
+}
+
+static const char *s_campaign_id(scheduler_t *s, uint32_t campaign)
+{
+    return campaign && campaign <= s->n_campaigns ? s->campaigns[campaign - 1].c->id : "?";
+}
+
+void sched_obligation_msg(scheduler_t *s, const char *employee_id, const sched_obl_t *o,
+                          const Entretiens__V1__Employee *emp, sched_obl_msg_t *out)
+{
+    Entretiens__V1__Obligation *m = &out->msg;
+    entretiens__v1__obligation__init(m);
+    char anchor[ENT_DATE_STRLEN];
+    const char *type = sch_type_name(o->o.type);
+    if (o->campaign)
+        snprintf(out->id, sizeof out->id, "%s/%s/campaign-%s", employee_id, type ? type : "?",
+                 s_campaign_id(s, o->campaign));
+    else
+        snprintf(out->id, sizeof out->id, "%s/%s/%s", employee_id, type ? type : "?",
+                 ent_date_format(o->o.anchor, anchor));
+    m->obligation_id = out->id;
+    m->employee_id = (char *) employee_id;
+    m->type = (char *) (type ? type : "");
+    m->due_date = sched_date_ptr(o->o.due_date, &out->due);
+    m->window_start = sched_date_ptr(o->o.window_start, &out->window);
+    m->anchor = sched_date_ptr(o->o.anchor, &out->anchor);
+    m->met_on = o->o.status == SCH_STATUS_MET || o->o.status == SCH_STATUS_WAIVED
+        ? sched_date_ptr(o->o.met_on, &out->met) : NULL;
+    m->status = (char *) sch_status_name(o->o.status);
+    m->penalty_eur = o->o.penalty_eur;
+    m->actionable = o->actionable;
+    if (o->campaign) {
+        const Entretiens__V1__Campaign *c = s->campaigns[o->campaign - 1].c;
+        char due[ENT_DATE_STRLEN];
+        snprintf(out->rule, sizeof out->rule, "campaign.%s", c->id);
+        snprintf(out->reason, sizeof out->reason, "Campaign '%s' (%s): %s interview due by %s.",
+                 c->title && *c->title ? c->title : c->id, c->id, type ? type : "?",
+                 ent_date_format(o->o.due_date, due));
+        m->basis = "company campaign";
+    } else {
+        const sch_rule_t *r = sch_obligation_rule(&o->o);
+        snprintf(out->rule, sizeof out->rule, "%s", r ? r->id : "");
+        m->basis = (char *) (r ? r->basis : "");
+        sch_obligation_reason(&o->o, out->reason, sizeof out->reason);
+    }
+    m->rule = out->rule;
+    m->reason = out->reason;
+    if (emp) {
+        m->manager_id = emp->manager_id;
+        m->entity = emp->entity;
+        m->department = emp->department;
+        m->site = emp->site;
+        m->first_name = emp->first_name;
+        m->last_name = emp->last_name;
+        m->locale = emp->locale;
+    }
+}
+
+static int s_publish(scheduler_t *s, MDB_txn *txn, const char *type, const char *employee_id,
+                     const sched_obl_t *o, Entretiens__V1__Employee **emp)
+{
+    if (!*emp) {
+        int rc = sched_employee_get(s, txn, employee_id, emp);
+        if (rc && rc != MDB_NOTFOUND)
+            return rc;
+    }
+    sched_obl_msg_t *m = malloc(sizeof *m);
+    if (!m)
+        return ENOMEM;
+    sched_obligation_msg(s, employee_id, o, *emp, m);
+    Entretiens__V1__ObligationEvent ev = ENTRETIENS__V1__OBLIGATION_EVENT__INIT;
+    ev.obligation = &m->msg;
+    char key[256], due[ENT_DATE_STRLEN];
+    snprintf(key, sizeof key, "%s:%s:%s", m->id, type + sizeof "scheduler.interview." - 1,
+             ent_date_format(o->o.due_date, due));
+    int rc = ent_outbox_append_msg(ent_daemon_outbox(s->d), txn, type, key, "", ent_clock_now_ms(), &ev.base, NULL);
+    free(m);
+    return rc;
+}
+
+/* Parses the facts value header; returns the facts pointer or NULL. */
+static const uint8_t *s_parse_facts(const MDB_val *v, int32_t *birth, char *entity, char *department, size_t *nfacts)
+{
+    const uint8_t *p = v->mv_data, *end = p + v->mv_size;
+    if (v->mv_size < 6)
+        return NULL;
+    memcpy(birth, p, 4);
+    p += 4;
+    size_t el = *p++;
+    if (p + el + 1 > end)
+        return NULL;
+    memcpy(entity, p, el);
+    entity[el] = '\0';
+    p += el;
+    size_t dl = *p++;
+    if (p + dl > end)
+        return NULL;
+    memcpy(department, p, dl);
+    department[dl] = '\0';
+    p += dl;
+    size_t off = (size_t) (p - (const uint8_t *) v->mv_data);
+    off = (off + 3) & ~(size_t) 3;
+    if (off > v->mv_size || (v->mv_size - off) % sizeof(sch_fact_t))
+        return NULL;
+    *nfacts = (v->mv_size - off) / sizeof(sch_fact_t);
+    return (const uint8_t *) v->mv_data + off;
+}
+
+/* Campaign obligations of an employee (appended to out). */
+static int s_campaigns(scheduler_t *s, const sch_fact_t *facts, size_t nf, const char *entity,
+                       const char *department, int32_t today, sched_obl_t *out, int room)
+{
+    int n = 0;
+    for (size_t c = 0; c < s->n_campaigns && n < room; c++) {
+        const sched_campaign_t *cp = &s->campaigns[c];
+        if (cp->c->entity && *cp->c->entity && strcmp(cp->c->entity, entity) != 0)
+            continue;
+        if (cp->c->department && *cp->c->department && strcmp(cp->c->department, department) != 0)
+            continue;
+        /* the employment in force during the window (the latest hire before its end) */
+        int32_t hired = ENT_DATE_NONE, left = ENT_DATE_NONE, held = ENT_DATE_NONE;
+        for (size_t i = 0; i < nf; i++) {
+            if (facts[i].date > cp->end)
+                break;
+            if (facts[i].kind == SCH_FACT_HIRED) {
+                hired = facts[i].date;
+                left = ENT_DATE_NONE;
+            } else if (facts[i].kind == SCH_FACT_LEFT) {
+                left = facts[i].date;
+            }
+        }
+        for (size_t i = 0; i < nf; i++)
+            if (facts[i].kind == SCH_FACT_INTERVIEW_HELD && facts[i].arg == cp->type &&
+                facts[i].date >= cp->start && facts[i].date <= cp->end)
+                held = facts[i].date;
+        if (hired == ENT_DATE_NONE || (left != ENT_DATE_NONE && left < cp->start))
+            continue;
+        if (cp->hired_before != ENT_DATE_NONE && hired >= cp->hired_before)
+            continue;
+        sched_obl_t *o = &out[n++];
+        memset(o, 0, sizeof *o);
+        o->o.due_date = cp->end;
+        o->o.window_start = cp->start;
+        o->o.anchor = cp->start;
+        o->o.met_on = held;
+        o->o.cancelled_on = ENT_DATE_NONE;
+        o->o.ref_date = ENT_DATE_NONE;
+        o->o.type = (uint8_t) cp->type;
+        o->o.rule = UINT16_MAX;
+        o->campaign = (uint32_t) c + 1;
+        if (held != ENT_DATE_NONE)
+            o->o.status = SCH_STATUS_MET;
+        else if (left != ENT_DATE_NONE && left <= cp->end) {
+            o->o.status = SCH_STATUS_CANCELLED;
+            o->o.cancelled_on = left;
+        } else
+            o->o.status = today > cp->end ? SCH_STATUS_OVERDUE : SCH_STATUS_UPCOMING;
+    }
+    return n;
+}
+
+int sched_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, int32_t today)
+{
+    MDB_val k = { strlen(employee_id), (void *) employee_id }, v;
+    int rc = mdb_get(txn, s->facts, &k, &v);
+    if (rc)
+        return rc == MDB_NOTFOUND ? 0 : rc;
+    int32_t birth;
+    char entity[256], department[256];
+    size_t nf;
+    const uint8_t *fp = s_parse_facts(&v, &birth, entity, department, &nf);
+    if (!fp) {
+        ent_log_error("facts.corrupt", "facts of %s cannot be read", employee_id);
+        return 0;
+    }
+    if (nf > SCHED_MAX_FACTS)
+        nf = SCHED_MAX_FACTS;
+    memcpy(s->facts_buf, fp, nf * sizeof(sch_fact_t)); /* aligned copy */
+    sch_employee_t emp = { .facts = s->facts_buf, .nfacts = (uint32_t) nf, .birth_date = birth };
+    const sch_policy_t *policy = sched_policy_for(s, entity);
+    int n = sch_rules_compute(policy, &emp, today, s->obl_buf, SCHED_MAX_OBLIGATIONS);
+    if (n < 0) {
+        ent_log_error("rules.failed", "rules engine refused %s (%d)", employee_id, n);
+        return 0;
+    }
+    /* new list: engine output + campaigns, then actionable flags */
+    sched_obl_t *fresh = s->fresh_buf;
+    int nn = 0;
+    for (int i = 0; i < n; i++) {
+        memset(&fresh[nn], 0, sizeof fresh[nn]);
+        fresh[nn++].o = s->obl_buf[i];
+    }
+    nn += s_campaigns(s, s->facts_buf, nf, entity, department, today, fresh + nn, SCHED_MAX_OBLIGATIONS - nn);
+    for (int i = 0; i < nn; i++) {
+        sched_obl_t *o = &fresh[i];
+        if (o->o.status == SCH_STATUS_UPCOMING)
+            o->actionable = 1;
+        else if (o->o.status == SCH_STATUS_OVERDUE) {
+            o->actionable = 1;
+            for (int j = 0; j < nn; j++)
+                if (j != i && fresh[j].o.type == o->o.type && fresh[j].campaign == o->campaign &&
+                    fresh[j].o.due_date > o->o.due_date && !o->campaign)
+                    o->actionable = 0; /* superseded by a later link of its chain */
+        }
+    }
+    int no = sched_obligations_load(s, txn, employee_id);
+    if (no < 0)
+        return no;
+    sched_obl_t *old = s->sobl_buf;
+    if (no == nn && memcmp(old, fresh, (size_t) nn * sizeof *fresh) == 0)
+        return 0; /* nothing changed: the common case of the daily sweep */
+
+    Entretiens__V1__Employee *e = NULL;
+    uint8_t key[128];
+    MDB_val ik, iv;
+    rc = 0;
+    for (int i = 0; i < no && !rc; i++) {
+        const sched_obl_t *o = &old[i], *f = NULL;
+        for (int j = 0; j < nn; j++)
+            if (s_same_key(o, &fresh[j]))
+                f = &fresh[j];
+        if (!f || f->o.due_date != o->o.due_date || f->o.status != o->o.status) {
+            ik.mv_size = s_index_key(employee_id, o, key);
+            ik.mv_data = key;
+            rc = mdb_del(txn, s->due_index, &ik, NULL);
+            if (rc == MDB_NOTFOUND)
+                rc = 0;
+        }
+        if (!rc && !f && o->actionable)
+            rc = s_publish(s, txn, "scheduler.interview.cancelled", employee_id, o, &e);
+    }
+    for (int j = 0; j < nn && !rc; j++) {
+        const sched_obl_t *f = &fresh[j], *o = NULL;
+        for (int i = 0; i < no; i++)
+            if (s_same_key(&old[i], f))
+                o = &old[i];
+        if (!o || f->o.due_date != o->o.due_date || f->o.status != o->o.status) {
+            ik.mv_size = s_index_key(employee_id, f, key);
+            ik.mv_data = key;
+            uint8_t st = f->o.status;
+            iv.mv_size = 1;
+            iv.mv_data = &st;
+            rc = mdb_put(txn, s->due_index, &ik, &iv, 0);
+            if (rc)
+                break;
+        }
+        if (f->actionable && (!o || !o->actionable || o->o.due_date != f->o.due_date))
+            rc = s_publish(s, txn, "scheduler.interview.due", employee_id, f, &e);
+        else if (f->actionable && o && o->o.status == SCH_STATUS_UPCOMING && f->o.status == SCH_STATUS_OVERDUE)
+            rc = s_publish(s, txn, "scheduler.interview.overdue", employee_id, f, &e);
+        else if (o && o->actionable && f->o.status == SCH_STATUS_MET)
+            rc = s_publish(s, txn, "scheduler.interview.met", employee_id, f, &e);
+        else if (o && o->actionable && !f->actionable)
+            rc = s_publish(s, txn, "scheduler.interview.cancelled", employee_id, f, &e);
+    }
+    if (e)
+        entretiens__v1__employee__free_unpacked(e, NULL);
+    if (rc)
+        return rc;
+    MDB_val nv = { (size_t) nn * sizeof *fresh, fresh };
+    return mdb_put(txn, s->obligations, &k, &nv, 0);
+}
+
+/* ------------------------------------------------------------ the sweep */
+
+int sched_sweep(MDB_txn *txn, void *arg)
+{
+    scheduler_t *s = arg;
+    int32_t today = ent_clock_today();
+    if (s->turn_sweep_today == ENT_DATE_NONE) {
+        if (s->turn_swept_on == today)
+            return 0;
+        s->turn_sweep_today = today;
+        s->turn_sweep_next[0] = '\0';
+    } else if (s->turn_sweep_today != today) {
+        s->turn_sweep_today = today; /* the date moved during a sweep: start over */
+        s->turn_sweep_next[0] = '\0';
+    }
+    /* a pinned clock (tests, demos) sweeps at once so that clock.set's reply
+     * means every deadline reflects the new date */
+    size_t budget = ent_clock_pinned() ? SIZE_MAX : 20000;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, s->facts, &cur);
+    if (rc)
+        return rc;
+    MDB_val k = { strlen(s->turn_sweep_next), s->turn_sweep_next }, v;
+    rc = s->turn_sweep_next[0] ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    if (rc == 0 && s->turn_sweep_next[0] && k.mv_size == strlen(s->turn_sweep_next) &&
+        memcmp(k.mv_data, s->turn_sweep_next, k.mv_size) == 0)
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* resume after it */
+    size_t done = 0;
+    char id[SCHED_ID_MAX + 1];
+    while (rc == 0 && done < budget) {
+        size_t len = k.mv_size < SCHED_ID_MAX ? k.mv_size : SCHED_ID_MAX;
+        memcpy(id, k.mv_data, len);
+        id[len] = '\0';
+        /* the cursor stays valid: recompute writes other databases only */
+        rc = sched_recompute(s, txn, id, today);
+        if (rc)
+            break;
+        memcpy(s->turn_sweep_next, id, len + 1);
+        done++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND) {
+        s->turn_swept_on = today;
+        s->turn_sweep_today = ENT_DATE_NONE;
+        rc = 0;
+    }
+    return rc;
+}

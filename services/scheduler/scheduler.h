@@ -1,0 +1,166 @@
+/*  scheduler.h — the scheduler service: its store layout and the state
+ *  shared by its modules (ingest, history, recompute, queries, policy,
+ *  campaigns).  One instance per process, used on the loop thread only.
+ *
+ *  Store (named databases of the scheduler's LMDB environment):
+ *    employees     employee_id -> packed Employee (current attributes)
+ *    history       employee_id \0 be32(date) rank \0 source \0 event_id
+ *                  -> packed EmployeeEvent.  The key order is the order the
+ *                  rules read facts in: it depends on the events only, never
+ *                  on their arrival order.
+ *    facts         employee_id -> sch_fact_t[] (the history folded for the
+ *                  rules engine, in history order)
+ *    obligations   employee_id -> sched_obl_t[] (last computed)
+ *    due_index     be32(due) type employee_id \0 be32(anchor) -> status byte
+ *    idempotency   source \0 event_id -> employee_id
+ *    deadletters   be64(id) -> packed DeadLetter
+ *    policies      entity -> packed EntityPolicy ("" -> packed PolicyOptions)
+ *    campaigns     campaign id -> packed Campaign
+ */
+#ifndef SCHED_SCHEDULER_H
+#define SCHED_SCHEDULER_H
+
+#include "common/daemon.h"
+#include "proto/scheduler.pb-c.h"
+#include "rules.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SCHED_ID_MAX 64          /* employee ids, entity ids, event ids */
+#define SCHED_MAX_FACTS 4096     /* per employee; more is refused at ingest */
+#define SCHED_MAX_OBLIGATIONS 2048
+#define SCHED_MAX_CAMPAIGNS 64
+
+/* A stored obligation: the engine's record plus what the daemon adds. */
+typedef struct {
+    sch_obligation_t o;
+    uint8_t actionable;   /* an interview is owed for it now (not superseded) */
+    uint8_t reserved[3];
+    uint32_t campaign;    /* 0 = a rule of the engine; n = campaigns[n - 1] */
+} sched_obl_t;
+
+typedef struct {
+    char id[SCHED_ID_MAX + 1];
+    sch_policy_t policy;
+} sched_entity_policy_t;
+
+typedef struct {
+    Entretiens__V1__Campaign *c;   /* unpacked, owned */
+    int32_t start, end, hired_before;
+    int type;                      /* sch_type_t */
+} sched_campaign_t;
+
+typedef struct scheduler {
+    ent_daemon_t *d;
+    ent_store_t *store;
+    MDB_dbi employees, history, facts, obligations, due_index, idempotency, deadletters, policies,
+        campaigns_db;
+    /* policy cache, reloaded after a commit that changed it */
+    sch_policy_t defaults;          /* options applied to entities without a row */
+    sched_entity_policy_t *entities;
+    size_t n_entities;
+    uint64_t policy_version;
+    bool policy_dirty;              /* changed in this turn: reload after commit */
+    sched_campaign_t campaigns[SCHED_MAX_CAMPAIGNS];
+    size_t n_campaigns;
+    bool campaigns_dirty;
+    /* the daily sweep: every employee recomputed when the date changes */
+    int32_t swept_on;               /* the date of the last complete sweep */
+    int32_t sweep_today;            /* the date of the sweep in progress, or NONE */
+    char sweep_next[SCHED_ID_MAX + 1]; /* resume after this employee id */
+    int32_t turn_swept_on, turn_sweep_today;
+    char turn_sweep_next[SCHED_ID_MAX + 1];
+    /* scratch buffers (no allocation per event) */
+    sch_fact_t *facts_buf;
+    sch_obligation_t *obl_buf;
+    sched_obl_t *sobl_buf;
+    sched_obl_t *fresh_buf;
+    uint64_t next_deadletter;
+} scheduler_t;
+
+/* --- history.c --------------------------------------------------------- */
+
+/* Stores ev (validated) in the employee's history.  Returns 0 or LMDB code. */
+int sched_history_put(scheduler_t *s, MDB_txn *txn, const Entretiens__V1__EmployeeEvent *ev);
+
+/* Refolds the employee's history into facts[] and the current Employee
+ * attributes, stores both, and publishes employee.upserted when the
+ * attributes changed.  Returns 0, ENOENT (no history), or an LMDB code. */
+int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id);
+
+/* Loads the employee record (unpacked; free with
+ * entretiens__v1__employee__free_unpacked).  Returns 0, MDB_NOTFOUND, or
+ * an LMDB code. */
+int sched_employee_get(scheduler_t *s, MDB_txn *txn, const char *employee_id,
+                       Entretiens__V1__Employee **out);
+
+/* The history events of an employee in order (unpacked, caller frees each
+ * and the array).  Returns 0 or an LMDB code. */
+int sched_history_list(scheduler_t *s, MDB_txn *txn, const char *employee_id,
+                       Entretiens__V1__EmployeeEvent ***out, size_t *n);
+
+/* --- recompute.c ------------------------------------------------------- */
+
+/* Recomputes the employee's obligations on `today`, stores them, updates
+ * the due index and publishes interview.due / .overdue / .met / .cancelled
+ * for what changed.  Returns 0 or an LMDB code. */
+int sched_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, int32_t today);
+
+/* Loads the stored obligations of an employee into s->sobl_buf.  Returns
+ * the count (>= 0) or a negative LMDB code. */
+int sched_obligations_load(scheduler_t *s, MDB_txn *txn, const char *employee_id);
+
+/* Fills an Obligation message (strings point into buffers the caller keeps
+ * alive: reason (>= 512 bytes), obligation_id (>= 128 bytes), dates). */
+typedef struct {
+    Entretiens__V1__Obligation msg;
+    Entretiens__V1__Date due, window, anchor, met;
+    char id[160];
+    char reason[768];
+    char rule[64];
+} sched_obl_msg_t;
+void sched_obligation_msg(scheduler_t *s, const char *employee_id, const sched_obl_t *o,
+                          const Entretiens__V1__Employee *emp, sched_obl_msg_t *out);
+
+/* The daily sweep (periodic work): recomputes every employee once per new
+ * date, in chunks when the clock is real.  Returns 0 or an LMDB code. */
+int sched_sweep(MDB_txn *txn, void *arg);
+
+/* --- policy.c ---------------------------------------------------------- */
+
+/* The policy of an entity (the default one when it has no row). */
+const sch_policy_t *sched_policy_for(scheduler_t *s, const char *entity);
+
+/* Loads policies and campaigns from the store into memory. */
+int sched_policy_load(scheduler_t *s);
+
+/* Registers policy.apply, policy.show and campaign.* methods. */
+int sched_policy_register(scheduler_t *s);
+
+/* Recomputes every employee now (after a policy or campaign change). */
+int sched_recompute_all(scheduler_t *s, MDB_txn *txn);
+
+/* --- ingest.c / queries.c ---------------------------------------------- */
+
+int sched_ingest_register(scheduler_t *s);
+int sched_queries_register(scheduler_t *s);
+
+/* Applies records' events (an interview completed counts as held). */
+int sched_on_records_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg);
+
+/* --- service.c -------------------------------------------------------- */
+
+/* Daemon set-up (ent_daemon_setup_fn): arg is a scheduler_t to fill. */
+int sched_setup(ent_daemon_t *d, void *arg);
+
+/* Frees what sched_setup allocated. */
+void sched_teardown(scheduler_t *s);
+
+/* --- conversions shared by the modules --------------------------------- */
+
+int32_t sched_date(const Entretiens__V1__Date *d);  /* ENT_DATE_NONE when NULL/invalid */
+void sched_date_msg(int32_t day, Entretiens__V1__Date *out);
+Entretiens__V1__Date *sched_date_ptr(int32_t day, Entretiens__V1__Date *storage); /* NULL for NONE */
+
+#endif

@@ -1,0 +1,197 @@
+/*  validate.c — EmployeeEvent checks (see validate.h). */
+#include "validate.h"
+
+#include "common/calendar.h"
+#include "common/date.h"
+
+#include <stdio.h>
+#include <string.h>
+
+bool sched_text_ok(const char *s, size_t max)
+{
+    if (!s)
+        return true;
+    size_t n = 0;
+    const unsigned char *p = (const unsigned char *) s;
+    while (*p) {
+        if (++n > max)
+            return false;
+        if (*p < 0x80) {
+            if (*p < 0x20 && *p != '\t')
+                return false;
+            p++;
+            continue;
+        }
+        int len = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+        if (!len || (len == 2 && *p < 0xc2))
+            return false;
+        for (int i = 1; i < len; i++)
+            if ((p[i] & 0xc0) != 0x80)
+                return false;
+        p += len;
+    }
+    return true;
+}
+
+static bool s_id_ok(const char *s)
+{
+    if (!s || !*s || strlen(s) > 64)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              strchr("._:@-+", *p)))
+            return false;
+    return true;
+}
+
+int sched_event_kind(const char *type)
+{
+    sch_fact_kind_t k;
+    return type && sch_fact_kind_parse(type, &k) == 0 ? (int) k : -1;
+}
+
+int sched_event_rank(int kind)
+{
+    static const int rank[SCH_FACT_COUNT] = {
+        [SCH_FACT_HIRED] = 0, [SCH_FACT_UPDATED] = 1, [SCH_FACT_POSITION_CHANGED] = 2,
+        [SCH_FACT_TRIAL_RENEWED] = 3, [SCH_FACT_LEAVE_ENDED] = 4, [SCH_FACT_LEAVE_STARTED] = 5,
+        [SCH_FACT_MEDICAL_VISIT] = 6, [SCH_FACT_TRAINING_COMPLETED] = 7, [SCH_FACT_INTERVIEW_HELD] = 8,
+        [SCH_FACT_LEFT] = 9,
+    };
+    return kind >= 0 && kind < SCH_FACT_COUNT ? rank[kind] : 15;
+}
+
+static bool s_date_ok(const Entretiens__V1__Date *d)
+{
+    return d && d->year >= 1900 && d->year <= 2200 && ent_date_valid(d->year, d->month, d->day);
+}
+
+static int s_date_cmp(const Entretiens__V1__Date *a, const Entretiens__V1__Date *b)
+{
+    int x = a->year * 10000 + a->month * 100 + a->day, y = b->year * 10000 + b->month * 100 + b->day;
+    return (x > y) - (x < y);
+}
+
+#define REJECT(f, ...)                                                                             \
+    do {                                                                                           \
+        *field = (f);                                                                              \
+        snprintf(reason, size, __VA_ARGS__);                                                       \
+        return false;                                                                              \
+    } while (0)
+
+static bool s_attributes_ok(const Entretiens__V1__EmployeeEvent *ev, bool hired, const char **field,
+                            char *reason, size_t size)
+{
+    ent_region_t region;
+    sch_category_t cat;
+    sch_contract_t con;
+    if (ev->region && *ev->region && ent_region_parse(ev->region, &region) != 0)
+        REJECT("region", "unknown region '%.40s' (metropole, alsace_moselle, guadeloupe, martinique, guyane, "
+                         "reunion, mayotte)", ev->region);
+    if (ev->category && *ev->category && sch_category_parse(ev->category, &cat) != 0)
+        REJECT("category", "unknown category '%.40s' (ouvrier_employe, maitrise_technicien, cadre)", ev->category);
+    if (ev->contract && *ev->contract && sch_contract_parse(ev->contract, &con) != 0)
+        REJECT("contract", "unknown contract '%.40s' (permanent, fixed_term, apprentice)", ev->contract);
+    if (ev->locale && *ev->locale && strcmp(ev->locale, "fr") != 0 && strcmp(ev->locale, "en") != 0)
+        REJECT("locale", "locale must be fr or en, not '%.20s'", ev->locale);
+    if (ev->email && *ev->email && (!strchr(ev->email, '@') || strchr(ev->email, ' ')))
+        REJECT("email", "'%.80s' is not an e-mail address", ev->email);
+    if (ev->birth_date && !s_date_ok(ev->birth_date))
+        REJECT("birth_date", "not a valid date");
+    if (ev->contract_end && !s_date_ok(ev->contract_end))
+        REJECT("contract_end", "not a valid date");
+    if (ev->trial_months > 12)
+        REJECT("trial_months", "a trial period of %u months is beyond any legal maximum (8)", ev->trial_months);
+    if (ev->manager_id && *ev->manager_id && !s_id_ok(ev->manager_id))
+        REJECT("manager_id", "must be 1-64 characters among letters, digits and ._:@-+");
+    if (ev->manager_id && ev->employee_id && strcmp(ev->manager_id, ev->employee_id) == 0)
+        REJECT("manager_id", "an employee cannot be their own manager");
+    if (hired) {
+        if (!ev->entity || !*ev->entity)
+            REJECT("entity", "a hire needs the entity (the employer whose policy applies)");
+        bool fixed = ev->contract && (strcmp(ev->contract, "fixed_term") == 0 || strcmp(ev->contract, "apprentice") == 0);
+        if (fixed && !ev->contract_end)
+            REJECT("contract_end", "a %s contract needs its end date", ev->contract);
+    }
+    if (ev->entity && *ev->entity && !s_id_ok(ev->entity))
+        REJECT("entity", "must be 1-64 characters among letters, digits and ._:@-+");
+    if (ev->birth_date && ev->effective_date && s_date_ok(ev->effective_date) &&
+        s_date_cmp(ev->birth_date, ev->effective_date) >= 0)
+        REJECT("birth_date", "born on or after the event date");
+    if (ev->contract_end && ev->effective_date && s_date_ok(ev->effective_date) &&
+        s_date_cmp(ev->contract_end, ev->effective_date) < 0)
+        REJECT("contract_end", "the contract ends before it starts");
+    return true;
+}
+
+bool sched_event_valid(const Entretiens__V1__EmployeeEvent *ev, const char **field, char *reason, size_t size)
+{
+    static const struct { const char *name; size_t off; } texts[] = {
+        { "department", offsetof(Entretiens__V1__EmployeeEvent, department) },
+        { "site", offsetof(Entretiens__V1__EmployeeEvent, site) },
+        { "first_name", offsetof(Entretiens__V1__EmployeeEvent, first_name) },
+        { "last_name", offsetof(Entretiens__V1__EmployeeEvent, last_name) },
+        { "position", offsetof(Entretiens__V1__EmployeeEvent, position) },
+        { "email", offsetof(Entretiens__V1__EmployeeEvent, email) },
+    };
+    if (!ev->event_id || !*ev->event_id)
+        REJECT("event_id", "every event needs an event_id (unique per source)");
+    if (!sched_text_ok(ev->event_id, 128))
+        REJECT("event_id", "at most 128 characters of printable UTF-8");
+    if (!ev->source || !*ev->source)
+        REJECT("source", "every event needs its source system (e.g. hris, payroll)");
+    if (!s_id_ok(ev->source))
+        REJECT("source", "must be 1-64 characters among letters, digits and ._:@-+");
+    if (!s_id_ok(ev->employee_id))
+        REJECT("employee_id", "must be 1-64 characters among letters, digits and ._:@-+");
+    int kind = sched_event_kind(ev->type);
+    if (kind < 0)
+        REJECT("type", "unknown event type '%.40s'", ev->type ? ev->type : "");
+    if (!ev->effective_date)
+        REJECT("effective_date", "every event needs its effective_date (YYYY-MM-DD)");
+    if (!s_date_ok(ev->effective_date))
+        REJECT("effective_date", "%04d-%02d-%02d is not a valid date between 1900 and 2200",
+               ev->effective_date->year, ev->effective_date->month, ev->effective_date->day);
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        const char *t = *(const char *const *) ((const char *) ev + texts[i].off);
+        if (!sched_text_ok(t, 256))
+            REJECT(texts[i].name, "at most 256 characters of printable UTF-8");
+    }
+    switch (kind) {
+    case SCH_FACT_HIRED:
+        return s_attributes_ok(ev, true, field, reason, size);
+    case SCH_FACT_UPDATED:
+        return s_attributes_ok(ev, false, field, reason, size);
+    case SCH_FACT_POSITION_CHANGED:
+        if (ev->manager_id && *ev->manager_id && !s_id_ok(ev->manager_id))
+            REJECT("manager_id", "must be 1-64 characters among letters, digits and ._:@-+");
+        return true;
+    case SCH_FACT_TRIAL_RENEWED:
+        if (ev->months > 8)
+            REJECT("months", "a renewal of %u months exceeds the legal maximum", ev->months);
+        return true;
+    case SCH_FACT_LEAVE_STARTED:
+    case SCH_FACT_LEAVE_ENDED: {
+        sch_leave_t lk;
+        if (!ev->leave_kind || !*ev->leave_kind)
+            REJECT("leave_kind", "a leave event needs its leave_kind");
+        if (sch_leave_parse(ev->leave_kind, &lk) != 0)
+            REJECT("leave_kind", "unknown leave_kind '%.40s'", ev->leave_kind);
+        return true;
+    }
+    case SCH_FACT_MEDICAL_VISIT: {
+        sch_visit_t vk;
+        if (!ev->visit_kind || sch_visit_parse(ev->visit_kind, &vk) != 0)
+            REJECT("visit_kind", "visit_kind must be mid_career, return or other");
+        return true;
+    }
+    case SCH_FACT_INTERVIEW_HELD: {
+        sch_type_t t;
+        if (!ev->interview_type || sch_type_parse(ev->interview_type, &t) != 0)
+            REJECT("interview_type", "unknown interview_type '%.40s'", ev->interview_type ? ev->interview_type : "");
+        return true;
+    }
+    default:
+        return true;
+    }
+}

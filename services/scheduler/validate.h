@@ -1,0 +1,31 @@
+/*  validate.h — checks an EmployeeEvent before it is stored.
+ *
+ *  Every rejection names the offending field (the JSON/protobuf field name)
+ *  and says why in one sentence; the scheduler answers it per event and
+ *  keeps the event in its dead-letter table.
+ */
+#ifndef SCHED_VALIDATE_H
+#define SCHED_VALIDATE_H
+
+#include "proto/scheduler.pb-c.h"
+#include "rules.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Returns true when ev can be stored; otherwise false with *field set to a
+ * static field name and reason filled (NUL-terminated, at most size bytes). */
+bool sched_event_valid(const Entretiens__V1__EmployeeEvent *ev, const char **field, char *reason,
+                       size_t size);
+
+/* The fact kind of an event type ("hired" ...), or -1. */
+int sched_event_kind(const char *type);
+
+/* The position of a fact kind among facts of the same date (hired first,
+ * left last), used in history keys so that order never depends on arrival. */
+int sched_event_rank(int kind);
+
+/* True when s is valid UTF-8 without control characters other than tab. */
+bool sched_text_ok(const char *s, size_t max);
+
+#endif

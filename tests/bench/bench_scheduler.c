@@ -1,0 +1,278 @@
+/*  ent-bench-scheduler — the scheduler on an organisation of N employees
+ *  (default 1,000,000) from the shared generator, through a real daemon:
+ *
+ *    1. ingest throughput: every event sent in batches of 5,000 with 4
+ *       batches in flight, counted when acknowledged (after commit);
+ *    2. full recompute: the pinned clock moves one day, which makes the
+ *       daemon recompute every rule for every employee before it answers;
+ *    3. point query: p50/p99 of scheduler.obligations for random employees;
+ *    4. memory: the daemon's peak resident set (VmHWM), and its private
+ *       (RssAnon) and file-backed (RssFile: LMDB pages in the page cache)
+ *       parts.
+ *
+ *  Usage: ent-bench-scheduler [--employees N] [--scheduler PATH]
+ */
+#include "common/date.h"
+#include "common/rpc.h"
+#include "orggen.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define BATCH 5000
+#define IN_FLIGHT 4
+
+static double s_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static int s_cmp(const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return x < y ? -1 : x > y;
+}
+
+typedef struct {
+    uint8_t *data;
+    size_t len;
+    size_t events;
+} s_batch_t;
+
+static long s_status_kb(pid_t pid, const char *field)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+    FILE *f = fopen(path, "r");
+    long v = -1;
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, field, strlen(field)) == 0)
+            v = atol(line + strlen(field) + 1);
+    fclose(f);
+    return v;
+}
+
+/* Sends one packed Request frame on a DEALER. */
+static void s_send(void *sock, uint64_t id, const char *method, const uint8_t *payload, size_t len)
+{
+    Entretiens__V1__Request req = ENTRETIENS__V1__REQUEST__INIT;
+    req.request_id = id;
+    req.method = (char *) method;
+    req.caller = "bench";
+    req.payload.data = (uint8_t *) payload;
+    req.payload.len = len;
+    size_t size = entretiens__v1__request__get_packed_size(&req);
+    zmq_msg_t m;
+    zmq_msg_init_size(&m, size);
+    entretiens__v1__request__pack(&req, zmq_msg_data(&m));
+    zmq_msg_send(&m, sock, 0);
+}
+
+static int s_recv(void *sock, Entretiens__V1__IngestReply **out)
+{
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    if (zmq_msg_recv(&m, sock, 0) < 0)
+        return -1;
+    Entretiens__V1__Reply *r = entretiens__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+    zmq_msg_close(&m);
+    if (!r)
+        return -1;
+    int ok = r->status && r->status->code == ENT_OK;
+    if (!ok)
+        fprintf(stderr, "ingest failed: %s\n", r->status && r->status->message ? r->status->message : "?");
+    *out = ok ? entretiens__v1__ingest_reply__unpack(NULL, r->payload.len, r->payload.data) : NULL;
+    entretiens__v1__reply__free_unpacked(r, NULL);
+    return ok ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    size_t employees = 1000000;
+    char sched[4096];
+    snprintf(sched, sizeof sched, "%s", argv[0]);
+    char *slash = strrchr(sched, '/');
+    snprintf(slash ? slash + 1 : sched, sizeof sched - (size_t) (slash ? slash + 1 - sched : 0),
+             "../../services/entretiens-scheduler");
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--employees") == 0)
+            employees = (size_t) atol(argv[i + 1]);
+        else if (strcmp(argv[i], "--scheduler") == 0)
+            snprintf(sched, sizeof sched, "%s", argv[i + 1]);
+    }
+    int32_t today = ent_date_from_ymd(2026, 11, 26);
+    printf("entretiens scheduler benchmark — %zu employees (generator seed 42, today 2026-11-26)\n\n", employees);
+
+    /* generate and pack every batch first: generation is not measured */
+    double t0 = s_now();
+    orggen_t *g = orggen_new(42, employees, today);
+    size_t cap = 1024, nb = 0, total = 0;
+    s_batch_t *batches = calloc(cap, sizeof *batches);
+    const Entretiens__V1__EmployeeEvent *ev;
+    Entretiens__V1__EmployeeEvent **buf = calloc(BATCH, sizeof *buf);
+    Entretiens__V1__EmployeeEvent *copies = calloc(BATCH, sizeof *copies);
+    size_t in = 0;
+    for (;;) {
+        int more = orggen_next(g, &ev);
+        if (more) {
+            /* pack immediately: the generator reuses its storage per employee */
+            size_t len = entretiens__v1__employee_event__get_packed_size(ev);
+            uint8_t *p = malloc(len);
+            entretiens__v1__employee_event__pack(ev, p);
+            copies[in].base.descriptor = NULL;
+            buf[in] = entretiens__v1__employee_event__unpack(NULL, len, p);
+            free(p);
+            in++;
+        }
+        if (in == BATCH || (!more && in)) {
+            Entretiens__V1__IngestRequest rq = ENTRETIENS__V1__INGEST_REQUEST__INIT;
+            rq.n_events = in;
+            rq.events = buf;
+            if (nb == cap) {
+                cap *= 2;
+                batches = realloc(batches, cap * sizeof *batches);
+            }
+            batches[nb].len = entretiens__v1__ingest_request__get_packed_size(&rq);
+            batches[nb].data = malloc(batches[nb].len);
+            entretiens__v1__ingest_request__pack(&rq, batches[nb].data);
+            batches[nb].events = in;
+            total += in;
+            nb++;
+            for (size_t i = 0; i < in; i++)
+                entretiens__v1__employee_event__free_unpacked(buf[i], NULL);
+            in = 0;
+        }
+        if (!more)
+            break;
+    }
+    orggen_destroy(&g);
+    free(buf);
+    free(copies);
+    printf("%-46s %zu events in %zu batches (%.1f s, not measured)\n", "generated", total, nb, s_now() - t0);
+
+    char dir[] = "/tmp/ent-bench-sched-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    int port = 37000 + (int) (getpid() % 500) * 4;
+    char rpc[64], pub[64], http[64], rec_rpc[64], rec_pub[64];
+    snprintf(rpc, sizeof rpc, "tcp://127.0.0.1:%d", port);
+    snprintf(pub, sizeof pub, "tcp://127.0.0.1:%d", port + 1);
+    snprintf(http, sizeof http, "127.0.0.1:%d", port + 2);
+    snprintf(rec_rpc, sizeof rec_rpc, "tcp://127.0.0.1:%d", port + 3);
+    snprintf(rec_pub, sizeof rec_pub, "tcp://127.0.0.1:%d", port + 3); /* nobody there */
+    setenv("ENTRETIENS_DATA_DIR", dir, 1);
+    setenv("ENTRETIENS_SCHEDULER_RPC", rpc, 1);
+    setenv("ENTRETIENS_SCHEDULER_PUB", pub, 1);
+    setenv("ENTRETIENS_SCHEDULER_HTTP", http, 1);
+    setenv("ENTRETIENS_RECORDS_RPC", rec_rpc, 1);
+    setenv("ENTRETIENS_RECORDS_PUB", rec_pub, 1);
+    setenv("ENTRETIENS_NOW", "2026-11-26", 1);
+    setenv("ENTRETIENS_LOG_LEVEL", "warn", 1);
+    setenv("ENTRETIENS_MAP_SIZE_MB", "8192", 1);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl(sched, sched, (char *) NULL);
+        _exit(127);
+    }
+    void *ctx = zmq_ctx_new();
+    void *sock = zmq_socket(ctx, ZMQ_DEALER);
+    zmq_connect(sock, rpc);
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, rpc, 120000);
+    ent_rpc_result_t r;
+    for (int i = 0; i < 100; i++) {
+        if (ent_rpc_client_call(c, "health", "bench", NULL, 0, &r) == 0)
+            break;
+        usleep(50000);
+    }
+    ent_rpc_result_clear(&r);
+
+    /* 1. ingest */
+    t0 = s_now();
+    size_t sent = 0, acked = 0, accepted = 0;
+    uint64_t id = 1;
+    while (acked < nb) {
+        while (sent < nb && sent - acked < IN_FLIGHT) {
+            s_send(sock, id++, "scheduler.ingest", batches[sent].data, batches[sent].len);
+            sent++;
+        }
+        Entretiens__V1__IngestReply *rep = NULL;
+        if (s_recv(sock, &rep) != 0)
+            break;
+        accepted += rep ? rep->accepted : 0;
+        if (rep)
+            entretiens__v1__ingest_reply__free_unpacked(rep, NULL);
+        acked++;
+    }
+    double dt = s_now() - t0;
+    printf("%-46s %10.0f events/s  (%zu accepted in %.2f s)\n", "ingest, committed and acknowledged",
+           (double) accepted / dt, accepted, dt);
+    fflush(stdout);
+
+    /* 2. full recompute: one day later, every employee's rules again */
+    Entretiens__V1__ClockSet cs = ENTRETIENS__V1__CLOCK_SET__INIT;
+    cs.now_ms = ent_date_to_unix_ms(today + 1);
+    t0 = s_now();
+    ent_rpc_client_call_msg(c, "admin.clock.set", "bench", &cs.base, &r);
+    dt = s_now() - t0;
+    printf("%-46s %10.3f s  (%zu employees, %s)\n", "full recompute of every rule (clock +1 day)", dt, employees,
+           ent_code_name(r.code));
+    ent_rpc_result_clear(&r);
+    fflush(stdout);
+
+    /* 3. point queries */
+    int calls = 20000;
+    double *lat = malloc((size_t) calls * sizeof *lat);
+    uint64_t rng = 7;
+    int failures = 0;
+    for (int i = 0; i < calls; i++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        char emp[24];
+        snprintf(emp, sizeof emp, "E%06zu", (size_t) (rng >> 33) % employees + 1);
+        Entretiens__V1__ObligationsRequest q = ENTRETIENS__V1__OBLIGATIONS_REQUEST__INIT;
+        q.employee_id = emp;
+        double s = s_now();
+        ent_rpc_client_call_msg(c, "scheduler.obligations", "bench", &q.base, &r);
+        lat[i] = (s_now() - s) * 1e6;
+        failures += r.code != ENT_OK;
+        ent_rpc_result_clear(&r);
+    }
+    qsort(lat, (size_t) calls, sizeof *lat, s_cmp);
+    printf("%-46s p50 %6.1f us  p99 %6.1f us  (%d calls, %d not OK)\n", "obligations --employee (RPC round trip)",
+           lat[calls / 2], lat[(int) (calls * 0.99)], calls, failures);
+    free(lat);
+
+    /* 4. memory */
+    printf("%-46s peak %ld MiB; now private %ld MiB + LMDB pages %ld MiB\n", "scheduler resident memory",
+           s_status_kb(pid, "VmHWM:") / 1024, s_status_kb(pid, "RssAnon:") / 1024, s_status_kb(pid, "RssFile:") / 1024);
+
+    ent_rpc_client_destroy(&c);
+    int linger = 0;
+    zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_close(sock);
+    zmq_ctx_term(ctx);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "du -sh %s/scheduler | cut -f1", dir);
+    printf("%-46s ", "store size");
+    fflush(stdout);
+    if (system(cmd) != 0)
+        printf("?\n");
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
+    for (size_t i = 0; i < nb; i++)
+        free(batches[i].data);
+    free(batches);
+    return 0;
+}

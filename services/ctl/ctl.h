@@ -54,4 +54,17 @@ typedef struct {
 int ctl_cmd_health(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_clock(ctl_t *ctl, int argc, char **argv);
 
+/* cmd_scheduler.c: the scheduler's commands (docs/cli.md). */
+int ctl_cmd_ingest(ctl_t *ctl, int argc, char **argv);
+int ctl_cmd_policy(ctl_t *ctl, int argc, char **argv);
+int ctl_cmd_obligations(ctl_t *ctl, int argc, char **argv);
+int ctl_cmd_employee(ctl_t *ctl, int argc, char **argv);
+int ctl_cmd_due(ctl_t *ctl, int argc, char **argv);
+int ctl_cmd_deadlines(ctl_t *ctl, int argc, char **argv);
+int ctl_cmd_campaign(ctl_t *ctl, int argc, char **argv);
+int ctl_cmd_deadletters(ctl_t *ctl, int argc, char **argv);
+/* The long help of a scheduler command (arguments, output, exit statuses)
+ * printed by COMMAND --help, or NULL. */
+const char *ctl_scheduler_details(const char *command);
+
 #endif

@@ -16,6 +16,23 @@
 static const ctl_command_t s_commands[] = {
     { "health", ctl_cmd_health, "health", "state of every daemon: up, clock, event heads and cursors" },
     { "clock", ctl_cmd_clock, "clock show | clock set DATE", "show or move the pinned business clock of every daemon" },
+    /* the scheduler (cmd_scheduler.c, docs/cli.md) */
+    { "ingest", ctl_cmd_ingest, "ingest FILE",
+      "send employee events (JSON lines, - = stdin) to the scheduler" },
+    { "policy", ctl_cmd_policy, "policy apply FILE | policy show",
+      "replace or show the entity policies and options" },
+    { "obligations", ctl_cmd_obligations, "obligations --employee ID",
+      "what an employee is owed, by when, and why" },
+    { "employee", ctl_cmd_employee, "employee show ID",
+      "an employee's current attributes, trial end and history" },
+    { "due", ctl_cmd_due, "due --from D --to D [filters]",
+      "the calendar of deadlines in a period" },
+    { "deadlines", ctl_cmd_deadlines, "deadlines disciplinary --facts-known D ...",
+      "legal deadlines of a disciplinary procedure" },
+    { "campaign", ctl_cmd_campaign, "campaign create|list|show",
+      "interview campaigns (annual reviews...)" },
+    { "deadletters", ctl_cmd_deadletters, "deadletters [--limit N] [--after ID]",
+      "events the scheduler rejected" },
 };
 #define N_COMMANDS (sizeof s_commands / sizeof s_commands[0])
 
@@ -80,6 +97,9 @@ int main(int argc, char **argv)
     }
     if (help) {
         printf("usage: entretiensctl %s [--json]\n%s\n", cmd->usage, cmd->help);
+        const char *details = ctl_scheduler_details(cmd->name);
+        if (details)
+            printf("\n%s", details);
         status = CTL_OK;
         goto done;
     }

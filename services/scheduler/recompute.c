@@ -124,6 +124,10 @@ static int s_publish(scheduler_t *s, MDB_txn *txn, const char *type, const char 
     if (!m)
         return ENOMEM;
     sched_obligation_msg(s, employee_id, o, *emp, m);
+    /* events carry the rule id, not its prose: the reason and basis are
+     * what make the outbox large, and scheduler.obligations serves them */
+    m->msg.reason = "";
+    m->msg.basis = "";
     Entretiens__V1__ObligationEvent ev = ENTRETIENS__V1__OBLIGATION_EVENT__INIT;
     ev.obligation = &m->msg;
     char key[256], due[ENT_DATE_STRLEN];

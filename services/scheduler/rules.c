@@ -456,6 +456,7 @@ typedef struct s_stretch {
     int visit_kind;    /* leave owing a return medical visit, or -1 */
     uint16_t visit_rule;
     int first_kind;    /* first leave of the stretch (for the sentence) */
+    int leaves;        /* how many leaves it chains */
 } s_stretch_t;
 
 static void s_stretch_reset(s_stretch_t *st)
@@ -492,6 +493,7 @@ static void s_stretch_add(s_stretch_t *st, uint8_t kind, int32_t s, int32_t r)
 {
     if (st->first_kind < 0)
         st->first_kind = kind;
+    st->leaves++;
     if (s == S_NONE)
         st->start_known = false;
     else if (st->start == S_NONE || s < st->start)
@@ -558,7 +560,8 @@ static void s_return_epp(s_ctx_t *c, uint32_t k, const s_stretch_t *st, int32_t 
                   .rule = id,
                   .type = SCH_TYPE_PROFESSIONAL_RETURN,
                   .cause = SCH_CAUSE_RETURN,
-                  .detail = (uint8_t)st->epp_kind};
+                  .detail = (uint8_t)st->epp_kind,
+                  .flags = st->leaves > 1 ? SCH_OBL_CHAINED : 0};
     if (rule->alt_months > 0) {
         /* Not owed after an interview in the months before the return. */
         int32_t from = ent_date_add_months(r, -rule->alt_months);
@@ -612,7 +615,8 @@ static void s_returns(s_ctx_t *c)
                           .rule = SCH_R_RETURN_TO_WORK,
                           .type = SCH_TYPE_RETURN_TO_WORK,
                           .cause = SCH_CAUSE_RETURN,
-                          .detail = (uint8_t)st.first_kind};
+                          .detail = (uint8_t)st.first_kind,
+                          .flags = st.leaves > 1 ? SCH_OBL_CHAINED : 0};
             s_emit(c, &l, s_find(c, i, r, stop, &used_rtw, s_meets_rtw), false);
         }
         if (st.visit_kind >= 0) {
@@ -623,7 +627,8 @@ static void s_returns(s_ctx_t *c)
                           .rule = st.visit_rule,
                           .type = SCH_TYPE_RETURN_MEDICAL_VISIT,
                           .cause = SCH_CAUSE_RETURN,
-                          .detail = (uint8_t)st.visit_kind};
+                          .detail = (uint8_t)st.visit_kind,
+                          .flags = st.leaves > 1 ? SCH_OBL_CHAINED : 0};
             s_emit(c, &l, s_find(c, i, r, stop, &used_visit, s_meets_visit), false);
         }
         s_stretch_reset(&st);
@@ -1407,8 +1412,10 @@ size_t sch_obligation_reason(const sch_obligation_t *o, char *buf, size_t size)
                        "on %s, within the 12 months before the return",
                   s_leave_words(o->detail), s_d(&ds, o->anchor), s_d(&ds, o->met_on));
         else
-            s_put(&sb, "Back from %s on %s: return professional interview due by %s",
-                  s_leave_words(o->detail), s_d(&ds, o->anchor), s_d(&ds, o->due_date));
+            s_put(&sb, "Back from %s%s on %s: return professional interview due by %s",
+                  s_leave_words(o->detail),
+                  (o->flags & SCH_OBL_CHAINED) ? " and the leave that followed it" : "",
+                  s_d(&ds, o->anchor), s_d(&ds, o->due_date));
         break;
     case SCH_TYPE_PROFESSIONAL_MID_CAREER:
         s_put(&sb, "Mid-career medical visit on %s: mid-career professional interview due within "
@@ -1420,18 +1427,17 @@ size_t sch_obligation_reason(const sch_obligation_t *o, char *buf, size_t size)
               s_d(&ds, o->window_start), s_d(&ds, o->due_date));
         break;
     case SCH_TYPE_RETURN_TO_WORK:
-        s_put(&sb, "Back on %s after %d days of %s: return-to-work interview due by %s",
-              s_d(&ds, o->anchor), o->ref_date != S_NONE ? (int)(o->anchor - o->ref_date) : 0,
-              s_leave_words(o->detail), s_d(&ds, o->due_date));
-        break;
     case SCH_TYPE_RETURN_MEDICAL_VISIT:
+        s_put(&sb, "Back on %s after ", s_d(&ds, o->anchor));
         if (o->ref_date != S_NONE)
-            s_put(&sb, "Back on %s after %d days of %s: occupational-health return visit due "
-                       "within 8 days, by %s", s_d(&ds, o->anchor), (int)(o->anchor - o->ref_date),
-                  s_leave_words(o->detail), s_d(&ds, o->due_date));
+            s_put(&sb, "%d days of ", (int)(o->anchor - o->ref_date));
+        s_put(&sb, "%s%s: ", s_leave_words(o->detail),
+              (o->flags & SCH_OBL_CHAINED) ? " and the leave that followed it" : "");
+        if (o->type == SCH_TYPE_RETURN_TO_WORK)
+            s_put(&sb, "return-to-work interview due by %s", s_d(&ds, o->due_date));
         else
-            s_put(&sb, "Back on %s after %s: occupational-health return visit due within 8 days, "
-                       "by %s", s_d(&ds, o->anchor), s_leave_words(o->detail), s_d(&ds, o->due_date));
+            s_put(&sb, "occupational-health return visit due within 8 days, by %s",
+                  s_d(&ds, o->due_date));
         break;
     case SCH_TYPE_INTERNAL_MOBILITY:
         s_put(&sb, "Position changed on %s: internal mobility interview due by %s",

@@ -204,7 +204,8 @@ typedef struct sch_policy {
 void sch_policy_defaults(sch_policy_t *policy);
 
 /* Checks a policy.  Returns 0, or SCH_EINVAL when policy is NULL, the
- * periodicity is above 4 or an option is out of its enumeration. */
+ * periodicity is longer than the statutory cycle (4 years, from the rule
+ * table), the region is unknown or an option is out of its enumeration. */
 int sch_policy_check(const sch_policy_t *policy);
 
 /* ---- Facts and employees ----------------------------------------------- */
@@ -286,6 +287,7 @@ typedef enum sch_cause {
 #define SCH_OBL_STRICT_NEW 0x04 /* first interview computed with SCH_FIRST_STRICT_NEW */
 #define SCH_OBL_PROVISIONAL 0x08 /* depends on a leave not ended yet (trial) */
 #define SCH_OBL_EARLY 0x10      /* recap moved earlier by option conservative */
+#define SCH_OBL_CHAINED 0x20    /* return after several leaves in a row (detail = the first) */
 
 /* One obligation.  (employee, type, anchor) identifies it across
  * recomputes: the anchor is the date of the fact that gives rise to it and
@@ -332,8 +334,9 @@ typedef struct sch_obligation {
  *
  *  Returns the number of obligations written (0..max), SCH_ENOSPC when max
  *  is too small (retry with sch_rules_capacity(emp, today)), or SCH_EINVAL
- *  (NULL policy/emp, out NULL with max > 0, invalid policy, unsorted facts
- *  or an unknown enum value in a fact). */
+ *  (NULL policy/emp, out NULL with max > 0, max < 0, invalid policy,
+ *  today == ENT_DATE_NONE, a fact dated ENT_DATE_NONE, unsorted facts or an
+ *  unknown enum value in a fact). */
 int sch_rules_compute(const sch_policy_t *policy, const sch_employee_t *emp, int32_t today,
                       sch_obligation_t *out, int max);
 

@@ -79,8 +79,8 @@ typedef enum sch_rule_id {
 typedef struct sch_rule {
     const char *id;          /* stable identifier, e.g. "epp.first.2025" */
     int type;                /* sch_type_t it creates (rules.h), or -1 (none) */
-    int32_t effective_from;  /* first day in force (inclusive) */
-    int32_t effective_to;    /* last day in force (inclusive), or INT32_MAX */
+    int32_t effective_from;  /* first day in force (inclusive), INT32_MIN = always */
+    int32_t effective_to;    /* last day in force (inclusive), INT32_MAX = open */
     int16_t months;          /* main delay, in months */
     int16_t alt_months;      /* secondary delay, in months */
     int16_t days;            /* main delay, in days (or jours ouvrables) */

@@ -268,6 +268,12 @@ int main(int argc, char **argv)
     fflush(stdout);
     if (system(cmd) != 0)
         printf("?\n");
+    if (getenv("BENCH_STAT")) {
+        /* where the bytes go: pages per named database */
+        snprintf(cmd, sizeof cmd, "mdb_stat -a %s/scheduler | grep -E 'Status of|Branch pages|Leaf pages|Overflow pages|Entries'", dir);
+        if (system(cmd) != 0)
+            printf("(mdb_stat failed)\n");
+    }
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", dir);

@@ -1,0 +1,1333 @@
+/*  cmd_scheduler.c — the scheduler's commands of entretiensctl:
+ *
+ *    ingest FILE                      scheduler.ingest (batches of 1,000)
+ *    policy apply FILE | policy show  scheduler.policy.apply / .show
+ *    obligations --employee ID        scheduler.obligations
+ *    employee show ID                 scheduler.employee
+ *    due --from D --to D [filters]    scheduler.due
+ *    deadlines disciplinary ...       scheduler.disciplinary
+ *    campaign create|list|show        scheduler.campaign.create / .list
+ *    deadletters                      scheduler.deadletters
+ *
+ *  The JSON shapes printed with --json are a contract (docs/cli.md).
+ *  Exit statuses: 0 done, 1 failed (daemon error, rejected input), 2 usage.
+ */
+#include "ctl.h"
+#include "json_events.h"
+#include "table.h"
+
+#include "proto/scheduler.pb-c.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DAEMON "scheduler"
+#define INGEST_BATCH 1000        /* events per scheduler.ingest call (daemon max 10,000) */
+#define PROGRESS_MIN_LINES 10000 /* progress on a TTY only for longer files */
+#define DUE_MAX_LIMIT 50000      /* keeps a due reply well under the 64 MiB RPC cap */
+#define DEADLETTERS_MAX_LIMIT 10000
+
+/* ------------------------------------------------------------- helpers */
+
+static int s_usage(const char *usage)
+{
+    fprintf(stderr, "usage: entretiensctl %s\n(entretiensctl COMMAND --help for details)\n", usage);
+    return CTL_USAGE;
+}
+
+static int s_bad(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int s_bad(const char *cmd, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "entretiensctl: %s: ", cmd);
+    ctl_fputs_clean(msg, stderr);
+    fputc('\n', stderr);
+    return CTL_USAGE;
+}
+
+typedef struct {
+    const char *name;    /* "--from" */
+    const char **value;  /* the option takes a value */
+    bool *flag;          /* or is a flag */
+} s_opt_t;
+
+/* Parses argv[first..] into options and up to maxpos positional arguments.
+ * Returns 0 or CTL_USAGE (message printed). */
+static int s_parse(const char *cmd, const char *usage, int argc, char **argv, int first, const s_opt_t *opts,
+                   size_t nopts, const char **pos, int maxpos, int *npos)
+{
+    int np = 0;
+    bool only_pos = false;
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        if (!only_pos && strcmp(a, "--") == 0) {
+            only_pos = true;
+            continue;
+        }
+        if (only_pos || a[0] != '-' || a[1] == '\0') {
+            if (np >= maxpos) {
+                s_bad(cmd, "unexpected argument '%s'", a);
+                return s_usage(usage);
+            }
+            if (!ctl_utf8_valid(a))
+                return s_bad(cmd, "argument '%s' is not valid UTF-8", a);
+            pos[np++] = a;
+            continue;
+        }
+        const char *eq = strchr(a, '=');
+        size_t nlen = eq ? (size_t) (eq - a) : strlen(a);
+        const s_opt_t *o = NULL;
+        for (size_t k = 0; k < nopts; k++)
+            if (strlen(opts[k].name) == nlen && strncmp(opts[k].name, a, nlen) == 0)
+                o = &opts[k];
+        if (!o) {
+            s_bad(cmd, "unknown option '%.*s'", (int) nlen, a);
+            return s_usage(usage);
+        }
+        if (o->flag) {
+            if (eq)
+                return s_bad(cmd, "%s takes no value", o->name);
+            *o->flag = true;
+            continue;
+        }
+        const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!v) {
+            s_bad(cmd, "%s needs a value", o->name);
+            return s_usage(usage);
+        }
+        if (*o->value)
+            return s_bad(cmd, "%s given twice", o->name);
+        if (!ctl_utf8_valid(v))
+            return s_bad(cmd, "the value of %s is not valid UTF-8", o->name);
+        *o->value = v;
+    }
+    if (npos)
+        *npos = np;
+    else if (np)
+        return s_usage(usage);
+    return 0;
+}
+
+/* An option's date, or -1 (message printed). */
+static int s_date_arg(const char *cmd, const char *opt, const char *text, Entretiens__V1__Date *out)
+{
+    if (ctl_date_parse(text, out) == 0)
+        return 0;
+    s_bad(cmd, "%s '%s' is not a valid date (YYYY-MM-DD)", opt, text);
+    return -1;
+}
+
+/* An option's unsigned integer in [min, max], or -1 (message printed). */
+static int s_uint_arg(const char *cmd, const char *opt, const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = text[0] >= '0' && text[0] <= '9' ? strtoull(text, &end, 10) : 0;
+    if (!(text[0] >= '0' && text[0] <= '9') || errno || *end || v < min || v > max) {
+        s_bad(cmd, "%s '%s' must be a whole number from %" PRIu64 " to %" PRIu64, opt, text, min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Calls a scheduler method and unpacks the reply; NULL when it failed
+ * (printed).  Free with protobuf_c_message_free_unpacked. */
+static void *s_call(ctl_t *ctl, const char *method, const ProtobufCMessage *req, const ProtobufCMessageDescriptor *desc)
+{
+    ent_rpc_result_t r;
+    if (ctl_call(ctl, DAEMON, method, req, &r) != 0)
+        return NULL;
+    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, r.payload_len, r.payload);
+    ent_rpc_result_clear(&r);
+    if (!m)
+        fprintf(stderr, "entretiensctl: %s %s: the reply is not a %s\n", DAEMON, method, desc->name);
+    return m;
+}
+
+static void s_free(void *m)
+{
+    if (m)
+        protobuf_c_message_free_unpacked(m, NULL);
+}
+
+static const char *s_or(const char *s, const char *dflt)
+{
+    return s && *s ? s : dflt;
+}
+
+static ctl_color_t s_status_color(const char *status)
+{
+    if (!status)
+        return CTL_PLAIN;
+    if (strcmp(status, "overdue") == 0)
+        return CTL_RED;
+    if (strcmp(status, "upcoming") == 0)
+        return CTL_YELLOW;
+    if (strcmp(status, "met") == 0)
+        return CTL_GREEN;
+    return CTL_DIM;
+}
+
+/* Prints "label  value" lines (value sanitised). */
+static void s_kv(const char *label, const char *value)
+{
+    printf("%-22s ", label);
+    ctl_fputs_clean(value && *value ? value : "-", stdout);
+    fputc('\n', stdout);
+}
+
+static void s_kv_date(const char *label, const Entretiens__V1__Date *d)
+{
+    char buf[CTL_DATE_BUFLEN];
+    s_kv(label, ctl_date_str(d, buf));
+}
+
+/* The JSON object of an obligation (docs/cli.md). */
+static json_t *s_obligation_json(const Entretiens__V1__Obligation *o, bool with_employee)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "obligation_id", ctl_json_str(o->obligation_id));
+    json_object_set_new(j, "type", ctl_json_str(o->type));
+    json_object_set_new(j, "due_date", ctl_json_date(o->due_date));
+    json_object_set_new(j, "window_start", ctl_json_date(o->window_start));
+    json_object_set_new(j, "status", ctl_json_str(o->status));
+    json_object_set_new(j, "rule", ctl_json_str(o->rule));
+    json_object_set_new(j, "basis", ctl_json_str(o->basis));
+    json_object_set_new(j, "reason", ctl_json_str(o->reason));
+    if (o->penalty_eur > 0)
+        json_object_set_new(j, "penalty_eur", json_integer(o->penalty_eur));
+    json_object_set_new(j, "actionable", json_boolean(o->actionable));
+    json_object_set_new(j, "anchor", ctl_json_date(o->anchor));
+    if (o->met_on)
+        json_object_set_new(j, "met_on", ctl_json_date(o->met_on));
+    if (with_employee) {
+        json_object_set_new(j, "employee_id", ctl_json_str(o->employee_id));
+        json_object_set_new(j, "manager_id", ctl_json_str(o->manager_id));
+        json_object_set_new(j, "entity", ctl_json_str(o->entity));
+        json_object_set_new(j, "department", ctl_json_str(o->department));
+        json_object_set_new(j, "site", ctl_json_str(o->site));
+        json_object_set_new(j, "first_name", ctl_json_str(o->first_name));
+        json_object_set_new(j, "last_name", ctl_json_str(o->last_name));
+    }
+    return j;
+}
+
+/* ---------------------------------------------------------------- ingest */
+
+#define INGEST_USAGE "ingest FILE   (JSON lines, - for stdin)"
+
+typedef struct {
+    size_t line;
+    char *event_id, *field, *reason;
+} s_rejection_t;
+
+typedef struct {
+    /* the batch being filled */
+    Entretiens__V1__EmployeeEvent *events[INGEST_BATCH];
+    size_t lines[INGEST_BATCH];
+    size_t n;
+    /* totals */
+    uint64_t accepted, duplicates, rejected;
+    s_rejection_t *rej;
+    size_t nrej, caprej;
+    size_t acked_line;   /* every line up to this one has been answered */
+    bool oom;
+} s_ingest_t;
+
+static void s_reject(s_ingest_t *in, size_t line, const char *event_id, const char *field, const char *reason)
+{
+    in->rejected++;
+    if (in->nrej == in->caprej) {
+        size_t cap = in->caprej ? in->caprej * 2 : 64;
+        s_rejection_t *r = realloc(in->rej, cap * sizeof *r);
+        if (!r) {
+            in->oom = true;
+            return;
+        }
+        in->rej = r;
+        in->caprej = cap;
+    }
+    s_rejection_t *r = &in->rej[in->nrej];
+    r->line = line;
+    r->event_id = strdup(event_id ? event_id : "");
+    r->field = strdup(field ? field : "");
+    r->reason = strdup(reason ? reason : "");
+    if (!r->event_id || !r->field || !r->reason) {
+        free(r->event_id), free(r->field), free(r->reason);
+        in->oom = true;
+        return;
+    }
+    in->nrej++;
+}
+
+static void s_batch_clear(s_ingest_t *in)
+{
+    for (size_t i = 0; i < in->n; i++)
+        ctl_event_free(in->events[i]);
+    in->n = 0;
+}
+
+/* Sends the batch; returns 0, or -1 when the call failed (printed). */
+static int s_ingest_flush(ctl_t *ctl, s_ingest_t *in)
+{
+    if (in->n == 0)
+        return 0;
+    Entretiens__V1__IngestRequest req = ENTRETIENS__V1__INGEST_REQUEST__INIT;
+    req.n_events = in->n;
+    req.events = in->events;
+    Entretiens__V1__IngestReply *rep = s_call(ctl, "scheduler.ingest", &req.base, &entretiens__v1__ingest_reply__descriptor);
+    if (!rep) {
+        s_batch_clear(in);
+        return -1;
+    }
+    uint64_t acc = 0, dup = 0, rej = 0;
+    bool *seen = calloc(in->n, sizeof *seen);
+    for (size_t i = 0; i < rep->n_results; i++) {
+        const Entretiens__V1__EventResult *r = rep->results[i];
+        if (r->index >= in->n || (seen && seen[r->index])) {
+            fprintf(stderr, "entretiensctl: ingest: the scheduler answered for event %u of a batch of %zu\n",
+                    r->index, in->n);
+            continue;
+        }
+        if (seen)
+            seen[r->index] = true;
+        const char *outcome = r->outcome ? r->outcome : "";
+        if (strcmp(outcome, "accepted") == 0)
+            acc++;
+        else if (strcmp(outcome, "duplicate") == 0)
+            dup++;
+        else {
+            rej++;
+            const Entretiens__V1__EmployeeEvent *ev = in->events[r->index];
+            s_reject(in, in->lines[r->index], ev->event_id, r->field, r->reason && *r->reason ? r->reason : outcome);
+        }
+    }
+    if (rep->n_results != in->n || acc != rep->accepted || dup != rep->duplicates || rej != rep->rejected)
+        fprintf(stderr, "entretiensctl: ingest: inconsistent reply for the batch ending at line %zu: "
+                        "%zu results for %zu events; counts %u/%u/%u, results %" PRIu64 "/%" PRIu64 "/%" PRIu64 "\n",
+                in->lines[in->n - 1], rep->n_results, in->n, rep->accepted, rep->duplicates, rep->rejected, acc,
+                dup, rej);
+    free(seen);
+    in->accepted += acc;
+    in->duplicates += dup;
+    in->acked_line = in->lines[in->n - 1];
+    s_free(rep);
+    s_batch_clear(in);
+    return 0;
+}
+
+static bool s_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n' && s[i] != '\f' && s[i] != '\v')
+            return false;
+    return true;
+}
+
+/* Lines of a regular file (0 when it cannot be counted cheaply). */
+static size_t s_count_lines(FILE *f)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    char buf[65536];
+    size_t n = 0, r;
+    int last = '\n';
+    while ((r = fread(buf, 1, sizeof buf, f)) > 0) {
+        for (size_t i = 0; i < r; i++)
+            n += buf[i] == '\n';
+        last = buf[r - 1];
+    }
+    if (last != '\n')
+        n++;
+    rewind(f);
+    return n;
+}
+
+static int s_rej_cmp(const void *a, const void *b)
+{
+    const s_rejection_t *x = a, *y = b;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+int ctl_cmd_ingest(ctl_t *ctl, int argc, char **argv)
+{
+    const char *pos[1];
+    int np = 0;
+    if (s_parse("ingest", INGEST_USAGE, argc, argv, 1, NULL, 0, pos, 1, &np) != 0)
+        return CTL_USAGE;
+    if (np != 1)
+        return s_usage(INGEST_USAGE);
+    const char *path = pos[0];
+    bool from_stdin = strcmp(path, "-") == 0;
+    FILE *f = from_stdin ? stdin : fopen(path, "r");
+    if (!f)
+        return s_bad("ingest", "cannot open '%s': %s", path, strerror(errno));
+    bool tty = isatty(STDERR_FILENO);
+    size_t total_lines = tty ? s_count_lines(f) : 0;
+    bool progress = false;
+
+    s_ingest_t *in = calloc(1, sizeof *in);
+    if (!in) {
+        if (!from_stdin)
+            fclose(f);
+        return CTL_FAILED;
+    }
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    ssize_t len;
+    int status = CTL_OK;
+    bool failed = false;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        char *text = line;
+        size_t n = (size_t) len;
+        if (lineno == 1 && n >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+            text += 3, n -= 3; /* a UTF-8 byte order mark */
+        if (s_blank(text, n))
+            continue;
+        Entretiens__V1__EmployeeEvent *ev;
+        ctl_event_error_t err;
+        if (ctl_event_parse(text, n, &ev, &err) != 0) {
+            s_reject(in, lineno, err.event_id, err.field, err.reason);
+        } else {
+            in->events[in->n] = ev;
+            in->lines[in->n++] = lineno;
+            if (in->n == INGEST_BATCH && s_ingest_flush(ctl, in) != 0) {
+                failed = true;
+                break;
+            }
+        }
+        if (tty && (lineno > PROGRESS_MIN_LINES || total_lines > PROGRESS_MIN_LINES) && lineno % INGEST_BATCH == 0) {
+            progress = true;
+            if (total_lines > PROGRESS_MIN_LINES)
+                fprintf(stderr, "\ringest: line %zu of %zu (%zu%%)", lineno, total_lines, lineno * 100 / total_lines);
+            else
+                fprintf(stderr, "\ringest: line %zu", lineno);
+            fflush(stderr);
+        }
+    }
+    bool read_error = !failed && ferror(f);
+    if (!failed && !read_error && s_ingest_flush(ctl, in) != 0)
+        failed = true;
+    if (progress)
+        fputs("\r\033[K", stderr);
+    free(line);
+    s_batch_clear(in);
+    if (!from_stdin)
+        fclose(f);
+
+    if (read_error || failed || in->oom) {
+        if (read_error)
+            fprintf(stderr, "entretiensctl: ingest: reading '%s' failed at line %zu: %s\n", path, lineno + 1,
+                    strerror(errno));
+        if (in->oom)
+            fprintf(stderr, "entretiensctl: ingest: out of memory\n");
+        fprintf(stderr,
+                "entretiensctl: ingest: stopped; lines 1-%zu were answered (accepted %" PRIu64 ", duplicate %" PRIu64
+                ", rejected %" PRIu64 "). Ingest is idempotent: the file can be sent again.\n",
+                in->acked_line, in->accepted, in->duplicates, in->rejected);
+        status = CTL_FAILED;
+    } else {
+        qsort(in->rej, in->nrej, sizeof *in->rej, s_rej_cmp);
+        if (ctl->json) {
+            json_t *rejs = json_array();
+            for (size_t i = 0; i < in->nrej; i++)
+                json_array_append_new(rejs, json_pack("{s:I, s:o, s:o, s:o}", "line", (json_int_t) in->rej[i].line,
+                                                      "event_id", ctl_json_str(in->rej[i].event_id), "field",
+                                                      ctl_json_str(in->rej[i].field), "reason",
+                                                      ctl_json_str(in->rej[i].reason)));
+            ctl_print_json(json_pack("{s:I, s:I, s:I, s:o}", "accepted", (json_int_t) in->accepted, "duplicates",
+                                     (json_int_t) in->duplicates, "rejected", (json_int_t) in->rejected,
+                                     "rejections", rejs));
+        } else {
+            bool color = ctl_use_color(ctl->color);
+            printf("accepted %" PRIu64 ", duplicate %" PRIu64 ", %srejected %" PRIu64 "%s\n", in->accepted,
+                   in->duplicates, color && in->rejected ? ctl_color_on(CTL_RED) : "", in->rejected,
+                   color && in->rejected ? CTL_COLOR_OFF : "");
+            for (size_t i = 0; i < in->nrej; i++) {
+                printf("line %zu: event ", in->rej[i].line);
+                ctl_fputs_clean(in->rej[i].event_id[0] ? in->rej[i].event_id : "-", stdout);
+                fputs(": ", stdout);
+                ctl_fputs_clean(in->rej[i].field, stdout);
+                fputs(": ", stdout);
+                ctl_fputs_clean(in->rej[i].reason, stdout);
+                fputc('\n', stdout);
+            }
+        }
+        status = in->rejected ? CTL_FAILED : CTL_OK;
+    }
+    for (size_t i = 0; i < in->nrej; i++) {
+        free(in->rej[i].event_id);
+        free(in->rej[i].field);
+        free(in->rej[i].reason);
+    }
+    free(in->rej);
+    free(in);
+    return status;
+}
+
+/* ---------------------------------------------------------------- policy */
+
+#define POLICY_USAGE "policy apply FILE | policy show"
+
+typedef struct {
+    char *where;   /* malloc'd "entities[1].region" */
+    const char *what;
+} s_perr_t;
+
+static int s_perr(s_perr_t *e, const char *what, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int s_perr(s_perr_t *e, const char *what, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&e->where, fmt, ap) < 0)
+        e->where = NULL;
+    va_end(ap);
+    e->what = what;
+    return -1;
+}
+
+/* A string member (NULL/absent/null = keep *out); -1 on a wrong type. */
+static int s_pstr(json_t *v, char **out)
+{
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return -1;
+    *out = (char *) json_string_value(v);
+    return 0;
+}
+
+static int s_pu32(json_t *v, uint32_t *out)
+{
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > (json_int_t) UINT32_MAX)
+        return -1;
+    *out = (uint32_t) json_integer_value(v);
+    return 0;
+}
+
+/* The policy proto built from the file; its strings point into root, which
+ * must outlive it.  Free with s_policy_free. */
+typedef struct {
+    Entretiens__V1__Policy p;
+    Entretiens__V1__PolicyOptions o;
+    Entretiens__V1__EntityPolicy *es;
+    Entretiens__V1__EntityPolicy **ep;
+} s_policy_t;
+
+static void s_policy_free(s_policy_t *sp)
+{
+    free(sp->es);
+    free(sp->ep);
+}
+
+static int s_policy_from_json(json_t *root, s_policy_t *sp, s_perr_t *e)
+{
+    memset(sp, 0, sizeof *sp);
+    entretiens__v1__policy__init(&sp->p);
+    entretiens__v1__policy_options__init(&sp->o);
+    if (!json_is_object(root))
+        return s_perr(e, "a policy is a JSON object", "%s", "(file)");
+    const char *key;
+    json_t *v;
+    json_object_foreach(root, key, v) {
+        if (strcmp(key, "entities") == 0) {
+            if (!json_is_array(v) && !json_is_null(v))
+                return s_perr(e, "expected an array", "entities");
+        } else if (strcmp(key, "options") == 0) {
+            if (!json_is_object(v) && !json_is_null(v))
+                return s_perr(e, "expected an object", "options");
+        } else if (strcmp(key, "version") == 0) {
+            if (!json_is_integer(v) && !json_is_null(v))
+                return s_perr(e, "expected an integer (ignored: the scheduler numbers versions)", "version");
+        } else {
+            return s_perr(e, "unknown key", "%s", key);
+        }
+    }
+    json_t *ents = json_object_get(root, "entities");
+    size_t n = json_is_array(ents) ? json_array_size(ents) : 0;
+    sp->es = calloc(n + 1, sizeof *sp->es);
+    sp->ep = calloc(n + 1, sizeof *sp->ep);
+    if (!sp->es || !sp->ep)
+        return s_perr(e, "out of memory", "%s", "(file)");
+    for (size_t i = 0; i < n; i++) {
+        json_t *ent = json_array_get(ents, i);
+        Entretiens__V1__EntityPolicy *ep = &sp->es[i];
+        entretiens__v1__entity_policy__init(ep);
+        sp->ep[i] = ep;
+        if (!json_is_object(ent))
+            return s_perr(e, "expected an object", "entities[%zu]", i);
+        json_object_foreach(ent, key, v) {
+            int bad = 0;
+            if (strcmp(key, "id") == 0)
+                bad = s_pstr(v, &ep->id);
+            else if (strcmp(key, "region") == 0)
+                bad = s_pstr(v, &ep->region);
+            else if (strcmp(key, "headcount") == 0)
+                bad = s_pu32(v, &ep->headcount);
+            else if (strcmp(key, "periodicity_years") == 0)
+                bad = s_pu32(v, &ep->periodicity_years);
+            else
+                return s_perr(e, "unknown key", "entities[%zu].%s", i, key);
+            if (bad)
+                return s_perr(e,
+                              strcmp(key, "id") == 0 || strcmp(key, "region") == 0
+                                  ? "expected a string"
+                                  : "expected a whole number from 0 to 4294967295",
+                              "entities[%zu].%s", i, key);
+        }
+        if (!ep->id || !*ep->id)
+            return s_perr(e, "every entity needs its id", "entities[%zu].id", i);
+    }
+    sp->p.n_entities = n;
+    sp->p.entities = sp->ep;
+    json_t *opts = json_object_get(root, "options");
+    if (json_is_object(opts)) {
+        static const char *const strs[] = { "first_interview_transition", "recap_deadline", "late_interview",
+                                            "special_cycle", "suspensions" };
+        char **dst[] = { &sp->o.first_interview_transition, &sp->o.recap_deadline, &sp->o.late_interview,
+                         &sp->o.special_cycle, &sp->o.suspensions };
+        json_object_foreach(opts, key, v) {
+            size_t k = 0;
+            while (k < 5 && strcmp(key, strs[k]) != 0)
+                k++;
+            if (k < 5) {
+                if (s_pstr(v, dst[k]))
+                    return s_perr(e, "expected a string", "options.%s", key);
+            } else if (strcmp(key, "return_to_work_min_days") == 0) {
+                if (s_pu32(v, &sp->o.return_to_work_min_days))
+                    return s_perr(e, "expected a whole number from 0 to 4294967295", "options.%s", key);
+            } else {
+                return s_perr(e, "unknown key", "options.%s", key);
+            }
+        }
+        sp->p.options = &sp->o;
+    }
+    return 0;
+}
+
+static json_t *s_policy_json(const Entretiens__V1__Policy *p)
+{
+    json_t *ents = json_array();
+    for (size_t i = 0; i < p->n_entities; i++) {
+        const Entretiens__V1__EntityPolicy *e = p->entities[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "id", ctl_json_str(e->id));
+        json_object_set_new(o, "headcount", json_integer(e->headcount));
+        json_object_set_new(o, "region", ctl_json_str(e->region));
+        json_object_set_new(o, "periodicity_years", json_integer(e->periodicity_years));
+        json_array_append_new(ents, o);
+    }
+    json_t *opts = json_object();
+    const Entretiens__V1__PolicyOptions *o = p->options;
+    json_object_set_new(opts, "first_interview_transition", ctl_json_str(o ? o->first_interview_transition : ""));
+    json_object_set_new(opts, "recap_deadline", ctl_json_str(o ? o->recap_deadline : ""));
+    json_object_set_new(opts, "late_interview", ctl_json_str(o ? o->late_interview : ""));
+    json_object_set_new(opts, "special_cycle", ctl_json_str(o ? o->special_cycle : ""));
+    json_object_set_new(opts, "suspensions", ctl_json_str(o ? o->suspensions : ""));
+    json_object_set_new(opts, "return_to_work_min_days", json_integer(o ? o->return_to_work_min_days : 0));
+    json_t *j = json_object();
+    json_object_set_new(j, "entities", ents);
+    json_object_set_new(j, "options", opts);
+    json_object_set_new(j, "version", json_integer((json_int_t) p->version));
+    return j;
+}
+
+static void s_policy_print(const Entretiens__V1__Policy *p, bool color)
+{
+    printf("policy version %" PRIu64 "\n\noptions\n", p->version);
+    const Entretiens__V1__PolicyOptions *o = p->options;
+    char days[16];
+    snprintf(days, sizeof days, "%u", o ? o->return_to_work_min_days : 0);
+    s_kv("  first_interview_transition", o ? o->first_interview_transition : "");
+    s_kv("  recap_deadline", o ? o->recap_deadline : "");
+    s_kv("  late_interview", o ? o->late_interview : "");
+    s_kv("  special_cycle", o ? o->special_cycle : "");
+    s_kv("  suspensions", o ? o->suspensions : "");
+    s_kv("  return_to_work_min_days", days);
+    printf("\nentities\n");
+    if (p->n_entities == 0) {
+        printf("  (none: every employee gets the options above, region metropole, a 4-year period)\n");
+        return;
+    }
+    ctl_table_t *t = ctl_table_new("  ENTITY", "HEADCOUNT", "REGION", "PERIODICITY_YEARS", NULL);
+    for (size_t i = 0; i < p->n_entities; i++) {
+        const Entretiens__V1__EntityPolicy *e = p->entities[i];
+        ctl_table_row(t);
+        ctl_table_cellf(t, CTL_PLAIN, "  %s", e->id);
+        ctl_table_cellf(t, CTL_PLAIN, "%u", e->headcount);
+        ctl_table_cell(t, e->region, CTL_PLAIN);
+        ctl_table_cellf(t, CTL_PLAIN, "%u", e->periodicity_years);
+    }
+    ctl_table_print(t, stdout, ctl_term_width(), color);
+}
+
+static int s_policy_show(ctl_t *ctl, const char *applied_note)
+{
+    Entretiens__V1__Policy *p = s_call(ctl, "scheduler.policy.show", NULL, &entretiens__v1__policy__descriptor);
+    if (!p)
+        return CTL_FAILED;
+    if (ctl->json) {
+        ctl_print_json(s_policy_json(p));
+    } else {
+        if (applied_note)
+            printf("%s\n\n", applied_note);
+        s_policy_print(p, ctl_use_color(ctl->color));
+    }
+    s_free(p);
+    return CTL_OK;
+}
+
+int ctl_cmd_policy(ctl_t *ctl, int argc, char **argv)
+{
+    const char *pos[2];
+    int np = 0;
+    if (s_parse("policy", POLICY_USAGE, argc, argv, 1, NULL, 0, pos, 2, &np) != 0)
+        return CTL_USAGE;
+    if (np == 1 && strcmp(pos[0], "show") == 0)
+        return s_policy_show(ctl, NULL);
+    if (np != 2 || strcmp(pos[0], "apply") != 0)
+        return s_usage(POLICY_USAGE);
+    const char *path = pos[1];
+    bool from_stdin = strcmp(path, "-") == 0;
+    FILE *f = from_stdin ? stdin : fopen(path, "r");
+    if (!f)
+        return s_bad("policy apply", "cannot open '%s': %s", path, strerror(errno));
+    json_error_t je;
+    json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+    if (!from_stdin)
+        fclose(f);
+    if (!root) {
+        fprintf(stderr, "entretiensctl: policy apply: %s: line %d column %d: ", path, je.line, je.column);
+        ctl_fputs_clean(je.text, stderr);
+        fputc('\n', stderr);
+        return CTL_FAILED;
+    }
+    s_policy_t sp;
+    s_perr_t e = { 0 };
+    int status = CTL_OK;
+    if (s_policy_from_json(root, &sp, &e) != 0) {
+        fprintf(stderr, "entretiensctl: policy apply: %s: ", path);
+        ctl_fputs_clean(e.where ? e.where : "?", stderr);
+        fprintf(stderr, ": %s\n", e.what);
+        free(e.where);
+        status = CTL_FAILED;
+    } else {
+        Entretiens__V1__Policy *rep = s_call(ctl, "scheduler.policy.apply", &sp.p.base, &entretiens__v1__policy__descriptor);
+        if (!rep) {
+            status = CTL_FAILED;
+        } else {
+            char note[160];
+            char when[48];
+            snprintf(note, sizeof note, "policy version %" PRIu64 " applied at %s (%zu entities)", rep->version,
+                     ctl_time_str(rep->applied_at_ms, when, sizeof when), rep->n_entities);
+            s_free(rep);
+            /* print the policy in force, with every option's effective value */
+            status = s_policy_show(ctl, note);
+        }
+    }
+    s_policy_free(&sp);
+    json_decref(root);
+    return status;
+}
+
+/* ----------------------------------------------------------- obligations */
+
+#define OBLIGATIONS_USAGE "obligations --employee ID"
+
+int ctl_cmd_obligations(ctl_t *ctl, int argc, char **argv)
+{
+    const char *employee = NULL;
+    s_opt_t opts[] = { { "--employee", &employee, NULL } };
+    if (s_parse("obligations", OBLIGATIONS_USAGE, argc, argv, 1, opts, 1, NULL, 0, NULL) != 0)
+        return CTL_USAGE;
+    if (!employee || !*employee)
+        return s_usage(OBLIGATIONS_USAGE);
+    Entretiens__V1__ObligationsRequest req = ENTRETIENS__V1__OBLIGATIONS_REQUEST__INIT;
+    req.employee_id = (char *) employee;
+    Entretiens__V1__ObligationsReply *rep =
+        s_call(ctl, "scheduler.obligations", &req.base, &entretiens__v1__obligations_reply__descriptor);
+    if (!rep)
+        return CTL_FAILED;
+    if (ctl->json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < rep->n_obligations; i++)
+            json_array_append_new(arr, s_obligation_json(rep->obligations[i], false));
+        ctl_print_json(arr);
+    } else if (rep->n_obligations == 0) {
+        printf("no obligations for employee ");
+        ctl_fputs_clean(employee, stdout);
+        fputc('\n', stdout);
+    } else {
+        ctl_table_t *t = ctl_table_new("TYPE", "DUE", "WINDOW", "STATUS", "RULE", "PENALTY", "REASON", NULL);
+        for (size_t i = 0; i < rep->n_obligations; i++) {
+            const Entretiens__V1__Obligation *o = rep->obligations[i];
+            char due[CTL_DATE_BUFLEN], win[CTL_DATE_BUFLEN];
+            ctl_table_row(t);
+            ctl_table_cell(t, o->type, CTL_PLAIN);
+            ctl_table_cell(t, ctl_date_str(o->due_date, due), CTL_PLAIN);
+            ctl_table_cell(t, ctl_date_str(o->window_start, win), CTL_PLAIN);
+            ctl_table_cell(t, o->status, s_status_color(o->status));
+            ctl_table_cell(t, o->rule, CTL_PLAIN);
+            if (o->penalty_eur > 0)
+                ctl_table_cellf(t, CTL_RED, "%d EUR", o->penalty_eur);
+            else
+                ctl_table_cell(t, "", CTL_PLAIN);
+            ctl_table_cell(t, o->reason, CTL_PLAIN);
+        }
+        ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
+    }
+    s_free(rep);
+    return CTL_OK;
+}
+
+/* -------------------------------------------------------------- employee */
+
+#define EMPLOYEE_USAGE "employee show ID"
+
+static json_t *s_employee_json(const Entretiens__V1__Employee *e)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "employee_id", ctl_json_str(e->employee_id));
+    json_object_set_new(j, "entity", ctl_json_str(e->entity));
+    json_object_set_new(j, "department", ctl_json_str(e->department));
+    json_object_set_new(j, "site", ctl_json_str(e->site));
+    json_object_set_new(j, "region", ctl_json_str(e->region));
+    json_object_set_new(j, "manager_id", ctl_json_str(e->manager_id));
+    json_object_set_new(j, "email", ctl_json_str(e->email));
+    json_object_set_new(j, "locale", ctl_json_str(e->locale));
+    json_object_set_new(j, "birth_date", ctl_json_date(e->birth_date));
+    json_object_set_new(j, "category", ctl_json_str(e->category));
+    json_object_set_new(j, "contract", ctl_json_str(e->contract));
+    json_object_set_new(j, "contract_end", ctl_json_date(e->contract_end));
+    json_object_set_new(j, "trial_months", json_integer(e->trial_months));
+    json_object_set_new(j, "forfait_jours", json_boolean(e->forfait_jours));
+    json_object_set_new(j, "first_name", ctl_json_str(e->first_name));
+    json_object_set_new(j, "last_name", ctl_json_str(e->last_name));
+    json_object_set_new(j, "position", ctl_json_str(e->position));
+    json_object_set_new(j, "hired_on", ctl_json_date(e->hired_on));
+    json_object_set_new(j, "left_on", ctl_json_date(e->left_on));
+    json_object_set_new(j, "trial_end", ctl_json_date(e->trial_end));
+    json_object_set_new(j, "employed", json_boolean(e->employed));
+    return j;
+}
+
+/* "key=value ..." of the fields of an event beyond the five every event has. */
+static char *s_event_details(const Entretiens__V1__EmployeeEvent *ev)
+{
+    json_t *j = ctl_event_to_json(ev);
+    char *out = NULL;
+    size_t size = 0;
+    FILE *m = open_memstream(&out, &size);
+    if (!m) {
+        json_decref(j);
+        return NULL;
+    }
+    const char *key;
+    json_t *v;
+    bool first = true;
+    json_object_foreach(j, key, v) {
+        if (!strcmp(key, "event_id") || !strcmp(key, "source") || !strcmp(key, "type") || !strcmp(key, "employee_id") ||
+            !strcmp(key, "effective_date"))
+            continue;
+        fprintf(m, "%s%s=", first ? "" : " ", key);
+        first = false;
+        if (json_is_string(v))
+            fputs(json_string_value(v), m);
+        else if (json_is_integer(v))
+            fprintf(m, "%lld", (long long) json_integer_value(v));
+        else
+            fputs(json_is_true(v) ? "true" : "false", m);
+    }
+    fclose(m);
+    json_decref(j);
+    return out;
+}
+
+int ctl_cmd_employee(ctl_t *ctl, int argc, char **argv)
+{
+    const char *pos[2];
+    int np = 0;
+    if (s_parse("employee", EMPLOYEE_USAGE, argc, argv, 1, NULL, 0, pos, 2, &np) != 0)
+        return CTL_USAGE;
+    if (np != 2 || strcmp(pos[0], "show") != 0 || !*pos[1])
+        return s_usage(EMPLOYEE_USAGE);
+    Entretiens__V1__EmployeeRequest req = ENTRETIENS__V1__EMPLOYEE_REQUEST__INIT;
+    req.employee_id = (char *) pos[1];
+    Entretiens__V1__EmployeeReply *rep = s_call(ctl, "scheduler.employee", &req.base, &entretiens__v1__employee_reply__descriptor);
+    if (!rep)
+        return CTL_FAILED;
+    Entretiens__V1__Employee none = ENTRETIENS__V1__EMPLOYEE__INIT;
+    const Entretiens__V1__Employee *e = rep->employee ? rep->employee : &none;
+    if (ctl->json) {
+        json_t *hist = json_array();
+        for (size_t i = 0; i < rep->n_history; i++)
+            json_array_append_new(hist, ctl_event_to_json(rep->history[i]));
+        json_t *j = json_object();
+        json_object_set_new(j, "employee", s_employee_json(e));
+        json_object_set_new(j, "history", hist);
+        ctl_print_json(j);
+    } else {
+        char n[16];
+        s_kv("employee_id", e->employee_id);
+        s_kv("first_name", e->first_name);
+        s_kv("last_name", e->last_name);
+        s_kv("entity", e->entity);
+        s_kv("department", e->department);
+        s_kv("site", e->site);
+        s_kv("region", e->region);
+        s_kv("manager_id", e->manager_id);
+        s_kv("email", e->email);
+        s_kv("locale", e->locale);
+        s_kv("position", e->position);
+        s_kv_date("birth_date", e->birth_date);
+        s_kv("category", e->category);
+        s_kv("contract", e->contract);
+        s_kv_date("contract_end", e->contract_end);
+        snprintf(n, sizeof n, "%u", e->trial_months);
+        s_kv("trial_months", e->trial_months ? n : "");
+        s_kv("forfait_jours", e->forfait_jours ? "yes" : "no");
+        s_kv_date("hired_on", e->hired_on);
+        s_kv_date("left_on", e->left_on);
+        s_kv_date("trial_end", e->trial_end);
+        s_kv("employed", e->employed ? "yes" : "no");
+        printf("\nhistory (%zu event%s)\n", rep->n_history, rep->n_history == 1 ? "" : "s");
+        if (rep->n_history) {
+            ctl_table_t *t = ctl_table_new("  DATE", "TYPE", "SOURCE", "EVENT_ID", "DETAILS", NULL);
+            for (size_t i = 0; i < rep->n_history; i++) {
+                const Entretiens__V1__EmployeeEvent *ev = rep->history[i];
+                char d[CTL_DATE_BUFLEN];
+                char *details = s_event_details(ev);
+                ctl_table_row(t);
+                ctl_table_cellf(t, CTL_PLAIN, "  %s", ctl_date_str(ev->effective_date, d));
+                ctl_table_cell(t, ev->type, CTL_PLAIN);
+                ctl_table_cell(t, ev->source, CTL_PLAIN);
+                ctl_table_cell(t, ev->event_id, CTL_PLAIN);
+                ctl_table_cell(t, details, CTL_PLAIN);
+                free(details);
+            }
+            ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
+        }
+    }
+    s_free(rep);
+    return CTL_OK;
+}
+
+/* ------------------------------------------------------------------- due */
+
+#define DUE_USAGE                                                                                  \
+    "due --from D --to D [--type T] [--entity E] [--department X] [--manager M] [--all] [--limit N]"
+
+int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
+{
+    const char *from = NULL, *to = NULL, *type = NULL, *entity = NULL, *dep = NULL, *mgr = NULL, *limit = NULL;
+    bool all = false;
+    s_opt_t opts[] = {
+        { "--from", &from, NULL },     { "--to", &to, NULL },
+        { "--type", &type, NULL },     { "--entity", &entity, NULL },
+        { "--department", &dep, NULL }, { "--manager", &mgr, NULL },
+        { "--limit", &limit, NULL },   { "--all", NULL, &all },
+    };
+    if (s_parse("due", DUE_USAGE, argc, argv, 1, opts, sizeof opts / sizeof *opts, NULL, 0, NULL) != 0)
+        return CTL_USAGE;
+    if (!from || !to) {
+        s_bad("due", "--from and --to are required");
+        return s_usage(DUE_USAGE);
+    }
+    Entretiens__V1__DueRequest req = ENTRETIENS__V1__DUE_REQUEST__INIT;
+    Entretiens__V1__Date df, dt;
+    uint64_t lim = 0;
+    if (s_date_arg("due", "--from", from, &df) || s_date_arg("due", "--to", to, &dt) ||
+        (limit && s_uint_arg("due", "--limit", limit, 1, DUE_MAX_LIMIT, &lim)))
+        return CTL_USAGE;
+    if (dt.year * 10000 + dt.month * 100 + dt.day < df.year * 10000 + df.month * 100 + df.day)
+        return s_bad("due", "--to %s is before --from %s", to, from);
+    req.from = &df;
+    req.to = &dt;
+    req.type = (char *) s_or(type, "");
+    req.entity = (char *) s_or(entity, "");
+    req.department = (char *) s_or(dep, "");
+    req.manager_id = (char *) s_or(mgr, "");
+    req.include_met = all;
+    req.limit = (uint32_t) lim;
+    Entretiens__V1__DueReply *rep = s_call(ctl, "scheduler.due", &req.base, &entretiens__v1__due_reply__descriptor);
+    if (!rep)
+        return CTL_FAILED;
+    if (ctl->json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < rep->n_obligations; i++)
+            json_array_append_new(arr, s_obligation_json(rep->obligations[i], true));
+        ctl_print_json(arr);
+    } else if (rep->n_obligations == 0) {
+        printf("nothing due from %s to %s\n", from, to);
+    } else {
+        ctl_table_t *t = ctl_table_new("DUE", "TYPE", "EMPLOYEE", "NAME", "MANAGER", "STATUS", NULL);
+        for (size_t i = 0; i < rep->n_obligations; i++) {
+            const Entretiens__V1__Obligation *o = rep->obligations[i];
+            char due[CTL_DATE_BUFLEN];
+            ctl_table_row(t);
+            ctl_table_cell(t, ctl_date_str(o->due_date, due), CTL_PLAIN);
+            ctl_table_cell(t, o->type, CTL_PLAIN);
+            ctl_table_cell(t, o->employee_id, CTL_PLAIN);
+            ctl_table_cellf(t, CTL_PLAIN, "%s%s%s", s_or(o->first_name, ""),
+                            o->first_name && *o->first_name && o->last_name && *o->last_name ? " " : "",
+                            s_or(o->last_name, ""));
+            ctl_table_cell(t, o->manager_id, CTL_PLAIN);
+            ctl_table_cell(t, o->status, s_status_color(o->status));
+        }
+        ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
+    }
+    if (rep->truncated)
+        fprintf(stderr, "entretiensctl: due: truncated: only the first %zu obligations are shown (use --limit, at most %d, "
+                        "or a shorter period)\n", rep->n_obligations, DUE_MAX_LIMIT);
+    s_free(rep);
+    return CTL_OK;
+}
+
+/* ------------------------------------------------------------- deadlines */
+
+#define DEADLINES_USAGE                                                                            \
+    "deadlines disciplinary [--facts-known D] [--letter-presented D] [--interview D] [--region R]"
+
+int ctl_cmd_deadlines(ctl_t *ctl, int argc, char **argv)
+{
+    const char *facts = NULL, *letter = NULL, *interview = NULL, *region = NULL;
+    s_opt_t opts[] = {
+        { "--facts-known", &facts, NULL },
+        { "--letter-presented", &letter, NULL },
+        { "--interview", &interview, NULL },
+        { "--region", &region, NULL },
+    };
+    if (argc < 2 || strcmp(argv[1], "disciplinary") != 0)
+        return s_usage(DEADLINES_USAGE);
+    if (s_parse("deadlines disciplinary", DEADLINES_USAGE, argc, argv, 2, opts, 4, NULL, 0, NULL) != 0)
+        return CTL_USAGE;
+    if (!facts && !letter && !interview) {
+        s_bad("deadlines disciplinary", "give at least one of --facts-known, --letter-presented, --interview");
+        return s_usage(DEADLINES_USAGE);
+    }
+    Entretiens__V1__DisciplinaryRequest req = ENTRETIENS__V1__DISCIPLINARY_REQUEST__INIT;
+    Entretiens__V1__Date a, b, c;
+    if ((facts && s_date_arg("deadlines disciplinary", "--facts-known", facts, &a)) ||
+        (letter && s_date_arg("deadlines disciplinary", "--letter-presented", letter, &b)) ||
+        (interview && s_date_arg("deadlines disciplinary", "--interview", interview, &c)))
+        return CTL_USAGE;
+    req.facts_known = facts ? &a : NULL;
+    req.letter_presented = letter ? &b : NULL;
+    req.interview = interview ? &c : NULL;
+    req.region = (char *) s_or(region, "");
+    Entretiens__V1__DisciplinaryReply *rep =
+        s_call(ctl, "scheduler.disciplinary", &req.base, &entretiens__v1__disciplinary_reply__descriptor);
+    if (!rep)
+        return CTL_FAILED;
+    struct { const char *name; const Entretiens__V1__Date *d; } f[] = {
+        { "convocation_by", rep->convocation_by },
+        { "interview_not_before", rep->interview_not_before },
+        { "sanction_not_before", rep->sanction_not_before },
+        { "sanction_not_after", rep->sanction_not_after },
+    };
+    if (ctl->json) {
+        json_t *j = json_object();
+        for (size_t i = 0; i < 4; i++)
+            if (f[i].d)
+                json_object_set_new(j, f[i].name, ctl_json_date(f[i].d));
+        json_object_set_new(j, "basis", ctl_json_str(rep->basis));
+        ctl_print_json(j);
+    } else {
+        for (size_t i = 0; i < 4; i++)
+            if (f[i].d)
+                s_kv_date(f[i].name, f[i].d);
+        s_kv("basis", rep->basis);
+    }
+    s_free(rep);
+    return CTL_OK;
+}
+
+/* -------------------------------------------------------------- campaign */
+
+#define CAMPAIGN_USAGE                                                                             \
+    "campaign create --id ID --from D --to D [--type T] [--title TEXT] [--entity E] [--department X] "   \
+    "[--hired-before D] | campaign list | campaign show ID"
+
+static json_t *s_campaign_json(const Entretiens__V1__Campaign *c)
+{
+    char when[48];
+    json_t *j = json_object();
+    json_object_set_new(j, "id", ctl_json_str(c->id));
+    json_object_set_new(j, "type", ctl_json_str(c->type));
+    json_object_set_new(j, "title", ctl_json_str(c->title));
+    json_object_set_new(j, "window_start", ctl_json_date(c->window_start));
+    json_object_set_new(j, "window_end", ctl_json_date(c->window_end));
+    json_object_set_new(j, "entity", ctl_json_str(c->entity));
+    json_object_set_new(j, "department", ctl_json_str(c->department));
+    json_object_set_new(j, "hired_before", ctl_json_date(c->hired_before));
+    json_object_set_new(j, "created_at", ctl_json_str(ctl_time_str(c->created_at_ms, when, sizeof when)));
+    json_object_set_new(j, "eligible", json_integer(c->eligible));
+    return j;
+}
+
+static void s_campaign_print(const Entretiens__V1__Campaign *c)
+{
+    char when[48], n[16];
+    s_kv("id", c->id);
+    s_kv("type", c->type);
+    s_kv("title", c->title);
+    s_kv_date("window_start", c->window_start);
+    s_kv_date("window_end", c->window_end);
+    s_kv("entity", s_or(c->entity, "(any)"));
+    s_kv("department", s_or(c->department, "(any)"));
+    s_kv_date("hired_before", c->hired_before);
+    s_kv("created_at", ctl_time_str(c->created_at_ms, when, sizeof when));
+    snprintf(n, sizeof n, "%u", c->eligible);
+    s_kv("eligible", n);
+}
+
+static int s_campaign_create(ctl_t *ctl, int argc, char **argv)
+{
+    const char *id = NULL, *from = NULL, *to = NULL, *type = NULL, *title = NULL, *entity = NULL, *dep = NULL,
+               *hired = NULL;
+    s_opt_t opts[] = {
+        { "--id", &id, NULL },         { "--from", &from, NULL },         { "--to", &to, NULL },
+        { "--type", &type, NULL },     { "--title", &title, NULL },       { "--entity", &entity, NULL },
+        { "--department", &dep, NULL }, { "--hired-before", &hired, NULL },
+    };
+    if (s_parse("campaign create", CAMPAIGN_USAGE, argc, argv, 2, opts, sizeof opts / sizeof *opts, NULL, 0, NULL) != 0)
+        return CTL_USAGE;
+    if (!id || !from || !to) {
+        s_bad("campaign create", "--id, --from and --to are required");
+        return s_usage(CAMPAIGN_USAGE);
+    }
+    Entretiens__V1__Campaign c = ENTRETIENS__V1__CAMPAIGN__INIT;
+    Entretiens__V1__Date ws, we, hb;
+    if (s_date_arg("campaign create", "--from", from, &ws) || s_date_arg("campaign create", "--to", to, &we) ||
+        (hired && s_date_arg("campaign create", "--hired-before", hired, &hb)))
+        return CTL_USAGE;
+    if (we.year * 10000 + we.month * 100 + we.day < ws.year * 10000 + ws.month * 100 + ws.day)
+        return s_bad("campaign create", "--to %s is before --from %s", to, from);
+    c.id = (char *) id;
+    c.type = (char *) s_or(type, "");
+    c.title = (char *) s_or(title, "");
+    c.window_start = &ws;
+    c.window_end = &we;
+    c.entity = (char *) s_or(entity, "");
+    c.department = (char *) s_or(dep, "");
+    c.hired_before = hired ? &hb : NULL;
+    Entretiens__V1__Campaign *rep = s_call(ctl, "scheduler.campaign.create", &c.base, &entretiens__v1__campaign__descriptor);
+    if (!rep)
+        return CTL_FAILED;
+    if (ctl->json)
+        ctl_print_json(s_campaign_json(rep));
+    else
+        s_campaign_print(rep);
+    s_free(rep);
+    return CTL_OK;
+}
+
+int ctl_cmd_campaign(ctl_t *ctl, int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "create") == 0)
+        return s_campaign_create(ctl, argc, argv);
+    const char *pos[2];
+    int np = 0;
+    if (s_parse("campaign", CAMPAIGN_USAGE, argc, argv, 1, NULL, 0, pos, 2, &np) != 0)
+        return CTL_USAGE;
+    bool list = np == 1 && strcmp(pos[0], "list") == 0;
+    bool show = np == 2 && strcmp(pos[0], "show") == 0 && *pos[1];
+    if (!list && !show)
+        return s_usage(CAMPAIGN_USAGE);
+    Entretiens__V1__CampaignRequest req = ENTRETIENS__V1__CAMPAIGN_REQUEST__INIT;
+    req.id = show ? (char *) pos[1] : "";
+    Entretiens__V1__CampaignList *rep = s_call(ctl, "scheduler.campaign.list", &req.base, &entretiens__v1__campaign_list__descriptor);
+    if (!rep)
+        return CTL_FAILED;
+    int status = CTL_OK;
+    if (show) {
+        const Entretiens__V1__Campaign *c = NULL;
+        for (size_t i = 0; i < rep->n_campaigns; i++)
+            if (strcmp(rep->campaigns[i]->id, pos[1]) == 0)
+                c = rep->campaigns[i];
+        if (!c) {
+            fprintf(stderr, "entretiensctl: campaign show: no campaign '");
+            ctl_fputs_clean(pos[1], stderr);
+            fprintf(stderr, "'\n");
+            status = CTL_FAILED;
+        } else if (ctl->json) {
+            ctl_print_json(s_campaign_json(c));
+        } else {
+            s_campaign_print(c);
+        }
+    } else if (ctl->json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < rep->n_campaigns; i++)
+            json_array_append_new(arr, s_campaign_json(rep->campaigns[i]));
+        ctl_print_json(arr);
+    } else if (rep->n_campaigns == 0) {
+        printf("no campaigns\n");
+    } else {
+        ctl_table_t *t = ctl_table_new("ID", "TYPE", "FROM", "TO", "ELIGIBLE", "FILTERS", "TITLE", NULL);
+        for (size_t i = 0; i < rep->n_campaigns; i++) {
+            const Entretiens__V1__Campaign *c = rep->campaigns[i];
+            char ws[CTL_DATE_BUFLEN], we[CTL_DATE_BUFLEN], hb[CTL_DATE_BUFLEN], filters[512];
+            snprintf(filters, sizeof filters, "%s%s%s%s%s%s", c->entity && *c->entity ? "entity=" : "",
+                     s_or(c->entity, ""), c->department && *c->department ? " department=" : "",
+                     s_or(c->department, ""), c->hired_before ? " hired_before=" : "", ctl_date_str(c->hired_before, hb));
+            ctl_table_row(t);
+            ctl_table_cell(t, c->id, CTL_PLAIN);
+            ctl_table_cell(t, c->type, CTL_PLAIN);
+            ctl_table_cell(t, ctl_date_str(c->window_start, ws), CTL_PLAIN);
+            ctl_table_cell(t, ctl_date_str(c->window_end, we), CTL_PLAIN);
+            ctl_table_cellf(t, CTL_PLAIN, "%u", c->eligible);
+            ctl_table_cell(t, filters[0] == ' ' ? filters + 1 : filters[0] ? filters : "-", CTL_PLAIN);
+            ctl_table_cell(t, c->title, CTL_PLAIN);
+        }
+        ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
+    }
+    s_free(rep);
+    return status;
+}
+
+/* ----------------------------------------------------------- deadletters */
+
+#define DEADLETTERS_USAGE "deadletters [--limit N] [--after ID]"
+
+int ctl_cmd_deadletters(ctl_t *ctl, int argc, char **argv)
+{
+    const char *limit = NULL, *after = NULL;
+    s_opt_t opts[] = { { "--limit", &limit, NULL }, { "--after", &after, NULL } };
+    if (s_parse("deadletters", DEADLETTERS_USAGE, argc, argv, 1, opts, 2, NULL, 0, NULL) != 0)
+        return CTL_USAGE;
+    uint64_t lim = 100, aft = 0;
+    if ((limit && s_uint_arg("deadletters", "--limit", limit, 1, DEADLETTERS_MAX_LIMIT, &lim)) ||
+        (after && s_uint_arg("deadletters", "--after", after, 0, UINT64_MAX, &aft)))
+        return CTL_USAGE;
+    Entretiens__V1__DeadLettersRequest req = ENTRETIENS__V1__DEAD_LETTERS_REQUEST__INIT;
+    req.limit = (uint32_t) lim;
+    req.after_id = aft;
+    Entretiens__V1__DeadLettersReply *rep =
+        s_call(ctl, "scheduler.deadletters", &req.base, &entretiens__v1__dead_letters_reply__descriptor);
+    if (!rep)
+        return CTL_FAILED;
+    if (ctl->json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < rep->n_letters; i++) {
+            const Entretiens__V1__DeadLetter *d = rep->letters[i];
+            char when[48];
+            json_t *o = json_object();
+            json_object_set_new(o, "id", json_integer((json_int_t) d->id));
+            json_object_set_new(o, "received_at", ctl_json_str(ctl_time_str(d->received_at_ms, when, sizeof when)));
+            json_object_set_new(o, "caller", ctl_json_str(d->caller));
+            json_object_set_new(o, "field", ctl_json_str(d->field));
+            json_object_set_new(o, "reason", ctl_json_str(d->reason));
+            json_object_set_new(o, "event", d->event ? ctl_event_to_json(d->event) : json_null());
+            json_array_append_new(arr, o);
+        }
+        ctl_print_json(arr);
+    } else if (rep->n_letters == 0) {
+        printf("no dead letters%s\n", aft ? " after that id" : "");
+    } else {
+        ctl_table_t *t = ctl_table_new("ID", "RECEIVED", "EVENT_ID", "SOURCE", "EMPLOYEE", "FIELD", "REASON", NULL);
+        for (size_t i = 0; i < rep->n_letters; i++) {
+            const Entretiens__V1__DeadLetter *d = rep->letters[i];
+            char when[48];
+            ctl_table_row(t);
+            ctl_table_cellf(t, CTL_PLAIN, "%" PRIu64, d->id);
+            ctl_table_cell(t, ctl_time_str(d->received_at_ms, when, sizeof when), CTL_PLAIN);
+            ctl_table_cell(t, d->event ? d->event->event_id : "", CTL_PLAIN);
+            ctl_table_cell(t, d->event ? d->event->source : "", CTL_PLAIN);
+            ctl_table_cell(t, d->event ? d->event->employee_id : "", CTL_PLAIN);
+            ctl_table_cell(t, d->field, CTL_RED);
+            ctl_table_cell(t, d->reason, CTL_PLAIN);
+        }
+        ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
+    }
+    if (rep->n_letters == lim && rep->n_letters > 0)
+        fprintf(stderr, "entretiensctl: deadletters: %zu shown of %" PRIu64 " in total; next page: --after %" PRIu64 "\n",
+                rep->n_letters, rep->total, rep->letters[rep->n_letters - 1]->id);
+    s_free(rep);
+    return CTL_OK;
+}
+
+/* ------------------------------------------------------------------ help */
+
+const char *ctl_scheduler_details(const char *command)
+{
+    static const struct { const char *name, *text; } s_details[] = {
+        { "ingest",
+          "FILE holds one JSON event per line (proto field names, dates YYYY-MM-DD); blank lines\n"
+          "are skipped but counted.  Events go in batches of 1,000.  Lines that are not valid\n"
+          "JSON, have a value of the wrong JSON type, a malformed date or an unknown field are\n"
+          "rejected here; the scheduler judges the rest (rejections are kept as dead letters).\n"
+          "\n"
+          "output:  accepted N, duplicate N, rejected N\n"
+          "         line L: event EVENT_ID: FIELD: REASON      (one per rejection; EVENT_ID - when unknown)\n"
+          "--json:  {\"accepted\":N,\"duplicates\":N,\"rejected\":N,\n"
+          "          \"rejections\":[{\"line\":L,\"event_id\":S,\"field\":S,\"reason\":S}]}\n"
+          "exit:    0 all accepted or duplicate, 1 some rejected or the scheduler failed, 2 usage\n" },
+        { "policy",
+          "policy apply FILE  replaces the whole policy with FILE (- = stdin), then shows it:\n"
+          "  {\"entities\":[{\"id\":\"ACME-FR\",\"headcount\":120,\"region\":\"metropole\",\"periodicity_years\":4}],\n"
+          "   \"options\":{\"first_interview_transition\":\"art2222\",\"recap_deadline\":\"conservative\",\n"
+          "              \"late_interview\":\"missed\",\"special_cycle\":\"keeps_cycle\",\"suspensions\":\"ignored\",\n"
+          "              \"return_to_work_min_days\":30}}\n"
+          "  Unknown keys are refused (the key is named); \"version\" is accepted and ignored.\n"
+          "policy show        the policy in force.\n"
+          "--json:  {\"entities\":[...],\"options\":{...every option...},\"version\":N}\n"
+          "exit:    0 done, 1 invalid file or refused by the scheduler, 2 usage (incl. unreadable FILE)\n" },
+        { "obligations",
+          "table:   TYPE DUE WINDOW STATUS RULE PENALTY REASON (cut to the terminal width on a TTY)\n"
+          "--json:  [{\"obligation_id\",\"type\",\"due_date\",\"window_start\",\"status\",\"rule\",\"basis\",\n"
+          "           \"reason\",\"penalty_eur\" (only when > 0),\"actionable\",\"anchor\",\"met_on\" (when met)}]\n"
+          "exit:    0 done, 1 unknown employee or scheduler error, 2 usage\n" },
+        { "employee",
+          "--json:  {\"employee\":{employee_id, entity, department, site, region, manager_id, email,\n"
+          "          locale, birth_date, category, contract, contract_end, trial_months, forfait_jours,\n"
+          "          first_name, last_name, position, hired_on, left_on, trial_end, employed},\n"
+          "          \"history\":[{event as in ingest files}...]}\n"
+          "exit:    0 done, 1 unknown employee or scheduler error, 2 usage\n" },
+        { "due",
+          "filters: --type T  --entity E  --department X  --manager M\n"
+          "         --all      include met, waived and cancelled obligations\n"
+          "         --limit N  at most N obligations (1..50000; default: the scheduler's 10,000)\n"
+          "table:   DUE TYPE EMPLOYEE NAME MANAGER STATUS; a truncated answer is said on stderr\n"
+          "--json:  [obligation as in `obligations --json` plus employee_id, manager_id, entity,\n"
+          "          department, site, first_name, last_name]\n"
+          "exit:    0 done, 1 scheduler error, 2 usage or bad date\n" },
+        { "deadlines",
+          "Any combination of --facts-known D, --letter-presented D and --interview D; --region R\n"
+          "(metropole by default; alsace_moselle, guadeloupe, martinique, guyane, reunion, mayotte).\n"
+          "--json:  {\"convocation_by\", \"interview_not_before\", \"sanction_not_before\",\n"
+          "          \"sanction_not_after\" (those that apply, YYYY-MM-DD), \"basis\"}\n"
+          "exit:    0 done, 1 scheduler error, 2 usage or bad date\n" },
+        { "campaign",
+          "campaign create --id ID --from D --to D [--type T] [--title TEXT] [--entity E]\n"
+          "                [--department X] [--hired-before D]\n"
+          "campaign list\n"
+          "campaign show ID\n"
+          "--json:  {\"id\",\"type\",\"title\",\"window_start\",\"window_end\",\"entity\",\"department\",\n"
+          "          \"hired_before\",\"created_at\",\"eligible\"} (list: an array of them)\n"
+          "exit:    0 done, 1 refused, unknown campaign or scheduler error, 2 usage or bad date\n" },
+        { "deadletters",
+          "--limit N (1..10000, default 100), --after ID (page after that dead letter id).\n"
+          "table:   ID RECEIVED EVENT_ID SOURCE EMPLOYEE FIELD REASON; the next page is hinted on stderr\n"
+          "--json:  [{\"id\",\"received_at\",\"caller\",\"field\",\"reason\",\"event\":{event as received}}]\n"
+          "exit:    0 done, 1 scheduler error, 2 usage\n" },
+    };
+    for (size_t i = 0; i < sizeof s_details / sizeof *s_details; i++)
+        if (strcmp(s_details[i].name, command) == 0)
+            return s_details[i].text;
+    return NULL;
+}

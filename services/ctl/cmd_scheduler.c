@@ -395,6 +395,8 @@ int ctl_cmd_ingest(ctl_t *ctl, int argc, char **argv)
         size_t n = (size_t) len;
         if (lineno == 1 && n >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
             text += 3, n -= 3; /* a UTF-8 byte order mark */
+        while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+            n--;
         if (s_blank(text, n))
             continue;
         Entretiens__V1__EmployeeEvent *ev;

@@ -363,7 +363,9 @@ int ctl_event_parse(const char *text, size_t len, Entretiens__V1__EmployeeEvent 
         *out = NULL;
         memset(err, 0, sizeof *err);
         s_copy(err->field, sizeof err->field, "json");
-        snprintf(err->reason, sizeof err->reason, "invalid JSON at column %d: %s", je.column, je.text);
+        /* a line's text: the column counts characters from 1 */
+        snprintf(err->reason, sizeof err->reason, "invalid JSON at column %d: %s",
+                 je.line <= 1 ? je.column : (int) je.position + 1, je.text);
         return -1;
     }
     int rc = ctl_event_from_json(obj, out, err);

@@ -219,12 +219,11 @@ static int s_campaigns(scheduler_t *s, const sch_fact_t *facts, size_t nf, const
     return n;
 }
 
-int sched_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, int32_t today)
+/* Recomputes from the employee's facts value v (already read). */
+static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MDB_val v, int32_t today)
 {
-    MDB_val k = { strlen(employee_id), (void *) employee_id }, v;
-    int rc = mdb_get(txn, s->facts, &k, &v);
-    if (rc)
-        return rc == MDB_NOTFOUND ? 0 : rc;
+    MDB_val k = { strlen(employee_id), (void *) employee_id };
+    int rc;
     int32_t birth;
     char entity[256], department[256];
     size_t nf;
@@ -321,6 +320,15 @@ int sched_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, int32
     return mdb_put(txn, s->obligations, &k, &nv, 0);
 }
 
+int sched_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, int32_t today)
+{
+    MDB_val k = { strlen(employee_id), (void *) employee_id }, v;
+    int rc = mdb_get(txn, s->facts, &k, &v);
+    if (rc)
+        return rc == MDB_NOTFOUND ? 0 : rc;
+    return s_recompute(s, txn, employee_id, v, today);
+}
+
 /* ------------------------------------------------------------ the sweep */
 
 int sched_sweep(MDB_txn *txn, void *arg)
@@ -354,8 +362,9 @@ int sched_sweep(MDB_txn *txn, void *arg)
         size_t len = k.mv_size < SCHED_ID_MAX ? k.mv_size : SCHED_ID_MAX;
         memcpy(id, k.mv_data, len);
         id[len] = '\0';
-        /* the cursor stays valid: recompute writes other databases only */
-        rc = sched_recompute(s, txn, id, today);
+        /* the cursor stays valid: recompute writes other databases only,
+         * and reads the facts value the cursor already holds */
+        rc = s_recompute(s, txn, id, v, today);
         if (rc)
             break;
         memcpy(s->turn_sweep_next, id, len + 1);

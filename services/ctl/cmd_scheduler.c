@@ -655,12 +655,19 @@ static void s_policy_print(const Entretiens__V1__Policy *p, bool color)
     const Entretiens__V1__PolicyOptions *o = p->options;
     char days[16];
     snprintf(days, sizeof days, "%u", o ? o->return_to_work_min_days : 0);
-    s_kv("  first_interview_transition", o ? o->first_interview_transition : "");
-    s_kv("  recap_deadline", o ? o->recap_deadline : "");
-    s_kv("  late_interview", o ? o->late_interview : "");
-    s_kv("  special_cycle", o ? o->special_cycle : "");
-    s_kv("  suspensions", o ? o->suspensions : "");
-    s_kv("  return_to_work_min_days", days);
+    const char *rows[][2] = {
+        { "first_interview_transition", o ? o->first_interview_transition : "" },
+        { "recap_deadline", o ? o->recap_deadline : "" },
+        { "late_interview", o ? o->late_interview : "" },
+        { "special_cycle", o ? o->special_cycle : "" },
+        { "suspensions", o ? o->suspensions : "" },
+        { "return_to_work_min_days", days },
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        printf("  %-28s ", rows[i][0]);
+        ctl_fputs_clean(s_or(rows[i][1], "-"), stdout);
+        fputc('\n', stdout);
+    }
     printf("\nentities\n");
     if (p->n_entities == 0) {
         printf("  (none: every employee gets the options above, region metropole, a 4-year period)\n");

@@ -436,10 +436,13 @@ int ctl_cmd_ingest(ctl_t *ctl, int argc, char **argv)
                     strerror(errno));
         if (in->oom)
             fprintf(stderr, "entretiensctl: ingest: out of memory\n");
+        char done[64] = "no line was answered";
+        if (in->acked_line)
+            snprintf(done, sizeof done, "lines 1-%zu were answered", in->acked_line);
         fprintf(stderr,
-                "entretiensctl: ingest: stopped; lines 1-%zu were answered (accepted %" PRIu64 ", duplicate %" PRIu64
+                "entretiensctl: ingest: stopped at line %zu; %s (so far: accepted %" PRIu64 ", duplicate %" PRIu64
                 ", rejected %" PRIu64 "). Ingest is idempotent: the file can be sent again.\n",
-                in->acked_line, in->accepted, in->duplicates, in->rejected);
+                lineno, done, in->accepted, in->duplicates, in->rejected);
         status = CTL_FAILED;
     } else {
         qsort(in->rej, in->nrej, sizeof *in->rej, s_rej_cmp);

@@ -8,6 +8,7 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,25 +289,26 @@ static int s_policy_show(ent_rpc_call_t *call, void *arg)
 
 /* ------------------------------------------------------------ campaigns */
 
+/* Employees the campaign concerns (any status): a scan of the stored
+ * obligations, since the due index holds actionable ones only. */
 static uint32_t s_campaign_eligible(scheduler_t *s, MDB_txn *txn, size_t number)
 {
-    const sched_campaign_t *cp = &s->campaigns[number - 1];
-    uint8_t key[5];
-    uint32_t u = (uint32_t) cp->end ^ 0x80000000u;
-    key[0] = (uint8_t) (u >> 24), key[1] = (uint8_t) (u >> 16), key[2] = (uint8_t) (u >> 8), key[3] = (uint8_t) u;
-    key[4] = (uint8_t) cp->type;
     MDB_cursor *cur;
     uint32_t n = 0;
-    if (mdb_cursor_open(txn, s->due_index, &cur))
+    if (mdb_cursor_open(txn, s->obligations, &cur))
         return 0;
-    MDB_val k = { 5, key }, v;
-    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < 14 || memcmp(k.mv_data, key, 5) != 0)
-            break;
-        const uint8_t *q = (const uint8_t *) k.mv_data + k.mv_size - 4;
-        uint32_t c = ((uint32_t) q[0] << 24 | (uint32_t) q[1] << 16 | (uint32_t) q[2] << 8 | q[3]) ^ 0x80000000u;
-        if (c == number)
-            n++;
+    MDB_val k, v;
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        size_t no = v.mv_size / sizeof(sched_obl_t);
+        for (size_t i = 0; i < no; i++) {
+            uint32_t campaign;
+            memcpy(&campaign, (const uint8_t *) v.mv_data + i * sizeof(sched_obl_t) + offsetof(sched_obl_t, campaign),
+                   sizeof campaign);
+            if (campaign == number) {
+                n++;
+                break;
+            }
+        }
     }
     mdb_cursor_close(cur);
     return n;

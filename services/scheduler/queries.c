@@ -8,6 +8,7 @@
 #include "common/clock.h"
 #include "common/date.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,170 @@ static bool s_match(const char *filter, const char *value)
     return !filter || !*filter || (value && strcmp(filter, value) == 0);
 }
 
+/* The calendar being built by scheduler.due. */
+typedef struct {
+    scheduler_t *s;
+    const Entretiens__V1__DueRequest *req;
+    int32_t from, to;
+    int type;                     /* -1 = any */
+    size_t limit, n, cap;
+    bool truncated;
+    sched_obl_msg_t **msgs;
+    Entretiens__V1__Employee **emps;   /* one reference per item (owned by item i or shared) */
+    bool *owns;                        /* item i frees emps[i] */
+} s_due_t;
+
+static bool s_due_employee_ok(const s_due_t *c, const Entretiens__V1__Employee *emp)
+{
+    return s_match(c->req->entity, emp->entity) && s_match(c->req->department, emp->department) &&
+           s_match(c->req->manager_id, emp->manager_id);
+}
+
+/* Appends one obligation (emp shared with earlier items when owns is false). */
+static int s_due_add(s_due_t *c, Entretiens__V1__Employee *emp, bool owns, const sched_obl_t *o)
+{
+    if (c->n == c->limit) {
+        c->truncated = true;
+        return 1;
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        sched_obl_msg_t **m = realloc(c->msgs, cap * sizeof *m);
+        if (m)
+            c->msgs = m;
+        Entretiens__V1__Employee **e = m ? realloc(c->emps, cap * sizeof *e) : NULL;
+        if (e)
+            c->emps = e;
+        bool *w = e ? realloc(c->owns, cap * sizeof *w) : NULL;
+        if (w)
+            c->owns = w;
+        if (!m || !e || !w)
+            return ENOMEM;
+        c->cap = cap;
+    }
+    c->msgs[c->n] = malloc(sizeof **c->msgs);
+    if (!c->msgs[c->n])
+        return ENOMEM;
+    c->emps[c->n] = emp;
+    c->owns[c->n] = owns;
+    sched_obligation_msg(c->s, emp->employee_id, o, emp, c->msgs[c->n]);
+    c->n++;
+    return 0;
+}
+
+static int32_t s_be32_get(const uint8_t *q)
+{
+    return (int32_t) (((uint32_t) q[0] << 24 | (uint32_t) q[1] << 16 | (uint32_t) q[2] << 8 | q[3]) ^ 0x80000000u);
+}
+
+/* Actionable deadlines: a range scan of the due index. */
+static int s_due_from_index(s_due_t *c, MDB_txn *txn)
+{
+    scheduler_t *s = c->s;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, s->due_index, &cur);
+    if (rc)
+        return rc;
+    uint8_t start[4];
+    uint32_t u = (uint32_t) c->from ^ 0x80000000u;
+    start[0] = (uint8_t) (u >> 24), start[1] = (uint8_t) (u >> 16), start[2] = (uint8_t) (u >> 8), start[3] = (uint8_t) u;
+    MDB_val k = { 4, start }, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        const uint8_t *p = k.mv_data;
+        if (k.mv_size < 14 || s_be32_get(p) > c->to)
+            break;
+        if (c->type >= 0 && p[4] != c->type)
+            continue;
+        char id[SCHED_ID_MAX + 1];
+        size_t idl = strnlen((const char *) p + 5, k.mv_size - 5);
+        if (idl > SCHED_ID_MAX || 5 + idl + 9 > k.mv_size)
+            continue;
+        memcpy(id, p + 5, idl);
+        id[idl] = '\0';
+        int32_t anchor = s_be32_get(p + 6 + idl);
+        uint32_t campaign = (uint32_t) s_be32_get(p + 10 + idl);
+        Entretiens__V1__Employee *emp = NULL;
+        if (sched_employee_get(s, txn, id, &emp) != 0)
+            continue;
+        if (!s_due_employee_ok(c, emp)) {
+            entretiens__v1__employee__free_unpacked(emp, NULL);
+            continue;
+        }
+        int no = sched_obligations_load(s, txn, id);
+        const sched_obl_t *found = NULL;
+        for (int i = 0; i < no; i++)
+            if (s->sobl_buf[i].o.type == p[4] && s->sobl_buf[i].o.anchor == anchor && s->sobl_buf[i].campaign == campaign)
+                found = &s->sobl_buf[i];
+        int added = found ? s_due_add(c, emp, true, found) : -1;
+        if (added != 0)
+            entretiens__v1__employee__free_unpacked(emp, NULL);
+        if (added > 0 || added == ENOMEM) {
+            rc = added == ENOMEM ? ENOMEM : 0;
+            break;
+        }
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Every deadline, met ones included: a scan of every employee's obligations
+ * (the index holds actionable ones only). */
+static int s_due_scan(s_due_t *c, MDB_txn *txn)
+{
+    scheduler_t *s = c->s;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, s->obligations, &cur);
+    if (rc)
+        return rc;
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && !c->truncated; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        size_t no = v.mv_size / sizeof(sched_obl_t);
+        if (no > SCHED_MAX_OBLIGATIONS)
+            no = SCHED_MAX_OBLIGATIONS;
+        memcpy(s->sobl_buf, v.mv_data, no * sizeof(sched_obl_t));
+        Entretiens__V1__Employee *emp = NULL;
+        bool owned = false;
+        for (size_t i = 0; i < no && !c->truncated; i++) {
+            const sched_obl_t *o = &s->sobl_buf[i];
+            if (o->o.due_date < c->from || o->o.due_date > c->to || (c->type >= 0 && o->o.type != c->type))
+                continue;
+            if (!emp) {
+                char id[SCHED_ID_MAX + 1];
+                size_t len = k.mv_size < SCHED_ID_MAX ? k.mv_size : SCHED_ID_MAX;
+                memcpy(id, k.mv_data, len);
+                id[len] = '\0';
+                if (sched_employee_get(s, txn, id, &emp) != 0)
+                    break;
+                if (!s_due_employee_ok(c, emp))
+                    break;
+            }
+            int added = s_due_add(c, emp, !owned, o);
+            if (added == ENOMEM) {
+                rc = ENOMEM;
+                break;
+            }
+            if (added == 0)
+                owned = true;
+        }
+        if (emp && !owned)
+            entretiens__v1__employee__free_unpacked(emp, NULL);
+        if (rc == ENOMEM)
+            break;
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
+static int s_due_cmp(const void *a, const void *b)
+{
+    const sched_obl_msg_t *x = *(sched_obl_msg_t *const *) a, *y = *(sched_obl_msg_t *const *) b;
+    int dx = x->due.year * 10000 + x->due.month * 100 + x->due.day;
+    int dy = y->due.year * 10000 + y->due.month * 100 + y->due.day;
+    if (dx != dy)
+        return dx < dy ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
 static int s_due(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
@@ -119,14 +284,14 @@ static int s_due(ent_rpc_call_t *call, void *arg)
         entretiens__v1__due_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
     if (!req)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a DueRequest");
-    int32_t from = sched_date(req->from), to = sched_date(req->to);
-    int type = -1;
+    s_due_t c = { .s = s, .req = req, .from = sched_date(req->from), .to = sched_date(req->to), .type = -1,
+                  .limit = req->limit ? req->limit : 10000 };
     int rc = 0;
-    if (from == ENT_DATE_NONE || to == ENT_DATE_NONE) {
-        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, from == ENT_DATE_NONE ? "from" : "to", "a valid date is required");
+    if (c.from == ENT_DATE_NONE || c.to == ENT_DATE_NONE) {
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, c.from == ENT_DATE_NONE ? "from" : "to", "a valid date is required");
         goto done;
     }
-    if (to < from) {
+    if (c.to < c.from) {
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "to", "the end of the period is before its start");
         goto done;
     }
@@ -136,111 +301,36 @@ static int s_due(ent_rpc_call_t *call, void *arg)
             rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "type", "unknown interview type '%.40s'", req->type);
             goto done;
         }
-        type = (int) t;
+        c.type = (int) t;
     }
-    size_t limit = req->limit ? req->limit : 10000, cap = 64, n = 0;
-    sched_obl_msg_t **msgs = calloc(cap, sizeof *msgs);
-    Entretiens__V1__Employee **emps = calloc(cap, sizeof *emps);
-    Entretiens__V1__DueReply rep = ENTRETIENS__V1__DUE_REPLY__INIT;
-    MDB_cursor *cur = NULL;
-    if (!msgs || !emps || (rc = mdb_cursor_open(call->txn, s->due_index, &cur)) != 0)
-        goto out;
-    uint8_t start[4];
-    uint32_t u = (uint32_t) from ^ 0x80000000u;
-    start[0] = (uint8_t) (u >> 24), start[1] = (uint8_t) (u >> 16), start[2] = (uint8_t) (u >> 8), start[3] = (uint8_t) u;
-    MDB_val k = { 4, start }, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        const uint8_t *p = k.mv_data;
-        int32_t due = (int32_t) (((uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3]) ^ 0x80000000u);
-        if (due > to)
-            break;
-        if (type >= 0 && p[4] != type)
-            continue;
-        uint8_t status = *(const uint8_t *) v.mv_data;
-        if (!req->include_met && (status == SCH_STATUS_MET || status == SCH_STATUS_WAIVED || status == SCH_STATUS_CANCELLED))
-            continue;
-        char id[SCHED_ID_MAX + 1];
-        size_t idl = strnlen((const char *) p + 5, k.mv_size - 5);
-        if (idl > SCHED_ID_MAX)
-            continue;
-        memcpy(id, p + 5, idl);
-        id[idl] = '\0';
-        const uint8_t *q = p + 6 + idl;
-        int32_t anchor = (int32_t) (((uint32_t) q[0] << 24 | (uint32_t) q[1] << 16 | (uint32_t) q[2] << 8 | q[3]) ^ 0x80000000u);
-        uint32_t campaign = ((uint32_t) q[4] << 24 | (uint32_t) q[5] << 16 | (uint32_t) q[6] << 8 | q[7]) ^ 0x80000000u;
-        Entretiens__V1__Employee *emp = NULL;
-        if (sched_employee_get(s, call->txn, id, &emp) != 0)
-            continue;
-        if (!s_match(req->entity, emp->entity) || !s_match(req->department, emp->department) ||
-            !s_match(req->manager_id, emp->manager_id)) {
-            entretiens__v1__employee__free_unpacked(emp, NULL);
-            continue;
-        }
-        int no = sched_obligations_load(s, call->txn, id);
-        const sched_obl_t *found = NULL;
-        for (int i = 0; i < no; i++)
-            if (s->sobl_buf[i].o.type == p[4] && s->sobl_buf[i].o.anchor == anchor && s->sobl_buf[i].campaign == campaign)
-                found = &s->sobl_buf[i];
-        if (!found) {
-            entretiens__v1__employee__free_unpacked(emp, NULL);
-            continue;
-        }
-        if (n == limit) {
-            rep.truncated = true;
-            entretiens__v1__employee__free_unpacked(emp, NULL);
-            break;
-        }
-        if (n == cap) {
-            cap *= 2;
-            sched_obl_msg_t **m2 = realloc(msgs, cap * sizeof *m2);
-            Entretiens__V1__Employee **e2 = m2 ? realloc(emps, cap * sizeof *e2) : NULL;
-            if (m2)
-                msgs = m2;
-            if (e2)
-                emps = e2;
-            if (!m2 || !e2) {
-                entretiens__v1__employee__free_unpacked(emp, NULL);
-                rc = ENOMEM;
-                break;
-            }
-        }
-        msgs[n] = malloc(sizeof **msgs);
-        if (!msgs[n]) {
-            entretiens__v1__employee__free_unpacked(emp, NULL);
-            rc = ENOMEM;
-            break;
-        }
-        emps[n] = emp;
-        sched_obligation_msg(s, emp->employee_id, found, emp, msgs[n]);
-        n++;
-    }
-    if (rc == MDB_NOTFOUND)
-        rc = 0;
-out:
-    if (cur)
-        mdb_cursor_close(cur);
-    if (!rc && msgs) {
-        Entretiens__V1__Obligation **ptrs = calloc(n + 1, sizeof *ptrs);
+    rc = req->include_met ? s_due_scan(&c, call->txn) : s_due_from_index(&c, call->txn);
+    if (!rc) {
+        qsort(c.msgs, c.n, sizeof *c.msgs, s_due_cmp);
+        Entretiens__V1__Obligation **ptrs = calloc(c.n + 1, sizeof *ptrs);
         if (!ptrs) {
             rc = ENOMEM;
         } else {
-            for (size_t i = 0; i < n; i++)
-                ptrs[i] = &msgs[i]->msg;
-            rep.n_obligations = n;
+            for (size_t i = 0; i < c.n; i++)
+                ptrs[i] = &c.msgs[i]->msg;
+            Entretiens__V1__DueReply rep = ENTRETIENS__V1__DUE_REPLY__INIT;
+            rep.n_obligations = c.n;
             rep.obligations = ptrs;
+            rep.truncated = c.truncated;
             rc = ent_rpc_ok(call, &rep.base);
             free(ptrs);
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        free(msgs[i]);
-        entretiens__v1__employee__free_unpacked(emps[i], NULL);
-    }
-    free(msgs);
-    free(emps);
     if (rc == ENOMEM)
         rc = ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory");
 done:
+    for (size_t i = 0; i < c.n; i++) {
+        free(c.msgs[i]);
+        if (c.owns[i])
+            entretiens__v1__employee__free_unpacked(c.emps[i], NULL);
+    }
+    free(c.msgs);
+    free(c.emps);
+    free(c.owns);
     entretiens__v1__due_request__free_unpacked(req, NULL);
     return rc;
 }

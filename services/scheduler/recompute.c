@@ -278,7 +278,9 @@ static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MD
         for (int j = 0; j < nn; j++)
             if (s_same_key(o, &fresh[j]))
                 f = &fresh[j];
-        if (!f || f->o.due_date != o->o.due_date || f->o.status != o->o.status) {
+        /* only actionable obligations are in the due index: history would
+         * make it large and its inserts random (write amplification) */
+        if (o->actionable && (!f || !f->actionable || f->o.due_date != o->o.due_date || f->o.status != o->o.status)) {
             ik.mv_size = s_index_key(employee_id, o, key);
             ik.mv_data = key;
             rc = mdb_del(txn, s->due_index, &ik, NULL);
@@ -293,7 +295,7 @@ static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MD
         for (int i = 0; i < no; i++)
             if (s_same_key(&old[i], f))
                 o = &old[i];
-        if (!o || f->o.due_date != o->o.due_date || f->o.status != o->o.status) {
+        if (f->actionable && (!o || !o->actionable || f->o.due_date != o->o.due_date || f->o.status != o->o.status)) {
             ik.mv_size = s_index_key(employee_id, f, key);
             ik.mv_data = key;
             uint8_t st = f->o.status;

@@ -11,7 +11,8 @@
  *    facts         employee_id -> sch_fact_t[] (the history folded for the
  *                  rules engine, in history order)
  *    obligations   employee_id -> sched_obl_t[] (last computed)
- *    due_index     be32(due) type employee_id \0 be32(anchor) -> status byte
+ *    due_index     be32(due) type employee_id \0 be32(anchor) be32(campaign)
+ *                  -> status byte, for actionable obligations only
  *    idempotency   source \0 event_id -> employee_id
  *    deadletters   be64(id) -> packed DeadLetter
  *    policies      entity -> packed EntityPolicy ("" -> packed PolicyOptions)

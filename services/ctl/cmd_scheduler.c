@@ -445,7 +445,8 @@ int ctl_cmd_ingest(ctl_t *ctl, int argc, char **argv)
                 lineno, done, in->accepted, in->duplicates, in->rejected);
         status = CTL_FAILED;
     } else {
-        qsort(in->rej, in->nrej, sizeof *in->rej, s_rej_cmp);
+        if (in->nrej > 1)
+            qsort(in->rej, in->nrej, sizeof *in->rej, s_rej_cmp);
         if (ctl->json) {
             json_t *rejs = json_array();
             for (size_t i = 0; i < in->nrej; i++)
@@ -745,8 +746,9 @@ int ctl_cmd_policy(ctl_t *ctl, int argc, char **argv)
         } else {
             char note[160];
             char when[48];
-            snprintf(note, sizeof note, "policy version %" PRIu64 " applied at %s (%zu entities)", rep->version,
-                     ctl_time_str(rep->applied_at_ms, when, sizeof when), rep->n_entities);
+            snprintf(note, sizeof note, "policy version %" PRIu64 " applied at %s (%zu entit%s)", rep->version,
+                     ctl_time_str(rep->applied_at_ms, when, sizeof when), rep->n_entities,
+                     rep->n_entities == 1 ? "y" : "ies");
             s_free(rep);
             /* print the policy in force, with every option's effective value */
             status = s_policy_show(ctl, note);

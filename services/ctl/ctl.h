@@ -55,6 +55,7 @@ int ctl_cmd_health(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_clock(ctl_t *ctl, int argc, char **argv);
 
 /* cmd_scheduler.c: the scheduler's commands (docs/cli.md). */
+int ctl_cmd_demo(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_ingest(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_policy(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_obligations(ctl_t *ctl, int argc, char **argv);

@@ -50,6 +50,8 @@ struct orggen {
     size_t employees, next, produced;
     int32_t today;
     size_t counts[N_ENTITIES];
+    size_t head[N_ENTITIES], boss[N_ENTITIES];   /* 1-based employee numbers, 0 = none */
+    unsigned boss_dept[N_ENTITIES];
     /* the current employee's events */
     s_slot_t slots[MAX_EVENTS];
     int n, pos;
@@ -174,17 +176,26 @@ static void s_employee(orggen_t *g)
 {
     size_t i = g->next;
     size_t e = s_entity_of(g, i);
-    g->counts[e]++;
+    size_t rank = g->counts[e]++;
     const s_entity_t *ent = &s_entities[e];
-    const char *dept = s_departments[(i / 7) % (sizeof s_departments / sizeof *s_departments)];
+    /* a management tree per entity: its first employee heads it, one in
+     * eight manages a team of the following ones, in the manager's
+     * department; managers report to the head */
+    bool manager = rank % 8 == 0;
+    unsigned ndept = sizeof s_departments / sizeof *s_departments;
     snprintf(g->id, sizeof g->id, "E%06zu", i + 1);
-    /* a management tree: 1 in 8 is a manager; the others report to the
-     * closest manager before them (the first ones report to E000001) */
-    size_t boss = i >= 8 ? (i - 1) / 8 * 8 : 0;
-    if (i == 0)
-        g->manager[0] = '\0';
-    else
-        snprintf(g->manager, sizeof g->manager, "E%06zu", boss + 1);
+    g->manager[0] = '\0';
+    if (manager) {
+        if (g->head[e])
+            snprintf(g->manager, sizeof g->manager, "E%06zu", g->head[e]);
+        else
+            g->head[e] = i + 1;
+        g->boss[e] = i + 1;
+        g->boss_dept[e] = (unsigned) (rank / 8) % ndept;
+    } else if (g->boss[e]) {
+        snprintf(g->manager, sizeof g->manager, "E%06zu", g->boss[e]);
+    }
+    const char *dept = s_departments[g->boss_dept[e]];
     const char *first = s_first[s_below(g, sizeof s_first / sizeof *s_first)];
     const char *last = s_last[s_below(g, sizeof s_last / sizeof *s_last)];
     snprintf(g->first, sizeof g->first, "%s", first);
@@ -196,6 +207,8 @@ static void s_employee(orggen_t *g)
     /* hired over the last 15 years, more recently more often */
     unsigned span = 15 * 365;
     unsigned back = (unsigned) ((uint64_t) s_below(g, span) * s_below(g, span) / span);
+    if (manager) /* managers have been there longer than most of their team */
+        back = span / 2 + s_below(g, span / 2);
     int32_t hired = g->today - 20 - (int32_t) back;
     int age = 22 + (int) s_below(g, 36);
     int32_t birth = ent_date_add_years(hired, -age) - (int32_t) s_below(g, 365);
@@ -203,7 +216,7 @@ static void s_employee(orggen_t *g)
     unsigned r = s_below(g, 100);
     const char *category = r < 45 ? "ouvrier_employe" : r < 75 ? "maitrise_technicien" : "cadre";
     r = s_below(g, 100);
-    const char *contract = r < 85 ? "permanent" : r < 95 ? "fixed_term" : "apprentice";
+    const char *contract = manager || r < 85 ? "permanent" : r < 95 ? "fixed_term" : "apprentice";
     int32_t contract_end = ENT_DATE_NONE;
     if (strcmp(contract, "permanent") != 0)
         contract_end = ent_date_add_months(hired, strcmp(contract, "apprentice") == 0 ? 24 : 6 + (int) s_below(g, 13));
@@ -235,7 +248,7 @@ static void s_employee(orggen_t *g)
     int32_t left = ENT_DATE_NONE;
     if (contract_end != ENT_DATE_NONE && contract_end < g->today && s_chance(g, 80))
         left = contract_end;
-    else if (s_chance(g, 12))
+    else if (!manager && s_chance(g, 12))
         left = hired + 60 + (int32_t) s_below(g, (unsigned) (g->today - hired > 61 ? g->today - hired - 60 : 1));
     int32_t end = left != ENT_DATE_NONE ? left : g->today;
     if (s_chance(g, 10) && hired + 30 < end) {

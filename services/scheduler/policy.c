@@ -116,7 +116,7 @@ static int s_load(scheduler_t *s, MDB_txn *txn)
     s->entities = NULL;
     s->n_entities = 0;
     s_clear_campaigns(s);
-    MDB_val k = { 0, "" }, v;
+    MDB_val k = { sizeof SCHED_OPTIONS_KEY - 1, SCHED_OPTIONS_KEY }, v;
     if (mdb_get(txn, s->policies, &k, &v) == 0) {
         Entretiens__V1__PolicyOptions *o = entretiens__v1__policy_options__unpack(NULL, v.mv_size, v.mv_data);
         if (o) {
@@ -134,7 +134,7 @@ static int s_load(scheduler_t *s, MDB_txn *txn)
     if (rc)
         return rc;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size == 0)
+        if (k.mv_size == sizeof SCHED_OPTIONS_KEY - 1 && memcmp(k.mv_data, SCHED_OPTIONS_KEY, k.mv_size) == 0)
             continue;
         Entretiens__V1__EntityPolicy *e = entretiens__v1__entity_policy__unpack(NULL, v.mv_size, v.mv_data);
         if (e && !s_entity(e, &s->defaults, &s->entities[s->n_entities]))
@@ -228,7 +228,7 @@ static int s_policy_apply(ent_rpc_call_t *call, void *arg)
     if ((rc = mdb_drop(call->txn, s->policies, 0)) != 0)
         goto done;
     Entretiens__V1__PolicyOptions none = ENTRETIENS__V1__POLICY_OPTIONS__INIT;
-    if ((rc = s_put_msg(call->txn, s->policies, "", p->options ? &p->options->base : &none.base)) != 0)
+    if ((rc = s_put_msg(call->txn, s->policies, SCHED_OPTIONS_KEY, p->options ? &p->options->base : &none.base)) != 0)
         goto done;
     for (size_t i = 0; i < p->n_entities; i++)
         if ((rc = s_put_msg(call->txn, s->policies, p->entities[i]->id, &p->entities[i]->base)) != 0)

@@ -346,6 +346,7 @@ static int s_disciplinary(ent_rpc_call_t *call, void *arg)
     int rc = 0;
     int32_t facts = sched_date(req->facts_known), letter = sched_date(req->letter_presented),
             interview = sched_date(req->interview);
+    int32_t max_day = ent_date_from_ymd(9000, 1, 1);
     if (req->region && *req->region && ent_region_parse(req->region, &region) != 0)
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "region", "unknown region '%.40s'", req->region);
     else if ((req->facts_known && facts == ENT_DATE_NONE) || (req->letter_presented && letter == ENT_DATE_NONE) ||
@@ -353,6 +354,10 @@ static int s_disciplinary(ent_rpc_call_t *call, void *arg)
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, req->facts_known && facts == ENT_DATE_NONE ? "facts_known"
                           : req->letter_presented && letter == ENT_DATE_NONE ? "letter_presented" : "interview",
                           "not a valid date");
+    else if ((facts != ENT_DATE_NONE && facts > max_day) || (letter != ENT_DATE_NONE && letter > max_day) ||
+             (interview != ENT_DATE_NONE && interview > max_day))
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, facts > max_day ? "facts_known" : letter > max_day ? "letter_presented" : "interview",
+                          "dates after 8999 are not supported");
     else if (facts == ENT_DATE_NONE && letter == ENT_DATE_NONE && interview == ENT_DATE_NONE)
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "facts_known",
                           "give facts_known, letter_presented or interview");

@@ -15,7 +15,8 @@
  *                  -> status byte, for actionable obligations only
  *    idempotency   source \0 event_id -> employee_id
  *    deadletters   be64(id) -> packed DeadLetter
- *    policies      entity -> packed EntityPolicy ("" -> packed PolicyOptions)
+ *    policies      entity -> packed EntityPolicy; SCHED_OPTIONS_KEY -> packed
+ *                  PolicyOptions (entity ids cannot contain '*')
  *    campaigns     campaign id -> packed Campaign
  */
 #ifndef SCHED_SCHEDULER_H
@@ -32,6 +33,7 @@
 #define SCHED_MAX_FACTS 4096     /* per employee; more is refused at ingest */
 #define SCHED_MAX_OBLIGATIONS 2048
 #define SCHED_MAX_CAMPAIGNS 64
+#define SCHED_OPTIONS_KEY "*options"
 
 /* A stored obligation: the engine's record plus what the daemon adds. */
 typedef struct {

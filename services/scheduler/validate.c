@@ -33,6 +33,35 @@ bool sched_text_ok(const char *s, size_t max)
     return true;
 }
 
+/* A user value quoted in a reason: at most 40 bytes, never cutting a UTF-8
+ * sequence, bytes that are not valid UTF-8 or control characters as '?'. */
+static const char *s_quote(const char *in, char *out)
+{
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *) (in ? in : "");
+    while (*p && o < 40) {
+        int len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 && *p >= 0xc2 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+        bool ok = len > 0 && o + (size_t) len <= 40;
+        for (int i = 1; ok && i < len; i++)
+            ok = (p[i] & 0xc0) == 0x80;
+        if (!ok || (len == 1 && *p < 0x20)) {
+            if (len == 0 || !ok) {
+                if (len > 0 && o + (size_t) len > 40)
+                    break; /* no room for the whole sequence */
+                len = 1;
+            }
+            out[o++] = '?';
+            p += len;
+            continue;
+        }
+        memcpy(out + o, p, (size_t) len);
+        o += (size_t) len;
+        p += len;
+    }
+    out[o] = '\0';
+    return out;
+}
+
 static bool s_id_ok(const char *s)
 {
     if (!s || !*s || strlen(s) > 64)
@@ -72,6 +101,8 @@ static int s_date_cmp(const Entretiens__V1__Date *a, const Entretiens__V1__Date 
     return (x > y) - (x < y);
 }
 
+#define Q(v) s_quote((v), qbuf)
+
 #define REJECT(f, ...)                                                                             \
     do {                                                                                           \
         *field = (f);                                                                              \
@@ -82,20 +113,21 @@ static int s_date_cmp(const Entretiens__V1__Date *a, const Entretiens__V1__Date 
 static bool s_attributes_ok(const Entretiens__V1__EmployeeEvent *ev, bool hired, const char **field,
                             char *reason, size_t size)
 {
+    char qbuf[48];
     ent_region_t region;
     sch_category_t cat;
     sch_contract_t con;
     if (ev->region && *ev->region && ent_region_parse(ev->region, &region) != 0)
-        REJECT("region", "unknown region '%.40s' (metropole, alsace_moselle, guadeloupe, martinique, guyane, "
-                         "reunion, mayotte)", ev->region);
+        REJECT("region", "unknown region '%s' (metropole, alsace_moselle, guadeloupe, martinique, guyane, "
+                         "reunion, mayotte)", Q(ev->region));
     if (ev->category && *ev->category && sch_category_parse(ev->category, &cat) != 0)
-        REJECT("category", "unknown category '%.40s' (ouvrier_employe, maitrise_technicien, cadre)", ev->category);
+        REJECT("category", "unknown category '%s' (ouvrier_employe, maitrise_technicien, cadre)", Q(ev->category));
     if (ev->contract && *ev->contract && sch_contract_parse(ev->contract, &con) != 0)
-        REJECT("contract", "unknown contract '%.40s' (permanent, fixed_term, apprentice)", ev->contract);
+        REJECT("contract", "unknown contract '%s' (permanent, fixed_term, apprentice)", Q(ev->contract));
     if (ev->locale && *ev->locale && strcmp(ev->locale, "fr") != 0 && strcmp(ev->locale, "en") != 0)
-        REJECT("locale", "locale must be fr or en, not '%.20s'", ev->locale);
+        REJECT("locale", "locale must be fr or en, not '%s'", Q(ev->locale));
     if (ev->email && *ev->email && (!strchr(ev->email, '@') || strchr(ev->email, ' ')))
-        REJECT("email", "'%.80s' is not an e-mail address", ev->email);
+        REJECT("email", "'%s' is not an e-mail address", Q(ev->email));
     if (ev->birth_date && !s_date_ok(ev->birth_date))
         REJECT("birth_date", "not a valid date");
     if (ev->contract_end && !s_date_ok(ev->contract_end))
@@ -111,7 +143,7 @@ static bool s_attributes_ok(const Entretiens__V1__EmployeeEvent *ev, bool hired,
             REJECT("entity", "a hire needs the entity (the employer whose policy applies)");
         bool fixed = ev->contract && (strcmp(ev->contract, "fixed_term") == 0 || strcmp(ev->contract, "apprentice") == 0);
         if (fixed && !ev->contract_end)
-            REJECT("contract_end", "a %s contract needs its end date", ev->contract);
+            REJECT("contract_end", "a %s contract needs its end date", Q(ev->contract));
     }
     if (ev->entity && *ev->entity && !s_id_ok(ev->entity))
         REJECT("entity", "must be 1-64 characters among letters, digits and ._:@-+");
@@ -126,6 +158,7 @@ static bool s_attributes_ok(const Entretiens__V1__EmployeeEvent *ev, bool hired,
 
 bool sched_event_valid(const Entretiens__V1__EmployeeEvent *ev, const char **field, char *reason, size_t size)
 {
+    char qbuf[48];
     static const struct { const char *name; size_t off; } texts[] = {
         { "department", offsetof(Entretiens__V1__EmployeeEvent, department) },
         { "site", offsetof(Entretiens__V1__EmployeeEvent, site) },
@@ -146,7 +179,7 @@ bool sched_event_valid(const Entretiens__V1__EmployeeEvent *ev, const char **fie
         REJECT("employee_id", "must be 1-64 characters among letters, digits and ._:@-+");
     int kind = sched_event_kind(ev->type);
     if (kind < 0)
-        REJECT("type", "unknown event type '%.40s'", ev->type ? ev->type : "");
+        REJECT("type", "unknown event type '%s'", Q(ev->type));
     if (!ev->effective_date)
         REJECT("effective_date", "every event needs its effective_date (YYYY-MM-DD)");
     if (!s_date_ok(ev->effective_date))
@@ -176,7 +209,7 @@ bool sched_event_valid(const Entretiens__V1__EmployeeEvent *ev, const char **fie
         if (!ev->leave_kind || !*ev->leave_kind)
             REJECT("leave_kind", "a leave event needs its leave_kind");
         if (sch_leave_parse(ev->leave_kind, &lk) != 0)
-            REJECT("leave_kind", "unknown leave_kind '%.40s'", ev->leave_kind);
+            REJECT("leave_kind", "unknown leave_kind '%s'", Q(ev->leave_kind));
         return true;
     }
     case SCH_FACT_MEDICAL_VISIT: {
@@ -188,7 +221,7 @@ bool sched_event_valid(const Entretiens__V1__EmployeeEvent *ev, const char **fie
     case SCH_FACT_INTERVIEW_HELD: {
         sch_type_t t;
         if (!ev->interview_type || sch_type_parse(ev->interview_type, &t) != 0)
-            REJECT("interview_type", "unknown interview_type '%.40s'", ev->interview_type ? ev->interview_type : "");
+            REJECT("interview_type", "unknown interview_type '%s'", Q(ev->interview_type));
         return true;
     }
     default:

@@ -75,12 +75,34 @@ int ctl_cmd_health(ctl_t *ctl, int argc, char **argv)
     return down ? CTL_FAILED : CTL_OK;
 }
 
+/* True when daemon is named in a comma-separated list (NULL = all). */
+static bool s_selected(const char *only, const char *daemon)
+{
+    if (!only)
+        return true;
+    size_t n = strlen(daemon);
+    for (const char *p = only; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t) (comma - p) : strlen(p);
+        if (len == n && strncmp(p, daemon, n) == 0)
+            return true;
+        p += len + (comma ? 1 : 0);
+    }
+    return false;
+}
+
 int ctl_cmd_clock(ctl_t *ctl, int argc, char **argv)
 {
+    const char *only = NULL;
+    if (argc >= 3 && strcmp(argv[argc - 2], "--only") == 0) {
+        only = argv[argc - 1];
+        argc -= 2;
+    }
     bool set = argc >= 2 && strcmp(argv[1], "set") == 0;
     bool show = argc == 1 || (argc == 2 && strcmp(argv[1], "show") == 0);
     if ((!set && !show) || (set && argc != 3)) {
-        fprintf(stderr, "usage: entretiensctl clock show | clock set DATE (YYYY-MM-DD or ISO date-time)\n");
+        fprintf(stderr, "usage: entretiensctl clock show | clock set DATE (YYYY-MM-DD or ISO date-time)"
+                        " [--only scheduler,records,...]\n");
         return CTL_USAGE;
     }
     Entretiens__V1__ClockSet cs = ENTRETIENS__V1__CLOCK_SET__INIT;
@@ -92,6 +114,8 @@ int ctl_cmd_clock(ctl_t *ctl, int argc, char **argv)
     int failed = 0;
     for (int i = 0; i < CTL_DAEMONS; i++) {
         const char *name = ctl_daemon_names[i];
+        if (!s_selected(only, name))
+            continue;
         ent_rpc_result_t r;
         if (ctl_call(ctl, name, set ? "admin.clock.set" : "admin.clock.show", set ? &cs.base : NULL, &r) != 0) {
             failed++;

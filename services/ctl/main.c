@@ -15,7 +15,7 @@
 
 static const ctl_command_t s_commands[] = {
     { "health", ctl_cmd_health, "health", "state of every daemon: up, clock, event heads and cursors" },
-    { "clock", ctl_cmd_clock, "clock show | clock set DATE", "show or move the pinned business clock of every daemon" },
+    { "clock", ctl_cmd_clock, "clock show | clock set DATE [--only D,...]", "show or move the pinned business clock of every daemon" },
     /* a demonstration organisation (cmd_demo.c) */
     { "demo", ctl_cmd_demo, "demo generate --employees N [--seed S] [--start D]",
       "write a believable organisation's history as JSON-lines events" },

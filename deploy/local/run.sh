@@ -82,6 +82,28 @@ if [ $ready -ne ${#DAEMONS[@]} ]; then
 fi
 
 "$CTL" health
+
+# First start: a demonstration organisation, so that there is something to see.
+DEMO=$ENTRETIENS_DATA_DIR/demo
+if [ ! -f "$DEMO/loaded" ] && [ "${ENTRETIENS_DEMO:-1}" = 1 ]; then
+  mkdir -p "$DEMO"
+  employees=${ENTRETIENS_DEMO_EMPLOYEES:-3000}
+  echo
+  echo "loading a demonstration organisation ($employees employees, 15 years of history)..."
+  "$CTL" demo generate --employees "$employees" --seed 2026 --out "$DEMO/events.jsonl" --policy-out "$DEMO/policy.json"
+  "$CTL" policy apply "$DEMO/policy.json" >/dev/null
+  "$CTL" ingest "$DEMO/events.jsonl" | head -n 1
+  touch "$DEMO/loaded"
+fi
+
+today=$(date +%Y-%m-%d)
+month_end=$(date -d "$(date +%Y-%m-01) +1 month -1 day" +%Y-%m-%d)
+echo
+echo "== deadlines from today to the end of the month (first 15) =="
+"$CTL" due --from "$today" --to "$month_end" --limit 15
+echo
+echo "== one employee's full picture: entretiensctl obligations --employee E000002 =="
+"$CTL" obligations --employee E000002
 cat <<TXT
 
 entretiens is running.
@@ -90,5 +112,12 @@ entretiens is running.
   metrics    $(for d in "${DAEMONS[@]}"; do printf 'http://%s/metrics ' "$(http_of "$d")"; done)
   health     http://$(http_of scheduler)/readyz (and the same on each daemon)
   CLI        $CTL --help
+  demo data  $DEMO/events.jsonl (JSON lines), $DEMO/policy.json
   stop       ./deploy/local/run.sh stop
+
+next commands to try:
+  $CTL due --from $today --to $month_end --type professional
+  $CTL employee show E000002
+  $CTL deadlines disciplinary --interview $today
+  $CTL policy show
 TXT

@@ -10,3 +10,6 @@ what=${1:-all}
 if [ "$what" = all ] || [ "$what" = runtime ]; then
   "$top/build-release/tests/bench/ent-bench-runtime" "${@:2}"
 fi
+if [ "$what" = all ] || [ "$what" = scheduler ]; then
+  "$top/build-release/tests/bench/ent-bench-scheduler" "${@:2}"
+fi

@@ -1,5 +1,5 @@
 /*  entretiens-records — interviews, templates, answers, signatures, audit trail. */
-#include "common/daemon.h"
+#include "records.h"
 
 int main(int argc, char **argv)
 {
@@ -7,10 +7,11 @@ int main(int argc, char **argv)
     const ent_daemon_spec_t spec = {
         .name = "records",
         .summary = "Keeps every interview: templates, answers, decisions, signatures and a tamper-evident trail.",
-        .max_dbs = 16,
+        .max_dbs = 20,
         .schema_version = 1,
         .publishes = true,
         .consumes = consumes,
     };
-    return ent_daemon_main(&spec, argc, argv, NULL, NULL);
+    static records_t r;
+    return ent_daemon_main(&spec, argc, argv, rec_setup, &r);
 }

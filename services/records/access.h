@@ -1,0 +1,77 @@
+/*  access.h — who may see what, pure (no store).
+ *
+ *  A principal travels in Request.caller as "role:id": employee:E42,
+ *  manager:E7 (a manager is also an employee id), hr:alice, admin:root.
+ *  The daemon works out the caller's relation to an interview (the
+ *  interviewed employee, the interviewer, a manager above the employee, HR
+ *  with the interview's entity in scope — with or without the content
+ *  permission —, an administrator, or nobody) and asks rec_may_read for
+ *  each kind of data.  The matrix is in docs/records.md and checked cell by
+ *  cell by tests/unit/test_records_access.c.
+ */
+#ifndef REC_ACCESS_H
+#define REC_ACCESS_H
+
+#include "lifecycle.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define REC_PRINCIPAL_ID_MAX 64
+
+typedef enum { REC_ROLE_EMPLOYEE = 0, REC_ROLE_MANAGER, REC_ROLE_HR, REC_ROLE_ADMIN, REC_ROLE_COUNT } rec_role_t;
+
+typedef struct {
+    rec_role_t role;
+    char id[REC_PRINCIPAL_ID_MAX + 1];
+} rec_principal_t;
+
+/* Parses "role:id" (id: 1..64 of [A-Za-z0-9._@-]).  Returns 0, or -1 with
+ * a reason ("no caller", "unknown role 'x'", ...). */
+int rec_principal_parse(const char *caller, rec_principal_t *out, const char **why);
+const char *rec_role_name(rec_role_t r);
+
+typedef enum {
+    REC_REL_NONE = 0,
+    REC_REL_EMPLOYEE,      /* the interviewed employee */
+    REC_REL_INTERVIEWER,
+    REC_REL_LINE,          /* a manager above the employee (transitively) */
+    REC_REL_HR,            /* HR, entity in scope, progress only */
+    REC_REL_HR_CONTENT,    /* HR, entity in scope, with the content permission */
+    REC_REL_ADMIN,
+    REC_REL_COUNT
+} rec_relation_t;
+
+const char *rec_relation_name(rec_relation_t r);
+
+/* The facts the daemon gathered about one interview. */
+typedef struct {
+    const char *employee_id;
+    const char *manager_id;   /* the interviewer */
+    bool in_line;             /* the caller's id is above the employee in the tree */
+    bool hr_in_scope;         /* HR: a grant covers the interview's entity */
+    bool hr_content;          /* HR: that grant carries the content permission */
+} rec_facts_t;
+
+rec_relation_t rec_relation(const rec_principal_t *p, const rec_facts_t *f);
+
+/* The kinds of data of an interview. */
+typedef enum {
+    REC_D_PROGRESS = 0,     /* metadata: type, status, dates, participants, schedule */
+    REC_D_SHARED,           /* shared content: the report and shared preparations */
+    REC_D_EMPLOYEE_PRIVATE, /* the employee's preparation before it is shared */
+    REC_D_MANAGER_PRIVATE,  /* the interviewer's preparation before it is shared */
+    REC_D_MANAGER_NOTES,    /* the interviewer's private notes */
+    REC_D_SIGNATURES,       /* who signed, when, the digest, the employee's comment */
+    REC_D_AUDIT,            /* the interview's audit trail */
+    REC_D_COUNT
+} rec_data_t;
+
+const char *rec_data_name(rec_data_t d);
+
+bool rec_may_read(rec_relation_t rel, rec_data_t data);
+
+/* The lifecycle actor of a relation (REC_ACT_COUNT for none: refused). */
+rec_actor_t rec_actor_of(rec_relation_t rel);
+
+#endif

@@ -1,0 +1,205 @@
+/*  records.h — the records service: store layout and the functions its
+ *  modules share.  One instance per process, loop thread only.  Nothing is
+ *  kept in memory between turns: every piece of state is in LMDB, so a turn
+ *  that is redone (map full) or lost (crash) leaves nothing to undo.
+ *
+ *  Store (named databases of records' LMDB environment):
+ *    interviews     id -> packed Interview (metadata, progress, signatures)
+ *    content        id -> packed InterviewContent (answers, notes)
+ *    by_obligation  obligation_id -> interview id (creation is idempotent)
+ *    by_employee    employee \0 id -> ""
+ *    by_manager     interviewer \0 id -> ""
+ *    by_status      status byte, be32(due), id -> ""
+ *    by_due         be32(due), id -> ""
+ *    templates      template id \0 be32(version) -> packed Template
+ *    template_sel   type \0 locale \0 entity \0 category \0 id -> be32(latest version)
+ *    directory      employee id -> packed Employee (from scheduler.employee.upserted)
+ *    reports        manager \0 employee -> "" (the management tree, downwards)
+ *    grants         principal -> packed AccessGrant (HR scopes)
+ *    audit          be64(seq) -> packed AuditRecord (the global chain)
+ *    audit_idx      interview \0 be32(n) -> be64(seq) + interview hash (each
+ *                   interview's chain); "\0" -> be64(head seq) + head hash
+ *  Meta counters: "interview_seq".
+ */
+#ifndef REC_RECORDS_H
+#define REC_RECORDS_H
+
+#include "access.h"
+#include "audit.h"
+#include "lifecycle.h"
+#include "template.h"
+
+#include "common/daemon.h"
+#include "proto/records.pb-c.h"
+#include "proto/scheduler.pb-c.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define REC_ID_MAX 64
+#define REC_LIST_DEFAULT 1000
+#define REC_LIST_MAX 50000
+#define REC_TREE_DEPTH 64       /* management chains are followed this far */
+
+typedef struct records {
+    ent_daemon_t *d;
+    ent_store_t *store;
+    MDB_dbi interviews, content, by_obligation, by_employee, by_manager, by_status, by_due, templates, template_sel, directory,
+        reports, grants, audit, audit_idx;
+} records_t;
+
+/* ---- store.c: interviews, indexes, audit, events ------------------------ */
+
+typedef Entretiens__V1__Interview rec_iv_t;
+typedef Entretiens__V1__InterviewContent rec_content_t;
+
+/* Loads an interview (unpacked; free with rec_iv_free).  Returns 0,
+ * MDB_NOTFOUND or an LMDB code. */
+int rec_iv_get(records_t *r, MDB_txn *txn, const char *id, rec_iv_t **out);
+void rec_iv_free(rec_iv_t *iv);
+/* A deep copy (for "before" images). */
+rec_iv_t *rec_iv_dup(const rec_iv_t *iv);
+
+/* Loads the content (an empty one when none was stored).  Returns 0 or an
+ * LMDB code. */
+int rec_content_get(records_t *r, MDB_txn *txn, const char *id, rec_content_t **out);
+void rec_content_free(rec_content_t *c);
+
+/* One change of an interview: what it was (NULL when new), what it is,
+ * the content when it changed (NULL: unchanged), who, what, and the event. */
+typedef struct {
+    const rec_iv_t *before;
+    rec_iv_t *after;
+    const rec_content_t *content;
+    const char *actor;
+    const char *action;           /* audit action: "create", "schedule", "answer" ... */
+    json_t *details;              /* audit details (stolen; may be NULL) */
+    const char *event;            /* "records.interview.created" ..., NULL for none */
+    const char *event2;           /* a second event of the same change (.closed after .signed) */
+    const char *reason;           /* the event's reason */
+    const char *previous_manager; /* .reassigned */
+    const char *trace_id;
+} rec_change_t;
+
+/* Stores the change: interview (+ content), indexes, one audit record
+ * chained globally and in the interview's chain, and the event in the
+ * outbox, all in txn.  Sets after->updated_at_ms.  Returns 0 or an LMDB /
+ * errno code. */
+int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch);
+
+/* Appends an audit record that belongs to no interview (templates, grants).
+ * Returns 0 or an error code. */
+int rec_audit_global(records_t *r, MDB_txn *txn, const char *actor, const char *action, json_t *details,
+                     const uint8_t state_digest[REC_HASH_LEN]);
+
+/* The digest of what a signature covers: the interview's identity, template,
+ * held date, and the answers visible in the report (hex, 65 bytes). */
+void rec_report_digest(const rec_iv_t *iv, const rec_content_t *c, char out[2 * REC_HASH_LEN + 1]);
+
+/* Verifies the global chain (interview_id NULL or "") and every
+ * interview's chain and state, or one interview's.  Fills rep. */
+int rec_audit_verify(records_t *r, MDB_txn *txn, const char *interview_id, Entretiens__V1__AuditVerifyReply *rep,
+                     char *reason, size_t reason_size, char *head, char *broken_id);
+
+/* The audit records of one interview, in order (caller frees each). */
+int rec_audit_list(records_t *r, MDB_txn *txn, const char *interview_id, Entretiens__V1__AuditRecord ***out, size_t *n);
+
+/* The next interview id ("IV00000042").  Returns 0 or an LMDB code. */
+int rec_next_id(records_t *r, MDB_txn *txn, char out[REC_ID_MAX + 1]);
+
+/* ---- directory.c --------------------------------------------------------- */
+
+/* The employee's directory entry (unpacked; free with
+ * entretiens__v1__employee__free_unpacked).  0, MDB_NOTFOUND or LMDB code. */
+int rec_dir_get(records_t *r, MDB_txn *txn, const char *employee_id, Entretiens__V1__Employee **out);
+
+/* True when manager_id is above employee_id in the tree (up to REC_TREE_DEPTH). */
+bool rec_dir_above(records_t *r, MDB_txn *txn, const char *manager_id, const char *employee_id);
+
+/* Applies scheduler.employee.upserted: the entry, the tree, and the open
+ * interviews of the employee (interviewer, entity, department follow). */
+int rec_dir_upsert(records_t *r, MDB_txn *txn, const Entretiens__V1__Employee *e, const char *trace_id);
+
+/* ---- templates.c ---------------------------------------------------------- */
+
+/* Imports one document (JSON text).  Fills res (outcome created,
+ * new_version, unchanged or rejected with field and reason; strings owned by
+ * the caller's buffers).  Returns 0 or an LMDB code. */
+typedef struct {
+    char id[REC_ID_MAX + 1];
+    uint32_t version;
+    const char *outcome;
+    char field[160];
+    char reason[320];
+} rec_import_result_t;
+int rec_template_import(records_t *r, MDB_txn *txn, const char *text, size_t len, const char *actor,
+                        rec_import_result_t *res);
+
+/* Loads a template version (0 = latest).  0, MDB_NOTFOUND or LMDB code. */
+int rec_template_get(records_t *r, MDB_txn *txn, const char *id, uint32_t version, Entretiens__V1__Template **out);
+
+/* The parsed document of a version (json; decref), or NULL. */
+json_t *rec_template_doc(records_t *r, MDB_txn *txn, const char *id, uint32_t version);
+
+/* Chooses the template of a new interview: type, locale (then fr, then
+ * any), most specific entity / category.  id empty when none. */
+int rec_template_choose(records_t *r, MDB_txn *txn, const char *type, const char *locale, const char *entity,
+                        const char *category, char id[REC_ID_MAX + 1], uint32_t *version);
+
+/* Imports the embedded default templates (default_templates.c) that are not
+ * there yet.  Returns 0 or an error code. */
+int rec_templates_defaults(records_t *r, MDB_txn *txn);
+
+int rec_templates_register(records_t *r);
+
+/* ---- interviews.c: creation, scheduler events ----------------------------- */
+
+typedef struct {
+    const char *employee_id;
+    const char *type;
+    int32_t due;                  /* day number */
+    const char *obligation_id;    /* NULL / "" for ad hoc */
+    const char *manager_id;       /* NULL: the directory's */
+    const char *title;
+    const char *template_id;      /* NULL: chosen */
+    const char *actor;
+    const char *trace_id;
+    /* fallbacks when the employee is not in the directory (from the obligation) */
+    const Entretiens__V1__Obligation *obligation;
+} rec_create_t;
+
+/* Creates an interview (publishes records.interview.created).  Returns 0
+ * with out (caller frees) or an error code; ENOENT when the template id
+ * given does not exist. */
+int rec_create(records_t *r, MDB_txn *txn, const rec_create_t *c, rec_iv_t **out);
+
+int rec_on_scheduler_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg);
+
+/* After iv closed: its objectives and action items go to the employee's
+ * open interviews of the same type that have none carried yet. */
+int rec_carry_forward(records_t *r, MDB_txn *txn, const rec_iv_t *closed, const char *trace_id);
+
+/* The ids of an employee's interviews (malloc'd array of REC_ID_MAX + 1
+ * strings).  Returns 0 or an LMDB code. */
+int rec_employee_interviews(records_t *r, MDB_txn *txn, const char *employee_id, char (**ids)[REC_ID_MAX + 1],
+                            size_t *n);
+
+/* ---- methods.c: RPC ---------------------------------------------------------- */
+
+int rec_methods_register(records_t *r);
+
+
+/* ---- service.c -------------------------------------------------------------- */
+
+int rec_setup(ent_daemon_t *d, void *arg);
+
+/* ---- shared conversions ---------------------------------------------------- */
+
+int32_t rec_date(const Entretiens__V1__Date *d);                 /* ENT_DATE_NONE when absent/invalid */
+Entretiens__V1__Date *rec_date_new(int32_t day);                 /* malloc'd, NULL for NONE */
+const char *rec_str(const char *s);                              /* "" for NULL */
+char *rec_strdup(const char *s);                                 /* never NULL unless OOM; "" for NULL */
+void rec_set_str(char **field, const char *value);               /* frees the old, dups the new */
+
+#endif

@@ -1,0 +1,56 @@
+/*  service.c — records' set-up on the daemon runtime (records.h). */
+#include "records.h"
+
+#include "common/log.h"
+
+#include <string.h>
+
+int rec_setup(ent_daemon_t *d, void *arg)
+{
+    records_t *r = arg;
+    memset(r, 0, sizeof *r);
+    r->d = d;
+    r->store = ent_daemon_store(d);
+    struct {
+        const char *name;
+        MDB_dbi *dbi;
+    } dbs[] = {
+        { "interviews", &r->interviews }, { "content", &r->content },       { "by_obligation", &r->by_obligation },
+        { "by_employee", &r->by_employee }, { "by_manager", &r->by_manager }, { "by_status", &r->by_status },
+        { "by_due", &r->by_due },         { "templates", &r->templates },   { "template_sel", &r->template_sel },
+        { "directory", &r->directory },   { "reports", &r->reports },       { "grants", &r->grants },
+        { "audit", &r->audit },           { "audit_idx", &r->audit_idx },
+    };
+    for (size_t i = 0; i < sizeof dbs / sizeof *dbs; i++)
+        if (ent_store_dbi(r->store, dbs[i].name, 0, dbs[i].dbi) != 0) {
+            ent_log_error("records.store", "cannot open database %s", dbs[i].name);
+            return -1;
+        }
+    /* the default templates, at first start (and for any default id missing) */
+    for (int attempt = 0; attempt < 4; attempt++) {
+        MDB_txn *txn;
+        int rc = ent_store_begin(r->store, &txn);
+        if (!rc)
+            rc = rec_templates_defaults(r, txn);
+        if (rc) {
+            ent_store_abort(r->store, rc);
+            if (rc == MDB_MAP_FULL)
+                continue;
+            ent_log_error("records.templates", "cannot import the default templates (%d)", rc);
+            return -1;
+        }
+        rc = ent_store_commit(r->store);
+        if (rc == MDB_MAP_FULL)
+            continue;
+        if (rc) {
+            ent_log_error("records.templates", "cannot commit the default templates (%d)", rc);
+            return -1;
+        }
+        break;
+    }
+    if (rec_methods_register(r) || rec_templates_register(r))
+        return -1;
+    if (ent_daemon_on_event(d, "scheduler", rec_on_scheduler_event, r))
+        return -1;
+    return 0;
+}

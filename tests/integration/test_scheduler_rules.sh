@@ -26,11 +26,12 @@ grep -q '"employee_id": "P1"' "$IT_DIR/due.json" || fail "P1 missing from M1's c
 grep -B8 -A8 '"employee_id": "P1"' "$IT_DIR/due.json" | grep -q '"status": "overdue"' || fail "P1 should be overdue"
 
 # the clock moves: C1's end-of-trial interview becomes overdue
-before=$("$CTL" health --json | grep -m1 head_seq | tr -dc 0-9)
+head_seq() { curl -s "http://127.0.0.1:$(http_port scheduler)/metrics" | awk '/^entretiens_scheduler_outbox_head_seq /{print $2}'; }
+before=$(head_seq)
 "$CTL" clock set 2026-09-01 --only scheduler >/dev/null || fail "clock set"
 "$CTL" obligations --employee C1 --json >"$IT_DIR/c1o.json"
 grep -B3 -A12 '"type": "end_of_trial"' "$IT_DIR/c1o.json" | grep -q '"status": "overdue"' || fail "C1 end_of_trial should be overdue: $(cat "$IT_DIR/c1o.json")"
-after=$("$CTL" health --json | grep -m1 head_seq | tr -dc 0-9)
+after=$(head_seq)
 [ "$after" -gt "$before" ] || fail "moving the clock published no event ($before -> $after)"
 
 # leaving cancels what is pending

@@ -54,6 +54,11 @@ typedef struct {
     int type;                      /* sch_type_t */
 } sched_campaign_t;
 
+typedef struct {
+    uint8_t *buf;
+    size_t used, cap;
+} sched_arena_t;
+
 typedef struct scheduler {
     ent_daemon_t *d;
     ent_store_t *store;
@@ -80,6 +85,10 @@ typedef struct scheduler {
     sched_obl_t *sobl_buf;
     sched_obl_t *fresh_buf;
     uint64_t next_deadletter;
+    /* history rebuild: events unpacked into an arena */
+    sched_arena_t arena;
+    Entretiens__V1__EmployeeEvent **rebuild_events;
+    bool *rebuild_heap;
 } scheduler_t;
 
 /* --- history.c --------------------------------------------------------- */

@@ -52,7 +52,12 @@ int sched_setup(ent_daemon_t *d, void *arg)
     s->obl_buf = calloc(SCHED_MAX_OBLIGATIONS, sizeof *s->obl_buf);
     s->sobl_buf = calloc(SCHED_MAX_OBLIGATIONS, sizeof *s->sobl_buf);
     s->fresh_buf = calloc(SCHED_MAX_OBLIGATIONS, sizeof *s->fresh_buf);
-    if (!s->facts_buf || !s->obl_buf || !s->sobl_buf || !s->fresh_buf)
+    s->arena.cap = 4u << 20;
+    s->arena.buf = malloc(s->arena.cap);
+    s->rebuild_events = calloc(SCHED_MAX_FACTS, sizeof *s->rebuild_events);
+    s->rebuild_heap = calloc(SCHED_MAX_FACTS, sizeof *s->rebuild_heap);
+    if (!s->facts_buf || !s->obl_buf || !s->sobl_buf || !s->fresh_buf || !s->arena.buf || !s->rebuild_events ||
+        !s->rebuild_heap)
         return -1;
     s->swept_on = s->sweep_today = ENT_DATE_NONE;
     s_reset(s);
@@ -72,6 +77,9 @@ void sched_teardown(scheduler_t *s)
     free(s->obl_buf);
     free(s->sobl_buf);
     free(s->fresh_buf);
+    free(s->arena.buf);
+    free(s->rebuild_events);
+    free(s->rebuild_heap);
     free(s->entities);
     for (size_t i = 0; i < s->n_campaigns; i++)
         entretiens__v1__campaign__free_unpacked(s->campaigns[i].c, NULL);

@@ -68,4 +68,11 @@ int ctl_cmd_deadletters(ctl_t *ctl, int argc, char **argv);
  * printed by COMMAND --help, or NULL. */
 const char *ctl_scheduler_details(const char *command);
 
+/* cmd_records.c: records' commands (docs/cli.md). */
+int ctl_cmd_interview(ctl_t *ctl, int argc, char **argv);
+int ctl_cmd_template(ctl_t *ctl, int argc, char **argv);
+int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv);
+int ctl_cmd_access(ctl_t *ctl, int argc, char **argv);
+const char *ctl_records_details(const char *command);
+
 #endif

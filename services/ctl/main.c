@@ -36,6 +36,12 @@ static const ctl_command_t s_commands[] = {
       "interview campaigns (annual reviews...)" },
     { "deadletters", ctl_cmd_deadletters, "deadletters [--limit N] [--after ID]",
       "events the scheduler rejected" },
+    /* records (cmd_records.c, docs/cli.md) */
+    { "interview", ctl_cmd_interview, "interview list|show|create|schedule|answer|...",
+      "interviews: lifecycle, answers, signatures (records)" },
+    { "template", ctl_cmd_template, "template import|list|show", "interview templates (records)" },
+    { "audit", ctl_cmd_audit, "audit verify [--interview ID] | audit show ID", "the tamper-evident trail (records)" },
+    { "access", ctl_cmd_access, "access grant|revoke|list", "HR scopes: entities and content permission (records)" },
 };
 #define N_COMMANDS (sizeof s_commands / sizeof s_commands[0])
 
@@ -101,6 +107,8 @@ int main(int argc, char **argv)
     if (help) {
         printf("usage: entretiensctl %s [--json]\n%s\n", cmd->usage, cmd->help);
         const char *details = ctl_scheduler_details(cmd->name);
+        if (!details)
+            details = ctl_records_details(cmd->name);
         if (details)
             printf("\n%s", details);
         status = CTL_OK;

@@ -161,6 +161,7 @@ int rec_dir_upsert(records_t *r, MDB_txn *txn, const Entretiens__V1__Employee *e
     int rc = rec_dir_get(r, txn, e->employee_id, &old);
     if (rc && rc != MDB_NOTFOUND)
         return rc;
+    rc = 0;
     uint8_t key[2 * REC_ID_MAX + 2];
     if (old && old->manager_id && *old->manager_id && strcmp(old->manager_id, rec_str(e->manager_id)) != 0) {
         MDB_val k = { (size_t) s_reports_key(key, old->manager_id, e->employee_id), key };

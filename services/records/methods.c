@@ -696,14 +696,18 @@ static int s_complete(records_t *r, ent_rpc_call_t *call, const rec_iv_t *iv, co
     if (!tmpl)
         return ent_rpc_fail(call, ENT_FAILED_PRECONDITION, "template_id", "interview %s has no template", iv->id);
     const char *text = party == REC_PARTY_EMPLOYEE ? c->employee_answers : c->manager_answers;
+    /* the report may rely on the employee's shared answers to questions both answer */
+    const char *otext = party == REC_PARTY_MANAGER && iv->employee_shared ? c->employee_answers : NULL;
     json_t *ans = text && *text ? json_loads(text, 0, NULL) : json_object();
+    json_t *other = otext && *otext ? json_loads(otext, 0, NULL) : NULL;
     rec_err_t err;
     int rc = 0;
-    if (rec_answers_complete(tmpl, party, ans, &err) != 0)
+    if (rec_answers_complete(tmpl, party, ans, other, &err) != 0)
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, err.field, "%s", err.reason);
     else
         *ok = true;
     json_decref(ans);
+    json_decref(other);
     json_decref(tmpl);
     return rc;
 }
@@ -798,7 +802,7 @@ static int s_answer(ent_rpc_call_t *call, void *arg)
             json_decref(det);
             goto done;
         }
-        if ((rc = s_complete(r, call, x.iv, c, party, &ok)) || !ok) {
+        if ((a2 == REC_A_REPORT || party == REC_PARTY_EMPLOYEE) && ((rc = s_complete(r, call, x.iv, c, party, &ok)) || !ok)) {
             json_decref(det);
             goto done;
         }
@@ -865,7 +869,10 @@ static int s_transition(ent_rpc_call_t *call, records_t *r, rec_action_t action)
     rec_party_t party = x.rel == REC_REL_EMPLOYEE ? REC_PARTY_EMPLOYEE : REC_PARTY_MANAGER;
     switch (action) {
     case REC_A_SHARE:
-        if ((rc = rec_content_get(r, call->txn, x.iv->id, &c)) || (rc = s_complete(r, call, x.iv, c, party, &ok)) || !ok)
+        /* the employee's preparation is complete when shared; the interviewer's
+         * conclusion comes after the meeting, so theirs is not checked here */
+        if (party == REC_PARTY_EMPLOYEE &&
+            ((rc = rec_content_get(r, call->txn, x.iv->id, &c)) || (rc = s_complete(r, call, x.iv, c, party, &ok)) || !ok))
             goto done;
         if (party == REC_PARTY_EMPLOYEE)
             x.iv->employee_shared = true;

@@ -658,7 +658,8 @@ static bool s_empty(const json_t *v)
            (json_is_array(v) && json_array_size(v) == 0);
 }
 
-int rec_answers_complete(const json_t *tmpl, rec_party_t party, const json_t *stored, rec_err_t *err)
+int rec_answers_complete(const json_t *tmpl, rec_party_t party, const json_t *stored, const json_t *other,
+                         rec_err_t *err)
 {
     size_t i, j;
     json_t *sec, *q;
@@ -667,7 +668,8 @@ int rec_answers_complete(const json_t *tmpl, rec_party_t party, const json_t *st
             if (!json_is_true(json_object_get(q, "required")) || !s_answers(q, party))
                 continue;
             const char *id = json_string_value(json_object_get(q, "id"));
-            if (s_empty(json_object_get(stored, id))) {
+            bool both = strcmp(json_string_value(json_object_get(q, "who")), "both") == 0;
+            if (s_empty(json_object_get(stored, id)) && !(both && other && !s_empty(json_object_get(other, id)))) {
                 char f[200];
                 snprintf(f, sizeof f, "answers.%s", id);
                 return s_err(err, false, f, "required: '%.200s' has no answer from the %s",

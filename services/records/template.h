@@ -52,9 +52,12 @@ const char *rec_party_name(rec_party_t p);
  * (field "answers.<id>[...]"). */
 int rec_answers_merge(const json_t *tmpl, rec_party_t party, json_t *stored, const json_t *changes, rec_err_t *err);
 
-/* Every required question party answers has an answer in stored.
- * Returns 0, or -1 with err naming the first missing one. */
-int rec_answers_complete(const json_t *tmpl, rec_party_t party, const json_t *stored, rec_err_t *err);
+/* Submission: every required question of party (who = party) has an
+ * answer in stored, and every required question both parties answer (who =
+ * both) has one in stored or in other (the other party's visible answers,
+ * may be NULL).  Returns 0, or -1 with err naming the first missing one. */
+int rec_answers_complete(const json_t *tmpl, rec_party_t party, const json_t *stored, const json_t *other,
+                         rec_err_t *err);
 
 /* What analytics and notifier read from a closed interview, taken from the
  * answers visible in the report.  Strings are owned (rec_extract_free). */

@@ -1,0 +1,1231 @@
+/*  cmd_records.c — records' commands of entretiensctl (docs/cli.md):
+ *
+ *    interview list|show|create|schedule|answer|share|hold|report|sign|
+ *              cancel|reopen|reassign|history
+ *    template import|list|show
+ *    audit verify [--interview ID] | audit show ID
+ *    access grant|revoke|list
+ *
+ *  Every command acts as the principal given with --as (role:id).  The JSON
+ *  shapes printed with --json are a contract (docs/cli.md).  Exit statuses:
+ *  0 done, 1 failed (refused by records, invalid input, broken audit
+ *  chain), 2 usage.
+ */
+#include "ctl.h"
+#include "json_events.h"
+#include "table.h"
+
+#include "common/clock.h"
+#include "common/date.h"
+#include "proto/records.pb-c.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define DAEMON "records"
+
+/* ------------------------------------------------------------- helpers */
+
+static int r_usage(const char *usage)
+{
+    fprintf(stderr, "usage: entretiensctl %s\n(entretiensctl COMMAND --help for details)\n", usage);
+    return CTL_USAGE;
+}
+
+static int r_bad(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int r_bad(const char *cmd, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "entretiensctl: %s: ", cmd);
+    ctl_fputs_clean(msg, stderr);
+    fputc('\n', stderr);
+    return CTL_USAGE;
+}
+
+typedef struct {
+    const char *name;
+    const char **value;
+    bool *flag;
+    const char **many;   /* repeated option: up to 64 values */
+    size_t *nmany;
+} r_opt_t;
+
+#define OPT(n, v) { .name = (n), .value = (v) }
+#define FLAG(n, f) { .name = (n), .flag = (f) }
+#define MANY(n, a, c) { .name = (n), .many = (a), .nmany = (c) }
+
+static int r_parse(const char *cmd, const char *usage, int argc, char **argv, int first, const r_opt_t *opts,
+                   size_t nopts, const char **pos, int maxpos, int *npos)
+{
+    int np = 0;
+    bool only_pos = false;
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        if (!only_pos && strcmp(a, "--") == 0) {
+            only_pos = true;
+            continue;
+        }
+        if (only_pos || a[0] != '-' || a[1] == '\0') {
+            if (np >= maxpos) {
+                r_bad(cmd, "unexpected argument '%s'", a);
+                return r_usage(usage);
+            }
+            if (!ctl_utf8_valid(a))
+                return r_bad(cmd, "argument '%s' is not valid UTF-8", a);
+            pos[np++] = a;
+            continue;
+        }
+        const char *eq = strchr(a, '=');
+        size_t nlen = eq ? (size_t) (eq - a) : strlen(a);
+        const r_opt_t *o = NULL;
+        for (size_t k = 0; k < nopts; k++)
+            if (strlen(opts[k].name) == nlen && strncmp(opts[k].name, a, nlen) == 0)
+                o = &opts[k];
+        if (!o) {
+            r_bad(cmd, "unknown option '%.*s'", (int) nlen, a);
+            return r_usage(usage);
+        }
+        if (o->flag) {
+            if (eq)
+                return r_bad(cmd, "%s takes no value", o->name);
+            *o->flag = true;
+            continue;
+        }
+        const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!v) {
+            r_bad(cmd, "%s needs a value", o->name);
+            return r_usage(usage);
+        }
+        if (!ctl_utf8_valid(v))
+            return r_bad(cmd, "the value of %s is not valid UTF-8", o->name);
+        if (o->many) {
+            if (*o->nmany >= 64)
+                return r_bad(cmd, "%s given too many times", o->name);
+            o->many[(*o->nmany)++] = v;
+            continue;
+        }
+        if (*o->value)
+            return r_bad(cmd, "%s given twice", o->name);
+        *o->value = v;
+    }
+    if (npos)
+        *npos = np;
+    else if (np)
+        return r_usage(usage);
+    return 0;
+}
+
+static void *r_call(ctl_t *ctl, const char *method, const ProtobufCMessage *req, const ProtobufCMessageDescriptor *desc)
+{
+    ent_rpc_result_t r;
+    if (ctl_call(ctl, DAEMON, method, req, &r) != 0)
+        return NULL;
+    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, r.payload_len, r.payload);
+    ent_rpc_result_clear(&r);
+    if (!m)
+        fprintf(stderr, "entretiensctl: %s %s: the reply is not a %s\n", DAEMON, method, desc->name);
+    return m;
+}
+
+static void r_free(void *m)
+{
+    if (m)
+        protobuf_c_message_free_unpacked(m, NULL);
+}
+
+static void r_kv(const char *label, const char *value)
+{
+    printf("%-20s ", label);
+    ctl_fputs_clean(value && *value ? value : "-", stdout);
+    fputc('\n', stdout);
+}
+
+static const char *r_time(int64_t ms, char *buf, size_t size)
+{
+    if (ms <= 0)
+        return "";
+    return ctl_time_str(ms, buf, size);
+}
+
+static json_t *r_json_time(int64_t ms)
+{
+    char buf[48];
+    return ms > 0 ? ctl_json_str(ctl_time_str(ms, buf, sizeof buf)) : json_null();
+}
+
+/* A JSON text from records (answers) as a JSON value (null when empty). */
+static json_t *r_json_text(const char *text)
+{
+    if (!text || !*text)
+        return json_null();
+    json_t *j = json_loads(text, 0, NULL);
+    return j ? j : ctl_json_str(text);
+}
+
+static char *r_read_file(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *b = realloc(buf, cap * 2 + 1);
+            if (!b) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = b;
+            cap *= 2;
+        }
+    }
+    if (f != stdin)
+        fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* ------------------------------------------------------------ interview JSON */
+
+static json_t *r_objective_json(const Entretiens__V1__Objective *o)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "title", ctl_json_str(o->title));
+    json_object_set_new(j, "measure", ctl_json_str(o->measure));
+    json_object_set_new(j, "due_date", ctl_json_date(o->due_date));
+    json_object_set_new(j, "weight", json_integer(o->weight));
+    json_object_set_new(j, "attainment", o->attainment >= 0 ? json_integer(o->attainment) : json_null());
+    return j;
+}
+
+static json_t *r_action_json(const Entretiens__V1__ActionItem *a)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "title", ctl_json_str(a->title));
+    json_object_set_new(j, "owner", ctl_json_str(a->owner));
+    json_object_set_new(j, "due_date", ctl_json_date(a->due_date));
+    return j;
+}
+
+static json_t *r_signature_json(const Entretiens__V1__Signature *s)
+{
+    if (!s)
+        return json_null();
+    json_t *j = json_object();
+    json_object_set_new(j, "by", ctl_json_str(s->by));
+    json_object_set_new(j, "at", r_json_time(s->at_ms));
+    json_object_set_new(j, "digest", ctl_json_str(s->digest));
+    json_object_set_new(j, "comment", s->comment && *s->comment ? ctl_json_str(s->comment) : json_null());
+    return j;
+}
+
+static json_t *r_interview_json(const Entretiens__V1__Interview *iv)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "id", ctl_json_str(iv->id));
+    json_object_set_new(j, "type", ctl_json_str(iv->type));
+    json_object_set_new(j, "status", ctl_json_str(iv->status));
+    json_object_set_new(j, "employee_id", ctl_json_str(iv->employee_id));
+    json_object_set_new(j, "first_name", ctl_json_str(iv->first_name));
+    json_object_set_new(j, "last_name", ctl_json_str(iv->last_name));
+    json_object_set_new(j, "manager_id", ctl_json_str(iv->manager_id));
+    json_object_set_new(j, "obligation_id", iv->obligation_id && *iv->obligation_id ? ctl_json_str(iv->obligation_id) : json_null());
+    json_object_set_new(j, "due_date", ctl_json_date(iv->due_date));
+    json_object_set_new(j, "entity", ctl_json_str(iv->entity));
+    json_object_set_new(j, "department", ctl_json_str(iv->department));
+    json_object_set_new(j, "site", ctl_json_str(iv->site));
+    json_object_set_new(j, "locale", ctl_json_str(iv->locale));
+    json_object_set_new(j, "title", iv->title && *iv->title ? ctl_json_str(iv->title) : json_null());
+    json_object_set_new(j, "template", json_pack("{s:o s:i}", "id", ctl_json_str(iv->template_id), "version", (int) iv->template_version));
+    json_object_set_new(j, "created_at", r_json_time(iv->created_at_ms));
+    json_object_set_new(j, "created_by", ctl_json_str(iv->created_by));
+    json_object_set_new(j, "updated_at", r_json_time(iv->updated_at_ms));
+    if (iv->scheduled_start_ms > 0) {
+        json_t *s = json_object();
+        json_object_set_new(s, "start", r_json_time(iv->scheduled_start_ms));
+        json_object_set_new(s, "duration_min", json_integer(iv->duration_min));
+        json_object_set_new(s, "place", iv->place && *iv->place ? ctl_json_str(iv->place) : json_null());
+        json_object_set_new(s, "video_link", iv->video_link && *iv->video_link ? ctl_json_str(iv->video_link) : json_null());
+        json_object_set_new(j, "schedule", s);
+    } else {
+        json_object_set_new(j, "schedule", json_null());
+    }
+    json_object_set_new(j, "held_on", ctl_json_date(iv->held_on));
+    json_object_set_new(j, "employee_shared", json_boolean(iv->employee_shared));
+    json_object_set_new(j, "manager_shared", json_boolean(iv->manager_shared));
+    json_object_set_new(j, "signatures", json_pack("{s:o s:o}", "employee", r_signature_json(iv->employee_signature),
+                                                   "manager", r_signature_json(iv->manager_signature)));
+    json_object_set_new(j, "closed_at", r_json_time(iv->closed_at_ms));
+    json_object_set_new(j, "reopen_count", json_integer(iv->reopen_count));
+    json_object_set_new(j, "reason", iv->reason && *iv->reason ? ctl_json_str(iv->reason) : json_null());
+    json_object_set_new(j, "reassigned", json_boolean(iv->reassigned));
+    json_t *obj = json_array(), *act = json_array();
+    for (size_t i = 0; i < iv->n_carried_objectives; i++)
+        json_array_append_new(obj, r_objective_json(iv->carried_objectives[i]));
+    for (size_t i = 0; i < iv->n_carried_action_items; i++)
+        json_array_append_new(act, r_action_json(iv->carried_action_items[i]));
+    json_object_set_new(j, "carried", json_pack("{s:o s:o s:o}", "from",
+                                                iv->carried_from && *iv->carried_from ? ctl_json_str(iv->carried_from) : json_null(),
+                                                "objectives", obj, "action_items", act));
+    return j;
+}
+
+static json_t *r_view_json(const Entretiens__V1__InterviewView *v)
+{
+    json_t *j = r_interview_json(v->interview);
+    json_object_set_new(j, "answers", json_pack("{s:o s:o}", "employee", r_json_text(v->employee_answers), "manager",
+                                                r_json_text(v->manager_answers)));
+    json_object_set_new(j, "manager_notes", v->manager_notes && *v->manager_notes ? ctl_json_str(v->manager_notes) : json_null());
+    json_t *w = json_array();
+    for (size_t i = 0; i < v->n_withheld; i++)
+        json_array_append_new(w, ctl_json_str(v->withheld[i]));
+    json_object_set_new(j, "withheld", w);
+    json_object_set_new(j, "relation", ctl_json_str(v->relation));
+    json_object_set_new(j, "report_digest", v->report_digest && *v->report_digest ? ctl_json_str(v->report_digest) : json_null());
+    return j;
+}
+
+static const char *r_sched_str(const Entretiens__V1__Interview *iv, char *buf, size_t size)
+{
+    char t[48];
+    if (iv->scheduled_start_ms <= 0)
+        return "";
+    snprintf(buf, size, "%s, %u min%s%s%s%s", r_time(iv->scheduled_start_ms, t, sizeof t), iv->duration_min,
+             iv->place && *iv->place ? ", " : "", iv->place ? iv->place : "", iv->video_link && *iv->video_link ? ", " : "",
+             iv->video_link ? iv->video_link : "");
+    return buf;
+}
+
+static void r_print_answer(const json_t *v)
+{
+    if (json_is_string(v)) {
+        ctl_fputs_clean(json_string_value(v), stdout);
+    } else {
+        char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        ctl_fputs_clean(s ? s : "?", stdout);
+        free(s);
+    }
+}
+
+/* The answers laid out on the template's sections and questions. */
+static void r_print_answers(const Entretiens__V1__InterviewView *v)
+{
+    json_t *tmpl = v->template_json && *v->template_json ? json_loads(v->template_json, 0, NULL) : NULL;
+    json_t *ea = r_json_text(v->employee_answers), *ma = r_json_text(v->manager_answers);
+    if (!tmpl) {
+        if (json_is_object(ea) || json_is_object(ma))
+            printf("\n(template unavailable; raw answers with --json)\n");
+        json_decref(ea), json_decref(ma);
+        return;
+    }
+    size_t i, k;
+    json_t *sec, *q;
+    json_array_foreach(json_object_get(tmpl, "sections"), i, sec) {
+        printf("\n== ");
+        ctl_fputs_clean(json_string_value(json_object_get(sec, "title")), stdout);
+        printf(" ==\n");
+        json_array_foreach(json_object_get(sec, "questions"), k, q) {
+            const char *id = json_string_value(json_object_get(q, "id"));
+            json_t *e = json_object_get(ea, id), *m = json_object_get(ma, id);
+            printf("%s%s [%s]\n", json_is_true(json_object_get(q, "required")) ? "* " : "  ", id,
+                   json_string_value(json_object_get(q, "who")));
+            printf("    ");
+            ctl_fputs_clean(json_string_value(json_object_get(q, "label")), stdout);
+            fputc('\n', stdout);
+            if (e) {
+                printf("    employee: ");
+                r_print_answer(e);
+                fputc('\n', stdout);
+            }
+            if (m) {
+                printf("    manager:  ");
+                r_print_answer(m);
+                fputc('\n', stdout);
+            }
+        }
+    }
+    json_decref(tmpl), json_decref(ea), json_decref(ma);
+}
+
+static void r_print_view(const Entretiens__V1__InterviewView *v, bool details)
+{
+    const Entretiens__V1__Interview *iv = v->interview;
+    char buf[512], d[CTL_DATE_BUFLEN], t[48];
+    r_kv("interview", iv->id);
+    r_kv("type", iv->type);
+    r_kv("status", iv->status);
+    snprintf(buf, sizeof buf, "%s %s %s", iv->employee_id, iv->first_name, iv->last_name);
+    r_kv("employee", buf);
+    r_kv("interviewer", iv->manager_id);
+    r_kv("due", ctl_date_str(iv->due_date, d));
+    r_kv("scheduled", r_sched_str(iv, buf, sizeof buf));
+    r_kv("held on", ctl_date_str(iv->held_on, d));
+    if (!details)
+        return;
+    r_kv("obligation", iv->obligation_id);
+    snprintf(buf, sizeof buf, "%s / %s / %s", iv->entity, iv->department, iv->site);
+    r_kv("entity / dept / site", buf);
+    snprintf(buf, sizeof buf, "%s v%u (%s)", iv->template_id, iv->template_version, iv->locale);
+    r_kv("template", buf);
+    if (iv->title && *iv->title)
+        r_kv("title", iv->title);
+    snprintf(buf, sizeof buf, "employee %s, interviewer %s", iv->employee_shared ? "yes" : "no", iv->manager_shared ? "yes" : "no");
+    r_kv("shared", buf);
+    for (int s = 0; s < 2; s++) {
+        const Entretiens__V1__Signature *sig = s ? iv->manager_signature : iv->employee_signature;
+        if (!sig)
+            continue;
+        snprintf(buf, sizeof buf, "%s at %s, digest %.16s…%s%s", sig->by, r_time(sig->at_ms, t, sizeof t), sig->digest,
+                 sig->comment && *sig->comment ? ", comment: " : "", sig->comment ? sig->comment : "");
+        r_kv(s ? "signed (interviewer)" : "signed (employee)", buf);
+    }
+    if (iv->reopen_count) {
+        snprintf(buf, sizeof buf, "%u", iv->reopen_count);
+        r_kv("reopened", buf);
+    }
+    if (iv->reason && *iv->reason)
+        r_kv("reason", iv->reason);
+    if (iv->carried_from && *iv->carried_from) {
+        snprintf(buf, sizeof buf, "%s: %zu objective(s), %zu action item(s)", iv->carried_from, iv->n_carried_objectives,
+                 iv->n_carried_action_items);
+        r_kv("carried from", buf);
+        for (size_t i = 0; i < iv->n_carried_objectives; i++) {
+            printf("%-20s ", "");
+            ctl_fputs_clean(iv->carried_objectives[i]->title, stdout);
+            printf(" (weight %u%%)\n", iv->carried_objectives[i]->weight);
+        }
+    }
+    r_kv("your view", v->relation);
+    if (v->n_withheld) {
+        buf[0] = '\0';
+        for (size_t i = 0; i < v->n_withheld; i++)
+            snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? ", " : "", v->withheld[i]);
+        r_kv("withheld", buf);
+    }
+    if (v->report_digest && *v->report_digest)
+        r_kv("report digest", v->report_digest);
+    r_print_answers(v);
+    if (v->manager_notes && *v->manager_notes) {
+        printf("\n== private notes (interviewer only) ==\n");
+        ctl_fputs_clean(v->manager_notes, stdout);
+        fputc('\n', stdout);
+    }
+}
+
+/* Prints a view returned by a state change. */
+static int r_done_view(ctl_t *ctl, Entretiens__V1__InterviewView *v, const char *what)
+{
+    if (!v)
+        return CTL_FAILED;
+    if (ctl->json) {
+        ctl_print_json(r_view_json(v));
+    } else {
+        printf("%s: %s\n", v->interview->id, what);
+        r_print_view(v, false);
+    }
+    r_free(v);
+    return CTL_OK;
+}
+
+/* ------------------------------------------------------------- interview */
+
+#define IV_USAGE                                                                                                   \
+    "interview list|show|create|schedule|answer|share|hold|report|sign|cancel|reopen|reassign|history ..."
+
+static int r_iv_list(ctl_t *ctl, int argc, char **argv)
+{
+    const char *usage = "interview list [--employee E] [--manager M [--tree]] [--status S] [--type T] [--due-before D] [--entity E] [--limit N]";
+    const char *emp = NULL, *mgr = NULL, *status = NULL, *type = NULL, *before = NULL, *entity = NULL, *limit = NULL;
+    bool tree = false;
+    r_opt_t o[] = { OPT("--employee", &emp), OPT("--manager", &mgr), OPT("--status", &status), OPT("--type", &type),
+                    OPT("--due-before", &before), OPT("--entity", &entity), OPT("--limit", &limit), FLAG("--tree", &tree) };
+    if (r_parse("interview list", usage, argc, argv, 2, o, sizeof o / sizeof *o, NULL, 0, NULL))
+        return CTL_USAGE;
+    Entretiens__V1__InterviewListRequest q = ENTRETIENS__V1__INTERVIEW_LIST_REQUEST__INIT;
+    Entretiens__V1__Date d = ENTRETIENS__V1__DATE__INIT;
+    q.employee_id = (char *) (emp ? emp : "");
+    q.manager_id = (char *) (mgr ? mgr : "");
+    q.tree = tree;
+    q.status = (char *) (status ? status : "");
+    q.type = (char *) (type ? type : "");
+    q.entity = (char *) (entity ? entity : "");
+    if (tree && !mgr)
+        return r_bad("interview list", "--tree goes with --manager");
+    if (before) {
+        if (ctl_date_parse(before, &d) != 0)
+            return r_bad("interview list", "--due-before '%s' is not a valid date (YYYY-MM-DD)", before);
+        q.due_before = &d;
+    }
+    if (limit) {
+        char *end;
+        unsigned long n = strtoul(limit, &end, 10);
+        if (*end || n == 0 || n > 50000)
+            return r_bad("interview list", "--limit must be a whole number from 1 to 50000");
+        q.limit = (uint32_t) n;
+    }
+    Entretiens__V1__InterviewListReply *rep =
+        r_call(ctl, "records.interview.list", &q.base, &entretiens__v1__interview_list_reply__descriptor);
+    if (!rep)
+        return CTL_FAILED;
+    if (ctl->json) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < rep->n_interviews; i++) {
+            const Entretiens__V1__InterviewSummary *s = rep->interviews[i];
+            json_t *j = json_object();
+            json_object_set_new(j, "id", ctl_json_str(s->id));
+            json_object_set_new(j, "type", ctl_json_str(s->type));
+            json_object_set_new(j, "status", ctl_json_str(s->status));
+            json_object_set_new(j, "due_date", ctl_json_date(s->due_date));
+            json_object_set_new(j, "employee_id", ctl_json_str(s->employee_id));
+            json_object_set_new(j, "first_name", ctl_json_str(s->first_name));
+            json_object_set_new(j, "last_name", ctl_json_str(s->last_name));
+            json_object_set_new(j, "manager_id", ctl_json_str(s->manager_id));
+            json_object_set_new(j, "entity", ctl_json_str(s->entity));
+            json_object_set_new(j, "scheduled_start", r_json_time(s->scheduled_start_ms));
+            json_object_set_new(j, "held_on", ctl_json_date(s->held_on));
+            json_object_set_new(j, "obligation_id", s->obligation_id && *s->obligation_id ? ctl_json_str(s->obligation_id) : json_null());
+            json_array_append_new(a, j);
+        }
+        ctl_print_json(json_pack("{s:o s:b}", "interviews", a, "truncated", (int) rep->truncated));
+    } else {
+        ctl_table_t *t = ctl_table_new("ID", "TYPE", "STATUS", "DUE", "EMPLOYEE", "NAME", "INTERVIEWER", "SCHEDULED", NULL);
+        for (size_t i = 0; i < rep->n_interviews; i++) {
+            const Entretiens__V1__InterviewSummary *s = rep->interviews[i];
+            char d[CTL_DATE_BUFLEN], tm[48];
+            ctl_table_row(t);
+            ctl_table_cell(t, s->id, CTL_PLAIN);
+            ctl_table_cell(t, s->type, CTL_PLAIN);
+            ctl_color_t c = strcmp(s->status, "closed") == 0 ? CTL_GREEN : strcmp(s->status, "cancelled") == 0 ? CTL_DIM
+                          : strcmp(s->status, "planned") == 0 ? CTL_YELLOW : CTL_PLAIN;
+            ctl_table_cell(t, s->status, c);
+            ctl_table_cell(t, ctl_date_str(s->due_date, d), CTL_PLAIN);
+            ctl_table_cell(t, s->employee_id, CTL_PLAIN);
+            ctl_table_cellf(t, CTL_PLAIN, "%s %s", s->first_name, s->last_name);
+            ctl_table_cell(t, s->manager_id, CTL_PLAIN);
+            ctl_table_cell(t, r_time(s->scheduled_start_ms, tm, sizeof tm), CTL_PLAIN);
+        }
+        ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
+        if (rep->truncated)
+            fprintf(stderr, "(truncated at %zu interviews: narrow the filters or raise --limit)\n", rep->n_interviews);
+    }
+    r_free(rep);
+    return CTL_OK;
+}
+
+static int r_iv_show(ctl_t *ctl, int argc, char **argv)
+{
+    const char *usage = "interview show ID";
+    const char *pos[1];
+    int np = 0;
+    if (r_parse("interview show", usage, argc, argv, 2, NULL, 0, pos, 1, &np) || np != 1)
+        return r_usage(usage);
+    Entretiens__V1__InterviewRequest q = ENTRETIENS__V1__INTERVIEW_REQUEST__INIT;
+    q.id = (char *) pos[0];
+    Entretiens__V1__InterviewView *v = r_call(ctl, "records.interview.get", &q.base, &entretiens__v1__interview_view__descriptor);
+    if (!v)
+        return CTL_FAILED;
+    if (ctl->json) {
+        json_t *j = r_view_json(v);
+        json_object_set_new(j, "template_document", r_json_text(v->template_json));
+        ctl_print_json(j);
+    } else {
+        r_print_view(v, true);
+    }
+    r_free(v);
+    return CTL_OK;
+}
+
+static int r_iv_create(ctl_t *ctl, int argc, char **argv)
+{
+    const char *usage = "interview create --employee E --type T [--due D] [--manager M] [--title TEXT] [--template ID]";
+    const char *emp = NULL, *type = NULL, *due = NULL, *mgr = NULL, *title = NULL, *tmpl = NULL;
+    r_opt_t o[] = { OPT("--employee", &emp), OPT("--type", &type), OPT("--due", &due), OPT("--manager", &mgr),
+                    OPT("--title", &title), OPT("--template", &tmpl) };
+    if (r_parse("interview create", usage, argc, argv, 2, o, sizeof o / sizeof *o, NULL, 0, NULL))
+        return CTL_USAGE;
+    if (!emp || !type)
+        return r_usage(usage);
+    Entretiens__V1__InterviewCreateRequest q = ENTRETIENS__V1__INTERVIEW_CREATE_REQUEST__INIT;
+    Entretiens__V1__Date d = ENTRETIENS__V1__DATE__INIT;
+    q.employee_id = (char *) emp;
+    q.type = (char *) type;
+    q.manager_id = (char *) (mgr ? mgr : "");
+    q.title = (char *) (title ? title : "");
+    q.template_id = (char *) (tmpl ? tmpl : "");
+    if (due) {
+        if (ctl_date_parse(due, &d) != 0)
+            return r_bad("interview create", "--due '%s' is not a valid date (YYYY-MM-DD)", due);
+        q.due_date = &d;
+    }
+    return r_done_view(ctl, r_call(ctl, "records.interview.create", &q.base, &entretiens__v1__interview_view__descriptor), "created");
+}
+
+static int r_iv_schedule(ctl_t *ctl, int argc, char **argv)
+{
+    const char *usage = "interview schedule ID --at YYYY-MM-DDTHH:MM [--duration MIN] [--place P] [--video URL]";
+    const char *at = NULL, *dur = NULL, *place = NULL, *video = NULL, *pos[1];
+    int np = 0;
+    r_opt_t o[] = { OPT("--at", &at), OPT("--duration", &dur), OPT("--place", &place), OPT("--video", &video) };
+    if (r_parse("interview schedule", usage, argc, argv, 2, o, sizeof o / sizeof *o, pos, 1, &np))
+        return CTL_USAGE;
+    if (np != 1 || !at)
+        return r_usage(usage);
+    Entretiens__V1__ScheduleRequest q = ENTRETIENS__V1__SCHEDULE_REQUEST__INIT;
+    q.id = (char *) pos[0];
+    if (ent_clock_parse(at, &q.start_ms) != 0)
+        return r_bad("interview schedule", "--at '%s' is not a date-time (YYYY-MM-DDTHH:MM, local time)", at);
+    if (dur) {
+        char *end;
+        unsigned long n = strtoul(dur, &end, 10);
+        if (*end || n == 0 || n > 480)
+            return r_bad("interview schedule", "--duration must be 1 to 480 minutes");
+        q.duration_min = (uint32_t) n;
+    }
+    q.place = (char *) (place ? place : "");
+    q.video_link = (char *) (video ? video : "");
+    return r_done_view(ctl, r_call(ctl, "records.interview.schedule", &q.base, &entretiens__v1__interview_view__descriptor), "scheduled");
+}
+
+static int r_iv_answer(ctl_t *ctl, int argc, char **argv)
+{
+    const char *usage = "interview answer ID --file F [--notes TEXT] [--submit]";
+    const char *file = NULL, *notes = NULL, *pos[1];
+    bool submit = false;
+    int np = 0;
+    r_opt_t o[] = { OPT("--file", &file), OPT("--notes", &notes), FLAG("--submit", &submit) };
+    if (r_parse("interview answer", usage, argc, argv, 2, o, sizeof o / sizeof *o, pos, 1, &np))
+        return CTL_USAGE;
+    if (np != 1 || (!file && !notes && !submit))
+        return r_usage(usage);
+    Entretiens__V1__AnswerRequest q = ENTRETIENS__V1__ANSWER_REQUEST__INIT;
+    q.id = (char *) pos[0];
+    q.submit = submit;
+    q.notes = (char *) (notes ? notes : "");
+    char *text = NULL, *answers = NULL;
+    json_t *doc = NULL;
+    if (file) {
+        size_t len;
+        if (!(text = r_read_file(file, &len)))
+            return r_bad("interview answer", "cannot read '%s': %s", file, strerror(errno));
+        json_error_t err;
+        doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+        free(text);
+        if (!json_is_object(doc)) {
+            json_decref(doc);
+            return r_bad("interview answer", "%s: not a JSON object (line %d: %s)", file, err.line, doc ? "not an object" : err.text);
+        }
+        /* either {question: value} or {"answers": {...}, "notes": "..."} */
+        json_t *inner = json_object_get(doc, "answers");
+        json_t *n = json_object_get(doc, "notes");
+        bool wrapped = json_is_object(inner) && json_object_size(doc) == (size_t) (1 + (n != NULL) + (json_object_get(doc, "submit") != NULL));
+        if (wrapped) {
+            if (n && !json_is_string(n)) {
+                json_decref(doc);
+                return r_bad("interview answer", "%s: notes must be a string", file);
+            }
+            if (n && !notes)
+                q.notes = (char *) json_string_value(n);
+            if (json_is_true(json_object_get(doc, "submit")))
+                q.submit = true;
+        }
+        answers = json_dumps(wrapped ? inner : doc, JSON_COMPACT);
+        q.answers = answers;
+    } else {
+        q.answers = (char *) "";
+    }
+    int rc = r_done_view(ctl, r_call(ctl, "records.interview.answer", &q.base, &entretiens__v1__interview_view__descriptor),
+                         q.submit ? "answers saved and submitted" : "answers saved");
+    free(answers);
+    json_decref(doc);
+    return rc;
+}
+
+static int r_iv_transition(ctl_t *ctl, int argc, char **argv, const char *verb)
+{
+    char cmd[64], usage[160], method[64];
+    snprintf(cmd, sizeof cmd, "interview %s", verb);
+    bool needs_reason = strcmp(verb, "cancel") == 0 || strcmp(verb, "reopen") == 0;
+    bool sign = strcmp(verb, "sign") == 0, hold = strcmp(verb, "hold") == 0;
+    snprintf(usage, sizeof usage, "interview %s ID%s", verb,
+             needs_reason ? " --reason TEXT" : sign ? " [--comment TEXT]" : hold ? " [--on YYYY-MM-DD]" : "");
+    snprintf(method, sizeof method, "records.interview.%s", verb);
+    const char *reason = NULL, *comment = NULL, *on = NULL, *pos[1];
+    int np = 0;
+    r_opt_t o[3];
+    size_t no = 0;
+    if (needs_reason)
+        o[no++] = (r_opt_t) OPT("--reason", &reason);
+    if (sign)
+        o[no++] = (r_opt_t) OPT("--comment", &comment);
+    if (hold)
+        o[no++] = (r_opt_t) OPT("--on", &on);
+    if (r_parse(cmd, usage, argc, argv, 2, o, no, pos, 1, &np))
+        return CTL_USAGE;
+    if (np != 1 || (needs_reason && !reason))
+        return r_usage(usage);
+    Entretiens__V1__TransitionRequest q = ENTRETIENS__V1__TRANSITION_REQUEST__INIT;
+    Entretiens__V1__Date d = ENTRETIENS__V1__DATE__INIT;
+    q.id = (char *) pos[0];
+    q.reason = (char *) (reason ? reason : "");
+    q.comment = (char *) (comment ? comment : "");
+    if (on) {
+        if (ctl_date_parse(on, &d) != 0)
+            return r_bad(cmd, "--on '%s' is not a valid date (YYYY-MM-DD)", on);
+        q.on = &d;
+    }
+    char what[64];
+    snprintf(what, sizeof what, "%s%s", verb, strcmp(verb, "sign") == 0 ? "ed" : strcmp(verb, "share") == 0 ? "d" : "");
+    const char *done = strcmp(verb, "hold") == 0 ? "held" : strcmp(verb, "report") == 0 ? "report written"
+                     : strcmp(verb, "cancel") == 0 ? "cancelled" : strcmp(verb, "reopen") == 0 ? "reopened" : what;
+    return r_done_view(ctl, r_call(ctl, method, &q.base, &entretiens__v1__interview_view__descriptor), done);
+}
+
+static int r_iv_reassign(ctl_t *ctl, int argc, char **argv)
+{
+    const char *usage = "interview reassign ID --to M --reason TEXT";
+    const char *to = NULL, *reason = NULL, *pos[1];
+    int np = 0;
+    r_opt_t o[] = { OPT("--to", &to), OPT("--reason", &reason) };
+    if (r_parse("interview reassign", usage, argc, argv, 2, o, 2, pos, 1, &np))
+        return CTL_USAGE;
+    if (np != 1 || !to || !reason)
+        return r_usage(usage);
+    Entretiens__V1__ReassignRequest q = ENTRETIENS__V1__REASSIGN_REQUEST__INIT;
+    q.id = (char *) pos[0];
+    q.to = (char *) to;
+    q.reason = (char *) reason;
+    return r_done_view(ctl, r_call(ctl, "records.interview.reassign", &q.base, &entretiens__v1__interview_view__descriptor), "reassigned");
+}
+
+static json_t *r_audit_json(const Entretiens__V1__AuditRecord *a)
+{
+    char h[65], p[65];
+    static const char hx[] = "0123456789abcdef";
+    for (size_t i = 0; i < 32 && a->hash.len == 32; i++)
+        h[2 * i] = hx[a->hash.data[i] >> 4], h[2 * i + 1] = hx[a->hash.data[i] & 15];
+    h[a->hash.len == 32 ? 64 : 0] = '\0';
+    for (size_t i = 0; i < 32 && a->interview_hash.len == 32; i++)
+        p[2 * i] = hx[a->interview_hash.data[i] >> 4], p[2 * i + 1] = hx[a->interview_hash.data[i] & 15];
+    p[a->interview_hash.len == 32 ? 64 : 0] = '\0';
+    json_t *j = json_object();
+    json_object_set_new(j, "seq", json_integer((json_int_t) a->seq));
+    json_object_set_new(j, "interview_seq", json_integer(a->interview_seq));
+    json_object_set_new(j, "at", r_json_time(a->at_ms));
+    json_object_set_new(j, "actor", ctl_json_str(a->actor));
+    json_object_set_new(j, "action", ctl_json_str(a->action));
+    json_object_set_new(j, "details", r_json_text(a->details));
+    json_object_set_new(j, "hash", ctl_json_str(h));
+    json_object_set_new(j, "interview_hash", ctl_json_str(p));
+    return j;
+}
+
+static int r_history(ctl_t *ctl, const char *id)
+{
+    Entretiens__V1__AuditRequest q = ENTRETIENS__V1__AUDIT_REQUEST__INIT;
+    q.interview_id = (char *) id;
+    Entretiens__V1__AuditList *l = r_call(ctl, "records.audit.list", &q.base, &entretiens__v1__audit_list__descriptor);
+    if (!l)
+        return CTL_FAILED;
+    if (ctl->json) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < l->n_records; i++)
+            json_array_append_new(a, r_audit_json(l->records[i]));
+        ctl_print_json(a);
+    } else {
+        ctl_table_t *t = ctl_table_new("#", "SEQ", "AT", "ACTOR", "ACTION", "DETAILS", NULL);
+        for (size_t i = 0; i < l->n_records; i++) {
+            const Entretiens__V1__AuditRecord *a = l->records[i];
+            char tm[48];
+            ctl_table_row(t);
+            ctl_table_cellf(t, CTL_PLAIN, "%u", a->interview_seq);
+            ctl_table_cellf(t, CTL_DIM, "%" PRIu64, a->seq);
+            ctl_table_cell(t, r_time(a->at_ms, tm, sizeof tm), CTL_PLAIN);
+            ctl_table_cell(t, a->actor, CTL_PLAIN);
+            ctl_table_cell(t, a->action, CTL_BOLD);
+            ctl_table_cell(t, a->details, CTL_PLAIN);
+        }
+        ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
+    }
+    r_free(l);
+    return CTL_OK;
+}
+
+static int r_iv_history(ctl_t *ctl, int argc, char **argv)
+{
+    const char *usage = "interview history ID", *pos[1];
+    int np = 0;
+    if (r_parse("interview history", usage, argc, argv, 2, NULL, 0, pos, 1, &np) || np != 1)
+        return r_usage(usage);
+    return r_history(ctl, pos[0]);
+}
+
+int ctl_cmd_interview(ctl_t *ctl, int argc, char **argv)
+{
+    if (argc < 2)
+        return r_usage(IV_USAGE);
+    const char *sub = argv[1];
+    if (strcmp(sub, "list") == 0)
+        return r_iv_list(ctl, argc, argv);
+    if (strcmp(sub, "show") == 0)
+        return r_iv_show(ctl, argc, argv);
+    if (strcmp(sub, "create") == 0)
+        return r_iv_create(ctl, argc, argv);
+    if (strcmp(sub, "schedule") == 0)
+        return r_iv_schedule(ctl, argc, argv);
+    if (strcmp(sub, "answer") == 0)
+        return r_iv_answer(ctl, argc, argv);
+    if (strcmp(sub, "reassign") == 0)
+        return r_iv_reassign(ctl, argc, argv);
+    if (strcmp(sub, "history") == 0)
+        return r_iv_history(ctl, argc, argv);
+    static const char *const verbs[] = { "share", "hold", "report", "sign", "cancel", "reopen", NULL };
+    for (int i = 0; verbs[i]; i++)
+        if (strcmp(sub, verbs[i]) == 0)
+            return r_iv_transition(ctl, argc, argv, sub);
+    fprintf(stderr, "entretiensctl: interview: unknown subcommand '%s'\n", sub);
+    return r_usage(IV_USAGE);
+}
+
+/* -------------------------------------------------------------- template */
+
+#define TPL_USAGE "template import FILE|DIR... | template list [--type T] [--locale L] [--all] | template show ID [--version N]"
+
+static int r_tpl_add(const char *path, char ***docs, char ***names, size_t *n)
+{
+    size_t len;
+    char *text = r_read_file(path, &len);
+    if (!text)
+        return -1;
+    *docs = realloc(*docs, (*n + 1) * sizeof **docs);
+    *names = realloc(*names, (*n + 1) * sizeof **names);
+    if (!*docs || !*names) {
+        free(text);
+        return -1;
+    }
+    (*docs)[*n] = text;
+    (*names)[(*n)++] = strdup(path);
+    return 0;
+}
+
+static int r_name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static int r_tpl_import(ctl_t *ctl, int argc, char **argv)
+{
+    const char *pos[64];
+    int np = 0;
+    if (r_parse("template import", TPL_USAGE, argc, argv, 2, NULL, 0, pos, 64, &np) || np == 0)
+        return r_usage("template import FILE|DIR...");
+    char **docs = NULL, **names = NULL;
+    size_t n = 0;
+    int status = CTL_OK;
+    for (int i = 0; i < np && status == CTL_OK; i++) {
+        struct stat st;
+        if (stat(pos[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            DIR *dir = opendir(pos[i]);
+            struct dirent *de;
+            char **files = NULL;
+            size_t nf = 0;
+            while (dir && (de = readdir(dir))) {
+                size_t l = strlen(de->d_name);
+                if (l > 5 && strcmp(de->d_name + l - 5, ".json") == 0) {
+                    files = realloc(files, (nf + 1) * sizeof *files);
+                    if (asprintf(&files[nf], "%s/%s", pos[i], de->d_name) > 0)
+                        nf++;
+                }
+            }
+            if (dir)
+                closedir(dir);
+            qsort(files, nf, sizeof *files, r_name_cmp);
+            for (size_t k = 0; k < nf; k++) {
+                if (status == CTL_OK && r_tpl_add(files[k], &docs, &names, &n) != 0)
+                    status = r_bad("template import", "cannot read '%s': %s", files[k], strerror(errno));
+                free(files[k]);
+            }
+            free(files);
+        } else if (r_tpl_add(pos[i], &docs, &names, &n) != 0) {
+            status = r_bad("template import", "cannot read '%s': %s", pos[i], strerror(errno));
+        }
+    }
+    if (status == CTL_OK && n == 0)
+        status = r_bad("template import", "no .json file found");
+    Entretiens__V1__TemplateImportReply *rep = NULL;
+    if (status == CTL_OK) {
+        Entretiens__V1__TemplateImportRequest q = ENTRETIENS__V1__TEMPLATE_IMPORT_REQUEST__INIT;
+        q.n_documents = n;
+        q.documents = docs;
+        rep = r_call(ctl, "records.template.import", &q.base, &entretiens__v1__template_import_reply__descriptor);
+        if (!rep)
+            status = CTL_FAILED;
+    }
+    if (rep) {
+        json_t *a = json_array();
+        ctl_table_t *t = ctl->json ? NULL : ctl_table_new("FILE", "ID", "VERSION", "OUTCOME", "REASON", NULL);
+        for (size_t i = 0; i < rep->n_results && i < (size_t) n; i++) {
+            const Entretiens__V1__TemplateImportResult *r = rep->results[i];
+            bool rej = strcmp(r->outcome, "rejected") == 0;
+            if (rej)
+                status = CTL_FAILED;
+            json_t *j = json_pack("{s:o s:o s:i s:o}", "file", ctl_json_str(names[i]), "id", ctl_json_str(r->id), "version",
+                                  (int) r->version, "outcome", ctl_json_str(r->outcome));
+            if (rej) {
+                json_object_set_new(j, "field", ctl_json_str(r->field));
+                json_object_set_new(j, "reason", ctl_json_str(r->reason));
+            }
+            json_array_append_new(a, j);
+            if (t) {
+                ctl_table_row(t);
+                ctl_table_cell(t, names[i], CTL_PLAIN);
+                ctl_table_cell(t, r->id, CTL_PLAIN);
+                ctl_table_cellf(t, CTL_PLAIN, "%u", r->version);
+                ctl_table_cell(t, r->outcome, rej ? CTL_RED : CTL_GREEN);
+                ctl_table_cellf(t, CTL_PLAIN, "%s%s%s", r->field, *r->field ? ": " : "", r->reason);
+            }
+        }
+        if (ctl->json)
+            ctl_print_json(a);
+        else {
+            json_decref(a);
+            ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
+        }
+        r_free(rep);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(docs[i]), free(names[i]);
+    free(docs), free(names);
+    return status;
+}
+
+static json_t *r_tpl_json(const Entretiens__V1__Template *t)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "id", ctl_json_str(t->id));
+    json_object_set_new(j, "version", json_integer(t->version));
+    json_object_set_new(j, "type", ctl_json_str(t->type));
+    json_object_set_new(j, "locale", ctl_json_str(t->locale));
+    json_object_set_new(j, "entity", t->entity && *t->entity ? ctl_json_str(t->entity) : json_null());
+    json_object_set_new(j, "category", t->category && *t->category ? ctl_json_str(t->category) : json_null());
+    json_object_set_new(j, "title", ctl_json_str(t->title));
+    json_object_set_new(j, "questions", json_integer(t->questions));
+    json_object_set_new(j, "digest", ctl_json_str(t->digest));
+    json_object_set_new(j, "imported_at", r_json_time(t->imported_at_ms));
+    json_object_set_new(j, "imported_by", ctl_json_str(t->imported_by));
+    return j;
+}
+
+static int r_tpl_list(ctl_t *ctl, int argc, char **argv)
+{
+    const char *type = NULL, *locale = NULL;
+    bool all = false;
+    r_opt_t o[] = { OPT("--type", &type), OPT("--locale", &locale), FLAG("--all", &all) };
+    if (r_parse("template list", TPL_USAGE, argc, argv, 2, o, 3, NULL, 0, NULL))
+        return CTL_USAGE;
+    Entretiens__V1__TemplateListRequest q = ENTRETIENS__V1__TEMPLATE_LIST_REQUEST__INIT;
+    q.type = (char *) (type ? type : "");
+    q.locale = (char *) (locale ? locale : "");
+    q.all_versions = all;
+    Entretiens__V1__TemplateList *l = r_call(ctl, "records.template.list", &q.base, &entretiens__v1__template_list__descriptor);
+    if (!l)
+        return CTL_FAILED;
+    if (ctl->json) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < l->n_templates; i++)
+            json_array_append_new(a, r_tpl_json(l->templates[i]));
+        ctl_print_json(a);
+    } else {
+        ctl_table_t *t = ctl_table_new("ID", "VERSION", "TYPE", "LOCALE", "ENTITY", "CATEGORY", "QUESTIONS", "TITLE", NULL);
+        for (size_t i = 0; i < l->n_templates; i++) {
+            const Entretiens__V1__Template *x = l->templates[i];
+            ctl_table_row(t);
+            ctl_table_cell(t, x->id, CTL_PLAIN);
+            ctl_table_cellf(t, CTL_PLAIN, "%u", x->version);
+            ctl_table_cell(t, x->type, CTL_PLAIN);
+            ctl_table_cell(t, x->locale, CTL_PLAIN);
+            ctl_table_cell(t, *x->entity ? x->entity : "*", CTL_DIM);
+            ctl_table_cell(t, *x->category ? x->category : "*", CTL_DIM);
+            ctl_table_cellf(t, CTL_PLAIN, "%u", x->questions);
+            ctl_table_cell(t, x->title, CTL_PLAIN);
+        }
+        ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
+    }
+    r_free(l);
+    return CTL_OK;
+}
+
+static int r_tpl_show(ctl_t *ctl, int argc, char **argv)
+{
+    const char *version = NULL, *pos[1];
+    int np = 0;
+    r_opt_t o[] = { OPT("--version", &version) };
+    if (r_parse("template show", TPL_USAGE, argc, argv, 2, o, 1, pos, 1, &np) || np != 1)
+        return r_usage("template show ID [--version N]");
+    Entretiens__V1__TemplateRequest q = ENTRETIENS__V1__TEMPLATE_REQUEST__INIT;
+    q.id = (char *) pos[0];
+    if (version) {
+        char *end;
+        unsigned long v = strtoul(version, &end, 10);
+        if (*end || v == 0 || v > UINT32_MAX)
+            return r_bad("template show", "--version must be a positive whole number");
+        q.version = (uint32_t) v;
+    }
+    Entretiens__V1__Template *t = r_call(ctl, "records.template.show", &q.base, &entretiens__v1__template__descriptor);
+    if (!t)
+        return CTL_FAILED;
+    json_t *doc = r_json_text(t->document);
+    if (ctl->json) {
+        json_t *j = r_tpl_json(t);
+        json_object_set_new(j, "document", doc);
+        ctl_print_json(j);
+    } else {
+        char buf[64];
+        r_kv("template", t->id);
+        snprintf(buf, sizeof buf, "%u", t->version);
+        r_kv("version", buf);
+        r_kv("type", t->type);
+        r_kv("locale", t->locale);
+        r_kv("title", t->title);
+        r_kv("digest", t->digest);
+        size_t i, k;
+        json_t *sec, *qq;
+        json_array_foreach(json_object_get(doc, "sections"), i, sec) {
+            printf("\n== ");
+            ctl_fputs_clean(json_string_value(json_object_get(sec, "title")), stdout);
+            printf(" ==%s%s\n", json_object_get(sec, "theme") ? "  theme: " : "",
+                   json_object_get(sec, "theme") ? json_string_value(json_object_get(sec, "theme")) : "");
+            json_array_foreach(json_object_get(sec, "questions"), k, qq) {
+                printf("%s%-22s %-15s %-8s ", json_is_true(json_object_get(qq, "required")) ? "* " : "  ",
+                       json_string_value(json_object_get(qq, "id")), json_string_value(json_object_get(qq, "kind")),
+                       json_string_value(json_object_get(qq, "who")));
+                ctl_fputs_clean(json_string_value(json_object_get(qq, "label")), stdout);
+                fputc('\n', stdout);
+            }
+        }
+        json_decref(doc);
+    }
+    r_free(t);
+    return CTL_OK;
+}
+
+int ctl_cmd_template(ctl_t *ctl, int argc, char **argv)
+{
+    if (argc < 2)
+        return r_usage(TPL_USAGE);
+    if (strcmp(argv[1], "import") == 0)
+        return r_tpl_import(ctl, argc, argv);
+    if (strcmp(argv[1], "list") == 0)
+        return r_tpl_list(ctl, argc, argv);
+    if (strcmp(argv[1], "show") == 0)
+        return r_tpl_show(ctl, argc, argv);
+    fprintf(stderr, "entretiensctl: template: unknown subcommand '%s'\n", argv[1]);
+    return r_usage(TPL_USAGE);
+}
+
+/* ----------------------------------------------------------------- audit */
+
+#define AUDIT_USAGE "audit verify [--interview ID] | audit show ID"
+
+int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
+{
+    if (argc < 2)
+        return r_usage(AUDIT_USAGE);
+    if (strcmp(argv[1], "show") == 0) {
+        const char *pos[1];
+        int np = 0;
+        if (r_parse("audit show", AUDIT_USAGE, argc, argv, 2, NULL, 0, pos, 1, &np) || np != 1)
+            return r_usage("audit show ID");
+        return r_history(ctl, pos[0]);
+    }
+    if (strcmp(argv[1], "verify") != 0) {
+        fprintf(stderr, "entretiensctl: audit: unknown subcommand '%s'\n", argv[1]);
+        return r_usage(AUDIT_USAGE);
+    }
+    const char *id = NULL;
+    r_opt_t o[] = { OPT("--interview", &id) };
+    if (r_parse("audit verify", AUDIT_USAGE, argc, argv, 2, o, 1, NULL, 0, NULL))
+        return CTL_USAGE;
+    Entretiens__V1__AuditRequest q = ENTRETIENS__V1__AUDIT_REQUEST__INIT;
+    q.interview_id = (char *) (id ? id : "");
+    Entretiens__V1__AuditVerifyReply *rep =
+        r_call(ctl, "records.audit.verify", &q.base, &entretiens__v1__audit_verify_reply__descriptor);
+    if (!rep)
+        return CTL_FAILED;
+    if (ctl->json) {
+        json_t *j = json_object();
+        json_object_set_new(j, "ok", json_boolean(rep->ok));
+        json_object_set_new(j, "records", json_integer((json_int_t) rep->records));
+        json_object_set_new(j, "interviews", json_integer((json_int_t) rep->interviews));
+        if (rep->ok) {
+            json_object_set_new(j, "head_hash", ctl_json_str(rep->head_hash));
+        } else {
+            json_object_set_new(j, "broken", json_pack("{s:I s:o s:i s:o}", "seq", (json_int_t) rep->broken_seq, "interview_id",
+                                                       *rep->broken_interview_id ? ctl_json_str(rep->broken_interview_id) : json_null(),
+                                                       "interview_seq", (int) rep->broken_interview_seq, "reason", ctl_json_str(rep->reason)));
+        }
+        ctl_print_json(j);
+    } else if (rep->ok) {
+        printf("audit trail intact: %" PRIu64 " records, %" PRIu64 " interview%s checked\nhead %s\n", rep->records,
+               rep->interviews, rep->interviews == 1 ? "" : "s", rep->head_hash);
+    } else {
+        printf("AUDIT TRAIL BROKEN: first broken link: ");
+        ctl_fputs_clean(rep->reason, stdout);
+        fputc('\n', stdout);
+    }
+    int status = rep->ok ? CTL_OK : CTL_FAILED;
+    r_free(rep);
+    return status;
+}
+
+/* ---------------------------------------------------------------- access */
+
+#define ACCESS_USAGE "access grant hr:ID --entity E [--entity E2...] [--content] | access revoke hr:ID | access list"
+
+int ctl_cmd_access(ctl_t *ctl, int argc, char **argv)
+{
+    if (argc < 2)
+        return r_usage(ACCESS_USAGE);
+    const char *sub = argv[1];
+    if (strcmp(sub, "list") == 0) {
+        if (r_parse("access list", ACCESS_USAGE, argc, argv, 2, NULL, 0, NULL, 0, NULL))
+            return CTL_USAGE;
+        Entretiens__V1__AccessList *l = r_call(ctl, "records.access.list", NULL, &entretiens__v1__access_list__descriptor);
+        if (!l)
+            return CTL_FAILED;
+        json_t *a = json_array();
+        ctl_table_t *t = ctl->json ? NULL : ctl_table_new("PRINCIPAL", "ENTITIES", "CONTENT", "GRANTED BY", "AT", NULL);
+        for (size_t i = 0; i < l->n_grants; i++) {
+            const Entretiens__V1__AccessGrant *g = l->grants[i];
+            json_t *e = json_array();
+            char ents[512] = "";
+            for (size_t k = 0; k < g->n_entities; k++) {
+                json_array_append_new(e, ctl_json_str(g->entities[k]));
+                snprintf(ents + strlen(ents), sizeof ents - strlen(ents), "%s%s", k ? "," : "", g->entities[k]);
+            }
+            json_array_append_new(a, json_pack("{s:o s:o s:b s:o s:o}", "principal", ctl_json_str(g->principal), "entities", e,
+                                               "content", (int) g->content, "granted_by", ctl_json_str(g->granted_by),
+                                               "granted_at", r_json_time(g->granted_at_ms)));
+            if (t) {
+                char tm[48];
+                ctl_table_row(t);
+                ctl_table_cell(t, g->principal, CTL_PLAIN);
+                ctl_table_cell(t, ents, CTL_PLAIN);
+                ctl_table_cell(t, g->content ? "yes" : "no", CTL_PLAIN);
+                ctl_table_cell(t, g->granted_by, CTL_PLAIN);
+                ctl_table_cell(t, r_time(g->granted_at_ms, tm, sizeof tm), CTL_PLAIN);
+            }
+        }
+        if (ctl->json)
+            ctl_print_json(a);
+        else {
+            json_decref(a);
+            ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
+        }
+        r_free(l);
+        return CTL_OK;
+    }
+    if (strcmp(sub, "grant") != 0 && strcmp(sub, "revoke") != 0) {
+        fprintf(stderr, "entretiensctl: access: unknown subcommand '%s'\n", sub);
+        return r_usage(ACCESS_USAGE);
+    }
+    bool grant = strcmp(sub, "grant") == 0, content = false;
+    const char *ents[64], *pos[1];
+    size_t ne = 0;
+    int np = 0;
+    r_opt_t o[] = { MANY("--entity", ents, &ne), FLAG("--content", &content) };
+    if (r_parse(grant ? "access grant" : "access revoke", ACCESS_USAGE, argc, argv, 2, o, grant ? 2 : 0, pos, 1, &np))
+        return CTL_USAGE;
+    if (np != 1 || (grant && ne == 0))
+        return r_usage(grant ? "access grant hr:ID --entity E [--entity E2...] [--content]   (--entity '*' = all)" : "access revoke hr:ID");
+    Entretiens__V1__AccessGrant g = ENTRETIENS__V1__ACCESS_GRANT__INIT;
+    g.principal = (char *) pos[0];
+    g.n_entities = ne;
+    g.entities = (char **) ents;
+    g.content = content;
+    if (!grant) {
+        ent_rpc_result_t r;
+        if (ctl_call(ctl, DAEMON, "records.access.revoke", &g.base, &r) != 0)
+            return CTL_FAILED;
+        ent_rpc_result_clear(&r);
+        if (ctl->json)
+            ctl_print_json(json_pack("{s:o s:b}", "principal", ctl_json_str(pos[0]), "revoked", 1));
+        else
+            printf("%s: grant revoked\n", pos[0]);
+        return CTL_OK;
+    }
+    Entretiens__V1__AccessGrant *rep = r_call(ctl, "records.access.grant", &g.base, &entretiens__v1__access_grant__descriptor);
+    if (!rep)
+        return CTL_FAILED;
+    if (ctl->json) {
+        json_t *e = json_array();
+        for (size_t k = 0; k < rep->n_entities; k++)
+            json_array_append_new(e, ctl_json_str(rep->entities[k]));
+        ctl_print_json(json_pack("{s:o s:o s:b s:o}", "principal", ctl_json_str(rep->principal), "entities", e, "content",
+                                 (int) rep->content, "granted_by", ctl_json_str(rep->granted_by)));
+    } else {
+        printf("%s: granted %zu entit%s%s\n", rep->principal, rep->n_entities, rep->n_entities == 1 ? "y" : "ies",
+               rep->content ? ", with the content permission" : ", progress only");
+    }
+    r_free(rep);
+    return CTL_OK;
+}
+
+const char *ctl_records_details(const char *command)
+{
+    static const struct { const char *name, *text; } s_details[] = {
+        { "interview",
+          "interview list [--employee E] [--manager M [--tree]] [--status S] [--type T] [--due-before D]\n"
+          "               [--entity E] [--limit N]      what the caller may see (default: their own)\n"
+          "interview show ID                           metadata, schedule, signatures and the answers the caller may see\n"
+          "interview create --employee E --type T [--due D] [--manager M] [--title TEXT] [--template ID]\n"
+          "interview schedule ID --at YYYY-MM-DDTHH:MM [--duration MIN] [--place P] [--video URL]\n"
+          "interview answer ID --file F [--notes TEXT] [--submit]\n"
+          "      F: {\"question_id\": value, ...} or {\"answers\": {...}, \"notes\": \"...\"}; null removes an answer;\n"
+          "      --submit shares one's preparation (before the meeting) or writes the report (held, interviewer)\n"
+          "interview share|hold [--on D]|report|sign [--comment TEXT] ID\n"
+          "interview cancel|reopen ID --reason TEXT     interview reassign ID --to M --reason TEXT\n"
+          "interview history ID                        the interview's audit trail\n"
+          "--json:  list {\"interviews\":[{id,type,status,due_date,employee_id,first_name,last_name,manager_id,\n"
+          "          entity,scheduled_start,held_on,obligation_id}],\"truncated\":B}; the others print the interview\n"
+          "          (docs/cli.md): {id,type,status,...,schedule,signatures,carried,answers:{employee,manager},\n"
+          "          manager_notes,withheld,relation,report_digest}\n"
+          "exit:    0 done, 1 refused (PERMISSION_DENIED, FAILED_PRECONDITION with the state, INVALID_ARGUMENT\n"
+          "         naming the field) or records unavailable, 2 usage\n" },
+        { "template",
+          "template import FILE|DIR...     JSON template documents (a directory: its *.json); a changed document\n"
+          "                                under the same id becomes a new version, an identical one is 'unchanged'\n"
+          "template list [--type T] [--locale fr|en] [--all]   latest versions (--all: every version)\n"
+          "template show ID [--version N]  sections and questions (--json: the document too)\n"
+          "exit:    0 done, 1 a document rejected (field and reason printed) or records error, 2 usage\n" },
+        { "audit",
+          "audit verify [--interview ID]   recomputes the SHA-256 chains; names the first broken link\n"
+          "audit show ID                   the interview's audit records\n"
+          "--json:  {\"ok\":B,\"records\":N,\"interviews\":N,\"head_hash\":H} or\n"
+          "         {\"ok\":false,...,\"broken\":{\"seq\":N,\"interview_id\":S,\"interview_seq\":N,\"reason\":S}}\n"
+          "exit:    0 intact, 1 broken or refused, 2 usage\n" },
+        { "access",
+          "access grant hr:ID --entity E [--entity E2...] [--content]   ('*' = every entity; --content lets HR\n"
+          "                                                             read shared interview content)\n"
+          "access revoke hr:ID    access list          (administrators only)\n" },
+    };
+    for (size_t i = 0; i < sizeof s_details / sizeof *s_details; i++)
+        if (strcmp(s_details[i].name, command) == 0)
+            return s_details[i].text;
+    return NULL;
+}

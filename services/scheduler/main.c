@@ -8,7 +8,8 @@ int main(int argc, char **argv)
         .name = "scheduler",
         .summary = "Computes every interview each employee is owed, and when, from HR lifecycle events.",
         .max_dbs = 16,
-        .schema_version = 1,
+        .schema_version = SCHED_SCHEMA_VERSION,
+        .migrate = sched_migrate,
         .publishes = true,
         .consumes = consumes,
     };

@@ -9,6 +9,7 @@
 #include "common/date.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,6 +114,14 @@ static bool s_match(const char *filter, const char *value)
     return !filter || !*filter || (value && strcmp(filter, value) == 0);
 }
 
+/* One deadline of the calendar, with the employee its strings point into
+ * (shared by the items of one employee in a scan; the first one owns it). */
+typedef struct {
+    sched_obl_msg_t m;
+    Entretiens__V1__Employee *emp;
+    bool owns;
+} s_due_item_t;
+
 /* The calendar being built by scheduler.due. */
 typedef struct {
     scheduler_t *s;
@@ -121,9 +130,7 @@ typedef struct {
     int type;                     /* -1 = any */
     size_t limit, n, cap;
     bool truncated;
-    sched_obl_msg_t **msgs;
-    Entretiens__V1__Employee **emps;   /* one reference per item (owned by item i or shared) */
-    bool *owns;                        /* item i frees emps[i] */
+    s_due_item_t **items;
 } s_due_t;
 
 static bool s_due_employee_ok(const s_due_t *c, const Entretiens__V1__Employee *emp)
@@ -141,26 +148,19 @@ static int s_due_add(s_due_t *c, Entretiens__V1__Employee *emp, bool owns, const
     }
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 64;
-        sched_obl_msg_t **m = realloc(c->msgs, cap * sizeof *m);
-        if (m)
-            c->msgs = m;
-        Entretiens__V1__Employee **e = m ? realloc(c->emps, cap * sizeof *e) : NULL;
-        if (e)
-            c->emps = e;
-        bool *w = e ? realloc(c->owns, cap * sizeof *w) : NULL;
-        if (w)
-            c->owns = w;
-        if (!m || !e || !w)
+        s_due_item_t **items = realloc(c->items, cap * sizeof *items);
+        if (!items)
             return ENOMEM;
+        c->items = items;
         c->cap = cap;
     }
-    c->msgs[c->n] = malloc(sizeof **c->msgs);
-    if (!c->msgs[c->n])
+    s_due_item_t *it = malloc(sizeof *it);
+    if (!it)
         return ENOMEM;
-    c->emps[c->n] = emp;
-    c->owns[c->n] = owns;
-    sched_obligation_msg(c->s, emp->employee_id, o, emp, c->msgs[c->n]);
-    c->n++;
+    it->emp = emp;
+    it->owns = owns;
+    sched_obligation_msg(c->s, emp->employee_id, o, emp, &it->m);
+    c->items[c->n++] = it;
     return 0;
 }
 
@@ -169,7 +169,9 @@ static int32_t s_be32_get(const uint8_t *q)
     return (int32_t) (((uint32_t) q[0] << 24 | (uint32_t) q[1] << 16 | (uint32_t) q[2] << 8 | q[3]) ^ 0x80000000u);
 }
 
-/* Actionable deadlines: a range scan of the due index. */
+/* Actionable deadlines: a range scan of the due index, month by month.
+ * The limit is applied after sorting, at the end of a month, so that a
+ * truncated answer still holds the earliest deadlines. */
 static int s_due_from_index(s_due_t *c, MDB_txn *txn)
 {
     scheduler_t *s = c->s;
@@ -177,24 +179,42 @@ static int s_due_from_index(s_due_t *c, MDB_txn *txn)
     int rc = mdb_cursor_open(txn, s->due_index, &cur);
     if (rc)
         return rc;
+    int y, m, d;
+    ent_date_to_ymd(c->from, &y, &m, &d);
+    int32_t first_month = y * 12 + m - 1;
+    ent_date_to_ymd(c->to, &y, &m, &d);
+    int32_t last_month = y * 12 + m - 1;
+    size_t limit = c->limit;
+    c->limit = SIZE_MAX; /* collect whole months; cut after sorting */
     uint8_t start[4];
-    uint32_t u = (uint32_t) c->from ^ 0x80000000u;
+    uint32_t u = (uint32_t) first_month ^ 0x80000000u;
     start[0] = (uint8_t) (u >> 24), start[1] = (uint8_t) (u >> 16), start[2] = (uint8_t) (u >> 8), start[3] = (uint8_t) u;
     MDB_val k = { 4, start }, v;
+    int32_t month = first_month;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         const uint8_t *p = k.mv_data;
-        if (k.mv_size < 14 || s_be32_get(p) > c->to)
+        if (k.mv_size < 19)
+            continue;
+        int32_t km = s_be32_get(p);
+        if (km > last_month)
             break;
-        if (c->type >= 0 && p[4] != c->type)
+        if (km != month) {
+            month = km;
+            if (c->n >= limit)
+                break; /* enough whole months */
+        }
+        size_t idl = strnlen((const char *) p + 4, k.mv_size - 4);
+        if (idl > SCHED_ID_MAX || 4 + idl + 1 + 13 != k.mv_size)
+            continue;
+        const uint8_t *q = p + 5 + idl;
+        int32_t due = s_be32_get(q + 1);
+        if (due < c->from || due > c->to || (c->type >= 0 && q[0] != c->type))
             continue;
         char id[SCHED_ID_MAX + 1];
-        size_t idl = strnlen((const char *) p + 5, k.mv_size - 5);
-        if (idl > SCHED_ID_MAX || 5 + idl + 9 > k.mv_size)
-            continue;
-        memcpy(id, p + 5, idl);
+        memcpy(id, p + 4, idl);
         id[idl] = '\0';
-        int32_t anchor = s_be32_get(p + 6 + idl);
-        uint32_t campaign = (uint32_t) s_be32_get(p + 10 + idl);
+        int32_t anchor = s_be32_get(q + 5);
+        uint32_t campaign = (uint32_t) s_be32_get(q + 9);
         Entretiens__V1__Employee *emp = NULL;
         if (sched_employee_get(s, txn, id, &emp) != 0)
             continue;
@@ -205,17 +225,18 @@ static int s_due_from_index(s_due_t *c, MDB_txn *txn)
         int no = sched_obligations_load(s, txn, id);
         const sched_obl_t *found = NULL;
         for (int i = 0; i < no; i++)
-            if (s->sobl_buf[i].o.type == p[4] && s->sobl_buf[i].o.anchor == anchor && s->sobl_buf[i].campaign == campaign)
+            if (s->sobl_buf[i].o.type == q[0] && s->sobl_buf[i].o.anchor == anchor && s->sobl_buf[i].campaign == campaign)
                 found = &s->sobl_buf[i];
         int added = found ? s_due_add(c, emp, true, found) : -1;
         if (added != 0)
             entretiens__v1__employee__free_unpacked(emp, NULL);
-        if (added > 0 || added == ENOMEM) {
-            rc = added == ENOMEM ? ENOMEM : 0;
+        if (added == ENOMEM) {
+            rc = ENOMEM;
             break;
         }
     }
     mdb_cursor_close(cur);
+    c->limit = limit;
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
@@ -269,7 +290,7 @@ static int s_due_scan(s_due_t *c, MDB_txn *txn)
 
 static int s_due_cmp(const void *a, const void *b)
 {
-    const sched_obl_msg_t *x = *(sched_obl_msg_t *const *) a, *y = *(sched_obl_msg_t *const *) b;
+    const sched_obl_msg_t *x = &(*(s_due_item_t *const *) a)->m, *y = &(*(s_due_item_t *const *) b)->m;
     int dx = x->due.year * 10000 + x->due.month * 100 + x->due.day;
     int dy = y->due.year * 10000 + y->due.month * 100 + y->due.day;
     if (dx != dy)
@@ -305,13 +326,22 @@ static int s_due(ent_rpc_call_t *call, void *arg)
     }
     rc = req->include_met ? s_due_scan(&c, call->txn) : s_due_from_index(&c, call->txn);
     if (!rc) {
-        qsort(c.msgs, c.n, sizeof *c.msgs, s_due_cmp);
+        qsort(c.items, c.n, sizeof *c.items, s_due_cmp);
+        /* whole months were collected: keep the earliest (index path only:
+         * there every item owns its employee) */
+        while (c.n > c.limit) {
+            c.n--;
+            if (c.items[c.n]->owns)
+                entretiens__v1__employee__free_unpacked(c.items[c.n]->emp, NULL);
+            free(c.items[c.n]);
+            c.truncated = true;
+        }
         Entretiens__V1__Obligation **ptrs = calloc(c.n + 1, sizeof *ptrs);
         if (!ptrs) {
             rc = ENOMEM;
         } else {
             for (size_t i = 0; i < c.n; i++)
-                ptrs[i] = &c.msgs[i]->msg;
+                ptrs[i] = &c.items[i]->m.msg;
             Entretiens__V1__DueReply rep = ENTRETIENS__V1__DUE_REPLY__INIT;
             rep.n_obligations = c.n;
             rep.obligations = ptrs;
@@ -323,14 +353,18 @@ static int s_due(ent_rpc_call_t *call, void *arg)
     if (rc == ENOMEM)
         rc = ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory");
 done:
-    for (size_t i = 0; i < c.n; i++) {
-        free(c.msgs[i]);
-        if (c.owns[i])
-            entretiens__v1__employee__free_unpacked(c.emps[i], NULL);
-    }
-    free(c.msgs);
-    free(c.emps);
-    free(c.owns);
+    /* owners last: shared employees are freed once, after every item */
+    for (size_t i = 0; i < c.n; i++)
+        if (!c.items[i]->owns) {
+            free(c.items[i]);
+            c.items[i] = NULL;
+        }
+    for (size_t i = 0; i < c.n; i++)
+        if (c.items[i] && c.items[i]->owns) {
+            entretiens__v1__employee__free_unpacked(c.items[i]->emp, NULL);
+            free(c.items[i]);
+        }
+    free(c.items);
     entretiens__v1__due_request__free_unpacked(req, NULL);
     return rc;
 }

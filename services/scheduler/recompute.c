@@ -24,16 +24,22 @@ static void s_be32(uint8_t *p, int32_t v)
     p[3] = (uint8_t) u;
 }
 
-/* due_index key: be32(due) type employee \0 be32(anchor) be32(campaign) */
-static size_t s_index_key(const char *employee_id, const sched_obl_t *o, uint8_t *key)
+size_t sched_index_key(const char *employee_id, const sched_obl_t *o, uint8_t *key)
 {
+    /* month bucket first, then the employee: a batch of consecutive hires
+     * lands on neighbouring keys of each month instead of on one random
+     * page per deadline (the index was half of the ingest's cost) */
+    int y, m, d;
+    ent_date_to_ymd(o->o.due_date, &y, &m, &d);
     size_t e = strlen(employee_id);
-    s_be32(key, o->o.due_date);
-    key[4] = o->o.type;
-    memcpy(key + 5, employee_id, e + 1);
-    s_be32(key + 6 + e, o->o.anchor);
-    s_be32(key + 10 + e, (int32_t) o->campaign);
-    return 14 + e;
+    s_be32(key, y * 12 + (m - 1));
+    memcpy(key + 4, employee_id, e + 1);
+    uint8_t *p = key + 5 + e;
+    p[0] = o->o.type;
+    s_be32(p + 1, o->o.due_date);
+    s_be32(p + 5, o->o.anchor);
+    s_be32(p + 9, (int32_t) o->campaign);
+    return 5 + e + 13;
 }
 
 int sched_obligations_load(scheduler_t *s, MDB_txn *txn, const char *employee_id)
@@ -281,7 +287,7 @@ static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MD
         /* only actionable obligations are in the due index: history would
          * make it large and its inserts random (write amplification) */
         if (o->actionable && (!f || !f->actionable || f->o.due_date != o->o.due_date || f->o.status != o->o.status)) {
-            ik.mv_size = s_index_key(employee_id, o, key);
+            ik.mv_size = sched_index_key(employee_id, o, key);
             ik.mv_data = key;
             rc = mdb_del(txn, s->due_index, &ik, NULL);
             if (rc == MDB_NOTFOUND)
@@ -296,7 +302,7 @@ static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MD
             if (s_same_key(&old[i], f))
                 o = &old[i];
         if (f->actionable && (!o || !o->actionable || f->o.due_date != o->o.due_date || f->o.status != o->o.status)) {
-            ik.mv_size = s_index_key(employee_id, f, key);
+            ik.mv_size = sched_index_key(employee_id, f, key);
             ik.mv_data = key;
             uint8_t st = f->o.status;
             iv.mv_size = 1;

@@ -11,8 +11,9 @@
  *    facts         employee_id -> sch_fact_t[] (the history folded for the
  *                  rules engine, in history order)
  *    obligations   employee_id -> sched_obl_t[] (last computed)
- *    due_index     be32(due) type employee_id \0 be32(anchor) be32(campaign)
- *                  -> status byte, for actionable obligations only
+ *    due_index     be32(year*12 + month - 1 of due) employee_id \0 type be32(due)
+ *                  be32(anchor) be32(campaign) -> status byte, for actionable
+ *                  obligations only (schema 2; schema 1 had no month bucket)
  *    idempotency   source \0 event_id -> employee_id
  *    deadletters   be64(id) -> packed DeadLetter
  *    policies      entity -> packed EntityPolicy; SCHED_OPTIONS_KEY -> packed
@@ -118,6 +119,14 @@ int sched_history_list(scheduler_t *s, MDB_txn *txn, const char *employee_id,
  * the due index and publishes interview.due / .overdue / .met / .cancelled
  * for what changed.  Returns 0 or an LMDB code. */
 int sched_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, int32_t today);
+
+/* Writes the due-index key of an obligation into key (>= SCHED_ID_MAX + 20
+ * bytes) and returns its length. */
+size_t sched_index_key(const char *employee_id, const sched_obl_t *o, uint8_t *key);
+
+/* Store migrations (ent_store_migrate_fn): 1 -> 2 rebuilds the due index. */
+int sched_migrate(MDB_txn *txn, unsigned from, void *arg);
+#define SCHED_SCHEMA_VERSION 2
 
 /* Loads the stored obligations of an employee into s->sobl_buf.  Returns
  * the count (>= 0) or a negative LMDB code. */

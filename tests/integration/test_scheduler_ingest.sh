@@ -25,6 +25,12 @@ run_one() { # name input -> writes $IT_DIR/<name>.due.json and .ingest.json
   [ $rc -eq 0 ] || fail "$name: ingest exited $rc: $(head -c 400 "$IT_DIR/$name.ingest.json")"
   "$CTL" due --from 1990-01-01 --to 2045-12-31 --all --limit 50000 --json >"$IT_DIR/$name.due.json" ||
     fail "$name: due"
+  # the actionable calendar, whole and limited: the limit keeps the earliest
+  "$CTL" due --from 2020-01-01 --to 2030-12-31 --limit 50000 --json >"$IT_DIR/$name.cal.json" || fail "$name: due (index)"
+  "$CTL" due --from 2020-01-01 --to 2030-12-31 --limit 40 --json >"$IT_DIR/$name.cal40.json" 2>/dev/null ||
+    fail "$name: due --limit"
+  [ "$(grep '"obligation_id"' "$IT_DIR/$name.cal.json" | head -n 40)" = "$(grep '"obligation_id"' "$IT_DIR/$name.cal40.json")" ] ||
+    fail "$name: a limited calendar is not the beginning of the whole one"
   for e in E000001 E000002 E000100 E000321; do
     "$CTL" obligations --employee $e --json >>"$IT_DIR/$name.obligations.json" || fail "$name: obligations $e"
   done

@@ -1,5 +1,5 @@
-/*  access.c — confidentiality rules (access.h). */
-#include "access.h"
+/*  access.c — confidentiality rules (rec_access.h). */
+#include "rec_access.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/*  audit.c — SHA-256 chaining of the audit trail (audit.h). */
-#include "audit.h"
+/*  audit.c — SHA-256 chaining of the audit trail (rec_audit.h). */
+#include "rec_audit.h"
 
 #include <errno.h>
 #include <openssl/evp.h>

@@ -1,5 +1,5 @@
-/*  lifecycle.c — the interview state machine (lifecycle.h). */
-#include "lifecycle.h"
+/*  lifecycle.c — the interview state machine (rec_lifecycle.h). */
+#include "rec_lifecycle.h"
 
 #include <string.h>
 

@@ -3,9 +3,9 @@
  *
  *  Every method starts from Request.caller ("role:id"): unknown or missing
  *  callers are refused with PERMISSION_DENIED, and so is whatever the
- *  caller's relation to the interview does not allow (access.h).  A
+ *  caller's relation to the interview does not allow (rec_access.h).  A
  *  transition the current state does not allow is FAILED_PRECONDITION with
- *  that state in the message (lifecycle.h).
+ *  that state in the message (rec_lifecycle.h).
  */
 #include "records.h"
 

@@ -24,10 +24,10 @@
 #ifndef REC_RECORDS_H
 #define REC_RECORDS_H
 
-#include "access.h"
-#include "audit.h"
-#include "lifecycle.h"
-#include "template.h"
+#include "rec_access.h"
+#include "rec_audit.h"
+#include "rec_lifecycle.h"
+#include "rec_template.h"
 
 #include "common/daemon.h"
 #include "proto/records.pb-c.h"

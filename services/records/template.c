@@ -1,5 +1,5 @@
-/*  template.c — template documents and answers (template.h). */
-#include "template.h"
+/*  template.c — template documents and answers (rec_template.h). */
+#include "rec_template.h"
 
 #include "common/date.h"
 

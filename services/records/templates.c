@@ -1,7 +1,7 @@
 /*  templates.c — template versions in the store, their choice for a new
  *  interview, the defaults, and the template.* methods (records.h). */
 #include "records.h"
-#include "default_templates.h"
+#include "rec_default_templates.h"
 
 #include "common/clock.h"
 #include "common/log.h"

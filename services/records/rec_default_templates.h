@@ -1,4 +1,4 @@
-/*  default_templates.h — the default templates shipped with records, one
+/*  rec_default_templates.h — the default templates shipped with records, one
  *  per interview type and locale, embedded in the binary.
  *
  *  default_templates.c is GENERATED from the JSON files in templates/ by

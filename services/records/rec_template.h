@@ -1,4 +1,4 @@
-/*  template.h — interview templates and answers, pure (jansson, no store).
+/*  rec_template.h — interview templates and answers, pure (jansson, no store).
  *
  *  A template is a JSON document (docs/records.md has the format):
  *    {"id","type","locale","entity"?,"category"?,"title","description"?,

@@ -1,4 +1,4 @@
-/*  audit.h — the tamper-evident trail: SHA-256 chaining of AuditRecord,
+/*  rec_audit.h — the tamper-evident trail: SHA-256 chaining of AuditRecord,
  *  pure (OpenSSL libcrypto, no store).
  *
  *  Each record is chained twice: globally (hash = SHA-256(prev_hash ||

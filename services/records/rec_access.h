@@ -1,4 +1,4 @@
-/*  access.h — who may see what, pure (no store).
+/*  rec_access.h — who may see what, pure (no store).
  *
  *  A principal travels in Request.caller as "role:id": employee:E42,
  *  manager:E7 (a manager is also an employee id), hr:alice, admin:root.
@@ -12,7 +12,7 @@
 #ifndef REC_ACCESS_H
 #define REC_ACCESS_H
 
-#include "lifecycle.h"
+#include "rec_lifecycle.h"
 
 #include <stdbool.h>
 #include <stddef.h>

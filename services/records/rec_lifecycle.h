@@ -1,4 +1,4 @@
-/*  lifecycle.h — the interview state machine, pure (no store, no clock).
+/*  rec_lifecycle.h — the interview state machine, pure (no store, no clock).
  *
  *    planned ─schedule─> scheduled ─answer─> preparation ─share(both)─> shared
  *        │                  │  └──────────share──────────┘                 │

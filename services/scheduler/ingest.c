@@ -108,6 +108,7 @@ static int s_refresh(scheduler_t *s, MDB_txn *txn, s_set_t *dirty)
 {
     int32_t today = ent_clock_today();
     for (size_t i = 0; i < dirty->n; i++) {
+        sched_touch(s, dirty->order[i]);
         int rc = sched_history_rebuild(s, txn, dirty->order[i]);
         if (rc == ENOENT)
             continue;
@@ -255,6 +256,7 @@ int sched_on_records_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
         bool dup = false;
         rc = s_apply(s, txn, &e, &dup);
         if (!rc && !dup) {
+            sched_touch(s, e.employee_id);
             rc = sched_history_rebuild(s, txn, e.employee_id);
             if (rc == ENOENT)
                 rc = 0;

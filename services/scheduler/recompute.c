@@ -8,6 +8,7 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,37 +226,37 @@ static int s_campaigns(scheduler_t *s, const sch_fact_t *facts, size_t nf, const
     return n;
 }
 
-/* Recomputes from the employee's facts value v (already read). */
-static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MDB_val v, int32_t today)
+/* Computes an employee's obligations from the facts value v into
+ * w->fresh (engine output, campaigns, actionable flags).  Reads the
+ * scheduler's policy and campaigns only: safe from the sweep's threads.
+ * Returns the count, or -1 when the facts cannot be used. */
+static int s_compute(const scheduler_t *s, sched_work_t *w, const char *employee_id, MDB_val v, int32_t today)
 {
-    MDB_val k = { strlen(employee_id), (void *) employee_id };
-    int rc;
     int32_t birth;
     char entity[256], department[256];
     size_t nf;
     const uint8_t *fp = s_parse_facts(&v, &birth, entity, department, &nf);
     if (!fp) {
         ent_log_error("facts.corrupt", "facts of %s cannot be read", employee_id);
-        return 0;
+        return -1;
     }
     if (nf > SCHED_MAX_FACTS)
         nf = SCHED_MAX_FACTS;
-    memcpy(s->facts_buf, fp, nf * sizeof(sch_fact_t)); /* aligned copy */
-    sch_employee_t emp = { .facts = s->facts_buf, .nfacts = (uint32_t) nf, .birth_date = birth };
-    const sch_policy_t *policy = sched_policy_for(s, entity);
-    int n = sch_rules_compute(policy, &emp, today, s->obl_buf, SCHED_MAX_OBLIGATIONS);
+    memcpy(w->facts, fp, nf * sizeof(sch_fact_t)); /* aligned copy */
+    sch_employee_t emp = { .facts = w->facts, .nfacts = (uint32_t) nf, .birth_date = birth };
+    const sch_policy_t *policy = sched_policy_for((scheduler_t *) s, entity);
+    int n = sch_rules_compute(policy, &emp, today, w->obl, SCHED_MAX_OBLIGATIONS);
     if (n < 0) {
         ent_log_error("rules.failed", "rules engine refused %s (%d)", employee_id, n);
-        return 0;
+        return -1;
     }
-    /* new list: engine output + campaigns, then actionable flags */
-    sched_obl_t *fresh = s->fresh_buf;
+    sched_obl_t *fresh = w->fresh;
     int nn = 0;
     for (int i = 0; i < n; i++) {
         memset(&fresh[nn], 0, sizeof fresh[nn]);
-        fresh[nn++].o = s->obl_buf[i];
+        fresh[nn++].o = w->obl[i];
     }
-    nn += s_campaigns(s, s->facts_buf, nf, entity, department, today, fresh + nn, SCHED_MAX_OBLIGATIONS - nn);
+    nn += s_campaigns((scheduler_t *) s, w->facts, nf, entity, department, today, fresh + nn, SCHED_MAX_OBLIGATIONS - nn);
     for (int i = 0; i < nn; i++) {
         sched_obl_t *o = &fresh[i];
         if (o->o.status == SCH_STATUS_UPCOMING)
@@ -268,6 +269,18 @@ static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MD
                     o->actionable = 0; /* superseded by a later link of its chain */
         }
     }
+    return nn;
+}
+
+/* Recomputes from the employee's facts value v (already read). */
+static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MDB_val v, int32_t today)
+{
+    MDB_val k = { strlen(employee_id), (void *) employee_id };
+    int rc;
+    int nn = s_compute(s, &s->work, employee_id, v, today);
+    if (nn < 0)
+        return 0;
+    sched_obl_t *fresh = s->work.fresh;
     int no = sched_obligations_load(s, txn, employee_id);
     if (no < 0)
         return no;
@@ -339,6 +352,144 @@ int sched_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, int32
 
 /* ------------------------------------------------------------ the sweep */
 
+int sched_work_init(sched_work_t *w)
+{
+    w->facts = calloc(SCHED_MAX_FACTS, sizeof *w->facts);
+    w->obl = calloc(SCHED_MAX_OBLIGATIONS, sizeof *w->obl);
+    w->fresh = calloc(SCHED_MAX_OBLIGATIONS, sizeof *w->fresh);
+    if (w->facts && w->obl && w->fresh)
+        return 0;
+    sched_work_free(w);
+    return ENOMEM;
+}
+
+void sched_work_free(sched_work_t *w)
+{
+    free(w->facts);
+    free(w->obl);
+    free(w->fresh);
+    memset(w, 0, sizeof *w);
+}
+
+void sched_touch(scheduler_t *s, const char *employee_id)
+{
+    if (s->n_touched == s->cap_touched) {
+        size_t cap = s->cap_touched ? s->cap_touched * 2 : 256;
+        char (*t)[SCHED_ID_MAX + 1] = realloc(s->touched, cap * sizeof *t);
+        if (!t)
+            return; /* the chunked sweep of the next day catches them up */
+        s->touched = t;
+        s->cap_touched = cap;
+    }
+    snprintf(s->touched[s->n_touched++], SCHED_ID_MAX + 1, "%s", employee_id);
+}
+
+/* One thread of the parallel sweep: in a read-only snapshot, computes every
+ * `parts`-th employee and lists those whose obligations would change. */
+typedef struct {
+    const scheduler_t *s;
+    MDB_env *env;
+    int part, parts;
+    int32_t today;
+    sched_work_t w;
+    char (*changed)[SCHED_ID_MAX + 1];
+    size_t n, cap;
+    int rc;
+} s_part_t;
+
+static void *s_part_run(void *arg)
+{
+    s_part_t *p = arg;
+    MDB_txn *txn;
+    MDB_cursor *fc = NULL, *oc = NULL;
+    p->rc = mdb_txn_begin(p->env, NULL, MDB_RDONLY, &txn);
+    if (p->rc)
+        return NULL;
+    if ((p->rc = mdb_cursor_open(txn, p->s->facts, &fc)) || (p->rc = mdb_cursor_open(txn, p->s->obligations, &oc)))
+        goto done;
+    MDB_val k, v, ok, ov;
+    size_t i = 0;
+    int orc = mdb_cursor_get(oc, &ok, &ov, MDB_FIRST);
+    char id[SCHED_ID_MAX + 1];
+    for (int rc = mdb_cursor_get(fc, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(fc, &k, &v, MDB_NEXT), i++) {
+        if ((int) (i % (size_t) p->parts) != p->part)
+            continue;
+        size_t len = k.mv_size < SCHED_ID_MAX ? k.mv_size : SCHED_ID_MAX;
+        memcpy(id, k.mv_data, len);
+        id[len] = '\0';
+        int nn = s_compute(p->s, &p->w, id, v, p->today);
+        if (nn < 0)
+            continue;
+        /* both databases are keyed by employee id: walk them together */
+        while (orc == 0) {
+            int c = memcmp(ok.mv_data, k.mv_data, ok.mv_size < k.mv_size ? ok.mv_size : k.mv_size);
+            if (c > 0 || (c == 0 && ok.mv_size >= k.mv_size))
+                break;
+            orc = mdb_cursor_get(oc, &ok, &ov, MDB_NEXT);
+        }
+        bool same = orc == 0 && ok.mv_size == k.mv_size && memcmp(ok.mv_data, k.mv_data, k.mv_size) == 0 &&
+                    ov.mv_size == (size_t) nn * sizeof(sched_obl_t) && memcmp(ov.mv_data, p->w.fresh, ov.mv_size) == 0;
+        if (same)
+            continue;
+        if (p->n == p->cap) {
+            size_t cap = p->cap ? p->cap * 2 : 1024;
+            char (*c2)[SCHED_ID_MAX + 1] = realloc(p->changed, cap * sizeof *c2);
+            if (!c2) {
+                p->rc = ENOMEM;
+                goto done;
+            }
+            p->changed = c2;
+            p->cap = cap;
+        }
+        memcpy(p->changed[p->n++], id, len + 1);
+    }
+done:
+    if (fc)
+        mdb_cursor_close(fc);
+    if (oc)
+        mdb_cursor_close(oc);
+    mdb_txn_abort(txn);
+    return NULL;
+}
+
+/* Every employee at once: the comparison runs on two threads over the last
+ * committed snapshot; the loop thread then recomputes, in its transaction,
+ * those that change and those changed earlier in this turn (which the
+ * snapshot does not show). */
+static int s_sweep_parallel(scheduler_t *s, MDB_txn *txn, int32_t today)
+{
+    enum { PARTS = 2 };
+    s_part_t parts[PARTS];
+    pthread_t th[PARTS];
+    memset(parts, 0, sizeof parts);
+    int rc = 0;
+    for (int i = 0; i < PARTS; i++) {
+        parts[i] = (s_part_t) { .s = s, .env = mdb_txn_env(txn), .part = i, .parts = PARTS, .today = today };
+        if (sched_work_init(&parts[i].w) != 0)
+            rc = ENOMEM;
+    }
+    int started = 0;
+    for (int i = 0; i < PARTS && !rc; i++, started++)
+        if (pthread_create(&th[i], NULL, s_part_run, &parts[i]) != 0)
+            break;
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    if (!rc && started < PARTS)
+        rc = EAGAIN;
+    for (int i = 0; i < PARTS && !rc; i++)
+        rc = parts[i].rc;
+    for (int i = 0; i < PARTS && !rc; i++)
+        for (size_t j = 0; j < parts[i].n && !rc; j++)
+            rc = sched_recompute(s, txn, parts[i].changed[j], today);
+    for (size_t j = 0; j < s->n_touched && !rc; j++)
+        rc = sched_recompute(s, txn, s->touched[j], today);
+    for (int i = 0; i < PARTS; i++) {
+        sched_work_free(&parts[i].w);
+        free(parts[i].changed);
+    }
+    return rc;
+}
+
 int sched_sweep(MDB_txn *txn, void *arg)
 {
     scheduler_t *s = arg;
@@ -352,11 +503,22 @@ int sched_sweep(MDB_txn *txn, void *arg)
         s->turn_sweep_today = today; /* the date moved during a sweep: start over */
         s->turn_sweep_next[0] = '\0';
     }
-    /* a pinned clock (tests, demos) sweeps at once so that clock.set's reply
-     * means every deadline reflects the new date */
-    size_t budget = ent_clock_pinned() ? SIZE_MAX : 20000;
+    int rc;
+    if (ent_clock_pinned()) {
+        /* a pinned clock (tests, demonstrations) sweeps at once so that
+         * clock.set's reply means every deadline reflects the new date */
+        rc = s_sweep_parallel(s, txn, today);
+        if (!rc) {
+            s->turn_swept_on = today;
+            s->turn_sweep_today = ENT_DATE_NONE;
+        }
+        return rc;
+    }
+    /* the real clock: 20,000 employees per turn, so requests keep being
+     * answered while a new day is swept */
+    size_t budget = 20000;
     MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, s->facts, &cur);
+    rc = mdb_cursor_open(txn, s->facts, &cur);
     if (rc)
         return rc;
     MDB_val k = { strlen(s->turn_sweep_next), s->turn_sweep_next }, v;

@@ -60,6 +60,13 @@ typedef struct {
     size_t used, cap;
 } sched_arena_t;
 
+/* Buffers of one recompute (one per thread of the sweep). */
+typedef struct {
+    sch_fact_t *facts;
+    sch_obligation_t *obl;
+    sched_obl_t *fresh;
+} sched_work_t;
+
 typedef struct scheduler {
     ent_daemon_t *d;
     ent_store_t *store;
@@ -81,10 +88,13 @@ typedef struct scheduler {
     int32_t turn_swept_on, turn_sweep_today;
     char turn_sweep_next[SCHED_ID_MAX + 1];
     /* scratch buffers (no allocation per event) */
-    sch_fact_t *facts_buf;
-    sch_obligation_t *obl_buf;
-    sched_obl_t *sobl_buf;
-    sched_obl_t *fresh_buf;
+    sch_fact_t *facts_buf;          /* history rebuild */
+    sched_obl_t *sobl_buf;          /* stored obligations being read */
+    sched_work_t work;              /* recompute on the loop thread */
+    /* employees changed in this turn (the parallel sweep reads a snapshot
+     * that does not see them) */
+    char (*touched)[SCHED_ID_MAX + 1];
+    size_t n_touched, cap_touched;
     uint64_t next_deadletter;
     /* history rebuild: events unpacked into an arena */
     sched_arena_t arena;
@@ -144,8 +154,16 @@ typedef struct {
 void sched_obligation_msg(scheduler_t *s, const char *employee_id, const sched_obl_t *o,
                           const Entretiens__V1__Employee *emp, sched_obl_msg_t *out);
 
+/* Notes that an employee changed in this turn (see touched). */
+void sched_touch(scheduler_t *s, const char *employee_id);
+
+/* Allocates / frees a recompute's buffers.  Returns 0 or ENOMEM. */
+int sched_work_init(sched_work_t *w);
+void sched_work_free(sched_work_t *w);
+
 /* The daily sweep (periodic work): recomputes every employee once per new
- * date, in chunks when the clock is real.  Returns 0 or an LMDB code. */
+ * date, in chunks when the clock is real; with a pinned clock, at once, the
+ * comparison spread over two threads.  Returns 0 or an LMDB code. */
 int sched_sweep(MDB_txn *txn, void *arg);
 
 /* --- policy.c ---------------------------------------------------------- */

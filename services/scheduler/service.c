@@ -9,6 +9,7 @@
 static void s_reset(void *arg)
 {
     scheduler_t *s = arg;
+    s->n_touched = 0;
     s->turn_swept_on = s->swept_on;
     s->turn_sweep_today = s->sweep_today;
     memcpy(s->turn_sweep_next, s->sweep_next, sizeof s->sweep_next);
@@ -22,6 +23,7 @@ static void s_reset(void *arg)
 static void s_flush(void *arg, bool committed)
 {
     scheduler_t *s = arg;
+    s->n_touched = 0;
     if (committed) {
         s->swept_on = s->turn_swept_on;
         s->sweep_today = s->turn_sweep_today;
@@ -49,14 +51,14 @@ int sched_setup(ent_daemon_t *d, void *arg)
             return -1;
         }
     s->facts_buf = calloc(SCHED_MAX_FACTS, sizeof *s->facts_buf);
-    s->obl_buf = calloc(SCHED_MAX_OBLIGATIONS, sizeof *s->obl_buf);
     s->sobl_buf = calloc(SCHED_MAX_OBLIGATIONS, sizeof *s->sobl_buf);
-    s->fresh_buf = calloc(SCHED_MAX_OBLIGATIONS, sizeof *s->fresh_buf);
+    if (sched_work_init(&s->work) != 0)
+        return -1;
     s->arena.cap = 4u << 20;
     s->arena.buf = malloc(s->arena.cap);
     s->rebuild_events = calloc(SCHED_MAX_FACTS, sizeof *s->rebuild_events);
     s->rebuild_heap = calloc(SCHED_MAX_FACTS, sizeof *s->rebuild_heap);
-    if (!s->facts_buf || !s->obl_buf || !s->sobl_buf || !s->fresh_buf || !s->arena.buf || !s->rebuild_events ||
+    if (!s->facts_buf || !s->sobl_buf || !s->arena.buf || !s->rebuild_events ||
         !s->rebuild_heap)
         return -1;
     s->swept_on = s->sweep_today = ENT_DATE_NONE;
@@ -74,9 +76,9 @@ int sched_setup(ent_daemon_t *d, void *arg)
 void sched_teardown(scheduler_t *s)
 {
     free(s->facts_buf);
-    free(s->obl_buf);
     free(s->sobl_buf);
-    free(s->fresh_buf);
+    sched_work_free(&s->work);
+    free(s->touched);
     free(s->arena.buf);
     free(s->rebuild_events);
     free(s->rebuild_heap);

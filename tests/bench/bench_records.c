@@ -1,0 +1,394 @@
+/*  ent-bench-records — records on an organisation from the shared generator
+ *  (services/ctl/orggen.h), through real daemons:
+ *
+ *    1. the scheduler ingests every employee's history (batches of 5,000,
+ *       4 in flight) and publishes its obligations (not records' figure);
+ *    2. creation throughput: records starts afterwards and consumes the
+ *       scheduler's whole event log (employee.upserted, interview.due ...)
+ *       through replay, creating one interview per obligation; timed until
+ *       its cursor reaches the scheduler's head;
+ *    3. records.interview.get (what `interview show` calls) p50/p99 for
+ *       random interviews, as HR with the content permission;
+ *    4. records.interview.list --manager M p50/p99 for random managers, as
+ *       that manager;
+ *    5. records' memory and store size.
+ *
+ *  The default organisation (300,000 employees) makes more than 1,000,000
+ *  interviews (about 3.7 owed interviews per employee over a career).
+ *
+ *  Usage: ent-bench-records [--employees N] [--calls N] [--services DIR]
+ */
+#include "common/date.h"
+#include "common/rpc.h"
+#include "orggen.h"
+#include "proto/records.pb-c.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define BATCH 5000
+#define IN_FLIGHT 4
+
+static double s_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static int s_cmp(const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return x < y ? -1 : x > y;
+}
+
+static long s_status_kb(pid_t pid, const char *field)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+    FILE *f = fopen(path, "r");
+    long v = -1;
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, field, strlen(field)) == 0)
+            v = atol(line + strlen(field) + 1);
+    fclose(f);
+    return v;
+}
+
+static void s_send(void *sock, uint64_t id, const char *method, const uint8_t *payload, size_t len)
+{
+    Entretiens__V1__Request req = ENTRETIENS__V1__REQUEST__INIT;
+    req.request_id = id;
+    req.method = (char *) method;
+    req.caller = "hr:bench";
+    req.payload.data = (uint8_t *) payload;
+    req.payload.len = len;
+    size_t size = entretiens__v1__request__get_packed_size(&req);
+    zmq_msg_t m;
+    zmq_msg_init_size(&m, size);
+    entretiens__v1__request__pack(&req, zmq_msg_data(&m));
+    zmq_msg_send(&m, sock, 0);
+}
+
+static int s_recv_ok(void *sock)
+{
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    if (zmq_msg_recv(&m, sock, 0) < 0)
+        return -1;
+    Entretiens__V1__Reply *r = entretiens__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+    zmq_msg_close(&m);
+    int ok = r && r->status && r->status->code == ENT_OK;
+    if (r && !ok)
+        fprintf(stderr, "ingest failed: %s\n", r->status && r->status->message ? r->status->message : "?");
+    if (r)
+        entretiens__v1__reply__free_unpacked(r, NULL);
+    return ok ? 0 : -1;
+}
+
+static pid_t s_spawn(const char *path)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl(path, path, (char *) NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int s_wait_up(ent_rpc_client_t *c)
+{
+    ent_rpc_result_t r;
+    for (int i = 0; i < 200; i++) {
+        if (ent_rpc_client_call(c, "health", "bench", NULL, 0, &r) == 0 && r.code == ENT_OK) {
+            ent_rpc_result_clear(&r);
+            return 0;
+        }
+        ent_rpc_result_clear(&r);
+        usleep(50000);
+    }
+    return -1;
+}
+
+/* Own outbox head, and for records the cursor on the scheduler. */
+static int s_health(ent_rpc_client_t *c, uint64_t *head, uint64_t *cursor)
+{
+    ent_rpc_result_t r;
+    if (ent_rpc_client_call(c, "health", "bench", NULL, 0, &r) != 0 || r.code != ENT_OK) {
+        ent_rpc_result_clear(&r);
+        return -1;
+    }
+    Entretiens__V1__HealthReply *h = entretiens__v1__health_reply__unpack(NULL, r.payload_len, r.payload);
+    ent_rpc_result_clear(&r);
+    if (!h)
+        return -1;
+    *head = h->head_seq;
+    if (cursor)
+        *cursor = h->n_consumers ? h->consumers[0]->cursor : 0;
+    entretiens__v1__health_reply__free_unpacked(h, NULL);
+    return 0;
+}
+
+static uint64_t s_stats(ent_rpc_client_t *c, uint64_t *audit)
+{
+    ent_rpc_result_t r;
+    uint64_t n = 0;
+    if (ent_rpc_client_call_msg(c, "records.stats", "admin:bench", NULL, &r) == 0 && r.code == ENT_OK) {
+        Entretiens__V1__RecordsStats *s = entretiens__v1__records_stats__unpack(NULL, r.payload_len, r.payload);
+        if (s) {
+            n = s->interviews;
+            if (audit)
+                *audit = s->audit_records;
+            entretiens__v1__records_stats__free_unpacked(s, NULL);
+        }
+    }
+    ent_rpc_result_clear(&r);
+    return n;
+}
+
+static void s_latency(const char *what, double *lat, int calls, int failures, const char *extra)
+{
+    qsort(lat, (size_t) calls, sizeof *lat, s_cmp);
+    printf("%-46s p50 %6.1f us  p99 %6.1f us  (%d calls, %d not OK%s)\n", what, lat[calls / 2],
+           lat[(int) (calls * 0.99)], calls, failures, extra);
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    size_t employees = 300000;
+    int calls = 20000;
+    char dir_bin[4096];
+    snprintf(dir_bin, sizeof dir_bin, "%s", argv[0]);
+    char *slash = strrchr(dir_bin, '/');
+    snprintf(slash ? slash + 1 : dir_bin, sizeof dir_bin - (size_t) (slash ? slash + 1 - dir_bin : 0), "../../services");
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--employees") == 0)
+            employees = (size_t) atol(argv[i + 1]);
+        else if (strcmp(argv[i], "--calls") == 0)
+            calls = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--services") == 0)
+            snprintf(dir_bin, sizeof dir_bin, "%s", argv[i + 1]);
+    }
+    if (employees < 16 || calls < 100)
+        return 2;
+    char sched_bin[4200], rec_bin[4200];
+    snprintf(sched_bin, sizeof sched_bin, "%s/entretiens-scheduler", dir_bin);
+    snprintf(rec_bin, sizeof rec_bin, "%s/entretiens-records", dir_bin);
+    int32_t today = ent_date_from_ymd(2026, 11, 26);
+    printf("entretiens records benchmark — %zu employees (generator seed 42, today 2026-11-26)\n\n", employees);
+
+    /* generate and pack every batch first: not measured */
+    double t0 = s_now();
+    orggen_t *g = orggen_new(42, employees, today);
+    size_t cap = 1024, nb = 0, total = 0, in = 0;
+    uint8_t **data = calloc(cap, sizeof *data);
+    size_t *lens = calloc(cap, sizeof *lens);
+    Entretiens__V1__EmployeeEvent **buf = calloc(BATCH, sizeof *buf);
+    const Entretiens__V1__EmployeeEvent *ev;
+    for (;;) {
+        int more = orggen_next(g, &ev);
+        if (more) {
+            size_t len = entretiens__v1__employee_event__get_packed_size(ev);
+            uint8_t *p = malloc(len);
+            entretiens__v1__employee_event__pack(ev, p);
+            buf[in++] = entretiens__v1__employee_event__unpack(NULL, len, p);
+            free(p);
+        }
+        if (in == BATCH || (!more && in)) {
+            Entretiens__V1__IngestRequest rq = ENTRETIENS__V1__INGEST_REQUEST__INIT;
+            rq.n_events = in;
+            rq.events = buf;
+            if (nb == cap) {
+                cap *= 2;
+                data = realloc(data, cap * sizeof *data);
+                lens = realloc(lens, cap * sizeof *lens);
+            }
+            lens[nb] = entretiens__v1__ingest_request__get_packed_size(&rq);
+            data[nb] = malloc(lens[nb]);
+            entretiens__v1__ingest_request__pack(&rq, data[nb]);
+            total += in;
+            nb++;
+            for (size_t i = 0; i < in; i++)
+                entretiens__v1__employee_event__free_unpacked(buf[i], NULL);
+            in = 0;
+        }
+        if (!more)
+            break;
+    }
+    orggen_destroy(&g);
+    free(buf);
+    printf("%-46s %zu events in %zu batches (%.1f s, not measured)\n", "generated", total, nb, s_now() - t0);
+
+    char dir[] = "/tmp/ent-bench-records-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    int port = 38000 + (int) (getpid() % 400) * 6;
+    char ep[6][64];
+    for (int i = 0; i < 6; i++)
+        snprintf(ep[i], sizeof ep[i], i == 2 || i == 5 ? "127.0.0.1:%d" : "tcp://127.0.0.1:%d", port + i);
+    setenv("ENTRETIENS_DATA_DIR", dir, 1);
+    setenv("ENTRETIENS_SCHEDULER_RPC", ep[0], 1);
+    setenv("ENTRETIENS_SCHEDULER_PUB", ep[1], 1);
+    setenv("ENTRETIENS_SCHEDULER_HTTP", ep[2], 1);
+    setenv("ENTRETIENS_RECORDS_RPC", ep[3], 1);
+    setenv("ENTRETIENS_RECORDS_PUB", ep[4], 1);
+    setenv("ENTRETIENS_RECORDS_HTTP", ep[5], 1);
+    setenv("ENTRETIENS_NOW", "2026-11-26", 1);
+    setenv("ENTRETIENS_LOG_LEVEL", "warn", 1);
+    setenv("ENTRETIENS_MAP_SIZE_MB", "8192", 1);
+    pid_t sched = s_spawn(sched_bin);
+    void *ctx = zmq_ctx_new();
+    void *sock = zmq_socket(ctx, ZMQ_DEALER);
+    zmq_connect(sock, ep[0]);
+    ent_rpc_client_t *sc = ent_rpc_client_new(ctx, ep[0], 120000);
+    if (s_wait_up(sc) != 0) {
+        fprintf(stderr, "the scheduler did not start (%s)\n", sched_bin);
+        return 1;
+    }
+
+    /* 1. the scheduler ingests everything */
+    t0 = s_now();
+    size_t sent = 0, acked = 0;
+    uint64_t id = 1;
+    while (acked < nb) {
+        while (sent < nb && sent - acked < IN_FLIGHT) {
+            s_send(sock, id++, "scheduler.ingest", data[sent], lens[sent]);
+            sent++;
+        }
+        if (s_recv_ok(sock) != 0)
+            break;
+        acked++;
+    }
+    uint64_t sched_head = 0;
+    s_health(sc, &sched_head, NULL);
+    printf("%-46s %10.1f s  (%zu events; %llu scheduler events to consume)\n", "scheduler ingest (not records')",
+           s_now() - t0, total, (unsigned long long) sched_head);
+    fflush(stdout);
+
+    /* 2. records consumes the scheduler's log */
+    t0 = s_now();
+    pid_t rec = s_spawn(rec_bin);
+    ent_rpc_client_t *rc = ent_rpc_client_new(ctx, ep[3], 120000);
+    if (s_wait_up(rc) != 0) {
+        fprintf(stderr, "records did not start (%s)\n", rec_bin);
+        return 1;
+    }
+    uint64_t head = 0, cursor = 0, last_print = 0;
+    for (;;) {
+        if (s_health(rc, &head, &cursor) == 0 && cursor >= sched_head)
+            break;
+        if (cursor / 500000 != last_print / 500000) {
+            fprintf(stderr, "  records at %llu / %llu events\n", (unsigned long long) cursor, (unsigned long long) sched_head);
+            last_print = cursor;
+        }
+        usleep(100000);
+    }
+    double dt = s_now() - t0;
+    uint64_t audit = 0, interviews = s_stats(rc, &audit);
+    printf("%-46s %10.0f interviews/s  (%llu interviews from %llu events in %.1f s; %.0f events/s)\n",
+           "creation from the scheduler's events", (double) interviews / dt, (unsigned long long) interviews,
+           (unsigned long long) sched_head, dt, (double) sched_head / dt);
+    printf("%-46s %llu interviews, %llu audit records, %llu events published\n", "store", (unsigned long long) interviews,
+           (unsigned long long) audit, (unsigned long long) head);
+    if (interviews < 1000000)
+        printf("%-46s fewer than 1,000,000 interviews: raise --employees\n", "note");
+    fflush(stdout);
+
+    /* HR with every entity and the content permission */
+    Entretiens__V1__AccessGrant gr = ENTRETIENS__V1__ACCESS_GRANT__INIT;
+    char *all[] = { "*" };
+    gr.principal = "hr:bench";
+    gr.n_entities = 1;
+    gr.entities = all;
+    gr.content = true;
+    ent_rpc_result_t r;
+    ent_rpc_client_call_msg(rc, "records.access.grant", "admin:bench", &gr.base, &r);
+    if (r.code != ENT_OK)
+        fprintf(stderr, "grant: %s\n", r.message);
+    ent_rpc_result_clear(&r);
+
+    /* 3. interview show */
+    double *lat = malloc((size_t) calls * sizeof *lat);
+    uint64_t rng = 7;
+    int failures = 0;
+    size_t bytes = 0;
+    for (int i = 0; i < calls && interviews; i++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        char iv[32];
+        snprintf(iv, sizeof iv, "IV%08llu", (unsigned long long) ((rng >> 33) % interviews + 1));
+        Entretiens__V1__InterviewRequest q = ENTRETIENS__V1__INTERVIEW_REQUEST__INIT;
+        q.id = iv;
+        double s = s_now();
+        ent_rpc_client_call_msg(rc, "records.interview.get", "hr:bench", &q.base, &r);
+        lat[i] = (s_now() - s) * 1e6;
+        failures += r.code != ENT_OK;
+        bytes += r.payload_len;
+        ent_rpc_result_clear(&r);
+    }
+    char extra[96];
+    snprintf(extra, sizeof extra, "; %zu bytes each with the template", bytes / (size_t) calls);
+    s_latency("interview show (records.interview.get)", lat, calls, failures, extra);
+
+    /* 4. a manager's list: managers are E(8k+1) in the generator */
+    failures = 0;
+    size_t items = 0;
+    for (int i = 0; i < calls; i++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        char mgr[32], caller[48];
+        snprintf(mgr, sizeof mgr, "E%06zu", (size_t) ((rng >> 33) % (employees / 8)) * 8 + 1);
+        snprintf(caller, sizeof caller, "manager:%s", mgr);
+        Entretiens__V1__InterviewListRequest q = ENTRETIENS__V1__INTERVIEW_LIST_REQUEST__INIT;
+        q.manager_id = mgr;
+        double s = s_now();
+        ent_rpc_client_call_msg(rc, "records.interview.list", caller, &q.base, &r);
+        lat[i] = (s_now() - s) * 1e6;
+        failures += r.code != ENT_OK;
+        if (r.code == ENT_OK) {
+            Entretiens__V1__InterviewListReply *l = entretiens__v1__interview_list_reply__unpack(NULL, r.payload_len, r.payload);
+            items += l ? l->n_interviews : 0;
+            if (l)
+                entretiens__v1__interview_list_reply__free_unpacked(l, NULL);
+        }
+        ent_rpc_result_clear(&r);
+    }
+    snprintf(extra, sizeof extra, "; %.1f interviews per list", (double) items / calls);
+    s_latency("interview list --manager M", lat, calls, failures, extra);
+    free(lat);
+
+    /* 5. memory and size */
+    printf("%-46s peak %ld MiB; now private %ld MiB + LMDB pages %ld MiB\n", "records resident memory",
+           s_status_kb(rec, "VmHWM:") / 1024, s_status_kb(rec, "RssAnon:") / 1024, s_status_kb(rec, "RssFile:") / 1024);
+    ent_rpc_client_destroy(&sc);
+    ent_rpc_client_destroy(&rc);
+    int linger = 0;
+    zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_close(sock);
+    zmq_ctx_term(ctx);
+    kill(rec, SIGTERM);
+    kill(sched, SIGTERM);
+    waitpid(rec, NULL, 0);
+    waitpid(sched, NULL, 0);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "du -sh %s/records | cut -f1", dir);
+    printf("%-46s ", "records store size");
+    fflush(stdout);
+    if (system(cmd) != 0)
+        printf("?\n");
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
+    for (size_t i = 0; i < nb; i++)
+        free(data[i]);
+    free(data);
+    free(lens);
+    return 0;
+}

@@ -42,6 +42,11 @@ static double s_now(void)
     return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
+static int s_strcmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
 static int s_cmp(const void *a, const void *b)
 {
     double x = *(const double *) a, y = *(const double *) b;
@@ -194,8 +199,16 @@ int main(int argc, char **argv)
     size_t *lens = calloc(cap, sizeof *lens);
     Entretiens__V1__EmployeeEvent **buf = calloc(BATCH, sizeof *buf);
     const Entretiens__V1__EmployeeEvent *ev;
+    /* the managers named in the histories, for the list benchmark */
+    size_t mcap = 1024, nm = 0;
+    char **managers = malloc(mcap * sizeof *managers);
     for (;;) {
         int more = orggen_next(g, &ev);
+        if (more && ev->manager_id && *ev->manager_id) {
+            if (nm == mcap)
+                managers = realloc(managers, (mcap *= 2) * sizeof *managers);
+            managers[nm++] = strdup(ev->manager_id);
+        }
         if (more) {
             size_t len = entretiens__v1__employee_event__get_packed_size(ev);
             uint8_t *p = malloc(len);
@@ -226,6 +239,15 @@ int main(int argc, char **argv)
     }
     orggen_destroy(&g);
     free(buf);
+    qsort(managers, nm, sizeof *managers, s_strcmp);
+    size_t nu = 0;
+    for (size_t i = 0; i < nm; i++) {
+        if (nu && strcmp(managers[nu - 1], managers[i]) == 0)
+            free(managers[i]);
+        else
+            managers[nu++] = managers[i];
+    }
+    nm = nu;
     printf("%-46s %zu events in %zu batches (%.1f s, not measured)\n", "generated", total, nb, s_now() - t0);
 
     char dir[] = "/tmp/ent-bench-records-XXXXXX";
@@ -338,13 +360,13 @@ int main(int argc, char **argv)
     snprintf(extra, sizeof extra, "; %zu bytes each with the template", bytes / (size_t) calls);
     s_latency("interview show (records.interview.get)", lat, calls, failures, extra);
 
-    /* 4. a manager's list: managers are E(8k+1) in the generator */
+    /* 4. a manager's list, for random managers of the generated tree */
     failures = 0;
     size_t items = 0;
     for (int i = 0; i < calls; i++) {
         rng = rng * 6364136223846793005ull + 1442695040888963407ull;
         char mgr[32], caller[48];
-        snprintf(mgr, sizeof mgr, "E%06zu", (size_t) ((rng >> 33) % (employees / 8)) * 8 + 1);
+        snprintf(mgr, sizeof mgr, "%s", nm ? managers[(rng >> 33) % nm] : "E000001");
         snprintf(caller, sizeof caller, "manager:%s", mgr);
         Entretiens__V1__InterviewListRequest q = ENTRETIENS__V1__INTERVIEW_LIST_REQUEST__INIT;
         q.manager_id = mgr;
@@ -360,7 +382,7 @@ int main(int argc, char **argv)
         }
         ent_rpc_result_clear(&r);
     }
-    snprintf(extra, sizeof extra, "; %.1f interviews per list", (double) items / calls);
+    snprintf(extra, sizeof extra, "; %.1f interviews per list, %zu managers", (double) items / calls, nm);
     s_latency("interview list --manager M", lat, calls, failures, extra);
     free(lat);
 
@@ -386,6 +408,9 @@ int main(int argc, char **argv)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", dir);
+    for (size_t i = 0; i < nm; i++)
+        free(managers[i]);
+    free(managers);
     for (size_t i = 0; i < nb; i++)
         free(data[i]);
     free(data);

@@ -77,6 +77,11 @@ static int s_carried(records_t *r, MDB_txn *txn, const rec_iv_t *prev, rec_extra
 /* Moves the objectives / action items of x into iv (x keeps the rest). */
 static void s_take(rec_iv_t *iv, rec_extract_t *x, const char *from)
 {
+    /* what an older interview carried is replaced */
+    rec_extract_t old = { 0 };
+    old.objectives = iv->carried_objectives, old.n_objectives = iv->n_carried_objectives;
+    old.action_items = iv->carried_action_items, old.n_action_items = iv->n_carried_action_items;
+    rec_extract_free(&old);
     iv->carried_objectives = x->objectives;
     iv->n_carried_objectives = x->n_objectives;
     iv->carried_action_items = x->action_items;
@@ -213,7 +218,8 @@ int rec_carry_forward(records_t *r, MDB_txn *txn, const rec_iv_t *closed, const 
             break;
         rec_state_t st;
         rec_state_parse(iv->status, &st);
-        if (strcmp(iv->type, closed->type) != 0 || !rec_state_before_meeting(st) || iv->carried_from[0]) {
+        if (strcmp(iv->type, closed->type) != 0 || !rec_state_before_meeting(st) ||
+            strcmp(iv->carried_from, closed->id) == 0) {
             rec_iv_free(iv);
             continue;
         }
@@ -334,6 +340,12 @@ static int s_due(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o
     /* the same obligation never makes a second interview */
     int32_t old = rec_date(iv->due_date);
     if (strcmp(iv->status, "cancelled") == 0) {
+        if (strcmp(iv->cancelled_by, "scheduler") != 0) {
+            /* cancelled by a person: their decision stands */
+            rec_iv_free(iv);
+            return 0;
+        }
+        rec_set_str(&iv->cancelled_by, "");
         rc = s_system_change(r, txn, iv, REC_A_RESTORE, "the obligation is owed again", NULL, NULL, trace_id);
         if (rc || old == due) {
             rec_iv_free(iv);
@@ -381,6 +393,7 @@ static int s_gone(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *
                      o->met_on ? " on " : "", o->met_on ? ent_date_format(rec_date(o->met_on), d) : "");
         else
             snprintf(reason, sizeof reason, "the obligation is no longer owed (%s)", rec_str(o->status));
+        rec_set_str(&iv->cancelled_by, "scheduler");
         rc = s_system_change(r, txn, iv, REC_A_CANCEL, reason, "records.interview.cancelled", NULL, trace_id);
     }
     rec_iv_free(iv);

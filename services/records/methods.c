@@ -939,6 +939,7 @@ static int s_transition(ent_rpc_call_t *call, records_t *r, rec_action_t action)
         break;
     }
     case REC_A_CANCEL:
+        rec_set_str(&x.iv->cancelled_by, call->req->caller);
         event = "records.interview.cancelled";
         break;
     case REC_A_REOPEN: {

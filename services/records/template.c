@@ -814,27 +814,20 @@ int rec_extract(const json_t *tmpl, const json_t *answers, rec_extract_t *x)
 
 void rec_extract_free(rec_extract_t *x)
 {
-    for (size_t i = 0; i < x->n_ratings; i++) {
-        free(x->ratings[i]->question_id), free(x->ratings[i]->topic), free(x->ratings[i]);
-    }
-    for (size_t i = 0; i < x->n_training_needs; i++) {
-        Entretiens__V1__TrainingNeed *m = x->training_needs[i];
-        free(m->theme), free(m->priority), free(m->modality), free(m);
-    }
-    for (size_t i = 0; i < x->n_mobility_wishes; i++) {
-        free(x->mobility_wishes[i]->kind), free(x->mobility_wishes[i]->horizon), free(x->mobility_wishes[i]);
-    }
-    for (size_t i = 0; i < x->n_objectives; i++) {
-        Entretiens__V1__Objective *m = x->objectives[i];
-        free(m->title), free(m->measure), free(m->due_date), free(m);
-    }
-    for (size_t i = 0; i < x->n_competencies; i++) {
-        free(x->competencies[i]->item), free(x->competencies[i]);
-    }
-    for (size_t i = 0; i < x->n_action_items; i++) {
-        Entretiens__V1__ActionItem *m = x->action_items[i];
-        free(m->title), free(m->owner), free(m->due_date), free(m);
-    }
+    /* protobuf-c's own free: safe on built messages (every string and date
+     * malloc'd) and on unpacked ones (empty strings point to a constant) */
+    for (size_t i = 0; i < x->n_ratings; i++)
+        entretiens__v1__rating_answer__free_unpacked(x->ratings[i], NULL);
+    for (size_t i = 0; i < x->n_training_needs; i++)
+        entretiens__v1__training_need__free_unpacked(x->training_needs[i], NULL);
+    for (size_t i = 0; i < x->n_mobility_wishes; i++)
+        entretiens__v1__mobility_wish__free_unpacked(x->mobility_wishes[i], NULL);
+    for (size_t i = 0; i < x->n_objectives; i++)
+        entretiens__v1__objective__free_unpacked(x->objectives[i], NULL);
+    for (size_t i = 0; i < x->n_competencies; i++)
+        entretiens__v1__competency__free_unpacked(x->competencies[i], NULL);
+    for (size_t i = 0; i < x->n_action_items; i++)
+        entretiens__v1__action_item__free_unpacked(x->action_items[i], NULL);
     free(x->ratings), free(x->training_needs), free(x->mobility_wishes), free(x->objectives), free(x->competencies),
         free(x->action_items);
     memset(x, 0, sizeof *x);

@@ -237,6 +237,16 @@ static void s_set_status(rec_iv_t *iv, json_t *det, rec_state_t next)
     }
 }
 
+/* Free text must be valid UTF-8 (it goes into JSON: audit details, the CLI). */
+static bool s_utf8(const char *text)
+{
+    if (!text || !*text)
+        return true;
+    json_t *j = json_string(text);
+    json_decref(j);
+    return j != NULL;
+}
+
 #define UNPACK(type, var, what)                                                                                        \
     Entretiens__V1__##type *var = entretiens__v1__##what##__unpack(NULL, call->req->payload.len, call->req->payload.data); \
     if (!var)                                                                                                          \
@@ -589,8 +599,8 @@ static int s_create(ent_rpc_call_t *call, void *arg)
             goto done;
         }
     }
-    if (q->title && strlen(q->title) > 500) {
-        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "title", "at most 500 bytes");
+    if (q->title && (strlen(q->title) > 500 || !s_utf8(q->title))) {
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "title", "at most 500 bytes of UTF-8");
         goto done;
     }
     int32_t today = ent_clock_today(), due = q->due_date ? rec_date(q->due_date) : today + 30;
@@ -650,12 +660,12 @@ static int s_schedule(ent_rpc_call_t *call, void *arg)
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "duration_min", "at most 480 minutes");
         goto done;
     }
-    if (q->video_link && *q->video_link && !s_url_ok(q->video_link)) {
+    if (q->video_link && *q->video_link && (!s_url_ok(q->video_link) || !s_utf8(q->video_link))) {
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "video_link", "an http(s) URL is expected");
         goto done;
     }
-    if (q->place && strlen(q->place) > 300) {
-        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "place", "at most 300 bytes");
+    if (q->place && (strlen(q->place) > 300 || !s_utf8(q->place))) {
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "place", "at most 300 bytes of UTF-8");
         goto done;
     }
     if (!(before = rec_iv_dup(x.iv))) {
@@ -731,8 +741,8 @@ static int s_answer(ent_rpc_call_t *call, void *arg)
         rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "notes", "private notes are the interviewer's");
         goto done;
     }
-    if (q->notes && strlen(q->notes) > 20000) {
-        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "notes", "at most 20,000 bytes");
+    if (q->notes && (strlen(q->notes) > 20000 || !s_utf8(q->notes))) {
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "notes", "at most 20,000 bytes of UTF-8");
         goto done;
     }
     if (!(tmpl = rec_template_doc(r, call->txn, x.iv->template_id, x.iv->template_version))) {
@@ -852,8 +862,9 @@ static int s_transition(ent_rpc_call_t *call, records_t *r, rec_action_t action)
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "reason", "a reason is required to %s", rec_action_name(action));
         goto done;
     }
-    if ((reason && strlen(reason) > 2000) || (q->comment && strlen(q->comment) > 5000)) {
-        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, reason && strlen(reason) > 2000 ? "reason" : "comment", "too long");
+    if ((reason && (strlen(reason) > 2000 || !s_utf8(reason))) || (q->comment && (strlen(q->comment) > 5000 || !s_utf8(q->comment)))) {
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, reason && (strlen(reason) > 2000 || !s_utf8(reason)) ? "reason" : "comment",
+                          "too long or not UTF-8 (reason: 2,000 bytes, comment: 5,000)");
         goto done;
     }
     if (q->comment && *q->comment && action != REC_A_SIGN) {
@@ -998,7 +1009,7 @@ static int s_reassign(ent_rpc_call_t *call, void *arg)
     int rc = s_open(r, call, q->id, &x, &ok);
     if (rc || !ok || (rc = s_check(call, &x, REC_A_REASSIGN, &next, &ok)) || !ok)
         goto done;
-    if (!q->reason || !*q->reason || strlen(q->reason) > 2000) {
+    if (!q->reason || !*q->reason || strlen(q->reason) > 2000 || !s_utf8(q->reason)) {
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "reason", "a reason (at most 2,000 bytes) is required");
         goto done;
     }

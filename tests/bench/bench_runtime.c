@@ -51,7 +51,7 @@ static void s_percentiles(double *v, size_t n, double *p50, double *p99, double 
 
 static int s_port(int i)
 {
-    return 36000 + (getpid() % 1000) * 10 + i;
+    return 10000 + (getpid() % 400) * 10 + i; /* below the ephemeral range */
 }
 
 /* ---------------------------------------------------------- raw ZeroMQ */

@@ -163,7 +163,7 @@ int main(int argc, char **argv)
     char dir[] = "/tmp/ent-bench-sched-XXXXXX";
     if (!mkdtemp(dir))
         return 1;
-    int port = 37000 + (int) (getpid() % 500) * 4;
+    int port = 14000 + (int) (getpid() % 500) * 4; /* below the ephemeral range */
     char rpc[64], pub[64], http[64], rec_rpc[64], rec_pub[64];
     snprintf(rpc, sizeof rpc, "tcp://127.0.0.1:%d", port);
     snprintf(pub, sizeof pub, "tcp://127.0.0.1:%d", port + 1);

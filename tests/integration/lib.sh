@@ -34,7 +34,7 @@ log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 free_port() {
   local p
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 30000))
+    p=$((10000 + RANDOM % 22000)) # below the ephemeral range (32768+) that outgoing connections use
     if ! (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null && ! grep -q ":$p\b" "$IT_DIR/.ports" 2>/dev/null; then
       echo ":$p" >>"$IT_DIR/.ports"
       echo $p

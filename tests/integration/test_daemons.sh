@@ -43,6 +43,6 @@ done
 unset ENTRETIENS_NOW
 start_bg scheduler2 "$BIN/entretiens-scheduler"
 wait_alive scheduler
-"$CTL" clock set 2027-01-15 >/dev/null 2>"$IT_DIR/clock.err" && fail "real clock moved"
+"$CTL" clock set 2027-01-15 --only scheduler >/dev/null 2>"$IT_DIR/clock.err" && fail "real clock moved"
 grep -q FAILED_PRECONDITION "$IT_DIR/clock.err" || fail "expected FAILED_PRECONDITION: $(cat "$IT_DIR/clock.err")"
 echo "four daemons: ready, health, clock, metrics, bad input, clean stop"

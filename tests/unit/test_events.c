@@ -137,7 +137,7 @@ Test(events, late_start_duplicates_gaps_and_poison_events_apply_once_in_order)
     snprintf(s_rpc, sizeof s_rpc, "ipc://%s/rpc.ipc", s_dir);
     snprintf(s_cons_rpc, sizeof s_cons_rpc, "ipc://%s/cons.ipc", s_dir);
     char http[64];
-    snprintf(http, sizeof http, "127.0.0.1:%d", 33000 + getpid() % 20000);
+    snprintf(http, sizeof http, "127.0.0.1:%d", 26000 + getpid() % 6000);
     setenv("ENTRETIENS_DATA_DIR", s_dir, 1);
     setenv("ENTRETIENS_PROD_PUB", s_pub, 1);
     setenv("ENTRETIENS_PROD_RPC", s_rpc, 1);

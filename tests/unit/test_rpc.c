@@ -80,7 +80,7 @@ static void s_run(void (*client)(void *ctx, const char *endpoint), const char *n
     cr_assert_not_null(mkdtemp(f.dir));
     snprintf(f.rpc, sizeof f.rpc, "ipc://%s/rpc.ipc", f.dir);
     char http[64];
-    snprintf(http, sizeof http, "127.0.0.1:%d", 32000 + getpid() % 20000);
+    snprintf(http, sizeof http, "127.0.0.1:%d", 20000 + getpid() % 6000);
     setenv("ENTRETIENS_DATA_DIR", f.dir, 1);
     setenv("ENTRETIENS_UNIT_RPC", f.rpc, 1);
     setenv("ENTRETIENS_UNIT_HTTP", http, 1);

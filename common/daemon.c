@@ -297,6 +297,15 @@ static int s_ready_check(ent_daemon_t *d, char *reason, size_t size)
             snprintf(reason, size, "waiting to hear from %s", d->consumers[i].producer);
             return 0;
         }
+        if (st.head < st.cursor) {
+            /* the producer's log is shorter than what we applied: its store
+             * was replaced or restored without ours; its new events would be
+             * taken for duplicates, so say it loudly instead of serving */
+            snprintf(reason, size, "%s's head %llu is behind our cursor %llu: its store was replaced or "
+                     "restored alone (see docs/operations.md, backups)", d->consumers[i].producer,
+                     (unsigned long long) st.head, (unsigned long long) st.cursor);
+            return 0;
+        }
         if (st.head > st.cursor + d->max_ready_lag) {
             snprintf(reason, size, "catching up with %s: %llu events behind", d->consumers[i].producer,
                      (unsigned long long) (st.head - st.cursor));

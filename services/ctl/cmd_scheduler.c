@@ -944,17 +944,57 @@ int ctl_cmd_employee(ctl_t *ctl, int argc, char **argv)
 /* ------------------------------------------------------------------- due */
 
 #define DUE_USAGE                                                                                  \
-    "due --from D --to D [--type T] [--entity E] [--department X] [--manager M] [--all] [--limit N]"
+    "due --from D --to D [--type T] [--entity E] [--department X] [--manager M] [--all] [--limit N] [--by-type]"
+
+/* --by-type: how many deadlines of each type, by status. */
+static void s_due_by_type(ctl_t *ctl, const Entretiens__V1__DueReply *rep)
+{
+    json_t *by = json_object(); /* type -> {status -> count} */
+    for (size_t i = 0; i < rep->n_obligations; i++) {
+        const Entretiens__V1__Obligation *o = rep->obligations[i];
+        json_t *t = json_object_get(by, o->type);
+        if (!t) {
+            t = json_object();
+            json_object_set_new(by, o->type, t);
+        }
+        json_t *c = json_object_get(t, o->status);
+        json_object_set_new(t, o->status, json_integer(c ? json_integer_value(c) + 1 : 1));
+        json_t *total = json_object_get(t, "total");
+        json_object_set_new(t, "total", json_integer(total ? json_integer_value(total) + 1 : 1));
+    }
+    if (ctl->json) {
+        ctl_print_json(json_pack("{s:o, s:I, s:b}", "by_type", by, "total", (json_int_t) rep->n_obligations,
+                                 "truncated", rep->truncated));
+        return;
+    }
+    static const char *const statuses[] = { "upcoming", "overdue", "met", "waived", "cancelled" };
+    ctl_table_t *t = ctl_table_new("TYPE", "UPCOMING", "OVERDUE", "MET", "WAIVED", "CANCELLED", "TOTAL", NULL);
+    const char *key;
+    json_t *counts;
+    json_object_foreach(by, key, counts) {
+        ctl_table_row(t);
+        ctl_table_cell(t, key, CTL_PLAIN);
+        for (size_t k = 0; k < sizeof statuses / sizeof *statuses; k++) {
+            json_t *c = json_object_get(counts, statuses[k]);
+            ctl_table_cellf(t, CTL_PLAIN, "%lld", c ? (long long) json_integer_value(c) : 0LL);
+        }
+        ctl_table_cellf(t, CTL_PLAIN, "%lld", (long long) json_integer_value(json_object_get(counts, "total")));
+    }
+    ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
+    printf("%zu deadlines\n", rep->n_obligations);
+    json_decref(by);
+}
 
 int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
 {
     const char *from = NULL, *to = NULL, *type = NULL, *entity = NULL, *dep = NULL, *mgr = NULL, *limit = NULL;
-    bool all = false;
+    bool all = false, by_type = false;
     s_opt_t opts[] = {
         { "--from", &from, NULL },     { "--to", &to, NULL },
         { "--type", &type, NULL },     { "--entity", &entity, NULL },
         { "--department", &dep, NULL }, { "--manager", &mgr, NULL },
         { "--limit", &limit, NULL },   { "--all", NULL, &all },
+        { "--by-type", NULL, &by_type },
     };
     if (s_parse("due", DUE_USAGE, argc, argv, 1, opts, sizeof opts / sizeof *opts, NULL, 0, NULL) != 0)
         return CTL_USAGE;
@@ -981,7 +1021,9 @@ int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
     Entretiens__V1__DueReply *rep = s_call(ctl, "scheduler.due", &req.base, &entretiens__v1__due_reply__descriptor);
     if (!rep)
         return CTL_FAILED;
-    if (ctl->json) {
+    if (by_type) {
+        s_due_by_type(ctl, rep);
+    } else if (ctl->json) {
         json_t *arr = json_array();
         for (size_t i = 0; i < rep->n_obligations; i++)
             json_array_append_new(arr, s_obligation_json(rep->obligations[i], true));

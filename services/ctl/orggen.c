@@ -299,8 +299,9 @@ static void s_employee(orggen_t *g)
         }
     }
     int32_t y45 = ent_date_add_years(birth, 45);
-    if (y45 > hired && y45 < end && s_chance(g, 60)) {
-        s_slot_t *mv = s_add(g, "medical_visit", y45 + (int32_t) s_below(g, 200), 6);
+    int32_t visit = y45 + (int32_t) s_below(g, 200);
+    if (y45 > hired && visit < end && s_chance(g, 60)) {
+        s_slot_t *mv = s_add(g, "medical_visit", visit, 6);
         if (mv)
             mv->ev.visit_kind = "mid_career";
     }

@@ -200,8 +200,10 @@ static int s_due_from_index(s_due_t *c, MDB_txn *txn)
             break;
         if (km != month) {
             month = km;
-            if (c->n >= limit)
-                break; /* enough whole months */
+            if (c->n >= limit) {
+                c->truncated = true; /* enough whole months, and more after */
+                break;
+            }
         }
         size_t idl = strnlen((const char *) p + 4, k.mv_size - 4);
         if (idl > SCHED_ID_MAX || 4 + idl + 1 + 13 != k.mv_size)

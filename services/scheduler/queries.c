@@ -164,11 +164,6 @@ static int s_due_add(s_due_t *c, Entretiens__V1__Employee *emp, bool owns, const
     return 0;
 }
 
-static int32_t s_be32_get(const uint8_t *q)
-{
-    return (int32_t) (((uint32_t) q[0] << 24 | (uint32_t) q[1] << 16 | (uint32_t) q[2] << 8 | q[3]) ^ 0x80000000u);
-}
-
 /* Actionable deadlines: a range scan of the due index, month by month.
  * The limit is applied after sorting, at the end of a month, so that a
  * truncated answer still holds the earliest deadlines. */
@@ -187,15 +182,14 @@ static int s_due_from_index(s_due_t *c, MDB_txn *txn)
     size_t limit = c->limit;
     c->limit = SIZE_MAX; /* collect whole months; cut after sorting */
     uint8_t start[4];
-    uint32_t u = (uint32_t) first_month ^ 0x80000000u;
-    start[0] = (uint8_t) (u >> 24), start[1] = (uint8_t) (u >> 16), start[2] = (uint8_t) (u >> 8), start[3] = (uint8_t) u;
+    sched_key32_put(start, first_month);
     MDB_val k = { 4, start }, v;
     int32_t month = first_month;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         const uint8_t *p = k.mv_data;
         if (k.mv_size < 19)
             continue;
-        int32_t km = s_be32_get(p);
+        int32_t km = sched_key32_get(p);
         if (km > last_month)
             break;
         if (km != month) {
@@ -209,14 +203,14 @@ static int s_due_from_index(s_due_t *c, MDB_txn *txn)
         if (idl > SCHED_ID_MAX || 4 + idl + 1 + 13 != k.mv_size)
             continue;
         const uint8_t *q = p + 5 + idl;
-        int32_t due = s_be32_get(q + 1);
+        int32_t due = sched_key32_get(q + 1);
         if (due < c->from || due > c->to || (c->type >= 0 && q[0] != c->type))
             continue;
         char id[SCHED_ID_MAX + 1];
         memcpy(id, p + 4, idl);
         id[idl] = '\0';
-        int32_t anchor = s_be32_get(q + 5);
-        uint32_t campaign = (uint32_t) s_be32_get(q + 9);
+        int32_t anchor = sched_key32_get(q + 5);
+        uint32_t campaign = (uint32_t) sched_key32_get(q + 9);
         Entretiens__V1__Employee *emp = NULL;
         if (sched_employee_get(s, txn, id, &emp) != 0)
             continue;

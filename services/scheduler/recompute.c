@@ -16,15 +16,6 @@
 /* facts value: [int32 birth][u8 len][entity][u8 len][department][pad][sch_fact_t...]
  * (written by history.c through sched_facts_value) */
 
-static void s_be32(uint8_t *p, int32_t v)
-{
-    uint32_t u = (uint32_t) v ^ 0x80000000u;
-    p[0] = (uint8_t) (u >> 24);
-    p[1] = (uint8_t) (u >> 16);
-    p[2] = (uint8_t) (u >> 8);
-    p[3] = (uint8_t) u;
-}
-
 size_t sched_index_key(const char *employee_id, const sched_obl_t *o, uint8_t *key)
 {
     /* month bucket first, then the employee: a batch of consecutive hires
@@ -33,13 +24,13 @@ size_t sched_index_key(const char *employee_id, const sched_obl_t *o, uint8_t *k
     int y, m, d;
     ent_date_to_ymd(o->o.due_date, &y, &m, &d);
     size_t e = strlen(employee_id);
-    s_be32(key, y * 12 + (m - 1));
+    sched_key32_put(key, y * 12 + (m - 1));
     memcpy(key + 4, employee_id, e + 1);
     uint8_t *p = key + 5 + e;
     p[0] = o->o.type;
-    s_be32(p + 1, o->o.due_date);
-    s_be32(p + 5, o->o.anchor);
-    s_be32(p + 9, (int32_t) o->campaign);
+    sched_key32_put(p + 1, o->o.due_date);
+    sched_key32_put(p + 5, o->o.anchor);
+    sched_key32_put(p + 9, (int32_t) o->campaign);
     return 5 + e + 13;
 }
 

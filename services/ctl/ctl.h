@@ -75,4 +75,19 @@ int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_access(ctl_t *ctl, int argc, char **argv);
 const char *ctl_records_details(const char *command);
 
+/* cmd_calendar.c: calendar export (iCalendar); cmd_import.c: import
+ * employees (HRIS CSV) (docs/cli.md). */
+int ctl_cmd_calendar(ctl_t *ctl, int argc, char **argv);
+int ctl_cmd_import(ctl_t *ctl, int argc, char **argv);
+const char *ctl_calendar_details(const char *command);
+const char *ctl_import_details(const char *command);
+
+/* cmd_analytics.c: stats (docs/cli.md, docs/analytics.md). */
+int ctl_cmd_stats(ctl_t *ctl, int argc, char **argv);
+const char *ctl_analytics_details(const char *command);
+
+/* cmd_notifier.c: notifications (docs/cli.md, docs/notifier.md). */
+int ctl_cmd_notifications(ctl_t *ctl, int argc, char **argv);
+const char *ctl_notifier_details(const char *command);
+
 #endif

@@ -42,6 +42,17 @@ static const ctl_command_t s_commands[] = {
     { "template", ctl_cmd_template, "template import|list|show", "interview templates (records)" },
     { "audit", ctl_cmd_audit, "audit verify [--interview ID] | audit show ID", "the tamper-evident trail (records)" },
     { "access", ctl_cmd_access, "access grant|revoke|list", "HR scopes: entities and content permission (records)" },
+    /* the shared calendar and the HRIS import (cmd_calendar.c, cmd_import.c, docs/cli.md) */
+    { "calendar", ctl_cmd_calendar, "calendar export [filters] [--from D] [--to D] [--lang fr|en] --out FILE.ics",
+      "deadlines and scheduled interviews as an iCalendar file (Outlook, Google, Thunderbird)" },
+    { "import", ctl_cmd_import, "import employees FILE.csv",
+      "hire employees from an HRIS export (CSV): every row checked, nothing half-applied" },
+    /* analytics (cmd_analytics.c, docs/analytics.md) */
+    { "stats", ctl_cmd_stats, "stats completion|compliance|training|ratings|objectives|signals|managers ...",
+      "figures for HR: completion, legal exposure, needs, signals (analytics)" },
+    /* notifier (cmd_notifier.c, docs/notifier.md) */
+    { "notifications", ctl_cmd_notifications, "notifications list|show|preview|retry|stats|digest|contact|templates",
+      "reminders and notices: the delivery log, previews, retries, dead letters (notifier)" },
 };
 #define N_COMMANDS (sizeof s_commands / sizeof s_commands[0])
 
@@ -109,6 +120,14 @@ int main(int argc, char **argv)
         const char *details = ctl_scheduler_details(cmd->name);
         if (!details)
             details = ctl_records_details(cmd->name);
+        if (!details)
+            details = ctl_calendar_details(cmd->name);
+        if (!details)
+            details = ctl_import_details(cmd->name);
+        if (!details)
+            details = ctl_analytics_details(cmd->name);
+        if (!details)
+            details = ctl_notifier_details(cmd->name);
         if (details)
             printf("\n%s", details);
         status = CTL_OK;

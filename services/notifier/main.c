@@ -1,5 +1,8 @@
-/*  entretiens-notifier — reminders and escalations by e-mail and webhook. */
-#include "common/daemon.h"
+/*  entretiens-notifier — reminders and escalations by e-mail and webhook,
+ *  exactly when planned, never lost (notifier.h, docs/notifier.md). */
+#include "notifier.h"
+
+#include "common/log.h"
 
 int main(int argc, char **argv)
 {
@@ -7,10 +10,28 @@ int main(int argc, char **argv)
     const ent_daemon_spec_t spec = {
         .name = "notifier",
         .summary = "Sends reminders, invitations and escalations, exactly when planned, never twice.",
+        .vars = ntf_config_vars,
+        .n_vars = ntf_config_nvars,
         .max_dbs = 16,
         .schema_version = 1,
         .publishes = true,
         .consumes = consumes,
     };
-    return ent_daemon_main(&spec, argc, argv, NULL, NULL);
+    static notifier_t n;
+    ent_daemon_t *d = NULL;
+    int rc = ent_daemon_new(&spec, argc, argv, &d);
+    if (!d)
+        return rc;
+    if (ntf_setup(d, &n) != 0 || ent_daemon_start(d) != 0) {
+        ent_log_error("daemon.start", "notifier could not start");
+        ntf_teardown(&n);
+        ent_daemon_destroy(&d);
+        return 1;
+    }
+    ent_daemon_run(d);
+    /* the loop has stopped: let running sends finish and record them */
+    ntf_drain(&n);
+    ntf_teardown(&n);
+    ent_daemon_destroy(&d);
+    return 0;
 }

@@ -17,3 +17,11 @@ if [ "$what" = all ] || [ "$what" = records ]; then
   # scheduler + records: >1,000,000 interviews from 300,000 employees' histories
   "$top/build-release/tests/bench/ent-bench-records" "${@:2}"
 fi
+if [ "$what" = all ] || [ "$what" = analytics ]; then
+  # 1,000,000 employees: events/s into the projections, p50/p99 of every query
+  "$top/build-release/tests/bench/ent-bench-analytics" "${@:2}"
+fi
+if [ "$what" = all ] || [ "$what" = notifier ]; then
+  # reminders planned for 1,000,000 employees; messages/s to a local SMTP server (aiosmtpd)
+  "$top/build-release/tests/bench/ent-bench-notifier" --sink "$top/tests/integration/notifier/smtp_sink.py" "${@:2}"
+fi

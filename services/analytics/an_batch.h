@@ -1,0 +1,59 @@
+/*  an_batch.h — the counter deltas of one event, merged before they touch
+ *  the store.
+ *
+ *  Applying an event retracts a state record's old contributions and adds
+ *  its new ones; most of the rows involved are the same on both sides (an
+ *  obligation going overdue keeps its groups, type and month: only the
+ *  fields move).  The batch sums the deltas per (database, key) in memory,
+ *  then applies each row once, in key order, with one cursor per database:
+ *  fewer B-tree descents, and neighbouring keys land on pages already
+ *  touched.  A row whose fields all become zero is deleted, as with
+ *  an_counter_add.
+ *
+ *  The batch is scratch memory for the event being applied: it is emptied
+ *  at the start of each event, so a turn that is aborted and redone starts
+ *  from nothing.
+ */
+#ifndef AN_BATCH_H
+#define AN_BATCH_H
+
+#include "an_keys.h"
+
+#include <lmdb.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct an_batch an_batch_t;
+
+/* Called after a row of the hooked database changed: old and neu are its
+ * fields before and after (zeros when absent).  Returns 0 or an LMDB code. */
+typedef int (*an_batch_hook_fn)(MDB_txn *txn, const uint8_t *key, size_t klen, const int64_t *old,
+                                const int64_t *neu, size_t n, void *arg);
+
+/* Returns NULL when out of memory. */
+an_batch_t *an_batch_new(void);
+
+/* Frees; *b_p set to NULL; safe on NULL. */
+void an_batch_destroy(an_batch_t **b_p);
+
+/* Rows of dbi changed by an_batch_apply are reported to fn. */
+void an_batch_hook(an_batch_t *b, MDB_dbi dbi, an_batch_hook_fn fn, void *arg);
+
+/* Adds sign * delta[0..n) (n <= 32) to the pending row (dbi, key).  When
+ * the batch is full it is applied in txn first.  Returns 0, ENOMEM, or an
+ * LMDB code from that early application.  An overflowed key is ignored
+ * (an_keys.h: it cannot happen with the sizes used). */
+int an_batch_add(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, const int64_t *delta, size_t n,
+                 int sign);
+
+/* Applies every pending row in txn and empties the batch.  Returns 0 or an
+ * LMDB code (the batch is emptied in every case). */
+int an_batch_apply(an_batch_t *b, MDB_txn *txn);
+
+/* Drops every pending row. */
+void an_batch_clear(an_batch_t *b);
+
+/* Pending rows (tests). */
+size_t an_batch_size(const an_batch_t *b);
+
+#endif

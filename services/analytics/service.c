@@ -1,0 +1,98 @@
+/*  service.c — the analytics service on the daemon runtime (analytics.h). */
+#include "analytics.h"
+#include "an_batch.h"
+
+#include "common/log.h"
+
+#include <errno.h>
+#include <string.h>
+
+const ent_config_var_t an_config_vars[] = {
+    { "ENTRETIENS_ANALYTICS_MIN_GROUP", "5",
+      "Smallest group whose answer-derived figures (ratings, training needs, mobility, competencies, objectives) "
+      "are reported; smaller groups are marked suppressed" },
+    { "ENTRETIENS_ANALYTICS_STALE_MONTHS", "24",
+      "Months without an interview after which an employee is flagged (signals: no_interview)" },
+};
+const size_t an_n_config_vars = sizeof an_config_vars / sizeof an_config_vars[0];
+
+int an_open(analytics_t *a, ent_store_t *store, uint32_t min_group, uint32_t stale_months)
+{
+    memset(a, 0, sizeof *a);
+    a->store = store;
+    a->min_group = min_group ? min_group : AN_DEFAULT_MIN_GROUP;
+    a->stale_months = stale_months ? stale_months : AN_DEFAULT_STALE_MONTHS;
+    struct { const char *name; MDB_dbi *dbi; } dbs[] = {
+        { "employees", &a->employees },       { "obligations", &a->obligations },
+        { "interviews", &a->interviews },     { "emp_iv", &a->emp_iv },
+        { "completion", &a->completion },     { "headcount", &a->headcount },
+        { "prof_hist", &a->prof_hist },       { "prof_idx", &a->prof_idx },
+        { "contact_hist", &a->contact_hist }, { "contact_idx", &a->contact_idx },
+        { "signals", &a->signals },           { "signal_idx", &a->signal_idx },
+        { "risk", &a->risk },                 { "risk_idx", &a->risk_idx },
+        { "answers", &a->answers },           { "training", &a->training },
+        { "mobility", &a->mobility },         { "competencies", &a->competencies },
+        { "ratings", &a->ratings },           { "mgr", &a->mgr },
+        { "mgr_rank", &a->mgr_rank },         { "mgr_items", &a->mgr_items },
+    };
+    for (size_t i = 0; i < sizeof dbs / sizeof *dbs; i++) {
+        int rc = ent_store_dbi(store, dbs[i].name, 0, dbs[i].dbi);
+        if (rc) {
+            ent_log_error("analytics.store", "cannot open database %s: %s", dbs[i].name, mdb_strerror(rc));
+            return rc;
+        }
+    }
+    a->batch = an_batch_new();
+    if (!a->batch)
+        return ENOMEM;
+    an_batch_hook(a->batch, a->mgr, an_mgr_rank, a);
+    return 0;
+}
+
+void an_close(analytics_t *a)
+{
+    an_batch_destroy(&a->batch);
+}
+
+int an_migrate(MDB_txn *txn, unsigned from, void *arg)
+{
+    (void) txn;
+    (void) arg;
+    /* 0 -> 1: a new store; the databases are created by an_open.  Later
+     * layouts need no data migration: the store is a projection, so a
+     * change of layout is shipped as "delete the store, replay"
+     * (docs/analytics.md). */
+    return from == 0 ? 0 : MDB_VERSION_MISMATCH;
+}
+
+static int s_config_u32(ent_daemon_t *d, const char *name, uint32_t def, uint32_t *out)
+{
+    bool ok = true;
+    int64_t v = ent_config_get_int(ent_daemon_config(d), name, def, &ok);
+    if (!ok || v < 1 || v > 1000000) {
+        ent_log_error("config.invalid", "%s must be a whole number from 1 to 1000000", name);
+        return -1;
+    }
+    *out = (uint32_t) v;
+    return 0;
+}
+
+int an_setup(ent_daemon_t *d, void *arg)
+{
+    analytics_t *a = arg;
+    uint32_t min_group, stale;
+    if (s_config_u32(d, "ENTRETIENS_ANALYTICS_MIN_GROUP", AN_DEFAULT_MIN_GROUP, &min_group) ||
+        s_config_u32(d, "ENTRETIENS_ANALYTICS_STALE_MONTHS", AN_DEFAULT_STALE_MONTHS, &stale))
+        return -1;
+    if (an_open(a, ent_daemon_store(d), min_group, stale))
+        return -1;
+    for (int i = 0; an_methods[i]; i++)
+        if (ent_daemon_method(d, an_methods[i], an_rpc, a))
+            return -1;
+    if (ent_daemon_on_event(d, "scheduler", an_apply_scheduler, a) ||
+        ent_daemon_on_event(d, "records", an_apply_records, a))
+        return -1;
+    ent_log_info("analytics.config", "minimum group %u, no interview after %u months", a->min_group,
+                 a->stale_months);
+    return 0;
+}

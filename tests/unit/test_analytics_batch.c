@@ -1,0 +1,243 @@
+/*  test_analytics_batch.c — the building blocks of the analytics store:
+ *  merged counter deltas (an_batch), keys and scopes, the record codec and
+ *  the UTF-8-safe cut (an_keys). */
+#include "an_batch.h"
+#include "an_keys.h"
+
+#include <criterion/criterion.h>
+
+#include "common/date.h"
+#include "common/store.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char s_dir[64];
+static ent_store_t *s_store;
+static MDB_dbi s_a, s_b;
+
+static int s_rm(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void) st, (void) type, (void) ftw;
+    return remove(path);
+}
+
+static void s_setup(void)
+{
+    snprintf(s_dir, sizeof s_dir, "/tmp/ent_test_anbatch_XXXXXX");
+    cr_assert_not_null(mkdtemp(s_dir));
+    int err;
+    s_store = ent_store_open(s_dir, 4, 16, true, &err);
+    cr_assert_not_null(s_store);
+    cr_assert_eq(ent_store_dbi(s_store, "a", 0, &s_a), 0);
+    cr_assert_eq(ent_store_dbi(s_store, "b", 0, &s_b), 0);
+}
+
+static void s_teardown(void)
+{
+    ent_store_close(&s_store);
+    nftw(s_dir, s_rm, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(batch, .init = s_setup, .fini = s_teardown);
+
+static an_key_t s_key(const char *s)
+{
+    an_key_t k;
+    an_key_init(&k);
+    an_key_str(&k, s);
+    return k;
+}
+
+static int64_t s_row(MDB_dbi dbi, const char *key, int field)
+{
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_read(s_store, &txn), 0);
+    an_key_t k = s_key(key);
+    int64_t row[4];
+    cr_assert_eq(an_counter_get(txn, dbi, &k, row, 4), 0);
+    mdb_txn_abort(txn);
+    return row[field];
+}
+
+static size_t s_entries(MDB_dbi dbi)
+{
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_read(s_store, &txn), 0);
+    MDB_stat st;
+    cr_assert_eq(mdb_stat(txn, dbi, &st), 0);
+    mdb_txn_abort(txn);
+    return st.ms_entries;
+}
+
+typedef struct {
+    int calls;
+    int64_t last_old, last_new;
+} s_seen_t;
+
+static int s_hook(MDB_txn *txn, const uint8_t *key, size_t klen, const int64_t *old, const int64_t *neu, size_t n,
+                  void *arg)
+{
+    (void) txn, (void) key, (void) klen;
+    s_seen_t *s = arg;
+    cr_assert_eq(n, 2);
+    s->calls++;
+    s->last_old = old[0];
+    s->last_new = neu[0];
+    return 0;
+}
+
+Test(batch, deltas_merge_per_row_and_zero_rows_go)
+{
+    an_batch_t *b = an_batch_new();
+    cr_assert_not_null(b);
+    s_seen_t seen = { 0 };
+    an_batch_hook(b, s_b, s_hook, &seen);
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    an_key_t x = s_key("x"), y = s_key("y");
+    int64_t d[2] = { 3, 1 };
+    cr_assert_eq(an_batch_add(b, txn, s_a, &x, d, 2, 1), 0);
+    cr_assert_eq(an_batch_add(b, txn, s_a, &x, d, 2, 1), 0);
+    cr_assert_eq(an_batch_add(b, txn, s_b, &x, d, 2, 1), 0);   /* another database: another row */
+    cr_assert_eq(an_batch_add(b, txn, s_a, &y, d, 2, 1), 0);
+    cr_assert_eq(an_batch_add(b, txn, s_a, &y, d, 2, -1), 0);  /* retracted in the same event */
+    cr_assert_eq(an_batch_size(b), 3);
+    cr_assert_eq(an_batch_apply(b, txn), 0);
+    cr_assert_eq(an_batch_size(b), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    cr_assert_eq(s_row(s_a, "x", 0), 6);
+    cr_assert_eq(s_row(s_a, "x", 1), 2);
+    cr_assert_eq(s_row(s_b, "x", 0), 3);
+    cr_assert_eq(s_entries(s_a), 1, "a row that nets to zero is never written");
+    cr_assert_eq(seen.calls, 1);
+    cr_assert_eq(seen.last_old, 0);
+    cr_assert_eq(seen.last_new, 3);
+
+    /* retract everything: the rows disappear */
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    int64_t back[2] = { 6, 2 };
+    cr_assert_eq(an_batch_add(b, txn, s_a, &x, back, 2, -1), 0);
+    cr_assert_eq(an_batch_add(b, txn, s_b, &x, d, 2, -1), 0);
+    cr_assert_eq(an_batch_apply(b, txn), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    cr_assert_eq(s_entries(s_a), 0);
+    cr_assert_eq(s_entries(s_b), 0);
+    cr_assert_eq(seen.calls, 2);
+    cr_assert_eq(seen.last_old, 3);
+    cr_assert_eq(seen.last_new, 0);
+
+    /* cleared, nothing is written */
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    cr_assert_eq(an_batch_add(b, txn, s_a, &x, d, 2, 1), 0);
+    an_batch_clear(b);
+    cr_assert_eq(an_batch_apply(b, txn), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    cr_assert_eq(s_entries(s_a), 0);
+    an_batch_destroy(&b);
+    cr_assert_null(b);
+    an_batch_destroy(&b);
+}
+
+Test(batch, many_rows_same_sums_as_direct_writes)
+{
+    an_batch_t *b = an_batch_new();
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    char name[32];
+    /* 20,000 adds over 5,000 keys: past the early-apply threshold */
+    for (int i = 0; i < 20000; i++) {
+        snprintf(name, sizeof name, "k%05d", (i * 7919) % 5000);
+        an_key_t k = s_key(name);
+        int64_t d[2] = { 1, i };
+        cr_assert_eq(an_batch_add(b, txn, s_a, &k, d, 2, 1), 0);
+        cr_assert_eq(an_counter_add(txn, s_b, &k, d, 2), 0);
+    }
+    cr_assert_eq(an_batch_apply(b, txn), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    cr_assert_eq(s_entries(s_a), 5000);
+    for (int i = 0; i < 5000; i += 499) {
+        snprintf(name, sizeof name, "k%05d", i);
+        cr_assert_eq(s_row(s_a, name, 0), 4);
+        cr_assert_eq(s_row(s_a, name, 1), s_row(s_b, name, 1));
+    }
+    an_batch_destroy(&b);
+}
+
+Test(keys, scopes_of_a_group)
+{
+    an_attrs_t at = { 0 };
+    snprintf(at.entity, sizeof at.entity, "ACME");
+    snprintf(at.department, sizeof at.department, "sales");
+    snprintf(at.manager, sizeof at.manager, "M1");
+    an_scope_t sc[AN_SCOPES];
+    size_t n = an_scopes(&at, sc, true);
+    cr_assert_eq(n, 5); /* all, entity, department, manager, entity+department (no site) */
+    cr_assert_eq(sc[0].kind, AN_SK_ALL);
+    cr_assert_eq(sc[4].kind, AN_SK_ENT_DEPT);
+    cr_assert_str_eq(sc[4].value, "ACME\x1fsales");
+    cr_assert_eq(an_scopes(&at, sc, false), 4);
+}
+
+Test(keys, days_sort_as_dates_and_months)
+{
+    an_key_t a, b;
+    an_key_init(&a);
+    an_key_init(&b);
+    an_key_day(&a, -5); /* before 1970 */
+    an_key_day(&b, 3);
+    cr_assert_lt(memcmp(a.b, b.b, 4), 0);
+    cr_assert_eq(an_key_get_day(a.b), -5);
+    char buf[8];
+    cr_assert_str_eq(an_month_str(an_month(ent_date_from_ymd(2026, 2, 28)), buf), "2026-02");
+    cr_assert_eq(an_month(ENT_DATE_NONE), 0);
+}
+
+Test(keys, codec_round_trip_and_truncation)
+{
+    an_wbuf_t w = { 0 };
+    an_w_u8(&w, 7);
+    an_w_i32(&w, -42);
+    an_w_str(&w, "héllo");
+    an_w_bytes(&w, "xyz", 3);
+    cr_assert_not(w.failed);
+    an_rbuf_t r = { .p = w.p, .n = w.n };
+    char s[16];
+    const uint8_t *p;
+    size_t n;
+    cr_assert_eq(an_r_u8(&r), 7);
+    cr_assert_eq(an_r_i32(&r), -42);
+    an_r_str(&r, s, sizeof s);
+    cr_assert_str_eq(s, "héllo");
+    an_r_bytes(&r, &p, &n);
+    cr_assert_eq(n, 3);
+    cr_assert_eq(memcmp(p, "xyz", 3), 0);
+    cr_assert_not(r.bad);
+    /* truncated: read as bad, never past the end */
+    an_rbuf_t t = { .p = w.p, .n = w.n - 2 };
+    an_r_u8(&t);
+    an_r_i32(&t);
+    an_r_str(&t, s, sizeof s);
+    an_r_bytes(&t, &p, &n);
+    cr_assert(t.bad);
+    cr_assert_null(p);
+    /* too long for the destination */
+    an_rbuf_t u = { .p = w.p, .n = w.n };
+    an_r_u8(&u);
+    an_r_i32(&u);
+    an_r_str(&u, s, 4);
+    cr_assert(u.bad);
+    an_wbuf_free(&w);
+
+    /* cut at a character boundary: "é" is two bytes */
+    char d[4];
+    an_copy(d, sizeof d, "aéé");
+    cr_assert_str_eq(d, "aé");
+    an_copy(d, 3, "aé");
+    cr_assert_str_eq(d, "a");
+    an_copy(d, sizeof d, NULL);
+    cr_assert_str_eq(d, "");
+}

@@ -217,6 +217,30 @@ static int s_campaigns(scheduler_t *s, const sch_fact_t *facts, size_t nf, const
     return n;
 }
 
+/* The last day an overdue one-off obligation is still worth holding: an
+ * end-of-trial interview after the trial has ended, an end-of-contract one
+ * after the contract, an end-of-career one after the 60th birthday cannot
+ * serve their purpose; a return, mobility or mid-career interview is stale
+ * a year after its deadline.  ENT_DATE_NONE for the chains (professional,
+ * recap, workload, campaigns), which a later link supersedes instead. */
+static int32_t s_action_cutoff(const sch_obligation_t *o)
+{
+    switch (o->type) {
+    case SCH_TYPE_END_OF_TRIAL:
+    case SCH_TYPE_END_OF_CONTRACT:
+    case SCH_TYPE_PROFESSIONAL_END_OF_CAREER:
+        return o->ref_date != ENT_DATE_NONE ? o->ref_date : o->due_date + SCHED_STALE_DAYS;
+    case SCH_TYPE_RETURN_TO_WORK:
+    case SCH_TYPE_RETURN_MEDICAL_VISIT:
+    case SCH_TYPE_PROFESSIONAL_RETURN:
+    case SCH_TYPE_PROFESSIONAL_MID_CAREER:
+    case SCH_TYPE_INTERNAL_MOBILITY:
+        return o->due_date + SCHED_STALE_DAYS;
+    default:
+        return ENT_DATE_NONE;
+    }
+}
+
 /* Computes an employee's obligations from the facts value v into
  * w->fresh (engine output, campaigns, actionable flags).  Reads the
  * scheduler's policy and campaigns only: safe from the sweep's threads.
@@ -258,6 +282,9 @@ static int s_compute(const scheduler_t *s, sched_work_t *w, const char *employee
                 if (j != i && fresh[j].o.type == o->o.type && fresh[j].campaign == o->campaign &&
                     fresh[j].o.due_date > o->o.due_date && !o->campaign)
                     o->actionable = 0; /* superseded by a later link of its chain */
+            int32_t cutoff = s_action_cutoff(&o->o);
+            if (cutoff != ENT_DATE_NONE && today > cutoff)
+                o->actionable = 0; /* missed for good: it stays overdue, nobody is asked to hold it */
         }
     }
     return nn;
@@ -315,7 +342,8 @@ static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MD
             if (rc)
                 break;
         }
-        if (f->actionable && (!o || !o->actionable || o->o.due_date != f->o.due_date))
+        if (f->actionable && (!o || !o->actionable || o->o.due_date != f->o.due_date ||
+                              o->o.penalty_eur != f->o.penalty_eur))
             rc = s_publish(s, txn, "scheduler.interview.due", employee_id, f, &e);
         else if (f->actionable && o && o->o.status == SCH_STATUS_UPCOMING && f->o.status == SCH_STATUS_OVERDUE)
             rc = s_publish(s, txn, "scheduler.interview.overdue", employee_id, f, &e);

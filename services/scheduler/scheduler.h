@@ -35,6 +35,7 @@
 #define SCHED_MAX_OBLIGATIONS 2048
 #define SCHED_MAX_CAMPAIGNS 64
 #define SCHED_OPTIONS_KEY "*options"
+#define SCHED_STALE_DAYS 365     /* an overdue one-off interview stops being asked for */
 
 /* A stored obligation: the engine's record plus what the daemon adds. */
 typedef struct {

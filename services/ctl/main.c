@@ -59,8 +59,12 @@ static const ctl_command_t s_commands[] = {
 static void s_usage(FILE *out, ent_config_t *cfg)
 {
     fprintf(out, "usage: entretiensctl [--json] [--as ID] COMMAND [ARGS]\n\ncommands:\n");
-    for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-40s %s\n", s_commands[i].usage, s_commands[i].help);
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (strlen(s_commands[i].usage) <= 40)
+            fprintf(out, "  %-40s %s\n", s_commands[i].usage, s_commands[i].help);
+        else /* a long synopsis gets its own line */
+            fprintf(out, "  %s\n  %-40s %s\n", s_commands[i].usage, "", s_commands[i].help);
+    }
     fprintf(out, "\noptions:\n  %-40s %s\n  %-40s %s\n  %-40s %s\n\n", "--json", "machine-readable output",
             "--as ID", "act as this principal (employee:ID, manager:ID, hr:ID, admin:ID)", "COMMAND --help",
             "help of one command");
@@ -74,12 +78,31 @@ int main(int argc, char **argv)
     ctl.cfg = ent_config_new("entretiensctl", "The command line of entretiens.", NULL, 0);
     if (!ctl.cfg)
         return CTL_FAILED;
+    /* --help is the CLI's, not the configuration's: hide it from the
+     * configuration parser (which would print only the variables) */
+    char **cfg_argv = calloc((size_t) argc + 1, sizeof *cfg_argv);
+    if (!cfg_argv) {
+        ent_config_destroy(&ctl.cfg);
+        return CTL_FAILED;
+    }
+    int cfg_argc = 0;
+    for (int i = 0; i < argc; i++)
+        if (i == 0 || (strcmp(argv[i], "--help") != 0 && strcmp(argv[i], "-h") != 0))
+            cfg_argv[cfg_argc++] = argv[i];
     int first = 1;
-    int rc = ent_config_load(ctl.cfg, argc, argv, &first);
+    int rc = ent_config_load(ctl.cfg, cfg_argc, cfg_argv, &first);
     if (rc != 0) {
+        free(cfg_argv);
         ent_config_destroy(&ctl.cfg);
         return rc == 1 ? CTL_OK : CTL_USAGE;
     }
+    /* map the index back to argv: configuration flags come first */
+    int skipped = 0;
+    for (int i = 1; i < argc && i - skipped < first; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            skipped++;
+    first += skipped;
+    free(cfg_argv);
     bool ok = true;
     int64_t t = ent_config_get_int(ctl.cfg, "ENTRETIENS_RPC_TIMEOUT_MS", 5000, &ok);
     if (ok && t > 0)

@@ -97,13 +97,38 @@ if [ ! -f "$DEMO/loaded" ] && [ "${ENTRETIENS_DEMO:-1}" = 1 ]; then
 fi
 
 today=$(date +%Y-%m-%d)
-month_end=$(date -d "$(date +%Y-%m-01) +1 month -1 day" +%Y-%m-%d)
+month_start=$(date +%Y-%m-01)
+month_end=$(date -d "$month_start +1 month -1 day" +%Y-%m-%d)
+yesterday=$(date -d "$today -1 day" +%Y-%m-%d)
+# the tour reads as HR: an administrator grants the demo HR partner every entity
+"$CTL" --as admin:demo access grant hr:demo --entity '*' --content >/dev/null 2>&1 || true
+# let analytics catch up with what was just loaded
+for _ in $(seq 1 100); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$(http_of analytics)/readyz")" = 200 ] && break
+  sleep 0.2
+done
+
 echo
-echo "== deadlines from today to the end of the month (first 15) =="
-"$CTL" due --from "$today" --to "$month_end" --limit 15
+echo "== deadlines this month ($month_start to $month_end), by type =="
+"$CTL" due --from "$month_start" --to "$month_end" --by-type
 echo
-echo "== one employee's full picture: entretiensctl obligations --employee E000002 =="
+echo "== overdue today (still to hold), by type =="
+"$CTL" due --from 2000-01-01 --to "$yesterday" --by-type
+echo
+echo "== legal exposure: professional interviews and the EUR 3,000 CPF top-up per entity =="
+"$CTL" --as hr:demo stats compliance --by entity 2>/dev/null || "$CTL" --as hr:demo stats compliance
+echo
+echo "== one employee's full picture: E000002 =="
+"$CTL" employee show E000002 | head -n 12
+echo
 "$CTL" obligations --employee E000002
+echo
+"$CTL" --as hr:demo interview list --employee E000002
+mkdir -p "$ENTRETIENS_DATA_DIR/calendar"
+"$CTL" --as hr:demo calendar export --from "$month_start" --to "$(date -d "$month_start +3 months" +%Y-%m-%d)" \
+  --out "$ENTRETIENS_DATA_DIR/calendar/all.ics" >/dev/null 2>&1 || true
+"$CTL" --as hr:demo calendar export --manager E000001 --out "$ENTRETIENS_DATA_DIR/calendar/manager-E000001.ics" >/dev/null 2>&1 || true
+echo
 cat <<TXT
 
 entretiens is running.
@@ -113,11 +138,16 @@ entretiens is running.
   health     http://$(http_of scheduler)/readyz (and the same on each daemon)
   CLI        $CTL --help
   demo data  $DEMO/events.jsonl (JSON lines), $DEMO/policy.json
+  calendars  $ENTRETIENS_DATA_DIR/calendar/all.ics (next 3 months), manager-E000001.ics
+             (import them in Outlook, Google Calendar or Thunderbird; re-importing updates)
   stop       ./deploy/local/run.sh stop
 
 next commands to try:
   $CTL due --from $today --to $month_end --type professional
-  $CTL employee show E000002
+  $CTL --as hr:demo stats completion --by entity
+  $CTL --as hr:demo stats signals
+  $CTL --as manager:E000001 interview list --manager E000001
+  $CTL notifications list --status pending
   $CTL deadlines disciplinary --interview $today
-  $CTL policy show
+  $CTL --help
 TXT

@@ -256,12 +256,15 @@ static void s_employee(orggen_t *g)
         if (t)
             t->ev.months = 0;
     }
-    /* professional interviews: roughly every two years, some missed */
+    /* professional interviews: roughly every two years, some missed; every
+     * third one (six years of seniority) is the recap (état des lieux) */
+    int cycle = 0;
     for (int32_t d = ent_date_add_years(hired, 2); d < end; d = ent_date_add_years(d, 2)) {
+        cycle++;
         if (s_chance(g, 78)) {
             s_slot_t *iv = s_add(g, "interview_held", d - (int32_t) s_below(g, 40), 8);
             if (iv)
-                iv->ev.interview_type = "professional";
+                iv->ev.interview_type = cycle % 3 == 0 ? "professional_recap" : "professional";
         }
     }
     /* leaves with returns */

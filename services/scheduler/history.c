@@ -134,7 +134,7 @@ int sched_employee_get(scheduler_t *s, MDB_txn *txn, const char *employee_id, En
 /* A bump allocator for the events of one rebuild: unpacking a history is
  * the ingest's hottest path, and malloc/free per field was a tenth of it.
  * Reset at each rebuild; an event that does not fit is unpacked with malloc. */
-static void *s_arena_alloc(void *data, size_t size)
+void *sched_arena_alloc(void *data, size_t size)
 {
     sched_arena_t *a = data;
     size_t at = (a->used + 15) & ~(size_t) 15;
@@ -144,7 +144,7 @@ static void *s_arena_alloc(void *data, size_t size)
     return a->buf + at;
 }
 
-static void s_arena_free(void *data, void *p)
+void sched_arena_free(void *data, void *p)
 {
     (void) data, (void) p; /* released all at once by the next reset */
 }
@@ -163,7 +163,7 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
     Entretiens__V1__EmployeeEvent **evs = s->rebuild_events;
     bool *heap = s->rebuild_heap;
     size_t n = 0, plen = strlen(employee_id) + 1;
-    ProtobufCAllocator arena = { s_arena_alloc, s_arena_free, &s->arena };
+    ProtobufCAllocator arena = { sched_arena_alloc, sched_arena_free, &s->arena };
     s->arena.used = 0;
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, s->history, &cur);

@@ -123,13 +123,22 @@ static int s_refresh(scheduler_t *s, MDB_txn *txn, s_set_t *dirty)
 static int s_ingest(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
+    /* a batch is thousands of small strings: unpack it into an arena rather
+     * than with a malloc each (too big for the arena: malloc after all) */
+    ProtobufCAllocator arena = { sched_arena_alloc, sched_arena_free, &s->req_arena };
+    ProtobufCAllocator *alloc = &arena;
+    s->req_arena.used = 0;
     Entretiens__V1__IngestRequest *req =
-        entretiens__v1__ingest_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+        entretiens__v1__ingest_request__unpack(alloc, call->req->payload.len, call->req->payload.data);
+    if (!req) {
+        alloc = NULL;
+        req = entretiens__v1__ingest_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    }
     if (!req)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not an IngestRequest");
     if (req->n_events > MAX_BATCH) {
         size_t n = req->n_events;
-        entretiens__v1__ingest_request__free_unpacked(req, NULL);
+        entretiens__v1__ingest_request__free_unpacked(req, alloc);
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "events", "%zu events in one batch; at most %d", n, MAX_BATCH);
     }
     Entretiens__V1__IngestReply rep = ENTRETIENS__V1__INGEST_REPLY__INIT;
@@ -178,7 +187,7 @@ static int s_ingest(ent_rpc_call_t *call, void *arg)
     free(results);
     free(ptrs);
     free(reasons);
-    entretiens__v1__ingest_request__free_unpacked(req, NULL);
+    entretiens__v1__ingest_request__free_unpacked(req, alloc);
     if (rc == ENOMEM)
         return ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory");
     return rc;

@@ -61,6 +61,12 @@ typedef struct {
     size_t used, cap;
 } sched_arena_t;
 
+/* protobuf-c allocator functions over a sched_arena_t: allocation bumps a
+ * pointer (NULL when the arena is full: the caller unpacks with malloc
+ * instead); free does nothing, the arena is reset as a whole. */
+void *sched_arena_alloc(void *data, size_t size);
+void sched_arena_free(void *data, void *p);
+
 /* Buffers of one recompute (one per thread of the sweep). */
 typedef struct {
     sch_fact_t *facts;
@@ -99,6 +105,8 @@ typedef struct scheduler {
     uint64_t next_deadletter;
     /* history rebuild: events unpacked into an arena */
     sched_arena_t arena;
+    /* ingest: the request unpacked into its own arena */
+    sched_arena_t req_arena;
     Entretiens__V1__EmployeeEvent **rebuild_events;
     bool *rebuild_heap;
 } scheduler_t;

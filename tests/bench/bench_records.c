@@ -13,7 +13,7 @@
  *       that manager;
  *    5. records' memory and store size.
  *
- *  The default organisation (300,000 employees) makes more than 1,000,000
+ *  The default organisation (380,000 employees) makes more than 1,000,000
  *  interviews (about 3.7 owed interviews per employee over a career).
  *
  *  Usage: ent-bench-records [--employees N] [--calls N] [--services DIR]
@@ -169,7 +169,7 @@ static void s_latency(const char *what, double *lat, int calls, int failures, co
 
 int main(int argc, char **argv)
 {
-    size_t employees = 300000;
+    size_t employees = 380000;
     int calls = 20000;
     char dir_bin[4096];
     snprintf(dir_bin, sizeof dir_bin, "%s", argv[0]);

@@ -14,7 +14,7 @@ if [ "$what" = all ] || [ "$what" = scheduler ]; then
   "$top/build-release/tests/bench/ent-bench-scheduler" "${@:2}"
 fi
 if [ "$what" = all ] || [ "$what" = records ]; then
-  # scheduler + records: >1,000,000 interviews from 300,000 employees' histories
+  # scheduler + records: >1,000,000 interviews from 380,000 employees' histories
   "$top/build-release/tests/bench/ent-bench-records" "${@:2}"
 fi
 if [ "$what" = all ] || [ "$what" = analytics ]; then

@@ -7,6 +7,7 @@
  *  --csv shapes are a contract (docs/cli.md, docs/analytics.md).
  *  Exit statuses: 0 done, 1 the daemon refused or failed, 2 usage.
  */
+#include "args.h"
 #include "ctl.h"
 #include "json_events.h"
 #include "table.h"
@@ -29,26 +30,6 @@
 
 typedef enum { OUT_TABLE, OUT_JSON, OUT_CSV } s_out_t;
 
-static int s_usage(void)
-{
-    fprintf(stderr, "usage: entretiensctl " USAGE "\n(entretiensctl stats --help for details)\n");
-    return CTL_USAGE;
-}
-
-static int s_bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int s_bad(const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "entretiensctl: stats: ");
-    ctl_fputs_clean(msg, stderr);
-    fputc('\n', stderr);
-    return CTL_USAGE;
-}
-
 /* "YYYY-MM" or "YYYY-MM-DD" (the day is ignored by the daemon). */
 static int s_month_arg(const char *opt, const char *text, Entretiens__V1__Date *out)
 {
@@ -60,7 +41,7 @@ static int s_month_arg(const char *opt, const char *text, Entretiens__V1__Date *
     }
     if (ctl_date_parse(text, out) == 0)
         return 0;
-    return s_bad("%s '%s' is not a month YYYY-MM (or a date YYYY-MM-DD)", opt, text);
+    return ctl_bad("stats", "%s '%s' is not a month YYYY-MM (or a date YYYY-MM-DD)", opt, text);
 }
 
 static int s_uint_arg(const char *opt, const char *text, uint32_t max, uint32_t *out)
@@ -69,7 +50,7 @@ static int s_uint_arg(const char *opt, const char *text, uint32_t max, uint32_t 
     errno = 0;
     unsigned long v = text[0] >= '0' && text[0] <= '9' ? strtoul(text, &end, 10) : 0;
     if (!(text[0] >= '0' && text[0] <= '9') || errno || *end || v < 1 || v > max)
-        return s_bad("%s '%s' must be a whole number from 1 to %u", opt, text, max);
+        return ctl_bad("stats", "%s '%s' must be a whole number from 1 to %u", opt, text, max);
     *out = (uint32_t) v;
     return 0;
 }
@@ -923,14 +904,14 @@ static const struct {
 int ctl_cmd_stats(ctl_t *ctl, int argc, char **argv)
 {
     if (argc < 2)
-        return s_usage();
+        return ctl_usage(USAGE);
     int kind = -1;
     for (size_t i = 0; i < sizeof s_kinds / sizeof *s_kinds; i++)
         if (strcmp(argv[1], s_kinds[i].name) == 0)
             kind = (int) i;
     if (kind < 0) {
-        s_bad("unknown figures '%s'", argv[1]);
-        return s_usage();
+        ctl_bad("stats", "unknown figures '%s'", argv[1]);
+        return ctl_usage(USAGE);
     }
     Entretiens__V1__StatsQuery q = ENTRETIENS__V1__STATS_QUERY__INIT;
     Entretiens__V1__Date from, to;
@@ -968,12 +949,12 @@ int ctl_cmd_stats(ctl_t *ctl, int argc, char **argv)
             if (strlen(opts[k].name) == nlen && strncmp(opts[k].name, a, nlen) == 0)
                 o = (int) k;
         if (o < 0) {
-            s_bad("unknown option '%.*s'", (int) nlen, a);
-            return s_usage();
+            ctl_bad("stats", "unknown option '%.*s'", (int) nlen, a);
+            return ctl_usage(USAGE);
         }
         if (strcmp(opts[o].name, "--csv") == 0 || opts[o].flag) {
             if (eq)
-                return s_bad("%s takes no value", opts[o].name);
+                return ctl_bad("stats", "%s takes no value", opts[o].name);
             if (opts[o].flag)
                 *opts[o].flag = true;
             else
@@ -982,34 +963,34 @@ int ctl_cmd_stats(ctl_t *ctl, int argc, char **argv)
         }
         const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
         if (!v) {
-            s_bad("%s needs a value", opts[o].name);
-            return s_usage();
+            ctl_bad("stats", "%s needs a value", opts[o].name);
+            return ctl_usage(USAGE);
         }
         if (!ctl_utf8_valid(v))
-            return s_bad("the value of %s is not valid UTF-8", opts[o].name);
+            return ctl_bad("stats", "the value of %s is not valid UTF-8", opts[o].name);
         if (opts[o].str) {
             if (*opts[o].str && **opts[o].str) /* protobuf-c's empty default is not NULL */
-                return s_bad("%s given twice", opts[o].name);
+                return ctl_bad("stats", "%s given twice", opts[o].name);
             *opts[o].str = (char *) v;
         } else if (opts[o].num) {
             if (s_uint_arg(opts[o].name, v, opts[o].max, opts[o].num))
                 return CTL_USAGE;
         } else if (strcmp(opts[o].name, "--from") == 0) {
             if (q.from)
-                return s_bad("--from given twice");
+                return ctl_bad("stats", "--from given twice");
             if (s_month_arg("--from", v, &from))
                 return CTL_USAGE;
             q.from = &from;
         } else {
             if (q.to)
-                return s_bad("--to given twice");
+                return ctl_bad("stats", "--to given twice");
             if (s_month_arg("--to", v, &to))
                 return CTL_USAGE;
             q.to = &to;
         }
     }
     if (csv && ctl->json)
-        return s_bad("--csv and --json are exclusive");
+        return ctl_bad("stats", "--csv and --json are exclusive");
     s_out_t out = ctl->json ? OUT_JSON : csv ? OUT_CSV : OUT_TABLE;
     ent_rpc_result_t res;
     if (ctl_call(ctl, DAEMON, s_kinds[kind].method, &q.base, &res) != 0)

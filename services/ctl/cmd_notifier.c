@@ -13,6 +13,7 @@
  *  The JSON printed with --json is a contract (docs/cli.md).  Exit
  *  statuses: 0 done, 1 failed (daemon error, not found), 2 usage.
  */
+#include "args.h"
 #include "ctl.h"
 #include "json_events.h"
 #include "table.h"
@@ -65,66 +66,6 @@ static const char S_DETAILS[] =
 const char *ctl_notifier_details(const char *command)
 {
     return strcmp(command, "notifications") == 0 ? S_DETAILS : NULL;
-}
-
-static int s_usage(void)
-{
-    fprintf(stderr, "usage: entretiensctl %s\n(entretiensctl notifications --help for details)\n", S_USAGE);
-    return CTL_USAGE;
-}
-
-static int s_bad(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "entretiensctl: notifications: ");
-    fprintf(stderr, fmt, arg);
-    fputc('\n', stderr);
-    return CTL_USAGE;
-}
-
-typedef struct {
-    const char *name;
-    const char **value;
-    bool *flag;
-} s_opt_t;
-
-/* Options and positional arguments from argv[first..].  0 or CTL_USAGE. */
-static int s_parse(int argc, char **argv, int first, const s_opt_t *opts, size_t nopts, const char **pos, int maxpos,
-                   int *npos)
-{
-    int np = 0;
-    for (int i = first; i < argc; i++) {
-        const char *a = argv[i];
-        if (a[0] != '-' || a[1] == '\0') {
-            if (np >= maxpos)
-                return s_bad("unexpected argument '%s'", a);
-            if (!ctl_utf8_valid(a))
-                return s_bad("argument '%s' is not valid UTF-8", a);
-            pos[np++] = a;
-            continue;
-        }
-        const char *eq = strchr(a, '=');
-        size_t nlen = eq ? (size_t) (eq - a) : strlen(a);
-        const s_opt_t *o = NULL;
-        for (size_t k = 0; k < nopts; k++)
-            if (strlen(opts[k].name) == nlen && strncmp(opts[k].name, a, nlen) == 0)
-                o = &opts[k];
-        if (!o)
-            return s_bad("unknown option '%s'", a);
-        if (o->flag) {
-            if (eq)
-                return s_bad("%s takes no value", o->name);
-            *o->flag = true;
-            continue;
-        }
-        const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-        if (!v)
-            return s_bad("%s needs a value", o->name);
-        if (!ctl_utf8_valid(v))
-            return s_bad("the value of %s is not valid UTF-8", o->name);
-        *o->value = v;
-    }
-    *npos = np;
-    return 0;
 }
 
 /* ------------------------------------------------------------ JSON forms */
@@ -256,19 +197,19 @@ static const char *s_short_time(int64_t ms, char *buf, size_t size)
 static int s_list(ctl_t *ctl, int argc, char **argv)
 {
     const char *employee = NULL, *recipient = NULL, *subject = NULL, *status = NULL, *limit = NULL, *after = NULL;
-    s_opt_t opts[] = { { "--employee", &employee, NULL }, { "--recipient", &recipient, NULL },
-                       { "--subject", &subject, NULL },   { "--status", &status, NULL },
-                       { "--limit", &limit, NULL },       { "--after", &after, NULL } };
+    ctl_opt_t opts[] = { CTL_OPT("--employee", &employee), CTL_OPT("--recipient", &recipient),
+                       CTL_OPT("--subject", &subject),   CTL_OPT("--status", &status),
+                       CTL_OPT("--limit", &limit),       CTL_OPT("--after", &after) };
     int np;
-    if (s_parse(argc, argv, 2, opts, sizeof opts / sizeof *opts, NULL, 0, &np) != 0)
-        return s_usage();
+    if (ctl_args_parse("notifications", S_USAGE, argc, argv, 2, opts, sizeof opts / sizeof *opts, NULL, 0, &np) != 0)
+        return ctl_usage(S_USAGE);
     Entretiens__V1__NotificationListRequest req = ENTRETIENS__V1__NOTIFICATION_LIST_REQUEST__INIT;
     if (limit) {
         char *end;
         errno = 0;
         unsigned long v = strtoul(limit, &end, 10);
         if (errno || *end || v == 0 || v > 5000)
-            return s_bad("--limit must be 1..5000, not '%s'", limit);
+            return ctl_bad("notifications", "--limit must be 1..5000, not '%s'", limit);
         req.limit = (uint32_t) v;
     }
     static const char *const statuses[] = { "pending", "sending", "sent", "failed", "dead", "cancelled", "digested" };
@@ -277,7 +218,7 @@ static int s_list(ctl_t *ctl, int argc, char **argv)
         for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++)
             ok |= strcmp(status, statuses[i]) == 0;
         if (!ok)
-            return s_bad("--status must be pending, sending, sent, failed, dead, cancelled or digested, not '%s'",
+            return ctl_bad("notifications", "--status must be pending, sending, sent, failed, dead, cancelled or digested, not '%s'",
                          status);
     }
     req.employee_id = (char *) (employee ? employee : "");
@@ -412,8 +353,8 @@ static int s_show(ctl_t *ctl, int argc, char **argv)
 {
     const char *pos[1];
     int np;
-    if (s_parse(argc, argv, 2, NULL, 0, pos, 1, &np) != 0 || np != 1)
-        return s_usage();
+    if (ctl_args_parse("notifications", S_USAGE, argc, argv, 2, NULL, 0, pos, 1, &np) != 0 || np != 1)
+        return ctl_usage(S_USAGE);
     Entretiens__V1__PreviewRequest req = ENTRETIENS__V1__PREVIEW_REQUEST__INIT;
     req.notification_id = (char *) pos[0];
     return s_rendered(ctl, "notifier.show", &req, true);
@@ -422,12 +363,12 @@ static int s_show(ctl_t *ctl, int argc, char **argv)
 static int s_preview(ctl_t *ctl, int argc, char **argv)
 {
     const char *interview = NULL, *obligation = NULL;
-    s_opt_t opts[] = { { "--interview", &interview, NULL }, { "--obligation", &obligation, NULL } };
+    ctl_opt_t opts[] = { CTL_OPT("--interview", &interview), CTL_OPT("--obligation", &obligation) };
     int np;
-    if (s_parse(argc, argv, 2, opts, 2, NULL, 0, &np) != 0)
-        return s_usage();
+    if (ctl_args_parse("notifications", S_USAGE, argc, argv, 2, opts, 2, NULL, 0, &np) != 0)
+        return ctl_usage(S_USAGE);
     if (!interview == !obligation)
-        return s_bad("%s", "preview needs --interview ID or --obligation ID");
+        return ctl_bad("notifications", "%s", "preview needs --interview ID or --obligation ID");
     Entretiens__V1__PreviewRequest req = ENTRETIENS__V1__PREVIEW_REQUEST__INIT;
     req.interview_id = (char *) (interview ? interview : "");
     req.obligation_id = (char *) (obligation ? obligation : "");
@@ -437,11 +378,11 @@ static int s_preview(ctl_t *ctl, int argc, char **argv)
 static int s_retry(ctl_t *ctl, int argc, char **argv)
 {
     bool all = false;
-    s_opt_t opts[] = { { "--all-dead", NULL, &all } };
+    ctl_opt_t opts[] = { CTL_FLAG("--all-dead", &all) };
     const char *pos[1];
     int np;
-    if (s_parse(argc, argv, 2, opts, 1, pos, 1, &np) != 0 || (np == 1) == all)
-        return s_usage();
+    if (ctl_args_parse("notifications", S_USAGE, argc, argv, 2, opts, 1, pos, 1, &np) != 0 || (np == 1) == all)
+        return ctl_usage(S_USAGE);
     Entretiens__V1__NotificationRequest req = ENTRETIENS__V1__NOTIFICATION_REQUEST__INIT;
     req.id = (char *) (np ? pos[0] : "");
     req.all_dead = all;
@@ -523,12 +464,12 @@ static int s_print_contact(ctl_t *ctl, const ent_rpc_result_t *r)
 static int s_digest(ctl_t *ctl, int argc, char **argv)
 {
     const char *manager = NULL, *pos[1];
-    s_opt_t opts[] = { { "--manager", &manager, NULL } };
+    ctl_opt_t opts[] = { CTL_OPT("--manager", &manager) };
     int np;
-    if (s_parse(argc, argv, 2, opts, 1, pos, 1, &np) != 0 || np != 1 || !manager)
-        return s_usage();
+    if (ctl_args_parse("notifications", S_USAGE, argc, argv, 2, opts, 1, pos, 1, &np) != 0 || np != 1 || !manager)
+        return ctl_usage(S_USAGE);
     if (strcmp(pos[0], "on") != 0 && strcmp(pos[0], "off") != 0)
-        return s_bad("digest takes on or off, not '%s'", pos[0]);
+        return ctl_bad("notifications", "digest takes on or off, not '%s'", pos[0]);
     Entretiens__V1__PrefsRequest req = ENTRETIENS__V1__PREFS_REQUEST__INIT;
     req.recipient_id = (char *) manager;
     req.digest = strcmp(pos[0], "on") == 0;
@@ -544,8 +485,8 @@ static int s_contact(ctl_t *ctl, int argc, char **argv)
 {
     const char *pos[1];
     int np;
-    if (s_parse(argc, argv, 2, NULL, 0, pos, 1, &np) != 0 || np != 1)
-        return s_usage();
+    if (ctl_args_parse("notifications", S_USAGE, argc, argv, 2, NULL, 0, pos, 1, &np) != 0 || np != 1)
+        return ctl_usage(S_USAGE);
     Entretiens__V1__ContactRequest req = ENTRETIENS__V1__CONTACT_REQUEST__INIT;
     req.employee_id = (char *) pos[0];
     ent_rpc_result_t r;
@@ -573,7 +514,7 @@ static int s_templates(ctl_t *ctl)
 int ctl_cmd_notifications(ctl_t *ctl, int argc, char **argv)
 {
     if (argc < 2)
-        return s_usage();
+        return ctl_usage(S_USAGE);
     const char *sub = argv[1];
     if (strcmp(sub, "list") == 0)
         return s_list(ctl, argc, argv);
@@ -593,5 +534,5 @@ int ctl_cmd_notifications(ctl_t *ctl, int argc, char **argv)
         return s_templates(ctl);
     if (strcmp(sub, "stats") != 0 && strcmp(sub, "templates") != 0)
         fprintf(stderr, "entretiensctl: notifications: unknown subcommand '%s'\n", sub);
-    return s_usage();
+    return ctl_usage(S_USAGE);
 }

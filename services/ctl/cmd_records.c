@@ -11,6 +11,7 @@
  *  0 done, 1 failed (refused by records, invalid input, broken audit
  *  chain), 2 usage.
  */
+#include "args.h"
 #include "ctl.h"
 #include "json_events.h"
 #include "table.h"
@@ -31,111 +32,6 @@
 #define DAEMON "records"
 
 /* ------------------------------------------------------------- helpers */
-
-static int r_usage(const char *usage)
-{
-    fprintf(stderr, "usage: entretiensctl %s\n(entretiensctl COMMAND --help for details)\n", usage);
-    return CTL_USAGE;
-}
-
-static int r_bad(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int r_bad(const char *cmd, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "entretiensctl: %s: ", cmd);
-    ctl_fputs_clean(msg, stderr);
-    fputc('\n', stderr);
-    return CTL_USAGE;
-}
-
-typedef struct {
-    const char *name;
-    const char **value;
-    bool *flag;
-    const char **many;   /* repeated option: up to 64 values */
-    size_t *nmany;
-} r_opt_t;
-
-#define OPT(n, v) { .name = (n), .value = (v) }
-#define FLAG(n, f) { .name = (n), .flag = (f) }
-#define MANY(n, a, c) { .name = (n), .many = (a), .nmany = (c) }
-
-static int r_parse(const char *cmd, const char *usage, int argc, char **argv, int first, const r_opt_t *opts,
-                   size_t nopts, const char **pos, int maxpos, int *npos)
-{
-    int np = 0;
-    bool only_pos = false;
-    for (int i = first; i < argc; i++) {
-        const char *a = argv[i];
-        if (!only_pos && strcmp(a, "--") == 0) {
-            only_pos = true;
-            continue;
-        }
-        if (only_pos || a[0] != '-' || a[1] == '\0') {
-            if (np >= maxpos) {
-                r_bad(cmd, "unexpected argument '%s'", a);
-                return r_usage(usage);
-            }
-            if (!ctl_utf8_valid(a))
-                return r_bad(cmd, "argument '%s' is not valid UTF-8", a);
-            pos[np++] = a;
-            continue;
-        }
-        const char *eq = strchr(a, '=');
-        size_t nlen = eq ? (size_t) (eq - a) : strlen(a);
-        const r_opt_t *o = NULL;
-        for (size_t k = 0; k < nopts; k++)
-            if (strlen(opts[k].name) == nlen && strncmp(opts[k].name, a, nlen) == 0)
-                o = &opts[k];
-        if (!o) {
-            r_bad(cmd, "unknown option '%.*s'", (int) nlen, a);
-            return r_usage(usage);
-        }
-        if (o->flag) {
-            if (eq)
-                return r_bad(cmd, "%s takes no value", o->name);
-            *o->flag = true;
-            continue;
-        }
-        const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-        if (!v) {
-            r_bad(cmd, "%s needs a value", o->name);
-            return r_usage(usage);
-        }
-        if (!ctl_utf8_valid(v))
-            return r_bad(cmd, "the value of %s is not valid UTF-8", o->name);
-        if (o->many) {
-            if (*o->nmany >= 64)
-                return r_bad(cmd, "%s given too many times", o->name);
-            o->many[(*o->nmany)++] = v;
-            continue;
-        }
-        if (*o->value)
-            return r_bad(cmd, "%s given twice", o->name);
-        *o->value = v;
-    }
-    if (npos)
-        *npos = np;
-    else if (np)
-        return r_usage(usage);
-    return 0;
-}
-
-static void *r_call(ctl_t *ctl, const char *method, const ProtobufCMessage *req, const ProtobufCMessageDescriptor *desc)
-{
-    ent_rpc_result_t r;
-    if (ctl_call(ctl, DAEMON, method, req, &r) != 0)
-        return NULL;
-    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, r.payload_len, r.payload);
-    ent_rpc_result_clear(&r);
-    if (!m)
-        fprintf(stderr, "entretiensctl: %s %s: the reply is not a %s\n", DAEMON, method, desc->name);
-    return m;
-}
 
 static void r_free(void *m)
 {
@@ -453,9 +349,9 @@ static int r_iv_list(ctl_t *ctl, int argc, char **argv)
     const char *usage = "interview list [--employee E] [--manager M [--tree]] [--status S] [--type T] [--due-before D] [--entity E] [--limit N]";
     const char *emp = NULL, *mgr = NULL, *status = NULL, *type = NULL, *before = NULL, *entity = NULL, *limit = NULL;
     bool tree = false;
-    r_opt_t o[] = { OPT("--employee", &emp), OPT("--manager", &mgr), OPT("--status", &status), OPT("--type", &type),
-                    OPT("--due-before", &before), OPT("--entity", &entity), OPT("--limit", &limit), FLAG("--tree", &tree) };
-    if (r_parse("interview list", usage, argc, argv, 2, o, sizeof o / sizeof *o, NULL, 0, NULL))
+    ctl_opt_t o[] = { CTL_OPT("--employee", &emp), CTL_OPT("--manager", &mgr), CTL_OPT("--status", &status), CTL_OPT("--type", &type),
+                    CTL_OPT("--due-before", &before), CTL_OPT("--entity", &entity), CTL_OPT("--limit", &limit), CTL_FLAG("--tree", &tree) };
+    if (ctl_args_parse("interview list", usage, argc, argv, 2, o, sizeof o / sizeof *o, NULL, 0, NULL))
         return CTL_USAGE;
     Entretiens__V1__InterviewListRequest q = ENTRETIENS__V1__INTERVIEW_LIST_REQUEST__INIT;
     Entretiens__V1__Date d = ENTRETIENS__V1__DATE__INIT;
@@ -466,21 +362,21 @@ static int r_iv_list(ctl_t *ctl, int argc, char **argv)
     q.type = (char *) (type ? type : "");
     q.entity = (char *) (entity ? entity : "");
     if (tree && !mgr)
-        return r_bad("interview list", "--tree goes with --manager");
+        return ctl_bad("interview list", "--tree goes with --manager");
     if (before) {
         if (ctl_date_parse(before, &d) != 0)
-            return r_bad("interview list", "--due-before '%s' is not a valid date (YYYY-MM-DD)", before);
+            return ctl_bad("interview list", "--due-before '%s' is not a valid date (YYYY-MM-DD)", before);
         q.due_before = &d;
     }
     if (limit) {
         char *end;
         unsigned long n = strtoul(limit, &end, 10);
         if (*end || n == 0 || n > 50000)
-            return r_bad("interview list", "--limit must be a whole number from 1 to 50000");
+            return ctl_bad("interview list", "--limit must be a whole number from 1 to 50000");
         q.limit = (uint32_t) n;
     }
     Entretiens__V1__InterviewListReply *rep =
-        r_call(ctl, "records.interview.list", &q.base, &entretiens__v1__interview_list_reply__descriptor);
+        ctl_call_unpack(ctl, DAEMON, "records.interview.list", &q.base, &entretiens__v1__interview_list_reply__descriptor);
     if (!rep)
         return CTL_FAILED;
     if (ctl->json) {
@@ -533,11 +429,11 @@ static int r_iv_show(ctl_t *ctl, int argc, char **argv)
     const char *usage = "interview show ID";
     const char *pos[1];
     int np = 0;
-    if (r_parse("interview show", usage, argc, argv, 2, NULL, 0, pos, 1, &np) || np != 1)
-        return r_usage(usage);
+    if (ctl_args_parse("interview show", usage, argc, argv, 2, NULL, 0, pos, 1, &np) || np != 1)
+        return ctl_usage(usage);
     Entretiens__V1__InterviewRequest q = ENTRETIENS__V1__INTERVIEW_REQUEST__INIT;
     q.id = (char *) pos[0];
-    Entretiens__V1__InterviewView *v = r_call(ctl, "records.interview.get", &q.base, &entretiens__v1__interview_view__descriptor);
+    Entretiens__V1__InterviewView *v = ctl_call_unpack(ctl, DAEMON, "records.interview.get", &q.base, &entretiens__v1__interview_view__descriptor);
     if (!v)
         return CTL_FAILED;
     if (ctl->json) {
@@ -555,12 +451,12 @@ static int r_iv_create(ctl_t *ctl, int argc, char **argv)
 {
     const char *usage = "interview create --employee E --type T [--due D] [--manager M] [--title TEXT] [--template ID]";
     const char *emp = NULL, *type = NULL, *due = NULL, *mgr = NULL, *title = NULL, *tmpl = NULL;
-    r_opt_t o[] = { OPT("--employee", &emp), OPT("--type", &type), OPT("--due", &due), OPT("--manager", &mgr),
-                    OPT("--title", &title), OPT("--template", &tmpl) };
-    if (r_parse("interview create", usage, argc, argv, 2, o, sizeof o / sizeof *o, NULL, 0, NULL))
+    ctl_opt_t o[] = { CTL_OPT("--employee", &emp), CTL_OPT("--type", &type), CTL_OPT("--due", &due), CTL_OPT("--manager", &mgr),
+                    CTL_OPT("--title", &title), CTL_OPT("--template", &tmpl) };
+    if (ctl_args_parse("interview create", usage, argc, argv, 2, o, sizeof o / sizeof *o, NULL, 0, NULL))
         return CTL_USAGE;
     if (!emp || !type)
-        return r_usage(usage);
+        return ctl_usage(usage);
     Entretiens__V1__InterviewCreateRequest q = ENTRETIENS__V1__INTERVIEW_CREATE_REQUEST__INIT;
     Entretiens__V1__Date d = ENTRETIENS__V1__DATE__INIT;
     q.employee_id = (char *) emp;
@@ -570,10 +466,10 @@ static int r_iv_create(ctl_t *ctl, int argc, char **argv)
     q.template_id = (char *) (tmpl ? tmpl : "");
     if (due) {
         if (ctl_date_parse(due, &d) != 0)
-            return r_bad("interview create", "--due '%s' is not a valid date (YYYY-MM-DD)", due);
+            return ctl_bad("interview create", "--due '%s' is not a valid date (YYYY-MM-DD)", due);
         q.due_date = &d;
     }
-    return r_done_view(ctl, r_call(ctl, "records.interview.create", &q.base, &entretiens__v1__interview_view__descriptor), "created");
+    return r_done_view(ctl, ctl_call_unpack(ctl, DAEMON, "records.interview.create", &q.base, &entretiens__v1__interview_view__descriptor), "created");
 }
 
 static int r_iv_schedule(ctl_t *ctl, int argc, char **argv)
@@ -581,25 +477,25 @@ static int r_iv_schedule(ctl_t *ctl, int argc, char **argv)
     const char *usage = "interview schedule ID --at YYYY-MM-DDTHH:MM [--duration MIN] [--place P] [--video URL]";
     const char *at = NULL, *dur = NULL, *place = NULL, *video = NULL, *pos[1];
     int np = 0;
-    r_opt_t o[] = { OPT("--at", &at), OPT("--duration", &dur), OPT("--place", &place), OPT("--video", &video) };
-    if (r_parse("interview schedule", usage, argc, argv, 2, o, sizeof o / sizeof *o, pos, 1, &np))
+    ctl_opt_t o[] = { CTL_OPT("--at", &at), CTL_OPT("--duration", &dur), CTL_OPT("--place", &place), CTL_OPT("--video", &video) };
+    if (ctl_args_parse("interview schedule", usage, argc, argv, 2, o, sizeof o / sizeof *o, pos, 1, &np))
         return CTL_USAGE;
     if (np != 1 || !at)
-        return r_usage(usage);
+        return ctl_usage(usage);
     Entretiens__V1__ScheduleRequest q = ENTRETIENS__V1__SCHEDULE_REQUEST__INIT;
     q.id = (char *) pos[0];
     if (ent_clock_parse(at, &q.start_ms) != 0)
-        return r_bad("interview schedule", "--at '%s' is not a date-time (YYYY-MM-DDTHH:MM, local time)", at);
+        return ctl_bad("interview schedule", "--at '%s' is not a date-time (YYYY-MM-DDTHH:MM, local time)", at);
     if (dur) {
         char *end;
         unsigned long n = strtoul(dur, &end, 10);
         if (*end || n == 0 || n > 480)
-            return r_bad("interview schedule", "--duration must be 1 to 480 minutes");
+            return ctl_bad("interview schedule", "--duration must be 1 to 480 minutes");
         q.duration_min = (uint32_t) n;
     }
     q.place = (char *) (place ? place : "");
     q.video_link = (char *) (video ? video : "");
-    return r_done_view(ctl, r_call(ctl, "records.interview.schedule", &q.base, &entretiens__v1__interview_view__descriptor), "scheduled");
+    return r_done_view(ctl, ctl_call_unpack(ctl, DAEMON, "records.interview.schedule", &q.base, &entretiens__v1__interview_view__descriptor), "scheduled");
 }
 
 static int r_iv_answer(ctl_t *ctl, int argc, char **argv)
@@ -608,11 +504,11 @@ static int r_iv_answer(ctl_t *ctl, int argc, char **argv)
     const char *file = NULL, *notes = NULL, *pos[1];
     bool submit = false;
     int np = 0;
-    r_opt_t o[] = { OPT("--file", &file), OPT("--notes", &notes), FLAG("--submit", &submit) };
-    if (r_parse("interview answer", usage, argc, argv, 2, o, sizeof o / sizeof *o, pos, 1, &np))
+    ctl_opt_t o[] = { CTL_OPT("--file", &file), CTL_OPT("--notes", &notes), CTL_FLAG("--submit", &submit) };
+    if (ctl_args_parse("interview answer", usage, argc, argv, 2, o, sizeof o / sizeof *o, pos, 1, &np))
         return CTL_USAGE;
     if (np != 1 || (!file && !notes && !submit))
-        return r_usage(usage);
+        return ctl_usage(usage);
     Entretiens__V1__AnswerRequest q = ENTRETIENS__V1__ANSWER_REQUEST__INIT;
     q.id = (char *) pos[0];
     q.submit = submit;
@@ -622,13 +518,13 @@ static int r_iv_answer(ctl_t *ctl, int argc, char **argv)
     if (file) {
         size_t len;
         if (!(text = r_read_file(file, &len)))
-            return r_bad("interview answer", "cannot read '%s': %s", file, strerror(errno));
+            return ctl_bad("interview answer", "cannot read '%s': %s", file, strerror(errno));
         json_error_t err;
         doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
         free(text);
         if (!json_is_object(doc)) {
             json_decref(doc);
-            return r_bad("interview answer", "%s: not a JSON object (line %d: %s)", file, err.line, doc ? "not an object" : err.text);
+            return ctl_bad("interview answer", "%s: not a JSON object (line %d: %s)", file, err.line, doc ? "not an object" : err.text);
         }
         /* either {question: value} or {"answers": {...}, "notes": "..."} */
         json_t *inner = json_object_get(doc, "answers");
@@ -637,7 +533,7 @@ static int r_iv_answer(ctl_t *ctl, int argc, char **argv)
         if (wrapped) {
             if (n && !json_is_string(n)) {
                 json_decref(doc);
-                return r_bad("interview answer", "%s: notes must be a string", file);
+                return ctl_bad("interview answer", "%s: notes must be a string", file);
             }
             if (n && !notes)
                 q.notes = (char *) json_string_value(n);
@@ -649,7 +545,7 @@ static int r_iv_answer(ctl_t *ctl, int argc, char **argv)
     } else {
         q.answers = (char *) "";
     }
-    int rc = r_done_view(ctl, r_call(ctl, "records.interview.answer", &q.base, &entretiens__v1__interview_view__descriptor),
+    int rc = r_done_view(ctl, ctl_call_unpack(ctl, DAEMON, "records.interview.answer", &q.base, &entretiens__v1__interview_view__descriptor),
                          q.submit ? "answers saved and submitted" : "answers saved");
     free(answers);
     json_decref(doc);
@@ -667,18 +563,18 @@ static int r_iv_transition(ctl_t *ctl, int argc, char **argv, const char *verb)
     snprintf(method, sizeof method, "records.interview.%s", verb);
     const char *reason = NULL, *comment = NULL, *on = NULL, *pos[1];
     int np = 0;
-    r_opt_t o[3];
+    ctl_opt_t o[3];
     size_t no = 0;
     if (needs_reason)
-        o[no++] = (r_opt_t) OPT("--reason", &reason);
+        o[no++] = (ctl_opt_t) CTL_OPT("--reason", &reason);
     if (sign)
-        o[no++] = (r_opt_t) OPT("--comment", &comment);
+        o[no++] = (ctl_opt_t) CTL_OPT("--comment", &comment);
     if (hold)
-        o[no++] = (r_opt_t) OPT("--on", &on);
-    if (r_parse(cmd, usage, argc, argv, 2, o, no, pos, 1, &np))
+        o[no++] = (ctl_opt_t) CTL_OPT("--on", &on);
+    if (ctl_args_parse(cmd, usage, argc, argv, 2, o, no, pos, 1, &np))
         return CTL_USAGE;
     if (np != 1 || (needs_reason && !reason))
-        return r_usage(usage);
+        return ctl_usage(usage);
     Entretiens__V1__TransitionRequest q = ENTRETIENS__V1__TRANSITION_REQUEST__INIT;
     Entretiens__V1__Date d = ENTRETIENS__V1__DATE__INIT;
     q.id = (char *) pos[0];
@@ -686,14 +582,14 @@ static int r_iv_transition(ctl_t *ctl, int argc, char **argv, const char *verb)
     q.comment = (char *) (comment ? comment : "");
     if (on) {
         if (ctl_date_parse(on, &d) != 0)
-            return r_bad(cmd, "--on '%s' is not a valid date (YYYY-MM-DD)", on);
+            return ctl_bad(cmd, "--on '%s' is not a valid date (YYYY-MM-DD)", on);
         q.on = &d;
     }
     char what[64];
     snprintf(what, sizeof what, "%s%s", verb, strcmp(verb, "sign") == 0 ? "ed" : strcmp(verb, "share") == 0 ? "d" : "");
     const char *done = strcmp(verb, "hold") == 0 ? "held" : strcmp(verb, "report") == 0 ? "report written"
                      : strcmp(verb, "cancel") == 0 ? "cancelled" : strcmp(verb, "reopen") == 0 ? "reopened" : what;
-    return r_done_view(ctl, r_call(ctl, method, &q.base, &entretiens__v1__interview_view__descriptor), done);
+    return r_done_view(ctl, ctl_call_unpack(ctl, DAEMON, method, &q.base, &entretiens__v1__interview_view__descriptor), done);
 }
 
 static int r_iv_reassign(ctl_t *ctl, int argc, char **argv)
@@ -701,16 +597,16 @@ static int r_iv_reassign(ctl_t *ctl, int argc, char **argv)
     const char *usage = "interview reassign ID --to M --reason TEXT";
     const char *to = NULL, *reason = NULL, *pos[1];
     int np = 0;
-    r_opt_t o[] = { OPT("--to", &to), OPT("--reason", &reason) };
-    if (r_parse("interview reassign", usage, argc, argv, 2, o, 2, pos, 1, &np))
+    ctl_opt_t o[] = { CTL_OPT("--to", &to), CTL_OPT("--reason", &reason) };
+    if (ctl_args_parse("interview reassign", usage, argc, argv, 2, o, 2, pos, 1, &np))
         return CTL_USAGE;
     if (np != 1 || !to || !reason)
-        return r_usage(usage);
+        return ctl_usage(usage);
     Entretiens__V1__ReassignRequest q = ENTRETIENS__V1__REASSIGN_REQUEST__INIT;
     q.id = (char *) pos[0];
     q.to = (char *) to;
     q.reason = (char *) reason;
-    return r_done_view(ctl, r_call(ctl, "records.interview.reassign", &q.base, &entretiens__v1__interview_view__descriptor), "reassigned");
+    return r_done_view(ctl, ctl_call_unpack(ctl, DAEMON, "records.interview.reassign", &q.base, &entretiens__v1__interview_view__descriptor), "reassigned");
 }
 
 static json_t *r_audit_json(const Entretiens__V1__AuditRecord *a)
@@ -739,7 +635,7 @@ static int r_history(ctl_t *ctl, const char *id)
 {
     Entretiens__V1__AuditRequest q = ENTRETIENS__V1__AUDIT_REQUEST__INIT;
     q.interview_id = (char *) id;
-    Entretiens__V1__AuditList *l = r_call(ctl, "records.audit.list", &q.base, &entretiens__v1__audit_list__descriptor);
+    Entretiens__V1__AuditList *l = ctl_call_unpack(ctl, DAEMON, "records.audit.list", &q.base, &entretiens__v1__audit_list__descriptor);
     if (!l)
         return CTL_FAILED;
     if (ctl->json) {
@@ -770,15 +666,15 @@ static int r_iv_history(ctl_t *ctl, int argc, char **argv)
 {
     const char *usage = "interview history ID", *pos[1];
     int np = 0;
-    if (r_parse("interview history", usage, argc, argv, 2, NULL, 0, pos, 1, &np) || np != 1)
-        return r_usage(usage);
+    if (ctl_args_parse("interview history", usage, argc, argv, 2, NULL, 0, pos, 1, &np) || np != 1)
+        return ctl_usage(usage);
     return r_history(ctl, pos[0]);
 }
 
 int ctl_cmd_interview(ctl_t *ctl, int argc, char **argv)
 {
     if (argc < 2)
-        return r_usage(IV_USAGE);
+        return ctl_usage(IV_USAGE);
     const char *sub = argv[1];
     if (strcmp(sub, "list") == 0)
         return r_iv_list(ctl, argc, argv);
@@ -799,7 +695,7 @@ int ctl_cmd_interview(ctl_t *ctl, int argc, char **argv)
         if (strcmp(sub, verbs[i]) == 0)
             return r_iv_transition(ctl, argc, argv, sub);
     fprintf(stderr, "entretiensctl: interview: unknown subcommand '%s'\n", sub);
-    return r_usage(IV_USAGE);
+    return ctl_usage(IV_USAGE);
 }
 
 /* -------------------------------------------------------------- template */
@@ -832,8 +728,8 @@ static int r_tpl_import(ctl_t *ctl, int argc, char **argv)
 {
     const char *pos[64];
     int np = 0;
-    if (r_parse("template import", TPL_USAGE, argc, argv, 2, NULL, 0, pos, 64, &np) || np == 0)
-        return r_usage("template import FILE|DIR...");
+    if (ctl_args_parse("template import", TPL_USAGE, argc, argv, 2, NULL, 0, pos, 64, &np) || np == 0)
+        return ctl_usage("template import FILE|DIR...");
     char **docs = NULL, **names = NULL;
     size_t n = 0;
     int status = CTL_OK;
@@ -857,22 +753,22 @@ static int r_tpl_import(ctl_t *ctl, int argc, char **argv)
             qsort(files, nf, sizeof *files, r_name_cmp);
             for (size_t k = 0; k < nf; k++) {
                 if (status == CTL_OK && r_tpl_add(files[k], &docs, &names, &n) != 0)
-                    status = r_bad("template import", "cannot read '%s': %s", files[k], strerror(errno));
+                    status = ctl_bad("template import", "cannot read '%s': %s", files[k], strerror(errno));
                 free(files[k]);
             }
             free(files);
         } else if (r_tpl_add(pos[i], &docs, &names, &n) != 0) {
-            status = r_bad("template import", "cannot read '%s': %s", pos[i], strerror(errno));
+            status = ctl_bad("template import", "cannot read '%s': %s", pos[i], strerror(errno));
         }
     }
     if (status == CTL_OK && n == 0)
-        status = r_bad("template import", "no .json file found");
+        status = ctl_bad("template import", "no .json file found");
     Entretiens__V1__TemplateImportReply *rep = NULL;
     if (status == CTL_OK) {
         Entretiens__V1__TemplateImportRequest q = ENTRETIENS__V1__TEMPLATE_IMPORT_REQUEST__INIT;
         q.n_documents = n;
         q.documents = docs;
-        rep = r_call(ctl, "records.template.import", &q.base, &entretiens__v1__template_import_reply__descriptor);
+        rep = ctl_call_unpack(ctl, DAEMON, "records.template.import", &q.base, &entretiens__v1__template_import_reply__descriptor);
         if (!rep)
             status = CTL_FAILED;
     }
@@ -935,14 +831,14 @@ static int r_tpl_list(ctl_t *ctl, int argc, char **argv)
 {
     const char *type = NULL, *locale = NULL;
     bool all = false;
-    r_opt_t o[] = { OPT("--type", &type), OPT("--locale", &locale), FLAG("--all", &all) };
-    if (r_parse("template list", TPL_USAGE, argc, argv, 2, o, 3, NULL, 0, NULL))
+    ctl_opt_t o[] = { CTL_OPT("--type", &type), CTL_OPT("--locale", &locale), CTL_FLAG("--all", &all) };
+    if (ctl_args_parse("template list", TPL_USAGE, argc, argv, 2, o, 3, NULL, 0, NULL))
         return CTL_USAGE;
     Entretiens__V1__TemplateListRequest q = ENTRETIENS__V1__TEMPLATE_LIST_REQUEST__INIT;
     q.type = (char *) (type ? type : "");
     q.locale = (char *) (locale ? locale : "");
     q.all_versions = all;
-    Entretiens__V1__TemplateList *l = r_call(ctl, "records.template.list", &q.base, &entretiens__v1__template_list__descriptor);
+    Entretiens__V1__TemplateList *l = ctl_call_unpack(ctl, DAEMON, "records.template.list", &q.base, &entretiens__v1__template_list__descriptor);
     if (!l)
         return CTL_FAILED;
     if (ctl->json) {
@@ -974,19 +870,19 @@ static int r_tpl_show(ctl_t *ctl, int argc, char **argv)
 {
     const char *version = NULL, *pos[1];
     int np = 0;
-    r_opt_t o[] = { OPT("--version", &version) };
-    if (r_parse("template show", TPL_USAGE, argc, argv, 2, o, 1, pos, 1, &np) || np != 1)
-        return r_usage("template show ID [--version N]");
+    ctl_opt_t o[] = { CTL_OPT("--version", &version) };
+    if (ctl_args_parse("template show", TPL_USAGE, argc, argv, 2, o, 1, pos, 1, &np) || np != 1)
+        return ctl_usage("template show ID [--version N]");
     Entretiens__V1__TemplateRequest q = ENTRETIENS__V1__TEMPLATE_REQUEST__INIT;
     q.id = (char *) pos[0];
     if (version) {
         char *end;
         unsigned long v = strtoul(version, &end, 10);
         if (*end || v == 0 || v > UINT32_MAX)
-            return r_bad("template show", "--version must be a positive whole number");
+            return ctl_bad("template show", "--version must be a positive whole number");
         q.version = (uint32_t) v;
     }
-    Entretiens__V1__Template *t = r_call(ctl, "records.template.show", &q.base, &entretiens__v1__template__descriptor);
+    Entretiens__V1__Template *t = ctl_call_unpack(ctl, DAEMON, "records.template.show", &q.base, &entretiens__v1__template__descriptor);
     if (!t)
         return CTL_FAILED;
     json_t *doc = r_json_text(t->document);
@@ -1027,7 +923,7 @@ static int r_tpl_show(ctl_t *ctl, int argc, char **argv)
 int ctl_cmd_template(ctl_t *ctl, int argc, char **argv)
 {
     if (argc < 2)
-        return r_usage(TPL_USAGE);
+        return ctl_usage(TPL_USAGE);
     if (strcmp(argv[1], "import") == 0)
         return r_tpl_import(ctl, argc, argv);
     if (strcmp(argv[1], "list") == 0)
@@ -1035,7 +931,7 @@ int ctl_cmd_template(ctl_t *ctl, int argc, char **argv)
     if (strcmp(argv[1], "show") == 0)
         return r_tpl_show(ctl, argc, argv);
     fprintf(stderr, "entretiensctl: template: unknown subcommand '%s'\n", argv[1]);
-    return r_usage(TPL_USAGE);
+    return ctl_usage(TPL_USAGE);
 }
 
 /* ----------------------------------------------------------------- audit */
@@ -1045,26 +941,26 @@ int ctl_cmd_template(ctl_t *ctl, int argc, char **argv)
 int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
 {
     if (argc < 2)
-        return r_usage(AUDIT_USAGE);
+        return ctl_usage(AUDIT_USAGE);
     if (strcmp(argv[1], "show") == 0) {
         const char *pos[1];
         int np = 0;
-        if (r_parse("audit show", AUDIT_USAGE, argc, argv, 2, NULL, 0, pos, 1, &np) || np != 1)
-            return r_usage("audit show ID");
+        if (ctl_args_parse("audit show", AUDIT_USAGE, argc, argv, 2, NULL, 0, pos, 1, &np) || np != 1)
+            return ctl_usage("audit show ID");
         return r_history(ctl, pos[0]);
     }
     if (strcmp(argv[1], "verify") != 0) {
         fprintf(stderr, "entretiensctl: audit: unknown subcommand '%s'\n", argv[1]);
-        return r_usage(AUDIT_USAGE);
+        return ctl_usage(AUDIT_USAGE);
     }
     const char *id = NULL;
-    r_opt_t o[] = { OPT("--interview", &id) };
-    if (r_parse("audit verify", AUDIT_USAGE, argc, argv, 2, o, 1, NULL, 0, NULL))
+    ctl_opt_t o[] = { CTL_OPT("--interview", &id) };
+    if (ctl_args_parse("audit verify", AUDIT_USAGE, argc, argv, 2, o, 1, NULL, 0, NULL))
         return CTL_USAGE;
     Entretiens__V1__AuditRequest q = ENTRETIENS__V1__AUDIT_REQUEST__INIT;
     q.interview_id = (char *) (id ? id : "");
     Entretiens__V1__AuditVerifyReply *rep =
-        r_call(ctl, "records.audit.verify", &q.base, &entretiens__v1__audit_verify_reply__descriptor);
+        ctl_call_unpack(ctl, DAEMON, "records.audit.verify", &q.base, &entretiens__v1__audit_verify_reply__descriptor);
     if (!rep)
         return CTL_FAILED;
     if (ctl->json) {
@@ -1100,12 +996,12 @@ int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
 int ctl_cmd_access(ctl_t *ctl, int argc, char **argv)
 {
     if (argc < 2)
-        return r_usage(ACCESS_USAGE);
+        return ctl_usage(ACCESS_USAGE);
     const char *sub = argv[1];
     if (strcmp(sub, "list") == 0) {
-        if (r_parse("access list", ACCESS_USAGE, argc, argv, 2, NULL, 0, NULL, 0, NULL))
+        if (ctl_args_parse("access list", ACCESS_USAGE, argc, argv, 2, NULL, 0, NULL, 0, NULL))
             return CTL_USAGE;
-        Entretiens__V1__AccessList *l = r_call(ctl, "records.access.list", NULL, &entretiens__v1__access_list__descriptor);
+        Entretiens__V1__AccessList *l = ctl_call_unpack(ctl, DAEMON, "records.access.list", NULL, &entretiens__v1__access_list__descriptor);
         if (!l)
             return CTL_FAILED;
         json_t *a = json_array();
@@ -1142,17 +1038,17 @@ int ctl_cmd_access(ctl_t *ctl, int argc, char **argv)
     }
     if (strcmp(sub, "grant") != 0 && strcmp(sub, "revoke") != 0) {
         fprintf(stderr, "entretiensctl: access: unknown subcommand '%s'\n", sub);
-        return r_usage(ACCESS_USAGE);
+        return ctl_usage(ACCESS_USAGE);
     }
     bool grant = strcmp(sub, "grant") == 0, content = false;
     const char *ents[64], *pos[1];
     size_t ne = 0;
     int np = 0;
-    r_opt_t o[] = { MANY("--entity", ents, &ne), FLAG("--content", &content) };
-    if (r_parse(grant ? "access grant" : "access revoke", ACCESS_USAGE, argc, argv, 2, o, grant ? 2 : 0, pos, 1, &np))
+    ctl_opt_t o[] = { CTL_MANY("--entity", ents, &ne), CTL_FLAG("--content", &content) };
+    if (ctl_args_parse(grant ? "access grant" : "access revoke", ACCESS_USAGE, argc, argv, 2, o, grant ? 2 : 0, pos, 1, &np))
         return CTL_USAGE;
     if (np != 1 || (grant && ne == 0))
-        return r_usage(grant ? "access grant hr:ID --entity E [--entity E2...] [--content]   (--entity '*' = all)" : "access revoke hr:ID");
+        return ctl_usage(grant ? "access grant hr:ID --entity E [--entity E2...] [--content]   (--entity '*' = all)" : "access revoke hr:ID");
     Entretiens__V1__AccessGrant g = ENTRETIENS__V1__ACCESS_GRANT__INIT;
     g.principal = (char *) pos[0];
     g.n_entities = ne;
@@ -1169,7 +1065,7 @@ int ctl_cmd_access(ctl_t *ctl, int argc, char **argv)
             printf("%s: grant revoked\n", pos[0]);
         return CTL_OK;
     }
-    Entretiens__V1__AccessGrant *rep = r_call(ctl, "records.access.grant", &g.base, &entretiens__v1__access_grant__descriptor);
+    Entretiens__V1__AccessGrant *rep = ctl_call_unpack(ctl, DAEMON, "records.access.grant", &g.base, &entretiens__v1__access_grant__descriptor);
     if (!rep)
         return CTL_FAILED;
     if (ctl->json) {

@@ -12,6 +12,7 @@
  *  The JSON shapes printed with --json are a contract (docs/cli.md).
  *  Exit statuses: 0 done, 1 failed (daemon error, rejected input), 2 usage.
  */
+#include "args.h"
 #include "ctl.h"
 #include "json_events.h"
 #include "table.h"
@@ -35,95 +36,11 @@
 
 /* ------------------------------------------------------------- helpers */
 
-static int s_usage(const char *usage)
-{
-    fprintf(stderr, "usage: entretiensctl %s\n(entretiensctl COMMAND --help for details)\n", usage);
-    return CTL_USAGE;
-}
-
-static int s_bad(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int s_bad(const char *cmd, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "entretiensctl: %s: ", cmd);
-    ctl_fputs_clean(msg, stderr);
-    fputc('\n', stderr);
-    return CTL_USAGE;
-}
-
-typedef struct {
-    const char *name;    /* "--from" */
-    const char **value;  /* the option takes a value */
-    bool *flag;          /* or is a flag */
-} s_opt_t;
-
-/* Parses argv[first..] into options and up to maxpos positional arguments.
- * Returns 0 or CTL_USAGE (message printed). */
-static int s_parse(const char *cmd, const char *usage, int argc, char **argv, int first, const s_opt_t *opts,
-                   size_t nopts, const char **pos, int maxpos, int *npos)
-{
-    int np = 0;
-    bool only_pos = false;
-    for (int i = first; i < argc; i++) {
-        const char *a = argv[i];
-        if (!only_pos && strcmp(a, "--") == 0) {
-            only_pos = true;
-            continue;
-        }
-        if (only_pos || a[0] != '-' || a[1] == '\0') {
-            if (np >= maxpos) {
-                s_bad(cmd, "unexpected argument '%s'", a);
-                return s_usage(usage);
-            }
-            if (!ctl_utf8_valid(a))
-                return s_bad(cmd, "argument '%s' is not valid UTF-8", a);
-            pos[np++] = a;
-            continue;
-        }
-        const char *eq = strchr(a, '=');
-        size_t nlen = eq ? (size_t) (eq - a) : strlen(a);
-        const s_opt_t *o = NULL;
-        for (size_t k = 0; k < nopts; k++)
-            if (strlen(opts[k].name) == nlen && strncmp(opts[k].name, a, nlen) == 0)
-                o = &opts[k];
-        if (!o) {
-            s_bad(cmd, "unknown option '%.*s'", (int) nlen, a);
-            return s_usage(usage);
-        }
-        if (o->flag) {
-            if (eq)
-                return s_bad(cmd, "%s takes no value", o->name);
-            *o->flag = true;
-            continue;
-        }
-        const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-        if (!v) {
-            s_bad(cmd, "%s needs a value", o->name);
-            return s_usage(usage);
-        }
-        if (*o->value)
-            return s_bad(cmd, "%s given twice", o->name);
-        if (!ctl_utf8_valid(v))
-            return s_bad(cmd, "the value of %s is not valid UTF-8", o->name);
-        *o->value = v;
-    }
-    if (npos)
-        *npos = np;
-    else if (np)
-        return s_usage(usage);
-    return 0;
-}
-
-/* An option's date, or -1 (message printed). */
 static int s_date_arg(const char *cmd, const char *opt, const char *text, Entretiens__V1__Date *out)
 {
     if (ctl_date_parse(text, out) == 0)
         return 0;
-    s_bad(cmd, "%s '%s' is not a valid date (YYYY-MM-DD)", opt, text);
+    ctl_bad(cmd, "%s '%s' is not a valid date (YYYY-MM-DD)", opt, text);
     return -1;
 }
 
@@ -134,25 +51,11 @@ static int s_uint_arg(const char *cmd, const char *opt, const char *text, uint64
     errno = 0;
     unsigned long long v = text[0] >= '0' && text[0] <= '9' ? strtoull(text, &end, 10) : 0;
     if (!(text[0] >= '0' && text[0] <= '9') || errno || *end || v < min || v > max) {
-        s_bad(cmd, "%s '%s' must be a whole number from %" PRIu64 " to %" PRIu64, opt, text, min, max);
+        ctl_bad(cmd, "%s '%s' must be a whole number from %" PRIu64 " to %" PRIu64, opt, text, min, max);
         return -1;
     }
     *out = v;
     return 0;
-}
-
-/* Calls a scheduler method and unpacks the reply; NULL when it failed
- * (printed).  Free with protobuf_c_message_free_unpacked. */
-static void *s_call(ctl_t *ctl, const char *method, const ProtobufCMessage *req, const ProtobufCMessageDescriptor *desc)
-{
-    ent_rpc_result_t r;
-    if (ctl_call(ctl, DAEMON, method, req, &r) != 0)
-        return NULL;
-    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, r.payload_len, r.payload);
-    ent_rpc_result_clear(&r);
-    if (!m)
-        fprintf(stderr, "entretiensctl: %s %s: the reply is not a %s\n", DAEMON, method, desc->name);
-    return m;
 }
 
 static void s_free(void *m)
@@ -286,7 +189,7 @@ static int s_ingest_flush(ctl_t *ctl, s_ingest_t *in)
     Entretiens__V1__IngestRequest req = ENTRETIENS__V1__INGEST_REQUEST__INIT;
     req.n_events = in->n;
     req.events = in->events;
-    Entretiens__V1__IngestReply *rep = s_call(ctl, "scheduler.ingest", &req.base, &entretiens__v1__ingest_reply__descriptor);
+    Entretiens__V1__IngestReply *rep = ctl_call_unpack(ctl, DAEMON, "scheduler.ingest", &req.base, &entretiens__v1__ingest_reply__descriptor);
     if (!rep) {
         s_batch_clear(in);
         return -1;
@@ -365,15 +268,15 @@ int ctl_cmd_ingest(ctl_t *ctl, int argc, char **argv)
 {
     const char *pos[1];
     int np = 0;
-    if (s_parse("ingest", INGEST_USAGE, argc, argv, 1, NULL, 0, pos, 1, &np) != 0)
+    if (ctl_args_parse("ingest", INGEST_USAGE, argc, argv, 1, NULL, 0, pos, 1, &np) != 0)
         return CTL_USAGE;
     if (np != 1)
-        return s_usage(INGEST_USAGE);
+        return ctl_usage(INGEST_USAGE);
     const char *path = pos[0];
     bool from_stdin = strcmp(path, "-") == 0;
     FILE *f = from_stdin ? stdin : fopen(path, "r");
     if (!f)
-        return s_bad("ingest", "cannot open '%s': %s", path, strerror(errno));
+        return ctl_bad("ingest", "cannot open '%s': %s", path, strerror(errno));
     bool tty = isatty(STDERR_FILENO);
     size_t total_lines = tty ? s_count_lines(f) : 0;
     bool progress = false;
@@ -691,7 +594,7 @@ static void s_policy_print(const Entretiens__V1__Policy *p, bool color)
 
 static int s_policy_show(ctl_t *ctl, const char *applied_note)
 {
-    Entretiens__V1__Policy *p = s_call(ctl, "scheduler.policy.show", NULL, &entretiens__v1__policy__descriptor);
+    Entretiens__V1__Policy *p = ctl_call_unpack(ctl, DAEMON, "scheduler.policy.show", NULL, &entretiens__v1__policy__descriptor);
     if (!p)
         return CTL_FAILED;
     if (ctl->json) {
@@ -709,17 +612,17 @@ int ctl_cmd_policy(ctl_t *ctl, int argc, char **argv)
 {
     const char *pos[2];
     int np = 0;
-    if (s_parse("policy", POLICY_USAGE, argc, argv, 1, NULL, 0, pos, 2, &np) != 0)
+    if (ctl_args_parse("policy", POLICY_USAGE, argc, argv, 1, NULL, 0, pos, 2, &np) != 0)
         return CTL_USAGE;
     if (np == 1 && strcmp(pos[0], "show") == 0)
         return s_policy_show(ctl, NULL);
     if (np != 2 || strcmp(pos[0], "apply") != 0)
-        return s_usage(POLICY_USAGE);
+        return ctl_usage(POLICY_USAGE);
     const char *path = pos[1];
     bool from_stdin = strcmp(path, "-") == 0;
     FILE *f = from_stdin ? stdin : fopen(path, "r");
     if (!f)
-        return s_bad("policy apply", "cannot open '%s': %s", path, strerror(errno));
+        return ctl_bad("policy apply", "cannot open '%s': %s", path, strerror(errno));
     json_error_t je;
     json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
     if (!from_stdin)
@@ -740,7 +643,7 @@ int ctl_cmd_policy(ctl_t *ctl, int argc, char **argv)
         free(e.where);
         status = CTL_FAILED;
     } else {
-        Entretiens__V1__Policy *rep = s_call(ctl, "scheduler.policy.apply", &sp.p.base, &entretiens__v1__policy__descriptor);
+        Entretiens__V1__Policy *rep = ctl_call_unpack(ctl, DAEMON, "scheduler.policy.apply", &sp.p.base, &entretiens__v1__policy__descriptor);
         if (!rep) {
             status = CTL_FAILED;
         } else {
@@ -766,15 +669,15 @@ int ctl_cmd_policy(ctl_t *ctl, int argc, char **argv)
 int ctl_cmd_obligations(ctl_t *ctl, int argc, char **argv)
 {
     const char *employee = NULL;
-    s_opt_t opts[] = { { "--employee", &employee, NULL } };
-    if (s_parse("obligations", OBLIGATIONS_USAGE, argc, argv, 1, opts, 1, NULL, 0, NULL) != 0)
+    ctl_opt_t opts[] = { CTL_OPT("--employee", &employee) };
+    if (ctl_args_parse("obligations", OBLIGATIONS_USAGE, argc, argv, 1, opts, 1, NULL, 0, NULL) != 0)
         return CTL_USAGE;
     if (!employee || !*employee)
-        return s_usage(OBLIGATIONS_USAGE);
+        return ctl_usage(OBLIGATIONS_USAGE);
     Entretiens__V1__ObligationsRequest req = ENTRETIENS__V1__OBLIGATIONS_REQUEST__INIT;
     req.employee_id = (char *) employee;
     Entretiens__V1__ObligationsReply *rep =
-        s_call(ctl, "scheduler.obligations", &req.base, &entretiens__v1__obligations_reply__descriptor);
+        ctl_call_unpack(ctl, DAEMON, "scheduler.obligations", &req.base, &entretiens__v1__obligations_reply__descriptor);
     if (!rep)
         return CTL_FAILED;
     if (ctl->json) {
@@ -876,13 +779,13 @@ int ctl_cmd_employee(ctl_t *ctl, int argc, char **argv)
 {
     const char *pos[2];
     int np = 0;
-    if (s_parse("employee", EMPLOYEE_USAGE, argc, argv, 1, NULL, 0, pos, 2, &np) != 0)
+    if (ctl_args_parse("employee", EMPLOYEE_USAGE, argc, argv, 1, NULL, 0, pos, 2, &np) != 0)
         return CTL_USAGE;
     if (np != 2 || strcmp(pos[0], "show") != 0 || !*pos[1])
-        return s_usage(EMPLOYEE_USAGE);
+        return ctl_usage(EMPLOYEE_USAGE);
     Entretiens__V1__EmployeeRequest req = ENTRETIENS__V1__EMPLOYEE_REQUEST__INIT;
     req.employee_id = (char *) pos[1];
-    Entretiens__V1__EmployeeReply *rep = s_call(ctl, "scheduler.employee", &req.base, &entretiens__v1__employee_reply__descriptor);
+    Entretiens__V1__EmployeeReply *rep = ctl_call_unpack(ctl, DAEMON, "scheduler.employee", &req.base, &entretiens__v1__employee_reply__descriptor);
     if (!rep)
         return CTL_FAILED;
     Entretiens__V1__Employee none = ENTRETIENS__V1__EMPLOYEE__INIT;
@@ -989,18 +892,18 @@ int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
 {
     const char *from = NULL, *to = NULL, *type = NULL, *entity = NULL, *dep = NULL, *mgr = NULL, *limit = NULL;
     bool all = false, by_type = false;
-    s_opt_t opts[] = {
-        { "--from", &from, NULL },     { "--to", &to, NULL },
-        { "--type", &type, NULL },     { "--entity", &entity, NULL },
-        { "--department", &dep, NULL }, { "--manager", &mgr, NULL },
-        { "--limit", &limit, NULL },   { "--all", NULL, &all },
-        { "--by-type", NULL, &by_type },
+    ctl_opt_t opts[] = {
+        CTL_OPT("--from", &from),     CTL_OPT("--to", &to),
+        CTL_OPT("--type", &type),     CTL_OPT("--entity", &entity),
+        CTL_OPT("--department", &dep), CTL_OPT("--manager", &mgr),
+        CTL_OPT("--limit", &limit),   CTL_FLAG("--all", &all),
+        CTL_FLAG("--by-type", &by_type),
     };
-    if (s_parse("due", DUE_USAGE, argc, argv, 1, opts, sizeof opts / sizeof *opts, NULL, 0, NULL) != 0)
+    if (ctl_args_parse("due", DUE_USAGE, argc, argv, 1, opts, sizeof opts / sizeof *opts, NULL, 0, NULL) != 0)
         return CTL_USAGE;
     if (!from || !to) {
-        s_bad("due", "--from and --to are required");
-        return s_usage(DUE_USAGE);
+        ctl_bad("due", "--from and --to are required");
+        return ctl_usage(DUE_USAGE);
     }
     Entretiens__V1__DueRequest req = ENTRETIENS__V1__DUE_REQUEST__INIT;
     Entretiens__V1__Date df, dt;
@@ -1009,7 +912,7 @@ int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
         (limit && s_uint_arg("due", "--limit", limit, 1, DUE_MAX_LIMIT, &lim)))
         return CTL_USAGE;
     if (dt.year * 10000 + dt.month * 100 + dt.day < df.year * 10000 + df.month * 100 + df.day)
-        return s_bad("due", "--to %s is before --from %s", to, from);
+        return ctl_bad("due", "--to %s is before --from %s", to, from);
     req.from = &df;
     req.to = &dt;
     req.type = (char *) s_or(type, "");
@@ -1018,7 +921,7 @@ int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
     req.manager_id = (char *) s_or(mgr, "");
     req.include_met = all;
     req.limit = (uint32_t) lim;
-    Entretiens__V1__DueReply *rep = s_call(ctl, "scheduler.due", &req.base, &entretiens__v1__due_reply__descriptor);
+    Entretiens__V1__DueReply *rep = ctl_call_unpack(ctl, DAEMON, "scheduler.due", &req.base, &entretiens__v1__due_reply__descriptor);
     if (!rep)
         return CTL_FAILED;
     if (by_type) {
@@ -1062,19 +965,19 @@ int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
 int ctl_cmd_deadlines(ctl_t *ctl, int argc, char **argv)
 {
     const char *facts = NULL, *letter = NULL, *interview = NULL, *region = NULL;
-    s_opt_t opts[] = {
-        { "--facts-known", &facts, NULL },
-        { "--letter-presented", &letter, NULL },
-        { "--interview", &interview, NULL },
-        { "--region", &region, NULL },
+    ctl_opt_t opts[] = {
+        CTL_OPT("--facts-known", &facts),
+        CTL_OPT("--letter-presented", &letter),
+        CTL_OPT("--interview", &interview),
+        CTL_OPT("--region", &region),
     };
     if (argc < 2 || strcmp(argv[1], "disciplinary") != 0)
-        return s_usage(DEADLINES_USAGE);
-    if (s_parse("deadlines disciplinary", DEADLINES_USAGE, argc, argv, 2, opts, 4, NULL, 0, NULL) != 0)
+        return ctl_usage(DEADLINES_USAGE);
+    if (ctl_args_parse("deadlines disciplinary", DEADLINES_USAGE, argc, argv, 2, opts, 4, NULL, 0, NULL) != 0)
         return CTL_USAGE;
     if (!facts && !letter && !interview) {
-        s_bad("deadlines disciplinary", "give at least one of --facts-known, --letter-presented, --interview");
-        return s_usage(DEADLINES_USAGE);
+        ctl_bad("deadlines disciplinary", "give at least one of --facts-known, --letter-presented, --interview");
+        return ctl_usage(DEADLINES_USAGE);
     }
     Entretiens__V1__DisciplinaryRequest req = ENTRETIENS__V1__DISCIPLINARY_REQUEST__INIT;
     Entretiens__V1__Date a, b, c;
@@ -1087,7 +990,7 @@ int ctl_cmd_deadlines(ctl_t *ctl, int argc, char **argv)
     req.interview = interview ? &c : NULL;
     req.region = (char *) s_or(region, "");
     Entretiens__V1__DisciplinaryReply *rep =
-        s_call(ctl, "scheduler.disciplinary", &req.base, &entretiens__v1__disciplinary_reply__descriptor);
+        ctl_call_unpack(ctl, DAEMON, "scheduler.disciplinary", &req.base, &entretiens__v1__disciplinary_reply__descriptor);
     if (!rep)
         return CTL_FAILED;
     struct { const char *name; const Entretiens__V1__Date *d; } f[] = {
@@ -1156,16 +1059,16 @@ static int s_campaign_create(ctl_t *ctl, int argc, char **argv)
 {
     const char *id = NULL, *from = NULL, *to = NULL, *type = NULL, *title = NULL, *entity = NULL, *dep = NULL,
                *hired = NULL;
-    s_opt_t opts[] = {
-        { "--id", &id, NULL },         { "--from", &from, NULL },         { "--to", &to, NULL },
-        { "--type", &type, NULL },     { "--title", &title, NULL },       { "--entity", &entity, NULL },
-        { "--department", &dep, NULL }, { "--hired-before", &hired, NULL },
+    ctl_opt_t opts[] = {
+        CTL_OPT("--id", &id),         CTL_OPT("--from", &from),         CTL_OPT("--to", &to),
+        CTL_OPT("--type", &type),     CTL_OPT("--title", &title),       CTL_OPT("--entity", &entity),
+        CTL_OPT("--department", &dep), CTL_OPT("--hired-before", &hired),
     };
-    if (s_parse("campaign create", CAMPAIGN_USAGE, argc, argv, 2, opts, sizeof opts / sizeof *opts, NULL, 0, NULL) != 0)
+    if (ctl_args_parse("campaign create", CAMPAIGN_USAGE, argc, argv, 2, opts, sizeof opts / sizeof *opts, NULL, 0, NULL) != 0)
         return CTL_USAGE;
     if (!id || !from || !to) {
-        s_bad("campaign create", "--id, --from and --to are required");
-        return s_usage(CAMPAIGN_USAGE);
+        ctl_bad("campaign create", "--id, --from and --to are required");
+        return ctl_usage(CAMPAIGN_USAGE);
     }
     Entretiens__V1__Campaign c = ENTRETIENS__V1__CAMPAIGN__INIT;
     Entretiens__V1__Date ws, we, hb;
@@ -1173,7 +1076,7 @@ static int s_campaign_create(ctl_t *ctl, int argc, char **argv)
         (hired && s_date_arg("campaign create", "--hired-before", hired, &hb)))
         return CTL_USAGE;
     if (we.year * 10000 + we.month * 100 + we.day < ws.year * 10000 + ws.month * 100 + ws.day)
-        return s_bad("campaign create", "--to %s is before --from %s", to, from);
+        return ctl_bad("campaign create", "--to %s is before --from %s", to, from);
     c.id = (char *) id;
     c.type = (char *) s_or(type, "");
     c.title = (char *) s_or(title, "");
@@ -1182,7 +1085,7 @@ static int s_campaign_create(ctl_t *ctl, int argc, char **argv)
     c.entity = (char *) s_or(entity, "");
     c.department = (char *) s_or(dep, "");
     c.hired_before = hired ? &hb : NULL;
-    Entretiens__V1__Campaign *rep = s_call(ctl, "scheduler.campaign.create", &c.base, &entretiens__v1__campaign__descriptor);
+    Entretiens__V1__Campaign *rep = ctl_call_unpack(ctl, DAEMON, "scheduler.campaign.create", &c.base, &entretiens__v1__campaign__descriptor);
     if (!rep)
         return CTL_FAILED;
     if (ctl->json)
@@ -1199,15 +1102,15 @@ int ctl_cmd_campaign(ctl_t *ctl, int argc, char **argv)
         return s_campaign_create(ctl, argc, argv);
     const char *pos[2];
     int np = 0;
-    if (s_parse("campaign", CAMPAIGN_USAGE, argc, argv, 1, NULL, 0, pos, 2, &np) != 0)
+    if (ctl_args_parse("campaign", CAMPAIGN_USAGE, argc, argv, 1, NULL, 0, pos, 2, &np) != 0)
         return CTL_USAGE;
     bool list = np == 1 && strcmp(pos[0], "list") == 0;
     bool show = np == 2 && strcmp(pos[0], "show") == 0 && *pos[1];
     if (!list && !show)
-        return s_usage(CAMPAIGN_USAGE);
+        return ctl_usage(CAMPAIGN_USAGE);
     Entretiens__V1__CampaignRequest req = ENTRETIENS__V1__CAMPAIGN_REQUEST__INIT;
     req.id = show ? (char *) pos[1] : "";
-    Entretiens__V1__CampaignList *rep = s_call(ctl, "scheduler.campaign.list", &req.base, &entretiens__v1__campaign_list__descriptor);
+    Entretiens__V1__CampaignList *rep = ctl_call_unpack(ctl, DAEMON, "scheduler.campaign.list", &req.base, &entretiens__v1__campaign_list__descriptor);
     if (!rep)
         return CTL_FAILED;
     int status = CTL_OK;
@@ -1263,8 +1166,8 @@ int ctl_cmd_campaign(ctl_t *ctl, int argc, char **argv)
 int ctl_cmd_deadletters(ctl_t *ctl, int argc, char **argv)
 {
     const char *limit = NULL, *after = NULL;
-    s_opt_t opts[] = { { "--limit", &limit, NULL }, { "--after", &after, NULL } };
-    if (s_parse("deadletters", DEADLETTERS_USAGE, argc, argv, 1, opts, 2, NULL, 0, NULL) != 0)
+    ctl_opt_t opts[] = { CTL_OPT("--limit", &limit), CTL_OPT("--after", &after) };
+    if (ctl_args_parse("deadletters", DEADLETTERS_USAGE, argc, argv, 1, opts, 2, NULL, 0, NULL) != 0)
         return CTL_USAGE;
     uint64_t lim = 100, aft = 0;
     if ((limit && s_uint_arg("deadletters", "--limit", limit, 1, DEADLETTERS_MAX_LIMIT, &lim)) ||
@@ -1274,7 +1177,7 @@ int ctl_cmd_deadletters(ctl_t *ctl, int argc, char **argv)
     req.limit = (uint32_t) lim;
     req.after_id = aft;
     Entretiens__V1__DeadLettersReply *rep =
-        s_call(ctl, "scheduler.deadletters", &req.base, &entretiens__v1__dead_letters_reply__descriptor);
+        ctl_call_unpack(ctl, DAEMON, "scheduler.deadletters", &req.base, &entretiens__v1__dead_letters_reply__descriptor);
     if (!rep)
         return CTL_FAILED;
     if (ctl->json) {

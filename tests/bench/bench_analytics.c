@@ -23,6 +23,7 @@
  *
  *  Usage: ent-bench-analytics [--employees N] [--calls C] [--nosync] [--analytics PATH] [--keep]
  */
+#include "bench_util.h"
 #include "analytics.h"
 #include "orggen.h"
 
@@ -48,18 +49,7 @@
 #define TURN 4096             /* events per transaction: a replay reply, applied in one turn (rebuild, catch-up) */
 #define MAP_MB 65536          /* address space, not disk */
 
-static double s_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
-static int s_cmp(const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
-}
 
 static uint64_t s_hash(uint64_t x)
 {
@@ -376,20 +366,6 @@ static const s_query_t s_queries[] = {
 static const char *const s_departments[] = { "sales", "engineering", "operations", "finance", "hr",
                                              "support", "marketing", "legal" };
 
-static long s_status_kb(pid_t pid, const char *field)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
-    FILE *f = fopen(path, "r");
-    long v = -1;
-    if (!f)
-        return -1;
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, field, strlen(field)) == 0)
-            v = atol(line + strlen(field) + 1);
-    fclose(f);
-    return v;
-}
 
 static int s_rm(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
@@ -454,7 +430,7 @@ int main(int argc, char **argv)
     s_emp_t cur = { .left = ENT_DATE_NONE }, next;
     bool have = false;
     size_t n = 0;
-    double t0 = s_now(), last = t0;
+    double t0 = bench_now(), last = t0;
     for (;;) {
         int more = orggen_next(g, &ev);
         if (more && strcmp(ev->type, "hired") == 0 && (!have || strcmp(ev->employee_id, cur.id) != 0)) {
@@ -474,7 +450,7 @@ int main(int argc, char **argv)
             have = true;
             n++;
             if (n % 100000 == 0) {
-                double now = s_now();
+                double now = bench_now();
                 fprintf(stderr, "  %zu employees, %zu events, %.0f events/s\n", n, f.events,
                         (double) f.events / (now - t0));
                 last = now;
@@ -492,7 +468,7 @@ int main(int argc, char **argv)
     if (have)
         s_employee(&f, &cur, today);
     s_commit(&f);
-    double dt = s_now() - t0;
+    double dt = bench_now() - t0;
     orggen_destroy(&g);
     free(f.buf);
     printf("%-46s %10.0f events/s  (%zu events: %zu scheduler, %zu records, in %.1f s; %zu skipped)\n",
@@ -572,14 +548,14 @@ int main(int argc, char **argv)
             q.group_by = (char *) sq->group_by;
             q.status = (char *) sq->status;
             q.list = sq->list;
-            double s = s_now();
+            double s = bench_now();
             ent_rpc_client_call_msg(c, sq->method, sq->caller, &q.base, &r);
-            lat[i] = (s_now() - s) * 1e3;
+            lat[i] = (bench_now() - s) * 1e3;
             failures += r.code != ENT_OK;
             bytes += r.payload_len;
             ent_rpc_result_clear(&r);
         }
-        qsort(lat, (size_t) calls, sizeof *lat, s_cmp);
+        qsort(lat, (size_t) calls, sizeof *lat, bench_cmp_double);
         double p99 = lat[(int) (calls * 0.99)];
         if (p99 > worst_p99)
             worst_p99 = p99;
@@ -589,8 +565,8 @@ int main(int argc, char **argv)
     }
     printf("%-46s %.3f ms (target: 10 ms)\n", "worst p99", worst_p99);
     printf("%-46s peak %ld MiB; now private %ld MiB + LMDB pages %ld MiB\n", "analytics resident memory",
-           s_status_kb(pid, "VmHWM:") / 1024, s_status_kb(pid, "RssAnon:") / 1024,
-           s_status_kb(pid, "RssFile:") / 1024);
+           bench_status_kb(pid, "VmHWM:") / 1024, bench_status_kb(pid, "RssAnon:") / 1024,
+           bench_status_kb(pid, "RssFile:") / 1024);
     free(lat);
     ent_rpc_client_destroy(&c);
     zmq_ctx_term(ctx);

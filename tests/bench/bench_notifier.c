@@ -16,6 +16,7 @@
  *  Usage: ent-bench-notifier [--employees N] [--messages M] [--workers W]
  *                            [--sink tests/integration/notifier/smtp_sink.py]
  */
+#include "bench_util.h"
 #include "common/clock.h"
 #include "common/date.h"
 #include "common/log.h"
@@ -34,26 +35,7 @@
 
 #define BATCH 1024
 
-static double s_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
-static long s_status_kb(const char *field)
-{
-    char line[256];
-    FILE *f = fopen("/proc/self/status", "r");
-    long v = -1;
-    if (!f)
-        return -1;
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, field, strlen(field)) == 0)
-            v = atol(line + strlen(field) + 1);
-    fclose(f);
-    return v;
-}
 
 static ntf_config_t s_config(void)
 {
@@ -216,8 +198,8 @@ static int s_free_port(void)
 
 static int s_wait_port(int port, double seconds)
 {
-    double until = s_now() + seconds;
-    while (s_now() < until) {
+    double until = bench_now() + seconds;
+    while (bench_now() < until) {
         int fd = socket(AF_INET, SOCK_STREAM, 0);
         struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t) port),
                                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -266,8 +248,8 @@ int main(int argc, char **argv)
         return 1;
     }
     size_t managers = employees / 10;
-    long rss0 = s_status_kb("VmRSS:");
-    double t0 = s_now();
+    long rss0 = bench_status_kb(0, "VmRSS:");
+    double t0 = bench_now();
     for (size_t i = 0; i < employees; i++) {
         s_employee(&b, i, managers);
         /* professional: due within four years; annual review: this year */
@@ -275,7 +257,7 @@ int main(int argc, char **argv)
         s_obligation(&b, i, managers, "annual_review", today + 60 + (int32_t) (i % 240));
     }
     s_commit(&b);
-    double dt = s_now() - t0;
+    double dt = bench_now() - t0;
     size_t events = employees * 3;
     printf("%-46s %10.1f s  (%zu events, %.0f events/s, %.0f employees/s)\n", "plan reminders (1,024 events a commit)",
            dt, events, (double) events / dt, (double) employees / dt);
@@ -286,12 +268,12 @@ int main(int argc, char **argv)
     printf("%-46s %zu MiB used in the LMDB map (%.0f bytes per employee)\n", "store", st.map_used >> 20,
            (double) st.map_used / (double) employees);
     printf("%-46s peak %ld MiB; now private %ld MiB + LMDB pages %ld MiB (was %ld MiB before)\n",
-           "process resident memory", s_status_kb("VmHWM:") / 1024, s_status_kb("RssAnon:") / 1024,
-           s_status_kb("RssFile:") / 1024, rss0 / 1024);
+           "process resident memory", bench_status_kb(0, "VmHWM:") / 1024, bench_status_kb(0, "RssAnon:") / 1024,
+           bench_status_kb(0, "RssFile:") / 1024, rss0 / 1024);
     /* the next scan's cost does not depend on the plan's size */
     MDB_txn *txn;
     ent_clock_set(ent_date_to_unix_ms(today) + 8 * 3600000); /* 08:00: nothing due */
-    t0 = s_now();
+    t0 = bench_now();
     int scans = 1000;
     for (int i = 0; i < scans; i++) {
         ent_store_begin(b.store, &txn);
@@ -300,7 +282,7 @@ int main(int argc, char **argv)
         ntf_turn_flush(&b.n, true);
     }
     printf("%-46s %10.1f us  (the periodic work when nothing is due)\n", "due scan over the whole plan",
-           (s_now() - t0) / scans * 1e6);
+           (bench_now() - t0) / scans * 1e6);
     s_close(&b);
 
     /* ------------------------------------------------ 2. sending */
@@ -340,9 +322,9 @@ int main(int argc, char **argv)
     s_commit(&b);
     size_t due = (size_t) b.n.counts[NTF_CNT_PLANNED];
     ent_clock_set(ent_date_to_unix_ms(today) + 9 * 3600000);
-    t0 = s_now();
+    t0 = bench_now();
     size_t expect = 2 * (emps - managers);
-    while ((size_t) (b.n.counts[NTF_ST_SENT] + b.n.counts[NTF_ST_DEAD]) < expect && s_now() - t0 < 600) {
+    while ((size_t) (b.n.counts[NTF_ST_SENT] + b.n.counts[NTF_ST_DEAD]) < expect && bench_now() - t0 < 600) {
         ent_store_begin(b.store, &txn);
         if (ntf_work(txn, &b.n) != 0) {
             ent_store_abort(b.store, 0);
@@ -354,7 +336,7 @@ int main(int argc, char **argv)
         ent_outbox_flush(b.ob);
         usleep(2000);
     }
-    dt = s_now() - t0;
+    dt = bench_now() - t0;
     printf("%-46s %10.0f messages/s  (%lld sent, %lld dead of %zu in %.2f s, %u sender threads; %zu planned before)\n",
            "SMTP delivery to aiosmtpd (rendered, recorded)", (double) b.n.counts[NTF_ST_SENT] / dt,
            (long long) b.n.counts[NTF_ST_SENT], (long long) b.n.counts[NTF_ST_DEAD], expect, dt, workers, due);

@@ -18,6 +18,7 @@
  *
  *  Usage: ent-bench-records [--employees N] [--calls N] [--services DIR]
  */
+#include "bench_util.h"
 #include "common/date.h"
 #include "common/rpc.h"
 #include "orggen.h"
@@ -35,53 +36,14 @@
 #define BATCH 5000
 #define IN_FLIGHT 4
 
-static double s_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
 static int s_strcmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-static int s_cmp(const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
-}
 
-static long s_status_kb(pid_t pid, const char *field)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
-    FILE *f = fopen(path, "r");
-    long v = -1;
-    if (!f)
-        return -1;
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, field, strlen(field)) == 0)
-            v = atol(line + strlen(field) + 1);
-    fclose(f);
-    return v;
-}
 
-static void s_send(void *sock, uint64_t id, const char *method, const uint8_t *payload, size_t len)
-{
-    Entretiens__V1__Request req = ENTRETIENS__V1__REQUEST__INIT;
-    req.request_id = id;
-    req.method = (char *) method;
-    req.caller = "hr:bench";
-    req.payload.data = (uint8_t *) payload;
-    req.payload.len = len;
-    size_t size = entretiens__v1__request__get_packed_size(&req);
-    zmq_msg_t m;
-    zmq_msg_init_size(&m, size);
-    entretiens__v1__request__pack(&req, zmq_msg_data(&m));
-    zmq_msg_send(&m, sock, 0);
-}
 
 static int s_recv_ok(void *sock)
 {
@@ -161,7 +123,7 @@ static uint64_t s_stats(ent_rpc_client_t *c, uint64_t *audit)
 
 static void s_latency(const char *what, double *lat, int calls, int failures, const char *extra)
 {
-    qsort(lat, (size_t) calls, sizeof *lat, s_cmp);
+    qsort(lat, (size_t) calls, sizeof *lat, bench_cmp_double);
     printf("%-46s p50 %6.1f us  p99 %6.1f us  (%d calls, %d not OK%s)\n", what, lat[calls / 2],
            lat[(int) (calls * 0.99)], calls, failures, extra);
     fflush(stdout);
@@ -192,7 +154,7 @@ int main(int argc, char **argv)
     printf("entretiens records benchmark — %zu employees (generator seed 42, today 2026-11-26)\n\n", employees);
 
     /* generate and pack every batch first: not measured */
-    double t0 = s_now();
+    double t0 = bench_now();
     orggen_t *g = orggen_new(42, employees, today);
     size_t cap = 1024, nb = 0, total = 0, in = 0;
     uint8_t **data = calloc(cap, sizeof *data);
@@ -248,7 +210,7 @@ int main(int argc, char **argv)
             managers[nu++] = managers[i];
     }
     nm = nu;
-    printf("%-46s %zu events in %zu batches (%.1f s, not measured)\n", "generated", total, nb, s_now() - t0);
+    printf("%-46s %zu events in %zu batches (%.1f s, not measured)\n", "generated", total, nb, bench_now() - t0);
 
     char dir[] = "/tmp/ent-bench-records-XXXXXX";
     if (!mkdtemp(dir))
@@ -278,12 +240,12 @@ int main(int argc, char **argv)
     }
 
     /* 1. the scheduler ingests everything */
-    t0 = s_now();
+    t0 = bench_now();
     size_t sent = 0, acked = 0;
     uint64_t id = 1;
     while (acked < nb) {
         while (sent < nb && sent - acked < IN_FLIGHT) {
-            s_send(sock, id++, "scheduler.ingest", data[sent], lens[sent]);
+            bench_send_request(sock, id++, "scheduler.ingest", "hr:bench", data[sent], lens[sent]);
             sent++;
         }
         if (s_recv_ok(sock) != 0)
@@ -293,11 +255,11 @@ int main(int argc, char **argv)
     uint64_t sched_head = 0;
     s_health(sc, &sched_head, NULL);
     printf("%-46s %10.1f s  (%zu events; %llu scheduler events to consume)\n", "scheduler ingest (not records')",
-           s_now() - t0, total, (unsigned long long) sched_head);
+           bench_now() - t0, total, (unsigned long long) sched_head);
     fflush(stdout);
 
     /* 2. records consumes the scheduler's log */
-    t0 = s_now();
+    t0 = bench_now();
     pid_t rec = s_spawn(rec_bin);
     ent_rpc_client_t *rc = ent_rpc_client_new(ctx, ep[3], 120000);
     if (s_wait_up(rc) != 0) {
@@ -314,7 +276,7 @@ int main(int argc, char **argv)
         }
         usleep(100000);
     }
-    double dt = s_now() - t0;
+    double dt = bench_now() - t0;
     uint64_t audit = 0, interviews = s_stats(rc, &audit);
     printf("%-46s %10.0f interviews/s  (%llu interviews from %llu events in %.1f s; %.0f events/s)\n",
            "creation from the scheduler's events", (double) interviews / dt, (unsigned long long) interviews,
@@ -349,9 +311,9 @@ int main(int argc, char **argv)
         snprintf(iv, sizeof iv, "IV%08llu", (unsigned long long) ((rng >> 33) % interviews + 1));
         Entretiens__V1__InterviewRequest q = ENTRETIENS__V1__INTERVIEW_REQUEST__INIT;
         q.id = iv;
-        double s = s_now();
+        double s = bench_now();
         ent_rpc_client_call_msg(rc, "records.interview.get", "hr:bench", &q.base, &r);
-        lat[i] = (s_now() - s) * 1e6;
+        lat[i] = (bench_now() - s) * 1e6;
         failures += r.code != ENT_OK;
         bytes += r.payload_len;
         ent_rpc_result_clear(&r);
@@ -370,9 +332,9 @@ int main(int argc, char **argv)
         snprintf(caller, sizeof caller, "manager:%s", mgr);
         Entretiens__V1__InterviewListRequest q = ENTRETIENS__V1__INTERVIEW_LIST_REQUEST__INIT;
         q.manager_id = mgr;
-        double s = s_now();
+        double s = bench_now();
         ent_rpc_client_call_msg(rc, "records.interview.list", caller, &q.base, &r);
-        lat[i] = (s_now() - s) * 1e6;
+        lat[i] = (bench_now() - s) * 1e6;
         failures += r.code != ENT_OK;
         if (r.code == ENT_OK) {
             Entretiens__V1__InterviewListReply *l = entretiens__v1__interview_list_reply__unpack(NULL, r.payload_len, r.payload);
@@ -388,7 +350,7 @@ int main(int argc, char **argv)
 
     /* 5. memory and size */
     printf("%-46s peak %ld MiB; now private %ld MiB + LMDB pages %ld MiB\n", "records resident memory",
-           s_status_kb(rec, "VmHWM:") / 1024, s_status_kb(rec, "RssAnon:") / 1024, s_status_kb(rec, "RssFile:") / 1024);
+           bench_status_kb(rec, "VmHWM:") / 1024, bench_status_kb(rec, "RssAnon:") / 1024, bench_status_kb(rec, "RssFile:") / 1024);
     ent_rpc_client_destroy(&sc);
     ent_rpc_client_destroy(&rc);
     int linger = 0;

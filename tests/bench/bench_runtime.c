@@ -11,6 +11,7 @@
  *  Everything on 127.0.0.1 TCP.  Usage: ent-bench-runtime [--events N]
  *  [--peer PATH/ent-testpeer].
  */
+#include "bench_util.h"
 #include "common/rpc.h"
 #include "common/store.h"
 
@@ -28,12 +29,6 @@
 
 #define MSG_SIZE 100
 
-static double s_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
 static int s_cmp_double(const void *a, const void *b)
 {
@@ -78,10 +73,10 @@ static double s_raw_pushpull(long n)
     zmq_bind(pull, ep);
     char buf[MSG_SIZE];
     zmq_recv(pull, buf, sizeof buf, 0);
-    double t0 = s_now();
+    double t0 = bench_now();
     for (long i = 1; i < n; i++)
         zmq_recv(pull, buf, sizeof buf, 0);
-    double dt = s_now() - t0;
+    double dt = bench_now() - t0;
     kill(child, SIGKILL);
     waitpid(child, NULL, 0);
     int linger = 0;
@@ -114,11 +109,11 @@ static void s_raw_reqrep(int n, double *p50, double *p99, double *p999)
     char buf[MSG_SIZE] = { 0 };
     double *lat = malloc((size_t) n * sizeof *lat);
     for (int i = 0; i < 100 + n; i++) {
-        double t0 = s_now();
+        double t0 = bench_now();
         zmq_send(req, buf, sizeof buf, 0);
         zmq_recv(req, buf, sizeof buf, 0);
         if (i >= 100)
-            lat[i - 100] = (s_now() - t0) * 1e6;
+            lat[i - 100] = (bench_now() - t0) * 1e6;
     }
     s_percentiles(lat, (size_t) n, p50, p99, p999);
     free(lat);
@@ -146,7 +141,7 @@ static double s_raw_lmdb(const char *dir, long n, int batch)
     mdb_dbi_open(txn, NULL, 0, &dbi);
     mdb_txn_commit(txn);
     uint8_t key[16] = { 0 }, val[MSG_SIZE] = { 0 };
-    double t0 = s_now();
+    double t0 = bench_now();
     for (long i = 0; i < n;) {
         mdb_txn_begin(env, NULL, 0, &txn);
         for (int j = 0; j < batch && i < n; j++, i++) {
@@ -156,7 +151,7 @@ static double s_raw_lmdb(const char *dir, long n, int batch)
         }
         mdb_txn_commit(txn);
     }
-    double dt = s_now() - t0;
+    double dt = bench_now() - t0;
     mdb_env_close(env);
     return (double) n / dt;
 }
@@ -259,14 +254,14 @@ int main(int argc, char **argv)
         if (!up)
             usleep(50000);
     }
-    double t0 = s_now();
+    double t0 = bench_now();
     pid_t producer = s_spawn(peer, "producer", log2);
     uint64_t cursor = 0;
-    while (cursor < (uint64_t) events && s_now() - t0 < 120) {
+    while (cursor < (uint64_t) events && bench_now() - t0 < 120) {
         usleep(2000);
         cursor = s_cursor(c, &up);
     }
-    double dt = s_now() - t0;
+    double dt = bench_now() - t0;
     double durable = (double) cursor / dt;
     printf("%-52s %12.0f events/s  (%.0f%% of raw ZeroMQ; %llu events in %.2f s)\n",
            "durable events: outbox commit -> PUB -> SUB -> cursor", durable, 100.0 * durable / push,
@@ -282,9 +277,9 @@ int main(int argc, char **argv)
         ent_rpc_result_clear(&r);
     }
     for (int i = 0; i < calls; i++) {
-        double s = s_now();
+        double s = bench_now();
         ent_rpc_client_call(c, "health", "bench", NULL, 0, &r);
-        lat[i] = (s_now() - s) * 1e6;
+        lat[i] = (bench_now() - s) * 1e6;
         ent_rpc_result_clear(&r);
     }
     s_percentiles(lat, (size_t) calls, &p50, &p99, &p999);

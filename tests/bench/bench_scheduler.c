@@ -12,6 +12,7 @@
  *
  *  Usage: ent-bench-scheduler [--employees N] [--scheduler PATH]
  */
+#include "bench_util.h"
 #include "common/date.h"
 #include "common/rpc.h"
 #include "orggen.h"
@@ -28,18 +29,7 @@
 #define BATCH 5000
 #define IN_FLIGHT 4
 
-static double s_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
-static int s_cmp(const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
-}
 
 typedef struct {
     uint8_t *data;
@@ -47,36 +37,8 @@ typedef struct {
     size_t events;
 } s_batch_t;
 
-static long s_status_kb(pid_t pid, const char *field)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
-    FILE *f = fopen(path, "r");
-    long v = -1;
-    if (!f)
-        return -1;
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, field, strlen(field)) == 0)
-            v = atol(line + strlen(field) + 1);
-    fclose(f);
-    return v;
-}
 
 /* Sends one packed Request frame on a DEALER. */
-static void s_send(void *sock, uint64_t id, const char *method, const uint8_t *payload, size_t len)
-{
-    Entretiens__V1__Request req = ENTRETIENS__V1__REQUEST__INIT;
-    req.request_id = id;
-    req.method = (char *) method;
-    req.caller = "bench";
-    req.payload.data = (uint8_t *) payload;
-    req.payload.len = len;
-    size_t size = entretiens__v1__request__get_packed_size(&req);
-    zmq_msg_t m;
-    zmq_msg_init_size(&m, size);
-    entretiens__v1__request__pack(&req, zmq_msg_data(&m));
-    zmq_msg_send(&m, sock, 0);
-}
 
 static int s_recv(void *sock, Entretiens__V1__IngestReply **out)
 {
@@ -114,7 +76,7 @@ int main(int argc, char **argv)
     printf("entretiens scheduler benchmark — %zu employees (generator seed 42, today 2026-11-26)\n\n", employees);
 
     /* generate and pack every batch first: generation is not measured */
-    double t0 = s_now();
+    double t0 = bench_now();
     orggen_t *g = orggen_new(42, employees, today);
     size_t cap = 1024, nb = 0, total = 0;
     s_batch_t *batches = calloc(cap, sizeof *batches);
@@ -158,7 +120,7 @@ int main(int argc, char **argv)
     orggen_destroy(&g);
     free(buf);
     free(copies);
-    printf("%-46s %zu events in %zu batches (%.1f s, not measured)\n", "generated", total, nb, s_now() - t0);
+    printf("%-46s %zu events in %zu batches (%.1f s, not measured)\n", "generated", total, nb, bench_now() - t0);
 
     char dir[] = "/tmp/ent-bench-sched-XXXXXX";
     if (!mkdtemp(dir))
@@ -197,12 +159,12 @@ int main(int argc, char **argv)
     ent_rpc_result_clear(&r);
 
     /* 1. ingest */
-    t0 = s_now();
+    t0 = bench_now();
     size_t sent = 0, acked = 0, accepted = 0;
     uint64_t id = 1;
     while (acked < nb) {
         while (sent < nb && sent - acked < IN_FLIGHT) {
-            s_send(sock, id++, "scheduler.ingest", batches[sent].data, batches[sent].len);
+            bench_send_request(sock, id++, "scheduler.ingest", "bench", batches[sent].data, batches[sent].len);
             sent++;
         }
         Entretiens__V1__IngestReply *rep = NULL;
@@ -213,7 +175,7 @@ int main(int argc, char **argv)
             entretiens__v1__ingest_reply__free_unpacked(rep, NULL);
         acked++;
     }
-    double dt = s_now() - t0;
+    double dt = bench_now() - t0;
     printf("%-46s %10.0f events/s  (%zu accepted in %.2f s)\n", "ingest, committed and acknowledged",
            (double) accepted / dt, accepted, dt);
     fflush(stdout);
@@ -221,9 +183,9 @@ int main(int argc, char **argv)
     /* 2. full recompute: one day later, every employee's rules again */
     Entretiens__V1__ClockSet cs = ENTRETIENS__V1__CLOCK_SET__INIT;
     cs.now_ms = ent_date_to_unix_ms(today + 1);
-    t0 = s_now();
+    t0 = bench_now();
     ent_rpc_client_call_msg(c, "admin.clock.set", "bench", &cs.base, &r);
-    dt = s_now() - t0;
+    dt = bench_now() - t0;
     printf("%-46s %10.3f s  (%zu employees, %s)\n", "full recompute of every rule (clock +1 day)", dt, employees,
            ent_code_name(r.code));
     ent_rpc_result_clear(&r);
@@ -240,20 +202,20 @@ int main(int argc, char **argv)
         snprintf(emp, sizeof emp, "E%06zu", (size_t) (rng >> 33) % employees + 1);
         Entretiens__V1__ObligationsRequest q = ENTRETIENS__V1__OBLIGATIONS_REQUEST__INIT;
         q.employee_id = emp;
-        double s = s_now();
+        double s = bench_now();
         ent_rpc_client_call_msg(c, "scheduler.obligations", "bench", &q.base, &r);
-        lat[i] = (s_now() - s) * 1e6;
+        lat[i] = (bench_now() - s) * 1e6;
         failures += r.code != ENT_OK;
         ent_rpc_result_clear(&r);
     }
-    qsort(lat, (size_t) calls, sizeof *lat, s_cmp);
+    qsort(lat, (size_t) calls, sizeof *lat, bench_cmp_double);
     printf("%-46s p50 %6.1f us  p99 %6.1f us  (%d calls, %d not OK)\n", "obligations --employee (RPC round trip)",
            lat[calls / 2], lat[(int) (calls * 0.99)], calls, failures);
     free(lat);
 
     /* 4. memory */
     printf("%-46s peak %ld MiB; now private %ld MiB + LMDB pages %ld MiB\n", "scheduler resident memory",
-           s_status_kb(pid, "VmHWM:") / 1024, s_status_kb(pid, "RssAnon:") / 1024, s_status_kb(pid, "RssFile:") / 1024);
+           bench_status_kb(pid, "VmHWM:") / 1024, bench_status_kb(pid, "RssAnon:") / 1024, bench_status_kb(pid, "RssFile:") / 1024);
 
     ent_rpc_client_destroy(&c);
     int linger = 0;

@@ -1,0 +1,23 @@
+/*  bench_util.h — what every benchmark program measures with. */
+#ifndef ENT_BENCH_UTIL_H
+#define ENT_BENCH_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Monotonic time in seconds. */
+double bench_now(void);
+
+/* qsort comparator of doubles, ascending. */
+int bench_cmp_double(const void *a, const void *b);
+
+/* A field of /proc/<pid>/status in kB ("VmHWM:", "RssAnon:", ...);
+ * pid 0 = this process.  -1 when unreadable. */
+long bench_status_kb(pid_t pid, const char *field);
+
+/* Sends one packed entretiens.v1.Request frame on a DEALER (blocking). */
+void bench_send_request(void *sock, uint64_t id, const char *method, const char *caller, const uint8_t *payload,
+                        size_t len);
+
+#endif

@@ -178,12 +178,9 @@ static int c_deadlines_of(ctl_t *ctl, const c_filter_t *f, ics_cal_t *cal, size_
     return rc;
 }
 
-/* The deadlines of the period (scheduler.due), page by page.  An answer
- * cut at the page size keeps the earliest deadlines (ordered by due date)
- * and says so (truncated): every day before the last one it holds is
- * complete, so the next page starts on that last day.  scheduler.due has
- * no cursor: a single day holding more than a page of deadlines cannot be
- * exported whole, and the export fails rather than leave some out. */
+/* The deadlines of the period (scheduler.due), page by page: a cut answer
+ * holds the earliest deadlines in (due date, obligation id) order, and the
+ * next page asks for what comes after its last item (the page cursor). */
 static int c_deadlines(ctl_t *ctl, const c_filter_t *f, ics_cal_t *cal, size_t *count)
 {
     if (c_set(f->employee))
@@ -194,12 +191,12 @@ static int c_deadlines(ctl_t *ctl, const c_filter_t *f, ics_cal_t *cal, size_t *
     const char *env = getenv("ENT_CALENDAR_DUE_PAGE");
     if (env && atoi(env) > 0 && atoi(env) <= CAL_DUE_PAGE)
         page = (uint32_t) atoi(env);
-    int32_t from = f->from;
-    while (from <= f->to) {
+    Entretiens__V1__Date df, dt, after_due;
+    c_date(f->from, &df);
+    c_date(f->to, &dt);
+    char after_id[256] = "";
+    for (;;) {
         Entretiens__V1__DueRequest req = ENTRETIENS__V1__DUE_REQUEST__INIT;
-        Entretiens__V1__Date df, dt;
-        c_date(from, &df);
-        c_date(f->to, &dt);
         req.from = &df;
         req.to = &dt;
         req.type = "";
@@ -207,41 +204,28 @@ static int c_deadlines(ctl_t *ctl, const c_filter_t *f, ics_cal_t *cal, size_t *
         req.department = (char *) (f->department ? f->department : "");
         req.manager_id = (char *) (f->manager ? f->manager : "");
         req.limit = page;
+        if (after_id[0]) {
+            req.after_due = &after_due;
+            req.after_obligation_id = after_id;
+        }
         Entretiens__V1__DueReply *rep = c_call(ctl, "scheduler", "scheduler.due", &req.base,
                                                &entretiens__v1__due_reply__descriptor, false, NULL);
         if (!rep)
             return -1;
-        int32_t last = rep->n_obligations ? c_day(rep->obligations[rep->n_obligations - 1]->due_date) : from;
-        /* A full page is read as possibly cut even when not flagged: the
-         * scheduler collects whole months and may stop at a month boundary
-         * with exactly `limit` deadlines and truncated false
-         * (services/scheduler/queries.c, s_due_from_index).  Unflagged, the
-         * days it holds are complete. */
-        bool cut = rep->truncated, more = cut || rep->n_obligations >= page;
-        int32_t next = last;
-        if (more && last <= from) {
-            if (cut) {
-                fprintf(stderr, "entretiensctl: calendar export: more than %u deadlines are due on one day (%04d-%02d-%02d): "
-                                "scheduler.due cannot page within a day; narrow the export with --entity, "
-                                "--department or --manager\n", page, df.year, df.month, df.day);
-                protobuf_c_message_free_unpacked(&rep->base, NULL);
-                return -1;
-            }
-            next = last + 1; /* the whole day came, unflagged: go on with the next one */
-        }
         int rc = 0;
-        for (size_t i = 0; i < rep->n_obligations && !rc; i++) {
-            const Entretiens__V1__Obligation *o = rep->obligations[i];
-            if (more && next == last && c_day(o->due_date) >= last)
-                break; /* the last day may be cut: the next page starts with it */
-            rc = c_add_deadline(cal, o, count);
+        for (size_t i = 0; i < rep->n_obligations && !rc; i++)
+            rc = c_add_deadline(cal, rep->obligations[i], count);
+        bool more = rep->truncated && rep->n_obligations > 0;
+        if (more) {
+            const Entretiens__V1__Obligation *last = rep->obligations[rep->n_obligations - 1];
+            after_due = *last->due_date;
+            after_due.base = df.base;
+            snprintf(after_id, sizeof after_id, "%s", last->obligation_id);
         }
         protobuf_c_message_free_unpacked(&rep->base, NULL);
         if (rc || !more)
             return rc;
-        from = next;
     }
-    return 0;
 }
 
 /* ----------------------------------------------------------- interviews */

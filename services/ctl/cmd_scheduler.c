@@ -847,7 +847,8 @@ int ctl_cmd_employee(ctl_t *ctl, int argc, char **argv)
 /* ------------------------------------------------------------------- due */
 
 #define DUE_USAGE                                                                                  \
-    "due --from D --to D [--type T] [--entity E] [--department X] [--manager M] [--all] [--limit N] [--by-type]"
+    "due --from D --to D [--type T] [--entity E] [--department X] [--manager M] [--all] [--limit N] [--by-type]\n"                  \
+    "    [--after OBLIGATION_ID --after-due D]"
 
 /* --by-type: how many deadlines of each type, by status. */
 static void s_due_by_type(ctl_t *ctl, const Entretiens__V1__DueReply *rep)
@@ -891,6 +892,7 @@ static void s_due_by_type(ctl_t *ctl, const Entretiens__V1__DueReply *rep)
 int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
 {
     const char *from = NULL, *to = NULL, *type = NULL, *entity = NULL, *dep = NULL, *mgr = NULL, *limit = NULL;
+    const char *after = NULL, *after_due = NULL;
     bool all = false, by_type = false;
     ctl_opt_t opts[] = {
         CTL_OPT("--from", &from),     CTL_OPT("--to", &to),
@@ -898,6 +900,7 @@ int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
         CTL_OPT("--department", &dep), CTL_OPT("--manager", &mgr),
         CTL_OPT("--limit", &limit),   CTL_FLAG("--all", &all),
         CTL_FLAG("--by-type", &by_type),
+        CTL_OPT("--after", &after),    CTL_OPT("--after-due", &after_due),
     };
     if (ctl_args_parse("due", DUE_USAGE, argc, argv, 1, opts, sizeof opts / sizeof *opts, NULL, 0, NULL) != 0)
         return CTL_USAGE;
@@ -921,6 +924,15 @@ int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
     req.manager_id = (char *) s_or(mgr, "");
     req.include_met = all;
     req.limit = (uint32_t) lim;
+    Entretiens__V1__Date da;
+    if (!after != !after_due)
+        return ctl_bad("due", "--after (an obligation id) and --after-due (its due date) go together");
+    if (after) {
+        if (s_date_arg("due", "--after-due", after_due, &da))
+            return CTL_USAGE;
+        req.after_due = &da;
+        req.after_obligation_id = (char *) after;
+    }
     Entretiens__V1__DueReply *rep = ctl_call_unpack(ctl, DAEMON, "scheduler.due", &req.base, &entretiens__v1__due_reply__descriptor);
     if (!rep)
         return CTL_FAILED;
@@ -951,8 +963,12 @@ int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
         ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
     }
     if (rep->truncated)
-        fprintf(stderr, "entretiensctl: due: truncated: only the first %zu obligations are shown (use --limit, at most %d, "
-                        "or a shorter period)\n", rep->n_obligations, DUE_MAX_LIMIT);
+        fprintf(stderr, "entretiensctl: due: truncated: only the first %zu obligations are shown; the next page: "
+                        "--after %s --after-due %04d-%02d-%02d\n", rep->n_obligations,
+                rep->n_obligations ? rep->obligations[rep->n_obligations - 1]->obligation_id : "",
+                rep->n_obligations ? rep->obligations[rep->n_obligations - 1]->due_date->year : 0,
+                rep->n_obligations ? rep->obligations[rep->n_obligations - 1]->due_date->month : 0,
+                rep->n_obligations ? rep->obligations[rep->n_obligations - 1]->due_date->day : 0);
     s_free(rep);
     return CTL_OK;
 }

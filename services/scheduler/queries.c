@@ -109,29 +109,32 @@ static int s_employee(ent_rpc_call_t *call, void *arg)
     return rc;
 }
 
-static bool s_match(const char *filter, const char *value)
-{
-    return !filter || !*filter || (value && strcmp(filter, value) == 0);
-}
-
-/* One deadline of the calendar, with the employee its strings point into
- * (shared by the items of one employee in a scan; the first one owns it). */
+/* One deadline of the calendar, with the employee its strings point into. */
 typedef struct {
     sched_obl_msg_t m;
     Entretiens__V1__Employee *emp;
-    bool owns;
 } s_due_item_t;
 
-/* The calendar being built by scheduler.due. */
+/* The calendar being built by scheduler.due: while collecting, the items
+ * are a max-heap on (due date, obligation id) holding the `limit` earliest,
+ * so that a cut answer is always the beginning of the whole one and the
+ * next page starts after its last item. */
 typedef struct {
     scheduler_t *s;
     const Entretiens__V1__DueRequest *req;
     int32_t from, to;
+    int32_t after_due;            /* cursor: items after (after_due, after_id) */
+    const char *after_id;
     int type;                     /* -1 = any */
-    size_t limit, n, cap;
+    size_t limit, n;
     bool truncated;
     s_due_item_t **items;
 } s_due_t;
+
+static bool s_match(const char *filter, const char *value)
+{
+    return !filter || !*filter || (value && strcmp(filter, value) == 0);
+}
 
 static bool s_due_employee_ok(const s_due_t *c, const Entretiens__V1__Employee *emp)
 {
@@ -139,34 +142,92 @@ static bool s_due_employee_ok(const s_due_t *c, const Entretiens__V1__Employee *
            s_match(c->req->manager_id, emp->manager_id);
 }
 
-/* Appends one obligation (emp shared with earlier items when owns is false). */
-static int s_due_add(s_due_t *c, Entretiens__V1__Employee *emp, bool owns, const sched_obl_t *o)
+static int s_item_cmp(const s_due_item_t *x, const s_due_item_t *y)
 {
-    if (c->n == c->limit) {
-        c->truncated = true;
-        return 1;
-    }
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        s_due_item_t **items = realloc(c->items, cap * sizeof *items);
-        if (!items)
-            return ENOMEM;
-        c->items = items;
-        c->cap = cap;
-    }
-    s_due_item_t *it = malloc(sizeof *it);
+    int dx = x->m.due.year * 10000 + x->m.due.month * 100 + x->m.due.day;
+    int dy = y->m.due.year * 10000 + y->m.due.month * 100 + y->m.due.day;
+    if (dx != dy)
+        return dx < dy ? -1 : 1;
+    return strcmp(x->m.id, y->m.id);
+}
+
+static int s_due_cmp(const void *a, const void *b)
+{
+    return s_item_cmp(*(s_due_item_t *const *) a, *(s_due_item_t *const *) b);
+}
+
+static void s_item_free(s_due_item_t *it)
+{
     if (!it)
+        return;
+    entretiens__v1__employee__free_unpacked(it->emp, NULL);
+    free(it);
+}
+
+static void s_heap_up(s_due_item_t **h, size_t i)
+{
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (s_item_cmp(h[p], h[i]) >= 0)
+            break;
+        s_due_item_t *t = h[p];
+        h[p] = h[i];
+        h[i] = t;
+        i = p;
+    }
+}
+
+static void s_heap_down(s_due_item_t **h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && s_item_cmp(h[l], h[m]) > 0)
+            m = l;
+        if (r < n && s_item_cmp(h[r], h[m]) > 0)
+            m = r;
+        if (m == i)
+            return;
+        s_due_item_t *t = h[m];
+        h[m] = h[i];
+        h[i] = t;
+        i = m;
+    }
+}
+
+/* Offers one deadline; takes ownership of emp in every case.  Returns 0 or
+ * ENOMEM. */
+static int s_due_add(s_due_t *c, Entretiens__V1__Employee *emp, const sched_obl_t *o)
+{
+    s_due_item_t *it = malloc(sizeof *it);
+    if (!it) {
+        entretiens__v1__employee__free_unpacked(emp, NULL);
         return ENOMEM;
+    }
     it->emp = emp;
-    it->owns = owns;
     sched_obligation_msg(c->s, emp->employee_id, o, emp, &it->m);
-    c->items[c->n++] = it;
+    if (c->after_id && (o->o.due_date < c->after_due ||
+                        (o->o.due_date == c->after_due && strcmp(it->m.id, c->after_id) <= 0))) {
+        s_item_free(it); /* on an earlier page */
+        return 0;
+    }
+    if (c->n < c->limit) {
+        c->items[c->n] = it;
+        s_heap_up(c->items, c->n++);
+        return 0;
+    }
+    c->truncated = true;
+    if (c->n > 0 && s_item_cmp(it, c->items[0]) < 0) {
+        s_item_free(c->items[0]);
+        c->items[0] = it;
+        s_heap_down(c->items, c->n, 0);
+    } else {
+        s_item_free(it);
+    }
     return 0;
 }
 
-/* Actionable deadlines: a range scan of the due index, month by month.
- * The limit is applied after sorting, at the end of a month, so that a
- * truncated answer still holds the earliest deadlines. */
+/* Actionable deadlines: a range scan of the due index, month by month;
+ * once the heap is full, a later month cannot hold an earlier deadline. */
 static int s_due_from_index(s_due_t *c, MDB_txn *txn)
 {
     scheduler_t *s = c->s;
@@ -179,8 +240,6 @@ static int s_due_from_index(s_due_t *c, MDB_txn *txn)
     int32_t first_month = y * 12 + m - 1;
     ent_date_to_ymd(c->to, &y, &m, &d);
     int32_t last_month = y * 12 + m - 1;
-    size_t limit = c->limit;
-    c->limit = SIZE_MAX; /* collect whole months; cut after sorting */
     uint8_t start[4];
     sched_key32_put(start, first_month);
     MDB_val k = { 4, start }, v;
@@ -194,8 +253,8 @@ static int s_due_from_index(s_due_t *c, MDB_txn *txn)
             break;
         if (km != month) {
             month = km;
-            if (c->n >= limit) {
-                c->truncated = true; /* enough whole months, and more after */
+            if (c->n >= c->limit) {
+                c->truncated = true; /* full, and more deadlines after */
                 break;
             }
         }
@@ -223,16 +282,14 @@ static int s_due_from_index(s_due_t *c, MDB_txn *txn)
         for (int i = 0; i < no; i++)
             if (s->sobl_buf[i].o.type == q[0] && s->sobl_buf[i].o.anchor == anchor && s->sobl_buf[i].campaign == campaign)
                 found = &s->sobl_buf[i];
-        int added = found ? s_due_add(c, emp, true, found) : -1;
-        if (added != 0)
+        if (!found) {
             entretiens__v1__employee__free_unpacked(emp, NULL);
-        if (added == ENOMEM) {
-            rc = ENOMEM;
-            break;
+            continue;
         }
+        if ((rc = s_due_add(c, emp, found)) != 0)
+            break;
     }
     mdb_cursor_close(cur);
-    c->limit = limit;
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
@@ -246,52 +303,34 @@ static int s_due_scan(s_due_t *c, MDB_txn *txn)
     if (rc)
         return rc;
     MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && !c->truncated; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         size_t no = v.mv_size / sizeof(sched_obl_t);
         if (no > SCHED_MAX_OBLIGATIONS)
             no = SCHED_MAX_OBLIGATIONS;
         memcpy(s->sobl_buf, v.mv_data, no * sizeof(sched_obl_t));
-        Entretiens__V1__Employee *emp = NULL;
-        bool owned = false;
-        for (size_t i = 0; i < no && !c->truncated; i++) {
+        char id[SCHED_ID_MAX + 1];
+        size_t len = k.mv_size < SCHED_ID_MAX ? k.mv_size : SCHED_ID_MAX;
+        memcpy(id, k.mv_data, len);
+        id[len] = '\0';
+        for (size_t i = 0; i < no; i++) {
             const sched_obl_t *o = &s->sobl_buf[i];
             if (o->o.due_date < c->from || o->o.due_date > c->to || (c->type >= 0 && o->o.type != c->type))
                 continue;
-            if (!emp) {
-                char id[SCHED_ID_MAX + 1];
-                size_t len = k.mv_size < SCHED_ID_MAX ? k.mv_size : SCHED_ID_MAX;
-                memcpy(id, k.mv_data, len);
-                id[len] = '\0';
-                if (sched_employee_get(s, txn, id, &emp) != 0)
-                    break;
-                if (!s_due_employee_ok(c, emp))
-                    break;
-            }
-            int added = s_due_add(c, emp, !owned, o);
-            if (added == ENOMEM) {
-                rc = ENOMEM;
+            Entretiens__V1__Employee *emp = NULL;
+            if (sched_employee_get(s, txn, id, &emp) != 0)
+                break;
+            if (!s_due_employee_ok(c, emp)) {
+                entretiens__v1__employee__free_unpacked(emp, NULL);
                 break;
             }
-            if (added == 0)
-                owned = true;
+            if ((rc = s_due_add(c, emp, o)) != 0)
+                break;
         }
-        if (emp && !owned)
-            entretiens__v1__employee__free_unpacked(emp, NULL);
-        if (rc == ENOMEM)
+        if (rc)
             break;
     }
     mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
-}
-
-static int s_due_cmp(const void *a, const void *b)
-{
-    const sched_obl_msg_t *x = &(*(s_due_item_t *const *) a)->m, *y = &(*(s_due_item_t *const *) b)->m;
-    int dx = x->due.year * 10000 + x->due.month * 100 + x->due.day;
-    int dy = y->due.year * 10000 + y->due.month * 100 + y->due.day;
-    if (dx != dy)
-        return dx < dy ? -1 : 1;
-    return strcmp(x->id, y->id);
+    return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 static int s_due(ent_rpc_call_t *call, void *arg)
@@ -320,18 +359,25 @@ static int s_due(ent_rpc_call_t *call, void *arg)
         }
         c.type = (int) t;
     }
-    rc = req->include_met ? s_due_scan(&c, call->txn) : s_due_from_index(&c, call->txn);
+    if (req->after_obligation_id && *req->after_obligation_id) {
+        c.after_due = sched_date(req->after_due);
+        if (c.after_due == ENT_DATE_NONE) {
+            rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "after_due", "a page cursor needs the due date of its last item");
+            goto done;
+        }
+        c.after_id = req->after_obligation_id;
+        if (c.after_due > c.from)
+            c.from = c.after_due;
+    }
+    c.items = calloc(c.limit, sizeof *c.items);
+    if (!c.items) {
+        rc = ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, "limit", "cannot hold %zu deadlines", c.limit);
+        goto done;
+    }
+    if (c.from <= c.to)
+        rc = req->include_met ? s_due_scan(&c, call->txn) : s_due_from_index(&c, call->txn);
     if (!rc) {
         qsort(c.items, c.n, sizeof *c.items, s_due_cmp);
-        /* whole months were collected: keep the earliest (index path only:
-         * there every item owns its employee) */
-        while (c.n > c.limit) {
-            c.n--;
-            if (c.items[c.n]->owns)
-                entretiens__v1__employee__free_unpacked(c.items[c.n]->emp, NULL);
-            free(c.items[c.n]);
-            c.truncated = true;
-        }
         Entretiens__V1__Obligation **ptrs = calloc(c.n + 1, sizeof *ptrs);
         if (!ptrs) {
             rc = ENOMEM;
@@ -349,17 +395,8 @@ static int s_due(ent_rpc_call_t *call, void *arg)
     if (rc == ENOMEM)
         rc = ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory");
 done:
-    /* owners last: shared employees are freed once, after every item */
     for (size_t i = 0; i < c.n; i++)
-        if (!c.items[i]->owns) {
-            free(c.items[i]);
-            c.items[i] = NULL;
-        }
-    for (size_t i = 0; i < c.n; i++)
-        if (c.items[i] && c.items[i]->owns) {
-            entretiens__v1__employee__free_unpacked(c.items[i]->emp, NULL);
-            free(c.items[i]);
-        }
+        s_item_free(c.items[i]);
     free(c.items);
     entretiens__v1__due_request__free_unpacked(req, NULL);
     return rc;

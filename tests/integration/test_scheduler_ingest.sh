@@ -31,6 +31,13 @@ run_one() { # name input -> writes $IT_DIR/<name>.due.json and .ingest.json
     fail "$name: due --limit"
   [ "$(grep '"obligation_id"' "$IT_DIR/$name.cal.json" | head -n 40)" = "$(grep '"obligation_id"' "$IT_DIR/$name.cal40.json")" ] ||
     fail "$name: a limited calendar is not the beginning of the whole one"
+  # the next page starts right after the last item of the first one
+  last_id=$(grep '"obligation_id"' "$IT_DIR/$name.cal40.json" | tail -n 1 | cut -d'"' -f4)
+  last_due=$(grep '"due_date"' "$IT_DIR/$name.cal40.json" | tail -n 1 | cut -d'"' -f4)
+  "$CTL" due --from 2020-01-01 --to 2030-12-31 --limit 40 --after "$last_id" --after-due "$last_due" --json \
+    >"$IT_DIR/$name.page2.json" 2>/dev/null || fail "$name: due --after"
+  [ "$(grep '"obligation_id"' "$IT_DIR/$name.cal.json" | sed -n 41,80p)" = "$(grep '"obligation_id"' "$IT_DIR/$name.page2.json")" ] ||
+    fail "$name: the second page is not items 41-80 of the whole calendar"
   for e in E000001 E000002 E000100 E000321; do
     "$CTL" obligations --employee $e --json >>"$IT_DIR/$name.obligations.json" || fail "$name: obligations $e"
   done

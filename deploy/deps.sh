@@ -11,7 +11,7 @@ PACKAGES=(
   libmicrohttpd-dev libjansson-dev libssl-dev
   libcurl4-openssl-dev libical-dev libcsv-dev
   libcriterion-dev
-  curl procps psmisc
+  curl procps psmisc jq
   python3 python3-aiosmtpd python3-icalendar
   prometheus
 )

@@ -80,6 +80,7 @@ struct ent_daemon {
     ent_rpc_server_stats_t rpc_seen;
     uint64_t published_seen;
     ent_store_stats_t store_seen;
+    struct s_backup *backups;      /* copies running on worker threads */
 };
 
 /* ------------------------------------------------------------- metrics */
@@ -512,24 +513,93 @@ static int s_clock_set(ent_rpc_call_t *call, void *arg)
     return s_clock_reply(call);
 }
 
+/* admin.backup: the compacted copy runs on a libuv worker thread (it reads
+ * through its own read-only transaction), so the daemon keeps serving; the
+ * reply comes when the copy is done. */
+typedef struct s_backup {
+    uv_work_t work;
+    ent_daemon_t *d;          /* NULL once the daemon is shutting down */
+    ent_rpc_pending_t *pending;
+    MDB_env *env;
+    char dir[4096];
+    int rc;
+    struct s_backup *next;
+} s_backup_t;
+
+static void s_backup_run(uv_work_t *w)
+{
+    s_backup_t *b = w->data;
+    b->rc = mdb_env_copy2(b->env, b->dir, MDB_CP_COMPACT);
+}
+
+static void s_backup_done(uv_work_t *w, int status)
+{
+    s_backup_t *b = w->data;
+    ent_daemon_t *d = b->d;
+    if (d) {
+        for (s_backup_t **p = &d->backups; *p; p = &(*p)->next)
+            if (*p == b) {
+                *p = b->next;
+                break;
+            }
+        int rc = status ? status : b->rc;
+        if (rc) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "backup to %.300s failed: %.150s", b->dir,
+                     rc < 0 && status ? uv_strerror(rc) : mdb_strerror(rc));
+            ent_log_error("admin.backup", "%s", msg);
+            ent_rpc_pending_reply(d->rpc, &b->pending, rc == ENOENT ? ENT_NOT_FOUND : ENT_FAILED_PRECONDITION, "dir",
+                                  msg, NULL);
+        } else {
+            ent_log_info("admin.backup", "store copied to %s", b->dir);
+            ent_rpc_pending_reply(d->rpc, &b->pending, ENT_OK, NULL, NULL, NULL);
+        }
+    }
+    ent_rpc_pending_drop(&b->pending);
+    free(b);
+}
+
+static void s_backup_start(ent_rpc_pending_t *pending, void *arg)
+{
+    ent_daemon_t *d = arg;
+    size_t len;
+    const uint8_t *data = ent_rpc_pending_payload(pending, &len);
+    Entretiens__V1__BackupRequest *req = entretiens__v1__backup_request__unpack(NULL, len, data);
+    s_backup_t *b = req ? calloc(1, sizeof *b) : NULL;
+    if (!b) {
+        if (req)
+            entretiens__v1__backup_request__free_unpacked(req, NULL);
+        ent_rpc_pending_reply(d->rpc, &pending, ENT_RESOURCE_EXHAUSTED, NULL, "cannot start the backup", NULL);
+        return;
+    }
+    b->d = d;
+    b->pending = pending;
+    b->env = ent_store_env(d->store);
+    b->work.data = b;
+    snprintf(b->dir, sizeof b->dir, "%s", req->dir);
+    entretiens__v1__backup_request__free_unpacked(req, NULL);
+    if (uv_queue_work(ent_loop_uv(d->loop), &b->work, s_backup_run, s_backup_done) != 0) {
+        ent_rpc_pending_reply(d->rpc, &b->pending, ENT_UNAVAILABLE, NULL, "no worker for the backup", NULL);
+        free(b);
+        return;
+    }
+    b->next = d->backups;
+    d->backups = b;
+}
+
 static int s_backup(ent_rpc_call_t *call, void *arg)
 {
     ent_daemon_t *d = arg;
     Entretiens__V1__BackupRequest *req =
         entretiens__v1__backup_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
-    if (!req || !req->dir || !*req->dir) {
+    if (!req || !req->dir || !*req->dir || strlen(req->dir) >= 4096) {
         if (req)
             entretiens__v1__backup_request__free_unpacked(req, NULL);
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "dir", "an existing empty directory is required");
     }
-    int rc = ent_store_backup(d->store, req->dir);
-    if (rc)
-        ent_rpc_fail(call, rc == ENOENT ? ENT_NOT_FOUND : ENT_FAILED_PRECONDITION, "dir",
-                     "backup to %s failed: %s", req->dir, mdb_strerror(rc));
-    else
-        ent_rpc_ok(call, NULL);
     entretiens__v1__backup_request__free_unpacked(req, NULL);
-    return 0;
+    /* the copy starts after this turn commits, on a worker thread */
+    return ent_rpc_defer(call, s_backup_start, d);
 }
 
 static int s_replay(ent_rpc_call_t *call, void *arg)
@@ -667,6 +737,7 @@ ent_metrics_t *ent_daemon_metrics(ent_daemon_t *d) { return d->metrics; }
 const ent_config_t *ent_daemon_config(ent_daemon_t *d) { return d->cfg; }
 const char *ent_daemon_name(const ent_daemon_t *d) { return d->spec.name; }
 ent_outbox_t *ent_daemon_outbox(ent_daemon_t *d) { return d->outbox; }
+ent_rpc_server_t *ent_daemon_rpc(ent_daemon_t *d) { return d->rpc; }
 
 int ent_daemon_method(ent_daemon_t *d, const char *method, ent_rpc_fn fn, void *arg)
 {
@@ -790,6 +861,14 @@ void ent_daemon_destroy(ent_daemon_t **d_p)
     }
     if (d->rpc_watch)
         ent_loop_unwatch(d->loop, &d->rpc_watch);
+    /* copies still running: their clients get no answer; the loop's
+     * destruction below waits for the worker threads, before the store is
+     * closed */
+    for (struct s_backup *b = d->backups; b; b = b->next) {
+        b->d = NULL;
+        ent_rpc_pending_drop(&b->pending);
+    }
+    d->backups = NULL;
     ent_rpc_server_destroy(&d->rpc);
     ent_outbox_destroy(&d->outbox);
     ent_loop_destroy(&d->loop); /* runs the close callbacks, terminates ZeroMQ */

@@ -73,6 +73,9 @@ ent_metrics_t *ent_daemon_metrics(ent_daemon_t *d);
 const ent_config_t *ent_daemon_config(ent_daemon_t *d);
 const char *ent_daemon_name(const ent_daemon_t *d);
 
+/* The RPC server (for ent_rpc_pending_reply after ent_rpc_defer). */
+ent_rpc_server_t *ent_daemon_rpc(ent_daemon_t *d);
+
 /* The outbox (NULL until ent_daemon_start, or when the spec does not publish). */
 ent_outbox_t *ent_daemon_outbox(ent_daemon_t *d);
 

@@ -30,7 +30,19 @@ typedef struct {
     char field[128];
     uint8_t *payload;
     size_t payload_len;
+    ent_rpc_start_fn start;    /* deferred: started after the commit */
+    void *start_arg;
 } s_item_t;
+
+struct ent_rpc_pending {
+    zmq_msg_t identity;
+    bool delimiter;
+    uint64_t request_id;
+    double received_at;
+    char method[128];
+    uint8_t *request;          /* the request's payload */
+    size_t request_len;
+};
 
 struct ent_rpc_server {
     void *sock;
@@ -287,6 +299,8 @@ int ent_rpc_server_process(ent_rpc_server_t *srv, MDB_txn *txn)
         memcpy(it->field, call.field, sizeof it->field);
         it->payload = call.payload;
         it->payload_len = call.payload_len;
+        it->start = call.code == ENT_OK ? call.start : NULL;
+        it->start_arg = call.start_arg;
     }
     return 0;
 }
@@ -301,6 +315,7 @@ void ent_rpc_server_reset(ent_rpc_server_t *srv)
         it->payload = NULL;
         it->payload_len = 0;
         it->answered = false;
+        it->start = NULL;
     }
 }
 
@@ -336,15 +351,46 @@ static void s_send_reply(ent_rpc_server_t *srv, s_item_t *it)
     }
 }
 
+/* Hands a deferred call to its start function.  Returns false when memory
+ * is short (the call is then answered now, with its status). */
+static bool s_start_deferred(s_item_t *it)
+{
+    ent_rpc_pending_t *p = calloc(1, sizeof *p);
+    size_t len = it->req ? it->req->payload.len : 0;
+    uint8_t *req = malloc(len ? len : 1);
+    if (!p || !req) {
+        free(p);
+        free(req);
+        s_answer(it, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory");
+        return false;
+    }
+    zmq_msg_init(&p->identity);
+    zmq_msg_move(&p->identity, &it->identity);
+    p->delimiter = it->delimiter;
+    p->request_id = it->request_id;
+    p->received_at = it->received_at;
+    snprintf(p->method, sizeof p->method, "%s", it->method);
+    if (len)
+        memcpy(req, it->req->payload.data, len);
+    p->request = req;
+    p->request_len = len;
+    it->start(p, it->start_arg);
+    return true;
+}
+
 void ent_rpc_server_flush(ent_rpc_server_t *srv, bool committed)
 {
     for (size_t i = 0; i < srv->n_items; i++) {
         s_item_t *it = &srv->items[i];
         if (!committed && !it->preanswered)
             s_answer(it, ENT_UNAVAILABLE, NULL, "the store could not commit; retry");
-        s_send_reply(srv, it);
-        if (srv->observe)
-            srv->observe(srv->observe_arg, it->method, it->code, s_now() - it->received_at);
+        if (committed && it->start && s_start_deferred(it)) {
+            /* answered later by ent_rpc_pending_reply */
+        } else {
+            s_send_reply(srv, it);
+            if (srv->observe)
+                srv->observe(srv->observe_arg, it->method, it->code, s_now() - it->received_at);
+        }
         zmq_msg_close(&it->identity);
         if (it->req)
             entretiens__v1__request__free_unpacked(it->req, NULL);
@@ -384,6 +430,58 @@ void ent_rpc_server_destroy(ent_rpc_server_t **srv_p)
     free(srv->endpoint);
     free(srv);
     *srv_p = NULL;
+}
+
+int ent_rpc_defer(ent_rpc_call_t *call, ent_rpc_start_fn start, void *arg)
+{
+    ent_rpc_ok(call, NULL);
+    call->start = start;
+    call->start_arg = arg;
+    return 0;
+}
+
+const uint8_t *ent_rpc_pending_payload(const ent_rpc_pending_t *p, size_t *len)
+{
+    *len = p->request_len;
+    return p->request;
+}
+
+void ent_rpc_pending_drop(ent_rpc_pending_t **p_p)
+{
+    if (!p_p || !*p_p)
+        return;
+    zmq_msg_close(&(*p_p)->identity);
+    free((*p_p)->request);
+    free(*p_p);
+    *p_p = NULL;
+}
+
+void ent_rpc_pending_reply(ent_rpc_server_t *srv, ent_rpc_pending_t **p_p, ent_code_t code, const char *field,
+                           const char *message, const ProtobufCMessage *msg)
+{
+    ent_rpc_pending_t *p = *p_p;
+    s_item_t it;
+    memset(&it, 0, sizeof it);
+    zmq_msg_init(&it.identity);
+    zmq_msg_move(&it.identity, &p->identity);
+    it.delimiter = p->delimiter;
+    it.request_id = p->request_id;
+    it.method = p->method;
+    it.code = code;
+    snprintf(it.field, sizeof it.field, "%s", field ? field : "");
+    snprintf(it.message, sizeof it.message, "%s", message ? message : "");
+    if (msg && code == ENT_OK) {
+        size_t len = protobuf_c_message_get_packed_size(msg);
+        it.payload = malloc(len ? len : 1);
+        if (it.payload)
+            it.payload_len = protobuf_c_message_pack(msg, it.payload);
+    }
+    s_send_reply(srv, &it);
+    if (srv->observe)
+        srv->observe(srv->observe_arg, it.method, it.code, s_now() - p->received_at);
+    zmq_msg_close(&it.identity);
+    free(it.payload);
+    ent_rpc_pending_drop(p_p);
 }
 
 int ent_rpc_ok_bytes(ent_rpc_call_t *call, const uint8_t *data, size_t len)

@@ -43,6 +43,13 @@ const char *ent_code_name(ent_code_t code);
 typedef struct ent_rpc_server ent_rpc_server_t;
 
 /* One call as seen by a method handler. */
+typedef struct ent_rpc_pending ent_rpc_pending_t;
+
+/* Starts work whose answer comes later (see ent_rpc_defer).  Called on the
+ * loop thread after the turn committed; takes ownership of pending, which
+ * must end in ent_rpc_pending_reply or ent_rpc_pending_drop. */
+typedef void (*ent_rpc_start_fn)(ent_rpc_pending_t *pending, void *arg);
+
 typedef struct {
     const Entretiens__V1__Request *req;   /* method, caller, payload */
     MDB_txn *txn;          /* a nested transaction of the turn: discarded
@@ -53,6 +60,8 @@ typedef struct {
     char field[128];
     uint8_t *payload;      /* malloc'd, owned by the server after return */
     size_t payload_len;
+    ent_rpc_start_fn start; /* set by ent_rpc_defer */
+    void *start_arg;
 } ent_rpc_call_t;
 
 /* A method.  Returns 0 with the answer in call (OK or an error status), or
@@ -118,6 +127,25 @@ int ent_rpc_ok(ent_rpc_call_t *call, const ProtobufCMessage *msg);
 int ent_rpc_ok_bytes(ent_rpc_call_t *call, const uint8_t *data, size_t len);
 int ent_rpc_fail(ent_rpc_call_t *call, ent_code_t code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Answers later: after the turn commits, start(pending, arg) is called
+ * instead of sending a reply, and the work it starts (e.g. on a worker
+ * thread) replies with ent_rpc_pending_reply.  The handler itself must not
+ * start anything (the turn may run twice).  If the turn fails, the call is
+ * answered UNAVAILABLE and start is not called.  Returns 0. */
+int ent_rpc_defer(ent_rpc_call_t *call, ent_rpc_start_fn start, void *arg);
+
+/* The request's payload, kept with the pending call. */
+const uint8_t *ent_rpc_pending_payload(const ent_rpc_pending_t *p, size_t *len);
+
+/* Sends the answer of a deferred call (msg NULL = empty payload) and frees
+ * it; *p is set to NULL.  The server must still exist. */
+void ent_rpc_pending_reply(ent_rpc_server_t *srv, ent_rpc_pending_t **p, ent_code_t code, const char *field,
+                           const char *message, const ProtobufCMessage *msg);
+
+/* Frees a deferred call without answering it (shutdown: the client times
+ * out); *p is set to NULL; safe on NULL. */
+void ent_rpc_pending_drop(ent_rpc_pending_t **p);
 
 /* ---------------------------------------------------------------- client */
 

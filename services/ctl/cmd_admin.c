@@ -144,3 +144,37 @@ int ctl_cmd_clock(ctl_t *ctl, int argc, char **argv)
         json_decref(arr);
     return failed ? CTL_FAILED : CTL_OK;
 }
+
+int ctl_cmd_backup(ctl_t *ctl, int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: entretiensctl backup DAEMON DIR   (DIR: an existing empty directory, on the "
+                        "daemon's host)\n");
+        return CTL_USAGE;
+    }
+    const char *daemon = argv[1];
+    if (!ctl_client(ctl, daemon)) {
+        fprintf(stderr, "entretiensctl: backup: unknown daemon '%s' (scheduler, records, notifier, analytics)\n", daemon);
+        return CTL_USAGE;
+    }
+    /* a copy of a large store takes longer than the usual call timeout */
+    ent_rpc_client_t *c = ent_rpc_client_new(ctl->zctx, ent_config_endpoint(ctl->cfg, daemon, "RPC"), 3600 * 1000);
+    if (!c)
+        return CTL_FAILED;
+    Entretiens__V1__BackupRequest req = ENTRETIENS__V1__BACKUP_REQUEST__INIT;
+    req.dir = argv[2];
+    ent_rpc_result_t r;
+    ent_rpc_client_call_msg(c, "admin.backup", ctl->as ? ctl->as : "", &req.base, &r);
+    ent_rpc_client_destroy(&c);
+    bool ok = r.code == ENT_OK;
+    if (ctl->json)
+        ctl_print_json(json_pack("{s:s, s:s, s:b, s:s}", "daemon", daemon, "dir", argv[2], "ok", ok, "error",
+                                 ok ? "" : r.message));
+    else if (ok)
+        printf("%s: store copied to %s\n", daemon, argv[2]);
+    if (!ok)
+        fprintf(stderr, "entretiensctl: %s admin.backup: %s%s%s: %s\n", daemon, ent_code_name(r.code),
+                r.field[0] ? " field " : "", r.field, r.message);
+    ent_rpc_result_clear(&r);
+    return ok ? CTL_OK : CTL_FAILED;
+}

@@ -53,6 +53,7 @@ typedef struct {
 /* Commands, one file per family. */
 int ctl_cmd_health(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_clock(ctl_t *ctl, int argc, char **argv);
+int ctl_cmd_backup(ctl_t *ctl, int argc, char **argv);
 
 /* cmd_scheduler.c: the scheduler's commands (docs/cli.md). */
 int ctl_cmd_demo(ctl_t *ctl, int argc, char **argv);

@@ -16,6 +16,8 @@
 static const ctl_command_t s_commands[] = {
     { "health", ctl_cmd_health, "health", "state of every daemon: up, clock, event heads and cursors" },
     { "clock", ctl_cmd_clock, "clock show | clock set DATE [--only D,...]", "show or move the pinned business clock of every daemon" },
+    { "backup", ctl_cmd_backup, "backup DAEMON DIR",
+      "hot, compacted copy of a daemon's store into an empty directory (on its host)" },
     /* a demonstration organisation (cmd_demo.c) */
     { "demo", ctl_cmd_demo, "demo generate --employees N [--seed S] [--start D]",
       "write a believable organisation's history as JSON-lines events" },

@@ -32,6 +32,15 @@ curl -s "http://127.0.0.1:$(http_port scheduler)/metrics" | grep -E '^entretiens
   fail "malformed requests not counted"
 grep -q '"rpc.malformed"' "$IT_DIR/scheduler.log" || fail "malformed requests not logged"
 
+# a hot backup while the daemon serves: a store LMDB can open; refused into a non-empty directory
+mkdir -p "$IT_DIR/backup"
+"$CTL" backup scheduler "$IT_DIR/backup" >"$IT_DIR/backup.out" 2>&1 || fail "backup: $(cat "$IT_DIR/backup.out")"
+mdb_stat "$IT_DIR/backup" >/dev/null || fail "the backup is not an LMDB store"
+mdb_stat -a "$IT_DIR/backup" | grep -q "Status of outbox" || fail "the backup lacks the outbox"
+"$CTL" backup scheduler "$IT_DIR/backup" >/dev/null 2>&1 && fail "a backup into a non-empty directory must fail"
+"$CTL" backup records "$IT_DIR/no/such/dir" >/dev/null 2>&1 && fail "a backup into a missing directory must fail"
+"$CTL" health --json | grep -c '"up": true' | grep -q 4 || fail "a daemon stopped serving after the backups"
+
 for d in scheduler records notifier analytics; do eval "kill -TERM \$PID_$d"; done
 for d in scheduler records notifier analytics; do
   eval "wait \$PID_$d"; rc=$?

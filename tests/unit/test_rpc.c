@@ -48,6 +48,36 @@ static int s_get(ent_rpc_call_t *call, void *arg)
     return ent_rpc_ok_bytes(call, v.mv_data, v.mv_size);
 }
 
+/* test.later: answered after the commit, from a zero timer on the loop
+ * (as a worker thread's completion would), with the request echoed */
+static ent_rpc_pending_t *s_pending;
+static uv_timer_t s_later_timer;
+
+static void s_later_fire(uv_timer_t *t)
+{
+    s_fixture_t *f = t->data;
+    size_t len;
+    const uint8_t *p = ent_rpc_pending_payload(s_pending, &len);
+    Entretiens__V1__ClockSet echo = ENTRETIENS__V1__CLOCK_SET__INIT;
+    echo.now_ms = (int64_t) len * 1000 + (len ? p[0] : 0);
+    ent_rpc_pending_reply(ent_daemon_rpc(f->d), &s_pending, ENT_OK, NULL, NULL, &echo.base);
+    uv_close((uv_handle_t *) t, NULL);
+}
+
+static void s_later_start(ent_rpc_pending_t *pending, void *arg)
+{
+    s_fixture_t *f = arg;
+    s_pending = pending;
+    uv_timer_init(ent_loop_uv(ent_daemon_loop(f->d)), &s_later_timer);
+    s_later_timer.data = f;
+    uv_timer_start(&s_later_timer, s_later_fire, 0, 0);
+}
+
+static int s_later(ent_rpc_call_t *call, void *arg)
+{
+    return ent_rpc_defer(call, s_later_start, arg);
+}
+
 static int s_setup(ent_daemon_t *d, void *arg)
 {
     s_fixture_t *f = arg;
@@ -57,6 +87,7 @@ static int s_setup(ent_daemon_t *d, void *arg)
     ent_daemon_method(d, "test.put", s_put, f);
     ent_daemon_method(d, "test.put_fail", s_put, f);
     ent_daemon_method(d, "test.get", s_get, f);
+    ent_daemon_method(d, "test.later", s_later, f);
     return 0;
 }
 
@@ -132,6 +163,16 @@ static void s_client_methods(void *ctx, const char *ep)
     cr_expect_str_eq(r.field, "key");
     r = s_call(c, "test.get", "beta");
     cr_expect_eq(r.code, ENT_NOT_FOUND, "beta must not exist, got %s", ent_code_name(r.code));
+    /* a deferred answer arrives after the turn, with the request's payload */
+    r = s_call(c, "test.later", "xyz");
+    cr_expect_eq(r.code, ENT_OK, "deferred call: %s", r.message);
+    Entretiens__V1__ClockSet *later = entretiens__v1__clock_set__unpack(NULL, r.payload_len, r.payload);
+    cr_expect_not_null(later);
+    if (later) {
+        cr_expect_eq(later->now_ms, 3 * 1000 + 'x', "the pending call kept the request payload");
+        entretiens__v1__clock_set__free_unpacked(later, NULL);
+    }
+    ent_rpc_result_clear(&r);
     /* unknown method */
     r = s_call(c, "test.nope", NULL);
     cr_expect_eq(r.code, ENT_UNIMPLEMENTED);

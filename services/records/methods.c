@@ -335,6 +335,17 @@ static int s_list_add(records_t *r, MDB_txn *txn, const s_caller_t *c, const Ent
     return 0;
 }
 
+/* The same, for an interview found by id in an index (gone ones skipped). */
+static int s_list_add_id(records_t *r, MDB_txn *txn, const s_caller_t *c, const Entretiens__V1__InterviewListRequest *q,
+                         int32_t due_before, s_list_t *l, const char *id)
+{
+    rec_iv_t *iv = NULL;
+    int g = rec_iv_get(r, txn, id, &iv);
+    if (g == MDB_NOTFOUND)
+        return 0;
+    return g ? g : s_list_add(r, txn, c, q, due_before, l, iv);
+}
+
 /* Every interview under a key prefix of an index "<prefix>\0<id>". */
 static int s_list_prefix(records_t *r, MDB_txn *txn, MDB_dbi dbi, const char *prefix, const s_caller_t *c,
                          const Entretiens__V1__InterviewListRequest *q, int32_t due_before, s_list_t *l)
@@ -359,11 +370,8 @@ static int s_list_prefix(records_t *r, MDB_txn *txn, MDB_dbi dbi, const char *pr
             continue;
         memcpy(id, (char *) k.mv_data + pl + 1, il);
         id[il] = '\0';
-        rec_iv_t *iv = NULL;
-        int g = rec_iv_get(r, txn, id, &iv);
-        if (g == MDB_NOTFOUND)
-            continue;
-        if (g || (g = s_list_add(r, txn, c, q, due_before, l, iv))) {
+        int g = s_list_add_id(r, txn, c, q, due_before, l, id);
+        if (g) {
             rc = g;
             break;
         }
@@ -454,11 +462,8 @@ static int s_list_due(records_t *r, MDB_txn *txn, const s_caller_t *c, const Ent
             continue;
         memcpy(id, p + off + 4, il);
         id[il] = '\0';
-        rec_iv_t *iv = NULL;
-        int g = rec_iv_get(r, txn, id, &iv);
-        if (g == MDB_NOTFOUND)
-            continue;
-        if (g || (g = s_list_add(r, txn, c, q, due_before, l, iv))) {
+        int g = s_list_add_id(r, txn, c, q, due_before, l, id);
+        if (g) {
             rc = g;
             break;
         }

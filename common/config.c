@@ -27,6 +27,8 @@ static const ent_config_var_t s_common[] = {
     { "ENTRETIENS_NOSYNC", "0", "1 = do not fsync on commit (rebuildable stores only; never for ingest)" },
     { "ENTRETIENS_RPC_TIMEOUT_MS", "5000", "client-side RPC timeout" },
     { "ENTRETIENS_READY_MAX_LAG", "10000", "events a consumer may lag behind a producer and still be ready" },
+    { "ENTRETIENS_KEYS_DIR", NULL, "CurveZMQ keys (NAME.pub records, own NAME.secret); default <data dir>/keys" },
+    { "ENTRETIENS_INSECURE", "0", "1 = run without keys: no encryption, no authentication (never in production)" },
 };
 
 struct ent_config {
@@ -201,4 +203,14 @@ void ent_config_destroy(ent_config_t **cfg_p)
     free(cfg->summary);
     free(cfg);
     *cfg_p = NULL;
+}
+
+const char *ent_config_keys_dir(const ent_config_t *cfg, char *buf, size_t size)
+{
+    const char *dir = ent_config_get(cfg, "ENTRETIENS_KEYS_DIR");
+    if (dir && *dir)
+        snprintf(buf, size, "%s", dir);
+    else
+        snprintf(buf, size, "%s/keys", ent_config_get(cfg, "ENTRETIENS_DATA_DIR"));
+    return buf;
 }

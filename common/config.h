@@ -8,7 +8,8 @@
  *  The shared contract (docs/operations.md): ENTRETIENS_DATA_DIR, and for
  *  each of SCHEDULER, RECORDS, NOTIFIER, ANALYTICS the endpoints
  *  ENTRETIENS_<NAME>_RPC, ENTRETIENS_<NAME>_PUB (ZeroMQ) and
- *  ENTRETIENS_<NAME>_HTTP (host:port); ENTRETIENS_NOW pins the clock.
+ *  ENTRETIENS_<NAME>_HTTP (host:port); ENTRETIENS_NOW pins the clock;
+ *  ENTRETIENS_KEYS_DIR and ENTRETIENS_INSECURE (keys.h, zap.h).
  */
 #ifndef ENT_CONFIG_H
 #define ENT_CONFIG_H
@@ -55,6 +56,10 @@ int64_t ent_config_get_int(const ent_config_t *cfg, const char *env, int64_t def
 /* Endpoint of a daemon: kind is "RPC", "PUB" or "HTTP", daemon is
  * "scheduler" ... ; returns the configured value or its default. */
 const char *ent_config_endpoint(const ent_config_t *cfg, const char *daemon, const char *kind);
+
+/* The keys directory: ENTRETIENS_KEYS_DIR, else <ENTRETIENS_DATA_DIR>/keys
+ * (written into buf, which is returned). */
+const char *ent_config_keys_dir(const ent_config_t *cfg, char *buf, size_t size);
 
 /* Prints the help text to stdout. */
 void ent_config_print_help(const ent_config_t *cfg);

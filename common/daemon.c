@@ -5,12 +5,17 @@
 #include "common/clock.h"
 #include "common/date.h"
 #include "common/http.h"
+#include "common/keys.h"
 #include "common/log.h"
+#include "common/zap.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #ifndef ENTRETIENS_VERSION
@@ -81,6 +86,15 @@ struct ent_daemon {
     uint64_t published_seen;
     ent_store_stats_t store_seen;
     struct s_backup *backups;      /* copies running on worker threads */
+    /* trust (keys.h, zap.h): all NULL / false with ENTRETIENS_INSECURE=1 */
+    bool insecure;
+    ent_keyring_t *ring;
+    ent_keypair_t own;
+    ent_zap_t *zap;
+    uv_signal_t sighup;
+    bool sighup_on;
+    ent_zap_stats_t zap_seen;
+    ent_metrics_counter_t *c_zap_denied, *c_zap_allowed, *c_rpc_denied;
 };
 
 /* ------------------------------------------------------------- metrics */
@@ -117,6 +131,11 @@ static double s_clock_pinned(void *arg)
 
 static double s_ready(void *arg);
 
+static double s_insecure(void *arg)
+{
+    return ((ent_daemon_t *) arg)->insecure ? 1 : 0;
+}
+
 static void s_metrics_init(ent_daemon_t *d)
 {
     char prefix[64], name[160];
@@ -136,6 +155,16 @@ static void s_metrics_init(ent_daemon_t *d)
                                          "Requests that were not a valid entretiens.v1.Request");
     d->c_unknown = ent_metrics_counter(d->metrics, N("rpc_unknown_method_total"),
                                        "Requests naming a method this daemon does not have");
+    d->c_rpc_denied = ent_metrics_counter(d->metrics, N("rpc_denied_total"),
+                                          "Requests refused by the key binding (method, audience or caller not "
+                                          "allowed to the client's key)");
+    d->c_zap_denied = ent_metrics_counter(d->metrics, N("zap_denied_total"),
+                                          "CurveZMQ handshakes refused (unknown key, a client key on an events "
+                                          "endpoint, malformed ZAP request)");
+    d->c_zap_allowed = ent_metrics_counter(d->metrics, N("zap_allowed_total"), "CurveZMQ handshakes admitted");
+    ent_metrics_gauge_callback(d->metrics, N("insecure"),
+                               "1 when running without keys (ENTRETIENS_INSECURE=1): no authentication", s_insecure,
+                               d);
     d->c_dropped = ent_metrics_counter(d->metrics, N("rpc_replies_dropped_total"),
                                        "Replies that could not be sent (client gone or at its high-water mark)");
     d->c_published = ent_metrics_counter(d->metrics, N("events_published_total"),
@@ -205,7 +234,15 @@ static void s_metrics_sync(ent_daemon_t *d)
         DELTA(d->c_malformed, st.malformed, d->rpc_seen.malformed);
         DELTA(d->c_unknown, st.unknown_method, d->rpc_seen.unknown_method);
         DELTA(d->c_dropped, st.replies_dropped, d->rpc_seen.replies_dropped);
+        DELTA(d->c_rpc_denied, st.denied, d->rpc_seen.denied);
         d->rpc_seen = st;
+    }
+    if (d->zap) {
+        ent_zap_stats_t z;
+        ent_zap_stats(d->zap, &z);
+        DELTA(d->c_zap_denied, z.denied + z.malformed, d->zap_seen.denied + d->zap_seen.malformed);
+        DELTA(d->c_zap_allowed, z.allowed, d->zap_seen.allowed);
+        d->zap_seen = z;
     }
     if (d->outbox) {
         uint64_t p = ent_outbox_published(d->outbox);
@@ -318,7 +355,12 @@ static int s_ready_check(ent_daemon_t *d, char *reason, size_t size)
 
 static int s_http_ready(void *arg, char *reason, size_t size)
 {
-    return s_ready_check(arg, reason, size);
+    ent_daemon_t *d = arg;
+    int ready = s_ready_check(d, reason, size);
+    if (ready && d->insecure)
+        snprintf(reason, size, "INSECURE: ENTRETIENS_INSECURE=1, no keys: anyone who reaches the ports acts as "
+                               "anyone");
+    return ready;
 }
 
 static double s_ready(void *arg)
@@ -529,7 +571,22 @@ typedef struct s_backup {
 static void s_backup_run(uv_work_t *w)
 {
     s_backup_t *b = w->data;
-    b->rc = mdb_env_copy2(b->env, b->dir, MDB_CP_COMPACT);
+    /* the copy holds private notes and evaluations: created 0600 here
+     * rather than by mdb_env_copy2 (0666 less the umask) */
+    char path[4200];
+    snprintf(path, sizeof path, "%s/data.mdb", b->dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        b->rc = errno;
+        return;
+    }
+    b->rc = mdb_env_copyfd2(b->env, fd, MDB_CP_COMPACT);
+    if (!b->rc && fsync(fd) != 0)
+        b->rc = errno;
+    if (close(fd) != 0 && !b->rc)
+        b->rc = errno;
+    if (b->rc)
+        unlink(path);
 }
 
 static void s_backup_done(uv_work_t *w, int status)
@@ -648,6 +705,77 @@ static void s_on_stop(int signum, void *arg)
     ent_loop_stop(d->loop);
 }
 
+/* ------------------------------------------------------------- trust */
+
+/* Reads ENTRETIENS_INSECURE, the key ring and this daemon's own key pair.
+ * Returns 0, or -1 (logged) when the daemon must not start. */
+static int s_trust_load(ent_daemon_t *d)
+{
+    bool ok;
+    int64_t insecure = ent_config_get_int(d->cfg, "ENTRETIENS_INSECURE", 0, &ok);
+    if (!ok || insecure < 0 || insecure > 1) {
+        ent_log_error("config.invalid", "ENTRETIENS_INSECURE must be 0 or 1");
+        return -1;
+    }
+    if (insecure) {
+        d->insecure = true;
+        ent_log_warn("security.insecure",
+                     "ENTRETIENS_INSECURE=1: %s runs WITHOUT keys: no encryption, no authentication; anyone who "
+                     "can reach its ports can act as anyone. Never run this way in production.",
+                     d->spec.name);
+        return 0;
+    }
+    char dir[4096], err[512];
+    ent_config_keys_dir(d->cfg, dir, sizeof dir);
+    if (!ent_keys_available()) {
+        ent_log_error("security.no_curve", "this libzmq has no CURVE support: cannot authenticate clients");
+        return -1;
+    }
+    d->ring = ent_keyring_load(dir, err, sizeof err);
+    if (!d->ring || ent_keypair_load(dir, d->spec.name, &d->own, err, sizeof err) != 0) {
+        ent_log_error("security.no_keys",
+                      "%s will not start without its keys: %s. Create them with `entretiensctl keys init %s` "
+                      "(or set ENTRETIENS_INSECURE=1 to run without authentication, never in production)",
+                      d->spec.name, err, dir);
+        return -1;
+    }
+    ent_key_t me;
+    if (ent_keyring_find_name(d->ring, d->spec.name, &me) != 0 || strcmp(me.public_key, d->own.public_key) != 0 ||
+        !me.daemon) {
+        ent_log_error("security.no_keys",
+                      "%s/%s.pub is missing, is not a daemon's key (daemon=yes) or does not match %s.secret",
+                      dir, d->spec.name, d->spec.name);
+        return -1;
+    }
+    ent_log_info("security.keys", "%zu keys loaded from %s; CurveZMQ with ZAP on every endpoint",
+                 ent_keyring_count(d->ring), dir);
+    return 0;
+}
+
+/* CURVE settings of one of our server sockets (NULL when insecure). */
+static const ent_curve_server_t *s_server_curve(ent_daemon_t *d, const char *kind, const char *endpoint,
+                                                ent_curve_server_t *out)
+{
+    if (d->insecure)
+        return NULL;
+    memset(out, 0, sizeof *out);
+    memcpy(out->secret_key, d->own.secret_key, sizeof out->secret_key);
+    ent_zap_domain(out->domain, sizeof out->domain, kind, endpoint);
+    return out;
+}
+
+/* SIGHUP: read the keys directory again (rotation, revocation). */
+static void s_on_sighup(uv_signal_t *h, int signum)
+{
+    (void) signum;
+    ent_daemon_t *d = h->data;
+    char err[512];
+    if (ent_keyring_reload(d->ring, err, sizeof err) != 0)
+        ent_log_error("security.reload", "keys not reloaded, the previous ones stay: %s", err);
+    else
+        ent_log_info("security.reload", "%zu keys loaded", ent_keyring_count(d->ring));
+}
+
 /* ------------------------------------------------------------- lifecycle */
 
 int ent_daemon_new(const ent_daemon_spec_t *spec, int argc, char **argv, ent_daemon_t **out)
@@ -694,6 +822,8 @@ int ent_daemon_new(const ent_daemon_spec_t *spec, int argc, char **argv, ent_dae
         goto fail_config;
     }
     d->max_ready_lag = (uint64_t) lag;
+    if (s_trust_load(d) != 0)
+        goto fail_config;
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/%s", ent_config_get(d->cfg, "ENTRETIENS_DATA_DIR"), spec->name);
     int err = 0;
@@ -705,15 +835,24 @@ int ent_daemon_new(const ent_daemon_spec_t *spec, int argc, char **argv, ent_dae
     d->loop = ent_loop_new(1024);
     if (!d->loop)
         goto fail_store;
-    d->rpc = ent_rpc_server_new(ent_loop_zctx(d->loop), ent_config_endpoint(d->cfg, spec->name, "RPC"));
+    /* the ZAP handler first: a CURVE server socket created without one
+     * would admit any client (zap.h) */
+    if (!d->insecure && !(d->zap = ent_zap_new(ent_loop_zctx(d->loop), d->ring)))
+        goto fail_store;
+    const char *rpc_ep = ent_config_endpoint(d->cfg, spec->name, "RPC");
+    ent_curve_server_t curve;
+    d->rpc = ent_rpc_server_new(ent_loop_zctx(d->loop), rpc_ep, s_server_curve(d, ENT_ZAP_DOMAIN_RPC, rpc_ep, &curve));
+    explicit_bzero(&curve, sizeof curve);
     if (!d->rpc)
         goto fail_store;
+    if (!d->insecure)
+        ent_rpc_server_identity(d->rpc, d->ring);
     s_metrics_init(d);
     ent_rpc_server_observe(d->rpc, s_observe, d);
     ent_daemon_method(d, "health", s_health, d);
     ent_daemon_method(d, "admin.clock.show", s_clock_show, d);
-    ent_daemon_method(d, "admin.clock.set", s_clock_set, d);
-    ent_daemon_method(d, "admin.backup", s_backup, d);
+    ent_daemon_method_for(d, "admin.clock.set", ENT_RPC_OPERATOR, s_clock_set, d);
+    ent_daemon_method_for(d, "admin.backup", ENT_RPC_OPERATOR, s_backup, d);
     for (const char *const *p = spec->consumes; p && *p && d->n_consumers < MAX_CONSUMES; p++) {
         d->consumers[d->n_consumers].producer = strdup(*p);
         if (!d->consumers[d->n_consumers].producer)
@@ -742,6 +881,28 @@ ent_rpc_server_t *ent_daemon_rpc(ent_daemon_t *d) { return d->rpc; }
 int ent_daemon_method(ent_daemon_t *d, const char *method, ent_rpc_fn fn, void *arg)
 {
     return ent_rpc_server_register(d->rpc, method, fn, arg);
+}
+
+int ent_daemon_method_for(ent_daemon_t *d, const char *method, ent_rpc_audience_t audience, ent_rpc_fn fn,
+                          void *arg)
+{
+    return ent_rpc_server_register_for(d->rpc, method, audience, fn, arg);
+}
+
+bool ent_daemon_insecure(const ent_daemon_t *d)
+{
+    return d->insecure;
+}
+
+int ent_daemon_client_curve(ent_daemon_t *d, const char *server, ent_curve_client_t *out)
+{
+    if (d->insecure)
+        return 1;
+    if (ent_keyring_client(d->ring, &d->own, server, out) != 0) {
+        ent_log_error("security.no_keys", "no public key for '%s' in the keys directory", server);
+        return -1;
+    }
+    return 0;
 }
 
 int ent_daemon_on_event(ent_daemon_t *d, const char *producer, ent_event_fn fn, void *arg)
@@ -794,20 +955,29 @@ int ent_daemon_start(ent_daemon_t *d)
 {
     void *zctx = ent_loop_zctx(d->loop);
     if (d->spec.publishes) {
-        d->outbox = ent_outbox_new(zctx, d->store, d->spec.name, ent_config_endpoint(d->cfg, d->spec.name, "PUB"));
+        const char *pub_ep = ent_config_endpoint(d->cfg, d->spec.name, "PUB");
+        ent_curve_server_t curve;
+        d->outbox = ent_outbox_new(zctx, d->store, d->spec.name, pub_ep,
+                                   s_server_curve(d, ENT_ZAP_DOMAIN_EVENTS, pub_ep, &curve));
+        explicit_bzero(&curve, sizeof curve);
         if (!d->outbox)
             return -1;
-        ent_daemon_method(d, "events.replay", s_replay, d);
+        ent_daemon_method_for(d, "events.replay", ENT_RPC_DAEMONS, s_replay, d);
     }
     d->rpc_watch = ent_loop_watch(d->loop, ent_rpc_server_socket(d->rpc), ent_rpc_server_on_readable, d->rpc);
     if (!d->rpc_watch)
         return -1;
     for (size_t i = 0; i < d->n_consumers; i++) {
         s_consumer_t *c = &d->consumers[i];
+        ent_curve_client_t curve;
+        int crc = ent_daemon_client_curve(d, c->producer, &curve);
+        if (crc < 0)
+            return -1;
         c->sub = ent_subscriber_new(d->loop, d->store, c->producer,
                                     ent_config_endpoint(d->cfg, c->producer, "PUB"),
-                                    ent_config_endpoint(d->cfg, c->producer, "RPC"),
+                                    ent_config_endpoint(d->cfg, c->producer, "RPC"), crc == 0 ? &curve : NULL,
                                     c->fn ? c->fn : s_skip_all, c->arg);
+        explicit_bzero(&curve, sizeof curve);
         if (!c->sub)
             return -1;
         if (d->metrics)
@@ -822,6 +992,12 @@ int ent_daemon_start(ent_daemon_t *d)
     }
     for (size_t i = 0; i < d->n_work; i++)
         uv_timer_start(&d->work[i]->timer, s_on_work_timer, d->work[i]->interval_ms, d->work[i]->interval_ms);
+    if (d->ring) {
+        uv_signal_init(ent_loop_uv(d->loop), &d->sighup);
+        d->sighup.data = d;
+        uv_signal_start(&d->sighup, s_on_sighup, SIGHUP);
+        d->sighup_on = true;
+    }
     uv_timer_init(ent_loop_uv(d->loop), &d->tick);
     d->tick.data = d;
     uv_timer_start(&d->tick, s_on_tick, 1000, 1000);
@@ -840,6 +1016,7 @@ int ent_daemon_start(ent_daemon_t *d)
 int ent_daemon_run(ent_daemon_t *d)
 {
     ent_loop_run(d->loop);
+    s_metrics_sync(d); /* the last counts, for whoever renders them after */
     ent_log_info("daemon.stopped", "%s stopped cleanly", d->spec.name);
     return 0;
 }
@@ -869,8 +1046,11 @@ void ent_daemon_destroy(ent_daemon_t **d_p)
         ent_rpc_pending_drop(&b->pending);
     }
     d->backups = NULL;
+    if (d->sighup_on)
+        uv_close((uv_handle_t *) &d->sighup, NULL);
     ent_rpc_server_destroy(&d->rpc);
     ent_outbox_destroy(&d->outbox);
+    ent_zap_destroy(&d->zap);   /* its socket must close before the context terminates */
     ent_loop_destroy(&d->loop); /* runs the close callbacks, terminates ZeroMQ */
     for (size_t i = 0; i < d->n_work; i++)
         free(d->work[i]);
@@ -880,6 +1060,8 @@ void ent_daemon_destroy(ent_daemon_t **d_p)
     free(d->mm);
     ent_metrics_destroy(&d->metrics);
     ent_config_destroy(&d->cfg);
+    ent_keyring_destroy(&d->ring);
+    explicit_bzero(&d->own, sizeof d->own);
     free(d);
     *d_p = NULL;
 }

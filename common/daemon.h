@@ -18,12 +18,20 @@
  *    - on SIGTERM/SIGINT: not ready any more, finishes the current turn,
  *      closes its sockets with a bounded linger, syncs and closes the store.
  *
+ *  Trust: unless ENTRETIENS_INSECURE=1, the daemon refuses to start
+ *  without its keys (ENTRETIENS_KEYS_DIR: every NAME.pub and its own
+ *  <name>.secret, keys.h); it binds the ZAP handler (zap.h) before any
+ *  socket, makes its ROUTER and PUB CurveZMQ servers, binds each request to
+ *  the client's key (rpc.h), subscribes with its own key, and re-reads the
+ *  keys directory on SIGHUP.
+ *
  *  Built-in methods on every daemon: "health" (HealthReply),
- *  "admin.clock.show" (ClockState), "admin.clock.set" (ClockSet; refused
- *  with FAILED_PRECONDITION unless the clock is pinned; runs every periodic
- *  work right away, in the same transaction, so the reply means its effects
- *  are committed), "admin.backup" (BackupRequest) and, for producers,
- *  "events.replay" (ReplayRequest -> ReplayReply).
+ *  "admin.clock.show" (ClockState), "admin.clock.set" (ClockSet; operators
+ *  only; refused with FAILED_PRECONDITION unless the clock is pinned; runs
+ *  every periodic work right away, in the same transaction, so the reply
+ *  means its effects are committed), "admin.backup" (BackupRequest;
+ *  operators only; the copy is written mode 0600) and, for producers,
+ *  "events.replay" (ReplayRequest -> ReplayReply; daemons' keys only).
  */
 #ifndef ENT_DAEMON_H
 #define ENT_DAEMON_H
@@ -79,8 +87,21 @@ ent_rpc_server_t *ent_daemon_rpc(ent_daemon_t *d);
 /* The outbox (NULL until ent_daemon_start, or when the spec does not publish). */
 ent_outbox_t *ent_daemon_outbox(ent_daemon_t *d);
 
-/* Registers a method.  Before or after start.  Returns 0 or -1 (taken). */
+/* Registers a method open to any key (the handler authorises the caller),
+ * or to an audience (rpc.h).  Before or after start.  Returns 0 or -1
+ * (taken). */
 int ent_daemon_method(ent_daemon_t *d, const char *method, ent_rpc_fn fn, void *arg);
+int ent_daemon_method_for(ent_daemon_t *d, const char *method, ent_rpc_audience_t audience, ent_rpc_fn fn,
+                          void *arg);
+
+/* True when the daemon runs without keys (ENTRETIENS_INSECURE=1). */
+bool ent_daemon_insecure(const ent_daemon_t *d);
+
+/* The CURVE settings for this daemon to call another one (server: its key
+ * name, e.g. "scheduler").  Returns 0 with out filled, 1 when the daemon
+ * runs without keys (connect in the clear), or -1 (logged) when the keys
+ * directory has no such key. */
+int ent_daemon_client_curve(ent_daemon_t *d, const char *server, ent_curve_client_t *out);
 
 /* Registers the apply function for a producer listed in spec->consumes.
  * Before start.  Returns 0, or -1 when the producer is not consumed. */

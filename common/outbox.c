@@ -27,7 +27,8 @@ struct ent_outbox {
     uint64_t pending;         /* events appended this turn */
 };
 
-ent_outbox_t *ent_outbox_new(void *zctx, ent_store_t *store, const char *producer, const char *endpoint)
+ent_outbox_t *ent_outbox_new(void *zctx, ent_store_t *store, const char *producer, const char *endpoint,
+                             const ent_curve_server_t *curve)
 {
     ent_outbox_t *ob = calloc(1, sizeof *ob);
     if (!ob)
@@ -46,6 +47,10 @@ ent_outbox_t *ent_outbox_new(void *zctx, ent_store_t *store, const char *produce
         int hwm = 200000, linger = 1000;
         zmq_setsockopt(ob->pub, ZMQ_SNDHWM, &hwm, sizeof hwm);
         zmq_setsockopt(ob->pub, ZMQ_LINGER, &linger, sizeof linger);
+        if (curve && ent_curve_apply_server(ob->pub, curve) != 0) {
+            ent_log_error("events.curve", "cannot make %s a CURVE server: %s", endpoint, zmq_strerror(errno));
+            goto fail;
+        }
         if (zmq_bind(ob->pub, endpoint) != 0) {
             ent_log_error("events.bind", "cannot bind PUB endpoint %s: %s", endpoint, zmq_strerror(errno));
             goto fail;

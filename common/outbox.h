@@ -16,6 +16,7 @@
 #ifndef ENT_OUTBOX_H
 #define ENT_OUTBOX_H
 
+#include "common/keys.h"
 #include "common/store.h"
 #include "proto/envelope.pb-c.h"
 
@@ -26,9 +27,12 @@
 typedef struct ent_outbox ent_outbox_t;
 
 /* Binds a PUB socket on endpoint (NULL: no socket, events are only stored
- * and replayed) and reads the last committed seq from the store.
- * Returns NULL (logged) on a bind or store error. */
-ent_outbox_t *ent_outbox_new(void *zctx, ent_store_t *store, const char *producer, const char *endpoint);
+ * and replayed) and reads the last committed seq from the store.  curve
+ * (may be NULL: plain) makes the PUB a CURVE server, whose ZAP domain
+ * should admit only daemons (zap.h).  Returns NULL (logged) on a bind or
+ * store error. */
+ent_outbox_t *ent_outbox_new(void *zctx, ent_store_t *store, const char *producer, const char *endpoint,
+                             const ent_curve_server_t *curve);
 
 /* Appends one event to txn (the turn's transaction) and returns its seq in
  * *seq (may be NULL).  type must start with "<producer>.".  The event is

@@ -14,6 +14,7 @@ typedef struct {
     char *name;
     ent_rpc_fn fn;
     void *arg;
+    ent_rpc_audience_t audience;
 } s_method_t;
 
 typedef struct {
@@ -25,6 +26,8 @@ typedef struct {
     uint64_t request_id;
     double received_at;
     const char *method;        /* for the observer ("" when unknown) */
+    char caller[ENT_PRINCIPAL_MAX + 1]; /* the bound principal (rpc.h) */
+    char key[ENT_KEY_NAME_MAX + 1];
     ent_code_t code;
     char message[512];
     char field[128];
@@ -47,6 +50,7 @@ struct ent_rpc_pending {
 struct ent_rpc_server {
     void *sock;
     char *endpoint;
+    ent_keyring_t *ring;       /* NULL: no keys (Request.caller trusted) */
     s_method_t *methods;
     size_t n_methods, cap_methods;
     s_item_t *items;
@@ -79,8 +83,12 @@ static double s_now(void)
 
 /* ---------------------------------------------------------------- server */
 
-ent_rpc_server_t *ent_rpc_server_new(void *zctx, const char *endpoint)
+ent_rpc_server_t *ent_rpc_server_new(void *zctx, const char *endpoint, const ent_curve_server_t *curve)
 {
+    if (!endpoint || !*endpoint) {
+        ent_log_error("rpc.bind", "no RPC endpoint configured");
+        return NULL;
+    }
     ent_rpc_server_t *srv = calloc(1, sizeof *srv);
     if (!srv)
         return NULL;
@@ -95,6 +103,10 @@ ent_rpc_server_t *ent_rpc_server_new(void *zctx, const char *endpoint)
     zmq_setsockopt(srv->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(srv->sock, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(srv->sock, ZMQ_MAXMSGSIZE, &max, sizeof max);
+    if (curve && ent_curve_apply_server(srv->sock, curve) != 0) {
+        ent_log_error("rpc.curve", "cannot make %s a CURVE server: %s", endpoint, zmq_strerror(errno));
+        goto fail;
+    }
     if (zmq_bind(srv->sock, endpoint) != 0) {
         ent_log_error("rpc.bind", "cannot bind RPC endpoint %s: %s", endpoint, zmq_strerror(errno));
         goto fail;
@@ -118,7 +130,18 @@ static s_method_t *s_find(ent_rpc_server_t *srv, const char *name)
     return NULL;
 }
 
+void ent_rpc_server_identity(ent_rpc_server_t *srv, ent_keyring_t *ring)
+{
+    srv->ring = ring;
+}
+
 int ent_rpc_server_register(ent_rpc_server_t *srv, const char *method, ent_rpc_fn fn, void *arg)
+{
+    return ent_rpc_server_register_for(srv, method, ENT_RPC_ANYONE, fn, arg);
+}
+
+int ent_rpc_server_register_for(ent_rpc_server_t *srv, const char *method, ent_rpc_audience_t audience,
+                                ent_rpc_fn fn, void *arg)
 {
     if (!method || !*method || s_find(srv, method))
         return -1;
@@ -133,7 +156,7 @@ int ent_rpc_server_register(ent_rpc_server_t *srv, const char *method, ent_rpc_f
     char *name = strdup(method);
     if (!name)
         return -1;
-    srv->methods[srv->n_methods++] = (s_method_t) { name, fn, arg };
+    srv->methods[srv->n_methods++] = (s_method_t) { name, fn, arg, audience };
     return 0;
 }
 
@@ -191,6 +214,70 @@ static int s_recv_rest(void *sock, zmq_msg_t *frames, int max, int *count)
     }
     *count = n;
     return n <= max ? n : max;
+}
+
+static const char *s_audience_refusal(ent_rpc_audience_t audience, const ent_key_t *key, const char *method,
+                                      bool operator)
+{
+    switch (audience) {
+    case ENT_RPC_OPERATOR:
+        return operator ? NULL : "this method is for operators' keys (bound to an admin principal)";
+    case ENT_RPC_DAEMONS:
+        return key->daemon ? NULL : "this method is for the daemons' own keys";
+    case ENT_RPC_NAMED:
+        return operator || ent_key_allows_explicitly(key, method) ? NULL
+                                                                  : "this key's allow list does not name this method";
+    default:
+        return NULL;
+    }
+}
+
+/* Binds the request to the key of its connection (rpc.h,
+ * ent_rpc_server_identity).  Returns true when it may go on; else the item
+ * is answered. */
+static bool s_bind(ent_rpc_server_t *srv, s_item_t *it, zmq_msg_t *body, const s_method_t *m)
+{
+    const char *asked = it->req->caller ? it->req->caller : "";
+    if (!srv->ring) {
+        snprintf(it->caller, sizeof it->caller, "%s", asked);
+        return true;
+    }
+    const char *uid = zmq_msg_gets(body, "User-Id");
+    ent_key_t key;
+    const char *why = NULL, *field = "key";
+    if (!uid || !*uid || ent_keyring_find_name(srv->ring, uid, &key) != 0) {
+        why = "the key of this connection is not in the key directory (any more)";
+    } else {
+        ent_principal_t p;
+        bool operator = ent_principal_parse(key.principal, &p, NULL) == 0 && p.role == ENT_ROLE_ADMIN;
+        snprintf(it->key, sizeof it->key, "%s", key.name);
+        if (!ent_key_allows(&key, m->name)) {
+            why = "this key's allow list does not cover the method";
+            field = "method";
+        } else if ((why = s_audience_refusal(m->audience, &key, m->name, operator))) {
+            field = "method";
+        } else if (*asked && strcmp(asked, key.principal) != 0) {
+            const char *bad;
+            field = "caller";
+            if (!key.may_assert)
+                why = "this key acts as its own principal and may not act for another";
+            else if (ent_principal_parse(asked, &p, &bad) != 0)
+                why = bad;
+            else
+                snprintf(it->caller, sizeof it->caller, "%s", asked);
+        } else {
+            snprintf(it->caller, sizeof it->caller, "%s", key.principal);
+        }
+    }
+    if (!why)
+        return true;
+    srv->stats.denied++;
+    it->preanswered = true;
+    s_answer(it, ENT_PERMISSION_DENIED, field, "%s refused: %s (key '%s')", m->name, why,
+             it->key[0] ? it->key : "unknown");
+    ent_log_warn("rpc.denied", "%s refused to key '%s' (asking as '%.80s'): %s (%s)", m->name,
+                 it->key[0] ? it->key : "?", *asked ? asked : "-", why, field);
+    return false;
 }
 
 void ent_rpc_server_on_readable(void *sock, int budget, void *arg)
@@ -252,6 +339,7 @@ void ent_rpc_server_on_readable(void *sock, int budget, void *arg)
                     ent_log_warn("rpc.unknown_method", "unknown method '%.200s'", it->req->method);
                 } else {
                     it->method = m->name;
+                    s_bind(srv, it, body, m);
                 }
             }
         }
@@ -273,7 +361,7 @@ int ent_rpc_server_process(ent_rpc_server_t *srv, MDB_txn *txn)
         if (it->preanswered || it->answered)
             continue;
         s_method_t *m = s_find(srv, it->method);
-        ent_rpc_call_t call = { .req = it->req, .code = ENT_OK };
+        ent_rpc_call_t call = { .req = it->req, .caller = it->caller, .key = it->key, .code = ENT_OK };
         int rc = mdb_txn_begin(env, txn, 0, &call.txn);
         if (rc)
             return rc;
@@ -534,11 +622,62 @@ int ent_rpc_fail(ent_rpc_call_t *call, ent_code_t code, const char *field, const
 
 struct ent_rpc_client {
     void *sock;
+    void *monitor;           /* PAIR receiving the DEALER's handshake events (CURVE only) */
+    bool refused;            /* the server refused our key at the last handshake */
     int timeout_ms;
     uint64_t next_id;
 };
 
-ent_rpc_client_t *ent_rpc_client_new(void *zctx, const char *endpoint, int timeout_ms)
+/* Watches the handshake so that a refused key fails a call at once (a
+ * DEALER would otherwise retry the handshake silently until the timeout). */
+static int s_client_monitor(ent_rpc_client_t *c, void *zctx)
+{
+    char ep[64];
+    snprintf(ep, sizeof ep, "inproc://ent-rpc-monitor-%p", (void *) c);
+    if (zmq_socket_monitor(c->sock, ep, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0)
+        return -1;
+    c->monitor = zmq_socket(zctx, ZMQ_PAIR);
+    if (!c->monitor)
+        return -1;
+    int linger = 0;
+    zmq_setsockopt(c->monitor, ZMQ_LINGER, &linger, sizeof linger);
+    return zmq_connect(c->monitor, ep);
+}
+
+/* Reads the pending monitor events (two frames each: event + endpoint). */
+static void s_client_events(ent_rpc_client_t *c)
+{
+    for (;;) {
+        zmq_msg_t ev;
+        zmq_msg_init(&ev);
+        if (zmq_msg_recv(&ev, c->monitor, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&ev);
+            return;
+        }
+        uint16_t event = 0;
+        if (zmq_msg_size(&ev) >= 2)
+            memcpy(&event, zmq_msg_data(&ev), 2);
+        bool more = zmq_msg_more(&ev);
+        zmq_msg_close(&ev);
+        while (more) {
+            zmq_msg_t rest;
+            zmq_msg_init(&rest);
+            if (zmq_msg_recv(&rest, c->monitor, 0) < 0) {
+                zmq_msg_close(&rest);
+                break;
+            }
+            more = zmq_msg_more(&rest);
+            zmq_msg_close(&rest);
+        }
+        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+            c->refused = true;
+        else if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+            c->refused = false;
+    }
+}
+
+ent_rpc_client_t *ent_rpc_client_new(void *zctx, const char *endpoint, int timeout_ms,
+                                     const ent_curve_client_t *curve)
 {
     ent_rpc_client_t *c = calloc(1, sizeof *c);
     if (!c)
@@ -553,6 +692,8 @@ ent_rpc_client_t *ent_rpc_client_new(void *zctx, const char *endpoint, int timeo
     zmq_setsockopt(c->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(c->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &max, sizeof max);
+    if (curve && (ent_curve_apply_client(c->sock, curve) != 0 || s_client_monitor(c, zctx) != 0))
+        goto fail;
     if (zmq_connect(c->sock, endpoint) != 0)
         goto fail;
     /* ids start from a time-derived value so that a reconnecting client
@@ -604,12 +745,23 @@ int ent_rpc_client_call(ent_rpc_client_t *c, const char *method, const char *cal
         long left = c->timeout_ms - elapsed;
         if (left <= 0)
             break;
-        zmq_pollitem_t item = { c->sock, 0, ZMQ_POLLIN, 0 };
-        int n = zmq_poll(&item, 1, left);
+        zmq_pollitem_t items[2] = { { c->sock, 0, ZMQ_POLLIN, 0 }, { c->monitor, 0, ZMQ_POLLIN, 0 } };
+        int n = zmq_poll(items, c->monitor ? 2 : 1, left);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break;
+        if (c->monitor && (items[1].revents & ZMQ_POLLIN)) {
+            s_client_events(c);
+            if (c->refused) {
+                s_result_set(out, ENT_UNAUTHENTICATED,
+                             "the daemon refused this client's key at the handshake (is it in the daemon's "
+                             "ENTRETIENS_KEYS_DIR?)");
+                return -1;
+            }
+        }
+        if (!(items[0].revents & ZMQ_POLLIN))
+            continue;
         zmq_msg_t rep;
         zmq_msg_init(&rep);
         if (zmq_msg_recv(&rep, c->sock, ZMQ_DONTWAIT) < 0) {
@@ -678,8 +830,13 @@ void ent_rpc_client_destroy(ent_rpc_client_t **c_p)
 {
     if (!c_p || !*c_p)
         return;
-    if ((*c_p)->sock)
+    if ((*c_p)->sock) {
+        if ((*c_p)->monitor)
+            zmq_socket_monitor((*c_p)->sock, NULL, 0);
         zmq_close((*c_p)->sock);
+    }
+    if ((*c_p)->monitor)
+        zmq_close((*c_p)->monitor);
     free(*c_p);
     *c_p = NULL;
 }

@@ -12,6 +12,7 @@
 #ifndef ENT_RPC_H
 #define ENT_RPC_H
 
+#include "common/keys.h"
 #include "proto/envelope.pb-c.h"
 
 #include <lmdb.h>
@@ -34,6 +35,7 @@ typedef Entretiens__V1__Code ent_code_t;
 #define ENT_UNIMPLEMENTED       ENTRETIENS__V1__CODE__UNIMPLEMENTED
 #define ENT_INTERNAL            ENTRETIENS__V1__CODE__INTERNAL
 #define ENT_UNAVAILABLE         ENTRETIENS__V1__CODE__UNAVAILABLE
+#define ENT_UNAUTHENTICATED     ENTRETIENS__V1__CODE__UNAUTHENTICATED
 
 /* "INVALID_ARGUMENT" ... */
 const char *ent_code_name(ent_code_t code);
@@ -51,7 +53,13 @@ typedef struct ent_rpc_pending ent_rpc_pending_t;
 typedef void (*ent_rpc_start_fn)(ent_rpc_pending_t *pending, void *arg);
 
 typedef struct {
-    const Entretiens__V1__Request *req;   /* method, caller, payload */
+    const Entretiens__V1__Request *req;   /* method, payload (never trust req->caller) */
+    /* WHO ASKS: the principal bound to the client's authenticated key, or
+     * the one a key allowed to assert named in Request.caller ("" when the
+     * request named none and the server runs without keys).  Handlers
+     * authorise on this, never on the request's own fields. */
+    const char *caller;
+    const char *key;       /* the client key's name ("" without keys) */
     MDB_txn *txn;          /* a nested transaction of the turn: discarded
                               unless the handler answers OK */
     /* the answer, set through ent_rpc_ok / ent_rpc_fail */
@@ -73,15 +81,41 @@ typedef int (*ent_rpc_fn)(ent_rpc_call_t *call, void *arg);
 
 /* Binds a ROUTER on endpoint with ZMQ_ROUTER_MANDATORY (a reply to a gone
  * client fails loudly instead of vanishing), ZMQ_MAXMSGSIZE, large HWMs and
- * a bounded linger.  Returns NULL (logged) when the bind fails. */
-ent_rpc_server_t *ent_rpc_server_new(void *zctx, const char *endpoint);
+ * a bounded linger.  curve (may be NULL: plain TCP, no authentication)
+ * makes it a CURVE server; the ZAP handler (zap.h) must already be bound in
+ * zctx.  Returns NULL (logged) when the bind fails. */
+ent_rpc_server_t *ent_rpc_server_new(void *zctx, const char *endpoint, const ent_curve_server_t *curve);
+
+/* Binds every request to its key (call before serving).  With a ring, the
+ * User-Id the ZAP handler gave the connection names the client's key, and
+ * each request is refused PERMISSION_DENIED (logged "rpc.denied", field
+ * named) when:
+ *   - the key is no longer in the ring (removed, then SIGHUP);
+ *   - the key's allow list does not cover the method;
+ *   - the method's audience excludes the key (ent_rpc_audience_t);
+ *   - Request.caller names another principal than the key's and the key
+ *     may not assert (an asserted caller must also parse: principal.h).
+ * Without a ring (ENTRETIENS_INSECURE=1) Request.caller is taken as given. */
+void ent_rpc_server_identity(ent_rpc_server_t *srv, ent_keyring_t *ring);
+
+/* Who may call a method, beyond the key's allow list. */
+typedef enum {
+    ENT_RPC_ANYONE = 0,    /* any key; the handler authorises the principal */
+    ENT_RPC_OPERATOR,      /* keys bound to an admin principal (operators) */
+    ENT_RPC_DAEMONS,       /* daemons' own keys (daemon=yes) */
+    ENT_RPC_NAMED,         /* keys whose allow list names the method itself
+                              (not through "*"), and operators */
+} ent_rpc_audience_t;
 
 /* The ROUTER socket (to watch it on the loop). */
 void *ent_rpc_server_socket(ent_rpc_server_t *srv);
 
-/* Registers a method ("scheduler.ingest").  Returns 0, or -1 when the name
- * is already registered or memory is short. */
+/* Registers a method ("scheduler.ingest") open to ENT_RPC_ANYONE, or to the
+ * given audience.  Returns 0, or -1 when the name is already registered or
+ * memory is short. */
 int ent_rpc_server_register(ent_rpc_server_t *srv, const char *method, ent_rpc_fn fn, void *arg);
+int ent_rpc_server_register_for(ent_rpc_server_t *srv, const char *method, ent_rpc_audience_t audience,
+                                ent_rpc_fn fn, void *arg);
 
 /* Loop callback: takes up to budget requests from the socket into the
  * turn's queue (see loop.h ent_zwatch_fn). */
@@ -105,6 +139,7 @@ void ent_rpc_server_flush(ent_rpc_server_t *srv, bool committed);
 
 typedef struct {
     uint64_t requests;
+    uint64_t denied;         /* refused by the key binding (not by handlers) */
     uint64_t malformed;      /* frames that were not a Request */
     uint64_t unknown_method;
     uint64_t replies_dropped;/* peer gone or at its HWM */
@@ -159,14 +194,20 @@ typedef struct {
     size_t payload_len;
 } ent_rpc_result_t;
 
-/* Connects a DEALER to endpoint.  timeout_ms bounds each call.
+/* Connects a DEALER to endpoint.  timeout_ms bounds each call.  curve (may
+ * be NULL: plain) makes it a CURVE client; a handshake the server refuses
+ * then ends the call at once with UNAUTHENTICATED instead of a timeout.
  * Returns NULL when the socket cannot be created or connected. */
-ent_rpc_client_t *ent_rpc_client_new(void *zctx, const char *endpoint, int timeout_ms);
+ent_rpc_client_t *ent_rpc_client_new(void *zctx, const char *endpoint, int timeout_ms,
+                                     const ent_curve_client_t *curve);
 
 /* Sends one request and waits for its reply (replies to earlier, timed-out
- * requests are dropped by request_id).  Returns 0 with out filled (out->code
- * is the service's status), or -1 with out->code DEADLINE_EXCEEDED when no
- * answer came in time, or INTERNAL on a local failure.  Never retries:
+ * requests are dropped by request_id).  caller (may be NULL) is the
+ * principal to act for: honoured only for keys allowed to assert (see
+ * ent_rpc_server_identity).  Returns 0 with out filled (out->code is the
+ * service's status), or -1 with out->code DEADLINE_EXCEEDED when no answer
+ * came in time, UNAUTHENTICATED when the server refused this client's key
+ * at the handshake, or INTERNAL on a local failure.  Never retries:
  * callers retry idempotent methods only. */
 int ent_rpc_client_call(ent_rpc_client_t *c, const char *method, const char *caller,
                         const uint8_t *payload, size_t len, ent_rpc_result_t *out);

@@ -180,7 +180,7 @@ static void s_send_replay(ent_subscriber_t *sub)
     Entretiens__V1__Request req = ENTRETIENS__V1__REQUEST__INIT;
     req.request_id = ++sub->next_id;
     req.method = "events.replay";
-    req.caller = "service:replay";
+    req.caller = ""; /* the daemon acts as its own key's principal */
     req.payload.data = payload;
     req.payload.len = plen;
     uint8_t buf[256];
@@ -196,7 +196,7 @@ static void s_send_replay(ent_subscriber_t *sub)
 
 ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const char *producer,
                                      const char *pub_endpoint, const char *rpc_endpoint,
-                                     ent_event_fn apply, void *arg)
+                                     const ent_curve_client_t *curve, ent_event_fn apply, void *arg)
 {
     ent_subscriber_t *sub = calloc(1, sizeof *sub);
     if (!sub)
@@ -238,6 +238,10 @@ ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const
     zmq_setsockopt(sub->sub, ZMQ_SUBSCRIBE, sub->prefix, strlen(sub->prefix));
     zmq_setsockopt(sub->dealer, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(sub->dealer, ZMQ_MAXMSGSIZE, &max, sizeof max);
+    if (curve && (ent_curve_apply_client(sub->sub, curve) != 0 || ent_curve_apply_client(sub->dealer, curve) != 0)) {
+        ent_log_error("events.curve", "cannot set CURVE keys to reach %s: %s", producer, zmq_strerror(errno));
+        goto fail;
+    }
     if (zmq_connect(sub->sub, pub_endpoint) != 0 || zmq_connect(sub->dealer, rpc_endpoint) != 0) {
         ent_log_error("events.connect", "cannot connect to %s (%s, %s): %s", producer, pub_endpoint,
                       rpc_endpoint, zmq_strerror(errno));

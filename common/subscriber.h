@@ -16,6 +16,7 @@
 #ifndef ENT_SUBSCRIBER_H
 #define ENT_SUBSCRIBER_H
 
+#include "common/keys.h"
 #include "common/loop.h"
 #include "common/store.h"
 #include "proto/envelope.pb-c.h"
@@ -36,10 +37,12 @@ typedef struct ent_subscriber ent_subscriber_t;
 typedef int (*ent_event_fn)(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg);
 
 /* Connects to the producer's PUB and RPC endpoints and loads the cursor.
- * Both sockets are watched on loop.  Returns NULL (logged) on failure. */
+ * Both sockets are watched on loop.  curve (may be NULL: plain) holds this
+ * daemon's own key pair and the producer's public key, used for both.
+ * Returns NULL (logged) on failure. */
 ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const char *producer,
                                      const char *pub_endpoint, const char *rpc_endpoint,
-                                     ent_event_fn apply, void *arg);
+                                     const ent_curve_client_t *curve, ent_event_fn apply, void *arg);
 
 /* True when live events, heartbeats or replay replies wait in this turn. */
 bool ent_subscriber_pending(const ent_subscriber_t *sub);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs entretiens on this machine.
 #
-#   ./deploy/local/run.sh          install what is missing, build, start the four
+#   ./deploy/local/run.sh          install what is missing, build, create the keys
+#                                  (./var/keys/, first start only), start the four
 #                                  daemons (stores under ./var/), wait until all
 #                                  are ready, print where to look
 #   ./deploy/local/run.sh stop     stop them (SIGTERM, then SIGKILL after 15 s)
@@ -58,6 +59,12 @@ cmake -S "$top" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" >/dev/null
 
 mkdir -p "$RUN" "$LOGS"
+# The CurveZMQ keys of the daemons and of the operator's CLI: created on the
+# first start, kept afterwards (docs/operations.md, "Security").
+export ENTRETIENS_KEYS_DIR=${ENTRETIENS_KEYS_DIR:-$ENTRETIENS_DATA_DIR/keys}
+if [ "${ENTRETIENS_INSECURE:-0}" != 1 ]; then
+  "$CTL" keys init "$ENTRETIENS_KEYS_DIR" | grep '^created' | sed 's/^/keys: /' || true
+fi
 for d in "${DAEMONS[@]}"; do
   if running "$d"; then echo "$d already running (pid $(cat "$RUN/$d.pid"))"; continue; fi
   nohup "$BUILD/services/entretiens-$d" >>"$LOGS/$d.log" 2>&1 &

@@ -1418,7 +1418,7 @@ int an_rpc(ent_rpc_call_t *call, void *arg)
     if (!q)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "the payload is not a StatsQuery");
     s_ctx_t c = { .a = a, .txn = call->txn, .q = q, .today = ent_clock_today() };
-    s_caller(&c, call->req->caller);
+    s_caller(&c, call->caller);
     ProtobufCMessage *reply = NULL;
     int rc = 0;
     if (s_resolve(&c, method) == 0) {
@@ -1437,7 +1437,7 @@ int an_rpc(ent_rpc_call_t *call, void *arg)
     if (rc) {
         ent_log_error("analytics.query", "%s failed: %s", name, mdb_strerror(rc));
     } else if (c.code != ENT_OK) {
-        ent_log_info("analytics.refused", "%s for '%s': %s (%s)", name, call->req->caller ? call->req->caller : "",
+        ent_log_info("analytics.refused", "%s for '%s': %s (%s)", name, call->caller ? call->caller : "",
                      c.message, c.field ? c.field : "");
         rc = ent_rpc_fail(call, c.code, c.field, "%s", c.message);
     } else {

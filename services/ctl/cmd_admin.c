@@ -25,8 +25,12 @@ int ctl_cmd_health(ctl_t *ctl, int argc, char **argv)
         printf("%-10s %-6s %-25s %-7s %8s  %s\n", "SERVICE", "STATE", "CLOCK", "PINNED", "HEAD", "CONSUMES (cursor/head)");
     for (int i = 0; i < CTL_DAEMONS; i++) {
         const char *name = ctl_daemon_names[i];
-        ent_rpc_result_t r;
-        ent_rpc_client_call(ctl_client(ctl, name), "health", ctl->as ? ctl->as : "", NULL, 0, &r);
+        ent_rpc_result_t r = { .code = ENT_UNAVAILABLE };
+        ent_rpc_client_t *c = ctl_client(ctl, name);
+        if (c)
+            ent_rpc_client_call(c, "health", ctl->as ? ctl->as : "", NULL, 0, &r);
+        else
+            snprintf(r.message, sizeof r.message, "no client (see the message above)");
         Entretiens__V1__HealthReply *h = r.code == ENT_OK
             ? entretiens__v1__health_reply__unpack(NULL, r.payload_len, r.payload) : NULL;
         json_t *o = json_object();
@@ -153,12 +157,15 @@ int ctl_cmd_backup(ctl_t *ctl, int argc, char **argv)
         return CTL_USAGE;
     }
     const char *daemon = argv[1];
-    if (!ctl_client(ctl, daemon)) {
+    bool known = false;
+    for (int i = 0; i < CTL_DAEMONS; i++)
+        known = known || strcmp(ctl_daemon_names[i], daemon) == 0;
+    if (!known) {
         fprintf(stderr, "entretiensctl: backup: unknown daemon '%s' (scheduler, records, notifier, analytics)\n", daemon);
         return CTL_USAGE;
     }
     /* a copy of a large store takes longer than the usual call timeout */
-    ent_rpc_client_t *c = ent_rpc_client_new(ctl->zctx, ent_config_endpoint(ctl->cfg, daemon, "RPC"), 3600 * 1000);
+    ent_rpc_client_t *c = ctl_client_new(ctl, daemon, 3600 * 1000);
     if (!c)
         return CTL_FAILED;
     Entretiens__V1__BackupRequest req = ENTRETIENS__V1__BACKUP_REQUEST__INIT;

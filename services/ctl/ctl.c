@@ -7,13 +7,69 @@
 
 const char *const ctl_daemon_names[CTL_DAEMONS] = { "scheduler", "records", "notifier", "analytics" };
 
+static const ent_config_var_t s_vars[] = {
+    { "ENTRETIENS_CLIENT_KEY", "operator",
+      "the CLI's key: a name in ENTRETIENS_KEYS_DIR (NAME.secret) or the path of a .secret file" },
+};
+
+const ent_config_var_t *ctl_config_vars(size_t *n)
+{
+    *n = sizeof s_vars / sizeof s_vars[0];
+    return s_vars;
+}
+
+/* Loads the key ring and the client key once.  Returns 0, or -1 (said). */
+static int s_keys(ctl_t *ctl)
+{
+    if (ctl->keys_loaded)
+        return ctl->ring || ctl->insecure ? 0 : -1;
+    ctl->keys_loaded = true;
+    bool ok;
+    if (ent_config_get_int(ctl->cfg, "ENTRETIENS_INSECURE", 0, &ok) == 1 && ok) {
+        ctl->insecure = true;
+        return 0;
+    }
+    char dir[4096], err[512];
+    ent_config_keys_dir(ctl->cfg, dir, sizeof dir);
+    const char *key = ent_config_get(ctl->cfg, "ENTRETIENS_CLIENT_KEY");
+    ent_keyring_t *ring = ent_keyring_load(dir, err, sizeof err);
+    int rc = ring ? 0 : -1;
+    if (!rc)
+        rc = strchr(key, '/') ? ent_keypair_load_path(key, &ctl->own, err, sizeof err)
+                              : ent_keypair_load(dir, key, &ctl->own, err, sizeof err);
+    if (rc) {
+        fprintf(stderr,
+                "entretiensctl: no client key: %s\n  (ENTRETIENS_KEYS_DIR=%s, ENTRETIENS_CLIENT_KEY=%s; create keys "
+                "with `entretiensctl keys init DIR`)\n",
+                err, dir, key);
+        ent_keyring_destroy(&ring);
+        return -1;
+    }
+    ctl->ring = ring;
+    return 0;
+}
+
+ent_rpc_client_t *ctl_client_new(ctl_t *ctl, const char *daemon, int timeout_ms)
+{
+    if (s_keys(ctl) != 0)
+        return NULL;
+    ent_curve_client_t curve;
+    if (!ctl->insecure && ent_keyring_client(ctl->ring, &ctl->own, daemon, &curve) != 0) {
+        fprintf(stderr, "entretiensctl: the keys directory has no public key for %s (%s.pub)\n", daemon, daemon);
+        return NULL;
+    }
+    ent_rpc_client_t *c = ent_rpc_client_new(ctl->zctx, ent_config_endpoint(ctl->cfg, daemon, "RPC"), timeout_ms,
+                                             ctl->insecure ? NULL : &curve);
+    explicit_bzero(&curve, sizeof curve);
+    return c;
+}
+
 ent_rpc_client_t *ctl_client(ctl_t *ctl, const char *daemon)
 {
     for (int i = 0; i < CTL_DAEMONS; i++)
         if (strcmp(ctl_daemon_names[i], daemon) == 0) {
             if (!ctl->clients[i])
-                ctl->clients[i] = ent_rpc_client_new(ctl->zctx, ent_config_endpoint(ctl->cfg, daemon, "RPC"),
-                                                     ctl->timeout_ms);
+                ctl->clients[i] = ctl_client_new(ctl, daemon, ctl->timeout_ms);
             return ctl->clients[i];
         }
     return NULL;

@@ -6,6 +6,7 @@
 #define ENT_CTL_H
 
 #include "common/config.h"
+#include "common/keys.h"
 #include "common/rpc.h"
 
 #include <jansson.h>
@@ -22,14 +23,27 @@ typedef struct {
     int timeout_ms;
     bool color;                /* stdout is a TTY */
     ent_rpc_client_t *clients[CTL_DAEMONS];
+    /* the client key (ENTRETIENS_KEYS_DIR, ENTRETIENS_CLIENT_KEY), loaded
+     * on the first call; none with ENTRETIENS_INSECURE=1 */
+    bool keys_loaded, insecure;
+    ent_keyring_t *ring;
+    ent_keypair_t own;
 } ctl_t;
 
 /* Exit statuses of every command. */
 enum { CTL_OK = 0, CTL_FAILED = 1, CTL_USAGE = 2 };
 
-/* The client of a daemon ("scheduler" ...), connected on first use; NULL
- * for an unknown name. */
+/* The client of a daemon ("scheduler" ...), connected on first use with the
+ * client key; NULL (said on stderr) for an unknown name or when the key
+ * cannot be loaded. */
 ent_rpc_client_t *ctl_client(ctl_t *ctl, const char *daemon);
+
+/* A new client of a daemon with its own timeout (the caller destroys it);
+ * NULL as for ctl_client. */
+ent_rpc_client_t *ctl_client_new(ctl_t *ctl, const char *daemon, int timeout_ms);
+
+/* The CLI's own configuration variables (ENTRETIENS_CLIENT_KEY). */
+const ent_config_var_t *ctl_config_vars(size_t *n);
 
 /* Calls method on daemon.  Returns 0 when the service answered OK (out
  * holds the payload), else prints the error (service, code, field, message)
@@ -54,6 +68,10 @@ typedef struct {
 int ctl_cmd_health(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_clock(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_backup(ctl_t *ctl, int argc, char **argv);
+
+/* cmd_keys.c: CurveZMQ keys (docs/cli.md, docs/operations.md "Security"). */
+int ctl_cmd_keys(ctl_t *ctl, int argc, char **argv);
+const char *ctl_keys_details(const char *command);
 
 /* cmd_scheduler.c: the scheduler's commands (docs/cli.md). */
 int ctl_cmd_demo(ctl_t *ctl, int argc, char **argv);

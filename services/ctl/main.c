@@ -18,6 +18,8 @@ static const ctl_command_t s_commands[] = {
     { "clock", ctl_cmd_clock, "clock show | clock set DATE [--only D,...]", "show or move the pinned business clock of every daemon" },
     { "backup", ctl_cmd_backup, "backup DAEMON DIR",
       "hot, compacted copy of a daemon's store into an empty directory (on its host)" },
+    { "keys", ctl_cmd_keys, "keys init DIR | keys add DIR NAME --principal P ... | keys list [DIR]",
+      "CurveZMQ keys of the daemons and their clients (files only)" },
     /* a demonstration organisation (cmd_demo.c) */
     { "demo", ctl_cmd_demo, "demo generate --employees N [--seed S] [--start D]",
       "write a believable organisation's history as JSON-lines events" },
@@ -68,7 +70,7 @@ static void s_usage(FILE *out, ent_config_t *cfg)
             fprintf(out, "  %s\n  %-40s %s\n", s_commands[i].usage, "", s_commands[i].help);
     }
     fprintf(out, "\noptions:\n  %-40s %s\n  %-40s %s\n  %-40s %s\n\n", "--json", "machine-readable output",
-            "--as ID", "act as this principal (employee:ID, manager:ID, hr:ID, admin:ID)", "COMMAND --help",
+            "--as ID", "act as this principal (employee:ID, manager:ID, hr:ID, admin:ID; the client key must be allowed to assert)", "COMMAND --help",
             "help of one command");
     if (cfg && out == stdout)
         ent_config_print_help(cfg);
@@ -77,7 +79,9 @@ static void s_usage(FILE *out, ent_config_t *cfg)
 int main(int argc, char **argv)
 {
     ctl_t ctl = { .timeout_ms = 5000, .color = isatty(STDOUT_FILENO) };
-    ctl.cfg = ent_config_new("entretiensctl", "The command line of entretiens.", NULL, 0);
+    size_t n_vars;
+    const ent_config_var_t *vars = ctl_config_vars(&n_vars);
+    ctl.cfg = ent_config_new("entretiensctl", "The command line of entretiens.", vars, n_vars);
     if (!ctl.cfg)
         return CTL_FAILED;
     /* --help is the CLI's, not the configuration's: hide it from the
@@ -153,6 +157,8 @@ int main(int argc, char **argv)
             details = ctl_analytics_details(cmd->name);
         if (!details)
             details = ctl_notifier_details(cmd->name);
+        if (!details)
+            details = ctl_keys_details(cmd->name);
         if (details)
             printf("\n%s", details);
         status = CTL_OK;
@@ -165,6 +171,8 @@ done:
         ent_rpc_client_destroy(&ctl.clients[i]);
     if (ctl.zctx)
         zmq_ctx_term(ctl.zctx);
+    ent_keyring_destroy(&ctl.ring);
+    explicit_bzero(&ctl.own, sizeof ctl.own);
     free(args);
     ent_config_destroy(&ctl.cfg);
     return status;

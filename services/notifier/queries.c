@@ -31,7 +31,7 @@
 /* The principal's own id when it is restricted to its own notifications. */
 static const char *s_self(const ent_rpc_call_t *call)
 {
-    const char *c = call->req->caller;
+    const char *c = call->caller;
     if (!c)
         return NULL;
     if (strncmp(c, "employee:", 9) == 0)
@@ -281,7 +281,7 @@ static int s_list(ent_rpc_call_t *call, void *arg)
     if (self) {
         if (l.recipient && strcmp(l.recipient, self) != 0) {
             rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "recipient_id", "%s may only list its own notifications",
-                              call->req->caller);
+                              call->caller);
             goto done;
         }
         l.recipient = self;
@@ -497,7 +497,7 @@ static int s_preview(ent_rpc_call_t *call, void *arg)
         goto done;
     }
     if (s_self(call)) {
-        rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, NULL, "%s may not preview others' messages", call->req->caller);
+        rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, NULL, "%s may not preview others' messages", call->caller);
         goto done;
     }
     char key[NTF_KEY_MAX + 8], other[NTF_KEY_MAX + 8] = "";
@@ -584,7 +584,7 @@ found:
         if (self && strcmp(self, nf.recipient_id) != 0) {
             ntf_notif_clear(&nf);
             rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "notification_id", "%s is not addressed to %s", id,
-                              call->req->caller);
+                              call->caller);
             goto done;
         }
     }
@@ -614,7 +614,7 @@ static int s_retry_method(ent_rpc_call_t *call, void *arg)
     size_t nid = 0;
     int rc = 0;
     if (s_self(call)) {
-        rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, NULL, "%s may not retry deliveries", call->req->caller);
+        rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, NULL, "%s may not retry deliveries", call->caller);
         goto done;
     }
     bool one = req->id && *req->id;
@@ -686,7 +686,7 @@ static int s_retry_method(ent_rpc_call_t *call, void *arg)
             goto done;
     }
     ent_log_info("notification.retry", "%zu notification(s) put back for sending by %s", nid,
-                 call->req->caller && *call->req->caller ? call->req->caller : "(anonymous)");
+                 call->caller && *call->caller ? call->caller : "(anonymous)");
     rep.retried = (uint32_t) nid;
     rep.n_ids = nid;
     rep.ids = ids;
@@ -712,7 +712,7 @@ static int s_contact(ent_rpc_call_t *call, void *arg)
     const char *self = s_self(call);
     int rc;
     if (self && req->employee_id && strcmp(self, req->employee_id) != 0) {
-        rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "employee_id", "%s may only see its own contact", call->req->caller);
+        rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "employee_id", "%s may only see its own contact", call->caller);
     } else if ((rc = ntf_contact_get(n, call->txn, req->employee_id, &c)) == MDB_NOTFOUND) {
         rc = ent_rpc_fail(call, ENT_NOT_FOUND, "employee_id", "no contact %s", req->employee_id ? req->employee_id : "");
     } else if (rc == 0) {
@@ -735,7 +735,7 @@ static int s_prefs_set(ent_rpc_call_t *call, void *arg)
     int rc;
     if (self && req->recipient_id && strcmp(self, req->recipient_id) != 0) {
         rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "recipient_id", "%s may only set its own preferences",
-                          call->req->caller);
+                          call->caller);
     } else if ((rc = ntf_prefs_set(n, call->txn, req->recipient_id, req->digest)) == MDB_NOTFOUND) {
         rc = ent_rpc_fail(call, ENT_NOT_FOUND, "recipient_id", "no contact %s in the directory",
                           req->recipient_id ? req->recipient_id : "");

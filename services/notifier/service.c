@@ -247,12 +247,17 @@ int ntf_init(notifier_t *n, ent_store_t *store, const ntf_config_t *cfg, bool st
 static uint64_t s_head(notifier_t *n, const char *producer)
 {
     const char *ep = ent_config_endpoint(ent_daemon_config(n->d), producer, "RPC");
-    ent_rpc_client_t *c = ent_rpc_client_new(ent_loop_zctx(ent_daemon_loop(n->d)), ep, 1000);
+    ent_curve_client_t curve;
+    int crc = ent_daemon_client_curve(n->d, producer, &curve);
+    if (crc < 0)
+        return 0;
+    ent_rpc_client_t *c = ent_rpc_client_new(ent_loop_zctx(ent_daemon_loop(n->d)), ep, 1000, crc == 0 ? &curve : NULL);
+    explicit_bzero(&curve, sizeof curve);
     uint64_t head = 0;
     if (!c)
         return 0;
     ent_rpc_result_t r;
-    if (ent_rpc_client_call(c, "health", "notifier", NULL, 0, &r) == 0 && r.code == ENT_OK) {
+    if (ent_rpc_client_call(c, "health", NULL, NULL, 0, &r) == 0 && r.code == ENT_OK) {
         Entretiens__V1__HealthReply *h = entretiens__v1__health_reply__unpack(NULL, r.payload_len, r.payload);
         if (h) {
             head = h->head_seq;

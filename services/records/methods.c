@@ -50,7 +50,7 @@ static int s_caller(records_t *r, ent_rpc_call_t *call, s_caller_t *c, bool *ok)
     *ok = false;
     memset(c, 0, sizeof *c);
     const char *why;
-    if (rec_principal_parse(call->req->caller, &c->p, &why) != 0)
+    if (rec_principal_parse(call->caller, &c->p, &why) != 0)
         return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s", why);
     int rc = 0;
     if (c->p.role == REC_ROLE_EMPLOYEE || c->p.role == REC_ROLE_MANAGER) {
@@ -58,13 +58,13 @@ static int s_caller(records_t *r, ent_rpc_call_t *call, s_caller_t *c, bool *ok)
         rc = mdb_get(call->txn, r->directory, &k, &v);
         if (rc == MDB_NOTFOUND)
             return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "unknown principal '%s': no such employee",
-                                call->req->caller);
+                                call->caller);
     } else if (c->p.role == REC_ROLE_HR) {
-        rc = s_grant_get(r, call->txn, call->req->caller, &c->grant);
+        rc = s_grant_get(r, call->txn, call->caller, &c->grant);
         if (rc == MDB_NOTFOUND)
             return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller",
                                 "'%s' has no access grant (an administrator grants entities: records.access.grant)",
-                                call->req->caller);
+                                call->caller);
     }
     if (!rc)
         *ok = true;
@@ -188,7 +188,7 @@ static int s_open(records_t *r, ent_rpc_call_t *call, const char *id, s_ctx_t *x
         return rc;
     x->rel = s_relation(r, call->txn, &x->c, x->iv);
     if (!rec_may_read(x->rel, REC_D_PROGRESS))
-        return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "id", "%s may not see interview %s", call->req->caller, x->iv->id);
+        return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "id", "%s may not see interview %s", call->caller, x->iv->id);
     rec_state_parse(x->iv->status, &x->st);
     *ok = true;
     return 0;
@@ -205,7 +205,7 @@ static int s_check(ent_rpc_call_t *call, s_ctx_t *x, rec_action_t action, rec_st
                                                 : rec_transition(x->st, action, actor, &ctx);
     if (t.verdict == REC_T_DENIED)
         return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s (%s) may not %s interview %s: %s",
-                            call->req->caller, rec_relation_name(x->rel), rec_action_name(action), x->iv->id, t.why);
+                            call->caller, rec_relation_name(x->rel), rec_action_name(action), x->iv->id, t.why);
     if (t.verdict == REC_T_STATE)
         return ent_rpc_fail(call, ENT_FAILED_PRECONDITION, "status", "interview %s is %s: cannot %s: %s", x->iv->id,
                             x->iv->status, rec_action_name(action), t.why);
@@ -220,7 +220,7 @@ static int s_finish(records_t *r, ent_rpc_call_t *call, s_ctx_t *x, rec_iv_t *be
                     const char *action, json_t *det, const char *event, const char *event2, const char *reason,
                     const char *prev_mgr)
 {
-    rec_change_t ch = { .before = before, .after = x->iv, .content = content, .actor = call->req->caller,
+    rec_change_t ch = { .before = before, .after = x->iv, .content = content, .actor = call->caller,
                         .action = action, .details = det, .event = event, .event2 = event2, .reason = reason,
                         .previous_manager = prev_mgr };
     int rc = rec_commit(r, call->txn, &ch);
@@ -583,7 +583,7 @@ static int s_create(ent_rpc_call_t *call, void *arg)
     if (!allowed) {
         rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller",
                           "%s may not open an interview for %s (HR of its entity or a manager above the employee)",
-                          call->req->caller, e->employee_id);
+                          call->caller, e->employee_id);
         goto done;
     }
     if (q->manager_id && *q->manager_id) {
@@ -614,7 +614,7 @@ static int s_create(ent_rpc_call_t *call, void *arg)
         goto done;
     }
     rec_create_t cr = { .employee_id = e->employee_id, .type = q->type, .due = due, .manager_id = q->manager_id,
-                        .title = q->title, .template_id = q->template_id, .actor = call->req->caller };
+                        .title = q->title, .template_id = q->template_id, .actor = call->caller };
     rc = rec_create(r, call->txn, &cr, &iv);
     if (rc == ENOENT) {
         rc = ent_rpc_fail(call, ENT_NOT_FOUND, "template_id", "no template '%.64s'", rec_str(q->template_id));
@@ -935,7 +935,7 @@ static int s_transition(ent_rpc_call_t *call, records_t *r, rec_action_t action)
             goto done;
         }
         entretiens__v1__signature__init(sig);
-        rec_set_str(&sig->by, call->req->caller);
+        rec_set_str(&sig->by, call->caller);
         sig->at_ms = now;
         rec_set_str(&sig->digest, digest);
         rec_set_str(&sig->comment, q->comment);
@@ -955,7 +955,7 @@ static int s_transition(ent_rpc_call_t *call, records_t *r, rec_action_t action)
         break;
     }
     case REC_A_CANCEL:
-        rec_set_str(&x.iv->cancelled_by, call->req->caller);
+        rec_set_str(&x.iv->cancelled_by, call->caller);
         event = "records.interview.cancelled";
         break;
     case REC_A_REOPEN: {
@@ -1065,7 +1065,7 @@ static int s_audit_verify(ent_rpc_call_t *call, void *arg)
         rc = s_open(r, call, q->interview_id, &x, &ok);
         if (!rc && ok && !rec_may_read(x.rel, REC_D_AUDIT)) {
             rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "interview_id", "%s may not read the audit trail of %s",
-                              call->req->caller, x.iv->id);
+                              call->caller, x.iv->id);
             ok = false;
         }
         s_ctx_free(&x);
@@ -1103,7 +1103,7 @@ static int s_audit_list(ent_rpc_call_t *call, void *arg)
     int rc = s_open(r, call, q->interview_id, &x, &ok);
     if (!rc && ok && !rec_may_read(x.rel, REC_D_AUDIT))
         rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "interview_id", "%s may not read the audit trail of %s",
-                          call->req->caller, x.iv->id);
+                          call->caller, x.iv->id);
     else if (!rc && ok) {
         Entretiens__V1__AuditRecord **recs = NULL;
         size_t n = 0;
@@ -1159,7 +1159,7 @@ static int s_grant(ent_rpc_call_t *call, void *arg)
             rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "entities", "an entity id has 1 to 64 characters");
             goto done;
         }
-    rec_set_str(&g->granted_by, call->req->caller);
+    rec_set_str(&g->granted_by, call->caller);
     g->granted_at_ms = ent_clock_now_ms();
     size_t len = entretiens__v1__access_grant__get_packed_size(g);
     MDB_val k = { strlen(g->principal), g->principal }, v = { len, NULL };
@@ -1172,7 +1172,7 @@ static int s_grant(ent_rpc_call_t *call, void *arg)
     for (size_t i = 0; i < g->n_entities; i++)
         json_array_append_new(ents, json_string(g->entities[i]));
     json_t *det = json_pack("{ss so sb}", "principal", g->principal, "entities", ents, "content", (int) g->content);
-    if ((rc = rec_audit_global(r, call->txn, call->req->caller, "access.grant", det, d)))
+    if ((rc = rec_audit_global(r, call->txn, call->caller, "access.grant", det, d)))
         goto done;
     rc = ent_rpc_ok(call, &g->base);
 done:
@@ -1192,7 +1192,7 @@ static int s_revoke(ent_rpc_call_t *call, void *arg)
     rc = k.mv_size ? mdb_del(call->txn, r->grants, &k, NULL) : MDB_NOTFOUND;
     if (rc == MDB_NOTFOUND)
         rc = ent_rpc_fail(call, ENT_NOT_FOUND, "principal", "'%.64s' has no grant", rec_str(g->principal));
-    else if (!rc && !(rc = rec_audit_global(r, call->txn, call->req->caller, "access.revoke",
+    else if (!rc && !(rc = rec_audit_global(r, call->txn, call->caller, "access.revoke",
                                             json_pack("{ss}", "principal", g->principal), NULL)))
         rc = ent_rpc_ok(call, NULL);
     entretiens__v1__access_grant__free_unpacked(g, NULL);

@@ -274,7 +274,7 @@ static int s_admin(ent_rpc_call_t *call, bool hr_too)
 {
     rec_principal_t p;
     const char *why;
-    if (rec_principal_parse(call->req->caller, &p, &why) != 0)
+    if (rec_principal_parse(call->caller, &p, &why) != 0)
         return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s", why);
     if (p.role == REC_ROLE_ADMIN || (hr_too && p.role == REC_ROLE_HR))
         return 1;
@@ -300,7 +300,7 @@ static int s_import(ent_rpc_call_t *call, void *arg)
     Entretiens__V1__TemplateImportResult **ptrs = calloc(req->n_documents, sizeof *ptrs);
     int rc = res && items && ptrs ? 0 : ENOMEM;
     for (size_t i = 0; i < req->n_documents && !rc; i++) {
-        rc = rec_template_import(r, call->txn, req->documents[i], strlen(req->documents[i]), call->req->caller, &res[i]);
+        rc = rec_template_import(r, call->txn, req->documents[i], strlen(req->documents[i]), call->caller, &res[i]);
         entretiens__v1__template_import_result__init(&items[i]);
         items[i].id = res[i].id;
         items[i].version = res[i].version;
@@ -325,7 +325,7 @@ static int s_list(ent_rpc_call_t *call, void *arg)
     records_t *r = arg;
     rec_principal_t p;
     const char *why;
-    if (rec_principal_parse(call->req->caller, &p, &why) != 0)
+    if (rec_principal_parse(call->caller, &p, &why) != 0)
         return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s", why);
     Entretiens__V1__TemplateListRequest *req =
         entretiens__v1__template_list_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
@@ -389,7 +389,7 @@ static int s_show(ent_rpc_call_t *call, void *arg)
     records_t *r = arg;
     rec_principal_t p;
     const char *why;
-    if (rec_principal_parse(call->req->caller, &p, &why) != 0)
+    if (rec_principal_parse(call->caller, &p, &why) != 0)
         return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s", why);
     Entretiens__V1__TemplateRequest *req =
         entretiens__v1__template_request__unpack(NULL, call->req->payload.len, call->req->payload.data);

@@ -160,7 +160,7 @@ static int s_ingest(ent_rpc_call_t *call, void *arg)
             r->field = (char *) field;
             r->reason = reasons[i];
             rep.rejected++;
-            rc = s_deadletter(s, call->txn, call->req->caller, ev, field, reasons[i]);
+            rc = s_deadletter(s, call->txn, call->caller, ev, field, reasons[i]);
             continue;
         }
         bool dup = false;

@@ -509,7 +509,7 @@ int main(int argc, char **argv)
         _exit(127);
     }
     void *ctx = zmq_ctx_new();
-    ent_rpc_client_t *c = ent_rpc_client_new(ctx, rpc, 60000);
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, rpc, 60000, NULL);
     ent_rpc_result_t r;
     int up = -1;
     for (int i = 0; i < 200 && up != 0; i++) {

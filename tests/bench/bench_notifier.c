@@ -77,7 +77,7 @@ static int s_open(s_bench_t *b, const char *name, const ntf_config_t *cfg, bool 
     b->store = ent_store_open(b->dir, 16, 1024, false, &err);
     if (!b->store || ent_store_migrate(b->store, 1, NULL, NULL) != 0)
         return -1;
-    b->ob = ent_outbox_new(NULL, b->store, "notifier", NULL);
+    b->ob = ent_outbox_new(NULL, b->store, "notifier", NULL, NULL);
     memset(&b->n, 0, sizeof b->n);
     if (!b->ob || ntf_init(&b->n, b->store, cfg, pool) != 0)
         return -1;

@@ -233,7 +233,7 @@ int main(int argc, char **argv)
     void *ctx = zmq_ctx_new();
     void *sock = zmq_socket(ctx, ZMQ_DEALER);
     zmq_connect(sock, ep[0]);
-    ent_rpc_client_t *sc = ent_rpc_client_new(ctx, ep[0], 120000);
+    ent_rpc_client_t *sc = ent_rpc_client_new(ctx, ep[0], 120000, NULL);
     if (s_wait_up(sc) != 0) {
         fprintf(stderr, "the scheduler did not start (%s)\n", sched_bin);
         return 1;
@@ -261,7 +261,7 @@ int main(int argc, char **argv)
     /* 2. records consumes the scheduler's log */
     t0 = bench_now();
     pid_t rec = s_spawn(rec_bin);
-    ent_rpc_client_t *rc = ent_rpc_client_new(ctx, ep[3], 120000);
+    ent_rpc_client_t *rc = ent_rpc_client_new(ctx, ep[3], 120000, NULL);
     if (s_wait_up(rc) != 0) {
         fprintf(stderr, "records did not start (%s)\n", rec_bin);
         return 1;

@@ -247,7 +247,7 @@ int main(int argc, char **argv)
     snprintf(log2, sizeof log2, "%s/producer.log", dir);
     pid_t consumer = s_spawn(peer, "consumer", log1);
     void *ctx = zmq_ctx_new();
-    ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep[3], 1000);
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep[3], 1000, NULL);
     bool up = false;
     for (int i = 0; i < 100 && !up; i++) {
         s_cursor(c, &up);

@@ -149,7 +149,7 @@ int main(int argc, char **argv)
     void *ctx = zmq_ctx_new();
     void *sock = zmq_socket(ctx, ZMQ_DEALER);
     zmq_connect(sock, rpc);
-    ent_rpc_client_t *c = ent_rpc_client_new(ctx, rpc, 120000);
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, rpc, 120000, NULL);
     ent_rpc_result_t r;
     for (int i = 0; i < 100; i++) {
         if (ent_rpc_client_call(c, "health", "bench", NULL, 0, &r) == 0)

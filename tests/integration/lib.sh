@@ -11,6 +11,16 @@ IT_SCALE=${ENT_IT_SCALE:-full}
 IT_DIR=$(mktemp -d /tmp/entretiens-it.XXXXXX)
 IT_PIDS=()
 
+# CurveZMQ is on in every test, as in production: one keys directory for
+# the test's daemons and clients (the CLI acts with the operator's key),
+# plus daemon keys for the test peers.
+export ENTRETIENS_KEYS_DIR=$IT_DIR/keys
+unset ENTRETIENS_INSECURE ENTRETIENS_CLIENT_KEY
+"$CTL" keys init "$ENTRETIENS_KEYS_DIR" >/dev/null || { echo "FAIL: keys init" >&2; exit 1; }
+for k in producer consumer; do
+  "$CTL" keys add "$ENTRETIENS_KEYS_DIR" $k --daemon >/dev/null || { echo "FAIL: keys add $k" >&2; exit 1; }
+done
+
 it_cleanup() {
   local rc=$?
   for pid in "${IT_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done

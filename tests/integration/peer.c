@@ -8,7 +8,18 @@
  *                                    "applied" database;
  *    ent-testpeer check DIR N        opens DIR (a consumer store) read-only and
  *                                    verifies it holds 1..N exactly once, in
- *                                    order; prints "ok N" or the first fault.
+ *                                    order; prints "ok N" or the first fault;
+ *    ent-testpeer fuzz ENDPOINT [DAEMON]  bad input to a daemon's RPC (see s_fuzz);
+ *    ent-testpeer sub DAEMON SECONDS subscribes to DAEMON's events with the
+ *                                    client key and prints how many frames
+ *                                    arrived ("frames N");
+ *    ent-testpeer replay DAEMON      asks DAEMON's events.replay from seq 1 with
+ *                                    the client key; prints the status code
+ *                                    name and the number of events.
+ *
+ *  Client keys follow the CLI's contract: ENTRETIENS_KEYS_DIR (default
+ *  <ENTRETIENS_DATA_DIR>/keys), ENTRETIENS_CLIENT_KEY (a name there or a
+ *  .secret path, default "operator"), ENTRETIENS_INSECURE=1 for none.
  *
  *  Endpoints follow the configuration contract: ENTRETIENS_PRODUCER_RPC,
  *  ENTRETIENS_PRODUCER_PUB, ENTRETIENS_CONSUMER_HTTP, ...
@@ -27,6 +38,47 @@ typedef struct {
     MDB_dbi applied;
     uint64_t total, batch;
 } peer_t;
+
+/* The client's CURVE settings to reach daemon.  Returns 0 (filled), 1
+ * when ENTRETIENS_INSECURE=1 (connect in the clear), -1 (printed) when the
+ * keys cannot be read. */
+static int s_curve(const char *daemon, ent_curve_client_t *out)
+{
+    const char *insecure = getenv("ENTRETIENS_INSECURE");
+    if (insecure && strcmp(insecure, "1") == 0)
+        return 1;
+    char dir[4096], err[512];
+    const char *kd = getenv("ENTRETIENS_KEYS_DIR");
+    const char *dd = getenv("ENTRETIENS_DATA_DIR");
+    if (kd && *kd)
+        snprintf(dir, sizeof dir, "%s", kd);
+    else
+        snprintf(dir, sizeof dir, "%s/keys", dd && *dd ? dd : "./var");
+    const char *name = getenv("ENTRETIENS_CLIENT_KEY");
+    if (!name || !*name)
+        name = "operator";
+    ent_keypair_t own;
+    int rc = strchr(name, '/') ? ent_keypair_load_path(name, &own, err, sizeof err)
+                               : ent_keypair_load(dir, name, &own, err, sizeof err);
+    ent_keyring_t *ring = rc ? NULL : ent_keyring_load(dir, err, sizeof err);
+    if (!ring || ent_keyring_client(ring, &own, daemon, out) != 0) {
+        printf("no keys to reach %s: %s\n", daemon, ring ? "no such daemon key" : err);
+        ent_keyring_destroy(&ring);
+        return -1;
+    }
+    ent_keyring_destroy(&ring);
+    return 0;
+}
+
+static const char *s_endpoint(const char *daemon, const char *kind)
+{
+    char env[96];
+    size_t j = (size_t) snprintf(env, sizeof env, "ENTRETIENS_");
+    for (const char *p = daemon; *p && j + 1 < sizeof env; p++)
+        env[j++] = (char) (*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+    snprintf(env + j, sizeof env - j, "_%s", kind);
+    return getenv(env);
+}
 
 static uint64_t s_env_u64(const char *name, uint64_t def)
 {
@@ -158,12 +210,19 @@ static int s_reply(void *sock, Entretiens__V1__Code want, const char *what)
     return bad;
 }
 
-static int s_fuzz(const char *endpoint)
+static int s_fuzz(const char *endpoint, const char *daemon)
 {
+    ent_curve_client_t curve;
+    int crc = s_curve(daemon, &curve);
+    if (crc < 0)
+        return 1;
+    const ent_curve_client_t *cc = crc == 0 ? &curve : NULL;
     void *ctx = zmq_ctx_new();
     void *d = zmq_socket(ctx, ZMQ_DEALER);
     int linger = 0, faults = 0;
     zmq_setsockopt(d, ZMQ_LINGER, &linger, sizeof linger);
+    if (cc)
+        ent_curve_apply_client(d, cc);
     zmq_connect(d, endpoint);
     zmq_send(d, "\xff\xfe garbage \x01", 12, 0);
     faults += s_reply(d, ENTRETIENS__V1__CODE__INVALID_ARGUMENT, "garbage protobuf");
@@ -207,6 +266,8 @@ static int s_fuzz(const char *endpoint)
     /* oversized: the peer is disconnected, nothing is processed */
     void *big = zmq_socket(ctx, ZMQ_DEALER);
     zmq_setsockopt(big, ZMQ_LINGER, &linger, sizeof linger);
+    if (cc)
+        ent_curve_apply_client(big, cc);
     zmq_connect(big, endpoint);
     size_t huge = ENT_RPC_MAX_MESSAGE + 4096;
     char *blob = calloc(1, huge);
@@ -218,9 +279,9 @@ static int s_fuzz(const char *endpoint)
         faults++;
     }
     zmq_close(big);
-    ent_rpc_client_t *c = ent_rpc_client_new(ctx, endpoint, 3000);
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, endpoint, 3000, cc);
     ent_rpc_result_t r;
-    if (ent_rpc_client_call(c, "health", "fuzz", NULL, 0, &r) != 0 || r.code != ENT_OK) {
+    if (ent_rpc_client_call(c, "health", NULL, NULL, 0, &r) != 0 || r.code != ENT_OK) {
         printf("daemon stopped serving after bad input: %s\n", r.message);
         faults++;
     }
@@ -232,6 +293,65 @@ static int s_fuzz(const char *endpoint)
     return faults ? 1 : 0;
 }
 
+/* Subscribes to every event of daemon for seconds; prints "frames N". */
+static int s_sub(const char *daemon, int seconds)
+{
+    ent_curve_client_t curve;
+    int crc = s_curve(daemon, &curve);
+    const char *ep = s_endpoint(daemon, "PUB");
+    if (crc < 0 || !ep)
+        return 2;
+    void *ctx = zmq_ctx_new();
+    void *sub = zmq_socket(ctx, ZMQ_SUB);
+    int linger = 0;
+    zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
+    if (crc == 0)
+        ent_curve_apply_client(sub, &curve);
+    zmq_connect(sub, ep);
+    long frames = 0;
+    zmq_pollitem_t it = { sub, 0, ZMQ_POLLIN, 0 };
+    for (int i = 0; i < seconds * 10; i++)
+        while (zmq_poll(&it, 1, 100) > 0) {
+            char buf[64];
+            if (zmq_recv(sub, buf, sizeof buf, ZMQ_DONTWAIT) >= 0)
+                frames++;
+        }
+    printf("frames %ld\n", frames);
+    zmq_close(sub);
+    zmq_ctx_term(ctx);
+    return 0;
+}
+
+/* Asks daemon's events.replay; prints "<CODE> <events>". */
+static int s_replay_ask(const char *daemon)
+{
+    ent_curve_client_t curve;
+    int crc = s_curve(daemon, &curve);
+    const char *ep = s_endpoint(daemon, "RPC");
+    if (crc < 0 || !ep)
+        return 2;
+    void *ctx = zmq_ctx_new();
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep, 3000, crc == 0 ? &curve : NULL);
+    Entretiens__V1__ReplayRequest rq = ENTRETIENS__V1__REPLAY_REQUEST__INIT;
+    rq.from_seq = 1;
+    rq.max = 100;
+    ent_rpc_result_t r;
+    ent_rpc_client_call_msg(c, "events.replay", NULL, &rq.base, &r);
+    size_t n = 0;
+    if (r.code == ENT_OK) {
+        Entretiens__V1__ReplayReply *rep = entretiens__v1__replay_reply__unpack(NULL, r.payload_len, r.payload);
+        n = rep ? rep->n_events : 0;
+        if (rep)
+            entretiens__v1__replay_reply__free_unpacked(rep, NULL);
+    }
+    printf("%s %zu\n", ent_code_name(r.code), n);
+    ent_rpc_result_clear(&r);
+    ent_rpc_client_destroy(&c);
+    zmq_ctx_term(ctx);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -240,7 +360,11 @@ int main(int argc, char **argv)
     }
     peer_t p = { .total = s_env_u64("ENT_PEER_EVENTS", 100000), .batch = s_env_u64("ENT_PEER_BATCH", 500) };
     if (strcmp(argv[1], "fuzz") == 0)
-        return argc == 3 ? s_fuzz(argv[2]) : 2;
+        return argc == 3 || argc == 4 ? s_fuzz(argv[2], argc == 4 ? argv[3] : "scheduler") : 2;
+    if (strcmp(argv[1], "sub") == 0)
+        return argc == 4 ? s_sub(argv[2], atoi(argv[3])) : 2;
+    if (strcmp(argv[1], "replay") == 0)
+        return argc == 3 ? s_replay_ask(argv[2]) : 2;
     if (strcmp(argv[1], "check") == 0)
         return argc == 4 ? s_check(argv[2], strtoull(argv[3], NULL, 10)) : 2;
     if (strcmp(argv[1], "producer") == 0) {

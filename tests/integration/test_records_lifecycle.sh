@@ -6,6 +6,8 @@
 # the state; HR reopens; an ad-hoc corrective interview; templates.
 source "$(dirname "$0")/lib.sh"
 it_endpoints scheduler records
+# a machine's key (no relation to anyone's interviews, may not assert)
+"$CTL" keys add "$ENTRETIENS_KEYS_DIR" batch --principal service:batch >/dev/null || fail "keys add"
 export ENTRETIENS_NOW=2026-03-02
 start_bg scheduler "$BIN/entretiens-scheduler"; SCHED=$LAST_PID
 start_bg records "$BIN/entretiens-records"; REC=$LAST_PID
@@ -42,7 +44,9 @@ expect_fail() { # code what cmd...
   grep -q "$code" "$IT_DIR/err" || fail "$what: expected $code, got: $(cat "$IT_DIR/err")"
 }
 # who may see what
-expect_fail PERMISSION_DENIED "no caller" C interview show "$IV"
+expect_fail PERMISSION_DENIED "a service's key" env ENTRETIENS_CLIENT_KEY=batch "$CTL" interview show "$IV"
+expect_fail PERMISSION_DENIED "a service's key acting for the employee" \
+  env ENTRETIENS_CLIENT_KEY=batch "$CTL" --as employee:E1 interview show "$IV"
 expect_fail PERMISSION_DENIED "an unknown role" C --as boss:E1 interview show "$IV"
 expect_fail PERMISSION_DENIED "an unknown employee" C --as employee:NOBODY interview show "$IV"
 expect_fail PERMISSION_DENIED "a colleague" C --as employee:E2 interview show "$IV"

@@ -3,6 +3,8 @@
  *  (late start, duplicates, gaps, short replay pages). */
 #include "common/daemon.h"
 #include "common/rpc.h"
+#include "common/zap.h"
+#include "keys_fixture.h"
 
 #include <criterion/criterion.h>
 #include <pthread.h>
@@ -19,6 +21,7 @@ static uint64_t s_seen[MAX_SEEN];
 static int s_n_seen;
 static char s_dir[64];
 static char s_pub[128], s_rpc[128], s_cons_rpc[128];
+static ent_curve_client_t s_client;   /* the test's key to call the consumer */
 
 static int s_apply(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg)
 {
@@ -74,6 +77,9 @@ static void s_serve_replays(void *router, uint64_t head, int wait_ms)
         Entretiens__V1__Request *rq = entretiens__v1__request__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body));
         cr_assert_not_null(rq);
         cr_assert_str_eq(rq->method, "events.replay");
+        const char *uid = zmq_msg_gets(&body, "User-Id");
+        cr_assert_not_null(uid, "the replay request came over CURVE");
+        cr_assert_str_eq(uid, "cons", "the consumer asks with its own key");
         Entretiens__V1__ReplayRequest *rr =
             entretiens__v1__replay_request__unpack(NULL, rq->payload.len, rq->payload.data);
         cr_assert_not_null(rr);
@@ -113,10 +119,10 @@ static void s_publish(void *pub, uint64_t seq)
 
 static uint64_t s_consumer_cursor(void *ctx)
 {
-    ent_rpc_client_t *c = ent_rpc_client_new(ctx, s_cons_rpc, 1000);
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, s_cons_rpc, 1000, &s_client);
     ent_rpc_result_t r;
     uint64_t cursor = 0;
-    if (ent_rpc_client_call(c, "health", "t", NULL, 0, &r) == 0) {
+    if (ent_rpc_client_call(c, "health", NULL, NULL, 0, &r) == 0) {
         Entretiens__V1__HealthReply *h = entretiens__v1__health_reply__unpack(NULL, r.payload_len, r.payload);
         if (h && h->n_consumers == 1)
             cursor = h->consumers[0]->cursor;
@@ -144,10 +150,32 @@ Test(events, late_start_duplicates_gaps_and_poison_events_apply_once_in_order)
     setenv("ENTRETIENS_CONS_RPC", s_cons_rpc, 1);
     setenv("ENTRETIENS_CONS_HTTP", http, 1);
     setenv("ENTRETIENS_LOG_LEVEL", "error", 1);
+    unsetenv("ENTRETIENS_INSECURE");
+    unsetenv("ENTRETIENS_KEYS_DIR");
+    /* CURVE everywhere: the scripted producer's sockets are CURVE servers
+     * behind a ZAP handler, and the consumer subscribes with its own key */
+    char keys[128], err[512];
+    snprintf(keys, sizeof keys, "%s/keys", s_dir);
+    fx_key(keys, "prod", "service:prod", false, true, "events.replay,health");
+    fx_key(keys, "cons", "service:cons", false, true, "events.replay,health");
+    fx_key(keys, "client", "admin:test", true, false, "*");
+    fx_curve(keys, "client", "cons", &s_client);
+    ent_keyring_t *ring = ent_keyring_load(keys, err, sizeof err);
+    cr_assert_not_null(ring, "%s", err);
+    ent_keypair_t prod;
+    cr_assert_eq(ent_keypair_load(keys, "prod", &prod, err, sizeof err), 0, "%s", err);
 
     void *ctx = zmq_ctx_new();
+    ent_zap_t *zap = ent_zap_new(ctx, ring);
+    cr_assert_not_null(zap);
     void *pub = zmq_socket(ctx, ZMQ_PUB);
     void *router = zmq_socket(ctx, ZMQ_ROUTER);
+    ent_curve_server_t srv = { 0 };
+    memcpy(srv.secret_key, prod.secret_key, sizeof srv.secret_key);
+    ent_zap_domain(srv.domain, sizeof srv.domain, ENT_ZAP_DOMAIN_EVENTS, s_pub);
+    cr_assert_eq(ent_curve_apply_server(pub, &srv), 0);
+    ent_zap_domain(srv.domain, sizeof srv.domain, ENT_ZAP_DOMAIN_RPC, s_rpc);
+    cr_assert_eq(ent_curve_apply_server(router, &srv), 0);
     cr_assert_eq(zmq_bind(pub, s_pub), 0);
     cr_assert_eq(zmq_bind(router, s_rpc), 0);
 
@@ -208,7 +236,13 @@ Test(events, late_start_duplicates_gaps_and_poison_events_apply_once_in_order)
     zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof linger);
     zmq_close(pub);
     zmq_close(router);
+    ent_zap_stats_t zs;
+    ent_zap_stats(zap, &zs);
+    cr_expect_gt(zs.allowed, 0, "the consumer connected with its key");
+    cr_expect_eq(zs.denied, 0);
+    ent_zap_destroy(&zap);
     zmq_ctx_term(ctx);
+    ent_keyring_destroy(&ring);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", s_dir);
     cr_assert_eq(system(cmd), 0);

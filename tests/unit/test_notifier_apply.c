@@ -65,7 +65,7 @@ static void s_open(const ntf_config_t *c)
     s_store = ent_store_open(dir, 16, 64, true, &err);
     cr_assert_not_null(s_store, "store: %d", err);
     cr_assert_eq(ent_store_migrate(s_store, 1, NULL, NULL), 0);
-    s_ob = ent_outbox_new(NULL, s_store, "notifier", NULL);
+    s_ob = ent_outbox_new(NULL, s_store, "notifier", NULL, NULL);
     cr_assert_not_null(s_ob);
     memset(&s_n, 0, sizeof s_n);
     cr_assert_eq(ntf_init(&s_n, s_store, c, true), 0);

@@ -2,6 +2,7 @@
  *  nested transactions, and bad input answered with a status, never a crash. */
 #include "common/daemon.h"
 #include "common/rpc.h"
+#include "keys_fixture.h"
 
 #include <criterion/criterion.h>
 #include <pthread.h>
@@ -18,7 +19,10 @@ typedef struct {
     char dir[128];
     char rpc[160];
     void (*client)(void *ctx, const char *endpoint);
+    ent_curve_client_t curve;   /* the test client's key (CURVE is on) */
 } s_fixture_t;
+
+static s_fixture_t s_f;
 
 /* test.put: writes key=payload; test.put_fail: writes then fails (must be
  * rolled back); test.get: returns the value or NOT_FOUND. */
@@ -104,16 +108,23 @@ static void *s_client_thread(void *arg)
 /* Runs a daemon "unit" in this thread and client() in another. */
 static void s_run(void (*client)(void *ctx, const char *endpoint), const char *now)
 {
-    static s_fixture_t f;
-    memset(&f, 0, sizeof f);
-    f.client = client;
-    snprintf(f.dir, sizeof f.dir, "/tmp/ent-rpc-XXXXXX");
-    cr_assert_not_null(mkdtemp(f.dir));
-    snprintf(f.rpc, sizeof f.rpc, "ipc://%s/rpc.ipc", f.dir);
+    memset(&s_f, 0, sizeof s_f);
+    s_f.client = client;
+    snprintf(s_f.dir, sizeof s_f.dir, "/tmp/ent-rpc-XXXXXX");
+    cr_assert_not_null(mkdtemp(s_f.dir));
+    snprintf(s_f.rpc, sizeof s_f.rpc, "ipc://%s/rpc.ipc", s_f.dir);
+    /* the daemon's key and an operator's client key in <data dir>/keys */
+    char keys[160];
+    snprintf(keys, sizeof keys, "%s/keys", s_f.dir);
+    fx_key(keys, "unit", "service:unit", false, true, "events.replay,health");
+    fx_key(keys, "client", "admin:test", true, false, "*");
+    fx_curve(keys, "client", "unit", &s_f.curve);
+    unsetenv("ENTRETIENS_KEYS_DIR");
+    unsetenv("ENTRETIENS_INSECURE");
     char http[64];
     snprintf(http, sizeof http, "127.0.0.1:%d", 20000 + getpid() % 6000);
-    setenv("ENTRETIENS_DATA_DIR", f.dir, 1);
-    setenv("ENTRETIENS_UNIT_RPC", f.rpc, 1);
+    setenv("ENTRETIENS_DATA_DIR", s_f.dir, 1);
+    setenv("ENTRETIENS_UNIT_RPC", s_f.rpc, 1);
     setenv("ENTRETIENS_UNIT_HTTP", http, 1);
     setenv("ENTRETIENS_LOG_LEVEL", "error", 1);
     if (now)
@@ -125,23 +136,23 @@ static void s_run(void (*client)(void *ctx, const char *endpoint), const char *n
     ent_daemon_t *d = NULL;
     cr_assert_eq(ent_daemon_new(&spec, 1, argv, &d), 0);
     cr_assert_not_null(d);
-    cr_assert_eq(s_setup(d, &f), 0);
+    cr_assert_eq(s_setup(d, &s_f), 0);
     cr_assert_eq(ent_daemon_start(d), 0);
     pthread_t th;
-    pthread_create(&th, NULL, s_client_thread, &f);
+    pthread_create(&th, NULL, s_client_thread, &s_f);
     ent_daemon_run(d);
     pthread_join(th, NULL);
     ent_daemon_destroy(&d);
     cr_assert_null(d);
     char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f.dir);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", s_f.dir);
     cr_assert_eq(system(cmd), 0);
 }
 
 static ent_rpc_result_t s_call(ent_rpc_client_t *c, const char *method, const char *payload)
 {
     ent_rpc_result_t r;
-    ent_rpc_client_call(c, method, "test", (const uint8_t *) payload, payload ? strlen(payload) : 0, &r);
+    ent_rpc_client_call(c, method, NULL, (const uint8_t *) payload, payload ? strlen(payload) : 0, &r);
     return r;
 }
 
@@ -149,7 +160,7 @@ static ent_rpc_result_t s_call(ent_rpc_client_t *c, const char *method, const ch
 
 static void s_client_methods(void *ctx, const char *ep)
 {
-    ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep, 5000);
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep, 5000, &s_f.curve);
     cr_assert_not_null(c);
     ent_rpc_result_t r = s_call(c, "test.put", "alpha");
     cr_expect_eq(r.code, ENT_OK, "put: %s", r.message);
@@ -195,7 +206,7 @@ static void s_client_methods(void *ctx, const char *ep)
     ent_rpc_result_clear(&r);
     Entretiens__V1__ClockSet cs = ENTRETIENS__V1__CLOCK_SET__INIT;
     cs.now_ms = 1800000000000;
-    ent_rpc_client_call_msg(c, "admin.clock.set", "test", &cs.base, &r);
+    ent_rpc_client_call_msg(c, "admin.clock.set", NULL, &cs.base, &r);
     cr_expect_eq(r.code, ENT_FAILED_PRECONDITION, "a real clock must not move");
     ent_rpc_result_clear(&r);
     ent_rpc_client_destroy(&c);
@@ -209,11 +220,11 @@ Test(rpc, methods_nested_transactions_and_status_codes)
 
 static void s_client_clock(void *ctx, const char *ep)
 {
-    ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep, 5000);
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep, 5000, &s_f.curve);
     ent_rpc_result_t r;
     Entretiens__V1__ClockSet cs = ENTRETIENS__V1__CLOCK_SET__INIT;
     cs.now_ms = 1800000000000; /* 2027-01-15 */
-    ent_rpc_client_call_msg(c, "admin.clock.set", "test", &cs.base, &r);
+    ent_rpc_client_call_msg(c, "admin.clock.set", NULL, &cs.base, &r);
     cr_expect_eq(r.code, ENT_OK, "%s", r.message);
     Entretiens__V1__ClockState *st = entretiens__v1__clock_state__unpack(NULL, r.payload_len, r.payload);
     cr_expect_not_null(st);
@@ -225,7 +236,7 @@ static void s_client_clock(void *ctx, const char *ep)
     }
     ent_rpc_result_clear(&r);
     cs.now_ms = -5;
-    ent_rpc_client_call_msg(c, "admin.clock.set", "test", &cs.base, &r);
+    ent_rpc_client_call_msg(c, "admin.clock.set", NULL, &cs.base, &r);
     cr_expect_eq(r.code, ENT_INVALID_ARGUMENT);
     cr_expect_str_eq(r.field, "now_ms");
     ent_rpc_client_destroy(&c);
@@ -266,6 +277,7 @@ static void s_client_bad_input(void *ctx, const char *ep)
     void *d = zmq_socket(ctx, ZMQ_DEALER);
     int linger = 0;
     zmq_setsockopt(d, ZMQ_LINGER, &linger, sizeof linger);
+    cr_assert_eq(ent_curve_apply_client(d, &s_f.curve), 0);
     zmq_connect(d, ep);
     zmq_msg_t f[3];
 
@@ -294,7 +306,7 @@ static void s_client_bad_input(void *ctx, const char *ep)
     Entretiens__V1__Request req = ENTRETIENS__V1__REQUEST__INIT;
     req.request_id = 77;
     req.method = "test.get";
-    req.caller = "test";
+    req.caller = "";
     req.payload.data = (uint8_t *) "alpha";
     req.payload.len = 5;
     uint8_t buf[128];
@@ -338,6 +350,7 @@ static void s_client_bad_input(void *ctx, const char *ep)
     /* an oversized message disconnects that peer (ZMQ_MAXMSGSIZE) ... */
     void *big = zmq_socket(ctx, ZMQ_DEALER);
     zmq_setsockopt(big, ZMQ_LINGER, &linger, sizeof linger);
+    cr_assert_eq(ent_curve_apply_client(big, &s_f.curve), 0);
     zmq_connect(big, ep);
     size_t huge = ENT_RPC_MAX_MESSAGE + 1024;
     s_frame(&f[0], NULL, 0);
@@ -348,7 +361,7 @@ static void s_client_bad_input(void *ctx, const char *ep)
     cr_expect_null(r, "an oversized request must not be processed");
     zmq_close(big);
     /* ... and the server still answers others */
-    ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep, 5000);
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep, 5000, &s_f.curve);
     ent_rpc_result_t res = s_call(c, "health", NULL);
     cr_expect_eq(res.code, ENT_OK, "server still serving after bad input: %s", res.message);
     ent_rpc_result_clear(&res);
@@ -366,9 +379,9 @@ static void s_client_timeout(void *ctx, const char *ep)
     (void) ep;
     char dead[200];
     snprintf(dead, sizeof dead, "ipc:///tmp/ent-nobody-%d.ipc", getpid());
-    ent_rpc_client_t *c = ent_rpc_client_new(ctx, dead, 200);
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, dead, 200, &s_f.curve);
     ent_rpc_result_t r;
-    cr_expect_eq(ent_rpc_client_call(c, "health", "t", NULL, 0, &r), -1);
+    cr_expect_eq(ent_rpc_client_call(c, "health", NULL, NULL, 0, &r), -1);
     cr_expect_eq(r.code, ENT_DEADLINE_EXCEEDED);
     ent_rpc_client_destroy(&c);
 }

@@ -76,6 +76,7 @@ typedef struct analytics {
         risk_idx;
     MDB_dbi answers, training, mobility, competencies, ratings;
     MDB_dbi mgr, mgr_rank, mgr_items;
+    MDB_dbi grants;                /* HR scopes, a copy of records' (common/grants.h) */
     struct an_batch *batch;        /* scratch: the counter deltas of the event being applied */
 } analytics_t;
 

@@ -9,6 +9,7 @@
 
 #include "common/date.h"
 #include "common/log.h"
+#include "common/grants.h"
 #include "proto/records.pb-c.h"
 #include "proto/scheduler.pb-c.h"
 
@@ -966,6 +967,8 @@ done:
 int an_apply_records(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg)
 {
     analytics_t *a = arg;
+    if (ent_grants_is_event(ev))
+        return ent_grants_apply(txn, a->grants, ev);
     an_batch_clear(a->batch);
     static const char prefix[] = "records.interview.";
     const char *type = ev->type ? ev->type : "";

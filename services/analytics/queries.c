@@ -10,6 +10,7 @@
 
 #include "common/clock.h"
 #include "common/date.h"
+#include "common/grants.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -153,6 +154,9 @@ typedef struct {
     int32_t today;
     int role;
     char caller_id[AN_EMP_MAX + 1];
+    ent_principal_t p;         /* the bound caller (common/principal.h) */
+    bool p_ok;
+    ent_grant_scope_t hr;      /* HR: the grant */
     /* an error answer */
     ent_code_t code;
     const char *field;
@@ -182,22 +186,64 @@ static bool s_is_hr(const s_ctx_t *c)
     return c->role == ROLE_HR || c->role == ROLE_ADMIN;
 }
 
-static void s_caller(s_ctx_t *c, const char *caller)
+/* Reads the bound caller and, for HR, the grant.  Returns 0 or an LMDB code. */
+static int s_caller(s_ctx_t *c, const char *caller)
 {
     c->role = ROLE_OTHER;
     c->caller_id[0] = '\0';
-    if (!caller)
-        return;
-    const char *colon = strchr(caller, ':');
-    size_t rl = colon ? (size_t) (colon - caller) : strlen(caller);
-    if (rl == 2 && strncmp(caller, "hr", 2) == 0)
+    c->p_ok = ent_principal_parse(caller, &c->p, NULL) == 0;
+    if (!c->p_ok)
+        return 0;
+    an_copy(c->caller_id, sizeof c->caller_id, c->p.id);
+    if (c->p.role == ENT_ROLE_HR) {
         c->role = ROLE_HR;
-    else if (rl == 5 && strncmp(caller, "admin", 5) == 0)
-        c->role = ROLE_ADMIN;
-    else if (rl == 7 && strncmp(caller, "manager", 7) == 0)
-        c->role = ROLE_MANAGER;
-    if (colon)
-        an_copy(c->caller_id, sizeof c->caller_id, colon + 1);
+        return ent_grants_scope(c->txn, c->a->grants, caller, &c->hr);
+    }
+    c->role = c->p.role == ENT_ROLE_ADMIN ? ROLE_ADMIN : c->p.role == ENT_ROLE_MANAGER ? ROLE_MANAGER : ROLE_OTHER;
+    return 0;
+}
+
+/* Who may ask what (deny by default): administrators everything; HR within
+ * its grant (a query over several entities needs every entity in scope);
+ * a manager the figures of their own team; nobody else anything.  The
+ * methods check finer rules (signals, lists) themselves. */
+static int s_authorise(s_ctx_t *c, int method)
+{
+    switch (c->p_ok ? c->p.role : ENT_ROLE_COUNT) {
+    case ENT_ROLE_ADMIN:
+        return 0;
+    case ENT_ROLE_HR: {
+        if (!c->hr.scope.granted)
+            return s_refuse(c, ENT_PERMISSION_DENIED, "caller",
+                            "%s has no access grant (an administrator grants entities: records.access.grant)",
+                            c->p.id);
+        if (c->hr.scope.all)
+            return 0;
+        char entity[AN_ATTR_MAX + 1];
+        const char *sep = memchr(c->scope.value, AN_SCOPE_SEP, c->scope.len);
+        size_t n = sep ? (size_t) (sep - c->scope.value) : c->scope.len;
+        bool by_entity = c->scope.kind == AN_SK_ENTITY || c->scope.kind == AN_SK_ENT_DEPT || c->scope.kind == AN_SK_ENT_SITE;
+        if (!by_entity || n > AN_ATTR_MAX)
+            return s_refuse(c, ENT_PERMISSION_DENIED, "entity",
+                            "HR %s is granted some entities only: name one of them (entity)", c->p.id);
+        memcpy(entity, c->scope.value, n);
+        entity[n] = '\0';
+        if (!ent_scope_covers(&c->hr.scope, entity))
+            return s_refuse(c, ENT_PERMISSION_DENIED, "entity", "entity '%s' is not in %s's grant", entity, c->p.id);
+        return 0;
+    }
+    case ENT_ROLE_MANAGER:
+        if (method == M_SIGNALS)
+            return s_refuse(c, ENT_PERMISSION_DENIED, "caller", "disengagement signals are for HR and admin only");
+        if (c->scope.kind == AN_SK_MANAGER && c->q->manager_id &&
+            strcmp(c->q->manager_id, c->p.id) == 0)
+            return 0;
+        return s_refuse(c, ENT_PERMISSION_DENIED, "manager_id",
+                        "a manager sees the figures of their own team (manager_id = their own id)");
+    default:
+        return s_refuse(c, ENT_PERMISSION_DENIED, "caller",
+                        "statistics are for HR (within their grant), administrators and managers (their own team)");
+    }
 }
 
 static void s_set_scope(an_scope_t *s, uint8_t kind, const char *a, const char *b)
@@ -1418,10 +1464,9 @@ int an_rpc(ent_rpc_call_t *call, void *arg)
     if (!q)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "the payload is not a StatsQuery");
     s_ctx_t c = { .a = a, .txn = call->txn, .q = q, .today = ent_clock_today() };
-    s_caller(&c, call->caller);
     ProtobufCMessage *reply = NULL;
-    int rc = 0;
-    if (s_resolve(&c, method) == 0) {
+    int rc = s_caller(&c, call->caller);
+    if (!rc && s_resolve(&c, method) == 0 && s_authorise(&c, method) == 0) {
         switch (method) {
         case M_COMPLETION: rc = s_completion(&c, &reply); break;
         case M_COMPLIANCE: rc = s_compliance(&c, &reply); break;
@@ -1444,6 +1489,7 @@ int an_rpc(ent_rpc_call_t *call, void *arg)
         rc = ent_rpc_ok(call, reply);
     }
     s_arena_free(&c.ar);
+    ent_grants_scope_free(&c.hr);
     entretiens__v1__stats_query__free_unpacked(q, NULL);
     return rc;
 }

@@ -2,6 +2,7 @@
 #include "analytics.h"
 #include "an_batch.h"
 
+#include "common/grants.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -34,6 +35,7 @@ int an_open(analytics_t *a, ent_store_t *store, uint32_t min_group, uint32_t sta
         { "mobility", &a->mobility },         { "competencies", &a->competencies },
         { "ratings", &a->ratings },           { "mgr", &a->mgr },
         { "mgr_rank", &a->mgr_rank },         { "mgr_items", &a->mgr_items },
+        { ENT_GRANTS_DB, &a->grants },
     };
     for (size_t i = 0; i < sizeof dbs / sizeof *dbs; i++) {
         int rc = ent_store_dbi(store, dbs[i].name, 0, dbs[i].dbi);

@@ -4,6 +4,7 @@
 
 #include "common/clock.h"
 #include "common/date.h"
+#include "common/grants.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -336,6 +337,8 @@ int ntf_on_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void
 int ntf_on_records(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg)
 {
     notifier_t *n = arg;
+    if (ent_grants_is_event(ev))
+        return ent_grants_apply(txn, n->grants, ev);
     static const char prefix[] = "records.interview.";
     const char *type = ev->type ? ev->type : "";
     if (strncmp(type, prefix, sizeof prefix - 1) != 0)

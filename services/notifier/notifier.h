@@ -155,6 +155,7 @@ typedef struct notifier {
     ent_store_t *store;
     ent_outbox_t *outbox;        /* NULL: events are not written (unit tests) */
     MDB_dbi contacts, subjects, emp_subjects, timers, notifs, sending, retries, dead;
+    MDB_dbi grants;               /* HR scopes, a copy of records' (common/grants.h) */
     ntf_config_t cfg;
     ntf_templates_t *templates;
     ntf_pool_t *pool;            /* NULL: nothing is sent (jobs are dropped) */

@@ -9,13 +9,17 @@
  *    notifier.stats      -> NotifierStats
  *    notifier.templates  -> TemplatesReply
  *
- *  Callers "employee:X" and "manager:X" see only what is addressed to them
- *  and set only their own preferences; anyone else (hr:, admin:, a caller
- *  left empty by a trusted tool) sees everything.
+ *  Who asks is the principal bound to the client's key (common/rpc.h).
+ *  Deny by default: "employee:X" and "manager:X" see only what is
+ *  addressed to them and set only their own preferences; administrators
+ *  and HR holding a grant see every message; anyone else (a service, HR
+ *  without a grant, a caller that does not parse) is refused.  Previews,
+ *  retries and the delivery statistics are for HR and administrators.
  */
 #include "notifier.h"
 
 #include "common/clock.h"
+#include "common/grants.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -28,17 +32,73 @@
 #define SCAN_MAX 2000000   /* records looked at by one list call */
 #define RETRY_ALL_MAX 10000
 
-/* The principal's own id when it is restricted to its own notifications. */
+/* The principal's own id when it is restricted to its own notifications
+ * (the gate below has already refused everyone else). */
 static const char *s_self(const ent_rpc_call_t *call)
 {
-    const char *c = call->caller;
-    if (!c)
+    ent_principal_t p;
+    if (ent_principal_parse(call->caller, &p, NULL) != 0 || !ent_principal_is_person(&p))
         return NULL;
-    if (strncmp(c, "employee:", 9) == 0)
-        return c + 9;
-    if (strncmp(c, "manager:", 8) == 0)
-        return c + 8;
-    return NULL;
+    return strchr(call->caller, ':') + 1;
+}
+
+/* The door of every method: returns 0 when the caller may go on (persons:
+ * whether employees and managers may call this method at all), 1 after
+ * refusing the call, or an LMDB code. */
+static int s_gate(notifier_t *n, ent_rpc_call_t *call, bool persons)
+{
+    ent_principal_t p;
+    const char *why = "";
+    if (ent_principal_parse(call->caller, &p, &why) != 0) {
+        ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s", why);
+        return 1;
+    }
+    switch (p.role) {
+    case ENT_ROLE_ADMIN:
+        return 0;
+    case ENT_ROLE_EMPLOYEE:
+    case ENT_ROLE_MANAGER:
+        if (persons)
+            return 0;
+        ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s: for HR and administrators", call->caller);
+        return 1;
+    case ENT_ROLE_HR: {
+        ent_grant_scope_t hr;
+        int rc = ent_grants_scope(call->txn, n->grants, call->caller, &hr);
+        bool granted = hr.scope.granted;
+        ent_grants_scope_free(&hr);
+        if (rc)
+            return rc;
+        if (granted)
+            return 0;
+        ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller",
+                     "%s has no access grant (an administrator grants entities: records.access.grant)", call->caller);
+        return 1;
+    }
+    default:
+        ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s has no access to notifications", call->caller);
+        return 1;
+    }
+}
+
+typedef struct {
+    const char *name;
+    ent_rpc_fn fn;
+    bool persons;
+} s_method_t;
+
+static const s_method_t *s_method_of(const char *name);
+
+/* Every method goes through the gate first. */
+static int s_dispatch(ent_rpc_call_t *call, void *arg)
+{
+    const s_method_t *m = s_method_of(call->req->method);
+    if (!m)
+        return ent_rpc_fail(call, ENT_UNIMPLEMENTED, "method", "unknown method");
+    int rc = s_gate(arg, call, m->persons);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    return m->fn(call, arg);
 }
 
 static bool s_too_long(const char *s, size_t max)
@@ -807,15 +867,25 @@ static int s_templates(ent_rpc_call_t *call, void *arg)
     return rc;
 }
 
+static const s_method_t s_methods[] = {
+    { "notifier.list", s_list, true },           { "notifier.show", s_show, true },
+    { "notifier.preview", s_preview, false },    { "notifier.retry", s_retry_method, false },
+    { "notifier.contact", s_contact, true },     { "notifier.prefs.set", s_prefs_set, true },
+    { "notifier.stats", s_stats, false },        { "notifier.templates", s_templates, true },
+};
+
+static const s_method_t *s_method_of(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof s_methods / sizeof *s_methods; i++)
+        if (strcmp(s_methods[i].name, name) == 0)
+            return &s_methods[i];
+    return NULL;
+}
+
 int ntf_queries_register(notifier_t *n)
 {
-    struct { const char *name; ent_rpc_fn fn; } m[] = {
-        { "notifier.list", s_list },       { "notifier.show", s_show },         { "notifier.preview", s_preview },
-        { "notifier.retry", s_retry_method }, { "notifier.contact", s_contact }, { "notifier.prefs.set", s_prefs_set },
-        { "notifier.stats", s_stats },     { "notifier.templates", s_templates },
-    };
-    for (size_t i = 0; i < sizeof m / sizeof *m; i++)
-        if (ent_daemon_method(n->d, m[i].name, m[i].fn, n) != 0)
+    for (size_t i = 0; i < sizeof s_methods / sizeof *s_methods; i++)
+        if (ent_daemon_method(n->d, s_methods[i].name, s_dispatch, n) != 0)
             return -1;
     return 0;
 }

@@ -42,6 +42,7 @@ int ntf_store_open(notifier_t *n)
         { "emp_subjects", MDB_DUPSORT, &n->emp_subjects }, { "timers", 0, &n->timers },
         { "notifs", 0, &n->notifs },              { "sending", 0, &n->sending },
         { "retries", 0, &n->retries },            { "dead", 0, &n->dead },
+        { "grants", 0, &n->grants },
     };
     for (size_t i = 0; i < sizeof dbs / sizeof *dbs; i++) {
         int rc = ent_store_dbi(n->store, dbs[i].name, dbs[i].flags, dbs[i].dbi);

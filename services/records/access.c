@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const s_roles[REC_ROLE_COUNT] = { "employee", "manager", "hr", "admin" };
 static const char *const s_rels[REC_REL_COUNT] = { "none", "employee", "interviewer", "line", "hr", "hr_content", "admin" };
 static const char *const s_data[REC_D_COUNT] = {
     "progress", "shared_content", "employee_preparation", "manager_preparation", "manager_notes", "signatures", "audit",
@@ -21,11 +20,6 @@ static const bool s_matrix[REC_REL_COUNT][REC_D_COUNT] = {
     [REC_REL_ADMIN] = { 1, 0, 0, 0, 0, 1, 1 },
 };
 
-const char *rec_role_name(rec_role_t r)
-{
-    return (unsigned) r < REC_ROLE_COUNT ? s_roles[r] : "?";
-}
-
 const char *rec_relation_name(rec_relation_t r)
 {
     return (unsigned) r < REC_REL_COUNT ? s_rels[r] : "?";
@@ -36,64 +30,21 @@ const char *rec_data_name(rec_data_t d)
     return (unsigned) d < REC_D_COUNT ? s_data[d] : "?";
 }
 
-int rec_principal_parse(const char *caller, rec_principal_t *out, const char **why)
-{
-    const char *dummy;
-    if (!why)
-        why = &dummy;
-    memset(out, 0, sizeof *out);
-    if (!caller || !*caller) {
-        *why = "no caller: say who you are (role:id, e.g. --as employee:E42)";
-        return -1;
-    }
-    const char *colon = strchr(caller, ':');
-    if (!colon) {
-        *why = "the caller must be role:id (employee, manager, hr or admin)";
-        return -1;
-    }
-    size_t rl = (size_t) (colon - caller);
-    int role = -1;
-    for (int i = 0; i < REC_ROLE_COUNT; i++)
-        if (strlen(s_roles[i]) == rl && strncmp(caller, s_roles[i], rl) == 0)
-            role = i;
-    if (role < 0) {
-        *why = "unknown role (employee, manager, hr or admin)";
-        return -1;
-    }
-    const char *id = colon + 1;
-    size_t n = strlen(id);
-    if (n == 0 || n > REC_PRINCIPAL_ID_MAX) {
-        *why = "the caller's id must have 1 to 64 characters";
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char c = id[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '@' || c == '-')) {
-            *why = "the caller's id may hold letters, digits and . _ @ - only";
-            return -1;
-        }
-    }
-    out->role = (rec_role_t) role;
-    memcpy(out->id, id, n + 1);
-    return 0;
-}
-
 static bool s_eq(const char *a, const char *b)
 {
     return a && b && *a && strcmp(a, b) == 0;
 }
 
-rec_relation_t rec_relation(const rec_principal_t *p, const rec_facts_t *f)
+rec_relation_t rec_relation(const ent_principal_t *p, const rec_facts_t *f)
 {
     switch (p->role) {
-    case REC_ROLE_ADMIN:
+    case ENT_ROLE_ADMIN:
         return REC_REL_ADMIN;
-    case REC_ROLE_HR:
+    case ENT_ROLE_HR:
         return f->hr_in_scope ? (f->hr_content ? REC_REL_HR_CONTENT : REC_REL_HR) : REC_REL_NONE;
-    case REC_ROLE_EMPLOYEE:
+    case ENT_ROLE_EMPLOYEE:
         return s_eq(p->id, f->employee_id) ? REC_REL_EMPLOYEE : REC_REL_NONE;
-    case REC_ROLE_MANAGER:
+    case ENT_ROLE_MANAGER:
         if (s_eq(p->id, f->employee_id))
             return REC_REL_EMPLOYEE; /* a manager's own interview */
         if (s_eq(p->id, f->manager_id))

@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "common/date.h"
+#include "common/grants.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -21,26 +22,13 @@
 
 /* The caller, checked once per call. */
 typedef struct {
-    rec_principal_t p;
-    Entretiens__V1__AccessGrant *grant;  /* HR */
+    ent_principal_t p;
+    ent_grant_scope_t hr;                 /* HR: the grant (common/grants.h) */
 } s_caller_t;
 
 static void s_caller_free(s_caller_t *c)
 {
-    if (c->grant)
-        entretiens__v1__access_grant__free_unpacked(c->grant, NULL);
-    c->grant = NULL;
-}
-
-static int s_grant_get(records_t *r, MDB_txn *txn, const char *principal, Entretiens__V1__AccessGrant **out)
-{
-    *out = NULL;
-    MDB_val k = { strlen(principal), (void *) principal }, v;
-    int rc = mdb_get(txn, r->grants, &k, &v);
-    if (rc)
-        return rc;
-    *out = entretiens__v1__access_grant__unpack(NULL, v.mv_size, v.mv_data);
-    return *out ? 0 : MDB_CORRUPTED;
+    ent_grants_scope_free(&c->hr);
 }
 
 /* Returns 0 with *ok set when the caller is known; else answers the call
@@ -50,18 +38,21 @@ static int s_caller(records_t *r, ent_rpc_call_t *call, s_caller_t *c, bool *ok)
     *ok = false;
     memset(c, 0, sizeof *c);
     const char *why;
-    if (rec_principal_parse(call->caller, &c->p, &why) != 0)
+    if (ent_principal_parse(call->caller, &c->p, &why) != 0)
         return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s", why);
     int rc = 0;
-    if (c->p.role == REC_ROLE_EMPLOYEE || c->p.role == REC_ROLE_MANAGER) {
+    if (c->p.role == ENT_ROLE_SERVICE) {
+        return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller",
+                            "'%s' is a service: it has no access to interviews", call->caller);
+    } else if (c->p.role == ENT_ROLE_EMPLOYEE || c->p.role == ENT_ROLE_MANAGER) {
         MDB_val k = { strlen(c->p.id), c->p.id }, v;
         rc = mdb_get(call->txn, r->directory, &k, &v);
         if (rc == MDB_NOTFOUND)
             return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "unknown principal '%s': no such employee",
                                 call->caller);
-    } else if (c->p.role == REC_ROLE_HR) {
-        rc = s_grant_get(r, call->txn, call->caller, &c->grant);
-        if (rc == MDB_NOTFOUND)
+    } else if (c->p.role == ENT_ROLE_HR) {
+        rc = ent_grants_scope(call->txn, r->grants, call->caller, &c->hr);
+        if (!rc && !c->hr.scope.granted)
             return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller",
                                 "'%s' has no access grant (an administrator grants entities: records.access.grant)",
                                 call->caller);
@@ -71,21 +62,13 @@ static int s_caller(records_t *r, ent_rpc_call_t *call, s_caller_t *c, bool *ok)
     return rc;
 }
 
-static bool s_grant_covers(const Entretiens__V1__AccessGrant *g, const char *entity)
-{
-    for (size_t i = 0; g && i < g->n_entities; i++)
-        if (strcmp(g->entities[i], "*") == 0 || strcmp(g->entities[i], rec_str(entity)) == 0)
-            return true;
-    return false;
-}
-
 static rec_relation_t s_relation(records_t *r, MDB_txn *txn, const s_caller_t *c, const rec_iv_t *iv)
 {
     rec_facts_t f = { .employee_id = iv->employee_id, .manager_id = iv->manager_id };
-    if (c->p.role == REC_ROLE_HR) {
-        f.hr_in_scope = s_grant_covers(c->grant, iv->entity);
-        f.hr_content = c->grant && c->grant->content;
-    } else if (c->p.role == REC_ROLE_MANAGER && strcmp(c->p.id, rec_str(iv->employee_id)) &&
+    if (c->p.role == ENT_ROLE_HR) {
+        f.hr_in_scope = ent_scope_covers(&c->hr.scope, rec_str(iv->entity));
+        f.hr_content = c->hr.scope.content;
+    } else if (c->p.role == ENT_ROLE_MANAGER && strcmp(c->p.id, rec_str(iv->employee_id)) &&
                strcmp(c->p.id, rec_str(iv->manager_id))) {
         f.in_line = rec_dir_above(r, txn, c->p.id, iv->employee_id);
     }
@@ -503,14 +486,14 @@ static int s_list(ent_rpc_call_t *call, void *arg)
     const char *mgr = q->manager_id && *q->manager_id ? q->manager_id : NULL;
     /* an employee sees their own interviews; a manager those they conduct
      * and those of the people under them */
-    if (c.p.role == REC_ROLE_EMPLOYEE) {
+    if (c.p.role == ENT_ROLE_EMPLOYEE) {
         if ((emp && strcmp(emp, c.p.id)) || mgr) {
             rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, emp ? "employee_id" : "manager_id",
                               "an employee sees their own interviews only");
             goto done;
         }
         emp = c.p.id;
-    } else if (c.p.role == REC_ROLE_MANAGER) {
+    } else if (c.p.role == ENT_ROLE_MANAGER) {
         if (!emp && !mgr)
             mgr = c.p.id;
         if (mgr && strcmp(mgr, c.p.id) && !rec_dir_above(r, call->txn, c.p.id, mgr)) {
@@ -576,9 +559,9 @@ static int s_create(ent_rpc_call_t *call, void *arg)
         goto done;
     /* who may open an interview: HR of the entity, or a manager above the employee */
     bool allowed = false;
-    if (c.p.role == REC_ROLE_HR)
-        allowed = s_grant_covers(c.grant, e->entity);
-    else if (c.p.role == REC_ROLE_MANAGER)
+    if (c.p.role == ENT_ROLE_HR)
+        allowed = ent_scope_covers(&c.hr.scope, rec_str(e->entity));
+    else if (c.p.role == ENT_ROLE_MANAGER)
         allowed = strcmp(c.p.id, rec_str(e->manager_id)) == 0 || rec_dir_above(r, call->txn, c.p.id, e->employee_id);
     if (!allowed) {
         rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller",
@@ -587,7 +570,7 @@ static int s_create(ent_rpc_call_t *call, void *arg)
         goto done;
     }
     if (q->manager_id && *q->manager_id) {
-        if (c.p.role != REC_ROLE_HR) {
+        if (c.p.role != ENT_ROLE_HR) {
             rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "manager_id", "only HR chooses another interviewer");
             goto done;
         }
@@ -1072,7 +1055,7 @@ static int s_audit_verify(ent_rpc_call_t *call, void *arg)
     } else {
         s_caller_t c;
         rc = s_caller(r, call, &c, &ok);
-        if (!rc && ok && c.p.role != REC_ROLE_ADMIN) {
+        if (!rc && ok && c.p.role != ENT_ROLE_ADMIN) {
             rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "the whole trail is verified by an administrator");
             ok = false;
         }
@@ -1129,7 +1112,7 @@ static int s_admin_only(records_t *r, ent_rpc_call_t *call, bool *ok)
 {
     s_caller_t c;
     int rc = s_caller(r, call, &c, ok);
-    if (!rc && *ok && c.p.role != REC_ROLE_ADMIN) {
+    if (!rc && *ok && c.p.role != ENT_ROLE_ADMIN) {
         *ok = false;
         rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "access grants are managed by an administrator");
     }
@@ -1145,8 +1128,8 @@ static int s_grant(ent_rpc_call_t *call, void *arg)
     if (rc || !ok)
         return rc;
     UNPACK(AccessGrant, g, access_grant)
-    rec_principal_t p;
-    if (rec_principal_parse(g->principal, &p, NULL) != 0 || p.role != REC_ROLE_HR) {
+    ent_principal_t p;
+    if (ent_principal_parse(g->principal, &p, NULL) != 0 || p.role != ENT_ROLE_HR) {
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "principal", "grants are for HR principals (hr:ID)");
         goto done;
     }
@@ -1162,12 +1145,21 @@ static int s_grant(ent_rpc_call_t *call, void *arg)
     rec_set_str(&g->granted_by, call->caller);
     g->granted_at_ms = ent_clock_now_ms();
     size_t len = entretiens__v1__access_grant__get_packed_size(g);
-    MDB_val k = { strlen(g->principal), g->principal }, v = { len, NULL };
-    if ((rc = mdb_put(call->txn, r->grants, &k, &v, MDB_RESERVE)))
+    uint8_t *packed = malloc(len ? len : 1);
+    if (!packed) {
+        rc = ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory");
         goto done;
-    entretiens__v1__access_grant__pack(g, v.mv_data);
+    }
+    entretiens__v1__access_grant__pack(g, packed);
     uint8_t d[REC_HASH_LEN];
-    rec_sha256(d, v.mv_data, len, NULL, 0, NULL, 0, NULL, 0);
+    rec_sha256(d, packed, len, NULL, 0, NULL, 0, NULL, 0);
+    /* the grant, and the event that gives it to the other daemons */
+    rc = ent_grants_put(call->txn, r->grants, g);
+    if (!rc)
+        rc = rec_grant_publish(r, call->txn, ENT_GRANT_EVENT_GRANTED, packed, len);
+    free(packed);
+    if (rc)
+        goto done;
     json_t *ents = json_array();
     for (size_t i = 0; i < g->n_entities; i++)
         json_array_append_new(ents, json_string(g->entities[i]));
@@ -1188,13 +1180,22 @@ static int s_revoke(ent_rpc_call_t *call, void *arg)
     if (rc || !ok)
         return rc;
     UNPACK(AccessGrant, g, access_grant)
-    MDB_val k = { strlen(rec_str(g->principal)), g->principal };
-    rc = k.mv_size ? mdb_del(call->txn, r->grants, &k, NULL) : MDB_NOTFOUND;
-    if (rc == MDB_NOTFOUND)
+    rc = ent_grants_del(call->txn, r->grants, rec_str(g->principal));
+    if (rc == MDB_NOTFOUND) {
         rc = ent_rpc_fail(call, ENT_NOT_FOUND, "principal", "'%.64s' has no grant", rec_str(g->principal));
-    else if (!rc && !(rc = rec_audit_global(r, call->txn, call->caller, "access.revoke",
-                                            json_pack("{ss}", "principal", g->principal), NULL)))
-        rc = ent_rpc_ok(call, NULL);
+    } else if (!rc) {
+        Entretiens__V1__AccessGrant only = ENTRETIENS__V1__ACCESS_GRANT__INIT;
+        only.principal = g->principal;
+        uint8_t packed[256];
+        size_t len = entretiens__v1__access_grant__get_packed_size(&only);
+        if (len > sizeof packed)
+            rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "principal", "a principal has at most 64 characters");
+        else if (!(rc = rec_grant_publish(r, call->txn, ENT_GRANT_EVENT_REVOKED, packed,
+                                          entretiens__v1__access_grant__pack(&only, packed))) &&
+                 !(rc = rec_audit_global(r, call->txn, call->caller, "access.revoke",
+                                         json_pack("{ss}", "principal", g->principal), NULL)))
+            rc = ent_rpc_ok(call, NULL);
+    }
     entretiens__v1__access_grant__free_unpacked(g, NULL);
     return rc;
 }
@@ -1242,7 +1243,7 @@ static int s_stats(ent_rpc_call_t *call, void *arg)
     s_caller_t c;
     bool ok;
     int rc = s_caller(r, call, &c, &ok);
-    if (!rc && ok && c.p.role != REC_ROLE_ADMIN && c.p.role != REC_ROLE_HR)
+    if (!rc && ok && c.p.role != ENT_ROLE_ADMIN && c.p.role != ENT_ROLE_HR)
         rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "statistics are for HR and administrators");
     else if (!rc && ok) {
         Entretiens__V1__RecordsStats rep = ENTRETIENS__V1__RECORDS_STATS__INIT;
@@ -1274,11 +1275,15 @@ int rec_methods_register(records_t *r)
         { "records.interview.sign", s_sign },       { "records.interview.cancel", s_cancel },
         { "records.interview.reopen", s_reopen },   { "records.interview.reassign", s_reassign },
         { "records.audit.verify", s_audit_verify }, { "records.audit.list", s_audit_list },
-        { "records.access.grant", s_grant },        { "records.access.revoke", s_revoke },
-        { "records.access.list", s_grants },        { "records.stats", s_stats },
+        { "records.stats", s_stats },
     };
     for (size_t i = 0; i < sizeof m / sizeof *m; i++)
         if (ent_daemon_method(r->d, m[i].name, m[i].fn, r))
+            return -1;
+    /* grants are the operators' (keys bound to an admin principal) */
+    if (ent_daemon_method_for(r->d, "records.access.grant", ENT_RPC_OPERATOR, s_grant, r) ||
+        ent_daemon_method_for(r->d, "records.access.revoke", ENT_RPC_OPERATOR, s_revoke, r) ||
+        ent_daemon_method_for(r->d, "records.access.list", ENT_RPC_OPERATOR, s_grants, r))
             return -1;
     return 0;
 }

@@ -1,7 +1,8 @@
 /*  rec_access.h — who may see what, pure (no store).
  *
- *  A principal travels in Request.caller as "role:id": employee:E42,
- *  manager:E7 (a manager is also an employee id), hr:alice, admin:root.
+ *  The principal (common/principal.h: employee:E42, manager:E7, hr:alice,
+ *  admin:root, service:x) is the one the RPC layer bound to the client's
+ *  key (ent_rpc_call_t.caller), never a field of the request.
  *  The daemon works out the caller's relation to an interview (the
  *  interviewed employee, the interviewer, a manager above the employee, HR
  *  with the interview's entity in scope — with or without the content
@@ -12,24 +13,11 @@
 #ifndef REC_ACCESS_H
 #define REC_ACCESS_H
 
+#include "common/principal.h"
 #include "rec_lifecycle.h"
 
 #include <stdbool.h>
 #include <stddef.h>
-
-#define REC_PRINCIPAL_ID_MAX 64
-
-typedef enum { REC_ROLE_EMPLOYEE = 0, REC_ROLE_MANAGER, REC_ROLE_HR, REC_ROLE_ADMIN, REC_ROLE_COUNT } rec_role_t;
-
-typedef struct {
-    rec_role_t role;
-    char id[REC_PRINCIPAL_ID_MAX + 1];
-} rec_principal_t;
-
-/* Parses "role:id" (id: 1..64 of [A-Za-z0-9._@-]).  Returns 0, or -1 with
- * a reason ("no caller", "unknown role 'x'", ...). */
-int rec_principal_parse(const char *caller, rec_principal_t *out, const char **why);
-const char *rec_role_name(rec_role_t r);
 
 typedef enum {
     REC_REL_NONE = 0,
@@ -53,7 +41,9 @@ typedef struct {
     bool hr_content;          /* HR: that grant carries the content permission */
 } rec_facts_t;
 
-rec_relation_t rec_relation(const rec_principal_t *p, const rec_facts_t *f);
+/* The relation of p (parsed by common/principal.h) to an interview; a
+ * service principal has none (deny by default). */
+rec_relation_t rec_relation(const ent_principal_t *p, const rec_facts_t *f);
 
 /* The kinds of data of an interview. */
 typedef enum {

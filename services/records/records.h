@@ -49,6 +49,16 @@ typedef struct records {
         reports, grants, audit, audit_idx;
 } records_t;
 
+/* ---- grants.c: HR grants as events (common/grants.h) -------------------- */
+
+/* Appends a grant event (records.access.granted / .revoked, payload a
+ * packed AccessGrant) to txn.  Returns 0 or an LMDB code. */
+int rec_grant_publish(records_t *r, MDB_txn *txn, const char *type, const uint8_t *packed, size_t len);
+
+/* Periodic work (ent_daemon_work_fn): the first time it runs on a store,
+ * publishes every grant already there, then never again. */
+int rec_grants_announce(MDB_txn *txn, void *arg);
+
 /* ---- store.c: interviews, indexes, audit, events ------------------------ */
 
 typedef Entretiens__V1__Interview rec_iv_t;

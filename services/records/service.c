@@ -52,5 +52,7 @@ int rec_setup(ent_daemon_t *d, void *arg)
         return -1;
     if (ent_daemon_on_event(d, "scheduler", rec_on_scheduler_event, r))
         return -1;
+    if (ent_daemon_every(d, 3600 * 1000, rec_grants_announce, r))
+        return -1;
     return 0;
 }

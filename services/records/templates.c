@@ -272,11 +272,11 @@ int rec_templates_defaults(records_t *r, MDB_txn *txn)
 
 static int s_admin(ent_rpc_call_t *call, bool hr_too)
 {
-    rec_principal_t p;
+    ent_principal_t p;
     const char *why;
-    if (rec_principal_parse(call->caller, &p, &why) != 0)
+    if (ent_principal_parse(call->caller, &p, &why) != 0)
         return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s", why);
-    if (p.role == REC_ROLE_ADMIN || (hr_too && p.role == REC_ROLE_HR))
+    if (p.role == ENT_ROLE_ADMIN || (hr_too && p.role == ENT_ROLE_HR))
         return 1;
     return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "templates are managed by %s", hr_too ? "HR or an administrator" : "an administrator");
 }
@@ -323,9 +323,9 @@ static int s_import(ent_rpc_call_t *call, void *arg)
 static int s_list(ent_rpc_call_t *call, void *arg)
 {
     records_t *r = arg;
-    rec_principal_t p;
+    ent_principal_t p;
     const char *why;
-    if (rec_principal_parse(call->caller, &p, &why) != 0)
+    if (ent_principal_parse(call->caller, &p, &why) != 0)
         return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s", why);
     Entretiens__V1__TemplateListRequest *req =
         entretiens__v1__template_list_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
@@ -387,9 +387,9 @@ static int s_list(ent_rpc_call_t *call, void *arg)
 static int s_show(ent_rpc_call_t *call, void *arg)
 {
     records_t *r = arg;
-    rec_principal_t p;
+    ent_principal_t p;
     const char *why;
-    if (rec_principal_parse(call->caller, &p, &why) != 0)
+    if (ent_principal_parse(call->caller, &p, &why) != 0)
         return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s", why);
     Entretiens__V1__TemplateRequest *req =
         entretiens__v1__template_request__unpack(NULL, call->req->payload.len, call->req->payload.data);

@@ -240,6 +240,8 @@ static int s_deadletters(ent_rpc_call_t *call, void *arg)
 int sched_on_records_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg)
 {
     scheduler_t *s = arg;
+    if (ent_grants_is_event(ev))
+        return ent_grants_apply(txn, s->grants, ev);
     /* an interview held in records counts exactly like an imported
      * interview_held event (idempotent on its interview id) */
     if (strcmp(ev->type, "records.interview.held") != 0)
@@ -279,8 +281,10 @@ int sched_on_records_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
 
 int sched_ingest_register(scheduler_t *s)
 {
-    if (ent_daemon_method(s->d, "scheduler.ingest", s_ingest, s) ||
-        ent_daemon_method(s->d, "scheduler.deadletters", s_deadletters, s))
+    /* ingest: only keys whose allow list names it (an HRIS connector) and
+     * operators; the dead letters hold HR data as received: operators */
+    if (ent_daemon_method_for(s->d, "scheduler.ingest", ENT_RPC_NAMED, s_ingest, s) ||
+        ent_daemon_method_for(s->d, "scheduler.deadletters", ENT_RPC_OPERATOR, s_deadletters, s))
         return -1;
     return 0;
 }

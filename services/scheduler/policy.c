@@ -203,9 +203,33 @@ static int s_put_msg(MDB_txn *txn, MDB_dbi dbi, const char *key, const ProtobufC
     return rc;
 }
 
+/* Refuses the call unless the caller is an administrator or HR (all: with
+ * every entity in scope).  Returns 0 with *ok, or an LMDB code. */
+static int s_hr_only(scheduler_t *s, ent_rpc_call_t *call, bool all, bool *ok)
+{
+    sched_caller_t who;
+    int rc = sched_caller_load(s, call->txn, call->caller, &who);
+    *ok = !rc && (all ? sched_caller_hr_all(&who) : sched_caller_hr(&who));
+    sched_caller_free(&who);
+    if (!rc && !*ok)
+        rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s: %s", call->caller,
+                          all ? "policies and campaigns are set by an administrator or HR with every entity in scope"
+                              : "for administrators and HR with a grant");
+    return rc;
+}
+
+#define HR_ONLY(all)                                 \
+    do {                                             \
+        bool ok_;                                    \
+        int rc_ = s_hr_only(s, call, (all), &ok_);   \
+        if (rc_ || !ok_)                             \
+            return rc_;                              \
+    } while (0)
+
 static int s_policy_apply(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
+    HR_ONLY(true);
     Entretiens__V1__Policy *p = entretiens__v1__policy__unpack(NULL, call->req->payload.len, call->req->payload.data);
     if (!p)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a Policy");
@@ -254,6 +278,7 @@ done:
 static int s_policy_show(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
+    HR_ONLY(false);
     Entretiens__V1__Policy p = ENTRETIENS__V1__POLICY__INIT;
     Entretiens__V1__PolicyOptions o = ENTRETIENS__V1__POLICY_OPTIONS__INIT;
     o.first_interview_transition = (char *) sch_first_transition_name(s->defaults.first_transition);
@@ -317,6 +342,7 @@ static uint32_t s_campaign_eligible(scheduler_t *s, MDB_txn *txn, size_t number)
 static int s_campaign_create(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
+    HR_ONLY(true);
     Entretiens__V1__Campaign *c = entretiens__v1__campaign__unpack(NULL, call->req->payload.len, call->req->payload.data);
     if (!c)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a Campaign");
@@ -369,6 +395,7 @@ static int s_campaign_create(ent_rpc_call_t *call, void *arg)
 static int s_campaign_list(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
+    HR_ONLY(false);
     Entretiens__V1__CampaignRequest *req =
         entretiens__v1__campaign_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
     if (!req)

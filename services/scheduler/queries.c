@@ -13,6 +13,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Loads the employee a request is about and checks that the caller may see
+ * her.  Returns 0 with *emp (free it) and *rel, or 0 with *emp NULL after
+ * answering the call (NOT_FOUND for those who may see everyone, else
+ * PERMISSION_DENIED: whether someone exists is not told to others), or an
+ * LMDB code. */
+static int s_subject(scheduler_t *s, ent_rpc_call_t *call, sched_caller_t *who, const char *employee_id,
+                     Entretiens__V1__Employee **emp, ent_relation_t *rel)
+{
+    *emp = NULL;
+    *rel = ENT_REL_NONE;
+    if (!who->valid)
+        return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s", who->why);
+    Entretiens__V1__Employee *e = NULL;
+    int rc = sched_employee_get(s, call->txn, employee_id, &e);
+    if (rc == MDB_NOTFOUND)
+        return sched_caller_hr_all(who)
+            ? ent_rpc_fail(call, ENT_NOT_FOUND, "employee_id", "no employee '%s'", employee_id)
+            : ent_rpc_fail(call, ENT_PERMISSION_DENIED, "employee_id", "%s may not see employee '%s'", call->caller,
+                           employee_id);
+    if (!rc)
+        rc = sched_caller_relation(s, call->txn, who, e, rel);
+    if (!rc && *rel == ENT_REL_NONE) {
+        rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "employee_id", "%s may not see employee '%s'", call->caller,
+                          employee_id);
+        entretiens__v1__employee__free_unpacked(e, NULL);
+        return rc;
+    }
+    if (rc) {
+        if (e)
+            entretiens__v1__employee__free_unpacked(e, NULL);
+        return rc == ENOMEM ? ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory") : rc;
+    }
+    *emp = e;
+    return 0;
+}
+
 static int s_obligations(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
@@ -25,30 +61,41 @@ static int s_obligations(ent_rpc_call_t *call, void *arg)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "employee_id", "an employee id is required");
     }
     Entretiens__V1__Employee *emp = NULL;
-    int rc = sched_employee_get(s, call->txn, req->employee_id, &emp);
-    if (rc == MDB_NOTFOUND) {
-        ent_rpc_fail(call, ENT_NOT_FOUND, "employee_id", "no employee '%s'", req->employee_id);
+    sched_caller_t who;
+    ent_relation_t rel = ENT_REL_NONE;
+    int rc = sched_caller_load(s, call->txn, call->caller, &who);
+    if (!rc)
+        rc = s_subject(s, call, &who, req->employee_id, &emp, &rel);
+    sched_caller_free(&who);
+    if (rc || !emp) {
         entretiens__v1__obligations_request__free_unpacked(req, NULL);
-        return 0;
+        return rc;
     }
-    int n = rc ? rc : sched_obligations_load(s, call->txn, req->employee_id);
-    if (n < 0 || rc) {
+    int n = sched_obligations_load(s, call->txn, req->employee_id);
+    if (n < 0) {
         entretiens__v1__obligations_request__free_unpacked(req, NULL);
-        if (emp)
-            entretiens__v1__employee__free_unpacked(emp, NULL);
-        return rc ? rc : n;
+        entretiens__v1__employee__free_unpacked(emp, NULL);
+        return n;
     }
+    bool health = ent_relation_sees_health(rel);
     sched_obl_msg_t *msgs = calloc((size_t) n + 1, sizeof *msgs);
     Entretiens__V1__Obligation **ptrs = calloc((size_t) n + 1, sizeof *ptrs);
     if (!msgs || !ptrs) {
         rc = ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory");
     } else {
+        size_t shown = 0;
         for (int i = 0; i < n; i++) {
-            sched_obligation_msg(s, req->employee_id, &s->sobl_buf[i], emp, &msgs[i]);
-            ptrs[i] = &msgs[i].msg;
+            const sched_obl_t *o = &s->sobl_buf[i];
+            if (!health && sched_obligation_hidden(o))
+                continue;
+            sched_obligation_msg(s, req->employee_id, o, emp, &msgs[shown]);
+            if (!health && sched_obligation_health(o))
+                sched_obligation_redact(&msgs[shown]);
+            ptrs[shown] = &msgs[shown].msg;
+            shown++;
         }
         Entretiens__V1__ObligationsReply rep = ENTRETIENS__V1__OBLIGATIONS_REPLY__INIT;
-        rep.n_obligations = (size_t) n;
+        rep.n_obligations = shown;
         rep.obligations = ptrs;
         rc = ent_rpc_ok(call, &rep.base);
     }
@@ -66,18 +113,35 @@ static int s_employee(ent_rpc_call_t *call, void *arg)
         entretiens__v1__employee_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
     if (!req)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not an EmployeeRequest");
-    Entretiens__V1__Employee *emp = NULL;
-    int rc = req->employee_id && *req->employee_id && strlen(req->employee_id) <= SCHED_ID_MAX
-        ? sched_employee_get(s, call->txn, req->employee_id, &emp) : MDB_NOTFOUND;
-    if (rc == MDB_NOTFOUND) {
-        ent_rpc_fail(call, ENT_NOT_FOUND, "employee_id", "no employee '%s'", req->employee_id ? req->employee_id : "");
+    if (!req->employee_id || !*req->employee_id || strlen(req->employee_id) > SCHED_ID_MAX) {
         entretiens__v1__employee_request__free_unpacked(req, NULL);
-        return 0;
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "employee_id", "an employee id is required");
+    }
+    Entretiens__V1__Employee *emp = NULL;
+    sched_caller_t who;
+    ent_relation_t rel = ENT_REL_NONE;
+    int rc = sched_caller_load(s, call->txn, call->caller, &who);
+    if (!rc)
+        rc = s_subject(s, call, &who, req->employee_id, &emp, &rel);
+    sched_caller_free(&who);
+    if (rc || !emp) {
+        entretiens__v1__employee_request__free_unpacked(req, NULL);
+        return rc;
     }
     Entretiens__V1__EmployeeEvent **hist = NULL;
     size_t n = 0;
-    if (!rc)
-        rc = sched_history_list(s, call->txn, req->employee_id, &hist, &n);
+    rc = sched_history_list(s, call->txn, req->employee_id, &hist, &n);
+    if (!rc && !ent_relation_sees_health(rel)) {
+        /* a line manager sees the absences, not what they were */
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (sched_event_redact(hist[i]))
+                hist[kept++] = hist[i];
+            else
+                entretiens__v1__employee_event__free_unpacked(hist[i], NULL);
+        }
+        n = kept;
+    }
     Entretiens__V1__Date trial;
     if (!rc) {
         /* the trial end is computed from the facts on today's date */
@@ -121,6 +185,8 @@ typedef struct {
  * next page starts after its last item. */
 typedef struct {
     scheduler_t *s;
+    sched_caller_t *who;          /* the caller: whose deadlines it may see */
+    int err;                      /* an error met while filtering (LMDB code, ENOMEM) */
     const Entretiens__V1__DueRequest *req;
     int32_t from, to;
     int32_t after_due;            /* cursor: items after (after_due, after_id) */
@@ -136,10 +202,21 @@ static bool s_match(const char *filter, const char *value)
     return !filter || !*filter || (value && strcmp(filter, value) == 0);
 }
 
-static bool s_due_employee_ok(const s_due_t *c, const Entretiens__V1__Employee *emp)
+/* The filters, then the caller's right to see the employee; *health is
+ * set when the caller may see why she is owed a return interview. */
+static bool s_due_employee_ok(s_due_t *c, MDB_txn *txn, const Entretiens__V1__Employee *emp, bool *health)
 {
-    return s_match(c->req->entity, emp->entity) && s_match(c->req->department, emp->department) &&
-           s_match(c->req->manager_id, emp->manager_id);
+    if (!(s_match(c->req->entity, emp->entity) && s_match(c->req->department, emp->department) &&
+          s_match(c->req->manager_id, emp->manager_id)))
+        return false;
+    ent_relation_t rel;
+    int rc = sched_caller_relation(c->s, txn, c->who, emp, &rel);
+    if (rc) {
+        c->err = rc;
+        return false;
+    }
+    *health = ent_relation_sees_health(rel);
+    return rel != ENT_REL_NONE;
 }
 
 static int s_item_cmp(const s_due_item_t *x, const s_due_item_t *y)
@@ -194,10 +271,14 @@ static void s_heap_down(s_due_item_t **h, size_t n, size_t i)
     }
 }
 
-/* Offers one deadline; takes ownership of emp in every case.  Returns 0 or
- * ENOMEM. */
-static int s_due_add(s_due_t *c, Entretiens__V1__Employee *emp, const sched_obl_t *o)
+/* Offers one deadline (health: whether the caller may see why a return
+ * is owed); takes ownership of emp in every case.  Returns 0 or ENOMEM. */
+static int s_due_add(s_due_t *c, Entretiens__V1__Employee *emp, const sched_obl_t *o, bool health)
 {
+    if (!health && sched_obligation_hidden(o)) {
+        entretiens__v1__employee__free_unpacked(emp, NULL);
+        return 0;
+    }
     s_due_item_t *it = malloc(sizeof *it);
     if (!it) {
         entretiens__v1__employee__free_unpacked(emp, NULL);
@@ -205,6 +286,8 @@ static int s_due_add(s_due_t *c, Entretiens__V1__Employee *emp, const sched_obl_
     }
     it->emp = emp;
     sched_obligation_msg(c->s, emp->employee_id, o, emp, &it->m);
+    if (!health && sched_obligation_health(o))
+        sched_obligation_redact(&it->m);
     if (c->after_id && (o->o.due_date < c->after_due ||
                         (o->o.due_date == c->after_due && strcmp(it->m.id, c->after_id) <= 0))) {
         s_item_free(it); /* on an earlier page */
@@ -271,10 +354,15 @@ static int s_due_from_index(s_due_t *c, MDB_txn *txn)
         int32_t anchor = sched_key32_get(q + 5);
         uint32_t campaign = (uint32_t) sched_key32_get(q + 9);
         Entretiens__V1__Employee *emp = NULL;
+        bool health = false;
         if (sched_employee_get(s, txn, id, &emp) != 0)
             continue;
-        if (!s_due_employee_ok(c, emp)) {
+        if (!s_due_employee_ok(c, txn, emp, &health)) {
             entretiens__v1__employee__free_unpacked(emp, NULL);
+            if (c->err) {
+                rc = c->err;
+                break;
+            }
             continue;
         }
         int no = sched_obligations_load(s, txn, id);
@@ -286,7 +374,7 @@ static int s_due_from_index(s_due_t *c, MDB_txn *txn)
             entretiens__v1__employee__free_unpacked(emp, NULL);
             continue;
         }
-        if ((rc = s_due_add(c, emp, found)) != 0)
+        if ((rc = s_due_add(c, emp, found, health)) != 0)
             break;
     }
     mdb_cursor_close(cur);
@@ -317,13 +405,15 @@ static int s_due_scan(s_due_t *c, MDB_txn *txn)
             if (o->o.due_date < c->from || o->o.due_date > c->to || (c->type >= 0 && o->o.type != c->type))
                 continue;
             Entretiens__V1__Employee *emp = NULL;
+            bool health = false;
             if (sched_employee_get(s, txn, id, &emp) != 0)
                 break;
-            if (!s_due_employee_ok(c, emp)) {
+            if (!s_due_employee_ok(c, txn, emp, &health)) {
                 entretiens__v1__employee__free_unpacked(emp, NULL);
+                rc = c->err;
                 break;
             }
-            if ((rc = s_due_add(c, emp, o)) != 0)
+            if ((rc = s_due_add(c, emp, o, health)) != 0)
                 break;
         }
         if (rc)
@@ -340,9 +430,16 @@ static int s_due(ent_rpc_call_t *call, void *arg)
         entretiens__v1__due_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
     if (!req)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a DueRequest");
-    s_due_t c = { .s = s, .req = req, .from = sched_date(req->from), .to = sched_date(req->to), .type = -1,
-                  .limit = req->limit ? req->limit : 10000 };
-    int rc = 0;
+    sched_caller_t who;
+    s_due_t c = { .s = s, .who = &who, .req = req, .from = sched_date(req->from), .to = sched_date(req->to),
+                  .type = -1, .limit = req->limit ? req->limit : 10000 };
+    int rc = sched_caller_load(s, call->txn, call->caller, &who);
+    if (rc)
+        goto done;
+    if (!who.valid) {
+        rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s", who.why);
+        goto done;
+    }
     if (c.from == ENT_DATE_NONE || c.to == ENT_DATE_NONE) {
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, c.from == ENT_DATE_NONE ? "from" : "to", "a valid date is required");
         goto done;
@@ -398,6 +495,7 @@ done:
     for (size_t i = 0; i < c.n; i++)
         s_item_free(c.items[i]);
     free(c.items);
+    sched_caller_free(&who);
     entretiens__v1__due_request__free_unpacked(req, NULL);
     return rc;
 }

@@ -19,11 +19,14 @@
  *    policies      entity -> packed EntityPolicy; SCHED_OPTIONS_KEY -> packed
  *                  PolicyOptions (entity ids cannot contain '*')
  *    campaigns     campaign id -> packed Campaign
+ *    grants        HR scopes, a copy of records' (common/grants.h)
  */
 #ifndef SCHED_SCHEDULER_H
 #define SCHED_SCHEDULER_H
 
 #include "common/daemon.h"
+#include "common/grants.h"
+#include "common/principal.h"
 #include "proto/scheduler.pb-c.h"
 #include "rules.h"
 
@@ -78,7 +81,7 @@ typedef struct scheduler {
     ent_daemon_t *d;
     ent_store_t *store;
     MDB_dbi employees, history, facts, obligations, due_index, idempotency, deadletters, policies,
-        campaigns_db;
+        campaigns_db, grants;
     /* policy cache, reloaded after a commit that changed it */
     sch_policy_t defaults;          /* options applied to entities without a row */
     sched_entity_policy_t *entities;
@@ -196,6 +199,42 @@ int sched_queries_register(scheduler_t *s);
 
 /* Applies records' events (an interview completed counts as held). */
 int sched_on_records_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg);
+
+/* --- access.c: who may read what (common/principal.h) ------------------ */
+
+/* The caller of one request, checked once. */
+typedef struct {
+    ent_principal_t p;
+    bool valid;                 /* false: refuse, why says why */
+    const char *why;
+    ent_grant_scope_t hr;       /* HR: the grant */
+    struct sched_line_cache *line; /* managers: verdicts of this call */
+} sched_caller_t;
+
+/* Parses the bound caller (ent_rpc_call_t.caller) and loads an HR grant.
+ * Returns 0 (out->valid tells whether it may see anything) or an LMDB
+ * code.  Free with sched_caller_free. */
+int sched_caller_load(scheduler_t *s, MDB_txn *txn, const char *caller, sched_caller_t *out);
+void sched_caller_free(sched_caller_t *c);
+
+/* Administrators, and HR with a grant (any entity / every entity "*"). */
+bool sched_caller_hr(const sched_caller_t *c);
+bool sched_caller_hr_all(const sched_caller_t *c);
+
+/* The caller's relation to an employee (a manager: walks the reporting
+ * line, cached for the call).  Returns 0 or an LMDB code / ENOMEM. */
+int sched_caller_relation(scheduler_t *s, MDB_txn *txn, sched_caller_t *c, const Entretiens__V1__Employee *emp,
+                          ent_relation_t *out);
+
+/* Health-related data (principal.h, ent_relation_sees_health): the
+ * return medical visit is hidden from whoever may not see health, a
+ * return after sickness, a work accident or an occupational disease shows
+ * with a neutral reason, and a history event keeps the fact of an absence
+ * but not its kind (returns false for events to drop: medical visits). */
+bool sched_obligation_hidden(const sched_obl_t *o);
+bool sched_obligation_health(const sched_obl_t *o);
+void sched_obligation_redact(sched_obl_msg_t *m);
+bool sched_event_redact(Entretiens__V1__EmployeeEvent *ev);
 
 /* --- service.c -------------------------------------------------------- */
 

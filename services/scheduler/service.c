@@ -44,6 +44,7 @@ int sched_setup(ent_daemon_t *d, void *arg)
         { "employees", &s->employees }, { "history", &s->history }, { "facts", &s->facts },
         { "obligations", &s->obligations }, { "due_index", &s->due_index }, { "idempotency", &s->idempotency },
         { "deadletters", &s->deadletters }, { "policies", &s->policies }, { "campaigns", &s->campaigns_db },
+        { ENT_GRANTS_DB, &s->grants },
     };
     for (size_t i = 0; i < sizeof dbs / sizeof *dbs; i++)
         if (ent_store_dbi(s->store, dbs[i].name, 0, dbs[i].dbi) != 0) {

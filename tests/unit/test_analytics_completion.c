@@ -252,7 +252,7 @@ Test(completion, refused_arguments_name_their_field)
     uint8_t junk[] = { 0xff, 0xff, 0xff, 0x0f };
     req.payload.data = junk;
     req.payload.len = sizeof junk;
-    ent_rpc_call_t call = { .req = &req };
+    ent_rpc_call_t call = { .req = &req, .caller = req.caller };
     cr_assert_eq(ent_store_begin(fx.store, &call.txn), 0);
     cr_assert_eq(an_rpc(&call, &fx.a), 0);
     ent_store_abort(fx.store, 0);

@@ -45,6 +45,8 @@ static inline int fx_rm_one(const char *path, const struct stat *st, int type, s
     return remove(path);
 }
 
+static inline void fx_grant(const char *principal, const char *const *entities);
+
 /* Opens a fresh store with the given minimum group (0 = default). */
 static inline void fx_open_min(uint32_t min_group)
 {
@@ -57,6 +59,10 @@ static inline void fx_open_min(uint32_t min_group)
     cr_assert_eq(an_open(&fx.a, fx.store, min_group, 0), 0);
     fx.seq_sched = fx.seq_rec = 0;
     cr_assert_eq(ent_clock_init("2026-03-02"), 0);
+    /* the HR principals the tests ask as see every entity */
+    static const char *const all[] = { "*", NULL };
+    fx_grant("hr:test", all);
+    fx_grant("hr:alice", all);
 }
 
 static inline void fx_setup(void)
@@ -123,6 +129,20 @@ static inline int fx_apply(const char *producer, const char *type, const Protobu
         ent_store_abort(fx.store, rc);
     free(buf);
     return rc;
+}
+
+/* records.access.granted: gives principal the entities (NULL-terminated;
+ * "*" = all), as records publishes it. */
+static inline void fx_grant(const char *principal, const char *const *entities)
+{
+    Entretiens__V1__AccessGrant g = ENTRETIENS__V1__ACCESS_GRANT__INIT;
+    g.principal = (char *) principal;
+    size_t n = 0;
+    while (entities[n])
+        n++;
+    g.n_entities = n;
+    g.entities = (char **) entities;
+    cr_assert_eq(fx_apply("records", "records.access.granted", &g.base), 0);
 }
 
 /* scheduler.employee.upserted */
@@ -309,7 +329,7 @@ static inline ent_code_t fx_call(const char *method, const char *caller, const E
     }
     req.payload.data = qb;
     req.payload.len = ql;
-    ent_rpc_call_t call = { .req = &req };
+    ent_rpc_call_t call = { .req = &req, .caller = req.caller }; /* as the RPC layer binds it */
     cr_assert_eq(ent_store_begin(fx.store, &call.txn), 0);
     int rc = an_rpc(&call, &fx.a);
     cr_assert_eq(rc, 0, "an_rpc: %s", mdb_strerror(rc));

@@ -49,54 +49,54 @@ Test(records_access, the_rules_in_words)
 
 Test(records_access, principals)
 {
-    rec_principal_t p;
+    ent_principal_t p;
     const char *why;
-    cr_assert_eq(rec_principal_parse("employee:E42", &p, &why), 0);
-    cr_assert_eq(p.role, REC_ROLE_EMPLOYEE);
+    cr_assert_eq(ent_principal_parse("employee:E42", &p, &why), 0);
+    cr_assert_eq(p.role, ENT_ROLE_EMPLOYEE);
     cr_assert_str_eq(p.id, "E42");
-    cr_assert_eq(rec_principal_parse("manager:E7", &p, NULL), 0);
-    cr_assert_eq(p.role, REC_ROLE_MANAGER);
-    cr_assert_eq(rec_principal_parse("hr:alice.martin@acme", &p, NULL), 0);
-    cr_assert_eq(p.role, REC_ROLE_HR);
-    cr_assert_eq(rec_principal_parse("admin:root", &p, NULL), 0);
-    cr_assert_eq(p.role, REC_ROLE_ADMIN);
+    cr_assert_eq(ent_principal_parse("manager:E7", &p, NULL), 0);
+    cr_assert_eq(p.role, ENT_ROLE_MANAGER);
+    cr_assert_eq(ent_principal_parse("hr:alice.martin@acme", &p, NULL), 0);
+    cr_assert_eq(p.role, ENT_ROLE_HR);
+    cr_assert_eq(ent_principal_parse("admin:root", &p, NULL), 0);
+    cr_assert_eq(p.role, ENT_ROLE_ADMIN);
     const char *bad[] = { NULL, "", "E42", "boss:E1", "employee:", "employee:E 42", "employee:E42;drop",
                           "manager:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", ":E1", "Employee:E1" };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         why = NULL;
-        cr_assert_eq(rec_principal_parse(bad[i], &p, &why), -1, "'%s' must be refused", bad[i] ? bad[i] : "(null)");
+        cr_assert_eq(ent_principal_parse(bad[i], &p, &why), -1, "'%s' must be refused", bad[i] ? bad[i] : "(null)");
         cr_assert_not_null(why);
     }
 }
 
 Test(records_access, relations)
 {
-    rec_principal_t p;
+    ent_principal_t p;
     rec_facts_t f = { .employee_id = "E1", .manager_id = "M1" };
-    rec_principal_parse("employee:E1", &p, NULL);
+    ent_principal_parse("employee:E1", &p, NULL);
     cr_assert_eq(rec_relation(&p, &f), REC_REL_EMPLOYEE);
-    rec_principal_parse("employee:M1", &p, NULL);
+    ent_principal_parse("employee:M1", &p, NULL);
     cr_assert_eq(rec_relation(&p, &f), REC_REL_NONE, "the employee role never conducts an interview");
-    rec_principal_parse("employee:E2", &p, NULL);
+    ent_principal_parse("employee:E2", &p, NULL);
     cr_assert_eq(rec_relation(&p, &f), REC_REL_NONE);
-    rec_principal_parse("manager:M1", &p, NULL);
+    ent_principal_parse("manager:M1", &p, NULL);
     cr_assert_eq(rec_relation(&p, &f), REC_REL_INTERVIEWER);
-    rec_principal_parse("manager:E1", &p, NULL);
+    ent_principal_parse("manager:E1", &p, NULL);
     cr_assert_eq(rec_relation(&p, &f), REC_REL_EMPLOYEE, "a manager's own interview");
-    rec_principal_parse("manager:BOSS", &p, NULL);
+    ent_principal_parse("manager:BOSS", &p, NULL);
     cr_assert_eq(rec_relation(&p, &f), REC_REL_NONE);
     f.in_line = true;
     cr_assert_eq(rec_relation(&p, &f), REC_REL_LINE);
-    rec_principal_parse("hr:alice", &p, NULL);
+    ent_principal_parse("hr:alice", &p, NULL);
     cr_assert_eq(rec_relation(&p, &f), REC_REL_NONE, "HR out of scope");
     f.hr_in_scope = true;
     cr_assert_eq(rec_relation(&p, &f), REC_REL_HR);
     f.hr_content = true;
     cr_assert_eq(rec_relation(&p, &f), REC_REL_HR_CONTENT);
-    rec_principal_parse("admin:root", &p, NULL);
+    ent_principal_parse("admin:root", &p, NULL);
     cr_assert_eq(rec_relation(&p, &f), REC_REL_ADMIN);
     rec_facts_t empty = { .employee_id = "E1", .manager_id = "" };
-    rec_principal_parse("manager:X", &p, NULL);
+    ent_principal_parse("manager:X", &p, NULL);
     cr_assert_eq(rec_relation(&p, &empty), REC_REL_NONE, "an empty interviewer matches nobody");
 }
 

@@ -4,17 +4,26 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_MAP_SIZE ((size_t) 1 << 40)
+#define LOCK_ATTEMPTS 3
 
 struct ent_store {
     MDB_env *env;
     char *dir;
+    int lock_fd;                  /* ENT_STORE_LOCK_FILE, write-locked; -1 when not held */
+    dev_t lock_dev;
+    ino_t lock_ino;
+    pid_t lock_owner;             /* the process that took it (not a fork child) */
+    struct ent_store *next_held;  /* s_held list */
     MDB_dbi meta, outbox, cursors;
     MDB_txn *txn;                 /* the current turn's write txn */
     ent_store_stats_t stats;
@@ -38,6 +47,197 @@ static int s_mkdirs(const char *dir)
     return 0;
 }
 
+/* ------------------------------------------------------------ instance lock */
+
+/* The stores of this process that hold their lock.  fcntl locks belong to
+ * the process, not to the descriptor: a second open of the same directory in
+ * this process would be granted the lock it already holds, and closing ANY
+ * descriptor of the lock file — even just to ask who holds it — releases it
+ * for the whole process.  So the files this process holds are recognised by
+ * device and inode before anything opens them again.  A child made by fork
+ * inherits this list but not the locks: entries count for their owner only. */
+static pthread_mutex_t s_held_mu = PTHREAD_MUTEX_INITIALIZER;
+static ent_store_t *s_held;
+
+/* The store of this process that holds the lock file st, or NULL.  Caller
+ * holds s_held_mu. */
+static ent_store_t *s_held_find(const struct stat *st)
+{
+    pid_t self = getpid();
+    for (ent_store_t *h = s_held; h; h = h->next_held)
+        if (h->lock_owner == self && h->lock_dev == st->st_dev && h->lock_ino == st->st_ino)
+            return h;
+    return NULL;
+}
+
+static int s_lock_path(const char *dir, char *path, size_t size)
+{
+    if (snprintf(path, size, "%s/%s", dir, ENT_STORE_LOCK_FILE) >= (int) size)
+        return ENAMETOOLONG;
+    return 0;
+}
+
+/* The pid the holder wrote into the lock file (0 when unreadable): F_GETLK
+ * reports 0 for a holder in another PID namespace (another container on the
+ * same volume). */
+static pid_t s_lock_file_pid(int fd)
+{
+    char buf[32];
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    long pid = strtol(buf, NULL, 10);
+    return pid > 0 ? (pid_t) pid : 0;
+}
+
+/* The pid holding the lock on fd's file, 0 when it is free, or -errno. */
+static pid_t s_lock_query(int fd)
+{
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+    if (fcntl(fd, F_GETLK, &fl) != 0)
+        return -errno;
+    if (fl.l_type == F_UNLCK)
+        return 0;
+    if (fl.l_pid > 0)
+        return fl.l_pid;
+    pid_t recorded = s_lock_file_pid(fd);
+    return recorded > 0 ? recorded : -EAGAIN; /* held, by a process we cannot name */
+}
+
+int ent_store_lock_holder(const char *dir, pid_t *pid)
+{
+    *pid = 0;
+    char path[4096];
+    int rc = s_lock_path(dir, path, sizeof path);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&s_held_mu);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        rc = errno == ENOENT ? 0 : errno; /* never opened: nobody holds it */
+        goto done;
+    }
+    if (s_held_find(&st)) {
+        *pid = getpid(); /* and do not open it: closing would release our lock */
+        goto done;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        rc = errno;
+        goto done;
+    }
+    pid_t holder = s_lock_query(fd);
+    close(fd);
+    if (holder == -EAGAIN)
+        holder = 0, rc = EAGAIN;
+    else if (holder < 0)
+        rc = -holder, holder = 0;
+    *pid = holder;
+done:
+    pthread_mutex_unlock(&s_held_mu);
+    return rc;
+}
+
+/* Takes the store's instance lock (see store.h).  Returns 0, EBUSY (logged
+ * with the holder's pid) or an errno code. */
+static int s_lock_acquire(ent_store_t *store)
+{
+    char path[4096];
+    int rc = s_lock_path(store->dir, path, sizeof path);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&s_held_mu);
+    struct stat st;
+    if (stat(path, &st) == 0 && s_held_find(&st)) {
+        /* LMDB forbids it too (its own locks are fcntl locks) */
+        ent_log_error("store.locked", "store %s is already open in this process (pid %ld)", store->dir,
+                      (long) getpid());
+        rc = EBUSY;
+        goto done;
+    }
+    /* 0600: whoever can open the file can take a read lock on it and keep
+     * the daemon from starting; only the daemon's user needs it */
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        rc = errno;
+        ent_log_error("store.lock", "cannot open the lock file %s: %s", path, strerror(rc));
+        goto done;
+    }
+    bool locked = false;
+    pid_t holder = 0;
+    for (int attempt = 0; attempt < LOCK_ATTEMPTS && !locked; attempt++) {
+        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+        if (fcntl(fd, F_SETLK, &fl) == 0) {
+            locked = true;
+            break;
+        }
+        if (errno != EACCES && errno != EAGAIN) {
+            rc = errno;
+            ent_log_error("store.lock", "cannot lock %s: %s", path, strerror(rc));
+            close(fd);
+            goto done;
+        }
+        /* 0 = the holder exited between the two calls: try again */
+        if ((holder = s_lock_query(fd)) != 0)
+            break;
+    }
+    if (!locked) {
+        char who[64] = "another process";
+        if (holder > 0)
+            snprintf(who, sizeof who, "another process, pid %ld", (long) holder);
+        ent_log_error("store.locked",
+                      "store %s is in use by %s: one daemon per store; stop it, or give this one its own "
+                      "ENTRETIENS_DATA_DIR",
+                      store->dir, who);
+        close(fd); /* this process holds no lock on it: nothing is released */
+        rc = EBUSY;
+        goto done;
+    }
+    if (fstat(fd, &st) != 0) {
+        rc = errno;
+        close(fd);
+        goto done;
+    }
+    /* the pid in the file is for operators (cat) and for openers in another
+     * PID namespace; the lock, not the file, is what excludes: a stale pid
+     * left by a killed daemon means nothing */
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long) getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t) n, 0) != n)
+        ent_log_warn("store.lock_pid", "cannot write the pid into %s: %s", path, strerror(errno));
+    store->lock_fd = fd;
+    store->lock_dev = st.st_dev;
+    store->lock_ino = st.st_ino;
+    store->lock_owner = getpid();
+    store->next_held = s_held;
+    s_held = store;
+done:
+    pthread_mutex_unlock(&s_held_mu);
+    return rc;
+}
+
+/* Releases the lock (after the environment is closed, so that a successor
+ * never opens it while this process still writes).  The file stays: removing
+ * it would let a waiting opener lock the old inode while a third creates a
+ * new file, and both would run. */
+static void s_lock_release(ent_store_t *store)
+{
+    if (store->lock_fd < 0)
+        return;
+    pthread_mutex_lock(&s_held_mu);
+    for (ent_store_t **p = &s_held; *p; p = &(*p)->next_held)
+        if (*p == store) {
+            *p = store->next_held;
+            break;
+        }
+    close(store->lock_fd); /* releases the fcntl lock */
+    store->lock_fd = -1;
+    pthread_mutex_unlock(&s_held_mu);
+}
+
+/* ------------------------------------------------------------------ store */
+
 static void s_refresh_usage(ent_store_t *store);
 
 static double s_now_seconds(void)
@@ -56,12 +256,17 @@ ent_store_t *ent_store_open(const char *dir, unsigned max_dbs, size_t map_size_m
         rc = ENOMEM;
         goto fail;
     }
+    store->lock_fd = -1;
     store->dir = strdup(dir);
     if (!store->dir) {
         rc = ENOMEM;
         goto fail;
     }
     if ((rc = s_mkdirs(dir)) != 0)
+        goto fail;
+    /* before LMDB opens anything: a second instance must not clear reader
+     * slots, migrate or grow the map under the first one */
+    if ((rc = s_lock_acquire(store)) != 0)
         goto fail;
     if ((rc = mdb_env_create(&store->env)) != 0)
         goto fail;
@@ -323,6 +528,7 @@ void ent_store_close(ent_store_t **store_p)
         mdb_env_sync(store->env, 1);
         mdb_env_close(store->env);
     }
+    s_lock_release(store);
     free(store->dir);
     free(store);
     *store_p = NULL;

@@ -13,6 +13,27 @@
  *  Values are protobuf-encoded; keys big-endian integers or strings with
  *  explicit separators.
  *
+ *  ONE INSTANCE PER STORE.  ent_store_open takes an exclusive fcntl write
+ *  lock on ENT_STORE_LOCK_FILE in the store directory and keeps it until
+ *  ent_store_close; a second opener — another daemon started on the same
+ *  ENTRETIENS_DATA_DIR, whatever its ports — is refused with EBUSY and a
+ *  "store.locked" log line naming the holder's pid.  Two writers on one store
+ *  would each run the turn protocol against the other's data (duplicate
+ *  deliveries, counters gone negative, failed writes).  Consequences:
+ *    - the kernel releases the lock when the process dies, kill -9 included:
+ *      a restart never has to clean anything up; the file stays (with the
+ *      last holder's pid in it, for operators) and its presence means
+ *      nothing;
+ *    - the lock belongs to the process: a second ent_store_open of the same
+ *      directory in one process is refused as well (LMDB forbids it too);
+ *      threads of the holder (e.g. a backup worker using the environment)
+ *      are not affected;
+ *    - read-only openers that use LMDB directly (mdb_stat, mdb_dump,
+ *      mdb_copy, a test's checker with MDB_RDONLY) do not take it and keep
+ *      working beside the daemon; so do backups made with ent_store_backup;
+ *    - the file is created with mode 0600: anyone who could open it could
+ *      lock it and keep the daemon from starting.
+ *
  *  Error codes: LMDB's (MDB_* negative, errno positive), 0 on success.
  */
 #ifndef ENT_STORE_H
@@ -22,6 +43,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+/* The instance lock file, in the store directory (see above). */
+#define ENT_STORE_LOCK_FILE "instance.lock"
 
 typedef struct ent_store ent_store_t;
 
@@ -42,8 +67,14 @@ typedef int (*ent_store_migrate_fn)(MDB_txn *txn, unsigned from, void *arg);
  * too), with room for max_dbs named databases, an initial map of
  * map_size_mb MiB (the file grows into it; the map grows further on
  * demand), MDB_NOTLS, and full sync unless nosync (rebuildable stores only).
- * Runs mdb_reader_check to clear readers left by a crashed process.
- * Returns NULL and sets *err (an LMDB or errno code) on failure. */
+ * First takes the instance lock (see above), then runs mdb_reader_check to
+ * clear readers left by a crashed process.
+ * Returns NULL and sets *err (when err is not NULL) on failure:
+ *   EBUSY — another process, or this one, has the store open (logged as
+ *           "store.locked" with the holder's pid);
+ *   an errno code — the directory or the lock file cannot be created or
+ *           locked (ENOTDIR, EACCES, ENAMETOOLONG ...);
+ *   an LMDB code — the environment cannot be opened. */
 ent_store_t *ent_store_open(const char *dir, unsigned max_dbs, size_t map_size_mb,
                             bool nosync, int *err);
 
@@ -105,8 +136,17 @@ int ent_store_meta_put_u64(MDB_txn *txn, const ent_store_t *store, const char *k
 void ent_be64_put(uint8_t out[8], uint64_t v);
 uint64_t ent_be64_get(const uint8_t in[8]);
 
-/* Syncs and closes; *store_p is set to NULL.  Safe on NULL.  Aborts an open
- * transaction (its turn is lost, as after a crash). */
+/* The pid of the process holding the instance lock of the store in dir:
+ * 0 when nobody holds it (or the store was never opened), getpid() when this
+ * process does.  Does not take the lock.  Returns 0 and *pid, or an errno
+ * code with *pid = 0: EAGAIN when the lock is held by a process whose pid
+ * cannot be known here (another PID namespace that wrote no pid), or the
+ * error of stat/open/fcntl on the lock file. */
+int ent_store_lock_holder(const char *dir, pid_t *pid);
+
+/* Syncs and closes, then releases the instance lock; *store_p is set to
+ * NULL.  Safe on NULL.  Aborts an open transaction (its turn is lost, as
+ * after a crash). */
 void ent_store_close(ent_store_t **store_p);
 
 #endif

@@ -12,11 +12,19 @@
  *  corrected file again turns them into duplicates (the event ids depend on
  *  the employee and the hire only).
  *
+ *  A row whose hire was imported before with other details (a re-export
+ *  with a corrected e-mail) is a conflict: the scheduler keeps the first
+ *  version.  That says nothing about the other rows, so sending goes on;
+ *  conflicts are reported like rejections and the command fails, so that a
+ *  correction is never taken for done.
+ *
  *  Output (docs/cli.md): "imported FILE: N rows, accepted A, duplicate D,
- *  rejected R" then "line L: employee ID: FIELD: REASON" per problem;
- *  --json: {"file","rows","sent","accepted","duplicates","rejected",
- *  "errors":[{"line","employee_id","field","reason","by"}],"errors_total"}.
- *  Exit: 0 done, 1 bad rows / rejected by the scheduler / call failed, 2 usage.
+ *  rejected R[ (conflict C)]" then "line L: employee ID: FIELD: REASON" per
+ *  problem; --json: {"file","rows","sent","accepted","duplicates","rejected",
+ *  "errors":[{"line","employee_id","field","reason","by"}],"errors_total",
+ *  "conflicts"}.
+ *  Exit: 0 done, 1 bad rows / rejected by the scheduler / conflicts / call
+ *  failed, 2 usage.
  */
 #include "csv_employees.h"
 #include "ctl.h"
@@ -49,7 +57,7 @@ typedef struct {
     size_t n;
     /* totals */
     size_t sent, total;
-    uint64_t accepted, duplicates, rejected;
+    uint64_t accepted, duplicates, rejected, conflicts; /* conflicts are counted in rejected too */
     size_t first_line, acked_line;  /* lines first_line..acked_line were answered */
     i_rejection_t *rej;
     size_t nrej;
@@ -130,8 +138,9 @@ static void i_reject(i_import_t *im, size_t line, const char *employee_id, const
     im->nrej++;
 }
 
-/* Sends the batch.  Returns 0; 1 when the scheduler rejected an event of
- * it; -1 when the call failed (printed). */
+/* Sends the batch.  Returns 0 (conflicts included: they are counted); 1
+ * when the scheduler rejected an event of it as invalid; -1 when the call
+ * failed (printed). */
 static int i_flush(i_import_t *im)
 {
     if (im->n == 0)
@@ -168,7 +177,10 @@ static int i_flush(i_import_t *im)
             im->rejected++;
             i_reject(im, im->lines[k], im->events[k]->employee_id, res->field,
                      res->reason && *res->reason ? res->reason : outcome);
-            rc = 1;
+            if (strcmp(outcome, "conflict") == 0)
+                im->conflicts++;
+            else
+                rc = 1;
         }
     }
     im->sent += im->n;
@@ -246,11 +258,11 @@ static json_t *i_json(const char *path, const csv_emp_report_t *rep, const i_imp
         }
         total = im->nrej;
     }
-    return json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:I}", "file", ctl_json_str(path), "rows",
+    return json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I}", "file", ctl_json_str(path), "rows",
                      (json_int_t) rep->rows, "sent", (json_int_t) im->sent, "accepted", (json_int_t) im->accepted,
                      "duplicates", (json_int_t) im->duplicates, "rejected",
                      (json_int_t) (rep->bad ? rep->bad : im->rejected), "errors", errors, "errors_total",
-                     (json_int_t) total);
+                     (json_int_t) total, "conflicts", (json_int_t) im->conflicts);
 }
 
 int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
@@ -348,9 +360,12 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
     if (ctl->json) {
         ctl_print_json(i_json(path, &rep, im));
     } else {
-        printf("%s %s: %zu rows, accepted %" PRIu64 ", duplicate %" PRIu64 ", %srejected %" PRIu64 "%s\n",
+        printf("%s %s: %zu rows, accepted %" PRIu64 ", duplicate %" PRIu64 ", %srejected %" PRIu64 "%s",
                rc ? "stopped" : "imported", path, rep.rows, im->accepted, im->duplicates,
                color && im->rejected ? ctl_color_on(CTL_RED) : "", im->rejected, color && im->rejected ? CTL_COLOR_OFF : "");
+        if (im->conflicts)
+            printf(" (conflict %" PRIu64 ")", im->conflicts);
+        putchar('\n');
         for (size_t i = 0; i < im->nrej; i++)
             i_print_problem(im->rej[i].line, im->rej[i].employee_id, im->rej[i].field, im->rej[i].reason);
     }
@@ -360,6 +375,14 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
                 "checks; sending stopped after line %zu (%zu of %zu rows sent). Fix the rows and import the file "
                 "again: rows already imported are duplicates.\n",
                 im->rejected, im->rejected == 1 ? "" : "s", im->acked_line, im->sent, rep.valid);
+        goto done;
+    }
+    if (im->conflicts) {
+        fprintf(stderr,
+                "entretiensctl: import employees: %" PRIu64 " row%s differ%s from the hire imported before for the "
+                "same employee and hire date; the first version was kept (the rows are dead letters). Send the "
+                "changes as `updated` events (entretiensctl ingest).\n",
+                im->conflicts, im->conflicts == 1 ? "" : "s", im->conflicts == 1 ? "s" : "");
         goto done;
     }
     status = CTL_OK;
@@ -392,13 +415,15 @@ const char *ctl_import_details(const char *command)
            "trial_months 0-12; locale fr|en; forfait_jours yes|no.  Required values: employee_id,\n"
            "first_name, last_name, entity, hire_date, category, contract.\n"
            "Each row becomes a `hired` event (source csv-import, event_id <employee_id>:hired:<hire_date>):\n"
-           "importing the same file twice gives duplicates.  Every row is checked first: when one is bad,\n"
+           "importing the same file twice gives duplicates; a row changed since (same employee and hire\n"
+           "date) is a conflict: the first version stays.  Every row is checked first: when one is bad,\n"
            "every problem is listed and nothing is sent.\n"
            "\n"
-           "output:  imported FILE: N rows, accepted N, duplicate N, rejected N\n"
+           "output:  imported FILE: N rows, accepted N, duplicate N, rejected N[ (conflict N)]\n"
            "         line L: employee ID: COLUMN: REASON     (one per problem)\n"
            "--json:  {\"file\",\"rows\",\"sent\",\"accepted\",\"duplicates\",\"rejected\",\n"
-           "          \"errors\":[{\"line\",\"employee_id\",\"field\",\"reason\",\"by\":\"file\"|\"scheduler\"}],\"errors_total\"}\n"
-           "exit:    0 imported, 1 bad rows (nothing sent), rejected by the scheduler or a failed call,\n"
-           "         2 usage or unreadable FILE\n";
+           "          \"errors\":[{\"line\",\"employee_id\",\"field\",\"reason\",\"by\":\"file\"|\"scheduler\"}],\"errors_total\",\n"
+           "          \"conflicts\"}\n"
+           "exit:    0 imported, 1 bad rows (nothing sent), rejected by the scheduler, conflicts or a\n"
+           "         failed call, 2 usage or unreadable FILE\n";
 }

@@ -133,6 +133,7 @@ static json_t *s_obligation_json(const Entretiens__V1__Obligation *o, bool with_
 typedef struct {
     size_t line;
     char *event_id, *field, *reason;
+    bool conflict;       /* the scheduler's "conflict" (else "rejected") */
 } s_rejection_t;
 
 typedef struct {
@@ -141,16 +142,18 @@ typedef struct {
     size_t lines[INGEST_BATCH];
     size_t n;
     /* totals */
-    uint64_t accepted, duplicates, rejected;
+    uint64_t accepted, duplicates, rejected, conflicts; /* conflicts are counted in rejected too */
     s_rejection_t *rej;
     size_t nrej, caprej;
     size_t acked_line;   /* every line up to this one has been answered */
     bool oom;
 } s_ingest_t;
 
-static void s_reject(s_ingest_t *in, size_t line, const char *event_id, const char *field, const char *reason)
+static void s_reject(s_ingest_t *in, size_t line, const char *event_id, const char *field, const char *reason,
+                     bool conflict)
 {
     in->rejected++;
+    in->conflicts += conflict;
     if (in->nrej == in->caprej) {
         size_t cap = in->caprej ? in->caprej * 2 : 64;
         s_rejection_t *r = realloc(in->rej, cap * sizeof *r);
@@ -166,6 +169,7 @@ static void s_reject(s_ingest_t *in, size_t line, const char *event_id, const ch
     r->event_id = strdup(event_id ? event_id : "");
     r->field = strdup(field ? field : "");
     r->reason = strdup(reason ? reason : "");
+    r->conflict = conflict;
     if (!r->event_id || !r->field || !r->reason) {
         free(r->event_id), free(r->field), free(r->reason);
         in->oom = true;
@@ -194,7 +198,7 @@ static int s_ingest_flush(ctl_t *ctl, s_ingest_t *in)
         s_batch_clear(in);
         return -1;
     }
-    uint64_t acc = 0, dup = 0, rej = 0;
+    uint64_t acc = 0, dup = 0, rej = 0, conf = 0;
     bool *seen = calloc(in->n, sizeof *seen);
     for (size_t i = 0; i < rep->n_results; i++) {
         const Entretiens__V1__EventResult *r = rep->results[i];
@@ -211,16 +215,23 @@ static int s_ingest_flush(ctl_t *ctl, s_ingest_t *in)
         else if (strcmp(outcome, "duplicate") == 0)
             dup++;
         else {
+            /* anything else was not applied: "rejected", "conflict", or an
+             * outcome a newer scheduler may add */
+            bool conflict = strcmp(outcome, "conflict") == 0;
             rej++;
+            conf += conflict;
             const Entretiens__V1__EmployeeEvent *ev = in->events[r->index];
-            s_reject(in, in->lines[r->index], ev->event_id, r->field, r->reason && *r->reason ? r->reason : outcome);
+            s_reject(in, in->lines[r->index], ev->event_id, r->field, r->reason && *r->reason ? r->reason : outcome,
+                     conflict);
         }
     }
-    if (rep->n_results != in->n || acc != rep->accepted || dup != rep->duplicates || rej != rep->rejected)
+    if (rep->n_results != in->n || acc != rep->accepted || dup != rep->duplicates || rej != rep->rejected ||
+        conf != rep->conflicts)
         fprintf(stderr, "entretiensctl: ingest: inconsistent reply for the batch ending at line %zu: "
-                        "%zu results for %zu events; counts %u/%u/%u, results %" PRIu64 "/%" PRIu64 "/%" PRIu64 "\n",
-                in->lines[in->n - 1], rep->n_results, in->n, rep->accepted, rep->duplicates, rep->rejected, acc,
-                dup, rej);
+                        "%zu results for %zu events; counts %u/%u/%u/%u, results %" PRIu64 "/%" PRIu64 "/%" PRIu64
+                        "/%" PRIu64 "\n",
+                in->lines[in->n - 1], rep->n_results, in->n, rep->accepted, rep->duplicates, rep->rejected,
+                rep->conflicts, acc, dup, rej, conf);
     free(seen);
     in->accepted += acc;
     in->duplicates += dup;
@@ -305,7 +316,7 @@ int ctl_cmd_ingest(ctl_t *ctl, int argc, char **argv)
         Entretiens__V1__EmployeeEvent *ev;
         ctl_event_error_t err;
         if (ctl_event_parse(text, n, &ev, &err) != 0) {
-            s_reject(in, lineno, err.event_id, err.field, err.reason);
+            s_reject(in, lineno, err.event_id, err.field, err.reason, false);
         } else {
             in->events[in->n] = ev;
             in->lines[in->n++] = lineno;
@@ -344,8 +355,9 @@ int ctl_cmd_ingest(ctl_t *ctl, int argc, char **argv)
             snprintf(done, sizeof done, "lines 1-%zu were answered", in->acked_line);
         fprintf(stderr,
                 "entretiensctl: ingest: stopped at line %zu; %s (so far: accepted %" PRIu64 ", duplicate %" PRIu64
-                ", rejected %" PRIu64 "). Ingest is idempotent: the file can be sent again.\n",
-                lineno, done, in->accepted, in->duplicates, in->rejected);
+                ", rejected %" PRIu64 ", of which conflict %" PRIu64
+                "). Ingest is idempotent: the file can be sent again.\n",
+                lineno, done, in->accepted, in->duplicates, in->rejected, in->conflicts);
         status = CTL_FAILED;
     } else {
         if (in->nrej > 1)
@@ -353,18 +365,24 @@ int ctl_cmd_ingest(ctl_t *ctl, int argc, char **argv)
         if (ctl->json) {
             json_t *rejs = json_array();
             for (size_t i = 0; i < in->nrej; i++)
-                json_array_append_new(rejs, json_pack("{s:I, s:o, s:o, s:o}", "line", (json_int_t) in->rej[i].line,
-                                                      "event_id", ctl_json_str(in->rej[i].event_id), "field",
+                json_array_append_new(rejs, json_pack("{s:I, s:o, s:o, s:o, s:s}", "line",
+                                                      (json_int_t) in->rej[i].line, "event_id",
+                                                      ctl_json_str(in->rej[i].event_id), "field",
                                                       ctl_json_str(in->rej[i].field), "reason",
-                                                      ctl_json_str(in->rej[i].reason)));
-            ctl_print_json(json_pack("{s:I, s:I, s:I, s:o}", "accepted", (json_int_t) in->accepted, "duplicates",
+                                                      ctl_json_str(in->rej[i].reason), "outcome",
+                                                      in->rej[i].conflict ? "conflict" : "rejected"));
+            ctl_print_json(json_pack("{s:I, s:I, s:I, s:o, s:I}", "accepted", (json_int_t) in->accepted, "duplicates",
                                      (json_int_t) in->duplicates, "rejected", (json_int_t) in->rejected,
-                                     "rejections", rejs));
+                                     "rejections", rejs, "conflicts", (json_int_t) in->conflicts));
         } else {
             bool color = ctl_use_color(ctl->color);
-            printf("accepted %" PRIu64 ", duplicate %" PRIu64 ", %srejected %" PRIu64 "%s\n", in->accepted,
+            printf("accepted %" PRIu64 ", duplicate %" PRIu64 ", %srejected %" PRIu64 "%s", in->accepted,
                    in->duplicates, color && in->rejected ? ctl_color_on(CTL_RED) : "", in->rejected,
                    color && in->rejected ? CTL_COLOR_OFF : "");
+            /* after the contract's prefix, and only when there are some */
+            if (in->conflicts)
+                printf(" (conflict %" PRIu64 ")", in->conflicts);
+            putchar('\n');
             for (size_t i = 0; i < in->nrej; i++) {
                 printf("line %zu: event ", in->rej[i].line);
                 ctl_fputs_clean(in->rej[i].event_id[0] ? in->rej[i].event_id : "-", stdout);
@@ -1208,6 +1226,8 @@ int ctl_cmd_deadletters(ctl_t *ctl, int argc, char **argv)
             json_object_set_new(o, "field", ctl_json_str(d->field));
             json_object_set_new(o, "reason", ctl_json_str(d->reason));
             json_object_set_new(o, "event", d->event ? ctl_event_to_json(d->event) : json_null());
+            /* letters stored before conflicts existed have no outcome */
+            json_object_set_new(o, "outcome", ctl_json_str(d->outcome && *d->outcome ? d->outcome : "rejected"));
             json_array_append_new(arr, o);
         }
         ctl_print_json(arr);
@@ -1247,11 +1267,17 @@ const char *ctl_scheduler_details(const char *command)
           "JSON, have a value of the wrong JSON type, a malformed date or an unknown field are\n"
           "rejected here; the scheduler judges the rest (rejections are kept as dead letters).\n"
           "\n"
-          "output:  accepted N, duplicate N, rejected N\n"
+          "An event id already ingested (same source) is a duplicate when the event is the same,\n"
+          "and a conflict when a field differs: FIELD is the first differing one, the first version\n"
+          "is kept and the new one becomes a dead letter.  Conflicts count as rejections.\n"
+          "\n"
+          "output:  accepted N, duplicate N, rejected N[ (conflict N)]\n"
           "         line L: event EVENT_ID: FIELD: REASON      (one per rejection; EVENT_ID - when unknown)\n"
           "--json:  {\"accepted\":N,\"duplicates\":N,\"rejected\":N,\n"
-          "          \"rejections\":[{\"line\":L,\"event_id\":S,\"field\":S,\"reason\":S}]}\n"
-          "exit:    0 all accepted or duplicate, 1 some rejected or the scheduler failed, 2 usage\n" },
+          "          \"rejections\":[{\"line\":L,\"event_id\":S,\"field\":S,\"reason\":S,\"outcome\":S}],\n"
+          "          \"conflicts\":N}       (outcome: rejected | conflict)\n"
+          "exit:    0 all accepted or duplicate, 1 some rejected (conflicts included) or the scheduler\n"
+          "         failed, 2 usage\n" },
         { "policy",
           "policy apply FILE  replaces the whole policy with FILE (- = stdin), then shows it:\n"
           "  {\"entities\":[{\"id\":\"ACME-FR\",\"headcount\":120,\"region\":\"metropole\",\"periodicity_years\":4}],\n"
@@ -1298,7 +1324,8 @@ const char *ctl_scheduler_details(const char *command)
         { "deadletters",
           "--limit N (1..10000, default 100), --after ID (page after that dead letter id).\n"
           "table:   ID RECEIVED EVENT_ID SOURCE EMPLOYEE FIELD REASON; the next page is hinted on stderr\n"
-          "--json:  [{\"id\",\"received_at\",\"caller\",\"field\",\"reason\",\"event\":{event as received}}]\n"
+          "--json:  [{\"id\",\"received_at\",\"caller\",\"field\",\"reason\",\"event\":{event as received},\n"
+          "           \"outcome\":\"rejected\"|\"conflict\"}]\n"
           "exit:    0 done, 1 scheduler error, 2 usage\n" },
     };
     for (size_t i = 0; i < sizeof s_details / sizeof *s_details; i++)

@@ -86,6 +86,45 @@ int sched_history_put(scheduler_t *s, MDB_txn *txn, const Entretiens__V1__Employ
     return 0;
 }
 
+int sched_history_find(scheduler_t *s, MDB_txn *txn, const char *employee_id,
+                       const Entretiens__V1__EmployeeEvent *ev, MDB_val *out)
+{
+    /* first the key the event would have under employee_id: an identical
+     * re-send (the common case) is found by one lookup */
+    Entretiens__V1__EmployeeEvent probe = *ev;
+    probe.employee_id = (char *) employee_id;
+    uint8_t key[512];
+    size_t klen = s_history_key(&probe, key, sizeof key);
+    if (!klen)
+        return MDB_BAD_VALSIZE;
+    MDB_val k = { klen, key };
+    int rc = mdb_get(txn, s->history, &k, out);
+    if (rc != MDB_NOTFOUND)
+        return rc;
+    /* its date or type changed, so its rank: scan the employee's history for
+     * "\0 source \0 event_id" after the 5 bytes of date and rank */
+    size_t plen = strlen(employee_id) + 1, slen = klen - plen - 5;
+    const uint8_t *suffix = key + plen + 5;
+    MDB_cursor *cur;
+    if ((rc = mdb_cursor_open(txn, s->history, &cur)) != 0)
+        return rc;
+    MDB_val v;
+    k.mv_size = plen;
+    k.mv_data = key;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < plen || memcmp(k.mv_data, employee_id, plen) != 0) {
+            rc = MDB_NOTFOUND;
+            break;
+        }
+        if (k.mv_size == plen + 5 + slen && memcmp((const uint8_t *) k.mv_data + plen + 5, suffix, slen) == 0) {
+            *out = v;
+            break;
+        }
+    }
+    mdb_cursor_close(cur);
+    return rc;
+}
+
 int sched_history_list(scheduler_t *s, MDB_txn *txn, const char *employee_id,
                        Entretiens__V1__EmployeeEvent ***out, size_t *n)
 {

@@ -1,6 +1,12 @@
 /*  ingest.c — scheduler.ingest (batches of EmployeeEvent, answered after
  *  commit, idempotent on source + event_id), the dead-letter table, and
- *  records' completed interviews (scheduler.h). */
+ *  records' completed interviews (scheduler.h).
+ *
+ *  An event id seen before is a duplicate when the event is the same as the
+ *  stored one, field by field, and a conflict otherwise: the first version is
+ *  kept, the second is answered "conflict" with the first differing field and
+ *  kept as a dead letter, so that a correction sent under a reused id is never
+ *  silently dropped. */
 #include "scheduler.h"
 #include "validate.h"
 
@@ -59,8 +65,10 @@ static void s_set_free(s_set_t *set)
     free(set->order);
 }
 
+/* Keeps ev in the dead-letter table with its outcome ("rejected" or
+ * "conflict"), field and reason.  Returns 0 or an LMDB code. */
 static int s_deadletter(scheduler_t *s, MDB_txn *txn, const char *caller, const Entretiens__V1__EmployeeEvent *ev,
-                        const char *field, const char *reason)
+                        const char *outcome, const char *field, const char *reason)
 {
     uint64_t id;
     int rc = ent_store_meta_get_u64(txn, s->store, "deadletter_seq", &id);
@@ -74,6 +82,7 @@ static int s_deadletter(scheduler_t *s, MDB_txn *txn, const char *caller, const 
     dl.event = (Entretiens__V1__EmployeeEvent *) ev;
     dl.field = (char *) field;
     dl.reason = (char *) reason;
+    dl.outcome = (char *) outcome;
     /* the rejected event may hold invalid UTF-8: keep it as received, the
      * listing sanitises on output */
     uint8_t key[8];
@@ -82,13 +91,68 @@ static int s_deadletter(scheduler_t *s, MDB_txn *txn, const char *caller, const 
     if ((rc = mdb_put(txn, s->deadletters, &k, &v, MDB_RESERVE)) != 0)
         return rc;
     entretiens__v1__dead_letter__pack(&dl, v.mv_data);
-    ent_log_warn("ingest.rejected", "event %.64s from %.64s rejected: %s: %s", ev->event_id ? ev->event_id : "",
-                 ev->source ? ev->source : "", field, reason);
+    if (strcmp(outcome, "conflict") == 0)
+        /* the field only: the values (names, e-mails) stay out of the logs */
+        ent_log_warn("ingest.conflict",
+                     "event %.64s from %.64s conflicts with the event stored under that id: %s differs; "
+                     "the stored one is kept, this one is dead letter %llu",
+                     ev->event_id ? ev->event_id : "", ev->source ? ev->source : "", field, (unsigned long long) id);
+    else
+        ent_log_warn("ingest.rejected", "event %.64s from %.64s rejected: %s: %s", ev->event_id ? ev->event_id : "",
+                     ev->source ? ev->source : "", field, reason);
     return ent_store_meta_put_u64(txn, s->store, "deadletter_seq", id);
 }
 
-/* Applies one valid event: idempotency, history.  *dup set when seen. */
-static int s_apply(scheduler_t *s, MDB_txn *txn, const Entretiens__V1__EmployeeEvent *ev, bool *dup)
+/* An event whose source + event_id is already recorded under the employee
+ * in `seen` (the idempotency value): compares it with the stored copy.
+ * *out is DUPLICATE, or CONFLICT with *field and reason filled.  Returns 0
+ * or an LMDB code. */
+static int s_compare(scheduler_t *s, MDB_txn *txn, const Entretiens__V1__EmployeeEvent *ev, const MDB_val *seen,
+                     sched_ingest_outcome_t *out, const char **field, char *reason, size_t size)
+{
+    char employee[SCHED_ID_MAX + 1];
+    MDB_val stored;
+    int rc = MDB_NOTFOUND;
+    if (seen->mv_size <= SCHED_ID_MAX) {
+        memcpy(employee, seen->mv_data, seen->mv_size);
+        employee[seen->mv_size] = '\0';
+        rc = sched_history_find(s, txn, employee, ev, &stored);
+    }
+    Entretiens__V1__EmployeeEvent *old = NULL;
+    if (rc == 0)
+        old = entretiens__v1__employee_event__unpack(NULL, stored.mv_size, stored.mv_data);
+    else if (rc != MDB_NOTFOUND && rc != MDB_BAD_VALSIZE)
+        return rc;
+    if (!old) {
+        /* nothing to compare with (a store damaged by hand?): applying it
+         * would break idempotency, dropping it could lose a correction */
+        ent_log_error("ingest.unverifiable", "event %.64s from %.64s: its id is recorded but the stored event %s",
+                      ev->event_id, ev->source, rc == 0 ? "cannot be decoded" : "is missing from the history");
+        *out = SCHED_INGEST_CONFLICT;
+        *field = "event_id";
+        snprintf(reason, size, "already ingested from this source, but the stored event cannot be read to "
+                               "compare: not applied");
+        return 0;
+    }
+    const char *diff = sched_event_diff(old, ev);
+    entretiens__v1__employee_event__free_unpacked(old, NULL);
+    if (!diff) {
+        *out = SCHED_INGEST_DUPLICATE;
+        return 0;
+    }
+    *out = SCHED_INGEST_CONFLICT;
+    *field = diff;
+    snprintf(reason, size, "event id already ingested from this source with a different %s: the first version is "
+                           "kept; a correction needs an event id of its own", diff);
+    return 0;
+}
+
+/* Applies one valid event: idempotency on source + event_id, then history.
+ * *out is ACCEPTED (stored), DUPLICATE (seen, same event) or CONFLICT (seen,
+ * another event: *field names the first differing field, reason says why;
+ * nothing is stored).  Returns 0 or an LMDB code. */
+static int s_apply(scheduler_t *s, MDB_txn *txn, const Entretiens__V1__EmployeeEvent *ev,
+                   sched_ingest_outcome_t *out, const char **field, char *reason, size_t size)
 {
     uint8_t key[300];
     size_t so = strlen(ev->source), id = strlen(ev->event_id);
@@ -96,12 +160,12 @@ static int s_apply(scheduler_t *s, MDB_txn *txn, const Entretiens__V1__EmployeeE
     memcpy(key + so + 1, ev->event_id, id);
     MDB_val k = { so + 1 + id, key }, v = { strlen(ev->employee_id), ev->employee_id };
     int rc = mdb_put(txn, s->idempotency, &k, &v, MDB_NOOVERWRITE);
-    if (rc == MDB_KEYEXIST) {
-        *dup = true;
-        return 0;
-    }
-    *dup = false;
-    return rc ? rc : sched_history_put(s, txn, ev);
+    if (rc == MDB_KEYEXIST) /* v now holds the stored value */
+        return s_compare(s, txn, ev, &v, out, field, reason, size);
+    if (rc)
+        return rc;
+    *out = SCHED_INGEST_ACCEPTED;
+    return sched_history_put(s, txn, ev);
 }
 
 static int s_refresh(scheduler_t *s, MDB_txn *txn, s_set_t *dirty)
@@ -146,6 +210,7 @@ static int s_ingest(ent_rpc_call_t *call, void *arg)
     Entretiens__V1__EventResult **ptrs = calloc(req->n_events ? req->n_events : 1, sizeof *ptrs);
     char (*reasons)[256] = calloc(req->n_events ? req->n_events : 1, 256);
     s_set_t dirty = { 0 };
+    uint64_t counts[SCHED_INGEST_OUTCOMES] = { 0 };
     int rc = (!results || !ptrs || !reasons) ? ENOMEM : s_set_init(&dirty, req->n_events);
     for (size_t i = 0; i < req->n_events && !rc; i++) {
         const Entretiens__V1__EmployeeEvent *ev = req->events[i];
@@ -160,20 +225,35 @@ static int s_ingest(ent_rpc_call_t *call, void *arg)
             r->field = (char *) field;
             r->reason = reasons[i];
             rep.rejected++;
-            rc = s_deadletter(s, call->txn, call->caller, ev, field, reasons[i]);
+            counts[SCHED_INGEST_REJECTED]++;
+            rc = s_deadletter(s, call->txn, call->caller, ev, "rejected", field, reasons[i]);
             continue;
         }
-        bool dup = false;
-        rc = s_apply(s, call->txn, ev, &dup);
+        sched_ingest_outcome_t outcome;
+        rc = s_apply(s, call->txn, ev, &outcome, &field, reasons[i], sizeof reasons[i]);
         if (rc)
             break;
-        if (dup) {
-            r->outcome = "duplicate";
-            rep.duplicates++;
-        } else {
+        counts[outcome]++;
+        switch (outcome) {
+        case SCHED_INGEST_ACCEPTED:
             r->outcome = "accepted";
             rep.accepted++;
             s_set_add(&dirty, ev->employee_id);
+            break;
+        case SCHED_INGEST_DUPLICATE:
+            r->outcome = "duplicate";
+            rep.duplicates++;
+            break;
+        default:
+            /* counted in rejected too: a client that does not know
+             * conflicts still sees the event was not applied */
+            r->outcome = "conflict";
+            r->field = (char *) field;
+            r->reason = reasons[i];
+            rep.rejected++;
+            rep.conflicts++;
+            rc = s_deadletter(s, call->txn, call->caller, ev, "conflict", field, reasons[i]);
+            break;
         }
     }
     if (!rc)
@@ -183,6 +263,9 @@ static int s_ingest(ent_rpc_call_t *call, void *arg)
         rep.results = ptrs;
         rc = ent_rpc_ok(call, &rep.base);
     }
+    if (!rc)
+        for (int o = 0; o < SCHED_INGEST_OUTCOMES; o++)
+            s->turn_ingest[o] += counts[o];
     s_set_free(&dirty);
     free(results);
     free(ptrs);
@@ -264,9 +347,13 @@ int sched_on_records_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
                      ie->interview_id ? ie->interview_id : "", field, reason);
         rc = ENT_EVENT_SKIP;
     } else {
-        bool dup = false;
-        rc = s_apply(s, txn, &e, &dup);
-        if (!rc && !dup) {
+        sched_ingest_outcome_t outcome;
+        rc = s_apply(s, txn, &e, &outcome, &field, reason, sizeof reason);
+        if (!rc && outcome == SCHED_INGEST_CONFLICT)
+            /* the same interview held again with another date or type:
+             * kept aside like an ingested conflict (the stream goes on) */
+            rc = s_deadletter(s, txn, "service:records", &e, "conflict", field, reason);
+        if (!rc && outcome == SCHED_INGEST_ACCEPTED) {
             sched_touch(s, e.employee_id);
             rc = sched_history_rebuild(s, txn, e.employee_id);
             if (rc == ENOENT)

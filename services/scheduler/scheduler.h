@@ -14,7 +14,11 @@
  *    due_index     be32(year*12 + month - 1 of due) employee_id \0 type be32(due)
  *                  be32(anchor) be32(campaign) -> status byte, for actionable
  *                  obligations only (schema 2; schema 1 had no month bucket)
- *    idempotency   source \0 event_id -> employee_id
+ *    idempotency   source \0 event_id -> employee_id (the format of every
+ *                  version).  The event itself is in that employee's
+ *                  history: a second arrival is compared with it field by
+ *                  field (sched_history_find, sched_event_diff), a duplicate
+ *                  when equal, a conflict (dead-lettered) when not
  *    deadletters   be64(id) -> packed DeadLetter
  *    policies      entity -> packed EntityPolicy; SCHED_OPTIONS_KEY -> packed
  *                  PolicyOptions (entity ids cannot contain '*')
@@ -64,6 +68,15 @@ typedef struct {
     size_t used, cap;
 } sched_arena_t;
 
+/* What scheduler.ingest made of an event (EventResult.outcome). */
+typedef enum {
+    SCHED_INGEST_ACCEPTED,
+    SCHED_INGEST_DUPLICATE,    /* source + event_id seen, same payload */
+    SCHED_INGEST_REJECTED,     /* invalid */
+    SCHED_INGEST_CONFLICT,     /* source + event_id seen, another payload */
+    SCHED_INGEST_OUTCOMES
+} sched_ingest_outcome_t;
+
 /* protobuf-c allocator functions over a sched_arena_t: allocation bumps a
  * pointer (NULL when the arena is full: the caller unpacks with malloc
  * instead); free does nothing, the arena is reset as a whole. */
@@ -112,6 +125,10 @@ typedef struct scheduler {
     sched_arena_t req_arena;
     Entretiens__V1__EmployeeEvent **rebuild_events;
     bool *rebuild_heap;
+    /* scheduler.ingest outcomes: counted in the turn, added to the metrics
+     * once it is committed (a turn may run twice) */
+    uint64_t turn_ingest[SCHED_INGEST_OUTCOMES];
+    ent_metrics_counter_t *m_ingest[SCHED_INGEST_OUTCOMES];
 } scheduler_t;
 
 /* --- history.c --------------------------------------------------------- */
@@ -129,6 +146,15 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
  * an LMDB code. */
 int sched_employee_get(scheduler_t *s, MDB_txn *txn, const char *employee_id,
                        Entretiens__V1__Employee **out);
+
+/* The stored (packed) copy of the event with ev's source and event_id in
+ * the history of employee_id, which need not be ev's: *out points into the
+ * store, valid until the next write in txn.  ev's date and type are only a
+ * hint (one lookup when they are unchanged, else a scan of that employee's
+ * history).  Returns 0, MDB_NOTFOUND, MDB_BAD_VALSIZE (ids too long for a
+ * key), or an LMDB code. */
+int sched_history_find(scheduler_t *s, MDB_txn *txn, const char *employee_id,
+                       const Entretiens__V1__EmployeeEvent *ev, MDB_val *out);
 
 /* The history events of an employee in order (unpacked, caller frees each
  * and the array).  Returns 0 or an LMDB code. */

@@ -10,6 +10,7 @@ static void s_reset(void *arg)
 {
     scheduler_t *s = arg;
     s->n_touched = 0;
+    memset(s->turn_ingest, 0, sizeof s->turn_ingest);
     s->turn_swept_on = s->swept_on;
     s->turn_sweep_today = s->sweep_today;
     memcpy(s->turn_sweep_next, s->sweep_next, sizeof s->sweep_next);
@@ -25,12 +26,35 @@ static void s_flush(void *arg, bool committed)
     scheduler_t *s = arg;
     s->n_touched = 0;
     if (committed) {
+        for (int o = 0; o < SCHED_INGEST_OUTCOMES; o++)
+            ent_metrics_counter_add(s->m_ingest[o], s->turn_ingest[o]);
+        memset(s->turn_ingest, 0, sizeof s->turn_ingest);
         s->swept_on = s->turn_swept_on;
         s->sweep_today = s->turn_sweep_today;
         memcpy(s->sweep_next, s->turn_sweep_next, sizeof s->sweep_next);
         s->policy_dirty = false;
     } else {
         s_reset(s);
+    }
+}
+
+/* Registers the scheduler's counters.  A failed registration leaves a NULL
+ * handle, which the counters ignore: metrics never stop the daemon. */
+static void s_metrics(scheduler_t *s)
+{
+    ent_metrics_t *m = ent_daemon_metrics(s->d);
+    if (!m)
+        return;
+    const char *labels[] = { "outcome" };
+    ent_metrics_family_t *f = ent_metrics_counter_family(
+        m, "entretiens_scheduler_ingest_events_total",
+        "Events received by scheduler.ingest, by outcome (rejected: invalid; conflict: an event id already "
+        "ingested with a different payload; both kept as dead letters)",
+        1, labels);
+    static const char *const names[SCHED_INGEST_OUTCOMES] = { "accepted", "duplicate", "rejected", "conflict" };
+    for (int o = 0; o < SCHED_INGEST_OUTCOMES; o++) {
+        const char *v[] = { names[o] };
+        s->m_ingest[o] = f ? ent_metrics_counter_child(f, v) : NULL;
     }
 }
 
@@ -66,6 +90,7 @@ int sched_setup(ent_daemon_t *d, void *arg)
         return -1;
     s->swept_on = s->sweep_today = ENT_DATE_NONE;
     s_reset(s);
+    s_metrics(s);
     if (sched_policy_load(s) != 0)
         return -1;
     if (sched_ingest_register(s) || sched_queries_register(s) || sched_policy_register(s))

@@ -4,6 +4,7 @@
 #include "common/calendar.h"
 #include "common/date.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -227,4 +228,121 @@ bool sched_event_valid(const Entretiens__V1__EmployeeEvent *ev, const char **fie
     default:
         return true;
     }
+}
+
+/* ------------------------------------------------------------ comparison */
+
+static bool s_msg_equal(const ProtobufCMessage *a, const ProtobufCMessage *b);
+
+/* One value of field f: a points at it in one message, b in the other. */
+static bool s_value_equal(const ProtobufCFieldDescriptor *f, const void *a, const void *b)
+{
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_BOOL:
+        return !*(const protobuf_c_boolean *) a == !*(const protobuf_c_boolean *) b;
+    case PROTOBUF_C_TYPE_STRING: {
+        /* an absent proto3 string and an empty one are the same value */
+        const char *x = *(char *const *) a, *y = *(char *const *) b;
+        return strcmp(x ? x : "", y ? y : "") == 0;
+    }
+    case PROTOBUF_C_TYPE_BYTES: {
+        const ProtobufCBinaryData *x = a, *y = b;
+        return x->len == y->len && (x->len == 0 || memcmp(x->data, y->data, x->len) == 0);
+    }
+    case PROTOBUF_C_TYPE_MESSAGE: {
+        /* presence matters (a Flag{false} is not an absent Flag) */
+        const ProtobufCMessage *x = *(ProtobufCMessage *const *) a, *y = *(ProtobufCMessage *const *) b;
+        if (!x || !y)
+            return x == y;
+        return s_msg_equal(x, y);
+    }
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return memcmp(a, b, 8) == 0;
+    default: /* the 32-bit kinds: int32, sint32, sfixed32, uint32, fixed32, float, enum */
+        return memcmp(a, b, 4) == 0;
+    }
+}
+
+static size_t s_value_size(const ProtobufCFieldDescriptor *f)
+{
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_BOOL:
+        return sizeof(protobuf_c_boolean);
+    case PROTOBUF_C_TYPE_STRING:
+        return sizeof(char *);
+    case PROTOBUF_C_TYPE_BYTES:
+        return sizeof(ProtobufCBinaryData);
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return sizeof(ProtobufCMessage *);
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return 8;
+    default:
+        return 4;
+    }
+}
+
+static bool s_field_equal(const ProtobufCFieldDescriptor *f, const ProtobufCMessage *a, const ProtobufCMessage *b)
+{
+    const uint8_t *pa = (const uint8_t *) a, *pb = (const uint8_t *) b;
+    if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+        uint32_t ca = *(const uint32_t *) (pa + f->quantifier_offset),
+                 cb = *(const uint32_t *) (pb + f->quantifier_offset);
+        if ((ca == f->id) != (cb == f->id))
+            return false;
+        if (ca != f->id)
+            return true; /* another member of the oneof is set in both */
+        return s_value_equal(f, pa + f->offset, pb + f->offset);
+    }
+    if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+        size_t na = *(const size_t *) (pa + f->quantifier_offset), nb = *(const size_t *) (pb + f->quantifier_offset);
+        if (na != nb)
+            return false;
+        const uint8_t *xa = *(uint8_t *const *) (pa + f->offset), *xb = *(uint8_t *const *) (pb + f->offset);
+        size_t size = s_value_size(f);
+        for (size_t i = 0; i < na; i++)
+            if (!s_value_equal(f, xa + i * size, xb + i * size))
+                return false;
+        return true;
+    }
+    if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->type != PROTOBUF_C_TYPE_STRING &&
+        f->type != PROTOBUF_C_TYPE_MESSAGE) {
+        /* proto2 / proto3 "optional" scalars carry a has_ flag */
+        protobuf_c_boolean ha = *(const protobuf_c_boolean *) (pa + f->quantifier_offset),
+                           hb = *(const protobuf_c_boolean *) (pb + f->quantifier_offset);
+        if (!ha || !hb)
+            return !ha == !hb;
+    }
+    return s_value_equal(f, pa + f->offset, pb + f->offset);
+}
+
+/* The first field of a (in the descriptor's order: by field number) whose
+ * value differs in b, or NULL.  a and b have the same descriptor. */
+static const ProtobufCFieldDescriptor *s_first_diff(const ProtobufCMessage *a, const ProtobufCMessage *b)
+{
+    const ProtobufCMessageDescriptor *d = a->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++)
+        if (!s_field_equal(&d->fields[i], a, b))
+            return &d->fields[i];
+    return NULL;
+}
+
+static bool s_msg_equal(const ProtobufCMessage *a, const ProtobufCMessage *b)
+{
+    return a->descriptor == b->descriptor && !s_first_diff(a, b);
+}
+
+const char *sched_event_diff(const Entretiens__V1__EmployeeEvent *a, const Entretiens__V1__EmployeeEvent *b)
+{
+    const ProtobufCFieldDescriptor *f = s_first_diff(&a->base, &b->base);
+    return f ? f->name : NULL;
 }

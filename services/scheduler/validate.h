@@ -25,6 +25,16 @@ int sched_event_kind(const char *type);
  * left last), used in history keys so that order never depends on arrival. */
 int sched_event_rank(int kind);
 
+/* The name of the first field (by field number: event_id, source, type,
+ * employee_id, effective_date, ...) whose value differs between a and b, or
+ * NULL when every field the scheduler knows holds the same value in both.
+ * An absent string equals an empty one; an absent message (a date, a Flag)
+ * differs from a present one, whatever it holds.  Unknown fields (sent by a
+ * newer client) are not compared: the scheduler cannot read them either.
+ * The name is static (the descriptor's).  Used to tell a re-sent event
+ * (duplicate) from a different event under an id already used (conflict). */
+const char *sched_event_diff(const Entretiens__V1__EmployeeEvent *a, const Entretiens__V1__EmployeeEvent *b);
+
 /* True when s is valid UTF-8 without control characters other than tab. */
 bool sched_text_ok(const char *s, size_t max);
 

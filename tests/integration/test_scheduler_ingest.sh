@@ -83,5 +83,95 @@ grep -q '"leave_kind"' "$IT_DIR/dl.json" || fail "dead letters: $(cat "$IT_DIR/d
 # the hire that was accepted: first professional interview within a year
 "$CTL" obligations --employee X1 --json >"$IT_DIR/x1.json" || fail "obligations X1"
 grep -q '"due_date": "2027-03-15"' "$IT_DIR/x1.json" || fail "X1 professional interview: $(cat "$IT_DIR/x1.json")"
+
+# an event id sent again: the same event is a duplicate; another payload is a
+# conflict naming the first differing field, kept as a dead letter, and
+# changes nothing stored
+cat >"$IT_DIR/pos.jsonl" <<'JSON'
+{"event_id":"p1","source":"hris","type":"position_changed","employee_id":"X1","effective_date":"2026-09-01","position":"Chef de projet"}
+JSON
+"$CTL" ingest "$IT_DIR/pos.jsonl" >"$IT_DIR/pos.out" 2>&1 || fail "position change: $(cat "$IT_DIR/pos.out")"
+snapshot() { # name
+  "$CTL" due --from 1990-01-01 --to 2045-12-31 --all --json >"$IT_DIR/$1.due.json" || fail "$1: due"
+  "$CTL" employee show X1 --json >"$IT_DIR/$1.x1.json" || fail "$1: employee show X1"
+}
+snapshot before
+"$CTL" deadletters --json >"$IT_DIR/dl-before.json" || fail "deadletters"
+DL_BEFORE=$(jq length "$IT_DIR/dl-before.json")
+cat >"$IT_DIR/resend.jsonl" <<'JSON'
+{"event_id":"b1","source":"hris","type":"hired","employee_id":"X1","effective_date":"2026-03-15","entity":"ACME-FR","category":"cadre"}
+{"event_id":"b1","source":"hris","type":"hired","employee_id":"X1","effective_date":"2026-03-15","entity":"ACME-FR","category":"ouvrier_employe"}
+{"event_id":"b1","source":"hris","type":"hired","employee_id":"X1","effective_date":"2026-04-01","entity":"ACME-FR","category":"ouvrier_employe"}
+{"event_id":"b1","source":"hris","type":"hired","employee_id":"X9","effective_date":"2026-03-15","entity":"ACME-FR","category":"cadre"}
+{"event_id":"b1","source":"hris","type":"hired","employee_id":"X1","effective_date":"2026-03-15","entity":"ACME-FR","category":"cadre","email":"jeanne.secret@example.org"}
+{"event_id":"p1","source":"hris","type":"position_changed","employee_id":"X1","effective_date":"2026-09-01","position":"Directrice financière"}
+{"event_id":"p1","source":"hris","type":"position_changed","employee_id":"X1","effective_date":"2026-09-01","position":"Chef de projet"}
+JSON
+"$CTL" ingest "$IT_DIR/resend.jsonl" >"$IT_DIR/resend.out" 2>&1; rc=$?
+[ $rc -eq 1 ] || fail "ingest with conflicts must exit 1, got $rc: $(cat "$IT_DIR/resend.out")"
+grep -q '^accepted 0, duplicate 2, rejected 5 (conflict 5)$' "$IT_DIR/resend.out" || fail "conflict counts: $(cat "$IT_DIR/resend.out")"
+for want in 'line 2: event b1: category: ' 'line 3: event b1: effective_date: ' 'line 4: event b1: employee_id: ' \
+  'line 5: event b1: email: ' 'line 6: event p1: position: '; do
+  grep -q "^$want.*different" "$IT_DIR/resend.out" || fail "expected '$want': $(cat "$IT_DIR/resend.out")"
+done
+"$CTL" ingest "$IT_DIR/resend.jsonl" --json >"$IT_DIR/resend.json" 2>/dev/null
+[ "$(jq -c '[.accepted, .duplicates, .rejected, .conflicts]' "$IT_DIR/resend.json")" = '[0,2,5,5]' ] ||
+  fail "--json counts: $(cat "$IT_DIR/resend.json")"
+[ "$(jq -c '[.rejections[] | [.line, .field, .outcome]]' "$IT_DIR/resend.json")" = \
+  '[[2,"category","conflict"],[3,"effective_date","conflict"],[4,"employee_id","conflict"],[5,"email","conflict"],[6,"position","conflict"]]' ] ||
+  fail "--json rejections: $(cat "$IT_DIR/resend.json")"
+# nothing stored changed: the obligations, X1's history and attributes; X9 never existed
+snapshot after
+cmp -s "$IT_DIR/before.due.json" "$IT_DIR/after.due.json" || fail "conflicts changed the obligations: $(diff "$IT_DIR/before.due.json" "$IT_DIR/after.due.json" | head)"
+cmp -s "$IT_DIR/before.x1.json" "$IT_DIR/after.x1.json" || fail "conflicts changed X1: $(diff "$IT_DIR/before.x1.json" "$IT_DIR/after.x1.json" | head)"
+grep -q '"Chef de projet"' "$IT_DIR/after.x1.json" || fail "X1's position: $(cat "$IT_DIR/after.x1.json")"
+"$CTL" obligations --employee X9 >/dev/null 2>&1 && fail "a conflicting event created employee X9"
+# dead letters: the 10 conflicts of the two sends, as received, marked conflict
+"$CTL" deadletters --json >"$IT_DIR/dl-after.json" || fail "deadletters"
+[ "$(jq length "$IT_DIR/dl-after.json")" -eq $((DL_BEFORE + 10)) ] || fail "expected 10 new dead letters: $(cat "$IT_DIR/dl-after.json")"
+[ "$(jq -c "[.[$DL_BEFORE:][] | [.outcome, .field, .event.event_id]] | .[0:5]" "$IT_DIR/dl-after.json")" = \
+  '[["conflict","category","b1"],["conflict","effective_date","b1"],["conflict","employee_id","b1"],["conflict","email","b1"],["conflict","position","p1"]]' ] ||
+  fail "conflict dead letters: $(jq -c "[.[$DL_BEFORE:][]]" "$IT_DIR/dl-after.json")"
+jq -e "[.[:$DL_BEFORE][] | .outcome] | all(. == \"rejected\")" "$IT_DIR/dl-after.json" >/dev/null ||
+  fail "earlier dead letters must read as rejected"
+jq -e '.[] | select(.field == "position" and .outcome == "conflict") | .event.position == "Directrice financière"' \
+  "$IT_DIR/dl-after.json" >/dev/null || fail "the dead letter must keep the conflicting event as received"
+# a conflict inside one batch: the first version is stored, the second refused
+cat >"$IT_DIR/same-batch.jsonl" <<'JSON'
+{"event_id":"n1","source":"payroll","type":"hired","employee_id":"Y1","effective_date":"2026-05-04","entity":"ACME-FR","category":"cadre"}
+{"event_id":"n1","source":"payroll","type":"hired","employee_id":"Y1","effective_date":"2026-05-04","entity":"ACME-BE","category":"cadre"}
+{"event_id":"n1","source":"hris","type":"hired","employee_id":"Y2","effective_date":"2026-05-04","entity":"ACME-FR","category":"cadre"}
+JSON
+"$CTL" ingest "$IT_DIR/same-batch.jsonl" >"$IT_DIR/same-batch.out" 2>&1
+grep -q '^accepted 2, duplicate 0, rejected 1 (conflict 1)$' "$IT_DIR/same-batch.out" || fail "same batch: $(cat "$IT_DIR/same-batch.out")"
+grep -q '^line 2: event n1: entity: ' "$IT_DIR/same-batch.out" || fail "same batch: $(cat "$IT_DIR/same-batch.out")"
+# a corrected re-export imported again: the changed row is a conflict, the
+# other rows still go (a new hire is imported), the status says it
+cat >"$IT_DIR/staff1.csv" <<'CSV'
+employee_id,first_name,last_name,email,entity,department,site,region,manager_id,hire_date,birth_date,category,contract,contract_end,trial_months
+K1,Ana,Lopez,ana.lopez@example.org,ACME-FR,sales,Paris,metropole,,2026-02-02,1990-01-01,cadre,permanent,,
+K2,Bo,Ng,,ACME-FR,sales,Paris,metropole,,2026-02-03,,cadre,permanent,,
+CSV
+sed -e 's/ana.lopez@example.org/ana.nouvelle@example.org/' "$IT_DIR/staff1.csv" >"$IT_DIR/staff2.csv"
+echo 'K3,Cy,Roy,,ACME-FR,sales,Paris,metropole,,2026-02-04,,cadre,permanent,,' >>"$IT_DIR/staff2.csv"
+"$CTL" import employees "$IT_DIR/staff1.csv" >"$IT_DIR/staff1.out" 2>&1 || fail "import: $(cat "$IT_DIR/staff1.out")"
+"$CTL" import employees "$IT_DIR/staff2.csv" >"$IT_DIR/staff2.out" 2>"$IT_DIR/staff2.err"; rc=$?
+[ $rc -eq 1 ] || fail "an import with conflicts must exit 1, got $rc"
+grep -q "^imported .*staff2.csv: 3 rows, accepted 1, duplicate 1, rejected 1 (conflict 1)$" "$IT_DIR/staff2.out" ||
+  fail "re-import: $(cat "$IT_DIR/staff2.out")"
+grep -q '^line 2: employee K1: email: .*different email' "$IT_DIR/staff2.out" || fail "re-import: $(cat "$IT_DIR/staff2.out")"
+grep -q 'first version was kept' "$IT_DIR/staff2.err" || fail "re-import stderr: $(cat "$IT_DIR/staff2.err")"
+"$CTL" obligations --employee K3 >/dev/null || fail "the new hire after a conflict was not imported"
+"$CTL" employee show K1 --json | grep -q '"ana.lopez@example.org"' || fail "K1's first version was not kept"
+# counted in /metrics; logged with the field, never the values
+sleep 1.2 # metrics are synced every second
+curl -s "http://127.0.0.1:$(http_port scheduler)/metrics" >"$IT_DIR/sched.metrics"
+grep -q '^entretiens_scheduler_ingest_events_total{outcome="conflict"} 12$' "$IT_DIR/sched.metrics" ||
+  fail "conflicts not counted: $(grep ingest_events "$IT_DIR/sched.metrics")"
+grep -q '^entretiens_scheduler_ingest_events_total{outcome="duplicate"} 6$' "$IT_DIR/sched.metrics" ||
+  fail "duplicates not counted: $(grep ingest_events "$IT_DIR/sched.metrics")"
+[ "$(grep -c '"ingest.conflict"' "$IT_DIR/scheduler-bad.log")" -eq 12 ] || fail "conflicts not logged"
+grep -q '"ingest.conflict".*event p1 from hris.*: position differs' "$IT_DIR/scheduler-bad.log" || fail "conflict log line lacks the field"
+grep -qE 'jeanne|Directrice|nouvelle' "$IT_DIR/scheduler-bad.log" && fail "a conflicting value leaked into the log"
 kill -TERM $PID; wait $PID
-echo "$N events: identical obligations in order and shuffled ($DUPS duplicates reported); bad lines rejected"
+echo "$N events: identical obligations in order and shuffled ($DUPS duplicates reported); bad lines rejected; conflicting re-sends refused with their field"

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -791,16 +792,29 @@ Test(store, backup_errors)
 
 /* ---------------------------------------------------------------- stale readers */
 
-/* Child: opens the environment, begins a read transaction and dies without
- * ending it.  Exit code != 0 reports a setup failure. */
+/* A read-only LMDB environment on dir, as a checker, mdb_stat or mdb_dump
+ * opens it beside the daemon (without the instance lock).  NULL on failure. */
+static MDB_env *s_open_readonly(const char *dir)
+{
+    MDB_env *env;
+    if (mdb_env_create(&env) != 0)
+        return NULL;
+    if (mdb_env_set_maxdbs(env, 8) != 0 || mdb_env_open(env, dir, MDB_RDONLY, 0640) != 0) {
+        mdb_env_close(env);
+        return NULL;
+    }
+    return env;
+}
+
+/* Child: opens the environment read-only, begins a read transaction and
+ * dies without ending it.  Exit code != 0 reports a setup failure. */
 static void s_reader_child(const char *dir)
 {
-    int err = 0;
-    ent_store_t *store = ent_store_open(dir, 4, 1, false, &err);
-    if (!store)
+    MDB_env *env = s_open_readonly(dir);
+    if (!env)
         _exit(10);
     MDB_txn *txn;
-    if (ent_store_read(store, &txn) != 0)
+    if (mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) != 0)
         _exit(11);
     _exit(0);
 }
@@ -814,8 +828,9 @@ Test(store, stale_reader_of_a_dead_process_is_cleared)
     /* LMDB resets its whole reader table when an environment is opened by
      * the only process that has it open (it gets the exclusive lock), so the
      * dead reader is only observable while another process keeps the
-     * environment open, as a sibling daemon or entretiensctl would.
-     * holder: opens, signals "ready", waits for "go", closes. */
+     * environment open, as a read-only checker or mdb_stat would (a second
+     * ent_store_open is refused by the instance lock).
+     * holder: opens read-only, signals "ready", waits for "go", closes. */
     int ready[2], go[2];
     cr_assert_eq(pipe(ready), 0);
     cr_assert_eq(pipe(go), 0);
@@ -825,14 +840,14 @@ Test(store, stale_reader_of_a_dead_process_is_cleared)
     if (holder == 0) {
         close(ready[0]);
         close(go[1]);
-        int herr = 0;
-        ent_store_t *h = ent_store_open(dir, 4, 1, false, &herr);
+        MDB_env *h = s_open_readonly(dir);
         char c = h ? 'r' : 'e';
         if (write(ready[1], &c, 1) != 1)
             _exit(20);
         if (read(go[0], &c, 1) < 0)
             _exit(21);
-        ent_store_close(&h);
+        if (h)
+            mdb_env_close(h);
         _exit(c == 'g' ? 0 : 22);
     }
     close(ready[1]);
@@ -870,4 +885,155 @@ Test(store, stale_reader_of_a_dead_process_is_cleared)
 
     cr_assert_geq(stale, 1u, "the dead child's reader slot was not reported");
     cr_assert_eq(stats.stale_readers, 0u, "the slot was not cleared by the first open");
+}
+
+/* ---------------------------------------------------------------- instance lock */
+
+/* Child: tries to open dir (and to name its holder); exit 0 when refused with
+ * EBUSY and the holder reported is expect_holder, another code otherwise. */
+static void s_second_opener_child(const char *dir, pid_t expect_holder)
+{
+    int err = 0;
+    ent_store_t *store = ent_store_open(dir, 4, 1, false, &err);
+    if (store)
+        _exit(30); /* two instances on one store */
+    if (err != EBUSY)
+        _exit(31);
+    pid_t holder = -1;
+    if (ent_store_lock_holder(dir, &holder) != 0)
+        _exit(32);
+    if (holder != expect_holder)
+        _exit(33);
+    _exit(0);
+}
+
+/* Runs s_second_opener_child in a fresh process and returns its exit code. */
+static int s_second_opener(const char *dir, pid_t expect_holder)
+{
+    fflush(NULL);
+    pid_t child = fork();
+    cr_assert_geq(child, 0);
+    if (child == 0)
+        s_second_opener_child(dir, expect_holder);
+    int status;
+    cr_assert_eq(waitpid(child, &status, 0), child);
+    cr_assert(WIFEXITED(status), "second opener died: %d", status);
+    return WEXITSTATUS(status);
+}
+
+Test(store, second_opener_in_another_process_is_refused_with_the_holders_pid)
+{
+    const char *dir = s_path("scheduler");
+    ent_store_t *store = s_open(dir, 1, false);
+    pid_t holder = 0;
+    cr_assert_eq(ent_store_lock_holder(dir, &holder), 0);
+    cr_assert_eq(holder, getpid(), "this process holds the store");
+
+    int rc = s_second_opener(dir, getpid());
+    cr_assert_eq(rc, 0, "second opener: exit %d (30 opened, 31 wrong error, 32/33 holder)", rc);
+    /* the refused opener opened and closed the lock file: the lock is ours
+     * still (a second refusal), and the store keeps working */
+    cr_assert_eq(s_second_opener(dir, getpid()), 0, "the lock was lost to a refused opener");
+    MDB_dbi db;
+    cr_assert_eq(ent_store_dbi(store, "after", 0, &db), 0);
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    cr_assert_eq(s_put_str(txn, db, "k", "v"), 0);
+    cr_assert_eq(ent_store_commit(store), 0);
+
+    /* the file: owner-only, with the holder's pid for operators */
+    char file[320], text[32] = "";
+    snprintf(file, sizeof file, "%s/%s", dir, ENT_STORE_LOCK_FILE);
+    struct stat st;
+    cr_assert_eq(stat(file, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600, "lock file mode %o", st.st_mode & 0777);
+    FILE *f = fopen(file, "r");
+    cr_assert_not_null(f);
+    cr_assert_not_null(fgets(text, sizeof text, f));
+    fclose(f);
+    cr_assert_eq(strtol(text, NULL, 10), (long) getpid(), "lock file holds '%s'", text);
+
+    /* released by close: another process may open it now */
+    ent_store_close(&store);
+    cr_assert_eq(ent_store_lock_holder(dir, &holder), 0);
+    cr_assert_eq(holder, 0, "closed store still locked by %ld", (long) holder);
+}
+
+Test(store, second_open_in_the_same_process_is_refused)
+{
+    const char *dir = s_path("records");
+    ent_store_t *store = s_open(dir, 1, false);
+    int err = 0;
+    ent_store_t *again = ent_store_open(dir, 4, 1, false, &err);
+    cr_assert_null(again, "one process opened the same store twice");
+    cr_assert_eq(err, EBUSY, "err = %d (%s)", err, mdb_strerror(err));
+    /* the refusal did not release the first store's lock */
+    cr_assert_eq(s_second_opener(dir, getpid()), 0, "the lock was lost to the refused second open");
+    ent_store_close(&store);
+    store = s_open(dir, 1, false);
+    ent_store_close(&store);
+}
+
+Test(store, lock_dies_with_its_holder)
+{
+    const char *dir = s_path("notifier");
+    ent_store_t *store = s_open(dir, 1, false);
+    ent_store_close(&store);
+
+    /* holder: opens, signals, then waits to be killed */
+    int ready[2];
+    cr_assert_eq(pipe(ready), 0);
+    fflush(NULL);
+    pid_t holder = fork();
+    cr_assert_geq(holder, 0);
+    if (holder == 0) {
+        close(ready[0]);
+        int herr = 0;
+        ent_store_t *h = ent_store_open(dir, 4, 1, false, &herr);
+        char c = h ? 'r' : 'e';
+        if (write(ready[1], &c, 1) != 1)
+            _exit(20);
+        for (;;)
+            pause();
+    }
+    close(ready[1]);
+    char c = 0;
+    cr_assert_eq(read(ready[0], &c, 1), 1);
+    close(ready[0]);
+    if (c != 'r') {
+        kill(holder, SIGKILL);
+        waitpid(holder, NULL, 0);
+        cr_assert_fail("holder could not open the store");
+    }
+
+    int err = 0;
+    store = ent_store_open(dir, 4, 1, false, &err);
+    pid_t who = 0;
+    int qrc = ent_store_lock_holder(dir, &who);
+    /* a read-only opener is not held off by the lock */
+    MDB_env *ro = s_open_readonly(dir);
+    bool ro_ok = ro != NULL;
+    if (ro)
+        mdb_env_close(ro);
+    kill(holder, SIGKILL); /* no clean-up of any kind */
+    int status;
+    cr_assert_eq(waitpid(holder, &status, 0), holder);
+    cr_assert_null(store, "opened a store another process holds");
+    cr_assert_eq(err, EBUSY, "err = %d (%s)", err, mdb_strerror(err));
+    cr_assert_eq(qrc, 0);
+    cr_assert_eq(who, holder, "holder reported as %ld, expected %ld", (long) who, (long) holder);
+    cr_assert(ro_ok, "a read-only LMDB open must work beside the holder");
+
+    /* the kernel released the lock with the process: a restart just works */
+    store = s_open(dir, 1, false);
+    cr_assert_eq(ent_store_lock_holder(dir, &who), 0);
+    cr_assert_eq(who, getpid());
+    ent_store_close(&store);
+}
+
+Test(store, lock_holder_of_a_store_never_opened_is_nobody)
+{
+    pid_t who = 42;
+    cr_assert_eq(ent_store_lock_holder(s_path("nothing/here"), &who), 0);
+    cr_assert_eq(who, 0);
 }

@@ -151,3 +151,74 @@ Test(validate, same_day_order_does_not_depend_on_arrival)
     cr_assert_lt(sched_event_rank(sched_event_kind("leave_ended")), sched_event_rank(sched_event_kind("leave_started")));
     cr_assert_eq(sched_event_kind("nope"), -1);
 }
+
+/* ------------------------------------------------------------ sched_event_diff */
+
+Test(validate, identical_events_do_not_differ)
+{
+    Entretiens__V1__Date d = s_d(2026, 3, 15), d2 = s_d(2026, 3, 15);
+    Entretiens__V1__Flag f = ENTRETIENS__V1__FLAG__INIT, f2 = ENTRETIENS__V1__FLAG__INIT;
+    Entretiens__V1__EmployeeEvent a = s_event("hired", &d), b = s_event("hired", &d2);
+    a.entity = b.entity = "ACME-FR";
+    a.forfait_jours = &f;
+    b.forfait_jours = &f2;
+    a.trial_months = b.trial_months = 4;
+    cr_assert_null(sched_event_diff(&a, &b), "equal events reported as differing on %s", sched_event_diff(&a, &b));
+    /* an absent string is the empty string (the wire cannot tell them apart) */
+    a.site = NULL;
+    b.site = "";
+    cr_assert_null(sched_event_diff(&a, &b));
+}
+
+Test(validate, the_first_differing_field_is_named)
+{
+    Entretiens__V1__Date d = s_d(2026, 9, 1), d2 = s_d(2026, 9, 1);
+    Entretiens__V1__EmployeeEvent a = s_event("position_changed", &d), b = s_event("position_changed", &d2);
+    a.position = "Chef de projet";
+    b.position = "Directrice";
+    cr_assert_str_eq(sched_event_diff(&a, &b), "position");
+    /* by field number: the date (5) before the position (30) */
+    d2.day = 2;
+    cr_assert_str_eq(sched_event_diff(&a, &b), "effective_date");
+    b.employee_id = "E2";
+    cr_assert_str_eq(sched_event_diff(&a, &b), "employee_id");
+    b.type = "updated";
+    cr_assert_str_eq(sched_event_diff(&a, &b), "type");
+}
+
+Test(validate, presence_of_a_message_is_a_difference)
+{
+    Entretiens__V1__Date d = s_d(2026, 3, 15), birth = s_d(1990, 1, 1);
+    Entretiens__V1__Flag no = ENTRETIENS__V1__FLAG__INIT;
+    Entretiens__V1__EmployeeEvent a = s_event("hired", &d), b = s_event("hired", &d);
+    b.forfait_jours = &no; /* "false", given, is not "not given" */
+    cr_assert_str_eq(sched_event_diff(&a, &b), "forfait_jours");
+    b.forfait_jours = NULL;
+    b.birth_date = &birth;
+    cr_assert_str_eq(sched_event_diff(&a, &b), "birth_date");
+    b.birth_date = NULL;
+    b.trial_months = 2;
+    cr_assert_str_eq(sched_event_diff(&a, &b), "trial_months");
+}
+
+Test(validate, a_packed_and_unpacked_copy_does_not_differ)
+{
+    /* the stored copy is the packed event: unpacking it must give no diff */
+    Entretiens__V1__Date d = s_d(2026, 3, 15), b = s_d(1990, 5, 1);
+    Entretiens__V1__Flag yes = ENTRETIENS__V1__FLAG__INIT;
+    yes.value = 1;
+    Entretiens__V1__EmployeeEvent e = s_event("hired", &d);
+    e.entity = "ACME-FR";
+    e.first_name = "Éloïse";
+    e.birth_date = &b;
+    e.forfait_jours = &yes;
+    e.trial_months = 3;
+    uint8_t buf[512];
+    size_t len = entretiens__v1__employee_event__pack(&e, buf);
+    Entretiens__V1__EmployeeEvent *copy = entretiens__v1__employee_event__unpack(NULL, len, buf);
+    cr_assert_not_null(copy);
+    cr_assert_null(sched_event_diff(copy, &e), "differs on %s", sched_event_diff(copy, &e));
+    copy->forfait_jours->value = 0;
+    cr_assert_str_eq(sched_event_diff(copy, &e), "forfait_jours");
+    entretiens__v1__employee_event__free_unpacked(copy, NULL);
+}

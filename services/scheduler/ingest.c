@@ -59,8 +59,10 @@ static void s_set_free(s_set_t *set)
     free(set->order);
 }
 
+/* Keeps a rejected event with the reason answered (reason) and logs the
+ * rejection with why, which quotes nothing from the event (validate.h). */
 static int s_deadletter(scheduler_t *s, MDB_txn *txn, const char *caller, const Entretiens__V1__EmployeeEvent *ev,
-                        const char *field, const char *reason)
+                        const char *field, const char *why, const char *reason)
 {
     uint64_t id;
     int rc = ent_store_meta_get_u64(txn, s->store, "deadletter_seq", &id);
@@ -82,8 +84,9 @@ static int s_deadletter(scheduler_t *s, MDB_txn *txn, const char *caller, const 
     if ((rc = mdb_put(txn, s->deadletters, &k, &v, MDB_RESERVE)) != 0)
         return rc;
     entretiens__v1__dead_letter__pack(&dl, v.mv_data);
-    ent_log_warn("ingest.rejected", "event %.64s from %.64s rejected: %s: %s", ev->event_id ? ev->event_id : "",
-                 ev->source ? ev->source : "", field, reason);
+    ent_log_warn("ingest.rejected", "event %.64s from %.64s rejected: %s: %s",
+                 ev->event_id && sched_text_ok(ev->event_id, 128) ? ev->event_id : "-",
+                 ev->source && sched_text_ok(ev->source, 64) ? ev->source : "-", field, why);
     return ent_store_meta_put_u64(txn, s->store, "deadletter_seq", id);
 }
 
@@ -154,13 +157,13 @@ static int s_ingest(ent_rpc_call_t *call, void *arg)
         ptrs[i] = r;
         r->index = (uint32_t) i;
         r->event_id = ev->event_id && sched_text_ok(ev->event_id, 128) ? ev->event_id : "";
-        const char *field = NULL;
-        if (!sched_event_valid(ev, &field, reasons[i], sizeof reasons[i])) {
+        const char *field = NULL, *why = NULL;
+        if (!sched_event_valid(ev, &field, &why, reasons[i], sizeof reasons[i])) {
             r->outcome = "rejected";
             r->field = (char *) field;
             r->reason = reasons[i];
             rep.rejected++;
-            rc = s_deadletter(s, call->txn, call->req->caller, ev, field, reasons[i]);
+            rc = s_deadletter(s, call->txn, call->req->caller, ev, field, why, reasons[i]);
             continue;
         }
         bool dup = false;
@@ -254,12 +257,12 @@ int sched_on_records_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
     e.employee_id = ie->employee_id;
     e.effective_date = ie->held_on;
     e.interview_type = ie->type;
-    const char *field;
+    const char *field, *why;
     char reason[256];
     int rc = 0;
-    if (!sched_event_valid(&e, &field, reason, sizeof reason)) {
+    if (!sched_event_valid(&e, &field, &why, reason, sizeof reason)) {
         ent_log_warn("records.event_invalid", "records interview %s not usable: %s: %s",
-                     ie->interview_id ? ie->interview_id : "", field, reason);
+                     ie->interview_id ? ie->interview_id : "", field, why);
         rc = ENT_EVENT_SKIP;
     } else {
         bool dup = false;

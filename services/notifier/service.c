@@ -7,6 +7,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,11 @@ const ent_config_var_t ntf_config_vars[] = {
     { "ENTRETIENS_SMTP_TLS", "auto",
       "TLS on smtp://: auto (required when credentials are set, else used when offered), try, required, off" },
     { "ENTRETIENS_WEBHOOK_URL", NULL, "URL receiving every notification as a JSON POST; unset = no webhook (secret)" },
-    { "ENTRETIENS_WEBHOOK_SECRET", NULL, "key of the X-Entretiens-Signature HMAC-SHA256 header (secret)" },
+    { "ENTRETIENS_WEBHOOK_SECRET", NULL,
+      "key of the webhook signatures (Standard Webhooks webhook-signature, and the deprecated "
+      "X-Entretiens-Signature): whsec_<base64 of the key bytes>, or any other string whose bytes are the key (secret)" },
+    { "ENTRETIENS_WEBHOOK_SECRET_PREVIOUS", NULL,
+      "during a rotation, the secret being replaced: webhook-signature carries a signature under each (secret)" },
     { "ENTRETIENS_OUTBOX_DIR", NULL,
       "directory receiving one .eml file per message; when neither SMTP nor webhook is set: <data dir>/notifier/outbox" },
     { "ENTRETIENS_HR_EMAIL", NULL, "HR address copied on escalations (their recipient when no manager's manager is known)" },
@@ -65,6 +70,38 @@ static const char *s_str(const ent_config_t *cfg, const char *name)
 {
     const char *v = ent_config_get(cfg, name);
     return v && *v ? v : NULL;
+}
+
+/* The webhook secrets are read once here so that a bad one stops the
+ * daemon at start rather than killing every webhook later.  The messages
+ * name the variable, never its value (a secret). */
+static int s_webhook_secrets_ok(const ntf_channel_config_t *ch)
+{
+    const char *names[2] = { "ENTRETIENS_WEBHOOK_SECRET", "ENTRETIENS_WEBHOOK_SECRET_PREVIOUS" };
+    const char *values[2] = { ch->webhook_secret, ch->webhook_secret_previous };
+    if (values[1] && !values[0]) {
+        ent_log_error("config.invalid", "ENTRETIENS_WEBHOOK_SECRET_PREVIOUS is set without ENTRETIENS_WEBHOOK_SECRET: "
+                                        "set the new secret, keep the old one as the previous");
+        return -1;
+    }
+    for (int i = 0; i < 2; i++) {
+        ntf_webhook_key_t key;
+        if (!values[i])
+            continue;
+        int rc = ntf_webhook_key_parse(values[i], &key);
+        OPENSSL_cleanse(&key, sizeof key);
+        if (rc == EINVAL) {
+            ent_log_error("config.invalid", "%s: a whsec_ secret must be whsec_ followed by the standard base64 (padded, "
+                                            "no spaces or line breaks) of %d to %d bytes",
+                          names[i], NTF_WEBHOOK_KEY_MIN, NTF_WEBHOOK_WHSEC_MAX);
+            return -1;
+        }
+        if (rc) {
+            ent_log_error("config.invalid", "%s cannot be read: %s", names[i], strerror(rc));
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int ntf_config_read(const ent_config_t *cfg, ntf_config_t *out)
@@ -111,6 +148,7 @@ int ntf_config_read(const ent_config_t *cfg, ntf_config_t *out)
     ch->smtp_password = s_str(cfg, "ENTRETIENS_SMTP_PASSWORD");
     ch->webhook_url = s_str(cfg, "ENTRETIENS_WEBHOOK_URL");
     ch->webhook_secret = s_str(cfg, "ENTRETIENS_WEBHOOK_SECRET");
+    ch->webhook_secret_previous = s_str(cfg, "ENTRETIENS_WEBHOOK_SECRET_PREVIOUS");
     ch->outbox_dir = s_str(cfg, "ENTRETIENS_OUTBOX_DIR");
     ch->timeout_ms = (long) timeout;
     const char *tls = s_str(cfg, "ENTRETIENS_SMTP_TLS");
@@ -133,6 +171,8 @@ int ntf_config_read(const ent_config_t *cfg, ntf_config_t *out)
         ent_log_error("config.invalid", "ENTRETIENS_WEBHOOK_URL must start with http:// or https://");
         return -1;
     }
+    if (s_webhook_secrets_ok(ch) != 0)
+        return -1;
     out->templates_path = s_str(cfg, "ENTRETIENS_NOTIFIER_TEMPLATES");
     return 0;
 }

@@ -66,9 +66,11 @@ static void s_set_free(s_set_t *set)
 }
 
 /* Keeps ev in the dead-letter table with its outcome ("rejected" or
- * "conflict"), field and reason.  Returns 0 or an LMDB code. */
+ * "conflict"), field and the reason answered (reason), and logs it with
+ * why, which quotes nothing from the event (validate.h).  Returns 0 or an
+ * LMDB code. */
 static int s_deadletter(scheduler_t *s, MDB_txn *txn, const char *caller, const Entretiens__V1__EmployeeEvent *ev,
-                        const char *outcome, const char *field, const char *reason)
+                        const char *outcome, const char *field, const char *why, const char *reason)
 {
     uint64_t id;
     int rc = ent_store_meta_get_u64(txn, s->store, "deadletter_seq", &id);
@@ -91,15 +93,16 @@ static int s_deadletter(scheduler_t *s, MDB_txn *txn, const char *caller, const 
     if ((rc = mdb_put(txn, s->deadletters, &k, &v, MDB_RESERVE)) != 0)
         return rc;
     entretiens__v1__dead_letter__pack(&dl, v.mv_data);
+    const char *eid = ev->event_id && sched_text_ok(ev->event_id, 128) ? ev->event_id : "-";
+    const char *src = ev->source && sched_text_ok(ev->source, 64) ? ev->source : "-";
     if (strcmp(outcome, "conflict") == 0)
         /* the field only: the values (names, e-mails) stay out of the logs */
         ent_log_warn("ingest.conflict",
                      "event %.64s from %.64s conflicts with the event stored under that id: %s differs; "
                      "the stored one is kept, this one is dead letter %llu",
-                     ev->event_id ? ev->event_id : "", ev->source ? ev->source : "", field, (unsigned long long) id);
+                     eid, src, field, (unsigned long long) id);
     else
-        ent_log_warn("ingest.rejected", "event %.64s from %.64s rejected: %s: %s", ev->event_id ? ev->event_id : "",
-                     ev->source ? ev->source : "", field, reason);
+        ent_log_warn("ingest.rejected", "event %.64s from %.64s rejected: %s: %s", eid, src, field, why);
     return ent_store_meta_put_u64(txn, s->store, "deadletter_seq", id);
 }
 
@@ -219,14 +222,14 @@ static int s_ingest(ent_rpc_call_t *call, void *arg)
         ptrs[i] = r;
         r->index = (uint32_t) i;
         r->event_id = ev->event_id && sched_text_ok(ev->event_id, 128) ? ev->event_id : "";
-        const char *field = NULL;
-        if (!sched_event_valid(ev, &field, reasons[i], sizeof reasons[i])) {
+        const char *field = NULL, *why = NULL;
+        if (!sched_event_valid(ev, &field, &why, reasons[i], sizeof reasons[i])) {
             r->outcome = "rejected";
             r->field = (char *) field;
             r->reason = reasons[i];
             rep.rejected++;
             counts[SCHED_INGEST_REJECTED]++;
-            rc = s_deadletter(s, call->txn, call->caller, ev, "rejected", field, reasons[i]);
+            rc = s_deadletter(s, call->txn, call->caller, ev, "rejected", field, why, reasons[i]);
             continue;
         }
         sched_ingest_outcome_t outcome;
@@ -252,7 +255,8 @@ static int s_ingest(ent_rpc_call_t *call, void *arg)
             r->reason = reasons[i];
             rep.rejected++;
             rep.conflicts++;
-            rc = s_deadletter(s, call->txn, call->caller, ev, "conflict", field, reasons[i]);
+            rc = s_deadletter(s, call->txn, call->caller, ev, "conflict", field, "differs from the stored event",
+                              reasons[i]);
             break;
         }
     }
@@ -339,12 +343,12 @@ int sched_on_records_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
     e.employee_id = ie->employee_id;
     e.effective_date = ie->held_on;
     e.interview_type = ie->type;
-    const char *field;
+    const char *field, *why;
     char reason[256];
     int rc = 0;
-    if (!sched_event_valid(&e, &field, reason, sizeof reason)) {
+    if (!sched_event_valid(&e, &field, &why, reason, sizeof reason)) {
         ent_log_warn("records.event_invalid", "records interview %s not usable: %s: %s",
-                     ie->interview_id ? ie->interview_id : "", field, reason);
+                     ie->interview_id ? ie->interview_id : "", field, why);
         rc = ENT_EVENT_SKIP;
     } else {
         sched_ingest_outcome_t outcome;
@@ -352,7 +356,8 @@ int sched_on_records_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
         if (!rc && outcome == SCHED_INGEST_CONFLICT)
             /* the same interview held again with another date or type:
              * kept aside like an ingested conflict (the stream goes on) */
-            rc = s_deadletter(s, txn, "service:records", &e, "conflict", field, reason);
+            rc = s_deadletter(s, txn, "service:records", &e, "conflict", field, "differs from the stored event",
+                              reason);
         if (!rc && outcome == SCHED_INGEST_ACCEPTED) {
             sched_touch(s, e.employee_id);
             rc = sched_history_rebuild(s, txn, e.employee_id);

@@ -34,8 +34,9 @@ bool sched_text_ok(const char *s, size_t max)
     return true;
 }
 
-/* A user value quoted in a reason: at most 40 bytes, never cutting a UTF-8
- * sequence, bytes that are not valid UTF-8 or control characters as '?'. */
+/* A code the caller sent, quoted in a reply (REJECT_V; never in a log): at
+ * most 40 bytes, never cutting a UTF-8 sequence, bytes that are not valid
+ * UTF-8 or control characters as '?'. */
 static const char *s_quote(const char *in, char *out)
 {
     size_t o = 0;
@@ -104,37 +105,58 @@ static int s_date_cmp(const Entretiens__V1__Date *a, const Entretiens__V1__Date 
 
 #define Q(v) s_quote((v), qbuf)
 
-#define REJECT(f, ...)                                                                             \
+/* A rejection whose sentence is fixed: the same for the log and the reply.
+ * msg must be a string literal ("" msg "" refuses anything else), so no
+ * value of the event can slip into a log through it. */
+#define REJECT(f, msg)                                                                             \
     do {                                                                                           \
         *field = (f);                                                                              \
+        *why = "" msg "";                                                                          \
+        snprintf(reason, size, "%s", *why);                                                        \
+        return false;                                                                              \
+    } while (0)
+
+/* A rejection whose reply quotes what the caller sent (a code, a number,
+ * never an e-mail address, a name or free text), with the literal w, which
+ * quotes nothing, for the log. */
+#define REJECT_V(f, w, ...)                                                                        \
+    do {                                                                                           \
+        *field = (f);                                                                              \
+        *why = "" w "";                                                                            \
         snprintf(reason, size, __VA_ARGS__);                                                       \
         return false;                                                                              \
     } while (0)
 
 static bool s_attributes_ok(const Entretiens__V1__EmployeeEvent *ev, bool hired, const char **field,
-                            char *reason, size_t size)
+                            const char **why, char *reason, size_t size)
 {
     char qbuf[48];
     ent_region_t region;
     sch_category_t cat;
     sch_contract_t con;
     if (ev->region && *ev->region && ent_region_parse(ev->region, &region) != 0)
-        REJECT("region", "unknown region '%s' (metropole, alsace_moselle, guadeloupe, martinique, guyane, "
-                         "reunion, mayotte)", Q(ev->region));
+        REJECT_V("region", "unknown region",
+                 "unknown region '%s' (metropole, alsace_moselle, guadeloupe, martinique, guyane, reunion, mayotte)",
+                 Q(ev->region));
     if (ev->category && *ev->category && sch_category_parse(ev->category, &cat) != 0)
-        REJECT("category", "unknown category '%s' (ouvrier_employe, maitrise_technicien, cadre)", Q(ev->category));
+        REJECT_V("category", "unknown category", "unknown category '%s' (ouvrier_employe, maitrise_technicien, cadre)",
+                 Q(ev->category));
     if (ev->contract && *ev->contract && sch_contract_parse(ev->contract, &con) != 0)
-        REJECT("contract", "unknown contract '%s' (permanent, fixed_term, apprentice)", Q(ev->contract));
+        REJECT_V("contract", "unknown contract", "unknown contract '%s' (permanent, fixed_term, apprentice)",
+                 Q(ev->contract));
     if (ev->locale && *ev->locale && strcmp(ev->locale, "fr") != 0 && strcmp(ev->locale, "en") != 0)
-        REJECT("locale", "locale must be fr or en, not '%s'", Q(ev->locale));
+        REJECT_V("locale", "locale must be fr or en", "locale must be fr or en, not '%s'", Q(ev->locale));
     if (ev->email && *ev->email && (!strchr(ev->email, '@') || strchr(ev->email, ' ')))
-        REJECT("email", "'%s' is not an e-mail address", Q(ev->email));
+        /* the address itself stays out of the reply too: the caller has the
+         * event id and the field, and the dead letter keeps the event */
+        REJECT("email", "not an e-mail address (an @ and no spaces are needed)");
     if (ev->birth_date && !s_date_ok(ev->birth_date))
         REJECT("birth_date", "not a valid date");
     if (ev->contract_end && !s_date_ok(ev->contract_end))
         REJECT("contract_end", "not a valid date");
     if (ev->trial_months > 12)
-        REJECT("trial_months", "a trial period of %u months is beyond any legal maximum (8)", ev->trial_months);
+        REJECT_V("trial_months", "a trial period beyond any legal maximum (8 months)",
+                 "a trial period of %u months is beyond any legal maximum (8)", ev->trial_months);
     if (ev->manager_id && *ev->manager_id && !s_id_ok(ev->manager_id))
         REJECT("manager_id", "must be 1-64 characters among letters, digits and ._:@-+");
     if (ev->manager_id && ev->employee_id && strcmp(ev->manager_id, ev->employee_id) == 0)
@@ -144,7 +166,8 @@ static bool s_attributes_ok(const Entretiens__V1__EmployeeEvent *ev, bool hired,
             REJECT("entity", "a hire needs the entity (the employer whose policy applies)");
         bool fixed = ev->contract && (strcmp(ev->contract, "fixed_term") == 0 || strcmp(ev->contract, "apprentice") == 0);
         if (fixed && !ev->contract_end)
-            REJECT("contract_end", "a %s contract needs its end date", Q(ev->contract));
+            REJECT_V("contract_end", "a fixed-term or apprentice contract needs its end date",
+                     "a %s contract needs its end date", Q(ev->contract));
     }
     if (ev->entity && *ev->entity && !s_id_ok(ev->entity))
         REJECT("entity", "must be 1-64 characters among letters, digits and ._:@-+");
@@ -157,7 +180,8 @@ static bool s_attributes_ok(const Entretiens__V1__EmployeeEvent *ev, bool hired,
     return true;
 }
 
-bool sched_event_valid(const Entretiens__V1__EmployeeEvent *ev, const char **field, char *reason, size_t size)
+bool sched_event_valid(const Entretiens__V1__EmployeeEvent *ev, const char **field, const char **why, char *reason,
+                       size_t size)
 {
     char qbuf[48];
     static const struct { const char *name; size_t off; } texts[] = {
@@ -180,12 +204,13 @@ bool sched_event_valid(const Entretiens__V1__EmployeeEvent *ev, const char **fie
         REJECT("employee_id", "must be 1-64 characters among letters, digits and ._:@-+");
     int kind = sched_event_kind(ev->type);
     if (kind < 0)
-        REJECT("type", "unknown event type '%s'", Q(ev->type));
+        REJECT_V("type", "unknown event type", "unknown event type '%s'", Q(ev->type));
     if (!ev->effective_date)
         REJECT("effective_date", "every event needs its effective_date (YYYY-MM-DD)");
     if (!s_date_ok(ev->effective_date))
-        REJECT("effective_date", "%04d-%02d-%02d is not a valid date between 1900 and 2200",
-               ev->effective_date->year, ev->effective_date->month, ev->effective_date->day);
+        REJECT_V("effective_date", "not a valid date between 1900 and 2200",
+                 "%04d-%02d-%02d is not a valid date between 1900 and 2200", ev->effective_date->year,
+                 ev->effective_date->month, ev->effective_date->day);
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
         const char *t = *(const char *const *) ((const char *) ev + texts[i].off);
         if (!sched_text_ok(t, 256))
@@ -193,16 +218,17 @@ bool sched_event_valid(const Entretiens__V1__EmployeeEvent *ev, const char **fie
     }
     switch (kind) {
     case SCH_FACT_HIRED:
-        return s_attributes_ok(ev, true, field, reason, size);
+        return s_attributes_ok(ev, true, field, why, reason, size);
     case SCH_FACT_UPDATED:
-        return s_attributes_ok(ev, false, field, reason, size);
+        return s_attributes_ok(ev, false, field, why, reason, size);
     case SCH_FACT_POSITION_CHANGED:
         if (ev->manager_id && *ev->manager_id && !s_id_ok(ev->manager_id))
             REJECT("manager_id", "must be 1-64 characters among letters, digits and ._:@-+");
         return true;
     case SCH_FACT_TRIAL_RENEWED:
         if (ev->months > 8)
-            REJECT("months", "a renewal of %u months exceeds the legal maximum", ev->months);
+            REJECT_V("months", "a renewal beyond the legal maximum", "a renewal of %u months exceeds the legal maximum",
+                     ev->months);
         return true;
     case SCH_FACT_LEAVE_STARTED:
     case SCH_FACT_LEAVE_ENDED: {
@@ -210,7 +236,7 @@ bool sched_event_valid(const Entretiens__V1__EmployeeEvent *ev, const char **fie
         if (!ev->leave_kind || !*ev->leave_kind)
             REJECT("leave_kind", "a leave event needs its leave_kind");
         if (sch_leave_parse(ev->leave_kind, &lk) != 0)
-            REJECT("leave_kind", "unknown leave_kind '%s'", Q(ev->leave_kind));
+            REJECT_V("leave_kind", "unknown leave_kind", "unknown leave_kind '%s'", Q(ev->leave_kind));
         return true;
     }
     case SCH_FACT_MEDICAL_VISIT: {
@@ -222,7 +248,7 @@ bool sched_event_valid(const Entretiens__V1__EmployeeEvent *ev, const char **fie
     case SCH_FACT_INTERVIEW_HELD: {
         sch_type_t t;
         if (!ev->interview_type || sch_type_parse(ev->interview_type, &t) != 0)
-            REJECT("interview_type", "unknown interview_type '%s'", Q(ev->interview_type));
+            REJECT_V("interview_type", "unknown interview_type", "unknown interview_type '%s'", Q(ev->interview_type));
         return true;
     }
     default:

@@ -2,7 +2,12 @@
  *
  *  Every rejection names the offending field (the JSON/protobuf field name)
  *  and says why in one sentence; the scheduler answers it per event and
- *  keeps the event in its dead-letter table.
+ *  keeps the event in its dead-letter table.  The sentence comes in two
+ *  kinds: one for the logs, which never quotes a value of the event (an
+ *  event carries e-mail addresses, names and free text, personal data that
+ *  has no place in logs), and one for the caller and the dead letter, which
+ *  may quote a code the caller sent (an unknown region or event type) to
+ *  help them correct it, but never an e-mail address, a name or free text.
  */
 #ifndef SCHED_VALIDATE_H
 #define SCHED_VALIDATE_H
@@ -13,9 +18,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Returns true when ev can be stored; otherwise false with *field set to a
- * static field name and reason filled (NUL-terminated, at most size bytes). */
-bool sched_event_valid(const Entretiens__V1__EmployeeEvent *ev, const char **field, char *reason,
+/* Returns true when ev can be stored; otherwise false with
+ *   *field  a static field name,
+ *   *why    a static sentence saying what is wrong with it, quoting nothing
+ *           from the event: what a log line may say,
+ *   reason  the answer for the caller and the dead letter (NUL-terminated,
+ *           at most size bytes): *why, or a more precise sentence that may
+ *           quote a code or a number the caller sent.
+ * Nothing is set when the event is valid. */
+bool sched_event_valid(const Entretiens__V1__EmployeeEvent *ev, const char **field, const char **why, char *reason,
                        size_t size);
 
 /* The fact kind of an event type ("hired" ...), or -1. */

@@ -1,6 +1,6 @@
 # Failed deliveries: a webhook receiver down for a while gets the
 # notifications once it is back, after retries spaced by a doubling
-# backoff; a receiver that keeps failing (or refuses) lands them in the
+# backoff, every attempt with the same webhook-id and its own signed time; a receiver that keeps failing (or refuses) lands them in the
 # dead-letter list, visible in the CLI and in /metrics, from which an
 # operator sends them again once the receiver is fixed.
 source "$(dirname "$0")/lib.sh"
@@ -58,7 +58,13 @@ hooks = [json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["id"] == sys.
 codes = [h["status"] for h in hooks]
 assert codes[-1] == 200 and all(c == 503 for c in codes[:-1]) and len(codes) >= 4, codes
 assert len({h["idempotency_key"] for h in hooks}) == 1, "one key for every attempt"
-assert all(h["signature_ok"] for h in hooks)
+# every attempt verified (the receiver refuses what does not), keeps the
+# message's webhook-id, and is signed with its own time
+assert all(h["signature_ok"] for h in hooks), [h["reject"] for h in hooks]
+assert {h["webhook_id"] for h in hooks} == {hooks[0]["idempotency_key"]}, [h["webhook_id"] for h in hooks]
+ts = [h["webhook_timestamp"] for h in hooks]
+assert all(abs(x - h["t"]) <= 2 for x, h in zip(ts, hooks)), (ts, [h["t"] for h in hooks])
+assert ts == sorted(ts) and ts[-1] > ts[0], ts
 t = [h["t"] for h in hooks]
 for i in range(1, len(t) - 1):
     # attempt i+1 waits at least 200 ms * 2^(i-1) after attempt i (the scan

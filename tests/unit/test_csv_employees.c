@@ -30,9 +30,9 @@ typedef struct {
 static int s_collect(void *ctx, size_t line, const Entretiens__V1__EmployeeEvent *ev)
 {
     s_sink_t *s = ctx;
-    const char *field = NULL;
+    const char *field = NULL, *why = NULL;
     char reason[256];
-    if (!sched_event_valid(ev, &field, reason, sizeof reason)) {
+    if (!sched_event_valid(ev, &field, &why, reason, sizeof reason)) {
         s->sched_ok = false;
         snprintf(s->sched_why, sizeof s->sched_why, "line %zu: %s: %s", line, field, reason);
     }

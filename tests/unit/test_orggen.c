@@ -134,9 +134,9 @@ Test(orggen, histories_obey_the_calendar, .fini = s_fini)
             held++;
         }
         /* the scheduler takes every event as it is */
-        const char *field = NULL;
+        const char *field = NULL, *why = NULL;
         char reason[256];
-        cr_assert(sched_event_valid(ev, &field, reason, sizeof reason), "%s %s refused: %s: %s", ev->employee_id,
+        cr_assert(sched_event_valid(ev, &field, &why, reason, sizeof reason), "%s %s refused: %s: %s", ev->employee_id,
                   ev->type, field, reason);
     }
     cr_assert_eq(ne, n, "one history per employee");

@@ -27,18 +27,20 @@ static Entretiens__V1__EmployeeEvent s_event(const char *type, Entretiens__V1__D
 
 static void s_rejects(const Entretiens__V1__EmployeeEvent *e, const char *field)
 {
-    const char *f = NULL;
+    const char *f = NULL, *why = NULL;
     char reason[256] = "";
-    cr_assert_not(sched_event_valid(e, &f, reason, sizeof reason), "expected a rejection on %s", field);
+    cr_assert_not(sched_event_valid(e, &f, &why, reason, sizeof reason), "expected a rejection on %s", field);
     cr_assert_str_eq(f, field, "rejected on %s (%s), expected %s", f, reason, field);
     cr_assert_gt(strlen(reason), 5, "a reason must be given");
+    cr_assert_not_null(why, "a reason for the log must be given");
+    cr_assert_gt(strlen(why), 5, "a reason for the log must be given");
 }
 
 static void s_accepts(const Entretiens__V1__EmployeeEvent *e)
 {
-    const char *f = NULL;
+    const char *f = NULL, *why = NULL;
     char reason[256] = "";
-    cr_assert(sched_event_valid(e, &f, reason, sizeof reason), "rejected: %s: %s", f ? f : "?", reason);
+    cr_assert(sched_event_valid(e, &f, &why, reason, sizeof reason), "rejected: %s: %s", f ? f : "?", reason);
 }
 
 Test(validate, a_complete_hire_passes)
@@ -221,4 +223,62 @@ Test(validate, a_packed_and_unpacked_copy_does_not_differ)
     copy->forfait_jours->value = 0;
     cr_assert_str_eq(sched_event_diff(copy, &e), "forfait_jours");
     entretiens__v1__employee_event__free_unpacked(copy, NULL);
+}
+
+/* The sentence for the logs quotes nothing from the event, whatever was
+ * sent where; the reply may quote a code, never an e-mail address or a name. */
+Test(validate, the_log_reason_quotes_nothing_from_the_event)
+{
+    static const char mark[] = "PiiMark7f3a";
+    Entretiens__V1__Date d = s_d(2026, 3, 15), bad = s_d(2026, 2, 30);
+    Entretiens__V1__EmployeeEvent e;
+    const char *f, *why;
+    char reason[256];
+    struct {
+        const char *field;
+        bool reply_may_quote;
+    } cases[] = {
+        { "email", false },   { "first_name", false }, { "region", true },   { "category", true },
+        { "contract", true }, { "locale", true },      { "type", true },     { "leave_kind", true },
+        { "interview_type", true }, { "contract_end", true }, { "effective_date", true },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *c = cases[i].field;
+        e = s_event("hired", &d);
+        e.entity = "ACME";
+        if (strcmp(c, "email") == 0)
+            e.email = "PiiMark7f3a.jane.doe.example";
+        else if (strcmp(c, "first_name") == 0)
+            e.first_name = "PiiMark7f3a\x07Jane";
+        else if (strcmp(c, "region") == 0)
+            e.region = "PiiMark7f3a";
+        else if (strcmp(c, "category") == 0)
+            e.category = "PiiMark7f3a";
+        else if (strcmp(c, "contract") == 0)
+            e.contract = "PiiMark7f3a";
+        else if (strcmp(c, "locale") == 0)
+            e.locale = "PiiMark7f3a";
+        else if (strcmp(c, "type") == 0)
+            e.type = "PiiMark7f3a";
+        else if (strcmp(c, "leave_kind") == 0) {
+            e.type = "leave_started";
+            e.leave_kind = "PiiMark7f3a";
+        } else if (strcmp(c, "interview_type") == 0) {
+            e.type = "interview_held";
+            e.interview_type = "PiiMark7f3a";
+        } else if (strcmp(c, "contract_end") == 0) {
+            /* fixed_term without an end date: the reply names the contract */
+            e.contract = "fixed_term";
+        } else if (strcmp(c, "effective_date") == 0)
+            e.effective_date = &bad;
+        f = why = NULL;
+        reason[0] = '\0';
+        cr_assert_not(sched_event_valid(&e, &f, &why, reason, sizeof reason), "%s: accepted", c);
+        cr_expect_str_eq(f, c);
+        cr_expect_null(strstr(why, mark), "%s: the log reason quotes the value: %s", c, why);
+        cr_expect_null(strstr(why, "fixed_term"), "%s: %s", c, why);
+        cr_expect_null(strstr(why, "2026"), "%s: %s", c, why);
+        if (!cases[i].reply_may_quote)
+            cr_expect_null(strstr(reason, mark), "%s: the reply quotes personal data: %s", c, reason);
+    }
 }

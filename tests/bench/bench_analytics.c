@@ -467,6 +467,13 @@ int main(int argc, char **argv)
     (void) last;
     if (have)
         s_employee(&f, &cur, today);
+    /* the HR principal the queries are asked as sees every entity */
+    Entretiens__V1__AccessGrant grant = ENTRETIENS__V1__ACCESS_GRANT__INIT;
+    char *every[] = { "*" };
+    grant.principal = "hr:b";
+    grant.n_entities = 1;
+    grant.entities = every;
+    s_emit(&f, "records.access.granted", &grant.base);
     s_commit(&f);
     double dt = bench_now() - t0;
     orggen_destroy(&g);
@@ -503,17 +510,20 @@ int main(int argc, char **argv)
     setenv("ENTRETIENS_NOW", "2026-11-26", 1);
     setenv("ENTRETIENS_LOG_LEVEL", "warn", 1);
     setenv("ENTRETIENS_MAP_SIZE_MB", mapmb, 1);
+    ent_curve_client_t curve;
+    if (bench_keys(root) != 0 || bench_curve("analytics", &curve) != 0)
+        return 1;
     pid_t pid = fork();
     if (pid == 0) {
         execl(exe, exe, (char *) NULL);
         _exit(127);
     }
     void *ctx = zmq_ctx_new();
-    ent_rpc_client_t *c = ent_rpc_client_new(ctx, rpc, 60000, NULL);
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, rpc, 60000, &curve);
     ent_rpc_result_t r;
     int up = -1;
     for (int i = 0; i < 200 && up != 0; i++) {
-        up = ent_rpc_client_call(c, "health", "bench", NULL, 0, &r);
+        up = ent_rpc_client_call(c, "health", NULL, NULL, 0, &r);
         ent_rpc_result_clear(&r);
         if (up != 0)
             usleep(50000);

@@ -75,7 +75,7 @@ static int s_wait_up(ent_rpc_client_t *c)
 {
     ent_rpc_result_t r;
     for (int i = 0; i < 200; i++) {
-        if (ent_rpc_client_call(c, "health", "bench", NULL, 0, &r) == 0 && r.code == ENT_OK) {
+        if (ent_rpc_client_call(c, "health", NULL, NULL, 0, &r) == 0 && r.code == ENT_OK) {
             ent_rpc_result_clear(&r);
             return 0;
         }
@@ -89,7 +89,7 @@ static int s_wait_up(ent_rpc_client_t *c)
 static int s_health(ent_rpc_client_t *c, uint64_t *head, uint64_t *cursor)
 {
     ent_rpc_result_t r;
-    if (ent_rpc_client_call(c, "health", "bench", NULL, 0, &r) != 0 || r.code != ENT_OK) {
+    if (ent_rpc_client_call(c, "health", NULL, NULL, 0, &r) != 0 || r.code != ENT_OK) {
         ent_rpc_result_clear(&r);
         return -1;
     }
@@ -229,11 +229,15 @@ int main(int argc, char **argv)
     setenv("ENTRETIENS_NOW", "2026-11-26", 1);
     setenv("ENTRETIENS_LOG_LEVEL", "warn", 1);
     setenv("ENTRETIENS_MAP_SIZE_MB", "8192", 1);
+    ent_curve_client_t to_sched, to_rec;
+    if (bench_keys(dir) != 0 || bench_curve("scheduler", &to_sched) != 0 || bench_curve("records", &to_rec) != 0)
+        return 1;
     pid_t sched = s_spawn(sched_bin);
     void *ctx = zmq_ctx_new();
     void *sock = zmq_socket(ctx, ZMQ_DEALER);
+    ent_curve_apply_client(sock, &to_sched);
     zmq_connect(sock, ep[0]);
-    ent_rpc_client_t *sc = ent_rpc_client_new(ctx, ep[0], 120000, NULL);
+    ent_rpc_client_t *sc = ent_rpc_client_new(ctx, ep[0], 120000, &to_sched);
     if (s_wait_up(sc) != 0) {
         fprintf(stderr, "the scheduler did not start (%s)\n", sched_bin);
         return 1;
@@ -245,7 +249,7 @@ int main(int argc, char **argv)
     uint64_t id = 1;
     while (acked < nb) {
         while (sent < nb && sent - acked < IN_FLIGHT) {
-            bench_send_request(sock, id++, "scheduler.ingest", "hr:bench", data[sent], lens[sent]);
+            bench_send_request(sock, id++, "scheduler.ingest", "", data[sent], lens[sent]);
             sent++;
         }
         if (s_recv_ok(sock) != 0)
@@ -261,7 +265,7 @@ int main(int argc, char **argv)
     /* 2. records consumes the scheduler's log */
     t0 = bench_now();
     pid_t rec = s_spawn(rec_bin);
-    ent_rpc_client_t *rc = ent_rpc_client_new(ctx, ep[3], 120000, NULL);
+    ent_rpc_client_t *rc = ent_rpc_client_new(ctx, ep[3], 120000, &to_rec);
     if (s_wait_up(rc) != 0) {
         fprintf(stderr, "records did not start (%s)\n", rec_bin);
         return 1;

@@ -6,7 +6,9 @@
  *       writes);
  *    3. the runtime's durable event throughput: outbox commit -> PUB -> SUB
  *       -> cursor commit, between two real daemon processes (ent-testpeer);
- *    4. the runtime's RPC round trip p50/p99 (health, to a real daemon).
+ *    4. the runtime's RPC round trip p50/p99 (health, to a real daemon);
+ *  3 and 4 twice, CURVE off (ENTRETIENS_INSECURE=1) then on (keys made for
+ *  the run), side by side.
  *
  *  Everything on 127.0.0.1 TCP.  Usage: ent-bench-runtime [--events N]
  *  [--peer PATH/ent-testpeer].
@@ -187,6 +189,102 @@ static uint64_t s_cursor(ent_rpc_client_t *c, bool *up)
     return cursor;
 }
 
+typedef struct {
+    double durable;            /* events/s */
+    double p50, p99, p999;     /* RPC round trip, us */
+} s_result_t;
+
+/* Durable events between a producer and a consumer process, then the RPC
+ * round trip to the consumer; with CURVE (keys made for the run) or in
+ * the clear (ENTRETIENS_INSECURE=1).  Returns 0 when every event arrived. */
+static int s_runtime(const char *peer, const char *dir, const char *tag, bool curve, long events, s_result_t *res)
+{
+    memset(res, 0, sizeof *res);
+    char sub[512];
+    snprintf(sub, sizeof sub, "%s/%s", dir, tag);
+    mkdir(sub, 0700);
+    char env[600];
+    snprintf(env, sizeof env, "%s/var", sub);
+    setenv("ENTRETIENS_DATA_DIR", env, 1);
+    ent_curve_client_t cc;
+    if (curve) {
+        if (bench_keys(sub) != 0 || bench_curve("consumer", &cc) != 0)
+            return -1;
+    } else {
+        setenv("ENTRETIENS_INSECURE", "1", 1);
+    }
+    char ep[6][64];
+    int base = curve ? 8 : 2;
+    for (int i = 0; i < 6; i++)
+        snprintf(ep[i], sizeof ep[i], i % 3 == 2 ? "127.0.0.1:%d" : "tcp://127.0.0.1:%d", s_port(base + i));
+    setenv("ENTRETIENS_PRODUCER_RPC", ep[0], 1);
+    setenv("ENTRETIENS_PRODUCER_PUB", ep[1], 1);
+    setenv("ENTRETIENS_PRODUCER_HTTP", ep[2], 1);
+    setenv("ENTRETIENS_CONSUMER_RPC", ep[3], 1);
+    setenv("ENTRETIENS_CONSUMER_PUB", ep[4], 1);
+    setenv("ENTRETIENS_CONSUMER_HTTP", ep[5], 1);
+    char n[32];
+    snprintf(n, sizeof n, "%ld", events);
+    setenv("ENT_PEER_EVENTS", n, 1);
+    setenv("ENT_PEER_BATCH", "4000", 1);
+    setenv("ENT_PEER_INTERVAL_MS", "1", 1);
+    setenv("ENTRETIENS_LOG_LEVEL", "warn", 1);
+    char log1[700], log2[700];
+    snprintf(log1, sizeof log1, "%s/consumer.log", sub);
+    snprintf(log2, sizeof log2, "%s/producer.log", sub);
+    pid_t consumer = s_spawn(peer, "consumer", log1);
+    void *ctx = zmq_ctx_new();
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep[3], 1000, curve ? &cc : NULL);
+    bool up = false;
+    for (int i = 0; i < 100 && !up; i++) {
+        s_cursor(c, &up);
+        if (!up)
+            usleep(50000);
+    }
+    double t0 = bench_now();
+    pid_t producer = s_spawn(peer, "producer", log2);
+    uint64_t cursor = 0;
+    while (cursor < (uint64_t) events && bench_now() - t0 < 120) {
+        usleep(2000);
+        cursor = s_cursor(c, &up);
+    }
+    double dt = bench_now() - t0;
+    res->durable = (double) cursor / dt;
+    printf("%-52s %12.0f events/s  (%llu events in %.2f s)\n",
+           curve ? "durable events, CURVE on" : "durable events, CURVE off", res->durable,
+           (unsigned long long) cursor, dt);
+    fflush(stdout);
+
+    /* RPC round trip to a real daemon (the consumer, idle now) */
+    int calls = 50000;
+    double *lat = malloc((size_t) calls * sizeof *lat);
+    ent_rpc_result_t r;
+    for (int i = 0; i < 1000; i++) {
+        ent_rpc_client_call(c, "health", NULL, NULL, 0, &r);
+        ent_rpc_result_clear(&r);
+    }
+    for (int i = 0; i < calls; i++) {
+        double s = bench_now();
+        ent_rpc_client_call(c, "health", NULL, NULL, 0, &r);
+        lat[i] = (bench_now() - s) * 1e6;
+        ent_rpc_result_clear(&r);
+    }
+    s_percentiles(lat, (size_t) calls, &res->p50, &res->p99, &res->p999);
+    free(lat);
+    printf("%-52s p50 %6.1f us  p99 %6.1f us  p99.9 %6.1f us\n",
+           curve ? "RPC round trip (health), CURVE on" : "RPC round trip (health), CURVE off", res->p50, res->p99,
+           res->p999);
+    fflush(stdout);
+    ent_rpc_client_destroy(&c);
+    zmq_ctx_term(ctx);
+    kill(producer, SIGTERM);
+    kill(consumer, SIGTERM);
+    waitpid(producer, NULL, 0);
+    waitpid(consumer, NULL, 0);
+    unsetenv("ENTRETIENS_INSECURE");
+    return cursor == (uint64_t) events ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
     long events = 1000000;
@@ -223,79 +321,23 @@ int main(int argc, char **argv)
     printf("%-52s %12.0f put/s\n", "raw LMDB put, 1000 per synced commit", lput);
     fflush(stdout);
 
-    /* durable events between two daemon processes */
-    char env[512];
-    snprintf(env, sizeof env, "%s/var", dir);
-    setenv("ENTRETIENS_DATA_DIR", env, 1);
-    char ep[6][64];
-    for (int i = 0; i < 6; i++)
-        snprintf(ep[i], sizeof ep[i], i % 3 == 2 ? "127.0.0.1:%d" : "tcp://127.0.0.1:%d", s_port(2 + i));
-    setenv("ENTRETIENS_PRODUCER_RPC", ep[0], 1);
-    setenv("ENTRETIENS_PRODUCER_PUB", ep[1], 1);
-    setenv("ENTRETIENS_PRODUCER_HTTP", ep[2], 1);
-    setenv("ENTRETIENS_CONSUMER_RPC", ep[3], 1);
-    setenv("ENTRETIENS_CONSUMER_PUB", ep[4], 1);
-    setenv("ENTRETIENS_CONSUMER_HTTP", ep[5], 1);
-    char n[32];
-    snprintf(n, sizeof n, "%ld", events);
-    setenv("ENT_PEER_EVENTS", n, 1);
-    setenv("ENT_PEER_BATCH", "4000", 1);
-    setenv("ENT_PEER_INTERVAL_MS", "1", 1);
-    setenv("ENTRETIENS_LOG_LEVEL", "warn", 1);
-    char log1[300], log2[300];
-    snprintf(log1, sizeof log1, "%s/consumer.log", dir);
-    snprintf(log2, sizeof log2, "%s/producer.log", dir);
-    pid_t consumer = s_spawn(peer, "consumer", log1);
-    void *ctx = zmq_ctx_new();
-    ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep[3], 1000, NULL);
-    bool up = false;
-    for (int i = 0; i < 100 && !up; i++) {
-        s_cursor(c, &up);
-        if (!up)
-            usleep(50000);
-    }
-    double t0 = bench_now();
-    pid_t producer = s_spawn(peer, "producer", log2);
-    uint64_t cursor = 0;
-    while (cursor < (uint64_t) events && bench_now() - t0 < 120) {
-        usleep(2000);
-        cursor = s_cursor(c, &up);
-    }
-    double dt = bench_now() - t0;
-    double durable = (double) cursor / dt;
-    printf("%-52s %12.0f events/s  (%.0f%% of raw ZeroMQ; %llu events in %.2f s)\n",
-           "durable events: outbox commit -> PUB -> SUB -> cursor", durable, 100.0 * durable / push,
-           (unsigned long long) cursor, dt);
-    fflush(stdout);
-
-    /* RPC round trip to a real daemon (the consumer, idle now) */
-    int calls = 50000;
-    double *lat = malloc((size_t) calls * sizeof *lat);
-    ent_rpc_result_t r;
-    for (int i = 0; i < 1000; i++) {
-        ent_rpc_client_call(c, "health", "bench", NULL, 0, &r);
-        ent_rpc_result_clear(&r);
-    }
-    for (int i = 0; i < calls; i++) {
-        double s = bench_now();
-        ent_rpc_client_call(c, "health", "bench", NULL, 0, &r);
-        lat[i] = (bench_now() - s) * 1e6;
-        ent_rpc_result_clear(&r);
-    }
-    s_percentiles(lat, (size_t) calls, &p50, &p99, &p999);
-    free(lat);
-    printf("%-52s p50 %6.1f us  p99 %6.1f us  p99.9 %6.1f us\n", "runtime RPC round trip (health, DEALER->ROUTER)",
-           p50, p99, p999);
-
-    ent_rpc_client_destroy(&c);
-    zmq_ctx_term(ctx);
-    kill(producer, SIGTERM);
-    kill(consumer, SIGTERM);
-    waitpid(producer, NULL, 0);
-    waitpid(consumer, NULL, 0);
+    /* the runtime between real daemon processes, CURVE off then on */
+    s_result_t off, on;
+    bool ok = s_runtime(peer, dir, "plain", false, events, &off) == 0;
+    ok = s_runtime(peer, dir, "curve", true, events, &on) == 0 && ok;
+    printf("\n%-52s %14s %14s\n", "", "CURVE off", "CURVE on");
+    printf("%-52s %8.0f ev/s %8.0f ev/s\n", "durable events: outbox commit -> PUB -> SUB -> cursor", off.durable,
+           on.durable);
+    printf("%-52s %12.0f%% %12.0f%%\n", "  as a share of raw ZeroMQ PUSH/PULL", 100.0 * off.durable / push,
+           100.0 * on.durable / push);
+    printf("%-52s %9.1f us %11.1f us\n", "RPC round trip (health) p50", off.p50, on.p50);
+    printf("%-52s %9.1f us %11.1f us\n", "RPC round trip (health) p99", off.p99, on.p99);
+    printf("%-52s %9.1f us %11.1f us\n", "RPC round trip (health) p99.9", off.p999, on.p999);
+    printf("%-52s %12s %14s\n", "targets with CURVE: p99 < 200 us, events >= 15% of raw", "",
+           on.p99 < 200 && on.durable >= 0.15 * push ? "met" : "NOT MET");
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", dir);
-    return cursor == (uint64_t) events ? 0 : 1;
+    return ok ? 0 : 1;
 }

@@ -141,6 +141,9 @@ int main(int argc, char **argv)
     setenv("ENTRETIENS_NOW", "2026-11-26", 1);
     setenv("ENTRETIENS_LOG_LEVEL", "warn", 1);
     setenv("ENTRETIENS_MAP_SIZE_MB", "8192", 1);
+    ent_curve_client_t curve;
+    if (bench_keys(dir) != 0 || bench_curve("scheduler", &curve) != 0)
+        return 1;
     pid_t pid = fork();
     if (pid == 0) {
         execl(sched, sched, (char *) NULL);
@@ -148,11 +151,12 @@ int main(int argc, char **argv)
     }
     void *ctx = zmq_ctx_new();
     void *sock = zmq_socket(ctx, ZMQ_DEALER);
+    ent_curve_apply_client(sock, &curve);
     zmq_connect(sock, rpc);
-    ent_rpc_client_t *c = ent_rpc_client_new(ctx, rpc, 120000, NULL);
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, rpc, 120000, &curve);
     ent_rpc_result_t r;
     for (int i = 0; i < 100; i++) {
-        if (ent_rpc_client_call(c, "health", "bench", NULL, 0, &r) == 0)
+        if (ent_rpc_client_call(c, "health", NULL, NULL, 0, &r) == 0)
             break;
         usleep(50000);
     }
@@ -164,7 +168,7 @@ int main(int argc, char **argv)
     uint64_t id = 1;
     while (acked < nb) {
         while (sent < nb && sent - acked < IN_FLIGHT) {
-            bench_send_request(sock, id++, "scheduler.ingest", "bench", batches[sent].data, batches[sent].len);
+            bench_send_request(sock, id++, "scheduler.ingest", "", batches[sent].data, batches[sent].len);
             sent++;
         }
         Entretiens__V1__IngestReply *rep = NULL;
@@ -184,7 +188,7 @@ int main(int argc, char **argv)
     Entretiens__V1__ClockSet cs = ENTRETIENS__V1__CLOCK_SET__INIT;
     cs.now_ms = ent_date_to_unix_ms(today + 1);
     t0 = bench_now();
-    ent_rpc_client_call_msg(c, "admin.clock.set", "bench", &cs.base, &r);
+    ent_rpc_client_call_msg(c, "admin.clock.set", NULL, &cs.base, &r);
     dt = bench_now() - t0;
     printf("%-46s %10.3f s  (%zu employees, %s)\n", "full recompute of every rule (clock +1 day)", dt, employees,
            ent_code_name(r.code));
@@ -203,7 +207,7 @@ int main(int argc, char **argv)
         Entretiens__V1__ObligationsRequest q = ENTRETIENS__V1__OBLIGATIONS_REQUEST__INIT;
         q.employee_id = emp;
         double s = bench_now();
-        ent_rpc_client_call_msg(c, "scheduler.obligations", "bench", &q.base, &r);
+        ent_rpc_client_call_msg(c, "scheduler.obligations", NULL, &q.base, &r);
         lat[i] = (bench_now() - s) * 1e6;
         failures += r.code != ENT_OK;
         ent_rpc_result_clear(&r);

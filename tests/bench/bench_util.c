@@ -55,3 +55,50 @@ void bench_send_request(void *sock, uint64_t id, const char *method, const char 
     entretiens__v1__request__pack(&req, zmq_msg_data(&m));
     zmq_msg_send(&m, sock, 0);
 }
+
+static char s_keys_dir[4200];
+
+int bench_keys(const char *dir)
+{
+    static const char *const daemons[] = { "scheduler", "records", "notifier", "analytics", "producer", "consumer" };
+    snprintf(s_keys_dir, sizeof s_keys_dir, "%s/keys", dir);
+    char err[512];
+    for (size_t i = 0; i <= sizeof daemons / sizeof *daemons; i++) {
+        bool client = i == sizeof daemons / sizeof *daemons;
+        ent_keypair_t kp;
+        ent_key_t k = { .daemon = !client, .may_assert = client };
+        if (ent_keypair_new(&kp) != 0) {
+            fprintf(stderr, "bench: libzmq has no CURVE\n");
+            return -1;
+        }
+        snprintf(k.name, sizeof k.name, "%s", client ? "bench" : daemons[i]);
+        snprintf(k.principal, sizeof k.principal, client ? "admin:bench" : "service:%s", daemons[i]);
+        snprintf(k.allow, sizeof k.allow, "%s", client ? "*" : "events.replay,health");
+        memcpy(k.public_key, kp.public_key, sizeof k.public_key);
+        if (ent_key_write(s_keys_dir, &k, &kp, err, sizeof err) != 0) {
+            fprintf(stderr, "bench: %s\n", err);
+            return -1;
+        }
+    }
+    setenv("ENTRETIENS_KEYS_DIR", s_keys_dir, 1);
+    unsetenv("ENTRETIENS_INSECURE");
+    return 0;
+}
+
+int bench_curve(const char *daemon, ent_curve_client_t *out)
+{
+    char err[512];
+    ent_keypair_t own;
+    ent_keyring_t *ring = NULL;
+    int rc = ent_keypair_load(s_keys_dir, "bench", &own, err, sizeof err);
+    if (!rc && !(ring = ent_keyring_load(s_keys_dir, err, sizeof err)))
+        rc = -1;
+    if (!rc && ent_keyring_client(ring, &own, daemon, out) != 0) {
+        snprintf(err, sizeof err, "no key for %s", daemon);
+        rc = -1;
+    }
+    ent_keyring_destroy(&ring);
+    if (rc)
+        fprintf(stderr, "bench: %s\n", err);
+    return rc;
+}

@@ -177,7 +177,7 @@ static uint64_t s_cursor(ent_rpc_client_t *c, bool *up)
     ent_rpc_result_t r;
     uint64_t cursor = 0;
     *up = false;
-    if (ent_rpc_client_call(c, "health", "bench", NULL, 0, &r) == 0 && r.code == ENT_OK) {
+    if (ent_rpc_client_call(c, "health", NULL, NULL, 0, &r) == 0 && r.code == ENT_OK) {
         *up = true;
         Entretiens__V1__HealthReply *h = entretiens__v1__health_reply__unpack(NULL, r.payload_len, r.payload);
         if (h && h->n_consumers)

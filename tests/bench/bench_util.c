@@ -71,8 +71,9 @@ int bench_keys(const char *dir)
             fprintf(stderr, "bench: libzmq has no CURVE\n");
             return -1;
         }
-        snprintf(k.name, sizeof k.name, "%s", client ? "bench" : daemons[i]);
-        snprintf(k.principal, sizeof k.principal, client ? "admin:bench" : "service:%s", daemons[i]);
+        const char *name = client ? "bench" : daemons[i];
+        snprintf(k.name, sizeof k.name, "%s", name);
+        snprintf(k.principal, sizeof k.principal, "%s:%s", client ? "admin" : "service", name);
         snprintf(k.allow, sizeof k.allow, "%s", client ? "*" : "events.replay,health");
         memcpy(k.public_key, kp.public_key, sizeof k.public_key);
         if (ent_key_write(s_keys_dir, &k, &kp, err, sizeof err) != 0) {

@@ -10,6 +10,18 @@
  *  with a zero timeout; work MHD has buffered without a socket event
  *  (pipelined requests, a partially drained ready list) is signalled by
  *  MHD_get_timeout() returning 0, hence the timer re-armed after every run.
+ *
+ *  Why a run that closed a connection is followed by another one at once:
+ *  when its connection table is full, MHD_run() takes the listening socket
+ *  out of the epoll set, and puts it back only at the start of a later run
+ *  that finds a free slot (MHD_epoll(), 0.9.75 and 1.0 alike).  Neither the
+ *  epoll descriptor nor MHD_get_timeout() tells that a slot has freed.  So
+ *  if one run closed every connection (all timed out together, or all
+ *  dropped while the loop was busy elsewhere), nothing ever called MHD_run()
+ *  again: the epoll set held no socket, MHD_get_timeout() said "no timeout",
+ *  and the daemon stopped accepting for good while the kernel queued new
+ *  connections, probes included.  MHD_OPTION_NOTIFY_CONNECTION tells us when
+ *  a run closed one.
  */
 #include "common/http.h"
 
@@ -23,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #define S_TEXT_PLAIN "text/plain; charset=utf-8"
@@ -44,6 +57,8 @@ struct ent_http {
     bool poll_inited;
     bool timer_inited;
     int port;
+    unsigned int max_connections;
+    bool closed_in_run;         /* MHD closed a connection in the current run */
     ent_metrics_t *metrics;
     ent_http_ready_fn ready;
     void *ready_arg;
@@ -287,6 +302,19 @@ s_on_request(void *cls, struct MHD_Connection *c, const char *url, const char *m
     return s_serve_route(r, c, method, url, req->query);
 }
 
+/* Connection opened or closed (from MHD_run, or MHD_stop_daemon): notes
+ * that the current run closed one, for s_run. */
+static void
+s_on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                enum MHD_ConnectionNotificationCode toe)
+{
+    ent_http_t *h = cls;
+    (void) c;
+    (void) socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+        h->closed_in_run = true;
+}
+
 static void
 s_on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -313,6 +341,22 @@ s_rearm(ent_http_t *h)
         uv_timer_stop(&h->timer);
 }
 
+/* One MHD run, then the timer for the next.  A run that closed a
+ * connection may have freed a slot of a full table: run again on the next
+ * loop turn, which puts the listening socket back into MHD's epoll set (see
+ * the top of this file).  This adds one cheap run per batch of closes and
+ * cannot spin: the re-run closes nothing new unless clients keep leaving. */
+static void
+s_run(ent_http_t *h)
+{
+    h->closed_in_run = false;
+    MHD_run(h->daemon);
+    if (h->closed_in_run)
+        uv_timer_start(&h->timer, s_on_timer, 0, 0);
+    else
+        s_rearm(h);
+}
+
 static void
 s_on_poll(uv_poll_t *p, int status, int events)
 {
@@ -320,16 +364,27 @@ s_on_poll(uv_poll_t *p, int status, int events)
     (void) events;
     if (status < 0)
         fprintf(stderr, "ent_http: poll error: %s\n", uv_strerror(status));
-    MHD_run(h->daemon);
-    s_rearm(h);
+    s_run(h);
 }
 
 static void
 s_on_timer(uv_timer_t *t)
 {
-    ent_http_t *h = t->data;
-    MHD_run(h->daemon);
-    s_rearm(h);
+    s_run(t->data);
+}
+
+/* ENT_HTTP_MAX_CONNECTIONS, lowered so that the connections cannot take the
+ * last ENT_HTTP_FD_RESERVE descriptors RLIMIT_NOFILE allows (see http.h). */
+static unsigned int
+s_connection_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return ENT_HTTP_MAX_CONNECTIONS;
+    rlim_t room = rl.rlim_cur > ENT_HTTP_FD_RESERVE ? rl.rlim_cur - ENT_HTTP_FD_RESERVE : 0;
+    if (room < ENT_HTTP_MIN_CONNECTIONS)
+        return ENT_HTTP_MIN_CONNECTIONS;
+    return room < ENT_HTTP_MAX_CONNECTIONS ? (unsigned int) room : ENT_HTTP_MAX_CONNECTIONS;
 }
 
 static void
@@ -398,7 +453,10 @@ ent_http_new(uv_loop_t *loop, const char *host_port, ent_metrics_t *metrics,
     h->metrics = metrics;
     h->ready = ready;
     h->ready_arg = ready_arg;
+    h->max_connections = s_connection_limit();
 
+    /* No MHD_OPTION_PER_IP_CONNECTION_LIMIT: see http.h (probes share the
+     * address of whoever fills the table). */
     h->daemon = MHD_start_daemon(
         MHD_USE_EPOLL | MHD_USE_ERROR_LOG, ntohs(sa.sin_port), NULL, NULL, s_on_request, h,
         /* first, or MHD prints the messages of the options before it itself */
@@ -406,8 +464,10 @@ ent_http_new(uv_loop_t *loop, const char *host_port, ent_metrics_t *metrics,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sa,
         MHD_OPTION_URI_LOG_CALLBACK, s_on_uri, h,
         MHD_OPTION_NOTIFY_COMPLETED, s_on_completed, h,
+        MHD_OPTION_NOTIFY_CONNECTION, s_on_connection, h,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) ENT_HTTP_IDLE_TIMEOUT_S,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int) ENT_HTTP_MAX_CONNECTIONS,
+        MHD_OPTION_CONNECTION_LIMIT, h->max_connections,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int) ENT_HTTP_LISTEN_BACKLOG,
         MHD_OPTION_END);
     if (h->daemon == NULL) {
         /* MHD has logged its own reason through s_on_mhd_log */
@@ -455,6 +515,12 @@ int
 ent_http_port(const ent_http_t *h)
 {
     return h ? h->port : -1;
+}
+
+unsigned int
+ent_http_max_connections(const ent_http_t *h)
+{
+    return h ? h->max_connections : 0;
 }
 
 int

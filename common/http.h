@@ -28,8 +28,33 @@
  *                    rendering fails.
  *    - Otherwise the route with the longest matching prefix, else 404.
  *  The three built-in paths match exactly and cannot be overridden.
- *  HTTP keep-alive is supported; idle connections are closed after
- *  ENT_HTTP_IDLE_TIMEOUT_S seconds.
+ *  HTTP keep-alive is supported.
+ *
+ *  CONNECTIONS, TIMEOUTS, BACKLOG.  /healthz is the liveness probe: no mix
+ *  of idle, half-sent, unread or dropped connections may keep it from
+ *  answering, or Kubernetes restarts a healthy daemon.  Hence:
+ *    - At most ent_http_max_connections() connections are open at once:
+ *      ENT_HTTP_MAX_CONNECTIONS, or fewer when the soft RLIMIT_NOFILE
+ *      (read once, by ent_http_new) would not leave ENT_HTTP_FD_RESERVE
+ *      descriptors to the rest of the process (libzmq can abort when it
+ *      cannot get one), never fewer than ENT_HTTP_MIN_CONNECTIONS.  A probe
+ *      or a scrape needs one connection; the margin is for bursts.
+ *    - A connection that neither sends nor accepts a byte for
+ *      ENT_HTTP_IDLE_TIMEOUT_S seconds is closed, whatever its state: idle
+ *      keep-alive, half a request line, a response the client does not
+ *      read, or a client gone unnoticed (libmicrohttpd 0.9.75 misses the
+ *      FIN of half a request line that came before the accept).  That
+ *      bounds how long a silent connection holds a slot; a client trickling
+ *      a byte every few seconds keeps its slot, and only the limit bounds
+ *      those.
+ *    - Connections beyond the limit wait in the kernel's accept queue
+ *      (ENT_HTTP_LISTEN_BACKLOG, capped by net.core.somaxconn) and are
+ *      accepted in arrival order as soon as a slot frees, whichever run of
+ *      the loop frees it.  A connection its client closed while it was
+ *      queued costs one accept.
+ *    - No per-IP limit: every Kubernetes probe comes from the node's
+ *      address (and every test from 127.0.0.1), so a per-IP cap would lock
+ *      the probes out together with the client that filled it.
  */
 #ifndef ENT_HTTP_H
 #define ENT_HTTP_H
@@ -39,9 +64,21 @@
 
 #include "common/metrics.h"
 
-#define ENT_HTTP_IDLE_TIMEOUT_S 30
-/* Concurrent connections; scrapers and probes need a handful. */
-#define ENT_HTTP_MAX_CONNECTIONS 64
+/* Seconds without a byte either way after which a connection is closed:
+ * far above a scrape's or a probe's pauses on a LAN, far below the
+ * liveness probe's failure window (6 x 10 s in deploy/k8s). */
+#define ENT_HTTP_IDLE_TIMEOUT_S 10
+/* Connections open at once: a burst of a thousand held connections still
+ * leaves room for the probes.  Each costs a descriptor and at most 32 KiB
+ * of MHD buffer (its default), so 32 MiB when all are taken. */
+#define ENT_HTTP_MAX_CONNECTIONS 1024
+/* Descriptors left to ZeroMQ, LMDB, logs when RLIMIT_NOFILE is low. */
+#define ENT_HTTP_FD_RESERVE 256
+/* Floor of the connection limit, however low RLIMIT_NOFILE is. */
+#define ENT_HTTP_MIN_CONNECTIONS 16
+/* listen(2) backlog: a burst larger than the accept queue makes the kernel
+ * drop SYNs, and a dropped probe SYN is retried only after 1 s. */
+#define ENT_HTTP_LISTEN_BACKLOG 4096
 /* Size of the reason buffer handed to the ready callback. */
 #define ENT_HTTP_REASON_SIZE 256
 
@@ -89,6 +126,10 @@ ent_http_t *ent_http_new(uv_loop_t *loop, const char *host_port, ent_metrics_t *
 /* The port actually bound (useful after asking for port 0), or -1 when h
  * is NULL. */
 int ent_http_port(const ent_http_t *h);
+
+/* The connection limit in force (see CONNECTIONS above), or 0 when h is
+ * NULL. */
+unsigned int ent_http_max_connections(const ent_http_t *h);
 
 /* Adds a route: GET/HEAD requests whose path equals `path_prefix` or
  * continues it with '/' (or any continuation when the prefix ends in '/')

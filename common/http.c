@@ -154,19 +154,23 @@ static enum MHD_Result
 s_serve_readyz(ent_http_t *h, struct MHD_Connection *c)
 {
     char reason[ENT_HTTP_REASON_SIZE] = "";
-    if (h->ready == NULL || h->ready(h->ready_arg, reason, sizeof reason) == 1)
-        return s_reply_static(c, MHD_HTTP_OK, "ready\n");
-
+    bool ready = h->ready == NULL || h->ready(h->ready_arg, reason, sizeof reason) == 1;
     reason[sizeof reason - 1] = '\0';   /* a careless callback must not overrun */
+    if (ready && !reason[0])
+        return s_reply_static(c, MHD_HTTP_OK, "ready\n");
+    /* not ready: the reason; ready with a note (a daemon without keys):
+     * "ready: <note>" */
     const char *text = reason[0] ? reason : "not ready";
-    size_t len = strlen(text);
-    char *body = malloc(len + 2);
+    size_t len = strlen(text), pre = ready ? sizeof "ready: " - 1 : 0;
+    char *body = malloc(pre + len + 2);
     if (body == NULL)
-        return s_reply_static(c, MHD_HTTP_SERVICE_UNAVAILABLE, "not ready\n");
-    memcpy(body, text, len);
-    body[len] = '\n';
-    body[len + 1] = '\0';
-    return s_reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, S_TEXT_PLAIN, body, len + 1, true, NULL);
+        return s_reply_static(c, ready ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, ready ? "ready\n" : "not ready\n");
+    memcpy(body, "ready: ", pre);
+    memcpy(body + pre, text, len);
+    body[pre + len] = '\n';
+    body[pre + len + 1] = '\0';
+    return s_reply(c, ready ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, S_TEXT_PLAIN, body, pre + len + 1, true,
+                   NULL);
 }
 
 static enum MHD_Result

@@ -20,7 +20,8 @@
  *      body gets 400.  Both are answered before the body is read, so MHD
  *      closes those connections.  HEAD answers like GET without the body.
  *    - GET /healthz  200 "ok\n".
- *    - GET /readyz   200 "ready\n", or 503 with the reason the ready
+ *    - GET /readyz   200 "ready\n" (or "ready: <note>\n" when the ready
+ *                    callback wrote one), or 503 with the reason the ready
  *                    callback wrote, followed by "\n".
  *    - GET /metrics  200, Content-Type "text/plain; version=0.0.4;
  *                    charset=utf-8", body from ent_metrics_render(); 404
@@ -87,7 +88,9 @@ typedef struct ent_http ent_http_t;
 /* Readiness probe, called on each GET /readyz.  Returns 1 when ready, 0
  * when not, and then writes a short NUL-terminated human-readable reason
  * (UTF-8, at most reason_size bytes including the NUL) into `reason`
- * (e.g. "lmdb not open").  An empty reason is answered as "not ready". */
+ * (e.g. "lmdb not open").  An empty reason is answered as "not ready".
+ * Ready with a reason written (a warning, e.g. running without keys) is
+ * answered 200 "ready: <reason>". */
 typedef int (*ent_http_ready_fn)(void *arg, char *reason, size_t reason_size);
 
 /* Response filled by a route.  On entry: status 200, content_type

@@ -180,4 +180,20 @@ for s in "$K"/*.secret "$IT_DIR"/elsewhere/*.secret; do
   secret=$(sed -n 's/^secret=//p' "$s")
   grep -qF -- "$secret" "$IT_DIR"/*.log && fail "a secret key is in a log: $(basename "$s")"
 done
+# a daemon without its keys does not start; one explicitly insecure says so
+ENTRETIENS_KEYS_DIR=$IT_DIR/nokeys ENTRETIENS_DATA_DIR=$IT_DIR/var-nokeys timeout 20 "$BIN/entretiens-scheduler" \
+  --scheduler-rpc tcp://127.0.0.1:$(free_port) --scheduler-pub tcp://127.0.0.1:$(free_port) \
+  --scheduler-http 127.0.0.1:$(free_port) >"$IT_DIR/nokeys.log" 2>&1
+rc=$?
+[ $rc = 2 ] || fail "a scheduler without keys exited $rc (expected 2)"
+grep -q '"security.no_keys"' "$IT_DIR/nokeys.log" || fail "no security.no_keys line: $(cat "$IT_DIR/nokeys.log")"
+it_endpoints producer
+export ENTRETIENS_DATA_DIR=$IT_DIR/var-insecure ENT_PEER_EVENTS=0
+ENTRETIENS_INSECURE=1 start_bg producer "$PEER" producer
+wait_ready producer
+curl -s "http://127.0.0.1:$(http_port producer)/readyz" | grep -q '^ready: INSECURE' ||
+  fail "an insecure daemon's /readyz: $(curl -s "http://127.0.0.1:$(http_port producer)/readyz")"
+curl -s "http://127.0.0.1:$(http_port producer)/metrics" | grep -qx 'entretiens_producer_insecure 1' || fail "insecure metric"
+grep -q '"security.insecure"' "$IT_DIR/producer.log" || fail "no security.insecure line"
+
 echo "no key, unknown key, HRIS key, service key and manager key refused with nothing changed; scoped views; health hidden from the line; rotation and revocation"

@@ -562,7 +562,7 @@ typedef struct s_backup {
     uv_work_t work;
     ent_daemon_t *d;          /* NULL once the daemon is shutting down */
     ent_rpc_pending_t *pending;
-    MDB_env *env;
+    ent_store_t *store;
     char dir[4096];
     int rc;
     struct s_backup *next;
@@ -571,22 +571,7 @@ typedef struct s_backup {
 static void s_backup_run(uv_work_t *w)
 {
     s_backup_t *b = w->data;
-    /* the copy holds private notes and evaluations: created 0600 here
-     * rather than by mdb_env_copy2 (0666 less the umask) */
-    char path[4200];
-    snprintf(path, sizeof path, "%s/data.mdb", b->dir);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        b->rc = errno;
-        return;
-    }
-    b->rc = mdb_env_copyfd2(b->env, fd, MDB_CP_COMPACT);
-    if (!b->rc && fsync(fd) != 0)
-        b->rc = errno;
-    if (close(fd) != 0 && !b->rc)
-        b->rc = errno;
-    if (b->rc)
-        unlink(path);
+    b->rc = ent_store_backup(b->store, b->dir);
 }
 
 static void s_backup_done(uv_work_t *w, int status)
@@ -631,7 +616,7 @@ static void s_backup_start(ent_rpc_pending_t *pending, void *arg)
     }
     b->d = d;
     b->pending = pending;
-    b->env = ent_store_env(d->store);
+    b->store = d->store;
     b->work.data = b;
     snprintf(b->dir, sizeof b->dir, "%s", req->dir);
     entretiens__v1__backup_request__free_unpacked(req, NULL);

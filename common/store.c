@@ -508,7 +508,22 @@ int ent_store_read(ent_store_t *store, MDB_txn **txn)
 
 int ent_store_backup(ent_store_t *store, const char *dir)
 {
-    return mdb_env_copy2(store->env, dir, MDB_CP_COMPACT);
+    /* the copy holds private notes and evaluations: created 0600 here
+     * rather than by mdb_env_copy2 (0666 less the umask) */
+    char path[4200];
+    if (snprintf(path, sizeof path, "%s/data.mdb", dir) >= (int) sizeof path)
+        return ENAMETOOLONG;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return errno;
+    int rc = mdb_env_copyfd2(store->env, fd, MDB_CP_COMPACT);
+    if (!rc && fsync(fd) != 0)
+        rc = errno;
+    if (close(fd) != 0 && !rc)
+        rc = errno;
+    if (rc)
+        unlink(path);
+    return rc;
 }
 
 void ent_store_stats(ent_store_t *store, ent_store_stats_t *out)

@@ -752,6 +752,9 @@ Test(store, backup_is_a_usable_copy)
     char file[320];
     snprintf(file, sizeof file, "%s/data.mdb", bdir);
     cr_assert(s_is_file(file), "backup produced no data.mdb");
+    struct stat bst;
+    cr_assert_eq(stat(file, &bst), 0);
+    cr_assert_eq(bst.st_mode & 0777, 0600, "the copy holds private notes: mode %o", bst.st_mode & 0777);
 
     ent_store_t *copy = s_open(bdir, 1, false);
     MDB_dbi cdb;

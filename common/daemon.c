@@ -1057,10 +1057,11 @@ int ent_daemon_main(const ent_daemon_spec_t *spec, int argc, char **argv, ent_da
     int rc = ent_daemon_new(spec, argc, argv, &d);
     if (!d)
         return rc;
-    if ((setup && setup(d, arg) != 0) || ent_daemon_start(d) != 0) {
+    int src = setup ? setup(d, arg) : 0;
+    if (src != 0 || ent_daemon_start(d) != 0) {
         ent_log_error("daemon.start", "%s could not start", spec->name);
         ent_daemon_destroy(&d);
-        return 1;
+        return src == ENT_DAEMON_CONFIG_ERROR ? 2 : 1;
     }
     ent_daemon_run(d);
     ent_daemon_destroy(&d);

@@ -125,7 +125,10 @@ int ent_daemon_run(ent_daemon_t *d);
 void ent_daemon_destroy(ent_daemon_t **d_p);
 
 /* A service's set-up: registers methods, event handlers, periodic work.
- * Returns 0, or -1 to abort start-up (after logging why). */
+ * Returns 0, -1 to abort start-up (after logging why: exit status 1), or
+ * ENT_DAEMON_CONFIG_ERROR for a configuration it refuses (exit status 2,
+ * which systemd and the docs treat as "do not retry"). */
+#define ENT_DAEMON_CONFIG_ERROR 2
 typedef int (*ent_daemon_setup_fn)(ent_daemon_t *d, void *arg);
 
 /* The whole life of a daemon process: new, setup, start, run, destroy.

@@ -85,7 +85,7 @@ int an_setup(ent_daemon_t *d, void *arg)
     uint32_t min_group, stale;
     if (s_config_u32(d, "ENTRETIENS_ANALYTICS_MIN_GROUP", AN_DEFAULT_MIN_GROUP, &min_group) ||
         s_config_u32(d, "ENTRETIENS_ANALYTICS_STALE_MONTHS", AN_DEFAULT_STALE_MONTHS, &stale))
-        return -1;
+        return ENT_DAEMON_CONFIG_ERROR;
     if (an_open(a, ent_daemon_store(d), min_group, stale))
         return -1;
     for (int i = 0; an_methods[i]; i++)

@@ -22,11 +22,12 @@ int main(int argc, char **argv)
     int rc = ent_daemon_new(&spec, argc, argv, &d);
     if (!d)
         return rc;
-    if (ntf_setup(d, &n) != 0 || ent_daemon_start(d) != 0) {
+    int src = ntf_setup(d, &n);
+    if (src != 0 || ent_daemon_start(d) != 0) {
         ent_log_error("daemon.start", "notifier could not start");
         ntf_teardown(&n);
         ent_daemon_destroy(&d);
-        return 1;
+        return src == ENT_DAEMON_CONFIG_ERROR ? 2 : 1;
     }
     ent_daemon_run(d);
     /* the loop has stopped: let running sends finish and record them */

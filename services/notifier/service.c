@@ -331,7 +331,7 @@ int ntf_setup(ent_daemon_t *d, void *arg)
     const ent_config_t *cfg = ent_daemon_config(d);
     ntf_config_t c;
     if (ntf_config_read(cfg, &c) != 0)
-        return -1;
+        return ENT_DAEMON_CONFIG_ERROR; /* exit 2: systemd does not retry a bad configuration */
     /* nothing configured: messages land as files, never nowhere */
     if (!c.ch.smtp_url && !c.ch.webhook_url && !c.ch.outbox_dir) {
         size_t len = strlen(ent_config_get(cfg, "ENTRETIENS_DATA_DIR")) + 32;

@@ -293,7 +293,7 @@ grep -q 'stopped cleanly' "$IT_DIR/notifier.log" || fail "notifier did not stop 
 # never the value
 ENTRETIENS_WEBHOOK_SECRET=whsec_c2VjcmV0LXZhbHVl timeout 20 "$BIN/entretiens-notifier" >"$IT_DIR/badsecret.out" 2>&1
 rc=$?
-[ $rc -ne 0 ] && [ $rc -ne 124 ] || fail "a bad whsec_ secret did not stop the notifier ($rc)"
+[ $rc -eq 2 ] || fail "a bad whsec_ secret must stop the notifier with status 2 (configuration), got $rc"
 grep -q 'ENTRETIENS_WEBHOOK_SECRET' "$IT_DIR/badsecret.out" || fail "the error does not name the variable"
 grep -q 'c2VjcmV0LXZhbHVl' "$IT_DIR/badsecret.out" && fail "the error shows the secret"
 echo "notifier: the messages owed arrived once each, right recipients and languages, signed webhooks; replays refused"

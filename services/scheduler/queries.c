@@ -18,8 +18,8 @@
  * answering the call (NOT_FOUND for those who may see everyone, else
  * PERMISSION_DENIED: whether someone exists is not told to others), or an
  * LMDB code. */
-static int s_subject(scheduler_t *s, ent_rpc_call_t *call, sched_caller_t *who, const char *employee_id,
-                     Entretiens__V1__Employee **emp, ent_relation_t *rel)
+static int s_subject_of(scheduler_t *s, ent_rpc_call_t *call, sched_caller_t *who, const char *employee_id,
+                        Entretiens__V1__Employee **emp, ent_relation_t *rel)
 {
     *emp = NULL;
     *rel = ENT_REL_NONE;
@@ -49,6 +49,19 @@ static int s_subject(scheduler_t *s, ent_rpc_call_t *call, sched_caller_t *who, 
     return 0;
 }
 
+/* s_subject_of for the caller of the call. */
+static int s_subject(scheduler_t *s, ent_rpc_call_t *call, const char *employee_id, Entretiens__V1__Employee **emp,
+                     ent_relation_t *rel)
+{
+    sched_caller_t who;
+    *emp = NULL;
+    int rc = sched_caller_load(s, call->txn, call->caller, &who);
+    if (!rc)
+        rc = s_subject_of(s, call, &who, employee_id, emp, rel);
+    sched_caller_free(&who);
+    return rc;
+}
+
 static int s_obligations(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
@@ -61,12 +74,8 @@ static int s_obligations(ent_rpc_call_t *call, void *arg)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "employee_id", "an employee id is required");
     }
     Entretiens__V1__Employee *emp = NULL;
-    sched_caller_t who;
     ent_relation_t rel = ENT_REL_NONE;
-    int rc = sched_caller_load(s, call->txn, call->caller, &who);
-    if (!rc)
-        rc = s_subject(s, call, &who, req->employee_id, &emp, &rel);
-    sched_caller_free(&who);
+    int rc = s_subject(s, call, req->employee_id, &emp, &rel);
     if (rc || !emp) {
         entretiens__v1__obligations_request__free_unpacked(req, NULL);
         return rc;
@@ -118,12 +127,8 @@ static int s_employee(ent_rpc_call_t *call, void *arg)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "employee_id", "an employee id is required");
     }
     Entretiens__V1__Employee *emp = NULL;
-    sched_caller_t who;
     ent_relation_t rel = ENT_REL_NONE;
-    int rc = sched_caller_load(s, call->txn, call->caller, &who);
-    if (!rc)
-        rc = s_subject(s, call, &who, req->employee_id, &emp, &rel);
-    sched_caller_free(&who);
+    int rc = s_subject(s, call, req->employee_id, &emp, &rel);
     if (rc || !emp) {
         entretiens__v1__employee_request__free_unpacked(req, NULL);
         return rc;

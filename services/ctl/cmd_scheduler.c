@@ -868,25 +868,24 @@ int ctl_cmd_employee(ctl_t *ctl, int argc, char **argv)
     "due --from D --to D [--type T] [--entity E] [--department X] [--manager M] [--all] [--limit N] [--by-type]\n"                  \
     "    [--after OBLIGATION_ID --after-due D]"
 
-/* --by-type: how many deadlines of each type, by status. */
+/* --by-type: how many deadlines of each type, by status, counted by the
+ * scheduler over the whole period (exact, whatever the page size). */
 static void s_due_by_type(ctl_t *ctl, const Entretiens__V1__DueReply *rep)
 {
     json_t *by = json_object(); /* type -> {status -> count} */
-    for (size_t i = 0; i < rep->n_obligations; i++) {
-        const Entretiens__V1__Obligation *o = rep->obligations[i];
-        json_t *t = json_object_get(by, o->type);
+    for (size_t i = 0; i < rep->n_counts; i++) {
+        const Entretiens__V1__DueCount *dc = rep->counts[i];
+        json_t *t = json_object_get(by, dc->type);
         if (!t) {
             t = json_object();
-            json_object_set_new(by, o->type, t);
+            json_object_set_new(by, dc->type, t);
         }
-        json_t *c = json_object_get(t, o->status);
-        json_object_set_new(t, o->status, json_integer(c ? json_integer_value(c) + 1 : 1));
+        json_object_set_new(t, dc->status, json_integer((json_int_t) dc->count));
         json_t *total = json_object_get(t, "total");
-        json_object_set_new(t, "total", json_integer(total ? json_integer_value(total) + 1 : 1));
+        json_object_set_new(t, "total", json_integer((total ? json_integer_value(total) : 0) + (json_int_t) dc->count));
     }
     if (ctl->json) {
-        ctl_print_json(json_pack("{s:o, s:I, s:b}", "by_type", by, "total", (json_int_t) rep->n_obligations,
-                                 "truncated", rep->truncated));
+        ctl_print_json(json_pack("{s:o, s:I, s:b}", "by_type", by, "total", (json_int_t) rep->total, "truncated", false));
         return;
     }
     static const char *const statuses[] = { "upcoming", "overdue", "met", "waived", "cancelled" };
@@ -903,7 +902,7 @@ static void s_due_by_type(ctl_t *ctl, const Entretiens__V1__DueReply *rep)
         ctl_table_cellf(t, CTL_PLAIN, "%lld", (long long) json_integer_value(json_object_get(counts, "total")));
     }
     ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
-    printf("%zu deadlines\n", rep->n_obligations);
+    printf("%llu deadlines\n", (unsigned long long) rep->total);
     json_decref(by);
 }
 
@@ -942,6 +941,7 @@ int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
     req.manager_id = (char *) s_or(mgr, "");
     req.include_met = all;
     req.limit = (uint32_t) lim;
+    req.counts_only = by_type;
     Entretiens__V1__Date da;
     if (!after != !after_due)
         return ctl_bad("due", "--after (an obligation id) and --after-due (its due date) go together");
@@ -981,8 +981,8 @@ int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
         ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
     }
     if (rep->truncated)
-        fprintf(stderr, "entretiensctl: due: truncated: only the first %zu obligations are shown; the next page: "
-                        "--after %s --after-due %04d-%02d-%02d\n", rep->n_obligations,
+        fprintf(stderr, "entretiensctl: due: truncated: only the first %zu of %llu obligations are shown; the next page: "
+                        "--after %s --after-due %04d-%02d-%02d\n", rep->n_obligations, (unsigned long long) rep->total,
                 rep->n_obligations ? rep->obligations[rep->n_obligations - 1]->obligation_id : "",
                 rep->n_obligations ? rep->obligations[rep->n_obligations - 1]->due_date->year : 0,
                 rep->n_obligations ? rep->obligations[rep->n_obligations - 1]->due_date->month : 0,

@@ -200,6 +200,10 @@ typedef struct {
     size_t limit, n;
     bool truncated;
     s_due_item_t **items;
+    /* every match, every page: the exact total and its split */
+    uint64_t total;
+    uint64_t counts[SCH_TYPE_COUNT][SCH_STATUS_COUNT];
+    bool counts_only;
 } s_due_t;
 
 static bool s_match(const char *filter, const char *value)
@@ -284,6 +288,18 @@ static int s_due_add(s_due_t *c, Entretiens__V1__Employee *emp, const sched_obl_
         entretiens__v1__employee__free_unpacked(emp, NULL);
         return 0;
     }
+    c->total++;
+    if (o->o.type < SCH_TYPE_COUNT && o->o.status < SCH_STATUS_COUNT)
+        c->counts[o->o.type][o->o.status]++;
+    /* counted; kept only if it can be on this page (the reason sentences
+     * of a message cost more than the count) */
+    bool after_page = c->n == c->limit && c->n > 0 && o->o.due_date > sched_date(c->items[0]->m.msg.due_date);
+    if (c->counts_only || after_page) {
+        if (after_page)
+            c->truncated = true;
+        entretiens__v1__employee__free_unpacked(emp, NULL);
+        return 0;
+    }
     s_due_item_t *it = malloc(sizeof *it);
     if (!it) {
         entretiens__v1__employee__free_unpacked(emp, NULL);
@@ -341,10 +357,10 @@ static int s_due_from_index(s_due_t *c, MDB_txn *txn)
             break;
         if (km != month) {
             month = km;
-            if (c->n >= c->limit) {
-                c->truncated = true; /* full, and more deadlines after */
-                break;
-            }
+            /* full: a later month cannot hold an earlier deadline, but the
+             * total counts every one */
+            if (c->n >= c->limit)
+                c->truncated = true;
         }
         size_t idl = strnlen((const char *) p + 4, k.mv_size - 4);
         if (idl > SCHED_ID_MAX || 4 + idl + 1 + 13 != k.mv_size)
@@ -437,7 +453,7 @@ static int s_due(ent_rpc_call_t *call, void *arg)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a DueRequest");
     sched_caller_t who;
     s_due_t c = { .s = s, .who = &who, .req = req, .from = sched_date(req->from), .to = sched_date(req->to),
-                  .type = -1, .limit = req->limit ? req->limit : 10000 };
+                  .type = -1, .limit = req->limit ? req->limit : 10000, .counts_only = req->counts_only };
     int rc = sched_caller_load(s, call->txn, call->caller, &who);
     if (rc)
         goto done;
@@ -471,7 +487,7 @@ static int s_due(ent_rpc_call_t *call, void *arg)
         if (c.after_due > c.from)
             c.from = c.after_due;
     }
-    c.items = calloc(c.limit, sizeof *c.items);
+    c.items = calloc(c.limit ? c.limit : 1, sizeof *c.items);
     if (!c.items) {
         rc = ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, "limit", "cannot hold %zu deadlines", c.limit);
         goto done;
@@ -490,6 +506,20 @@ static int s_due(ent_rpc_call_t *call, void *arg)
             rep.n_obligations = c.n;
             rep.obligations = ptrs;
             rep.truncated = c.truncated;
+            rep.total = c.total;
+            Entretiens__V1__DueCount cnt[SCH_TYPE_COUNT * SCH_STATUS_COUNT], *pcnt[SCH_TYPE_COUNT * SCH_STATUS_COUNT];
+            for (int t = 0; t < SCH_TYPE_COUNT; t++)
+                for (int st = 0; st < SCH_STATUS_COUNT; st++) {
+                    if (!c.counts[t][st])
+                        continue;
+                    Entretiens__V1__DueCount *dc = &cnt[rep.n_counts];
+                    entretiens__v1__due_count__init(dc);
+                    dc->type = (char *) sch_type_name(t);
+                    dc->status = (char *) sch_status_name(st);
+                    dc->count = c.counts[t][st];
+                    pcnt[rep.n_counts++] = dc;
+                }
+            rep.counts = pcnt;
             rc = ent_rpc_ok(call, &rep.base);
             free(ptrs);
         }

@@ -38,6 +38,17 @@ run_one() { # name input -> writes $IT_DIR/<name>.due.json and .ingest.json
     >"$IT_DIR/$name.page2.json" 2>/dev/null || fail "$name: due --after"
   [ "$(grep '"obligation_id"' "$IT_DIR/$name.cal.json" | sed -n 41,80p)" = "$(grep '"obligation_id"' "$IT_DIR/$name.page2.json")" ] ||
     fail "$name: the second page is not items 41-80 of the whole calendar"
+  # totals are exact whatever the page: the cut answer says "of N", the
+  # counts by type add up to the whole calendar, with --all too
+  local whole; whole=$(grep -c '"obligation_id"' "$IT_DIR/$name.cal.json")
+  "$CTL" due --from 2020-01-01 --to 2030-12-31 --limit 40 >/dev/null 2>"$IT_DIR/$name.cut.err"
+  grep -q "only the first 40 of $whole obligations" "$IT_DIR/$name.cut.err" || fail "$name: cut answer: $(cat "$IT_DIR/$name.cut.err")"
+  "$CTL" due --from 2020-01-01 --to 2030-12-31 --limit 40 --by-type --json >"$IT_DIR/$name.bytype.json" || fail "$name: by type"
+  [ "$(jq '.total' "$IT_DIR/$name.bytype.json")" = "$whole" ] &&
+    [ "$(jq '[.by_type[].total] | add' "$IT_DIR/$name.bytype.json")" = "$whole" ] ||
+    fail "$name: by-type totals $(jq -c '.total' "$IT_DIR/$name.bytype.json") for $whole deadlines"
+  [ "$("$CTL" due --from 1990-01-01 --to 2045-12-31 --all --limit 5 --by-type --json | jq .total)" = \
+    "$(grep -c '"obligation_id"' "$IT_DIR/$name.due.json")" ] || fail "$name: --all --by-type total"
   for e in E000001 E000002 E000100 E000321; do
     "$CTL" obligations --employee $e --json >>"$IT_DIR/$name.obligations.json" || fail "$name: obligations $e"
   done

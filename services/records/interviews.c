@@ -319,7 +319,7 @@ static int s_system_change(records_t *r, MDB_txn *txn, rec_iv_t *iv, rec_action_
     return rc;
 }
 
-static int s_due(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, const char *trace_id)
+int rec_obligation_due(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, const char *trace_id)
 {
     int32_t due = rec_date(o->due_date);
     if (due == ENT_DATE_NONE || !o->employee_id || !*o->employee_id || strlen(o->employee_id) > REC_ID_MAX ||
@@ -376,10 +376,32 @@ static int s_due(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o
     return rc;
 }
 
+/* An obligation announced due: an interview now, or kept aside while its
+ * window opens beyond the horizon (deferred.c) and no interview exists. */
+static int s_offer(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, const char *trace_id)
+{
+    if (rec_beyond_horizon(r, o) && o->employee_id && *o->employee_id && rec_date(o->due_date) != ENT_DATE_NONE) {
+        rec_iv_t *iv = NULL;
+        int rc = s_find(r, txn, o->obligation_id, &iv);
+        rec_iv_free(iv);
+        if (rc == MDB_NOTFOUND) {
+            rc = rec_deferred_put(r, txn, o);
+            return rc == EINVAL ? ENT_EVENT_SKIP : rc;
+        }
+        if (rc)
+            return rc;
+    }
+    int rc = rec_deferred_drop(r, txn, o->obligation_id);
+    return rc ? rc : rec_obligation_due(r, txn, o, trace_id);
+}
+
 static int s_gone(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, bool met, const char *trace_id)
 {
     rec_iv_t *iv = NULL;
-    int rc = s_find(r, txn, o->obligation_id, &iv);
+    int rc = rec_deferred_drop(r, txn, o->obligation_id);
+    if (rc)
+        return rc;
+    rc = s_find(r, txn, o->obligation_id, &iv);
     if (rc == MDB_NOTFOUND)
         return 0;
     if (rc)
@@ -432,7 +454,7 @@ int rec_on_scheduler_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
         ent_log_warn("records.unknown_type", "obligation %s has an unknown type '%s'", o->obligation_id, rec_str(o->type));
         rc = ENT_EVENT_SKIP;
     } else if (due) {
-        rc = s_due(r, txn, o, trace);
+        rc = s_offer(r, txn, o, trace);
     } else {
         rc = s_gone(r, txn, o, met, trace);
     }

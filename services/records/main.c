@@ -7,6 +7,8 @@ int main(int argc, char **argv)
     const ent_daemon_spec_t spec = {
         .name = "records",
         .summary = "Keeps every interview: templates, answers, decisions, signatures and a tamper-evident trail.",
+        .vars = rec_config_vars,
+        .n_vars = rec_n_config_vars,
         .max_dbs = 20,
         .schema_version = 1,
         .publishes = true,

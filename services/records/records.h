@@ -46,8 +46,33 @@ typedef struct records {
     ent_daemon_t *d;
     ent_store_t *store;
     MDB_dbi interviews, content, by_obligation, by_employee, by_manager, by_status, by_due, templates, template_sel, directory,
-        reports, grants, audit, audit_idx;
+        reports, grants, audit, audit_idx, deferred, deferred_idx;
+    int horizon_days;     /* ENTRETIENS_RECORDS_HORIZON_DAYS; 0 = no horizon */
 } records_t;
+
+/* Records' own configuration variables (ENTRETIENS_RECORDS_HORIZON_DAYS). */
+extern const ent_config_var_t rec_config_vars[];
+extern const size_t rec_n_config_vars;
+
+/* ---- deferred.c: obligations beyond the horizon ------------------------- */
+
+/* True when o's window (else its due date) opens after today + the horizon. */
+bool rec_beyond_horizon(const records_t *r, const Entretiens__V1__Obligation *o);
+
+/* Keeps o aside (replacing a previous version of it) / forgets it.
+ * Return 0, EINVAL (an obligation id over 250 bytes) or an LMDB code. */
+int rec_deferred_put(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o);
+int rec_deferred_drop(records_t *r, MDB_txn *txn, const char *obligation_id);
+
+/* Periodic work (ent_daemon_work_fn, also run at every clock change):
+ * creates the interviews of the kept obligations whose window now opens
+ * within the horizon.  Returns 0 or an LMDB code. */
+int rec_deferred_release(MDB_txn *txn, void *arg);
+
+/* interviews.c: the interview of an obligation the scheduler says is due
+ * (created, restored or its due date moved).  Returns 0, ENT_EVENT_SKIP
+ * for an unusable obligation, or an LMDB code. */
+int rec_obligation_due(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, const char *trace_id);
 
 /* ---- grants.c: HR grants as events (common/grants.h) -------------------- */
 

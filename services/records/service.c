@@ -5,12 +5,25 @@
 
 #include <string.h>
 
+const ent_config_var_t rec_config_vars[] = {
+    { "ENTRETIENS_RECORDS_HORIZON_DAYS", "365",
+      "create an obligation's interview when its window opens within this many days (0 = at once)" },
+};
+const size_t rec_n_config_vars = sizeof rec_config_vars / sizeof rec_config_vars[0];
+
 int rec_setup(ent_daemon_t *d, void *arg)
 {
     records_t *r = arg;
     memset(r, 0, sizeof *r);
     r->d = d;
     r->store = ent_daemon_store(d);
+    bool ok = true;
+    int64_t horizon = ent_config_get_int(ent_daemon_config(d), "ENTRETIENS_RECORDS_HORIZON_DAYS", 365, &ok);
+    if (!ok || horizon < 0 || horizon > 36500) {
+        ent_log_error("config.invalid", "ENTRETIENS_RECORDS_HORIZON_DAYS must be a number of days from 0 to 36500");
+        return ENT_DAEMON_CONFIG_ERROR;
+    }
+    r->horizon_days = (int) horizon;
     struct {
         const char *name;
         MDB_dbi *dbi;
@@ -20,6 +33,7 @@ int rec_setup(ent_daemon_t *d, void *arg)
         { "by_due", &r->by_due },         { "templates", &r->templates },   { "template_sel", &r->template_sel },
         { "directory", &r->directory },   { "reports", &r->reports },       { "grants", &r->grants },
         { "audit", &r->audit },           { "audit_idx", &r->audit_idx },
+        { "deferred", &r->deferred },     { "deferred_idx", &r->deferred_idx },
     };
     for (size_t i = 0; i < sizeof dbs / sizeof *dbs; i++)
         if (ent_store_dbi(r->store, dbs[i].name, 0, dbs[i].dbi) != 0) {
@@ -52,7 +66,8 @@ int rec_setup(ent_daemon_t *d, void *arg)
         return -1;
     if (ent_daemon_on_event(d, "scheduler", rec_on_scheduler_event, r))
         return -1;
-    if (ent_daemon_every(d, 3600 * 1000, rec_grants_announce, r))
+    if (ent_daemon_every(d, 3600 * 1000, rec_grants_announce, r) ||
+        ent_daemon_every(d, 3600 * 1000, rec_deferred_release, r))
         return -1;
     return 0;
 }

@@ -37,14 +37,22 @@ for i in d["interviews"]:
     print(i["obligation_id"] or "-", i["status"], i["id"], i["due_date"])
 PY
 }
-# what the scheduler owes: actionable obligations that are interviews
-owed() {
+# what the scheduler owes: actionable obligations that are interviews and
+# whose window opens within records' horizon (ENTRETIENS_RECORDS_HORIZON_DAYS,
+# 365 days by default); `later` lists the owed ones beyond it
+owed() { # [later]
   "$CTL" --json due --from 1990-01-01 --to 2100-12-31 --all --limit 50000 >"$IT_DIR/due.json" || fail "due"
-  python3 - "$IT_DIR/due.json" <<'PY'
-import json, sys
+  today=$("$CTL" --json clock show --only scheduler | jq -r '.[0].today')
+  python3 - "$IT_DIR/due.json" "$today" "${1:-}" <<'PY'
+import datetime, json, sys
+today = datetime.date.fromisoformat(sys.argv[2])
+horizon = today + datetime.timedelta(days=365)
+later = sys.argv[3] == "later"
 for o in json.load(open(sys.argv[1])):
     if o["actionable"] and o["type"] != "return_medical_visit" and o["status"] in ("upcoming", "overdue"):
-        print(o["obligation_id"])
+        opens = datetime.date.fromisoformat(o.get("window_start") or o["due_date"])
+        if (opens > horizon) == later:
+            print(o["obligation_id"])
 PY
 }
 check_once() { # label
@@ -99,6 +107,18 @@ wait_for 30 yes caught_up || fail "catch up after leaving"
 grep -q '"status": "cancelled"' "$IT_DIR/left.json" || fail "$eid left: $emp should be cancelled: $(grep status "$IT_DIR/left.json")"
 grep -q '"created_by": "scheduler"' "$IT_DIR/left.json" || fail "created by the scheduler's event"
 check_once "after a departure"
+
+# beyond the horizon nothing is created yet; moving the clock brings them
+owed later | sort >"$IT_DIR/later.txt"
+[ -s "$IT_DIR/later.txt" ] || fail "no obligation beyond the horizon to check"
+first=$(head -n 1 "$IT_DIR/later.txt")
+grep -q "^$first " "$IT_DIR/iv.txt" && fail "an interview exists for $first, beyond the horizon"
+opens=$(jq -r --arg id "$first" '.[] | select(.obligation_id == $id) | (.window_start // .due_date)' "$IT_DIR/due.json")
+"$CTL" clock set "$(date -d "$opens -300 days" +%Y-%m-%d)" --only scheduler,records >/dev/null || fail "clock set"
+wait_for 30 yes caught_up || fail "catch up after the clock moved"
+interviews >"$IT_DIR/iv.txt"
+grep -q "^$first " "$IT_DIR/iv.txt" || fail "the clock reached $first's horizon but no interview was created"
+check_once "after the clock moved"
 
 out=$("$CTL" --as admin:root audit verify) || fail "audit verify: $out"
 kill -TERM $REC $SCHED; wait $REC; wait $SCHED

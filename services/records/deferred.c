@@ -1,0 +1,142 @@
+/*  deferred.c — obligations whose window opens beyond the horizon wait
+ *  here instead of becoming interviews years ahead (records.h).
+ *
+ *  The scheduler announces every obligation as soon as it knows it, up to
+ *  the professional recap eight years away or the end-of-career interview
+ *  thirty years away.  An interview planned in 2050 is noise in every list
+ *  and reminder plan, so records keeps such obligations aside (`deferred`:
+ *  obligation id -> packed Obligation; `deferred_idx`: be32(window) +
+ *  obligation id) and creates their interviews when the business clock
+ *  brings the window within ENTRETIENS_RECORDS_HORIZON_DAYS. */
+#include "records.h"
+
+#include "common/clock.h"
+#include "common/date.h"
+#include "common/log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The date that decides: the window's opening, else the due date. */
+static int32_t s_opens(const Entretiens__V1__Obligation *o)
+{
+    int32_t w = rec_date(o->window_start);
+    return w != ENT_DATE_NONE ? w : rec_date(o->due_date);
+}
+
+static size_t s_idx_key(int32_t day, const char *obligation_id, uint8_t *key)
+{
+    /* dates sort as unsigned once the sign bit is flipped */
+    uint32_t u = (uint32_t) day ^ 0x80000000u;
+    key[0] = (uint8_t) (u >> 24);
+    key[1] = (uint8_t) (u >> 16);
+    key[2] = (uint8_t) (u >> 8);
+    key[3] = (uint8_t) u;
+    size_t n = strlen(obligation_id);
+    memcpy(key + 4, obligation_id, n);
+    return 4 + n;
+}
+
+bool rec_beyond_horizon(const records_t *r, const Entretiens__V1__Obligation *o)
+{
+    int32_t opens = s_opens(o);
+    return r->horizon_days > 0 && opens != ENT_DATE_NONE && opens > ent_clock_today() + r->horizon_days;
+}
+
+int rec_deferred_drop(records_t *r, MDB_txn *txn, const char *obligation_id)
+{
+    MDB_val k = { strlen(obligation_id), (void *) obligation_id }, v;
+    int rc = mdb_get(txn, r->deferred, &k, &v);
+    if (rc)
+        return rc == MDB_NOTFOUND ? 0 : rc;
+    Entretiens__V1__Obligation *old = entretiens__v1__obligation__unpack(NULL, v.mv_size, v.mv_data);
+    if (old) {
+        uint8_t key[4 + 256];
+        MDB_val ik = { s_idx_key(s_opens(old), obligation_id, key), key };
+        rc = mdb_del(txn, r->deferred_idx, &ik, NULL);
+        entretiens__v1__obligation__free_unpacked(old, NULL);
+        if (rc && rc != MDB_NOTFOUND)
+            return rc;
+    }
+    rc = mdb_del(txn, r->deferred, &k, NULL);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int rec_deferred_put(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o)
+{
+    if (strlen(o->obligation_id) > 250)
+        return EINVAL;
+    int rc = rec_deferred_drop(r, txn, o->obligation_id);
+    if (rc)
+        return rc;
+    size_t len = entretiens__v1__obligation__get_packed_size(o);
+    MDB_val k = { strlen(o->obligation_id), o->obligation_id }, v = { len, NULL };
+    if ((rc = mdb_put(txn, r->deferred, &k, &v, MDB_RESERVE)))
+        return rc;
+    entretiens__v1__obligation__pack(o, v.mv_data);
+    uint8_t key[4 + 256];
+    MDB_val ik = { s_idx_key(s_opens(o), o->obligation_id, key), key }, empty = { 0, "" };
+    return mdb_put(txn, r->deferred_idx, &ik, &empty, 0);
+}
+
+int rec_deferred_release(MDB_txn *txn, void *arg)
+{
+    records_t *r = arg;
+    if (r->horizon_days <= 0)
+        return 0;
+    int32_t until = ent_clock_today() + r->horizon_days;
+    size_t released = 0;
+    for (;;) {
+        /* one at a time: creating an interview writes to other databases,
+         * and the cursor is opened again on a clean index */
+        MDB_cursor *cur;
+        int rc = mdb_cursor_open(txn, r->deferred_idx, &cur);
+        if (rc)
+            return rc;
+        MDB_val k, v;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+        char id[257] = "";
+        bool ripe = false;
+        if (rc == 0 && k.mv_size > 4 && k.mv_size - 4 < sizeof id) {
+            const uint8_t *p = k.mv_data;
+            int32_t day = (int32_t) (((uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3]) ^
+                                     0x80000000u);
+            ripe = day <= until;
+            memcpy(id, p + 4, k.mv_size - 4);
+            id[k.mv_size - 4] = '\0';
+        }
+        mdb_cursor_close(cur);
+        if (rc == MDB_NOTFOUND || (rc == 0 && !ripe))
+            break;
+        if (rc)
+            return rc;
+        MDB_val ok = { strlen(id), id };
+        if ((rc = mdb_get(txn, r->deferred, &ok, &v))) {
+            if (rc != MDB_NOTFOUND)
+                return rc;
+            /* an index entry without its obligation (should not happen):
+             * drop it rather than loop on it */
+            uint8_t key[4 + 256];
+            MDB_val ik = { k.mv_size, key };
+            memcpy(key, k.mv_data, k.mv_size);
+            if ((rc = mdb_del(txn, r->deferred_idx, &ik, NULL)))
+                return rc;
+            continue;
+        }
+        Entretiens__V1__Obligation *o = entretiens__v1__obligation__unpack(NULL, v.mv_size, v.mv_data);
+        if ((rc = rec_deferred_drop(r, txn, id)) == 0 && o)
+            rc = rec_obligation_due(r, txn, o, "");
+        if (o)
+            entretiens__v1__obligation__free_unpacked(o, NULL);
+        if (rc == ENT_EVENT_SKIP)
+            rc = 0;
+        if (rc)
+            return rc;
+        released++;
+    }
+    if (released)
+        ent_log_info("records.horizon", "%zu interviews created: their window opens within %d days", released,
+                     r->horizon_days);
+    return 0;
+}

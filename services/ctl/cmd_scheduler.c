@@ -708,7 +708,7 @@ int ctl_cmd_obligations(ctl_t *ctl, int argc, char **argv)
         ctl_fputs_clean(employee, stdout);
         fputc('\n', stdout);
     } else {
-        ctl_table_t *t = ctl_table_new("TYPE", "DUE", "WINDOW", "STATUS", "RULE", "PENALTY", "REASON", NULL);
+        ctl_table_t *t = ctl_table_new("TYPE", "DUE", "WINDOW", "STATUS", "ACTIONABLE", "RULE", "PENALTY", "REASON", NULL);
         for (size_t i = 0; i < rep->n_obligations; i++) {
             const Entretiens__V1__Obligation *o = rep->obligations[i];
             char due[CTL_DATE_BUFLEN], win[CTL_DATE_BUFLEN];
@@ -717,6 +717,9 @@ int ctl_cmd_obligations(ctl_t *ctl, int argc, char **argv)
             ctl_table_cell(t, ctl_date_str(o->due_date, due), CTL_PLAIN);
             ctl_table_cell(t, ctl_date_str(o->window_start, win), CTL_PLAIN);
             ctl_table_cell(t, o->status, s_status_color(o->status));
+            /* overdue but no longer worth holding (superseded, past its
+             * purpose) stays in the history, out of the to-do views */
+            ctl_table_cell(t, o->actionable ? "yes" : "no", CTL_PLAIN);
             ctl_table_cell(t, o->rule, CTL_PLAIN);
             if (o->penalty_eur > 0)
                 ctl_table_cellf(t, CTL_RED, "%d EUR", o->penalty_eur);

@@ -639,7 +639,8 @@ static int s_schedule(ent_rpc_call_t *call, void *arg)
     int rc = s_open(r, call, q->id, &x, &ok);
     if (rc || !ok || (rc = s_check(call, &x, REC_A_SCHEDULE, &next, &ok)) || !ok)
         goto done;
-    uint32_t dur = q->duration_min ? q->duration_min : 60;
+    /* a move without a duration keeps the one already set (60 the first time) */
+    uint32_t dur = q->duration_min ? q->duration_min : x.iv->duration_min ? x.iv->duration_min : 60;
     if (q->start_ms <= 0) {
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "start_ms", "a start time is required");
         goto done;

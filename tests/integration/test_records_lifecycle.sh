@@ -66,7 +66,11 @@ grep -q "is planned" "$IT_DIR/err" || fail "the state is in the message: $(cat "
 echo "{}" >"$IT_DIR/empty.json"
 expect_fail FAILED_PRECONDITION "answer before scheduling" C --as employee:E1 interview answer "$IV" --file "$IT_DIR/empty.json"
 expect_fail PERMISSION_DENIED "the employee schedules" C --as employee:E1 interview schedule "$IV" --at 2026-03-10T09:30
-C --as manager:M1 interview schedule "$IV" --at 2026-03-10T09:30 --duration 90 --video https://visio.example/abc >/dev/null || fail "schedule"
+C --as manager:M1 interview schedule "$IV" --at 2026-03-10T09:00 --duration 90 --video https://visio.example/abc >/dev/null || fail "schedule"
+# moved without --duration: the 90 minutes stay
+C --as manager:M1 interview schedule "$IV" --at 2026-03-10T09:30 --video https://visio.example/abc >/dev/null || fail "reschedule"
+C --as manager:M1 --json interview show "$IV" | jq -e '.schedule.duration_min == 90' >/dev/null ||
+  fail "a move without --duration changed it: $(C --as manager:M1 --json interview show "$IV" | jq -c .schedule)"
 
 # private preparation
 cat >"$IT_DIR/emp.json" <<'JSON'
@@ -151,7 +155,7 @@ J 'd["status"], d["signatures"]["employee"]["digest"] == d["signatures"]["manage
 expect_fail FAILED_PRECONDITION "editing a closed interview" C --as manager:M1 interview answer "$IV" --file "$IT_DIR/report.json"
 expect_fail FAILED_PRECONDITION "cancelling a closed interview" C --as hr:alice interview cancel "$IV" --reason "test"
 C --as employee:E1 --json interview history "$IV" | J '[r["action"] for r in d]' >"$IT_DIR/actions"
-grep -q "'create', 'schedule', 'answer', 'answer', 'answer'" "$IT_DIR/actions" && grep -q "'hold', 'answer+report', 'sign', 'sign'" "$IT_DIR/actions" ||
+grep -q "'create', 'schedule', 'schedule', 'answer', 'answer', 'answer'" "$IT_DIR/actions" && grep -q "'hold', 'answer+report', 'sign', 'sign'" "$IT_DIR/actions" ||
   fail "audit trail: $(cat "$IT_DIR/actions")"
 C --as employee:E1 --json interview history "$IV" | q "Penser au budget\|Prospection" && fail "the audit trail holds content"
 

@@ -1,6 +1,7 @@
 /*  rec_lifecycle.h — the interview state machine, pure (no store, no clock).
  *
  *    planned ─schedule─> scheduled ─answer─> preparation ─share(both)─> shared
+ *    (answering while planned is allowed and keeps it planned)
  *        │                  │  └──────────share──────────┘                 │
  *        │                  └─────────────── hold ─────────────────────────┴─> held
  *    held ─report─> reported ─sign(employee)─> signed_employee ─sign(interviewer)─> closed

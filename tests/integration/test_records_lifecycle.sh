@@ -64,7 +64,10 @@ expect_fail PERMISSION_DENIED "HR of another entity" C --as hr:lab interview sho
 expect_fail FAILED_PRECONDITION "hold before scheduling" C --as manager:M1 interview hold "$IV"
 grep -q "is planned" "$IT_DIR/err" || fail "the state is in the message: $(cat "$IT_DIR/err")"
 echo "{}" >"$IT_DIR/empty.json"
-expect_fail FAILED_PRECONDITION "answer before scheduling" C --as employee:E1 interview answer "$IV" --file "$IT_DIR/empty.json"
+# preparing before the meeting is set is allowed (it stays planned); sharing is not
+C --as employee:E1 interview answer "$IV" --file "$IT_DIR/empty.json" >/dev/null || fail "prepare before scheduling"
+C --as employee:E1 --json interview show "$IV" | jq -e '.status == "planned"' >/dev/null || fail "preparing moved the state"
+expect_fail FAILED_PRECONDITION "share before scheduling" C --as employee:E1 interview share "$IV"
 expect_fail PERMISSION_DENIED "the employee schedules" C --as employee:E1 interview schedule "$IV" --at 2026-03-10T09:30
 C --as manager:M1 interview schedule "$IV" --at 2026-03-10T09:00 --duration 90 --video https://visio.example/abc >/dev/null || fail "schedule"
 # moved without --duration: the 90 minutes stay
@@ -155,7 +158,7 @@ J 'd["status"], d["signatures"]["employee"]["digest"] == d["signatures"]["manage
 expect_fail FAILED_PRECONDITION "editing a closed interview" C --as manager:M1 interview answer "$IV" --file "$IT_DIR/report.json"
 expect_fail FAILED_PRECONDITION "cancelling a closed interview" C --as hr:alice interview cancel "$IV" --reason "test"
 C --as employee:E1 --json interview history "$IV" | J '[r["action"] for r in d]' >"$IT_DIR/actions"
-grep -q "'create', 'schedule', 'schedule', 'answer', 'answer', 'answer'" "$IT_DIR/actions" && grep -q "'hold', 'answer+report', 'sign', 'sign'" "$IT_DIR/actions" ||
+grep -q "'create', 'answer', 'schedule', 'schedule', 'answer', 'answer', 'answer'" "$IT_DIR/actions" && grep -q "'hold', 'answer+report', 'sign', 'sign'" "$IT_DIR/actions" ||
   fail "audit trail: $(cat "$IT_DIR/actions")"
 C --as employee:E1 --json interview history "$IV" | q "Penser au budget\|Prospection" && fail "the audit trail holds content"
 

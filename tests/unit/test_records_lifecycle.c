@@ -23,7 +23,9 @@ static const struct { int state, action, actor, next; } s_allowed[] = {
     { SC, REC_A_SCHEDULE, INT, SC }, { SC, REC_A_SCHEDULE, HR, SC },
     { PR, REC_A_SCHEDULE, INT, PR }, { PR, REC_A_SCHEDULE, HR, PR },
     { SH, REC_A_SCHEDULE, INT, SH }, { SH, REC_A_SCHEDULE, HR, SH },
-    /* answer: the two parties; scheduled moves to preparation */
+    /* answer: the two parties; scheduled moves to preparation; planned
+     * stays planned (preparing before the meeting is set) */
+    { P, REC_A_ANSWER, EMP, P }, { P, REC_A_ANSWER, INT, P },
     { SC, REC_A_ANSWER, EMP, PR }, { SC, REC_A_ANSWER, INT, PR },
     { PR, REC_A_ANSWER, EMP, PR }, { PR, REC_A_ANSWER, INT, PR },
     { SH, REC_A_ANSWER, EMP, SH }, { SH, REC_A_ANSWER, INT, SH },

@@ -194,6 +194,8 @@ static json_t *r_view_json(const Entretiens__V1__InterviewView *v)
     json_object_set_new(j, "withheld", w);
     json_object_set_new(j, "relation", ctl_json_str(v->relation));
     json_object_set_new(j, "report_digest", v->report_digest && *v->report_digest ? ctl_json_str(v->report_digest) : json_null());
+    /* added after the documented keys, as the contract wants */
+    json_object_set_new(j, "window_start", v->interview && v->interview->window_start ? ctl_json_date(v->interview->window_start) : json_null());
     return j;
 }
 

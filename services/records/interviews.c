@@ -118,6 +118,8 @@ int rec_create(records_t *r, MDB_txn *txn, const rec_create_t *c, rec_iv_t **out
     rec_set_str(&iv->type, c->type);
     rec_set_str(&iv->status, rec_state_name(REC_S_PLANNED));
     iv->due_date = rec_date_new(c->due);
+    if (o && rec_date(o->window_start) != ENT_DATE_NONE)
+        iv->window_start = rec_date_new(rec_date(o->window_start));
     rec_set_str(&iv->entity, PICK(entity));
     rec_set_str(&iv->department, PICK(department));
     rec_set_str(&iv->site, PICK(site));
@@ -339,6 +341,12 @@ int rec_obligation_due(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligat
         return rc;
     /* the same obligation never makes a second interview */
     int32_t old = rec_date(iv->due_date);
+    /* the window follows the obligation (kept with the next commit) */
+    int32_t win = rec_date(o->window_start);
+    if (win != ENT_DATE_NONE && win != rec_date(iv->window_start)) {
+        free(iv->window_start);
+        iv->window_start = rec_date_new(win);
+    }
     if (strcmp(iv->status, "cancelled") == 0) {
         if (strcmp(iv->cancelled_by, "scheduler") != 0) {
             /* cancelled by a person: their decision stands */

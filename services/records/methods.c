@@ -887,6 +887,17 @@ static int s_transition(ent_rpc_call_t *call, records_t *r, rec_action_t action)
             rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "on", "the day it was held: a valid date, not in the future");
             goto done;
         }
+        /* held before the obligation's window, it would not count for it:
+         * said now rather than found later as an obligation still open */
+        int32_t win = rec_date(x.iv->window_start);
+        if (win != ENT_DATE_NONE && on < win) {
+            char w[ENT_DATE_STRLEN];
+            rc = ent_rpc_fail(call, ENT_FAILED_PRECONDITION, "on",
+                              "the window of obligation %s opens on %s: an interview held before would not count for "
+                              "it; hold it from that date, or open an ad-hoc interview",
+                              rec_str(x.iv->obligation_id), ent_date_format(win, w));
+            goto done;
+        }
         free(x.iv->held_on);
         x.iv->held_on = rec_date_new(on);
         char d[ENT_DATE_STRLEN];

@@ -135,6 +135,18 @@ o=[x for x in json.load(sys.stdin) if x["obligation_id"]=="E1/professional/2025-
 sys.exit(0 if o and o[0]["status"]=="met" and o[0].get("met_on")=="2026-03-02" else 1)' && break
   sleep 0.1
 done || fail "the scheduler did not count the held interview"
+# the next professional interview's window opens tomorrow: holding it today
+# would not count, and is refused with the date
+for i in $(seq 1 50); do
+  NEXT=$(C --as employee:E1 --json interview list --type professional | jq -r --arg iv "$IV" '[.interviews[] | select(.id != $iv and .status == "planned")][0].id // empty')
+  [ -n "$NEXT" ] && break; sleep 0.1
+done
+[ -n "$NEXT" ] || fail "no next professional interview for E1"
+C --as manager:M1 --json interview show "$NEXT" | jq -e '.window_start == "2026-03-03"' >/dev/null ||
+  fail "the next interview's window: $(C --as manager:M1 --json interview show "$NEXT" | jq -c '.window_start')"
+C --as manager:M1 interview schedule "$NEXT" --at 2026-03-02T15:00 >/dev/null || fail "schedule the next one"
+expect_fail FAILED_PRECONDITION "holding before the window opens" C --as manager:M1 interview hold "$NEXT"
+grep -q "opens on 2026-03-03" "$IT_DIR/err" || fail "the window date is not said: $(cat "$IT_DIR/err")"
 # report: required answers of the interviewer first
 expect_fail INVALID_ARGUMENT "a report without the summary" C --as manager:M1 interview report "$IV"
 grep -q "answers.manager_summary" "$IT_DIR/err" || fail "summary named: $(cat "$IT_DIR/err")"
@@ -164,7 +176,7 @@ C --as employee:E1 --json interview history "$IV" | q "Penser au budget\|Prospec
 
 # the next professional interview carries the action item
 for i in $(seq 1 50); do
-  NEXT=$(C --as employee:E1 --json interview list --type professional --status planned | J 'd["interviews"][0]["id"] if d["interviews"] else ""')
+  NEXT=$(C --as employee:E1 --json interview list --type professional | jq -r --arg iv "$IV" '[.interviews[] | select(.id != $iv and .status != "cancelled")][0].id // empty')
   [ -n "$NEXT" ] && break; sleep 0.1
 done
 [ -n "$NEXT" ] || fail "no next professional interview after the held one"

@@ -367,7 +367,10 @@ static int s_jobs(notifier_t *n, MDB_txn *txn, ntf_notif_t *nf)
                      ntf_channel_name(d->channel));
             continue;
         }
-        if (d->channel == NTF_CH_SMTP && pv.error) {
+        /* an e-mail without an address is undeliverable, whether it goes to
+         * a relay or to the outbox directory (which stands for one): dead,
+         * with why, never "sent" to nobody */
+        if ((d->channel == NTF_CH_SMTP || d->channel == NTF_CH_FILE) && pv.error) {
             d->status = NTF_DL_DEAD;
             ntf_copy(d->last_error, sizeof d->last_error, pv.error);
             n->turn_stats.dead[d->channel]++;

@@ -363,7 +363,10 @@ typedef struct sch_obligation {
     uint8_t type;         /* sch_type_t */
     uint8_t status;       /* sch_status_t */
     uint8_t cause;        /* sch_cause_t */
-    uint8_t detail;       /* cause-specific: sch_leave_t, cycle length in months... */
+    uint8_t detail;       /* cause-specific: sch_leave_t, cycle length in months, the
+                           * recap's period number, SCH_RENEWAL_NO_* (end_of_trial with
+                           * SCH_OBL_RENEWAL_IGNORED), 1 for a mid/end-of-career obligation
+                           * computed with special_interviews = content... */
     uint8_t flags;        /* SCH_OBL_* */
     uint8_t reserved;
 } sch_obligation_t;

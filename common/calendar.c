@@ -86,7 +86,42 @@ int32_t ent_calendar_easter(int year)
     return ent_date_from_ymd(year, month, day);
 }
 
+static const char *const s_good_friday_names[ENT_GOOD_FRIDAY_COUNT] = {
+    [ENT_GOOD_FRIDAY_UNKNOWN] = "unknown",
+    [ENT_GOOD_FRIDAY_HOLIDAY] = "holiday",
+    [ENT_GOOD_FRIDAY_WORKING] = "working",
+};
+
+int ent_good_friday_parse(const char *name, ent_good_friday_t *out)
+{
+    if (name == NULL || out == NULL)
+        return -1;
+    if (*name == '\0') {
+        *out = ENT_GOOD_FRIDAY_UNKNOWN;
+        return 0;
+    }
+    for (int v = 0; v < ENT_GOOD_FRIDAY_COUNT; v++) {
+        if (strcmp(name, s_good_friday_names[v]) == 0) {
+            *out = (ent_good_friday_t)v;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *ent_good_friday_name(ent_good_friday_t value)
+{
+    if ((int)value < 0 || value >= ENT_GOOD_FRIDAY_COUNT)
+        return "unknown";
+    return s_good_friday_names[value];
+}
+
 bool ent_calendar_is_holiday(ent_region_t region, int32_t date)
+{
+    return ent_calendar_is_holiday_gf(region, true, date);
+}
+
+bool ent_calendar_is_holiday_gf(ent_region_t region, bool good_friday, int32_t date)
 {
     int year, month, day;
     ent_date_to_ymd(date, &year, &month, &day);
@@ -106,7 +141,7 @@ bool ent_calendar_is_holiday(ent_region_t region, int32_t date)
     int32_t offset = date - ent_calendar_easter(year);
     if (offset == S_EASTER_MONDAY || offset == S_ASCENSION || offset == S_WHIT_MONDAY)
         return true;
-    return region == ENT_REGION_ALSACE_MOSELLE && offset == S_GOOD_FRIDAY;
+    return good_friday && region == ENT_REGION_ALSACE_MOSELLE && offset == S_GOOD_FRIDAY;
 }
 
 int ent_calendar_holidays(ent_region_t region, int year, int32_t *out, int max)
@@ -152,26 +187,46 @@ int ent_calendar_holidays(ent_region_t region, int year, int32_t *out, int max)
 
 bool ent_calendar_is_ouvrable(ent_region_t region, int32_t date)
 {
-    return ent_date_weekday(date) != 7 && !ent_calendar_is_holiday(region, date);
+    return ent_calendar_is_ouvrable_gf(region, true, date);
+}
+
+bool ent_calendar_is_ouvrable_gf(ent_region_t region, bool good_friday, int32_t date)
+{
+    return ent_date_weekday(date) != 7 && !ent_calendar_is_holiday_gf(region, good_friday, date);
 }
 
 bool ent_calendar_is_ouvre(ent_region_t region, int32_t date)
 {
-    return ent_date_weekday(date) <= 5 && !ent_calendar_is_holiday(region, date);
+    return ent_calendar_is_ouvre_gf(region, true, date);
+}
+
+bool ent_calendar_is_ouvre_gf(ent_region_t region, bool good_friday, int32_t date)
+{
+    return ent_date_weekday(date) <= 5 && !ent_calendar_is_holiday_gf(region, good_friday, date);
 }
 
 int32_t ent_calendar_extend_deadline(ent_region_t region, int32_t date)
 {
-    while (!ent_calendar_is_ouvre(region, date))
+    return ent_calendar_extend_deadline_gf(region, true, date);
+}
+
+int32_t ent_calendar_extend_deadline_gf(ent_region_t region, bool good_friday, int32_t date)
+{
+    while (!ent_calendar_is_ouvre_gf(region, good_friday, date))
         date++;
     return date;
 }
 
 int32_t ent_calendar_add_ouvrables(ent_region_t region, int32_t date, int n)
 {
+    return ent_calendar_add_ouvrables_gf(region, true, date, n);
+}
+
+int32_t ent_calendar_add_ouvrables_gf(ent_region_t region, bool good_friday, int32_t date, int n)
+{
     while (n > 0) {
         date++;
-        if (ent_calendar_is_ouvrable(region, date))
+        if (ent_calendar_is_ouvrable_gf(region, good_friday, date))
             n--;
     }
     return date;

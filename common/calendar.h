@@ -6,6 +6,13 @@
  *  Friday and 26 December (L3134-13); each overseas department adds the
  *  day of the abolition of slavery (law 83-550 and decree 83-1003).
  *
+ *  Good Friday is a public holiday in Alsace-Moselle only in the communes
+ *  that have a Protestant temple or a mixed church (L3134-13, from the
+ *  ordinance of 16 August 1892).  The functions taking a region alone count
+ *  it department-wide, as practice does (reminders, the notifier); the
+ *  *_gf variants let the caller decide, for legal delays where the choice
+ *  must be the safe one (see ent_good_friday_t).
+ *
  *  Kinds of day used by French delays:
  *  - "jours ouvrables": every day but Sunday and public holidays (the legal
  *    default: Monday to Saturday);
@@ -36,6 +43,24 @@ int ent_region_parse(const char *name, ent_region_t *out);
 /* Wire name of a region ("metropole" ...); "unknown" when out of range. */
 const char *ent_region_name(ent_region_t region);
 
+/* Whether Good Friday is a public holiday where an Alsace-Moselle
+ * employee works (a setting of the entity: docs/policies.md).  UNKNOWN
+ * leaves the choice to the computation: a "not before" date counts it as a
+ * holiday and a "not after" date as a working day, the safe side of each. */
+typedef enum {
+    ENT_GOOD_FRIDAY_UNKNOWN = 0,
+    ENT_GOOD_FRIDAY_HOLIDAY,   /* the commune has a Protestant temple or a mixed church */
+    ENT_GOOD_FRIDAY_WORKING,   /* it has neither */
+    ENT_GOOD_FRIDAY_COUNT
+} ent_good_friday_t;
+
+/* Parses "unknown", "holiday" or "working" (the empty string is unknown).
+ * Returns 0 or -1 (NULL or another name). */
+int ent_good_friday_parse(const char *name, ent_good_friday_t *out);
+
+/* Wire name of a Good Friday setting; "unknown" when out of range. */
+const char *ent_good_friday_name(ent_good_friday_t value);
+
 /* Day number (see date.h) of Easter Sunday of the given Gregorian year. */
 int32_t ent_calendar_easter(int year);
 
@@ -64,5 +89,14 @@ int32_t ent_calendar_extend_deadline(ent_region_t region, int32_t date);
  * n >= 0, n == 0 returns date. */
 int32_t ent_calendar_add_ouvrables(ent_region_t region, int32_t date, int n);
 int32_t ent_calendar_add_ouvres(ent_region_t region, int32_t date, int n);
+
+/* The same with Good Friday counted as a holiday in Alsace-Moselle only
+ * when good_friday is true (other regions never have it).  The functions
+ * above are these with good_friday = true. */
+bool ent_calendar_is_holiday_gf(ent_region_t region, bool good_friday, int32_t date);
+bool ent_calendar_is_ouvrable_gf(ent_region_t region, bool good_friday, int32_t date);
+bool ent_calendar_is_ouvre_gf(ent_region_t region, bool good_friday, int32_t date);
+int32_t ent_calendar_extend_deadline_gf(ent_region_t region, bool good_friday, int32_t date);
+int32_t ent_calendar_add_ouvrables_gf(ent_region_t region, bool good_friday, int32_t date, int n);
 
 #endif

@@ -67,6 +67,22 @@
 #define AN_DEFAULT_LIMIT 100
 #define AN_MAX_LIMIT 10000
 
+/* L6323-13: an unpaid CPF top-up found by an inspection, the formal notice
+ * not complied with, is paid to the Treasury "majorée de 100 %".  The
+ * scheduler's rule table holds the same number (surcharge_pct of the recap
+ * rows) and sends it per obligation (Obligation.penalty_if_inspected_eur);
+ * analytics applies it to its sums at query time instead of storing it, so
+ * that projections built before it existed, and events published before
+ * it, give the right figure without a rebuild.  Every exposure analytics
+ * sums is such a top-up. */
+#define AN_INSPECTION_SURCHARGE_PCT 100
+
+/* An amount with that surcharge. */
+static inline int64_t an_if_inspected(int64_t eur)
+{
+    return eur * (100 + AN_INSPECTION_SURCHARGE_PCT) / 100;
+}
+
 typedef struct analytics {
     ent_store_t *store;            /* not owned */
     uint32_t min_group;            /* answer figures need at least this many respondents */

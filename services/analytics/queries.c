@@ -630,6 +630,8 @@ static int s_compl_counts(s_ctx_t *c, const an_scope_t *sc, const char *label, E
     f->exposure_eur = risk[AN_R_EXPOSURE];
     f->owed_count = (uint64_t) risk[AN_R_OWED];
     f->owed_eur = risk[AN_R_OWED_EUR];
+    f->exposure_if_inspected_eur = an_if_inspected(f->exposure_eur);
+    f->owed_if_inspected_eur = an_if_inspected(f->owed_eur);
     *out = f;
     return 0;
 }
@@ -665,6 +667,8 @@ static int s_entity_row(s_ctx_t *c, const an_scope_t *sc, const char *entity, vo
     x->exposure_eur = risk[AN_R_EXPOSURE];
     x->owed_count = (uint64_t) risk[AN_R_OWED];
     x->owed_eur = risk[AN_R_OWED_EUR];
+    x->exposure_if_inspected_eur = an_if_inspected(x->exposure_eur);
+    x->owed_if_inspected_eur = an_if_inspected(x->owed_eur);
     s_push(&c->ar, arg, x);
     return 0;
 }
@@ -710,6 +714,7 @@ static int s_compl_employee(s_ctx_t *c, const char *employee, const char *status
     x->next_due = s_date_msg(&c->ar, due);
     x->next_type = s_strdup(&c->ar, type);
     x->penalty_eur = penalty;
+    x->penalty_if_inspected_eur = (int32_t) an_if_inspected(penalty);
     s_push(&c->ar, out, x);
     return 0;
 }

@@ -250,6 +250,8 @@ static json_t *s_compl_json(const Entretiens__V1__ComplianceFigures *f, bool wit
     json_object_set_new(o, "exposure_eur", json_integer((json_int_t) f->exposure_eur));
     json_object_set_new(o, "owed_count", json_integer((json_int_t) f->owed_count));
     json_object_set_new(o, "owed_eur", json_integer((json_int_t) f->owed_eur));
+    json_object_set_new(o, "exposure_if_inspected_eur", json_integer((json_int_t) f->exposure_if_inspected_eur));
+    json_object_set_new(o, "owed_if_inspected_eur", json_integer((json_int_t) f->owed_if_inspected_eur));
     return o;
 }
 
@@ -266,7 +268,9 @@ static void s_compl_csv_row(const char *row, const Entretiens__V1__ComplianceFig
     s_csvf(false, "%" PRIu64, f->owed_count);
     s_csvf(false, "%" PRId64, f->owed_eur);
     s_csv("", false);
-    s_csv("", true);
+    s_csv("", false);
+    s_csvf(false, "%" PRId64, f->exposure_if_inspected_eur);
+    s_csvf(true, "%" PRId64, f->owed_if_inspected_eur);
 }
 
 static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__ComplianceReply *r, bool list)
@@ -293,6 +297,8 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
             json_object_set_new(xo, "exposure_eur", json_integer((json_int_t) x->exposure_eur));
             json_object_set_new(xo, "owed_count", json_integer((json_int_t) x->owed_count));
             json_object_set_new(xo, "owed_eur", json_integer((json_int_t) x->owed_eur));
+            json_object_set_new(xo, "exposure_if_inspected_eur", json_integer((json_int_t) x->exposure_if_inspected_eur));
+            json_object_set_new(xo, "owed_if_inspected_eur", json_integer((json_int_t) x->owed_if_inspected_eur));
             json_array_append_new(e, xo);
         }
         json_object_set_new(o, "entities", e);
@@ -310,6 +316,7 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
                 json_object_set_new(xo, "next_due", ctl_json_date(x->next_due));
                 json_object_set_new(xo, "next_type", ctl_json_str(x->next_type));
                 json_object_set_new(xo, "penalty_eur", json_integer(x->penalty_eur));
+                json_object_set_new(xo, "penalty_if_inspected_eur", json_integer(x->penalty_if_inspected_eur));
                 json_array_append_new(l, xo);
             }
             json_object_set_new(o, "employees", l);
@@ -318,7 +325,8 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
         s_print_json(o);
     } else if (out == OUT_CSV && list) {
         static const char *const cols[] = { "employee_id", "entity", "department", "site", "manager_id", "status",
-                                            "next_due", "next_type", "penalty_eur", NULL };
+                                            "next_due", "next_type", "penalty_eur", "penalty_if_inspected_eur",
+                                            NULL };
         s_csv_header(cols);
         for (size_t i = 0; i < r->n_employees; i++) {
             const Entretiens__V1__ComplianceEmployee *x = r->employees[i];
@@ -330,12 +338,13 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
             s_csv(x->status, false);
             s_csv(s_date(x->next_due, d1), false);
             s_csv(x->next_type, false);
-            s_csvf(true, "%d", x->penalty_eur);
+            s_csvf(false, "%d", x->penalty_eur);
+            s_csvf(true, "%d", x->penalty_if_inspected_eur);
         }
     } else if (out == OUT_CSV) {
         static const char *const cols[] = { "row", "group", "employees", "up_to_date", "due_soon", "overdue",
                                             "at_risk", "exposure_eur", "owed_count", "owed_eur", "headcount",
-                                            "subject", NULL };
+                                            "subject", "exposure_if_inspected_eur", "owed_if_inspected_eur", NULL };
         s_csv_header(cols);
         s_compl_csv_row("total", r->total);
         for (size_t i = 0; i < r->n_groups; i++)
@@ -351,13 +360,16 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
             s_csvf(false, "%" PRIu64, x->owed_count);
             s_csvf(false, "%" PRId64, x->owed_eur);
             s_csvf(false, "%" PRIu64, x->headcount);
-            s_csv(x->subject ? "true" : "false", true);
+            s_csv(x->subject ? "true" : "false", false);
+            s_csvf(false, "%" PRId64, x->exposure_if_inspected_eur);
+            s_csvf(true, "%" PRId64, x->owed_if_inspected_eur);
         }
     } else {
         printf("professional interviews on %s (due soon = within %u days)\n", ctl_date_str(r->today, d1),
                r->within_days);
         ctl_table_t *t = ctl_table_new(r->group_by && *r->group_by ? r->group_by : "SCOPE", "EMPLOYEES",
-                                       "UP TO DATE", "DUE SOON", "OVERDUE", "AT RISK", "EXPOSURE €", NULL);
+                                       "UP TO DATE", "DUE SOON", "OVERDUE", "AT RISK", "EXPOSURE €",
+                                       "IF INSPECTED €", NULL);
         for (size_t i = 0; i <= r->n_groups; i++) {
             const Entretiens__V1__ComplianceFigures *f = i < r->n_groups ? r->groups[i] : r->total;
             ctl_table_row(t);
@@ -369,11 +381,15 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
             ctl_table_cellf(t, f->overdue ? CTL_RED : CTL_PLAIN, "%" PRIu64, f->overdue);
             ctl_table_cellf(t, CTL_PLAIN, "%" PRIu64, f->at_risk);
             ctl_table_cellf(t, f->exposure_eur ? CTL_RED : CTL_PLAIN, "%" PRId64, f->exposure_eur);
+            ctl_table_cellf(t, f->exposure_if_inspected_eur ? CTL_RED : CTL_PLAIN, "%" PRId64,
+                            f->exposure_if_inspected_eur);
         }
         s_table_print(ctl, t);
         if (r->n_entities) {
-            printf("\nCPF top-up exposure at the professional recap (entities of 50 or more)\n");
-            t = ctl_table_new("ENTITY", "HEADCOUNT", "50+", "AT RISK", "EXPOSURE €", "OWED", "OWED €", NULL);
+            printf("\nCPF top-up exposure at the professional recap (entities of 50 or more); if inspected:\n"
+                   "unpaid after an inspection's formal notice, plus 100 %% (L6323-13)\n");
+            t = ctl_table_new("ENTITY", "HEADCOUNT", "50+", "AT RISK", "EXPOSURE €", "IF INSPECTED €", "OWED",
+                              "OWED €", "OWED IF INSPECTED €", NULL);
             for (size_t i = 0; i < r->n_entities; i++) {
                 const Entretiens__V1__EntityExposure *x = r->entities[i];
                 ctl_table_row(t);
@@ -382,8 +398,11 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
                 ctl_table_cell(t, x->subject ? "yes" : "no", x->subject ? CTL_PLAIN : CTL_DIM);
                 ctl_table_cellf(t, CTL_PLAIN, "%" PRIu64, x->at_risk);
                 ctl_table_cellf(t, x->exposure_eur ? CTL_RED : CTL_PLAIN, "%" PRId64, x->exposure_eur);
+                ctl_table_cellf(t, x->exposure_if_inspected_eur ? CTL_RED : CTL_PLAIN, "%" PRId64,
+                                x->exposure_if_inspected_eur);
                 ctl_table_cellf(t, CTL_PLAIN, "%" PRIu64, x->owed_count);
                 ctl_table_cellf(t, CTL_PLAIN, "%" PRId64, x->owed_eur);
+                ctl_table_cellf(t, CTL_PLAIN, "%" PRId64, x->owed_if_inspected_eur);
             }
             s_table_print(ctl, t);
         }

@@ -28,11 +28,13 @@ static int s_write_policy(orggen_t *g, const char *path)
     size_t n = orggen_entities(g, ents, 16);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, json_pack("{s:s, s:I, s:s, s:i}", "id", ents[i].id, "headcount",
+        /* the generated contracts provide for renewing the trial, and the
+         * demo's branch agreements allow it */
+        json_array_append_new(arr, json_pack("{s:s, s:I, s:s, s:i, s:b}", "id", ents[i].id, "headcount",
                                              (json_int_t) ents[i].headcount, "region", ents[i].region,
-                                             "periodicity_years", 4));
+                                             "periodicity_years", 4, "branch_trial_renewal", 1));
     json_t *policy = json_pack("{s:o, s:{s:s, s:s}}", "entities", arr, "options", "first_interview_transition",
-                               "art2222", "recap_deadline", "conservative");
+                               "art2222", "recap_deadline", "seniority");
     int rc = json_dump_file(policy, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(policy);
     if (rc != 0) {

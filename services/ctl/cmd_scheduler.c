@@ -110,6 +110,8 @@ static json_t *s_obligation_json(const Entretiens__V1__Obligation *o, bool with_
     json_object_set_new(j, "reason", ctl_json_str(o->reason));
     if (o->penalty_eur > 0)
         json_object_set_new(j, "penalty_eur", json_integer(o->penalty_eur));
+    if (o->penalty_if_inspected_eur > 0)
+        json_object_set_new(j, "penalty_if_inspected_eur", json_integer(o->penalty_if_inspected_eur));
     json_object_set_new(j, "actionable", json_boolean(o->actionable));
     json_object_set_new(j, "anchor", ctl_json_date(o->anchor));
     if (o->met_on)
@@ -437,6 +439,17 @@ static int s_pstr(json_t *v, char **out)
     return 0;
 }
 
+/* A boolean member (NULL/absent/null = keep *out); -1 on a wrong type. */
+static int s_pbool(json_t *v, protobuf_c_boolean *out)
+{
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_boolean(v))
+        return -1;
+    *out = json_is_true(v);
+    return 0;
+}
+
 static int s_pu32(json_t *v, uint32_t *out)
 {
     if (!v || json_is_null(v))
@@ -508,13 +521,21 @@ static int s_policy_from_json(json_t *root, s_policy_t *sp, s_perr_t *e)
                 bad = s_pu32(v, &ep->headcount);
             else if (strcmp(key, "periodicity_years") == 0)
                 bad = s_pu32(v, &ep->periodicity_years);
+            else if (strcmp(key, "good_friday") == 0)
+                bad = s_pstr(v, &ep->good_friday);
+            else if (strcmp(key, "branch_trial_renewal") == 0)
+                bad = s_pbool(v, &ep->branch_trial_renewal);
+            else if (strcmp(key, "legacy_branch_trial") == 0)
+                bad = s_pbool(v, &ep->legacy_branch_trial);
             else
                 return s_perr(e, "unknown key", "entities[%zu].%s", i, key);
+            bool str = strcmp(key, "id") == 0 || strcmp(key, "region") == 0 || strcmp(key, "good_friday") == 0;
+            bool flag = strcmp(key, "branch_trial_renewal") == 0 || strcmp(key, "legacy_branch_trial") == 0;
             if (bad)
                 return s_perr(e,
-                              strcmp(key, "id") == 0 || strcmp(key, "region") == 0
-                                  ? "expected a string"
-                                  : "expected a whole number from 0 to 4294967295",
+                              str ? "expected a string"
+                              : flag ? "expected true or false"
+                                     : "expected a whole number from 0 to 4294967295",
                               "entities[%zu].%s", i, key);
         }
         if (!ep->id || !*ep->id)
@@ -525,18 +546,24 @@ static int s_policy_from_json(json_t *root, s_policy_t *sp, s_perr_t *e)
     json_t *opts = json_object_get(root, "options");
     if (json_is_object(opts)) {
         static const char *const strs[] = { "first_interview_transition", "recap_deadline", "late_interview",
-                                            "special_cycle", "suspensions" };
+                                            "special_cycle", "suspensions", "special_interviews",
+                                            "convocation_deadline" };
         char **dst[] = { &sp->o.first_interview_transition, &sp->o.recap_deadline, &sp->o.late_interview,
-                         &sp->o.special_cycle, &sp->o.suspensions };
+                         &sp->o.special_cycle, &sp->o.suspensions, &sp->o.special_interviews,
+                         &sp->o.convocation_deadline };
+        const size_t nstrs = sizeof strs / sizeof *strs;
         json_object_foreach(opts, key, v) {
             size_t k = 0;
-            while (k < 5 && strcmp(key, strs[k]) != 0)
+            while (k < nstrs && strcmp(key, strs[k]) != 0)
                 k++;
-            if (k < 5) {
+            if (k < nstrs) {
                 if (s_pstr(v, dst[k]))
                     return s_perr(e, "expected a string", "options.%s", key);
             } else if (strcmp(key, "return_to_work_min_days") == 0) {
                 if (s_pu32(v, &sp->o.return_to_work_min_days))
+                    return s_perr(e, "expected a whole number from 0 to 4294967295", "options.%s", key);
+            } else if (strcmp(key, "return_interview_days") == 0) {
+                if (s_pu32(v, &sp->o.return_interview_days))
                     return s_perr(e, "expected a whole number from 0 to 4294967295", "options.%s", key);
             } else {
                 return s_perr(e, "unknown key", "options.%s", key);
@@ -557,6 +584,9 @@ static json_t *s_policy_json(const Entretiens__V1__Policy *p)
         json_object_set_new(o, "headcount", json_integer(e->headcount));
         json_object_set_new(o, "region", ctl_json_str(e->region));
         json_object_set_new(o, "periodicity_years", json_integer(e->periodicity_years));
+        json_object_set_new(o, "good_friday", ctl_json_str(s_or(e->good_friday, "unknown")));
+        json_object_set_new(o, "branch_trial_renewal", json_boolean(e->branch_trial_renewal));
+        json_object_set_new(o, "legacy_branch_trial", json_boolean(e->legacy_branch_trial));
         json_array_append_new(ents, o);
     }
     json_t *opts = json_object();
@@ -567,6 +597,9 @@ static json_t *s_policy_json(const Entretiens__V1__Policy *p)
     json_object_set_new(opts, "special_cycle", ctl_json_str(o ? o->special_cycle : ""));
     json_object_set_new(opts, "suspensions", ctl_json_str(o ? o->suspensions : ""));
     json_object_set_new(opts, "return_to_work_min_days", json_integer(o ? o->return_to_work_min_days : 0));
+    json_object_set_new(opts, "special_interviews", ctl_json_str(o ? o->special_interviews : ""));
+    json_object_set_new(opts, "convocation_deadline", ctl_json_str(o ? o->convocation_deadline : ""));
+    json_object_set_new(opts, "return_interview_days", json_integer(o ? o->return_interview_days : 0));
     json_t *j = json_object();
     json_object_set_new(j, "entities", ents);
     json_object_set_new(j, "options", opts);
@@ -578,8 +611,9 @@ static void s_policy_print(const Entretiens__V1__Policy *p, bool color)
 {
     printf("policy version %" PRIu64 "\n\noptions\n", p->version);
     const Entretiens__V1__PolicyOptions *o = p->options;
-    char days[16];
+    char days[16], rdays[16];
     snprintf(days, sizeof days, "%u", o ? o->return_to_work_min_days : 0);
+    snprintf(rdays, sizeof rdays, "%u", o ? o->return_interview_days : 0);
     const char *rows[][2] = {
         { "first_interview_transition", o ? o->first_interview_transition : "" },
         { "recap_deadline", o ? o->recap_deadline : "" },
@@ -587,6 +621,9 @@ static void s_policy_print(const Entretiens__V1__Policy *p, bool color)
         { "special_cycle", o ? o->special_cycle : "" },
         { "suspensions", o ? o->suspensions : "" },
         { "return_to_work_min_days", days },
+        { "special_interviews", o ? o->special_interviews : "" },
+        { "convocation_deadline", o ? o->convocation_deadline : "" },
+        { "return_interview_days", rdays },
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
         printf("  %-28s ", rows[i][0]);
@@ -598,7 +635,8 @@ static void s_policy_print(const Entretiens__V1__Policy *p, bool color)
         printf("  (none: every employee gets the options above, region metropole, a 4-year period)\n");
         return;
     }
-    ctl_table_t *t = ctl_table_new("  ENTITY", "HEADCOUNT", "REGION", "PERIODICITY_YEARS", NULL);
+    ctl_table_t *t = ctl_table_new("  ENTITY", "HEADCOUNT", "REGION", "PERIODICITY_YEARS", "GOOD_FRIDAY",
+                                   "TRIAL_RENEWAL", "LEGACY_TRIAL", NULL);
     for (size_t i = 0; i < p->n_entities; i++) {
         const Entretiens__V1__EntityPolicy *e = p->entities[i];
         ctl_table_row(t);
@@ -606,6 +644,9 @@ static void s_policy_print(const Entretiens__V1__Policy *p, bool color)
         ctl_table_cellf(t, CTL_PLAIN, "%u", e->headcount);
         ctl_table_cell(t, e->region, CTL_PLAIN);
         ctl_table_cellf(t, CTL_PLAIN, "%u", e->periodicity_years);
+        ctl_table_cell(t, s_or(e->good_friday, "unknown"), CTL_PLAIN);
+        ctl_table_cell(t, e->branch_trial_renewal ? "yes" : "no", CTL_PLAIN);
+        ctl_table_cell(t, e->legacy_branch_trial ? "yes" : "no", CTL_PLAIN);
     }
     ctl_table_print(t, stdout, ctl_term_width(), color);
 }
@@ -753,6 +794,8 @@ static json_t *s_employee_json(const Entretiens__V1__Employee *e)
     json_object_set_new(j, "contract", ctl_json_str(e->contract));
     json_object_set_new(j, "contract_end", ctl_json_date(e->contract_end));
     json_object_set_new(j, "trial_months", json_integer(e->trial_months));
+    json_object_set_new(j, "trial_days", json_integer(e->trial_days));
+    json_object_set_new(j, "trial_renewable", json_boolean(e->trial_renewable));
     json_object_set_new(j, "forfait_jours", json_boolean(e->forfait_jours));
     json_object_set_new(j, "first_name", ctl_json_str(e->first_name));
     json_object_set_new(j, "last_name", ctl_json_str(e->last_name));
@@ -838,6 +881,9 @@ int ctl_cmd_employee(ctl_t *ctl, int argc, char **argv)
         s_kv_date("contract_end", e->contract_end);
         snprintf(n, sizeof n, "%u", e->trial_months);
         s_kv("trial_months", e->trial_months ? n : "");
+        snprintf(n, sizeof n, "%u", e->trial_days);
+        s_kv("trial_days", e->trial_days ? n : "");
+        s_kv("trial_renewable", e->trial_renewable ? "yes" : "no");
         s_kv("forfait_jours", e->forfait_jours ? "yes" : "no");
         s_kv_date("hired_on", e->hired_on);
         s_kv_date("left_on", e->left_on);
@@ -997,20 +1043,24 @@ int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
 /* ------------------------------------------------------------- deadlines */
 
 #define DEADLINES_USAGE                                                                            \
-    "deadlines disciplinary [--facts-known D] [--letter-presented D] [--interview D] [--region R]"
+    "deadlines disciplinary [--facts-known D] [--letter-presented D] [--interview D] [--region R]\n"             \
+    "                       [--entity E] [--good-friday unknown|holiday|working]"
 
 int ctl_cmd_deadlines(ctl_t *ctl, int argc, char **argv)
 {
-    const char *facts = NULL, *letter = NULL, *interview = NULL, *region = NULL;
+    const char *facts = NULL, *letter = NULL, *interview = NULL, *region = NULL, *entity = NULL,
+               *good_friday = NULL;
     ctl_opt_t opts[] = {
         CTL_OPT("--facts-known", &facts),
         CTL_OPT("--letter-presented", &letter),
         CTL_OPT("--interview", &interview),
         CTL_OPT("--region", &region),
+        CTL_OPT("--entity", &entity),
+        CTL_OPT("--good-friday", &good_friday),
     };
     if (argc < 2 || strcmp(argv[1], "disciplinary") != 0)
         return ctl_usage(DEADLINES_USAGE);
-    if (ctl_args_parse("deadlines disciplinary", DEADLINES_USAGE, argc, argv, 2, opts, 4, NULL, 0, NULL) != 0)
+    if (ctl_args_parse("deadlines disciplinary", DEADLINES_USAGE, argc, argv, 2, opts, 6, NULL, 0, NULL) != 0)
         return CTL_USAGE;
     if (!facts && !letter && !interview) {
         ctl_bad("deadlines disciplinary", "give at least one of --facts-known, --letter-presented, --interview");
@@ -1026,6 +1076,8 @@ int ctl_cmd_deadlines(ctl_t *ctl, int argc, char **argv)
     req.letter_presented = letter ? &b : NULL;
     req.interview = interview ? &c : NULL;
     req.region = (char *) s_or(region, "");
+    req.entity = (char *) s_or(entity, "");
+    req.good_friday = (char *) s_or(good_friday, "");
     Entretiens__V1__DisciplinaryReply *rep =
         ctl_call_unpack(ctl, DAEMON, "scheduler.disciplinary", &req.base, &entretiens__v1__disciplinary_reply__descriptor);
     if (!rep)
@@ -1042,12 +1094,16 @@ int ctl_cmd_deadlines(ctl_t *ctl, int argc, char **argv)
             if (f[i].d)
                 json_object_set_new(j, f[i].name, ctl_json_date(f[i].d));
         json_object_set_new(j, "basis", ctl_json_str(rep->basis));
+        if (rep->note && *rep->note)
+            json_object_set_new(j, "note", ctl_json_str(rep->note));
         ctl_print_json(j);
     } else {
         for (size_t i = 0; i < 4; i++)
             if (f[i].d)
                 s_kv_date(f[i].name, f[i].d);
         s_kv("basis", rep->basis);
+        if (rep->note && *rep->note)
+            s_kv("note", rep->note);
     }
     s_free(rep);
     return CTL_OK;
@@ -1283,10 +1339,12 @@ const char *ctl_scheduler_details(const char *command)
           "         failed, 2 usage\n" },
         { "policy",
           "policy apply FILE  replaces the whole policy with FILE (- = stdin), then shows it:\n"
-          "  {\"entities\":[{\"id\":\"ACME-FR\",\"headcount\":120,\"region\":\"metropole\",\"periodicity_years\":4}],\n"
-          "   \"options\":{\"first_interview_transition\":\"art2222\",\"recap_deadline\":\"conservative\",\n"
+          "  {\"entities\":[{\"id\":\"ACME-FR\",\"headcount\":120,\"region\":\"metropole\",\"periodicity_years\":4,\n"
+          "                \"good_friday\":\"unknown\",\"branch_trial_renewal\":false,\"legacy_branch_trial\":false}],\n"
+          "   \"options\":{\"first_interview_transition\":\"art2222\",\"recap_deadline\":\"seniority\",\n"
           "              \"late_interview\":\"missed\",\"special_cycle\":\"keeps_cycle\",\"suspensions\":\"ignored\",\n"
-          "              \"return_to_work_min_days\":30}}\n"
+          "              \"return_to_work_min_days\":30,\"special_interviews\":\"separate\",\n"
+          "              \"convocation_deadline\":\"no_extension\",\"return_interview_days\":0}}\n"
           "  Unknown keys are refused (the key is named); \"version\" is accepted and ignored.\n"
           "policy show        the policy in force.\n"
           "--json:  {\"entities\":[...],\"options\":{...every option...},\"version\":N}\n"
@@ -1294,11 +1352,13 @@ const char *ctl_scheduler_details(const char *command)
         { "obligations",
           "table:   TYPE DUE WINDOW STATUS RULE PENALTY REASON (cut to the terminal width on a TTY)\n"
           "--json:  [{\"obligation_id\",\"type\",\"due_date\",\"window_start\",\"status\",\"rule\",\"basis\",\n"
-          "           \"reason\",\"penalty_eur\" (only when > 0),\"actionable\",\"anchor\",\"met_on\" (when met)}]\n"
+          "           \"reason\",\"penalty_eur\" (only when > 0),\"penalty_if_inspected_eur\" (only when > 0),\n"
+          "           \"actionable\",\"anchor\",\"met_on\" (when met)}]\n"
           "exit:    0 done, 1 unknown employee or scheduler error, 2 usage\n" },
         { "employee",
           "--json:  {\"employee\":{employee_id, entity, department, site, region, manager_id, email,\n"
-          "          locale, birth_date, category, contract, contract_end, trial_months, forfait_jours,\n"
+          "          locale, birth_date, category, contract, contract_end, trial_months, trial_days,\n"
+          "          trial_renewable, forfait_jours,\n"
           "          first_name, last_name, position, hired_on, left_on, trial_end, employed},\n"
           "          \"history\":[{event as in ingest files}...]}\n"
           "exit:    0 done, 1 unknown employee or scheduler error, 2 usage\n" },
@@ -1311,10 +1371,13 @@ const char *ctl_scheduler_details(const char *command)
           "          department, site, first_name, last_name]\n"
           "exit:    0 done, 1 scheduler error, 2 usage or bad date\n" },
         { "deadlines",
-          "Any combination of --facts-known D, --letter-presented D and --interview D; --region R\n"
-          "(metropole by default; alsace_moselle, guadeloupe, martinique, guyane, reunion, mayotte).\n"
+          "Any combination of --facts-known D, --letter-presented D and --interview D; --entity E\n"
+          "takes that entity's policy (region, good_friday, option convocation_deadline); --region R\n"
+          "(metropole by default; alsace_moselle, guadeloupe, martinique, guyane, reunion, mayotte)\n"
+          "and --good-friday (unknown, holiday, working) override it.\n"
           "--json:  {\"convocation_by\", \"interview_not_before\", \"sanction_not_before\",\n"
-          "          \"sanction_not_after\" (those that apply, YYYY-MM-DD), \"basis\"}\n"
+          "          \"sanction_not_after\" (those that apply, YYYY-MM-DD), \"basis\",\n"
+          "          \"note\" (when an unknown Good Friday changed a date)}\n"
           "exit:    0 done, 1 scheduler error, 2 usage or bad date\n" },
         { "campaign",
           "campaign create --id ID --from D --to D [--type T] [--title TEXT] [--entity E]\n"

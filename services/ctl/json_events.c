@@ -201,6 +201,7 @@ static const struct {
     { "birth_date", F_DATE, EV(birth_date) },     { "category", F_STR, EV(category) },
     { "contract", F_STR, EV(contract) },          { "contract_end", F_DATE, EV(contract_end) },
     { "trial_months", F_U32, EV(trial_months) },  { "forfait_jours", F_FLAG, EV(forfait_jours) },
+    { "trial_days", F_U32, EV(trial_days) },      { "trial_renewable", F_FLAG, EV(trial_renewable) },
     { "first_name", F_STR, EV(first_name) },      { "last_name", F_STR, EV(last_name) },
     { "position", F_STR, EV(position) },          { "months", F_U32, EV(months) },
     { "leave_kind", F_STR, EV(leave_kind) },      { "visit_kind", F_STR, EV(visit_kind) },

@@ -42,6 +42,7 @@ typedef struct {
     Entretiens__V1__EmployeeEvent ev;
     Entretiens__V1__Date d, d2;
     Entretiens__V1__Flag flag;
+    Entretiens__V1__Flag flag2;  /* hired: trial_renewable */
     char event_id[48];
 } s_slot_t;
 
@@ -150,6 +151,7 @@ static s_slot_t *s_add(orggen_t *g, const char *type, int32_t date, int rank)
     memset(s, 0, sizeof *s);
     entretiens__v1__employee_event__init(&s->ev);
     entretiens__v1__flag__init(&s->flag);
+    entretiens__v1__flag__init(&s->flag2);
     s->date = date;
     s->rank = rank;
     snprintf(s->event_id, sizeof s->event_id, "%s-%02d", g->id, g->n);
@@ -240,6 +242,15 @@ static void s_employee(orggen_t *g)
     }
     h->ev.first_name = g->first;
     h->ev.last_name = g->last;
+    /* A trial is never presumed (L1221-23): the contract stipulates it.
+     * Every generated contract does, at the legal maximum (fixed-term
+     * contracts: 2 weeks, capped by the scheduler at one day per week).
+     * Deterministic, so that the random stream, hence the organisation,
+     * stays what it was. */
+    if (strcmp(contract, "fixed_term") == 0)
+        h->ev.trial_days = 14;
+    else
+        h->ev.trial_months = strcmp(category, "cadre") == 0 ? 4 : strcmp(category, "maitrise_technicien") == 0 ? 3 : 2;
     if (strcmp(category, "cadre") == 0 && s_chance(g, 50)) {
         h->flag.value = true;
         h->ev.forfait_jours = &h->flag;
@@ -253,8 +264,12 @@ static void s_employee(orggen_t *g)
     int32_t end = left != ENT_DATE_NONE ? left : g->today;
     if (s_chance(g, 10) && hired + 30 < end) {
         s_slot_t *t = s_add(g, "trial_renewed", hired + 20 + (int32_t) s_below(g, 10), 3);
-        if (t)
+        if (t) {
             t->ev.months = 0;
+            /* a renewal needs the contract's clause (and the entity's branch agreement) */
+            h->flag2.value = true;
+            h->ev.trial_renewable = &h->flag2;
+        }
     }
     /* professional interviews: roughly every two years, some missed; every
      * third one (six years of seniority) is the recap (état des lieux) */
@@ -322,6 +337,8 @@ static void s_employee(orggen_t *g)
             s->ev.mandatory = &s->flag;
         if (s->ev.forfait_jours)
             s->ev.forfait_jours = &s->flag;
+        if (s->ev.trial_renewable)
+            s->ev.trial_renewable = &s->flag2;
     }
 }
 

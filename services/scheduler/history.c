@@ -235,8 +235,8 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
     int32_t birth_date = ENT_DATE_NONE, contract_end = ENT_DATE_NONE, hired = ENT_DATE_NONE, left = ENT_DATE_NONE;
     sch_category_t cat = SCH_CAT_OUVRIER_EMPLOYE;
     sch_contract_t con = SCH_CONTRACT_PERMANENT;
-    int trial_months = 0;
-    bool forfait = false;
+    int trial_months = 0, trial_days = 0;
+    bool forfait = false, renewable = false;
     size_t nf = 0;
     for (size_t i = 0; i < n && nf < SCHED_MAX_FACTS; i++) {
         const Entretiens__V1__EmployeeEvent *ev = evs[i];
@@ -252,6 +252,8 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
             con = SCH_CONTRACT_PERMANENT;
             contract_end = ENT_DATE_NONE;
             trial_months = 0;
+            trial_days = 0;
+            renewable = false;
             forfait = false;
             hired = date;
             left = ENT_DATE_NONE;
@@ -275,6 +277,10 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
                 contract_end = sched_date(ev->contract_end);
             if (ev->trial_months)
                 trial_months = (int) ev->trial_months;
+            if (ev->trial_days)
+                trial_days = (int) ev->trial_days;
+            if (ev->trial_renewable)
+                renewable = ev->trial_renewable->value;
             if (ev->forfait_jours)
                 forfait = ev->forfait_jours->value;
             if (ev->birth_date)
@@ -282,6 +288,8 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
             f = sch_fact_contract((sch_fact_kind_t) kind, date, cat, con,
                                   con == SCH_CONTRACT_PERMANENT ? ENT_DATE_NONE : contract_end, trial_months,
                                   forfait);
+            f.trial_days = (uint8_t) trial_days;
+            f.flags = renewable ? SCH_FACT_TRIAL_RENEWABLE : 0;
             break;
         }
         case SCH_FACT_POSITION_CHANGED:
@@ -327,6 +335,8 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
     emp.contract = (char *) sch_contract_name(con);
     emp.contract_end = con == SCH_CONTRACT_PERMANENT ? NULL : sched_date_ptr(contract_end, &cend);
     emp.trial_months = (uint32_t) trial_months;
+    emp.trial_days = (uint32_t) trial_days;
+    emp.trial_renewable = renewable;
     emp.forfait_jours = forfait;
     emp.birth_date = sched_date_ptr(birth_date, &birth);
     emp.hired_on = sched_date_ptr(hired, &hired_on);

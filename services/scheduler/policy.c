@@ -31,6 +31,8 @@ static const char *s_options(const Entretiens__V1__PolicyOptions *o, sch_policy_
     sch_late_interview_t li;
     sch_special_cycle_t sc;
     sch_suspensions_t su;
+    sch_special_interviews_t si;
+    sch_convocation_deadline_t cd;
     if (o->first_interview_transition && *o->first_interview_transition) {
         if (sch_first_transition_parse(o->first_interview_transition, &ft))
             return "options.first_interview_transition";
@@ -61,6 +63,20 @@ static const char *s_options(const Entretiens__V1__PolicyOptions *o, sch_policy_
             return "options.return_to_work_min_days";
         p->return_to_work_min_days = (uint16_t) o->return_to_work_min_days;
     }
+    if (o->special_interviews && *o->special_interviews) {
+        if (sch_special_interviews_parse(o->special_interviews, &si))
+            return "options.special_interviews";
+        p->special_interviews = (uint8_t) si;
+    }
+    if (o->convocation_deadline && *o->convocation_deadline) {
+        if (sch_convocation_deadline_parse(o->convocation_deadline, &cd))
+            return "options.convocation_deadline";
+        p->convocation_deadline = (uint8_t) cd;
+    }
+    /* 0 is the default (on the return date), so absent and 0 agree */
+    if (o->return_interview_days > 365)
+        return "options.return_interview_days";
+    p->return_interview_days = (uint16_t) o->return_interview_days;
     return NULL;
 }
 
@@ -79,6 +95,12 @@ static const char *s_entity(const Entretiens__V1__EntityPolicy *e, const sch_pol
     if (e->periodicity_years > 4)
         return "entities.periodicity_years";
     out->policy.periodicity_years = (uint8_t) e->periodicity_years;
+    ent_good_friday_t gf = ENT_GOOD_FRIDAY_UNKNOWN;
+    if (e->good_friday && ent_good_friday_parse(e->good_friday, &gf))
+        return "entities.good_friday";
+    out->policy.good_friday = (uint8_t) gf;
+    out->policy.branch_trial_renewal = e->branch_trial_renewal ? 1 : 0;
+    out->policy.legacy_branch_trial = e->legacy_branch_trial ? 1 : 0;
     return sch_policy_check(&out->policy) ? "entities" : NULL;
 }
 
@@ -287,6 +309,9 @@ static int s_policy_show(ent_rpc_call_t *call, void *arg)
     o.special_cycle = (char *) sch_special_cycle_name(s->defaults.special_cycle);
     o.suspensions = (char *) sch_suspensions_name(s->defaults.suspensions);
     o.return_to_work_min_days = s->defaults.return_to_work_min_days;
+    o.special_interviews = (char *) sch_special_interviews_name(s->defaults.special_interviews);
+    o.convocation_deadline = (char *) sch_convocation_deadline_name(s->defaults.convocation_deadline);
+    o.return_interview_days = s->defaults.return_interview_days;
     p.options = &o;
     p.version = s->policy_version;
     Entretiens__V1__EntityPolicy *es = calloc(s->n_entities + 1, sizeof *es);
@@ -301,6 +326,9 @@ static int s_policy_show(ent_rpc_call_t *call, void *arg)
             es[i].headcount = s->entities[i].policy.headcount;
             es[i].region = (char *) ent_region_name((ent_region_t) s->entities[i].policy.region);
             es[i].periodicity_years = s->entities[i].policy.periodicity_years ? s->entities[i].policy.periodicity_years : 4;
+            es[i].good_friday = (char *) ent_good_friday_name((ent_good_friday_t) s->entities[i].policy.good_friday);
+            es[i].branch_trial_renewal = s->entities[i].policy.branch_trial_renewal != 0;
+            es[i].legacy_branch_trial = s->entities[i].policy.legacy_branch_trial != 0;
             ep[i] = &es[i];
         }
         p.n_entities = s->n_entities;

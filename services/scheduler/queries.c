@@ -160,7 +160,9 @@ static int s_employee(ent_rpc_call_t *call, void *arg)
                 nf = SCHED_MAX_FACTS;
             memcpy(s->facts_buf, p + head, nf * sizeof(sch_fact_t));
             sch_employee_t e = { .facts = s->facts_buf, .nfacts = (uint32_t) nf, .birth_date = sched_date(emp->birth_date) };
-            emp->trial_end = sched_date_ptr(sch_trial_end(&e, ent_clock_today()), &trial);
+            /* the entity's policy says whether a renewal can apply */
+            const sch_policy_t *pol = sched_policy_for(s, emp->entity ? emp->entity : "");
+            emp->trial_end = sched_date_ptr(sch_trial_end(pol, &e, ent_clock_today()), &trial);
         }
         Entretiens__V1__EmployeeReply rep = ENTRETIENS__V1__EMPLOYEE_REPLY__INIT;
         rep.employee = emp;
@@ -537,18 +539,25 @@ done:
 
 static int s_disciplinary(ent_rpc_call_t *call, void *arg)
 {
-    (void) arg;
+    scheduler_t *s = arg;
     Entretiens__V1__DisciplinaryRequest *req =
         entretiens__v1__disciplinary_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
     if (!req)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a DisciplinaryRequest");
-    ent_region_t region = ENT_REGION_METROPOLE;
+    /* The entity's policy (region, Good Friday, convocation_deadline),
+     * then what the request overrides. */
+    sch_policy_t pol = *sched_policy_for(s, req->entity ? req->entity : "");
+    ent_region_t region = (ent_region_t) pol.region;
+    ent_good_friday_t gf = (ent_good_friday_t) pol.good_friday;
     int rc = 0;
     int32_t facts = sched_date(req->facts_known), letter = sched_date(req->letter_presented),
             interview = sched_date(req->interview);
     int32_t max_day = ent_date_from_ymd(9000, 1, 1);
     if (req->region && *req->region && ent_region_parse(req->region, &region) != 0)
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "region", "unknown region '%.40s'", req->region);
+    else if (req->good_friday && *req->good_friday && ent_good_friday_parse(req->good_friday, &gf) != 0)
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "good_friday", "'%.40s' is not unknown, holiday or working",
+                          req->good_friday);
     else if ((req->facts_known && facts == ENT_DATE_NONE) || (req->letter_presented && letter == ENT_DATE_NONE) ||
              (req->interview && interview == ENT_DATE_NONE))
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, req->facts_known && facts == ENT_DATE_NONE ? "facts_known"
@@ -562,18 +571,28 @@ static int s_disciplinary(ent_rpc_call_t *call, void *arg)
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "facts_known",
                           "give facts_known, letter_presented or interview");
     else {
+        pol.region = (uint8_t) region;
+        pol.good_friday = (uint8_t) gf;
         Entretiens__V1__DisciplinaryReply rep = ENTRETIENS__V1__DISCIPLINARY_REPLY__INIT;
         Entretiens__V1__Date a, b, c, d;
+        char note[512];
         if (facts != ENT_DATE_NONE)
-            rep.convocation_by = sched_date_ptr(sch_disc_convocation_by(region, facts), &a);
+            rep.convocation_by = sched_date_ptr(sch_disc_convocation_by(&pol, facts), &a);
         if (letter != ENT_DATE_NONE)
-            rep.interview_not_before = sched_date_ptr(sch_disc_interview_not_before(region, letter), &b);
+            rep.interview_not_before = sched_date_ptr(sch_disc_interview_not_before(&pol, letter), &b);
         if (interview != ENT_DATE_NONE) {
-            rep.sanction_not_before = sched_date_ptr(sch_disc_sanction_not_before(region, interview), &c);
-            rep.sanction_not_after = sched_date_ptr(sch_disc_sanction_not_after(region, interview), &d);
+            rep.sanction_not_before = sched_date_ptr(sch_disc_sanction_not_before(&pol, interview), &c);
+            rep.sanction_not_after = sched_date_ptr(sch_disc_sanction_not_after(&pol, interview), &d);
         }
-        rep.basis = "Code du travail L1332-4 (2 months), L1232-2 (5 jours ouvrables), L1332-2 (2 jours "
-                    "ouvrables to 1 month); Code de procedure civile art. 641-642";
+        rep.basis = pol.convocation_deadline == SCH_CONVOCATION_NEXT_WORKING_DAY
+                        ? "Code du travail L1332-4 (2 months, extended to the next working day by option "
+                          "convocation_deadline), L1232-2 (5 jours ouvrables), L1332-2 and R1332-3 (2 jours "
+                          "ouvrables to 1 month); Code de procedure civile art. 641-642"
+                        : "Code du travail L1332-4 (2 months, a limitation period: not extended, Code civil "
+                          "art. 2229), L1232-2 (5 jours ouvrables), L1332-2 and R1332-3 (2 jours ouvrables "
+                          "to 1 month); Code de procedure civile art. 641-642";
+        if (sch_disc_note(&pol, facts, letter, interview, note, sizeof note) > 0)
+            rep.note = note;
         rc = ent_rpc_ok(call, &rep.base);
     }
     entretiens__v1__disciplinary_request__free_unpacked(req, NULL);

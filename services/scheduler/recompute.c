@@ -82,6 +82,7 @@ void sched_obligation_msg(scheduler_t *s, const char *employee_id, const sched_o
         ? sched_date_ptr(o->o.met_on, &out->met) : NULL;
     m->status = (char *) sch_status_name(o->o.status);
     m->penalty_eur = o->o.penalty_eur;
+    m->penalty_if_inspected_eur = sch_obligation_penalty_if_inspected(&o->o);
     m->actionable = o->actionable;
     if (o->campaign) {
         const Entretiens__V1__Campaign *c = s->campaigns[o->campaign - 1].c;

@@ -31,6 +31,10 @@
  * a day) to the 8 years. */
 #define S_RECAP_YEAR_MONTHS 12
 
+/* sch_obligation_t.detail of a mid- or end-of-career obligation computed
+ * with option special_interviews = content (the reason says so). */
+#define S_DETAIL_CONTENT 1
+
 /* Leaves whose end owes a return professional interview (L6315-1 I);
  * ordinary sick leave qualifies only beyond the rule's `months` (long
  * illness, sick leave over 6 months). */
@@ -116,7 +120,9 @@ static bool s_cycle_epp(const s_ctx_t *c, const sch_fact_t *f)
         return true;
     case SCH_TYPE_PROFESSIONAL_MID_CAREER:
     case SCH_TYPE_PROFESSIONAL_END_OF_CAREER:
-        return c->pol->special_cycle == SCH_SPECIAL_RESETS_CYCLE;
+        /* Read as the content of a professional interview, they are one. */
+        return c->pol->special_cycle == SCH_SPECIAL_RESETS_CYCLE ||
+               c->pol->special_interviews == SCH_SPECIAL_CONTENT;
     default:
         return false;
     }
@@ -134,10 +140,18 @@ static bool s_meets_visit(const s_ctx_t *c, const sch_fact_t *f)
     return f->kind == SCH_FACT_MEDICAL_VISIT && f->arg == SCH_VISIT_RETURN;
 }
 
+/* Option special_interviews: an interview of the type itself, or (content)
+ * any professional interview held in the window. */
+static bool s_meets_special(const s_ctx_t *c, const sch_fact_t *f, sch_type_t type)
+{
+    if (c->pol->special_interviews == SCH_SPECIAL_CONTENT)
+        return s_any_epp(c, f);
+    return s_interview(f, type);
+}
+
 static bool s_meets_mid_career(const s_ctx_t *c, const sch_fact_t *f)
 {
-    (void)c;
-    return s_interview(f, SCH_TYPE_PROFESSIONAL_MID_CAREER);
+    return s_meets_special(c, f, SCH_TYPE_PROFESSIONAL_MID_CAREER);
 }
 
 static bool s_meets_mobility(const s_ctx_t *c, const sch_fact_t *f)
@@ -214,12 +228,28 @@ static sch_obligation_t *s_emit(s_ctx_t *c, const s_link_t *l, int32_t met_on, b
     return o;
 }
 
-/* Ordonnance 2020-387: former-regime deadlines falling in the row's
- * period could be met until its last day. */
-static int32_t s_covid(int32_t due, uint8_t *flags)
+/* The COVID ordinances, the later first: a former-regime deadline of an
+ * interview of `type` falling in a row's period could be met until its
+ * last day.  Ordonnance 2020-1501 replaced 2020-387 for every deadline the
+ * latter covered, so 2020-387 is kept for the record and would apply only
+ * to a deadline 2020-1501 does not cover. */
+static const uint16_t S_COVID_ROWS[] = {SCH_R_EPP_COVID_2021, SCH_R_EPP_COVID_2020};
+#define S_COVID_COUNT ((int)(sizeof S_COVID_ROWS / sizeof S_COVID_ROWS[0]))
+
+static const sch_rule_t *s_covid_row(int32_t due, sch_type_t type)
 {
-    const sch_rule_t *r = sch_rule_get(SCH_R_EPP_COVID_2020);
-    if (sch_rule_in_force(r, due)) {
+    for (int i = 0; i < S_COVID_COUNT; i++) {
+        const sch_rule_t *r = sch_rule_get(S_COVID_ROWS[i]);
+        if ((r->type < 0 || r->type == (int)type) && sch_rule_in_force(r, due))
+            return r;
+    }
+    return NULL;
+}
+
+static int32_t s_covid(int32_t due, sch_type_t type, uint8_t *flags)
+{
+    const sch_rule_t *r = s_covid_row(due, type);
+    if (r != NULL) {
         *flags |= SCH_OBL_COVID;
         return r->effective_to;
     }
@@ -271,7 +301,7 @@ static void s_first_link(const s_ctx_t *c, s_link_t *l)
         if (old_due < c->reform) {
             /* Expired before the reform: the former deadline stands. */
             l->rule = SCH_R_EPP_FIRST_2014;
-            l->due = s_covid(old_due, &l->flags);
+            l->due = s_covid(old_due, SCH_TYPE_PROFESSIONAL, &l->flags);
         } else if (c->pol->first_transition == SCH_FIRST_STRICT_NEW) {
             int32_t new_due = ent_date_add_months(h, neu->months);
             l->rule = SCH_R_EPP_FIRST_TRANSITION;
@@ -296,7 +326,7 @@ static void s_periodic_link(const s_ctx_t *c, int32_t a, uint8_t cause, s_link_t
                     .cause = cause};
     if (old_due < c->reform) {
         l->rule = SCH_R_EPP_PERIODIC_2014;
-        l->due = s_covid(old_due, &l->flags);
+        l->due = s_covid(old_due, SCH_TYPE_PROFESSIONAL, &l->flags);
         l->detail = (uint8_t)old->months;
     } else {
         /* New law, or art. 2222: a deadline still running on the reform
@@ -346,7 +376,7 @@ static void s_recap_link(const s_ctx_t *c, int32_t s, int k, int32_t first_epp, 
                     .cause = SCH_CAUSE_SENIORITY, .detail = (uint8_t)(k > 255 ? 255 : k)};
     if (old_nominal < c->reform) {
         l->rule = SCH_R_EPP_RECAP_2014;
-        l->due = s_covid(old_nominal, &l->flags);
+        l->due = s_covid(old_nominal, SCH_TYPE_PROFESSIONAL_RECAP, &l->flags);
         l->ws = ent_date_add_months(old_nominal, -old->alt_months);
         *next_s = old_nominal;
     } else {
@@ -362,10 +392,11 @@ static void s_recap_link(const s_ctx_t *c, int32_t s, int k, int32_t first_epp, 
         case SCH_RECAP_COMPLETED_YEARS:
             l->due = ent_date_add_months(s, r->months + S_RECAP_YEAR_MONTHS) - 1;
             break;
-        case SCH_RECAP_SENIORITY:
+        default: /* SCH_RECAP_SENIORITY: the end of the period; "7 years after
+                  * the first interview" only opens the window (below) */
             l->due = nominal;
             break;
-        default: /* SCH_RECAP_CONSERVATIVE: the earliest of the readings */
+        case SCH_RECAP_CONSERVATIVE: /* the earliest of the readings */
             l->due = nominal;
             if (first7 != S_NONE && first7 < l->due) {
                 l->due = first7;
@@ -378,11 +409,19 @@ static void s_recap_link(const s_ctx_t *c, int32_t s, int k, int32_t first_epp, 
             }
             break;
         }
-        /* The recap window is the last year of the nominal period (or from
-         * 7 years after the first interview, if that is earlier). */
+        /* The first recap may be held from 7 years after the first
+         * interview (L6315-1 II): that opens its window.  Without that date
+         * (no first interview, a later recap, or one held so late that the
+         * date falls after the period), the window is the last year of the
+         * period, a product choice.  Option conservative keeps the window
+         * it always had: the last year, or from the 7-year date if earlier. */
         l->ws = ent_date_add_months(nominal, -S_RECAP_YEAR_MONTHS);
-        if (first7 != S_NONE && first7 < l->ws)
+        if (c->pol->recap_deadline == SCH_RECAP_CONSERVATIVE) {
+            if (first7 != S_NONE && first7 < l->ws)
+                l->ws = first7;
+        } else if (first7 != S_NONE && first7 <= nominal) {
             l->ws = first7;
+        }
         *next_s = nominal;
     }
     l->due = s_suspend(c, s, l->due);
@@ -553,6 +592,8 @@ static void s_return_epp(s_ctx_t *c, uint32_t k, const s_stretch_t *st, int32_t 
         return;
     const sch_rule_t *rule = sch_rule_get(id);
     /* At the employee's request it may be held during the leave. */
+    /* L6315-1 I: offered at the return, with no delay; the option
+     * return_interview_days allows one. */
     s_link_t l = {.anchor = r,
                   .ws = st->start != S_NONE ? st->start : r,
                   .due = r + c->pol->return_interview_days,
@@ -562,6 +603,8 @@ static void s_return_epp(s_ctx_t *c, uint32_t k, const s_stretch_t *st, int32_t 
                   .cause = SCH_CAUSE_RETURN,
                   .detail = (uint8_t)st->epp_kind,
                   .flags = st->leaves > 1 ? SCH_OBL_CHAINED : 0};
+    if (id == SCH_R_EPP_RETURN_2014)
+        l.due = s_covid(l.due, SCH_TYPE_PROFESSIONAL_RETURN, &l.flags);
     if (rule->alt_months > 0) {
         /* Not owed after an interview in the months before the return. */
         int32_t from = ent_date_add_months(r, -rule->alt_months);
@@ -661,7 +704,8 @@ static void s_mid_career(s_ctx_t *c)
                       .ref = S_NONE,
                       .rule = SCH_R_EPP_MID_CAREER_2025,
                       .type = SCH_TYPE_PROFESSIONAL_MID_CAREER,
-                      .cause = SCH_CAUSE_VISIT};
+                      .cause = SCH_CAUSE_VISIT,
+                      .detail = c->pol->special_interviews == SCH_SPECIAL_CONTENT ? S_DETAIL_CONTENT : 0};
         int32_t stop = s_next_date(c, i, s_mid_career_visit);
         s_emit(c, &l, s_find(c, i, f->date, stop, &used, s_meets_mid_career), false);
     }
@@ -685,10 +729,12 @@ static void s_end_of_career(s_ctx_t *c)
                   .ref = b60,
                   .rule = SCH_R_EPP_END_OF_CAREER_2025,
                   .type = SCH_TYPE_PROFESSIONAL_END_OF_CAREER,
-                  .cause = SCH_CAUSE_BIRTHDAY};
+                  .cause = SCH_CAUSE_BIRTHDAY,
+                  .detail = c->pol->special_interviews == SCH_SPECIAL_CONTENT ? S_DETAIL_CONTENT : 0};
     int32_t met = S_NONE;
     for (uint32_t i = 0; i < c->n; i++) {
-        if (c->f[i].date >= l.ws && s_interview(&c->f[i], SCH_TYPE_PROFESSIONAL_END_OF_CAREER)) {
+        if (c->f[i].date >= l.ws &&
+            s_meets_special(c, &c->f[i], SCH_TYPE_PROFESSIONAL_END_OF_CAREER)) {
             met = c->f[i].date;
             break;
         }
@@ -745,7 +791,7 @@ static int32_t s_first_interview_in(const s_ctx_t *c, sch_type_t type, int32_t f
 static void s_trial(s_ctx_t *c)
 {
     sch_trial_t t;
-    if (sch_trial_from_facts(c->f, c->n, c->today, &t) != 1)
+    if (sch_trial_from_facts(c->pol, c->f, c->n, c->today, &t) != 1)
         return;
     /* Early enough to decide and still give the whole notice (L1221-25). */
     int32_t due = t.notify_by != S_NONE ? t.notify_by - c->pol->trial_decision_days : t.start;
@@ -757,7 +803,9 @@ static void s_trial(s_ctx_t *c)
                   .rule = t.rule,
                   .type = SCH_TYPE_END_OF_TRIAL,
                   .cause = SCH_CAUSE_HIRE,
-                  .flags = t.provisional ? SCH_OBL_PROVISIONAL : 0};
+                  .detail = t.refused_why,
+                  .flags = (uint8_t)((t.provisional ? SCH_OBL_PROVISIONAL : 0) |
+                                     (t.refused_on != S_NONE ? SCH_OBL_RENEWAL_IGNORED : 0))};
     s_emit(c, &l, s_first_interview_in(c, SCH_TYPE_END_OF_TRIAL, l.ws, t.end), false);
 }
 
@@ -858,8 +906,27 @@ static bool s_missed(const s_ctx_t *c, const sch_obligation_t *o)
 
 static bool s_counts_for_penalty(uint8_t type)
 {
-    /* Every mandatory interview, mid- and end-of-career included (Q&A 11). */
-    return type >= SCH_TYPE_PROFESSIONAL && type <= SCH_TYPE_PROFESSIONAL_END_OF_CAREER;
+    /* The interviews of L6315-1 I, mid- and end-of-career included (Q&A
+     * 11).  Not the recap itself: the top-up is owed when those interviews
+     * were missed (and no training took place), and a recap not held is a
+     * breach of its own, reported overdue, not one of them. */
+    return type == SCH_TYPE_PROFESSIONAL || type == SCH_TYPE_PROFESSIONAL_RETURN ||
+           type == SCH_TYPE_PROFESSIONAL_MID_CAREER || type == SCH_TYPE_PROFESSIONAL_END_OF_CAREER;
+}
+
+/* Ordonnance 2020-1501: no CPF sanction for a recap held while it was
+ * suspended (a recap not held is assessed after its deadline, which the
+ * same ordinance deferred to the end of the suspension). */
+static bool s_sanction_suspended(const sch_obligation_t *o)
+{
+    if (o->met_on == S_NONE)
+        return false;
+    for (int i = 0; i < S_COVID_COUNT; i++) {
+        const sch_rule_t *r = sch_rule_get(S_COVID_ROWS[i]);
+        if (r->sanction_from != 0 && o->met_on >= r->sanction_from && o->met_on <= r->effective_to)
+            return true;
+    }
+    return false;
 }
 
 static bool s_training_between(const s_ctx_t *c, int32_t from, int32_t to)
@@ -881,7 +948,8 @@ static void s_penalties(s_ctx_t *c, int base)
         if (o->type != SCH_TYPE_PROFESSIONAL_RECAP)
             continue;
         const sch_rule_t *r = sch_rule_get(o->rule);
-        if (r->amount_eur <= 0 || c->pol->headcount < (uint32_t)r->min_headcount)
+        if (r->amount_eur <= 0 || c->pol->headcount < (uint32_t)r->min_headcount ||
+            s_sanction_suspended(o))
             continue;
         int32_t from = o->ref_date; /* the period start */
         int32_t to = o->met_on != S_NONE ? o->met_on : o->due_date;
@@ -893,6 +961,34 @@ static void s_penalties(s_ctx_t *c, int base)
         }
         if (missed && !s_training_between(c, from, to))
             o->penalty_eur = r->amount_eur;
+    }
+}
+
+/* Option special_interviews = separate: a mid- or end-of-career interview
+ * whose window also holds a professional interview (due or held) is one the
+ * other reading would not ask for separately; the reason says so. */
+static void s_mark_overlaps(s_ctx_t *c, int base)
+{
+    if (c->pol->special_interviews != SCH_SPECIAL_SEPARATE)
+        return;
+    for (int i = base; i < c->count; i++) {
+        sch_obligation_t *o = &c->out[i];
+        if (o->type != SCH_TYPE_PROFESSIONAL_MID_CAREER &&
+            o->type != SCH_TYPE_PROFESSIONAL_END_OF_CAREER)
+            continue;
+        bool overlap = false;
+        for (int j = base; j < c->count && !overlap; j++) {
+            const sch_obligation_t *p = &c->out[j];
+            overlap = (p->type == SCH_TYPE_PROFESSIONAL || p->type == SCH_TYPE_PROFESSIONAL_RECAP) &&
+                      p->due_date >= o->window_start && p->due_date <= o->due_date;
+        }
+        for (uint32_t k = 0; k < c->n && !overlap; k++) {
+            const sch_fact_t *f = &c->f[k];
+            overlap = f->date >= o->window_start && f->date <= o->due_date && s_any_epp(c, f) &&
+                      f->arg != o->type;
+        }
+        if (overlap)
+            o->flags |= SCH_OBL_ONE_MAY_SUFFICE;
     }
 }
 
@@ -919,11 +1015,16 @@ void sch_policy_defaults(sch_policy_t *policy)
                              .region = 0,
                              .periodicity_years = 4,
                              .first_transition = SCH_FIRST_ART2222,
-                             .recap_deadline = SCH_RECAP_CONSERVATIVE,
+                             .recap_deadline = SCH_RECAP_SENIORITY,
                              .late_interview = SCH_LATE_IS_MISSED,
                              .special_cycle = SCH_SPECIAL_KEEPS_CYCLE,
                              .suspensions = SCH_SUSPENSIONS_IGNORED,
-                             .return_interview_days = 30,
+                             .special_interviews = SCH_SPECIAL_SEPARATE,
+                             .convocation_deadline = SCH_CONVOCATION_NO_EXTENSION,
+                             .good_friday = ENT_GOOD_FRIDAY_UNKNOWN,
+                             .branch_trial_renewal = 0,
+                             .legacy_branch_trial = 0,
+                             .return_interview_days = 0,
                              .return_to_work_min_days = 30,
                              .return_to_work_days = 8,
                              .mobility_days = 30,
@@ -940,7 +1041,9 @@ int sch_policy_check(const sch_policy_t *p)
         p->first_transition >= SCH_FIRST_COUNT ||
         p->recap_deadline >= SCH_RECAP_COUNT || p->late_interview >= SCH_LATE_COUNT ||
         p->special_cycle >= SCH_SPECIAL_COUNT || p->suspensions >= SCH_SUSPENSIONS_COUNT ||
-        p->region >= ENT_REGION_COUNT)
+        p->special_interviews >= SCH_SPECIAL_INTERVIEWS_COUNT ||
+        p->convocation_deadline >= SCH_CONVOCATION_COUNT || p->good_friday >= ENT_GOOD_FRIDAY_COUNT ||
+        p->branch_trial_renewal > 1 || p->legacy_branch_trial > 1 || p->region >= ENT_REGION_COUNT)
         return SCH_EINVAL;
     return 0;
 }
@@ -1098,6 +1201,7 @@ int sch_rules_compute(const sch_policy_t *policy, const sch_employee_t *emp, int
         if (c.full)
             return SCH_ENOSPC;
         s_penalties(&c, base);
+        s_mark_overlaps(&c, base);
         s_close(&c, base);
         i = j;
     }
@@ -1246,11 +1350,15 @@ static const char *const S_LEAVE_WORDS[SCH_LEAVE_COUNT] = {
     "a union mandate",    "unpaid leave"};
 static const char *const S_VISIT_NAMES[SCH_VISIT_COUNT] = {"mid_career", "return", "other"};
 static const char *const S_FIRST_NAMES[SCH_FIRST_COUNT] = {"art2222", "strict_new"};
-static const char *const S_RECAP_NAMES[SCH_RECAP_COUNT] = {"conservative", "seniority",
+static const char *const S_RECAP_NAMES[SCH_RECAP_COUNT] = {"seniority", "conservative",
                                                            "completed_years"};
 static const char *const S_LATE_NAMES[SCH_LATE_COUNT] = {"missed", "met"};
 static const char *const S_SPECIAL_NAMES[SCH_SPECIAL_COUNT] = {"keeps_cycle", "resets_cycle"};
 static const char *const S_SUSPENSION_NAMES[SCH_SUSPENSIONS_COUNT] = {"ignored", "extend"};
+static const char *const S_SPECIAL_INTERVIEWS_NAMES[SCH_SPECIAL_INTERVIEWS_COUNT] = {"separate",
+                                                                                      "content"};
+static const char *const S_CONVOCATION_NAMES[SCH_CONVOCATION_COUNT] = {"no_extension",
+                                                                        "next_working_day"};
 
 static const char *s_name(const char *const *names, int count, int v)
 {
@@ -1294,6 +1402,10 @@ S_NAMES(recap_deadline, sch_recap_deadline_t, S_RECAP_NAMES, SCH_RECAP_COUNT)
 S_NAMES(late_interview, sch_late_interview_t, S_LATE_NAMES, SCH_LATE_COUNT)
 S_NAMES(special_cycle, sch_special_cycle_t, S_SPECIAL_NAMES, SCH_SPECIAL_COUNT)
 S_NAMES(suspensions, sch_suspensions_t, S_SUSPENSION_NAMES, SCH_SUSPENSIONS_COUNT)
+S_NAMES(special_interviews, sch_special_interviews_t, S_SPECIAL_INTERVIEWS_NAMES,
+        SCH_SPECIAL_INTERVIEWS_COUNT)
+S_NAMES(convocation_deadline, sch_convocation_deadline_t, S_CONVOCATION_NAMES,
+        SCH_CONVOCATION_COUNT)
 
 /* ---- Reasons ---------------------------------------------------------------- */
 
@@ -1385,9 +1497,36 @@ static void s_reason_recap(s_sb_t *sb, const sch_obligation_t *o, s_dates_t *ds)
     else
         s_put(sb, "Eight-year seniority period from %s: recap interview (état des lieux) due by %s",
               s_d(ds, o->ref_date), s_d(ds, o->due_date));
-    if (o->flags & SCH_OBL_EARLY)
+    if (o->flags & SCH_OBL_EARLY) {
         s_put(sb, ", 8 years after the previous recap or 7 years after the first interview, "
                   "earlier than the end of the period (option conservative)");
+        return;
+    }
+    if (o->rule == SCH_R_EPP_RECAP_2014)
+        return;
+    /* The window opens a year before the end of the period, or earlier
+     * when the first recap may be held 7 years after the first interview:
+     * a permission, not the deadline. */
+    int32_t last_year = ent_date_add_months(ent_date_add_months(o->ref_date, sch_rule_get(o->rule)->months),
+                                            -S_RECAP_YEAR_MONTHS);
+    if (o->window_start != last_year && o->detail == 1)
+        s_put(sb, "; it may be held from %s, 7 years after the first interview",
+              s_d(ds, o->window_start));
+    else
+        s_put(sb, "; it may be held from %s", s_d(ds, o->window_start));
+}
+
+/* The mid- and end-of-career interviews under option special_interviews. */
+static void s_reason_special(s_sb_t *sb, const sch_obligation_t *o)
+{
+    if (o->detail == S_DETAIL_CONTENT)
+        s_put(sb, "; any professional interview held in this window meets it if it covers this "
+                  "content (option special_interviews=content)");
+    else if (o->flags & SCH_OBL_ONE_MAY_SUFFICE)
+        s_put(sb, "; counted as an interview of its own (option special_interviews=separate), "
+                  "although a professional interview also falls due or was held in this window: "
+                  "under the reading that it is the content of that interview "
+                  "(special_interviews=content), one interview covering both would do");
 }
 
 size_t sch_obligation_reason(const sch_obligation_t *o, char *buf, size_t size)
@@ -1420,11 +1559,13 @@ size_t sch_obligation_reason(const sch_obligation_t *o, char *buf, size_t size)
     case SCH_TYPE_PROFESSIONAL_MID_CAREER:
         s_put(&sb, "Mid-career medical visit on %s: mid-career professional interview due within "
                    "two months, by %s", s_d(&ds, o->anchor), s_d(&ds, o->due_date));
+        s_reason_special(&sb, o);
         break;
     case SCH_TYPE_PROFESSIONAL_END_OF_CAREER:
         s_put(&sb, "60th birthday on %s: end-of-career professional interview due in the two "
                    "years before it, between %s and %s", s_d(&ds, o->ref_date),
               s_d(&ds, o->window_start), s_d(&ds, o->due_date));
+        s_reason_special(&sb, o);
         break;
     case SCH_TYPE_RETURN_TO_WORK:
     case SCH_TYPE_RETURN_MEDICAL_VISIT:
@@ -1449,6 +1590,16 @@ size_t sch_obligation_reason(const sch_obligation_t *o, char *buf, size_t size)
               s_d(&ds, o->anchor), s_d(&ds, o->ref_date), s_d(&ds, o->due_date));
         if (o->flags & SCH_OBL_PROVISIONAL)
             s_put(&sb, " (provisional: a leave has not ended yet)");
+        if (o->flags & SCH_OBL_RENEWAL_IGNORED)
+            s_put(&sb, "; a renewal was recorded but not applied: %s%s%s (L1221-21, L1221-23)",
+                  (o->detail & SCH_RENEWAL_NO_CLAUSE) ? "the contract does not provide for it" : "",
+                  (o->detail & SCH_RENEWAL_NO_CLAUSE) && (o->detail & SCH_RENEWAL_NO_AGREEMENT)
+                      ? " and "
+                      : "",
+                  (o->detail & SCH_RENEWAL_NO_AGREEMENT)
+                      ? "no extended branch agreement allowing it is declared for the entity "
+                        "(option branch_trial_renewal)"
+                      : "");
         break;
     case SCH_TYPE_END_OF_CONTRACT:
         s_put(&sb, "Contract ends %s: end-of-contract interview due by %s", s_d(&ds, o->ref_date),
@@ -1470,8 +1621,15 @@ size_t sch_obligation_reason(const sch_obligation_t *o, char *buf, size_t size)
               s_d(&ds, o->due_date));
         break;
     }
-    if (o->flags & SCH_OBL_COVID)
-        s_put(&sb, " (deadline deferred to 2020-12-31 by ordonnance 2020-387)");
+    if (o->flags & SCH_OBL_COVID) {
+        /* The row that deferred it: the one whose end is the due date. */
+        const sch_rule_t *cov = NULL;
+        for (int i = 0; i < S_COVID_COUNT && cov == NULL; i++)
+            if (sch_rule_get(S_COVID_ROWS[i])->effective_to == o->due_date)
+                cov = sch_rule_get(S_COVID_ROWS[i]);
+        if (cov != NULL)
+            s_put(&sb, " (deadline deferred to %s by %s)", s_d(&ds, cov->effective_to), cov->basis);
+    }
     s_put(&sb, " (%s).", rule != NULL ? rule->basis : "unknown rule");
     switch (o->status) {
     case SCH_STATUS_MET:
@@ -1489,11 +1647,21 @@ size_t sch_obligation_reason(const sch_obligation_t *o, char *buf, size_t size)
     }
     if (o->penalty_eur > 0)
         s_put(&sb, " CPF top-up exposure: EUR %d (entity of 50+, interviews missed and no "
-                   "non-mandatory training in the period; L6323-13).", (int)o->penalty_eur);
+                   "non-mandatory training in the period; L6323-13); EUR %d if an inspection "
+                   "finds it unpaid and the formal notice is not complied with.",
+              (int)o->penalty_eur, (int)sch_obligation_penalty_if_inspected(o));
     return sb.len;
 }
 
 const sch_rule_t *sch_obligation_rule(const sch_obligation_t *ob)
 {
     return ob != NULL ? sch_rule_get(ob->rule) : NULL;
+}
+
+int32_t sch_obligation_penalty_if_inspected(const sch_obligation_t *ob)
+{
+    const sch_rule_t *r = sch_obligation_rule(ob);
+    if (r == NULL || ob->penalty_eur <= 0)
+        return 0;
+    return (int32_t)((int64_t)ob->penalty_eur * (100 + r->surcharge_pct) / 100);
 }

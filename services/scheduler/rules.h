@@ -36,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/calendar.h"
 #include "common/date.h"
 #include "ruleset.h"
 
@@ -141,12 +142,17 @@ typedef enum sch_first_transition {
     SCH_FIRST_COUNT
 } sch_first_transition_t;
 
-/* Deadline of the recap (état des lieux) under the 2025 law. */
+/* Deadline of the recap (état des lieux) under the 2025 law.  "7 years
+ * after the first interview" permits an earlier first recap: it opens the
+ * window, it is not the deadline (issue 18), so the default is the end of
+ * the eight-year period. */
 typedef enum sch_recap_deadline {
-    SCH_RECAP_CONSERVATIVE = 0, /* earliest reading: 8 years of seniority, or 7 years after the
-                                 * first interview for the first recap (8 after the previous
-                                 * recap for later ones) when that is earlier */
-    SCH_RECAP_SENIORITY,        /* 8, 16, 24... years of seniority */
+    SCH_RECAP_SENIORITY = 0,    /* 8, 16, 24... years of seniority; the first recap's window
+                                 * opens 7 years after the first interview when that is earlier
+                                 * than the last year of the period */
+    SCH_RECAP_CONSERVATIVE,     /* earliest reading: 7 years after the first interview for the
+                                 * first recap (8 after the previous recap for later ones) when
+                                 * that is earlier than 8 years of seniority */
     SCH_RECAP_COMPLETED_YEARS,  /* ministry Q&A: before 9 completed years (8 y + 1 y - 1 day) */
     SCH_RECAP_COUNT
 } sch_recap_deadline_t;
@@ -174,6 +180,25 @@ typedef enum sch_suspensions {
     SCH_SUSPENSIONS_COUNT
 } sch_suspensions_t;
 
+/* What the mid-career and end-of-career interviews of L6315-1 I are:
+ * interviews of their own, or the content the professional interview held
+ * in their window must cover (commentary disagrees: docs/policies.md). */
+typedef enum sch_special_interviews {
+    SCH_SPECIAL_SEPARATE = 0, /* conservative: only an interview of that type meets them */
+    SCH_SPECIAL_CONTENT,      /* any professional interview held in the window meets them, and
+                               * they restart the cycle like any professional interview */
+    SCH_SPECIAL_INTERVIEWS_COUNT
+} sch_special_interviews_t;
+
+/* The last day to convene after the employer learned of the facts
+ * (L1332-4, two months): a limitation period, which no text extends to the
+ * next working day (R1332-3 is about the one-month sanction limit). */
+typedef enum sch_convocation_deadline {
+    SCH_CONVOCATION_NO_EXTENSION = 0, /* the same day number two months on, whatever the day */
+    SCH_CONVOCATION_NEXT_WORKING_DAY, /* extended like a procedural delay (CPC 642 by analogy) */
+    SCH_CONVOCATION_COUNT
+} sch_convocation_deadline_t;
+
 /* The policy of one entity.  Start from sch_policy_defaults(); every field
  * is then used as given (a zero delay means "due on the day"), except
  * periodicity_years where 0 also means the statutory 4. */
@@ -186,8 +211,16 @@ typedef struct sch_policy {
     uint8_t late_interview;        /* sch_late_interview_t */
     uint8_t special_cycle;         /* sch_special_cycle_t */
     uint8_t suspensions;           /* sch_suspensions_t */
-    uint8_t reserved;
-    uint16_t return_interview_days; /* professional_return due = return + this (default 30) */
+    uint8_t special_interviews;    /* sch_special_interviews_t */
+    uint8_t convocation_deadline;  /* sch_convocation_deadline_t */
+    uint8_t good_friday;           /* ent_good_friday_t where the entity's staff work */
+    uint8_t branch_trial_renewal;  /* 1: an extended branch agreement of the entity allows
+                                    * renewing a trial period (L1221-21); default 0 */
+    uint8_t legacy_branch_trial;   /* 1: a branch agreement concluded before 2008-06-26 set
+                                    * longer trial periods, which contracts started before
+                                    * 2023-09-09 keep (loi 2023-171 art. 19); default 0 */
+    uint16_t return_interview_days; /* professional_return due = return + this (default 0: on
+                                     * the return date, L6315-1 I sets no delay) */
     uint16_t return_to_work_min_days; /* shortest leave (calendar days) owing return_to_work (30) */
     uint16_t return_to_work_days;   /* return_to_work due = return + this (default 8) */
     uint16_t mobility_days;         /* internal_mobility due = change + this (default 30) */
@@ -200,12 +233,14 @@ typedef struct sch_policy {
 } sch_policy_t;
 
 /* Fills *policy with the defaults: headcount 0, metropole, 4 years, every
- * option 0, the day counts named above, no history cut.  policy != NULL. */
+ * option 0 (Good Friday unknown, no branch agreement declared), the day
+ * counts named above, no history cut.  policy != NULL. */
 void sch_policy_defaults(sch_policy_t *policy);
 
 /* Checks a policy.  Returns 0, or SCH_EINVAL when policy is NULL, the
  * periodicity is longer than the statutory cycle (4 years, from the rule
- * table), the region is unknown or an option is out of its enumeration. */
+ * table), the region or the Good Friday setting is unknown, an option is
+ * out of its enumeration or a yes/no setting is neither 0 nor 1. */
 int sch_policy_check(const sch_policy_t *policy);
 
 /* ---- Facts and employees ----------------------------------------------- */
@@ -213,11 +248,15 @@ int sch_policy_check(const sch_policy_t *policy);
 /* One fact of an employee's history.  16 bytes, plain integers.
  *
  *  - HIRED / UPDATED: the contract as in force from `date` (an UPDATED fact
- *    restates all of category, contract, contract_end, trial_months and
- *    forfait_jours; the caller folds partial updates into a full snapshot).
- *    A HIRED fact after a LEFT fact starts a new employment.
+ *    restates all of category, contract, contract_end, trial_months,
+ *    trial_days, flags and forfait_jours; the caller folds partial updates
+ *    into a full snapshot).  A HIRED fact after a LEFT fact starts a new
+ *    employment.  The trial period is the one the contract stipulates
+ *    (trial_days, else trial_months; both 0 = no trial: L1221-23, L1242-12).
  *  - TRIAL_RENEWED: arg = months added by the renewal (0 = up to the
- *    category maximum); the total never exceeds 4 / 6 / 8 months.
+ *    category maximum); the total never exceeds 4 / 6 / 8 months.  Applied
+ *    only when the contract provides for it (SCH_FACT_TRIAL_RENEWABLE) and
+ *    the entity's branch agreement does (sch_policy_t.branch_trial_renewal).
  *  - LEFT: date = the last day of the contract.
  *  - LEAVE_STARTED: date = first day of absence; arg = sch_leave_t.
  *  - LEAVE_ENDED: date = first day back at work; arg = sch_leave_t.
@@ -232,10 +271,16 @@ typedef struct sch_fact {
     uint8_t arg;           /* see above */
     uint8_t category;      /* HIRED/UPDATED: sch_category_t */
     uint8_t contract;      /* HIRED/UPDATED: sch_contract_t */
-    uint8_t trial_months;  /* HIRED/UPDATED: 0 = the category default */
+    uint8_t trial_months;  /* HIRED/UPDATED: trial stipulated in months, 0 = none */
     uint8_t forfait_jours; /* HIRED/UPDATED: 1 when on a forfait annuel en jours */
-    uint8_t reserved[2];
+    uint8_t trial_days;    /* HIRED/UPDATED: trial stipulated in days (a fixed-term contract's
+                            * L1242-10 trial is counted in days), 0 = none; wins over
+                            * trial_months */
+    uint8_t flags;         /* HIRED/UPDATED: SCH_FACT_* bits */
 } sch_fact_t;
+
+/* sch_fact_t.flags */
+#define SCH_FACT_TRIAL_RENEWABLE 0x01 /* the contract provides for renewing the trial */
 
 /* An employee: identity attributes that apply to the whole history plus
  * the facts, sorted by date (ties in an order the caller keeps stable, so
@@ -254,13 +299,13 @@ static inline sch_fact_t sch_fact_contract(sch_fact_kind_t kind, int32_t date, s
                                            int trial_months, bool forfait_jours)
 {
     sch_fact_t f = {date, contract_end, (uint8_t)kind, 0, (uint8_t)category, (uint8_t)contract,
-                    (uint8_t)trial_months, (uint8_t)(forfait_jours ? 1 : 0), {0, 0}};
+                    (uint8_t)trial_months, (uint8_t)(forfait_jours ? 1 : 0), 0, 0};
     return f;
 }
 
 static inline sch_fact_t sch_fact_make(sch_fact_kind_t kind, int32_t date, int arg)
 {
-    sch_fact_t f = {date, ENT_DATE_NONE, (uint8_t)kind, (uint8_t)arg, 0, 0, 0, 0, {0, 0}};
+    sch_fact_t f = {date, ENT_DATE_NONE, (uint8_t)kind, (uint8_t)arg, 0, 0, 0, 0, 0, 0};
     return f;
 }
 
@@ -283,11 +328,20 @@ typedef enum sch_cause {
 
 /* sch_obligation_t.flags */
 #define SCH_OBL_LATE 0x01       /* met after its due date */
-#define SCH_OBL_COVID 0x02      /* deadline deferred by ordonnance 2020-387 */
+#define SCH_OBL_COVID 0x02      /* deadline deferred by a COVID ordinance (2020-387, 2020-1501) */
 #define SCH_OBL_STRICT_NEW 0x04 /* first interview computed with SCH_FIRST_STRICT_NEW */
 #define SCH_OBL_PROVISIONAL 0x08 /* depends on a leave not ended yet (trial) */
 #define SCH_OBL_EARLY 0x10      /* recap moved earlier by option conservative */
 #define SCH_OBL_CHAINED 0x20    /* return after several leaves in a row (detail = the first) */
+#define SCH_OBL_RENEWAL_IGNORED 0x40 /* end_of_trial: a renewal was recorded but not applied;
+                                      * detail = SCH_RENEWAL_NO_* bits (why) */
+#define SCH_OBL_ONE_MAY_SUFFICE 0x80 /* mid/end of career under option `separate`: a professional
+                                      * interview falls due or was held in its window, which the
+                                      * other reading would let meet both */
+
+/* sch_obligation_t.detail of an end_of_trial with SCH_OBL_RENEWAL_IGNORED. */
+#define SCH_RENEWAL_NO_CLAUSE 0x01    /* the contract does not provide for a renewal */
+#define SCH_RENEWAL_NO_AGREEMENT 0x02 /* no branch agreement allowing it is declared */
 
 /* One obligation.  (employee, type, anchor) identifies it across
  * recomputes: the anchor is the date of the fact that gives rise to it and
@@ -303,12 +357,16 @@ typedef struct sch_obligation {
                            * end (end_of_contract), 60th birthday (end_of_career), first
                            * day of the absence (returns), start of the seniority period
                            * (recap); ENT_DATE_NONE when unused */
-    int32_t penalty_eur;  /* CPF top-up exposure at a recap, else 0 */
+    int32_t penalty_eur;  /* CPF top-up exposure at a recap, else 0 (what is owed; see
+                           * sch_obligation_penalty_if_inspected for the surcharge) */
     uint16_t rule;        /* sch_rule_id_t (ruleset.h): id, basis, parameters */
     uint8_t type;         /* sch_type_t */
     uint8_t status;       /* sch_status_t */
     uint8_t cause;        /* sch_cause_t */
-    uint8_t detail;       /* cause-specific: sch_leave_t, cycle length in months... */
+    uint8_t detail;       /* cause-specific: sch_leave_t, cycle length in months, the
+                           * recap's period number, SCH_RENEWAL_NO_* (end_of_trial with
+                           * SCH_OBL_RENEWAL_IGNORED), 1 for a mid/end-of-career obligation
+                           * computed with special_interviews = content... */
     uint8_t flags;        /* SCH_OBL_* */
     uint8_t reserved;
 } sch_obligation_t;
@@ -365,6 +423,13 @@ size_t sch_obligation_reason(const sch_obligation_t *ob, char *buf, size_t size)
 /* The rule row of an obligation (never NULL for engine output). */
 const sch_rule_t *sch_obligation_rule(const sch_obligation_t *ob);
 
+/* What the entity would pay if an inspection found the CPF top-up of this
+ * obligation unpaid and the formal notice (mise en demeure) that follows
+ * were not complied with: penalty_eur plus the row's surcharge (L6323-13:
+ * the shortfall "majorée de 100 %", paid to the Treasury).  0 when
+ * penalty_eur is 0 or ob is NULL. */
+int32_t sch_obligation_penalty_if_inspected(const sch_obligation_t *ob);
+
 /* ---- Absences ---------------------------------------------------------- */
 
 /* Bit of a leave kind in a kinds mask. */
@@ -415,9 +480,10 @@ const char *sch_leave_name(int leave);
 int sch_leave_parse(const char *name, sch_leave_t *out);
 const char *sch_visit_name(int visit);
 int sch_visit_parse(const char *name, sch_visit_t *out);
-/* Option names: "art2222" | "strict_new"; "conservative" | "seniority" |
+/* Option names: "art2222" | "strict_new"; "seniority" | "conservative" |
  * "completed_years"; "missed" | "met"; "keeps_cycle" | "resets_cycle";
- * "ignored" | "extend". */
+ * "ignored" | "extend"; "separate" | "content"; "no_extension" |
+ * "next_working_day". */
 const char *sch_first_transition_name(int v);
 int sch_first_transition_parse(const char *name, sch_first_transition_t *out);
 const char *sch_recap_deadline_name(int v);
@@ -428,5 +494,9 @@ const char *sch_special_cycle_name(int v);
 int sch_special_cycle_parse(const char *name, sch_special_cycle_t *out);
 const char *sch_suspensions_name(int v);
 int sch_suspensions_parse(const char *name, sch_suspensions_t *out);
+const char *sch_special_interviews_name(int v);
+int sch_special_interviews_parse(const char *name, sch_special_interviews_t *out);
+const char *sch_convocation_deadline_name(int v);
+int sch_convocation_deadline_parse(const char *name, sch_convocation_deadline_t *out);
 
 #endif

@@ -42,12 +42,14 @@ static const sch_rule_t s_rules[SCH_R_COUNT] = {
     [SCH_R_EPP_RECAP_2014] = {
         .id = "epp.recap.2014", .type = SCH_TYPE_PROFESSIONAL_RECAP,
         .effective_from = S_LAW_2014, .effective_to = S_BEFORE_REFORM,
-        .months = 72, .alt_months = 12, .amount_eur = 3000, .min_headcount = 50, .certainty = 'A',
+        .months = 72, .alt_months = 12, .amount_eur = 3000, .min_headcount = 50,
+        .surcharge_pct = 100, .certainty = 'A',
         .basis = "Code du travail L6315-1 II and L6323-13 (loi 2014-288, as amended by loi 2018-771)",
         .applies_to = "a six-year seniority period that ended before 2025-10-26",
         .summary = "Every six years of seniority the professional interview makes a recap (état "
                    "des lieux); in entities of 50+ a missed interview with no non-mandatory "
-                   "training in the period costs a EUR 3,000 CPF top-up."},
+                   "training in the period costs a EUR 3,000 CPF top-up, doubled when an "
+                   "inspection finds it unpaid and the formal notice is not complied with."},
     [SCH_R_EPP_RETURN_2014] = {
         .id = "epp.return.2014", .type = SCH_TYPE_PROFESSIONAL_RETURN,
         .effective_from = S_LAW_2014, .effective_to = S_BEFORE_REFORM,
@@ -56,16 +58,22 @@ static const sch_rule_t s_rules[SCH_R_COUNT] = {
         .applies_to = "the return date",
         .summary = "A professional interview on return from maternity, adoption, parental "
                    "(incl. part-time), caregiver, sabbatical or secure-mobility leave, long illness "
-                   "(sick leave over 6 months) or a union mandate; no exception."},
+                   "(sick leave over 6 months) or a union mandate; no exception; due on the "
+                   "return date (option return_interview_days for a delay)."},
+    /* The COVID rows: effective_from..effective_to is the range of former
+     * deadlines a row covers, and effective_to is also the date they were
+     * deferred to.  type -1 = every professional interview of L6315-1
+     * (first, periodic, recap, return).  When two rows cover a deadline the
+     * later ordinance wins (rules.c). */
     [SCH_R_EPP_COVID_2020] = {
-        .id = "epp.covid.2020", .type = SCH_TYPE_PROFESSIONAL,
+        .id = "epp.covid.2020", .type = SCH_TYPE_PROFESSIONAL_RECAP,
         .effective_from = SCH_YMD(2020, 1, 1), .effective_to = SCH_YMD(2020, 12, 31),
-        .certainty = 'C',
+        .certainty = 'B',
         .basis = "Ordonnance 2020-387 of 1 April 2020, art. 1",
-        .applies_to = "former-regime professional and recap deadlines falling in 2020",
-        .summary = "Professional interviews and recaps due in 2020 could be held until "
-                   "2020-12-31 (a later ordinance 2020-1501 is believed to have moved this to "
-                   "2021-06-30: to verify)."},
+        .applies_to = "former-regime recap (six-year) deadlines falling in 2020",
+        .summary = "Recaps due in 2020 could be held until 2020-12-31; superseded on "
+                   "2020-12-03 by ordonnance 2020-1501 (epp.covid.2021), which covers every such "
+                   "deadline."},
     [SCH_R_EPP_FIRST_2025] = {
         .id = "epp.first.2025", .type = SCH_TYPE_PROFESSIONAL,
         .effective_from = S_REFORM, .effective_to = S_OPEN,
@@ -103,17 +111,21 @@ static const sch_rule_t s_rules[SCH_R_COUNT] = {
     [SCH_R_EPP_RECAP_2025] = {
         .id = "epp.recap.2025", .type = SCH_TYPE_PROFESSIONAL_RECAP,
         .effective_from = S_REFORM, .effective_to = S_OPEN,
-        .months = 96, .alt_months = 84, .amount_eur = 3000, .min_headcount = 50, .certainty = 'B',
+        .months = 96, .alt_months = 84, .amount_eur = 3000, .min_headcount = 50,
+        .surcharge_pct = 100, .certainty = 'B',
         .basis = "Code du travail L6315-1 II and L6323-13 as amended by loi 2025-989; Cass. soc. "
                  "21/01/2026 n° 24-12.972",
         .applies_to = "a seniority period starting on or after 2025-10-26",
-        .summary = "Every 8 years of seniority the interview makes a recap; the first may be "
-                   "held 7 years after the first interview; EUR 3,000 CPF top-up in entities "
-                   "of 50+ when interviews were missed and no non-mandatory training took place."},
+        .summary = "Every 8 years of seniority the interview makes a recap, due by the end of the "
+                   "period; the first may be held from 7 years after the first interview; EUR "
+                   "3,000 CPF top-up in entities of 50+ when interviews were missed and no "
+                   "non-mandatory training took place (doubled after an inspection's formal "
+                   "notice left unanswered)."},
     [SCH_R_EPP_RECAP_TRANSITION] = {
         .id = "epp.recap.transition", .type = SCH_TYPE_PROFESSIONAL_RECAP,
         .effective_from = S_REFORM, .effective_to = S_OPEN,
-        .months = 96, .alt_months = 84, .amount_eur = 3000, .min_headcount = 50, .certainty = 'B',
+        .months = 96, .alt_months = 84, .amount_eur = 3000, .min_headcount = 50,
+        .surcharge_pct = 100, .certainty = 'B',
         .basis = "Code civil art. 2222 (ministry Q&A n° 2, Feb 2026); Code du travail L6315-1 II",
         .applies_to = "a six-year period started before 2025-10-26 that had not ended then",
         .summary = "A recap period running on 2025-10-26 lasts 8 years instead of 6 from the "
@@ -125,7 +137,8 @@ static const sch_rule_t s_rules[SCH_R_COUNT] = {
         .basis = "Code du travail L6315-1 I as amended by loi 2025-989; L1225-27; L1225-57",
         .applies_to = "the return date",
         .summary = "A professional interview on return from the listed leaves, not owed when "
-                   "one was held in the 12 months before the return."},
+                   "one was held in the 12 months before the return; due on the return date "
+                   "(option return_interview_days for a delay)."},
     [SCH_R_EPP_MID_CAREER_2025] = {
         .id = "epp.mid_career.2025", .type = SCH_TYPE_PROFESSIONAL_MID_CAREER,
         .effective_from = S_REFORM, .effective_to = S_OPEN,
@@ -146,34 +159,39 @@ static const sch_rule_t s_rules[SCH_R_COUNT] = {
         .id = "trial.ouvrier_employe", .type = SCH_TYPE_END_OF_TRIAL,
         .effective_from = SCH_YMD(2008, 6, 27), .effective_to = S_OPEN,
         .months = 2, .alt_months = 4, .certainty = 'B',
-        .basis = "Code du travail L1221-19, L1221-21, L1221-25 (loi 2008-596)",
+        .basis = "Code du travail L1221-19, L1221-21, L1221-23, L1221-25 (loi 2008-596)",
         .applies_to = "the start of the contract",
         .summary = "Workers and employees: trial period of at most 2 months, renewable once "
-                   "up to 4 months in total."},
+                   "up to 4 months in total, when the contract stipulates it (none otherwise) and, "
+                   "for a renewal, when the contract and an extended branch agreement provide for it."},
     [SCH_R_TRIAL_MAITRISE_TECHNICIEN] = {
         .id = "trial.maitrise_technicien", .type = SCH_TYPE_END_OF_TRIAL,
         .effective_from = SCH_YMD(2008, 6, 27), .effective_to = S_OPEN,
         .months = 3, .alt_months = 6, .certainty = 'B',
-        .basis = "Code du travail L1221-19, L1221-21, L1221-25 (loi 2008-596)",
+        .basis = "Code du travail L1221-19, L1221-21, L1221-23, L1221-25 (loi 2008-596)",
         .applies_to = "the start of the contract",
         .summary = "Supervisors and technicians: trial period of at most 3 months, renewable "
-                   "once up to 6 months in total."},
+                   "once up to 6 months in total, when the contract stipulates it (none otherwise) "
+                   "and, for a renewal, when the contract and an extended branch agreement "
+                   "provide for it."},
     [SCH_R_TRIAL_CADRE] = {
         .id = "trial.cadre", .type = SCH_TYPE_END_OF_TRIAL,
         .effective_from = SCH_YMD(2008, 6, 27), .effective_to = S_OPEN,
         .months = 4, .alt_months = 8, .certainty = 'B',
-        .basis = "Code du travail L1221-19, L1221-21, L1221-25 (loi 2008-596)",
+        .basis = "Code du travail L1221-19, L1221-21, L1221-23, L1221-25 (loi 2008-596)",
         .applies_to = "the start of the contract",
         .summary = "Executives: trial period of at most 4 months, renewable once up to 8 "
-                   "months in total."},
+                   "months in total, when the contract stipulates it (none otherwise) and, for a "
+                   "renewal, when the contract and an extended branch agreement provide for it."},
     [SCH_R_TRIAL_FIXED_TERM] = {
         .id = "trial.fixed_term", .type = SCH_TYPE_END_OF_TRIAL,
         .effective_from = SCH_YMD(2008, 6, 27), .effective_to = S_OPEN,
         .months = 6, .alt_months = 1, .days = 1, .threshold_days = 14, .certainty = 'A',
-        .basis = "Code du travail L1242-10; L1221-25",
+        .basis = "Code du travail L1242-10; L1242-12; L1221-25",
         .applies_to = "the start of the contract",
-        .summary = "Fixed-term contracts: 1 day per week of contract, at most 2 weeks when the "
-                   "contract lasts 6 months or less, at most 1 month otherwise."},
+        .summary = "Fixed-term contracts: the trial the contract stipulates (none otherwise), at "
+                   "most 1 day per week of contract, 2 weeks when the contract lasts 6 months or "
+                   "less, 1 month otherwise."},
     [SCH_R_TRIAL_NOTICE] = {
         .id = "trial.notice", .type = -1,
         .effective_from = SCH_YMD(2008, 6, 27), .effective_to = S_OPEN,
@@ -236,11 +254,12 @@ static const sch_rule_t s_rules[SCH_R_COUNT] = {
         .id = "discipline.convocation", .type = -1,
         .effective_from = INT32_MIN, .effective_to = S_OPEN,
         .months = 2, .certainty = 'B',
-        .basis = "Code du travail L1332-4; Code de procédure civile art. 642",
+        .basis = "Code du travail L1332-4; Code civil art. 2229",
         .applies_to = "the day the employer learned of the facts",
         .summary = "Disciplinary proceedings start within 2 months of the employer learning "
-                   "of the facts; a last day on a Saturday, Sunday or holiday moves to the next "
-                   "working day."},
+                   "of the facts: a limitation period, which ends on its last day even a "
+                   "Saturday, Sunday or holiday (option convocation_deadline=next_working_day "
+                   "for the other reading)."},
     [SCH_R_DISC_DISMISSAL_INTERVIEW] = {
         .id = "discipline.dismissal_interview", .type = -1,
         .effective_from = INT32_MIN, .effective_to = S_OPEN,
@@ -259,6 +278,26 @@ static const sch_rule_t s_rules[SCH_R_COUNT] = {
         .summary = "A sanction (or dismissal letter) no earlier than after 2 full jours "
                    "ouvrables and no later than 1 month after the interview; a last day on a "
                    "Saturday, Sunday or holiday moves to the next working day."},
+    [SCH_R_EPP_COVID_2021] = {
+        .id = "epp.covid.2021", .type = -1,
+        .effective_from = SCH_YMD(2020, 1, 1), .effective_to = SCH_YMD(2021, 6, 30),
+        .sanction_from = SCH_YMD(2020, 3, 12), .certainty = 'B',
+        .basis = "Ordonnance 2020-1501 of 2 December 2020, amending ordonnance 2020-387 art. 1",
+        .applies_to = "former-regime professional deadlines (first, periodic, recap, return) "
+                      "falling from 2020-01-01 to 2021-06-30",
+        .summary = "Every professional interview due from 2020-01-01 to 2021-06-30 could be held "
+                   "until 2021-06-30, and the CPF top-up sanction was suspended from 2020-03-12 "
+                   "to 2021-06-30."},
+    [SCH_R_TRIAL_LEGACY_BRANCH] = {
+        .id = "trial.legacy_branch", .type = SCH_TYPE_END_OF_TRIAL,
+        .effective_from = SCH_YMD(2008, 6, 27), .effective_to = SCH_YMD(2023, 9, 8),
+        .certainty = 'C',
+        .basis = "Code du travail L1221-22 (before loi 2023-171 art. 19); L1221-23; L1221-25",
+        .applies_to = "the start of a permanent contract, in an entity with option "
+                      "legacy_branch_trial",
+        .summary = "A branch agreement concluded before 2008-06-26 could set longer trial "
+                   "periods; they stopped applying to contracts concluded from 2023-09-09, so "
+                   "a contract started before keeps the longer trial it stipulates."},
 };
 
 const sch_rule_t *sch_rule_get(int id)

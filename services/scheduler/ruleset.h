@@ -70,6 +70,12 @@ typedef enum sch_rule_id {
     SCH_R_DISC_CONVOCATION,
     SCH_R_DISC_DISMISSAL_INTERVIEW,
     SCH_R_DISC_SANCTION,
+    /* Rows added later go last: stored obligations carry these indexes.
+     * Ordonnance 2020-1501 (supersedes SCH_R_EPP_COVID_2020). */
+    SCH_R_EPP_COVID_2021,
+    /* Longer trial periods of pre-2008 branch agreements, for contracts
+     * started before 2023-09-09 (option legacy_branch_trial). */
+    SCH_R_TRIAL_LEGACY_BRANCH,
     SCH_R_COUNT
 } sch_rule_id_t;
 
@@ -89,6 +95,10 @@ typedef struct sch_rule {
     int16_t age_years;       /* age that triggers the rule */
     int32_t amount_eur;      /* money at stake (CPF top-up) */
     int32_t min_headcount;   /* smallest entity the amount applies to */
+    int16_t surcharge_pct;   /* added to amount_eur when an inspection finds it unpaid and the
+                              * formal notice is not complied with (L6323-13: 100) */
+    int32_t sanction_from;   /* COVID rows: first day the CPF sanction was suspended (to
+                              * effective_to); 0 when unused */
     char certainty;          /* 'A'..'D', the scale of the legal research */
     const char *basis;       /* legal basis, e.g. "Code du travail L6315-1 (loi 2025-989)" */
     const char *applies_to;  /* which date selects this version */

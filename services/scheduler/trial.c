@@ -135,57 +135,131 @@ int32_t sch_trial_latest_notification(int32_t start, int32_t end)
     return best;
 }
 
-int sch_trial_from_facts(const sch_fact_t *facts, uint32_t n, int32_t today, sch_trial_t *out)
+/* Contracts concluded from this day no longer get the longer trial of a
+ * pre-2008 branch agreement (loi 2023-171 art. 19: six months after its
+ * promulgation).  The product knows the start of the contract, not its
+ * signature: a contract signed before but started on or after this day is
+ * treated as a new one, whose trial ends earlier (the safe side). */
+static int32_t s_legacy_until(void)
+{
+    return sch_rule_get(SCH_R_TRIAL_LEGACY_BRANCH)->effective_to;
+}
+
+/* The initial trial of a fixed-term contract: what it stipulates, within
+ * L1242-10.  Returns the last day (before absences) or ENT_DATE_NONE. */
+static int32_t s_fixed_term_end(const sch_fact_t *h, sch_trial_t *out)
+{
+    int max = sch_trial_fixed_term_days(h->date, h->contract_end);
+    int days = h->trial_days;
+    if (days == 0 && h->trial_months > 0)
+        days = (int)(s_months_end(h->date, h->trial_months) - h->date + 1);
+    if (days > max)
+        days = max;
+    if (days <= 0)
+        return ENT_DATE_NONE;
+    out->rule = SCH_R_TRIAL_FIXED_TERM;
+    out->days = (uint8_t)days;
+    return h->date + days - 1;
+}
+
+int sch_trial_from_facts(const sch_policy_t *policy, const sch_fact_t *facts, uint32_t n,
+                         int32_t today, sch_trial_t *out)
 {
     if (facts == NULL || out == NULL || n == 0 || facts[0].kind != SCH_FACT_HIRED)
         return SCH_EINVAL;
+    sch_policy_t defaults;
+    if (policy == NULL) {
+        sch_policy_defaults(&defaults);
+        policy = &defaults;
+    }
     const sch_fact_t *h = &facts[0];
     *out = (sch_trial_t){.start = h->date,
                          .initial_end = ENT_DATE_NONE,
                          .end = ENT_DATE_NONE,
                          .notify_by = ENT_DATE_NONE,
-                         .renewed_on = ENT_DATE_NONE};
+                         .renewed_on = ENT_DATE_NONE,
+                         .refused_on = ENT_DATE_NONE};
     int32_t start = h->date;
     int32_t end0;
     bool prov = false;
 
     if (h->contract == SCH_CONTRACT_FIXED_TERM) {
-        int days = sch_trial_fixed_term_days(start, h->contract_end);
-        if (days <= 0)
+        end0 = s_fixed_term_end(h, out);
+        if (end0 == ENT_DATE_NONE)
             return 0;
-        out->rule = SCH_R_TRIAL_FIXED_TERM;
-        out->days = (uint8_t)days;
-        end0 = start + days - 1;
         out->initial_end = sch_extend_by_absence(facts, n, SCH_TRIAL_ABSENCE_KINDS, start, end0,
                                                  today, &prov);
     } else {
         const sch_rule_t *r = s_category_rule((sch_category_t)h->category);
         if (r == NULL)
             return SCH_EINVAL;
-        int months = h->trial_months;
-        if (months == 0)
-            months = h->contract == SCH_CONTRACT_APPRENTICE ? 0 : r->months;
-        if (months > r->months)
-            months = r->months; /* longer pre-2008 durations stopped on 2023-09-09 */
-        if (months == 0)
+        /* Not presumed (L1221-23): nothing stipulated, no trial. */
+        if (h->trial_days == 0 && h->trial_months == 0)
             return 0;
+        int32_t cap_end = s_months_end(start, r->months);
+        int cap_total = r->alt_months;
+        bool legacy = policy->legacy_branch_trial && h->contract == SCH_CONTRACT_PERMANENT &&
+                      start <= s_legacy_until();
         out->rule = (uint16_t)(r - sch_rule_get(0));
-        end0 = s_months_end(start, months);
+        int months = h->trial_days ? 0 : h->trial_months;
+        if (months > 0) {
+            if (legacy && months > r->months) {
+                /* The longer duration of the agreement, as the contract
+                 * stipulates it; its own renewal limits are not known, so a
+                 * renewal may not take the total past the larger of the
+                 * statutory total and this duration. */
+                out->rule = SCH_R_TRIAL_LEGACY_BRANCH;
+                if (months > cap_total)
+                    cap_total = months;
+            } else if (months > r->months) {
+                months = r->months; /* longer pre-2008 durations stopped on 2023-09-09 */
+            }
+            end0 = s_months_end(start, months);
+        } else {
+            end0 = start + h->trial_days - 1;
+            if (end0 > cap_end)
+                end0 = cap_end;
+            out->days = (uint8_t)(end0 - start + 1);
+        }
         out->initial_end = sch_extend_by_absence(facts, n, SCH_TRIAL_ABSENCE_KINDS, start, end0,
                                                  today, &prov);
         /* A renewal must be agreed before the initial period ends; only
-         * one is allowed. */
-        for (uint32_t i = 1; i < n; i++) {
+         * one is allowed, and only when both the contract and an extended
+         * branch agreement provide for it (L1221-21, L1221-23).  Apprentices
+         * have none. */
+        for (uint32_t i = 1; i < n && h->contract == SCH_CONTRACT_PERMANENT; i++) {
             if (facts[i].kind != SCH_FACT_TRIAL_RENEWED)
                 continue;
             if (facts[i].date > out->initial_end)
                 break;
-            int total = facts[i].arg ? months + facts[i].arg : r->alt_months;
-            if (total > r->alt_months)
-                total = r->alt_months;
+            uint8_t why = 0;
+            if (!(h->flags & SCH_FACT_TRIAL_RENEWABLE))
+                why |= SCH_RENEWAL_NO_CLAUSE;
+            if (!policy->branch_trial_renewal)
+                why |= SCH_RENEWAL_NO_AGREEMENT;
+            if (why) {
+                out->refused_on = facts[i].date;
+                out->refused_why = why;
+                break;
+            }
+            int32_t total_end = s_months_end(start, cap_total);
+            int32_t renewed;
+            if (facts[i].arg == 0)
+                renewed = total_end;
+            else if (months > 0)
+                renewed = s_months_end(start, months + facts[i].arg);
+            else
+                renewed = s_months_end(end0 + 1, facts[i].arg);
+            if (renewed > total_end)
+                renewed = total_end;
             out->renewed_on = facts[i].date;
-            months = total;
-            end0 = s_months_end(start, months);
+            if (months > 0) {
+                int total = facts[i].arg ? months + facts[i].arg : cap_total;
+                months = total > cap_total ? cap_total : total;
+            } else {
+                out->days = (uint8_t)(renewed - start + 1 > 255 ? 255 : renewed - start + 1);
+            }
+            end0 = renewed;
             break;
         }
         out->months = (uint8_t)months;
@@ -198,7 +272,8 @@ int sch_trial_from_facts(const sch_fact_t *facts, uint32_t n, int32_t today, sch
     return 1;
 }
 
-int sch_trial_compute(const sch_employee_t *emp, int32_t today, sch_trial_t *out)
+int sch_trial_compute(const sch_policy_t *policy, const sch_employee_t *emp, int32_t today,
+                      sch_trial_t *out)
 {
     if (out == NULL)
         return SCH_EINVAL;
@@ -206,18 +281,19 @@ int sch_trial_compute(const sch_employee_t *emp, int32_t today, sch_trial_t *out
                          .initial_end = ENT_DATE_NONE,
                          .end = ENT_DATE_NONE,
                          .notify_by = ENT_DATE_NONE,
-                         .renewed_on = ENT_DATE_NONE};
+                         .renewed_on = ENT_DATE_NONE,
+                         .refused_on = ENT_DATE_NONE};
     uint32_t from, to;
     int rc = sch_last_employment(emp, &from, &to, NULL);
     if (rc != 1)
         return rc;
-    return sch_trial_from_facts(emp->facts + from, to - from, today, out);
+    return sch_trial_from_facts(policy, emp->facts + from, to - from, today, out);
 }
 
-int32_t sch_trial_end(const sch_employee_t *emp, int32_t today)
+int32_t sch_trial_end(const sch_policy_t *policy, const sch_employee_t *emp, int32_t today)
 {
     sch_trial_t t;
-    if (sch_trial_compute(emp, today, &t) != 1)
+    if (sch_trial_compute(policy, emp, today, &t) != 1)
         return ENT_DATE_NONE;
     return t.end;
 }

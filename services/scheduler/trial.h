@@ -1,10 +1,13 @@
 /*  trial.h — trial period (période d'essai) arithmetic.
  *
- *  Permanent contracts (L1221-19..21): 2 / 3 / 4 months by category
- *  (ouvrier_employe / maitrise_technicien / cadre), renewable once up to
- *  4 / 6 / 8 months in total.  Fixed-term contracts (L1242-10): one day per
- *  week of contract, at most 2 weeks when the contract lasts 6 months or
- *  less, at most 1 month otherwise.  A trial counted in months ends on the
+ *  A trial period is never presumed (L1221-23): there is one only when the
+ *  contract stipulates it, for the duration it stipulates, within the legal
+ *  maximum.  Permanent contracts (L1221-19..21): at most 2 / 3 / 4 months by
+ *  category (ouvrier_employe / maitrise_technicien / cadre), renewable once
+ *  up to 4 / 6 / 8 months in total when the contract and an extended branch
+ *  agreement provide for it.  Fixed-term contracts (L1242-10): at most one
+ *  day per week of contract, 2 weeks when the contract lasts 6 months or
+ *  less, 1 month otherwise.  A trial counted in months ends on the
  *  eve of the same day number (start 2026-04-07 + 4 months ends
  *  2026-08-06), is never moved for weekends or holidays (CPC 641/642 do not
  *  apply: Cass. soc. 28/04/2011) and is extended by the calendar days of
@@ -35,15 +38,18 @@ typedef struct sch_trial {
     int32_t end;          /* last day of the trial: renewal and absences included */
     int32_t notify_by;    /* last day the employer can notify the end with its full notice */
     int32_t renewed_on;   /* date of the renewal applied, or ENT_DATE_NONE */
+    int32_t refused_on;   /* date of a renewal recorded but not applied, or ENT_DATE_NONE */
     int32_t absence_days; /* calendar days of absence added */
-    uint16_t rule;        /* sch_rule_id_t: SCH_R_TRIAL_<category> or SCH_R_TRIAL_FIXED_TERM */
-    uint8_t months;       /* length in months (permanent contracts), else 0 */
-    uint8_t days;         /* length in days (fixed-term contracts), else 0 */
+    uint16_t rule;        /* sch_rule_id_t: SCH_R_TRIAL_<category>, SCH_R_TRIAL_FIXED_TERM or
+                           * SCH_R_TRIAL_LEGACY_BRANCH */
+    uint8_t months;       /* length in months when stipulated in months, else 0 */
+    uint8_t days;         /* length in days when stipulated in days (or fixed-term), else 0 */
+    uint8_t refused_why;  /* SCH_RENEWAL_NO_* bits when refused_on is set */
     bool provisional;     /* a leave has not ended yet: end counts it through `today` */
 } sch_trial_t;
 
-/* Default (and maximum initial) length in months for a category, and the
- * maximum including the renewal; 0 for a value out of range. */
+/* Maximum initial length in months for a category (L1221-19), and the
+ * maximum including the renewal (L1221-21); 0 for a value out of range. */
 int sch_trial_default_months(sch_category_t category);
 int sch_trial_max_months(sch_category_t category);
 
@@ -64,25 +70,34 @@ int32_t sch_trial_notice_end(int32_t start, int32_t notified_on);
 int32_t sch_trial_latest_notification(int32_t start, int32_t end);
 
 /* Trial of the employment whose HIRED fact is facts[0], facts[0..n) being
- * that employment's facts in date order.  Uses the HIRED snapshot (category,
- * contract, contract_end, trial_months: 0 = the category default, larger
- * values are capped to it; apprentices have a trial only when trial_months
- * is given), the first TRIAL_RENEWED dated on or before the initial end
- * (permanent contracts only) and the leaves.
+ * that employment's facts in date order, for an entity with `policy`
+ * (NULL = sch_policy_defaults()).  Uses the HIRED snapshot: category,
+ * contract, contract_end and the trial the contract stipulates (trial_days,
+ * else trial_months; none when both are 0).  The stipulated length is capped
+ * at the legal maximum: the category's for permanent and apprentice
+ * contracts (not capped for a permanent contract started before 2023-09-09
+ * when policy->legacy_branch_trial is set), L1242-10's for fixed-term ones.
+ * The first TRIAL_RENEWED dated on or before the initial end is applied to
+ * a permanent contract whose HIRED fact has SCH_FACT_TRIAL_RENEWABLE when
+ * policy->branch_trial_renewal is set; otherwise it is reported in
+ * refused_on / refused_why.  Leaves extend the trial.
  *
  * Returns 1 and fills *out when there is a trial, 0 (out->end =
- * ENT_DATE_NONE) when there is none (fixed-term contract without an end,
- * apprentice without trial_months, fixed-term under a week), SCH_EINVAL
- * when an argument is NULL, n == 0 or facts[0] is not HIRED. */
-int sch_trial_from_facts(const sch_fact_t *facts, uint32_t n, int32_t today, sch_trial_t *out);
+ * ENT_DATE_NONE) when there is none (no trial stipulated, fixed-term
+ * contract without an end or under a week), SCH_EINVAL when an argument
+ * other than policy is NULL, n == 0, facts[0] is not HIRED or its category
+ * is unknown. */
+int sch_trial_from_facts(const sch_policy_t *policy, const sch_fact_t *facts, uint32_t n,
+                         int32_t today, sch_trial_t *out);
 
 /* Trial of the employee's latest employment (sch_last_employment()): as
  * sch_trial_from_facts() on its facts.  Returns 0 when the employee was
  * never hired, SCH_EINVAL when emp or out is NULL. */
-int sch_trial_compute(const sch_employee_t *emp, int32_t today, sch_trial_t *out);
+int sch_trial_compute(const sch_policy_t *policy, const sch_employee_t *emp, int32_t today,
+                      sch_trial_t *out);
 
 /* Last day of the current trial period, or ENT_DATE_NONE when there is
  * none (or emp is NULL).  This is what `employee show` displays. */
-int32_t sch_trial_end(const sch_employee_t *emp, int32_t today);
+int32_t sch_trial_end(const sch_policy_t *policy, const sch_employee_t *emp, int32_t today);
 
 #endif

@@ -157,6 +157,9 @@ static bool s_attributes_ok(const Entretiens__V1__EmployeeEvent *ev, bool hired,
     if (ev->trial_months > 12)
         REJECT_V("trial_months", "a trial period beyond any legal maximum (8 months)",
                  "a trial period of %u months is beyond any legal maximum (8)", ev->trial_months);
+    if (ev->trial_days > 250)
+        REJECT_V("trial_days", "a trial period beyond any legal maximum (8 months)",
+                 "a trial period of %u days is beyond any legal maximum (8 months)", ev->trial_days);
     if (ev->manager_id && *ev->manager_id && !s_id_ok(ev->manager_id))
         REJECT("manager_id", "must be 1-64 characters among letters, digits and ._:@-+");
     if (ev->manager_id && ev->employee_id && strcmp(ev->manager_id, ev->employee_id) == 0)

@@ -211,6 +211,11 @@ emp=$(jq '.total.employees' "$IT_DIR/live/compliance.json")
 [ "$(jq '[.entities[] | select(.subject)] | length' "$IT_DIR/live/compliance.json")" -ge 1 ] || fail "no entity of 50+"
 [ "$(jq '[.entities[] | select(.subject | not)] | length' "$IT_DIR/live/compliance.json")" -ge 1 ] ||
   fail "no entity under 50"
+# issue 18: the exposure if an inspection found it unpaid (L6323-13: + 100 %)
+[ "$(jq '.total.exposure_if_inspected_eur == 2 * .total.exposure_eur and
+         .total.owed_if_inspected_eur == 2 * .total.owed_eur and
+         ([.entities[] | select(.exposure_if_inspected_eur != 2 * .exposure_eur)] | length) == 0' \
+      "$IT_DIR/live/compliance.json")" = true ] || fail "exposure if inspected: $(jq -c .total "$IT_DIR/live/compliance.json")"
 [ "$(jq '.managers | length' "$IT_DIR/live/managers.json")" -gt 0 ] || fail "no manager with something to do"
 [ "$(jq '.flagged | length' "$IT_DIR/live/signals.json")" -gt 0 ] || fail "no signal"
 # the answers of the reports signed above: once each, corrections included

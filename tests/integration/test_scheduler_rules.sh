@@ -49,5 +49,55 @@ grep -q '"eligible": 2' "$IT_DIR/camp.json" || fail "campaign should concern P1 
 "$CTL" deadlines disciplinary --interview 2026-03-12 --json >"$IT_DIR/disc.json" || fail "deadlines"
 grep -q '"sanction_not_before": "2026-03-17"' "$IT_DIR/disc.json" || fail "sanction: $(cat "$IT_DIR/disc.json")"
 "$CTL" deadlines disciplinary --facts-known 2026-13-01 >/dev/null 2>&1 && fail "bad date accepted"
+
+# issue 18: the two months of L1332-4 are not prorogued (2026-05-16 is a Saturday)
+"$CTL" deadlines disciplinary --facts-known 2026-03-16 --json >"$IT_DIR/disc2.json" || fail "deadlines facts"
+grep -q '"convocation_by": "2026-05-16"' "$IT_DIR/disc2.json" || fail "convocation_by not prorogued: $(cat "$IT_DIR/disc2.json")"
+
+# issue 18: entity options through policy apply, read back by policy show
+cat >"$IT_DIR/policy.json" <<'JSON'
+{"entities": [{"id": "ACME-FR", "headcount": 120, "region": "metropole", "periodicity_years": 4},
+              {"id": "ACME-AM", "headcount": 60, "region": "alsace_moselle", "good_friday": "unknown",
+               "branch_trial_renewal": true, "legacy_branch_trial": false}],
+ "options": {"special_interviews": "separate", "convocation_deadline": "no_extension", "return_interview_days": 0}}
+JSON
+"$CTL" policy apply "$IT_DIR/policy.json" --json >"$IT_DIR/pol.json" || fail "policy apply: $(cat "$IT_DIR/pol.json")"
+grep -q '"good_friday": "unknown"' "$IT_DIR/pol.json" || fail "policy good_friday: $(cat "$IT_DIR/pol.json")"
+grep -q '"branch_trial_renewal": true' "$IT_DIR/pol.json" || fail "policy branch_trial_renewal"
+grep -q '"recap_deadline": "seniority"' "$IT_DIR/pol.json" || fail "recap_deadline default is seniority: $(cat "$IT_DIR/pol.json")"
+echo '{"entities": [{"id": "X", "good_friday": "sometimes"}]}' | "$CTL" policy apply - >/dev/null 2>"$IT_DIR/bad.err" && fail "bad good_friday accepted"
+grep -q 'entities.good_friday' "$IT_DIR/bad.err" || fail "bad good_friday: $(cat "$IT_DIR/bad.err")"
+echo '{"options": {"special_interviews": "both"}}' | "$CTL" policy apply - >/dev/null 2>&1 && fail "bad special_interviews accepted"
+"$CTL" policy apply "$IT_DIR/policy.json" >/dev/null || fail "policy apply again"
+
+# issue 18: Good Friday in Alsace-Moselle, unknown for the entity: the latest
+# date does not run over it, and the answer says so; known, it does
+"$CTL" deadlines disciplinary --entity ACME-AM --interview 2026-03-03 --json >"$IT_DIR/gf.json" || fail "deadlines AM"
+grep -q '"sanction_not_after": "2026-04-03"' "$IT_DIR/gf.json" || fail "AM unknown Good Friday: $(cat "$IT_DIR/gf.json")"
+grep -q '"note": "Good Friday 2026-04-03' "$IT_DIR/gf.json" || fail "AM note: $(cat "$IT_DIR/gf.json")"
+"$CTL" deadlines disciplinary --entity ACME-AM --good-friday holiday --interview 2026-03-03 --json >"$IT_DIR/gf2.json" || fail "deadlines AM holiday"
+grep -q '"sanction_not_after": "2026-04-07"' "$IT_DIR/gf2.json" || fail "AM Good Friday holiday: $(cat "$IT_DIR/gf2.json")"
+grep -q '"note"' "$IT_DIR/gf2.json" && fail "no note when the setting is known"
+
+# issue 18: no trial unless stipulated; the CPF exposure and what an
+# inspection would add; issue 11: the return interview is due on the return
+cat >"$IT_DIR/events2.jsonl" <<'JSON'
+{"event_id":"10","source":"hris","type":"hired","employee_id":"N1","effective_date":"2026-08-03","entity":"ACME-FR","category":"cadre","first_name":"Nina","manager_id":"M1"}
+{"event_id":"11","source":"hris","type":"hired","employee_id":"X1","effective_date":"2015-01-05","entity":"ACME-FR","category":"ouvrier_employe","manager_id":"M1"}
+{"event_id":"12","source":"hris","type":"hired","employee_id":"R1","effective_date":"2026-01-05","entity":"ACME-FR","category":"ouvrier_employe","trial_months":2,"manager_id":"M1"}
+{"event_id":"13","source":"hris","type":"leave_started","employee_id":"R1","effective_date":"2026-03-02","leave_kind":"parental"}
+{"event_id":"14","source":"hris","type":"leave_ended","employee_id":"R1","effective_date":"2026-08-24","leave_kind":"parental"}
+JSON
+"$CTL" ingest "$IT_DIR/events2.jsonl" >/dev/null || fail "ingest 2"
+"$CTL" employee show N1 --json >"$IT_DIR/n1.json" || fail "employee show N1"
+grep -q '"trial_end": null' "$IT_DIR/n1.json" || fail "N1 stipulated no trial: $(grep trial_end "$IT_DIR/n1.json")"
+"$CTL" obligations --employee N1 --json | grep -q '"end_of_trial"' && fail "N1: no end_of_trial without a trial"
+"$CTL" obligations --employee X1 --json >"$IT_DIR/x1.json" || fail "obligations X1"
+grep -q '"penalty_eur": 3000' "$IT_DIR/x1.json" || fail "X1 exposure: $(cat "$IT_DIR/x1.json")"
+grep -q '"penalty_if_inspected_eur": 6000' "$IT_DIR/x1.json" || fail "X1 if inspected: $(cat "$IT_DIR/x1.json")"
+grep -q '"due_date": "2021-06-30"' "$IT_DIR/x1.json" || fail "X1 recap deferred by ordonnance 2020-1501: $(cat "$IT_DIR/x1.json")"
+"$CTL" obligations --employee R1 --json >"$IT_DIR/r1.json" || fail "obligations R1"
+grep -A3 '"type": "professional_return"' "$IT_DIR/r1.json" | grep -q '"due_date": "2026-08-24"' || fail "R1 return interview due on the return: $(cat "$IT_DIR/r1.json")"
+
 kill -TERM $PID; wait $PID
 echo "hire, trial, overdue, leaving, campaign and disciplinary deadlines as the law says"

@@ -104,12 +104,17 @@ Test(compliance, exposure_per_entity)
     cr_assert_eq(r->total->exposure_eur, 9000);
     cr_assert_eq(r->total->owed_count, 1);
     cr_assert_eq(r->total->owed_eur, 3000);
+    /* issue 18: what an inspection would make of them (L6323-13, + 100 %) */
+    cr_assert_eq(r->total->exposure_if_inspected_eur, 18000);
+    cr_assert_eq(r->total->owed_if_inspected_eur, 6000);
     cr_assert_eq(r->n_entities, 2);
     cr_assert_str_eq(r->entities[0]->entity, "ACME");
     cr_assert_eq(r->entities[0]->headcount, 50);
     cr_assert(r->entities[0]->subject);
     cr_assert_eq(r->entities[0]->at_risk, 2);
     cr_assert_eq(r->entities[0]->exposure_eur, 6000);
+    cr_assert_eq(r->entities[0]->exposure_if_inspected_eur, 12000);
+    cr_assert_eq(r->entities[0]->owed_if_inspected_eur, 6000);
     cr_assert_str_eq(r->entities[1]->entity, "LAB");
     cr_assert_eq(r->entities[1]->headcount, 2);
     cr_assert_not(r->entities[1]->subject);
@@ -180,6 +185,7 @@ Test(compliance, groups_and_lists)
     cr_assert_eq(r->n_employees, 1);
     cr_assert_str_eq(r->employees[0]->employee_id, "E4");
     cr_assert_eq(r->employees[0]->penalty_eur, 3000);
+    cr_assert_eq(r->employees[0]->penalty_if_inspected_eur, 6000);
     entretiens__v1__compliance_reply__free_unpacked(r, NULL);
     /* a manager may list their own reports */
     ql.status = NULL;

@@ -257,3 +257,35 @@ Test(calendar, region_names)
     cr_assert_eq(ent_region_parse(NULL, &got), -1);
     cr_assert_not_null(ent_region_name(ENT_REGION_COUNT));
 }
+
+/* Issue 18: Good Friday is a holiday in Alsace-Moselle only in communes
+ * with a Protestant temple or a mixed church (L3134-13). */
+Test(calendar, good_friday_decided_by_the_caller)
+{
+    int32_t gf = s_d("2026-04-03");
+    cr_assert(ent_calendar_is_holiday(ENT_REGION_ALSACE_MOSELLE, gf)); /* department-wide */
+    cr_assert(ent_calendar_is_holiday_gf(ENT_REGION_ALSACE_MOSELLE, true, gf));
+    cr_assert_not(ent_calendar_is_holiday_gf(ENT_REGION_ALSACE_MOSELLE, false, gf));
+    cr_assert_not(ent_calendar_is_holiday_gf(ENT_REGION_METROPOLE, true, gf));
+    /* The other Alsace-Moselle holiday does not depend on it. */
+    cr_assert(ent_calendar_is_holiday_gf(ENT_REGION_ALSACE_MOSELLE, false, s_d("2026-12-26")));
+    cr_assert(ent_calendar_is_ouvre_gf(ENT_REGION_ALSACE_MOSELLE, false, gf));
+    cr_assert_not(ent_calendar_is_ouvre_gf(ENT_REGION_ALSACE_MOSELLE, true, gf));
+    cr_assert_eq(ent_calendar_extend_deadline_gf(ENT_REGION_ALSACE_MOSELLE, false, gf), gf);
+    cr_assert_eq(ent_calendar_extend_deadline_gf(ENT_REGION_ALSACE_MOSELLE, true, gf), s_d("2026-04-07"));
+    /* Thursday 2026-04-02 + 1 jour ouvrable: Friday, or Saturday. */
+    cr_assert_eq(ent_calendar_add_ouvrables_gf(ENT_REGION_ALSACE_MOSELLE, false, s_d("2026-04-02"), 1), gf);
+    cr_assert_eq(ent_calendar_add_ouvrables_gf(ENT_REGION_ALSACE_MOSELLE, true, s_d("2026-04-02"), 1),
+                 s_d("2026-04-04"));
+    ent_good_friday_t v;
+    cr_assert_eq(ent_good_friday_parse("holiday", &v), 0);
+    cr_assert_eq(v, ENT_GOOD_FRIDAY_HOLIDAY);
+    cr_assert_eq(ent_good_friday_parse("working", &v), 0);
+    cr_assert_eq(v, ENT_GOOD_FRIDAY_WORKING);
+    cr_assert_eq(ent_good_friday_parse("", &v), 0);
+    cr_assert_eq(v, ENT_GOOD_FRIDAY_UNKNOWN);
+    cr_assert_eq(ent_good_friday_parse("sometimes", &v), -1);
+    cr_assert_eq(ent_good_friday_parse(NULL, &v), -1);
+    cr_assert_str_eq(ent_good_friday_name(ENT_GOOD_FRIDAY_UNKNOWN), "unknown");
+    cr_assert_str_eq(ent_good_friday_name(ENT_GOOD_FRIDAY_COUNT), "unknown");
+}

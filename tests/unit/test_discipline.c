@@ -1,6 +1,8 @@
 /*  test_discipline.c — disciplinary deadlines (services/scheduler/discipline.h). */
 #include <criterion/criterion.h>
 
+#include <string.h>
+
 #include "common/calendar.h"
 #include "common/date.h"
 #include "discipline.h"
@@ -18,8 +20,25 @@ static int32_t D(const char *text)
         cr_assert_eq((got), D(want), "got %s, want %s", ent_date_format((got), b_), want);         \
     } while (0)
 
-#define MET ENT_REGION_METROPOLE
-#define AM ENT_REGION_ALSACE_MOSELLE
+/* The policy of an entity in a region, with a Good Friday setting and a
+ * convocation_deadline option (each call its own copy). */
+static const sch_policy_t *P(ent_region_t region, ent_good_friday_t gf, sch_convocation_deadline_t cd)
+{
+    static sch_policy_t pols[16];
+    static int next;
+    sch_policy_t *p = &pols[next++ & 15];
+    sch_policy_defaults(p);
+    p->region = (uint8_t)region;
+    p->good_friday = (uint8_t)gf;
+    p->convocation_deadline = (uint8_t)cd;
+    return p;
+}
+
+#define MET P(ENT_REGION_METROPOLE, ENT_GOOD_FRIDAY_UNKNOWN, SCH_CONVOCATION_NO_EXTENSION)
+#define AM P(ENT_REGION_ALSACE_MOSELLE, ENT_GOOD_FRIDAY_UNKNOWN, SCH_CONVOCATION_NO_EXTENSION)
+#define AM_HOLIDAY P(ENT_REGION_ALSACE_MOSELLE, ENT_GOOD_FRIDAY_HOLIDAY, SCH_CONVOCATION_NO_EXTENSION)
+#define AM_WORKING P(ENT_REGION_ALSACE_MOSELLE, ENT_GOOD_FRIDAY_WORKING, SCH_CONVOCATION_NO_EXTENSION)
+#define MET_NWD P(ENT_REGION_METROPOLE, ENT_GOOD_FRIDAY_UNKNOWN, SCH_CONVOCATION_NEXT_WORKING_DAY)
 
 Test(sanction, thursday_interview_earliest_tuesday)
 {
@@ -84,21 +103,90 @@ Test(dismissal, interview_after_five_full_jours_ouvrables)
     assert_date(sch_disc_interview_not_before(MET, D("2026-03-30")), "2026-04-08");
 }
 
-Test(convocation, within_two_months_of_knowledge)
+Test(convocation, two_months_not_extended)
 {
+    /* Issue 18: L1332-4 is a limitation period; no text moves its last day
+     * (R1332-3 is about the one-month sanction limit, R1231-1 about
+     * dismissal delays), and Code civil art. 2229 ends it on that day. */
     assert_date(sch_disc_convocation_by(MET, D("2026-01-06")), "2026-03-06");
-    /* 2026-05-16 is a Saturday -> Monday 18. */
-    assert_date(sch_disc_convocation_by(MET, D("2026-03-16")), "2026-05-18");
-    /* 1 May is a holiday (Friday) -> Monday 4. */
-    assert_date(sch_disc_convocation_by(MET, D("2026-03-01")), "2026-05-04");
+    /* 2026-05-16 is a Saturday: still the last day. */
+    assert_date(sch_disc_convocation_by(MET, D("2026-03-16")), "2026-05-16");
+    /* 1 May is a holiday (Friday): still the last day. */
+    assert_date(sch_disc_convocation_by(MET, D("2026-03-01")), "2026-05-01");
     /* Clamped to the month end: 2025-12-31 + 2 months = 2026-02-28 (Saturday). */
-    assert_date(sch_disc_convocation_by(MET, D("2025-12-31")), "2026-03-02");
+    assert_date(sch_disc_convocation_by(MET, D("2025-12-31")), "2026-02-28");
+}
+
+Test(convocation, next_working_day_by_option)
+{
+    /* The other reading (option convocation_deadline=next_working_day). */
+    assert_date(sch_disc_convocation_by(MET_NWD, D("2026-03-16")), "2026-05-18");
+    assert_date(sch_disc_convocation_by(MET_NWD, D("2026-03-01")), "2026-05-04");
+    assert_date(sch_disc_convocation_by(MET_NWD, D("2025-12-31")), "2026-03-02");
+    assert_date(sch_disc_convocation_by(MET_NWD, D("2026-01-06")), "2026-03-06");
+}
+
+Test(good_friday, unknown_counts_for_not_before_only)
+{
+    /* Good Friday 2026-04-03.  Interview Tuesday 2026-03-03: + 1 month is
+     * Good Friday.  Where it is a holiday, the limit runs over Saturday,
+     * Sunday and Easter Monday to Tuesday 7 April; where it is not, or
+     * unknown (a latest date is safe earlier), it stays on the 3rd. */
+    assert_date(sch_disc_sanction_not_after(AM_HOLIDAY, D("2026-03-03")), "2026-04-07");
+    assert_date(sch_disc_sanction_not_after(AM_WORKING, D("2026-03-03")), "2026-04-03");
+    assert_date(sch_disc_sanction_not_after(AM, D("2026-03-03")), "2026-04-03");
+    assert_date(sch_disc_sanction_not_after(MET, D("2026-03-03")), "2026-04-03");
+    /* Interview Wednesday 2026-04-01: counting Good Friday as a holiday
+     * gives Thu 2 and Sat 4 -> runs to Tuesday 7 -> Wednesday 8; as a
+     * working day Thu 2 and Fri 3 -> Saturday 4.  Unknown: a later earliest
+     * date is safe, so the 8th. */
+    assert_date(sch_disc_sanction_not_before(AM_HOLIDAY, D("2026-04-01")), "2026-04-08");
+    assert_date(sch_disc_sanction_not_before(AM_WORKING, D("2026-04-01")), "2026-04-04");
+    assert_date(sch_disc_sanction_not_before(AM, D("2026-04-01")), "2026-04-08");
+    /* The two-month limit extended by option over Good Friday. */
+    sch_policy_t p = *AM;
+    p.convocation_deadline = SCH_CONVOCATION_NEXT_WORKING_DAY;
+    assert_date(sch_disc_convocation_by(&p, D("2026-02-03")), "2026-04-03");
+    p.good_friday = ENT_GOOD_FRIDAY_HOLIDAY;
+    assert_date(sch_disc_convocation_by(&p, D("2026-02-03")), "2026-04-07");
+}
+
+Test(good_friday, note_says_which_way)
+{
+    char buf[512];
+    /* Unknown Good Friday changed sanction_not_after (and not the rest). */
+    size_t n = sch_disc_note(AM, ENT_DATE_NONE, ENT_DATE_NONE, D("2026-03-03"), buf, sizeof buf);
+    cr_assert_gt(n, 0);
+    cr_assert_eq(n, strlen(buf));
+    cr_assert_not_null(strstr(buf, "Good Friday 2026-04-03"), "%s", buf);
+    cr_assert_not_null(strstr(buf, "as a working day for sanction_not_after"), "%s", buf);
+    cr_assert_null(strstr(buf, "as a holiday for"), "%s", buf);
+    cr_assert_not_null(strstr(buf, "L3134-13"), "%s", buf);
+    n = sch_disc_note(AM, ENT_DATE_NONE, ENT_DATE_NONE, D("2026-04-01"), buf, sizeof buf);
+    cr_assert_not_null(strstr(buf, "as a holiday for sanction_not_before"), "%s", buf);
+    /* Nothing to say: a known setting, another region, a date far from Easter. */
+    cr_assert_eq(sch_disc_note(AM_HOLIDAY, ENT_DATE_NONE, ENT_DATE_NONE, D("2026-03-03"), buf, sizeof buf), 0);
+    cr_assert_str_eq(buf, "");
+    cr_assert_eq(sch_disc_note(MET, ENT_DATE_NONE, ENT_DATE_NONE, D("2026-03-03"), buf, sizeof buf), 0);
+    cr_assert_eq(sch_disc_note(AM, D("2026-06-01"), D("2026-06-01"), D("2026-06-01"), buf, sizeof buf), 0);
+    /* snprintf contract */
+    size_t full = sch_disc_note(AM, ENT_DATE_NONE, ENT_DATE_NONE, D("2026-03-03"), NULL, 0);
+    cr_assert_gt(full, 20);
+    char small[8];
+    cr_assert_eq(sch_disc_note(AM, ENT_DATE_NONE, ENT_DATE_NONE, D("2026-03-03"), small, sizeof small), full);
+    cr_assert_eq(strlen(small), sizeof small - 1);
 }
 
 Test(discipline, invalid_input)
 {
     cr_assert_eq(sch_disc_convocation_by(MET, ENT_DATE_NONE), ENT_DATE_NONE);
-    cr_assert_eq(sch_disc_interview_not_before(ENT_REGION_COUNT, D("2026-03-02")), ENT_DATE_NONE);
-    cr_assert_eq(sch_disc_sanction_not_before((ent_region_t)-1, D("2026-03-02")), ENT_DATE_NONE);
+    cr_assert_eq(sch_disc_convocation_by(NULL, D("2026-03-02")), ENT_DATE_NONE);
+    sch_policy_t bad = *MET;
+    bad.region = ENT_REGION_COUNT;
+    cr_assert_eq(sch_disc_interview_not_before(&bad, D("2026-03-02")), ENT_DATE_NONE);
+    bad = *MET;
+    bad.good_friday = ENT_GOOD_FRIDAY_COUNT;
+    cr_assert_eq(sch_disc_sanction_not_before(&bad, D("2026-03-02")), ENT_DATE_NONE);
     cr_assert_eq(sch_disc_sanction_not_after(MET, ENT_DATE_NONE), ENT_DATE_NONE);
+    cr_assert_eq(sch_disc_note(NULL, D("2026-03-02"), ENT_DATE_NONE, ENT_DATE_NONE, NULL, 0), 0);
 }

@@ -291,7 +291,7 @@ Test(issue3, cadre_trial_four_months)
     h_init(&h);
     h_hire(&h, "2026-04-07", SCH_CAT_CADRE, SCH_CONTRACT_PERMANENT, NULL, 4, false);
     sch_employee_t e = h_emp(&h);
-    assert_date(sch_trial_end(&e, D("2026-04-07")), "2026-08-06");
+    assert_date(sch_trial_end(NULL, &e, D("2026-04-07")), "2026-08-06");
     result_t r;
     run(&r, &h, "2026-04-08");
     const sch_obligation_t *o = get(&r, SCH_TYPE_END_OF_TRIAL, "2026-04-07");
@@ -426,34 +426,35 @@ Test(periodic, missed_deadlines_accrue_one_link_per_cycle)
     result_t r;
     run(&r, &h, "2026-01-10");
     /* Under the former law: 2018-09-01, then 2020-09-01 (deferred to
-     * 2020-12-31 by ordonnance 2020-387), 2022-12-31 and 2024-12-31 all
-     * missed.  The open link stays the 2024-12-31 one until the next
-     * deadline (2028-12-31: its two years were still running on
+     * 2021-06-30 by ordonnance 2020-1501), 2023-06-30 and 2025-06-30 all
+     * missed.  The open link stays the 2025-06-30 one until the next
+     * deadline (2029-06-30: its two years were still running on
      * 2025-10-26, so it runs four) has passed too. */
     const sch_obligation_t *a = get(&r, SCH_TYPE_PROFESSIONAL, "2016-09-01");
     assert_date(a->due_date, "2018-09-01");
     cr_assert_eq(a->status, SCH_STATUS_OVERDUE);
     const sch_obligation_t *b = get(&r, SCH_TYPE_PROFESSIONAL, "2018-09-01");
-    assert_date(b->due_date, "2020-12-31");
+    assert_date(b->due_date, "2021-06-30");
     cr_assert(b->flags & SCH_OBL_COVID);
     cr_assert_eq(b->cause, SCH_CAUSE_MISSED);
     assert_reason_has(b, "passed with no interview");
-    assert_date(get(&r, SCH_TYPE_PROFESSIONAL, "2020-12-31")->due_date, "2022-12-31");
-    const sch_obligation_t *open = get(&r, SCH_TYPE_PROFESSIONAL, "2022-12-31");
-    assert_date(open->due_date, "2024-12-31");
+    assert_reason_has(b, "deferred to 2021-06-30 by Ordonnance 2020-1501");
+    assert_date(get(&r, SCH_TYPE_PROFESSIONAL, "2021-06-30")->due_date, "2023-06-30");
+    const sch_obligation_t *open = get(&r, SCH_TYPE_PROFESSIONAL, "2023-06-30");
+    assert_date(open->due_date, "2025-06-30");
     assert_rule(open, "epp.periodic.2014");
     cr_assert_eq(count_of(&r, SCH_TYPE_PROFESSIONAL, SCH_STATUS_OVERDUE), 4);
     cr_assert_eq(count_of(&r, SCH_TYPE_PROFESSIONAL, -1), 4);
-    /* Once 2028-12-31 has passed, the next link appears, overdue too. */
-    run(&r, &h, "2029-01-01");
-    const sch_obligation_t *next = get(&r, SCH_TYPE_PROFESSIONAL, "2024-12-31");
-    assert_date(next->due_date, "2028-12-31");
+    /* Once 2029-06-30 has passed, the next link appears, overdue too. */
+    run(&r, &h, "2029-07-01");
+    const sch_obligation_t *next = get(&r, SCH_TYPE_PROFESSIONAL, "2025-06-30");
+    assert_date(next->due_date, "2029-06-30");
     assert_rule(next, "epp.periodic.transition");
     cr_assert_eq(next->status, SCH_STATUS_OVERDUE);
-    /* An interview before 2028-12-31 would have met the 2024 link late. */
+    /* An interview before 2029-06-30 would have met the 2025 link late. */
     h_held(&h, "2026-06-01", SCH_TYPE_PROFESSIONAL);
     run(&r, &h, "2026-06-02");
-    cr_assert_eq(get(&r, SCH_TYPE_PROFESSIONAL, "2022-12-31")->status, SCH_STATUS_MET);
+    cr_assert_eq(get(&r, SCH_TYPE_PROFESSIONAL, "2023-06-30")->status, SCH_STATUS_MET);
     assert_date(get(&r, SCH_TYPE_PROFESSIONAL, "2026-06-01")->due_date, "2030-06-01");
 }
 
@@ -521,13 +522,16 @@ Test(recap, conservative_is_seven_years_after_first_interview)
     hist_t h;
     recap_history(&h);
     result_t r;
-    run(&r, &h, "2027-02-01");
+    sch_policy_t p = pol();
+    p.recap_deadline = SCH_RECAP_CONSERVATIVE;
+    run_p(&r, &p, &h, "2027-02-01");
     const sch_obligation_t *o = get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2026-01-05");
     assert_date(o->due_date, "2034-01-04");
     assert_date(o->window_start, "2033-01-05");
     assert_rule(o, "epp.recap.2025");
     cr_assert_eq(o->penalty_eur, 0);
     assert_reason_has(o, "7 years after the first interview");
+    assert_reason_has(o, "option conservative");
 }
 
 Test(recap, seniority_and_completed_years_options)
@@ -537,6 +541,7 @@ Test(recap, seniority_and_completed_years_options)
     sch_policy_t p = pol();
     result_t r;
     p.recap_deadline = SCH_RECAP_SENIORITY;
+    cr_assert_eq(SCH_RECAP_SENIORITY, 0); /* the default */
     run_p(&r, &p, &h, "2027-02-01");
     assert_date(get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2026-01-05")->due_date, "2034-01-05");
     p.recap_deadline = SCH_RECAP_COMPLETED_YEARS;
@@ -589,7 +594,9 @@ Test(recap, met_on_time_no_exposure_and_cycle_restarts)
     h_held(&h, "2031-01-03", SCH_TYPE_PROFESSIONAL);
     h_held(&h, "2034-01-03", SCH_TYPE_PROFESSIONAL_RECAP);
     result_t r;
-    run(&r, &h, "2034-02-01");
+    sch_policy_t p = pol();
+    p.recap_deadline = SCH_RECAP_CONSERVATIVE;
+    run_p(&r, &p, &h, "2034-02-01");
     const sch_obligation_t *o = get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2026-01-05");
     cr_assert_eq(o->status, SCH_STATUS_MET);
     assert_date(o->met_on, "2034-01-03");
@@ -647,6 +654,11 @@ Test(recap, former_six_year_recap_then_transition)
     cr_assert_eq(first->status, SCH_STATUS_MET);
     const sch_obligation_t *second = get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2022-02-01");
     assert_rule(second, "epp.recap.transition");
+    assert_date(second->due_date, "2030-02-01"); /* the end of the eight years */
+    sch_policy_t p = pol();
+    p.recap_deadline = SCH_RECAP_CONSERVATIVE;
+    run_p(&r, &p, &h, "2026-01-10");
+    second = get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2022-02-01");
     assert_date(second->due_date, "2029-11-20"); /* min(2030-02-01, 2021-11-20 + 8 y) */
 }
 
@@ -659,10 +671,12 @@ Test(recap, covid_deferral_of_2020_recap)
     run(&r, &h, "2020-06-01");
     const sch_obligation_t *o = get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2010-01-04");
     assert_date(o->ref_date, "2014-03-07"); /* the period starts with the 2014 law */
-    assert_date(o->due_date, "2020-12-31");
+    /* Ordonnance 2020-387 first moved it to 2020-12-31; 2020-1501 then
+     * moved every such deadline to 2021-06-30. */
+    assert_date(o->due_date, "2021-06-30");
     cr_assert(o->flags & SCH_OBL_COVID);
     cr_assert_eq(o->status, SCH_STATUS_UPCOMING);
-    assert_reason_has(o, "ordonnance 2020-387");
+    assert_reason_has(o, "deferred to 2021-06-30 by Ordonnance 2020-1501");
 }
 
 /* ---- Return from leave (R-EPP-5, R-HEALTH-1, return-to-work policy) ----- */
@@ -675,10 +689,10 @@ Test(returns, parental_return_owed_without_recent_interview)
     h_held(&h, "2025-08-01", SCH_TYPE_PROFESSIONAL);
     h_leave(&h, "2025-11-03", "2026-09-01", SCH_LEAVE_PARENTAL);
     result_t r;
-    run(&r, &h, "2026-09-02");
+    run(&r, &h, "2026-09-01");
     const sch_obligation_t *o = only(&r, SCH_TYPE_PROFESSIONAL_RETURN, SCH_STATUS_UPCOMING);
     assert_date(o->anchor, "2026-09-01");
-    assert_date(o->due_date, "2026-10-01");
+    assert_date(o->due_date, "2026-09-01"); /* at the return, no delay (issue 11) */
     cr_assert_eq(o->detail, SCH_LEAVE_PARENTAL);
     assert_reason_has(o, "Back from parental leave on 2026-09-01");
     /* An interview after the return meets it and restarts the cycle. */
@@ -700,7 +714,7 @@ Test(returns, maternity_then_parental_is_one_return)
     h_add(&h, SCH_FACT_LEAVE_STARTED, "2026-04-27", SCH_LEAVE_PARENTAL);
     h_add(&h, SCH_FACT_LEAVE_ENDED, "2026-10-05", SCH_LEAVE_PARENTAL);
     result_t r;
-    run(&r, &h, "2026-10-06");
+    run(&r, &h, "2026-10-05");
     /* No day back on 04-27: one return, owing what either leave owes. */
     cr_assert_eq(count_of(&r, SCH_TYPE_PROFESSIONAL_RETURN, -1), 1);
     const sch_obligation_t *epp = get(&r, SCH_TYPE_PROFESSIONAL_RETURN, "2026-10-05");
@@ -740,7 +754,7 @@ Test(returns, former_regime_has_no_twelve_month_exception)
     h_held(&h, "2025-01-10", SCH_TYPE_PROFESSIONAL);
     h_leave(&h, "2025-02-03", "2025-06-02", SCH_LEAVE_MATERNITY);
     result_t r;
-    run(&r, &h, "2025-06-03");
+    run(&r, &h, "2025-06-02");
     const sch_obligation_t *o = only(&r, SCH_TYPE_PROFESSIONAL_RETURN, SCH_STATUS_UPCOMING);
     assert_rule(o, "epp.return.2014");
     /* Maternity also owes the return medical visit within 8 days. */
@@ -762,7 +776,7 @@ Test(returns, long_sick_leave_is_long_illness_beyond_six_months)
     h_cdi(&h, "2025-11-03");
     h_leave(&h, "2026-01-05", "2026-07-06", SCH_LEAVE_SICK); /* one day more */
     run(&r, &h, "2026-07-07");
-    cr_assert_eq(count_of(&r, SCH_TYPE_PROFESSIONAL_RETURN, SCH_STATUS_UPCOMING), 1);
+    cr_assert_eq(count_of(&r, SCH_TYPE_PROFESSIONAL_RETURN, -1), 1);
 }
 
 Test(returns, return_to_work_threshold)
@@ -1026,7 +1040,7 @@ Test(left, announced_departure_keeps_what_falls_before)
 {
     hist_t h;
     h_init(&h);
-    h_hire(&h, "2026-01-05", SCH_CAT_CADRE, SCH_CONTRACT_PERMANENT, NULL, 0, false);
+    h_hire(&h, "2026-01-05", SCH_CAT_CADRE, SCH_CONTRACT_PERMANENT, NULL, 4, false);
     h_add(&h, SCH_FACT_LEFT, "2026-06-30", 0);
     result_t r;
     run(&r, &h, "2026-02-01");
@@ -1056,7 +1070,7 @@ static void busy_history(hist_t *h)
 {
     h_init(h);
     h->birth = D("1980-07-14");
-    h_hire(h, "2018-09-03", SCH_CAT_MAITRISE_TECHNICIEN, SCH_CONTRACT_PERMANENT, NULL, 0, true);
+    h_hire(h, "2018-09-03", SCH_CAT_MAITRISE_TECHNICIEN, SCH_CONTRACT_PERMANENT, NULL, 3, true);
     h_held(h, "2019-09-01", SCH_TYPE_WORKLOAD_REVIEW);
     h_held(h, "2020-08-20", SCH_TYPE_PROFESSIONAL);
     h_add(h, SCH_FACT_POSITION_CHANGED, "2021-03-01", 0);
@@ -1358,6 +1372,36 @@ Test(names, wire_names_round_trip)
     sch_suspensions_t su;
     cr_assert_eq(sch_suspensions_parse("extend", &su), 0);
     cr_assert_eq(su, SCH_SUSPENSIONS_EXTEND);
+    cr_assert_str_eq(sch_recap_deadline_name(0), "seniority");
+    sch_special_interviews_t si;
+    cr_assert_eq(sch_special_interviews_parse("content", &si), 0);
+    cr_assert_eq(si, SCH_SPECIAL_CONTENT);
+    cr_assert_str_eq(sch_special_interviews_name(0), "separate");
+    sch_convocation_deadline_t cd;
+    cr_assert_eq(sch_convocation_deadline_parse("next_working_day", &cd), 0);
+    cr_assert_eq(cd, SCH_CONVOCATION_NEXT_WORKING_DAY);
+    cr_assert_str_eq(sch_convocation_deadline_name(0), "no_extension");
+    cr_assert_eq(sch_convocation_deadline_parse("later", &cd), -1);
+}
+
+Test(policy, new_options_checked)
+{
+    sch_policy_t p = pol();
+    cr_assert_eq(sch_policy_check(&p), 0);
+    p.special_interviews = SCH_SPECIAL_INTERVIEWS_COUNT;
+    cr_assert_eq(sch_policy_check(&p), SCH_EINVAL);
+    p = pol();
+    p.convocation_deadline = SCH_CONVOCATION_COUNT;
+    cr_assert_eq(sch_policy_check(&p), SCH_EINVAL);
+    p = pol();
+    p.good_friday = ENT_GOOD_FRIDAY_COUNT;
+    cr_assert_eq(sch_policy_check(&p), SCH_EINVAL);
+    p = pol();
+    p.branch_trial_renewal = 2;
+    cr_assert_eq(sch_policy_check(&p), SCH_EINVAL);
+    p = pol();
+    p.legacy_branch_trial = 2;
+    cr_assert_eq(sch_policy_check(&p), SCH_EINVAL);
 }
 
 Test(ruleset, table_is_well_formed)
@@ -1431,4 +1475,260 @@ Test(reason, every_type_has_a_sentence)
         cr_assert_lt(len, sizeof buf);
         cr_assert_not_null(strstr(buf, sch_rule_get(r.o[i].rule)->basis), "%s", buf);
     }
+}
+
+/* ---- Issue 18: a labour lawyer's review, and issue 11 ------------------- */
+
+/* 1. L1221-23: a trial period is not presumed. */
+Test(issue18, no_trial_when_the_contract_stipulates_none)
+{
+    hist_t h;
+    h_init(&h);
+    h_hire(&h, "2026-04-07", SCH_CAT_CADRE, SCH_CONTRACT_PERMANENT, NULL, 0, false);
+    result_t r;
+    run(&r, &h, "2026-04-08");
+    cr_assert_eq(count_of(&r, SCH_TYPE_END_OF_TRIAL, -1), 0);
+    sch_employee_t e = h_emp(&h);
+    cr_assert_eq(sch_trial_end(NULL, &e, D("2026-04-08")), ENT_DATE_NONE);
+    /* Stipulated: 3 months for this cadre, ends 2026-07-06. */
+    h_init(&h);
+    h_hire(&h, "2026-04-07", SCH_CAT_CADRE, SCH_CONTRACT_PERMANENT, NULL, 3, false);
+    run(&r, &h, "2026-04-08");
+    assert_date(get(&r, SCH_TYPE_END_OF_TRIAL, "2026-04-07")->ref_date, "2026-07-06");
+}
+
+/* 3. L6315-1 II, L6323-13: the top-up needs missed interviews of L6315-1 I
+ *    and no training; a recap not held is not one of those interviews. */
+Test(issue18, missing_recap_alone_owes_no_top_up)
+{
+    hist_t h;
+    h_init(&h);
+    h_cdi(&h, "2026-01-05");
+    h_held(&h, "2027-01-04", SCH_TYPE_PROFESSIONAL);
+    h_held(&h, "2031-01-03", SCH_TYPE_PROFESSIONAL);
+    result_t r;
+    run(&r, &h, "2034-06-01");
+    const sch_obligation_t *o = get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2026-01-05");
+    cr_assert_eq(o->status, SCH_STATUS_OVERDUE); /* a breach of its own */
+    cr_assert_eq(o->penalty_eur, 0);
+    cr_assert_eq(sch_obligation_penalty_if_inspected(o), 0);
+    /* A return interview missed in the period does count. */
+    h_init(&h);
+    h_cdi(&h, "2026-01-05");
+    h_held(&h, "2027-01-04", SCH_TYPE_PROFESSIONAL);
+    h_leave(&h, "2028-01-03", "2029-01-07", SCH_LEAVE_PARENTAL);
+    h_held(&h, "2031-01-03", SCH_TYPE_PROFESSIONAL);
+    run(&r, &h, "2034-06-01");
+    /* (met late by the 2031 interview, which counts as missed by default) */
+    cr_assert(get(&r, SCH_TYPE_PROFESSIONAL_RETURN, "2029-01-07")->flags & SCH_OBL_LATE);
+    cr_assert_eq(get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2026-01-05")->penalty_eur, 3000);
+}
+
+/* 5. "7 years after the first interview" opens the recap's window; the
+ *    deadline is the end of the eight-year period. */
+Test(issue18, recap_window_from_seven_years_due_at_eight)
+{
+    hist_t h;
+    h_init(&h);
+    h_cdi(&h, "2026-01-05");
+    h_held(&h, "2026-06-01", SCH_TYPE_PROFESSIONAL);
+    result_t r;
+    run(&r, &h, "2026-07-01");
+    const sch_obligation_t *o = get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2026-01-05");
+    assert_date(o->due_date, "2034-01-05");
+    assert_date(o->window_start, "2033-06-01");
+    cr_assert_not(o->flags & SCH_OBL_EARLY);
+    assert_reason_has(o, "due by 2034-01-05; it may be held from 2033-06-01, 7 years after the "
+                         "first interview");
+    /* A recap held before the window does not count; one in it does. */
+    h_held(&h, "2033-05-02", SCH_TYPE_PROFESSIONAL_RECAP);
+    run(&r, &h, "2033-05-03");
+    cr_assert_eq(get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2026-01-05")->status, SCH_STATUS_UPCOMING);
+    h_held(&h, "2033-09-01", SCH_TYPE_PROFESSIONAL_RECAP);
+    run(&r, &h, "2033-09-02");
+    cr_assert_eq(get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2026-01-05")->status, SCH_STATUS_MET);
+    /* The former default stays as option conservative. */
+    h_init(&h);
+    h_cdi(&h, "2026-01-05");
+    h_held(&h, "2026-06-01", SCH_TYPE_PROFESSIONAL);
+    sch_policy_t p = pol();
+    p.recap_deadline = SCH_RECAP_CONSERVATIVE;
+    run_p(&r, &p, &h, "2026-07-01");
+    assert_date(get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2026-01-05")->due_date, "2033-06-01");
+}
+
+/* 6. L6323-13: an unpaid top-up found by an inspection, the formal notice
+ *    not complied with, is paid with 100 % more. */
+Test(issue18, exposure_if_inspected_is_doubled)
+{
+    hist_t h;
+    recap_history(&h);
+    result_t r;
+    run(&r, &h, "2034-06-01");
+    const sch_obligation_t *o = get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2026-01-05");
+    cr_assert_eq(o->penalty_eur, 3000);
+    cr_assert_eq(sch_obligation_penalty_if_inspected(o), 6000);
+    cr_assert_eq(sch_rule_get(o->rule)->surcharge_pct, 100);
+    assert_reason_has(o, "CPF top-up exposure: EUR 3000");
+    assert_reason_has(o, "EUR 6000 if an inspection finds it unpaid");
+    cr_assert_eq(sch_obligation_penalty_if_inspected(NULL), 0);
+    cr_assert_eq(sch_rule_get(SCH_R_EPP_RECAP_2014)->surcharge_pct, 100);
+    cr_assert_eq(sch_rule_get(SCH_R_EPP_RECAP_TRANSITION)->surcharge_pct, 100);
+}
+
+/* 7. Mid- and end-of-career interviews: their own, or the content of the
+ *    professional interview held in their window. */
+static void career_history(hist_t *h)
+{
+    h_init(h);
+    h->birth = D("1968-03-10");
+    h_cdi(h, "2026-01-05");
+    h_held(h, "2026-12-01", SCH_TYPE_PROFESSIONAL); /* next due 2030-12-01 */
+}
+
+Test(issue18, end_of_career_default_says_one_may_suffice)
+{
+    hist_t h;
+    career_history(&h);
+    /* The end-of-career window is 2026-03-10..2028-03-09; the professional
+     * interview of 2026-12-01 was held in it. */
+    result_t r;
+    run(&r, &h, "2027-01-01");
+    const sch_obligation_t *o = get(&r, SCH_TYPE_PROFESSIONAL_END_OF_CAREER, "2026-01-05");
+    cr_assert_eq(o->status, SCH_STATUS_UPCOMING); /* separate: still owed */
+    cr_assert(o->flags & SCH_OBL_ONE_MAY_SUFFICE);
+    assert_reason_has(o, "option special_interviews=separate");
+    assert_reason_has(o, "one interview covering both would do");
+    /* Reading content: that interview meets it. */
+    sch_policy_t p = pol();
+    p.special_interviews = SCH_SPECIAL_CONTENT;
+    run_p(&r, &p, &h, "2027-01-01");
+    o = get(&r, SCH_TYPE_PROFESSIONAL_END_OF_CAREER, "2026-01-05");
+    cr_assert_eq(o->status, SCH_STATUS_MET);
+    assert_date(o->met_on, "2026-12-01");
+    assert_reason_has(o, "special_interviews=content");
+}
+
+Test(issue18, special_interviews_no_overlap_no_note)
+{
+    /* A mid-career visit whose two months hold no professional interview:
+     * nothing to say. */
+    hist_t h;
+    h_init(&h);
+    h_cdi(&h, "2026-01-05");
+    h_held(&h, "2026-06-01", SCH_TYPE_PROFESSIONAL);
+    h_add(&h, SCH_FACT_MEDICAL_VISIT, "2027-03-01", SCH_VISIT_MID_CAREER);
+    result_t r;
+    run(&r, &h, "2027-03-02");
+    const sch_obligation_t *o = get(&r, SCH_TYPE_PROFESSIONAL_MID_CAREER, "2027-03-01");
+    cr_assert_not(o->flags & SCH_OBL_ONE_MAY_SUFFICE);
+    /* Under content, an end_of_career or mid_career interview restarts the
+     * cycle like any professional interview. */
+    h_held(&h, "2027-04-01", SCH_TYPE_PROFESSIONAL_MID_CAREER);
+    sch_policy_t p = pol();
+    p.special_interviews = SCH_SPECIAL_CONTENT;
+    run_p(&r, &p, &h, "2027-04-02");
+    assert_date(get(&r, SCH_TYPE_PROFESSIONAL, "2027-04-01")->due_date, "2031-04-01");
+    /* A periodic interview due in the two months makes the note appear. */
+    h_init(&h);
+    h_cdi(&h, "2026-01-05");
+    h_held(&h, "2026-06-01", SCH_TYPE_PROFESSIONAL); /* next due 2030-06-01 */
+    h_add(&h, SCH_FACT_MEDICAL_VISIT, "2030-05-01", SCH_VISIT_MID_CAREER);
+    run(&r, &h, "2030-05-02");
+    cr_assert(get(&r, SCH_TYPE_PROFESSIONAL_MID_CAREER, "2030-05-01")->flags &
+              SCH_OBL_ONE_MAY_SUFFICE);
+}
+
+/* 9. Ordonnance 2020-1501: every professional interview due from
+ *    2020-01-01 to 2021-06-30 could be held until 2021-06-30. */
+Test(issue18, covid_deferral_to_june_2021)
+{
+    hist_t h;
+    h_init(&h);
+    h_cdi(&h, "2018-09-01"); /* first interview due 2020-09-01 */
+    result_t r;
+    run(&r, &h, "2020-06-01");
+    const sch_obligation_t *o = get(&r, SCH_TYPE_PROFESSIONAL, "2018-09-01");
+    assert_date(o->due_date, "2021-06-30");
+    cr_assert(o->flags & SCH_OBL_COVID);
+    assert_reason_has(o, "deferred to 2021-06-30 by Ordonnance 2020-1501");
+    /* A deadline of 2021-05-15 too (2020-387 covered only 2020 recaps). */
+    h_init(&h);
+    h_cdi(&h, "2019-05-15");
+    run(&r, &h, "2021-01-01");
+    assert_date(get(&r, SCH_TYPE_PROFESSIONAL, "2019-05-15")->due_date, "2021-06-30");
+    /* Not one of 2021-07-01. */
+    h_init(&h);
+    h_cdi(&h, "2019-07-01");
+    run(&r, &h, "2021-01-01");
+    assert_date(get(&r, SCH_TYPE_PROFESSIONAL, "2019-07-01")->due_date, "2021-07-01");
+    /* Return interviews too. */
+    h_init(&h);
+    h_cdi(&h, "2015-01-05");
+    h_leave(&h, "2019-10-01", "2020-10-01", SCH_LEAVE_PARENTAL);
+    run(&r, &h, "2020-10-02");
+    const sch_obligation_t *ret = get(&r, SCH_TYPE_PROFESSIONAL_RETURN, "2020-10-01");
+    assert_date(ret->due_date, "2021-06-30");
+    cr_assert_eq(ret->status, SCH_STATUS_UPCOMING);
+    /* Both rows are in the table with their sources. */
+    const sch_rule_t *a = sch_rule_get(SCH_R_EPP_COVID_2020), *b = sch_rule_get(SCH_R_EPP_COVID_2021);
+    cr_assert_str_eq(a->id, "epp.covid.2020");
+    cr_assert_str_eq(b->id, "epp.covid.2021");
+    cr_assert_not_null(strstr(a->basis, "2020-387"));
+    cr_assert_not_null(strstr(b->basis, "2020-1501"));
+    assert_date(a->effective_to, "2020-12-31");
+    assert_date(b->effective_to, "2021-06-30");
+    assert_date(b->sanction_from, "2020-03-12");
+}
+
+Test(issue18, covid_suspends_the_top_up_of_a_recap_held_then)
+{
+    /* In post since 2012: first interview due 2016-03-07 missed, recap of
+     * the period 2014-03-07..2020-03-07 held on 2021-03-01, within the
+     * deferral and while the sanction was suspended: no top-up. */
+    hist_t h;
+    h_init(&h);
+    h_cdi(&h, "2012-01-09");
+    h_held(&h, "2021-03-01", SCH_TYPE_PROFESSIONAL_RECAP);
+    result_t r;
+    run(&r, &h, "2021-04-01");
+    const sch_obligation_t *o = get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2012-01-09");
+    cr_assert_eq(o->status, SCH_STATUS_MET);
+    cr_assert_eq(o->penalty_eur, 0);
+    /* Not held by 2021-06-30: the sanction applies again. */
+    h_init(&h);
+    h_cdi(&h, "2012-01-09");
+    run(&r, &h, "2021-07-01");
+    o = get(&r, SCH_TYPE_PROFESSIONAL_RECAP, "2012-01-09");
+    cr_assert_eq(o->status, SCH_STATUS_OVERDUE);
+    cr_assert_eq(o->penalty_eur, 3000);
+}
+
+/* 10. L6315-1 I: the return interview is offered at the return, with no
+ *     delay; 30 days stays as option return_interview_days. */
+Test(issue18, return_interview_due_on_the_return_date)
+{
+    hist_t h;
+    h_init(&h);
+    h_cdi(&h, "2020-01-06");
+    h_held(&h, "2025-08-01", SCH_TYPE_PROFESSIONAL);
+    h_leave(&h, "2025-11-03", "2026-09-01", SCH_LEAVE_PARENTAL);
+    result_t r;
+    run(&r, &h, "2026-09-02");
+    const sch_obligation_t *o = get(&r, SCH_TYPE_PROFESSIONAL_RETURN, "2026-09-01");
+    assert_date(o->due_date, "2026-09-01");
+    cr_assert_eq(o->status, SCH_STATUS_OVERDUE);
+    sch_policy_t p = pol();
+    cr_assert_eq(p.return_interview_days, 0);
+    p.return_interview_days = 30;
+    run_p(&r, &p, &h, "2026-09-02");
+    o = get(&r, SCH_TYPE_PROFESSIONAL_RETURN, "2026-09-01");
+    assert_date(o->due_date, "2026-10-01");
+    cr_assert_eq(o->status, SCH_STATUS_UPCOMING);
+    /* The company's return-to-work interview keeps its own options. */
+    h_init(&h);
+    h_cdi(&h, "2020-01-06");
+    h_leave(&h, "2026-01-05", "2026-03-02", SCH_LEAVE_SICK);
+    run(&r, &h, "2026-03-02");
+    assert_date(get(&r, SCH_TYPE_RETURN_TO_WORK, "2026-03-02")->due_date, "2026-03-10");
 }

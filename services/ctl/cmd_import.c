@@ -18,19 +18,31 @@
  *  conflicts are reported like rejections and the command fails, so that a
  *  correction is never taken for done.
  *
+ *  Before the first pass, the scheduler is asked for its date and its
+ *  policy's entities (admin.clock.show, scheduler.policy.show), so that a
+ *  hire years ahead or an unknown entity refuses the file here rather than
+ *  stopping the sending half-way; a key that may not ask (an HRIS key
+ *  allowed scheduler.ingest only) leaves those checks to the scheduler.
+ *  The scheduler's warnings (a manager not hired yet) are printed, except
+ *  those about a manager the file itself hires: sent in a later batch,
+ *  they are hired by the end of the import.
+ *
  *  Output (docs/cli.md): "imported FILE: N rows, accepted A, duplicate D,
- *  rejected R[ (conflict C)]" then "line L: employee ID: FIELD: REASON" per
- *  problem; --json: {"file","rows","sent","accepted","duplicates","rejected",
- *  "errors":[{"line","employee_id","field","reason","by"}],"errors_total",
- *  "conflicts"}.
+ *  rejected R[ (conflict C)]" then "line L: employee ID: FIELD[ (HEADER)]:
+ *  REASON" per problem, warnings on stderr; --json: {"file","rows","sent",
+ *  "accepted","duplicates","rejected","errors":[{"line","employee_id",
+ *  "field","reason","by","column"}],"errors_total","conflicts","encoding",
+ *  "columns":[{"header","column"}],"warnings":[{"line","employee_id",
+ *  "field","column","reason"}]}.
  *  Exit: 0 done, 1 bad rows / rejected by the scheduler / conflicts / call
- *  failed, 2 usage.
+ *  failed, 2 usage (unreadable FILE or map, bad map).
  */
 #include "csv_employees.h"
 #include "ctl.h"
 #include "json_events.h"
 #include "table.h"
 
+#include "common/date.h"
 #include "proto/scheduler.pb-c.h"
 
 #include <errno.h>
@@ -40,14 +52,23 @@
 #include <string.h>
 #include <unistd.h>
 
-#define IMPORT_USAGE "import employees FILE.csv   (- for stdin)"
+#define IMPORT_USAGE "import employees [--map MAP] FILE.csv   (- for stdin)"
 #define IMPORT_BATCH 1000           /* events per scheduler.ingest call (the daemon takes 10,000) */
 #define IMPORT_PROGRESS_ROWS 10000  /* progress on a TTY only for longer files */
 
+/* A row the scheduler rejected, or warned about. */
 typedef struct {
     size_t line;
     char *employee_id, *field, *reason;
-} i_rejection_t;
+} i_note_t;
+
+/* What the scheduler knows that a file is checked against (when the key
+ * may ask). */
+typedef struct {
+    int32_t today;        /* ENT_DATE_NONE: not known */
+    char **entities;      /* the policy's entity ids */
+    size_t n_entities;
+} i_context_t;
 
 typedef struct {
     ctl_t *ctl;
@@ -59,8 +80,12 @@ typedef struct {
     size_t sent, total;
     uint64_t accepted, duplicates, rejected, conflicts; /* conflicts are counted in rejected too */
     size_t first_line, acked_line;  /* lines first_line..acked_line were answered */
-    i_rejection_t *rej;
+    i_note_t *rej;
     size_t nrej;
+    i_note_t *warn;                 /* the scheduler's warnings */
+    size_t nwarn;
+    char **ids;                     /* the file's employee ids, sorted (pass 1) */
+    size_t nids, capids;
     bool progress, progress_shown, oom;
 } i_import_t;
 
@@ -117,15 +142,17 @@ static void i_batch_clear(i_import_t *im)
     im->n = 0;
 }
 
-static void i_reject(i_import_t *im, size_t line, const char *employee_id, const char *field, const char *reason)
+/* Appends to list (rejections or warnings). */
+static void i_note(i_import_t *im, i_note_t **list, size_t *n, size_t line, const char *employee_id,
+                   const char *field, const char *reason)
 {
-    i_rejection_t *r = realloc(im->rej, (im->nrej + 1) * sizeof *r);
+    i_note_t *r = realloc(*list, (*n + 1) * sizeof *r);
     if (!r) {
         im->oom = true;
         return;
     }
-    im->rej = r;
-    r = &im->rej[im->nrej];
+    *list = r;
+    r = &r[*n];
     r->line = line;
     r->employee_id = strdup(employee_id ? employee_id : "");
     r->field = strdup(field ? field : "");
@@ -135,7 +162,56 @@ static void i_reject(i_import_t *im, size_t line, const char *employee_id, const
         im->oom = true;
         return;
     }
-    im->nrej++;
+    (*n)++;
+}
+
+static void i_notes_free(i_note_t *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(list[i].employee_id);
+        free(list[i].field);
+        free(list[i].reason);
+    }
+    free(list);
+}
+
+/* The scheduler answers with event fields; the file has columns: the hire
+ * date is the event's effective_date, the other names are the same. */
+static const char *i_column_of(const char *field)
+{
+    return field && strcmp(field, "effective_date") == 0 ? "hire_date" : field;
+}
+
+static int i_id_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* True when the file hires employee_id (a row of it). */
+static bool i_in_file(const i_import_t *im, const char *employee_id)
+{
+    return employee_id && im->nids &&
+           bsearch(&employee_id, im->ids, im->nids, sizeof *im->ids, i_id_cmp) != NULL;
+}
+
+/* csv_emp_parse's callback of the checking pass: the employee ids, for
+ * the warnings about managers the file hires itself. */
+static int i_collect_id(void *ctx, size_t line, const Entretiens__V1__EmployeeEvent *ev)
+{
+    (void) line;
+    i_import_t *im = ctx;
+    if (im->nids == im->capids) {
+        size_t cap = im->capids ? im->capids * 2 : 1024;
+        char **ids = realloc(im->ids, cap * sizeof *ids);
+        if (!ids)
+            return -1;
+        im->ids = ids;
+        im->capids = cap;
+    }
+    if (!(im->ids[im->nids] = strdup(ev->employee_id)))
+        return -1;
+    im->nids++;
+    return 0;
 }
 
 /* Sends the batch.  Returns 0 (conflicts included: they are counted); 1
@@ -169,14 +245,23 @@ static int i_flush(i_import_t *im)
         const Entretiens__V1__EventResult *res = rep->results[i];
         size_t k = res->index < im->n ? res->index : i;
         const char *outcome = res->outcome ? res->outcome : "";
+        for (size_t w = 0; w < res->n_warnings; w++) {
+            const Entretiens__V1__EventWarning *warn = res->warnings[w];
+            /* a manager the file hires is hired by the end of the import,
+             * though in a later batch than this row */
+            if (warn->field && strcmp(warn->field, "manager_id") == 0 && i_in_file(im, im->events[k]->manager_id))
+                continue;
+            i_note(im, &im->warn, &im->nwarn, im->lines[k], im->events[k]->employee_id, i_column_of(warn->field),
+                   warn->reason);
+        }
         if (strcmp(outcome, "accepted") == 0) {
             im->accepted++;
         } else if (strcmp(outcome, "duplicate") == 0) {
             im->duplicates++;
         } else {
             im->rejected++;
-            i_reject(im, im->lines[k], im->events[k]->employee_id, res->field,
-                     res->reason && *res->reason ? res->reason : outcome);
+            i_note(im, &im->rej, &im->nrej, im->lines[k], im->events[k]->employee_id, i_column_of(res->field),
+                   res->reason && *res->reason ? res->reason : outcome);
             if (strcmp(outcome, "conflict") == 0)
                 im->conflicts++;
             else
@@ -221,59 +306,158 @@ static int i_on_row(void *ctx, size_t line, const Entretiens__V1__EmployeeEvent 
     return rc == 0 ? 0 : rc < 0 ? 2 : 1;
 }
 
-static void i_print_problem(size_t line, const char *employee_id, const char *field, const char *reason)
+/* "line L: employee ID: FIELD (HEADER): REASON" on out: the header as in
+ * the file when it is not our column's own name. */
+static void i_print_problem(FILE *out, const char *prefix, size_t line, const char *employee_id, const char *field,
+                            const char *column, const char *reason)
 {
-    printf("line %zu: ", line);
+    fprintf(out, "%sline %zu: ", prefix, line);
     if (employee_id && *employee_id) {
-        fputs("employee ", stdout);
-        ctl_fputs_clean(employee_id, stdout);
-        fputs(": ", stdout);
+        fputs("employee ", out);
+        ctl_fputs_clean(employee_id, out);
+        fputs(": ", out);
     }
-    ctl_fputs_clean(field, stdout);
-    fputs(": ", stdout);
-    ctl_fputs_clean(reason, stdout);
-    fputc('\n', stdout);
+    ctl_fputs_clean(field, out);
+    if (column && *column && strcmp(column, field) != 0) {
+        fputs(" (", out);
+        ctl_fputs_clean(column, out);
+        fputc(')', out);
+    }
+    fputs(": ", out);
+    ctl_fputs_clean(reason, out);
+    fputc('\n', out);
+}
+
+static const char *i_header(const csv_emp_report_t *rep, const char *field)
+{
+    const char *h = csv_emp_header_of(rep, field);
+    return h ? h : "";
+}
+
+/* How many rows are refused: every row when the header or the file is. */
+static size_t i_refused_rows(const csv_emp_report_t *rep)
+{
+    return rep->header_bad || rep->file_bad ? rep->rows : rep->bad;
 }
 
 static json_t *i_json(const char *path, const csv_emp_report_t *rep, const i_import_t *im)
 {
     json_t *errors = json_array();
     size_t total = 0;
-    if (rep->bad) {
+    bool refused = csv_emp_refused(rep);
+    if (refused) {
         for (size_t i = 0; i < rep->kept; i++) {
             const csv_emp_error_t *e = &rep->errors[i];
-            json_array_append_new(errors, json_pack("{s:I, s:o, s:o, s:o, s:s}", "line", (json_int_t) e->line,
+            json_array_append_new(errors, json_pack("{s:I, s:o, s:o, s:o, s:s, s:o}", "line", (json_int_t) e->line,
                                                     "employee_id", ctl_json_str(e->employee_id), "field",
                                                     ctl_json_str(e->field), "reason", ctl_json_str(e->reason), "by",
-                                                    "file"));
+                                                    "file", "column", ctl_json_str(e->column)));
         }
         total = rep->n_errors;
     } else {
         for (size_t i = 0; i < im->nrej; i++) {
-            const i_rejection_t *r = &im->rej[i];
-            json_array_append_new(errors, json_pack("{s:I, s:o, s:o, s:o, s:s}", "line", (json_int_t) r->line,
+            const i_note_t *r = &im->rej[i];
+            json_array_append_new(errors, json_pack("{s:I, s:o, s:o, s:o, s:s, s:o}", "line", (json_int_t) r->line,
                                                     "employee_id", ctl_json_str(r->employee_id), "field",
                                                     ctl_json_str(r->field), "reason", ctl_json_str(r->reason), "by",
-                                                    "scheduler"));
+                                                    "scheduler", "column", ctl_json_str(i_header(rep, r->field))));
         }
         total = im->nrej;
     }
-    return json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I}", "file", ctl_json_str(path), "rows",
-                     (json_int_t) rep->rows, "sent", (json_int_t) im->sent, "accepted", (json_int_t) im->accepted,
-                     "duplicates", (json_int_t) im->duplicates, "rejected",
-                     (json_int_t) (rep->bad ? rep->bad : im->rejected), "errors", errors, "errors_total",
-                     (json_int_t) total, "conflicts", (json_int_t) im->conflicts);
+    json_t *columns = json_array();
+    for (size_t i = 0; i < rep->ncolumns; i++)
+        json_array_append_new(columns, json_pack("{s:o, s:o}", "header", ctl_json_str(rep->columns[i].header),
+                                                 "column", rep->columns[i].column ? json_string(rep->columns[i].column)
+                                                                                  : json_null()));
+    json_t *warnings = json_array();
+    for (size_t i = 0; i < im->nwarn; i++) {
+        const i_note_t *w = &im->warn[i];
+        json_array_append_new(warnings, json_pack("{s:I, s:o, s:o, s:o, s:o}", "line", (json_int_t) w->line,
+                                                  "employee_id", ctl_json_str(w->employee_id), "field",
+                                                  ctl_json_str(w->field), "column", ctl_json_str(i_header(rep, w->field)),
+                                                  "reason", ctl_json_str(w->reason)));
+    }
+    return json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:s, s:o, s:o}", "file", ctl_json_str(path),
+                     "rows", (json_int_t) rep->rows, "sent", (json_int_t) im->sent, "accepted",
+                     (json_int_t) im->accepted, "duplicates", (json_int_t) im->duplicates, "rejected",
+                     (json_int_t) (refused ? i_refused_rows(rep) : im->rejected), "errors", errors, "errors_total",
+                     (json_int_t) total, "conflicts", (json_int_t) im->conflicts, "encoding", rep->encoding, "columns",
+                     columns, "warnings", warnings);
+}
+
+/* A quiet call (no message on failure): the reply, or NULL with *code. */
+static void *i_ask(ctl_t *ctl, const char *method, const ProtobufCMessageDescriptor *desc, ent_code_t *code)
+{
+    ent_rpc_client_t *c = ctl_client(ctl, "scheduler");
+    if (!c) {
+        *code = ENT_UNAVAILABLE;
+        return NULL;
+    }
+    ent_rpc_result_t r;
+    ent_rpc_client_call_msg(c, method, ctl->as ? ctl->as : "", NULL, &r);
+    *code = r.code;
+    ProtobufCMessage *m = r.code == ENT_OK ? protobuf_c_message_unpack(desc, NULL, r.payload_len, r.payload) : NULL;
+    ent_rpc_result_clear(&r);
+    return m;
+}
+
+/* The scheduler's date and entities, as far as this key may read them.
+ * Returns 0, or -1 when out of memory.  A refusal or a failed call leaves
+ * the context empty: the scheduler still checks what it knows, and a
+ * scheduler that does not answer fails the sending with its message. */
+static int i_context_load(ctl_t *ctl, i_context_t *cx)
+{
+    memset(cx, 0, sizeof *cx);
+    cx->today = ENT_DATE_NONE;
+    ent_code_t code;
+    Entretiens__V1__ClockState *clock = i_ask(ctl, "admin.clock.show", &entretiens__v1__clock_state__descriptor, &code);
+    if (clock) {
+        const Entretiens__V1__Date *t = clock->today;
+        cx->today = t && ent_date_valid(t->year, t->month, t->day) ? ent_date_from_ymd(t->year, t->month, t->day)
+                                                                   : ent_date_from_unix_ms(clock->now_ms);
+        entretiens__v1__clock_state__free_unpacked(clock, NULL);
+    }
+    if (code == ENT_DEADLINE_EXCEEDED || code == ENT_UNAUTHENTICATED || code == ENT_UNAVAILABLE)
+        return 0; /* no second wait for the same answer */
+    Entretiens__V1__Policy *p = i_ask(ctl, "scheduler.policy.show", &entretiens__v1__policy__descriptor, &code);
+    if (!p)
+        return 0;
+    int rc = 0;
+    cx->entities = calloc(p->n_entities ? p->n_entities : 1, sizeof *cx->entities);
+    for (size_t i = 0; cx->entities && i < p->n_entities; i++)
+        if (p->entities[i]->id && !(cx->entities[cx->n_entities++] = strdup(p->entities[i]->id)))
+            rc = -1;
+    if (!cx->entities)
+        rc = -1;
+    entretiens__v1__policy__free_unpacked(p, NULL);
+    return rc;
+}
+
+static void i_context_clear(i_context_t *cx)
+{
+    for (size_t i = 0; i < cx->n_entities; i++)
+        free(cx->entities[i]);
+    free(cx->entities);
+    memset(cx, 0, sizeof *cx);
 }
 
 int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
 {
-    const char *path = NULL;
+    const char *path = NULL, *map_path = NULL;
     bool only_pos = false;
     if (argc < 2 || strcmp(argv[1], "employees") != 0)
         return i_usage();
     for (int i = 2; i < argc; i++) {
         if (!only_pos && strcmp(argv[i], "--") == 0) {
             only_pos = true;
+            continue;
+        }
+        if (!only_pos && strcmp(argv[i], "--map") == 0) {
+            if (i + 1 >= argc || map_path) {
+                fprintf(stderr, "entretiensctl: import employees: --map needs one file\n");
+                return i_usage();
+            }
+            map_path = argv[++i];
             continue;
         }
         if (!only_pos && argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -288,41 +472,87 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
     }
     if (!path)
         return i_usage();
-    if (!ctl_utf8_valid(path)) {
+    if (!ctl_utf8_valid(path) || (map_path && !ctl_utf8_valid(map_path))) {
         fprintf(stderr, "entretiensctl: import employees: the file name is not valid UTF-8\n");
         return CTL_USAGE;
     }
-    char *data = NULL;
-    size_t len = 0;
+    int status = CTL_FAILED;
+    char *data = NULL, *map_text = NULL;
+    size_t len = 0, map_len = 0;
+    csv_emp_map_t *map = NULL;
+    i_context_t cx = { .today = ENT_DATE_NONE };
+    csv_emp_report_t rep;
+    bool have_rep = false;
+    i_import_t *im = NULL;
+    if (map_path) {
+        char err[512];
+        int m = -1;
+        if (strcmp(map_path, "-") == 0 || i_slurp(map_path, &map_text, &map_len) != 0) {
+            fprintf(stderr, "entretiensctl: import employees: cannot read the map '");
+            ctl_fputs_clean(map_path, stderr);
+            fprintf(stderr, "': %s\n", strcmp(map_path, "-") == 0 ? "a map is a file" : strerror(errno));
+            status = CTL_USAGE;
+            goto done;
+        }
+        if ((m = csv_emp_map_parse(map_text, map_len, &map, err, sizeof err)) != 0) {
+            fprintf(stderr, "entretiensctl: import employees: map '");
+            ctl_fputs_clean(map_path, stderr);
+            fputs("': ", stderr);
+            ctl_fputs_clean(m == -2 ? "out of memory" : err, stderr);
+            fputc('\n', stderr);
+            status = m == -2 ? CTL_FAILED : CTL_USAGE;
+            goto done;
+        }
+    }
     if (i_slurp(path, &data, &len) != 0) {
         fprintf(stderr, "entretiensctl: import employees: cannot read '");
         ctl_fputs_clean(path, stderr);
         fprintf(stderr, "': %s\n", strerror(errno));
-        return CTL_USAGE;
+        status = CTL_USAGE;
+        goto done;
     }
-    int status = CTL_FAILED;
-    csv_emp_report_t rep;
-    i_import_t *im = calloc(1, sizeof *im);
-    if (!im || csv_emp_parse(data, len, NULL, NULL, &rep) != 0) {
+    if (!(im = calloc(1, sizeof *im)) || i_context_load(ctl, &cx) != 0) {
         fprintf(stderr, "entretiensctl: import employees: out of memory\n");
-        free(im);
-        free(data);
-        return CTL_FAILED;
+        goto done;
     }
     im->ctl = ctl;
+    csv_emp_options_t opt = { .map = map, .today = cx.today, .entities = (const char *const *) cx.entities,
+                              .n_entities = cx.n_entities };
+    /* pass 1: every row checked, the employee ids kept */
+    int rc = csv_emp_parse(data, len, &opt, i_collect_id, im, &rep);
+    have_rep = true;
+    if (rc != 0) {
+        fprintf(stderr, "entretiensctl: import employees: out of memory\n");
+        goto done;
+    }
+    if (im->nids > 1)
+        qsort(im->ids, im->nids, sizeof *im->ids, i_id_cmp);
     bool color = ctl_use_color(ctl->color);
+    if (strcmp(rep.encoding, "utf-8") != 0) {
+        fprintf(stderr, "entretiensctl: import employees: ");
+        ctl_fputs_clean(path, stderr);
+        /* the only other encoding read (csv_employees.h) */
+        fprintf(stderr, " is not UTF-8: read as Windows-1252 (what Excel saves as French CSV) and converted\n");
+    }
 
-    if (rep.bad) {
+    if (csv_emp_refused(&rep)) {
         /* pass 1 found problems: say them all, send nothing */
         if (ctl->json) {
             ctl_print_json(i_json(path, &rep, im));
         } else {
-            printf("refused %s: %s%zu bad row%s%s of %zu (%zu problem%s); nothing was sent\n", path,
-                   color ? ctl_color_on(CTL_RED) : "", rep.bad, rep.bad == 1 ? "" : "s", color ? CTL_COLOR_OFF : "",
-                   rep.rows, rep.n_errors, rep.n_errors == 1 ? "" : "s");
+            printf("refused %s: %s", path, color ? ctl_color_on(CTL_RED) : "");
+            if (rep.file_bad)
+                printf("the file cannot be read");
+            else if (rep.header_bad)
+                printf("the header row is refused, so none of the %zu row%s was read", rep.rows,
+                       rep.rows == 1 ? "" : "s");
+            else
+                printf("%zu bad row%s of %zu", rep.bad, rep.bad == 1 ? "" : "s", rep.rows);
+            printf("%s (%zu problem%s); nothing was sent\n", color ? CTL_COLOR_OFF : "", rep.n_errors,
+                   rep.n_errors == 1 ? "" : "s");
             for (size_t i = 0; i < rep.kept; i++)
-                i_print_problem(rep.errors[i].line, rep.errors[i].employee_id, rep.errors[i].field,
-                                rep.errors[i].reason);
+                i_print_problem(stdout, "", rep.errors[i].line, rep.errors[i].employee_id, rep.errors[i].field,
+                                rep.errors[i].column, rep.errors[i].reason);
             if (rep.n_errors > rep.kept)
                 printf("... and %zu more problems (the first %zu are shown)\n", rep.n_errors - rep.kept, rep.kept);
         }
@@ -333,7 +563,7 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
     im->total = rep.valid;
     im->progress = rep.valid > IMPORT_PROGRESS_ROWS && isatty(STDERR_FILENO);
     csv_emp_report_t rep2;
-    int rc = csv_emp_parse(data, len, i_on_row, im, &rep2);
+    rc = csv_emp_parse(data, len, &opt, i_on_row, im, &rep2);
     csv_emp_report_clear(&rep2);
     if (rc == 0) {
         int f = i_flush(im);
@@ -367,7 +597,12 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
             printf(" (conflict %" PRIu64 ")", im->conflicts);
         putchar('\n');
         for (size_t i = 0; i < im->nrej; i++)
-            i_print_problem(im->rej[i].line, im->rej[i].employee_id, im->rej[i].field, im->rej[i].reason);
+            i_print_problem(stdout, "", im->rej[i].line, im->rej[i].employee_id, im->rej[i].field,
+                            i_header(&rep, im->rej[i].field), im->rej[i].reason);
+        /* notices, on stderr: the rows were imported */
+        for (size_t i = 0; i < im->nwarn; i++)
+            i_print_problem(stderr, "warning: ", im->warn[i].line, im->warn[i].employee_id, im->warn[i].field,
+                            i_header(&rep, im->warn[i].field), im->warn[i].reason);
     }
     if (rc) {
         fprintf(stderr,
@@ -387,14 +622,19 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
     }
     status = CTL_OK;
 done:
-    for (size_t i = 0; i < im->nrej; i++) {
-        free(im->rej[i].employee_id);
-        free(im->rej[i].field);
-        free(im->rej[i].reason);
+    if (im) {
+        i_notes_free(im->rej, im->nrej);
+        i_notes_free(im->warn, im->nwarn);
+        for (size_t i = 0; i < im->nids; i++)
+            free(im->ids[i]);
+        free(im->ids);
+        free(im);
     }
-    free(im->rej);
-    free(im);
-    csv_emp_report_clear(&rep);
+    if (have_rep)
+        csv_emp_report_clear(&rep);
+    i_context_clear(&cx);
+    csv_emp_map_free(&map);
+    free(map_text);
     free(data);
     return status;
 }
@@ -403,27 +643,38 @@ const char *ctl_import_details(const char *command)
 {
     if (strcmp(command, "import") != 0)
         return NULL;
-    return "FILE.csv: an HRIS export, UTF-8 (a byte-order mark is skipped), ',' ';' or tab delimited (the\n"
-           "header decides), quoted as RFC 4180.  The header row names the columns, case-insensitive, in\n"
-           "any order:\n"
-           "  required  employee_id first_name last_name email entity department site region manager_id\n"
+    return "FILE.csv: an HRIS export, ',' ';' or tab delimited (the header decides), quoted as RFC 4180;\n"
+           "UTF-8 (a byte-order mark is skipped) or Windows-1252 (converted, and said on stderr).\n"
+           "The header row names the columns, in any order, by our names or the usual French headers\n"
+           "(Matricule, Nom, Prénom, Courriel, Société, Service, Établissement, Responsable, Date\n"
+           "d'entrée, Date de naissance, Statut, Type de contrat, Date de fin de contrat, Période\n"
+           "d'essai (mois), Langue...; case, accents and punctuation aside):\n"
+           "  required  employee_id first_name last_name email entity department site manager_id\n"
            "            hire_date birth_date category contract contract_end trial_months\n"
-           "  optional  locale forfait_jours\n"
-           "Values: dates YYYY-MM-DD; region metropole|alsace_moselle|guadeloupe|martinique|guyane|\n"
-           "reunion|mayotte; category ouvrier_employe|maitrise_technicien|cadre; contract permanent|\n"
-           "fixed_term|apprentice (contract_end required for the last two, empty for permanent);\n"
-           "trial_months 0-12; locale fr|en; forfait_jours yes|no.  Required values: employee_id,\n"
-           "first_name, last_name, entity, hire_date, category, contract.\n"
+           "  optional  region locale forfait_jours\n"
+           "--map MAP names other headers, one line each:  Header in the file = column   (or = - to\n"
+           "ignore the header); lines starting with # are comments.  Other headers refuse the file.\n"
+           "Values: dates dd/mm/yyyy or yyyy-mm-dd (two-digit years refused); category ouvrier_employe|\n"
+           "maitrise_technicien|cadre or Ouvrier, Employé, Non-cadre, ETAM, Technicien, Agent de\n"
+           "maîtrise, Cadre; contract permanent|fixed_term|apprentice or CDI, CDD, Contrat de\n"
+           "professionnalisation, Apprentissage (contract_end required but for CDI) -- intérim, stage,\n"
+           "contractors and 'alternance' are refused with the reason; region metropole|alsace_moselle|\n"
+           "guadeloupe|martinique|guyane|reunion|mayotte; trial_months 0-12 ('4' or '4 mois'); locale\n"
+           "fr|en; forfait_jours yes|no|oui|non.  Required values: employee_id, first_name, last_name,\n"
+           "entity, hire_date, category, contract.  Hire dates from 1950 to the scheduler's today + 2\n"
+           "years; entities of the scheduler's policy (when this key may read it).\n"
            "Each row becomes a `hired` event (source csv-import, event_id <employee_id>:hired:<hire_date>):\n"
            "importing the same file twice gives duplicates; a row changed since (same employee and hire\n"
            "date) is a conflict: the first version stays.  Every row is checked first: when one is bad,\n"
            "every problem is listed and nothing is sent.\n"
            "\n"
            "output:  imported FILE: N rows, accepted N, duplicate N, rejected N[ (conflict N)]\n"
-           "         line L: employee ID: COLUMN: REASON     (one per problem)\n"
+           "         line L: employee ID: COLUMN[ (HEADER)]: REASON     (one per problem)\n"
+           "stderr:  warning: line L: employee ID: COLUMN[ (HEADER)]: REASON   (a manager not hired yet)\n"
            "--json:  {\"file\",\"rows\",\"sent\",\"accepted\",\"duplicates\",\"rejected\",\n"
-           "          \"errors\":[{\"line\",\"employee_id\",\"field\",\"reason\",\"by\":\"file\"|\"scheduler\"}],\"errors_total\",\n"
-           "          \"conflicts\"}\n"
+           "          \"errors\":[{\"line\",\"employee_id\",\"field\",\"reason\",\"by\":\"file\"|\"scheduler\",\"column\"}],\n"
+           "          \"errors_total\",\"conflicts\",\"encoding\",\"columns\":[{\"header\",\"column\"}],\n"
+           "          \"warnings\":[{\"line\",\"employee_id\",\"field\",\"column\",\"reason\"}]}\n"
            "exit:    0 imported, 1 bad rows (nothing sent), rejected by the scheduler, conflicts or a\n"
-           "         failed call, 2 usage or unreadable FILE\n";
+           "         failed call, 2 usage, unreadable FILE or MAP, a bad MAP\n";
 }

@@ -138,6 +138,12 @@ typedef struct {
     bool conflict;       /* the scheduler's "conflict" (else "rejected") */
 } s_rejection_t;
 
+/* A warning the scheduler attached to an accepted event. */
+typedef struct {
+    size_t line;
+    char *event_id, *field, *reason;
+} s_warning_t;
+
 typedef struct {
     /* the batch being filled */
     Entretiens__V1__EmployeeEvent *events[INGEST_BATCH];
@@ -147,6 +153,8 @@ typedef struct {
     uint64_t accepted, duplicates, rejected, conflicts; /* conflicts are counted in rejected too */
     s_rejection_t *rej;
     size_t nrej, caprej;
+    s_warning_t *warn;
+    size_t nwarn, capwarn;
     size_t acked_line;   /* every line up to this one has been answered */
     bool oom;
 } s_ingest_t;
@@ -178,6 +186,31 @@ static void s_reject(s_ingest_t *in, size_t line, const char *event_id, const ch
         return;
     }
     in->nrej++;
+}
+
+static void s_warn(s_ingest_t *in, size_t line, const char *event_id, const char *field, const char *reason)
+{
+    if (in->nwarn == in->capwarn) {
+        size_t cap = in->capwarn ? in->capwarn * 2 : 64;
+        s_warning_t *w = realloc(in->warn, cap * sizeof *w);
+        if (!w) {
+            in->oom = true;
+            return;
+        }
+        in->warn = w;
+        in->capwarn = cap;
+    }
+    s_warning_t *w = &in->warn[in->nwarn];
+    w->line = line;
+    w->event_id = strdup(event_id ? event_id : "");
+    w->field = strdup(field ? field : "");
+    w->reason = strdup(reason ? reason : "");
+    if (!w->event_id || !w->field || !w->reason) {
+        free(w->event_id), free(w->field), free(w->reason);
+        in->oom = true;
+        return;
+    }
+    in->nwarn++;
 }
 
 static void s_batch_clear(s_ingest_t *in)
@@ -212,6 +245,10 @@ static int s_ingest_flush(ctl_t *ctl, s_ingest_t *in)
         if (seen)
             seen[r->index] = true;
         const char *outcome = r->outcome ? r->outcome : "";
+        /* accepted events may carry warnings (an unknown manager) */
+        for (size_t k = 0; k < r->n_warnings; k++)
+            s_warn(in, in->lines[r->index], in->events[r->index]->event_id, r->warnings[k]->field,
+                   r->warnings[k]->reason);
         if (strcmp(outcome, "accepted") == 0)
             acc++;
         else if (strcmp(outcome, "duplicate") == 0)
@@ -274,6 +311,12 @@ static size_t s_count_lines(FILE *f)
 static int s_rej_cmp(const void *a, const void *b)
 {
     const s_rejection_t *x = a, *y = b;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+static int s_warn_cmp(const void *a, const void *b)
+{
+    const s_warning_t *x = a, *y = b;
     return (x->line > y->line) - (x->line < y->line);
 }
 
@@ -364,6 +407,8 @@ int ctl_cmd_ingest(ctl_t *ctl, int argc, char **argv)
     } else {
         if (in->nrej > 1)
             qsort(in->rej, in->nrej, sizeof *in->rej, s_rej_cmp);
+        if (in->nwarn > 1)
+            qsort(in->warn, in->nwarn, sizeof *in->warn, s_warn_cmp);
         if (ctl->json) {
             json_t *rejs = json_array();
             for (size_t i = 0; i < in->nrej; i++)
@@ -373,9 +418,15 @@ int ctl_cmd_ingest(ctl_t *ctl, int argc, char **argv)
                                                       ctl_json_str(in->rej[i].field), "reason",
                                                       ctl_json_str(in->rej[i].reason), "outcome",
                                                       in->rej[i].conflict ? "conflict" : "rejected"));
-            ctl_print_json(json_pack("{s:I, s:I, s:I, s:o, s:I}", "accepted", (json_int_t) in->accepted, "duplicates",
-                                     (json_int_t) in->duplicates, "rejected", (json_int_t) in->rejected,
-                                     "rejections", rejs, "conflicts", (json_int_t) in->conflicts));
+            json_t *warns = json_array();
+            for (size_t i = 0; i < in->nwarn; i++)
+                json_array_append_new(warns, json_pack("{s:I, s:o, s:o, s:o}", "line", (json_int_t) in->warn[i].line,
+                                                       "event_id", ctl_json_str(in->warn[i].event_id), "field",
+                                                       ctl_json_str(in->warn[i].field), "reason",
+                                                       ctl_json_str(in->warn[i].reason)));
+            ctl_print_json(json_pack("{s:I, s:I, s:I, s:o, s:I, s:o}", "accepted", (json_int_t) in->accepted,
+                                     "duplicates", (json_int_t) in->duplicates, "rejected", (json_int_t) in->rejected,
+                                     "rejections", rejs, "conflicts", (json_int_t) in->conflicts, "warnings", warns));
         } else {
             bool color = ctl_use_color(ctl->color);
             printf("accepted %" PRIu64 ", duplicate %" PRIu64 ", %srejected %" PRIu64 "%s", in->accepted,
@@ -394,7 +445,18 @@ int ctl_cmd_ingest(ctl_t *ctl, int argc, char **argv)
                 ctl_fputs_clean(in->rej[i].reason, stdout);
                 fputc('\n', stdout);
             }
+            /* notices, on stderr: stdout keeps the contract's lines only */
+            for (size_t i = 0; i < in->nwarn; i++) {
+                fprintf(stderr, "warning: line %zu: event ", in->warn[i].line);
+                ctl_fputs_clean(in->warn[i].event_id[0] ? in->warn[i].event_id : "-", stderr);
+                fputs(": ", stderr);
+                ctl_fputs_clean(in->warn[i].field, stderr);
+                fputs(": ", stderr);
+                ctl_fputs_clean(in->warn[i].reason, stderr);
+                fputc('\n', stderr);
+            }
         }
+        /* warnings do not change the status: the events were applied */
         status = in->rejected ? CTL_FAILED : CTL_OK;
     }
     for (size_t i = 0; i < in->nrej; i++) {
@@ -403,6 +465,12 @@ int ctl_cmd_ingest(ctl_t *ctl, int argc, char **argv)
         free(in->rej[i].reason);
     }
     free(in->rej);
+    for (size_t i = 0; i < in->nwarn; i++) {
+        free(in->warn[i].event_id);
+        free(in->warn[i].field);
+        free(in->warn[i].reason);
+    }
+    free(in->warn);
     free(in);
     return status;
 }
@@ -1330,13 +1398,18 @@ const char *ctl_scheduler_details(const char *command)
           "and a conflict when a field differs: FIELD is the first differing one, the first version\n"
           "is kept and the new one becomes a dead letter.  Conflicts count as rejections.\n"
           "\n"
+          "An accepted event may carry warnings (a manager_id nobody was hired under yet): it is\n"
+          "applied all the same; warnings go to stderr and do not change the exit status.\n"
+          "\n"
           "output:  accepted N, duplicate N, rejected N[ (conflict N)]\n"
           "         line L: event EVENT_ID: FIELD: REASON      (one per rejection; EVENT_ID - when unknown)\n"
+          "stderr:  warning: line L: event EVENT_ID: FIELD: REASON   (one per warning)\n"
           "--json:  {\"accepted\":N,\"duplicates\":N,\"rejected\":N,\n"
           "          \"rejections\":[{\"line\":L,\"event_id\":S,\"field\":S,\"reason\":S,\"outcome\":S}],\n"
-          "          \"conflicts\":N}       (outcome: rejected | conflict)\n"
-          "exit:    0 all accepted or duplicate, 1 some rejected (conflicts included) or the scheduler\n"
-          "         failed, 2 usage\n" },
+          "          \"conflicts\":N,\"warnings\":[{\"line\":L,\"event_id\":S,\"field\":S,\"reason\":S}]}\n"
+          "          (outcome: rejected | conflict)\n"
+          "exit:    0 all accepted or duplicate (warnings or not), 1 some rejected (conflicts included)\n"
+          "         or the scheduler failed, 2 usage\n" },
         { "policy",
           "policy apply FILE  replaces the whole policy with FILE (- = stdin), then shows it:\n"
           "  {\"entities\":[{\"id\":\"ACME-FR\",\"headcount\":120,\"region\":\"metropole\",\"periodicity_years\":4,\n"

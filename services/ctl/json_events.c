@@ -56,6 +56,12 @@ static size_t s_utf8_next(const unsigned char *p, size_t left, uint32_t *cp, siz
     return need;
 }
 
+size_t ctl_utf8_next(const char *s, size_t left, uint32_t *cp)
+{
+    size_t bad = 0;
+    return s_utf8_next((const unsigned char *) s, left, cp, &bad);
+}
+
 char *ctl_utf8_sanitize(const char *s, size_t len, bool controls)
 {
     if (!s)

@@ -35,6 +35,11 @@
  * s NULL = "".  Returns NULL only when out of memory. */
 char *ctl_utf8_sanitize(const char *s, size_t len, bool controls);
 
+/* The length (1-4) of the well-formed UTF-8 sequence at s, of which left
+ * bytes are readable (left >= 1), with its code point in *cp; 0 when the
+ * bytes there are not well-formed UTF-8 (*cp untouched). */
+size_t ctl_utf8_next(const char *s, size_t left, uint32_t *cp);
+
 /* True when the NUL-terminated s is well-formed UTF-8. */
 bool ctl_utf8_valid(const char *s);
 

@@ -49,7 +49,7 @@ static const ctl_command_t s_commands[] = {
     /* the shared calendar and the HRIS import (cmd_calendar.c, cmd_import.c, docs/cli.md) */
     { "calendar", ctl_cmd_calendar, "calendar export [filters] [--from D] [--to D] [--lang fr|en] --out FILE.ics",
       "deadlines and scheduled interviews as an iCalendar file (Outlook, Google, Thunderbird)" },
-    { "import", ctl_cmd_import, "import employees FILE.csv",
+    { "import", ctl_cmd_import, "import employees [--map MAP] FILE.csv",
       "hire employees from an HRIS export (CSV): every row checked, nothing half-applied" },
     /* analytics (cmd_analytics.c, docs/analytics.md) */
     { "stats", ctl_cmd_stats, "stats completion|compliance|training|ratings|objectives|signals|managers ...",

@@ -6,7 +6,13 @@
  *  stored one, field by field, and a conflict otherwise: the first version is
  *  kept, the second is answered "conflict" with the first differing field and
  *  kept as a dead letter, so that a correction sent under a reused id is never
- *  silently dropped. */
+ *  silently dropped.
+ *
+ *  Events are judged against the store too (validate.h sched_event_check):
+ *  plausible dates, the policy's entities, and a hire before anything else
+ *  about an employee.  Such an event whose hire is later in the same batch
+ *  is judged again at the end of the batch; a manager nobody hired is a
+ *  warning on the accepted event (docs/scheduler.md, "Validation"). */
 #include "scheduler.h"
 #include "validate.h"
 
@@ -59,10 +65,71 @@ static void s_set_add(s_set_t *set, const char *id)
     set->order[set->n++] = id;
 }
 
+static bool s_set_has(const s_set_t *set, const char *id)
+{
+    size_t i = s_hash(id) & (set->cap - 1);
+    for (; set->slots[i]; i = (i + 1) & (set->cap - 1))
+        if (strcmp(set->slots[i], id) == 0)
+            return true;
+    return false;
+}
+
 static void s_set_free(s_set_t *set)
 {
     free(set->slots);
     free(set->order);
+}
+
+/* What the checks of validate.h look up (sched_refs_t.arg): the policy's
+ * entities, and who is hired, remembered for the batch so that an
+ * employee's events cost one lookup. */
+typedef struct {
+    scheduler_t *s;
+    MDB_txn *txn;
+    s_set_t hired;  /* hires accepted in this batch, and employees found hired in the store */
+    int rc;         /* the first LMDB error of a lookup: the batch fails with it */
+} s_refs_ctx_t;
+
+static bool s_refs_entity(void *arg, const char *entity)
+{
+    const scheduler_t *s = ((s_refs_ctx_t *) arg)->s;
+    /* a policy that declares no entity knows them all (docs/scheduler.md):
+     * a store used without a policy keeps taking any entity */
+    if (s->n_entities == 0)
+        return true;
+    for (size_t i = 0; i < s->n_entities; i++)
+        if (strcmp(s->entities[i].id, entity) == 0)
+            return true;
+    return false;
+}
+
+static bool s_refs_hired(void *arg, const char *employee_id)
+{
+    s_refs_ctx_t *c = arg;
+    if (s_set_has(&c->hired, employee_id))
+        return true;
+    Entretiens__V1__Employee *emp = NULL;
+    int rc = sched_employee_get(c->s, c->txn, employee_id, &emp);
+    bool hired;
+    if (rc == MDB_CORRUPTED) {
+        /* the record exists but cannot be read (logged where it is used):
+         * refusing every event of that employee would not repair it */
+        hired = true;
+    } else if (rc == MDB_NOTFOUND || rc == MDB_BAD_VALSIZE) {
+        return false;
+    } else if (rc) {
+        if (!c->rc)
+            c->rc = rc;
+        return false;
+    } else {
+        /* a record without a hire is what events before this check left
+         * behind: still nobody hired */
+        hired = emp->hired_on != NULL;
+        entretiens__v1__employee__free_unpacked(emp, NULL);
+    }
+    if (hired)
+        s_set_add(&c->hired, employee_id); /* ids live in the request, as long as the set */
+    return hired;
 }
 
 /* Keeps ev in the dead-letter table with its outcome ("rejected" or
@@ -187,6 +254,13 @@ static int s_refresh(scheduler_t *s, MDB_txn *txn, s_set_t *dirty)
     return 0;
 }
 
+/* An accepted event's warnings (validate.h sched_event_warn), collected
+ * while the batch is judged and attached to the results at the end. */
+typedef struct {
+    size_t index;
+    sched_warning_t w;
+} s_warned_t;
+
 static int s_ingest(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
@@ -208,56 +282,130 @@ static int s_ingest(ent_rpc_call_t *call, void *arg)
         entretiens__v1__ingest_request__free_unpacked(req, alloc);
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "events", "%zu events in one batch; at most %d", n, MAX_BATCH);
     }
+    size_t n = req->n_events ? req->n_events : 1;
     Entretiens__V1__IngestReply rep = ENTRETIENS__V1__INGEST_REPLY__INIT;
-    Entretiens__V1__EventResult *results = calloc(req->n_events ? req->n_events : 1, sizeof *results);
-    Entretiens__V1__EventResult **ptrs = calloc(req->n_events ? req->n_events : 1, sizeof *ptrs);
-    char (*reasons)[256] = calloc(req->n_events ? req->n_events : 1, 256);
+    Entretiens__V1__EventResult *results = calloc(n, sizeof *results);
+    Entretiens__V1__EventResult **ptrs = calloc(n, sizeof *ptrs);
+    char (*reasons)[256] = calloc(n, 256);
+    size_t *deferred = calloc(n, sizeof *deferred);
+    bool *accepted = calloc(n, sizeof *accepted);
+    size_t ndeferred = 0;
+    s_warned_t *warned = NULL;
+    size_t nwarned = 0;
+    Entretiens__V1__EventWarning *wmsgs = NULL, **wptrs = NULL;
     s_set_t dirty = { 0 };
+    s_refs_ctx_t rx = { .s = s, .txn = call->txn };
+    sched_refs_t refs = { .today = ent_clock_today(), .entity_known = s_refs_entity, .hired = s_refs_hired, .arg = &rx };
     uint64_t counts[SCHED_INGEST_OUTCOMES] = { 0 };
-    int rc = (!results || !ptrs || !reasons) ? ENOMEM : s_set_init(&dirty, req->n_events);
+    int rc = (!results || !ptrs || !reasons || !deferred || !accepted) ? ENOMEM : s_set_init(&dirty, req->n_events);
+    /* every event names an employee and may name a manager */
+    if (!rc)
+        rc = s_set_init(&rx.hired, 2 * req->n_events);
     for (size_t i = 0; i < req->n_events && !rc; i++) {
-        const Entretiens__V1__EmployeeEvent *ev = req->events[i];
-        Entretiens__V1__EventResult *r = &results[i];
-        entretiens__v1__event_result__init(r);
-        ptrs[i] = r;
-        r->index = (uint32_t) i;
-        r->event_id = ev->event_id && sched_text_ok(ev->event_id, 128) ? ev->event_id : "";
-        const char *field = NULL, *why = NULL;
-        if (!sched_event_valid(ev, &field, &why, reasons[i], sizeof reasons[i])) {
-            r->outcome = "rejected";
-            r->field = (char *) field;
-            r->reason = reasons[i];
-            rep.rejected++;
-            counts[SCHED_INGEST_REJECTED]++;
-            rc = s_deadletter(s, call->txn, call->caller, ev, "rejected", field, why, reasons[i]);
+        entretiens__v1__event_result__init(&results[i]);
+        ptrs[i] = &results[i];
+        results[i].index = (uint32_t) i;
+        results[i].event_id =
+            req->events[i]->event_id && sched_text_ok(req->events[i]->event_id, 128) ? req->events[i]->event_id : "";
+    }
+    /* two passes: an event about someone not hired yet waits for the end of
+     * the batch, where a hire sent after it in the same batch is known (HR
+     * systems do not sort their exports); the second pass rejects it if the
+     * hire still is not there */
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        size_t todo = pass == 0 ? req->n_events : ndeferred;
+        for (size_t j = 0; j < todo && !rc; j++) {
+            size_t i = pass == 0 ? j : deferred[j];
+            const Entretiens__V1__EmployeeEvent *ev = req->events[i];
+            Entretiens__V1__EventResult *r = &results[i];
+            const char *field = NULL, *why = NULL;
+            sched_check_t check = sched_event_check(ev, &refs, &field, &why, reasons[i], sizeof reasons[i]);
+            if (rx.rc) {
+                rc = rx.rc;
+                break;
+            }
+            if (check == SCHED_CHECK_NOT_HIRED && pass == 0) {
+                deferred[ndeferred++] = i;
+                continue;
+            }
+            if (check != SCHED_CHECK_OK) {
+                r->outcome = "rejected";
+                r->field = (char *) field;
+                r->reason = reasons[i];
+                rep.rejected++;
+                counts[SCHED_INGEST_REJECTED]++;
+                rc = s_deadletter(s, call->txn, call->caller, ev, "rejected", field, why, reasons[i]);
+                continue;
+            }
+            sched_ingest_outcome_t outcome;
+            rc = s_apply(s, call->txn, ev, &outcome, &field, reasons[i], sizeof reasons[i]);
+            if (rc)
+                break;
+            counts[outcome]++;
+            switch (outcome) {
+            case SCHED_INGEST_ACCEPTED:
+                r->outcome = "accepted";
+                rep.accepted++;
+                accepted[i] = true;
+                s_set_add(&dirty, ev->employee_id);
+                if (sched_event_kind(ev->type) == SCH_FACT_HIRED)
+                    s_set_add(&rx.hired, ev->employee_id);
+                break;
+            case SCHED_INGEST_DUPLICATE:
+                r->outcome = "duplicate";
+                rep.duplicates++;
+                break;
+            default:
+                /* counted in rejected too: a client that does not know
+                 * conflicts still sees the event was not applied */
+                r->outcome = "conflict";
+                r->field = (char *) field;
+                r->reason = reasons[i];
+                rep.rejected++;
+                rep.conflicts++;
+                rc = s_deadletter(s, call->txn, call->caller, ev, "conflict", field, "differs from the stored event",
+                                  reasons[i]);
+                break;
+            }
+        }
+    }
+    /* managers, once every hire of the batch is known: a warning each, the
+     * event stays accepted (a manager's hire may come in a later batch) */
+    for (size_t i = 0; i < req->n_events && !rc; i++) {
+        sched_warning_t w;
+        if (!accepted[i] || !sched_event_warn(req->events[i], &refs, &w)) {
+            rc = rx.rc;
             continue;
         }
-        sched_ingest_outcome_t outcome;
-        rc = s_apply(s, call->txn, ev, &outcome, &field, reasons[i], sizeof reasons[i]);
-        if (rc)
-            break;
-        counts[outcome]++;
-        switch (outcome) {
-        case SCHED_INGEST_ACCEPTED:
-            r->outcome = "accepted";
-            rep.accepted++;
-            s_set_add(&dirty, ev->employee_id);
-            break;
-        case SCHED_INGEST_DUPLICATE:
-            r->outcome = "duplicate";
-            rep.duplicates++;
-            break;
-        default:
-            /* counted in rejected too: a client that does not know
-             * conflicts still sees the event was not applied */
-            r->outcome = "conflict";
-            r->field = (char *) field;
-            r->reason = reasons[i];
-            rep.rejected++;
-            rep.conflicts++;
-            rc = s_deadletter(s, call->txn, call->caller, ev, "conflict", field, "differs from the stored event",
-                              reasons[i]);
-            break;
+        if (nwarned % 64 == 0) {
+            s_warned_t *grown = realloc(warned, (nwarned + 64) * sizeof *grown);
+            if (!grown) {
+                rc = ENOMEM;
+                break;
+            }
+            warned = grown;
+        }
+        warned[nwarned].index = i;
+        warned[nwarned++].w = w;
+        const Entretiens__V1__EmployeeEvent *ev = req->events[i];
+        /* the field and the fixed sentence only, as for rejections */
+        ent_log_info("ingest.warning", "event %.64s from %.64s accepted with a warning: %s: %s",
+                     ev->event_id && sched_text_ok(ev->event_id, 128) ? ev->event_id : "-",
+                     ev->source && sched_text_ok(ev->source, 64) ? ev->source : "-", w.field, w.why);
+    }
+    if (!rc && nwarned) {
+        wmsgs = calloc(nwarned, sizeof *wmsgs);
+        wptrs = calloc(nwarned, sizeof *wptrs);
+        if (!wmsgs || !wptrs)
+            rc = ENOMEM;
+        for (size_t k = 0; k < nwarned && !rc; k++) {
+            entretiens__v1__event_warning__init(&wmsgs[k]);
+            wmsgs[k].field = (char *) warned[k].w.field;
+            wmsgs[k].reason = warned[k].w.reason;
+            wptrs[k] = &wmsgs[k];
+            /* one warning per event at most: sched_event_warn has one */
+            results[warned[k].index].n_warnings = 1;
+            results[warned[k].index].warnings = &wptrs[k];
         }
     }
     if (!rc)
@@ -271,9 +419,15 @@ static int s_ingest(ent_rpc_call_t *call, void *arg)
         for (int o = 0; o < SCHED_INGEST_OUTCOMES; o++)
             s->turn_ingest[o] += counts[o];
     s_set_free(&dirty);
+    s_set_free(&rx.hired);
     free(results);
     free(ptrs);
     free(reasons);
+    free(deferred);
+    free(accepted);
+    free(warned);
+    free(wmsgs);
+    free(wptrs);
     entretiens__v1__ingest_request__free_unpacked(req, alloc);
     if (rc == ENOMEM)
         return ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory");

@@ -151,9 +151,9 @@ static bool s_attributes_ok(const Entretiens__V1__EmployeeEvent *ev, bool hired,
          * event id and the field, and the dead letter keeps the event */
         REJECT("email", "not an e-mail address (an @ and no spaces are needed)");
     if (ev->birth_date && !s_date_ok(ev->birth_date))
-        REJECT("birth_date", "not a valid date");
+        REJECT("birth_date", "not a valid date between 1900 and 2200");
     if (ev->contract_end && !s_date_ok(ev->contract_end))
-        REJECT("contract_end", "not a valid date");
+        REJECT("contract_end", "not a valid date between 1900 and 2200");
     if (ev->trial_months > 12)
         REJECT_V("trial_months", "a trial period beyond any legal maximum (8 months)",
                  "a trial period of %u months is beyond any legal maximum (8)", ev->trial_months);
@@ -257,6 +257,97 @@ bool sched_event_valid(const Entretiens__V1__EmployeeEvent *ev, const char **fie
     default:
         return true;
     }
+}
+
+/* ------------------------------------------------ checks against the store */
+
+#define S_STR(x) #x
+#define STR(x) S_STR(x)
+
+/* Dates a typo would put out of any HR reality (a hire in 2200, a leave in
+ * 1900): the rules would compute deadlines from them without a word. */
+static bool s_dates_plausible(const Entretiens__V1__EmployeeEvent *ev, int32_t today, const char **field,
+                              const char **why, char *reason, size_t size)
+{
+    const Entretiens__V1__Date *e = ev->effective_date;
+    int32_t eff = ent_date_from_ymd(e->year, e->month, e->day);
+    if (e->year < SCHED_EFFECTIVE_MIN_YEAR)
+        REJECT_V("effective_date", "before " STR(SCHED_EFFECTIVE_MIN_YEAR) "-01-01: not a plausible date for an HR event",
+                 "%04d-%02d-%02d is before " STR(SCHED_EFFECTIVE_MIN_YEAR)
+                 "-01-01: not a plausible date for an HR event (a mistyped year?)",
+                 e->year, e->month, e->day);
+    if (today != ENT_DATE_NONE && eff > ent_date_add_years(today, SCHED_FUTURE_YEARS)) {
+        char t[ENT_DATE_STRLEN];
+        REJECT_V("effective_date",
+                 "more than " STR(SCHED_FUTURE_YEARS) " years after today: not a plausible date for an HR event",
+                 "%04d-%02d-%02d is more than " STR(SCHED_FUTURE_YEARS)
+                 " years after today (%s): not a plausible date for an HR event (a mistyped year?)",
+                 e->year, e->month, e->day, ent_date_format(today, t));
+    }
+    /* a birth date is personal data: the replies do not quote it either */
+    if (ev->birth_date) {
+        /* before 1900 it is not even a date here (s_date_ok) */
+        int32_t birth = ent_date_from_ymd(ev->birth_date->year, ev->birth_date->month, ev->birth_date->day);
+        if (ent_date_years_between(birth, eff) < SCHED_MIN_AGE)
+            REJECT("birth_date", "less than " STR(SCHED_MIN_AGE) " years before the event date: nobody works that "
+                                 "young (C. trav. L4153-1)");
+    }
+    if (ev->contract_end) {
+        int32_t end = ent_date_from_ymd(ev->contract_end->year, ev->contract_end->month, ev->contract_end->day);
+        if (end > ent_date_add_years(eff, SCHED_CONTRACT_MAX_YEARS))
+            REJECT("contract_end", "more than " STR(SCHED_CONTRACT_MAX_YEARS) " years after the event date: no "
+                                   "fixed-term or apprentice contract lasts that long");
+    }
+    return true;
+}
+
+sched_check_t sched_event_check(const Entretiens__V1__EmployeeEvent *ev, const sched_refs_t *refs,
+                                const char **field, const char **why, char *reason, size_t size)
+{
+    char qbuf[48];
+    if (!sched_event_valid(ev, field, why, reason, size) ||
+        !s_dates_plausible(ev, refs->today, field, why, reason, size))
+        return SCHED_CHECK_REJECTED;
+    int kind = sched_event_kind(ev->type);
+    /* only hires and updates set the entity (history.c) */
+    if ((kind == SCH_FACT_HIRED || kind == SCH_FACT_UPDATED) && ev->entity && *ev->entity && refs->entity_known &&
+        !refs->entity_known(refs->arg, ev->entity)) {
+        *field = "entity";
+        *why = "not an entity of the policy";
+        snprintf(reason, size, "unknown entity '%s': not an entity of the policy (scheduler.policy.apply declares them)",
+                 s_quote(ev->entity, qbuf));
+        return SCHED_CHECK_REJECTED;
+    }
+    /* anything but a hire about someone never hired would create an
+     * employee out of nothing (a mistyped id, an event sent before the hire) */
+    if (kind != SCH_FACT_HIRED && refs->hired && !refs->hired(refs->arg, ev->employee_id)) {
+        *field = "employee_id";
+        *why = "the employee has never been hired: the hire must come first (same batch or an earlier one)";
+        snprintf(reason, size,
+                 "employee %s has never been hired: a%s %s event needs the hire first (in the same batch or an "
+                 "earlier one); send it again after the hire",
+                 s_quote(ev->employee_id, qbuf), strchr("aeiou", ev->type[0]) ? "n" : "", ev->type);
+        return SCHED_CHECK_NOT_HIRED;
+    }
+    return SCHED_CHECK_OK;
+}
+
+bool sched_event_warn(const Entretiens__V1__EmployeeEvent *ev, const sched_refs_t *refs, sched_warning_t *w)
+{
+    int kind = sched_event_kind(ev->type);
+    /* the kinds whose manager_id the history keeps (history.c) */
+    if (kind != SCH_FACT_HIRED && kind != SCH_FACT_UPDATED && kind != SCH_FACT_POSITION_CHANGED)
+        return false;
+    if (!ev->manager_id || !*ev->manager_id || !refs->hired || refs->hired(refs->arg, ev->manager_id))
+        return false;
+    char qbuf[48];
+    w->field = "manager_id";
+    w->why = "the manager is not hired yet: accepted, the reporting line works once the manager's hire arrives";
+    snprintf(w->reason, sizeof w->reason,
+             "manager %s is not hired yet: the event is accepted, and the reporting line works once the manager's "
+             "hire arrives",
+             s_quote(ev->manager_id, qbuf));
+    return true;
 }
 
 /* ------------------------------------------------------------ comparison */

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Returns true when ev can be stored; otherwise false with
  *   *field  a static field name,
@@ -28,6 +29,65 @@
  * Nothing is set when the event is valid. */
 bool sched_event_valid(const Entretiens__V1__EmployeeEvent *ev, const char **field, const char **why, char *reason,
                        size_t size);
+
+/* ------------------------------------------------- checks against the store
+ *
+ * sched_event_valid judges an event alone.  sched_event_check adds what
+ * needs the scheduler's state (docs/scheduler.md, "Validation"): dates in a
+ * plausible range around today, an entity the policy declares, and for
+ * every event but a hire an employee who has been hired.  HR systems send
+ * a hire and its manager's hire in any order, so a manager that is not
+ * hired is a warning on an accepted event (sched_event_warn), not a
+ * rejection. */
+
+#define SCHED_EFFECTIVE_MIN_YEAR 1950 /* effective dates from 1950-01-01 ... */
+#define SCHED_FUTURE_YEARS 2          /* ... to today + 2 years */
+#define SCHED_MIN_AGE 14              /* nobody works younger (C. trav. L4153-1) */
+#define SCHED_CONTRACT_MAX_YEARS 5    /* a fixed-term or apprentice contract ends within 5 years
+                                         (the longest, an apprenticeship, lasts 4) */
+
+/* What the scheduler knows beyond the event.  The lookups may be NULL. */
+typedef struct {
+    int32_t today;  /* the scheduler's date (common/date.h day number) */
+    /* true when entity is one of the policy's entities; NULL, or a policy
+     * that declares no entity: every entity is known */
+    bool (*entity_known)(void *arg, const char *entity);
+    /* true when the employee has a hire: stored, or accepted earlier in the
+     * batch; NULL: every employee is hired */
+    bool (*hired)(void *arg, const char *employee_id);
+    void *arg;
+} sched_refs_t;
+
+typedef enum {
+    SCHED_CHECK_OK,         /* may be stored */
+    SCHED_CHECK_REJECTED,   /* invalid: field, why and reason set as by sched_event_valid */
+    SCHED_CHECK_NOT_HIRED,  /* rejected the same way (field employee_id) because the employee
+                               has no hire, and only for that: a hire later in the same batch
+                               may still make it acceptable */
+} sched_check_t;
+
+/* sched_event_valid, then the checks against refs, in this order: dates
+ * (effective_date from SCHED_EFFECTIVE_MIN_YEAR to today + SCHED_FUTURE_YEARS;
+ * birth_date, from 1900 as sched_event_valid wants, at least SCHED_MIN_AGE
+ * years before the event; contract_end within SCHED_CONTRACT_MAX_YEARS of it),
+ * the entity (refs->entity_known), the employee's hire (refs->hired, every
+ * type but `hired`).  field, why, reason and size as for sched_event_valid;
+ * the log sentence quotes nothing, the reply may quote an entity code or
+ * the effective date, never a birth date. */
+sched_check_t sched_event_check(const Entretiens__V1__EmployeeEvent *ev, const sched_refs_t *refs,
+                                const char **field, const char **why, char *reason, size_t size);
+
+/* A warning about an event that was accepted. */
+typedef struct {
+    const char *field;   /* static */
+    const char *why;     /* static, quotes nothing from the event: for the log */
+    char reason[192];    /* for the caller: may quote the id concerned */
+} sched_warning_t;
+
+/* Fills w and returns true when ev names a manager (manager_id, on any
+ * event type that carries it) that refs->hired does not know; false
+ * otherwise (w untouched), and always when refs->hired is NULL. */
+bool sched_event_warn(const Entretiens__V1__EmployeeEvent *ev, const sched_refs_t *refs, sched_warning_t *w);
 
 /* The fact kind of an event type ("hired" ...), or -1. */
 int sched_event_kind(const char *type);

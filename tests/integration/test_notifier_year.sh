@@ -65,7 +65,11 @@ for i in range(n - managers - 1):
         kw["trial_months"] = rnd.choice([2, 3, 4])
     if rnd.random() < 0.08:
         kw["contract"] = "fixed_term"
-        kw["contract_end"] = (dt.date(2026, 2, 1) + dt.timedelta(days=rnd.randint(0, 300))).isoformat()
+        end = dt.date(2026, 2, 1) + dt.timedelta(days=rnd.randint(0, 300))
+        kw["contract_end"] = end.isoformat()
+        # no fixed-term contract lasts more than 36 months (C. trav.
+        # L1242-8; the scheduler refuses an end 5 years after the hire)
+        hired = max(hired, end - dt.timedelta(days=3 * 365))
     out.append(ev(len(out), emp, hired.isoformat(), **kw))
 for e in out:
     print(json.dumps(e))

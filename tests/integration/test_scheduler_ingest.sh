@@ -1,7 +1,10 @@
 # The same ~10,000-event history ingested twice into two fresh schedulers,
-# once in order and once shuffled with duplicates mixed in, gives identical
-# obligations; duplicates are reported as such; bad lines are rejected with
-# their line number and kept as dead letters.
+# once in order and once shuffled with duplicates mixed in (the hires first,
+# shuffled among themselves: an event about someone not hired yet is
+# rejected), gives identical obligations; duplicates are reported as such;
+# bad lines are rejected with their line number and kept as dead letters;
+# events before their hire in one batch are accepted, in an earlier batch
+# rejected until sent again; an unknown manager is a warning.
 source "$(dirname "$0")/lib.sh"
 EMPLOYEES=3000; [ "$IT_SCALE" = small ] && EMPLOYEES=600
 export ENTRETIENS_NOW=2026-11-26
@@ -9,10 +12,14 @@ export ENTRETIENS_NOW=2026-11-26
   --policy-out "$IT_DIR/policy.json" 2>/dev/null || fail "demo generate"
 N=$(wc -l <"$IT_DIR/events.jsonl")
 [ "$N" -gt $((EMPLOYEES * 2)) ] || fail "only $N events generated"
-# shuffled, with 500 (or 100) events repeated
+# shuffled, with 500 (or 100) events repeated: the hires first (each
+# employee's other events need the hire in the same batch or an earlier
+# one), their managers' in any order
 DUPS=500; [ "$IT_SCALE" = small ] && DUPS=100
-{ cat "$IT_DIR/events.jsonl"; shuf -n $DUPS --random-source=<(yes 7) "$IT_DIR/events.jsonl"; } |
-  shuf --random-source=<(yes 3) >"$IT_DIR/shuffled.jsonl"
+{ grep '"type":"hired"' "$IT_DIR/events.jsonl" | shuf --random-source=<(yes 5)
+  { grep -v '"type":"hired"' "$IT_DIR/events.jsonl"; shuf -n $DUPS --random-source=<(yes 7) "$IT_DIR/events.jsonl"; } |
+    shuf --random-source=<(yes 3); } >"$IT_DIR/shuffled.jsonl"
+[ "$(wc -l <"$IT_DIR/shuffled.jsonl")" -eq $((N + DUPS)) ] || fail "shuffled file"
 
 run_one() { # name input -> writes $IT_DIR/<name>.due.json and .ingest.json
   local name=$1 input=$2
@@ -61,6 +68,18 @@ run_one shuffled "$IT_DIR/shuffled.jsonl"
 grep -q "\"accepted\": $N" "$IT_DIR/ordered.ingest.json" || fail "ordered: not all accepted: $(head -c 300 "$IT_DIR/ordered.ingest.json")"
 grep -q "\"accepted\": $N" "$IT_DIR/shuffled.ingest.json" || fail "shuffled: not all accepted"
 grep -q "\"duplicates\": $DUPS" "$IT_DIR/shuffled.ingest.json" || fail "shuffled: expected $DUPS duplicates: $(head -c 300 "$IT_DIR/shuffled.ingest.json")"
+# managers: hired before their teams in order; shuffled, some hires come a
+# batch before their manager's (when the hires fill more than one batch of
+# 1,000; in one batch every manager is known): a warning each, accepted all
+# the same
+[ "$(jq '.warnings | length' "$IT_DIR/ordered.ingest.json")" -eq 0 ] || fail "ordered: warnings: $(jq -c '.warnings[0:3]' "$IT_DIR/ordered.ingest.json")"
+if [ $EMPLOYEES -gt 1000 ]; then
+  [ "$(jq '.warnings | length' "$IT_DIR/shuffled.ingest.json")" -gt 0 ] || fail "shuffled: no manager warning"
+else
+  [ "$(jq '.warnings | length' "$IT_DIR/shuffled.ingest.json")" -eq 0 ] || fail "shuffled in one batch: warnings"
+fi
+jq -e '.warnings | all(.field == "manager_id" and (.reason | test("not hired yet")))' "$IT_DIR/shuffled.ingest.json" >/dev/null ||
+  fail "shuffled: warnings: $(jq -c '.warnings[0:3]' "$IT_DIR/shuffled.ingest.json")"
 grep -q '"version": 1' "$IT_DIR/ordered.policy.json" || fail "policy version"
 COUNT=$(grep -c '"obligation_id"' "$IT_DIR/ordered.due.json")
 [ "$COUNT" -gt "$EMPLOYEES" ] || fail "only $COUNT obligations for $EMPLOYEES employees"
@@ -174,6 +193,39 @@ grep -q '^line 2: employee K1: email: .*different email' "$IT_DIR/staff2.out" ||
 grep -q 'first version was kept' "$IT_DIR/staff2.err" || fail "re-import stderr: $(cat "$IT_DIR/staff2.err")"
 "$CTL" obligations --employee K3 >/dev/null || fail "the new hire after a conflict was not imported"
 "$CTL" employee show K1 --json | grep -q '"ana.lopez@example.org"' || fail "K1's first version was not kept"
+# events about someone not hired: in the same batch as the hire, in any
+# order, accepted; before it in an earlier batch (or never hired: a typo),
+# rejected on employee_id, kept as dead letters, and accepted when sent
+# again after the hire; nothing of them is stored until then
+cat >"$IT_DIR/order.jsonl" <<'JSON'
+{"event_id":"o1","source":"hris","type":"leave_started","employee_id":"Z1","effective_date":"2026-06-01","leave_kind":"sick"}
+{"event_id":"o2","source":"hris","type":"updated","employee_id":"Z1","effective_date":"2026-05-20","department":"R&D"}
+{"event_id":"o0","source":"hris","type":"hired","employee_id":"Z1","effective_date":"2026-05-04","entity":"ACME-FR","category":"cadre","manager_id":"Z2"}
+{"event_id":"o3","source":"hris","type":"hired","employee_id":"Z2","effective_date":"2026-05-04","entity":"ACME-FR","category":"cadre"}
+{"event_id":"g1","source":"hris","type":"updated","employee_id":"Z9","effective_date":"2026-05-20","department":"R&D"}
+JSON
+"$CTL" ingest "$IT_DIR/order.jsonl" --json >"$IT_DIR/order.json" 2>/dev/null; rc=$?
+[ $rc -eq 1 ] || fail "a phantom update must fail the ingest, got $rc"
+[ "$(jq -c '[.accepted, .rejected, [.rejections[] | [.line, .event_id, .field]], .warnings]' "$IT_DIR/order.json")" = \
+  '[4,1,[[5,"g1","employee_id"]],[]]' ] || fail "same batch, any order: $(cat "$IT_DIR/order.json")"
+jq -e '.rejections[0].reason | test("never been hired")' "$IT_DIR/order.json" >/dev/null || fail "phantom: $(cat "$IT_DIR/order.json")"
+"$CTL" employee show Z1 --json | jq -e '.employee.department == "R&D" and .employee.manager_id == "Z2"' >/dev/null ||
+  fail "Z1 as ingested out of order"
+"$CTL" employee show Z9 >/dev/null 2>&1 && fail "a phantom update created employee Z9"
+# across batches: the update first (rejected), the hire, the update again
+echo '{"event_id":"q1","source":"hris","type":"position_changed","employee_id":"Z3","effective_date":"2026-07-01","position":"Lead","manager_id":"Z404"}' >"$IT_DIR/q1.jsonl"
+echo '{"event_id":"q0","source":"hris","type":"hired","employee_id":"Z3","effective_date":"2026-05-04","entity":"ACME-FR","category":"cadre"}' >"$IT_DIR/q0.jsonl"
+"$CTL" ingest "$IT_DIR/q1.jsonl" >"$IT_DIR/q1.out" 2>&1 && fail "an event before its hire (earlier batch) must be rejected"
+grep -q '^line 1: event q1: employee_id: employee Z3 has never been hired' "$IT_DIR/q1.out" || fail "q1: $(cat "$IT_DIR/q1.out")"
+"$CTL" ingest "$IT_DIR/q0.jsonl" >/dev/null 2>&1 || fail "the hire of Z3"
+"$CTL" ingest "$IT_DIR/q1.jsonl" >"$IT_DIR/q1b.out" 2>"$IT_DIR/q1b.err" || fail "q1 after the hire: $(cat "$IT_DIR/q1b.out")"
+grep -q '^accepted 1, duplicate 0, rejected 0$' "$IT_DIR/q1b.out" || fail "q1 again: $(cat "$IT_DIR/q1b.out")"
+# the unknown manager: a warning on stderr, not on stdout, exit 0
+grep -q '^warning: line 1: event q1: manager_id: manager Z404 is not hired yet' "$IT_DIR/q1b.err" || fail "warning: $(cat "$IT_DIR/q1b.err")"
+grep -q 'warning' "$IT_DIR/q1b.out" && fail "warnings belong on stderr"
+"$CTL" deadletters --json | jq -e '[.[] | select(.field == "employee_id" and .outcome == "rejected") | .event.event_id] == ["g1", "q1"]' >/dev/null ||
+  fail "phantom dead letters: $("$CTL" deadletters --json | jq -c '[.[] | [.field, .outcome, .event.event_id]]')"
+
 # counted in /metrics; logged with the field, never the values
 sleep 1.2 # metrics are synced every second
 curl -s "http://127.0.0.1:$(http_port scheduler)/metrics" >"$IT_DIR/sched.metrics"

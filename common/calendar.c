@@ -8,6 +8,7 @@
 #include "common/calendar.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "common/date.h"
 
@@ -240,4 +241,46 @@ int32_t ent_calendar_add_ouvres(ent_region_t region, int32_t date, int n)
             n--;
     }
     return date;
+}
+
+bool ent_region_utc_offset(ent_region_t region, int *seconds)
+{
+    switch (region) {
+    case ENT_REGION_GUADELOUPE:
+    case ENT_REGION_MARTINIQUE:
+        *seconds = -4 * 3600;
+        return true;
+    case ENT_REGION_GUYANE:
+        *seconds = -3 * 3600;
+        return true;
+    case ENT_REGION_REUNION:
+        *seconds = 4 * 3600;
+        return true;
+    case ENT_REGION_MAYOTTE:
+        *seconds = 3 * 3600;
+        return true;
+    default:
+        return false;
+    }
+}
+
+int64_t ent_region_local_ms(ent_region_t region, int32_t date, int hour)
+{
+    int offset;
+    if (ent_region_utc_offset(region, &offset)) {
+        int64_t days = (int64_t) date - ent_date_from_ymd(1970, 1, 1);
+        return (days * 86400 + (int64_t) hour * 3600 - offset) * 1000;
+    }
+    /* the process' zone: mktime finds whether summer time applies at that
+     * hour (midnight + hours would be wrong on the days the clocks move) */
+    int y, m, d;
+    ent_date_to_ymd(date, &y, &m, &d);
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = m - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = hour;
+    tm.tm_isdst = -1;
+    return (int64_t) mktime(&tm) * 1000;
 }

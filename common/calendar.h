@@ -43,6 +43,17 @@ int ent_region_parse(const char *name, ent_region_t *out);
 /* Wire name of a region ("metropole" ...); "unknown" when out of range. */
 const char *ent_region_name(ent_region_t region);
 
+/* The region's legal time as a fixed offset east of UTC, in seconds, for
+ * the overseas departments, which keep no summer time (Guadeloupe and
+ * Martinique UTC-4, Guyane UTC-3, La Réunion UTC+4, Mayotte UTC+3).
+ * Returns true with *seconds set, or false for metropolitan France and
+ * Alsace-Moselle, whose time is the process' (TZ=Europe/Paris, with its
+ * summer time). */
+bool ent_region_utc_offset(ent_region_t region, int *seconds);
+
+/* Unix milliseconds of `hour`:00 on `date` in the region's legal time. */
+int64_t ent_region_local_ms(ent_region_t region, int32_t date, int hour);
+
 /* Whether Good Friday is a public holiday where an Alsace-Moselle
  * employee works (a setting of the entity: docs/policies.md).  UNKNOWN
  * leaves the choice to the computation: a "not before" date counts it as a

@@ -180,16 +180,7 @@ const ntf_plan_t *ntf_plans_for(const ntf_plans_t *plans, const char *type)
 
 int64_t ntf_local_ms(int32_t date, int hour)
 {
-    int y, m, d;
-    ent_date_to_ymd(date, &y, &m, &d);
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    tm.tm_year = y - 1900;
-    tm.tm_mon = m - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = hour;
-    tm.tm_isdst = -1; /* let mktime find summer time */
-    return (int64_t) mktime(&tm) * 1000;
+    return ent_region_local_ms(ENT_REGION_METROPOLE, date, hour);
 }
 
 int32_t ntf_business_day(ent_region_t region, int32_t date, int direction)
@@ -203,7 +194,8 @@ int32_t ntf_business_day(ent_region_t region, int32_t date, int direction)
 int64_t ntf_step_fire_ms(int32_t due, int32_t offset, ent_region_t region, int hour)
 {
     int32_t day = ntf_business_day(region, due + offset, offset <= 0 ? -1 : 1);
-    return ntf_local_ms(day, hour);
+    /* the recipient's own clock: 9:00 in La Réunion is not 9:00 in Paris */
+    return ent_region_local_ms(region, day, hour);
 }
 
 ent_region_t ntf_region(const char *name)

@@ -214,10 +214,16 @@ for line in open(d + "/downtime"):
 def down_on(day):
     return next(((a, b) for a, b in down if a <= day < b), None)
 day_of = lambda ms: dt.datetime.fromtimestamp(ms / 1000).date()
+regions = {e["employee_id"]: e.get("region", "metropole") for e in map(json.loads, open(d + "/hires.jsonl"))}
+OVERSEAS = {"reunion": 4, "mayotte": 3, "guadeloupe": -4, "martinique": -4, "guyane": -3}
 late_n = 0
 for n in sent:
     fire, disp = day_of(n["fire_at_ms"]), day_of(n["dispatched_at_ms"])
     w = down_on(fire)
+    # on a restart day the notifier is back at 09:00 Paris: a step that
+    # came due earlier that morning (09:00 in La Réunion) was due while down
+    if not w and dt.datetime.fromtimestamp(n["fire_at_ms"] / 1000).hour < 9:
+        w = next(((a, b) for a, b in down if b == fire), None)
     if w:
         late_n += 1
         if not n["late"] or disp != w[1]:
@@ -225,9 +231,17 @@ for n in sent:
     else:
         if n["late"] or disp != fire:
             errors.append("%s was due on %s: sent on %s late=%s" % (n["id"], fire, disp, n["late"]))
-    t = dt.datetime.fromtimestamp(n["fire_at_ms"] / 1000)
+    # 09:00 in the region of the person whose calendar the step follows (the
+    # recipient; the employee for escalations): Paris time, or the fixed
+    # offset of an overseas department
+    who = n["employee_id"] if n["kind"] == "escalation" or n["recipient_id"] == n["employee_id"] else n["recipient_id"]
+    reg = regions.get(who, "metropole")
+    if reg in OVERSEAS:
+        t = dt.datetime.fromtimestamp(n["fire_at_ms"] / 1000, dt.timezone(dt.timedelta(hours=OVERSEAS[reg])))
+    else:
+        t = dt.datetime.fromtimestamp(n["fire_at_ms"] / 1000)
     if (t.hour, t.minute) != (9, 0):
-        errors.append("%s planned at %s, not at the reminder hour" % (n["id"], t))
+        errors.append("%s planned at %s (%s), not at the reminder hour" % (n["id"], t, reg))
 # the receivers, by message id
 mails = [json.loads(l) for l in open(d + "/mail.jsonl")]
 hooks = [json.loads(l) for l in open(d + "/hooks.jsonl")]

@@ -88,6 +88,20 @@ Test(plans, fire_times_fall_on_business_days_at_the_hour)
     /* the hour is local: 09:00 in Paris is 08:00 UTC in winter, 07:00 in summer */
     cr_expect_eq(ntf_local_ms(D("2026-01-15"), 9) % 86400000, 8 * 3600000);
     cr_expect_eq(ntf_local_ms(D("2026-07-15"), 9) % 86400000, 7 * 3600000);
+    /* ... and the recipient's: 09:00 in La Réunion (UTC+4) is 05:00 UTC, in
+     * Guadeloupe (UTC-4) 13:00 UTC, winter and summer alike */
+    int64_t midnight_utc = (int64_t) (D("2026-07-15") - D("1970-01-01")) * 86400000;
+    f = ntf_step_fire_ms(D("2026-07-15"), 0, ENT_REGION_REUNION, 9);
+    cr_expect_eq(f - midnight_utc, 5 * 3600000, "La Réunion: %lld", (long long) (f - midnight_utc));
+    f = ntf_step_fire_ms(D("2026-07-15"), 0, ENT_REGION_GUADELOUPE, 9);
+    cr_expect_eq(f - midnight_utc, 13 * 3600000, "Guadeloupe: %lld", (long long) (f - midnight_utc));
+    f = ntf_step_fire_ms(D("2026-07-15"), 0, ENT_REGION_GUYANE, 9);
+    cr_expect_eq(f - midnight_utc, 12 * 3600000);
+    f = ntf_step_fire_ms(D("2026-07-15"), 0, ENT_REGION_MAYOTTE, 9);
+    cr_expect_eq(f - midnight_utc, 6 * 3600000);
+    midnight_utc = (int64_t) (D("2026-01-15") - D("1970-01-01")) * 86400000;
+    f = ntf_step_fire_ms(D("2026-01-15"), 0, ENT_REGION_MARTINIQUE, 9);
+    cr_expect_eq(f - midnight_utc, 13 * 3600000);
     /* a business day stays put */
     cr_expect_eq(ntf_business_day(ENT_REGION_METROPOLE, D("2026-03-04"), -1), D("2026-03-04"));
     /* 14 July 2026 is a Tuesday holiday */

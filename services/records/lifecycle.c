@@ -99,9 +99,10 @@ rec_transition_t rec_transition(rec_state_t st, rec_action_t action, rec_actor_t
          * set (the answers stay private; the state moves at the schedule) */
         if (st == REC_S_PLANNED || st == REC_S_PREPARATION || st == REC_S_SHARED || st == REC_S_HELD)
             return s_ok(st);
+        /* reported: the interviewer amends the report; the employee may
+         * still answer the comment questions (answer checks which) */
         if (st == REC_S_REPORTED)
-            return actor == REC_ACT_INTERVIEWER ? s_ok(st)
-                                                : s_state(st, "the report is written: only the interviewer may amend it before the signatures");
+            return s_ok(st);
         return s_state(st, rec_state_frozen(st) ? "the content is frozen (signed or cancelled)" : "no answers now");
     case REC_A_SHARE: {
         if (st != REC_S_SCHEDULED && st != REC_S_PREPARATION)

@@ -754,6 +754,20 @@ static int s_answer(ent_rpc_call_t *call, void *arg)
     } else {
         changes = json_object();
     }
+    if (party == REC_PARTY_EMPLOYEE && strcmp(x.iv->status, "reported") == 0) {
+        /* the report is written: only the employee's comment stays open */
+        const char *k;
+        json_t *kv;
+        json_object_foreach(changes, k, kv) {
+            (void) kv;
+            if (!rec_template_after_report(tmpl, k)) {
+                rc = ent_rpc_fail(call, ENT_FAILED_PRECONDITION, "answers",
+                                  "interview %s is reported: the report is written; the employee may still answer "
+                                  "the comment questions only (not answers.%.80s)", x.iv->id, k);
+                goto done;
+            }
+        }
+    }
     rec_err_t err;
     if (rec_answers_merge(tmpl, party, stored, changes, &err) != 0) {
         rc = ent_rpc_fail(call, err.denied ? ENT_PERMISSION_DENIED : ENT_INVALID_ARGUMENT, err.field, "%s", err.reason);

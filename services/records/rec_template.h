@@ -4,7 +4,8 @@
  *    {"id","type","locale","entity"?,"category"?,"title","description"?,
  *     "sections":[{"id","title","description"?,"theme"?,
  *                  "questions":[{"id","kind","label","help"?,"who","required"?,
- *                                "topic"?,"scale"?,"options"?,"items"?,"mode"?}]}]}
+ *                                "topic"?,"scale"?,"options"?,"items"?,"mode"?,
+ *                                "after_report"?}]}]}
  *  kinds: text rating boolean single_choice multiple_choice objectives
  *  training_needs mobility_wish competencies action_items.  who: employee,
  *  manager or both.  Professional interviews (professional*) must cover the
@@ -45,6 +46,10 @@ size_t rec_template_questions(const json_t *doc);
 
 typedef enum { REC_PARTY_EMPLOYEE = 0, REC_PARTY_MANAGER } rec_party_t;
 const char *rec_party_name(rec_party_t p);
+
+/* True when the template's question stays open to the employee once the
+ * report is written ("after_report": true; the employee's comment). */
+bool rec_template_after_report(const json_t *tmpl, const char *question);
 
 /* Validates changes (object question id -> value, null = remove) against
  * the template for party, then applies them to stored (an object, changed

@@ -174,7 +174,7 @@ static int s_options_check(const json_t *opts, const char *where, rec_err_t *err
 static int s_question_check(const json_t *q, const char *where, const char *type, rec_err_t *err)
 {
     static const char *const keys[] = { "id", "kind", "label", "help", "who", "required", "topic", "scale",
-                                        "options", "items", "mode", NULL };
+                                        "options", "items", "mode", "after_report", NULL };
     char f[200];
     if (!json_is_object(q))
         return s_err(err, false, where, "a question must be an object");
@@ -201,6 +201,14 @@ static int s_question_check(const json_t *q, const char *where, const char *type
     snprintf(f, sizeof f, "%s.required", where);
     if (json_object_get(q, "required") && !json_is_boolean(json_object_get(q, "required")))
         return s_err(err, false, f, "required must be true or false");
+    /* after_report: the employee's comment on the written report, still
+     * open once the interviewer wrote it (until the first signature) */
+    json_t *after = json_object_get(q, "after_report");
+    snprintf(f, sizeof f, "%s.after_report", where);
+    if (after && !json_is_boolean(after))
+        return s_err(err, false, f, "after_report must be true or false");
+    if (json_is_true(after) && strcmp(who, "employee") != 0)
+        return s_err(err, false, f, "only a question the employee answers stays open after the report");
     json_t *topic = json_object_get(q, "topic");
     snprintf(f, sizeof f, "%s.topic", where);
     if (topic && !s_ident(json_string_value(topic), 40, false))
@@ -650,6 +658,12 @@ int rec_answers_merge(const json_t *tmpl, rec_party_t party, json_t *stored, con
             json_object_set(stored, key, v);
     }
     return 0;
+}
+
+bool rec_template_after_report(const json_t *tmpl, const char *question)
+{
+    const json_t *q = s_question(tmpl, question);
+    return q && json_is_true(json_object_get(q, "after_report"));
 }
 
 static bool s_empty(const json_t *v)

@@ -156,6 +156,12 @@ cat >"$IT_DIR/report.json" <<'JSON'
 JSON
 C --as manager:M1 interview answer "$IV" --file "$IT_DIR/report.json" --submit >/dev/null || fail "report"
 expect_fail FAILED_PRECONDITION "the employee amends the report" C --as employee:E1 interview answer "$IV" --file "$IT_DIR/emp.json"
+grep -q "comment questions only" "$IT_DIR/err" || fail "why: $(cat "$IT_DIR/err")"
+# ... but the employee's comment stays open until the signatures
+echo '{"employee_comment": "D accord avec la synthèse."}' >"$IT_DIR/comment.json"
+C --as employee:E1 interview answer "$IV" --file "$IT_DIR/comment.json" >/dev/null || fail "the employee's comment after the report: $(cat "$IT_DIR/err")"
+C --as manager:M1 --json interview show "$IV" | jq -e '.answers.employee.employee_comment == "D accord avec la synthèse."' >/dev/null ||
+  fail "the interviewer does not read the comment"
 # signatures, employee first with a reservation
 C --as employee:E1 interview sign "$IV" --comment "Je souhaite un suivi de ma demande de formation." >/dev/null || fail "employee signs"
 expect_fail FAILED_PRECONDITION "signing twice" C --as employee:E1 interview sign "$IV"
@@ -170,7 +176,7 @@ J 'd["status"], d["signatures"]["employee"]["digest"] == d["signatures"]["manage
 expect_fail FAILED_PRECONDITION "editing a closed interview" C --as manager:M1 interview answer "$IV" --file "$IT_DIR/report.json"
 expect_fail FAILED_PRECONDITION "cancelling a closed interview" C --as hr:alice interview cancel "$IV" --reason "test"
 C --as employee:E1 --json interview history "$IV" | J '[r["action"] for r in d]' >"$IT_DIR/actions"
-grep -q "'create', 'answer', 'schedule', 'schedule', 'answer', 'answer', 'answer'" "$IT_DIR/actions" && grep -q "'hold', 'answer+report', 'sign', 'sign'" "$IT_DIR/actions" ||
+grep -q "'create', 'answer', 'schedule', 'schedule', 'answer', 'answer', 'answer'" "$IT_DIR/actions" && grep -q "'hold', 'answer+report', 'answer', 'sign', 'sign'" "$IT_DIR/actions" ||
   fail "audit trail: $(cat "$IT_DIR/actions")"
 C --as employee:E1 --json interview history "$IV" | q "Penser au budget\|Prospection" && fail "the audit trail holds content"
 

@@ -30,7 +30,7 @@ static const struct { int state, action, actor, next; } s_allowed[] = {
     { PR, REC_A_ANSWER, EMP, PR }, { PR, REC_A_ANSWER, INT, PR },
     { SH, REC_A_ANSWER, EMP, SH }, { SH, REC_A_ANSWER, INT, SH },
     { HE, REC_A_ANSWER, EMP, HE }, { HE, REC_A_ANSWER, INT, HE },
-    { RE, REC_A_ANSWER, INT, RE },
+    { RE, REC_A_ANSWER, INT, RE }, { RE, REC_A_ANSWER, EMP, RE }, /* the employee: comment questions only */
     /* share: nobody shared yet -> preparation */
     { SC, REC_A_SHARE, EMP, PR }, { SC, REC_A_SHARE, INT, PR },
     { PR, REC_A_SHARE, EMP, PR }, { PR, REC_A_SHARE, INT, PR },

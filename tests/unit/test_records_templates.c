@@ -149,6 +149,12 @@ static void e_unknown_key(json_t *d) { json_object_set_new(d, "colour", json_str
 static void e_no_sections(json_t *d) { json_object_set_new(d, "sections", json_array()); }
 static void e_kind(json_t *d) { json_object_set_new(s_q(d, 0), "kind", json_string("slider")); }
 static void e_who(json_t *d) { json_object_set_new(s_q(d, 0), "who", json_string("hr")); }
+static void e_after_report(json_t *d) /* only an employee's question stays open after the report */
+{
+    json_object_set_new(s_q(d, 0), "who", json_string("manager"));
+    json_object_set_new(s_q(d, 0), "after_report", json_true());
+}
+static void e_after_report_kind(json_t *d) { json_object_set_new(s_q(d, 0), "after_report", json_string("yes")); }
 static void e_scale(json_t *d) { json_object_set_new(json_object_get(s_q(d, 0), "scale"), "max", json_integer(1)); }
 static void e_levels(json_t *d) { json_array_remove(json_object_get(json_object_get(s_q(d, 0), "scale"), "levels"), 2); }
 static void e_dup(json_t *d) { json_object_set_new(s_q(d, 1), "id", json_string("q1")); }
@@ -180,6 +186,8 @@ Test(records_templates, validation_names_the_field)
     s_refused("a rating in a professional interview", e_professional, "sections[0].questions[0].kind");
     s_refused("an unknown category", e_category, "category");
     s_refused("an empty label", e_label, "sections[0].questions[1].label");
+    s_refused("a manager's question after the report", e_after_report, "sections[0].questions[0].after_report");
+    s_refused("after_report not a boolean", e_after_report_kind, "sections[0].questions[0].after_report");
 }
 
 static void e_prof_no_rating(json_t *d)

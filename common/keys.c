@@ -319,6 +319,13 @@ int ent_keypair_load(const char *dir, const char *name, ent_keypair_t *out, char
     return ent_keypair_load_path(path, out, err, errsize);
 }
 
+int ent_keypair_load_client(const char *dir, const char *name_or_path, ent_keypair_t *out, char *err,
+                            size_t errsize)
+{
+    return name_or_path && strchr(name_or_path, '/') ? ent_keypair_load_path(name_or_path, out, err, errsize)
+                                                     : ent_keypair_load(dir, name_or_path, out, err, errsize);
+}
+
 typedef struct {
     ent_key_t *key;
     unsigned seen;     /* bit per field */

@@ -103,6 +103,11 @@ int ent_keypair_load(const char *dir, const char *name, ent_keypair_t *out, char
 /* Reads the secret at path (a file path rather than a name in a dir). */
 int ent_keypair_load_path(const char *path, ent_keypair_t *out, char *err, size_t errsize);
 
+/* A client's key as ENTRETIENS_CLIENT_KEY names it: a path when it holds a
+ * '/', else a name in dir.  Returns as the two above. */
+int ent_keypair_load_client(const char *dir, const char *name_or_path, ent_keypair_t *out, char *err,
+                            size_t errsize);
+
 /* ------------------------------------------------------------- the ring */
 
 /* Every public record of a directory.  Lookups copy the record under a

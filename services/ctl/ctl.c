@@ -35,8 +35,7 @@ static int s_keys(ctl_t *ctl)
     ent_keyring_t *ring = ent_keyring_load(dir, err, sizeof err);
     int rc = ring ? 0 : -1;
     if (!rc)
-        rc = strchr(key, '/') ? ent_keypair_load_path(key, &ctl->own, err, sizeof err)
-                              : ent_keypair_load(dir, key, &ctl->own, err, sizeof err);
+        rc = ent_keypair_load_client(dir, key, &ctl->own, err, sizeof err);
     if (rc) {
         fprintf(stderr,
                 "entretiensctl: no client key: %s\n  (ENTRETIENS_KEYS_DIR=%s, ENTRETIENS_CLIENT_KEY=%s; create keys "

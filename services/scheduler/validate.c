@@ -354,6 +354,30 @@ bool sched_event_warn(const Entretiens__V1__EmployeeEvent *ev, const sched_refs_
 
 static bool s_msg_equal(const ProtobufCMessage *a, const ProtobufCMessage *b);
 
+/* The size of one value of field f as protobuf-c stores it. */
+static size_t s_value_size(const ProtobufCFieldDescriptor *f)
+{
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_BOOL:
+        return sizeof(protobuf_c_boolean);
+    case PROTOBUF_C_TYPE_STRING:
+        return sizeof(char *);
+    case PROTOBUF_C_TYPE_BYTES:
+        return sizeof(ProtobufCBinaryData);
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return sizeof(ProtobufCMessage *);
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return 8;
+    default:
+        return 4;
+    }
+}
+
 /* One value of field f: a points at it in one message, b in the other. */
 static bool s_value_equal(const ProtobufCFieldDescriptor *f, const void *a, const void *b)
 {
@@ -376,38 +400,8 @@ static bool s_value_equal(const ProtobufCFieldDescriptor *f, const void *a, cons
             return x == y;
         return s_msg_equal(x, y);
     }
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64:
-    case PROTOBUF_C_TYPE_DOUBLE:
-        return memcmp(a, b, 8) == 0;
-    default: /* the 32-bit kinds: int32, sint32, sfixed32, uint32, fixed32, float, enum */
-        return memcmp(a, b, 4) == 0;
-    }
-}
-
-static size_t s_value_size(const ProtobufCFieldDescriptor *f)
-{
-    switch (f->type) {
-    case PROTOBUF_C_TYPE_BOOL:
-        return sizeof(protobuf_c_boolean);
-    case PROTOBUF_C_TYPE_STRING:
-        return sizeof(char *);
-    case PROTOBUF_C_TYPE_BYTES:
-        return sizeof(ProtobufCBinaryData);
-    case PROTOBUF_C_TYPE_MESSAGE:
-        return sizeof(ProtobufCMessage *);
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64:
-    case PROTOBUF_C_TYPE_DOUBLE:
-        return 8;
-    default:
-        return 4;
+    default: /* the numbers: compared as stored, 8 or 4 bytes */
+        return memcmp(a, b, s_value_size(f)) == 0;
     }
 }
 

@@ -58,8 +58,7 @@ static int s_curve(const char *daemon, ent_curve_client_t *out)
     if (!name || !*name)
         name = "operator";
     ent_keypair_t own;
-    int rc = strchr(name, '/') ? ent_keypair_load_path(name, &own, err, sizeof err)
-                               : ent_keypair_load(dir, name, &own, err, sizeof err);
+    int rc = ent_keypair_load_client(dir, name, &own, err, sizeof err);
     ent_keyring_t *ring = rc ? NULL : ent_keyring_load(dir, err, sizeof err);
     if (!ring || ent_keyring_client(ring, &own, daemon, out) != 0) {
         printf("no keys to reach %s: %s\n", daemon, ring ? "no such daemon key" : err);

@@ -61,6 +61,7 @@ int ntf_replan(notifier_t *n, MDB_txn *txn, ntf_subject_t *s, size_t pending_bef
         .manager_id = manager,
         .employee_region = ntf_region(have_emp ? emp.region : NULL),
         .manager_region = ntf_region(have_mgr ? mgr.region : (have_emp ? emp.region : NULL)),
+        .ref_day = ent_date_from_unix_ms(ref_ms),
     };
     int nw = ntf_plan_wants(s, &ctx, n->wants, NTF_MAX_WANTS);
     ntf_merge_stats_t st;
@@ -185,6 +186,7 @@ int ntf_apply_obligation(notifier_t *n, MDB_txn *txn, const char *type, const En
     ntf_copy(s->type, sizeof s->type, o->type);
     ntf_copy(s->obligation_status, sizeof s->obligation_status, o->status);
     s->actionable = o->actionable;
+    s->penalty_eur = o->penalty_eur;
     /* met and cancelled end the plan whatever the flag says */
     if (strcmp(type, "met") == 0 || strcmp(type, "cancelled") == 0)
         s->actionable = false;

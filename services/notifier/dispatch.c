@@ -190,12 +190,25 @@ static int s_compose(notifier_t *n, MDB_txn *txn, const ntf_notif_t *nf, s_msg_t
             l->type = m->line_types[m->n_lines - 1];
             l->due_date = it.due;
             l->fire_date = ent_date_from_unix_ms(it.fire_ms);
+            l->penalty_eur = it.penalty_eur;
             ntf_notif_clear(&it);
         }
+    } else if (nf->kind == NTF_KIND_CATCHUP) {
+        /* a catch-up that found no digest (too many recipients in one scan)
+         * goes alone, as a list of one */
+        if (!(m->lines = calloc(1, sizeof *m->lines)))
+            return ENOMEM;
+        m->lines[0] = (ntf_digest_line_t) { .kind = NTF_KIND_CATCHUP, .employee_name = m->employee_name,
+                                            .type = nf->type, .due_date = nf->due,
+                                            .fire_date = ent_date_from_unix_ms(nf->fire_ms),
+                                            .penalty_eur = nf->penalty_eur };
+        m->n_lines = 1;
     }
+    /* the backlog's digest speaks as a catch-up, not as the day's digest */
+    bool catchup = nf->kind == NTF_KIND_CATCHUP || (nf->kind == NTF_KIND_DIGEST && strcmp(nf->step, "catchup") == 0);
 
     ntf_render_in_t in = {
-        .kind = nf->kind,
+        .kind = catchup ? NTF_KIND_CATCHUP : nf->kind,
         .role = nf->role,
         .locale = pv->locale,
         .recipient_name = m->recipient_name,
@@ -808,6 +821,7 @@ int ntf_retry(notifier_t *n, MDB_txn *txn, const char *id)
 
 typedef struct {
     char recipient[NTF_ID_MAX + 1];
+    bool catchup;                 /* the backlog's digest, apart from the day's */
     char id[NTF_NID_MAX + 1];
     char **items;
     size_t n, cap;
@@ -825,23 +839,25 @@ static void s_digests_free(s_digest_t *dg, size_t n)
 /* The digest of recipient in this scan (created on first use), or NULL
  * when there are too many. */
 static s_digest_t *s_digest_for(notifier_t *n, MDB_txn *txn, s_digest_t *dg, size_t *ndg, const char *recipient,
-                                int *rc)
+                                bool catchup, int *rc)
 {
     for (size_t i = 0; i < *ndg; i++)
-        if (strcmp(dg[i].recipient, recipient) == 0)
+        if (strcmp(dg[i].recipient, recipient) == 0 && dg[i].catchup == catchup)
             return &dg[i];
     if (*ndg >= MAX_DIGESTS)
         return NULL;
     s_digest_t *d = &dg[*ndg];
     memset(d, 0, sizeof *d);
     ntf_copy(d->recipient, sizeof d->recipient, recipient);
+    d->catchup = catchup;
     char day[ENT_DATE_STRLEN];
     ent_date_format(ent_clock_today(), day);
+    const char *prefix = catchup ? "catchup" : "digest";
     for (int k = 1; k < 100; k++) {
         if (k == 1)
-            snprintf(d->id, sizeof d->id, "digest|%s|%s", recipient, day);
+            snprintf(d->id, sizeof d->id, "%s|%s|%s", prefix, recipient, day);
         else
-            snprintf(d->id, sizeof d->id, "digest|%s|%s#%d", recipient, day, k);
+            snprintf(d->id, sizeof d->id, "%s|%s|%s#%d", prefix, recipient, day, k);
         MDB_val key = { strlen(d->id), d->id }, v;
         *rc = mdb_get(txn, n->notifs, &key, &v);
         if (*rc == MDB_NOTFOUND) {
@@ -919,14 +935,18 @@ static int s_fire_item(notifier_t *n, MDB_txn *txn, ntf_subject_t *s, ntf_item_t
     nf.created_ms = ent_clock_now_ms();
     if (nf.late)
         n->turn_stats.late++;
-    bool digestible = (nf.kind == NTF_KIND_REMINDER || nf.kind == NTF_KIND_OVERDUE || nf.kind == NTF_KIND_ESCALATION) &&
-                      (nf.role == NTF_ROLE_MANAGER || nf.role == NTF_ROLE_ESCALATION);
+    /* catch-ups always travel together (one list of the backlog per
+     * recipient); the day's reminders only for those who chose a digest */
+    bool catchup = nf.kind == NTF_KIND_CATCHUP;
+    bool digestible = catchup ||
+                      ((nf.kind == NTF_KIND_REMINDER || nf.kind == NTF_KIND_OVERDUE || nf.kind == NTF_KIND_ESCALATION) &&
+                       (nf.role == NTF_ROLE_MANAGER || nf.role == NTF_ROLE_ESCALATION));
     if (digestible) {
-        rc = ntf_contact_get(n, txn, nf.recipient_id, &rcp);
+        rc = catchup ? 0 : ntf_contact_get(n, txn, nf.recipient_id, &rcp);
         if (rc && rc != MDB_NOTFOUND)
             return rc;
-        if (rc == 0 && rcp.digest) {
-            s_digest_t *d = s_digest_for(n, txn, dg, ndg, nf.recipient_id, &rc);
+        if (catchup || (rc == 0 && rcp.digest)) {
+            s_digest_t *d = s_digest_for(n, txn, dg, ndg, nf.recipient_id, catchup, &rc);
             if (rc)
                 return rc;
             if (d) {
@@ -956,8 +976,8 @@ static int s_fire_digests(notifier_t *n, MDB_txn *txn, s_digest_t *dg, size_t nd
         ntf_copy(nf.id, sizeof nf.id, dg[i].id);
         snprintf(nf.subject, sizeof nf.subject, "digest");
         nf.kind = NTF_KIND_DIGEST;
-        nf.role = NTF_ROLE_MANAGER;
-        ntf_copy(nf.step, sizeof nf.step, "digest");
+        nf.role = strcmp(dg[i].recipient, "hr") == 0 ? NTF_ROLE_HR : NTF_ROLE_MANAGER;
+        ntf_copy(nf.step, sizeof nf.step, dg[i].catchup ? "catchup" : "digest");
         ntf_copy(nf.recipient_id, sizeof nf.recipient_id, dg[i].recipient);
         nf.fire_ms = nf.created_ms = ent_clock_now_ms();
         ntf_message_key(nf.id, nf.key);

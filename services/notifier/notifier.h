@@ -112,6 +112,7 @@ typedef struct {
     int64_t fire_ms, created_ms, dispatched_ms, sent_ms, next_try_ms;
     int64_t ref;
     int32_t offset;
+    int32_t penalty_eur;         /* catch-up: the obligation's penalty when planned */
     char key[33];
     ntf_delivery_t del[NTF_CH_COUNT];
     size_t n_del;

@@ -14,7 +14,8 @@
 const char NTF_DEFAULT_PLANS[] = "default=-30:em,-7:em,-1:em,+1:m,+7:x";
 
 static const char *const S_KINDS[NTF_KIND_COUNT] = { "reminder", "overdue", "escalation", "invitation",
-                                                     "cancellation", "sign_request", "signed", "digest" };
+                                                     "cancellation", "sign_request", "signed", "digest",
+                                                     "catchup" };
 static const char *const S_ROLES[NTF_ROLE_COUNT] = { "employee", "manager", "escalation", "hr" };
 static const char *const S_ITEM_STATUS[NTF_ITEM_COUNT] = { "pending", "fired", "cancelled" };
 
@@ -238,6 +239,9 @@ char *ntf_item_step(const ntf_item_t *it, char *buf, size_t size)
     case NTF_KIND_CANCELLATION:
         snprintf(buf, size, "cancel@%" PRId64, it->ref);
         break;
+    case NTF_KIND_CATCHUP:
+        snprintf(buf, size, "catchup@%s", ent_date_format((int32_t) it->ref, due));
+        break;
     case NTF_KIND_SIGN_REQUEST:
         snprintf(buf, size, "sign#%" PRId64, it->ref);
         break;
@@ -286,6 +290,30 @@ static bool s_interview_held(const ntf_subject_t *s)
            strcmp(s->interview_status, "signed") == 0 || strcmp(s->interview_status, "closed") == 0;
 }
 
+static bool s_day_kind(int kind)
+{
+    return kind == NTF_KIND_REMINDER || kind == NTF_KIND_OVERDUE || kind == NTF_KIND_ESCALATION;
+}
+
+/* Does an overdue obligation need a catch-up?  Yes when no day step of its
+ * plan falls on or after the day of the event that made us plan it (those
+ * before are not owed: ntf_plan_merge) and none was ever sent: the backlog
+ * found at installation, or an obligation the HRIS made known only after
+ * its reminders' days.  Without it, such an obligation would never be
+ * chased, however much it costs. */
+static bool s_wants_catchup(const ntf_subject_t *s, const ntf_plan_ctx_t *ctx, const ntf_item_t *wants, int n)
+{
+    if (strcmp(s->obligation_status, "overdue") != 0 || ctx->ref_day == ENT_DATE_NONE || ctx->ref_day == 0)
+        return false;
+    for (int i = 0; i < n; i++)
+        if (s_day_kind(wants[i].kind) && ent_date_from_unix_ms(wants[i].fire_ms) >= ctx->ref_day)
+            return false;
+    for (size_t i = 0; i < s->n_items; i++)
+        if (s_day_kind(s->items[i].kind) && s->items[i].status == NTF_ITEM_FIRED)
+            return false;
+    return true;
+}
+
 static int s_obligation_wants(const ntf_subject_t *s, const ntf_plan_ctx_t *ctx, ntf_item_t *out, int max)
 {
     bool active = s->actionable && s->due != ENT_DATE_NONE &&
@@ -313,6 +341,14 @@ static int s_obligation_wants(const ntf_subject_t *s, const ntf_plan_ctx_t *ctx,
         if (st->to & NTF_TO_ESCALATION)
             s_want(out, &n, max, NTF_KIND_ESCALATION, NTF_ROLE_ESCALATION, st->offset, s->due, "escalation",
                    ntf_step_fire_ms(s->due, st->offset, ctx->employee_region, ctx->hour));
+    }
+    if (s_wants_catchup(s, ctx, out, n)) {
+        /* the next business morning after the event: the whole backlog of an
+         * installation goes out together, in one digest per recipient */
+        int64_t fire = ntf_step_fire_ms(ctx->ref_day, 1, ctx->employee_region, ctx->hour);
+        if (*ctx->manager_id && strcmp(ctx->manager_id, s->employee_id) != 0)
+            s_want(out, &n, max, NTF_KIND_CATCHUP, NTF_ROLE_MANAGER, 0, s->due, ctx->manager_id, fire);
+        s_want(out, &n, max, NTF_KIND_CATCHUP, NTF_ROLE_HR, 0, s->due, "hr", fire);
     }
     return n;
 }
@@ -354,11 +390,6 @@ static int s_interview_wants(const ntf_subject_t *s, const ntf_plan_ctx_t *ctx, 
 int ntf_plan_wants(const ntf_subject_t *s, const ntf_plan_ctx_t *ctx, ntf_item_t *out, int max)
 {
     return ntf_subject_is_obligation(s) ? s_obligation_wants(s, ctx, out, max) : s_interview_wants(s, ctx, out, max);
-}
-
-static bool s_day_kind(int kind)
-{
-    return kind == NTF_KIND_REMINDER || kind == NTF_KIND_OVERDUE || kind == NTF_KIND_ESCALATION;
 }
 
 /* Is a wanted item still owed when planned at ref_ms? */
@@ -473,6 +504,7 @@ uint8_t *ntf_subject_pack(const ntf_subject_t *s, size_t *len)
     }
     m.obligation_status = (char *) s->obligation_status;
     m.actionable = s->actionable;
+    m.penalty_eur = s->penalty_eur;
     m.since_ms = s->since_ms;
     m.manager_id = (char *) s->manager_id;
     m.obligation_id = (char *) s->obligation_id;
@@ -540,6 +572,7 @@ int ntf_subject_unpack(const void *data, size_t len, ntf_subject_t *out)
         out->due = ent_date_from_ymd(m->due_date->year, m->due_date->month, m->due_date->day);
     COPY_ID(out->obligation_status, m->obligation_status);
     out->actionable = m->actionable;
+    out->penalty_eur = m->penalty_eur;
     out->since_ms = m->since_ms;
     COPY_ID(out->manager_id, m->manager_id);
     COPY_ID(out->obligation_id, m->obligation_id);
@@ -569,7 +602,7 @@ int ntf_subject_unpack(const void *data, size_t len, ntf_subject_t *out)
         const Entretiens__V1__PlanItem *p = m->items[i];
         ntf_item_t *it = &out->items[i];
         memset(it, 0, sizeof *it);
-        if (p->kind >= NTF_KIND_DIGEST || p->role >= NTF_ROLE_COUNT || p->status >= NTF_ITEM_COUNT)
+        if (p->kind >= NTF_KIND_COUNT || p->kind == NTF_KIND_DIGEST || p->role >= NTF_ROLE_COUNT || p->status >= NTF_ITEM_COUNT)
             goto bad;
         it->kind = (uint8_t) p->kind;
         it->role = (uint8_t) p->role;

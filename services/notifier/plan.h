@@ -49,6 +49,11 @@ typedef enum {
     NTF_KIND_SIGN_REQUEST,
     NTF_KIND_SIGNED,
     NTF_KIND_DIGEST,
+    /* an obligation already overdue past its reminders when the notifier
+     * first heard of it (the backlog found at installation): one item to
+     * the manager and one to HR, always carried by a digest (after DIGEST:
+     * kinds are stored by number) */
+    NTF_KIND_CATCHUP,
     NTF_KIND_COUNT
 } ntf_kind_t;
 
@@ -170,6 +175,7 @@ typedef struct {
     char entity[NTF_ID_MAX + 1];
     int64_t updated_at_ms;
     int64_t timer_ms;
+    int32_t penalty_eur;               /* the obligation's penalty if missed */
     ntf_item_t items[NTF_MAX_ITEMS];
     size_t n_items;
 } ntf_subject_t;
@@ -198,6 +204,9 @@ typedef struct {
     const char *manager_id;      /* the employee's manager (or the interviewer), "" when unknown */
     ent_region_t employee_region;
     ent_region_t manager_region;
+    int32_t ref_day;             /* the day of the event that caused the planning: an overdue
+                                  * obligation none of whose day steps falls on or after it
+                                  * (and none was sent) gets a catch-up item instead */
 } ntf_plan_ctx_t;
 
 /* The items the subject's current state calls for (fire_ms is the ideal

@@ -25,7 +25,8 @@ struct ntf_templates {
 const char *const ntf_template_vars[] = {
     "recipient_name", "employee_name", "employee_id", "manager_name", "type",     "due_date",
     "when",           "fire_date",     "late",        "start",        "duration", "place",
-    "video_link",     "reopened",      "count",       "items",        "kind",     NULL,
+    "video_link",     "reopened",      "count",       "items",        "kind",     "penalty",
+    "total_penalty",  NULL,
 };
 
 /* ------------------------------------------------------------ strings */
@@ -398,6 +399,31 @@ static const char *const S_EN_MONTHS[12] = { "January", "February", "March",    
 static const char *const S_FR_DAYS[7] = { "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche" };
 static const char *const S_EN_DAYS[7] = { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday" };
 
+char *ntf_format_eur(int64_t eur, const char *locale, char *buf, size_t size)
+{
+    if (eur <= 0) {
+        if (size)
+            buf[0] = '\0';
+        return buf;
+    }
+    bool fr = !locale || strcmp(locale, "en") != 0;
+    /* groups of three digits: a narrow no-break space in French, a comma in English */
+    char digits[24], grouped[48];
+    int nd = snprintf(digits, sizeof digits, "%" PRId64, eur);
+    size_t g = 0;
+    for (int i = 0; i < nd; i++) {
+        if (i > 0 && (nd - i) % 3 == 0) {
+            const char *sep = fr ? "\u202f" : ",";
+            memcpy(grouped + g, sep, strlen(sep));
+            g += strlen(sep);
+        }
+        grouped[g++] = digits[i];
+    }
+    grouped[g] = '\0';
+    snprintf(buf, size, fr ? "%s\u00a0€" : "€%s", grouped);
+    return buf;
+}
+
 char *ntf_format_date(int32_t date, const char *locale, char *buf, size_t size)
 {
     if (date == ENT_DATE_NONE) {
@@ -489,9 +515,11 @@ int ntf_render(const ntf_templates_t *t, const ntf_render_in_t *in, ntf_rendered
 
     /* a digest lists its lines, each from its own small template */
     s_sb_t items = { 0 };
+    int64_t total_penalty = 0;
     for (size_t i = 0; i < in->n_lines; i++) {
         const ntf_digest_line_t *l = &in->lines[i];
-        char key[64], ldue[64], lwhen[48];
+        char key[64], ldue[64], lwhen[48], lpen[48];
+        total_penalty += l->penalty_eur > 0 ? l->penalty_eur : 0;
         snprintf(key, sizeof key, "digest_item.%s", ntf_kind_name(l->kind));
         json_t *lm = s_message(t, loc, key);
         if (!lm)
@@ -502,6 +530,7 @@ int ntf_render(const ntf_templates_t *t, const ntf_render_in_t *in, ntf_rendered
             { "due_date", ntf_format_date(l->due_date, loc, ldue, sizeof ldue) },
             { "when", s_when(l->fire_date, l->due_date, loc, lwhen, sizeof lwhen) },
             { "kind", ntf_kind_name(l->kind) },
+            { "penalty", ntf_format_eur(l->penalty_eur, loc, lpen, sizeof lpen) },
         };
         char *line = ntf_template_expand(json_string_value(json_object_get(lm, "body")), lv, sizeof lv / sizeof *lv);
         if (line) {
@@ -514,6 +543,8 @@ int ntf_render(const ntf_templates_t *t, const ntf_render_in_t *in, ntf_rendered
     char *items_text = s_done(&items, NULL);
     if (!items_text)
         return -1;
+    char total[48];
+    ntf_format_eur(total_penalty, loc, total, sizeof total);
 
     ntf_var_t vars[] = {
         { "recipient_name", in->recipient_name },
@@ -533,6 +564,7 @@ int ntf_render(const ntf_templates_t *t, const ntf_render_in_t *in, ntf_rendered
         { "count", count },
         { "items", items_text },
         { "kind", ntf_kind_name(in->kind) },
+        { "total_penalty", total },
     };
     size_t nv = sizeof vars / sizeof *vars;
     out->subject = ntf_template_expand(json_string_value(json_object_get(msg, "subject")), vars, nv);

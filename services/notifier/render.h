@@ -71,6 +71,7 @@ typedef struct {
     const char *type;             /* wire name */
     int32_t due_date;
     int32_t fire_date;
+    int32_t penalty_eur;          /* catch-up lines: the penalty if missed (0: none) */
 } ntf_digest_line_t;
 
 typedef struct {
@@ -106,6 +107,12 @@ void ntf_rendered_clear(ntf_rendered_t *r);
 
 /* "31 mars 2027" / "31 March 2027" (ISO for other locales) into buf. */
 char *ntf_format_date(int32_t date, const char *locale, char *buf, size_t size);
+
+/* Writes an amount in euros as the locale writes it ("3 000 €" with a
+ * narrow no-break space in French, "€3,000" in English) into buf; an empty
+ * string for 0 or less, so that a template section {{#penalty}} hides it.
+ * Returns buf. */
+char *ntf_format_eur(int64_t eur, const char *locale, char *buf, size_t size);
 /* "mardi 3 mars 2026 à 10h00" / "Tuesday 3 March 2026 at 10:00". */
 char *ntf_format_start(int64_t unix_ms, const char *locale, char *buf, size_t size);
 

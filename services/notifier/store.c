@@ -290,6 +290,7 @@ void ntf_notif_msg(const ntf_notif_t *nf, Entretiens__V1__Notification *m, Entre
     m->attempts = nf->attempts;
     m->ref = nf->ref;
     m->offset_days = nf->offset;
+    m->penalty_eur = nf->penalty_eur;
 }
 
 int ntf_notif_unpack(const void *data, size_t len, ntf_notif_t *out)
@@ -319,6 +320,7 @@ int ntf_notif_unpack(const void *data, size_t len, ntf_notif_t *out)
     out->next_try_ms = m->next_try_ms;
     out->ref = m->ref;
     out->offset = m->offset_days;
+    out->penalty_eur = m->penalty_eur;
     ntf_copy(out->key, sizeof out->key, m->message_id);
     for (size_t i = 0; i < m->n_deliveries; i++) {
         int ch = ntf_channel_parse(m->deliveries[i]->channel), ds = s_dl_parse(m->deliveries[i]->status);
@@ -416,11 +418,13 @@ void ntf_notif_from_item(const ntf_subject_t *s, const ntf_item_t *it, ntf_notif
     ntf_copy(out->recipient_id, sizeof out->recipient_id, it->recipient);
     ntf_copy(out->employee_id, sizeof out->employee_id, s->employee_id);
     ntf_copy(out->type, sizeof out->type, s->type);
-    bool day = it->kind == NTF_KIND_REMINDER || it->kind == NTF_KIND_OVERDUE || it->kind == NTF_KIND_ESCALATION;
+    bool day = it->kind == NTF_KIND_REMINDER || it->kind == NTF_KIND_OVERDUE || it->kind == NTF_KIND_ESCALATION ||
+               it->kind == NTF_KIND_CATCHUP;
     out->due = day ? (int32_t) it->ref : s->due;
     out->fire_ms = it->fire_ms;
     out->ref = it->ref;
     out->offset = it->offset;
+    out->penalty_eur = s->penalty_eur;
     ntf_message_key(out->id, out->key);
     ntf_copy(out->obligation_id, sizeof out->obligation_id, s->obligation_id);
     ntf_copy(out->interview_id, sizeof out->interview_id, s->interview_id);

@@ -176,6 +176,23 @@ const ntf_builtin_message_t ntf_builtin_messages[] = {
     { "fr", "digest_item.overdue", "", "- {{employee_name}} : {{type}}, EN RETARD, échéance du {{due_date}} ({{when}})\n" },
     { "fr", "digest_item.escalation", "",
       "- {{employee_name}} : {{type}}, ESCALADE, échéance du {{due_date}} ({{when}})\n" },
+    { "fr", "catchup", "Rattrapage : {{count}} entretien(s) en retard à organiser",
+      "Bonjour {{recipient_name}},\n"
+      "\n"
+      "Ces entretiens sont déjà en retard et aucun rappel n'a pu partir à temps\n"
+      "(retard constaté à la mise en service ou à l'arrivée des données RH).\n"
+      "Ils peuvent encore être tenus :\n"
+      "\n"
+      "{{items}}"
+      "{{#total_penalty}}"
+      "\n"
+      "Exposition si rien n'est fait : {{total_penalty}} d'abondement CPF.\n"
+      "{{/total_penalty}}"
+      "\n"
+      "Prochaine étape : planifiez-les en priorité, en commençant par ceux qui\n"
+      "exposent l'entreprise à un abondement.\n" },
+    { "fr", "digest_item.catchup", "",
+      "- {{employee_name}} : {{type}}, en retard depuis le {{due_date}}{{#penalty}}, exposition {{penalty}}{{/penalty}}\n" },
 
     /* ------------------------------------------------------------ English */
     { "en", "footer", "",
@@ -302,5 +319,22 @@ const ntf_builtin_message_t ntf_builtin_messages[] = {
     { "en", "digest_item.overdue", "", "- {{employee_name}}: {{type}}, OVERDUE, was due {{due_date}} ({{when}})\n" },
     { "en", "digest_item.escalation", "",
       "- {{employee_name}}: {{type}}, ESCALATED, was due {{due_date}} ({{when}})\n" },
+    { "en", "catchup", "Catch-up: {{count}} overdue interview(s) to arrange",
+      "Hello {{recipient_name}},\n"
+      "\n"
+      "These interviews are already overdue and no reminder could go out in time\n"
+      "(found overdue at installation or when the HR data arrived).\n"
+      "They can still be held:\n"
+      "\n"
+      "{{items}}"
+      "{{#total_penalty}}"
+      "\n"
+      "Exposure if nothing is done: {{total_penalty}} of CPF top-up.\n"
+      "{{/total_penalty}}"
+      "\n"
+      "Next step: schedule them first, starting with those that expose the company\n"
+      "to a top-up.\n" },
+    { "en", "digest_item.catchup", "",
+      "- {{employee_name}}: {{type}}, overdue since {{due_date}}{{#penalty}}, exposure {{penalty}}{{/penalty}}\n" },
     { NULL, NULL, NULL, NULL },
 };

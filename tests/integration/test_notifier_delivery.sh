@@ -127,6 +127,15 @@ for k, (day, who, kind) in list(expected.items()):
         del expected[k]
 for day in digests:
     expected["digest|M2|%s" % day.isoformat()] = (day, "M2", "digest")
+# catch-ups (the backlog found at installation) travel in one digest per
+# recipient and day, whatever the recipient's digest choice
+catchups = collections.defaultdict(list)
+for k, (day, who, kind) in list(expected.items()):
+    if kind == "catchup":
+        del expected[k]
+        catchups["catchup|%s|%s" % (who, day.isoformat())].append(k)
+        expected["catchup|%s|%s" % (who, day.isoformat())] = (day, who, "catchup")
+penalty = {ob["obligation_id"]: ob.get("penalty_eur", 0) for ob in obligations}
 mails = [json.loads(l) for l in open(d + "/mail.jsonl")]
 hooks = [json.loads(l) for l in open(d + "/hooks.jsonl")]
 got = collections.Counter(m["notification"] for m in mails)
@@ -179,7 +188,17 @@ for m in mails:
         att = sorted(str(a).lower() for a in ev.get("ATTENDEE"))
         if att != ["mailto:e2@acme.test", "mailto:m1@acme.test"]:
             errors.append("invitation %s attendees %s" % (k, att))
-    if kind == "digest":
+    if kind == "digest" and k.startswith("catchup|"):
+        # the backlog: one line per overdue obligation, with its exposure
+        items = [l for l in m["text"].split("\n") if l.startswith("- ")]
+        if len(items) != len(catchups[k]):
+            errors.append("catch-up %s lists %d items, not %d" % (k, len(items), len(catchups[k])))
+        if not m["subject"].startswith("Rattrapage" if lang[who] == "fr" else "Catch-up"):
+            errors.append("catch-up %s has subject %r" % (k, m["subject"]))
+        owed = sum(penalty[i.split("|")[0][2:]] for i in catchups[k])
+        if owed and "Exposition si rien n'est fait" not in m["text"]:
+            errors.append("catch-up %s does not state the exposure (%d)" % (k, owed))
+    elif kind == "digest":
         items = [l for l in m["text"].split("\n") if l.startswith("- ")]
         day = dt.date.fromisoformat(k.split("|")[2])
         if len(items) != len(digests[day]):
@@ -213,6 +232,8 @@ kinds = collections.Counter(m["kind"] for m in mails)
 for k in ("reminder", "overdue", "escalation", "invitation", "sign_request", "digest"):
     if not kinds[k]:
         errors.append("no %s at all: the scenario lost its point" % k)
+if not catchups:
+    errors.append("no catch-up at all: the backlog at installation is not chased")
 for e in errors[:40]:
     print(e, file=sys.stderr)
 print("%d messages: %s" % (len(mails), dict(kinds)), file=sys.stderr)

@@ -241,6 +241,80 @@ Test(plans, events_caught_up_late_are_planned_late)
     free(s);
 }
 
+static int s_count_kind(const ntf_item_t *w, int n, int kind)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        k += w[i].kind == kind;
+    return k;
+}
+
+Test(plans, the_backlog_found_overdue_gets_one_catch_up_for_the_manager_and_hr)
+{
+    ntf_plans_t p;
+    ntf_plans_parse(NULL, &p, NULL, 0);
+    ntf_subject_t *s = malloc(sizeof *s);
+    /* overdue for nine months when the notifier first hears of it
+     * (Thursday 2026-03-12, an installation's history load) */
+    s_obligation(s, "2025-06-16", "overdue");
+    ntf_plan_ctx_t c = s_ctx(&p, "M1");
+    c.ref_day = D("2026-03-12");
+    ntf_item_t w[NTF_MAX_WANTS];
+    int n = ntf_plan_wants(s, &c, w, NTF_MAX_WANTS);
+    cr_expect_eq(s_count_kind(w, n, NTF_KIND_CATCHUP), 2);
+    int64_t at = ntf_local_ms(D("2026-03-12"), 11);
+    ntf_merge_stats_t st;
+    ntf_plan_merge(s, w, n, at, at, 30LL * 86400000, 60000, &st);
+    cr_expect_eq(st.added, 2, "only the catch-ups: every day step is past (%d)", st.added);
+    const ntf_item_t *m = s_find(s, NTF_KIND_CATCHUP, 0, "M1");
+    const ntf_item_t *hr = s_find(s, NTF_KIND_CATCHUP, 0, "hr");
+    cr_assert_not_null(m);
+    cr_assert_not_null(hr);
+    cr_expect_eq(m->role, NTF_ROLE_MANAGER);
+    cr_expect_eq(hr->role, NTF_ROLE_HR);
+    cr_expect_eq(m->fire_ms, ntf_local_ms(D("2026-03-13"), 9), "the next business morning");
+    cr_expect_not(m->late);
+    char id[NTF_NID_MAX + 1];
+    cr_assert_eq(ntf_item_id(s->key, m, id, sizeof id), 0);
+    cr_expect_str_eq(id, "o:E1/professional/2026-01-05|catchup@2025-06-16|M1");
+    /* sent, then planned again by a later event: never a second one */
+    for (size_t i = 0; i < s->n_items; i++)
+        s->items[i].status = NTF_ITEM_FIRED;
+    c.ref_day = D("2026-04-02");
+    n = ntf_plan_wants(s, &c, w, NTF_MAX_WANTS);
+    at = ntf_local_ms(D("2026-04-02"), 11);
+    ntf_plan_merge(s, w, n, at, at, 30LL * 86400000, 60000, &st);
+    cr_expect_eq(st.added, 0);
+    /* no longer actionable (superseded): no catch-up */
+    s_obligation(s, "2025-06-16", "overdue");
+    s->actionable = false;
+    cr_expect_eq(ntf_plan_wants(s, &c, w, NTF_MAX_WANTS), 0);
+    free(s);
+}
+
+Test(plans, an_obligation_followed_since_before_its_due_date_gets_no_catch_up)
+{
+    ntf_plans_t p;
+    ntf_plans_parse(NULL, &p, NULL, 0);
+    ntf_subject_t *s = malloc(sizeof *s);
+    /* overdue since yesterday: its d+1 step is today, the usual plan applies */
+    s_obligation(s, "2026-03-11", "overdue");
+    ntf_plan_ctx_t c = s_ctx(&p, "M1");
+    c.ref_day = D("2026-03-12");
+    ntf_item_t w[NTF_MAX_WANTS];
+    int n = ntf_plan_wants(s, &c, w, NTF_MAX_WANTS);
+    cr_expect_eq(s_count_kind(w, n, NTF_KIND_CATCHUP), 0);
+    /* long overdue, but a reminder already went out for it */
+    s_obligation(s, "2025-06-16", "overdue");
+    s->items[0] = (ntf_item_t) { .kind = NTF_KIND_OVERDUE, .role = NTF_ROLE_MANAGER, .status = NTF_ITEM_FIRED,
+                                 .offset = 1, .ref = D("2025-06-16"), .fire_ms = ntf_local_ms(D("2025-06-17"), 9) };
+    strcpy(s->items[0].recipient, "M1");
+    s->n_items = 1;
+    n = ntf_plan_wants(s, &c, w, NTF_MAX_WANTS);
+    cr_expect_eq(s_count_kind(w, n, NTF_KIND_CATCHUP), 0);
+    free(s);
+}
+
 Test(plans, a_moved_due_date_rewrites_pending_steps_and_keeps_fired_ones)
 {
     ntf_plans_t p;

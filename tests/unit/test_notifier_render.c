@@ -116,8 +116,8 @@ Test(render, a_digest_lists_its_items)
     ntf_templates_t *t;
     cr_assert_eq(ntf_templates_new(NULL, &t, NULL, 0), 0);
     ntf_digest_line_t lines[] = {
-        { NTF_KIND_REMINDER, "John Smith", "professional", D("2026-10-26"), D("2026-10-19") },
-        { NTF_KIND_OVERDUE, "Luc Durand", "end_of_trial", D("2026-10-01"), D("2026-10-19") },
+        { NTF_KIND_REMINDER, "John Smith", "professional", D("2026-10-26"), D("2026-10-19"), 0 },
+        { NTF_KIND_OVERDUE, "Luc Durand", "end_of_trial", D("2026-10-01"), D("2026-10-19"), 0 },
     };
     ntf_render_in_t in = { .kind = NTF_KIND_DIGEST, .role = NTF_ROLE_MANAGER, .locale = "en",
                            .recipient_name = "Marie", .lines = lines, .n_lines = 2, .due_date = ENT_DATE_NONE };
@@ -126,6 +126,34 @@ Test(render, a_digest_lists_its_items)
     cr_expect_str_eq(r.subject, "Your interviews today: 2 item(s) to follow up");
     cr_expect(strstr(r.text, "- John Smith: professional interview, due by 26 October 2026 (in 7 days)"), "%s", r.text);
     cr_expect(strstr(r.text, "- Luc Durand: end-of-trial interview, OVERDUE, was due 1 October 2026 (18 days ago)"));
+    ntf_rendered_clear(&r);
+    ntf_templates_destroy(&t);
+}
+
+Test(render, a_catch_up_lists_the_backlog_with_its_exposure)
+{
+    ntf_templates_t *t;
+    cr_assert_eq(ntf_templates_new(NULL, &t, NULL, 0), 0);
+    ntf_digest_line_t lines[] = {
+        { NTF_KIND_CATCHUP, "Zoé Martin (E000273)", "professional_recap", D("2025-03-01"), D("2026-10-19"), 3000 },
+        { NTF_KIND_CATCHUP, "Luc Durand (E000003)", "professional", D("2026-01-10"), D("2026-10-19"), 0 },
+    };
+    ntf_render_in_t in = { .kind = NTF_KIND_CATCHUP, .role = NTF_ROLE_HR, .locale = "fr",
+                           .recipient_name = "RH", .lines = lines, .n_lines = 2, .due_date = ENT_DATE_NONE };
+    ntf_rendered_t r;
+    cr_assert_eq(ntf_render(t, &in, &r), 0);
+    cr_expect_str_eq(r.subject, "Rattrapage : 2 entretien(s) en retard à organiser");
+    cr_expect(strstr(r.text, "- Zoé Martin (E000273) : "), "%s", r.text);
+    cr_expect(strstr(r.text, "en retard depuis le 1er mars 2025, exposition 3\u202f000\u00a0€\n"), "%s", r.text);
+    cr_expect(strstr(r.text, "en retard depuis le 10 janvier 2026\n"), "no exposure shown when none: %s", r.text);
+    cr_expect(strstr(r.text, "Exposition si rien n'est fait : 3\u202f000\u00a0€"), "%s", r.text);
+    ntf_rendered_clear(&r);
+    in.locale = "en";
+    lines[1].penalty_eur = 1250000;
+    cr_assert_eq(ntf_render(t, &in, &r), 0);
+    cr_expect_str_eq(r.subject, "Catch-up: 2 overdue interview(s) to arrange");
+    cr_expect(strstr(r.text, "overdue since 10 January 2026, exposure €1,250,000\n"), "%s", r.text);
+    cr_expect(strstr(r.text, "Exposure if nothing is done: €1,253,000 of CPF top-up."), "%s", r.text);
     ntf_rendered_clear(&r);
     ntf_templates_destroy(&t);
 }

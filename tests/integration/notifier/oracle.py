@@ -68,6 +68,7 @@ def reminders(ob, heard, until, contacts, plan=PLAN):
     mgr = ce.get("manager_id") or ob.get("manager_id") or ""
     cm = contacts.get(mgr, {})
     skip = cm.get("manager_id", "")
+    ahead = False  # a day step on or after the day it was heard of
     for offset, to in plan:
         kind = "reminder" if offset <= 0 else "overdue"
         direction = -1 if offset <= 0 else 1
@@ -81,9 +82,17 @@ def reminders(ob, heard, until, contacts, plan=PLAN):
             else:
                 rid, region, kind = "escalation", ce.get("region"), "escalation"
             day = business(due + dt.timedelta(days=offset), region, direction)
+            ahead = ahead or day >= heard
             if day < heard or day > until:
                 continue
             nid = "o:%s|%s|%s" % (ob["obligation_id"], step_name(offset, due), rid)
             who = rid if rid != "escalation" else (skip if skip and skip != mgr else "hr")
             out[nid] = (day, who, kind)
+    # overdue with every step already past when heard of: one catch-up for
+    # the manager and one for HR, the next business morning
+    if ob["status"] == "overdue" and not ahead:
+        day = business(heard + dt.timedelta(days=1), ce.get("region"), 1)
+        if day <= until:
+            for rid in ([mgr] if mgr and mgr != emp else []) + ["hr"]:
+                out["o:%s|catchup@%s|%s" % (ob["obligation_id"], due.isoformat(), rid)] = (day, rid, "catchup")
     return out

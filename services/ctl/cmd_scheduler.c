@@ -803,6 +803,7 @@ int ctl_cmd_obligations(ctl_t *ctl, int argc, char **argv)
         return ctl_usage(OBLIGATIONS_USAGE);
     Entretiens__V1__ObligationsRequest req = ENTRETIENS__V1__OBLIGATIONS_REQUEST__INIT;
     req.employee_id = (char *) employee;
+    req.lang = (char *) ctl_lang_code(ctl->lang);
     Entretiens__V1__ObligationsReply *rep =
         ctl_call_unpack(ctl, DAEMON, "scheduler.obligations", &req.base, &entretiens__v1__obligations_reply__descriptor);
     if (!rep)
@@ -813,22 +814,26 @@ int ctl_cmd_obligations(ctl_t *ctl, int argc, char **argv)
             json_array_append_new(arr, s_obligation_json(rep->obligations[i], false));
         ctl_print_json(arr);
     } else if (rep->n_obligations == 0) {
-        printf("no obligations for employee ");
+        printf("%s", ctl_l(ctl->lang, "no obligations for employee ", "aucune obligation pour le salarié "));
         ctl_fputs_clean(employee, stdout);
         fputc('\n', stdout);
     } else {
-        ctl_table_t *t = ctl_table_new("TYPE", "DUE", "WINDOW", "STATUS", "ACTIONABLE", "RULE", "PENALTY", "REASON", NULL);
+        ctl_lang_t l = ctl->lang;
+        ctl_table_t *t = ctl_table_new(ctl_l(l, "TYPE", "TYPE"), ctl_l(l, "DUE", "ÉCHÉANCE"), ctl_l(l, "WINDOW", "FENÊTRE"),
+                                       ctl_l(l, "STATUS", "STATUT"), ctl_l(l, "ACTIONABLE", "À TRAITER"),
+                                       ctl_l(l, "RULE", "RÈGLE"), ctl_l(l, "PENALTY", "PÉNALITÉ"),
+                                       ctl_l(l, "REASON", "MOTIF"), NULL);
         for (size_t i = 0; i < rep->n_obligations; i++) {
             const Entretiens__V1__Obligation *o = rep->obligations[i];
             char due[CTL_DATE_BUFLEN], win[CTL_DATE_BUFLEN];
             ctl_table_row(t);
-            ctl_table_cell(t, o->type, CTL_PLAIN);
+            ctl_table_cell(t, ctl_type_label(l, o->type), CTL_PLAIN);
             ctl_table_cell(t, ctl_date_str(o->due_date, due), CTL_PLAIN);
             ctl_table_cell(t, ctl_date_str(o->window_start, win), CTL_PLAIN);
-            ctl_table_cell(t, o->status, s_status_color(o->status));
+            ctl_table_cell(t, ctl_status_label(l, o->status), s_status_color(o->status));
             /* overdue but no longer worth holding (superseded, past its
              * purpose) stays in the history, out of the to-do views */
-            ctl_table_cell(t, o->actionable ? "yes" : "no", CTL_PLAIN);
+            ctl_table_cell(t, o->actionable ? ctl_l(l, "yes", "oui") : ctl_l(l, "no", "non"), CTL_PLAIN);
             ctl_table_cell(t, o->rule, CTL_PLAIN);
             if (o->penalty_eur > 0)
                 ctl_table_cellf(t, CTL_RED, "%d EUR", o->penalty_eur);
@@ -1006,12 +1011,15 @@ static void s_due_by_type(ctl_t *ctl, const Entretiens__V1__DueReply *rep)
         return;
     }
     static const char *const statuses[] = { "upcoming", "overdue", "met", "waived", "cancelled" };
-    ctl_table_t *t = ctl_table_new("TYPE", "UPCOMING", "OVERDUE", "MET", "WAIVED", "CANCELLED", "TOTAL", NULL);
+    ctl_lang_t l = ctl->lang;
+    ctl_table_t *t = ctl_table_new("TYPE", ctl_l(l, "UPCOMING", "À VENIR"), ctl_l(l, "OVERDUE", "EN RETARD"),
+                                   ctl_l(l, "MET", "RÉALISÉ"), ctl_l(l, "WAIVED", "NON DÛ"),
+                                   ctl_l(l, "CANCELLED", "ANNULÉ"), "TOTAL", NULL);
     const char *key;
     json_t *counts;
     json_object_foreach(by, key, counts) {
         ctl_table_row(t);
-        ctl_table_cell(t, key, CTL_PLAIN);
+        ctl_table_cell(t, ctl_type_label(l, key), CTL_PLAIN);
         for (size_t k = 0; k < sizeof statuses / sizeof *statuses; k++) {
             json_t *c = json_object_get(counts, statuses[k]);
             ctl_table_cellf(t, CTL_PLAIN, "%lld", c ? (long long) json_integer_value(c) : 0LL);
@@ -1019,7 +1027,7 @@ static void s_due_by_type(ctl_t *ctl, const Entretiens__V1__DueReply *rep)
         ctl_table_cellf(t, CTL_PLAIN, "%lld", (long long) json_integer_value(json_object_get(counts, "total")));
     }
     ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
-    printf("%llu deadlines\n", (unsigned long long) rep->total);
+    printf(ctl_l(l, "%llu deadlines\n", "%llu échéances\n"), (unsigned long long) rep->total);
     json_decref(by);
 }
 
@@ -1059,6 +1067,7 @@ int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
     req.include_met = all;
     req.limit = (uint32_t) lim;
     req.counts_only = by_type;
+    req.lang = (char *) ctl_lang_code(ctl->lang);
     Entretiens__V1__Date da;
     if (!after != !after_due)
         return ctl_bad("due", "--after (an obligation id) and --after-due (its due date) go together");
@@ -1079,21 +1088,24 @@ int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
             json_array_append_new(arr, s_obligation_json(rep->obligations[i], true));
         ctl_print_json(arr);
     } else if (rep->n_obligations == 0) {
-        printf("nothing due from %s to %s\n", from, to);
+        printf(ctl_l(ctl->lang, "nothing due from %s to %s\n", "aucune échéance du %s au %s\n"), from, to);
     } else {
-        ctl_table_t *t = ctl_table_new("DUE", "TYPE", "EMPLOYEE", "NAME", "MANAGER", "STATUS", NULL);
+        ctl_lang_t l = ctl->lang;
+        ctl_table_t *t = ctl_table_new(ctl_l(l, "DUE", "ÉCHÉANCE"), "TYPE", ctl_l(l, "EMPLOYEE", "SALARIÉ"),
+                                       ctl_l(l, "NAME", "NOM"), ctl_l(l, "MANAGER", "MANAGER"),
+                                       ctl_l(l, "STATUS", "STATUT"), NULL);
         for (size_t i = 0; i < rep->n_obligations; i++) {
             const Entretiens__V1__Obligation *o = rep->obligations[i];
             char due[CTL_DATE_BUFLEN];
             ctl_table_row(t);
             ctl_table_cell(t, ctl_date_str(o->due_date, due), CTL_PLAIN);
-            ctl_table_cell(t, o->type, CTL_PLAIN);
+            ctl_table_cell(t, ctl_type_label(l, o->type), CTL_PLAIN);
             ctl_table_cell(t, o->employee_id, CTL_PLAIN);
             ctl_table_cellf(t, CTL_PLAIN, "%s%s%s", s_or(o->first_name, ""),
                             o->first_name && *o->first_name && o->last_name && *o->last_name ? " " : "",
                             s_or(o->last_name, ""));
             ctl_table_cell(t, o->manager_id, CTL_PLAIN);
-            ctl_table_cell(t, o->status, s_status_color(o->status));
+            ctl_table_cell(t, ctl_status_label(l, o->status), s_status_color(o->status));
         }
         ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
     }

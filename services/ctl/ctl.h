@@ -5,6 +5,7 @@
 #ifndef ENT_CTL_H
 #define ENT_CTL_H
 
+#include "lang.h"
 #include "common/config.h"
 #include "common/keys.h"
 #include "common/rpc.h"
@@ -20,6 +21,7 @@ typedef struct {
     void *zctx;
     bool json;                 /* --json: machine-readable output on stdout */
     const char *as;            /* --as ID: the caller principal */
+    ctl_lang_t lang;           /* --lang, ENTRETIENS_LANG or the locale (lang.h) */
     int timeout_ms;
     bool color;                /* stdout is a TTY */
     ent_rpc_client_t *clients[CTL_DAEMONS];

@@ -62,14 +62,15 @@ static const ctl_command_t s_commands[] = {
 
 static void s_usage(FILE *out, ent_config_t *cfg)
 {
-    fprintf(out, "usage: entretiensctl [--json] [--as ID] COMMAND [ARGS]\n\ncommands:\n");
+    fprintf(out, "usage: entretiensctl [--json] [--lang fr|en] [--as ID] COMMAND [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < N_COMMANDS; i++) {
         if (strlen(s_commands[i].usage) <= 40)
             fprintf(out, "  %-40s %s\n", s_commands[i].usage, s_commands[i].help);
         else /* a long synopsis gets its own line */
             fprintf(out, "  %s\n  %-40s %s\n", s_commands[i].usage, "", s_commands[i].help);
     }
-    fprintf(out, "\noptions:\n  %-40s %s\n  %-40s %s\n  %-40s %s\n\n", "--json", "machine-readable output",
+    fprintf(out, "\noptions:\n  %-40s %s\n  %-40s %s\n  %-40s %s\n  %-40s %s\n\n", "--json", "machine-readable output",
+            "--lang fr|en", "language of tables, labels and reasons (default: ENTRETIENS_LANG, else the locale; --json keys never change)",
             "--as ID", "act as this principal (employee:ID, manager:ID, hr:ID, admin:ID; the client key must be allowed to assert)", "COMMAND --help",
             "help of one command");
     if (cfg && out == stdout)
@@ -117,9 +118,14 @@ int main(int argc, char **argv)
     char **args = calloc((size_t) argc + 1, sizeof *args);
     int n = 0;
     bool help = false;
+    const char *lang = NULL;
     for (int i = first; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
             ctl.json = true;
+        else if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+            lang = argv[++i];
+        else if (strncmp(argv[i], "--lang=", 7) == 0)
+            lang = argv[i] + 7;
         else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
             ctl.as = argv[++i];
         else if (strncmp(argv[i], "--as=", 5) == 0)
@@ -130,6 +136,10 @@ int main(int argc, char **argv)
             args[n++] = argv[i];
     }
     int status = CTL_USAGE;
+    if (ctl_lang_detect(lang, &ctl.lang) != 0) {
+        fprintf(stderr, "entretiensctl: --lang '%s': fr or en\n", lang);
+        goto done;
+    }
     if (n == 0) {
         s_usage(help ? stdout : stderr, ctl.cfg);
         status = help ? CTL_OK : CTL_USAGE;

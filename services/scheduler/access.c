@@ -166,11 +166,14 @@ bool sched_obligation_health(const sched_obl_t *o)
     return sched_obligation_hidden(o) || (o->o.cause == SCH_CAUSE_RETURN && s_health_leave(o->o.detail));
 }
 
-void sched_obligation_redact(sched_obl_msg_t *m)
+void sched_obligation_redact(sched_obl_msg_t *m, sch_lang_t lang)
 {
-    snprintf(m->reason, sizeof m->reason,
-             "Return from a leave of absence: the interview is due; why the employee was absent is shown to "
-             "the employee and HR only.");
+    snprintf(m->reason, sizeof m->reason, "%s",
+             lang == SCH_LANG_FR
+                 ? "Retour d'une absence : l'entretien est dû ; le motif de l'absence n'est montré qu'au salarié "
+                   "et aux RH."
+                 : "Return from a leave of absence: the interview is due; why the employee was absent is shown to "
+                   "the employee and HR only.");
     m->msg.reason = m->reason;
 }
 

@@ -87,6 +87,7 @@ static int s_obligations(ent_rpc_call_t *call, void *arg)
         return n;
     }
     bool health = ent_relation_sees_health(rel);
+    sch_lang_t lang = sched_lang(req->lang);
     sched_obl_msg_t *msgs = calloc((size_t) n + 1, sizeof *msgs);
     Entretiens__V1__Obligation **ptrs = calloc((size_t) n + 1, sizeof *ptrs);
     if (!msgs || !ptrs) {
@@ -97,9 +98,9 @@ static int s_obligations(ent_rpc_call_t *call, void *arg)
             const sched_obl_t *o = &s->sobl_buf[i];
             if (!health && sched_obligation_hidden(o))
                 continue;
-            sched_obligation_msg(s, req->employee_id, o, emp, &msgs[shown]);
+            sched_obligation_msg(s, req->employee_id, o, emp, lang, &msgs[shown]);
             if (!health && sched_obligation_health(o))
-                sched_obligation_redact(&msgs[shown]);
+                sched_obligation_redact(&msgs[shown], lang);
             ptrs[shown] = &msgs[shown].msg;
             shown++;
         }
@@ -206,6 +207,7 @@ typedef struct {
     uint64_t total;
     uint64_t counts[SCH_TYPE_COUNT][SCH_STATUS_COUNT];
     bool counts_only;
+    sch_lang_t lang;
 } s_due_t;
 
 static bool s_match(const char *filter, const char *value)
@@ -308,9 +310,9 @@ static int s_due_add(s_due_t *c, Entretiens__V1__Employee *emp, const sched_obl_
         return ENOMEM;
     }
     it->emp = emp;
-    sched_obligation_msg(c->s, emp->employee_id, o, emp, &it->m);
+    sched_obligation_msg(c->s, emp->employee_id, o, emp, c->lang, &it->m);
     if (!health && sched_obligation_health(o))
-        sched_obligation_redact(&it->m);
+        sched_obligation_redact(&it->m, c->lang);
     if (c->after_id && (o->o.due_date < c->after_due ||
                         (o->o.due_date == c->after_due && strcmp(it->m.id, c->after_id) <= 0))) {
         s_item_free(it); /* on an earlier page */
@@ -455,7 +457,7 @@ static int s_due(ent_rpc_call_t *call, void *arg)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a DueRequest");
     sched_caller_t who;
     s_due_t c = { .s = s, .who = &who, .req = req, .from = sched_date(req->from), .to = sched_date(req->to),
-                  .type = -1, .limit = req->limit ? req->limit : 10000, .counts_only = req->counts_only };
+                  .type = -1, .limit = req->limit ? req->limit : 10000, .counts_only = req->counts_only, .lang = sched_lang(req->lang) };
     int rc = sched_caller_load(s, call->txn, call->caller, &who);
     if (rc)
         goto done;

@@ -59,8 +59,16 @@ static const char *s_campaign_id(scheduler_t *s, uint32_t campaign)
     return campaign && campaign <= s->n_campaigns ? s->campaigns[campaign - 1].c->id : "?";
 }
 
+sch_lang_t sched_lang(const char *lang)
+{
+    return lang && (lang[0] == 'f' || lang[0] == 'F') && (lang[1] == 'r' || lang[1] == 'R') &&
+                   (lang[2] == '\0' || lang[2] == '-' || lang[2] == '_')
+               ? SCH_LANG_FR
+               : SCH_LANG_EN;
+}
+
 void sched_obligation_msg(scheduler_t *s, const char *employee_id, const sched_obl_t *o,
-                          const Entretiens__V1__Employee *emp, sched_obl_msg_t *out)
+                          const Entretiens__V1__Employee *emp, sch_lang_t lang, sched_obl_msg_t *out)
 {
     Entretiens__V1__Obligation *m = &out->msg;
     entretiens__v1__obligation__init(m);
@@ -88,7 +96,9 @@ void sched_obligation_msg(scheduler_t *s, const char *employee_id, const sched_o
         const Entretiens__V1__Campaign *c = s->campaigns[o->campaign - 1].c;
         char due[ENT_DATE_STRLEN];
         snprintf(out->rule, sizeof out->rule, "campaign.%s", c->id);
-        snprintf(out->reason, sizeof out->reason, "Campaign '%s' (%s): %s interview due by %s.",
+        snprintf(out->reason, sizeof out->reason,
+                 lang == SCH_LANG_FR ? "Campagne « %s » (%s) : entretien %s dû au plus tard le %s."
+                                     : "Campaign '%s' (%s): %s interview due by %s.",
                  c->title && *c->title ? c->title : c->id, c->id, type ? type : "?",
                  ent_date_format(o->o.due_date, due));
         m->basis = "company campaign";
@@ -96,7 +106,7 @@ void sched_obligation_msg(scheduler_t *s, const char *employee_id, const sched_o
         const sch_rule_t *r = sch_obligation_rule(&o->o);
         snprintf(out->rule, sizeof out->rule, "%s", r ? r->id : "");
         m->basis = (char *) (r ? r->basis : "");
-        sch_obligation_reason(&o->o, out->reason, sizeof out->reason);
+        sch_obligation_reason_lang(&o->o, lang, out->reason, sizeof out->reason);
     }
     m->rule = out->rule;
     m->reason = out->reason;
@@ -122,7 +132,7 @@ static int s_publish(scheduler_t *s, MDB_txn *txn, const char *type, const char 
     sched_obl_msg_t *m = malloc(sizeof *m);
     if (!m)
         return ENOMEM;
-    sched_obligation_msg(s, employee_id, o, *emp, m);
+    sched_obligation_msg(s, employee_id, o, *emp, SCH_LANG_EN, m);
     /* events carry the rule id, not its prose: the reason and basis are
      * what make the outbox large, and scheduler.obligations serves them */
     m->msg.reason = "";

@@ -1348,6 +1348,12 @@ static const char *const S_LEAVE_WORDS[SCH_LEAVE_COUNT] = {
     "part-time parental leave", "caregiver leave", "sabbatical leave", "secure-mobility leave",
     "long illness",       "sick leave",       "work-accident leave", "occupational-disease leave",
     "a union mandate",    "unpaid leave"};
+/* The same in French, after "de retour de" / "après" ("d'un congé..."). */
+static const char *const S_LEAVE_WORDS_FR[SCH_LEAVE_COUNT] = {
+    "congé de maternité",    "congé de paternité",   "congé d'adoption",     "congé parental d'éducation",
+    "congé parental à temps partiel", "congé de proche aidant", "congé sabbatique", "période de mobilité volontaire sécurisée",
+    "affection de longue durée", "arrêt maladie",   "arrêt pour accident du travail", "arrêt pour maladie professionnelle",
+    "mandat syndical",       "congé sans solde"};
 static const char *const S_VISIT_NAMES[SCH_VISIT_COUNT] = {"mid_career", "return", "other"};
 static const char *const S_FIRST_NAMES[SCH_FIRST_COUNT] = {"art2222", "strict_new"};
 static const char *const S_RECAP_NAMES[SCH_RECAP_COUNT] = {"seniority", "conservative",
@@ -1413,7 +1419,12 @@ typedef struct s_sb {
     char *buf;
     size_t size;
     size_t len;
+    bool fr;      /* French sentences and dd/mm/yyyy dates, else English and ISO dates */
 } s_sb_t;
+
+/* The sentence in the reader's language: both are format strings with the
+ * same conversions in the same order (the compiler checks both). */
+#define T(in_en, in_fr) (sb->fr ? (in_fr) : (in_en))
 
 __attribute__((format(printf, 2, 3))) static void s_put(s_sb_t *sb, const char *fmt, ...)
 {
@@ -1431,16 +1442,24 @@ __attribute__((format(printf, 2, 3))) static void s_put(s_sb_t *sb, const char *
 typedef struct s_dates {
     char d[4][ENT_DATE_STRLEN];
     int next;
+    bool fr;
 } s_dates_t;
 
 static const char *s_d(s_dates_t *ds, int32_t date)
 {
     char *b = ds->d[ds->next++ & 3];
-    return ent_date_format(date, b);
+    if (!ds->fr)
+        return ent_date_format(date, b);
+    int y, m, d;
+    ent_date_to_ymd(date, &y, &m, &d);
+    snprintf(b, ENT_DATE_STRLEN, "%02u/%02u/%04u", (unsigned) d % 100u, (unsigned) m % 100u, (unsigned) y % 10000u);
+    return b;
 }
 
-static const char *s_leave_words(uint8_t kind)
+static const char *s_leave_words(const s_sb_t *sb, uint8_t kind)
 {
+    if (sb->fr)
+        return kind < SCH_LEAVE_COUNT ? S_LEAVE_WORDS_FR[kind] : "congé";
     return kind < SCH_LEAVE_COUNT ? S_LEAVE_WORDS[kind] : "leave";
 }
 
@@ -1449,57 +1468,77 @@ static void s_reason_professional(s_sb_t *sb, const sch_obligation_t *o, s_dates
     int years = o->detail / 12;
     switch (o->rule) {
     case SCH_R_EPP_FIRST_2025:
-        s_put(sb, "Hired %s: first professional interview due within one year, by %s",
+        s_put(sb, T("Hired %s: first professional interview due within one year, by %s",
+          "Embauche le %s : premier entretien professionnel dû dans l'année, au plus tard le %s"),
               s_d(ds, o->anchor), s_d(ds, o->due_date));
         return;
     case SCH_R_EPP_FIRST_2014:
         if (o->cause == SCH_CAUSE_LAW_2014)
-            s_put(sb, "In post when law 2014-288 took effect (2014-03-07): first professional "
-                      "interview due within two years, by %s", s_d(ds, o->due_date));
+            s_put(sb, T("In post when law 2014-288 took effect (2014-03-07): first professional "
+                      "interview due within two years, by %s",
+          "En poste à l'entrée en vigueur de la loi 2014-288 (07/03/2014) : premier "
+                      "entretien professionnel dû dans les deux ans, au plus tard le %s"), s_d(ds, o->due_date));
         else
-            s_put(sb, "Hired %s: first professional interview due within two years, by %s",
+            s_put(sb, T("Hired %s: first professional interview due within two years, by %s",
+          "Embauche le %s : premier entretien professionnel dû dans les deux ans, au plus tard le %s"),
                   s_d(ds, o->anchor), s_d(ds, o->due_date));
         return;
     case SCH_R_EPP_FIRST_TRANSITION:
         if (o->flags & SCH_OBL_STRICT_NEW)
-            s_put(sb, "Hired %s, before the 2025-10-26 reform: first professional interview due "
+            s_put(sb, T("Hired %s, before the 2025-10-26 reform: first professional interview due "
                       "one year after hire, or two years where that year ended before the "
-                      "reform (option strict_new), by %s", s_d(ds, o->anchor), s_d(ds, o->due_date));
+                      "reform (option strict_new), by %s",
+          "Embauche le %s, avant la réforme du 26/10/2025 : premier entretien professionnel "
+                      "dû un an après l'embauche, ou deux ans si cette année s'est achevée avant "
+                      "la réforme (option strict_new), au plus tard le %s"), s_d(ds, o->anchor), s_d(ds, o->due_date));
         else
-            s_put(sb, "Hired %s, before the 2025-10-26 reform: first professional interview due "
+            s_put(sb, T("Hired %s, before the 2025-10-26 reform: first professional interview due "
                       "by the earlier of hire + 2 years and 2026-10-26 (option art2222), %s",
+          "Embauche le %s, avant la réforme du 26/10/2025 : premier entretien professionnel "
+                      "dû au plus tôt de l'embauche + 2 ans et du 26/10/2026 (option art2222), le %s"),
                   s_d(ds, o->anchor), s_d(ds, o->due_date));
         return;
     default:
         break;
     }
     if (o->cause == SCH_CAUSE_MISSED)
-        s_put(sb, "Professional interview deadline of %s passed with no interview: next one due "
-                  "%d years after it, by %s", s_d(ds, o->anchor), years, s_d(ds, o->due_date));
+        s_put(sb, T("Professional interview deadline of %s passed with no interview: next one due "
+                  "%d years after it, by %s",
+          "Échéance d'entretien professionnel du %s passée sans entretien : le suivant est dû "
+                  "%d ans après, au plus tard le %s"), s_d(ds, o->anchor), years, s_d(ds, o->due_date));
     else if (o->rule == SCH_R_EPP_PERIODIC_TRANSITION)
-        s_put(sb, "Professional interview held %s, whose two-year deadline was still running on "
-                  "2025-10-26: next one due %d years after it, by %s", s_d(ds, o->anchor), years,
+        s_put(sb, T("Professional interview held %s, whose two-year deadline was still running on "
+                  "2025-10-26: next one due %d years after it, by %s",
+          "Entretien professionnel tenu le %s, dont le délai de deux ans courait encore le "
+                  "26/10/2025 : le suivant est dû %d ans après, au plus tard le %s"), s_d(ds, o->anchor), years,
               s_d(ds, o->due_date));
     else
-        s_put(sb, "Professional interview held %s: next one due within %d years, by %s",
+        s_put(sb, T("Professional interview held %s: next one due within %d years, by %s",
+          "Entretien professionnel tenu le %s : le suivant est dû dans les %d ans, au plus tard le %s"),
               s_d(ds, o->anchor), years, s_d(ds, o->due_date));
 }
 
 static void s_reason_recap(s_sb_t *sb, const sch_obligation_t *o, s_dates_t *ds)
 {
     if (o->rule == SCH_R_EPP_RECAP_2014)
-        s_put(sb, "Six-year seniority period from %s: recap interview (état des lieux) due by %s",
+        s_put(sb, T("Six-year seniority period from %s: recap interview (état des lieux) due by %s",
+          "Période de six ans d'ancienneté depuis le %s : entretien d'état des lieux récapitulatif dû au plus tard le %s"),
               s_d(ds, o->ref_date), s_d(ds, o->due_date));
     else if (o->rule == SCH_R_EPP_RECAP_TRANSITION)
-        s_put(sb, "Six-year seniority period from %s was still running on 2025-10-26 and now "
+        s_put(sb, T("Six-year seniority period from %s was still running on 2025-10-26 and now "
                   "lasts eight years: recap interview (état des lieux) due by %s",
+          "La période de six ans d'ancienneté depuis le %s courait encore le 26/10/2025 et "
+                  "dure désormais huit ans : entretien d'état des lieux récapitulatif dû au plus tard le %s"),
               s_d(ds, o->ref_date), s_d(ds, o->due_date));
     else
-        s_put(sb, "Eight-year seniority period from %s: recap interview (état des lieux) due by %s",
+        s_put(sb, T("Eight-year seniority period from %s: recap interview (état des lieux) due by %s",
+          "Période de huit ans d'ancienneté depuis le %s : entretien d'état des lieux récapitulatif dû au plus tard le %s"),
               s_d(ds, o->ref_date), s_d(ds, o->due_date));
     if (o->flags & SCH_OBL_EARLY) {
-        s_put(sb, ", 8 years after the previous recap or 7 years after the first interview, "
-                  "earlier than the end of the period (option conservative)");
+        s_put(sb, T(", 8 years after the previous recap or 7 years after the first interview, "
+                  "earlier than the end of the period (option conservative)",
+          ", 8 ans après le précédent état des lieux ou 7 ans après le premier entretien, "
+                  "avant la fin de la période (option conservative)"));
         return;
     }
     if (o->rule == SCH_R_EPP_RECAP_2014)
@@ -1510,114 +1549,147 @@ static void s_reason_recap(s_sb_t *sb, const sch_obligation_t *o, s_dates_t *ds)
     int32_t last_year = ent_date_add_months(ent_date_add_months(o->ref_date, sch_rule_get(o->rule)->months),
                                             -S_RECAP_YEAR_MONTHS);
     if (o->window_start != last_year && o->detail == 1)
-        s_put(sb, "; it may be held from %s, 7 years after the first interview",
+        s_put(sb, T("; it may be held from %s, 7 years after the first interview",
+          " ; il peut être tenu à partir du %s, 7 ans après le premier entretien"),
               s_d(ds, o->window_start));
     else
-        s_put(sb, "; it may be held from %s", s_d(ds, o->window_start));
+        s_put(sb, T("; it may be held from %s",
+          " ; il peut être tenu à partir du %s"), s_d(ds, o->window_start));
 }
 
 /* The mid- and end-of-career interviews under option special_interviews. */
 static void s_reason_special(s_sb_t *sb, const sch_obligation_t *o)
 {
     if (o->detail == S_DETAIL_CONTENT)
-        s_put(sb, "; any professional interview held in this window meets it if it covers this "
-                  "content (option special_interviews=content)");
+        s_put(sb, T("; any professional interview held in this window meets it if it covers this "
+                  "content (option special_interviews=content)",
+          " ; tout entretien professionnel tenu dans cette fenêtre y satisfait s'il en couvre "
+                  "le contenu (option special_interviews=content)"));
     else if (o->flags & SCH_OBL_ONE_MAY_SUFFICE)
-        s_put(sb, "; counted as an interview of its own (option special_interviews=separate), "
+        s_put(sb, T("; counted as an interview of its own (option special_interviews=separate), "
                   "although a professional interview also falls due or was held in this window: "
                   "under the reading that it is the content of that interview "
-                  "(special_interviews=content), one interview covering both would do");
+                  "(special_interviews=content), one interview covering both would do",
+          " ; compté comme un entretien distinct (option special_interviews=separate), "
+                  "bien qu'un entretien professionnel soit aussi dû ou tenu dans cette fenêtre : "
+                  "selon la lecture qui en fait le contenu de cet entretien "
+                  "(special_interviews=content), un seul entretien couvrant les deux suffirait"));
 }
 
-size_t sch_obligation_reason(const sch_obligation_t *o, char *buf, size_t size)
+size_t sch_obligation_reason_lang(const sch_obligation_t *o, sch_lang_t lang, char *buf, size_t size)
 {
-    s_sb_t sb = {buf, buf != NULL ? size : 0, 0};
-    s_dates_t ds = {.next = 0};
-    if (sb.size > 0)
+    s_sb_t sbv = {buf, buf != NULL ? size : 0, 0, lang == SCH_LANG_FR};
+    s_sb_t *sb = &sbv;
+    s_dates_t ds = {.next = 0, .fr = sb->fr};
+    if (sb->size > 0)
         buf[0] = '\0';
     if (o == NULL)
         return 0;
     const sch_rule_t *rule = sch_rule_get(o->rule);
     switch (o->type) {
     case SCH_TYPE_PROFESSIONAL:
-        s_reason_professional(&sb, o, &ds);
+        s_reason_professional(sb, o, &ds);
         break;
     case SCH_TYPE_PROFESSIONAL_RECAP:
-        s_reason_recap(&sb, o, &ds);
+        s_reason_recap(sb, o, &ds);
         break;
     case SCH_TYPE_PROFESSIONAL_RETURN:
         if (o->status == SCH_STATUS_WAIVED)
-            s_put(&sb, "Back from %s on %s: no return professional interview owed, one was held "
+            s_put(sb, T("Back from %s on %s: no return professional interview owed, one was held "
                        "on %s, within the 12 months before the return",
-                  s_leave_words(o->detail), s_d(&ds, o->anchor), s_d(&ds, o->met_on));
+          "Retour de %s le %s : pas d'entretien professionnel de reprise dû, un entretien a été "
+                       "tenu le %s, dans les 12 mois précédant la reprise"),
+                  s_leave_words(sb, o->detail), s_d(&ds, o->anchor), s_d(&ds, o->met_on));
         else
-            s_put(&sb, "Back from %s%s on %s: return professional interview due by %s",
-                  s_leave_words(o->detail),
-                  (o->flags & SCH_OBL_CHAINED) ? " and the leave that followed it" : "",
+            s_put(sb, T("Back from %s%s on %s: return professional interview due by %s",
+          "Retour de %s%s le %s : entretien professionnel de reprise dû au plus tard le %s"),
+                  s_leave_words(sb, o->detail),
+                  (o->flags & SCH_OBL_CHAINED) ? T(" and the leave that followed it", " et de l'absence qui a suivi") : "",
                   s_d(&ds, o->anchor), s_d(&ds, o->due_date));
         break;
     case SCH_TYPE_PROFESSIONAL_MID_CAREER:
-        s_put(&sb, "Mid-career medical visit on %s: mid-career professional interview due within "
-                   "two months, by %s", s_d(&ds, o->anchor), s_d(&ds, o->due_date));
-        s_reason_special(&sb, o);
+        s_put(sb, T("Mid-career medical visit on %s: mid-career professional interview due within "
+                   "two months, by %s",
+          "Visite médicale de mi-carrière le %s : entretien professionnel de mi-carrière dû dans "
+                   "les deux mois, au plus tard le %s"), s_d(&ds, o->anchor), s_d(&ds, o->due_date));
+        s_reason_special(sb, o);
         break;
     case SCH_TYPE_PROFESSIONAL_END_OF_CAREER:
-        s_put(&sb, "60th birthday on %s: end-of-career professional interview due in the two "
-                   "years before it, between %s and %s", s_d(&ds, o->ref_date),
+        s_put(sb, T("60th birthday on %s: end-of-career professional interview due in the two "
+                   "years before it, between %s and %s",
+          "60 ans le %s : entretien professionnel de fin de carrière dû dans les deux "
+                   "années qui précèdent, entre le %s et le %s"), s_d(&ds, o->ref_date),
               s_d(&ds, o->window_start), s_d(&ds, o->due_date));
-        s_reason_special(&sb, o);
+        s_reason_special(sb, o);
         break;
     case SCH_TYPE_RETURN_TO_WORK:
     case SCH_TYPE_RETURN_MEDICAL_VISIT:
-        s_put(&sb, "Back on %s after ", s_d(&ds, o->anchor));
+        s_put(sb, T("Back on %s after ",
+          "Reprise le %s après "), s_d(&ds, o->anchor));
         if (o->ref_date != S_NONE)
-            s_put(&sb, "%d days of ", (int)(o->anchor - o->ref_date));
-        s_put(&sb, "%s%s: ", s_leave_words(o->detail),
-              (o->flags & SCH_OBL_CHAINED) ? " and the leave that followed it" : "");
+            s_put(sb, T("%d days of ",
+          "%d jours de "), (int)(o->anchor - o->ref_date));
+        s_put(sb, T("%s%s: ", "%s%s : "), s_leave_words(sb, o->detail),
+              (o->flags & SCH_OBL_CHAINED) ? T(" and the leave that followed it", " et de l'absence qui a suivi") : "");
         if (o->type == SCH_TYPE_RETURN_TO_WORK)
-            s_put(&sb, "return-to-work interview due by %s", s_d(&ds, o->due_date));
+            s_put(sb, T("return-to-work interview due by %s",
+          "entretien de reprise dû au plus tard le %s"), s_d(&ds, o->due_date));
         else
-            s_put(&sb, "occupational-health return visit due within 8 days, by %s",
+            s_put(sb, T("occupational-health return visit due within 8 days, by %s",
+          "visite de reprise auprès de la médecine du travail due dans les 8 jours, au plus tard le %s"),
                   s_d(&ds, o->due_date));
         break;
     case SCH_TYPE_INTERNAL_MOBILITY:
-        s_put(&sb, "Position changed on %s: internal mobility interview due by %s",
+        s_put(sb, T("Position changed on %s: internal mobility interview due by %s",
+          "Changement de poste le %s : entretien de mobilité interne dû au plus tard le %s"),
               s_d(&ds, o->anchor), s_d(&ds, o->due_date));
         break;
     case SCH_TYPE_END_OF_TRIAL:
-        s_put(&sb, "Trial period from %s ends %s: end-of-trial interview due by %s, the last day "
+        s_put(sb, T("Trial period from %s ends %s: end-of-trial interview due by %s, the last day "
                    "a decision can be notified with the full employer's notice",
+          "Période d'essai commencée le %s, terminée le %s : entretien de fin d'essai dû au plus tard le %s, "
+                   "dernier jour pour notifier une décision en respectant tout le délai de prévenance"),
               s_d(&ds, o->anchor), s_d(&ds, o->ref_date), s_d(&ds, o->due_date));
         if (o->flags & SCH_OBL_PROVISIONAL)
-            s_put(&sb, " (provisional: a leave has not ended yet)");
+            s_put(sb, T(" (provisional: a leave has not ended yet)",
+          " (provisoire : une absence n'est pas terminée)"));
         if (o->flags & SCH_OBL_RENEWAL_IGNORED)
-            s_put(&sb, "; a renewal was recorded but not applied: %s%s%s (L1221-21, L1221-23)",
-                  (o->detail & SCH_RENEWAL_NO_CLAUSE) ? "the contract does not provide for it" : "",
+            s_put(sb, T("; a renewal was recorded but not applied: %s%s%s (L1221-21, L1221-23)",
+          " ; un renouvellement a été enregistré mais non appliqué : %s%s%s (L1221-21, L1221-23)"),
+                  (o->detail & SCH_RENEWAL_NO_CLAUSE) ? T("the contract does not provide for it", "le contrat ne le prévoit pas") : "",
                   (o->detail & SCH_RENEWAL_NO_CLAUSE) && (o->detail & SCH_RENEWAL_NO_AGREEMENT)
-                      ? " and "
+                      ? T(" and ", " et ")
                       : "",
                   (o->detail & SCH_RENEWAL_NO_AGREEMENT)
-                      ? "no extended branch agreement allowing it is declared for the entity "
-                        "(option branch_trial_renewal)"
+                      ? T("no extended branch agreement allowing it is declared for the entity "
+                          "(option branch_trial_renewal)",
+                          "aucun accord de branche étendu le permettant n'est déclaré pour l'entité "
+                          "(option branch_trial_renewal)")
                       : "");
         break;
     case SCH_TYPE_END_OF_CONTRACT:
-        s_put(&sb, "Contract ends %s: end-of-contract interview due by %s", s_d(&ds, o->ref_date),
+        s_put(sb, T("Contract ends %s: end-of-contract interview due by %s",
+          "Fin de contrat le %s : entretien de fin de contrat dû au plus tard le %s"), s_d(&ds, o->ref_date),
               s_d(&ds, o->due_date));
         break;
     case SCH_TYPE_WORKLOAD_REVIEW:
         if (o->cause == SCH_CAUSE_FORFAIT)
-            s_put(&sb, "On a forfait-jours agreement since %s: yearly workload interview due by %s",
+            s_put(sb, T("On a forfait-jours agreement since %s: yearly workload interview due by %s",
+          "Au forfait jours depuis le %s : entretien annuel de charge de travail dû au plus tard le %s"),
                   s_d(&ds, o->anchor), s_d(&ds, o->due_date));
         else if (o->cause == SCH_CAUSE_MISSED)
-            s_put(&sb, "Workload interview deadline of %s passed with no interview: next one due "
-                       "by %s", s_d(&ds, o->anchor), s_d(&ds, o->due_date));
+            s_put(sb, T("Workload interview deadline of %s passed with no interview: next one due "
+                       "by %s",
+          "Échéance d'entretien de charge de travail du %s passée sans entretien : le suivant est dû "
+                       "au plus tard le %s"), s_d(&ds, o->anchor), s_d(&ds, o->due_date));
         else
-            s_put(&sb, "Workload interview held %s: next one due by %s", s_d(&ds, o->anchor),
+            s_put(sb, T("Workload interview held %s: next one due by %s",
+          "Entretien de charge de travail tenu le %s : le suivant est dû au plus tard le %s"), s_d(&ds, o->anchor),
                   s_d(&ds, o->due_date));
         break;
     default:
-        s_put(&sb, "%s due by %s", sch_type_name(o->type) ? sch_type_name(o->type) : "interview",
+        s_put(sb, T("%s due by %s",
+          "%s dû au plus tard le %s"), sch_type_name(o->type) ? sch_type_name(o->type) : T("interview", "entretien"),
               s_d(&ds, o->due_date));
         break;
     }
@@ -1628,29 +1700,41 @@ size_t sch_obligation_reason(const sch_obligation_t *o, char *buf, size_t size)
             if (sch_rule_get(S_COVID_ROWS[i])->effective_to == o->due_date)
                 cov = sch_rule_get(S_COVID_ROWS[i]);
         if (cov != NULL)
-            s_put(&sb, " (deadline deferred to %s by %s)", s_d(&ds, cov->effective_to), cov->basis);
+            s_put(sb, T(" (deadline deferred to %s by %s)",
+          " (échéance reportée au %s par %s)"), s_d(&ds, cov->effective_to), cov->basis);
     }
-    s_put(&sb, " (%s).", rule != NULL ? rule->basis : "unknown rule");
+    s_put(sb, " (%s).", rule != NULL ? rule->basis : T("unknown rule", "règle inconnue"));
     switch (o->status) {
     case SCH_STATUS_MET:
-        s_put(&sb, " Met on %s%s.", s_d(&ds, o->met_on),
-              (o->flags & SCH_OBL_LATE) ? ", after the deadline" : "");
+        s_put(sb, T(" Met on %s%s.",
+          " Réalisé le %s%s."), s_d(&ds, o->met_on),
+              (o->flags & SCH_OBL_LATE) ? T(", after the deadline", ", après l'échéance") : "");
         break;
     case SCH_STATUS_OVERDUE:
-        s_put(&sb, " Overdue: the deadline was %s.", s_d(&ds, o->due_date));
+        s_put(sb, T(" Overdue: the deadline was %s.",
+          " En retard : l'échéance était le %s."), s_d(&ds, o->due_date));
         break;
     case SCH_STATUS_CANCELLED:
-        s_put(&sb, " Cancelled: left on %s.", s_d(&ds, o->cancelled_on));
+        s_put(sb, T(" Cancelled: left on %s.",
+          " Annulé : départ le %s."), s_d(&ds, o->cancelled_on));
         break;
     default:
         break;
     }
     if (o->penalty_eur > 0)
-        s_put(&sb, " CPF top-up exposure: EUR %d (entity of 50+, interviews missed and no "
+        s_put(sb, T(" CPF top-up exposure: EUR %d (entity of 50+, interviews missed and no "
                    "non-mandatory training in the period; L6323-13); EUR %d if an inspection "
                    "finds it unpaid and the formal notice is not complied with.",
+          " Exposition à l'abondement CPF : %d EUR (entreprise de 50 salariés ou plus, entretiens "
+                   "manqués et aucune formation non obligatoire sur la période ; L6323-13) ; %d EUR "
+                   "si un contrôle constate qu'il n'a pas été versé et que la mise en demeure reste sans effet."),
               (int)o->penalty_eur, (int)sch_obligation_penalty_if_inspected(o));
-    return sb.len;
+    return sb->len;
+}
+
+size_t sch_obligation_reason(const sch_obligation_t *o, char *buf, size_t size)
+{
+    return sch_obligation_reason_lang(o, SCH_LANG_EN, buf, size);
 }
 
 const sch_rule_t *sch_obligation_rule(const sch_obligation_t *ob)

@@ -420,6 +420,16 @@ int sch_rules_capacity(const sch_employee_t *emp, int32_t today);
  * when size is 0) and returns the length of the whole sentence. */
 size_t sch_obligation_reason(const sch_obligation_t *ob, char *buf, size_t size);
 
+/* The language of a reason sentence. */
+typedef enum { SCH_LANG_EN = 0, SCH_LANG_FR } sch_lang_t;
+
+/* sch_obligation_reason in lang: French sentences write dates dd/mm/yyyy
+ * ("Embauche le 15/03/2026 : premier entretien professionnel dû dans
+ * l'année, au plus tard le 15/03/2027 (...)."); the legal basis in
+ * parentheses is quoted as written.  Same contract as
+ * sch_obligation_reason. */
+size_t sch_obligation_reason_lang(const sch_obligation_t *ob, sch_lang_t lang, char *buf, size_t size);
+
 /* The rule row of an obligation (never NULL for engine output). */
 const sch_rule_t *sch_obligation_rule(const sch_obligation_t *ob);
 

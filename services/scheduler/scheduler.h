@@ -190,7 +190,12 @@ typedef struct {
     char rule[64];
 } sched_obl_msg_t;
 void sched_obligation_msg(scheduler_t *s, const char *employee_id, const sched_obl_t *o,
-                          const Entretiens__V1__Employee *emp, sched_obl_msg_t *out);
+                          const Entretiens__V1__Employee *emp, sch_lang_t lang, sched_obl_msg_t *out);
+
+/* The language a request asks for: "fr" (any case, or "fr-FR", "fr_FR...")
+ * is French; anything else, empty included, English (the wire's default,
+ * which scripts already read). */
+sch_lang_t sched_lang(const char *lang);
 
 /* Notes that an employee changed in this turn (see touched). */
 void sched_touch(scheduler_t *s, const char *employee_id);
@@ -259,7 +264,7 @@ int sched_caller_relation(scheduler_t *s, MDB_txn *txn, sched_caller_t *c, const
  * but not its kind (returns false for events to drop: medical visits). */
 bool sched_obligation_hidden(const sched_obl_t *o);
 bool sched_obligation_health(const sched_obl_t *o);
-void sched_obligation_redact(sched_obl_msg_t *m);
+void sched_obligation_redact(sched_obl_msg_t *m, sch_lang_t lang);
 bool sched_event_redact(Entretiens__V1__EmployeeEvent *ev);
 
 /* --- service.c -------------------------------------------------------- */

@@ -99,5 +99,30 @@ grep -q '"due_date": "2021-06-30"' "$IT_DIR/x1.json" || fail "X1 recap deferred 
 "$CTL" obligations --employee R1 --json >"$IT_DIR/r1.json" || fail "obligations R1"
 grep -A3 '"type": "professional_return"' "$IT_DIR/r1.json" | grep -q '"due_date": "2026-08-24"' || fail "R1 return interview due on the return: $(cat "$IT_DIR/r1.json")"
 
+# French first: --lang fr, or a French locale, speaks French; --json keys stay
+out=$("$CTL" --lang fr obligations --employee X1) || fail "obligations --lang fr"
+echo "$out" | grep -q "ÉCHÉANCE" || fail "French headers: $out"
+echo "$out" | grep -q "en retard" || fail "French statuses: $out"
+echo "$out" | grep -q "état des lieux récapitulatif" || fail "French types: $out"
+echo "$out" | grep -q "échéance reportée au 30/06/2021" || fail "French reasons: $out"
+out=$(LC_ALL= LC_MESSAGES= ENTRETIENS_LANG= LANG=fr_FR.UTF-8 "$CTL" due --from 2026-01-01 --to 2027-12-31) || fail "due in French"
+echo "$out" | head -1 | grep -q "SALARIÉ" || fail "a French locale gives French headers: $out"
+out=$(LC_ALL=C ENTRETIENS_LANG= "$CTL" obligations --employee X1) || fail "obligations in C"
+echo "$out" | head -1 | grep -q "DUE" || fail "the C locale speaks English: $out"
+"$CTL" --lang fr --json obligations --employee X1 >"$IT_DIR/x1fr.json" || fail "obligations --json --lang fr"
+/usr/bin/python3 - "$IT_DIR/x1.json" "$IT_DIR/x1fr.json" <<'PY' || fail "--json in French: same keys and values, French reasons"
+import json, sys
+en, fr = (json.load(open(p)) for p in sys.argv[1:])
+assert len(en) == len(fr)
+for a, b in zip(en, fr):
+    assert set(a) == set(b), (set(a) ^ set(b))
+    for k in a:
+        if k != "reason":
+            assert a[k] == b[k], (k, a[k], b[k])
+    assert a["reason"] != b["reason"] and "au plus tard le" in b["reason"], b["reason"]
+PY
+"$CTL" --lang de obligations --employee X1 >/dev/null 2>&1
+[ $? -eq 2 ] || fail "--lang de is a usage error"
+
 kill -TERM $PID; wait $PID
 echo "hire, trial, overdue, leaving, campaign and disciplinary deadlines as the law says"

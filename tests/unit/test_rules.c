@@ -1441,7 +1441,7 @@ Test(ruleset, literal_dates_match_date_module)
     cr_assert_eq(SCH_YMD(1900, 1, 1), D("1900-01-01"));
 }
 
-Test(reason, snprintf_contract)
+Test(reason, snprintf_contract_in_both_languages)
 {
     hist_t h;
     h_init(&h);
@@ -1459,9 +1459,19 @@ Test(reason, snprintf_contract)
     cr_assert_eq(strlen(small), sizeof small - 1);
     cr_assert_eq(strncmp(small, full, sizeof small - 1), 0);
     cr_assert_eq(full[len - 1], '.');
+    /* in French, with French dates; English stays the default */
+    char fr[1024], en[1024];
+    len = sch_obligation_reason_lang(o, SCH_LANG_FR, fr, sizeof fr);
+    cr_assert_eq(len, strlen(fr));
+    cr_assert_eq(sch_obligation_reason_lang(o, SCH_LANG_FR, NULL, 0), len, "same snprintf contract");
+    cr_expect(strncmp(fr, "Embauche le 15/03/2026 : premier entretien professionnel dû dans l'année, au plus tard "
+                          "le 15/03/2027 (", 100) == 0, "%s", fr);
+    sch_obligation_reason_lang(o, SCH_LANG_EN, en, sizeof en);
+    sch_obligation_reason(o, fr, sizeof fr);
+    cr_expect_str_eq(en, fr, "English stays the default");
 }
 
-Test(reason, every_type_has_a_sentence)
+Test(reason, every_type_has_a_sentence_in_english_and_french)
 {
     hist_t h;
     busy_history(&h);
@@ -1474,6 +1484,23 @@ Test(reason, every_type_has_a_sentence)
         cr_assert_gt(len, 40);
         cr_assert_lt(len, sizeof buf);
         cr_assert_not_null(strstr(buf, sch_rule_get(r.o[i].rule)->basis), "%s", buf);
+        /* and in French */
+        char fr[1024];
+        len = sch_obligation_reason_lang(&r.o[i], SCH_LANG_FR, fr, sizeof fr);
+        cr_assert_lt(len, sizeof fr);
+        cr_expect_str_neq(fr, buf, "type %s has no French sentence", sch_type_name(r.o[i].type));
+        /* the legal basis is quoted as written, in both */
+        const char *basis = sch_rule_get(r.o[i].rule)->basis;
+        char *b = strstr(fr, basis);
+        cr_assert_not_null(b, "%s", fr);
+        memmove(b, b + strlen(basis), strlen(b + strlen(basis)) + 1);
+        cr_expect_not(strstr(fr, " due by") || strstr(fr, " due within") || strstr(fr, "Hired") ||
+                          strstr(fr, "Overdue") || strstr(fr, " held "),
+                      "English left in: %s", fr);
+        /* dates as a French reader writes them: no ISO date outside the basis */
+        size_t n = strlen(fr);
+        for (size_t k = 0; k + 10 <= n; k++)
+            cr_expect_not(fr[k] >= '0' && fr[k] <= '9' && fr[k + 4] == '-' && fr[k + 7] == '-', "an ISO date in %s", fr);
     }
 }
 

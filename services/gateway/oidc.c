@@ -183,6 +183,13 @@ static gw_oidc_t *s_new(const gw_oidc_config_t *c, char *err, size_t errlen)
         gw_jwt_errf(err, errlen, "the requested scopes must include openid");
         goto fail;
     }
+    /* every instance may reach the token endpoint, also one built from
+     * documents; curl counts these calls */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        gw_jwt_errf(err, errlen, "libcurl could not start");
+        goto fail;
+    }
+    o->curl_inited = true;
     return o;
 fail:
     gw_oidc_destroy(&o);
@@ -424,11 +431,6 @@ gw_oidc_t *gw_oidc_new(const gw_oidc_config_t *config, char *err, size_t errlen)
     gw_oidc_t *o = s_new(config, err, errlen);
     if (!o)
         return NULL;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        gw_jwt_errf(err, errlen, "libcurl could not start");
-        goto fail;
-    }
-    o->curl_inited = true;
     size_t n = strlen(o->issuer);
     /* the issuer may end with '/': no "//.well-known" */
     snprintf(url, sizeof url, "%.*s/.well-known/openid-configuration",

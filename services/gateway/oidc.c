@@ -32,7 +32,8 @@ struct gw_oidc {
     pthread_mutex_t lock;
     gw_jwks_t *jwks;
     bool online;               /* built by gw_oidc_new: may fetch the JWKS again */
-    struct timespec last_fetch; /* CLOCK_MONOTONIC of the last JWKS fetch */
+    bool refreshed;            /* an unknown kid has made us fetch it again */
+    struct timespec last_refresh; /* CLOCK_MONOTONIC of that fetch */
     bool curl_inited;
 };
 
@@ -395,7 +396,6 @@ static int s_set_jwks(gw_oidc_t *o, const char *json, char *err, size_t errlen)
     pthread_mutex_lock(&o->lock);
     gw_jwks_t *old = o->jwks;
     o->jwks = jwks;
-    clock_gettime(CLOCK_MONOTONIC, &o->last_fetch);
     pthread_mutex_unlock(&o->lock);
     gw_jwks_destroy(&old);
     return 0;
@@ -680,15 +680,24 @@ done:
 static int s_verify_signature(gw_oidc_t *o, const char *token, gw_jwt_t *jwt, char *err,
                               size_t errlen)
 {
+    bool refresh = false;
     pthread_mutex_lock(&o->lock);
     int rc = gw_jwt_verify(o->jwks, token, jwt, err, errlen);
-    struct timespec last = o->last_fetch;
+    if (rc == GW_JWT_EKID && o->online) {
+        /* the first unknown kid fetches at once (a rotation is seen on the
+         * first token of the new key); later ones at most every
+         * GW_OIDC_JWKS_REFRESH_MIN s.  Decided under the lock, so that
+         * threads meeting the same new kid fetch once. */
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (!o->refreshed || now.tv_sec - o->last_refresh.tv_sec >= GW_OIDC_JWKS_REFRESH_MIN) {
+            refresh = true;
+            o->refreshed = true;
+            o->last_refresh = now;
+        }
+    }
     pthread_mutex_unlock(&o->lock);
-    if (rc != GW_JWT_EKID || !o->online)
-        return rc;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if (now.tv_sec - last.tv_sec < GW_OIDC_JWKS_REFRESH_MIN)
+    if (!refresh)
         return rc;
     char why[256];
     if (s_fetch_jwks(o, why, sizeof why) != 0) {

@@ -15,10 +15,11 @@
  *  nonce = the pending nonce, sub present, at_hash (when present) matches
  *  the access token.  Times are the REAL clock, passed as `now`
  *  (time(NULL) in production; never the business clock of clock.h), with
- *  GW_JWT_LEEWAY seconds of leeway.  An ID token signed with a kid the set
- *  does not hold makes an instance built by gw_oidc_new fetch the JWKS again
- *  once (key rotation), at most once per GW_OIDC_JWKS_REFRESH_MIN seconds so
- *  that tokens with made-up kids cannot make us hammer the issuer.
+ *  GW_JWT_LEEWAY seconds of leeway.  A token (ID or access) signed with a
+ *  kid the set does not hold makes an instance built by gw_oidc_new fetch
+ *  the JWKS again and verify once more (key rotation): the first time at
+ *  once, then at most once per GW_OIDC_JWKS_REFRESH_MIN seconds, so that
+ *  tokens with made-up kids cannot make us hammer the issuer.
  *
  *  Principal mapping (the first rule that applies):
  *    1. a group of the groups claim is in admin_groups  → admin:<id>
@@ -66,7 +67,7 @@
 #include "common/principal.h"
 #include "jwt.h"
 
-#define GW_OIDC_JWKS_REFRESH_MIN 10   /* seconds between two fetches caused by unknown kids */
+#define GW_OIDC_JWKS_REFRESH_MIN 10   /* least seconds between two fetches caused by unknown kids */
 #define GW_OIDC_URL_MAX 4096
 #define GW_OIDC_DOC_MAX (1024 * 1024) /* largest discovery, JWKS or token response */
 

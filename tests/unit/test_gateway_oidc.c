@@ -4,7 +4,9 @@
  *  a real provider is tests/integration/test_oidc_login.sh. */
 #include <criterion/criterion.h>
 
+#include <microhttpd.h>
 #include <openssl/sha.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #include "gateway_jwt_fixture.h"
@@ -479,4 +481,137 @@ Test(oidc, strerror_names_both_families)
     cr_assert_str_eq(gw_oidc_strerror(GW_OIDC_EPRINCIPAL), "principal");
     cr_assert_str_eq(gw_oidc_strerror(50), "?");
     cr_assert_str_eq(gw_oidc_strerror(GW_OIDC_ERR_END), "?");
+}
+
+/* ------------------------------------------------------------ over HTTP */
+
+/* A real issuer on a loopback port (libmicrohttpd, its own thread): the
+ * discovery document names `served_issuer`; /jwks serves `served_jwks`,
+ * which a test may change (a key rotation), and counts its requests. */
+static struct MHD_Daemon *httpd;
+static char issuer_url[64];
+static char *served_issuer;
+static _Atomic(char *) served_jwks;
+static atomic_int jwks_requests;
+
+static enum MHD_Result s_serve(void *cls, struct MHD_Connection *c, const char *url,
+                               const char *method, const char *version, const char *data,
+                               size_t *size, void **state)
+{
+    (void)cls, (void)method, (void)version, (void)data, (void)size, (void)state;
+    char *body = NULL;
+    unsigned status = MHD_HTTP_OK;
+    if (strcmp(url, "/.well-known/openid-configuration") == 0) {
+        json_t *d = json_pack("{s:s, s:s+, s:s+, s:s+}", "issuer", served_issuer,
+                              "authorization_endpoint", issuer_url, "/auth", "token_endpoint",
+                              issuer_url, "/token", "jwks_uri", issuer_url, "/jwks");
+        body = json_dumps(d, JSON_COMPACT);
+        json_decref(d);
+    } else if (strcmp(url, "/jwks") == 0) {
+        atomic_fetch_add(&jwks_requests, 1);
+        body = strdup(atomic_load(&served_jwks));
+    } else {
+        status = MHD_HTTP_NOT_FOUND;
+        body = strdup("{}");
+    }
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+    enum MHD_Result rc = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+static void http_setup(void)
+{
+    setup();
+    httpd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+                             s_serve, NULL, MHD_OPTION_SOCK_ADDR, NULL, MHD_OPTION_END);
+    cr_assert(httpd, "cannot start the test issuer");
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(httpd, MHD_DAEMON_INFO_BIND_PORT);
+    snprintf(issuer_url, sizeof issuer_url, "http://127.0.0.1:%u", (unsigned)info->port);
+    served_issuer = issuer_url;
+    atomic_store(&served_jwks, jwks_doc);
+}
+
+static void http_teardown(void)
+{
+    MHD_stop_daemon(httpd);
+    teardown();
+}
+
+TestSuite(oidc_http, .init = http_setup, .fini = http_teardown);
+
+static gw_oidc_t *fetched(const char *issuer, char *why, size_t size)
+{
+    gw_oidc_config_t c = config();
+    c.issuer = issuer;
+    return gw_oidc_new(&c, why, size);
+}
+
+Test(oidc_http, discovery_and_jwks_fetched)
+{
+    gw_oidc_t *o = fetched(issuer_url, err, sizeof err);
+    cr_assert(o, "%s", err);
+    cr_assert_eq(atomic_load(&jwks_requests), 1);
+    char token_endpoint[128];
+    snprintf(token_endpoint, sizeof token_endpoint, "%s/token", issuer_url);
+    cr_assert_str_eq(gw_oidc_token_endpoint(o), token_endpoint);
+    cr_assert_str_eq(gw_oidc_issuer(o), issuer_url);
+    gw_oidc_destroy(&o);
+}
+
+Test(oidc_http, discovery_refusals)
+{
+    /* the document names another issuer than the one configured */
+    char localhost[64];
+    snprintf(localhost, sizeof localhost, "http://localhost:%s", strrchr(issuer_url, ':') + 1);
+    cr_assert_null(fetched(localhost, err, sizeof err));
+    cr_assert(strstr(err, "discovery names issuer"), "%s", err);
+    /* no discovery at that path */
+    char nowhere[96];
+    snprintf(nowhere, sizeof nowhere, "%s/realms/none", issuer_url);
+    cr_assert_null(fetched(nowhere, err, sizeof err));
+    cr_assert(strstr(err, "HTTP 404"), "%s", err);
+    /* a JWKS that is not one */
+    atomic_store(&served_jwks, "<html>");
+    cr_assert_null(fetched(issuer_url, err, sizeof err));
+    cr_assert(strstr(err, "JWKS: "), "%s", err);
+    /* nothing listening */
+    cr_assert_null(fetched("http://127.0.0.1:1", err, sizeof err));
+    cr_assert(strstr(err, "GET http://127.0.0.1:1/.well-known/openid-configuration"), "%s", err);
+}
+
+Test(oidc_http, unknown_kid_fetches_the_jwks_again_once)
+{
+    gw_oidc_t *o = fetched(issuer_url, err, sizeof err);
+    cr_assert(o, "%s", err);
+    /* the issuer rotates to a new key */
+    fx_key_t next = fx_key_new(true, "ec-2");
+    fx_key_t all[3] = {rsa, ec, next};
+    char *rotated = fx_jwks(all, 3);
+    atomic_store(&served_jwks, rotated);
+    json_t *c = fx_claims(NOW);
+    json_object_set_new(c, "iss", json_string(issuer_url));
+    json_object_set_new(c, "aud", json_string(AUD));
+    json_object_set_new(c, "client_id", json_string("hris"));
+    char *token = fx_sign(&next, "ES256", c);
+    gw_bearer_t b;
+    cr_assert_eq(gw_oidc_verify_bearer(o, token, AUD, NOW, &b, err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(b.principal, "service:hris");
+    cr_assert_eq(atomic_load(&jwks_requests), 2);
+    free(token);
+    /* a made-up kid right after: refused without asking the issuer again */
+    fx_key_t ghost = fx_key_new(true, "ghost");
+    c = fx_claims(NOW);
+    json_object_set_new(c, "iss", json_string(issuer_url));
+    json_object_set_new(c, "aud", json_string(AUD));
+    token = fx_sign(&ghost, "ES256", c);
+    cr_assert_eq(gw_oidc_verify_bearer(o, token, AUD, NOW, &b, err, sizeof err), GW_JWT_EKID);
+    cr_assert_eq(atomic_load(&jwks_requests), 2);
+    free(token);
+    fx_key_free(&ghost);
+    fx_key_free(&next);
+    gw_oidc_destroy(&o);
+    atomic_store(&served_jwks, jwks_doc);
+    free(rotated);
 }

@@ -57,10 +57,10 @@ n=0
 # leak check at the end.
 drive() {
   n=$((n + 1))
-  out=$("$DRIVER" "$@" 2>"$IT_DIR/driver.$n.err")
+  out=$("$DRIVER" "$@" 2>"$IT_DIR/driver.$n.log")
   rc=$?
   echo "$out" >"$IT_DIR/driver.$n.out"
-  [ $rc -ne 2 ] || fail "driver $*: $(cat "$IT_DIR/driver.$n.err")"
+  [ $rc -ne 2 ] || fail "driver $*: $(cat "$IT_DIR/driver.$n.log")"
 }
 
 expect_principal() { # want args...
@@ -98,7 +98,7 @@ expect_refused signature "signature does not verify" login emma --flip-byte
 expect_refused expired "expired at" login emma --now-offset 7200
 expect_refused state "not the one of this login attempt" login emma --wrong-state
 expect_refused provider "invalid_grant" login emma --replay
-grep -q "first exchange: ok" "$IT_DIR/driver.$n.err" || fail "the first exchange of the replayed code failed: $(cat "$IT_DIR/driver.$n.err")"
+grep -q "first exchange: ok" "$IT_DIR/driver.$n.log" || fail "the first exchange of the replayed code failed: $(cat "$IT_DIR/driver.$n.log")"
 
 # --- machines: a JWT access token from client_credentials
 drive bearer --scope ingest
@@ -114,7 +114,7 @@ expect_refused signature "signature does not verify" bearer --flip-byte
 expect_refused expired "expired at" bearer --now-offset 3600
 
 # --- nothing secret in what was printed or logged
-for f in "$IT_DIR"/driver.*.out "$IT_DIR"/driver.*.err; do
+for f in "$IT_DIR"/driver.*.out "$IT_DIR"/driver.*.log; do
   grep -qF -- "$secret" "$f" && fail "the client secret appears in $f"
   grep -qF -- "$machine_secret" "$f" && fail "the machine secret appears in $f"
   grep -qE 'eyJ[A-Za-z0-9_-]{10,}\.' "$f" && fail "a token appears in $f"

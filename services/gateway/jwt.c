@@ -615,6 +615,23 @@ static void s_iso(time_t t, char *buf, size_t size)
         snprintf(buf, size, "%lld", (long long)t);
 }
 
+/* A NumericDate as time_t, clamped: converting a double beyond time_t's
+ * range is undefined behaviour, and a token may say exp = 1e300. */
+static time_t s_clamp_time(double t)
+{
+    if (!(t > 0))
+        return 0;
+    if (t > (double)GW_JWT_TIME_MAX)
+        return (time_t)GW_JWT_TIME_MAX;
+    return (time_t)t;
+}
+
+time_t gw_jwt_claim_time(const gw_jwt_t *jwt, const char *name)
+{
+    json_t *v = json_object_get(jwt->claims, name);
+    return json_is_number(v) ? s_clamp_time(json_number_value(v)) : 0;
+}
+
 /* Reads a NumericDate claim.  Returns 1 present (in *out), 0 absent, -1 not a number. */
 static int s_numeric_date(const gw_jwt_t *jwt, const char *name, double *out)
 {
@@ -668,7 +685,7 @@ int gw_jwt_check_claims(const gw_jwt_t *jwt, const gw_jwt_expect_t *expect, char
         return GW_JWT_EEXP;
     }
     if (now >= exp + leeway) {
-        s_iso((time_t)exp, at, sizeof at);
+        s_iso(s_clamp_time(exp), at, sizeof at);
         gw_jwt_errf(err, errlen, "expired at %s (now %s, leeway %ld s)", at, clock, expect->leeway);
         return GW_JWT_EEXP;
     }
@@ -678,7 +695,7 @@ int gw_jwt_check_claims(const gw_jwt_t *jwt, const gw_jwt_expect_t *expect, char
         return GW_JWT_ENBF;
     }
     if (has > 0 && now + leeway < nbf) {
-        s_iso((time_t)nbf, at, sizeof at);
+        s_iso(s_clamp_time(nbf), at, sizeof at);
         gw_jwt_errf(err, errlen, "not valid before %s (now %s, leeway %ld s)", at, clock,
               expect->leeway);
         return GW_JWT_ENBF;
@@ -689,7 +706,7 @@ int gw_jwt_check_claims(const gw_jwt_t *jwt, const gw_jwt_expect_t *expect, char
         return GW_JWT_EIAT;
     }
     if (has > 0 && iat > now + leeway) {
-        s_iso((time_t)iat, at, sizeof at);
+        s_iso(s_clamp_time(iat), at, sizeof at);
         gw_jwt_errf(err, errlen, "issued in the future, at %s (now %s, leeway %ld s)", at, clock,
               expect->leeway);
         return GW_JWT_EIAT;

@@ -46,6 +46,7 @@
 #define GW_JWT_LEEWAY 60        /* seconds of clock skew tolerated on exp, nbf, iat */
 #define GW_JWT_MAX_LEN 16384    /* longest token accepted (bytes) */
 #define GW_JWT_RSA_MIN_BITS 2048
+#define GW_JWT_TIME_MAX 253402300799LL /* 9999-12-31T23:59:59Z: later times are clamped to it */
 
 typedef enum {
     GW_JWT_OK = 0,
@@ -160,6 +161,11 @@ int gw_jwt_check_claims(const gw_jwt_t *jwt, const gw_jwt_expect_t *expect,
 
 /* A string claim, or NULL when absent or not a string.  Valid while jwt is. */
 const char *gw_jwt_claim_string(const gw_jwt_t *jwt, const char *name);
+
+/* A NumericDate claim (exp, nbf, iat) as time_t, fractions dropped and
+ * clamped to [0, GW_JWT_TIME_MAX] (absurd values cannot overflow); 0 when
+ * absent or not a number. */
+time_t gw_jwt_claim_time(const gw_jwt_t *jwt, const char *name);
 
 /* Releases what *jwt holds and zeroes it.  Safe on a zeroed struct. */
 void gw_jwt_clear(gw_jwt_t *jwt);

@@ -879,7 +879,7 @@ int gw_oidc_verify_id_token(gw_oidc_t *oidc, const gw_oidc_pending_t *pending,
     else if (given || family)
         snprintf(out->name, sizeof out->name, "%s%s%s", given ? given : "",
                  given && family ? " " : "", family ? family : "");
-    out->expires = (time_t)json_number_value(json_object_get(jwt.claims, "exp"));
+    out->expires = gw_jwt_claim_time(&jwt, "exp");
 done:
     return s_verified(rc, out, sizeof *out, &jwt);
 }
@@ -983,7 +983,7 @@ int gw_oidc_verify_bearer(gw_oidc_t *oidc, const char *token, const char *audien
     if (rc != 0)
         goto done;
     s_copy_claim(&jwt, "sub", out->subject, sizeof out->subject);
-    out->expires = (time_t)json_number_value(json_object_get(jwt.claims, "exp"));
+    out->expires = gw_jwt_claim_time(&jwt, "exp");
 done:
     return s_verified(rc, out, sizeof *out, &jwt);
 }

@@ -278,6 +278,29 @@ Test(jwt, expired_refused_beyond_the_leeway)
     expect_claims(c, NOW, false, GW_JWT_EEXP, "not a number");
 }
 
+Test(jwt, absurd_times_neither_overflow_nor_pass)
+{
+    /* 1e300 and -1e300 do not fit a time_t: converting them unchecked is
+     * undefined behaviour (the sanitizer build would stop here) */
+    json_t *c = fx_claims(NOW);
+    json_object_set_new(c, "exp", json_real(-1e300));
+    expect_claims(c, NOW, false, GW_JWT_EEXP, "expired at 1970-01-01T00:00:00Z");
+    c = fx_claims(NOW);
+    json_object_set_new(c, "nbf", json_real(1e300));
+    expect_claims(c, NOW, false, GW_JWT_ENBF, "not valid before 9999-12-31T23:59:59Z");
+    c = fx_claims(NOW);
+    json_object_set_new(c, "exp", json_real(1e300));
+    char *token = fx_sign(&rsa, "RS256", c);
+    gw_jwt_t jwt;
+    cr_assert_eq(gw_jwt_verify(jwks, token, &jwt, err, sizeof err), GW_JWT_OK, "%s", err);
+    free(token);
+    cr_assert_eq(gw_jwt_claim_time(&jwt, "exp"), (time_t)GW_JWT_TIME_MAX);
+    cr_assert_eq(gw_jwt_claim_time(&jwt, "iat"), NOW);
+    cr_assert_eq(gw_jwt_claim_time(&jwt, "sub"), 0);
+    cr_assert_eq(gw_jwt_claim_time(&jwt, "nbf"), 0);
+    gw_jwt_clear(&jwt);
+}
+
 Test(jwt, not_yet_valid_refused)
 {
     json_t *c = fx_claims(NOW);

@@ -220,7 +220,7 @@ static int s_jwk_rsa(json_t *jwk, size_t index, EVP_PKEY **out, char *err, size_
     rc = GW_JWT_EJWKS;
     if (BN_num_bits(n) < GW_JWT_RSA_MIN_BITS) {
         gw_jwt_errf(err, errlen, "key %zu: RSA modulus of %d bits, at least %d required", index,
-              BN_num_bits(n), GW_JWT_RSA_MIN_BITS);
+                    BN_num_bits(n), GW_JWT_RSA_MIN_BITS);
         goto fail;
     }
     rc = s_pkey_fromdata("RSA", bld, out, index, "not a valid RSA public key", err, errlen);
@@ -244,8 +244,8 @@ static int s_jwk_ec(json_t *jwk, size_t index, EVP_PKEY **out, char *err, size_t
         goto fail;
     rc = GW_JWT_EJWKS;
     if (len[0] != 32 || len[1] != 32) {
-        gw_jwt_errf(err, errlen, "key %zu: P-256 coordinates must be 32 bytes (x %zu, y %zu)", index,
-              len[0], len[1]);
+        gw_jwt_errf(err, errlen, "key %zu: P-256 coordinates must be 32 bytes (x %zu, y %zu)",
+                    index, len[0], len[1]);
         goto fail;
     }
     point[0] = 0x04; /* uncompressed point: 04 || x || y (SEC 1) */
@@ -415,7 +415,10 @@ static int s_segment_json(const char *seg, size_t len, const char *what, json_t 
     size_t n = 0;
     int rc = gw_b64url_decode(seg, len, &bytes, &n);
     if (rc != GW_JWT_OK) {
-        gw_jwt_errf(err, errlen, rc == GW_JWT_ENOMEM ? "out of memory" : "%s is not base64url", what);
+        if (rc == GW_JWT_ENOMEM)
+            gw_jwt_errf(err, errlen, "out of memory");
+        else
+            gw_jwt_errf(err, errlen, "%s is not base64url", what);
         return rc;
     }
     json_error_t jerr;
@@ -668,7 +671,7 @@ int gw_jwt_check_claims(const gw_jwt_t *jwt, const gw_jwt_expect_t *expect, char
     const char *iss = gw_jwt_claim_string(jwt, "iss");
     if (!iss || strcmp(iss, expect->issuer) != 0) {
         gw_jwt_errf(err, errlen, "iss is %s%.100s%s, expected \"%.200s\"", iss ? "\"" : "",
-              iss ? iss : "missing", iss ? "\"" : "", expect->issuer);
+                    iss ? iss : "missing", iss ? "\"" : "", expect->issuer);
         return GW_JWT_EISS;
     }
     if (!s_aud_contains(json_object_get(jwt->claims, "aud"), expect->audience)) {
@@ -697,7 +700,7 @@ int gw_jwt_check_claims(const gw_jwt_t *jwt, const gw_jwt_expect_t *expect, char
     if (has > 0 && now + leeway < nbf) {
         s_iso(s_clamp_time(nbf), at, sizeof at);
         gw_jwt_errf(err, errlen, "not valid before %s (now %s, leeway %ld s)", at, clock,
-              expect->leeway);
+                    expect->leeway);
         return GW_JWT_ENBF;
     }
     has = s_numeric_date(jwt, "iat", &iat);
@@ -708,7 +711,7 @@ int gw_jwt_check_claims(const gw_jwt_t *jwt, const gw_jwt_expect_t *expect, char
     if (has > 0 && iat > now + leeway) {
         s_iso(s_clamp_time(iat), at, sizeof at);
         gw_jwt_errf(err, errlen, "issued in the future, at %s (now %s, leeway %ld s)", at, clock,
-              expect->leeway);
+                    expect->leeway);
         return GW_JWT_EIAT;
     }
     return GW_JWT_OK;

@@ -154,7 +154,7 @@ static gw_oidc_t *s_new(const gw_oidc_config_t *c, char *err, size_t errlen)
     }
     if (!s_url_safe(c->issuer)) {
         gw_jwt_errf(err, errlen, "issuer \"%.200s\" must be https (http only on a loopback host)",
-              c->issuer);
+                    c->issuer);
         return NULL;
     }
     gw_oidc_t *o = calloc(1, sizeof *o);
@@ -176,8 +176,8 @@ static gw_oidc_t *s_new(const gw_oidc_config_t *c, char *err, size_t errlen)
         (rc = s_split_groups(c->admin_groups && *c->admin_groups ? c->admin_groups
                                                                  : "entretiens-admin",
                              o->admin_groups, &o->n_admin_groups))) {
-        gw_jwt_errf(err, errlen, rc == GW_OIDC_ECONFIG ? "more than 64 groups in a list"
-                                                 : "out of memory");
+        gw_jwt_errf(err, errlen, "%s",
+                    rc == GW_OIDC_ECONFIG ? "more than 64 groups in a list" : "out of memory");
         goto fail;
     }
     if (!strstr(o->scopes, "openid")) {
@@ -282,7 +282,7 @@ static int s_http(const gw_oidc_t *o, const char *url, const char *form, const c
         rc = GW_OIDC_EFETCH;
         /* the URL is configuration or the issuer's own document: no secret */
         gw_jwt_errf(err, errlen, "%s %.200s: %s", form ? "POST" : "GET", url,
-              buf.too_big ? "answer larger than 1 MiB" : curl_easy_strerror(cc));
+                    buf.too_big ? "answer larger than 1 MiB" : curl_easy_strerror(cc));
         goto done;
     }
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
@@ -346,7 +346,7 @@ static int s_read_discovery(gw_oidc_t *o, const char *json, char *err, size_t er
      * provider could pass its tokens off as another's */
     if (!issuer || strcmp(issuer, o->issuer) != 0) {
         gw_jwt_errf(err, errlen, "discovery names issuer \"%.200s\", configured \"%.200s\"",
-              issuer ? issuer : "(none)", o->issuer);
+                    issuer ? issuer : "(none)", o->issuer);
         goto done;
     }
     static const char *fields[] = {"authorization_endpoint", "token_endpoint", "jwks_uri"};
@@ -355,7 +355,7 @@ static int s_read_discovery(gw_oidc_t *o, const char *json, char *err, size_t er
         const char *v = json_string_value(json_object_get(d, fields[i]));
         if (!s_url_safe(v)) {
             gw_jwt_errf(err, errlen, "discovery: %s %s", fields[i],
-                  v ? "is neither https nor loopback http" : "missing");
+                        v ? "is neither https nor loopback http" : "missing");
             goto done;
         }
         if (!(*dst[i] = strdup(v))) {
@@ -634,7 +634,7 @@ int gw_oidc_exchange(gw_oidc_t *oidc, const gw_oidc_pending_t *pending, const ch
     if (oauth_error) {
         const char *desc = json_string_value(json_object_get(doc, "error_description"));
         gw_jwt_errf(err, errlen, "the token endpoint refused the code: %.64s%s%.200s%s", oauth_error,
-              desc ? " (" : "", desc ? desc : "", desc ? ")" : "");
+                    desc ? " (" : "", desc ? desc : "", desc ? ")" : "");
         rc = GW_OIDC_EPROVIDER;
         goto done;
     }
@@ -775,7 +775,7 @@ static int s_principal(const char *role, const char *id, const char *from, char 
         }
     }
     gw_jwt_errf(err, errlen, "the %s claim is not a valid %s id: %s", from, role,
-          why ? why : "invalid");
+                why ? why : "invalid");
     return GW_OIDC_EPRINCIPAL;
 }
 
@@ -797,7 +797,7 @@ int gw_oidc_map_principal(const gw_oidc_t *oidc, const json_t *claims, char *pri
                 return s_principal(role, id, id_claims[i], principal, size, err, errlen);
         }
         gw_jwt_errf(err, errlen, "no preferred_username, email or sub to name the %s principal",
-              role);
+                    role);
         return GW_OIDC_EPRINCIPAL;
     }
     const json_t *employee = json_object_get(claims, oidc->employee_claim);
@@ -811,7 +811,7 @@ int gw_oidc_map_principal(const gw_oidc_t *oidc, const json_t *claims, char *pri
         return s_principal("employee", value, oidc->employee_claim, principal, size, err,
                            errlen);
     gw_jwt_errf(err, errlen, "no %s claim and no HR or administrator group in %s: this account "
-          "has no role here", oidc->employee_claim, oidc->groups_claim);
+                "has no role here", oidc->employee_claim, oidc->groups_claim);
     return GW_OIDC_EPRINCIPAL;
 }
 
@@ -847,7 +847,7 @@ int gw_oidc_verify_id_token(gw_oidc_t *oidc, const gw_oidc_pending_t *pending,
     if ((json_is_array(aud) && json_array_size(aud) > 1 && !azp) ||
         (azp && strcmp(azp, oidc->client_id) != 0)) {
         gw_jwt_errf(err, errlen, "azp %s (the token was issued to another client)",
-              azp ? "is not our client id" : "missing while aud names several clients");
+                    azp ? "is not our client id" : "missing while aud names several clients");
         goto done;
     }
     if (!pending || !s_secret_equal(gw_jwt_claim_string(&jwt, "nonce"), pending->nonce)) {

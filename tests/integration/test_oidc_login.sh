@@ -12,6 +12,8 @@
 #     its reason;
 #   - a client_credentials JWT access token (ES256) gives service:hris with
 #     its scopes; a wrong audience, a flipped byte, an expired one refused;
+#   - a second provider signs ID tokens with PS256 and access tokens with
+#     RS256: accepted, and a flipped byte refused;
 #   - no secret, code or token appears in any output or log.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
@@ -112,6 +114,20 @@ drive bearer --scope "ingest read"
 expect_refused aud "aud does not contain" bearer --audience urn:another:api
 expect_refused signature "signature does not verify" bearer --flip-byte
 expect_refused expired "expired at" bearer --now-offset 3600
+
+# --- the other algorithms, signed by the provider (jose), not by us:
+# a second provider whose ID tokens are PS256 and access tokens RS256
+kill "$OIDC_PROVIDER_PID" 2>/dev/null
+unset OIDC_PORT OIDC_ISSUER
+export OIDC_ID_TOKEN_ALG=PS256 OIDC_ACCESS_TOKEN_ALG=RS256
+oidc_provider_start
+export ENTRETIENS_OIDC_ISSUER=$OIDC_ISSUER
+log "second provider (ID tokens PS256, access tokens RS256) at $OIDC_ISSUER"
+curl -s "$OIDC_ISSUER/.well-known/openid-configuration" | jq -e '.id_token_signing_alg_values_supported | index("PS256")' >/dev/null ||
+  fail "the second provider does not sign ID tokens with PS256"
+expect_principal hr:helene.rh login helene
+expect_principal service:hris bearer --scope ingest
+expect_refused signature "signature does not verify" login emma --flip-byte
 
 # --- nothing secret in what was printed or logged
 for f in "$IT_DIR"/driver.*.out "$IT_DIR"/driver.*.log; do

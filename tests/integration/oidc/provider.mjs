@@ -49,14 +49,14 @@ const resourceScopes = env('OIDC_RESOURCE_SCOPES', 'ingest read');
 const idTokenAlg = env('OIDC_ID_TOKEN_ALG', 'RS256');
 const accessTokenAlg = env('OIDC_ACCESS_TOKEN_ALG', 'ES256');
 
-// Fresh signing keys at each start: one RSA (RS256/PS256), one EC P-256.
+// Fresh signing keys at each start: one RSA (no "alg": RS256 and PS256),
+// one EC P-256 (ES256).
 const signingKey = (type, options, alg) => {
   const jwk = generateKeyPairSync(type, options).privateKey.export({ format: 'jwk' });
-  return { ...jwk, kid: `${type}-${randomBytes(6).toString('hex')}`, use: 'sig', alg };
+  return { ...jwk, kid: `${type}-${randomBytes(6).toString('hex')}`, use: 'sig', ...(alg ? { alg } : {}) };
 };
-const rsaAlg = idTokenAlg === 'PS256' || accessTokenAlg === 'PS256' ? 'PS256' : 'RS256';
 const keys = [
-  signingKey('rsa', { modulusLength: 2048 }, rsaAlg),
+  signingKey('rsa', { modulusLength: 2048 }),
   signingKey('ec', { namedCurve: 'P-256' }, 'ES256'),
 ];
 

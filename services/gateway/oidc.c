@@ -793,11 +793,15 @@ int gw_oidc_map_principal(const gw_oidc_t *oidc, const json_t *claims, char *pri
         static const char *id_claims[] = {"preferred_username", "email", "sub"};
         for (size_t i = 0; i < 3; i++) {
             const char *id = json_string_value(json_object_get(claims, id_claims[i]));
+            /* an address the user typed and nobody checked could name
+             * another HR officer (and inherit her grants) */
+            if (id && i == 1 && !json_is_true(json_object_get(claims, "email_verified")))
+                id = NULL;
             if (id)
                 return s_principal(role, id, id_claims[i], principal, size, err, errlen);
         }
-        gw_jwt_errf(err, errlen, "no preferred_username, email or sub to name the %s principal",
-                    role);
+        gw_jwt_errf(err, errlen,
+                    "no preferred_username, verified email or sub to name the %s principal", role);
         return GW_OIDC_EPRINCIPAL;
     }
     const json_t *employee = json_object_get(claims, oidc->employee_claim);

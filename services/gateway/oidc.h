@@ -28,8 +28,10 @@
  *       (a JSON string, or an integer written in decimal; the gateway may
  *       later upgrade it to manager:<value> from the directory)
  *    4. otherwise the login is refused (GW_OIDC_EPRINCIPAL).
- *  <id> for admin and HR is preferred_username, else email, else sub (the
- *  first present, no fall-through).  Every id must satisfy the grammar of
+ *  <id> for admin and HR is preferred_username, else email (only when
+ *  email_verified is true: an unchecked address could name another HR
+ *  officer and inherit her grants), else sub — the first present, with no
+ *  fall-through when it breaks the grammar.  Every id must satisfy the grammar of
  *  ent_principal_parse (1 to 64 letters, digits, . _ @ -), or the login is
  *  refused with the reason.  The groups claim is an array of strings or a
  *  single string; group names are compared exactly (case and a leading

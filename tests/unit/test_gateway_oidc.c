@@ -332,9 +332,16 @@ Test(oidc, principal_mapping)
     expect_map(oidc, json_pack("{s:s, s:s, s:s, s:[s]}", "sub", "u1", "preferred_username",
                                "helene.rh", "employee_id", "E7", "groups", "hr"),
                "hr:helene.rh", NULL);
-    expect_map(oidc, json_pack("{s:s, s:s, s:[s]}", "sub", "u1", "email", "rh@example.test",
-                               "groups", "hr"),
+    expect_map(oidc, json_pack("{s:s, s:s, s:b, s:[s]}", "sub", "u1", "email", "rh@example.test",
+                               "email_verified", 1, "groups", "hr"),
                "hr:rh@example.test", NULL);
+    /* an unverified address is not an id: sub is used */
+    expect_map(oidc, json_pack("{s:s, s:s, s:b, s:[s]}", "sub", "u1", "email", "boss@example.test",
+                               "email_verified", 0, "groups", "hr"),
+               "hr:u1", NULL);
+    expect_map(oidc, json_pack("{s:s, s:s, s:[s]}", "sub", "u2", "email", "boss@example.test",
+                               "groups", "entretiens-admin"),
+               "admin:u2", NULL);
     expect_map(oidc, json_pack("{s:s, s:s}", "sub", "0a7f-44", "groups", "hr"), "hr:0a7f-44",
                NULL);
     expect_map(oidc, json_pack("{s:s, s:s, s:[s]}", "sub", "u1", "employee_id", "E42", "groups",
@@ -355,8 +362,9 @@ Test(oidc, principal_mapping)
                                "groups", "entretiens-admin"),
                "", "longer than 64");
     /* no fall-through: preferred_username is used even when email would do */
-    expect_map(oidc, json_pack("{s:s, s:s, s:s, s:[s]}", "sub", "u1", "preferred_username", "x y",
-                               "email", "ok@example.test", "groups", "hr"),
+    expect_map(oidc, json_pack("{s:s, s:s, s:s, s:b, s:[s]}", "sub", "u1", "preferred_username",
+                               "x y", "email", "ok@example.test", "email_verified", 1, "groups",
+                               "hr"),
                "", "preferred_username");
     /* group names are exact: case, and Keycloak's full paths */
     expect_map(oidc, json_pack("{s:s, s:[s, s], s:s}", "sub", "u1", "groups", "HR", "/hr",

@@ -105,6 +105,18 @@ static int s_split_groups(const char *list, char **out, size_t *n)
     return 0;
 }
 
+/* True when word is one of the space-separated words of list. */
+static bool s_has_word(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    if (n == 0)
+        return false;
+    for (const char *p = list; (p = strstr(p, word)) != NULL; p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+            return true;
+    return false;
+}
+
 static int s_dup(char **dst, const char *src, const char *def)
 {
     const char *v = src && *src ? src : def;
@@ -180,7 +192,7 @@ static gw_oidc_t *s_new(const gw_oidc_config_t *c, char *err, size_t errlen)
                     rc == GW_OIDC_ECONFIG ? "more than 64 groups in a list" : "out of memory");
         goto fail;
     }
-    if (!strstr(o->scopes, "openid")) {
+    if (!s_has_word(o->scopes, "openid")) {
         gw_jwt_errf(err, errlen, "the requested scopes must include openid");
         goto fail;
     }
@@ -994,11 +1006,5 @@ done:
 
 bool gw_bearer_has_scope(const gw_bearer_t *bearer, const char *scope)
 {
-    size_t n = strlen(scope);
-    if (n == 0)
-        return false;
-    for (const char *p = bearer->scopes; (p = strstr(p, scope)) != NULL; p += n)
-        if ((p == bearer->scopes || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
-            return true;
-    return false;
+    return s_has_word(bearer->scopes, scope);
 }

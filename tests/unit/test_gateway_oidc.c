@@ -124,6 +124,8 @@ Test(oidc, configuration_and_discovery_refused)
     c = config();
     c.scopes = "profile email";
     expect_new_error(&c, good, "must include openid");
+    c.scopes = "openidish profile";
+    expect_new_error(&c, good, "must include openid");
     c = config();
     char *other = discovery("https://evil.example.test");
     expect_new_error(&c, other, "discovery names issuer \"https://evil.example.test\"");

@@ -917,44 +917,50 @@ int gw_oidc_finish(gw_oidc_t *oidc, const gw_oidc_pending_t *pending, const char
 
 /* ------------------------------------------------------------ machines */
 
-/* Appends word to the space-separated list. */
-static bool s_add_scope(char *list, size_t size, const char *word)
+/* Appends the space-separated words of text to list (runs of spaces
+ * collapsed, so that gw_bearer_has_scope sees single words).  Returns false
+ * when they do not fit. */
+static bool s_add_words(char *list, size_t size, const char *text)
 {
-    size_t n = strlen(list);
-    int w = snprintf(list + n, size - n, "%s%s", n ? " " : "", word);
-    return w >= 0 && (size_t)w < size - n;
+    for (const char *p = text; *p;) {
+        while (*p == ' ')
+            p++;
+        size_t len = strcspn(p, " ");
+        size_t n = strlen(list);
+        if (len) {
+            int w = snprintf(list + n, size - n, "%s%.*s", n ? " " : "", (int)len, p);
+            if (w < 0 || (size_t)w >= size - n)
+                return false;
+        }
+        p += len;
+    }
+    return true;
 }
 
+/* Scopes from "scope" (a space-separated string, RFC 9068), else "scp" (a
+ * string or an array: Entra ID, Okta), else "roles" (an array: the
+ * application permissions of Entra ID's app-only tokens, granted for this
+ * API since aud names it). */
 static int s_bearer_scopes(const gw_jwt_t *jwt, gw_bearer_t *out, char *err, size_t errlen)
 {
     const char *scope = gw_jwt_claim_string(jwt, "scope");
     json_t *scp = json_object_get(jwt->claims, "scp");
+    json_t *roles = json_object_get(jwt->claims, "roles");
+    const char *text = scope ? scope : json_string_value(scp);
+    json_t *list = NULL;
+    if (!scope && json_is_array(scp))
+        list = scp;
+    else if (!scope && !scp && json_is_array(roles))
+        list = roles;
     bool ok = true;
-    if (scope) {
-        ok = strlen(scope) < sizeof out->scopes;
-        if (ok) {
-            /* collapse runs of spaces so that has_scope sees single words */
-            const char *p = scope;
-            while (ok && *p) {
-                while (*p == ' ')
-                    p++;
-                size_t len = strcspn(p, " ");
-                if (len) {
-                    char word[sizeof out->scopes];
-                    snprintf(word, sizeof word, "%.*s", (int)len, p);
-                    ok = s_add_scope(out->scopes, sizeof out->scopes, word);
-                }
-                p += len;
-            }
-        }
-    } else if (json_is_string(scp)) {
-        ok = s_add_scope(out->scopes, sizeof out->scopes, json_string_value(scp));
-    } else if (json_is_array(scp)) {
+    if (text) {
+        ok = s_add_words(out->scopes, sizeof out->scopes, text);
+    } else if (list) {
         size_t i;
         json_t *v;
-        json_array_foreach(scp, i, v) {
+        json_array_foreach(list, i, v) {
             if (json_is_string(v) && ok)
-                ok = s_add_scope(out->scopes, sizeof out->scopes, json_string_value(v));
+                ok = s_add_words(out->scopes, sizeof out->scopes, json_string_value(v));
         }
     }
     if (!ok) {

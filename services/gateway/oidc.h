@@ -41,7 +41,8 @@
  *  token (RFC 9068): signature by the issuer's JWKS, iss, aud contains the
  *  given audience, exp (nbf, iat when present); typ, when present, is
  *  at+jwt, application/at+jwt or JWT.  Scopes come from "scope" (space
- *  separated) or "scp" (array or string).  The principal is
+ *  separated), else "scp" (array or string), else "roles" (array: Entra
+ *  ID's application permissions).  The principal is
  *  service:<client_id>, else service:<azp>, else service:<sub>.
  *
  *  Nothing here logs or returns in err a token, a code, a secret, a state,

@@ -449,6 +449,16 @@ Test(oidc, bearer_accepted_with_its_scopes)
     expect_bearer(at_token(&rsa, c, "JWT"), 0, NULL, &b);
     cr_assert_str_eq(b.principal, "service:payroll");
     cr_assert_str_eq(b.scopes, "ingest stats");
+    /* roles (Entra ID's app-only tokens) when neither scope nor scp */
+    c = with(with(at_claims(), "scope", NULL), "roles", json_pack("[s]", "ingest"));
+    expect_bearer(at_token(&rsa, c, "JWT"), 0, NULL, &b);
+    cr_assert_str_eq(b.scopes, "ingest");
+    c = with(at_claims(), "roles", json_pack("[s]", "admin")); /* scope wins */
+    expect_bearer(at_token(&rsa, c, "JWT"), 0, NULL, &b);
+    cr_assert_not(gw_bearer_has_scope(&b, "admin"));
+    c = with(with(at_claims(), "scope", NULL), "scp", json_string("ingest   stats"));
+    expect_bearer(at_token(&rsa, c, "JWT"), 0, NULL, &b);
+    cr_assert_str_eq(b.scopes, "ingest stats");
     c = at_claims();
     json_object_del(c, "client_id");
     json_object_del(c, "scope");
@@ -476,6 +486,11 @@ Test(oidc, bearer_refusals)
     expect_bearer(at_token(&ec, c, "at+jwt"), GW_OIDC_EPRINCIPAL, "no client_id, azp or sub",
                   NULL);
     expect_bearer(fx_none(at_claims()), GW_JWT_EALG, "none", NULL);
+    char many[1500];
+    memset(many, 'a', sizeof many - 1);
+    many[sizeof many - 1] = '\0';
+    expect_bearer(at_token(&ec, with(at_claims(), "scope", json_string(many)), "at+jwt"),
+                  GW_JWT_ECLAIM, "scope list longer than", NULL);
     gw_bearer_t b;
     char *token = at_token(&ec, at_claims(), "at+jwt");
     cr_assert_eq(gw_oidc_verify_bearer(oidc, token, NULL, NOW, &b, err, sizeof err),

@@ -13,6 +13,7 @@ PACKAGES=(
   libcriterion-dev
   curl procps psmisc jq
   python3 python3-aiosmtpd python3-icalendar
+  nodejs
   prometheus
 )
 
@@ -20,6 +21,11 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm (the OpenID provider of the sign-in tests is installed with it): a
+# separate Debian package, but inside the nodejs package of NodeSource
+# builds; asked for only when the command is missing, so that apt does not
+# replace a NodeSource node.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

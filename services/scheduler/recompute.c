@@ -327,6 +327,10 @@ static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MD
         }
         if (!rc && !f && o->actionable)
             rc = s_publish(s, txn, "scheduler.interview.cancelled", employee_id, o, &e);
+        /* after the .cancelled above: a consumer that knows both ends with
+         * the obligation gone, as it is gone from the store */
+        if (!rc && !f)
+            rc = s_publish(s, txn, "scheduler.obligation.removed", employee_id, o, &e);
     }
     for (int j = 0; j < nn && !rc; j++) {
         const sched_obl_t *f = &fresh[j], *o = NULL;
@@ -352,6 +356,13 @@ static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MD
             rc = s_publish(s, txn, "scheduler.interview.met", employee_id, f, &e);
         else if (o && o->actionable && !f->actionable)
             rc = s_publish(s, txn, "scheduler.interview.cancelled", employee_id, f, &e);
+        else if (!o || memcmp(o, f, sizeof *f) != 0)
+            /* every other change, history included (met, missed, cancelled
+             * before the platform; a penalty appearing on a missed recap):
+             * the interview.* events above are for the to-do consumers
+             * (records, notifier) and leave these out, so the obligation's
+             * full state goes out under a type of its own (analytics) */
+            rc = s_publish(s, txn, "scheduler.obligation.changed", employee_id, f, &e);
     }
     if (e)
         entretiens__v1__employee__free_unpacked(e, NULL);

@@ -1103,8 +1103,10 @@ const char *ctl_analytics_details(const char *command)
         return NULL;
     return "figures (docs/analytics.md defines each one):\n"
            "  completion    obligations owed / met / overdue / lapsed, interviews scheduled / held / signed, rates\n"
-           "  compliance    professional-interview status per employee (up to date, due soon, overdue) and the\n"
-           "                EUR 3,000 CPF exposure at the recap per entity   [--within DAYS] [--list] [--status S]\n"
+           "  compliance    professional-interview status per employee (up to date, due soon, overdue), the\n"
+           "                overdue deadlines of every type, and the EUR 3,000 CPF top-ups per entity: owed\n"
+           "                (recap deadline passed) and at risk (ahead)   [--within DAYS] [--list]\n"
+           "                [--status overdue|due_soon|at_risk|owed]\n"
            "  training      training needs by theme, priority, modality\n"
            "  mobility      mobility wishes by kind and horizon (and how many wish to leave)\n"
            "  competencies  expected vs assessed levels per competency\n"

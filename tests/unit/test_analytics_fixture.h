@@ -386,7 +386,8 @@ static inline uint64_t fx_digest(void)
     const MDB_dbi dbis[] = { a->employees, a->obligations, a->interviews, a->emp_iv, a->completion,
                              a->headcount, a->prof_hist, a->prof_idx, a->contact_hist, a->contact_idx,
                              a->signals, a->signal_idx, a->risk, a->risk_idx, a->answers, a->training,
-                             a->mobility, a->competencies, a->ratings, a->mgr, a->mgr_rank, a->mgr_items };
+                             a->mobility, a->competencies, a->ratings, a->mgr, a->mgr_rank, a->mgr_items,
+                             a->policy };
     size_t n = sizeof dbis / sizeof *dbis;
     uint64_t h = 1469598103934665603ull;
     MDB_txn *txn;

@@ -426,6 +426,7 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
                 ctl_table_cellf(t, CTL_PLAIN, "%" PRId64, x->owed_if_inspected_eur);
             }
             s_table_print(ctl, t);
+            fflush(stdout); /* the warnings follow the table they are about */
             for (size_t i = 0; i < r->n_entities; i++) {
                 const Entretiens__V1__EntityExposure *x = r->entities[i];
                 if (x->headcount_differs)

@@ -521,9 +521,61 @@ static int s_sweep_parallel(scheduler_t *s, MDB_txn *txn, int32_t today)
     return rc;
 }
 
+int sched_backfill(scheduler_t *s, MDB_txn *txn)
+{
+    uint64_t pending = 0;
+    int rc = ent_store_meta_get_u64(txn, s->store, SCHED_META_BACKFILL, &pending);
+    if (rc || !pending)
+        return rc;
+    size_t budget = 20000, done = 0, published = 0;
+    MDB_cursor *cur;
+    if ((rc = mdb_cursor_open(txn, s->obligations, &cur)) != 0)
+        return rc;
+    char *next = s->turn_backfill_next;
+    MDB_val k = { strlen(next), next }, v;
+    rc = next[0] ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    if (rc == 0 && next[0] && k.mv_size == strlen(next) && memcmp(k.mv_data, next, k.mv_size) == 0)
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* resume after it */
+    char id[SCHED_ID_MAX + 1];
+    while (rc == 0 && done < budget) {
+        size_t len = k.mv_size < SCHED_ID_MAX ? k.mv_size : SCHED_ID_MAX;
+        memcpy(id, k.mv_data, len);
+        id[len] = '\0';
+        size_t n = v.mv_size / sizeof(sched_obl_t);
+        if (n > SCHED_MAX_OBLIGATIONS)
+            n = SCHED_MAX_OBLIGATIONS;
+        memcpy(s->sobl_buf, v.mv_data, n * sizeof(sched_obl_t));
+        Entretiens__V1__Employee *e = NULL;
+        /* the outbox is another database: the cursor stays valid */
+        for (size_t i = 0; i < n && !rc; i++)
+            rc = s_publish(s, txn, "scheduler.obligation.changed", id, &s->sobl_buf[i], &e);
+        if (e)
+            entretiens__v1__employee__free_unpacked(e, NULL);
+        if (rc)
+            break;
+        published += n;
+        memcpy(next, id, len + 1);
+        done++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND) {
+        /* every employee published: the store is like a new one now */
+        next[0] = '\0';
+        rc = ent_store_meta_put_u64(txn, s->store, SCHED_META_BACKFILL, 0);
+        if (!rc)
+            ent_log_info("scheduler.backfill", "history published: the last %zu obligations of %zu employees",
+                         published, done);
+    }
+    return rc;
+}
+
 int sched_sweep(MDB_txn *txn, void *arg)
 {
     scheduler_t *s = arg;
+    int rc = sched_backfill(s, txn);
+    if (rc)
+        return rc;
     int32_t today = ent_clock_today();
     if (s->turn_sweep_today == ENT_DATE_NONE) {
         if (s->turn_swept_on == today)
@@ -534,7 +586,6 @@ int sched_sweep(MDB_txn *txn, void *arg)
         s->turn_sweep_today = today; /* the date moved during a sweep: start over */
         s->turn_sweep_next[0] = '\0';
     }
-    int rc;
     if (ent_clock_pinned()) {
         /* a pinned clock (tests, demonstrations) sweeps at once so that
          * clock.set's reply means every deadline reflects the new date */

@@ -10,8 +10,10 @@
 # the last 24 months may be flagged "no interview"; each employee listed by
 # `stats compliance --list` carries their top-up; the entities show the
 # policy's declared headcount.  The same checks run again after the clock
-# moves on (deadlines pass: at risk becomes owed, chains move), and a second
-# analytics rebuilt from seq 1 gives the same answers as the live one.
+# moves on (deadlines pass: at risk becomes owed, chains move), after an
+# upgrade from a scheduler store of schema 2 (which publishes its stored
+# obligations once: the history an older binary never published), and a
+# second analytics rebuilt from seq 1 gives the same answers as the live one.
 source "$(dirname "$0")/lib.sh"
 it_endpoints scheduler records analytics
 TODAY=2026-11-26
@@ -20,7 +22,7 @@ N=3000; [ "$IT_SCALE" = small ] && N=600
 "$CTL" demo generate --employees $N --seed 11 --start $TODAY --out "$IT_DIR/org.jsonl" \
   --policy-out "$IT_DIR/policy.json" 2>/dev/null || fail "demo generate"
 
-start_bg scheduler "$BIN/entretiens-scheduler"
+start_bg scheduler "$BIN/entretiens-scheduler"; SCHED=$LAST_PID
 start_bg records "$BIN/entretiens-records"
 start_bg analytics "$BIN/entretiens-analytics"
 wait_ready scheduler 60; wait_ready records 60; wait_ready analytics 60
@@ -219,6 +221,24 @@ LATER=2028-05-15
 "$CTL" clock set $LATER --only scheduler,records,analytics >/dev/null || fail "clock set"
 export ENTRETIENS_NOW=$LATER
 check later $LATER
+
+# an upgrade: the scheduler's store is marked schema 2 (as an older binary
+# left it); the new binary's migration asks for the history backfill, and
+# the sweep publishes every stored obligation once, whole
+obligations=$(jq length "$IT_DIR/due-later.json")
+before=$(sched_head)
+kill $SCHED; wait $SCHED 2>/dev/null
+mdb_dump -s meta "$ENTRETIENS_DATA_DIR/scheduler" | grep -v '^db_pagesize=' |
+  awk '$1 == "736368656d615f76657273696f6e" {print; getline; print " 0000000000000002"; next} {print}' \
+    >"$IT_DIR/meta.dump" || fail "mdb_dump meta"
+mdb_load -s meta -f "$IT_DIR/meta.dump" "$ENTRETIENS_DATA_DIR/scheduler" || fail "mdb_load meta"
+start_bg scheduler "$BIN/entretiens-scheduler"; SCHED=$LAST_PID
+wait_ready scheduler 60
+wait_for 60 $((before + obligations)) sched_head ||
+  fail "the backfill published $(($(sched_head) - before)) events, not the $obligations stored obligations"
+grep -q '"scheduler.backfill"' "$IT_DIR/scheduler.log" || fail "no scheduler.backfill in the log"
+log "upgraded from schema 2: $obligations obligations published once"
+check upgraded $LATER
 
 # rebuild = live: a second analytics on an empty store replays both
 # producers from seq 1 and answers the same

@@ -120,10 +120,15 @@ echo "== deadlines this month ($month_start to $month_end), by type =="
 "$CTL" due --from "$month_start" --to "$month_end" --by-type
 echo
 echo "== overdue today (still to hold), by type =="
-"$CTL" due --from 2000-01-01 --to "$yesterday" --by-type
+# the one "overdue" (actionable and past due, the scheduler's): stats
+# compliance ("overdue deadlines") and stats managers (total) give the same count
+"$CTL" due --from 1950-01-01 --to "$yesterday" --by-type
 echo
 echo "== legal exposure: professional interviews and the EUR 3,000 CPF top-up per entity =="
-"$CTL" --as hr:demo stats compliance --by entity 2>/dev/null || "$CTL" --as hr:demo stats compliance
+"$CTL" --as hr:demo stats compliance --by entity || "$CTL" --as hr:demo stats compliance
+echo
+echo "== managers with the most to do (overdue deadlines, signatures) =="
+"$CTL" --as hr:demo stats managers --limit 5
 echo
 echo "== one employee's full picture: E000002 =="
 "$CTL" employee show E000002 | head -n 12

@@ -64,8 +64,10 @@ enum {
     AN_C_INTERVIEWS, AN_C_SCHEDULED, AN_C_HELD, AN_C_SIGNED, AN_C_CLOSED, AN_C_IV_CANCELLED,
     AN_C_N
 };
-/* risk rows: scope -> int64[AN_R_N] */
-enum { AN_R_AT_RISK, AN_R_EXPOSURE, AN_R_OWED, AN_R_OWED_EUR, AN_R_N };
+/* risk rows: scope, day(due) -> int64[AN_R_N]: the CPF top-ups whose recap
+ * is due that day.  Owed (deadline passed) or at risk (still ahead) is
+ * decided at query time against today. */
+enum { AN_R_COUNT, AN_R_EUR, AN_R_N };
 /* signal rows: scope -> int64[AN_S_N] */
 enum { AN_S_LOW_ENGAGEMENT, AN_S_WISH_TO_LEAVE, AN_S_REPEATED_OVERDUE, AN_S_N };
 /* answers rows: scope, type, month -> int64[AN_A_N] */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EMP_VERSION 1
+#define EMP_VERSION 2
 #define OBL_VERSION 1
 #define IV_VERSION 1
 #define IVSUM_VERSION 1
@@ -58,6 +58,8 @@ int32_t an_emp_last_contact(const an_emp_t *e)
         d = e->last_held;
     if (e->last_met != ENT_DATE_NONE && (d == ENT_DATE_NONE || e->last_met > d))
         d = e->last_met;
+    if (e->last_interview != ENT_DATE_NONE && (d == ENT_DATE_NONE || e->last_interview > d))
+        d = e->last_interview;
     return d;
 }
 
@@ -65,7 +67,7 @@ static void s_emp_blank(an_emp_t *e, const char *id)
 {
     memset(e, 0, sizeof *e);
     an_copy(e->id, sizeof e->id, id);
-    e->hired_on = e->left_on = e->next_due = e->last_held = e->last_met = ENT_DATE_NONE;
+    e->hired_on = e->left_on = e->next_due = e->last_held = e->last_met = e->last_interview = ENT_DATE_NONE;
 }
 
 bool an_emp_decode(const MDB_val *v, an_emp_t *e)
@@ -84,6 +86,8 @@ bool an_emp_decode(const MDB_val *v, an_emp_t *e)
     e->last_met = an_r_i32(&r);
     e->overdue_ever = (uint32_t) an_r_i32(&r);
     e->flags = an_r_u8(&r);
+    e->last_interview = an_r_i32(&r);
+    e->penalty = an_r_i32(&r);
     return !r.bad;
 }
 
@@ -122,6 +126,8 @@ int an_emp_put(MDB_txn *txn, MDB_dbi dbi, const an_emp_t *e)
     an_w_i32(&w, e->last_met);
     an_w_i32(&w, (int32_t) e->overdue_ever);
     an_w_u8(&w, e->flags);
+    an_w_i32(&w, e->last_interview);
+    an_w_i32(&w, e->penalty);
     an_key_t k;
     an_key_emp(&k, e->id, NULL);
     return s_put(txn, dbi, &k, &w);

@@ -39,6 +39,8 @@ typedef struct {
     char next_type[AN_TYPE_MAX + 1];
     int32_t last_held;          /* last interview held (records) */
     int32_t last_met;           /* last obligation met (scheduler) */
+    int32_t last_interview;     /* last interview of the scheduler's history (employee.upserted) */
+    int32_t penalty;            /* CPF top-ups of the employee's owed obligations, EUR */
     uint32_t overdue_ever;      /* obligations that went overdue */
     uint8_t flags;              /* AN_FLAG_* */
 } an_emp_t;

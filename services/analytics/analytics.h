@@ -17,6 +17,11 @@
  *    - nothing stored depends on the clock: what depends on "today" (due
  *      within 90 days, no interview for 24 months) is decided at query time
  *      from day-ordered histograms and indexes.
+ *  Obligations: the scheduler publishes every change of every obligation
+ *  (scheduler.interview.* for the actionable ones, scheduler.obligation.changed
+ *  and .removed for the rest, history included), so the obligations database
+ *  is a copy of the scheduler's and every figure on it agrees with
+ *  scheduler.due by construction.
  *  Employee attributes come from scheduler.employee.upserted only; an
  *  obligation counts in its employee's current groups (in the groups of its
  *  own event until the employee is known); an interview in the groups its
@@ -35,8 +40,9 @@
  *    contact_idx   [scope] day(last contact) employee_id -> ""
  *    signals       [scope] -> int64[AN_S_N]
  *    signal_idx    [scope] employee_id -> u8 flags
- *    risk          [scope] -> int64[AN_R_N]
- *    risk_idx      [scope] day(recap due) employee_id \0 obligation_id -> int32 penalty
+ *    risk          [scope] day(due) -> int64[AN_R_N]  CPF top-ups (owed obligations with a penalty)
+ *    risk_idx      [scope] day(due) employee_id \0 obligation_id -> int32 penalty
+ *    policy        entity -> u32 declared headcount (scheduler.policy.applied)
  *    answers       [scope] type \0 be32(month) -> int64[AN_A_N]
  *    training      [scope] type \0 theme \0 priority \0 modality \0 be32(month) -> int64[1]
  *    mobility      [scope] type \0 kind \0 horizon \0 be32(month) -> int64[1]
@@ -59,8 +65,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define AN_SCHEMA_VERSION 1
-#define AN_MAX_DBS 32              /* named databases (22 used) */
+/* 2: risk rows by day (owed / at risk decided at query time), the policy's
+ * headcounts, employees' last interview and top-ups. */
+#define AN_SCHEMA_VERSION 2
+#define AN_MAX_DBS 32              /* named databases (24 used) */
 #define AN_DEFAULT_MIN_GROUP 5
 #define AN_DEFAULT_STALE_MONTHS 24
 #define AN_DEFAULT_WITHIN_DAYS 90
@@ -92,6 +100,7 @@ typedef struct analytics {
         risk_idx;
     MDB_dbi answers, training, mobility, competencies, ratings;
     MDB_dbi mgr, mgr_rank, mgr_items;
+    MDB_dbi policy;                /* entity -> declared headcount (the scheduler's last policy) */
     MDB_dbi grants;                /* HR scopes, a copy of records' (common/grants.h) */
     struct an_batch *batch;        /* scratch: the counter deltas of the event being applied */
 } analytics_t;

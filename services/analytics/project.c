@@ -105,7 +105,9 @@ static int s_add(analytics_t *a, MDB_txn *txn, MDB_dbi dbi, const an_key_t *k, c
 }
 
 /* Adds sign * delta to a manager's rows (every scope of at but the manager
- * one) and to the scopes' totals; the ranking follows (an_mgr_rank). */
+ * one) and to the scopes' totals; the ranking follows (an_mgr_rank).  An
+ * employee without a manager counts in the totals only: the total is the
+ * selection's to-do, the same count as the tour's and compliance's. */
 static int s_mgr_add(analytics_t *a, MDB_txn *txn, const an_attrs_t *at, const int64_t *delta, int sign)
 {
     an_scope_t sc[AN_SCOPES];
@@ -117,7 +119,8 @@ static int s_mgr_add(analytics_t *a, MDB_txn *txn, const an_attrs_t *at, const i
         an_key_t total = k;
         an_key_str(&k, at->manager);
         an_key_str(&total, "");
-        RC(s_add(a, txn, a->mgr, &k, delta, AN_M_N, sign));
+        if (at->manager[0])
+            RC(s_add(a, txn, a->mgr, &k, delta, AN_M_N, sign));
         RC(s_add(a, txn, a->mgr, &total, delta, AN_M_N, sign));
     }
     return 0;
@@ -180,44 +183,46 @@ static int s_obl_completion(analytics_t *a, MDB_txn *txn, const an_obl_t *o, con
 
 static int s_obl_mgr(analytics_t *a, MDB_txn *txn, const an_obl_t *o, const an_attrs_t *at, int sign)
 {
-    if (!s_obl_open(o) || !at->manager[0])
+    if (!s_obl_open(o))
         return 0;
     int64_t d[AN_M_N] = { 0 };
     bool overdue = o->cls == AN_CLS_OVERDUE;
     d[overdue ? AN_M_OVERDUE : AN_M_UPCOMING] = 1;
     RC(s_mgr_add(a, txn, at, d, sign));
+    if (!at->manager[0])
+        return 0;
     return s_mgr_item(a, txn, at->manager, overdue ? AN_ITEM_OVERDUE : AN_ITEM_UPCOMING, o->due, o->id, o->employee,
                       o->type, sign);
 }
 
+/* A CPF top-up counts while its obligation is owed (upcoming, overdue, met,
+ * missed): the scheduler's penalty_eur, whatever the status; a cancelled or
+ * waived obligation owes nothing. */
+static bool s_obl_penalised(const an_obl_t *o)
+{
+    return o->penalty > 0 && o->cls != AN_CLS_CANCELLED && o->cls != AN_CLS_NONE;
+}
+
+/* Top-ups by the day of their deadline: owed once it has passed, at risk
+ * until then (decided when asked, so nothing stored depends on the clock). */
 static int s_obl_risk(analytics_t *a, MDB_txn *txn, const an_obl_t *o, const an_attrs_t *at, int sign)
 {
-    if (strcmp(o->type, "professional_recap") != 0 || o->penalty <= 0)
+    if (!s_obl_penalised(o))
         return 0;
     int64_t d[AN_R_N] = { 0 };
-    bool open = s_obl_open(o);
-    if (open) {
-        d[AN_R_AT_RISK] = 1;
-        d[AN_R_EXPOSURE] = o->penalty;
-    } else if (o->cls == AN_CLS_MET) {
-        d[AN_R_OWED] = 1;
-        d[AN_R_OWED_EUR] = o->penalty;
-    } else {
-        return 0;
-    }
+    d[AN_R_COUNT] = 1;
+    d[AN_R_EUR] = o->penalty;
     an_scope_t sc[AN_SCOPES];
     size_t n = an_scopes(at, sc, true);
     for (size_t i = 0; i < n; i++) {
         an_key_t k;
         an_key_init(&k);
         an_key_scope(&k, &sc[i]);
+        an_key_day(&k, o->due == ENT_DATE_NONE ? AN_DAY_NONE_KEY : o->due);
         RC(s_add(a, txn, a->risk, &k, d, AN_R_N, sign));
-        if (open) {
-            an_key_day(&k, o->due == ENT_DATE_NONE ? AN_DAY_NONE_KEY : o->due);
-            an_key_str(&k, o->employee);
-            an_key_str(&k, o->id);
-            RC(an_index_set(txn, a->risk_idx, &k, &o->penalty, sizeof o->penalty, sign));
-        }
+        an_key_str(&k, o->employee);
+        an_key_str(&k, o->id);
+        RC(an_index_set(txn, a->risk_idx, &k, &o->penalty, sizeof o->penalty, sign));
     }
     return 0;
 }
@@ -245,9 +250,9 @@ static int s_obl_move(analytics_t *a, MDB_txn *txn, const an_obl_t *o0, const an
         if (o1)
             RC(s_obl_mgr(a, txn, o1, at1, 1));
     }
-    /* risk: recap exposure */
-    if (!(same_at && same_type && open0 == open1 && o0->cls == o1->cls && o0->penalty == o1->penalty &&
-          o0->due == o1->due)) {
+    /* risk: CPF top-ups */
+    bool pen0 = o0 && s_obl_penalised(o0), pen1 = o1 && s_obl_penalised(o1);
+    if (!(same_at && pen0 == pen1 && (!pen0 || (o0->penalty == o1->penalty && o0->due == o1->due)))) {
         if (o0)
             RC(s_obl_risk(a, txn, o0, at0, -1));
         if (o1)
@@ -373,6 +378,7 @@ static int s_emp_derive(analytics_t *a, MDB_txn *txn, an_emp_t *e)
     e->next_type[0] = '\0';
     e->overdue_ever = 0;
     e->flags = 0;
+    e->penalty = 0;
     an_key_t pk;
     an_key_emp(&pk, e->id, NULL);
     MDB_cursor *cur;
@@ -384,6 +390,8 @@ static int s_emp_derive(analytics_t *a, MDB_txn *txn, an_emp_t *e)
         if (an_obl_decode(&k, &v, &o)) {
             if (o.ever_overdue)
                 e->overdue_ever++;
+            if (s_obl_penalised(&o))
+                e->penalty += o.penalty;
             if (o.cls == AN_CLS_MET && o.met_on != ENT_DATE_NONE &&
                 (e->last_met == ENT_DATE_NONE || o.met_on > e->last_met))
                 e->last_met = o.met_on;
@@ -432,7 +440,8 @@ static bool s_emp_same(const an_emp_t *x, const an_emp_t *y)
     return x->upserted == y->upserted && x->employed == y->employed && x->hired_on == y->hired_on &&
            x->left_on == y->left_on && an_attrs_equal(&x->attrs, &y->attrs) && x->next_due == y->next_due &&
            strcmp(x->next_type, y->next_type) == 0 && x->last_held == y->last_held && x->last_met == y->last_met &&
-           x->overdue_ever == y->overdue_ever && x->flags == y->flags;
+           x->overdue_ever == y->overdue_ever && x->flags == y->flags && x->last_interview == y->last_interview &&
+           x->penalty == y->penalty;
 }
 
 /* e0: the employee as stored (or blank); e1: with new attributes.  Derives,
@@ -499,6 +508,7 @@ static int s_on_employee(analytics_t *a, MDB_txn *txn, const Entretiens__V1__Emp
     e1.employed = m->employed;
     e1.hired_on = an_date(m->hired_on);
     e1.left_on = an_date(m->left_on);
+    e1.last_interview = an_date(m->last_interview_on);
     s_attrs_from(&e1.attrs, m->entity, m->department, m->site, m->manager_id);
     /* the obligations follow their employee into the new groups */
     if (!e0.upserted || !an_attrs_equal(&e0.attrs, &e1.attrs)) {
@@ -516,12 +526,51 @@ static int s_on_employee(analytics_t *a, MDB_txn *txn, const Entretiens__V1__Emp
 
 /* ----------------------------------------------- scheduler: obligations */
 
+/* The class of an obligation from its own status (scheduler.obligation.changed):
+ * overdue and no longer actionable is a miss for good ("lapsed"). */
+static uint8_t s_class_of_status(const char *st, bool actionable)
+{
+    if (strcmp(st, "met") == 0)
+        return AN_CLS_MET;
+    if (strcmp(st, "overdue") == 0)
+        return actionable ? AN_CLS_OVERDUE : AN_CLS_LAPSED;
+    if (strcmp(st, "upcoming") == 0)
+        return AN_CLS_UPCOMING;
+    if (strcmp(st, "cancelled") == 0 || strcmp(st, "waived") == 0)
+        return AN_CLS_CANCELLED;
+    return AN_CLS_NONE;
+}
+
+/* scheduler.obligation.removed: the obligation left the scheduler's store
+ * (the facts it came from changed); its contributions go with it. */
+static int s_obl_remove(analytics_t *a, MDB_txn *txn, const Entretiens__V1__Obligation *m)
+{
+    an_obl_t o0;
+    RC(an_obl_get(txn, a->obligations, m->employee_id, m->obligation_id, &o0));
+    if (!o0.present)
+        return 0;
+    an_emp_t e0;
+    RC(an_emp_get(txn, a->employees, o0.employee, &e0));
+    RC(s_obl_move(a, txn, &o0, s_obl_attrs(&e0, &o0), NULL, NULL));
+    an_key_t k;
+    an_key_emp(&k, o0.employee, o0.id);
+    MDB_val kv = an_key_val(&k);
+    RC(mdb_del(txn, a->obligations, &kv, NULL));
+    an_emp_t e1 = e0;
+    return s_emp_commit(a, txn, &e0, &e1);
+}
+
+/* verb: due | overdue | met | cancelled (scheduler.interview.*, the
+ * actionable obligations) or changed | removed (scheduler.obligation.*,
+ * every other change). */
 static int s_on_obligation(analytics_t *a, MDB_txn *txn, const char *verb, const Entretiens__V1__Obligation *m)
 {
     if (!m || !s_id_ok(m->employee_id, AN_EMP_MAX) || !s_id_ok(m->obligation_id, AN_ID_MAX)) {
         ent_log_warn("analytics.bad_event", "obligation event without a usable employee_id / obligation_id: skipped");
         return ENT_EVENT_SKIP;
     }
+    if (strcmp(verb, "removed") == 0)
+        return s_obl_remove(a, txn, m);
     an_obl_t o0, o1;
     RC(an_obl_get(txn, a->obligations, m->employee_id, m->obligation_id, &o0));
     memset(&o1, 0, sizeof o1);
@@ -533,7 +582,14 @@ static int s_on_obligation(analytics_t *a, MDB_txn *txn, const char *verb, const
     o1.penalty = m->penalty_eur > 0 ? m->penalty_eur : 0;
     s_attrs_from(&o1.own, m->entity, m->department, m->site, m->manager_id);
     const char *st = m->status ? m->status : "";
-    if (strcmp(verb, "cancelled") == 0) {
+    if (strcmp(verb, "changed") == 0) {
+        o1.cls = s_class_of_status(st, m->actionable);
+        if (o1.cls == AN_CLS_NONE) {
+            ent_log_warn("analytics.bad_event", "obligation %s: unknown status: skipped", m->obligation_id);
+            return ENT_EVENT_SKIP;
+        }
+        o1.actionable = m->actionable && (o1.cls == AN_CLS_UPCOMING || o1.cls == AN_CLS_OVERDUE);
+    } else if (strcmp(verb, "cancelled") == 0) {
         /* a cancelled obligation is no longer owed; one that was already
          * missed stays a miss ("lapsed") */
         o1.cls = strcmp(st, "overdue") == 0 ? AN_CLS_LAPSED : AN_CLS_CANCELLED;
@@ -576,6 +632,29 @@ static int s_finish(analytics_t *a, MDB_txn *txn, int rc)
     return rc;
 }
 
+/* scheduler.policy.applied: the declared headcount of each entity (the
+ * policy replaces the previous one as a whole). */
+static int s_on_policy(analytics_t *a, MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev)
+{
+    Entretiens__V1__Policy *p = entretiens__v1__policy__unpack(NULL, ev->payload.len, ev->payload.data);
+    if (!p) {
+        ent_log_warn("analytics.bad_event", "seq %llu scheduler.policy.applied: payload is not a Policy",
+                     (unsigned long long) ev->seq);
+        return ENT_EVENT_SKIP;
+    }
+    int rc = mdb_drop(txn, a->policy, 0);
+    for (size_t i = 0; !rc && i < p->n_entities; i++) {
+        const Entretiens__V1__EntityPolicy *e = p->entities[i];
+        if (!s_id_ok(e->id, AN_ATTR_MAX))
+            continue;
+        uint32_t head = e->headcount;
+        MDB_val k = { strlen(e->id), e->id }, v = { sizeof head, &head };
+        rc = mdb_put(txn, a->policy, &k, &v, 0);
+    }
+    entretiens__v1__policy__free_unpacked(p, NULL);
+    return rc;
+}
+
 int an_apply_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg)
 {
     analytics_t *a = arg;
@@ -593,8 +672,13 @@ int an_apply_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, vo
         entretiens__v1__employee_upserted__free_unpacked(m, NULL);
         return s_finish(a, txn, rc);
     }
-    static const char prefix[] = "scheduler.interview.";
-    if (strncmp(type, prefix, sizeof prefix - 1) == 0) {
+    if (strcmp(type, "scheduler.policy.applied") == 0)
+        return s_on_policy(a, txn, ev);
+    static const char prefix[] = "scheduler.interview.", prefix2[] = "scheduler.obligation.";
+    const char *verb = strncmp(type, prefix, sizeof prefix - 1) == 0     ? type + sizeof prefix - 1
+                       : strncmp(type, prefix2, sizeof prefix2 - 1) == 0 ? type + sizeof prefix2 - 1
+                                                                          : NULL;
+    if (verb) {
         Entretiens__V1__ObligationEvent *m =
             entretiens__v1__obligation_event__unpack(NULL, ev->payload.len, ev->payload.data);
         if (!m) {
@@ -602,7 +686,7 @@ int an_apply_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, vo
                          (unsigned long long) ev->seq, type);
             return ENT_EVENT_SKIP;
         }
-        int rc = s_on_obligation(a, txn, type + sizeof prefix - 1, m->obligation);
+        int rc = s_on_obligation(a, txn, verb, m->obligation);
         entretiens__v1__obligation_event__free_unpacked(m, NULL);
         return s_finish(a, txn, rc);
     }

@@ -592,6 +592,39 @@ static int s_completion(s_ctx_t *c, ProtobufCMessage **out)
 
 /* ----------------------------------------------------------- compliance */
 
+/* The CPF top-ups of a scope: owed (deadline before today) and at risk
+ * (today or later), from the rows by due day. */
+typedef struct {
+    int64_t at_risk, exposure_eur, owed, owed_eur;
+} s_risk_t;
+
+static int s_risk_sum(s_ctx_t *c, const an_scope_t *sc, s_risk_t *out)
+{
+    memset(out, 0, sizeof *out);
+    an_key_t p;
+    an_key_init(&p);
+    an_key_scope(&p, sc);
+    MDB_cursor *cur;
+    RC(mdb_cursor_open(c->txn, c->a->risk, &cur));
+    MDB_val k = an_key_val(&p), v;
+    int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && s_has_prefix(&k, &p) && k.mv_size == p.n + 4) {
+        int32_t day = an_key_get_day((const uint8_t *) k.mv_data + p.n);
+        int64_t row[AN_R_N] = { 0 };
+        an_counter_accumulate(&v, row, AN_R_N);
+        if (day < c->today) {
+            out->owed += row[AN_R_COUNT];
+            out->owed_eur += row[AN_R_EUR];
+        } else {
+            out->at_risk += row[AN_R_COUNT];
+            out->exposure_eur += row[AN_R_EUR];
+        }
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 static int s_compl_counts(s_ctx_t *c, const an_scope_t *sc, const char *label, Entretiens__V1__ComplianceFigures **out)
 {
     Entretiens__V1__ComplianceFigures *f = s_alloc(&c->ar, sizeof *f);
@@ -624,12 +657,17 @@ static int s_compl_counts(s_ctx_t *c, const an_scope_t *sc, const char *label, E
     mdb_cursor_close(cur);
     if (rc != MDB_NOTFOUND && rc)
         return rc;
-    int64_t risk[AN_R_N];
-    RC(an_counter_get(c->txn, c->a->risk, &p, risk, AN_R_N));
-    f->at_risk = (uint64_t) risk[AN_R_AT_RISK];
-    f->exposure_eur = risk[AN_R_EXPOSURE];
-    f->owed_count = (uint64_t) risk[AN_R_OWED];
-    f->owed_eur = risk[AN_R_OWED_EUR];
+    s_risk_t risk;
+    RC(s_risk_sum(c, sc, &risk));
+    f->at_risk = (uint64_t) risk.at_risk;
+    f->exposure_eur = risk.exposure_eur;
+    f->owed_count = (uint64_t) risk.owed;
+    f->owed_eur = risk.owed_eur;
+    /* the to-do count: actionable obligations of every type the scheduler
+     * has marked overdue (completion rows, every month) */
+    int64_t comp[AN_C_N];
+    RC(s_sum_months(c, c->a->completion, sc, AN_ALL_TYPES, 0, UINT32_MAX, comp, AN_C_N, NULL, NULL));
+    f->overdue_deadlines = (uint64_t) comp[AN_C_OVERDUE];
     f->exposure_if_inspected_eur = an_if_inspected(f->exposure_eur);
     f->owed_if_inspected_eur = an_if_inspected(f->owed_eur);
     *out = f;
@@ -641,6 +679,28 @@ static int s_compl_group(s_ctx_t *c, const an_scope_t *sc, const char *label, vo
     Entretiens__V1__ComplianceFigures *f;
     RC(s_compl_counts(c, sc, label, &f));
     s_push(&c->ar, arg, f);
+    return 0;
+}
+
+/* The declared headcount of entity in the scheduler's last policy; *any
+ * says whether that policy declares any entity at all. */
+static int s_declared(s_ctx_t *c, const char *entity, protobuf_c_boolean *declared, uint64_t *headcount, bool *any)
+{
+    *declared = false;
+    *headcount = 0;
+    MDB_val k = { strlen(entity), (void *) entity }, v;
+    int rc = mdb_get(c->txn, c->a->policy, &k, &v);
+    if (rc == 0 && v.mv_size == sizeof(uint32_t)) {
+        uint32_t h;
+        memcpy(&h, v.mv_data, sizeof h);
+        *declared = true;
+        *headcount = h;
+    } else if (rc && rc != MDB_NOTFOUND) {
+        return rc;
+    }
+    MDB_stat st;
+    RC(mdb_stat(c->txn, c->a->policy, &st));
+    *any = st.ms_entries > 0;
     return 0;
 }
 
@@ -656,17 +716,21 @@ static int s_entity_row(s_ctx_t *c, const an_scope_t *sc, const char *entity, vo
     an_key_t k;
     an_key_init(&k);
     an_key_scope(&k, &es);
-    int64_t head = 0, risk[AN_R_N];
+    int64_t head = 0;
     RC(an_counter_get(c->txn, c->a->headcount, &k, &head, 1));
-    an_key_init(&k);
-    an_key_scope(&k, sc);
-    RC(an_counter_get(c->txn, c->a->risk, &k, risk, AN_R_N));
+    s_risk_t risk;
+    RC(s_risk_sum(c, sc, &risk));
     x->headcount = (uint64_t) head;
-    x->subject = head >= 50;
-    x->at_risk = (uint64_t) risk[AN_R_AT_RISK];
-    x->exposure_eur = risk[AN_R_EXPOSURE];
-    x->owed_count = (uint64_t) risk[AN_R_OWED];
-    x->owed_eur = risk[AN_R_OWED_EUR];
+    /* the policy's effectif governs, as in the scheduler's rule (an entity
+     * the policy does not declare has none: 0); the count is shown beside */
+    bool any_policy = false;
+    RC(s_declared(c, entity, &x->declared, &x->declared_headcount, &any_policy));
+    x->subject = any_policy ? x->declared_headcount >= 50 : head >= 50;
+    x->headcount_differs = x->declared && x->declared_headcount != (uint64_t) head;
+    x->at_risk = (uint64_t) risk.at_risk;
+    x->exposure_eur = risk.exposure_eur;
+    x->owed_count = (uint64_t) risk.owed;
+    x->owed_eur = risk.owed_eur;
     x->exposure_if_inspected_eur = an_if_inspected(x->exposure_eur);
     x->owed_if_inspected_eur = an_if_inspected(x->owed_eur);
     s_push(&c->ar, arg, x);
@@ -713,8 +777,8 @@ static int s_compl_employee(s_ctx_t *c, const char *employee, const char *status
     x->status = (char *) status;
     x->next_due = s_date_msg(&c->ar, due);
     x->next_type = s_strdup(&c->ar, type);
-    x->penalty_eur = penalty;
-    x->penalty_if_inspected_eur = (int32_t) an_if_inspected(penalty);
+    x->penalty_eur = penalty >= 0 ? penalty : e.penalty;
+    x->penalty_if_inspected_eur = (int32_t) an_if_inspected(x->penalty_eur);
     s_push(&c->ar, out, x);
     return 0;
 }
@@ -746,7 +810,7 @@ static int s_compl_list(s_ctx_t *c, bool at_risk, int32_t lo, int32_t hi, s_vec_
         char emp[AN_EMP_MAX + 1], type[AN_TYPE_MAX + 1] = "professional_recap";
         size_t el = strnlen((const char *) kb + p.n + 4, k.mv_size - p.n - 4);
         an_copy(emp, el < sizeof emp ? el + 1 : sizeof emp, (const char *) kb + p.n + 4);
-        int32_t penalty = 0;
+        int32_t penalty = -1; /* the employee's own top-ups (s_compl_employee) */
         if (at_risk) {
             if (v.mv_size == sizeof penalty)
                 memcpy(&penalty, v.mv_data, sizeof penalty);
@@ -755,7 +819,7 @@ static int s_compl_list(s_ctx_t *c, bool at_risk, int32_t lo, int32_t hi, s_vec_
             memcpy(type, v.mv_data, tl);
             type[tl] = '\0';
         }
-        const char *status = at_risk ? "at_risk"
+        const char *status = at_risk ? (day < c->today ? "owed" : "at_risk")
                              : day < c->today ? "overdue"
                              : day <= c->today + (int32_t) within ? "due_soon"
                                                                   : "up_to_date";
@@ -772,8 +836,9 @@ static int s_compliance(s_ctx_t *c, ProtobufCMessage **out)
 {
     const Entretiens__V1__StatsQuery *q = c->q;
     const char *st = q->status ? q->status : "";
-    if (*st && strcmp(st, "overdue") && strcmp(st, "due_soon") && strcmp(st, "at_risk"))
-        return s_refuse(c, ENT_INVALID_ARGUMENT, "status", "status '%s' is not overdue, due_soon or at_risk", st);
+    if (*st && strcmp(st, "overdue") && strcmp(st, "due_soon") && strcmp(st, "at_risk") && strcmp(st, "owed"))
+        return s_refuse(c, ENT_INVALID_ARGUMENT, "status", "status '%s' is not overdue, due_soon, at_risk or owed",
+                        st);
     if (q->within_days > 3660)
         return s_refuse(c, ENT_INVALID_ARGUMENT, "within_days", "within_days is at most 3660");
     if (q->list && !s_is_hr(c) &&
@@ -792,7 +857,9 @@ static int s_compliance(s_ctx_t *c, ProtobufCMessage **out)
     uint32_t within = q->within_days ? q->within_days : AN_DEFAULT_WITHIN_DAYS;
     if (q->list) {
         if (strcmp(st, "at_risk") == 0)
-            RC(s_compl_list(c, true, INT32_MIN, INT32_MAX, &emps, &r->truncated));
+            RC(s_compl_list(c, true, c->today, INT32_MAX, &emps, &r->truncated));
+        else if (strcmp(st, "owed") == 0)
+            RC(s_compl_list(c, true, INT32_MIN, c->today - 1, &emps, &r->truncated));
         else if (strcmp(st, "overdue") == 0)
             RC(s_compl_list(c, false, INT32_MIN, c->today - 1, &emps, &r->truncated));
         else if (strcmp(st, "due_soon") == 0)

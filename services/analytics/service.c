@@ -35,7 +35,7 @@ int an_open(analytics_t *a, ent_store_t *store, uint32_t min_group, uint32_t sta
         { "mobility", &a->mobility },         { "competencies", &a->competencies },
         { "ratings", &a->ratings },           { "mgr", &a->mgr },
         { "mgr_rank", &a->mgr_rank },         { "mgr_items", &a->mgr_items },
-        { ENT_GRANTS_DB, &a->grants },
+        { "policy", &a->policy },             { ENT_GRANTS_DB, &a->grants },
     };
     for (size_t i = 0; i < sizeof dbs / sizeof *dbs; i++) {
         int rc = ent_store_dbi(store, dbs[i].name, 0, dbs[i].dbi);
@@ -56,15 +56,47 @@ void an_close(analytics_t *a)
     an_batch_destroy(&a->batch);
 }
 
+/* True when none of the state databases holds a record (a store just
+ * created, on its way through the steps). */
+static int s_store_empty(MDB_txn *txn, bool *empty)
+{
+    static const char *const names[] = { "employees", "obligations", "interviews" };
+    *empty = true;
+    for (size_t i = 0; i < sizeof names / sizeof *names && *empty; i++) {
+        MDB_dbi dbi;
+        int rc = mdb_dbi_open(txn, names[i], 0, &dbi);
+        if (rc == MDB_NOTFOUND)
+            continue;
+        if (rc)
+            return rc;
+        MDB_stat st;
+        if ((rc = mdb_stat(txn, dbi, &st)) != 0)
+            return rc;
+        *empty = st.ms_entries == 0;
+    }
+    return 0;
+}
+
 int an_migrate(MDB_txn *txn, unsigned from, void *arg)
 {
-    (void) txn;
     (void) arg;
     /* 0 -> 1: a new store; the databases are created by an_open.  Later
      * layouts need no data migration: the store is a projection, so a
      * change of layout is shipped as "delete the store, replay"
-     * (docs/analytics.md). */
-    return from == 0 ? 0 : MDB_VERSION_MISMATCH;
+     * (docs/analytics.md).  1 -> 2 (risk by day, the policy's headcounts):
+     * only an empty store passes. */
+    if (from == 0)
+        return 0;
+    bool empty = false;
+    int rc = s_store_empty(txn, &empty);
+    if (rc)
+        return rc;
+    if (from == 1 && empty)
+        return 0;
+    ent_log_error("analytics.store", "the store has layout %u, this binary needs %u: stop the daemon, delete the "
+                  "store and start it again to rebuild it from the producers (docs/analytics.md, Rebuild)",
+                  from, AN_SCHEMA_VERSION);
+    return MDB_VERSION_MISMATCH;
 }
 
 static int s_config_u32(ent_daemon_t *d, const char *name, uint32_t def, uint32_t *out)

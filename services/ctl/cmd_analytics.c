@@ -252,6 +252,7 @@ static json_t *s_compl_json(const Entretiens__V1__ComplianceFigures *f, bool wit
     json_object_set_new(o, "owed_eur", json_integer((json_int_t) f->owed_eur));
     json_object_set_new(o, "exposure_if_inspected_eur", json_integer((json_int_t) f->exposure_if_inspected_eur));
     json_object_set_new(o, "owed_if_inspected_eur", json_integer((json_int_t) f->owed_if_inspected_eur));
+    json_object_set_new(o, "overdue_deadlines", json_integer((json_int_t) f->overdue_deadlines));
     return o;
 }
 
@@ -270,7 +271,10 @@ static void s_compl_csv_row(const char *row, const Entretiens__V1__ComplianceFig
     s_csv("", false);
     s_csv("", false);
     s_csvf(false, "%" PRId64, f->exposure_if_inspected_eur);
-    s_csvf(true, "%" PRId64, f->owed_if_inspected_eur);
+    s_csvf(false, "%" PRId64, f->owed_if_inspected_eur);
+    s_csvf(false, "%" PRIu64, f->overdue_deadlines);
+    s_csv("", false);
+    s_csv("", true);
 }
 
 static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__ComplianceReply *r, bool list)
@@ -299,6 +303,9 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
             json_object_set_new(xo, "owed_eur", json_integer((json_int_t) x->owed_eur));
             json_object_set_new(xo, "exposure_if_inspected_eur", json_integer((json_int_t) x->exposure_if_inspected_eur));
             json_object_set_new(xo, "owed_if_inspected_eur", json_integer((json_int_t) x->owed_if_inspected_eur));
+            json_object_set_new(xo, "declared", json_boolean(x->declared));
+            json_object_set_new(xo, "declared_headcount", json_integer((json_int_t) x->declared_headcount));
+            json_object_set_new(xo, "headcount_differs", json_boolean(x->headcount_differs));
             json_array_append_new(e, xo);
         }
         json_object_set_new(o, "entities", e);
@@ -344,7 +351,8 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
     } else if (out == OUT_CSV) {
         static const char *const cols[] = { "row", "group", "employees", "up_to_date", "due_soon", "overdue",
                                             "at_risk", "exposure_eur", "owed_count", "owed_eur", "headcount",
-                                            "subject", "exposure_if_inspected_eur", "owed_if_inspected_eur", NULL };
+                                            "subject", "exposure_if_inspected_eur", "owed_if_inspected_eur",
+                                            "overdue_deadlines", "declared_headcount", "headcount_differs", NULL };
         s_csv_header(cols);
         s_compl_csv_row("total", r->total);
         for (size_t i = 0; i < r->n_groups; i++)
@@ -362,7 +370,13 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
             s_csvf(false, "%" PRIu64, x->headcount);
             s_csv(x->subject ? "true" : "false", false);
             s_csvf(false, "%" PRId64, x->exposure_if_inspected_eur);
-            s_csvf(true, "%" PRId64, x->owed_if_inspected_eur);
+            s_csvf(false, "%" PRId64, x->owed_if_inspected_eur);
+            s_csv("", false);
+            if (x->declared)
+                s_csvf(false, "%" PRIu64, x->declared_headcount);
+            else
+                s_csv("", false);
+            s_csv(x->headcount_differs ? "true" : "false", true);
         }
     } else {
         printf("professional interviews on %s (due soon = within %u days)\n", ctl_date_str(r->today, d1),
@@ -385,16 +399,23 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
                             f->exposure_if_inspected_eur);
         }
         s_table_print(ctl, t);
+        /* the same count as the tour's and stats managers' (docs/analytics.md) */
+        printf("overdue deadlines, every type, still to hold: %" PRIu64 "\n", r->total->overdue_deadlines);
         if (r->n_entities) {
-            printf("\nCPF top-up exposure at the professional recap (entities of 50 or more); if inspected:\n"
+            printf("\nCPF top-up at the professional recap (entities of 50 or more by the policy's headcount):\n"
+                   "owed when the recap's deadline has passed, at risk while it is ahead; if inspected:\n"
                    "unpaid after an inspection's formal notice, plus 100 %% (L6323-13)\n");
-            t = ctl_table_new("ENTITY", "HEADCOUNT", "50+", "AT RISK", "EXPOSURE €", "IF INSPECTED €", "OWED",
-                              "OWED €", "OWED IF INSPECTED €", NULL);
+            t = ctl_table_new("ENTITY", "DECLARED", "COUNTED", "50+", "AT RISK", "EXPOSURE €", "IF INSPECTED €",
+                              "OWED", "OWED €", "OWED IF INSPECTED €", NULL);
             for (size_t i = 0; i < r->n_entities; i++) {
                 const Entretiens__V1__EntityExposure *x = r->entities[i];
                 ctl_table_row(t);
                 ctl_table_cell(t, x->entity, CTL_PLAIN);
-                ctl_table_cellf(t, CTL_PLAIN, "%" PRIu64, x->headcount);
+                if (x->declared)
+                    ctl_table_cellf(t, CTL_PLAIN, "%" PRIu64, x->declared_headcount);
+                else
+                    ctl_table_cell(t, "-", CTL_DIM);
+                ctl_table_cellf(t, x->headcount_differs ? CTL_YELLOW : CTL_PLAIN, "%" PRIu64, x->headcount);
                 ctl_table_cell(t, x->subject ? "yes" : "no", x->subject ? CTL_PLAIN : CTL_DIM);
                 ctl_table_cellf(t, CTL_PLAIN, "%" PRIu64, x->at_risk);
                 ctl_table_cellf(t, x->exposure_eur ? CTL_RED : CTL_PLAIN, "%" PRId64, x->exposure_eur);
@@ -405,6 +426,15 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
                 ctl_table_cellf(t, CTL_PLAIN, "%" PRId64, x->owed_if_inspected_eur);
             }
             s_table_print(ctl, t);
+            fflush(stdout); /* the warnings follow the table they are about */
+            for (size_t i = 0; i < r->n_entities; i++) {
+                const Entretiens__V1__EntityExposure *x = r->entities[i];
+                if (x->headcount_differs)
+                    fprintf(stderr,
+                            "warning: %s: the policy declares %" PRIu64 " employees, %" PRIu64
+                            " are employed in the data; the policy's figure decides the 50-employee rule\n",
+                            x->entity, x->declared_headcount, x->headcount);
+            }
         }
         if (list) {
             printf("\n");
@@ -418,7 +448,9 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
                 ctl_table_cell(t, x->department, CTL_PLAIN);
                 ctl_table_cell(t, x->manager_id, CTL_PLAIN);
                 ctl_table_cell(t, x->status,
-                               strcmp(x->status, "overdue") == 0 || strcmp(x->status, "at_risk") == 0 ? CTL_RED
+                               strcmp(x->status, "overdue") == 0 || strcmp(x->status, "at_risk") == 0 ||
+                                       strcmp(x->status, "owed") == 0
+                                   ? CTL_RED
                                                                                                      : CTL_YELLOW);
                 ctl_table_cell(t, s_date(x->next_due, d1), CTL_PLAIN);
                 ctl_table_cell(t, x->next_type, CTL_PLAIN);
@@ -1072,8 +1104,10 @@ const char *ctl_analytics_details(const char *command)
         return NULL;
     return "figures (docs/analytics.md defines each one):\n"
            "  completion    obligations owed / met / overdue / lapsed, interviews scheduled / held / signed, rates\n"
-           "  compliance    professional-interview status per employee (up to date, due soon, overdue) and the\n"
-           "                EUR 3,000 CPF exposure at the recap per entity   [--within DAYS] [--list] [--status S]\n"
+           "  compliance    professional-interview status per employee (up to date, due soon, overdue), the\n"
+           "                overdue deadlines of every type, and the EUR 3,000 CPF top-ups per entity: owed\n"
+           "                (recap deadline passed) and at risk (ahead)   [--within DAYS] [--list]\n"
+           "                [--status overdue|due_soon|at_risk|owed]\n"
            "  training      training needs by theme, priority, modality\n"
            "  mobility      mobility wishes by kind and horizon (and how many wish to leave)\n"
            "  competencies  expected vs assessed levels per competency\n"

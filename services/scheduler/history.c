@@ -230,7 +230,8 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
     if (n == 0)
         return ENOENT;
     Entretiens__V1__Employee emp = ENTRETIENS__V1__EMPLOYEE__INIT;
-    Entretiens__V1__Date hired_on, left_on, birth, cend;
+    Entretiens__V1__Date hired_on, left_on, birth, cend, last_iv;
+    int32_t last_interview = ENT_DATE_NONE;
     emp.employee_id = (char *) employee_id;
     int32_t birth_date = ENT_DATE_NONE, contract_end = ENT_DATE_NONE, hired = ENT_DATE_NONE, left = ENT_DATE_NONE;
     sch_category_t cat = SCH_CAT_OUVRIER_EMPLOYE;
@@ -324,6 +325,8 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
             sch_type_t t = SCH_TYPE_PROFESSIONAL;
             sch_type_parse(ev->interview_type, &t);
             f.arg = (uint8_t) t;
+            /* history in date order: the last one is the latest */
+            last_interview = date;
             break;
         }
         default:
@@ -341,6 +344,7 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
     emp.birth_date = sched_date_ptr(birth_date, &birth);
     emp.hired_on = sched_date_ptr(hired, &hired_on);
     emp.left_on = sched_date_ptr(left, &left_on);
+    emp.last_interview_on = sched_date_ptr(last_interview, &last_iv);
     emp.employed = hired != ENT_DATE_NONE && left == ENT_DATE_NONE;
 
     /* facts, behind what the engine and the campaigns need of the

@@ -3,6 +3,10 @@
  *  1: the first layout.
  *  2: the due index is bucketed by month (see sched_index_key); the step
  *     rebuilds it from the stored obligations.
+ *  3: obligations are published whole (scheduler.obligation.changed); a
+ *     store that already holds some asks the sweep to publish them once
+ *     (sched_backfill), so that a consumer rebuilt from seq 1 gets the
+ *     history an older binary never published.
  */
 #include "scheduler.h"
 
@@ -52,6 +56,29 @@ static int s_rebuild_due_index(MDB_txn *txn)
     return rc;
 }
 
+static int s_ask_backfill(MDB_txn *txn)
+{
+    MDB_dbi obl, meta;
+    int rc = mdb_dbi_open(txn, "obligations", MDB_CREATE, &obl);
+    if (rc)
+        return rc;
+    MDB_stat st;
+    if ((rc = mdb_stat(txn, obl, &st)) != 0)
+        return rc;
+    if (st.ms_entries == 0)
+        return 0; /* a new store: everything it will hold is published as it comes */
+    if ((rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &meta)) != 0)
+        return rc;
+    /* the encoding of ent_store_meta_put_u64: 8 bytes big-endian */
+    uint8_t one[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
+    MDB_val k = { strlen(SCHED_META_BACKFILL), (void *) SCHED_META_BACKFILL }, v = { sizeof one, one };
+    rc = mdb_put(txn, meta, &k, &v, 0);
+    if (!rc)
+        ent_log_info("scheduler.migrated", "%zu employees' obligations will be published once (history backfill)",
+                     (size_t) st.ms_entries);
+    return rc;
+}
+
 int sched_migrate(MDB_txn *txn, unsigned from, void *arg)
 {
     (void) arg;
@@ -60,6 +87,8 @@ int sched_migrate(MDB_txn *txn, unsigned from, void *arg)
         return 0; /* a new store: the databases are created at set-up */
     case 1:
         return s_rebuild_due_index(txn);
+    case 2:
+        return s_ask_backfill(txn);
     default:
         return MDB_INCOMPATIBLE;
     }

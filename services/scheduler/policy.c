@@ -291,6 +291,13 @@ static int s_policy_apply(ent_rpc_call_t *call, void *arg)
     ent_log_info("policy.applied", "policy version %llu: %zu entities", (unsigned long long) (version + 1), p->n_entities);
     p->version = version + 1;
     p->applied_at_ms = ent_clock_now_ms();
+    /* analytics reads the declared headcounts from this (the 50-employee
+     * rule of the CPF top-up is the policy's, not a count of employees) */
+    char key[32];
+    snprintf(key, sizeof key, "policy:%llu", (unsigned long long) p->version);
+    if ((rc = ent_outbox_append_msg(ent_daemon_outbox(s->d), call->txn, "scheduler.policy.applied", key, "",
+                                    p->applied_at_ms, &p->base, NULL)) != 0)
+        goto done;
     rc = ent_rpc_ok(call, &p->base);
 done:
     entretiens__v1__policy__free_unpacked(p, NULL);

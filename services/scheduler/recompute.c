@@ -337,6 +337,10 @@ static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MD
         }
         if (!rc && !f && o->actionable)
             rc = s_publish(s, txn, "scheduler.interview.cancelled", employee_id, o, &e);
+        /* after the .cancelled above: a consumer that knows both ends with
+         * the obligation gone, as it is gone from the store */
+        if (!rc && !f)
+            rc = s_publish(s, txn, "scheduler.obligation.removed", employee_id, o, &e);
     }
     for (int j = 0; j < nn && !rc; j++) {
         const sched_obl_t *f = &fresh[j], *o = NULL;
@@ -362,6 +366,13 @@ static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MD
             rc = s_publish(s, txn, "scheduler.interview.met", employee_id, f, &e);
         else if (o && o->actionable && !f->actionable)
             rc = s_publish(s, txn, "scheduler.interview.cancelled", employee_id, f, &e);
+        else if (!o || memcmp(o, f, sizeof *f) != 0)
+            /* every other change, history included (met, missed, cancelled
+             * before the platform; a penalty appearing on a missed recap):
+             * the interview.* events above are for the to-do consumers
+             * (records, notifier) and leave these out, so the obligation's
+             * full state goes out under a type of its own (analytics) */
+            rc = s_publish(s, txn, "scheduler.obligation.changed", employee_id, f, &e);
     }
     if (e)
         entretiens__v1__employee__free_unpacked(e, NULL);
@@ -520,9 +531,61 @@ static int s_sweep_parallel(scheduler_t *s, MDB_txn *txn, int32_t today)
     return rc;
 }
 
+int sched_backfill(scheduler_t *s, MDB_txn *txn)
+{
+    uint64_t pending = 0;
+    int rc = ent_store_meta_get_u64(txn, s->store, SCHED_META_BACKFILL, &pending);
+    if (rc || !pending)
+        return rc;
+    size_t budget = 20000, done = 0, published = 0;
+    MDB_cursor *cur;
+    if ((rc = mdb_cursor_open(txn, s->obligations, &cur)) != 0)
+        return rc;
+    char *next = s->turn_backfill_next;
+    MDB_val k = { strlen(next), next }, v;
+    rc = next[0] ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    if (rc == 0 && next[0] && k.mv_size == strlen(next) && memcmp(k.mv_data, next, k.mv_size) == 0)
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* resume after it */
+    char id[SCHED_ID_MAX + 1];
+    while (rc == 0 && done < budget) {
+        size_t len = k.mv_size < SCHED_ID_MAX ? k.mv_size : SCHED_ID_MAX;
+        memcpy(id, k.mv_data, len);
+        id[len] = '\0';
+        size_t n = v.mv_size / sizeof(sched_obl_t);
+        if (n > SCHED_MAX_OBLIGATIONS)
+            n = SCHED_MAX_OBLIGATIONS;
+        memcpy(s->sobl_buf, v.mv_data, n * sizeof(sched_obl_t));
+        Entretiens__V1__Employee *e = NULL;
+        /* the outbox is another database: the cursor stays valid */
+        for (size_t i = 0; i < n && !rc; i++)
+            rc = s_publish(s, txn, "scheduler.obligation.changed", id, &s->sobl_buf[i], &e);
+        if (e)
+            entretiens__v1__employee__free_unpacked(e, NULL);
+        if (rc)
+            break;
+        published += n;
+        memcpy(next, id, len + 1);
+        done++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND) {
+        /* every employee published: the store is like a new one now */
+        next[0] = '\0';
+        rc = ent_store_meta_put_u64(txn, s->store, SCHED_META_BACKFILL, 0);
+        if (!rc)
+            ent_log_info("scheduler.backfill", "history published: the last %zu obligations of %zu employees",
+                         published, done);
+    }
+    return rc;
+}
+
 int sched_sweep(MDB_txn *txn, void *arg)
 {
     scheduler_t *s = arg;
+    int rc = sched_backfill(s, txn);
+    if (rc)
+        return rc;
     int32_t today = ent_clock_today();
     if (s->turn_sweep_today == ENT_DATE_NONE) {
         if (s->turn_swept_on == today)
@@ -533,7 +596,6 @@ int sched_sweep(MDB_txn *txn, void *arg)
         s->turn_sweep_today = today; /* the date moved during a sweep: start over */
         s->turn_sweep_next[0] = '\0';
     }
-    int rc;
     if (ent_clock_pinned()) {
         /* a pinned clock (tests, demonstrations) sweeps at once so that
          * clock.set's reply means every deadline reflects the new date */

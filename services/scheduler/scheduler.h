@@ -110,6 +110,9 @@ typedef struct scheduler {
     char sweep_next[SCHED_ID_MAX + 1]; /* resume after this employee id */
     int32_t turn_swept_on, turn_sweep_today;
     char turn_sweep_next[SCHED_ID_MAX + 1];
+    /* the history backfill of a store from before scheduler.obligation.*
+     * (meta SCHED_META_BACKFILL): resume after this employee id */
+    char backfill_next[SCHED_ID_MAX + 1], turn_backfill_next[SCHED_ID_MAX + 1];
     /* scratch buffers (no allocation per event) */
     sch_fact_t *facts_buf;          /* history rebuild */
     sched_obl_t *sobl_buf;          /* stored obligations being read */
@@ -172,9 +175,20 @@ int sched_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, int32
  * bytes) and returns its length. */
 size_t sched_index_key(const char *employee_id, const sched_obl_t *o, uint8_t *key);
 
-/* Store migrations (ent_store_migrate_fn): 1 -> 2 rebuilds the due index. */
+/* Store migrations (ent_store_migrate_fn): 1 -> 2 rebuilds the due index;
+ * 2 -> 3 asks for the history backfill (SCHED_META_BACKFILL = 1) when the
+ * store holds obligations, which were stored before the scheduler published
+ * scheduler.obligation.changed.  Returns 0 or an LMDB code
+ * (MDB_INCOMPATIBLE for an unknown version). */
 int sched_migrate(MDB_txn *txn, unsigned from, void *arg);
-#define SCHED_SCHEMA_VERSION 2
+#define SCHED_SCHEMA_VERSION 3
+#define SCHED_META_BACKFILL "history_backfill"
+
+/* While meta SCHED_META_BACKFILL is set, publishes every stored obligation
+ * as scheduler.obligation.changed, 20,000 employees per call, resuming
+ * after s->turn_backfill_next; clears the flag with the last ones.  Called
+ * by the sweep.  Returns 0 or an LMDB code. */
+int sched_backfill(scheduler_t *s, MDB_txn *txn);
 
 /* Loads the stored obligations of an employee into s->sobl_buf.  Returns
  * the count (>= 0) or a negative LMDB code. */

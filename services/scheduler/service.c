@@ -14,6 +14,7 @@ static void s_reset(void *arg)
     s->turn_swept_on = s->swept_on;
     s->turn_sweep_today = s->sweep_today;
     memcpy(s->turn_sweep_next, s->sweep_next, sizeof s->sweep_next);
+    memcpy(s->turn_backfill_next, s->backfill_next, sizeof s->backfill_next);
     if (s->policy_dirty) {
         /* the turn that changed the policy was aborted: back to the store */
         sched_policy_load(s);
@@ -32,6 +33,7 @@ static void s_flush(void *arg, bool committed)
         s->swept_on = s->turn_swept_on;
         s->sweep_today = s->turn_sweep_today;
         memcpy(s->sweep_next, s->turn_sweep_next, sizeof s->sweep_next);
+        memcpy(s->backfill_next, s->turn_backfill_next, sizeof s->backfill_next);
         s->policy_dirty = false;
     } else {
         s_reset(s);

@@ -114,3 +114,28 @@ wait_for() { # timeout expected cmd...
   echo "waited ${t}s for '$want', last got '$got'" >&2
   return 1
 }
+
+# Prometheus metric of a daemon: host:port name -> value.
+metric() { # host:port name -> value
+  curl -s "http://$1/metrics" | awk -v m="$2" 'index($0, m" ") == 1 || index($0, m"{") == 1 {print $NF; exit}'
+}
+sched_head() { metric "$ENTRETIENS_SCHEDULER_HTTP" entretiens_scheduler_outbox_head_seq; }
+rec_head() { metric "$ENTRETIENS_RECORDS_HTTP" entretiens_records_outbox_head_seq; }
+an_cursor() { # analytics-http producer
+  metric "$1" "entretiens_analytics_consumer_cursor_seq{producer=\"$2\"}"
+}
+# Waits until the analytics at http applied every event the scheduler and
+# records committed, twice in a row (both must be running).
+caught_up() { # timeout [analytics-http]
+  local t=$1 http=${2:-$ENTRETIENS_ANALYTICS_HTTP} ok=0 sh rh as ar
+  for _ in $(seq 1 $((t * 4))); do
+    sh=$(sched_head); rh=$(rec_head); as=$(an_cursor "$http" scheduler); ar=$(an_cursor "$http" records)
+    if [ -n "$sh" ] && [ "$as" = "$sh" ] && [ "$ar" = "$rh" ]; then
+      ok=$((ok + 1)); [ $ok -ge 2 ] && return 0
+    else
+      ok=0
+    fi
+    sleep 0.25
+  done
+  fail "analytics ($http) not caught up after ${t}s: scheduler $sh/$as records $rh/$ar"
+}

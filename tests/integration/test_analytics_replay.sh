@@ -29,29 +29,7 @@ start_bg analytics "$BIN/entretiens-analytics"; AN=$LAST_PID
 wait_ready scheduler 60; wait_ready records 60; wait_ready analytics 60
 "$CTL" policy apply "$IT_DIR/policy.json" >/dev/null || fail "policy apply"
 
-metric() { # host:port name -> value
-  curl -s "http://$1/metrics" | awk -v m="$2" 'index($0, m" ") == 1 || index($0, m"{") == 1 {print $NF; exit}'
-}
-sched_head() { metric "$ENTRETIENS_SCHEDULER_HTTP" entretiens_scheduler_outbox_head_seq; }
-rec_head() { metric "$ENTRETIENS_RECORDS_HTTP" entretiens_records_outbox_head_seq; }
-an_cursor() { # analytics-http producer
-  metric "$1" "entretiens_analytics_consumer_cursor_seq{producer=\"$2\"}"
-}
-# waits until the analytics at http applied every event both producers
-# committed, twice in a row
-caught_up() { # timeout analytics-http
-  local t=$1 http=${2:-$ENTRETIENS_ANALYTICS_HTTP} ok=0 sh rh as ar
-  for _ in $(seq 1 $((t * 4))); do
-    sh=$(sched_head); rh=$(rec_head); as=$(an_cursor "$http" scheduler); ar=$(an_cursor "$http" records)
-    if [ -n "$sh" ] && [ "$as" = "$sh" ] && [ "$ar" = "$rh" ]; then
-      ok=$((ok + 1)); [ $ok -ge 2 ] && return 0
-    else
-      ok=0
-    fi
-    sleep 0.25
-  done
-  fail "analytics ($http) not caught up after ${t}s: scheduler $sh/$as records $rh/$ar"
-}
+# metric, sched_head, rec_head, an_cursor, caught_up: lib.sh
 
 # the cursor analytics committed for a producer, read from its store (the
 # daemon is not running)

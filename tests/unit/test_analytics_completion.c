@@ -66,6 +66,44 @@ Test(completion, obligation_classes_and_rates)
     entretiens__v1__completion_reply__free_unpacked(r, NULL);
 }
 
+/* The history the scheduler publishes as scheduler.obligation.changed (met,
+ * missed or cancelled before the platform, never actionable) counts like
+ * the rest, class by its status; scheduler.obligation.removed takes an
+ * obligation out. */
+Test(completion, history_from_obligation_events)
+{
+    s_org();
+    OBL(.verb = "changed", .status = "met", .employee = "E1", .id = "E1/professional/2014-01-06", .due = "2016-01-06",
+        .met_on = "2015-11-02");
+    OBL(.verb = "changed", .status = "met", .employee = "E1", .id = "E1/professional/2015-11-02", .due = "2017-11-02",
+        .met_on = "2017-10-01");
+    /* missed for good: overdue, no longer actionable */
+    OBL(.verb = "changed", .status = "overdue", .not_actionable = true, .employee = "E2",
+        .id = "E2/end_of_trial/2019-01-06", .type = "end_of_trial", .due = "2019-03-06");
+    /* overdue and still actionable: the to-do's overdue */
+    OBL(.verb = "changed", .status = "overdue", .employee = "E3", .id = "E3/professional/2020-01-06", .due = "2022-01-06");
+    OBL(.verb = "changed", .status = "cancelled", .employee = "E4", .id = "E4/professional/2020-01-06", .due = "2022-01-06");
+    OBL(.verb = "changed", .status = "waived", .employee = "E4", .id = "E4/professional/2022-01-06", .due = "2024-01-06");
+    Entretiens__V1__StatsQuery q = ENTRETIENS__V1__STATS_QUERY__INIT;
+    Entretiens__V1__CompletionReply *r = FX_COMPLETION(&q);
+    cr_assert_eq(r->total->met, 2);
+    cr_assert_eq(r->total->lapsed, 1);
+    cr_assert_eq(r->total->overdue, 1);
+    cr_assert_eq(r->total->cancelled, 2);
+    cr_assert_eq(r->total->owed, 4);
+    entretiens__v1__completion_reply__free_unpacked(r, NULL);
+    /* the scheduler's later event on the same obligation replaces the state */
+    OBL(.verb = "met", .employee = "E3", .id = "E3/professional/2020-01-06", .due = "2022-01-06", .met_on = "2026-02-01");
+    OBL(.verb = "removed", .status = "met", .employee = "E1", .id = "E1/professional/2015-11-02", .due = "2017-11-02");
+    OBL(.verb = "removed", .status = "met", .employee = "E1", .id = "E1/never-seen", .due = "2017-11-02");
+    r = FX_COMPLETION(&q);
+    cr_assert_eq(r->total->met, 2);
+    cr_assert_eq(r->total->overdue, 0);
+    cr_assert_eq(r->total->owed, 3);
+    entretiens__v1__completion_reply__free_unpacked(r, NULL);
+    cr_assert_eq(fx_count(fx.a.obligations), 5, "the removed obligation is gone from the state");
+}
+
 Test(completion, an_event_repeated_or_moved_counts_once)
 {
     s_org();

@@ -1,8 +1,10 @@
 /*  test_analytics_compliance.c — the professional-interview status of each
  *  employee (up to date, due within the window, overdue: decided at query
  *  time from a day histogram, so the figures follow the clock without any
- *  event), the €3,000 CPF exposure at the recap per entity, and the
- *  employee list (HR only). */
+ *  event), the €3,000 CPF top-up at the recap per entity (owed once the
+ *  recap's deadline has passed, at risk until then; the policy's headcount
+ *  decides the 50-employee rule), the to-do count of overdue deadlines,
+ *  and the employee list (HR only) with each employee's top-up. */
 #include "analytics.h" /* links analytics_core (tests/CMakeLists.txt) */
 #include "test_analytics_fixture.h"
 
@@ -93,50 +95,112 @@ Test(compliance, exposure_per_entity)
         .penalty = 3000);
     OBL(.verb = "overdue", .employee = "X02", .id = "X02/professional_recap/a", .type = "professional_recap",
         .due = "2026-01-01", .penalty = 3000);
-    /* a recap held with the top-up owed: realised, no longer a risk */
+    /* a recap held with the top-up due: its deadline has passed, it is owed */
     OBL(.employee = "X03", .id = "X03/professional_recap/a", .type = "professional_recap", .due = "2026-02-01",
         .penalty = 3000);
     OBL(.verb = "met", .employee = "X03", .id = "X03/professional_recap/a", .type = "professional_recap",
         .due = "2026-02-01", .met_on = "2026-02-01", .penalty = 3000);
+    /* a recap missed before the platform, no longer actionable (the history
+     * the scheduler publishes as scheduler.obligation.changed): owed too */
+    OBL(.verb = "changed", .status = "overdue", .not_actionable = true, .employee = "X04",
+        .id = "X04/professional_recap/a", .type = "professional_recap", .due = "2019-05-01", .penalty = 3000);
+    /* a recap cancelled (the employee left before it) owes nothing */
+    OBL(.verb = "changed", .status = "cancelled", .employee = "X05", .id = "X05/professional_recap/a",
+        .type = "professional_recap", .due = "2025-05-01", .penalty = 3000);
     Entretiens__V1__StatsQuery q = ENTRETIENS__V1__STATS_QUERY__INIT;
     Entretiens__V1__ComplianceReply *r = FX_COMPLIANCE(&q);
-    cr_assert_eq(r->total->at_risk, 3);
-    cr_assert_eq(r->total->exposure_eur, 9000);
-    cr_assert_eq(r->total->owed_count, 1);
-    cr_assert_eq(r->total->owed_eur, 3000);
+    /* at risk: X01 (2027-01-01), E4 (2026-12-01); owed: X02, X03, X04 */
+    cr_assert_eq(r->total->at_risk, 2);
+    cr_assert_eq(r->total->exposure_eur, 6000);
+    cr_assert_eq(r->total->owed_count, 3);
+    cr_assert_eq(r->total->owed_eur, 9000);
     /* issue 18: what an inspection would make of them (L6323-13, + 100 %) */
-    cr_assert_eq(r->total->exposure_if_inspected_eur, 18000);
-    cr_assert_eq(r->total->owed_if_inspected_eur, 6000);
+    cr_assert_eq(r->total->exposure_if_inspected_eur, 12000);
+    cr_assert_eq(r->total->owed_if_inspected_eur, 18000);
+    /* the to-do: E1's professional, E3's review, X02's recap (X04's is history) */
+    cr_assert_eq(r->total->overdue_deadlines, 3);
     cr_assert_eq(r->n_entities, 2);
     cr_assert_str_eq(r->entities[0]->entity, "ACME");
     cr_assert_eq(r->entities[0]->headcount, 50);
-    cr_assert(r->entities[0]->subject);
-    cr_assert_eq(r->entities[0]->at_risk, 2);
-    cr_assert_eq(r->entities[0]->exposure_eur, 6000);
-    cr_assert_eq(r->entities[0]->exposure_if_inspected_eur, 12000);
-    cr_assert_eq(r->entities[0]->owed_if_inspected_eur, 6000);
+    cr_assert(r->entities[0]->subject, "no policy declares the entities: the count decides");
+    cr_assert_not(r->entities[0]->declared);
+    cr_assert_eq(r->entities[0]->at_risk, 1);
+    cr_assert_eq(r->entities[0]->exposure_eur, 3000);
+    cr_assert_eq(r->entities[0]->owed_count, 3);
+    cr_assert_eq(r->entities[0]->owed_eur, 9000);
+    cr_assert_eq(r->entities[0]->exposure_if_inspected_eur, 6000);
+    cr_assert_eq(r->entities[0]->owed_if_inspected_eur, 18000);
     cr_assert_str_eq(r->entities[1]->entity, "LAB");
     cr_assert_eq(r->entities[1]->headcount, 2);
     cr_assert_not(r->entities[1]->subject);
     cr_assert_eq(r->entities[1]->exposure_eur, 3000);
     entretiens__v1__compliance_reply__free_unpacked(r, NULL);
 
-    /* the exposure per entity within a department */
+    /* the policy's effectif governs the 50-employee rule; the count is
+     * shown beside it and the difference flagged */
+    Entretiens__V1__EntityPolicy acme = ENTRETIENS__V1__ENTITY_POLICY__INIT, lab = ENTRETIENS__V1__ENTITY_POLICY__INIT;
+    acme.id = "ACME";
+    acme.headcount = 48;
+    lab.id = "LAB";
+    lab.headcount = 120;
+    Entretiens__V1__EntityPolicy *eps[] = { &acme, &lab };
+    Entretiens__V1__Policy pol = ENTRETIENS__V1__POLICY__INIT;
+    pol.entities = eps;
+    pol.n_entities = 2;
+    cr_assert_eq(fx_apply("scheduler", "scheduler.policy.applied", &pol.base), 0);
+    r = FX_COMPLIANCE(&q);
+    cr_assert(r->entities[0]->declared);
+    cr_assert_eq(r->entities[0]->declared_headcount, 48);
+    cr_assert_eq(r->entities[0]->headcount, 50);
+    cr_assert_not(r->entities[0]->subject, "the policy says 48");
+    cr_assert(r->entities[0]->headcount_differs);
+    cr_assert_eq(r->entities[1]->declared_headcount, 120);
+    cr_assert(r->entities[1]->subject);
+    entretiens__v1__compliance_reply__free_unpacked(r, NULL);
+    /* a policy agreeing with the count: no warning; an entity it leaves out has none */
+    acme.headcount = 50;
+    pol.n_entities = 1;
+    cr_assert_eq(fx_apply("scheduler", "scheduler.policy.applied", &pol.base), 0);
+    r = FX_COMPLIANCE(&q);
+    cr_assert(r->entities[0]->subject);
+    cr_assert_not(r->entities[0]->headcount_differs);
+    cr_assert_not(r->entities[1]->declared);
+    cr_assert_not(r->entities[1]->subject, "a policy that leaves LAB out gives it no headcount");
+    entretiens__v1__compliance_reply__free_unpacked(r, NULL);
+
+    /* the top-ups per entity within a department */
     q.department = "ops";
     r = FX_COMPLIANCE(&q);
     cr_assert_eq(r->n_entities, 1);
     cr_assert_eq(r->entities[0]->headcount, 50, "headcount is the entity's");
-    cr_assert_eq(r->entities[0]->exposure_eur, 6000);
+    cr_assert_eq(r->entities[0]->exposure_eur, 3000);
+    cr_assert_eq(r->entities[0]->owed_eur, 9000);
+    entretiens__v1__compliance_reply__free_unpacked(r, NULL);
+
+    /* time passes, without any event: E4's recap deadline passes, it is owed */
+    fx_today("2026-12-02");
+    q.department = NULL;
+    r = FX_COMPLIANCE(&q);
+    cr_assert_eq(r->total->at_risk, 1);
+    cr_assert_eq(r->total->owed_count, 4);
+    cr_assert_eq(r->total->owed_eur, 12000);
     entretiens__v1__compliance_reply__free_unpacked(r, NULL);
 
     /* the risk leaves with the recap once it is cancelled */
     OBL(.verb = "cancelled", .employee = "X01", .id = "X01/professional_recap/a", .type = "professional_recap",
         .due = "2027-01-01", .penalty = 3000);
-    q.department = NULL;
     q.entity = "ACME";
     r = FX_COMPLIANCE(&q);
-    cr_assert_eq(r->total->at_risk, 1);
-    cr_assert_eq(r->total->exposure_eur, 3000);
+    cr_assert_eq(r->total->at_risk, 0);
+    cr_assert_eq(r->total->exposure_eur, 0);
+    cr_assert_eq(r->total->owed_count, 3);
+    entretiens__v1__compliance_reply__free_unpacked(r, NULL);
+    /* and the owed one with an obligation the scheduler removed */
+    OBL(.verb = "removed", .status = "overdue", .not_actionable = true, .employee = "X04",
+        .id = "X04/professional_recap/a", .type = "professional_recap", .due = "2019-05-01", .penalty = 3000);
+    r = FX_COMPLIANCE(&q);
+    cr_assert_eq(r->total->owed_count, 2);
+    cr_assert_eq(r->total->owed_eur, 6000);
     entretiens__v1__compliance_reply__free_unpacked(r, NULL);
 }
 
@@ -172,6 +236,8 @@ Test(compliance, groups_and_lists)
     cr_assert_str_eq(r->employees[2]->employee_id, "E4");
     cr_assert_str_eq(r->employees[2]->next_type, "professional_mid_career");
     cr_assert_str_eq(r->employees[2]->entity, "LAB");
+    cr_assert_eq(r->employees[2]->penalty_eur, 3000, "each employee listed carries their top-ups");
+    cr_assert_eq(r->employees[0]->penalty_eur, 0);
     cr_assert_not(r->truncated);
     entretiens__v1__compliance_reply__free_unpacked(r, NULL);
     ql.limit = 2;
@@ -186,7 +252,20 @@ Test(compliance, groups_and_lists)
     cr_assert_str_eq(r->employees[0]->employee_id, "E4");
     cr_assert_eq(r->employees[0]->penalty_eur, 3000);
     cr_assert_eq(r->employees[0]->penalty_if_inspected_eur, 6000);
+    cr_assert_str_eq(r->employees[0]->status, "at_risk");
     entretiens__v1__compliance_reply__free_unpacked(r, NULL);
+    /* owed: the recaps whose deadline has passed (none yet) */
+    ql.status = "owed";
+    r = FX_COMPLIANCE(&ql);
+    cr_assert_eq(r->n_employees, 0);
+    entretiens__v1__compliance_reply__free_unpacked(r, NULL);
+    fx_today("2026-12-02");
+    r = FX_COMPLIANCE(&ql);
+    cr_assert_eq(r->n_employees, 1);
+    cr_assert_str_eq(r->employees[0]->status, "owed");
+    cr_assert_eq(r->employees[0]->penalty_eur, 3000);
+    entretiens__v1__compliance_reply__free_unpacked(r, NULL);
+    fx_today("2026-03-02");
     /* a manager may list their own reports */
     ql.status = NULL;
     ql.manager_id = "M2";

@@ -149,13 +149,15 @@ static inline void fx_grant(const char *principal, const char *const *entities)
 typedef struct {
     const char *id, *entity, *department, *site, *manager, *hired, *left;
     bool left_company;
+    const char *last_interview;  /* the scheduler's history (Employee.last_interview_on) */
 } fx_emp_t;
 
 static inline void fx_employee(fx_emp_t e)
 {
     Entretiens__V1__Employee m = ENTRETIENS__V1__EMPLOYEE__INIT;
-    Entretiens__V1__Date h, l;
+    Entretiens__V1__Date h, l, li;
     m.employee_id = (char *) e.id;
+    m.last_interview_on = fx_date(e.last_interview, &li);
     m.entity = (char *) (e.entity ? e.entity : "");
     m.department = (char *) (e.department ? e.department : "");
     m.site = (char *) (e.site ? e.site : "");
@@ -168,7 +170,9 @@ static inline void fx_employee(fx_emp_t e)
     cr_assert_eq(fx_apply("scheduler", "scheduler.employee.upserted", &up.base), 0);
 }
 
-/* scheduler.interview.<verb> */
+/* scheduler.interview.<verb>, or scheduler.obligation.changed / .removed
+ * for verb "changed" / "removed" (status given, actionable unless
+ * not_actionable) */
 typedef struct {
     const char *verb, *employee, *id, *type, *due, *status, *met_on;
     int penalty;
@@ -192,7 +196,10 @@ static inline void fx_obligation(fx_obl_t o)
                          : strcmp(verb, "cancelled") == 0 ? "cancelled"
                                                           : "upcoming");
     m.penalty_eur = o.penalty;
-    m.actionable = !o.not_actionable && (strcmp(verb, "due") == 0 || strcmp(verb, "overdue") == 0);
+    bool history = strcmp(verb, "changed") == 0 || strcmp(verb, "removed") == 0;
+    m.actionable = !o.not_actionable && (strcmp(verb, "due") == 0 || strcmp(verb, "overdue") == 0 ||
+                                         (history && (strcmp(m.status, "upcoming") == 0 ||
+                                                      strcmp(m.status, "overdue") == 0)));
     m.entity = (char *) (o.entity ? o.entity : "");
     m.department = (char *) (o.department ? o.department : "");
     m.site = (char *) (o.site ? o.site : "");
@@ -200,7 +207,7 @@ static inline void fx_obligation(fx_obl_t o)
     Entretiens__V1__ObligationEvent ev = ENTRETIENS__V1__OBLIGATION_EVENT__INIT;
     ev.obligation = &m;
     char type[64];
-    snprintf(type, sizeof type, "scheduler.interview.%s", verb);
+    snprintf(type, sizeof type, "scheduler.%s.%s", history ? "obligation" : "interview", verb);
     cr_assert_eq(fx_apply("scheduler", type, &ev.base), 0);
 }
 
@@ -379,7 +386,8 @@ static inline uint64_t fx_digest(void)
     const MDB_dbi dbis[] = { a->employees, a->obligations, a->interviews, a->emp_iv, a->completion,
                              a->headcount, a->prof_hist, a->prof_idx, a->contact_hist, a->contact_idx,
                              a->signals, a->signal_idx, a->risk, a->risk_idx, a->answers, a->training,
-                             a->mobility, a->competencies, a->ratings, a->mgr, a->mgr_rank, a->mgr_items };
+                             a->mobility, a->competencies, a->ratings, a->mgr, a->mgr_rank, a->mgr_items,
+                             a->policy };
     size_t n = sizeof dbis / sizeof *dbis;
     uint64_t h = 1469598103934665603ull;
     MDB_txn *txn;

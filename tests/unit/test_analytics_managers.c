@@ -29,6 +29,35 @@ static void s_org(void)
     IV(.verb = "signed", .id = "i2", .signed_manager = true);
 }
 
+/* Everyone's overdue deadlines count in the selection's total, with or
+ * without a manager (the same count as the tour's and compliance's); only
+ * what can still be acted on counts at all. */
+Test(managers, total_counts_every_actionable_overdue)
+{
+    s_org();
+    EMP(.id = "CEO", .entity = "ACME", .department = "board");
+    OBL(.verb = "overdue", .employee = "CEO", .id = "c1", .due = "2026-01-20");
+    /* missed for good (history, superseded): not a to-do */
+    OBL(.verb = "changed", .status = "overdue", .not_actionable = true, .employee = "E1", .id = "h1",
+        .type = "end_of_trial", .due = "2019-01-20");
+    OBL(.verb = "cancelled", .status = "overdue", .employee = "E3", .id = "o4", .due = "2026-02-01");
+    Entretiens__V1__StatsQuery q = ENTRETIENS__V1__STATS_QUERY__INIT;
+    Entretiens__V1__ManagersReply *r = FX_MANAGERS(&q);
+    cr_assert_eq(r->total->overdue, 3, "o1, o2 and the CEO's c1");
+    for (size_t i = 0; i < r->n_managers; i++)
+        cr_assert_str_neq(r->managers[i]->manager_id, "", "no row for 'no manager'");
+    entretiens__v1__managers_reply__free_unpacked(r, NULL);
+    Entretiens__V1__ComplianceReply *c = FX_COMPLIANCE(&q);
+    cr_assert_eq(c->total->overdue_deadlines, 3);
+    entretiens__v1__compliance_reply__free_unpacked(c, NULL);
+    q.manager_id = "M2";
+    r = FX_MANAGERS(&q);
+    cr_assert_eq(r->total->overdue, 0, "M2's o4 lapsed: off the to-do");
+    for (size_t i = 0; i < r->n_items; i++)
+        cr_assert_str_neq(r->items[i]->id, "o4");
+    entretiens__v1__managers_reply__free_unpacked(r, NULL);
+}
+
 Test(managers, ranking_and_totals)
 {
     s_org();

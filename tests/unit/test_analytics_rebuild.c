@@ -40,6 +40,17 @@ static void s_streams(void)
           .met_on = "2026-02-20");
     S_OBL(.verb = "cancelled", .employee = "E3", .id = "E3/a/a", .type = "annual_review", .due = "2026-01-31",
           .status = "overdue");
+    /* history (scheduler.obligation.*): met and missed before the platform,
+     * a missed recap with its top-up, one removed; the last interview */
+    S_OBL(.verb = "changed", .status = "met", .employee = "E1", .id = "E1/p/h", .due = "2021-01-07",
+          .met_on = "2020-12-01");
+    S_OBL(.verb = "changed", .status = "overdue", .not_actionable = true, .employee = "E1", .id = "E1/r/h",
+          .type = "professional_recap", .due = "2025-01-07", .penalty = 3000);
+    S_OBL(.verb = "changed", .status = "met", .employee = "E3", .id = "E3/x/h", .due = "2025-06-01",
+          .met_on = "2025-05-01");
+    S_OBL(.verb = "removed", .status = "met", .employee = "E3", .id = "E3/x/h", .due = "2025-06-01");
+    S_EMP(.id = "E1", .entity = "ACME", .department = "sales", .site = "Paris", .manager = "M1", .hired = "2019-01-07",
+          .last_interview = "2020-12-01");
 
     S_IV(.verb = "created", .id = "i1", .employee = "E2", .entity = "ACME", .department = "sales", .manager = "M1",
          .due = "2026-03-31");

@@ -44,6 +44,27 @@ Test(signals, hr_and_admin_only)
     free(p);
 }
 
+/* An interview in the scheduler's history (imported from the HRIS, or an
+ * obligation met before the platform) counts as an interview: nobody with
+ * one in the last 24 months is flagged. */
+Test(signals, history_interviews_count)
+{
+    EMP(.id = "E1", .entity = "ACME", .hired = "2010-01-04", .last_interview = "2026-01-15");
+    EMP(.id = "E2", .entity = "ACME", .hired = "2010-01-04");
+    OBL(.verb = "changed", .status = "met", .employee = "E2", .id = "E2/professional/2022-01-04", .due = "2024-01-04",
+        .met_on = "2025-06-01");
+    EMP(.id = "E3", .entity = "ACME", .hired = "2010-01-04", .last_interview = "2023-01-15");
+    Entretiens__V1__StatsQuery q = ENTRETIENS__V1__STATS_QUERY__INIT;
+    q.status = "no_interview";
+    Entretiens__V1__SignalsReply *r = FX_SIGNALS(&q);
+    cr_assert_eq(r->no_interview, 1);
+    cr_assert_eq(r->n_flagged, 1);
+    cr_assert_str_eq(r->flagged[0]->employee_id, "E3");
+    cr_assert_not_null(strstr(r->flagged[0]->signals[0]->reason, "2023-01-15"), "%s",
+                       r->flagged[0]->signals[0]->reason);
+    entretiens__v1__signals_reply__free_unpacked(r, NULL);
+}
+
 Test(signals, each_signal_with_its_reason)
 {
     EMP(.id = "E1", .entity = "ACME", .department = "sales", .manager = "M1", .hired = "2025-01-06");

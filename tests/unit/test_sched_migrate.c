@@ -1,5 +1,8 @@
-/*  The scheduler's store migration 1 -> 2: the due index is rebuilt by
- *  month from the stored obligations (actionable ones only). */
+/*  The scheduler's store migrations: 1 -> 2, the due index is rebuilt by
+ *  month from the stored obligations (actionable ones only); 2 -> 3, a
+ *  store holding obligations asks for the history backfill (its
+ *  obligations were stored before scheduler.obligation.changed existed),
+ *  an empty one does not. */
 #include "scheduler.h"
 
 #include "common/date.h"
@@ -45,7 +48,7 @@ Test(sched_migrate, version_2_rebuilds_the_due_index_by_month)
     cr_assert_not_null(st);
     cr_assert_eq(ent_store_migrate(st, 1, s_step_one, NULL), 0);
     cr_assert_eq(ent_store_migrate(st, SCHED_SCHEMA_VERSION, sched_migrate, NULL), 0);
-    cr_assert_eq(ent_store_schema_version(st), 2);
+    cr_assert_eq(ent_store_schema_version(st), SCHED_SCHEMA_VERSION);
     MDB_txn *txn;
     cr_assert_eq(ent_store_read(st, &txn), 0);
     MDB_dbi idx;
@@ -66,9 +69,31 @@ Test(sched_migrate, version_2_rebuilds_the_due_index_by_month)
     month = ((uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3]) ^ 0x80000000u;
     cr_expect_eq(month, 2027 * 12 + 2, "then March 2027, got %u", month);
     mdb_cursor_close(cur);
+    uint64_t backfill = 0;
+    cr_assert_eq(ent_store_meta_get_u64(txn, st, SCHED_META_BACKFILL, &backfill), 0);
+    cr_expect_eq(backfill, 1, "a store with obligations asks for the history backfill");
     mdb_txn_abort(txn);
     /* a later binary's store is refused */
     cr_expect_neq(ent_store_migrate(st, 1, sched_migrate, NULL), 0);
+    ent_store_close(&st);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(sched_migrate, a_new_store_needs_no_backfill)
+{
+    char dir[] = "/tmp/ent-migrate-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    ent_store_t *st = ent_store_open(dir, 8, 16, false, NULL);
+    cr_assert_not_null(st);
+    cr_assert_eq(ent_store_migrate(st, SCHED_SCHEMA_VERSION, sched_migrate, NULL), 0);
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_read(st, &txn), 0);
+    uint64_t backfill = 7;
+    cr_assert_eq(ent_store_meta_get_u64(txn, st, SCHED_META_BACKFILL, &backfill), 0);
+    cr_expect_eq(backfill, 0);
+    mdb_txn_abort(txn);
     ent_store_close(&st);
     char cmd[64];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

@@ -1193,7 +1193,8 @@ int ctl_cmd_deadlines(ctl_t *ctl, int argc, char **argv)
 
 #define CAMPAIGN_USAGE                                                                             \
     "campaign create --id ID --from D --to D [--type T] [--title TEXT] [--entity E] [--department X] "   \
-    "[--hired-before D] | campaign list | campaign show ID"
+    "[--hired-before D] | campaign list | campaign show ID\n"                                          \
+    "       campaign close ID [--note TEXT] | campaign extend ID --to D [--note TEXT] | campaign cancel ID [--note TEXT]"
 
 static json_t *s_campaign_json(const Entretiens__V1__Campaign *c)
 {
@@ -1209,6 +1210,20 @@ static json_t *s_campaign_json(const Entretiens__V1__Campaign *c)
     json_object_set_new(j, "hired_before", ctl_json_date(c->hired_before));
     json_object_set_new(j, "created_at", ctl_json_str(ctl_time_str(c->created_at_ms, when, sizeof when)));
     json_object_set_new(j, "eligible", json_integer(c->eligible));
+    json_object_set_new(j, "state", ctl_json_str(c->state && *c->state ? c->state : "open"));
+    json_object_set_new(j, "met", json_integer(c->met));
+    json_object_set_new(j, "upcoming", json_integer(c->upcoming));
+    json_object_set_new(j, "overdue", json_integer(c->overdue));
+    json_object_set_new(j, "cancelled", json_integer(c->cancelled));
+    json_object_set_new(j, "completion_pct",
+                        c->eligible > c->cancelled ? json_real(100.0 * c->met / (c->eligible - c->cancelled)) : json_null());
+    json_object_set_new(j, "closed_on", ctl_json_date(c->closed_on));
+    json_object_set_new(j, "extended_from", ctl_json_date(c->extended_from));
+    json_object_set_new(j, "state_changed_at",
+                        c->state_changed_at_ms ? ctl_json_str(ctl_time_str(c->state_changed_at_ms, when, sizeof when))
+                                               : json_null());
+    json_object_set_new(j, "state_changed_by", ctl_json_str(c->state_changed_by));
+    json_object_set_new(j, "note", ctl_json_str(c->note));
     return j;
 }
 
@@ -1226,6 +1241,64 @@ static void s_campaign_print(const Entretiens__V1__Campaign *c)
     s_kv("created_at", ctl_time_str(c->created_at_ms, when, sizeof when));
     snprintf(n, sizeof n, "%u", c->eligible);
     s_kv("eligible", n);
+    s_kv("state", c->state && *c->state ? c->state : "open");
+    if (c->extended_from)
+        s_kv_date("extended_from", c->extended_from);
+    if (c->closed_on)
+        s_kv_date("closed_on", c->closed_on);
+    if (c->state_changed_at_ms) {
+        s_kv("changed_at", ctl_time_str(c->state_changed_at_ms, when, sizeof when));
+        s_kv("changed_by", c->state_changed_by);
+        s_kv("note", c->note);
+    }
+    char progress[160];
+    unsigned owed = c->eligible > c->cancelled ? c->eligible - c->cancelled : 0;
+    snprintf(progress, sizeof progress, "%u met of %u (%.1f %%), %u upcoming, %u overdue, %u cancelled", c->met, owed,
+             owed ? 100.0 * c->met / owed : 0.0, c->upcoming, c->overdue, c->cancelled);
+    s_kv("progress", progress);
+}
+
+/* Calls a campaign method answering a Campaign and prints it. */
+static int s_campaign_call(ctl_t *ctl, const char *method, const ProtobufCMessage *req)
+{
+    Entretiens__V1__Campaign *rep = ctl_call_unpack(ctl, DAEMON, method, req, &entretiens__v1__campaign__descriptor);
+    if (!rep)
+        return CTL_FAILED;
+    if (ctl->json)
+        ctl_print_json(s_campaign_json(rep));
+    else
+        s_campaign_print(rep);
+    s_free(rep);
+    return CTL_OK;
+}
+
+/* campaign close|extend|cancel ID: the campaign's life (scheduler.campaign.change). */
+static int s_campaign_change(ctl_t *ctl, int argc, char **argv)
+{
+    const char *action = argv[1], *to = NULL, *note = NULL;
+    char what[32];
+    snprintf(what, sizeof what, "campaign %s", action);
+    ctl_opt_t opts[] = { CTL_OPT("--to", &to), CTL_OPT("--note", &note) };
+    const char *pos[1];
+    int np = 0;
+    if (ctl_args_parse(what, CAMPAIGN_USAGE, argc, argv, 2, opts, sizeof opts / sizeof *opts, pos, 1, &np) != 0)
+        return CTL_USAGE;
+    bool extend = strcmp(action, "extend") == 0;
+    if (np != 1 || !*pos[0] || (extend && !to)) {
+        ctl_bad(what, extend ? "the campaign id and --to (the new end) are required" : "the campaign id is required");
+        return ctl_usage(CAMPAIGN_USAGE);
+    }
+    if (!extend && to)
+        return ctl_bad(what, "--to is for extend only");
+    Entretiens__V1__CampaignChange req = ENTRETIENS__V1__CAMPAIGN_CHANGE__INIT;
+    Entretiens__V1__Date end;
+    if (to && s_date_arg(what, "--to", to, &end))
+        return CTL_USAGE;
+    req.id = (char *) pos[0];
+    req.action = (char *) action;
+    req.window_end = to ? &end : NULL;
+    req.note = (char *) s_or(note, "");
+    return s_campaign_call(ctl, "scheduler.campaign.change", &req.base);
 }
 
 static int s_campaign_create(ctl_t *ctl, int argc, char **argv)
@@ -1258,21 +1331,15 @@ static int s_campaign_create(ctl_t *ctl, int argc, char **argv)
     c.entity = (char *) s_or(entity, "");
     c.department = (char *) s_or(dep, "");
     c.hired_before = hired ? &hb : NULL;
-    Entretiens__V1__Campaign *rep = ctl_call_unpack(ctl, DAEMON, "scheduler.campaign.create", &c.base, &entretiens__v1__campaign__descriptor);
-    if (!rep)
-        return CTL_FAILED;
-    if (ctl->json)
-        ctl_print_json(s_campaign_json(rep));
-    else
-        s_campaign_print(rep);
-    s_free(rep);
-    return CTL_OK;
+    return s_campaign_call(ctl, "scheduler.campaign.create", &c.base);
 }
 
 int ctl_cmd_campaign(ctl_t *ctl, int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "create") == 0)
         return s_campaign_create(ctl, argc, argv);
+    if (argc >= 2 && (strcmp(argv[1], "close") == 0 || strcmp(argv[1], "extend") == 0 || strcmp(argv[1], "cancel") == 0))
+        return s_campaign_change(ctl, argc, argv);
     const char *pos[2];
     int np = 0;
     if (ctl_args_parse("campaign", CAMPAIGN_USAGE, argc, argv, 1, NULL, 0, pos, 2, &np) != 0)
@@ -1310,7 +1377,7 @@ int ctl_cmd_campaign(ctl_t *ctl, int argc, char **argv)
     } else if (rep->n_campaigns == 0) {
         printf("no campaigns\n");
     } else {
-        ctl_table_t *t = ctl_table_new("ID", "TYPE", "FROM", "TO", "ELIGIBLE", "FILTERS", "TITLE", NULL);
+        ctl_table_t *t = ctl_table_new("ID", "TYPE", "FROM", "TO", "STATE", "ELIGIBLE", "MET", "FILTERS", "TITLE", NULL);
         for (size_t i = 0; i < rep->n_campaigns; i++) {
             const Entretiens__V1__Campaign *c = rep->campaigns[i];
             char ws[CTL_DATE_BUFLEN], we[CTL_DATE_BUFLEN], hb[CTL_DATE_BUFLEN], filters[512];
@@ -1322,7 +1389,9 @@ int ctl_cmd_campaign(ctl_t *ctl, int argc, char **argv)
             ctl_table_cell(t, c->type, CTL_PLAIN);
             ctl_table_cell(t, ctl_date_str(c->window_start, ws), CTL_PLAIN);
             ctl_table_cell(t, ctl_date_str(c->window_end, we), CTL_PLAIN);
+            ctl_table_cell(t, c->state && *c->state ? c->state : "open", CTL_PLAIN);
             ctl_table_cellf(t, CTL_PLAIN, "%u", c->eligible);
+            ctl_table_cellf(t, CTL_PLAIN, "%u", c->met);
             ctl_table_cell(t, filters[0] == ' ' ? filters + 1 : filters[0] ? filters : "-", CTL_PLAIN);
             ctl_table_cell(t, c->title, CTL_PLAIN);
         }

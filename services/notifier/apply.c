@@ -187,6 +187,7 @@ int ntf_apply_obligation(notifier_t *n, MDB_txn *txn, const char *type, const En
     ntf_copy(s->obligation_status, sizeof s->obligation_status, o->status);
     s->actionable = o->actionable;
     s->penalty_eur = o->penalty_eur;
+    s->window_start = s_date(o->window_start);
     /* met and cancelled end the plan whatever the flag says */
     if (strcmp(type, "met") == 0 || strcmp(type, "cancelled") == 0)
         s->actionable = false;

@@ -222,6 +222,7 @@ void ntf_subject_init(ntf_subject_t *s, const char *key)
     s->n_items = 0;
     ntf_copy(s->key, sizeof s->key, key);
     s->due = ENT_DATE_NONE;
+    s->window_start = ENT_DATE_NONE;
 }
 
 char *ntf_item_step(const ntf_item_t *it, char *buf, size_t size)
@@ -332,6 +333,10 @@ static int s_obligation_wants(const ntf_subject_t *s, const ntf_plan_ctx_t *ctx,
         if (scheduled && st->offset <= 0)
             continue;
         ntf_kind_t kind = st->offset <= 0 ? NTF_KIND_REMINDER : NTF_KIND_OVERDUE;
+        /* nobody is asked to hold it before it may be held (a campaign
+         * that opens two weeks before its end gets no d-30) */
+        if (kind == NTF_KIND_REMINDER && s->window_start != ENT_DATE_NONE && s->due + st->offset < s->window_start)
+            continue;
         if (st->to & NTF_TO_EMPLOYEE)
             s_want(out, &n, max, kind, NTF_ROLE_EMPLOYEE, st->offset, s->due, s->employee_id,
                    ntf_step_fire_ms(s->due, st->offset, ctx->employee_region, ctx->hour));
@@ -505,6 +510,11 @@ uint8_t *ntf_subject_pack(const ntf_subject_t *s, size_t *len)
     m.obligation_status = (char *) s->obligation_status;
     m.actionable = s->actionable;
     m.penalty_eur = s->penalty_eur;
+    Entretiens__V1__Date ws = ENTRETIENS__V1__DATE__INIT;
+    if (s->window_start != ENT_DATE_NONE) {
+        s_date_msg(s->window_start, &ws);
+        m.window_start = &ws;
+    }
     m.since_ms = s->since_ms;
     m.manager_id = (char *) s->manager_id;
     m.obligation_id = (char *) s->obligation_id;
@@ -573,6 +583,8 @@ int ntf_subject_unpack(const void *data, size_t len, ntf_subject_t *out)
     COPY_ID(out->obligation_status, m->obligation_status);
     out->actionable = m->actionable;
     out->penalty_eur = m->penalty_eur;
+    if (m->window_start && ent_date_valid(m->window_start->year, m->window_start->month, m->window_start->day))
+        out->window_start = ent_date_from_ymd(m->window_start->year, m->window_start->month, m->window_start->day);
     out->since_ms = m->since_ms;
     COPY_ID(out->manager_id, m->manager_id);
     COPY_ID(out->obligation_id, m->obligation_id);

@@ -176,6 +176,7 @@ typedef struct {
     int64_t updated_at_ms;
     int64_t timer_ms;
     int32_t penalty_eur;               /* the obligation's penalty if missed */
+    int32_t window_start;              /* no reminder before it; ENT_DATE_NONE when unknown */
     ntf_item_t items[NTF_MAX_ITEMS];
     size_t n_items;
 } ntf_subject_t;

@@ -128,6 +128,10 @@ static void s_campaign_fill(sched_campaign_t *cp)
     cp->start = sched_date(cp->c->window_start);
     cp->end = sched_date(cp->c->window_end);
     cp->hired_before = sched_date(cp->c->hired_before);
+    cp->state = cp->c->state && strcmp(cp->c->state, "closed") == 0      ? SCHED_CAMPAIGN_CLOSED
+                : cp->c->state && strcmp(cp->c->state, "cancelled") == 0 ? SCHED_CAMPAIGN_CANCELLED
+                                                                         : SCHED_CAMPAIGN_OPEN;
+    cp->closed_on = cp->state == SCHED_CAMPAIGN_OPEN ? ENT_DATE_NONE : sched_date(cp->c->closed_on);
 }
 
 /* Loads the cache from txn (the turn's, or a read-only one). */
@@ -349,29 +353,41 @@ static int s_policy_show(ent_rpc_call_t *call, void *arg)
 
 /* ------------------------------------------------------------ campaigns */
 
-/* Employees the campaign concerns (any status): a scan of the stored
- * obligations, since the due index holds actionable ones only. */
-static uint32_t s_campaign_eligible(scheduler_t *s, MDB_txn *txn, size_t number)
+/* The campaign's progress into c: the employees it concerns (any status)
+ * and its obligations by status, from a scan of the stored obligations
+ * (the due index holds actionable ones only). */
+static void s_campaign_progress(scheduler_t *s, MDB_txn *txn, size_t number, Entretiens__V1__Campaign *c)
 {
+    c->eligible = c->met = c->upcoming = c->overdue = c->cancelled = 0;
     MDB_cursor *cur;
-    uint32_t n = 0;
     if (mdb_cursor_open(txn, s->obligations, &cur))
-        return 0;
+        return;
     MDB_val k, v;
     for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         size_t no = v.mv_size / sizeof(sched_obl_t);
         for (size_t i = 0; i < no; i++) {
-            uint32_t campaign;
-            memcpy(&campaign, (const uint8_t *) v.mv_data + i * sizeof(sched_obl_t) + offsetof(sched_obl_t, campaign),
-                   sizeof campaign);
-            if (campaign == number) {
-                n++;
+            sched_obl_t o;
+            memcpy(&o, (const uint8_t *) v.mv_data + i * sizeof o, sizeof o); /* values are not aligned */
+            if (o.campaign != number)
+                continue;
+            c->eligible++;
+            switch (o.o.status) {
+            case SCH_STATUS_MET:
+                c->met++;
                 break;
+            case SCH_STATUS_UPCOMING:
+                c->upcoming++;
+                break;
+            case SCH_STATUS_OVERDUE:
+                c->overdue++;
+                break;
+            default:
+                c->cancelled++;
             }
+            break; /* one obligation per employee and campaign */
         }
     }
     mdb_cursor_close(cur);
-    return n;
 }
 
 static int s_campaign_create(ent_rpc_call_t *call, void *arg)
@@ -398,7 +414,9 @@ static int s_campaign_create(ent_rpc_call_t *call, void *arg)
     else {
         MDB_val k = { strlen(c->id), c->id }, v;
         if (mdb_get(call->txn, s->campaigns_db, &k, &v) == 0)
-            rc = ent_rpc_fail(call, ENT_ALREADY_EXISTS, "id", "campaign '%s' exists", c->id);
+            rc = ent_rpc_fail(call, ENT_ALREADY_EXISTS, "id",
+                              "campaign '%s' exists (campaign extend moves its end, close ends it, cancel withdraws it)",
+                              c->id);
     }
     if (call->code != ENT_OK || rc) {
         entretiens__v1__campaign__free_unpacked(c, NULL);
@@ -418,7 +436,7 @@ static int s_campaign_create(ent_rpc_call_t *call, void *arg)
     if (!rc) {
         for (size_t i = 0; i < s->n_campaigns; i++)
             if (strcmp(s->campaigns[i].c->id, c->id) == 0)
-                c->eligible = s_campaign_eligible(s, call->txn, i + 1);
+                s_campaign_progress(s, call->txn, i + 1, c);
         ent_log_info("campaign.created", "campaign %s: %u employees", c->id, c->eligible);
         rc = ent_rpc_ok(call, &c->base);
     }
@@ -440,7 +458,7 @@ static int s_campaign_list(ent_rpc_call_t *call, void *arg)
     for (size_t i = 0; i < s->n_campaigns; i++) {
         if (req->id && *req->id && strcmp(req->id, s->campaigns[i].c->id) != 0)
             continue;
-        s->campaigns[i].c->eligible = s_campaign_eligible(s, call->txn, i + 1);
+        s_campaign_progress(s, call->txn, i + 1, s->campaigns[i].c);
         list[rep.n_campaigns++] = s->campaigns[i].c;
     }
     int rc;
@@ -454,12 +472,121 @@ static int s_campaign_list(ent_rpc_call_t *call, void *arg)
     return rc;
 }
 
+/* close | extend | cancel: the campaign's life, audited (who, when, why in
+ * the stored campaign, the log and the event scheduler.campaign.changed),
+ * its obligations recomputed in the same transaction. */
+static int s_campaign_change(ent_rpc_call_t *call, void *arg)
+{
+    scheduler_t *s = arg;
+    HR_ONLY(true);
+    Entretiens__V1__CampaignChange *req =
+        entretiens__v1__campaign_change__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    if (!req)
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a CampaignChange");
+    int rc = 0;
+    Entretiens__V1__Campaign *c = NULL;
+    size_t number = 0;
+    for (size_t i = 0; i < s->n_campaigns; i++)
+        if (req->id && strcmp(s->campaigns[i].c->id, req->id) == 0)
+            number = i + 1;
+    const char *action = req->action ? req->action : "";
+    bool extend = strcmp(action, "extend") == 0, close = strcmp(action, "close") == 0,
+         cancel = strcmp(action, "cancel") == 0;
+    int32_t new_end = sched_date(req->window_end);
+    if (!number) {
+        rc = ent_rpc_fail(call, ENT_NOT_FOUND, "id", "no campaign '%.64s'", req->id ? req->id : "");
+        goto done;
+    }
+    const sched_campaign_t *cp = &s->campaigns[number - 1];
+    if (!extend && !close && !cancel)
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "action", "close, extend or cancel, not '%.20s'", action);
+    else if (req->note && strlen(req->note) > 500)
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "note", "at most 500 bytes");
+    else if (cp->state != SCHED_CAMPAIGN_OPEN)
+        rc = ent_rpc_fail(call, ENT_FAILED_PRECONDITION, "state", "campaign '%s' is already %s", cp->c->id,
+                          cp->c->state);
+    else if (extend && new_end == ENT_DATE_NONE)
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "window_end", "extend needs the new end date");
+    else if (extend && new_end <= cp->end)
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "window_end", "the new end must be after the current one");
+    if (rc || call->code != ENT_OK)
+        goto done;
+    /* a copy to change: the cache is reloaded from the store below */
+    size_t len = entretiens__v1__campaign__get_packed_size(cp->c);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf) {
+        rc = ENOMEM;
+        goto done;
+    }
+    entretiens__v1__campaign__pack(cp->c, buf);
+    c = entretiens__v1__campaign__unpack(NULL, len, buf);
+    free(buf);
+    if (!c) {
+        rc = ENOMEM;
+        goto done;
+    }
+    Entretiens__V1__Date end = ENTRETIENS__V1__DATE__INIT, from = ENTRETIENS__V1__DATE__INIT,
+                         today = ENTRETIENS__V1__DATE__INIT;
+    Entretiens__V1__Date *old_end = c->window_end, *old_from = c->extended_from, *old_closed = c->closed_on;
+    char *old_state = c->state, *old_by = c->state_changed_by, *old_note = c->note;
+    if (extend) {
+        if (!c->extended_from) {
+            from = *c->window_end;
+            c->extended_from = &from;
+        }
+        sched_date_msg(new_end, &end);
+        c->window_end = &end;
+    } else {
+        c->state = close ? "closed" : "cancelled";
+        sched_date_msg(ent_clock_today(), &today);
+        c->closed_on = &today;
+    }
+    c->state_changed_at_ms = ent_clock_now_ms();
+    c->state_changed_by = (char *) call->caller;
+    c->note = req->note ? req->note : "";
+    rc = s_put_msg(call->txn, s->campaigns_db, c->id, &c->base);
+    char key[SCHED_ID_MAX + 64];
+    snprintf(key, sizeof key, "campaign:%s:%s:%lld", c->id, action, (long long) c->state_changed_at_ms);
+    if (!rc)
+        rc = ent_outbox_append_msg(ent_daemon_outbox(s->d), call->txn, "scheduler.campaign.changed", key, "",
+                                   c->state_changed_at_ms, &c->base, NULL);
+    /* back to what c owns, so that free_unpacked frees only that */
+    c->window_end = old_end;
+    c->extended_from = old_from;
+    c->closed_on = old_closed;
+    c->state = old_state;
+    c->state_changed_by = old_by;
+    c->note = old_note;
+    if (!rc) {
+        s->policy_dirty = true;
+        rc = s_load(s, call->txn);
+    }
+    if (!rc)
+        rc = sched_recompute_all(s, call->txn);
+    if (rc)
+        goto done;
+    for (size_t i = 0; i < s->n_campaigns; i++)
+        if (strcmp(s->campaigns[i].c->id, req->id) == 0) {
+            s_campaign_progress(s, call->txn, i + 1, s->campaigns[i].c);
+            ent_log_info("campaign.changed", "campaign %s %s by %s: %u employees, %u met, %u cancelled", req->id,
+                         extend ? "extended" : s->campaigns[i].c->state, call->caller, s->campaigns[i].c->eligible,
+                         s->campaigns[i].c->met, s->campaigns[i].c->cancelled);
+            rc = ent_rpc_ok(call, &s->campaigns[i].c->base);
+        }
+done:
+    if (c)
+        entretiens__v1__campaign__free_unpacked(c, NULL);
+    entretiens__v1__campaign_change__free_unpacked(req, NULL);
+    return rc;
+}
+
 int sched_policy_register(scheduler_t *s)
 {
     if (ent_daemon_method(s->d, "scheduler.policy.apply", s_policy_apply, s) ||
         ent_daemon_method(s->d, "scheduler.policy.show", s_policy_show, s) ||
         ent_daemon_method(s->d, "scheduler.campaign.create", s_campaign_create, s) ||
-        ent_daemon_method(s->d, "scheduler.campaign.list", s_campaign_list, s))
+        ent_daemon_method(s->d, "scheduler.campaign.list", s_campaign_list, s) ||
+        ent_daemon_method(s->d, "scheduler.campaign.change", s_campaign_change, s))
         return -1;
     return 0;
 }

@@ -206,6 +206,9 @@ static int s_campaigns(scheduler_t *s, const sch_fact_t *facts, size_t nf, const
             continue;
         if (cp->hired_before != ENT_DATE_NONE && hired >= cp->hired_before)
             continue;
+        /* late joiners join an open campaign; nobody joins once it is over */
+        if (cp->closed_on != ENT_DATE_NONE && hired > cp->closed_on)
+            continue;
         sched_obl_t *o = &out[n++];
         memset(o, 0, sizeof *o);
         o->o.due_date = cp->end;
@@ -222,6 +225,11 @@ static int s_campaigns(scheduler_t *s, const sch_fact_t *facts, size_t nf, const
         else if (left != ENT_DATE_NONE && left <= cp->end) {
             o->o.status = SCH_STATUS_CANCELLED;
             o->o.cancelled_on = left;
+        } else if (cp->state == SCHED_CAMPAIGN_CANCELLED) {
+            o->o.status = SCH_STATUS_CANCELLED;
+            o->o.cancelled_on = cp->closed_on;
+        } else if (cp->state == SCHED_CAMPAIGN_CLOSED) {
+            o->o.status = SCH_STATUS_OVERDUE; /* missed: counted as such, asked of nobody (s_compute) */
         } else
             o->o.status = today > cp->end ? SCH_STATUS_OVERDUE : SCH_STATUS_UPCOMING;
     }
@@ -296,6 +304,8 @@ static int s_compute(const scheduler_t *s, sched_work_t *w, const char *employee
             int32_t cutoff = s_action_cutoff(&o->o);
             if (cutoff != ENT_DATE_NONE && today > cutoff)
                 o->actionable = 0; /* missed for good: it stays overdue, nobody is asked to hold it */
+            if (o->campaign && s->campaigns[o->campaign - 1].state == SCHED_CAMPAIGN_CLOSED)
+                o->actionable = 0; /* the campaign is over */
         }
     }
     return nn;

@@ -57,10 +57,14 @@ typedef struct {
     sch_policy_t policy;
 } sched_entity_policy_t;
 
+typedef enum { SCHED_CAMPAIGN_OPEN = 0, SCHED_CAMPAIGN_CLOSED, SCHED_CAMPAIGN_CANCELLED } sched_campaign_state_t;
+
 typedef struct {
     Entretiens__V1__Campaign *c;   /* unpacked, owned */
     int32_t start, end, hired_before;
     int type;                      /* sch_type_t */
+    int state;                     /* sched_campaign_state_t */
+    int32_t closed_on;             /* closed or cancelled: the day; else ENT_DATE_NONE */
 } sched_campaign_t;
 
 typedef struct {

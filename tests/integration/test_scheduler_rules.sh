@@ -43,7 +43,49 @@ grep -q '"status": "cancelled"' "$IT_DIR/c1c.json" || fail "C1 left: expected ca
 # a campaign covers the employees in post
 "$CTL" campaign create --id ar-2026 --from 2026-09-01 --to 2026-12-15 --title "Annual reviews 2026" --json >"$IT_DIR/camp.json" || fail "campaign create"
 grep -q '"eligible": 2' "$IT_DIR/camp.json" || fail "campaign should concern P1 and L1: $(cat "$IT_DIR/camp.json")"
-"$CTL" campaign create --id ar-2026 --from 2026-09-01 --to 2026-12-15 >/dev/null 2>&1 && fail "duplicate campaign accepted"
+out=$("$CTL" campaign create --id ar-2026 --from 2026-09-01 --to 2026-12-15 2>&1) && fail "duplicate campaign accepted"
+echo "$out" | grep -q "campaign extend" || fail "the refusal of a duplicate says how to change it: $out"
+
+# its life: late joiners join while it is open, extend moves its end, close
+# ends it (the unmet stay missed, out of the to-do views; nobody joins any
+# more), cancel withdraws one; each change says who, when and why
+"$CTL" clock set 2026-10-01 --only scheduler >/dev/null || fail "clock set 10-01"
+cat >"$IT_DIR/camp-events.jsonl" <<'JSON'
+{"event_id":"c1","source":"hris","type":"hired","employee_id":"J1","effective_date":"2026-09-15","entity":"ACME-FR","manager_id":"M1"}
+{"event_id":"c2","source":"hris","type":"interview_held","employee_id":"P1","effective_date":"2026-09-20","interview_type":"annual_review"}
+JSON
+"$CTL" ingest "$IT_DIR/camp-events.jsonl" >/dev/null || fail "ingest campaign events"
+camp() { "$CTL" campaign show ar-2026 --json | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print(' '.join(str(d[k]) for k in sys.argv[1:]))" "$@"; }
+[ "$(camp eligible met state)" = "3 1 open" ] || fail "late joiner J1 and P1's review: $(camp eligible met state)"
+"$CTL" --as employee:P1 campaign close ar-2026 >/dev/null 2>&1 && fail "an employee closed a campaign"
+"$CTL" campaign extend ar-2026 --to 2026-12-01 >/dev/null 2>&1 && fail "extended to an earlier end"
+"$CTL" campaign extend ar-2026 --to 2027-01-15 --note "délai supplémentaire" --json >"$IT_DIR/ext.json" || fail "extend"
+grep -q '"window_end": "2027-01-15"' "$IT_DIR/ext.json" && grep -q '"extended_from": "2026-12-15"' "$IT_DIR/ext.json" ||
+  fail "extend: $(cat "$IT_DIR/ext.json")"
+"$CTL" obligations --employee J1 --json | grep -q '"due_date": "2027-01-15"' || fail "J1's review follows the new end"
+"$CTL" campaign close ar-2026 --note "campagne terminée" --json >"$IT_DIR/close.json" || fail "close"
+grep -q '"state": "closed"' "$IT_DIR/close.json" && grep -q '"closed_on": "2026-10-01"' "$IT_DIR/close.json" &&
+  grep -q '"state_changed_by": "admin:operator"' "$IT_DIR/close.json" && grep -q '"note": "campagne terminée"' "$IT_DIR/close.json" ||
+  fail "close: $(cat "$IT_DIR/close.json")"
+grep -q 'campaign.changed.*ar-2026 closed by admin:operator' "$IT_DIR/scheduler.log" || fail "the close is not in the log"
+"$CTL" obligations --employee L1 --json >"$IT_DIR/l1camp.json"
+/usr/bin/python3 - "$IT_DIR/l1camp.json" <<'PY' || fail "L1's unmet review after the close: $(cat "$IT_DIR/l1camp.json")"
+import json, sys
+o = [x for x in json.load(open(sys.argv[1])) if x["rule"] == "campaign.ar-2026"][0]
+assert o["status"] == "overdue" and o["actionable"] is False, o
+PY
+"$CTL" due --from 2026-01-01 --to 2027-12-31 --json | grep -q 'campaign-ar-2026' && fail "a closed campaign stays in the to-do"
+echo '{"event_id":"c3","source":"hris","type":"hired","employee_id":"K1","effective_date":"2026-10-05","entity":"ACME-FR","manager_id":"M1"}' |
+  "$CTL" ingest - >/dev/null || fail "hire K1"
+[ "$(camp eligible met overdue)" = "3 1 2" ] || fail "after the close nobody joins: $(camp eligible met overdue)"
+"$CTL" campaign close ar-2026 >/dev/null 2>&1 && fail "closed twice"
+"$CTL" campaign create --id mob-2026 --type internal_mobility --from 2026-10-01 --to 2026-11-30 >/dev/null || fail "create mob-2026"
+"$CTL" campaign cancel mob-2026 --note "réorganisation reportée" --json >"$IT_DIR/cancel.json" || fail "cancel"
+/usr/bin/python3 - "$IT_DIR/cancel.json" <<'PY' || fail "cancel: $(cat "$IT_DIR/cancel.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["state"] == "cancelled" and d["eligible"] >= 3 and d["cancelled"] == d["eligible"] and d["met"] == 0, d
+PY
 
 # disciplinary deadlines (Thursday 2026-03-12 -> earliest sanction Tuesday 2026-03-17)
 "$CTL" deadlines disciplinary --interview 2026-03-12 --json >"$IT_DIR/disc.json" || fail "deadlines"

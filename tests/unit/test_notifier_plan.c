@@ -315,6 +315,26 @@ Test(plans, an_obligation_followed_since_before_its_due_date_gets_no_catch_up)
     free(s);
 }
 
+Test(plans, no_reminder_before_the_window_opens)
+{
+    ntf_plans_t p;
+    ntf_plans_parse(NULL, &p, NULL, 0);
+    ntf_subject_t *s = malloc(sizeof *s);
+    /* a campaign open from 2026-06-01 to 2026-06-15: no d-30 */
+    s_obligation(s, "2026-06-15", "upcoming");
+    s->window_start = D("2026-06-01");
+    ntf_plan_ctx_t c = s_ctx(&p, "M1");
+    ntf_item_t w[NTF_MAX_WANTS];
+    int n = ntf_plan_wants(s, &c, w, NTF_MAX_WANTS);
+    cr_expect_eq(n, 6, "d-7 and d-1 for two, the overdue notice and the escalation: %d", n);
+    for (int i = 0; i < n; i++)
+        cr_expect_neq(w[i].offset, -30);
+    /* a window that opened long before: the whole plan */
+    s->window_start = D("2025-06-15");
+    cr_expect_eq(ntf_plan_wants(s, &c, w, NTF_MAX_WANTS), 8);
+    free(s);
+}
+
 Test(plans, a_moved_due_date_rewrites_pending_steps_and_keeps_fired_ones)
 {
     ntf_plans_t p;

@@ -69,8 +69,12 @@ def reminders(ob, heard, until, contacts, plan=PLAN):
     cm = contacts.get(mgr, {})
     skip = cm.get("manager_id", "")
     ahead = False  # a day step on or after the day it was heard of
+    window = dt.date.fromisoformat(ob["window_start"]) if ob.get("window_start") else None
     for offset, to in plan:
         kind = "reminder" if offset <= 0 else "overdue"
+        # no reminder before the obligation may be held (a campaign's opening)
+        if offset <= 0 and window and due + dt.timedelta(days=offset) < window:
+            continue
         direction = -1 if offset <= 0 else 1
         for r in to:
             if r == "e":

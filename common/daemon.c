@@ -7,6 +7,7 @@
 #include "common/http.h"
 #include "common/keys.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "common/zap.h"
 
 #include <errno.h>
@@ -17,10 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <zmq.h>
-
-#ifndef ENTRETIENS_VERSION
-#define ENTRETIENS_VERSION "0.1.0"
-#endif
 
 #define MAX_CONSUMES 4
 #define MAX_WORK 8
@@ -140,7 +137,7 @@ static void s_metrics_init(ent_daemon_t *d)
 {
     char prefix[64], name[160];
     snprintf(prefix, sizeof prefix, "entretiens_%s", d->spec.name);
-    d->metrics = ent_metrics_new(prefix, ENTRETIENS_VERSION);
+    d->metrics = ent_metrics_new(prefix, ent_version());
     if (!d->metrics)
         return;
 #define N(suffix) (snprintf(name, sizeof name, "%s_%s", prefix, suffix), name)
@@ -485,7 +482,7 @@ static int s_health(ent_rpc_call_t *call, void *arg)
     ent_daemon_t *d = arg;
     Entretiens__V1__HealthReply r = ENTRETIENS__V1__HEALTH_REPLY__INIT;
     r.service = (char *) d->spec.name;
-    r.version = ENTRETIENS_VERSION;
+    r.version = (char *) ent_version();
     r.now_ms = ent_clock_now_ms();
     r.clock_pinned = ent_clock_pinned();
     r.head_seq = d->outbox ? ent_outbox_head(d->outbox) : 0;
@@ -777,7 +774,7 @@ int ent_daemon_new(const ent_daemon_spec_t *spec, int argc, char **argv, ent_dae
         goto fail_config;
     int first = 0;
     int rc = ent_config_load(d->cfg, argc, argv, &first);
-    if (rc == 1) {
+    if (rc == 1) { /* --help or --version, printed */
         ent_daemon_destroy(&d);
         return 0;
     }
@@ -844,7 +841,8 @@ int ent_daemon_new(const ent_daemon_spec_t *spec, int argc, char **argv, ent_dae
             goto fail_store;
         d->n_consumers++;
     }
-    ent_log_info("daemon.open", "store %s open (schema %u)", dir, spec->schema_version);
+    ent_log_info("daemon.open", "entretiens-%s %s: store %s open (schema %u)", spec->name, ent_version_full(), dir,
+                 spec->schema_version);
     *out = d;
     return 0;
 fail_config:

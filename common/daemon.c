@@ -31,7 +31,8 @@ typedef struct {
     ent_subscriber_t *sub;
     ent_subscriber_stats_t seen;     /* last values copied into metrics */
     ent_metrics_counter_t *applied, *dups, *gaps, *skipped, *replays, *malformed;
-    ent_metrics_gauge_t *lag, *cursor;
+    ent_metrics_gauge_t *lag, *cursor, *lag_seconds;
+    uint64_t caught_up_ms;           /* loop time when the lag was last 0 */
 } s_consumer_t;
 
 typedef struct {
@@ -75,7 +76,7 @@ struct ent_daemon {
     size_t n_mm, cap_mm;
     ent_metrics_family_t *f_requests, *f_duration;
     ent_metrics_family_t *f_applied, *f_dups, *f_gaps, *f_skipped, *f_replays, *f_ev_malformed, *f_lag,
-        *f_cursor;
+        *f_cursor, *f_lag_seconds;
     ent_metrics_counter_t *c_malformed, *c_unknown, *c_dropped, *c_published, *c_commits,
         *c_commit_failures, *c_growths, *c_turns;
     ent_metrics_histogram_t *h_commit, *h_batch;
@@ -201,6 +202,10 @@ static void s_metrics_init(ent_daemon_t *d)
                                         "Producer head minus our cursor, as last heard", 1, p1);
     d->f_cursor = ent_metrics_gauge_family(d->metrics, N("consumer_cursor_seq"),
                                            "Last event applied, by producer", 1, p1);
+    d->f_lag_seconds = ent_metrics_gauge_family(d->metrics, N("consumer_lag_seconds"),
+                                                "Seconds since this daemon last had applied every event the "
+                                                "producer announced (0 when caught up): how stale its view is",
+                                                1, p1);
 #undef N
 }
 
@@ -216,6 +221,8 @@ static void s_consumer_metrics(ent_daemon_t *d, s_consumer_t *c)
     c->malformed = ent_metrics_counter_child(d->f_ev_malformed, v);
     c->lag = ent_metrics_gauge_child(d->f_lag, v);
     c->cursor = ent_metrics_gauge_child(d->f_cursor, v);
+    c->lag_seconds = ent_metrics_gauge_child(d->f_lag_seconds, v);
+    c->caught_up_ms = uv_now(ent_loop_uv(d->loop));
 }
 
 #define DELTA(counter, now, seen) ent_metrics_counter_add((counter), (double) ((now) - (seen)))
@@ -265,6 +272,12 @@ static void s_metrics_sync(ent_daemon_t *d)
         DELTA(c->replays, st.replays, c->seen.replays);
         DELTA(c->malformed, st.malformed, c->seen.malformed);
         ent_metrics_gauge_set(c->lag, st.head > st.cursor ? (double) (st.head - st.cursor) : 0);
+        /* real (loop) time, not the business clock: staleness is an
+         * operator's concern even when the clock is pinned */
+        uint64_t now_ms = uv_now(ent_loop_uv(d->loop));
+        if (st.head <= st.cursor)
+            c->caught_up_ms = now_ms;
+        ent_metrics_gauge_set(c->lag_seconds, (double) (now_ms - c->caught_up_ms) / 1000.0);
         ent_metrics_gauge_set(c->cursor, (double) st.cursor);
         c->seen = st;
     }

@@ -532,6 +532,24 @@ void ent_store_stats(ent_store_t *store, ent_store_stats_t *out)
     *out = store->stats;
 }
 
+int ent_store_walk(MDB_txn *txn, MDB_dbi dbi, ent_store_walk_fn fn, void *arg)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc)
+        return rc;
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        int frc = fn(&k, &v, arg);
+        if (frc) {
+            mdb_cursor_close(cur);
+            return frc;
+        }
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 void ent_store_close(ent_store_t **store_p)
 {
     if (!store_p || !*store_p)

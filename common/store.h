@@ -136,6 +136,14 @@ void ent_store_stats(ent_store_t *store, ent_store_stats_t *out);
 int ent_store_meta_get_u64(MDB_txn *txn, const ent_store_t *store, const char *key, uint64_t *out);
 int ent_store_meta_put_u64(MDB_txn *txn, const ent_store_t *store, const char *key, uint64_t value);
 
+/* Calls fn(key, value, arg) for every entry of dbi in key order, inside
+ * txn (a turn's or a read-only one).  fn returns 0 to go on; anything else
+ * stops the walk and is returned as it is.  Returns 0 after the last entry
+ * (an empty database included), fn's non-zero value, or the LMDB code of
+ * opening or moving the cursor (EINVAL for a bad dbi). */
+typedef int (*ent_store_walk_fn)(const MDB_val *key, const MDB_val *value, void *arg);
+int ent_store_walk(MDB_txn *txn, MDB_dbi dbi, ent_store_walk_fn fn, void *arg);
+
 /* Big-endian uint64 keys (sort numerically with the default comparator). */
 void ent_be64_put(uint8_t out[8], uint64_t v);
 uint64_t ent_be64_get(const uint8_t in[8]);

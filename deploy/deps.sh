@@ -12,7 +12,7 @@ PACKAGES=(
   libcurl4-openssl-dev libical-dev libcsv-dev
   libcriterion-dev
   curl procps psmisc jq
-  dpkg-dev file
+  dpkg-dev file python3-yaml
   python3 python3-aiosmtpd python3-icalendar
   prometheus
 )

@@ -513,6 +513,11 @@ int ent_store_backup(ent_store_t *store, const char *dir)
     char path[4200];
     if (snprintf(path, sizeof path, "%s/data.mdb", dir) >= (int) sizeof path)
         return ENAMETOOLONG;
+    /* the last component may be missing (a scheduled job names a new
+     * directory per night and cannot create it on the daemon's volume);
+     * a missing parent is still an error: a mistyped path is not created */
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return errno;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
         return errno;

@@ -122,11 +122,12 @@ int ent_store_read(ent_store_t *store, MDB_txn **txn);
 /* Doubles the map size (up to 1 TiB).  No transaction may be active. */
 int ent_store_grow(ent_store_t *store);
 
-/* Hot, compacted copy into dir (must exist and hold no data.mdb), written
- * as dir/data.mdb mode 0600 and synced; safe on a worker thread (it reads
- * through its own read-only transaction).  Returns 0, an errno (ENOENT: no
- * such directory, EEXIST: a copy is already there, EACCES...) or an LMDB
- * code; a failed copy leaves no file. */
+/* Hot, compacted copy into dir (created mode 0700 when missing, its parent
+ * must exist; it must hold no data.mdb), written as dir/data.mdb mode 0600
+ * and synced; safe on a worker thread (it reads through its own read-only
+ * transaction).  Returns 0, an errno (ENOENT: no such parent directory,
+ * EEXIST: a copy is already there, EACCES...) or an LMDB code; a failed
+ * copy leaves no file (a directory it created stays, empty). */
 int ent_store_backup(ent_store_t *store, const char *dir);
 
 /* Counters and map usage (map_used is read from the environment). */

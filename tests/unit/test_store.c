@@ -790,6 +790,16 @@ Test(store, backup_errors)
     cr_assert_eq(ent_store_backup(store, bdir), 0);
     rc = ent_store_backup(store, bdir);
     cr_assert_neq(rc, 0, "backup over an existing data.mdb must fail");
+
+    /* a missing last component is created, private */
+    const char *night = s_path("backup/20261204T0230-records");
+    cr_assert_eq(ent_store_backup(store, night), 0);
+    struct stat st;
+    cr_assert_eq(stat(night, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0700, "mode %o", st.st_mode & 0777);
+    char file[300];
+    snprintf(file, sizeof file, "%s/data.mdb", night);
+    cr_assert(s_is_file(file));
     ent_store_close(&store);
 }
 

@@ -26,6 +26,15 @@ def bad(msg):
     problems.append(msg)
 
 
+def report(found, summary):
+    """Prints each problem (FAIL: ...) on stderr, or the summary; the exit status."""
+    for p in found:
+        print("FAIL: " + p, file=sys.stderr)
+    if not found:
+        print(summary)
+    return 1 if found else 0
+
+
 def pod_spec(doc):
     k = doc["kind"]
     if k == "Pod":
@@ -94,11 +103,7 @@ def main(paths):
         matching = [p for p in pdbs if all(labels.get(k) == v for k, v in p["spec"]["selector"].get("matchLabels", {}).items())]
         if len(matching) != 1:
             bad(f"StatefulSet/{s['metadata']['name']}: {len(matching)} PodDisruptionBudgets select it (one is needed)")
-    for p in problems:
-        print("FAIL: " + p, file=sys.stderr)
-    if not problems:
-        print(f"{len(workloads)} workloads checked in {len(paths)} file(s)")
-    return 1 if problems else 0
+    return report(problems, f"{len(workloads)} workloads checked in {len(paths)} file(s)")
 
 
 if __name__ == "__main__":

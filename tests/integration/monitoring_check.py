@@ -24,6 +24,8 @@ import sys
 
 import yaml
 
+from k8s_check import report  # same directory
+
 problems = []
 
 
@@ -157,11 +159,7 @@ def main(argv):
     else:
         print(__doc__, file=sys.stderr)
         return 2
-    for p in problems:
-        print("FAIL: " + p, file=sys.stderr)
-    if not problems:
-        print(f"{argv[1]}: {n} checked")
-    return 1 if problems else 0
+    return report(problems, f"{argv[1]}: {n} checked")
 
 
 if __name__ == "__main__":

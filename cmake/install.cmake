@@ -45,6 +45,9 @@ install(CODE "
 # the example goes with the docs, and the package copies it there when the
 # host has none (an edited one is never overwritten).
 install(FILES ${CMAKE_SOURCE_DIR}/deploy/systemd/entretiens.env DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+# bash completion of entretiensctl (read by bash-completion on demand)
+install(FILES ${CMAKE_SOURCE_DIR}/deploy/completion/entretiensctl.bash
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME entretiensctl)
 install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/CHANGELOG.md ${CMAKE_SOURCE_DIR}/LICENSE
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} FILES_MATCHING PATTERN "*.md")

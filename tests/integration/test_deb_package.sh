@@ -48,7 +48,8 @@ done
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./#/#')
 for f in /usr/bin/entretiensctl /usr/lib/systemd/system/entretiens.target \
          /usr/share/doc/entretiens/examples/entretiens.env /usr/share/doc/entretiens/operations.md \
-         /usr/share/doc/entretiens/LICENSE /usr/share/doc/entretiens/CHANGELOG.md; do
+         /usr/share/doc/entretiens/LICENSE /usr/share/doc/entretiens/CHANGELOG.md \
+         /usr/share/bash-completion/completions/entretiensctl; do
   grep -qx "$f" <<<"$contents" || fail "the package lacks $f"
 done
 daemons=()

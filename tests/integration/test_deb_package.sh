@@ -124,8 +124,8 @@ for d in "${daemons[@]}"; do
   [ "$(jq -r --arg d "$d" '[.. | objects | select(.service? == $d)] | length' <<<"$health")" -ge 1 ] ||
     fail "entretiensctl health does not show $d: $health"
 done
-/usr/bin/entretiens-scheduler --version | grep -qx "entretiens-scheduler $version (.*)" ||
-  fail "installed scheduler --version: $(/usr/bin/entretiens-scheduler --version)"
+v=$(/usr/bin/entretiens-scheduler --version)
+[[ $v == "entretiens-scheduler $version ("*")" ]] || fail "installed scheduler --version: $v"
 # the stores are the user's, in the state directory
 for d in "${daemons[@]}"; do
   [ "$(stat -c %U "/var/lib/entretiens/$d/data.mdb" 2>/dev/null)" = entretiens ] ||

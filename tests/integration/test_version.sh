@@ -43,6 +43,9 @@ fi
 out=$("$CTL" --json --version) || fail "entretiensctl --json --version exited $?"
 [ "$out" = "entretiensctl $first" ] || fail "entretiensctl --json --version printed '$out'"
 # --help names it
-"$CTL" --help | grep -q -- '--version' || fail "entretiensctl --help does not list --version"
-"$BIN/entretiens-scheduler" --help | grep -q -- '--version' || fail "the daemons' --help does not mention --version"
+# (whole outputs first: grep -q stopping early would fail a pipefail pipeline)
+help=$("$CTL" --help)
+grep -q -- '--version' <<<"$help" || fail "entretiensctl --help does not list --version"
+help=$("$BIN/entretiens-scheduler" --help)
+grep -q -- '--version' <<<"$help" || fail "the daemons' --help does not mention --version"
 echo "PASS: ${#progs[@]} programs print '$first'"

@@ -1,6 +1,8 @@
 /*  config.c — environment + flags configuration (see config.h). */
 #include "common/config.h"
 
+#include "common/version.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -106,6 +108,10 @@ int ent_config_load(ent_config_t *cfg, int argc, char **argv, int *first_arg)
             ent_config_print_help(cfg);
             return 1;
         }
+        if (strcmp(a, "--version") == 0) {
+            ent_version_print(stdout, cfg->program);
+            return 1;
+        }
         if (strncmp(a, "--", 2) != 0)
             break;
         const char *name = a + 2;
@@ -174,7 +180,8 @@ const char *ent_config_endpoint(const ent_config_t *cfg, const char *daemon, con
 void ent_config_print_help(const ent_config_t *cfg)
 {
     printf("usage: %s [--flag=value ...]\n%s\n\n", cfg->program, cfg->summary);
-    printf("Every setting is an environment variable; the flag form overrides it.\n\n");
+    printf("Every setting is an environment variable; the flag form overrides it.\n");
+    printf("--version prints the version and the source revision.\n\n");
     char flag[128];
     for (size_t i = 0; i < cfg->n; i++) {
         s_flag_name(cfg->vars[i].env, flag, sizeof flag);

@@ -3,7 +3,8 @@
  *  Every setting is an environment variable (12-factor).  Each variable
  *  ENTRETIENS_FOO_BAR can also be given as the flag --foo-bar=VALUE (or
  *  --foo-bar VALUE), which wins over the environment.  --help prints every
- *  variable with its default and meaning.
+ *  variable with its default and meaning; --version prints
+ *  "<program> <version> (<revision>)" (version.h).
  *
  *  The shared contract (docs/operations.md): ENTRETIENS_DATA_DIR, and for
  *  each of SCHEDULER, RECORDS, NOTIFIER, ANALYTICS the endpoints
@@ -40,7 +41,8 @@ ent_config_t *ent_config_new(const char *program, const char *summary,
  * positional argument, a program-specific option): *first_arg is its index
  * (argc when none) and the caller handles the rest.  Returns:
  *   0  loaded;
- *   1  --help was given (before the stop) and printed to stdout: exit 0;
+ *   1  --help or --version was given (before the stop) and printed to
+ *      stdout: exit 0;
  *  -1  a configuration flag without its value (reason printed on stderr). */
 int ent_config_load(ent_config_t *cfg, int argc, char **argv, int *first_arg);
 

@@ -7,6 +7,7 @@
 #include "common/http.h"
 #include "common/keys.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "common/zap.h"
 
 #include <errno.h>
@@ -17,10 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <zmq.h>
-
-#ifndef ENTRETIENS_VERSION
-#define ENTRETIENS_VERSION "0.1.0"
-#endif
 
 #define MAX_CONSUMES 4
 #define MAX_WORK 8
@@ -34,7 +31,8 @@ typedef struct {
     ent_subscriber_t *sub;
     ent_subscriber_stats_t seen;     /* last values copied into metrics */
     ent_metrics_counter_t *applied, *dups, *gaps, *skipped, *replays, *malformed;
-    ent_metrics_gauge_t *lag, *cursor;
+    ent_metrics_gauge_t *lag, *cursor, *lag_seconds;
+    uint64_t caught_up_ms;           /* loop time when the lag was last 0 */
 } s_consumer_t;
 
 typedef struct {
@@ -78,7 +76,7 @@ struct ent_daemon {
     size_t n_mm, cap_mm;
     ent_metrics_family_t *f_requests, *f_duration;
     ent_metrics_family_t *f_applied, *f_dups, *f_gaps, *f_skipped, *f_replays, *f_ev_malformed, *f_lag,
-        *f_cursor;
+        *f_cursor, *f_lag_seconds;
     ent_metrics_counter_t *c_malformed, *c_unknown, *c_dropped, *c_published, *c_commits,
         *c_commit_failures, *c_growths, *c_turns;
     ent_metrics_histogram_t *h_commit, *h_batch;
@@ -140,7 +138,7 @@ static void s_metrics_init(ent_daemon_t *d)
 {
     char prefix[64], name[160];
     snprintf(prefix, sizeof prefix, "entretiens_%s", d->spec.name);
-    d->metrics = ent_metrics_new(prefix, ENTRETIENS_VERSION);
+    d->metrics = ent_metrics_new(prefix, ent_version());
     if (!d->metrics)
         return;
 #define N(suffix) (snprintf(name, sizeof name, "%s_%s", prefix, suffix), name)
@@ -204,6 +202,10 @@ static void s_metrics_init(ent_daemon_t *d)
                                         "Producer head minus our cursor, as last heard", 1, p1);
     d->f_cursor = ent_metrics_gauge_family(d->metrics, N("consumer_cursor_seq"),
                                            "Last event applied, by producer", 1, p1);
+    d->f_lag_seconds = ent_metrics_gauge_family(d->metrics, N("consumer_lag_seconds"),
+                                                "Seconds since this daemon last had applied every event the "
+                                                "producer announced (0 when caught up): how stale its view is",
+                                                1, p1);
 #undef N
 }
 
@@ -219,6 +221,8 @@ static void s_consumer_metrics(ent_daemon_t *d, s_consumer_t *c)
     c->malformed = ent_metrics_counter_child(d->f_ev_malformed, v);
     c->lag = ent_metrics_gauge_child(d->f_lag, v);
     c->cursor = ent_metrics_gauge_child(d->f_cursor, v);
+    c->lag_seconds = ent_metrics_gauge_child(d->f_lag_seconds, v);
+    c->caught_up_ms = uv_now(ent_loop_uv(d->loop));
 }
 
 #define DELTA(counter, now, seen) ent_metrics_counter_add((counter), (double) ((now) - (seen)))
@@ -268,6 +272,12 @@ static void s_metrics_sync(ent_daemon_t *d)
         DELTA(c->replays, st.replays, c->seen.replays);
         DELTA(c->malformed, st.malformed, c->seen.malformed);
         ent_metrics_gauge_set(c->lag, st.head > st.cursor ? (double) (st.head - st.cursor) : 0);
+        /* real (loop) time, not the business clock: staleness is an
+         * operator's concern even when the clock is pinned */
+        uint64_t now_ms = uv_now(ent_loop_uv(d->loop));
+        if (st.head <= st.cursor)
+            c->caught_up_ms = now_ms;
+        ent_metrics_gauge_set(c->lag_seconds, (double) (now_ms - c->caught_up_ms) / 1000.0);
         ent_metrics_gauge_set(c->cursor, (double) st.cursor);
         c->seen = st;
     }
@@ -485,7 +495,7 @@ static int s_health(ent_rpc_call_t *call, void *arg)
     ent_daemon_t *d = arg;
     Entretiens__V1__HealthReply r = ENTRETIENS__V1__HEALTH_REPLY__INIT;
     r.service = (char *) d->spec.name;
-    r.version = ENTRETIENS_VERSION;
+    r.version = (char *) ent_version();
     r.now_ms = ent_clock_now_ms();
     r.clock_pinned = ent_clock_pinned();
     r.head_seq = d->outbox ? ent_outbox_head(d->outbox) : 0;
@@ -777,7 +787,7 @@ int ent_daemon_new(const ent_daemon_spec_t *spec, int argc, char **argv, ent_dae
         goto fail_config;
     int first = 0;
     int rc = ent_config_load(d->cfg, argc, argv, &first);
-    if (rc == 1) {
+    if (rc == 1) { /* --help or --version, printed */
         ent_daemon_destroy(&d);
         return 0;
     }
@@ -844,7 +854,8 @@ int ent_daemon_new(const ent_daemon_spec_t *spec, int argc, char **argv, ent_dae
             goto fail_store;
         d->n_consumers++;
     }
-    ent_log_info("daemon.open", "store %s open (schema %u)", dir, spec->schema_version);
+    ent_log_info("daemon.open", "entretiens-%s %s: store %s open (schema %u)", spec->name, ent_version_full(), dir,
+                 spec->schema_version);
     *out = d;
     return 0;
 fail_config:

@@ -983,3 +983,8 @@ ent_metrics_render(ent_metrics_t *m, char **out, size_t *len)
     *len = b.len;
     return 0;
 }
+
+double ent_metrics_gauge_read(void *arg)
+{
+    return *(const double *) arg;
+}

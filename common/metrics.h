@@ -166,6 +166,11 @@ ent_metrics_gauge_t *ent_metrics_gauge_callback(ent_metrics_t *m, const char *na
                                                 const char *help,
                                                 ent_metrics_gauge_fn fn, void *arg);
 
+/* A callback (ent_metrics_gauge_fn) that returns the double arg points
+ * to: binds a gauge to a variable its owner updates, e.g. a count
+ * published when a turn commits.  arg must outlive the registry. */
+double ent_metrics_gauge_read(void *arg);
+
 ent_metrics_histogram_t *ent_metrics_histogram(ent_metrics_t *m, const char *name,
                                                const char *help,
                                                const double *bounds, size_t nbounds);

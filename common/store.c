@@ -513,6 +513,11 @@ int ent_store_backup(ent_store_t *store, const char *dir)
     char path[4200];
     if (snprintf(path, sizeof path, "%s/data.mdb", dir) >= (int) sizeof path)
         return ENAMETOOLONG;
+    /* the last component may be missing (a scheduled job names a new
+     * directory per night and cannot create it on the daemon's volume);
+     * a missing parent is still an error: a mistyped path is not created */
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return errno;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
         return errno;
@@ -530,6 +535,24 @@ void ent_store_stats(ent_store_t *store, ent_store_stats_t *out)
 {
     s_refresh_usage(store);
     *out = store->stats;
+}
+
+int ent_store_walk(MDB_txn *txn, MDB_dbi dbi, ent_store_walk_fn fn, void *arg)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc)
+        return rc;
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        int frc = fn(&k, &v, arg);
+        if (frc) {
+            mdb_cursor_close(cur);
+            return frc;
+        }
+    }
+    mdb_cursor_close(cur);
+    return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 void ent_store_close(ent_store_t **store_p)

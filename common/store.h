@@ -122,11 +122,12 @@ int ent_store_read(ent_store_t *store, MDB_txn **txn);
 /* Doubles the map size (up to 1 TiB).  No transaction may be active. */
 int ent_store_grow(ent_store_t *store);
 
-/* Hot, compacted copy into dir (must exist and hold no data.mdb), written
- * as dir/data.mdb mode 0600 and synced; safe on a worker thread (it reads
- * through its own read-only transaction).  Returns 0, an errno (ENOENT: no
- * such directory, EEXIST: a copy is already there, EACCES...) or an LMDB
- * code; a failed copy leaves no file. */
+/* Hot, compacted copy into dir (created mode 0700 when missing, its parent
+ * must exist; it must hold no data.mdb), written as dir/data.mdb mode 0600
+ * and synced; safe on a worker thread (it reads through its own read-only
+ * transaction).  Returns 0, an errno (ENOENT: no such parent directory,
+ * EEXIST: a copy is already there, EACCES...) or an LMDB code; a failed
+ * copy leaves no file (a directory it created stays, empty). */
 int ent_store_backup(ent_store_t *store, const char *dir);
 
 /* Counters and map usage (map_used is read from the environment). */
@@ -135,6 +136,14 @@ void ent_store_stats(ent_store_t *store, ent_store_stats_t *out);
 /* Meta helpers: a uint64 under key in "meta" (absent = 0). */
 int ent_store_meta_get_u64(MDB_txn *txn, const ent_store_t *store, const char *key, uint64_t *out);
 int ent_store_meta_put_u64(MDB_txn *txn, const ent_store_t *store, const char *key, uint64_t value);
+
+/* Calls fn(key, value, arg) for every entry of dbi in key order, inside
+ * txn (a turn's or a read-only one).  fn returns 0 to go on; anything else
+ * stops the walk and is returned as it is.  Returns 0 after the last entry
+ * (an empty database included), fn's non-zero value, or the LMDB code of
+ * opening or moving the cursor (EINVAL for a bad dbi). */
+typedef int (*ent_store_walk_fn)(const MDB_val *key, const MDB_val *value, void *arg);
+int ent_store_walk(MDB_txn *txn, MDB_dbi dbi, ent_store_walk_fn fn, void *arg);
 
 /* Big-endian uint64 keys (sort numerically with the default comparator). */
 void ent_be64_put(uint8_t out[8], uint64_t v);

@@ -12,6 +12,7 @@ PACKAGES=(
   libcurl4-openssl-dev libical-dev libcsv-dev
   libcriterion-dev
   curl procps psmisc jq
+  dpkg-dev file python3-yaml
   python3 python3-aiosmtpd python3-icalendar
   nodejs
   prometheus
@@ -34,5 +35,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-# prometheus is only here for promtool (to lint /metrics); its service is not started.
+# prometheus is only here for promtool (to lint /metrics and check the alert rules);
+# its service is not started.  dpkg-dev and file: CPack builds the Debian package
+# (dpkg-shlibdeps computes its dependencies).
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

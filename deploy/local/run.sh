@@ -4,7 +4,10 @@
 #   ./deploy/local/run.sh          install what is missing, build, create the keys
 #                                  (./var/keys/, first start only), start the four
 #                                  daemons (stores under ./var/), wait until all
-#                                  are ready, print where to look
+#                                  are ready, load a demonstration organisation
+#                                  (first start only), print where to look.
+#                                  One line per step; apt-get, compiler and
+#                                  loader output go to ./var/log/setup.log
 #   ./deploy/local/run.sh stop     stop them (SIGTERM, then SIGKILL after 15 s)
 #   ./deploy/local/run.sh status   health of every daemon
 #
@@ -53,55 +56,88 @@ case ${1:-start} in
   *) echo "usage: $0 [start|stop|status]" >&2; exit 2 ;;
 esac
 
-./deploy/deps.sh
-echo "building (build/)..."
-cmake -S "$top" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" >/dev/null
-
 mkdir -p "$RUN" "$LOGS"
+# One line per step; what apt-get, the compiler and the demo loader say goes
+# to this file, shown only when a step fails.
+SETUP_LOG=$LOGS/setup.log
+: >"$SETUP_LOG"
+echo "entretiens: setting up (details in $SETUP_LOG)"
+n_step=0
+step() { n_step=$((n_step + 1)); printf '  [%d/5] %-10s ' "$n_step" "$1"; echo "=== $1 ===" >>"$SETUP_LOG"; }
+step_failed() { # what failed
+  echo "FAILED"
+  echo "$1; the last lines of $SETUP_LOG:" >&2
+  tail -n 25 "$SETUP_LOG" >&2
+  exit 1
+}
+
+step packages
+before=$(grep -c . "$SETUP_LOG")
+./deploy/deps.sh >>"$SETUP_LOG" 2>&1 || step_failed "installing the Debian packages (deploy/deps.sh) failed"
+if [ "$(grep -c . "$SETUP_LOG")" -gt "$before" ]; then echo "installed what was missing"; else echo "all present"; fi
+
+step build
+{ cmake -S "$top" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build "$BUILD" -j"$(nproc)"; } \
+  >>"$SETUP_LOG" 2>&1 || step_failed "the build failed"
+echo "$("$CTL" --version | cut -d' ' -f2-) in ${BUILD#"$top"/}/"
+
 # The CurveZMQ keys of the daemons and of the operator's CLI: created on the
 # first start, kept afterwards (docs/operations.md, "Security").
+step keys
 export ENTRETIENS_KEYS_DIR=${ENTRETIENS_KEYS_DIR:-$ENTRETIENS_DATA_DIR/keys}
 if [ "${ENTRETIENS_INSECURE:-0}" != 1 ]; then
-  "$CTL" keys init "$ENTRETIENS_KEYS_DIR" | grep '^created' | sed 's/^/keys: /' || true
+  out=$("$CTL" keys init "$ENTRETIENS_KEYS_DIR" 2>&1) || { echo "$out" >>"$SETUP_LOG"; step_failed "keys init failed"; }
+  echo "$out" >>"$SETUP_LOG"
+  created=$(grep -c '^created' <<<"$out" || true)
+  echo "$created created, $(grep -c '^kept' <<<"$out" || true) kept in $ENTRETIENS_KEYS_DIR"
+else
+  echo "none: ENTRETIENS_INSECURE=1 (never in production)"
 fi
+
+step start
+started=0
 for d in "${DAEMONS[@]}"; do
-  if running "$d"; then echo "$d already running (pid $(cat "$RUN/$d.pid"))"; continue; fi
+  if running "$d"; then continue; fi
   nohup "$BUILD/services/entretiens-$d" >>"$LOGS/$d.log" 2>&1 &
   echo $! >"$RUN/$d.pid"
+  started=$((started + 1))
 done
-
-echo -n "waiting for the daemons to be ready"
 for _ in $(seq 1 300); do
   ready=0
   for d in "${DAEMONS[@]}"; do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$(http_of "$d")/readyz")" = 200 ] && ready=$((ready + 1))
   done
   [ $ready -eq ${#DAEMONS[@]} ] && break
-  echo -n "."
   sleep 0.1
 done
-echo
 if [ $ready -ne ${#DAEMONS[@]} ]; then
+  echo "FAILED"
   echo "not every daemon became ready; last log lines:" >&2
   for d in "${DAEMONS[@]}"; do echo "--- $d" >&2; tail -n 5 "$LOGS/$d.log" >&2; done
   exit 1
 fi
-
-"$CTL" health
+echo "${#DAEMONS[@]} daemons ready ($started started now), logs in $LOGS/"
 
 # First start: a demonstration organisation, so that there is something to see.
+step demo
 DEMO=$ENTRETIENS_DATA_DIR/demo
 if [ ! -f "$DEMO/loaded" ] && [ "${ENTRETIENS_DEMO:-1}" = 1 ]; then
   mkdir -p "$DEMO"
   employees=${ENTRETIENS_DEMO_EMPLOYEES:-3000}
-  echo
-  echo "loading a demonstration organisation ($employees employees, 15 years of history)..."
-  "$CTL" demo generate --employees "$employees" --seed 2026 --out "$DEMO/events.jsonl" --policy-out "$DEMO/policy.json"
-  "$CTL" policy apply "$DEMO/policy.json" >/dev/null
-  "$CTL" ingest "$DEMO/events.jsonl" | head -n 1
+  { "$CTL" demo generate --employees "$employees" --seed 2026 --out "$DEMO/events.jsonl" --policy-out "$DEMO/policy.json" &&
+    "$CTL" policy apply "$DEMO/policy.json" && "$CTL" ingest "$DEMO/events.jsonl" >"$DEMO/ingest.out"; } \
+    >>"$SETUP_LOG" 2>&1 || step_failed "loading the demonstration organisation failed"
+  cat "$DEMO/ingest.out" >>"$SETUP_LOG"
   touch "$DEMO/loaded"
+  echo "$employees employees, 15 years of history: $(head -n 1 "$DEMO/ingest.out")"
+elif [ -f "$DEMO/loaded" ]; then
+  echo "already loaded ($DEMO)"
+else
+  echo "skipped (ENTRETIENS_DEMO=0)"
 fi
+
+echo
+"$CTL" health
 
 today=$(date +%Y-%m-%d)
 month_start=$(date +%Y-%m-01)
@@ -145,7 +181,7 @@ cat <<TXT
 
 entretiens is running.
   stores     $ENTRETIENS_DATA_DIR/<daemon>/  (LMDB)
-  logs       $LOGS/<daemon>.log  (JSON lines)
+  logs       $LOGS/<daemon>.log  (JSON lines); set-up: $SETUP_LOG
   metrics    $(for d in "${DAEMONS[@]}"; do printf 'http://%s/metrics ' "$(http_of "$d")"; done)
   health     http://$(http_of scheduler)/readyz (and the same on each daemon)
   CLI        $CTL --help

@@ -7,6 +7,8 @@
  */
 #include "ctl.h"
 
+#include "common/version.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,10 +71,10 @@ static void s_usage(FILE *out, ent_config_t *cfg)
         else /* a long synopsis gets its own line */
             fprintf(out, "  %s\n  %-40s %s\n", s_commands[i].usage, "", s_commands[i].help);
     }
-    fprintf(out, "\noptions:\n  %-40s %s\n  %-40s %s\n  %-40s %s\n  %-40s %s\n\n", "--json", "machine-readable output",
+    fprintf(out, "\noptions:\n  %-40s %s\n  %-40s %s\n  %-40s %s\n  %-40s %s\n  %-40s %s\n\n", "--json", "machine-readable output",
             "--lang fr|en", "language of tables, labels and reasons (default: ENTRETIENS_LANG, else the locale; --json keys never change)",
             "--as ID", "act as this principal (employee:ID, manager:ID, hr:ID, admin:ID; the client key must be allowed to assert)", "COMMAND --help",
-            "help of one command");
+            "help of one command", "--version", "version and source revision");
     if (cfg && out == stdout)
         ent_config_print_help(cfg);
 }
@@ -116,7 +118,12 @@ int main(int argc, char **argv)
         ctl.timeout_ms = (int) t;
     /* global options may stand anywhere; they are removed from argv */
     char **args = calloc((size_t) argc + 1, sizeof *args);
+    if (!args) {
+        ent_config_destroy(&ctl.cfg);
+        return CTL_FAILED;
+    }
     int n = 0;
+    int status = CTL_USAGE;
     bool help = false;
     const char *lang = NULL;
     for (int i = first; i < argc; i++) {
@@ -132,10 +139,15 @@ int main(int argc, char **argv)
             ctl.as = argv[i] + 5;
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             help = true;
-        else
+        else if (strcmp(argv[i], "--version") == 0 && n == 0) {
+            /* after other global options (before them, the configuration
+             * parser has printed it already) */
+            ent_version_print(stdout, "entretiensctl");
+            status = CTL_OK;
+            goto done;
+        } else
             args[n++] = argv[i];
     }
-    int status = CTL_USAGE;
     if (ctl_lang_detect(lang, &ctl.lang) != 0) {
         fprintf(stderr, "entretiensctl: --lang '%s': fr or en\n", lang);
         goto done;

@@ -11,6 +11,68 @@ const ent_config_var_t rec_config_vars[] = {
 };
 const size_t rec_n_config_vars = sizeof rec_config_vars / sizeof rec_config_vars[0];
 
+/* ------------------------------------------------------------ metrics
+ *
+ * Interviews by status, from the by_status index (store.c: the key starts
+ * with the state): a keys-only walk inside a turn once a minute (and at
+ * every clock change), published when that turn commits.  By status only:
+ * the type is inside each stored Interview, and unpacking every one each
+ * minute would cost the daemon seconds at a million interviews.  One
+ * records daemon per process, so the state is kept here. */
+#define REC_CENSUS_MS 60000
+
+static struct {
+    double by_status[REC_S_COUNT], turn_by_status[REC_S_COUNT];
+    bool turn_done;
+} s_m;
+
+static int s_count_status(const MDB_val *k, const MDB_val *v, void *arg)
+{
+    (void) v;
+    (void) arg;
+    if (k->mv_size > 0 && *(const uint8_t *) k->mv_data < REC_S_COUNT)
+        s_m.turn_by_status[*(const uint8_t *) k->mv_data]++;
+    return 0;
+}
+
+static int s_census(MDB_txn *txn, void *arg)
+{
+    records_t *r = arg;
+    memset(s_m.turn_by_status, 0, sizeof s_m.turn_by_status);
+    int rc = ent_store_walk(txn, r->by_status, s_count_status, NULL);
+    s_m.turn_done = rc == 0;
+    return rc;
+}
+
+static void s_census_reset(void *arg)
+{
+    (void) arg;
+    s_m.turn_done = false;
+}
+
+static void s_census_flush(void *arg, bool committed)
+{
+    (void) arg;
+    if (committed && s_m.turn_done)
+        memcpy(s_m.by_status, s_m.turn_by_status, sizeof s_m.by_status);
+    s_m.turn_done = false;
+}
+
+/* A failed registration leaves the gauges out: metrics never stop the daemon. */
+static void s_metrics(records_t *r)
+{
+    memset(&s_m, 0, sizeof s_m);
+    ent_metrics_t *m = ent_daemon_metrics(r->d);
+    const char *l[] = { "status" };
+    ent_metrics_family_t *f = m ? ent_metrics_gauge_family(m, "entretiens_records_interviews",
+                                                           "Interviews by status, counted once a minute", 1, l)
+                                : NULL;
+    for (int st = 0; st < REC_S_COUNT && f; st++) {
+        const char *v[] = { rec_state_name((rec_state_t) st) };
+        ent_metrics_gauge_bind(f, v, ent_metrics_gauge_read, &s_m.by_status[st]);
+    }
+}
+
 int rec_setup(ent_daemon_t *d, void *arg)
 {
     records_t *r = arg;
@@ -68,6 +130,10 @@ int rec_setup(ent_daemon_t *d, void *arg)
         return -1;
     if (ent_daemon_every(d, 3600 * 1000, rec_grants_announce, r) ||
         ent_daemon_every(d, 3600 * 1000, rec_deferred_release, r))
+        return -1;
+    s_metrics(r);
+    if (ent_daemon_every(d, REC_CENSUS_MS, s_census, r) ||
+        ent_daemon_participant(d, s_census_reset, s_census_flush, r))
         return -1;
     return 0;
 }

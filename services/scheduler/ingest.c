@@ -416,8 +416,7 @@ static int s_ingest(ent_rpc_call_t *call, void *arg)
         rc = ent_rpc_ok(call, &rep.base);
     }
     if (!rc)
-        for (int o = 0; o < SCHED_INGEST_OUTCOMES; o++)
-            s->turn_ingest[o] += counts[o];
+        sched_metrics_ingest(s, call->caller, counts);
     s_set_free(&dirty);
     s_set_free(&rx.hired);
     free(results);

@@ -132,10 +132,6 @@ typedef struct scheduler {
     sched_arena_t req_arena;
     Entretiens__V1__EmployeeEvent **rebuild_events;
     bool *rebuild_heap;
-    /* scheduler.ingest outcomes: counted in the turn, added to the metrics
-     * once it is committed (a turn may run twice) */
-    uint64_t turn_ingest[SCHED_INGEST_OUTCOMES];
-    ent_metrics_counter_t *m_ingest[SCHED_INGEST_OUTCOMES];
 } scheduler_t;
 
 /* --- history.c --------------------------------------------------------- */
@@ -292,6 +288,12 @@ int sched_setup(ent_daemon_t *d, void *arg);
 
 /* Frees what sched_setup allocated. */
 void sched_teardown(scheduler_t *s);
+
+/* Counts one scheduler.ingest call's outcomes for the metrics, under the
+ * caller's principal (the authenticated key's, never the events' own
+ * `source` field: the label set stays bounded by the keys directory).
+ * Counted in the turn, added once it is committed (a turn may run twice). */
+void sched_metrics_ingest(scheduler_t *s, const char *caller, const uint64_t counts[SCHED_INGEST_OUTCOMES]);
 
 /* --- conversions shared by the modules --------------------------------- */
 

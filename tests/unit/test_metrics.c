@@ -569,3 +569,19 @@ Test(metrics, increments_are_cheap)
     cr_assert(secs < 1.0, "10M increments took %.3f s", secs);
     ent_metrics_destroy(&m);
 }
+
+Test(metrics, gauge_read_follows_the_variable)
+{
+    ent_metrics_t *m = s_registry();
+    static double value = 3;
+    cr_assert_not_null(ent_metrics_gauge_callback(m, "ent_test_bound", "A gauge bound to a variable",
+                                                  ent_metrics_gauge_read, &value));
+    char *out = s_render(m);
+    cr_assert_eq(s_sample(out, "ent_test_bound"), 3);
+    free(out);
+    value = 42.5; /* the owner updates it; the next render shows it */
+    out = s_render(m);
+    cr_assert_eq(s_sample(out, "ent_test_bound"), 42.5);
+    free(out);
+    ent_metrics_destroy(&m);
+}

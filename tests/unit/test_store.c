@@ -790,6 +790,16 @@ Test(store, backup_errors)
     cr_assert_eq(ent_store_backup(store, bdir), 0);
     rc = ent_store_backup(store, bdir);
     cr_assert_neq(rc, 0, "backup over an existing data.mdb must fail");
+
+    /* a missing last component is created, private */
+    const char *night = s_path("backup/20261204T0230-records");
+    cr_assert_eq(ent_store_backup(store, night), 0);
+    struct stat st;
+    cr_assert_eq(stat(night, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0700, "mode %o", st.st_mode & 0777);
+    char file[300];
+    snprintf(file, sizeof file, "%s/data.mdb", night);
+    cr_assert(s_is_file(file));
     ent_store_close(&store);
 }
 
@@ -1039,4 +1049,47 @@ Test(store, lock_holder_of_a_store_never_opened_is_nobody)
     pid_t who = 42;
     cr_assert_eq(ent_store_lock_holder(s_path("nothing/here"), &who), 0);
     cr_assert_eq(who, 0);
+}
+
+/* ent_store_walk: every entry in key order, stopped by the callback's
+ * non-zero value, 0 on an empty database. */
+typedef struct {
+    char seen[16][8];
+    int n, stop_at;
+} s_walk_t;
+
+static int s_walk_one(const MDB_val *k, const MDB_val *v, void *arg)
+{
+    s_walk_t *w = arg;
+    cr_assert_eq(v->mv_size, 1u);
+    snprintf(w->seen[w->n], sizeof w->seen[0], "%.*s", (int) k->mv_size, (const char *) k->mv_data);
+    return ++w->n == w->stop_at ? 77 : 0;
+}
+
+Test(store, walk_visits_every_entry_in_order_and_stops_on_request)
+{
+    ent_store_t *store = s_open(s_path("walk"), 8, true);
+    MDB_dbi dbi;
+    cr_assert_eq(ent_store_dbi(store, "walked", 0, &dbi), 0); /* its own transaction: before the turn */
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    s_walk_t w = { .stop_at = -1 };
+    cr_assert_eq(ent_store_walk(txn, dbi, s_walk_one, &w), 0, "an empty database is walked");
+    cr_assert_eq(w.n, 0);
+    const char *keys[] = { "c", "a", "b" };
+    for (int i = 0; i < 3; i++) {
+        MDB_val k = { 1, (void *) keys[i] }, v = { 1, "x" };
+        cr_assert_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+    }
+    cr_assert_eq(ent_store_walk(txn, dbi, s_walk_one, &w), 0);
+    cr_assert_eq(w.n, 3);
+    cr_assert_str_eq(w.seen[0], "a");
+    cr_assert_str_eq(w.seen[1], "b");
+    cr_assert_str_eq(w.seen[2], "c");
+    s_walk_t stop = { .stop_at = 2 };
+    cr_assert_eq(ent_store_walk(txn, dbi, s_walk_one, &stop), 77, "the callback's value is returned");
+    cr_assert_eq(stop.n, 2);
+    cr_assert_eq(ent_store_walk(txn, (MDB_dbi) 999, s_walk_one, &w), EINVAL);
+    cr_assert_eq(ent_store_commit(store), 0);
+    ent_store_close(&store);
 }

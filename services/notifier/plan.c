@@ -327,6 +327,10 @@ static int s_obligation_wants(const ntf_subject_t *s, const ntf_plan_ctx_t *ctx,
                      strcmp(s->interview_status, "cancelled") != 0 &&
                      s->scheduled_start_ms < ntf_local_ms(s->due + 1, 0);
     const ntf_plan_t *plan = ntf_plans_for(ctx->plans, s->type);
+    /* a medical visit says something of the employee's health: her manager
+     * and his own manager are not told of it (the scheduler hides it from
+     * them too); what they would receive goes to HR, who organises it */
+    bool health = strcmp(s->type, "return_medical_visit") == 0;
     int n = 0;
     for (int i = 0; i < plan->n; i++) {
         const ntf_step_t *st = &plan->steps[i];
@@ -340,6 +344,12 @@ static int s_obligation_wants(const ntf_subject_t *s, const ntf_plan_ctx_t *ctx,
         if (st->to & NTF_TO_EMPLOYEE)
             s_want(out, &n, max, kind, NTF_ROLE_EMPLOYEE, st->offset, s->due, s->employee_id,
                    ntf_step_fire_ms(s->due, st->offset, ctx->employee_region, ctx->hour));
+        if (health) {
+            if (st->to & (NTF_TO_MANAGER | NTF_TO_ESCALATION))
+                s_want(out, &n, max, (st->to & NTF_TO_ESCALATION) ? NTF_KIND_ESCALATION : kind, NTF_ROLE_HR,
+                       st->offset, s->due, "hr", ntf_step_fire_ms(s->due, st->offset, ctx->employee_region, ctx->hour));
+            continue;
+        }
         if ((st->to & NTF_TO_MANAGER) && strcmp(ctx->manager_id, s->employee_id) != 0)
             s_want(out, &n, max, kind, NTF_ROLE_MANAGER, st->offset, s->due, ctx->manager_id,
                    ntf_step_fire_ms(s->due, st->offset, ctx->manager_region, ctx->hour));
@@ -351,7 +361,7 @@ static int s_obligation_wants(const ntf_subject_t *s, const ntf_plan_ctx_t *ctx,
         /* the next business morning after the event: the whole backlog of an
          * installation goes out together, in one digest per recipient */
         int64_t fire = ntf_step_fire_ms(ctx->ref_day, 1, ctx->employee_region, ctx->hour);
-        if (*ctx->manager_id && strcmp(ctx->manager_id, s->employee_id) != 0)
+        if (!health && *ctx->manager_id && strcmp(ctx->manager_id, s->employee_id) != 0)
             s_want(out, &n, max, NTF_KIND_CATCHUP, NTF_ROLE_MANAGER, 0, s->due, ctx->manager_id, fire);
         s_want(out, &n, max, NTF_KIND_CATCHUP, NTF_ROLE_HR, 0, s->due, "hr", fire);
     }

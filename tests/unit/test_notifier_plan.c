@@ -335,6 +335,36 @@ Test(plans, no_reminder_before_the_window_opens)
     free(s);
 }
 
+Test(plans, a_medical_visit_is_never_told_to_the_managers)
+{
+    ntf_plans_t p;
+    ntf_plans_parse(NULL, &p, NULL, 0);
+    ntf_subject_t *s = malloc(sizeof *s);
+    s_obligation(s, "2026-06-15", "upcoming");
+    strcpy(s->type, "return_medical_visit");
+    ntf_plan_ctx_t c = s_ctx(&p, "M1");
+    ntf_item_t w[NTF_MAX_WANTS];
+    int n = ntf_plan_wants(s, &c, w, NTF_MAX_WANTS);
+    int to_hr = 0, to_employee = 0;
+    for (int i = 0; i < n; i++) {
+        cr_expect_str_neq(w[i].recipient, "M1", "the manager is told of a medical visit");
+        cr_expect_str_neq(w[i].recipient, "escalation", "the manager's manager is told of a medical visit");
+        to_hr += strcmp(w[i].recipient, "hr") == 0 && w[i].role == NTF_ROLE_HR;
+        to_employee += strcmp(w[i].recipient, "E1") == 0;
+    }
+    cr_expect_eq(to_employee, 3, "the employee keeps her reminders");
+    cr_expect_eq(to_hr, 5, "what the managers would get goes to HR: %d", to_hr);
+    /* overdue long ago: the catch-up goes to HR alone */
+    s_obligation(s, "2025-06-16", "overdue");
+    strcpy(s->type, "return_medical_visit");
+    c.ref_day = D("2026-03-12");
+    n = ntf_plan_wants(s, &c, w, NTF_MAX_WANTS);
+    cr_expect_eq(s_count_kind(w, n, NTF_KIND_CATCHUP), 1);
+    for (int i = 0; i < n; i++)
+        cr_expect_str_neq(w[i].recipient, "M1");
+    free(s);
+}
+
 Test(plans, a_moved_due_date_rewrites_pending_steps_and_keeps_fired_ones)
 {
     ntf_plans_t p;

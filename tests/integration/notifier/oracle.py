@@ -76,8 +76,15 @@ def reminders(ob, heard, until, contacts, plan=PLAN):
         if offset <= 0 and window and due + dt.timedelta(days=offset) < window:
             continue
         direction = -1 if offset <= 0 else 1
+        health = ob["type"] == "return_medical_visit"
+        if health and ("m" in to or "x" in to):
+            # the managers are not told of a medical visit: HR gets their part
+            to = "e" * ("e" in to) + "h"
         for r in to:
-            if r == "e":
+            if r == "h":
+                rid, region = "hr", ce.get("region")
+                kind = "escalation" if "x" in dict(plan)[offset] else kind
+            elif r == "e":
                 rid, region = emp, ce.get("region")
             elif r == "m":
                 if not mgr or mgr == emp:
@@ -97,6 +104,7 @@ def reminders(ob, heard, until, contacts, plan=PLAN):
     if ob["status"] == "overdue" and not ahead:
         day = business(heard + dt.timedelta(days=1), ce.get("region"), 1)
         if day <= until:
-            for rid in ([mgr] if mgr and mgr != emp else []) + ["hr"]:
+            managers = [mgr] if mgr and mgr != emp and ob["type"] != "return_medical_visit" else []
+            for rid in managers + ["hr"]:
                 out["o:%s|catchup@%s|%s" % (ob["obligation_id"], due.isoformat(), rid)] = (day, rid, "catchup")
     return out

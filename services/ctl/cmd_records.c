@@ -196,6 +196,10 @@ static json_t *r_view_json(const Entretiens__V1__InterviewView *v)
     json_object_set_new(j, "report_digest", v->report_digest && *v->report_digest ? ctl_json_str(v->report_digest) : json_null());
     /* added after the documented keys, as the contract wants */
     json_object_set_new(j, "window_start", v->interview && v->interview->window_start ? ctl_json_date(v->interview->window_start) : json_null());
+    json_t *warn = json_array();
+    for (size_t i = 0; i < v->n_warnings; i++)
+        json_array_append_new(warn, ctl_json_str(v->warnings[i]));
+    json_object_set_new(j, "warnings", warn);
     return j;
 }
 
@@ -331,6 +335,13 @@ static int r_done_view(ctl_t *ctl, Entretiens__V1__InterviewView *v, const char 
 {
     if (!v)
         return CTL_FAILED;
+    /* what was just written seems to hold sensitive data: said on stderr,
+     * whatever the output format, for the writer to look again */
+    for (size_t i = 0; i < v->n_warnings; i++) {
+        fputs("entretiensctl: warning: ", stderr);
+        ctl_fputs_clean(v->warnings[i], stderr);
+        fputc('\n', stderr);
+    }
     if (ctl->json) {
         ctl_print_json(r_view_json(v));
     } else {

@@ -8,6 +8,7 @@
  *  that state in the message (rec_lifecycle.h).
  */
 #include "records.h"
+#include "rec_sensitive.h"
 
 #include "common/clock.h"
 #include "common/date.h"
@@ -84,7 +85,10 @@ static void s_withhold(Entretiens__V1__InterviewView *v, const char *what, const
 }
 
 /* Answers the call with what the caller may see of iv. */
-static int s_view(records_t *r, ent_rpc_call_t *call, const rec_iv_t *iv, rec_relation_t rel, bool with_template)
+#define S_MAX_WARNINGS 8
+
+static int s_view(records_t *r, ent_rpc_call_t *call, const rec_iv_t *iv, rec_relation_t rel, bool with_template,
+                  char *const *warnings, size_t n_warnings)
 {
     rec_content_t *c = NULL;
     int rc = rec_content_get(r, call->txn, iv->id, &c);
@@ -132,6 +136,8 @@ static int s_view(records_t *r, ent_rpc_call_t *call, const rec_iv_t *iv, rec_re
     Entretiens__V1__Template *t = NULL;
     if (with_template && iv->template_id[0] && rec_template_get(r, call->txn, iv->template_id, iv->template_version, &t) == 0)
         v.template_json = t->document;
+    v.warnings = (char **) warnings;
+    v.n_warnings = n_warnings;
     rc = ent_rpc_ok(call, &v.base);
     if (t)
         entretiens__v1__template__free_unpacked(t, NULL);
@@ -146,6 +152,8 @@ typedef struct {
     rec_iv_t *iv;
     rec_relation_t rel;
     rec_state_t st;
+    char *warnings[S_MAX_WARNINGS];  /* owned; for the reply of a write */
+    size_t n_warnings;
 } s_ctx_t;
 
 static void s_ctx_free(s_ctx_t *x)
@@ -153,6 +161,41 @@ static void s_ctx_free(s_ctx_t *x)
     s_caller_free(&x->c);
     rec_iv_free(x->iv);
     x->iv = NULL;
+    for (size_t i = 0; i < x->n_warnings; i++)
+        free(x->warnings[i]);
+    x->n_warnings = 0;
+}
+
+/* Notes a warning when text (written at field) seems to hold sensitive
+ * data; the text itself is neither logged nor repeated. */
+static void s_warn_sensitive(s_ctx_t *x, const char *field, const char *text)
+{
+    const char *word, *category = rec_sensitive_find(text, &word);
+    if (!category || x->n_warnings >= S_MAX_WARNINGS)
+        return;
+    char *w = NULL;
+    if (asprintf(&w, "%s: seems to hold %s data (\"%s\"): comment zones must not hold health, trade-union, "
+                     "religious, political, origin or sex-life data, nor offences (GDPR art. 9 and 10, CNIL); "
+                     "please reread", field, category, word) >= 0)
+        x->warnings[x->n_warnings++] = w;
+}
+
+/* The same for every string inside an answer value (lists, objects). */
+static void s_warn_answer(s_ctx_t *x, const char *field, const json_t *v)
+{
+    if (json_is_string(v)) {
+        s_warn_sensitive(x, field, json_string_value(v));
+    } else if (json_is_array(v)) {
+        size_t i;
+        const json_t *e;
+        json_array_foreach(v, i, e)
+            s_warn_answer(x, field, e);
+    } else if (json_is_object(v)) {
+        const char *k;
+        const json_t *e;
+        json_object_foreach((json_t *) v, k, e)
+            s_warn_answer(x, field, e);
+    }
 }
 
 /* Caller, interview, relation; the caller must at least see its progress.
@@ -208,7 +251,7 @@ static int s_finish(records_t *r, ent_rpc_call_t *call, s_ctx_t *x, rec_iv_t *be
                         .previous_manager = prev_mgr };
     int rc = rec_commit(r, call->txn, &ch);
     if (!rc)
-        rc = s_view(r, call, x->iv, x->rel, false);
+        rc = s_view(r, call, x->iv, x->rel, false, x->warnings, x->n_warnings);
     return rc;
 }
 
@@ -245,7 +288,7 @@ static int s_get(ent_rpc_call_t *call, void *arg)
     bool ok;
     int rc = s_open(r, call, req->id, &x, &ok);
     if (!rc && ok)
-        rc = s_view(r, call, x.iv, x.rel, true);
+        rc = s_view(r, call, x.iv, x.rel, true, NULL, 0);
     s_ctx_free(&x);
     entretiens__v1__interview_request__free_unpacked(req, NULL);
     return rc;
@@ -610,7 +653,7 @@ static int s_create(ent_rpc_call_t *call, void *arg)
     }
     if (!rc) {
         s_caller_t *cc = &c;
-        rc = s_view(r, call, iv, s_relation(r, call->txn, cc, iv), false);
+        rc = s_view(r, call, iv, s_relation(r, call->txn, cc, iv), false, NULL, 0);
     }
 done:
     rec_iv_free(iv);
@@ -777,6 +820,17 @@ static int s_answer(ent_rpc_call_t *call, void *arg)
         rc = ENOMEM;
         goto done;
     }
+    {
+        const char *k;
+        json_t *v;
+        json_object_foreach(changes, k, v) {
+            char field[160];
+            snprintf(field, sizeof field, "answers.%.80s", k);
+            s_warn_answer(&x, field, v);
+        }
+        if (q->notes && *q->notes)
+            s_warn_sensitive(&x, "notes", q->notes);
+    }
     json_t *det = json_object();
     json_object_set_new(det, "party", json_string(rec_party_name(party)));
     json_t *qs = json_array();
@@ -874,6 +928,7 @@ static int s_transition(ent_rpc_call_t *call, records_t *r, rec_action_t action)
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "comment", "a comment goes with a signature");
         goto done;
     }
+    s_warn_sensitive(&x, "comment", q->comment);
     if (!(before = rec_iv_dup(x.iv)) || !(det = json_object())) {
         rc = ENOMEM;
         goto done;

@@ -91,7 +91,18 @@ cat >"$IT_DIR/mgr.json" <<'JSON'
 {"answers": {"skills_observed": "Très bon relationnel client", "cpf_informed": true, "cep_informed": true},
  "notes": "Penser au budget formation (confidentiel)"}
 JSON
-C --as manager:M1 interview answer "$IV" --file "$IT_DIR/mgr.json" >/dev/null || fail "manager answers"
+C --as manager:M1 interview answer "$IV" --file "$IT_DIR/mgr.json" >/dev/null 2>"$IT_DIR/mgr.err" || fail "manager answers"
+[ -s "$IT_DIR/mgr.err" ] && fail "a warning for plain professional text: $(cat "$IT_DIR/mgr.err")"
+# free text that seems to hold health data is saved, with a warning naming the field (CNIL)
+echo '{"answers": {}, "notes": "Absent deux mois pour une dépression, à ménager"}' >"$IT_DIR/health.json"
+C --as manager:M1 --json interview answer "$IV" --file "$IT_DIR/health.json" >"$IT_DIR/health.out" 2>"$IT_DIR/health.err" ||
+  fail "sensitive notes are refused instead of warned: $(cat "$IT_DIR/health.err")"
+grep -q "warning: notes: seems to hold health data" "$IT_DIR/health.err" || fail "no warning on stderr: $(cat "$IT_DIR/health.err")"
+J 'len(d["warnings"]) == 1 and d["warnings"][0].startswith("notes:")' <"$IT_DIR/health.out" | q True || fail "no warning in --json"
+grep -q "dépression" "$IT_DIR/records.log" && fail "the sensitive text reached the log"
+C --as manager:M1 --json interview show "$IV" | J 'd["manager_notes"]' | q "dépression" || fail "the notes were not saved"
+echo '{"answers": {}, "notes": "Penser au budget formation (confidentiel)"}' >"$IT_DIR/mgr2.json"
+C --as manager:M1 interview answer "$IV" --file "$IT_DIR/mgr2.json" >/dev/null || fail "notes rewritten"
 C --as employee:E1 --json interview show "$IV" >"$IT_DIR/e.json"
 [ "$(J 'd["manager_notes"]' <"$IT_DIR/e.json")" = None ] || fail "the employee sees the manager's notes"
 [ "$(J 'd["answers"]["manager"]' <"$IT_DIR/e.json")" = None ] || fail "the employee sees the manager's unshared preparation"

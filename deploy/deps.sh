@@ -9,7 +9,7 @@ PACKAGES=(
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   liblmdb-dev lmdb-utils libuv1-dev
   libmicrohttpd-dev libjansson-dev libssl-dev
-  libcurl4-openssl-dev libical-dev libcsv-dev
+  libcurl4-openssl-dev libical-dev libcsv-dev libsodium-dev
   libcriterion-dev
   curl procps psmisc jq
   python3 python3-aiosmtpd python3-icalendar

@@ -88,7 +88,11 @@ int gw_migrate(MDB_txn *txn, unsigned from, void *arg);
 /* Reads the configuration, opens the databases, registers the operator
  * methods and the heartbeat.  Returns 0, -1 or ENT_DAEMON_CONFIG_ERROR. */
 int gw_setup(ent_daemon_t *d, void *arg);
-/* Frees what gw_setup allocated (after gw_api_stop).  Safe twice. */
+/* Stops the API (gw_api_stop) and the heartbeat timer: call before
+ * ent_daemon_destroy, whose loop runs until every handle is closed.  Safe
+ * twice and before start. */
+void gw_stop(gw_t *gw);
+/* Frees what gw_setup allocated (after gw_stop).  Safe twice. */
 void gw_close(gw_t *gw);
 
 /* gw_admin.c: the operator methods (gateway.user.*, gateway.apikey.*). */

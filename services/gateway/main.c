@@ -28,13 +28,13 @@ int main(int argc, char **argv)
     int src = gw_setup(d, &gw);
     if (src != 0 || ent_daemon_start(d) != 0 || gw_api_start(&gw) != 0) {
         ent_log_error("daemon.start", "gateway could not start");
-        gw_api_stop(&gw);
+        gw_stop(&gw);
         ent_daemon_destroy(&d);
         gw_close(&gw);
         return src == ENT_DAEMON_CONFIG_ERROR ? 2 : 1;
     }
     ent_daemon_run(d);
-    gw_api_stop(&gw);
+    gw_stop(&gw);
     ent_daemon_destroy(&d);
     gw_close(&gw);
     return 0;

@@ -157,6 +157,16 @@ int gw_setup(ent_daemon_t *d, void *arg)
     return 0;
 }
 
+void gw_stop(gw_t *gw)
+{
+    gw_api_stop(gw);
+    if (gw->beat_on) {
+        uv_timer_stop(&gw->beat);
+        uv_close((uv_handle_t *) &gw->beat, NULL);
+        gw->beat_on = false;
+    }
+}
+
 void gw_close(gw_t *gw)
 {
     gw_ratelimit_destroy(&gw->rl_addr);

@@ -12,7 +12,7 @@ PACKAGES=(
   libcurl4-openssl-dev libical-dev libcsv-dev libsodium-dev
   libcriterion-dev
   curl procps psmisc jq
-  python3 python3-aiosmtpd python3-icalendar
+  python3 python3-aiosmtpd python3-icalendar python3-jsonschema
   prometheus
 )
 

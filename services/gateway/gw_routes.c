@@ -500,8 +500,6 @@ static const s_rpc_t s_notifications = { R(D_NOTIFIER, "notifier.list", notifica
                                          .limit_field = "limit" };
 static const s_rpc_t s_notification = { R(D_NOTIFIER, "notifier.show", preview_request, preview_reply),
                                         .path_fields = { "notification_id" } };
-static const s_rpc_t s_deadletters = { R(D_SCHEDULER, "scheduler.deadletters", dead_letters_request,
-                                         dead_letters_reply), .page_field = "letters", .limit_field = "limit" };
 #define STATS(name, reply) \
     static const s_rpc_t s_stats_##name = { R(D_ANALYTICS, "analytics." #name, stats_query, reply) }
 STATS(completion, completion_reply);
@@ -556,7 +554,6 @@ const gw_route_t gw_routes[] = {
     RPC("GET", "/statistics/managers", "read", s_stats_managers),
     RPC("GET", "/notifications", "read", s_notifications),
     RPC("GET", "/notifications/{notification_id}", "read", s_notification),
-    RPC("GET", "/dead-letters", "read", s_deadletters),
     { "POST", API "/events", "ingest", s_events, NULL },
 };
 const size_t gw_n_routes = sizeof gw_routes / sizeof gw_routes[0];

@@ -20,7 +20,7 @@
  *  Exit: 0 written, 1 a daemon failed or the file cannot be written, 2 usage.
  */
 #include "ctl.h"
-#include "ics.h"
+#include "common/ics.h"
 #include "common/event_json.h"
 
 #include "common/date.h"

@@ -37,7 +37,7 @@
  *  Exit: 0 done, 1 bad rows / rejected by the scheduler / conflicts / call
  *  failed, 2 usage (unreadable FILE or map, bad map).
  */
-#include "csv_employees.h"
+#include "common/csv_employees.h"
 #include "ctl.h"
 #include "common/event_json.h"
 #include "table.h"

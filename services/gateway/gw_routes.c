@@ -7,6 +7,7 @@
  */
 #include "gw_api.h"
 
+#include "common/csv_employees.h"
 #include "common/event_json.h"
 #include "common/log.h"
 #include "gw_pbjson.h"
@@ -300,6 +301,58 @@ static int s_reject(json_t *results, size_t index, const char *event_id, const c
                                                     "field", ent_json_str(field), "reason", ent_json_str(reason)));
 }
 
+typedef struct {
+    uint64_t accepted, duplicates, rejected, conflicts;
+} s_counts_t;
+
+static json_t *s_counts_json(const s_counts_t *c, json_t *results)
+{
+    return json_pack("{s:I, s:I, s:I, s:I, s:o}", "accepted", (json_int_t) c->accepted, "duplicates",
+                     (json_int_t) c->duplicates, "rejected", (json_int_t) c->rejected, "conflicts",
+                     (json_int_t) c->conflicts, "results", results);
+}
+
+/* Sends events to scheduler.ingest, at most max_events per call (each call
+ * answered after the scheduler committed it), adds their counts to c and
+ * one result per event to results, named by where[i] under key ("index" in
+ * the request, "line" of a CSV file).  Returns 200, or the HTTP status of
+ * the first failed call with out filled (earlier calls stay applied:
+ * ingest is idempotent, so the client sends the whole request again). */
+static unsigned s_ingest(gw_req_t *r, gw_resp_t *out, Entretiens__V1__EmployeeEvent **events, size_t n,
+                         const size_t *where, const char *key, json_t *results, s_counts_t *c)
+{
+    for (size_t from = 0; from < n; from += r->gw->max_events) {
+        Entretiens__V1__IngestRequest req = ENTRETIENS__V1__INGEST_REQUEST__INIT;
+        req.events = events + from;
+        req.n_events = n - from < r->gw->max_events ? n - from : r->gw->max_events;
+        ent_rpc_result_t res;
+        gw_call(r, D_SCHEDULER, "scheduler.ingest", &req.base, true, &res);
+        if (res.code != ENT_OK) {
+            gw_resp_json(out, gw_problem_status(res.code), gw_problem_from_rpc(&res));
+            ent_rpc_result_clear(&res);
+            return out->status;
+        }
+        Entretiens__V1__IngestReply *rep = entretiens__v1__ingest_reply__unpack(NULL, res.payload_len, res.payload);
+        ent_rpc_result_clear(&res);
+        if (!rep)
+            return gw_resp_problem(out, 502, "INTERNAL", NULL, "the scheduler answered an unreadable IngestReply"), 502;
+        c->accepted += rep->accepted;
+        c->duplicates += rep->duplicates;
+        c->rejected += rep->rejected;
+        c->conflicts += rep->conflicts;
+        for (size_t i = 0; i < rep->n_results; i++) {
+            Entretiens__V1__EventResult *er = rep->results[i];
+            json_t *o = gw_pbjson_from_message(&er->base);
+            json_object_del(o, "index");
+            if (er->index < req.n_events)
+                json_object_set_new(o, key, json_integer((json_int_t) where[from + er->index]));
+            json_array_append_new(results, o);
+        }
+        entretiens__v1__ingest_reply__free_unpacked(rep, NULL);
+    }
+    return 200;
+}
+
 /* POST /api/v1/events: a JSON array of events, or JSON lines.  Parsed by
  * the CLI's parser (common/event_json.h); what does not parse is rejected
  * here with its field, the rest goes to scheduler.ingest in ONE call, so
@@ -376,36 +429,8 @@ static int s_events(gw_req_t *r, gw_resp_t *out, const void *arg)
         req.events[req.n_events++] = ev;
     }
     json_decref(items);
-    uint64_t accepted = 0, duplicates = 0, rejected = json_array_size(parse_rejects), conflicts = 0;
-    unsigned status = 200;
-    if (req.n_events) {
-        ent_rpc_result_t res;
-        gw_call(r, D_SCHEDULER, "scheduler.ingest", &req.base, true, &res);
-        if (res.code != ENT_OK) {
-            status = gw_problem_status(res.code);
-            gw_resp_json(out, status, gw_problem_from_rpc(&res));
-        } else {
-            Entretiens__V1__IngestReply *rep = entretiens__v1__ingest_reply__unpack(NULL, res.payload_len, res.payload);
-            if (!rep) {
-                status = 502;
-                gw_resp_problem(out, 502, "INTERNAL", NULL, "the scheduler answered an unreadable IngestReply");
-            } else {
-                accepted = rep->accepted;
-                duplicates = rep->duplicates;
-                rejected += rep->rejected;
-                conflicts = rep->conflicts;
-                for (size_t i = 0; i < rep->n_results; i++) {
-                    Entretiens__V1__EventResult *er = rep->results[i];
-                    json_t *o = gw_pbjson_from_message(&er->base);
-                    if (er->index < req.n_events)
-                        json_object_set_new(o, "index", json_integer((json_int_t) index[er->index]));
-                    json_array_append_new(results, o);
-                }
-                entretiens__v1__ingest_reply__free_unpacked(rep, NULL);
-            }
-        }
-        ent_rpc_result_clear(&res);
-    }
+    s_counts_t counts = { .rejected = json_array_size(parse_rejects) };
+    unsigned status = s_ingest(r, out, req.events, req.n_events, index, "index", results, &counts);
     for (size_t i = 0; i < req.n_events; i++)
         ent_evjson_free(req.events[i]);
     free(req.events);
@@ -428,11 +453,101 @@ static int s_events(gw_req_t *r, gw_resp_t *out, const void *arg)
     }
     json_decref(parse_rejects);
     ent_log_info("gateway.ingest", "%zu events from %s: accepted %llu, duplicate %llu, rejected %llu", n, r->principal,
-                 (unsigned long long) accepted, (unsigned long long) duplicates, (unsigned long long) rejected);
-    return gw_resp_json(out, 200,
-                        json_pack("{s:I, s:I, s:I, s:I, s:o}", "accepted", (json_int_t) accepted, "duplicates",
-                                  (json_int_t) duplicates, "rejected", (json_int_t) rejected, "conflicts",
-                                  (json_int_t) conflicts, "results", results));
+                 (unsigned long long) counts.accepted, (unsigned long long) counts.duplicates,
+                 (unsigned long long) counts.rejected);
+    return gw_resp_json(out, 200, s_counts_json(&counts, results));
+}
+
+/* ------------------------------------------------------------- CSV import */
+
+typedef struct {
+    Entretiens__V1__EmployeeEvent **events;
+    size_t *lines;
+    size_t n, cap;
+} s_rows_t;
+
+/* Keeps a copy of each valid row's event (the parser's is valid during the
+ * call only): packed and unpacked, so that it owns its strings. */
+static int s_row(void *ctx, size_t line, const Entretiens__V1__EmployeeEvent *ev)
+{
+    s_rows_t *rows = ctx;
+    if (rows->n == rows->cap) {
+        size_t cap = rows->cap ? rows->cap * 2 : 1024;
+        Entretiens__V1__EmployeeEvent **e = realloc(rows->events, cap * sizeof *e);
+        if (!e)
+            return -1;
+        rows->events = e;
+        size_t *l = realloc(rows->lines, cap * sizeof *l);
+        if (!l)
+            return -1;
+        rows->lines = l;
+        rows->cap = cap;
+    }
+    size_t len = entretiens__v1__employee_event__get_packed_size(ev);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf)
+        return -1;
+    entretiens__v1__employee_event__pack(ev, buf);
+    Entretiens__V1__EmployeeEvent *copy = entretiens__v1__employee_event__unpack(NULL, len, buf);
+    free(buf);
+    if (!copy)
+        return -1;
+    rows->events[rows->n] = copy;
+    rows->lines[rows->n++] = line;
+    return 0;
+}
+
+/* POST /api/v1/imports/employees: an HRIS export (CSV), read by the CLI's
+ * reader (common/csv_employees.h): French headers, dd/mm/yyyy, Windows-1252.
+ * A file with any bad row is refused whole (400 with every error, nothing
+ * sent); otherwise its hires go to scheduler.ingest as for POST /events. */
+static int s_import_employees(gw_req_t *r, gw_resp_t *out, const void *arg)
+{
+    (void) arg;
+    if (!r->body || !r->body_len)
+        return gw_resp_problem(out, 400, "INVALID_ARGUMENT", "body", "a CSV file (an HRIS export)");
+    s_rows_t rows = { 0 };
+    csv_emp_report_t rep;
+    memset(&rep, 0, sizeof rep);
+    int rc = csv_emp_parse(r->body, r->body_len, NULL, s_row, &rows, &rep);
+    json_t *results = json_array();
+    if (rc != 0 || !results) {
+        gw_resp_problem(out, 500, "INTERNAL", NULL, "out of memory");
+    } else if (csv_emp_refused(&rep)) {
+        json_t *errs = json_array();
+        for (size_t i = 0; i < rep.kept; i++) {
+            const csv_emp_error_t *e = &rep.errors[i];
+            json_array_append_new(errs, json_pack("{s:I, s:o, s:o, s:o, s:o}", "line", (json_int_t) e->line,
+                                                  "employee_id", ent_json_str(e->employee_id), "field",
+                                                  ent_json_str(e->field), "column", ent_json_str(e->column),
+                                                  "reason", ent_json_str(e->reason)));
+        }
+        const csv_emp_error_t *first = rep.kept ? &rep.errors[0] : NULL;
+        gw_resp_problem(out, 400, "INVALID_ARGUMENT", first ? first->field : "body",
+                        "the file is refused whole (nothing was sent): %zu error(s) in %zu row(s)%s%s", rep.n_errors,
+                        rep.rows, first ? "; first: " : "", first ? first->reason : "");
+        json_object_set_new(out->json, "errors", errs);
+        json_object_set_new(out->json, "rows", json_integer((json_int_t) rep.rows));
+    } else {
+        s_counts_t counts = { 0 };
+        if (s_ingest(r, out, rows.events, rows.n, rows.lines, "line", results, &counts) == 200) {
+            json_t *o = s_counts_json(&counts, results);
+            results = NULL;
+            json_object_set_new(o, "rows", json_integer((json_int_t) rep.rows));
+            json_object_set_new(o, "encoding", json_string(rep.encoding ? rep.encoding : "utf-8"));
+            ent_log_info("gateway.import", "%zu rows from %s: accepted %llu, duplicate %llu, rejected %llu", rep.rows,
+                         r->principal, (unsigned long long) counts.accepted, (unsigned long long) counts.duplicates,
+                         (unsigned long long) counts.rejected);
+            gw_resp_json(out, 200, o);
+        }
+    }
+    json_decref(results);
+    for (size_t i = 0; i < rows.n; i++)
+        entretiens__v1__employee_event__free_unpacked(rows.events[i], NULL);
+    free(rows.events);
+    free(rows.lines);
+    csv_emp_report_clear(&rep);
+    return 0;
 }
 
 /* ------------------------------------------------------------- openapi */
@@ -555,5 +670,6 @@ const gw_route_t gw_routes[] = {
     RPC("GET", "/notifications", "read", s_notifications),
     RPC("GET", "/notifications/{notification_id}", "read", s_notification),
     { "POST", API "/events", "ingest", s_events, NULL },
+    { "POST", API "/imports/employees", "ingest", s_import_employees, NULL },
 };
 const size_t gw_n_routes = sizeof gw_routes / sizeof gw_routes[0];

@@ -5,7 +5,7 @@
 # (without, then with a grant) each see, ETag / If-Match on an interview
 # update (428 without, 412 when stale and nothing overwritten), API keys
 # (scope, revocation), 1,000 hires POSTed twice with the same counts as
-# the CLI's ingest, security headers, logins counted and logged without
+# the CLI's ingest, an HRIS CSV refused whole or imported (then duplicates), security headers, logins counted and logged without
 # secrets.
 source "$(dirname "$0")/lib.sh"
 it_endpoints scheduler records notifier analytics gateway
@@ -217,6 +217,22 @@ python3 -c "import json; print(json.dumps([{'event_id': str(i)} for i in range(1
 expect 413 "10,001 events" POST /events - "@$IT_DIR/big.json" "${AUTH[@]}"
 expect 403 "the ingest key on another route" GET /me/interviews - "" "${AUTH[@]}"
 expect 200 "the public document with a key" GET /openapi.json - "" "${AUTH[@]}"
+# an HRIS CSV export through the CLI's reader: a bad file refused whole, a good one imported, then duplicates
+H=employee_id,first_name,last_name,email,entity,department,site,region,manager_id,hire_date,birth_date,category,contract,contract_end,trial_months
+printf '%s\n%s\n%s\n' "$H" 'C1,Anne,Csv,,ACME-FR,ops,,,M1,08/01/2024,,cadre,CDI,,' \
+  'C2,Paul,Csv,,ACME-FR,ops,,,M1,30/02/2024,,cadre,CDI,,' >"$IT_DIR/bad.csv"
+expect 400 "a bad CSV" POST /imports/employees - "@$IT_DIR/bad.csv" "${AUTH[@]}" -H 'Content-Type: text/csv'
+jq -e '.errors[0].line == 3 and .errors[0].field == "hire_date" and (.errors | length) == 1' "$IT_DIR/body" >/dev/null ||
+  fail "bad CSV: $(body)"
+"$CTL" --json employee show C1 >/dev/null 2>&1 && fail "a refused CSV hired C1"
+printf '%s\n%s\n%s\n' "$H" 'C1,Anne,Csv,,ACME-FR,ops,,,M1,08/01/2024,,cadre,CDI,,' \
+  'C2,Paul,Csv,,ACME-FR,ops,,,M1,2024-02-01,,Cadre,CDI,,' >"$IT_DIR/good.csv"
+expect 200 "a good CSV" POST /imports/employees - "@$IT_DIR/good.csv" "${AUTH[@]}" -H 'Content-Type: text/csv'
+jq -e '.rows == 2 and .accepted == 2 and [.results[].line] == [2,3]' "$IT_DIR/body" >/dev/null || fail "good CSV: $(body)"
+expect 200 "the same CSV again" POST /imports/employees - "@$IT_DIR/good.csv" "${AUTH[@]}" -H 'Content-Type: text/csv'
+jq -e '.accepted == 0 and .duplicates == 2' "$IT_DIR/body" >/dev/null || fail "CSV again: $(body)"
+"$CTL" --json import employees "$IT_DIR/good.csv" 2>/dev/null | jq -e '.duplicates == 2' >/dev/null ||
+  fail "the CLI's import of the same file: $("$CTL" --json import employees "$IT_DIR/good.csv" 2>&1 | head -c 300)"
 "$CTL" apikey revoke "$KID" >/dev/null || fail "apikey revoke"
 expect 401 "revoked key" POST /events - "@$IT_DIR/hires-a.json" "${AUTH[@]}"
 expect 401 "a made-up key" POST /events - '[]' -H "Authorization: Bearer ek_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"

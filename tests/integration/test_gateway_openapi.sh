@@ -83,6 +83,10 @@ call GET /statistics/completion /statistics/completion 200 "${R[@]}"
 call GET /statistics/completion "/statistics/completion?group_by=nope" 400 "${R[@]}"
 call GET /notifications /notifications 200 "${R[@]}"
 call POST /events /events 200 -H "Authorization: Bearer $TOKEN" "${J[@]}" -d @"$IT_DIR/hires.jsonl"
+printf '%s\n%s\n' employee_id,first_name,last_name,email,entity,department,site,region,manager_id,hire_date,birth_date,category,contract,contract_end,trial_months \
+  'C1,Anne,Csv,,ACME-FR,ops,,,M1,08/01/2024,,cadre,CDI,,' >"$IT_DIR/one.csv"
+call POST /imports/employees /imports/employees 200 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/csv' --data-binary @"$IT_DIR/one.csv"
+call POST /imports/employees /imports/employees 400 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/csv' --data-binary 'nonsense'
 call GET /me/interviews /me/interviews 403 -H "Authorization: Bearer $TOKEN"
 call GET /openapi.json /openapi.json 200
 /usr/bin/python3 "$here/openapi_check.py" "$DOC" "$CASES" >"$IT_DIR/check.log" 2>&1 || fail "responses do not match the document: $(cat "$IT_DIR/check.log")"

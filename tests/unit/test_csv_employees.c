@@ -4,7 +4,7 @@
  *  French exports (headers, dd/mm/yyyy, CDI/CDD, Cadre/ETAM, Windows-1252),
  *  column maps, plausible dates and the policy's entities; the counts of a
  *  refusal; and whatever passes here passes the scheduler's own checks. */
-#include "csv_employees.h"
+#include "common/csv_employees.h"
 #include "common/event_json.h"
 #include "validate.h"
 

@@ -3,7 +3,7 @@
  *  number of events, UIDs (stable across exports), all-day dates, timed
  *  interviews with their people, titles in both languages, and the form
  *  calendar clients need (CRLF, folding, PUBLISH). */
-#include "ics.h"
+#include "common/ics.h"
 #include "common/event_json.h"
 
 #include <criterion/criterion.h>

@@ -1,5 +1,5 @@
 /*  ics.c — the shared calendar as iCalendar through libical (see ics.h). */
-#include "ics.h"
+#include "common/ics.h"
 
 #include "common/event_json.h"
 

@@ -1,6 +1,6 @@
 /*  csv_employees.c — HRIS CSV export -> `hired` events (see
  *  csv_employees.h). */
-#include "csv_employees.h"
+#include "common/csv_employees.h"
 
 #include "common/event_json.h"
 

@@ -92,6 +92,11 @@ int gw_route_login(gw_req_t *r, gw_resp_t *out, const void *arg);
 int gw_route_logout(gw_req_t *r, gw_resp_t *out, const void *arg);
 int gw_route_me(gw_req_t *r, gw_resp_t *out, const void *arg);
 
+/* Calendar feed (gw_calendar.c). */
+int gw_route_caltoken_create(gw_req_t *r, gw_resp_t *out, const void *arg);
+int gw_route_caltoken_delete(gw_req_t *r, gw_resp_t *out, const void *arg);
+int gw_route_calendar(gw_req_t *r, gw_resp_t *out, const void *arg);
+
 /* The session cookie's name. */
 #define GW_COOKIE "ent_session"
 

@@ -5,6 +5,8 @@
 #include "common/store.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +15,8 @@ int gw_store_open(gw_store_t *st, struct ent_store *store)
     memset(st, 0, sizeof *st);
     st->env = ent_store_env(store);
     struct { const char *name; MDB_dbi *dbi; } dbs[] = {
-        { "accounts", &st->accounts }, { "sessions", &st->sessions }, { "apikeys", &st->apikeys } };
+        { "accounts", &st->accounts }, { "sessions", &st->sessions }, { "apikeys", &st->apikeys },
+        { "caltokens", &st->caltokens } };
     for (size_t i = 0; i < sizeof dbs / sizeof *dbs; i++) {
         int rc = ent_store_dbi(store, dbs[i].name, 0, dbs[i].dbi);
         if (rc) {
@@ -146,20 +149,23 @@ int gw_session_del(MDB_txn *txn, const gw_store_t *st, const uint8_t hash[GW_HAS
     return mdb_del(txn, st->sessions, &k, NULL);
 }
 
-int gw_session_del_login(MDB_txn *txn, const gw_store_t *st, const char *login, size_t *n)
+/* Deletes every value of dbi (unpacked with desc) whose string field at
+ * offset equals text; an unreadable value goes too. */
+static int s_del_where(MDB_txn *txn, MDB_dbi dbi, const ProtobufCMessageDescriptor *desc, size_t offset,
+                       const char *text, size_t *n)
 {
     MDB_cursor *cur;
     *n = 0;
-    int rc = mdb_cursor_open(txn, st->sessions, &cur);
+    int rc = mdb_cursor_open(txn, dbi, &cur);
     if (rc)
         return rc;
     MDB_val k, v;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        Entretiens__V1__Session *s = entretiens__v1__session__unpack(NULL, v.mv_size, v.mv_data);
-        bool mine = !s || strcmp(s->login, login) == 0; /* an unreadable session goes too */
-        if (s)
-            entretiens__v1__session__free_unpacked(s, NULL);
-        if (mine) {
+        ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, v.mv_size, v.mv_data);
+        bool match = !m || strcmp(*(char **) ((char *) m + offset), text) == 0;
+        if (m)
+            protobuf_c_message_free_unpacked(m, NULL);
+        if (match) {
             rc = mdb_cursor_del(cur, 0);
             if (rc)
                 break;
@@ -168,6 +174,31 @@ int gw_session_del_login(MDB_txn *txn, const gw_store_t *st, const char *login, 
     }
     mdb_cursor_close(cur);
     return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int gw_session_del_login(MDB_txn *txn, const gw_store_t *st, const char *login, size_t *n)
+{
+    return s_del_where(txn, st->sessions, &entretiens__v1__session__descriptor,
+                       offsetof(Entretiens__V1__Session, login), login, n);
+}
+
+int gw_caltoken_get(MDB_txn *txn, const gw_store_t *st, const uint8_t hash[GW_HASH_BYTES],
+                    Entretiens__V1__CalendarToken **out)
+{
+    return s_get(txn, st->caltokens, hash, GW_HASH_BYTES, &entretiens__v1__calendar_token__descriptor,
+                 (ProtobufCMessage **) out);
+}
+
+int gw_caltoken_put(MDB_txn *txn, const gw_store_t *st, const uint8_t hash[GW_HASH_BYTES],
+                    const Entretiens__V1__CalendarToken *t)
+{
+    return s_put(txn, st->caltokens, hash, GW_HASH_BYTES, &t->base);
+}
+
+int gw_caltoken_del_principal(MDB_txn *txn, const gw_store_t *st, const char *principal, size_t *n)
+{
+    return s_del_where(txn, st->caltokens, &entretiens__v1__calendar_token__descriptor,
+                       offsetof(Entretiens__V1__CalendarToken, principal), principal, n);
 }
 
 int gw_apikey_get(MDB_txn *txn, const gw_store_t *st, const char *id, Entretiens__V1__ApiKey **out)

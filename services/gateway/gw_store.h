@@ -1,6 +1,6 @@
 /*  gw_store.h — the gateway's records in its LMDB store: accounts (key =
  *  login), sessions (key = SHA-256 of the session id), API keys (key = the
- *  key's id).  Values are the protobuf messages of proto/gateway.proto.
+ *  key's id), calendar feed tokens (key = SHA-256 of the token).  Values are the protobuf messages of proto/gateway.proto.
  *
  *  Every function works inside a transaction the caller owns: a nested
  *  transaction of a turn (operator RPC on the loop thread) or one an API
@@ -17,11 +17,11 @@
 
 #include <lmdb.h>
 
-#define GW_MAX_DBS 4
+#define GW_MAX_DBS 5
 
 typedef struct {
     MDB_env *env;
-    MDB_dbi accounts, sessions, apikeys;
+    MDB_dbi accounts, sessions, apikeys, caltokens;
 } gw_store_t;
 
 /* Opens (creating) the three databases of the daemon's store.  Start-up
@@ -54,5 +54,12 @@ int gw_apikey_get(MDB_txn *txn, const gw_store_t *st, const char *id, Entretiens
 int gw_apikey_put(MDB_txn *txn, const gw_store_t *st, const Entretiens__V1__ApiKey *k);
 /* Every key, hashes stripped (out: an ApiKeyList). */
 int gw_apikey_list(MDB_txn *txn, const gw_store_t *st, Entretiens__V1__ApiKeyList **out);
+
+int gw_caltoken_get(MDB_txn *txn, const gw_store_t *st, const uint8_t hash[GW_HASH_BYTES],
+                    Entretiens__V1__CalendarToken **out);
+int gw_caltoken_put(MDB_txn *txn, const gw_store_t *st, const uint8_t hash[GW_HASH_BYTES],
+                    const Entretiens__V1__CalendarToken *t);
+/* Deletes every token of principal.  *n gets their number. */
+int gw_caltoken_del_principal(MDB_txn *txn, const gw_store_t *st, const char *principal, size_t *n);
 
 #endif

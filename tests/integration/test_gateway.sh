@@ -5,7 +5,8 @@
 # (without, then with a grant) each see, ETag / If-Match on an interview
 # update (428 without, 412 when stale and nothing overwritten), API keys
 # (scope, revocation), 1,000 hires POSTed twice with the same counts as
-# the CLI's ingest, an HRIS CSV refused whole or imported (then duplicates), security headers, logins counted and logged without
+# the CLI's ingest, an HRIS CSV refused whole or imported (then duplicates),
+# a calendar feed parsed by python3-icalendar then revoked, security headers, logins counted and logged without
 # secrets.
 source "$(dirname "$0")/lib.sh"
 it_endpoints scheduler records notifier analytics gateway
@@ -173,6 +174,30 @@ expect 400 "a field that does not exist" POST "/interviews/$IV_E1/schedule" "$JM
 jq -e '.field == "start_at"' "$IT_DIR/body" >/dev/null || fail "unknown field: $(body)"
 code=$(api POST "/interviews/$IV_X1/schedule" "$JM" "$S" -H "X-CSRF-Token: $CM" -H "If-Match: *")
 [ "$code" = 403 ] || [ "$code" = 404 ] || fail "M1 schedules X1's interview: $code"
+
+# --- calendar feed: a secret URL, parsed by python3-icalendar, revocable
+expect 201 "calendar token" POST /me/calendar-token "$JE" "" -H "X-CSRF-Token: $CE"
+FEED=$(jq -r .path "$IT_DIR/body"); FEED=${FEED#/api/v1}
+code=$(curl -s -o "$IT_DIR/feed.ics" -D "$IT_DIR/headers" -w '%{http_code}' "$GW_API$FEED")
+[ "$code" = 200 ] || fail "calendar feed: $code"
+grep -qi '^content-type: text/calendar' "$IT_DIR/headers" || fail "the feed is not text/calendar"
+/usr/bin/python3 - "$IT_DIR/feed.ics" "$IV_E1" <<'PY' || fail "the feed does not parse or lacks E1's items"
+import sys, icalendar
+cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())
+events = [c for c in cal.walk('VEVENT')]
+uids = [str(e['UID']) for e in events]
+assert len(uids) == len(set(uids)), uids
+assert any(str(e.get('LOCATION', '')) == 'Room A' for e in events), "the scheduled interview is missing"
+assert sum(1 for e in events if 'E1' in str(e['SUMMARY'])) >= 2, [str(e['SUMMARY']) for e in events]
+PY
+expect 201 "manager's calendar token" POST /me/calendar-token "$JM" "" -H "X-CSRF-Token: $CM"
+MFEED=$(jq -r .path "$IT_DIR/body"); MFEED=${MFEED#/api/v1}
+curl -s "$GW_API$MFEED" >"$IT_DIR/mfeed.ics"; grep -q "E2" "$IT_DIR/mfeed.ics" || fail "the manager's feed lacks her team's deadlines: $(grep SUMMARY "$IT_DIR/mfeed.ics" | head -5) $(grep calendar.partial "$IT_DIR/gateway.log")"
+expect 403 "calendar token without CSRF" POST /me/calendar-token "$JE"
+expect 404 "a made-up feed" GET "/calendar/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.ics"
+expect 204 "revoke the feed" DELETE /me/calendar-token "$JE" "" -H "X-CSRF-Token: $CE"
+expect 404 "revoked feed" GET "$FEED"
+curl -s -o /dev/null -w '%{http_code}' "$GW_API$MFEED" | grep -qx 200 || fail "revoking E1's feed revoked the manager's"
 
 # --- API keys: ingest scope only, then revoked
 TOKEN=$("$CTL" apikey create --principal service:hris --scope ingest --label "HRIS" 2>/dev/null) || fail "apikey create"

@@ -13,7 +13,7 @@ PACKAGES=(
   libcriterion-dev
   curl procps psmisc jq
   python3 python3-aiosmtpd python3-icalendar python3-jsonschema
-  prometheus
+  prometheus wrk
 )
 
 missing=()

@@ -98,7 +98,9 @@ void gw_close(gw_t *gw);
 /* gw_admin.c: the operator methods (gateway.user.*, gateway.apikey.*). */
 int gw_admin_register(gw_t *gw);
 
-/* gw_api.c: the API server.  Returns 0, or -1 (logged) when it cannot bind. */
+/* gw_api.c: the API server.  Returns 0, ENT_DAEMON_CONFIG_ERROR when
+ * ENTRETIENS_GATEWAY_HTTP is not HOST:PORT, or -1 (logged) when it cannot
+ * bind. */
 int gw_api_start(gw_t *gw);
 /* Stops accepting, finishes the requests in flight, joins the workers
  * (whose RPC clients close with them).  Safe when not started. */

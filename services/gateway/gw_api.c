@@ -465,7 +465,7 @@ int gw_api_start(gw_t *gw)
     struct sockaddr_in sa;
     if (!ep || s_parse_hostport(ep, &sa) != 0) {
         ent_log_error("config.invalid", "ENTRETIENS_GATEWAY_HTTP must be HOST:PORT (IPv4), not '%s'", ep ? ep : "");
-        return -1;
+        return ENT_DAEMON_CONFIG_ERROR;
     }
     if (pthread_key_create(&gw->tls, s_thread_free) != 0)
         return -1;

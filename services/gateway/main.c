@@ -26,7 +26,11 @@ int main(int argc, char **argv)
     /* not ent_daemon_main: the API's workers must stop (and close their
      * sockets) before the runtime terminates the ZeroMQ context */
     int src = gw_setup(d, &gw);
-    if (src != 0 || ent_daemon_start(d) != 0 || gw_api_start(&gw) != 0) {
+    if (src == 0 && ent_daemon_start(d) != 0)
+        src = -1;
+    if (src == 0)
+        src = gw_api_start(&gw);
+    if (src != 0) {
         ent_log_error("daemon.start", "gateway could not start");
         gw_stop(&gw);
         ent_daemon_destroy(&d);

@@ -12,6 +12,12 @@ source "$(dirname "$0")/lib.sh"
 it_endpoints scheduler records notifier analytics gateway
 export ENTRETIENS_NOW=2026-03-02 ENTRETIENS_RPC_TIMEOUT_MS=5000
 export ENTRETIENS_GATEWAY_LOCKOUT_FAILURES=3 ENTRETIENS_GATEWAY_LOCKOUT_S=600
+# configuration errors stop it with exit status 2 (do not retry)
+for bad in "ENTRETIENS_GATEWAY_THREADS=0" "ENTRETIENS_GATEWAY_ORIGIN=evil.example" "ENTRETIENS_GATEWAY_SECURE_COOKIES=yes" \
+  "ENTRETIENS_GATEWAY_HTTP=nowhere" "ENTRETIENS_KEYS_DIR=$IT_DIR/no-keys"; do
+  env "$bad" "$BIN/entretiens-gateway" >>"$IT_DIR/bad-config.log" 2>&1; rc=$?
+  [ $rc = 2 ] || fail "$bad: exit $rc, expected 2"
+done
 start_daemons
 OPS=http://$ENTRETIENS_GATEWAY_OPS_HTTP
 

@@ -47,6 +47,14 @@ typedef enum {
     GW_C_COUNT
 } gw_counter_t;
 
+/* Verifies a bearer token that is not an API key (an OAuth2 access token,
+ * a JWT checked against the issuer's JWKS: oidc.h / jwt.h, wired in by the
+ * lead).  Returns 0 with principal (ENT_PRINCIPAL_MAX + 1 bytes) and scopes
+ * (space-separated, as OAuth2's "scope" claim: "ingest read") filled, or -1
+ * with why (a static sentence) when the token is refused (401). */
+typedef int (*gw_bearer_fn)(void *arg, const char *token, char *principal, char *scopes, size_t scopes_size,
+                            const char **why);
+
 typedef struct gw {
     ent_daemon_t *d;
     gw_store_t st;
@@ -72,6 +80,8 @@ typedef struct gw {
     pthread_mutex_t etag_mu[GW_ETAG_STRIPES];
     char *openapi;             /* the embedded document */
     size_t openapi_len;
+    gw_bearer_fn bearer;       /* NULL: only API keys are accepted as bearer tokens */
+    void *bearer_arg;
     atomic_int_fast64_t loop_beat_ms;   /* the loop's last heartbeat */
     atomic_bool stopping;
     atomic_uint_fast64_t counters[GW_C_COUNT];

@@ -261,14 +261,47 @@ static unsigned s_session(gw_req_t *r, gw_resp_t *out, const char *cookie)
     return status;
 }
 
+/* True when the space-separated list has scope. */
+static bool s_has_scope(const char *list, const char *scope)
+{
+    size_t n = strlen(scope);
+    for (const char *p = list; p && *p;) {
+        p += strspn(p, " ");
+        size_t len = strcspn(p, " ");
+        if (len == n && strncmp(p, scope, n) == 0)
+            return true;
+        p += len;
+    }
+    return false;
+}
+
+/* A bearer token that is not an API key: the OAuth2 verifier's (gw_t.bearer;
+ * oidc.h / jwt.h), refused while none is wired in. */
+static unsigned s_bearer(gw_req_t *r, gw_resp_t *out, const char *token, const char *scope)
+{
+    char principal[ENT_PRINCIPAL_MAX + 1] = "", scopes[512] = "";
+    const char *why = "unknown bearer token";
+    if (!r->gw->bearer || r->gw->bearer(r->gw->bearer_arg, token, principal, scopes, sizeof scopes, &why) != 0)
+        return s_unauth(r, out, why);
+    unsigned status = s_set_principal(r, out, principal);
+    if (status)
+        return status;
+    r->auth = GW_AUTH_APIKEY; /* the same rules: scopes, no cookie, no CSRF */
+    snprintf(r->login, sizeof r->login, "bearer:%s", principal);
+    if (scope && !s_has_scope(scopes, scope)) {
+        gw_count(r->gw, GW_C_FORBIDDEN);
+        gw_resp_problem(out, 403, "PERMISSION_DENIED", NULL, "this token does not have the scope '%s'", scope);
+        return 403;
+    }
+    return 0;
+}
+
 static unsigned s_apikey(gw_req_t *r, gw_resp_t *out, const char *token, const char *scope)
 {
     gw_t *gw = r->gw;
     char id[GW_KEY_ID_TEXT];
     if (gw_apikey_parse(token, id) != 0)
-        /* the place for OAuth2 bearer JWTs (jwt.h, oidc.h): verified
-         * there and mapped to a principal and scopes, like an API key */
-        return s_unauth(r, out, "unknown bearer token");
+        return s_bearer(r, out, token, scope);
     MDB_txn *txn;
     Entretiens__V1__ApiKey *k = NULL;
     int rc = gw_store_read(&gw->st, &txn);

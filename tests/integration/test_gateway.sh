@@ -267,6 +267,8 @@ jq -e '.accepted == 0 and .duplicates == 2' "$IT_DIR/body" >/dev/null || fail "C
 "$CTL" apikey revoke "$KID" >/dev/null || fail "apikey revoke"
 expect 401 "revoked key" POST /events - "@$IT_DIR/hires-a.json" "${AUTH[@]}"
 expect 401 "a made-up key" POST /events - '[]' -H "Authorization: Bearer ek_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+expect 401 "a bearer JWT while no verifier is wired in" GET /me - "" -H "Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJFMSJ9.c2ln"
+expect 401 "Basic authentication" GET /me - "" -H "Authorization: Basic ZW1tYTpwdw=="
 
 # --- counted and logged (before the restart resets the counters), never a secret
 M=$(curl -s "$OPS/metrics")

@@ -363,13 +363,17 @@ static int s_events(gw_req_t *r, gw_resp_t *out, const void *arg)
     gw_t *gw = r->gw;
     if (!r->body || !r->body_len)
         return gw_resp_problem(out, 400, "INVALID_ARGUMENT", "body", "a JSON array of events, or JSON lines");
-    const char *p = r->body;
+    const char *text = r->body;
+    size_t text_len = r->body_len;
+    if (text_len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) /* a UTF-8 byte order mark, as the CLI skips */
+        text += 3, text_len -= 3;
+    const char *p = text;
     while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
         p++;
     json_t *items = json_array();
     if (*p == '[') {
         json_error_t jerr;
-        json_t *arr = json_loadb(r->body, r->body_len, 0, &jerr);
+        json_t *arr = json_loadb(text, text_len, 0, &jerr);
         if (!json_is_array(arr)) {
             json_decref(arr);
             json_decref(items);
@@ -381,7 +385,7 @@ static int s_events(gw_req_t *r, gw_resp_t *out, const void *arg)
     } else {
         /* JSON lines: each non-blank line one event; a line that does not
          * parse is kept as a string and rejected with field "json" below */
-        const char *s = r->body, *end = r->body + r->body_len;
+        const char *s = text, *end = text + text_len;
         while (s < end) {
             const char *nl = memchr(s, '\n', (size_t) (end - s));
             const char *e = nl ? nl : end;

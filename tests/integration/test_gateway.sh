@@ -234,7 +234,8 @@ jq -c '.[]' "$IT_DIR/hires-a.json" >"$IT_DIR/hires-a.jsonl"
 "$CTL" --json ingest "$IT_DIR/hires-a.jsonl" | jq -e '.accepted == 0 and .duplicates == 1000 and .rejected == 0' >/dev/null ||
   fail "CLI ingest of the API's events"
 "$CTL" --json ingest "$IT_DIR/hires-b.jsonl" | jq -e '.accepted == 1000 and .duplicates == 0' >/dev/null || fail "CLI ingest b"
-expect 200 "JSON lines after the CLI" POST /events - "@$IT_DIR/hires-b.jsonl" "${AUTH[@]}" -H 'Content-Type: application/x-ndjson'
+{ printf '\xef\xbb\xbf'; sed 's/$/\r/' "$IT_DIR/hires-b.jsonl"; } >"$IT_DIR/hires-b-crlf.jsonl" # BOM, CRLF: a Windows export
+expect 200 "JSON lines after the CLI" POST /events - "@$IT_DIR/hires-b-crlf.jsonl" "${AUTH[@]}" -H 'Content-Type: application/x-ndjson'
 jq -e '.accepted == 0 and .duplicates == 1000 and .rejected == 0' "$IT_DIR/body" >/dev/null ||
   fail "API after CLI: $(jq -c 'del(.results)' "$IT_DIR/body")"
 # per event outcomes: a bad date (parser), a conflict (scheduler), a good one

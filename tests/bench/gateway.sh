@@ -44,6 +44,22 @@ done
 end=$(date +%s.%N)
 python3 -c "import sys; n, s = int(sys.argv[1]), float(sys.argv[3]) - float(sys.argv[2]); print(f'POST /api/v1/events: {n} hires in batches of $BATCH, acknowledged after commit: {n / s:,.0f} events/s ({s:.1f} s)')" "$HIRES" "$start" "$end"
 
+# the same number of other hires through the CLI (JSON lines, its batches): the scheduler's own pace
+/usr/bin/python3 - "$IT_DIR" "$HIRES" <<'PY'
+import json, sys
+d, n = sys.argv[1], int(sys.argv[2])
+with open(f"{d}/cli.jsonl", "w") as f:
+    for i in range(n):
+        f.write(json.dumps({"event_id": f"c{i}", "source": "hris", "type": "hired", "employee_id": f"C{i:07d}",
+                            "effective_date": f"20{10 + i % 15:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}", "entity": "ACME-FR",
+                            "department": "ops", "region": "metropole", "manager_id": "M0", "locale": "fr",
+                            "birth_date": "1980-06-01", "category": "cadre"}) + "\n")
+PY
+start=$(date +%s.%N)
+"$CTL" ingest "$IT_DIR/cli.jsonl" >/dev/null || fail "CLI ingest"
+end=$(date +%s.%N)
+python3 -c "import sys; n, s = int(sys.argv[1]), float(sys.argv[3]) - float(sys.argv[2]); print(f'entretiensctl ingest (the same pace check, no gateway): {n} hires: {n / s:,.0f} events/s ({s:.1f} s)')" "$HIRES" "$start" "$end"
+
 # let records create the interviews: until their number stops growing
 last=-1
 for i in $(seq 1 600); do
@@ -60,6 +76,9 @@ curl -sf -o /dev/null -b "ent_session=$COOKIE" "$GW_API/me/interviews" || fail "
 wrk -t2 -c16 -d10s --latency -H "Cookie: ent_session=$COOKIE" "$GW_API/me/interviews" >"$IT_DIR/wrk.txt" 2>&1 || fail "wrk: $(cat "$IT_DIR/wrk.txt")"
 echo "GET /api/v1/me/interviews (wrk -t2 -c16 -d10s, $n interviews stored):"
 grep -E 'Requests/sec|50%|90%|99%|Non-2xx' "$IT_DIR/wrk.txt" | sed 's/^/  /'
+wrk -t1 -c1 -d10s --latency -H "Cookie: ent_session=$COOKIE" "$GW_API/me/interviews" >"$IT_DIR/wrk1.txt" 2>&1 || fail "wrk c1"
+echo "GET /api/v1/me/interviews, one connection (latency without queueing):"
+grep -E 'Requests/sec|50%|90%|99%|Non-2xx' "$IT_DIR/wrk1.txt" | sed 's/^/  /'
 wrk -t2 -c16 -d10s --latency -H "Cookie: ent_session=$COOKIE" "$GW_API/me/team?limit=100" >"$IT_DIR/wrk2.txt" 2>&1 || fail "wrk team"
-echo "GET /api/v1/me/team?limit=100 (first page of $n):"
+echo "GET /api/v1/me/team?limit=100 (first page of $n; records walks the reporting tree):"
 grep -E 'Requests/sec|50%|90%|99%|Non-2xx' "$IT_DIR/wrk2.txt" | sed 's/^/  /'

@@ -11,7 +11,7 @@ PACKAGES=(
   libmicrohttpd-dev libjansson-dev libssl-dev
   libcurl4-openssl-dev libical-dev libcsv-dev libsodium-dev
   libcriterion-dev
-  curl procps psmisc jq
+  curl procps psmisc jq openssl
   python3 python3-aiosmtpd python3-icalendar python3-jsonschema
   prometheus wrk
 )

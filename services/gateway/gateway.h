@@ -61,7 +61,8 @@ typedef struct gw {
     /* configuration */
     gw_lockout_t lockout;
     gw_session_policy_t sessions;
-    bool secure_cookies;
+    bool secure_cookies;       /* also forced on by TLS */
+    char *tls_cert, *tls_key;  /* PEM texts when the API serves HTTPS itself */
     char origin[256];          /* allowed Origin ("" = the request's Host) */
     uint32_t threads;
     size_t max_body;

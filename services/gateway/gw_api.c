@@ -467,11 +467,27 @@ int gw_api_start(gw_t *gw)
         ent_log_error("config.invalid", "ENTRETIENS_GATEWAY_HTTP must be HOST:PORT (IPv4), not '%s'", ep ? ep : "");
         return ENT_DAEMON_CONFIG_ERROR;
     }
+    if (gw->tls_cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        ent_log_error("config.invalid", "ENTRETIENS_GATEWAY_TLS_CERT is set but this libmicrohttpd has no TLS");
+        return ENT_DAEMON_CONFIG_ERROR;
+    }
     if (pthread_key_create(&gw->tls, s_thread_free) != 0)
         return -1;
     gw->tls_on = true;
-    gw->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    /* the TLS options only with MHD_USE_TLS (MHD refuses them otherwise) */
+    struct MHD_OptionItem tls[] = {
+        { MHD_OPTION_HTTPS_MEM_KEY, 0, gw->tls_key },
+        { MHD_OPTION_HTTPS_MEM_CERT, 0, gw->tls_cert },
+        { MHD_OPTION_END, 0, NULL },
+    };
+    if (gw->tls_cert)
+        flags |= MHD_USE_TLS;
+    else
+        tls[0].option = MHD_OPTION_END;
+    gw->mhd = MHD_start_daemon(flags, 0, NULL, NULL,
                                s_access, gw, MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sa,
+                               MHD_OPTION_ARRAY, tls,
                                MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) gw->threads,
                                MHD_OPTION_NOTIFY_COMPLETED, s_completed, gw,
                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 30,
@@ -481,7 +497,8 @@ int gw_api_start(gw_t *gw)
         ent_log_error("http.bind", "cannot serve the API on %s: %s", ep, strerror(errno));
         return -1;
     }
-    ent_log_info("gateway.api", "API on http://%s/api/v1 (%u worker threads)", ep, gw->threads);
+    ent_log_info("gateway.api", "API on %s://%s/api/v1 (%u worker threads)", gw->tls_cert ? "https" : "http", ep,
+                 gw->threads);
     return 0;
 }
 

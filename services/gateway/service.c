@@ -8,6 +8,7 @@
 #include "common/password.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,8 @@ const ent_config_var_t gw_config_vars[] = {
     { "ENTRETIENS_GATEWAY_SECURE_COOKIES", "0", "1 = cookies marked Secure and HSTS sent (behind TLS)" },
     { "ENTRETIENS_GATEWAY_ORIGIN", NULL,
       "the public origin browsers use (https://hr.example.com); default: the request's Host" },
+    { "ENTRETIENS_GATEWAY_TLS_CERT", NULL, "PEM certificate (chain) file: serve the API over HTTPS (GnuTLS)" },
+    { "ENTRETIENS_GATEWAY_TLS_KEY", NULL, "PEM private key file of ENTRETIENS_GATEWAY_TLS_CERT" },
     { "ENTRETIENS_GATEWAY_RATE_ADDR", "200", "requests per second per client address (0 = no limit)" },
     { "ENTRETIENS_GATEWAY_RATE_PRINCIPAL", "100", "requests per second per principal (0 = no limit)" },
 };
@@ -51,6 +54,26 @@ static int s_u32(ent_daemon_t *d, const char *name, int64_t def, int64_t lo, int
         return -1;
     }
     *out = (uint32_t) v;
+    return 0;
+}
+
+/* Reads a small PEM file whole.  Returns 0, or -1 (logged, no content). */
+static int s_read_file(const char *path, char **out)
+{
+    FILE *f = fopen(path, "r");
+    char *buf = NULL;
+    size_t n = 0;
+    if (f) {
+        buf = calloc(1, 1 << 20);
+        n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+        fclose(f);
+    }
+    if (!buf || n == 0 || n >= (1 << 20) - 1) {
+        ent_log_error("config.invalid", "cannot read the PEM file %s", path);
+        free(buf);
+        return -1;
+    }
+    *out = buf;
     return 0;
 }
 
@@ -108,6 +131,17 @@ int gw_setup(ent_daemon_t *d, void *arg)
             return ENT_DAEMON_CONFIG_ERROR;
         }
         snprintf(gw->origin, sizeof gw->origin, "%s", origin);
+    }
+    const char *cert = ent_config_get(ent_daemon_config(d), "ENTRETIENS_GATEWAY_TLS_CERT");
+    const char *key = ent_config_get(ent_daemon_config(d), "ENTRETIENS_GATEWAY_TLS_KEY");
+    if ((cert && *cert) != (key && *key)) {
+        ent_log_error("config.invalid", "ENTRETIENS_GATEWAY_TLS_CERT and ENTRETIENS_GATEWAY_TLS_KEY go together");
+        return ENT_DAEMON_CONFIG_ERROR;
+    }
+    if (cert && *cert) {
+        if (s_read_file(cert, &gw->tls_cert) != 0 || s_read_file(key, &gw->tls_key) != 0)
+            return ENT_DAEMON_CONFIG_ERROR;
+        secure = 1; /* over TLS cookies are Secure and HSTS is sent */
     }
     gw->max_body = max_body;
     gw->ingest_timeout_ms = (int) ingest_to;
@@ -169,6 +203,11 @@ void gw_stop(gw_t *gw)
 
 void gw_close(gw_t *gw)
 {
+    if (gw->tls_key)
+        explicit_bzero(gw->tls_key, strlen(gw->tls_key));
+    free(gw->tls_key);
+    free(gw->tls_cert);
+    gw->tls_key = gw->tls_cert = NULL;
     gw_ratelimit_destroy(&gw->rl_addr);
     gw_ratelimit_destroy(&gw->rl_principal);
     for (int i = 0; i < GW_DAEMONS; i++)

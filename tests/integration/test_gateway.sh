@@ -7,7 +7,7 @@
 # (scope, revocation), 1,000 hires POSTed twice with the same counts as
 # the CLI's ingest, an HRIS CSV refused whole or imported (then duplicates),
 # a calendar feed parsed by python3-icalendar then revoked, security headers, logins counted and logged without
-# secrets.
+# secrets, and TLS on the gateway itself (Secure cookie, HSTS).
 source "$(dirname "$0")/lib.sh"
 it_endpoints scheduler records notifier analytics gateway
 export ENTRETIENS_NOW=2026-03-02 ENTRETIENS_RPC_TIMEOUT_MS=5000
@@ -290,4 +290,23 @@ expect 401 "expired session" GET /me "$JE"
 jq -e '.detail | test("expired")' "$IT_DIR/body" >/dev/null || fail "expired: $(body)"
 
 curl -s "http://$ENTRETIENS_GATEWAY_HTTP/healthz" | grep -q ok || fail "API /healthz"
+
+# --- TLS on the gateway itself (GnuTLS through libmicrohttpd): Secure cookie, HSTS
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -keyout "$IT_DIR/tls.key" -out "$IT_DIR/tls.crt" \
+  >/dev/null 2>&1 || fail "openssl req"
+GWPID=${IT_PIDS[-1]}
+kill -TERM "$GWPID"; wait "$GWPID" 2>/dev/null
+ENTRETIENS_GATEWAY_TLS_CERT=$IT_DIR/tls.crt ENTRETIENS_GATEWAY_TLS_KEY=$IT_DIR/tls.key start_bg gateway "$BIN/entretiens-gateway"
+wait_for 20 200 curl -s -o /dev/null -w '%{http_code}' "$OPS/readyz" || fail "the TLS gateway is not ready"
+wait_for 20 200 curl -sk -o /dev/null -w '%{http_code}' "https://$ENTRETIENS_GATEWAY_HTTP/readyz" || fail "no HTTPS /readyz"
+TLS_API=https://$ENTRETIENS_GATEWAY_HTTP/api/v1
+code=$(curl -sk -o "$IT_DIR/body" -D "$IT_DIR/headers" -w '%{http_code}' -H 'Content-Type: application/json' \
+  -d "{\"login\":\"emma\",\"password\":\"$PW\"}" "$TLS_API/auth/login")
+[ "$code" = 200 ] || fail "login over TLS: $code $(body)"
+grep -i '^set-cookie:' "$IT_DIR/headers" | grep -qi '; Secure' || fail "no Secure cookie over TLS"
+grep -qi '^strict-transport-security: max-age=' "$IT_DIR/headers" || fail "no HSTS over TLS"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$ENTRETIENS_GATEWAY_HTTP/api/v1/me")" != 401 ] ||
+  fail "the TLS port answers plain HTTP"
+env ENTRETIENS_DATA_DIR="$IT_DIR/other" ENTRETIENS_GATEWAY_RPC=tcp://127.0.0.1:$(free_port) ENTRETIENS_GATEWAY_TLS_CERT="$IT_DIR/tls.crt" "$BIN/entretiens-gateway" >>"$IT_DIR/bad-config.log" 2>&1
+[ $? = 2 ] || fail "a certificate without its key is not a configuration error"
 echo "gateway: OK"

@@ -947,6 +947,12 @@ static int s_skip_all(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, voi
     return 0; /* a producer we listen to for readiness only */
 }
 
+/* Where /healthz /readyz /metrics are served (spec.http_kind). */
+static const char *s_http_endpoint(ent_daemon_t *d)
+{
+    return ent_config_endpoint(d->cfg, d->spec.name, d->spec.http_kind ? d->spec.http_kind : "HTTP");
+}
+
 int ent_daemon_start(ent_daemon_t *d)
 {
     void *zctx = ent_loop_zctx(d->loop);
@@ -980,10 +986,10 @@ int ent_daemon_start(ent_daemon_t *d)
             s_consumer_metrics(d, c);
         ent_subscriber_stats(c->sub, &c->seen);
     }
-    d->http = ent_http_new(ent_loop_uv(d->loop), ent_config_endpoint(d->cfg, d->spec.name, "HTTP"),
+    d->http = ent_http_new(ent_loop_uv(d->loop), s_http_endpoint(d),
                            d->metrics, s_http_ready, d);
     if (!d->http) {
-        ent_log_error("http.bind", "cannot serve HTTP on %s", ent_config_endpoint(d->cfg, d->spec.name, "HTTP"));
+        ent_log_error("http.bind", "cannot serve HTTP on %s", s_http_endpoint(d));
         return -1;
     }
     for (size_t i = 0; i < d->n_work; i++)
@@ -1005,7 +1011,7 @@ int ent_daemon_start(ent_daemon_t *d)
     ent_log_info("daemon.ready", "%s serving RPC on %s, events on %s, HTTP on %s (clock %s)", d->spec.name,
                  ent_config_endpoint(d->cfg, d->spec.name, "RPC"),
                  d->spec.publishes ? ent_config_endpoint(d->cfg, d->spec.name, "PUB") : "-",
-                 ent_config_endpoint(d->cfg, d->spec.name, "HTTP"), ent_clock_pinned() ? "pinned" : "real");
+                 s_http_endpoint(d), ent_clock_pinned() ? "pinned" : "real");
     return 0;
 }
 

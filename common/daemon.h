@@ -59,6 +59,10 @@ typedef struct {
     void *migrate_arg;
     bool publishes;                   /* has an outbox and a PUB socket */
     const char *const *consumes;      /* producers it subscribes to, NULL-terminated */
+    /* the endpoint kind of /healthz /readyz /metrics: NULL = "HTTP"
+     * (ENTRETIENS_<NAME>_HTTP); the gateway serves its API on _HTTP and
+     * these on "OPS_HTTP" (ENTRETIENS_GATEWAY_OPS_HTTP) */
+    const char *http_kind;
 } ent_daemon_spec_t;
 
 /* Work run inside a turn's transaction (periodic work, clock changes).

@@ -9,13 +9,13 @@ PACKAGES=(
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   liblmdb-dev lmdb-utils libuv1-dev
   libmicrohttpd-dev libjansson-dev libssl-dev
-  libcurl4-openssl-dev libical-dev libcsv-dev
+  libcurl4-openssl-dev libical-dev libcsv-dev libsodium-dev
   libcriterion-dev
-  curl procps psmisc jq
+  curl procps psmisc jq openssl
   dpkg-dev file python3-yaml
-  python3 python3-aiosmtpd python3-icalendar
+  python3 python3-aiosmtpd python3-icalendar python3-jsonschema
   nodejs
-  prometheus
+  prometheus wrk
 )
 
 missing=()

@@ -21,7 +21,7 @@ secret() { # name files...
 pubs=("$dir"/*.pub)
 [ -e "${pubs[0]}" ] || { echo "keys.sh: no .pub file in $dir" >&2; exit 2; }
 secret entretiens-keys-public "${pubs[@]}"
-for d in scheduler records notifier analytics; do
+for d in scheduler records notifier analytics gateway; do
   [ -f "$dir/$d.secret" ] || { echo "keys.sh: $dir/$d.secret is missing (entretiensctl keys init $dir)" >&2; exit 2; }
   secret "entretiens-keys-$d" "$dir/$d.secret"
 done

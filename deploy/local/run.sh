@@ -3,11 +3,11 @@
 #
 #   ./deploy/local/run.sh          install what is missing, build, create the keys
 #                                  (./var/keys/, first start only), start the four
-#                                  daemons (stores under ./var/), wait until all
-#                                  are ready, load a demonstration organisation
-#                                  (first start only), print where to look.
-#                                  One line per step; apt-get, compiler and
-#                                  loader output go to ./var/log/setup.log
+#                                  daemons and the gateway (stores under ./var/),
+#                                  wait until all are ready, load a demonstration
+#                                  organisation (first start only), print where
+#                                  to look.  One line per step; apt-get, compiler
+#                                  and loader output go to ./var/log/setup.log
 #   ./deploy/local/run.sh stop     stop them (SIGTERM, then SIGKILL after 15 s)
 #   ./deploy/local/run.sh status   health of every daemon
 #
@@ -20,12 +20,12 @@ export ENTRETIENS_DATA_DIR=${ENTRETIENS_DATA_DIR:-$top/var}
 RUN=$ENTRETIENS_DATA_DIR/run
 LOGS=$ENTRETIENS_DATA_DIR/log
 BUILD=$top/build
-DAEMONS=(scheduler records notifier analytics)
+DAEMONS=(scheduler records notifier analytics gateway)
 CTL=$BUILD/services/entretiensctl
 
 http_of() { # daemon -> host:port
   local up v; up=$(echo "$1" | tr a-z A-Z); v=ENTRETIENS_${up}_HTTP
-  case $1 in scheduler) d=7102 ;; records) d=7202 ;; notifier) d=7302 ;; analytics) d=7402 ;; esac
+  case $1 in scheduler) d=7102 ;; records) d=7202 ;; notifier) d=7302 ;; analytics) d=7402 ;; gateway) d=7500 ;; esac
   echo "${!v:-127.0.0.1:$d}"
 }
 
@@ -176,14 +176,32 @@ mkdir -p "$ENTRETIENS_DATA_DIR/calendar"
 "$CTL" --as hr:demo calendar export --from "$month_start" --to "$(date -d "$month_start +3 months" +%Y-%m-%d)" \
   --out "$ENTRETIENS_DATA_DIR/calendar/all.ics" >/dev/null 2>&1 || true
 "$CTL" --as hr:demo calendar export --manager E000001 --out "$ENTRETIENS_DATA_DIR/calendar/manager-E000001.ics" >/dev/null 2>&1 || true
+# Demo accounts of the gateway (first start): an HR director (hr:demo, granted
+# every entity above), a manager and an employee of the demo organisation;
+# random passwords kept in $DEMO/accounts (0600) for the next tours.
+ACCOUNTS=$DEMO/accounts
+if [ ! -f "$ACCOUNTS" ] && [ -d "$DEMO" ]; then
+  (umask 077; : >"$ACCOUNTS")
+  for a in "hr-director hr:demo" "manager manager:E000001" "employee employee:E000002"; do
+    set -- $a
+    pw=$(head -c 12 /dev/urandom | base64 | tr -d '/+=')
+    echo "$pw" | "$CTL" user add "$1" --principal "$2" >/dev/null 2>&1 && echo "$1 $2 $pw" >>"$ACCOUNTS"
+  done
+fi
+echo
+echo "== sign in to the API (http://$(http_of gateway)/api/v1) with these demo accounts =="
+[ -f "$ACCOUNTS" ] && while read -r login principal pw; do
+  printf '  %-12s %-18s password %s\n' "$login" "$principal" "$pw"
+done <"$ACCOUNTS"
 echo
 cat <<TXT
 
 entretiens is running.
   stores     $ENTRETIENS_DATA_DIR/<daemon>/  (LMDB)
   logs       $LOGS/<daemon>.log  (JSON lines); set-up: $SETUP_LOG
-  metrics    $(for d in "${DAEMONS[@]}"; do printf 'http://%s/metrics ' "$(http_of "$d")"; done)
+  metrics    $(for d in "${DAEMONS[@]}"; do [ "$d" = gateway ] && printf 'http://%s/metrics ' "${ENTRETIENS_GATEWAY_OPS_HTTP:-127.0.0.1:7502}" || printf 'http://%s/metrics ' "$(http_of "$d")"; done)
   health     http://$(http_of scheduler)/readyz (and the same on each daemon)
+  API        http://$(http_of gateway)/api/v1 (docs/api.md; /api/v1/openapi.json)
   CLI        $CTL --help
   demo data  $DEMO/events.jsonl (JSON lines), $DEMO/policy.json
   calendars  $ENTRETIENS_DATA_DIR/calendar/all.ics (next 3 months), manager-E000001.ics
@@ -197,5 +215,7 @@ next commands to try:
   $CTL --as manager:E000001 interview list --manager E000001
   $CTL notifications list --status pending
   $CTL deadlines disciplinary --interview $today
+  curl -c jar -H 'Content-Type: application/json' -d '{"login":"manager","password":"..."}' http://$(http_of gateway)/api/v1/auth/login
+  curl -b jar http://$(http_of gateway)/api/v1/me/team
   $CTL --help
 TXT

@@ -1,6 +1,6 @@
 /*  args.c — argument parsing and call helpers shared by the commands (args.h). */
 #include "args.h"
-#include "json_events.h"
+#include "common/event_json.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,7 +20,7 @@ int ctl_bad(const char *cmd, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     fprintf(stderr, "entretiensctl: %s: ", cmd);
-    ctl_fputs_clean(msg, stderr);
+    ent_fputs_clean(msg, stderr);
     fputc('\n', stderr);
     return CTL_USAGE;
 }
@@ -41,7 +41,7 @@ int ctl_args_parse(const char *cmd, const char *usage, int argc, char **argv, in
                 ctl_bad(cmd, "unexpected argument '%s'", a);
                 return ctl_usage(usage);
             }
-            if (!ctl_utf8_valid(a))
+            if (!ent_utf8_valid(a))
                 return ctl_bad(cmd, "argument '%s' is not valid UTF-8", a);
             pos[np++] = a;
             continue;
@@ -67,7 +67,7 @@ int ctl_args_parse(const char *cmd, const char *usage, int argc, char **argv, in
             ctl_bad(cmd, "%s needs a value", o->name);
             return ctl_usage(usage);
         }
-        if (!ctl_utf8_valid(v))
+        if (!ent_utf8_valid(v))
             return ctl_bad(cmd, "the value of %s is not valid UTF-8", o->name);
         if (o->many) {
             if (*o->nmany >= 64)

@@ -9,7 +9,7 @@
  */
 #include "args.h"
 #include "ctl.h"
-#include "json_events.h"
+#include "common/event_json.h"
 #include "table.h"
 
 #include "proto/analytics.pb-c.h"
@@ -39,7 +39,7 @@ static int s_month_arg(const char *opt, const char *text, Entretiens__V1__Date *
         snprintf(buf, sizeof buf, "%s-01", text);
         text = buf;
     }
-    if (ctl_date_parse(text, out) == 0)
+    if (ent_pbdate_parse(text, out) == 0)
         return 0;
     return ctl_bad("stats", "%s '%s' is not a month YYYY-MM (or a date YYYY-MM-DD)", opt, text);
 }
@@ -76,7 +76,7 @@ static void s_print_json(json_t *v)
 /* One CSV field (RFC 4180: quoted when it holds a comma, quote or newline). */
 static void s_csv(const char *s, bool last)
 {
-    char *clean = ctl_utf8_sanitize(s ? s : "", s ? strlen(s) : 0, false);
+    char *clean = ent_utf8_sanitize(s ? s : "", s ? strlen(s) : 0, false);
     const char *t = clean ? clean : "";
     if (strpbrk(t, ",\"\r\n")) {
         putchar('"');
@@ -112,7 +112,7 @@ static void s_csv_header(const char *const *cols)
 
 static const char *s_date(const Entretiens__V1__Date *d, char *buf)
 {
-    return d ? ctl_date_str(d, buf) : "";
+    return d ? ent_pbdate_str(d, buf) : "";
 }
 
 static const char *s_group_label(const char *g)
@@ -139,7 +139,7 @@ static json_t *s_comp_json(const Entretiens__V1__CompletionFigures *f, bool with
 {
     json_t *o = json_object();
     if (with_group)
-        json_object_set_new(o, "group", ctl_json_str(f->group));
+        json_object_set_new(o, "group", ent_json_str(f->group));
     json_object_set_new(o, "owed", json_integer((json_int_t) f->owed));
     json_object_set_new(o, "upcoming", json_integer((json_int_t) f->upcoming));
     json_object_set_new(o, "overdue", json_integer((json_int_t) f->overdue));
@@ -207,7 +207,7 @@ static int s_completion_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
 {
     if (out == OUT_JSON) {
         json_t *o = json_object();
-        json_object_set_new(o, "group_by", ctl_json_str(r->group_by));
+        json_object_set_new(o, "group_by", ent_json_str(r->group_by));
         json_object_set_new(o, "total", s_comp_json(r->total, false));
         json_t *g = json_array();
         for (size_t i = 0; i < r->n_groups; i++)
@@ -241,7 +241,7 @@ static json_t *s_compl_json(const Entretiens__V1__ComplianceFigures *f, bool wit
 {
     json_t *o = json_object();
     if (with_group)
-        json_object_set_new(o, "group", ctl_json_str(f->group));
+        json_object_set_new(o, "group", ent_json_str(f->group));
     json_object_set_new(o, "employees", json_integer((json_int_t) f->employees));
     json_object_set_new(o, "up_to_date", json_integer((json_int_t) f->up_to_date));
     json_object_set_new(o, "due_soon", json_integer((json_int_t) f->due_soon));
@@ -279,12 +279,12 @@ static void s_compl_csv_row(const char *row, const Entretiens__V1__ComplianceFig
 
 static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__ComplianceReply *r, bool list)
 {
-    char d1[CTL_DATE_BUFLEN];
+    char d1[ENT_PBDATE_BUFLEN];
     if (out == OUT_JSON) {
         json_t *o = json_object();
-        json_object_set_new(o, "today", ctl_json_date(r->today));
+        json_object_set_new(o, "today", ent_json_pbdate(r->today));
         json_object_set_new(o, "within_days", json_integer(r->within_days));
-        json_object_set_new(o, "group_by", ctl_json_str(r->group_by));
+        json_object_set_new(o, "group_by", ent_json_str(r->group_by));
         json_object_set_new(o, "total", s_compl_json(r->total, false));
         json_t *g = json_array();
         for (size_t i = 0; i < r->n_groups; i++)
@@ -294,7 +294,7 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
         for (size_t i = 0; i < r->n_entities; i++) {
             const Entretiens__V1__EntityExposure *x = r->entities[i];
             json_t *xo = json_object();
-            json_object_set_new(xo, "entity", ctl_json_str(x->entity));
+            json_object_set_new(xo, "entity", ent_json_str(x->entity));
             json_object_set_new(xo, "headcount", json_integer((json_int_t) x->headcount));
             json_object_set_new(xo, "subject", json_boolean(x->subject));
             json_object_set_new(xo, "at_risk", json_integer((json_int_t) x->at_risk));
@@ -314,14 +314,14 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
             for (size_t i = 0; i < r->n_employees; i++) {
                 const Entretiens__V1__ComplianceEmployee *x = r->employees[i];
                 json_t *xo = json_object();
-                json_object_set_new(xo, "employee_id", ctl_json_str(x->employee_id));
-                json_object_set_new(xo, "entity", ctl_json_str(x->entity));
-                json_object_set_new(xo, "department", ctl_json_str(x->department));
-                json_object_set_new(xo, "site", ctl_json_str(x->site));
-                json_object_set_new(xo, "manager_id", ctl_json_str(x->manager_id));
-                json_object_set_new(xo, "status", ctl_json_str(x->status));
-                json_object_set_new(xo, "next_due", ctl_json_date(x->next_due));
-                json_object_set_new(xo, "next_type", ctl_json_str(x->next_type));
+                json_object_set_new(xo, "employee_id", ent_json_str(x->employee_id));
+                json_object_set_new(xo, "entity", ent_json_str(x->entity));
+                json_object_set_new(xo, "department", ent_json_str(x->department));
+                json_object_set_new(xo, "site", ent_json_str(x->site));
+                json_object_set_new(xo, "manager_id", ent_json_str(x->manager_id));
+                json_object_set_new(xo, "status", ent_json_str(x->status));
+                json_object_set_new(xo, "next_due", ent_json_pbdate(x->next_due));
+                json_object_set_new(xo, "next_type", ent_json_str(x->next_type));
                 json_object_set_new(xo, "penalty_eur", json_integer(x->penalty_eur));
                 json_object_set_new(xo, "penalty_if_inspected_eur", json_integer(x->penalty_if_inspected_eur));
                 json_array_append_new(l, xo);
@@ -379,7 +379,7 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
             s_csv(x->headcount_differs ? "true" : "false", true);
         }
     } else {
-        printf("professional interviews on %s (due soon = within %u days)\n", ctl_date_str(r->today, d1),
+        printf("professional interviews on %s (due soon = within %u days)\n", ent_pbdate_str(r->today, d1),
                r->within_days);
         ctl_table_t *t = ctl_table_new(r->group_by && *r->group_by ? r->group_by : "SCOPE", "EMPLOYEES",
                                        "UP TO DATE", "DUE SOON", "OVERDUE", "AT RISK", "EXPOSURE €",
@@ -475,7 +475,7 @@ static json_t *s_answers_json(s_akind_t kind, const Entretiens__V1__AnswerFigure
 {
     json_t *o = json_object();
     if (with_group)
-        json_object_set_new(o, "group", ctl_json_str(f->group));
+        json_object_set_new(o, "group", ent_json_str(f->group));
     json_object_set_new(o, "respondents", json_integer((json_int_t) f->respondents));
     json_object_set_new(o, "suppressed", json_boolean(f->suppressed));
     if (f->suppressed)
@@ -485,8 +485,8 @@ static json_t *s_answers_json(s_akind_t kind, const Entretiens__V1__AnswerFigure
     case A_TRAINING:
         for (size_t i = 0; i < f->n_training; i++) {
             const Entretiens__V1__TrainingFigure *t = f->training[i];
-            json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:I}", "theme", ctl_json_str(t->theme), "priority",
-                                               ctl_json_str(t->priority), "modality", ctl_json_str(t->modality),
+            json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:I}", "theme", ent_json_str(t->theme), "priority",
+                                               ent_json_str(t->priority), "modality", ent_json_str(t->modality),
                                                "count", (json_int_t) t->count));
         }
         json_object_set_new(o, "training", a);
@@ -495,8 +495,8 @@ static json_t *s_answers_json(s_akind_t kind, const Entretiens__V1__AnswerFigure
         json_object_set_new(o, "wish_to_leave", json_integer((json_int_t) f->wish_to_leave));
         for (size_t i = 0; i < f->n_mobility; i++) {
             const Entretiens__V1__MobilityFigure *m = f->mobility[i];
-            json_array_append_new(a, json_pack("{s:o, s:o, s:I}", "kind", ctl_json_str(m->kind), "horizon",
-                                               ctl_json_str(m->horizon), "count", (json_int_t) m->count));
+            json_array_append_new(a, json_pack("{s:o, s:o, s:I}", "kind", ent_json_str(m->kind), "horizon",
+                                               ent_json_str(m->horizon), "count", (json_int_t) m->count));
         }
         json_object_set_new(o, "mobility", a);
         break;
@@ -504,7 +504,7 @@ static json_t *s_answers_json(s_akind_t kind, const Entretiens__V1__AnswerFigure
         for (size_t i = 0; i < f->n_competencies; i++) {
             const Entretiens__V1__CompetencyFigure *c = f->competencies[i];
             json_t *co = json_object();
-            json_object_set_new(co, "item", ctl_json_str(c->item));
+            json_object_set_new(co, "item", ent_json_str(c->item));
             json_object_set_new(co, "count", json_integer((json_int_t) c->count));
             json_object_set_new(co, "suppressed", json_boolean(c->suppressed));
             if (!c->suppressed) {
@@ -522,8 +522,8 @@ static json_t *s_answers_json(s_akind_t kind, const Entretiens__V1__AnswerFigure
         for (size_t i = 0; i < f->n_ratings; i++) {
             const Entretiens__V1__RatingFigure *r = f->ratings[i];
             json_t *ro = json_object();
-            json_object_set_new(ro, "topic", ctl_json_str(r->topic));
-            json_object_set_new(ro, "question_id", ctl_json_str(r->question_id));
+            json_object_set_new(ro, "topic", ent_json_str(r->topic));
+            json_object_set_new(ro, "question_id", ent_json_str(r->question_id));
             json_object_set_new(ro, "scale_min", json_integer(r->scale_min));
             json_object_set_new(ro, "scale_max", json_integer(r->scale_max));
             json_object_set_new(ro, "count", json_integer((json_int_t) r->count));
@@ -748,7 +748,7 @@ static int s_answers_out(ctl_t *ctl, s_out_t out, s_akind_t kind, const Entretie
     if (out == OUT_JSON) {
         json_t *o = json_object();
         json_object_set_new(o, "min_group", json_integer(r->min_group));
-        json_object_set_new(o, "group_by", ctl_json_str(r->group_by));
+        json_object_set_new(o, "group_by", ent_json_str(r->group_by));
         json_object_set_new(o, "total", s_answers_json(kind, r->total, false));
         json_t *g = json_array();
         for (size_t i = 0; i < r->n_groups; i++)
@@ -775,10 +775,10 @@ static int s_answers_out(ctl_t *ctl, s_out_t out, s_akind_t kind, const Entretie
 
 static int s_signals_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__SignalsReply *r)
 {
-    char d1[CTL_DATE_BUFLEN];
+    char d1[ENT_PBDATE_BUFLEN];
     if (out == OUT_JSON) {
         json_t *o = json_object();
-        json_object_set_new(o, "today", ctl_json_date(r->today));
+        json_object_set_new(o, "today", ent_json_pbdate(r->today));
         json_object_set_new(o, "stale_months", json_integer(r->stale_months));
         json_object_set_new(o, "employees", json_integer((json_int_t) r->employees));
         json_object_set_new(o, "counts",
@@ -790,16 +790,16 @@ static int s_signals_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__SignalsR
         for (size_t i = 0; i < r->n_flagged; i++) {
             const Entretiens__V1__SignalEmployee *e = r->flagged[i];
             json_t *eo = json_object();
-            json_object_set_new(eo, "employee_id", ctl_json_str(e->employee_id));
-            json_object_set_new(eo, "entity", ctl_json_str(e->entity));
-            json_object_set_new(eo, "department", ctl_json_str(e->department));
-            json_object_set_new(eo, "site", ctl_json_str(e->site));
-            json_object_set_new(eo, "manager_id", ctl_json_str(e->manager_id));
+            json_object_set_new(eo, "employee_id", ent_json_str(e->employee_id));
+            json_object_set_new(eo, "entity", ent_json_str(e->entity));
+            json_object_set_new(eo, "department", ent_json_str(e->department));
+            json_object_set_new(eo, "site", ent_json_str(e->site));
+            json_object_set_new(eo, "manager_id", ent_json_str(e->manager_id));
             json_t *sa = json_array();
             for (size_t k = 0; k < e->n_signals; k++)
-                json_array_append_new(sa, json_pack("{s:o, s:o, s:o}", "kind", ctl_json_str(e->signals[k]->kind),
-                                                    "reason", ctl_json_str(e->signals[k]->reason), "since",
-                                                    ctl_json_date(e->signals[k]->since)));
+                json_array_append_new(sa, json_pack("{s:o, s:o, s:o}", "kind", ent_json_str(e->signals[k]->kind),
+                                                    "reason", ent_json_str(e->signals[k]->reason), "since",
+                                                    ent_json_pbdate(e->signals[k]->since)));
             json_object_set_new(eo, "signals", sa);
             json_array_append_new(l, eo);
         }
@@ -826,7 +826,7 @@ static int s_signals_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__SignalsR
     } else {
         printf("%" PRIu64 " employees on %s: low engagement %" PRIu64 ", wish to leave %" PRIu64
                ", no interview for %u months %" PRIu64 ", repeated overdue %" PRIu64 "\n",
-               r->employees, ctl_date_str(r->today, d1), r->low_engagement, r->wish_to_leave, r->stale_months,
+               r->employees, ent_pbdate_str(r->today, d1), r->low_engagement, r->wish_to_leave, r->stale_months,
                r->no_interview, r->repeated_overdue);
         ctl_table_t *t = ctl_table_new("EMPLOYEE", "DEPARTMENT", "MANAGER", "SIGNAL", "REASON", NULL);
         for (size_t i = 0; i < r->n_flagged; i++) {
@@ -853,7 +853,7 @@ static json_t *s_mgr_json(const Entretiens__V1__ManagerFigures *f, bool with_id)
 {
     json_t *o = json_object();
     if (with_id)
-        json_object_set_new(o, "manager_id", ctl_json_str(f->manager_id));
+        json_object_set_new(o, "manager_id", ent_json_str(f->manager_id));
     json_object_set_new(o, "overdue", json_integer((json_int_t) f->overdue));
     json_object_set_new(o, "upcoming", json_integer((json_int_t) f->upcoming));
     json_object_set_new(o, "awaiting_signature", json_integer((json_int_t) f->awaiting_signature));
@@ -863,7 +863,7 @@ static json_t *s_mgr_json(const Entretiens__V1__ManagerFigures *f, bool with_id)
 
 static int s_managers_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__ManagersReply *r, bool detail)
 {
-    char d1[CTL_DATE_BUFLEN];
+    char d1[ENT_PBDATE_BUFLEN];
     if (out == OUT_JSON) {
         json_t *o = json_object();
         json_object_set_new(o, "total", r->total ? s_mgr_json(r->total, false) : json_null());
@@ -874,9 +874,9 @@ static int s_managers_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Manager
         json_t *it = json_array();
         for (size_t i = 0; i < r->n_items; i++) {
             const Entretiens__V1__ManagerItem *x = r->items[i];
-            json_array_append_new(it, json_pack("{s:o, s:o, s:o, s:o, s:o}", "kind", ctl_json_str(x->kind), "id",
-                                                ctl_json_str(x->id), "employee_id", ctl_json_str(x->employee_id),
-                                                "type", ctl_json_str(x->type), "date", ctl_json_date(x->date)));
+            json_array_append_new(it, json_pack("{s:o, s:o, s:o, s:o, s:o}", "kind", ent_json_str(x->kind), "id",
+                                                ent_json_str(x->id), "employee_id", ent_json_str(x->employee_id),
+                                                "type", ent_json_str(x->type), "date", ent_json_pbdate(x->date)));
         }
         json_object_set_new(o, "items", it);
         json_object_set_new(o, "truncated", json_boolean(r->truncated));
@@ -1017,7 +1017,7 @@ int ctl_cmd_stats(ctl_t *ctl, int argc, char **argv)
             ctl_bad("stats", "%s needs a value", opts[o].name);
             return ctl_usage(USAGE);
         }
-        if (!ctl_utf8_valid(v))
+        if (!ent_utf8_valid(v))
             return ctl_bad("stats", "the value of %s is not valid UTF-8", opts[o].name);
         if (opts[o].str) {
             if (*opts[o].str && **opts[o].str) /* protobuf-c's empty default is not NULL */

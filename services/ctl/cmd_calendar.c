@@ -20,8 +20,8 @@
  *  Exit: 0 written, 1 a daemon failed or the file cannot be written, 2 usage.
  */
 #include "ctl.h"
-#include "ics.h"
-#include "json_events.h"
+#include "common/ics.h"
+#include "common/event_json.h"
 
 #include "common/date.h"
 #include "proto/envelope.pb-c.h"
@@ -72,7 +72,7 @@ static int c_bad(const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     fputs("entretiensctl: calendar export: ", stderr);
-    ctl_fputs_clean(msg, stderr);
+    ent_fputs_clean(msg, stderr);
     fputc('\n', stderr);
     return CTL_USAGE;
 }
@@ -371,7 +371,7 @@ static int c_write(const char *path, const char *text)
         rc = -1;
     if (rc) {
         fprintf(stderr, "entretiensctl: calendar export: cannot write '");
-        ctl_fputs_clean(path, stderr);
+        ent_fputs_clean(path, stderr);
         fprintf(stderr, "': %s\n", strerror(errno));
         unlink(tmp);
     }
@@ -435,7 +435,7 @@ int ctl_cmd_calendar(ctl_t *ctl, int argc, char **argv)
         }
         if (*opts[k].value)
             return c_bad("%s given twice", opts[k].name);
-        if (!ctl_utf8_valid(v))
+        if (!ent_utf8_valid(v))
             return c_bad("the value of %s is not valid UTF-8", opts[k].name);
         if (!*v)
             return c_bad("%s needs a value", opts[k].name);
@@ -503,13 +503,13 @@ int ctl_cmd_calendar(ctl_t *ctl, int argc, char **argv)
     if (c_write(out, text) != 0)
         goto done;
     if (ctl->json) {
-        ctl_print_json(json_pack("{s:o, s:s, s:s, s:s, s:I, s:I, s:I, s:b}", "file", ctl_json_str(out), "from", fbuf,
+        ctl_print_json(json_pack("{s:o, s:s, s:s, s:s, s:I, s:I, s:I, s:b}", "file", ent_json_str(out), "from", fbuf,
                                  "to", tbuf, "lang", lang == ICS_LANG_EN ? "en" : "fr", "deadlines",
                                  (json_int_t) deadlines, "interviews", (json_int_t) interviews, "events",
                                  (json_int_t) ics_cal_count(cal), "interviews_included", with_interviews));
     } else if (strcmp(out, "-") != 0) {
         printf("wrote ");
-        ctl_fputs_clean(out, stdout);
+        ent_fputs_clean(out, stdout);
         printf(": %zu deadline%s", deadlines, deadlines == 1 ? "" : "s");
         if (with_interviews)
             printf(", %zu scheduled interview%s", interviews, interviews == 1 ? "" : "s");

@@ -2,7 +2,7 @@
  *  JSON-lines employee events (the same generator the tests and the
  *  benchmarks use, services/ctl/orggen.h), and the policy that goes with it. */
 #include "ctl.h"
-#include "json_events.h"
+#include "common/event_json.h"
 #include "orggen.h"
 
 #include "common/clock.h"
@@ -100,7 +100,7 @@ int ctl_cmd_demo(ctl_t *ctl, int argc, char **argv)
     }
     const Entretiens__V1__EmployeeEvent *ev;
     while (orggen_next(g, &ev)) {
-        json_t *j = ctl_event_to_json(ev);
+        json_t *j = ent_evjson_to_json(ev);
         char *line = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
         if (line) {
             fputs(line, f);

@@ -37,9 +37,9 @@
  *  Exit: 0 done, 1 bad rows / rejected by the scheduler / conflicts / call
  *  failed, 2 usage (unreadable FILE or map, bad map).
  */
-#include "csv_employees.h"
+#include "common/csv_employees.h"
 #include "ctl.h"
-#include "json_events.h"
+#include "common/event_json.h"
 #include "table.h"
 
 #include "common/date.h"
@@ -314,17 +314,17 @@ static void i_print_problem(FILE *out, const char *prefix, size_t line, const ch
     fprintf(out, "%sline %zu: ", prefix, line);
     if (employee_id && *employee_id) {
         fputs("employee ", out);
-        ctl_fputs_clean(employee_id, out);
+        ent_fputs_clean(employee_id, out);
         fputs(": ", out);
     }
-    ctl_fputs_clean(field, out);
+    ent_fputs_clean(field, out);
     if (column && *column && strcmp(column, field) != 0) {
         fputs(" (", out);
-        ctl_fputs_clean(column, out);
+        ent_fputs_clean(column, out);
         fputc(')', out);
     }
     fputs(": ", out);
-    ctl_fputs_clean(reason, out);
+    ent_fputs_clean(reason, out);
     fputc('\n', out);
 }
 
@@ -349,35 +349,35 @@ static json_t *i_json(const char *path, const csv_emp_report_t *rep, const i_imp
         for (size_t i = 0; i < rep->kept; i++) {
             const csv_emp_error_t *e = &rep->errors[i];
             json_array_append_new(errors, json_pack("{s:I, s:o, s:o, s:o, s:s, s:o}", "line", (json_int_t) e->line,
-                                                    "employee_id", ctl_json_str(e->employee_id), "field",
-                                                    ctl_json_str(e->field), "reason", ctl_json_str(e->reason), "by",
-                                                    "file", "column", ctl_json_str(e->column)));
+                                                    "employee_id", ent_json_str(e->employee_id), "field",
+                                                    ent_json_str(e->field), "reason", ent_json_str(e->reason), "by",
+                                                    "file", "column", ent_json_str(e->column)));
         }
         total = rep->n_errors;
     } else {
         for (size_t i = 0; i < im->nrej; i++) {
             const i_note_t *r = &im->rej[i];
             json_array_append_new(errors, json_pack("{s:I, s:o, s:o, s:o, s:s, s:o}", "line", (json_int_t) r->line,
-                                                    "employee_id", ctl_json_str(r->employee_id), "field",
-                                                    ctl_json_str(r->field), "reason", ctl_json_str(r->reason), "by",
-                                                    "scheduler", "column", ctl_json_str(i_header(rep, r->field))));
+                                                    "employee_id", ent_json_str(r->employee_id), "field",
+                                                    ent_json_str(r->field), "reason", ent_json_str(r->reason), "by",
+                                                    "scheduler", "column", ent_json_str(i_header(rep, r->field))));
         }
         total = im->nrej;
     }
     json_t *columns = json_array();
     for (size_t i = 0; i < rep->ncolumns; i++)
-        json_array_append_new(columns, json_pack("{s:o, s:o}", "header", ctl_json_str(rep->columns[i].header),
+        json_array_append_new(columns, json_pack("{s:o, s:o}", "header", ent_json_str(rep->columns[i].header),
                                                  "column", rep->columns[i].column ? json_string(rep->columns[i].column)
                                                                                   : json_null()));
     json_t *warnings = json_array();
     for (size_t i = 0; i < im->nwarn; i++) {
         const i_note_t *w = &im->warn[i];
         json_array_append_new(warnings, json_pack("{s:I, s:o, s:o, s:o, s:o}", "line", (json_int_t) w->line,
-                                                  "employee_id", ctl_json_str(w->employee_id), "field",
-                                                  ctl_json_str(w->field), "column", ctl_json_str(i_header(rep, w->field)),
-                                                  "reason", ctl_json_str(w->reason)));
+                                                  "employee_id", ent_json_str(w->employee_id), "field",
+                                                  ent_json_str(w->field), "column", ent_json_str(i_header(rep, w->field)),
+                                                  "reason", ent_json_str(w->reason)));
     }
-    return json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:s, s:o, s:o}", "file", ctl_json_str(path),
+    return json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:s, s:o, s:o}", "file", ent_json_str(path),
                      "rows", (json_int_t) rep->rows, "sent", (json_int_t) im->sent, "accepted",
                      (json_int_t) im->accepted, "duplicates", (json_int_t) im->duplicates, "rejected",
                      (json_int_t) (refused ? i_refused_rows(rep) : im->rejected), "errors", errors, "errors_total",
@@ -462,7 +462,7 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
         }
         if (!only_pos && argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "entretiensctl: import employees: unknown option '");
-            ctl_fputs_clean(argv[i], stderr);
+            ent_fputs_clean(argv[i], stderr);
             fputs("'\n", stderr);
             return i_usage();
         }
@@ -472,7 +472,7 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
     }
     if (!path)
         return i_usage();
-    if (!ctl_utf8_valid(path) || (map_path && !ctl_utf8_valid(map_path))) {
+    if (!ent_utf8_valid(path) || (map_path && !ent_utf8_valid(map_path))) {
         fprintf(stderr, "entretiensctl: import employees: the file name is not valid UTF-8\n");
         return CTL_USAGE;
     }
@@ -489,16 +489,16 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
         int m = -1;
         if (strcmp(map_path, "-") == 0 || i_slurp(map_path, &map_text, &map_len) != 0) {
             fprintf(stderr, "entretiensctl: import employees: cannot read the map '");
-            ctl_fputs_clean(map_path, stderr);
+            ent_fputs_clean(map_path, stderr);
             fprintf(stderr, "': %s\n", strcmp(map_path, "-") == 0 ? "a map is a file" : strerror(errno));
             status = CTL_USAGE;
             goto done;
         }
         if ((m = csv_emp_map_parse(map_text, map_len, &map, err, sizeof err)) != 0) {
             fprintf(stderr, "entretiensctl: import employees: map '");
-            ctl_fputs_clean(map_path, stderr);
+            ent_fputs_clean(map_path, stderr);
             fputs("': ", stderr);
-            ctl_fputs_clean(m == -2 ? "out of memory" : err, stderr);
+            ent_fputs_clean(m == -2 ? "out of memory" : err, stderr);
             fputc('\n', stderr);
             status = m == -2 ? CTL_FAILED : CTL_USAGE;
             goto done;
@@ -506,7 +506,7 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
     }
     if (i_slurp(path, &data, &len) != 0) {
         fprintf(stderr, "entretiensctl: import employees: cannot read '");
-        ctl_fputs_clean(path, stderr);
+        ent_fputs_clean(path, stderr);
         fprintf(stderr, "': %s\n", strerror(errno));
         status = CTL_USAGE;
         goto done;
@@ -530,7 +530,7 @@ int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
     bool color = ctl_use_color(ctl->color);
     if (strcmp(rep.encoding, "utf-8") != 0) {
         fprintf(stderr, "entretiensctl: import employees: ");
-        ctl_fputs_clean(path, stderr);
+        ent_fputs_clean(path, stderr);
         /* the only other encoding read (csv_employees.h) */
         fprintf(stderr, " is not UTF-8: read as Windows-1252 (what Excel saves as French CSV) and converted\n");
     }

@@ -15,6 +15,13 @@ static const char *const s_daemons[] = { "scheduler", "records", "notifier", "an
 /* What a daemon's key may call on the others: replay their events, read
  * their heads. */
 #define DAEMON_ALLOW "events.replay,health"
+/* The gateway acts for signed-in people (assert=yes) on the methods of the
+ * API's use cases only: never the operators' (grants, policies, clock,
+ * backups), which also need an admin key (ENT_RPC_OPERATOR). */
+#define GATEWAY_ALLOW                                                                                              \
+    "events.replay,health,scheduler.ingest,scheduler.obligations,scheduler.due,scheduler.employee,"               \
+    "scheduler.campaign.*,records.interview.*,records.template.list,records.template.show," \
+    "notifier.list,notifier.show,analytics.*"
 
 static json_t *s_key_json(const ent_key_t *k)
 {
@@ -52,21 +59,22 @@ static bool s_exists(const char *dir, const char *name)
     return f != NULL;
 }
 
-/* keys init DIR: a key for each daemon and the operator's; keys that
+/* keys init DIR: a key for each daemon, the gateway's and the operator's; keys that
  * already exist are kept (so that a second run is harmless). */
 static int s_init(ctl_t *ctl, const char *dir)
 {
     json_t *created = json_array(), *kept = json_array();
     int rc = CTL_OK;
-    for (size_t i = 0; i <= sizeof s_daemons / sizeof *s_daemons; i++) {
-        bool operator = i == sizeof s_daemons / sizeof *s_daemons;
-        ent_key_t k = { .daemon = !operator, .may_assert = operator };
-        snprintf(k.name, sizeof k.name, "%s", operator ? "operator" : s_daemons[i]);
+    size_t nd = sizeof s_daemons / sizeof *s_daemons;
+    for (size_t i = 0; i <= nd + 1; i++) {
+        bool operator = i == nd + 1, gateway = i == nd;
+        ent_key_t k = { .daemon = !operator, .may_assert = operator || gateway };
+        snprintf(k.name, sizeof k.name, "%s", operator ? "operator" : gateway ? "gateway" : s_daemons[i]);
         if (operator)
             snprintf(k.principal, sizeof k.principal, "admin:operator");
         else
-            snprintf(k.principal, sizeof k.principal, "service:%s", s_daemons[i]);
-        snprintf(k.allow, sizeof k.allow, "%s", operator ? "*" : DAEMON_ALLOW);
+            snprintf(k.principal, sizeof k.principal, "service:%s", k.name);
+        snprintf(k.allow, sizeof k.allow, "%s", operator ? "*" : gateway ? GATEWAY_ALLOW : DAEMON_ALLOW);
         if (s_exists(dir, k.name)) {
             json_array_append_new(kept, json_string(k.name));
             continue;
@@ -187,7 +195,9 @@ const char *ctl_keys_details(const char *command)
     return "  keys init DIR\n"
            "      creates a key for each daemon (scheduler, records, notifier, analytics: principal\n"
            "      service:NAME, daemon=yes, allow " DAEMON_ALLOW ") and the operator's key (admin:operator,\n"
-           "      may act for others with --as, allow *); keys already there are kept.\n"
+           "      may act for others with --as, allow *) and the gateway's (service:gateway, daemon=yes,\n"
+           "      may act for the signed-in principal, allow the API's methods only); keys already there\n"
+           "      are kept.\n"
            "  keys add DIR NAME --principal P [--assert] [--allow M,...] [--daemon]\n"
            "      a client key bound to principal P (e.g. --principal service:hris --allow scheduler.ingest);\n"
            "      --assert lets it act for other principals (the gateway); --daemon makes a daemon's key.\n"

@@ -15,7 +15,7 @@
  */
 #include "args.h"
 #include "ctl.h"
-#include "json_events.h"
+#include "common/event_json.h"
 #include "table.h"
 
 #include "proto/notifier.pb-c.h"
@@ -75,51 +75,51 @@ static json_t *s_time(int64_t ms)
     if (ms <= 0)
         return json_null();
     char buf[48];
-    return json_string(ctl_time_str(ms, buf, sizeof buf));
+    return json_string(ent_time_str(ms, buf, sizeof buf));
 }
 
 static json_t *s_notification_json(const Entretiens__V1__Notification *n)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "id", ctl_json_str(n->id));
-    json_object_set_new(o, "status", ctl_json_str(n->status));
-    json_object_set_new(o, "kind", ctl_json_str(n->kind));
-    json_object_set_new(o, "step", ctl_json_str(n->step));
-    json_object_set_new(o, "role", ctl_json_str(n->role));
-    json_object_set_new(o, "recipient_id", ctl_json_str(n->recipient_id));
-    json_object_set_new(o, "employee_id", ctl_json_str(n->employee_id));
-    json_object_set_new(o, "interview_type", ctl_json_str(n->interview_type));
-    json_object_set_new(o, "due_date", ctl_json_date(n->due_date));
+    json_object_set_new(o, "id", ent_json_str(n->id));
+    json_object_set_new(o, "status", ent_json_str(n->status));
+    json_object_set_new(o, "kind", ent_json_str(n->kind));
+    json_object_set_new(o, "step", ent_json_str(n->step));
+    json_object_set_new(o, "role", ent_json_str(n->role));
+    json_object_set_new(o, "recipient_id", ent_json_str(n->recipient_id));
+    json_object_set_new(o, "employee_id", ent_json_str(n->employee_id));
+    json_object_set_new(o, "interview_type", ent_json_str(n->interview_type));
+    json_object_set_new(o, "due_date", ent_json_pbdate(n->due_date));
     json_object_set_new(o, "fire_at", s_time(n->fire_at_ms));
     json_object_set_new(o, "fire_at_ms", json_integer(n->fire_at_ms));
     json_object_set_new(o, "late", json_boolean(n->late));
-    json_object_set_new(o, "message_id", ctl_json_str(n->message_id));
-    json_object_set_new(o, "subject", ctl_json_str(n->subject));
-    json_object_set_new(o, "obligation_id", ctl_json_str(n->obligation_id));
-    json_object_set_new(o, "interview_id", ctl_json_str(n->interview_id));
+    json_object_set_new(o, "message_id", ent_json_str(n->message_id));
+    json_object_set_new(o, "subject", ent_json_str(n->subject));
+    json_object_set_new(o, "obligation_id", ent_json_str(n->obligation_id));
+    json_object_set_new(o, "interview_id", ent_json_str(n->interview_id));
     json_object_set_new(o, "dispatched_at", s_time(n->dispatched_at_ms));
     json_object_set_new(o, "dispatched_at_ms", json_integer(n->dispatched_at_ms));
     json_object_set_new(o, "sent_at", s_time(n->sent_at_ms));
     json_object_set_new(o, "attempts", json_integer(n->attempts));
-    json_object_set_new(o, "last_error", ctl_json_str(n->last_error));
-    json_object_set_new(o, "address", ctl_json_str(n->address));
-    json_object_set_new(o, "locale", ctl_json_str(n->locale));
+    json_object_set_new(o, "last_error", ent_json_str(n->last_error));
+    json_object_set_new(o, "address", ent_json_str(n->address));
+    json_object_set_new(o, "locale", ent_json_str(n->locale));
     json_t *dl = json_array();
     for (size_t i = 0; i < n->n_deliveries; i++) {
         const Entretiens__V1__Delivery *d = n->deliveries[i];
         json_t *j = json_object();
-        json_object_set_new(j, "channel", ctl_json_str(d->channel));
-        json_object_set_new(j, "status", ctl_json_str(d->status));
+        json_object_set_new(j, "channel", ent_json_str(d->channel));
+        json_object_set_new(j, "status", ent_json_str(d->status));
         json_object_set_new(j, "attempts", json_integer(d->attempts));
-        json_object_set_new(j, "last_error", ctl_json_str(d->last_error));
+        json_object_set_new(j, "last_error", ent_json_str(d->last_error));
         json_object_set_new(j, "next_try", s_time(d->next_try_ms));
         json_array_append_new(dl, j);
     }
     json_object_set_new(o, "deliveries", dl);
-    json_object_set_new(o, "digest_id", n->digest_id && *n->digest_id ? ctl_json_str(n->digest_id) : json_null());
+    json_object_set_new(o, "digest_id", n->digest_id && *n->digest_id ? ent_json_str(n->digest_id) : json_null());
     json_t *items = json_array();
     for (size_t i = 0; i < n->n_items; i++)
-        json_array_append_new(items, ctl_json_str(n->items[i]));
+        json_array_append_new(items, ent_json_str(n->items[i]));
     json_object_set_new(o, "items", items);
     return o;
 }
@@ -128,42 +128,42 @@ static json_t *s_strings(char **v, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, ctl_json_str(v[i]));
+        json_array_append_new(a, ent_json_str(v[i]));
     return a;
 }
 
 static json_t *s_message_json(const Entretiens__V1__RenderedMessage *m)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "notification_id", ctl_json_str(m->notification_id));
-    json_object_set_new(o, "status", ctl_json_str(m->status));
-    json_object_set_new(o, "kind", ctl_json_str(m->kind));
-    json_object_set_new(o, "recipient_id", ctl_json_str(m->recipient_id));
+    json_object_set_new(o, "notification_id", ent_json_str(m->notification_id));
+    json_object_set_new(o, "status", ent_json_str(m->status));
+    json_object_set_new(o, "kind", ent_json_str(m->kind));
+    json_object_set_new(o, "recipient_id", ent_json_str(m->recipient_id));
     json_object_set_new(o, "fire_at", s_time(m->fire_at_ms));
     json_object_set_new(o, "late", json_boolean(m->late));
-    json_object_set_new(o, "locale", ctl_json_str(m->locale));
+    json_object_set_new(o, "locale", ent_json_str(m->locale));
     json_object_set_new(o, "to", s_strings(m->to, m->n_to));
     json_object_set_new(o, "cc", s_strings(m->cc, m->n_cc));
-    json_object_set_new(o, "subject", ctl_json_str(m->subject));
-    json_object_set_new(o, "text", ctl_json_str(m->text));
-    json_object_set_new(o, "ical", m->ical && *m->ical ? ctl_json_str(m->ical) : json_null());
-    json_object_set_new(o, "message_id", ctl_json_str(m->message_id));
-    json_object_set_new(o, "error", m->error && *m->error ? ctl_json_str(m->error) : json_null());
+    json_object_set_new(o, "subject", ent_json_str(m->subject));
+    json_object_set_new(o, "text", ent_json_str(m->text));
+    json_object_set_new(o, "ical", m->ical && *m->ical ? ent_json_str(m->ical) : json_null());
+    json_object_set_new(o, "message_id", ent_json_str(m->message_id));
+    json_object_set_new(o, "error", m->error && *m->error ? ent_json_str(m->error) : json_null());
     return o;
 }
 
 static json_t *s_contact_json(const Entretiens__V1__Contact *c)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "employee_id", ctl_json_str(c->employee_id));
-    json_object_set_new(o, "email", ctl_json_str(c->email));
-    json_object_set_new(o, "locale", ctl_json_str(c->locale));
-    json_object_set_new(o, "manager_id", ctl_json_str(c->manager_id));
-    json_object_set_new(o, "entity", ctl_json_str(c->entity));
-    json_object_set_new(o, "department", ctl_json_str(c->department));
-    json_object_set_new(o, "region", ctl_json_str(c->region));
-    json_object_set_new(o, "first_name", ctl_json_str(c->first_name));
-    json_object_set_new(o, "last_name", ctl_json_str(c->last_name));
+    json_object_set_new(o, "employee_id", ent_json_str(c->employee_id));
+    json_object_set_new(o, "email", ent_json_str(c->email));
+    json_object_set_new(o, "locale", ent_json_str(c->locale));
+    json_object_set_new(o, "manager_id", ent_json_str(c->manager_id));
+    json_object_set_new(o, "entity", ent_json_str(c->entity));
+    json_object_set_new(o, "department", ent_json_str(c->department));
+    json_object_set_new(o, "region", ent_json_str(c->region));
+    json_object_set_new(o, "first_name", ent_json_str(c->first_name));
+    json_object_set_new(o, "last_name", ent_json_str(c->last_name));
     json_object_set_new(o, "employed", json_boolean(c->employed));
     json_object_set_new(o, "digest", json_boolean(c->digest));
     return o;
@@ -187,7 +187,7 @@ static const char *s_short_time(int64_t ms, char *buf, size_t size)
     if (ms <= 0)
         return "";
     char full[48];
-    ctl_time_str(ms, full, sizeof full);
+    ent_time_str(ms, full, sizeof full);
     snprintf(buf, size, "%.16s", full); /* YYYY-MM-DDTHH:MM */
     return buf;
 }
@@ -245,7 +245,7 @@ static int s_list(ctl_t *ctl, int argc, char **argv)
         ctl_table_t *t = ctl_table_new("STATUS", "FIRE_AT", "KIND", "RECIPIENT", "EMPLOYEE", "TYPE", "DUE", "ID", NULL);
         for (size_t i = 0; i < rep->n_notifications; i++) {
             const Entretiens__V1__Notification *n = rep->notifications[i];
-            char fire[32], due[CTL_DATE_BUFLEN];
+            char fire[32], due[ENT_PBDATE_BUFLEN];
             ctl_table_row(t);
             ctl_table_cellf(t, s_status_color(n->status), "%s%s", n->status, n->late ? " (late)" : "");
             ctl_table_cell(t, s_short_time(n->fire_at_ms, fire, sizeof fire), CTL_PLAIN);
@@ -253,7 +253,7 @@ static int s_list(ctl_t *ctl, int argc, char **argv)
             ctl_table_cell(t, n->recipient_id, CTL_PLAIN);
             ctl_table_cell(t, n->employee_id, CTL_PLAIN);
             ctl_table_cell(t, n->interview_type, CTL_PLAIN);
-            ctl_table_cell(t, ctl_date_str(n->due_date, due), CTL_PLAIN);
+            ctl_table_cell(t, ent_pbdate_str(n->due_date, due), CTL_PLAIN);
             ctl_table_cell(t, n->id, CTL_PLAIN);
         }
         ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
@@ -269,15 +269,15 @@ static void s_print_message(const Entretiens__V1__RenderedMessage *m)
     char fire[48];
     printf("── %s\n", m->notification_id);
     printf("   status %s%s, %s, planned %s, locale %s\n", m->status, m->late ? " (late)" : "", m->kind,
-           m->fire_at_ms > 0 ? ctl_time_str(m->fire_at_ms, fire, sizeof fire) : "-", m->locale);
+           m->fire_at_ms > 0 ? ent_time_str(m->fire_at_ms, fire, sizeof fire) : "-", m->locale);
     printf("   To: ");
     for (size_t i = 0; i < m->n_to; i++) {
         printf("%s", i ? ", " : "");
-        ctl_fputs_clean(m->to[i], stdout);
+        ent_fputs_clean(m->to[i], stdout);
     }
     if (m->error && *m->error) {
         printf("(");
-        ctl_fputs_clean(m->error, stdout);
+        ent_fputs_clean(m->error, stdout);
         printf(")");
     }
     printf("\n");
@@ -285,19 +285,19 @@ static void s_print_message(const Entretiens__V1__RenderedMessage *m)
         printf("   Cc: ");
         for (size_t i = 0; i < m->n_cc; i++) {
             printf("%s", i ? ", " : "");
-            ctl_fputs_clean(m->cc[i], stdout);
+            ent_fputs_clean(m->cc[i], stdout);
         }
         printf("\n");
     }
     printf("   Subject: ");
-    ctl_fputs_clean(m->subject, stdout);
+    ent_fputs_clean(m->subject, stdout);
     printf("\n\n");
     /* the text keeps its line breaks; every other control is cleaned */
     const char *p = m->text;
     while (p && *p) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t) (nl - p) : strlen(p);
-        char *line = ctl_utf8_sanitize(p, len, true);
+        char *line = ent_utf8_sanitize(p, len, true);
         if (line) {
             printf("   %s\n", line);
             free(line);
@@ -398,7 +398,7 @@ static int s_retry(ctl_t *ctl, int argc, char **argv)
     } else {
         for (size_t i = 0; i < rep->n_ids; i++) {
             printf("retrying ");
-            ctl_fputs_clean(rep->ids[i], stdout);
+            ent_fputs_clean(rep->ids[i], stdout);
             printf("\n");
         }
         printf("%u notification(s) put back for sending\n", rep->retried);
@@ -433,7 +433,7 @@ static int s_stats(ctl_t *ctl)
         printf("\nsending       %s\n", st->gate_open ? "yes" : "not yet: applying the events missed while down");
         printf("contacts      %" PRIu64 "\nsubjects      %" PRIu64 "\nplanned       %" PRIu64 "\n", st->contacts,
                st->subjects, st->planned);
-        printf("next fire     %s\n", st->next_fire_ms > 0 ? ctl_time_str(st->next_fire_ms, next, sizeof next) : "-");
+        printf("next fire     %s\n", st->next_fire_ms > 0 ? ent_time_str(st->next_fire_ms, next, sizeof next) : "-");
         printf("in flight     %" PRIu64 "\n", st->in_flight);
         for (size_t i = 0; i < st->n_counts; i++)
             printf("%-13s %" PRIu64 "\n", st->counts[i]->status, st->counts[i]->count);

@@ -13,7 +13,7 @@
  */
 #include "args.h"
 #include "ctl.h"
-#include "json_events.h"
+#include "common/event_json.h"
 #include "table.h"
 
 #include "common/clock.h"
@@ -42,7 +42,7 @@ static void r_free(void *m)
 static void r_kv(const char *label, const char *value)
 {
     printf("%-20s ", label);
-    ctl_fputs_clean(value && *value ? value : "-", stdout);
+    ent_fputs_clean(value && *value ? value : "-", stdout);
     fputc('\n', stdout);
 }
 
@@ -50,13 +50,13 @@ static const char *r_time(int64_t ms, char *buf, size_t size)
 {
     if (ms <= 0)
         return "";
-    return ctl_time_str(ms, buf, size);
+    return ent_time_str(ms, buf, size);
 }
 
 static json_t *r_json_time(int64_t ms)
 {
     char buf[48];
-    return ms > 0 ? ctl_json_str(ctl_time_str(ms, buf, sizeof buf)) : json_null();
+    return ms > 0 ? ent_json_str(ent_time_str(ms, buf, sizeof buf)) : json_null();
 }
 
 /* A JSON text from records (answers) as a JSON value (null when empty). */
@@ -65,7 +65,7 @@ static json_t *r_json_text(const char *text)
     if (!text || !*text)
         return json_null();
     json_t *j = json_loads(text, 0, NULL);
-    return j ? j : ctl_json_str(text);
+    return j ? j : ent_json_str(text);
 }
 
 static char *r_read_file(const char *path, size_t *len)
@@ -102,9 +102,9 @@ static char *r_read_file(const char *path, size_t *len)
 static json_t *r_objective_json(const Entretiens__V1__Objective *o)
 {
     json_t *j = json_object();
-    json_object_set_new(j, "title", ctl_json_str(o->title));
-    json_object_set_new(j, "measure", ctl_json_str(o->measure));
-    json_object_set_new(j, "due_date", ctl_json_date(o->due_date));
+    json_object_set_new(j, "title", ent_json_str(o->title));
+    json_object_set_new(j, "measure", ent_json_str(o->measure));
+    json_object_set_new(j, "due_date", ent_json_pbdate(o->due_date));
     json_object_set_new(j, "weight", json_integer(o->weight));
     json_object_set_new(j, "attainment", o->attainment >= 0 ? json_integer(o->attainment) : json_null());
     return j;
@@ -113,9 +113,9 @@ static json_t *r_objective_json(const Entretiens__V1__Objective *o)
 static json_t *r_action_json(const Entretiens__V1__ActionItem *a)
 {
     json_t *j = json_object();
-    json_object_set_new(j, "title", ctl_json_str(a->title));
-    json_object_set_new(j, "owner", ctl_json_str(a->owner));
-    json_object_set_new(j, "due_date", ctl_json_date(a->due_date));
+    json_object_set_new(j, "title", ent_json_str(a->title));
+    json_object_set_new(j, "owner", ent_json_str(a->owner));
+    json_object_set_new(j, "due_date", ent_json_pbdate(a->due_date));
     return j;
 }
 
@@ -124,52 +124,52 @@ static json_t *r_signature_json(const Entretiens__V1__Signature *s)
     if (!s)
         return json_null();
     json_t *j = json_object();
-    json_object_set_new(j, "by", ctl_json_str(s->by));
+    json_object_set_new(j, "by", ent_json_str(s->by));
     json_object_set_new(j, "at", r_json_time(s->at_ms));
-    json_object_set_new(j, "digest", ctl_json_str(s->digest));
-    json_object_set_new(j, "comment", s->comment && *s->comment ? ctl_json_str(s->comment) : json_null());
+    json_object_set_new(j, "digest", ent_json_str(s->digest));
+    json_object_set_new(j, "comment", s->comment && *s->comment ? ent_json_str(s->comment) : json_null());
     return j;
 }
 
 static json_t *r_interview_json(const Entretiens__V1__Interview *iv)
 {
     json_t *j = json_object();
-    json_object_set_new(j, "id", ctl_json_str(iv->id));
-    json_object_set_new(j, "type", ctl_json_str(iv->type));
-    json_object_set_new(j, "status", ctl_json_str(iv->status));
-    json_object_set_new(j, "employee_id", ctl_json_str(iv->employee_id));
-    json_object_set_new(j, "first_name", ctl_json_str(iv->first_name));
-    json_object_set_new(j, "last_name", ctl_json_str(iv->last_name));
-    json_object_set_new(j, "manager_id", ctl_json_str(iv->manager_id));
-    json_object_set_new(j, "obligation_id", iv->obligation_id && *iv->obligation_id ? ctl_json_str(iv->obligation_id) : json_null());
-    json_object_set_new(j, "due_date", ctl_json_date(iv->due_date));
-    json_object_set_new(j, "entity", ctl_json_str(iv->entity));
-    json_object_set_new(j, "department", ctl_json_str(iv->department));
-    json_object_set_new(j, "site", ctl_json_str(iv->site));
-    json_object_set_new(j, "locale", ctl_json_str(iv->locale));
-    json_object_set_new(j, "title", iv->title && *iv->title ? ctl_json_str(iv->title) : json_null());
-    json_object_set_new(j, "template", json_pack("{s:o s:i}", "id", ctl_json_str(iv->template_id), "version", (int) iv->template_version));
+    json_object_set_new(j, "id", ent_json_str(iv->id));
+    json_object_set_new(j, "type", ent_json_str(iv->type));
+    json_object_set_new(j, "status", ent_json_str(iv->status));
+    json_object_set_new(j, "employee_id", ent_json_str(iv->employee_id));
+    json_object_set_new(j, "first_name", ent_json_str(iv->first_name));
+    json_object_set_new(j, "last_name", ent_json_str(iv->last_name));
+    json_object_set_new(j, "manager_id", ent_json_str(iv->manager_id));
+    json_object_set_new(j, "obligation_id", iv->obligation_id && *iv->obligation_id ? ent_json_str(iv->obligation_id) : json_null());
+    json_object_set_new(j, "due_date", ent_json_pbdate(iv->due_date));
+    json_object_set_new(j, "entity", ent_json_str(iv->entity));
+    json_object_set_new(j, "department", ent_json_str(iv->department));
+    json_object_set_new(j, "site", ent_json_str(iv->site));
+    json_object_set_new(j, "locale", ent_json_str(iv->locale));
+    json_object_set_new(j, "title", iv->title && *iv->title ? ent_json_str(iv->title) : json_null());
+    json_object_set_new(j, "template", json_pack("{s:o s:i}", "id", ent_json_str(iv->template_id), "version", (int) iv->template_version));
     json_object_set_new(j, "created_at", r_json_time(iv->created_at_ms));
-    json_object_set_new(j, "created_by", ctl_json_str(iv->created_by));
+    json_object_set_new(j, "created_by", ent_json_str(iv->created_by));
     json_object_set_new(j, "updated_at", r_json_time(iv->updated_at_ms));
     if (iv->scheduled_start_ms > 0) {
         json_t *s = json_object();
         json_object_set_new(s, "start", r_json_time(iv->scheduled_start_ms));
         json_object_set_new(s, "duration_min", json_integer(iv->duration_min));
-        json_object_set_new(s, "place", iv->place && *iv->place ? ctl_json_str(iv->place) : json_null());
-        json_object_set_new(s, "video_link", iv->video_link && *iv->video_link ? ctl_json_str(iv->video_link) : json_null());
+        json_object_set_new(s, "place", iv->place && *iv->place ? ent_json_str(iv->place) : json_null());
+        json_object_set_new(s, "video_link", iv->video_link && *iv->video_link ? ent_json_str(iv->video_link) : json_null());
         json_object_set_new(j, "schedule", s);
     } else {
         json_object_set_new(j, "schedule", json_null());
     }
-    json_object_set_new(j, "held_on", ctl_json_date(iv->held_on));
+    json_object_set_new(j, "held_on", ent_json_pbdate(iv->held_on));
     json_object_set_new(j, "employee_shared", json_boolean(iv->employee_shared));
     json_object_set_new(j, "manager_shared", json_boolean(iv->manager_shared));
     json_object_set_new(j, "signatures", json_pack("{s:o s:o}", "employee", r_signature_json(iv->employee_signature),
                                                    "manager", r_signature_json(iv->manager_signature)));
     json_object_set_new(j, "closed_at", r_json_time(iv->closed_at_ms));
     json_object_set_new(j, "reopen_count", json_integer(iv->reopen_count));
-    json_object_set_new(j, "reason", iv->reason && *iv->reason ? ctl_json_str(iv->reason) : json_null());
+    json_object_set_new(j, "reason", iv->reason && *iv->reason ? ent_json_str(iv->reason) : json_null());
     json_object_set_new(j, "reassigned", json_boolean(iv->reassigned));
     json_t *obj = json_array(), *act = json_array();
     for (size_t i = 0; i < iv->n_carried_objectives; i++)
@@ -177,7 +177,7 @@ static json_t *r_interview_json(const Entretiens__V1__Interview *iv)
     for (size_t i = 0; i < iv->n_carried_action_items; i++)
         json_array_append_new(act, r_action_json(iv->carried_action_items[i]));
     json_object_set_new(j, "carried", json_pack("{s:o s:o s:o}", "from",
-                                                iv->carried_from && *iv->carried_from ? ctl_json_str(iv->carried_from) : json_null(),
+                                                iv->carried_from && *iv->carried_from ? ent_json_str(iv->carried_from) : json_null(),
                                                 "objectives", obj, "action_items", act));
     return j;
 }
@@ -187,18 +187,18 @@ static json_t *r_view_json(const Entretiens__V1__InterviewView *v)
     json_t *j = r_interview_json(v->interview);
     json_object_set_new(j, "answers", json_pack("{s:o s:o}", "employee", r_json_text(v->employee_answers), "manager",
                                                 r_json_text(v->manager_answers)));
-    json_object_set_new(j, "manager_notes", v->manager_notes && *v->manager_notes ? ctl_json_str(v->manager_notes) : json_null());
+    json_object_set_new(j, "manager_notes", v->manager_notes && *v->manager_notes ? ent_json_str(v->manager_notes) : json_null());
     json_t *w = json_array();
     for (size_t i = 0; i < v->n_withheld; i++)
-        json_array_append_new(w, ctl_json_str(v->withheld[i]));
+        json_array_append_new(w, ent_json_str(v->withheld[i]));
     json_object_set_new(j, "withheld", w);
-    json_object_set_new(j, "relation", ctl_json_str(v->relation));
-    json_object_set_new(j, "report_digest", v->report_digest && *v->report_digest ? ctl_json_str(v->report_digest) : json_null());
+    json_object_set_new(j, "relation", ent_json_str(v->relation));
+    json_object_set_new(j, "report_digest", v->report_digest && *v->report_digest ? ent_json_str(v->report_digest) : json_null());
     /* added after the documented keys, as the contract wants */
-    json_object_set_new(j, "window_start", v->interview && v->interview->window_start ? ctl_json_date(v->interview->window_start) : json_null());
+    json_object_set_new(j, "window_start", v->interview && v->interview->window_start ? ent_json_pbdate(v->interview->window_start) : json_null());
     json_t *warn = json_array();
     for (size_t i = 0; i < v->n_warnings; i++)
-        json_array_append_new(warn, ctl_json_str(v->warnings[i]));
+        json_array_append_new(warn, ent_json_str(v->warnings[i]));
     json_object_set_new(j, "warnings", warn);
     return j;
 }
@@ -217,10 +217,10 @@ static const char *r_sched_str(const Entretiens__V1__Interview *iv, char *buf, s
 static void r_print_answer(const json_t *v)
 {
     if (json_is_string(v)) {
-        ctl_fputs_clean(json_string_value(v), stdout);
+        ent_fputs_clean(json_string_value(v), stdout);
     } else {
         char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-        ctl_fputs_clean(s ? s : "?", stdout);
+        ent_fputs_clean(s ? s : "?", stdout);
         free(s);
     }
 }
@@ -240,7 +240,7 @@ static void r_print_answers(const Entretiens__V1__InterviewView *v)
     json_t *sec, *q;
     json_array_foreach(json_object_get(tmpl, "sections"), i, sec) {
         printf("\n== ");
-        ctl_fputs_clean(json_string_value(json_object_get(sec, "title")), stdout);
+        ent_fputs_clean(json_string_value(json_object_get(sec, "title")), stdout);
         printf(" ==\n");
         json_array_foreach(json_object_get(sec, "questions"), k, q) {
             const char *id = json_string_value(json_object_get(q, "id"));
@@ -248,7 +248,7 @@ static void r_print_answers(const Entretiens__V1__InterviewView *v)
             printf("%s%s [%s]\n", json_is_true(json_object_get(q, "required")) ? "* " : "  ", id,
                    json_string_value(json_object_get(q, "who")));
             printf("    ");
-            ctl_fputs_clean(json_string_value(json_object_get(q, "label")), stdout);
+            ent_fputs_clean(json_string_value(json_object_get(q, "label")), stdout);
             fputc('\n', stdout);
             if (e) {
                 printf("    employee: ");
@@ -268,16 +268,16 @@ static void r_print_answers(const Entretiens__V1__InterviewView *v)
 static void r_print_view(const Entretiens__V1__InterviewView *v, bool details)
 {
     const Entretiens__V1__Interview *iv = v->interview;
-    char buf[512], d[CTL_DATE_BUFLEN], t[48];
+    char buf[512], d[ENT_PBDATE_BUFLEN], t[48];
     r_kv("interview", iv->id);
     r_kv("type", iv->type);
     r_kv("status", iv->status);
     snprintf(buf, sizeof buf, "%s %s %s", iv->employee_id, iv->first_name, iv->last_name);
     r_kv("employee", buf);
     r_kv("interviewer", iv->manager_id);
-    r_kv("due", ctl_date_str(iv->due_date, d));
+    r_kv("due", ent_pbdate_str(iv->due_date, d));
     r_kv("scheduled", r_sched_str(iv, buf, sizeof buf));
-    r_kv("held on", ctl_date_str(iv->held_on, d));
+    r_kv("held on", ent_pbdate_str(iv->held_on, d));
     if (!details)
         return;
     r_kv("obligation", iv->obligation_id);
@@ -309,7 +309,7 @@ static void r_print_view(const Entretiens__V1__InterviewView *v, bool details)
         r_kv("carried from", buf);
         for (size_t i = 0; i < iv->n_carried_objectives; i++) {
             printf("%-20s ", "");
-            ctl_fputs_clean(iv->carried_objectives[i]->title, stdout);
+            ent_fputs_clean(iv->carried_objectives[i]->title, stdout);
             printf(" (weight %u%%)\n", iv->carried_objectives[i]->weight);
         }
     }
@@ -325,7 +325,7 @@ static void r_print_view(const Entretiens__V1__InterviewView *v, bool details)
     r_print_answers(v);
     if (v->manager_notes && *v->manager_notes) {
         printf("\n== private notes (interviewer only) ==\n");
-        ctl_fputs_clean(v->manager_notes, stdout);
+        ent_fputs_clean(v->manager_notes, stdout);
         fputc('\n', stdout);
     }
 }
@@ -339,7 +339,7 @@ static int r_done_view(ctl_t *ctl, Entretiens__V1__InterviewView *v, const char 
      * whatever the output format, for the writer to look again */
     for (size_t i = 0; i < v->n_warnings; i++) {
         fputs("entretiensctl: warning: ", stderr);
-        ctl_fputs_clean(v->warnings[i], stderr);
+        ent_fputs_clean(v->warnings[i], stderr);
         fputc('\n', stderr);
     }
     if (ctl->json) {
@@ -377,7 +377,7 @@ static int r_iv_list(ctl_t *ctl, int argc, char **argv)
     if (tree && !mgr)
         return ctl_bad("interview list", "--tree goes with --manager");
     if (before) {
-        if (ctl_date_parse(before, &d) != 0)
+        if (ent_pbdate_parse(before, &d) != 0)
             return ctl_bad("interview list", "--due-before '%s' is not a valid date (YYYY-MM-DD)", before);
         q.due_before = &d;
     }
@@ -397,18 +397,18 @@ static int r_iv_list(ctl_t *ctl, int argc, char **argv)
         for (size_t i = 0; i < rep->n_interviews; i++) {
             const Entretiens__V1__InterviewSummary *s = rep->interviews[i];
             json_t *j = json_object();
-            json_object_set_new(j, "id", ctl_json_str(s->id));
-            json_object_set_new(j, "type", ctl_json_str(s->type));
-            json_object_set_new(j, "status", ctl_json_str(s->status));
-            json_object_set_new(j, "due_date", ctl_json_date(s->due_date));
-            json_object_set_new(j, "employee_id", ctl_json_str(s->employee_id));
-            json_object_set_new(j, "first_name", ctl_json_str(s->first_name));
-            json_object_set_new(j, "last_name", ctl_json_str(s->last_name));
-            json_object_set_new(j, "manager_id", ctl_json_str(s->manager_id));
-            json_object_set_new(j, "entity", ctl_json_str(s->entity));
+            json_object_set_new(j, "id", ent_json_str(s->id));
+            json_object_set_new(j, "type", ent_json_str(s->type));
+            json_object_set_new(j, "status", ent_json_str(s->status));
+            json_object_set_new(j, "due_date", ent_json_pbdate(s->due_date));
+            json_object_set_new(j, "employee_id", ent_json_str(s->employee_id));
+            json_object_set_new(j, "first_name", ent_json_str(s->first_name));
+            json_object_set_new(j, "last_name", ent_json_str(s->last_name));
+            json_object_set_new(j, "manager_id", ent_json_str(s->manager_id));
+            json_object_set_new(j, "entity", ent_json_str(s->entity));
             json_object_set_new(j, "scheduled_start", r_json_time(s->scheduled_start_ms));
-            json_object_set_new(j, "held_on", ctl_json_date(s->held_on));
-            json_object_set_new(j, "obligation_id", s->obligation_id && *s->obligation_id ? ctl_json_str(s->obligation_id) : json_null());
+            json_object_set_new(j, "held_on", ent_json_pbdate(s->held_on));
+            json_object_set_new(j, "obligation_id", s->obligation_id && *s->obligation_id ? ent_json_str(s->obligation_id) : json_null());
             json_array_append_new(a, j);
         }
         ctl_print_json(json_pack("{s:o s:b}", "interviews", a, "truncated", (int) rep->truncated));
@@ -416,14 +416,14 @@ static int r_iv_list(ctl_t *ctl, int argc, char **argv)
         ctl_table_t *t = ctl_table_new("ID", "TYPE", "STATUS", "DUE", "EMPLOYEE", "NAME", "INTERVIEWER", "SCHEDULED", NULL);
         for (size_t i = 0; i < rep->n_interviews; i++) {
             const Entretiens__V1__InterviewSummary *s = rep->interviews[i];
-            char d[CTL_DATE_BUFLEN], tm[48];
+            char d[ENT_PBDATE_BUFLEN], tm[48];
             ctl_table_row(t);
             ctl_table_cell(t, s->id, CTL_PLAIN);
             ctl_table_cell(t, s->type, CTL_PLAIN);
             ctl_color_t c = strcmp(s->status, "closed") == 0 ? CTL_GREEN : strcmp(s->status, "cancelled") == 0 ? CTL_DIM
                           : strcmp(s->status, "planned") == 0 ? CTL_YELLOW : CTL_PLAIN;
             ctl_table_cell(t, s->status, c);
-            ctl_table_cell(t, ctl_date_str(s->due_date, d), CTL_PLAIN);
+            ctl_table_cell(t, ent_pbdate_str(s->due_date, d), CTL_PLAIN);
             ctl_table_cell(t, s->employee_id, CTL_PLAIN);
             ctl_table_cellf(t, CTL_PLAIN, "%s %s", s->first_name, s->last_name);
             ctl_table_cell(t, s->manager_id, CTL_PLAIN);
@@ -478,7 +478,7 @@ static int r_iv_create(ctl_t *ctl, int argc, char **argv)
     q.title = (char *) (title ? title : "");
     q.template_id = (char *) (tmpl ? tmpl : "");
     if (due) {
-        if (ctl_date_parse(due, &d) != 0)
+        if (ent_pbdate_parse(due, &d) != 0)
             return ctl_bad("interview create", "--due '%s' is not a valid date (YYYY-MM-DD)", due);
         q.due_date = &d;
     }
@@ -594,7 +594,7 @@ static int r_iv_transition(ctl_t *ctl, int argc, char **argv, const char *verb)
     q.reason = (char *) (reason ? reason : "");
     q.comment = (char *) (comment ? comment : "");
     if (on) {
-        if (ctl_date_parse(on, &d) != 0)
+        if (ent_pbdate_parse(on, &d) != 0)
             return ctl_bad(cmd, "--on '%s' is not a valid date (YYYY-MM-DD)", on);
         q.on = &d;
     }
@@ -636,11 +636,11 @@ static json_t *r_audit_json(const Entretiens__V1__AuditRecord *a)
     json_object_set_new(j, "seq", json_integer((json_int_t) a->seq));
     json_object_set_new(j, "interview_seq", json_integer(a->interview_seq));
     json_object_set_new(j, "at", r_json_time(a->at_ms));
-    json_object_set_new(j, "actor", ctl_json_str(a->actor));
-    json_object_set_new(j, "action", ctl_json_str(a->action));
+    json_object_set_new(j, "actor", ent_json_str(a->actor));
+    json_object_set_new(j, "action", ent_json_str(a->action));
     json_object_set_new(j, "details", r_json_text(a->details));
-    json_object_set_new(j, "hash", ctl_json_str(h));
-    json_object_set_new(j, "interview_hash", ctl_json_str(p));
+    json_object_set_new(j, "hash", ent_json_str(h));
+    json_object_set_new(j, "interview_hash", ent_json_str(p));
     return j;
 }
 
@@ -793,11 +793,11 @@ static int r_tpl_import(ctl_t *ctl, int argc, char **argv)
             bool rej = strcmp(r->outcome, "rejected") == 0;
             if (rej)
                 status = CTL_FAILED;
-            json_t *j = json_pack("{s:o s:o s:i s:o}", "file", ctl_json_str(names[i]), "id", ctl_json_str(r->id), "version",
-                                  (int) r->version, "outcome", ctl_json_str(r->outcome));
+            json_t *j = json_pack("{s:o s:o s:i s:o}", "file", ent_json_str(names[i]), "id", ent_json_str(r->id), "version",
+                                  (int) r->version, "outcome", ent_json_str(r->outcome));
             if (rej) {
-                json_object_set_new(j, "field", ctl_json_str(r->field));
-                json_object_set_new(j, "reason", ctl_json_str(r->reason));
+                json_object_set_new(j, "field", ent_json_str(r->field));
+                json_object_set_new(j, "reason", ent_json_str(r->reason));
             }
             json_array_append_new(a, j);
             if (t) {
@@ -826,17 +826,17 @@ static int r_tpl_import(ctl_t *ctl, int argc, char **argv)
 static json_t *r_tpl_json(const Entretiens__V1__Template *t)
 {
     json_t *j = json_object();
-    json_object_set_new(j, "id", ctl_json_str(t->id));
+    json_object_set_new(j, "id", ent_json_str(t->id));
     json_object_set_new(j, "version", json_integer(t->version));
-    json_object_set_new(j, "type", ctl_json_str(t->type));
-    json_object_set_new(j, "locale", ctl_json_str(t->locale));
-    json_object_set_new(j, "entity", t->entity && *t->entity ? ctl_json_str(t->entity) : json_null());
-    json_object_set_new(j, "category", t->category && *t->category ? ctl_json_str(t->category) : json_null());
-    json_object_set_new(j, "title", ctl_json_str(t->title));
+    json_object_set_new(j, "type", ent_json_str(t->type));
+    json_object_set_new(j, "locale", ent_json_str(t->locale));
+    json_object_set_new(j, "entity", t->entity && *t->entity ? ent_json_str(t->entity) : json_null());
+    json_object_set_new(j, "category", t->category && *t->category ? ent_json_str(t->category) : json_null());
+    json_object_set_new(j, "title", ent_json_str(t->title));
     json_object_set_new(j, "questions", json_integer(t->questions));
-    json_object_set_new(j, "digest", ctl_json_str(t->digest));
+    json_object_set_new(j, "digest", ent_json_str(t->digest));
     json_object_set_new(j, "imported_at", r_json_time(t->imported_at_ms));
-    json_object_set_new(j, "imported_by", ctl_json_str(t->imported_by));
+    json_object_set_new(j, "imported_by", ent_json_str(t->imported_by));
     return j;
 }
 
@@ -916,14 +916,14 @@ static int r_tpl_show(ctl_t *ctl, int argc, char **argv)
         json_t *sec, *qq;
         json_array_foreach(json_object_get(doc, "sections"), i, sec) {
             printf("\n== ");
-            ctl_fputs_clean(json_string_value(json_object_get(sec, "title")), stdout);
+            ent_fputs_clean(json_string_value(json_object_get(sec, "title")), stdout);
             printf(" ==%s%s\n", json_object_get(sec, "theme") ? "  theme: " : "",
                    json_object_get(sec, "theme") ? json_string_value(json_object_get(sec, "theme")) : "");
             json_array_foreach(json_object_get(sec, "questions"), k, qq) {
                 printf("%s%-22s %-15s %-8s ", json_is_true(json_object_get(qq, "required")) ? "* " : "  ",
                        json_string_value(json_object_get(qq, "id")), json_string_value(json_object_get(qq, "kind")),
                        json_string_value(json_object_get(qq, "who")));
-                ctl_fputs_clean(json_string_value(json_object_get(qq, "label")), stdout);
+                ent_fputs_clean(json_string_value(json_object_get(qq, "label")), stdout);
                 fputc('\n', stdout);
             }
         }
@@ -982,11 +982,11 @@ int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
         json_object_set_new(j, "records", json_integer((json_int_t) rep->records));
         json_object_set_new(j, "interviews", json_integer((json_int_t) rep->interviews));
         if (rep->ok) {
-            json_object_set_new(j, "head_hash", ctl_json_str(rep->head_hash));
+            json_object_set_new(j, "head_hash", ent_json_str(rep->head_hash));
         } else {
             json_object_set_new(j, "broken", json_pack("{s:I s:o s:i s:o}", "seq", (json_int_t) rep->broken_seq, "interview_id",
-                                                       *rep->broken_interview_id ? ctl_json_str(rep->broken_interview_id) : json_null(),
-                                                       "interview_seq", (int) rep->broken_interview_seq, "reason", ctl_json_str(rep->reason)));
+                                                       *rep->broken_interview_id ? ent_json_str(rep->broken_interview_id) : json_null(),
+                                                       "interview_seq", (int) rep->broken_interview_seq, "reason", ent_json_str(rep->reason)));
         }
         ctl_print_json(j);
     } else if (rep->ok) {
@@ -994,7 +994,7 @@ int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
                rep->interviews, rep->interviews == 1 ? "" : "s", rep->head_hash);
     } else {
         printf("AUDIT TRAIL BROKEN: first broken link: ");
-        ctl_fputs_clean(rep->reason, stdout);
+        ent_fputs_clean(rep->reason, stdout);
         fputc('\n', stdout);
     }
     int status = rep->ok ? CTL_OK : CTL_FAILED;
@@ -1024,11 +1024,11 @@ int ctl_cmd_access(ctl_t *ctl, int argc, char **argv)
             json_t *e = json_array();
             char ents[512] = "";
             for (size_t k = 0; k < g->n_entities; k++) {
-                json_array_append_new(e, ctl_json_str(g->entities[k]));
+                json_array_append_new(e, ent_json_str(g->entities[k]));
                 snprintf(ents + strlen(ents), sizeof ents - strlen(ents), "%s%s", k ? "," : "", g->entities[k]);
             }
-            json_array_append_new(a, json_pack("{s:o s:o s:b s:o s:o}", "principal", ctl_json_str(g->principal), "entities", e,
-                                               "content", (int) g->content, "granted_by", ctl_json_str(g->granted_by),
+            json_array_append_new(a, json_pack("{s:o s:o s:b s:o s:o}", "principal", ent_json_str(g->principal), "entities", e,
+                                               "content", (int) g->content, "granted_by", ent_json_str(g->granted_by),
                                                "granted_at", r_json_time(g->granted_at_ms)));
             if (t) {
                 char tm[48];
@@ -1073,7 +1073,7 @@ int ctl_cmd_access(ctl_t *ctl, int argc, char **argv)
             return CTL_FAILED;
         ent_rpc_result_clear(&r);
         if (ctl->json)
-            ctl_print_json(json_pack("{s:o s:b}", "principal", ctl_json_str(pos[0]), "revoked", 1));
+            ctl_print_json(json_pack("{s:o s:b}", "principal", ent_json_str(pos[0]), "revoked", 1));
         else
             printf("%s: grant revoked\n", pos[0]);
         return CTL_OK;
@@ -1084,9 +1084,9 @@ int ctl_cmd_access(ctl_t *ctl, int argc, char **argv)
     if (ctl->json) {
         json_t *e = json_array();
         for (size_t k = 0; k < rep->n_entities; k++)
-            json_array_append_new(e, ctl_json_str(rep->entities[k]));
-        ctl_print_json(json_pack("{s:o s:o s:b s:o}", "principal", ctl_json_str(rep->principal), "entities", e, "content",
-                                 (int) rep->content, "granted_by", ctl_json_str(rep->granted_by)));
+            json_array_append_new(e, ent_json_str(rep->entities[k]));
+        ctl_print_json(json_pack("{s:o s:o s:b s:o}", "principal", ent_json_str(rep->principal), "entities", e, "content",
+                                 (int) rep->content, "granted_by", ent_json_str(rep->granted_by)));
     } else {
         printf("%s: granted %zu entit%s%s\n", rep->principal, rep->n_entities, rep->n_entities == 1 ? "y" : "ies",
                rep->content ? ", with the content permission" : ", progress only");

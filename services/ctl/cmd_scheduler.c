@@ -14,7 +14,7 @@
  */
 #include "args.h"
 #include "ctl.h"
-#include "json_events.h"
+#include "common/event_json.h"
 #include "table.h"
 
 #include "proto/scheduler.pb-c.h"
@@ -38,7 +38,7 @@
 
 static int s_date_arg(const char *cmd, const char *opt, const char *text, Entretiens__V1__Date *out)
 {
-    if (ctl_date_parse(text, out) == 0)
+    if (ent_pbdate_parse(text, out) == 0)
         return 0;
     ctl_bad(cmd, "%s '%s' is not a valid date (YYYY-MM-DD)", opt, text);
     return -1;
@@ -86,44 +86,44 @@ static ctl_color_t s_status_color(const char *status)
 static void s_kv(const char *label, const char *value)
 {
     printf("%-22s ", label);
-    ctl_fputs_clean(value && *value ? value : "-", stdout);
+    ent_fputs_clean(value && *value ? value : "-", stdout);
     fputc('\n', stdout);
 }
 
 static void s_kv_date(const char *label, const Entretiens__V1__Date *d)
 {
-    char buf[CTL_DATE_BUFLEN];
-    s_kv(label, ctl_date_str(d, buf));
+    char buf[ENT_PBDATE_BUFLEN];
+    s_kv(label, ent_pbdate_str(d, buf));
 }
 
 /* The JSON object of an obligation (docs/cli.md). */
 static json_t *s_obligation_json(const Entretiens__V1__Obligation *o, bool with_employee)
 {
     json_t *j = json_object();
-    json_object_set_new(j, "obligation_id", ctl_json_str(o->obligation_id));
-    json_object_set_new(j, "type", ctl_json_str(o->type));
-    json_object_set_new(j, "due_date", ctl_json_date(o->due_date));
-    json_object_set_new(j, "window_start", ctl_json_date(o->window_start));
-    json_object_set_new(j, "status", ctl_json_str(o->status));
-    json_object_set_new(j, "rule", ctl_json_str(o->rule));
-    json_object_set_new(j, "basis", ctl_json_str(o->basis));
-    json_object_set_new(j, "reason", ctl_json_str(o->reason));
+    json_object_set_new(j, "obligation_id", ent_json_str(o->obligation_id));
+    json_object_set_new(j, "type", ent_json_str(o->type));
+    json_object_set_new(j, "due_date", ent_json_pbdate(o->due_date));
+    json_object_set_new(j, "window_start", ent_json_pbdate(o->window_start));
+    json_object_set_new(j, "status", ent_json_str(o->status));
+    json_object_set_new(j, "rule", ent_json_str(o->rule));
+    json_object_set_new(j, "basis", ent_json_str(o->basis));
+    json_object_set_new(j, "reason", ent_json_str(o->reason));
     if (o->penalty_eur > 0)
         json_object_set_new(j, "penalty_eur", json_integer(o->penalty_eur));
     if (o->penalty_if_inspected_eur > 0)
         json_object_set_new(j, "penalty_if_inspected_eur", json_integer(o->penalty_if_inspected_eur));
     json_object_set_new(j, "actionable", json_boolean(o->actionable));
-    json_object_set_new(j, "anchor", ctl_json_date(o->anchor));
+    json_object_set_new(j, "anchor", ent_json_pbdate(o->anchor));
     if (o->met_on)
-        json_object_set_new(j, "met_on", ctl_json_date(o->met_on));
+        json_object_set_new(j, "met_on", ent_json_pbdate(o->met_on));
     if (with_employee) {
-        json_object_set_new(j, "employee_id", ctl_json_str(o->employee_id));
-        json_object_set_new(j, "manager_id", ctl_json_str(o->manager_id));
-        json_object_set_new(j, "entity", ctl_json_str(o->entity));
-        json_object_set_new(j, "department", ctl_json_str(o->department));
-        json_object_set_new(j, "site", ctl_json_str(o->site));
-        json_object_set_new(j, "first_name", ctl_json_str(o->first_name));
-        json_object_set_new(j, "last_name", ctl_json_str(o->last_name));
+        json_object_set_new(j, "employee_id", ent_json_str(o->employee_id));
+        json_object_set_new(j, "manager_id", ent_json_str(o->manager_id));
+        json_object_set_new(j, "entity", ent_json_str(o->entity));
+        json_object_set_new(j, "department", ent_json_str(o->department));
+        json_object_set_new(j, "site", ent_json_str(o->site));
+        json_object_set_new(j, "first_name", ent_json_str(o->first_name));
+        json_object_set_new(j, "last_name", ent_json_str(o->last_name));
     }
     return j;
 }
@@ -216,7 +216,7 @@ static void s_warn(s_ingest_t *in, size_t line, const char *event_id, const char
 static void s_batch_clear(s_ingest_t *in)
 {
     for (size_t i = 0; i < in->n; i++)
-        ctl_event_free(in->events[i]);
+        ent_evjson_free(in->events[i]);
     in->n = 0;
 }
 
@@ -359,8 +359,8 @@ int ctl_cmd_ingest(ctl_t *ctl, int argc, char **argv)
         if (s_blank(text, n))
             continue;
         Entretiens__V1__EmployeeEvent *ev;
-        ctl_event_error_t err;
-        if (ctl_event_parse(text, n, &ev, &err) != 0) {
+        ent_evjson_error_t err;
+        if (ent_evjson_parse(text, n, &ev, &err) != 0) {
             s_reject(in, lineno, err.event_id, err.field, err.reason, false);
         } else {
             in->events[in->n] = ev;
@@ -414,16 +414,16 @@ int ctl_cmd_ingest(ctl_t *ctl, int argc, char **argv)
             for (size_t i = 0; i < in->nrej; i++)
                 json_array_append_new(rejs, json_pack("{s:I, s:o, s:o, s:o, s:s}", "line",
                                                       (json_int_t) in->rej[i].line, "event_id",
-                                                      ctl_json_str(in->rej[i].event_id), "field",
-                                                      ctl_json_str(in->rej[i].field), "reason",
-                                                      ctl_json_str(in->rej[i].reason), "outcome",
+                                                      ent_json_str(in->rej[i].event_id), "field",
+                                                      ent_json_str(in->rej[i].field), "reason",
+                                                      ent_json_str(in->rej[i].reason), "outcome",
                                                       in->rej[i].conflict ? "conflict" : "rejected"));
             json_t *warns = json_array();
             for (size_t i = 0; i < in->nwarn; i++)
                 json_array_append_new(warns, json_pack("{s:I, s:o, s:o, s:o}", "line", (json_int_t) in->warn[i].line,
-                                                       "event_id", ctl_json_str(in->warn[i].event_id), "field",
-                                                       ctl_json_str(in->warn[i].field), "reason",
-                                                       ctl_json_str(in->warn[i].reason)));
+                                                       "event_id", ent_json_str(in->warn[i].event_id), "field",
+                                                       ent_json_str(in->warn[i].field), "reason",
+                                                       ent_json_str(in->warn[i].reason)));
             ctl_print_json(json_pack("{s:I, s:I, s:I, s:o, s:I, s:o}", "accepted", (json_int_t) in->accepted,
                                      "duplicates", (json_int_t) in->duplicates, "rejected", (json_int_t) in->rejected,
                                      "rejections", rejs, "conflicts", (json_int_t) in->conflicts, "warnings", warns));
@@ -438,21 +438,21 @@ int ctl_cmd_ingest(ctl_t *ctl, int argc, char **argv)
             putchar('\n');
             for (size_t i = 0; i < in->nrej; i++) {
                 printf("line %zu: event ", in->rej[i].line);
-                ctl_fputs_clean(in->rej[i].event_id[0] ? in->rej[i].event_id : "-", stdout);
+                ent_fputs_clean(in->rej[i].event_id[0] ? in->rej[i].event_id : "-", stdout);
                 fputs(": ", stdout);
-                ctl_fputs_clean(in->rej[i].field, stdout);
+                ent_fputs_clean(in->rej[i].field, stdout);
                 fputs(": ", stdout);
-                ctl_fputs_clean(in->rej[i].reason, stdout);
+                ent_fputs_clean(in->rej[i].reason, stdout);
                 fputc('\n', stdout);
             }
             /* notices, on stderr: stdout keeps the contract's lines only */
             for (size_t i = 0; i < in->nwarn; i++) {
                 fprintf(stderr, "warning: line %zu: event ", in->warn[i].line);
-                ctl_fputs_clean(in->warn[i].event_id[0] ? in->warn[i].event_id : "-", stderr);
+                ent_fputs_clean(in->warn[i].event_id[0] ? in->warn[i].event_id : "-", stderr);
                 fputs(": ", stderr);
-                ctl_fputs_clean(in->warn[i].field, stderr);
+                ent_fputs_clean(in->warn[i].field, stderr);
                 fputs(": ", stderr);
-                ctl_fputs_clean(in->warn[i].reason, stderr);
+                ent_fputs_clean(in->warn[i].reason, stderr);
                 fputc('\n', stderr);
             }
         }
@@ -648,25 +648,25 @@ static json_t *s_policy_json(const Entretiens__V1__Policy *p)
     for (size_t i = 0; i < p->n_entities; i++) {
         const Entretiens__V1__EntityPolicy *e = p->entities[i];
         json_t *o = json_object();
-        json_object_set_new(o, "id", ctl_json_str(e->id));
+        json_object_set_new(o, "id", ent_json_str(e->id));
         json_object_set_new(o, "headcount", json_integer(e->headcount));
-        json_object_set_new(o, "region", ctl_json_str(e->region));
+        json_object_set_new(o, "region", ent_json_str(e->region));
         json_object_set_new(o, "periodicity_years", json_integer(e->periodicity_years));
-        json_object_set_new(o, "good_friday", ctl_json_str(s_or(e->good_friday, "unknown")));
+        json_object_set_new(o, "good_friday", ent_json_str(s_or(e->good_friday, "unknown")));
         json_object_set_new(o, "branch_trial_renewal", json_boolean(e->branch_trial_renewal));
         json_object_set_new(o, "legacy_branch_trial", json_boolean(e->legacy_branch_trial));
         json_array_append_new(ents, o);
     }
     json_t *opts = json_object();
     const Entretiens__V1__PolicyOptions *o = p->options;
-    json_object_set_new(opts, "first_interview_transition", ctl_json_str(o ? o->first_interview_transition : ""));
-    json_object_set_new(opts, "recap_deadline", ctl_json_str(o ? o->recap_deadline : ""));
-    json_object_set_new(opts, "late_interview", ctl_json_str(o ? o->late_interview : ""));
-    json_object_set_new(opts, "special_cycle", ctl_json_str(o ? o->special_cycle : ""));
-    json_object_set_new(opts, "suspensions", ctl_json_str(o ? o->suspensions : ""));
+    json_object_set_new(opts, "first_interview_transition", ent_json_str(o ? o->first_interview_transition : ""));
+    json_object_set_new(opts, "recap_deadline", ent_json_str(o ? o->recap_deadline : ""));
+    json_object_set_new(opts, "late_interview", ent_json_str(o ? o->late_interview : ""));
+    json_object_set_new(opts, "special_cycle", ent_json_str(o ? o->special_cycle : ""));
+    json_object_set_new(opts, "suspensions", ent_json_str(o ? o->suspensions : ""));
     json_object_set_new(opts, "return_to_work_min_days", json_integer(o ? o->return_to_work_min_days : 0));
-    json_object_set_new(opts, "special_interviews", ctl_json_str(o ? o->special_interviews : ""));
-    json_object_set_new(opts, "convocation_deadline", ctl_json_str(o ? o->convocation_deadline : ""));
+    json_object_set_new(opts, "special_interviews", ent_json_str(o ? o->special_interviews : ""));
+    json_object_set_new(opts, "convocation_deadline", ent_json_str(o ? o->convocation_deadline : ""));
     json_object_set_new(opts, "return_interview_days", json_integer(o ? o->return_interview_days : 0));
     json_t *j = json_object();
     json_object_set_new(j, "entities", ents);
@@ -695,7 +695,7 @@ static void s_policy_print(const Entretiens__V1__Policy *p, bool color)
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
         printf("  %-28s ", rows[i][0]);
-        ctl_fputs_clean(s_or(rows[i][1], "-"), stdout);
+        ent_fputs_clean(s_or(rows[i][1], "-"), stdout);
         fputc('\n', stdout);
     }
     printf("\nentities\n");
@@ -756,7 +756,7 @@ int ctl_cmd_policy(ctl_t *ctl, int argc, char **argv)
         fclose(f);
     if (!root) {
         fprintf(stderr, "entretiensctl: policy apply: %s: line %d column %d: ", path, je.line, je.column);
-        ctl_fputs_clean(je.text, stderr);
+        ent_fputs_clean(je.text, stderr);
         fputc('\n', stderr);
         return CTL_FAILED;
     }
@@ -765,7 +765,7 @@ int ctl_cmd_policy(ctl_t *ctl, int argc, char **argv)
     int status = CTL_OK;
     if (s_policy_from_json(root, &sp, &e) != 0) {
         fprintf(stderr, "entretiensctl: policy apply: %s: ", path);
-        ctl_fputs_clean(e.where ? e.where : "?", stderr);
+        ent_fputs_clean(e.where ? e.where : "?", stderr);
         fprintf(stderr, ": %s\n", e.what);
         free(e.where);
         status = CTL_FAILED;
@@ -777,7 +777,7 @@ int ctl_cmd_policy(ctl_t *ctl, int argc, char **argv)
             char note[160];
             char when[48];
             snprintf(note, sizeof note, "policy version %" PRIu64 " applied at %s (%zu entit%s)", rep->version,
-                     ctl_time_str(rep->applied_at_ms, when, sizeof when), rep->n_entities,
+                     ent_time_str(rep->applied_at_ms, when, sizeof when), rep->n_entities,
                      rep->n_entities == 1 ? "y" : "ies");
             s_free(rep);
             /* print the policy in force, with every option's effective value */
@@ -815,7 +815,7 @@ int ctl_cmd_obligations(ctl_t *ctl, int argc, char **argv)
         ctl_print_json(arr);
     } else if (rep->n_obligations == 0) {
         printf("%s", ctl_l(ctl->lang, "no obligations for employee ", "aucune obligation pour le salarié "));
-        ctl_fputs_clean(employee, stdout);
+        ent_fputs_clean(employee, stdout);
         fputc('\n', stdout);
     } else {
         ctl_lang_t l = ctl->lang;
@@ -825,11 +825,11 @@ int ctl_cmd_obligations(ctl_t *ctl, int argc, char **argv)
                                        ctl_l(l, "REASON", "MOTIF"), NULL);
         for (size_t i = 0; i < rep->n_obligations; i++) {
             const Entretiens__V1__Obligation *o = rep->obligations[i];
-            char due[CTL_DATE_BUFLEN], win[CTL_DATE_BUFLEN];
+            char due[ENT_PBDATE_BUFLEN], win[ENT_PBDATE_BUFLEN];
             ctl_table_row(t);
             ctl_table_cell(t, ctl_type_label(l, o->type), CTL_PLAIN);
-            ctl_table_cell(t, ctl_date_str(o->due_date, due), CTL_PLAIN);
-            ctl_table_cell(t, ctl_date_str(o->window_start, win), CTL_PLAIN);
+            ctl_table_cell(t, ent_pbdate_str(o->due_date, due), CTL_PLAIN);
+            ctl_table_cell(t, ent_pbdate_str(o->window_start, win), CTL_PLAIN);
             ctl_table_cell(t, ctl_status_label(l, o->status), s_status_color(o->status));
             /* overdue but no longer worth holding (superseded, past its
              * purpose) stays in the history, out of the to-do views */
@@ -854,28 +854,28 @@ int ctl_cmd_obligations(ctl_t *ctl, int argc, char **argv)
 static json_t *s_employee_json(const Entretiens__V1__Employee *e)
 {
     json_t *j = json_object();
-    json_object_set_new(j, "employee_id", ctl_json_str(e->employee_id));
-    json_object_set_new(j, "entity", ctl_json_str(e->entity));
-    json_object_set_new(j, "department", ctl_json_str(e->department));
-    json_object_set_new(j, "site", ctl_json_str(e->site));
-    json_object_set_new(j, "region", ctl_json_str(e->region));
-    json_object_set_new(j, "manager_id", ctl_json_str(e->manager_id));
-    json_object_set_new(j, "email", ctl_json_str(e->email));
-    json_object_set_new(j, "locale", ctl_json_str(e->locale));
-    json_object_set_new(j, "birth_date", ctl_json_date(e->birth_date));
-    json_object_set_new(j, "category", ctl_json_str(e->category));
-    json_object_set_new(j, "contract", ctl_json_str(e->contract));
-    json_object_set_new(j, "contract_end", ctl_json_date(e->contract_end));
+    json_object_set_new(j, "employee_id", ent_json_str(e->employee_id));
+    json_object_set_new(j, "entity", ent_json_str(e->entity));
+    json_object_set_new(j, "department", ent_json_str(e->department));
+    json_object_set_new(j, "site", ent_json_str(e->site));
+    json_object_set_new(j, "region", ent_json_str(e->region));
+    json_object_set_new(j, "manager_id", ent_json_str(e->manager_id));
+    json_object_set_new(j, "email", ent_json_str(e->email));
+    json_object_set_new(j, "locale", ent_json_str(e->locale));
+    json_object_set_new(j, "birth_date", ent_json_pbdate(e->birth_date));
+    json_object_set_new(j, "category", ent_json_str(e->category));
+    json_object_set_new(j, "contract", ent_json_str(e->contract));
+    json_object_set_new(j, "contract_end", ent_json_pbdate(e->contract_end));
     json_object_set_new(j, "trial_months", json_integer(e->trial_months));
     json_object_set_new(j, "trial_days", json_integer(e->trial_days));
     json_object_set_new(j, "trial_renewable", json_boolean(e->trial_renewable));
     json_object_set_new(j, "forfait_jours", json_boolean(e->forfait_jours));
-    json_object_set_new(j, "first_name", ctl_json_str(e->first_name));
-    json_object_set_new(j, "last_name", ctl_json_str(e->last_name));
-    json_object_set_new(j, "position", ctl_json_str(e->position));
-    json_object_set_new(j, "hired_on", ctl_json_date(e->hired_on));
-    json_object_set_new(j, "left_on", ctl_json_date(e->left_on));
-    json_object_set_new(j, "trial_end", ctl_json_date(e->trial_end));
+    json_object_set_new(j, "first_name", ent_json_str(e->first_name));
+    json_object_set_new(j, "last_name", ent_json_str(e->last_name));
+    json_object_set_new(j, "position", ent_json_str(e->position));
+    json_object_set_new(j, "hired_on", ent_json_pbdate(e->hired_on));
+    json_object_set_new(j, "left_on", ent_json_pbdate(e->left_on));
+    json_object_set_new(j, "trial_end", ent_json_pbdate(e->trial_end));
     json_object_set_new(j, "employed", json_boolean(e->employed));
     return j;
 }
@@ -883,7 +883,7 @@ static json_t *s_employee_json(const Entretiens__V1__Employee *e)
 /* "key=value ..." of the fields of an event beyond the five every event has. */
 static char *s_event_details(const Entretiens__V1__EmployeeEvent *ev)
 {
-    json_t *j = ctl_event_to_json(ev);
+    json_t *j = ent_evjson_to_json(ev);
     char *out = NULL;
     size_t size = 0;
     FILE *m = open_memstream(&out, &size);
@@ -930,7 +930,7 @@ int ctl_cmd_employee(ctl_t *ctl, int argc, char **argv)
     if (ctl->json) {
         json_t *hist = json_array();
         for (size_t i = 0; i < rep->n_history; i++)
-            json_array_append_new(hist, ctl_event_to_json(rep->history[i]));
+            json_array_append_new(hist, ent_evjson_to_json(rep->history[i]));
         json_t *j = json_object();
         json_object_set_new(j, "employee", s_employee_json(e));
         json_object_set_new(j, "history", hist);
@@ -967,10 +967,10 @@ int ctl_cmd_employee(ctl_t *ctl, int argc, char **argv)
             ctl_table_t *t = ctl_table_new("  DATE", "TYPE", "SOURCE", "EVENT_ID", "DETAILS", NULL);
             for (size_t i = 0; i < rep->n_history; i++) {
                 const Entretiens__V1__EmployeeEvent *ev = rep->history[i];
-                char d[CTL_DATE_BUFLEN];
+                char d[ENT_PBDATE_BUFLEN];
                 char *details = s_event_details(ev);
                 ctl_table_row(t);
-                ctl_table_cellf(t, CTL_PLAIN, "  %s", ctl_date_str(ev->effective_date, d));
+                ctl_table_cellf(t, CTL_PLAIN, "  %s", ent_pbdate_str(ev->effective_date, d));
                 ctl_table_cell(t, ev->type, CTL_PLAIN);
                 ctl_table_cell(t, ev->source, CTL_PLAIN);
                 ctl_table_cell(t, ev->event_id, CTL_PLAIN);
@@ -1096,9 +1096,9 @@ int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
                                        ctl_l(l, "STATUS", "STATUT"), NULL);
         for (size_t i = 0; i < rep->n_obligations; i++) {
             const Entretiens__V1__Obligation *o = rep->obligations[i];
-            char due[CTL_DATE_BUFLEN];
+            char due[ENT_PBDATE_BUFLEN];
             ctl_table_row(t);
-            ctl_table_cell(t, ctl_date_str(o->due_date, due), CTL_PLAIN);
+            ctl_table_cell(t, ent_pbdate_str(o->due_date, due), CTL_PLAIN);
             ctl_table_cell(t, ctl_type_label(l, o->type), CTL_PLAIN);
             ctl_table_cell(t, o->employee_id, CTL_PLAIN);
             ctl_table_cellf(t, CTL_PLAIN, "%s%s%s", s_or(o->first_name, ""),
@@ -1172,10 +1172,10 @@ int ctl_cmd_deadlines(ctl_t *ctl, int argc, char **argv)
         json_t *j = json_object();
         for (size_t i = 0; i < 4; i++)
             if (f[i].d)
-                json_object_set_new(j, f[i].name, ctl_json_date(f[i].d));
-        json_object_set_new(j, "basis", ctl_json_str(rep->basis));
+                json_object_set_new(j, f[i].name, ent_json_pbdate(f[i].d));
+        json_object_set_new(j, "basis", ent_json_str(rep->basis));
         if (rep->note && *rep->note)
-            json_object_set_new(j, "note", ctl_json_str(rep->note));
+            json_object_set_new(j, "note", ent_json_str(rep->note));
         ctl_print_json(j);
     } else {
         for (size_t i = 0; i < 4; i++)
@@ -1200,30 +1200,30 @@ static json_t *s_campaign_json(const Entretiens__V1__Campaign *c)
 {
     char when[48];
     json_t *j = json_object();
-    json_object_set_new(j, "id", ctl_json_str(c->id));
-    json_object_set_new(j, "type", ctl_json_str(c->type));
-    json_object_set_new(j, "title", ctl_json_str(c->title));
-    json_object_set_new(j, "window_start", ctl_json_date(c->window_start));
-    json_object_set_new(j, "window_end", ctl_json_date(c->window_end));
-    json_object_set_new(j, "entity", ctl_json_str(c->entity));
-    json_object_set_new(j, "department", ctl_json_str(c->department));
-    json_object_set_new(j, "hired_before", ctl_json_date(c->hired_before));
-    json_object_set_new(j, "created_at", ctl_json_str(ctl_time_str(c->created_at_ms, when, sizeof when)));
+    json_object_set_new(j, "id", ent_json_str(c->id));
+    json_object_set_new(j, "type", ent_json_str(c->type));
+    json_object_set_new(j, "title", ent_json_str(c->title));
+    json_object_set_new(j, "window_start", ent_json_pbdate(c->window_start));
+    json_object_set_new(j, "window_end", ent_json_pbdate(c->window_end));
+    json_object_set_new(j, "entity", ent_json_str(c->entity));
+    json_object_set_new(j, "department", ent_json_str(c->department));
+    json_object_set_new(j, "hired_before", ent_json_pbdate(c->hired_before));
+    json_object_set_new(j, "created_at", ent_json_str(ent_time_str(c->created_at_ms, when, sizeof when)));
     json_object_set_new(j, "eligible", json_integer(c->eligible));
-    json_object_set_new(j, "state", ctl_json_str(c->state && *c->state ? c->state : "open"));
+    json_object_set_new(j, "state", ent_json_str(c->state && *c->state ? c->state : "open"));
     json_object_set_new(j, "met", json_integer(c->met));
     json_object_set_new(j, "upcoming", json_integer(c->upcoming));
     json_object_set_new(j, "overdue", json_integer(c->overdue));
     json_object_set_new(j, "cancelled", json_integer(c->cancelled));
     json_object_set_new(j, "completion_pct",
                         c->eligible > c->cancelled ? json_real(100.0 * c->met / (c->eligible - c->cancelled)) : json_null());
-    json_object_set_new(j, "closed_on", ctl_json_date(c->closed_on));
-    json_object_set_new(j, "extended_from", ctl_json_date(c->extended_from));
+    json_object_set_new(j, "closed_on", ent_json_pbdate(c->closed_on));
+    json_object_set_new(j, "extended_from", ent_json_pbdate(c->extended_from));
     json_object_set_new(j, "state_changed_at",
-                        c->state_changed_at_ms ? ctl_json_str(ctl_time_str(c->state_changed_at_ms, when, sizeof when))
+                        c->state_changed_at_ms ? ent_json_str(ent_time_str(c->state_changed_at_ms, when, sizeof when))
                                                : json_null());
-    json_object_set_new(j, "state_changed_by", ctl_json_str(c->state_changed_by));
-    json_object_set_new(j, "note", ctl_json_str(c->note));
+    json_object_set_new(j, "state_changed_by", ent_json_str(c->state_changed_by));
+    json_object_set_new(j, "note", ent_json_str(c->note));
     return j;
 }
 
@@ -1238,7 +1238,7 @@ static void s_campaign_print(const Entretiens__V1__Campaign *c)
     s_kv("entity", s_or(c->entity, "(any)"));
     s_kv("department", s_or(c->department, "(any)"));
     s_kv_date("hired_before", c->hired_before);
-    s_kv("created_at", ctl_time_str(c->created_at_ms, when, sizeof when));
+    s_kv("created_at", ent_time_str(c->created_at_ms, when, sizeof when));
     snprintf(n, sizeof n, "%u", c->eligible);
     s_kv("eligible", n);
     s_kv("state", c->state && *c->state ? c->state : "open");
@@ -1247,7 +1247,7 @@ static void s_campaign_print(const Entretiens__V1__Campaign *c)
     if (c->closed_on)
         s_kv_date("closed_on", c->closed_on);
     if (c->state_changed_at_ms) {
-        s_kv("changed_at", ctl_time_str(c->state_changed_at_ms, when, sizeof when));
+        s_kv("changed_at", ent_time_str(c->state_changed_at_ms, when, sizeof when));
         s_kv("changed_by", c->state_changed_by);
         s_kv("note", c->note);
     }
@@ -1361,7 +1361,7 @@ int ctl_cmd_campaign(ctl_t *ctl, int argc, char **argv)
                 c = rep->campaigns[i];
         if (!c) {
             fprintf(stderr, "entretiensctl: campaign show: no campaign '");
-            ctl_fputs_clean(pos[1], stderr);
+            ent_fputs_clean(pos[1], stderr);
             fprintf(stderr, "'\n");
             status = CTL_FAILED;
         } else if (ctl->json) {
@@ -1380,15 +1380,15 @@ int ctl_cmd_campaign(ctl_t *ctl, int argc, char **argv)
         ctl_table_t *t = ctl_table_new("ID", "TYPE", "FROM", "TO", "STATE", "ELIGIBLE", "MET", "FILTERS", "TITLE", NULL);
         for (size_t i = 0; i < rep->n_campaigns; i++) {
             const Entretiens__V1__Campaign *c = rep->campaigns[i];
-            char ws[CTL_DATE_BUFLEN], we[CTL_DATE_BUFLEN], hb[CTL_DATE_BUFLEN], filters[512];
+            char ws[ENT_PBDATE_BUFLEN], we[ENT_PBDATE_BUFLEN], hb[ENT_PBDATE_BUFLEN], filters[512];
             snprintf(filters, sizeof filters, "%s%s%s%s%s%s", c->entity && *c->entity ? "entity=" : "",
                      s_or(c->entity, ""), c->department && *c->department ? " department=" : "",
-                     s_or(c->department, ""), c->hired_before ? " hired_before=" : "", ctl_date_str(c->hired_before, hb));
+                     s_or(c->department, ""), c->hired_before ? " hired_before=" : "", ent_pbdate_str(c->hired_before, hb));
             ctl_table_row(t);
             ctl_table_cell(t, c->id, CTL_PLAIN);
             ctl_table_cell(t, c->type, CTL_PLAIN);
-            ctl_table_cell(t, ctl_date_str(c->window_start, ws), CTL_PLAIN);
-            ctl_table_cell(t, ctl_date_str(c->window_end, we), CTL_PLAIN);
+            ctl_table_cell(t, ent_pbdate_str(c->window_start, ws), CTL_PLAIN);
+            ctl_table_cell(t, ent_pbdate_str(c->window_end, we), CTL_PLAIN);
             ctl_table_cell(t, c->state && *c->state ? c->state : "open", CTL_PLAIN);
             ctl_table_cellf(t, CTL_PLAIN, "%u", c->eligible);
             ctl_table_cellf(t, CTL_PLAIN, "%u", c->met);
@@ -1429,13 +1429,13 @@ int ctl_cmd_deadletters(ctl_t *ctl, int argc, char **argv)
             char when[48];
             json_t *o = json_object();
             json_object_set_new(o, "id", json_integer((json_int_t) d->id));
-            json_object_set_new(o, "received_at", ctl_json_str(ctl_time_str(d->received_at_ms, when, sizeof when)));
-            json_object_set_new(o, "caller", ctl_json_str(d->caller));
-            json_object_set_new(o, "field", ctl_json_str(d->field));
-            json_object_set_new(o, "reason", ctl_json_str(d->reason));
-            json_object_set_new(o, "event", d->event ? ctl_event_to_json(d->event) : json_null());
+            json_object_set_new(o, "received_at", ent_json_str(ent_time_str(d->received_at_ms, when, sizeof when)));
+            json_object_set_new(o, "caller", ent_json_str(d->caller));
+            json_object_set_new(o, "field", ent_json_str(d->field));
+            json_object_set_new(o, "reason", ent_json_str(d->reason));
+            json_object_set_new(o, "event", d->event ? ent_evjson_to_json(d->event) : json_null());
             /* letters stored before conflicts existed have no outcome */
-            json_object_set_new(o, "outcome", ctl_json_str(d->outcome && *d->outcome ? d->outcome : "rejected"));
+            json_object_set_new(o, "outcome", ent_json_str(d->outcome && *d->outcome ? d->outcome : "rejected"));
             json_array_append_new(arr, o);
         }
         ctl_print_json(arr);
@@ -1448,7 +1448,7 @@ int ctl_cmd_deadletters(ctl_t *ctl, int argc, char **argv)
             char when[48];
             ctl_table_row(t);
             ctl_table_cellf(t, CTL_PLAIN, "%" PRIu64, d->id);
-            ctl_table_cell(t, ctl_time_str(d->received_at_ms, when, sizeof when), CTL_PLAIN);
+            ctl_table_cell(t, ent_time_str(d->received_at_ms, when, sizeof when), CTL_PLAIN);
             ctl_table_cell(t, d->event ? d->event->event_id : "", CTL_PLAIN);
             ctl_table_cell(t, d->event ? d->event->source : "", CTL_PLAIN);
             ctl_table_cell(t, d->event ? d->event->employee_id : "", CTL_PLAIN);

@@ -71,6 +71,11 @@ ent_rpc_client_t *ctl_client(ctl_t *ctl, const char *daemon)
                 ctl->clients[i] = ctl_client_new(ctl, daemon, ctl->timeout_ms);
             return ctl->clients[i];
         }
+    if (strcmp(daemon, "gateway") == 0) {
+        if (!ctl->clients[CTL_DAEMONS])
+            ctl->clients[CTL_DAEMONS] = ctl_client_new(ctl, daemon, ctl->timeout_ms);
+        return ctl->clients[CTL_DAEMONS];
+    }
     return NULL;
 }
 

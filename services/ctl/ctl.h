@@ -15,6 +15,8 @@
 
 #define CTL_DAEMONS 4
 extern const char *const ctl_daemon_names[CTL_DAEMONS]; /* scheduler records notifier analytics */
+/* The clients: one per daemon, and the gateway's (user, apikey commands). */
+#define CTL_CLIENTS (CTL_DAEMONS + 1)
 
 typedef struct {
     ent_config_t *cfg;
@@ -24,7 +26,7 @@ typedef struct {
     ctl_lang_t lang;           /* --lang, ENTRETIENS_LANG or the locale (lang.h) */
     int timeout_ms;
     bool color;                /* stdout is a TTY */
-    ent_rpc_client_t *clients[CTL_DAEMONS];
+    ent_rpc_client_t *clients[CTL_CLIENTS];
     /* the client key (ENTRETIENS_KEYS_DIR, ENTRETIENS_CLIENT_KEY), loaded
      * on the first call; none with ENTRETIENS_INSECURE=1 */
     bool keys_loaded, insecure;
@@ -35,7 +37,7 @@ typedef struct {
 /* Exit statuses of every command. */
 enum { CTL_OK = 0, CTL_FAILED = 1, CTL_USAGE = 2 };
 
-/* The client of a daemon ("scheduler" ...), connected on first use with the
+/* The client of a daemon ("scheduler" ... or "gateway"), connected on first use with the
  * client key; NULL (said on stderr) for an unknown name or when the key
  * cannot be loaded. */
 ent_rpc_client_t *ctl_client(ctl_t *ctl, const char *daemon);
@@ -106,6 +108,12 @@ const char *ctl_import_details(const char *command);
 /* cmd_analytics.c: stats (docs/cli.md, docs/analytics.md). */
 int ctl_cmd_stats(ctl_t *ctl, int argc, char **argv);
 const char *ctl_analytics_details(const char *command);
+
+/* cmd_gateway.c: the gateway's local accounts and API keys (docs/cli.md,
+ * docs/gateway.md). */
+int ctl_cmd_user(ctl_t *ctl, int argc, char **argv);
+int ctl_cmd_apikey(ctl_t *ctl, int argc, char **argv);
+const char *ctl_gateway_details(const char *command);
 
 /* cmd_notifier.c: notifications (docs/cli.md, docs/notifier.md). */
 int ctl_cmd_notifications(ctl_t *ctl, int argc, char **argv);

@@ -56,6 +56,11 @@ static const ctl_command_t s_commands[] = {
     /* analytics (cmd_analytics.c, docs/analytics.md) */
     { "stats", ctl_cmd_stats, "stats completion|compliance|training|ratings|objectives|signals|managers ...",
       "figures for HR: completion, legal exposure, needs, signals (analytics)" },
+    /* the gateway (cmd_gateway.c, docs/gateway.md) */
+    { "user", ctl_cmd_user, "user add LOGIN --principal P | user passwd LOGIN | user disable|enable LOGIN | user list",
+      "local accounts of the gateway (password read from stdin or a prompt)" },
+    { "apikey", ctl_cmd_apikey, "apikey create --principal P --scope S [--scope S] [--label L] | apikey list | "
+      "apikey revoke ID", "API keys of the gateway for other systems (shown once, stored hashed)" },
     /* notifier (cmd_notifier.c, docs/notifier.md) */
     { "notifications", ctl_cmd_notifications, "notifications list|show|preview|retry|stats|digest|contact|templates",
       "reminders and notices: the delivery log, previews, retries, dead letters (notifier)" },
@@ -181,6 +186,8 @@ int main(int argc, char **argv)
             details = ctl_notifier_details(cmd->name);
         if (!details)
             details = ctl_keys_details(cmd->name);
+        if (!details)
+            details = ctl_gateway_details(cmd->name);
         if (details)
             printf("\n%s", details);
         status = CTL_OK;
@@ -189,7 +196,7 @@ int main(int argc, char **argv)
     ctl.zctx = zmq_ctx_new();
     status = cmd->fn(&ctl, n, args);
 done:
-    for (int i = 0; i < CTL_DAEMONS; i++)
+    for (int i = 0; i < CTL_CLIENTS; i++)
         ent_rpc_client_destroy(&ctl.clients[i]);
     if (ctl.zctx)
         zmq_ctx_term(ctl.zctx);

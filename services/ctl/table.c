@@ -1,7 +1,7 @@
 /*  table.c — aligned tables for human output (see table.h). */
 #include "table.h"
 
-#include "json_events.h"
+#include "common/event_json.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -72,8 +72,8 @@ void ctl_table_cell(ctl_table_t *t, const char *text, ctl_color_t color)
         return;
     s_cell_t *c = &t->cells[(t->rows - 1) * t->ncols + t->col++];
     free(c->text);
-    c->text = ctl_utf8_sanitize(text, text ? strlen(text) : 0, true);
-    c->width = ctl_utf8_width(c->text);
+    c->text = ent_utf8_sanitize(text, text ? strlen(text) : 0, true);
+    c->width = ent_utf8_width(c->text);
     c->color = color;
 }
 

@@ -25,3 +25,7 @@ if [ "$what" = all ] || [ "$what" = notifier ]; then
   # reminders planned for 1,000,000 employees; messages/s to a local SMTP server (aiosmtpd)
   "$top/build-release/tests/bench/ent-bench-notifier" --sink "$top/tests/integration/notifier/smtp_sink.py" "${@:2}"
 fi
+if [ "$what" = all ] || [ "$what" = gateway ]; then
+  # the HTTP API: POST /api/v1/events in batches of 1,000, GET /api/v1/me/interviews under wrk
+  ENT_BUILD="$top/build-release" bash "$top/tests/bench/gateway.sh"
+fi

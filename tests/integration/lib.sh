@@ -62,6 +62,8 @@ it_endpoints() { # name...
     export ENTRETIENS_${up}_RPC=tcp://127.0.0.1:$(free_port)
     export ENTRETIENS_${up}_PUB=tcp://127.0.0.1:$(free_port)
     export ENTRETIENS_${up}_HTTP=127.0.0.1:$(free_port)
+    # the gateway serves its API on _HTTP and its probes and metrics on _OPS_HTTP
+    [ "$n" = gateway ] && export ENTRETIENS_GATEWAY_OPS_HTTP=127.0.0.1:$(free_port)
   done
   export ENTRETIENS_DATA_DIR=$IT_DIR/var
 }
@@ -138,4 +140,15 @@ caught_up() { # timeout [analytics-http]
     sleep 0.25
   done
   fail "analytics ($http) not caught up after ${t}s: scheduler $sh/$as records $rh/$ar"
+}
+
+# Starts the daemons named (default: the four and the gateway; endpoints
+# from it_endpoints) and waits until each is ready.  The gateway's API is
+# then at $GW_API (http://host:port/api/v1).
+start_daemons() { # [name...]
+  local d names=("$@")
+  [ ${#names[@]} -gt 0 ] || names=(scheduler records notifier analytics gateway)
+  for d in "${names[@]}"; do start_bg "$d" "$BIN/entretiens-$d"; done
+  for d in "${names[@]}"; do wait_ready "$d"; done
+  GW_API=http://${ENTRETIENS_GATEWAY_HTTP:-127.0.0.1:7500}/api/v1
 }

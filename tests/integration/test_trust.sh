@@ -17,7 +17,7 @@ K=$ENTRETIENS_KEYS_DIR
 "$CTL" keys add "$K" m1 --principal manager:M1 >/dev/null || fail "keys add m1"
 "$CTL" keys add "$IT_DIR/elsewhere" intruder --principal admin:root --assert >/dev/null || fail "keys add intruder"
 stat -c %a "$K/hris.secret" | grep -qx 600 || fail "a secret key must be created 0600"
-"$CTL" --json keys list "$K" | jq -e '[.[] | .name] == ["analytics","consumer","hris","m1","notifier","operator","producer","records","reporting","scheduler"]' >/dev/null ||
+"$CTL" --json keys list "$K" | jq -e '[.[] | .name] == ["analytics","consumer","gateway","hris","m1","notifier","operator","producer","records","reporting","scheduler"]' >/dev/null ||
   fail "keys list: $("$CTL" --json keys list "$K")"
 
 for d in scheduler records notifier analytics; do start_bg $d "$BIN/entretiens-$d"; done

@@ -4,8 +4,8 @@
  *  French exports (headers, dd/mm/yyyy, CDI/CDD, Cadre/ETAM, Windows-1252),
  *  column maps, plausible dates and the policy's entities; the counts of a
  *  refusal; and whatever passes here passes the scheduler's own checks. */
-#include "csv_employees.h"
-#include "json_events.h"
+#include "common/csv_employees.h"
+#include "common/event_json.h"
 #include "validate.h"
 
 #include "common/date.h"
@@ -43,7 +43,7 @@ static int s_collect(void *ctx, size_t line, const Entretiens__V1__EmployeeEvent
         snprintf(s->sched_why, sizeof s->sched_why, "line %zu: %s: %s", line, field, reason);
     }
     cr_assert_lt(s->n, 64);
-    json_t *j = ctl_event_to_json(ev);
+    json_t *j = ent_evjson_to_json(ev);
     s->json[s->n] = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(j);
     s->lines[s->n++] = line;

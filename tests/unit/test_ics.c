@@ -3,8 +3,8 @@
  *  number of events, UIDs (stable across exports), all-day dates, timed
  *  interviews with their people, titles in both languages, and the form
  *  calendar clients need (CRLF, folding, PUBLISH). */
-#include "ics.h"
-#include "json_events.h"
+#include "common/ics.h"
+#include "common/event_json.h"
 
 #include <criterion/criterion.h>
 #include <libical/ical.h>
@@ -266,7 +266,7 @@ Test(ics, the_text_is_what_calendar_clients_import)
     ics_cal_t *cal = ics_cal_new(ICS_LANG_FR, NULL, STAMP_MS);
     cr_assert_eq(ics_cal_add_deadline(cal, &x.o), 0);
     char *text = ics_cal_text(cal);
-    cr_assert(ctl_utf8_valid(text), "valid UTF-8 whatever the daemon sent");
+    cr_assert(ent_utf8_valid(text), "valid UTF-8 whatever the daemon sent");
     cr_assert(strstr(text, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"), "starts like a calendar");
     cr_assert(strstr(text, "\r\nPRODID:-//entretiens//"));
     cr_assert(strstr(text, "\r\nCALSCALE:GREGORIAN\r\n"));

@@ -1,7 +1,7 @@
-/*  json_events.h — the JSON form of the scheduler's messages, for
- *  entretiensctl: employee events both ways (ingest files in, history and
- *  dead letters out), civil dates, and the UTF-8 sanitiser every string
- *  written by the CLI goes through.
+/*  event_json.h — the JSON form of the scheduler's messages, shared by
+ *  entretiensctl and the gateway (POST /api/v1/events): employee events
+ *  both ways (ingest files in, history and dead letters out), civil dates,
+ *  and the UTF-8 sanitiser every string written by the CLI goes through.
  *
  *  JSON field names are the proto field names (proto/scheduler.proto):
  *  event_id, source, type, employee_id, effective_date ("YYYY-MM-DD"),
@@ -14,8 +14,8 @@
  *  unknown fields.  What the values mean (a known event type, a valid
  *  region...) is the scheduler's to judge.
  */
-#ifndef CTL_JSON_EVENTS_H
-#define CTL_JSON_EVENTS_H
+#ifndef ENT_EVENT_JSON_H
+#define ENT_EVENT_JSON_H
 
 #include "proto/scheduler.pb-c.h"
 
@@ -33,46 +33,46 @@
  * NUL bytes) is replaced by U+FFFD.  With controls, C0 and C1 control
  * characters and DEL (except tab) are replaced too (text for a terminal).
  * s NULL = "".  Returns NULL only when out of memory. */
-char *ctl_utf8_sanitize(const char *s, size_t len, bool controls);
+char *ent_utf8_sanitize(const char *s, size_t len, bool controls);
 
 /* The length (1-4) of the well-formed UTF-8 sequence at s, of which left
  * bytes are readable (left >= 1), with its code point in *cp; 0 when the
  * bytes there are not well-formed UTF-8 (*cp untouched). */
-size_t ctl_utf8_next(const char *s, size_t left, uint32_t *cp);
+size_t ent_utf8_next(const char *s, size_t left, uint32_t *cp);
 
 /* True when the NUL-terminated s is well-formed UTF-8. */
-bool ctl_utf8_valid(const char *s);
+bool ent_utf8_valid(const char *s);
 
 /* A JSON string holding s sanitised (NULL = "").  Never NULL unless out of
  * memory.  Every string the CLI writes in JSON goes through this. */
-json_t *ctl_json_str(const char *s);
+json_t *ent_json_str(const char *s);
 
 /* Prints s sanitised for a terminal (controls replaced) on out. */
-void ctl_fputs_clean(const char *s, FILE *out);
+void ent_fputs_clean(const char *s, FILE *out);
 
 /* Number of code points of a well-formed UTF-8 string (display width
  * approximation used by the tables). */
-size_t ctl_utf8_width(const char *s);
+size_t ent_utf8_width(const char *s);
 
 /* ---------------------------------------------------------------- dates */
 
-#define CTL_DATE_BUFLEN 48
+#define ENT_PBDATE_BUFLEN 48
 
-/* "YYYY-MM-DD" of d into buf (CTL_DATE_BUFLEN bytes) and returns buf; "" for
+/* "YYYY-MM-DD" of d into buf (ENT_PBDATE_BUFLEN bytes) and returns buf; "" for
  * NULL.  A date that is not a real day is written as received
  * (e.g. "2026-02-30") so dead letters show what was sent. */
-const char *ctl_date_str(const Entretiens__V1__Date *d, char *buf);
+const char *ent_pbdate_str(const Entretiens__V1__Date *d, char *buf);
 
 /* The date as a JSON string, or JSON null for NULL. */
-json_t *ctl_json_date(const Entretiens__V1__Date *d);
+json_t *ent_json_pbdate(const Entretiens__V1__Date *d);
 
 /* Parses "YYYY-MM-DD" (common/date.h ent_date_parse) into out.  Returns 0,
  * or -1 when malformed or not a real day. */
-int ctl_date_parse(const char *text, Entretiens__V1__Date *out);
+int ent_pbdate_parse(const char *text, Entretiens__V1__Date *out);
 
 /* A Unix time in ms as local RFC 3339 time with milliseconds and offset
  * ("2026-11-26T09:30:00.000+01:00") into buf (at least 40 bytes). */
-const char *ctl_time_str(int64_t unix_ms, char *buf, size_t size);
+const char *ent_time_str(int64_t unix_ms, char *buf, size_t size);
 
 /* --------------------------------------------------------------- events */
 
@@ -80,24 +80,24 @@ typedef struct {
     char event_id[512];   /* the line's event_id when it had a string one, else "" */
     char field[128];      /* the offending field, or "json" for the line itself */
     char reason[384];
-} ctl_event_error_t;
+} ent_evjson_error_t;
 
 /* Builds an event from a JSON object.  Returns 0 with *out (free with
- * ctl_event_free), or -1 with err filled and *out NULL. */
-int ctl_event_from_json(const json_t *obj, Entretiens__V1__EmployeeEvent **out, ctl_event_error_t *err);
+ * ent_evjson_free), or -1 with err filled and *out NULL. */
+int ent_evjson_from_json(const json_t *obj, Entretiens__V1__EmployeeEvent **out, ent_evjson_error_t *err);
 
 /* Parses one line of JSON text (len bytes; no trailing newline needed)
- * holding one event object.  Same results as ctl_event_from_json; a JSON
+ * holding one event object.  Same results as ent_evjson_from_json; a JSON
  * syntax error or a value that is not an object is reported with field
  * "json". */
-int ctl_event_parse(const char *text, size_t len, Entretiens__V1__EmployeeEvent **out, ctl_event_error_t *err);
+int ent_evjson_parse(const char *text, size_t len, Entretiens__V1__EmployeeEvent **out, ent_evjson_error_t *err);
 
-/* Frees an event built by ctl_event_from_json / ctl_event_parse (never one
+/* Frees an event built by ent_evjson_from_json / ent_evjson_parse (never one
  * from protobuf-c's unpack).  Safe on NULL. */
-void ctl_event_free(Entretiens__V1__EmployeeEvent *ev);
+void ent_evjson_free(Entretiens__V1__EmployeeEvent *ev);
 
 /* The JSON object of an event (only the fields that are set, in proto
  * order, strings sanitised).  Works on any event (unpacked or built). */
-json_t *ctl_event_to_json(const Entretiens__V1__EmployeeEvent *ev);
+json_t *ent_evjson_to_json(const Entretiens__V1__EmployeeEvent *ev);
 
 #endif

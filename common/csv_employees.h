@@ -1,5 +1,6 @@
 /*  csv_employees.h — an HRIS export (CSV) turned into `hired` events, for
- *  `entretiensctl import employees` (docs/cli.md, "import employees").
+ *  `entretiensctl import employees` (docs/cli.md, "import employees") and
+ *  the gateway's POST /api/v1/imports/employees; library entretiens_formats.
  *
  *  The file is read with libcsv in strict mode (RFC 4180 quoting: a field
  *  holding the delimiter, a quote or a line break is quoted, quotes inside

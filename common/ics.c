@@ -1,7 +1,7 @@
 /*  ics.c — the shared calendar as iCalendar through libical (see ics.h). */
-#include "ics.h"
+#include "common/ics.h"
 
-#include "json_events.h"
+#include "common/event_json.h"
 
 #include "common/date.h"
 
@@ -126,7 +126,7 @@ fail:
  * newlines.  malloc'd, NULL when out of memory. */
 static char *s_clean_text(const char *s, bool newlines)
 {
-    char *out = ctl_utf8_sanitize(s ? s : "", s ? strlen(s) : 0, false);
+    char *out = ent_utf8_sanitize(s ? s : "", s ? strlen(s) : 0, false);
     if (!out)
         return NULL;
     size_t o = 0;

@@ -1,5 +1,6 @@
 /*  ics.h — the shared calendar as iCalendar (RFC 5545), built with libical
- *  for `entretiensctl calendar export` (docs/cli.md, "calendar export").
+ *  for `entretiensctl calendar export` (docs/cli.md, "calendar export") and
+ *  the gateway's calendar feed (docs/api.md); library entretiens_formats.
  *
  *  A calendar holds two kinds of entries:
  *

@@ -1,6 +1,6 @@
-/*  json_events.c — JSON <-> EmployeeEvent, dates, UTF-8 sanitiser
- *  (see json_events.h). */
-#include "json_events.h"
+/*  event_json.c — JSON <-> EmployeeEvent, dates, UTF-8 sanitiser
+ *  (see event_json.h). */
+#include "common/event_json.h"
 
 #include "common/date.h"
 
@@ -56,13 +56,13 @@ static size_t s_utf8_next(const unsigned char *p, size_t left, uint32_t *cp, siz
     return need;
 }
 
-size_t ctl_utf8_next(const char *s, size_t left, uint32_t *cp)
+size_t ent_utf8_next(const char *s, size_t left, uint32_t *cp)
 {
     size_t bad = 0;
     return s_utf8_next((const unsigned char *) s, left, cp, &bad);
 }
 
-char *ctl_utf8_sanitize(const char *s, size_t len, bool controls)
+char *ent_utf8_sanitize(const char *s, size_t len, bool controls)
 {
     if (!s)
         s = "", len = 0;
@@ -90,7 +90,7 @@ char *ctl_utf8_sanitize(const char *s, size_t len, bool controls)
     return out;
 }
 
-bool ctl_utf8_valid(const char *s)
+bool ent_utf8_valid(const char *s)
 {
     if (!s)
         return true;
@@ -106,28 +106,28 @@ bool ctl_utf8_valid(const char *s)
     return true;
 }
 
-json_t *ctl_json_str(const char *s)
+json_t *ent_json_str(const char *s)
 {
     if (!s)
         s = "";
-    if (ctl_utf8_valid(s))
+    if (ent_utf8_valid(s))
         return json_string(s);
-    char *clean = ctl_utf8_sanitize(s, strlen(s), false);
+    char *clean = ent_utf8_sanitize(s, strlen(s), false);
     json_t *j = clean ? json_string(clean) : NULL;
     free(clean);
     return j;
 }
 
-void ctl_fputs_clean(const char *s, FILE *out)
+void ent_fputs_clean(const char *s, FILE *out)
 {
-    char *clean = ctl_utf8_sanitize(s, s ? strlen(s) : 0, true);
+    char *clean = ent_utf8_sanitize(s, s ? strlen(s) : 0, true);
     if (clean) {
         fputs(clean, out);
         free(clean);
     }
 }
 
-size_t ctl_utf8_width(const char *s)
+size_t ent_utf8_width(const char *s)
 {
     size_t n = 0;
     for (const unsigned char *p = (const unsigned char *) (s ? s : ""); *p; p++)
@@ -138,22 +138,22 @@ size_t ctl_utf8_width(const char *s)
 
 /* ---------------------------------------------------------------- dates */
 
-const char *ctl_date_str(const Entretiens__V1__Date *d, char *buf)
+const char *ent_pbdate_str(const Entretiens__V1__Date *d, char *buf)
 {
     if (!d)
         buf[0] = '\0';
     else
-        snprintf(buf, CTL_DATE_BUFLEN, "%04" PRId32 "-%02" PRId32 "-%02" PRId32, d->year, d->month, d->day);
+        snprintf(buf, ENT_PBDATE_BUFLEN, "%04" PRId32 "-%02" PRId32 "-%02" PRId32, d->year, d->month, d->day);
     return buf;
 }
 
-json_t *ctl_json_date(const Entretiens__V1__Date *d)
+json_t *ent_json_pbdate(const Entretiens__V1__Date *d)
 {
-    char buf[CTL_DATE_BUFLEN];
-    return d ? json_string(ctl_date_str(d, buf)) : json_null();
+    char buf[ENT_PBDATE_BUFLEN];
+    return d ? json_string(ent_pbdate_str(d, buf)) : json_null();
 }
 
-int ctl_date_parse(const char *text, Entretiens__V1__Date *out)
+int ent_pbdate_parse(const char *text, Entretiens__V1__Date *out)
 {
     int32_t day;
     if (!text || ent_date_parse(text, &day) != 0)
@@ -167,7 +167,7 @@ int ctl_date_parse(const char *text, Entretiens__V1__Date *out)
     return 0;
 }
 
-const char *ctl_time_str(int64_t unix_ms, char *buf, size_t size)
+const char *ent_time_str(int64_t unix_ms, char *buf, size_t size)
 {
     int64_t sec = unix_ms / 1000, ms = unix_ms % 1000;
     if (ms < 0)
@@ -232,7 +232,7 @@ static const char *s_json_type(const json_t *v)
     }
 }
 
-void ctl_event_free(Entretiens__V1__EmployeeEvent *ev)
+void ent_evjson_free(Entretiens__V1__EmployeeEvent *ev)
 {
     if (!ev)
         return;
@@ -278,7 +278,7 @@ static void s_copy(char *buf, size_t size, const char *s)
         goto fail;                                                                                 \
     } while (0)
 
-int ctl_event_from_json(const json_t *obj, Entretiens__V1__EmployeeEvent **out, ctl_event_error_t *err)
+int ent_evjson_from_json(const json_t *obj, Entretiens__V1__EmployeeEvent **out, ent_evjson_error_t *err)
 {
     *out = NULL;
     memset(err, 0, sizeof *err);
@@ -324,7 +324,7 @@ int ctl_event_from_json(const json_t *obj, Entretiens__V1__EmployeeEvent **out, 
             Entretiens__V1__Date *d = malloc(sizeof *d);
             if (!d)
                 REJECT(key, "out of memory");
-            if (ctl_date_parse(json_string_value(v), d) != 0) {
+            if (ent_pbdate_parse(json_string_value(v), d) != 0) {
                 free(d);
                 char shown[48];
                 s_copy(shown, sizeof shown, json_string_value(v));
@@ -358,11 +358,11 @@ int ctl_event_from_json(const json_t *obj, Entretiens__V1__EmployeeEvent **out, 
     *out = ev;
     return 0;
 fail:
-    ctl_event_free(ev);
+    ent_evjson_free(ev);
     return -1;
 }
 
-int ctl_event_parse(const char *text, size_t len, Entretiens__V1__EmployeeEvent **out, ctl_event_error_t *err)
+int ent_evjson_parse(const char *text, size_t len, Entretiens__V1__EmployeeEvent **out, ent_evjson_error_t *err)
 {
     json_error_t je;
     json_t *obj = json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
@@ -375,12 +375,12 @@ int ctl_event_parse(const char *text, size_t len, Entretiens__V1__EmployeeEvent 
                  je.line <= 1 ? je.column : (int) je.position + 1, je.text);
         return -1;
     }
-    int rc = ctl_event_from_json(obj, out, err);
+    int rc = ent_evjson_from_json(obj, out, err);
     json_decref(obj);
     return rc;
 }
 
-json_t *ctl_event_to_json(const Entretiens__V1__EmployeeEvent *ev)
+json_t *ent_evjson_to_json(const Entretiens__V1__EmployeeEvent *ev)
 {
     json_t *o = json_object();
     if (!o || !ev)
@@ -392,13 +392,13 @@ json_t *ctl_event_to_json(const Entretiens__V1__EmployeeEvent *ev)
         case F_STR: {
             const char *s = *(char *const *) p;
             if (s && *s)
-                v = ctl_json_str(s);
+                v = ent_json_str(s);
             break;
         }
         case F_DATE: {
             const Entretiens__V1__Date *d = *(Entretiens__V1__Date *const *) p;
             if (d)
-                v = ctl_json_date(d);
+                v = ent_json_pbdate(d);
             break;
         }
         case F_U32: {

@@ -1,8 +1,8 @@
 /*  csv_employees.c — HRIS CSV export -> `hired` events (see
  *  csv_employees.h). */
-#include "csv_employees.h"
+#include "common/csv_employees.h"
 
-#include "json_events.h"
+#include "common/event_json.h"
 
 #include "common/date.h"
 
@@ -190,7 +190,7 @@ static const char *s_norm(const char *in, char *out, size_t size)
     const char *p = in;
     while (left > 0) {
         uint32_t cp = 0;
-        size_t n = ctl_utf8_next(p, left, &cp);
+        size_t n = ent_utf8_next(p, left, &cp);
         char one[2] = { 0 };
         const char *rep = NULL;
         if (n == 0)
@@ -246,7 +246,7 @@ static void s_utf8_scan(const char *data, size_t len, size_t *invalid, size_t *m
     *first_bad = len;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
-        size_t n = ctl_utf8_next(data + i, len - i, &cp);
+        size_t n = ent_utf8_next(data + i, len - i, &cp);
         if (n == 0) {
             if (!*invalid)
                 *first_bad = i;
@@ -412,7 +412,7 @@ int csv_emp_map_parse(const char *text, size_t len, csv_emp_map_t **out, char *e
             if (strcasecmp(cbuf, s_cols[k].name) == 0)
                 col = k;
         if (col == -2) {
-            char *clean = ctl_utf8_sanitize(cbuf, strlen(cbuf), true);
+            char *clean = ent_utf8_sanitize(cbuf, strlen(cbuf), true);
             snprintf(err, errsize,
                      "line %zu: '%s' is not a column: employee_id, first_name, last_name, email, entity, department, "
                      "site, region, manager_id, hire_date, birth_date, category, contract, contract_end, "
@@ -504,7 +504,7 @@ static void s_error(s_parser_t *ps, size_t line, const char *employee_id, const 
     memset(e, 0, sizeof *e);
     e->line = line;
     /* ids in messages are shown sanitised: the file may hold anything */
-    char *clean = employee_id ? ctl_utf8_sanitize(employee_id, strlen(employee_id), true) : NULL;
+    char *clean = employee_id ? ent_utf8_sanitize(employee_id, strlen(employee_id), true) : NULL;
     snprintf(e->employee_id, sizeof e->employee_id, "%s", clean ? clean : "");
     free(clean);
     snprintf(e->field, sizeof e->field, "%s", field);
@@ -524,7 +524,7 @@ static const char *s_q(const char *v, char *out, size_t size)
 {
     size_t n = strlen(v);
     bool cut = n > 40;
-    char *clean = ctl_utf8_sanitize(v, cut ? 40 : n, true);
+    char *clean = ent_utf8_sanitize(v, cut ? 40 : n, true);
     snprintf(out, size, "%s%s", clean ? clean : "?", cut ? "…" : "");
     free(clean);
     return out;
@@ -592,7 +592,7 @@ typedef struct {
  * (a quoted line break would end up in someone's name). */
 static bool s_text_ok(s_row_t *row, const char *col, const char *v, size_t len, size_t max)
 {
-    if (memchr(v, '\0', len) || !ctl_utf8_valid(v)) {
+    if (memchr(v, '\0', len) || !ent_utf8_valid(v)) {
         ROW_ERROR(row, col, "not valid UTF-8: the file mixes UTF-8 and another encoding (save it as CSV UTF-8)");
         return false;
     }
@@ -1148,7 +1148,7 @@ static void s_header_process(s_parser_t *ps)
     for (size_t i = 0; i < ps->nf; i++) {
         const char *name = ps->buf + ps->off[i];
         csv_emp_column_t *col = &rep->columns[i];
-        if (!(col->header = ctl_utf8_sanitize(name, ps->flen[i], true))) {
+        if (!(col->header = ent_utf8_sanitize(name, ps->flen[i], true))) {
             ps->stop = -1;
             return;
         }

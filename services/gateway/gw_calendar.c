@@ -1,0 +1,205 @@
+/*  gw_calendar.c — the calendar feed: a per-person secret URL serving her
+ *  deadlines and interviews as iCalendar (common/ics.h, the CLI's
+ *  `calendar export` builder), for subscriptions from Outlook, Google
+ *  Calendar or Thunderbird, which cannot sign in: the token in the URL is
+ *  the credential.  Stored hashed (database "caltokens"), revocable.  The
+ *  feed is built by asking the daemons AS the token's principal, so it
+ *  shows exactly what she would see signed in.
+ */
+#include "gw_api.h"
+
+#include "common/date.h"
+#include "common/event_json.h"
+#include "common/ics.h"
+#include "common/log.h"
+#include "proto/records.pb-c.h"
+#include "proto/scheduler.pb-c.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define FEED_MAX_INTERVIEWS 500
+
+int gw_route_caltoken_create(gw_req_t *r, gw_resp_t *out, const void *arg)
+{
+    (void) arg;
+    if (!ent_principal_is_person(&r->who))
+        return gw_resp_problem(out, 400, "INVALID_ARGUMENT", NULL,
+                               "a calendar feed is for employees and managers (their deadlines and interviews)");
+    char token[GW_TOKEN_TEXT];
+    uint8_t h[GW_HASH_BYTES];
+    if (gw_token_new(token) != 0)
+        return gw_resp_problem(out, 500, "INTERNAL", NULL, "no random source");
+    gw_token_hash(token, strlen(token), h);
+    Entretiens__V1__CalendarToken t = ENTRETIENS__V1__CALENDAR_TOKEN__INIT;
+    t.principal = r->principal;
+    t.created_ms = gw_now_ms();
+    MDB_txn *txn;
+    int rc = gw_store_write(&r->gw->st, &txn);
+    if (!rc) {
+        rc = gw_caltoken_put(txn, &r->gw->st, h, &t);
+        if (rc)
+            mdb_txn_abort(txn);
+        else
+            rc = mdb_txn_commit(txn);
+    }
+    if (rc) {
+        explicit_bzero(token, sizeof token);
+        ent_log_error("gateway.store", "calendar token: %s", mdb_strerror(rc));
+        return gw_resp_problem(out, 503, "UNAVAILABLE", NULL, "the store is unavailable");
+    }
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/calendar/%s.ics", token);
+    json_t *o = json_pack("{s:s, s:s}", "token", token, "path", path);
+    if (r->gw->origin[0]) {
+        char url[512];
+        snprintf(url, sizeof url, "%s%s", r->gw->origin, path);
+        json_object_set_new(o, "url", json_string(url));
+        const char *host = strstr(r->gw->origin, "://");
+        snprintf(url, sizeof url, "webcal://%s%s", host ? host + 3 : r->gw->origin, path);
+        json_object_set_new(o, "webcal", json_string(url));
+    }
+    explicit_bzero(token, sizeof token);
+    explicit_bzero(path, sizeof path);
+    ent_log_info("gateway.calendar.token", "calendar feed token created for %s", r->principal);
+    return gw_resp_json(out, 201, o);
+}
+
+int gw_route_caltoken_delete(gw_req_t *r, gw_resp_t *out, const void *arg)
+{
+    (void) arg;
+    MDB_txn *txn;
+    size_t n = 0;
+    int rc = gw_store_write(&r->gw->st, &txn);
+    if (!rc) {
+        rc = gw_caltoken_del_principal(txn, &r->gw->st, r->principal, &n);
+        if (rc)
+            mdb_txn_abort(txn);
+        else
+            rc = mdb_txn_commit(txn);
+    }
+    if (rc)
+        return gw_resp_problem(out, 503, "UNAVAILABLE", NULL, "the store is unavailable");
+    ent_log_info("gateway.calendar.revoked", "%zu calendar feed token(s) of %s revoked", n, r->principal);
+    out->status = 204;
+    return 0;
+}
+
+/* Calls method with msg and unpacks the reply as desc; NULL when refused or
+ * unreadable (the feed leaves that part out rather than failing whole). */
+static void *s_get(gw_req_t *r, int daemon, const char *method, const ProtobufCMessage *msg,
+                   const ProtobufCMessageDescriptor *desc)
+{
+    ent_rpc_result_t res;
+    gw_call(r, daemon, method, msg, false, &res);
+    void *m = res.code == ENT_OK ? protobuf_c_message_unpack(desc, NULL, res.payload_len, res.payload) : NULL;
+    if (res.code != ENT_OK)
+        ent_log_info("gateway.calendar.partial", "%s for %s: %s", method, r->principal, ent_code_name(res.code));
+    ent_rpc_result_clear(&res);
+    return m;
+}
+
+static void s_add_interviews(gw_req_t *r, ics_cal_t *cal, Entretiens__V1__InterviewListRequest *q, size_t *budget)
+{
+    Entretiens__V1__InterviewListReply *l =
+        s_get(r, 1, "records.interview.list", &q->base, &entretiens__v1__interview_list_reply__descriptor);
+    for (size_t i = 0; l && i < l->n_interviews && *budget; i++) {
+        if (!l->interviews[i]->scheduled_start_ms)
+            continue; /* only meetings go in a calendar; deadlines come from the scheduler */
+        Entretiens__V1__InterviewRequest g = ENTRETIENS__V1__INTERVIEW_REQUEST__INIT;
+        g.id = l->interviews[i]->id;
+        Entretiens__V1__InterviewView *v =
+            s_get(r, 1, "records.interview.get", &g.base, &entretiens__v1__interview_view__descriptor);
+        if (v && v->interview) {
+            ics_cal_add_interview(cal, v->interview, NULL, NULL);
+            (*budget)--;
+        }
+        if (v)
+            entretiens__v1__interview_view__free_unpacked(v, NULL);
+    }
+    if (l)
+        entretiens__v1__interview_list_reply__free_unpacked(l, NULL);
+}
+
+int gw_route_calendar(gw_req_t *r, gw_resp_t *out, const void *arg)
+{
+    (void) arg;
+    const char *token = r->params[0];
+    uint8_t h[GW_HASH_BYTES];
+    gw_token_hash(token, strlen(token), h);
+    MDB_txn *txn;
+    Entretiens__V1__CalendarToken *t = NULL;
+    int rc = gw_store_read(&r->gw->st, &txn);
+    if (rc)
+        return gw_resp_problem(out, 503, "UNAVAILABLE", NULL, "the store is unavailable");
+    rc = gw_caltoken_get(txn, &r->gw->st, h, &t);
+    mdb_txn_abort(txn);
+    if (rc == MDB_NOTFOUND)
+        return gw_resp_problem(out, 404, "NOT_FOUND", NULL, "no such calendar (revoked, or never issued)");
+    if (rc)
+        return gw_resp_problem(out, 503, "UNAVAILABLE", NULL, "the store is unavailable");
+    const char *why;
+    int prc = ent_principal_parse(t->principal, &r->who, &why);
+    snprintf(r->principal, sizeof r->principal, "%s", t->principal);
+    entretiens__v1__calendar_token__free_unpacked(t, NULL);
+    if (prc != 0)
+        return gw_resp_problem(out, 404, "NOT_FOUND", NULL, "no such calendar");
+    int64_t now = gw_now_ms();
+    char name[160];
+    snprintf(name, sizeof name, "entretiens — %s", r->principal);
+    ics_cal_t *cal = ics_cal_new(ICS_LANG_FR, name, now);
+    if (!cal)
+        return gw_resp_problem(out, 500, "INTERNAL", NULL, "out of memory");
+    /* her own deadlines, and her team's for a manager (every one still open
+     * since 2000, overdue ones included, up to two years ahead) */
+    Entretiens__V1__ObligationsRequest oq = ENTRETIENS__V1__OBLIGATIONS_REQUEST__INIT;
+    oq.employee_id = r->who.id;
+    Entretiens__V1__ObligationsReply *ob =
+        s_get(r, 0, "scheduler.obligations", &oq.base, &entretiens__v1__obligations_reply__descriptor);
+    for (size_t i = 0; ob && i < ob->n_obligations; i++)
+        ics_cal_add_deadline(cal, ob->obligations[i]);
+    if (ob)
+        entretiens__v1__obligations_reply__free_unpacked(ob, NULL);
+    if (r->who.role == ENT_ROLE_MANAGER) {
+        int32_t today = (int32_t) (now / 86400000);
+        Entretiens__V1__Date from = ENTRETIENS__V1__DATE__INIT, to = ENTRETIENS__V1__DATE__INIT;
+        int y, m, d;
+        from.year = 2000, from.month = 1, from.day = 1;
+        ent_date_to_ymd(today + 730, &y, &m, &d);
+        to.year = y, to.month = m, to.day = d;
+        Entretiens__V1__DueRequest dq = ENTRETIENS__V1__DUE_REQUEST__INIT;
+        dq.from = &from;
+        dq.to = &to;
+        dq.manager_id = r->who.id;
+        dq.limit = 5000;
+        Entretiens__V1__DueReply *due = s_get(r, 0, "scheduler.due", &dq.base, &entretiens__v1__due_reply__descriptor);
+        for (size_t i = 0; due && i < due->n_obligations; i++)
+            ics_cal_add_deadline(cal, due->obligations[i]);
+        if (due)
+            entretiens__v1__due_reply__free_unpacked(due, NULL);
+    }
+    size_t budget = FEED_MAX_INTERVIEWS;
+    Entretiens__V1__InterviewListRequest iq = ENTRETIENS__V1__INTERVIEW_LIST_REQUEST__INIT;
+    iq.employee_id = r->who.id;
+    s_add_interviews(r, cal, &iq, &budget);
+    if (r->who.role == ENT_ROLE_MANAGER) {
+        Entretiens__V1__InterviewListRequest mq = ENTRETIENS__V1__INTERVIEW_LIST_REQUEST__INIT;
+        mq.manager_id = r->who.id;
+        mq.tree = true;
+        s_add_interviews(r, cal, &mq, &budget);
+    }
+    char *text = ics_cal_text(cal);
+    ics_cal_destroy(&cal);
+    if (!text)
+        return gw_resp_problem(out, 500, "INTERNAL", NULL, "out of memory");
+    out->status = 200;
+    out->text_len = strlen(text);
+    out->text = malloc(out->text_len + 1);
+    if (out->text)
+        memcpy(out->text, text, out->text_len + 1);
+    ics_text_free(text);
+    out->content_type = "text/calendar; charset=utf-8";
+    return out->text ? 0 : gw_resp_problem(out, 500, "INTERNAL", NULL, "out of memory");
+}

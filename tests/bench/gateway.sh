@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Benchmark of the gateway (./tests/bench/run.sh gateway), with the four real
+# daemons and CurveZMQ on, in the Release build:
+#   1. POST /api/v1/events in batches of 1,000 hires (each answered after the
+#      scheduler committed): events/s;
+#   2. GET /api/v1/me/interviews for a manager's session under wrk (16
+#      connections): requests/s and the latency distribution (p50, p99).
+# Sized for a 2-core machine shared with the daemons: ENT_BENCH_GW_HIRES
+# (default 50,000) sets the store's size.
+here=$(cd "$(dirname "$0")" && pwd)
+export ENT_BUILD=${ENT_BUILD:-$here/../../build-release}
+source "$here/../integration/lib.sh"
+HIRES=${ENT_BENCH_GW_HIRES:-50000}
+BATCH=1000
+it_endpoints scheduler records notifier analytics gateway
+export ENTRETIENS_NOW=2026-03-02 ENTRETIENS_GATEWAY_RATE_ADDR=0 ENTRETIENS_GATEWAY_RATE_PRINCIPAL=0
+start_daemons
+command -v wrk >/dev/null || fail "wrk is missing (deploy/deps.sh installs it)"
+
+TOKEN=$("$CTL" apikey create --principal service:hris --scope ingest 2>/dev/null) || fail "apikey"
+echo "correct horse battery" | "$CTL" user add boss --principal manager:M0 >/dev/null || fail "user add"
+# hires: M0 manages everyone (so her interviews list is the whole store)
+/usr/bin/python3 - "$IT_DIR" "$HIRES" "$BATCH" <<'PY'
+import json, sys
+d, n, batch = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def hire(i, mgr):
+    return {"event_id": f"h{i}", "source": "hris", "type": "hired", "employee_id": f"E{i:07d}",
+            "effective_date": f"20{10 + i % 15:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}", "entity": "ACME-FR",
+            "department": "ops", "region": "metropole", "manager_id": mgr, "locale": "fr",
+            "birth_date": "1980-06-01", "category": "cadre"}
+first = [{"event_id": "m0", "source": "hris", "type": "hired", "employee_id": "M0", "effective_date": "2005-01-03",
+          "entity": "ACME-FR", "department": "ops", "region": "metropole", "locale": "fr", "birth_date": "1970-01-01",
+          "category": "cadre"}]
+json.dump(first, open(f"{d}/b0.json", "w"))
+for b in range(n // batch):
+    json.dump([hire(b * batch + i, "M0") for i in range(batch)], open(f"{d}/b{b + 1}.json", "w"))
+PY
+curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data-binary @"$IT_DIR/b0.json" "$GW_API/events" || fail "M0"
+# one keep-alive connection, batches one after the other (each answered after commit)
+/usr/bin/python3 - "$ENTRETIENS_GATEWAY_HTTP" "$TOKEN" "$IT_DIR" $((HIRES / BATCH)) "$BATCH" <<'PY' || fail "POST /events"
+import http.client, json, sys, time
+host, token, d, batches, size = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+bodies = [open(f"{d}/b{b}.json", "rb").read() for b in range(1, batches + 1)]
+conn = http.client.HTTPConnection(host)
+start = time.monotonic()
+for i, body in enumerate(bodies):
+    conn.request("POST", "/api/v1/events", body, {"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    r = conn.getresponse()
+    reply = json.loads(r.read())
+    if r.status != 200 or reply["accepted"] != size:
+        sys.exit(f"batch {i + 1}: {r.status} {reply.get('accepted')}")
+s = time.monotonic() - start
+n = batches * size
+print(f"POST /api/v1/events: {n} hires in batches of {size}, acknowledged after commit: {n / s:,.0f} events/s ({s:.1f} s)")
+PY
+
+# the same number of other hires through the CLI (JSON lines, its batches): the scheduler's own pace
+/usr/bin/python3 - "$IT_DIR" "$HIRES" <<'PY'
+import json, sys
+d, n = sys.argv[1], int(sys.argv[2])
+with open(f"{d}/cli.jsonl", "w") as f:
+    for i in range(n):
+        f.write(json.dumps({"event_id": f"c{i}", "source": "hris", "type": "hired", "employee_id": f"C{i:07d}",
+                            "effective_date": f"20{10 + i % 15:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}", "entity": "ACME-FR",
+                            "department": "ops", "region": "metropole", "manager_id": "M0", "locale": "fr",
+                            "birth_date": "1980-06-01", "category": "cadre"}) + "\n")
+PY
+start=$(date +%s.%N)
+"$CTL" ingest "$IT_DIR/cli.jsonl" >/dev/null || fail "CLI ingest"
+end=$(date +%s.%N)
+python3 -c "import sys; n, s = int(sys.argv[1]), float(sys.argv[3]) - float(sys.argv[2]); print(f'entretiensctl ingest (the same pace check, no gateway): {n} hires: {n / s:,.0f} events/s ({s:.1f} s)')" "$HIRES" "$start" "$end"
+
+# let records create the interviews: until their number stops growing
+last=-1
+for i in $(seq 1 600); do
+  n=$("$CTL" --as admin:root --json interview list --manager M0 --tree --limit 50000 2>/dev/null | jq '.interviews | length')
+  [ "${n:-0}" -gt 0 ] && [ "$n" = "$last" ] && break
+  last=$n; sleep 2
+done
+echo "interviews under M0: $n (records' store)"
+curl -s -c "$IT_DIR/jar" -H 'Content-Type: application/json' -d '{"login":"boss","password":"correct horse battery"}' "$GW_API/auth/login" >/dev/null
+COOKIE=$(awk '$6 == "ent_session" {print $7}' "$IT_DIR/jar")
+[ -n "$COOKIE" ] || fail "login"
+# a manager's own interviews (one page): the common API read
+curl -sf -o /dev/null -b "ent_session=$COOKIE" "$GW_API/me/interviews" || fail "GET /me/interviews"
+wrk -t2 -c16 -d10s --latency -H "Cookie: ent_session=$COOKIE" "$GW_API/me/interviews" >"$IT_DIR/wrk.txt" 2>&1 || fail "wrk: $(cat "$IT_DIR/wrk.txt")"
+echo "GET /api/v1/me/interviews (wrk -t2 -c16 -d10s, $n interviews stored):"
+grep -E 'Requests/sec|^ +(50|90|99)%|Non-2xx' "$IT_DIR/wrk.txt" | sed 's/^/  /'
+wrk -t1 -c1 -d10s --latency -H "Cookie: ent_session=$COOKIE" "$GW_API/me/interviews" >"$IT_DIR/wrk1.txt" 2>&1 || fail "wrk c1"
+echo "GET /api/v1/me/interviews, one connection (latency without queueing):"
+grep -E 'Requests/sec|^ +(50|90|99)%|Non-2xx' "$IT_DIR/wrk1.txt" | sed 's/^/  /'
+wrk -t2 -c16 -d10s --latency -H "Cookie: ent_session=$COOKIE" "$GW_API/me/team?limit=100" >"$IT_DIR/wrk2.txt" 2>&1 || fail "wrk team"
+echo "GET /api/v1/me/team?limit=100 (first page of $n; records walks the reporting tree):"
+grep -E 'Requests/sec|^ +(50|90|99)%|Non-2xx' "$IT_DIR/wrk2.txt" | sed 's/^/  /'

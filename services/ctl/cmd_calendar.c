@@ -448,6 +448,11 @@ int ctl_cmd_calendar(ctl_t *ctl, int argc, char **argv)
     if (ctl->json && strcmp(out, "-") == 0)
         return c_bad("--json prints a summary on stdout: it cannot go with --out -");
     ics_lang_t lang = ICS_LANG_FR;
+    /* `calendar export --lang en` reaches here as the global option (main.c
+     * takes --lang wherever it stands); the calendar stays French unless
+     * told otherwise, whatever the locale, as before */
+    if (!lang_s && ctl->lang_given)
+        lang_s = ctl_lang_code(ctl->lang);
     if (lang_s && ics_lang_parse(lang_s, &lang) != 0)
         return c_bad("--lang '%s': fr or en", lang_s);
     if (from && ent_date_parse(from, &f.from) != 0)

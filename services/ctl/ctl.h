@@ -24,6 +24,7 @@ typedef struct {
     bool json;                 /* --json: machine-readable output on stdout */
     const char *as;            /* --as ID: the caller principal */
     ctl_lang_t lang;           /* --lang, ENTRETIENS_LANG or the locale (lang.h) */
+    bool lang_given;           /* --lang was on the command line (wherever it stood) */
     int timeout_ms;
     bool color;                /* stdout is a TTY */
     ent_rpc_client_t *clients[CTL_CLIENTS];

@@ -153,6 +153,7 @@ int main(int argc, char **argv)
         } else
             args[n++] = argv[i];
     }
+    ctl.lang_given = lang != NULL;
     if (ctl_lang_detect(lang, &ctl.lang) != 0) {
         fprintf(stderr, "entretiensctl: --lang '%s': fr or en\n", lang);
         goto done;

@@ -83,6 +83,12 @@ typedef struct gw {
     size_t openapi_len;
     gw_bearer_fn bearer;       /* NULL: only API keys are accepted as bearer tokens */
     void *bearer_arg;
+    /* OpenID Connect (gw_oidc_routes.c): the provider, fetched at first
+     * use (an unreachable issuer does not stop the gateway or local
+     * sign-in), under oidc_mu */
+    struct gw_oidc_conf *oidc_conf;    /* NULL: OIDC off */
+    struct gw_oidc *oidc;
+    pthread_mutex_t oidc_mu;
     atomic_int_fast64_t loop_beat_ms;   /* the loop's last heartbeat */
     atomic_bool stopping;
     atomic_uint_fast64_t counters[GW_C_COUNT];
@@ -105,6 +111,15 @@ int gw_setup(ent_daemon_t *d, void *arg);
 void gw_stop(gw_t *gw);
 /* Frees what gw_setup allocated (after gw_stop).  Safe twice. */
 void gw_close(gw_t *gw);
+
+/* gw_oidc_routes.c: reads ENTRETIENS_OIDC_*: none set, OIDC stays off; the
+ * issuer without the client, a configuration error (the provider itself is
+ * fetched at the first sign-in).  Then gw->bearer verifies JWT access
+ * tokens when ENTRETIENS_OIDC_AUDIENCE is set.  Returns 0, -1 (out of
+ * memory) or ENT_DAEMON_CONFIG_ERROR.  gw_oidc_close frees what it kept;
+ * safe twice. */
+int gw_oidc_setup(gw_t *gw);
+void gw_oidc_close(gw_t *gw);
 
 /* gw_admin.c: the operator methods (gateway.user.*, gateway.apikey.*). */
 int gw_admin_register(gw_t *gw);

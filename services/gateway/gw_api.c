@@ -275,6 +275,8 @@ static void s_headers(gw_t *gw, struct MHD_Response *resp, const gw_resp_t *out)
         MHD_add_response_header(resp, "ETag", out->etag);
     if (out->cookie[0])
         MHD_add_response_header(resp, "Set-Cookie", out->cookie);
+    if (out->location)
+        MHD_add_response_header(resp, "Location", out->location);
     if (out->retry_after) {
         char v[16];
         snprintf(v, sizeof v, "%u", out->retry_after);
@@ -321,6 +323,8 @@ static enum MHD_Result s_send(gw_t *gw, struct MHD_Connection *conn, gw_resp_t *
     MHD_destroy_response(resp);
     json_decref(out->json);
     out->json = NULL;
+    free(out->location);
+    out->location = NULL;
     return rc;
 }
 

@@ -47,6 +47,7 @@ typedef struct {
     char etag[48];
     char cookie[512];          /* Set-Cookie */
     uint32_t retry_after;
+    char *location;            /* owned: Location of a redirect (302) */
 } gw_resp_t;
 
 /* Sets a problem response.  Returns 0. */
@@ -89,6 +90,14 @@ bool gw_route_match(const char *pattern, const char *path, char params[GW_MAX_PA
 
 /* Session routes (gw_session.c). */
 int gw_route_login(gw_req_t *r, gw_resp_t *out, const void *arg);
+/* Opens a session for principal (signed in by another means than a local
+ * password: OpenID Connect) and sets its cookie in out; csrf receives the
+ * session's CSRF token.  Returns 0, -1 (no randomness) or an LMDB code. */
+int gw_session_begin(gw_t *gw, gw_resp_t *out, const char *principal, const char *login, char csrf[GW_TOKEN_TEXT]);
+
+/* gw_oidc_routes.c: GET /auth/oidc/login and /auth/oidc/callback (public). */
+int gw_route_oidc_login(gw_req_t *r, gw_resp_t *out, const void *arg);
+int gw_route_oidc_callback(gw_req_t *r, gw_resp_t *out, const void *arg);
 int gw_route_logout(gw_req_t *r, gw_resp_t *out, const void *arg);
 int gw_route_me(gw_req_t *r, gw_resp_t *out, const void *arg);
 

@@ -638,6 +638,8 @@ const gw_route_t gw_routes[] = {
     { "GET", API "/openapi.json", "public", s_openapi, NULL },
     { "POST", API "/auth/login", "public", gw_route_login, NULL },
     { "POST", API "/auth/logout", "write", gw_route_logout, NULL },
+    { "GET", API "/auth/oidc/login", "public", gw_route_oidc_login, NULL },
+    { "GET", API "/auth/oidc/callback", "public", gw_route_oidc_callback, NULL },
     { "GET", API "/me", "read", gw_route_me, NULL },
     RPC("GET", "/me/interviews", "read", s_me_interviews),
     RPC("GET", "/me/team", "read", s_me_team),

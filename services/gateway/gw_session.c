@@ -59,6 +59,38 @@ static void s_cookie(gw_t *gw, gw_resp_t *out, const char *value, long max_age)
              value, max_age, gw->secure_cookies ? "; Secure" : "");
 }
 
+int gw_session_begin(gw_t *gw, gw_resp_t *out, const char *principal, const char *login, char csrf[GW_TOKEN_TEXT])
+{
+    char token[GW_TOKEN_TEXT];
+    uint8_t hash[GW_HASH_BYTES];
+    if (gw_token_new(token) != 0 || gw_token_new(csrf) != 0)
+        return -1;
+    gw_token_hash(token, strlen(token), hash);
+    int64_t now = gw_now_ms();
+    Entretiens__V1__Session sess = ENTRETIENS__V1__SESSION__INIT;
+    sess.principal = (char *) principal;
+    sess.login = (char *) login;
+    sess.created_ms = now;
+    sess.last_seen_ms = now;
+    sess.csrf_token = csrf;
+    MDB_txn *txn;
+    int rc = gw_store_write(&gw->st, &txn);
+    if (!rc) {
+        rc = gw_session_put(txn, &gw->st, hash, &sess);
+        if (rc)
+            mdb_txn_abort(txn);
+        else
+            rc = mdb_txn_commit(txn);
+    }
+    if (rc) {
+        sodium_memzero(token, sizeof token);
+        return rc;
+    }
+    s_cookie(gw, out, token, (long) gw->sessions.absolute_seconds);
+    sodium_memzero(token, sizeof token);
+    return 0;
+}
+
 int gw_route_login(gw_req_t *r, gw_resp_t *out, const void *arg)
 {
     (void) arg;

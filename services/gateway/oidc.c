@@ -24,6 +24,8 @@ struct gw_oidc {
     char *employee_claim, *groups_claim, *scopes, *ca_file;
     char *hr_groups[S_MAX_GROUPS];
     size_t n_hr_groups;
+    char *manager_groups[S_MAX_GROUPS];
+    size_t n_manager_groups;
     char *admin_groups[S_MAX_GROUPS];
     size_t n_admin_groups;
     /* discovery */
@@ -144,6 +146,8 @@ void gw_oidc_destroy(gw_oidc_t **oidc_p)
     free(o->ca_file);
     for (size_t i = 0; i < o->n_hr_groups; i++)
         free(o->hr_groups[i]);
+    for (size_t i = 0; i < o->n_manager_groups; i++)
+        free(o->manager_groups[i]);
     for (size_t i = 0; i < o->n_admin_groups; i++)
         free(o->admin_groups[i]);
     free(o->authorization_endpoint);
@@ -185,6 +189,8 @@ static gw_oidc_t *s_new(const gw_oidc_config_t *c, char *err, size_t errlen)
         (rc = s_dup(&o->ca_file, c->ca_file, NULL)) ||
         (rc = s_split_groups(c->hr_groups && *c->hr_groups ? c->hr_groups : "hr",
                              o->hr_groups, &o->n_hr_groups)) ||
+        (rc = s_split_groups(c->manager_groups && *c->manager_groups ? c->manager_groups : "managers",
+                             o->manager_groups, &o->n_manager_groups)) ||
         (rc = s_split_groups(c->admin_groups && *c->admin_groups ? c->admin_groups
                                                                  : "entretiens-admin",
                              o->admin_groups, &o->n_admin_groups))) {
@@ -823,9 +829,12 @@ int gw_oidc_map_principal(const gw_oidc_t *oidc, const json_t *claims, char *pri
         snprintf(number, sizeof number, "%" JSON_INTEGER_FORMAT, json_integer_value(employee));
         value = number;
     }
+    /* a person who manages others signs in as a manager under her own
+     * employee id (she sees her team); the directory, not the token,
+     * decides whom: the reporting line the HRIS sent */
     if (value)
-        return s_principal("employee", value, oidc->employee_claim, principal, size, err,
-                           errlen);
+        return s_principal(s_member(groups, oidc->manager_groups, oidc->n_manager_groups) ? "manager" : "employee",
+                           value, oidc->employee_claim, principal, size, err, errlen);
     gw_jwt_errf(err, errlen, "no %s claim and no HR or administrator group in %s: this account "
                 "has no role here", oidc->employee_claim, oidc->groups_claim);
     return GW_OIDC_EPRINCIPAL;

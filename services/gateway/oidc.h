@@ -99,6 +99,7 @@ typedef struct {
     const char *groups_claim;    /* default "groups" */
     const char *hr_groups;       /* comma list, default "hr" */
     const char *admin_groups;    /* comma list, default "entretiens-admin" */
+    const char *manager_groups;  /* comma list, default "managers": employee -> manager:<employee claim> */
     const char *ca_file;         /* optional CA bundle for the issuer's TLS */
     const char *scopes;          /* requested scopes, default "openid profile email" */
 } gw_oidc_config_t;

@@ -34,6 +34,18 @@ const ent_config_var_t gw_config_vars[] = {
     { "ENTRETIENS_GATEWAY_TLS_KEY", NULL, "PEM private key file of ENTRETIENS_GATEWAY_TLS_CERT" },
     { "ENTRETIENS_GATEWAY_RATE_ADDR", "200", "requests per second per client address (0 = no limit)" },
     { "ENTRETIENS_GATEWAY_RATE_PRINCIPAL", "100", "requests per second per principal (0 = no limit)" },
+    { "ENTRETIENS_OIDC_ISSUER", NULL, "OpenID provider's issuer URL: sign-in with it (docs/gateway-oidc.md); unset = off" },
+    { "ENTRETIENS_OIDC_CLIENT_ID", NULL, "the gateway's client id at the provider" },
+    { "ENTRETIENS_OIDC_CLIENT_SECRET", NULL, "its client secret (secret; never logged)" },
+    { "ENTRETIENS_OIDC_REDIRECT_URI", NULL, "https://<gateway>/api/v1/auth/oidc/callback, exactly as registered" },
+    { "ENTRETIENS_OIDC_EMPLOYEE_CLAIM", "employee_id", "the claim holding the employee id" },
+    { "ENTRETIENS_OIDC_GROUPS_CLAIM", "groups", "the claim holding the groups" },
+    { "ENTRETIENS_OIDC_HR_GROUPS", "hr", "comma-separated groups signed in as HR (hr:<id>)" },
+    { "ENTRETIENS_OIDC_ADMIN_GROUPS", "entretiens-admin", "comma-separated groups signed in as administrators" },
+    { "ENTRETIENS_OIDC_MANAGER_GROUPS", "managers", "comma-separated groups signed in as managers (manager:<employee id>)" },
+    { "ENTRETIENS_OIDC_CA_FILE", NULL, "CA bundle for the provider's TLS (a private CA)" },
+    { "ENTRETIENS_OIDC_SCOPES", "openid profile email", "scopes asked for at sign-in" },
+    { "ENTRETIENS_OIDC_AUDIENCE", NULL, "the API's resource id: machines' JWT access tokens for it are accepted; unset = not" },
 };
 const size_t gw_n_config_vars = sizeof gw_config_vars / sizeof gw_config_vars[0];
 
@@ -178,6 +190,9 @@ int gw_setup(ent_daemon_t *d, void *arg)
         snprintf(name, sizeof name, "entretiens_gateway_%s", s_counter_names[i][0]);
         gw->m_counters[i] = ent_metrics_counter(m, name, s_counter_names[i][1]);
     }
+    int orc = gw_oidc_setup(gw);
+    if (orc != 0)
+        return orc;
     if (gw_admin_register(gw) != 0)
         return -1;
     atomic_store(&gw->loop_beat_ms, gw_now_ms());
@@ -210,6 +225,7 @@ void gw_close(gw_t *gw)
     gw->tls_key = gw->tls_cert = NULL;
     gw_ratelimit_destroy(&gw->rl_addr);
     gw_ratelimit_destroy(&gw->rl_principal);
+    gw_oidc_close(gw);
     for (int i = 0; i < GW_DAEMONS; i++)
         explicit_bzero(&gw->curve[i], sizeof gw->curve[i]);
 }

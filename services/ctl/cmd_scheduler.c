@@ -124,8 +124,23 @@ static json_t *s_obligation_json(const Entretiens__V1__Obligation *o, bool with_
         json_object_set_new(j, "site", ent_json_str(o->site));
         json_object_set_new(j, "first_name", ent_json_str(o->first_name));
         json_object_set_new(j, "last_name", ent_json_str(o->last_name));
+        /* added after the documented keys, as the contract wants */
+        json_object_set_new(j, "manager_first_name", ent_json_str(o->manager_first_name));
+        json_object_set_new(j, "manager_last_name", ent_json_str(o->manager_last_name));
     }
     return j;
+}
+
+/* "First Last (ID)", "ID" when no name is known, "" without an id. */
+static void s_person(char *buf, size_t size, const char *id, const char *first, const char *last)
+{
+    bool f = first && *first, l = last && *last;
+    if (!id || !*id)
+        snprintf(buf, size, "%s", "");
+    else if (!f && !l)
+        snprintf(buf, size, "%s", id);
+    else
+        snprintf(buf, size, "%s%s%s (%s)", f ? first : "", f && l ? " " : "", l ? last : "", id);
 }
 
 /* ---------------------------------------------------------------- ingest */
@@ -1104,7 +1119,9 @@ int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
             ctl_table_cellf(t, CTL_PLAIN, "%s%s%s", s_or(o->first_name, ""),
                             o->first_name && *o->first_name && o->last_name && *o->last_name ? " " : "",
                             s_or(o->last_name, ""));
-            ctl_table_cell(t, o->manager_id, CTL_PLAIN);
+            char mgr[400];
+            s_person(mgr, sizeof mgr, o->manager_id, o->manager_first_name, o->manager_last_name);
+            ctl_table_cell(t, mgr, CTL_PLAIN);
             ctl_table_cell(t, ctl_status_label(l, o->status), s_status_color(o->status));
         }
         ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));

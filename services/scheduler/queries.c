@@ -62,6 +62,27 @@ static int s_subject(scheduler_t *s, ent_rpc_call_t *call, const char *employee_
     return rc;
 }
 
+/* Points msg's manager name at mgr's (mgr stays alive with msg). */
+static void s_manager_name(Entretiens__V1__Obligation *msg, const Entretiens__V1__Employee *mgr)
+{
+    if (!mgr)
+        return;
+    msg->manager_first_name = mgr->first_name;
+    msg->manager_last_name = mgr->last_name;
+}
+
+/* The record of emp's manager (the caller frees it), NULL when none is
+ * known.  Returns 0 or an LMDB code. */
+static int s_manager_get(scheduler_t *s, MDB_txn *txn, const Entretiens__V1__Employee *emp,
+                         Entretiens__V1__Employee **out)
+{
+    *out = NULL;
+    if (!emp || !emp->manager_id || !*emp->manager_id)
+        return 0;
+    int rc = sched_employee_get(s, txn, emp->manager_id, out);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 static int s_obligations(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
@@ -80,11 +101,18 @@ static int s_obligations(ent_rpc_call_t *call, void *arg)
         entretiens__v1__obligations_request__free_unpacked(req, NULL);
         return rc;
     }
-    int n = sched_obligations_load(s, call->txn, req->employee_id);
+    Entretiens__V1__Employee *mgr = NULL;
+    int n = s_manager_get(s, call->txn, emp, &mgr);
+    if (n == 0)
+        n = sched_obligations_load(s, call->txn, req->employee_id);
+    else if (n > 0)
+        n = -n;
     if (n < 0) {
         entretiens__v1__obligations_request__free_unpacked(req, NULL);
         entretiens__v1__employee__free_unpacked(emp, NULL);
-        return n;
+        if (mgr)
+            entretiens__v1__employee__free_unpacked(mgr, NULL);
+        return n; /* as sched_obligations_load's: a negative LMDB code */
     }
     bool health = ent_relation_sees_health(rel);
     sch_lang_t lang = sched_lang(req->lang);
@@ -99,6 +127,7 @@ static int s_obligations(ent_rpc_call_t *call, void *arg)
             if (!health && sched_obligation_hidden(o))
                 continue;
             sched_obligation_msg(s, req->employee_id, o, emp, lang, &msgs[shown]);
+            s_manager_name(&msgs[shown].msg, mgr);
             if (!health && sched_obligation_health(o))
                 sched_obligation_redact(&msgs[shown], lang);
             ptrs[shown] = &msgs[shown].msg;
@@ -112,6 +141,8 @@ static int s_obligations(ent_rpc_call_t *call, void *arg)
     free(msgs);
     free(ptrs);
     entretiens__v1__employee__free_unpacked(emp, NULL);
+    if (mgr)
+        entretiens__v1__employee__free_unpacked(mgr, NULL);
     entretiens__v1__obligations_request__free_unpacked(req, NULL);
     return rc;
 }
@@ -185,6 +216,7 @@ static int s_employee(ent_rpc_call_t *call, void *arg)
 typedef struct {
     sched_obl_msg_t m;
     Entretiens__V1__Employee *emp;
+    Entretiens__V1__Employee *mgr;   /* the manager's record, for her name; NULL when unknown */
 } s_due_item_t;
 
 /* The calendar being built by scheduler.due: while collecting, the items
@@ -251,6 +283,8 @@ static void s_item_free(s_due_item_t *it)
     if (!it)
         return;
     entretiens__v1__employee__free_unpacked(it->emp, NULL);
+    if (it->mgr)
+        entretiens__v1__employee__free_unpacked(it->mgr, NULL);
     free(it);
 }
 
@@ -498,6 +532,13 @@ static int s_due(ent_rpc_call_t *call, void *arg)
     }
     if (c.from <= c.to)
         rc = req->include_met ? s_due_scan(&c, call->txn) : s_due_from_index(&c, call->txn);
+    /* the managers' names, for the page only (a shared manager is read
+     * once per run of the same name, the calendar being by date) */
+    for (size_t i = 0; !rc && i < c.n; i++) {
+        s_due_item_t *it = c.items[i];
+        rc = s_manager_get(s, call->txn, it->emp, &it->mgr);
+        s_manager_name(&it->m.msg, it->mgr);
+    }
     if (!rc) {
         qsort(c.items, c.n, sizeof *c.items, s_due_cmp);
         Entretiens__V1__Obligation **ptrs = calloc(c.n + 1, sizeof *ptrs);

@@ -355,7 +355,7 @@ static int r_done_view(ctl_t *ctl, Entretiens__V1__InterviewView *v, const char 
 /* ------------------------------------------------------------- interview */
 
 #define IV_USAGE                                                                                                   \
-    "interview list|show|create|schedule|answer|share|hold|report|sign|cancel|reopen|reassign|history ..."
+    "interview list|show|create|schedule|answer|share|hold|report|sign|cancel|reopen|reassign|history|reads ..."
 
 static int r_iv_list(ctl_t *ctl, int argc, char **argv)
 {
@@ -684,6 +684,51 @@ static int r_iv_history(ctl_t *ctl, int argc, char **argv)
     return r_history(ctl, pos[0]);
 }
 
+/* interview reads ID: who read the interview's content, and what. */
+static int r_iv_reads(ctl_t *ctl, int argc, char **argv)
+{
+    const char *usage = "interview reads ID", *pos[1];
+    int np = 0;
+    if (ctl_args_parse("interview reads", usage, argc, argv, 2, NULL, 0, pos, 1, &np) || np != 1)
+        return ctl_usage(usage);
+    Entretiens__V1__InterviewRequest q = ENTRETIENS__V1__INTERVIEW_REQUEST__INIT;
+    q.id = (char *) pos[0];
+    Entretiens__V1__InterviewReadsReply *l =
+        ctl_call_unpack(ctl, DAEMON, "records.interview.reads", &q.base, &entretiens__v1__interview_reads_reply__descriptor);
+    if (!l)
+        return CTL_FAILED;
+    if (ctl->json) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < l->n_reads; i++) {
+            const Entretiens__V1__InterviewRead *rd = l->reads[i];
+            char tm[48];
+            json_t *w = json_array();
+            for (size_t k = 0; k < rd->n_what; k++)
+                json_array_append_new(w, ent_json_str(rd->what[k]));
+            json_array_append_new(a, json_pack("{s:o, s:o, s:o}", "principal", ent_json_str(rd->principal), "at",
+                                               ent_json_str(r_time(rd->at_ms, tm, sizeof tm)), "what", w));
+        }
+        ctl_print_json(a);
+    } else if (l->n_reads == 0) {
+        printf("%s: nobody has read its content yet\n", l->id);
+    } else {
+        ctl_table_t *t = ctl_table_new("AT", "WHO", "WHAT", NULL);
+        for (size_t i = 0; i < l->n_reads; i++) {
+            const Entretiens__V1__InterviewRead *rd = l->reads[i];
+            char tm[48], what[256] = "";
+            for (size_t k = 0; k < rd->n_what; k++)
+                snprintf(what + strlen(what), sizeof what - strlen(what), "%s%s", k ? ", " : "", rd->what[k]);
+            ctl_table_row(t);
+            ctl_table_cell(t, r_time(rd->at_ms, tm, sizeof tm), CTL_PLAIN);
+            ctl_table_cell(t, rd->principal, CTL_PLAIN);
+            ctl_table_cell(t, what, CTL_PLAIN);
+        }
+        ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
+    }
+    r_free(l);
+    return CTL_OK;
+}
+
 int ctl_cmd_interview(ctl_t *ctl, int argc, char **argv)
 {
     if (argc < 2)
@@ -703,6 +748,8 @@ int ctl_cmd_interview(ctl_t *ctl, int argc, char **argv)
         return r_iv_reassign(ctl, argc, argv);
     if (strcmp(sub, "history") == 0)
         return r_iv_history(ctl, argc, argv);
+    if (strcmp(sub, "reads") == 0)
+        return r_iv_reads(ctl, argc, argv);
     static const char *const verbs[] = { "share", "hold", "report", "sign", "cancel", "reopen", NULL };
     for (int i = 0; verbs[i]; i++)
         if (strcmp(sub, verbs[i]) == 0)

@@ -280,6 +280,8 @@ static bool s_utf8(const char *text)
 
 /* -------------------------------------------------------------------- get */
 
+static int s_read_record(records_t *r, ent_rpc_call_t *call, const s_ctx_t *x);
+
 static int s_get(ent_rpc_call_t *call, void *arg)
 {
     records_t *r = arg;
@@ -289,9 +291,123 @@ static int s_get(ent_rpc_call_t *call, void *arg)
     int rc = s_open(r, call, req->id, &x, &ok);
     if (!rc && ok)
         rc = s_view(r, call, x.iv, x.rel, true, NULL, 0);
+    if (!rc && ok && call->code == ENT_OK)
+        rc = s_read_record(r, call, &x);
     s_ctx_free(&x);
     entretiens__v1__interview_request__free_unpacked(req, NULL);
     return rc;
+}
+
+/* -------------------------------------------------------------- reads */
+
+/* The database `reads`: interview id, NUL, be64(business ms), principal ->
+ * InterviewRead.  A read of content leaves a trace (GDPR accountability:
+ * who consulted what); a view of the progress alone does not. */
+static int s_read_record(records_t *r, ent_rpc_call_t *call, const s_ctx_t *x)
+{
+    const char *what[4];
+    size_t n = 0;
+    rec_content_t *c = NULL;
+    int rc = rec_content_get(r, call->txn, x->iv->id, &c);
+    if (rc)
+        return rc;
+    bool shared = rec_may_read(x->rel, REC_D_SHARED);
+    /* what the view returned (s_view's rules), and only what holds something */
+    if (shared && (x->iv->employee_shared || x->iv->manager_shared))
+        what[n++] = "shared";
+    if (rec_may_read(x->rel, REC_D_EMPLOYEE_PRIVATE) && c->employee_answers && strlen(c->employee_answers) > 2)
+        what[n++] = "employee_preparation";
+    if (rec_may_read(x->rel, REC_D_MANAGER_PRIVATE) && c->manager_answers && strlen(c->manager_answers) > 2)
+        what[n++] = "manager_preparation";
+    if (rec_may_read(x->rel, REC_D_MANAGER_NOTES) && c->manager_notes && *c->manager_notes)
+        what[n++] = "manager_notes";
+    rec_content_free(c);
+    if (n == 0)
+        return 0;
+    int64_t now = ent_clock_now_ms();
+    size_t il = strlen(x->iv->id), pl = strlen(call->caller);
+    uint8_t key[REC_ID_MAX + 1 + 8 + ENT_PRINCIPAL_MAX + 1];
+    if (il > REC_ID_MAX || pl > ENT_PRINCIPAL_MAX)
+        return 0;
+    memcpy(key, x->iv->id, il);
+    key[il] = 0;
+    ent_be64_put(key + il + 1, (uint64_t) now);
+    memcpy(key + il + 9, call->caller, pl);
+    Entretiens__V1__InterviewRead rd = ENTRETIENS__V1__INTERVIEW_READ__INIT;
+    rd.principal = (char *) call->caller;
+    rd.at_ms = now;
+    rd.what = (char **) what;
+    rd.n_what = n;
+    uint8_t buf[512];
+    size_t len = entretiens__v1__interview_read__get_packed_size(&rd);
+    if (len > sizeof buf)
+        return 0;
+    entretiens__v1__interview_read__pack(&rd, buf);
+    MDB_val k = { il + 9 + pl, key }, v = { len, buf };
+    return mdb_put(call->txn, r->reads, &k, &v, 0);
+}
+
+/* records.interview.reads: the employee for her own interviews, HR with the
+ * content permission and administrators (the DPO's role); nobody else. */
+static int s_reads(ent_rpc_call_t *call, void *arg)
+{
+    records_t *r = arg;
+    UNPACK(InterviewRequest, req, interview_request)
+    s_ctx_t x;
+    bool ok;
+    int rc = s_open(r, call, req->id, &x, &ok);
+    if (rc || !ok)
+        goto done;
+    if (x.rel != REC_REL_EMPLOYEE && x.rel != REC_REL_HR_CONTENT && x.rel != REC_REL_ADMIN) {
+        rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller",
+                          "who read an interview is shown to the employee, HR with the content permission and "
+                          "administrators");
+        goto done;
+    }
+    size_t il = strlen(x.iv->id), cap = 64, n = 0;
+    Entretiens__V1__InterviewRead **reads = calloc(cap, sizeof *reads);
+    MDB_cursor *cur = NULL;
+    if (!reads) {
+        rc = ENOMEM;
+        goto done;
+    }
+    if ((rc = mdb_cursor_open(call->txn, r->reads, &cur)) != 0)
+        goto free_reads;
+    MDB_val k = { il + 1, x.iv->id }, v; /* the id and its NUL: this interview's keys only */
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < il + 1 || memcmp(k.mv_data, x.iv->id, il + 1) != 0)
+            break;
+        Entretiens__V1__InterviewRead *one = entretiens__v1__interview_read__unpack(NULL, v.mv_size, v.mv_data);
+        if (!one)
+            continue; /* not ours: skipped, the rest still answers */
+        if (n == cap) {
+            Entretiens__V1__InterviewRead **more = realloc(reads, 2 * cap * sizeof *reads);
+            if (!more) {
+                entretiens__v1__interview_read__free_unpacked(one, NULL);
+                rc = ENOMEM;
+                break;
+            }
+            reads = more;
+            cap *= 2;
+        }
+        reads[n++] = one;
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND || rc == 0) {
+        Entretiens__V1__InterviewReadsReply rep = ENTRETIENS__V1__INTERVIEW_READS_REPLY__INIT;
+        rep.id = x.iv->id;
+        rep.reads = reads;
+        rep.n_reads = n;
+        rc = ent_rpc_ok(call, &rep.base);
+    }
+free_reads:
+    for (size_t i = 0; i < n; i++)
+        entretiens__v1__interview_read__free_unpacked(reads[i], NULL);
+    free(reads);
+done:
+    s_ctx_free(&x);
+    entretiens__v1__interview_request__free_unpacked(req, NULL);
+    return rc == ENOMEM ? ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory") : rc;
 }
 
 /* ------------------------------------------------------------------- list */
@@ -1356,7 +1472,7 @@ int rec_methods_register(records_t *r)
         { "records.interview.sign", s_sign },       { "records.interview.cancel", s_cancel },
         { "records.interview.reopen", s_reopen },   { "records.interview.reassign", s_reassign },
         { "records.audit.verify", s_audit_verify }, { "records.audit.list", s_audit_list },
-        { "records.stats", s_stats },
+        { "records.stats", s_stats },               { "records.interview.reads", s_reads },
     };
     for (size_t i = 0; i < sizeof m / sizeof *m; i++)
         if (ent_daemon_method(r->d, m[i].name, m[i].fn, r))

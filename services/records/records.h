@@ -46,7 +46,7 @@ typedef struct records {
     ent_daemon_t *d;
     ent_store_t *store;
     MDB_dbi interviews, content, by_obligation, by_employee, by_manager, by_status, by_due, templates, template_sel, directory,
-        reports, grants, audit, audit_idx, deferred, deferred_idx;
+        reports, grants, audit, audit_idx, deferred, deferred_idx, reads;
     int horizon_days;     /* ENTRETIENS_RECORDS_HORIZON_DAYS; 0 = no horizon */
 } records_t;
 

@@ -96,6 +96,7 @@ int rec_setup(ent_daemon_t *d, void *arg)
         { "directory", &r->directory },   { "reports", &r->reports },       { "grants", &r->grants },
         { "audit", &r->audit },           { "audit_idx", &r->audit_idx },
         { "deferred", &r->deferred },     { "deferred_idx", &r->deferred_idx },
+        { "reads", &r->reads },
     };
     for (size_t i = 0; i < sizeof dbs / sizeof *dbs; i++)
         if (ent_store_dbi(r->store, dbs[i].name, 0, dbs[i].dbi) != 0) {

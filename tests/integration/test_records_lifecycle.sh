@@ -103,6 +103,18 @@ grep -q "dépression" "$IT_DIR/records.log" && fail "the sensitive text reached 
 C --as manager:M1 --json interview show "$IV" | J 'd["manager_notes"]' | q "dépression" || fail "the notes were not saved"
 echo '{"answers": {}, "notes": "Penser au budget formation (confidentiel)"}' >"$IT_DIR/mgr2.json"
 C --as manager:M1 interview answer "$IV" --file "$IT_DIR/mgr2.json" >/dev/null || fail "notes rewritten"
+# who read what: every read of content is recorded, shown to the employee,
+# HR with the content permission and administrators, and to nobody else
+C --as manager:M1 interview show "$IV" >/dev/null || fail "the manager reads"
+C --as hr:alice interview show "$IV" >/dev/null || fail "HR without content reads the progress"
+C --as employee:E1 --json interview reads "$IV" >"$IT_DIR/reads.json" || fail "the employee's reads"
+J 'any(r["principal"] == "manager:M1" and "manager_notes" in r["what"] for r in d)' <"$IT_DIR/reads.json" | q True ||
+  fail "the manager's read of her notes is not recorded: $(cat "$IT_DIR/reads.json")"
+J 'all(r["principal"] != "hr:alice" for r in d)' <"$IT_DIR/reads.json" | q True || fail "a progress-only view was recorded as a read of content"
+C --as admin:root --json interview reads "$IV" | J 'len(d) >= 1' | q True || fail "the administrator (DPO) sees the reads"
+expect_fail PERMISSION_DENIED "the interviewer listing who read" C --as manager:M1 interview reads "$IV"
+expect_fail PERMISSION_DENIED "HR without the content permission listing who read" C --as hr:alice interview reads "$IV"
+expect_fail PERMISSION_DENIED "a colleague listing who read" C --as employee:E2 interview reads "$IV"
 C --as employee:E1 --json interview show "$IV" >"$IT_DIR/e.json"
 [ "$(J 'd["manager_notes"]' <"$IT_DIR/e.json")" = None ] || fail "the employee sees the manager's notes"
 [ "$(J 'd["answers"]["manager"]' <"$IT_DIR/e.json")" = None ] || fail "the employee sees the manager's unshared preparation"

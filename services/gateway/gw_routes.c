@@ -589,6 +589,9 @@ static const s_rpc_t s_iv_create = { R(D_RECORDS, "records.interview.create", in
                                        interview_view) };
 static const s_rpc_t s_iv_get = { R(D_RECORDS, "records.interview.get", interview_request, interview_view),
                                   .path_fields = { "id" } };
+static const s_rpc_t s_iv_reads = { R(D_RECORDS, "records.interview.reads", interview_request,
+                                      interview_reads_reply),
+                                    .path_fields = { "id" } };
 #define IV_UPDATE(name, msg) \
     static const s_rpc_t s_iv_##name = { R(D_RECORDS, "records.interview." #name, msg, interview_view), \
                                          .path_fields = { "id" }, .if_match = true }
@@ -650,6 +653,7 @@ const gw_route_t gw_routes[] = {
     RPC("GET", "/interviews", "read", s_iv_list),
     RPC("POST", "/interviews", "write", s_iv_create),
     RPC("GET", "/interviews/{id}", "read", s_iv_get),
+    RPC("GET", "/interviews/{id}/reads", "read", s_iv_reads),
     RPC("POST", "/interviews/{id}/schedule", "write", s_iv_schedule),
     RPC("POST", "/interviews/{id}/answer", "write", s_iv_answer),
     RPC("POST", "/interviews/{id}/share", "write", s_iv_share),

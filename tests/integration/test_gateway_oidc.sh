@@ -124,6 +124,12 @@ team=$(ivs "$IT_DIR/marc.jar" "interviews?manager_id=M1")
 iv_e2=$("$CTL" --as admin:root --json interview list --employee E2 | jq -r '.interviews[0].id')
 st=$(curl -s -o /dev/null -w '%{http_code}' -b "$IT_DIR/emma.jar" "$GW_API/interviews/$iv_e2")
 [[ $st == 403 || $st == 404 ]] || fail "emma reads E2's interview: $st"
+# who read what, through the API: the employee sees who read hers; the manager may not list it
+iv_e1=$("$CTL" --as admin:root --json interview list --employee E1 | jq -r '.interviews[0].id')
+st=$(curl -s -o "$IT_DIR/reads.json" -w '%{http_code}' -b "$IT_DIR/emma.jar" "$GW_API/interviews/$iv_e1/reads")
+[ "$st" = 200 ] && jq -e '.id' "$IT_DIR/reads.json" >/dev/null || fail "emma's reads: $st $(cat "$IT_DIR/reads.json")"
+st=$(curl -s -o /dev/null -w '%{http_code}' -b "$IT_DIR/marc.jar" "$GW_API/interviews/$iv_e1/reads")
+[ "$st" = 403 ] || fail "the manager lists who read E1's interview: $st"
 
 # refusals: no session comes out of any of them
 jar=$IT_DIR/bad.jar

@@ -224,9 +224,14 @@ static int s_completion_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
         for (size_t i = 0; i < r->n_groups; i++)
             s_comp_csv_row("group", r->groups[i]);
     } else {
-        ctl_table_t *t = ctl_table_new(r->group_by && *r->group_by ? r->group_by : "SCOPE", "OWED", "MET", "OVERDUE",
-                                       "UPCOMING", "LAPSED", "SCHEDULED", "HELD", "SIGNED", "COMPLETION",
-                                       "SIGNATURE", NULL);
+        ctl_lang_t l = ctl->lang;
+        ctl_table_t *t = ctl_table_new(r->group_by && *r->group_by ? r->group_by : ctl_l(l, "SCOPE", "PÉRIMÈTRE"),
+                                       ctl_l(l, "OWED", "DUS"), ctl_l(l, "MET", "RÉALISÉS"),
+                                       ctl_l(l, "OVERDUE", "EN RETARD"), ctl_l(l, "UPCOMING", "À VENIR"),
+                                       ctl_l(l, "LAPSED", "MANQUÉS"), ctl_l(l, "SCHEDULED", "PLANIFIÉS"),
+                                       ctl_l(l, "HELD", "TENUS"), ctl_l(l, "SIGNED", "SIGNÉS"),
+                                       ctl_l(l, "COMPLETION", "RÉALISATION"), ctl_l(l, "SIGNATURE", "SIGNATURE"),
+                                       NULL);
         for (size_t i = 0; i < r->n_groups; i++)
             s_comp_table_row(t, s_group_label(r->groups[i]->group), r->groups[i]);
         s_comp_table_row(t, "(total)", r->total);
@@ -379,11 +384,15 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
             s_csv(x->headcount_differs ? "true" : "false", true);
         }
     } else {
-        printf("professional interviews on %s (due soon = within %u days)\n", ent_pbdate_str(r->today, d1),
-               r->within_days);
-        ctl_table_t *t = ctl_table_new(r->group_by && *r->group_by ? r->group_by : "SCOPE", "EMPLOYEES",
-                                       "UP TO DATE", "DUE SOON", "OVERDUE", "AT RISK", "EXPOSURE €",
-                                       "IF INSPECTED €", NULL);
+        ctl_lang_t l = ctl->lang;
+        printf(ctl_l(l, "professional interviews on %s (due soon = within %u days)\n",
+                     "entretiens professionnels au %s (bientôt dus = dans les %u jours)\n"),
+               ent_pbdate_str(r->today, d1), r->within_days);
+        ctl_table_t *t = ctl_table_new(r->group_by && *r->group_by ? r->group_by : ctl_l(l, "SCOPE", "PÉRIMÈTRE"),
+                                       ctl_l(l, "EMPLOYEES", "SALARIÉS"), ctl_l(l, "UP TO DATE", "À JOUR"),
+                                       ctl_l(l, "DUE SOON", "BIENTÔT DUS"), ctl_l(l, "OVERDUE", "EN RETARD"),
+                                       ctl_l(l, "AT RISK", "À RISQUE"), ctl_l(l, "EXPOSURE €", "EXPOSITION €"),
+                                       ctl_l(l, "IF INSPECTED €", "SI CONTRÔLE €"), NULL);
         for (size_t i = 0; i <= r->n_groups; i++) {
             const Entretiens__V1__ComplianceFigures *f = i < r->n_groups ? r->groups[i] : r->total;
             ctl_table_row(t);
@@ -400,13 +409,22 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
         }
         s_table_print(ctl, t);
         /* the same count as the tour's and stats managers' (docs/analytics.md) */
-        printf("overdue deadlines, every type, still to hold: %" PRIu64 "\n", r->total->overdue_deadlines);
+        printf(ctl_l(l, "overdue deadlines, every type, still to hold: %" PRIu64 "\n",
+                     "échéances en retard, tous types, encore à tenir : %" PRIu64 "\n"),
+               r->total->overdue_deadlines);
         if (r->n_entities) {
-            printf("\nCPF top-up at the professional recap (entities of 50 or more by the policy's headcount):\n"
-                   "owed when the recap's deadline has passed, at risk while it is ahead; if inspected:\n"
-                   "unpaid after an inspection's formal notice, plus 100 %% (L6323-13)\n");
-            t = ctl_table_new("ENTITY", "DECLARED", "COUNTED", "50+", "AT RISK", "EXPOSURE €", "IF INSPECTED €",
-                              "OWED", "OWED €", "OWED IF INSPECTED €", NULL);
+            printf("%s", ctl_l(l,
+                               "\nCPF top-up at the professional recap (entities of 50 or more by the policy's headcount):\n"
+                               "owed when the recap's deadline has passed, at risk while it is ahead; if inspected:\n"
+                               "unpaid after an inspection's formal notice, plus 100 % (L6323-13)\n",
+                               "\nAbondement CPF à l'état des lieux (entités de 50 salariés ou plus selon l'effectif déclaré) :\n"
+                               "dû une fois l'échéance de l'état des lieux passée, à risque tant qu'elle est à venir ; si\n"
+                               "contrôle : non versé après mise en demeure, majoré de 100 % (L6323-13)\n"));
+            t = ctl_table_new(ctl_l(l, "ENTITY", "ENTITÉ"), ctl_l(l, "DECLARED", "DÉCLARÉ"),
+                              ctl_l(l, "COUNTED", "COMPTÉ"), "50+", ctl_l(l, "AT RISK", "À RISQUE"),
+                              ctl_l(l, "EXPOSURE €", "EXPOSITION €"), ctl_l(l, "IF INSPECTED €", "SI CONTRÔLE €"),
+                              ctl_l(l, "OWED", "DUS"), ctl_l(l, "OWED €", "DÛ €"),
+                              ctl_l(l, "OWED IF INSPECTED €", "DÛ SI CONTRÔLE €"), NULL);
             for (size_t i = 0; i < r->n_entities; i++) {
                 const Entretiens__V1__EntityExposure *x = r->entities[i];
                 ctl_table_row(t);
@@ -416,7 +434,8 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
                 else
                     ctl_table_cell(t, "-", CTL_DIM);
                 ctl_table_cellf(t, x->headcount_differs ? CTL_YELLOW : CTL_PLAIN, "%" PRIu64, x->headcount);
-                ctl_table_cell(t, x->subject ? "yes" : "no", x->subject ? CTL_PLAIN : CTL_DIM);
+                ctl_table_cell(t, x->subject ? ctl_l(l, "yes", "oui") : ctl_l(l, "no", "non"),
+                               x->subject ? CTL_PLAIN : CTL_DIM);
                 ctl_table_cellf(t, CTL_PLAIN, "%" PRIu64, x->at_risk);
                 ctl_table_cellf(t, x->exposure_eur ? CTL_RED : CTL_PLAIN, "%" PRId64, x->exposure_eur);
                 ctl_table_cellf(t, x->exposure_if_inspected_eur ? CTL_RED : CTL_PLAIN, "%" PRId64,
@@ -431,15 +450,20 @@ static int s_compliance_out(ctl_t *ctl, s_out_t out, const Entretiens__V1__Compl
                 const Entretiens__V1__EntityExposure *x = r->entities[i];
                 if (x->headcount_differs)
                     fprintf(stderr,
-                            "warning: %s: the policy declares %" PRIu64 " employees, %" PRIu64
-                            " are employed in the data; the policy's figure decides the 50-employee rule\n",
+                            ctl_l(l,
+                                  "warning: %s: the policy declares %" PRIu64 " employees, %" PRIu64
+                                  " are employed in the data; the policy's figure decides the 50-employee rule\n",
+                                  "attention : %s : la politique déclare %" PRIu64 " salariés, les données en comptent %" PRIu64
+                                  " ; l'effectif déclaré décide du seuil de 50 salariés\n"),
                             x->entity, x->declared_headcount, x->headcount);
             }
         }
         if (list) {
             printf("\n");
-            t = ctl_table_new("EMPLOYEE", "ENTITY", "DEPARTMENT", "MANAGER", "STATUS", "NEXT DUE", "TYPE",
-                              "PENALTY €", NULL);
+            t = ctl_table_new(ctl_l(l, "EMPLOYEE", "SALARIÉ"), ctl_l(l, "ENTITY", "ENTITÉ"),
+                              ctl_l(l, "DEPARTMENT", "SERVICE"), "MANAGER", ctl_l(l, "STATUS", "STATUT"),
+                              ctl_l(l, "NEXT DUE", "PROCHAINE ÉCHÉANCE"), "TYPE",
+                              ctl_l(l, "PENALTY €", "PÉNALITÉ €"), NULL);
             for (size_t i = 0; i < r->n_employees; i++) {
                 const Entretiens__V1__ComplianceEmployee *x = r->employees[i];
                 ctl_table_row(t);

@@ -228,7 +228,18 @@ static int s_compose(notifier_t *n, MDB_txn *txn, const ntf_notif_t *nf, s_msg_t
         .n_lines = m->n_lines,
     };
     ntf_rendered_t r;
-    if (ntf_render(n->templates, &in, &r) != 0)
+    int rr = ntf_render(n->templates, &in, &r);
+    if (rr == NTF_RENDER_NO_TEMPLATE) {
+        /* this one goes to the dead letters with the reason; the turn goes on */
+        char err[160];
+        snprintf(err, sizeof err, "no message template for %s to %s", ntf_kind_name(in.kind), ntf_role_name(in.role));
+        pv->subject = strdup("");
+        pv->text = strdup("");
+        if (!pv->subject || !pv->text || !(pv->error = strdup(err)))
+            return ENOMEM;
+        return 0;
+    }
+    if (rr != 0)
         return ENOMEM;
     pv->subject = r.subject;
     pv->text = r.text;

@@ -374,11 +374,15 @@ static json_t *s_message(const ntf_templates_t *t, const char *locale, const cha
     return m ? m : s_message_in(t, "fr", key);
 }
 
-/* "<kind>.<role>", then "<kind>", in the locale, then the same in "fr". */
+/* "<kind>.<role>", then "<kind>", in the locale, then the same in "fr";
+ * then, for someone who is neither the employee nor her manager (HR
+ * receiving what the managers do not: a medical visit), the manager's
+ * text, which speaks of the employee in the third person. */
 static json_t *s_message_for(const ntf_templates_t *t, const char *locale, int kind, int role)
 {
-    char key[64];
+    char key[64], mkey[64];
     snprintf(key, sizeof key, "%s.%s", ntf_kind_name(kind), ntf_role_name(role == NTF_ROLE_HR ? NTF_ROLE_ESCALATION : role));
+    snprintf(mkey, sizeof mkey, "%s.%s", ntf_kind_name(kind), ntf_role_name(NTF_ROLE_MANAGER));
     const char *locs[2] = { locale, "fr" };
     for (int i = 0; i < 2; i++) {
         json_t *m = s_message_in(t, locs[i], key);
@@ -387,6 +391,12 @@ static json_t *s_message_for(const ntf_templates_t *t, const char *locale, int k
         if (m)
             return m;
     }
+    if (role == NTF_ROLE_HR || role == NTF_ROLE_ESCALATION)
+        for (int i = 0; i < 2; i++) {
+            json_t *m = s_message_in(t, locs[i], mkey);
+            if (m)
+                return m;
+        }
     return NULL;
 }
 
@@ -496,7 +506,7 @@ int ntf_render(const ntf_templates_t *t, const ntf_render_in_t *in, ntf_rendered
     const char *loc = in->locale && *in->locale ? in->locale : "fr";
     json_t *msg = s_message_for(t, loc, in->kind, in->role);
     if (!msg)
-        return -1;
+        return NTF_RENDER_NO_TEMPLATE;
     char due[64], fire[64], start[96], when[48], duration[16], reopened[4], count[16];
     ntf_format_date(in->due_date, loc, due, sizeof due);
     ntf_format_date(in->fire_date, loc, fire, sizeof fire);

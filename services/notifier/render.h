@@ -100,8 +100,11 @@ typedef struct {
     char *text;
 } ntf_rendered_t;
 
-/* Writes the subject and text of a message.  Returns 0, or -1 when the
- * template set has no message for the kind (or memory is short). */
+/* Writes the subject and text of a message.  Returns 0, -1 when memory is
+ * short, or NTF_RENDER_NO_TEMPLATE when the template set has no message for
+ * the kind and role (an override file that dropped one): that notification
+ * cannot be written, the others still can. */
+#define NTF_RENDER_NO_TEMPLATE 1
 int ntf_render(const ntf_templates_t *t, const ntf_render_in_t *in, ntf_rendered_t *out);
 void ntf_rendered_clear(ntf_rendered_t *r);
 

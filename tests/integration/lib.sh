@@ -78,6 +78,10 @@ http_port() { # name -> port of its HTTP endpoint
   echo "${!v##*:}"
 }
 
+metrics_port() { # name -> port of its /metrics (the gateway's ops port)
+  if [ "$1" = gateway ]; then echo "${ENTRETIENS_GATEWAY_OPS_HTTP##*:}"; else http_port "$1"; fi
+}
+
 # Starts a program in the background; its pid goes to $LAST_PID and IT_PIDS.
 start_bg() { # logname cmd...
   local name=$1; shift

@@ -37,7 +37,7 @@ sleep 1.2 # metrics are synced every second
 scraped=()
 for d in "${daemons[@]}"; do
   f=$IT_DIR/$d.metrics
-  curl -sf "http://127.0.0.1:$(http_port "$d")/metrics" >"$f" || fail "$d /metrics"
+  curl -sf "http://127.0.0.1:$(metrics_port "$d")/metrics" >"$f" || fail "$d /metrics"
   promtool check metrics <"$f" >"$IT_DIR/$d.promtool" 2>&1 || fail "$d metrics: $(cat "$IT_DIR/$d.promtool")"
   scraped+=("$f")
 done

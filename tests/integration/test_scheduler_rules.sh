@@ -74,7 +74,7 @@ import json, sys
 o = [x for x in json.load(open(sys.argv[1])) if x["rule"] == "campaign.ar-2026"][0]
 assert o["status"] == "overdue" and o["actionable"] is False, o
 PY
-"$CTL" due --from 2026-01-01 --to 2027-12-31 --json | grep -q 'campaign-ar-2026' && fail "a closed campaign stays in the to-do"
+"$CTL" due --from 2026-01-01 --to 2027-12-31 --json | grep 'campaign-ar-2026' >/dev/null && fail "a closed campaign stays in the to-do"
 echo '{"event_id":"c3","source":"hris","type":"hired","employee_id":"K1","effective_date":"2026-10-05","entity":"ACME-FR","manager_id":"M1"}' |
   "$CTL" ingest - >/dev/null || fail "hire K1"
 [ "$(camp eligible met overdue)" = "3 1 2" ] || fail "after the close nobody joins: $(camp eligible met overdue)"
@@ -152,7 +152,7 @@ echo "$out" | head -1 | grep -q "SALARIÉ" || fail "a French locale gives French
 # people by name with their id: M1 is hired with a name
 echo '{"event_id":"nm1","source":"hris","type":"hired","employee_id":"M1","effective_date":"2015-01-05","entity":"ACME-FR","first_name":"Marie","last_name":"Martin"}' |
   "$CTL" ingest - >/dev/null 2>&1 || fail "hire M1"
-"$CTL" due --from 2026-01-01 --to 2027-12-31 | grep -q "Marie Martin (M1)" || fail "the manager by name: $("$CTL" due --from 2026-01-01 --to 2027-12-31 | head -3)"
+"$CTL" due --from 2026-01-01 --to 2027-12-31 | grep "Marie Martin (M1)" >/dev/null || fail "the manager by name: $("$CTL" due --from 2026-01-01 --to 2027-12-31 | head -3)"
 "$CTL" --json due --from 2026-01-01 --to 2027-12-31 | jq -e '[.[] | select(.manager_id == "M1")][0].manager_last_name == "Martin"' >/dev/null ||
   fail "manager_last_name in due --json"
 out=$(LC_ALL=C ENTRETIENS_LANG= "$CTL" obligations --employee X1) || fail "obligations in C"

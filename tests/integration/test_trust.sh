@@ -193,7 +193,8 @@ ENTRETIENS_INSECURE=1 start_bg producer "$PEER" producer
 wait_ready producer
 curl -s "http://127.0.0.1:$(http_port producer)/readyz" | grep -q '^ready: INSECURE' ||
   fail "an insecure daemon's /readyz: $(curl -s "http://127.0.0.1:$(http_port producer)/readyz")"
-curl -s "http://127.0.0.1:$(http_port producer)/metrics" | grep -qx 'entretiens_producer_insecure 1' || fail "insecure metric"
+m=$(curl -s "http://127.0.0.1:$(http_port producer)/metrics") # whole, then grep: grep -q would SIGPIPE curl under pipefail
+grep -qx 'entretiens_producer_insecure 1' <<<"$m" || fail "insecure metric: $(grep -i insecure <<<"$m")"
 grep -q '"security.insecure"' "$IT_DIR/producer.log" || fail "no security.insecure line"
 
 echo "no key, unknown key, HRIS key, service key and manager key refused with nothing changed; scoped views; health hidden from the line; rotation and revocation"

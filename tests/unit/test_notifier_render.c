@@ -158,6 +158,24 @@ Test(render, a_catch_up_lists_the_backlog_with_its_exposure)
     ntf_templates_destroy(&t);
 }
 
+Test(render, hr_gets_the_managers_text_when_it_has_none_of_its_own)
+{
+    ntf_templates_t *t;
+    cr_assert_eq(ntf_templates_new(NULL, &t, NULL, 0), 0);
+    /* a medical visit's reminder goes to HR instead of the manager */
+    ntf_render_in_t in = { .kind = NTF_KIND_REMINDER, .role = NTF_ROLE_HR, .locale = "fr", .recipient_name = "RH",
+                           .employee_name = "Luc Durand", .employee_id = "E3", .type = "return_medical_visit",
+                           .due_date = D("2026-10-26"), .fire_date = D("2026-10-19") };
+    ntf_rendered_t r;
+    cr_assert_eq(ntf_render(t, &in, &r), 0);
+    cr_expect(strstr(r.text, "Luc Durand"), "%s", r.text);
+    ntf_rendered_clear(&r);
+    /* no message at all for a kind: said as such, not as a lack of memory */
+    in.kind = NTF_KIND_COUNT + 3;
+    cr_expect_eq(ntf_render(t, &in, &r), NTF_RENDER_NO_TEMPLATE);
+    ntf_templates_destroy(&t);
+}
+
 static char *s_write(const char *text)
 {
     static char path[64];

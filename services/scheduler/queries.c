@@ -344,6 +344,7 @@ static int s_due_add(s_due_t *c, Entretiens__V1__Employee *emp, const sched_obl_
         return ENOMEM;
     }
     it->emp = emp;
+    it->mgr = NULL; /* named for the page only, at the end */
     sched_obligation_msg(c->s, emp->employee_id, o, emp, c->lang, &it->m);
     if (!health && sched_obligation_health(o))
         sched_obligation_redact(&it->m, c->lang);

@@ -87,13 +87,38 @@ static void s_withhold(Entretiens__V1__InterviewView *v, const char *what, const
 /* Answers the call with what the caller may see of iv. */
 #define S_MAX_WARNINGS 8
 
+/* The parts of content a view shows, for the record of reads (records.
+ * interview.reads): only what holds something; none for a view of the
+ * progress alone. */
+typedef struct {
+    const char *what[4];
+    size_t n;
+} s_read_t;
+
+static void s_read_parts(rec_relation_t rel, const rec_iv_t *iv, const rec_content_t *c, s_read_t *out)
+{
+    out->n = 0;
+    if (rec_may_read(rel, REC_D_SHARED) && (iv->employee_shared || iv->manager_shared))
+        out->what[out->n++] = "shared";
+    if (rec_may_read(rel, REC_D_EMPLOYEE_PRIVATE) && c->employee_answers && strlen(c->employee_answers) > 2)
+        out->what[out->n++] = "employee_preparation";
+    if (rec_may_read(rel, REC_D_MANAGER_PRIVATE) && c->manager_answers && strlen(c->manager_answers) > 2)
+        out->what[out->n++] = "manager_preparation";
+    if (rec_may_read(rel, REC_D_MANAGER_NOTES) && c->manager_notes && *c->manager_notes)
+        out->what[out->n++] = "manager_notes";
+}
+
+/* Answers the caller's view of iv; read (may be NULL) receives the parts of
+ * content shown, from the content the view itself read. */
 static int s_view(records_t *r, ent_rpc_call_t *call, const rec_iv_t *iv, rec_relation_t rel, bool with_template,
-                  char *const *warnings, size_t n_warnings)
+                  char *const *warnings, size_t n_warnings, s_read_t *read)
 {
     rec_content_t *c = NULL;
     int rc = rec_content_get(r, call->txn, iv->id, &c);
     if (rc)
         return rc;
+    if (read)
+        s_read_parts(rel, iv, c, read);
     Entretiens__V1__InterviewView v = ENTRETIENS__V1__INTERVIEW_VIEW__INIT;
     Entretiens__V1__Interview shown = *iv; /* shallow: fields hidden by pointer */
     const char *withheld[8];
@@ -251,7 +276,7 @@ static int s_finish(records_t *r, ent_rpc_call_t *call, s_ctx_t *x, rec_iv_t *be
                         .previous_manager = prev_mgr };
     int rc = rec_commit(r, call->txn, &ch);
     if (!rc)
-        rc = s_view(r, call, x->iv, x->rel, false, x->warnings, x->n_warnings);
+        rc = s_view(r, call, x->iv, x->rel, false, x->warnings, x->n_warnings, NULL);
     return rc;
 }
 
@@ -280,7 +305,7 @@ static bool s_utf8(const char *text)
 
 /* -------------------------------------------------------------------- get */
 
-static int s_read_record(records_t *r, ent_rpc_call_t *call, const s_ctx_t *x);
+static int s_read_record(records_t *r, ent_rpc_call_t *call, const s_ctx_t *x, const s_read_t *read);
 
 static int s_get(ent_rpc_call_t *call, void *arg)
 {
@@ -288,11 +313,12 @@ static int s_get(ent_rpc_call_t *call, void *arg)
     UNPACK(InterviewRequest, req, interview_request)
     s_ctx_t x;
     bool ok;
+    s_read_t read = { .n = 0 };
     int rc = s_open(r, call, req->id, &x, &ok);
     if (!rc && ok)
-        rc = s_view(r, call, x.iv, x.rel, true, NULL, 0);
+        rc = s_view(r, call, x.iv, x.rel, true, NULL, 0, &read);
     if (!rc && ok && call->code == ENT_OK)
-        rc = s_read_record(r, call, &x);
+        rc = s_read_record(r, call, &x, &read);
     s_ctx_free(&x);
     entretiens__v1__interview_request__free_unpacked(req, NULL);
     return rc;
@@ -303,26 +329,9 @@ static int s_get(ent_rpc_call_t *call, void *arg)
 /* The database `reads`: interview id, NUL, be64(business ms), principal ->
  * InterviewRead.  A read of content leaves a trace (GDPR accountability:
  * who consulted what); a view of the progress alone does not. */
-static int s_read_record(records_t *r, ent_rpc_call_t *call, const s_ctx_t *x)
+static int s_read_record(records_t *r, ent_rpc_call_t *call, const s_ctx_t *x, const s_read_t *read)
 {
-    const char *what[4];
-    size_t n = 0;
-    rec_content_t *c = NULL;
-    int rc = rec_content_get(r, call->txn, x->iv->id, &c);
-    if (rc)
-        return rc;
-    bool shared = rec_may_read(x->rel, REC_D_SHARED);
-    /* what the view returned (s_view's rules), and only what holds something */
-    if (shared && (x->iv->employee_shared || x->iv->manager_shared))
-        what[n++] = "shared";
-    if (rec_may_read(x->rel, REC_D_EMPLOYEE_PRIVATE) && c->employee_answers && strlen(c->employee_answers) > 2)
-        what[n++] = "employee_preparation";
-    if (rec_may_read(x->rel, REC_D_MANAGER_PRIVATE) && c->manager_answers && strlen(c->manager_answers) > 2)
-        what[n++] = "manager_preparation";
-    if (rec_may_read(x->rel, REC_D_MANAGER_NOTES) && c->manager_notes && *c->manager_notes)
-        what[n++] = "manager_notes";
-    rec_content_free(c);
-    if (n == 0)
+    if (read->n == 0)
         return 0;
     int64_t now = ent_clock_now_ms();
     size_t il = strlen(x->iv->id), pl = strlen(call->caller);
@@ -336,8 +345,8 @@ static int s_read_record(records_t *r, ent_rpc_call_t *call, const s_ctx_t *x)
     Entretiens__V1__InterviewRead rd = ENTRETIENS__V1__INTERVIEW_READ__INIT;
     rd.principal = (char *) call->caller;
     rd.at_ms = now;
-    rd.what = (char **) what;
-    rd.n_what = n;
+    rd.what = (char **) read->what;
+    rd.n_what = read->n;
     uint8_t buf[512];
     size_t len = entretiens__v1__interview_read__get_packed_size(&rd);
     if (len > sizeof buf)
@@ -769,7 +778,7 @@ static int s_create(ent_rpc_call_t *call, void *arg)
     }
     if (!rc) {
         s_caller_t *cc = &c;
-        rc = s_view(r, call, iv, s_relation(r, call->txn, cc, iv), false, NULL, 0);
+        rc = s_view(r, call, iv, s_relation(r, call->txn, cc, iv), false, NULL, 0, NULL);
     }
 done:
     rec_iv_free(iv);

@@ -533,8 +533,8 @@ static int s_due(ent_rpc_call_t *call, void *arg)
     }
     if (c.from <= c.to)
         rc = req->include_met ? s_due_scan(&c, call->txn) : s_due_from_index(&c, call->txn);
-    /* the managers' names, for the page only (a shared manager is read
-     * once per run of the same name, the calendar being by date) */
+    /* the managers' names, for the page only: one read per deadline shown
+     * (a page is at most `limit` of them), none for those counted only */
     for (size_t i = 0; !rc && i < c.n; i++) {
         s_due_item_t *it = c.items[i];
         rc = s_manager_get(s, call->txn, it->emp, &it->mgr);

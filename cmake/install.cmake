@@ -48,6 +48,9 @@ install(FILES ${CMAKE_SOURCE_DIR}/deploy/systemd/entretiens.env DESTINATION ${CM
 # bash completion of entretiensctl (read by bash-completion on demand)
 install(FILES ${CMAKE_SOURCE_DIR}/deploy/completion/entretiensctl.bash
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME entretiensctl)
+# zsh completion (Debian's zsh reads vendor-completions)
+install(FILES ${CMAKE_SOURCE_DIR}/deploy/completion/_entretiensctl
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
 install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/CHANGELOG.md ${CMAKE_SOURCE_DIR}/LICENSE
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} FILES_MATCHING PATTERN "*.md")

@@ -16,6 +16,7 @@ PACKAGES=(
   python3 python3-aiosmtpd python3-icalendar python3-jsonschema
   nodejs
   prometheus wrk
+  help2man zsh
 )
 
 missing=()

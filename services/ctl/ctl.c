@@ -10,6 +10,11 @@ const char *const ctl_daemon_names[CTL_DAEMONS] = { "scheduler", "records", "not
 static const ent_config_var_t s_vars[] = {
     { "ENTRETIENS_CLIENT_KEY", "operator",
       "the CLI's key: a name in ENTRETIENS_KEYS_DIR (NAME.secret) or the path of a .secret file" },
+    { "ENTRETIENS_AS", NULL, "the principal to act as when --as is not given (employee:ID, manager:ID, hr:ID, admin:ID)" },
+    { "ENTRETIENS_LANG", NULL, "fr | en: language of tables, labels and reasons when --lang is not given; else the locale" },
+    { "ENTRETIENS_CTL_CONFIG", NULL,
+      "file of saved defaults (NAME=VALUE); default $XDG_CONFIG_HOME/entretiens/entretiensctl.conf or "
+      "~/.config/entretiens/entretiensctl.conf" },
 };
 
 const ent_config_var_t *ctl_config_vars(size_t *n)

@@ -55,7 +55,7 @@ const fr = {
   video_join: 'Rejoindre la visio', signed_on: 'signé le', relation_interviewer: 'Vous menez cet entretien.',
   who_employee: 'À remplir par le collaborateur', who_manager: 'À remplir par le manager', who_both: 'Chacun répond',
   network: 'Le serveur ne répond pas. Vos modifications sont gardées dans la page.', reason: 'Motif',
-  prio_high: 'haute', prio_medium: 'moyenne', prio_low: 'basse',
+  prio_high: 'haute', prio_medium: 'moyenne', prio_low: 'basse', colon: ' : ',
 };
 type Dict = typeof fr;
 const en: Dict = {
@@ -87,7 +87,7 @@ const en: Dict = {
   video_join: 'Join the video call', signed_on: 'signed on', relation_interviewer: 'You hold this interview.',
   who_employee: 'For the employee', who_manager: 'For the manager', who_both: 'Each answers',
   network: 'The server does not answer. Your changes are kept in the page.', reason: 'Reason',
-  prio_high: 'high', prio_medium: 'medium', prio_low: 'low',
+  prio_high: 'high', prio_medium: 'medium', prio_low: 'low', colon: ': ',
 };
 export type Key = keyof Dict;
 export const t = (k: Key): string => (lang.get() === 'en' ? en : fr)[k];

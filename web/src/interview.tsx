@@ -93,7 +93,7 @@ export function InterviewPage({ id }: { id: string }) {
           const q = m?.[1] || (x.field === 'notes' ? '_notes' : '_');
           // "answers.training_needs[0].theme" -> "#1 Thème : <reason>"
           const where = [m?.[2] !== undefined ? `#${Number(m[2]) + 1}` : '', m?.[3] ? subLabel(m[3]) : ''].filter(Boolean).join(' ');
-          setFieldErr({ [q]: (where ? where + ' : ' : '') + (x.detail || x.code) });
+          setFieldErr({ [q]: (where ? where + t('colon') : '') + (x.detail || x.code) });
           setSave('invalid');
         }
       } finally {
@@ -192,7 +192,7 @@ export function InterviewPage({ id }: { id: string }) {
           {iv.employee_signature && <p><span aria-hidden="true">✔ </span>{t('signed_by_employee')}, {t('signed_on')} {fmtWhen(iv.employee_signature.at_ms)}
             {iv.employee_signature.comment && <span class="block">« {iv.employee_signature.comment} »</span>}</p>}
           {iv.manager_signature && <p><span aria-hidden="true">✔ </span>{t('signed_by_manager')}, {t('signed_on')} {fmtWhen(iv.manager_signature.at_ms)}</p>}
-          {view.report_digest && <p class="muted small">{t('digest')} : <code>{view.report_digest}</code></p>}
+          {view.report_digest && <p class="muted small">{t('digest')}{t('colon')}<code>{view.report_digest}</code></p>}
         </section>
       )}
 

@@ -11,7 +11,7 @@ export function State({ s }: { s: string }) {
 export function Where({ s }: { s: Pick<Summary, 'place' | 'video_link'> }) {
   return (
     <>
-      {s.place && <p>{t('place')} : {s.place}</p>}
+      {s.place && <p>{t('place')}{t('colon')}{s.place}</p>}
       {s.video_link && /^https?:\/\//.test(s.video_link) && <p><a href={s.video_link} rel="noopener noreferrer" target="_blank">{t('video_join')}</a></p>}
     </>
   );

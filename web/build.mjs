@@ -1,5 +1,6 @@
 // Builds the web application: node build.mjs --modules DIR/node_modules --out DIR
-// (run by CMake, web/CMakeLists.txt).  One minified bundle and one style
+// (run by CMake, web/CMakeLists.txt).  The TypeScript is type-checked, then
+// one minified bundle and one style
 // sheet with content hashes in their names under assets/ (served immutable),
 // index.html naming them (served no-cache), and a .gz twin of each text file
 // (the gateway sends it to clients accepting gzip).
@@ -7,6 +8,7 @@ import { mkdirSync, rmSync, readFileSync, writeFileSync, readdirSync, statSync }
 import { join, dirname, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync, constants } from 'node:zlib';
+import { createRequire } from 'node:module';
 
 const arg = (name) => {
   const i = process.argv.indexOf(name);
@@ -17,6 +19,20 @@ const modules = arg('--modules');
 const out = arg('--out');
 const here = dirname(fileURLToPath(import.meta.url));
 const esbuild = await import(pathToFileURL(join(modules, 'esbuild', 'lib', 'main.js')).href);
+
+// Type check first (esbuild only strips the types): tsconfig.json, with the
+// packages resolved in the build's node_modules (web/ has none of its own).
+{
+  const ts = createRequire(join(modules, 'noop.js'))('typescript');
+  const cfg = ts.parseJsonConfigFileContent(ts.readConfigFile(join(here, 'tsconfig.json'), ts.sys.readFile).config, ts.sys, here);
+  const program = ts.createProgram(cfg.fileNames, { ...cfg.options, baseUrl: modules, paths: { '*': [join(modules, '*')] } });
+  const diags = ts.getPreEmitDiagnostics(program);
+  if (diags.length) {
+    const host = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => here, getNewLine: () => '\n' };
+    process.stderr.write(ts.formatDiagnostics(diags, host));
+    process.exit(1);
+  }
+}
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, 'assets'), { recursive: true });

@@ -6,15 +6,14 @@
 #      loopback, in Debian's chromium (playwright-core): from navigation
 #      start to the page showing her interviews and answering input, median
 #      and worst of ENT_BENCH_WEB_RUNS (20) loads, signed in, cache warm.
-# ENT_BENCH_WEB_HIRES (default 50,000) sets the store's size: each hire
+# ENT_BENCH_WEB_HIRES (default 560,000) sets the store's size: each hire
 # makes one interview or more (the figure printed is the count records
-# holds).  The issue's 1,000,000 interviews take too long to load on the
-# 2-core machine; the page reads only the employee's own interviews (an
-# index by employee), so its time does not grow with the store.
+# holds: about 1,000,000 by default, the issue's size; about 6 minutes to
+# load on the 2-core machine).
 here=$(cd "$(dirname "$0")" && pwd)
 export ENT_BUILD=${ENT_BUILD:-$here/../../build-release}
 source "$here/../integration/lib.sh"
-HIRES=${ENT_BENCH_WEB_HIRES:-50000}
+HIRES=${ENT_BENCH_WEB_HIRES:-560000}
 RUNS=${ENT_BENCH_WEB_RUNS:-20}
 BATCH=1000
 BUDGET=$((150 * 1024))
@@ -68,4 +67,4 @@ for _ in $(seq 1 70); do IVS=$(ivs); [ "$IVS" != "$IVS0" ] && break; sleep 1; do
 echo "correct horse battery" | "$CTL" user add emma --principal employee:E0000042 >/dev/null || fail "user add"
 BASE=http://$ENTRETIENS_GATEWAY_HTTP RUNS=$RUNS NODE_MODULES=$ENT_BUILD/web-node/node_modules LOGIN=emma PW="correct horse battery" \
   node "$here/../web/tti.mjs" || fail "time to interactive"
-echo "web: store: $HIRES hires, $IVS interviews in records (the issue asks for 1,000,000: not loaded here, see docs/web.md)"
+echo "web: store: $HIRES hires, $IVS interviews in records (the issue's target: 1,000,000)"

@@ -28,8 +28,10 @@ function Select({ id, label, value, options, set }: { id: string; label: string;
       </select></span>
   );
 }
-function Input({ id, label, value, set, type = 'text' }: { id: string; label: string; value: any; set: (v: string) => void; type?: string }) {
-  return <span class="sub"><label for={id}>{label}</label><input id={id} type={type} value={value ?? ''} onInput={(e) => set(val(e))} /></span>;
+function Input({ id, label, value, set, type = 'text' }: { id: string; label: string; value: any; set: (v: string) => void; type?: 'text' | 'date' | 'number' }) {
+  // preact's input types are one union per type value: a variable type needs the cast
+  const attrs = { id, type, value: value ?? '' } as any;
+  return <span class="sub"><label for={id}>{label}</label><input {...attrs} onInput={(e) => set(val(e))} /></span>;
 }
 
 // Rows of objects (objectives, training needs, action items).

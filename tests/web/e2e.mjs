@@ -115,8 +115,21 @@ try {
   // the language is switched and remembered
   await pe.getByRole('button', { name: 'Passer en français' }).click();
   await pe.locator('h1', { hasText: 'Mes entretiens' }).waitFor();
+  // one request for the first content: /me/interviews leaves with the page's
+  // script, not after GET /me answered (events in the order they happened)
+  const order = [];
+  const onReq = (r) => { if (/\/api\/v1\/me(\/interviews)?(\?|$)/.test(r.url())) order.push('req ' + new URL(r.url()).pathname); };
+  const onRes = (r) => { if (/\/api\/v1\/me(\?|$)/.test(r.url())) order.push('res /api/v1/me'); };
+  pe.on('request', onReq);
+  pe.on('response', onRes);
   await pe.reload();
   await pe.locator('h1', { hasText: 'Mes entretiens' }).waitFor();
+  await pe.locator('#h-todo').waitFor();
+  pe.off('request', onReq);
+  pe.off('response', onRes);
+  check(order.indexOf('req /api/v1/me/interviews') >= 0 && order.indexOf('req /api/v1/me/interviews') < order.indexOf('res /api/v1/me'),
+    'the home page asked for its interviews only after /me answered: ' + order.join(', '));
+  check(order.filter((o) => o === 'req /api/v1/me/interviews').length === 1, 'the home page asked for its interviews twice: ' + order.join(', '));
   check(/Entretien annuel d’évaluation/.test(await pe.locator('section.next').innerText()), 'French type name missing');
   check(/\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) \d{1,2} \S+ \d{4}/.test(await pe.locator('section.next').innerText()),
     'the next interview\'s date is not written as "lundi 12 janvier 2027"');

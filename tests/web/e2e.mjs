@@ -150,6 +150,21 @@ try {
   await tn.getByLabel('Thème').fill('Excel avancé');
   await saved(pe);
   check(await tn.locator('.error').count() === 0, 'the error stayed after the fix');
+  // the session ends (signed out in another tab) while she writes: the text
+  // stays in the page; signed in again, "Réessayer" saves it
+  const other = await ce.newPage();
+  await other.goto(BASE + '/me');
+  await other.getByRole('button', { name: 'Se déconnecter' }).click();
+  await other.locator('#login').waitFor();
+  const late = 'Écrit après la fin de la session.';
+  await pe.locator('#q-career_wishes').fill(late);
+  await pe.getByText('Votre session a expiré').waitFor({ timeout: 15000 });
+  check(await pe.locator('#q-career_wishes').inputValue() === late, 'the text was lost when the session ended');
+  await signIn(other, 'emma');
+  await other.locator('h1', { hasText: 'Mes entretiens' }).waitFor();
+  await pe.getByRole('button', { name: 'Réessayer' }).click();
+  await saved(pe);
+  await other.close();
   await audit(pe, 'interview-employee-prepare-fr');
   await pe.getByRole('button', { name: 'Partager ma préparation' }).click();
   await pe.getByText('Préparation partagée').waitFor();

@@ -56,6 +56,7 @@ const fr = {
   who_employee: 'À remplir par le collaborateur', who_manager: 'À remplir par le manager', who_both: 'Chacun répond',
   network: 'Le serveur ne répond pas. Vos modifications sont gardées dans la page.', reason: 'Motif',
   prio_high: 'haute', prio_medium: 'moyenne', prio_low: 'basse', colon: ' : ',
+  expired: 'Votre session a expiré. Votre texte est gardé dans cette page : reconnectez-vous dans un autre onglet, puis réessayez.',
 };
 type Dict = typeof fr;
 const en: Dict = {
@@ -88,6 +89,7 @@ const en: Dict = {
   who_employee: 'For the employee', who_manager: 'For the manager', who_both: 'Each answers',
   network: 'The server does not answer. Your changes are kept in the page.', reason: 'Reason',
   prio_high: 'high', prio_medium: 'medium', prio_low: 'low', colon: ': ',
+  expired: 'Your session ended. Your text is kept in this page: sign in again in another tab, then try again.',
 };
 export type Key = keyof Dict;
 export const t = (k: Key): string => (lang.get() === 'en' ? en : fr)[k];

@@ -4,7 +4,7 @@
 // "reload and merge" puts it over theirs); share, hold, report, sign; the
 // PDF of a written report.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, get, post, take } from './api';
+import { ApiError, get, post, setCsrf, take } from './api';
 import { Editor, Question, Shown } from './fields';
 import { Key, fmtShort, fmtWhen, t, typeName } from './i18n';
 import { ScheduleForm } from './schedule';
@@ -14,7 +14,7 @@ type View = {
   interview: any; employee_answers?: any; manager_answers?: any; manager_notes?: string; withheld?: string[];
   template_json?: any; relation?: string; report_digest?: string;
 };
-type Save = 'idle' | 'dirty' | 'saving' | 'saved' | 'conflict' | 'invalid' | 'offline';
+type Save = 'idle' | 'dirty' | 'saving' | 'saved' | 'conflict' | 'invalid' | 'offline' | 'expired';
 
 // the API gives the answers and the template as JSON values (a string only
 // from an older gateway)
@@ -88,6 +88,7 @@ export function InterviewPage({ id }: { id: string }) {
         const x = e instanceof ApiError ? e : new ApiError(0, '', '', '');
         if (x.status === 412) setSave('conflict');
         else if (x.status === 0) setSave('offline');
+        else if (x.status === 401) setSave('expired'); // the page stays, with the text: sign in again elsewhere, retry
         else {
           const m = /^answers\.([A-Za-z0-9_-]+)(?:\[(\d+)\])?(?:\.([a-z_]+))?/.exec(x.field);
           const q = m?.[1] || (x.field === 'notes' ? '_notes' : '_');
@@ -122,6 +123,11 @@ export function InterviewPage({ id }: { id: string }) {
       setTimeout(flush, 0);
     } catch (e) { setErr(e as ApiError); }
   };
+  // after signing in again (another tab), the session has a new CSRF token
+  const retry = async () => {
+    try { setCsrf((await get<any>('/me')).body.csrf_token || ''); } catch { /* still signed out: the save says so */ }
+    await flush();
+  };
   const act = async (action: string, body: any = {}) => {
     setActErr('');
     await flush();
@@ -152,7 +158,7 @@ export function InterviewPage({ id }: { id: string }) {
   const canSign = (party === 'employee' && ['reported', 'signed_manager'].includes(st) && !iv.employee_signature)
     || (party === 'manager' && ['reported', 'signed_employee'].includes(st) && !iv.manager_signature);
   const pdf = pdfUrl(iv);
-  const saveWord: Record<Save, string> = { idle: '', dirty: t('unsaved'), saving: t('saving'), saved: t('saved'), conflict: '', invalid: t('unsaved'), offline: t('network') };
+  const saveWord: Record<Save, string> = { idle: '', dirty: t('unsaved'), saving: t('saving'), saved: t('saved'), conflict: '', invalid: t('unsaved'), offline: '', expired: '' };
 
   return (
     <main id="main">
@@ -203,6 +209,12 @@ export function InterviewPage({ id }: { id: string }) {
         <div class="card warn" role="alert">
           <p><span aria-hidden="true">⚠ </span>{t('conflict')}</p>
           <button type="button" class="primary" onClick={reloadMerge}>{t('reload_merge')}</button>
+        </div>
+      )}
+      {(save === 'expired' || save === 'offline') && (
+        <div class="card warn" role="alert">
+          <p><span aria-hidden="true">⚠ </span>{save === 'expired' ? t('expired') : t('network')}</p>
+          <button type="button" onClick={retry}>{t('retry')}</button>
         </div>
       )}
       {fieldErr._ && <p class="error" role="alert">{fieldErr._}</p>}

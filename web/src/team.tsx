@@ -3,7 +3,7 @@
 // month calendar; schedule or reschedule in place.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, Summary, take } from './api';
-import { fmtShort, fmtWhen, monthName, t, typeName } from './i18n';
+import { fmtDay, fmtShort, fmtWhen, lang, monthName, stateOf, t, typeName } from './i18n';
 import { ScheduleForm } from './schedule';
 import { go } from './state';
 import { Problem, State, personName } from './ui';
@@ -94,6 +94,10 @@ export function Team() {
   );
 }
 
+// Monday first, in the page's language ("lun." / "Mon")
+const weekdays = () => Array.from({ length: 7 }, (_, i) =>
+  new Date(2024, 0, 1 + i).toLocaleDateString(lang.get() === 'en' ? 'en-GB' : 'fr-FR', { weekday: 'short' }));
+
 function Month({ ivs }: { ivs: Summary[] }) {
   const now = new Date();
   const [ym, setYm] = useState([now.getFullYear(), now.getMonth()]);
@@ -115,7 +119,7 @@ function Month({ ivs }: { ivs: Summary[] }) {
     const items = on.get(key(d)) || [];
     cells.push(
       <li class={`day${items.length ? ' busy' : ''}`}>
-        <span class="num">{d}</span>
+        <span class="num" aria-hidden="true">{d}</span><span class="sr">{fmtDay(key(d))}</span>
         {items.slice(0, 3).map((i) => (
           <a href={`/interviews/${i.id}`} class="ev" onClick={(e) => { e.preventDefault(); go(`/interviews/${i.id}`); }}>
             {i.scheduled_start_ms ? '◷ ' : '⚑ '}{personName(i)}
@@ -132,7 +136,8 @@ function Month({ ivs }: { ivs: Summary[] }) {
         <h2 id="h-month">{monthName(y, m)}</h2>
         <button type="button" aria-label={t('next_month')} onClick={() => setYm(m === 11 ? [y + 1, 0] : [y, m + 1])}>›</button>
       </div>
-      <p class="muted">◷ {t('schedule')} · ⚑ {t('due')}</p>
+      <p class="muted">◷ {stateOf('scheduled')[1]} · ⚑ {t('due')}</p>
+      <div class="month wk" aria-hidden="true">{weekdays().map((d) => <span>{d}</span>)}</div>
       <ol class="month">{cells}</ol>
     </section>
   );

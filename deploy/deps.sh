@@ -15,6 +15,7 @@ PACKAGES=(
   dpkg-dev file python3-yaml
   python3 python3-aiosmtpd python3-icalendar python3-jsonschema
   nodejs
+  chromium
   prometheus wrk
   help2man zsh
 )

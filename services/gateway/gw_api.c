@@ -3,6 +3,7 @@
  *  default, CSRF, dispatch to the routes (gw_api.h, docs/gateway.md).
  */
 #include "gw_api.h"
+#include "gw_web.h"
 
 #include "common/event_json.h"
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct gw_thread {
     gw_t *gw;
@@ -215,6 +217,10 @@ static void s_handle(gw_req_t *r, gw_resp_t *out)
         gw_resp_problem(out, 429, "RESOURCE_EXHAUSTED", NULL, "too many requests from this address");
         return;
     }
+    if (gw_web_wants(gw, r->method, r->path)) { /* the pages: public, like any web site's */
+        gw_web_serve(r, out);
+        return;
+    }
     bool known;
     const gw_route_t *rt = s_route(r, &known);
     if (!rt) {
@@ -268,7 +274,11 @@ static void s_headers(gw_t *gw, struct MHD_Response *resp, const gw_resp_t *out)
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "Cache-Control", out->cache_control ? out->cache_control : "no-store");
+    if (out->content_encoding)
+        MHD_add_response_header(resp, "Content-Encoding", out->content_encoding);
+    if (out->vary_encoding)
+        MHD_add_response_header(resp, "Vary", "Accept-Encoding");
     if (gw->secure_cookies)
         MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     if (out->etag[0])
@@ -305,7 +315,13 @@ static enum MHD_Result s_send(gw_t *gw, struct MHD_Connection *conn, gw_resp_t *
     if (out->status >= 500)
         gw_count(gw, GW_C_ERRORS_5XX);
     struct MHD_Response *resp;
-    if (head || out->status == 204) {
+    if (out->has_file) { /* MHD closes the descriptor with the response */
+        out->has_file = false;
+        resp = MHD_create_response_from_fd((size_t) out->file_size, out->file_fd);
+        if (!resp)
+            close(out->file_fd);
+        ctype = out->content_type;
+    } else if (head || out->status == 204) {
         free(body);
         resp = MHD_create_response_from_buffer(0, (void *) "", MHD_RESPMEM_PERSISTENT);
     } else {

@@ -48,6 +48,13 @@ typedef struct {
     char cookie[512];          /* Set-Cookie */
     uint32_t retry_after;
     char *location;            /* owned: Location of a redirect (302) */
+    /* a static file (gw_web.c) instead of json or text */
+    bool has_file;
+    int file_fd;               /* owned: closed by the sender */
+    uint64_t file_size;
+    const char *cache_control; /* NULL: no-store */
+    const char *content_encoding;
+    bool vary_encoding;
 } gw_resp_t;
 
 /* Sets a problem response.  Returns 0. */

@@ -482,6 +482,10 @@ static int s_list_add(records_t *r, MDB_txn *txn, const s_caller_t *c, const Ent
     s->first_name = iv->first_name;
     s->last_name = iv->last_name;
     s->obligation_id = iv->obligation_id;
+    s->duration_min = iv->duration_min;
+    s->place = iv->place;
+    s->video_link = iv->video_link;
+    s->title = iv->title;
     l->ivs[l->n++] = iv;
     return 0;
 }

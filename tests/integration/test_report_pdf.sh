@@ -6,12 +6,15 @@
 # (pdftotext) holds the answers, the comment and the digest of the signed
 # content, never the manager's notes; refusals: before the report (409),
 # another employee (403/404, as the view), HR without the content
-# permission, no session (401), an API key without the read scope; every
-# download is in the audit chain, which still verifies.
+# permission, no session (401), an API key without the read scope; the
+# "signed" e-mail links to the PDF under ENTRETIENS_PUBLIC_URL, and the link
+# serves it; every download is in the audit chain, which still verifies.
 source "$(dirname "$0")/lib.sh"
 command -v pdftotext >/dev/null || fail "pdftotext is missing (poppler-utils, deploy/deps.sh)"
 it_endpoints scheduler records notifier analytics gateway
-export ENTRETIENS_NOW=2026-03-02 ENTRETIENS_RPC_TIMEOUT_MS=5000
+export ENTRETIENS_NOW=2026-03-02 ENTRETIENS_RPC_TIMEOUT_MS=5000 ENTRETIENS_NOTIFIER_TICK_MS=50
+# the e-mails' links point at this gateway; no SMTP: the notifier's file outbox
+export ENTRETIENS_PUBLIC_URL=http://$ENTRETIENS_GATEWAY_HTTP
 start_daemons
 
 C() { "$CTL" "$@"; }
@@ -42,7 +45,7 @@ text() { pdftotext -enc UTF-8 "$1" - | tr '\n' ' '; } # a PDF's text, lines join
 cat >"$IT_DIR/hires.jsonl" <<'JSON'
 {"event_id":"h0","source":"hris","type":"hired","employee_id":"D1","effective_date":"2015-01-05","entity":"ACME-FR","department":"sales","region":"metropole","locale":"fr","birth_date":"1970-01-01","category":"cadre","first_name":"Denise","last_name":"Director"}
 {"event_id":"h1","source":"hris","type":"hired","employee_id":"M1","effective_date":"2018-01-08","entity":"ACME-FR","department":"sales","region":"metropole","manager_id":"D1","locale":"fr","birth_date":"1980-05-01","category":"cadre","first_name":"Marie","last_name":"Manager"}
-{"event_id":"h2","source":"hris","type":"hired","employee_id":"E1","effective_date":"2025-09-01","entity":"ACME-FR","department":"sales","region":"metropole","manager_id":"M1","locale":"fr","birth_date":"1995-02-01","category":"cadre","first_name":"Jean","last_name":"Dupont"}
+{"event_id":"h2","source":"hris","type":"hired","employee_id":"E1","effective_date":"2025-09-01","entity":"ACME-FR","department":"sales","region":"metropole","manager_id":"M1","locale":"fr","birth_date":"1995-02-01","category":"cadre","first_name":"Jean","last_name":"Dupont","email":"jean.dupont@acme.test"}
 {"event_id":"h3","source":"hris","type":"hired","employee_id":"E2","effective_date":"2025-09-01","entity":"ACME-FR","department":"sales","region":"metropole","manager_id":"M1","locale":"en","birth_date":"1990-02-01","category":"cadre","first_name":"Ann","last_name":"Smith"}
 JSON
 C ingest "$IT_DIR/hires.jsonl" >/dev/null || fail "ingest"
@@ -158,6 +161,26 @@ expect 403 "API pdf as HR without the content permission" GET "/interviews/$IV/r
 expect 409 "API pdf of E2's planned interview" GET "/interviews/$E2IV/report.pdf" "$JA"
 code=$(api GET "/interviews/NO-SUCH/report.pdf" "$JE")
 [ "$code" = 404 ] || [ "$code" = 403 ] || fail "an unknown interview: $code"
+# the "signed" e-mail to the employee links to her copy, and the link serves it
+outbox=$ENTRETIENS_DATA_DIR/notifier/outbox
+signed_link() { # -> the PDF link of the "signed" e-mail to Jean, once it is in the outbox
+  /usr/bin/python3 - "$outbox" <<'EOF'
+import email, email.policy, pathlib, re, sys
+for f in pathlib.Path(sys.argv[1]).glob("*.eml"):
+    m = email.message_from_bytes(f.read_bytes(), policy=email.policy.default)
+    if "jean.dupont@acme.test" not in str(m["To"]) or not str(m["Subject"]).startswith("Signé"):
+        continue
+    text = "".join(p.get_content() for p in m.walk() if p.get_content_maintype() == "text")
+    u = re.search(r"Votre exemplaire en PDF : (\S+)", text)
+    if u:
+        print(u.group(1))
+        break
+EOF
+}
+for i in $(seq 1 300); do LINK=$(signed_link); [ -n "$LINK" ] && break; sleep 0.1; done
+[ "$LINK" = "$GW_API/interviews/$IV/report.pdf" ] || fail "the signed e-mail's link: '$LINK' (expected $GW_API/interviews/$IV/report.pdf)"
+code=$(curl -s -o "$IT_DIR/link.pdf" -w '%{http_code}' -b "$JE" "$LINK")
+[ "$code" = 200 ] && cmp -s "$IT_DIR/link.pdf" "$IT_DIR/api-e.pdf" || fail "the e-mail's link does not serve the employee's PDF: $code"
 # API keys: the read scope, bound to a principal
 KEY=$(C apikey create --principal manager:M1 --scope read --label "archive" 2>/dev/null) || fail "apikey create read"
 expect 200 "API pdf with a read key" GET "/interviews/$IV/report.pdf" - -H "Authorization: Bearer $KEY"
@@ -168,8 +191,8 @@ expect 403 "API pdf with an ingest key" GET "/interviews/$IV/report.pdf" - -H "A
 C --as employee:E1 --json interview history "$IV" >"$IT_DIR/history.json" || fail "history"
 n_e=$(jq '[.[] | select(.action == "export" and .actor == "employee:E1")] | length' "$IT_DIR/history.json")
 n_m=$(jq '[.[] | select(.action == "export" and .actor == "manager:M1")] | length' "$IT_DIR/history.json")
-# employee: API (reported), CLI twice, API once = 4; manager: CLI, API, the read key = 3
-[ "$n_e" = 4 ] && [ "$n_m" = 3 ] || fail "downloads in the audit: employee $n_e (4), manager $n_m (3): $(jq -c '[.[] | {action, actor}]' "$IT_DIR/history.json")"
+# employee: API (reported), CLI twice, API, the e-mail's link = 5; manager: CLI, API, the read key = 3
+[ "$n_e" = 5 ] && [ "$n_m" = 3 ] || fail "downloads in the audit: employee $n_e (5), manager $n_m (3): $(jq -c '[.[] | {action, actor}]' "$IT_DIR/history.json")"
 jq -e --arg d "$DIGEST" '[.[] | select(.action == "export")] | last | .details as $x |
   $x.format == "pdf" and $x.report_digest == $d and $x.status == "closed"' "$IT_DIR/history.json" >/dev/null ||
   fail "export details: $(jq -c '[.[] | select(.action == "export")] | last' "$IT_DIR/history.json")"

@@ -5,7 +5,9 @@
  *  principal: records applies the same confidentiality as GET
  *  /interviews/{id} (403/404 for someone else's interview, 409 before the
  *  report is written) and appends the download to the interview's audit
- *  chain.  The gateway only renders what records answered.
+ *  chain.  The gateway only renders what records answered.  A HEAD request
+ *  downloads nothing: it asks records.interview.get (no audit record) and
+ *  answers the status a GET would have.
  */
 #include "gw_api.h"
 
@@ -20,6 +22,27 @@
 
 #define RECORDS 1 /* index in gw_daemon_names */
 
+/* HEAD: the status of the GET from the plain view, without rendering nor
+ * recording a download. */
+static int s_head(gw_req_t *r, gw_resp_t *out, Entretiens__V1__InterviewView *v)
+{
+    for (size_t i = 0; i < v->n_withheld; i++)
+        if (strcmp(v->withheld[i], "content") == 0)
+            return gw_resp_problem(out, 403, "PERMISSION_DENIED", "caller", "%s may not read the report of interview %s",
+                                   r->principal, v->interview->id);
+    if (!report_pdf_ready(v->interview->status))
+        return gw_resp_problem(out, 409, "FAILED_PRECONDITION", "status",
+                               "interview %s is %s: its report is not written yet (it must be reported or signed)",
+                               v->interview->id, v->interview->status);
+    /* an empty text, so that the response keeps the PDF's content type */
+    if (!(out->text = calloc(1, 1)))
+        return gw_resp_problem(out, 500, "INTERNAL", NULL, "out of memory");
+    out->status = 200;
+    out->text_len = 0;
+    out->content_type = "application/pdf";
+    return 0;
+}
+
 int gw_route_report_pdf(gw_req_t *r, gw_resp_t *out, const void *arg)
 {
     (void) arg;
@@ -30,7 +53,8 @@ int gw_route_report_pdf(gw_req_t *r, gw_resp_t *out, const void *arg)
     Entretiens__V1__InterviewRequest q = ENTRETIENS__V1__INTERVIEW_REQUEST__INIT;
     q.id = r->params[0];
     ent_rpc_result_t res;
-    gw_call(r, RECORDS, "records.interview.export", &q.base, false, &res);
+    bool head = strcmp(r->method, "HEAD") == 0;
+    gw_call(r, RECORDS, head ? "records.interview.get" : "records.interview.export", &q.base, false, &res);
     if (res.code != ENT_OK) {
         gw_resp_json(out, gw_problem_status(res.code), gw_problem_from_rpc(&res));
         ent_rpc_result_clear(&res);
@@ -42,6 +66,11 @@ int gw_route_report_pdf(gw_req_t *r, gw_resp_t *out, const void *arg)
         if (v)
             entretiens__v1__interview_view__free_unpacked(v, NULL);
         return gw_resp_problem(out, 502, "INTERNAL", NULL, "records answered an unreadable interview");
+    }
+    if (head) {
+        int rc = s_head(r, out, v);
+        entretiens__v1__interview_view__free_unpacked(v, NULL);
+        return rc;
     }
     uint8_t *pdf = NULL;
     size_t len = 0;

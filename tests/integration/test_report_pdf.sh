@@ -150,6 +150,11 @@ case "$T" in *NOTE-PRIVEE*) fail "the API's PDF holds the manager's private note
 expect 200 "API pdf as the manager, in English" GET "/interviews/$IV/report.pdf?lang=en" "$JM"
 grep -qi "^content-disposition: attachment; filename=\"interview-$IV.pdf\"" "$IT_DIR/headers" || fail "English file name"
 cmp -s "$IT_DIR/body" "$IT_DIR/cli-m.pdf" || fail "the manager's English PDF differs between the API and the CLI"
+# HEAD: the status of a download, without one (no audit record: counted below)
+expect 200 "HEAD of the employee's PDF" HEAD "/interviews/$IV/report.pdf" "$JE" -I
+grep -qi '^content-type: application/pdf' "$IT_DIR/headers" || fail "HEAD content type: $(cat "$IT_DIR/headers")"
+expect 409 "HEAD of a planned interview's PDF" HEAD "/interviews/$E2IV/report.pdf" "$JA" -I
+expect 403 "HEAD as HR without the content permission" HEAD "/interviews/$IV/report.pdf" "$JH" -I
 expect 400 "API pdf in German" GET "/interviews/$IV/report.pdf?lang=de" "$JE"
 jq -e '.field == "lang"' "$IT_DIR/body" >/dev/null || fail "400 names lang: $(cat "$IT_DIR/body")"
 expect 401 "API pdf without a session" GET "/interviews/$IV/report.pdf"

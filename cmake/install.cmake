@@ -74,9 +74,11 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/entretiens/entretiens")
 # The runtime libraries, as dpkg-shlibdeps reads them from the binaries
 # (libzmq5, liblmdb0, libuv1, libmicrohttpd12, libjansson4, libssl3, libcurl4,
 # libical3, libcsv3, libprotobuf-c1 ...); passwd for useradd in postinst;
-# ca-certificates and tzdata as the Docker image has them (SMTPS/HTTPS, Paris time).
+# ca-certificates and tzdata as the Docker image has them (SMTPS/HTTPS, Paris time);
+# fonts-dejavu-core: the fonts of the report as a PDF (found through fontconfig,
+# not linked, so dpkg-shlibdeps cannot see them).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd, ca-certificates, tzdata")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd, ca-certificates, tzdata, fonts-dejavu-core")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 string(REPLACE ";" " " ENT_DAEMON_UNITS_SH "${ENT_DAEMON_UNITS}")
 foreach(script postinst prerm postrm)

@@ -1,9 +1,13 @@
 /*  ctl.c — shared plumbing of entretiensctl (see ctl.h). */
 #include "ctl.h"
 
+#include "common/event_json.h"
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *const ctl_daemon_names[CTL_DAEMONS] = { "scheduler", "records", "notifier", "analytics" };
 
@@ -112,4 +116,34 @@ void ctl_print_json(json_t *value)
         free(s);
     }
     json_decref(value);
+}
+
+int ctl_write_file(const char *cmd, const char *path, const void *data, size_t len)
+{
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+            fprintf(stderr, "entretiensctl: %s: writing stdout failed: %s\n", cmd, strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    char *tmp = NULL;
+    if (asprintf(&tmp, "%s.tmp.%ld", path, (long) getpid()) < 0)
+        return -1;
+    FILE *f = fopen(tmp, "wb");
+    int rc = 0;
+    if (!f || fwrite(data, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0)
+        rc = -1;
+    if (f && fclose(f) != 0)
+        rc = -1;
+    if (!rc && rename(tmp, path) != 0)
+        rc = -1;
+    if (rc) {
+        fprintf(stderr, "entretiensctl: %s: cannot write '", cmd);
+        ent_fputs_clean(path, stderr);
+        fprintf(stderr, "': %s\n", strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
 }

@@ -35,6 +35,12 @@ typedef struct {
     ent_keypair_t own;
 } ctl_t;
 
+/* Writes len bytes of data to path through a temporary file (path.tmp.PID)
+ * renamed over it, so that an interrupted run never leaves half a file;
+ * "-" = stdout.  cmd names the command in the error.  Returns 0, or -1
+ * (printed on stderr). */
+int ctl_write_file(const char *cmd, const char *path, const void *data, size_t len);
+
 /* Exit statuses of every command. */
 enum { CTL_OK = 0, CTL_FAILED = 1, CTL_USAGE = 2 };
 

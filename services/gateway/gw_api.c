@@ -78,7 +78,7 @@ json_t *gw_req_query_object(const gw_req_t *r)
     return o;
 }
 
-bool gw_route_match(const char *pattern, const char *path, char params[GW_MAX_PARAMS][160])
+bool gw_route_match(const char *pattern, const char *path, char params[GW_MAX_PARAMS][GW_MAX_PARAM])
 {
     int np = 0;
     const char *p = pattern, *s = path;
@@ -88,7 +88,7 @@ bool gw_route_match(const char *pattern, const char *path, char params[GW_MAX_PA
             if (!end || np >= GW_MAX_PARAMS)
                 return false;
             size_t n = strcspn(s, "/");
-            if (n == 0 || n >= 160)
+            if (n == 0 || n >= GW_MAX_PARAM)
                 return false;
             /* a suffix after the parameter in the same segment (".ics") */
             const char *after = end + 1;
@@ -187,7 +187,7 @@ static const gw_route_t *s_route(gw_req_t *r, bool *path_known)
 {
     *path_known = false;
     for (size_t i = 0; i < gw_n_routes; i++) {
-        char params[GW_MAX_PARAMS][160];
+        char params[GW_MAX_PARAMS][GW_MAX_PARAM];
         if (!gw_route_match(gw_routes[i].pattern, r->path, params))
             continue;
         *path_known = true;
@@ -287,6 +287,8 @@ static void s_headers(gw_t *gw, struct MHD_Response *resp, const gw_resp_t *out)
         MHD_add_response_header(resp, "Set-Cookie", out->cookie);
     if (out->location)
         MHD_add_response_header(resp, "Location", out->location);
+    if (out->disposition[0])
+        MHD_add_response_header(resp, "Content-Disposition", out->disposition);
     if (out->retry_after) {
         char v[16];
         snprintf(v, sizeof v, "%u", out->retry_after);

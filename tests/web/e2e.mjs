@@ -6,6 +6,7 @@
 // failed check, saying which.
 import { createRequire } from 'node:module';
 import { readFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const { BASE, IV, PW, ART, NODE_MODULES } = process.env;
@@ -244,6 +245,24 @@ try {
     check(!leak, 'an API answer to the employee holds the private notes: ' + (leak || '').slice(0, 200));
   }
   check((await pm2.locator('#notes').inputValue()).includes(NOTES), 'the manager does not see her own notes (the check above would prove nothing)');
+  // ---------------------------------------------------------------- the employee's copy (L6315-1) as a PDF
+  // downloaded from her page's link, read back with pdftotext: the answers,
+  // both sides' words, her comment and the digest of the signed content;
+  // never the manager's private notes
+  const dl = pe2.waitForEvent('download');
+  await pe2.locator(`a[href="/api/v1/interviews/${IV}/report.pdf"]`).first().click();
+  const pdfPath = join(ART, 'report-employee.pdf');
+  await (await dl).saveAs(pdfPath);
+  const pdfText = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  const view = await (await pe2.request.get(`${BASE}/api/v1/interviews/${IV}`)).json();
+  const digest = view.report_digest || '';
+  check(digest.length === 64, 'the signed view has no report digest: ' + JSON.stringify(view).slice(0, 200));
+  for (const want of ['Lancement du portail client', 'Réduire le délai de réponse à 48 h', 'Excel avancé',
+    'Je ne partage pas', 'Empreinte SHA-256', digest.slice(0, 32)])
+    check(pdfText.includes(want), `the employee's PDF lacks "${want}"`);
+  check(!pdfText.includes(NOTES), 'the employee\'s PDF holds the manager\'s private notes');
+  step(`the employee's PDF holds the answers, her comment and the digest ${digest.slice(0, 12)}…, not the notes`);
+
   check(cspErrors.length === 0, 'browser errors: ' + cspErrors.join(' | '));
   step('scenario passed');
 } catch (e) {

@@ -132,6 +132,12 @@ try {
     'the home page asked for its interviews only after /me answered: ' + order.join(', '));
   check(order.filter((o) => o === 'req /api/v1/me/interviews').length === 1, 'the home page asked for its interviews twice: ' + order.join(', '));
   check(/Entretien annuel d’évaluation/.test(await pe.locator('section.next').innerText()), 'French type name missing');
+  // the deadlines' reasons are the scheduler's, in the page's language
+  const reasons = async (l) => ((await (await pe.request.get(`${BASE}/api/v1/me/obligations?lang=${l}`)).json()).obligations || [])
+    .map((o) => o.reason).filter(Boolean);
+  const [fr, en] = [await reasons('fr'), await reasons('en')];
+  check(fr.length > 0 && fr[0] !== en[0], 'the scheduler gave no French reason: ' + fr[0] + ' / ' + en[0]);
+  await pe.getByText(fr[0].slice(0, 40)).first().waitFor();
   check(/\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) \d{1,2} \S+ \d{4}/.test(await pe.locator('section.next').innerText()),
     'the next interview\'s date is not written as "lundi 12 janvier 2027"');
   await audit(pe, 'home-fr');

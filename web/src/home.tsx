@@ -3,7 +3,7 @@
 // (GET /me/interviews for the first content, /me/obligations after).
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, Obligation, Summary, get, take } from './api';
-import { fmtShort, fmtWhen, t, typeName } from './i18n';
+import { fmtShort, fmtWhen, lang, t, typeName } from './i18n';
 import { go } from './state';
 import { Problem, State, Where, pdfUrl, whoName } from './ui';
 
@@ -16,8 +16,12 @@ export function Home() {
   const [err, setErr] = useState<ApiError | null>(null);
   useEffect(() => {
     take<{ interviews: Summary[] }>(HOME_PATH).then((r) => setIvs(r.body.interviews || []), setErr);
-    get<{ obligations: Obligation[] }>('/me/obligations').then((r) => setObs(r.body.obligations || []), () => setObs([]));
   }, []);
+  // the scheduler writes each deadline's reason in the reader's language
+  const l = lang.get();
+  useEffect(() => {
+    get<{ obligations: Obligation[] }>(`/me/obligations?lang=${l}`).then((r) => setObs(r.body.obligations || []), () => setObs([]));
+  }, [l]);
   const names = new Map<string, string>();
   for (const o of obs || []) if (o.manager_id && o.manager_first_name) names.set(o.manager_id, `${o.manager_first_name} ${o.manager_last_name || ''}`.trim());
   const open = (ivs || []).filter((i) => !CLOSED.includes(i.status));

@@ -27,9 +27,10 @@ done
 grep -q 'entretiens_records_events_applied_total{producer="scheduler"}' "$IT_DIR/records.metrics" || fail "records metrics lack consumer counters"
 
 out=$("$PEER" fuzz "$ENTRETIENS_SCHEDULER_RPC") || fail "bad input: $out"
-sleep 1.2 # metrics are synced every second
-curl -s "http://127.0.0.1:$(http_port scheduler)/metrics" | grep -E '^entretiens_scheduler_rpc_malformed_total [1-9]' >/dev/null ||
-  fail "malformed requests not counted"
+# metrics are synced every second: wait for the count, not for a second
+malformed() { curl -s "http://127.0.0.1:$(http_port scheduler)/metrics" | sed -nE 's/^entretiens_scheduler_rpc_malformed_total ([0-9]+)$/\1/p'; }
+malformed_seen() { [ "$(malformed)" -gt 0 ] 2>/dev/null && echo yes; }
+wait_for 10 yes malformed_seen || fail "malformed requests not counted (entretiens_scheduler_rpc_malformed_total: $(malformed))"
 grep -q '"rpc.malformed"' "$IT_DIR/scheduler.log" || fail "malformed requests not logged"
 
 # a hot backup while the daemon serves: a store LMDB can open; refused into a non-empty directory

@@ -7,6 +7,7 @@
 #include "keys_fixture.h"
 
 #include <criterion/criterion.h>
+#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 
 static uint64_t s_seen[MAX_SEEN];
 static int s_n_seen;
+static char s_metrics_buf[65536];
 static char s_dir[64];
 static char s_pub[128], s_rpc[128], s_cons_rpc[128];
 static ent_curve_client_t s_client;   /* the test's key to call the consumer */
@@ -117,6 +119,37 @@ static void s_publish(void *pub, uint64_t seq)
     zmq_send(pub, buf, len, 0);
 }
 
+static size_t s_curl_body(char *p, size_t size, size_t n, void *arg)
+{
+    size_t *len = arg, room = 65535 - *len, take = size * n < room ? size * n : room;
+    memcpy(s_metrics_buf + *len, p, take);
+    *len += take;
+    return size * n;
+}
+
+/* The value of the consumer's counter `name`{producer="prod"} on its
+ * /metrics, or -1 when it cannot be read. */
+static long s_consumer_metric(const char *http, const char *name)
+{
+    char url[128], want[160];
+    snprintf(url, sizeof url, "http://%s/metrics", http);
+    snprintf(want, sizeof want, "\n%s{producer=\"prod\"} ", name);
+    size_t len = 1;
+    s_metrics_buf[0] = '\n';
+    CURL *c = curl_easy_init();
+    if (!c)
+        return -1;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, s_curl_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &len);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
+    CURLcode rc = curl_easy_perform(c);
+    curl_easy_cleanup(c);
+    s_metrics_buf[len] = '\0';
+    const char *at = rc == CURLE_OK ? strstr(s_metrics_buf, want) : NULL;
+    return at ? strtol(at + strlen(want), NULL, 10) : -1;
+}
+
 static uint64_t s_consumer_cursor(void *ctx)
 {
     ent_rpc_client_t *c = ent_rpc_client_new(ctx, s_cons_rpc, 1000, &s_client);
@@ -190,17 +223,38 @@ Test(events, late_start_duplicates_gaps_and_poison_events_apply_once_in_order)
     }
     cr_assert_eq(cursor, 10, "consumer caught up to %llu of 10", (unsigned long long) cursor);
 
-    /* live: a duplicate, a gap, then the missing one */
-    usleep(100000); /* let the subscription reach the PUB */
-    s_publish(pub, 11);
+    /* live, with no replay served: 11 is published until it arrives (the
+     * subscription takes a moment to reach the PUB; the repeats are
+     * duplicates), then a duplicate, a gap (13), the missing one (12) */
+    for (int i = 0; i < 200 && cursor < 11; i++) {
+        s_publish(pub, 11);
+        usleep(20000);
+        cursor = s_consumer_cursor(ctx);
+    }
+    cr_assert_eq(cursor, 11, "event 11 never arrived live (cursor %llu)", (unsigned long long) cursor);
     s_publish(pub, 11);
     s_publish(pub, 13);
     s_publish(pub, 12);
+    for (int i = 0; i < 200 && cursor < 12; i++) {
+        usleep(10000);
+        cursor = s_consumer_cursor(ctx);
+    }
+    cr_assert_geq(cursor, 12, "event 12 was not applied live after the gap");
+    /* 13 came before 12: dropped as a gap, fetched again through replay */
     for (int i = 0; i < 200 && cursor < 13; i++) {
         s_serve_replays(router, 13, 20);
         cursor = s_consumer_cursor(ctx);
     }
     cr_assert_eq(cursor, 13);
+    /* the counters say what happened (the daemon syncs them every second) */
+    long dups = -1, gaps = -1;
+    for (int i = 0; i < 100 && (dups < 1 || gaps < 1); i++) {
+        usleep(50000);
+        dups = s_consumer_metric(http, "entretiens_cons_events_duplicates_total");
+        gaps = s_consumer_metric(http, "entretiens_cons_events_gaps_total");
+    }
+    cr_assert_geq(dups, 1, "no duplicate counted (%ld)", dups);
+    cr_assert_geq(gaps, 1, "no gap counted (%ld)", gaps);
     raise(SIGTERM);
     pthread_join(th, NULL);
 

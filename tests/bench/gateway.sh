@@ -2,7 +2,7 @@
 # Benchmark of the gateway (./tests/bench/run.sh gateway), with the four real
 # daemons and CurveZMQ on, in the Release build:
 #   1. POST /api/v1/events in batches of 1,000 hires (each answered after the
-#      scheduler committed): events/s;
+#      scheduler committed), on one connection then on four: events/s;
 #   2. GET /api/v1/me/interviews for a manager's session under wrk (16
 #      connections): requests/s and the latency distribution (p50, p99).
 # Sized for a 2-core machine shared with the daemons: ENT_BENCH_GW_HIRES
@@ -34,6 +34,11 @@ first = [{"event_id": "m0", "source": "hris", "type": "hired", "employee_id": "M
 json.dump(first, open(f"{d}/b0.json", "w"))
 for b in range(n // batch):
     json.dump([hire(b * batch + i, "M0") for i in range(batch)], open(f"{d}/b{b + 1}.json", "w"))
+    # as many other hires for the concurrent run (other ids)
+    other = [hire(n + b * batch + i, "M0") for i in range(batch)]
+    for e in other:
+        e["event_id"] = "p" + e["event_id"]
+    json.dump(other, open(f"{d}/p{b + 1}.json", "w"))
 PY
 curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data-binary @"$IT_DIR/b0.json" "$GW_API/events" || fail "M0"
 # one keep-alive connection, batches one after the other (each answered after commit)
@@ -52,6 +57,33 @@ for i, body in enumerate(bodies):
 s = time.monotonic() - start
 n = batches * size
 print(f"POST /api/v1/events: {n} hires in batches of {size}, acknowledged after commit: {n / s:,.0f} events/s ({s:.1f} s)")
+PY
+# four keep-alive connections at once, as an HRIS connector with a few
+# workers sends (the gateway's threads each call the scheduler; its turns
+# commit what arrived together)
+/usr/bin/python3 - "$ENTRETIENS_GATEWAY_HTTP" "$TOKEN" "$IT_DIR" $((HIRES / BATCH)) "$BATCH" <<'PY' || fail "POST /events x4"
+import http.client, json, sys, threading, time
+host, token, d, batches, size = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+bodies = [open(f"{d}/p{b}.json", "rb").read() for b in range(1, batches + 1)]
+errors = []
+def worker(k):
+    conn = http.client.HTTPConnection(host)
+    for i in range(k, len(bodies), 4):
+        conn.request("POST", "/api/v1/events", bodies[i], {"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+        r = conn.getresponse()
+        reply = json.loads(r.read())
+        if r.status != 200 or reply["accepted"] != size:
+            errors.append(f"batch {i + 1}: {r.status} {reply.get('accepted')}")
+            return
+threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+start = time.monotonic()
+for t in threads: t.start()
+for t in threads: t.join()
+s = time.monotonic() - start
+if errors:
+    sys.exit(errors[0])
+n = batches * size
+print(f"POST /api/v1/events, 4 connections: {n} hires in batches of {size}, acknowledged after commit: {n / s:,.0f} events/s ({s:.1f} s)")
 PY
 
 # the same number of other hires through the CLI (JSON lines, its batches): the scheduler's own pace

@@ -684,5 +684,10 @@ const gw_route_t gw_routes[] = {
     RPC("GET", "/notifications/{notification_id}", "read", s_notification),
     { "POST", API "/events", "ingest", s_events, NULL },
     { "POST", API "/imports/employees", "ingest", s_import_employees, NULL },
+    { "POST", API "/webhooks", "write", gw_route_webhook_create, NULL },
+    { "GET", API "/webhooks", "read", gw_route_webhook_list, NULL },
+    { "DELETE", API "/webhooks/{id}", "write", gw_route_webhook_delete, NULL },
+    { "GET", API "/webhooks/{id}/dead-letters", "read", gw_route_webhook_dead, NULL },
+    { "POST", API "/webhooks/{id}/dead-letters/{event_id}/resubmit", "write", gw_route_webhook_resubmit, NULL },
 };
 const size_t gw_n_routes = sizeof gw_routes / sizeof gw_routes[0];

@@ -88,6 +88,22 @@ printf '%s\n%s\n' employee_id,first_name,last_name,email,entity,department,site,
 call POST /imports/employees /imports/employees 200 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/csv' --data-binary @"$IT_DIR/one.csv"
 call POST /imports/employees /imports/employees 400 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/csv' --data-binary 'nonsense'
 call GET /me/interviews /me/interviews 403 -H "Authorization: Bearer $TOKEN"
+# webhooks: an administrator's subscription (to a port nothing listens on:
+# its deliveries fail and become dead letters), refusals
+WHP=$(free_port)
+call POST /webhooks /webhooks 201 "${R[@]}" -H "X-CSRF-Token: $RCSRF" "${J[@]}" \
+  -d "{\"url\":\"http://127.0.0.1:$WHP/hook\",\"kinds\":[\"interview.created\",\"obligation.due\"],\"description\":\"CI\"}"
+WH=$(jq -r .id "$IT_DIR/r$n.json")
+call POST /webhooks /webhooks 400 "${R[@]}" -H "X-CSRF-Token: $RCSRF" "${J[@]}" -d '{"url":"gopher://x","kinds":["interview.held"]}'
+call POST /webhooks /webhooks 403 "${S[@]}" -H "X-CSRF-Token: $CSRF" "${J[@]}" -d '{"url":"http://127.0.0.1/x","kinds":["interview.held"]}'
+call GET /webhooks /webhooks 200 "${R[@]}"
+call GET /webhooks /webhooks 403 "${S[@]}"
+call GET /webhooks/{id}/dead-letters "/webhooks/$WH/dead-letters" 200 "${R[@]}"
+call GET /webhooks/{id}/dead-letters "/webhooks/$WH/dead-letters?limit=0" 400 "${R[@]}"
+call GET /webhooks/{id}/dead-letters /webhooks/wh_nope/dead-letters 404 "${R[@]}"
+call POST /webhooks/{id}/dead-letters/{event_id}/resubmit "/webhooks/$WH/dead-letters/records-1/resubmit" 404 "${R[@]}" -H "X-CSRF-Token: $RCSRF"
+call DELETE /webhooks/{id} "/webhooks/$WH" 204 "${R[@]}" -H "X-CSRF-Token: $RCSRF"
+call DELETE /webhooks/{id} "/webhooks/$WH" 404 "${R[@]}" -H "X-CSRF-Token: $RCSRF"
 call GET /openapi.json /openapi.json 200
 /usr/bin/python3 "$here/openapi_check.py" "$DOC" "$CASES" >"$IT_DIR/check.log" 2>&1 || fail "responses do not match the document: $(cat "$IT_DIR/check.log")"
 grep -q "checked $(grep -c . "$CASES") responses, 0 failing" "$IT_DIR/check.log" || fail "$(cat "$IT_DIR/check.log")"

@@ -610,6 +610,8 @@ static const s_rpc_t s_due = { R(D_SCHEDULER, "scheduler.due", due_request, due_
                                .page_field = "obligations", .limit_field = "limit" };
 static const s_rpc_t s_employee = { R(D_SCHEDULER, "scheduler.employee", employee_request, employee_reply),
                                     .path_fields = { "employee_id" } };
+static const s_rpc_t s_employee_search = { R(D_SCHEDULER, "scheduler.employee.search", employee_search_request,
+                                             employee_search_reply) };
 static const s_rpc_t s_campaigns = { R(D_SCHEDULER, "scheduler.campaign.list", campaign_request, campaign_list) };
 static const s_rpc_t s_campaign = { R(D_SCHEDULER, "scheduler.campaign.list", campaign_request, campaign_list),
                                     .path_fields = { "id" } };
@@ -665,6 +667,7 @@ const gw_route_t gw_routes[] = {
     RPC("POST", "/interviews/{id}/reassign", "write", s_iv_reassign),
     RPC("GET", "/obligations", "read", s_obligations),
     RPC("GET", "/due", "read", s_due),
+    RPC("GET", "/employees", "read", s_employee_search),
     RPC("GET", "/employees/{employee_id}", "read", s_employee),
     RPC("GET", "/campaigns", "read", s_campaigns),
     RPC("POST", "/campaigns", "write", s_campaign_create),

@@ -88,6 +88,8 @@ printf '%s\n%s\n' employee_id,first_name,last_name,email,entity,department,site,
 call POST /imports/employees /imports/employees 200 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/csv' --data-binary @"$IT_DIR/one.csv"
 call POST /imports/employees /imports/employees 400 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/csv' --data-binary 'nonsense'
 call GET /me/interviews /me/interviews 403 -H "Authorization: Bearer $TOKEN"
+call GET /employees "/employees?q=e" 200 "${S[@]}"
+call GET /employees "/employees?limit=5000" 400 "${S[@]}"
 # webhooks: an administrator's subscription (to a port nothing listens on:
 # its deliveries fail and become dead letters), refusals
 WHP=$(free_port)

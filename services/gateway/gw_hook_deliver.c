@@ -131,6 +131,7 @@ static int s_record(gw_t *gw, const Entretiens__V1__WebhookDelivery *sent, s_out
 {
     MDB_txn *txn;
     Entretiens__V1__WebhookDelivery *d = NULL;
+    char *stored_error = NULL;  /* the unpacked last_error, put back before the free */
     int rc = gw_store_write(&gw->st, &txn);
     if (rc)
         return rc;
@@ -145,7 +146,8 @@ static int s_record(gw_t *gw, const Entretiens__V1__WebhookDelivery *sent, s_out
         rc = gw_delivery_del(txn, &gw->st, gw->st.wh_pending, d->webhook_id, d->event_id);
     } else {
         d->attempts++;
-        d->last_error = (char *) why; /* owned by the caller; reset before the free */
+        stored_error = d->last_error;
+        d->last_error = (char *) why; /* owned by the caller: the stored one is put back before the free */
         if (oc == S_PERMANENT || d->attempts >= gw->hook_attempts) {
             d->dead_ms = gw_now_ms();
             rc = gw_delivery_put(txn, &gw->st, gw->st.wh_dead, d);
@@ -182,7 +184,7 @@ fail:
 done:
     if (d) {
         if (d->last_error == why)
-            d->last_error = NULL;
+            d->last_error = stored_error;
         entretiens__v1__webhook_delivery__free_unpacked(d, NULL);
     }
     return rc;

@@ -93,4 +93,7 @@ jq -e '[.employees[].employee_id] == ["E1"]' "$IT_DIR/body" >/dev/null || fail "
 KEY=$("$CTL" apikey create --principal service:hris --scope read 2>/dev/null) || fail "apikey"
 [ "$(curl -s -o "$IT_DIR/body" -w '%{http_code}' -H "Authorization: Bearer $KEY" "$GW_API/employees")" = 403 ] ||
   fail "API: a service's key searches: $(cat "$IT_DIR/body")"
+kill -TERM "${IT_PIDS[@]}" 2>/dev/null
+for p in "${IT_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+grep -q 'scheduler stopped cleanly' "$IT_DIR/scheduler.log" || fail "the scheduler did not stop cleanly"
 echo "employee search: id prefix, names without case or accents, filters, pages; CLI and API; each role finds whom it may"

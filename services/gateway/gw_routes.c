@@ -616,6 +616,10 @@ static const s_rpc_t s_campaigns = { R(D_SCHEDULER, "scheduler.campaign.list", c
 static const s_rpc_t s_campaign = { R(D_SCHEDULER, "scheduler.campaign.list", campaign_request, campaign_list),
                                     .path_fields = { "id" } };
 static const s_rpc_t s_campaign_create = { R(D_SCHEDULER, "scheduler.campaign.create", campaign, campaign) };
+/* POST /campaigns/{id}/{action}: close, extend or cancel (the scheduler
+ * checks the action, the state and who may) */
+static const s_rpc_t s_campaign_change = { R(D_SCHEDULER, "scheduler.campaign.change", campaign_change, campaign),
+                                           .path_fields = { "id", "action" } };
 static const s_rpc_t s_templates = { R(D_RECORDS, "records.template.list", template_list_request, template_list) };
 static const s_rpc_t s_template = { R(D_RECORDS, "records.template.show", template_request, template),
                                     .path_fields = { "id" } };
@@ -672,6 +676,7 @@ const gw_route_t gw_routes[] = {
     RPC("GET", "/campaigns", "read", s_campaigns),
     RPC("POST", "/campaigns", "write", s_campaign_create),
     RPC("GET", "/campaigns/{id}", "read", s_campaign),
+    RPC("POST", "/campaigns/{id}/{action}", "write", s_campaign_change),
     RPC("GET", "/templates", "read", s_templates),
     RPC("GET", "/templates/{id}", "read", s_template),
     RPC("GET", "/statistics/completion", "read", s_stats_completion),

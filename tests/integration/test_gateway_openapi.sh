@@ -78,6 +78,13 @@ call GET /due "/due?from=2026-01-01&to=2030-12-31&limit=2" 200 "${R[@]}"
 call GET /employees/{employee_id} /employees/E1 200 "${R[@]}"
 call GET /campaigns /campaigns 200 "${R[@]}"
 call POST /campaigns /campaigns 200 "${R[@]}" "${J[@]}" -H "X-CSRF-Token: $RCSRF" -d '{"id":"reviews-2026","title":"Reviews 2026","type":"annual_review","window_start":"2026-04-01","window_end":"2026-06-30"}'
+call POST /campaigns/{id}/{action} /campaigns/reviews-2026/extend 200 "${R[@]}" "${J[@]}" -H "X-CSRF-Token: $RCSRF" -d '{"window_end":"2026-07-31","note":"summer"}'
+call POST /campaigns/{id}/{action} /campaigns/reviews-2026/extend 400 "${R[@]}" "${J[@]}" -H "X-CSRF-Token: $RCSRF" -d '{"window_end":"2026-05-01"}'
+call POST /campaigns/{id}/{action} /campaigns/reviews-2026/explode 400 "${R[@]}" "${J[@]}" -H "X-CSRF-Token: $RCSRF" -d '{}'
+call POST /campaigns/{id}/{action} /campaigns/reviews-2026/close 403 "${S[@]}" "${J[@]}" -H "X-CSRF-Token: $CSRF" -d '{}'
+call POST /campaigns/{id}/{action} /campaigns/reviews-2026/close 200 "${R[@]}" "${J[@]}" -H "X-CSRF-Token: $RCSRF" -d '{"note":"done"}'
+call POST /campaigns/{id}/{action} /campaigns/reviews-2026/cancel 409 "${R[@]}" "${J[@]}" -H "X-CSRF-Token: $RCSRF" -d '{}'
+call POST /campaigns/{id}/{action} /campaigns/nope/close 404 "${R[@]}" "${J[@]}" -H "X-CSRF-Token: $RCSRF" -d '{}'
 call GET /templates /templates 200 "${R[@]}"
 call GET /statistics/completion /statistics/completion 200 "${R[@]}"
 call GET /statistics/completion "/statistics/completion?group_by=nope" 400 "${R[@]}"

@@ -18,6 +18,8 @@ int main(int argc, char **argv)
         .publishes = false,
         /* the domain events its webhooks carry, and records' HR grants */
         .consumes = (const char *const[]) { "scheduler", "records", NULL },
+        /* people are served whether or not the webhook feed lags */
+        .ready_ignores_consumers = true,
         .http_kind = "OPS_HTTP",
     };
     static gw_t gw;

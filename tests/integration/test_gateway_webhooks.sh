@@ -6,7 +6,8 @@
 # (read independently from the producers' outboxes) once by event id, each
 # signature verifying.  An HR subscription gets only its granted entity's
 # events.  A receiver that keeps failing: retries, then dead letters,
-# listed and resubmitted.  Refusals: no credential, an employee, HR without
+# listed and resubmitted.  The gateway is ready with the scheduler down
+# (the API does not wait for the feed).  Refusals: no credential, an employee, HR without
 # a grant, a read-only key, no CSRF token, a bad URL, an unknown kind, a
 # bad secret, another's subscription.
 source "$(dirname "$0")/lib.sh"
@@ -197,7 +198,15 @@ expect 204 "delete" DELETE "/webhooks/$GEN" "$JA" "" -H "X-CSRF-Token: $CA"
 expect 404 "delete twice" DELETE "/webhooks/$GEN" "$JA" "" -H "X-CSRF-Token: $CA"
 # a clean stop (under the sanitizers, leaks are reported then)
 GW_PID=$LAST_PID
-kill -TERM "$GW_PID" "${IT_PIDS[@]:0:4}" 2>/dev/null
-for p in "$GW_PID" "${IT_PIDS[@]:0:4}"; do wait "$p" 2>/dev/null; done
+kill -TERM "$GW_PID"; wait "$GW_PID" 2>/dev/null
 [ "$(grep -c 'gateway stopped cleanly' "$IT_DIR/gateway.log")" = 1 ] || fail "the gateway did not stop cleanly on SIGTERM"
+# the API does not wait for the event feed: with the scheduler down, a
+# gateway that starts is ready (the other daemons wait to hear from theirs)
+kill -TERM "${IT_PIDS[0]}"; wait "${IT_PIDS[0]}" 2>/dev/null
+start_bg gateway "$BIN/entretiens-gateway"; GW_PID=$LAST_PID
+wait_ready gateway
+expect 200 "the API with the scheduler down" GET /webhooks "$JA"
+kill -TERM "$GW_PID" "${IT_PIDS[@]:1:3}" 2>/dev/null
+for p in "$GW_PID" "${IT_PIDS[@]:1:3}"; do wait "$p" 2>/dev/null; done
+[ "$(grep -c 'gateway stopped cleanly' "$IT_DIR/gateway.log")" = 2 ] || fail "the gateway did not stop cleanly on SIGTERM"
 echo "webhooks: $SUMMARY across a SIGKILL of the gateway (killed after $AT_KILL deliveries); HR scoped; dead letters listed and resubmitted; refusals"

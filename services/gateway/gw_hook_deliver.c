@@ -44,6 +44,14 @@ static size_t s_discard(char *p, size_t size, size_t n, void *arg)
     return size * n;
 }
 
+/* Ends a POST in flight when the gateway stops (SIGTERM), rather than
+ * holding the shutdown for up to the receiver's timeout. */
+static int s_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void) dltotal, (void) dlnow, (void) ultotal, (void) ulnow;
+    return atomic_load(&((gw_t *) arg)->stopping) ? 1 : 0;
+}
+
 typedef enum { S_OK = 0, S_RETRY, S_PERMANENT } s_outcome_t;
 
 /* POSTs one delivery.  why (128 bytes) says what failed. */
@@ -96,6 +104,9 @@ static s_outcome_t s_post(gw_t *gw, CURL *h, const Entretiens__V1__Webhook *w,
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, s_discard);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, s_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, gw);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long) gw->hook_timeout_ms);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long) (gw->hook_timeout_ms < 10000 ? gw->hook_timeout_ms : 10000));
     CURLcode cc = curl_easy_perform(h);
@@ -227,6 +238,8 @@ static int64_t s_pass(gw_t *gw, CURL *h)
             }
             char why[160] = "";
             s_outcome_t oc = s_post(gw, h, subs[i], items[j], why, sizeof why);
+            if (oc != S_OK && atomic_load(&gw->stopping))
+                break; /* cut short by the shutdown: not an attempt, sent again at the next start */
             rc = s_record(gw, items[j], oc, why);
             if (rc)
                 ent_log_error("webhook.store", "webhook %s: cannot record the outcome of %s: %s", subs[i]->id,

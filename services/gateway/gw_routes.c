@@ -628,6 +628,10 @@ static const s_rpc_t s_notifications = { R(D_NOTIFIER, "notifier.list", notifica
                                          .limit_field = "limit" };
 static const s_rpc_t s_notification = { R(D_NOTIFIER, "notifier.show", preview_request, preview_reply),
                                         .path_fields = { "notification_id" } };
+/* POST /notifications/{id}/retry: a failed or dead notification sent again
+ * now (HR and administrators; the notifier decides) */
+static const s_rpc_t s_notification_retry = { R(D_NOTIFIER, "notifier.retry", notification_request, retry_reply),
+                                              .path_fields = { "id" } };
 #define STATS(name, reply) \
     static const s_rpc_t s_stats_##name = { R(D_ANALYTICS, "analytics." #name, stats_query, reply) }
 STATS(completion, completion_reply);
@@ -690,6 +694,7 @@ const gw_route_t gw_routes[] = {
     RPC("GET", "/statistics/managers", "read", s_stats_managers),
     RPC("GET", "/notifications", "read", s_notifications),
     RPC("GET", "/notifications/{notification_id}", "read", s_notification),
+    RPC("POST", "/notifications/{notification_id}/retry", "write", s_notification_retry),
     { "POST", API "/events", "ingest", s_events, NULL },
     { "POST", API "/imports/employees", "ingest", s_import_employees, NULL },
     { "POST", API "/webhooks", "write", gw_route_webhook_create, NULL },

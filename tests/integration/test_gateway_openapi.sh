@@ -89,6 +89,8 @@ call GET /templates /templates 200 "${R[@]}"
 call GET /statistics/completion /statistics/completion 200 "${R[@]}"
 call GET /statistics/completion "/statistics/completion?group_by=nope" 400 "${R[@]}"
 call GET /notifications /notifications 200 "${R[@]}"
+call POST /notifications/{notification_id}/retry /notifications/nope/retry 404 "${R[@]}" -H "X-CSRF-Token: $RCSRF"
+call POST /notifications/{notification_id}/retry /notifications/nope/retry 403 "${S[@]}" -H "X-CSRF-Token: $CSRF"
 call POST /events /events 200 -H "Authorization: Bearer $TOKEN" "${J[@]}" -d @"$IT_DIR/hires.jsonl"
 printf '%s\n%s\n' employee_id,first_name,last_name,email,entity,department,site,region,manager_id,hire_date,birth_date,category,contract,contract_end,trial_months \
   'C1,Anne,Csv,,ACME-FR,ops,,,M1,08/01/2024,,cadre,CDI,,' >"$IT_DIR/one.csv"

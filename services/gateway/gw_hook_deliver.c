@@ -4,9 +4,10 @@
  *  receiver takes (up to ENTRETIENS_GATEWAY_WEBHOOK_TIMEOUT_MS), and the
  *  loop serves the probes and consumes the events, the API workers serve
  *  people: a slow or dead receiver must hold neither.  The thread reads the
- *  queue in its own LMDB read transactions and records each outcome in a
- *  short write transaction (LMDB serialises it with the loop's turns and
- *  the workers), so what is pending survives a crash.
+ *  queue in its own LMDB read transactions and records the outcomes of a
+ *  run of POSTs (up to RECORD_BATCH) in one short write transaction (LMDB
+ *  serialises it with the loop's turns and the workers; one fsync per run,
+ *  not per delivery), so what is pending survives a crash.
  *
  *  Each pass takes, per subscription, the deliveries that are due in queue
  *  order and POSTs them one by one.  A 2xx removes it; a failure counts an
@@ -19,8 +20,8 @@
  *  attempt per pass, not one per queued event.
  *
  *  Exactly once for a receiver that dedupes by webhook-id: a delivery is
- *  removed only after its 2xx; a crash between the 2xx and the removal
- *  sends it again with the same id and body.
+ *  removed only after its 2xx; a crash between the 2xx and the commit of
+ *  its run sends it again with the same id and body.
  */
 #include "gateway.h"
 
@@ -36,6 +37,7 @@
 
 #define PASS_MAX 256            /* deliveries read per subscription per pass */
 #define IDLE_WAIT_MS 1000       /* longest sleep between passes */
+#define RECORD_BATCH 64         /* outcomes recorded in one write transaction */
 
 static size_t s_discard(char *p, size_t size, size_t n, void *arg)
 {
@@ -134,33 +136,41 @@ static int64_t s_backoff(const gw_t *gw, uint32_t attempts)
     return b < gw->hook_backoff_max_ms ? b : gw->hook_backoff_max_ms;
 }
 
-/* Records the outcome of one attempt.  The delivery is read again: the
+/* The outcome of one POST, waiting to be recorded. */
+typedef struct {
+    const Entretiens__V1__WebhookDelivery *sent;
+    s_outcome_t oc;
+    char why[160];
+    /* filled by s_outcome, for the log after the commit */
+    bool gone;                 /* deleted or resubmitted meanwhile: nothing recorded */
+    bool dead;
+    uint32_t attempts;
+    int64_t next_ms;
+} s_result_t;
+
+/* Writes one outcome in txn.  The delivery is read again: the
  * subscription may have been deleted, or the delivery resubmitted, while
- * the POST ran.  Returns 0 or an LMDB code (the attempt is then made
- * again on a later pass: at least once). */
-static int s_record(gw_t *gw, const Entretiens__V1__WebhookDelivery *sent, s_outcome_t oc, const char *why)
+ * the POST ran.  Returns 0 or an LMDB code. */
+static int s_outcome(gw_t *gw, MDB_txn *txn, s_result_t *res)
 {
-    MDB_txn *txn;
     Entretiens__V1__WebhookDelivery *d = NULL;
     char *stored_error = NULL;  /* the unpacked last_error, put back before the free */
-    int rc = gw_store_write(&gw->st, &txn);
-    if (rc)
-        return rc;
-    rc = gw_delivery_get(txn, &gw->st, gw->st.wh_pending, sent->webhook_id, sent->event_id, &d);
+    int rc = gw_delivery_get(txn, &gw->st, gw->st.wh_pending, res->sent->webhook_id, res->sent->event_id, &d);
     if (rc == MDB_NOTFOUND) {
-        mdb_txn_abort(txn);
+        res->gone = true;
         return 0;
     }
     if (rc)
-        goto fail;
-    if (oc == S_OK) {
+        return rc;
+    if (res->oc == S_OK) {
         rc = gw_delivery_del(txn, &gw->st, gw->st.wh_pending, d->webhook_id, d->event_id);
     } else {
         d->attempts++;
         stored_error = d->last_error;
-        d->last_error = (char *) why; /* owned by the caller: the stored one is put back before the free */
-        if (oc == S_PERMANENT || d->attempts >= gw->hook_attempts) {
+        d->last_error = res->why; /* owned by res: the stored one is put back before the free */
+        if (res->oc == S_PERMANENT || d->attempts >= gw->hook_attempts) {
             d->dead_ms = gw_now_ms();
+            res->dead = true;
             rc = gw_delivery_put(txn, &gw->st, gw->st.wh_dead, d);
             if (!rc)
                 rc = gw_delivery_del(txn, &gw->st, gw->st.wh_pending, d->webhook_id, d->event_id);
@@ -168,43 +178,58 @@ static int s_record(gw_t *gw, const Entretiens__V1__WebhookDelivery *sent, s_out
             d->next_attempt_ms = gw_now_ms() + s_backoff(gw, d->attempts);
             rc = gw_delivery_put(txn, &gw->st, gw->st.wh_pending, d);
         }
+        res->attempts = d->attempts;
+        res->next_ms = d->next_attempt_ms;
+        d->last_error = stored_error;
     }
-    if (rc)
-        goto fail;
-    rc = mdb_txn_commit(txn);
-    txn = NULL;
-    if (rc)
-        goto done;
-    if (oc == S_OK) {
-        gw_count(gw, GW_C_HOOK_OK);
-    } else {
+    entretiens__v1__webhook_delivery__free_unpacked(d, NULL);
+    return rc;
+}
+
+/* Records the outcomes of a run of POSTs in ONE write transaction (one
+ * fsync for the run, not one per delivery), then counts and logs them.
+ * Returns 0 or an LMDB code: nothing of the run is recorded, and its
+ * deliveries are sent again on a later pass (at least once). */
+static int s_record(gw_t *gw, s_result_t *res, size_t n)
+{
+    MDB_txn *txn = NULL;
+    int rc = gw_store_write(&gw->st, &txn);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = s_outcome(gw, txn, &res[i]);
+    if (rc) {
+        if (txn)
+            mdb_txn_abort(txn);
+        return rc;
+    }
+    if ((rc = mdb_txn_commit(txn)) != 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        const s_result_t *r = &res[i];
+        if (r->gone)
+            continue;
+        if (r->oc == S_OK) {
+            gw_count(gw, GW_C_HOOK_OK);
+            continue;
+        }
         gw_count(gw, GW_C_HOOK_FAILED);
-        if (d->dead_ms) {
+        if (r->dead) {
             gw_count(gw, GW_C_HOOK_DEAD);
             ent_log_warn("webhook.dead", "webhook %s: event %s (%s) is a dead letter after %u attempt(s): %s",
-                         d->webhook_id, d->event_id, d->kind, d->attempts, why);
+                         r->sent->webhook_id, r->sent->event_id, r->sent->kind, r->attempts, r->why);
         } else {
             ent_log_info("webhook.retry", "webhook %s: event %s attempt %u failed (%s); next in %lld ms",
-                         d->webhook_id, d->event_id, d->attempts, why,
-                         (long long) (d->next_attempt_ms - gw_now_ms()));
+                         r->sent->webhook_id, r->sent->event_id, r->attempts, r->why,
+                         (long long) (r->next_ms - gw_now_ms()));
         }
     }
-    goto done;
-fail:
-    mdb_txn_abort(txn);
-done:
-    if (d) {
-        if (d->last_error == why)
-            d->last_error = stored_error;
-        entretiens__v1__webhook_delivery__free_unpacked(d, NULL);
-    }
-    return rc;
+    return 0;
 }
 
 /* One pass over every subscription.  Returns the ms until the next
  * delivery falls due (IDLE_WAIT_MS at most). */
 static int64_t s_pass(gw_t *gw, CURL *h)
 {
+    s_result_t res[RECORD_BATCH];
     int64_t wait = IDLE_WAIT_MS;
     MDB_txn *txn;
     Entretiens__V1__Webhook **subs = NULL;
@@ -229,27 +254,38 @@ static int64_t s_pass(gw_t *gw, CURL *h)
         mdb_txn_abort(txn);
         if (rc)
             continue;
-        for (size_t j = 0; j < m && !atomic_load(&gw->stopping); j++) {
+        size_t nr = 0;
+        bool failed = false;
+        for (size_t j = 0; j < m && !failed && !atomic_load(&gw->stopping); j++) {
             int64_t now = gw_now_ms();
             if (items[j]->next_attempt_ms > now) {
                 if (items[j]->next_attempt_ms - now < wait)
                     wait = items[j]->next_attempt_ms - now;
                 continue;
             }
-            char why[160] = "";
-            s_outcome_t oc = s_post(gw, h, subs[i], items[j], why, sizeof why);
-            if (oc != S_OK && atomic_load(&gw->stopping))
+            s_result_t *r = &res[nr];
+            memset(r, 0, sizeof *r);
+            r->sent = items[j];
+            r->oc = s_post(gw, h, subs[i], items[j], r->why, sizeof r->why);
+            if (r->oc != S_OK && atomic_load(&gw->stopping))
                 break; /* cut short by the shutdown: not an attempt, sent again at the next start */
-            rc = s_record(gw, items[j], oc, why);
-            if (rc)
-                ent_log_error("webhook.store", "webhook %s: cannot record the outcome of %s: %s", subs[i]->id,
-                              items[j]->event_id, mdb_strerror(rc));
-            if (oc != S_OK || rc) {
-                if (wait > gw->hook_backoff_ms)
-                    wait = gw->hook_backoff_ms;
-                break; /* the rest of this subscription waits for the next pass */
+            nr++;
+            /* after a failure the rest of this subscription waits for the next pass */
+            failed = r->oc != S_OK;
+            if (nr == RECORD_BATCH || failed || j + 1 == m) {
+                if ((rc = s_record(gw, res, nr)) != 0) {
+                    ent_log_error("webhook.store", "webhook %s: cannot record the outcome of %zu deliveries: %s",
+                                  subs[i]->id, nr, mdb_strerror(rc));
+                    failed = true;
+                }
+                nr = 0;
             }
         }
+        if (nr && (rc = s_record(gw, res, nr)) != 0)
+            ent_log_error("webhook.store", "webhook %s: cannot record the outcome of %zu deliveries: %s", subs[i]->id,
+                          nr, mdb_strerror(rc));
+        if (failed && wait > gw->hook_backoff_ms)
+            wait = gw->hook_backoff_ms;
         if (m == PASS_MAX)
             wait = 0; /* more behind these */
         gw_delivery_list_free(items, m);

@@ -9,8 +9,8 @@
  *  serialises it with the loop's turns and the workers; one fsync per run,
  *  not per delivery), so what is pending survives a crash.
  *
- *  Each pass takes, per subscription, the deliveries that are due in queue
- *  order and POSTs them one by one.  A 2xx removes it; a failure counts an
+ *  Each pass takes, per subscription, the deliveries that are due among the
+ *  first PASS_MAX of its queue, in queue order, and POSTs them one by one.  A 2xx removes it; a failure counts an
  *  attempt and sets the next one after a backoff (doubling from
  *  ENTRETIENS_GATEWAY_WEBHOOK_BACKOFF_MS up to _BACKOFF_MAX_MS); after
  *  ENTRETIENS_GATEWAY_WEBHOOK_ATTEMPTS attempts, or at once for an answer
@@ -254,7 +254,7 @@ static int64_t s_pass(gw_t *gw, CURL *h)
         mdb_txn_abort(txn);
         if (rc)
             continue;
-        size_t nr = 0;
+        size_t nr = 0, sent = 0;
         bool failed = false;
         for (size_t j = 0; j < m && !failed && !atomic_load(&gw->stopping); j++) {
             int64_t now = gw_now_ms();
@@ -270,6 +270,7 @@ static int64_t s_pass(gw_t *gw, CURL *h)
             if (r->oc != S_OK && atomic_load(&gw->stopping))
                 break; /* cut short by the shutdown: not an attempt, sent again at the next start */
             nr++;
+            sent++;
             /* after a failure the rest of this subscription waits for the next pass */
             failed = r->oc != S_OK;
             if (nr == RECORD_BATCH || failed || j + 1 == m) {
@@ -286,8 +287,8 @@ static int64_t s_pass(gw_t *gw, CURL *h)
                           nr, mdb_strerror(rc));
         if (failed && wait > gw->hook_backoff_ms)
             wait = gw->hook_backoff_ms;
-        if (m == PASS_MAX)
-            wait = 0; /* more behind these */
+        if (m == PASS_MAX && !failed && sent)
+            wait = 0; /* all went through and more wait behind these: go on at once */
         gw_delivery_list_free(items, m);
     }
     gw_webhook_list_free(subs, n);

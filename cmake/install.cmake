@@ -48,6 +48,9 @@ install(FILES ${CMAKE_SOURCE_DIR}/deploy/systemd/entretiens.env DESTINATION ${CM
 # bash completion of entretiensctl (read by bash-completion on demand)
 install(FILES ${CMAKE_SOURCE_DIR}/deploy/completion/entretiensctl.bash
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME entretiensctl)
+# zsh completion (Debian's zsh reads vendor-completions)
+install(FILES ${CMAKE_SOURCE_DIR}/deploy/completion/_entretiensctl
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
 install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/CHANGELOG.md ${CMAKE_SOURCE_DIR}/LICENSE
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} FILES_MATCHING PATTERN "*.md")
@@ -71,9 +74,11 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/entretiens/entretiens")
 # The runtime libraries, as dpkg-shlibdeps reads them from the binaries
 # (libzmq5, liblmdb0, libuv1, libmicrohttpd12, libjansson4, libssl3, libcurl4,
 # libical3, libcsv3, libprotobuf-c1 ...); passwd for useradd in postinst;
-# ca-certificates and tzdata as the Docker image has them (SMTPS/HTTPS, Paris time).
+# ca-certificates and tzdata as the Docker image has them (SMTPS/HTTPS, Paris time);
+# fonts-dejavu-core: the fonts of the report as a PDF (found through fontconfig,
+# not linked, so dpkg-shlibdeps cannot see them).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd, ca-certificates, tzdata")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd, ca-certificates, tzdata, fonts-dejavu-core")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 string(REPLACE ";" " " ENT_DAEMON_UNITS_SH "${ENT_DAEMON_UNITS}")
 foreach(script postinst prerm postrm)

@@ -43,6 +43,7 @@ struct ent_config {
     ent_config_var_t *vars;
     char **flag_values;   /* from argv, owned */
     char **env_values;    /* from getenv, owned copies */
+    char **file_values;   /* from ent_config_load_file, owned */
 };
 
 const ent_config_var_t *ent_config_common_vars(size_t *n)
@@ -63,9 +64,10 @@ ent_config_t *ent_config_new(const char *program, const char *summary,
     cfg->vars = calloc(cfg->n, sizeof *cfg->vars);
     cfg->flag_values = calloc(cfg->n, sizeof(char *));
     cfg->env_values = calloc(cfg->n, sizeof(char *));
+    cfg->file_values = calloc(cfg->n, sizeof(char *));
     cfg->program = strdup(program ? program : "entretiens");
     cfg->summary = strdup(summary ? summary : "");
-    if (!cfg->vars || !cfg->flag_values || !cfg->env_values || !cfg->program || !cfg->summary)
+    if (!cfg->vars || !cfg->flag_values || !cfg->env_values || !cfg->file_values || !cfg->program || !cfg->summary)
         goto fail;
     memcpy(cfg->vars, common, n_common * sizeof *common);
     if (n_extra)
@@ -147,6 +149,8 @@ const char *ent_config_get(const ent_config_t *cfg, const char *env)
                 return cfg->flag_values[i];
             if (cfg->env_values[i])
                 return cfg->env_values[i];
+            if (cfg->file_values[i])
+                return cfg->file_values[i];
             return cfg->vars[i].def;
         }
     return getenv(env);
@@ -180,19 +184,136 @@ const char *ent_config_endpoint(const ent_config_t *cfg, const char *daemon, con
     return ent_config_get(cfg, env);
 }
 
+static int s_index(const ent_config_t *cfg, const char *env)
+{
+    for (size_t i = 0; i < cfg->n; i++)
+        if (strcmp(cfg->vars[i].env, env) == 0)
+            return (int) i;
+    return -1;
+}
+
+static void s_print_var(const ent_config_var_t *v)
+{
+    char flag[128];
+    s_flag_name(v->env, flag, sizeof flag);
+    printf("  %-28s --%-22s %s", v->env, flag, v->help);
+    if (v->def)
+        printf(" [default: %s]", v->def);
+    printf("\n");
+}
+
 void ent_config_print_help(const ent_config_t *cfg)
 {
     printf("usage: %s [--flag=value ...]\n%s\n\n", cfg->program, cfg->summary);
     printf("Every setting is an environment variable; the flag form overrides it.\n");
     printf("--version prints the version and the source revision.\n\n");
-    char flag[128];
-    for (size_t i = 0; i < cfg->n; i++) {
-        s_flag_name(cfg->vars[i].env, flag, sizeof flag);
-        printf("  %-28s --%-22s %s", cfg->vars[i].env, flag, cfg->vars[i].help);
-        if (cfg->vars[i].def)
-            printf(" [default: %s]", cfg->vars[i].def);
-        printf("\n");
+    for (size_t i = 0; i < cfg->n; i++)
+        s_print_var(&cfg->vars[i]);
+}
+
+void ent_config_print_vars(const ent_config_t *cfg, const char *const *envs, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        int i = s_index(cfg, envs[k]);
+        if (i >= 0)
+            s_print_var(&cfg->vars[i]);
     }
+}
+
+const char *ent_config_source(const ent_config_t *cfg, const char *env)
+{
+    int i = s_index(cfg, env);
+    if (i < 0)
+        return getenv(env) ? "environment" : "unset";
+    if (cfg->flag_values[i])
+        return "flag";
+    if (cfg->env_values[i])
+        return "environment";
+    if (cfg->file_values[i])
+        return "file";
+    return cfg->vars[i].def ? "default" : "unset";
+}
+
+bool ent_config_known(const ent_config_t *cfg, const char *env) { return s_index(cfg, env) >= 0; }
+
+/* Strips the blanks around [*b, *e). */
+static void s_trim(const char **b, const char **e)
+{
+    while (*b < *e && isspace((unsigned char) **b))
+        (*b)++;
+    while (*e > *b && isspace((unsigned char) (*e)[-1]))
+        (*e)--;
+}
+
+int ent_config_load_file(ent_config_t *cfg, const char *path, char *err, size_t errsz)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (errno == ENOENT)
+            return 1;
+        snprintf(err, errsz, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char **values = calloc(cfg->n, sizeof *values);
+    char line[4096];
+    unsigned lineno = 0;
+    int rc = -1;
+    if (!values) {
+        snprintf(err, errsz, "%s: out of memory", path);
+        goto done;
+    }
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        size_t len = strlen(line);
+        if (len == sizeof line - 1 && line[len - 1] != '\n') {
+            snprintf(err, errsz, "%s:%u: line too long", path, lineno);
+            goto done;
+        }
+        const char *b = line, *e = line + len;
+        s_trim(&b, &e);
+        if (b == e || *b == '#')
+            continue;
+        const char *eq = memchr(b, '=', (size_t) (e - b));
+        if (!eq) {
+            snprintf(err, errsz, "%s:%u: expected NAME=VALUE", path, lineno);
+            goto done;
+        }
+        const char *nb = b, *ne = eq, *vb = eq + 1, *ve = e;
+        s_trim(&nb, &ne);
+        s_trim(&vb, &ve);
+        int idx = -1;
+        for (size_t i = 0; i < cfg->n; i++)
+            if (strlen(cfg->vars[i].env) == (size_t) (ne - nb) && strncmp(cfg->vars[i].env, nb, (size_t) (ne - nb)) == 0)
+                idx = (int) i;
+        if (idx < 0) {
+            snprintf(err, errsz, "%s:%u: unknown setting '%.*s'", path, lineno, (int) (ne - nb), nb);
+            goto done;
+        }
+        free(values[idx]);
+        values[idx] = strndup(vb, (size_t) (ve - vb));
+        if (!values[idx]) {
+            snprintf(err, errsz, "%s: out of memory", path);
+            goto done;
+        }
+    }
+    if (ferror(f)) {
+        snprintf(err, errsz, "%s: read error", path);
+        goto done;
+    }
+    /* all or nothing: a file with an error changes no setting */
+    for (size_t i = 0; i < cfg->n; i++) {
+        free(cfg->file_values[i]);
+        cfg->file_values[i] = values[i];
+        values[i] = NULL;
+    }
+    rc = 0;
+done:
+    if (values)
+        for (size_t i = 0; i < cfg->n; i++)
+            free(values[i]);
+    free(values);
+    fclose(f);
+    return rc;
 }
 
 void ent_config_destroy(ent_config_t **cfg_p)
@@ -205,9 +326,12 @@ void ent_config_destroy(ent_config_t **cfg_p)
             free(cfg->flag_values[i]);
         if (cfg->env_values)
             free(cfg->env_values[i]);
+        if (cfg->file_values)
+            free(cfg->file_values[i]);
     }
     free(cfg->flag_values);
     free(cfg->env_values);
+    free(cfg->file_values);
     free(cfg->vars);
     free(cfg->program);
     free(cfg->summary);

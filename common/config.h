@@ -66,6 +66,29 @@ const char *ent_config_keys_dir(const ent_config_t *cfg, char *buf, size_t size)
 /* Prints the help text to stdout. */
 void ent_config_print_help(const ent_config_t *cfg);
 
+/* Prints the help lines of the n variables named in envs only (a program
+ * that reads a few of the shared settings lists just those); names not in
+ * the table are skipped. */
+void ent_config_print_vars(const ent_config_t *cfg, const char *const *envs, size_t n);
+
+/* Where the value of env comes from: "flag", "environment", "file",
+ * "default" or "unset" (a static string). */
+const char *ent_config_source(const ent_config_t *cfg, const char *env);
+
+/* True when env is one of cfg's variables. */
+bool ent_config_known(const ent_config_t *cfg, const char *env);
+
+/* Reads settings from a file of NAME=VALUE lines (blank lines and lines
+ * starting with # ignored; blanks around the name and the value trimmed; no
+ * quoting).  File values rank below the environment and the flags, above
+ * the defaults.  Call after ent_config_load.  Returns:
+ *   0  loaded (replaces what an earlier file gave);
+ *   1  the file does not exist (nothing changed);
+ *  -1  unreadable, a line without '=', a name that is not a variable of
+ *      cfg, a line over 4095 bytes, or out of memory: err says which, with
+ *      the line number, and no setting changed. */
+int ent_config_load_file(ent_config_t *cfg, const char *path, char *err, size_t errsz);
+
 /* Frees cfg and sets *cfg_p to NULL.  Safe on NULL. */
 void ent_config_destroy(ent_config_t **cfg_p);
 

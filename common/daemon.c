@@ -65,6 +65,8 @@ struct ent_daemon {
     s_work_t *work[MAX_WORK];
     size_t n_work;
     struct { ent_daemon_reset_fn reset; ent_daemon_flush_fn flush; void *arg; } parts[MAX_PARTICIPANTS];
+    struct { ent_daemon_settle_fn fn; void *arg; } settles[MAX_PARTICIPANTS];
+    size_t n_settles;
     size_t n_parts;
     uv_timer_t tick;
     bool tick_on;
@@ -416,6 +418,8 @@ static int s_run_turn(ent_daemon_t *d, MDB_txn *txn, size_t *batch)
     for (size_t i = 0; i < d->n_work && !rc; i++)
         if (d->work[i]->due)
             rc = d->work[i]->fn(txn, d->work[i]->arg);
+    for (size_t i = 0; i < d->n_settles && !rc; i++)
+        rc = d->settles[i].fn(txn, d->settles[i].arg);
     if (!rc && d->rpc) {
         *batch += ent_rpc_server_pending(d->rpc);
         rc = ent_rpc_server_process(d->rpc, txn);
@@ -938,6 +942,16 @@ int ent_daemon_participant(ent_daemon_t *d, ent_daemon_reset_fn reset, ent_daemo
     d->parts[d->n_parts].flush = flush;
     d->parts[d->n_parts].arg = arg;
     d->n_parts++;
+    return 0;
+}
+
+int ent_daemon_on_settle(ent_daemon_t *d, ent_daemon_settle_fn fn, void *arg)
+{
+    if (d->n_settles >= MAX_PARTICIPANTS)
+        return -1;
+    d->settles[d->n_settles].fn = fn;
+    d->settles[d->n_settles].arg = arg;
+    d->n_settles++;
     return 0;
 }
 

@@ -122,6 +122,17 @@ int ent_daemon_every(ent_daemon_t *d, unsigned interval_ms, ent_daemon_work_fn f
 /* Adds a participant in the turn protocol (see the typedefs).  Returns 0 or -1. */
 int ent_daemon_participant(ent_daemon_t *d, ent_daemon_reset_fn reset, ent_daemon_flush_fn flush, void *arg);
 
+/* Writes a service deferred while the turn's events were applied: fn runs
+ * in every turn that has work, after the events and the periodic work and
+ * before the RPC requests, so that the requests and the commit see it
+ * (analytics merges its counter deltas over a whole turn and writes them
+ * here).  Returns 0, or an LMDB code that aborts the turn (the turn's
+ * participants are reset; MDB_MAP_FULL grows the map and runs it again). */
+typedef int (*ent_daemon_settle_fn)(MDB_txn *txn, void *arg);
+
+/* Registers fn (before start).  Returns 0, or -1 when more than 8 are. */
+int ent_daemon_on_settle(ent_daemon_t *d, ent_daemon_settle_fn fn, void *arg);
+
 /* Binds the sockets and the HTTP endpoint, connects the subscribers.
  * Returns 0, or -1 (logged) when an endpoint cannot be bound. */
 int ent_daemon_start(ent_daemon_t *d);

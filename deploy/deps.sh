@@ -11,11 +11,14 @@ PACKAGES=(
   libmicrohttpd-dev libjansson-dev libssl-dev
   libcurl4-openssl-dev libical-dev libcsv-dev libsodium-dev
   libcriterion-dev
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils
   curl procps psmisc jq openssl
   dpkg-dev file python3-yaml
   python3 python3-aiosmtpd python3-icalendar python3-jsonschema
   nodejs
+  chromium
   prometheus wrk
+  help2man zsh
 )
 
 missing=()
@@ -34,8 +37,9 @@ echo "deps: installing ${missing[*]}" >&2
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+$SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq
 # prometheus is only here for promtool (to lint /metrics and check the alert rules);
 # its service is not started.  dpkg-dev and file: CPack builds the Debian package
-# (dpkg-shlibdeps computes its dependencies).
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+# (dpkg-shlibdeps computes its dependencies).  cairo + pango render the report
+# as a PDF with the DejaVu fonts; poppler-utils (pdftotext) reads it in tests.
+$SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >&2

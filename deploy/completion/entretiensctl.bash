@@ -28,7 +28,7 @@ _entretiensctl() {
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         case $w in
-            --as|--out|--map|--from|--to|--policy-out) ((i++)); continue ;;
+            --as|--lang|--out|--map|--from|--to|--policy-out) ((i++)); continue ;;
             -*) continue ;;
         esac
         if [[ -z $cmd ]]; then cmd=$w; elif [[ -z $sub ]]; then sub=$w; fi
@@ -36,6 +36,7 @@ _entretiensctl() {
     case $prev in
         --out|--policy-out|--map) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --as) COMPREPLY=($(compgen -W "employee: manager: hr: admin:" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
+        --lang) COMPREPLY=($(compgen -W "fr en" -- "$cur")); return ;;
     esac
     local help
     if [[ -z $cmd ]]; then

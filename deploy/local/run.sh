@@ -189,7 +189,7 @@ if [ ! -f "$ACCOUNTS" ] && [ -d "$DEMO" ]; then
   done
 fi
 echo
-echo "== sign in to the API (http://$(http_of gateway)/api/v1) with these demo accounts =="
+echo "== open http://$(http_of gateway)/ in a browser (or the API, /api/v1) and sign in with these demo accounts =="
 [ -f "$ACCOUNTS" ] && while read -r login principal pw; do
   printf '  %-12s %-18s password %s\n' "$login" "$principal" "$pw"
 done <"$ACCOUNTS"
@@ -201,6 +201,7 @@ entretiens is running.
   logs       $LOGS/<daemon>.log  (JSON lines); set-up: $SETUP_LOG
   metrics    $(for d in "${DAEMONS[@]}"; do [ "$d" = gateway ] && printf 'http://%s/metrics ' "${ENTRETIENS_GATEWAY_OPS_HTTP:-127.0.0.1:7502}" || printf 'http://%s/metrics ' "$(http_of "$d")"; done)
   health     http://$(http_of scheduler)/readyz (and the same on each daemon)
+  web        http://$(http_of gateway)/ (the pages for employees and managers, docs/web.md)
   API        http://$(http_of gateway)/api/v1 (docs/api.md; /api/v1/openapi.json)
   CLI        $CTL --help
   demo data  $DEMO/events.jsonl (JSON lines), $DEMO/policy.json

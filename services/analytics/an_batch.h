@@ -1,5 +1,5 @@
-/*  an_batch.h — the counter deltas of one event, merged before they touch
- *  the store.
+/*  an_batch.h — the counter deltas of a turn's events, merged before they
+ *  touch the store.
  *
  *  Applying an event retracts a state record's old contributions and adds
  *  its new ones; most of the rows involved are the same on both sides (an
@@ -10,9 +10,13 @@
  *  touched.  A row whose fields all become zero is deleted, as with
  *  an_counter_add.
  *
- *  The batch is scratch memory for the event being applied: it is emptied
- *  at the start of each event, so a turn that is aborted and redone starts
- *  from nothing.
+ *  The batch holds the deltas of every event of a turn (analytics.h,
+ *  an_settle): the rows a turn's events share — an entity's month, a
+ *  manager's totals — are written once per turn, not once per event.  It is
+ *  emptied when applied and when the turn is aborted (an_turn_reset), so a
+ *  turn that is redone starts from nothing.  Beyond 262,144 pending rows it
+ *  is applied early, within the turn (the same result: the hook sees each
+ *  row's net change either way).
  */
 #ifndef AN_BATCH_H
 #define AN_BATCH_H
@@ -44,6 +48,14 @@ void an_batch_hook(an_batch_t *b, MDB_dbi dbi, an_batch_hook_fn fn, void *arg);
  * LMDB code from that early application.  An overflowed key is ignored
  * (an_keys.h: it cannot happen with the sizes used). */
 int an_batch_add(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, const int64_t *delta, size_t n,
+                 int sign);
+
+/* Sets (sign >= 0: the value val[0..vlen)) or deletes (sign < 0; absent is
+ * not an error) the row (dbi, key) of an index, when the batch is applied;
+ * the last call for a key wins.  A batch holds counters or index rows of
+ * different databases, never both kinds for one database.  Returns 0,
+ * ENOMEM, or an LMDB code from an early application. */
+int an_batch_set(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, const void *val, size_t vlen,
                  int sign);
 
 /* Applies every pending row in txn and empties the batch.  Returns 0 or an

@@ -185,19 +185,6 @@ int an_counter_add(MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, const int64_t
     return an_counter_addv(txn, dbi, key, delta, n, 1);
 }
 
-int an_index_set(MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, const void *val, size_t vlen, int sign)
-{
-    if (key->overflow)
-        return 0;
-    MDB_val k = an_key_val(key);
-    if (sign < 0) {
-        int rc = mdb_del(txn, dbi, &k, NULL);
-        return rc == MDB_NOTFOUND ? 0 : rc;
-    }
-    MDB_val v = { vlen, (void *) val };
-    return mdb_put(txn, dbi, &k, &v, 0);
-}
-
 /* --------------------------------------------------------------- codec */
 
 static void s_w(an_wbuf_t *w, const void *p, size_t n)

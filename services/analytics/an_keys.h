@@ -150,8 +150,6 @@ int an_counter_get(MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, int64_t *out,
 /* Adds the int64 fields of a raw row value to acc[0..n). */
 void an_counter_accumulate(const MDB_val *v, int64_t *acc, size_t n);
 
-/* Index entries: put (sign > 0) or delete (sign < 0) key -> value. */
-int an_index_set(MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, const void *val, size_t vlen, int sign);
 
 /* --------------------------------------------------------------- codec */
 

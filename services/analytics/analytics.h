@@ -102,7 +102,8 @@ typedef struct analytics {
     MDB_dbi mgr, mgr_rank, mgr_items;
     MDB_dbi policy;                /* entity -> declared headcount (the scheduler's last policy) */
     MDB_dbi grants;                /* HR scopes, a copy of records' (common/grants.h) */
-    struct an_batch *batch;        /* scratch: the counter deltas of the event being applied */
+    struct an_batch *batch;        /* the counter deltas of the turn's events (an_settle writes them) */
+    struct an_batch *ixbatch;      /* the index rows they set or delete, written after them */
 } analytics_t;
 
 /* The daemon's own configuration variables (--help, docs/operations.md). */
@@ -131,6 +132,18 @@ int an_migrate(MDB_txn *txn, unsigned from, void *arg);
  * code.  Event types they do not know are ignored (0). */
 int an_apply_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg);
 int an_apply_records(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg);
+
+/* The counters' deltas of a turn's events are merged in memory (an_batch),
+ * and the index rows they set or delete kept (the last operation on a row
+ * wins); both are written once per turn, in key order: an event's end leaves its deltas in the batch
+ * (every ENT_EVENT_SKIP is returned before an event adds one, so a skipped
+ * event leaves none).  an_settle writes them (ent_daemon_settle_fn: after
+ * the events, before the turn's queries and its commit); returns 0 or an
+ * LMDB code.  an_turn_reset drops them when the turn is aborted
+ * (ent_daemon_reset_fn).  Whoever applies events outside the daemon (the
+ * benchmark, tests) calls an_settle before reading counters or committing. */
+int an_settle(MDB_txn *txn, void *arg);
+void an_turn_reset(void *arg);
 
 /* The methods, NULL-terminated: analytics.completion, .compliance,
  * .training, .mobility, .competencies, .ratings, .objectives, .signals,

@@ -92,13 +92,15 @@ int an_mgr_rank(MDB_txn *txn, const uint8_t *key, size_t klen, const int64_t *ol
         an_key_raw(&k, key, sl);
         an_key_be64(&k, ~scores[i]);
         an_key_str(&k, manager);
-        RC(an_index_set(txn, a->mgr_rank, &k, "", 0, i == 0 ? -1 : 1));
+        RC(an_batch_set(a->ixbatch, txn, a->mgr_rank, &k, "", 0, i == 0 ? -1 : 1));
     }
     return 0;
 }
 
-/* A counter delta of the event being applied (merged, then written by
- * an_batch_apply at the end of the event). */
+/* A counter delta of the event being applied: merged with the deltas of
+ * every other event of the turn, written once by an_settle before the
+ * turn's requests and its commit (the counters are read by queries only,
+ * never while events are applied). */
 static int s_add(analytics_t *a, MDB_txn *txn, MDB_dbi dbi, const an_key_t *k, const int64_t *d, size_t n, int sign)
 {
     return an_batch_add(a->batch, txn, dbi, k, d, n, sign);
@@ -139,7 +141,7 @@ static int s_mgr_item(analytics_t *a, MDB_txn *txn, const char *manager, uint8_t
     size_t el = strlen(employee), tl = strlen(type);
     memcpy(val, employee, el + 1);
     memcpy(val + el + 1, type, tl + 1);
-    return an_index_set(txn, a->mgr_items, &k, val, el + tl + 2, sign);
+    return an_batch_set(a->ixbatch, txn, a->mgr_items, &k, val, el + tl + 2, sign);
 }
 
 /* ---------------------------------------------------------- obligations */
@@ -222,7 +224,7 @@ static int s_obl_risk(analytics_t *a, MDB_txn *txn, const an_obl_t *o, const an_
         RC(s_add(a, txn, a->risk, &k, d, AN_R_N, sign));
         an_key_str(&k, o->employee);
         an_key_str(&k, o->id);
-        RC(an_index_set(txn, a->risk_idx, &k, &o->penalty, sizeof o->penalty, sign));
+        RC(an_batch_set(a->ixbatch, txn, a->risk_idx, &k, &o->penalty, sizeof o->penalty, sign));
     }
     return 0;
 }
@@ -300,7 +302,7 @@ static int s_emp_prof(analytics_t *a, MDB_txn *txn, const an_emp_t *e, int sign)
         RC(s_add(a, txn, a->prof_hist, &k, &one, 1, sign));
         if (e->next_due != ENT_DATE_NONE) {
             an_key_str(&k, e->id);
-            RC(an_index_set(txn, a->prof_idx, &k, e->next_type, strlen(e->next_type), sign));
+            RC(an_batch_set(a->ixbatch, txn, a->prof_idx, &k, e->next_type, strlen(e->next_type), sign));
         }
     }
     return 0;
@@ -321,7 +323,7 @@ static int s_emp_contact(analytics_t *a, MDB_txn *txn, const an_emp_t *e, int si
         an_key_day(&k, day);
         RC(s_add(a, txn, a->contact_hist, &k, &one, 1, sign));
         an_key_str(&k, e->id);
-        RC(an_index_set(txn, a->contact_idx, &k, "", 0, sign));
+        RC(an_batch_set(a->ixbatch, txn, a->contact_idx, &k, "", 0, sign));
     }
     return 0;
 }
@@ -342,7 +344,7 @@ static int s_emp_signals(analytics_t *a, MDB_txn *txn, const an_emp_t *e, int si
         an_key_scope(&k, &sc[i]);
         RC(s_add(a, txn, a->signals, &k, d, AN_S_N, sign));
         an_key_str(&k, e->id);
-        RC(an_index_set(txn, a->signal_idx, &k, &e->flags, 1, sign));
+        RC(an_batch_set(a->ixbatch, txn, a->signal_idx, &k, &e->flags, 1, sign));
     }
     return 0;
 }
@@ -624,12 +626,20 @@ static int s_on_obligation(analytics_t *a, MDB_txn *txn, const char *verb, const
     return s_emp_commit(a, txn, &e0, &e1);
 }
 
-static int s_finish(analytics_t *a, MDB_txn *txn, int rc)
+int an_settle(MDB_txn *txn, void *arg)
 {
-    if (rc == 0)
-        rc = an_batch_apply(a->batch, txn);
+    analytics_t *a = arg;
+    /* the counters first: their hook (an_mgr_rank) adds index rows */
+    int rc = an_batch_apply(a->batch, txn);
+    int rc2 = an_batch_apply(a->ixbatch, txn);
+    return rc ? rc : rc2;
+}
+
+void an_turn_reset(void *arg)
+{
+    analytics_t *a = arg;
     an_batch_clear(a->batch);
-    return rc;
+    an_batch_clear(a->ixbatch);
 }
 
 /* scheduler.policy.applied: the declared headcount of each entity (the
@@ -658,7 +668,6 @@ static int s_on_policy(analytics_t *a, MDB_txn *txn, const Entretiens__V1__Event
 int an_apply_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg)
 {
     analytics_t *a = arg;
-    an_batch_clear(a->batch);
     const char *type = ev->type ? ev->type : "";
     if (strcmp(type, "scheduler.employee.upserted") == 0) {
         Entretiens__V1__EmployeeUpserted *m =
@@ -670,7 +679,7 @@ int an_apply_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, vo
         }
         int rc = s_on_employee(a, txn, m->employee);
         entretiens__v1__employee_upserted__free_unpacked(m, NULL);
-        return s_finish(a, txn, rc);
+        return rc;
     }
     if (strcmp(type, "scheduler.policy.applied") == 0)
         return s_on_policy(a, txn, ev);
@@ -688,7 +697,7 @@ int an_apply_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, vo
         }
         int rc = s_on_obligation(a, txn, verb, m->obligation);
         entretiens__v1__obligation_event__free_unpacked(m, NULL);
-        return s_finish(a, txn, rc);
+        return rc;
     }
     return 0;
 }
@@ -1053,7 +1062,6 @@ int an_apply_records(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void
     analytics_t *a = arg;
     if (ent_grants_is_event(ev))
         return ent_grants_apply(txn, a->grants, ev);
-    an_batch_clear(a->batch);
     static const char prefix[] = "records.interview.";
     const char *type = ev->type ? ev->type : "";
     if (strncmp(type, prefix, sizeof prefix - 1) != 0)
@@ -1067,5 +1075,5 @@ int an_apply_records(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void
     }
     int rc = s_on_interview(a, txn, type + sizeof prefix - 1, m, &ev->payload, ev->occurred_at_ms);
     entretiens__v1__interview_event__free_unpacked(m, NULL);
-    return s_finish(a, txn, rc);
+    return rc;
 }

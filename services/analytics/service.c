@@ -45,7 +45,8 @@ int an_open(analytics_t *a, ent_store_t *store, uint32_t min_group, uint32_t sta
         }
     }
     a->batch = an_batch_new();
-    if (!a->batch)
+    a->ixbatch = an_batch_new();
+    if (!a->batch || !a->ixbatch)
         return ENOMEM;
     an_batch_hook(a->batch, a->mgr, an_mgr_rank, a);
     return 0;
@@ -54,6 +55,7 @@ int an_open(analytics_t *a, ent_store_t *store, uint32_t min_group, uint32_t sta
 void an_close(analytics_t *a)
 {
     an_batch_destroy(&a->batch);
+    an_batch_destroy(&a->ixbatch);
 }
 
 /* True when none of the state databases holds a record (a store just
@@ -124,7 +126,8 @@ int an_setup(ent_daemon_t *d, void *arg)
         if (ent_daemon_method(d, an_methods[i], an_rpc, a))
             return -1;
     if (ent_daemon_on_event(d, "scheduler", an_apply_scheduler, a) ||
-        ent_daemon_on_event(d, "records", an_apply_records, a))
+        ent_daemon_on_event(d, "records", an_apply_records, a) || ent_daemon_on_settle(d, an_settle, a) ||
+        ent_daemon_participant(d, an_turn_reset, NULL, a))
         return -1;
     ent_log_info("analytics.config", "minimum group %u, no interview after %u months", a->min_group,
                  a->stale_months);

@@ -346,37 +346,10 @@ static int c_interviews(ctl_t *ctl, const c_filter_t *f, ics_cal_t *cal, size_t 
 
 /* ---------------------------------------------------------------- output */
 
-/* Writes text to path through a temporary file renamed over it ("-" =
- * stdout).  Returns 0, or -1 (printed). */
+/* Writes text to path (ctl_write_file); -1 when it failed (printed). */
 static int c_write(const char *path, const char *text)
 {
-    size_t len = strlen(text);
-    if (strcmp(path, "-") == 0) {
-        if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
-            fprintf(stderr, "entretiensctl: calendar export: writing stdout failed: %s\n", strerror(errno));
-            return -1;
-        }
-        return 0;
-    }
-    char *tmp = NULL;
-    if (asprintf(&tmp, "%s.tmp.%ld", path, (long) getpid()) < 0)
-        return -1;
-    FILE *f = fopen(tmp, "wb");
-    int rc = 0;
-    if (!f || fwrite(text, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0)
-        rc = -1;
-    if (f && fclose(f) != 0)
-        rc = -1;
-    if (!rc && rename(tmp, path) != 0)
-        rc = -1;
-    if (rc) {
-        fprintf(stderr, "entretiensctl: calendar export: cannot write '");
-        ent_fputs_clean(path, stderr);
-        fprintf(stderr, "': %s\n", strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return rc;
+    return ctl_write_file("calendar export", path, text, strlen(text));
 }
 
 /* The calendar's name: what it shows and for whom. */

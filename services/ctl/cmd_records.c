@@ -1,7 +1,7 @@
 /*  cmd_records.c — records' commands of entretiensctl (docs/cli.md):
  *
  *    interview list|show|create|schedule|answer|share|hold|report|sign|
- *              cancel|reopen|reassign|history
+ *              cancel|reopen|reassign|history|reads|pdf
  *    template import|list|show
  *    audit verify [--interview ID] | audit show ID
  *    access grant|revoke|list
@@ -14,6 +14,7 @@
 #include "args.h"
 #include "ctl.h"
 #include "common/event_json.h"
+#include "common/report_pdf.h"
 #include "table.h"
 
 #include "common/clock.h"
@@ -355,7 +356,7 @@ static int r_done_view(ctl_t *ctl, Entretiens__V1__InterviewView *v, const char 
 /* ------------------------------------------------------------- interview */
 
 #define IV_USAGE                                                                                                   \
-    "interview list|show|create|schedule|answer|share|hold|report|sign|cancel|reopen|reassign|history|reads ..."
+    "interview list|show|create|schedule|answer|share|hold|report|sign|cancel|reopen|reassign|history|reads|pdf ..."
 
 static int r_iv_list(ctl_t *ctl, int argc, char **argv)
 {
@@ -729,6 +730,52 @@ static int r_iv_reads(ctl_t *ctl, int argc, char **argv)
     return CTL_OK;
 }
 
+/* interview pdf ID --out FILE: the written report as a PDF, rendered here
+ * from records.interview.export (which records the download in the audit
+ * trail); French unless --lang says otherwise. */
+static int r_iv_pdf(ctl_t *ctl, int argc, char **argv)
+{
+    const char *usage = "interview pdf ID --out FILE.pdf [--lang fr|en]", *pos[1], *out = NULL, *lang_s = NULL;
+    int np = 0;
+    ctl_opt_t o[] = { CTL_OPT("--out", &out), CTL_OPT("--lang", &lang_s) };
+    if (ctl_args_parse("interview pdf", usage, argc, argv, 2, o, sizeof o / sizeof *o, pos, 1, &np) || np != 1)
+        return ctl_usage(usage);
+    if (!out)
+        return ctl_bad("interview pdf", "--out FILE.pdf is required (- = stdout)");
+    /* --lang reaches here as the global option (main.c takes it wherever
+     * it stands) */
+    if (!lang_s && ctl->lang_given)
+        lang_s = ctl_lang_code(ctl->lang);
+    ics_lang_t lang = ICS_LANG_FR;
+    if (lang_s && ics_lang_parse(lang_s, &lang) != 0)
+        return ctl_bad("interview pdf", "--lang '%s': fr or en", lang_s);
+    Entretiens__V1__InterviewRequest q = ENTRETIENS__V1__INTERVIEW_REQUEST__INIT;
+    q.id = (char *) pos[0];
+    Entretiens__V1__InterviewView *v =
+        ctl_call_unpack(ctl, DAEMON, "records.interview.export", &q.base, &entretiens__v1__interview_view__descriptor);
+    if (!v)
+        return CTL_FAILED;
+    uint8_t *pdf = NULL;
+    size_t len = 0;
+    const char *why = NULL;
+    int rc = report_pdf_render(v, lang, &pdf, &len, &why);
+    int status = CTL_FAILED;
+    if (rc) {
+        fprintf(stderr, "entretiensctl: interview pdf: %s: %s\n", v->interview ? v->interview->id : pos[0],
+                why ? why : strerror(rc));
+    } else if (ctl_write_file("interview pdf", out, pdf, len) == 0) {
+        status = CTL_OK;
+        if (ctl->json && strcmp(out, "-") != 0)
+            ctl_print_json(json_pack("{s:s, s:s, s:I, s:s}", "id", v->interview->id, "file", out, "bytes",
+                                     (json_int_t) len, "report_digest", v->report_digest ? v->report_digest : ""));
+        else if (strcmp(out, "-") != 0)
+            printf("%s: report written to %s (%zu bytes)\n", v->interview->id, out, len);
+    }
+    free(pdf);
+    r_free(v);
+    return status;
+}
+
 int ctl_cmd_interview(ctl_t *ctl, int argc, char **argv)
 {
     if (argc < 2)
@@ -750,6 +797,8 @@ int ctl_cmd_interview(ctl_t *ctl, int argc, char **argv)
         return r_iv_history(ctl, argc, argv);
     if (strcmp(sub, "reads") == 0)
         return r_iv_reads(ctl, argc, argv);
+    if (strcmp(sub, "pdf") == 0)
+        return r_iv_pdf(ctl, argc, argv);
     static const char *const verbs[] = { "share", "hold", "report", "sign", "cancel", "reopen", NULL };
     for (int i = 0; verbs[i]; i++)
         if (strcmp(sub, verbs[i]) == 0)
@@ -1157,6 +1206,9 @@ const char *ctl_records_details(const char *command)
           "interview share|hold [--on D]|report|sign [--comment TEXT] ID\n"
           "interview cancel|reopen ID --reason TEXT     interview reassign ID --to M --reason TEXT\n"
           "interview history ID                        the interview's audit trail\n"
+          "interview pdf ID --out FILE.pdf [--lang fr|en]   the written report (reported or signed) as a PDF,\n"
+          "      French by default; the download is recorded in the audit trail; - = stdout;\n"
+          "      --json: {id,file,bytes,report_digest}\n"
           "--json:  list {\"interviews\":[{id,type,status,due_date,employee_id,first_name,last_name,manager_id,\n"
           "          entity,scheduled_start,held_on,obligation_id}],\"truncated\":B}; the others print the interview\n"
           "          (docs/cli.md): {id,type,status,...,schedule,signatures,carried,answers:{employee,manager},\n"

@@ -1,15 +1,24 @@
 /*  ctl.c — shared plumbing of entretiensctl (see ctl.h). */
 #include "ctl.h"
 
+#include "common/event_json.h"
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *const ctl_daemon_names[CTL_DAEMONS] = { "scheduler", "records", "notifier", "analytics" };
 
 static const ent_config_var_t s_vars[] = {
     { "ENTRETIENS_CLIENT_KEY", "operator",
       "the CLI's key: a name in ENTRETIENS_KEYS_DIR (NAME.secret) or the path of a .secret file" },
+    { "ENTRETIENS_AS", NULL, "the principal to act as when --as is not given (employee:ID, manager:ID, hr:ID, admin:ID)" },
+    { "ENTRETIENS_LANG", NULL, "fr | en: language of tables, labels and reasons when --lang is not given; else the locale" },
+    { "ENTRETIENS_CTL_CONFIG", NULL,
+      "file of saved defaults (NAME=VALUE); default $XDG_CONFIG_HOME/entretiens/entretiensctl.conf or "
+      "~/.config/entretiens/entretiensctl.conf" },
 };
 
 const ent_config_var_t *ctl_config_vars(size_t *n)
@@ -107,4 +116,34 @@ void ctl_print_json(json_t *value)
         free(s);
     }
     json_decref(value);
+}
+
+int ctl_write_file(const char *cmd, const char *path, const void *data, size_t len)
+{
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+            fprintf(stderr, "entretiensctl: %s: writing stdout failed: %s\n", cmd, strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    char *tmp = NULL;
+    if (asprintf(&tmp, "%s.tmp.%ld", path, (long) getpid()) < 0)
+        return -1;
+    FILE *f = fopen(tmp, "wb");
+    int rc = 0;
+    if (!f || fwrite(data, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0)
+        rc = -1;
+    if (f && fclose(f) != 0)
+        rc = -1;
+    if (!rc && rename(tmp, path) != 0)
+        rc = -1;
+    if (rc) {
+        fprintf(stderr, "entretiensctl: %s: cannot write '", cmd);
+        ent_fputs_clean(path, stderr);
+        fprintf(stderr, "': %s\n", strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
 }

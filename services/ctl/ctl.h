@@ -35,6 +35,12 @@ typedef struct {
     ent_keypair_t own;
 } ctl_t;
 
+/* Writes len bytes of data to path through a temporary file (path.tmp.PID)
+ * renamed over it, so that an interrupted run never leaves half a file;
+ * "-" = stdout.  cmd names the command in the error.  Returns 0, or -1
+ * (printed on stderr). */
+int ctl_write_file(const char *cmd, const char *path, const void *data, size_t len);
+
 /* Exit statuses of every command. */
 enum { CTL_OK = 0, CTL_FAILED = 1, CTL_USAGE = 2 };
 
@@ -47,8 +53,20 @@ ent_rpc_client_t *ctl_client(ctl_t *ctl, const char *daemon);
  * NULL as for ctl_client. */
 ent_rpc_client_t *ctl_client_new(ctl_t *ctl, const char *daemon, int timeout_ms);
 
-/* The CLI's own configuration variables (ENTRETIENS_CLIENT_KEY). */
+/* The CLI's own configuration variables (ENTRETIENS_CLIENT_KEY,
+ * ENTRETIENS_AS, ENTRETIENS_LANG, ENTRETIENS_CTL_CONFIG). */
 const ent_config_var_t *ctl_config_vars(size_t *n);
+
+/* config path | show | set | unset (cmd_config.c): the saved defaults. */
+#define CTL_CONFIG_USAGE "config path | config show | config set NAME VALUE | config unset NAME"
+int ctl_cmd_config(ctl_t *ctl, int argc, char **argv);
+const char *ctl_config_details(const char *command);
+/* The settings the CLI reads (ENTRETIENS_... names), *n their number: what
+ * --help and `config show` list. */
+const char *const *ctl_config_settings(size_t *n);
+/* The saved-defaults file (written into buf, returned), or NULL when there
+ * is none (no ENTRETIENS_CTL_CONFIG, XDG_CONFIG_HOME nor HOME). */
+const char *ctl_config_path(const ent_config_t *cfg, char *buf, size_t size);
 
 /* Calls method on daemon.  Returns 0 when the service answered OK (out
  * holds the payload), else prints the error (service, code, field, message)

@@ -60,6 +60,8 @@ static const ctl_command_t s_commands[] = {
     /* the gateway (cmd_gateway.c, docs/gateway.md) */
     { "user", ctl_cmd_user, "user add LOGIN --principal P | user passwd LOGIN | user disable|enable LOGIN | user list",
       "local accounts of the gateway (password read from stdin or a prompt)" },
+    { "config", ctl_cmd_config, CTL_CONFIG_USAGE,
+      "saved defaults of this CLI (--as, the client key, endpoints, language) in a file" },
     { "apikey", ctl_cmd_apikey, "apikey create --principal P --scope S [--scope S] [--label L] | apikey list | "
       "apikey revoke ID", "API keys of the gateway for other systems (shown once, stored hashed)" },
     /* notifier (cmd_notifier.c, docs/notifier.md) */
@@ -81,8 +83,14 @@ static void s_usage(FILE *out, ent_config_t *cfg)
             "--lang fr|en", "language of tables, labels and reasons (default: ENTRETIENS_LANG, else the locale; --json keys never change)",
             "--as ID", "act as this principal (employee:ID, manager:ID, hr:ID, admin:ID; the client key must be allowed to assert)", "COMMAND --help",
             "help of one command", "--version", "version and source revision");
-    if (cfg && out == stdout)
-        ent_config_print_help(cfg);
+    if (cfg && out == stdout) {
+        /* only the settings the CLI reads: the daemons' own (stores, HTTP
+         * ports, timers) are in each daemon's --help */
+        size_t n;
+        const char *const *names = ctl_config_settings(&n);
+        fprintf(out, "settings (environment variable, or flag before the command; saved defaults: `config set`):\n");
+        ent_config_print_vars(cfg, names, n);
+    }
 }
 
 int main(int argc, char **argv)
@@ -154,7 +162,25 @@ int main(int argc, char **argv)
         } else
             args[n++] = argv[i];
     }
-    ctl.lang_given = lang != NULL;
+    /* the saved defaults (cmd_config.c) rank below the environment and the
+     * flags; a broken file stops every command but `config` (which fixes it) */
+    char conf_buf[4096], conf_err[4400];
+    const char *conf = ctl_config_path(ctl.cfg, conf_buf, sizeof conf_buf);
+    if (conf && ent_config_load_file(ctl.cfg, conf, conf_err, sizeof conf_err) < 0) {
+        fprintf(stderr, "entretiensctl: saved defaults: %s\n", conf_err);
+        if (n == 0 || strcmp(args[0], "config") != 0)
+            goto done;
+    }
+    if (!ctl.as) {
+        const char *as = ent_config_get(ctl.cfg, "ENTRETIENS_AS");
+        ctl.as = as && *as ? as : NULL;
+    }
+    /* --lang before the command, or a saved ENTRETIENS_LANG, went through the
+     * configuration; the environment's is read by ctl_lang_detect with the locale */
+    const char *lang_src = ent_config_source(ctl.cfg, "ENTRETIENS_LANG");
+    if (!lang && (strcmp(lang_src, "flag") == 0 || strcmp(lang_src, "file") == 0))
+        lang = ent_config_get(ctl.cfg, "ENTRETIENS_LANG");
+    ctl.lang_given = lang != NULL && strcmp(lang_src, "file") != 0;
     if (ctl_lang_detect(lang, &ctl.lang) != 0) {
         fprintf(stderr, "entretiensctl: --lang '%s': fr or en\n", lang);
         goto done;
@@ -190,6 +216,8 @@ int main(int argc, char **argv)
             details = ctl_keys_details(cmd->name);
         if (!details)
             details = ctl_gateway_details(cmd->name);
+        if (!details)
+            details = ctl_config_details(cmd->name);
         if (details)
             printf("\n%s", details);
         status = CTL_OK;

@@ -83,6 +83,8 @@ typedef struct gw {
     struct MHD_Daemon *mhd;
     gw_ratelimit_t *rl_addr, *rl_principal;
     pthread_mutex_t etag_mu[GW_ETAG_STRIPES];
+    int web_fd;                /* the web application's directory (gw_web.h) */
+    bool web_on;               /* web_fd is open (a zeroed gw_t has fd 0) */
     char *openapi;             /* the embedded document */
     size_t openapi_len;
     gw_bearer_fn bearer;       /* NULL: only API keys are accepted as bearer tokens */

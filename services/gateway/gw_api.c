@@ -3,6 +3,7 @@
  *  default, CSRF, dispatch to the routes (gw_api.h, docs/gateway.md).
  */
 #include "gw_api.h"
+#include "gw_web.h"
 
 #include "common/event_json.h"
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct gw_thread {
     gw_t *gw;
@@ -76,7 +78,7 @@ json_t *gw_req_query_object(const gw_req_t *r)
     return o;
 }
 
-bool gw_route_match(const char *pattern, const char *path, char params[GW_MAX_PARAMS][160])
+bool gw_route_match(const char *pattern, const char *path, char params[GW_MAX_PARAMS][GW_MAX_PARAM])
 {
     int np = 0;
     const char *p = pattern, *s = path;
@@ -86,7 +88,7 @@ bool gw_route_match(const char *pattern, const char *path, char params[GW_MAX_PA
             if (!end || np >= GW_MAX_PARAMS)
                 return false;
             size_t n = strcspn(s, "/");
-            if (n == 0 || n >= 160)
+            if (n == 0 || n >= GW_MAX_PARAM)
                 return false;
             /* a suffix after the parameter in the same segment (".ics") */
             const char *after = end + 1;
@@ -185,7 +187,7 @@ static const gw_route_t *s_route(gw_req_t *r, bool *path_known)
 {
     *path_known = false;
     for (size_t i = 0; i < gw_n_routes; i++) {
-        char params[GW_MAX_PARAMS][160];
+        char params[GW_MAX_PARAMS][GW_MAX_PARAM];
         if (!gw_route_match(gw_routes[i].pattern, r->path, params))
             continue;
         *path_known = true;
@@ -213,6 +215,10 @@ static void s_handle(gw_req_t *r, gw_resp_t *out)
         gw_count(gw, GW_C_RATE_LIMITED);
         out->retry_after = retry;
         gw_resp_problem(out, 429, "RESOURCE_EXHAUSTED", NULL, "too many requests from this address");
+        return;
+    }
+    if (gw_web_wants(gw, r->method, r->path)) { /* the pages: public, like any web site's */
+        gw_web_serve(r, out);
         return;
     }
     bool known;
@@ -268,7 +274,11 @@ static void s_headers(gw_t *gw, struct MHD_Response *resp, const gw_resp_t *out)
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "Cache-Control", out->cache_control ? out->cache_control : "no-store");
+    if (out->content_encoding)
+        MHD_add_response_header(resp, "Content-Encoding", out->content_encoding);
+    if (out->vary_encoding)
+        MHD_add_response_header(resp, "Vary", "Accept-Encoding");
     if (gw->secure_cookies)
         MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     if (out->etag[0])
@@ -277,6 +287,8 @@ static void s_headers(gw_t *gw, struct MHD_Response *resp, const gw_resp_t *out)
         MHD_add_response_header(resp, "Set-Cookie", out->cookie);
     if (out->location)
         MHD_add_response_header(resp, "Location", out->location);
+    if (out->disposition[0])
+        MHD_add_response_header(resp, "Content-Disposition", out->disposition);
     if (out->retry_after) {
         char v[16];
         snprintf(v, sizeof v, "%u", out->retry_after);
@@ -305,7 +317,13 @@ static enum MHD_Result s_send(gw_t *gw, struct MHD_Connection *conn, gw_resp_t *
     if (out->status >= 500)
         gw_count(gw, GW_C_ERRORS_5XX);
     struct MHD_Response *resp;
-    if (head || out->status == 204) {
+    if (out->has_file) { /* MHD closes the descriptor with the response */
+        out->has_file = false;
+        resp = MHD_create_response_from_fd((size_t) out->file_size, out->file_fd);
+        if (!resp)
+            close(out->file_fd);
+        ctype = out->content_type;
+    } else if (head || out->status == 204) {
         free(body);
         resp = MHD_create_response_from_buffer(0, (void *) "", MHD_RESPMEM_PERSISTENT);
     } else {

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #define GW_MAX_PARAMS 4
+#define GW_MAX_PARAM 160 /* bytes of one {name} part, with its NUL */
 
 typedef enum { GW_AUTH_NONE = 0, GW_AUTH_SESSION, GW_AUTH_APIKEY } gw_auth_kind_t;
 
@@ -27,7 +28,7 @@ typedef struct gw_req {
     const char *path;          /* without the query */
     const char *body;          /* NUL-terminated; NULL when none */
     size_t body_len;
-    char params[GW_MAX_PARAMS][160]; /* {name} parts of the route's pattern, in order */
+    char params[GW_MAX_PARAMS][GW_MAX_PARAM]; /* {name} parts of the route's pattern, in order */
     /* who: from the session or the API key, never from the request */
     gw_auth_kind_t auth;
     char principal[ENT_PRINCIPAL_MAX + 1];
@@ -44,10 +45,18 @@ typedef struct {
     char *text;                /* owned; instead of json (text/calendar ...) */
     size_t text_len;
     const char *content_type;  /* with text */
+    char disposition[256];     /* Content-Disposition ("" = none) */
     char etag[48];
     char cookie[512];          /* Set-Cookie */
     uint32_t retry_after;
     char *location;            /* owned: Location of a redirect (302) */
+    /* a static file (gw_web.c) instead of json or text */
+    bool has_file;
+    int file_fd;               /* owned: closed by the sender */
+    uint64_t file_size;
+    const char *cache_control; /* NULL: no-store */
+    const char *content_encoding;
+    bool vary_encoding;
 } gw_resp_t;
 
 /* Sets a problem response.  Returns 0. */
@@ -86,7 +95,7 @@ extern const gw_route_t gw_routes[];
 extern const size_t gw_n_routes;
 
 /* Matches path against pattern; fills params.  Returns true on a match. */
-bool gw_route_match(const char *pattern, const char *path, char params[GW_MAX_PARAMS][160]);
+bool gw_route_match(const char *pattern, const char *path, char params[GW_MAX_PARAMS][GW_MAX_PARAM]);
 
 /* Session routes (gw_session.c). */
 int gw_route_login(gw_req_t *r, gw_resp_t *out, const void *arg);
@@ -112,6 +121,9 @@ int gw_route_webhook_list(gw_req_t *r, gw_resp_t *out, const void *arg);
 int gw_route_webhook_delete(gw_req_t *r, gw_resp_t *out, const void *arg);
 int gw_route_webhook_dead(gw_req_t *r, gw_resp_t *out, const void *arg);
 int gw_route_webhook_resubmit(gw_req_t *r, gw_resp_t *out, const void *arg);
+
+/* The report as a PDF (gw_report.c). */
+int gw_route_report_pdf(gw_req_t *r, gw_resp_t *out, const void *arg);
 
 /* The session cookie's name. */
 #define GW_COOKIE "ent_session"

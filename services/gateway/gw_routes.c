@@ -664,6 +664,7 @@ const gw_route_t gw_routes[] = {
     RPC("POST", "/interviews", "write", s_iv_create),
     RPC("GET", "/interviews/{id}", "read", s_iv_get),
     RPC("GET", "/interviews/{id}/reads", "read", s_iv_reads),
+    { "GET", API "/interviews/{id}/report.pdf", "read", gw_route_report_pdf, NULL },
     RPC("POST", "/interviews/{id}/schedule", "write", s_iv_schedule),
     RPC("POST", "/interviews/{id}/answer", "write", s_iv_answer),
     RPC("POST", "/interviews/{id}/share", "write", s_iv_share),

@@ -2,6 +2,7 @@
  *  configuration, store, operator methods, the loop's heartbeat and the
  *  counters the workers keep. */
 #include "gateway.h"
+#include "gw_web.h"
 
 #include "common/log.h"
 #include "common/metrics.h"
@@ -32,6 +33,9 @@ const ent_config_var_t gw_config_vars[] = {
       "the public origin browsers use (https://hr.example.com); default: the request's Host" },
     { "ENTRETIENS_GATEWAY_TLS_CERT", NULL, "PEM certificate (chain) file: serve the API over HTTPS (GnuTLS)" },
     { "ENTRETIENS_GATEWAY_TLS_KEY", NULL, "PEM private key file of ENTRETIENS_GATEWAY_TLS_CERT" },
+    { "ENTRETIENS_GATEWAY_WEB_DIR", NULL,
+      "directory of the web application's pages (\"\" = none); default: the build tree's web/ when run from it, "
+      "else <prefix>/share/entretiens/web beside <prefix>/bin" },
     { "ENTRETIENS_GATEWAY_RATE_ADDR", "200", "requests per second per client address (0 = no limit)" },
     { "ENTRETIENS_GATEWAY_RATE_PRINCIPAL", "100", "requests per second per principal (0 = no limit)" },
     { "ENTRETIENS_GATEWAY_WEBHOOK_ATTEMPTS", "10", "attempts of a webhook delivery before it is a dead letter" },
@@ -209,6 +213,8 @@ int gw_setup(ent_daemon_t *d, void *arg)
         return -1;
     for (int i = 0; i < GW_ETAG_STRIPES; i++)
         pthread_mutex_init(&gw->etag_mu[i], NULL);
+    if (gw_web_open(gw) != 0)
+        return ENT_DAEMON_CONFIG_ERROR;
     gw->openapi = (char *) gw_openapi_json;
     gw->openapi_len = gw_openapi_json_len;
     ent_metrics_t *m = ent_daemon_metrics(d);
@@ -257,6 +263,7 @@ void gw_close(gw_t *gw)
     free(gw->tls_key);
     free(gw->tls_cert);
     gw->tls_key = gw->tls_cert = NULL;
+    gw_web_close(gw);
     gw_ratelimit_destroy(&gw->rl_addr);
     gw_ratelimit_destroy(&gw->rl_principal);
     gw_oidc_close(gw);

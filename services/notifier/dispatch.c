@@ -224,6 +224,8 @@ static int s_compose(notifier_t *n, MDB_txn *txn, const ntf_notif_t *nf, s_msg_t
         .place = s ? s->place : "",
         .video_link = s ? s->video_link : "",
         .reopen_count = s ? s->reopen_count : 0,
+        .interview_id = nf->interview_id,
+        .public_url = n->cfg.public_url,
         .lines = m->lines,
         .n_lines = m->n_lines,
     };

@@ -144,6 +144,7 @@ typedef struct {
     ntf_plans_t plans;
     ntf_channel_config_t ch;
     const char *templates_path;
+    const char *public_url;      /* ENTRETIENS_PUBLIC_URL: links in messages */
 } ntf_config_t;
 
 typedef struct {

@@ -26,7 +26,7 @@ const char *const ntf_template_vars[] = {
     "recipient_name", "employee_name", "employee_id", "manager_name", "type",     "due_date",
     "when",           "fire_date",     "late",        "start",        "duration", "place",
     "video_link",     "reopened",      "count",       "items",        "kind",     "penalty",
-    "total_penalty",  NULL,
+    "total_penalty",  "interview_url", "report_url", NULL,
 };
 
 /* ------------------------------------------------------------ strings */
@@ -500,6 +500,24 @@ void ntf_rendered_clear(ntf_rendered_t *r)
     r->subject = r->text = NULL;
 }
 
+/* The links of an interview under the public URL, or "" (no id, no URL, or
+ * an id with a character a URL would need to escape: records' ids never
+ * have one). */
+static void s_links(const ntf_render_in_t *in, char *page, char *pdf, size_t size)
+{
+    page[0] = pdf[0] = '\0';
+    const char *id = in->interview_id, *base = in->public_url;
+    if (!id || !*id || !base || !*base || id[strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")])
+        return;
+    size_t bl = strlen(base);
+    while (bl && base[bl - 1] == '/')
+        bl--;
+    int a = snprintf(page, size, "%.*s/interviews/%s", (int) bl, base, id);
+    int b = snprintf(pdf, size, "%.*s/api/v1/interviews/%s/report.pdf", (int) bl, base, id);
+    if (a < 0 || (size_t) a >= size || b < 0 || (size_t) b >= size)
+        page[0] = pdf[0] = '\0';
+}
+
 int ntf_render(const ntf_templates_t *t, const ntf_render_in_t *in, ntf_rendered_t *out)
 {
     memset(out, 0, sizeof *out);
@@ -522,6 +540,8 @@ int ntf_render(const ntf_templates_t *t, const ntf_render_in_t *in, ntf_rendered
     snprintf(reopened, sizeof reopened, "%s", in->reopen_count ? "1" : "");
     snprintf(count, sizeof count, "%zu", in->n_lines);
     const char *type = ntf_templates_type(t, loc, in->type);
+    char page[512], pdf[512];
+    s_links(in, page, pdf, sizeof page);
 
     /* a digest lists its lines, each from its own small template */
     s_sb_t items = { 0 };
@@ -575,6 +595,8 @@ int ntf_render(const ntf_templates_t *t, const ntf_render_in_t *in, ntf_rendered
         { "items", items_text },
         { "kind", ntf_kind_name(in->kind) },
         { "total_penalty", total },
+        { "interview_url", page },
+        { "report_url", pdf },
     };
     size_t nv = sizeof vars / sizeof *vars;
     out->subject = ntf_template_expand(json_string_value(json_object_get(msg, "subject")), vars, nv);

@@ -91,6 +91,11 @@ typedef struct {
     const char *place;
     const char *video_link;
     unsigned reopen_count;
+    /* links {{interview_url}} (<public_url>/interviews/<id>, the web app's
+     * page) and {{report_url}} (<public_url>/api/v1/interviews/<id>/
+     * report.pdf): empty unless both are set */
+    const char *interview_id;
+    const char *public_url;       /* ENTRETIENS_PUBLIC_URL */
     const ntf_digest_line_t *lines;
     size_t n_lines;
 } ntf_render_in_t;

@@ -47,6 +47,9 @@ const ent_config_var_t ntf_config_vars[] = {
     { "ENTRETIENS_NOTIFIER_DRAIN_MS", "5000", "at SIGTERM, how long running sends may take to finish" },
     { "ENTRETIENS_NOTIFIER_CATCHUP_MS", "30000",
       "at start, how long sending waits for the events published while the notifier was down" },
+    { "ENTRETIENS_PUBLIC_URL", "http://127.0.0.1:7500",
+      "the address people reach entretiens at (the gateway: web application and API); messages link to "
+      "<URL>/interviews/<id> and <URL>/api/v1/interviews/<id>/report.pdf" },
     { "ENTRETIENS_NOTIFIER_TEMPLATES", NULL, "JSON file replacing or adding message templates (docs/notifier.md)" },
 };
 const size_t ntf_config_nvars = sizeof ntf_config_vars / sizeof ntf_config_vars[0];
@@ -70,6 +73,16 @@ static const char *s_str(const ent_config_t *cfg, const char *name)
 {
     const char *v = ent_config_get(cfg, name);
     return v && *v ? v : NULL;
+}
+
+/* An http(s) URL or unset.  Returns 0, or -1 (logged). */
+static int s_http_url(const char *name, const char *url)
+{
+    if (url && strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+        ent_log_error("config.invalid", "%s must start with http:// or https://", name);
+        return -1;
+    }
+    return 0;
 }
 
 /* The webhook secrets are read once here so that a bad one stops the
@@ -167,13 +180,14 @@ int ntf_config_read(const ent_config_t *cfg, ntf_config_t *out)
         ent_log_error("config.invalid", "ENTRETIENS_SMTP_URL must start with smtp:// or smtps://");
         return -1;
     }
-    if (ch->webhook_url && strncmp(ch->webhook_url, "http://", 7) != 0 && strncmp(ch->webhook_url, "https://", 8) != 0) {
-        ent_log_error("config.invalid", "ENTRETIENS_WEBHOOK_URL must start with http:// or https://");
+    if (s_http_url("ENTRETIENS_WEBHOOK_URL", ch->webhook_url) != 0)
         return -1;
-    }
     if (s_webhook_secrets_ok(ch) != 0)
         return -1;
     out->templates_path = s_str(cfg, "ENTRETIENS_NOTIFIER_TEMPLATES");
+    out->public_url = s_str(cfg, "ENTRETIENS_PUBLIC_URL");
+    if (s_http_url("ENTRETIENS_PUBLIC_URL", out->public_url) != 0)
+        return -1;
     return 0;
 }
 

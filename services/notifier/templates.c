@@ -138,7 +138,8 @@ const ntf_builtin_message_t ntf_builtin_messages[] = {
       "  {{type}}{{#manager_name}}, avec {{manager_name}}{{/manager_name}}\n"
       "\n"
       "Prochaine étape : relisez le compte rendu et signez-le. Vous pouvez y ajouter\n"
-      "vos observations avant de signer.\n" },
+      "vos observations avant de signer.\n"
+      "{{#interview_url}}\nLe compte rendu : {{interview_url}}\n{{/interview_url}}" },
     { "fr", "sign_request.manager", "À signer : compte rendu, {{type}} de {{employee_name}}",
       "Bonjour {{recipient_name}},\n"
       "\n"
@@ -146,7 +147,8 @@ const ntf_builtin_message_t ntf_builtin_messages[] = {
       "  {{type}} de {{employee_name}} ({{employee_id}})\n"
       "\n"
       "Prochaine étape : finalisez le compte rendu et signez-le ; {{employee_name}}\n"
-      "est invité(e) à le signer aussi.\n" },
+      "est invité(e) à le signer aussi.\n"
+      "{{#interview_url}}\nLe compte rendu : {{interview_url}}\n{{/interview_url}}" },
     { "fr", "signed.employee", "Signé : compte rendu, {{type}}",
       "Bonjour {{recipient_name}},\n"
       "\n"
@@ -154,7 +156,9 @@ const ntf_builtin_message_t ntf_builtin_messages[] = {
       "  {{type}}\n"
       "\n"
       "Prochaine étape : aucune. Il est conservé et vous pouvez le consulter à tout\n"
-      "moment ; les objectifs et actions décidés seront repris au prochain entretien.\n" },
+      "moment ; les objectifs et actions décidés seront repris au prochain entretien.\n"
+      "{{#interview_url}}\nLe compte rendu : {{interview_url}}\n{{/interview_url}}"
+      "{{#report_url}}Votre exemplaire en PDF : {{report_url}}\n{{/report_url}}" },
     { "fr", "signed.manager", "Signé : {{type}} de {{employee_name}}",
       "Bonjour {{recipient_name}},\n"
       "\n"
@@ -162,7 +166,9 @@ const ntf_builtin_message_t ntf_builtin_messages[] = {
       "  {{type}} de {{employee_name}} ({{employee_id}})\n"
       "\n"
       "Prochaine étape : suivez les objectifs et actions décidés ; ils seront repris\n"
-      "au prochain entretien.\n" },
+      "au prochain entretien.\n"
+      "{{#interview_url}}\nLe compte rendu : {{interview_url}}\n{{/interview_url}}"
+      "{{#report_url}}En PDF : {{report_url}}\n{{/report_url}}" },
     { "fr", "digest", "Vos entretiens du jour : {{count}} point(s) à suivre",
       "Bonjour {{recipient_name}},\n"
       "\n"
@@ -283,7 +289,8 @@ const ntf_builtin_message_t ntf_builtin_messages[] = {
       "Your {{type}}{{#manager_name}} with {{manager_name}}{{/manager_name}} has been held"
       "{{#reopened}} and its report was reopened{{/reopened}}.\n"
       "\n"
-      "Next step: read the report and sign it. You may add your comments before signing.\n" },
+      "Next step: read the report and sign it. You may add your comments before signing.\n"
+      "{{#interview_url}}\nThe report: {{interview_url}}\n{{/interview_url}}" },
     { "en", "sign_request.manager", "To sign: report of the {{type}} of {{employee_name}}",
       "Hello {{recipient_name}},\n"
       "\n"
@@ -291,14 +298,17 @@ const ntf_builtin_message_t ntf_builtin_messages[] = {
       "{{#reopened}} and its report was reopened{{/reopened}}.\n"
       "\n"
       "Next step: complete the report and sign it; {{employee_name}} is asked to sign\n"
-      "it too.\n" },
+      "it too.\n"
+      "{{#interview_url}}\nThe report: {{interview_url}}\n{{/interview_url}}" },
     { "en", "signed.employee", "Signed: report of your {{type}}",
       "Hello {{recipient_name}},\n"
       "\n"
       "The report of your {{type}} is signed by both parties.\n"
       "\n"
       "Next step: none. It is kept and you can read it at any time; the objectives\n"
-      "and actions agreed will be reviewed at your next interview.\n" },
+      "and actions agreed will be reviewed at your next interview.\n"
+      "{{#interview_url}}\nThe report: {{interview_url}}\n{{/interview_url}}"
+      "{{#report_url}}Your copy as a PDF: {{report_url}}\n{{/report_url}}" },
     { "en", "signed.manager", "Signed: {{type}} of {{employee_name}}",
       "Hello {{recipient_name}},\n"
       "\n"
@@ -306,7 +316,9 @@ const ntf_builtin_message_t ntf_builtin_messages[] = {
       "both parties.\n"
       "\n"
       "Next step: follow up the objectives and actions agreed; they will be reviewed\n"
-      "at the next interview.\n" },
+      "at the next interview.\n"
+      "{{#interview_url}}\nThe report: {{interview_url}}\n{{/interview_url}}"
+      "{{#report_url}}As a PDF: {{report_url}}\n{{/report_url}}" },
     { "en", "digest", "Your interviews today: {{count}} item(s) to follow up",
       "Hello {{recipient_name}},\n"
       "\n"

@@ -93,6 +93,7 @@ static void s_withhold(Entretiens__V1__InterviewView *v, const char *what, const
 typedef struct {
     const char *what[4];
     size_t n;
+    char digest[2 * REC_HASH_LEN + 1]; /* the report's digest as shown ("" when not shown) */
 } s_read_t;
 
 static void s_read_parts(rec_relation_t rel, const rec_iv_t *iv, const rec_content_t *c, s_read_t *out)
@@ -157,6 +158,8 @@ static int s_view(records_t *r, ent_rpc_call_t *call, const rec_iv_t *iv, rec_re
     if (shared) {
         rec_report_digest(iv, c, digest);
         v.report_digest = digest;
+        if (read)
+            memcpy(read->digest, digest, sizeof digest);
     }
     Entretiens__V1__Template *t = NULL;
     if (with_template && iv->template_id[0] && rec_template_get(r, call->txn, iv->template_id, iv->template_version, &t) == 0)
@@ -324,6 +327,47 @@ static int s_get(ent_rpc_call_t *call, void *arg)
     return rc;
 }
 
+/* ------------------------------------------------------------------ export */
+
+/* records.interview.export: the report of an interview reported or signed,
+ * for rendering (the PDF of `entretiensctl interview pdf` and the
+ * gateway's report.pdf): the same view as records.interview.get, for
+ * readers of the shared content only, and one audit record "export" by the
+ * caller in the interview's chain (a download of the report is accounted
+ * for like a change: who, when, which report). */
+static int s_export(ent_rpc_call_t *call, void *arg)
+{
+    records_t *r = arg;
+    UNPACK(InterviewRequest, req, interview_request)
+    s_ctx_t x;
+    bool ok;
+    s_read_t read = { .n = 0, .digest = "" };
+    int rc = s_open(r, call, req->id, &x, &ok);
+    if (rc || !ok)
+        goto done;
+    if (!rec_may_read(x.rel, REC_D_SHARED)) {
+        rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s (%s) may not read the report of interview %s",
+                          call->caller, rec_relation_name(x.rel), x.iv->id);
+        goto done;
+    }
+    if (x.st != REC_S_REPORTED && x.st != REC_S_SIGNED_EMPLOYEE && x.st != REC_S_SIGNED_MANAGER && x.st != REC_S_CLOSED) {
+        rc = ent_rpc_fail(call, ENT_FAILED_PRECONDITION, "status",
+                          "interview %s is %s: its report is not written yet (it must be reported or signed)",
+                          x.iv->id, x.iv->status);
+        goto done;
+    }
+    rc = s_view(r, call, x.iv, x.rel, true, NULL, 0, &read);
+    if (!rc && call->code == ENT_OK)
+        rc = s_read_record(r, call, &x, &read);
+    if (!rc && call->code == ENT_OK)
+        rc = rec_audit_note(r, call->txn, x.iv->id, call->caller, "export",
+                            json_pack("{ssssss}", "format", "pdf", "status", x.iv->status, "report_digest", read.digest));
+done:
+    s_ctx_free(&x);
+    entretiens__v1__interview_request__free_unpacked(req, NULL);
+    return rc;
+}
+
 /* -------------------------------------------------------------- reads */
 
 /* The database `reads`: interview id, NUL, be64(business ms), principal ->
@@ -482,6 +526,10 @@ static int s_list_add(records_t *r, MDB_txn *txn, const s_caller_t *c, const Ent
     s->first_name = iv->first_name;
     s->last_name = iv->last_name;
     s->obligation_id = iv->obligation_id;
+    s->duration_min = iv->duration_min;
+    s->place = iv->place;
+    s->video_link = iv->video_link;
+    s->title = iv->title;
     l->ivs[l->n++] = iv;
     return 0;
 }
@@ -1482,6 +1530,7 @@ int rec_methods_register(records_t *r)
         { "records.interview.reopen", s_reopen },   { "records.interview.reassign", s_reassign },
         { "records.audit.verify", s_audit_verify }, { "records.audit.list", s_audit_list },
         { "records.stats", s_stats },               { "records.interview.reads", s_reads },
+        { "records.interview.export", s_export },
     };
     for (size_t i = 0; i < sizeof m / sizeof *m; i++)
         if (ent_daemon_method(r->d, m[i].name, m[i].fn, r))

@@ -128,6 +128,14 @@ int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch);
 int rec_audit_global(records_t *r, MDB_txn *txn, const char *actor, const char *action, json_t *details,
                      const uint8_t state_digest[REC_HASH_LEN]);
 
+/* Appends to an interview's chain (and the global one) a record of an act
+ * that changes nothing stored (a download of the report): its state digest
+ * is that of the interview as stored, so rec_audit_verify still matches.
+ * details is stolen (may be NULL).  Returns 0, MDB_NOTFOUND (no such
+ * interview), or an LMDB / errno code. */
+int rec_audit_note(records_t *r, MDB_txn *txn, const char *interview_id, const char *actor, const char *action,
+                   json_t *details);
+
 /* The digest of what a signature covers: the interview's identity, template,
  * held date, and the answers visible in the report (hex, 65 bytes). */
 void rec_report_digest(const rec_iv_t *iv, const rec_content_t *c, char out[2 * REC_HASH_LEN + 1]);

@@ -372,6 +372,40 @@ static void s_state_digest(uint8_t out[REC_HASH_LEN], const void *hdr, size_t hl
     rec_sha256(out, lenb, 8, hdr, hlen, content, clen, NULL, 0);
 }
 
+/* The state digest of an interview as stored, from its header (hv, read
+ * from interviews at key k) and its content.  The header is copied first:
+ * reading the content may move what hv points to. */
+static int s_stored_digest(records_t *r, MDB_txn *txn, MDB_val *k, const MDB_val *hv, uint8_t out[REC_HASH_LEN])
+{
+    uint8_t *hcopy = malloc(hv->mv_size ? hv->mv_size : 1);
+    if (!hcopy)
+        return ENOMEM;
+    memcpy(hcopy, hv->mv_data, hv->mv_size);
+    MDB_val cv;
+    int c = mdb_get(txn, r->content, k, &cv);
+    if (c == 0 || c == MDB_NOTFOUND)
+        s_state_digest(out, hcopy, hv->mv_size, c ? NULL : cv.mv_data, c ? 0 : cv.mv_size);
+    free(hcopy);
+    return c == MDB_NOTFOUND ? 0 : c;
+}
+
+int rec_audit_note(records_t *r, MDB_txn *txn, const char *interview_id, const char *actor, const char *action,
+                   json_t *details)
+{
+    /* the state is unchanged: the record carries the digest of the state
+     * as stored, so that verification still matches it */
+    MDB_val k = { strlen(interview_id), (void *) interview_id }, hv;
+    uint8_t digest[REC_HASH_LEN];
+    int rc = mdb_get(txn, r->interviews, &k, &hv);
+    if (!rc)
+        rc = s_stored_digest(r, txn, &k, &hv, digest);
+    if (rc) {
+        json_decref(details);
+        return rc;
+    }
+    return s_audit_append(r, txn, interview_id, actor, action, details, digest, NULL);
+}
+
 /* --------------------------------------------------------------- digests */
 
 void rec_report_digest(const rec_iv_t *iv, const rec_content_t *c, char out[2 * REC_HASH_LEN + 1])
@@ -629,7 +663,7 @@ static int s_verify_interview(records_t *r, MDB_txn *txn, const char *id, bool f
         }
     }
     if (!broken) {
-        MDB_val k = { il, (void *) id }, hv, cv;
+        MDB_val k = { il, (void *) id }, hv;
         int g = mdb_get(txn, r->interviews, &k, &hv);
         if (g == MDB_NOTFOUND) {
             why = last_n ? "the interview was deleted" : "no such interview";
@@ -640,19 +674,10 @@ static int s_verify_interview(records_t *r, MDB_txn *txn, const char *id, bool f
             why = "the interview has no audit record";
             broken = 1;
         } else {
-            uint8_t *hcopy = malloc(hv.mv_size ? hv.mv_size : 1);
-            if (!hcopy)
-                return ENOMEM;
-            memcpy(hcopy, hv.mv_data, hv.mv_size);
-            size_t hl = hv.mv_size;
-            int c = mdb_get(txn, r->content, &k, &cv);
-            if (c && c != MDB_NOTFOUND) {
-                free(hcopy);
-                return c;
-            }
             uint8_t d[REC_HASH_LEN];
-            s_state_digest(d, hcopy, hl, c ? NULL : cv.mv_data, c ? 0 : cv.mv_size);
-            free(hcopy);
+            int c = s_stored_digest(r, txn, &k, &hv, d);
+            if (c)
+                return c;
             if (memcmp(d, last_digest, REC_HASH_LEN) != 0) {
                 why = "the stored interview does not match the digest of its last audit record: it was changed "
                       "outside records";

@@ -77,7 +77,13 @@ static void s_commit(s_feed_t *f)
 {
     if (!f->txn)
         return;
-    int rc = ent_store_commit(f->store);
+    /* the counters merged over the turn, written as the daemon's turn does */
+    int rc = an_settle(f->txn, f->a);
+    if (rc) {
+        fprintf(stderr, "settle failed: %s\n", mdb_strerror(rc));
+        exit(1);
+    }
+    rc = ent_store_commit(f->store);
     if (rc) {
         fprintf(stderr, "commit failed: %s\n", mdb_strerror(rc));
         exit(1);

@@ -29,3 +29,7 @@ if [ "$what" = all ] || [ "$what" = gateway ]; then
   # the HTTP API: POST /api/v1/events in batches of 1,000, GET /api/v1/me/interviews under wrk
   ENT_BUILD="$top/build-release" bash "$top/tests/bench/gateway.sh"
 fi
+if [ "$what" = all ] || [ "$what" = web ]; then
+  # the web application: JavaScript gzip size vs 150 kB; the employee's home page's time to interactive
+  ENT_BUILD="$top/build-release" bash "$top/tests/bench/web.sh"
+fi

@@ -19,6 +19,9 @@ unset ENTRETIENS_INSECURE ENTRETIENS_CLIENT_KEY
 # the CLI speaks the locale's language; tests read its English output
 # whatever the machine's locale (a test of French output says so itself)
 export ENTRETIENS_LANG=en
+# the operator's saved CLI defaults (entretiensctl config) never reach a test
+export ENTRETIENS_CTL_CONFIG=$IT_DIR/ctl.conf
+unset ENTRETIENS_AS
 "$CTL" keys init "$ENTRETIENS_KEYS_DIR" >/dev/null || { echo "FAIL: keys init" >&2; exit 1; }
 for k in producer consumer; do
   "$CTL" keys add "$ENTRETIENS_KEYS_DIR" $k --daemon >/dev/null || { echo "FAIL: keys add $k" >&2; exit 1; }

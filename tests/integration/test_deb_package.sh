@@ -44,12 +44,12 @@ depends=" $(dpkg-deb -f "$deb" Depends | sed -E 's/ \([^)]*\)//g; s/,/ /g') "
 for lib in libzmq5 liblmdb0 libuv1 libmicrohttpd12 libjansson4 libssl3 libprotobuf-c1 libcurl4 libical3 libcsv3 passwd; do
   [[ $depends == *" $lib "* ]] || fail "Depends lacks $lib: $depends"
 done
-# what the package holds: the programs, a unit per daemon and the target, the docs
+# what the package holds: the programs, a unit per daemon and the target, the docs, the web pages
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./#/#')
 for f in /usr/bin/entretiensctl /usr/lib/systemd/system/entretiens.target \
          /usr/share/doc/entretiens/examples/entretiens.env /usr/share/doc/entretiens/operations.md \
          /usr/share/doc/entretiens/LICENSE /usr/share/doc/entretiens/CHANGELOG.md \
-         /usr/share/bash-completion/completions/entretiensctl; do
+         /usr/share/bash-completion/completions/entretiensctl /usr/share/entretiens/web/index.html; do
   grep -qx "$f" <<<"$contents" || fail "the package lacks $f"
 done
 daemons=()

@@ -73,6 +73,9 @@ call POST /interviews/{id}/schedule "/interviews/$IV/schedule" 428 "${S[@]}" "${
 call POST /interviews/{id}/schedule "/interviews/$IV/schedule" 200 "${S[@]}" "${J[@]}" -H "X-CSRF-Token: $CSRF" -H "If-Match: $ETAG" -d '{"start_ms":1774252800000,"place":"Room A"}'
 call POST /interviews/{id}/schedule "/interviews/$IV/schedule" 412 "${S[@]}" "${J[@]}" -H "X-CSRF-Token: $CSRF" -H "If-Match: $ETAG" -d '{"start_ms":1774252800000}'
 call POST /interviews/{id}/schedule "/interviews/$IV/schedule" 403 "${S[@]}" "${J[@]}" -H "If-Match: $ETAG" -d '{}'
+call GET /interviews/{id}/report.pdf "/interviews/$IV/report.pdf" 409 "${S[@]}"
+call GET /interviews/{id}/report.pdf "/interviews/$IV/report.pdf?lang=de" 400 "${S[@]}"
+call GET /interviews/{id}/report.pdf "/interviews/$IV/report.pdf" 401
 call GET /obligations "/obligations?employee_id=E1" 200 "${R[@]}"
 call GET /due "/due?from=2026-01-01&to=2030-12-31&limit=2" 200 "${R[@]}"
 call GET /employees/{employee_id} /employees/E1 200 "${R[@]}"

@@ -229,6 +229,11 @@ for h in hooks:
     if h["status"] != 200 or not h["content_type"].startswith("application/json"):
         errors.append("hook %s: %s %s" % (h["id"], h["status"], h["content_type"]))
 kinds = collections.Counter(m["kind"] for m in mails)
+# "please sign" links to the interview's page under ENTRETIENS_PUBLIC_URL
+# (its default here)
+for m in mails:
+    if m["kind"] == "sign_request" and "http://127.0.0.1:7500/interviews/" not in m["text"]:
+        errors.append("a sign request without the link to the interview: %s" % m["text"][:300])
 for k in ("reminder", "overdue", "escalation", "invitation", "sign_request", "digest"):
     if not kinds[k]:
         errors.append("no %s at all: the scenario lost its point" % k)

@@ -35,6 +35,10 @@ typedef struct {
     ent_store_t *store;
     analytics_t a;
     uint64_t seq_sched, seq_rec;
+    /* turn > 0: events are applied turn by turn in one transaction each,
+     * as the daemon does when it catches up (fx_turn_end ends the last) */
+    unsigned turn, in_turn;
+    MDB_txn *turn_txn;
 } fx_t;
 
 static fx_t fx;
@@ -58,6 +62,8 @@ static inline void fx_open_min(uint32_t min_group)
     cr_assert_eq(ent_store_migrate(fx.store, AN_SCHEMA_VERSION, an_migrate, NULL), 0);
     cr_assert_eq(an_open(&fx.a, fx.store, min_group, 0), 0);
     fx.seq_sched = fx.seq_rec = 0;
+    fx.turn = fx.in_turn = 0;
+    fx.turn_txn = NULL;
     cr_assert_eq(ent_clock_init("2026-03-02"), 0);
     /* the HR principals the tests ask as see every entity */
     static const char *const all[] = { "*", NULL };
@@ -105,7 +111,19 @@ static inline void fx_today(const char *iso)
     cr_assert_eq(ent_clock_set(ms), 0);
 }
 
-/* Applies one envelope in its own transaction; returns the apply result. */
+/* Ends the open turn (fx.turn > 0): the merged counters written, committed. */
+static inline void fx_turn_end(void)
+{
+    if (!fx.turn_txn)
+        return;
+    cr_assert_eq(an_settle(fx.turn_txn, &fx.a), 0);
+    cr_assert_eq(ent_store_commit(fx.store), 0);
+    fx.turn_txn = NULL;
+    fx.in_turn = 0;
+}
+
+/* Applies one envelope in its own transaction (or in the open turn when
+ * fx.turn > 0); returns the apply result. */
 static inline int fx_apply(const char *producer, const char *type, const ProtobufCMessage *msg)
 {
     Entretiens__V1__EventEnvelope ev = ENTRETIENS__V1__EVENT_ENVELOPE__INIT;
@@ -120,13 +138,29 @@ static inline int fx_apply(const char *producer, const char *type, const Protobu
     protobuf_c_message_pack(msg, buf);
     ev.payload.data = buf;
     ev.payload.len = len;
+    if (fx.turn) {
+        if (!fx.turn_txn)
+            cr_assert_eq(ent_store_begin(fx.store, &fx.turn_txn), 0);
+        int rc = sched ? an_apply_scheduler(fx.turn_txn, &ev, &fx.a) : an_apply_records(fx.turn_txn, &ev, &fx.a);
+        free(buf);
+        cr_assert(rc == 0 || rc == ENT_EVENT_SKIP, "apply in a turn: %d", rc);
+        if (++fx.in_turn == fx.turn)
+            fx_turn_end();
+        return rc;
+    }
     MDB_txn *txn;
     cr_assert_eq(ent_store_begin(fx.store, &txn), 0);
     int rc = sched ? an_apply_scheduler(txn, &ev, &fx.a) : an_apply_records(txn, &ev, &fx.a);
-    if (rc == 0 || rc == ENT_EVENT_SKIP)
+    /* the turn's end as the daemon runs it: the merged counters written */
+    int settled = rc == 0 || rc == ENT_EVENT_SKIP ? an_settle(txn, &fx.a) : 0;
+    if ((rc == 0 || rc == ENT_EVENT_SKIP) && settled == 0) {
         cr_assert_eq(ent_store_commit(fx.store), 0);
-    else
-        ent_store_abort(fx.store, rc);
+    } else {
+        ent_store_abort(fx.store, rc ? rc : settled);
+        an_turn_reset(&fx.a);
+        if (!rc)
+            rc = settled;
+    }
     free(buf);
     return rc;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/config.h"
 
@@ -459,4 +460,64 @@ Test(config, destroy_is_safe_on_null)
     ent_config_t *cfg = NULL;
     ent_config_destroy(&cfg);
     cr_assert_null(cfg);
+}
+
+/* Writes text to a fresh file and returns its path (static storage). */
+static const char *s_file(const char *text)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/ent-config-test-XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+Test(config, file_ranks_below_environment_and_flags)
+{
+    ent_config_t *cfg = s_new();
+    const char *path = s_file("# saved defaults\n\n  ENTRETIENS_DATA_DIR = /srv/ent  \nENTRETIENS_LOG_LEVEL=debug\n"
+                              "ENTRETIENS_RPC_TIMEOUT_MS=900\n");
+    setenv("ENTRETIENS_LOG_LEVEL", "warn", 1);
+    int first;
+    char err[256];
+    cr_assert_eq(LOAD(cfg, &first, "--rpc-timeout-ms", "100"), 0);
+    cr_assert_eq(ent_config_load_file(cfg, path, err, sizeof err), 0, "%s", err);
+    cr_assert_str_eq(ent_config_get(cfg, "ENTRETIENS_DATA_DIR"), "/srv/ent", "trimmed, from the file");
+    cr_assert_str_eq(ent_config_source(cfg, "ENTRETIENS_DATA_DIR"), "file");
+    cr_assert_str_eq(ent_config_get(cfg, "ENTRETIENS_LOG_LEVEL"), "warn", "the environment wins");
+    cr_assert_str_eq(ent_config_source(cfg, "ENTRETIENS_LOG_LEVEL"), "environment");
+    cr_assert_str_eq(ent_config_get(cfg, "ENTRETIENS_RPC_TIMEOUT_MS"), "100", "the flag wins");
+    cr_assert_str_eq(ent_config_source(cfg, "ENTRETIENS_RPC_TIMEOUT_MS"), "flag");
+    cr_assert_str_eq(ent_config_source(cfg, "ENTRETIENS_NOSYNC"), "default");
+    cr_assert_str_eq(ent_config_source(cfg, "ENTRETIENS_NOW"), "unset");
+    unlink(path);
+    ent_config_destroy(&cfg);
+    unsetenv("ENTRETIENS_LOG_LEVEL");
+}
+
+Test(config, a_bad_file_changes_nothing_and_says_the_line)
+{
+    ent_config_t *cfg = s_new();
+    int first;
+    char err[256];
+    cr_assert_eq(LOAD(cfg, &first, NULL), 0);
+    const char *good = s_file("ENTRETIENS_DATA_DIR=/a\n");
+    cr_assert_eq(ent_config_load_file(cfg, good, err, sizeof err), 0);
+    unlink(good);
+    const char *unknown = s_file("ENTRETIENS_DATA_DIR=/b\nENTRETIENS_NOPE=1\n");
+    cr_assert_eq(ent_config_load_file(cfg, unknown, err, sizeof err), -1);
+    cr_assert(strstr(err, ":2: unknown setting 'ENTRETIENS_NOPE'"), "%s", err);
+    cr_assert_str_eq(ent_config_get(cfg, "ENTRETIENS_DATA_DIR"), "/a", "all or nothing");
+    unlink(unknown);
+    const char *noeq = s_file("ENTRETIENS_DATA_DIR\n");
+    cr_assert_eq(ent_config_load_file(cfg, noeq, err, sizeof err), -1);
+    cr_assert(strstr(err, ":1: expected NAME=VALUE"), "%s", err);
+    unlink(noeq);
+    cr_assert_eq(ent_config_load_file(cfg, "/nonexistent/ent.conf", err, sizeof err), 1, "absent: nothing to load");
+    cr_assert_str_eq(ent_config_get(cfg, "ENTRETIENS_DATA_DIR"), "/a");
+    ent_config_destroy(&cfg);
 }

@@ -111,6 +111,49 @@ Test(render, a_reminder_in_each_language_says_what_to_do_next)
     cr_expect_null(t);
 }
 
+Test(render, signature_messages_link_to_the_interview_and_its_pdf)
+{
+    ntf_templates_t *t;
+    char err[256];
+    cr_assert_eq(ntf_templates_new(NULL, &t, err, sizeof err), 0, "%s", err);
+    ntf_render_in_t in = {
+        .kind = NTF_KIND_SIGNED, .role = NTF_ROLE_EMPLOYEE, .locale = "fr", .recipient_name = "John Smith",
+        .employee_name = "John Smith", .employee_id = "E1", .type = "professional", .due_date = D("2026-10-26"),
+        .fire_date = D("2026-10-19"), .interview_id = "IV00000042", .public_url = "https://rh.example.com/",
+    };
+    ntf_rendered_t r;
+    cr_assert_eq(ntf_render(t, &in, &r), 0);
+    cr_expect(strstr(r.text, "Le compte rendu : https://rh.example.com/interviews/IV00000042\n"), "%s", r.text);
+    cr_expect(strstr(r.text, "Votre exemplaire en PDF : https://rh.example.com/api/v1/interviews/IV00000042/report.pdf\n"),
+              "%s", r.text);
+    ntf_rendered_clear(&r);
+    in.locale = "en";
+    in.role = NTF_ROLE_MANAGER;
+    cr_assert_eq(ntf_render(t, &in, &r), 0);
+    cr_expect(strstr(r.text, "As a PDF: https://rh.example.com/api/v1/interviews/IV00000042/report.pdf"), "%s", r.text);
+    ntf_rendered_clear(&r);
+    /* please sign: the interview's page (where she signs), no PDF yet */
+    in.kind = NTF_KIND_SIGN_REQUEST;
+    in.role = NTF_ROLE_EMPLOYEE;
+    cr_assert_eq(ntf_render(t, &in, &r), 0);
+    cr_expect(strstr(r.text, "The report: https://rh.example.com/interviews/IV00000042"), "%s", r.text);
+    cr_expect_null(strstr(r.text, "report.pdf"));
+    ntf_rendered_clear(&r);
+    /* no public URL, or an id a URL would have to escape: no link at all */
+    in.kind = NTF_KIND_SIGNED;
+    in.public_url = NULL;
+    cr_assert_eq(ntf_render(t, &in, &r), 0);
+    cr_expect_null(strstr(r.text, "http"), "%s", r.text);
+    cr_expect_null(strstr(r.text, "The report:"), "%s", r.text);
+    ntf_rendered_clear(&r);
+    in.public_url = "https://rh.example.com";
+    in.interview_id = "IV/../x y";
+    cr_assert_eq(ntf_render(t, &in, &r), 0);
+    cr_expect_null(strstr(r.text, "http"), "%s", r.text);
+    ntf_rendered_clear(&r);
+    ntf_templates_destroy(&t);
+}
+
 Test(render, a_digest_lists_its_items)
 {
     ntf_templates_t *t;

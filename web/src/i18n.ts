@@ -1,0 +1,159 @@
+// French first, English beside (docs/web.md, UI.md "Words"); the choice is
+// remembered in this browser; without one, the browser's languages decide,
+// French when neither French nor English is asked for.
+import { signal } from './state';
+
+export type Lang = 'fr' | 'en';
+const KEY = 'entretiens.lang';
+
+function initial(): Lang {
+  try {
+    const saved = localStorage.getItem(KEY);
+    if (saved === 'fr' || saved === 'en') return saved;
+  } catch { /* storage refused: no memory */ }
+  for (const l of navigator.languages || [navigator.language]) {
+    if (l.toLowerCase().startsWith('fr')) return 'fr';
+    if (l.toLowerCase().startsWith('en')) return 'en';
+  }
+  return 'fr';
+}
+
+export const lang = signal<Lang>(initial());
+export function setLang(l: Lang) {
+  try { localStorage.setItem(KEY, l); } catch { /* not remembered */ }
+  document.documentElement.lang = l;
+  lang.set(l);
+}
+document.documentElement.lang = lang.get();
+
+const fr = {
+  app: 'entretiens', skip: 'Aller au contenu', signin: 'Connexion', login: 'Identifiant', password: 'Mot de passe',
+  signin_btn: 'Se connecter', signout: 'Se déconnecter', switch_lang: 'English', switch_lang_label: 'Switch to English',
+  bad_login: 'Identifiant ou mot de passe incorrect.', locked: 'Compte verrouillé après trop d’essais : réessayez plus tard.',
+  my: 'Mes entretiens', team: 'Mon équipe', next: 'Prochain entretien', none_next: 'Aucun entretien à venir.',
+  todo: 'À faire', past: 'Entretiens passés', none: 'Rien pour l’instant.', deadlines: 'Mes échéances',
+  with: 'avec', manager: 'votre manager', place: 'Lieu', video: 'Lien de visio', open: 'Ouvrir', prepare: 'Préparer',
+  due: 'échéance', duration: 'Durée (minutes)', date: 'Date', time: 'Heure', schedule: 'Planifier',
+  reschedule: 'Replanifier', save: 'Enregistrer', cancel: 'Annuler', not_scheduled: 'Date à fixer',
+  late: 'En retard', history: 'Afficher l’historique', list: 'Liste', calendar: 'Calendrier',
+  prev_month: 'Mois précédent', next_month: 'Mois suivant', late_items: 'En retard dans mon équipe',
+  waiting_sign: 'En attente de signature', employee: 'Collaborateur', type: 'Type', status: 'État',
+  saved: 'Enregistré', saving: 'Enregistrement…', unsaved: 'Modifications non enregistrées',
+  conflict: 'Quelqu’un d’autre a modifié cet entretien pendant que vous écriviez. Votre texte est conservé ci-dessous, rien n’est perdu.',
+  reload_merge: 'Recharger et fusionner', share: 'Partager ma préparation', shared_done: 'Préparation partagée',
+  hold: 'Marquer comme tenu', report: 'Valider le compte rendu', sign: 'Signer', sign_comment: 'Commentaire (facultatif)',
+  signed_by_employee: 'Signé par le collaborateur', signed_by_manager: 'Signé par le manager', pdf: 'Télécharger le PDF',
+  notes: 'Notes privées du manager (jamais visibles du collaborateur)', your_answer: 'Votre réponse',
+  their_answer_employee: 'Réponse du collaborateur', their_answer_manager: 'Réponse du manager',
+  not_shared: 'Pas encore partagé.', weight: 'Poids (%)', title: 'Intitulé', measure: 'Mesure', due_date: 'Échéance',
+  attainment: 'Atteinte (%)', comment: 'Commentaire', add: 'Ajouter', remove: 'Retirer', theme: 'Thème',
+  priority: 'Priorité', modality: 'Modalité', horizon: 'Horizon', kind: 'Souhait', item: 'Compétence',
+  level: 'Niveau', owner: 'Responsable (matricule)', yes: 'Oui', no: 'Non', choose: '— choisir —',
+  carried: 'Repris de l’entretien précédent', objectives_carried: 'Objectifs', actions_carried: 'Actions',
+  error: 'Erreur', not_found: 'Cet entretien n’existe pas ou ne vous est pas accessible.', retry: 'Réessayer',
+  loading: 'Chargement…', done: 'Fait', back: 'Retour', required: 'obligatoire', digest: 'Empreinte du compte rendu',
+  video_join: 'Rejoindre la visio', signed_on: 'signé le', relation_interviewer: 'Vous menez cet entretien.',
+  who_employee: 'À remplir par le collaborateur', who_manager: 'À remplir par le manager', who_both: 'Chacun répond',
+  network: 'Le serveur ne répond pas. Vos modifications sont gardées dans la page.', reason: 'Motif',
+  prio_high: 'haute', prio_medium: 'moyenne', prio_low: 'basse', colon: ' : ',
+  expired: 'Votre session a expiré. Votre texte est gardé dans cette page : reconnectez-vous dans un autre onglet, puis réessayez.',
+};
+type Dict = typeof fr;
+const en: Dict = {
+  app: 'entretiens', skip: 'Skip to content', signin: 'Sign in', login: 'Login', password: 'Password',
+  signin_btn: 'Sign in', signout: 'Sign out', switch_lang: 'Français', switch_lang_label: 'Passer en français',
+  bad_login: 'Login or password incorrect.', locked: 'Account locked after too many attempts: try again later.',
+  my: 'My interviews', team: 'My team', next: 'Next interview', none_next: 'No interview coming up.',
+  todo: 'To do', past: 'Past interviews', none: 'Nothing yet.', deadlines: 'My deadlines',
+  with: 'with', manager: 'your manager', place: 'Place', video: 'Video link', open: 'Open', prepare: 'Prepare',
+  due: 'due', duration: 'Duration (minutes)', date: 'Date', time: 'Time', schedule: 'Schedule',
+  reschedule: 'Reschedule', save: 'Save', cancel: 'Cancel', not_scheduled: 'Date to be set',
+  late: 'Overdue', history: 'Show history', list: 'List', calendar: 'Calendar',
+  prev_month: 'Previous month', next_month: 'Next month', late_items: 'Overdue in my team',
+  waiting_sign: 'Awaiting signature', employee: 'Employee', type: 'Type', status: 'Status',
+  saved: 'Saved', saving: 'Saving…', unsaved: 'Unsaved changes',
+  conflict: 'Someone else changed this interview while you were writing. Your text is kept below: nothing is lost.',
+  reload_merge: 'Reload and merge', share: 'Share my preparation', shared_done: 'Preparation shared',
+  hold: 'Mark as held', report: 'Confirm the report', sign: 'Sign', sign_comment: 'Comment (optional)',
+  signed_by_employee: 'Signed by the employee', signed_by_manager: 'Signed by the manager', pdf: 'Download PDF',
+  notes: 'Manager’s private notes (never shown to the employee)', your_answer: 'Your answer',
+  their_answer_employee: 'Employee’s answer', their_answer_manager: 'Manager’s answer',
+  not_shared: 'Not shared yet.', weight: 'Weight (%)', title: 'Title', measure: 'Measure', due_date: 'Due date',
+  attainment: 'Attainment (%)', comment: 'Comment', add: 'Add', remove: 'Remove', theme: 'Theme',
+  priority: 'Priority', modality: 'Modality', horizon: 'Horizon', kind: 'Wish', item: 'Competency',
+  level: 'Level', owner: 'Owner (employee id)', yes: 'Yes', no: 'No', choose: '— choose —',
+  carried: 'Carried from the previous interview', objectives_carried: 'Objectives', actions_carried: 'Action items',
+  error: 'Error', not_found: 'This interview does not exist or is not open to you.', retry: 'Try again',
+  loading: 'Loading…', done: 'Done', back: 'Back', required: 'required', digest: 'Report digest',
+  video_join: 'Join the video call', signed_on: 'signed on', relation_interviewer: 'You hold this interview.',
+  who_employee: 'For the employee', who_manager: 'For the manager', who_both: 'Each answers',
+  network: 'The server does not answer. Your changes are kept in the page.', reason: 'Reason',
+  prio_high: 'high', prio_medium: 'medium', prio_low: 'low', colon: ': ',
+  expired: 'Your session ended. Your text is kept in this page: sign in again in another tab, then try again.',
+};
+export type Key = keyof Dict;
+export const t = (k: Key): string => (lang.get() === 'en' ? en : fr)[k];
+
+const types: Record<string, [string, string]> = {
+  annual_review: ['Entretien annuel d’évaluation', 'Annual review'],
+  professional: ['Entretien professionnel', 'Professional interview'],
+  professional_recap: ['État des lieux récapitulatif', 'Professional recap'],
+  professional_return: ['Entretien professionnel de reprise', 'Professional return interview'],
+  professional_mid_career: ['Entretien professionnel de mi-carrière', 'Mid-career professional interview'],
+  professional_end_of_career: ['Entretien professionnel de fin de carrière', 'End-of-career professional interview'],
+  return_to_work: ['Entretien de reprise', 'Return interview'],
+  internal_mobility: ['Entretien de mobilité', 'Mobility interview'],
+  corrective: ['Entretien de recadrage', 'Corrective interview'],
+  end_of_trial: ['Fin de période d’essai', 'End of trial'],
+  end_of_contract: ['Fin de contrat', 'End of contract'],
+  workload_review: ['Entretien forfait jours', 'Workload review'],
+};
+export const typeName = (k: string) => (types[k] ? types[k][lang.get() === 'en' ? 1 : 0] : k);
+
+// A state is a word and an icon (never a colour alone).
+const states: Record<string, [string, string, string]> = {
+  planned: ['○', 'À planifier', 'To schedule'],
+  scheduled: ['◷', 'Planifié', 'Scheduled'],
+  preparation: ['✎', 'En préparation', 'In preparation'],
+  shared: ['⇄', 'Préparations partagées', 'Preparations shared'],
+  held: ['●', 'Tenu', 'Held'],
+  reported: ['✍', 'À signer', 'Awaiting signature'],
+  signed_employee: ['✍', 'Signé par le collaborateur', 'Signed by the employee'],
+  signed_manager: ['✍', 'Signé par le manager', 'Signed by the manager'],
+  closed: ['✔', 'Signé', 'Signed'],
+  cancelled: ['✕', 'Annulé', 'Cancelled'],
+  upcoming: ['◷', 'À venir', 'Upcoming'],
+  overdue: ['⚠', 'En retard', 'Overdue'],
+  met: ['✔', 'Réalisé', 'Met'],
+  waived: ['–', 'Levé', 'Waived'],
+};
+export const stateOf = (k: string): [string, string] => {
+  const s = states[k];
+  return s ? [s[0], s[lang.get() === 'en' ? 2 : 1]] : ['•', k];
+};
+
+// Dates as UI.md says: "lundi 12 janvier 2027" in French, "12 Jan 2027" in English.
+const parseDay = (d: string) => { const [y, m, j] = d.split('-').map(Number); return new Date(y, m - 1, j); };
+export function fmtDay(d?: string | Date): string {
+  if (!d) return '';
+  const x = typeof d === 'string' ? parseDay(d) : d;
+  return lang.get() === 'en'
+    ? x.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' })
+    : x.toLocaleDateString('fr-FR', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+}
+export function fmtShort(d?: string): string {
+  if (!d) return '';
+  const x = parseDay(d);
+  return lang.get() === 'en'
+    ? x.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' })
+    : x.toLocaleDateString('fr-FR', { day: '2-digit', month: '2-digit', year: 'numeric' });
+}
+export function fmtWhen(ms?: number): string {
+  if (!ms) return '';
+  const x = new Date(ms);
+  const time = x.toLocaleTimeString(lang.get() === 'en' ? 'en-GB' : 'fr-FR', { hour: '2-digit', minute: '2-digit' });
+  return lang.get() === 'en' ? `${fmtDay(x)}, ${time}` : `${fmtDay(x)} à ${time}`;
+}
+export function monthName(y: number, m: number): string {
+  return new Date(y, m, 1).toLocaleDateString(lang.get() === 'en' ? 'en-GB' : 'fr-FR', { month: 'long', year: 'numeric' });
+}

@@ -1,0 +1,121 @@
+// The web application's shell: who is signed in (GET /me, sent together
+// with the page's own request), the header (pages, language, sign-out), the
+// routes, and the sign-in form shown in place of any page without a session
+// (the page's URL stays, so an e-mail's link opens its page after sign-in).
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, Me, clearPrefetch, get, post, prefetch, setCsrf } from './api';
+import { lang, setLang, t } from './i18n';
+import { go, path, signal } from './state';
+import { HOME_PATH, Home } from './home';
+import { TEAM_PATH, Team } from './team';
+import { InterviewPage } from './interview';
+
+export const me = signal<Me | null | undefined>(undefined); // undefined: not known yet; null: signed out
+
+async function loadMe() {
+  try {
+    const r = await get<Me>('/me');
+    setCsrf(r.body.csrf_token || '');
+    me.set(r.body);
+  } catch (e) {
+    clearPrefetch();
+    me.set(null);
+    if (!(e instanceof ApiError) || e.status !== 401) console.error(e);
+  }
+}
+
+export const isManager = (m: Me | null | undefined) => !!m && m.role === 'manager';
+
+function Login() {
+  const [login, setLogin] = useState('');
+  const [pw, setPw] = useState('');
+  const [err, setErr] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setErr('');
+    try {
+      const r = await post<any>('/auth/login', { login, password: pw });
+      setCsrf(r.body.csrf_token);
+      await loadMe();
+      if (location.pathname === '/' || location.pathname === '/login') go(isManager(me.get()) ? '/team' : '/me');
+    } catch (e) {
+      setErr(e instanceof ApiError && e.status === 429 ? t('locked') : e instanceof ApiError && e.status === 0 ? t('network') : t('bad_login'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main id="main" class="narrow">
+      <h1>{t('signin')}</h1>
+      <form onSubmit={submit} class="card">
+        <label for="login">{t('login')}</label>
+        <input id="login" name="login" autoComplete="username" required value={login}
+          onInput={(e) => setLogin((e.target as HTMLInputElement).value)} />
+        <label for="password">{t('password')}</label>
+        <input id="password" name="password" type="password" autoComplete="current-password" required value={pw}
+          onInput={(e) => setPw((e.target as HTMLInputElement).value)} />
+        {err && <p class="error" role="alert"><span aria-hidden="true">⚠ </span>{err}</p>}
+        <button type="submit" class="primary" disabled={busy}>{t('signin_btn')}</button>
+      </form>
+    </main>
+  );
+}
+
+function Header() {
+  const m = me.use();
+  const p = path.use();
+  const nav = (to: string, label: string) => (
+    <a href={to} aria-current={p.startsWith(to) ? 'page' : undefined}
+      onClick={(e) => { e.preventDefault(); go(to); }}>{label}</a>
+  );
+  const logout = async () => {
+    try { await post('/auth/logout', {}); } catch { /* the session ends anyway */ }
+    setCsrf('');
+    me.set(null);
+    go('/');
+  };
+  return (
+    <header class="top">
+      <a class="skip" href="#main">{t('skip')}</a>
+      <span class="brand">{t('app')}</span>
+      {m && <nav aria-label={t('app')}>{nav('/me', t('my'))}{isManager(m) && nav('/team', t('team'))}</nav>}
+      <span class="spacer" />
+      <button type="button" class="link" lang={lang.get() === 'fr' ? 'en' : 'fr'} aria-label={t('switch_lang_label')}
+        onClick={() => setLang(lang.get() === 'fr' ? 'en' : 'fr')}>{t('switch_lang')}</button>
+      {m && <button type="button" class="link" onClick={logout}>{t('signout')}</button>}
+    </header>
+  );
+}
+
+function App() {
+  lang.use();
+  const m = me.use();
+  const p = path.use();
+  useEffect(() => { loadMe(); }, []);
+  useEffect(() => { document.title = `${t('app')}`; }, [p]);
+  let page;
+  if (m === undefined) page = <main id="main"><p>{t('loading')}</p></main>;
+  else if (m === null) page = <Login />;
+  else {
+    const iv = /^\/interviews\/([A-Za-z0-9_-]+)\/?$/.exec(p);
+    if (iv) page = <InterviewPage id={iv[1]} key={iv[1]} />;
+    else if (p.startsWith('/team') && isManager(m)) page = <Team />;
+    else if (p === '/' && isManager(m)) { go('/team'); page = null; }
+    else page = <Home />;
+  }
+  return <>{<Header />}{page}</>;
+}
+
+{
+  const p = location.pathname;
+  const iv = /^\/interviews\/([A-Za-z0-9_-]+)\/?$/.exec(p);
+  if (iv) prefetch('/interviews/' + iv[1]);
+  else if (p.startsWith('/team')) prefetch(TEAM_PATH);
+  else if (p.startsWith('/me')) prefetch(HOME_PATH);
+}
+const root = document.getElementById('app')!;
+root.textContent = ''; // the boot text of index.html
+render(<App />, root);

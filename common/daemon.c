@@ -340,7 +340,7 @@ static int s_ready_check(ent_daemon_t *d, char *reason, size_t size)
         snprintf(reason, size, "starting");
         return 0;
     }
-    for (size_t i = 0; i < d->n_consumers; i++) {
+    for (size_t i = 0; i < d->n_consumers && !d->spec.ready_ignores_consumers; i++) {
         ent_subscriber_stats_t st;
         ent_subscriber_stats(d->consumers[i].sub, &st);
         if (!st.heard) {

@@ -63,6 +63,10 @@ typedef struct {
      * (ENTRETIENS_<NAME>_HTTP); the gateway serves its API on _HTTP and
      * these on "OPS_HTTP" (ENTRETIENS_GATEWAY_OPS_HTTP) */
     const char *http_kind;
+    /* /readyz does not wait for the consumed producers (heard, caught up):
+     * the gateway serves its API whether or not its webhook feed lags;
+     * the lag shows in the consumer metrics */
+    bool ready_ignores_consumers;
 } ent_daemon_spec_t;
 
 /* Work run inside a turn's transaction (periodic work, clock changes).

@@ -19,9 +19,9 @@ static const char *const s_daemons[] = { "scheduler", "records", "notifier", "an
  * API's use cases only: never the operators' (grants, policies, clock,
  * backups), which also need an admin key (ENT_RPC_OPERATOR). */
 #define GATEWAY_ALLOW                                                                                              \
-    "events.replay,health,scheduler.ingest,scheduler.obligations,scheduler.due,scheduler.employee,"               \
+    "events.replay,health,scheduler.ingest,scheduler.obligations,scheduler.due,scheduler.employee,scheduler.employee.search,"               \
     "scheduler.campaign.*,records.interview.*,records.template.list,records.template.show," \
-    "notifier.list,notifier.show,analytics.*"
+    "notifier.list,notifier.show,notifier.retry,analytics.*"
 
 static json_t *s_key_json(const ent_key_t *k)
 {

@@ -4,6 +4,7 @@
  *    policy apply FILE | policy show  scheduler.policy.apply / .show
  *    obligations --employee ID        scheduler.obligations
  *    employee show ID                 scheduler.employee
+ *    employee search [QUERY] ...      scheduler.employee.search
  *    due --from D --to D [filters]    scheduler.due
  *    deadlines disciplinary ...       scheduler.disciplinary
  *    campaign create|list|show        scheduler.campaign.create / .list
@@ -864,7 +865,7 @@ int ctl_cmd_obligations(ctl_t *ctl, int argc, char **argv)
 
 /* -------------------------------------------------------------- employee */
 
-#define EMPLOYEE_USAGE "employee show ID"
+#define EMPLOYEE_USAGE "employee show ID | employee search [QUERY] [--entity E] [--department D] [--limit N] [--after ID]"
 
 static json_t *s_employee_json(const Entretiens__V1__Employee *e)
 {
@@ -927,10 +928,77 @@ static char *s_event_details(const Entretiens__V1__EmployeeEvent *ev)
     return out;
 }
 
+/* employee search [QUERY] [--entity E] [--department D] [--limit N]
+ * [--after ID]: one page of the people the caller may see. */
+static int s_employee_search(ctl_t *ctl, int argc, char **argv)
+{
+    const char *pos[1] = { NULL }, *entity = NULL, *department = NULL, *limit = NULL, *after = NULL;
+    int np = 0;
+    const ctl_opt_t opts[] = { CTL_OPT("--entity", &entity), CTL_OPT("--department", &department),
+                               CTL_OPT("--limit", &limit), CTL_OPT("--after", &after) };
+    if (ctl_args_parse("employee search", EMPLOYEE_USAGE, argc, argv, 2, opts, sizeof opts / sizeof *opts, pos, 1,
+                       &np) != 0)
+        return CTL_USAGE;
+    Entretiens__V1__EmployeeSearchRequest req = ENTRETIENS__V1__EMPLOYEE_SEARCH_REQUEST__INIT;
+    if (limit) {
+        char *end;
+        unsigned long l = strtoul(limit, &end, 10);
+        if (!*limit || *end || l < 1 || l > 1000)
+            return ctl_bad("employee search", "--limit is from 1 to 1000");
+        req.limit = (uint32_t) l;
+    }
+    req.q = (char *) (np ? pos[0] : "");
+    req.entity = (char *) (entity ? entity : "");
+    req.department = (char *) (department ? department : "");
+    req.after = (char *) (after ? after : "");
+    Entretiens__V1__EmployeeSearchReply *rep = ctl_call_unpack(ctl, DAEMON, "scheduler.employee.search", &req.base,
+                                                               &entretiens__v1__employee_search_reply__descriptor);
+    if (!rep)
+        return CTL_FAILED;
+    if (ctl->json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < rep->n_employees; i++) {
+            const Entretiens__V1__Employee *e = rep->employees[i];
+            json_array_append_new(arr, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
+                                                 "employee_id", ent_json_str(e->employee_id), "first_name",
+                                                 ent_json_str(e->first_name), "last_name", ent_json_str(e->last_name),
+                                                 "entity", ent_json_str(e->entity), "department",
+                                                 ent_json_str(e->department), "site", ent_json_str(e->site),
+                                                 "manager_id", ent_json_str(e->manager_id), "position",
+                                                 ent_json_str(e->position), "hired_on", ent_json_pbdate(e->hired_on),
+                                                 "left_on", ent_json_pbdate(e->left_on), "employed", e->employed));
+        }
+        json_t *j = json_pack("{s:o, s:o}", "employees", arr, "next_after",
+                              rep->next_after && *rep->next_after ? ent_json_str(rep->next_after) : json_null());
+        ctl_print_json(j);
+    } else {
+        ctl_table_t *t = ctl_table_new("EMPLOYEE_ID", "NAME", "ENTITY", "DEPARTMENT", "MANAGER", "HIRED", "LEFT", NULL);
+        for (size_t i = 0; i < rep->n_employees; i++) {
+            const Entretiens__V1__Employee *e = rep->employees[i];
+            char h[ENT_PBDATE_BUFLEN], l[ENT_PBDATE_BUFLEN];
+            ctl_table_row(t);
+            ctl_table_cell(t, e->employee_id, CTL_PLAIN);
+            ctl_table_cellf(t, CTL_PLAIN, "%s %s", e->first_name ? e->first_name : "", e->last_name ? e->last_name : "");
+            ctl_table_cell(t, e->entity, CTL_PLAIN);
+            ctl_table_cell(t, e->department, CTL_PLAIN);
+            ctl_table_cell(t, e->manager_id, CTL_PLAIN);
+            ctl_table_cell(t, ent_pbdate_str(e->hired_on, h), CTL_PLAIN);
+            ctl_table_cell(t, ent_pbdate_str(e->left_on, l), CTL_PLAIN);
+        }
+        ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
+        if (rep->next_after && *rep->next_after)
+            printf("more: --after %s\n", rep->next_after);
+    }
+    s_free(rep);
+    return CTL_OK;
+}
+
 int ctl_cmd_employee(ctl_t *ctl, int argc, char **argv)
 {
     const char *pos[2];
     int np = 0;
+    if (argc >= 2 && strcmp(argv[1], "search") == 0)
+        return s_employee_search(ctl, argc, argv);
     if (ctl_args_parse("employee", EMPLOYEE_USAGE, argc, argv, 1, NULL, 0, pos, 2, &np) != 0)
         return CTL_USAGE;
     if (np != 2 || strcmp(pos[0], "show") != 0 || !*pos[1])
@@ -1532,6 +1600,12 @@ const char *ctl_scheduler_details(const char *command)
           "          trial_renewable, forfait_jours,\n"
           "          first_name, last_name, position, hired_on, left_on, trial_end, employed},\n"
           "          \"history\":[{event as in ingest files}...]}\n"
+          "search:  QUERY is an id prefix or a part of the first or last name (case and accents\n"
+          "         ignored); --entity and --department filter exactly; --limit 1-1000 (50);\n"
+          "         only the people the caller may see (--as): HR its granted entities, a manager\n"
+          "         her reporting line.  --json: {\"employees\":[{employee_id, first_name,\n"
+          "         last_name, entity, department, site, manager_id, position, hired_on, left_on,\n"
+          "         employed}...], \"next_after\": null or the --after of the next page}\n"
           "exit:    0 done, 1 unknown employee or scheduler error, 2 usage\n" },
         { "due",
           "filters: --type T  --entity E  --department X  --manager M\n"

@@ -44,6 +44,10 @@ typedef enum {
     GW_C_RATE_LIMITED,
     GW_C_REQUESTS,
     GW_C_ERRORS_5XX,
+    GW_C_HOOK_ENQUEUED,
+    GW_C_HOOK_OK,
+    GW_C_HOOK_FAILED,
+    GW_C_HOOK_DEAD,
     GW_C_COUNT
 } gw_counter_t;
 
@@ -91,6 +95,17 @@ typedef struct gw {
     struct gw_oidc_conf *oidc_conf;    /* NULL: OIDC off */
     struct gw_oidc *oidc;
     pthread_mutex_t oidc_mu;
+    /* webhooks (gw_hook_*.c): consumed on the loop, delivered by their
+     * own thread (hook_*), which the loop wakes after a turn enqueued */
+    uint32_t hook_attempts, hook_backoff_ms, hook_backoff_max_ms, hook_timeout_ms;
+    pthread_t hook_thread;
+    bool hook_thread_on;
+    pthread_mutex_t hook_mu;
+    pthread_cond_t hook_cv;
+    bool hook_kick;            /* under hook_mu: something new to send */
+    bool hook_turn_enqueued;   /* loop only: this turn enqueued deliveries */
+    atomic_uint_fast64_t hook_depth;    /* pending deliveries, as last counted */
+    atomic_uint_fast64_t hook_dead;     /* dead letters, as last counted */
     atomic_int_fast64_t loop_beat_ms;   /* the loop's last heartbeat */
     atomic_bool stopping;
     atomic_uint_fast64_t counters[GW_C_COUNT];
@@ -122,6 +137,19 @@ void gw_close(gw_t *gw);
  * safe twice. */
 int gw_oidc_setup(gw_t *gw);
 void gw_oidc_close(gw_t *gw);
+
+/* gw_hook_events.c: reads ENTRETIENS_GATEWAY_WEBHOOK_*, consumes the
+ * scheduler's and records' events (the domain events become deliveries,
+ * records' grant events keep the copy of the HR grants).  Returns 0, -1
+ * or ENT_DAEMON_CONFIG_ERROR. */
+int gw_hooks_setup(gw_t *gw);
+/* gw_hook_deliver.c: starts the delivery thread (after the store is open).
+ * Returns 0 or -1 (logged).  gw_hooks_stop wakes and joins it; safe when
+ * not started, and twice. */
+int gw_hooks_start(gw_t *gw);
+void gw_hooks_stop(gw_t *gw);
+/* Wakes the delivery thread (something was enqueued or resubmitted). */
+void gw_hooks_kick(gw_t *gw);
 
 /* gw_admin.c: the operator methods (gateway.user.*, gateway.apikey.*). */
 int gw_admin_register(gw_t *gw);

@@ -115,6 +115,13 @@ int gw_route_caltoken_create(gw_req_t *r, gw_resp_t *out, const void *arg);
 int gw_route_caltoken_delete(gw_req_t *r, gw_resp_t *out, const void *arg);
 int gw_route_calendar(gw_req_t *r, gw_resp_t *out, const void *arg);
 
+/* Webhooks (gw_hook_routes.c): administrators and granted HR only. */
+int gw_route_webhook_create(gw_req_t *r, gw_resp_t *out, const void *arg);
+int gw_route_webhook_list(gw_req_t *r, gw_resp_t *out, const void *arg);
+int gw_route_webhook_delete(gw_req_t *r, gw_resp_t *out, const void *arg);
+int gw_route_webhook_dead(gw_req_t *r, gw_resp_t *out, const void *arg);
+int gw_route_webhook_resubmit(gw_req_t *r, gw_resp_t *out, const void *arg);
+
 /* The report as a PDF (gw_report.c). */
 int gw_route_report_pdf(gw_req_t *r, gw_resp_t *out, const void *arg);
 

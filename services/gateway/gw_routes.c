@@ -610,10 +610,16 @@ static const s_rpc_t s_due = { R(D_SCHEDULER, "scheduler.due", due_request, due_
                                .page_field = "obligations", .limit_field = "limit" };
 static const s_rpc_t s_employee = { R(D_SCHEDULER, "scheduler.employee", employee_request, employee_reply),
                                     .path_fields = { "employee_id" } };
+static const s_rpc_t s_employee_search = { R(D_SCHEDULER, "scheduler.employee.search", employee_search_request,
+                                             employee_search_reply) };
 static const s_rpc_t s_campaigns = { R(D_SCHEDULER, "scheduler.campaign.list", campaign_request, campaign_list) };
 static const s_rpc_t s_campaign = { R(D_SCHEDULER, "scheduler.campaign.list", campaign_request, campaign_list),
                                     .path_fields = { "id" } };
 static const s_rpc_t s_campaign_create = { R(D_SCHEDULER, "scheduler.campaign.create", campaign, campaign) };
+/* POST /campaigns/{id}/{action}: close, extend or cancel (the scheduler
+ * checks the action, the state and who may) */
+static const s_rpc_t s_campaign_change = { R(D_SCHEDULER, "scheduler.campaign.change", campaign_change, campaign),
+                                           .path_fields = { "id", "action" } };
 static const s_rpc_t s_templates = { R(D_RECORDS, "records.template.list", template_list_request, template_list) };
 static const s_rpc_t s_template = { R(D_RECORDS, "records.template.show", template_request, template),
                                     .path_fields = { "id" } };
@@ -622,6 +628,10 @@ static const s_rpc_t s_notifications = { R(D_NOTIFIER, "notifier.list", notifica
                                          .limit_field = "limit" };
 static const s_rpc_t s_notification = { R(D_NOTIFIER, "notifier.show", preview_request, preview_reply),
                                         .path_fields = { "notification_id" } };
+/* POST /notifications/{id}/retry: a failed or dead notification sent again
+ * now (HR and administrators; the notifier decides) */
+static const s_rpc_t s_notification_retry = { R(D_NOTIFIER, "notifier.retry", notification_request, retry_reply),
+                                              .path_fields = { "id" } };
 #define STATS(name, reply) \
     static const s_rpc_t s_stats_##name = { R(D_ANALYTICS, "analytics." #name, stats_query, reply) }
 STATS(completion, completion_reply);
@@ -666,10 +676,12 @@ const gw_route_t gw_routes[] = {
     RPC("POST", "/interviews/{id}/reassign", "write", s_iv_reassign),
     RPC("GET", "/obligations", "read", s_obligations),
     RPC("GET", "/due", "read", s_due),
+    RPC("GET", "/employees", "read", s_employee_search),
     RPC("GET", "/employees/{employee_id}", "read", s_employee),
     RPC("GET", "/campaigns", "read", s_campaigns),
     RPC("POST", "/campaigns", "write", s_campaign_create),
     RPC("GET", "/campaigns/{id}", "read", s_campaign),
+    RPC("POST", "/campaigns/{id}/{action}", "write", s_campaign_change),
     RPC("GET", "/templates", "read", s_templates),
     RPC("GET", "/templates/{id}", "read", s_template),
     RPC("GET", "/statistics/completion", "read", s_stats_completion),
@@ -683,7 +695,13 @@ const gw_route_t gw_routes[] = {
     RPC("GET", "/statistics/managers", "read", s_stats_managers),
     RPC("GET", "/notifications", "read", s_notifications),
     RPC("GET", "/notifications/{notification_id}", "read", s_notification),
+    RPC("POST", "/notifications/{notification_id}/retry", "write", s_notification_retry),
     { "POST", API "/events", "ingest", s_events, NULL },
     { "POST", API "/imports/employees", "ingest", s_import_employees, NULL },
+    { "POST", API "/webhooks", "write", gw_route_webhook_create, NULL },
+    { "GET", API "/webhooks", "read", gw_route_webhook_list, NULL },
+    { "DELETE", API "/webhooks/{id}", "write", gw_route_webhook_delete, NULL },
+    { "GET", API "/webhooks/{id}/dead-letters", "read", gw_route_webhook_dead, NULL },
+    { "POST", API "/webhooks/{id}/dead-letters/{event_id}/resubmit", "write", gw_route_webhook_resubmit, NULL },
 };
 const size_t gw_n_routes = sizeof gw_routes / sizeof gw_routes[0];

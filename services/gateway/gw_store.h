@@ -1,6 +1,9 @@
 /*  gw_store.h — the gateway's records in its LMDB store: accounts (key =
  *  login), sessions (key = SHA-256 of the session id), API keys (key = the
- *  key's id), calendar feed tokens (key = SHA-256 of the token).  Values are the protobuf messages of proto/gateway.proto.
+ *  key's id), calendar feed tokens (key = SHA-256 of the token), webhook
+ *  subscriptions (key = id) and their deliveries, pending and dead (key =
+ *  webhook id "/" event id), and the copy of the HR grants (common/grants.h).
+ *  Values are the protobuf messages of proto/gateway.proto.
  *
  *  Every function works inside a transaction the caller owns: a nested
  *  transaction of a turn (operator RPC on the loop thread) or one an API
@@ -17,11 +20,12 @@
 
 #include <lmdb.h>
 
-#define GW_MAX_DBS 5
+#define GW_MAX_DBS 9
 
 typedef struct {
     MDB_env *env;
     MDB_dbi accounts, sessions, apikeys, caltokens;
+    MDB_dbi webhooks, wh_pending, wh_dead, grants;
 } gw_store_t;
 
 /* Opens (creating) the three databases of the daemon's store.  Start-up
@@ -61,5 +65,29 @@ int gw_caltoken_put(MDB_txn *txn, const gw_store_t *st, const uint8_t hash[GW_HA
                     const Entretiens__V1__CalendarToken *t);
 /* Deletes every token of principal.  *n gets their number. */
 int gw_caltoken_del_principal(MDB_txn *txn, const gw_store_t *st, const char *principal, size_t *n);
+
+/* Webhook subscriptions.  get: MDB_NOTFOUND when none.  list: every
+ * subscription (out: a malloc'd array of n unpacked Webhooks; free with
+ * gw_webhook_list_free). */
+int gw_webhook_get(MDB_txn *txn, const gw_store_t *st, const char *id, Entretiens__V1__Webhook **out);
+int gw_webhook_put(MDB_txn *txn, const gw_store_t *st, const Entretiens__V1__Webhook *w);
+int gw_webhook_list(MDB_txn *txn, const gw_store_t *st, Entretiens__V1__Webhook ***out, size_t *n);
+void gw_webhook_list_free(Entretiens__V1__Webhook **items, size_t n);
+/* Deletes the subscription and every delivery it has, pending or dead.
+ * Returns 0 or MDB_NOTFOUND when there is no such subscription. */
+int gw_webhook_del(MDB_txn *txn, const gw_store_t *st, const char *id);
+
+/* A delivery in dbi (st->wh_pending or st->wh_dead), keyed by webhook id
+ * "/" event id: put (replaces), del (MDB_NOTFOUND when absent), get. */
+int gw_delivery_put(MDB_txn *txn, const gw_store_t *st, MDB_dbi dbi, const Entretiens__V1__WebhookDelivery *d);
+int gw_delivery_del(MDB_txn *txn, const gw_store_t *st, MDB_dbi dbi, const char *webhook_id, const char *event_id);
+int gw_delivery_get(MDB_txn *txn, const gw_store_t *st, MDB_dbi dbi, const char *webhook_id, const char *event_id,
+                    Entretiens__V1__WebhookDelivery **out);
+/* The deliveries of dbi in key order (all subscriptions when webhook_id is
+ * NULL), from the key after `after` ("" = the first), at most max.  out:
+ * malloc'd array of n unpacked deliveries, gw_delivery_list_free. */
+int gw_delivery_list(MDB_txn *txn, const gw_store_t *st, MDB_dbi dbi, const char *webhook_id, const char *after,
+                     size_t max, Entretiens__V1__WebhookDelivery ***out, size_t *n);
+void gw_delivery_list_free(Entretiens__V1__WebhookDelivery **items, size_t n);
 
 #endif

@@ -16,6 +16,10 @@ int main(int argc, char **argv)
         .schema_version = GW_SCHEMA_VERSION,
         .migrate = gw_migrate,
         .publishes = false,
+        /* the domain events its webhooks carry, and records' HR grants */
+        .consumes = (const char *const[]) { "scheduler", "records", NULL },
+        /* people are served whether or not the webhook feed lags */
+        .ready_ignores_consumers = true,
         .http_kind = "OPS_HTTP",
     };
     static gw_t gw;
@@ -30,6 +34,8 @@ int main(int argc, char **argv)
         src = -1;
     if (src == 0)
         src = gw_api_start(&gw);
+    if (src == 0)
+        src = gw_hooks_start(&gw);
     if (src != 0) {
         ent_log_error("daemon.start", "gateway could not start");
         gw_stop(&gw);

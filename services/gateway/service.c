@@ -38,6 +38,10 @@ const ent_config_var_t gw_config_vars[] = {
       "else <prefix>/share/entretiens/web beside <prefix>/bin" },
     { "ENTRETIENS_GATEWAY_RATE_ADDR", "200", "requests per second per client address (0 = no limit)" },
     { "ENTRETIENS_GATEWAY_RATE_PRINCIPAL", "100", "requests per second per principal (0 = no limit)" },
+    { "ENTRETIENS_GATEWAY_WEBHOOK_ATTEMPTS", "10", "attempts of a webhook delivery before it is a dead letter" },
+    { "ENTRETIENS_GATEWAY_WEBHOOK_BACKOFF_MS", "1000", "wait before the second attempt of a webhook delivery (doubles each time)" },
+    { "ENTRETIENS_GATEWAY_WEBHOOK_BACKOFF_MAX_MS", "3600000", "longest wait between two attempts of a webhook delivery" },
+    { "ENTRETIENS_GATEWAY_WEBHOOK_TIMEOUT_MS", "10000", "how long a webhook receiver has to answer one POST" },
     { "ENTRETIENS_OIDC_ISSUER", NULL, "OpenID provider's issuer URL: sign-in with it (docs/gateway-oidc.md); unset = off" },
     { "ENTRETIENS_OIDC_CLIENT_ID", NULL, "the gateway's client id at the provider" },
     { "ENTRETIENS_OIDC_CLIENT_SECRET", NULL, "its client secret (secret; never logged)" },
@@ -104,6 +108,10 @@ static const char *const s_counter_names[GW_C_COUNT][2] = {
     { "rate_limited_total", "Requests refused 429 by the rate limits" },
     { "http_requests_total", "API requests received" },
     { "http_errors_5xx_total", "API answers with a 5xx status" },
+    { "webhook_enqueued_total", "Webhook deliveries queued (one per event and matching subscription)" },
+    { "webhook_deliveries_ok_total", "Webhook POSTs answered 2xx" },
+    { "webhook_deliveries_failed_total", "Webhook POSTs that failed (each attempt)" },
+    { "webhook_deliveries_dead_total", "Webhook deliveries given up (dead letters)" },
 };
 
 /* Every 250 ms on the loop: the heartbeat the API's probes read, and the
@@ -121,11 +129,22 @@ static void s_on_beat(uv_timer_t *t)
     }
 }
 
+static double s_hook_depth(void *arg)
+{
+    return (double) atomic_load(&((gw_t *) arg)->hook_depth);
+}
+
+static double s_hook_dead(void *arg)
+{
+    return (double) atomic_load(&((gw_t *) arg)->hook_dead);
+}
+
 int gw_setup(ent_daemon_t *d, void *arg)
 {
     gw_t *gw = arg;
     gw->d = d;
     uint32_t max_body, idle, maxs, fails, lock_s, secure, rate_addr, rate_p, ingest_to, timeout;
+    uint32_t hook_attempts, hook_backoff, hook_backoff_max, hook_timeout;
     if (s_u32(d, "ENTRETIENS_GATEWAY_THREADS", 4, 1, 256, &gw->threads) ||
         s_u32(d, "ENTRETIENS_GATEWAY_MAX_BODY", 16 << 20, 1024, 1 << 30, &max_body) ||
         s_u32(d, "ENTRETIENS_GATEWAY_MAX_EVENTS", 10000, 1, 100000, &gw->max_events) ||
@@ -137,7 +156,11 @@ int gw_setup(ent_daemon_t *d, void *arg)
         s_u32(d, "ENTRETIENS_GATEWAY_LOCKOUT_S", 900, 1, 86400, &lock_s) ||
         s_u32(d, "ENTRETIENS_GATEWAY_SECURE_COOKIES", 0, 0, 1, &secure) ||
         s_u32(d, "ENTRETIENS_GATEWAY_RATE_ADDR", 200, 0, 1000000, &rate_addr) ||
-        s_u32(d, "ENTRETIENS_GATEWAY_RATE_PRINCIPAL", 100, 0, 1000000, &rate_p))
+        s_u32(d, "ENTRETIENS_GATEWAY_RATE_PRINCIPAL", 100, 0, 1000000, &rate_p) ||
+        s_u32(d, "ENTRETIENS_GATEWAY_WEBHOOK_ATTEMPTS", 10, 1, 1000, &hook_attempts) ||
+        s_u32(d, "ENTRETIENS_GATEWAY_WEBHOOK_BACKOFF_MS", 1000, 10, 86400000, &hook_backoff) ||
+        s_u32(d, "ENTRETIENS_GATEWAY_WEBHOOK_BACKOFF_MAX_MS", 3600000, 10, 86400000, &hook_backoff_max) ||
+        s_u32(d, "ENTRETIENS_GATEWAY_WEBHOOK_TIMEOUT_MS", 10000, 100, 600000, &hook_timeout))
         return ENT_DAEMON_CONFIG_ERROR;
     const char *origin = ent_config_get(ent_daemon_config(d), "ENTRETIENS_GATEWAY_ORIGIN");
     if (origin && *origin) {
@@ -165,6 +188,10 @@ int gw_setup(ent_daemon_t *d, void *arg)
     gw->sessions = (gw_session_policy_t) { .idle_seconds = idle, .absolute_seconds = maxs };
     gw->lockout = (gw_lockout_t) { .max_failures = fails, .lock_seconds = lock_s };
     gw->secure_cookies = secure != 0;
+    gw->hook_attempts = hook_attempts;
+    gw->hook_backoff_ms = hook_backoff;
+    gw->hook_backoff_max_ms = hook_backoff_max < hook_backoff ? hook_backoff : hook_backoff_max;
+    gw->hook_timeout_ms = hook_timeout;
     if (ent_password_init() != 0) {
         ent_log_error("gateway.sodium", "libsodium cannot start (no entropy source)");
         return -1;
@@ -196,6 +223,12 @@ int gw_setup(ent_daemon_t *d, void *arg)
         snprintf(name, sizeof name, "entretiens_gateway_%s", s_counter_names[i][0]);
         gw->m_counters[i] = ent_metrics_counter(m, name, s_counter_names[i][1]);
     }
+    ent_metrics_gauge_callback(m, "entretiens_gateway_webhook_queue_depth",
+                               "Webhook deliveries waiting (pending or retrying), as last counted", s_hook_depth, gw);
+    ent_metrics_gauge_callback(m, "entretiens_gateway_webhook_dead_letters",
+                               "Webhook deliveries given up and kept as dead letters", s_hook_dead, gw);
+    if (gw_hooks_setup(gw) != 0)
+        return -1;
     int orc = gw_oidc_setup(gw);
     if (orc != 0)
         return orc;
@@ -215,6 +248,7 @@ int gw_setup(ent_daemon_t *d, void *arg)
 void gw_stop(gw_t *gw)
 {
     gw_api_stop(gw);
+    gw_hooks_stop(gw);
     if (gw->beat_on) {
         uv_timer_stop(&gw->beat);
         uv_close((uv_handle_t *) &gw->beat, NULL);

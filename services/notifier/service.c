@@ -98,15 +98,15 @@ static int s_webhook_secrets_ok(const ntf_channel_config_t *ch)
         return -1;
     }
     for (int i = 0; i < 2; i++) {
-        ntf_webhook_key_t key;
+        ent_webhook_key_t key;
         if (!values[i])
             continue;
-        int rc = ntf_webhook_key_parse(values[i], &key);
+        int rc = ent_webhook_key_parse(values[i], &key);
         OPENSSL_cleanse(&key, sizeof key);
         if (rc == EINVAL) {
             ent_log_error("config.invalid", "%s: a whsec_ secret must be whsec_ followed by the standard base64 (padded, "
                                             "no spaces or line breaks) of %d to %d bytes",
-                          names[i], NTF_WEBHOOK_KEY_MIN, NTF_WEBHOOK_WHSEC_MAX);
+                          names[i], ENT_WEBHOOK_KEY_MIN, ENT_WEBHOOK_WHSEC_MAX);
             return -1;
         }
         if (rc) {

@@ -241,6 +241,8 @@ int sched_recompute_all(scheduler_t *s, MDB_txn *txn);
 
 int sched_ingest_register(scheduler_t *s);
 int sched_queries_register(scheduler_t *s);
+/* search.c: scheduler.employee.search.  Returns 0 or -1. */
+int sched_search_register(scheduler_t *s);
 
 /* Applies records' events (an interview completed counts as held). */
 int sched_on_records_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg);

@@ -81,16 +81,43 @@ call GET /due "/due?from=2026-01-01&to=2030-12-31&limit=2" 200 "${R[@]}"
 call GET /employees/{employee_id} /employees/E1 200 "${R[@]}"
 call GET /campaigns /campaigns 200 "${R[@]}"
 call POST /campaigns /campaigns 200 "${R[@]}" "${J[@]}" -H "X-CSRF-Token: $RCSRF" -d '{"id":"reviews-2026","title":"Reviews 2026","type":"annual_review","window_start":"2026-04-01","window_end":"2026-06-30"}'
+call POST /campaigns/{id}/{action} /campaigns/reviews-2026/extend 200 "${R[@]}" "${J[@]}" -H "X-CSRF-Token: $RCSRF" -d '{"window_end":"2026-07-31","note":"summer"}'
+call POST /campaigns/{id}/{action} /campaigns/reviews-2026/extend 400 "${R[@]}" "${J[@]}" -H "X-CSRF-Token: $RCSRF" -d '{"window_end":"2026-05-01"}'
+call POST /campaigns/{id}/{action} /campaigns/reviews-2026/explode 400 "${R[@]}" "${J[@]}" -H "X-CSRF-Token: $RCSRF" -d '{}'
+call POST /campaigns/{id}/{action} /campaigns/reviews-2026/close 403 "${S[@]}" "${J[@]}" -H "X-CSRF-Token: $CSRF" -d '{}'
+call POST /campaigns/{id}/{action} /campaigns/reviews-2026/close 200 "${R[@]}" "${J[@]}" -H "X-CSRF-Token: $RCSRF" -d '{"note":"done"}'
+call POST /campaigns/{id}/{action} /campaigns/reviews-2026/cancel 409 "${R[@]}" "${J[@]}" -H "X-CSRF-Token: $RCSRF" -d '{}'
+call POST /campaigns/{id}/{action} /campaigns/nope/close 404 "${R[@]}" "${J[@]}" -H "X-CSRF-Token: $RCSRF" -d '{}'
 call GET /templates /templates 200 "${R[@]}"
 call GET /statistics/completion /statistics/completion 200 "${R[@]}"
 call GET /statistics/completion "/statistics/completion?group_by=nope" 400 "${R[@]}"
 call GET /notifications /notifications 200 "${R[@]}"
+call POST /notifications/{notification_id}/retry /notifications/nope/retry 404 "${R[@]}" -H "X-CSRF-Token: $RCSRF"
+call POST /notifications/{notification_id}/retry /notifications/nope/retry 403 "${S[@]}" -H "X-CSRF-Token: $CSRF"
 call POST /events /events 200 -H "Authorization: Bearer $TOKEN" "${J[@]}" -d @"$IT_DIR/hires.jsonl"
 printf '%s\n%s\n' employee_id,first_name,last_name,email,entity,department,site,region,manager_id,hire_date,birth_date,category,contract,contract_end,trial_months \
   'C1,Anne,Csv,,ACME-FR,ops,,,M1,08/01/2024,,cadre,CDI,,' >"$IT_DIR/one.csv"
 call POST /imports/employees /imports/employees 200 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/csv' --data-binary @"$IT_DIR/one.csv"
 call POST /imports/employees /imports/employees 400 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/csv' --data-binary 'nonsense'
 call GET /me/interviews /me/interviews 403 -H "Authorization: Bearer $TOKEN"
+call GET /employees "/employees?q=e" 200 "${S[@]}"
+call GET /employees "/employees?limit=5000" 400 "${S[@]}"
+# webhooks: an administrator's subscription (to a port nothing listens on:
+# its deliveries fail and become dead letters), refusals
+WHP=$(free_port)
+call POST /webhooks /webhooks 201 "${R[@]}" -H "X-CSRF-Token: $RCSRF" "${J[@]}" \
+  -d "{\"url\":\"http://127.0.0.1:$WHP/hook\",\"kinds\":[\"interview.created\",\"obligation.due\"],\"description\":\"CI\"}"
+WH=$(jq -r .id "$IT_DIR/r$n.json")
+call POST /webhooks /webhooks 400 "${R[@]}" -H "X-CSRF-Token: $RCSRF" "${J[@]}" -d '{"url":"gopher://x","kinds":["interview.held"]}'
+call POST /webhooks /webhooks 403 "${S[@]}" -H "X-CSRF-Token: $CSRF" "${J[@]}" -d '{"url":"http://127.0.0.1/x","kinds":["interview.held"]}'
+call GET /webhooks /webhooks 200 "${R[@]}"
+call GET /webhooks /webhooks 403 "${S[@]}"
+call GET /webhooks/{id}/dead-letters "/webhooks/$WH/dead-letters" 200 "${R[@]}"
+call GET /webhooks/{id}/dead-letters "/webhooks/$WH/dead-letters?limit=0" 400 "${R[@]}"
+call GET /webhooks/{id}/dead-letters /webhooks/wh_nope/dead-letters 404 "${R[@]}"
+call POST /webhooks/{id}/dead-letters/{event_id}/resubmit "/webhooks/$WH/dead-letters/records-1/resubmit" 404 "${R[@]}" -H "X-CSRF-Token: $RCSRF"
+call DELETE /webhooks/{id} "/webhooks/$WH" 204 "${R[@]}" -H "X-CSRF-Token: $RCSRF"
+call DELETE /webhooks/{id} "/webhooks/$WH" 404 "${R[@]}" -H "X-CSRF-Token: $RCSRF"
 call GET /openapi.json /openapi.json 200
 /usr/bin/python3 "$here/openapi_check.py" "$DOC" "$CASES" >"$IT_DIR/check.log" 2>&1 || fail "responses do not match the document: $(cat "$IT_DIR/check.log")"
 grep -q "checked $(grep -c . "$CASES") responses, 0 failing" "$IT_DIR/check.log" || fail "$(cat "$IT_DIR/check.log")"

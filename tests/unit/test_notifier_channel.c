@@ -136,10 +136,10 @@ static size_t s_whsec_bytes(const char *secret, unsigned char *out)
 Test(channel, hmac_sha256_matches_rfc_4231)
 {
     char hex[65];
-    ntf_webhook_key_t k;
+    ent_webhook_key_t k;
     const char *data = "what do ya want for nothing?";
-    cr_assert_eq(ntf_webhook_key_parse("Jefe", &k), 0);
-    cr_assert_eq(ntf_hmac_sha256_hex(&k, data, strlen(data), hex), 0);
+    cr_assert_eq(ent_webhook_key_parse("Jefe", &k), 0);
+    cr_assert_eq(ent_hmac_sha256_hex(&k, data, strlen(data), hex), 0);
     cr_expect_str_eq(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
@@ -148,11 +148,11 @@ Test(channel, the_signature_is_the_standard_webhooks_one)
     /* the vector of the spec's reference library (standard-webhooks,
      * libraries/go/webhook_test.go, TestWebhookSign) */
     const char *body = "{\"test\": 2432232314}";
-    ntf_webhook_key_t k;
-    char sig[NTF_WEBHOOK_SIG_SIZE], want[64];
-    cr_assert_eq(ntf_webhook_key_parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", &k), 0);
+    ent_webhook_key_t k;
+    char sig[ENT_WEBHOOK_SIG_SIZE], want[64];
+    cr_assert_eq(ent_webhook_key_parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", &k), 0);
     cr_expect_eq(k.len, 24, "the key is the decoded bytes");
-    cr_assert_eq(ntf_webhook_sign(&k, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body, strlen(body), sig), 0);
+    cr_assert_eq(ent_webhook_sign(&k, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body, strlen(body), sig), 0);
     cr_expect_str_eq(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
     /* and recomputed here with the decoded key */
     unsigned char raw[64];
@@ -162,16 +162,16 @@ Test(channel, the_signature_is_the_standard_webhooks_one)
 
     /* a secret without the prefix is the form used before: its own bytes
      * are the key (not base64), whatever it looks like */
-    cr_assert_eq(ntf_webhook_key_parse("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", &k), 0);
+    cr_assert_eq(ent_webhook_key_parse("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", &k), 0);
     cr_expect_eq(k.len, 32);
-    cr_assert_eq(ntf_webhook_sign(&k, "0123456789abcdef0123456789abcdef", 1774425600, body, strlen(body), sig), 0);
+    cr_assert_eq(ent_webhook_sign(&k, "0123456789abcdef0123456789abcdef", 1774425600, body, strlen(body), sig), 0);
     s_v1("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", 32, "0123456789abcdef0123456789abcdef", "1774425600", body, want);
     cr_expect_str_eq(sig, want);
     cr_expect_str_neq(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
 
     /* the timestamp is signed: another second, another signature */
-    char other[NTF_WEBHOOK_SIG_SIZE];
-    cr_assert_eq(ntf_webhook_sign(&k, "0123456789abcdef0123456789abcdef", 1774425601, body, strlen(body), other), 0);
+    char other[ENT_WEBHOOK_SIG_SIZE];
+    cr_assert_eq(ent_webhook_sign(&k, "0123456789abcdef0123456789abcdef", 1774425601, body, strlen(body), other), 0);
     cr_expect_str_neq(sig, other);
 }
 
@@ -182,19 +182,19 @@ Test(channel, a_long_secret_signs_as_hmac_does)
     char secret[201];
     memset(secret, 'k', 200);
     secret[200] = '\0';
-    ntf_webhook_key_t k;
-    char sig[NTF_WEBHOOK_SIG_SIZE], want[64];
-    cr_assert_eq(ntf_webhook_key_parse(secret, &k), 0);
+    ent_webhook_key_t k;
+    char sig[ENT_WEBHOOK_SIG_SIZE], want[64];
+    cr_assert_eq(ent_webhook_key_parse(secret, &k), 0);
     cr_expect_eq(k.len, 32);
-    cr_assert_eq(ntf_webhook_sign(&k, "abc", 1, "{}", 2, sig), 0);
+    cr_assert_eq(ent_webhook_sign(&k, "abc", 1, "{}", 2, sig), 0);
     s_v1(secret, 200, "abc", "1", "{}", want);
     cr_expect_str_eq(sig, want);
 }
 
 Test(channel, secrets_and_ids_that_cannot_sign)
 {
-    ntf_webhook_key_t k;
-    char sig[NTF_WEBHOOK_SIG_SIZE];
+    ent_webhook_key_t k;
+    char sig[ENT_WEBHOOK_SIG_SIZE];
     const char *bad[] = {
         NULL,
         "",
@@ -207,17 +207,17 @@ Test(channel, secrets_and_ids_that_cannot_sign)
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         k.len = 99;
-        cr_expect_eq(ntf_webhook_key_parse(bad[i], &k), EINVAL, "secret %zu", i);
+        cr_expect_eq(ent_webhook_key_parse(bad[i], &k), EINVAL, "secret %zu", i);
         cr_expect_eq(k.len, 0, "secret %zu leaves no key", i);
     }
-    cr_assert_eq(ntf_webhook_key_parse("s3cret", &k), 0);
+    cr_assert_eq(ent_webhook_key_parse("s3cret", &k), 0);
     const char *ids[] = { "", "a.b", "a b", "a\r\nX-Evil: 1" };
     for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
-        cr_expect_eq(ntf_webhook_sign(&k, ids[i], 1, "{}", 2, sig), EINVAL, "id %zu", i);
+        cr_expect_eq(ent_webhook_sign(&k, ids[i], 1, "{}", 2, sig), EINVAL, "id %zu", i);
         cr_expect_str_eq(sig, "");
     }
-    cr_expect_eq(ntf_webhook_sign(&k, NULL, 1, "{}", 2, sig), EINVAL);
-    cr_expect_eq(ntf_webhook_sign(&k, "abc", -1, "{}", 2, sig), EINVAL);
+    cr_expect_eq(ent_webhook_sign(&k, NULL, 1, "{}", 2, sig), EINVAL);
+    cr_expect_eq(ent_webhook_sign(&k, "abc", -1, "{}", 2, sig), EINVAL);
 }
 
 Test(channel, names_and_masks)
@@ -257,9 +257,9 @@ Test(channel, the_webhook_is_signed_and_keyed)
     time_t t1 = time(NULL);
     cr_expect_eq(j->outcome, NTF_SEND_OK, "%s", j->error);
     char want[80], hex[65], v1[64], sigs[4][64];
-    ntf_webhook_key_t k;
-    cr_assert_eq(ntf_webhook_key_parse("s3cret", &k), 0);
-    cr_assert_eq(ntf_hmac_sha256_hex(&k, body, strlen(body), hex), 0);
+    ent_webhook_key_t k;
+    cr_assert_eq(ent_webhook_key_parse("s3cret", &k), 0);
+    cr_assert_eq(ent_hmac_sha256_hex(&k, body, strlen(body), hex), 0);
     snprintf(want, sizeof want, "sha256=%s", hex);
     pthread_mutex_lock(&r.mu);
     cr_expect_str_eq(r.body, body);
@@ -331,9 +331,9 @@ Test(channel, during_a_rotation_both_secrets_sign)
     cr_expect_str_eq(sigs[0], v_cur, "the current secret first");
     cr_expect_str_eq(sigs[1], v_prev);
     /* the deprecated header: the current key (the decoded bytes) only */
-    ntf_webhook_key_t k;
-    cr_assert_eq(ntf_webhook_key_parse(cur, &k), 0);
-    cr_assert_eq(ntf_hmac_sha256_hex(&k, body, strlen(body), hex), 0);
+    ent_webhook_key_t k;
+    cr_assert_eq(ent_webhook_key_parse(cur, &k), 0);
+    cr_assert_eq(ent_hmac_sha256_hex(&k, body, strlen(body), hex), 0);
     snprintf(want, sizeof want, "sha256=%s", hex);
     cr_expect_str_eq(r.sig, want);
     pthread_mutex_unlock(&r.mu);

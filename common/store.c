@@ -57,6 +57,22 @@ static int s_mkdirs(const char *dir)
  * device and inode before anything opens them again.  A child made by fork
  * inherits this list but not the locks: entries count for their owner only. */
 static pthread_mutex_t s_held_mu = PTHREAD_MUTEX_INITIALIZER;
+/* ent_store_thread_hold: readers are threads with open transactions; the
+ * loop only ever tries the write side, so a writer never waits and nested
+ * holds cannot deadlock */
+static pthread_rwlock_t s_resize_lock = PTHREAD_RWLOCK_INITIALIZER;
+
+void ent_store_thread_hold(void)
+{
+    if (pthread_rwlock_rdlock(&s_resize_lock) != 0)
+        abort();
+}
+
+void ent_store_thread_release(void)
+{
+    if (pthread_rwlock_unlock(&s_resize_lock) != 0)
+        abort();
+}
 static ent_store_t *s_held;
 
 /* The store of this process that holds the lock file st, or NULL.  Caller
@@ -427,7 +443,10 @@ int ent_store_grow(ent_store_t *store)
     size_t next = store->stats.map_size * 2;
     if (next > MAX_MAP_SIZE)
         return MDB_MAP_FULL;
+    if (pthread_rwlock_trywrlock(&s_resize_lock) != 0)
+        return EBUSY; /* a thread has a transaction open: not now */
     int rc = mdb_env_set_mapsize(store->env, next);
+    pthread_rwlock_unlock(&s_resize_lock);
     if (rc)
         return rc;
     store->stats.map_growths++;
@@ -521,7 +540,11 @@ int ent_store_backup(ent_store_t *store, const char *dir)
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0)
         return errno;
+    /* on a worker thread while the loop serves: the copy's read
+     * transaction holds the resize lock */
+    ent_store_thread_hold();
     int rc = mdb_env_copyfd2(store->env, fd, MDB_CP_COMPACT);
+    ent_store_thread_release();
     if (!rc && fsync(fd) != 0)
         rc = errno;
     if (close(fd) != 0 && !rc)

@@ -119,8 +119,24 @@ MDB_txn *ent_store_txn(ent_store_t *store);
  * Returns 0 or an LMDB code; end it with mdb_txn_abort. */
 int ent_store_read(ent_store_t *store, MDB_txn **txn);
 
-/* Doubles the map size (up to 1 TiB).  No transaction may be active. */
+/* Doubles the map size (up to 1 TiB).  No transaction of the loop may be
+ * active; other threads' transactions are waited for by nobody: when a
+ * thread holds the resize lock (ent_store_thread_hold) the map is left as
+ * it is.  Returns 0, EBUSY (the loop's turn is open, or another thread
+ * holds a transaction: the next turn tries again), MDB_MAP_FULL (at the
+ * 1 TiB limit) or an LMDB code. */
 int ent_store_grow(ent_store_t *store);
+
+/* Threads other than the loop's that open transactions on a store's
+ * environment (the gateway's HTTP workers and webhook sender, a backup)
+ * hold this process' resize lock, shared, for each transaction's whole
+ * life: LMDB forbids changing the map size while any transaction of the
+ * process is open (mdb_env_set_mapsize), and the loop grows the map only
+ * when no thread holds the lock.  Holds nest within a thread.  Never
+ * fails (an error of the lock aborts: it cannot happen with these
+ * calls). */
+void ent_store_thread_hold(void);
+void ent_store_thread_release(void);
 
 /* Hot, compacted copy into dir (created mode 0700 when missing, its parent
  * must exist; it must hold no data.mdb), written as dir/data.mdb mode 0600

@@ -41,9 +41,9 @@ int gw_route_caltoken_create(gw_req_t *r, gw_resp_t *out, const void *arg)
     if (!rc) {
         rc = gw_caltoken_put(txn, &r->gw->st, h, &t);
         if (rc)
-            mdb_txn_abort(txn);
+            gw_store_abort(txn);
         else
-            rc = mdb_txn_commit(txn);
+            rc = gw_store_commit(txn);
     }
     if (rc) {
         explicit_bzero(token, sizeof token);
@@ -76,9 +76,9 @@ int gw_route_caltoken_delete(gw_req_t *r, gw_resp_t *out, const void *arg)
     if (!rc) {
         rc = gw_caltoken_del_principal(txn, &r->gw->st, r->principal, &n);
         if (rc)
-            mdb_txn_abort(txn);
+            gw_store_abort(txn);
         else
-            rc = mdb_txn_commit(txn);
+            rc = gw_store_commit(txn);
     }
     if (rc)
         return gw_resp_problem(out, 503, "UNAVAILABLE", NULL, "the store is unavailable");
@@ -135,7 +135,7 @@ int gw_route_calendar(gw_req_t *r, gw_resp_t *out, const void *arg)
     if (rc)
         return gw_resp_problem(out, 503, "UNAVAILABLE", NULL, "the store is unavailable");
     rc = gw_caltoken_get(txn, &r->gw->st, h, &t);
-    mdb_txn_abort(txn);
+    gw_store_abort(txn);
     if (rc == MDB_NOTFOUND)
         return gw_resp_problem(out, 404, "NOT_FOUND", NULL, "no such calendar (revoked, or never issued)");
     if (rc)

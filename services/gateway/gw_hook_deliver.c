@@ -198,10 +198,10 @@ static int s_record(gw_t *gw, s_result_t *res, size_t n)
         rc = s_outcome(gw, txn, &res[i]);
     if (rc) {
         if (txn)
-            mdb_txn_abort(txn);
+            gw_store_abort(txn);
         return rc;
     }
-    if ((rc = mdb_txn_commit(txn)) != 0)
+    if ((rc = gw_store_commit(txn)) != 0)
         return rc;
     for (size_t i = 0; i < n; i++) {
         const s_result_t *r = &res[i];
@@ -242,7 +242,7 @@ static int64_t s_pass(gw_t *gw, CURL *h)
     if (mdb_stat(txn, gw->st.wh_dead, &sd) == 0)
         atomic_store(&gw->hook_dead, sd.ms_entries);
     int rc = gw_webhook_list(txn, &gw->st, &subs, &n);
-    mdb_txn_abort(txn);
+    gw_store_abort(txn);
     if (rc)
         return wait;
     for (size_t i = 0; i < n && !atomic_load(&gw->stopping); i++) {
@@ -251,7 +251,7 @@ static int64_t s_pass(gw_t *gw, CURL *h)
         if (gw_store_read(&gw->st, &txn) != 0)
             break;
         rc = gw_delivery_list(txn, &gw->st, gw->st.wh_pending, subs[i]->id, NULL, PASS_MAX, &items, &m);
-        mdb_txn_abort(txn);
+        gw_store_abort(txn);
         if (rc)
             continue;
         size_t nr = 0, sent = 0;

@@ -42,7 +42,7 @@ static unsigned s_allowed(gw_req_t *r, gw_resp_t *out)
             if (ent_grants_scope(txn, r->gw->st.grants, r->principal, &sc) == 0)
                 granted = sc.scope.granted;
             ent_grants_scope_free(&sc);
-            mdb_txn_abort(txn);
+            gw_store_abort(txn);
         }
         if (granted)
             return 0;
@@ -157,10 +157,10 @@ static unsigned s_secret(json_t *given, ent_webhook_key_t *key, char *text, size
 static int s_end(MDB_txn *txn, int rc)
 {
     if (rc) {
-        mdb_txn_abort(txn);
+        gw_store_abort(txn);
         return rc;
     }
-    return mdb_txn_commit(txn);
+    return gw_store_commit(txn);
 }
 
 /* POST /api/v1/webhooks {"url", "kinds": [...], "secret"?, "description"?} */
@@ -273,7 +273,7 @@ int gw_route_webhook_list(gw_req_t *r, gw_resp_t *out, const void *arg)
         }
         json_array_append_new(arr, o);
     }
-    mdb_txn_abort(txn);
+    gw_store_abort(txn);
     gw_webhook_list_free(subs, n);
     if (rc) {
         json_decref(arr);
@@ -312,7 +312,7 @@ static unsigned s_begin(gw_req_t *r, gw_resp_t *out, bool write, MDB_txn **txn, 
     if ((write ? gw_store_write : gw_store_read)(&r->gw->st, txn) != 0)
         return gw_resp_problem(out, 503, "UNAVAILABLE", NULL, "the store is unavailable"), 503;
     if ((st = s_find(r, out, *txn, &found)) != 0) {
-        mdb_txn_abort(*txn);
+        gw_store_abort(*txn);
         return st;
     }
     if (w)
@@ -356,7 +356,7 @@ int gw_route_webhook_dead(gw_req_t *r, gw_resp_t *out, const void *arg)
     Entretiens__V1__WebhookDelivery **items = NULL;
     size_t m = 0;
     int rc = gw_delivery_list(txn, &r->gw->st, r->gw->st.wh_dead, w->id, from, (size_t) limit + 1, &items, &m);
-    mdb_txn_abort(txn);
+    gw_store_abort(txn);
     entretiens__v1__webhook__free_unpacked(w, NULL);
     if (rc)
         return gw_resp_problem(out, 503, "UNAVAILABLE", NULL, "the store is unavailable");
@@ -381,7 +381,7 @@ int gw_route_webhook_resubmit(gw_req_t *r, gw_resp_t *out, const void *arg)
         return 0;
     int rc = gw_delivery_get(txn, &r->gw->st, r->gw->st.wh_dead, r->params[0], r->params[1], &d);
     if (rc == MDB_NOTFOUND) {
-        mdb_txn_abort(txn);
+        gw_store_abort(txn);
         return gw_resp_problem(out, 404, "NOT_FOUND", "event_id", "no such dead letter");
     }
     if (!rc) {

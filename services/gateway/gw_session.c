@@ -47,9 +47,9 @@ static int s_record_attempt(gw_t *gw, const char *login, bool ok, bool *locked_n
     entretiens__v1__account__free_unpacked(a, NULL);
     if (rc)
         goto fail;
-    return mdb_txn_commit(txn);
+    return gw_store_commit(txn);
 fail:
-    mdb_txn_abort(txn);
+    gw_store_abort(txn);
     return rc;
 }
 
@@ -78,9 +78,9 @@ int gw_session_begin(gw_t *gw, gw_resp_t *out, const char *principal, const char
     if (!rc) {
         rc = gw_session_put(txn, &gw->st, hash, &sess);
         if (rc)
-            mdb_txn_abort(txn);
+            gw_store_abort(txn);
         else
-            rc = mdb_txn_commit(txn);
+            rc = gw_store_commit(txn);
     }
     if (rc) {
         sodium_memzero(token, sizeof token);
@@ -121,7 +121,7 @@ int gw_route_login(gw_req_t *r, gw_resp_t *out, const void *arg)
         return s_store_error(out, rc);
     }
     rc = gw_account_get(txn, &gw->st, login, &a);
-    mdb_txn_abort(txn);
+    gw_store_abort(txn);
     int64_t now = gw_now_ms();
     uint32_t retry = 0;
     if (rc == 0 && gw_lockout_locked(a, now, &retry)) {
@@ -197,9 +197,9 @@ int gw_route_logout(gw_req_t *r, gw_resp_t *out, const void *arg)
     if (!rc) {
         rc = gw_session_del(txn, &r->gw->st, r->session_hash);
         if (rc && rc != MDB_NOTFOUND) {
-            mdb_txn_abort(txn);
+            gw_store_abort(txn);
         } else {
-            rc = mdb_txn_commit(txn);
+            rc = gw_store_commit(txn);
         }
     }
     if (rc)
@@ -254,7 +254,7 @@ static unsigned s_session(gw_req_t *r, gw_resp_t *out, const char *cookie)
         return 503;
     }
     rc = gw_session_get(txn, &gw->st, r->session_hash, &s);
-    mdb_txn_abort(txn);
+    gw_store_abort(txn);
     if (rc == MDB_NOTFOUND)
         return s_unauth(r, out, "no such session (signed out, expired or never issued)");
     if (rc) {
@@ -271,9 +271,9 @@ static unsigned s_session(gw_req_t *r, gw_resp_t *out, const char *cookie)
             rc = state == GW_SESSION_VALID ? gw_session_put(txn, &gw->st, r->session_hash, s)
                                            : gw_session_del(txn, &gw->st, r->session_hash);
             if (rc && rc != MDB_NOTFOUND)
-                mdb_txn_abort(txn);
+                gw_store_abort(txn);
             else
-                rc = mdb_txn_commit(txn);
+                rc = gw_store_commit(txn);
         }
         if (rc)
             ent_log_warn("gateway.store", "session update: %s", mdb_strerror(rc));
@@ -342,7 +342,7 @@ static unsigned s_apikey(gw_req_t *r, gw_resp_t *out, const char *token, const c
         return 503;
     }
     rc = gw_apikey_get(txn, &gw->st, id, &k);
-    mdb_txn_abort(txn);
+    gw_store_abort(txn);
     if (rc == MDB_NOTFOUND)
         return s_unauth(r, out, "unknown API key");
     if (rc) {

@@ -30,14 +30,36 @@ int gw_store_open(gw_store_t *st, struct ent_store *store)
     return 0;
 }
 
+static int s_begin(gw_store_t *st, unsigned flags, MDB_txn **txn)
+{
+    ent_store_thread_hold();
+    int rc = mdb_txn_begin(st->env, NULL, flags, txn);
+    if (rc)
+        ent_store_thread_release();
+    return rc;
+}
+
 int gw_store_read(gw_store_t *st, MDB_txn **txn)
 {
-    return mdb_txn_begin(st->env, NULL, MDB_RDONLY, txn);
+    return s_begin(st, MDB_RDONLY, txn);
 }
 
 int gw_store_write(gw_store_t *st, MDB_txn **txn)
 {
-    return mdb_txn_begin(st->env, NULL, 0, txn);
+    return s_begin(st, 0, txn);
+}
+
+int gw_store_commit(MDB_txn *txn)
+{
+    int rc = mdb_txn_commit(txn);
+    ent_store_thread_release();
+    return rc;
+}
+
+void gw_store_abort(MDB_txn *txn)
+{
+    mdb_txn_abort(txn);
+    ent_store_thread_release();
 }
 
 /* Packs msg under key. */

@@ -40,6 +40,13 @@ int gw_store_open(gw_store_t *st, struct ent_store *store);
 int gw_store_read(gw_store_t *st, MDB_txn **txn);
 int gw_store_write(gw_store_t *st, MDB_txn **txn);
 
+/* Ends a transaction gw_store_read or gw_store_write began: each holds the
+ * store's resize lock until then (common/store.h, ent_store_thread_hold),
+ * so that the loop never resizes the map under an open transaction.
+ * gw_store_commit returns mdb_txn_commit's result. */
+int gw_store_commit(MDB_txn *txn);
+void gw_store_abort(MDB_txn *txn);
+
 int gw_account_get(MDB_txn *txn, const gw_store_t *st, const char *login, Entretiens__V1__Account **out);
 int gw_account_put(MDB_txn *txn, const gw_store_t *st, const Entretiens__V1__Account *a);
 /* Every account, hashes stripped, in login order (out: a UserList to free

@@ -155,7 +155,7 @@ Test(store, sessions_and_accounts)
     size_t n = 0;
     cr_assert_eq(gw_session_del_login(txn, &st, "emma", &n), 0);
     cr_expect_eq(n, 2);
-    cr_assert_eq(mdb_txn_commit(txn), 0);
+    cr_assert_eq(gw_store_commit(txn), 0);
     cr_assert_eq(gw_store_read(&st, &txn), 0);
     Entretiens__V1__Session *s = NULL;
     cr_expect_eq(gw_session_get(txn, &st, h[0], &s), MDB_NOTFOUND);
@@ -170,7 +170,7 @@ Test(store, sessions_and_accounts)
     Entretiens__V1__Account *got = NULL;
     cr_expect_eq(gw_account_get(txn, &st, "nobody", &got), MDB_NOTFOUND);
     cr_expect_eq(gw_account_get(txn, &st, "", &got), MDB_NOTFOUND);
-    mdb_txn_abort(txn);
+    gw_store_abort(txn);
     ent_store_close(&store);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

@@ -73,7 +73,7 @@ Test(hooks, queues_by_subscription, .init = s_open, .fini = s_close)
         s_delivery(txn, s_st.wh_pending, "wh_a", evs[i]);
     s_delivery(txn, s_st.wh_pending, "wh_ab", "records-009");
     s_delivery(txn, s_st.wh_dead, "wh_a", "records-000");
-    cr_assert_eq(mdb_txn_commit(txn), 0);
+    cr_assert_eq(gw_store_commit(txn), 0);
 
     cr_assert_eq(gw_store_read(&s_st, &txn), 0);
     Entretiens__V1__WebhookDelivery **items = NULL;
@@ -97,13 +97,13 @@ Test(hooks, queues_by_subscription, .init = s_open, .fini = s_close)
     cr_expect_eq(gw_delivery_get(txn, &s_st, s_st.wh_dead, "wh_a", "records-000", &d), 0);
     entretiens__v1__webhook_delivery__free_unpacked(d, NULL);
     cr_expect_eq(gw_delivery_get(txn, &s_st, s_st.wh_dead, "wh_a", "records-001", &d), MDB_NOTFOUND);
-    mdb_txn_abort(txn);
+    gw_store_abort(txn);
 
     cr_assert_eq(gw_store_write(&s_st, &txn), 0);
     cr_assert_eq(gw_webhook_del(txn, &s_st, "wh_a"), 0);
     cr_expect_eq(gw_webhook_del(txn, &s_st, "wh_a"), MDB_NOTFOUND);
     cr_expect_eq(gw_delivery_del(txn, &s_st, s_st.wh_pending, "wh_a", "records-001"), MDB_NOTFOUND);
-    cr_assert_eq(mdb_txn_commit(txn), 0);
+    cr_assert_eq(gw_store_commit(txn), 0);
     cr_assert_eq(gw_store_read(&s_st, &txn), 0);
     cr_assert_eq(gw_delivery_list(txn, &s_st, s_st.wh_pending, NULL, NULL, 100, &items, &n), 0);
     cr_assert_eq(n, 1);
@@ -118,7 +118,7 @@ Test(hooks, queues_by_subscription, .init = s_open, .fini = s_close)
     cr_expect_str_eq(subs[0]->id, "wh_ab");
     cr_expect_eq(subs[0]->secret.len, 24);
     gw_webhook_list_free(subs, n);
-    mdb_txn_abort(txn);
+    gw_store_abort(txn);
 }
 
 Test(hooks, kinds)

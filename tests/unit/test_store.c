@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <ftw.h>
 #include <stdint.h>
@@ -1091,5 +1092,63 @@ Test(store, walk_visits_every_entry_in_order_and_stops_on_request)
     cr_assert_eq(stop.n, 2);
     cr_assert_eq(ent_store_walk(txn, (MDB_dbi) 999, s_walk_one, &w), EINVAL);
     cr_assert_eq(ent_store_commit(store), 0);
+    ent_store_close(&store);
+}
+
+/* Another thread's read transaction, holding the resize lock as the
+ * gateway's workers and a backup do, until told to end it. */
+typedef struct {
+    ent_store_t *store;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stage; /* 1 open, 2 may end */
+} s_reader_t;
+
+static void *s_reader(void *arg)
+{
+    s_reader_t *r = arg;
+    ent_store_thread_hold();
+    MDB_txn *txn;
+    int rc = ent_store_read(r->store, &txn);
+    pthread_mutex_lock(&r->mu);
+    r->stage = rc == 0 ? 1 : -1;
+    pthread_cond_broadcast(&r->cv);
+    while (r->stage == 1)
+        pthread_cond_wait(&r->cv, &r->mu);
+    pthread_mutex_unlock(&r->mu);
+    if (rc == 0)
+        mdb_txn_abort(txn);
+    ent_store_thread_release();
+    return NULL;
+}
+
+Test(store, no_growth_while_another_thread_has_a_transaction)
+{
+    ent_store_t *store = s_open(s_path("s"), 2, false);
+    s_reader_t r = { .store = store, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, s_reader, &r), 0);
+    pthread_mutex_lock(&r.mu);
+    while (r.stage == 0)
+        pthread_cond_wait(&r.cv, &r.mu);
+    pthread_mutex_unlock(&r.mu);
+    cr_assert_eq(r.stage, 1, "the reader could not open its transaction");
+    /* LMDB must not resize under it: the growth is refused, the map kept */
+    cr_assert_eq(ent_store_grow(store), EBUSY);
+    ent_store_stats_t stats;
+    ent_store_stats(store, &stats);
+    cr_assert_eq(stats.map_size, (size_t) 2 << 20);
+    /* nested holds in one thread do not block (the loop never waits) */
+    ent_store_thread_hold();
+    ent_store_thread_release();
+    pthread_mutex_lock(&r.mu);
+    r.stage = 2;
+    pthread_cond_broadcast(&r.cv);
+    pthread_mutex_unlock(&r.mu);
+    pthread_join(th, NULL);
+    /* the reader is gone: the next turn's growth goes through */
+    cr_assert_eq(ent_store_grow(store), 0);
+    ent_store_stats(store, &stats);
+    cr_assert_eq(stats.map_size, (size_t) 4 << 20);
     ent_store_close(&store);
 }

@@ -143,8 +143,13 @@ int rec_content_pack(records_t *r, const rec_iv_t *iv, const rec_content_t *c, u
     if (!pt)
         return ENOMEM;
     entretiens__v1__interview_content__pack(c, pt);
-    int rc = s_seal(r, iv, S_CONTENT, pt, n, out, len);
-    sodium_memzero(pt, n);
+    /* an empty content holds nothing about anyone: stored as it is, so that
+     * an employee gets a key (a keystore write) only with her first words */
+    int rc = n ? s_seal(r, iv, S_CONTENT, pt, n, out, len) : 0;
+    if (!n)
+        *out = pt, pt = NULL;
+    if (pt)
+        sodium_memzero(pt, n);
     free(pt);
     return rc;
 }

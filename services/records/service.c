@@ -164,7 +164,7 @@ static int s_seal_batch(records_t *r, MDB_txn *txn, char (*ids)[REC_ID_MAX + 1],
             rc = c;
             break;
         }
-        bool clear_content = c == 0 && !rec_crypt_is_sealed(cv.mv_data, cv.mv_size);
+        bool clear_content = c == 0 && cv.mv_size > 0 && !rec_crypt_is_sealed(cv.mv_data, cv.mv_size);
         if (!clear_text && !clear_content)
             continue;
         rec_iv_t *iv = NULL;

@@ -23,7 +23,7 @@ static const char *const s_daemons[] = { "scheduler", "records", "notifier", "an
  * backups), which also need an admin key (ENT_RPC_OPERATOR). */
 #define GATEWAY_ALLOW                                                                                              \
     "events.replay,health,scheduler.ingest,scheduler.obligations,scheduler.due,scheduler.employee,"               \
-    "scheduler.campaign.*,records.interview.*,records.template.list,records.template.show," \
+    "scheduler.campaign.*,records.interview.*,records.subject.export,records.template.list,records.template.show," \
     "notifier.list,notifier.show,analytics.*"
 
 static json_t *s_key_json(const ent_key_t *k)

@@ -610,6 +610,10 @@ static const s_rpc_t s_due = { R(D_SCHEDULER, "scheduler.due", due_request, due_
                                .page_field = "obligations", .limit_field = "limit" };
 static const s_rpc_t s_employee = { R(D_SCHEDULER, "scheduler.employee", employee_request, employee_reply),
                                     .path_fields = { "employee_id" } };
+/* the data subject's copy, records' part: each interview as the employee
+ * sees it and who read it (HR with content on her entity, admin, herself) */
+static const s_rpc_t s_subject_export = { R(D_RECORDS, "records.subject.export", subject_export_request,
+                                             subject_export_reply), .path_fields = { "employee_id" } };
 static const s_rpc_t s_campaigns = { R(D_SCHEDULER, "scheduler.campaign.list", campaign_request, campaign_list) };
 static const s_rpc_t s_campaign = { R(D_SCHEDULER, "scheduler.campaign.list", campaign_request, campaign_list),
                                     .path_fields = { "id" } };
@@ -666,6 +670,7 @@ const gw_route_t gw_routes[] = {
     RPC("GET", "/obligations", "read", s_obligations),
     RPC("GET", "/due", "read", s_due),
     RPC("GET", "/employees/{employee_id}", "read", s_employee),
+    RPC("GET", "/employees/{employee_id}/export", "read", s_subject_export),
     RPC("GET", "/campaigns", "read", s_campaigns),
     RPC("POST", "/campaigns", "write", s_campaign_create),
     RPC("GET", "/campaigns/{id}", "read", s_campaign),

@@ -106,7 +106,9 @@ int rec_purge_parts(records_t *r, MDB_txn *txn, const char *employee, bool notes
         if ((rc = rec_iv_get(r, txn, ids[i], &iv)))
             break;
         if (iv->purged || (rc = rec_content_get(r, txn, ids[i], &c)) != 0) {
-            rc = rc == REC_CRYPT_SHREDDED ? 0 : rc; /* nothing left to remove */
+            /* shredded: nothing left to remove; forged (logged): left to
+             * audit verify, the others still go */
+            rc = rc == REC_CRYPT_SHREDDED || rc == REC_CRYPT_FORGED ? 0 : rc;
             rec_iv_free(iv);
             continue;
         }
@@ -228,6 +230,14 @@ int rec_retention_sweep(MDB_txn *txn, void *arg)
                                  due & (1u << REC_PART_PREPARATION) && !(done & (1u << REC_PART_PREPARATION)),
                                  "records", &n);
             parts += n;
+        }
+        if (rc == MDB_CORRUPTED || rc == REC_CRYPT_FORGED) {
+            /* one person's altered record must not stop everyone's purge:
+             * said, left for the next sweep (and for audit verify) */
+            ent_log_error("records.retention", "retention of an employee's records stopped on an unreadable "
+                                               "interview (%d); retried at the next sweep", rc);
+            rc = 0;
+            continue;
         }
         if (!rc)
             rc = s_done_put(r, txn, d.ids[i], done | due);

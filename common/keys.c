@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <openssl/sha.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,6 +365,73 @@ static int s_pub_field(const char *k, const char *v, void *arg)
         p->seen |= 4;
     } else {
         return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------- master keys */
+
+int ent_master_key_create(const char *dir, const char *name, char *err, size_t errsize)
+{
+    if (!ent_key_name_valid(name))
+        return s_err(err, errsize, "'%s' is not a key name", name ? name : "");
+    if (sodium_init() < 0)
+        return s_err(err, errsize, "libsodium cannot start");
+    if (s_mkdir_p(dir) != 0)
+        return s_err(err, errsize, "cannot create %s: %s", dir, strerror(errno));
+    unsigned char key[ENT_MASTER_KEY_LEN];
+    char hex[2 * ENT_MASTER_KEY_LEN + 1], path[4096], text[256];
+    randombytes_buf(key, sizeof key);
+    sodium_bin2hex(hex, sizeof hex, key, sizeof key);
+    snprintf(path, sizeof path, "%s/%s.master", dir, name);
+    snprintf(text, sizeof text,
+             "# entretiens master key '%s': keep it private (mode 0600), never log or share it; losing it loses "
+             "every encrypted content\nmaster=%s\n", name, hex);
+    int rc = s_write_file(path, text, 0600, err, errsize);
+    sodium_memzero(key, sizeof key);
+    sodium_memzero(hex, sizeof hex);
+    sodium_memzero(text, sizeof text);
+    return rc;
+}
+
+bool ent_master_key_exists(const char *dir, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.master", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+static int s_master_field(const char *k, const char *v, void *arg)
+{
+    unsigned char *out = arg;
+    size_t n = 0;
+    if (strcmp(k, "master") != 0 || strlen(v) != 2 * ENT_MASTER_KEY_LEN ||
+        sodium_hex2bin(out, ENT_MASTER_KEY_LEN, v, strlen(v), NULL, &n, NULL) != 0 || n != ENT_MASTER_KEY_LEN)
+        return -1;
+    return 0;
+}
+
+int ent_master_key_load(const char *dir, const char *name, unsigned char out[ENT_MASTER_KEY_LEN], char *err,
+                        size_t errsize)
+{
+    memset(out, 0, ENT_MASTER_KEY_LEN);
+    if (!ent_key_name_valid(name))
+        return s_err(err, errsize, "'%s' is not a key name", name ? name : "");
+    char path[4096], buf[KEY_FILE_MAX];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s.master", dir, name);
+    if (s_read_file(path, buf, sizeof buf, &st) != 0)
+        return s_err(err, errsize, "cannot read the master key %s: %s (create it with `entretiensctl keys init`)",
+                     path, strerror(errno));
+    if (st.st_mode & (S_IRGRP | S_IROTH | S_IWGRP | S_IWOTH)) {
+        sodium_memzero(buf, sizeof buf);
+        return s_err(err, errsize, "the master key %s may be read by other users (chmod 600 it)", path);
+    }
+    int rc = s_parse_lines(buf, s_master_field, out);
+    sodium_memzero(buf, sizeof buf);
+    if (rc != 0) {
+        sodium_memzero(out, ENT_MASTER_KEY_LEN);
+        return s_err(err, errsize, "%s is not a master key file (one line master=<64 hex digits>)", path);
     }
     return 0;
 }

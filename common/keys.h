@@ -108,6 +108,25 @@ int ent_keypair_load_path(const char *path, ent_keypair_t *out, char *err, size_
 int ent_keypair_load_client(const char *dir, const char *name_or_path, ent_keypair_t *out, char *err,
                             size_t errsize);
 
+/* ------------------------------------------------------- master keys */
+
+/* A symmetric master key: 32 random bytes in DIR/NAME.master (mode 0600,
+ * one line "master=<64 hex digits>").  Records wraps each employee's data
+ * key with "records.master" (services/records/rec_crypt.h). */
+#define ENT_MASTER_KEY_LEN 32
+
+/* Creates DIR/NAME.master with a fresh random key; refuses to replace one.
+ * Returns 0, or -1 with a reason in err. */
+int ent_master_key_create(const char *dir, const char *name, char *err, size_t errsize);
+
+/* True when DIR/NAME.master exists. */
+bool ent_master_key_exists(const char *dir, const char *name);
+
+/* Reads DIR/NAME.master into out.  Refuses a file other users may read or a
+ * malformed one.  Returns 0, or -1 with a reason in err (out zeroed). */
+int ent_master_key_load(const char *dir, const char *name, unsigned char out[ENT_MASTER_KEY_LEN], char *err,
+                        size_t errsize);
+
 /* ------------------------------------------------------------- the ring */
 
 /* Every public record of a directory.  Lookups copy the record under a

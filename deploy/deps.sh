@@ -9,7 +9,7 @@ PACKAGES=(
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler
   liblmdb-dev lmdb-utils libuv1-dev
   libmicrohttpd-dev libjansson-dev libssl-dev
-  libcurl4-openssl-dev libical-dev libcsv-dev libsodium-dev
+  libcurl4-openssl-dev libical-dev libcsv-dev libsodium-dev libzip-dev
   libcriterion-dev
   libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils
   curl procps psmisc jq openssl

@@ -2,7 +2,8 @@
 # Prints the Kubernetes Secrets holding the CurveZMQ keys of a keys directory
 # made by `entretiensctl keys init DIR` (and `keys add`):
 #   entretiens-keys-public       every NAME.pub (mounted in every pod)
-#   entretiens-keys-<daemon>     that daemon's NAME.secret only
+#   entretiens-keys-<daemon>     that daemon's NAME.secret only (records: and
+#                                records.master, the key of the content at rest)
 # Client keys' secrets (operator, hris, ...) are not printed: they stay with
 # their clients.
 #
@@ -23,5 +24,10 @@ pubs=("$dir"/*.pub)
 secret entretiens-keys-public "${pubs[@]}"
 for d in scheduler records notifier analytics gateway; do
   [ -f "$dir/$d.secret" ] || { echo "keys.sh: $dir/$d.secret is missing (entretiensctl keys init $dir)" >&2; exit 2; }
-  secret "entretiens-keys-$d" "$dir/$d.secret"
+  files=("$dir/$d.secret")
+  if [ "$d" = records ]; then
+    [ -f "$dir/records.master" ] || { echo "keys.sh: $dir/records.master is missing (entretiensctl keys init $dir)" >&2; exit 2; }
+    files+=("$dir/records.master")
+  fi
+  secret "entretiens-keys-$d" "${files[@]}"
 done

@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The master key that wraps records' per-employee data keys. */
+#define REC_MASTER_NAME "records"
+
 #define KEYS_USAGE "keys init DIR | keys add DIR NAME --principal P [--assert] [--allow M,...] [--daemon] | keys list [DIR]"
 
 /* The daemons a deployment runs: each gets a daemon key at init. */
@@ -20,7 +23,7 @@ static const char *const s_daemons[] = { "scheduler", "records", "notifier", "an
  * backups), which also need an admin key (ENT_RPC_OPERATOR). */
 #define GATEWAY_ALLOW                                                                                              \
     "events.replay,health,scheduler.ingest,scheduler.obligations,scheduler.due,scheduler.employee,scheduler.employee.search,"               \
-    "scheduler.campaign.*,records.interview.*,records.template.list,records.template.show," \
+    "scheduler.campaign.*,records.interview.*,records.subject.export,records.template.list,records.template.show," \
     "notifier.list,notifier.show,notifier.retry,analytics.*"
 
 static json_t *s_key_json(const ent_key_t *k)
@@ -85,9 +88,25 @@ static int s_init(ctl_t *ctl, const char *dir)
         }
         json_array_append_new(created, json_string(k.name));
     }
+    /* records' master key (content at rest, rec_crypt.h): its own field in
+     * the JSON, so that "created" and "existing" keep listing key pairs */
+    bool master_existed = ent_master_key_exists(dir, REC_MASTER_NAME), master_ok = master_existed;
+    if (rc == CTL_OK && !master_existed) {
+        char err[512];
+        master_ok = ent_master_key_create(dir, REC_MASTER_NAME, err, sizeof err) == 0;
+        if (!master_ok) {
+            fprintf(stderr, "entretiensctl: keys: %s\n", err);
+            rc = CTL_FAILED;
+        }
+    }
     if (ctl->json) {
-        ctl_print_json(json_pack("{s:s, s:o, s:o}", "dir", dir, "created", created, "existing", kept));
+        ctl_print_json(json_pack("{s:s, s:o, s:o, s:{s:s, s:b, s:b}}", "dir", dir, "created", created, "existing",
+                                 kept, "master", "name", REC_MASTER_NAME, "created", !master_existed && master_ok,
+                                 "present", master_ok));
     } else {
+        if (master_ok)
+            printf("%s %s/%s.master (records' master key: content at rest)\n",
+                   master_existed ? "kept   " : "created", dir, REC_MASTER_NAME);
         size_t i;
         json_t *v;
         json_array_foreach(created, i, v) printf("created %s/%s.pub and %s.secret\n", dir, json_string_value(v),
@@ -197,7 +216,8 @@ const char *ctl_keys_details(const char *command)
            "      service:NAME, daemon=yes, allow " DAEMON_ALLOW ") and the operator's key (admin:operator,\n"
            "      may act for others with --as, allow *) and the gateway's (service:gateway, daemon=yes,\n"
            "      may act for the signed-in principal, allow the API's methods only); keys already there\n"
-           "      are kept.\n"
+           "      are kept; and records' master key (records.master, mode 0600: it wraps the per-employee\n"
+           "      keys of the content at rest; losing it loses that content), kept when there.\n"
            "  keys add DIR NAME --principal P [--assert] [--allow M,...] [--daemon]\n"
            "      a client key bound to principal P (e.g. --principal service:hris --allow scheduler.ingest);\n"
            "      --assert lets it act for other principals (the gateway); --daemon makes a daemon's key.\n"

@@ -78,7 +78,7 @@ static json_t *s_time(int64_t ms)
     return json_string(ent_time_str(ms, buf, sizeof buf));
 }
 
-static json_t *s_notification_json(const Entretiens__V1__Notification *n)
+json_t *ctl_notification_json(const Entretiens__V1__Notification *n)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", ent_json_str(n->id));
@@ -239,7 +239,7 @@ static int s_list(ctl_t *ctl, int argc, char **argv)
     if (ctl->json) {
         json_t *arr = json_array();
         for (size_t i = 0; i < rep->n_notifications; i++)
-            json_array_append_new(arr, s_notification_json(rep->notifications[i]));
+            json_array_append_new(arr, ctl_notification_json(rep->notifications[i]));
         ctl_print_json(json_pack("{s:o, s:b}", "notifications", arr, "truncated", rep->truncated));
     } else {
         ctl_table_t *t = ctl_table_new("STATUS", "FIRE_AT", "KIND", "RECIPIENT", "EMPLOYEE", "TYPE", "DUE", "ID", NULL);
@@ -322,7 +322,7 @@ static int s_rendered(ctl_t *ctl, const char *method, const Entretiens__V1__Prev
     }
     if (ctl->json) {
         if (show && rep->n_messages == 1 && rep->n_notifications == 1) {
-            ctl_print_json(json_pack("{s:o, s:o}", "notification", s_notification_json(rep->notifications[0]),
+            ctl_print_json(json_pack("{s:o, s:o}", "notification", ctl_notification_json(rep->notifications[0]),
                                      "message", s_message_json(rep->messages[0])));
         } else {
             json_t *arr = json_array();

@@ -180,10 +180,12 @@ static json_t *r_interview_json(const Entretiens__V1__Interview *iv)
     json_object_set_new(j, "carried", json_pack("{s:o s:o s:o}", "from",
                                                 iv->carried_from && *iv->carried_from ? ent_json_str(iv->carried_from) : json_null(),
                                                 "objectives", obj, "action_items", act));
+    json_object_set_new(j, "purged", json_boolean(iv->purged));
+    json_object_set_new(j, "purged_at", r_json_time(iv->purged_at_ms));
     return j;
 }
 
-static json_t *r_view_json(const Entretiens__V1__InterviewView *v)
+json_t *ctl_interview_view_json(const Entretiens__V1__InterviewView *v)
 {
     json_t *j = r_interview_json(v->interview);
     json_object_set_new(j, "answers", json_pack("{s:o s:o}", "employee", r_json_text(v->employee_answers), "manager",
@@ -344,7 +346,7 @@ static int r_done_view(ctl_t *ctl, Entretiens__V1__InterviewView *v, const char 
         fputc('\n', stderr);
     }
     if (ctl->json) {
-        ctl_print_json(r_view_json(v));
+        ctl_print_json(ctl_interview_view_json(v));
     } else {
         printf("%s: %s\n", v->interview->id, what);
         r_print_view(v, false);
@@ -451,7 +453,7 @@ static int r_iv_show(ctl_t *ctl, int argc, char **argv)
     if (!v)
         return CTL_FAILED;
     if (ctl->json) {
-        json_t *j = r_view_json(v);
+        json_t *j = ctl_interview_view_json(v);
         json_object_set_new(j, "template_document", r_json_text(v->template_json));
         ctl_print_json(j);
     } else {
@@ -685,6 +687,21 @@ static int r_iv_history(ctl_t *ctl, int argc, char **argv)
     return r_history(ctl, pos[0]);
 }
 
+json_t *ctl_reads_json(const Entretiens__V1__InterviewReadsReply *l)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < l->n_reads; i++) {
+        const Entretiens__V1__InterviewRead *rd = l->reads[i];
+        char tm[48];
+        json_t *w = json_array();
+        for (size_t k = 0; k < rd->n_what; k++)
+            json_array_append_new(w, ent_json_str(rd->what[k]));
+        json_array_append_new(a, json_pack("{s:o, s:o, s:o}", "principal", ent_json_str(rd->principal), "at",
+                                           ent_json_str(r_time(rd->at_ms, tm, sizeof tm)), "what", w));
+    }
+    return a;
+}
+
 /* interview reads ID: who read the interview's content, and what. */
 static int r_iv_reads(ctl_t *ctl, int argc, char **argv)
 {
@@ -699,17 +716,7 @@ static int r_iv_reads(ctl_t *ctl, int argc, char **argv)
     if (!l)
         return CTL_FAILED;
     if (ctl->json) {
-        json_t *a = json_array();
-        for (size_t i = 0; i < l->n_reads; i++) {
-            const Entretiens__V1__InterviewRead *rd = l->reads[i];
-            char tm[48];
-            json_t *w = json_array();
-            for (size_t k = 0; k < rd->n_what; k++)
-                json_array_append_new(w, ent_json_str(rd->what[k]));
-            json_array_append_new(a, json_pack("{s:o, s:o, s:o}", "principal", ent_json_str(rd->principal), "at",
-                                               ent_json_str(r_time(rd->at_ms, tm, sizeof tm)), "what", w));
-        }
-        ctl_print_json(a);
+        ctl_print_json(ctl_reads_json(l));
     } else if (l->n_reads == 0) {
         printf("%s: nobody has read its content yet\n", l->id);
     } else {
@@ -1077,6 +1084,10 @@ int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
         json_object_set_new(j, "ok", json_boolean(rep->ok));
         json_object_set_new(j, "records", json_integer((json_int_t) rep->records));
         json_object_set_new(j, "interviews", json_integer((json_int_t) rep->interviews));
+        json_t *purged = json_array();
+        for (size_t i = 0; i < rep->n_purged; i++)
+            json_array_append_new(purged, ent_json_str(rep->purged[i]));
+        json_object_set_new(j, "purged", purged);
         if (rep->ok) {
             json_object_set_new(j, "head_hash", ent_json_str(rep->head_hash));
         } else {
@@ -1088,6 +1099,14 @@ int ctl_cmd_audit(ctl_t *ctl, int argc, char **argv)
     } else if (rep->ok) {
         printf("audit trail intact: %" PRIu64 " records, %" PRIu64 " interview%s checked\nhead %s\n", rep->records,
                rep->interviews, rep->interviews == 1 ? "" : "s", rep->head_hash);
+        if (rep->n_purged) { /* verified as well: their last record is the purge */
+            printf("%zu purged (content destroyed, proof kept):", rep->n_purged);
+            for (size_t i = 0; i < rep->n_purged; i++) {
+                fputc(' ', stdout);
+                ent_fputs_clean(rep->purged[i], stdout);
+            }
+            fputc('\n', stdout);
+        }
     } else {
         printf("AUDIT TRAIL BROKEN: first broken link: ");
         ent_fputs_clean(rep->reason, stdout);

@@ -132,6 +132,11 @@ static json_t *s_obligation_json(const Entretiens__V1__Obligation *o, bool with_
     return j;
 }
 
+json_t *ctl_obligation_json(const Entretiens__V1__Obligation *o)
+{
+    return s_obligation_json(o, false);
+}
+
 /* "First Last (ID)", "ID" when no name is known, "" without an id. */
 static void s_person(char *buf, size_t size, const char *id, const char *first, const char *last)
 {
@@ -867,7 +872,7 @@ int ctl_cmd_obligations(ctl_t *ctl, int argc, char **argv)
 
 #define EMPLOYEE_USAGE "employee show ID | employee search [QUERY] [--entity E] [--department D] [--limit N] [--after ID]"
 
-static json_t *s_employee_json(const Entretiens__V1__Employee *e)
+json_t *ctl_employee_json(const Entretiens__V1__Employee *e)
 {
     json_t *j = json_object();
     json_object_set_new(j, "employee_id", ent_json_str(e->employee_id));
@@ -1015,7 +1020,7 @@ int ctl_cmd_employee(ctl_t *ctl, int argc, char **argv)
         for (size_t i = 0; i < rep->n_history; i++)
             json_array_append_new(hist, ent_evjson_to_json(rep->history[i]));
         json_t *j = json_object();
-        json_object_set_new(j, "employee", s_employee_json(e));
+        json_object_set_new(j, "employee", ctl_employee_json(e));
         json_object_set_new(j, "history", hist);
         ctl_print_json(j);
     } else {

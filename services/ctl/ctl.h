@@ -9,6 +9,9 @@
 #include "common/config.h"
 #include "common/keys.h"
 #include "common/rpc.h"
+#include "proto/notifier.pb-c.h"
+#include "proto/records.pb-c.h"
+#include "proto/scheduler.pb-c.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -136,6 +139,18 @@ const char *ctl_gateway_details(const char *command);
 
 /* cmd_notifier.c: notifications (docs/cli.md, docs/notifier.md). */
 int ctl_cmd_notifications(ctl_t *ctl, int argc, char **argv);
+
+/* The data subject's rights (cmd_subject.c, docs/data-protection.md). */
+int ctl_cmd_subject(ctl_t *ctl, int argc, char **argv);
+const char *ctl_subject_details(const char *command);
+
+/* The JSON of one record as each command's --json prints it (shared with
+ * the subject export). */
+json_t *ctl_employee_json(const Entretiens__V1__Employee *e);                /* cmd_scheduler.c */
+json_t *ctl_obligation_json(const Entretiens__V1__Obligation *o);            /* cmd_scheduler.c */
+json_t *ctl_interview_view_json(const Entretiens__V1__InterviewView *v);     /* cmd_records.c */
+json_t *ctl_reads_json(const Entretiens__V1__InterviewReadsReply *reads);   /* cmd_records.c */
+json_t *ctl_notification_json(const Entretiens__V1__Notification *n);       /* cmd_notifier.c */
 const char *ctl_notifier_details(const char *command);
 
 #endif

@@ -49,6 +49,8 @@ static const ctl_command_t s_commands[] = {
     { "template", ctl_cmd_template, "template import|list|show", "interview templates (records)" },
     { "audit", ctl_cmd_audit, "audit verify [--interview ID] | audit show ID", "the tamper-evident trail (records)" },
     { "access", ctl_cmd_access, "access grant|revoke|list", "HR scopes: entities and content permission (records)" },
+    { "subject", ctl_cmd_subject, "subject export EMPLOYEE --out DIR | subject erase EMPLOYEE --reason TEXT",
+      "the data subject's rights: everything held about a person in a zip; erasure where no duty to keep applies" },
     /* the shared calendar and the HRIS import (cmd_calendar.c, cmd_import.c, docs/cli.md) */
     { "calendar", ctl_cmd_calendar, "calendar export [filters] [--from D] [--to D] [--lang fr|en] --out FILE.ics",
       "deadlines and scheduled interviews as an iCalendar file (Outlook, Google, Thunderbird)" },
@@ -218,6 +220,8 @@ int main(int argc, char **argv)
             details = ctl_gateway_details(cmd->name);
         if (!details)
             details = ctl_config_details(cmd->name);
+        if (!details)
+            details = ctl_subject_details(cmd->name);
         if (details)
             printf("\n%s", details);
         status = CTL_OK;

@@ -612,6 +612,10 @@ static const s_rpc_t s_employee = { R(D_SCHEDULER, "scheduler.employee", employe
                                     .path_fields = { "employee_id" } };
 static const s_rpc_t s_employee_search = { R(D_SCHEDULER, "scheduler.employee.search", employee_search_request,
                                              employee_search_reply) };
+/* the data subject's copy, records' part: each interview as the employee
+ * sees it and who read it (HR with content on her entity, admin, herself) */
+static const s_rpc_t s_subject_export = { R(D_RECORDS, "records.subject.export", subject_export_request,
+                                             subject_export_reply), .path_fields = { "employee_id" } };
 static const s_rpc_t s_campaigns = { R(D_SCHEDULER, "scheduler.campaign.list", campaign_request, campaign_list) };
 static const s_rpc_t s_campaign = { R(D_SCHEDULER, "scheduler.campaign.list", campaign_request, campaign_list),
                                     .path_fields = { "id" } };
@@ -678,6 +682,7 @@ const gw_route_t gw_routes[] = {
     RPC("GET", "/due", "read", s_due),
     RPC("GET", "/employees", "read", s_employee_search),
     RPC("GET", "/employees/{employee_id}", "read", s_employee),
+    RPC("GET", "/employees/{employee_id}/export", "read", s_subject_export),
     RPC("GET", "/campaigns", "read", s_campaigns),
     RPC("POST", "/campaigns", "write", s_campaign_create),
     RPC("GET", "/campaigns/{id}", "read", s_campaign),

@@ -78,95 +78,46 @@ static rec_relation_t s_relation(records_t *r, MDB_txn *txn, const s_caller_t *c
 
 /* ---------------------------------------------------------------- views */
 
-static void s_withhold(Entretiens__V1__InterviewView *v, const char *what, const char **store, size_t cap)
-{
-    if (v->n_withheld < cap)
-        store[v->n_withheld++] = what;
-}
-
 /* Answers the call with what the caller may see of iv. */
 #define S_MAX_WARNINGS 8
-
-/* The parts of content a view shows, for the record of reads (records.
- * interview.reads): only what holds something; none for a view of the
- * progress alone. */
-typedef struct {
-    const char *what[4];
-    size_t n;
-    char digest[2 * REC_HASH_LEN + 1]; /* the report's digest as shown ("" when not shown) */
-} s_read_t;
-
-static void s_read_parts(rec_relation_t rel, const rec_iv_t *iv, const rec_content_t *c, s_read_t *out)
-{
-    out->n = 0;
-    if (rec_may_read(rel, REC_D_SHARED) && (iv->employee_shared || iv->manager_shared))
-        out->what[out->n++] = "shared";
-    if (rec_may_read(rel, REC_D_EMPLOYEE_PRIVATE) && c->employee_answers && strlen(c->employee_answers) > 2)
-        out->what[out->n++] = "employee_preparation";
-    if (rec_may_read(rel, REC_D_MANAGER_PRIVATE) && c->manager_answers && strlen(c->manager_answers) > 2)
-        out->what[out->n++] = "manager_preparation";
-    if (rec_may_read(rel, REC_D_MANAGER_NOTES) && c->manager_notes && *c->manager_notes)
-        out->what[out->n++] = "manager_notes";
-}
 
 /* Answers the caller's view of iv; read (may be NULL) receives the parts of
  * content shown, from the content the view itself read. */
 static int s_view(records_t *r, ent_rpc_call_t *call, const rec_iv_t *iv, rec_relation_t rel, bool with_template,
-                  char *const *warnings, size_t n_warnings, s_read_t *read)
+                  char *const *warnings, size_t n_warnings, rec_read_parts_t *read)
 {
+    /* in the intermediate archive (the employee left) only HR and
+     * administrators see content (rec_retention.h) */
+    bool archived = (rel == REC_REL_EMPLOYEE || rel == REC_REL_INTERVIEWER || rel == REC_REL_LINE) &&
+        rec_archived(r, call->txn, iv);
+    rec_relation_t shown_rel = rel;
+    if (archived)
+        rel = REC_REL_NONE;
     rec_content_t *c = NULL;
     int rc = rec_content_get(r, call->txn, iv->id, &c);
+    if (rc == REC_CRYPT_SHREDDED) /* a store (a backup) from before the purge of this employee */
+        return ent_rpc_fail(call, ENT_FAILED_PRECONDITION, "id",
+                            "the content of interview %s was purged: its employee's key was destroyed", iv->id);
+    if (rc == REC_CRYPT_FORGED)
+        return ent_rpc_fail(call, ENTRETIENS__V1__CODE__DATA_LOSS, "id",
+                            "the content of interview %s does not open: changed outside records, moved, or sealed "
+                            "under another master key (see audit verify)", iv->id);
     if (rc)
         return rc;
     if (read)
-        s_read_parts(rel, iv, c, read);
-    Entretiens__V1__InterviewView v = ENTRETIENS__V1__INTERVIEW_VIEW__INIT;
-    Entretiens__V1__Interview shown = *iv; /* shallow: fields hidden by pointer */
-    const char *withheld[8];
-    v.withheld = (char **) withheld;
-    bool shared = rec_may_read(rel, REC_D_SHARED);
-    if (!rec_may_read(rel, REC_D_SIGNATURES)) {
-        shown.employee_signature = shown.manager_signature = NULL;
-        s_withhold(&v, "signatures", withheld, 8);
-    }
-    if (!shared) {
-        shown.n_carried_objectives = shown.n_carried_action_items = 0;
-        shown.carried_objectives = NULL;
-        shown.carried_action_items = NULL;
-        s_withhold(&v, "content", withheld, 8);
-    }
-    v.interview = &shown;
-    v.employee_answers = (char *) "";
-    v.manager_answers = (char *) "";
-    v.manager_notes = (char *) "";
-    if (rec_may_read(rel, REC_D_EMPLOYEE_PRIVATE) || (shared && iv->employee_shared))
-        v.employee_answers = c->employee_answers;
-    else
-        s_withhold(&v, "employee_preparation", withheld, 8);
-    if (rec_may_read(rel, REC_D_MANAGER_PRIVATE) || (shared && iv->manager_shared))
-        v.manager_answers = c->manager_answers;
-    else
-        s_withhold(&v, "manager_preparation", withheld, 8);
-    if (rec_may_read(rel, REC_D_MANAGER_NOTES))
-        v.manager_notes = c->manager_notes;
-    else
-        s_withhold(&v, "manager_notes", withheld, 8);
-    if (!rec_may_read(rel, REC_D_AUDIT))
-        s_withhold(&v, "audit", withheld, 8);
-    v.relation = (char *) rec_relation_name(rel);
-    char digest[2 * REC_HASH_LEN + 1];
-    if (shared) {
-        rec_report_digest(iv, c, digest);
-        v.report_digest = digest;
-        if (read)
-            memcpy(read->digest, digest, sizeof digest);
-    }
+        rec_read_parts(rel, iv, c, read);
+    rec_view_t view;
+    rec_view_fill(&view, iv, c, rel, archived);
+    Entretiens__V1__InterviewView *vp = &view.v;
+    vp->relation = (char *) rec_relation_name(shown_rel);
+    if (read && vp->report_digest)
+        snprintf(read->digest, sizeof read->digest, "%s", vp->report_digest);
     Entretiens__V1__Template *t = NULL;
     if (with_template && iv->template_id[0] && rec_template_get(r, call->txn, iv->template_id, iv->template_version, &t) == 0)
-        v.template_json = t->document;
-    v.warnings = (char **) warnings;
-    v.n_warnings = n_warnings;
-    rc = ent_rpc_ok(call, &v.base);
+        vp->template_json = t->document;
+    vp->warnings = (char **) warnings;
+    vp->n_warnings = n_warnings;
+    rc = ent_rpc_ok(call, &vp->base);
     if (t)
         entretiens__v1__template__free_unpacked(t, NULL);
     rec_content_free(c);
@@ -308,7 +259,7 @@ static bool s_utf8(const char *text)
 
 /* -------------------------------------------------------------------- get */
 
-static int s_read_record(records_t *r, ent_rpc_call_t *call, const s_ctx_t *x, const s_read_t *read);
+static int s_read_record(records_t *r, ent_rpc_call_t *call, const s_ctx_t *x, const rec_read_parts_t *read);
 
 static int s_get(ent_rpc_call_t *call, void *arg)
 {
@@ -316,7 +267,7 @@ static int s_get(ent_rpc_call_t *call, void *arg)
     UNPACK(InterviewRequest, req, interview_request)
     s_ctx_t x;
     bool ok;
-    s_read_t read = { .n = 0 };
+    rec_read_parts_t read = { .n = 0 };
     int rc = s_open(r, call, req->id, &x, &ok);
     if (!rc && ok)
         rc = s_view(r, call, x.iv, x.rel, true, NULL, 0, &read);
@@ -341,7 +292,7 @@ static int s_export(ent_rpc_call_t *call, void *arg)
     UNPACK(InterviewRequest, req, interview_request)
     s_ctx_t x;
     bool ok;
-    s_read_t read = { .n = 0, .digest = "" };
+    rec_read_parts_t read = { .n = 0, .digest = "" };
     int rc = s_open(r, call, req->id, &x, &ok);
     if (rc || !ok)
         goto done;
@@ -370,34 +321,10 @@ done:
 
 /* -------------------------------------------------------------- reads */
 
-/* The database `reads`: interview id, NUL, be64(business ms), principal ->
- * InterviewRead.  A read of content leaves a trace (GDPR accountability:
- * who consulted what); a view of the progress alone does not. */
-static int s_read_record(records_t *r, ent_rpc_call_t *call, const s_ctx_t *x, const s_read_t *read)
+/* Records what the view showed (reads.c). */
+static int s_read_record(records_t *r, ent_rpc_call_t *call, const s_ctx_t *x, const rec_read_parts_t *read)
 {
-    if (read->n == 0)
-        return 0;
-    int64_t now = ent_clock_now_ms();
-    size_t il = strlen(x->iv->id), pl = strlen(call->caller);
-    uint8_t key[REC_ID_MAX + 1 + 8 + ENT_PRINCIPAL_MAX + 1];
-    if (il > REC_ID_MAX || pl > ENT_PRINCIPAL_MAX)
-        return 0;
-    memcpy(key, x->iv->id, il);
-    key[il] = 0;
-    ent_be64_put(key + il + 1, (uint64_t) now);
-    memcpy(key + il + 9, call->caller, pl);
-    Entretiens__V1__InterviewRead rd = ENTRETIENS__V1__INTERVIEW_READ__INIT;
-    rd.principal = (char *) call->caller;
-    rd.at_ms = now;
-    rd.what = (char **) read->what;
-    rd.n_what = read->n;
-    uint8_t buf[512];
-    size_t len = entretiens__v1__interview_read__get_packed_size(&rd);
-    if (len > sizeof buf)
-        return 0;
-    entretiens__v1__interview_read__pack(&rd, buf);
-    MDB_val k = { il + 9 + pl, key }, v = { len, buf };
-    return mdb_put(call->txn, r->reads, &k, &v, 0);
+    return rec_reads_put(r, call->txn, x->iv->id, call->caller, read->what, read->n);
 }
 
 /* records.interview.reads: the employee for her own interviews, HR with the
@@ -417,46 +344,16 @@ static int s_reads(ent_rpc_call_t *call, void *arg)
                           "administrators");
         goto done;
     }
-    size_t il = strlen(x.iv->id), cap = 64, n = 0;
-    Entretiens__V1__InterviewRead **reads = calloc(cap, sizeof *reads);
-    MDB_cursor *cur = NULL;
-    if (!reads) {
-        rc = ENOMEM;
-        goto done;
-    }
-    if ((rc = mdb_cursor_open(call->txn, r->reads, &cur)) != 0)
-        goto free_reads;
-    MDB_val k = { il + 1, x.iv->id }, v; /* the id and its NUL: this interview's keys only */
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size < il + 1 || memcmp(k.mv_data, x.iv->id, il + 1) != 0)
-            break;
-        Entretiens__V1__InterviewRead *one = entretiens__v1__interview_read__unpack(NULL, v.mv_size, v.mv_data);
-        if (!one)
-            continue; /* not ours: skipped, the rest still answers */
-        if (n == cap) {
-            Entretiens__V1__InterviewRead **more = realloc(reads, 2 * cap * sizeof *reads);
-            if (!more) {
-                entretiens__v1__interview_read__free_unpacked(one, NULL);
-                rc = ENOMEM;
-                break;
-            }
-            reads = more;
-            cap *= 2;
-        }
-        reads[n++] = one;
-    }
-    mdb_cursor_close(cur);
-    if (rc == MDB_NOTFOUND || rc == 0) {
+    Entretiens__V1__InterviewRead **reads = NULL;
+    size_t n = 0;
+    if ((rc = rec_reads_list(r, call->txn, x.iv->id, &reads, &n)) == 0) {
         Entretiens__V1__InterviewReadsReply rep = ENTRETIENS__V1__INTERVIEW_READS_REPLY__INIT;
         rep.id = x.iv->id;
         rep.reads = reads;
         rep.n_reads = n;
         rc = ent_rpc_ok(call, &rep.base);
     }
-free_reads:
-    for (size_t i = 0; i < n; i++)
-        entretiens__v1__interview_read__free_unpacked(reads[i], NULL);
-    free(reads);
+    rec_reads_free(reads, n);
 done:
     s_ctx_free(&x);
     entretiens__v1__interview_request__free_unpacked(req, NULL);
@@ -1326,6 +1223,7 @@ static int s_audit_verify(ent_rpc_call_t *call, void *arg)
             rc = ent_rpc_ok(call, &rep.base);
         if (!rep.ok)
             ent_log_warn("audit.broken", "audit verify: %s", reason);
+        rec_audit_verify_free(&rep);
     }
     entretiens__v1__audit_request__free_unpacked(q, NULL);
     return rc;

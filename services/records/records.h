@@ -4,8 +4,9 @@
  *  that is redone (map full) or lost (crash) leaves nothing to undo.
  *
  *  Store (named databases of records' LMDB environment):
- *    interviews     id -> packed Interview (metadata, progress, signatures)
- *    content        id -> packed InterviewContent (answers, notes)
+ *    interviews     id -> packed Interview (metadata, progress, signatures;
+ *                   its free text sealed in Interview.sealed, atrest.c)
+ *    content        id -> sealed packed InterviewContent (answers, notes)
  *    by_obligation  obligation_id -> interview id (creation is idempotent)
  *    by_employee    employee \0 id -> ""
  *    by_manager     interviewer \0 id -> ""
@@ -19,14 +20,20 @@
  *    audit          be64(seq) -> packed AuditRecord (the global chain)
  *    audit_idx      interview \0 be32(n) -> be64(seq) + interview hash (each
  *                   interview's chain); "\0" -> be64(head seq) + head hash
- *  Meta counters: "interview_seq".
+ *    retention      employee -> one byte: the retention parts already purged
+ *                   (bit per rec_part_t; purge.c)
+ *  Meta counters: "interview_seq"; "atrest_pending" (1: values written in
+ *  clear before schema 2 are still to be sealed, done at start).
+ *  The employees' data keys are in another environment (rec_crypt.h).
  */
 #ifndef REC_RECORDS_H
 #define REC_RECORDS_H
 
 #include "rec_access.h"
 #include "rec_audit.h"
+#include "rec_crypt.h"
 #include "rec_lifecycle.h"
+#include "rec_retention.h"
 #include "rec_template.h"
 
 #include "common/daemon.h"
@@ -46,8 +53,11 @@ typedef struct records {
     ent_daemon_t *d;
     ent_store_t *store;
     MDB_dbi interviews, content, by_obligation, by_employee, by_manager, by_status, by_due, templates, template_sel, directory,
-        reports, grants, audit, audit_idx, deferred, deferred_idx, reads;
+        reports, grants, audit, audit_idx, deferred, deferred_idx, reads, retention;
     int horizon_days;     /* ENTRETIENS_RECORDS_HORIZON_DAYS; 0 = no horizon */
+    rec_crypt_t *crypt;   /* the keystore (rec_crypt.h); NULL only in unit tests of other parts */
+    bool encrypt;         /* ENTRETIENS_RECORDS_ENCRYPT: seal what is written (reads open both) */
+    rec_retention_t retention_cfg; /* ENTRETIENS_RETENTION_* */
 } records_t;
 
 /* Records' own configuration variables (ENTRETIENS_RECORDS_HORIZON_DAYS). */
@@ -84,20 +94,115 @@ int rec_grant_publish(records_t *r, MDB_txn *txn, const char *type, const uint8_
  * publishes every grant already there, then never again. */
 int rec_grants_announce(MDB_txn *txn, void *arg);
 
-/* ---- store.c: interviews, indexes, audit, events ------------------------ */
-
 typedef Entretiens__V1__Interview rec_iv_t;
 typedef Entretiens__V1__InterviewContent rec_content_t;
 
-/* Loads an interview (unpacked; free with rec_iv_free).  Returns 0,
- * MDB_NOTFOUND or an LMDB code. */
+/* ---- atrest.c: the stored form of headers and content -------------------- */
+
+/* The header as stored (malloc'd): with r->crypt and r->encrypt, its free
+ * text (title, reason, signature comments, carried items) sealed into
+ * Interview.sealed and blanked.  Returns 0, ENOMEM or a keystore code. */
+int rec_header_pack(records_t *r, const rec_iv_t *iv, uint8_t **out, size_t *len);
+
+/* After unpacking a stored header: opens iv->sealed into the fields and
+ * empties it.  Returns 0, REC_CRYPT_SHREDDED (the free text stays empty),
+ * REC_CRYPT_FORGED, MDB_CORRUPTED or ENOMEM; sealed is emptied in every case. */
+int rec_header_open(records_t *r, rec_iv_t *iv);
+
+/* The content as stored (malloc'd; sealed under iv's employee unless
+ * encryption is off).  Returns 0, ENOMEM or a keystore code. */
+int rec_content_pack(records_t *r, const rec_iv_t *iv, const rec_content_t *c, uint8_t **out, size_t *len);
+
+/* A stored content value (sealed, or clear from before schema 2) unpacked.
+ * Returns 0, REC_CRYPT_SHREDDED (purged), REC_CRYPT_FORGED, MDB_CORRUPTED. */
+int rec_content_unpack(records_t *r, const char *id, const uint8_t *v, size_t n, rec_content_t **out);
+
+/* ---- reads.c: the record of reads ------------------------------------------ */
+
+/* Records that principal read the parts what[0..n) of interview id (none
+ * when n is 0).  Returns 0 or an LMDB code. */
+int rec_reads_put(records_t *r, MDB_txn *txn, const char *id, const char *principal, const char *const *what, size_t n);
+
+/* The reads of interview id, oldest first (free with rec_reads_free).
+ * Returns 0, ENOMEM or an LMDB code. */
+int rec_reads_list(records_t *r, MDB_txn *txn, const char *id, Entretiens__V1__InterviewRead ***out, size_t *n);
+void rec_reads_free(Entretiens__V1__InterviewRead **reads, size_t n);
+
+/* ---- view.c: what a relation sees of an interview ------------------------- */
+
+#define REC_VIEW_WITHHELD_MAX 9
+
+/* An InterviewView and the storage it points into (besides iv and c,
+ * which must outlive it). */
+typedef struct {
+    Entretiens__V1__InterviewView v;
+    Entretiens__V1__Interview shown;
+    const char *withheld[REC_VIEW_WITHHELD_MAX];
+    char digest[2 * REC_HASH_LEN + 1];
+} rec_view_t;
+
+/* What rel sees of iv and its content c (rec_access.h); archived: the
+ * employee left and rel is not HR nor an administrator — no content, and
+ * "archived" among the withheld.  No template, no warnings. */
+void rec_view_fill(rec_view_t *view, const rec_iv_t *iv, const rec_content_t *c, rec_relation_t rel, bool archived);
+
+/* The parts of content a view by rel shows, for the record of reads
+ * (records.interview.reads): only what holds something; none for a view of
+ * the progress alone. */
+typedef struct {
+    const char *what[4];
+    size_t n;
+} rec_read_parts_t;
+void rec_read_parts(rec_relation_t rel, const rec_iv_t *iv, const rec_content_t *c, rec_read_parts_t *out);
+
+/* True when iv's employee left (the directory's departure is today or
+ * before): the interview is in the intermediate archive (rec_retention.h). */
+bool rec_archived(records_t *r, MDB_txn *txn, const rec_iv_t *iv);
+
+/* ---- purge.c: crypto-shredding and retention ------------------------------ */
+
+#define REC_PURGE_IDS_MAX 256
+
+typedef struct {
+    size_t n;                                  /* interviews purged now */
+    bool key_destroyed;                        /* it had a data key (false after a redone turn) */
+    char ids[REC_PURGE_IDS_MAX][REC_ID_MAX + 1]; /* the first REC_PURGE_IDS_MAX of them */
+} rec_purge_result_t;
+
+/* Purges every interview of employee: destroys the data key (committed at
+ * once in the keystore), then rewrites each interview not purged yet
+ * without content, free text or names (Interview.purged), each with an
+ * audit record "purge" (actor, reason).  What stays is the proof: type,
+ * dates, status, signatures' principals and digests.  Returns 0 or an
+ * error code (the key may be gone even then: a redo finishes the work). */
+int rec_purge_employee(records_t *r, MDB_txn *txn, const char *employee, const char *actor, const char *reason,
+                       rec_purge_result_t *res);
+
+/* Removes from employee's interviews the private notes (notes) and the
+ * preparations never shared (preparation); an audit record "purge" per
+ * interview changed.  Returns 0 or an error code. */
+int rec_purge_parts(records_t *r, MDB_txn *txn, const char *employee, bool notes, bool preparation, const char *actor,
+                    size_t *changed);
+
+/* Periodic work (hourly and at every clock change): applies the retention
+ * periods to every departed employee of the directory (rec_retention.h). */
+int rec_retention_sweep(MDB_txn *txn, void *arg);
+
+/* ---- store.c: interviews, indexes, audit, events ------------------------ */
+
+
+/* Loads an interview (unpacked, its free text opened; free with
+ * rec_iv_free).  Returns 0 (also when the free text was sealed under a
+ * destroyed key: it is then empty), MDB_NOTFOUND, MDB_CORRUPTED (does not
+ * open: altered) or an LMDB code. */
 int rec_iv_get(records_t *r, MDB_txn *txn, const char *id, rec_iv_t **out);
 void rec_iv_free(rec_iv_t *iv);
 /* A deep copy (for "before" images). */
 rec_iv_t *rec_iv_dup(const rec_iv_t *iv);
 
-/* Loads the content (an empty one when none was stored).  Returns 0 or an
- * LMDB code. */
+/* Loads the content (an empty one when none was stored).  Returns 0,
+ * REC_CRYPT_SHREDDED (sealed under a destroyed key: purged), REC_CRYPT_FORGED
+ * or an LMDB code. */
 int rec_content_get(records_t *r, MDB_txn *txn, const char *id, rec_content_t **out);
 void rec_content_free(rec_content_t *c);
 
@@ -115,6 +220,8 @@ typedef struct {
     const char *reason;           /* the event's reason */
     const char *previous_manager; /* .reassigned */
     const char *trace_id;
+    bool quiet;                   /* not a change of the interview (re-sealing): updated_at_ms kept */
+    bool drop_content;            /* the content is removed (purge); content must be NULL */
 } rec_change_t;
 
 /* Stores the change: interview (+ content), indexes, one audit record
@@ -141,7 +248,10 @@ int rec_audit_note(records_t *r, MDB_txn *txn, const char *interview_id, const c
 void rec_report_digest(const rec_iv_t *iv, const rec_content_t *c, char out[2 * REC_HASH_LEN + 1]);
 
 /* Verifies the global chain (interview_id NULL or "") and every
- * interview's chain and state, or one interview's.  Fills rep. */
+ * interview's chain and state, or one interview's.  Fills rep, and
+ * rep->purged with the interviews verified whose content was purged (free
+ * with rec_audit_verify_free). */
+void rec_audit_verify_free(Entretiens__V1__AuditVerifyReply *rep);
 int rec_audit_verify(records_t *r, MDB_txn *txn, const char *interview_id, Entretiens__V1__AuditVerifyReply *rep,
                      char *reason, size_t reason_size, char *head, char *broken_id);
 
@@ -233,9 +343,26 @@ int rec_employee_interviews(records_t *r, MDB_txn *txn, const char *employee_id,
 int rec_methods_register(records_t *r);
 
 
+/* ---- subject.c: the data subject's rights ---------------------------------- */
+
+/* records.subject.erase and records.subject.export.  Returns 0 or -1. */
+int rec_subject_register(records_t *r);
+
 /* ---- service.c -------------------------------------------------------------- */
 
+/* The store schema this binary writes: 2 = content at rest sealed. */
+#define REC_SCHEMA_VERSION 2
+
+/* ent_store_migrate_fn: 1 -> 2 marks the clear values for sealing at start. */
+int rec_migrate(MDB_txn *txn, unsigned from, void *arg);
+
+/* Reads the configuration, opens the keystore (the master key must be in
+ * the keys directory), seals what an older binary left in clear, registers
+ * methods and work.  Returns 0, ENT_DAEMON_CONFIG_ERROR or -1 (logged). */
 int rec_setup(ent_daemon_t *d, void *arg);
+
+/* Closes what rec_setup opened (the keystore).  Safe after a failed setup. */
+void rec_teardown(records_t *r);
 
 /* ---- shared conversions ---------------------------------------------------- */
 

@@ -3,11 +3,30 @@
 
 #include "common/log.h"
 
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const ent_config_var_t rec_config_vars[] = {
     { "ENTRETIENS_RECORDS_HORIZON_DAYS", "365",
       "create an obligation's interview when its window opens within this many days (0 = at once)" },
+    { "ENTRETIENS_RECORDS_KEYSTORE", NULL,
+      "the employees' data keys (an LMDB directory kept apart from records' store and its backups); "
+      "default <data dir>/records-keys" },
+    /* retention (rec_retention.h; defaults and sources in docs/data-protection.md) */
+    { "ENTRETIENS_RETENTION_CONTENT_YEARS", "5",
+      "years after departure an interview's content stays in the intermediate archive (HR and administrators "
+      "only) before it is purged (L1134-5: 5-year limitation for discrimination claims)" },
+    { "ENTRETIENS_RETENTION_NOTES_YEARS", "2",
+      "years after departure the interviewer's private notes are kept (L1471-1: 2-year limitation for claims "
+      "on the performance of the contract); at most the content's" },
+    { "ENTRETIENS_RETENTION_PREPARATION_YEARS", "2",
+      "years after departure a preparation never shared is kept (L1471-1); at most the content's" },
+    { "ENTRETIENS_RECORDS_ENCRYPT", "1",
+      "1 = seal content and free text at rest (docs/data-protection.md); 0 writes them in clear, for "
+      "measurements only (what is sealed stays readable)" },
 };
 const size_t rec_n_config_vars = sizeof rec_config_vars / sizeof rec_config_vars[0];
 
@@ -73,6 +92,188 @@ static void s_metrics(records_t *r)
     }
 }
 
+/* ------------------------------------------------------- schema and keys */
+
+int rec_migrate(MDB_txn *txn, unsigned from, void *arg)
+{
+    (void) arg;
+    if (from != 1)
+        return 0; /* 0 -> 1: the first layout */
+    /* 1 -> 2: content at rest is sealed.  The values written in clear are
+     * sealed at start (rec_setup), once the keystore is open: mark them. */
+    MDB_dbi meta;
+    int rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &meta);
+    if (rc)
+        return rc;
+    uint8_t one[8];
+    ent_be64_put(one, 1);
+    MDB_val k = { sizeof "atrest_pending" - 1, (void *) "atrest_pending" }, v = { 8, one };
+    return mdb_put(txn, meta, &k, &v, 0);
+}
+
+/* The master key from the keys directory, then the keystore. */
+static int s_open_keystore(records_t *r)
+{
+    const ent_config_t *cfg = ent_daemon_config(r->d);
+    char keys[4096], dir[4096], err[512];
+    ent_config_keys_dir(cfg, keys, sizeof keys);
+    const char *ks = ent_config_get(cfg, "ENTRETIENS_RECORDS_KEYSTORE");
+    if (ks && *ks)
+        snprintf(dir, sizeof dir, "%s", ks);
+    else
+        snprintf(dir, sizeof dir, "%s/records-keys", ent_config_get(cfg, "ENTRETIENS_DATA_DIR"));
+    unsigned char master[ENT_MASTER_KEY_LEN];
+    if (ent_master_key_load(keys, REC_CRYPT_MASTER, master, err, sizeof err) != 0) {
+        ent_log_error("config.invalid", "records needs its master key: %s", err);
+        return ENT_DAEMON_CONFIG_ERROR;
+    }
+    bool ok = true;
+    int64_t nosync = ent_config_get_int(cfg, "ENTRETIENS_NOSYNC", 0, &ok);
+    int rc = rec_crypt_open(dir, master, ok && nosync != 0, &r->crypt);
+    sodium_memzero(master, sizeof master);
+    if (rc) {
+        ent_log_error("records.keystore", "cannot open the keystore %s: %s", dir,
+                      rc > 0 ? strerror(rc) : mdb_strerror(rc));
+        return -1;
+    }
+    ent_log_info("records.keystore", "employees' data keys in %s", dir);
+    return 0;
+}
+
+/* Seals, in one transaction, the interviews in ids[0..n) still holding
+ * clear values; each re-sealing is an audit record ("seal"). */
+static int s_seal_batch(records_t *r, MDB_txn *txn, char (*ids)[REC_ID_MAX + 1], size_t n, size_t *sealed)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        MDB_val k = { strlen(ids[i]), ids[i] }, hv, cv;
+        if ((rc = mdb_get(txn, r->interviews, &k, &hv)))
+            break;
+        Entretiens__V1__Interview *raw = entretiens__v1__interview__unpack(NULL, hv.mv_size, hv.mv_data);
+        if (!raw) {
+            rc = MDB_CORRUPTED;
+            break;
+        }
+        bool clear_text = !raw->sealed.len &&
+            ((raw->title && *raw->title) || (raw->reason && *raw->reason) || raw->n_carried_objectives ||
+             raw->n_carried_action_items || (raw->employee_signature && *rec_str(raw->employee_signature->comment)) ||
+             (raw->manager_signature && *rec_str(raw->manager_signature->comment)));
+        entretiens__v1__interview__free_unpacked(raw, NULL);
+        int c = mdb_get(txn, r->content, &k, &cv);
+        if (c && c != MDB_NOTFOUND) {
+            rc = c;
+            break;
+        }
+        bool clear_content = c == 0 && cv.mv_size > 0 && !rec_crypt_is_sealed(cv.mv_data, cv.mv_size);
+        if (!clear_text && !clear_content)
+            continue;
+        rec_iv_t *iv = NULL;
+        rec_content_t *content = NULL;
+        if ((rc = rec_iv_get(r, txn, ids[i], &iv)) || (c == 0 && (rc = rec_content_get(r, txn, ids[i], &content)))) {
+            rec_iv_free(iv);
+            break;
+        }
+        rec_change_t ch = { .before = iv, .after = iv, .content = content, .actor = "records", .action = "seal",
+                            .details = json_pack("{ss}", "reason", "content at rest sealed (schema 2)"),
+                            .quiet = true };
+        rc = rec_commit(r, txn, &ch);
+        rec_content_free(content);
+        rec_iv_free(iv);
+        (*sealed)++;
+    }
+    return rc;
+}
+
+/* Seals what an older binary (schema 1 -> 2) or a run with encryption off
+ * wrote in clear, by batches of S_SEAL_BATCH interviews per transaction; a
+ * restart resumes.  With encryption off, marks the store for the next run. */
+#define S_SEAL_BATCH 2000
+static int s_seal_pending(records_t *r)
+{
+    MDB_txn *txn;
+    uint64_t pending = 0;
+    int rc = ent_store_read(r->store, &txn);
+    if (rc)
+        return rc;
+    rc = ent_store_meta_get_u64(txn, r->store, "atrest_pending", &pending);
+    mdb_txn_abort(txn);
+    if (rc)
+        return rc;
+    if (!r->encrypt && !pending) {
+        /* what this run writes in clear is sealed by the next run with encryption on */
+        if ((rc = ent_store_begin(r->store, &txn)) == 0 &&
+            (rc = ent_store_meta_put_u64(txn, r->store, "atrest_pending", 1)) == 0)
+            return ent_store_commit(r->store);
+        ent_store_abort(r->store, rc);
+        return rc;
+    }
+    if (!r->encrypt || !pending)
+        return 0;
+    char (*ids)[REC_ID_MAX + 1] = malloc(S_SEAL_BATCH * sizeof *ids);
+    if (!ids)
+        return ENOMEM;
+    char last[REC_ID_MAX + 1] = "";
+    size_t sealed = 0, seen = 0;
+    for (bool done = false; !done && !rc;) {
+        /* the next batch of ids after last */
+        size_t n = 0;
+        if ((rc = ent_store_read(r->store, &txn)))
+            break;
+        MDB_cursor *cur;
+        if ((rc = mdb_cursor_open(txn, r->interviews, &cur)) == 0) {
+            MDB_val k = { strlen(last), last }, v;
+            rc = mdb_cursor_get(cur, &k, &v, last[0] ? MDB_SET_RANGE : MDB_FIRST);
+            if (rc == 0 && last[0] && k.mv_size == strlen(last) && memcmp(k.mv_data, last, k.mv_size) == 0)
+                rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            for (; rc == 0 && n < S_SEAL_BATCH; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+                size_t l = k.mv_size < REC_ID_MAX ? k.mv_size : REC_ID_MAX;
+                memcpy(ids[n], k.mv_data, l);
+                ids[n++][l] = '\0';
+            }
+            done = rc == MDB_NOTFOUND;
+            rc = rc == MDB_NOTFOUND ? 0 : rc;
+            mdb_cursor_close(cur);
+        }
+        mdb_txn_abort(txn);
+        if (rc)
+            break;
+        if (n)
+            memcpy(last, ids[n - 1], sizeof last);
+        seen += n;
+        for (int attempt = 0; attempt < 4; attempt++) {
+            size_t batch_sealed = 0;
+            if ((rc = ent_store_begin(r->store, &txn)) == 0 && (rc = s_seal_batch(r, txn, ids, n, &batch_sealed)) == 0 &&
+                done)
+                rc = ent_store_meta_put_u64(txn, r->store, "atrest_pending", 0);
+            if (rc) {
+                ent_store_abort(r->store, rc);
+                if (rc == MDB_MAP_FULL)
+                    continue;
+                break;
+            }
+            rc = ent_store_commit(r->store);
+            if (rc == MDB_MAP_FULL)
+                continue;
+            if (!rc)
+                sealed += batch_sealed;
+            break;
+        }
+    }
+    free(ids);
+    if (rc)
+        ent_log_error("records.seal", "sealing the content written in clear failed (%d); it resumes at the next start",
+                      rc);
+    else
+        ent_log_info("records.seal", "content at rest: %zu of %zu interviews sealed (they were in clear)", sealed,
+                     seen);
+    return rc;
+}
+
+void rec_teardown(records_t *r)
+{
+    rec_crypt_destroy(&r->crypt);
+}
+
 int rec_setup(ent_daemon_t *d, void *arg)
 {
     records_t *r = arg;
@@ -86,6 +287,22 @@ int rec_setup(ent_daemon_t *d, void *arg)
         return ENT_DAEMON_CONFIG_ERROR;
     }
     r->horizon_days = (int) horizon;
+    int64_t encrypt = ent_config_get_int(ent_daemon_config(d), "ENTRETIENS_RECORDS_ENCRYPT", 1, &ok);
+    if (!ok || (encrypt != 0 && encrypt != 1)) {
+        ent_log_error("config.invalid", "ENTRETIENS_RECORDS_ENCRYPT must be 1 (seal content at rest) or 0");
+        return ENT_DAEMON_CONFIG_ERROR;
+    }
+    r->encrypt = encrypt == 1;
+    if (!r->encrypt)
+        ent_log_warn("records.clear", "ENTRETIENS_RECORDS_ENCRYPT=0: content is written in clear (measurements only)");
+    char err[256];
+    if (rec_retention_load(ent_daemon_config(d), &r->retention_cfg, err, sizeof err) != 0) {
+        ent_log_error("config.invalid", "%s", err);
+        return ENT_DAEMON_CONFIG_ERROR;
+    }
+    int krc = s_open_keystore(r);
+    if (krc)
+        return krc;
     struct {
         const char *name;
         MDB_dbi *dbi;
@@ -96,13 +313,15 @@ int rec_setup(ent_daemon_t *d, void *arg)
         { "directory", &r->directory },   { "reports", &r->reports },       { "grants", &r->grants },
         { "audit", &r->audit },           { "audit_idx", &r->audit_idx },
         { "deferred", &r->deferred },     { "deferred_idx", &r->deferred_idx },
-        { "reads", &r->reads },
+        { "reads", &r->reads },           { "retention", &r->retention },
     };
     for (size_t i = 0; i < sizeof dbs / sizeof *dbs; i++)
         if (ent_store_dbi(r->store, dbs[i].name, 0, dbs[i].dbi) != 0) {
             ent_log_error("records.store", "cannot open database %s", dbs[i].name);
             return -1;
         }
+    if (s_seal_pending(r) != 0)
+        return -1;
     /* the default templates, at first start (and for any default id missing) */
     for (int attempt = 0; attempt < 4; attempt++) {
         MDB_txn *txn;
@@ -125,12 +344,13 @@ int rec_setup(ent_daemon_t *d, void *arg)
         }
         break;
     }
-    if (rec_methods_register(r) || rec_templates_register(r))
+    if (rec_methods_register(r) || rec_templates_register(r) || rec_subject_register(r))
         return -1;
     if (ent_daemon_on_event(d, "scheduler", rec_on_scheduler_event, r))
         return -1;
     if (ent_daemon_every(d, 3600 * 1000, rec_grants_announce, r) ||
-        ent_daemon_every(d, 3600 * 1000, rec_deferred_release, r))
+        ent_daemon_every(d, 3600 * 1000, rec_deferred_release, r) ||
+        ent_daemon_every(d, 3600 * 1000, rec_retention_sweep, r))
         return -1;
     s_metrics(r);
     if (ent_daemon_every(d, REC_CENSUS_MS, s_census, r) ||

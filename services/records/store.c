@@ -87,6 +87,14 @@ int rec_iv_get(records_t *r, MDB_txn *txn, const char *id, rec_iv_t **out)
         ent_log_error("records.corrupt", "interview %s cannot be read", id);
         return MDB_CORRUPTED;
     }
+    rc = rec_header_open(r, *out);
+    if (rc == REC_CRYPT_SHREDDED) /* purged: what stays is the metadata */
+        rc = 0;
+    if (rc) {
+        rec_iv_free(*out);
+        *out = NULL;
+        return rc == ENOMEM ? ENOMEM : MDB_CORRUPTED;
+    }
     return 0;
 }
 
@@ -118,8 +126,7 @@ int rec_content_get(records_t *r, MDB_txn *txn, const char *id, rec_content_t **
     }
     if (rc)
         return rc;
-    *out = entretiens__v1__interview_content__unpack(NULL, v.mv_size, v.mv_data);
-    return *out ? 0 : MDB_CORRUPTED;
+    return rec_content_unpack(r, id, v.mv_data, v.mv_size, out);
 }
 
 void rec_content_free(rec_content_t *c)
@@ -503,23 +510,21 @@ static int s_event(records_t *r, MDB_txn *txn, const rec_change_t *ch, uint32_t 
 int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch)
 {
     rec_iv_t *a = ch->after;
-    a->updated_at_ms = ent_clock_now_ms();
-    size_t hlen = entretiens__v1__interview__get_packed_size(a), clen = 0;
-    uint8_t *hdr = malloc(hlen ? hlen : 1), *cbuf = NULL;
-    int rc = hdr ? 0 : ENOMEM;
+    if (!ch->quiet)
+        a->updated_at_ms = ent_clock_now_ms();
+    size_t hlen = 0, clen = 0;
+    uint8_t *hdr = NULL, *cbuf = NULL;
+    int rc = rec_header_pack(r, a, &hdr, &hlen);
     if (rc) {
         json_decref(ch->details);
         return rc;
     }
-    entretiens__v1__interview__pack(a, hdr);
     MDB_val ck = { strlen(a->id), a->id }, cv;
-    if (ch->content) {
-        clen = entretiens__v1__interview_content__get_packed_size(ch->content);
-        cbuf = malloc(clen ? clen : 1);
-        if (!cbuf)
-            rc = ENOMEM;
-        else
-            entretiens__v1__interview_content__pack(ch->content, cbuf);
+    if (ch->drop_content) {
+        rc = mdb_del(txn, r->content, &ck, NULL);
+        rc = rc == MDB_NOTFOUND ? 0 : rc;
+    } else if (ch->content) {
+        rc = rec_content_pack(r, a, ch->content, &cbuf, &clen);
     } else {
         rc = mdb_get(txn, r->content, &ck, &cv);
         if (rc == 0) {
@@ -696,6 +701,34 @@ static int s_verify_interview(records_t *r, MDB_txn *txn, const char *id, bool f
     return rc;
 }
 
+/* Adds id to rep->purged when the stored header hv says it was purged. */
+static int s_note_purged(Entretiens__V1__AuditVerifyReply *rep, const MDB_val *hv, const char *id)
+{
+    Entretiens__V1__Interview *iv = entretiens__v1__interview__unpack(NULL, hv->mv_size, hv->mv_data);
+    bool purged = iv && iv->purged;
+    if (iv)
+        entretiens__v1__interview__free_unpacked(iv, NULL);
+    if (!purged)
+        return 0;
+    char **a = realloc(rep->purged, (rep->n_purged + 1) * sizeof *a);
+    if (!a)
+        return ENOMEM;
+    rep->purged = a;
+    if (!(a[rep->n_purged] = strdup(id)))
+        return ENOMEM;
+    rep->n_purged++;
+    return 0;
+}
+
+void rec_audit_verify_free(Entretiens__V1__AuditVerifyReply *rep)
+{
+    for (size_t i = 0; i < rep->n_purged; i++)
+        free(rep->purged[i]);
+    free(rep->purged);
+    rep->purged = NULL;
+    rep->n_purged = 0;
+}
+
 int rec_audit_verify(records_t *r, MDB_txn *txn, const char *interview_id, Entretiens__V1__AuditVerifyReply *rep,
                      char *reason, size_t rsize, char *head, char *broken_id)
 {
@@ -711,6 +744,9 @@ int rec_audit_verify(records_t *r, MDB_txn *txn, const char *interview_id, Entre
         uint8_t h[REC_HASH_LEN];
         if (rc == 0 && s_interview_head(r, txn, interview_id, &n, h, NULL) == 0)
             rec_hex(h, REC_HASH_LEN, head);
+        MDB_val k = { strlen(interview_id), (void *) interview_id }, hv;
+        if (rc == 0 && mdb_get(txn, r->interviews, &k, &hv) == 0)
+            rc = s_note_purged(rep, &hv, interview_id);
         return rc == 1 ? 0 : rc;
     }
     /* the global chain: every record, in order */
@@ -779,6 +815,8 @@ int rec_audit_verify(records_t *r, MDB_txn *txn, const char *interview_id, Entre
         id[l] = '\0';
         n++;
         int x = s_verify_interview(r, txn, id, false, rep, reason, rsize, broken_id, &dummy);
+        if (x == 0)
+            x = s_note_purged(rep, &v, id);
         if (x == 1) {
             rc = 0;
             break;

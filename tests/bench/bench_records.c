@@ -7,11 +7,17 @@
  *       scheduler's whole event log (employee.upserted, interview.due ...)
  *       through replay, creating one interview per obligation; timed until
  *       its cursor reaches the scheduler's head;
- *    3. records.interview.get (what `interview show` calls) p50/p99 for
- *       random interviews, as HR with the content permission;
+ *    3. records.interview.get (what `interview show` calls) p50/p99 on a
+ *       sample of 2,000 interviews given content by their interviewers (so
+ *       that each show reads and, sealed, opens it), as HR with the content
+ *       permission;
  *    4. records.interview.list --manager M p50/p99 for random managers, as
  *       that manager;
  *    5. records' memory and store size.
+ *  Steps 2 to 5 run four times on the same scheduler log, each on a fresh
+ *  records store, alternating content sealed at rest (the default) and in
+ *  clear (ENTRETIENS_RECORDS_ENCRYPT=0); the last line compares the better
+ *  run of each (the machine is shared).
  *
  *  The default organisation (380,000 employees) makes more than 1,000,000
  *  interviews (about 3.7 owed interviews per employee over a career).
@@ -23,11 +29,13 @@
 #include "common/rpc.h"
 #include "orggen.h"
 #include "proto/records.pb-c.h"
+#include "rec_crypt.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -127,6 +135,211 @@ static void s_latency(const char *what, double *lat, int calls, int failures, co
     printf("%-46s p50 %6.1f us  p99 %6.1f us  (%d calls, %d not OK%s)\n", what, lat[calls / 2],
            lat[(int) (calls * 0.99)], calls, failures, extra);
     fflush(stdout);
+}
+
+/* The sealing itself, in this process on a keystore of its own: what
+ * encryption adds to each write (seal) and each read (open) of a content of
+ * len bytes, without the daemons' noise.  Returns 0 or -1. */
+static int s_crypt_cost(const char *dir, size_t len, int n)
+{
+    char ks[4200];
+    snprintf(ks, sizeof ks, "%s/bench-keystore", dir);
+    unsigned char master[ENT_MASTER_KEY_LEN];
+    memset(master, 7, sizeof master);
+    rec_crypt_t *c = NULL;
+    if (rec_crypt_open(ks, master, true, &c) != 0)
+        return -1;
+    uint8_t *pt = malloc(len), *v = NULL, *back = NULL;
+    memset(pt, 'a', len);
+    size_t vl = 0, bl = 0;
+    double *seal = malloc((size_t) n * sizeof *seal), *open = malloc((size_t) n * sizeof *open);
+    int rc = 0;
+    for (int i = 0; i < n && !rc; i++) {
+        char emp[32];
+        snprintf(emp, sizeof emp, "E%06d", i % 1000); /* 1,000 employees' keys */
+        free(v);
+        double t = bench_now();
+        rc = rec_crypt_seal(c, emp, "IV00000001", "content", pt, len, &v, &vl);
+        seal[i] = (bench_now() - t) * 1e6;
+        t = bench_now();
+        if (!rc)
+            rc = rec_crypt_open_value(c, "IV00000001", "content", v, vl, &back, &bl, NULL);
+        open[i] = (bench_now() - t) * 1e6;
+        free(back);
+        back = NULL;
+    }
+    if (!rc) {
+        /* the first 1,000 seals created the keys (a committed write each): left out */
+        int k = n > 2000 ? 1000 : 0;
+        qsort(seal + k, (size_t) (n - k), sizeof *seal, bench_cmp_double);
+        qsort(open, (size_t) n, sizeof *open, bench_cmp_double);
+        printf("%-46s seal p50 %.1f us p99 %.1f us; open p50 %.1f us p99 %.1f us (%zu bytes, %d each)\n",
+               "sealing alone (in process)", seal[k + (n - k) / 2], seal[k + (int) ((n - k) * 0.99)], open[n / 2],
+               open[(int) (n * 0.99)], len, n);
+    }
+    free(v);
+    free(pt);
+    free(seal);
+    free(open);
+    rec_crypt_destroy(&c);
+    return rc ? -1 : 0;
+}
+
+/* One records daemon on its own store (dir) consuming the scheduler's log:
+ * creation throughput, content written into a sample of interviews by their
+ * interviewers, interview show on that sample (it opens sealed content when
+ * run->encrypt), a manager's list, memory and size. */
+typedef struct {
+    const char *label;
+    bool encrypt;
+    double create_per_s, show_p99;
+} s_run_t;
+
+#define CONTENT_SAMPLE 2000
+
+static int s_records_run(s_run_t *run, const char *rec_bin, const char *dir, void *ctx, const char *ep,
+                         const ent_curve_client_t *to_rec, uint64_t sched_head, int calls, char **managers, size_t nm)
+{
+    printf("\n-- records, content %s at rest (ENTRETIENS_RECORDS_ENCRYPT=%d)\n", run->label, run->encrypt);
+    setenv("ENTRETIENS_DATA_DIR", dir, 1);
+    setenv("ENTRETIENS_RECORDS_ENCRYPT", run->encrypt ? "1" : "0", 1);
+    double t0 = bench_now();
+    pid_t rec = s_spawn(rec_bin);
+    ent_rpc_client_t *rc = ent_rpc_client_new(ctx, ep, 120000, to_rec);
+    if (s_wait_up(rc) != 0) {
+        fprintf(stderr, "records did not start (%s)\n", rec_bin);
+        return -1;
+    }
+    uint64_t head = 0, cursor = 0, last_print = 0;
+    for (;;) {
+        if (s_health(rc, &head, &cursor) == 0 && cursor >= sched_head)
+            break;
+        if (cursor / 500000 != last_print / 500000) {
+            fprintf(stderr, "  records at %llu / %llu events\n", (unsigned long long) cursor, (unsigned long long) sched_head);
+            last_print = cursor;
+        }
+        usleep(100000);
+    }
+    double dt = bench_now() - t0;
+    uint64_t audit = 0, interviews = s_stats(rc, &audit);
+    run->create_per_s = (double) interviews / dt;
+    printf("%-46s %10.0f interviews/s  (%llu interviews from %llu events in %.1f s; %.0f events/s)\n",
+           "creation from the scheduler's events", (double) interviews / dt, (unsigned long long) interviews,
+           (unsigned long long) sched_head, dt, (double) sched_head / dt);
+    printf("%-46s %llu interviews, %llu audit records, %llu events published\n", "store", (unsigned long long) interviews,
+           (unsigned long long) audit, (unsigned long long) head);
+    if (interviews < 1000000)
+        printf("%-46s fewer than 1,000,000 interviews: raise --employees\n", "note");
+    fflush(stdout);
+    (void) managers, (void) nm;
+
+    /* HR with every entity and the content permission */
+    Entretiens__V1__AccessGrant gr = ENTRETIENS__V1__ACCESS_GRANT__INIT;
+    char *all[] = { "*" };
+    gr.principal = "hr:bench";
+    gr.n_entities = 1;
+    gr.entities = all;
+    gr.content = true;
+    ent_rpc_result_t r;
+    ent_rpc_client_call_msg(rc, "records.access.grant", "admin:bench", &gr.base, &r);
+    if (r.code != ENT_OK)
+        fprintf(stderr, "grant: %s\n", r.message);
+    ent_rpc_result_clear(&r);
+
+    /* 3. content in a sample of interviews, written by their interviewers
+     * (notes: free text, no template to match), then interview show on it */
+    double *lat = malloc((size_t) calls * sizeof *lat);
+    char (*sample)[32] = calloc(CONTENT_SAMPLE, sizeof *sample);
+    uint64_t rng = 7;
+    int failures = 0, ns = 0;
+    size_t bytes = 0;
+    char notes[600];
+    memset(notes, 'n', sizeof notes - 1);
+    notes[sizeof notes - 1] = '\0';
+    for (int i = 0; i < 4 * CONTENT_SAMPLE && ns < CONTENT_SAMPLE && interviews; i++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        char iv[32], caller[96];
+        snprintf(iv, sizeof iv, "IV%08llu", (unsigned long long) ((rng >> 33) % interviews + 1));
+        Entretiens__V1__InterviewRequest q = ENTRETIENS__V1__INTERVIEW_REQUEST__INIT;
+        q.id = iv;
+        ent_rpc_client_call_msg(rc, "records.interview.get", "hr:bench", &q.base, &r);
+        Entretiens__V1__InterviewView *v =
+            r.code == ENT_OK ? entretiens__v1__interview_view__unpack(NULL, r.payload_len, r.payload) : NULL;
+        ent_rpc_result_clear(&r);
+        if (!v)
+            continue;
+        snprintf(caller, sizeof caller, "manager:%s", v->interview && v->interview->manager_id ? v->interview->manager_id : "");
+        entretiens__v1__interview_view__free_unpacked(v, NULL);
+        Entretiens__V1__AnswerRequest a = ENTRETIENS__V1__ANSWER_REQUEST__INIT;
+        a.id = iv;
+        a.answers = "{}";
+        a.notes = notes;
+        ent_rpc_client_call_msg(rc, "records.interview.answer", caller, &a.base, &r);
+        if (r.code == ENT_OK)
+            snprintf(sample[ns++], sizeof sample[0], "%s", iv);
+        ent_rpc_result_clear(&r);
+    }
+    /* the writes above settle first (the journal's periodic commit), so
+     * that the reads are not timed against them */
+    sleep(6);
+    for (int i = 0; i < calls && ns; i++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        Entretiens__V1__InterviewRequest q = ENTRETIENS__V1__INTERVIEW_REQUEST__INIT;
+        q.id = sample[(rng >> 33) % (uint64_t) ns];
+        double s = bench_now();
+        /* every show reads (and, sealed, opens) the content, whatever it shows */
+        ent_rpc_client_call_msg(rc, "records.interview.get", "hr:bench", &q.base, &r);
+        lat[i] = (bench_now() - s) * 1e6;
+        failures += r.code != ENT_OK;
+        bytes += r.payload_len;
+        ent_rpc_result_clear(&r);
+    }
+    free(sample);
+    char extra[96];
+    snprintf(extra, sizeof extra, "; %d interviews with content, %zu bytes each", ns, bytes / (size_t) calls);
+    s_latency("interview show, with content", lat, calls, failures, extra);
+    qsort(lat, (size_t) calls, sizeof *lat, bench_cmp_double);
+    run->show_p99 = lat[(int) (calls * 0.99)];
+
+    /* 4. a manager's list, for random managers of the generated tree */
+    failures = 0;
+    size_t items = 0;
+    for (int i = 0; i < calls; i++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        char mgr[32], caller[48];
+        snprintf(mgr, sizeof mgr, "%s", nm ? managers[(rng >> 33) % nm] : "E000001");
+        snprintf(caller, sizeof caller, "manager:%s", mgr);
+        Entretiens__V1__InterviewListRequest q = ENTRETIENS__V1__INTERVIEW_LIST_REQUEST__INIT;
+        q.manager_id = mgr;
+        double s = bench_now();
+        ent_rpc_client_call_msg(rc, "records.interview.list", caller, &q.base, &r);
+        lat[i] = (bench_now() - s) * 1e6;
+        failures += r.code != ENT_OK;
+        if (r.code == ENT_OK) {
+            Entretiens__V1__InterviewListReply *l = entretiens__v1__interview_list_reply__unpack(NULL, r.payload_len, r.payload);
+            items += l ? l->n_interviews : 0;
+            if (l)
+                entretiens__v1__interview_list_reply__free_unpacked(l, NULL);
+        }
+        ent_rpc_result_clear(&r);
+    }
+    snprintf(extra, sizeof extra, "; %.1f interviews per list, %zu managers", (double) items / calls, nm);
+    s_latency("interview list --manager M", lat, calls, failures, extra);
+    free(lat);
+
+    /* 5. memory and size */
+    printf("%-46s peak %ld MiB; now private %ld MiB + LMDB pages %ld MiB\n", "records resident memory",
+           bench_status_kb(rec, "VmHWM:") / 1024, bench_status_kb(rec, "RssAnon:") / 1024, bench_status_kb(rec, "RssFile:") / 1024);
+    ent_rpc_client_destroy(&rc);
+    kill(rec, SIGTERM);
+    waitpid(rec, NULL, 0);
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "du -sh %s/records | cut -f1", dir);
+    printf("%-46s ", "records store size");
+    fflush(stdout);
+    if (system(cmd) != 0)
+        printf("?\n");
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -262,115 +475,39 @@ int main(int argc, char **argv)
            bench_now() - t0, total, (unsigned long long) sched_head);
     fflush(stdout);
 
-    /* 2. records consumes the scheduler's log */
-    t0 = bench_now();
-    pid_t rec = s_spawn(rec_bin);
-    ent_rpc_client_t *rc = ent_rpc_client_new(ctx, ep[3], 120000, &to_rec);
-    if (s_wait_up(rc) != 0) {
-        fprintf(stderr, "records did not start (%s)\n", rec_bin);
-        return 1;
+    /* 2-5. records with its content sealed at rest, then the same on a
+     * fresh store with encryption off, twice each, alternating (the
+     * machine is shared: the better of two runs of each is compared) */
+    s_run_t runs[4] = { { .label = "sealed", .encrypt = true }, { .label = "clear", .encrypt = false },
+                        { .label = "sealed", .encrypt = true }, { .label = "clear", .encrypt = false } };
+    double best_create[2] = { 0, 0 }, best_p99[2] = { 1e12, 1e12 };
+    for (int i = 0; i < 4; i++) {
+        char rdir[sizeof dir + 16];
+        snprintf(rdir, sizeof rdir, "%s/run%d", dir, i);
+        if (mkdir(rdir, 0700) != 0 || s_records_run(&runs[i], rec_bin, rdir, ctx, ep[3], &to_rec, sched_head, calls,
+                                                    managers, nm) != 0)
+            return 1;
+        int m = runs[i].encrypt ? 0 : 1;
+        if (runs[i].create_per_s > best_create[m])
+            best_create[m] = runs[i].create_per_s;
+        if (runs[i].show_p99 < best_p99[m])
+            best_p99[m] = runs[i].show_p99;
     }
-    uint64_t head = 0, cursor = 0, last_print = 0;
-    for (;;) {
-        if (s_health(rc, &head, &cursor) == 0 && cursor >= sched_head)
-            break;
-        if (cursor / 500000 != last_print / 500000) {
-            fprintf(stderr, "  records at %llu / %llu events\n", (unsigned long long) cursor, (unsigned long long) sched_head);
-            last_print = cursor;
-        }
-        usleep(100000);
-    }
-    double dt = bench_now() - t0;
-    uint64_t audit = 0, interviews = s_stats(rc, &audit);
-    printf("%-46s %10.0f interviews/s  (%llu interviews from %llu events in %.1f s; %.0f events/s)\n",
-           "creation from the scheduler's events", (double) interviews / dt, (unsigned long long) interviews,
-           (unsigned long long) sched_head, dt, (double) sched_head / dt);
-    printf("%-46s %llu interviews, %llu audit records, %llu events published\n", "store", (unsigned long long) interviews,
-           (unsigned long long) audit, (unsigned long long) head);
-    if (interviews < 1000000)
-        printf("%-46s fewer than 1,000,000 interviews: raise --employees\n", "note");
+    printf("\n");
+    if (s_crypt_cost(dir, 4468, 20000) != 0)
+        fprintf(stderr, "the in-process sealing measure failed\n");
+    printf("%-46s creation %.0f/s sealed, %.0f/s clear; interview show with content p99 %.1f us sealed, "
+           "%.1f us clear (better of two runs each)\n",
+           "encryption at rest", best_create[0], best_create[1], best_p99[0], best_p99[1]);
     fflush(stdout);
-
-    /* HR with every entity and the content permission */
-    Entretiens__V1__AccessGrant gr = ENTRETIENS__V1__ACCESS_GRANT__INIT;
-    char *all[] = { "*" };
-    gr.principal = "hr:bench";
-    gr.n_entities = 1;
-    gr.entities = all;
-    gr.content = true;
-    ent_rpc_result_t r;
-    ent_rpc_client_call_msg(rc, "records.access.grant", "admin:bench", &gr.base, &r);
-    if (r.code != ENT_OK)
-        fprintf(stderr, "grant: %s\n", r.message);
-    ent_rpc_result_clear(&r);
-
-    /* 3. interview show */
-    double *lat = malloc((size_t) calls * sizeof *lat);
-    uint64_t rng = 7;
-    int failures = 0;
-    size_t bytes = 0;
-    for (int i = 0; i < calls && interviews; i++) {
-        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-        char iv[32];
-        snprintf(iv, sizeof iv, "IV%08llu", (unsigned long long) ((rng >> 33) % interviews + 1));
-        Entretiens__V1__InterviewRequest q = ENTRETIENS__V1__INTERVIEW_REQUEST__INIT;
-        q.id = iv;
-        double s = bench_now();
-        ent_rpc_client_call_msg(rc, "records.interview.get", "hr:bench", &q.base, &r);
-        lat[i] = (bench_now() - s) * 1e6;
-        failures += r.code != ENT_OK;
-        bytes += r.payload_len;
-        ent_rpc_result_clear(&r);
-    }
-    char extra[96];
-    snprintf(extra, sizeof extra, "; %zu bytes each with the template", bytes / (size_t) calls);
-    s_latency("interview show (records.interview.get)", lat, calls, failures, extra);
-
-    /* 4. a manager's list, for random managers of the generated tree */
-    failures = 0;
-    size_t items = 0;
-    for (int i = 0; i < calls; i++) {
-        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-        char mgr[32], caller[48];
-        snprintf(mgr, sizeof mgr, "%s", nm ? managers[(rng >> 33) % nm] : "E000001");
-        snprintf(caller, sizeof caller, "manager:%s", mgr);
-        Entretiens__V1__InterviewListRequest q = ENTRETIENS__V1__INTERVIEW_LIST_REQUEST__INIT;
-        q.manager_id = mgr;
-        double s = bench_now();
-        ent_rpc_client_call_msg(rc, "records.interview.list", caller, &q.base, &r);
-        lat[i] = (bench_now() - s) * 1e6;
-        failures += r.code != ENT_OK;
-        if (r.code == ENT_OK) {
-            Entretiens__V1__InterviewListReply *l = entretiens__v1__interview_list_reply__unpack(NULL, r.payload_len, r.payload);
-            items += l ? l->n_interviews : 0;
-            if (l)
-                entretiens__v1__interview_list_reply__free_unpacked(l, NULL);
-        }
-        ent_rpc_result_clear(&r);
-    }
-    snprintf(extra, sizeof extra, "; %.1f interviews per list, %zu managers", (double) items / calls, nm);
-    s_latency("interview list --manager M", lat, calls, failures, extra);
-    free(lat);
-
-    /* 5. memory and size */
-    printf("%-46s peak %ld MiB; now private %ld MiB + LMDB pages %ld MiB\n", "records resident memory",
-           bench_status_kb(rec, "VmHWM:") / 1024, bench_status_kb(rec, "RssAnon:") / 1024, bench_status_kb(rec, "RssFile:") / 1024);
     ent_rpc_client_destroy(&sc);
-    ent_rpc_client_destroy(&rc);
     int linger = 0;
     zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
     zmq_close(sock);
     zmq_ctx_term(ctx);
-    kill(rec, SIGTERM);
     kill(sched, SIGTERM);
-    waitpid(rec, NULL, 0);
     waitpid(sched, NULL, 0);
     char cmd[160];
-    snprintf(cmd, sizeof cmd, "du -sh %s/records | cut -f1", dir);
-    printf("%-46s ", "records store size");
-    fflush(stdout);
-    if (system(cmd) != 0)
-        printf("?\n");
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", dir);

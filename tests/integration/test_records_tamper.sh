@@ -1,4 +1,5 @@
-# The tamper-evident trail: while records runs, values are changed directly
+# The tamper-evident trail and content at rest: answers and free text are
+# sealed in the file; while records runs, values are changed directly
 # in its LMDB file (mdb_dump | edit | mdb_load, behind the daemon's back);
 # `audit verify` must fail and name the first broken link — an interview
 # whose stored content no longer matches its last audit record, then an
@@ -32,8 +33,11 @@ out=$("$CTL" --as admin:root audit verify) || fail "verify before: $out"
 # values through this LMDB's mdb_load).
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 lmdb_edit() { # db key-hex from to
+  lmdb_edit_hex "$1" "$2" "$(hex "$3")" "$(hex "$4")"
+}
+lmdb_edit_hex() { # db key-hex from-hex to-hex
   mdb_dump -s "$1" "$DB" >"$IT_DIR/$1.dump" || fail "mdb_dump $1"
-  python3 - "$IT_DIR/$1.dump" "$IT_DIR/$1.edited" "$2" "$(hex "$3")" "$(hex "$4")" <<'PY' || fail "edit of $1"
+  python3 - "$IT_DIR/$1.dump" "$IT_DIR/$1.edited" "$2" "$3" "$4" <<'PY' || fail "edit of $1"
 import sys
 src, dst, key, old, new = sys.argv[1:]
 lines = open(src).read().split("\n")
@@ -58,8 +62,18 @@ PY
   mdb_load -s "$1" -f "$IT_DIR/$1.edited" "$DB" 2>"$IT_DIR/mdb_load.err" || fail "mdb_load $1: $(cat "$IT_DIR/mdb_load.err")"
 }
 
-# 1. an answer changed in the interview's content
-lmdb_edit content "$(hex "$IV")" 'Retards constat' 'Retards contest'
+# 0. content and free text are sealed at rest: neither the answers nor the
+# title are in the file in clear
+mdb_dump -s content -p "$DB" | grep -q 'Retards' && fail "an answer is in clear in the store"
+mdb_dump -s interviews -p "$DB" | grep -q 'Retards' && fail "the title is in clear in the store"
+mdb_dump -s interviews -p "$DB" | grep -q 'E1' || fail "the metadata (employee id) stays in clear for the indexes"
+# the sealed value's last 8 bytes (inside its authentication tag)
+sealed_tail=$(mdb_dump -s content "$DB" | awk -v k=" $(hex "$IV")" 'f{print substr($0, length($0)-15); exit} $0==k{f=1}')
+[ ${#sealed_tail} = 16 ] || fail "no sealed content found for $IV"
+flipped=$(python3 -c 'import sys; b=bytes.fromhex(sys.argv[1]); print((bytes([b[0]^1])+b[1:]).hex())' "$sealed_tail")
+
+# 1. a byte of the interview's sealed content changed
+lmdb_edit_hex content "$(hex "$IV")" "$sealed_tail" "$flipped"
 "$CTL" --as admin:root --json audit verify >"$IT_DIR/v1.json" && fail "a changed answer went unnoticed"
 python3 - "$IT_DIR/v1.json" "$IV" <<'PY' || fail "verify after the content change: $(cat "$IT_DIR/v1.json")"
 import json, sys
@@ -70,7 +84,12 @@ PY
 "$CTL" --as admin:root audit verify >"$IT_DIR/v1.txt"; grep -q "AUDIT TRAIL BROKEN.*interview $IV, link 4" "$IT_DIR/v1.txt" ||
   fail "the message names the link: $(cat "$IT_DIR/v1.txt")"
 "$CTL" --as hr:alice audit verify --interview "$IV" >/dev/null && fail "the interview's own verify misses it"
-lmdb_edit content "$(hex "$IV")" 'Retards contest' 'Retards constat'
+# and the sealed value no longer opens: the show says so, nothing else breaks
+out=$("$CTL" --as manager:M1 interview show "$IV" 2>&1) && fail "a changed ciphertext was shown: $out"
+grep -q "DATA_LOSS.*does not open" <<<"$out" || fail "the show names the altered content: $out"
+"$CTL" --as manager:M1 interview list >/dev/null || fail "a list with an altered content"
+lmdb_edit_hex content "$(hex "$IV")" "$flipped" "$sealed_tail"
+"$CTL" --as manager:M1 interview show "$IV" | grep -q 'Retards constat' || fail "restored content shows again"
 out=$("$CTL" --as admin:root audit verify) || fail "restored content should verify: $out"
 
 # 2. an audit record changed after it was written: the schedule record's place

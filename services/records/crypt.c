@@ -1,0 +1,282 @@
+/*  crypt.c — per-employee data keys, sealing and crypto-shredding
+ *  (rec_crypt.h). */
+#include "rec_crypt.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define S_MAGIC "\xE1" "enc"
+#define S_MAGIC_LEN 4
+#define S_KID 8
+#define S_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define S_TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define S_KEY crypto_aead_xchacha20poly1305_ietf_KEYBYTES
+/* a keystore record: key id | nonce | wrapped key + tag */
+#define S_RECORD (S_KID + S_NONCE + S_KEY + S_TAG)
+#define S_MAP_SIZE ((size_t) 256 << 20)   /* 256 MiB: a few million keys */
+
+struct rec_crypt {
+    MDB_env *env;
+    MDB_dbi dbi;
+    MDB_txn *rd;          /* a read transaction kept reset between uses */
+    unsigned char master[S_KEY];
+};
+
+int rec_crypt_open(const char *dir, const unsigned char master[ENT_MASTER_KEY_LEN], bool nosync, rec_crypt_t **out)
+{
+    *out = NULL;
+    if (sodium_init() < 0)
+        return ENOSYS;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return errno;
+    rec_crypt_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return ENOMEM;
+    (void) sodium_mlock(c->master, sizeof c->master); /* best effort: kept out of swap */
+    int rc;
+    memcpy(c->master, master, S_KEY);
+    if ((rc = mdb_env_create(&c->env)) != 0)
+        goto fail;
+    if ((rc = mdb_env_set_mapsize(c->env, S_MAP_SIZE)) != 0 ||
+        (rc = mdb_env_open(c->env, dir, MDB_NOTLS | (nosync ? MDB_NOSYNC : 0), 0600)) != 0)
+        goto fail;
+    MDB_txn *txn;
+    if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0)
+        goto fail;
+    if ((rc = mdb_dbi_open(txn, NULL, 0, &c->dbi)) != 0 || (rc = mdb_txn_commit(txn)) != 0) {
+        if (rc)
+            mdb_txn_abort(txn);
+        goto fail;
+    }
+    if ((rc = mdb_txn_begin(c->env, NULL, MDB_RDONLY, &c->rd)) != 0)
+        goto fail;
+    mdb_txn_reset(c->rd);
+    *out = c;
+    return 0;
+fail:
+    rec_crypt_destroy(&c);
+    return rc;
+}
+
+void rec_crypt_destroy(rec_crypt_t **c_p)
+{
+    rec_crypt_t *c = *c_p;
+    if (!c)
+        return;
+    if (c->rd)
+        mdb_txn_abort(c->rd);
+    if (c->env)
+        mdb_env_close(c->env);
+    sodium_munlock(c->master, sizeof c->master); /* also wipes it */
+    free(c);
+    *c_p = NULL;
+}
+
+bool rec_crypt_is_sealed(const uint8_t *v, size_t n)
+{
+    return n >= S_MAGIC_LEN && memcmp(v, S_MAGIC, S_MAGIC_LEN) == 0;
+}
+
+/* The additional data of a wrapped key: its employee. */
+static size_t s_key_ad(uint8_t *ad, const char *employee)
+{
+    static const char tag[] = "entretiens-data-key-v1";
+    size_t el = strlen(employee);
+    memcpy(ad, tag, sizeof tag); /* with its NUL: a separator */
+    memcpy(ad + sizeof tag, employee, el);
+    return sizeof tag + el;
+}
+
+/* The additional data of a sealed value: interview, field, employee, key id. */
+static int s_value_ad(uint8_t **ad, size_t *len, const char *interview_id, const char *field, const char *employee,
+                      const uint8_t kid[S_KID])
+{
+    static const char tag[] = "entretiens-content-v1";
+    size_t il = strlen(interview_id), fl = strlen(field), el = strlen(employee);
+    *len = sizeof tag + il + 1 + fl + 1 + el + 1 + S_KID;
+    uint8_t *p = *ad = malloc(*len);
+    if (!p)
+        return ENOMEM;
+    memcpy(p, tag, sizeof tag), p += sizeof tag;
+    memcpy(p, interview_id, il + 1), p += il + 1;
+    memcpy(p, field, fl + 1), p += fl + 1;
+    memcpy(p, employee, el + 1), p += el + 1;
+    memcpy(p, kid, S_KID);
+    return 0;
+}
+
+/* The employee's key and its id.  Returns 0, MDB_NOTFOUND, REC_CRYPT_FORGED
+ * (the record does not open under the master key) or an LMDB code. */
+static int s_key_get(rec_crypt_t *c, const char *employee, unsigned char key[S_KEY], uint8_t kid[S_KID])
+{
+    int rc = mdb_txn_renew(c->rd);
+    if (rc)
+        return rc;
+    MDB_val k = { strlen(employee), (void *) employee }, v;
+    rc = mdb_get(c->rd, c->dbi, &k, &v);
+    if (!rc && v.mv_size != S_RECORD)
+        rc = REC_CRYPT_FORGED;
+    if (!rc) {
+        const uint8_t *p = v.mv_data;
+        uint8_t ad[64 + REC_CRYPT_EMPLOYEE_MAX];
+        size_t adl = s_key_ad(ad, employee);
+        unsigned long long kl = 0;
+        memcpy(kid, p, S_KID);
+        if (crypto_aead_xchacha20poly1305_ietf_decrypt(key, &kl, NULL, p + S_KID + S_NONCE, S_KEY + S_TAG, ad, adl,
+                                                       p + S_KID, c->master) != 0 || kl != S_KEY)
+            rc = REC_CRYPT_FORGED;
+    }
+    mdb_txn_reset(c->rd);
+    return rc;
+}
+
+/* Creates employee's key in its own committed transaction. */
+static int s_key_create(rec_crypt_t *c, const char *employee, unsigned char key[S_KEY], uint8_t kid[S_KID])
+{
+    uint8_t rec[S_RECORD], ad[64 + REC_CRYPT_EMPLOYEE_MAX];
+    crypto_aead_xchacha20poly1305_ietf_keygen(key);
+    randombytes_buf(kid, S_KID);
+    memcpy(rec, kid, S_KID);
+    randombytes_buf(rec + S_KID, S_NONCE);
+    size_t adl = s_key_ad(ad, employee);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(rec + S_KID + S_NONCE, NULL, key, S_KEY, ad, adl, NULL, rec + S_KID,
+                                               c->master);
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(c->env, NULL, 0, &txn);
+    if (rc)
+        return rc;
+    MDB_val k = { strlen(employee), (void *) employee }, v = { sizeof rec, rec };
+    rc = mdb_put(txn, c->dbi, &k, &v, MDB_NOOVERWRITE);
+    if (rc) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    return mdb_txn_commit(txn);
+}
+
+int rec_crypt_seal(rec_crypt_t *c, const char *employee, const char *interview_id, const char *field,
+                   const uint8_t *pt, size_t n, uint8_t **out, size_t *outlen)
+{
+    *out = NULL;
+    *outlen = 0;
+    size_t el = employee ? strlen(employee) : 0;
+    if (el == 0 || el > REC_CRYPT_EMPLOYEE_MAX)
+        return EINVAL;
+    unsigned char key[S_KEY];
+    uint8_t kid[S_KID];
+    int rc = s_key_get(c, employee, key, kid);
+    if (rc == MDB_NOTFOUND)
+        rc = s_key_create(c, employee, key, kid);
+    if (rc)
+        goto done;
+    uint8_t *ad = NULL;
+    size_t adl = 0;
+    if ((rc = s_value_ad(&ad, &adl, interview_id, field, employee, kid)) != 0)
+        goto done;
+    size_t len = S_MAGIC_LEN + S_KID + 1 + el + S_NONCE + n + S_TAG;
+    uint8_t *v = malloc(len), *p = v;
+    if (!v) {
+        free(ad);
+        rc = ENOMEM;
+        goto done;
+    }
+    memcpy(p, S_MAGIC, S_MAGIC_LEN), p += S_MAGIC_LEN;
+    memcpy(p, kid, S_KID), p += S_KID;
+    *p++ = (uint8_t) el;
+    memcpy(p, employee, el), p += el;
+    randombytes_buf(p, S_NONCE);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(p + S_NONCE, NULL, pt, n, ad, adl, NULL, p, key);
+    free(ad);
+    *out = v;
+    *outlen = len;
+done:
+    sodium_memzero(key, sizeof key);
+    return rc;
+}
+
+int rec_crypt_open_value(rec_crypt_t *c, const char *interview_id, const char *field, const uint8_t *v, size_t n,
+                         uint8_t **out, size_t *outlen, char employee_out[REC_CRYPT_EMPLOYEE_MAX + 1])
+{
+    *out = NULL;
+    *outlen = 0;
+    if (employee_out)
+        employee_out[0] = '\0';
+    if (!rec_crypt_is_sealed(v, n) || n < S_MAGIC_LEN + S_KID + 1)
+        return EINVAL;
+    const uint8_t *kid = v + S_MAGIC_LEN;
+    size_t el = v[S_MAGIC_LEN + S_KID], head = S_MAGIC_LEN + S_KID + 1 + el + S_NONCE;
+    if (el == 0 || n < head + S_TAG)
+        return EINVAL;
+    char employee[REC_CRYPT_EMPLOYEE_MAX + 1];
+    memcpy(employee, v + S_MAGIC_LEN + S_KID + 1, el);
+    employee[el] = '\0';
+    if (strlen(employee) != el)
+        return REC_CRYPT_FORGED;
+    if (employee_out)
+        memcpy(employee_out, employee, el + 1);
+    unsigned char key[S_KEY];
+    uint8_t cur[S_KID];
+    int rc = s_key_get(c, employee, key, cur);
+    if (rc == MDB_NOTFOUND || (!rc && sodium_memcmp(cur, kid, S_KID) != 0))
+        rc = REC_CRYPT_SHREDDED;
+    uint8_t *ad = NULL, *pt = NULL;
+    size_t adl = 0;
+    if (!rc)
+        rc = s_value_ad(&ad, &adl, interview_id, field, employee, kid);
+    if (!rc && !(pt = malloc(n - head - S_TAG + 1)))
+        rc = ENOMEM;
+    unsigned long long ptl = 0;
+    if (!rc && crypto_aead_xchacha20poly1305_ietf_decrypt(pt, &ptl, NULL, v + head, n - head, ad, adl,
+                                                          v + head - S_NONCE, key) != 0)
+        rc = REC_CRYPT_FORGED;
+    free(ad);
+    sodium_memzero(key, sizeof key);
+    if (rc) {
+        free(pt);
+        return rc;
+    }
+    pt[ptl] = '\0';
+    *out = pt;
+    *outlen = (size_t) ptl;
+    return 0;
+}
+
+int rec_crypt_shred(rec_crypt_t *c, const char *employee, bool *existed)
+{
+    *existed = false;
+    if (!employee || !*employee || strlen(employee) > REC_CRYPT_EMPLOYEE_MAX)
+        return 0;
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(c->env, NULL, 0, &txn);
+    if (rc)
+        return rc;
+    MDB_val k = { strlen(employee), (void *) employee };
+    rc = mdb_del(txn, c->dbi, &k, NULL);
+    if (rc == MDB_NOTFOUND) {
+        mdb_txn_abort(txn);
+        return 0;
+    }
+    if (rc) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    *existed = true;
+    /* LMDB reuses the freed page later but does not clear it: the wrapped
+     * key stays on disk until then.  It is wrapped under the master key;
+     * the environment is compacted by the next copy (docs/data-protection.md). */
+    return mdb_txn_commit(txn);
+}
+
+bool rec_crypt_has_key(rec_crypt_t *c, const char *employee)
+{
+    unsigned char key[S_KEY];
+    uint8_t kid[S_KID];
+    bool has = employee && *employee && strlen(employee) <= REC_CRYPT_EMPLOYEE_MAX &&
+        s_key_get(c, employee, key, kid) == 0;
+    sodium_memzero(key, sizeof key);
+    return has;
+}

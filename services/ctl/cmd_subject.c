@@ -17,6 +17,7 @@
  */
 #include "args.h"
 #include "ctl.h"
+#include "common/report_pdf.h"
 
 #include "common/event_json.h"
 
@@ -110,15 +111,41 @@ static int s_zip_json(zip_t *za, const char *name, json_t *value)
     return rc;
 }
 
-/* Where the interview reports as PDF join the export: one entry per
- * interview, "pdf/<interview id>.pdf".  The PDFs are not rendered by this
- * version: this adds nothing and returns 0 (-1, said, on a failure once it
- * does).  The lead wires the renderer here. */
-int ctl_subject_add_pdfs(ctl_t *ctl, zip_t *za, const Entretiens__V1__SubjectExportReply *records)
+/* The written report of every interview that has one (reported or
+ * signed), as the employee's copy (L6315-1): "pdf/<interview id>.pdf",
+ * rendered here as `interview pdf` does, from records.interview.export
+ * called by the exporting principal (records appends each download to the
+ * interview's audit chain).  French unless --lang says otherwise.  Returns
+ * 0, or -1 (said). */
+static int s_add_pdfs(ctl_t *ctl, zip_t *za, const Entretiens__V1__SubjectExportReply *records)
 {
-    (void) ctl;
-    (void) za;
-    (void) records;
+    ics_lang_t lang = ctl->lang_given && ctl->lang == CTL_LANG_EN ? ICS_LANG_EN : ICS_LANG_FR;
+    for (size_t i = 0; i < records->n_interviews; i++) {
+        const Entretiens__V1__Interview *iv = records->interviews[i]->interview;
+        if (!iv || !iv->id || !report_pdf_ready(iv->status))
+            continue;
+        Entretiens__V1__InterviewRequest q = ENTRETIENS__V1__INTERVIEW_REQUEST__INIT;
+        q.id = iv->id;
+        Entretiens__V1__InterviewView *v =
+            ctl_call_unpack(ctl, "records", "records.interview.export", &q.base, &entretiens__v1__interview_view__descriptor);
+        if (!v)
+            return -1;
+        uint8_t *pdf = NULL;
+        size_t len = 0;
+        const char *why = NULL;
+        char name[300];
+        int rc = report_pdf_render(v, lang, &pdf, &len, &why);
+        if (rc)
+            fprintf(stderr, "entretiensctl: subject export: the report of %s: %s\n", iv->id, why ? why : strerror(rc));
+        else if (snprintf(name, sizeof name, "pdf/%s.pdf", iv->id) >= (int) sizeof name)
+            rc = -1, fprintf(stderr, "entretiensctl: subject export: interview id too long: %.64s\n", iv->id);
+        else
+            rc = s_zip_add(za, name, (const char *) pdf, len);
+        free(pdf);
+        entretiens__v1__interview_view__free_unpacked(v, NULL);
+        if (rc)
+            return -1;
+    }
     return 0;
 }
 
@@ -230,7 +257,7 @@ static int s_export(ctl_t *ctl, const char *employee, const char *out)
                    json_pack("{s:o, s:o}", "employee", emp->employee ? ctl_employee_json(emp->employee) : json_null(),
                              "history", hist)) ||
         s_zip_json(za, "obligations.json", obls) || s_zip_json(za, "interviews.json", s_interviews_json(rec)) ||
-        s_zip_json(za, "notifications.json", notes) || ctl_subject_add_pdfs(ctl, za, rec);
+        s_zip_json(za, "notifications.json", notes) || s_add_pdfs(ctl, za, rec);
     notes = NULL;
     if (bad) {
         zip_discard(za);

@@ -152,6 +152,7 @@ void rec_view_fill(rec_view_t *view, const rec_iv_t *iv, const rec_content_t *c,
 typedef struct {
     const char *what[4];
     size_t n;
+    char digest[2 * REC_HASH_LEN + 1]; /* the report's digest as the view showed it ("" when not shown) */
 } rec_read_parts_t;
 void rec_read_parts(rec_relation_t rel, const rec_iv_t *iv, const rec_content_t *c, rec_read_parts_t *out);
 

@@ -72,6 +72,7 @@ bool rec_archived(records_t *r, MDB_txn *txn, const rec_iv_t *iv)
 void rec_read_parts(rec_relation_t rel, const rec_iv_t *iv, const rec_content_t *c, rec_read_parts_t *out)
 {
     out->n = 0;
+    out->digest[0] = '\0';
     if (rec_may_read(rel, REC_D_SHARED) && (iv->employee_shared || iv->manager_shared))
         out->what[out->n++] = "shared";
     if (rec_may_read(rel, REC_D_EMPLOYEE_PRIVATE) && c->employee_answers && strlen(c->employee_answers) > 2)

@@ -99,6 +99,13 @@ wait_for 20 yes bash -c '"$0" --as admin:root --json notifications list --employ
 export_as() { # principal employee dir
   "$CTL" --as "$1" --json subject export "$2" --out "$3"
 }
+# IV1's report is written: its PDF joins the export (L6315-1: the employee's copy)
+printf '{"facts": "%s", "expectations": "Arrivée à 9 h", "manager_summary": "Engagements pris",
+  "agreed_actions": [{"title": "Point mensuel", "owner": "M1", "due_date": "2020-03-01"}]}' "$SECRET" >"$IT_DIR/a2.json"
+"$CTL" --as manager:M1 interview answer "$IV1" --file "$IT_DIR/a2.json" >/dev/null || fail "answer IV1 for the report"
+"$CTL" --as manager:M1 interview hold "$IV1" --force >/dev/null 2>&1 || "$CTL" --as manager:M1 interview hold "$IV1" >/dev/null ||
+  fail "hold IV1"
+"$CTL" --as manager:M1 interview report "$IV1" >/dev/null || fail "report IV1"
 out=$(export_as hr:dpo E1 "$IT_DIR/exp1") || fail "export by the DPO: $out"
 ZIP=$IT_DIR/exp1/subject-E1.zip
 [ "$(stat -c %a "$ZIP")" = 600 ] || fail "the zip is not 0600: $(stat -c %a "$ZIP")"
@@ -123,9 +130,16 @@ text = json.dumps(one, ensure_ascii=False)
 assert secret in text, "the employee's view holds the answers she may see"
 nots = json.loads(z.read("notifications.json"))
 assert nots and all(n["employee_id"] == "E1" or n.get("recipient_id") == "E1" for n in nots), nots
-everything = "".join(z.read(n).decode() for n in names)
+pdfs = [n for n in names if n.startswith("pdf/")]
+assert pdfs == [f"pdf/{iv1}.pdf"], pdfs
+assert z.read(pdfs[0]).startswith(b"%PDF-"), "not a PDF"
+open(path + ".iv1.pdf", "wb").write(z.read(pdfs[0]))
+everything = "".join(z.read(n).decode() for n in names if not n.startswith("pdf/"))
 assert "Objectifs E2" not in everything and "Mobilité E2" not in everything, "E2's interview leaked into E1's export"
 PY
+pdftotext "$ZIP.iv1.pdf" - | tr -s ' \n' ' ' >"$IT_DIR/iv1.txt" || fail "pdftotext"
+grep -qF "$SECRET" "$IT_DIR/iv1.txt" || fail "the exported report lacks E1's answers: $(head -c 300 "$IT_DIR/iv1.txt")"
+grep -qF "Objectifs E2" "$IT_DIR/iv1.txt" && fail "E2's answers in E1's report"
 # the employee herself may; the same zip is not replaced
 export_as employee:E1 E1 "$IT_DIR/exp2" >/dev/null || fail "the employee's own export"
 export_as employee:E1 E1 "$IT_DIR/exp2" >/dev/null 2>&1 && fail "an existing export was replaced"

@@ -31,6 +31,7 @@ typedef enum {
     ME_NONE = 0,
     ME_EMPLOYEE,     /* employee_id = the principal's id */
     ME_TEAM,         /* manager_id = the principal's id, tree */
+    ME_RECIPIENT,    /* recipient_id = the principal's id */
 } s_me_t;
 
 typedef struct {
@@ -242,6 +243,8 @@ static int s_rpc_route(gw_req_t *r, gw_resp_t *out, const void *arg)
     } else if (rt->me == ME_TEAM) {
         json_object_set_new(fields, "manager_id", ent_json_str(r->who.id));
         json_object_set_new(fields, "tree", json_true());
+    } else if (rt->me == ME_RECIPIENT) {
+        json_object_set_new(fields, "recipient_id", ent_json_str(r->who.id));
     }
     ProtobufCMessage *msg = NULL;
     gw_pbjson_error_t perr;
@@ -582,6 +585,11 @@ static const s_rpc_t s_me_team = { R(D_RECORDS, "records.interview.list", interv
                                    .limit_field = "limit", .limit_max = 50000 };
 static const s_rpc_t s_me_obligations = { R(D_SCHEDULER, "scheduler.obligations", obligations_request,
                                             obligations_reply), .me = ME_EMPLOYEE };
+/* the person's own notification preferences: the language of her messages
+ * and the daily digest (the notifier keeps them across the HRIS's updates) */
+static const s_rpc_t s_me_prefs = { R(D_NOTIFIER, "notifier.contact", contact_request, contact), .me = ME_EMPLOYEE };
+static const s_rpc_t s_me_prefs_set = { R(D_NOTIFIER, "notifier.prefs.set", prefs_request, contact),
+                                        .me = ME_RECIPIENT };
 static const s_rpc_t s_iv_list = { R(D_RECORDS, "records.interview.list", interview_list_request,
                                      interview_list_reply), .page_field = "interviews", .limit_field = "limit",
                                    .limit_max = 50000 };
@@ -661,6 +669,8 @@ const gw_route_t gw_routes[] = {
     RPC("GET", "/me/interviews", "read", s_me_interviews),
     RPC("GET", "/me/team", "read", s_me_team),
     RPC("GET", "/me/obligations", "read", s_me_obligations),
+    RPC("GET", "/me/preferences", "read", s_me_prefs),
+    RPC("PUT", "/me/preferences", "write", s_me_prefs_set),
     { "POST", API "/me/calendar-token", "write", gw_route_caltoken_create, NULL },
     { "DELETE", API "/me/calendar-token", "write", gw_route_caltoken_delete, NULL },
     { "GET", API "/calendar/{token}.ics", "public", gw_route_calendar, NULL },

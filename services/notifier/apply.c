@@ -113,7 +113,9 @@ int ntf_apply_employee(notifier_t *n, MDB_txn *txn, const Entretiens__V1__Employ
     ntf_copy(c.last_name, sizeof c.last_name, e->last_name);
     ntf_copy(c.department, sizeof c.department, e->department);
     c.employed = e->employed;
-    c.digest = known && old.digest; /* a preference, not an HR attribute */
+    c.digest = known && old.digest; /* preferences, not HR attributes */
+    if (known)
+        memcpy(c.preferred_locale, old.preferred_locale, sizeof c.preferred_locale);
     if ((rc = ntf_contact_put(n, txn, &c)) != 0)
         return rc;
     if (!known)
@@ -154,13 +156,17 @@ int ntf_apply_employee(notifier_t *n, MDB_txn *txn, const Entretiens__V1__Employ
     return rc;
 }
 
-int ntf_prefs_set(notifier_t *n, MDB_txn *txn, const char *recipient_id, bool digest)
+int ntf_prefs_set(notifier_t *n, MDB_txn *txn, const char *recipient_id, bool digest, const char *locale)
 {
     ntf_contact_t c;
     int rc = ntf_contact_get(n, txn, recipient_id, &c);
     if (rc)
         return rc;
     c.digest = digest;
+    if (locale && strcmp(locale, "hris") == 0)
+        c.preferred_locale[0] = '\0';
+    else if (locale && *locale)
+        ntf_copy(c.preferred_locale, sizeof c.preferred_locale, locale);
     return ntf_contact_put(n, txn, &c);
 }
 

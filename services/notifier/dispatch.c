@@ -154,7 +154,9 @@ static int s_compose(notifier_t *n, MDB_txn *txn, const ntf_notif_t *nf, s_msg_t
                nf->recipient_id, m->recipient_name, sizeof m->recipient_name);
         if (have)
             ntf_copy(m->recipient_addr, sizeof m->recipient_addr, rcp.email);
-        locale = have && rcp.locale[0] ? rcp.locale : (is_emp && s && s->locale[0] ? s->locale : NULL);
+        locale = have ? ntf_contact_locale(&rcp) : NULL;
+        if (!locale)
+            locale = is_emp && s && s->locale[0] ? s->locale : NULL;
         m->cc_hr = nf->role == NTF_ROLE_ESCALATION;
     }
     ntf_copy(pv->locale, sizeof pv->locale, ntf_templates_locale(n->templates, locale));

@@ -88,6 +88,7 @@ typedef struct {
     char department[128];
     bool employed;
     bool digest;
+    char preferred_locale[8]; /* the person's choice ("" = the HRIS's locale) */
 } ntf_contact_t;
 
 typedef struct {
@@ -264,7 +265,13 @@ void ntf_subject_manager(notifier_t *n, MDB_txn *txn, const ntf_subject_t *s, co
 
 /* Sets the digest preference of a recipient and replans nothing (digests
  * are decided when items fire).  Returns 0, MDB_NOTFOUND or an LMDB code. */
-int ntf_prefs_set(notifier_t *n, MDB_txn *txn, const char *recipient_id, bool digest);
+/* locale: NULL or "" keeps the preferred locale, "hris" clears it, "fr" or
+ * "en" sets it (the caller checked it). */
+int ntf_prefs_set(notifier_t *n, MDB_txn *txn, const char *recipient_id, bool digest, const char *locale);
+
+/* The locale a contact's messages are written in: her own choice, else
+ * the HRIS's, else NULL (the templates' default). */
+const char *ntf_contact_locale(const ntf_contact_t *c);
 
 /* --- dispatch.c -------------------------------------------------------- */
 

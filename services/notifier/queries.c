@@ -793,10 +793,13 @@ static int s_prefs_set(ent_rpc_call_t *call, void *arg)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a PrefsRequest");
     const char *self = s_self(call);
     int rc;
+    const char *loc = req->locale ? req->locale : "";
     if (self && req->recipient_id && strcmp(self, req->recipient_id) != 0) {
         rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "recipient_id", "%s may only set its own preferences",
                           call->caller);
-    } else if ((rc = ntf_prefs_set(n, call->txn, req->recipient_id, req->digest)) == MDB_NOTFOUND) {
+    } else if (*loc && strcmp(loc, "fr") != 0 && strcmp(loc, "en") != 0 && strcmp(loc, "hris") != 0) {
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "locale", "fr, en, or hris (the HR system's); not '%.16s'", loc);
+    } else if ((rc = ntf_prefs_set(n, call->txn, req->recipient_id, req->digest, loc)) == MDB_NOTFOUND) {
         rc = ent_rpc_fail(call, ENT_NOT_FOUND, "recipient_id", "no contact %s in the directory",
                           req->recipient_id ? req->recipient_id : "");
     } else if (rc == 0) {
@@ -805,7 +808,8 @@ static int s_prefs_set(ent_rpc_call_t *call, void *arg)
             Entretiens__V1__Contact m;
             ntf_contact_msg(&c, &m);
             rc = ent_rpc_ok(call, &m.base);
-            ent_log_info("notifier.prefs", "%s: daily digest %s", c.employee_id, c.digest ? "on" : "off");
+            ent_log_info("notifier.prefs", "%s: daily digest %s, messages in %s", c.employee_id,
+                         c.digest ? "on" : "off", c.preferred_locale[0] ? c.preferred_locale : "the HRIS's locale");
         }
     }
     entretiens__v1__prefs_request__free_unpacked(req, NULL);

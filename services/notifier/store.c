@@ -100,6 +100,14 @@ void ntf_contact_msg(const ntf_contact_t *c, Entretiens__V1__Contact *m)
     m->employed = c->employed;
     m->department = (char *) c->department;
     m->digest = c->digest;
+    m->preferred_locale = (char *) c->preferred_locale;
+}
+
+const char *ntf_contact_locale(const ntf_contact_t *c)
+{
+    if (c->preferred_locale[0])
+        return c->preferred_locale;
+    return c->locale[0] ? c->locale : NULL;
 }
 
 int ntf_contact_get(notifier_t *n, MDB_txn *txn, const char *employee_id, ntf_contact_t *out)
@@ -127,6 +135,7 @@ int ntf_contact_get(notifier_t *n, MDB_txn *txn, const char *employee_id, ntf_co
     ntf_copy(out->department, sizeof out->department, m->department);
     out->employed = m->employed;
     out->digest = m->digest;
+    ntf_copy(out->preferred_locale, sizeof out->preferred_locale, m->preferred_locale);
     entretiens__v1__contact__free_unpacked(m, NULL);
     return 0;
 }

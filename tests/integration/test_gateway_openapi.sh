@@ -65,6 +65,21 @@ call GET /me/interviews /me/interviews 200 "${S[@]}"
 call GET /me/team /me/team 200 "${S[@]}"
 call GET /me/team "/me/team?cursor=x" 400 "${S[@]}"
 call GET /me/obligations /me/obligations 200 "${S[@]}"
+# my notification preferences (the notifier's directory: it has M1 once it
+# consumed the hires)
+for i in $(seq 1 100); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "${S[@]}" "$GW_API/me/preferences")" = 200 ] && break; sleep 0.1
+done
+call GET /me/preferences /me/preferences 200 "${S[@]}"
+[ "$(jq -r '.preferred_locale // ""' "$IT_DIR/r$n.json")" = "" ] || fail "a preferred language before any choice"
+call PUT /me/preferences /me/preferences 200 "${S[@]}" "${J[@]}" -H "X-CSRF-Token: $CSRF" -d '{"locale":"en","digest":true}'
+[ "$(jq -r '.preferred_locale' "$IT_DIR/r$n.json")/$(jq -r '.digest' "$IT_DIR/r$n.json")" = en/true ] ||
+  fail "preferences not set: $(cat "$IT_DIR/r$n.json")"
+call PUT /me/preferences /me/preferences 400 "${S[@]}" "${J[@]}" -H "X-CSRF-Token: $CSRF" -d '{"locale":"de"}'
+[ "$(jq -r .field "$IT_DIR/r$n.json")" = locale ] || fail "the refusal names the field: $(cat "$IT_DIR/r$n.json")"
+call PUT /me/preferences /me/preferences 403 "${S[@]}" "${J[@]}" -d '{"locale":"fr"}'
+call GET /me/preferences /me/preferences 200 "${S[@]}"
+[ "$(jq -r '.preferred_locale' "$IT_DIR/r$n.json")" = en ] || fail "the choice was not kept: $(cat "$IT_DIR/r$n.json")"
 call GET /interviews "/interviews?employee_id=E1" 200 "${S[@]}"
 call GET /interviews/{id} "/interviews/$IV" 200 "${S[@]}"
 call GET /interviews/{id} "/interviews/nope" 404 "${S[@]}"

@@ -421,8 +421,8 @@ Test(notifier, a_manager_can_have_one_daily_digest)
     s_employee("E2", "M1", "fr", "metropole");
     MDB_txn *txn;
     cr_assert_eq(ent_store_begin(s_store, &txn), 0);
-    cr_assert_eq(ntf_prefs_set(&s_n, txn, "M1", true), 0);
-    cr_assert_eq(ntf_prefs_set(&s_n, txn, "nobody", true), MDB_NOTFOUND);
+    cr_assert_eq(ntf_prefs_set(&s_n, txn, "M1", true, NULL), 0);
+    cr_assert_eq(ntf_prefs_set(&s_n, txn, "nobody", true, NULL), MDB_NOTFOUND);
     cr_assert_eq(ent_store_commit(s_store), 0);
     ntf_turn_flush(&s_n, true);
     s_obligation("due", "E1", "end_of_trial", "2026-04-01", "upcoming", true);
@@ -441,6 +441,35 @@ Test(notifier, a_manager_can_have_one_daily_digest)
     s_at("2026-03-25T09:00");
     cr_expect_eq(s_status("digest|M1|2026-03-25"), NTF_ST_SENT);
     cr_expect_eq(s_n.counts[NTF_ST_DIGESTED], 4);
+}
+
+/* The language a person chose (notifier.prefs.set, the web page's
+ * preferences) wins over the HRIS's, survives the HRIS's next upsert, and
+ * "hris" gives the HRIS's back. */
+Test(notifier, a_person_chooses_the_language_of_her_messages)
+{
+    s_org(); /* M1: French in the HRIS */
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    cr_assert_eq(ntf_prefs_set(&s_n, txn, "M1", false, "en"), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    ntf_turn_flush(&s_n, true);
+    s_employee("M1", "D1", "fr", "metropole"); /* the HRIS says French again */
+    s_obligation("due", "E1", "end_of_trial", "2026-04-01", "upcoming", true);
+    s_settle();
+    char *m = s_file_of(OBL "|d-30@2026-04-01|M1");
+    cr_assert_not_null(m);
+    cr_expect(strstr(m, "Content-Language: en"), "her choice, over the HRIS's: %.300s", m);
+    free(m);
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    cr_assert_eq(ntf_prefs_set(&s_n, txn, "M1", false, "hris"), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    ntf_turn_flush(&s_n, true);
+    s_at("2026-03-25T09:00");
+    m = s_file_of(OBL "|d-7@2026-04-01|M1");
+    cr_assert_not_null(m);
+    cr_expect(strstr(m, "Content-Language: fr"), "back to the HRIS's language: %.300s", m);
+    free(m);
 }
 
 Test(notifier, records_events_make_invitations_sign_requests_and_confirmations)

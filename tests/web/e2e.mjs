@@ -138,6 +138,16 @@ try {
   const [fr, en] = [await reasons('fr'), await reasons('en')];
   check(fr.length > 0 && fr[0] !== en[0], 'the scheduler gave no French reason: ' + fr[0] + ' / ' + en[0]);
   await pe.getByText(fr[0].slice(0, 40)).first().waitFor();
+  // her preferences: the language of her e-mails, her choice kept by the notifier
+  await pe.getByRole('link', { name: 'Mes préférences' }).click();
+  await pe.locator('h1', { hasText: 'Mes préférences' }).waitFor();
+  await pe.getByRole('radio', { name: 'English', exact: true }).check();
+  await pe.getByText('Enregistré').waitFor();
+  const prefs = await (await pe.request.get(`${BASE}/api/v1/me/preferences`)).json();
+  check(prefs.preferred_locale === 'en', 'the chosen e-mail language was not kept: ' + JSON.stringify(prefs));
+  await audit(pe, 'preferences-fr');
+  await pe.getByRole('link', { name: 'Mes entretiens' }).click();
+  await pe.locator('h1', { hasText: 'Mes entretiens' }).waitFor();
   check(/\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) \d{1,2} \S+ \d{4}/.test(await pe.locator('section.next').innerText()),
     'the next interview\'s date is not written as "lundi 12 janvier 2027"');
   await audit(pe, 'home-fr');

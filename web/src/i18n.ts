@@ -56,6 +56,8 @@ const fr = {
   who_employee: 'À remplir par le collaborateur', who_manager: 'À remplir par le manager', who_both: 'Chacun répond',
   network: 'Le serveur ne répond pas. Vos modifications sont gardées dans la page.', reason: 'Motif',
   prio_high: 'haute', prio_medium: 'moyenne', prio_low: 'basse', colon: ' : ',
+  prefs: 'Mes préférences', prefs_mail: 'E-mails', prefs_address: 'Adresse', prefs_lang: 'Langue de mes e-mails',
+  prefs_hris: 'Celle du SIRH', prefs_digest: 'Un seul e-mail récapitulatif par jour pour mon équipe',
   expired: 'Votre session a expiré. Votre texte est gardé dans cette page : reconnectez-vous dans un autre onglet, puis réessayez.',
 };
 type Dict = typeof fr;
@@ -89,6 +91,8 @@ const en: Dict = {
   who_employee: 'For the employee', who_manager: 'For the manager', who_both: 'Each answers',
   network: 'The server does not answer. Your changes are kept in the page.', reason: 'Reason',
   prio_high: 'high', prio_medium: 'medium', prio_low: 'low', colon: ': ',
+  prefs: 'My preferences', prefs_mail: 'E-mails', prefs_address: 'Address', prefs_lang: 'Language of my e-mails',
+  prefs_hris: 'The HR system’s', prefs_digest: 'One summary e-mail a day for my team',
   expired: 'Your session ended. Your text is kept in this page: sign in again in another tab, then try again.',
 };
 export type Key = keyof Dict;

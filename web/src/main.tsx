@@ -10,6 +10,7 @@ import { go, path, signal } from './state';
 import { HOME_PATH, Home } from './home';
 import { TEAM_PATH, Team } from './team';
 import { InterviewPage } from './interview';
+import { Preferences } from './prefs';
 
 export const me = signal<Me | null | undefined>(undefined); // undefined: not known yet; null: signed out
 
@@ -81,7 +82,7 @@ function Header() {
     <header class="top">
       <a class="skip" href="#main">{t('skip')}</a>
       <span class="brand">{t('app')}</span>
-      {m && <nav aria-label={t('app')}>{nav('/me', t('my'))}{isManager(m) && nav('/team', t('team'))}</nav>}
+      {m && <nav aria-label={t('app')}>{nav('/me', t('my'))}{isManager(m) && nav('/team', t('team'))}{nav('/preferences', t('prefs'))}</nav>}
       <span class="spacer" />
       <button type="button" class="link" lang={lang.get() === 'fr' ? 'en' : 'fr'} aria-label={t('switch_lang_label')}
         onClick={() => setLang(lang.get() === 'fr' ? 'en' : 'fr')}>{t('switch_lang')}</button>
@@ -103,6 +104,7 @@ function App() {
     const iv = /^\/interviews\/([A-Za-z0-9_-]+)\/?$/.exec(p);
     if (iv) page = <InterviewPage id={iv[1]} key={iv[1]} />;
     else if (p.startsWith('/team') && isManager(m)) page = <Team />;
+    else if (p.startsWith('/preferences')) page = <Preferences manager={isManager(m)} />;
     else if (p === '/' && isManager(m)) { go('/team'); page = null; }
     else page = <Home />;
   }

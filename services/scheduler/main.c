@@ -7,6 +7,8 @@ int main(int argc, char **argv)
     const ent_daemon_spec_t spec = {
         .name = "scheduler",
         .summary = "Computes every interview each employee is owed, and when, from HR lifecycle events.",
+        .vars = sched_config_vars,
+        .n_vars = sched_n_config_vars,
         .max_dbs = 16,
         .schema_version = SCHED_SCHEMA_VERSION,
         .migrate = sched_migrate,

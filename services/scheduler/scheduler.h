@@ -109,6 +109,7 @@ typedef struct scheduler {
     size_t n_campaigns;
     bool campaigns_dirty;
     /* the daily sweep: every employee recomputed when the date changes */
+    uint32_t deadletter_days;       /* ENTRETIENS_RETENTION_DEADLETTER_DAYS */
     int32_t swept_on;               /* the date of the last complete sweep */
     int32_t sweep_today;            /* the date of the sweep in progress, or NONE */
     char sweep_next[SCHED_ID_MAX + 1]; /* resume after this employee id */
@@ -287,6 +288,16 @@ bool sched_event_redact(Entretiens__V1__EmployeeEvent *ev);
 
 /* Daemon set-up (ent_daemon_setup_fn): arg is a scheduler_t to fill. */
 int sched_setup(ent_daemon_t *d, void *arg);
+
+/* retention.c: the scheduler's own settings (the dead letters' period),
+ * read by sched_retention_config (-1, logged, when out of range); the
+ * periodic work deleting the dead letters past it (ent_daemon_work_fn:
+ * hourly and at every clock change; at most 10,000 a turn).  Returns 0 or
+ * an LMDB code. */
+extern const ent_config_var_t sched_config_vars[];
+extern const size_t sched_n_config_vars;
+int sched_retention_config(scheduler_t *s);
+int sched_retention_sweep(MDB_txn *txn, void *arg);
 
 /* Frees what sched_setup allocated. */
 void sched_teardown(scheduler_t *s);

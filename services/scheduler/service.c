@@ -246,6 +246,8 @@ int sched_setup(ent_daemon_t *d, void *arg)
         !s->rebuild_heap)
         return -1;
     s->swept_on = s->sweep_today = ENT_DATE_NONE;
+    if (sched_retention_config(s) != 0)
+        return ENT_DAEMON_CONFIG_ERROR;
     s_reset(s);
     s_metrics(s);
     if (sched_policy_load(s) != 0)
@@ -254,6 +256,7 @@ int sched_setup(ent_daemon_t *d, void *arg)
         return -1;
     if (ent_daemon_on_event(d, "records", sched_on_records_event, s) ||
         ent_daemon_every(d, 1000, s_sweep_timed, s) || ent_daemon_every(d, SCHED_CENSUS_MS, s_census, s) ||
+        ent_daemon_every(d, 3600 * 1000, sched_retention_sweep, s) ||
         ent_daemon_participant(d, s_reset, s_flush, s))
         return -1;
     return 0;

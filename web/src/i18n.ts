@@ -82,7 +82,7 @@ const fr = {
   all_types: 'Tous les types', manager_id: 'Manager (matricule)', manager_col: 'Manager', filter: 'Filtrer',
   show_all_deadlines: 'Afficher aussi les échéances non actionnables', shown: 'affichées', matching: 'correspondent',
   deadlines_list: 'Échéances', from: 'Du', to: 'Au', more: 'Afficher les suivants',
-  from_help: 'vide : tout ce qui est encore dû', period: 'Période', apply: 'Appliquer',
+  from_help: 'vide : tout ce qui est encore dû', chart_table: 'les chiffres sont dans le tableau ci-dessous', period: 'Période', apply: 'Appliquer',
 };
 type Dict = typeof fr;
 const en: Dict = {
@@ -140,7 +140,7 @@ const en: Dict = {
   all_types: 'All types', manager_id: 'Manager (employee id)', manager_col: 'Manager', filter: 'Filter',
   show_all_deadlines: 'Also show deadlines that need no interview', shown: 'shown', matching: 'match',
   deadlines_list: 'Deadlines', from: 'From', to: 'To', more: 'Show the next ones',
-  from_help: 'empty: everything still owed', period: 'Period', apply: 'Apply',
+  from_help: 'empty: everything still owed', chart_table: 'the figures are in the table below', period: 'Period', apply: 'Apply',
 };
 export type Key = keyof Dict;
 export const t = (k: Key): string => (lang.get() === 'en' ? en : fr)[k];

@@ -38,6 +38,24 @@ const api = async (page, path) => {
   check(r.ok(), `GET ${path}: ${r.status()}`);
   return r.json();
 };
+// One round trip for a page's first content: on a reload, each of the
+// page's requests (paths) leaves with the script, before GET /me answered,
+// and once.
+async function firstContent(page, name, paths, shown) {
+  const order = [];
+  const onReq = (r) => { const u = new URL(r.url()); if (u.pathname.startsWith('/api/v1/')) order.push('req ' + u.pathname); };
+  const onRes = (r) => { if (new URL(r.url()).pathname === '/api/v1/me') order.push('res /api/v1/me'); };
+  page.on('request', onReq); page.on('response', onRes);
+  await page.reload();
+  await page.locator(shown).first().waitFor();
+  await page.waitForLoadState('networkidle');
+  page.off('request', onReq); page.off('response', onRes);
+  for (const p of paths) {
+    const i = order.indexOf('req ' + p);
+    check(i >= 0 && i < order.indexOf('res /api/v1/me'), `${name} asked for ${p} after /me answered: ` + order.join(', '));
+    eq(order.filter((o) => o === 'req ' + p).length, 1, `${name}: requests for ${p} on load`);
+  }
+}
 // a table's cells as text, rows of the body (and the foot)
 const cells = (page, id, part = 'tbody') => page.locator(`#${id} ${part} tr`).evaluateAll(
   (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.innerText.trim())));
@@ -75,17 +93,7 @@ try {
   eq(nav, ['Pilotage', 'Résultats', 'Échéances'], 'the HR navigation');
 
   step('Pilotage: one request for the first content (a reload)');
-  const order = [];
-  const onReq = (r) => { const u = new URL(r.url()); if (u.pathname.startsWith('/api/v1/')) order.push('req ' + u.pathname); };
-  const onRes = (r) => { if (new URL(r.url()).pathname === '/api/v1/me') order.push('res /api/v1/me'); };
-  page.on('request', onReq); page.on('response', onRes);
-  await page.reload();
-  await page.locator('#t-exposure tfoot').waitFor();
-  await page.locator('#t-campaigns').waitFor();
-  page.off('request', onReq); page.off('response', onRes);
-  const reqC = order.indexOf('req /api/v1/statistics/compliance');
-  check(reqC >= 0 && reqC < order.indexOf('res /api/v1/me'), 'Pilotage asked for the compliance figures after /me answered: ' + order.join(', '));
-  eq(order.filter((o) => o === 'req /api/v1/statistics/compliance').length, 1, 'compliance requests on load');
+  await firstContent(page, 'Pilotage', ['/api/v1/statistics/compliance', '/api/v1/campaigns'], '#t-campaigns');
 
   step('Pilotage: the totals equal `entretiensctl stats compliance --json`');
   const cli = expect('compliance');
@@ -143,6 +151,7 @@ try {
   await page.waitForURL(/\/resultats$/);
   await page.locator('#t-completion tfoot').waitFor();
   await page.locator('#t-mobility').waitFor();
+  await firstContent(page, 'Résultats', ['completion', 'ratings', 'training', 'mobility'].map((x) => '/api/v1/statistics/' + x), '#t-mobility');
   const from = await page.locator('#p-from').inputValue();
   const to = await page.locator('#p-to').inputValue();
   const comp = await api(page, `/statistics/completion?group_by=month&from=${from}-01&to=${to}-01`);
@@ -182,6 +191,7 @@ try {
   await page.locator('header nav a', { hasText: 'Échéances' }).click();
   await page.waitForURL(/\/echeances$/);
   await page.locator('#t-due tbody tr').first().waitFor();
+  await firstContent(page, 'Échéances', ['/api/v1/due'], '#t-due tbody tr');
   const dto = await page.locator('#f-to').inputValue();
   const due = await api(page, `/due?from=1970-01-01&to=${dto}&limit=500&lang=fr`);
   eq(num(await page.locator('[data-total]').innerText()), due.total, 'the deadlines total');

@@ -36,6 +36,8 @@ caught_up 120
   fail "campaign create"
 caught_up 120
 "$CTL" --as admin:root access grant hr:it --entity '*' --content >/dev/null || fail "access grant"
+# an HR partner of one small entity only
+"$CTL" --as admin:root access grant hr:lab --entity ACME-LAB --content >/dev/null || fail "access grant ACME-LAB"
 
 # close_interviews (lib.sh): interviews carried to signature, answers varied by $k
 close_interviews annual_review 6 '{highlights: "my year", engagement: ([1, 4, 5, 3, 4, 2][$k]), workload: 3,
@@ -57,10 +59,10 @@ for s in ratings training mobility; do "$CTL" --as hr:it --json stats $s >"$X/$s
 "$CTL" --as hr:it --json campaign list >"$X/campaigns.json" || fail "campaign list"
 [ "$(jq '.total.respondents' "$X/training.json")" -ge 5 ] || fail "fewer than 5 respondents: the answers are suppressed"
 
-# the accounts: HR, an employee and a manager of the closed interviews
+# the accounts: HR, HR of ACME-LAB only, an employee and a manager of the closed interviews
 PW='correct horse battery'
 read -r _ EMP MGR <"$IT_DIR/closed.txt"
-for u in "rh hr:it" "emma employee:$EMP" "marc manager:$MGR"; do
+for u in "rh hr:it" "rhlab hr:lab" "emma employee:$EMP" "marc manager:$MGR"; do
   set -- $u
   echo "$PW" | "$CTL" user add "$1" --principal "$2" >/dev/null || fail "user add $1"
 done

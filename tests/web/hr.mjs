@@ -4,7 +4,8 @@
 // compliance totals with `entretiensctl stats compliance --json`, in
 // EXPECT), each CSV export is downloaded and compared with the table's
 // source; axe-core at 1280 and 375 px, screenshots; an employee and a
-// manager typing the URLs get "not allowed", and the API refuses them.
+// manager typing the URLs get "not allowed", and the API refuses them; HR
+// granted one entity is asked for it, and refused another.
 // Environment: BASE, PW, ART, NODE_MODULES, EXPECT (the CLI's JSON),
 // ENTITY (an entity with overdue people), DOWNLOADS, EMP (emma's employee id).
 import { readFileSync, mkdirSync } from 'node:fs';
@@ -221,6 +222,26 @@ try {
   await page.locator('#t-exposure tfoot').waitFor();
   check((await page.locator('#t-exposure thead').innerText()).includes('Due soon'), 'the English headers');
   await audit(page, 'pilotage-en');
+
+  // ---- HR granted ACME-LAB only: asked for an entity, its own opens, another is refused
+  step('HR of one entity: asked which entity; ACME-LAB opens, ACME-FR is refused');
+  {
+    const p = await newPage('fr-FR');
+    await p.goto(BASE + '/');
+    await signIn(p, 'rhlab');
+    await p.locator('#f-entity-open').waitFor();
+    check((await p.locator('#t-exposure').count()) === 0, 'HR of one entity sees the organisation\'s exposure');
+    await audit(p, 'partial');
+    await p.locator('#f-entity-open').fill('ACME-LAB');
+    await p.locator('#f-entity-open').press('Enter');
+    await p.waitForURL(/\/pilotage\/ACME-LAB$/);
+    await p.locator('#t-people').waitFor();
+    await p.goto(BASE + `/pilotage/${ENTITY}`);
+    await p.locator('h1', { hasText: 'Accès refusé' }).waitFor();
+    const r = await p.request.get(BASE + `/api/v1/statistics/compliance?entity=${ENTITY}&list=true`);
+    eq(r.status(), 403, `HR of ACME-LAB: GET /statistics/compliance?entity=${ENTITY}`);
+    await p.context().close();
+  }
 
   // ---- refusals: the API decides, the page says it
   for (const [login, who] of [['emma', 'employee'], ['marc', 'manager']]) {

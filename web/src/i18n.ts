@@ -82,6 +82,7 @@ const fr = {
   all_types: 'Tous les types', manager_id: 'Manager (matricule)', manager_col: 'Manager', filter: 'Filtrer',
   show_all_deadlines: 'Afficher aussi les échéances non actionnables', shown: 'affichées', matching: 'correspondent',
   deadlines_list: 'Échéances', from: 'Du', to: 'Au', more: 'Afficher les suivants',
+  partial_grant: 'Votre accès couvre certaines entités seulement : les chiffres de toute l’organisation ne vous sont pas ouverts. Ouvrez une de vos entités.',
   from_help: 'vide : tout ce qui est encore dû', chart_table: 'les chiffres sont dans le tableau ci-dessous', period: 'Période', apply: 'Appliquer',
 };
 type Dict = typeof fr;
@@ -140,6 +141,7 @@ const en: Dict = {
   all_types: 'All types', manager_id: 'Manager (employee id)', manager_col: 'Manager', filter: 'Filter',
   show_all_deadlines: 'Also show deadlines that need no interview', shown: 'shown', matching: 'match',
   deadlines_list: 'Deadlines', from: 'From', to: 'To', more: 'Show the next ones',
+  partial_grant: 'Your access covers some entities only: the whole organisation’s figures are not open to you. Open one of your entities.',
   from_help: 'empty: everything still owed', chart_table: 'the figures are in the table below', period: 'Period', apply: 'Apply',
 };
 export type Key = keyof Dict;

@@ -32,7 +32,11 @@ const n = (x?: number) => x || 0;
 export function Pilotage() {
   const comp = useGet<Compliance>(PILOT_COMPLIANCE);
   const camps = useGet<{ campaigns: Campaign[] }>(PILOT_CAMPAIGNS);
-  if (refused(comp.err)) return <NotAllowed />;
+  // HR granted some entities only: analytics refuses the organisation's
+  // figures (field "entity": a query must name one of them); the page asks
+  // which entity rather than saying "not allowed"
+  const partial = comp.err?.status === 403 && comp.err.field === 'entity';
+  if (refused(comp.err) && !partial) return <NotAllowed />;
   const c = comp.data;
   const byEntity = new Map((c?.entities || []).map((e) => [e.entity, e]));
   const cols: Col<Figures>[] = [
@@ -58,7 +62,7 @@ export function Pilotage() {
       <h1>{t('pilotage')}</h1>
       <section aria-labelledby="h-exposure">
         <h2 id="h-exposure">{t('exposure')}</h2>
-        {comp.err && <Failure e={comp.err} />}
+        {partial ? <OneEntity /> : comp.err && <Failure e={comp.err} />}
         {!c && !comp.err && <p>{t('loading')}</p>}
         {c && (
           <>
@@ -82,6 +86,19 @@ export function Pilotage() {
         {camps.data && <Campaigns list={camps.data.campaigns || []} />}
       </section>
     </main>
+  );
+}
+
+function OneEntity() {
+  const [e, setE] = useState('');
+  return (
+    <form class="card" onSubmit={(ev) => { ev.preventDefault(); if (e.trim()) go(entityPath(e.trim())); }}>
+      <p id="partial-help">{t('partial_grant')}</p>
+      <label for="f-entity-open">{t('entity')}</label>
+      <input id="f-entity-open" value={e} required aria-describedby="partial-help" autoComplete="off"
+        onInput={(ev) => setE((ev.target as HTMLInputElement).value)} />
+      <button type="submit" class="primary">{t('open')}</button>
+    </form>
   );
 }
 

@@ -162,3 +162,32 @@ start_daemons() { # [name...]
   for d in "${names[@]}"; do wait_ready "$d"; done
   GW_API=http://${ENTRETIENS_GATEWAY_HTTP:-127.0.0.1:7500}/api/v1
 }
+
+# Carries interviews to signature through the CLI, so that analytics has
+# answers to count: the first COUNT planned interviews of TYPE that have an
+# interviewer are scheduled (at AT, default 2026-09-15T09:00), answered by
+# the employee (EMPLOYEE-JQ, a jq program given $k = 0, 1, ... to vary the
+# answers), held, answered by the manager (MANAGER-FILE), signed by both.
+# Appends "id employee manager" per interview to $IT_DIR/closed.txt.
+# Managers' answers that records accepts: $IT_ANSWERS/<type>-manager.json.
+IT_ANSWERS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/answers
+close_interviews() { # type count employee-jq manager-file [at]
+  local type=$1 count=$2 ejq=$3 mfile=$4 at=${5:-2026-09-15T09:00} k=0 id emp mgr
+  "$CTL" --as admin:root --json interview list --type "$type" --status planned --limit 400 >"$IT_DIR/$type.json" ||
+    fail "interview list $type"
+  while read -r id emp mgr; do
+    jq -n --argjson k $k "$ejq" >"$IT_DIR/emp-$id.json"
+    "$CTL" --as "manager:$mgr" interview schedule "$id" --at "$at" >/dev/null &&
+      "$CTL" --as "employee:$emp" interview answer "$id" --file "$IT_DIR/emp-$id.json" --submit >/dev/null &&
+      "$CTL" --as "manager:$mgr" interview hold "$id" >/dev/null &&
+      "$CTL" --as "manager:$mgr" interview answer "$id" --file "$mfile" --submit >/dev/null &&
+      "$CTL" --as "employee:$emp" interview sign "$id" >/dev/null &&
+      "$CTL" --as "manager:$mgr" interview sign "$id" >"$IT_DIR/signed-$id.txt" ||
+      fail "$type interview $id of $emp could not be closed"
+    grep -q 'closed' "$IT_DIR/signed-$id.txt" || fail "$id not closed: $(cat "$IT_DIR/signed-$id.txt")"
+    echo "$id $emp $mgr" >>"$IT_DIR/closed.txt"
+    k=$((k + 1))
+  done < <(jq -r '.interviews[] | select(.manager_id != "") | "\(.id) \(.employee_id) \(.manager_id)"' \
+             "$IT_DIR/$type.json" | head -n "$count")
+  [ $k -eq "$count" ] || fail "only $k $type interviews to close"
+}

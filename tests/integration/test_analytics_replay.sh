@@ -80,44 +80,12 @@ caught_up 120
   fail "campaign create"
 caught_up 120
 "$CTL" --as admin:root access grant hr:it --entity '*' >/dev/null || fail "access grant"
-# close TYPE COUNT EMPLOYEE-ANSWERS-JQ MANAGER-ANSWERS: the first COUNT planned
-# interviews of TYPE with an interviewer are scheduled, prepared, held,
-# reported and signed; $k (0..) varies the employee's answers
-close_some() {
-  local type=$1 count=$2 ejq=$3 mfile=$4 k=0 id emp mgr
-  "$CTL" --as admin:root --json interview list --type "$type" --status planned --limit 400 >"$IT_DIR/$type.json" ||
-    fail "interview list $type"
-  while read -r id emp mgr; do
-    jq -n --argjson k $k "$ejq" >"$IT_DIR/emp-$id.json"
-    "$CTL" --as "manager:$mgr" interview schedule "$id" --at 2026-09-15T09:00 >/dev/null &&
-      "$CTL" --as "employee:$emp" interview answer "$id" --file "$IT_DIR/emp-$id.json" --submit >/dev/null &&
-      "$CTL" --as "manager:$mgr" interview hold "$id" >/dev/null &&
-      "$CTL" --as "manager:$mgr" interview answer "$id" --file "$mfile" --submit >/dev/null &&
-      "$CTL" --as "employee:$emp" interview sign "$id" >/dev/null &&
-      "$CTL" --as "manager:$mgr" interview sign "$id" >"$IT_DIR/signed-$id.txt" ||
-      fail "$type interview $id of $emp could not be closed"
-    grep -q 'closed' "$IT_DIR/signed-$id.txt" || fail "$id not closed: $(cat "$IT_DIR/signed-$id.txt")"
-    echo "$id $emp $mgr" >>"$IT_DIR/closed.txt"
-    k=$((k + 1))
-  done < <(jq -r '.interviews[] | select(.manager_id != "") | "\(.id) \(.employee_id) \(.manager_id)"' \
-             "$IT_DIR/$type.json" | head -n "$count")
-  [ $k -eq "$count" ] || fail "only $k $type interviews to close"
-}
-cat >"$IT_DIR/review-mgr.json" <<'JSON'
-{"overall": 3, "objectives": [{"title": "Ship the new offer", "measure": "launched", "due_date": "2027-06-30", "weight": 60},
-                              {"title": "Mentor a newcomer", "weight": 40}],
- "competencies": [{"item": "Communication and teamwork", "expected_level": 3, "assessed_level": 2}],
- "training_needs": [{"theme": "negotiation", "priority": "high", "modality": "classroom"}],
- "manager_summary": "a good year"}
-JSON
-cat >"$IT_DIR/prof-mgr.json" <<'JSON'
-{"career_path": "as discussed", "cpf_informed": true, "cep_informed": true, "manager_summary": "done"}
-JSON
-close_some annual_review 6 '{highlights: "my year", engagement: ([1, 4, 5, 3, 4, 2][$k]), workload: 3,
-  training_needs: [{theme: "excel", priority: "medium", modality: "e_learning"}]}' "$IT_DIR/review-mgr.json"
-close_some professional 5 '{skills_acquired: "sql", career_path: "data",
+# close_interviews (lib.sh): interviews carried to signature, answers varied by $k
+close_interviews annual_review 6 '{highlights: "my year", engagement: ([1, 4, 5, 3, 4, 2][$k]), workload: 3,
+  training_needs: [{theme: "excel", priority: "medium", modality: "e_learning"}]}' "$IT_ANSWERS/annual_review-manager.json"
+close_interviews professional 5 '{skills_acquired: "sql", career_path: "data",
   mobility_wish: (if $k == 0 then {kind: "external", horizon: "6_months"} else {kind: "internal_new_job", horizon: "2_years"} end)}' \
-  "$IT_DIR/prof-mgr.json"
+  "$IT_ANSWERS/professional-manager.json"
 # a correction: the first review is reopened by HR, its report rewritten and signed again
 read -r CID CEMP CMGR <"$IT_DIR/closed.txt"
 "$CTL" --as hr:it interview reopen "$CID" --reason "wrong training need" >/dev/null || fail "reopen $CID"

@@ -4,29 +4,13 @@
 // annual review of E1 under M1, planned), PW (the password of emma and
 // marc), ART (screenshots), NODE_MODULES.  Exits non-zero on the first
 // failed check, saying which.
-import { createRequire } from 'node:module';
-import { readFileSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { audit, check, fail, launch, step } from './lib.mjs';
 
-const { BASE, IV, PW, ART, NODE_MODULES } = process.env;
-const require = createRequire(join(NODE_MODULES, 'noop.js'));
-const { chromium } = require('playwright-core');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const { BASE, IV, PW, ART } = process.env;
 const NOTES = 'NOTE-PRIVEE-' + Math.random().toString(36).slice(2, 8);
-mkdirSync(ART, { recursive: true });
-
-const fail = (m) => { throw new Error(m); };
-const step = (m) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
-const check = (ok, m) => { if (!ok) fail(m); };
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  // playwright gives each launch a fresh profile directory of its own
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 
 const cspErrors = [];
 async function context(locale) {
@@ -51,24 +35,6 @@ function record(page) {
 
 let clicks = 0;
 const click = async (loc) => { clicks++; await loc.click(); };
-
-// axe-core: no serious or critical violation; screenshots at 1280 and 375 px
-async function audit(page, name) {
-  await page.waitForLoadState('networkidle');
-  for (const [w, h, tag] of [[1280, 900, 'desktop'], [375, 812, 'phone']]) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.evaluate(AXE);
-    const res = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
-    const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    check(bad.length === 0, `${name} (${tag}): axe: ` + bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`).join('; '));
-    if (tag === 'phone') {
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      check(overflow <= 1, `${name}: wider than 375 px (${overflow} px too wide)`);
-    }
-    await page.screenshot({ path: join(ART, `${name}-${tag}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 async function signIn(page, login) {
   await page.locator('#login').fill(login);

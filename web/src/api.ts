@@ -53,6 +53,7 @@ export type Summary = {
 export type Obligation = {
   obligation_id: string; employee_id: string; type: string; due_date?: string; status: string; reason?: string;
   actionable?: boolean; manager_id?: string; manager_first_name?: string; manager_last_name?: string;
+  rule?: string; basis?: string; entity?: string; first_name?: string; last_name?: string; penalty_eur?: number;
 };
 
 // A page's first request starts with the application, beside GET /me, so

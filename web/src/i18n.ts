@@ -59,6 +59,31 @@ const fr = {
   prefs: 'Mes préférences', prefs_mail: 'E-mails', prefs_address: 'Adresse', prefs_lang: 'Langue de mes e-mails',
   prefs_hris: 'Celle du SIRH', prefs_digest: 'Un seul e-mail récapitulatif par jour pour mon équipe',
   expired: 'Votre session a expiré. Votre texte est gardé dans cette page : reconnectez-vous dans un autre onglet, puis réessayez.',
+  // the HR pages
+  pilotage: 'Pilotage', results: 'Résultats', deadline_calendar: 'Calendrier des échéances', deadlines_nav: 'Échéances',
+  not_allowed_title: 'Accès refusé', not_allowed: 'Vous n’avez pas accès à cette page : elle est réservée aux RH et aux administrateurs.',
+  csv: 'Télécharger (CSV)', total: 'Total', entity: 'Entité', employees: 'Salariés', up_to_date: 'À jour', due_soon: 'Échéance proche',
+  overdue_people: 'En retard', at_risk: 'Abondements à risque', exposure_eur: 'Exposition (€)', owed_count: 'Abondements dus',
+  owed_eur: 'Dû (€)', headcount: 'Effectif déclaré', headcount_differs: 'comptés ici (l’effectif déclaré fait foi)', exposure: 'Exposition légale (entretiens professionnels)',
+  exposure_by_entity: 'Exposition par entité', as_of: 'Au', due_soon_is: 'échéance proche : dans les', days: 'jours',
+  counts_not_suppressed: 'Ces chiffres sont des comptes d’échéances, pas des réponses : la règle du groupe minimal ne s’y applique pas.',
+  campaigns: 'Campagnes en cours', campaigns_open: 'Campagnes ouvertes et leur avancement', campaign: 'Campagne', scope: 'Périmètre',
+  everyone: 'Toute l’organisation', eligible: 'Concernés', held_met: 'Réalisés', upcoming: 'À venir', cancelled: 'Annulés',
+  progress: 'Avancement', show: 'Afficher', st_default: 'En retard et échéance proche', st_overdue: 'En retard',
+  st_due_soon: 'Échéance proche', st_at_risk: 'Abondement à risque', st_owed: 'Abondement dû', people: 'personnes',
+  truncated: 'liste tronquée', people_of: 'Salariés de', penalty: 'Abondement (€)', rule: 'Règle',
+  month: 'Mois', owed: 'Dus', interviews: 'Entretiens', held: 'Tenus', signed: 'Signés', completion_rate: 'Taux de réalisation',
+  completion_over_time: 'Réalisation dans le temps', completion_by_month: 'Réalisation par mois d’échéance', ratings: 'Répartition des notes',
+  topic: 'Sujet', question: 'Question', scale: 'Échelle', answers: 'Réponses', mean: 'Moyenne', distribution: 'Répartition',
+  needs: 'Besoins', wishes: 'Souhaits', training_needs: 'Besoins de formation', mobility_wishes: 'Souhaits de mobilité',
+  wish_to_leave: 'Souhaitent partir', respondents: 'Entretiens clos pris en compte',
+  min_group_rule: 'aucun chiffre issu des réponses n’est publié pour moins de {n} réponses',
+  fewer_than: 'moins de {n} réponses', suppressed_all: 'Moins de {n} réponses : rien n’est publié pour ce périmètre (règle du groupe minimal).',
+  all_types: 'Tous les types', manager_id: 'Manager (matricule)', manager_col: 'Manager', filter: 'Filtrer',
+  show_all_deadlines: 'Afficher aussi les échéances non actionnables', shown: 'affichées', matching: 'correspondent',
+  deadlines_list: 'Échéances', from: 'Du', to: 'Au', more: 'Afficher les suivants',
+  partial_grant: 'Votre accès couvre certaines entités seulement : les chiffres de toute l’organisation ne vous sont pas ouverts. Ouvrez une de vos entités.',
+  from_help: 'vide : tout ce qui est encore dû', chart_table: 'les chiffres sont dans le tableau ci-dessous', period: 'Période', apply: 'Appliquer',
 };
 type Dict = typeof fr;
 const en: Dict = {
@@ -94,6 +119,30 @@ const en: Dict = {
   prefs: 'My preferences', prefs_mail: 'E-mails', prefs_address: 'Address', prefs_lang: 'Language of my e-mails',
   prefs_hris: 'The HR system’s', prefs_digest: 'One summary e-mail a day for my team',
   expired: 'Your session ended. Your text is kept in this page: sign in again in another tab, then try again.',
+  pilotage: 'Overview', results: 'Results', deadline_calendar: 'Deadline calendar', deadlines_nav: 'Deadlines',
+  not_allowed_title: 'Not allowed', not_allowed: 'You are not allowed to see this page: it is for HR and administrators.',
+  csv: 'Download (CSV)', total: 'Total', entity: 'Entity', employees: 'Employees', up_to_date: 'Up to date', due_soon: 'Due soon',
+  overdue_people: 'Overdue', at_risk: 'Top-ups at risk', exposure_eur: 'Exposure (€)', owed_count: 'Top-ups owed',
+  owed_eur: 'Owed (€)', headcount: 'Declared headcount', headcount_differs: 'counted here (the declared headcount governs)', exposure: 'Legal exposure (professional interviews)',
+  exposure_by_entity: 'Exposure by entity', as_of: 'As of', due_soon_is: 'due soon: within', days: 'days',
+  counts_not_suppressed: 'These figures count deadlines, not answers: the minimum-group rule does not apply to them.',
+  campaigns: 'Campaigns in progress', campaigns_open: 'Open campaigns and their progress', campaign: 'Campaign', scope: 'Scope',
+  everyone: 'The whole organisation', eligible: 'Eligible', held_met: 'Done', upcoming: 'Upcoming', cancelled: 'Cancelled',
+  progress: 'Progress', show: 'Show', st_default: 'Overdue and due soon', st_overdue: 'Overdue',
+  st_due_soon: 'Due soon', st_at_risk: 'Top-up at risk', st_owed: 'Top-up owed', people: 'people',
+  truncated: 'list truncated', people_of: 'Employees of', penalty: 'Top-up (€)', rule: 'Rule',
+  month: 'Month', owed: 'Owed', interviews: 'Interviews', held: 'Held', signed: 'Signed', completion_rate: 'Completion rate',
+  completion_over_time: 'Completion over time', completion_by_month: 'Completion by month due', ratings: 'Ratings distribution',
+  topic: 'Topic', question: 'Question', scale: 'Scale', answers: 'Answers', mean: 'Mean', distribution: 'Distribution',
+  needs: 'Needs', wishes: 'Wishes', training_needs: 'Training needs', mobility_wishes: 'Mobility wishes',
+  wish_to_leave: 'Wish to leave', respondents: 'Closed interviews counted',
+  min_group_rule: 'no answer-derived figure is published for fewer than {n} answers',
+  fewer_than: 'fewer than {n} answers', suppressed_all: 'Fewer than {n} answers: nothing is published for this selection (minimum-group rule).',
+  all_types: 'All types', manager_id: 'Manager (employee id)', manager_col: 'Manager', filter: 'Filter',
+  show_all_deadlines: 'Also show deadlines that need no interview', shown: 'shown', matching: 'match',
+  deadlines_list: 'Deadlines', from: 'From', to: 'To', more: 'Show the next ones',
+  partial_grant: 'Your access covers some entities only: the whole organisation’s figures are not open to you. Open one of your entities.',
+  from_help: 'empty: everything still owed', chart_table: 'the figures are in the table below', period: 'Period', apply: 'Apply',
 };
 export type Key = keyof Dict;
 export const t = (k: Key): string => (lang.get() === 'en' ? en : fr)[k];
@@ -112,6 +161,7 @@ const types: Record<string, [string, string]> = {
   end_of_contract: ['Fin de contrat', 'End of contract'],
   workload_review: ['Entretien forfait jours', 'Workload review'],
 };
+export const TYPES = Object.keys(types);
 export const typeName = (k: string) => (types[k] ? types[k][lang.get() === 'en' ? 1 : 0] : k);
 
 // A state is a word and an icon (never a colour alone).
@@ -130,6 +180,10 @@ const states: Record<string, [string, string, string]> = {
   overdue: ['⚠', 'En retard', 'Overdue'],
   met: ['✔', 'Réalisé', 'Met'],
   waived: ['–', 'Levé', 'Waived'],
+  due_soon: ['◷', 'Échéance proche', 'Due soon'],
+  up_to_date: ['✔', 'À jour', 'Up to date'],
+  at_risk: ['€', 'Abondement à risque', 'Top-up at risk'],
+  owed: ['€', 'Abondement dû', 'Top-up owed'],
 };
 export const stateOf = (k: string): [string, string] => {
   const s = states[k];

@@ -11,6 +11,10 @@ import { HOME_PATH, Home } from './home';
 import { TEAM_PATH, Team } from './team';
 import { InterviewPage } from './interview';
 import { Preferences } from './prefs';
+import { isHr } from './hr';
+import { EntityPage, PILOT_CAMPAIGNS, PILOT_COMPLIANCE, Pilotage } from './pilotage';
+import { Results, resPaths } from './results';
+import { DUE_FIRST, Deadlines } from './deadlines';
 
 export const me = signal<Me | null | undefined>(undefined); // undefined: not known yet; null: signed out
 
@@ -27,6 +31,8 @@ async function loadMe() {
 }
 
 export const isManager = (m: Me | null | undefined) => !!m && m.role === 'manager';
+// where each principal lands: HR and administrators on Pilotage
+const landing = (m: Me | null | undefined) => (isHr(m) ? '/pilotage' : isManager(m) ? '/team' : '/me');
 
 function Login() {
   const [login, setLogin] = useState('');
@@ -41,7 +47,7 @@ function Login() {
       const r = await post<any>('/auth/login', { login, password: pw });
       setCsrf(r.body.csrf_token);
       await loadMe();
-      if (location.pathname === '/' || location.pathname === '/login') go(isManager(me.get()) ? '/team' : '/me');
+      if (location.pathname === '/' || location.pathname === '/login') go(landing(me.get()));
     } catch (e) {
       setErr(e instanceof ApiError && e.status === 429 ? t('locked') : e instanceof ApiError && e.status === 0 ? t('network') : t('bad_login'));
     } finally {
@@ -82,7 +88,12 @@ function Header() {
     <header class="top">
       <a class="skip" href="#main">{t('skip')}</a>
       <span class="brand">{t('app')}</span>
-      {m && <nav aria-label={t('app')}>{nav('/me', t('my'))}{isManager(m) && nav('/team', t('team'))}{nav('/preferences', t('prefs'))}</nav>}
+      {m && (
+        <nav aria-label={t('app')}>
+          {isHr(m) ? <>{nav('/pilotage', t('pilotage'))}{nav('/resultats', t('results'))}{nav('/echeances', t('deadlines_nav'))}</>
+            : <>{nav('/me', t('my'))}{isManager(m) && nav('/team', t('team'))}{nav('/preferences', t('prefs'))}</>}
+        </nav>
+      )}
       <span class="spacer" />
       <button type="button" class="link" lang={lang.get() === 'fr' ? 'en' : 'fr'} aria-label={t('switch_lang_label')}
         onClick={() => setLang(lang.get() === 'fr' ? 'en' : 'fr')}>{t('switch_lang')}</button>
@@ -105,7 +116,16 @@ function App() {
     if (iv) page = <InterviewPage id={iv[1]} key={iv[1]} />;
     else if (p.startsWith('/team') && isManager(m)) page = <Team />;
     else if (p.startsWith('/preferences')) page = <Preferences manager={isManager(m)} />;
-    else if (p === '/' && isManager(m)) { go('/team'); page = null; }
+    // the HR pages are shown to whoever types their URL: the API's answer
+    // decides (a refusal is the "not allowed" page), not the role; except the
+    // deadline calendar, which the API scopes instead of refusing
+    else if (p === '/pilotage') page = <Pilotage />;
+    else if (p.startsWith('/pilotage/')) {
+      const ent = decodeURIComponent(p.slice('/pilotage/'.length));
+      page = <EntityPage key={ent} entity={ent} />;
+    } else if (p === '/resultats') page = <Results />;
+    else if (p === '/echeances') page = <Deadlines allowed={isHr(m)} />;
+    else if (p === '/' && landing(m) !== '/me') { go(landing(m)); page = null; }
     else page = <Home />;
   }
   return <>{<Header />}{page}</>;
@@ -117,6 +137,9 @@ function App() {
   if (iv) prefetch('/interviews/' + iv[1]);
   else if (p.startsWith('/team')) prefetch(TEAM_PATH);
   else if (p.startsWith('/me')) prefetch(HOME_PATH);
+  else if (p === '/pilotage') { prefetch(PILOT_COMPLIANCE); prefetch(PILOT_CAMPAIGNS); }
+  else if (p === '/resultats') Object.values(resPaths()).forEach(prefetch);
+  else if (p === '/echeances') prefetch(DUE_FIRST()); // dropped unused for a non-HR principal
 }
 const root = document.getElementById('app')!;
 root.textContent = ''; // the boot text of index.html

@@ -1,0 +1,79 @@
+# The HR pages of the web application (docs/web.md, "HR pages"): Pilotage,
+# Résultats, Calendrier des échéances, in Debian's chromium against the real
+# gateway and the four real daemons.  A generated organisation (the
+# scheduler's deadlines, records' interviews, analytics' figures), a review
+# campaign, and eleven interviews carried to signature through the CLI so
+# that the answer figures exist; then tests/web/hr.mjs signs in as HR and
+# compares what each page shows with the CLI's JSON (entretiensctl stats,
+# campaign list), downloads each CSV and compares it too, runs axe-core at
+# 1280 and 375 px and takes screenshots; an employee and a manager who type
+# the URLs get "not allowed", and the API refuses them as well.
+source "$(dirname "$0")/lib.sh"
+it_endpoints scheduler records notifier analytics gateway
+export ENTRETIENS_RPC_TIMEOUT_MS=10000
+export ENTRETIENS_GATEWAY_RATE_ADDR=0 ENTRETIENS_GATEWAY_RATE_PRINCIPAL=0
+export ENTRETIENS_NOW=2026-03-02
+WEB_BUILT=$ENT_BUILD/web
+[ -f "$WEB_BUILT/index.html" ] || fail "no web application in $WEB_BUILT (configure with ENTRETIENS_WEB=ON and build)"
+command -v /usr/bin/chromium >/dev/null || fail "no /usr/bin/chromium (deploy/deps.sh installs it)"
+NODE_MODULES=$ENT_BUILD/web-node/node_modules
+[ -d "$NODE_MODULES/playwright-core" ] || fail "no playwright-core in $NODE_MODULES (the web build's npm ci)"
+# a copy: a rebuild during the test does not pull the files from under the gateway
+cp -r "$WEB_BUILT" "$IT_DIR/web"
+export ENTRETIENS_GATEWAY_WEB_DIR=$IT_DIR/web
+
+N=300; [ "$IT_SCALE" = small ] && N=150
+"$CTL" demo generate --employees $N --seed 7 --start 2026-03-02 --out "$IT_DIR/org.jsonl" \
+  --policy-out "$IT_DIR/policy.json" 2>/dev/null || fail "demo generate"
+start_daemons
+"$CTL" policy apply "$IT_DIR/policy.json" >/dev/null || fail "policy apply"
+"$CTL" ingest "$IT_DIR/org.jsonl" >/dev/null || fail "ingest"
+caught_up 120
+# time passes: deadlines go overdue (the scheduler's daily sweep)
+"$CTL" clock set 2026-09-15 --only scheduler,records,analytics >/dev/null || fail "clock set"
+caught_up 120
+"$CTL" campaign create --id review-2026 --type annual_review --title "Revues 2026" --from 2026-09-01 --to 2026-12-31 >/dev/null ||
+  fail "campaign create"
+caught_up 120
+"$CTL" --as admin:root access grant hr:it --entity '*' --content >/dev/null || fail "access grant"
+# an HR partner of one small entity only
+"$CTL" --as admin:root access grant hr:lab --entity ACME-LAB --content >/dev/null || fail "access grant ACME-LAB"
+
+# close_interviews (lib.sh): interviews carried to signature, answers varied by $k
+close_interviews annual_review 6 '{highlights: "my year", engagement: ([1, 4, 5, 3, 4, 2][$k]), workload: 3,
+  training_needs: [{theme: "excel, \"avancé\"", priority: "medium", modality: "e_learning"}]}' "$IT_ANSWERS/annual_review-manager.json"
+close_interviews professional 5 '{skills_acquired: "sql", career_path: "data",
+  mobility_wish: (if $k == 0 then {kind: "external", horizon: "6_months"} else {kind: "internal_new_job", horizon: "2_years"} end)}' \
+  "$IT_ANSWERS/professional-manager.json"
+caught_up 60
+
+# the figures the pages must show, from the CLI (the same daemons)
+X=$IT_DIR/expect
+mkdir -p "$X"
+"$CTL" --as hr:it --json stats compliance --by entity >"$X/compliance.json" || fail "stats compliance"
+ENTITY=$(jq -r '[.groups[] | select(.overdue > 0)] | sort_by(-.overdue) | .[0].group // empty' "$X/compliance.json")
+[ -n "$ENTITY" ] || fail "no entity with someone overdue: $(jq -c .total "$X/compliance.json")"
+"$CTL" --as hr:it --json stats compliance --entity "$ENTITY" --list --limit 1000 >"$X/entity.json" || fail "compliance list"
+"$CTL" --as hr:it --json stats completion --by month >"$X/completion.json" || fail "stats completion"
+for s in ratings training mobility; do "$CTL" --as hr:it --json stats $s >"$X/$s.json" || fail "stats $s"; done
+"$CTL" --as hr:it --json campaign list >"$X/campaigns.json" || fail "campaign list"
+[ "$(jq '.total.respondents' "$X/training.json")" -ge 5 ] || fail "fewer than 5 respondents: the answers are suppressed"
+
+# the accounts: HR, HR of ACME-LAB only, an employee and a manager of the closed interviews
+PW='correct horse battery'
+read -r _ EMP MGR <"$IT_DIR/closed.txt"
+for u in "rh hr:it" "rhlab hr:lab" "emma employee:$EMP" "marc manager:$MGR"; do
+  set -- $u
+  echo "$PW" | "$CTL" user add "$1" --principal "$2" >/dev/null || fail "user add $1"
+done
+
+ART=$ENT_BUILD/artefacts/web
+mkdir -p "$ART"
+BASE=http://$ENTRETIENS_GATEWAY_HTTP PW=$PW ART=$ART NODE_MODULES=$NODE_MODULES EXPECT=$X ENTITY=$ENTITY EMP=$EMP \
+  DOWNLOADS=$IT_DIR/downloads timeout 300 node "$(dirname "$0")/../web/hr.mjs" >"$IT_DIR/hr.log" 2>&1
+rc=$?
+cat "$IT_DIR/hr.log" >&2
+[ $rc = 0 ] || fail "HR browser scenario (exit $rc)"
+n=$(ls "$ART"/hr-*.png 2>/dev/null | wc -l)
+[ "$n" -ge 10 ] || fail "only $n HR screenshots in $ART"
+log "web HR: pages against the CLI's figures, CSV exports, refusals, $n screenshots in $ART"

@@ -1,5 +1,6 @@
 /*  cmd_admin.c — entretiensctl health | clock show | clock set DATE. */
 #include "ctl.h"
+#include "common/event_json.h"
 
 #include "common/clock.h"
 #include "common/date.h"
@@ -8,12 +9,11 @@
 #include <string.h>
 #include <time.h>
 
+/* A daemon's clock for people and for --json: RFC 3339, local offset
+ * (common/event_json.h). */
 static void s_format_ms(int64_t ms, char *buf, size_t size)
 {
-    time_t t = (time_t) (ms / 1000);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%S%z", &tm);
+    ent_time_str(ms, buf, size);
 }
 
 int ctl_cmd_health(ctl_t *ctl, int argc, char **argv)

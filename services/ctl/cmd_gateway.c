@@ -103,13 +103,13 @@ static int s_user_list(ctl_t *ctl)
     json_t *arr = json_array();
     for (size_t i = 0; i < l->n_accounts; i++) {
         Entretiens__V1__Account *a = l->accounts[i];
-        char b1[48], b2[48];
+        char b2[48];
         bool locked = a->locked_until_ms > now;
         if (ctl->json) {
             json_array_append_new(arr, json_pack("{s:o, s:o, s:b, s:b, s:o, s:o}", "login", ent_json_str(a->login),
                                                  "principal", ent_json_str(a->principal), "disabled", a->disabled,
-                                                 "locked", locked, "created", ent_json_str(s_time(a->created_ms, b1, sizeof b1)),
-                                                 "last_login", ent_json_str(s_time(a->last_login_ms, b2, sizeof b2))));
+                                                 "locked", locked, "created", ctl_json_time(a->created_ms),
+                                                 "last_login", ctl_json_time(a->last_login_ms)));
         } else {
             printf("%-24s %-24s %-9s last login %s\n", a->login, a->principal,
                    a->disabled ? "disabled" : locked ? "locked" : "active", s_time(a->last_login_ms, b2, sizeof b2));
@@ -173,13 +173,12 @@ int ctl_cmd_user(ctl_t *ctl, int argc, char **argv)
 
 static json_t *s_key_json(const Entretiens__V1__ApiKey *k)
 {
-    char b[48];
     json_t *scopes = json_array();
     for (size_t i = 0; i < k->n_scopes; i++)
         json_array_append_new(scopes, ent_json_str(k->scopes[i]));
     return json_pack("{s:o, s:o, s:o, s:o, s:b, s:o}", "id", ent_json_str(k->id), "principal",
                      ent_json_str(k->principal), "scopes", scopes, "label", ent_json_str(k->label), "revoked",
-                     k->revoked, "created", ent_json_str(s_time(k->created_ms, b, sizeof b)));
+                     k->revoked, "created", ctl_json_time(k->created_ms));
 }
 
 int ctl_cmd_apikey(ctl_t *ctl, int argc, char **argv)

@@ -70,14 +70,6 @@ const char *ctl_notifier_details(const char *command)
 
 /* ------------------------------------------------------------ JSON forms */
 
-static json_t *s_time(int64_t ms)
-{
-    if (ms <= 0)
-        return json_null();
-    char buf[48];
-    return json_string(ent_time_str(ms, buf, sizeof buf));
-}
-
 json_t *ctl_notification_json(const Entretiens__V1__Notification *n)
 {
     json_t *o = json_object();
@@ -90,16 +82,16 @@ json_t *ctl_notification_json(const Entretiens__V1__Notification *n)
     json_object_set_new(o, "employee_id", ent_json_str(n->employee_id));
     json_object_set_new(o, "interview_type", ent_json_str(n->interview_type));
     json_object_set_new(o, "due_date", ent_json_pbdate(n->due_date));
-    json_object_set_new(o, "fire_at", s_time(n->fire_at_ms));
+    json_object_set_new(o, "fire_at", ctl_json_time(n->fire_at_ms));
     json_object_set_new(o, "fire_at_ms", json_integer(n->fire_at_ms));
     json_object_set_new(o, "late", json_boolean(n->late));
     json_object_set_new(o, "message_id", ent_json_str(n->message_id));
     json_object_set_new(o, "subject", ent_json_str(n->subject));
     json_object_set_new(o, "obligation_id", ent_json_str(n->obligation_id));
     json_object_set_new(o, "interview_id", ent_json_str(n->interview_id));
-    json_object_set_new(o, "dispatched_at", s_time(n->dispatched_at_ms));
+    json_object_set_new(o, "dispatched_at", ctl_json_time(n->dispatched_at_ms));
     json_object_set_new(o, "dispatched_at_ms", json_integer(n->dispatched_at_ms));
-    json_object_set_new(o, "sent_at", s_time(n->sent_at_ms));
+    json_object_set_new(o, "sent_at", ctl_json_time(n->sent_at_ms));
     json_object_set_new(o, "attempts", json_integer(n->attempts));
     json_object_set_new(o, "last_error", ent_json_str(n->last_error));
     json_object_set_new(o, "address", ent_json_str(n->address));
@@ -112,7 +104,7 @@ json_t *ctl_notification_json(const Entretiens__V1__Notification *n)
         json_object_set_new(j, "status", ent_json_str(d->status));
         json_object_set_new(j, "attempts", json_integer(d->attempts));
         json_object_set_new(j, "last_error", ent_json_str(d->last_error));
-        json_object_set_new(j, "next_try", s_time(d->next_try_ms));
+        json_object_set_new(j, "next_try", ctl_json_time(d->next_try_ms));
         json_array_append_new(dl, j);
     }
     json_object_set_new(o, "deliveries", dl);
@@ -139,7 +131,7 @@ static json_t *s_message_json(const Entretiens__V1__RenderedMessage *m)
     json_object_set_new(o, "status", ent_json_str(m->status));
     json_object_set_new(o, "kind", ent_json_str(m->kind));
     json_object_set_new(o, "recipient_id", ent_json_str(m->recipient_id));
-    json_object_set_new(o, "fire_at", s_time(m->fire_at_ms));
+    json_object_set_new(o, "fire_at", ctl_json_time(m->fire_at_ms));
     json_object_set_new(o, "late", json_boolean(m->late));
     json_object_set_new(o, "locale", ent_json_str(m->locale));
     json_object_set_new(o, "to", s_strings(m->to, m->n_to));
@@ -423,7 +415,7 @@ static int s_stats(ctl_t *ctl)
         ctl_print_json(json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:b}", "counts", counts, "planned",
                                  (json_int_t) st->planned, "subjects", (json_int_t) st->subjects, "contacts",
                                  (json_int_t) st->contacts, "in_flight", (json_int_t) st->in_flight, "dead_letters",
-                                 (json_int_t) st->dead_letters, "next_fire", s_time(st->next_fire_ms), "channels",
+                                 (json_int_t) st->dead_letters, "next_fire", ctl_json_time(st->next_fire_ms), "channels",
                                  s_strings(st->channels, st->n_channels), "gate_open", st->gate_open));
     } else {
         char next[48];

@@ -54,12 +54,6 @@ static const char *r_time(int64_t ms, char *buf, size_t size)
     return ent_time_str(ms, buf, size);
 }
 
-static json_t *r_json_time(int64_t ms)
-{
-    char buf[48];
-    return ms > 0 ? ent_json_str(ent_time_str(ms, buf, sizeof buf)) : json_null();
-}
-
 /* A JSON text from records (answers) as a JSON value (null when empty). */
 static json_t *r_json_text(const char *text)
 {
@@ -126,7 +120,7 @@ static json_t *r_signature_json(const Entretiens__V1__Signature *s)
         return json_null();
     json_t *j = json_object();
     json_object_set_new(j, "by", ent_json_str(s->by));
-    json_object_set_new(j, "at", r_json_time(s->at_ms));
+    json_object_set_new(j, "at", ctl_json_time(s->at_ms));
     json_object_set_new(j, "digest", ent_json_str(s->digest));
     json_object_set_new(j, "comment", s->comment && *s->comment ? ent_json_str(s->comment) : json_null());
     return j;
@@ -150,12 +144,12 @@ static json_t *r_interview_json(const Entretiens__V1__Interview *iv)
     json_object_set_new(j, "locale", ent_json_str(iv->locale));
     json_object_set_new(j, "title", iv->title && *iv->title ? ent_json_str(iv->title) : json_null());
     json_object_set_new(j, "template", json_pack("{s:o s:i}", "id", ent_json_str(iv->template_id), "version", (int) iv->template_version));
-    json_object_set_new(j, "created_at", r_json_time(iv->created_at_ms));
+    json_object_set_new(j, "created_at", ctl_json_time(iv->created_at_ms));
     json_object_set_new(j, "created_by", ent_json_str(iv->created_by));
-    json_object_set_new(j, "updated_at", r_json_time(iv->updated_at_ms));
+    json_object_set_new(j, "updated_at", ctl_json_time(iv->updated_at_ms));
     if (iv->scheduled_start_ms > 0) {
         json_t *s = json_object();
-        json_object_set_new(s, "start", r_json_time(iv->scheduled_start_ms));
+        json_object_set_new(s, "start", ctl_json_time(iv->scheduled_start_ms));
         json_object_set_new(s, "duration_min", json_integer(iv->duration_min));
         json_object_set_new(s, "place", iv->place && *iv->place ? ent_json_str(iv->place) : json_null());
         json_object_set_new(s, "video_link", iv->video_link && *iv->video_link ? ent_json_str(iv->video_link) : json_null());
@@ -168,7 +162,7 @@ static json_t *r_interview_json(const Entretiens__V1__Interview *iv)
     json_object_set_new(j, "manager_shared", json_boolean(iv->manager_shared));
     json_object_set_new(j, "signatures", json_pack("{s:o s:o}", "employee", r_signature_json(iv->employee_signature),
                                                    "manager", r_signature_json(iv->manager_signature)));
-    json_object_set_new(j, "closed_at", r_json_time(iv->closed_at_ms));
+    json_object_set_new(j, "closed_at", ctl_json_time(iv->closed_at_ms));
     json_object_set_new(j, "reopen_count", json_integer(iv->reopen_count));
     json_object_set_new(j, "reason", iv->reason && *iv->reason ? ent_json_str(iv->reason) : json_null());
     json_object_set_new(j, "reassigned", json_boolean(iv->reassigned));
@@ -181,7 +175,7 @@ static json_t *r_interview_json(const Entretiens__V1__Interview *iv)
                                                 iv->carried_from && *iv->carried_from ? ent_json_str(iv->carried_from) : json_null(),
                                                 "objectives", obj, "action_items", act));
     json_object_set_new(j, "purged", json_boolean(iv->purged));
-    json_object_set_new(j, "purged_at", r_json_time(iv->purged_at_ms));
+    json_object_set_new(j, "purged_at", ctl_json_time(iv->purged_at_ms));
     return j;
 }
 
@@ -409,7 +403,7 @@ static int r_iv_list(ctl_t *ctl, int argc, char **argv)
             json_object_set_new(j, "last_name", ent_json_str(s->last_name));
             json_object_set_new(j, "manager_id", ent_json_str(s->manager_id));
             json_object_set_new(j, "entity", ent_json_str(s->entity));
-            json_object_set_new(j, "scheduled_start", r_json_time(s->scheduled_start_ms));
+            json_object_set_new(j, "scheduled_start", ctl_json_time(s->scheduled_start_ms));
             json_object_set_new(j, "held_on", ent_json_pbdate(s->held_on));
             json_object_set_new(j, "obligation_id", s->obligation_id && *s->obligation_id ? ent_json_str(s->obligation_id) : json_null());
             json_array_append_new(a, j);
@@ -638,7 +632,7 @@ static json_t *r_audit_json(const Entretiens__V1__AuditRecord *a)
     json_t *j = json_object();
     json_object_set_new(j, "seq", json_integer((json_int_t) a->seq));
     json_object_set_new(j, "interview_seq", json_integer(a->interview_seq));
-    json_object_set_new(j, "at", r_json_time(a->at_ms));
+    json_object_set_new(j, "at", ctl_json_time(a->at_ms));
     json_object_set_new(j, "actor", ent_json_str(a->actor));
     json_object_set_new(j, "action", ent_json_str(a->action));
     json_object_set_new(j, "details", r_json_text(a->details));
@@ -938,7 +932,7 @@ static json_t *r_tpl_json(const Entretiens__V1__Template *t)
     json_object_set_new(j, "title", ent_json_str(t->title));
     json_object_set_new(j, "questions", json_integer(t->questions));
     json_object_set_new(j, "digest", ent_json_str(t->digest));
-    json_object_set_new(j, "imported_at", r_json_time(t->imported_at_ms));
+    json_object_set_new(j, "imported_at", ctl_json_time(t->imported_at_ms));
     json_object_set_new(j, "imported_by", ent_json_str(t->imported_by));
     return j;
 }
@@ -1144,7 +1138,7 @@ int ctl_cmd_access(ctl_t *ctl, int argc, char **argv)
             }
             json_array_append_new(a, json_pack("{s:o s:o s:b s:o s:o}", "principal", ent_json_str(g->principal), "entities", e,
                                                "content", (int) g->content, "granted_by", ent_json_str(g->granted_by),
-                                               "granted_at", r_json_time(g->granted_at_ms)));
+                                               "granted_at", ctl_json_time(g->granted_at_ms)));
             if (t) {
                 char tm[48];
                 ctl_table_row(t);

@@ -1288,7 +1288,6 @@ int ctl_cmd_deadlines(ctl_t *ctl, int argc, char **argv)
 
 static json_t *s_campaign_json(const Entretiens__V1__Campaign *c)
 {
-    char when[48];
     json_t *j = json_object();
     json_object_set_new(j, "id", ent_json_str(c->id));
     json_object_set_new(j, "type", ent_json_str(c->type));
@@ -1298,7 +1297,7 @@ static json_t *s_campaign_json(const Entretiens__V1__Campaign *c)
     json_object_set_new(j, "entity", ent_json_str(c->entity));
     json_object_set_new(j, "department", ent_json_str(c->department));
     json_object_set_new(j, "hired_before", ent_json_pbdate(c->hired_before));
-    json_object_set_new(j, "created_at", ent_json_str(ent_time_str(c->created_at_ms, when, sizeof when)));
+    json_object_set_new(j, "created_at", ctl_json_time(c->created_at_ms));
     json_object_set_new(j, "eligible", json_integer(c->eligible));
     json_object_set_new(j, "state", ent_json_str(c->state && *c->state ? c->state : "open"));
     json_object_set_new(j, "met", json_integer(c->met));
@@ -1309,9 +1308,7 @@ static json_t *s_campaign_json(const Entretiens__V1__Campaign *c)
                         c->eligible > c->cancelled ? json_real(100.0 * c->met / (c->eligible - c->cancelled)) : json_null());
     json_object_set_new(j, "closed_on", ent_json_pbdate(c->closed_on));
     json_object_set_new(j, "extended_from", ent_json_pbdate(c->extended_from));
-    json_object_set_new(j, "state_changed_at",
-                        c->state_changed_at_ms ? ent_json_str(ent_time_str(c->state_changed_at_ms, when, sizeof when))
-                                               : json_null());
+    json_object_set_new(j, "state_changed_at", ctl_json_time(c->state_changed_at_ms));
     json_object_set_new(j, "state_changed_by", ent_json_str(c->state_changed_by));
     json_object_set_new(j, "note", ent_json_str(c->note));
     return j;
@@ -1516,10 +1513,9 @@ int ctl_cmd_deadletters(ctl_t *ctl, int argc, char **argv)
         json_t *arr = json_array();
         for (size_t i = 0; i < rep->n_letters; i++) {
             const Entretiens__V1__DeadLetter *d = rep->letters[i];
-            char when[48];
             json_t *o = json_object();
             json_object_set_new(o, "id", json_integer((json_int_t) d->id));
-            json_object_set_new(o, "received_at", ent_json_str(ent_time_str(d->received_at_ms, when, sizeof when)));
+            json_object_set_new(o, "received_at", ctl_json_time(d->received_at_ms));
             json_object_set_new(o, "caller", ent_json_str(d->caller));
             json_object_set_new(o, "field", ent_json_str(d->field));
             json_object_set_new(o, "reason", ent_json_str(d->reason));

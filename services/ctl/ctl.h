@@ -77,6 +77,11 @@ const char *ctl_config_path(const ent_config_t *cfg, char *buf, size_t size);
 int ctl_call(ctl_t *ctl, const char *daemon, const char *method, const ProtobufCMessage *msg,
              ent_rpc_result_t *out);
 
+/* A time for --json: RFC 3339 with the local offset
+ * ("2026-03-02T09:00:00.000+01:00", common/event_json.h ent_time_str), or
+ * null when ms is 0 or negative (never happened). */
+json_t *ctl_json_time(int64_t ms);
+
 /* Prints a JSON value on stdout (indented) and releases it. */
 void ctl_print_json(json_t *value);
 

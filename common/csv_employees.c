@@ -1,6 +1,7 @@
 /*  csv_employees.c — HRIS CSV export -> `hired` events (see
  *  csv_employees.h). */
 #include "common/csv_employees.h"
+#include "common/pbdate.h"
 
 #include "common/event_json.h"
 
@@ -896,16 +897,6 @@ static bool s_trial_ok(s_row_t *row, const char *v, unsigned *out)
     return true;
 }
 
-static void s_set_date(Entretiens__V1__Date *d, int32_t day)
-{
-    int y, m, dd;
-    ent_date_to_ymd(day, &y, &m, &dd);
-    entretiens__v1__date__init(d);
-    d->year = y;
-    d->month = m;
-    d->day = dd;
-}
-
 /* Checks the current row and hands its event to fn. */
 static void s_row_process(s_parser_t *ps)
 {
@@ -1094,7 +1085,7 @@ static void s_row_process(s_parser_t *ps)
     ev.source = CSV_EMP_SOURCE;
     ev.type = "hired";
     ev.employee_id = (char *) v[C_EMPLOYEE_ID];
-    s_set_date(&hired_d, hired);
+    ent_pbdate_set(hired, &hired_d);
     ev.effective_date = &hired_d;
     /* empty optional values stay absent (NULL), as in an ingest file */
 #define OPT(c) (*v[c] ? (char *) v[c] : NULL)
@@ -1111,11 +1102,11 @@ static void s_row_process(s_parser_t *ps)
     ev.contract = (char *) contract;
     ev.locale = (char *) locale;
     if (birth != ENT_DATE_NONE) {
-        s_set_date(&birth_d, birth);
+        ent_pbdate_set(birth, &birth_d);
         ev.birth_date = &birth_d;
     }
     if (end != ENT_DATE_NONE) {
-        s_set_date(&end_d, end);
+        ent_pbdate_set(end, &end_d);
         ev.contract_end = &end_d;
     }
     ev.trial_months = trial;

@@ -1,5 +1,6 @@
 /*  ics.c — the shared calendar as iCalendar through libical (see ics.h). */
 #include "common/ics.h"
+#include "common/pbdate.h"
 
 #include "common/event_json.h"
 
@@ -193,13 +194,6 @@ static struct icaltimetype s_day(int32_t day)
     return t;
 }
 
-static int32_t s_date(const Entretiens__V1__Date *d)
-{
-    if (!d || !ent_date_valid(d->year, d->month, d->day))
-        return ENT_DATE_NONE;
-    return ent_date_from_ymd(d->year, d->month, d->day);
-}
-
 /* "<title> — <first> <last> (<id>)" (or "<title> — <id>" without a name)
  * written to m; the pieces are sanitised later with the whole text. */
 static void s_title(FILE *m, const char *prefix, const char *type, ics_lang_t lang, const char *first, const char *last,
@@ -305,7 +299,7 @@ static void s_who(FILE *m, const s_words_t *w, const char *label, const ics_pers
 
 int ics_cal_add_deadline(ics_cal_t *cal, const Entretiens__V1__Obligation *o)
 {
-    int32_t due = s_date(o->due_date);
+    int32_t due = ent_pbdate_day(o->due_date);
     if (!s_set(o->obligation_id) || due == ENT_DATE_NONE)
         return -1;
     const s_words_t *w = &s_words[cal->lang];
@@ -333,7 +327,7 @@ int ics_cal_add_deadline(ics_cal_t *cal, const Entretiens__V1__Obligation *o)
         fprintf(m, "%s\n\n", o->reason);
     char dbuf[ENT_DATE_STRLEN], wbuf[ENT_DATE_STRLEN], nbuf[32];
     s_line(m, w, w->due, ent_date_format(due, dbuf));
-    int32_t win = s_date(o->window_start);
+    int32_t win = ent_pbdate_day(o->window_start);
     s_line(m, w, w->window, win == ENT_DATE_NONE ? NULL : ent_date_format(win, wbuf));
     s_line(m, w, w->status, overdue ? w->overdue : s_set(o->status) && strcmp(o->status, "upcoming") != 0 ? o->status
                                                                                                         : w->upcoming);
@@ -502,7 +496,7 @@ int ics_cal_add_interview(ics_cal_t *cal, const Entretiens__V1__Interview *iv, c
     s_line(m, w, w->video, iv->video_link);
     snprintf(nbuf, sizeof nbuf, "%u", minutes);
     s_line(m, w, w->duration, nbuf);
-    int32_t due = s_date(iv->due_date);
+    int32_t due = ent_pbdate_day(iv->due_date);
     s_line(m, w, w->due, due == ENT_DATE_NONE ? NULL : ent_date_format(due, dbuf));
     s_line(m, w, w->status, iv->status);
     s_line(m, w, w->entity, iv->entity);

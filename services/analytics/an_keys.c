@@ -319,13 +319,6 @@ void an_copy(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-int32_t an_date(const Entretiens__V1__Date *d)
-{
-    if (!d || !ent_date_valid(d->year, d->month, d->day))
-        return ENT_DATE_NONE;
-    return ent_date_from_ymd(d->year, d->month, d->day);
-}
-
 uint32_t an_month(int32_t day)
 {
     if (day == ENT_DATE_NONE)

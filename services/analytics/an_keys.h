@@ -27,6 +27,7 @@
 #define AN_KEYS_H
 
 #include "proto/envelope.pb-c.h"
+#include "common/pbdate.h"
 
 #include <lmdb.h>
 #include <stdbool.h>
@@ -183,7 +184,7 @@ void an_r_bytes(an_rbuf_t *r, const uint8_t **p, size_t *n);
 void an_copy(char *dst, size_t cap, const char *src);
 
 /* Day number of a Date message, ENT_DATE_NONE when absent or not a real day. */
-int32_t an_date(const Entretiens__V1__Date *d);
+int32_t ent_pbdate_day(const Entretiens__V1__Date *d);
 
 /* year * 12 + month - 1 of a day number (0 for ENT_DATE_NONE). */
 uint32_t an_month(int32_t day);

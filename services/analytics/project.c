@@ -508,9 +508,9 @@ static int s_on_employee(analytics_t *a, MDB_txn *txn, const Entretiens__V1__Emp
     e1 = e0;
     e1.upserted = 1;
     e1.employed = m->employed;
-    e1.hired_on = an_date(m->hired_on);
-    e1.left_on = an_date(m->left_on);
-    e1.last_interview = an_date(m->last_interview_on);
+    e1.hired_on = ent_pbdate_day(m->hired_on);
+    e1.left_on = ent_pbdate_day(m->left_on);
+    e1.last_interview = ent_pbdate_day(m->last_interview_on);
     s_attrs_from(&e1.attrs, m->entity, m->department, m->site, m->manager_id);
     /* the obligations follow their employee into the new groups */
     if (!e0.upserted || !an_attrs_equal(&e0.attrs, &e1.attrs)) {
@@ -579,8 +579,8 @@ static int s_on_obligation(analytics_t *a, MDB_txn *txn, const char *verb, const
     an_copy(o1.employee, sizeof o1.employee, m->employee_id);
     an_copy(o1.id, sizeof o1.id, m->obligation_id);
     s_type(o1.type, sizeof o1.type, m->type);
-    o1.due = an_date(m->due_date);
-    o1.met_on = an_date(m->met_on);
+    o1.due = ent_pbdate_day(m->due_date);
+    o1.met_on = ent_pbdate_day(m->met_on);
     o1.penalty = m->penalty_eur > 0 ? m->penalty_eur : 0;
     s_attrs_from(&o1.own, m->entity, m->department, m->site, m->manager_id);
     const char *st = m->status ? m->status : "";
@@ -977,7 +977,7 @@ static int s_on_interview(analytics_t *a, MDB_txn *txn, const char *verb, const 
         an_copy(i1.attrs.site, sizeof i1.attrs.site, m->site);
     if (m->manager_id && *m->manager_id)
         an_copy(i1.attrs.manager, sizeof i1.attrs.manager, m->manager_id);
-    int32_t due = an_date(m->due_date), held = an_date(m->held_on);
+    int32_t due = ent_pbdate_day(m->due_date), held = ent_pbdate_day(m->held_on);
     if (due != ENT_DATE_NONE)
         i1.due = due;
     if (held != ENT_DATE_NONE)

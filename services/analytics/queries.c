@@ -127,12 +127,7 @@ static Entretiens__V1__Date *s_date_msg(s_arena_t *ar, int32_t day)
     Entretiens__V1__Date *d = s_alloc(ar, sizeof *d);
     if (!d)
         return NULL;
-    entretiens__v1__date__init(d);
-    int y, m, dd;
-    ent_date_to_ymd(day, &y, &m, &dd);
-    d->year = y;
-    d->month = m;
-    d->day = dd;
+    ent_pbdate_set(day, d);
     return d;
 }
 

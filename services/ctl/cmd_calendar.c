@@ -20,6 +20,7 @@
  *  Exit: 0 written, 1 a daemon failed or the file cannot be written, 2 usage.
  */
 #include "ctl.h"
+#include "common/pbdate.h"
 #include "common/ics.h"
 #include "common/event_json.h"
 
@@ -88,23 +89,6 @@ static bool c_match(const char *filter, const char *value)
     return !c_set(filter) || (value && strcmp(filter, value) == 0);
 }
 
-static int32_t c_day(const Entretiens__V1__Date *d)
-{
-    if (!d || !ent_date_valid(d->year, d->month, d->day))
-        return ENT_DATE_NONE;
-    return ent_date_from_ymd(d->year, d->month, d->day);
-}
-
-static void c_date(int32_t day, Entretiens__V1__Date *out)
-{
-    int y, m, d;
-    ent_date_to_ymd(day, &y, &m, &d);
-    entretiens__v1__date__init(out);
-    out->year = y;
-    out->month = m;
-    out->day = d;
-}
-
 /* Calls a method and unpacks the reply; NULL when it failed (printed by
  * ctl_call unless quiet; *code tells which). */
 static void *c_call(ctl_t *ctl, const char *daemon, const char *method, const ProtobufCMessage *req,
@@ -168,7 +152,7 @@ static int c_deadlines_of(ctl_t *ctl, const c_filter_t *f, ics_cal_t *cal, size_
     int rc = 0;
     for (size_t i = 0; i < rep->n_obligations && !rc; i++) {
         const Entretiens__V1__Obligation *o = rep->obligations[i];
-        int32_t due = c_day(o->due_date);
+        int32_t due = ent_pbdate_day(o->due_date);
         if (!c_open(o) || due == ENT_DATE_NONE || due < f->from || due > f->to || !c_match(f->manager, o->manager_id) ||
             !c_match(f->department, o->department) || !c_match(f->entity, o->entity))
             continue;
@@ -192,8 +176,8 @@ static int c_deadlines(ctl_t *ctl, const c_filter_t *f, ics_cal_t *cal, size_t *
     if (env && atoi(env) > 0 && atoi(env) <= CAL_DUE_PAGE)
         page = (uint32_t) atoi(env);
     Entretiens__V1__Date df, dt, after_due;
-    c_date(f->from, &df);
-    c_date(f->to, &dt);
+    ent_pbdate_set(f->from, &df);
+    ent_pbdate_set(f->to, &dt);
     char after_id[256] = "";
     for (;;) {
         Entretiens__V1__DueRequest req = ENTRETIENS__V1__DUE_REQUEST__INIT;
@@ -441,7 +425,7 @@ int ctl_cmd_calendar(ctl_t *ctl, int argc, char **argv)
     if (!clock)
         return CTL_FAILED;
     int64_t now_ms = clock->now_ms;
-    int32_t today = c_day(clock->today);
+    int32_t today = ent_pbdate_day(clock->today);
     if (today == ENT_DATE_NONE)
         today = ent_date_from_unix_ms(now_ms);
     entretiens__v1__clock_state__free_unpacked(clock, NULL);

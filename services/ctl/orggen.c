@@ -1,5 +1,6 @@
 /*  orggen.c — deterministic organisation generator (see orggen.h). */
 #include "orggen.h"
+#include "common/pbdate.h"
 
 #include "common/date.h"
 
@@ -80,16 +81,6 @@ static bool s_chance(orggen_t *g, unsigned percent)
     return s_below(g, 100) < percent;
 }
 
-static void s_date(int32_t day, Entretiens__V1__Date *out)
-{
-    entretiens__v1__date__init(out);
-    int y, m, d;
-    ent_date_to_ymd(day, &y, &m, &d);
-    out->year = y;
-    out->month = m;
-    out->day = d;
-}
-
 orggen_t *orggen_new(uint64_t seed, size_t employees, int32_t today)
 {
     if (!employees)
@@ -159,7 +150,7 @@ static s_slot_t *s_add(orggen_t *g, const char *type, int32_t date, int rank)
     s->ev.source = "hris";
     s->ev.type = (char *) type;
     s->ev.employee_id = g->id;
-    s_date(date, &s->d);
+    ent_pbdate_set(date, &s->d);
     s->ev.effective_date = &s->d;
     g->n++;
     return s;
@@ -214,7 +205,7 @@ static void s_employee(orggen_t *g)
     int32_t hired = g->today - 20 - (int32_t) back;
     int age = 22 + (int) s_below(g, 36);
     int32_t birth = ent_date_add_years(hired, -age) - (int32_t) s_below(g, 365);
-    s_date(birth, &g->birth);
+    ent_pbdate_set(birth, &g->birth);
     unsigned r = s_below(g, 100);
     const char *category = r < 45 ? "ouvrier_employe" : r < 75 ? "maitrise_technicien" : "cadre";
     r = s_below(g, 100);
@@ -237,7 +228,7 @@ static void s_employee(orggen_t *g)
     h->ev.category = (char *) category;
     h->ev.contract = (char *) contract;
     if (contract_end != ENT_DATE_NONE) {
-        s_date(contract_end, &g->cend);
+        ent_pbdate_set(contract_end, &g->cend);
         h->ev.contract_end = &g->cend;
     }
     h->ev.first_name = g->first;

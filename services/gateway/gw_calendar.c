@@ -7,6 +7,7 @@
  *  shows exactly what she would see signed in.
  */
 #include "gw_api.h"
+#include "common/pbdate.h"
 
 #include "common/date.h"
 #include "common/event_json.h"
@@ -164,11 +165,9 @@ int gw_route_calendar(gw_req_t *r, gw_resp_t *out, const void *arg)
         entretiens__v1__obligations_reply__free_unpacked(ob, NULL);
     if (r->who.role == ENT_ROLE_MANAGER) {
         int32_t today = (int32_t) (now / 86400000);
-        Entretiens__V1__Date from = ENTRETIENS__V1__DATE__INIT, to = ENTRETIENS__V1__DATE__INIT;
-        int y, m, d;
-        from.year = 2000, from.month = 1, from.day = 1;
-        ent_date_to_ymd(today + 730, &y, &m, &d);
-        to.year = y, to.month = m, to.day = d;
+        Entretiens__V1__Date from, to;
+        ent_pbdate_set(ent_date_from_ymd(2000, 1, 1), &from);
+        ent_pbdate_set(today + 730, &to);
         Entretiens__V1__DueRequest dq = ENTRETIENS__V1__DUE_REQUEST__INIT;
         dq.from = &from;
         dq.to = &to;

@@ -19,13 +19,6 @@ static bool s_id_ok(const char *id, size_t max)
     return id && *id && strlen(id) <= max;
 }
 
-static int32_t s_date(const Entretiens__V1__Date *d)
-{
-    if (!d || !ent_date_valid(d->year, d->month, d->day))
-        return ENT_DATE_NONE;
-    return ent_date_from_ymd(d->year, d->month, d->day);
-}
-
 /* ------------------------------------------------------------ plans */
 
 void ntf_subject_manager(notifier_t *n, MDB_txn *txn, const ntf_subject_t *s, const ntf_contact_t *emp,
@@ -193,11 +186,11 @@ int ntf_apply_obligation(notifier_t *n, MDB_txn *txn, const char *type, const En
     ntf_copy(s->obligation_status, sizeof s->obligation_status, o->status);
     s->actionable = o->actionable;
     s->penalty_eur = o->penalty_eur;
-    s->window_start = s_date(o->window_start);
+    s->window_start = ent_pbdate_day(o->window_start);
     /* met and cancelled end the plan whatever the flag says */
     if (strcmp(type, "met") == 0 || strcmp(type, "cancelled") == 0)
         s->actionable = false;
-    int32_t due = s_date(o->due_date);
+    int32_t due = ent_pbdate_day(o->due_date);
     if (due != s->due) {
         s->due = due;
         s->since_ms = at_ms;
@@ -250,7 +243,7 @@ int ntf_apply_interview(notifier_t *n, MDB_txn *txn, const char *type, const Ent
     ntf_copy(s->interview_id, sizeof s->interview_id, iv->interview_id);
     ntf_copy(s->obligation_id, sizeof s->obligation_id, iv->obligation_id);
     ntf_copy(s->type, sizeof s->type, iv->type);
-    int32_t due = s_date(iv->due_date);
+    int32_t due = ent_pbdate_day(iv->due_date);
     if (due != ENT_DATE_NONE)
         s->due = due;
     ntf_copy(s->interview_status, sizeof s->interview_status, iv->status);

@@ -39,6 +39,7 @@
 #define NTF_NOTIFIER_H
 
 #include "channel.h"
+#include "common/pbdate.h"
 #include "plan.h"
 #include "render.h"
 

@@ -2,6 +2,7 @@
 #include "plan.h"
 
 #include "common/date.h"
+#include "common/pbdate.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -495,15 +496,6 @@ size_t ntf_subject_pending(const ntf_subject_t *s)
 
 /* --------------------------------------------------------------- storage */
 
-static void s_date_msg(int32_t day, Entretiens__V1__Date *out)
-{
-    int y, m, d;
-    ent_date_to_ymd(day, &y, &m, &d);
-    out->year = y;
-    out->month = m;
-    out->day = d;
-}
-
 uint8_t *ntf_subject_pack(const ntf_subject_t *s, size_t *len)
 {
     Entretiens__V1__Subject m = ENTRETIENS__V1__SUBJECT__INIT;
@@ -514,7 +506,7 @@ uint8_t *ntf_subject_pack(const ntf_subject_t *s, size_t *len)
     m.employee_id = (char *) s->employee_id;
     m.type = (char *) s->type;
     if (s->due != ENT_DATE_NONE) {
-        s_date_msg(s->due, &due);
+        ent_pbdate_set(s->due, &due);
         m.due_date = &due;
     }
     m.obligation_status = (char *) s->obligation_status;
@@ -522,7 +514,7 @@ uint8_t *ntf_subject_pack(const ntf_subject_t *s, size_t *len)
     m.penalty_eur = s->penalty_eur;
     Entretiens__V1__Date ws = ENTRETIENS__V1__DATE__INIT;
     if (s->window_start != ENT_DATE_NONE) {
-        s_date_msg(s->window_start, &ws);
+        ent_pbdate_set(s->window_start, &ws);
         m.window_start = &ws;
     }
     m.since_ms = s->since_ms;

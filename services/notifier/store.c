@@ -242,16 +242,6 @@ void ntf_notif_clear(ntf_notif_t *nf)
     nf->n_items = 0;
 }
 
-static void s_date(int32_t day, Entretiens__V1__Date *out)
-{
-    int y, m, d;
-    ent_date_to_ymd(day, &y, &m, &d);
-    entretiens__v1__date__init(out);
-    out->year = y;
-    out->month = m;
-    out->day = d;
-}
-
 void ntf_notif_msg(const ntf_notif_t *nf, Entretiens__V1__Notification *m, Entretiens__V1__Date *due,
                    Entretiens__V1__Delivery *del, Entretiens__V1__Delivery **pdel)
 {
@@ -265,7 +255,7 @@ void ntf_notif_msg(const ntf_notif_t *nf, Entretiens__V1__Notification *m, Entre
     m->employee_id = (char *) nf->employee_id;
     m->interview_type = (char *) nf->type;
     if (nf->due != ENT_DATE_NONE) {
-        s_date(nf->due, due);
+        ent_pbdate_set(nf->due, due);
         m->due_date = due;
     }
     m->fire_at_ms = nf->fire_ms;

@@ -21,8 +21,8 @@
 /* The date that decides: the window's opening, else the due date. */
 static int32_t s_opens(const Entretiens__V1__Obligation *o)
 {
-    int32_t w = rec_date(o->window_start);
-    return w != ENT_DATE_NONE ? w : rec_date(o->due_date);
+    int32_t w = ent_pbdate_day(o->window_start);
+    return w != ENT_DATE_NONE ? w : ent_pbdate_day(o->due_date);
 }
 
 static size_t s_idx_key(int32_t day, const char *obligation_id, uint8_t *key)

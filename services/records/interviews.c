@@ -118,8 +118,8 @@ int rec_create(records_t *r, MDB_txn *txn, const rec_create_t *c, rec_iv_t **out
     rec_set_str(&iv->type, c->type);
     rec_set_str(&iv->status, rec_state_name(REC_S_PLANNED));
     iv->due_date = rec_date_new(c->due);
-    if (o && rec_date(o->window_start) != ENT_DATE_NONE)
-        iv->window_start = rec_date_new(rec_date(o->window_start));
+    if (o && ent_pbdate_day(o->window_start) != ENT_DATE_NONE)
+        iv->window_start = rec_date_new(ent_pbdate_day(o->window_start));
     rec_set_str(&iv->entity, PICK(entity));
     rec_set_str(&iv->department, PICK(department));
     rec_set_str(&iv->site, PICK(site));
@@ -323,7 +323,7 @@ static int s_system_change(records_t *r, MDB_txn *txn, rec_iv_t *iv, rec_action_
 
 int rec_obligation_due(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, const char *trace_id)
 {
-    int32_t due = rec_date(o->due_date);
+    int32_t due = ent_pbdate_day(o->due_date);
     if (due == ENT_DATE_NONE || !o->employee_id || !*o->employee_id || strlen(o->employee_id) > REC_ID_MAX ||
         strlen(o->obligation_id) > 200)
         return ENT_EVENT_SKIP;
@@ -340,10 +340,10 @@ int rec_obligation_due(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligat
     if (rc)
         return rc;
     /* the same obligation never makes a second interview */
-    int32_t old = rec_date(iv->due_date);
+    int32_t old = ent_pbdate_day(iv->due_date);
     /* the window follows the obligation (kept with the next commit) */
-    int32_t win = rec_date(o->window_start);
-    if (win != ENT_DATE_NONE && win != rec_date(iv->window_start)) {
+    int32_t win = ent_pbdate_day(o->window_start);
+    if (win != ENT_DATE_NONE && win != ent_pbdate_day(iv->window_start)) {
         free(iv->window_start);
         iv->window_start = rec_date_new(win);
     }
@@ -388,7 +388,7 @@ int rec_obligation_due(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligat
  * window opens beyond the horizon (deferred.c) and no interview exists. */
 static int s_offer(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, const char *trace_id)
 {
-    if (rec_beyond_horizon(r, o) && o->employee_id && *o->employee_id && rec_date(o->due_date) != ENT_DATE_NONE) {
+    if (rec_beyond_horizon(r, o) && o->employee_id && *o->employee_id && ent_pbdate_day(o->due_date) != ENT_DATE_NONE) {
         rec_iv_t *iv = NULL;
         int rc = s_find(r, txn, o->obligation_id, &iv);
         rec_iv_free(iv);
@@ -420,7 +420,7 @@ static int s_gone(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *
         char reason[160], d[ENT_DATE_STRLEN];
         if (met)
             snprintf(reason, sizeof reason, "the obligation was met by an interview held outside records%s%s",
-                     o->met_on ? " on " : "", o->met_on ? ent_date_format(rec_date(o->met_on), d) : "");
+                     o->met_on ? " on " : "", o->met_on ? ent_date_format(ent_pbdate_day(o->met_on), d) : "");
         else
             snprintf(reason, sizeof reason, "the obligation is no longer owed (%s)", rec_str(o->status));
         rec_set_str(&iv->cancelled_by, "scheduler");

@@ -385,7 +385,7 @@ static int s_list_add(records_t *r, MDB_txn *txn, const s_caller_t *c, const Ent
 {
     if ((q->status && *q->status && strcmp(q->status, iv->status)) || (q->type && *q->type && strcmp(q->type, iv->type)) ||
         (q->entity && *q->entity && strcmp(q->entity, iv->entity)) ||
-        (due_before != ENT_DATE_NONE && rec_date(iv->due_date) > due_before) ||
+        (due_before != ENT_DATE_NONE && ent_pbdate_day(iv->due_date) > due_before) ||
         !rec_may_read(s_relation(r, txn, c, iv), REC_D_PROGRESS)) {
         rec_iv_free(iv);
         return 0;
@@ -582,7 +582,7 @@ static int s_list(ent_rpc_call_t *call, void *arg)
     if (l.limit > REC_LIST_MAX)
         l.limit = REC_LIST_MAX;
     int32_t due_before = ENT_DATE_NONE;
-    if (q->due_before && (due_before = rec_date(q->due_before)) == ENT_DATE_NONE) {
+    if (q->due_before && (due_before = ent_pbdate_day(q->due_before)) == ENT_DATE_NONE) {
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "due_before", "not a valid date");
         goto done;
     }
@@ -704,7 +704,7 @@ static int s_create(ent_rpc_call_t *call, void *arg)
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "title", "at most 500 bytes of UTF-8");
         goto done;
     }
-    int32_t today = ent_clock_today(), due = q->due_date ? rec_date(q->due_date) : today + 30;
+    int32_t today = ent_clock_today(), due = q->due_date ? ent_pbdate_day(q->due_date) : today + 30;
     if (due == ENT_DATE_NONE) {
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "due_date", "not a valid date");
         goto done;
@@ -1021,14 +1021,14 @@ static int s_transition(ent_rpc_call_t *call, records_t *r, rec_action_t action)
         event = "records.interview.shared";
         break;
     case REC_A_HOLD: {
-        int32_t today = ent_clock_today(), on = q->on ? rec_date(q->on) : today;
+        int32_t today = ent_clock_today(), on = q->on ? ent_pbdate_day(q->on) : today;
         if (on == ENT_DATE_NONE || on > today) {
             rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "on", "the day it was held: a valid date, not in the future");
             goto done;
         }
         /* held before the obligation's window, it would not count for it:
          * said now rather than found later as an obligation still open */
-        int32_t win = rec_date(x.iv->window_start);
+        int32_t win = ent_pbdate_day(x.iv->window_start);
         if (win != ENT_DATE_NONE && on < win) {
             char w[ENT_DATE_STRLEN];
             rc = ent_rpc_fail(call, ENT_FAILED_PRECONDITION, "on",

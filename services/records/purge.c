@@ -180,7 +180,7 @@ static int s_collect(const MDB_val *k, const MDB_val *v, void *arg)
     Entretiens__V1__Employee *e = entretiens__v1__employee__unpack(NULL, v->mv_size, v->mv_data);
     if (!e)
         return 0; /* unreadable: the directory's own problem, not a reason to stop purging others */
-    int32_t left = rec_date(e->left_on);
+    int32_t left = ent_pbdate_day(e->left_on);
     entretiens__v1__employee__free_unpacked(e, NULL);
     if (d->n == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 64;

@@ -30,6 +30,7 @@
 #define REC_RECORDS_H
 
 #include "rec_access.h"
+#include "common/pbdate.h"
 #include "rec_audit.h"
 #include "rec_crypt.h"
 #include "rec_lifecycle.h"
@@ -367,7 +368,7 @@ void rec_teardown(records_t *r);
 
 /* ---- shared conversions ---------------------------------------------------- */
 
-int32_t rec_date(const Entretiens__V1__Date *d);                 /* ENT_DATE_NONE when absent/invalid */
+int32_t ent_pbdate_day(const Entretiens__V1__Date *d);                 /* ENT_DATE_NONE when absent/invalid */
 Entretiens__V1__Date *rec_date_new(int32_t day);                 /* malloc'd, NULL for NONE */
 const char *rec_str(const char *s);                              /* "" for NULL */
 char *rec_strdup(const char *s);                                 /* never NULL unless OOM; "" for NULL */

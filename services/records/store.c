@@ -14,13 +14,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-int32_t rec_date(const Entretiens__V1__Date *d)
-{
-    if (!d || !ent_date_valid(d->year, d->month, d->day))
-        return ENT_DATE_NONE;
-    return ent_date_from_ymd(d->year, d->month, d->day);
-}
-
 Entretiens__V1__Date *rec_date_new(int32_t day)
 {
     if (day == ENT_DATE_NONE)
@@ -28,10 +21,7 @@ Entretiens__V1__Date *rec_date_new(int32_t day)
     Entretiens__V1__Date *m = malloc(sizeof *m);
     if (!m)
         return NULL;
-    entretiens__v1__date__init(m);
-    int y, mo, d;
-    ent_date_to_ymd(day, &y, &mo, &d);
-    m->year = y, m->month = mo, m->day = d;
+    ent_pbdate_set(day, m);
     return m;
 }
 
@@ -179,7 +169,7 @@ static int s_status_of(const rec_iv_t *iv)
 static size_t s_status_key(uint8_t *key, const rec_iv_t *iv)
 {
     key[0] = (uint8_t) s_status_of(iv);
-    s_be32(key + 1, rec_date(iv->due_date));
+    s_be32(key + 1, ent_pbdate_day(iv->due_date));
     size_t il = strlen(iv->id);
     memcpy(key + 5, iv->id, il);
     return 5 + il;
@@ -187,7 +177,7 @@ static size_t s_status_key(uint8_t *key, const rec_iv_t *iv)
 
 static size_t s_due_key(uint8_t *key, const rec_iv_t *iv)
 {
-    s_be32(key, rec_date(iv->due_date));
+    s_be32(key, ent_pbdate_day(iv->due_date));
     size_t il = strlen(iv->id);
     memcpy(key + 4, iv->id, il);
     return 4 + il;
@@ -220,7 +210,7 @@ static int s_index(records_t *r, MDB_txn *txn, const rec_iv_t *b, const rec_iv_t
                 return rc;
         }
     }
-    bool due_changed = !b || rec_date(b->due_date) != rec_date(a->due_date);
+    bool due_changed = !b || ent_pbdate_day(b->due_date) != ent_pbdate_day(a->due_date);
     if (due_changed || s_status_of(b) != s_status_of(a)) {
         if (b) {
             l1 = s_status_key(k1, b);
@@ -423,7 +413,7 @@ void rec_report_digest(const rec_iv_t *iv, const rec_content_t *c, char out[2 * 
                      "entretiens-report-v1\ninterview:%s\nemployee:%s\ninterviewer:%s\ntype:%s\ntemplate:%s@%u\n"
                      "held_on:%s\nreopen_count:%u\n",
                      rec_str(iv->id), rec_str(iv->employee_id), rec_str(iv->manager_id), rec_str(iv->type),
-                     rec_str(iv->template_id), iv->template_version, ent_date_format(rec_date(iv->held_on), held),
+                     rec_str(iv->template_id), iv->template_version, ent_date_format(ent_pbdate_day(iv->held_on), held),
                      iv->reopen_count);
     const char *ea = iv->employee_shared && c && c->employee_answers ? c->employee_answers : "";
     const char *ma = c && c->manager_answers ? c->manager_answers : "";

@@ -80,7 +80,7 @@ static int s_erase(ent_rpc_call_t *call, void *arg)
                           "the HRIS sent", q->employee_id);
         goto done;
     }
-    int32_t left = rec_date(e->left_on), today = ent_clock_today();
+    int32_t left = ent_pbdate_day(e->left_on), today = ent_clock_today();
     char d1[ENT_DATE_STRLEN], d2[ENT_DATE_STRLEN];
     switch (rec_retention_phase(&r->retention_cfg, left, today)) {
     case REC_PHASE_ACTIVE:

@@ -1,5 +1,6 @@
 /*  template.c — template documents and answers (rec_template.h). */
 #include "rec_template.h"
+#include "common/pbdate.h"
 
 #include "common/date.h"
 
@@ -721,12 +722,8 @@ static Entretiens__V1__Date *s_date_msg(const json_t *v)
     if (!json_is_string(v) || ent_date_parse(json_string_value(v), &d) != 0)
         return NULL;
     Entretiens__V1__Date *m = malloc(sizeof *m);
-    if (!m)
-        return NULL;
-    entretiens__v1__date__init(m);
-    int y, mo, da;
-    ent_date_to_ymd(d, &y, &mo, &da);
-    m->year = y, m->month = mo, m->day = da;
+    if (m)
+        ent_pbdate_set(d, m);
     return m;
 }
 

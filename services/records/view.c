@@ -64,7 +64,7 @@ bool rec_archived(records_t *r, MDB_txn *txn, const rec_iv_t *iv)
     Entretiens__V1__Employee *e = NULL;
     if (rec_dir_get(r, txn, iv->employee_id, &e) != 0)
         return false;
-    int32_t left = rec_date(e->left_on);
+    int32_t left = ent_pbdate_day(e->left_on);
     entretiens__v1__employee__free_unpacked(e, NULL);
     return rec_retention_phase(&r->retention_cfg, left, ent_clock_today()) != REC_PHASE_ACTIVE;
 }

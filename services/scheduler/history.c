@@ -1,6 +1,7 @@
 /*  history.c — each employee's lifecycle history, folded into facts for the
  *  rules engine and into the employee's current attributes (scheduler.h). */
 #include "scheduler.h"
+#include "common/pbdate.h"
 #include "validate.h"
 
 #include "common/clock.h"
@@ -10,33 +11,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-int32_t sched_date(const Entretiens__V1__Date *d)
-{
-    if (!d || !ent_date_valid(d->year, d->month, d->day))
-        return ENT_DATE_NONE;
-    return ent_date_from_ymd(d->year, d->month, d->day);
-}
-
-void sched_date_msg(int32_t day, Entretiens__V1__Date *out)
-{
-    entretiens__v1__date__init(out);
-    if (day == ENT_DATE_NONE)
-        return;
-    int y, m, d;
-    ent_date_to_ymd(day, &y, &m, &d);
-    out->year = y;
-    out->month = m;
-    out->day = d;
-}
-
-Entretiens__V1__Date *sched_date_ptr(int32_t day, Entretiens__V1__Date *storage)
-{
-    if (day == ENT_DATE_NONE)
-        return NULL;
-    sched_date_msg(day, storage);
-    return storage;
-}
 
 void sched_key32_put(uint8_t out[4], int32_t v)
 {
@@ -61,7 +35,7 @@ static size_t s_history_key(const Entretiens__V1__EmployeeEvent *ev, uint8_t *ke
     uint8_t *p = key;
     memcpy(p, ev->employee_id, e + 1);
     p += e + 1;
-    sched_key32_put(p, sched_date(ev->effective_date));
+    sched_key32_put(p, ent_pbdate_day(ev->effective_date));
     p[4] = (uint8_t) sched_event_rank(sched_event_kind(ev->type));
     p += 5;
     memcpy(p, ev->source, so + 1);
@@ -242,7 +216,7 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
     for (size_t i = 0; i < n && nf < SCHED_MAX_FACTS; i++) {
         const Entretiens__V1__EmployeeEvent *ev = evs[i];
         int kind = sched_event_kind(ev->type);
-        int32_t date = sched_date(ev->effective_date);
+        int32_t date = ent_pbdate_day(ev->effective_date);
         if (kind < 0 || date == ENT_DATE_NONE)
             continue;
         sch_fact_t f = sch_fact_make((sch_fact_kind_t) kind, date, 0);
@@ -275,7 +249,7 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
             if (s_set(ev->contract))
                 sch_contract_parse(ev->contract, &con);
             if (ev->contract_end)
-                contract_end = sched_date(ev->contract_end);
+                contract_end = ent_pbdate_day(ev->contract_end);
             if (ev->trial_months)
                 trial_months = (int) ev->trial_months;
             if (ev->trial_days)
@@ -285,7 +259,7 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
             if (ev->forfait_jours)
                 forfait = ev->forfait_jours->value;
             if (ev->birth_date)
-                birth_date = sched_date(ev->birth_date);
+                birth_date = ent_pbdate_day(ev->birth_date);
             f = sch_fact_contract((sch_fact_kind_t) kind, date, cat, con,
                                   con == SCH_CONTRACT_PERMANENT ? ENT_DATE_NONE : contract_end, trial_months,
                                   forfait);
@@ -336,15 +310,15 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
     }
     emp.category = (char *) sch_category_name(cat);
     emp.contract = (char *) sch_contract_name(con);
-    emp.contract_end = con == SCH_CONTRACT_PERMANENT ? NULL : sched_date_ptr(contract_end, &cend);
+    emp.contract_end = con == SCH_CONTRACT_PERMANENT ? NULL : ent_pbdate_ptr(contract_end, &cend);
     emp.trial_months = (uint32_t) trial_months;
     emp.trial_days = (uint32_t) trial_days;
     emp.trial_renewable = renewable;
     emp.forfait_jours = forfait;
-    emp.birth_date = sched_date_ptr(birth_date, &birth);
-    emp.hired_on = sched_date_ptr(hired, &hired_on);
-    emp.left_on = sched_date_ptr(left, &left_on);
-    emp.last_interview_on = sched_date_ptr(last_interview, &last_iv);
+    emp.birth_date = ent_pbdate_ptr(birth_date, &birth);
+    emp.hired_on = ent_pbdate_ptr(hired, &hired_on);
+    emp.left_on = ent_pbdate_ptr(left, &left_on);
+    emp.last_interview_on = ent_pbdate_ptr(last_interview, &last_iv);
     emp.employed = hired != ENT_DATE_NONE && left == ENT_DATE_NONE;
 
     /* facts, behind what the engine and the campaigns need of the

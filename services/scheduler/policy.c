@@ -125,13 +125,13 @@ static void s_campaign_fill(sched_campaign_t *cp)
     if (cp->c->type && *cp->c->type)
         sch_type_parse(cp->c->type, &t);
     cp->type = (int) t;
-    cp->start = sched_date(cp->c->window_start);
-    cp->end = sched_date(cp->c->window_end);
-    cp->hired_before = sched_date(cp->c->hired_before);
+    cp->start = ent_pbdate_day(cp->c->window_start);
+    cp->end = ent_pbdate_day(cp->c->window_end);
+    cp->hired_before = ent_pbdate_day(cp->c->hired_before);
     cp->state = cp->c->state && strcmp(cp->c->state, "closed") == 0      ? SCHED_CAMPAIGN_CLOSED
                 : cp->c->state && strcmp(cp->c->state, "cancelled") == 0 ? SCHED_CAMPAIGN_CANCELLED
                                                                          : SCHED_CAMPAIGN_OPEN;
-    cp->closed_on = cp->state == SCHED_CAMPAIGN_OPEN ? ENT_DATE_NONE : sched_date(cp->c->closed_on);
+    cp->closed_on = cp->state == SCHED_CAMPAIGN_OPEN ? ENT_DATE_NONE : ent_pbdate_day(cp->c->closed_on);
 }
 
 /* Loads the cache from txn (the turn's, or a read-only one). */
@@ -399,7 +399,7 @@ static int s_campaign_create(ent_rpc_call_t *call, void *arg)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a Campaign");
     int rc = 0;
     sch_type_t t;
-    int32_t start = sched_date(c->window_start), end = sched_date(c->window_end);
+    int32_t start = ent_pbdate_day(c->window_start), end = ent_pbdate_day(c->window_end);
     if (!c->id || !*c->id || strlen(c->id) > SCHED_ID_MAX || strspn(c->id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(c->id))
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "id", "1-64 letters, digits, '-', '_' or '.'");
     else if (c->type && *c->type && sch_type_parse(c->type, &t))
@@ -492,7 +492,7 @@ static int s_campaign_change(ent_rpc_call_t *call, void *arg)
     const char *action = req->action ? req->action : "";
     bool extend = strcmp(action, "extend") == 0, close = strcmp(action, "close") == 0,
          cancel = strcmp(action, "cancel") == 0;
-    int32_t new_end = sched_date(req->window_end);
+    int32_t new_end = ent_pbdate_day(req->window_end);
     if (!number) {
         rc = ent_rpc_fail(call, ENT_NOT_FOUND, "id", "no campaign '%.64s'", req->id ? req->id : "");
         goto done;
@@ -534,11 +534,11 @@ static int s_campaign_change(ent_rpc_call_t *call, void *arg)
             from = *c->window_end;
             c->extended_from = &from;
         }
-        sched_date_msg(new_end, &end);
+        ent_pbdate_set(new_end, &end);
         c->window_end = &end;
     } else {
         c->state = close ? "closed" : "cancelled";
-        sched_date_msg(ent_clock_today(), &today);
+        ent_pbdate_set(ent_clock_today(), &today);
         c->closed_on = &today;
     }
     c->state_changed_at_ms = ent_clock_now_ms();

@@ -191,10 +191,10 @@ static int s_employee(ent_rpc_call_t *call, void *arg)
             if (nf > SCHED_MAX_FACTS)
                 nf = SCHED_MAX_FACTS;
             memcpy(s->facts_buf, p + head, nf * sizeof(sch_fact_t));
-            sch_employee_t e = { .facts = s->facts_buf, .nfacts = (uint32_t) nf, .birth_date = sched_date(emp->birth_date) };
+            sch_employee_t e = { .facts = s->facts_buf, .nfacts = (uint32_t) nf, .birth_date = ent_pbdate_day(emp->birth_date) };
             /* the entity's policy says whether a renewal can apply */
             const sch_policy_t *pol = sched_policy_for(s, emp->entity ? emp->entity : "");
-            emp->trial_end = sched_date_ptr(sch_trial_end(pol, &e, ent_clock_today()), &trial);
+            emp->trial_end = ent_pbdate_ptr(sch_trial_end(pol, &e, ent_clock_today()), &trial);
         }
         Entretiens__V1__EmployeeReply rep = ENTRETIENS__V1__EMPLOYEE_REPLY__INIT;
         rep.employee = emp;
@@ -331,7 +331,7 @@ static int s_due_add(s_due_t *c, Entretiens__V1__Employee *emp, const sched_obl_
         c->counts[o->o.type][o->o.status]++;
     /* counted; kept only if it can be on this page (the reason sentences
      * of a message cost more than the count) */
-    bool after_page = c->n == c->limit && c->n > 0 && o->o.due_date > sched_date(c->items[0]->m.msg.due_date);
+    bool after_page = c->n == c->limit && c->n > 0 && o->o.due_date > ent_pbdate_day(c->items[0]->m.msg.due_date);
     if (c->counts_only || after_page) {
         if (after_page)
             c->truncated = true;
@@ -491,7 +491,7 @@ static int s_due(ent_rpc_call_t *call, void *arg)
     if (!req)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a DueRequest");
     sched_caller_t who;
-    s_due_t c = { .s = s, .who = &who, .req = req, .from = sched_date(req->from), .to = sched_date(req->to),
+    s_due_t c = { .s = s, .who = &who, .req = req, .from = ent_pbdate_day(req->from), .to = ent_pbdate_day(req->to),
                   .type = -1, .limit = req->limit ? req->limit : 10000, .counts_only = req->counts_only, .lang = sched_lang(req->lang) };
     int rc = sched_caller_load(s, call->txn, call->caller, &who);
     if (rc)
@@ -517,7 +517,7 @@ static int s_due(ent_rpc_call_t *call, void *arg)
         c.type = (int) t;
     }
     if (req->after_obligation_id && *req->after_obligation_id) {
-        c.after_due = sched_date(req->after_due);
+        c.after_due = ent_pbdate_day(req->after_due);
         if (c.after_due == ENT_DATE_NONE) {
             rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "after_due", "a page cursor needs the due date of its last item");
             goto done;
@@ -594,8 +594,8 @@ static int s_disciplinary(ent_rpc_call_t *call, void *arg)
     ent_region_t region = (ent_region_t) pol.region;
     ent_good_friday_t gf = (ent_good_friday_t) pol.good_friday;
     int rc = 0;
-    int32_t facts = sched_date(req->facts_known), letter = sched_date(req->letter_presented),
-            interview = sched_date(req->interview);
+    int32_t facts = ent_pbdate_day(req->facts_known), letter = ent_pbdate_day(req->letter_presented),
+            interview = ent_pbdate_day(req->interview);
     int32_t max_day = ent_date_from_ymd(9000, 1, 1);
     if (req->region && *req->region && ent_region_parse(req->region, &region) != 0)
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "region", "unknown region '%.40s'", req->region);
@@ -621,12 +621,12 @@ static int s_disciplinary(ent_rpc_call_t *call, void *arg)
         Entretiens__V1__Date a, b, c, d;
         char note[512];
         if (facts != ENT_DATE_NONE)
-            rep.convocation_by = sched_date_ptr(sch_disc_convocation_by(&pol, facts), &a);
+            rep.convocation_by = ent_pbdate_ptr(sch_disc_convocation_by(&pol, facts), &a);
         if (letter != ENT_DATE_NONE)
-            rep.interview_not_before = sched_date_ptr(sch_disc_interview_not_before(&pol, letter), &b);
+            rep.interview_not_before = ent_pbdate_ptr(sch_disc_interview_not_before(&pol, letter), &b);
         if (interview != ENT_DATE_NONE) {
-            rep.sanction_not_before = sched_date_ptr(sch_disc_sanction_not_before(&pol, interview), &c);
-            rep.sanction_not_after = sched_date_ptr(sch_disc_sanction_not_after(&pol, interview), &d);
+            rep.sanction_not_before = ent_pbdate_ptr(sch_disc_sanction_not_before(&pol, interview), &c);
+            rep.sanction_not_after = ent_pbdate_ptr(sch_disc_sanction_not_after(&pol, interview), &d);
         }
         rep.basis = pol.convocation_deadline == SCH_CONVOCATION_NEXT_WORKING_DAY
                         ? "Code du travail L1332-4 (2 months, extended to the next working day by option "

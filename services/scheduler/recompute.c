@@ -83,11 +83,11 @@ void sched_obligation_msg(scheduler_t *s, const char *employee_id, const sched_o
     m->obligation_id = out->id;
     m->employee_id = (char *) employee_id;
     m->type = (char *) (type ? type : "");
-    m->due_date = sched_date_ptr(o->o.due_date, &out->due);
-    m->window_start = sched_date_ptr(o->o.window_start, &out->window);
-    m->anchor = sched_date_ptr(o->o.anchor, &out->anchor);
+    m->due_date = ent_pbdate_ptr(o->o.due_date, &out->due);
+    m->window_start = ent_pbdate_ptr(o->o.window_start, &out->window);
+    m->anchor = ent_pbdate_ptr(o->o.anchor, &out->anchor);
     m->met_on = o->o.status == SCH_STATUS_MET || o->o.status == SCH_STATUS_WAIVED
-        ? sched_date_ptr(o->o.met_on, &out->met) : NULL;
+        ? ent_pbdate_ptr(o->o.met_on, &out->met) : NULL;
     m->status = (char *) sch_status_name(o->o.status);
     m->penalty_eur = o->o.penalty_eur;
     m->penalty_if_inspected_eur = sch_obligation_penalty_if_inspected(&o->o);

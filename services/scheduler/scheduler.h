@@ -29,6 +29,7 @@
 #define SCHED_SCHEDULER_H
 
 #include "common/daemon.h"
+#include "common/pbdate.h"
 #include "common/grants.h"
 #include "common/principal.h"
 #include "proto/scheduler.pb-c.h"
@@ -310,13 +311,10 @@ void sched_metrics_ingest(scheduler_t *s, const char *caller, const uint64_t cou
 
 /* --- conversions shared by the modules --------------------------------- */
 
-int32_t sched_date(const Entretiens__V1__Date *d);  /* ENT_DATE_NONE when NULL/invalid */
 
 /* Signed 32-bit integers (dates, months) as 4 big-endian bytes with the
  * sign bit flipped, so that keys sort like the numbers. */
 void sched_key32_put(uint8_t out[4], int32_t v);
 int32_t sched_key32_get(const uint8_t in[4]);
-void sched_date_msg(int32_t day, Entretiens__V1__Date *out);
-Entretiens__V1__Date *sched_date_ptr(int32_t day, Entretiens__V1__Date *storage); /* NULL for NONE */
 
 #endif

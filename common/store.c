@@ -364,6 +364,29 @@ uint64_t ent_be64_get(const uint8_t in[8])
     return v;
 }
 
+void ent_be32_put(uint8_t out[4], uint32_t v)
+{
+    out[0] = (uint8_t) (v >> 24);
+    out[1] = (uint8_t) (v >> 16);
+    out[2] = (uint8_t) (v >> 8);
+    out[3] = (uint8_t) v;
+}
+
+uint32_t ent_be32_get(const uint8_t in[4])
+{
+    return (uint32_t) in[0] << 24 | (uint32_t) in[1] << 16 | (uint32_t) in[2] << 8 | in[3];
+}
+
+void ent_key_day_put(uint8_t out[4], int32_t day)
+{
+    ent_be32_put(out, (uint32_t) day ^ 0x80000000u);
+}
+
+int32_t ent_key_day_get(const uint8_t in[4])
+{
+    return (int32_t) (ent_be32_get(in) ^ 0x80000000u);
+}
+
 int ent_store_meta_get_u64(MDB_txn *txn, const ent_store_t *store, const char *key, uint64_t *out)
 {
     MDB_val k = { strlen(key), (void *) key }, v;

@@ -165,6 +165,16 @@ int ent_store_walk(MDB_txn *txn, MDB_dbi dbi, ent_store_walk_fn fn, void *arg);
 void ent_be64_put(uint8_t out[8], uint64_t v);
 uint64_t ent_be64_get(const uint8_t in[8]);
 
+/* Big-endian uint32 (versions, counters inside keys). */
+void ent_be32_put(uint8_t out[4], uint32_t v);
+uint32_t ent_be32_get(const uint8_t in[4]);
+
+/* A signed 32-bit value (a day number of date.h: negative before 1970)
+ * written so that keys sort in its order: big-endian with the sign bit
+ * flipped. */
+void ent_key_day_put(uint8_t out[4], int32_t day);
+int32_t ent_key_day_get(const uint8_t in[4]);
+
 /* The pid of the process holding the instance lock of the store in dir:
  * 0 when nobody holds it (or the store was never opened), getpid() when this
  * process does.  Does not take the lock.  Returns 0 and *pid, or an errno

@@ -41,7 +41,8 @@ void an_key_str(an_key_t *k, const char *s)
 
 void an_key_be32(an_key_t *k, uint32_t v)
 {
-    uint8_t p[4] = { (uint8_t) (v >> 24), (uint8_t) (v >> 16), (uint8_t) (v >> 8), (uint8_t) v };
+    uint8_t p[4];
+    ent_be32_put(p, v);
     an_key_raw(k, p, 4);
 }
 
@@ -53,17 +54,9 @@ void an_key_be64(an_key_t *k, uint64_t v)
 
 void an_key_day(an_key_t *k, int32_t day)
 {
-    an_key_be32(k, (uint32_t) day ^ 0x80000000u);
-}
-
-uint32_t an_key_get_be32(const uint8_t p[4])
-{
-    return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
-}
-
-int32_t an_key_get_day(const uint8_t p[4])
-{
-    return (int32_t) (an_key_get_be32(p) ^ 0x80000000u);
+    uint8_t p[4];
+    ent_key_day_put(p, day);
+    an_key_raw(k, p, 4);
 }
 
 MDB_val an_key_val(const an_key_t *k)

@@ -28,6 +28,7 @@
 
 #include "proto/envelope.pb-c.h"
 #include "common/pbdate.h"
+#include "common/store.h"
 
 #include <lmdb.h>
 #include <stdbool.h>
@@ -108,8 +109,7 @@ void an_key_be32(an_key_t *k, uint32_t v);
 void an_key_be64(an_key_t *k, uint64_t v);
 /* A day number, sign bit flipped so that keys sort like the dates. */
 void an_key_day(an_key_t *k, int32_t day);
-int32_t an_key_get_day(const uint8_t p[4]);
-uint32_t an_key_get_be32(const uint8_t p[4]);
+/* (read back with ent_key_day_get / ent_be32_get, common/store.h) */
 MDB_val an_key_val(const an_key_t *k);
 
 /* -------------------------------------------------------------- scopes */

@@ -488,7 +488,7 @@ static int s_sum_months(s_ctx_t *c, MDB_dbi dbi, const an_scope_t *sc, const cha
     MDB_val k = an_key_val(&seek), v;
     int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && s_has_prefix(&k, &p) && k.mv_size == p.n + 4) {
-        uint32_t month = an_key_get_be32((const uint8_t *) k.mv_data + p.n);
+        uint32_t month = ent_be32_get((const uint8_t *) k.mv_data + p.n);
         if (month > m1)
             break;
         if (per_month) {
@@ -604,7 +604,7 @@ static int s_risk_sum(s_ctx_t *c, const an_scope_t *sc, s_risk_t *out)
     MDB_val k = an_key_val(&p), v;
     int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && s_has_prefix(&k, &p) && k.mv_size == p.n + 4) {
-        int32_t day = an_key_get_day((const uint8_t *) k.mv_data + p.n);
+        int32_t day = ent_key_day_get((const uint8_t *) k.mv_data + p.n);
         int64_t row[AN_R_N] = { 0 };
         an_counter_accumulate(&v, row, AN_R_N);
         if (day < c->today) {
@@ -637,7 +637,7 @@ static int s_compl_counts(s_ctx_t *c, const an_scope_t *sc, const char *label, E
     MDB_val k = an_key_val(&p), v;
     int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && s_has_prefix(&k, &p) && k.mv_size == p.n + 4) {
-        int32_t day = an_key_get_day((const uint8_t *) k.mv_data + p.n);
+        int32_t day = ent_key_day_get((const uint8_t *) k.mv_data + p.n);
         int64_t n = 0;
         an_counter_accumulate(&v, &n, 1);
         f->employees += (uint64_t) n;
@@ -795,7 +795,7 @@ static int s_compl_list(s_ctx_t *c, bool at_risk, int32_t lo, int32_t hi, s_vec_
     uint32_t within = c->q->within_days ? c->q->within_days : AN_DEFAULT_WITHIN_DAYS;
     while (rc == 0 && s_has_prefix(&k, &p) && k.mv_size > p.n + 4) {
         const uint8_t *kb = k.mv_data;
-        int32_t day = an_key_get_day(kb + p.n);
+        int32_t day = ent_key_day_get(kb + p.n);
         if (day > hi)
             break;
         if (out->n >= c->limit) {
@@ -900,7 +900,7 @@ static int s_scan_items(s_ctx_t *c, MDB_dbi dbi, const an_scope_t *sc, const cha
     while (rc == 0 && s_has_prefix(&k, &p) && k.mv_size >= p.n + 4) {
         const uint8_t *kb = k.mv_data;
         size_t len = k.mv_size - p.n - 4;
-        uint32_t month = an_key_get_be32(kb + k.mv_size - 4);
+        uint32_t month = ent_be32_get(kb + k.mv_size - 4);
         if (!have || len != ilen || memcmp(item, kb + p.n, len) != 0) {
             if (have && any)
                 if ((rc = fn(c, item, ilen, sum, arg)))
@@ -1014,8 +1014,8 @@ static int s_item(s_ctx_t *c, const uint8_t *item, size_t len, const int64_t *su
         entretiens__v1__rating_figure__init(r);
         r->topic = s_strdup(&c->ar, parts[0]);
         r->question_id = s_strdup(&c->ar, parts[1]);
-        r->scale_min = an_key_get_day(item + used);
-        r->scale_max = an_key_get_day(item + used + 4);
+        r->scale_min = ent_key_day_get(item + used);
+        r->scale_max = ent_key_day_get(item + used + 4);
         r->count = (uint64_t) sum[AN_T_COUNT];
         if (sum[AN_T_COUNT] < (int64_t) c->a->min_group) {
             r->suppressed = true;
@@ -1312,7 +1312,7 @@ static int s_signals(s_ctx_t *c, ProtobufCMessage **out)
     k = an_key_val(&p);
     rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && s_has_prefix(&k, &p) && k.mv_size == p.n + 4) {
-        if (an_key_get_day((const uint8_t *) k.mv_data + p.n) >= cutoff)
+        if (ent_key_day_get((const uint8_t *) k.mv_data + p.n) >= cutoff)
             break;
         int64_t n = 0;
         an_counter_accumulate(&v, &n, 1);
@@ -1355,7 +1355,7 @@ static int s_signals(s_ctx_t *c, ProtobufCMessage **out)
         k = an_key_val(&p);
         rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
         while (rc == 0 && s_has_prefix(&k, &p) && k.mv_size > p.n + 4) {
-            if (an_key_get_day((const uint8_t *) k.mv_data + p.n) >= cutoff)
+            if (ent_key_day_get((const uint8_t *) k.mv_data + p.n) >= cutoff)
                 break;
             char emp[AN_EMP_MAX + 1];
             const char *ep = (const char *) k.mv_data + p.n + 4;
@@ -1465,7 +1465,7 @@ static int s_managers(s_ctx_t *c, ProtobufCMessage **out)
                 entretiens__v1__manager_item__init(it);
                 it->kind = (char *) s_item_kinds[i].name;
                 const uint8_t *kb = k.mv_data;
-                it->date = s_date_msg(&c->ar, an_key_get_day(kb + p.n));
+                it->date = s_date_msg(&c->ar, ent_key_day_get(kb + p.n));
                 it->id = s_strndup(&c->ar, (const char *) kb + p.n + 4,
                                    strnlen((const char *) kb + p.n + 4, k.mv_size - p.n - 4));
                 const char *parts[2];

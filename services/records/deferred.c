@@ -27,12 +27,7 @@ static int32_t s_opens(const Entretiens__V1__Obligation *o)
 
 static size_t s_idx_key(int32_t day, const char *obligation_id, uint8_t *key)
 {
-    /* dates sort as unsigned once the sign bit is flipped */
-    uint32_t u = (uint32_t) day ^ 0x80000000u;
-    key[0] = (uint8_t) (u >> 24);
-    key[1] = (uint8_t) (u >> 16);
-    key[2] = (uint8_t) (u >> 8);
-    key[3] = (uint8_t) u;
+    ent_key_day_put(key, day);
     size_t n = strlen(obligation_id);
     memcpy(key + 4, obligation_id, n);
     return 4 + n;
@@ -100,8 +95,7 @@ int rec_deferred_release(MDB_txn *txn, void *arg)
         bool ripe = false;
         if (rc == 0 && k.mv_size > 4 && k.mv_size - 4 < sizeof id) {
             const uint8_t *p = k.mv_data;
-            int32_t day = (int32_t) (((uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3]) ^
-                                     0x80000000u);
+            int32_t day = ent_key_day_get(p);
             ripe = day <= until;
             memcpy(id, p + 4, k.mv_size - 4);
             id[k.mv_size - 4] = '\0';

@@ -549,8 +549,7 @@ static int s_list_due(records_t *r, MDB_txn *txn, const s_caller_t *c, const Ent
         const uint8_t *p = k.mv_data;
         if (k.mv_size < off + 4 || (by_status && p[0] != (uint8_t) st))
             break;
-        uint32_t u = (uint32_t) p[off] << 24 | (uint32_t) p[off + 1] << 16 | (uint32_t) p[off + 2] << 8 | p[off + 3];
-        int32_t due = (int32_t) (u ^ 0x80000000u);
+        int32_t due = ent_key_day_get(p + off);
         if (due_before != ENT_DATE_NONE && due > due_before)
             break;
         size_t il = k.mv_size - off - 4;

@@ -45,22 +45,6 @@ void rec_set_str(char **field, const char *value)
     *field = n;
 }
 
-static void s_be32(uint8_t *p, int32_t v)
-{
-    uint32_t u = (uint32_t) v ^ 0x80000000u;
-    p[0] = (uint8_t) (u >> 24), p[1] = (uint8_t) (u >> 16), p[2] = (uint8_t) (u >> 8), p[3] = (uint8_t) u;
-}
-
-static void s_be32u(uint8_t *p, uint32_t u)
-{
-    p[0] = (uint8_t) (u >> 24), p[1] = (uint8_t) (u >> 16), p[2] = (uint8_t) (u >> 8), p[3] = (uint8_t) u;
-}
-
-static uint32_t s_get32u(const uint8_t *p)
-{
-    return (uint32_t) p[0] << 24 | (uint32_t) p[1] << 16 | (uint32_t) p[2] << 8 | p[3];
-}
-
 /* ---------------------------------------------------------- interviews */
 
 int rec_iv_get(records_t *r, MDB_txn *txn, const char *id, rec_iv_t **out)
@@ -169,7 +153,7 @@ static int s_status_of(const rec_iv_t *iv)
 static size_t s_status_key(uint8_t *key, const rec_iv_t *iv)
 {
     key[0] = (uint8_t) s_status_of(iv);
-    s_be32(key + 1, ent_pbdate_day(iv->due_date));
+    ent_key_day_put(key + 1, ent_pbdate_day(iv->due_date));
     size_t il = strlen(iv->id);
     memcpy(key + 5, iv->id, il);
     return 5 + il;
@@ -177,7 +161,7 @@ static size_t s_status_key(uint8_t *key, const rec_iv_t *iv)
 
 static size_t s_due_key(uint8_t *key, const rec_iv_t *iv)
 {
-    s_be32(key, ent_pbdate_day(iv->due_date));
+    ent_key_day_put(key, ent_pbdate_day(iv->due_date));
     size_t il = strlen(iv->id);
     memcpy(key + 4, iv->id, il);
     return 4 + il;
@@ -265,7 +249,7 @@ static int s_interview_head(records_t *r, MDB_txn *txn, const char *id, uint32_t
     size_t il = strlen(id);
     memcpy(key, id, il);
     key[il] = 0;
-    s_be32u(key + il + 1, UINT32_MAX);
+    ent_be32_put(key + il + 1, UINT32_MAX);
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, r->audit_idx, &cur);
     if (rc)
@@ -279,7 +263,7 @@ static int s_interview_head(records_t *r, MDB_txn *txn, const char *id, uint32_t
     if (seq)
         *seq = 0;
     if (rc == 0 && k.mv_size == il + 5 && memcmp(k.mv_data, key, il + 1) == 0 && v.mv_size == 8 + REC_HASH_LEN) {
-        *n = s_get32u((uint8_t *) k.mv_data + il + 1);
+        *n = ent_be32_get((uint8_t *) k.mv_data + il + 1);
         memcpy(hash, (uint8_t *) v.mv_data + 8, REC_HASH_LEN);
         if (seq)
             *seq = ent_be64_get(v.mv_data);
@@ -336,7 +320,7 @@ static int s_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, 
         size_t il = strlen(interview_id);
         memcpy(ik, interview_id, il);
         ik[il] = 0;
-        s_be32u(ik + il + 1, n + 1);
+        ent_be32_put(ik + il + 1, n + 1);
         memcpy(val, key, 8);
         memcpy(val + 8, hashes + 3 * REC_HASH_LEN, REC_HASH_LEN);
         MDB_val k2 = { il + 5, ik }, v2 = { sizeof val, val };
@@ -584,12 +568,12 @@ static int s_verify_interview(records_t *r, MDB_txn *txn, const char *id, bool f
         MDB_cursor *cur;
         if ((rc = mdb_cursor_open(txn, r->audit_idx, &cur)))
             return rc;
-        s_be32u(key + il + 1, 0);
+        ent_be32_put(key + il + 1, 0);
         MDB_val k = { il + 5, key }, v;
         for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
             if (k.mv_size != il + 5 || memcmp(k.mv_data, key, il + 1) != 0)
                 break;
-            uint32_t n = s_get32u((uint8_t *) k.mv_data + il + 1);
+            uint32_t n = ent_be32_get((uint8_t *) k.mv_data + il + 1);
             uint64_t seq = v.mv_size == 8 + REC_HASH_LEN ? ent_be64_get(v.mv_data) : 0;
             last_seq = seq;
             last_n = n;
@@ -831,7 +815,7 @@ int rec_audit_list(records_t *r, MDB_txn *txn, const char *interview_id, Entreti
         return 0;
     memcpy(key, interview_id, il);
     key[il] = 0;
-    s_be32u(key + il + 1, 0);
+    ent_be32_put(key + il + 1, 0);
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, r->audit_idx, &cur);
     if (rc)

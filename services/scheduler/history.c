@@ -12,20 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void sched_key32_put(uint8_t out[4], int32_t v)
-{
-    uint32_t u = (uint32_t) v ^ 0x80000000u;
-    out[0] = (uint8_t) (u >> 24);
-    out[1] = (uint8_t) (u >> 16);
-    out[2] = (uint8_t) (u >> 8);
-    out[3] = (uint8_t) u;
-}
-
-int32_t sched_key32_get(const uint8_t in[4])
-{
-    return (int32_t) (((uint32_t) in[0] << 24 | (uint32_t) in[1] << 16 | (uint32_t) in[2] << 8 | in[3]) ^ 0x80000000u);
-}
-
 /* employee_id \0 be32(date) rank \0 source \0 event_id */
 static size_t s_history_key(const Entretiens__V1__EmployeeEvent *ev, uint8_t *key, size_t size)
 {
@@ -35,7 +21,7 @@ static size_t s_history_key(const Entretiens__V1__EmployeeEvent *ev, uint8_t *ke
     uint8_t *p = key;
     memcpy(p, ev->employee_id, e + 1);
     p += e + 1;
-    sched_key32_put(p, ent_pbdate_day(ev->effective_date));
+    ent_key_day_put(p, ent_pbdate_day(ev->effective_date));
     p[4] = (uint8_t) sched_event_rank(sched_event_kind(ev->type));
     p += 5;
     memcpy(p, ev->source, so + 1);

@@ -384,14 +384,14 @@ static int s_due_from_index(s_due_t *c, MDB_txn *txn)
     ent_date_to_ymd(c->to, &y, &m, &d);
     int32_t last_month = y * 12 + m - 1;
     uint8_t start[4];
-    sched_key32_put(start, first_month);
+    ent_key_day_put(start, first_month);
     MDB_val k = { 4, start }, v;
     int32_t month = first_month;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         const uint8_t *p = k.mv_data;
         if (k.mv_size < 19)
             continue;
-        int32_t km = sched_key32_get(p);
+        int32_t km = ent_key_day_get(p);
         if (km > last_month)
             break;
         if (km != month) {
@@ -405,14 +405,14 @@ static int s_due_from_index(s_due_t *c, MDB_txn *txn)
         if (idl > SCHED_ID_MAX || 4 + idl + 1 + 13 != k.mv_size)
             continue;
         const uint8_t *q = p + 5 + idl;
-        int32_t due = sched_key32_get(q + 1);
+        int32_t due = ent_key_day_get(q + 1);
         if (due < c->from || due > c->to || (c->type >= 0 && q[0] != c->type))
             continue;
         char id[SCHED_ID_MAX + 1];
         memcpy(id, p + 4, idl);
         id[idl] = '\0';
-        int32_t anchor = sched_key32_get(q + 5);
-        uint32_t campaign = (uint32_t) sched_key32_get(q + 9);
+        int32_t anchor = ent_key_day_get(q + 5);
+        uint32_t campaign = (uint32_t) ent_key_day_get(q + 9);
         Entretiens__V1__Employee *emp = NULL;
         bool health = false;
         if (sched_employee_get(s, txn, id, &emp) != 0)

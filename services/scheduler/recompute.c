@@ -24,13 +24,13 @@ size_t sched_index_key(const char *employee_id, const sched_obl_t *o, uint8_t *k
     int y, m, d;
     ent_date_to_ymd(o->o.due_date, &y, &m, &d);
     size_t e = strlen(employee_id);
-    sched_key32_put(key, y * 12 + (m - 1));
+    ent_key_day_put(key, y * 12 + (m - 1));
     memcpy(key + 4, employee_id, e + 1);
     uint8_t *p = key + 5 + e;
     p[0] = o->o.type;
-    sched_key32_put(p + 1, o->o.due_date);
-    sched_key32_put(p + 5, o->o.anchor);
-    sched_key32_put(p + 9, (int32_t) o->campaign);
+    ent_key_day_put(p + 1, o->o.due_date);
+    ent_key_day_put(p + 5, o->o.anchor);
+    ent_key_day_put(p + 9, (int32_t) o->campaign);
     return 5 + e + 13;
 }
 

@@ -314,7 +314,5 @@ void sched_metrics_ingest(scheduler_t *s, const char *caller, const uint64_t cou
 
 /* Signed 32-bit integers (dates, months) as 4 big-endian bytes with the
  * sign bit flipped, so that keys sort like the numbers. */
-void sched_key32_put(uint8_t out[4], int32_t v);
-int32_t sched_key32_get(const uint8_t in[4]);
 
 #endif

@@ -190,7 +190,7 @@ Test(keys, days_sort_as_dates_and_months)
     an_key_day(&a, -5); /* before 1970 */
     an_key_day(&b, 3);
     cr_assert_lt(memcmp(a.b, b.b, 4), 0);
-    cr_assert_eq(an_key_get_day(a.b), -5);
+    cr_assert_eq(ent_key_day_get(a.b), -5);
     char buf[8];
     cr_assert_str_eq(an_month_str(an_month(ent_date_from_ymd(2026, 2, 28)), buf), "2026-02");
     cr_assert_eq(an_month(ENT_DATE_NONE), 0);

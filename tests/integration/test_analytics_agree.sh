@@ -69,8 +69,8 @@ check() {
   "$CTL" --as hr:it --json stats compliance --by entity >"$IT_DIR/compl-$label.json" || fail "$label: stats compliance"
   # French first: the same figures, French headers and the same overdue count
   fr=$("$CTL" --as hr:it --lang fr stats compliance --by entity) || fail "$label: stats compliance --lang fr"
-  echo "$fr" | grep -q "EXPOSITION €" || fail "$label: French headers: $(echo "$fr" | head -3)"
-  echo "$fr" | grep -q "échéances en retard, tous types, encore à tenir : $(jq .total.overdue_deadlines "$IT_DIR/compl-$label.json")" ||
+  grep -q "EXPOSITION €" <<<"$fr" || fail "$label: French headers: $(echo "$fr" | head -3)"
+  grep -q "échéances en retard, tous types, encore à tenir : $(jq .total.overdue_deadlines "$IT_DIR/compl-$label.json")" <<<"$fr" ||
     fail "$label: the French overdue line: $(echo "$fr" | grep -i retard)"
   "$CTL" --as hr:it --json stats managers --limit 10000 >"$IT_DIR/mgr-$label.json" || fail "$label: stats managers"
   "$CTL" --as hr:it --json stats signals --status no_interview --limit 10000 >"$IT_DIR/sig-$label.json" ||

@@ -273,8 +273,8 @@ expect 401 "Basic authentication" GET /me - "" -H "Authorization: Basic ZW1tYTpw
 
 # --- counted and logged (before the restart resets the counters), never a secret
 M=$(curl -s "$OPS/metrics")
-echo "$M" | grep -qE '^entretiens_gateway_login_failures_total [1-9]' || fail "login failures not counted"
-echo "$M" | grep -qE '^entretiens_gateway_csrf_refused_total [1-9]' || fail "CSRF refusals not counted"
+grep -qE '^entretiens_gateway_login_failures_total [1-9]' <<<"$M" || fail "login failures not counted"
+grep -qE '^entretiens_gateway_csrf_refused_total [1-9]' <<<"$M" || fail "CSRF refusals not counted"
 grep -q '"event":"auth.login.failed"' "$IT_DIR/gateway.log" || fail "failed logins not logged"
 for secret in "$PW" "$TOKEN" "$CSRF" "${TOKEN##*_}"; do
   grep -qF -- "$secret" "$IT_DIR"/*.log && fail "a secret is in a log"

@@ -72,7 +72,7 @@ while i < len(s):
     o, i = dec.raw_decode(s, i); out[o["employee_id"]] = o
 json.dump(out, open(sys.argv[1], "w"))' "$IT_DIR/contacts.json" || fail "contacts"
 out=$("$CTL" notifications digest --manager M2 on --json) || fail "digest on: $out"
-echo "$out" | grep -q '"digest": true' || fail "digest not set: $out"
+grep -q '"digest": true' <<<"$out" || fail "digest not set: $out"
 "$CTL" notifications digest --manager NOBODY on >/dev/null 2>&1 && fail "digest for an unknown manager"
 
 # the pinned clock walks day by day; E2's end-of-trial interview is
@@ -288,7 +288,7 @@ EOF
 # what an operator sees
 out=$("$CTL" notifications preview --interview "$(cat "$IT_DIR/iv")" --json) || fail "preview"
 [ "$(echo "$out" | grep -c '"notification_id"')" -ge 4 ] || fail "preview: $out"
-echo "$out" | grep -q 'Salle 3' || fail "preview lacks the place"
+grep -q 'Salle 3' <<<"$out" || fail "preview lacks the place"
 "$CTL" notifications preview --interview NOPE >/dev/null 2>&1; [ $? -eq 1 ] || fail "preview of an unknown interview must exit 1"
 "$CTL" notifications preview >/dev/null 2>&1; [ $? -eq 2 ] || fail "preview without an id must exit 2"
 out=$("$CTL" notifications list --employee E1 --json) || fail "list --employee"
@@ -301,15 +301,15 @@ assert any(s == "pending" for s in st.values()), "the professional interview of 
 ' || fail "list --employee E1: $out"
 id="o:E1/end_of_trial/2026-02-16|d+7@2026-04-01|escalation"
 out=$("$CTL" notifications show "$id") || fail "show"
-echo "$out" | grep -q 'Cc: <rh@acme.test>' || fail "show: $out"
+grep -q 'Cc: <rh@acme.test>' <<<"$out" || fail "show: $out"
 out=$("$CTL" notifications list --status dead --json) || fail "list dead"
-echo "$out" | grep -q '"notifications": \[\]' || fail "dead letters: $out"
+grep -q '"notifications": \[\]' <<<"$out" || fail "dead letters: $out"
 "$CTL" --as employee:E1 notifications list --recipient M1 >/dev/null 2>&1 && fail "an employee listed someone else's"
 out=$("$CTL" --as employee:E1 notifications list --json) || fail "own list"
 echo "$out" | grep '"recipient_id"' | grep -v '"E1"' && fail "an employee sees others' notifications"
 metrics=$(curl -sf "http://127.0.0.1:$(http_port notifier)/metrics") || fail "metrics"
-echo "$metrics" | grep -qE '^entretiens_notifier_deliveries_total\{channel="smtp",outcome="sent"\} [1-9]' || fail "no delivery counter"
-echo "$metrics" | grep -qE '^entretiens_notifier_dead_letters 0$' || fail "dead letters gauge"
+grep -qE '^entretiens_notifier_deliveries_total\{channel="smtp",outcome="sent"\} [1-9]' <<<"$metrics" || fail "no delivery counter"
+grep -qE '^entretiens_notifier_dead_letters 0$' <<<"$metrics" || fail "dead letters gauge"
 echo "$metrics" | promtool check metrics >/dev/null 2>&1 || fail "metrics do not lint"
 # a clean stop: sends finish, outcomes recorded, nothing leaks (ASan pass)
 kill -TERM "$PID_notifier"; wait "$PID_notifier"; rc=$?

@@ -91,9 +91,9 @@ assert 'HTTP 500' in n['last_error'], n
 " || fail "dead letter: $out"
 "$CTL" notifications list --status dead | grep -q "$dead" || fail "the table does not show it"
 metrics=$(curl -sf "http://127.0.0.1:$(http_port notifier)/metrics")
-echo "$metrics" | grep -qE '^entretiens_notifier_dead_letters 1$' || fail "metrics: $(echo "$metrics" | grep dead)"
-echo "$metrics" | grep -qE '^entretiens_notifier_deliveries_total\{channel="webhook",outcome="dead"\} 1$' || fail "dead counter"
-echo "$metrics" | grep -qE '^entretiens_notifier_notifications\{status="dead"\} 1$' || fail "status gauge"
+grep -qE '^entretiens_notifier_dead_letters 1$' <<<"$metrics" || fail "metrics: $(echo "$metrics" | grep dead)"
+grep -qE '^entretiens_notifier_deliveries_total\{channel="webhook",outcome="dead"\} 1$' <<<"$metrics" || fail "dead counter"
+grep -qE '^entretiens_notifier_notifications\{status="dead"\} 1$' <<<"$metrics" || fail "status gauge"
 n500=$(grep -c '"status": 500' "$IT_DIR/hooks.jsonl")
 [ "$n500" -eq 5 ] || fail "$n500 attempts, not 5"
 
@@ -111,12 +111,12 @@ wait_for 60 2 stat_of '["dead_letters"]' || fail "a refusal is not dead at once"
 kill "$RECV_PID"; wait "$RECV_PID" 2>/dev/null
 receiver
 out=$("$CTL" notifications retry --all-dead --json) || fail "retry --all-dead"
-echo "$out" | grep -q '"retried": 2' || fail "retry: $out"
+grep -q '"retried": 2' <<<"$out" || fail "retry: $out"
 wait_for 60 0 stat_of '["dead_letters"]' || fail "still dead after retry"
 wait_for 60 2 stat_of '["counts"]["sent"] - 1' || fail "not sent after retry: $(stat_of '')"
 grep "$dead" "$IT_DIR/hooks.jsonl" | tail -1 | grep -q '"status": 200' || fail "not delivered"
 metrics=$(curl -sf "http://127.0.0.1:$(http_port notifier)/metrics")
-echo "$metrics" | grep -qE '^entretiens_notifier_dead_letters 0$' || fail "gauge after retry"
+grep -qE '^entretiens_notifier_dead_letters 0$' <<<"$metrics" || fail "gauge after retry"
 grep -q '"notification.retry"' "$IT_DIR/notifier.log" || fail "retry not logged"
 # a clean stop: sends finish, outcomes recorded, nothing leaks (ASan pass)
 kill -TERM "$PID_notifier"; wait "$PID_notifier"; rc=$?

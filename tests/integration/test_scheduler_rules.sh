@@ -44,7 +44,7 @@ grep -q '"status": "cancelled"' "$IT_DIR/c1c.json" || fail "C1 left: expected ca
 "$CTL" campaign create --id ar-2026 --from 2026-09-01 --to 2026-12-15 --title "Annual reviews 2026" --json >"$IT_DIR/camp.json" || fail "campaign create"
 grep -q '"eligible": 2' "$IT_DIR/camp.json" || fail "campaign should concern P1 and L1: $(cat "$IT_DIR/camp.json")"
 out=$("$CTL" campaign create --id ar-2026 --from 2026-09-01 --to 2026-12-15 2>&1) && fail "duplicate campaign accepted"
-echo "$out" | grep -q "campaign extend" || fail "the refusal of a duplicate says how to change it: $out"
+grep -q "campaign extend" <<<"$out" || fail "the refusal of a duplicate says how to change it: $out"
 
 # its life: late joiners join while it is open, extend moves its end, close
 # ends it (the unmet stay missed, out of the to-do views; nobody joins any
@@ -143,10 +143,10 @@ grep -A3 '"type": "professional_return"' "$IT_DIR/r1.json" | grep -q '"due_date"
 
 # French first: --lang fr, or a French locale, speaks French; --json keys stay
 out=$("$CTL" --lang fr obligations --employee X1) || fail "obligations --lang fr"
-echo "$out" | grep -q "ÉCHÉANCE" || fail "French headers: $out"
-echo "$out" | grep -q "en retard" || fail "French statuses: $out"
-echo "$out" | grep -q "état des lieux récapitulatif" || fail "French types: $out"
-echo "$out" | grep -q "échéance reportée au 30/06/2021" || fail "French reasons: $out"
+grep -q "ÉCHÉANCE" <<<"$out" || fail "French headers: $out"
+grep -q "en retard" <<<"$out" || fail "French statuses: $out"
+grep -q "état des lieux récapitulatif" <<<"$out" || fail "French types: $out"
+grep -q "échéance reportée au 30/06/2021" <<<"$out" || fail "French reasons: $out"
 out=$(LC_ALL= LC_MESSAGES= ENTRETIENS_LANG= LANG=fr_FR.UTF-8 "$CTL" due --from 2026-01-01 --to 2027-12-31) || fail "due in French"
 echo "$out" | head -1 | grep -q "SALARIÉ" || fail "a French locale gives French headers: $out"
 # people by name with their id: M1 is hired with a name

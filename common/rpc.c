@@ -618,6 +618,14 @@ int ent_rpc_fail(ent_rpc_call_t *call, ent_code_t code, const char *field, const
     return 0;
 }
 
+void *ent_rpc_unpack(ent_rpc_call_t *call, const ProtobufCMessageDescriptor *desc)
+{
+    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, call->req->payload.len, call->req->payload.data);
+    if (!m)
+        ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a %s", desc->short_name);
+    return m;
+}
+
 /* ---------------------------------------------------------------- client */
 
 struct ent_rpc_client {

@@ -163,6 +163,12 @@ int ent_rpc_ok_bytes(ent_rpc_call_t *call, const uint8_t *data, size_t len);
 int ent_rpc_fail(ent_rpc_call_t *call, ent_code_t code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The request's payload unpacked as desc (the caller frees it with
+ * protobuf_c_message_free_unpacked or the type's own free), or NULL when
+ * it is not one, after answering INVALID_ARGUMENT (field "payload",
+ * "not a <Type>"): the handler then returns 0. */
+void *ent_rpc_unpack(ent_rpc_call_t *call, const ProtobufCMessageDescriptor *desc);
+
 /* Answers later: after the turn commits, start(pending, arg) is called
  * instead of sending a reply, and the work it starts (e.g. on a worker
  * thread) replies with ent_rpc_pending_reply.  The handler itself must not

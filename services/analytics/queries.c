@@ -1526,10 +1526,9 @@ int an_rpc(ent_rpc_call_t *call, void *arg)
             method = i;
     if (method < 0)
         return ent_rpc_fail(call, ENT_UNIMPLEMENTED, "method", "unknown method '%s'", name);
-    Entretiens__V1__StatsQuery *q =
-        entretiens__v1__stats_query__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__StatsQuery *q = ent_rpc_unpack(call, &entretiens__v1__stats_query__descriptor);
     if (!q)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "the payload is not a StatsQuery");
+        return 0; /* answered INVALID_ARGUMENT */
     s_ctx_t c = { .a = a, .txn = call->txn, .q = q, .today = ent_clock_today() };
     ProtobufCMessage *reply = NULL;
     int rc = s_caller(&c, call->caller);

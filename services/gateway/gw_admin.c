@@ -29,17 +29,15 @@ static bool s_hash_valid(const char *h)
 }
 
 #define UNPACK(type, name, call)                                                                                   \
-    Entretiens__V1__##type *name = entretiens__v1__##name##__unpack(NULL, (call)->req->payload.len,              \
-                                                                   (call)->req->payload.data);                     \
+    Entretiens__V1__##type *name = ent_rpc_unpack(call, &entretiens__v1__##name##__descriptor);                   \
     if (!name)                                                                                                     \
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a " #type);
+        return 0; /* answered INVALID_ARGUMENT */
 
 static int s_user_set(ent_rpc_call_t *call, gw_t *gw, bool add)
 {
-    Entretiens__V1__UserSetRequest *q =
-        entretiens__v1__user_set_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__UserSetRequest *q = ent_rpc_unpack(call, &entretiens__v1__user_set_request__descriptor);
     if (!q)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a UserSetRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     int rc = 0;
     Entretiens__V1__Account *a = NULL;
     ent_principal_t p;

@@ -314,10 +314,9 @@ static int s_reply_list(ent_rpc_call_t *call, s_list_t *l)
 static int s_list(ent_rpc_call_t *call, void *arg)
 {
     notifier_t *n = arg;
-    Entretiens__V1__NotificationListRequest *req =
-        entretiens__v1__notification_list_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__NotificationListRequest *req = ent_rpc_unpack(call, &entretiens__v1__notification_list_request__descriptor);
     if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a NotificationListRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     int rc = 0;
     s_list_t l = { .status = -1, .limit = req->limit ? req->limit : LIST_DEFAULT };
     ntf_subject_t *s = NULL;
@@ -539,10 +538,9 @@ static int s_reply_rendered(ent_rpc_call_t *call, s_rendered_t *r, bool with_rec
 static int s_preview(ent_rpc_call_t *call, void *arg)
 {
     notifier_t *n = arg;
-    Entretiens__V1__PreviewRequest *req =
-        entretiens__v1__preview_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__PreviewRequest *req = ent_rpc_unpack(call, &entretiens__v1__preview_request__descriptor);
     if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a PreviewRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     s_rendered_t r = { 0 };
     ntf_subject_t *s = malloc(sizeof *s);
     int rc = 0;
@@ -591,10 +589,9 @@ done:
 static int s_show(ent_rpc_call_t *call, void *arg)
 {
     notifier_t *n = arg;
-    Entretiens__V1__PreviewRequest *req =
-        entretiens__v1__preview_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__PreviewRequest *req = ent_rpc_unpack(call, &entretiens__v1__preview_request__descriptor);
     if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a PreviewRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     s_rendered_t r = { 0 };
     ntf_subject_t *s = malloc(sizeof *s);
     int rc = 0;
@@ -665,10 +662,9 @@ done:
 static int s_retry_method(ent_rpc_call_t *call, void *arg)
 {
     notifier_t *n = arg;
-    Entretiens__V1__NotificationRequest *req =
-        entretiens__v1__notification_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__NotificationRequest *req = ent_rpc_unpack(call, &entretiens__v1__notification_request__descriptor);
     if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a NotificationRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     Entretiens__V1__RetryReply rep = ENTRETIENS__V1__RETRY_REPLY__INIT;
     char **ids = NULL;
     size_t nid = 0;
@@ -764,10 +760,9 @@ done:
 static int s_contact(ent_rpc_call_t *call, void *arg)
 {
     notifier_t *n = arg;
-    Entretiens__V1__ContactRequest *req =
-        entretiens__v1__contact_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__ContactRequest *req = ent_rpc_unpack(call, &entretiens__v1__contact_request__descriptor);
     if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a ContactRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     ntf_contact_t c;
     const char *self = s_self(call);
     int rc;
@@ -787,10 +782,9 @@ static int s_contact(ent_rpc_call_t *call, void *arg)
 static int s_prefs_set(ent_rpc_call_t *call, void *arg)
 {
     notifier_t *n = arg;
-    Entretiens__V1__PrefsRequest *req =
-        entretiens__v1__prefs_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__PrefsRequest *req = ent_rpc_unpack(call, &entretiens__v1__prefs_request__descriptor);
     if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a PrefsRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     const char *self = s_self(call);
     int rc;
     const char *loc = req->locale ? req->locale : "";

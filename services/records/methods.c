@@ -253,9 +253,9 @@ static bool s_utf8(const char *text)
 }
 
 #define UNPACK(type, var, what)                                                                                        \
-    Entretiens__V1__##type *var = entretiens__v1__##what##__unpack(NULL, call->req->payload.len, call->req->payload.data); \
+    Entretiens__V1__##type *var = ent_rpc_unpack(call, &entretiens__v1__##what##__descriptor);                          \
     if (!var)                                                                                                          \
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a " #type);
+        return 0; /* answered INVALID_ARGUMENT */
 
 /* -------------------------------------------------------------------- get */
 

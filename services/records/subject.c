@@ -58,10 +58,9 @@ static int s_authorise(records_t *r, ent_rpc_call_t *call, const char *employee,
 static int s_erase(ent_rpc_call_t *call, void *arg)
 {
     records_t *r = arg;
-    Entretiens__V1__SubjectEraseRequest *q =
-        entretiens__v1__subject_erase_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__SubjectEraseRequest *q = ent_rpc_unpack(call, &entretiens__v1__subject_erase_request__descriptor);
     if (!q)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a SubjectEraseRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     Entretiens__V1__Employee *e = NULL;
     bool ok;
     int rc = s_authorise(r, call, q->employee_id, "erase", false, &e, &ok);
@@ -185,10 +184,9 @@ static int s_export_one(records_t *r, ent_rpc_call_t *call, const char *id, s_it
 static int s_export(ent_rpc_call_t *call, void *arg)
 {
     records_t *r = arg;
-    Entretiens__V1__SubjectExportRequest *q =
-        entretiens__v1__subject_export_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__SubjectExportRequest *q = ent_rpc_unpack(call, &entretiens__v1__subject_export_request__descriptor);
     if (!q)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a SubjectExportRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     Entretiens__V1__Employee *e = NULL;
     char(*ids)[REC_ID_MAX + 1] = NULL;
     s_item_t *items = NULL;

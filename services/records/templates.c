@@ -287,10 +287,9 @@ static int s_import(ent_rpc_call_t *call, void *arg)
     int a = s_admin(call, true);
     if (a != 1)
         return a;
-    Entretiens__V1__TemplateImportRequest *req =
-        entretiens__v1__template_import_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__TemplateImportRequest *req = ent_rpc_unpack(call, &entretiens__v1__template_import_request__descriptor);
     if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a TemplateImportRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     if (req->n_documents == 0 || req->n_documents > 500) {
         entretiens__v1__template_import_request__free_unpacked(req, NULL);
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "documents", "1 to 500 documents per call");
@@ -327,10 +326,9 @@ static int s_list(ent_rpc_call_t *call, void *arg)
     const char *why;
     if (ent_principal_parse(call->caller, &p, &why) != 0)
         return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s", why);
-    Entretiens__V1__TemplateListRequest *req =
-        entretiens__v1__template_list_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__TemplateListRequest *req = ent_rpc_unpack(call, &entretiens__v1__template_list_request__descriptor);
     if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a TemplateListRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     Entretiens__V1__TemplateList rep = ENTRETIENS__V1__TEMPLATE_LIST__INIT;
     Entretiens__V1__Template **items = NULL;
     size_t n = 0, cap = 0;
@@ -391,10 +389,9 @@ static int s_show(ent_rpc_call_t *call, void *arg)
     const char *why;
     if (ent_principal_parse(call->caller, &p, &why) != 0)
         return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s", why);
-    Entretiens__V1__TemplateRequest *req =
-        entretiens__v1__template_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__TemplateRequest *req = ent_rpc_unpack(call, &entretiens__v1__template_request__descriptor);
     if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a TemplateRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     Entretiens__V1__Template *t = NULL;
     int rc = rec_template_get(r, call->txn, req->id, req->version, &t);
     if (rc == MDB_NOTFOUND)

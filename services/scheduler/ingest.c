@@ -436,10 +436,9 @@ static int s_ingest(ent_rpc_call_t *call, void *arg)
 static int s_deadletters(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
-    Entretiens__V1__DeadLettersRequest *req =
-        entretiens__v1__dead_letters_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__DeadLettersRequest *req = ent_rpc_unpack(call, &entretiens__v1__dead_letters_request__descriptor);
     if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a DeadLettersRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     size_t limit = req->limit ? req->limit : 100;
     if (limit > 10000)
         limit = 10000;

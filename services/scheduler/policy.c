@@ -256,9 +256,9 @@ static int s_policy_apply(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
     HR_ONLY(true);
-    Entretiens__V1__Policy *p = entretiens__v1__policy__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__Policy *p = ent_rpc_unpack(call, &entretiens__v1__policy__descriptor);
     if (!p)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a Policy");
+        return 0; /* answered INVALID_ARGUMENT */
     int rc = 0;
     sch_policy_t defaults;
     sch_policy_defaults(&defaults);
@@ -394,9 +394,9 @@ static int s_campaign_create(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
     HR_ONLY(true);
-    Entretiens__V1__Campaign *c = entretiens__v1__campaign__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__Campaign *c = ent_rpc_unpack(call, &entretiens__v1__campaign__descriptor);
     if (!c)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a Campaign");
+        return 0; /* answered INVALID_ARGUMENT */
     int rc = 0;
     sch_type_t t;
     int32_t start = ent_pbdate_day(c->window_start), end = ent_pbdate_day(c->window_end);
@@ -449,10 +449,9 @@ static int s_campaign_list(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
     HR_ONLY(false);
-    Entretiens__V1__CampaignRequest *req =
-        entretiens__v1__campaign_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__CampaignRequest *req = ent_rpc_unpack(call, &entretiens__v1__campaign_request__descriptor);
     if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a CampaignRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     Entretiens__V1__Campaign *list[SCHED_MAX_CAMPAIGNS];
     Entretiens__V1__CampaignList rep = ENTRETIENS__V1__CAMPAIGN_LIST__INIT;
     for (size_t i = 0; i < s->n_campaigns; i++) {
@@ -479,10 +478,9 @@ static int s_campaign_change(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
     HR_ONLY(true);
-    Entretiens__V1__CampaignChange *req =
-        entretiens__v1__campaign_change__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__CampaignChange *req = ent_rpc_unpack(call, &entretiens__v1__campaign_change__descriptor);
     if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a CampaignChange");
+        return 0; /* answered INVALID_ARGUMENT */
     int rc = 0;
     Entretiens__V1__Campaign *c = NULL;
     size_t number = 0;

@@ -86,10 +86,9 @@ static int s_manager_get(scheduler_t *s, MDB_txn *txn, const Entretiens__V1__Emp
 static int s_obligations(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
-    Entretiens__V1__ObligationsRequest *req =
-        entretiens__v1__obligations_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__ObligationsRequest *req = ent_rpc_unpack(call, &entretiens__v1__obligations_request__descriptor);
     if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not an ObligationsRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     if (!req->employee_id || !*req->employee_id || strlen(req->employee_id) > SCHED_ID_MAX) {
         entretiens__v1__obligations_request__free_unpacked(req, NULL);
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "employee_id", "an employee id is required");
@@ -150,10 +149,9 @@ static int s_obligations(ent_rpc_call_t *call, void *arg)
 static int s_employee(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
-    Entretiens__V1__EmployeeRequest *req =
-        entretiens__v1__employee_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__EmployeeRequest *req = ent_rpc_unpack(call, &entretiens__v1__employee_request__descriptor);
     if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not an EmployeeRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     if (!req->employee_id || !*req->employee_id || strlen(req->employee_id) > SCHED_ID_MAX) {
         entretiens__v1__employee_request__free_unpacked(req, NULL);
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "employee_id", "an employee id is required");
@@ -486,10 +484,9 @@ static int s_due_scan(s_due_t *c, MDB_txn *txn)
 static int s_due(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
-    Entretiens__V1__DueRequest *req =
-        entretiens__v1__due_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__DueRequest *req = ent_rpc_unpack(call, &entretiens__v1__due_request__descriptor);
     if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a DueRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     sched_caller_t who;
     s_due_t c = { .s = s, .who = &who, .req = req, .from = ent_pbdate_day(req->from), .to = ent_pbdate_day(req->to),
                   .type = -1, .limit = req->limit ? req->limit : 10000, .counts_only = req->counts_only, .lang = sched_lang(req->lang) };
@@ -584,10 +581,9 @@ done:
 static int s_disciplinary(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
-    Entretiens__V1__DisciplinaryRequest *req =
-        entretiens__v1__disciplinary_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__DisciplinaryRequest *req = ent_rpc_unpack(call, &entretiens__v1__disciplinary_request__descriptor);
     if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a DisciplinaryRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     /* The entity's policy (region, Good Friday, convocation_deadline),
      * then what the request overrides. */
     sch_policy_t pol = *sched_policy_for(s, req->entity ? req->entity : "");

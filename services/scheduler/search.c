@@ -104,10 +104,9 @@ static void s_summary(const Entretiens__V1__Employee *e, Entretiens__V1__Employe
 static int s_search(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
-    Entretiens__V1__EmployeeSearchRequest *req =
-        entretiens__v1__employee_search_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    Entretiens__V1__EmployeeSearchRequest *req = ent_rpc_unpack(call, &entretiens__v1__employee_search_request__descriptor);
     if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not an EmployeeSearchRequest");
+        return 0; /* answered INVALID_ARGUMENT */
     sched_caller_t who;
     Entretiens__V1__Employee **found = NULL, *sums = NULL, **ptrs = NULL;
     size_t n = 0;

@@ -59,7 +59,11 @@ void ent_loop_unwatch(ent_loop_t *loop, ent_zwatch_t **w);
  * Returns 0, or -1 when more than 8 hooks are registered. */
 int ent_loop_on_turn(ent_loop_t *loop, ent_turn_fn fn, void *arg);
 
-/* Installs SIGTERM/SIGINT handling: fn is called on the loop thread. */
+/* Installs SIGTERM/SIGINT handling: fn(arg) is called on the loop thread
+ * when either signal arrives (the handler asks the loop to stop; the turn
+ * in progress finishes first).  A second call replaces fn and arg; the
+ * signal watchers do not keep the loop alive on their own.  Returns 0, or
+ * -1 when libuv cannot install the watchers. */
 int ent_loop_on_stop(ent_loop_t *loop, ent_stop_fn fn, void *arg);
 
 /* Asks for one more turn even if no socket is readable (e.g. work queued by

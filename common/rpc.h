@@ -144,6 +144,7 @@ typedef struct {
     uint64_t unknown_method;
     uint64_t replies_dropped;/* peer gone or at its HWM */
 } ent_rpc_server_stats_t;
+/* Copies the server's counters since it was created into *out.  Never fails. */
 void ent_rpc_server_stats(const ent_rpc_server_t *srv, ent_rpc_server_stats_t *out);
 
 /* Observer called after each answered request (metrics): method ("" when
@@ -222,6 +223,8 @@ int ent_rpc_client_call(ent_rpc_client_t *c, const char *method, const char *cal
 int ent_rpc_client_call_msg(ent_rpc_client_t *c, const char *method, const char *caller,
                             const ProtobufCMessage *msg, ent_rpc_result_t *out);
 
+/* Frees the payload a call put in *r and empties it (the status and the
+ * error texts are inline); safe on a cleared or zeroed result. */
 void ent_rpc_result_clear(ent_rpc_result_t *r);
 
 /* Closes and frees; *c_p set to NULL; safe on NULL. */

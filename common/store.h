@@ -98,7 +98,13 @@ int ent_store_migrate(ent_store_t *store, unsigned target, ent_store_migrate_fn 
 unsigned ent_store_schema_version(ent_store_t *store);
 
 /* Begins the turn's write transaction, first growing the map when it is
- * more than 80 % used.  Returns 0 and *txn, or an LMDB code. */
+ * more than 80 % used (skipped, and logged, when it cannot: another
+ * thread's transaction, ent_store_thread_hold).  Re-entrant within a turn:
+ * while the turn's transaction is open, a second call returns it again
+ * (the same *txn, nothing begun) — the loop's participants all work in
+ * it.  Loop thread only.  Returns 0 and *txn, or an LMDB code (EINVAL,
+ * MDB_PANIC, ENOMEM ... from mdb_txn_begin; MDB_MAP_RESIZED is handled by
+ * adopting the file's size). */
 int ent_store_begin(ent_store_t *store, MDB_txn **txn);
 
 /* Commits the transaction begun by ent_store_begin.  Returns 0, or:

@@ -1,10 +1,10 @@
 /*  rec_default_templates.h — the default templates shipped with records, one
  *  per interview type and locale, embedded in the binary.
  *
- *  default_templates.c is GENERATED from the JSON files in templates/ by
- *  templates/embed.py (run it after editing a template);
- *  tests/unit/test_records_templates.c fails when an embedded document
- *  differs from its file, so the two never drift.
+ *  The table is written by the build from the JSON files in templates/
+ *  (embed_templates.cmake, whenever one changes; nothing generated is
+ *  committed); tests/unit/test_records_templates.c checks that every file
+ *  is in it, byte for byte.
  */
 #ifndef REC_DEFAULT_TEMPLATES_H
 #define REC_DEFAULT_TEMPLATES_H

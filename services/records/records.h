@@ -302,7 +302,7 @@ json_t *rec_template_doc(records_t *r, MDB_txn *txn, const char *id, uint32_t ve
 int rec_template_choose(records_t *r, MDB_txn *txn, const char *type, const char *locale, const char *entity,
                         const char *category, char id[REC_ID_MAX + 1], uint32_t *version);
 
-/* Imports the embedded default templates (default_templates.c) that are not
+/* Imports the embedded default templates (rec_default_templates.h) that are not
  * there yet.  Returns 0 or an error code. */
 int rec_templates_defaults(records_t *r, MDB_txn *txn);
 

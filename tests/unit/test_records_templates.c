@@ -1,5 +1,5 @@
 /*  test_records_templates.c — interview templates (services/records/template.h
- *  and default_templates.c): the embedded defaults equal their JSON files,
+ *  and the table the build embeds, rec_default_templates.h): the embedded defaults equal their JSON files,
  *  cover every type in French and English, pass validation, and the
  *  professional ones hold the five themes of L6315-1 and no rating; the
  *  validation names the offending field of a bad document. */
@@ -7,6 +7,7 @@
 #include "rec_template.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,27 @@ static const char *s_dir(void)
     return dir;
 }
 
+Test(records_templates, every_file_is_embedded)
+{
+    /* every JSON file of the folder is in the table (the build embeds them all) */
+    DIR *d = opendir(s_dir());
+    cr_assert_not_null(d, "cannot list %s", s_dir());
+    size_t files = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n <= 5 || strcmp(e->d_name + n - 5, ".json") != 0)
+            continue;
+        files++;
+        bool found = false;
+        for (size_t i = 0; i < rec_n_default_templates && !found; i++)
+            found = strcmp(rec_default_templates[i].file, e->d_name) == 0;
+        cr_expect(found, "%s is not embedded", e->d_name);
+    }
+    closedir(d);
+    cr_assert_eq(files, rec_n_default_templates, "%zu files, %zu embedded", files, rec_n_default_templates);
+}
+
 Test(records_templates, embedded_copies_equal_the_files)
 {
     cr_assert_gt(rec_n_default_templates, 0);
@@ -47,9 +69,9 @@ Test(records_templates, embedded_copies_equal_the_files)
         char *disk = s_read(path, &len);
         cr_assert_not_null(disk, "cannot read %s", path);
         cr_assert_eq(len, strlen(rec_default_templates[i].json),
-                     "%s differs from its embedded copy: run services/records/templates/embed.py", path);
+                     "%s differs from its embedded copy (rebuild)", path);
         cr_assert_eq(memcmp(disk, rec_default_templates[i].json, len), 0,
-                     "%s differs from its embedded copy: run services/records/templates/embed.py", path);
+                     "%s differs from its embedded copy (rebuild)", path);
         free(disk);
     }
 }

@@ -58,7 +58,10 @@ static int s_carried(records_t *r, MDB_txn *txn, const rec_iv_t *prev, rec_extra
     int rc = rec_content_get(r, txn, prev->id, &c);
     if (rc)
         return rc;
-    json_t *tmpl = rec_template_doc(r, txn, prev->template_id, prev->template_version);
+    json_t *tmpl = NULL;
+    rc = rec_template_doc(r, txn, prev->template_id, prev->template_version, &tmpl);
+    if (rc == MDB_NOTFOUND || rc == MDB_CORRUPTED)
+        rc = 0; /* no template, or one that cannot be read (logged): nothing is carried */
     if (tmpl) {
         json_t *ma = c->manager_answers && *c->manager_answers ? json_loads(c->manager_answers, 0, NULL) : NULL;
         json_t *ea = prev->employee_shared && c->employee_answers && *c->employee_answers

@@ -798,14 +798,30 @@ static char *s_canon(const json_t *j)
     return json_object_size(j) ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : strdup("");
 }
 
+/* Answers the error of a template lookup (rec_template_doc) for interview
+ * id: no template is a precondition, an unreadable one a data loss, others
+ * a store error that aborts the turn.  Returns what the handler returns. */
+static int s_template_fail(ent_rpc_call_t *call, const char *id, int rc)
+{
+    if (rc == MDB_NOTFOUND)
+        return ent_rpc_fail(call, ENT_FAILED_PRECONDITION, "template_id", "interview %s has no template", id);
+    if (rc == MDB_CORRUPTED)
+        return ent_rpc_fail(call, ENTRETIENS__V1__CODE__DATA_LOSS, "template_id",
+                            "the template of interview %s cannot be read", id);
+    if (rc == ENOMEM)
+        return ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory");
+    return rc;
+}
+
 /* Submission: the party's required questions are answered. *ok false: answered. */
 static int s_complete(records_t *r, ent_rpc_call_t *call, const rec_iv_t *iv, const rec_content_t *c, rec_party_t party,
                       bool *ok)
 {
     *ok = false;
-    json_t *tmpl = rec_template_doc(r, call->txn, iv->template_id, iv->template_version);
-    if (!tmpl)
-        return ent_rpc_fail(call, ENT_FAILED_PRECONDITION, "template_id", "interview %s has no template", iv->id);
+    json_t *tmpl = NULL;
+    int trc = rec_template_doc(r, call->txn, iv->template_id, iv->template_version, &tmpl);
+    if (trc)
+        return s_template_fail(call, iv->id, trc);
     const char *text = party == REC_PARTY_EMPLOYEE ? c->employee_answers : c->manager_answers;
     /* the report may rely on the employee's shared answers to questions both answer */
     const char *otext = party == REC_PARTY_MANAGER && iv->employee_shared ? c->employee_answers : NULL;
@@ -846,16 +862,22 @@ static int s_answer(ent_rpc_call_t *call, void *arg)
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "notes", "at most 20,000 bytes of UTF-8");
         goto done;
     }
-    if (!(tmpl = rec_template_doc(r, call->txn, x.iv->template_id, x.iv->template_version))) {
-        rc = ent_rpc_fail(call, ENT_FAILED_PRECONDITION, "template_id", "interview %s has no template", x.iv->id);
+    if ((rc = rec_template_doc(r, call->txn, x.iv->template_id, x.iv->template_version, &tmpl)) != 0) {
+        rc = s_template_fail(call, x.iv->id, rc);
         goto done;
     }
     if ((rc = rec_content_get(r, call->txn, x.iv->id, &c)))
         goto done;
     char **slot = party == REC_PARTY_EMPLOYEE ? &c->employee_answers : &c->manager_answers;
     stored = *slot && **slot ? json_loads(*slot, 0, NULL) : json_object();
-    if (!stored)
-        stored = json_object();
+    if (!stored) {
+        /* never overwrite answers that cannot be read with a fresh {}: the
+         * party would lose them silently */
+        ent_log_error("records.answers", "interview %s: the stored answers are not JSON", x.iv->id);
+        rc = ent_rpc_fail(call, ENTRETIENS__V1__CODE__DATA_LOSS, "answers",
+                          "the stored answers of %s cannot be read: nothing was changed", x.iv->id);
+        goto done;
+    }
     json_error_t jerr;
     if (q->answers && *q->answers) {
         changes = json_loads(q->answers, JSON_REJECT_DUPLICATES, &jerr);
@@ -1247,6 +1269,12 @@ static int s_audit_list(ent_rpc_call_t *call, void *arg)
             rep.n_records = n;
             rep.records = recs;
             rc = ent_rpc_ok(call, &rep.base);
+        } else if (rc == MDB_CORRUPTED) {
+            rc = ent_rpc_fail(call, ENTRETIENS__V1__CODE__DATA_LOSS, "interview_id",
+                              "the audit trail of %s has a record that is missing or unreadable after %zu: "
+                              "run audit verify", x.iv->id, n);
+        } else if (rc == ENOMEM) {
+            rc = ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory");
         }
         for (size_t i = 0; i < n; i++)
             entretiens__v1__audit_record__free_unpacked(recs[i], NULL);

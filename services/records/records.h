@@ -257,7 +257,11 @@ void rec_audit_verify_free(Entretiens__V1__AuditVerifyReply *rep);
 int rec_audit_verify(records_t *r, MDB_txn *txn, const char *interview_id, Entretiens__V1__AuditVerifyReply *rep,
                      char *reason, size_t reason_size, char *head, char *broken_id);
 
-/* The audit records of one interview, in order (caller frees each). */
+/* The audit records of one interview, in order: *out and its *n records
+ * are the caller's to free, also on error (those read so far).  Returns 0;
+ * MDB_CORRUPTED (logged) when the index names a record that is missing or
+ * cannot be read — a trail with a hole is never listed as if it were
+ * whole; ENOMEM; or another LMDB code. */
 int rec_audit_list(records_t *r, MDB_txn *txn, const char *interview_id, Entretiens__V1__AuditRecord ***out, size_t *n);
 
 /* The next interview id ("IV00000042").  Returns 0 or an LMDB code. */
@@ -291,11 +295,16 @@ typedef struct {
 int rec_template_import(records_t *r, MDB_txn *txn, const char *text, size_t len, const char *actor,
                         rec_import_result_t *res);
 
-/* Loads a template version (0 = latest).  0, MDB_NOTFOUND or LMDB code. */
+/* Loads a template version (0 = latest).  Returns 0 and *out (the
+ * caller frees it), MDB_NOTFOUND (no such id or version), MDB_CORRUPTED
+ * (the stored record does not unpack) or another LMDB code. */
 int rec_template_get(records_t *r, MDB_txn *txn, const char *id, uint32_t version, Entretiens__V1__Template **out);
 
-/* The parsed document of a version (json; decref), or NULL. */
-json_t *rec_template_doc(records_t *r, MDB_txn *txn, const char *id, uint32_t version);
+/* The parsed document of a version, with its "version" set: 0 and *out
+ * (decref it); MDB_NOTFOUND; MDB_CORRUPTED (logged: the record or its
+ * document cannot be read); ENOMEM; or another LMDB code.  *out is NULL on
+ * error. */
+int rec_template_doc(records_t *r, MDB_txn *txn, const char *id, uint32_t version, json_t **out);
 
 /* Chooses the template of a new interview: type, locale (then fr, then
  * any), most specific entity / category.  id empty when none. */

@@ -450,7 +450,10 @@ static int s_event(records_t *r, MDB_txn *txn, const rec_change_t *ch, uint32_t 
             return rc;
         if (!cc)
             cc = c;
-        json_t *tmpl = rec_template_doc(r, txn, iv->template_id, iv->template_version);
+        json_t *tmpl = NULL;
+        rc = rec_template_doc(r, txn, iv->template_id, iv->template_version, &tmpl);
+        if (rc == MDB_NOTFOUND || rc == MDB_CORRUPTED)
+            rc = 0; /* no template, or one that cannot be read (logged): the event carries no answers */
         if (tmpl) {
             json_t *ma = cc->manager_answers && *cc->manager_answers ? json_loads(cc->manager_answers, 0, NULL) : NULL;
             json_t *ea = iv->employee_shared && cc->employee_answers && *cc->employee_answers
@@ -826,11 +829,21 @@ int rec_audit_list(records_t *r, MDB_txn *txn, const char *interview_id, Entreti
         if (k.mv_size != il + 5 || memcmp(k.mv_data, key, il + 1) != 0 || v.mv_size != 8 + REC_HASH_LEN)
             break;
         MDB_val ak = { 8, v.mv_data }, av;
-        if (mdb_get(txn, r->audit, &ak, &av) != 0)
-            continue;
-        Entretiens__V1__AuditRecord *rec = entretiens__v1__audit_record__unpack(NULL, av.mv_size, av.mv_data);
-        if (!rec)
-            continue;
+        int g = mdb_get(txn, r->audit, &ak, &av);
+        if (g && g != MDB_NOTFOUND) {
+            rc = g;
+            break;
+        }
+        Entretiens__V1__AuditRecord *rec = g == 0 ? entretiens__v1__audit_record__unpack(NULL, av.mv_size, av.mv_data)
+                                                  : NULL;
+        if (!rec) {
+            /* a trail with a hole is not shown as if whole: the caller says
+             * so (audit verify names the break) */
+            ent_log_error("records.audit", "interview %s: audit record %llu %s", interview_id,
+                          (unsigned long long) ent_be64_get(v.mv_data), g ? "is missing" : "cannot be read");
+            rc = MDB_CORRUPTED;
+            break;
+        }
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
             Entretiens__V1__AuditRecord **a = realloc(*out, cap * sizeof *a);

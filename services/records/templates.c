@@ -68,16 +68,29 @@ int rec_template_get(records_t *r, MDB_txn *txn, const char *id, uint32_t versio
     return *out ? 0 : MDB_CORRUPTED;
 }
 
-json_t *rec_template_doc(records_t *r, MDB_txn *txn, const char *id, uint32_t version)
+int rec_template_doc(records_t *r, MDB_txn *txn, const char *id, uint32_t version, json_t **out)
 {
+    *out = NULL;
     Entretiens__V1__Template *t = NULL;
-    if (rec_template_get(r, txn, id, version, &t) != 0)
-        return NULL;
-    json_t *doc = json_loads(t->document, 0, NULL);
-    if (doc)
-        json_object_set_new(doc, "version", json_integer(t->version));
+    int rc = rec_template_get(r, txn, id, version, &t);
+    if (rc == MDB_CORRUPTED)
+        ent_log_error("records.template", "template %s v%u cannot be read", id ? id : "", version);
+    if (rc)
+        return rc;
+    json_error_t err;
+    json_t *doc = json_loads(t->document, 0, &err);
+    if (!doc) {
+        ent_log_error("records.template", "template %s v%u: its stored document is not JSON: %s", id, t->version,
+                      err.text);
+        rc = MDB_CORRUPTED;
+    } else if (json_object_set_new(doc, "version", json_integer(t->version)) != 0) {
+        json_decref(doc);
+        doc = NULL;
+        rc = ENOMEM;
+    }
     entretiens__v1__template__free_unpacked(t, NULL);
-    return doc;
+    *out = doc;
+    return rc;
 }
 
 static size_t s_sel_key(uint8_t *key, size_t size, const char *type, const char *locale, const char *entity,

@@ -110,5 +110,17 @@ grep -q "record $seq of interview $IV" <<<"$out" || fail "message: $out"
 grep -q '"interview_seq": 2' "$IT_DIR/v3.json" || fail "the interview chain names link 2: $(cat "$IT_DIR/v3.json")"
 lmdb_edit audit "$key" 'Bureau 13' 'Bureau 12'
 out=$("$CTL" --as admin:root audit verify) || fail "restored trail should verify: $out"
+
+# 3. an audit record that cannot be read (its first byte, a field tag, made
+# invalid): the trail is not listed as if it were whole
+v=$(mdb_dump -s audit "$DB" | awk -v k=" $key" '$0 == k { getline; print substr($0, 2, 6); exit }')
+[ ${#v} = 6 ] || fail "no audit record under $key"
+lmdb_edit_hex audit "$key" "$v" "ff${v:2}"
+out=$("$CTL" --as admin:root audit show "$IV" 2>&1) && fail "a trail with an unreadable record was listed: $out"
+grep -q "DATA_LOSS" <<<"$out" || fail "audit show: not DATA_LOSS: $out"
+grep -q "missing or unreadable" <<<"$out" || fail "audit show does not say why: $out"
+grep -q '"records.audit"' "$IT_DIR/records.log" || fail "the unreadable record is not logged"
+lmdb_edit_hex audit "$key" "ff${v:2}" "$v"
+"$CTL" --as admin:root audit show "$IV" >/dev/null || fail "the restored trail is not listed"
 kill -TERM $REC $SCHED; wait $REC; wait $SCHED
 echo "changes behind the daemon's back: content and audit record caught, first broken link named"

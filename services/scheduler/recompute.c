@@ -616,9 +616,9 @@ int sched_sweep(MDB_txn *txn, void *arg)
         }
         return rc;
     }
-    /* the real clock: 20,000 employees per turn, so requests keep being
-     * answered while a new day is swept */
-    size_t budget = 20000;
+    /* the real clock: a chunk of employees per turn (20,000 by default),
+     * so requests keep being answered while a new day is swept */
+    size_t budget = s->sweep_chunk ? s->sweep_chunk : 20000;
     MDB_cursor *cur;
     rc = mdb_cursor_open(txn, s->facts, &cur);
     if (rc)

@@ -18,12 +18,6 @@
 #define S_DAY_MS 86400000LL
 #define S_BUDGET 10000 /* deletions per turn: requests keep being answered */
 
-const ent_config_var_t sched_config_vars[] = {
-    { "ENTRETIENS_RETENTION_DEADLETTER_DAYS", "365",
-      "days a rejected HRIS event (a dead letter, with the person's data) is kept, then deleted (1 to 36500)" },
-};
-const size_t sched_n_config_vars = sizeof sched_config_vars / sizeof sched_config_vars[0];
-
 int sched_retention_config(scheduler_t *s)
 {
     bool ok = true;

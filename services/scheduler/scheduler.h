@@ -111,6 +111,7 @@ typedef struct scheduler {
     bool campaigns_dirty;
     /* the daily sweep: every employee recomputed when the date changes */
     uint32_t deadletter_days;       /* ENTRETIENS_RETENTION_DEADLETTER_DAYS */
+    size_t sweep_chunk;             /* ENTRETIENS_SCHEDULER_SWEEP_CHUNK: employees per turn, real clock */
     int32_t swept_on;               /* the date of the last complete sweep */
     int32_t sweep_today;            /* the date of the sweep in progress, or NONE */
     char sweep_next[SCHED_ID_MAX + 1]; /* resume after this employee id */
@@ -290,8 +291,9 @@ bool sched_event_redact(Entretiens__V1__EmployeeEvent *ev);
 /* Daemon set-up (ent_daemon_setup_fn): arg is a scheduler_t to fill. */
 int sched_setup(ent_daemon_t *d, void *arg);
 
-/* retention.c: the scheduler's own settings (the dead letters' period),
- * read by sched_retention_config (-1, logged, when out of range); the
+/* The scheduler's own settings (service.c): the dead letters' period, the
+ * real-clock sweep's chunk.  retention.c: the period, read by
+ * sched_retention_config (-1, logged, when out of range); the
  * periodic work deleting the dead letters past it (ent_daemon_work_fn:
  * hourly and at every clock change; at most 10,000 a turn).  Returns 0 or
  * an LMDB code. */

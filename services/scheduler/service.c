@@ -215,6 +215,15 @@ static void s_flush(void *arg, bool committed)
     }
 }
 
+const ent_config_var_t sched_config_vars[] = {
+    { "ENTRETIENS_RETENTION_DEADLETTER_DAYS", "365",
+      "days a rejected HRIS event (a dead letter, with the person's data) is kept, then deleted (1 to 36500)" },
+    { "ENTRETIENS_SCHEDULER_SWEEP_CHUNK", "20000",
+      "employees recomputed per turn when the real clock reaches a new day (1 to 1000000): requests are answered "
+      "between chunks" },
+};
+const size_t sched_n_config_vars = sizeof sched_config_vars / sizeof sched_config_vars[0];
+
 int sched_setup(ent_daemon_t *d, void *arg)
 {
     scheduler_t *s = arg;
@@ -248,6 +257,13 @@ int sched_setup(ent_daemon_t *d, void *arg)
     s->swept_on = s->sweep_today = ENT_DATE_NONE;
     if (sched_retention_config(s) != 0)
         return ENT_DAEMON_CONFIG_ERROR;
+    bool chunk_ok = true;
+    int64_t chunk = ent_config_get_int(ent_daemon_config(d), "ENTRETIENS_SCHEDULER_SWEEP_CHUNK", 20000, &chunk_ok);
+    if (!chunk_ok || chunk < 1 || chunk > 1000000) {
+        ent_log_error("config.invalid", "ENTRETIENS_SCHEDULER_SWEEP_CHUNK must be a whole number from 1 to 1000000");
+        return ENT_DAEMON_CONFIG_ERROR;
+    }
+    s->sweep_chunk = (size_t) chunk;
     s_reset(s);
     s_metrics(s);
     if (sched_policy_load(s) != 0)

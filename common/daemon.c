@@ -85,7 +85,8 @@ struct ent_daemon {
     ent_rpc_server_stats_t rpc_seen;
     uint64_t published_seen;
     ent_store_stats_t store_seen;
-    struct s_backup *backups;      /* copies running on worker threads */
+    struct s_job *jobs;            /* offloaded work running on worker threads */
+    ent_daemon_offload_t backup_spec;
     /* trust (keys.h, zap.h): all NULL / false with ENTRETIENS_INSECURE=1 */
     bool insecure;
     ent_keyring_t *ring;
@@ -572,75 +573,99 @@ static int s_clock_set(ent_rpc_call_t *call, void *arg)
 /* admin.backup: the compacted copy runs on a libuv worker thread (it reads
  * through its own read-only transaction), so the daemon keeps serving; the
  * reply comes when the copy is done. */
-typedef struct s_backup {
+/* Offloaded work (ent_daemon_offload): a job per deferred call, run on a
+ * libuv worker thread, answered on the loop thread.  The daemon keeps the
+ * jobs in flight so that its shutdown can forget their calls (the loop's
+ * destruction waits for the worker threads and frees them). */
+typedef struct s_job {
     uv_work_t work;
     ent_daemon_t *d;          /* NULL once the daemon is shutting down */
     ent_rpc_pending_t *pending;
-    ent_store_t *store;
-    char dir[4096];
-    int rc;
-    struct s_backup *next;
-} s_backup_t;
+    const ent_daemon_offload_t *spec;
+    ent_offload_job_t job;
+    struct s_job *next;
+} s_job_t;
 
-static void s_backup_run(uv_work_t *w)
+static void s_job_run(uv_work_t *w)
 {
-    s_backup_t *b = w->data;
-    b->rc = ent_store_backup(b->store, b->dir);
+    s_job_t *j = w->data;
+    j->spec->run(&j->job, j->spec->arg);
 }
 
-static void s_backup_done(uv_work_t *w, int status)
+static void s_job_done(uv_work_t *w, int status)
 {
-    s_backup_t *b = w->data;
-    ent_daemon_t *d = b->d;
+    s_job_t *j = w->data;
+    ent_daemon_t *d = j->d;
     if (d) {
-        for (s_backup_t **p = &d->backups; *p; p = &(*p)->next)
-            if (*p == b) {
-                *p = b->next;
+        for (s_job_t **p = &d->jobs; *p; p = &(*p)->next)
+            if (*p == j) {
+                *p = j->next;
                 break;
             }
-        int rc = status ? status : b->rc;
-        if (rc) {
-            char msg[512];
-            snprintf(msg, sizeof msg, "backup to %.300s failed: %.150s", b->dir,
-                     rc < 0 && status ? uv_strerror(rc) : mdb_strerror(rc));
-            ent_log_error("admin.backup", "%s", msg);
-            ent_rpc_pending_reply(d->rpc, &b->pending, rc == ENOENT ? ENT_NOT_FOUND : ENT_FAILED_PRECONDITION, "dir",
-                                  msg, NULL);
-        } else {
-            ent_log_info("admin.backup", "store copied to %s", b->dir);
-            ent_rpc_pending_reply(d->rpc, &b->pending, ENT_OK, NULL, NULL, NULL);
-        }
+        if (status)
+            ent_rpc_pending_reply(d->rpc, &j->pending, ENT_UNAVAILABLE, NULL, uv_strerror(status), NULL);
+        else
+            ent_rpc_pending_reply(d->rpc, &j->pending, j->job.code, j->job.field[0] ? j->job.field : NULL,
+                                  j->job.message[0] ? j->job.message : NULL, j->job.reply);
     }
-    ent_rpc_pending_drop(&b->pending);
-    free(b);
+    if (j->job.reply && j->spec->free_reply)
+        j->spec->free_reply(j->job.reply);
+    ent_rpc_pending_drop(&j->pending);
+    free(j);
 }
 
-static void s_backup_start(ent_rpc_pending_t *pending, void *arg)
+static void s_job_start(ent_rpc_pending_t *pending, void *arg)
 {
-    ent_daemon_t *d = arg;
-    size_t len;
-    const uint8_t *data = ent_rpc_pending_payload(pending, &len);
-    Entretiens__V1__BackupRequest *req = entretiens__v1__backup_request__unpack(NULL, len, data);
-    s_backup_t *b = req ? calloc(1, sizeof *b) : NULL;
-    if (!b) {
-        if (req)
-            entretiens__v1__backup_request__free_unpacked(req, NULL);
-        ent_rpc_pending_reply(d->rpc, &pending, ENT_RESOURCE_EXHAUSTED, NULL, "cannot start the backup", NULL);
+    const ent_daemon_offload_t *spec = arg;
+    ent_daemon_t *d = spec->d;
+    s_job_t *j = calloc(1, sizeof *j);
+    if (!j) {
+        ent_rpc_pending_reply(d->rpc, &pending, ENT_RESOURCE_EXHAUSTED, NULL, "cannot start the work", NULL);
         return;
     }
-    b->d = d;
-    b->pending = pending;
-    b->store = d->store;
-    b->work.data = b;
-    snprintf(b->dir, sizeof b->dir, "%s", req->dir);
+    j->d = d;
+    j->pending = pending;
+    j->spec = spec;
+    j->work.data = j;
+    j->job.store = d->store;
+    j->job.payload = ent_rpc_pending_payload(pending, &j->job.payload_len);
+    j->job.code = ENT_OK;
+    if (uv_queue_work(ent_loop_uv(d->loop), &j->work, s_job_run, s_job_done) != 0) {
+        ent_rpc_pending_reply(d->rpc, &j->pending, ENT_UNAVAILABLE, NULL, "no worker for the work", NULL);
+        free(j);
+        return;
+    }
+    j->next = d->jobs;
+    d->jobs = j;
+}
+
+int ent_daemon_offload(ent_rpc_call_t *call, const ent_daemon_offload_t *spec)
+{
+    return ent_rpc_defer(call, s_job_start, (void *) spec);
+}
+
+/* admin.backup: the compacted copy on a worker thread (it reads the whole
+ * store: seconds for a large one, while the loop goes on serving). */
+static void s_backup_run(ent_offload_job_t *job, void *arg)
+{
+    (void) arg;
+    Entretiens__V1__BackupRequest *req = entretiens__v1__backup_request__unpack(NULL, job->payload_len, job->payload);
+    if (!req) {
+        job->code = ENT_INVALID_ARGUMENT;
+        snprintf(job->field, sizeof job->field, "dir");
+        snprintf(job->message, sizeof job->message, "an existing empty directory is required");
+        return;
+    }
+    int rc = ent_store_backup(job->store, req->dir);
+    if (rc) {
+        snprintf(job->message, sizeof job->message, "backup to %.300s failed: %.150s", req->dir, mdb_strerror(rc));
+        ent_log_error("admin.backup", "%s", job->message);
+        job->code = rc == ENOENT ? ENT_NOT_FOUND : ENT_FAILED_PRECONDITION;
+        snprintf(job->field, sizeof job->field, "dir");
+    } else {
+        ent_log_info("admin.backup", "store copied to %s", req->dir);
+    }
     entretiens__v1__backup_request__free_unpacked(req, NULL);
-    if (uv_queue_work(ent_loop_uv(d->loop), &b->work, s_backup_run, s_backup_done) != 0) {
-        ent_rpc_pending_reply(d->rpc, &b->pending, ENT_UNAVAILABLE, NULL, "no worker for the backup", NULL);
-        free(b);
-        return;
-    }
-    b->next = d->backups;
-    d->backups = b;
 }
 
 static int s_backup(ent_rpc_call_t *call, void *arg)
@@ -655,7 +680,7 @@ static int s_backup(ent_rpc_call_t *call, void *arg)
     }
     entretiens__v1__backup_request__free_unpacked(req, NULL);
     /* the copy starts after this turn commits, on a worker thread */
-    return ent_rpc_defer(call, s_backup_start, d);
+    return ent_daemon_offload(call, &d->backup_spec);
 }
 
 static int s_replay(ent_rpc_call_t *call, void *arg)
@@ -851,6 +876,7 @@ int ent_daemon_new(const ent_daemon_spec_t *spec, int argc, char **argv, ent_dae
     ent_daemon_method(d, "health", s_health, d);
     ent_daemon_method(d, "admin.clock.show", s_clock_show, d);
     ent_daemon_method_for(d, "admin.clock.set", ENT_RPC_OPERATOR, s_clock_set, d);
+    d->backup_spec = (ent_daemon_offload_t) { .d = d, .run = s_backup_run };
     ent_daemon_method_for(d, "admin.backup", ENT_RPC_OPERATOR, s_backup, d);
     for (const char *const *p = spec->consumes; p && *p && d->n_consumers < MAX_CONSUMES; p++) {
         d->consumers[d->n_consumers].producer = strdup(*p);
@@ -1057,11 +1083,11 @@ void ent_daemon_destroy(ent_daemon_t **d_p)
     /* copies still running: their clients get no answer; the loop's
      * destruction below waits for the worker threads, before the store is
      * closed */
-    for (struct s_backup *b = d->backups; b; b = b->next) {
-        b->d = NULL;
-        ent_rpc_pending_drop(&b->pending);
+    for (struct s_job *j = d->jobs; j; j = j->next) {
+        j->d = NULL;
+        ent_rpc_pending_drop(&j->pending);
     }
-    d->backups = NULL;
+    d->jobs = NULL;
     if (d->sighup_on)
         uv_close((uv_handle_t *) &d->sighup, NULL);
     ent_rpc_server_destroy(&d->rpc);

@@ -133,6 +133,36 @@ typedef int (*ent_daemon_settle_fn)(MDB_txn *txn, void *arg);
 /* Registers fn (before start).  Returns 0, or -1 when more than 8 are. */
 int ent_daemon_on_settle(ent_daemon_t *d, ent_daemon_settle_fn fn, void *arg);
 
+/* Offloaded work: a method whose answer takes long to compute from a
+ * stable view of the store (a backup, the whole audit chain's check) hands
+ * it to a libuv worker thread, so that the loop goes on serving.  The job
+ * runs after the turn commits; run(job, arg) fills code (ENT_OK set
+ * before), field, message and reply, and may open read-only transactions
+ * on job->store's environment, holding ent_store_thread_hold for each
+ * (common/store.h).  The answer is sent on the loop thread; reply is then
+ * freed with free_reply.  A daemon stopping while jobs run leaves their
+ * callers unanswered (they time out).  The spec must outlive the daemon. */
+typedef struct {
+    ent_store_t *store;             /* the daemon's */
+    const uint8_t *payload;         /* the request's payload (valid during run) */
+    size_t payload_len;
+    ent_code_t code;
+    char field[64];
+    char message[512];
+    ProtobufCMessage *reply;        /* NULL: an empty payload */
+} ent_offload_job_t;
+typedef void (*ent_offload_fn)(ent_offload_job_t *job, void *arg);
+typedef struct {
+    ent_daemon_t *d;
+    ent_offload_fn run;
+    void *arg;
+    void (*free_reply)(ProtobufCMessage *reply);
+} ent_daemon_offload_t;
+
+/* Called by a method handler in place of answering: returns what the
+ * handler returns (0). */
+int ent_daemon_offload(ent_rpc_call_t *call, const ent_daemon_offload_t *spec);
+
 /* Binds the sockets and the HTTP endpoint, connects the subscribers.
  * Returns 0, or -1 (logged) when an endpoint cannot be bound. */
 int ent_daemon_start(ent_daemon_t *d);

@@ -1233,6 +1233,12 @@ static int s_audit_verify(ent_rpc_call_t *call, void *arg)
         }
         s_caller_free(&c);
     }
+    if (!rc && ok && !(q->interview_id && *q->interview_id)) {
+        /* the whole chain: seconds at a million interviews, on a worker
+         * thread from a read transaction, while the loop goes on serving */
+        entretiens__v1__audit_request__free_unpacked(q, NULL);
+        return ent_daemon_offload(call, &r->verify_spec);
+    }
     if (!rc && ok) {
         Entretiens__V1__AuditVerifyReply rep = ENTRETIENS__V1__AUDIT_VERIFY_REPLY__INIT;
         char reason[512], head[2 * REC_HASH_LEN + 1], broken[REC_ID_MAX + 1];
@@ -1248,6 +1254,52 @@ static int s_audit_verify(ent_rpc_call_t *call, void *arg)
     }
     entretiens__v1__audit_request__free_unpacked(q, NULL);
     return rc;
+}
+
+/* The whole chain's verification as offloaded work: its own read
+ * transaction (holding the resize lock), the reply kept for the loop. */
+typedef struct {
+    Entretiens__V1__AuditVerifyReply rep; /* first: the reply's base */
+    char reason[512], head[2 * REC_HASH_LEN + 1], broken[REC_ID_MAX + 1];
+} s_verify_t;
+
+void rec_audit_verify_reply_free(ProtobufCMessage *reply)
+{
+    s_verify_t *v = (s_verify_t *) reply;
+    rec_audit_verify_free(&v->rep);
+    free(v);
+}
+
+void rec_audit_verify_run(ent_offload_job_t *job, void *arg)
+{
+    records_t *r = arg;
+    s_verify_t *v = calloc(1, sizeof *v);
+    if (!v) {
+        job->code = ENT_RESOURCE_EXHAUSTED;
+        snprintf(job->message, sizeof job->message, "out of memory");
+        return;
+    }
+    entretiens__v1__audit_verify_reply__init(&v->rep);
+    ent_store_thread_hold();
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(ent_store_env(job->store), NULL, MDB_RDONLY, &txn);
+    if (!rc) {
+        rc = rec_audit_verify(r, txn, "", &v->rep, v->reason, sizeof v->reason, v->head, v->broken);
+        mdb_txn_abort(txn);
+    }
+    ent_store_thread_release();
+    if (rc) {
+        job->code = ENT_UNAVAILABLE;
+        snprintf(job->message, sizeof job->message, "the audit chain cannot be read: %s", mdb_strerror(rc));
+        rec_audit_verify_reply_free(&v->rep.base);
+        return;
+    }
+    v->rep.reason = v->reason;
+    v->rep.head_hash = v->head;
+    v->rep.broken_interview_id = v->broken;
+    if (!v->rep.ok)
+        ent_log_warn("audit.broken", "audit verify: %s", v->reason);
+    job->reply = &v->rep.base;
 }
 
 static int s_audit_list(ent_rpc_call_t *call, void *arg)

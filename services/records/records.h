@@ -53,6 +53,7 @@
 typedef struct records {
     ent_daemon_t *d;
     ent_store_t *store;
+    ent_daemon_offload_t verify_spec; /* the whole chain's audit verify, on a worker (methods.c) */
     MDB_dbi interviews, content, by_obligation, by_employee, by_manager, by_status, by_due, templates, template_sel, directory,
         reports, grants, audit, audit_idx, deferred, deferred_idx, reads, retention;
     int horizon_days;     /* ENTRETIENS_RECORDS_HORIZON_DAYS; 0 = no horizon */
@@ -371,6 +372,11 @@ int rec_migrate(MDB_txn *txn, unsigned from, void *arg);
  * the keys directory), seals what an older binary left in clear, registers
  * methods and work.  Returns 0, ENT_DAEMON_CONFIG_ERROR or -1 (logged). */
 int rec_setup(ent_daemon_t *d, void *arg);
+
+/* The offloaded run of the whole chain's audit verify (methods.c):
+ * r->verify_spec's run and free_reply. */
+void rec_audit_verify_run(ent_offload_job_t *job, void *arg);
+void rec_audit_verify_reply_free(ProtobufCMessage *reply);
 
 /* Closes what rec_setup opened (the keystore).  Safe after a failed setup. */
 void rec_teardown(records_t *r);

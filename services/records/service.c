@@ -280,6 +280,8 @@ int rec_setup(ent_daemon_t *d, void *arg)
     memset(r, 0, sizeof *r);
     r->d = d;
     r->store = ent_daemon_store(d);
+    r->verify_spec = (ent_daemon_offload_t) { .d = d, .run = rec_audit_verify_run, .arg = r,
+                                              .free_reply = rec_audit_verify_reply_free };
     bool ok = true;
     int64_t horizon = ent_config_get_int(ent_daemon_config(d), "ENTRETIENS_RECORDS_HORIZON_DAYS", 365, &ok);
     if (!ok || horizon < 0 || horizon > 36500) {

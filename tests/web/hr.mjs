@@ -237,7 +237,8 @@ try {
     check((await page.locator('#camp-confirm-q').innerText()).includes(id), `the confirmation does not name ${id}`);
     await page.waitForFunction(() => document.activeElement?.textContent === 'Confirmer'); // the focus on "Confirmer"
     if (opts.keep) {
-      await page.locator('#camp-actions button', { hasText: 'Ne rien faire' }).click();
+      await page.keyboard.press('Escape'); // "Ne rien faire" from the keyboard
+      await page.locator('#camp-confirm-q').waitFor({ state: 'detached' });
       await page.locator('#camp-actions button[type=submit]').waitFor();
       await page.waitForFunction(() => document.activeElement?.getAttribute('type') === 'submit'); // the focus back on the action
       return null;

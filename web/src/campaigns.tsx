@@ -2,7 +2,7 @@
 // new end date) or cancel it (POST /campaigns/{id}/close|extend|cancel, with
 // the "why" the scheduler keeps and publishes as `note`).  Nothing is sent
 // before an inline confirmation that names the campaign and the action (the
-// focus moves to it, "Ne rien faire" goes back); the scheduler's answer — the
+// focus moves to it, "Ne rien faire" or Escape goes back); the scheduler's answer — the
 // campaign as it now is, or its refusal (already closed, a new end not after
 // the current one) — is said in words under the form.
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
@@ -118,12 +118,12 @@ export function CampaignActions({ list, onChanged }: { list: Campaign[]; onChang
             onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
           {!asking && <button type="submit" class="primary" ref={submitRef}>{t(`camp_${action}` as any)}…</button>}
           {asking && (
-            <div class="confirm" role="group" aria-labelledby="camp-confirm-q">
+            <div class="confirm" role="group" aria-labelledby="camp-confirm-q"
+              onKeyDown={(e) => { if (e.key === 'Escape' && !busy) back(); }}>
               <p id="camp-confirm-q"><span aria-hidden="true">⚠ </span>
                 {t(`camp_q_${action}` as any)} {quote(label(camp))}{action === 'extend' ? ` ${t('camp_until')} ${fmtShort(end)}` : ''}{lang.get() === 'en' ? '?' : ' ?'}</p>
               <button type="button" class="primary" ref={confirmRef} disabled={busy} onClick={act}>{t('camp_confirm')}</button>
-              <button type="button" disabled={busy} onClick={back}
-                onKeyDown={(e) => { if (e.key === 'Escape') back(); }}>{t('camp_keep')}</button>
+              <button type="button" disabled={busy} onClick={back}>{t('camp_keep')}</button>
             </div>
           )}
         </>

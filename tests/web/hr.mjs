@@ -283,6 +283,14 @@ try {
   await page.waitForURL(/\/personnes$/);
   await page.locator('#t-search tbody tr').first().waitFor();
   await firstContent(page, 'Personnes', ['/api/v1/employees'], '#t-search tbody tr');
+  // everyone, 50 at a time: "Afficher les suivants" appends the API's next page
+  const p1 = await api(page, '/employees?limit=50');
+  const p2 = await api(page, `/employees?limit=50&after=${p1.next_after}`);
+  check(p1.next_after && p2.employees.length > 0, 'fewer than 51 employees: ' + JSON.stringify(p1.next_after));
+  eq((await cells(page, 't-search')).map((r) => r[1]), p1.employees.map((e) => e.employee_id), 'the first 50 people');
+  await page.locator('#more').click();
+  await page.waitForFunction((n) => document.querySelectorAll('#t-search tbody tr').length === n, 50 + p2.employees.length);
+  eq((await cells(page, 't-search')).map((r) => r[1]), [...p1.employees, ...p2.employees].map((e) => e.employee_id), 'the people after "Afficher les suivants"');
   const plain = (x) => x.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
   const everyone = (await api(page, '/employees?limit=1000')).employees;
   const her = everyone.find((e) => e.employee_id === EMP);

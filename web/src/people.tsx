@@ -7,9 +7,9 @@
 // (GET /notifications?employee_id=).  The four requests of a person's page
 // leave together, with the script when the page is opened directly.
 import { useState } from 'preact/hooks';
-import { ApiError, Obligation, Summary, get } from './api';
+import { Obligation, Summary } from './api';
 import { fmtShort, fmtWhen, lang, quote, t, typeName } from './i18n';
-import { Failure, Load, NotAllowed, qs, refused, useGet } from './hr';
+import { Failure, Load, NotAllowed, qs, refused, useGet, usePages } from './hr';
 import { go } from './state';
 import { Col, Table, fmtEur, fmtNum } from './table';
 import { State } from './ui';
@@ -51,20 +51,11 @@ const yesNo = (b?: boolean) => t(b ? 'yes' : 'no');
 export function People({ allowed }: { allowed: boolean }) {
   const [q, setQ] = useState('');
   const [asked, setAsked] = useState('');
-  const first = useGet<Search>(allowed ? peoplePath(asked) : null);
-  const [more, setMore] = useState<{ key: string; rows: Employee[]; next?: string; busy?: boolean; err?: ApiError }>({ key: '', rows: [] });
+  const pages = usePages<Search, Employee>(allowed ? peoplePath(asked) : null, (a) => peoplePath(asked, a), (p) => p.employees, (p) => p.next_after);
+  const first = pages.load;
   if (!allowed || refused(first.err)) return <NotAllowed />;
-  const key = asked;
-  const extra = more.key === key ? more : { key, rows: [] as Employee[], next: undefined, busy: false, err: undefined };
-  const next = extra.rows.length ? extra.next : first.data?.next_after;
-  const loadMore = () => {
-    if (!next) return;
-    setMore({ ...extra, busy: true });
-    get<Search>(peoplePath(asked, next)).then(
-      (r) => setMore({ key, rows: [...extra.rows, ...(r.body.employees || [])], next: r.body.next_after }),
-      (e) => setMore({ ...extra, busy: false, err: e }));
-  };
-  const rows = [...(first.data?.employees || []), ...extra.rows];
+  const rows = pages.rows;
+  const next = pages.next;
   const cols: Col<Employee>[] = [
     { key: 'name', label: t('name'), raw: (e) => fullName(e), show: (e) => link(personPath(e.employee_id), fullName(e) || e.employee_id) },
     { key: 'employee_id', label: t('employee_id') },
@@ -92,8 +83,8 @@ export function People({ allowed }: { allowed: boolean }) {
         <>
           <p class="muted" role="status" data-found>{fmtNum(rows.length)} {t('people')}{asked ? ` — ${quote(asked)}` : ''}{next ? ` (${t('more_exist')})` : ''}</p>
           <Table id="t-search" caption={asked ? `${t('search_results')} ${quote(asked)}` : t('people_title')} cols={cols} rows={rows} csv="personnes.csv" />
-          {next && <button type="button" onClick={loadMore} disabled={extra.busy}>{t('more')}</button>}
-          {extra.err && <Failure e={extra.err} />}
+          {next && <button type="button" id="more" onClick={pages.loadMore} disabled={pages.busy}>{t('more')}</button>}
+          {pages.err && <Failure e={pages.err} />}
         </>
       )}
     </main>

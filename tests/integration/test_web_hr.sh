@@ -45,6 +45,12 @@ close_interviews annual_review 6 '{highlights: "my year", engagement: ([1, 4, 5,
 close_interviews professional 5 '{skills_acquired: "sql", career_path: "data",
   mobility_wish: (if $k == 0 then {kind: "external", horizon: "6_months"} else {kind: "internal_new_job", horizon: "2_years"} end)}' \
   "$IT_ANSWERS/professional-manager.json"
+# three small campaigns the page extends, closes and cancels (another type than
+# the review campaign's, once its interviews are closed: they change none of them)
+for c in lab-2026 pilote-2026 essai-2026; do
+  "$CTL" campaign create --id $c --type internal_mobility --title "LAB $c" --entity ACME-LAB --from 2026-09-01 --to 2026-10-31 \
+    >/dev/null || fail "campaign create $c"
+done
 caught_up 60
 
 # the figures the pages must show, from the CLI (the same daemons)

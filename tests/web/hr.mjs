@@ -91,7 +91,7 @@ try {
   await page.waitForURL(/\/pilotage$/);
   await page.locator('#t-exposure tfoot').waitFor();
   const nav = await page.locator('header nav a').allInnerTexts();
-  eq(nav, ['Pilotage', 'Résultats', 'Échéances'], 'the HR navigation');
+  eq(nav, ['Pilotage', 'Résultats', 'Échéances', 'Personnes'], 'the HR navigation');
 
   step('Pilotage: one request for the first content (a reload)');
   await firstContent(page, 'Pilotage', ['/api/v1/statistics/compliance', '/api/v1/campaigns'], '#t-campaigns');
@@ -117,7 +117,7 @@ try {
   check(camp && camp.met > 0, 'no review-2026 with interviews done: ' + JSON.stringify(camps));
   const crow = (await cells(page, 't-campaigns')).find((r) => r[0].includes('review-2026'));
   check(crow, 'review-2026 is not in the campaigns table');
-  eq([num(crow[4]), num(crow[5]), num(crow[6])], [camp.eligible, camp.met, camp.upcoming || 0], 'review-2026: eligible, done, upcoming');
+  eq([num(crow[5]), num(crow[6]), num(crow[7])], [camp.eligible, camp.met, camp.upcoming || 0], 'review-2026: eligible, done, upcoming');
   const cc = byHeader((await csv(page, 't-campaigns')).rows).find((r) => r.id === 'review-2026');
   eq([Number(cc.eligible), Number(cc.met)], [camp.eligible, camp.met], 'the campaigns CSV');
   await audit(page, 'pilotage');
@@ -130,6 +130,8 @@ try {
   const people = await cells(page, 't-people');
   eq(people.length, list.length, `the people of ${ENTITY} (overdue and due soon)`);
   eq(people.map((r) => r[0].split('\n').pop()), list.map((e) => e.employee_id), 'the people, in deadline order');
+  eq(await page.locator('#t-people tbody tr td:first-child a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
+    list.map((e) => '/personnes/' + e.employee_id), 'the links to each person\'s page');
   // each one's rule and the scheduler's reason (from /due)
   await page.waitForFunction(() => [...document.querySelectorAll('#t-people tbody tr')].every((tr) => tr.lastElementChild.innerText.trim() !== 'Chargement…'));
   const withReason = (await cells(page, 't-people')).filter((r) => r[6] && r[5]);
@@ -214,6 +216,141 @@ try {
   await page.waitForFunction((n) => document.querySelectorAll('#t-due tbody tr').length === n, pro.obligations.length);
   await audit(page, 'deadlines');
 
+
+  // ---- campaign actions on Pilotage: extend, a refused extension, close,
+  // a cancel thought better of then confirmed, a cancel refused because the
+  // campaign was closed behind the page's back
+  step('Pilotage: extend, close, cancel campaigns (confirmed; refusals said)');
+  await page.locator('header nav a', { hasText: 'Pilotage' }).click();
+  await page.locator('#camp-actions').waitFor();
+  const campaign = async (id) => (await api(page, '/campaigns/' + id));
+  const campOf = (c) => (c.campaigns ? c.campaigns[0] : c); // GET /campaigns/{id}: {campaigns: [it]}
+  const result = page.locator('#camp-result p');
+  async function campAct(id, action, opts = {}) {
+    await page.locator('#f-camp').selectOption(id);
+    await page.locator(`input[name=camp-action][value=${action}]`).check();
+    if (opts.end) await page.locator('#f-camp-end').fill(opts.end);
+    await page.locator('#f-camp-note').fill(opts.note || '');
+    await page.locator('#camp-actions button[type=submit]').click();
+    // the confirmation names the campaign and takes the focus
+    await page.locator('#camp-confirm-q').waitFor();
+    check((await page.locator('#camp-confirm-q').innerText()).includes(id), `the confirmation does not name ${id}`);
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Confirmer'); // the focus on "Confirmer"
+    if (opts.keep) {
+      await page.keyboard.press('Escape'); // "Ne rien faire" from the keyboard
+      await page.locator('#camp-confirm-q').waitFor({ state: 'detached' });
+      await page.locator('#camp-actions button[type=submit]').waitFor();
+      await page.waitForFunction(() => document.activeElement?.getAttribute('type') === 'submit'); // the focus back on the action
+      return null;
+    }
+    if (opts.audit) await audit(page, 'campaign-confirm');
+    await page.keyboard.press('Enter'); // keyboard: the focused "Confirmer"
+    await page.locator('#camp-confirm-q').waitFor({ state: 'detached' });
+    await result.waitFor();
+    return { ok: (await result.getAttribute('class')) === 'ok', text: await result.innerText() };
+  }
+  let r1 = await campAct('lab-2026', 'extend', { end: '2026-11-30', note: 'congés', audit: true });
+  check(r1.ok && /prolongée jusqu’au 30\/11\/2026/.test(r1.text), 'extend: ' + JSON.stringify(r1));
+  let c1 = campOf(await campaign('lab-2026'));
+  eq([c1.window_end, c1.note, c1.state || 'open'], ['2026-11-30', 'congés', 'open'], 'lab-2026 after the extension (API)');
+  check((await cells(page, 't-campaigns')).find((r) => r[0].includes('lab-2026'))[3] === '30/11/2026', 'the table does not show the new end');
+  r1 = await campAct('lab-2026', 'extend', { end: '2026-11-01' });
+  check(!r1.ok && /after the current one/.test(r1.text) && /Refusé/.test(r1.text), 'an earlier end is not refused in words: ' + JSON.stringify(r1));
+  eq(campOf(await campaign('lab-2026')).window_end, '2026-11-30', 'lab-2026 after the refused extension (API)');
+  r1 = await campAct('lab-2026', 'close', { note: 'terminé' });
+  check(r1.ok && /clôturée/.test(r1.text), 'close: ' + JSON.stringify(r1));
+  c1 = campOf(await campaign('lab-2026'));
+  eq([c1.state, c1.note], ['closed', 'terminé'], 'lab-2026 after closing (API)');
+  check((await cells(page, 't-campaigns')).find((r) => r[0].includes('lab-2026'))[4].includes('Clôturée'), 'the table does not say closed');
+  check(!(await page.locator('#f-camp option').allInnerTexts()).some((o) => o.includes('lab-2026')), 'a closed campaign is still offered');
+  await campAct('pilote-2026', 'cancel', { keep: true });
+  eq(campOf(await campaign('pilote-2026')).state || 'open', 'open', 'pilote-2026 after "Ne rien faire" (API)');
+  r1 = await campAct('pilote-2026', 'cancel', { note: 'abandon' });
+  check(r1.ok && /annulée/.test(r1.text), 'cancel: ' + JSON.stringify(r1));
+  eq(campOf(await campaign('pilote-2026')).state, 'cancelled', 'pilote-2026 after cancelling (API)');
+  // closed by someone else meanwhile: the page's cancel is refused, said in words
+  const csrf = (await api(page, '/me')).csrf_token;
+  const behind = await page.request.post(BASE + '/api/v1/campaigns/essai-2026/close', { headers: { 'X-CSRF-Token': csrf }, data: { note: 'ailleurs' } });
+  eq(behind.status(), 200, 'closing essai-2026 through the API');
+  r1 = await campAct('essai-2026', 'cancel');
+  check(!r1.ok && /n’est plus ouverte/.test(r1.text) && /closed/.test(r1.text), 'a cancel of a closed campaign: ' + JSON.stringify(r1));
+  eq(campOf(await campaign('essai-2026')).state, 'closed', 'essai-2026 stays closed (API)');
+  await audit(page, 'campaign-refused');
+
+  // ---- people: search without accents, the person's whole picture
+  step('Personnes: search by a part of the name without accents');
+  await page.locator('header nav a', { hasText: 'Personnes' }).click();
+  await page.waitForURL(/\/personnes$/);
+  await page.locator('#t-search tbody tr').first().waitFor();
+  await firstContent(page, 'Personnes', ['/api/v1/employees'], '#t-search tbody tr');
+  // everyone, 50 at a time: "Afficher les suivants" appends the API's next page
+  const p1 = await api(page, '/employees?limit=50');
+  const p2 = await api(page, `/employees?limit=50&after=${p1.next_after}`);
+  check(p1.next_after && p2.employees.length > 0, 'fewer than 51 employees: ' + JSON.stringify(p1.next_after));
+  eq((await cells(page, 't-search')).map((r) => r[1]), p1.employees.map((e) => e.employee_id), 'the first 50 people');
+  await page.locator('#more').click();
+  await page.waitForFunction((n) => document.querySelectorAll('#t-search tbody tr').length === n, 50 + p2.employees.length);
+  eq((await cells(page, 't-search')).map((r) => r[1]), [...p1.employees, ...p2.employees].map((e) => e.employee_id), 'the people after "Afficher les suivants"');
+  const plain = (x) => x.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const everyone = (await api(page, '/employees?limit=1000')).employees;
+  const her = everyone.find((e) => e.employee_id === EMP);
+  check(her && her.last_name, 'no record for ' + EMP);
+  // someone with an accent in her name, found by the name without it
+  const acc = everyone.find((e) => /[^\x00-\x7f]/.test(e.last_name || '')) || everyone.find((e) => /[^\x00-\x7f]/.test(e.first_name || ''));
+  check(acc, 'no accented name in the organisation');
+  const accName = /[^\x00-\x7f]/.test(acc.last_name || '') ? acc.last_name : acc.first_name;
+  const i0 = accName.search(/[^\x00-\x7f]/);
+  const part = plain(accName).slice(Math.max(0, i0 - 2), i0 + 3);
+  check(!/[^\x00-\x7f]/.test(part), 'the query has an accent: ' + part);
+  await page.locator('#f-q').fill(part);
+  await Promise.all([page.waitForResponse((r) => r.url().includes('q=' + encodeURIComponent(part))), page.locator('#f-q').press('Enter')]);
+  await page.waitForFunction(() => document.querySelector('#t-search-cap')?.textContent.includes('«'));
+  const ids = (rows) => rows.map((r) => r[1]);
+  const found = await cells(page, 't-search');
+  check(ids(found).includes(acc.employee_id), `"${part}" does not find ${accName} (${acc.employee_id}): ` + JSON.stringify(ids(found)));
+  eq(ids(found), (await api(page, `/employees?q=${encodeURIComponent(part)}&limit=50`)).employees.map((e) => e.employee_id), `the people found by "${part}"`);
+  const herPart = plain(her.last_name).slice(1, 5);
+  await page.locator('#f-q').fill(herPart);
+  await Promise.all([page.waitForResponse((r) => r.url().includes('q=' + encodeURIComponent(herPart))), page.locator('#f-q').press('Enter')]);
+  await page.locator(`#t-search a[href="/personnes/${EMP}"]`).waitFor();
+  const scsv = byHeader((await csv(page, 't-search')).rows);
+  check(scsv.some((r) => r.employee_id === EMP && r.name === `${her.first_name} ${her.last_name}`), 'the search CSV lacks ' + EMP);
+  await audit(page, 'people');
+
+  step('Personnes: her record, obligations with reasons, interviews, notifications');
+  await page.locator(`#t-search a[href="/personnes/${EMP}"]`).click();
+  await page.waitForURL(new RegExp(`/personnes/${EMP}$`));
+  await page.locator('#t-notifications').waitFor();
+  await firstContent(page, 'the person', [`/api/v1/employees/${EMP}`, '/api/v1/obligations', '/api/v1/interviews', '/api/v1/notifications'], '#t-notifications');
+  await page.locator('#t-obligations').waitFor();
+  await page.locator('#t-interviews').waitFor();
+  eq(await page.locator('h1').innerText(), `${her.first_name} ${her.last_name}`, 'the person\'s name');
+  check((await page.locator('dl.attrs').innerText()).includes(her.entity), 'the record lacks the entity');
+  const obApi = (await api(page, `/obligations?employee_id=${EMP}&lang=fr`)).obligations || [];
+  check(obApi.length > 0 && obApi.every((o) => o.reason && o.rule), 'the API gives her no obligations with reasons: ' + JSON.stringify(obApi).slice(0, 300));
+  const obRows = await cells(page, 't-obligations');
+  // columns: due date, type, status, top-up, rule, reason
+  eq(obRows.map((r) => [r[4], r[5]]), obApi.map((o) => [o.rule, o.reason]), 'her obligations\' rules and reasons');
+  const ocsv = byHeader((await csv(page, 't-obligations')).rows);
+  eq(ocsv.map((r) => r.reason), obApi.map((o) => o.reason), 'the obligations CSV');
+  const ivApi = (await api(page, `/interviews?employee_id=${EMP}&limit=200`)).interviews || [];
+  check(ivApi.length > 0, 'she has no interview');
+  eq(await page.locator('#t-interviews tbody a').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
+    ivApi.map((i) => '/interviews/' + i.id), 'her interviews, each a link');
+  const ntApi = (await api(page, `/notifications?employee_id=${EMP}&limit=200`)).notifications || [];
+  check(ntApi.length > 0, 'no notification about her');
+  eq((await cells(page, 't-notifications')).length, ntApi.length, 'the notifications about her');
+  await audit(page, 'person');
+  // the page's language is the reasons' language
+  await page.locator('header button', { hasText: 'English' }).click();
+  await page.locator('h2', { hasText: 'Deadlines and obligations' }).waitFor();
+  const obEn = (await api(page, `/obligations?employee_id=${EMP}&lang=en`)).obligations || [];
+  await page.waitForFunction((r) => document.querySelector('#t-obligations tbody tr td:nth-child(6)')?.innerText.trim() === r, obEn[0].reason);
+  await page.locator('header button', { hasText: 'Français' }).click();
+  await page.locator('h2', { hasText: 'Échéances et obligations' }).waitFor();
+  await page.locator(`#t-interviews tbody a[href="/interviews/${ivApi[0].id}"]`).click();
+  await page.waitForURL(new RegExp(`/interviews/${ivApi[0].id}$`));
+
   const orgTotal = (await api(page, '/due?from=1970-01-01&to=2100-01-01&limit=1')).total;
   step('English');
   await page.locator('header button', { hasText: 'English' }).click();
@@ -252,7 +389,7 @@ try {
     await p.locator('h1', { hasText: 'Accès refusé' }).waitFor();
     check(!(await p.locator('header nav').innerText()).includes('Pilotage'), `${who} sees the Pilotage link`);
     check(!(await p.locator('body').innerText()).includes('Exposition'), `${who} sees the exposure`);
-    for (const path of ['/resultats', '/echeances', `/pilotage/${ENTITY}`]) {
+    for (const path of ['/resultats', '/echeances', `/pilotage/${ENTITY}`, '/personnes', `/personnes/${EMP}`]) {
       await p.goto(BASE + path);
       await p.locator('h1', { hasText: 'Accès refusé' }).waitFor();
     }
@@ -268,6 +405,13 @@ try {
     const d = await api(p, '/due?from=1970-01-01&to=2100-01-01&limit=1000');
     if (who === 'employee') eq([...new Set((d.obligations || []).map((o) => o.employee_id))], [EMP], 'the employee\'s GET /due: her own only');
     else check((d.total || 0) < orgTotal, `the manager's GET /due holds ${d.total} of the organisation's ${orgTotal} deadlines`);
+    // the search answers her herself only (the page says "not allowed" all the same)
+    if (who === 'employee') eq((await api(p, '/employees?limit=1000')).employees.map((e) => e.employee_id), [EMP], 'the employee\'s GET /employees');
+    for (const path of ['/campaigns/review-2026/close', '/campaigns/review-2026/cancel']) {
+      const csrf = (await api(p, '/me')).csrf_token;
+      const r = await p.request.post(BASE + '/api/v1' + path, { headers: { 'X-CSRF-Token': csrf }, data: {} });
+      eq(r.status(), 403, `${who}: POST ${path}`);
+    }
     await p.context().close();
   }
   check(errors.length === 0, 'CSP reports or page errors: ' + errors.join('; '));

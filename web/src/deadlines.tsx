@@ -4,9 +4,9 @@
 // period (by default all that is still owed up to a year ahead); each
 // with its rule and the scheduler's reason, as a table and its CSV.
 import { useState } from 'preact/hooks';
-import { ApiError, Obligation, get } from './api';
+import { Obligation } from './api';
 import { fmtShort, lang, t, typeName, TYPES } from './i18n';
-import { Failure, NotAllowed, qs, refused, useGet } from './hr';
+import { Failure, NotAllowed, qs, refused, usePages } from './hr';
 import { Col, Table, fmtNum } from './table';
 import { State } from './ui';
 
@@ -37,21 +37,11 @@ export function Deadlines({ allowed }: { allowed: boolean }) {
   const [draft, setDraft] = useState<Filters>(initial);
   const [applied, setApplied] = useState<Filters>(draft);
   const [all, setAll] = useState(false);
-  const due = useGet<Page>(allowed ? duePath(applied) : null);
   // further pages ("Afficher les suivants"), appended; reset with the filters
-  const [more, setMore] = useState<{ key: string; obs: Due[]; next?: string; busy?: boolean; err?: ApiError }>({ key: '', obs: [] });
-  const key = duePath(applied);
-  const extra = more.key === key ? more : { key, obs: [] as Due[], next: undefined, busy: false, err: undefined };
-  const next = extra.obs.length ? extra.next : due.data?.next_cursor;
-  const loadMore = () => {
-    if (!next) return;
-    setMore({ ...extra, busy: true });
-    get<Page>(duePath(applied, next)).then(
-      (r) => setMore({ key, obs: [...extra.obs, ...(r.body.obligations || [])], next: r.body.next_cursor }),
-      (e) => setMore({ ...extra, busy: false, err: e }));
-  };
+  const pages = usePages<Page, Due>(allowed ? duePath(applied) : null, (c) => duePath(applied, c), (p) => p.obligations, (p) => p.next_cursor);
+  const due = pages.load;
   if (!allowed || refused(due.err)) return <NotAllowed />;
-  const rows = [...(due.data?.obligations || []), ...extra.obs].filter((o) => all || (o.actionable !== false && (o.status === 'upcoming' || o.status === 'overdue')));
+  const rows = pages.rows.filter((o) => all || (o.actionable !== false && (o.status === 'upcoming' || o.status === 'overdue')));
   const cols: Col<Due>[] = [
     { key: 'due_date', label: t('due_date'), show: (o) => fmtShort(o.due_date) },
     { key: 'type', label: t('type'), show: (o) => typeName(o.type) },
@@ -105,8 +95,8 @@ export function Deadlines({ allowed }: { allowed: boolean }) {
           <p class="muted" role="status"><span data-shown>{fmtNum(rows.length)}</span> {t('shown')} · <span data-total>{fmtNum(due.data.total || 0)}</span> {t('matching')}
           </p>
           <Table id="t-due" caption={t('deadlines_list')} cols={cols} rows={rows} csv="echeances.csv" />
-          {extra.err && <Failure e={extra.err} />}
-          {next && <button type="button" id="more" onClick={loadMore} disabled={extra.busy}>{t('more')}</button>}
+          {pages.err && <Failure e={pages.err} />}
+          {pages.next && <button type="button" id="more" onClick={pages.loadMore} disabled={pages.busy}>{t('more')}</button>}
         </>
       )}
     </main>

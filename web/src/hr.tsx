@@ -3,7 +3,7 @@
 // refuses (the API decides, not the link: anyone may type the URL), and the
 // loading of one API answer with its refusal told apart.
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, Me, take } from './api';
+import { ApiError, Me, get, take } from './api';
 import { t } from './i18n';
 import { go } from './state';
 import { Problem } from './ui';
@@ -23,6 +23,26 @@ export function useGet<T>(path: string | null): Load<T> {
     return () => { live = false; };
   }, [path]);
   return s;
+}
+
+// A paged list: the first page (one GET, taken from the early requests) and
+// the further ones asked with "Afficher les suivants", appended; they are
+// dropped when the first page's path changes (new filters, a new search).
+// page(cursor): the path of the page after cursor; rows, next: read an answer.
+export function usePages<P, R>(first: string | null, page: (cursor: string) => string,
+  rows: (p: P) => R[] | undefined, next: (p: P) => string | undefined) {
+  const load = useGet<P>(first);
+  const [more, setMore] = useState<{ key: string | null; rows: R[]; next?: string; busy?: boolean; err?: ApiError }>({ key: '', rows: [] });
+  const extra = more.key === first ? more : { key: first, rows: [] as R[], next: undefined, busy: false, err: undefined };
+  const cursor = extra.rows.length ? extra.next : load.data ? next(load.data) : undefined;
+  const loadMore = () => {
+    if (!cursor) return;
+    setMore({ ...extra, busy: true });
+    get<P>(page(cursor)).then(
+      (r) => setMore({ key: first, rows: [...extra.rows, ...(rows(r.body) || [])], next: next(r.body) }),
+      (e) => setMore({ ...extra, busy: false, err: e }));
+  };
+  return { load, rows: [...((load.data && rows(load.data)) || []), ...extra.rows], next: cursor, busy: !!extra.busy, err: extra.err, loadMore };
 }
 
 export const refused = (e: ApiError | null) => !!e && (e.status === 403 || e.status === 401);

@@ -84,6 +84,22 @@ const fr = {
   deadlines_list: 'Échéances', from: 'Du', to: 'Au', more: 'Afficher les suivants',
   partial_grant: 'Votre accès couvre certaines entités seulement : les chiffres de toute l’organisation ne vous sont pas ouverts. Ouvrez une de vos entités.',
   from_help: 'vide : tout ce qui est encore dû', chart_table: 'les chiffres sont dans le tableau ci-dessous', period: 'Période', apply: 'Appliquer',
+  // campaign actions, people
+  camp_act: 'Agir sur une campagne', camp_action: 'Action', camp_close: 'Clôturer', camp_extend: 'Prolonger', camp_cancel: 'Annuler la campagne',
+  camp_new_end: 'Nouvelle date de fin', camp_now_ends: 'fin actuelle :', camp_note: 'Motif', camp_note_help: 'conservé et publié avec la campagne',
+  camp_q_close: 'Clôturer la campagne', camp_q_extend: 'Prolonger la campagne', camp_q_cancel: 'Annuler la campagne', camp_until: 'jusqu’au',
+  camp_confirm: 'Confirmer', camp_keep: 'Ne rien faire', camp_done_close: 'campagne clôturée', camp_done_extend: 'campagne prolongée jusqu’au',
+  camp_done_cancel: 'campagne annulée', camp_not_open: 'Refusé : cette campagne n’est plus ouverte', camp_forbidden: 'Refusé : vous n’avez pas le droit d’agir sur cette campagne.',
+  camp_gone: 'Refusé : cette campagne n’existe plus.', refused: 'Refusé',
+  people_nav: 'Personnes', people_title: 'Personnes', search_label: 'Nom ou matricule', search: 'Rechercher',
+  search_help: 'une partie du nom ou du prénom (accents indifférents) ou le début du matricule ; vide : tout le monde',
+  search_results: 'Résultats pour', more_exist: 'il y en a d’autres', name: 'Nom', employee_id: 'Matricule', department: 'Service', site: 'Site',
+  position: 'Poste', hired_on: 'Entrée', employed: 'En poste', region: 'Région', category: 'Catégorie', email: 'E-mail', locale: 'Langue',
+  contract: 'Contrat', contract_end: 'Fin de contrat', trial_end: 'Fin de période d’essai', left_on: 'Sortie', forfait_jours: 'Forfait jours',
+  last_interview_on: 'Dernier entretien tenu', interview: 'Entretien', scheduled_for: 'Planifié le', held_on: 'Tenu le', when: 'Date',
+  kind_n: 'Nature', recipient: 'Destinataire', last_error: 'Dernière erreur', attributes: 'Fiche', obligations: 'Échéances et obligations',
+  obligations_caption: 'Ses échéances, avec la règle et le motif', interviews_of: 'Ses entretiens', notifications: 'Notifications',
+  notifications_about: 'Les notifications la concernant',
 };
 type Dict = typeof fr;
 const en: Dict = {
@@ -143,9 +159,26 @@ const en: Dict = {
   deadlines_list: 'Deadlines', from: 'From', to: 'To', more: 'Show the next ones',
   partial_grant: 'Your access covers some entities only: the whole organisation’s figures are not open to you. Open one of your entities.',
   from_help: 'empty: everything still owed', chart_table: 'the figures are in the table below', period: 'Period', apply: 'Apply',
+  camp_act: 'Act on a campaign', camp_action: 'Action', camp_close: 'Close', camp_extend: 'Extend', camp_cancel: 'Cancel the campaign',
+  camp_new_end: 'New end date', camp_now_ends: 'ends now:', camp_note: 'Reason', camp_note_help: 'kept and published with the campaign',
+  camp_q_close: 'Close the campaign', camp_q_extend: 'Extend the campaign', camp_q_cancel: 'Cancel the campaign', camp_until: 'until',
+  camp_confirm: 'Confirm', camp_keep: 'Do nothing', camp_done_close: 'campaign closed', camp_done_extend: 'campaign extended until',
+  camp_done_cancel: 'campaign cancelled', camp_not_open: 'Refused: this campaign is no longer open', camp_forbidden: 'Refused: you may not act on this campaign.',
+  camp_gone: 'Refused: this campaign no longer exists.', refused: 'Refused',
+  people_nav: 'People', people_title: 'People', search_label: 'Name or employee id', search: 'Search',
+  search_help: 'a part of the first or last name (accents ignored) or the start of the employee id; empty: everyone',
+  search_results: 'Results for', more_exist: 'there are more', name: 'Name', employee_id: 'Employee id', department: 'Department', site: 'Site',
+  position: 'Position', hired_on: 'Hired', employed: 'Employed', region: 'Region', category: 'Category', email: 'E-mail', locale: 'Language',
+  contract: 'Contract', contract_end: 'Contract end', trial_end: 'Trial end', left_on: 'Left', forfait_jours: 'Days-based',
+  last_interview_on: 'Last interview held', interview: 'Interview', scheduled_for: 'Scheduled for', held_on: 'Held on', when: 'Date',
+  kind_n: 'Kind', recipient: 'Recipient', last_error: 'Last error', attributes: 'Record', obligations: 'Deadlines and obligations',
+  obligations_caption: 'Her deadlines, with the rule and the reason', interviews_of: 'Her interviews', notifications: 'Notifications',
+  notifications_about: 'The notifications about her',
 };
 export type Key = keyof Dict;
 export const t = (k: Key): string => (lang.get() === 'en' ? en : fr)[k];
+// a quoted name or query, in each language's marks
+export const quote = (x: string) => (lang.get() === 'en' ? `“${x}”` : `« ${x} »`);
 
 const types: Record<string, [string, string]> = {
   annual_review: ['Entretien annuel d’évaluation', 'Annual review'],

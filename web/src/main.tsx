@@ -15,6 +15,7 @@ import { isHr } from './hr';
 import { EntityPage, PILOT_CAMPAIGNS, PILOT_COMPLIANCE, Pilotage } from './pilotage';
 import { Results, resPaths } from './results';
 import { DUE_FIRST, Deadlines } from './deadlines';
+import { People, PersonPage, peoplePath, personPaths } from './people';
 
 export const me = signal<Me | null | undefined>(undefined); // undefined: not known yet; null: signed out
 
@@ -90,7 +91,7 @@ function Header() {
       <span class="brand">{t('app')}</span>
       {m && (
         <nav aria-label={t('app')}>
-          {isHr(m) ? <>{nav('/pilotage', t('pilotage'))}{nav('/resultats', t('results'))}{nav('/echeances', t('deadlines_nav'))}</>
+          {isHr(m) ? <>{nav('/pilotage', t('pilotage'))}{nav('/resultats', t('results'))}{nav('/echeances', t('deadlines_nav'))}{nav('/personnes', t('people_nav'))}</>
             : <>{nav('/me', t('my'))}{isManager(m) && nav('/team', t('team'))}{nav('/preferences', t('prefs'))}</>}
         </nav>
       )}
@@ -125,6 +126,12 @@ function App() {
       page = <EntityPage key={ent} entity={ent} />;
     } else if (p === '/resultats') page = <Results />;
     else if (p === '/echeances') page = <Deadlines allowed={isHr(m)} />;
+    // GET /employees answers anyone (herself, his reports): the role decides
+    else if (p === '/personnes') page = <People allowed={isHr(m)} />;
+    else if (p.startsWith('/personnes/')) {
+      const id = decodeURIComponent(p.slice('/personnes/'.length));
+      page = <PersonPage key={id} id={id} allowed={isHr(m)} />;
+    }
     else if (p === '/' && landing(m) !== '/me') { go(landing(m)); page = null; }
     else page = <Home />;
   }
@@ -140,6 +147,8 @@ function App() {
   else if (p === '/pilotage') { prefetch(PILOT_COMPLIANCE); prefetch(PILOT_CAMPAIGNS); }
   else if (p === '/resultats') Object.values(resPaths()).forEach(prefetch);
   else if (p === '/echeances') prefetch(DUE_FIRST()); // dropped unused for a non-HR principal
+  else if (p === '/personnes') prefetch(peoplePath(''));
+  else if (p.startsWith('/personnes/')) Object.values(personPaths(decodeURIComponent(p.slice('/personnes/'.length)))).forEach(prefetch);
 }
 const root = document.getElementById('app')!;
 root.textContent = ''; // the boot text of index.html

@@ -10,6 +10,8 @@ import { Failure, NotAllowed, qs, refused, useGet } from './hr';
 import { go } from './state';
 import { Col, Table, fmtEur, fmtNum, fmtPct } from './table';
 import { State } from './ui';
+import { Campaign, CampaignActions, CampaignState } from './campaigns';
+import { personPath } from './people';
 
 export const PILOT_COMPLIANCE = '/statistics/compliance?group_by=entity';
 export const PILOT_CAMPAIGNS = '/campaigns';
@@ -21,10 +23,6 @@ type Figures = {
 type Exposure = { entity: string; headcount?: number; declared_headcount?: number; declared?: boolean; subject?: boolean; headcount_differs?: boolean };
 type Compliance = { total?: Figures; groups?: Figures[]; entities?: Exposure[]; today?: string; within_days?: number; employees?: Person[]; truncated?: boolean };
 type Person = { employee_id: string; entity?: string; manager_id?: string; status: string; next_due?: string; next_type?: string; penalty_eur?: number };
-type Campaign = {
-  id: string; type?: string; title?: string; window_start?: string; window_end?: string; entity?: string; department?: string;
-  eligible?: number; state?: string; met?: number; upcoming?: number; overdue?: number; cancelled?: number;
-};
 
 export const entityPath = (e: string) => `/pilotage/${encodeURIComponent(e)}`;
 const n = (x?: number) => x || 0;
@@ -102,14 +100,18 @@ function OneEntity() {
   );
 }
 
+// the open campaigns when the page was read; one HR closes or cancels stays
+// in the table with its new state until the page is read again
 function Campaigns({ list }: { list: Campaign[] }) {
-  const open = list.filter((c) => !c.state || c.state === 'open');
+  const [rows, setRows] = useState(() => list.filter((c) => !c.state || c.state === 'open'));
+  const changed = (c: Campaign) => setRows((rs) => rs.map((r) => (r.id === c.id ? { ...r, ...c } : r)));
   const cols: Col<Campaign>[] = [
     { key: 'id', label: t('campaign'), show: (c) => <>{c.title || c.id}<span class="muted block small">{c.id}</span></> },
     { key: 'type', label: t('type'), show: (c) => typeName(c.type || 'annual_review') },
     { key: 'scope', label: t('scope'), raw: (c) => [c.entity, c.department].filter(Boolean).join(' / '),
       show: (c) => [c.entity, c.department].filter(Boolean).join(' / ') || t('everyone') },
     { key: 'window_end', label: t('due_date'), show: (c) => fmtShort(c.window_end) },
+    { key: 'state', label: t('status'), raw: (c) => c.state || 'open', show: (c) => <CampaignState s={c.state} /> },
     { key: 'eligible', label: t('eligible'), num: true },
     { key: 'met', label: t('held_met'), num: true },
     { key: 'upcoming', label: t('upcoming'), num: true },
@@ -118,7 +120,12 @@ function Campaigns({ list }: { list: Campaign[] }) {
     { key: 'progress', label: t('progress'), num: true, raw: (c) => ratio(c),
       show: (c) => <><progress max={1} value={ratio(c)} aria-hidden="true" /> {fmtPct(ratio(c))}</> },
   ];
-  return <Table id="t-campaigns" caption={t('campaigns_open')} cols={cols} rows={open} csv="campagnes.csv" />;
+  return (
+    <>
+      <Table id="t-campaigns" caption={t('campaigns_open')} cols={cols} rows={rows} csv="campagnes.csv" />
+      <CampaignActions list={rows} onChanged={changed} />
+    </>
+  );
 }
 // done over owed: met / (met + upcoming + overdue), the scheduler's counts
 const ratio = (c: Campaign) => { const owed = n(c.met) + n(c.upcoming) + n(c.overdue); return owed ? n(c.met) / owed : 0; };
@@ -139,7 +146,7 @@ export function EntityPage({ entity }: { entity: string }) {
   for (const o of due.data?.obligations || []) obs.set(key(o.employee_id, o.type, o.due_date), o);
   const ob = (p: Person) => obs.get(key(p.employee_id, p.next_type, p.next_due));
   const cols: Col<Person>[] = [
-    { key: 'employee_id', label: t('employee'), show: (p) => { const o = ob(p); return <>{o ? [o.first_name, o.last_name].filter(Boolean).join(' ') : ''}<span class="muted block small">{p.employee_id}</span></>; } },
+    { key: 'employee_id', label: t('employee'), show: (p) => { const o = ob(p); return <><a href={personPath(p.employee_id)} onClick={(e) => { e.preventDefault(); go(personPath(p.employee_id)); }}>{(o && [o.first_name, o.last_name].filter(Boolean).join(' ')) || p.employee_id}</a><span class="muted block small">{p.employee_id}</span></>; } },
     { key: 'status', label: t('status'), show: (p) => <State s={p.status} /> },
     { key: 'next_type', label: t('type'), show: (p) => typeName(p.next_type || '') },
     { key: 'next_due', label: t('due_date'), show: (p) => fmtShort(p.next_due) },

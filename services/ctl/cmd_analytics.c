@@ -990,79 +990,44 @@ int ctl_cmd_stats(ctl_t *ctl, int argc, char **argv)
     }
     Entretiens__V1__StatsQuery q = ENTRETIENS__V1__STATS_QUERY__INIT;
     Entretiens__V1__Date from, to;
-    bool csv = false;
-    struct {
-        const char *name;
-        char **str;
-        uint32_t *num;
-        uint32_t max;
-        protobuf_c_boolean *flag;
-    } opts[] = {
-        { "--entity", &q.entity, NULL, 0, NULL },
-        { "--department", &q.department, NULL, 0, NULL },
-        { "--site", &q.site, NULL, 0, NULL },
-        { "--manager", &q.manager_id, NULL, 0, NULL },
-        { "--type", &q.type, NULL, 0, NULL },
-        { "--by", &q.group_by, NULL, 0, NULL },
-        { "--topic", &q.topic, NULL, 0, NULL },
-        { "--status", &q.status, NULL, 0, NULL },
-        { "--kind", &q.status, NULL, 0, NULL },
-        { "--limit", NULL, &q.limit, 10000, NULL },
-        { "--within", NULL, &q.within_days, 3660, NULL },
-        { "--stale-months", NULL, &q.stale_months, 1200, NULL },
-        { "--list", NULL, NULL, 0, &q.list },
-        { "--from", NULL, NULL, 0, NULL },
-        { "--to", NULL, NULL, 0, NULL },
-        { "--csv", NULL, NULL, 0, NULL },
+    bool csv = false, list = false;
+    const char *entity = NULL, *department = NULL, *site = NULL, *manager = NULL, *type = NULL, *by = NULL,
+               *topic = NULL, *status_s = NULL, *kind_s = NULL, *limit = NULL, *within = NULL, *stale = NULL,
+               *from_s = NULL, *to_s = NULL;
+    ctl_opt_t opts[] = {
+        CTL_OPT("--entity", &entity),     CTL_OPT("--department", &department), CTL_OPT("--site", &site),
+        CTL_OPT("--manager", &manager),   CTL_OPT("--type", &type),             CTL_OPT("--by", &by),
+        CTL_OPT("--topic", &topic),       CTL_OPT("--status", &status_s),         CTL_OPT("--kind", &kind_s),
+        CTL_OPT("--limit", &limit),       CTL_OPT("--within", &within),         CTL_OPT("--stale-months", &stale),
+        CTL_OPT("--from", &from_s),       CTL_OPT("--to", &to_s),               CTL_FLAG("--list", &list),
+        CTL_FLAG("--csv", &csv),
     };
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *eq = strchr(a, '=');
-        size_t nlen = eq ? (size_t) (eq - a) : strlen(a);
-        int o = -1;
-        for (size_t k = 0; k < sizeof opts / sizeof *opts; k++)
-            if (strlen(opts[k].name) == nlen && strncmp(opts[k].name, a, nlen) == 0)
-                o = (int) k;
-        if (o < 0) {
-            ctl_bad("stats", "unknown option '%.*s'", (int) nlen, a);
-            return ctl_usage(USAGE);
-        }
-        if (strcmp(opts[o].name, "--csv") == 0 || opts[o].flag) {
-            if (eq)
-                return ctl_bad("stats", "%s takes no value", opts[o].name);
-            if (opts[o].flag)
-                *opts[o].flag = true;
-            else
-                csv = true;
-            continue;
-        }
-        const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-        if (!v) {
-            ctl_bad("stats", "%s needs a value", opts[o].name);
-            return ctl_usage(USAGE);
-        }
-        if (!ent_utf8_valid(v))
-            return ctl_bad("stats", "the value of %s is not valid UTF-8", opts[o].name);
-        if (opts[o].str) {
-            if (*opts[o].str && **opts[o].str) /* protobuf-c's empty default is not NULL */
-                return ctl_bad("stats", "%s given twice", opts[o].name);
-            *opts[o].str = (char *) v;
-        } else if (opts[o].num) {
-            if (s_uint_arg(opts[o].name, v, opts[o].max, opts[o].num))
-                return CTL_USAGE;
-        } else if (strcmp(opts[o].name, "--from") == 0) {
-            if (q.from)
-                return ctl_bad("stats", "--from given twice");
-            if (s_month_arg("--from", v, &from))
-                return CTL_USAGE;
-            q.from = &from;
-        } else {
-            if (q.to)
-                return ctl_bad("stats", "--to given twice");
-            if (s_month_arg("--to", v, &to))
-                return CTL_USAGE;
-            q.to = &to;
-        }
+    if (ctl_args_parse("stats", USAGE, argc, argv, 2, opts, sizeof opts / sizeof *opts, NULL, 0, NULL))
+        return CTL_USAGE;
+    if (status_s && kind_s) /* --kind is the signals' name for --status */
+        return ctl_bad("stats", "--kind given twice (it is --status under another name)");
+    struct {
+        const char *v;
+        char **field;
+    } strs[] = { { entity, &q.entity }, { department, &q.department }, { site, &q.site }, { manager, &q.manager_id },
+                 { type, &q.type }, { by, &q.group_by }, { topic, &q.topic }, { status_s ? status_s : kind_s, &q.status } };
+    for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
+        if (strs[i].v)
+            *strs[i].field = (char *) strs[i].v;
+    if ((limit && s_uint_arg("--limit", limit, 10000, &q.limit)) ||
+        (within && s_uint_arg("--within", within, 3660, &q.within_days)) ||
+        (stale && s_uint_arg("--stale-months", stale, 1200, &q.stale_months)))
+        return CTL_USAGE;
+    q.list = list;
+    if (from_s) {
+        if (s_month_arg("--from", from_s, &from))
+            return CTL_USAGE;
+        q.from = &from;
+    }
+    if (to_s) {
+        if (s_month_arg("--to", to_s, &to))
+            return CTL_USAGE;
+        q.to = &to;
     }
     if (csv && ctl->json)
         return ctl_bad("stats", "--csv and --json are exclusive");

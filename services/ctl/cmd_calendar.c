@@ -19,6 +19,7 @@
  *  export never leaves half a calendar where a calendar client reads it.
  *  Exit: 0 written, 1 a daemon failed or the file cannot be written, 2 usage.
  */
+#include "args.h"
 #include "ctl.h"
 #include "common/pbdate.h"
 #include "common/ics.h"
@@ -362,42 +363,16 @@ int ctl_cmd_calendar(ctl_t *ctl, int argc, char **argv)
     c_filter_t f = { .from = ENT_DATE_NONE, .to = ENT_DATE_NONE };
     const char *from = NULL, *to = NULL, *lang_s = NULL, *out = NULL;
     bool deadlines_only = false;
-    struct {
-        const char *name;
-        const char **value;
-    } opts[] = {
-        { "--employee", &f.employee }, { "--manager", &f.manager }, { "--department", &f.department },
-        { "--entity", &f.entity },     { "--from", &from },         { "--to", &to },
-        { "--lang", &lang_s },         { "--out", &out },
+    ctl_opt_t opts[] = {
+        CTL_OPT("--employee", &f.employee), CTL_OPT("--manager", &f.manager), CTL_OPT("--department", &f.department),
+        CTL_OPT("--entity", &f.entity),     CTL_OPT("--from", &from),         CTL_OPT("--to", &to),
+        CTL_OPT("--lang", &lang_s),         CTL_OPT("--out", &out),           CTL_FLAG("--deadlines-only", &deadlines_only),
     };
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--deadlines-only") == 0) {
-            deadlines_only = true;
-            continue;
-        }
-        const char *eq = strchr(a, '=');
-        size_t nlen = eq ? (size_t) (eq - a) : strlen(a);
-        size_t k = 0;
-        while (k < sizeof opts / sizeof *opts && (strlen(opts[k].name) != nlen || strncmp(opts[k].name, a, nlen) != 0))
-            k++;
-        if (k == sizeof opts / sizeof *opts) {
-            c_bad("unexpected '%s'", a);
-            return c_usage();
-        }
-        const char *v = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
-        if (!v) {
-            c_bad("%s needs a value", opts[k].name);
-            return c_usage();
-        }
-        if (*opts[k].value)
-            return c_bad("%s given twice", opts[k].name);
-        if (!ent_utf8_valid(v))
-            return c_bad("the value of %s is not valid UTF-8", opts[k].name);
-        if (!*v)
+    if (ctl_args_parse("calendar export", CAL_USAGE, argc, argv, 2, opts, sizeof opts / sizeof *opts, NULL, 0, NULL))
+        return CTL_USAGE;
+    for (size_t k = 0; k < sizeof opts / sizeof *opts; k++)
+        if (opts[k].value && *opts[k].value && !**opts[k].value)
             return c_bad("%s needs a value", opts[k].name);
-        *opts[k].value = v;
-    }
     if (!out) {
         c_bad("--out FILE.ics is required (- for stdout)");
         return c_usage();

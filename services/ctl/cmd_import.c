@@ -38,6 +38,7 @@
  *  failed, 2 usage (unreadable FILE or map, bad map).
  */
 #include "common/csv_employees.h"
+#include "args.h"
 #include "ctl.h"
 #include "common/event_json.h"
 #include "table.h"
@@ -443,35 +444,16 @@ static void i_context_clear(i_context_t *cx)
 
 int ctl_cmd_import(ctl_t *ctl, int argc, char **argv)
 {
-    const char *path = NULL, *map_path = NULL;
-    bool only_pos = false;
+    const char *path = NULL, *map_path = NULL, *pos[1];
+    int np = 0;
     if (argc < 2 || strcmp(argv[1], "employees") != 0)
         return i_usage();
-    for (int i = 2; i < argc; i++) {
-        if (!only_pos && strcmp(argv[i], "--") == 0) {
-            only_pos = true;
-            continue;
-        }
-        if (!only_pos && strcmp(argv[i], "--map") == 0) {
-            if (i + 1 >= argc || map_path) {
-                fprintf(stderr, "entretiensctl: import employees: --map needs one file\n");
-                return i_usage();
-            }
-            map_path = argv[++i];
-            continue;
-        }
-        if (!only_pos && argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "entretiensctl: import employees: unknown option '");
-            ent_fputs_clean(argv[i], stderr);
-            fputs("'\n", stderr);
-            return i_usage();
-        }
-        if (path)
-            return i_usage();
-        path = argv[i];
-    }
-    if (!path)
+    ctl_opt_t opts[] = { CTL_OPT("--map", &map_path) };
+    if (ctl_args_parse("import employees", IMPORT_USAGE, argc, argv, 2, opts, 1, pos, 1, &np))
+        return CTL_USAGE;
+    if (np != 1)
         return i_usage();
+    path = pos[0];
     if (!ent_utf8_valid(path) || (map_path && !ent_utf8_valid(map_path))) {
         fprintf(stderr, "entretiensctl: import employees: the file name is not valid UTF-8\n");
         return CTL_USAGE;

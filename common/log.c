@@ -1,6 +1,8 @@
 /*  log.c — JSON-lines logs on stderr (see log.h). */
 #include "common/log.h"
 
+#include <sodium.h>
+
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +29,69 @@ int ent_log_level_parse(const char *name, ent_log_level_t *out)
             return 0;
         }
     return -1;
+}
+
+static _Thread_local char t_trace[33];
+static _Thread_local char t_method[96];
+static _Thread_local char t_caller[96];
+
+bool ent_trace_valid(const char *t)
+{
+    if (!t || strlen(t) != 32)
+        return false;
+    bool nonzero = false;
+    for (int i = 0; i < 32; i++) {
+        if (!((t[i] >= '0' && t[i] <= '9') || (t[i] >= 'a' && t[i] <= 'f')))
+            return false;
+        nonzero = nonzero || t[i] != '0';
+    }
+    return nonzero;
+}
+
+void ent_trace_new(char out[33])
+{
+    unsigned char b[16];
+    randombytes_buf(b, sizeof b);
+    b[0] |= 1; /* never all zeros */
+    static const char hx[] = "0123456789abcdef";
+    for (int i = 0; i < 16; i++) {
+        out[2 * i] = hx[b[i] >> 4];
+        out[2 * i + 1] = hx[b[i] & 15];
+    }
+    out[32] = '\0';
+}
+
+int ent_traceparent_parse(const char *h, char out[33])
+{
+    /* version "00" (a later version is read as 00: its first fields are the same) */
+    if (!h || strlen(h) < 55 || h[2] != '-' || h[35] != '-' || h[52] != '-')
+        return -1;
+    char t[33];
+    memcpy(t, h + 3, 32);
+    t[32] = '\0';
+    if (!ent_trace_valid(t))
+        return -1;
+    memcpy(out, t, 33);
+    return 0;
+}
+
+void ent_log_trace_set(const char *trace_id)
+{
+    if (ent_trace_valid(trace_id))
+        memcpy(t_trace, trace_id, 33);
+    else
+        t_trace[0] = '\0';
+}
+
+const char *ent_log_trace(void)
+{
+    return t_trace;
+}
+
+void ent_log_context_set(const char *method, const char *caller)
+{
+    snprintf(t_method, sizeof t_method, "%s", method ? method : "");
+    snprintf(t_caller, sizeof t_caller, "%s", caller ? caller : "");
 }
 
 void ent_log(ent_log_level_t level, const char *event, const char *fmt, ...)
@@ -57,6 +122,15 @@ void ent_log(ent_log_level_t level, const char *event, const char *fmt, ...)
     json_object_set_new(o, "level", json_string(s_level_names[level]));
     json_object_set_new(o, "service", json_string(s_service));
     json_object_set_new(o, "event", json_string(event ? event : "log"));
+    if (t_trace[0])
+        json_object_set_new(o, "trace", json_string(t_trace));
+    if (t_method[0])
+        json_object_set_new(o, "method", json_string(t_method));
+    if (t_caller[0]) {
+        json_t *c = json_string(t_caller);
+        if (c)
+            json_object_set_new(o, "caller", c);
+    }
     json_t *m = json_string(msg);
     json_object_set_new(o, "msg", m ? m : json_string("(message not valid UTF-8)"));
     char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);

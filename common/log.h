@@ -9,6 +9,8 @@
 #ifndef ENT_LOG_H
 #define ENT_LOG_H
 
+#include <stdbool.h>
+
 typedef enum {
     ENT_LOG_DEBUG = 0,
     ENT_LOG_INFO,
@@ -26,6 +28,27 @@ int ent_log_level_parse(const char *name, ent_log_level_t *out);
 
 /* Writes one line.  event: a dotted identifier; fmt: printf format of msg.
  * Lines longer than 4 KiB are truncated, never split. */
+/* The work this thread is doing, written as fields of every log line it
+ * emits (thread-local; the loop sets them around each request and each
+ * event it applies, the gateway around each HTTP request):
+ *   trace   the W3C trace-id (32 lowercase hex, not all zeros) the work
+ *           belongs to: it follows a request into the events it causes,
+ *           the events into the work they cause, and so on;
+ *   method, caller   the RPC being served.
+ * ent_log_trace_set(NULL) (or an invalid id) clears the trace;
+ * ent_log_context_set(NULL, NULL) clears method and caller.  Never fail. */
+void ent_log_trace_set(const char *trace_id);
+const char *ent_log_trace(void);                 /* "" when none */
+void ent_log_context_set(const char *method, const char *caller);
+
+/* True when t is a valid trace-id (32 lowercase hex digits, not all 0). */
+bool ent_trace_valid(const char *t);
+/* A new random trace-id into out (33 bytes with the NUL). */
+void ent_trace_new(char out[33]);
+/* The trace-id of a W3C traceparent header ("00-<trace>-<span>-<flags>")
+ * into out; returns 0, or -1 (out untouched) when it is not one. */
+int ent_traceparent_parse(const char *header, char out[33]);
+
 void ent_log(ent_log_level_t level, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -114,7 +114,8 @@ int ent_outbox_append(ent_outbox_t *ob, MDB_txn *txn, const char *type, const ch
     env.type = (char *) type;
     env.occurred_at_ms = occurred_at_ms;
     env.idempotency_key = (char *) (idempotency_key ? idempotency_key : "");
-    env.trace_id = (char *) (trace_id ? trace_id : "");
+    /* the trace of the work that causes the event, unless the caller names one */
+    env.trace_id = (char *) (trace_id && *trace_id ? trace_id : ent_log_trace());
     env.payload.data = (uint8_t *) payload;
     env.payload.len = len;
     size_t env_len = entretiens__v1__event_envelope__get_packed_size(&env);

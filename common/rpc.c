@@ -365,7 +365,26 @@ int ent_rpc_server_process(ent_rpc_server_t *srv, MDB_txn *txn)
         int rc = mdb_txn_begin(env, txn, 0, &call.txn);
         if (rc)
             return rc;
+        /* the call's trace (the client's, or a new one) on every log line
+         * of the handler, on the events it causes and the calls it makes */
+        char trace[33];
+        if (ent_trace_valid(it->req->trace_id))
+            memcpy(trace, it->req->trace_id, sizeof trace);
+        else
+            ent_trace_new(trace);
+        ent_log_trace_set(trace);
+        ent_log_context_set(it->method, it->caller);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         rc = m->fn(&call, m->arg);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        /* one line per call, at debug: method, caller and trace are fields;
+         * the answer's field and message may quote the request, so they stay
+         * out (the client has them) */
+        ent_log_debug("rpc.call", "%s in %.3f ms", ent_code_name(rc ? ENT_INTERNAL : call.code),
+                      (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6);
+        ent_log_context_set(NULL, NULL);
+        ent_log_trace_set(NULL);
         if (rc == 0 && call.code == ENT_OK) {
             rc = mdb_txn_commit(call.txn);
         } else {
@@ -730,6 +749,7 @@ int ent_rpc_client_call(ent_rpc_client_t *c, const char *method, const char *cal
     req.request_id = ++c->next_id;
     req.method = (char *) method;
     req.caller = (char *) (caller ? caller : "");
+    req.trace_id = (char *) ent_log_trace(); /* the work this call is part of ("" = none) */
     req.payload.data = (uint8_t *) payload;
     req.payload.len = len;
     size_t size = entretiens__v1__request__get_packed_size(&req);

@@ -274,7 +274,12 @@ static int s_apply_one(ent_subscriber_t *sub, MDB_txn *txn, const Entretiens__V1
         sub->turn_gap = true;
         return 0;
     }
+    /* the event's trace on the lines its application logs and the events it causes */
+    ent_log_trace_set(ev->trace_id);
     int rc = sub->apply(txn, ev, sub->arg);
+    ent_log_debug("event.applied", "%s event %llu (%s): %s", sub->producer, (unsigned long long) ev->seq,
+                  ev->type ? ev->type : "?", rc == 0 ? "applied" : rc == ENT_EVENT_SKIP ? "skipped" : mdb_strerror(rc));
+    ent_log_trace_set(NULL);
     if (rc == ENT_EVENT_SKIP) {
         sub->turn_skipped++;
         ent_log_warn("events.skipped", "%s event %llu (%s) could not be applied and was skipped",

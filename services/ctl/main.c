@@ -6,6 +6,7 @@
  *  ENTRETIENS_<NAME>_RPC variables as the daemons) and accepts --json.
  */
 #include "ctl.h"
+#include "common/log.h"
 
 #include "common/version.h"
 
@@ -173,6 +174,13 @@ int main(int argc, char **argv)
         if (n == 0 || strcmp(args[0], "config") != 0)
             goto done;
     }
+    /* one trace for everything this command does (W3C traceparent from the
+     * environment, as OpenTelemetry passes it to a child process, else a new
+     * one): the daemons log it on every line of the work it causes */
+    char trace[33];
+    if (ent_traceparent_parse(getenv("TRACEPARENT"), trace) != 0)
+        ent_trace_new(trace);
+    ent_log_trace_set(trace);
     if (!ctl.as) {
         const char *as = ent_config_get(ctl.cfg, "ENTRETIENS_AS");
         ctl.as = as && *as ? as : NULL;

@@ -294,6 +294,12 @@ static void s_headers(gw_t *gw, struct MHD_Response *resp, const gw_resp_t *out)
         snprintf(v, sizeof v, "%u", out->retry_after);
         MHD_add_response_header(resp, "Retry-After", v);
     }
+    if (out->trace[0]) {
+        char span[33], tp[64];
+        ent_trace_new(span);
+        snprintf(tp, sizeof tp, "00-%s-%.16s-01", out->trace, span);
+        MHD_add_response_header(resp, "traceparent", tp);
+    }
 }
 
 static enum MHD_Result s_send(gw_t *gw, struct MHD_Connection *conn, gw_resp_t *out, bool head)
@@ -422,7 +428,13 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const ch
     bool head = strcmp(method, "HEAD") == 0;
     if (s_probe(gw, url, &out))
         return s_send(gw, conn, &out, head);
+    /* the request's trace: the client's W3C traceparent, or a new one; on
+     * this thread's log lines and on every call to the daemons it makes */
+    if (ent_traceparent_parse(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "traceparent"), out.trace) != 0)
+        ent_trace_new(out.trace);
+    ent_log_trace_set(out.trace);
     if (c->too_large) {
+        ent_log_trace_set(NULL);
         gw_resp_problem(&out, 413, "RESOURCE_EXHAUSTED", "body", "the body is larger than %zu bytes", gw->max_body);
         return s_send(gw, conn, &out, head);
     }
@@ -439,7 +451,9 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *conn, const ch
     s_handle(r, &out);
     explicit_bzero(r->csrf, sizeof r->csrf);
     free(r);
-    return s_send(gw, conn, &out, head);
+    enum MHD_Result sent = s_send(gw, conn, &out, head);
+    ent_log_trace_set(NULL);
+    return sent;
 }
 
 static void s_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)

@@ -57,6 +57,7 @@ typedef struct {
     const char *cache_control; /* NULL: no-store */
     const char *content_encoding;
     bool vary_encoding;
+    char trace[33];         /* the request's W3C trace-id: echoed in a traceparent header */
 } gw_resp_t;
 
 /* Sets a problem response.  Returns 0. */

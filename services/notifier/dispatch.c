@@ -616,11 +616,16 @@ static int s_outcome(notifier_t *n, MDB_txn *txn, const ntf_job_t *job)
         ent_metrics_histogram_observe(n->m_seconds[job->channel], job->seconds);
     d->attempts++;
     nf.attempts++;
+    /* the outcome is logged, and published, under its subject's trace */
+    ntf_subject_t *subj = &n->subj[1];
+    if (ntf_subject_get(n, txn, nf.subject, subj) == 0)
+        ent_log_trace_set(subj->trace);
     if (job->outcome == NTF_SEND_OK) {
         d->status = NTF_DL_SENT;
         d->delivered_at_ms = s_real_ms();
         d->last_error[0] = '\0';
         n->turn_stats.sent[job->channel]++;
+        ent_log_info("notification.sent", "%s sent by %s", nf.id, ntf_channel_name(job->channel));
     } else {
         ntf_copy(d->last_error, sizeof d->last_error, job->error);
         ntf_copy(nf.last_error, sizeof nf.last_error, job->error);
@@ -634,6 +639,7 @@ static int s_outcome(notifier_t *n, MDB_txn *txn, const ntf_job_t *job)
         }
     }
     rc = s_settle(n, txn, &nf, nf.status, nf.next_try_ms);
+    ent_log_trace_set(NULL);
     ntf_notif_clear(&nf);
     return rc;
 }
@@ -1055,6 +1061,8 @@ static int s_fire(notifier_t *n, MDB_txn *txn, size_t *budget)
             }
             if (rc)
                 break;
+            /* the notifications it makes now belong to the work that planned them */
+            ent_log_trace_set(s->trace);
             size_t pending = ntf_subject_pending(s);
             for (size_t j = 0; j < s->n_items && !rc; j++) {
                 ntf_item_t *it = &s->items[j];
@@ -1063,6 +1071,7 @@ static int s_fire(notifier_t *n, MDB_txn *txn, size_t *budget)
             }
             if (!rc)
                 rc = ntf_subject_put(n, txn, s, pending, false);
+            ent_log_trace_set(NULL);
             if (!rc && s->timer_ms != kms[i]) {
                 /* the entry read was not the subject's own (a stale one):
                  * gone either way, or the scan would meet it forever */

@@ -2,6 +2,7 @@
 #include "plan.h"
 
 #include "common/date.h"
+#include "common/log.h"
 #include "common/pbdate.h"
 
 #include <ctype.h>
@@ -502,6 +503,7 @@ uint8_t *ntf_subject_pack(const ntf_subject_t *s, size_t *len)
     Entretiens__V1__Date due = ENTRETIENS__V1__DATE__INIT;
     Entretiens__V1__PlanItem items[NTF_MAX_ITEMS];
     Entretiens__V1__PlanItem *pitems[NTF_MAX_ITEMS];
+    m.trace_id = (char *) s->trace;
     m.key = (char *) s->key;
     m.employee_id = (char *) s->employee_id;
     m.type = (char *) s->type;
@@ -577,6 +579,8 @@ int ntf_subject_unpack(const void *data, size_t len, ntf_subject_t *out)
     if (!m)
         return -1;
     ntf_subject_init(out, "");
+    if (ent_trace_valid(m->trace_id))
+        memcpy(out->trace, m->trace_id, sizeof out->trace);
     COPY_ID(out->key, m->key);
     COPY_ID(out->employee_id, m->employee_id);
     COPY_ID(out->type, m->type);

@@ -177,6 +177,7 @@ typedef struct {
     int64_t timer_ms;
     int32_t penalty_eur;               /* the obligation's penalty if missed */
     int32_t window_start;              /* no reminder before it; ENT_DATE_NONE when unknown */
+    char trace[33];                    /* the trace of the last work that changed it ("" = none) */
     ntf_item_t items[NTF_MAX_ITEMS];
     size_t n_items;
 } ntf_subject_t;

@@ -202,6 +202,9 @@ int ntf_subject_put(notifier_t *n, MDB_txn *txn, ntf_subject_t *s, size_t pendin
         }
         s->timer_ms = next;
     }
+    /* the work changing it now (an event applied, a request) is its trace */
+    if (*ent_log_trace())
+        memcpy(s->trace, ent_log_trace(), sizeof s->trace);
     size_t len;
     uint8_t *buf = ntf_subject_pack(s, &len);
     if (!buf)

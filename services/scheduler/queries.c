@@ -181,14 +181,15 @@ static int s_employee(ent_rpc_call_t *call, void *arg)
     if (!rc) {
         /* the trial end is computed from the facts on today's date */
         MDB_val k = { strlen(req->employee_id), req->employee_id }, v;
-        if (mdb_get(call->txn, s->facts, &k, &v) == 0 && v.mv_size >= 6) {
-            const uint8_t *p = v.mv_data;
-            size_t el = p[4], dl = p[5 + el];
-            size_t head = (4 + 1 + el + 1 + dl + 3) & ~(size_t) 3;
-            size_t nf = (v.mv_size - head) / sizeof(sch_fact_t);
+        int32_t birth;
+        char entity[256], department[256];
+        size_t nf = 0;
+        const uint8_t *fp = mdb_get(call->txn, s->facts, &k, &v) == 0
+                                ? sched_facts_parse(&v, &birth, entity, department, &nf) : NULL;
+        if (fp) {
             if (nf > SCHED_MAX_FACTS)
                 nf = SCHED_MAX_FACTS;
-            memcpy(s->facts_buf, p + head, nf * sizeof(sch_fact_t));
+            memcpy(s->facts_buf, fp, nf * sizeof(sch_fact_t));
             sch_employee_t e = { .facts = s->facts_buf, .nfacts = (uint32_t) nf, .birth_date = ent_pbdate_day(emp->birth_date) };
             /* the entity's policy says whether a renewal can apply */
             const sch_policy_t *pol = sched_policy_for(s, emp->entity ? emp->entity : "");

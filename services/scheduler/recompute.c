@@ -147,8 +147,7 @@ static int s_publish(scheduler_t *s, MDB_txn *txn, const char *type, const char 
     return rc;
 }
 
-/* Parses the facts value header; returns the facts pointer or NULL. */
-static const uint8_t *s_parse_facts(const MDB_val *v, int32_t *birth, char *entity, char *department, size_t *nfacts)
+const uint8_t *sched_facts_parse(const MDB_val *v, int32_t *birth, char *entity, char *department, size_t *nfacts)
 {
     const uint8_t *p = v->mv_data, *end = p + v->mv_size;
     if (v->mv_size < 6)
@@ -269,7 +268,7 @@ static int s_compute(const scheduler_t *s, sched_work_t *w, const char *employee
     int32_t birth;
     char entity[256], department[256];
     size_t nf;
-    const uint8_t *fp = s_parse_facts(&v, &birth, entity, department, &nf);
+    const uint8_t *fp = sched_facts_parse(&v, &birth, entity, department, &nf);
     if (!fp) {
         ent_log_error("facts.corrupt", "facts of %s cannot be read", employee_id);
         return -1;

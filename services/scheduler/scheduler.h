@@ -174,6 +174,13 @@ int sched_history_list(scheduler_t *s, MDB_txn *txn, const char *employee_id,
  * for what changed.  Returns 0 or an LMDB code. */
 int sched_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, int32_t today);
 
+/* The one decoder of a facts value (the layout above: birth date, entity,
+ * department, then the aligned sch_fact_t[]): fills birth, entity and
+ * department (buffers of 256 bytes) and *nfacts, and returns the (possibly
+ * unaligned) first fact — copy the facts before use.  Returns NULL when the
+ * value is short or its sizes do not add up: never reads past it. */
+const uint8_t *sched_facts_parse(const MDB_val *v, int32_t *birth, char *entity, char *department, size_t *nfacts);
+
 /* Writes the due-index key of an obligation into key (>= SCHED_ID_MAX + 20
  * bytes) and returns its length. */
 size_t sched_index_key(const char *employee_id, const sched_obl_t *o, uint8_t *key);

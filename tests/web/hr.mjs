@@ -451,6 +451,18 @@ try {
     eq((await api(page, `/interviews/${b.id}`)).interview.status, 'cancelled', 'the interview after the cancel (API)');
     await page.locator('main .state', { hasText: 'Annulé' }).first().waitFor();
     check((await page.locator('#iv-ops input[name=iv-op]').count()) === 0, 'a cancelled interview still offers operations');
+    // a signed interview (not emma's) reopened: held again, its signatures to be made again
+    const done = ((await api(page, '/interviews?status=closed&limit=50')).interviews || []).find((i) => i.employee_id !== EMP);
+    check(done, 'no closed interview to reopen');
+    await page.goto(BASE + `/interviews/${done.id}`);
+    await page.locator('#iv-ops input[value=reopen]').check();
+    await page.locator('#f-op-reason').fill('erreur dans le compte rendu');
+    await page.locator('#iv-ops button[type=submit]').click();
+    await page.locator('#iv-ops button', { hasText: 'Confirmer' }).click();
+    await page.locator('#op-result .ok').waitFor();
+    const re = (await api(page, `/interviews/${done.id}`)).interview;
+    eq([re.status, re.reopen_count], ['held', 1], 'the interview after the reopening (API)');
+    await page.locator('main .state', { hasText: 'Tenu' }).first().waitFor();
   }
 
   const orgTotal = (await api(page, '/due?from=1970-01-01&to=2100-01-01&limit=1')).total;
@@ -461,6 +473,12 @@ try {
   await page.locator('#t-exposure tfoot').waitFor();
   check((await page.locator('#t-exposure thead').innerText()).includes('Due soon'), 'the English headers');
   await audit(page, 'pilotage-en');
+  await page.locator('header nav a', { hasText: 'Templates' }).click();
+  await page.locator('h1', { hasText: 'Interview templates' }).waitFor();
+  check((await page.locator('#t-templates thead').innerText()).includes('Questions'), 'the templates\' English headers');
+  await page.locator('#t-templates a[href="/modeles/annual_review.en/1"]').click();
+  await page.locator('[data-kind=rating]', { hasText: 'Rating' }).first().waitFor();
+  await page.locator('[data-who=manager]', { hasText: 'the manager answers' }).first().waitFor();
 
   // ---- HR granted ACME-LAB only: asked for an entity, its own opens, another is refused
   step('HR of one entity: asked which entity; ACME-LAB opens, ACME-FR is refused');

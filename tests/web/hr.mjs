@@ -407,6 +407,14 @@ try {
     await page.goto(BASE + `/interviews/${a.id}`);
     await page.locator('#iv-ops').waitFor();
     await page.locator('#iv-ops input[value=reassign]').check();
+    // no such employee: records' refusal said in words, nothing changed
+    await page.locator('#f-op-to').fill('NOBODY-42');
+    await page.locator('#f-op-reason').fill('essai');
+    await page.locator('#iv-ops button[type=submit]').click();
+    await page.locator('#iv-ops button', { hasText: 'Confirmer' }).click();
+    await page.locator('#op-result .error').waitFor();
+    check(/Refusé : .*known employee/.test(await page.locator('#op-result').innerText()), 'the unknown interviewer\'s refusal: ' + await page.locator('#op-result').innerText());
+    eq((await api(page, `/interviews/${a.id}`)).interview.manager_id, a.manager_id, 'the interviewer after a refused reassignment (API)');
     await page.locator('#f-op-to').fill(newMgr);
     await page.locator('#f-op-reason').fill('changement de manager');
     await page.locator('#iv-ops button[type=submit]').click();

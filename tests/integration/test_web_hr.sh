@@ -52,6 +52,9 @@ for c in lab-2026 pilote-2026 essai-2026; do
     >/dev/null || fail "campaign create $c"
 done
 caught_up 60
+# a second version of a template (its interviews exist already): Modèles lists every version
+jq '.title += " (v2)"' "$(dirname "$0")/../../services/records/templates/annual_review.fr.json" >"$IT_DIR/annual_review-v2.json"
+"$CTL" --as hr:it --json template import "$IT_DIR/annual_review-v2.json" | grep -q '"new_version"' || fail "template import v2"
 
 # the figures the pages must show, from the CLI (the same daemons)
 X=$IT_DIR/expect

@@ -91,7 +91,7 @@ try {
   await page.waitForURL(/\/pilotage$/);
   await page.locator('#t-exposure tfoot').waitFor();
   const nav = await page.locator('header nav a').allInnerTexts();
-  eq(nav, ['Pilotage', 'Résultats', 'Échéances', 'Personnes'], 'the HR navigation');
+  eq(nav, ['Pilotage', 'Résultats', 'Échéances', 'Personnes', 'Modèles'], 'the HR navigation');
 
   step('Pilotage: one request for the first content (a reload)');
   await firstContent(page, 'Pilotage', ['/api/v1/statistics/compliance', '/api/v1/campaigns'], '#t-campaigns');
@@ -351,6 +351,128 @@ try {
   await page.locator(`#t-interviews tbody a[href="/interviews/${ivApi[0].id}"]`).click();
   await page.waitForURL(new RegExp(`/interviews/${ivApi[0].id}$`));
 
+  // HR's operations offered on her interview are those its state allows
+  {
+    await page.locator('h1').first().waitFor();
+    const st = (await api(page, `/interviews/${ivApi[0].id}`)).interview.status;
+    const allowed = { planned: ['reassign', 'cancel'], scheduled: ['reassign', 'cancel'], preparation: ['reassign', 'cancel'],
+      shared: ['reassign', 'cancel'], held: ['reassign'], signed_employee: ['reopen'], signed_manager: ['reopen'], closed: ['reopen'] }[st] || [];
+    if (allowed.length) await page.locator('#iv-ops').waitFor();
+    eq(await page.locator('#iv-ops input[name=iv-op]').evaluateAll((is) => is.map((i) => i.value)), allowed, `HR's operations on a ${st} interview`);
+  }
+
+  step('Modèles: every version the API lists; one template read in full');
+  await page.locator('header nav a', { hasText: 'Modèles' }).click();
+  await page.waitForURL(/\/modeles$/);
+  await page.locator('#t-templates tbody tr').first().waitFor();
+  await firstContent(page, 'Modèles', ['/api/v1/templates'], '#t-templates tbody tr');
+  const tplApi = (await api(page, '/templates?all_versions=true')).templates || [];
+  check(tplApi.length >= 25, `the API lists ${tplApi.length} templates`);
+  const tplRows = await cells(page, 't-templates');
+  // columns: id, version, title, type, locale, entity, category, questions
+  eq(tplRows.map((r) => [r[0], num(r[1]), r[2], r[4], num(r[7])]), tplApi.map((x) => [x.id, x.version || 0, x.title || '', x.locale || '', x.questions || 0]),
+    'the templates listed');
+  const tplCsv = byHeader((await csv(page, 't-templates')).rows);
+  eq(tplCsv.map((r) => [r.id, Number(r.version), r.type]), tplApi.map((x) => [x.id, x.version || 0, x.type]), 'the templates CSV');
+  await audit(page, 'templates');
+  // test_web_hr.sh imported a second version of annual_review.fr: both are listed, each with its link
+  eq(tplApi.filter((x) => x.id === 'annual_review.fr').map((x) => x.version).sort(), [1, 2], 'the API\'s versions of annual_review.fr');
+  for (const v of [1, 2]) check(await page.locator(`#t-templates a[href="/modeles/annual_review.fr/${v}"]`).count() === 1, `no link to annual_review.fr v${v}`);
+  const one = tplApi.find((x) => x.id === 'annual_review.fr' && x.version === 2);
+  await page.locator(`#t-templates a[href="/modeles/${one.id}/${one.version}"]`).click();
+  await page.waitForURL(new RegExp(`/modeles/${one.id.replace(/\./g, '\\.')}/${one.version}$`));
+  await page.locator('li[data-q]').first().waitFor();
+  await firstContent(page, 'a template', [`/api/v1/templates/${one.id}`], 'li[data-q]');
+  const full = await api(page, `/templates/${one.id}?version=${one.version}`);
+  const doc = JSON.parse(full.document);
+  const apiQs = doc.sections.flatMap((sec) => sec.questions.map((q) => [q.id, q.kind, q.who, !!q.required, (q.scale?.levels || []).map((l) => l.label)]));
+  const pageQs = await page.locator('li[data-q]').evaluateAll((lis) => lis.map((li) => [li.dataset.q, li.querySelector('[data-kind]').dataset.kind,
+    li.querySelector('[data-who]').dataset.who, li.querySelector('[data-required]').dataset.required === 'true',
+    [...li.querySelectorAll('li[data-level]')].map((l) => l.innerText.replace(/^\d+ — /, '').trim())]));
+  eq(pageQs, apiQs, `${one.id} v${one.version}: the questions (kind, who, required, rating labels)`);
+  eq(await page.locator('main section h2').allInnerTexts(), doc.sections.map((sec) => sec.title), `${one.id}: the sections`);
+  check(apiQs.some((q) => q[4].length > 0), `${one.id} has no rating labels to compare`);
+  await audit(page, 'template');
+
+  step('Interview operations: reassign with a reason, a stale page refused in words, cancel confirmed');
+  {
+    const open = ((await api(page, '/interviews?status=planned&limit=400')).interviews || []).filter((i) => i.manager_id && i.employee_id !== EMP);
+    check(open.length >= 2, 'fewer than 2 planned interviews with a manager');
+    const a = open[0];
+    const newMgr = open.find((i) => i.manager_id !== a.manager_id)?.manager_id;
+    check(newMgr, 'no second manager to reassign to');
+    // b: another one, whose interviewer the change behind the page really changes
+    const b = open.find((i) => i.id !== a.id && i.manager_id !== newMgr);
+    check(b, 'no second planned interview');
+    await page.goto(BASE + `/interviews/${a.id}`);
+    await page.locator('#iv-ops').waitFor();
+    await page.locator('#iv-ops input[value=reassign]').check();
+    // no such employee: records' refusal said in words, nothing changed
+    await page.locator('#f-op-to').fill('NOBODY-42');
+    await page.locator('#f-op-reason').fill('essai');
+    await page.locator('#iv-ops button[type=submit]').click();
+    await page.locator('#iv-ops button', { hasText: 'Confirmer' }).click();
+    await page.locator('#op-result .error').waitFor();
+    check(/Refusé : .*known employee/.test(await page.locator('#op-result').innerText()), 'the unknown interviewer\'s refusal: ' + await page.locator('#op-result').innerText());
+    eq((await api(page, `/interviews/${a.id}`)).interview.manager_id, a.manager_id, 'the interviewer after a refused reassignment (API)');
+    await page.locator('#f-op-to').fill(newMgr);
+    await page.locator('#f-op-reason').fill('changement de manager');
+    await page.locator('#iv-ops button[type=submit]').click();
+    await page.locator('#op-confirm-q').waitFor();
+    check((await page.locator('#op-confirm-q').innerText()).includes(newMgr), 'the confirmation does not name the new interviewer');
+    check(await page.evaluate(() => document.activeElement?.textContent === 'Confirmer'), 'the focus is not on "Confirmer"');
+    await audit(page, 'interview-ops-confirm');
+    await page.keyboard.press('Enter');
+    await page.locator('#op-result .ok').waitFor();
+    eq((await api(page, `/interviews/${a.id}`)).interview.manager_id, newMgr, 'the interviewer after the reassignment (API)');
+    // b changed behind the page: its ETag is stale, the cancel is refused in words
+    await page.goto(BASE + `/interviews/${b.id}`);
+    await page.locator('#iv-ops').waitFor();
+    {
+      const csrf = (await api(page, '/me')).csrf_token;
+      const g = await page.request.get(BASE + `/api/v1/interviews/${b.id}`);
+      const r = await page.request.post(BASE + `/api/v1/interviews/${b.id}/reassign`, {
+        headers: { 'X-CSRF-Token': csrf, 'If-Match': g.headers().etag }, data: { to: newMgr, reason: 'derrière la page' } });
+      eq(r.status(), 200, 'the reassignment behind the page');
+    }
+    await page.locator('#iv-ops input[value=cancel]').check();
+    await page.locator('#f-op-reason').fill('départ');
+    await page.locator('#iv-ops button[type=submit]').click();
+    await page.locator('#iv-ops button', { hasText: 'Confirmer' }).click();
+    await page.locator('#op-result .error').waitFor();
+    check((await page.locator('#op-result').innerText()).includes('modifié cet entretien'), 'the stale refusal in words: ' + await page.locator('#op-result').innerText());
+    check((await api(page, `/interviews/${b.id}`)).interview.status !== 'cancelled', 'a stale cancel cancelled the interview');
+    await audit(page, 'interview-ops-refused');
+    // Escape thinks better of it; then confirmed, with the page read again
+    await page.reload();
+    await page.locator('#iv-ops input[value=cancel]').check();
+    await page.locator('#f-op-reason').fill('départ');
+    await page.locator('#iv-ops button[type=submit]').click();
+    await page.locator('#op-confirm-q').waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('#iv-ops button[type=submit]').waitFor();
+    check(await page.evaluate(() => document.activeElement?.getAttribute('type') === 'submit'), 'the focus is not back on the action');
+    check((await api(page, `/interviews/${b.id}`)).interview.status !== 'cancelled', 'Escape cancelled the interview');
+    await page.locator('#iv-ops button[type=submit]').click();
+    await page.locator('#iv-ops button', { hasText: 'Confirmer' }).click();
+    await page.locator('#op-result .ok').waitFor();
+    eq((await api(page, `/interviews/${b.id}`)).interview.status, 'cancelled', 'the interview after the cancel (API)');
+    await page.locator('main .state', { hasText: 'Annulé' }).first().waitFor();
+    check((await page.locator('#iv-ops input[name=iv-op]').count()) === 0, 'a cancelled interview still offers operations');
+    // a signed interview (not emma's) reopened: held again, its signatures to be made again
+    const done = ((await api(page, '/interviews?status=closed&limit=50')).interviews || []).find((i) => i.employee_id !== EMP);
+    check(done, 'no closed interview to reopen');
+    await page.goto(BASE + `/interviews/${done.id}`);
+    await page.locator('#iv-ops input[value=reopen]').check();
+    await page.locator('#f-op-reason').fill('erreur dans le compte rendu');
+    await page.locator('#iv-ops button[type=submit]').click();
+    await page.locator('#iv-ops button', { hasText: 'Confirmer' }).click();
+    await page.locator('#op-result .ok').waitFor();
+    const re = (await api(page, `/interviews/${done.id}`)).interview;
+    eq([re.status, re.reopen_count], ['held', 1], 'the interview after the reopening (API)');
+    await page.locator('main .state', { hasText: 'Tenu' }).first().waitFor();
+  }
+
   const orgTotal = (await api(page, '/due?from=1970-01-01&to=2100-01-01&limit=1')).total;
   step('English');
   await page.locator('header button', { hasText: 'English' }).click();
@@ -359,6 +481,12 @@ try {
   await page.locator('#t-exposure tfoot').waitFor();
   check((await page.locator('#t-exposure thead').innerText()).includes('Due soon'), 'the English headers');
   await audit(page, 'pilotage-en');
+  await page.locator('header nav a', { hasText: 'Templates' }).click();
+  await page.locator('h1', { hasText: 'Interview templates' }).waitFor();
+  check((await page.locator('#t-templates thead').innerText()).includes('Questions'), 'the templates\' English headers');
+  await page.locator('#t-templates a[href="/modeles/annual_review.en/1"]').click();
+  await page.locator('[data-kind=rating]', { hasText: 'Rating' }).first().waitFor();
+  await page.locator('[data-who=manager]', { hasText: 'the manager answers' }).first().waitFor();
 
   // ---- HR granted ACME-LAB only: asked for an entity, its own opens, another is refused
   step('HR of one entity: asked which entity; ACME-LAB opens, ACME-FR is refused');
@@ -389,11 +517,27 @@ try {
     await p.locator('h1', { hasText: 'Accès refusé' }).waitFor();
     check(!(await p.locator('header nav').innerText()).includes('Pilotage'), `${who} sees the Pilotage link`);
     check(!(await p.locator('body').innerText()).includes('Exposition'), `${who} sees the exposure`);
-    for (const path of ['/resultats', '/echeances', `/pilotage/${ENTITY}`, '/personnes', `/personnes/${EMP}`]) {
+    for (const path of ['/resultats', '/echeances', `/pilotage/${ENTITY}`, '/personnes', `/personnes/${EMP}`, '/modeles', '/modeles/annual_review.fr/1', '/modeles/annual_review.fr/']) {
       await p.goto(BASE + path);
       await p.locator('h1', { hasText: 'Accès refusé' }).waitFor();
     }
-    if (who === 'employee') await audit(p, 'refused');
+    if (who === 'employee') {
+      await audit(p, 'refused');
+      // her interview page: no HR operation, and the API refuses them to her
+      const mine = ((await api(p, '/interviews?limit=50')).interviews || [])[0];
+      check(mine, 'the employee has no interview');
+      await p.goto(BASE + `/interviews/${mine.id}`);
+      await p.locator('h1').first().waitFor();
+      await p.locator('section[aria-label]').first().waitFor();
+      eq(await p.locator('#iv-ops').count(), 0, 'HR operations on the employee\'s interview page');
+      const g = await p.request.get(BASE + `/api/v1/interviews/${mine.id}`);
+      const csrf = (await api(p, '/me')).csrf_token;
+      for (const op of ['reassign', 'reopen']) {
+        const r = await p.request.post(BASE + `/api/v1/interviews/${mine.id}/${op}`, {
+          headers: { 'X-CSRF-Token': csrf, 'If-Match': g.headers().etag }, data: op === 'reassign' ? { to: EMP, reason: 'x' } : { reason: 'x' } });
+        eq(r.status(), 403, `employee: POST /interviews/…/${op}`);
+      }
+    }
     for (const path of ['/statistics/compliance?group_by=entity', `/statistics/compliance?entity=${ENTITY}&list=true`,
       '/statistics/completion?group_by=month', '/statistics/ratings', '/statistics/training', '/statistics/mobility',
       ]) {
@@ -418,6 +562,7 @@ try {
   step('done');
 } catch (e) {
   console.error('FAIL: ' + (e && e.message ? e.message : e));
+  if (errors.length) console.error('page errors: ' + errors.join('; '));
   for (const [i, ctx] of browser.contexts().entries())
     for (const [j, p] of ctx.pages().entries()) await p.screenshot({ path: join(ART, `hr-failure-${i}-${j}.png`), fullPage: true }).catch(() => {});
   await browser.close();

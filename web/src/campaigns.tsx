@@ -5,8 +5,9 @@
 // focus moves to it, "Ne rien faire" or Escape goes back); the scheduler's answer — the
 // campaign as it now is, or its refusal (already closed, a new end not after
 // the current one) — is said in words under the form.
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiError, post } from './api';
+import { ConfirmBox, OutcomeLine, useConfirm } from './confirm';
 import { fmtShort, lang, quote, t } from './i18n';
 
 export type Campaign = {
@@ -46,58 +47,31 @@ export function CampaignActions({ list, onChanged }: { list: Campaign[]; onChang
   const [action, setAction] = useState<Action>('close');
   const [end, setEnd] = useState('');
   const [note, setNote] = useState('');
-  const [asking, setAsking] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
-  const confirmRef = useRef<HTMLButtonElement>(null);
-  const submitRef = useRef<HTMLButtonElement>(null);
-  // where the focus goes once the confirmation opens or closes (in the
-  // render that shows the button, so that keyboard users never lose it)
-  const focusTo = useRef<'confirm' | 'submit' | null>(null);
-  useLayoutEffect(() => {
-    const el = focusTo.current === 'confirm' ? confirmRef.current : focusTo.current === 'submit' ? submitRef.current : null;
-    if (el) { el.focus(); focusTo.current = null; }
-  });
-  const camp = open.find((c) => c.id === id) || open[0];
+  const c = useConfirm();
+  const { asking, result, setResult } = c;
+  const camp = open.find((x) => x.id === id) || open[0];
   if (!camp && !result) return null;
 
-  const ask = (e: Event) => {
-    e.preventDefault();
-    setResult(null);
-    setAsking(true);
-    focusTo.current = 'confirm';
-  };
-  const back = () => { setAsking(false); focusTo.current = 'submit'; };
-  const act = async () => {
-    if (!camp) return;
-    setBusy(true);
+  const act = () => camp && c.run(async () => {
     const body: Record<string, string> = {};
     if (action === 'extend') body.window_end = end;
     if (note.trim()) body.note = note.trim();
-    try {
-      const r = await post<Campaign>(`/campaigns/${encodeURIComponent(camp.id)}/${action}`, body);
-      const c = r.body && r.body.id ? r.body : { ...camp };
-      onChanged(c);
-      setResult({ ok: true, text: `${label(camp)}${t('colon')}${t(`camp_done_${action}` as any)}${action === 'extend' ? ` ${fmtShort(c.window_end || end)}` : ''}.` });
-      setNote('');
-    } catch (e) {
-      setResult({ ok: false, text: e instanceof ApiError ? refusal(e) : String(e) });
-    } finally {
-      setBusy(false);
-      setAsking(false);
-      focusTo.current = 'submit';
-    }
-  };
+    const r = await post<Campaign>(`/campaigns/${encodeURIComponent(camp.id)}/${action}`, body);
+    const now = r.body && r.body.id ? r.body : { ...camp };
+    onChanged(now);
+    setNote('');
+    return `${label(camp)}${t('colon')}${t(`camp_done_${action}` as any)}${action === 'extend' ? ` ${fmtShort(now.window_end || end)}` : ''}.`;
+  }, (e) => (e instanceof ApiError ? refusal(e) : String(e)));
 
   return (
-    <form class="card" id="camp-actions" aria-labelledby="h-camp-actions" onSubmit={ask}>
+    <form class="card" id="camp-actions" aria-labelledby="h-camp-actions" onSubmit={c.ask}>
       <h3 id="h-camp-actions">{t('camp_act')}</h3>
       {camp && (
         <>
           <label for="f-camp">{t('campaign')}</label>
           <select id="f-camp" value={camp.id} disabled={asking}
             onChange={(e) => { setId((e.target as HTMLSelectElement).value); setResult(null); }}>
-            {open.map((c) => <option value={c.id}>{label(c)}</option>)}
+            {open.map((x) => <option value={x.id}>{label(x)}</option>)}
           </select>
           <fieldset disabled={asking}>
             <legend>{t('camp_action')}</legend>
@@ -116,23 +90,15 @@ export function CampaignActions({ list, onChanged }: { list: Campaign[]; onChang
           <label for="f-camp-note">{t('camp_note')} <span class="muted small">({t('camp_note_help')})</span></label>
           <textarea id="f-camp-note" rows={2} maxLength={500} value={note} disabled={asking}
             onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
-          {!asking && <button type="submit" class="primary" ref={submitRef}>{t(`camp_${action}` as any)}…</button>}
+          {!asking && <button type="submit" class="primary" ref={c.submitRef}>{t(`camp_${action}` as any)}…</button>}
           {asking && (
-            <div class="confirm" role="group" aria-labelledby="camp-confirm-q"
-              onKeyDown={(e) => { if (e.key === 'Escape' && !busy) back(); }}>
-              <p id="camp-confirm-q"><span aria-hidden="true">⚠ </span>
-                {t(`camp_q_${action}` as any)} {quote(label(camp))}{action === 'extend' ? ` ${t('camp_until')} ${fmtShort(end)}` : ''}{lang.get() === 'en' ? '?' : ' ?'}</p>
-              <button type="button" class="primary" ref={confirmRef} disabled={busy} onClick={act}>{t('camp_confirm')}</button>
-              <button type="button" disabled={busy} onClick={back}>{t('camp_keep')}</button>
-            </div>
+            <ConfirmBox c={c} id="camp-confirm-q" onConfirm={act}>
+              {t(`camp_q_${action}` as any)} {quote(label(camp))}{action === 'extend' ? ` ${t('camp_until')} ${fmtShort(end)}` : ''}{lang.get() === 'en' ? '?' : ' ?'}
+            </ConfirmBox>
           )}
         </>
       )}
-      <div aria-live="polite" id="camp-result">
-        {result && (result.ok
-          ? <p class="ok" role="status"><span aria-hidden="true">✔ </span>{result.text}</p>
-          : <p class="error" role="alert"><span aria-hidden="true">⛔ </span>{result.text}</p>)}
-      </div>
+      <OutcomeLine id="camp-result" result={result} />
     </form>
   );
 }

@@ -100,6 +100,18 @@ const fr = {
   kind_n: 'Nature', recipient: 'Destinataire', last_error: 'Dernière erreur', attributes: 'Fiche', obligations: 'Échéances et obligations',
   obligations_caption: 'Ses échéances, avec la règle et le motif', interviews_of: 'Ses entretiens', notifications: 'Notifications',
   notifications_about: 'Les notifications la concernant',
+  // templates, interview operations
+  templates_nav: 'Modèles', templates_title: 'Modèles d’entretien', templates_back: '← Tous les modèles',
+  templates_help: 'Chaque version de chaque modèle ; une version n’est jamais modifiée, un entretien garde celle de sa création.',
+  tpl_id: 'Identifiant', tpl_version: 'Version', tpl_questions: 'Questions', tpl_imported: 'Importé le', tpl_imported_by: 'Importé par',
+  tpl_who_employee: 'le collaborateur répond', tpl_who_manager: 'le manager répond', tpl_who_both: 'chacun répond',
+  tpl_optional: 'facultative', tpl_after_report: 'ouverte au collaborateur après le compte rendu', tpl_options: 'Choix',
+  op_title: 'Opérations RH', op_reassign: 'Changer d’interlocuteur', op_reopen: 'Rouvrir', op_cancel: 'Annuler l’entretien',
+  op_to: 'Nouvel interlocuteur (matricule)', op_now: 'actuellement :', op_reason_help: 'conservé dans le journal d’audit',
+  op_q_reassign: 'Confier cet entretien à', op_q_reopen: 'Rouvrir cet entretien (les signatures seront effacées)', op_q_cancel: 'Annuler cet entretien',
+  op_done_reassign: 'Entretien confié à', op_done_reopen: 'Entretien rouvert : il est de nouveau « Tenu », les signatures sont à refaire.',
+  op_done_cancel: 'Entretien annulé.', op_stale: 'Refusé : quelqu’un a modifié cet entretien entre-temps ; rechargez la page.',
+  op_forbidden: 'Refusé : vous n’avez pas le droit de faire cela sur cet entretien.',
 };
 type Dict = typeof fr;
 const en: Dict = {
@@ -174,6 +186,17 @@ const en: Dict = {
   kind_n: 'Kind', recipient: 'Recipient', last_error: 'Last error', attributes: 'Record', obligations: 'Deadlines and obligations',
   obligations_caption: 'Her deadlines, with the rule and the reason', interviews_of: 'Her interviews', notifications: 'Notifications',
   notifications_about: 'The notifications about her',
+  templates_nav: 'Templates', templates_title: 'Interview templates', templates_back: '← All templates',
+  templates_help: 'Every version of every template; a version is never changed, an interview keeps the one it was created with.',
+  tpl_id: 'Id', tpl_version: 'Version', tpl_questions: 'Questions', tpl_imported: 'Imported', tpl_imported_by: 'Imported by',
+  tpl_who_employee: 'the employee answers', tpl_who_manager: 'the manager answers', tpl_who_both: 'each answers',
+  tpl_optional: 'optional', tpl_after_report: 'open to the employee after the report', tpl_options: 'Options',
+  op_title: 'HR operations', op_reassign: 'Change the interviewer', op_reopen: 'Reopen', op_cancel: 'Cancel the interview',
+  op_to: 'New interviewer (employee id)', op_now: 'now:', op_reason_help: 'kept in the audit trail',
+  op_q_reassign: 'Give this interview to', op_q_reopen: 'Reopen this interview (the signatures will be cleared)', op_q_cancel: 'Cancel this interview',
+  op_done_reassign: 'Interview given to', op_done_reopen: 'Interview reopened: it is "Held" again, the signatures are to be made again.',
+  op_done_cancel: 'Interview cancelled.', op_stale: 'Refused: someone changed this interview meanwhile; reload the page.',
+  op_forbidden: 'Refused: you may not do this to this interview.',
 };
 export type Key = keyof Dict;
 export const t = (k: Key): string => (lang.get() === 'en' ? en : fr)[k];

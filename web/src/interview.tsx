@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, get, post, setCsrf, take } from './api';
 import { Editor, Question, Shown } from './fields';
 import { Key, fmtShort, fmtWhen, t, typeName } from './i18n';
+import { InterviewOperations } from './operations';
 import { ScheduleForm } from './schedule';
 import { Problem, State, Where, pdfUrl, personName } from './ui';
 
@@ -26,7 +27,8 @@ const subLabel = (k: string) => (SUB[k] ? t(SUB[k]) : k);
 const EMP_OPEN = ['planned', 'scheduled', 'preparation', 'shared', 'held'];
 const MGR_OPEN = ['planned', 'scheduled', 'preparation', 'shared', 'held', 'reported'];
 
-export function InterviewPage({ id }: { id: string }) {
+// hr: the visitor is HR or an administrator (GET /me): the operations in flight are offered
+export function InterviewPage({ id, hr }: { id: string; hr?: boolean }) {
   const [view, setView] = useState<View | null>(null);
   const [err, setErr] = useState<ApiError | null>(null);
   const [mine, setMine] = useState<Record<string, any>>({});
@@ -182,6 +184,9 @@ export function InterviewPage({ id }: { id: string }) {
         {scheduling && <ScheduleForm id={id} start={iv.scheduled_start_ms} duration={iv.duration_min} place={iv.place} video={iv.video_link}
           etag={etag.current} onCancel={() => setScheduling(false)} onDone={(v, tag) => { adopt(v, tag, true); setScheduling(false); }} />}
       </section>
+
+      {hr && <InterviewOperations id={id} status={st} manager={iv.manager_id} etag={etag.current}
+        onDone={(r) => adopt(r.body, r.etag, true)} />}
 
       {canSign && (
         <section class="card sign" aria-labelledby="h-sign">

@@ -16,6 +16,7 @@ import { EntityPage, PILOT_CAMPAIGNS, PILOT_COMPLIANCE, Pilotage } from './pilot
 import { Results, resPaths } from './results';
 import { DUE_FIRST, Deadlines } from './deadlines';
 import { People, PersonPage, peoplePath, personPaths } from './people';
+import { TEMPLATES_PATH, TemplatePage, Templates, modelRoute, templatePath } from './templates';
 
 export const me = signal<Me | null | undefined>(undefined); // undefined: not known yet; null: signed out
 
@@ -91,7 +92,7 @@ function Header() {
       <span class="brand">{t('app')}</span>
       {m && (
         <nav aria-label={t('app')}>
-          {isHr(m) ? <>{nav('/pilotage', t('pilotage'))}{nav('/resultats', t('results'))}{nav('/echeances', t('deadlines_nav'))}{nav('/personnes', t('people_nav'))}</>
+          {isHr(m) ? <>{nav('/pilotage', t('pilotage'))}{nav('/resultats', t('results'))}{nav('/echeances', t('deadlines_nav'))}{nav('/personnes', t('people_nav'))}{nav('/modeles', t('templates_nav'))}</>
             : <>{nav('/me', t('my'))}{isManager(m) && nav('/team', t('team'))}{nav('/preferences', t('prefs'))}</>}
         </nav>
       )}
@@ -114,7 +115,7 @@ function App() {
   else if (m === null) page = <Login />;
   else {
     const iv = /^\/interviews\/([A-Za-z0-9_-]+)\/?$/.exec(p);
-    if (iv) page = <InterviewPage id={iv[1]} key={iv[1]} />;
+    if (iv) page = <InterviewPage id={iv[1]} key={iv[1]} hr={isHr(m)} />;
     else if (p.startsWith('/team') && isManager(m)) page = <Team />;
     else if (p.startsWith('/preferences')) page = <Preferences manager={isManager(m)} />;
     // the HR pages are shown to whoever types their URL: the API's answer
@@ -132,6 +133,12 @@ function App() {
       const id = decodeURIComponent(p.slice('/personnes/'.length));
       page = <PersonPage key={id} id={id} allowed={isHr(m)} />;
     }
+    // GET /templates answers anyone signed in: the role decides
+    else if (p === '/modeles') page = <Templates allowed={isHr(m)} />;
+    else if (modelRoute(p)) {
+      const r = modelRoute(p)!;
+      page = <TemplatePage key={p} id={r.id} version={r.version} allowed={isHr(m)} />;
+    }
     else if (p === '/' && landing(m) !== '/me') { go(landing(m)); page = null; }
     else page = <Home />;
   }
@@ -148,6 +155,8 @@ function App() {
   else if (p === '/resultats') Object.values(resPaths()).forEach(prefetch);
   else if (p === '/echeances') prefetch(DUE_FIRST()); // dropped unused for a non-HR principal
   else if (p === '/personnes') prefetch(peoplePath(''));
+  else if (p === '/modeles') prefetch(TEMPLATES_PATH);
+  else if (modelRoute(p)) prefetch(templatePath(modelRoute(p)!.id, modelRoute(p)!.version));
   else if (p.startsWith('/personnes/')) Object.values(personPaths(decodeURIComponent(p.slice('/personnes/'.length)))).forEach(prefetch);
 }
 const root = document.getElementById('app')!;

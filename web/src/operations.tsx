@@ -1,0 +1,93 @@
+// What HR does to an interview in flight, on its page: give it to another
+// interviewer (POST /interviews/{id}/reassign {to, reason}), reopen a signed
+// one (/reopen {reason}) or cancel one not held yet (/cancel {reason}), each
+// with the ETag the page last read in If-Match.  A reason is asked for each
+// (records keeps it in the audit trail and publishes it); nothing is sent
+// before an inline confirmation naming the action (the focus moves to it,
+// "Ne rien faire" or Escape gives it back); records' refusal — wrong state,
+// someone changed the interview meanwhile (412), not allowed — is said in
+// words under the form.  Shown to HR and administrators only; records
+// decides all the same.
+import { useState } from 'preact/hooks';
+import { ApiError, Reply, post } from './api';
+import { ConfirmBox, OutcomeLine, useConfirm } from './confirm';
+import { Key, lang, t } from './i18n';
+
+const ACTIONS = ['reassign', 'reopen', 'cancel'] as const;
+type Action = typeof ACTIONS[number];
+// the states from which records lets HR do each (docs/records.md, lifecycle)
+const FROM: Record<Action, string[]> = {
+  reassign: ['planned', 'scheduled', 'preparation', 'shared', 'held'],
+  reopen: ['signed_employee', 'signed_manager', 'closed'],
+  cancel: ['planned', 'scheduled', 'preparation', 'shared'],
+};
+export const hrActions = (status: string) => ACTIONS.filter((a) => FROM[a].includes(status));
+
+function refusal(e: ApiError): string {
+  if (e.status === 0) return t('network');
+  if (e.status === 412) return t('op_stale');
+  if (e.status === 403 || e.status === 401) return t('op_forbidden');
+  if (e.status === 404) return t('not_found');
+  return `${t('refused')}${t('colon')}${e.detail || e.code}${e.field ? ` (${e.field})` : ''}`;
+}
+
+// etag: the interview's version as the page last read it; onDone: the
+// interview as records now has it, with its new ETag
+export function InterviewOperations({ id, status, manager, etag, onDone }: {
+  id: string; status: string; manager?: string; etag: string; onDone: (r: Reply<any>) => void;
+}) {
+  const offered = hrActions(status);
+  const [picked, setPicked] = useState<Action>('reassign');
+  const [to, setTo] = useState('');
+  const [reason, setReason] = useState('');
+  const c = useConfirm();
+  const { asking, result, setResult } = c;
+  if (!offered.length && !result) return null;
+  const action: Action = offered.includes(picked) ? picked : offered[0];
+  const name = (a: Action) => t(`op_${a}` as Key);
+
+  const act = () => c.run(async () => {
+    const body: Record<string, string> = { reason: reason.trim() };
+    if (action === 'reassign') body.to = to.trim();
+    const r = await post<any>(`/interviews/${encodeURIComponent(id)}/${action}`, body, etag);
+    setReason('');
+    setTo('');
+    onDone(r);
+    return action === 'reassign' ? `${t('op_done_reassign')} ${r.body?.interview?.manager_id || body.to}.` : t(`op_done_${action}` as Key);
+  }, (e) => (e instanceof ApiError ? refusal(e) : String(e)));
+
+  return (
+    <form class="card" id="iv-ops" aria-labelledby="h-iv-ops" onSubmit={c.ask}>
+      <h2 id="h-iv-ops">{t('op_title')}</h2>
+      {offered.length > 0 && (
+        <>
+          <fieldset disabled={asking}>
+            <legend>{t('camp_action')}</legend>
+            {offered.map((a) => (
+              <label class="check"><input type="radio" name="iv-op" value={a} checked={action === a}
+                onChange={() => { setPicked(a); setResult(null); }} /> {name(a)}</label>
+            ))}
+          </fieldset>
+          {action === 'reassign' && (
+            <>
+              <label for="f-op-to">{t('op_to')} <span class="muted small">({t('op_now')} {manager || '—'})</span></label>
+              <input id="f-op-to" required maxLength={64} autoComplete="off" value={to} disabled={asking}
+                onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
+            </>
+          )}
+          <label for="f-op-reason">{t('reason')} <span class="muted small">({t('op_reason_help')})</span></label>
+          <textarea id="f-op-reason" rows={2} required maxLength={500} value={reason} disabled={asking}
+            onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+          {!asking && <button type="submit" class="primary" ref={c.submitRef}>{name(action)}…</button>}
+          {asking && (
+            <ConfirmBox c={c} id="op-confirm-q" onConfirm={act}>
+              {t(`op_q_${action}` as Key)}{action === 'reassign' ? ` ${to.trim()}` : ''}{lang.get() === 'en' ? '?' : ' ?'}
+              <span class="block muted small">{t('reason')}{t('colon')}{reason.trim()}</span>
+            </ConfirmBox>
+          )}
+        </>
+      )}
+      <OutcomeLine id="op-result" result={result} />
+    </form>
+  );
+}

@@ -233,6 +233,17 @@ typedef struct {
  * errno code. */
 int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch);
 
+/* The parts of rec_commit in their own modules.  rec_state_digest: the
+ * SHA-256 of a header and its content as stored (audit_chain.c).
+ * rec_audit_append: the interview's next audit record (and the global
+ * head), holding details (taken) and digest; *iseq_out its number in the
+ * interview's chain; 0 or an LMDB code / ENOMEM.  rec_event_publish: the
+ * change's event in the outbox (iv_events.c); 0 or an LMDB code / ENOMEM. */
+void rec_state_digest(uint8_t out[REC_HASH_LEN], const void *hdr, size_t hlen, const void *content, size_t clen);
+int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const char *actor, const char *action,
+                     json_t *details, const uint8_t digest[REC_HASH_LEN], uint32_t *iseq_out);
+int rec_event_publish(records_t *r, MDB_txn *txn, const rec_change_t *ch, uint32_t iseq);
+
 /* Appends an audit record that belongs to no interview (templates, grants).
  * Returns 0 or an error code. */
 int rec_audit_global(records_t *r, MDB_txn *txn, const char *actor, const char *action, json_t *details,

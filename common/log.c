@@ -34,6 +34,7 @@ int ent_log_level_parse(const char *name, ent_log_level_t *out)
 static _Thread_local char t_trace[33];
 static _Thread_local char t_method[96];
 static _Thread_local char t_caller[96];
+static _Thread_local char t_employee[96];
 
 bool ent_trace_valid(const char *t)
 {
@@ -92,17 +93,19 @@ void ent_log_context_set(const char *method, const char *caller)
 {
     snprintf(t_method, sizeof t_method, "%s", method ? method : "");
     snprintf(t_caller, sizeof t_caller, "%s", caller ? caller : "");
+    t_employee[0] = '\0';
 }
 
-void ent_log(ent_log_level_t level, const char *event, const char *fmt, ...)
+void ent_log_employee_set(const char *employee_id)
 {
-    if (level < s_min_level)
-        return;
+    snprintf(t_employee, sizeof t_employee, "%s", employee_id ? employee_id : "");
+}
+
+static void s_emit(ent_log_level_t level, const char *event, const char *const *keys, const char *const *values,
+                   size_t n, const char *fmt, va_list ap)
+{
     char msg[4096];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
 
     struct timeval tv;
     gettimeofday(&tv, NULL);
@@ -126,10 +129,16 @@ void ent_log(ent_log_level_t level, const char *event, const char *fmt, ...)
         json_object_set_new(o, "trace", json_string(t_trace));
     if (t_method[0])
         json_object_set_new(o, "method", json_string(t_method));
-    if (t_caller[0]) {
-        json_t *c = json_string(t_caller);
+    struct { const char *k, *v; } ctx[] = { { "caller", t_caller }, { "employee", t_employee } };
+    for (size_t i = 0; i < sizeof ctx / sizeof *ctx; i++) {
+        json_t *c = ctx[i].v[0] ? json_string(ctx[i].v) : NULL;
         if (c)
-            json_object_set_new(o, "caller", c);
+            json_object_set_new(o, ctx[i].k, c);
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = values[i] ? json_string(values[i]) : NULL;
+        if (v)
+            json_object_set_new(o, keys[i], v);
     }
     json_t *m = json_string(msg);
     json_object_set_new(o, "msg", m ? m : json_string("(message not valid UTF-8)"));
@@ -139,4 +148,25 @@ void ent_log(ent_log_level_t level, const char *event, const char *fmt, ...)
         fprintf(stderr, "%s\n", line);
         free(line);
     }
+}
+
+void ent_log(ent_log_level_t level, const char *event, const char *fmt, ...)
+{
+    if (level < s_min_level)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    s_emit(level, event, NULL, NULL, 0, fmt, ap);
+    va_end(ap);
+}
+
+void ent_log_fields(ent_log_level_t level, const char *event, const char *const *keys, const char *const *values,
+                    size_t n, const char *fmt, ...)
+{
+    if (level < s_min_level)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    s_emit(level, event, keys, values, n, fmt, ap);
+    va_end(ap);
 }

@@ -10,6 +10,7 @@
 #define ENT_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef enum {
     ENT_LOG_DEBUG = 0,
@@ -40,6 +41,9 @@ int ent_log_level_parse(const char *name, ent_log_level_t *out);
 void ent_log_trace_set(const char *trace_id);
 const char *ent_log_trace(void);                 /* "" when none */
 void ent_log_context_set(const char *method, const char *caller);
+/* The employee the work is about (a pseudonymous id), a field of the lines
+ * until the next call; NULL clears it (ent_log_context_set clears it too). */
+void ent_log_employee_set(const char *employee_id);
 
 /* True when t is a valid trace-id (32 lowercase hex digits, not all 0). */
 bool ent_trace_valid(const char *t);
@@ -48,6 +52,11 @@ void ent_trace_new(char out[33]);
 /* The trace-id of a W3C traceparent header ("00-<trace>-<span>-<flags>")
  * into out; returns 0, or -1 (out untouched) when it is not one. */
 int ent_traceparent_parse(const char *header, char out[33]);
+
+/* As ent_log, with n more fields (keys[i] = values[i]; a NULL value is
+ * left out): a line's figures as fields (rpc.call: status, duration_ms). */
+void ent_log_fields(ent_log_level_t level, const char *event, const char *const *keys, const char *const *values,
+                    size_t n, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 void ent_log(ent_log_level_t level, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -378,11 +378,16 @@ int ent_rpc_server_process(ent_rpc_server_t *srv, MDB_txn *txn)
         clock_gettime(CLOCK_MONOTONIC, &t0);
         rc = m->fn(&call, m->arg);
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        /* one line per call, at debug: method, caller and trace are fields;
-         * the answer's field and message may quote the request, so they stay
-         * out (the client has them) */
-        ent_log_debug("rpc.call", "%s in %.3f ms", ent_code_name(rc ? ENT_INTERNAL : call.code),
-                      (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6);
+        /* one line per call, at debug: method, caller, trace, status and
+         * duration are fields; the answer's field and message may quote the
+         * request, so they stay out (the client has them) */
+        char ms[32];
+        snprintf(ms, sizeof ms, "%.3f",
+                 (double) (t1.tv_sec - t0.tv_sec) * 1e3 + (double) (t1.tv_nsec - t0.tv_nsec) / 1e6);
+        const char *status = ent_code_name(rc ? ENT_INTERNAL : call.code);
+        static const char *const keys[] = { "status", "duration_ms" };
+        const char *values[] = { status, ms };
+        ent_log_fields(ENT_LOG_DEBUG, "rpc.call", keys, values, 2, "%s in %s ms", status, ms);
         ent_log_context_set(NULL, NULL);
         ent_log_trace_set(NULL);
         if (rc == 0 && call.code == ENT_OK) {

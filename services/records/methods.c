@@ -191,6 +191,7 @@ static int s_open(records_t *r, ent_rpc_call_t *call, const char *id, s_ctx_t *x
         return ent_rpc_fail(call, ENT_NOT_FOUND, "id", "no interview '%.64s'", rec_str(id));
     if (rc)
         return rc;
+    ent_log_employee_set(x->iv->employee_id); /* a field of the call's lines (cleared after it) */
     x->rel = s_relation(r, call->txn, &x->c, x->iv);
     if (!rec_may_read(x->rel, REC_D_PROGRESS))
         return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "id", "%s may not see interview %s", call->caller, x->iv->id);

@@ -162,6 +162,7 @@ static int s_deadletter(scheduler_t *s, MDB_txn *txn, const char *caller, const 
     entretiens__v1__dead_letter__pack(&dl, v.mv_data);
     const char *eid = ev->event_id && sched_text_ok(ev->event_id, 128) ? ev->event_id : "-";
     const char *src = ev->source && sched_text_ok(ev->source, 64) ? ev->source : "-";
+    ent_log_employee_set(ev->employee_id && sched_text_ok(ev->employee_id, 128) ? ev->employee_id : NULL);
     if (strcmp(outcome, "conflict") == 0)
         /* the field only: the values (names, e-mails) stay out of the logs */
         ent_log_warn("ingest.conflict",
@@ -170,6 +171,7 @@ static int s_deadletter(scheduler_t *s, MDB_txn *txn, const char *caller, const 
                      eid, src, field, (unsigned long long) id);
     else
         ent_log_warn("ingest.rejected", "event %.64s from %.64s rejected: %s: %s", eid, src, field, why);
+    ent_log_employee_set(NULL);
     return ent_store_meta_put_u64(txn, s->store, "deadletter_seq", id);
 }
 
@@ -389,9 +391,11 @@ static int s_ingest(ent_rpc_call_t *call, void *arg)
         warned[nwarned++].w = w;
         const Entretiens__V1__EmployeeEvent *ev = req->events[i];
         /* the field and the fixed sentence only, as for rejections */
+        ent_log_employee_set(ev->employee_id && sched_text_ok(ev->employee_id, 128) ? ev->employee_id : NULL);
         ent_log_info("ingest.warning", "event %.64s from %.64s accepted with a warning: %s: %s",
                      ev->event_id && sched_text_ok(ev->event_id, 128) ? ev->event_id : "-",
                      ev->source && sched_text_ok(ev->source, 64) ? ev->source : "-", w.field, w.why);
+        ent_log_employee_set(NULL);
     }
     if (!rc && nwarned) {
         wmsgs = calloc(nwarned, sizeof *wmsgs);

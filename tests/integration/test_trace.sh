@@ -35,8 +35,9 @@ sys.exit(1)
 PY
 }
 line=$(has scheduler rpc.call) || fail "the scheduler did not log the ingest under the trace"
-jq -e '.method == "scheduler.ingest" and (.caller | startswith("admin:"))' <<<"$line" >/dev/null ||
-  fail "the call's line lacks its method and caller: $line"
+jq -e '.method == "scheduler.ingest" and (.caller | startswith("admin:")) and .status == "OK" and
+       (.duration_ms | tonumber) >= 0' <<<"$line" >/dev/null ||
+  fail "the call's line lacks its method, caller, status or duration as fields: $line"
 has records event.applied >/dev/null || fail "records did not apply the hire's events under the trace"
 has notifier event.applied >/dev/null || fail "the notifier did not apply the hire's events under the trace"
 line=$(has notifier notification.sent) || fail "the reminder was not logged under the trace: $(grep notification.sent "$IT_DIR/notifier.log")"

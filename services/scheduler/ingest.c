@@ -162,7 +162,11 @@ static int s_deadletter(scheduler_t *s, MDB_txn *txn, const char *caller, const 
     entretiens__v1__dead_letter__pack(&dl, v.mv_data);
     const char *eid = ev->event_id && sched_text_ok(ev->event_id, 128) ? ev->event_id : "-";
     const char *src = ev->source && sched_text_ok(ev->source, 64) ? ev->source : "-";
-    ent_log_employee_set(ev->employee_id && sched_text_ok(ev->employee_id, 128) ? ev->employee_id : NULL);
+    /* the employee as a field, unless the id is the rejected value itself
+     * (a rejected value is never logged) */
+    bool id_rejected = field && strcmp(field, "employee_id") == 0;
+    ent_log_employee_set(!id_rejected && ev->employee_id && sched_text_ok(ev->employee_id, 128) ? ev->employee_id
+                                                                                              : NULL);
     if (strcmp(outcome, "conflict") == 0)
         /* the field only: the values (names, e-mails) stay out of the logs */
         ent_log_warn("ingest.conflict",

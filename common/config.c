@@ -141,19 +141,20 @@ int ent_config_load(ent_config_t *cfg, int argc, char **argv, int *first_arg)
     return 0;
 }
 
+static int s_index(const ent_config_t *cfg, const char *env);
+
 const char *ent_config_get(const ent_config_t *cfg, const char *env)
 {
-    for (size_t i = 0; i < cfg->n; i++)
-        if (strcmp(cfg->vars[i].env, env) == 0) {
-            if (cfg->flag_values[i])
-                return cfg->flag_values[i];
-            if (cfg->env_values[i])
-                return cfg->env_values[i];
-            if (cfg->file_values[i])
-                return cfg->file_values[i];
-            return cfg->vars[i].def;
-        }
-    return getenv(env);
+    int i = s_index(cfg, env);
+    if (i < 0)
+        return getenv(env);
+    if (cfg->flag_values[i])
+        return cfg->flag_values[i];
+    if (cfg->env_values[i])
+        return cfg->env_values[i];
+    if (cfg->file_values[i])
+        return cfg->file_values[i];
+    return cfg->vars[i].def;
 }
 
 int64_t ent_config_get_int(const ent_config_t *cfg, const char *env, int64_t def, bool *ok)

@@ -30,7 +30,7 @@ struct ent_store {
     size_t page_size;
 };
 
-static int s_mkdirs(const char *dir)
+int ent_mkdirs(const char *dir, mode_t mode)
 {
     char path[4096];
     if (snprintf(path, sizeof path, "%s", dir) >= (int) sizeof path)
@@ -38,11 +38,11 @@ static int s_mkdirs(const char *dir)
     for (char *p = path + 1; *p; p++)
         if (*p == '/') {
             *p = '\0';
-            if (mkdir(path, 0750) != 0 && errno != EEXIST)
+            if (mkdir(path, mode) != 0 && errno != EEXIST)
                 return errno;
             *p = '/';
         }
-    if (mkdir(path, 0750) != 0 && errno != EEXIST)
+    if (mkdir(path, mode) != 0 && errno != EEXIST)
         return errno;
     return 0;
 }
@@ -278,7 +278,7 @@ ent_store_t *ent_store_open(const char *dir, unsigned max_dbs, size_t map_size_m
         rc = ENOMEM;
         goto fail;
     }
-    if ((rc = s_mkdirs(dir)) != 0)
+    if ((rc = ent_mkdirs(dir, 0750)) != 0)
         goto fail;
     /* before LMDB opens anything: a second instance must not clear reader
      * slots, migrate or grow the map under the first one */

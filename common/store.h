@@ -167,6 +167,11 @@ int ent_store_meta_put_u64(MDB_txn *txn, const ent_store_t *store, const char *k
 typedef int (*ent_store_walk_fn)(const MDB_val *key, const MDB_val *value, void *arg);
 int ent_store_walk(MDB_txn *txn, MDB_dbi dbi, ent_store_walk_fn fn, void *arg);
 
+/* mkdir -p: dir and its missing parents, each created with mode (existing
+ * ones are left as they are).  Returns 0, or an errno (ENAMETOOLONG beyond
+ * 4095 bytes, EACCES, ENOTDIR ...). */
+int ent_mkdirs(const char *dir, mode_t mode);
+
 /* Big-endian uint64 keys (sort numerically with the default comparator). */
 void ent_be64_put(uint8_t out[8], uint64_t v);
 uint64_t ent_be64_get(const uint8_t in[8]);

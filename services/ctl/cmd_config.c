@@ -10,6 +10,7 @@
  *  as it says who the operator acts as.
  */
 #include "ctl.h"
+#include "common/store.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -69,8 +70,8 @@ static const char *s_setting(const char *name)
     return NULL;
 }
 
-/* mkdir -p of path's folder, 0700 for what it creates.  Returns 0 or -1
- * (errno set). */
+/* The folder of path, created 0700 with its parents (it says who the
+ * operator acts as).  Returns 0 or -1 (errno set). */
 static int s_mkdirs(const char *path)
 {
     char dir[4096];
@@ -79,14 +80,10 @@ static int s_mkdirs(const char *path)
     if (!slash || slash == dir)
         return 0;
     *slash = '\0';
-    for (char *p = dir + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    return mkdir(dir, 0700) != 0 && errno != EEXIST ? -1 : 0;
+    int rc = ent_mkdirs(dir, 0700);
+    if (rc)
+        errno = rc;
+    return rc ? -1 : 0;
 }
 
 /* Rewrites the file with NAME's line replaced by NAME=value (value NULL:

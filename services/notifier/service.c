@@ -323,20 +323,6 @@ static uint64_t s_head(notifier_t *n, const char *producer)
     return head;
 }
 
-static int s_mkdirs(const char *path)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0750) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    return mkdir(buf, 0750) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 int ntf_setup(ent_daemon_t *d, void *arg)
 {
     notifier_t *n = arg;
@@ -362,7 +348,7 @@ int ntf_setup(ent_daemon_t *d, void *arg)
     } else if (ntf_init(n, ent_daemon_store(d), &c, true) != 0) {
         return -1;
     }
-    if (n->cfg.ch.outbox_dir && s_mkdirs(n->cfg.ch.outbox_dir) != 0) {
+    if (n->cfg.ch.outbox_dir && ent_mkdirs(n->cfg.ch.outbox_dir, 0750) != 0) {
         ent_log_error("config.invalid", "cannot create the outbox directory %s: %s", n->cfg.ch.outbox_dir,
                       strerror(errno));
         return -1;

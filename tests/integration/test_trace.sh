@@ -38,8 +38,11 @@ line=$(has scheduler rpc.call) || fail "the scheduler did not log the ingest und
 jq -e '.method == "scheduler.ingest" and (.caller | startswith("admin:")) and .status == "OK" and
        (.duration_ms | tonumber) >= 0' <<<"$line" >/dev/null ||
   fail "the call's line lacks its method, caller, status or duration as fields: $line"
-has records event.applied >/dev/null || fail "records did not apply the hire's events under the trace"
-has notifier event.applied >/dev/null || fail "the notifier did not apply the hire's events under the trace"
+# records and the notifier consume the scheduler's events each at its own
+# pace (the reminder may be out before records applied them): wait for each
+applied() { has "$1" event.applied >/dev/null && echo yes; }
+wait_for 60 yes applied records || fail "records did not apply the hire's events under the trace"
+wait_for 60 yes applied notifier || fail "the notifier did not apply the hire's events under the trace"
 line=$(has notifier notification.sent) || fail "the reminder was not logged under the trace: $(grep notification.sent "$IT_DIR/notifier.log")"
 grep -q 'E1' <<<"$line" || fail "the sent line does not name the reminder: $line"
 # the same hire's trace on no line of another trace's work: a second hire

@@ -22,6 +22,8 @@ await page.goto(BASE + '/');
 await page.locator('#login').fill(LOGIN);
 await page.locator('#password').fill(PW);
 await page.locator('form button[type=submit]').click();
+// signed in: the form gone and the landing page's title shown
+await page.locator('#login').waitFor({ state: 'detached' });
 await page.locator('main h1').first().waitFor();
 const times = [];
 for (let i = 0; i < Number(RUNS || 20); i++) {

@@ -9,6 +9,7 @@ import { fmtShort, lang, t, typeName, TYPES } from './i18n';
 import { Failure, NotAllowed, qs, refused, usePages } from './hr';
 import { Col, Table, fmtNum } from './table';
 import { State } from './ui';
+import { CalendarLink } from './calfeed';
 
 type Due = Obligation;
 type Filters = { type: string; entity: string; manager_id: string; from: string; to: string };
@@ -99,6 +100,7 @@ export function Deadlines({ allowed }: { allowed: boolean }) {
           {pages.next && <button type="button" id="more" onClick={pages.loadMore} disabled={pages.busy}>{t('more')}</button>}
         </>
       )}
+      <CalendarLink />
     </main>
   );
 }

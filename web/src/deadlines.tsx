@@ -57,6 +57,7 @@ export function Deadlines({ allowed }: { allowed: boolean }) {
   return (
     <main id="main" class="wide">
       <h1>{t('deadline_calendar')}</h1>
+      <CalendarLink />
       <form class="card filters" onSubmit={(e) => { e.preventDefault(); setApplied(draft); }}>
         <div class="grid3">
           <div>
@@ -100,7 +101,6 @@ export function Deadlines({ allowed }: { allowed: boolean }) {
           {pages.next && <button type="button" id="more" onClick={pages.loadMore} disabled={pages.busy}>{t('more')}</button>}
         </>
       )}
-      <CalendarLink />
     </main>
   );
 }

@@ -1,40 +1,17 @@
 /*  report_pdf.c — the written report of an interview as a PDF (report_pdf.h).
  *
- *  Layout: A4 pages, one column; every paragraph is a PangoLayout laid out
- *  line by line so that a long answer flows onto the next page.  Text is
- *  composed in memory streams (open_memstream) and drawn as plain text,
- *  never as Pango markup, so that nothing an employee wrote is interpreted.
+ *  Layout: the flowing A4 document of pdf_doc.h (plain text, never
+ *  markup, so that nothing an employee wrote is interpreted).
  */
 #include "common/report_pdf.h"
-
-#include <cairo-pdf.h>
-#include <cairo.h>
-#include <pango/pangocairo.h>
+#include "common/pdf_doc.h"
 
 #include <errno.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define PAGE_W 595.28 /* A4 in points */
-#define PAGE_H 841.89
-#define MARGIN 56.0
-#define FOOTER_H 28.0
-#define BODY_W (PAGE_W - 2 * MARGIN)
-
-typedef enum { ST_TITLE, ST_H1, ST_H2, ST_BODY, ST_SMALL, ST_MONO } s_style_t;
-
-static const struct {
-    const char *font;
-    double space_after;
-} s_styles[] = {
-    [ST_TITLE] = { "DejaVu Sans Bold 16", 4 },  [ST_H1] = { "DejaVu Sans Bold 12.5", 6 },
-    [ST_H2] = { "DejaVu Sans Bold 10", 2 },     [ST_BODY] = { "DejaVu Sans 9.5", 3 },
-    [ST_SMALL] = { "DejaVu Sans 8", 2 },        [ST_MONO] = { "DejaVu Sans Mono 8", 2 },
-};
 
 /* The chrome in the reader's language. */
 typedef struct {
@@ -137,161 +114,19 @@ int report_pdf_filename(const char *id, ics_lang_t lang, char *out, size_t size)
 /* ------------------------------------------------------------- the pages */
 
 typedef struct {
-    cairo_surface_t *surface;
-    cairo_t *cr;
-    PangoFontMap *fonts;
-    PangoContext *pango;
-    PangoFontDescription *desc[sizeof s_styles / sizeof *s_styles];
-    double y;                 /* top of the next line on the current page */
-    int page;                 /* from 1 */
-    const char *footer;       /* "<kind> — <id>" */
+    pdf_doc_t pd;
     const s_words_t *w;
     ics_lang_t lang;
-    FILE *buf;                /* the paragraph being composed */
-    char *text;
-    size_t text_len;
-    uint8_t *pdf;             /* the document written so far */
-    size_t pdf_len, pdf_cap;
-    bool failed;              /* out of memory while writing */
 } s_doc_t;
-
-static cairo_status_t s_write(void *closure, const unsigned char *data, unsigned int length)
-{
-    s_doc_t *d = closure;
-    if (d->pdf_len + length > d->pdf_cap) {
-        size_t cap = d->pdf_cap ? d->pdf_cap : 65536;
-        while (cap < d->pdf_len + length)
-            cap *= 2;
-        uint8_t *p = realloc(d->pdf, cap);
-        if (!p) {
-            d->failed = true;
-            return CAIRO_STATUS_WRITE_ERROR;
-        }
-        d->pdf = p;
-        d->pdf_cap = cap;
-    }
-    memcpy(d->pdf + d->pdf_len, data, length);
-    d->pdf_len += length;
-    return CAIRO_STATUS_SUCCESS;
-}
-
-static void s_page_break(s_doc_t *d);
-
-/* Draws one paragraph at indent, flowing onto new pages as needed. */
-static void s_draw(s_doc_t *d, s_style_t st, double indent, const char *text)
-{
-    PangoLayout *l = pango_layout_new(d->pango);
-    if (!l) {
-        d->failed = true;
-        return;
-    }
-    /* answers are stored as validated JSON strings (UTF-8); make_valid
-     * still guards against a view built by hand */
-    gchar *valid = g_utf8_make_valid(text ? text : "", -1);
-    pango_layout_set_font_description(l, d->desc[st]);
-    pango_layout_set_width(l, (int) ((BODY_W - indent) * PANGO_SCALE));
-    pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-    pango_layout_set_text(l, valid, -1);
-    g_free(valid);
-    PangoLayoutIter *it = pango_layout_get_iter(l);
-    double bottom = PAGE_H - MARGIN - FOOTER_H, shift = 0, last = 0;
-    do {
-        PangoRectangle r;
-        pango_layout_iter_get_line_extents(it, NULL, &r);
-        double top = (double) r.y / PANGO_SCALE - shift, h = (double) r.height / PANGO_SCALE;
-        if (d->y + top + h > bottom && d->y + top > MARGIN) {
-            /* the line goes to the next page (unless it already starts
-             * one): what follows is measured from it */
-            s_page_break(d);
-            shift += top;
-            top = 0;
-        }
-        double base = (double) pango_layout_iter_get_baseline(it) / PANGO_SCALE - shift;
-        cairo_move_to(d->cr, MARGIN + indent, d->y + base);
-        pango_cairo_show_layout_line(d->cr, pango_layout_iter_get_line_readonly(it));
-        last = top + h;
-    } while (pango_layout_iter_next_line(it));
-    pango_layout_iter_free(it);
-    g_object_unref(l);
-    d->y += last + s_styles[st].space_after;
-}
-
-static void s_footer(s_doc_t *d)
-{
-    char text[512];
-    snprintf(text, sizeof text, "%s — %s %d", d->footer, d->w->page, d->page);
-    double y = d->y;
-    d->y = PAGE_H - MARGIN - FOOTER_H + 12;
-    PangoLayout *l = pango_layout_new(d->pango);
-    if (!l) {
-        d->failed = true;
-        return;
-    }
-    pango_layout_set_font_description(l, d->desc[ST_SMALL]);
-    pango_layout_set_text(l, text, -1);
-    cairo_move_to(d->cr, MARGIN, d->y);
-    pango_cairo_show_layout(d->cr, l);
-    g_object_unref(l);
-    d->y = y;
-}
-
-static void s_page_break(s_doc_t *d)
-{
-    s_footer(d);
-    cairo_show_page(d->cr);
-    d->page++;
-    d->y = MARGIN;
-}
-
-/* A heading stays with at least `need` points of what follows it. */
-static void s_heading(s_doc_t *d, s_style_t st, const char *text, double need)
-{
-    if (d->y + need > PAGE_H - MARGIN - FOOTER_H)
-        s_page_break(d);
-    d->y += st == ST_H1 ? 8 : 3;
-    s_draw(d, st, 0, text);
-}
 
 /* ---------------------------------------------------- composing text */
 
-/* Starts a paragraph: d->buf collects it until s_flush. */
-static FILE *s_para(s_doc_t *d)
-{
-    if (!d->buf) {
-        d->buf = open_memstream(&d->text, &d->text_len);
-        if (!d->buf)
-            d->failed = true;
-    }
-    return d->buf;
-}
-
-/* Draws the paragraph composed since s_para, if any. */
-static void s_flush(s_doc_t *d, s_style_t st, double indent)
-{
-    if (!d->buf)
-        return;
-    fclose(d->buf);
-    d->buf = NULL;
-    if (d->text && *d->text)
-        s_draw(d, st, indent, d->text);
-    free(d->text);
-    d->text = NULL;
-    d->text_len = 0;
-}
-
-#define PUT(d, ...)                                                                                                    \
-    do {                                                                                                               \
-        FILE *f_ = s_para(d);                                                                                          \
-        if (f_)                                                                                                        \
-            fprintf(f_, __VA_ARGS__);                                                                                  \
-    } while (0)
-
-static void s_line(s_doc_t *d, s_style_t st, double indent, const char *label, const char *value)
+static void s_line(s_doc_t *d, pdf_style_t st, double indent, const char *label, const char *value)
 {
     if (!value || !*value)
         return;
-    PUT(d, "%s%s%s", label, d->w->sep, value);
-    s_flush(d, st, indent);
+    PDF_PUT(&d->pd, "%s%s%s", label, d->w->sep, value);
+    pdf_doc_flush(&d->pd, st, indent);
 }
 
 static const char *s_jstr(const json_t *o, const char *key)
@@ -347,13 +182,13 @@ static const char *s_option(const json_t *q, const char *value)
 static void s_part(s_doc_t *d, const char *word, const char *value)
 {
     if (value && *value)
-        PUT(d, " — %s%s%s", word, d->w->sep, value);
+        PDF_PUT(&d->pd, " — %s%s%s", word, d->w->sep, value);
 }
 
 static void s_part_int(s_doc_t *d, const char *word, const json_t *v, const char *unit)
 {
     if (json_is_integer(v))
-        PUT(d, " — %s%s%lld%s", word, d->w->sep, (long long) json_integer_value(v), unit);
+        PDF_PUT(&d->pd, " — %s%s%lld%s", word, d->w->sep, (long long) json_integer_value(v), unit);
 }
 
 /* One list entry of a structured answer, as one paragraph. */
@@ -361,28 +196,28 @@ static void s_item(s_doc_t *d, const char *kind, const json_t *q, const json_t *
 {
     const s_words_t *w = d->w;
     if (strcmp(kind, "objectives") == 0) {
-        PUT(d, "• %s", s_jstr(it, "title"));
+        PDF_PUT(&d->pd, "• %s", s_jstr(it, "title"));
         s_part_int(d, w->weight, json_object_get(it, "weight"), " %");
         s_part(d, w->measure, s_jstr(it, "measure"));
         s_part(d, w->due_short, s_jstr(it, "due_date"));
         s_part_int(d, w->attainment, json_object_get(it, "attainment"), " %");
         s_part(d, w->comment_short, s_jstr(it, "comment"));
     } else if (strcmp(kind, "training_needs") == 0) {
-        PUT(d, "• %s", s_jstr(it, "theme"));
+        PDF_PUT(&d->pd, "• %s", s_jstr(it, "theme"));
         s_part(d, w->priority, s_enum(s_jstr(it, "priority"), d->lang));
         s_part(d, w->modality, s_enum(s_jstr(it, "modality"), d->lang));
         s_part(d, w->comment_short, s_jstr(it, "comment"));
     } else if (strcmp(kind, "competencies") == 0) {
         const json_t *scale = json_object_get(q, "scale");
         json_t *e = json_object_get(it, "expected_level"), *a = json_object_get(it, "assessed_level");
-        PUT(d, "• %s", s_jstr(it, "item"));
+        PDF_PUT(&d->pd, "• %s", s_jstr(it, "item"));
         if (json_is_integer(e))
-            PUT(d, " — %s%s%lld %s", w->expected, d->w->sep, (long long) json_integer_value(e), s_level(scale, json_integer_value(e)));
+            PDF_PUT(&d->pd, " — %s%s%lld %s", w->expected, d->w->sep, (long long) json_integer_value(e), s_level(scale, json_integer_value(e)));
         if (json_is_integer(a))
-            PUT(d, " — %s%s%lld %s", w->assessed, d->w->sep, (long long) json_integer_value(a), s_level(scale, json_integer_value(a)));
+            PDF_PUT(&d->pd, " — %s%s%lld %s", w->assessed, d->w->sep, (long long) json_integer_value(a), s_level(scale, json_integer_value(a)));
         s_part(d, w->comment_short, s_jstr(it, "comment"));
     } else if (strcmp(kind, "action_items") == 0) {
-        PUT(d, "• %s", s_jstr(it, "title"));
+        PDF_PUT(&d->pd, "• %s", s_jstr(it, "title"));
         s_part(d, w->owner, s_jstr(it, "owner"));
         s_part(d, w->due_short, s_jstr(it, "due_date"));
     }
@@ -397,37 +232,37 @@ static void s_value(s_doc_t *d, const json_t *q, const json_t *v, double indent)
         json_t *it;
         json_array_foreach(v, i, it) {
             s_item(d, kind, q, it);
-            s_flush(d, ST_BODY, indent);
+            pdf_doc_flush(&d->pd, PDF_BODY, indent);
         }
         if (json_array_size(v) == 0) {
-            PUT(d, "%s", d->w->no_answer);
-            s_flush(d, ST_BODY, indent);
+            PDF_PUT(&d->pd, "%s", d->w->no_answer);
+            pdf_doc_flush(&d->pd, PDF_BODY, indent);
         }
         return;
     }
     if (json_is_string(v) && strcmp(kind, "single_choice") == 0) {
-        PUT(d, "%s", s_option(q, json_string_value(v)));
+        PDF_PUT(&d->pd, "%s", s_option(q, json_string_value(v)));
     } else if (json_is_string(v)) {
-        PUT(d, "%s", json_string_value(v));
+        PDF_PUT(&d->pd, "%s", json_string_value(v));
     } else if (json_is_integer(v)) {
         const json_t *scale = json_object_get(q, "scale");
         const char *label = s_level(scale, json_integer_value(v));
-        PUT(d, "%lld%s%s (%s %lld–%lld)", (long long) json_integer_value(v), *label ? " — " : "", label, d->w->scale,
+        PDF_PUT(&d->pd, "%lld%s%s (%s %lld–%lld)", (long long) json_integer_value(v), *label ? " — " : "", label, d->w->scale,
             (long long) json_integer_value(json_object_get(scale, "min")),
             (long long) json_integer_value(json_object_get(scale, "max")));
     } else if (json_is_boolean(v)) {
-        PUT(d, "%s", json_is_true(v) ? d->w->yes : d->w->no);
+        PDF_PUT(&d->pd, "%s", json_is_true(v) ? d->w->yes : d->w->no);
     } else if (json_is_array(v)) { /* multiple_choice */
         size_t i;
         json_t *it;
         json_array_foreach(v, i, it)
-            PUT(d, "%s%s", i ? ", " : "", s_option(q, json_string_value(it)));
+            PDF_PUT(&d->pd, "%s%s", i ? ", " : "", s_option(q, json_string_value(it)));
     } else if (json_is_object(v)) { /* mobility_wish */
-        PUT(d, "%s", s_enum(s_jstr(v, "kind"), d->lang));
+        PDF_PUT(&d->pd, "%s", s_enum(s_jstr(v, "kind"), d->lang));
         s_part(d, d->w->horizon, s_enum(s_jstr(v, "horizon"), d->lang));
         s_part(d, d->w->comment_short, s_jstr(v, "comment"));
     }
-    s_flush(d, ST_BODY, indent);
+    pdf_doc_flush(&d->pd, PDF_BODY, indent);
 }
 
 /* A question with the answers the report holds: the interviewer's, and the
@@ -437,24 +272,24 @@ static void s_question(s_doc_t *d, const json_t *q, const json_t *emp, const jso
 {
     const char *id = s_jstr(q, "id");
     const json_t *ev = json_object_get(emp, id), *mv = json_object_get(mgr, id);
-    s_heading(d, ST_H2, s_jstr(q, "label"), 40);
+    pdf_doc_heading(&d->pd, PDF_H2, s_jstr(q, "label"), 40);
     bool both = ev && mv;
     if (!ev && !mv) {
-        PUT(d, "%s", d->w->no_answer);
-        s_flush(d, ST_SMALL, 12);
+        PDF_PUT(&d->pd, "%s", d->w->no_answer);
+        pdf_doc_flush(&d->pd, PDF_SMALL, 12);
         return;
     }
     if (ev) {
         if (both) {
-            PUT(d, "%s", d->w->emp_answer);
-            s_flush(d, ST_SMALL, 12);
+            PDF_PUT(&d->pd, "%s", d->w->emp_answer);
+            pdf_doc_flush(&d->pd, PDF_SMALL, 12);
         }
         s_value(d, q, ev, 12);
     }
     if (mv) {
         if (both) {
-            PUT(d, "%s", d->w->mgr_answer);
-            s_flush(d, ST_SMALL, 12);
+            PDF_PUT(&d->pd, "%s", d->w->mgr_answer);
+            pdf_doc_flush(&d->pd, PDF_SMALL, 12);
         }
         s_value(d, q, mv, 12);
     }
@@ -473,18 +308,18 @@ static json_t *s_answers(const char *text)
 static void s_signature(s_doc_t *d, const char *who, const Entretiens__V1__Signature *s, const char *digest)
 {
     char when[32];
-    PUT(d, "%s", who);
-    s_flush(d, ST_H2, 0);
+    PDF_PUT(&d->pd, "%s", who);
+    pdf_doc_flush(&d->pd, PDF_H2, 0);
     if (!s) {
-        PUT(d, "%s", d->w->not_signed);
-        s_flush(d, ST_BODY, 12);
+        PDF_PUT(&d->pd, "%s", d->w->not_signed);
+        pdf_doc_flush(&d->pd, PDF_BODY, 12);
         return;
     }
-    PUT(d, "%s %s %s %s", d->w->signed_by, s->by ? s->by : "", d->w->on, s_instant(s->at_ms, when));
-    s_flush(d, ST_BODY, 12);
+    PDF_PUT(&d->pd, "%s %s %s %s", d->w->signed_by, s->by ? s->by : "", d->w->on, s_instant(s->at_ms, when));
+    pdf_doc_flush(&d->pd, PDF_BODY, 12);
     if (s->digest && *s->digest && (!digest || strcmp(s->digest, digest) != 0)) {
-        PUT(d, "%s%s%s", d->w->digest_sig, d->w->sep, s->digest);
-        s_flush(d, ST_MONO, 12);
+        PDF_PUT(&d->pd, "%s%s%s", d->w->digest_sig, d->w->sep, s->digest);
+        pdf_doc_flush(&d->pd, PDF_MONO, 12);
     }
 }
 
@@ -494,37 +329,37 @@ static int s_compose(s_doc_t *d, const Entretiens__V1__InterviewView *v, const j
     const Entretiens__V1__Interview *iv = v->interview;
     const s_words_t *w = d->w;
     char a[32], b[32];
-    s_draw(d, ST_TITLE, 0, w->title);
-    s_draw(d, ST_H1, 0, ics_type_title(iv->type, d->lang));
+    pdf_doc_draw(&d->pd, PDF_TITLE, 0, w->title);
+    pdf_doc_draw(&d->pd, PDF_H1, 0, ics_type_title(iv->type, d->lang));
     if (iv->title && *iv->title)
-        s_draw(d, ST_BODY, 0, iv->title);
-    d->y += 6;
-    PUT(d, "%s%s%s %s (%s)", w->employee, d->w->sep, iv->first_name ? iv->first_name : "", iv->last_name ? iv->last_name : "",
+        pdf_doc_draw(&d->pd, PDF_BODY, 0, iv->title);
+    d->pd.y += 6;
+    PDF_PUT(&d->pd, "%s%s%s %s (%s)", w->employee, d->w->sep, iv->first_name ? iv->first_name : "", iv->last_name ? iv->last_name : "",
         iv->employee_id ? iv->employee_id : "");
-    s_flush(d, ST_BODY, 0);
-    s_line(d, ST_BODY, 0, w->interviewer, iv->manager_id);
+    pdf_doc_flush(&d->pd, PDF_BODY, 0);
+    s_line(d, PDF_BODY, 0, w->interviewer, iv->manager_id);
     if ((iv->entity && *iv->entity) || (iv->department && *iv->department)) {
-        PUT(d, "%s%s%s%s%s", w->entity, d->w->sep, iv->entity ? iv->entity : "", iv->department && *iv->department ? " / " : "",
+        PDF_PUT(&d->pd, "%s%s%s%s%s", w->entity, d->w->sep, iv->entity ? iv->entity : "", iv->department && *iv->department ? " / " : "",
             iv->department ? iv->department : "");
-        s_flush(d, ST_BODY, 0);
+        pdf_doc_flush(&d->pd, PDF_BODY, 0);
     }
-    s_line(d, ST_BODY, 0, w->due, s_date(iv->due_date, a));
-    s_line(d, ST_BODY, 0, w->scheduled, s_instant(iv->scheduled_start_ms, b));
-    s_line(d, ST_BODY, 0, w->held, s_date(iv->held_on, a));
-    s_line(d, ST_BODY, 0, w->reported, s_instant(iv->reported_at_ms, b));
-    s_line(d, ST_BODY, 0, w->closed, s_instant(iv->closed_at_ms, b));
-    PUT(d, "%s%s%s, %s %u — %s", w->tmpl, d->w->sep, iv->template_id ? iv->template_id : "", w->version, iv->template_version,
+    s_line(d, PDF_BODY, 0, w->due, s_date(iv->due_date, a));
+    s_line(d, PDF_BODY, 0, w->scheduled, s_instant(iv->scheduled_start_ms, b));
+    s_line(d, PDF_BODY, 0, w->held, s_date(iv->held_on, a));
+    s_line(d, PDF_BODY, 0, w->reported, s_instant(iv->reported_at_ms, b));
+    s_line(d, PDF_BODY, 0, w->closed, s_instant(iv->closed_at_ms, b));
+    PDF_PUT(&d->pd, "%s%s%s, %s %u — %s", w->tmpl, d->w->sep, iv->template_id ? iv->template_id : "", w->version, iv->template_version,
         s_jstr(tmpl, "title"));
-    s_flush(d, ST_BODY, 0);
-    s_line(d, ST_BODY, 0, w->status, s_enum(iv->status, d->lang));
-    s_line(d, ST_BODY, 0, "ID", iv->id);
+    pdf_doc_flush(&d->pd, PDF_BODY, 0);
+    s_line(d, PDF_BODY, 0, w->status, s_enum(iv->status, d->lang));
+    s_line(d, PDF_BODY, 0, "ID", iv->id);
 
     json_t *emp = iv->employee_shared ? s_answers(v->employee_answers) : json_object();
     json_t *mgr = s_answers(v->manager_answers);
     size_t i, j;
     json_t *sec, *q;
     json_array_foreach(json_object_get(tmpl, "sections"), i, sec) {
-        s_heading(d, ST_H1, s_jstr(sec, "title"), 70);
+        pdf_doc_heading(&d->pd, PDF_H1, s_jstr(sec, "title"), 70);
         json_array_foreach(json_object_get(sec, "questions"), j, q)
             s_question(d, q, emp, mgr);
     }
@@ -532,36 +367,36 @@ static int s_compose(s_doc_t *d, const Entretiens__V1__InterviewView *v, const j
     json_decref(mgr);
 
     if (iv->n_carried_objectives) {
-        s_heading(d, ST_H1, w->carried, 60);
+        pdf_doc_heading(&d->pd, PDF_H1, w->carried, 60);
         for (size_t k = 0; k < iv->n_carried_objectives; k++) {
             const Entretiens__V1__Objective *o = iv->carried_objectives[k];
-            PUT(d, "• %s", o->title ? o->title : "");
+            PDF_PUT(&d->pd, "• %s", o->title ? o->title : "");
             if (o->weight)
-                PUT(d, " — %s%s%u %%", w->weight, d->w->sep, o->weight);
+                PDF_PUT(&d->pd, " — %s%s%u %%", w->weight, d->w->sep, o->weight);
             s_part(d, w->measure, o->measure);
             s_part(d, w->due_short, s_date(o->due_date, a));
             if (o->attainment >= 0)
-                PUT(d, " — %s%s%d %%", w->attainment, d->w->sep, (int) o->attainment);
-            s_flush(d, ST_BODY, 12);
+                PDF_PUT(&d->pd, " — %s%s%d %%", w->attainment, d->w->sep, (int) o->attainment);
+            pdf_doc_flush(&d->pd, PDF_BODY, 12);
         }
     }
 
-    s_heading(d, ST_H1, w->signatures, 120);
+    pdf_doc_heading(&d->pd, PDF_H1, w->signatures, 120);
     const char *digest = v->report_digest && *v->report_digest ? v->report_digest : NULL;
     s_signature(d, w->employee, iv->employee_signature, digest);
     const char *comment = iv->employee_signature ? iv->employee_signature->comment : NULL;
     if (comment && *comment) {
-        PUT(d, "%s", w->comment);
-        s_flush(d, ST_H2, 12);
-        s_draw(d, ST_BODY, 24, comment);
+        PDF_PUT(&d->pd, "%s", w->comment);
+        pdf_doc_flush(&d->pd, PDF_H2, 12);
+        pdf_doc_draw(&d->pd, PDF_BODY, 24, comment);
     }
     s_signature(d, w->interviewer, iv->manager_signature, digest);
     if (digest) {
-        d->y += 8;
-        s_draw(d, ST_H2, 0, w->digest);
-        s_draw(d, ST_MONO, 0, digest);
+        d->pd.y += 8;
+        pdf_doc_draw(&d->pd, PDF_H2, 0, w->digest);
+        pdf_doc_draw(&d->pd, PDF_MONO, 0, digest);
     }
-    return d->failed ? ENOMEM : 0;
+    return d->pd.failed ? ENOMEM : 0;
 }
 
 /* The PDF's dates: the last signature, else the report's writing, else the
@@ -583,51 +418,15 @@ static void s_pdf_date(const Entretiens__V1__Interview *iv, char out[32])
         strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void s_doc_free(s_doc_t *d)
-{
-    if (d->buf)
-        fclose(d->buf);
-    free(d->text);
-    for (size_t i = 0; i < sizeof d->desc / sizeof *d->desc; i++)
-        if (d->desc[i])
-            pango_font_description_free(d->desc[i]);
-    if (d->pango)
-        g_object_unref(d->pango);
-    if (d->fonts)
-        g_object_unref(d->fonts);
-    if (d->cr)
-        cairo_destroy(d->cr);
-    if (d->surface)
-        cairo_surface_destroy(d->surface);
-    free(d->pdf);
-}
-
-#if defined(__SANITIZE_ADDRESS__)
-/* LeakSanitizer: fontconfig leaks a few hundred bytes while parsing its
- * XML configuration, once per process (FcInitLoadConfigAndFonts, from
- * pango's initialisation thread); no API frees them and they are not ours.
- * Suppressed by library name, in the sanitizer builds only, so that any
- * leak of our own is still reported. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:libfontconfig.so\n";
-}
-#endif
-
-/* One rendering at a time: the gateway renders from its worker threads, and
- * fontconfig's and cairo's font caches are process-wide. */
-static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
-
 static int s_render(const Entretiens__V1__InterviewView *view, ics_lang_t lang, uint8_t **out, size_t *len,
                     const char **why);
 
 int report_pdf_render(const Entretiens__V1__InterviewView *view, ics_lang_t lang, uint8_t **out, size_t *len,
                       const char **why)
 {
-    pthread_mutex_lock(&s_lock);
+    pdf_doc_lock();
     int rc = s_render(view, lang, out, len, why);
-    pthread_mutex_unlock(&s_lock);
+    pdf_doc_unlock();
     return rc;
 }
 
@@ -655,64 +454,16 @@ static int s_render(const Entretiens__V1__InterviewView *view, ics_lang_t lang, 
         *why = "the interview's template document is missing or unreadable";
         return EINVAL;
     }
-    s_doc_t d = { .lang = lang, .w = lang == ICS_LANG_FR ? &s_fr : &s_en, .page = 1, .y = MARGIN };
+    s_doc_t d = { .lang = lang, .w = lang == ICS_LANG_FR ? &s_fr : &s_en };
     char footer[256], date[32];
     snprintf(footer, sizeof footer, "%s — %s", ics_type_title(iv->type, lang), iv->id ? iv->id : "");
-    d.footer = footer;
-    int rc = 0;
-    d.surface = cairo_pdf_surface_create_for_stream(s_write, &d, PAGE_W, PAGE_H);
-    if (cairo_surface_status(d.surface) != CAIRO_STATUS_SUCCESS) {
-        rc = EIO;
-        *why = "cairo could not create the PDF surface";
-        goto done;
-    }
-    cairo_pdf_surface_restrict_to_version(d.surface, CAIRO_PDF_VERSION_1_5);
     s_pdf_date(iv, date);
-    cairo_pdf_surface_set_metadata(d.surface, CAIRO_PDF_METADATA_CREATE_DATE, date);
-    cairo_pdf_surface_set_metadata(d.surface, CAIRO_PDF_METADATA_MOD_DATE, date);
-    cairo_pdf_surface_set_metadata(d.surface, CAIRO_PDF_METADATA_TITLE, footer);
-    cairo_pdf_surface_set_metadata(d.surface, CAIRO_PDF_METADATA_CREATOR, "entretiens");
-    d.cr = cairo_create(d.surface);
-    /* a font map of our own: nothing cached between renderings but
-     * fontconfig's configuration, and no state shared between threads */
-    d.fonts = pango_cairo_font_map_new();
-    d.pango = d.fonts ? pango_font_map_create_context(d.fonts) : NULL;
-    if (!d.pango) {
-        rc = ENOMEM;
-        goto done;
-    }
-    /* no hinting metrics: the layout does not depend on the device */
-    cairo_font_options_t *fo = cairo_font_options_create();
-    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-    pango_cairo_context_set_font_options(d.pango, fo);
-    pango_cairo_context_set_resolution(d.pango, 72); /* font sizes in points = PDF user units */
-    cairo_font_options_destroy(fo);
-    pango_cairo_update_context(d.cr, d.pango);
-    for (size_t i = 0; i < sizeof s_styles / sizeof *s_styles; i++)
-        d.desc[i] = pango_font_description_from_string(s_styles[i].font);
-    cairo_set_source_rgb(d.cr, 0, 0, 0);
-    rc = s_compose(&d, view, tmpl);
-    if (!rc) {
-        s_footer(&d);
-        cairo_show_page(d.cr);
-        cairo_destroy(d.cr);
-        d.cr = NULL;
-        cairo_surface_finish(d.surface);
-        if (d.failed) {
-            rc = ENOMEM;
-        } else if (cairo_surface_status(d.surface) != CAIRO_STATUS_SUCCESS) {
-            rc = EIO;
-            *why = cairo_status_to_string(cairo_surface_status(d.surface));
-        }
-    }
-    if (!rc) {
-        *out = d.pdf;
-        *len = d.pdf_len;
-        d.pdf = NULL;
-    }
-done:
+    int rc = pdf_doc_open(&d.pd, footer, date, footer, d.w->page, why);
+    if (!rc)
+        rc = s_compose(&d, view, tmpl);
+    if (!rc)
+        rc = pdf_doc_finish(&d.pd, out, len, why);
     json_decref(tmpl);
-    s_doc_free(&d);
+    pdf_doc_free(&d.pd);
     return rc;
 }

@@ -227,6 +227,9 @@ static const char *s_audience_refusal(ent_rpc_audience_t audience, const ent_key
     case ENT_RPC_NAMED:
         return operator || ent_key_allows_explicitly(key, method) ? NULL
                                                                   : "this key's allow list does not name this method";
+    case ENT_RPC_ADMINS: /* the principal acted for is checked once bound (s_bind) */
+        return operator || ent_key_allows_explicitly(key, method) ? NULL
+                                                                  : "this key's allow list does not name this method";
     default:
         return NULL;
     }
@@ -267,6 +270,11 @@ static bool s_bind(ent_rpc_server_t *srv, s_item_t *it, zmq_msg_t *body, const s
                 snprintf(it->caller, sizeof it->caller, "%s", asked);
         } else {
             snprintf(it->caller, sizeof it->caller, "%s", key.principal);
+        }
+        if (!why && m->audience == ENT_RPC_ADMINS && !operator &&
+            (ent_principal_parse(it->caller, &p, NULL) != 0 || p.role != ENT_ROLE_ADMIN)) {
+            field = "caller";
+            why = "this method is for administrators";
         }
     }
     if (!why)

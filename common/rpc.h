@@ -105,6 +105,9 @@ typedef enum {
     ENT_RPC_DAEMONS,       /* daemons' own keys (daemon=yes) */
     ENT_RPC_NAMED,         /* keys whose allow list names the method itself
                               (not through "*"), and operators */
+    ENT_RPC_ADMINS,        /* operators, and keys whose allow list names the
+                              method itself acting for an admin principal
+                              (the gateway for a signed-in administrator) */
 } ent_rpc_audience_t;
 
 /* The ROUTER socket (to watch it on the loop). */

@@ -20,11 +20,15 @@ static const char *const s_daemons[] = { "scheduler", "records", "notifier", "an
 #define DAEMON_ALLOW "events.replay,health"
 /* The gateway acts for signed-in people (assert=yes) on the methods of the
  * API's use cases only: never the operators' (grants, policies, clock,
- * backups), which also need an admin key (ENT_RPC_OPERATOR). */
+ * backups), which also need an admin key (ENT_RPC_OPERATOR).  The HRIS dead
+ * letters and the list of grants are named so that a signed-in
+ * administrator reads them (ENT_RPC_ADMINS: the daemons refuse anyone
+ * else). */
 #define GATEWAY_ALLOW                                                                                              \
     "events.replay,health,scheduler.ingest,scheduler.obligations,scheduler.due,scheduler.employee,scheduler.employee.search,"               \
     "scheduler.campaign.*,records.interview.*,records.subject.export,records.template.list,records.template.show,records.template.import," \
-    "notifier.list,notifier.show,notifier.retry,notifier.contact,notifier.prefs.set,analytics.*"
+    "notifier.list,notifier.show,notifier.retry,notifier.contact,notifier.prefs.set,analytics.*,"              \
+    "scheduler.deadletters,records.access.list"
 
 static json_t *s_key_json(const ent_key_t *k)
 {

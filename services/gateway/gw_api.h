@@ -126,6 +126,11 @@ int gw_route_webhook_resubmit(gw_req_t *r, gw_resp_t *out, const void *arg);
 /* The report as a PDF (gw_report.c). */
 int gw_route_report_pdf(gw_req_t *r, gw_resp_t *out, const void *arg);
 
+/* The professional interview's recap as a PDF for the social partners
+ * (gw_recap.c): HR and administrators only (403 for anyone else), the
+ * daemons' refusals (an entity outside HR's grant) passed on. */
+int gw_route_recap_pdf(gw_req_t *r, gw_resp_t *out, const void *arg);
+
 /* The session cookie's name. */
 #define GW_COOKIE "ent_session"
 

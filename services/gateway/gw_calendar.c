@@ -4,7 +4,8 @@
  *  Calendar or Thunderbird, which cannot sign in: the token in the URL is
  *  the credential.  Stored hashed (database "caltokens"), revocable.  The
  *  feed is built by asking the daemons AS the token's principal, so it
- *  shows exactly what she would see signed in.
+ *  shows exactly what she would see signed in.  HR and administrators get
+ *  the organisation's deadlines (what GET /due answers them) instead.
  */
 #include "gw_api.h"
 #include "common/pbdate.h"
@@ -22,13 +23,15 @@
 #include <time.h>
 
 #define FEED_MAX_INTERVIEWS 500
+#define ORG_FEED_MAX 5000
 
 int gw_route_caltoken_create(gw_req_t *r, gw_resp_t *out, const void *arg)
 {
     (void) arg;
-    if (!ent_principal_is_person(&r->who))
+    if (!ent_principal_is_person(&r->who) && r->who.role != ENT_ROLE_HR && r->who.role != ENT_ROLE_ADMIN)
         return gw_resp_problem(out, 400, "INVALID_ARGUMENT", NULL,
-                               "a calendar feed is for employees and managers (their deadlines and interviews)");
+                               "a calendar feed is for people (their deadlines and interviews) and for HR and "
+                               "administrators (the organisation's deadlines)");
     char token[GW_TOKEN_TEXT];
     uint8_t h[GW_HASH_BYTES];
     if (gw_token_new(token) != 0)
@@ -124,6 +127,27 @@ static void s_add_interviews(gw_req_t *r, ics_cal_t *cal, Entretiens__V1__Interv
         entretiens__v1__interview_list_reply__free_unpacked(l, NULL);
 }
 
+/* HR's and administrators' feed: the organisation's deadlines still to
+ * hold that the scheduler lets them see (HR: the granted entities), from a
+ * year back to a year ahead, at most ORG_FEED_MAX (the earliest first);
+ * they hold no interviews of their own. */
+static void s_add_organisation(gw_req_t *r, ics_cal_t *cal, int64_t now)
+{
+    int32_t today = (int32_t) (now / 86400000);
+    Entretiens__V1__Date from, to;
+    ent_pbdate_set(today - 365, &from);
+    ent_pbdate_set(today + 365, &to);
+    Entretiens__V1__DueRequest dq = ENTRETIENS__V1__DUE_REQUEST__INIT;
+    dq.from = &from;
+    dq.to = &to;
+    dq.limit = ORG_FEED_MAX;
+    Entretiens__V1__DueReply *due = s_get(r, 0, "scheduler.due", &dq.base, &entretiens__v1__due_reply__descriptor);
+    for (size_t i = 0; due && i < due->n_obligations; i++)
+        ics_cal_add_deadline(cal, due->obligations[i]);
+    if (due)
+        entretiens__v1__due_reply__free_unpacked(due, NULL);
+}
+
 int gw_route_calendar(gw_req_t *r, gw_resp_t *out, const void *arg)
 {
     (void) arg;
@@ -153,6 +177,10 @@ int gw_route_calendar(gw_req_t *r, gw_resp_t *out, const void *arg)
     ics_cal_t *cal = ics_cal_new(ICS_LANG_FR, name, now);
     if (!cal)
         return gw_resp_problem(out, 500, "INTERNAL", NULL, "out of memory");
+    if (r->who.role == ENT_ROLE_HR || r->who.role == ENT_ROLE_ADMIN) {
+        s_add_organisation(r, cal, now);
+        goto text;
+    }
     /* her own deadlines, and her team's for a manager (every one still open
      * since 2000, overdue ones included, up to two years ahead) */
     Entretiens__V1__ObligationsRequest oq = ENTRETIENS__V1__OBLIGATIONS_REQUEST__INIT;
@@ -189,6 +217,7 @@ int gw_route_calendar(gw_req_t *r, gw_resp_t *out, const void *arg)
         mq.tree = true;
         s_add_interviews(r, cal, &mq, &budget);
     }
+text:;
     char *text = ics_cal_text(cal);
     ics_cal_destroy(&cal);
     if (!text)

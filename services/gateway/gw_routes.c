@@ -709,6 +709,12 @@ static const s_rpc_t s_notification = { R(D_NOTIFIER, "notifier.show", preview_r
  * now (HR and administrators; the notifier decides) */
 static const s_rpc_t s_notification_retry = { R(D_NOTIFIER, "notifier.retry", notification_request, retry_reply),
                                               .path_fields = { "id" } };
+/* the HRIS feed's dead letters (events the scheduler refused, with the
+ * field and reason) and HR's access grants: administrators only (the
+ * daemons refuse anyone else: ENT_RPC_ADMINS, records' own check) */
+static const s_rpc_t s_deadletters = { R(D_SCHEDULER, "scheduler.deadletters", dead_letters_request,
+                                         dead_letters_reply) };
+static const s_rpc_t s_access_grants = { R(D_RECORDS, "records.access.list", access_list, access_list) };
 #define STATS(name, reply) \
     static const s_rpc_t s_stats_##name = { R(D_ANALYTICS, "analytics." #name, stats_query, reply) }
 STATS(completion, completion_reply);
@@ -776,9 +782,12 @@ const gw_route_t gw_routes[] = {
     RPC("GET", "/statistics/objectives", "read", s_stats_objectives),
     RPC("GET", "/statistics/signals", "read", s_stats_signals),
     RPC("GET", "/statistics/managers", "read", s_stats_managers),
+    { "GET", API "/compliance/recap.pdf", "read", gw_route_recap_pdf, NULL },
     RPC("GET", "/notifications", "read", s_notifications),
     RPC("GET", "/notifications/{notification_id}", "read", s_notification),
     RPC("POST", "/notifications/{notification_id}/retry", "write", s_notification_retry),
+    RPC("GET", "/ingest/dead-letters", "read", s_deadletters),
+    RPC("GET", "/access-grants", "read", s_access_grants),
     { "POST", API "/events", "ingest", s_events, NULL },
     { "POST", API "/imports/employees", "ingest", s_import_employees, NULL },
     { "POST", API "/webhooks", "write", gw_route_webhook_create, NULL },

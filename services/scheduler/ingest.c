@@ -534,9 +534,10 @@ int sched_on_records_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
 int sched_ingest_register(scheduler_t *s)
 {
     /* ingest: only keys whose allow list names it (an HRIS connector) and
-     * operators; the dead letters hold HR data as received: operators */
+     * operators; the dead letters hold HR data as received: operators, and
+     * the gateway for a signed-in administrator (ENT_RPC_ADMINS) */
     if (ent_daemon_method_for(s->d, "scheduler.ingest", ENT_RPC_NAMED, s_ingest, s) ||
-        ent_daemon_method_for(s->d, "scheduler.deadletters", ENT_RPC_OPERATOR, s_deadletters, s))
+        ent_daemon_method_for(s->d, "scheduler.deadletters", ENT_RPC_ADMINS, s_deadletters, s))
         return -1;
     return 0;
 }

@@ -67,11 +67,23 @@ ENTITY=$(jq -r '[.groups[] | select(.overdue > 0)] | sort_by(-.overdue) | .[0].g
 for s in ratings training mobility; do "$CTL" --as hr:it --json stats $s >"$X/$s.json" || fail "stats $s"; done
 "$CTL" --as hr:it --json campaign list >"$X/campaigns.json" || fail "campaign list"
 [ "$(jq '.total.respondents' "$X/training.json")" -ge 5 ] || fail "fewer than 5 respondents: the answers are suppressed"
+# the recap (Conformité), the managers' late items and the signals (Résultats)
+"$CTL" --as hr:it --json stats completion --type professional_recap --by entity >"$X/recaps.json" || fail "stats completion recaps"
+"$CTL" --as hr:it --json stats managers --limit 500 >"$X/managers.json" || fail "stats managers"
+"$CTL" --as hr:it --json stats signals --limit 1000 >"$X/signals.json" || fail "stats signals"
+# two HRIS events the scheduler refuses: the dead letters an administrator reads (Exploitation)
+cat >"$IT_DIR/bad.jsonl" <<'JSON'
+{"event_id":"dl-1","source":"hris","type":"hired","employee_id":"DL1","effective_date":"2026-02-16","entity":"ACME-NOWHERE","first_name":"Dé","last_name":"Lettre","email":"dl1@acme.test"}
+{"event_id":"dl-2","source":"hris","type":"left","employee_id":"NEVER-HIRED","effective_date":"2026-02-16"}
+JSON
+"$CTL" ingest "$IT_DIR/bad.jsonl" >/dev/null 2>&1 && fail "bad events accepted"
+"$CTL" --json deadletters >"$X/deadletters.json" || fail "deadletters"
+[ "$(jq length "$X/deadletters.json")" -ge 2 ] || fail "no dead letters: $(cat "$X/deadletters.json")"
 
 # the accounts: HR, HR of ACME-LAB only, an employee and a manager of the closed interviews
 PW='correct horse battery'
 read -r _ EMP MGR <"$IT_DIR/closed.txt"
-for u in "rh hr:it" "rhlab hr:lab" "emma employee:$EMP" "marc manager:$MGR"; do
+for u in "rh hr:it" "rhlab hr:lab" "emma employee:$EMP" "marc manager:$MGR" "root admin:root"; do
   set -- $u
   echo "$PW" | "$CTL" user add "$1" --principal "$2" >/dev/null || fail "user add $1"
 done
@@ -83,6 +95,16 @@ BASE=http://$ENTRETIENS_GATEWAY_HTTP PW=$PW ART=$ART NODE_MODULES=$NODE_MODULES 
 rc=$?
 cat "$IT_DIR/hr.log" >&2
 [ $rc = 0 ] || fail "HR browser scenario (exit $rc)"
+# the calendar link Échéances showed: its feed (saved by hr.mjs) parses as iCalendar
+/usr/bin/python3 - "$IT_DIR/downloads/feed.ics" <<'EOF' || fail "the HR calendar feed does not parse"
+import sys, icalendar
+cal = icalendar.Calendar.from_ical(open(sys.argv[1], "rb").read())
+events = list(cal.walk("VEVENT"))
+assert events, "no event in the feed"
+assert all(e.get("DTSTART") and e.get("SUMMARY") and e.get("UID") for e in events), "an event without its date, summary or UID"
+assert len({str(e.get("UID")) for e in events}) == len(events), "two events with one UID"
+print(f"feed: {len(events)} events")
+EOF
 n=$(ls "$ART"/hr-*.png 2>/dev/null | wc -l)
 [ "$n" -ge 10 ] || fail "only $n HR screenshots in $ART"
 log "web HR: pages against the CLI's figures, CSV exports, refusals, $n screenshots in $ART"

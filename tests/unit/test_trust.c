@@ -263,7 +263,7 @@ Test(keys, widen_allow_adds_only_what_is_missing)
 typedef struct {
     char dir[64];
     char rpc[160];
-    ent_curve_client_t operator, hris, daemon, unknown;
+    ent_curve_client_t operator, hris, daemon, unknown, gateway;
     void (*client)(void *ctx);
 } s_fx_t;
 
@@ -300,10 +300,13 @@ static void s_serve(void (*client)(void *ctx))
     fx_key(keys, "operator", "admin:operator", true, false, "*");
     fx_key(keys, "hris", "service:hris", false, false, "test.whoami,test.named");
     fx_key(keys, "peer", "service:peer", false, true, "events.replay,health,test.*");
+    /* a gateway: acts for people, names test.admins itself */
+    fx_key(keys, "gw", "service:gw", true, false, "test.whoami,test.admins");
     fx_key(other, "unknown", "admin:intruder", true, false, "*");
     fx_curve(keys, "operator", "unit", &s_fx.operator);
     fx_curve(keys, "hris", "unit", &s_fx.hris);
     fx_curve(keys, "peer", "unit", &s_fx.daemon);
+    fx_curve(keys, "gw", "unit", &s_fx.gateway);
     s_fx.unknown = s_fx.operator;
     ent_keypair_load(other, "unknown", &s_fx.unknown.own, NULL, 0);
     unsetenv("ENTRETIENS_KEYS_DIR");
@@ -324,6 +327,7 @@ static void s_serve(void (*client)(void *ctx))
     ent_daemon_method(d, "test.whoami", s_whoami, NULL);
     ent_daemon_method_for(d, "test.named", ENT_RPC_NAMED, s_whoami, NULL);
     ent_daemon_method_for(d, "test.daemons", ENT_RPC_DAEMONS, s_whoami, NULL);
+    ent_daemon_method_for(d, "test.admins", ENT_RPC_ADMINS, s_whoami, NULL);
     cr_assert_eq(ent_daemon_start(d), 0);
     pthread_t th;
     pthread_create(&th, NULL, s_client_thread, NULL);
@@ -392,6 +396,19 @@ static void s_client_binding(void *ctx)
     cr_expect_eq(s_ask(ctx, &s_fx.daemon, "test.daemons", NULL, who, sizeof who, NULL, 0), ENT_OK);
     cr_expect_str_eq(who, "service:peer");
     cr_expect_eq(s_ask(ctx, &s_fx.operator, "test.daemons", NULL, NULL, 0, NULL, 0), ENT_PERMISSION_DENIED);
+    /* ADMINS: operators; a key naming the method acting for an administrator
+     * (the gateway for a signed-in admin); nobody else, "test.*" not naming it */
+    cr_expect_eq(s_ask(ctx, &s_fx.operator, "test.admins", NULL, NULL, 0, NULL, 0), ENT_OK, "operators may");
+    cr_expect_eq(s_ask(ctx, &s_fx.gateway, "test.admins", "admin:root", who, sizeof who, NULL, 0), ENT_OK);
+    cr_expect_str_eq(who, "admin:root");
+    cr_expect_eq(s_ask(ctx, &s_fx.gateway, "test.admins", "hr:all", NULL, 0, field, sizeof field),
+                 ENT_PERMISSION_DENIED, "HR is not an administrator");
+    cr_expect_str_eq(field, "caller");
+    cr_expect_eq(s_ask(ctx, &s_fx.gateway, "test.admins", NULL, NULL, 0, field, sizeof field), ENT_PERMISSION_DENIED,
+                 "the gateway as itself is not an administrator");
+    cr_expect_str_eq(field, "caller");
+    cr_expect_eq(s_ask(ctx, &s_fx.daemon, "test.admins", NULL, NULL, 0, field, sizeof field), ENT_PERMISSION_DENIED);
+    cr_expect_str_eq(field, "method");
     /* OPERATOR: admin.clock.set refused to a daemon key before the handler */
     cr_expect_eq(s_ask(ctx, &s_fx.daemon, "admin.clock.set", NULL, NULL, 0, field, sizeof field),
                  ENT_PERMISSION_DENIED);

@@ -9,6 +9,7 @@
 // Environment: BASE, PW, ART, NODE_MODULES, EXPECT (the CLI's JSON),
 // ENTITY (an entity with overdue people), DOWNLOADS, EMP (emma's employee id).
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { audit as auditAs, check, launch, step } from './lib.mjs';
 
@@ -82,6 +83,167 @@ async function csv(page, id) {
 }
 const byHeader = (rows) => rows.slice(1).map((r) => Object.fromEntries(rows[0].map((h, i) => [h, r[i]])));
 
+// ---- the legal and operations views (issue 14): the recap (Conformité)
+// against the CLI, its CSV and PDF; the calendar link of Échéances and its
+// feed; Résultats' managers' late items and signals; Exploitation (dead
+// letters, grants) for an administrator; the refusals.
+async function pdfText(page, href, name) {
+  const r = await page.request.get(BASE + href);
+  eq(r.status(), 200, `GET ${href}`);
+  check(/application\/pdf/.test(r.headers()['content-type'] || ''), `${href}: not a PDF: ${r.headers()['content-type']}`);
+  const body = await r.body();
+  eq(body.subarray(0, 4).toString('latin1'), '%PDF', `${href}: the first bytes`);
+  const file = join(DOWNLOADS, name);
+  writeFileSync(file, body);
+  return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+}
+
+async function legalViews(page) {
+  step('Conformité: the recap by entity equals the CLI; its CSV; the PDF for the social partners');
+  await page.locator('header nav a', { hasText: 'Conformité' }).click();
+  await page.waitForURL(/\/conformite$/);
+  await page.locator('#t-recap tfoot').waitFor();
+  await firstContent(page, 'Conformité', ['/api/v1/statistics/completion', '/api/v1/statistics/compliance'], '#t-recap tfoot');
+  const rec = expect('recaps'), cli = expect('compliance');
+  const n0 = (x) => x || 0;
+  // columns: entity, due, met, upcoming, overdue, lapsed, top-ups owed, owed €, at risk, at risk €
+  const foot = (await cells(page, 't-recap', 'tfoot'))[0];
+  eq(foot.slice(1).map(num), [n0(rec.total.owed), n0(rec.total.met), n0(rec.total.upcoming), n0(rec.total.overdue), n0(rec.total.lapsed),
+    n0(cli.total.owed_count), n0(cli.total.owed_eur), n0(cli.total.at_risk), n0(cli.total.exposure_eur)], 'the recap totals (stats completion --type professional_recap, stats compliance)');
+  check(rec.total.owed > 0, 'no recap deadline in the organisation: ' + JSON.stringify(rec.total));
+  const entities = [...new Set([...rec.groups.map((g) => g.group), ...cli.groups.map((g) => g.group)])].sort((a, b) => a.localeCompare(b));
+  const body = await cells(page, 't-recap');
+  eq(body.map((r) => r[0]), entities, 'the recap\'s entities');
+  for (const r of body) {
+    const g = rec.groups.find((x) => x.group === r[0]) || {}, x = cli.groups.find((y) => y.group === r[0]) || {};
+    eq(r.slice(1).map(num), [n0(g.owed), n0(g.met), n0(g.upcoming), n0(g.overdue), n0(g.lapsed), n0(x.owed_count), n0(x.owed_eur), n0(x.at_risk), n0(x.exposure_eur)], `the recap of ${r[0]}`);
+  }
+  const rc = await csv(page, 't-recap');
+  eq(rc.name, 'etat-des-lieux-recapitulatif.csv', 'the recap CSV\'s name');
+  eq(rc.rows[0], ['entity', 'owed', 'met', 'upcoming', 'overdue', 'lapsed', 'top_ups_owed', 'top_ups_owed_eur', 'top_ups_at_risk', 'top_ups_at_risk_eur'], 'the recap CSV\'s header');
+  eq(rc.rows.slice(1).map((r) => [r[0], ...r.slice(1).map(Number)]), [...body, foot].map((r) => [r[0] === 'Total' ? '' : r[0], ...r.slice(1).map(num)]), 'the recap CSV equals the table');
+  const href = await page.locator('#recap-pdf').getAttribute('href');
+  const text = await pdfText(page, href, 'recap.pdf');
+  check(text.includes('État des lieux récapitulatif'), 'the recap PDF\'s title: ' + text.slice(0, 200));
+  for (const e of entities) check(text.includes(e), `the recap PDF does not name ${e}`);
+  check(text.includes(`${n0(rec.total.owed)} récapitulatifs dus`), 'the recap PDF\'s total: ' + text.slice(0, 600));
+  await audit(page, 'compliance');
+
+  // the people behind an entity's figures: its recap deadlines, with rule and reason
+  const ent = body.find((r) => num(r[1]) > 0)[0];
+  await page.locator('#t-recap a', { hasText: new RegExp(`^${ent}$`) }).click();
+  await page.waitForURL(new RegExp(`/conformite/${ent}$`));
+  await page.locator('#t-recap-people').waitFor();
+  const to = new Date(); to.setFullYear(to.getFullYear() + 9);
+  const dueApi = await api(page, `/due?entity=${ent}&type=professional_recap&from=1970-01-01&to=${to.toISOString().slice(0, 10)}&limit=1000&lang=fr`);
+  eq(num(await page.locator('[data-total]').innerText()), dueApi.total || 0, `${ent}: the recap deadlines still to hold`);
+  const prow = await cells(page, 't-recap-people');
+  eq(prow.filter((r) => r.length > 1).map((r) => r[0].split('\n').pop()), (dueApi.obligations || []).map((o) => o.employee_id), `${ent}: the people`);
+  check(prow.filter((r) => r.length > 1).every((r) => r[4] && r[5].length > 10), `${ent}: a recap without its rule or reason`);
+  const pc = byHeader((await csv(page, 't-recap-people')).rows);
+  eq(pc.map((r) => [r.employee_id, r.due_date, r.rule, r.reason]), (dueApi.obligations || []).map((o) => [o.employee_id, o.due_date, o.rule, o.reason]), `${ent}: the people CSV`);
+  // the met ones too, when asked
+  const withMet = await api(page, `/due?entity=${ent}&type=professional_recap&from=1970-01-01&to=${to.toISOString().slice(0, 10)}&include_met=true&limit=1000&lang=fr`);
+  await Promise.all([page.waitForResponse((r) => r.url().includes('include_met=true')), page.locator('#f-met').check()]);
+  await page.waitForFunction((n) => document.querySelector('[data-total]')?.textContent.replace(/\D/g, '') === String(n), withMet.total || 0);
+  const one = await pdfText(page, await page.locator('#recap-pdf').getAttribute('href'), 'recap-entity.pdf');
+  check(one.includes(ent) && !entities.filter((e) => e !== ent).some((e) => one.includes(`${e} `)), `the PDF of ${ent} names another entity`);
+  await audit(page, 'compliance-entity');
+
+  step('Échéances: the subscribable calendar link; its feed answers, then revoked');
+  await page.locator('header nav a', { hasText: 'Échéances' }).click();
+  await page.locator('#cal-create').click();
+  const url = await page.locator('#cal-url').inputValue();
+  check(/^https?:\/\/.+\/api\/v1\/calendar\/[^/]+\.ics$/.test(url), 'the calendar link: ' + url);
+  check((await page.locator('#cal-once').innerText()).includes('qu’une fois'), 'the link is not said to be shown once');
+  await audit(page, 'calendar-link');
+  // read as a calendar application would: no cookie
+  const feed = await fetch(url);
+  eq(feed.status, 200, 'the feed');
+  const ics = await feed.text();
+  check(ics.startsWith('BEGIN:VCALENDAR'), 'the feed is not iCalendar: ' + ics.slice(0, 80));
+  writeFileSync(join(DOWNLOADS, 'feed.ics'), ics);
+  await page.locator('#cal-revoke').click();
+  await page.locator('[role=status]', { hasText: 'révoqués' }).waitFor();
+  eq((await fetch(url)).status, 404, 'the feed after "Révoquer"');
+  // a second link for the shell's parse (test_web_hr.sh reads feed.ics)
+  await page.locator('#cal-create').click();
+  writeFileSync(join(DOWNLOADS, 'feed.ics'), await (await fetch(await page.locator('#cal-url').inputValue())).text());
+
+  step('Résultats: managers\' late items and signals equal the CLI; their CSVs');
+  await page.locator('header nav a', { hasText: 'Résultats' }).click();
+  await page.locator('#t-managers tfoot').waitFor();
+  await page.locator('#t-signals').waitFor();
+  const mg = expect('managers');
+  const mfoot = (await cells(page, 't-managers', 'tfoot'))[0];
+  eq(mfoot.slice(1).map(num), [n0(mg.total.overdue), n0(mg.total.awaiting_signature), n0(mg.total.awaiting_employee_signature), n0(mg.total.upcoming)], 'the managers\' totals');
+  eq((await cells(page, 't-managers')).map((r) => r[0]), mg.managers.map((m) => m.manager_id), 'the managers, most late first');
+  const mcsv = byHeader((await csv(page, 't-managers')).rows);
+  eq(mcsv.map((r) => [r.manager_id, Number(r.overdue), Number(r.awaiting_signature)]),
+    [...mg.managers, { ...mg.total, manager_id: '' }].map((m) => [m.manager_id, n0(m.overdue), n0(m.awaiting_signature)]), 'the managers CSV');
+  check(await page.locator('section[aria-labelledby=h-managers] figure svg rect').count() > 0, 'no managers chart');
+  const sg = expect('signals');
+  const kinds = ['low_engagement', 'wish_to_leave', 'no_interview', 'repeated_overdue'];
+  eq((await cells(page, 't-signal-counts')).map((r) => num(r[1])), kinds.map((k) => n0(sg.counts[k])), 'the signals by kind');
+  eq(byHeader((await csv(page, 't-signal-counts')).rows).map((r) => [r.kind, Number(r.count)]), kinds.map((k) => [k, n0(sg.counts[k])]), 'the signals CSV');
+  eq((await cells(page, 't-signals')).filter((r) => r.length > 1).length, (sg.flagged || []).length, 'the people flagged');
+  eq(byHeader((await csv(page, 't-signals')).rows).map((r) => r.employee_id), (sg.flagged || []).map((f) => f.employee_id), 'the people flagged CSV');
+  check(/groupe minimal/.test(await page.locator('section[aria-labelledby=h-signals]').innerText()), 'the minimum-group rule is not said by the signals');
+  await audit(page, 'results-followup');
+}
+
+// Exploitation: an administrator reads the dead letters (as the CLI lists
+// them) and the grants; HR has no link and the API refuses HR
+async function adminOperations() {
+  step('Exploitation: an administrator reads the HRIS dead letters and the grants');
+  const p = await newPage('fr-FR');
+  await p.goto(BASE + '/exploitation');
+  await signIn(p, 'root');
+  await p.locator('#t-dead tbody tr').first().waitFor();
+  check((await p.locator('header nav a').allInnerTexts()).includes('Exploitation'), 'no Exploitation link for an administrator');
+  await firstContent(p, 'Exploitation', ['/api/v1/ingest/dead-letters', '/api/v1/access-grants'], '#t-grants');
+  const dl = expect('deadletters');
+  eq(num(await p.locator('[data-total]').innerText()), dl.length, 'the dead letters in total');
+  const rows = await cells(p, 't-dead');
+  eq(rows.map((r) => num(r[0])), dl.slice(0, 100).map((d) => d.id), 'the dead letters listed');
+  const bad = dl.find((d) => d.event?.event_id === 'dl-2');
+  check(bad, 'no dead letter dl-2');
+  const row = rows.find((r) => r[4].startsWith('dl-2'));
+  check(row && row[7] === bad.field && row[8] === bad.reason, 'dl-2: the field and reason: ' + JSON.stringify(row));
+  const dcsv = byHeader((await csv(p, 't-dead')).rows);
+  eq(dcsv.map((r) => [Number(r.id), r.event_id, r.field, r.reason]), dl.slice(0, 100).map((d) => [d.id, d.event?.event_id, d.field, d.reason]), 'the dead letters CSV');
+  const gr = await cells(p, 't-grants');
+  for (const who of ['hr:it', 'hr:lab']) check(gr.some((r) => r[0] === who), `the grants lack ${who}`);
+  eq(gr.find((r) => r[0] === 'hr:lab')[1], 'ACME-LAB', 'hr:lab\'s entities');
+  await audit(p, 'operations');
+  await p.context().close();
+  // HR: no link; the API refuses the dead letters and the grants
+  const h = await newPage('fr-FR');
+  await h.goto(BASE + '/exploitation');
+  await signIn(h, 'rh');
+  await h.locator('h1', { hasText: 'Accès refusé' }).waitFor();
+  check(!(await h.locator('header nav a').allInnerTexts()).includes('Exploitation'), 'HR sees the Exploitation link');
+  for (const path of ['/ingest/dead-letters', '/access-grants']) eq((await h.request.get(BASE + '/api/v1' + path)).status(), 403, `HR: GET ${path}`);
+  await h.context().close();
+}
+
+// an employee or a manager: no Conformité or Exploitation link; the recap
+// PDF, the dead letters and the grants are refused by the API
+async function refusedLegal(p, who) {
+  const nav = await p.locator('header nav').innerText();
+  check(!nav.includes('Conformité') && !nav.includes('Exploitation'), `${who} sees the Conformité or Exploitation link`);
+  for (const path of ['/conformite', '/conformite/ACME-LAB', '/exploitation']) {
+    await p.goto(BASE + path);
+    await p.locator('h1', { hasText: 'Accès refusé' }).waitFor();
+  }
+  for (const path of ['/compliance/recap.pdf', '/compliance/recap.pdf?entity=ACME-LAB', '/ingest/dead-letters', '/access-grants',
+    '/statistics/managers', '/statistics/signals']) {
+    const r = await p.request.get(BASE + '/api/v1' + path);
+    // a manager may read his own team's figures (analytics.managers with his id), never the organisation's
+    eq(r.status(), 403, `${who}: GET ${path}`);
+  }
+}
+
 try {
   // ---- HR: sign in, land on Pilotage; its first content leaves with the script
   step('HR signs in');
@@ -91,7 +253,7 @@ try {
   await page.waitForURL(/\/pilotage$/);
   await page.locator('#t-exposure tfoot').waitFor();
   const nav = await page.locator('header nav a').allInnerTexts();
-  eq(nav, ['Pilotage', 'Résultats', 'Échéances', 'Personnes', 'Modèles'], 'the HR navigation');
+  eq(nav, ['Pilotage', 'Conformité', 'Résultats', 'Échéances', 'Personnes', 'Modèles'], 'the HR navigation');
 
   step('Pilotage: one request for the first content (a reload)');
   await firstContent(page, 'Pilotage', ['/api/v1/statistics/compliance', '/api/v1/campaigns'], '#t-campaigns');
@@ -215,6 +377,8 @@ try {
   await page.locator('#f-all').check();
   await page.waitForFunction((n) => document.querySelectorAll('#t-due tbody tr').length === n, pro.obligations.length);
   await audit(page, 'deadlines');
+  await legalViews(page);
+  await adminOperations();
 
 
   // ---- campaign actions on Pilotage: extend, a refused extension, close,
@@ -616,6 +780,7 @@ try {
         data: { documents: [JSON.stringify({ id: 'x.fr', type: 'corrective', locale: 'fr', title: 'x', sections: [] })] } });
       eq(imp.status(), 403, 'employee: POST /templates');
     }
+    await refusedLegal(p, who);
     for (const path of ['/statistics/compliance?group_by=entity', `/statistics/compliance?entity=${ENTITY}&list=true`,
       '/statistics/completion?group_by=month', '/statistics/ratings', '/statistics/training', '/statistics/mobility',
       ]) {

@@ -9,6 +9,7 @@ import { fmtShort, lang, t, typeName, TYPES } from './i18n';
 import { Failure, NotAllowed, qs, refused, usePages } from './hr';
 import { Col, Table, fmtNum } from './table';
 import { State } from './ui';
+import { CalendarLink } from './calfeed';
 
 type Due = Obligation;
 type Filters = { type: string; entity: string; manager_id: string; from: string; to: string };
@@ -56,6 +57,7 @@ export function Deadlines({ allowed }: { allowed: boolean }) {
   return (
     <main id="main" class="wide">
       <h1>{t('deadline_calendar')}</h1>
+      <CalendarLink />
       <form class="card filters" onSubmit={(e) => { e.preventDefault(); setApplied(draft); }}>
         <div class="grid3">
           <div>

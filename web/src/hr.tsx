@@ -63,6 +63,13 @@ export function Failure({ e }: { e: ApiError }) {
   return refused(e) ? <p class="error" role="alert"><span aria-hidden="true">⛔ </span>{t('not_allowed')}</p> : <Problem e={e} />;
 }
 
+// One answer's part of a page: its problem, "loading", or children(data).
+export function Part<T>({ l, children }: { l: Load<T>; children: (d: T) => any }) {
+  if (l.err) return <Failure e={l.err} />;
+  if (!l.data) return <p>{t('loading')}</p>;
+  return children(l.data);
+}
+
 export const qs = (o: Record<string, string | number | boolean | undefined>) => {
   const p = Object.entries(o).filter(([, v]) => v !== undefined && v !== '' && v !== false)
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);

@@ -16,6 +16,9 @@ import { EntityPage, PILOT_CAMPAIGNS, PILOT_COMPLIANCE, Pilotage } from './pilot
 import { Results, resPaths } from './results';
 import { DUE_FIRST, Deadlines } from './deadlines';
 import { People, PersonPage, peoplePath, personPaths } from './people';
+import { COMPLIANCE_PATHS, Compliance, RecapEntity } from './compliance';
+import { FOLLOWUP } from './followup';
+import { OPS_PATHS, Operations } from './ingestops';
 import { TEMPLATES_PATH, TemplatePage, Templates, modelRoute, templatePath } from './templates';
 
 export const me = signal<Me | null | undefined>(undefined); // undefined: not known yet; null: signed out
@@ -33,6 +36,7 @@ async function loadMe() {
 }
 
 export const isManager = (m: Me | null | undefined) => !!m && m.role === 'manager';
+const isAdmin = (m: Me | null | undefined) => !!m && m.role === 'admin';
 // where each principal lands: HR and administrators on Pilotage
 const landing = (m: Me | null | undefined) => (isHr(m) ? '/pilotage' : isManager(m) ? '/team' : '/me');
 
@@ -92,7 +96,7 @@ function Header() {
       <span class="brand">{t('app')}</span>
       {m && (
         <nav aria-label={t('app')}>
-          {isHr(m) ? <>{nav('/pilotage', t('pilotage'))}{nav('/resultats', t('results'))}{nav('/echeances', t('deadlines_nav'))}{nav('/personnes', t('people_nav'))}{nav('/modeles', t('templates_nav'))}</>
+          {isHr(m) ? <>{nav('/pilotage', t('pilotage'))}{nav('/conformite', t('compliance_nav'))}{nav('/resultats', t('results'))}{nav('/echeances', t('deadlines_nav'))}{nav('/personnes', t('people_nav'))}{nav('/modeles', t('templates_nav'))}{isAdmin(m) && nav('/exploitation', t('ops_nav'))}</>
             : <>{nav('/me', t('my'))}{isManager(m) && nav('/team', t('team'))}{nav('/preferences', t('prefs'))}</>}
         </nav>
       )}
@@ -125,7 +129,13 @@ function App() {
     else if (p.startsWith('/pilotage/')) {
       const ent = decodeURIComponent(p.slice('/pilotage/'.length));
       page = <EntityPage key={ent} entity={ent} />;
+    } else if (p === '/conformite') page = <Compliance />;
+    else if (p.startsWith('/conformite/')) {
+      const ent = decodeURIComponent(p.slice('/conformite/'.length));
+      page = <RecapEntity key={ent} entity={ent} allowed={isHr(m)} />;
     } else if (p === '/resultats') page = <Results />;
+    // the dead letters and the grants: the daemons answer administrators only
+    else if (p === '/exploitation') page = <Operations allowed={isAdmin(m)} />;
     else if (p === '/echeances') page = <Deadlines allowed={isHr(m)} />;
     // GET /employees answers anyone (herself, his reports): the role decides
     else if (p === '/personnes') page = <People allowed={isHr(m)} />;
@@ -152,7 +162,9 @@ function App() {
   else if (p.startsWith('/team')) prefetch(TEAM_PATH);
   else if (p.startsWith('/me')) prefetch(HOME_PATH);
   else if (p === '/pilotage') { prefetch(PILOT_COMPLIANCE); prefetch(PILOT_CAMPAIGNS); }
-  else if (p === '/resultats') Object.values(resPaths()).forEach(prefetch);
+  else if (p === '/resultats') [...Object.values(resPaths()), ...Object.values(FOLLOWUP)].forEach(prefetch);
+  else if (p === '/conformite') COMPLIANCE_PATHS.forEach(prefetch);
+  else if (p === '/exploitation') OPS_PATHS.forEach(prefetch); // dropped unused for a non-admin
   else if (p === '/echeances') prefetch(DUE_FIRST()); // dropped unused for a non-HR principal
   else if (p === '/personnes') prefetch(peoplePath(''));
   else if (p === '/modeles') prefetch(TEMPLATES_PATH);

@@ -42,7 +42,8 @@ export const personPaths = (id: string) => {
 };
 
 const fullName = (e: { first_name?: string; last_name?: string }) => [e.first_name, e.last_name].filter(Boolean).join(' ');
-const link = (to: string, text: string) => <a href={to} onClick={(e) => { e.preventDefault(); go(to); }}>{text}</a>;
+// a link inside the application (no reload)
+export const link = (to: string, text: string) => <a href={to} onClick={(e) => { e.preventDefault(); go(to); }}>{text}</a>;
 const yesNo = (b?: boolean) => t(b ? 'yes' : 'no');
 
 // GET /employees answers an employee or a manager too (herself, his

@@ -60,7 +60,7 @@ export function Pilotage() {
       <h1>{t('pilotage')}</h1>
       <section aria-labelledby="h-exposure">
         <h2 id="h-exposure">{t('exposure')}</h2>
-        {partial ? <OneEntity /> : comp.err && <Failure e={comp.err} />}
+        {partial ? <OneEntity to={entityPath} /> : comp.err && <Failure e={comp.err} />}
         {!c && !comp.err && <p>{t('loading')}</p>}
         {c && (
           <>
@@ -87,10 +87,11 @@ export function Pilotage() {
   );
 }
 
-function OneEntity() {
+// HR granted some entities only: which one to open (to: the page of an entity)
+export function OneEntity({ to }: { to: (entity: string) => string }) {
   const [e, setE] = useState('');
   return (
-    <form class="card" onSubmit={(ev) => { ev.preventDefault(); if (e.trim()) go(entityPath(e.trim())); }}>
+    <form class="card" onSubmit={(ev) => { ev.preventDefault(); if (e.trim()) go(to(e.trim())); }}>
       <p id="partial-help">{t('partial_grant')}</p>
       <label for="f-entity-open">{t('entity')}</label>
       <input id="f-entity-open" value={e} required aria-describedby="partial-help" autoComplete="off"

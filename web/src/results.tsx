@@ -1,14 +1,16 @@
 // "Résultats": completion over time (GET /statistics/completion by month),
 // the ratings' distribution, training needs and mobility wishes (the
 // answers of closed interviews, GET /statistics/ratings|training|mobility),
-// each as a table with its CSV.  The four requests start together with the
+// each as a table with its CSV; then the managers' late items and the
+// signals (followup.tsx).  The four requests start together with the
 // application; the answers' minimum-group rule is said where analytics
 // applied it ("fewer than 5 answers": nothing published for that group or
 // question).
 import { useState } from 'preact/hooks';
 import { monthName, t } from './i18n';
-import { Failure, Load, NotAllowed, refused, useGet } from './hr';
+import { NotAllowed, Part, refused, useGet } from './hr';
 import { Col, Table, fmtNum, fmtPct } from './table';
+import { ManagersLate, SignalsPart } from './followup';
 
 // The period, in whole months (analytics ignores the day): by default the
 // last 24 months and the next 12 (completion counts deadlines by the month
@@ -116,6 +118,8 @@ export function Results() {
           <Table id="t-mobility" caption={t('mobility_wishes')} cols={mcols} rows={d.total?.mobility || []} csv="souhaits-mobilite.csv" />
         </Answered>}</Part>
       </section>
+      <ManagersLate />
+      <SignalsPart />
     </main>
   );
 }
@@ -138,12 +142,6 @@ function Bars({ rows }: { rows: Completion[] }) {
       <figcaption class="muted small"><span class="key owed" aria-hidden="true" /> {t('owed')} · <span class="key met" aria-hidden="true" /> {t('held_met')} — {month(rows[0].group)} → {month(rows[rows.length - 1].group)} ({t('chart_table')})</figcaption>
     </figure>
   );
-}
-
-function Part<T>({ l, children }: { l: Load<T>; children: (d: T) => any }) {
-  if (l.err) return <Failure e={l.err} />;
-  if (!l.data) return <p>{t('loading')}</p>;
-  return children(l.data);
 }
 
 function Few({ n }: { n: number }) {

@@ -199,6 +199,20 @@ static int s_compare(scheduler_t *s, MDB_txn *txn, const Entretiens__V1__Employe
         old = entretiens__v1__employee_event__unpack(NULL, stored.mv_size, stored.mv_data);
     else if (rc != MDB_NOTFOUND && rc != MDB_BAD_VALSIZE)
         return rc;
+    if (!old && rc == MDB_NOTFOUND && seen->mv_size <= SCHED_ID_MAX) {
+        /* the history of someone who left long ago was deleted by the
+         * retention sweep (retention.c: her record stays, her facts go):
+         * the event was applied then, its content is gone on purpose */
+        MDB_val ek = { strlen(employee), employee }, ev_;
+        int f = mdb_get(txn, s->facts, &ek, &ev_);
+        int e = f == MDB_NOTFOUND ? mdb_get(txn, s->employees, &ek, &ev_) : f;
+        if (f == MDB_NOTFOUND && e == 0) {
+            *out = SCHED_INGEST_DUPLICATE;
+            return 0;
+        }
+        if ((f && f != MDB_NOTFOUND) || (e && e != MDB_NOTFOUND))
+            return f && f != MDB_NOTFOUND ? f : e;
+    }
     if (!old) {
         /* nothing to compare with (a store damaged by hand?): applying it
          * would break idempotency, dropping it could lose a correction */

@@ -154,6 +154,18 @@ static int s_strip_employee(scheduler_t *s, MDB_txn *txn, const char *employee_i
     return rc;
 }
 
+int sched_history_purged(scheduler_t *s, MDB_txn *txn, const char *employee_id, bool *out)
+{
+    *out = false;
+    MDB_val k = { strlen(employee_id), (void *) employee_id }, v;
+    int rc = mdb_get(txn, s->facts, &k, &v);
+    if (rc != MDB_NOTFOUND)
+        return rc;
+    rc = mdb_get(txn, s->employees, &k, &v);
+    *out = rc == 0;
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 /* One person's history, facts and identifying attributes; *events counts
  * the history entries deleted. */
 static int s_purge_person(scheduler_t *s, MDB_txn *txn, const char *employee_id, size_t *events)

@@ -315,6 +315,9 @@ int sched_setup(ent_daemon_t *d, void *arg);
 extern const ent_config_var_t sched_config_vars[];
 extern const size_t sched_n_config_vars;
 int sched_retention_config(scheduler_t *s);
+/* *out: the retention sweep deleted the employee's history (her record
+ * stays, her facts are gone).  Returns 0 or an LMDB code. */
+int sched_history_purged(scheduler_t *s, MDB_txn *txn, const char *employee_id, bool *out);
 int sched_retention_sweep(MDB_txn *txn, void *arg);
 
 /* Frees what sched_setup allocated. */

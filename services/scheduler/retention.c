@@ -32,10 +32,14 @@
 #include "common/retention.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#define S_BUDGET 10000 /* deletions per turn: requests keep being answered */
+#define S_BUDGET 10000            /* deletions per turn: requests keep being answered */
+#define S_CHUNK 20000             /* employees looked at per turn on the real clock (about 40 ms) */
+#define S_PASS_MS (3600 * 1000LL) /* a pass hourly (monotonic clock) and at every new business day */
 
 int sched_retention_config(scheduler_t *s)
 {
@@ -87,47 +91,6 @@ static int s_deadletters(scheduler_t *s, MDB_txn *txn, size_t *budget)
                      deleted == 1 ? "" : "s", s->deadletter_days);
     }
     return rc;
-}
-
-typedef struct {
-    scheduler_t *s;
-    MDB_txn *txn;
-    int32_t today;
-    char (*ids)[SCHED_ID_MAX + 1];
-    size_t n, cap, max;
-} s_due_t;
-
-/* Collects the people whose period is over and whose history is still
- * there (facts present: not purged yet). */
-static int s_collect(const MDB_val *k, const MDB_val *v, void *arg)
-{
-    s_due_t *d = arg;
-    if (d->n >= d->max || k->mv_size == 0 || k->mv_size > SCHED_ID_MAX)
-        return 0;
-    Entretiens__V1__Employee *e = entretiens__v1__employee__unpack(NULL, v->mv_size, v->mv_data);
-    if (!e)
-        return 0; /* unreadable: no departure day to count from, kept */
-    bool due = ent_retention_departed_due(ent_pbdate_day(e->left_on), d->s->history_years, d->today);
-    entretiens__v1__employee__free_unpacked(e, NULL);
-    if (!due)
-        return 0;
-    MDB_val fk = *k, fv;
-    int rc = mdb_get(d->txn, d->s->facts, &fk, &fv);
-    if (rc == MDB_NOTFOUND)
-        return 0; /* done already */
-    if (rc)
-        return rc;
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 64;
-        void *p = realloc(d->ids, cap * sizeof *d->ids);
-        if (!p)
-            return ENOMEM;
-        d->ids = p;
-        d->cap = cap;
-    }
-    memcpy(d->ids[d->n], k->mv_data, k->mv_size);
-    d->ids[d->n++][k->mv_size] = '\0';
-    return 0;
 }
 
 /* The employee record without what identifies the person beyond her id. */
@@ -196,20 +159,79 @@ static int s_purge_person(scheduler_t *s, MDB_txn *txn, const char *employee_id,
     return s_strip_employee(s, txn, employee_id);
 }
 
-/* The people whose period is over; *budget decreases by their events. */
-static int s_histories(scheduler_t *s, MDB_txn *txn, size_t *budget)
+/* Is this employee's period over, her history still there (facts
+ * present: not purged yet)? */
+static int s_due(scheduler_t *s, MDB_txn *txn, const MDB_val *k, const MDB_val *v, int32_t today, bool *due)
 {
-    s_due_t d = { .s = s, .txn = txn, .today = ent_clock_today(), .max = *budget };
-    int rc = ent_store_walk(txn, s->employees, s_collect, &d);
+    *due = false;
+    Entretiens__V1__Employee *e = entretiens__v1__employee__unpack(NULL, v->mv_size, v->mv_data);
+    if (!e)
+        return 0; /* unreadable: no departure day to count from, kept */
+    bool over = ent_retention_departed_due(ent_pbdate_day(e->left_on), s->history_years, today);
+    entretiens__v1__employee__free_unpacked(e, NULL);
+    if (!over)
+        return 0;
+    MDB_val fk = *k, fv;
+    int rc = mdb_get(txn, s->facts, &fk, &fv);
+    *due = rc == 0;
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Walks the employees after s->turn_retention_next (at most `scan` of
+ * them, and as long as the budget lasts), purging those whose period is
+ * over; the pass ends at the last employee. */
+static int s_histories(scheduler_t *s, MDB_txn *txn, size_t scan, size_t *budget)
+{
+    int32_t today = ent_clock_today();
+    char (*ids)[SCHED_ID_MAX + 1] = NULL;
+    size_t n = 0, cap = 0, seen = 0;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, s->employees, &cur);
+    if (rc)
+        return rc;
+    MDB_val k = { strlen(s->turn_retention_next), s->turn_retention_next }, v;
+    rc = mdb_cursor_get(cur, &k, &v, k.mv_size ? MDB_SET_RANGE : MDB_FIRST);
+    if (rc == 0 && k.mv_size == strlen(s->turn_retention_next) &&
+        memcmp(k.mv_data, s->turn_retention_next, k.mv_size) == 0)
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* resume after it */
+    /* collect first (the walk never sees its own writes), at most one
+     * candidate per deletion left */
+    for (; rc == 0 && seen < scan && n < *budget; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size == 0 || k.mv_size > SCHED_ID_MAX)
+            continue;
+        seen++;
+        memcpy(s->turn_retention_next, k.mv_data, k.mv_size);
+        s->turn_retention_next[k.mv_size] = '\0';
+        bool due;
+        if ((rc = s_due(s, txn, &k, &v, today, &due)) != 0)
+            break;
+        if (!due)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            void *p = realloc(ids, cap * sizeof *ids);
+            if (!p) {
+                rc = ENOMEM;
+                break;
+            }
+            ids = p;
+        }
+        memcpy(ids[n++], s->turn_retention_next, k.mv_size + 1);
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND) {
+        rc = 0;
+        s->turn_retention_running = false; /* the last employee: the pass is over */
+    }
     size_t people = 0, events = 0;
-    for (size_t i = 0; i < d.n && !rc && *budget; i++) {
+    for (size_t i = 0; i < n && !rc; i++) {
         size_t before = events;
-        rc = s_purge_person(s, txn, d.ids[i], &events);
+        rc = s_purge_person(s, txn, ids[i], &events);
         size_t cost = events - before + 1;
         *budget = *budget > cost ? *budget - cost : 0;
         people++;
     }
-    free(d.ids);
+    free(ids);
     if (!rc && people) {
         s->turn_retention_purged[SCHED_PURGE_HISTORY] += events;
         ent_log_info("retention.history",
@@ -219,12 +241,38 @@ static int s_histories(scheduler_t *s, MDB_txn *txn, size_t *budget)
     return rc;
 }
 
+static int64_t s_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int sched_retention_sweep(MDB_txn *txn, void *arg)
 {
     scheduler_t *s = arg;
+    int32_t today = ent_clock_today();
+    int64_t mono = s_mono_ms();
     size_t budget = S_BUDGET;
-    int rc = s_deadletters(s, txn, &budget);
-    if (!rc && budget)
-        rc = s_histories(s, txn, &budget);
+    int rc = 0;
+    if (!s->turn_retention_running) {
+        if (s->turn_retention_day == today && mono - s->turn_retention_at < S_PASS_MS)
+            return 0;
+        /* a new pass: hourly, and at every new business day (so at every
+         * clock change) */
+        s->turn_retention_running = true;
+        s->turn_retention_next[0] = '\0';
+        s->turn_retention_day = today;
+        s->turn_retention_at = mono;
+        rc = s_deadletters(s, txn, &budget);
+    }
+    /* a pinned clock (tests, demonstrations) does the whole pass in this
+     * turn, so that a clock change's reply means it is done; the real
+     * clock walks S_CHUNK employees a second */
+    while (!rc && budget && s->turn_retention_running) {
+        rc = s_histories(s, txn, ent_clock_pinned() ? SIZE_MAX : S_CHUNK, &budget);
+        if (!ent_clock_pinned())
+            break;
+    }
     return rc;
 }

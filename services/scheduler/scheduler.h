@@ -116,6 +116,13 @@ typedef struct scheduler {
     uint32_t deadletter_days;       /* ENTRETIENS_RETENTION_DEADLETTER_DAYS */
     int history_years;              /* ENTRETIENS_RETENTION_OBLIGATIONS_YEARS after departure */
     size_t turn_retention_purged[SCHED_PURGE_KINDS]; /* counted in the turn, added once committed */
+    /* the retention pass over the employees (retention.c): in progress,
+     * resumed after retention_next; started on retention_day at
+     * retention_at (monotonic ms) */
+    bool retention_running, turn_retention_running;
+    char retention_next[SCHED_ID_MAX + 1], turn_retention_next[SCHED_ID_MAX + 1];
+    int32_t retention_day, turn_retention_day;
+    int64_t retention_at, turn_retention_at;
     ent_metrics_counter_t *m_purged[SCHED_PURGE_KINDS];
     size_t sweep_chunk;             /* ENTRETIENS_SCHEDULER_SWEEP_CHUNK: employees per turn, real clock */
     int32_t swept_on;               /* the date of the last complete sweep */
@@ -307,11 +314,13 @@ int sched_setup(ent_daemon_t *d, void *arg);
 /* The scheduler's own settings (service.c): the retention periods, the
  * real-clock sweep's chunk.  retention.c: the periods, read by
  * sched_retention_config (-1, logged, when out of range); the periodic
- * work (ent_daemon_work_fn: hourly and at every clock change; at most
- * 10,000 deletions a turn, the rest at the next run) deleting the dead
+ * work (ent_daemon_work_fn, every second: a pass starts hourly and at
+ * every new business day, so at every clock change) deleting the dead
  * letters past their period, and the history, facts and identifying
  * attributes of people who left more than history_years ago (their
- * obligations stay, frozen).  Returns 0 or an LMDB code. */
+ * obligations stay, frozen).  At most 10,000 deletions a turn; on the real
+ * clock 20,000 employees a turn, a pinned clock does the pass at once.
+ * Returns 0 or an LMDB code. */
 extern const ent_config_var_t sched_config_vars[];
 extern const size_t sched_n_config_vars;
 int sched_retention_config(scheduler_t *s);

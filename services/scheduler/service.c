@@ -197,6 +197,10 @@ static void s_reset(void *arg)
     s->n_touched = 0;
     s_metrics_reset();
     memset(s->turn_retention_purged, 0, sizeof s->turn_retention_purged);
+    s->turn_retention_running = s->retention_running;
+    memcpy(s->turn_retention_next, s->retention_next, sizeof s->retention_next);
+    s->turn_retention_day = s->retention_day;
+    s->turn_retention_at = s->retention_at;
     s->turn_swept_on = s->swept_on;
     s->turn_sweep_today = s->sweep_today;
     memcpy(s->turn_sweep_next, s->sweep_next, sizeof s->sweep_next);
@@ -217,6 +221,10 @@ static void s_flush(void *arg, bool committed)
         for (int i = 0; i < SCHED_PURGE_KINDS; i++)
             ent_metrics_counter_add(s->m_purged[i], (double) s->turn_retention_purged[i]);
         memset(s->turn_retention_purged, 0, sizeof s->turn_retention_purged);
+        s->retention_running = s->turn_retention_running;
+        memcpy(s->retention_next, s->turn_retention_next, sizeof s->retention_next);
+        s->retention_day = s->turn_retention_day;
+        s->retention_at = s->turn_retention_at;
         s->swept_on = s->turn_swept_on;
         s->sweep_today = s->turn_sweep_today;
         memcpy(s->sweep_next, s->turn_sweep_next, sizeof s->sweep_next);
@@ -287,7 +295,7 @@ int sched_setup(ent_daemon_t *d, void *arg)
         return -1;
     if (ent_daemon_on_event(d, "records", sched_on_records_event, s) ||
         ent_daemon_every(d, 1000, s_sweep_timed, s) || ent_daemon_every(d, SCHED_CENSUS_MS, s_census, s) ||
-        ent_daemon_every(d, 3600 * 1000, sched_retention_sweep, s) ||
+        ent_daemon_every(d, 1000, sched_retention_sweep, s) ||
         ent_daemon_participant(d, s_reset, s_flush, s))
         return -1;
     return 0;

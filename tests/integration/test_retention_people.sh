@@ -15,7 +15,8 @@
 #     interviews owed) stay unchanged; the colleague keeps his history; an old
 #     event sent again is a duplicate, not a new history;
 #  4. the notifier's dead letters: kept 364 days after they died, gone after
-#     366 (ENTRETIENS_RETENTION_NOTIFIER_DEADLETTER_DAYS, 365).
+#     366 (ENTRETIENS_RETENTION_NOTIFIER_DEADLETTER_DAYS, 365);
+#  5. on the real clock (chunked passes), the scheduler's purge happens too.
 # Log lines carry counts, never a name or an address.
 source "$(dirname "$0")/lib.sh"
 it_endpoints scheduler records notifier
@@ -32,7 +33,7 @@ ENTRETIENS_RETENTION_OBLIGATIONS_YEARS=101 "$BIN/entretiens-scheduler" >"$IT_DIR
 [ $rc = 2 ] || fail "history kept 101 years: exit $rc, want 2"
 grep -q RETENTION_OBLIGATIONS_YEARS "$IT_DIR/bad3.log" || fail "the refusal names the setting: $(cat "$IT_DIR/bad3.log")"
 
-start_bg scheduler "$BIN/entretiens-scheduler"
+start_bg scheduler "$BIN/entretiens-scheduler"; SCHED=$LAST_PID
 start_bg records "$BIN/entretiens-records"
 start_bg notifier "$BIN/entretiens-notifier"; NOTIFIER=$LAST_PID
 for d in scheduler records notifier; do wait_ready $d; done
@@ -162,4 +163,26 @@ grep -q '"retention.deadletters"' "$IT_DIR/notifier.log" || fail "the deletion i
 grep -qiE "mortezz|dora@" "$IT_DIR/notifier.log" && fail "the notifier's log names D1"
 "$CTL" "${ADMIN[@]}" notifications contact D1 >/dev/null || fail "D1, employed, lost her contact"
 log "notifier dead letters: kept 364 days, gone after 366"
+# ------------------------------------------------------------ 5. real clock
+# without a pinned clock the pass walks the employees in chunks, a turn a
+# second: someone who left long before today loses her history at the
+# first pass, someone who left last year keeps it
+kill -TERM "$SCHED"; wait "$SCHED" 2>/dev/null
+unset ENTRETIENS_NOW
+ENTRETIENS_DATA_DIR=$IT_DIR/real start_bg scheduler "$BIN/entretiens-scheduler"
+wait_alive scheduler
+cat >"$IT_DIR/real.jsonl" <<JSON
+{"event_id":"r1","source":"hris","type":"hired","employee_id":"R1","effective_date":"2001-01-08","entity":"ACME-FR","region":"metropole","category":"cadre","contract":"permanent","first_name":"Rita","last_name":"Ancienzz"}
+{"event_id":"r2","source":"hris","type":"left","employee_id":"R1","effective_date":"2010-06-30"}
+{"event_id":"r3","source":"hris","type":"hired","employee_id":"R2","effective_date":"2001-01-08","entity":"ACME-FR","region":"metropole","category":"cadre","contract":"permanent","first_name":"Rob","last_name":"Recentzz"}
+{"event_id":"r4","source":"hris","type":"left","employee_id":"R2","effective_date":"$(date -d '1 year ago' +%F)"}
+JSON
+"$CTL" ingest "$IT_DIR/real.jsonl" >/dev/null || fail "ingest on the real clock"
+# (a pass starts hourly, on a new day and at start: a restart rather than an hour)
+kill -TERM "$LAST_PID"; wait "$LAST_PID" 2>/dev/null
+ENTRETIENS_DATA_DIR=$IT_DIR/real start_bg scheduler "$BIN/entretiens-scheduler"
+wait_alive scheduler
+hist() { "$CTL" "${ADMIN[@]}" employee show "$1" | jq '.history | length'; }
+wait_for 30 0 hist R1 || fail "on the real clock R1's history stays"
+[ "$(hist R2)" = 2 ] || fail "on the real clock R2, who left a year ago, lost her history"
 echo "PASS test_retention_people"

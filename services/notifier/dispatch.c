@@ -1129,6 +1129,7 @@ void ntf_turn_reset(void *arg)
     memcpy(n->turn_recover_after, n->recover_after, sizeof n->recover_after);
     memset(n->turn_counts, 0, sizeof n->turn_counts);
     memset(&n->turn_stats, 0, sizeof n->turn_stats);
+    n->turn_retention = n->retention;
 }
 
 void ntf_turn_flush(void *arg, bool committed)
@@ -1157,6 +1158,7 @@ void ntf_turn_flush(void *arg, bool committed)
     n->results_done = false;
     n->recovered = n->turn_recovered;
     memcpy(n->recover_after, n->turn_recover_after, sizeof n->recover_after);
+    n->retention = n->turn_retention;
     for (int i = 0; i < NTF_CNT_COUNT; i++)
         n->counts[i] += n->turn_counts[i];
     for (int c = 0; c < NTF_CH_COUNT; c++) {

@@ -199,8 +199,14 @@ typedef struct notifier {
     ent_metrics_counter_t *m_sent[NTF_CH_COUNT], *m_failed[NTF_CH_COUNT], *m_dead[NTF_CH_COUNT];
     ent_metrics_counter_t *m_late, *m_digests, *m_fired;
     ent_metrics_counter_t *m_purged[NTF_PURGE_KINDS];
-    int32_t retention_swept_on;  /* business day of the last complete retention pass */
-    int64_t retention_swept_at;  /* real (monotonic) ms of that pass */
+    /* the retention pass (retention.c), committed and as this turn sees it */
+    struct ntf_retention_pass {
+        bool running;            /* walking the contacts, resumed after next */
+        bool dead;               /* the dead letters still to look at in this pass */
+        char next[NTF_ID_MAX + 1];
+        int32_t day;             /* business day the pass started */
+        int64_t at;              /* monotonic ms it started */
+    } retention, turn_retention;
     ent_metrics_histogram_t *m_seconds[NTF_CH_COUNT];
     struct ntf_gauge_arg { struct notifier *n; int counter; } gauge_args[NTF_CNT_COUNT];
     char *outbox_path;           /* the default file outbox (owned) */
@@ -338,8 +344,10 @@ int ntf_dead_put(notifier_t *n, MDB_txn *txn, const char *id, int64_t died_ms);
  * cfg.retention_years ago — their subjects and plans (pending reminders
  * included), their notifications with their delivery history, the digests
  * addressed to them, their contact — and the dead letters older than
- * cfg.deadletter_days.  At most 10,000 records a turn: the pass goes on
- * at the next tick.  Logs counts only.  Returns 0 or an LMDB code. */
+ * cfg.deadletter_days.  At most 10,000 deletions a turn; on the real clock
+ * 20,000 contacts a turn (the pass goes on at the next tick), a pinned
+ * clock does the pass at once.  Logs counts only.  Returns 0 or an LMDB
+ * code. */
 int ntf_retention_sweep(MDB_txn *txn, void *arg);
 
 /* --- queries.c --------------------------------------------------------- */

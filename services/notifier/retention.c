@@ -32,12 +32,13 @@
 
 #define S_BUDGET 10000            /* records deleted per turn: requests keep being answered */
 #define S_DEAD_CHUNK 1000         /* dead letters looked at per turn */
+#define S_CHUNK 20000             /* contacts looked at per turn on the real clock */
 #define S_PASS_MS (3600 * 1000LL) /* a pass at least hourly (real time), and at every new business day */
 
 typedef struct {
     size_t people, notifications, subjects, dead;
     size_t budget;                /* deletions left in this turn */
-    bool more;                    /* cut short: the pass goes on at the next tick */
+    bool more;                    /* the dead letters' chunk was full: others may be due */
 } s_tally_t;
 
 static int64_t s_mono_ms(void)
@@ -216,19 +217,27 @@ static int s_person_del(notifier_t *n, MDB_txn *txn, const char *employee, s_tal
     return rc;
 }
 
-/* The people whose period is over today, at most max (each costs one
- * deletion at least), into ids. */
-static int s_departed(notifier_t *n, MDB_txn *txn, int32_t today, size_t max, s_ids_t *ids)
+/* Walks the contacts after the pass' resume point (at most `scan` of
+ * them), listing those whose period is over today, at most max (each
+ * costs one deletion at least); the pass' walk ends at the last one. */
+static int s_departed(notifier_t *n, MDB_txn *txn, int32_t today, size_t scan, size_t max, s_ids_t *ids)
 {
+    struct ntf_retention_pass *p = &n->turn_retention;
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, n->contacts, &cur);
     if (rc)
         return rc;
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && ids->n < max;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size > NTF_ID_MAX)
+    size_t seen = 0;
+    MDB_val k = { strlen(p->next), p->next }, v;
+    rc = mdb_cursor_get(cur, &k, &v, k.mv_size ? MDB_SET_RANGE : MDB_FIRST);
+    if (rc == 0 && k.mv_size == strlen(p->next) && memcmp(k.mv_data, p->next, k.mv_size) == 0)
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* resume after it */
+    for (; rc == 0 && seen < scan && ids->n < max; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size == 0 || k.mv_size > NTF_ID_MAX)
             continue;
+        seen++;
+        memcpy(p->next, k.mv_data, k.mv_size);
+        p->next[k.mv_size] = '\0';
         Entretiens__V1__Contact *c = entretiens__v1__contact__unpack(NULL, v.mv_size, v.mv_data);
         if (!c)
             continue; /* unreadable: no departure day to count from, kept */
@@ -238,7 +247,11 @@ static int s_departed(notifier_t *n, MDB_txn *txn, int32_t today, size_t max, s_
             break;
     }
     mdb_cursor_close(cur);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    if (rc == MDB_NOTFOUND) {
+        rc = 0;
+        p->running = false;
+    }
+    return rc;
 }
 
 /* The dead letters past their period (at most the budget).  Entries
@@ -302,28 +315,42 @@ done:
 int ntf_retention_sweep(MDB_txn *txn, void *arg)
 {
     notifier_t *n = arg;
+    struct ntf_retention_pass *p = &n->turn_retention;
     int32_t today = ent_clock_today();
     int64_t mono = s_mono_ms();
-    if (n->retention_swept_on == today && mono - n->retention_swept_at < S_PASS_MS)
-        return 0;
+    if (!p->running && !p->dead) {
+        if (p->day == today && mono - p->at < S_PASS_MS)
+            return 0;
+        /* a new pass: at start, hourly, and at every new business day (so
+         * at every clock change) */
+        p->running = p->dead = true;
+        p->next[0] = '\0';
+        p->day = today;
+        p->at = mono;
+    }
+    /* a pinned clock (tests, demonstrations) does the whole pass in this
+     * turn, so that a clock change's reply means it is done */
+    bool pinned = ent_clock_pinned();
     s_tally_t t = { .budget = S_BUDGET };
-    s_ids_t ids = { 0 };
-    int rc = s_departed(n, txn, today, S_BUDGET, &ids);
-    size_t i = 0;
-    for (; i < ids.n && !rc && t.budget; i++)
-        rc = s_person_del(n, txn, ids.v[i], &t);
-    free(ids.v);
-    if (i < ids.n || ids.n == S_BUDGET)
-        t.more = true;
-    if (!rc && t.budget)
+    int rc = 0;
+    while (!rc && p->running && t.budget) {
+        s_ids_t ids = { 0 };
+        rc = s_departed(n, txn, today, pinned ? SIZE_MAX : S_CHUNK, t.budget, &ids);
+        for (size_t i = 0; i < ids.n && !rc; i++)
+            rc = s_person_del(n, txn, ids.v[i], &t);
+        free(ids.v);
+        if (!pinned)
+            break;
+    }
+    while (!rc && !p->running && p->dead && t.budget) {
+        t.more = false;
         rc = s_dead_sweep(n, txn, ent_clock_now_ms(), &t);
+        p->dead = t.more;
+        if (!pinned)
+            break;
+    }
     if (rc)
         return rc;
-    /* a pass cut short by the budget goes on at the next tick */
-    if (!t.more && t.budget) {
-        n->retention_swept_on = today;
-        n->retention_swept_at = mono;
-    }
     n->turn_stats.purged[NTF_PURGE_NOTIFICATIONS] += (double) t.notifications;
     n->turn_stats.purged[NTF_PURGE_DEADLETTERS] += (double) t.dead;
     if (t.people)

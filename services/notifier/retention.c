@@ -72,14 +72,16 @@ static int s_notif_del(notifier_t *n, MDB_txn *txn, MDB_cursor *cur, const MDB_v
 {
     ntf_notif_t nf;
     bool readable = ntf_notif_unpack(v->mv_data, v->mv_size, &nf) == 0;
-    int rc = s_del_key(txn, n->sending, k->mv_data, k->mv_size);
+    /* the key is copied first: the page it points into may move once
+     * other databases are written in this transaction */
+    uint8_t key[8 + NTF_NID_MAX];
+    size_t len = k->mv_size <= NTF_NID_MAX ? k->mv_size : NTF_NID_MAX;
+    memcpy(key + 8, k->mv_data, len);
+    int rc = s_del_key(txn, n->sending, key + 8, len);
     if (!rc)
-        rc = s_del_key(txn, n->dead, k->mv_data, k->mv_size);
+        rc = s_del_key(txn, n->dead, key + 8, len);
     if (!rc && readable && nf.status == NTF_ST_FAILED) {
-        uint8_t key[8 + NTF_NID_MAX];
-        size_t len = k->mv_size <= NTF_NID_MAX ? k->mv_size : NTF_NID_MAX;
         ent_be64_put(key, (uint64_t) nf.next_try_ms);
-        memcpy(key + 8, k->mv_data, len);
         rc = s_del_key(txn, n->retries, key, 8 + len);
     }
     if (!rc)

@@ -158,6 +158,7 @@ static json_t *s_contact_json(const Entretiens__V1__Contact *c)
     json_object_set_new(o, "last_name", ent_json_str(c->last_name));
     json_object_set_new(o, "employed", json_boolean(c->employed));
     json_object_set_new(o, "digest", json_boolean(c->digest));
+    json_object_set_new(o, "left_on", ent_json_pbdate(c->left_on));
     return o;
 }
 

@@ -106,6 +106,7 @@ int ntf_apply_employee(notifier_t *n, MDB_txn *txn, const Entretiens__V1__Employ
     ntf_copy(c.last_name, sizeof c.last_name, e->last_name);
     ntf_copy(c.department, sizeof c.department, e->department);
     c.employed = e->employed;
+    c.left_on = ent_pbdate_day(e->left_on);
     c.digest = known && old.digest; /* preferences, not HR attributes */
     if (known)
         memcpy(c.preferred_locale, old.preferred_locale, sizeof c.preferred_locale);

@@ -551,7 +551,7 @@ static int s_settle(notifier_t *n, MDB_txn *txn, ntf_notif_t *nf, int before, in
     else if (st == NTF_ST_FAILED && (before != NTF_ST_FAILED || next != next_before))
         rc = s_retry_key(txn, n->retries, next, nf->id, true);
     else if (st == NTF_ST_DEAD && before != NTF_ST_DEAD)
-        rc = s_index_put(txn, n->dead, nf->id);
+        rc = ntf_dead_put(n, txn, nf->id, ent_clock_now_ms());
     if (rc)
         return rc;
     nf->status = (uint8_t) st;
@@ -1129,6 +1129,7 @@ void ntf_turn_reset(void *arg)
     memcpy(n->turn_recover_after, n->recover_after, sizeof n->recover_after);
     memset(n->turn_counts, 0, sizeof n->turn_counts);
     memset(&n->turn_stats, 0, sizeof n->turn_stats);
+    n->turn_retention = n->retention;
 }
 
 void ntf_turn_flush(void *arg, bool committed)
@@ -1157,6 +1158,7 @@ void ntf_turn_flush(void *arg, bool committed)
     n->results_done = false;
     n->recovered = n->turn_recovered;
     memcpy(n->recover_after, n->turn_recover_after, sizeof n->recover_after);
+    n->retention = n->turn_retention;
     for (int i = 0; i < NTF_CNT_COUNT; i++)
         n->counts[i] += n->turn_counts[i];
     for (int c = 0; c < NTF_CH_COUNT; c++) {
@@ -1167,6 +1169,8 @@ void ntf_turn_flush(void *arg, bool committed)
     ent_metrics_counter_add(n->m_late, n->turn_stats.late);
     ent_metrics_counter_add(n->m_digests, n->turn_stats.digests);
     ent_metrics_counter_add(n->m_fired, n->turn_stats.fired);
+    ent_metrics_counter_add(n->m_purged[NTF_PURGE_NOTIFICATIONS], n->turn_stats.purged[NTF_PURGE_NOTIFICATIONS]);
+    ent_metrics_counter_add(n->m_purged[NTF_PURGE_DEADLETTERS], n->turn_stats.purged[NTF_PURGE_DEADLETTERS]);
     memset(n->turn_counts, 0, sizeof n->turn_counts);
     memset(&n->turn_stats, 0, sizeof n->turn_stats);
 }

@@ -16,7 +16,9 @@
  *    sending       notification id -> "" : handed to the senders, outcome not
  *                  recorded yet (re-sent after a crash)
  *    retries       be64(next try ms, real clock) notification id -> ""
- *    dead          notification id -> "" : the dead-letter list
+ *    dead          notification id -> be64(business ms it died; "" before
+ *                  this version: dated by the first retention sweep that
+ *                  sees it) : the dead-letter list
  *    meta          "ntf.n.<status>" counters (plus the runtime's keys)
  *
  *  The life of a notification:
@@ -90,6 +92,7 @@ typedef struct {
     bool employed;
     bool digest;
     char preferred_locale[8]; /* the person's choice ("" = the HRIS's locale) */
+    int32_t left_on;          /* departure day (ENT_DATE_NONE while employed): retention.c */
 } ntf_contact_t;
 
 typedef struct {
@@ -147,11 +150,17 @@ typedef struct {
     ntf_channel_config_t ch;
     const char *templates_path;
     const char *public_url;      /* ENTRETIENS_PUBLIC_URL: links in messages */
+    int retention_years;         /* ENTRETIENS_RETENTION_NOTIFICATIONS_YEARS after departure */
+    uint32_t deadletter_days;    /* ENTRETIENS_RETENTION_NOTIFIER_DEADLETTER_DAYS after dying */
 } ntf_config_t;
+
+/* What the retention sweep purges (retention.c), as metric labels. */
+enum { NTF_PURGE_NOTIFICATIONS, NTF_PURGE_DEADLETTERS, NTF_PURGE_KINDS };
 
 typedef struct {
     double sent[NTF_CH_COUNT], failed[NTF_CH_COUNT], dead[NTF_CH_COUNT];
     double late, digests, planned, fired;
+    double purged[NTF_PURGE_KINDS];
 } ntf_turn_stats_t;
 
 typedef struct notifier {
@@ -189,6 +198,15 @@ typedef struct notifier {
     /* metrics */
     ent_metrics_counter_t *m_sent[NTF_CH_COUNT], *m_failed[NTF_CH_COUNT], *m_dead[NTF_CH_COUNT];
     ent_metrics_counter_t *m_late, *m_digests, *m_fired;
+    ent_metrics_counter_t *m_purged[NTF_PURGE_KINDS];
+    /* the retention pass (retention.c), committed and as this turn sees it */
+    struct ntf_retention_pass {
+        bool running;            /* walking the contacts, resumed after next */
+        bool dead;               /* the dead letters still to look at in this pass */
+        char next[NTF_ID_MAX + 1];
+        int32_t day;             /* business day the pass started */
+        int64_t at;              /* monotonic ms it started */
+    } retention, turn_retention;
     ent_metrics_histogram_t *m_seconds[NTF_CH_COUNT];
     struct ntf_gauge_arg { struct notifier *n; int counter; } gauge_args[NTF_CNT_COUNT];
     char *outbox_path;           /* the default file outbox (owned) */
@@ -211,7 +229,9 @@ int ntf_count_add(notifier_t *n, MDB_txn *txn, int counter, int64_t delta);
 
 int ntf_contact_get(notifier_t *n, MDB_txn *txn, const char *employee_id, ntf_contact_t *out);
 int ntf_contact_put(notifier_t *n, MDB_txn *txn, const ntf_contact_t *c);
-void ntf_contact_msg(const ntf_contact_t *c, Entretiens__V1__Contact *m);
+/* Fills m pointing into c (and into left, the storage of its departure
+ * day): valid while both are. */
+void ntf_contact_msg(const ntf_contact_t *c, Entretiens__V1__Contact *m, Entretiens__V1__Date *left);
 
 /* Loads a subject.  Returns 0, MDB_NOTFOUND (also for a value that cannot
  * be read: logged), or an LMDB code. */
@@ -311,6 +331,24 @@ void ntf_turn_flush(void *arg, bool committed);
 
 /* The business-clock time when fired items count as late (start of process). */
 bool ntf_is_late(const notifier_t *n, int64_t fire_ms);
+
+/* --- retention.c ------------------------------------------------------- */
+
+/* Puts id in the dead-letter list, dated died_ms (business clock): its
+ * retention counts from then.  Returns 0 or an LMDB code. */
+int ntf_dead_put(notifier_t *n, MDB_txn *txn, const char *id, int64_t died_ms);
+
+/* Periodic work (ent_daemon_work_fn, every tick; a pass at most hourly
+ * and at every new business day, so at every clock change): deletes what
+ * the notifier holds about people who left more than
+ * cfg.retention_years ago — their subjects and plans (pending reminders
+ * included), their notifications with their delivery history, the digests
+ * addressed to them, their contact — and the dead letters older than
+ * cfg.deadletter_days.  At most 10,000 deletions a turn; on the real clock
+ * 20,000 contacts a turn (the pass goes on at the next tick), a pinned
+ * clock does the pass at once.  Logs counts only.  Returns 0 or an LMDB
+ * code. */
+int ntf_retention_sweep(MDB_txn *txn, void *arg);
 
 /* --- queries.c --------------------------------------------------------- */
 

@@ -176,8 +176,9 @@ static int s_list_subject(notifier_t *n, MDB_txn *txn, const char *key, s_list_t
             rc = ntf_notif_get(n, txn, nf.id, &rec);
             if (rc && rc != MDB_NOTFOUND)
                 return rc;
-            if (rc == 0)
-                nf = rec;
+            if (rc == MDB_NOTFOUND)
+                continue; /* a dead letter deleted by the retention sweep (retention.c) */
+            nf = rec;
         }
         rc = s_offer(l, &nf);
         if (rc)
@@ -469,9 +470,11 @@ static int s_render_subject(notifier_t *n, MDB_txn *txn, const char *key, s_rend
             rc = ntf_notif_get(n, txn, nf.id, &rec);
             if (rc && rc != MDB_NOTFOUND)
                 return rc;
-            if (rc == 0)
-                nf = rec;
-            rc = 0;
+            if (rc == MDB_NOTFOUND) {
+                rc = 0;
+                continue; /* a dead letter deleted by the retention sweep (retention.c) */
+            }
+            nf = rec;
         } else if ((rc = ntf_resolve_recipient(n, txn, s, &nf)) != 0) {
             return rc;
         }
@@ -619,6 +622,8 @@ static int s_show(ent_rpc_call_t *call, void *arg)
             for (size_t i = 0; rc == 0 && i < s->n_items; i++) {
                 char iid[NTF_NID_MAX + 1];
                 if (ntf_item_id(s->key, &s->items[i], iid, sizeof iid) == 0 && strcmp(iid, id) == 0) {
+                    if (s->items[i].status == NTF_ITEM_FIRED)
+                        break; /* fired, its record deleted by the retention sweep: gone */
                     ntf_notif_from_item(s, &s->items[i], &nf);
                     rc = ntf_resolve_recipient(n, call->txn, s, &nf);
                     goto found;
@@ -772,7 +777,8 @@ static int s_contact(ent_rpc_call_t *call, void *arg)
         rc = ent_rpc_fail(call, ENT_NOT_FOUND, "employee_id", "no contact %s", req->employee_id ? req->employee_id : "");
     } else if (rc == 0) {
         Entretiens__V1__Contact m;
-        ntf_contact_msg(&c, &m);
+        Entretiens__V1__Date left;
+        ntf_contact_msg(&c, &m, &left);
         rc = ent_rpc_ok(call, &m.base);
     }
     entretiens__v1__contact_request__free_unpacked(req, NULL);
@@ -800,7 +806,8 @@ static int s_prefs_set(ent_rpc_call_t *call, void *arg)
         ntf_contact_t c;
         if ((rc = ntf_contact_get(n, call->txn, req->recipient_id, &c)) == 0) {
             Entretiens__V1__Contact m;
-            ntf_contact_msg(&c, &m);
+            Entretiens__V1__Date left;
+            ntf_contact_msg(&c, &m, &left);
             rc = ent_rpc_ok(call, &m.base);
             ent_log_info("notifier.prefs", "%s: daily digest %s, messages in %s", c.employee_id,
                          c.digest ? "on" : "off", c.preferred_locale[0] ? c.preferred_locale : "the HRIS's locale");

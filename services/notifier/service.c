@@ -4,6 +4,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/retention.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -51,6 +52,12 @@ const ent_config_var_t ntf_config_vars[] = {
       "the address people reach entretiens at (the gateway: web application and API); messages link to "
       "<URL>/interviews/<id> and <URL>/api/v1/interviews/<id>/report.pdf" },
     { "ENTRETIENS_NOTIFIER_TEMPLATES", NULL, "JSON file replacing or adding message templates (docs/notifier.md)" },
+    /* retention (retention.c; defaults and sources in docs/data-protection.md) */
+    { "ENTRETIENS_RETENTION_NOTIFICATIONS_YEARS", "2",
+      "years after a person's departure her notifications (with their delivery history), plans and contact are "
+      "kept, then deleted (1 to 100)" },
+    { "ENTRETIENS_RETENTION_NOTIFIER_DEADLETTER_DAYS", "365",
+      "days an undeliverable notification stays in the dead-letter list, then is deleted (1 to 36500)" },
 };
 const size_t ntf_config_nvars = sizeof ntf_config_vars / sizeof ntf_config_vars[0];
 
@@ -188,6 +195,16 @@ int ntf_config_read(const ent_config_t *cfg, ntf_config_t *out)
     out->public_url = s_str(cfg, "ENTRETIENS_PUBLIC_URL");
     if (s_http_url("ENTRETIENS_PUBLIC_URL", out->public_url) != 0)
         return -1;
+    int64_t years, days;
+    if (ent_retention_option(cfg, "ENTRETIENS_RETENTION_NOTIFICATIONS_YEARS", "years", 1, ENT_RETENTION_YEARS_MAX,
+                             &years, err, sizeof err) != 0 ||
+        ent_retention_option(cfg, "ENTRETIENS_RETENTION_NOTIFIER_DEADLETTER_DAYS", "days", 1, ENT_RETENTION_DAYS_MAX,
+                             &days, err, sizeof err) != 0) {
+        ent_log_error("config.invalid", "%s", err);
+        return -1;
+    }
+    out->retention_years = (int) years;
+    out->deadletter_days = (uint32_t) days;
     return 0;
 }
 
@@ -231,6 +248,13 @@ static void s_metrics(notifier_t *n)
     n->m_late = ent_metrics_counter(m, "entretiens_notifier_late_total",
                                     "Notifications sent late (due while the notifier was down)");
     n->m_digests = ent_metrics_counter(m, "entretiens_notifier_digests_total", "Daily digests built");
+    const char *lk[] = { "kind" };
+    ent_metrics_family_t *fp = ent_metrics_counter_family(m, "entretiens_notifier_retention_purged_total",
+                                                          "Records deleted by the retention sweep: notifications of "
+                                                          "people who left, dead letters past their period", 1, lk);
+    const char *kinds[NTF_PURGE_KINDS][1] = { { "notifications" }, { "deadletters" } };
+    for (int i = 0; i < NTF_PURGE_KINDS; i++)
+        n->m_purged[i] = ent_metrics_counter_child(fp, kinds[i]);
     const char *ls[] = { "status" };
     ent_metrics_family_t *fn = ent_metrics_gauge_family(m, "entretiens_notifier_notifications",
                                                         "Notifications in the delivery log, by status", 1, ls);
@@ -365,7 +389,8 @@ int ntf_setup(ent_daemon_t *d, void *arg)
     n->gate_deadline_ms = s_real_ms() + n->cfg.catchup_ms;
     s_metrics(n);
     if (ent_daemon_on_event(d, "scheduler", ntf_on_scheduler, n) || ent_daemon_on_event(d, "records", ntf_on_records, n) ||
-        ent_daemon_every(d, n->cfg.tick_ms, ntf_work, n) || ent_daemon_participant(d, ntf_turn_reset, ntf_turn_flush, n) ||
+        ent_daemon_every(d, n->cfg.tick_ms, ntf_work, n) || ent_daemon_every(d, n->cfg.tick_ms, ntf_retention_sweep, n) ||
+        ent_daemon_participant(d, ntf_turn_reset, ntf_turn_flush, n) ||
         ntf_queries_register(n) != 0)
         return -1;
     char chans[64] = "";

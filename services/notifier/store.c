@@ -86,7 +86,7 @@ int ntf_count_add(notifier_t *n, MDB_txn *txn, int counter, int64_t delta)
 
 /* ------------------------------------------------------------ contacts */
 
-void ntf_contact_msg(const ntf_contact_t *c, Entretiens__V1__Contact *m)
+void ntf_contact_msg(const ntf_contact_t *c, Entretiens__V1__Contact *m, Entretiens__V1__Date *left)
 {
     entretiens__v1__contact__init(m);
     m->employee_id = (char *) c->employee_id;
@@ -101,6 +101,7 @@ void ntf_contact_msg(const ntf_contact_t *c, Entretiens__V1__Contact *m)
     m->department = (char *) c->department;
     m->digest = c->digest;
     m->preferred_locale = (char *) c->preferred_locale;
+    m->left_on = ent_pbdate_ptr(c->left_on, left);
 }
 
 const char *ntf_contact_locale(const ntf_contact_t *c)
@@ -113,6 +114,7 @@ const char *ntf_contact_locale(const ntf_contact_t *c)
 int ntf_contact_get(notifier_t *n, MDB_txn *txn, const char *employee_id, ntf_contact_t *out)
 {
     memset(out, 0, sizeof *out);
+    out->left_on = ENT_DATE_NONE;
     if (!employee_id || !*employee_id || strlen(employee_id) > NTF_ID_MAX)
         return MDB_NOTFOUND;
     MDB_val k = { strlen(employee_id), (void *) employee_id }, v;
@@ -136,6 +138,7 @@ int ntf_contact_get(notifier_t *n, MDB_txn *txn, const char *employee_id, ntf_co
     out->employed = m->employed;
     out->digest = m->digest;
     ntf_copy(out->preferred_locale, sizeof out->preferred_locale, m->preferred_locale);
+    out->left_on = ent_pbdate_day(m->left_on);
     entretiens__v1__contact__free_unpacked(m, NULL);
     return 0;
 }
@@ -143,7 +146,8 @@ int ntf_contact_get(notifier_t *n, MDB_txn *txn, const char *employee_id, ntf_co
 int ntf_contact_put(notifier_t *n, MDB_txn *txn, const ntf_contact_t *c)
 {
     Entretiens__V1__Contact m;
-    ntf_contact_msg(c, &m);
+    Entretiens__V1__Date left;
+    ntf_contact_msg(c, &m, &left);
     size_t size = entretiens__v1__contact__get_packed_size(&m);
     uint8_t stack[2048];
     uint8_t *buf = size <= sizeof stack ? stack : malloc(size);

@@ -199,6 +199,18 @@ static int s_compare(scheduler_t *s, MDB_txn *txn, const Entretiens__V1__Employe
         old = entretiens__v1__employee_event__unpack(NULL, stored.mv_size, stored.mv_data);
     else if (rc != MDB_NOTFOUND && rc != MDB_BAD_VALSIZE)
         return rc;
+    if (!old && rc == MDB_NOTFOUND && seen->mv_size <= SCHED_ID_MAX) {
+        /* the history of someone who left long ago was deleted by the
+         * retention sweep: the event was applied then, its content is gone
+         * on purpose */
+        bool purged;
+        if ((rc = sched_history_purged(s, txn, employee, &purged)) != 0)
+            return rc;
+        if (purged) {
+            *out = SCHED_INGEST_DUPLICATE;
+            return 0;
+        }
+    }
     if (!old) {
         /* nothing to compare with (a store damaged by hand?): applying it
          * would break idempotency, dropping it could lose a correction */
@@ -505,8 +517,21 @@ int sched_on_records_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
     e.interview_type = ie->type;
     const char *field, *why;
     char reason[256];
-    int rc = 0;
-    if (!sched_event_valid(&e, &field, &why, reason, sizeof reason)) {
+    bool purged = false;
+    int rc = e.employee_id && *e.employee_id && strlen(e.employee_id) <= SCHED_ID_MAX
+                 ? sched_history_purged(s, txn, e.employee_id, &purged)
+                 : 0;
+    if (rc || purged) {
+        /* her history was deleted by the retention sweep and her
+         * obligations are frozen: a late interview does not start a new one */
+        if (purged) {
+            ent_log_employee_set(e.employee_id);
+            ent_log_warn("records.event_after_retention", "interview %s held after the retention deleted the "
+                                                          "employee's history: not applied",
+                         ie->interview_id ? ie->interview_id : "");
+            ent_log_employee_set(NULL);
+        }
+    } else if (!sched_event_valid(&e, &field, &why, reason, sizeof reason)) {
         ent_log_warn("records.event_invalid", "records interview %s not usable: %s: %s",
                      ie->interview_id ? ie->interview_id : "", field, why);
         rc = ENT_EVENT_SKIP;

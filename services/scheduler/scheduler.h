@@ -95,6 +95,9 @@ typedef struct {
     sched_obl_t *fresh;
 } sched_work_t;
 
+/* What the retention sweep deletes (retention.c), as metric labels. */
+enum { SCHED_PURGE_DEADLETTERS, SCHED_PURGE_HISTORY, SCHED_PURGE_KINDS };
+
 typedef struct scheduler {
     ent_daemon_t *d;
     ent_store_t *store;
@@ -111,6 +114,16 @@ typedef struct scheduler {
     bool campaigns_dirty;
     /* the daily sweep: every employee recomputed when the date changes */
     uint32_t deadletter_days;       /* ENTRETIENS_RETENTION_DEADLETTER_DAYS */
+    int history_years;              /* ENTRETIENS_RETENTION_OBLIGATIONS_YEARS after departure */
+    size_t turn_retention_purged[SCHED_PURGE_KINDS]; /* counted in the turn, added once committed */
+    /* the retention pass over the employees (retention.c): in progress,
+     * resumed after retention_next; started on retention_day at
+     * retention_at (monotonic ms) */
+    bool retention_running, turn_retention_running;
+    char retention_next[SCHED_ID_MAX + 1], turn_retention_next[SCHED_ID_MAX + 1];
+    int32_t retention_day, turn_retention_day;
+    int64_t retention_at, turn_retention_at;
+    ent_metrics_counter_t *m_purged[SCHED_PURGE_KINDS];
     size_t sweep_chunk;             /* ENTRETIENS_SCHEDULER_SWEEP_CHUNK: employees per turn, real clock */
     int32_t swept_on;               /* the date of the last complete sweep */
     int32_t sweep_today;            /* the date of the sweep in progress, or NONE */
@@ -298,15 +311,22 @@ bool sched_event_redact(Entretiens__V1__EmployeeEvent *ev);
 /* Daemon set-up (ent_daemon_setup_fn): arg is a scheduler_t to fill. */
 int sched_setup(ent_daemon_t *d, void *arg);
 
-/* The scheduler's own settings (service.c): the dead letters' period, the
- * real-clock sweep's chunk.  retention.c: the period, read by
- * sched_retention_config (-1, logged, when out of range); the
- * periodic work deleting the dead letters past it (ent_daemon_work_fn:
- * hourly and at every clock change; at most 10,000 a turn).  Returns 0 or
- * an LMDB code. */
+/* The scheduler's own settings (service.c): the retention periods, the
+ * real-clock sweep's chunk.  retention.c: the periods, read by
+ * sched_retention_config (-1, logged, when out of range); the periodic
+ * work (ent_daemon_work_fn, every second: a pass starts hourly and at
+ * every new business day, so at every clock change) deleting the dead
+ * letters past their period, and the history, facts and identifying
+ * attributes of people who left more than history_years ago (their
+ * obligations stay, frozen).  At most 10,000 deletions a turn; on the real
+ * clock 20,000 employees a turn, a pinned clock does the pass at once.
+ * Returns 0 or an LMDB code. */
 extern const ent_config_var_t sched_config_vars[];
 extern const size_t sched_n_config_vars;
 int sched_retention_config(scheduler_t *s);
+/* *out: the retention sweep deleted the employee's history (her record
+ * stays, her facts are gone).  Returns 0 or an LMDB code. */
+int sched_history_purged(scheduler_t *s, MDB_txn *txn, const char *employee_id, bool *out);
 int sched_retention_sweep(MDB_txn *txn, void *arg);
 
 /* Frees what sched_setup allocated. */

@@ -181,6 +181,14 @@ static void s_metrics(scheduler_t *s)
                                         "Work time of one whole day's sweep (every employee's deadlines at the "
                                         "new date; chunked over turns on the real clock)",
                                         bounds, sizeof bounds / sizeof *bounds);
+    const char *lk[] = { "kind" };
+    ent_metrics_family_t *fp = ent_metrics_counter_family(
+        m, "entretiens_scheduler_retention_purged_total",
+        "Records deleted by the retention sweep: dead letters past their period, history events of people who left",
+        1, lk);
+    const char *kinds[SCHED_PURGE_KINDS][1] = { { "deadletters" }, { "history" } };
+    for (int i = 0; i < SCHED_PURGE_KINDS && fp; i++)
+        s->m_purged[i] = ent_metrics_counter_child(fp, kinds[i]);
 }
 
 static void s_reset(void *arg)
@@ -188,6 +196,11 @@ static void s_reset(void *arg)
     scheduler_t *s = arg;
     s->n_touched = 0;
     s_metrics_reset();
+    memset(s->turn_retention_purged, 0, sizeof s->turn_retention_purged);
+    s->turn_retention_running = s->retention_running;
+    memcpy(s->turn_retention_next, s->retention_next, sizeof s->retention_next);
+    s->turn_retention_day = s->retention_day;
+    s->turn_retention_at = s->retention_at;
     s->turn_swept_on = s->swept_on;
     s->turn_sweep_today = s->sweep_today;
     memcpy(s->turn_sweep_next, s->sweep_next, sizeof s->sweep_next);
@@ -205,6 +218,13 @@ static void s_flush(void *arg, bool committed)
     s->n_touched = 0;
     if (committed) {
         s_metrics_commit();
+        for (int i = 0; i < SCHED_PURGE_KINDS; i++)
+            ent_metrics_counter_add(s->m_purged[i], (double) s->turn_retention_purged[i]);
+        memset(s->turn_retention_purged, 0, sizeof s->turn_retention_purged);
+        s->retention_running = s->turn_retention_running;
+        memcpy(s->retention_next, s->turn_retention_next, sizeof s->retention_next);
+        s->retention_day = s->turn_retention_day;
+        s->retention_at = s->turn_retention_at;
         s->swept_on = s->turn_swept_on;
         s->sweep_today = s->turn_sweep_today;
         memcpy(s->sweep_next, s->turn_sweep_next, sizeof s->sweep_next);
@@ -218,6 +238,9 @@ static void s_flush(void *arg, bool committed)
 const ent_config_var_t sched_config_vars[] = {
     { "ENTRETIENS_RETENTION_DEADLETTER_DAYS", "365",
       "days a rejected HRIS event (a dead letter, with the person's data) is kept, then deleted (1 to 36500)" },
+    { "ENTRETIENS_RETENTION_OBLIGATIONS_YEARS", "5",
+      "years after a person's departure her HRIS history and identifying attributes are kept; then they are "
+      "deleted and her obligations (the proof of the interviews owed and held) stay, frozen (1 to 100)" },
     { "ENTRETIENS_SCHEDULER_SWEEP_CHUNK", "20000",
       "employees recomputed per turn when the real clock reaches a new day (1 to 1000000): requests are answered "
       "between chunks" },
@@ -272,7 +295,7 @@ int sched_setup(ent_daemon_t *d, void *arg)
         return -1;
     if (ent_daemon_on_event(d, "records", sched_on_records_event, s) ||
         ent_daemon_every(d, 1000, s_sweep_timed, s) || ent_daemon_every(d, SCHED_CENSUS_MS, s_census, s) ||
-        ent_daemon_every(d, 3600 * 1000, sched_retention_sweep, s) ||
+        ent_daemon_every(d, 1000, sched_retention_sweep, s) ||
         ent_daemon_participant(d, s_reset, s_flush, s))
         return -1;
     return 0;

@@ -938,6 +938,35 @@ static Entretiens__V1__InterviewEvent *s_unpack_content(const an_iv_t *iv)
     return entretiens__v1__interview_event__unpack(NULL, iv->content_len, iv->content);
 }
 
+/* Stores the interview's record, the employee's summary of it (from c, its
+ * signed content, NULL when none) and her employee-level figures. */
+static int s_iv_store(analytics_t *a, MDB_txn *txn, const an_iv_t *iv, const Entretiens__V1__InterviewEvent *c)
+{
+    int rc = an_iv_put(txn, a->interviews, iv);
+    if (rc)
+        return rc;
+    an_ivsum_t sum;
+    s_iv_summary(iv, c, &sum);
+    an_wbuf_t w = { 0 };
+    an_ivsum_encode(&sum, &w);
+    an_key_t k;
+    an_key_emp(&k, iv->employee, iv->id);
+    if (w.failed) {
+        rc = ENOMEM;
+    } else {
+        MDB_val kv = an_key_val(&k), v = { w.n, w.p };
+        rc = mdb_put(txn, a->emp_iv, &kv, &v, 0);
+    }
+    an_wbuf_free(&w);
+    if (rc)
+        return rc;
+    an_emp_t e0, e1;
+    if ((rc = an_emp_get(txn, a->employees, iv->employee, &e0)))
+        return rc;
+    e1 = e0;
+    return s_emp_commit(a, txn, &e0, &e1);
+}
+
 static int s_on_interview(analytics_t *a, MDB_txn *txn, const char *verb, const Entretiens__V1__InterviewEvent *m,
                           const ProtobufCBinaryData *payload, int64_t occurred_ms)
 {
@@ -951,6 +980,21 @@ static int s_on_interview(analytics_t *a, MDB_txn *txn, const char *verb, const 
         ent_log_warn("analytics.bad_event", "interview %s: first event without a usable employee_id: skipped",
                      m->interview_id);
         return ENT_EVENT_SKIP;
+    }
+    if (strcmp(verb, "purged") == 0) {
+        /* the content was crypto-shredded in records: the copy of what was
+         * signed goes too; what it added to the aggregates stays counted
+         * (anonymous sums, shown under the minimum-group rule) */
+        int rc = 0;
+        if (i0.present && i0.content_len) {
+            an_iv_t i1 = i0;
+            i1.owns_content = false;
+            i1.content = NULL;
+            i1.content_len = 0;
+            rc = s_iv_store(a, txn, &i1, NULL); /* her summary and signals without it */
+        }
+        an_iv_clear(&i0);
+        return rc;
     }
     uint8_t stage = s_stage_of(verb, m->status, m->signed_by_employee && m->signed_by_manager, i0.stage);
     if (stage == AN_ST_NONE && strcmp(verb, "reassigned") != 0) {
@@ -1025,29 +1069,7 @@ static int s_on_interview(analytics_t *a, MDB_txn *txn, const char *verb, const 
         if ((rc = s_iv_content(a, txn, &i0, c0, -1)) || (rc = s_iv_content(a, txn, &i1, c1, 1)))
             goto done;
     }
-    if ((rc = an_iv_put(txn, a->interviews, &i1)))
-        goto done;
-    /* the employee's summary of this interview */
-    an_ivsum_t sum;
-    s_iv_summary(&i1, c1, &sum);
-    an_wbuf_t w = { 0 };
-    an_ivsum_encode(&sum, &w);
-    an_key_t k;
-    an_key_emp(&k, i1.employee, i1.id);
-    if (w.failed) {
-        rc = ENOMEM;
-    } else {
-        MDB_val kv = an_key_val(&k), v = { w.n, w.p };
-        rc = mdb_put(txn, a->emp_iv, &kv, &v, 0);
-    }
-    an_wbuf_free(&w);
-    if (rc)
-        goto done;
-    an_emp_t e0, e1;
-    if ((rc = an_emp_get(txn, a->employees, i1.employee, &e0)))
-        goto done;
-    e1 = e0;
-    rc = s_emp_commit(a, txn, &e0, &e1);
+    rc = s_iv_store(a, txn, &i1, c1);
 done:
     if (c0)
         entretiens__v1__interview_event__free_unpacked(c0, NULL);

@@ -71,8 +71,10 @@ int rec_purge_employee(records_t *r, MDB_txn *txn, const char *employee, const c
         iv->purged = true;
         iv->purged_at_ms = ent_clock_now_ms();
         json_t *det = json_pack("{ss s[s]}", "reason", rec_str(reason), "parts", "content");
+        /* published too: the copies other daemons keep of what was signed
+         * (analytics) go with it, and a DPO's systems hear of it */
         rec_change_t ch = { .before = before, .after = iv, .actor = actor, .action = "purge", .details = det,
-                            .drop_content = true };
+                            .drop_content = true, .event = "records.interview.purged" };
         rc = rec_commit(r, txn, &ch);
         if (!rc && res->n < REC_PURGE_IDS_MAX)
             memcpy(res->ids[res->n], ids[i], sizeof res->ids[0]);

@@ -178,3 +178,41 @@ Test(signals, no_interview_follows_the_clock)
     cr_assert_eq(r->n_flagged, 0);
     entretiens__v1__signals_reply__free_unpacked(r, NULL);
 }
+
+/* records purged E2's content (crypto-shredding): analytics drops its copy
+ * of what she signed and the signals drawn from it; what it added to the
+ * anonymous aggregates stays counted. */
+Test(signals, a_purge_drops_the_copy_of_the_content)
+{
+    EMP(.id = "E1", .entity = "ACME", .manager = "M1", .hired = "2025-01-06");
+    EMP(.id = "E2", .entity = "ACME", .manager = "M1", .hired = "2025-01-06");
+    IV(.verb = "created", .id = "i1", .employee = "E1", .entity = "ACME", .manager = "M1");
+    IV(.verb = "closed", .id = "i1", .held = "2026-02-02", .ratings = { { "engagement", "q-eng", 1, 1, 5 } });
+    IV(.verb = "created", .id = "i2", .employee = "E2", .entity = "ACME", .manager = "M1");
+    IV(.verb = "closed", .id = "i2", .held = "2026-02-03", .ratings = { { "engagement", "q-eng", 4, 1, 5 } },
+       .wishes = { { "external", "6_months" } });
+    Entretiens__V1__StatsQuery q = ENTRETIENS__V1__STATS_QUERY__INIT;
+    Entretiens__V1__AnswersReply *a0 = FX_ANSWERS("analytics.ratings", &q);
+    cr_assert_eq(a0->total->respondents, 2);
+    Entretiens__V1__SignalsReply *r = FX_SIGNALS(&q);
+    cr_assert_eq(r->wish_to_leave, 1);
+    entretiens__v1__signals_reply__free_unpacked(r, NULL);
+
+    IV(.verb = "purged", .id = "i2", .status = "closed");
+    r = FX_SIGNALS(&q);
+    cr_assert_eq(r->wish_to_leave, 0, "a signal drawn from purged content");
+    cr_assert_null(s_kind(s_find(r, "E2"), "wish_to_leave"));
+    cr_assert_not_null(s_kind(s_find(r, "E1"), "low_engagement"), "another's signal stays");
+    entretiens__v1__signals_reply__free_unpacked(r, NULL);
+    Entretiens__V1__AnswersReply *a1 = FX_ANSWERS("analytics.ratings", &q);
+    cr_assert_eq(a1->total->respondents, a0->total->respondents, "the anonymous sums stay");
+    cr_assert_eq(a1->total->n_ratings, a0->total->n_ratings);
+    entretiens__v1__answers_reply__free_unpacked(a0, NULL);
+    entretiens__v1__answers_reply__free_unpacked(a1, NULL);
+    /* the same event again changes nothing */
+    IV(.verb = "purged", .id = "i2", .status = "closed");
+    r = FX_SIGNALS(&q);
+    cr_assert_eq(r->wish_to_leave, 0);
+    cr_assert_eq(r->low_engagement, 1);
+    entretiens__v1__signals_reply__free_unpacked(r, NULL);
+}

@@ -8,7 +8,7 @@
 # at a free port (its unix socket in the same directory), runs the
 # comparison, stops the cluster and removes the directory.
 #
-# ENT_COMPARE_EMPLOYEES (default 100000, about 5 minutes on 2 cores; the
+# ENT_COMPARE_EMPLOYEES (default 200000, a few minutes on 2 cores; the
 # issue's size is 1000000), ENT_COMPARE_CALLS (20000 point queries),
 # ENT_COMPARE_IN_FLIGHT (1: one batch at a time, as PostgreSQL's one
 # connection), ENT_COMPARE_SCHEDULER (another scheduler binary, to compare
@@ -43,10 +43,13 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
   -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$tmp" start >/dev/null ||
   { cat "$tmp/postgresql.log" >&2; exit 1; }
 pg_pid=$(head -1 "$tmp/data/postmaster.pid")
+# the machine's load: the latencies below depend on it
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 "$pgbin/postgres" --version
 "${as_pg[@]}" "$pgbin/psql" -h 127.0.0.1 -p "$port" -U ent -d postgres -Atc \
   "SELECT 'fsync=' || current_setting('fsync') || ' synchronous_commit=' || current_setting('synchronous_commit') || ' shared_buffers=' || current_setting('shared_buffers')"
 "$build/tests/bench/ent-bench-compare" --pg "host=127.0.0.1 port=$port user=ent dbname=postgres" --pg-pid "$pg_pid" \
-  --employees "${ENT_COMPARE_EMPLOYEES:-100000}" --calls "${ENT_COMPARE_CALLS:-20000}" \
+  --employees "${ENT_COMPARE_EMPLOYEES:-200000}" --calls "${ENT_COMPARE_CALLS:-20000}" \
   --in-flight "${ENT_COMPARE_IN_FLIGHT:-1}" \
   --scheduler "${ENT_COMPARE_SCHEDULER:-$build/services/entretiens-scheduler}"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -343,12 +343,7 @@ static int s_health(ent_rpc_client_t *c, int calls, double *p50, double *p99)
 /* One obligations answer from the DEALER into PostgreSQL's COPY. */
 static int s_copy_one(void *sock, cmp_pg_t *pg, size_t *total)
 {
-    zmq_msg_t m;
-    zmq_msg_init(&m);
-    if (zmq_msg_recv(&m, sock, 0) < 0)
-        return -1;
-    Entretiens__V1__Reply *r = entretiens__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
-    zmq_msg_close(&m);
+    Entretiens__V1__Reply *r = bench_recv_reply(sock);
     Entretiens__V1__ObligationsReply *rep =
         r && r->status && r->status->code == ENT_OK
             ? entretiens__v1__obligations_reply__unpack(NULL, r->payload.len, r->payload.data)

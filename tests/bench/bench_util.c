@@ -199,14 +199,22 @@ void bench_send_request(void *sock, uint64_t id, const char *method, const char 
     zmq_msg_send(&m, sock, 0);
 }
 
-int bench_recv_ok(void *sock, size_t *accepted)
+Entretiens__V1__Reply *bench_recv_reply(void *sock)
 {
     zmq_msg_t m;
     zmq_msg_init(&m);
-    if (zmq_msg_recv(&m, sock, 0) < 0)
-        return -1;
+    if (zmq_msg_recv(&m, sock, 0) < 0) {
+        zmq_msg_close(&m);
+        return NULL;
+    }
     Entretiens__V1__Reply *r = entretiens__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
     zmq_msg_close(&m);
+    return r;
+}
+
+int bench_recv_ok(void *sock, size_t *accepted)
+{
+    Entretiens__V1__Reply *r = bench_recv_reply(sock);
     if (!r)
         return -1;
     int rc = r->status && r->status->code == ENT_OK ? 0 : -1;

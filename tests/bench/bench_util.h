@@ -3,6 +3,7 @@
 #define ENT_BENCH_UTIL_H
 
 #include "common/keys.h"
+#include "proto/envelope.pb-c.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -47,6 +48,10 @@ pid_t bench_scheduler_start(const char *dir, const char *path, char *endpoint, s
 /* Sends one packed entretiens.v1.Request frame on a DEALER (blocking). */
 void bench_send_request(void *sock, uint64_t id, const char *method, const char *caller, const uint8_t *payload,
                         size_t len);
+
+/* Receives one Reply on a DEALER (blocking), unpacked (free it with
+ * entretiens__v1__reply__free_unpacked); NULL when none could be read. */
+Entretiens__V1__Reply *bench_recv_reply(void *sock);
 
 /* Receives one Reply on a DEALER (blocking) and checks its status (a
  * failure is printed).  With accepted, the payload is read as an

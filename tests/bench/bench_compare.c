@@ -430,7 +430,7 @@ int main(int argc, char **argv)
 {
     s_opts_t o;
     s_opts(argc, argv, &o);
-    if (!o.conninfo || o.employees == 0 || o.calls < 100 || o.in_flight < 1) {
+    if (!o.conninfo || o.pg_pid <= 0 || o.employees == 0 || o.calls < 100 || o.in_flight < 1) {
         fprintf(stderr, "usage: ent-bench-compare --pg CONNINFO --pg-pid PID [--employees N] [--calls N>=100] "
                         "[--in-flight N>=1] [--scheduler PATH]\n");
         return 2;

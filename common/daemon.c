@@ -384,10 +384,9 @@ static double s_ready(void *arg)
 
 /* ------------------------------------------------------------- the turn */
 
-static bool s_has_work(ent_daemon_t *d)
+/* Events to apply or periodic work due (the turn's work besides requests). */
+static bool s_has_events_or_jobs(ent_daemon_t *d)
 {
-    if (d->rpc && ent_rpc_server_pending(d->rpc))
-        return true;
     for (size_t i = 0; i < d->n_consumers; i++)
         if (d->consumers[i].sub && ent_subscriber_pending(d->consumers[i].sub))
             return true;
@@ -395,6 +394,11 @@ static bool s_has_work(ent_daemon_t *d)
         if (d->work[i]->due)
             return true;
     return false;
+}
+
+static bool s_has_work(ent_daemon_t *d)
+{
+    return (d->rpc && ent_rpc_server_pending(d->rpc)) || s_has_events_or_jobs(d);
 }
 
 static void s_reset_all(ent_daemon_t *d)
@@ -428,11 +432,44 @@ static int s_run_turn(ent_daemon_t *d, MDB_txn *txn, size_t *batch)
     return rc;
 }
 
+/* True when the turn's only work is read-only requests (rpc.h,
+ * ent_rpc_server_register_read) and no settle function is registered
+ * (settles write what the turn's events leave): the turn then needs no
+ * write transaction. */
+static bool s_read_only_turn(ent_daemon_t *d)
+{
+    return d->rpc && !d->n_settles && ent_rpc_server_read_only(d->rpc) && !s_has_events_or_jobs(d);
+}
+
+/* A turn of queries only: one read-only transaction, nothing committed —
+ * no writer lock, no map-usage check, no commit (with its page walk and,
+ * once something was written, its sync).  The answers are sent as a
+ * committed turn's are. */
+static void s_on_read_turn(ent_daemon_t *d)
+{
+    MDB_txn *txn = NULL;
+    int rc = ent_store_read(d->store, &txn);
+    if (!rc)
+        rc = ent_rpc_server_process_read(d->rpc, txn);
+    if (txn)
+        mdb_txn_abort(txn);
+    if (rc) {
+        ent_rpc_server_reset(d->rpc);
+        ent_log_error("turn.failed", "read-only turn failed: %s", mdb_strerror(rc));
+    }
+    ent_rpc_server_flush(d->rpc, rc == 0);
+    s_metrics_sync(d);
+}
+
 static void s_on_turn(void *arg)
 {
     ent_daemon_t *d = arg;
     if (!s_has_work(d))
         return;
+    if (s_read_only_turn(d)) {
+        s_on_read_turn(d);
+        return;
+    }
     bool committed = false;
     size_t batch = 0;
     int rc = 0;
@@ -913,6 +950,11 @@ int ent_daemon_method_for(ent_daemon_t *d, const char *method, ent_rpc_audience_
                           void *arg)
 {
     return ent_rpc_server_register_for(d->rpc, method, audience, fn, arg);
+}
+
+int ent_daemon_query(ent_daemon_t *d, const char *method, ent_rpc_fn fn, void *arg)
+{
+    return ent_rpc_server_register_read(d->rpc, method, ENT_RPC_ANYONE, fn, arg);
 }
 
 bool ent_daemon_insecure(const ent_daemon_t *d)

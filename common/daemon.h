@@ -102,6 +102,12 @@ int ent_daemon_method(ent_daemon_t *d, const char *method, ent_rpc_fn fn, void *
 int ent_daemon_method_for(ent_daemon_t *d, const char *method, ent_rpc_audience_t audience, ent_rpc_fn fn,
                           void *arg);
 
+/* Registers a query: a method open to any key that only reads the store
+ * (rpc.h, ent_rpc_server_register_read: no nested transaction, and a turn
+ * of queries only runs in a read-only transaction).  Returns 0 or -1
+ * (taken). */
+int ent_daemon_query(ent_daemon_t *d, const char *method, ent_rpc_fn fn, void *arg);
+
 /* True when the daemon runs without keys (ENTRETIENS_INSECURE=1). */
 bool ent_daemon_insecure(const ent_daemon_t *d);
 

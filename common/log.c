@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,11 @@ int ent_log_level_parse(const char *name, ent_log_level_t *out)
     return -1;
 }
 
+bool ent_log_enabled(ent_log_level_t level)
+{
+    return level >= s_min_level;
+}
+
 static _Thread_local char t_trace[33];
 static _Thread_local char t_method[96];
 static _Thread_local char t_caller[96];
@@ -49,10 +55,37 @@ bool ent_trace_valid(const char *t)
     return nonzero;
 }
 
+/* Trace ids must be unpredictable and unique, not secret: one read of the
+ * system's random source per thread keys a ChaCha20 stream, and each id is
+ * 16 bytes of it at the next nonce.  A getrandom() system call per id was
+ * on the path of every RPC that came without a trace. */
+static _Thread_local unsigned char t_trace_key[crypto_stream_chacha20_KEYBYTES];
+static _Thread_local uint64_t t_trace_next; /* 0: not keyed in this thread */
+static pthread_once_t s_trace_once = PTHREAD_ONCE_INIT;
+
+/* A forked child is a copy of the forking thread: without a key of its own
+ * it would repeat its parent's ids. */
+static void s_trace_forked(void)
+{
+    t_trace_next = 0;
+}
+
+static void s_trace_atfork(void)
+{
+    pthread_atfork(NULL, NULL, s_trace_forked);
+}
+
 void ent_trace_new(char out[33])
 {
-    unsigned char b[16];
-    randombytes_buf(b, sizeof b);
+    if (!t_trace_next) {
+        pthread_once(&s_trace_once, s_trace_atfork);
+        randombytes_buf(t_trace_key, sizeof t_trace_key);
+        t_trace_next = 1;
+    }
+    unsigned char b[16], nonce[crypto_stream_chacha20_NONCEBYTES];
+    uint64_t n = t_trace_next++;
+    memcpy(nonce, &n, sizeof nonce < sizeof n ? sizeof nonce : sizeof n);
+    crypto_stream_chacha20(b, sizeof b, nonce, t_trace_key);
     b[0] |= 1; /* never all zeros */
     static const char hx[] = "0123456789abcdef";
     for (int i = 0; i < 16; i++) {

@@ -27,6 +27,10 @@ void ent_log_init(const char *service, ent_log_level_t min_level);
 /* Parses "debug" | "info" | "warn" | "error".  Returns 0, or -1 when unknown. */
 int ent_log_level_parse(const char *name, ent_log_level_t *out);
 
+/* True when lines of this level are written: to skip formatting a line's
+ * fields on a hot path when they would be dropped.  Never fails. */
+bool ent_log_enabled(ent_log_level_t level);
+
 /* Writes one line.  event: a dotted identifier; fmt: printf format of msg.
  * Lines longer than 4 KiB are truncated, never split. */
 /* The work this thread is doing, written as fields of every log line it
@@ -47,7 +51,9 @@ void ent_log_employee_set(const char *employee_id);
 
 /* True when t is a valid trace-id (32 lowercase hex digits, not all 0). */
 bool ent_trace_valid(const char *t);
-/* A new random trace-id into out (33 bytes with the NUL). */
+/* A new random trace-id into out (33 bytes with the NUL): unpredictable
+ * and unique, from a ChaCha20 stream keyed once per thread (and again in a
+ * forked child) from the system's random source. */
 void ent_trace_new(char out[33]);
 /* The trace-id of a W3C traceparent header ("00-<trace>-<span>-<flags>")
  * into out; returns 0, or -1 (out untouched) when it is not one. */

@@ -120,6 +120,22 @@ int ent_rpc_server_register(ent_rpc_server_t *srv, const char *method, ent_rpc_f
 int ent_rpc_server_register_for(ent_rpc_server_t *srv, const char *method, ent_rpc_audience_t audience,
                                 ent_rpc_fn fn, void *arg);
 
+/* Registers a method that only reads the store (a query).  A turn whose
+ * requests are all queries runs them in one read-only transaction
+ * (ent_rpc_server_process_read): no writer lock, no nested transactions,
+ * no commit; in a turn with other work a query runs as any method, in a
+ * nested transaction of the turn's.  The handler must not write (in a
+ * read-only turn LMDB refuses: EACCES, answered INTERNAL) and must close
+ * every cursor it opens (a read-only transaction does not close them).
+ * Returns as ent_rpc_server_register. */
+int ent_rpc_server_register_read(ent_rpc_server_t *srv, const char *method, ent_rpc_audience_t audience,
+                                 ent_rpc_fn fn, void *arg);
+
+/* True when every request waiting in this turn is for a read-only method
+ * (or was answered at receipt): the turn may run in a read-only
+ * transaction. */
+bool ent_rpc_server_read_only(const ent_rpc_server_t *srv);
+
 /* Loop callback: takes up to budget requests from the socket into the
  * turn's queue (see loop.h ent_zwatch_fn). */
 void ent_rpc_server_on_readable(void *sock, int budget, void *arg);
@@ -131,6 +147,12 @@ size_t ent_rpc_server_pending(const ent_rpc_server_t *srv);
  * Returns 0, or MDB_MAP_FULL / another LMDB code that aborts the turn.
  * Safe to call again after ent_rpc_server_reset (the turn is redone). */
 int ent_rpc_server_process(ent_rpc_server_t *srv, MDB_txn *txn);
+
+/* As ent_rpc_server_process, for a turn of queries only
+ * (ent_rpc_server_read_only): txn is a read-only transaction, used by every
+ * request directly.  Returns 0, an LMDB code, or EINVAL when a request
+ * waiting is not for a query. */
+int ent_rpc_server_process_read(ent_rpc_server_t *srv, MDB_txn *txn);
 
 /* Forgets the answers of this turn (the turn will be redone). */
 void ent_rpc_server_reset(ent_rpc_server_t *srv);

@@ -2,6 +2,9 @@
 # Installs, with apt-get, every Debian package entretiens needs to build,
 # run and test, when some are missing.  Used by ./deploy/local/run.sh and
 # ./tests/run.sh; safe to run again (does nothing when all are present).
+# `deps.sh --bench` adds what only `./tests/bench/run.sh compare` needs
+# (PostgreSQL and libpq, the peer it measures against); nothing else asks
+# for them.
 set -euo pipefail
 
 PACKAGES=(
@@ -20,6 +23,10 @@ PACKAGES=(
   prometheus wrk
   help2man zsh
 )
+
+if [ "${1:-}" = --bench ]; then
+  PACKAGES+=(postgresql libpq-dev)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

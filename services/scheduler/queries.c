@@ -642,9 +642,11 @@ static int s_disciplinary(ent_rpc_call_t *call, void *arg)
 
 int sched_queries_register(scheduler_t *s)
 {
-    if (ent_daemon_method(s->d, "scheduler.obligations", s_obligations, s) ||
-        ent_daemon_method(s->d, "scheduler.employee", s_employee, s) ||
-        ent_daemon_method(s->d, "scheduler.due", s_due, s) ||
+    /* the three queries the web pages make read the store only: a turn of
+     * them runs in a read-only transaction (daemon.h, ent_daemon_query) */
+    if (ent_daemon_query(s->d, "scheduler.obligations", s_obligations, s) ||
+        ent_daemon_query(s->d, "scheduler.employee", s_employee, s) ||
+        ent_daemon_query(s->d, "scheduler.due", s_due, s) ||
         ent_daemon_method(s->d, "scheduler.disciplinary", s_disciplinary, s))
         return -1;
     return 0;

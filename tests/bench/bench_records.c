@@ -53,21 +53,6 @@ static int s_strcmp(const void *a, const void *b)
 
 
 
-static int s_recv_ok(void *sock)
-{
-    zmq_msg_t m;
-    zmq_msg_init(&m);
-    if (zmq_msg_recv(&m, sock, 0) < 0)
-        return -1;
-    Entretiens__V1__Reply *r = entretiens__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
-    zmq_msg_close(&m);
-    int ok = r && r->status && r->status->code == ENT_OK;
-    if (r && !ok)
-        fprintf(stderr, "ingest failed: %s\n", r->status && r->status->message ? r->status->message : "?");
-    if (r)
-        entretiens__v1__reply__free_unpacked(r, NULL);
-    return ok ? 0 : -1;
-}
 
 static pid_t s_spawn(const char *path)
 {
@@ -465,7 +450,7 @@ int main(int argc, char **argv)
             bench_send_request(sock, id++, "scheduler.ingest", "", data[sent], lens[sent]);
             sent++;
         }
-        if (s_recv_ok(sock) != 0)
+        if (bench_recv_ok(sock, NULL) != 0)
             break;
         acked++;
     }

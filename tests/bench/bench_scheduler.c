@@ -40,24 +40,6 @@ typedef struct {
 
 /* Sends one packed Request frame on a DEALER. */
 
-static int s_recv(void *sock, Entretiens__V1__IngestReply **out)
-{
-    zmq_msg_t m;
-    zmq_msg_init(&m);
-    if (zmq_msg_recv(&m, sock, 0) < 0)
-        return -1;
-    Entretiens__V1__Reply *r = entretiens__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
-    zmq_msg_close(&m);
-    if (!r)
-        return -1;
-    int ok = r->status && r->status->code == ENT_OK;
-    if (!ok)
-        fprintf(stderr, "ingest failed: %s\n", r->status && r->status->message ? r->status->message : "?");
-    *out = ok ? entretiens__v1__ingest_reply__unpack(NULL, r->payload.len, r->payload.data) : NULL;
-    entretiens__v1__reply__free_unpacked(r, NULL);
-    return ok ? 0 : -1;
-}
-
 int main(int argc, char **argv)
 {
     size_t employees = 1000000;
@@ -125,30 +107,11 @@ int main(int argc, char **argv)
     char dir[] = "/tmp/ent-bench-sched-XXXXXX";
     if (!mkdtemp(dir))
         return 1;
-    int port = 14000 + (int) (getpid() % 500) * 4; /* below the ephemeral range */
-    char rpc[64], pub[64], http[64], rec_rpc[64], rec_pub[64];
-    snprintf(rpc, sizeof rpc, "tcp://127.0.0.1:%d", port);
-    snprintf(pub, sizeof pub, "tcp://127.0.0.1:%d", port + 1);
-    snprintf(http, sizeof http, "127.0.0.1:%d", port + 2);
-    snprintf(rec_rpc, sizeof rec_rpc, "tcp://127.0.0.1:%d", port + 3);
-    snprintf(rec_pub, sizeof rec_pub, "tcp://127.0.0.1:%d", port + 3); /* nobody there */
-    setenv("ENTRETIENS_DATA_DIR", dir, 1);
-    setenv("ENTRETIENS_SCHEDULER_RPC", rpc, 1);
-    setenv("ENTRETIENS_SCHEDULER_PUB", pub, 1);
-    setenv("ENTRETIENS_SCHEDULER_HTTP", http, 1);
-    setenv("ENTRETIENS_RECORDS_RPC", rec_rpc, 1);
-    setenv("ENTRETIENS_RECORDS_PUB", rec_pub, 1);
-    setenv("ENTRETIENS_NOW", "2026-11-26", 1);
-    setenv("ENTRETIENS_LOG_LEVEL", "warn", 1);
-    setenv("ENTRETIENS_MAP_SIZE_MB", "8192", 1);
+    char rpc[64];
     ent_curve_client_t curve;
-    if (bench_keys(dir) != 0 || bench_curve("scheduler", &curve) != 0)
+    pid_t pid = bench_scheduler_start(dir, sched, rpc, sizeof rpc);
+    if (pid < 0 || bench_curve("scheduler", &curve) != 0)
         return 1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(sched, sched, (char *) NULL);
-        _exit(127);
-    }
     void *ctx = zmq_ctx_new();
     void *sock = zmq_socket(ctx, ZMQ_DEALER);
     ent_curve_apply_client(sock, &curve);
@@ -171,12 +134,8 @@ int main(int argc, char **argv)
             bench_send_request(sock, id++, "scheduler.ingest", "", batches[sent].data, batches[sent].len);
             sent++;
         }
-        Entretiens__V1__IngestReply *rep = NULL;
-        if (s_recv(sock, &rep) != 0)
+        if (bench_recv_ok(sock, &accepted) != 0)
             break;
-        accepted += rep ? rep->accepted : 0;
-        if (rep)
-            entretiens__v1__ingest_reply__free_unpacked(rep, NULL);
         acked++;
     }
     double dt = bench_now() - t0;

@@ -1,12 +1,17 @@
 /*  bench_util.c — see bench_util.h. */
 #include "bench_util.h"
 
+#include "common/rpc.h"
 #include "proto/envelope.pb-c.h"
+#include "proto/scheduler.pb-c.h"
 
+#include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <zmq.h>
 
 double bench_now(void)
@@ -40,6 +45,144 @@ long bench_status_kb(pid_t pid, const char *field)
     return v;
 }
 
+long bench_pss_kb(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int) pid);
+    FILE *f = fopen(path, "r");
+    long v = -1;
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "Pss:", 4) == 0)
+            v = atol(line + 4);
+    fclose(f);
+    return v;
+}
+
+long bench_pss_file_kb(pid_t pid, const char *suffix)
+{
+    char path[64], line[4352];
+    snprintf(path, sizeof path, "/proc/%d/smaps", (int) pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    long total = 0;
+    bool in = false;
+    size_t sl = strlen(suffix);
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strcspn(line, "\n");
+        line[n] = '\0';
+        /* a mapping's header line starts with its address range "a-b " */
+        unsigned long a, b;
+        char c;
+        if (sscanf(line, "%lx-%lx%c", &a, &b, &c) == 3 && c == ' ') {
+            in = n >= sl && strcmp(line + n - sl, suffix) == 0;
+            continue;
+        }
+        if (in && strncmp(line, "Pss:", 4) == 0)
+            total += atol(line + 4);
+    }
+    fclose(f);
+    return total;
+}
+
+long bench_pss_family_kb(pid_t root, int *procs)
+{
+    *procs = 0;
+    long total = bench_pss_kb(root);
+    if (total < 0)
+        return -1;
+    (*procs)++;
+    DIR *d = opendir("/proc");
+    if (!d)
+        return total;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        char path[300], buf[512];
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        /* "pid (comm) state ppid ...": comm may hold spaces, so from the last ')' */
+        char *rp = strrchr(buf, ')');
+        int ppid = 0;
+        char state;
+        if (rp && sscanf(rp + 1, " %c %d", &state, &ppid) == 2 && ppid == (int) root) {
+            long k = bench_pss_kb((pid_t) atoi(e->d_name));
+            if (k > 0) {
+                total += k;
+                (*procs)++;
+            }
+        }
+    }
+    closedir(d);
+    return total;
+}
+
+long long bench_cpu_ns(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int) pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    long long total = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char p[300];
+        snprintf(p, sizeof p, "/proc/%d/task/%s/schedstat", (int) pid, e->d_name);
+        FILE *f = fopen(p, "r");
+        long long ns = 0;
+        if (f) {
+            if (fscanf(f, "%lld", &ns) == 1)
+                total += ns;
+            fclose(f);
+        }
+    }
+    closedir(d);
+    return total;
+}
+
+pid_t bench_scheduler_start(const char *dir, const char *path, char *endpoint, size_t size)
+{
+    int port = 14000 + (int) (getpid() % 500) * 4; /* below the ephemeral range */
+    char pub[64], http[64], rec_rpc[64];
+    snprintf(endpoint, size, "tcp://127.0.0.1:%d", port);
+    snprintf(pub, sizeof pub, "tcp://127.0.0.1:%d", port + 1);
+    snprintf(http, sizeof http, "127.0.0.1:%d", port + 2);
+    snprintf(rec_rpc, sizeof rec_rpc, "tcp://127.0.0.1:%d", port + 3); /* nobody there */
+    setenv("ENTRETIENS_DATA_DIR", dir, 1);
+    setenv("ENTRETIENS_SCHEDULER_RPC", endpoint, 1);
+    setenv("ENTRETIENS_SCHEDULER_PUB", pub, 1);
+    setenv("ENTRETIENS_SCHEDULER_HTTP", http, 1);
+    setenv("ENTRETIENS_RECORDS_RPC", rec_rpc, 1);
+    setenv("ENTRETIENS_RECORDS_PUB", rec_rpc, 1);
+    setenv("ENTRETIENS_NOW", "2026-11-26", 1);
+    setenv("ENTRETIENS_LOG_LEVEL", "warn", 1);
+    setenv("ENTRETIENS_MAP_SIZE_MB", "8192", 1);
+    unsetenv("ENTRETIENS_NOSYNC");
+    if (bench_keys(dir) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("bench: fork");
+        return -1;
+    }
+    if (pid == 0) {
+        execl(path, path, (char *) NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
 void bench_send_request(void *sock, uint64_t id, const char *method, const char *caller, const uint8_t *payload,
                         size_t len)
 {
@@ -54,6 +197,40 @@ void bench_send_request(void *sock, uint64_t id, const char *method, const char 
     zmq_msg_init_size(&m, size);
     entretiens__v1__request__pack(&req, zmq_msg_data(&m));
     zmq_msg_send(&m, sock, 0);
+}
+
+Entretiens__V1__Reply *bench_recv_reply(void *sock)
+{
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    if (zmq_msg_recv(&m, sock, 0) < 0) {
+        zmq_msg_close(&m);
+        return NULL;
+    }
+    Entretiens__V1__Reply *r = entretiens__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+    zmq_msg_close(&m);
+    return r;
+}
+
+int bench_recv_ok(void *sock, size_t *accepted)
+{
+    Entretiens__V1__Reply *r = bench_recv_reply(sock);
+    if (!r)
+        return -1;
+    int rc = r->status && r->status->code == ENT_OK ? 0 : -1;
+    if (rc)
+        fprintf(stderr, "bench: call failed: %s\n", r->status && r->status->message ? r->status->message : "?");
+    if (!rc && accepted) {
+        Entretiens__V1__IngestReply *rep = entretiens__v1__ingest_reply__unpack(NULL, r->payload.len, r->payload.data);
+        if (rep) {
+            *accepted += rep->accepted;
+            entretiens__v1__ingest_reply__free_unpacked(rep, NULL);
+        } else {
+            rc = -1;
+        }
+    }
+    entretiens__v1__reply__free_unpacked(r, NULL);
+    return rc;
 }
 
 static char s_keys_dir[4200];

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks of entretiens, in a Release build: ./tests/bench/run.sh [runtime]
+# `compare` (not part of `all`: it installs PostgreSQL) measures the scheduler
+# against PostgreSQL on the same machine (tests/bench/compare.sh).
 # Prints every figure in one run.  Sized for a 2-core machine.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -7,6 +9,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cmake -S "$top" -B "$top/build-release" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$top/build-release" -j"$(nproc)" >/dev/null
 what=${1:-all}
+if [ "$what" = compare ]; then
+  # the scheduler against a throw-away PostgreSQL cluster: ingest, recompute, point query, memory
+  ENT_BUILD="$top/build-release" exec bash "$top/tests/bench/compare.sh"
+fi
 if [ "$what" = all ] || [ "$what" = runtime ]; then
   "$top/build-release/tests/bench/ent-bench-runtime" "${@:2}"
 fi

@@ -3,6 +3,9 @@
 
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
+#include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,4 +57,61 @@ Test(log, level_names)
     cr_expect_eq(l, ENT_LOG_ERROR);
     cr_expect_eq(ent_log_level_parse("verbose", &l), -1);
     cr_expect_eq(ent_log_level_parse(NULL, &l), -1);
+}
+
+Test(log, enabled_follows_the_level)
+{
+    ent_log_init("scheduler", ENT_LOG_WARN);
+    cr_expect(!ent_log_enabled(ENT_LOG_DEBUG));
+    cr_expect(!ent_log_enabled(ENT_LOG_INFO));
+    cr_expect(ent_log_enabled(ENT_LOG_WARN));
+    cr_expect(ent_log_enabled(ENT_LOG_ERROR));
+    ent_log_init("scheduler", ENT_LOG_DEBUG);
+    cr_expect(ent_log_enabled(ENT_LOG_DEBUG));
+}
+
+/* trace ids: valid, all different, in another thread and in a forked
+ * child too (which must not repeat its parent's stream) */
+static void *s_trace_thread(void *arg)
+{
+    ent_trace_new(arg);
+    return NULL;
+}
+
+Test(log, trace_ids_are_valid_and_never_repeat)
+{
+    enum { N = 2000 };
+    static char ids[N + 2][33];
+    for (int i = 0; i < N; i++) {
+        ent_trace_new(ids[i]);
+        cr_assert(ent_trace_valid(ids[i]), "invalid trace id %s", ids[i]);
+    }
+    pthread_t t;
+    cr_assert_eq(pthread_create(&t, NULL, s_trace_thread, ids[N]), 0);
+    pthread_join(t, NULL);
+    cr_assert(ent_trace_valid(ids[N]));
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        char child[33];
+        ent_trace_new(child);
+        _exit(write(fds[1], child, sizeof child) == (ssize_t) sizeof child ? 0 : 1);
+    }
+    close(fds[1]);
+    cr_assert_eq(read(fds[0], ids[N + 1], 33), 33);
+    close(fds[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    cr_assert(ent_trace_valid(ids[N + 1]), "the child's id %s", ids[N + 1]);
+    char next[33];
+    ent_trace_new(next); /* what the parent's stream gives after the fork */
+    int same = 0;
+    for (int i = 0; i < N + 2; i++) {
+        same += strcmp(ids[i], next) == 0;
+        for (int j = i + 1; j < N + 2; j++)
+            same += strcmp(ids[i], ids[j]) == 0;
+    }
+    cr_expect_eq(same, 0, "%d trace ids repeat (the child's: %s, the parent's next: %s)", same, ids[N + 1], next);
 }

@@ -1,5 +1,6 @@
 /*  Unit tests of common/rpc inside the daemon runtime: method table,
- *  nested transactions, and bad input answered with a status, never a crash. */
+ *  nested transactions, queries (read-only turns), and bad input answered
+ *  with a status, never a crash. */
 #include "common/daemon.h"
 #include "common/rpc.h"
 #include "keys_fixture.h"
@@ -82,6 +83,16 @@ static int s_later(ent_rpc_call_t *call, void *arg)
     return ent_rpc_defer(call, s_later_start, arg);
 }
 
+/* test.query: test.get registered as a query (read-only turns);
+ * test.query_put: a query that writes, against its contract */
+static int s_query_put(ent_rpc_call_t *call, void *arg)
+{
+    s_fixture_t *f = arg;
+    MDB_val k = { call->req->payload.len, call->req->payload.data }, v = { 1, "q" };
+    int rc = mdb_put(call->txn, f->kv, &k, &v, 0);
+    return rc ? rc : ent_rpc_ok(call, NULL);
+}
+
 static int s_setup(ent_daemon_t *d, void *arg)
 {
     s_fixture_t *f = arg;
@@ -92,6 +103,8 @@ static int s_setup(ent_daemon_t *d, void *arg)
     ent_daemon_method(d, "test.put_fail", s_put, f);
     ent_daemon_method(d, "test.get", s_get, f);
     ent_daemon_method(d, "test.later", s_later, f);
+    ent_daemon_query(d, "test.query", s_get, f);
+    ent_daemon_query(d, "test.query_put", s_query_put, f);
     return 0;
 }
 
@@ -240,6 +253,85 @@ static void s_client_clock(void *ctx, const char *ep)
     cr_expect_eq(r.code, ENT_INVALID_ARGUMENT);
     cr_expect_str_eq(r.field, "now_ms");
     ent_rpc_client_destroy(&c);
+}
+
+/* Sends a request on a raw DEALER without waiting (to put several in one
+ * turn). */
+static void s_send_raw(void *sock, uint64_t id, const char *method, const char *payload)
+{
+    Entretiens__V1__Request req = ENTRETIENS__V1__REQUEST__INIT;
+    req.request_id = id;
+    req.method = (char *) method;
+    req.caller = "";
+    req.payload.data = (uint8_t *) payload;
+    req.payload.len = strlen(payload);
+    size_t size = entretiens__v1__request__get_packed_size(&req);
+    zmq_msg_t m;
+    zmq_msg_init_size(&m, size);
+    entretiens__v1__request__pack(&req, zmq_msg_data(&m));
+    cr_assert_geq(zmq_msg_send(&m, sock, 0), 0);
+}
+
+static void s_client_queries(void *ctx, const char *ep)
+{
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep, 5000, &s_f.curve);
+    cr_assert_not_null(c);
+    ent_rpc_result_t r = s_call(c, "test.put", "gamma");
+    cr_expect_eq(r.code, ENT_OK, "put: %s", r.message);
+    /* a query alone runs in a read-only turn and reads what is committed */
+    r = s_call(c, "test.query", "gamma");
+    cr_expect_eq(r.code, ENT_OK, "query: %s", r.message);
+    cr_expect_eq(r.payload_len, 1);
+    ent_rpc_result_clear(&r);
+    r = s_call(c, "test.query", "delta");
+    cr_expect_eq(r.code, ENT_NOT_FOUND, "a query's refusal: %s", ent_code_name(r.code));
+    cr_expect_str_eq(r.field, "key");
+    r = s_call(c, "test.query", "");
+    cr_expect_eq(r.code, ENT_INVALID_ARGUMENT);
+    /* a query that writes is refused by the read-only transaction, and
+     * nothing is stored */
+    r = s_call(c, "test.query_put", "epsilon");
+    cr_expect_eq(r.code, ENT_INTERNAL, "a write in a read-only turn must fail, got %s", ent_code_name(r.code));
+    r = s_call(c, "test.get", "epsilon");
+    cr_expect_eq(r.code, ENT_NOT_FOUND, "epsilon must not exist, got %s", ent_code_name(r.code));
+    ent_rpc_client_destroy(&c);
+
+    /* a write and queries sent together (one turn, or two): each query
+     * sees the write sent before it, and all are answered */
+    void *sock = zmq_socket(ctx, ZMQ_DEALER);
+    cr_assert_not_null(sock);
+    cr_assert_eq(ent_curve_apply_client(sock, &s_f.curve), 0);
+    cr_assert_eq(zmq_connect(sock, ep), 0);
+    int timeout = 5000, linger = 0;
+    zmq_setsockopt(sock, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    s_send_raw(sock, 1, "test.query", "zeta");
+    s_send_raw(sock, 2, "test.put", "zeta");
+    s_send_raw(sock, 3, "test.query", "zeta");
+    s_send_raw(sock, 4, "test.query", "gamma");
+    ent_code_t codes[5] = { 0 };
+    for (int i = 0; i < 4; i++) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        cr_assert_geq(zmq_msg_recv(&m, sock, 0), 0, "answer %d of 4", i + 1);
+        Entretiens__V1__Reply *rep = entretiens__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+        zmq_msg_close(&m);
+        cr_assert_not_null(rep);
+        cr_assert(rep->request_id >= 1 && rep->request_id <= 4);
+        codes[rep->request_id] = rep->status ? rep->status->code : ENT_OK;
+        entretiens__v1__reply__free_unpacked(rep, NULL);
+    }
+    cr_expect_eq(codes[1], ENT_NOT_FOUND, "the query before the write");
+    cr_expect_eq(codes[2], ENT_OK, "the write");
+    cr_expect_eq(codes[3], ENT_OK, "the query after the write sees it");
+    cr_expect_eq(codes[4], ENT_OK);
+    zmq_close(sock);
+}
+
+Test(rpc, queries_run_read_only_and_see_what_was_written_before)
+{
+    alarm(120);
+    s_run(s_client_queries, NULL);
 }
 
 Test(rpc, pinned_clock_moves_through_admin_clock_set)

@@ -1,0 +1,580 @@
+/*  ent-bench-compare — the scheduler against PostgreSQL at their own game,
+ *  on the same machine, the same events, the same durability
+ *  (`./tests/bench/run.sh compare`, which starts the throw-away cluster).
+ *
+ *    0. the organisation of N employees (the shared generator, seed 42) is
+ *       written to one file of events that both sides read;
+ *    1. ingest: batches of 1,000 events, each acknowledged after its commit
+ *       (PostgreSQL: one transaction per batch, compare_pg.h; scheduler:
+ *       one scheduler.ingest per batch, --in-flight batches outstanding);
+ *    2. recompute: after a first computation as of 2026-11-26 (PostgreSQL's
+ *       untimed, the scheduler's part of its ingest), everything again as of
+ *       the next day: PostgreSQL its one rule, the scheduler every rule;
+ *    3. point query: one employee's obligations, p50/p99 over --calls random
+ *       employees (the same ids on both sides, after 1,000 untimed calls),
+ *       CURVE on for the scheduler, a prepared statement over TCP for
+ *       PostgreSQL.  Both read the same obligations: PostgreSQL's table is
+ *       loaded from the scheduler's answers first (untimed), and the totals
+ *       of obligations answered must be equal;
+ *    4. memory: Pss of the scheduler and of every PostgreSQL process, and
+ *       the scheduler's share of its mapped store apart.
+ *
+ *  Usage: ent-bench-compare --pg CONNINFO --pg-pid POSTMASTER_PID
+ *           [--employees N] [--calls N] [--in-flight N] [--scheduler PATH]
+ */
+#include "bench_util.h"
+#include "compare_pg.h"
+#include "common/date.h"
+#include "common/rpc.h"
+#include "orggen.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define BATCH 1000
+#define WARMUP 1000
+
+typedef struct {
+    size_t employees;
+    int calls;
+    int in_flight;
+    const char *conninfo;
+    pid_t pg_pid;
+    char sched[4096];
+} s_opts_t;
+
+/* ------------------------------------------------------------ the events */
+
+/* Writes every generated event to path: u32 length (host order), packed
+ * EmployeeEvent.  Returns the count, or 0 (printed). */
+static size_t s_write_events(const char *path, size_t employees, int32_t today)
+{
+    FILE *f = fopen(path, "wb");
+    orggen_t *g = orggen_new(42, employees, today);
+    size_t n = 0;
+    const Entretiens__V1__EmployeeEvent *ev;
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    while (f && g && orggen_next(g, &ev)) {
+        size_t len = entretiens__v1__employee_event__get_packed_size(ev);
+        if (len > cap) {
+            uint8_t *b = realloc(buf, len);
+            if (!b)
+                break;
+            buf = b;
+            cap = len;
+        }
+        entretiens__v1__employee_event__pack(ev, buf);
+        uint32_t l = (uint32_t) len;
+        if (fwrite(&l, sizeof l, 1, f) != 1 || fwrite(buf, 1, len, f) != len)
+            break;
+        n++;
+    }
+    bool complete = f && g && n == orggen_count(g) && !orggen_next(g, &ev);
+    free(buf);
+    orggen_destroy(&g);
+    if (!f || fclose(f) != 0 || !complete) {
+        fprintf(stderr, "compare: cannot write %s\n", path);
+        return 0;
+    }
+    return n;
+}
+
+/* The next event of the file (free it), NULL at the end. */
+static Entretiens__V1__EmployeeEvent *s_read_event(FILE *f, uint8_t **buf, size_t *cap)
+{
+    uint32_t len;
+    if (fread(&len, sizeof len, 1, f) != 1)
+        return NULL;
+    if (len > *cap) {
+        uint8_t *b = realloc(*buf, len);
+        if (!b)
+            return NULL;
+        *buf = b;
+        *cap = len;
+    }
+    if (fread(*buf, 1, len, f) != len)
+        return NULL;
+    return entretiens__v1__employee_event__unpack(NULL, len, *buf);
+}
+
+/* The i-th random employee id of the point queries (the same sequence on
+ * both sides). */
+static void s_random_id(uint64_t *rng, size_t employees, char *out, size_t size)
+{
+    *rng = *rng * 6364136223846793005ull + 1442695040888963407ull;
+    snprintf(out, size, "E%06zu", (size_t) (*rng >> 33) % employees + 1);
+}
+
+/* ------------------------------------------------------------ PostgreSQL */
+
+typedef struct {
+    double ingest_s, recompute_s, p50, p99;
+    double cpu_us; /* the server's CPU time per point query (every thread) */
+    size_t inserted, changed, rows;
+    long pss_kb;
+    int procs;
+} s_side_t;
+
+static int s_pg_ingest(cmp_pg_t *pg, const char *file, s_side_t *out)
+{
+    FILE *f = fopen(file, "rb");
+    if (!f)
+        return -1;
+    uint8_t *buf = NULL;
+    size_t cap = 0, in = 0;
+    int rc = 0;
+    double t0 = bench_now();
+    Entretiens__V1__EmployeeEvent *ev;
+    while (!rc && (ev = s_read_event(f, &buf, &cap))) {
+        rc = cmp_pg_batch_add(pg, ev);
+        entretiens__v1__employee_event__free_unpacked(ev, NULL);
+        if (!rc && ++in == BATCH) {
+            size_t n;
+            rc = cmp_pg_batch_commit(pg, &n);
+            out->inserted += n;
+            in = 0;
+        }
+    }
+    if (!rc && in) {
+        size_t n;
+        rc = cmp_pg_batch_commit(pg, &n);
+        out->inserted += n;
+    }
+    out->ingest_s = bench_now() - t0;
+    free(buf);
+    fclose(f);
+    return rc;
+}
+
+/* One employee's obligations on one side: returns how many, or -1. */
+typedef int (*s_query_fn)(void *side, const char *employee_id);
+
+/* p50/p99 of --calls point queries on random employees (after WARMUP
+ * untimed ones), the obligations answered, and the server's CPU time per
+ * query (server: the process answering). */
+static int s_measure(const s_opts_t *o, s_query_fn query, void *side, pid_t server, s_side_t *out)
+{
+    double *lat = malloc((size_t) o->calls * sizeof *lat);
+    if (!lat)
+        return -1;
+    uint64_t rng = 11;
+    char id[24];
+    int rc = 0;
+    for (int i = 0; i < WARMUP && !rc; i++) {
+        s_random_id(&rng, o->employees, id, sizeof id);
+        rc = query(side, id) < 0;
+    }
+    rng = 7;
+    long long cpu0 = bench_cpu_ns(server);
+    for (int i = 0; i < o->calls && !rc; i++) {
+        s_random_id(&rng, o->employees, id, sizeof id);
+        double s = bench_now();
+        int rows = query(side, id);
+        lat[i] = (bench_now() - s) * 1e6;
+        if (rows < 0)
+            rc = -1;
+        else
+            out->rows += (size_t) rows;
+    }
+    out->cpu_us = (double) (bench_cpu_ns(server) - cpu0) / 1e3 / o->calls;
+    if (!rc) {
+        qsort(lat, (size_t) o->calls, sizeof *lat, bench_cmp_double);
+        out->p50 = lat[o->calls / 2];
+        out->p99 = lat[(int) (o->calls * 0.99)];
+    }
+    free(lat);
+    return rc;
+}
+
+static int s_pg_query(void *side, const char *employee_id)
+{
+    return cmp_pg_obligations(side, employee_id);
+}
+
+/* ------------------------------------------------------------ scheduler */
+
+/* One batch of up to BATCH events from f, packed as an IngestRequest into
+ * *data (free it).  Returns the events in it (0 at the end of the file). */
+static size_t s_sched_batch(FILE *f, uint8_t **data, size_t *len, uint8_t **buf, size_t *cap)
+{
+    Entretiens__V1__EmployeeEvent *evs[BATCH];
+    size_t n = 0;
+    while (n < BATCH && (evs[n] = s_read_event(f, buf, cap)))
+        n++;
+    *data = NULL;
+    *len = 0;
+    if (n) {
+        Entretiens__V1__IngestRequest rq = ENTRETIENS__V1__INGEST_REQUEST__INIT;
+        rq.n_events = n;
+        rq.events = evs;
+        *len = entretiens__v1__ingest_request__get_packed_size(&rq);
+        *data = malloc(*len);
+        if (*data)
+            entretiens__v1__ingest_request__pack(&rq, *data);
+        else
+            n = 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        entretiens__v1__employee_event__free_unpacked(evs[i], NULL);
+    return n;
+}
+
+static int s_sched_ingest(void *sock, const char *file, int in_flight, s_side_t *out)
+{
+    FILE *f = fopen(file, "rb");
+    if (!f)
+        return -1;
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    int outstanding = 0, rc = 0;
+    uint64_t id = 1;
+    bool more = true;
+    double t0 = bench_now();
+    while (!rc && (more || outstanding)) {
+        while (more && outstanding < in_flight) {
+            uint8_t *data;
+            size_t len;
+            if (!s_sched_batch(f, &data, &len, &buf, &cap)) {
+                more = false;
+                break;
+            }
+            bench_send_request(sock, id++, "scheduler.ingest", "", data, len);
+            free(data);
+            outstanding++;
+        }
+        if (outstanding) {
+            rc = bench_recv_ok(sock, &out->inserted);
+            outstanding--;
+        }
+    }
+    out->ingest_s = bench_now() - t0;
+    free(buf);
+    fclose(f);
+    return rc;
+}
+
+/* One employee's obligations (the reply unpacked, as a client would);
+ * returns how many, or -1. */
+static int s_sched_obligations(ent_rpc_client_t *c, const char *id, Entretiens__V1__ObligationsReply **keep)
+{
+    Entretiens__V1__ObligationsRequest q = ENTRETIENS__V1__OBLIGATIONS_REQUEST__INIT;
+    q.employee_id = (char *) id;
+    ent_rpc_result_t r;
+    int n = -1;
+    if (ent_rpc_client_call_msg(c, "scheduler.obligations", NULL, &q.base, &r) == 0 && r.code == ENT_OK) {
+        Entretiens__V1__ObligationsReply *rep =
+            entretiens__v1__obligations_reply__unpack(NULL, r.payload_len, r.payload);
+        if (rep) {
+            n = (int) rep->n_obligations;
+            if (keep)
+                *keep = rep;
+            else
+                entretiens__v1__obligations_reply__free_unpacked(rep, NULL);
+        }
+    }
+    ent_rpc_result_clear(&r);
+    return n;
+}
+
+static int s_sched_query(void *side, const char *employee_id)
+{
+    return s_sched_obligations(side, employee_id, NULL);
+}
+
+/* The scheduler's own account of a method from its /metrics: the sum and
+ * count of entretiens_scheduler_rpc_duration_seconds (receipt to reply,
+ * inside the daemon; 0 and 0 before the method's first call).  Returns 0,
+ * or -1 when unreadable. */
+static int s_server_time(const char *http, const char *method, double *sum, double *count)
+{
+    char cmd[256], line[1024], want_sum[160], want_count[160];
+    snprintf(cmd, sizeof cmd, "curl -sf http://%s/metrics", http);
+    snprintf(want_sum, sizeof want_sum, "entretiens_scheduler_rpc_duration_seconds_sum{method=\"%s\"}", method);
+    snprintf(want_count, sizeof want_count, "entretiens_scheduler_rpc_duration_seconds_count{method=\"%s\"}",
+             method);
+    FILE *f = popen(cmd, "r");
+    if (!f)
+        return -1;
+    *sum = *count = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, want_sum, strlen(want_sum)) == 0)
+            *sum = atof(line + strlen(want_sum));
+        else if (strncmp(line, want_count, strlen(want_count)) == 0)
+            *count = atof(line + strlen(want_count));
+    }
+    return pclose(f) == 0 ? 0 : -1;
+}
+
+/* p50/p99 of the bare round trip (health: no store, no payload), the
+ * transport's floor under every method. */
+static int s_health(ent_rpc_client_t *c, int calls, double *p50, double *p99)
+{
+    double *lat = malloc((size_t) calls * sizeof *lat);
+    if (!lat)
+        return -1;
+    int rc = 0;
+    for (int i = 0; i < calls + WARMUP && !rc; i++) {
+        ent_rpc_result_t r;
+        double s = bench_now();
+        rc = ent_rpc_client_call(c, "health", NULL, NULL, 0, &r) || r.code != ENT_OK;
+        if (i >= WARMUP)
+            lat[i - WARMUP] = (bench_now() - s) * 1e6;
+        ent_rpc_result_clear(&r);
+    }
+    if (!rc) {
+        qsort(lat, (size_t) calls, sizeof *lat, bench_cmp_double);
+        *p50 = lat[calls / 2];
+        *p99 = lat[(int) (calls * 0.99)];
+    }
+    free(lat);
+    return rc;
+}
+
+/* Every employee's obligations, from the scheduler into PostgreSQL's
+ * table, so that both point queries read the same rows. */
+#define COPY_IN_FLIGHT 64
+
+/* One obligations answer from the DEALER into PostgreSQL's COPY. */
+static int s_copy_one(void *sock, cmp_pg_t *pg, size_t *total)
+{
+    Entretiens__V1__Reply *r = bench_recv_reply(sock);
+    Entretiens__V1__ObligationsReply *rep =
+        r && r->status && r->status->code == ENT_OK
+            ? entretiens__v1__obligations_reply__unpack(NULL, r->payload.len, r->payload.data)
+            : NULL;
+    int rc = rep ? 0 : -1;
+    if (rc)
+        fprintf(stderr, "compare: obligations of an employee failed: %s\n",
+                r && r->status && r->status->message ? r->status->message : "?");
+    for (size_t i = 0; rep && i < rep->n_obligations && !rc; i++)
+        rc = cmp_pg_obligations_add(pg, rep->obligations[i]);
+    if (rep) {
+        *total += rep->n_obligations;
+        entretiens__v1__obligations_reply__free_unpacked(rep, NULL);
+    }
+    if (r)
+        entretiens__v1__reply__free_unpacked(r, NULL);
+    return rc;
+}
+
+/* Every employee's obligations, from the scheduler (COPY_IN_FLIGHT asked at
+ * a time on the DEALER) into PostgreSQL's table, so that both point
+ * queries read the same rows. */
+static int s_copy_obligations(void *sock, cmp_pg_t *pg, size_t employees, size_t *total)
+{
+    int rc = cmp_pg_obligations_begin(pg);
+    size_t sent = 0, received = 0;
+    *total = 0;
+    while (!rc && received < employees) {
+        while (sent < employees && sent - received < COPY_IN_FLIGHT) {
+            char id[24];
+            snprintf(id, sizeof id, "E%06zu", ++sent);
+            Entretiens__V1__ObligationsRequest q = ENTRETIENS__V1__OBLIGATIONS_REQUEST__INIT;
+            q.employee_id = id;
+            uint8_t buf[64];
+            size_t len = entretiens__v1__obligations_request__pack(&q, buf);
+            bench_send_request(sock, 1000000 + sent, "scheduler.obligations", "", buf, len);
+        }
+        rc = s_copy_one(sock, pg, total);
+        received++;
+    }
+    if (!rc)
+        rc = cmp_pg_obligations_end(pg);
+    return rc;
+}
+
+/* ------------------------------------------------------------ report */
+
+/* One line of the table: both figures with the given decimals and the
+ * ratio, above 1 when the scheduler does better. */
+static void s_row(const char *what, const char *unit, int digits, double pg, double sched, bool higher_better)
+{
+    double ratio = higher_better ? sched / pg : pg / sched;
+    printf("%-44s %14.*f %14.*f %8.2fx %s\n", what, digits, pg, digits, sched, ratio, unit);
+}
+
+static void s_opts(int argc, char **argv, s_opts_t *o)
+{
+    o->employees = 200000;
+    o->calls = 20000;
+    o->in_flight = 1;
+    o->conninfo = NULL;
+    o->pg_pid = 0;
+    snprintf(o->sched, sizeof o->sched, "%s", argv[0]);
+    char *slash = strrchr(o->sched, '/');
+    snprintf(slash ? slash + 1 : o->sched, sizeof o->sched - (size_t) (slash ? slash + 1 - o->sched : 0),
+             "../../services/entretiens-scheduler");
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--employees") == 0)
+            o->employees = (size_t) atol(argv[i + 1]);
+        else if (strcmp(argv[i], "--calls") == 0)
+            o->calls = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--in-flight") == 0)
+            o->in_flight = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--pg") == 0)
+            o->conninfo = argv[i + 1];
+        else if (strcmp(argv[i], "--pg-pid") == 0)
+            o->pg_pid = (pid_t) atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--scheduler") == 0)
+            snprintf(o->sched, sizeof o->sched, "%s", argv[i + 1]);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    s_opts_t o;
+    s_opts(argc, argv, &o);
+    if (!o.conninfo || o.pg_pid <= 0 || o.employees == 0 || o.calls < 100 || o.in_flight < 1) {
+        fprintf(stderr, "usage: ent-bench-compare --pg CONNINFO --pg-pid PID [--employees N] [--calls N>=100] "
+                        "[--in-flight N>=1] [--scheduler PATH]\n");
+        return 2;
+    }
+    int32_t today = ent_date_from_ymd(2026, 11, 26);
+    printf("entretiens scheduler vs PostgreSQL — %zu employees (generator seed 42, today 2026-11-26), "
+           "batches of %d events, %d in flight to the scheduler, %d point queries\n\n",
+           o.employees, BATCH, o.in_flight, o.calls);
+    fflush(stdout);
+
+    char dir[] = "/tmp/ent-bench-compare-XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    char file[sizeof dir + 16];
+    snprintf(file, sizeof file, "%s/events.bin", dir);
+    double t0 = bench_now();
+    size_t events = s_write_events(file, o.employees, today);
+    if (!events)
+        return 1;
+    printf("%-44s %zu events in %s (%.1f s, not measured)\n", "generated", events, file, bench_now() - t0);
+    fflush(stdout);
+
+    int status = 1;
+    s_side_t pgs = { 0 }, sch = { 0 };
+    cmp_pg_t *pg = NULL;
+    ent_rpc_client_t *c = NULL;
+    void *ctx = NULL, *sock = NULL;
+    pid_t pid = -1;
+
+    /* PostgreSQL: ingest, then the recompute as of today (untimed) and of
+     * the next day (timed) */
+    if (!(pg = cmp_pg_new(o.conninfo)) || s_pg_ingest(pg, file, &pgs) || cmp_pg_analyze(pg) ||
+        cmp_pg_recompute(pg, today, &pgs.changed))
+        goto done;
+    printf("%-44s %zu new events in %.2f s\n", "postgresql ingest", pgs.inserted, pgs.ingest_s);
+    t0 = bench_now();
+    if (cmp_pg_recompute(pg, today + 1, &pgs.changed))
+        goto done;
+    pgs.recompute_s = bench_now() - t0;
+    printf("%-44s %.3f s (%zu employees changed)\n", "postgresql recompute (one rule, +1 day)", pgs.recompute_s,
+           pgs.changed);
+    fflush(stdout);
+
+    /* the scheduler: ingest, recompute, point queries */
+    char sdir[sizeof dir + 16], rpc[64];
+    snprintf(sdir, sizeof sdir, "%s/sched", dir);
+    ent_curve_client_t curve;
+    if ((pid = bench_scheduler_start(sdir, o.sched, rpc, sizeof rpc)) < 0 || bench_curve("scheduler", &curve))
+        goto done;
+    ctx = zmq_ctx_new();
+    sock = zmq_socket(ctx, ZMQ_DEALER);
+    ent_curve_apply_client(sock, &curve);
+    zmq_connect(sock, rpc);
+    c = ent_rpc_client_new(ctx, rpc, 300000, &curve);
+    ent_rpc_result_t r = { 0 };
+    int up = -1;
+    for (int i = 0; i < 100 && up; i++) {
+        up = ent_rpc_client_call(c, "health", NULL, NULL, 0, &r);
+        ent_rpc_result_clear(&r);
+        if (up)
+            usleep(50000);
+    }
+    if (up || s_sched_ingest(sock, file, o.in_flight, &sch))
+        goto done;
+    printf("%-44s %zu accepted in %.2f s\n", "scheduler ingest", sch.inserted, sch.ingest_s);
+    Entretiens__V1__ClockSet cs = ENTRETIENS__V1__CLOCK_SET__INIT;
+    cs.now_ms = ent_date_to_unix_ms(today + 1);
+    t0 = bench_now();
+    int crc = ent_rpc_client_call_msg(c, "admin.clock.set", NULL, &cs.base, &r);
+    sch.recompute_s = bench_now() - t0;
+    bool clock_ok = crc == 0 && r.code == ENT_OK;
+    ent_rpc_result_clear(&r);
+    if (!clock_ok)
+        goto done;
+    printf("%-44s %.3f s\n", "scheduler recompute (every rule, +1 day)", sch.recompute_s);
+    fflush(stdout);
+    double sum0 = 0, n0 = 0, sum1 = 0, n1 = 0, h50 = 0, h99 = 0;
+    char http[64];
+    snprintf(http, sizeof http, "127.0.0.1:%d", atoi(strrchr(rpc, ':') + 1) + 2); /* bench_scheduler_start's */
+    bool server_time = s_server_time(http, "scheduler.obligations", &sum0, &n0) == 0;
+    if (s_measure(&o, s_sched_query, c, pid, &sch))
+        goto done;
+    server_time = server_time && s_server_time(http, "scheduler.obligations", &sum1, &n1) == 0 && n1 > n0;
+    if (s_health(c, o.calls, &h50, &h99))
+        goto done;
+
+    /* PostgreSQL's point query, on the scheduler's obligations */
+    size_t total;
+    t0 = bench_now();
+    if (s_copy_obligations(sock, pg, o.employees, &total) || cmp_pg_analyze(pg))
+        goto done;
+    printf("%-44s %zu obligations (%.1f s, not measured)\n", "obligations copied to postgresql", total,
+           bench_now() - t0);
+    if (s_measure(&o, s_pg_query, pg, (pid_t) cmp_pg_backend_pid(pg), &pgs))
+        goto done;
+    if (pgs.rows != sch.rows) {
+        fprintf(stderr, "compare: the point queries differ: postgresql answered %zu rows, the scheduler %zu\n",
+                pgs.rows, sch.rows);
+        goto done;
+    }
+
+    /* memory, both still running */
+    sch.pss_kb = bench_pss_kb(pid);
+    long store_kb = bench_pss_file_kb(pid, "/data.mdb");
+    pgs.pss_kb = bench_pss_family_kb(o.pg_pid, &pgs.procs);
+
+    printf("\n%-44s %14s %14s %9s\n", "work", "PostgreSQL", "scheduler", "ratio (>1: scheduler better)");
+    s_row("ingest, acknowledged after commit", "events/s", 0, (double) pgs.inserted / pgs.ingest_s,
+          (double) sch.inserted / sch.ingest_s, true);
+    s_row("recompute +1 day (pg: 1 rule; sched: all)", "s", 3, pgs.recompute_s, sch.recompute_s, false);
+    s_row("obligations of one employee, p50", "us", 1, pgs.p50, sch.p50, false);
+    s_row("obligations of one employee, p99", "us", 1, pgs.p99, sch.p99, false);
+    s_row("server CPU per point query (every thread)", "us", 1, pgs.cpu_us, sch.cpu_us, false);
+    printf("%-44s %14s %14.1f %9s us mean inside the daemon, receipt to reply (its /metrics)\n",
+           "  of which the scheduler's own time", "", server_time ? (sum1 - sum0) / (n1 - n0) * 1e6 : -1.0, "");
+    printf("%-44s %14s %14s %9s us p50 %.1f, p99 %.1f (CURVE; the transport under every call)\n",
+           "  bare round trip (health)", "", "", "", h50, h99);
+    printf("%-44s %14.1f %14.1f %9s (the same %zu rows on both sides)\n", "obligations per answer",
+           (double) pgs.rows / o.calls, (double) sch.rows / o.calls, "", pgs.rows);
+    printf("%-44s %14.1f %14.1f %9s MiB (pg: %d processes)\n", "Pss", pgs.pss_kb / 1024.0, sch.pss_kb / 1024.0, "",
+           pgs.procs);
+    printf("%-44s %14s %14.1f %9s MiB (store map %.1f MiB; private anonymous %.1f MiB)\n",
+           "scheduler Pss apart from its mapped store", "", (sch.pss_kb - store_kb) / 1024.0, "", store_kb / 1024.0,
+           bench_status_kb(pid, "RssAnon:") / 1024.0);
+    status = 0;
+done:
+    if (status)
+        fprintf(stderr, "compare: stopped on the error above\n");
+    ent_rpc_client_destroy(&c);
+    if (sock) {
+        int linger = 0;
+        zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+        zmq_close(sock);
+    }
+    if (ctx)
+        zmq_ctx_term(ctx);
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+    }
+    cmp_pg_destroy(&pg);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "compare: cannot remove %s\n", dir);
+    return status;
+}

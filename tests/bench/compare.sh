@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# ./tests/bench/run.sh compare — the scheduler against a throw-away
+# PostgreSQL cluster on the same machine (tests/bench/bench_compare.c).
+#
+# Installs PostgreSQL and libpq from Debian when missing (deploy/deps.sh
+# --bench), creates a cluster in a temporary directory with the stock
+# configuration (fsync and synchronous_commit on), listening on 127.0.0.1
+# at a free port (its unix socket in the same directory), runs the
+# comparison, stops the cluster and removes the directory.
+#
+# ENT_COMPARE_EMPLOYEES (default 200000, a few minutes on 2 cores; the
+# issue's size is 1000000), ENT_COMPARE_CALLS (20000 point queries),
+# ENT_COMPARE_IN_FLIGHT (1: one batch at a time, as PostgreSQL's one
+# connection), ENT_COMPARE_SCHEDULER (another scheduler binary, to compare
+# two builds).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${ENT_BUILD:-$top/build-release}
+"$top/deploy/deps.sh" --bench
+# configured again: libpq may have just been installed
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" -j"$(nproc)" --target ent-bench-compare entretiens-scheduler >/dev/null
+
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+tmp=$(mktemp -d /tmp/ent-bench-pg.XXXXXX)
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then
+  # initdb refuses root: the cluster belongs to the postgres user the package created
+  chown postgres: "$tmp"
+  as_pg=(runuser -u postgres --)
+fi
+stop() {
+  if [ -f "$tmp/data/postmaster.pid" ]; then
+    "${as_pg[@]}" "$pgbin/pg_ctl" -D "$tmp/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$tmp"
+}
+trap stop EXIT
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"${as_pg[@]}" "$pgbin/initdb" -D "$tmp/data" -U ent -A trust --encoding=UTF8 --locale=C.UTF-8 >"$tmp/initdb.log" 2>&1 ||
+  { cat "$tmp/initdb.log" >&2; exit 1; }
+"${as_pg[@]}" "$pgbin/pg_ctl" -D "$tmp/data" -l "$tmp/postgresql.log" -w \
+  -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$tmp" start >/dev/null ||
+  { cat "$tmp/postgresql.log" >&2; exit 1; }
+pg_pid=$(head -1 "$tmp/data/postmaster.pid")
+# the machine's load: the latencies below depend on it
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
+"$pgbin/postgres" --version
+"${as_pg[@]}" "$pgbin/psql" -h 127.0.0.1 -p "$port" -U ent -d postgres -Atc \
+  "SELECT 'fsync=' || current_setting('fsync') || ' synchronous_commit=' || current_setting('synchronous_commit') || ' shared_buffers=' || current_setting('shared_buffers')"
+"$build/tests/bench/ent-bench-compare" --pg "host=127.0.0.1 port=$port user=ent dbname=postgres" --pg-pid "$pg_pid" \
+  --employees "${ENT_COMPARE_EMPLOYEES:-200000}" --calls "${ENT_COMPARE_CALLS:-20000}" \
+  --in-flight "${ENT_COMPARE_IN_FLIGHT:-1}" \
+  --scheduler "${ENT_COMPARE_SCHEDULER:-$build/services/entretiens-scheduler}"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

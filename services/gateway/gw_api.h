@@ -126,6 +126,10 @@ int gw_route_webhook_resubmit(gw_req_t *r, gw_resp_t *out, const void *arg);
 /* The report as a PDF (gw_report.c). */
 int gw_route_report_pdf(gw_req_t *r, gw_resp_t *out, const void *arg);
 
+/* The data subject's copy as a zip (gw_subject.c): r->params[0] is the
+ * employee; ?lang=fr|en. */
+int gw_route_subject_zip(gw_req_t *r, gw_resp_t *out, const void *arg);
+
 /* The session cookie's name. */
 #define GW_COOKIE "ent_session"
 

@@ -6,10 +6,16 @@
 #     nothing of anyone else; each report rendered is an `export` in the
 #     interview's audit chain; the JSON answer stays for Accept:
 #     application/json; refusals: another employee, the manager, HR without
-#     the content permission, no credential.
+#     the content permission, no credential;
+#  2. a reason (cancel) is sealed: not in records' LMDB file (where the
+#     outbox's events are too) nor in the webhook's payload, which says only
+#     that a reason was given; readable in the audit trail by HR with the
+#     content permission and the employee, withheld from the interviewer and
+#     HR without content; gone ("purged") once the employee's content is
+#     erased, the audit chain still verifying.
 source "$(dirname "$0")/lib.sh"
 it_endpoints scheduler records notifier analytics gateway
-export ENTRETIENS_NOW=2020-01-15 ENTRETIENS_NOTIFIER_TICK_MS=50
+export ENTRETIENS_NOW=2020-01-15 ENTRETIENS_NOTIFIER_TICK_MS=50 ENTRETIENS_RETENTION_CONTENT_YEARS=1
 here=$(cd "$(dirname "$0")" && pwd)
 SECRET='Retards constatés les 2, 9 et 16 février'
 start_daemons
@@ -108,4 +114,57 @@ st=$(get "$IT_DIR/dpo.jar" /employees/NOBODY/export "$IT_DIR/nobody")
 [ "$st" = 404 ] || [ "$st" = 403 ] || fail "an unknown person: $st $(cat "$IT_DIR/nobody")"
 log "the copy over the API: the CLI's zip, audited, JSON on demand, refusals"
 
-echo "privacy over the API: the employee's copy"
+# ------------------------------------------------------- 2. sealed reasons
+REASON='Arrêt maladie prolongé, dépression'
+RECV_PORT=$(free_port) RECV_LOG=$IT_DIR/received.jsonl
+: >"$RECV_LOG"
+start_bg receiver /usr/bin/python3 "$here/webhook_receiver.py" "$RECV_PORT" "$RECV_LOG" "$IT_DIR/down" 0
+for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$RECV_PORT/" && break; sleep 0.1; done
+echo 'correct horse battery' | "$CTL" user add root --principal admin:root >/dev/null || fail "user add root"
+CSRF=$(curl -s -c "$IT_DIR/root.jar" -H 'Content-Type: application/json' \
+  -d '{"login":"root","password":"correct horse battery"}' "$GW_API/auth/login" | jq -r .csrf_token)
+[ "$(curl -s -o "$IT_DIR/wh" -w '%{http_code}' -b "$IT_DIR/root.jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
+  -d "{\"url\":\"http://127.0.0.1:$RECV_PORT/hook\",\"kinds\":[\"interview.cancelled\"]}" "$GW_API/webhooks")" = 201 ] ||
+  fail "subscribe: $(cat "$IT_DIR/wh")"
+IV3=$(new_interview E1 "Point d'étape E1") || fail "create IV3"
+"$CTL" --as hr:dpo interview cancel "$IV3" --reason "$REASON" >/dev/null || fail "cancel IV3"
+wait_for 20 yes bash -c 'grep -qF "$1" "$0" && echo yes || echo no' "$RECV_LOG" "$IV3" || fail "the cancellation never reached the webhook"
+grep -F "$IV3" "$RECV_LOG" | python3 -c '
+import json, sys
+reason = sys.argv[1]
+for line in sys.stdin:
+    rec = json.loads(line)
+    assert reason not in rec["body"] and "pression" not in rec["body"], rec["body"]
+    body = json.loads(rec["body"])
+    assert body["data"].get("reason_given") is True and "reason" not in body["data"], body
+' "$REASON" || fail "the webhook's payload"
+rec_stop_copy() { # records' store as a file: the text must not be in it
+  # (the default templates hold the word "maladie": the test looks for its own words)
+  grep -qF "dépression" "$ENTRETIENS_DATA_DIR/records/data.mdb" && fail "the reason in clear in records' store: $1"
+  mdb_dump -a -p "$ENTRETIENS_DATA_DIR/records" | grep -qF "pression" && fail "the reason in clear in a database of records: $1"
+  true
+}
+rec_stop_copy "after the cancel"
+history_reason() { # principal -> details.reason of IV3's cancel record
+  "$CTL" --as "$1" --json interview history "$IV3" | jq -r 'map(select(.action == "cancel"))[0].details.reason'
+}
+[ "$(history_reason hr:dpo)" = "$REASON" ] || fail "HR with content reads the reason: $(history_reason hr:dpo)"
+[ "$(history_reason employee:E1)" = "$REASON" ] || fail "the employee reads the reason: $(history_reason employee:E1)"
+[ "$(history_reason manager:M1)" = withheld ] || fail "the interviewer: $(history_reason manager:M1)"
+[ "$(history_reason hr:bob)" = withheld ] || fail "HR without content: $(history_reason hr:bob)"
+"$CTL" --as manager:M1 --json interview show "$IV3" | jq -e '.reason == null and (.withheld | index("reason"))' >/dev/null ||
+  fail "the interviewer sees the header's reason: $("$CTL" --as manager:M1 --json interview show "$IV3" | jq -c '[.reason, .withheld]')"
+"$CTL" --as hr:dpo --json interview show "$IV3" | jq -e --arg r "$REASON" '.reason == $r' >/dev/null || fail "HR reads the header's reason"
+# E1 leaves; a year later (ENTRETIENS_RETENTION_CONTENT_YEARS=1) her content is purged, the erasure accepted
+echo '{"event_id":"l1","source":"hris","type":"left","employee_id":"E1","effective_date":"2020-01-20"}' |
+  "$CTL" ingest - >/dev/null || fail "leave E1"
+"$CTL" clock set 2021-01-21 >/dev/null || fail "clock set"
+wait_for 30 yes bash -c '"$0" --as admin:root --json interview show "$1" | jq -r "if .purged then \"yes\" else \"no\" end"' "$CTL" "$IV3" ||
+  fail "E1 not purged"
+"$CTL" --as hr:dpo subject erase E1 --reason "DPO request 2021-3" >/dev/null || fail "subject erase E1"
+[ "$(history_reason hr:dpo)" = purged ] || fail "the reason after the erasure: $(history_reason hr:dpo)"
+rec_stop_copy "after the erasure"
+"$CTL" --as admin:root audit verify >/dev/null || fail "audit verify after the erasure: $("$CTL" --as admin:root audit verify 2>&1)"
+log "reasons: sealed in the store, not in the webhook, shown to HR with content and the employee only, erased with the key"
+
+echo "privacy over the API: the employee's copy, sealed reasons"

@@ -69,9 +69,8 @@ static void s_filename(const char *id, char *out, size_t size)
             *p = '_';
 }
 
-int gw_route_subject_zip(gw_req_t *r, gw_resp_t *out, const void *arg)
+static int s_zip(gw_req_t *r, gw_resp_t *out)
 {
-    (void) arg;
     const char *lang_s = gw_req_query(r, "lang");
     ics_lang_t lang = ICS_LANG_FR;
     if (lang_s && ics_lang_parse(lang_s, &lang) != 0)
@@ -96,18 +95,28 @@ int gw_route_subject_zip(gw_req_t *r, gw_resp_t *out, const void *arg)
     if (rc == ENT_SUBJECT_CALL_FAILED)
         return gw_resp_problem(out, 502, "INTERNAL", NULL, "%s answered an unreadable reply", c.daemon);
     if (rc) {
-        ent_log_error("gateway.subject", "copy of %s for %s: %s", r->params[0], r->principal,
-                      why ? why : strerror(rc));
+        ent_log_error("gateway.subject", "copy for %s: %s", r->principal, why ? why : strerror(rc));
         return gw_resp_problem(out, 500, "INTERNAL", NULL, "the copy could not be built");
     }
     char name[GW_MAX_PARAM + 16];
     s_filename(r->params[0], name, sizeof name);
     snprintf(out->disposition, sizeof out->disposition, "attachment; filename=\"%s\"", name);
-    ent_log_info("gateway.subject", "copy of %s exported by %s (%zu interviews, %zu reports, %zu bytes)",
-                 r->params[0], r->principal, zip.interviews, zip.reports, zip.len);
+    ent_log_info("gateway.subject", "copy exported by %s (%zu interviews, %zu reports, %zu bytes)", r->principal,
+                 zip.interviews, zip.reports, zip.len);
     out->status = 200;
     out->text = (char *) zip.zip; /* taken: the response frees it */
     out->text_len = zip.len;
     out->content_type = "application/zip";
     return 0;
+}
+
+int gw_route_subject_zip(gw_req_t *r, gw_resp_t *out, const void *arg)
+{
+    (void) arg;
+    /* the person as a field of every line of the request (the daemons'
+     * calls too), never in the message */
+    ent_log_employee_set(r->params[0]);
+    int rc = s_zip(r, out);
+    ent_log_employee_set(NULL);
+    return rc;
 }

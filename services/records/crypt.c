@@ -109,14 +109,17 @@ static size_t s_key_ad(uint8_t *ad, const char *employee)
     return sizeof tag + el;
 }
 
-/* The additional data of a sealed value: interview, field, employee, key id. */
-static int s_value_ad(uint8_t **ad, size_t *len, const char *interview_id, const char *field, const char *employee,
-                      const uint8_t kid[S_KID])
+/* The additional data of a sealed value: interview, field, employee, key id;
+ * in buf (S_AD_BUF bytes) when it fits, as it always does for records' ids,
+ * else malloc'd (free *ad when it is not buf). */
+#define S_AD_BUF 512
+static int s_value_ad(uint8_t **ad, size_t *len, uint8_t buf[S_AD_BUF], const char *interview_id, const char *field,
+                      const char *employee, const uint8_t kid[S_KID])
 {
     static const char tag[] = "entretiens-content-v1";
     size_t il = strlen(interview_id), fl = strlen(field), el = strlen(employee);
     *len = sizeof tag + il + 1 + fl + 1 + el + 1 + S_KID;
-    uint8_t *p = *ad = malloc(*len);
+    uint8_t *p = *ad = *len <= S_AD_BUF ? buf : malloc(*len);
     if (!p)
         return ENOMEM;
     memcpy(p, tag, sizeof tag), p += sizeof tag;
@@ -238,14 +241,15 @@ int rec_crypt_seal(rec_crypt_t *c, const char *employee, const char *interview_i
         rc = s_key_create(c, employee, key, kid);
     if (rc)
         goto done;
-    uint8_t *ad = NULL;
+    uint8_t *ad = NULL, adbuf[S_AD_BUF];
     size_t adl = 0;
-    if ((rc = s_value_ad(&ad, &adl, interview_id, field, employee, kid)) != 0)
+    if ((rc = s_value_ad(&ad, &adl, adbuf, interview_id, field, employee, kid)) != 0)
         goto done;
     size_t len = S_MAGIC_LEN + S_KID + 1 + el + S_NONCE + n + S_TAG;
     uint8_t *v = malloc(len), *p = v;
     if (!v) {
-        free(ad);
+        if (ad != adbuf)
+            free(ad);
         rc = ENOMEM;
         goto done;
     }
@@ -255,7 +259,8 @@ int rec_crypt_seal(rec_crypt_t *c, const char *employee, const char *interview_i
     memcpy(p, employee, el), p += el;
     randombytes_buf(p, S_NONCE);
     crypto_aead_xchacha20poly1305_ietf_encrypt(p + S_NONCE, NULL, pt, n, ad, adl, NULL, p, key);
-    free(ad);
+    if (ad != adbuf)
+        free(ad);
     *out = v;
     *outlen = len;
 done:
@@ -288,17 +293,18 @@ int rec_crypt_open_value(rec_crypt_t *c, const char *interview_id, const char *f
     int rc = s_key_get(c, employee, key, cur);
     if (rc == MDB_NOTFOUND || (!rc && sodium_memcmp(cur, kid, S_KID) != 0))
         rc = REC_CRYPT_SHREDDED;
-    uint8_t *ad = NULL, *pt = NULL;
+    uint8_t *ad = NULL, *pt = NULL, adbuf[S_AD_BUF];
     size_t adl = 0;
     if (!rc)
-        rc = s_value_ad(&ad, &adl, interview_id, field, employee, kid);
+        rc = s_value_ad(&ad, &adl, adbuf, interview_id, field, employee, kid);
     if (!rc && !(pt = malloc(n - head - S_TAG + 1)))
         rc = ENOMEM;
     unsigned long long ptl = 0;
     if (!rc && crypto_aead_xchacha20poly1305_ietf_decrypt(pt, &ptl, NULL, v + head, n - head, ad, adl,
                                                           v + head - S_NONCE, key) != 0)
         rc = REC_CRYPT_FORGED;
-    free(ad);
+    if (ad != adbuf)
+        free(ad);
     sodium_memzero(key, sizeof key);
     if (rc) {
         free(pt);

@@ -7,7 +7,7 @@
 #     interview's audit chain; the JSON answer stays for Accept:
 #     application/json; refusals: another employee, the manager, HR without
 #     the content permission, no credential;
-#  2. a reason (cancel) is sealed: not in records' LMDB file (where the
+#  2. reasons (a cancel, a reassignment) are sealed: not in records' LMDB file (where the
 #     outbox's events are too) nor in the webhook's payload, which says only
 #     that a reason was given; readable in the audit trail by HR with the
 #     content permission and the employee, withheld from the interviewer and
@@ -124,12 +124,14 @@ echo 'correct horse battery' | "$CTL" user add root --principal admin:root >/dev
 CSRF=$(curl -s -c "$IT_DIR/root.jar" -H 'Content-Type: application/json' \
   -d '{"login":"root","password":"correct horse battery"}' "$GW_API/auth/login" | jq -r .csrf_token)
 [ "$(curl -s -o "$IT_DIR/wh" -w '%{http_code}' -b "$IT_DIR/root.jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
-  -d "{\"url\":\"http://127.0.0.1:$RECV_PORT/hook\",\"kinds\":[\"interview.cancelled\"]}" "$GW_API/webhooks")" = 201 ] ||
+  -d "{\"url\":\"http://127.0.0.1:$RECV_PORT/hook\",\"kinds\":[\"interview.cancelled\",\"interview.reassigned\"]}" "$GW_API/webhooks")" = 201 ] ||
   fail "subscribe: $(cat "$IT_DIR/wh")"
 IV3=$(new_interview E1 "Point d'étape E1") || fail "create IV3"
 "$CTL" --as hr:dpo interview cancel "$IV3" --reason "$REASON" >/dev/null || fail "cancel IV3"
-wait_for 20 yes bash -c 'grep -qF "$1" "$0" && echo yes || echo no' "$RECV_LOG" "$IV3" || fail "the cancellation never reached the webhook"
-grep -F "$IV3" "$RECV_LOG" | python3 -c '
+"$CTL" --as hr:dpo interview reassign "$IV2" --to E1 --reason "M1 en arrêt, dépression" >/dev/null || fail "reassign IV2"
+wait_for 20 yes bash -c 'grep -qF "$1" "$0" && grep -qF "$2" "$0" && echo yes || echo no' "$RECV_LOG" "$IV3" "$IV2" ||
+  fail "the cancellation and the reassignment never reached the webhook"
+grep -F -e "$IV3" -e "$IV2" "$RECV_LOG" | python3 -c '
 import json, sys
 reason = sys.argv[1]
 for line in sys.stdin:
@@ -152,6 +154,9 @@ history_reason() { # principal -> details.reason of IV3's cancel record
 [ "$(history_reason employee:E1)" = "$REASON" ] || fail "the employee reads the reason: $(history_reason employee:E1)"
 [ "$(history_reason manager:M1)" = withheld ] || fail "the interviewer: $(history_reason manager:M1)"
 [ "$(history_reason hr:bob)" = withheld ] || fail "HR without content: $(history_reason hr:bob)"
+reassign_reason() { "$CTL" --as "$1" --json interview history "$IV2" | jq -r 'map(select(.action == "reassign"))[0].details.reason'; }
+[ "$(reassign_reason hr:dpo)" = "M1 en arrêt, dépression" ] || fail "HR reads the reassignment's reason: $(reassign_reason hr:dpo)"
+[ "$(reassign_reason manager:E1)" = withheld ] || fail "the new interviewer: $(reassign_reason manager:E1)"
 "$CTL" --as manager:M1 --json interview show "$IV3" | jq -e '.reason == null and (.withheld | index("reason"))' >/dev/null ||
   fail "the interviewer sees the header's reason: $("$CTL" --as manager:M1 --json interview show "$IV3" | jq -c '[.reason, .withheld]')"
 "$CTL" --as hr:dpo --json interview show "$IV3" | jq -e --arg r "$REASON" '.reason == $r' >/dev/null || fail "HR reads the header's reason"

@@ -123,6 +123,9 @@ json_t *ent_msgjson_interview_view(const Entretiens__V1__InterviewView *v)
     json_object_set_new(j, "report_digest", v->report_digest && *v->report_digest ? ent_json_str(v->report_digest) : json_null());
     /* added after the documented keys, as the contract wants */
     json_object_set_new(j, "window_start", v->interview && v->interview->window_start ? ent_json_pbdate(v->interview->window_start) : json_null());
+    /* the deadline set by hand (records.interview.move_due) and the law's */
+    json_object_set_new(j, "due_moved", json_boolean(v->interview && v->interview->due_moved));
+    json_object_set_new(j, "legal_due_date", v->interview && v->interview->legal_due_date ? ent_json_pbdate(v->interview->legal_due_date) : json_null());
     json_t *warn = json_array();
     for (size_t i = 0; i < v->n_warnings; i++)
         json_array_append_new(warn, ent_json_str(v->warnings[i]));

@@ -108,8 +108,8 @@ static int s_user_list(ctl_t *ctl)
         if (ctl->json) {
             json_array_append_new(arr, json_pack("{s:o, s:o, s:b, s:b, s:o, s:o}", "login", ent_json_str(a->login),
                                                  "principal", ent_json_str(a->principal), "disabled", a->disabled,
-                                                 "locked", locked, "created", ctl_json_time(a->created_ms),
-                                                 "last_login", ctl_json_time(a->last_login_ms)));
+                                                 "locked", locked, "created", ent_msgjson_time(a->created_ms),
+                                                 "last_login", ent_msgjson_time(a->last_login_ms)));
         } else {
             printf("%-24s %-24s %-9s last login %s\n", a->login, a->principal,
                    a->disabled ? "disabled" : locked ? "locked" : "active", s_time(a->last_login_ms, b2, sizeof b2));
@@ -178,7 +178,7 @@ static json_t *s_key_json(const Entretiens__V1__ApiKey *k)
         json_array_append_new(scopes, ent_json_str(k->scopes[i]));
     return json_pack("{s:o, s:o, s:o, s:o, s:b, s:o}", "id", ent_json_str(k->id), "principal",
                      ent_json_str(k->principal), "scopes", scopes, "label", ent_json_str(k->label), "revoked",
-                     k->revoked, "created", ctl_json_time(k->created_ms));
+                     k->revoked, "created", ent_msgjson_time(k->created_ms));
 }
 
 int ctl_cmd_apikey(ctl_t *ctl, int argc, char **argv)

@@ -70,52 +70,6 @@ const char *ctl_notifier_details(const char *command)
 
 /* ------------------------------------------------------------ JSON forms */
 
-json_t *ctl_notification_json(const Entretiens__V1__Notification *n)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "id", ent_json_str(n->id));
-    json_object_set_new(o, "status", ent_json_str(n->status));
-    json_object_set_new(o, "kind", ent_json_str(n->kind));
-    json_object_set_new(o, "step", ent_json_str(n->step));
-    json_object_set_new(o, "role", ent_json_str(n->role));
-    json_object_set_new(o, "recipient_id", ent_json_str(n->recipient_id));
-    json_object_set_new(o, "employee_id", ent_json_str(n->employee_id));
-    json_object_set_new(o, "interview_type", ent_json_str(n->interview_type));
-    json_object_set_new(o, "due_date", ent_json_pbdate(n->due_date));
-    json_object_set_new(o, "fire_at", ctl_json_time(n->fire_at_ms));
-    json_object_set_new(o, "fire_at_ms", json_integer(n->fire_at_ms));
-    json_object_set_new(o, "late", json_boolean(n->late));
-    json_object_set_new(o, "message_id", ent_json_str(n->message_id));
-    json_object_set_new(o, "subject", ent_json_str(n->subject));
-    json_object_set_new(o, "obligation_id", ent_json_str(n->obligation_id));
-    json_object_set_new(o, "interview_id", ent_json_str(n->interview_id));
-    json_object_set_new(o, "dispatched_at", ctl_json_time(n->dispatched_at_ms));
-    json_object_set_new(o, "dispatched_at_ms", json_integer(n->dispatched_at_ms));
-    json_object_set_new(o, "sent_at", ctl_json_time(n->sent_at_ms));
-    json_object_set_new(o, "attempts", json_integer(n->attempts));
-    json_object_set_new(o, "last_error", ent_json_str(n->last_error));
-    json_object_set_new(o, "address", ent_json_str(n->address));
-    json_object_set_new(o, "locale", ent_json_str(n->locale));
-    json_t *dl = json_array();
-    for (size_t i = 0; i < n->n_deliveries; i++) {
-        const Entretiens__V1__Delivery *d = n->deliveries[i];
-        json_t *j = json_object();
-        json_object_set_new(j, "channel", ent_json_str(d->channel));
-        json_object_set_new(j, "status", ent_json_str(d->status));
-        json_object_set_new(j, "attempts", json_integer(d->attempts));
-        json_object_set_new(j, "last_error", ent_json_str(d->last_error));
-        json_object_set_new(j, "next_try", ctl_json_time(d->next_try_ms));
-        json_array_append_new(dl, j);
-    }
-    json_object_set_new(o, "deliveries", dl);
-    json_object_set_new(o, "digest_id", n->digest_id && *n->digest_id ? ent_json_str(n->digest_id) : json_null());
-    json_t *items = json_array();
-    for (size_t i = 0; i < n->n_items; i++)
-        json_array_append_new(items, ent_json_str(n->items[i]));
-    json_object_set_new(o, "items", items);
-    return o;
-}
-
 static json_t *s_strings(char **v, size_t n)
 {
     json_t *a = json_array();
@@ -131,7 +85,7 @@ static json_t *s_message_json(const Entretiens__V1__RenderedMessage *m)
     json_object_set_new(o, "status", ent_json_str(m->status));
     json_object_set_new(o, "kind", ent_json_str(m->kind));
     json_object_set_new(o, "recipient_id", ent_json_str(m->recipient_id));
-    json_object_set_new(o, "fire_at", ctl_json_time(m->fire_at_ms));
+    json_object_set_new(o, "fire_at", ent_msgjson_time(m->fire_at_ms));
     json_object_set_new(o, "late", json_boolean(m->late));
     json_object_set_new(o, "locale", ent_json_str(m->locale));
     json_object_set_new(o, "to", s_strings(m->to, m->n_to));
@@ -232,7 +186,7 @@ static int s_list(ctl_t *ctl, int argc, char **argv)
     if (ctl->json) {
         json_t *arr = json_array();
         for (size_t i = 0; i < rep->n_notifications; i++)
-            json_array_append_new(arr, ctl_notification_json(rep->notifications[i]));
+            json_array_append_new(arr, ent_msgjson_notification(rep->notifications[i]));
         ctl_print_json(json_pack("{s:o, s:b}", "notifications", arr, "truncated", rep->truncated));
     } else {
         ctl_table_t *t = ctl_table_new("STATUS", "FIRE_AT", "KIND", "RECIPIENT", "EMPLOYEE", "TYPE", "DUE", "ID", NULL);
@@ -315,7 +269,7 @@ static int s_rendered(ctl_t *ctl, const char *method, const Entretiens__V1__Prev
     }
     if (ctl->json) {
         if (show && rep->n_messages == 1 && rep->n_notifications == 1) {
-            ctl_print_json(json_pack("{s:o, s:o}", "notification", ctl_notification_json(rep->notifications[0]),
+            ctl_print_json(json_pack("{s:o, s:o}", "notification", ent_msgjson_notification(rep->notifications[0]),
                                      "message", s_message_json(rep->messages[0])));
         } else {
             json_t *arr = json_array();
@@ -416,7 +370,7 @@ static int s_stats(ctl_t *ctl)
         ctl_print_json(json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:b}", "counts", counts, "planned",
                                  (json_int_t) st->planned, "subjects", (json_int_t) st->subjects, "contacts",
                                  (json_int_t) st->contacts, "in_flight", (json_int_t) st->in_flight, "dead_letters",
-                                 (json_int_t) st->dead_letters, "next_fire", ctl_json_time(st->next_fire_ms), "channels",
+                                 (json_int_t) st->dead_letters, "next_fire", ent_msgjson_time(st->next_fire_ms), "channels",
                                  s_strings(st->channels, st->n_channels), "gate_open", st->gate_open));
     } else {
         char next[48];

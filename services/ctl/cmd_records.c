@@ -54,15 +54,6 @@ static const char *r_time(int64_t ms, char *buf, size_t size)
     return ent_time_str(ms, buf, size);
 }
 
-/* A JSON text from records (answers) as a JSON value (null when empty). */
-static json_t *r_json_text(const char *text)
-{
-    if (!text || !*text)
-        return json_null();
-    json_t *j = json_loads(text, 0, NULL);
-    return j ? j : ent_json_str(text);
-}
-
 static char *r_read_file(const char *path, size_t *len)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
@@ -92,117 +83,6 @@ static char *r_read_file(const char *path, size_t *len)
     return buf;
 }
 
-/* ------------------------------------------------------------ interview JSON */
-
-static json_t *r_objective_json(const Entretiens__V1__Objective *o)
-{
-    json_t *j = json_object();
-    json_object_set_new(j, "title", ent_json_str(o->title));
-    json_object_set_new(j, "measure", ent_json_str(o->measure));
-    json_object_set_new(j, "due_date", ent_json_pbdate(o->due_date));
-    json_object_set_new(j, "weight", json_integer(o->weight));
-    json_object_set_new(j, "attainment", o->attainment >= 0 ? json_integer(o->attainment) : json_null());
-    return j;
-}
-
-static json_t *r_action_json(const Entretiens__V1__ActionItem *a)
-{
-    json_t *j = json_object();
-    json_object_set_new(j, "title", ent_json_str(a->title));
-    json_object_set_new(j, "owner", ent_json_str(a->owner));
-    json_object_set_new(j, "due_date", ent_json_pbdate(a->due_date));
-    return j;
-}
-
-static json_t *r_signature_json(const Entretiens__V1__Signature *s)
-{
-    if (!s)
-        return json_null();
-    json_t *j = json_object();
-    json_object_set_new(j, "by", ent_json_str(s->by));
-    json_object_set_new(j, "at", ctl_json_time(s->at_ms));
-    json_object_set_new(j, "digest", ent_json_str(s->digest));
-    json_object_set_new(j, "comment", s->comment && *s->comment ? ent_json_str(s->comment) : json_null());
-    return j;
-}
-
-static json_t *r_interview_json(const Entretiens__V1__Interview *iv)
-{
-    json_t *j = json_object();
-    json_object_set_new(j, "id", ent_json_str(iv->id));
-    json_object_set_new(j, "type", ent_json_str(iv->type));
-    json_object_set_new(j, "status", ent_json_str(iv->status));
-    json_object_set_new(j, "employee_id", ent_json_str(iv->employee_id));
-    json_object_set_new(j, "first_name", ent_json_str(iv->first_name));
-    json_object_set_new(j, "last_name", ent_json_str(iv->last_name));
-    json_object_set_new(j, "manager_id", ent_json_str(iv->manager_id));
-    json_object_set_new(j, "obligation_id", iv->obligation_id && *iv->obligation_id ? ent_json_str(iv->obligation_id) : json_null());
-    json_object_set_new(j, "due_date", ent_json_pbdate(iv->due_date));
-    json_object_set_new(j, "entity", ent_json_str(iv->entity));
-    json_object_set_new(j, "department", ent_json_str(iv->department));
-    json_object_set_new(j, "site", ent_json_str(iv->site));
-    json_object_set_new(j, "locale", ent_json_str(iv->locale));
-    json_object_set_new(j, "title", iv->title && *iv->title ? ent_json_str(iv->title) : json_null());
-    json_object_set_new(j, "template", json_pack("{s:o s:i}", "id", ent_json_str(iv->template_id), "version", (int) iv->template_version));
-    json_object_set_new(j, "created_at", ctl_json_time(iv->created_at_ms));
-    json_object_set_new(j, "created_by", ent_json_str(iv->created_by));
-    json_object_set_new(j, "updated_at", ctl_json_time(iv->updated_at_ms));
-    if (iv->scheduled_start_ms > 0) {
-        json_t *s = json_object();
-        json_object_set_new(s, "start", ctl_json_time(iv->scheduled_start_ms));
-        json_object_set_new(s, "duration_min", json_integer(iv->duration_min));
-        json_object_set_new(s, "place", iv->place && *iv->place ? ent_json_str(iv->place) : json_null());
-        json_object_set_new(s, "video_link", iv->video_link && *iv->video_link ? ent_json_str(iv->video_link) : json_null());
-        json_object_set_new(j, "schedule", s);
-    } else {
-        json_object_set_new(j, "schedule", json_null());
-    }
-    json_object_set_new(j, "held_on", ent_json_pbdate(iv->held_on));
-    json_object_set_new(j, "employee_shared", json_boolean(iv->employee_shared));
-    json_object_set_new(j, "manager_shared", json_boolean(iv->manager_shared));
-    json_object_set_new(j, "signatures", json_pack("{s:o s:o}", "employee", r_signature_json(iv->employee_signature),
-                                                   "manager", r_signature_json(iv->manager_signature)));
-    json_object_set_new(j, "closed_at", ctl_json_time(iv->closed_at_ms));
-    json_object_set_new(j, "reopen_count", json_integer(iv->reopen_count));
-    json_object_set_new(j, "reason", iv->reason && *iv->reason ? ent_json_str(iv->reason) : json_null());
-    json_object_set_new(j, "reassigned", json_boolean(iv->reassigned));
-    json_t *obj = json_array(), *act = json_array();
-    for (size_t i = 0; i < iv->n_carried_objectives; i++)
-        json_array_append_new(obj, r_objective_json(iv->carried_objectives[i]));
-    for (size_t i = 0; i < iv->n_carried_action_items; i++)
-        json_array_append_new(act, r_action_json(iv->carried_action_items[i]));
-    json_object_set_new(j, "carried", json_pack("{s:o s:o s:o}", "from",
-                                                iv->carried_from && *iv->carried_from ? ent_json_str(iv->carried_from) : json_null(),
-                                                "objectives", obj, "action_items", act));
-    json_object_set_new(j, "purged", json_boolean(iv->purged));
-    json_object_set_new(j, "purged_at", ctl_json_time(iv->purged_at_ms));
-    return j;
-}
-
-json_t *ctl_interview_view_json(const Entretiens__V1__InterviewView *v)
-{
-    json_t *j = r_interview_json(v->interview);
-    json_object_set_new(j, "answers", json_pack("{s:o s:o}", "employee", r_json_text(v->employee_answers), "manager",
-                                                r_json_text(v->manager_answers)));
-    json_object_set_new(j, "manager_notes", v->manager_notes && *v->manager_notes ? ent_json_str(v->manager_notes) : json_null());
-    json_t *w = json_array();
-    for (size_t i = 0; i < v->n_withheld; i++)
-        json_array_append_new(w, ent_json_str(v->withheld[i]));
-    json_object_set_new(j, "withheld", w);
-    json_object_set_new(j, "relation", ent_json_str(v->relation));
-    json_object_set_new(j, "report_digest", v->report_digest && *v->report_digest ? ent_json_str(v->report_digest) : json_null());
-    /* added after the documented keys, as the contract wants */
-    json_object_set_new(j, "window_start", v->interview && v->interview->window_start ? ent_json_pbdate(v->interview->window_start) : json_null());
-    /* the deadline set by hand (records.interview.move_due) and the law's */
-    json_object_set_new(j, "due_moved", json_boolean(v->interview && v->interview->due_moved));
-    json_object_set_new(j, "legal_due_date", v->interview && v->interview->legal_due_date ? ent_json_pbdate(v->interview->legal_due_date) : json_null());
-    json_t *warn = json_array();
-    for (size_t i = 0; i < v->n_warnings; i++)
-        json_array_append_new(warn, ent_json_str(v->warnings[i]));
-    json_object_set_new(j, "warnings", warn);
-    return j;
-}
-
 static const char *r_sched_str(const Entretiens__V1__Interview *iv, char *buf, size_t size)
 {
     char t[48];
@@ -229,7 +109,7 @@ static void r_print_answer(const json_t *v)
 static void r_print_answers(const Entretiens__V1__InterviewView *v)
 {
     json_t *tmpl = v->template_json && *v->template_json ? json_loads(v->template_json, 0, NULL) : NULL;
-    json_t *ea = r_json_text(v->employee_answers), *ma = r_json_text(v->manager_answers);
+    json_t *ea = ent_msgjson_text(v->employee_answers), *ma = ent_msgjson_text(v->manager_answers);
     if (!tmpl) {
         if (json_is_object(ea) || json_is_object(ma))
             printf("\n(template unavailable; raw answers with --json)\n");
@@ -343,7 +223,7 @@ static int r_done_view(ctl_t *ctl, Entretiens__V1__InterviewView *v, const char 
         fputc('\n', stderr);
     }
     if (ctl->json) {
-        ctl_print_json(ctl_interview_view_json(v));
+        ctl_print_json(ent_msgjson_interview_view(v));
     } else {
         printf("%s: %s\n", v->interview->id, what);
         r_print_view(v, false);
@@ -406,7 +286,7 @@ static int r_iv_list(ctl_t *ctl, int argc, char **argv)
             json_object_set_new(j, "last_name", ent_json_str(s->last_name));
             json_object_set_new(j, "manager_id", ent_json_str(s->manager_id));
             json_object_set_new(j, "entity", ent_json_str(s->entity));
-            json_object_set_new(j, "scheduled_start", ctl_json_time(s->scheduled_start_ms));
+            json_object_set_new(j, "scheduled_start", ent_msgjson_time(s->scheduled_start_ms));
             json_object_set_new(j, "held_on", ent_json_pbdate(s->held_on));
             json_object_set_new(j, "obligation_id", s->obligation_id && *s->obligation_id ? ent_json_str(s->obligation_id) : json_null());
             json_array_append_new(a, j);
@@ -450,8 +330,8 @@ static int r_iv_show(ctl_t *ctl, int argc, char **argv)
     if (!v)
         return CTL_FAILED;
     if (ctl->json) {
-        json_t *j = ctl_interview_view_json(v);
-        json_object_set_new(j, "template_document", r_json_text(v->template_json));
+        json_t *j = ent_msgjson_interview_view(v);
+        json_object_set_new(j, "template_document", ent_msgjson_text(v->template_json));
         ctl_print_json(j);
     } else {
         r_print_view(v, true);
@@ -658,10 +538,10 @@ static json_t *r_audit_json(const Entretiens__V1__AuditRecord *a)
     json_t *j = json_object();
     json_object_set_new(j, "seq", json_integer((json_int_t) a->seq));
     json_object_set_new(j, "interview_seq", json_integer(a->interview_seq));
-    json_object_set_new(j, "at", ctl_json_time(a->at_ms));
+    json_object_set_new(j, "at", ent_msgjson_time(a->at_ms));
     json_object_set_new(j, "actor", ent_json_str(a->actor));
     json_object_set_new(j, "action", ent_json_str(a->action));
-    json_object_set_new(j, "details", r_json_text(a->details));
+    json_object_set_new(j, "details", ent_msgjson_text(a->details));
     json_object_set_new(j, "hash", ent_json_str(h));
     json_object_set_new(j, "interview_hash", ent_json_str(p));
     return j;
@@ -707,21 +587,6 @@ static int r_iv_history(ctl_t *ctl, int argc, char **argv)
     return r_history(ctl, pos[0]);
 }
 
-json_t *ctl_reads_json(const Entretiens__V1__InterviewReadsReply *l)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < l->n_reads; i++) {
-        const Entretiens__V1__InterviewRead *rd = l->reads[i];
-        char tm[48];
-        json_t *w = json_array();
-        for (size_t k = 0; k < rd->n_what; k++)
-            json_array_append_new(w, ent_json_str(rd->what[k]));
-        json_array_append_new(a, json_pack("{s:o, s:o, s:o}", "principal", ent_json_str(rd->principal), "at",
-                                           ent_json_str(r_time(rd->at_ms, tm, sizeof tm)), "what", w));
-    }
-    return a;
-}
-
 /* interview reads ID: who read the interview's content, and what. */
 static int r_iv_reads(ctl_t *ctl, int argc, char **argv)
 {
@@ -736,7 +601,7 @@ static int r_iv_reads(ctl_t *ctl, int argc, char **argv)
     if (!l)
         return CTL_FAILED;
     if (ctl->json) {
-        ctl_print_json(ctl_reads_json(l));
+        ctl_print_json(ent_msgjson_reads(l));
     } else if (l->n_reads == 0) {
         printf("%s: nobody has read its content yet\n", l->id);
     } else {
@@ -960,7 +825,7 @@ static json_t *r_tpl_json(const Entretiens__V1__Template *t)
     json_object_set_new(j, "title", ent_json_str(t->title));
     json_object_set_new(j, "questions", json_integer(t->questions));
     json_object_set_new(j, "digest", ent_json_str(t->digest));
-    json_object_set_new(j, "imported_at", ctl_json_time(t->imported_at_ms));
+    json_object_set_new(j, "imported_at", ent_msgjson_time(t->imported_at_ms));
     json_object_set_new(j, "imported_by", ent_json_str(t->imported_by));
     /* added after the documented keys: the interviews created on this version */
     json_object_set_new(j, "interviews", json_integer(t->interviews));
@@ -1032,7 +897,7 @@ static int r_tpl_show(ctl_t *ctl, int argc, char **argv)
     Entretiens__V1__Template *t = ctl_call_unpack(ctl, DAEMON, "records.template.show", &q.base, &entretiens__v1__template__descriptor);
     if (!t)
         return CTL_FAILED;
-    json_t *doc = r_json_text(t->document);
+    json_t *doc = ent_msgjson_text(t->document);
     if (ctl->json) {
         json_t *j = r_tpl_json(t);
         json_object_set_new(j, "document", doc);
@@ -1183,7 +1048,7 @@ int ctl_cmd_access(ctl_t *ctl, int argc, char **argv)
             }
             json_array_append_new(a, json_pack("{s:o s:o s:b s:o s:o}", "principal", ent_json_str(g->principal), "entities", e,
                                                "content", (int) g->content, "granted_by", ent_json_str(g->granted_by),
-                                               "granted_at", ctl_json_time(g->granted_at_ms)));
+                                               "granted_at", ent_msgjson_time(g->granted_at_ms)));
             if (t) {
                 char tm[48];
                 ctl_table_row(t);

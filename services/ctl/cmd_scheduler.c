@@ -97,46 +97,6 @@ static void s_kv_date(const char *label, const Entretiens__V1__Date *d)
     s_kv(label, ent_pbdate_str(d, buf));
 }
 
-/* The JSON object of an obligation (docs/cli.md). */
-static json_t *s_obligation_json(const Entretiens__V1__Obligation *o, bool with_employee)
-{
-    json_t *j = json_object();
-    json_object_set_new(j, "obligation_id", ent_json_str(o->obligation_id));
-    json_object_set_new(j, "type", ent_json_str(o->type));
-    json_object_set_new(j, "due_date", ent_json_pbdate(o->due_date));
-    json_object_set_new(j, "window_start", ent_json_pbdate(o->window_start));
-    json_object_set_new(j, "status", ent_json_str(o->status));
-    json_object_set_new(j, "rule", ent_json_str(o->rule));
-    json_object_set_new(j, "basis", ent_json_str(o->basis));
-    json_object_set_new(j, "reason", ent_json_str(o->reason));
-    if (o->penalty_eur > 0)
-        json_object_set_new(j, "penalty_eur", json_integer(o->penalty_eur));
-    if (o->penalty_if_inspected_eur > 0)
-        json_object_set_new(j, "penalty_if_inspected_eur", json_integer(o->penalty_if_inspected_eur));
-    json_object_set_new(j, "actionable", json_boolean(o->actionable));
-    json_object_set_new(j, "anchor", ent_json_pbdate(o->anchor));
-    if (o->met_on)
-        json_object_set_new(j, "met_on", ent_json_pbdate(o->met_on));
-    if (with_employee) {
-        json_object_set_new(j, "employee_id", ent_json_str(o->employee_id));
-        json_object_set_new(j, "manager_id", ent_json_str(o->manager_id));
-        json_object_set_new(j, "entity", ent_json_str(o->entity));
-        json_object_set_new(j, "department", ent_json_str(o->department));
-        json_object_set_new(j, "site", ent_json_str(o->site));
-        json_object_set_new(j, "first_name", ent_json_str(o->first_name));
-        json_object_set_new(j, "last_name", ent_json_str(o->last_name));
-        /* added after the documented keys, as the contract wants */
-        json_object_set_new(j, "manager_first_name", ent_json_str(o->manager_first_name));
-        json_object_set_new(j, "manager_last_name", ent_json_str(o->manager_last_name));
-    }
-    return j;
-}
-
-json_t *ctl_obligation_json(const Entretiens__V1__Obligation *o)
-{
-    return s_obligation_json(o, false);
-}
-
 /* "First Last (ID)", "ID" when no name is known, "" without an id. */
 static void s_person(char *buf, size_t size, const char *id, const char *first, const char *last)
 {
@@ -832,7 +792,7 @@ int ctl_cmd_obligations(ctl_t *ctl, int argc, char **argv)
     if (ctl->json) {
         json_t *arr = json_array();
         for (size_t i = 0; i < rep->n_obligations; i++)
-            json_array_append_new(arr, s_obligation_json(rep->obligations[i], false));
+            json_array_append_new(arr, ent_msgjson_obligation(rep->obligations[i], false));
         ctl_print_json(arr);
     } else if (rep->n_obligations == 0) {
         printf("%s", ctl_l(ctl->lang, "no obligations for employee ", "aucune obligation pour le salarié "));
@@ -871,35 +831,6 @@ int ctl_cmd_obligations(ctl_t *ctl, int argc, char **argv)
 /* -------------------------------------------------------------- employee */
 
 #define EMPLOYEE_USAGE "employee show ID | employee search [QUERY] [--entity E] [--department D] [--limit N] [--after ID]"
-
-json_t *ctl_employee_json(const Entretiens__V1__Employee *e)
-{
-    json_t *j = json_object();
-    json_object_set_new(j, "employee_id", ent_json_str(e->employee_id));
-    json_object_set_new(j, "entity", ent_json_str(e->entity));
-    json_object_set_new(j, "department", ent_json_str(e->department));
-    json_object_set_new(j, "site", ent_json_str(e->site));
-    json_object_set_new(j, "region", ent_json_str(e->region));
-    json_object_set_new(j, "manager_id", ent_json_str(e->manager_id));
-    json_object_set_new(j, "email", ent_json_str(e->email));
-    json_object_set_new(j, "locale", ent_json_str(e->locale));
-    json_object_set_new(j, "birth_date", ent_json_pbdate(e->birth_date));
-    json_object_set_new(j, "category", ent_json_str(e->category));
-    json_object_set_new(j, "contract", ent_json_str(e->contract));
-    json_object_set_new(j, "contract_end", ent_json_pbdate(e->contract_end));
-    json_object_set_new(j, "trial_months", json_integer(e->trial_months));
-    json_object_set_new(j, "trial_days", json_integer(e->trial_days));
-    json_object_set_new(j, "trial_renewable", json_boolean(e->trial_renewable));
-    json_object_set_new(j, "forfait_jours", json_boolean(e->forfait_jours));
-    json_object_set_new(j, "first_name", ent_json_str(e->first_name));
-    json_object_set_new(j, "last_name", ent_json_str(e->last_name));
-    json_object_set_new(j, "position", ent_json_str(e->position));
-    json_object_set_new(j, "hired_on", ent_json_pbdate(e->hired_on));
-    json_object_set_new(j, "left_on", ent_json_pbdate(e->left_on));
-    json_object_set_new(j, "trial_end", ent_json_pbdate(e->trial_end));
-    json_object_set_new(j, "employed", json_boolean(e->employed));
-    return j;
-}
 
 /* "key=value ..." of the fields of an event beyond the five every event has. */
 static char *s_event_details(const Entretiens__V1__EmployeeEvent *ev)
@@ -1020,7 +951,7 @@ int ctl_cmd_employee(ctl_t *ctl, int argc, char **argv)
         for (size_t i = 0; i < rep->n_history; i++)
             json_array_append_new(hist, ent_evjson_to_json(rep->history[i]));
         json_t *j = json_object();
-        json_object_set_new(j, "employee", ctl_employee_json(e));
+        json_object_set_new(j, "employee", ent_msgjson_employee(e));
         json_object_set_new(j, "history", hist);
         ctl_print_json(j);
     } else {
@@ -1173,7 +1104,7 @@ int ctl_cmd_due(ctl_t *ctl, int argc, char **argv)
     } else if (ctl->json) {
         json_t *arr = json_array();
         for (size_t i = 0; i < rep->n_obligations; i++)
-            json_array_append_new(arr, s_obligation_json(rep->obligations[i], true));
+            json_array_append_new(arr, ent_msgjson_obligation(rep->obligations[i], true));
         ctl_print_json(arr);
     } else if (rep->n_obligations == 0) {
         printf(ctl_l(ctl->lang, "nothing due from %s to %s\n", "aucune échéance du %s au %s\n"), from, to);
@@ -1297,7 +1228,7 @@ static json_t *s_campaign_json(const Entretiens__V1__Campaign *c)
     json_object_set_new(j, "entity", ent_json_str(c->entity));
     json_object_set_new(j, "department", ent_json_str(c->department));
     json_object_set_new(j, "hired_before", ent_json_pbdate(c->hired_before));
-    json_object_set_new(j, "created_at", ctl_json_time(c->created_at_ms));
+    json_object_set_new(j, "created_at", ent_msgjson_time(c->created_at_ms));
     json_object_set_new(j, "eligible", json_integer(c->eligible));
     json_object_set_new(j, "state", ent_json_str(c->state && *c->state ? c->state : "open"));
     json_object_set_new(j, "met", json_integer(c->met));
@@ -1308,7 +1239,7 @@ static json_t *s_campaign_json(const Entretiens__V1__Campaign *c)
                         c->eligible > c->cancelled ? json_real(100.0 * c->met / (c->eligible - c->cancelled)) : json_null());
     json_object_set_new(j, "closed_on", ent_json_pbdate(c->closed_on));
     json_object_set_new(j, "extended_from", ent_json_pbdate(c->extended_from));
-    json_object_set_new(j, "state_changed_at", ctl_json_time(c->state_changed_at_ms));
+    json_object_set_new(j, "state_changed_at", ent_msgjson_time(c->state_changed_at_ms));
     json_object_set_new(j, "state_changed_by", ent_json_str(c->state_changed_by));
     json_object_set_new(j, "note", ent_json_str(c->note));
     return j;
@@ -1515,7 +1446,7 @@ int ctl_cmd_deadletters(ctl_t *ctl, int argc, char **argv)
             const Entretiens__V1__DeadLetter *d = rep->letters[i];
             json_t *o = json_object();
             json_object_set_new(o, "id", json_integer((json_int_t) d->id));
-            json_object_set_new(o, "received_at", ctl_json_time(d->received_at_ms));
+            json_object_set_new(o, "received_at", ent_msgjson_time(d->received_at_ms));
             json_object_set_new(o, "caller", ent_json_str(d->caller));
             json_object_set_new(o, "field", ent_json_str(d->field));
             json_object_set_new(o, "reason", ent_json_str(d->reason));

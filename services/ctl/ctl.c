@@ -148,8 +148,3 @@ int ctl_write_file(const char *cmd, const char *path, const void *data, size_t l
     return rc;
 }
 
-json_t *ctl_json_time(int64_t ms)
-{
-    char buf[48];
-    return ms > 0 ? ent_json_str(ent_time_str(ms, buf, sizeof buf)) : json_null();
-}

@@ -8,6 +8,7 @@
 #include "lang.h"
 #include "common/config.h"
 #include "common/keys.h"
+#include "common/msg_json.h"
 #include "common/rpc.h"
 #include "proto/notifier.pb-c.h"
 #include "proto/records.pb-c.h"
@@ -77,11 +78,6 @@ const char *ctl_config_path(const ent_config_t *cfg, char *buf, size_t size);
 int ctl_call(ctl_t *ctl, const char *daemon, const char *method, const ProtobufCMessage *msg,
              ent_rpc_result_t *out);
 
-/* A time for --json: RFC 3339 with the local offset
- * ("2026-03-02T09:00:00.000+01:00", common/event_json.h ent_time_str), or
- * null when ms is 0 or negative (never happened). */
-json_t *ctl_json_time(int64_t ms);
-
 /* Prints a JSON value on stdout (indented) and releases it. */
 void ctl_print_json(json_t *value);
 
@@ -149,13 +145,6 @@ int ctl_cmd_notifications(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_subject(ctl_t *ctl, int argc, char **argv);
 const char *ctl_subject_details(const char *command);
 
-/* The JSON of one record as each command's --json prints it (shared with
- * the subject export). */
-json_t *ctl_employee_json(const Entretiens__V1__Employee *e);                /* cmd_scheduler.c */
-json_t *ctl_obligation_json(const Entretiens__V1__Obligation *o);            /* cmd_scheduler.c */
-json_t *ctl_interview_view_json(const Entretiens__V1__InterviewView *v);     /* cmd_records.c */
-json_t *ctl_reads_json(const Entretiens__V1__InterviewReadsReply *reads);   /* cmd_records.c */
-json_t *ctl_notification_json(const Entretiens__V1__Notification *n);       /* cmd_notifier.c */
 const char *ctl_notifier_details(const char *command);
 
 #endif

@@ -130,6 +130,9 @@ int gw_route_report_pdf(gw_req_t *r, gw_resp_t *out, const void *arg);
  * (gw_recap.c): HR and administrators only (403 for anyone else), the
  * daemons' refusals (an entity outside HR's grant) passed on. */
 int gw_route_recap_pdf(gw_req_t *r, gw_resp_t *out, const void *arg);
+/* The data subject's copy as a zip (gw_subject.c): r->params[0] is the
+ * employee; ?lang=fr|en. */
+int gw_route_subject_zip(gw_req_t *r, gw_resp_t *out, const void *arg);
 
 /* The session cookie's name. */
 #define GW_COOKIE "ent_session"

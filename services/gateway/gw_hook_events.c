@@ -61,7 +61,7 @@ static const char *const S_OBLIGATION_FIELDS[] = { "obligation_id", "employee_id
 static const char *const S_INTERVIEW_FIELDS[] = { "interview_id", "obligation_id", "employee_id", "type", "status",
                                                   "due_date", "held_on", "scheduled_start_ms", "duration_min",
                                                   "manager_id", "entity", "department", "site", "template_id",
-                                                  "reopen_count", "at_ms", NULL };
+                                                  "reopen_count", "at_ms", "reason_given", NULL };
 
 bool gw_hook_kind_known(const char *kind)
 {

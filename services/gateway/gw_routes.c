@@ -686,9 +686,26 @@ static const s_rpc_t s_employee = { R(D_SCHEDULER, "scheduler.employee", employe
 static const s_rpc_t s_employee_search = { R(D_SCHEDULER, "scheduler.employee.search", employee_search_request,
                                              employee_search_reply) };
 /* the data subject's copy, records' part: each interview as the employee
- * sees it and who read it (HR with content on her entity, admin, herself) */
+ * sees it and who read it (HR with content on her entity, admin, herself);
+ * the JSON answer of GET /employees/{id}/export (s_employee_export) */
 static const s_rpc_t s_subject_export = { R(D_RECORDS, "records.subject.export", subject_export_request,
                                              subject_export_reply), .path_fields = { "employee_id" } };
+
+/* True when the client asks for JSON and not for a zip (Accept), as scripts
+ * written before the zip did. */
+static bool s_wants_json(const gw_req_t *r)
+{
+    const char *accept = gw_req_header(r, "Accept");
+    return accept && strcasestr(accept, "application/json") && !strcasestr(accept, "application/zip");
+}
+
+/* GET /employees/{id}/export: the whole copy as a zip (gw_subject.c), or
+ * records' part as JSON where the client asks for JSON only. */
+static int s_employee_export(gw_req_t *r, gw_resp_t *out, const void *arg)
+{
+    (void) arg;
+    return s_wants_json(r) ? s_rpc_route(r, out, &s_subject_export) : gw_route_subject_zip(r, out, NULL);
+}
 static const s_rpc_t s_campaigns = { R(D_SCHEDULER, "scheduler.campaign.list", campaign_request, campaign_list) };
 static const s_rpc_t s_campaign = { R(D_SCHEDULER, "scheduler.campaign.list", campaign_request, campaign_list),
                                     .path_fields = { "id" } };
@@ -765,7 +782,7 @@ const gw_route_t gw_routes[] = {
     RPC("GET", "/due", "read", s_due),
     RPC("GET", "/employees", "read", s_employee_search),
     RPC("GET", "/employees/{employee_id}", "read", s_employee),
-    RPC("GET", "/employees/{employee_id}/export", "read", s_subject_export),
+    { "GET", API "/employees/{employee_id}/export", "read", s_employee_export, NULL },
     RPC("GET", "/campaigns", "read", s_campaigns),
     RPC("POST", "/campaigns", "write", s_campaign_create),
     RPC("GET", "/campaigns/{id}", "read", s_campaign),

@@ -7,17 +7,20 @@
 static const char *const s_rels[REC_REL_COUNT] = { "none", "employee", "interviewer", "line", "hr", "hr_content", "admin" };
 static const char *const s_data[REC_D_COUNT] = {
     "progress", "shared_content", "employee_preparation", "manager_preparation", "manager_notes", "signatures", "audit",
+    "reasons",
 };
 
-/* rows: relations; columns: data (progress, shared, emp private, mgr private, notes, signatures, audit) */
+/* rows: relations; columns: data (progress, shared, emp private, mgr private, notes, signatures, audit,
+ * reasons).  A reason typed by HR can hold health data: the employee and HR
+ * with the content permission only (as health reasons, docs/records.md). */
 static const bool s_matrix[REC_REL_COUNT][REC_D_COUNT] = {
-    [REC_REL_NONE] = { 0, 0, 0, 0, 0, 0, 0 },
-    [REC_REL_EMPLOYEE] = { 1, 1, 1, 0, 0, 1, 1 },
-    [REC_REL_INTERVIEWER] = { 1, 1, 0, 1, 1, 1, 1 },
-    [REC_REL_LINE] = { 1, 1, 0, 0, 0, 1, 0 },
-    [REC_REL_HR] = { 1, 0, 0, 0, 0, 1, 1 },
-    [REC_REL_HR_CONTENT] = { 1, 1, 0, 0, 0, 1, 1 },
-    [REC_REL_ADMIN] = { 1, 0, 0, 0, 0, 1, 1 },
+    [REC_REL_NONE] = { 0, 0, 0, 0, 0, 0, 0, 0 },
+    [REC_REL_EMPLOYEE] = { 1, 1, 1, 0, 0, 1, 1, 1 },
+    [REC_REL_INTERVIEWER] = { 1, 1, 0, 1, 1, 1, 1, 0 },
+    [REC_REL_LINE] = { 1, 1, 0, 0, 0, 1, 0, 0 },
+    [REC_REL_HR] = { 1, 0, 0, 0, 0, 1, 1, 0 },
+    [REC_REL_HR_CONTENT] = { 1, 1, 0, 0, 0, 1, 1, 1 },
+    [REC_REL_ADMIN] = { 1, 0, 0, 0, 0, 1, 1, 0 },
 };
 
 const char *rec_relation_name(rec_relation_t r)

@@ -79,20 +79,50 @@ static char *s_details_text(json_t *details)
 }
 
 /* Appends one record; interview_id NULL for global-only records. */
+/* The reason of the record numbered iseq in interview_id's chain: sealed
+ * into *sealed (details say so) when encryption is on, else in details in
+ * clear.  Returns 0, ENOMEM or a keystore code. */
+static int s_reason(records_t *r, const char *interview_id, uint32_t iseq, const char *employee, const char *reason,
+                    json_t **details, uint8_t **sealed, size_t *sealed_len)
+{
+    if (!*details && !(*details = json_object()))
+        return ENOMEM;
+    if (!r->crypt || !r->encrypt || !interview_id || !employee || !*employee)
+        return json_object_set_new(*details, "reason", json_string(reason)) ? ENOMEM : 0;
+    char field[32];
+    rec_audit_reason_field(iseq, field);
+    int rc = rec_crypt_seal(r->crypt, employee, interview_id, field, (const uint8_t *) reason, strlen(reason), sealed,
+                            sealed_len);
+    if (!rc && json_object_set_new(*details, "reason", json_string("sealed")))
+        rc = ENOMEM;
+    return rc;
+}
+
+void rec_audit_reason_field(uint32_t iseq, char out[32])
+{
+    snprintf(out, 32, "reason@%" PRIu32, iseq);
+}
+
 int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const char *actor, const char *action,
-                     json_t *details, const uint8_t digest[REC_HASH_LEN], uint32_t *iseq_out)
+                     json_t *details, const char *employee, const char *reason, const uint8_t digest[REC_HASH_LEN],
+                     uint32_t *iseq_out)
 {
     uint64_t seq;
     uint8_t prev[REC_HASH_LEN], prev_i[REC_HASH_LEN];
     uint32_t n = 0;
+    uint8_t *sealed = NULL;
+    size_t sealed_len = 0;
     int rc = s_global_head(r, txn, &seq, prev);
     if (!rc && interview_id)
         rc = s_interview_head(r, txn, interview_id, &n, prev_i, NULL);
-    if (rc)
-        return rc;
-    char *text = s_details_text(details);
-    if (!text)
-        return ENOMEM;
+    if (!rc && reason && *reason)
+        rc = s_reason(r, interview_id, n + 1, employee, reason, &details, &sealed, &sealed_len);
+    char *text = rc ? NULL : s_details_text(details);
+    if (!text) {
+        json_decref(details);
+        free(sealed);
+        return rc ? rc : ENOMEM;
+    }
     Entretiens__V1__AuditRecord rec = ENTRETIENS__V1__AUDIT_RECORD__INIT;
     rec.seq = seq + 1;
     rec.interview_id = (char *) rec_str(interview_id);
@@ -102,10 +132,13 @@ int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const
     rec.at_ms = ent_clock_now_ms();
     rec.details = text;
     rec.state_digest = (ProtobufCBinaryData) { REC_HASH_LEN, (uint8_t *) digest };
+    rec.sealed_reason = (ProtobufCBinaryData) { sealed_len, sealed };
     uint8_t hashes[4 * REC_HASH_LEN];
     rc = rec_audit_seal(&rec, prev, interview_id ? prev_i : NULL, hashes);
     if (rc) {
         free(text);
+        free(sealed);
+        json_decref(details);
         return rc;
     }
     uint8_t key[8];
@@ -135,6 +168,7 @@ int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const
     if (iseq_out)
         *iseq_out = n + 1;
     free(text);
+    free(sealed);
     json_decref(details);
     return rc;
 }
@@ -142,7 +176,8 @@ int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const
 int rec_audit_global(records_t *r, MDB_txn *txn, const char *actor, const char *action, json_t *details,
                      const uint8_t state_digest[REC_HASH_LEN])
 {
-    return rec_audit_append(r, txn, NULL, actor, action, details, state_digest ? state_digest : s_zero, NULL);
+    return rec_audit_append(r, txn, NULL, actor, action, details, NULL, NULL, state_digest ? state_digest : s_zero,
+                            NULL);
 }
 
 /* The state digest: SHA-256(be64(len(header)) || header || content). */
@@ -184,7 +219,7 @@ int rec_audit_note(records_t *r, MDB_txn *txn, const char *interview_id, const c
         json_decref(details);
         return rc;
     }
-    return rec_audit_append(r, txn, interview_id, actor, action, details, digest, NULL);
+    return rec_audit_append(r, txn, interview_id, actor, action, details, NULL, NULL, digest, NULL);
 }
 
 /* --------------------------------------------------------------- digests */

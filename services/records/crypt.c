@@ -18,12 +18,26 @@
 /* a keystore record: key id | nonce | wrapped key + tag */
 #define S_RECORD (S_KID + S_NONCE + S_KEY + S_TAG)
 #define S_MAP_SIZE ((size_t) 256 << 20)   /* 256 MiB: a few million keys */
+/* Unwrapped data keys kept in memory, least recently used out: a show
+ * opens the header and the content under the same key, and a turn often
+ * touches the same people again.  Small: a key in memory is a key a memory
+ * dump can show (the slots are sodium_malloc'd: locked, guarded, wiped). */
+#define S_CACHE 64
+
+typedef struct {
+    char employee[REC_CRYPT_EMPLOYEE_MAX + 1]; /* "" = free */
+    uint8_t kid[S_KID];
+    unsigned char key[S_KEY];
+    uint64_t used;
+} s_slot_t;
 
 struct rec_crypt {
     MDB_env *env;
     MDB_dbi dbi;
     MDB_txn *rd;          /* a read transaction kept reset between uses */
     unsigned char master[S_KEY];
+    s_slot_t *cache;      /* S_CACHE slots (sodium_malloc) */
+    uint64_t tick;
 };
 
 int rec_crypt_open(const char *dir, const unsigned char master[ENT_MASTER_KEY_LEN], bool nosync, rec_crypt_t **out)
@@ -37,7 +51,10 @@ int rec_crypt_open(const char *dir, const unsigned char master[ENT_MASTER_KEY_LE
     if (!c)
         return ENOMEM;
     (void) sodium_mlock(c->master, sizeof c->master); /* best effort: kept out of swap */
-    int rc;
+    int rc = ENOMEM;
+    if (!(c->cache = sodium_allocarray(S_CACHE, sizeof *c->cache)))
+        goto fail;
+    sodium_memzero(c->cache, S_CACHE * sizeof *c->cache);
     memcpy(c->master, master, S_KEY);
     if ((rc = mdb_env_create(&c->env)) != 0)
         goto fail;
@@ -72,6 +89,7 @@ void rec_crypt_destroy(rec_crypt_t **c_p)
     if (c->env)
         mdb_env_close(c->env);
     sodium_munlock(c->master, sizeof c->master); /* also wipes it */
+    sodium_free(c->cache);                       /* wipes the cached keys */
     free(c);
     *c_p = NULL;
 }
@@ -91,14 +109,17 @@ static size_t s_key_ad(uint8_t *ad, const char *employee)
     return sizeof tag + el;
 }
 
-/* The additional data of a sealed value: interview, field, employee, key id. */
-static int s_value_ad(uint8_t **ad, size_t *len, const char *interview_id, const char *field, const char *employee,
-                      const uint8_t kid[S_KID])
+/* The additional data of a sealed value: interview, field, employee, key id;
+ * in buf (S_AD_BUF bytes) when it fits, as it always does for records' ids,
+ * else malloc'd (free *ad when it is not buf). */
+#define S_AD_BUF 512
+static int s_value_ad(uint8_t **ad, size_t *len, uint8_t buf[S_AD_BUF], const char *interview_id, const char *field,
+                      const char *employee, const uint8_t kid[S_KID])
 {
     static const char tag[] = "entretiens-content-v1";
     size_t il = strlen(interview_id), fl = strlen(field), el = strlen(employee);
     *len = sizeof tag + il + 1 + fl + 1 + el + 1 + S_KID;
-    uint8_t *p = *ad = malloc(*len);
+    uint8_t *p = *ad = *len <= S_AD_BUF ? buf : malloc(*len);
     if (!p)
         return ENOMEM;
     memcpy(p, tag, sizeof tag), p += sizeof tag;
@@ -109,10 +130,52 @@ static int s_value_ad(uint8_t **ad, size_t *len, const char *interview_id, const
     return 0;
 }
 
+/* The cache's slot of employee, or NULL. */
+static s_slot_t *s_cached(rec_crypt_t *c, const char *employee)
+{
+    for (size_t i = 0; i < S_CACHE; i++)
+        if (c->cache[i].employee[0] && strcmp(c->cache[i].employee, employee) == 0)
+            return &c->cache[i];
+    return NULL;
+}
+
+static void s_forget(s_slot_t *s)
+{
+    sodium_memzero(s, sizeof *s);
+}
+
+/* Keeps employee's key, in a free slot or the least recently used one
+ * (wiped first). */
+static void s_remember(rec_crypt_t *c, const char *employee, const unsigned char key[S_KEY], const uint8_t kid[S_KID])
+{
+    s_slot_t *s = s_cached(c, employee);
+    for (size_t i = 0; !s && i < S_CACHE; i++)
+        if (!c->cache[i].employee[0])
+            s = &c->cache[i];
+    if (!s) { /* every slot taken: the least recently used */
+        s = &c->cache[0];
+        for (size_t i = 1; i < S_CACHE; i++)
+            if (c->cache[i].used < s->used)
+                s = &c->cache[i];
+    }
+    s_forget(s);
+    snprintf(s->employee, sizeof s->employee, "%s", employee);
+    memcpy(s->key, key, S_KEY);
+    memcpy(s->kid, kid, S_KID);
+    s->used = ++c->tick;
+}
+
 /* The employee's key and its id.  Returns 0, MDB_NOTFOUND, REC_CRYPT_FORGED
  * (the record does not open under the master key) or an LMDB code. */
 static int s_key_get(rec_crypt_t *c, const char *employee, unsigned char key[S_KEY], uint8_t kid[S_KID])
 {
+    s_slot_t *s = s_cached(c, employee);
+    if (s) {
+        memcpy(key, s->key, S_KEY);
+        memcpy(kid, s->kid, S_KID);
+        s->used = ++c->tick;
+        return 0;
+    }
     int rc = mdb_txn_renew(c->rd);
     if (rc)
         return rc;
@@ -131,6 +194,8 @@ static int s_key_get(rec_crypt_t *c, const char *employee, unsigned char key[S_K
             rc = REC_CRYPT_FORGED;
     }
     mdb_txn_reset(c->rd);
+    if (!rc)
+        s_remember(c, employee, key, kid);
     return rc;
 }
 
@@ -155,7 +220,10 @@ static int s_key_create(rec_crypt_t *c, const char *employee, unsigned char key[
         mdb_txn_abort(txn);
         return rc;
     }
-    return mdb_txn_commit(txn);
+    rc = mdb_txn_commit(txn);
+    if (!rc)
+        s_remember(c, employee, key, kid);
+    return rc;
 }
 
 int rec_crypt_seal(rec_crypt_t *c, const char *employee, const char *interview_id, const char *field,
@@ -173,14 +241,15 @@ int rec_crypt_seal(rec_crypt_t *c, const char *employee, const char *interview_i
         rc = s_key_create(c, employee, key, kid);
     if (rc)
         goto done;
-    uint8_t *ad = NULL;
+    uint8_t *ad = NULL, adbuf[S_AD_BUF];
     size_t adl = 0;
-    if ((rc = s_value_ad(&ad, &adl, interview_id, field, employee, kid)) != 0)
+    if ((rc = s_value_ad(&ad, &adl, adbuf, interview_id, field, employee, kid)) != 0)
         goto done;
     size_t len = S_MAGIC_LEN + S_KID + 1 + el + S_NONCE + n + S_TAG;
     uint8_t *v = malloc(len), *p = v;
     if (!v) {
-        free(ad);
+        if (ad != adbuf)
+            free(ad);
         rc = ENOMEM;
         goto done;
     }
@@ -190,7 +259,8 @@ int rec_crypt_seal(rec_crypt_t *c, const char *employee, const char *interview_i
     memcpy(p, employee, el), p += el;
     randombytes_buf(p, S_NONCE);
     crypto_aead_xchacha20poly1305_ietf_encrypt(p + S_NONCE, NULL, pt, n, ad, adl, NULL, p, key);
-    free(ad);
+    if (ad != adbuf)
+        free(ad);
     *out = v;
     *outlen = len;
 done:
@@ -223,17 +293,18 @@ int rec_crypt_open_value(rec_crypt_t *c, const char *interview_id, const char *f
     int rc = s_key_get(c, employee, key, cur);
     if (rc == MDB_NOTFOUND || (!rc && sodium_memcmp(cur, kid, S_KID) != 0))
         rc = REC_CRYPT_SHREDDED;
-    uint8_t *ad = NULL, *pt = NULL;
+    uint8_t *ad = NULL, *pt = NULL, adbuf[S_AD_BUF];
     size_t adl = 0;
     if (!rc)
-        rc = s_value_ad(&ad, &adl, interview_id, field, employee, kid);
+        rc = s_value_ad(&ad, &adl, adbuf, interview_id, field, employee, kid);
     if (!rc && !(pt = malloc(n - head - S_TAG + 1)))
         rc = ENOMEM;
     unsigned long long ptl = 0;
     if (!rc && crypto_aead_xchacha20poly1305_ietf_decrypt(pt, &ptl, NULL, v + head, n - head, ad, adl,
                                                           v + head - S_NONCE, key) != 0)
         rc = REC_CRYPT_FORGED;
-    free(ad);
+    if (ad != adbuf)
+        free(ad);
     sodium_memzero(key, sizeof key);
     if (rc) {
         free(pt);
@@ -254,6 +325,9 @@ int rec_crypt_shred(rec_crypt_t *c, const char *employee, bool *existed)
     int rc = mdb_txn_begin(c->env, NULL, 0, &txn);
     if (rc)
         return rc;
+    s_slot_t *s = s_cached(c, employee);
+    if (s)
+        s_forget(s); /* gone from memory before the keystore: never used again */
     MDB_val k = { strlen(employee), (void *) employee };
     rc = mdb_del(txn, c->dbi, &k, NULL);
     if (rc == MDB_NOTFOUND) {

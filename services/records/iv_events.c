@@ -43,7 +43,9 @@ int rec_event_publish(records_t *r, MDB_txn *txn, const rec_change_t *ch, uint32
     ev.actor = (char *) rec_str(ch->actor);
     ev.at_ms = iv->updated_at_ms;
     ev.reopen_count = iv->reopen_count;
-    ev.reason = (char *) rec_str(ch->reason);
+    /* the reason's text stays in records (sealed in the audit trail): events
+     * are fanned out to other systems and webhooks (docs/protocol.md) */
+    ev.reason_given = ch->reason && *ch->reason;
     ev.signed_by_employee = iv->employee_signature != NULL;
     ev.signed_by_manager = iv->manager_signature != NULL;
     ev.previous_manager_id = (char *) rec_str(ch->previous_manager);

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1150,10 +1151,8 @@ static int s_transition(ent_rpc_call_t *call, records_t *r, rec_action_t action)
     default:
         break;
     }
-    if (reason) {
+    if (reason) /* sealed in the audit record by rec_commit, with the header */
         rec_set_str(&x.iv->reason, reason);
-        json_object_set_new(det, "reason", json_string(reason));
-    }
     s_set_status(x.iv, det, next);
     rc = s_finish(r, call, &x, before, NULL, rec_action_name(action), det, event, event2, reason, NULL);
     det = NULL;
@@ -1242,8 +1241,8 @@ static int s_move_due(ent_rpc_call_t *call, void *arg)
     x.iv->due_date = rec_date_new(due);
     x.iv->due_moved = true;
     rec_set_str(&x.iv->reason, q->reason);
-    json_t *det = json_pack("{s[ss] ss}", "due_date", old == ENT_DATE_NONE ? "" : ent_date_format(old, a),
-                            ent_date_format(due, b), "reason", q->reason);
+    json_t *det = json_pack("{s[ss]}", "due_date", old == ENT_DATE_NONE ? "" : ent_date_format(old, a),
+                            ent_date_format(due, b)); /* + the reason, sealed by rec_commit */
     rc = s_finish(r, call, &x, before, NULL, "move_due", det, "records.interview.due_moved", NULL, q->reason, NULL);
 done:
     rec_iv_free(before);
@@ -1283,7 +1282,7 @@ static int s_reassign(ent_rpc_call_t *call, void *arg)
         rc = ENOMEM;
         goto done;
     }
-    json_t *det = json_pack("{s[ss] ss}", "manager_id", x.iv->manager_id, q->to, "reason", q->reason);
+    json_t *det = json_pack("{s[ss]}", "manager_id", x.iv->manager_id, q->to); /* + the reason, sealed */
     rec_set_str(&x.iv->manager_id, q->to);
     rec_set_str(&x.iv->reason, q->reason);
     x.iv->reassigned = true;
@@ -1391,6 +1390,48 @@ void rec_audit_verify_run(ent_offload_job_t *job, void *arg)
     job->reply = &v->rep.base;
 }
 
+/* The reason sealed in rec as the reader may see it: details.reason gets
+ * the text (the employee, HR with the content permission), "withheld"
+ * (others) or "purged" (the key is gone); the sealed bytes are never sent.
+ * Returns 0 or ENOMEM. */
+static int s_open_reason(records_t *r, Entretiens__V1__AuditRecord *rec, rec_relation_t rel)
+{
+    if (!rec->sealed_reason.len)
+        return 0;
+    const char *shown = "withheld";
+    uint8_t *pt = NULL;
+    size_t n = 0;
+    if (rec_may_read(rel, REC_D_REASONS)) {
+        char field[32];
+        rec_audit_reason_field(rec->interview_seq, field);
+        int o = r->crypt ? rec_crypt_open_value(r->crypt, rec->interview_id, field, rec->sealed_reason.data,
+                                                rec->sealed_reason.len, &pt, &n, NULL)
+                         : REC_CRYPT_FORGED;
+        if (o == ENOMEM)
+            return ENOMEM;
+        shown = o == 0 ? (const char *) pt : o == REC_CRYPT_SHREDDED ? "purged" : "unreadable";
+        if (o && o != REC_CRYPT_SHREDDED)
+            ent_log_warn("records.audit", "interview %s: the reason of audit record %" PRIu64 " does not open (%d)",
+                         rec->interview_id, rec->seq, o);
+    }
+    json_t *det = rec->details && *rec->details ? json_loads(rec->details, 0, NULL) : json_object();
+    char *text = NULL;
+    if (det && !json_object_set_new(det, "reason", json_string(shown)))
+        text = json_dumps(det, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+    json_decref(det);
+    if (pt) {
+        sodium_memzero(pt, n);
+        free(pt);
+    }
+    if (!text)
+        return ENOMEM;
+    free(rec->details); /* unpacked with the default allocator */
+    rec->details = text;
+    free(rec->sealed_reason.data);
+    rec->sealed_reason = (ProtobufCBinaryData) { 0, NULL };
+    return 0;
+}
+
 static int s_audit_list(ent_rpc_call_t *call, void *arg)
 {
     records_t *r = arg;
@@ -1405,6 +1446,8 @@ static int s_audit_list(ent_rpc_call_t *call, void *arg)
         Entretiens__V1__AuditRecord **recs = NULL;
         size_t n = 0;
         rc = rec_audit_list(r, call->txn, x.iv->id, &recs, &n);
+        for (size_t i = 0; !rc && i < n; i++)
+            rc = s_open_reason(r, recs[i], x.rel);
         if (!rc) {
             Entretiens__V1__AuditList rep = ENTRETIENS__V1__AUDIT_LIST__INIT;
             rep.n_records = n;

@@ -54,6 +54,7 @@ typedef enum {
     REC_D_MANAGER_NOTES,    /* the interviewer's private notes */
     REC_D_SIGNATURES,       /* who signed, when, the digest, the employee's comment */
     REC_D_AUDIT,            /* the interview's audit trail */
+    REC_D_REASONS,          /* the free-text reasons of a cancel, reopen, reassignment (may hold health data) */
     REC_D_COUNT
 } rec_data_t;
 

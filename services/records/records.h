@@ -132,7 +132,7 @@ void rec_reads_free(Entretiens__V1__InterviewRead **reads, size_t n);
 
 /* ---- view.c: what a relation sees of an interview ------------------------- */
 
-#define REC_VIEW_WITHHELD_MAX 9
+#define REC_VIEW_WITHHELD_MAX 10
 
 /* An InterviewView and the storage it points into (besides iv and c,
  * which must outlive it). */
@@ -234,7 +234,8 @@ typedef struct {
     json_t *details;              /* audit details (stolen; may be NULL) */
     const char *event;            /* "records.interview.created" ..., NULL for none */
     const char *event2;           /* a second event of the same change (.closed after .signed) */
-    const char *reason;           /* the event's reason */
+    const char *reason;           /* the change's free-text reason: sealed in the audit record, only
+                                   * "given" in the event */
     const char *previous_manager; /* .reassigned */
     const char *trace_id;
     bool quiet;                   /* not a change of the interview (re-sealing): updated_at_ms kept */
@@ -250,13 +251,22 @@ int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch);
 /* The parts of rec_commit in their own modules.  rec_state_digest: the
  * SHA-256 of a header and its content as stored (audit_chain.c).
  * rec_audit_append: the interview's next audit record (and the global
- * head), holding details (taken) and digest; *iseq_out its number in the
- * interview's chain; 0 or an LMDB code / ENOMEM.  rec_event_publish: the
+ * head), holding details (taken) and digest; a reason (NULL / "" = none)
+ * is sealed under employee's data key when encryption is on (details get
+ * "reason": "sealed"), else written in details in clear; *iseq_out its
+ * number in the interview's chain; 0 or an LMDB code / ENOMEM / a keystore
+ * code.  rec_event_publish: the
  * change's event in the outbox (iv_events.c); 0 or an LMDB code / ENOMEM. */
 void rec_state_digest(uint8_t out[REC_HASH_LEN], const void *hdr, size_t hlen, const void *content, size_t clen);
 int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const char *actor, const char *action,
-                     json_t *details, const uint8_t digest[REC_HASH_LEN], uint32_t *iseq_out);
+                     json_t *details, const char *employee, const char *reason, const uint8_t digest[REC_HASH_LEN],
+                     uint32_t *iseq_out);
 int rec_event_publish(records_t *r, MDB_txn *txn, const rec_change_t *ch, uint32_t iseq);
+
+/* The field a sealed reason is bound to (rec_crypt.h): "reason@<iseq>", the
+ * record's place in its interview's chain, so that a sealed reason copied
+ * onto another record does not open. */
+void rec_audit_reason_field(uint32_t iseq, char out[32]);
 
 /* Appends an audit record that belongs to no interview (templates, grants).
  * Returns 0 or an error code. */

@@ -50,6 +50,10 @@ void rec_view_fill(rec_view_t *view, const rec_iv_t *iv, const rec_content_t *c,
         s_withhold(view, "manager_notes");
     if (!rec_may_read(rel, REC_D_AUDIT))
         s_withhold(view, "audit");
+    if (!rec_may_read(rel, REC_D_REASONS) && iv->reason && *iv->reason) {
+        view->shown.reason = (char *) "";
+        s_withhold(view, "reason");
+    }
     if (archived)
         s_withhold(view, "archived");
     view->v.relation = (char *) rec_relation_name(rel);

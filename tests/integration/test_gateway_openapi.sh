@@ -94,9 +94,12 @@ call GET /interviews/{id}/report.pdf "/interviews/$IV/report.pdf" 401
 call GET /obligations "/obligations?employee_id=E1" 200 "${R[@]}"
 call GET /due "/due?from=2026-01-01&to=2030-12-31&limit=2" 200 "${R[@]}"
 call GET /employees/{employee_id} /employees/E1 200 "${R[@]}"
-call GET /employees/{employee_id}/export /employees/E1/export 200 "${R[@]}"
+call GET /employees/{employee_id}/export /employees/E1/export 200 "${R[@]}" -H 'Accept: application/json'
 call GET /employees/{employee_id}/export /employees/E1/export 403 "${S[@]}"
 grep -q "\"$IV\"" "$IT_DIR/r$((n - 1)).json" || fail "the export holds E1's interview: $(head -c 300 "$IT_DIR/r$((n - 1)).json")"
+# without Accept: application/json, the whole copy as a zip (not a JSON case)
+[ "$(curl -s -o "$IT_DIR/e1.zip" -w '%{http_code} %{content_type}' "${R[@]}" "$GW_API/employees/E1/export")" = "200 application/zip" ] ||
+  fail "the export as a zip: $(head -c 200 "$IT_DIR/e1.zip")"
 call GET /campaigns /campaigns 200 "${R[@]}"
 call POST /campaigns /campaigns 200 "${R[@]}" "${J[@]}" -H "X-CSRF-Token: $RCSRF" -d '{"id":"reviews-2026","title":"Reviews 2026","type":"annual_review","window_start":"2026-04-01","window_end":"2026-06-30"}'
 call POST /campaigns/{id}/{action} /campaigns/reviews-2026/extend 200 "${R[@]}" "${J[@]}" -H "X-CSRF-Token: $RCSRF" -d '{"window_end":"2026-07-31","note":"summer"}'

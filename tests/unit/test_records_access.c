@@ -7,18 +7,19 @@
 
 /* The matrix of docs/records.md, written out: rows relations, columns
  * progress, shared content, employee's private preparation, interviewer's
- * private preparation, interviewer's notes, signatures, audit trail. */
+ * private preparation, interviewer's notes, signatures, audit trail, free-text
+ * reasons (cancel, reopen, reassign). */
 static const struct {
     rec_relation_t rel;
     bool may[REC_D_COUNT];
 } s_expected[] = {
-    { REC_REL_NONE, { 0, 0, 0, 0, 0, 0, 0 } },
-    { REC_REL_EMPLOYEE, { 1, 1, 1, 0, 0, 1, 1 } },
-    { REC_REL_INTERVIEWER, { 1, 1, 0, 1, 1, 1, 1 } },
-    { REC_REL_LINE, { 1, 1, 0, 0, 0, 1, 0 } },
-    { REC_REL_HR, { 1, 0, 0, 0, 0, 1, 1 } },
-    { REC_REL_HR_CONTENT, { 1, 1, 0, 0, 0, 1, 1 } },
-    { REC_REL_ADMIN, { 1, 0, 0, 0, 0, 1, 1 } },
+    { REC_REL_NONE, { 0, 0, 0, 0, 0, 0, 0, 0 } },
+    { REC_REL_EMPLOYEE, { 1, 1, 1, 0, 0, 1, 1, 1 } },
+    { REC_REL_INTERVIEWER, { 1, 1, 0, 1, 1, 1, 1, 0 } },
+    { REC_REL_LINE, { 1, 1, 0, 0, 0, 1, 0, 0 } },
+    { REC_REL_HR, { 1, 0, 0, 0, 0, 1, 1, 0 } },
+    { REC_REL_HR_CONTENT, { 1, 1, 0, 0, 0, 1, 1, 1 } },
+    { REC_REL_ADMIN, { 1, 0, 0, 0, 0, 1, 1, 0 } },
 };
 
 Test(records_access, matrix_each_role_each_kind_of_data)
@@ -39,6 +40,10 @@ Test(records_access, the_rules_in_words)
     /* the employee's preparation is theirs until shared, even for HR with content */
     for (int r = 0; r < REC_REL_COUNT; r++)
         cr_assert_eq(rec_may_read((rec_relation_t) r, REC_D_EMPLOYEE_PRIVATE), r == REC_REL_EMPLOYEE);
+    /* a free-text reason (it may hold health data): the employee and HR with content */
+    for (int r = 0; r < REC_REL_COUNT; r++)
+        cr_assert_eq(rec_may_read((rec_relation_t) r, REC_D_REASONS), r == REC_REL_EMPLOYEE || r == REC_REL_HR_CONTENT,
+                     "%s", rec_relation_name((rec_relation_t) r));
     /* HR sees content only with the content permission */
     cr_assert_not(rec_may_read(REC_REL_HR, REC_D_SHARED));
     cr_assert(rec_may_read(REC_REL_HR_CONTENT, REC_D_SHARED));

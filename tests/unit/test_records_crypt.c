@@ -182,6 +182,41 @@ Test(records_crypt, shredded_key_makes_content_unreadable, .init = s_setup, .fin
     rec_crypt_destroy(&c);
 }
 
+/* More employees than the keys kept in memory: each value still opens
+ * (keys evicted are read again from the keystore), and a shred reaches a
+ * key whether it is in memory or not. */
+Test(records_crypt, keys_in_memory_evicted_and_shredded, .init = s_setup, .fini = s_teardown)
+{
+    enum { N = 150 };
+    rec_crypt_t *c = s_open(s_master);
+    uint8_t *v[N], *pt = NULL;
+    size_t n[N], ptl = 0;
+    char emp[16], iv[16];
+    for (int i = 0; i < N; i++) {
+        snprintf(emp, sizeof emp, "E%d", i), snprintf(iv, sizeof iv, "IV%08d", i);
+        s_seal(c, emp, iv, "content", &v[i], &n[i]);
+    }
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < N; i++) {
+            snprintf(iv, sizeof iv, "IV%08d", i);
+            cr_assert_eq(rec_crypt_open_value(c, iv, "content", v[i], n[i], &pt, &ptl, NULL), 0, "%s", iv);
+            cr_assert_str_eq((char *) pt, s_text);
+            free(pt);
+        }
+    bool existed = false;
+    /* E0 was evicted long ago, E149 was just used */
+    cr_assert_eq(rec_crypt_shred(c, "E0", &existed), 0);
+    cr_assert_eq(rec_crypt_shred(c, "E149", &existed), 0);
+    cr_assert_eq(rec_crypt_open_value(c, "IV00000000", "content", v[0], n[0], &pt, &ptl, NULL), REC_CRYPT_SHREDDED);
+    cr_assert_eq(rec_crypt_open_value(c, "IV00000149", "content", v[N - 1], n[N - 1], &pt, &ptl, NULL),
+                 REC_CRYPT_SHREDDED);
+    cr_assert_eq(rec_crypt_open_value(c, "IV00000148", "content", v[N - 2], n[N - 2], &pt, &ptl, NULL), 0);
+    free(pt);
+    for (int i = 0; i < N; i++)
+        free(v[i]);
+    rec_crypt_destroy(&c);
+}
+
 Test(records_crypt, bad_employee_refused, .init = s_setup, .fini = s_teardown)
 {
     rec_crypt_t *c = s_open(s_master);

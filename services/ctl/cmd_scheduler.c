@@ -1423,8 +1423,43 @@ int ctl_cmd_campaign(ctl_t *ctl, int argc, char **argv)
 
 #define DEADLETTERS_USAGE "deadletters [--limit N] [--after ID]"
 
+/* deadletters resubmit ID: the letter's event judged again (after a fix) */
+static int s_deadletter_resubmit(ctl_t *ctl, int argc, char **argv)
+{
+    static const char usage[] = "deadletters resubmit ID";
+    const char *pos[1];
+    int np = 0;
+    uint64_t id = 0;
+    if (ctl_args_parse("deadletters resubmit", usage, argc, argv, 2, NULL, 0, pos, 1, &np) != 0)
+        return CTL_USAGE;
+    if (np != 1 || s_uint_arg("deadletters resubmit", "ID", pos[0], 1, UINT64_MAX, &id))
+        return ctl_usage(usage);
+    Entretiens__V1__DeadLetterResubmit req = ENTRETIENS__V1__DEAD_LETTER_RESUBMIT__INIT;
+    req.id = id;
+    Entretiens__V1__IngestReply *rep = ctl_call_unpack(ctl, DAEMON, "scheduler.deadletters.resubmit", &req.base,
+                                                        &entretiens__v1__ingest_reply__descriptor);
+    if (!rep)
+        return CTL_FAILED;
+    const Entretiens__V1__EventResult *r = rep->n_results ? rep->results[0] : NULL;
+    const char *outcome = r && r->outcome ? r->outcome : "?";
+    bool applied = strcmp(outcome, "accepted") == 0 || strcmp(outcome, "duplicate") == 0;
+    if (ctl->json)
+        ctl_print_json(json_pack("{s:I, s:s, s:o, s:o}", "id", (json_int_t) id, "outcome", outcome, "field",
+                                 r && r->field && *r->field ? ent_json_str(r->field) : json_null(), "reason",
+                                 r && r->reason && *r->reason ? ent_json_str(r->reason) : json_null()));
+    else if (applied)
+        printf("dead letter %" PRIu64 ": %s\n", id, outcome);
+    else
+        printf("dead letter %" PRIu64 ": %s again (%s: %s); a new letter holds it\n", id, outcome,
+               r && r->field ? r->field : "", r && r->reason ? r->reason : "");
+    s_free(rep);
+    return applied ? CTL_OK : CTL_FAILED;
+}
+
 int ctl_cmd_deadletters(ctl_t *ctl, int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "resubmit") == 0)
+        return s_deadletter_resubmit(ctl, argc, argv);
     const char *limit = NULL, *after = NULL;
     ctl_opt_t opts[] = { CTL_OPT("--limit", &limit), CTL_OPT("--after", &after) };
     if (ctl_args_parse("deadletters", DEADLETTERS_USAGE, argc, argv, 1, opts, 2, NULL, 0, NULL) != 0)
@@ -1569,7 +1604,10 @@ const char *ctl_scheduler_details(const char *command)
           "table:   ID RECEIVED EVENT_ID SOURCE EMPLOYEE FIELD REASON; the next page is hinted on stderr\n"
           "--json:  [{\"id\",\"received_at\",\"caller\",\"field\",\"reason\",\"event\":{event as received},\n"
           "           \"outcome\":\"rejected\"|\"conflict\"}]\n"
-          "exit:    0 done, 1 scheduler error, 2 usage\n" },
+          "resubmit ID: the letter's event judged again once the cause is fixed (the manager or the\n"
+          "         entity now known...): accepted or duplicate, it leaves the list; refused again, a\n"
+          "         new letter holds today's reason.  --json: {\"id\",\"outcome\",\"field\",\"reason\"}\n"
+          "exit:    0 done (resubmit: applied), 1 refused or scheduler error, 2 usage\n" },
     };
     for (size_t i = 0; i < sizeof s_details / sizeof *s_details; i++)
         if (strcmp(s_details[i].name, command) == 0)

@@ -42,7 +42,7 @@ static const ctl_command_t s_commands[] = {
       "legal deadlines of a disciplinary procedure" },
     { "campaign", ctl_cmd_campaign, "campaign create|list|show",
       "interview campaigns (annual reviews...)" },
-    { "deadletters", ctl_cmd_deadletters, "deadletters [--limit N] [--after ID]",
+    { "deadletters", ctl_cmd_deadletters, "deadletters [--limit N] [--after ID] | deadletters resubmit ID",
       "events the scheduler rejected" },
     /* records (cmd_records.c, docs/cli.md) */
     { "interview", ctl_cmd_interview, "interview list|show|create|schedule|answer|...",

@@ -731,6 +731,10 @@ static const s_rpc_t s_notification_retry = { R(D_NOTIFIER, "notifier.retry", no
  * daemons refuse anyone else: ENT_RPC_ADMINS, records' own check) */
 static const s_rpc_t s_deadletters = { R(D_SCHEDULER, "scheduler.deadletters", dead_letters_request,
                                          dead_letters_reply) };
+/* POST /ingest/dead-letters/resubmit {id}: the letter's event judged again
+ * after a fix (administrators; the scheduler answers the IngestReply) */
+static const s_rpc_t s_deadletter_resubmit = { R(D_SCHEDULER, "scheduler.deadletters.resubmit", dead_letter_resubmit,
+                                                 ingest_reply) };
 static const s_rpc_t s_access_grants = { R(D_RECORDS, "records.access.list", access_list, access_list) };
 #define STATS(name, reply) \
     static const s_rpc_t s_stats_##name = { R(D_ANALYTICS, "analytics." #name, stats_query, reply) }
@@ -804,6 +808,7 @@ const gw_route_t gw_routes[] = {
     RPC("GET", "/notifications/{notification_id}", "read", s_notification),
     RPC("POST", "/notifications/{notification_id}/retry", "write", s_notification_retry),
     RPC("GET", "/ingest/dead-letters", "read", s_deadletters),
+    RPC("POST", "/ingest/dead-letters/resubmit", "write", s_deadletter_resubmit),
     RPC("GET", "/access-grants", "read", s_access_grants),
     { "POST", API "/events", "ingest", s_events, NULL },
     { "POST", API "/imports/employees", "ingest", s_import_employees, NULL },

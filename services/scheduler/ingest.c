@@ -279,27 +279,11 @@ typedef struct {
     sched_warning_t w;
 } s_warned_t;
 
-static int s_ingest(ent_rpc_call_t *call, void *arg)
+/* Judges and applies a batch (the ingest's contract: each event accepted,
+ * duplicate, rejected or in conflict, the refused ones kept as dead
+ * letters), in the call's transaction, and answers the IngestReply. */
+static int s_ingest_events(scheduler_t *s, ent_rpc_call_t *call, const Entretiens__V1__IngestRequest *req)
 {
-    scheduler_t *s = arg;
-    /* a batch is thousands of small strings: unpack it into an arena rather
-     * than with a malloc each (too big for the arena: malloc after all) */
-    ProtobufCAllocator arena = { sched_arena_alloc, sched_arena_free, &s->req_arena };
-    ProtobufCAllocator *alloc = &arena;
-    s->req_arena.used = 0;
-    Entretiens__V1__IngestRequest *req =
-        entretiens__v1__ingest_request__unpack(alloc, call->req->payload.len, call->req->payload.data);
-    if (!req) {
-        alloc = NULL;
-        req = entretiens__v1__ingest_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
-    }
-    if (!req)
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not an IngestRequest");
-    if (req->n_events > MAX_BATCH) {
-        size_t n = req->n_events;
-        entretiens__v1__ingest_request__free_unpacked(req, alloc);
-        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "events", "%zu events in one batch; at most %d", n, MAX_BATCH);
-    }
     size_t n = req->n_events ? req->n_events : 1;
     Entretiens__V1__IngestReply rep = ENTRETIENS__V1__INGEST_REPLY__INIT;
     Entretiens__V1__EventResult *results = calloc(n, sizeof *results);
@@ -447,9 +431,34 @@ static int s_ingest(ent_rpc_call_t *call, void *arg)
     free(warned);
     free(wmsgs);
     free(wptrs);
-    entretiens__v1__ingest_request__free_unpacked(req, alloc);
     if (rc == ENOMEM)
         return ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory");
+    return rc;
+}
+
+static int s_ingest(ent_rpc_call_t *call, void *arg)
+{
+    scheduler_t *s = arg;
+    /* a batch is thousands of small strings: unpack it into an arena rather
+     * than with a malloc each (too big for the arena: malloc after all) */
+    ProtobufCAllocator arena = { sched_arena_alloc, sched_arena_free, &s->req_arena };
+    ProtobufCAllocator *alloc = &arena;
+    s->req_arena.used = 0;
+    Entretiens__V1__IngestRequest *req =
+        entretiens__v1__ingest_request__unpack(alloc, call->req->payload.len, call->req->payload.data);
+    if (!req) {
+        alloc = NULL;
+        req = entretiens__v1__ingest_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
+    }
+    if (!req)
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not an IngestRequest");
+    if (req->n_events > MAX_BATCH) {
+        size_t n = req->n_events;
+        entretiens__v1__ingest_request__free_unpacked(req, alloc);
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "events", "%zu events in one batch; at most %d", n, MAX_BATCH);
+    }
+    int rc = s_ingest_events(s, call, req);
+    entretiens__v1__ingest_request__free_unpacked(req, alloc);
     return rc;
 }
 
@@ -493,6 +502,47 @@ static int s_deadletters(ent_rpc_call_t *call, void *arg)
     for (size_t i = 0; i < rep.n_letters; i++)
         entretiens__v1__dead_letter__free_unpacked(items[i], NULL);
     free(items);
+    return rc;
+}
+
+static int s_deadletter_resubmit(ent_rpc_call_t *call, void *arg)
+{
+    scheduler_t *s = arg;
+    Entretiens__V1__DeadLetterResubmit *q = ent_rpc_unpack(call, &entretiens__v1__dead_letter_resubmit__descriptor);
+    if (!q)
+        return 0; /* answered INVALID_ARGUMENT */
+    uint64_t id = q->id;
+    entretiens__v1__dead_letter_resubmit__free_unpacked(q, NULL);
+    uint8_t key[8];
+    ent_be64_put(key, id);
+    MDB_val k = { 8, key }, v;
+    int rc = mdb_get(call->txn, s->deadletters, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return ent_rpc_fail(call, ENT_NOT_FOUND, "id", "no dead letter %llu (resubmitted or expired already?)",
+                            (unsigned long long) id);
+    if (rc)
+        return rc;
+    Entretiens__V1__DeadLetter *dl = entretiens__v1__dead_letter__unpack(NULL, v.mv_size, v.mv_data);
+    if (!dl || !dl->event) {
+        if (dl)
+            entretiens__v1__dead_letter__free_unpacked(dl, NULL);
+        return ent_rpc_fail(call, ENTRETIENS__V1__CODE__DATA_LOSS, "id", "dead letter %llu cannot be read",
+                            (unsigned long long) id);
+    }
+    /* out first: refused again, the ingest keeps a new letter with today's reason */
+    rc = mdb_del(call->txn, s->deadletters, &k, NULL);
+    if (!rc) {
+        Entretiens__V1__EmployeeEvent *events[1] = { dl->event };
+        Entretiens__V1__IngestRequest req = ENTRETIENS__V1__INGEST_REQUEST__INIT;
+        req.n_events = 1;
+        req.events = events;
+        rc = s_ingest_events(s, call, &req);
+    }
+    if (!rc && call->code == ENT_OK)
+        ent_log_info("deadletter.resubmitted", "dead letter %llu (event %.64s from %.64s) resubmitted",
+                     (unsigned long long) id, dl->event->event_id && sched_text_ok(dl->event->event_id, 128) ? dl->event->event_id : "-",
+                     dl->event->source && sched_text_ok(dl->event->source, 64) ? dl->event->source : "-");
+    entretiens__v1__dead_letter__free_unpacked(dl, NULL);
     return rc;
 }
 
@@ -562,7 +612,8 @@ int sched_ingest_register(scheduler_t *s)
      * operators; the dead letters hold HR data as received: operators, and
      * the gateway for a signed-in administrator (ENT_RPC_ADMINS) */
     if (ent_daemon_method_for(s->d, "scheduler.ingest", ENT_RPC_NAMED, s_ingest, s) ||
-        ent_daemon_method_for(s->d, "scheduler.deadletters", ENT_RPC_ADMINS, s_deadletters, s))
+        ent_daemon_method_for(s->d, "scheduler.deadletters", ENT_RPC_ADMINS, s_deadletters, s) ||
+        ent_daemon_method_for(s->d, "scheduler.deadletters.resubmit", ENT_RPC_ADMINS, s_deadletter_resubmit, s))
         return -1;
     return 0;
 }

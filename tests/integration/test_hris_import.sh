@@ -181,6 +181,21 @@ echo '{"event_id":"w1","source":"hris","type":"hired","employee_id":"W1","effect
 grep -qx 'accepted 1, duplicate 0, rejected 0' "$IT_DIR/w1.out" || fail "w1: $(cat "$IT_DIR/w1.out")"
 grep -q '^warning: line 1: event w1: manager_id: manager NOBODY is not hired yet' "$IT_DIR/w1.err" || fail "w1: $(cat "$IT_DIR/w1.err")"
 C obligations --employee W1 >/dev/null || fail "W1 was not hired"
+# a dead letter resubmitted after the fix (E9999's hire arrives): accepted, and out of the list;
+# one resubmitted with nothing fixed is refused again under a new letter
+T2=$(J '[l["id"] for l in d if l["event"]["event_id"] == "t2"][0]' <"$IT_DIR/dl.json")
+T1=$(J '[l["id"] for l in d if l["event"]["event_id"] == "t1"][0]' <"$IT_DIR/dl.json")
+echo '{"event_id":"h9999","source":"hris","type":"hired","employee_id":"E9999","effective_date":"2026-02-02","entity":"ACME-FR","category":"cadre"}' |
+  C ingest - >/dev/null 2>&1 || fail "E9999's hire"
+[ "$(C deadletters resubmit "$T2" --json | J 'd["outcome"]')" = accepted ] || fail "t2 resubmitted after the fix"
+C employee show E9999 --json | J '[h["type"] for h in d["history"]]' | grep -qx "\['hired', 'updated'\]" || fail "t2 was not applied"
+C deadletters resubmit "$T2" >"$IT_DIR/rs.out" 2>&1 && fail "a letter resubmitted twice"
+grep -q NOT_FOUND "$IT_DIR/rs.out" || fail "twice: $(cat "$IT_DIR/rs.out")"
+C deadletters resubmit "$T1" >"$IT_DIR/rs.out" 2>&1 && fail "t1 (nothing fixed) was accepted: $(cat "$IT_DIR/rs.out")"
+grep -q "rejected again (entity: unknown entity 'ACME-XX'" "$IT_DIR/rs.out" || fail "t1 again: $(cat "$IT_DIR/rs.out")"
+C deadletters --json | J 'sorted(l["event"]["event_id"] for l in d if l["event"]["event_id"] in ("t1", "t2"))' | grep -qx "\['t1'\]" ||
+  fail "after the resubmissions: $(C deadletters --json | J '[(l["id"], l["event"]["event_id"]) for l in d]')"
+log "dead letters resubmitted: applied after the fix, refused again without one"
 # the log says which event, field and why, never the values
 sleep 1.2
 grep -q '"ingest.rejected".*event t2 from hris rejected: employee_id: the employee has never been hired' "$IT_DIR/scheduler.log" ||

@@ -216,6 +216,19 @@ async function adminOperations() {
   for (const who of ['hr:it', 'hr:lab']) check(gr.some((r) => r[0] === who), `the grants lack ${who}`);
   eq(gr.find((r) => r[0] === 'hr:lab')[1], 'ACME-LAB', 'hr:lab\'s entities');
   await audit(p, 'operations');
+  // dl-1 resubmitted with nothing fixed (its entity still unknown): refused again, said with the field
+  const one = dl.find((d) => d.event?.event_id === 'dl-1');
+  await p.locator('#f-dead-id').selectOption(String(one.id));
+  await p.locator('#dead-resubmit button[type=submit]').click();
+  await p.locator('#dead-resubmit-result').waitFor();
+  check(/Refusée de nouveau : lettre \d+ : entity — /.test(await p.locator('#dead-resubmit-result').innerText()),
+    'the refusal of a resubmitted letter: ' + await p.locator('#dead-resubmit-result').innerText());
+  const after = (await api(p, '/ingest/dead-letters?limit=1000')).letters || [];
+  check(!after.some((d) => d.id === one.id) && after.some((d) => d.event?.event_id === 'dl-1' && d.id > one.id),
+    'dl-1 is not held by a new letter: ' + JSON.stringify(after.map((d) => [d.id, d.event?.event_id])));
+  eq(await p.locator('#t-dead tbody tr').evaluateAll((trs, id) => trs.filter((tr) => tr.cells[0].innerText.trim() === String(id)).length, one.id), 0,
+    'the resubmitted letter still listed');
+  await audit(p, 'operations-resubmit');
   await p.context().close();
   // HR: no link; the API refuses the dead letters and the grants
   const h = await newPage('fr-FR');
@@ -224,6 +237,11 @@ async function adminOperations() {
   await h.locator('h1', { hasText: 'Accès refusé' }).waitFor();
   check(!(await h.locator('header nav a').allInnerTexts()).includes('Exploitation'), 'HR sees the Exploitation link');
   for (const path of ['/ingest/dead-letters', '/access-grants']) eq((await h.request.get(BASE + '/api/v1' + path)).status(), 403, `HR: GET ${path}`);
+  {
+    const csrf = (await api(h, '/me')).csrf_token;
+    const r = await h.request.post(BASE + '/api/v1/ingest/dead-letters/resubmit', { headers: { 'X-CSRF-Token': csrf }, data: { id: dl[0].id } });
+    eq(r.status(), 403, 'HR: POST /ingest/dead-letters/resubmit');
+  }
   await h.context().close();
 }
 

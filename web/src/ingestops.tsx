@@ -2,9 +2,14 @@
 // events the scheduler refused, with the field and the reason, as received
 // (GET /ingest/dead-letters, 100 at a time by id, "Afficher les suivants"
 // asks after the last one) — and HR's access grants, read only (GET
-// /access-grants).  Both hold data of every entity: the daemons answer an
+// /access-grants).  A letter is resubmitted once its cause is fixed (POST
+// /ingest/dead-letters/resubmit {id}: accepted, it leaves the list; refused
+// again, the scheduler keeps a new letter with today's reason, said here).
+// Both hold data of every entity: the daemons answer an
 // administrator only (a 403 for anyone else), and the link is shown to
 // administrators only.  Both requests leave with the script.
+import { useState } from 'preact/hooks';
+import { ApiError, post } from './api';
 import { fmtWhen, t } from './i18n';
 import { Failure, NotAllowed, qs, refused, useGet, usePages } from './hr';
 import { Col, Table, fmtNum } from './table';
@@ -22,10 +27,65 @@ type Grant = { principal: string; entities?: string[]; content?: boolean; grante
 // the next page starts after the last id of a full page
 const nextOf = (p: Letters) => { const l = p.letters || []; return l.length === PAGE ? String(l[l.length - 1].id) : undefined; };
 
+type Result = { outcome?: string; field?: string; reason?: string };
+
+// One letter chosen among those shown, resubmitted; the answer said in words.
+function Resubmit({ rows, onApplied }: { rows: Letter[]; onApplied: (id: number) => void /* the letter left the list */ }) {
+  const [id, setId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const pick = id || (rows[0] ? String(rows[0].id) : '');
+  const submit = async (e: { preventDefault: () => void }) => {
+    e.preventDefault();
+    if (!pick) return;
+    setBusy(true);
+    setMsg(null);
+    try {
+      const r = await post<{ results?: Result[] }>('/ingest/dead-letters/resubmit', { id: Number(pick) });
+      const x = (r.body.results || [])[0] || {};
+      if (x.outcome === 'accepted' || x.outcome === 'duplicate') {
+        setMsg({ ok: true, text: `${t('dl_resubmitted')} ${pick}${t('colon')}${t(x.outcome === 'accepted' ? 'dl_applied' : 'dl_duplicate')}` });
+        onApplied(Number(pick));
+        setId('');
+      } else {
+        // the letter was taken out: a new one holds today's reason (listed when the page is read again)
+        setMsg({ ok: false, text: `${t('dl_refused_again')} ${pick}${t('colon')}${x.field ? `${x.field} — ` : ''}${x.reason || x.outcome || ''}. ${t('dl_new_letter')}` });
+        onApplied(Number(pick));
+        setId('');
+      }
+    } catch (x) {
+      setMsg({ ok: false, text: x instanceof ApiError ? `${t('refused')}${t('colon')}${x.detail || x.code}` : String(x) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (!rows.length && !msg) return null;
+  return (
+    <form id="dead-resubmit" class="card" aria-labelledby="h-dead-resubmit" onSubmit={submit}>
+      <h3 id="h-dead-resubmit">{t('dl_resubmit')}</h3>
+      <p class="muted small">{t('dl_resubmit_help')}</p>
+      {rows.length > 0 && (
+        <>
+          <label for="f-dead-id">{t('dl_id')}</label>
+          <select id="f-dead-id" value={pick} disabled={busy} onChange={(e) => setId((e.target as HTMLSelectElement).value)}>
+            {rows.map((l) => <option value={String(l.id)}>{l.id} — {l.event?.event_id} ({l.field})</option>)}
+          </select>
+          <button type="submit" class="primary" disabled={busy}>{t('dl_resubmit_go')}</button>
+        </>
+      )}
+      <div role="status" aria-live="polite">
+        {msg && <p id="dead-resubmit-result" class={msg.ok ? 'ok' : 'error'}>{msg.ok ? '✔ ' : '⛔ '}{msg.text}</p>}
+      </div>
+    </form>
+  );
+}
+
 export function Operations({ allowed }: { allowed: boolean }) {
   const dead = usePages<Letters, Letter>(allowed ? deadPath() : null, deadPath, (p) => p.letters, nextOf);
   const grants = useGet<{ grants?: Grant[] }>(allowed ? GRANTS_PATH : null);
+  const [gone, setGone] = useState<number[]>([]);
   if (!allowed || refused(dead.load.err)) return <NotAllowed />;
+  const letters = dead.rows.filter((l) => !gone.includes(l.id));
   const lcols: Col<Letter>[] = [
     { key: 'id', label: t('dl_id'), num: true },
     { key: 'received_at_ms', label: t('dl_received'), raw: (l) => (l.received_at_ms ? new Date(l.received_at_ms).toISOString() : ''), show: (l) => fmtWhen(l.received_at_ms) },
@@ -54,8 +114,9 @@ export function Operations({ allowed }: { allowed: boolean }) {
         {!dead.load.data && !dead.load.err && <p>{t('loading')}</p>}
         {dead.load.data && (
           <>
-            <p class="muted"><span data-shown>{fmtNum(dead.rows.length)}</span> {t('shown')} · <span data-total>{fmtNum(dead.load.data.total || 0)}</span> {t('dl_in_total')}</p>
-            <Table id="t-dead" caption={t('dl_title')} cols={lcols} rows={dead.rows} csv="lettres-mortes-sirh.csv" />
+            <p class="muted"><span data-shown>{fmtNum(letters.length)}</span> {t('shown')} · <span data-total>{fmtNum((dead.load.data.total || 0) - gone.length)}</span> {t('dl_in_total')}</p>
+            <Table id="t-dead" caption={t('dl_title')} cols={lcols} rows={letters} csv="lettres-mortes-sirh.csv" />
+            <Resubmit rows={letters} onApplied={(id) => setGone([...gone, id])} />
             {dead.err && <Failure e={dead.err} />}
             {dead.next && <button type="button" id="dead-more" onClick={dead.loadMore} disabled={dead.busy}>{t('more')}</button>}
           </>

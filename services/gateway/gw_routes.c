@@ -628,6 +628,11 @@ static const s_rpc_t s_campaigns = { R(D_SCHEDULER, "scheduler.campaign.list", c
 static const s_rpc_t s_campaign = { R(D_SCHEDULER, "scheduler.campaign.list", campaign_request, campaign_list),
                                     .path_fields = { "id" } };
 static const s_rpc_t s_campaign_create = { R(D_SCHEDULER, "scheduler.campaign.create", campaign, campaign) };
+/* POST /campaigns/preview: who a campaign would concern, nothing stored;
+ * GET /campaigns/{id}/members: who it concerns, the late joiners marked */
+static const s_rpc_t s_campaign_preview = { R(D_SCHEDULER, "scheduler.campaign.preview", campaign, campaign_members) };
+static const s_rpc_t s_campaign_members = { R(D_SCHEDULER, "scheduler.campaign.members", campaign_members_request,
+                                              campaign_members), .path_fields = { "id" } };
 /* POST /campaigns/{id}/{action}: close, extend or cancel (the scheduler
  * checks the action, the state and who may) */
 static const s_rpc_t s_campaign_change = { R(D_SCHEDULER, "scheduler.campaign.change", campaign_change, campaign),
@@ -695,6 +700,8 @@ const gw_route_t gw_routes[] = {
     RPC("GET", "/employees/{employee_id}/export", "read", s_subject_export),
     RPC("GET", "/campaigns", "read", s_campaigns),
     RPC("POST", "/campaigns", "write", s_campaign_create),
+    RPC("POST", "/campaigns/preview", "read", s_campaign_preview),
+    RPC("GET", "/campaigns/{id}/members", "read", s_campaign_members),
     RPC("GET", "/campaigns/{id}", "read", s_campaign),
     RPC("POST", "/campaigns/{id}/{action}", "write", s_campaign_change),
     RPC("GET", "/templates", "read", s_templates),

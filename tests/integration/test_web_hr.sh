@@ -78,7 +78,7 @@ done
 
 ART=$ENT_BUILD/artefacts/web
 mkdir -p "$ART"
-BASE=http://$ENTRETIENS_GATEWAY_HTTP PW=$PW ART=$ART NODE_MODULES=$NODE_MODULES EXPECT=$X ENTITY=$ENTITY EMP=$EMP \
+CTL=$CTL BASE=http://$ENTRETIENS_GATEWAY_HTTP PW=$PW ART=$ART NODE_MODULES=$NODE_MODULES EXPECT=$X ENTITY=$ENTITY EMP=$EMP \
   DOWNLOADS=$IT_DIR/downloads timeout 300 node "$(dirname "$0")/../web/hr.mjs" >"$IT_DIR/hr.log" 2>&1
 rc=$?
 cat "$IT_DIR/hr.log" >&2

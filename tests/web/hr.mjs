@@ -9,10 +9,11 @@
 // Environment: BASE, PW, ART, NODE_MODULES, EXPECT (the CLI's JSON),
 // ENTITY (an entity with overdue people), DOWNLOADS, EMP (emma's employee id).
 import { readFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { audit as auditAs, check, launch, step } from './lib.mjs';
 
-const { BASE, PW, ART, EXPECT, ENTITY, DOWNLOADS, EMP } = process.env;
+const { BASE, PW, ART, EXPECT, ENTITY, DOWNLOADS, EMP, CTL } = process.env;
 mkdirSync(DOWNLOADS, { recursive: true });
 const expect = (name) => JSON.parse(readFileSync(join(EXPECT, name + '.json'), 'utf8'));
 const eq = (a, b, m) => check(JSON.stringify(a) === JSON.stringify(b), `${m}: page ${JSON.stringify(a)}, expected ${JSON.stringify(b)}`);
@@ -277,6 +278,74 @@ try {
   eq(campOf(await campaign('essai-2026')).state, 'closed', 'essai-2026 stays closed (API)');
   await audit(page, 'campaign-refused');
 
+  // ---- a whole campaign from the console: the population previewed, then
+  // created; its page lists the people, and a late joiner once hired
+  step('Campagnes: create one from the page (population previewed first)');
+  await page.locator('#camp-new-link').click();
+  await page.waitForURL(/\/campagnes\/nouvelle$/);
+  // the smallest entity with a few people: a small campaign (what the API's preview of everyone says)
+  const csrfHr = (await api(page, '/me')).csrf_token;
+  const previewApi = async (data) => {
+    const r = await page.request.post(BASE + '/api/v1/campaigns/preview', { headers: { 'X-CSRF-Token': csrfHr }, data });
+    check(r.ok(), `POST /campaigns/preview: ${r.status()}`);
+    return r.json();
+  };
+  const sizes = {};
+  for (const m of (await previewApi({ window_start: '2026-09-01', window_end: '2026-12-31' })).members) sizes[m.entity] = (sizes[m.entity] || 0) + 1;
+  const CE = Object.keys(sizes).filter((e) => sizes[e] >= 3).sort((a, b) => sizes[a] - sizes[b])[0];
+  check(CE, 'no entity of 3 people or more: ' + JSON.stringify(sizes));
+  const NEWC = { id: 'mob-2026', title: 'Mobilité 2026', type: 'internal_mobility', window_start: '2026-09-01', window_end: '2026-12-31', entity: CE };
+  await page.locator('#f-new-id').fill(NEWC.id);
+  await page.locator('#f-new-title').fill(NEWC.title);
+  await page.locator('#f-new-type').selectOption(NEWC.type);
+  await page.locator('#f-new-window_start').fill(NEWC.window_start);
+  await page.locator('#f-new-window_end').fill(NEWC.window_end);
+  await page.locator('#f-new-entity').fill(NEWC.entity);
+  // a refusal first: hired on or after a date not before "hired before"
+  await page.locator('#f-new-hired_after').fill('2026-01-01');
+  await page.locator('#f-new-hired_before').fill('2025-01-01');
+  await page.locator('#camp-new button[type=submit]').click();
+  await page.locator('#camp-new-error').waitFor();
+  check(/hired_after/.test(await page.locator('#camp-new-error').innerText()), 'the refused preview does not name its field');
+  eq(await page.locator('#f-new-hired_after').getAttribute('aria-invalid'), 'true', 'the refused field is not marked');
+  await page.locator('#f-new-hired_after').fill('');
+  await page.locator('#f-new-hired_before').fill('');
+  const pvApi = await previewApi(NEWC);
+  eq(pvApi.total, sizes[CE], `the preview of ${CE}`);
+  await page.locator('#camp-new button[type=submit]').click();
+  await page.locator('#t-preview tbody tr').first().waitFor();
+  eq(num(await page.locator('#camp-count strong').innerText()), pvApi.total, 'the preview\'s count');
+  eq((await cells(page, 't-preview')).map((r) => r[0].split('\n').pop()), pvApi.members.map((m) => m.employee_id), 'the preview\'s people');
+  eq(byHeader((await csv(page, 't-preview')).rows).map((r) => [r.employee_id, r.entity, r.hired_on]),
+    pvApi.members.map((m) => [m.employee_id, m.entity, m.hired_on]), 'the preview\'s CSV');
+  await audit(page, 'campaign-new');
+  eq((await api(page, '/campaigns')).campaigns.filter((c) => c.id === NEWC.id).length, 0, 'the preview created the campaign');
+  await page.locator('#camp-create button[type=submit]').click();
+  await page.locator('#camp-create-q').waitFor();
+  check((await page.locator('#camp-create-q').innerText()).includes(NEWC.id), 'the creation\'s confirmation does not name the campaign');
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Confirmer');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/campagnes\/mob-2026$/);
+  await page.locator('#t-members tbody tr').first().waitFor();
+  const made = campOf(await campaign(NEWC.id));
+  eq([made.eligible, made.entity, made.type], [pvApi.total, CE, 'internal_mobility'], 'the campaign created (API)');
+  const memApi = await api(page, `/campaigns/${NEWC.id}/members`);
+  eq((await cells(page, 't-members')).map((r) => r[0].split('\n').pop()), memApi.members.map((m) => m.employee_id), 'the campaign\'s people');
+  eq(num(await page.locator('[data-kpi=eligible]').innerText()), made.eligible, 'the campaign page\'s eligible');
+  eq(num(await page.locator('[data-kpi=late]').innerText()), 0, 'late joiners before anyone joined');
+  // someone hired into ACME-LAB after the campaign opened: a late joiner
+  execFileSync(CTL, ['ingest', '-'], { input: JSON.stringify({ event_id: 'late-1', source: 'hris', type: 'hired', employee_id: 'LATE1',
+    effective_date: '2026-09-16', entity: CE, department: 'rd', site: 'Strasbourg', category: 'cadre', first_name: 'Léa', last_name: 'Tardive' }) + '\n' });
+  await page.reload();
+  await page.locator('#t-late tbody tr td a').first().waitFor();
+  eq((await cells(page, 't-late')).map((r) => r[0].split('\n').pop()), ['LATE1'], 'the late joiners');
+  eq(num(await page.locator('[data-kpi=late]').innerText()), 1, 'the late joiners\' count');
+  const lateCsv = byHeader((await csv(page, 't-late')).rows);
+  eq(lateCsv.map((r) => [r.employee_id, r.late, r.status]), [['LATE1', 'true', 'upcoming']], 'the late joiners\' CSV');
+  eq(byHeader((await csv(page, 't-members')).rows).map((r) => r.employee_id),
+    (await api(page, `/campaigns/${NEWC.id}/members`)).members.map((m) => m.employee_id), 'the people\'s CSV');
+  await audit(page, 'campaign-page');
+
   // ---- people: search without accents, the person's whole picture
   step('Personnes: search by a part of the name without accents');
   await page.locator('header nav a', { hasText: 'Personnes' }).click();
@@ -517,7 +586,8 @@ try {
     await p.locator('h1', { hasText: 'Accès refusé' }).waitFor();
     check(!(await p.locator('header nav').innerText()).includes('Pilotage'), `${who} sees the Pilotage link`);
     check(!(await p.locator('body').innerText()).includes('Exposition'), `${who} sees the exposure`);
-    for (const path of ['/resultats', '/echeances', `/pilotage/${ENTITY}`, '/personnes', `/personnes/${EMP}`, '/modeles', '/modeles/annual_review.fr/1', '/modeles/annual_review.fr/']) {
+    for (const path of ['/resultats', '/echeances', `/pilotage/${ENTITY}`, '/personnes', `/personnes/${EMP}`, '/modeles', '/modeles/annual_review.fr/1', '/modeles/annual_review.fr/',
+      '/campagnes/nouvelle', '/campagnes/review-2026']) {
       await p.goto(BASE + path);
       await p.locator('h1', { hasText: 'Accès refusé' }).waitFor();
     }
@@ -540,7 +610,7 @@ try {
     }
     for (const path of ['/statistics/compliance?group_by=entity', `/statistics/compliance?entity=${ENTITY}&list=true`,
       '/statistics/completion?group_by=month', '/statistics/ratings', '/statistics/training', '/statistics/mobility',
-      ]) {
+      '/campaigns/review-2026/members']) {
       const r = await p.request.get(BASE + '/api/v1' + path);
       eq(r.status(), 403, `${who}: GET ${path}`);
     }
@@ -551,7 +621,7 @@ try {
     else check((d.total || 0) < orgTotal, `the manager's GET /due holds ${d.total} of the organisation's ${orgTotal} deadlines`);
     // the search answers her herself only (the page says "not allowed" all the same)
     if (who === 'employee') eq((await api(p, '/employees?limit=1000')).employees.map((e) => e.employee_id), [EMP], 'the employee\'s GET /employees');
-    for (const path of ['/campaigns/review-2026/close', '/campaigns/review-2026/cancel']) {
+    for (const path of ['/campaigns/review-2026/close', '/campaigns/review-2026/cancel', '/campaigns/preview']) {
       const csrf = (await api(p, '/me')).csrf_token;
       const r = await p.request.post(BASE + '/api/v1' + path, { headers: { 'X-CSRF-Token': csrf }, data: {} });
       eq(r.status(), 403, `${who}: POST ${path}`);

@@ -17,6 +17,7 @@ import { Results, resPaths } from './results';
 import { DUE_FIRST, Deadlines } from './deadlines';
 import { People, PersonPage, peoplePath, personPaths } from './people';
 import { TEMPLATES_PATH, TemplatePage, Templates, modelRoute, templatePath } from './templates';
+import { CampaignPage, NEW_CAMPAIGN, NewCampaign, campaignPaths } from './campaign';
 
 export const me = signal<Me | null | undefined>(undefined); // undefined: not known yet; null: signed out
 
@@ -77,7 +78,7 @@ function Header() {
   const m = me.use();
   const p = path.use();
   const nav = (to: string, label: string) => (
-    <a href={to} aria-current={p.startsWith(to) ? 'page' : undefined}
+    <a href={to} aria-current={p.startsWith(to) || (to === '/pilotage' && p.startsWith('/campagnes')) ? 'page' : undefined}
       onClick={(e) => { e.preventDefault(); go(to); }}>{label}</a>
   );
   const logout = async () => {
@@ -126,6 +127,12 @@ function App() {
       const ent = decodeURIComponent(p.slice('/pilotage/'.length));
       page = <EntityPage key={ent} entity={ent} />;
     } else if (p === '/resultats') page = <Results />;
+    // creating needs HR or admin (the API decides too: the preview refuses others)
+    else if (p === NEW_CAMPAIGN) page = <NewCampaign allowed={isHr(m)} />;
+    else if (p.startsWith('/campagnes/')) {
+      const id = decodeURIComponent(p.slice('/campagnes/'.length));
+      page = <CampaignPage key={id} id={id} />;
+    }
     else if (p === '/echeances') page = <Deadlines allowed={isHr(m)} />;
     // GET /employees answers anyone (herself, his reports): the role decides
     else if (p === '/personnes') page = <People allowed={isHr(m)} />;
@@ -153,6 +160,7 @@ function App() {
   else if (p.startsWith('/me')) prefetch(HOME_PATH);
   else if (p === '/pilotage') { prefetch(PILOT_COMPLIANCE); prefetch(PILOT_CAMPAIGNS); }
   else if (p === '/resultats') Object.values(resPaths()).forEach(prefetch);
+  else if (p.startsWith('/campagnes/') && p !== NEW_CAMPAIGN) Object.values(campaignPaths(decodeURIComponent(p.slice('/campagnes/'.length)))).forEach(prefetch);
   else if (p === '/echeances') prefetch(DUE_FIRST()); // dropped unused for a non-HR principal
   else if (p === '/personnes') prefetch(peoplePath(''));
   else if (p === '/modeles') prefetch(TEMPLATES_PATH);

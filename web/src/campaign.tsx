@@ -1,0 +1,214 @@
+// A campaign from the HR console: creating one (/campagnes/nouvelle: a
+// type, a window, a title and a population, whose people are previewed —
+// POST /campaigns/preview, nothing stored — before HR confirms the
+// creation) and one campaign's page (/campagnes/{id}: its window, scope and
+// progress, the people it concerns with each one's status, and the late
+// joiners: people hired after it opened, GET /campaigns/{id}/members).
+import { useState } from 'preact/hooks';
+import { ApiError, post } from './api';
+import { ConfirmBox, OutcomeLine, useConfirm } from './confirm';
+import { Key, TYPES, fmtShort, lang, quote, t, typeName } from './i18n';
+import { Failure, NotAllowed, refused, useGet } from './hr';
+import { go } from './state';
+import { Col, Table, fmtNum } from './table';
+import { State } from './ui';
+import { Campaign, CampaignState } from './campaigns';
+import { personPath } from './people';
+
+export const NEW_CAMPAIGN = '/campagnes/nouvelle';
+export const campaignPage = (id: string) => `/campagnes/${encodeURIComponent(id)}`;
+export const campaignPaths = (id: string) => ({
+  campaign: `/campaigns/${encodeURIComponent(id)}`,
+  members: `/campaigns/${encodeURIComponent(id)}/members`,
+});
+
+export type Member = {
+  employee_id: string; first_name?: string; last_name?: string; entity?: string; department?: string; site?: string;
+  category?: string; manager_id?: string; hired_on?: string; status?: string; late?: boolean;
+};
+type Members = { campaign_id?: string; total?: number; late?: number; members?: Member[]; truncated?: boolean };
+
+const CATEGORIES = ['ouvrier_employe', 'maitrise_technicien', 'cadre'];
+const catName = (c?: string) => (c ? t(`cat_${c}` as Key) || c : '');
+const link = (to: string, text: any) => <a href={to} onClick={(e) => { e.preventDefault(); go(to); }}>{text}</a>;
+const fullName = (m: Member) => [m.first_name, m.last_name].filter(Boolean).join(' ') || m.employee_id;
+
+// the people of a population: the same columns in the preview and on the
+// campaign's page (which adds the status and "late")
+function memberCols(withStatus: boolean): Col<Member>[] {
+  const cols: Col<Member>[] = [
+    { key: 'employee_id', label: t('employee'), show: (m) => <>{link(personPath(m.employee_id), fullName(m))}<span class="muted block small">{m.employee_id}</span></> },
+    { key: 'entity', label: t('entity') },
+    { key: 'department', label: t('department') },
+    { key: 'site', label: t('site') },
+    { key: 'category', label: t('category'), show: (m) => catName(m.category) },
+    { key: 'manager_id', label: t('manager_col') },
+    { key: 'hired_on', label: t('hired_on'), show: (m) => fmtShort(m.hired_on) },
+  ];
+  if (withStatus) {
+    cols.push({ key: 'status', label: t('status'), show: (m) => (m.status ? <State s={m.status} /> : '') });
+    cols.push({ key: 'late', label: t('camp_late_col'), raw: (m) => (m.late ? 'true' : 'false'), show: (m) => (m.late ? t('yes') : t('no')) });
+  }
+  return cols;
+}
+
+// a refusal in words, with the field it is about
+function refusal(e: unknown): string {
+  if (!(e instanceof ApiError)) return String(e);
+  if (e.status === 0) return t('network');
+  if (e.status === 401 || e.status === 403) return t('camp_forbidden');
+  return `${t('refused')}${t('colon')}${e.field ? `${e.field} — ` : ''}${e.detail || e.code}`;
+}
+
+type Form = {
+  id: string; title: string; type: string; window_start: string; window_end: string;
+  entity: string; department: string; site: string; category: string; hired_after: string; hired_before: string;
+};
+const EMPTY: Form = { id: '', title: '', type: 'annual_review', window_start: '', window_end: '', entity: '', department: '', site: '', category: '', hired_after: '', hired_before: '' };
+// the API's Campaign: the fields given (an empty filter is "any")
+const body = (f: Form) => Object.fromEntries(Object.entries(f).filter(([, v]) => v !== ''));
+
+export function NewCampaign({ allowed }: { allowed: boolean }) {
+  const [f, setF] = useState<Form>(EMPTY);
+  const [pv, setPv] = useState<{ form: Form; data: Members } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState<ApiError | null>(null);
+  const c = useConfirm();
+  if (!allowed) return <NotAllowed />;
+  // a change after the preview: the preview no longer says who is in
+  const set = (k: keyof Form) => (e: Event) => { setF({ ...f, [k]: (e.target as HTMLInputElement).value }); setPv(null); c.setResult(null); };
+  const preview = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setErr(null);
+    try {
+      const r = await post<Members>('/campaigns/preview', body(f));
+      setPv({ form: f, data: r.body || {} });
+    } catch (x) {
+      setPv(null);
+      setErr(x instanceof ApiError ? x : new ApiError(0, '', '', String(x)));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const create = () => pv && c.run(async () => {
+    const r = await post<Campaign>('/campaigns', body(pv.form));
+    const id = r.body?.id || pv.form.id;
+    go(campaignPage(id));
+    return `${t('camp_created')} ${quote(pv.form.title || id)} (${fmtNum(r.body?.eligible || 0)} ${t('people')}).`;
+  }, refusal);
+  const field = (k: keyof Form, label: string, type: 'text' | 'date' = 'text', extra: Record<string, any> = {}) => (
+    <div>
+      <label for={`f-new-${k}`}>{label}</label>
+      <input id={`f-new-${k}`} {...({ type } as any)} value={f[k]} onInput={set(k)} aria-invalid={err?.field === k ? 'true' : undefined}
+        aria-describedby={err?.field === k ? 'camp-new-error' : undefined} {...extra} />
+    </div>
+  );
+  const n = pv?.data.total || 0;
+  return (
+    <main id="main" class="wide">
+      <p>{link('/pilotage', <>← {t('pilotage')}</>)}</p>
+      <h1>{t('camp_new')}</h1>
+      <form class="card" id="camp-new" aria-labelledby="h-camp-new" onSubmit={preview}>
+        <h2 id="h-camp-new">{t('camp_what')}</h2>
+        <div class="grid2">
+          {field('id', t('camp_id'), 'text', { required: true, maxLength: 64, pattern: '[A-Za-z0-9._\\-]+', autoComplete: 'off' })}
+          {field('title', t('title'), 'text', { maxLength: 200 })}
+          <div>
+            <label for="f-new-type">{t('type')}</label>
+            <select id="f-new-type" value={f.type} onChange={set('type')}>
+              {TYPES.map((x) => <option value={x}>{typeName(x)}</option>)}
+            </select>
+          </div>
+          <div />
+          {field('window_start', t('camp_from'), 'date', { required: true })}
+          {field('window_end', t('camp_to'), 'date', { required: true })}
+        </div>
+        <fieldset>
+          <legend>{t('camp_population')} <span class="muted small">({t('camp_any_help')})</span></legend>
+          <div class="grid2">
+            {field('entity', t('entity'), 'text', { autoComplete: 'off' })}
+            {field('department', t('department'), 'text', { autoComplete: 'off' })}
+            {field('site', t('site'), 'text', { autoComplete: 'off' })}
+            <div>
+              <label for="f-new-category">{t('category')}</label>
+              <select id="f-new-category" value={f.category} onChange={set('category')} aria-invalid={err?.field === 'category' ? 'true' : undefined}>
+                <option value="">{t('camp_any')}</option>
+                {CATEGORIES.map((x) => <option value={x}>{catName(x)}</option>)}
+              </select>
+            </div>
+            {field('hired_after', t('camp_hired_after'), 'date')}
+            {field('hired_before', t('camp_hired_before'), 'date')}
+          </div>
+        </fieldset>
+        <button type="submit" class="primary" disabled={busy}>{t('camp_preview')}</button>
+        {err && <p class="error" role="alert" id="camp-new-error"><span aria-hidden="true">⛔ </span>{refusal(err)}</p>}
+      </form>
+      {pv && (
+        <section aria-labelledby="h-camp-pop">
+          <h2 id="h-camp-pop">{t('camp_population')}</h2>
+          <p id="camp-count" role="status"><strong>{fmtNum(n)}</strong> {t('camp_in')}{pv.data.truncated ? ` (${t('truncated')})` : ''}</p>
+          <Table id="t-preview" caption={t('camp_who')} cols={memberCols(false)} rows={pv.data.members || []} csv={`population-${pv.form.id || 'campagne'}.csv`} />
+          <form class="card" id="camp-create" onSubmit={c.ask}>
+            {!c.asking && <button type="submit" class="primary" ref={c.submitRef} disabled={!pv.form.id}>{t('camp_create')}…</button>}
+            {c.asking && (
+              <ConfirmBox c={c} id="camp-create-q" onConfirm={create}>
+                {t('camp_q_create')} {quote(pv.form.title ? `${pv.form.title} (${pv.form.id})` : pv.form.id)} {t('camp_for')} {fmtNum(n)} {t('people')}{lang.get() === 'en' ? '?' : ' ?'}
+              </ConfirmBox>
+            )}
+            <OutcomeLine id="camp-create-result" result={c.result} />
+          </form>
+        </section>
+      )}
+    </main>
+  );
+}
+
+export function CampaignPage({ id }: { id: string }) {
+  const p = campaignPaths(id);
+  const camp = useGet<{ campaigns: Campaign[] }>(p.campaign);
+  const mem = useGet<Members>(p.members);
+  if (refused(camp.err) || refused(mem.err)) return <NotAllowed />;
+  const c = camp.data?.campaigns?.[0];
+  const members = mem.data?.members || [];
+  const late = members.filter((m) => m.late);
+  const scope = c ? [c.entity, c.department, c.site, catName(c.category),
+    c.hired_after ? `${t('camp_hired_after')} ${fmtShort(c.hired_after)}` : '',
+    c.hired_before ? `${t('camp_hired_before')} ${fmtShort(c.hired_before)}` : ''].filter(Boolean).join(' · ') || t('everyone') : '';
+  return (
+    <main id="main" class="wide">
+      <p>{link('/pilotage', <>← {t('pilotage')}</>)}</p>
+      <h1>{t('campaign')} {c ? quote(c.title || c.id) : id}</h1>
+      {camp.err && <Failure e={camp.err} />}
+      {!camp.data && !camp.err && <p>{t('loading')}</p>}
+      {c && (
+        <section class="card" aria-labelledby="h-camp-about">
+          <h2 id="h-camp-about">{typeName(c.type || 'annual_review')} <CampaignState s={c.state} /></h2>
+          <p>{t('camp_window')}{t('colon')}{fmtShort(c.window_start)} → {fmtShort(c.window_end)} · {t('scope')}{t('colon')}<span id="camp-scope">{scope}</span></p>
+          <ul class="kpis" aria-label={t('progress')}>
+            <li><span class="kpi" data-kpi="eligible">{fmtNum(c.eligible || 0)}</span> {t('eligible')}</li>
+            <li><span class="kpi" data-kpi="met">{fmtNum(c.met || 0)}</span> <span aria-hidden="true">✔ </span>{t('held_met')}</li>
+            <li><span class="kpi" data-kpi="upcoming">{fmtNum(c.upcoming || 0)}</span> <span aria-hidden="true">◷ </span>{t('upcoming')}</li>
+            <li><span class="kpi" data-kpi="overdue">{fmtNum(c.overdue || 0)}</span> <span aria-hidden="true">⚠ </span>{t('late')}</li>
+            <li><span class="kpi" data-kpi="late">{fmtNum(mem.data?.late || 0)}</span> {t('camp_late_joiners')}</li>
+          </ul>
+        </section>
+      )}
+      {mem.err && <Failure e={mem.err} />}
+      {mem.data && (
+        <>
+          <section aria-labelledby="h-camp-late">
+            <h2 id="h-camp-late">{t('camp_late_joiners')}</h2>
+            <p class="muted small">{t('camp_late_help')}</p>
+            <Table id="t-late" caption={t('camp_late_joiners')} cols={memberCols(true)} rows={late} csv={`arrivees-${id}.csv`} />
+          </section>
+          <section aria-labelledby="h-camp-members">
+            <h2 id="h-camp-members">{t('camp_who')}</h2>
+            <p class="muted">{fmtNum(mem.data.total || 0)} {t('people')}{mem.data.truncated ? ` (${t('truncated')})` : ''}</p>
+            <Table id="t-members" caption={t('camp_who')} cols={memberCols(true)} rows={members} csv={`personnes-${id}.csv`} />
+          </section>
+        </>
+      )}
+    </main>
+  );
+}

@@ -631,6 +631,10 @@ static const s_rpc_t s_campaign_create = { R(D_SCHEDULER, "scheduler.campaign.cr
 /* POST /campaigns/preview: who a campaign would concern, nothing stored;
  * GET /campaigns/{id}/members: who it concerns, the late joiners marked */
 static const s_rpc_t s_campaign_preview = { R(D_SCHEDULER, "scheduler.campaign.preview", campaign, campaign_members) };
+/* GET /campaigns/{id}/progress: its interviews counted by entity,
+ * department or interviewer (records) */
+static const s_rpc_t s_campaign_progress = { R(D_RECORDS, "records.interview.progress", campaign_progress_request,
+                                               campaign_progress), .path_fields = { "campaign_id" } };
 static const s_rpc_t s_campaign_members = { R(D_SCHEDULER, "scheduler.campaign.members", campaign_members_request,
                                               campaign_members), .path_fields = { "id" } };
 /* POST /campaigns/{id}/{action}: close, extend or cancel (the scheduler
@@ -702,6 +706,7 @@ const gw_route_t gw_routes[] = {
     RPC("POST", "/campaigns", "write", s_campaign_create),
     RPC("POST", "/campaigns/preview", "read", s_campaign_preview),
     RPC("GET", "/campaigns/{id}/members", "read", s_campaign_members),
+    RPC("GET", "/campaigns/{campaign_id}/progress", "read", s_campaign_progress),
     RPC("GET", "/campaigns/{id}", "read", s_campaign),
     RPC("POST", "/campaigns/{id}/{action}", "write", s_campaign_change),
     RPC("GET", "/templates", "read", s_templates),

@@ -59,7 +59,7 @@ jq -e '[.members[].employee_id] == ["E1","E3","M1","X1"] and .late == 0 and ([.m
   "$IT_DIR/m.json" >/dev/null || fail "members: $(cat "$IT_DIR/m.json")"
 
 # a hire after the campaign opened joins it late
-"$CTL" clock set 2026-09-15 --only scheduler >/dev/null || fail "clock set"
+"$CTL" clock set 2026-09-15 --only scheduler,records >/dev/null || fail "clock set"
 echo '{"event_id":"h6","source":"hris","type":"hired","employee_id":"N1","effective_date":"2026-09-14","entity":"ACME-FR","department":"sales","site":"Lyon","manager_id":"M1","category":"ouvrier_employe","first_name":"Nina","last_name":"Petit"}' |
   "$CTL" ingest - >/dev/null || fail "late hire"
 "$CTL" --json campaign members lyon-2026 >"$IT_DIR/m2.json" || fail "members after the late hire"
@@ -71,6 +71,26 @@ jq -e '[.members[].employee_id] == ["N1"] and .total == 1' "$IT_DIR/m3.json" >/d
 refused NOT_FOUND "members of an unknown campaign" "$CTL" campaign members nope
 refused "is from 1 to 20000" "--limit 0" "$CTL" campaign members lyon-2026 --limit 0
 refused PERMISSION_DENIED "an employee's members" "$CTL" --as employee:E1 campaign members lyon-2026
+
+# progress from records' interviews of the campaign, by group, in one call:
+# E1's interview signed, E3's scheduled, the others (M1, X1, N1) planned
+wait_for 30 5 sh -c "\"$CTL\" --as admin:root --json interview list --type annual_review --limit 100 | jq '.interviews | length'" ||
+  fail "records did not create the campaign's five interviews"
+"$CTL" --as admin:root --json interview list --type annual_review --limit 100 >"$IT_DIR/ivs.json" || fail "interview list"
+e3=$(jq -r '.interviews[] | select(.employee_id == "E3") | .id' "$IT_DIR/ivs.json")
+"$CTL" --as manager:M1 interview schedule "$e3" --at 2026-09-20T10:00 >/dev/null || fail "schedule E3"
+jq '{interviews: [.interviews[] | select(.employee_id == "E1")]}' "$IT_DIR/ivs.json" >"$IT_DIR/e1only.json"
+"$CTL" --as manager:M1 interview schedule "$(jq -r '.interviews[0].id' "$IT_DIR/e1only.json")" --at 2026-09-15T09:00 >/dev/null &&
+  for step in "employee:E1 interview answer ID --file $IT_DIR/e1.json --submit" "manager:M1 interview hold ID" \
+              "manager:M1 interview answer ID --file $IT_ANSWERS/annual_review-manager.json --submit" \
+              "employee:E1 interview sign ID" "manager:M1 interview sign ID"; do
+    [ -f "$IT_DIR/e1.json" ] || echo '{"highlights":"my year","engagement":4,"workload":3}' >"$IT_DIR/e1.json"
+    set -- $step; who=$1; shift
+    "$CTL" --as "$who" "${@/ID/$(jq -r '.interviews[0].id' "$IT_DIR/e1only.json")}" >/dev/null || fail "E1: $step"
+  done || fail "E1's interview"
+progress() { # query -> status; body in $IT_DIR/body
+  curl -s -o "$IT_DIR/body" -w '%{http_code}' -b "$IT_DIR/hera" "$GW_API/campaigns/lyon-2026/progress$1"
+}
 
 # HR granted ACME-LAB: its people only; creating needs every entity
 "$CTL" --as admin:root access grant hr:lab --entity ACME-LAB >/dev/null || fail "grant"
@@ -101,6 +121,28 @@ same "API preview by a manager" 403 "$(post "$IT_DIR/marc" "$MT" /campaigns/prev
 same "API members" 200 "$(curl -s -o "$IT_DIR/body" -w '%{http_code}' -b "$IT_DIR/hera" "$GW_API/campaigns/lyon-2026/members?late_only=true")"
 jq -e '[.members[].employee_id] == ["N1"] and .members[0].late == true and .members[0].status == "upcoming"' "$IT_DIR/body" >/dev/null ||
   fail "API members: $(cat "$IT_DIR/body")"
+same "API progress by entity" 200 "$(progress '?group_by=entity&list=true')"
+jq -e '[.groups[] | [.group, .planned // 0, .scheduled // 0, .held // 0, .closed // 0, .total]] == [["ACME-FR",2,1,0,1,4],["ACME-LAB",1,0,0,0,1]]
+       and .total.total == 5 and .total.closed == 1
+       and ([.interviews[] | [.employee_id, .status]] == [["E1","closed"],["E3","scheduled"],["M1","planned"],["N1","planned"],["X1","planned"]])' \
+  "$IT_DIR/body" >/dev/null || fail "API progress by entity: $(cat "$IT_DIR/body")"
+same "API progress by manager" 200 "$(progress '?group_by=manager')"
+jq -e '[.groups[] | [.group // "", .total]] == [["",2],["M1",3]] and (.interviews // []) == []' "$IT_DIR/body" >/dev/null ||
+  fail "API progress by manager: $(cat "$IT_DIR/body")"
+same "API progress by department" 200 "$(progress '?group_by=department')"
+jq -e '[.groups[] | [.group, .total]] == [["rd",1],["sales",3],["support",1]]' "$IT_DIR/body" >/dev/null ||
+  fail "API progress by department: $(cat "$IT_DIR/body")"
+same "API progress by site (refused)" 400 "$(progress '?group_by=site')"
+same "its field" group_by "$(jq -r .field "$IT_DIR/body")"
+same "API progress of another campaign" 200 "$(curl -s -o "$IT_DIR/body" -w '%{http_code}' -b "$IT_DIR/hera" "$GW_API/campaigns/nope/progress")"
+jq -e '(.groups // []) == [] and (.total.total // 0) == 0' "$IT_DIR/body" >/dev/null || fail "an unknown campaign's progress: $(cat "$IT_DIR/body")"
+same "API progress by a manager" 403 "$(curl -s -o /dev/null -w '%{http_code}' -b "$IT_DIR/marc" "$GW_API/campaigns/lyon-2026/progress")"
+# HR granted ACME-LAB counts its entity's interviews only
+"$CTL" --as admin:root access grant hr:lab2 --entity ACME-LAB >/dev/null || fail "grant lab2"
+echo "$PW" | "$CTL" user add lab --principal hr:lab2 >/dev/null || fail "user add lab"
+login lab "$IT_DIR/lab" >/dev/null
+same "API progress, HR of ACME-LAB" 200 "$(curl -s -o "$IT_DIR/body" -w '%{http_code}' -b "$IT_DIR/lab" "$GW_API/campaigns/lyon-2026/progress")"
+jq -e '[.groups[].group] == ["ACME-LAB"] and .total.total == 1' "$IT_DIR/body" >/dev/null || fail "HR of ACME-LAB: $(cat "$IT_DIR/body")"
 same "API members by a manager" 403 "$(curl -s -o /dev/null -w '%{http_code}' -b "$IT_DIR/marc" "$GW_API/campaigns/lyon-2026/members")"
 kill -TERM "${IT_PIDS[@]}" 2>/dev/null
 for p in "${IT_PIDS[@]}"; do wait "$p" 2>/dev/null; done

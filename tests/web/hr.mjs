@@ -346,6 +346,44 @@ try {
     (await api(page, `/campaigns/${NEWC.id}/members`)).members.map((m) => m.employee_id), 'the people\'s CSV');
   await audit(page, 'campaign-page');
 
+  // ---- the campaign's progress from records' interviews, by group: the
+  // table equals GET /campaigns/{id}/progress, and its CSV the table
+  step('Campagne: progress by entity, department and manager equal to the API, and the CSV');
+  const progApi = (by) => api(page, `/campaigns/${NEWC.id}/progress?group_by=${by}&list=true`);
+  const everyoneIn = campOf(await campaign(NEWC.id)).eligible;
+  // records creates the campaign's interviews as it reads the scheduler's events
+  for (let i = 0; i < 150 && ((await progApi('entity')).total?.total || 0) < everyoneIn; i++) await page.waitForTimeout(200);
+  async function progressShown(by) {
+    const want = await progApi(by);
+    check((want.total?.total || 0) === everyoneIn, `records holds ${want.total?.total} interviews of ${everyoneIn}`);
+    await page.locator('#f-camp-by').selectOption(by);
+    const label = { entity: 'Entité', department: 'Service', manager: 'Manager' }[by];
+    await page.waitForFunction(([n, l]) => document.querySelectorAll('#t-progress tbody tr').length === n
+      && document.querySelector('#t-progress-cap')?.textContent?.includes('— ' + l), [(want.groups || []).length, label]);
+    const z = (x) => x || 0;
+    const rows = (await cells(page, 't-progress')).map((r) => r.slice(1, 7).map(num));
+    eq(rows, want.groups.map((g) => [z(g.planned), z(g.scheduled), z(g.held), z(g.closed), z(g.cancelled), z(g.total)]), `the progress by ${by}`);
+    eq((await cells(page, 't-progress', 'tfoot'))[0].slice(1, 7).map(num),
+      [z(want.total.planned), z(want.total.scheduled), z(want.total.held), z(want.total.closed), z(want.total.cancelled), z(want.total.total)], `the progress total by ${by}`);
+    const pc = byHeader((await csv(page, 't-progress')).rows);
+    eq(pc.map((r) => [r.group, Number(r.planned), Number(r.closed), Number(r.total)]),
+      [...want.groups, { ...want.total, group: '' }].map((g) => [g.group || '', z(g.planned), z(g.closed), z(g.total)]), `the progress CSV by ${by}`);
+    return want;
+  }
+  await page.reload();
+  await page.locator('#t-progress tbody tr').first().waitFor();
+  const byEntity = await progressShown('entity');
+  eq(byEntity.groups.map((g) => g.group), [CE], 'the campaign\'s entities');
+  await progressShown('department');
+  await progressShown('manager');
+  // each person's interview: its state, linked
+  const ivOf = new Map(byEntity.interviews.map((i) => [i.employee_id, i]));
+  const mrows = await cells(page, 't-members');
+  check(mrows.length === ivOf.size && mrows.every((r) => ivOf.has(r[0].split('\n').pop())), 'the people and their interviews: ' + JSON.stringify(mrows.slice(0, 2)));
+  eq(byHeader((await csv(page, 't-members')).rows).map((r) => [r.employee_id, r.interview_id, r.interview_status]),
+    [...ivOf.values()].map((i) => [i.employee_id, i.interview_id, i.status]), 'the people\'s CSV with their interviews');
+  await audit(page, 'campaign-progress');
+
   // ---- people: search without accents, the person's whole picture
   step('Personnes: search by a part of the name without accents');
   await page.locator('header nav a', { hasText: 'Personnes' }).click();

@@ -10,22 +10,30 @@ import { ConfirmBox, OutcomeLine, useConfirm } from './confirm';
 import { Key, TYPES, fmtShort, lang, quote, t, typeName } from './i18n';
 import { Failure, NotAllowed, refused, useGet } from './hr';
 import { go } from './state';
-import { Col, Table, fmtNum } from './table';
+import { Col, Table, fmtNum, fmtPct } from './table';
 import { State } from './ui';
 import { Campaign, CampaignState } from './campaigns';
 import { personPath } from './people';
 
 export const NEW_CAMPAIGN = '/campagnes/nouvelle';
 export const campaignPage = (id: string) => `/campagnes/${encodeURIComponent(id)}`;
+const progressPath = (id: string, by: string) => `/campaigns/${encodeURIComponent(id)}/progress?group_by=${by}&list=true`;
 export const campaignPaths = (id: string) => ({
   campaign: `/campaigns/${encodeURIComponent(id)}`,
   members: `/campaigns/${encodeURIComponent(id)}/members`,
+  progress: progressPath(id, 'entity'),
 });
 
 export type Member = {
   employee_id: string; first_name?: string; last_name?: string; entity?: string; department?: string; site?: string;
   category?: string; manager_id?: string; hired_on?: string; status?: string; late?: boolean;
 };
+// records' counts of the campaign's interviews (GET /campaigns/{id}/progress)
+type Counts = { group?: string; planned?: number; scheduled?: number; held?: number; closed?: number; cancelled?: number; total?: number };
+type Item = { interview_id: string; employee_id: string; status: string; entity?: string; department?: string; manager_id?: string };
+type Progress = { groups?: Counts[]; total?: Counts; interviews?: Item[]; truncated?: boolean };
+const GROUPS = ['entity', 'department', 'manager'] as const;
+
 type Members = { campaign_id?: string; total?: number; late?: number; members?: Member[]; truncated?: boolean };
 
 const CATEGORIES = ['ouvrier_employe', 'maitrise_technicien', 'cadre'];
@@ -35,7 +43,7 @@ const fullName = (m: Member) => [m.first_name, m.last_name].filter(Boolean).join
 
 // the people of a population: the same columns in the preview and on the
 // campaign's page (which adds the status and "late")
-function memberCols(withStatus: boolean): Col<Member>[] {
+function memberCols(withStatus: boolean, ivs?: Map<string, Item>): Col<Member>[] {
   const cols: Col<Member>[] = [
     { key: 'employee_id', label: t('employee'), show: (m) => <>{link(personPath(m.employee_id), fullName(m))}<span class="muted block small">{m.employee_id}</span></> },
     { key: 'entity', label: t('entity') },
@@ -48,6 +56,13 @@ function memberCols(withStatus: boolean): Col<Member>[] {
   if (withStatus) {
     cols.push({ key: 'status', label: t('status'), show: (m) => (m.status ? <State s={m.status} /> : '') });
     cols.push({ key: 'late', label: t('camp_late_col'), raw: (m) => (m.late ? 'true' : 'false'), show: (m) => (m.late ? t('yes') : t('no')) });
+  }
+  if (ivs) {
+    // records' interview of each person: its state, a link to it
+    cols.push({ key: 'interview_status', label: t('interview'), raw: (m) => ivs.get(m.employee_id)?.status,
+      show: (m) => { const iv = ivs.get(m.employee_id); return iv ? link(`/interviews/${iv.interview_id}`, <State s={iv.status} />) : ''; } });
+    cols.push({ key: 'interview_id', label: t('camp_iv_id'), raw: (m) => ivs.get(m.employee_id)?.interview_id,
+      show: (m) => <span class="muted small">{ivs.get(m.employee_id)?.interview_id || ''}</span> });
   }
   return cols;
 }
@@ -168,7 +183,24 @@ export function CampaignPage({ id }: { id: string }) {
   const p = campaignPaths(id);
   const camp = useGet<{ campaigns: Campaign[] }>(p.campaign);
   const mem = useGet<Members>(p.members);
+  const [by, setBy] = useState<typeof GROUPS[number]>('entity');
+  const prog = useGet<Progress>(by === 'entity' ? p.progress : progressPath(id, by));
   if (refused(camp.err) || refused(mem.err)) return <NotAllowed />;
+  const ivs = new Map((prog.data?.interviews || []).map((i) => [i.employee_id, i]));
+  const n = (x?: number) => x || 0;
+  const progCols: Col<Counts>[] = [
+    { key: 'group', label: t(`camp_by_${by}` as Key), raw: (g) => g.group || '',
+      show: (g) => (g === prog.data?.total ? <strong>{t('total')}</strong> : g.group || t('camp_none_group')) },
+    { key: 'planned', label: t('camp_planned'), num: true },
+    { key: 'scheduled', label: t('camp_scheduled'), num: true },
+    { key: 'held', label: t('camp_held'), num: true },
+    { key: 'closed', label: t('camp_signed'), num: true },
+    { key: 'cancelled', label: t('cancelled'), num: true },
+    { key: 'total', label: t('total'), num: true },
+    { key: 'signed_rate', label: t('camp_signed_rate'), num: true,
+      raw: (g) => { const owed = n(g.total) - n(g.cancelled); return owed ? Math.round((1000 * n(g.closed)) / owed) / 1000 : 0; },
+      show: (g) => { const owed = n(g.total) - n(g.cancelled); return fmtPct(owed ? n(g.closed) / owed : 0); } },
+  ];
   const c = camp.data?.campaigns?.[0];
   const members = mem.data?.members || [];
   const late = members.filter((m) => m.late);
@@ -194,18 +226,31 @@ export function CampaignPage({ id }: { id: string }) {
           </ul>
         </section>
       )}
+      <section aria-labelledby="h-camp-progress">
+        <h2 id="h-camp-progress">{t('camp_progress')}</h2>
+        <div class="toolbar">
+          <label for="f-camp-by">{t('camp_group_by')}</label>
+          <select id="f-camp-by" value={by} onChange={(e) => setBy((e.target as HTMLSelectElement).value as typeof GROUPS[number])}>
+            {GROUPS.map((g) => <option value={g}>{t(`camp_by_${g}` as Key)}</option>)}
+          </select>
+        </div>
+        {prog.err && <Failure e={prog.err} />}
+        {!prog.data && !prog.err && <p>{t('loading')}</p>}
+        {prog.data && <Table id="t-progress" caption={`${t('camp_progress')} — ${t(`camp_by_${by}` as Key)}`} cols={progCols}
+          rows={prog.data.groups || []} foot={prog.data.total || {}} csv={`avancement-${id}-${by}.csv`} />}
+      </section>
       {mem.err && <Failure e={mem.err} />}
       {mem.data && (
         <>
           <section aria-labelledby="h-camp-late">
             <h2 id="h-camp-late">{t('camp_late_joiners')}</h2>
             <p class="muted small">{t('camp_late_help')}</p>
-            <Table id="t-late" caption={t('camp_late_joiners')} cols={memberCols(true)} rows={late} csv={`arrivees-${id}.csv`} />
+            <Table id="t-late" caption={t('camp_late_joiners')} cols={memberCols(true, ivs)} rows={late} csv={`arrivees-${id}.csv`} />
           </section>
           <section aria-labelledby="h-camp-members">
             <h2 id="h-camp-members">{t('camp_who')}</h2>
             <p class="muted">{fmtNum(mem.data.total || 0)} {t('people')}{mem.data.truncated ? ` (${t('truncated')})` : ''}</p>
-            <Table id="t-members" caption={t('camp_who')} cols={memberCols(true)} rows={members} csv={`personnes-${id}.csv`} />
+            <Table id="t-members" caption={t('camp_who')} cols={memberCols(true, ivs)} rows={members} csv={`personnes-${id}.csv`} />
           </section>
         </>
       )}

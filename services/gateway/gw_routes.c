@@ -635,6 +635,10 @@ static const s_rpc_t s_campaign_preview = { R(D_SCHEDULER, "scheduler.campaign.p
  * department or interviewer (records) */
 static const s_rpc_t s_campaign_progress = { R(D_RECORDS, "records.interview.progress", campaign_progress_request,
                                                campaign_progress), .path_fields = { "campaign_id" } };
+/* POST /campaigns/{id}/remind: the notifier reminds the late ones now
+ * (HR with a grant on their entities; once a day per person) */
+static const s_rpc_t s_campaign_remind = { R(D_NOTIFIER, "notifier.campaign.remind", campaign_remind_request,
+                                             campaign_remind_reply), .path_fields = { "campaign_id" } };
 static const s_rpc_t s_campaign_members = { R(D_SCHEDULER, "scheduler.campaign.members", campaign_members_request,
                                               campaign_members), .path_fields = { "id" } };
 /* POST /campaigns/{id}/{action}: close, extend or cancel (the scheduler
@@ -708,6 +712,8 @@ const gw_route_t gw_routes[] = {
     RPC("GET", "/campaigns/{id}/members", "read", s_campaign_members),
     RPC("GET", "/campaigns/{campaign_id}/progress", "read", s_campaign_progress),
     RPC("GET", "/campaigns/{id}", "read", s_campaign),
+    /* before {action}: "remind" is the notifier's, not a change of the campaign */
+    RPC("POST", "/campaigns/{campaign_id}/remind", "write", s_campaign_remind),
     RPC("POST", "/campaigns/{id}/{action}", "write", s_campaign_change),
     RPC("GET", "/templates", "read", s_templates),
     RPC("GET", "/templates/{id}", "read", s_template),

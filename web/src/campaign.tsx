@@ -179,6 +179,33 @@ export function NewCampaign({ allowed }: { allowed: boolean }) {
   );
 }
 
+type Reminded = { late?: number; sent?: number; already?: number; on?: string };
+
+// "Relancer les retardataires": the notifier reminds now everyone whose
+// interview is still to hold, and their interviewers (once a day each);
+// asked first, the answer said in numbers
+function Remind({ id, toHold }: { id: string; toHold: number }) {
+  const c = useConfirm();
+  const send = () => c.run(async () => {
+    const r = (await post<Reminded>(`/campaigns/${encodeURIComponent(id)}/remind`, {})).body || {};
+    return t('camp_reminded').replace('{sent}', fmtNum(r.sent || 0)).replace('{late}', fmtNum(r.late || 0))
+      .replace('{already}', fmtNum(r.already || 0));
+  }, refusal);
+  return (
+    <form class="card" id="camp-remind" aria-labelledby="h-camp-remind" onSubmit={c.ask}>
+      <h2 id="h-camp-remind">{t('camp_remind_title')}</h2>
+      <p class="muted small">{t('camp_remind_help')}</p>
+      {!c.asking && <button type="submit" class="primary" ref={c.submitRef}>{t('camp_remind')}…</button>}
+      {c.asking && (
+        <ConfirmBox c={c} id="camp-remind-q" onConfirm={send}>
+          {t('camp_q_remind').replace('{n}', fmtNum(toHold))}
+        </ConfirmBox>
+      )}
+      <OutcomeLine id="camp-remind-result" result={c.result} />
+    </form>
+  );
+}
+
 export function CampaignPage({ id }: { id: string }) {
   const p = campaignPaths(id);
   const camp = useGet<{ campaigns: Campaign[] }>(p.campaign);
@@ -236,6 +263,7 @@ export function CampaignPage({ id }: { id: string }) {
         </div>
         {prog.err && <Failure e={prog.err} />}
         {!prog.data && !prog.err && <p>{t('loading')}</p>}
+        {prog.data && (!c?.state || c.state === 'open') && <Remind id={id} toHold={n(prog.data.total?.planned) + n(prog.data.total?.scheduled)} />}
         {prog.data && <Table id="t-progress" caption={`${t('camp_progress')} — ${t(`camp_by_${by}` as Key)}`} cols={progCols}
           rows={prog.data.groups || []} foot={prog.data.total || {}} csv={`avancement-${id}-${by}.csv`} />}
       </section>

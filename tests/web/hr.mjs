@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { audit as auditAs, check, launch, step } from './lib.mjs';
 
-const { BASE, PW, ART, EXPECT, ENTITY, DOWNLOADS, EMP, CTL } = process.env;
+const { BASE, PW, ART, EXPECT, ENTITY, DOWNLOADS, EMP, CTL, MAIL, CE, CEMP1, CEMP2 } = process.env;
 mkdirSync(DOWNLOADS, { recursive: true });
 const expect = (name) => JSON.parse(readFileSync(join(EXPECT, name + '.json'), 'utf8'));
 const eq = (a, b, m) => check(JSON.stringify(a) === JSON.stringify(b), `${m}: page ${JSON.stringify(a)}, expected ${JSON.stringify(b)}`);
@@ -283,17 +283,13 @@ try {
   step('Campagnes: create one from the page (population previewed first)');
   await page.locator('#camp-new-link').click();
   await page.waitForURL(/\/campagnes\/nouvelle$/);
-  // the smallest entity with a few people: a small campaign (what the API's preview of everyone says)
+  // the smallest entity of three or more where a manager has two reports (test_web_hr.sh: CE)
   const csrfHr = (await api(page, '/me')).csrf_token;
   const previewApi = async (data) => {
     const r = await page.request.post(BASE + '/api/v1/campaigns/preview', { headers: { 'X-CSRF-Token': csrfHr }, data });
     check(r.ok(), `POST /campaigns/preview: ${r.status()}`);
     return r.json();
   };
-  const sizes = {};
-  for (const m of (await previewApi({ window_start: '2026-09-01', window_end: '2026-12-31' })).members) sizes[m.entity] = (sizes[m.entity] || 0) + 1;
-  const CE = Object.keys(sizes).filter((e) => sizes[e] >= 3).sort((a, b) => sizes[a] - sizes[b])[0];
-  check(CE, 'no entity of 3 people or more: ' + JSON.stringify(sizes));
   const NEWC = { id: 'mob-2026', title: 'Mobilité 2026', type: 'internal_mobility', window_start: '2026-09-01', window_end: '2026-12-31', entity: CE };
   await page.locator('#f-new-id').fill(NEWC.id);
   await page.locator('#f-new-title').fill(NEWC.title);
@@ -311,7 +307,7 @@ try {
   await page.locator('#f-new-hired_after').fill('');
   await page.locator('#f-new-hired_before').fill('');
   const pvApi = await previewApi(NEWC);
-  eq(pvApi.total, sizes[CE], `the preview of ${CE}`);
+  check(pvApi.total >= 3 && pvApi.members.every((m) => m.entity === CE), `the preview of ${CE}: ` + JSON.stringify(pvApi).slice(0, 200));
   await page.locator('#camp-new button[type=submit]').click();
   await page.locator('#t-preview tbody tr').first().waitFor();
   eq(num(await page.locator('#camp-count strong').innerText()), pvApi.total, 'the preview\'s count');
@@ -335,7 +331,8 @@ try {
   eq(num(await page.locator('[data-kpi=late]').innerText()), 0, 'late joiners before anyone joined');
   // someone hired into ACME-LAB after the campaign opened: a late joiner
   execFileSync(CTL, ['ingest', '-'], { input: JSON.stringify({ event_id: 'late-1', source: 'hris', type: 'hired', employee_id: 'LATE1',
-    effective_date: '2026-09-16', entity: CE, department: 'rd', site: 'Strasbourg', category: 'cadre', first_name: 'Léa', last_name: 'Tardive' }) + '\n' });
+    effective_date: '2026-09-16', entity: CE, department: 'rd', site: 'Strasbourg', category: 'cadre', first_name: 'Léa', last_name: 'Tardive',
+    email: 'late1@acme.example' }) + '\n' });
   await page.reload();
   await page.locator('#t-late tbody tr td a').first().waitFor();
   eq((await cells(page, 't-late')).map((r) => r[0].split('\n').pop()), ['LATE1'], 'the late joiners');
@@ -383,6 +380,98 @@ try {
   eq(byHeader((await csv(page, 't-members')).rows).map((r) => [r.employee_id, r.interview_id, r.interview_status]),
     [...ivOf.values()].map((i) => [i.employee_id, i.interview_id, i.status]), 'the people\'s CSV with their interviews');
   await audit(page, 'campaign-progress');
+
+  // ---- two of its interviews carried to signature through the manager's
+  // and the employees' pages; the progress follows
+  step('Campagne: two interviews to signature through the manager\'s and employees\' pages');
+  const ivFor = (e) => byEntity.interviews.find((i) => i.employee_id === e);
+  const mctx = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
+  const mp = await mctx.newPage();
+  mp.on('pageerror', (e) => errors.push('page error: ' + e.message));
+  const saved = (p) => p.locator('.savestate', { hasText: /^✔?\s*(Enregistré|Saved)$/ }).waitFor({ timeout: 15000 });
+  let signedIn = false;
+  for (const e of [CEMP1, CEMP2]) {
+    const iv = ivFor(e);
+    check(iv && iv.status === 'planned', `no planned interview for ${e}: ` + JSON.stringify(iv));
+    await mp.goto(`${BASE}/interviews/${iv.interview_id}`);
+    if (!signedIn) { await signIn(mp, 'cmgr'); signedIn = true; }
+    await mp.getByRole('button', { name: /^Planifier/ }).click();
+    await mp.getByRole('button', { name: 'Enregistrer' }).click();
+    await mp.locator('.card .state', { hasText: 'Planifié' }).first().waitFor();
+    await mp.locator('#q-target').fill('Rester dans l’équipe, évoluer vers la coordination.');
+    await saved(mp);
+    await mp.locator('#q-decision').selectOption({ index: 1 });
+    await saved(mp);
+    await mp.locator('#q-manager_summary').fill('Échange constructif, suite en janvier.');
+    await saved(mp);
+    await mp.getByRole('button', { name: 'Marquer comme tenu' }).click();
+    await mp.locator('.card .state', { hasText: 'Tenu' }).first().waitFor();
+    await mp.getByRole('button', { name: 'Valider le compte rendu' }).click();
+    await mp.locator('.card .state', { hasText: 'À signer' }).first().waitFor();
+    // the employee signs from her interview's page (the e-mail's link)
+    const ectx = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
+    const ep = await ectx.newPage();
+    ep.on('pageerror', (x) => errors.push('page error: ' + x.message));
+    await ep.goto(`${BASE}/interviews/${iv.interview_id}`);
+    await signIn(ep, e === CEMP1 ? 'cemp1' : 'cemp2');
+    await ep.locator('section.sign button').click();
+    await ep.getByText('Signé par le collaborateur').first().waitFor();
+    await ectx.close();
+    await mp.reload();
+    await mp.locator('section.sign button').click();
+    await mp.locator('.card .state', { hasText: 'Signé' }).first().waitFor();
+  }
+  await mctx.close();
+  // records counts them signed; the page's progress says so after a reload
+  for (let i = 0; i < 100 && ((await progApi('entity')).total?.closed || 0) < 2; i++) await page.waitForTimeout(200);
+  await page.reload();
+  await page.locator('#t-progress tbody tr').first().waitFor();
+  const after = await progressShown('entity');
+  eq([after.total.closed, after.interviews.find((i) => i.employee_id === CEMP1)?.status], [2, 'closed'], 'the progress after two signatures');
+  await progressShown('manager');
+
+  // ---- remind the late ones: one action, the messages read back from the
+  // SMTP server; a second click sends nothing more
+  step('Campagne: remind the late ones (real SMTP), a second click sends nothing');
+  const mailsOf = () => readFileSync(MAIL, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .filter((m) => m.notification.includes(`/campaign-${NEWC.id}|`));
+  eq(mailsOf().length, 0, 'campaign reminders before the click');
+  await page.locator('#camp-remind button[type=submit]').click();
+  await page.locator('#camp-remind-q').waitFor();
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Confirmer');
+  await audit(page, 'campaign-remind-confirm');
+  await page.keyboard.press('Enter');
+  const rres = page.locator('#camp-remind-result p');
+  await rres.waitFor();
+  const rtext = await rres.innerText();
+  const sentN = num(rtext.split('rappels')[0]);
+  check((await rres.getAttribute('class')) === 'ok' && sentN > 0, 'the reminder: ' + rtext);
+  for (let i = 0; i < 100 && mailsOf().length < sentN; i++) await page.waitForTimeout(200);
+  const mails = mailsOf();
+  eq(mails.length, sentN, 'campaign reminders received by the SMTP server');
+  const late = after.interviews.filter((i) => !['closed', 'cancelled', 'held', 'reported', 'signed_employee', 'signed_manager'].includes(i.status));
+  eq([...new Set(mails.map((m) => m.notification.split('|')[0]))].sort(),
+    late.map((i) => `o:${i.employee_id}/internal_mobility/campaign-${NEWC.id}`).sort(), 'the subjects reminded: the late ones');
+  check(mails.every((m) => m.rcpt.length >= 1 && /@/.test(m.rcpt[0])), 'a reminder without its recipient');
+  check(!mails.some((m) => m.notification.startsWith(`o:${CEMP1}/`) || m.notification.startsWith(`o:${CEMP2}/`)), 'a signed interview was reminded');
+  await page.locator('#camp-remind button[type=submit]').click();
+  await page.locator('#camp-remind-q').waitFor();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /^✔?\s*0 rappels/.test(document.querySelector('#camp-remind-result p')?.textContent || ''));
+  await page.waitForTimeout(500);
+  eq(mailsOf().length, sentN, 'reminders after the second click');
+
+  // ---- close the campaign from Pilotage: the page then says closed, no reminder offered
+  step('Campagne: closed from Pilotage');
+  await page.locator('header nav a', { hasText: 'Pilotage' }).click();
+  await page.locator('#camp-actions').waitFor();
+  const rc = await campAct(NEWC.id, 'close', { note: 'campagne terminée' });
+  check(rc.ok && /clôturée/.test(rc.text), 'closing the campaign: ' + JSON.stringify(rc));
+  eq(campOf(await campaign(NEWC.id)).state, 'closed', 'the campaign after closing (API)');
+  await page.goto(`${BASE}/campagnes/${NEWC.id}`);
+  await page.locator('#t-members tbody tr').first().waitFor();
+  check((await page.locator('#h-camp-about').innerText()).includes('Clôturée'), 'the campaign page does not say closed');
+  eq(await page.locator('#camp-remind').count(), 0, 'reminders offered on a closed campaign');
 
   // ---- people: search without accents, the person's whole picture
   step('Personnes: search by a part of the name without accents');
@@ -659,7 +748,7 @@ try {
     else check((d.total || 0) < orgTotal, `the manager's GET /due holds ${d.total} of the organisation's ${orgTotal} deadlines`);
     // the search answers her herself only (the page says "not allowed" all the same)
     if (who === 'employee') eq((await api(p, '/employees?limit=1000')).employees.map((e) => e.employee_id), [EMP], 'the employee\'s GET /employees');
-    for (const path of ['/campaigns/review-2026/close', '/campaigns/review-2026/cancel', '/campaigns/preview']) {
+    for (const path of ['/campaigns/review-2026/close', '/campaigns/review-2026/cancel', '/campaigns/preview', '/campaigns/review-2026/remind']) {
       const csrf = (await api(p, '/me')).csrf_token;
       const r = await p.request.post(BASE + '/api/v1' + path, { headers: { 'X-CSRF-Token': csrf }, data: {} });
       eq(r.status(), 403, `${who}: POST ${path}`);

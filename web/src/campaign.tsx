@@ -263,9 +263,9 @@ export function CampaignPage({ id }: { id: string }) {
         </div>
         {prog.err && <Failure e={prog.err} />}
         {!prog.data && !prog.err && <p>{t('loading')}</p>}
-        {prog.data && (!c?.state || c.state === 'open') && <Remind id={id} toHold={n(prog.data.total?.planned) + n(prog.data.total?.scheduled)} />}
         {prog.data && <Table id="t-progress" caption={`${t('camp_progress')} — ${t(`camp_by_${by}` as Key)}`} cols={progCols}
           rows={prog.data.groups || []} foot={prog.data.total || {}} csv={`avancement-${id}-${by}.csv`} />}
+        {prog.data && (!c?.state || c.state === 'open') && <Remind id={id} toHold={n(prog.data.total?.planned) + n(prog.data.total?.scheduled)} />}
       </section>
       {mem.err && <Failure e={mem.err} />}
       {mem.data && (

@@ -234,13 +234,12 @@ static int s_members(ent_rpc_call_t *call, void *arg)
         id[k.mv_size] = '\0';
         MDB_val fk = { k.mv_size, id }, fv;
         sched_facts_head_t h;
+        h.entity[0] = '\0'; /* facts missing or unreadable: no entity, seen by administrators only */
         int32_t hired = ENT_DATE_NONE;
         if ((rc = mdb_get(call->txn, s->facts, &fk, &fv)) != 0 && rc != MDB_NOTFOUND)
             break;
         if (rc == 0 && !s_member(s, cp, fv, &h, &hired))
             hired = ENT_DATE_NONE;
-        if (rc == MDB_NOTFOUND)
-            h.entity[0] = '\0';
         rc = 0;
         if (!s_sees(&who, h.entity))
             continue;

@@ -144,7 +144,8 @@ static int s_reply(ent_rpc_call_t *call, const char *campaign, const char *by_na
     Entretiens__V1__CampaignProgressItem *items = NULL, **ip = NULL;
     int rc = 0;
     size_t ng = 0, ni = list ? (rows->n < PROGRESS_LIST_MAX ? rows->n : PROGRESS_LIST_MAX) : 0;
-    qsort(rows->rows, rows->n, sizeof *rows->rows, s_by_group);
+    if (rows->n) /* no rows: no array (qsort wants one) */
+        qsort(rows->rows, rows->n, sizeof *rows->rows, s_by_group);
     groups = calloc(rows->n + 1, sizeof *groups);
     gp = calloc(rows->n + 1, sizeof *gp);
     items = calloc(ni + 1, sizeof *items);
@@ -164,7 +165,8 @@ static int s_reply(ent_rpc_call_t *call, const char *campaign, const char *by_na
         s_count(&total, rows->rows[i].stage);
     }
     if (list) {
-        qsort(rows->rows, rows->n, sizeof *rows->rows, s_by_employee);
+        if (rows->n)
+            qsort(rows->rows, rows->n, sizeof *rows->rows, s_by_employee);
         for (size_t i = 0; i < ni; i++) {
             const rec_iv_t *iv = rows->rows[i].iv;
             Entretiens__V1__CampaignProgressItem *it = &items[i];

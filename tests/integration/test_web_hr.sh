@@ -7,7 +7,9 @@
 # compares what each page shows with the CLI's JSON (entretiensctl stats,
 # campaign list), downloads each CSV and compares it too, runs axe-core at
 # 1280 and 375 px and takes screenshots; an employee and a manager who type
-# the URLs get "not allowed", and the API refuses them as well.
+# the URLs get "not allowed", and the API refuses them as well.  A real SMTP
+# server (aiosmtpd) takes the notifier's mail: the campaign created from the
+# page reminds its late ones, and the test reads them back.
 source "$(dirname "$0")/lib.sh"
 it_endpoints scheduler records notifier analytics gateway
 export ENTRETIENS_RPC_TIMEOUT_MS=10000

@@ -5,9 +5,15 @@
 // EXPECT), each CSV export is downloaded and compared with the table's
 // source; axe-core at 1280 and 375 px, screenshots; an employee and a
 // manager typing the URLs get "not allowed", and the API refuses them; HR
-// granted one entity is asked for it, and refused another.
+// granted one entity is asked for it, and refused another.  A whole
+// campaign: created from the page (population previewed), a late hire,
+// progress by group, two interviews signed through the manager's and the
+// employees' pages, the late ones reminded (read back from the SMTP
+// server), closed.
 // Environment: BASE, PW, ART, NODE_MODULES, EXPECT (the CLI's JSON),
-// ENTITY (an entity with overdue people), DOWNLOADS, EMP (emma's employee id).
+// ENTITY (an entity with overdue people), DOWNLOADS, EMP (emma's employee id),
+// CTL (entretiensctl), MAIL (the SMTP sink's messages), CE (the campaign's
+// entity), CEMP1, CEMP2 (two reports of one manager there: cemp1, cemp2, cmgr).
 import { readFileSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';

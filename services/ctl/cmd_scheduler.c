@@ -1286,6 +1286,7 @@ int ctl_cmd_deadlines(ctl_t *ctl, int argc, char **argv)
     "[--site S] [--category C] [--hired-before D] [--hired-after D] | campaign list | campaign show ID\n" \
     "       campaign preview [--id ID] --from D --to D [the filters of create] | "                      \
     "campaign members ID [--late] [--limit N]\n"                                                       \
+    "       campaign progress ID [--by entity|department|manager] | campaign remind ID\n"                  \
     "       campaign close ID [--note TEXT] | campaign extend ID --to D [--note TEXT] | campaign cancel ID [--note TEXT]"
 
 static json_t *s_campaign_json(const Entretiens__V1__Campaign *c)
@@ -1564,6 +1565,10 @@ int ctl_cmd_campaign(ctl_t *ctl, int argc, char **argv)
         return s_campaign_preview(ctl, argc, argv);
     if (argc >= 2 && strcmp(argv[1], "members") == 0)
         return s_campaign_members(ctl, argc, argv);
+    bool other;
+    int rc = ctl_campaign_more(ctl, argc, argv, &other);
+    if (other)
+        return rc;
     if (argc >= 2 && (strcmp(argv[1], "close") == 0 || strcmp(argv[1], "extend") == 0 || strcmp(argv[1], "cancel") == 0))
         return s_campaign_change(ctl, argc, argv);
     const char *pos[2];

@@ -92,6 +92,13 @@ progress() { # query -> status; body in $IT_DIR/body
   curl -s -o "$IT_DIR/body" -w '%{http_code}' -b "$IT_DIR/hera" "$GW_API/campaigns/lyon-2026/progress$1"
 }
 
+"$CTL" --json campaign progress lyon-2026 >"$IT_DIR/cp.json" || fail "campaign progress"
+jq -e '[.groups[] | [.group, .planned, .scheduled, .closed, .total]] == [["ACME-FR",2,1,1,4],["ACME-LAB",1,0,0,1]] and .total.total == 5' \
+  "$IT_DIR/cp.json" >/dev/null || fail "campaign progress: $(cat "$IT_DIR/cp.json")"
+"$CTL" campaign progress lyon-2026 --by manager | grep -q '^(none) *2 ' || fail "the progress table by manager"
+refused group_by "progress by site" "$CTL" campaign progress lyon-2026 --by site
+refused PERMISSION_DENIED "a manager's progress" "$CTL" --as manager:M1 campaign progress lyon-2026
+
 # HR granted ACME-LAB: its people only; creating needs every entity
 "$CTL" --as admin:root access grant hr:lab --entity ACME-LAB >/dev/null || fail "grant"
 wait_for 20 "X1" sh -c "\"$CTL\" --as hr:lab --json campaign members lyon-2026 2>/dev/null | jq -r '[.members[].employee_id] | join(\" \")'" ||

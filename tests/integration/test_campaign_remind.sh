@@ -82,7 +82,7 @@ for id in $(jq -r '.notification_ids[]' "$IT_DIR/first.json"); do
 done
 rcpts=$(jq -r '.rcpt[]' "$IT_DIR/mail.jsonl" | sort | tr '\n' ' ')
 same "the recipients" "e2@acme.test m1@acme.test m1@acme.test " "$rcpts"
-jq -e 'select(.rcpt == ["e2@acme.test"]) | .kind == "reminder" and .lang == "en"' "$IT_DIR/mail.jsonl" >/dev/null ||
+jq -e -s 'map(select(.rcpt == ["e2@acme.test"])) | length == 1 and .[0].kind == "reminder" and .[0].lang == "en"' "$IT_DIR/mail.jsonl" >/dev/null ||
   fail "E2's reminder: $(cat "$IT_DIR/mail.jsonl")"
 grep -q 'campaign.reminded.*rev-2026: 3 reminders sent for 2 late.*asked by hr:all' "$IT_DIR/notifier.log" ||
   fail "the reminder is not in the notifier's log"
@@ -96,6 +96,12 @@ same "no mail after the second click" 3 "$(wc -l <"$IT_DIR/mail.jsonl")"
 "$CTL" clock set 2026-09-02T10:00 --only notifier >/dev/null || fail "clock set"
 same "HR reminds the next day" 200 "$(remind "$IT_DIR/hera" "$HT" rev-2026)"
 jq -e '.sent == 3 and .on == "2026-09-02"' "$IT_DIR/body" >/dev/null || fail "the next day: $(cat "$IT_DIR/body")"
+# the operator's CLI: the same day, nothing more; a manager is refused
+"$CTL" --json campaign remind rev-2026 >"$IT_DIR/cli.json" || fail "campaign remind (CLI)"
+jq -e '(.sent // 0) == 0 and .already == 3 and .late == 2 and .asked_by == "admin:operator"' "$IT_DIR/cli.json" >/dev/null ||
+  fail "campaign remind (CLI): $(cat "$IT_DIR/cli.json")"
+"$CTL" --as manager:M1 campaign remind rev-2026 >/dev/null 2>"$IT_DIR/err" && fail "a manager reminded through the CLI"
+grep -q PERMISSION_DENIED "$IT_DIR/err" || fail "the manager's refusal: $(cat "$IT_DIR/err")"
 kill -TERM "${IT_PIDS[@]}" 2>/dev/null
 for p in "${IT_PIDS[@]}"; do wait "$p" 2>/dev/null; done
 grep -q 'notifier stopped cleanly' "$IT_DIR/notifier.log" || fail "the notifier did not stop cleanly"

@@ -129,12 +129,13 @@ static int s_mkdir_p(const char *dir)
     return mkdir(buf, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* Writes text to path through path.tmp (mode), refusing to replace path. */
-static int s_write_file(const char *path, const char *text, mode_t mode, char *err, size_t errsize)
+/* Writes text to path through path.tmp (mode), refusing to replace path
+ * unless replace (then renamed over it: readers see the old or the new). */
+static int s_write_file_as(const char *path, const char *text, mode_t mode, bool replace, char *err, size_t errsize)
 {
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (access(path, F_OK) == 0)
+    if (!replace && access(path, F_OK) == 0)
         return s_err(err, errsize, "%s already exists (remove it first to replace the key)", path);
     unlink(tmp);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
@@ -159,6 +160,14 @@ static int s_write_file(const char *path, const char *text, mode_t mode, char *e
         unlink(tmp);
         return s_err(err, errsize, "cannot finish %s: %s", tmp, strerror(e));
     }
+    if (replace) {
+        if (rename(tmp, path) != 0) {
+            int e = errno;
+            unlink(tmp);
+            return s_err(err, errsize, "cannot replace %s: %s", path, strerror(e));
+        }
+        return 0;
+    }
     if (link(tmp, path) != 0) { /* link, unlike rename, refuses an existing target */
         int e = errno;
         unlink(tmp);
@@ -166,6 +175,18 @@ static int s_write_file(const char *path, const char *text, mode_t mode, char *e
     }
     unlink(tmp);
     return 0;
+}
+
+static int s_write_file(const char *path, const char *text, mode_t mode, char *err, size_t errsize)
+{
+    return s_write_file_as(path, text, mode, false, err, errsize);
+}
+
+static void s_pub_text(const ent_key_t *key, char *text, size_t size)
+{
+    snprintf(text, size, "# entretiens public key '%s'\npublic=%s\nprincipal=%s\nassert=%s\ndaemon=%s\nallow=%s\n",
+             key->name, key->public_key, key->principal, key->may_assert ? "yes" : "no", key->daemon ? "yes" : "no",
+             key->allow);
 }
 
 int ent_key_write(const char *dir, const ent_key_t *key, const ent_keypair_t *pair, char *err, size_t errsize)
@@ -193,10 +214,7 @@ int ent_key_write(const char *dir, const ent_key_t *key, const ent_keypair_t *pa
             return -1;
     }
     snprintf(path, sizeof path, "%s/%s.pub", dir, key->name);
-    snprintf(text, sizeof text,
-             "# entretiens public key '%s'\npublic=%s\nprincipal=%s\nassert=%s\ndaemon=%s\nallow=%s\n", key->name,
-             key->public_key, key->principal, key->may_assert ? "yes" : "no", key->daemon ? "yes" : "no",
-             key->allow);
+    s_pub_text(key, text, sizeof text);
     if (s_write_file(path, text, 0644, err, errsize) != 0) {
         if (pair) {
             snprintf(path, sizeof path, "%s/%s.secret", dir, key->name);
@@ -205,6 +223,45 @@ int ent_key_write(const char *dir, const ent_key_t *key, const ent_keypair_t *pa
         return -1;
     }
     return 0;
+}
+
+int ent_key_widen_allow(const char *dir, const char *name, const char *methods, size_t *added, char *err,
+                        size_t errsize)
+{
+    *added = 0;
+    ent_keyring_t *ring = ent_keyring_load(dir, err, errsize);
+    if (!ring)
+        return -1;
+    ent_key_t key;
+    int found = ent_keyring_find_name(ring, name, &key);
+    ent_keyring_destroy(&ring);
+    if (found != 0)
+        return s_err(err, errsize, "no key '%s' in %s", name, dir);
+    if (strcmp(key.allow, "*") == 0)
+        return 0; /* allows everything already */
+    char want[sizeof key.allow];
+    if (snprintf(want, sizeof want, "%s", methods) >= (int) sizeof want)
+        return s_err(err, errsize, "the allow list is too long");
+    size_t len = strlen(key.allow);
+    for (char *save = NULL, *m = strtok_r(want, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
+        if (!*m || ent_key_allows_explicitly(&key, m))
+            continue;
+        /* a prefix pattern ("records.interview.*") counts when the key has it word for word */
+        if (strchr(m, '*') == NULL && ent_key_allows(&key, m))
+            continue;
+        if (len + 1 + strlen(m) >= sizeof key.allow)
+            return s_err(err, errsize, "the allow list of '%s' would be too long", name);
+        key.allow[len++] = ',';
+        memcpy(key.allow + len, m, strlen(m) + 1);
+        len += strlen(m);
+        (*added)++;
+    }
+    if (!*added)
+        return 0;
+    char path[4096], text[2048];
+    snprintf(path, sizeof path, "%s/%s.pub", dir, key.name);
+    s_pub_text(&key, text, sizeof text);
+    return s_write_file_as(path, text, 0644, true, err, errsize);
 }
 
 /* Reads a small file whole (NUL-terminated).  Returns 0 or -1 (errno). */

@@ -95,6 +95,17 @@ bool ent_key_allows_explicitly(const ent_key_t *key, const char *method);
  * Returns 0, or -1 with a reason in err. */
 int ent_key_write(const char *dir, const ent_key_t *key, const ent_keypair_t *pair, char *err, size_t errsize);
 
+/* Adds to DIR/NAME.pub's allow list each method of methods (comma-separated)
+ * it does not allow yet, keeping the rest of the key (its public half,
+ * principal, flags and any method an operator added) and rewriting the file
+ * through a rename; a key allowing "*" is left alone.  *added: how many.
+ * This is how `keys init` brings an older installation's gateway key up to
+ * the methods a newer gateway calls (the daemons re-read keys on SIGHUP).
+ * Returns 0, or -1 with a reason in err (no such key, unreadable directory,
+ * list too long, cannot write). */
+int ent_key_widen_allow(const char *dir, const char *name, const char *methods, size_t *added, char *err,
+                        size_t errsize);
+
 /* Reads DIR/NAME.secret.  Refuses a file other users may read.
  * Returns 0, or -1 with a reason in err (missing, unreadable, malformed,
  * readable by others, the public half not matching the secret). */

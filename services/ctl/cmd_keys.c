@@ -23,7 +23,7 @@ static const char *const s_daemons[] = { "scheduler", "records", "notifier", "an
  * backups), which also need an admin key (ENT_RPC_OPERATOR). */
 #define GATEWAY_ALLOW                                                                                              \
     "events.replay,health,scheduler.ingest,scheduler.obligations,scheduler.due,scheduler.employee,scheduler.employee.search,"               \
-    "scheduler.campaign.*,records.interview.*,records.subject.export,records.template.list,records.template.show," \
+    "scheduler.campaign.*,records.interview.*,records.subject.export,records.template.list,records.template.show,records.template.import," \
     "notifier.list,notifier.show,notifier.retry,notifier.contact,notifier.prefs.set,notifier.campaign.remind,analytics.*"
 
 static json_t *s_key_json(const ent_key_t *k)
@@ -68,6 +68,7 @@ static int s_init(ctl_t *ctl, const char *dir)
 {
     json_t *created = json_array(), *kept = json_array();
     int rc = CTL_OK;
+    size_t widened = 0; /* methods added to an existing gateway key */
     size_t nd = sizeof s_daemons / sizeof *s_daemons;
     for (size_t i = 0; i <= nd + 1; i++) {
         bool operator = i == nd + 1, gateway = i == nd;
@@ -80,6 +81,16 @@ static int s_init(ctl_t *ctl, const char *dir)
         snprintf(k.allow, sizeof k.allow, "%s", operator ? "*" : gateway ? GATEWAY_ALLOW : DAEMON_ALLOW);
         if (s_exists(dir, k.name)) {
             json_array_append_new(kept, json_string(k.name));
+            /* an older installation's gateway key gets the methods this
+             * version's gateway calls (its other content untouched) */
+            if (gateway) {
+                char err[512];
+                if (ent_key_widen_allow(dir, k.name, GATEWAY_ALLOW, &widened, err, sizeof err) != 0) {
+                    fprintf(stderr, "entretiensctl: keys: %s\n", err);
+                    rc = CTL_FAILED;
+                    break;
+                }
+            }
             continue;
         }
         if (s_create(dir, &k) != 0) {
@@ -100,9 +111,9 @@ static int s_init(ctl_t *ctl, const char *dir)
         }
     }
     if (ctl->json) {
-        ctl_print_json(json_pack("{s:s, s:o, s:o, s:{s:s, s:b, s:b}}", "dir", dir, "created", created, "existing",
+        ctl_print_json(json_pack("{s:s, s:o, s:o, s:{s:s, s:b, s:b}, s:I}", "dir", dir, "created", created, "existing",
                                  kept, "master", "name", REC_MASTER_NAME, "created", !master_existed && master_ok,
-                                 "present", master_ok));
+                                 "present", master_ok, "gateway_methods_added", (json_int_t) widened));
     } else {
         if (master_ok)
             printf("%s %s/%s.master (records' master key: content at rest)\n",
@@ -112,6 +123,9 @@ static int s_init(ctl_t *ctl, const char *dir)
         json_array_foreach(created, i, v) printf("created %s/%s.pub and %s.secret\n", dir, json_string_value(v),
                                                  json_string_value(v));
         json_array_foreach(kept, i, v) printf("kept    %s/%s.pub (already there)\n", dir, json_string_value(v));
+        if (widened)
+            printf("updated %s/gateway.pub: %zu method(s) of this version's API added to its allow list; send SIGHUP "
+                   "to the daemons (or restart them) to read it\n", dir, widened);
         json_decref(created);
         json_decref(kept);
     }

@@ -193,6 +193,9 @@ json_t *ctl_interview_view_json(const Entretiens__V1__InterviewView *v)
     json_object_set_new(j, "report_digest", v->report_digest && *v->report_digest ? ent_json_str(v->report_digest) : json_null());
     /* added after the documented keys, as the contract wants */
     json_object_set_new(j, "window_start", v->interview && v->interview->window_start ? ent_json_pbdate(v->interview->window_start) : json_null());
+    /* the deadline set by hand (records.interview.move_due) and the law's */
+    json_object_set_new(j, "due_moved", json_boolean(v->interview && v->interview->due_moved));
+    json_object_set_new(j, "legal_due_date", v->interview && v->interview->legal_due_date ? ent_json_pbdate(v->interview->legal_due_date) : json_null());
     json_t *warn = json_array();
     for (size_t i = 0; i < v->n_warnings; i++)
         json_array_append_new(warn, ent_json_str(v->warnings[i]));
@@ -352,7 +355,7 @@ static int r_done_view(ctl_t *ctl, Entretiens__V1__InterviewView *v, const char 
 /* ------------------------------------------------------------- interview */
 
 #define IV_USAGE                                                                                                   \
-    "interview list|show|create|schedule|answer|share|hold|report|sign|cancel|reopen|reassign|history|reads|pdf ..."
+    "interview list|show|create|schedule|answer|share|hold|report|sign|cancel|reopen|reassign|step-back|move-due|history|reads|pdf ..."
 
 static int r_iv_list(ctl_t *ctl, int argc, char **argv)
 {
@@ -566,11 +569,12 @@ static int r_iv_transition(ctl_t *ctl, int argc, char **argv, const char *verb)
 {
     char cmd[64], usage[160], method[64];
     snprintf(cmd, sizeof cmd, "interview %s", verb);
-    bool needs_reason = strcmp(verb, "cancel") == 0 || strcmp(verb, "reopen") == 0;
+    bool step_back = strcmp(verb, "step-back") == 0;
+    bool needs_reason = strcmp(verb, "cancel") == 0 || strcmp(verb, "reopen") == 0 || step_back;
     bool sign = strcmp(verb, "sign") == 0, hold = strcmp(verb, "hold") == 0;
     snprintf(usage, sizeof usage, "interview %s ID%s", verb,
              needs_reason ? " --reason TEXT" : sign ? " [--comment TEXT]" : hold ? " [--on YYYY-MM-DD]" : "");
-    snprintf(method, sizeof method, "records.interview.%s", verb);
+    snprintf(method, sizeof method, "records.interview.%s", step_back ? "step_back" : verb);
     const char *reason = NULL, *comment = NULL, *on = NULL, *pos[1];
     int np = 0;
     ctl_opt_t o[3];
@@ -598,7 +602,8 @@ static int r_iv_transition(ctl_t *ctl, int argc, char **argv, const char *verb)
     char what[64];
     snprintf(what, sizeof what, "%s%s", verb, strcmp(verb, "sign") == 0 ? "ed" : strcmp(verb, "share") == 0 ? "d" : "");
     const char *done = strcmp(verb, "hold") == 0 ? "held" : strcmp(verb, "report") == 0 ? "report written"
-                     : strcmp(verb, "cancel") == 0 ? "cancelled" : strcmp(verb, "reopen") == 0 ? "reopened" : what;
+                     : strcmp(verb, "cancel") == 0 ? "cancelled" : strcmp(verb, "reopen") == 0 ? "reopened"
+                     : step_back ? "stepped back" : what;
     return r_done_view(ctl, ctl_call_unpack(ctl, DAEMON, method, &q.base, &entretiens__v1__interview_view__descriptor), done);
 }
 
@@ -617,6 +622,27 @@ static int r_iv_reassign(ctl_t *ctl, int argc, char **argv)
     q.to = (char *) to;
     q.reason = (char *) reason;
     return r_done_view(ctl, ctl_call_unpack(ctl, DAEMON, "records.interview.reassign", &q.base, &entretiens__v1__interview_view__descriptor), "reassigned");
+}
+
+/* interview move-due ID --to DATE --reason TEXT: HR's deadline by hand */
+static int r_iv_move_due(ctl_t *ctl, int argc, char **argv)
+{
+    const char *usage = "interview move-due ID --to YYYY-MM-DD --reason TEXT";
+    const char *to = NULL, *reason = NULL, *pos[1];
+    int np = 0;
+    ctl_opt_t o[] = { CTL_OPT("--to", &to), CTL_OPT("--reason", &reason) };
+    if (ctl_args_parse("interview move-due", usage, argc, argv, 2, o, 2, pos, 1, &np))
+        return CTL_USAGE;
+    if (np != 1 || !to || !reason)
+        return ctl_usage(usage);
+    Entretiens__V1__MoveDueRequest q = ENTRETIENS__V1__MOVE_DUE_REQUEST__INIT;
+    Entretiens__V1__Date d = ENTRETIENS__V1__DATE__INIT;
+    if (ent_pbdate_parse(to, &d) != 0)
+        return ctl_bad("interview move-due", "--to '%s' is not a valid date (YYYY-MM-DD)", to);
+    q.id = (char *) pos[0];
+    q.due_date = &d;
+    q.reason = (char *) reason;
+    return r_done_view(ctl, ctl_call_unpack(ctl, DAEMON, "records.interview.move_due", &q.base, &entretiens__v1__interview_view__descriptor), "deadline moved");
 }
 
 static json_t *r_audit_json(const Entretiens__V1__AuditRecord *a)
@@ -794,13 +820,15 @@ int ctl_cmd_interview(ctl_t *ctl, int argc, char **argv)
         return r_iv_answer(ctl, argc, argv);
     if (strcmp(sub, "reassign") == 0)
         return r_iv_reassign(ctl, argc, argv);
+    if (strcmp(sub, "move-due") == 0)
+        return r_iv_move_due(ctl, argc, argv);
     if (strcmp(sub, "history") == 0)
         return r_iv_history(ctl, argc, argv);
     if (strcmp(sub, "reads") == 0)
         return r_iv_reads(ctl, argc, argv);
     if (strcmp(sub, "pdf") == 0)
         return r_iv_pdf(ctl, argc, argv);
-    static const char *const verbs[] = { "share", "hold", "report", "sign", "cancel", "reopen", NULL };
+    static const char *const verbs[] = { "share", "hold", "report", "sign", "cancel", "reopen", "step-back", NULL };
     for (int i = 0; verbs[i]; i++)
         if (strcmp(sub, verbs[i]) == 0)
             return r_iv_transition(ctl, argc, argv, sub);
@@ -934,6 +962,14 @@ static json_t *r_tpl_json(const Entretiens__V1__Template *t)
     json_object_set_new(j, "digest", ent_json_str(t->digest));
     json_object_set_new(j, "imported_at", ctl_json_time(t->imported_at_ms));
     json_object_set_new(j, "imported_by", ent_json_str(t->imported_by));
+    /* added after the documented keys: the interviews created on this version */
+    json_object_set_new(j, "interviews", json_integer(t->interviews));
+    if (t->n_campaigns) {
+        json_t *c = json_object();
+        for (size_t i = 0; i < t->n_campaigns; i++)
+            json_object_set_new(c, t->campaigns[i]->campaign_id, json_integer(t->campaigns[i]->interviews));
+        json_object_set_new(j, "campaigns", c);
+    }
     return j;
 }
 
@@ -957,7 +993,7 @@ static int r_tpl_list(ctl_t *ctl, int argc, char **argv)
             json_array_append_new(a, r_tpl_json(l->templates[i]));
         ctl_print_json(a);
     } else {
-        ctl_table_t *t = ctl_table_new("ID", "VERSION", "TYPE", "LOCALE", "ENTITY", "CATEGORY", "QUESTIONS", "TITLE", NULL);
+        ctl_table_t *t = ctl_table_new("ID", "VERSION", "TYPE", "LOCALE", "ENTITY", "CATEGORY", "QUESTIONS", "INTERVIEWS", "TITLE", NULL);
         for (size_t i = 0; i < l->n_templates; i++) {
             const Entretiens__V1__Template *x = l->templates[i];
             ctl_table_row(t);
@@ -968,6 +1004,7 @@ static int r_tpl_list(ctl_t *ctl, int argc, char **argv)
             ctl_table_cell(t, *x->entity ? x->entity : "*", CTL_DIM);
             ctl_table_cell(t, *x->category ? x->category : "*", CTL_DIM);
             ctl_table_cellf(t, CTL_PLAIN, "%u", x->questions);
+            ctl_table_cellf(t, CTL_PLAIN, "%u", x->interviews);
             ctl_table_cell(t, x->title, CTL_PLAIN);
         }
         ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
@@ -1009,6 +1046,14 @@ static int r_tpl_show(ctl_t *ctl, int argc, char **argv)
         r_kv("locale", t->locale);
         r_kv("title", t->title);
         r_kv("digest", t->digest);
+        snprintf(buf, sizeof buf, "%u", t->interviews);
+        r_kv("interviews", buf);
+        for (size_t c = 0; c < t->n_campaigns; c++) {
+            char what[160];
+            snprintf(what, sizeof what, "  campaign %s", t->campaigns[c]->campaign_id);
+            snprintf(buf, sizeof buf, "%u", t->campaigns[c]->interviews);
+            r_kv(what, buf);
+        }
         size_t i, k;
         json_t *sec, *qq;
         json_array_foreach(json_object_get(doc, "sections"), i, sec) {
@@ -1218,6 +1263,8 @@ const char *ctl_records_details(const char *command)
           "      --submit shares one's preparation (before the meeting) or writes the report (held, interviewer)\n"
           "interview share|hold [--on D]|report|sign [--comment TEXT] ID\n"
           "interview cancel|reopen ID --reason TEXT     interview reassign ID --to M --reason TEXT\n"
+          "interview step-back ID --reason TEXT        HR: undo the last milestone before any signature\n"
+          "interview move-due ID --to D --reason TEXT  HR: the deadline by hand (not past the law's date)\n"
           "interview history ID                        the interview's audit trail\n"
           "interview pdf ID --out FILE.pdf [--lang fr|en]   the written report (reported or signed) as a PDF,\n"
           "      French by default; the download is recorded in the audit trail; - = stdout;\n"

@@ -48,6 +48,8 @@ static const s_kind_t S_KINDS[] = {
     { "records.interview.cancelled", "interview.cancelled", P_INTERVIEW },
     { "records.interview.reopened", "interview.reopened", P_INTERVIEW },
     { "records.interview.reassigned", "interview.reassigned", P_INTERVIEW },
+    { "records.interview.due_moved", "interview.due_moved", P_INTERVIEW },
+    { "records.interview.stepped_back", "interview.stepped_back", P_INTERVIEW },
 };
 #define N_KINDS (sizeof S_KINDS / sizeof S_KINDS[0])
 
@@ -72,7 +74,7 @@ const char *gw_hook_kind_list(void)
 {
     return "obligation.due obligation.overdue obligation.met obligation.cancelled interview.created "
            "interview.scheduled interview.held interview.signed interview.closed interview.cancelled "
-           "interview.reopened interview.reassigned";
+           "interview.reopened interview.reassigned interview.due_moved interview.stepped_back";
 }
 
 static const s_kind_t *s_kind_of(const char *source)

@@ -557,6 +557,69 @@ static int s_import_employees(gw_req_t *r, gw_resp_t *out, const void *arg)
     return 0;
 }
 
+/* ------------------------------------------------------------- templates */
+
+/* POST /templates: one template document (a JSON object), an array of
+ * them, or {"documents": [...]}: each becomes the text records validates
+ * and stores as a new version (records.template.import: HR and
+ * administrators, audited).  Answers one result per document. */
+static int s_template_import(gw_req_t *r, gw_resp_t *out, const void *arg)
+{
+    (void) arg;
+    json_error_t jerr;
+    json_t *body = r->body && r->body_len ? json_loadb(r->body, r->body_len, 0, &jerr) : NULL;
+    if (!body)
+        return gw_resp_problem(out, 400, "INVALID_ARGUMENT", "body", "a template document (JSON object) or an array of them%s%s",
+                               r->body_len ? ": " : "", r->body_len ? jerr.text : "");
+    json_t *docs = json_is_object(body) && json_is_array(json_object_get(body, "documents")) ? json_object_get(body, "documents")
+                   : json_is_array(body) ? body : NULL;
+    size_t n = docs ? json_array_size(docs) : 1;
+    if (n == 0 || n > 500) {
+        json_decref(body);
+        return gw_resp_problem(out, 400, "INVALID_ARGUMENT", "documents", "1 to 500 template documents per request");
+    }
+    Entretiens__V1__TemplateImportRequest q = ENTRETIENS__V1__TEMPLATE_IMPORT_REQUEST__INIT;
+    char **texts = calloc(n, sizeof *texts);
+    int status = texts ? 0 : gw_resp_problem(out, 500, "INTERNAL", NULL, "out of memory");
+    for (size_t i = 0; i < n && !status; i++) {
+        json_t *d = docs ? json_array_get(docs, i) : body;
+        if (json_is_string(d))
+            texts[i] = strdup(json_string_value(d));
+        else if (json_is_object(d))
+            texts[i] = json_dumps(d, JSON_COMPACT);
+        else {
+            status = gw_resp_problem(out, 400, "INVALID_ARGUMENT", "documents", "document %zu is not a JSON object", i);
+            break;
+        }
+        if (!texts[i])
+            status = gw_resp_problem(out, 500, "INTERNAL", NULL, "out of memory");
+    }
+    if (!status) {
+        q.n_documents = n;
+        q.documents = texts;
+        ent_rpc_result_t res;
+        gw_call(r, D_RECORDS, "records.template.import", &q.base, false, &res);
+        if (res.code != ENT_OK) {
+            gw_resp_json(out, gw_problem_status(res.code), gw_problem_from_rpc(&res));
+        } else {
+            ProtobufCMessage *reply =
+                protobuf_c_message_unpack(&entretiens__v1__template_import_reply__descriptor, NULL, res.payload_len, res.payload);
+            if (!reply) {
+                gw_resp_problem(out, 502, "INTERNAL", NULL, "records answered an unreadable TemplateImportReply");
+            } else {
+                gw_resp_json(out, 200, gw_pbjson_from_message(reply));
+                protobuf_c_message_free_unpacked(reply, NULL);
+            }
+        }
+        ent_rpc_result_clear(&res);
+    }
+    for (size_t i = 0; texts && i < n; i++)
+        free(texts[i]);
+    free(texts);
+    json_decref(body);
+    return 0;
+}
+
 /* ------------------------------------------------------------- openapi */
 
 static int s_openapi(gw_req_t *r, gw_resp_t *out, const void *arg)
@@ -612,6 +675,8 @@ IV_UPDATE(sign, transition_request);
 IV_UPDATE(reopen, transition_request);
 IV_UPDATE(cancel, transition_request);
 IV_UPDATE(reassign, reassign_request);
+IV_UPDATE(step_back, transition_request);
+IV_UPDATE(move_due, move_due_request);
 static const s_rpc_t s_obligations = { R(D_SCHEDULER, "scheduler.obligations", obligations_request,
                                          obligations_reply) };
 static const s_rpc_t s_due = { R(D_SCHEDULER, "scheduler.due", due_request, due_reply),
@@ -701,6 +766,8 @@ const gw_route_t gw_routes[] = {
     RPC("POST", "/interviews/{id}/reopen", "write", s_iv_reopen),
     RPC("POST", "/interviews/{id}/cancel", "write", s_iv_cancel),
     RPC("POST", "/interviews/{id}/reassign", "write", s_iv_reassign),
+    RPC("POST", "/interviews/{id}/step-back", "write", s_iv_step_back),
+    RPC("POST", "/interviews/{id}/move-due", "write", s_iv_move_due),
     RPC("GET", "/obligations", "read", s_obligations),
     RPC("GET", "/due", "read", s_due),
     RPC("GET", "/employees", "read", s_employee_search),
@@ -717,6 +784,7 @@ const gw_route_t gw_routes[] = {
     RPC("POST", "/campaigns/{id}/{action}", "write", s_campaign_change),
     RPC("GET", "/templates", "read", s_templates),
     RPC("GET", "/templates/{id}", "read", s_template),
+    { "POST", API "/templates", "write", s_template_import, NULL },
     RPC("GET", "/statistics/completion", "read", s_stats_completion),
     RPC("GET", "/statistics/compliance", "read", s_stats_compliance),
     RPC("GET", "/statistics/training", "read", s_stats_training),

@@ -265,6 +265,13 @@ int ntf_apply_interview(notifier_t *n, MDB_txn *txn, const char *type, const Ent
         ntf_copy(s->place, sizeof s->place, iv->place);
         ntf_copy(s->video_link, sizeof s->video_link, iv->video_link);
     }
+    /* HR stepped a scheduled interview back to planned: the meeting is
+     * withdrawn, its reminders with it */
+    if (strcmp(type, "stepped_back") == 0 && iv->scheduled_start_ms == 0 && s->scheduled_start_ms) {
+        s->scheduled_start_ms = 0;
+        s->scheduled_at_ms = 0;
+        s->sequence++;
+    }
     if (strcmp(type, "held") == 0 && s->held_at_ms == 0)
         s->held_at_ms = at_ms;
     else if (strcmp(type, "signed") == 0 && iv->signed_by_employee && iv->signed_by_manager && s->signed_at_ms == 0)
@@ -347,7 +354,8 @@ int ntf_on_records(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *
         return 0;
     const char *verb = type + sizeof prefix - 1;
     static const char *const verbs[] = { "created", "scheduled", "shared",   "held",       "reported",
-                                         "signed",  "closed",    "cancelled", "reopened", "reassigned" };
+                                         "signed",  "closed",    "cancelled", "reopened", "reassigned",
+                                         "due_moved", "stepped_back" };
     bool known = false;
     for (size_t i = 0; i < sizeof verbs / sizeof *verbs && !known; i++)
         known = strcmp(verb, verbs[i]) == 0;

@@ -121,6 +121,8 @@ int rec_create(records_t *r, MDB_txn *txn, const rec_create_t *c, rec_iv_t **out
     rec_set_str(&iv->type, c->type);
     rec_set_str(&iv->status, rec_state_name(REC_S_PLANNED));
     iv->due_date = rec_date_new(c->due);
+    if (o)
+        iv->legal_due_date = rec_date_new(c->due); /* the law's date, kept if HR moves the deadline */
     if (o && ent_pbdate_day(o->window_start) != ENT_DATE_NONE)
         iv->window_start = rec_date_new(ent_pbdate_day(o->window_start));
     rec_set_str(&iv->entity, PICK(entity));
@@ -195,7 +197,7 @@ int rec_create(records_t *r, MDB_txn *txn, const rec_create_t *c, rec_iv_t **out
         json_object_set_new(det, "carried_from", json_string(iv->carried_from));
     rec_change_t ch = { .after = iv, .actor = c->actor, .action = "create", .details = det,
                         .event = "records.interview.created", .trace_id = c->trace_id };
-    if ((rc = rec_commit(r, txn, &ch)))
+    if ((rc = rec_commit(r, txn, &ch)) || (rc = rec_template_usage_add(r, txn, iv)))
         goto fail;
     if (e)
         entretiens__v1__employee__free_unpacked(e, NULL);
@@ -363,7 +365,29 @@ int rec_obligation_due(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligat
             return rc;
         }
     }
+    /* the law's date, kept beside a deadline HR moved by hand */
+    bool legal_changed = ent_pbdate_day(iv->legal_due_date) != due;
+    if (legal_changed) {
+        free(iv->legal_due_date);
+        iv->legal_due_date = rec_date_new(due);
+    }
+    if (iv->due_moved && old != ENT_DATE_NONE && old <= due) {
+        /* HR's deadline stands while it is not after the law's */
+        if (legal_changed) {
+            rec_iv_t *keep = rec_iv_dup(iv);
+            free(keep ? keep->legal_due_date : NULL);
+            if (keep)
+                keep->legal_due_date = NULL;
+            rec_change_t ch = { .before = keep, .after = iv, .actor = "scheduler", .action = "legal_due",
+                                .details = NULL, .trace_id = trace_id };
+            rc = keep ? rec_commit(r, txn, &ch) : ENOMEM;
+            rec_iv_free(keep);
+        }
+        rec_iv_free(iv);
+        return rc;
+    }
     if (old != due) {
+        iv->due_moved = false; /* the law's date again */
         char a[ENT_DATE_STRLEN], b[ENT_DATE_STRLEN];
         json_t *det = json_pack("{s[ss]}", "due_date", ent_date_format(old, a), ent_date_format(due, b));
         /* the transition may refuse (held): then the due date is kept */

@@ -9,6 +9,7 @@ static const char *const s_states[REC_S_COUNT] = {
 };
 static const char *const s_actions[REC_A_COUNT] = {
     "schedule", "answer", "share", "hold", "report", "sign", "cancel", "reopen", "reassign", "move_due", "restore",
+    "step_back",
 };
 static const char *const s_actors[REC_ACT_COUNT] = {
     "employee", "interviewer", "line", "hr", "admin", "system",
@@ -26,8 +27,9 @@ static const unsigned s_may[REC_A_COUNT] = {
     [REC_A_CANCEL] = BIT(REC_ACT_INTERVIEWER) | BIT(REC_ACT_HR) | BIT(REC_ACT_SYSTEM),
     [REC_A_REOPEN] = BIT(REC_ACT_HR),
     [REC_A_REASSIGN] = BIT(REC_ACT_HR) | BIT(REC_ACT_SYSTEM),
-    [REC_A_MOVE_DUE] = BIT(REC_ACT_SYSTEM),
+    [REC_A_MOVE_DUE] = BIT(REC_ACT_HR) | BIT(REC_ACT_SYSTEM),
     [REC_A_RESTORE] = BIT(REC_ACT_SYSTEM),
+    [REC_A_STEP_BACK] = BIT(REC_ACT_HR),
 };
 
 const char *rec_state_name(rec_state_t s)
@@ -166,6 +168,25 @@ rec_transition_t rec_transition(rec_state_t st, rec_action_t action, rec_actor_t
         if (st == REC_S_CANCELLED)
             return s_ok(REC_S_PLANNED);
         return s_state(st, "only a cancelled interview is restored");
+    case REC_A_STEP_BACK:
+        switch (st) {
+        case REC_S_SCHEDULED:
+        case REC_S_PREPARATION:
+            return s_ok(REC_S_PLANNED);
+        case REC_S_SHARED:
+            return s_ok(REC_S_PREPARATION);
+        case REC_S_REPORTED:
+            return s_ok(REC_S_HELD);
+        case REC_S_HELD:
+            return s_state(st, "a held meeting counts for its obligation and stays held; the report can still be "
+                               "written, or the interview reassigned");
+        case REC_S_SIGNED_EMPLOYEE:
+        case REC_S_SIGNED_MANAGER:
+        case REC_S_CLOSED:
+            return s_state(st, "a signed report is reopened, not stepped back");
+        default:
+            return s_state(st, st == REC_S_PLANNED ? "there is no earlier step" : "a cancelled interview has no step back");
+        }
     default:
         break;
     }

@@ -1007,7 +1007,7 @@ static int s_transition(ent_rpc_call_t *call, records_t *r, rec_action_t action)
     if (rc || !ok || (rc = s_check(call, &x, action, &next, &ok)) || !ok)
         goto done;
     const char *reason = q->reason && *q->reason ? q->reason : NULL;
-    if ((action == REC_A_CANCEL || action == REC_A_REOPEN) && !reason) {
+    if ((action == REC_A_CANCEL || action == REC_A_REOPEN || action == REC_A_STEP_BACK) && !reason) {
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "reason", "a reason is required to %s", rec_action_name(action));
         goto done;
     }
@@ -1131,6 +1131,22 @@ static int s_transition(ent_rpc_call_t *call, records_t *r, rec_action_t action)
         event = "records.interview.reopened";
         break;
     }
+    case REC_A_STEP_BACK:
+        /* what the milestone set is undone; answers and notes stay */
+        if (next == REC_S_PLANNED && x.iv->scheduled_start_ms) {
+            json_object_set_new(det, "meeting_withdrawn", json_integer(x.iv->scheduled_start_ms));
+            x.iv->scheduled_start_ms = 0;
+            rec_set_str(&x.iv->place, "");
+            rec_set_str(&x.iv->video_link, "");
+        } else if (next == REC_S_PREPARATION) {
+            x.iv->employee_shared = x.iv->manager_shared = false;
+            json_object_set_new(det, "shares_withdrawn", json_true());
+        } else if (next == REC_S_HELD) {
+            x.iv->reported_at_ms = 0;
+            json_object_set_new(det, "report_withdrawn", json_true());
+        }
+        event = "records.interview.stepped_back";
+        break;
     default:
         break;
     }
@@ -1158,6 +1174,83 @@ static int s_report(ent_rpc_call_t *call, void *arg) { return s_transition(call,
 static int s_sign(ent_rpc_call_t *call, void *arg) { return s_transition(call, arg, REC_A_SIGN); }
 static int s_cancel(ent_rpc_call_t *call, void *arg) { return s_transition(call, arg, REC_A_CANCEL); }
 static int s_reopen(ent_rpc_call_t *call, void *arg) { return s_transition(call, arg, REC_A_REOPEN); }
+static int s_step_back(ent_rpc_call_t *call, void *arg) { return s_transition(call, arg, REC_A_STEP_BACK); }
+
+/* Opens interview id for an HR operation that needs a reason (reassign,
+ * move_due): the caller's relation, the state and the reason checked.
+ * *ok false: answered (x to free all the same). */
+static int s_open_with_reason(records_t *r, ent_rpc_call_t *call, const char *id, rec_action_t action,
+                              const char *reason, s_ctx_t *x, bool *ok)
+{
+    rec_state_t next;
+    int rc = s_open(r, call, id, x, ok);
+    if (rc || !*ok || (rc = s_check(call, x, action, &next, ok)) || !*ok)
+        return rc;
+    if (!reason || !*reason || strlen(reason) > 2000 || !s_utf8(reason)) {
+        *ok = false;
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "reason", "a reason (at most 2,000 bytes) is required");
+    }
+    return 0;
+}
+
+/* records.interview.move_due: HR sets the deadline by hand.  Not in the
+ * past (a deadline already missed is no deadline); an interview owed by law
+ * or policy not after its obligation's date (the law's deadline is not
+ * HR's to push: a campaign is extended instead); the scheduler's later
+ * announcements keep the moved date (due_moved) while it is not after the
+ * law's (records' interviews.c). */
+static int s_move_due(ent_rpc_call_t *call, void *arg)
+{
+    records_t *r = arg;
+    UNPACK(MoveDueRequest, q, move_due_request)
+    s_ctx_t x;
+    bool ok;
+    rec_iv_t *before = NULL;
+    int rc = s_open_with_reason(r, call, q->id, REC_A_MOVE_DUE, q->reason, &x, &ok);
+    if (rc || !ok)
+        goto done;
+    int32_t due = ent_pbdate_day(q->due_date), today = ent_clock_today();
+    char a[ENT_DATE_STRLEN], b[ENT_DATE_STRLEN];
+    if (due == ENT_DATE_NONE || due < today) {
+        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "due_date", "the new deadline: a valid date, today (%s) or later",
+                          ent_date_format(today, a));
+        goto done;
+    }
+    int32_t legal = ent_pbdate_day(x.iv->legal_due_date);
+    if (legal == ENT_DATE_NONE && x.iv->obligation_id[0] && !x.iv->due_moved)
+        legal = ent_pbdate_day(x.iv->due_date); /* an older record: its date is still the law's */
+    if (x.iv->obligation_id[0] && legal != ENT_DATE_NONE && due > legal) {
+        rc = ent_rpc_fail(call, ENT_FAILED_PRECONDITION, "due_date",
+                          "interview %s is owed by obligation %s, due by %s: a deadline after it would be late by law "
+                          "(extend its campaign, if it has one)",
+                          x.iv->id, x.iv->obligation_id, ent_date_format(legal, a));
+        goto done;
+    }
+    int32_t old = ent_pbdate_day(x.iv->due_date);
+    if (due == old) {
+        rc = ent_rpc_fail(call, ENT_FAILED_PRECONDITION, "due_date", "interview %s is already due on %s", x.iv->id,
+                          ent_date_format(due, a));
+        goto done;
+    }
+    if (!(before = rec_iv_dup(x.iv))) {
+        rc = ENOMEM;
+        goto done;
+    }
+    if (legal != ENT_DATE_NONE && !x.iv->legal_due_date)
+        x.iv->legal_due_date = rec_date_new(legal);
+    free(x.iv->due_date);
+    x.iv->due_date = rec_date_new(due);
+    x.iv->due_moved = true;
+    rec_set_str(&x.iv->reason, q->reason);
+    json_t *det = json_pack("{s[ss] ss}", "due_date", old == ENT_DATE_NONE ? "" : ent_date_format(old, a),
+                            ent_date_format(due, b), "reason", q->reason);
+    rc = s_finish(r, call, &x, before, NULL, "move_due", det, "records.interview.due_moved", NULL, q->reason, NULL);
+done:
+    rec_iv_free(before);
+    s_ctx_free(&x);
+    entretiens__v1__move_due_request__free_unpacked(q, NULL);
+    return rc == ENOMEM ? ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory") : rc;
+}
 
 static int s_reassign(ent_rpc_call_t *call, void *arg)
 {
@@ -1165,15 +1258,10 @@ static int s_reassign(ent_rpc_call_t *call, void *arg)
     UNPACK(ReassignRequest, q, reassign_request)
     s_ctx_t x;
     bool ok;
-    rec_state_t next;
     rec_iv_t *before = NULL;
-    int rc = s_open(r, call, q->id, &x, &ok);
-    if (rc || !ok || (rc = s_check(call, &x, REC_A_REASSIGN, &next, &ok)) || !ok)
+    int rc = s_open_with_reason(r, call, q->id, REC_A_REASSIGN, q->reason, &x, &ok);
+    if (rc || !ok)
         goto done;
-    if (!q->reason || !*q->reason || strlen(q->reason) > 2000 || !s_utf8(q->reason)) {
-        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "reason", "a reason (at most 2,000 bytes) is required");
-        goto done;
-    }
     Entretiens__V1__Employee *m = NULL;
     int g = rec_dir_get(r, call->txn, q->to, &m);
     if (m)
@@ -1506,6 +1594,7 @@ int rec_methods_register(records_t *r)
         { "records.interview.hold", s_hold },       { "records.interview.report", s_report },
         { "records.interview.sign", s_sign },       { "records.interview.cancel", s_cancel },
         { "records.interview.reopen", s_reopen },   { "records.interview.reassign", s_reassign },
+        { "records.interview.step_back", s_step_back }, { "records.interview.move_due", s_move_due },
         { "records.audit.verify", s_audit_verify }, { "records.audit.list", s_audit_list },
         { "records.stats", s_stats },               { "records.interview.reads", s_reads },
         { "records.interview.export", s_export },

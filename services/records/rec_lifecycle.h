@@ -8,6 +8,12 @@
  *                            └sign(interviewer)> signed_manager ─sign(employee)──> closed
  *    planned..shared ─cancel─> cancelled ─restore(system)─> planned
  *    signed_employee | signed_manager | closed ─reopen(hr)─> held   (signatures cleared)
+ *    step_back(hr), one milestone back before any signature:
+ *      scheduled | preparation ─> planned (the meeting withdrawn, answers kept)
+ *      shared ─> preparation (both preparations private again)
+ *      reported ─> held (the report withdrawn for rewriting)
+ *    a held meeting is never undone: the scheduler counted it for the
+ *    obligation (its proof), so held has no step back
  *
  *  Every action is checked twice: against the actor (may this kind of actor
  *  ever do it? if not: REC_T_DENIED, answered PERMISSION_DENIED) and against
@@ -45,8 +51,9 @@ typedef enum {
     REC_A_CANCEL,
     REC_A_REOPEN,
     REC_A_REASSIGN,     /* change the interviewer */
-    REC_A_MOVE_DUE,     /* the obligation's due date moved (scheduler) */
+    REC_A_MOVE_DUE,     /* the due date moved: the obligation's (scheduler) or by HR */
     REC_A_RESTORE,      /* a cancelled obligation is owed again (scheduler) */
+    REC_A_STEP_BACK,    /* HR undoes the last milestone before any signature */
     REC_A_COUNT
 } rec_action_t;
 

@@ -55,7 +55,7 @@ typedef struct records {
     ent_store_t *store;
     ent_daemon_offload_t verify_spec; /* the whole chain's audit verify, on a worker (methods.c) */
     MDB_dbi interviews, content, by_obligation, by_employee, by_manager, by_status, by_due, templates, template_sel, directory,
-        reports, grants, audit, audit_idx, deferred, deferred_idx, reads, retention;
+        reports, grants, audit, audit_idx, deferred, deferred_idx, reads, retention, template_usage;
     int horizon_days;     /* ENTRETIENS_RECORDS_HORIZON_DAYS; 0 = no horizon */
     rec_crypt_t *crypt;   /* the keystore (rec_crypt.h); NULL only in unit tests of other parts */
     bool encrypt;         /* ENTRETIENS_RECORDS_ENCRYPT: seal what is written (reads open both) */
@@ -161,6 +161,20 @@ void rec_read_parts(rec_relation_t rel, const rec_iv_t *iv, const rec_content_t 
 /* True when iv's employee left (the directory's departure is today or
  * before): the interview is in the intermediate archive (rec_retention.h). */
 bool rec_archived(records_t *r, MDB_txn *txn, const rec_iv_t *iv);
+
+/* ---- template_usage.c: interviews per template version ------------------ */
+
+/* Counts iv (just created) under its template version and campaign, in txn.
+ * Returns 0 or an LMDB code. */
+int rec_template_usage_add(records_t *r, MDB_txn *txn, const rec_iv_t *iv);
+/* At start: counts every stored interview once, for a store written before
+ * the counts existed (meta "template_usage_built"), in its own transaction.
+ * Returns 0 or an LMDB code (said in the log). */
+int rec_template_usage_build(records_t *r);
+/* Sets t->interviews (every campaign and none) and, when campaigns, appends
+ * one TemplateCampaignUse per campaign to t->campaigns (malloc'd: freed by
+ * the message's free_unpacked).  Returns 0, ENOMEM or an LMDB code. */
+int rec_template_usage_fill(records_t *r, MDB_txn *txn, Entretiens__V1__Template *t, bool campaigns);
 
 /* ---- purge.c: crypto-shredding and retention ------------------------------ */
 

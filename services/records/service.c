@@ -316,13 +316,14 @@ int rec_setup(ent_daemon_t *d, void *arg)
         { "audit", &r->audit },           { "audit_idx", &r->audit_idx },
         { "deferred", &r->deferred },     { "deferred_idx", &r->deferred_idx },
         { "reads", &r->reads },           { "retention", &r->retention },
+        { "template_usage", &r->template_usage },
     };
     for (size_t i = 0; i < sizeof dbs / sizeof *dbs; i++)
         if (ent_store_dbi(r->store, dbs[i].name, 0, dbs[i].dbi) != 0) {
             ent_log_error("records.store", "cannot open database %s", dbs[i].name);
             return -1;
         }
-    if (s_seal_pending(r) != 0)
+    if (s_seal_pending(r) != 0 || rec_template_usage_build(r) != 0)
         return -1;
     /* the default templates, at first start (and for any default id missing) */
     for (int attempt = 0; attempt < 4; attempt++) {

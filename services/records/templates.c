@@ -369,6 +369,8 @@ static int s_list(ent_rpc_call_t *call, void *arg)
         free(t->document);
         t->document = (char *) protobuf_c_empty_string;
         items[n++] = t;
+        if ((rc = rec_template_usage_fill(r, call->txn, t, false)))
+            break;
     }
     if (cur)
         mdb_cursor_close(cur);
@@ -409,7 +411,7 @@ static int s_show(ent_rpc_call_t *call, void *arg)
     int rc = rec_template_get(r, call->txn, req->id, req->version, &t);
     if (rc == MDB_NOTFOUND)
         rc = ent_rpc_fail(call, ENT_NOT_FOUND, "id", "no template '%.64s'%s", rec_str(req->id), req->version ? " in that version" : "");
-    else if (!rc)
+    else if (!rc && (rc = rec_template_usage_fill(r, call->txn, t, true)) == 0)
         rc = ent_rpc_ok(call, &t->base);
     if (t)
         entretiens__v1__template__free_unpacked(t, NULL);

@@ -228,6 +228,33 @@ C --as hr:alice interview reassign "$E2IV" --to D1 --reason "M1 en congé" >/dev
 C --as manager:D1 --json interview show "$E2IV" | J 'd["relation"], d["manager_id"], d["reassigned"]' | q "('interviewer', 'D1', True)" || fail "reassigned"
 C --as employee:E2 --json interview history "$E2IV" | q '"reassign"' || fail "reassignment audited"
 
+# HR steps an interview back one milestone (with a reason), never across the meeting
+expect_fail FAILED_PRECONDITION "stepping back a planned interview" C --as hr:alice interview step-back "$E2IV" --reason "x"
+grep -q "no earlier step" "$IT_DIR/err" || fail "why: $(cat "$IT_DIR/err")"
+C --as manager:D1 interview schedule "$E2IV" --at 2026-03-20T10:00 --place "Salle 3" >/dev/null || fail "D1 schedules"
+expect_fail PERMISSION_DENIED "the interviewer steps back" C --as manager:D1 interview step-back "$E2IV" --reason "x"
+expect_fail INVALID_ARGUMENT "a step back without a reason" C --as hr:alice interview step-back "$E2IV" --reason ""
+C --as hr:alice --json interview step-back "$E2IV" --reason "Rendez-vous fixé par erreur" >/dev/null || fail "step back"
+C --as manager:D1 --json interview show "$E2IV" | J 'd["status"], d["schedule"]' | q "('planned', None)" ||
+  fail "stepped back: $(C --as manager:D1 --json interview show "$E2IV" | J 'd["status"], d["schedule"]')"
+C --as employee:E2 --json interview history "$E2IV" | J '[r["action"] for r in d][-1]' | q "step_back" || fail "step back audited"
+expect_fail FAILED_PRECONDITION "stepping back a signed interview" C --as hr:alice interview step-back "$IV" --reason "x"
+grep -q "reopened, not stepped back" "$IT_DIR/err" || fail "why: $(cat "$IT_DIR/err")"
+# HR moves a deadline by hand: not in the past, not after the law's date
+LEGAL=$(C --as hr:alice --json interview show "$E2IV" | J 'd["due_date"]')
+[ "$(C --as hr:alice --json interview show "$E2IV" | J 'd["legal_due_date"], d["due_moved"]')" = "('$LEGAL', False)" ] ||
+  fail "the law's date: $(C --as hr:alice --json interview show "$E2IV" | J 'd["legal_due_date"], d["due_moved"]')"
+expect_fail PERMISSION_DENIED "the interviewer moves the deadline" C --as manager:D1 interview move-due "$E2IV" --to 2026-05-15 --reason "x"
+expect_fail INVALID_ARGUMENT "a deadline in the past" C --as hr:alice interview move-due "$E2IV" --to 2026-01-15 --reason "x"
+expect_fail INVALID_ARGUMENT "a move without a reason" C --as hr:alice interview move-due "$E2IV" --to 2026-05-15 --reason ""
+expect_fail FAILED_PRECONDITION "a deadline after the law's" C --as hr:alice interview move-due "$E2IV" --to 2031-01-15 --reason "x"
+grep -q "due by $LEGAL" "$IT_DIR/err" || fail "the law's date is said: $(cat "$IT_DIR/err")"
+C --as hr:alice interview move-due "$E2IV" --to 2026-05-15 --reason "Campagne de printemps" >/dev/null || fail "move due"
+C --as employee:E2 --json interview show "$E2IV" | J 'd["due_date"], d["due_moved"], d["legal_due_date"]' | q "('2026-05-15', True, '$LEGAL')" ||
+  fail "moved: $(C --as employee:E2 --json interview show "$E2IV" | J 'd["due_date"], d["due_moved"], d["legal_due_date"]')"
+C --as hr:alice --json interview list --employee E2 --due-before 2026-05-31 | q "$E2IV" || fail "the due index follows the moved date"
+expect_fail FAILED_PRECONDITION "moving a held interview's deadline" C --as hr:alice interview move-due "$IV" --to 2026-05-15 --reason "x"
+
 # ad hoc: a manager opens a corrective interview; the employee cannot
 expect_fail PERMISSION_DENIED "an employee opens an interview" C --as employee:E2 interview create --employee E2 --type corrective
 C --as manager:M1 --json interview create --employee E2 --type corrective --title "Retards répétés" >"$IT_DIR/corr.json" || fail "create corrective"
@@ -246,6 +273,10 @@ import json,sys; d=json.load(sys.stdin)["document"]; d["title"]="Entretien de re
 C --as hr:alice --json template import "$IT_DIR/corr-acme.json" | q '"new_version"' || fail "a changed document is a new version"
 C --as hr:alice --json template import "$IT_DIR/corr-acme.json" | q '"unchanged"' || fail "the same document is unchanged"
 C --as manager:M1 --json interview create --employee E1 --type corrective | J 'd["template"]' | q "'corrective.fr', 'version': 2" || fail "the entity's template version is used"
+# each version counts the interviews created on it (E2's corrective was on v1, cancelled since)
+C --as hr:alice --json template show corrective.fr --version 2 | J 'd["interviews"]' | q -x 1 || fail "v2's interviews: $(C --as hr:alice --json template show corrective.fr --version 2 | J 'd["interviews"]')"
+C --as hr:alice --json template list --all | J '[t["interviews"] for t in d if t["id"] == "corrective.en"]' | q -x "\[1\]" ||
+  fail "corrective.en's interviews: $(C --as hr:alice --json template list --all | J '[(t["id"], t["version"], t["interviews"]) for t in d if t["id"].startswith("corrective")]')"
 echo '{"id":"bad","type":"professional","locale":"fr","title":"x","sections":[{"id":"s","title":"S","questions":[{"id":"q","kind":"rating","label":"L","who":"manager","scale":{"min":1,"max":2,"levels":[{"value":1,"label":"a"},{"value":2,"label":"b"}]}}]}]}' >"$IT_DIR/bad-t.json"
 C --as hr:alice template import "$IT_DIR/bad-t.json" >"$IT_DIR/out" 2>&1 && fail "a rating in a professional template must be refused"
 grep -q "rejected" "$IT_DIR/out" && grep -q "not an evaluation" "$IT_DIR/out" || fail "rejected: $(cat "$IT_DIR/out")"

@@ -55,6 +55,10 @@ static const struct { int state, action, actor, next; } s_allowed[] = {
     /* the scheduler moves the due date before the meeting, restores a cancelled one */
     { P, REC_A_MOVE_DUE, SYS, P }, { SC, REC_A_MOVE_DUE, SYS, SC }, { PR, REC_A_MOVE_DUE, SYS, PR }, { SH, REC_A_MOVE_DUE, SYS, SH },
     { CA, REC_A_RESTORE, SYS, P },
+    /* HR moves the due date (a deadline by hand) before the meeting */
+    { P, REC_A_MOVE_DUE, HR, P }, { SC, REC_A_MOVE_DUE, HR, SC }, { PR, REC_A_MOVE_DUE, HR, PR }, { SH, REC_A_MOVE_DUE, HR, SH },
+    /* step back: HR, one milestone, never across the meeting or a signature */
+    { SC, REC_A_STEP_BACK, HR, P }, { PR, REC_A_STEP_BACK, HR, P }, { SH, REC_A_STEP_BACK, HR, PR }, { RE, REC_A_STEP_BACK, HR, HE },
 };
 
 /* Who may ever perform each action (else PERMISSION_DENIED). */
@@ -77,8 +81,11 @@ static bool s_may(int action, int actor)
     case REC_A_REASSIGN:
         return actor == HR || actor == SYS;
     case REC_A_MOVE_DUE:
+        return actor == HR || actor == SYS;
     case REC_A_RESTORE:
         return actor == SYS;
+    case REC_A_STEP_BACK:
+        return actor == HR;
     default:
         return false;
     }
@@ -161,6 +168,7 @@ Test(records_lifecycle, names_round_trip)
     cr_assert_eq(rec_state_parse(NULL, &x), -1);
     cr_assert_str_eq(rec_state_name(REC_S_SIGNED_EMPLOYEE), "signed_employee");
     cr_assert_str_eq(rec_action_name(REC_A_MOVE_DUE), "move_due");
+    cr_assert_str_eq(rec_action_name(REC_A_STEP_BACK), "step_back");
     cr_assert(rec_state_frozen(REC_S_CLOSED) && rec_state_frozen(REC_S_SIGNED_MANAGER) && !rec_state_frozen(REC_S_REPORTED));
 }
 

@@ -215,6 +215,49 @@ Test(keys, allow_lists)
     cr_expect_not(ent_key_allows_explicitly(&k, "scheduler.ingest"), "'*' is not naming a method");
 }
 
+Test(keys, widen_allow_adds_only_what_is_missing)
+{
+    s_tmpdir();
+    char err[512];
+    fx_key(s_dir, "gateway", "service:gateway", true, false, "health,records.interview.*,custom.added");
+    fx_key(s_dir, "ops", "admin:ops", true, false, "*");
+    ent_keyring_t *ring = ent_keyring_load(s_dir, err, sizeof err);
+    cr_assert_not_null(ring, "%s", err);
+    ent_key_t before;
+    cr_assert_eq(ent_keyring_find_name(ring, "gateway", &before), 0);
+    ent_keyring_destroy(&ring);
+    size_t added = 99;
+    /* records.interview.step_back is covered by the pattern; the pattern itself is there */
+    cr_assert_eq(ent_key_widen_allow(s_dir, "gateway", "health,records.interview.*,records.interview.step_back,"
+                                                       "records.template.import,notifier.list",
+                                     &added, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(added, 2);
+    ring = ent_keyring_load(s_dir, err, sizeof err);
+    cr_assert_not_null(ring, "%s", err);
+    ent_key_t after;
+    cr_assert_eq(ent_keyring_find_name(ring, "gateway", &after), 0);
+    ent_keyring_destroy(&ring);
+    cr_expect_str_eq(after.allow, "health,records.interview.*,custom.added,records.template.import,notifier.list");
+    cr_expect_str_eq(after.public_key, before.public_key, "the key itself is kept");
+    cr_expect_str_eq(after.principal, "service:gateway");
+    cr_expect(after.may_assert);
+    /* a second run adds nothing and leaves the file as it is */
+    cr_assert_eq(ent_key_widen_allow(s_dir, "gateway", "records.template.import,notifier.list", &added, err, sizeof err), 0);
+    cr_expect_eq(added, 0);
+    /* "*" allows everything already; a missing key is said */
+    cr_assert_eq(ent_key_widen_allow(s_dir, "ops", "records.template.import", &added, err, sizeof err), 0);
+    cr_expect_eq(added, 0);
+    cr_expect_eq(ent_key_widen_allow(s_dir, "nobody", "health", &added, err, sizeof err), -1);
+    cr_expect(strstr(err, "nobody") != NULL, "%s", err);
+    /* the secret is untouched, still 0600 */
+    char path[256];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/gateway.secret", s_dir);
+    cr_assert_eq(stat(path, &st), 0);
+    cr_expect_eq(st.st_mode & 0777, 0600);
+    s_rmdir();
+}
+
 /* ------------------------------------------------------------ the binding */
 
 typedef struct {

@@ -14,7 +14,7 @@
 // ENTITY (an entity with overdue people), DOWNLOADS, EMP (emma's employee id),
 // CTL (entretiensctl), MAIL (the SMTP sink's messages), CE (the campaign's
 // entity), CEMP1, CEMP2 (two reports of one manager there: cemp1, cemp2, cmgr).
-import { readFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { audit as auditAs, check, launch, step } from './lib.mjs';
@@ -557,8 +557,9 @@ try {
   {
     await page.locator('h1').first().waitFor();
     const st = (await api(page, `/interviews/${ivApi[0].id}`)).interview.status;
-    const allowed = { planned: ['reassign', 'cancel'], scheduled: ['reassign', 'cancel'], preparation: ['reassign', 'cancel'],
-      shared: ['reassign', 'cancel'], held: ['reassign'], signed_employee: ['reopen'], signed_manager: ['reopen'], closed: ['reopen'] }[st] || [];
+    const before = ['reassign', 'move_due', 'step_back', 'cancel'];
+    const allowed = { planned: ['reassign', 'move_due', 'cancel'], scheduled: before, preparation: before, shared: before,
+      held: ['reassign'], reported: ['step_back'], signed_employee: ['reopen'], signed_manager: ['reopen'], closed: ['reopen'] }[st] || [];
     if (allowed.length) await page.locator('#iv-ops').waitFor();
     eq(await page.locator('#iv-ops input[name=iv-op]').evaluateAll((is) => is.map((i) => i.value)), allowed, `HR's operations on a ${st} interview`);
   }
@@ -571,9 +572,10 @@ try {
   const tplApi = (await api(page, '/templates?all_versions=true')).templates || [];
   check(tplApi.length >= 25, `the API lists ${tplApi.length} templates`);
   const tplRows = await cells(page, 't-templates');
-  // columns: id, version, title, type, locale, entity, category, questions
-  eq(tplRows.map((r) => [r[0], num(r[1]), r[2], r[4], num(r[7])]), tplApi.map((x) => [x.id, x.version || 0, x.title || '', x.locale || '', x.questions || 0]),
-    'the templates listed');
+  // columns: id, version, title, type, locale, entity, category, questions, interviews created
+  eq(tplRows.map((r) => [r[0], num(r[1]), r[2], r[4], num(r[7]), num(r[8])]),
+    tplApi.map((x) => [x.id, x.version || 0, x.title || '', x.locale || '', x.questions || 0, x.interviews || 0]), 'the templates listed');
+  check(tplApi.some((x) => (x.interviews || 0) > 0), 'no template version counts an interview');
   const tplCsv = byHeader((await csv(page, 't-templates')).rows);
   eq(tplCsv.map((r) => [r.id, Number(r.version), r.type]), tplApi.map((x) => [x.id, x.version || 0, x.type]), 'the templates CSV');
   await audit(page, 'templates');
@@ -592,6 +594,9 @@ try {
     li.querySelector('[data-who]').dataset.who, li.querySelector('[data-required]').dataset.required === 'true',
     [...li.querySelectorAll('li[data-level]')].map((l) => l.innerText.replace(/^\d+ — /, '').trim())]));
   eq(pageQs, apiQs, `${one.id} v${one.version}: the questions (kind, who, required, rating labels)`);
+  eq(num(await page.locator('#tpl-interviews').innerText()), full.interviews || 0, `${one.id} v${one.version}: the interviews created on it`);
+  eq(await page.locator('#tpl-campaigns li').evaluateAll((ls) => ls.map((l) => l.dataset.campaign)),
+    (full.campaigns || []).map((c) => c.campaign_id), `${one.id} v${one.version}: its campaigns`);
   eq(await page.locator('main section h2').allInnerTexts(), doc.sections.map((sec) => sec.title), `${one.id}: the sections`);
   check(apiQs.some((q) => q[4].length > 0), `${one.id} has no rating labels to compare`);
   await audit(page, 'template');
@@ -675,6 +680,74 @@ try {
     await page.locator('main .state', { hasText: 'Tenu' }).first().waitFor();
   }
 
+  step('Interview operations: a deadline moved within the law, a stage stepped back; a template version imported');
+  {
+    const csrf = (await api(page, '/me')).csrf_token;
+    const open = ((await api(page, '/interviews?status=planned&limit=400')).interviews || []).filter((i) => i.employee_id !== EMP);
+    // one owed by law, its legal date well ahead of the business day (2026-09-15, test_web_hr.sh)
+    let c = null;
+    for (const i of open.filter((x) => x.obligation_id && x.due_date > '2026-09-30').slice(0, 40)) {
+      const v = (await api(page, `/interviews/${i.id}`)).interview;
+      if (v.obligation_id && v.legal_due_date && v.legal_due_date > '2026-09-30') { c = v; break; }
+    }
+    check(c, 'no planned interview owed by law with a legal date ahead');
+    await page.goto(BASE + `/interviews/${c.id}`);
+    await page.locator('#iv-ops input[value=move_due]').check();
+    check((await page.locator('label[for=f-op-due]').innerText()).includes(c.legal_due_date.split('-').reverse().join('/').slice(0, 5)),
+      'the legal date is not shown next to the new deadline: ' + await page.locator('label[for=f-op-due]').innerText());
+    eq(await page.locator('#f-op-due').getAttribute('max'), c.legal_due_date, 'the date field stops at the legal date');
+    // after the law's date: refused by records (the API, as the page cannot send it)
+    const g = await page.request.get(BASE + `/api/v1/interviews/${c.id}`);
+    const late = await page.request.post(BASE + `/api/v1/interviews/${c.id}/move-due`, {
+      headers: { 'X-CSRF-Token': csrf, 'If-Match': g.headers().etag }, data: { due_date: '2099-01-01', reason: 'trop tard' } });
+    eq(late.status(), 409, 'a deadline after the legal date');
+    check((await late.json()).detail.includes(`due by ${c.legal_due_date}`), 'the refusal names the legal date');
+    await page.locator('#f-op-due').fill('2026-09-22');
+    await page.locator('#f-op-reason').fill('campagne de printemps');
+    await page.locator('#iv-ops button[type=submit]').click();
+    await page.locator('#op-confirm-q').waitFor();
+    check((await page.locator('#op-confirm-q').innerText()).includes('22/09/2026'), 'the confirmation does not name the date');
+    await page.locator('#iv-ops button', { hasText: 'Confirmer' }).click();
+    await page.locator('#op-result .ok').waitFor();
+    const moved = (await api(page, `/interviews/${c.id}`)).interview;
+    eq([moved.due_date, moved.due_moved, moved.legal_due_date], ['2026-09-22', true, c.legal_due_date], 'the deadline after the move (API)');
+    await audit(page, 'interview-ops-move-due');
+    // scheduled, then stepped back to planned: the meeting is withdrawn
+    await page.request.post(BASE + `/api/v1/interviews/${c.id}/schedule`, { headers: { 'X-CSRF-Token': csrf,
+      'If-Match': (await page.request.get(BASE + `/api/v1/interviews/${c.id}`)).headers().etag }, data: { start_ms: Date.UTC(2026, 8, 18, 9), duration_min: 60 } })
+      .then((r) => eq(r.status(), 200, 'HR schedules it'));
+    await page.reload();
+    await page.locator('#iv-ops input[value=step_back]').check();
+    await page.locator('#f-op-reason').fill('rendez-vous pris par erreur');
+    await page.locator('#iv-ops button[type=submit]').click();
+    await page.locator('#iv-ops button', { hasText: 'Confirmer' }).click();
+    await page.locator('#op-result .ok').waitFor();
+    const back = (await api(page, `/interviews/${c.id}`)).interview;
+    eq([back.status, back.scheduled_start_ms || 0], ['planned', 0], 'the interview after the step back (API)');
+    await page.locator('main .state', { hasText: 'À planifier' }).first().waitFor();
+    // a template version imported from a file; a file records refuses is named with its reason
+    await page.goto(BASE + '/modeles');
+    await page.locator('#tpl-import').waitFor();
+    const countBefore = ((await api(page, '/templates?all_versions=true')).templates || []).length;
+    const corr = JSON.parse((await api(page, '/templates/corrective.fr')).document);
+    corr.title = 'Entretien de recadrage (version RH)';
+    const dir = join(ART, 'upload');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'corrective-v2.json'), JSON.stringify(corr));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ id: 'bad.fr', type: 'professional', locale: 'fr', title: 'x',
+      sections: [{ id: 's', title: 'S', questions: [{ id: 'q', kind: 'rating', label: 'L', who: 'manager',
+        scale: { min: 1, max: 2, levels: [{ value: 1, label: 'a' }, { value: 2, label: 'b' }] } }] }] }));
+    await page.locator('#f-tpl-files').setInputFiles([join(dir, 'corrective-v2.json'), join(dir, 'bad.json')]);
+    await page.locator('#tpl-import button[type=submit]').click();
+    await page.locator('#tpl-import-results li').nth(1).waitFor();
+    const lines = await page.locator('#tpl-import-results li').allInnerTexts();
+    check(/corrective-v2\.json : nouvelle version — corrective\.fr v2/.test(lines[0]), 'the imported file: ' + lines[0]);
+    check(/bad\.json : refusé .*not an evaluation/.test(lines[1]), 'the refused file and its reason: ' + lines[1]);
+    await page.locator(`#t-templates a[href="/modeles/corrective.fr/2"]`).waitFor();
+    eq(((await api(page, '/templates?all_versions=true')).templates || []).length, countBefore + 1, 'one version more (API)');
+    await audit(page, 'templates-import');
+  }
+
   const orgTotal = (await api(page, '/due?from=1970-01-01&to=2100-01-01&limit=1')).total;
   step('English');
   await page.locator('header button', { hasText: 'English' }).click();
@@ -735,11 +808,16 @@ try {
       eq(await p.locator('#iv-ops').count(), 0, 'HR operations on the employee\'s interview page');
       const g = await p.request.get(BASE + `/api/v1/interviews/${mine.id}`);
       const csrf = (await api(p, '/me')).csrf_token;
-      for (const op of ['reassign', 'reopen']) {
+      const bodies = { reassign: { to: EMP, reason: 'x' }, reopen: { reason: 'x' }, 'step-back': { reason: 'x' },
+        'move-due': { due_date: '2026-09-20', reason: 'x' } };
+      for (const [op, data] of Object.entries(bodies)) {
         const r = await p.request.post(BASE + `/api/v1/interviews/${mine.id}/${op}`, {
-          headers: { 'X-CSRF-Token': csrf, 'If-Match': g.headers().etag }, data: op === 'reassign' ? { to: EMP, reason: 'x' } : { reason: 'x' } });
+          headers: { 'X-CSRF-Token': csrf, 'If-Match': g.headers().etag }, data });
         eq(r.status(), 403, `employee: POST /interviews/…/${op}`);
       }
+      const imp = await p.request.post(BASE + '/api/v1/templates', { headers: { 'X-CSRF-Token': csrf },
+        data: { documents: [JSON.stringify({ id: 'x.fr', type: 'corrective', locale: 'fr', title: 'x', sections: [] })] } });
+      eq(imp.status(), 403, 'employee: POST /templates');
     }
     for (const path of ['/statistics/compliance?group_by=entity', `/statistics/compliance?entity=${ENTITY}&list=true`,
       '/statistics/completion?group_by=month', '/statistics/ratings', '/statistics/training', '/statistics/mobility',

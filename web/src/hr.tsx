@@ -12,8 +12,9 @@ export const isHr = (m: Me | null | undefined) => !!m && (m.role === 'hr' || m.r
 
 export type Load<T> = { data: T | null; err: ApiError | null };
 
-// One GET (taken from the early requests when the application started it).
-export function useGet<T>(path: string | null): Load<T> {
+// One GET (taken from the early requests when the application started it);
+// a new round asks again (after a change the page made).
+export function useGet<T>(path: string | null, round = 0): Load<T> {
   const [s, set] = useState<Load<T>>({ data: null, err: null });
   useEffect(() => {
     if (!path) return;
@@ -21,7 +22,7 @@ export function useGet<T>(path: string | null): Load<T> {
     set({ data: null, err: null });
     take<T>(path).then((r) => live && set({ data: r.body, err: null }), (e) => live && set({ data: null, err: e }));
     return () => { live = false; };
-  }, [path]);
+  }, [path, round]);
   return s;
 }
 

@@ -185,7 +185,8 @@ export function InterviewPage({ id, hr }: { id: string; hr?: boolean }) {
           etag={etag.current} onCancel={() => setScheduling(false)} onDone={(v, tag) => { adopt(v, tag, true); setScheduling(false); }} />}
       </section>
 
-      {hr && <InterviewOperations id={id} status={st} manager={iv.manager_id} etag={etag.current}
+      {hr && <InterviewOperations id={id} status={st} manager={iv.manager_id} due={iv.due_date}
+        legal={iv.legal_due_date} etag={etag.current}
         onDone={(r) => adopt(r.body, r.etag, true)} />}
 
       {canSign && (

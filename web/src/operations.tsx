@@ -1,6 +1,9 @@
 // What HR does to an interview in flight, on its page: give it to another
-// interviewer (POST /interviews/{id}/reassign {to, reason}), reopen a signed
-// one (/reopen {reason}) or cancel one not held yet (/cancel {reason}), each
+// interviewer (POST /interviews/{id}/reassign {to, reason}), move its
+// deadline (/move-due {due_date, reason}: today or later, not after the
+// obligation's own date), step it back one milestone before any signature
+// (/step-back {reason}), reopen a signed one (/reopen {reason}) or cancel
+// one not held yet (/cancel {reason}), each
 // with the ETag the page last read in If-Match.  A reason is asked for each
 // (records keeps it in the audit trail and publishes it); nothing is sent
 // before an inline confirmation naming the action (the focus moves to it,
@@ -11,15 +14,22 @@
 import { useState } from 'preact/hooks';
 import { ApiError, Reply, post } from './api';
 import { ConfirmBox, OutcomeLine, useConfirm } from './confirm';
-import { Key, lang, t } from './i18n';
+import { Key, fmtShort, lang, t } from './i18n';
 
-const ACTIONS = ['reassign', 'reopen', 'cancel'] as const;
+const fmtDay = (iso: string) => (iso ? fmtShort(iso) : '—');
+
+const ACTIONS = ['reassign', 'move_due', 'step_back', 'reopen', 'cancel'] as const;
 type Action = typeof ACTIONS[number];
 // the states from which records lets HR do each (docs/records.md, lifecycle)
 const FROM: Record<Action, string[]> = {
   reassign: ['planned', 'scheduled', 'preparation', 'shared', 'held'],
+  move_due: ['planned', 'scheduled', 'preparation', 'shared'],
+  step_back: ['scheduled', 'preparation', 'shared', 'reported'],
   reopen: ['signed_employee', 'signed_manager', 'closed'],
   cancel: ['planned', 'scheduled', 'preparation', 'shared'],
+};
+const PATH: Record<Action, string> = {
+  reassign: 'reassign', move_due: 'move-due', step_back: 'step-back', reopen: 'reopen', cancel: 'cancel',
 };
 export const hrActions = (status: string) => ACTIONS.filter((a) => FROM[a].includes(status));
 
@@ -33,12 +43,14 @@ function refusal(e: ApiError): string {
 
 // etag: the interview's version as the page last read it; onDone: the
 // interview as records now has it, with its new ETag
-export function InterviewOperations({ id, status, manager, etag, onDone }: {
-  id: string; status: string; manager?: string; etag: string; onDone: (r: Reply<any>) => void;
+export function InterviewOperations({ id, status, manager, due, legal, etag, onDone }: {
+  id: string; status: string; manager?: string; due?: string; legal?: string; etag: string;
+  onDone: (r: Reply<any>) => void;
 }) {
   const offered = hrActions(status);
   const [picked, setPicked] = useState<Action>('reassign');
   const [to, setTo] = useState('');
+  const [date, setDate] = useState('');
   const [reason, setReason] = useState('');
   const c = useConfirm();
   const { asking, result, setResult } = c;
@@ -49,11 +61,15 @@ export function InterviewOperations({ id, status, manager, etag, onDone }: {
   const act = () => c.run(async () => {
     const body: Record<string, string> = { reason: reason.trim() };
     if (action === 'reassign') body.to = to.trim();
-    const r = await post<any>(`/interviews/${encodeURIComponent(id)}/${action}`, body, etag);
+    if (action === 'move_due') body.due_date = date;
+    const r = await post<any>(`/interviews/${encodeURIComponent(id)}/${PATH[action]}`, body, etag);
     setReason('');
     setTo('');
+    setDate('');
     onDone(r);
-    return action === 'reassign' ? `${t('op_done_reassign')} ${r.body?.interview?.manager_id || body.to}.` : t(`op_done_${action}` as Key);
+    if (action === 'reassign') return `${t('op_done_reassign')} ${r.body?.interview?.manager_id || body.to}.`;
+    if (action === 'move_due') return `${t('op_done_move_due')} ${fmtDay(r.body?.interview?.due_date || date)}.`;
+    return t(`op_done_${action}` as Key);
   }, (e) => (e instanceof ApiError ? refusal(e) : String(e)));
 
   return (
@@ -75,13 +91,21 @@ export function InterviewOperations({ id, status, manager, etag, onDone }: {
                 onInput={(e) => setTo((e.target as HTMLInputElement).value)} />
             </>
           )}
+          {action === 'move_due' && (
+            <>
+              <label for="f-op-due">{t('op_due')} <span class="muted small">({t('op_now')} {due ? fmtDay(due) : '—'}
+                {legal ? `; ${t('op_legal')} ${fmtDay(legal)}` : ''})</span></label>
+              <input id="f-op-due" type="date" required value={date} disabled={asking} max={legal || undefined}
+                onInput={(e) => setDate((e.target as HTMLInputElement).value)} />
+            </>
+          )}
           <label for="f-op-reason">{t('reason')} <span class="muted small">({t('op_reason_help')})</span></label>
           <textarea id="f-op-reason" rows={2} required maxLength={500} value={reason} disabled={asking}
             onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
           {!asking && <button type="submit" class="primary" ref={c.submitRef}>{name(action)}…</button>}
           {asking && (
             <ConfirmBox c={c} id="op-confirm-q" onConfirm={act}>
-              {t(`op_q_${action}` as Key)}{action === 'reassign' ? ` ${to.trim()}` : ''}{lang.get() === 'en' ? '?' : ' ?'}
+              {t(`op_q_${action}` as Key)}{action === 'reassign' ? ` ${to.trim()}` : action === 'move_due' ? ` ${fmtDay(date)}` : ''}{lang.get() === 'en' ? '?' : ' ?'}
               <span class="block muted small">{t('reason')}{t('colon')}{reason.trim()}</span>
             </ConfirmBox>
           )}

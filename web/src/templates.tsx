@@ -1,18 +1,24 @@
 // "Modèles": the interview templates (GET /templates?all_versions=true:
-// every version of every id, without its document) and one version read in
+// every version of every id, without its document), the import of new
+// versions (POST /templates: JSON documents chosen as files, each answered
+// created / new version / unchanged / rejected with the field and reason
+// records gives), and one version read in
 // full on /modeles/{id}/{version} (GET /templates/{id}?version=N: its
 // sections and questions, each with its kind, who answers it, whether it is
 // required and its rating labels).  GET /templates answers anyone signed in
 // (records lets any known caller read them): the page is HR's, so the role
 // of GET /me decides, as for Personnes.
+import { useState } from 'preact/hooks';
+import { ApiError, post } from './api';
 import { Failure, NotAllowed, qs, refused, useGet } from './hr';
-import { fmtWhen, lang, t, typeName } from './i18n';
+import { Key, fmtWhen, lang, t, typeName } from './i18n';
 import { go } from './state';
 import { Col, Table, fmtNum } from './table';
 
 export type TemplateRow = {
   id: string; version?: number; type?: string; locale?: string; entity?: string; category?: string; title?: string;
   digest?: string; imported_at_ms?: number; imported_by?: string; questions?: number; document?: string;
+  interviews?: number; campaigns?: { campaign_id: string; interviews?: number }[];
 };
 type Question = {
   id: string; kind: string; label?: string; who?: string; required?: boolean; after_report?: boolean; topic?: string;
@@ -45,8 +51,61 @@ const KINDS: Record<string, [string, string]> = {
 const kindName = (k: string) => (KINDS[k] ? KINDS[k][lang.get() === 'en' ? 1 : 0] : k);
 const whoName = (w?: string) => (w === 'employee' ? t('tpl_who_employee') : w === 'manager' ? t('tpl_who_manager') : w === 'both' ? t('tpl_who_both') : w || '');
 
+type ImportResult = { id?: string; version?: number; outcome: string; field?: string; reason?: string };
+
+// Files chosen, read in the browser, sent in one request; the answer per file.
+function ImportForm({ onImported }: { onImported: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [rows, setRows] = useState<(ImportResult & { file: string })[] | null>(null);
+  const [err, setErr] = useState('');
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const input = (e.target as HTMLFormElement).querySelector('input[type=file]') as HTMLInputElement;
+    const files = Array.from(input.files || []);
+    setRows(null);
+    setErr('');
+    if (!files.length) { setErr(t('tpl_import_none')); return; }
+    setBusy(true);
+    try {
+      const texts = await Promise.all(files.map((f) => f.text()));
+      const r = await post<{ results?: ImportResult[] }>('/templates', { documents: texts });
+      setRows((r.body.results || []).map((x, i) => ({ ...x, file: files[i]?.name || '' })));
+      input.value = '';
+      onImported();
+    } catch (x) {
+      setErr(x instanceof ApiError ? (x.status === 403 ? t('op_forbidden') : `${t('refused')}${t('colon')}${x.detail || x.code}${x.field ? ` (${x.field})` : ''}`) : String(x));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const outcome = (o: string) => t(`tpl_out_${o}` as Key) || o;
+  return (
+    <form class="card" id="tpl-import" aria-labelledby="h-tpl-import" onSubmit={submit}>
+      <h2 id="h-tpl-import">{t('tpl_import')}</h2>
+      <p class="muted small">{t('tpl_import_help')}</p>
+      <label for="f-tpl-files">{t('tpl_import_files')}</label>
+      <input id="f-tpl-files" type="file" accept=".json,application/json" multiple disabled={busy} />
+      <button type="submit" class="primary" disabled={busy}>{busy ? t('loading') : t('tpl_import_go')}</button>
+      <div role="status" aria-live="polite">
+        {err && <p class="error" id="tpl-import-error">{err}</p>}
+        {rows && (
+          <ul id="tpl-import-results">
+            {rows.map((x) => (
+              <li class={x.outcome === 'rejected' ? 'error' : ''}>
+                {x.file}{t('colon')}{outcome(x.outcome)}{x.id ? ` — ${x.id}` : ''}{x.version ? ` v${x.version}` : ''}
+                {x.reason ? ` (${x.field ? `${x.field}${t('colon')}` : ''}${x.reason})` : ''}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </form>
+  );
+}
+
 export function Templates({ allowed }: { allowed: boolean }) {
-  const load = useGet<{ templates?: TemplateRow[] }>(allowed ? TEMPLATES_PATH : null);
+  const [round, setRound] = useState(0);
+  const load = useGet<{ templates?: TemplateRow[] }>(allowed ? TEMPLATES_PATH : null, round);
   if (!allowed || refused(load.err)) return <NotAllowed />;
   const rows = load.data?.templates || [];
   const cols: Col<TemplateRow>[] = [
@@ -58,6 +117,7 @@ export function Templates({ allowed }: { allowed: boolean }) {
     { key: 'entity', label: t('entity') },
     { key: 'category', label: t('category') },
     { key: 'questions', label: t('tpl_questions'), num: true },
+    { key: 'interviews', label: t('tpl_interviews'), num: true },
     { key: 'imported_at_ms', label: t('tpl_imported'), show: (r) => fmtWhen(r.imported_at_ms) },
     { key: 'imported_by', label: t('tpl_imported_by') },
   ];
@@ -67,6 +127,8 @@ export function Templates({ allowed }: { allowed: boolean }) {
       <p class="muted">{t('templates_help')}</p>
       {load.err && <Failure e={load.err} />}
       {!load.data && !load.err && <p>{t('loading')}</p>}
+      {/* outside the list's loading: the answers stay while the list is read again */}
+      <ImportForm onImported={() => setRound(round + 1)} />
       {load.data && <Table id="t-templates" caption={`${t('templates_title')} (${fmtNum(rows.length)})`} cols={cols} rows={rows} csv="modeles.csv" />}
     </main>
   );
@@ -97,6 +159,15 @@ export function TemplatePage({ id, version, allowed }: { id: string; version?: n
             {tpl.category && <><dt>{t('category')}</dt><dd>{tpl.category}</dd></>}
             <dt>{t('tpl_imported')}</dt><dd>{fmtWhen(tpl.imported_at_ms)}{tpl.imported_by ? ` — ${tpl.imported_by}` : ''}</dd>
             <dt>{t('digest')}</dt><dd><code class="small">{tpl.digest}</code></dd>
+            <dt>{t('tpl_interviews')}</dt><dd id="tpl-interviews">{fmtNum(tpl.interviews || 0)}</dd>
+            {(tpl.campaigns || []).length > 0 && (
+              <>
+                <dt>{t('tpl_campaigns')}</dt>
+                <dd><ul id="tpl-campaigns" class="plain">
+                  {(tpl.campaigns || []).map((c) => <li data-campaign={c.campaign_id}>{c.campaign_id}{t('colon')}{fmtNum(c.interviews || 0)}</li>)}
+                </ul></dd>
+              </>
+            )}
           </dl>
           {doc.description && <p>{doc.description}</p>}
           {(doc.sections || []).map((s) => (

@@ -1214,7 +1214,10 @@ int ctl_cmd_deadlines(ctl_t *ctl, int argc, char **argv)
 
 #define CAMPAIGN_USAGE                                                                             \
     "campaign create --id ID --from D --to D [--type T] [--title TEXT] [--entity E] [--department X] "   \
-    "[--hired-before D] | campaign list | campaign show ID\n"                                          \
+    "[--site S] [--category C] [--hired-before D] [--hired-after D] | campaign list | campaign show ID\n" \
+    "       campaign preview [--id ID] --from D --to D [the filters of create] | "                      \
+    "campaign members ID [--late] [--limit N]\n"                                                       \
+    "       campaign progress ID [--by entity|department|manager] | campaign remind ID\n"                  \
     "       campaign close ID [--note TEXT] | campaign extend ID --to D [--note TEXT] | campaign cancel ID [--note TEXT]"
 
 static json_t *s_campaign_json(const Entretiens__V1__Campaign *c)
@@ -1227,7 +1230,10 @@ static json_t *s_campaign_json(const Entretiens__V1__Campaign *c)
     json_object_set_new(j, "window_end", ent_json_pbdate(c->window_end));
     json_object_set_new(j, "entity", ent_json_str(c->entity));
     json_object_set_new(j, "department", ent_json_str(c->department));
+    json_object_set_new(j, "site", ent_json_str(c->site));
+    json_object_set_new(j, "category", ent_json_str(c->category));
     json_object_set_new(j, "hired_before", ent_json_pbdate(c->hired_before));
+    json_object_set_new(j, "hired_after", ent_json_pbdate(c->hired_after));
     json_object_set_new(j, "created_at", ent_msgjson_time(c->created_at_ms));
     json_object_set_new(j, "eligible", json_integer(c->eligible));
     json_object_set_new(j, "state", ent_json_str(c->state && *c->state ? c->state : "open"));
@@ -1255,7 +1261,10 @@ static void s_campaign_print(const Entretiens__V1__Campaign *c)
     s_kv_date("window_end", c->window_end);
     s_kv("entity", s_or(c->entity, "(any)"));
     s_kv("department", s_or(c->department, "(any)"));
+    s_kv("site", s_or(c->site, "(any)"));
+    s_kv("category", s_or(c->category, "(any)"));
     s_kv_date("hired_before", c->hired_before);
+    s_kv_date("hired_after", c->hired_after);
     s_kv("created_at", ent_time_str(c->created_at_ms, when, sizeof when));
     snprintf(n, sizeof n, "%u", c->eligible);
     s_kv("eligible", n);
@@ -1319,43 +1328,178 @@ static int s_campaign_change(ctl_t *ctl, int argc, char **argv)
     return s_campaign_call(ctl, "scheduler.campaign.change", &req.base);
 }
 
-static int s_campaign_create(ctl_t *ctl, int argc, char **argv)
+/* What create and preview send: the dates the campaign points to. */
+typedef struct {
+    Entretiens__V1__Date ws, we, hb, ha;
+} s_campaign_dates_t;
+
+/* Parses campaign create|preview's options into c (need_id: --id is
+ * required).  Returns 0, or CTL_USAGE (said). */
+static int s_campaign_args(const char *what, bool need_id, int argc, char **argv, Entretiens__V1__Campaign *c,
+                           s_campaign_dates_t *d)
 {
     const char *id = NULL, *from = NULL, *to = NULL, *type = NULL, *title = NULL, *entity = NULL, *dep = NULL,
-               *hired = NULL;
+               *site = NULL, *cat = NULL, *hired = NULL, *after = NULL;
     ctl_opt_t opts[] = {
         CTL_OPT("--id", &id),         CTL_OPT("--from", &from),         CTL_OPT("--to", &to),
         CTL_OPT("--type", &type),     CTL_OPT("--title", &title),       CTL_OPT("--entity", &entity),
-        CTL_OPT("--department", &dep), CTL_OPT("--hired-before", &hired),
+        CTL_OPT("--department", &dep), CTL_OPT("--site", &site),        CTL_OPT("--category", &cat),
+        CTL_OPT("--hired-before", &hired), CTL_OPT("--hired-after", &after),
     };
-    if (ctl_args_parse("campaign create", CAMPAIGN_USAGE, argc, argv, 2, opts, sizeof opts / sizeof *opts, NULL, 0, NULL) != 0)
+    if (ctl_args_parse(what, CAMPAIGN_USAGE, argc, argv, 2, opts, sizeof opts / sizeof *opts, NULL, 0, NULL) != 0)
         return CTL_USAGE;
-    if (!id || !from || !to) {
-        ctl_bad("campaign create", "--id, --from and --to are required");
+    if ((need_id && !id) || !from || !to) {
+        ctl_bad(what, need_id ? "--id, --from and --to are required" : "--from and --to are required");
         return ctl_usage(CAMPAIGN_USAGE);
     }
-    Entretiens__V1__Campaign c = ENTRETIENS__V1__CAMPAIGN__INIT;
-    Entretiens__V1__Date ws, we, hb;
-    if (s_date_arg("campaign create", "--from", from, &ws) || s_date_arg("campaign create", "--to", to, &we) ||
-        (hired && s_date_arg("campaign create", "--hired-before", hired, &hb)))
+    if (s_date_arg(what, "--from", from, &d->ws) || s_date_arg(what, "--to", to, &d->we) ||
+        (hired && s_date_arg(what, "--hired-before", hired, &d->hb)) ||
+        (after && s_date_arg(what, "--hired-after", after, &d->ha)))
         return CTL_USAGE;
-    if (we.year * 10000 + we.month * 100 + we.day < ws.year * 10000 + ws.month * 100 + ws.day)
-        return ctl_bad("campaign create", "--to %s is before --from %s", to, from);
-    c.id = (char *) id;
-    c.type = (char *) s_or(type, "");
-    c.title = (char *) s_or(title, "");
-    c.window_start = &ws;
-    c.window_end = &we;
-    c.entity = (char *) s_or(entity, "");
-    c.department = (char *) s_or(dep, "");
-    c.hired_before = hired ? &hb : NULL;
-    return s_campaign_call(ctl, "scheduler.campaign.create", &c.base);
+    if (d->we.year * 10000 + d->we.month * 100 + d->we.day < d->ws.year * 10000 + d->ws.month * 100 + d->ws.day)
+        return ctl_bad(what, "--to %s is before --from %s", to, from);
+    c->id = (char *) s_or(id, "");
+    c->type = (char *) s_or(type, "");
+    c->title = (char *) s_or(title, "");
+    c->window_start = &d->ws;
+    c->window_end = &d->we;
+    c->entity = (char *) s_or(entity, "");
+    c->department = (char *) s_or(dep, "");
+    c->site = (char *) s_or(site, "");
+    c->category = (char *) s_or(cat, "");
+    c->hired_before = hired ? &d->hb : NULL;
+    c->hired_after = after ? &d->ha : NULL;
+    return 0;
+}
+
+static int s_campaign_create(ctl_t *ctl, int argc, char **argv)
+{
+    Entretiens__V1__Campaign c = ENTRETIENS__V1__CAMPAIGN__INIT;
+    s_campaign_dates_t d;
+    int rc = s_campaign_args("campaign create", true, argc, argv, &c, &d);
+    return rc ? rc : s_campaign_call(ctl, "scheduler.campaign.create", &c.base);
+}
+
+static json_t *s_member_json(const Entretiens__V1__CampaignMember *m, bool members)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "employee_id", ent_json_str(m->employee_id));
+    json_object_set_new(j, "first_name", ent_json_str(m->first_name));
+    json_object_set_new(j, "last_name", ent_json_str(m->last_name));
+    json_object_set_new(j, "entity", ent_json_str(m->entity));
+    json_object_set_new(j, "department", ent_json_str(m->department));
+    json_object_set_new(j, "site", ent_json_str(m->site));
+    json_object_set_new(j, "category", ent_json_str(m->category));
+    json_object_set_new(j, "manager_id", ent_json_str(m->manager_id));
+    json_object_set_new(j, "hired_on", ent_json_pbdate(m->hired_on));
+    if (members) {
+        json_object_set_new(j, "status", ent_json_str(m->status));
+        json_object_set_new(j, "late", json_boolean(m->late));
+    }
+    return j;
+}
+
+/* Prints a population (preview or members). */
+static int s_members_print(ctl_t *ctl, Entretiens__V1__CampaignMembers *rep, bool members)
+{
+    if (ctl->json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < rep->n_members; i++)
+            json_array_append_new(arr, s_member_json(rep->members[i], members));
+        json_t *j = json_pack("{s:o, s:i, s:o, s:b}", "campaign_id", ent_json_str(rep->campaign_id), "total",
+                              (json_int_t) rep->total, "members", arr, "truncated", rep->truncated);
+        if (members)
+            json_object_set_new(j, "late", json_integer(rep->late));
+        ctl_print_json(j);
+        return CTL_OK;
+    }
+    ctl_table_t *t = members ? ctl_table_new("EMPLOYEE", "NAME", "ENTITY", "DEPARTMENT", "SITE", "MANAGER", "HIRED",
+                                             "STATUS", "LATE", NULL)
+                             : ctl_table_new("EMPLOYEE", "NAME", "ENTITY", "DEPARTMENT", "SITE", "MANAGER", "HIRED", NULL);
+    for (size_t i = 0; i < rep->n_members; i++) {
+        const Entretiens__V1__CampaignMember *m = rep->members[i];
+        char hired[ENT_PBDATE_BUFLEN];
+        ctl_table_row(t);
+        ctl_table_cell(t, m->employee_id, CTL_PLAIN);
+        ctl_table_cellf(t, CTL_PLAIN, "%s %s", s_or(m->first_name, ""), s_or(m->last_name, ""));
+        ctl_table_cell(t, m->entity, CTL_PLAIN);
+        ctl_table_cell(t, m->department, CTL_PLAIN);
+        ctl_table_cell(t, m->site, CTL_PLAIN);
+        ctl_table_cell(t, m->manager_id, CTL_PLAIN);
+        ctl_table_cell(t, ent_pbdate_str(m->hired_on, hired), CTL_PLAIN);
+        if (members) {
+            ctl_table_cell(t, m->status, CTL_PLAIN);
+            ctl_table_cell(t, m->late ? "late" : "", CTL_PLAIN);
+        }
+    }
+    ctl_table_print(t, stdout, ctl_term_width(), ctl_use_color(ctl->color));
+    if (members)
+        printf("%u people, %u joined late%s\n", rep->total, rep->late, rep->truncated ? " (list truncated)" : "");
+    else
+        printf("%u people%s\n", rep->total, rep->truncated ? " (list truncated)" : "");
+    return CTL_OK;
+}
+
+/* campaign preview: who a campaign would concern (scheduler.campaign.preview). */
+static int s_campaign_preview(ctl_t *ctl, int argc, char **argv)
+{
+    Entretiens__V1__Campaign c = ENTRETIENS__V1__CAMPAIGN__INIT;
+    s_campaign_dates_t d;
+    int rc = s_campaign_args("campaign preview", false, argc, argv, &c, &d);
+    if (rc)
+        return rc;
+    Entretiens__V1__CampaignMembers *rep = ctl_call_unpack(ctl, DAEMON, "scheduler.campaign.preview", &c.base,
+                                                           &entretiens__v1__campaign_members__descriptor);
+    if (!rep)
+        return CTL_FAILED;
+    rc = s_members_print(ctl, rep, false);
+    s_free(rep);
+    return rc;
+}
+
+/* campaign members ID [--late] [--limit N] (scheduler.campaign.members). */
+static int s_campaign_members(ctl_t *ctl, int argc, char **argv)
+{
+    const char *limit = NULL;
+    bool late = false;
+    ctl_opt_t opts[] = { CTL_FLAG("--late", &late), CTL_OPT("--limit", &limit) };
+    const char *pos[1];
+    int np = 0;
+    if (ctl_args_parse("campaign members", CAMPAIGN_USAGE, argc, argv, 2, opts, sizeof opts / sizeof *opts, pos, 1, &np) != 0)
+        return CTL_USAGE;
+    if (np != 1 || !*pos[0]) {
+        ctl_bad("campaign members", "the campaign id is required");
+        return ctl_usage(CAMPAIGN_USAGE);
+    }
+    char *end = NULL;
+    unsigned long n = limit ? strtoul(limit, &end, 10) : 0;
+    if (limit && (!*limit || *end || n == 0 || n > 20000))
+        return ctl_bad("campaign members", "--limit is from 1 to 20000, not '%s'", limit);
+    Entretiens__V1__CampaignMembersRequest req = ENTRETIENS__V1__CAMPAIGN_MEMBERS_REQUEST__INIT;
+    req.id = (char *) pos[0];
+    req.limit = (uint32_t) n;
+    req.late_only = late;
+    Entretiens__V1__CampaignMembers *rep = ctl_call_unpack(ctl, DAEMON, "scheduler.campaign.members", &req.base,
+                                                           &entretiens__v1__campaign_members__descriptor);
+    if (!rep)
+        return CTL_FAILED;
+    int rc = s_members_print(ctl, rep, true);
+    s_free(rep);
+    return rc;
 }
 
 int ctl_cmd_campaign(ctl_t *ctl, int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "create") == 0)
         return s_campaign_create(ctl, argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "preview") == 0)
+        return s_campaign_preview(ctl, argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "members") == 0)
+        return s_campaign_members(ctl, argc, argv);
+    bool other;
+    int rc = ctl_campaign_more(ctl, argc, argv, &other);
+    if (other)
+        return rc;
     if (argc >= 2 && (strcmp(argv[1], "close") == 0 || strcmp(argv[1], "extend") == 0 || strcmp(argv[1], "cancel") == 0))
         return s_campaign_change(ctl, argc, argv);
     const char *pos[2];

@@ -109,6 +109,9 @@ int ctl_cmd_employee(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_due(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_deadlines(ctl_t *ctl, int argc, char **argv);
 int ctl_cmd_campaign(ctl_t *ctl, int argc, char **argv);
+/* cmd_campaign.c: campaign progress|remind (records', the notifier's).
+ * *handled false: argv is another campaign subcommand, nothing done. */
+int ctl_campaign_more(ctl_t *ctl, int argc, char **argv, bool *handled);
 int ctl_cmd_deadletters(ctl_t *ctl, int argc, char **argv);
 /* The long help of a scheduler command (arguments, output, exit statuses)
  * printed by COMMAND --help, or NULL. */

@@ -710,6 +710,19 @@ static const s_rpc_t s_campaigns = { R(D_SCHEDULER, "scheduler.campaign.list", c
 static const s_rpc_t s_campaign = { R(D_SCHEDULER, "scheduler.campaign.list", campaign_request, campaign_list),
                                     .path_fields = { "id" } };
 static const s_rpc_t s_campaign_create = { R(D_SCHEDULER, "scheduler.campaign.create", campaign, campaign) };
+/* POST /campaigns/preview: who a campaign would concern, nothing stored;
+ * GET /campaigns/{id}/members: who it concerns, the late joiners marked */
+static const s_rpc_t s_campaign_preview = { R(D_SCHEDULER, "scheduler.campaign.preview", campaign, campaign_members) };
+/* GET /campaigns/{id}/progress: its interviews counted by entity,
+ * department or interviewer (records) */
+static const s_rpc_t s_campaign_progress = { R(D_RECORDS, "records.interview.progress", campaign_progress_request,
+                                               campaign_progress), .path_fields = { "campaign_id" } };
+/* POST /campaigns/{id}/remind: the notifier reminds the late ones now
+ * (HR with a grant on their entities; once a day per person) */
+static const s_rpc_t s_campaign_remind = { R(D_NOTIFIER, "notifier.campaign.remind", campaign_remind_request,
+                                             campaign_remind_reply), .path_fields = { "campaign_id" } };
+static const s_rpc_t s_campaign_members = { R(D_SCHEDULER, "scheduler.campaign.members", campaign_members_request,
+                                              campaign_members), .path_fields = { "id" } };
 /* POST /campaigns/{id}/{action}: close, extend or cancel (the scheduler
  * checks the action, the state and who may) */
 static const s_rpc_t s_campaign_change = { R(D_SCHEDULER, "scheduler.campaign.change", campaign_change, campaign),
@@ -789,7 +802,12 @@ const gw_route_t gw_routes[] = {
     { "GET", API "/employees/{employee_id}/export", "read", s_employee_export, NULL },
     RPC("GET", "/campaigns", "read", s_campaigns),
     RPC("POST", "/campaigns", "write", s_campaign_create),
+    RPC("POST", "/campaigns/preview", "read", s_campaign_preview),
+    RPC("GET", "/campaigns/{id}/members", "read", s_campaign_members),
+    RPC("GET", "/campaigns/{campaign_id}/progress", "read", s_campaign_progress),
     RPC("GET", "/campaigns/{id}", "read", s_campaign),
+    /* before {action}: "remind" is the notifier's, not a change of the campaign */
+    RPC("POST", "/campaigns/{campaign_id}/remind", "write", s_campaign_remind),
     RPC("POST", "/campaigns/{id}/{action}", "write", s_campaign_change),
     RPC("GET", "/templates", "read", s_templates),
     RPC("GET", "/templates/{id}", "read", s_template),

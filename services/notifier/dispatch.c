@@ -988,6 +988,33 @@ static int s_fire_item(notifier_t *n, MDB_txn *txn, ntf_subject_t *s, ntf_item_t
     return rc;
 }
 
+int ntf_fire_now(notifier_t *n, MDB_txn *txn, const ntf_subject_t *s, const ntf_item_t *it, ntf_notif_t *nf,
+                 bool *fired)
+{
+    *fired = false;
+    ntf_notif_from_item(s, it, nf);
+    if (!nf->id[0]) {
+        ent_log_error("notification.id", "id too long for subject %s: not sent", s->key);
+        return 0;
+    }
+    MDB_val k = { strlen(nf->id), nf->id }, v;
+    int rc = mdb_get(txn, n->notifs, &k, &v);
+    if (rc == 0)
+        return 0; /* this step went out already (today's reminder): never twice */
+    if (rc != MDB_NOTFOUND)
+        return rc;
+    if ((rc = ntf_resolve_recipient(n, txn, s, nf)) != 0)
+        return rc;
+    nf->late = false;
+    nf->created_ms = ent_clock_now_ms();
+    nf->status = NTF_ST_SENDING;
+    n->turn_stats.fired++;
+    rc = s_dispatch(n, txn, nf, NTF_ST_COUNT, 0);
+    if (!rc)
+        *fired = true;
+    return rc;
+}
+
 static int s_fire_digests(notifier_t *n, MDB_txn *txn, s_digest_t *dg, size_t ndg)
 {
     int rc = 0;

@@ -325,6 +325,18 @@ void ntf_preview_free(ntf_preview_t *p);
  * notifications are left as they are.  Returns 0 or an LMDB code. */
 int ntf_resolve_recipient(notifier_t *n, MDB_txn *txn, const ntf_subject_t *s, ntf_notif_t *nf);
 
+/* Sends the notification of item it of subject s now (rendered into jobs
+ * handed to the senders after the commit), never folded into a digest:
+ * what someone asked for at once (notifier.campaign.remind).  When a
+ * notification with its id exists (the step went out already), nothing is
+ * sent and *fired stays false.  nf receives the notification (clear it with
+ * ntf_notif_clear).  Returns 0 or an LMDB code / ENOMEM. */
+int ntf_fire_now(notifier_t *n, MDB_txn *txn, const ntf_subject_t *s, const ntf_item_t *it, ntf_notif_t *nf,
+                 bool *fired);
+
+/* remind.c: notifier.campaign.remind.  Returns 0 or -1. */
+int ntf_remind_register(notifier_t *n);
+
 /* Turn hooks (participants). */
 void ntf_turn_reset(void *arg);
 void ntf_turn_flush(void *arg, bool committed);

@@ -391,7 +391,7 @@ int ntf_setup(ent_daemon_t *d, void *arg)
     if (ent_daemon_on_event(d, "scheduler", ntf_on_scheduler, n) || ent_daemon_on_event(d, "records", ntf_on_records, n) ||
         ent_daemon_every(d, n->cfg.tick_ms, ntf_work, n) || ent_daemon_every(d, n->cfg.tick_ms, ntf_retention_sweep, n) ||
         ent_daemon_participant(d, ntf_turn_reset, ntf_turn_flush, n) ||
-        ntf_queries_register(n) != 0)
+        ntf_queries_register(n) != 0 || ntf_remind_register(n) != 0)
         return -1;
     char chans[64] = "";
     for (int i = 0; i < NTF_CH_COUNT; i++)

@@ -390,6 +390,11 @@ int rec_employee_interviews(records_t *r, MDB_txn *txn, const char *employee_id,
 int rec_methods_register(records_t *r);
 
 
+/* ---- progress.c: a campaign's interviews by group --------------------------- */
+
+/* records.interview.progress.  Returns 0 or -1. */
+int rec_progress_register(records_t *r);
+
 /* ---- subject.c: the data subject's rights ---------------------------------- */
 
 /* records.subject.erase and records.subject.export.  Returns 0 or -1. */

@@ -347,7 +347,7 @@ int rec_setup(ent_daemon_t *d, void *arg)
         }
         break;
     }
-    if (rec_methods_register(r) || rec_templates_register(r) || rec_subject_register(r))
+    if (rec_methods_register(r) || rec_templates_register(r) || rec_subject_register(r) || rec_progress_register(r))
         return -1;
     if (ent_daemon_on_event(d, "scheduler", rec_on_scheduler_event, r))
         return -1;

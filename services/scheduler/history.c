@@ -308,21 +308,13 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
     emp.employed = hired != ENT_DATE_NONE && left == ENT_DATE_NONE;
 
     /* facts, behind what the engine and the campaigns need of the
-     * attributes: [int32 birth][u8 len][entity][u8 len][department][pad to 4] */
+     * attributes (the head: birth date, entity, department, site) */
     MDB_val k = { strlen(employee_id), (void *) employee_id };
-    const char *ent = emp.entity ? emp.entity : "", *dep = emp.department ? emp.department : "";
-    size_t el = strlen(ent) > 255 ? 255 : strlen(ent), dl = strlen(dep) > 255 ? 255 : strlen(dep);
-    size_t head = (4 + 1 + el + 1 + dl + 3) & ~(size_t) 3;
+    size_t head = sched_facts_head_len(emp.entity, emp.department, emp.site);
     MDB_val fv = { head + nf * sizeof(sch_fact_t), NULL };
     rc = mdb_put(txn, s->facts, &k, &fv, MDB_RESERVE);
     if (!rc) {
-        uint8_t *p = fv.mv_data;
-        memset(p, 0, head);
-        memcpy(p, &birth_date, 4);
-        p[4] = (uint8_t) el;
-        memcpy(p + 5, ent, el);
-        p[5 + el] = (uint8_t) dl;
-        memcpy(p + 6 + el, dep, dl);
+        sched_facts_head_write(fv.mv_data, birth_date, emp.entity, emp.department, emp.site);
         memcpy((uint8_t *) fv.mv_data + head, s->facts_buf, nf * sizeof(sch_fact_t));
     }
     /* attributes: publish only when they changed */

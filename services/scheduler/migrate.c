@@ -7,11 +7,16 @@
  *     store that already holds some asks the sweep to publish them once
  *     (sched_backfill), so that a consumer rebuilt from seq 1 gets the
  *     history an older binary never published.
+ *  4: the head of each facts value keeps the employee's site (campaigns
+ *     filter on it); the step rewrites every head from the stored
+ *     employee record, the facts behind it unchanged.
  */
 #include "scheduler.h"
 
 #include "common/log.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int s_rebuild_due_index(MDB_txn *txn)
@@ -79,6 +84,82 @@ static int s_ask_backfill(MDB_txn *txn)
     return rc;
 }
 
+/* One employee's facts value with the site in its head (a new value: a
+ * write may not change the size of the one a cursor points into). */
+static int s_site_head(MDB_txn *txn, MDB_dbi facts, MDB_dbi employees, MDB_val k, MDB_val v)
+{
+    sched_facts_head_t h;
+    size_t nf;
+    const uint8_t *fp = sched_facts_parse(&v, &h, &nf);
+    if (!fp)
+        return 0; /* unreadable: recompute says so, as before */
+    MDB_val ev;
+    int rc = mdb_get(txn, employees, &k, &ev);
+    if (rc)
+        return rc == MDB_NOTFOUND ? 0 : rc;
+    Entretiens__V1__Employee *e = entretiens__v1__employee__unpack(NULL, ev.mv_size, ev.mv_data);
+    if (!e)
+        return 0;
+    size_t head = sched_facts_head_len(h.entity, h.department, e->site);
+    uint8_t *nv = malloc(head + nf * sizeof(sch_fact_t) + 1);
+    if (!nv) {
+        entretiens__v1__employee__free_unpacked(e, NULL);
+        return ENOMEM;
+    }
+    sched_facts_head_write(nv, h.birth, h.entity, h.department, e->site);
+    memcpy(nv + head, fp, nf * sizeof(sch_fact_t));
+    entretiens__v1__employee__free_unpacked(e, NULL);
+    MDB_val key = k, val = { head + nf * sizeof(sch_fact_t), nv };
+    rc = mdb_put(txn, facts, &key, &val, 0);
+    free(nv);
+    return rc;
+}
+
+static int s_facts_site(MDB_txn *txn)
+{
+    MDB_dbi facts, employees;
+    int rc = mdb_dbi_open(txn, "facts", MDB_CREATE, &facts);
+    if (!rc)
+        rc = mdb_dbi_open(txn, "employees", MDB_CREATE, &employees);
+    if (rc)
+        return rc;
+    /* the keys first: puts while a cursor walks the same database would
+     * move it */
+    MDB_stat st;
+    if ((rc = mdb_stat(txn, facts, &st)) != 0)
+        return rc;
+    if (st.ms_entries == 0)
+        return 0;
+    char (*keys)[SCHED_ID_MAX + 1] = calloc(st.ms_entries, sizeof *keys);
+    if (!keys)
+        return ENOMEM;
+    MDB_cursor *cur;
+    size_t n = 0;
+    if ((rc = mdb_cursor_open(txn, facts, &cur)) != 0) {
+        free(keys);
+        return rc;
+    }
+    MDB_val k, v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && n < st.ms_entries;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+        if (k.mv_size <= SCHED_ID_MAX) {
+            memcpy(keys[n], k.mv_data, k.mv_size);
+            keys[n++][k.mv_size] = '\0';
+        }
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        MDB_val key = { strlen(keys[i]), keys[i] };
+        if ((rc = mdb_get(txn, facts, &key, &v)) == 0)
+            rc = s_site_head(txn, facts, employees, key, v);
+    }
+    free(keys);
+    if (!rc)
+        ent_log_info("scheduler.migrated", "facts of %zu employees keep their site", n);
+    return rc;
+}
+
 int sched_migrate(MDB_txn *txn, unsigned from, void *arg)
 {
     (void) arg;
@@ -89,6 +170,8 @@ int sched_migrate(MDB_txn *txn, unsigned from, void *arg)
         return s_rebuild_due_index(txn);
     case 2:
         return s_ask_backfill(txn);
+    case 3:
+        return s_facts_site(txn);
     default:
         return MDB_INCOMPATIBLE;
     }

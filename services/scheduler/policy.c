@@ -119,7 +119,7 @@ static int s_campaign_cmp(const void *a, const void *b)
     return strcmp(x->c->id, y->c->id);
 }
 
-static void s_campaign_fill(sched_campaign_t *cp)
+void sched_campaign_fill(sched_campaign_t *cp)
 {
     sch_type_t t = SCH_TYPE_ANNUAL_REVIEW;
     if (cp->c->type && *cp->c->type)
@@ -128,6 +128,9 @@ static void s_campaign_fill(sched_campaign_t *cp)
     cp->start = ent_pbdate_day(cp->c->window_start);
     cp->end = ent_pbdate_day(cp->c->window_end);
     cp->hired_before = ent_pbdate_day(cp->c->hired_before);
+    cp->hired_after = ent_pbdate_day(cp->c->hired_after);
+    sch_category_t cat;
+    cp->category = cp->c->category && *cp->c->category && !sch_category_parse(cp->c->category, &cat) ? (int) cat : -1;
     cp->state = cp->c->state && strcmp(cp->c->state, "closed") == 0      ? SCHED_CAMPAIGN_CLOSED
                 : cp->c->state && strcmp(cp->c->state, "cancelled") == 0 ? SCHED_CAMPAIGN_CANCELLED
                                                                          : SCHED_CAMPAIGN_OPEN;
@@ -178,7 +181,7 @@ static int s_load(scheduler_t *s, MDB_txn *txn)
         if (!c)
             continue;
         s->campaigns[s->n_campaigns].c = c;
-        s_campaign_fill(&s->campaigns[s->n_campaigns]);
+        sched_campaign_fill(&s->campaigns[s->n_campaigns]);
         s->n_campaigns++;
     }
     mdb_cursor_close(cur);
@@ -390,6 +393,37 @@ static void s_campaign_progress(scheduler_t *s, MDB_txn *txn, size_t number, Ent
     mdb_cursor_close(cur);
 }
 
+int sched_campaign_check(ent_rpc_call_t *call, const Entretiens__V1__Campaign *c, bool need_id)
+{
+    sch_type_t t;
+    sch_category_t cat;
+    int32_t start = ent_pbdate_day(c->window_start), end = ent_pbdate_day(c->window_end);
+    int32_t before = ent_pbdate_day(c->hired_before), after = ent_pbdate_day(c->hired_after);
+    if ((need_id || (c->id && *c->id)) && (!c->id || !*c->id || strlen(c->id) > SCHED_ID_MAX || strspn(c->id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(c->id)))
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "id", "1-64 letters, digits, '-', '_' or '.'");
+    if (c->type && *c->type && sch_type_parse(c->type, &t))
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "type", "unknown interview type '%.40s'", c->type);
+    if (start == ENT_DATE_NONE || end == ENT_DATE_NONE)
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, start == ENT_DATE_NONE ? "window_start" : "window_end",
+                            "a valid date is required");
+    if (end < start)
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "window_end", "the window ends before it starts");
+    if (c->category && *c->category && sch_category_parse(c->category, &cat))
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "category",
+                            "ouvrier_employe, maitrise_technicien or cadre, not '%.40s'", c->category);
+    if ((c->hired_before && before == ENT_DATE_NONE) || (c->hired_after && after == ENT_DATE_NONE))
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, c->hired_after && after == ENT_DATE_NONE ? "hired_after" : "hired_before",
+                            "a valid date is required");
+    if (before != ENT_DATE_NONE && after != ENT_DATE_NONE && after >= before)
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "hired_after", "nobody is hired on or after it and before hired_before");
+    const char *ids[] = { c->entity, c->department, c->site };
+    const char *names[] = { "entity", "department", "site" };
+    for (size_t i = 0; i < 3; i++)
+        if (ids[i] && strlen(ids[i]) > 255)
+            return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, names[i], "at most 255 bytes");
+    return 0;
+}
+
 static int s_campaign_create(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
@@ -397,27 +431,17 @@ static int s_campaign_create(ent_rpc_call_t *call, void *arg)
     Entretiens__V1__Campaign *c = ent_rpc_unpack(call, &entretiens__v1__campaign__descriptor);
     if (!c)
         return 0; /* answered INVALID_ARGUMENT */
-    int rc = 0;
-    sch_type_t t;
-    int32_t start = ent_pbdate_day(c->window_start), end = ent_pbdate_day(c->window_end);
-    if (!c->id || !*c->id || strlen(c->id) > SCHED_ID_MAX || strspn(c->id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(c->id))
-        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "id", "1-64 letters, digits, '-', '_' or '.'");
-    else if (c->type && *c->type && sch_type_parse(c->type, &t))
-        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "type", "unknown interview type '%.40s'", c->type);
-    else if (start == ENT_DATE_NONE || end == ENT_DATE_NONE)
-        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, start == ENT_DATE_NONE ? "window_start" : "window_end",
-                          "a valid date is required");
-    else if (end < start)
-        rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "window_end", "the window ends before it starts");
-    else if (s->n_campaigns >= SCHED_MAX_CAMPAIGNS)
+    int rc = sched_campaign_check(call, c, true);
+    MDB_val k = { c->id ? strlen(c->id) : 0, c->id }, v;
+    if (rc || call->code != ENT_OK)
+        goto refused;
+    if (s->n_campaigns >= SCHED_MAX_CAMPAIGNS)
         rc = ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "at most %d campaigns", SCHED_MAX_CAMPAIGNS);
-    else {
-        MDB_val k = { strlen(c->id), c->id }, v;
-        if (mdb_get(call->txn, s->campaigns_db, &k, &v) == 0)
-            rc = ent_rpc_fail(call, ENT_ALREADY_EXISTS, "id",
-                              "campaign '%s' exists (campaign extend moves its end, close ends it, cancel withdraws it)",
-                              c->id);
-    }
+    else if (mdb_get(call->txn, s->campaigns_db, &k, &v) == 0)
+        rc = ent_rpc_fail(call, ENT_ALREADY_EXISTS, "id",
+                          "campaign '%s' exists (campaign extend moves its end, close ends it, cancel withdraws it)",
+                          c->id);
+refused:
     if (call->code != ENT_OK || rc) {
         entretiens__v1__campaign__free_unpacked(c, NULL);
         return rc;

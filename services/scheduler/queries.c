@@ -181,11 +181,9 @@ static int s_employee(ent_rpc_call_t *call, void *arg)
     if (!rc) {
         /* the trial end is computed from the facts on today's date */
         MDB_val k = { strlen(req->employee_id), req->employee_id }, v;
-        int32_t birth;
-        char entity[256], department[256];
+        sched_facts_head_t head;
         size_t nf = 0;
-        const uint8_t *fp = mdb_get(call->txn, s->facts, &k, &v) == 0
-                                ? sched_facts_parse(&v, &birth, entity, department, &nf) : NULL;
+        const uint8_t *fp = mdb_get(call->txn, s->facts, &k, &v) == 0 ? sched_facts_parse(&v, &head, &nf) : NULL;
         if (fp) {
             if (nf > SCHED_MAX_FACTS)
                 nf = SCHED_MAX_FACTS;

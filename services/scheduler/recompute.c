@@ -13,8 +13,47 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* facts value: [int32 birth][u8 len][entity][u8 len][department][pad][sch_fact_t...]
- * (written by history.c through sched_facts_value) */
+/* facts value: [int32 birth][u8 len|0x80][entity][u8 len][department][u8 len][site][pad to 4][sch_fact_t...]
+ * (written by history.c and migrate.c through sched_facts_head_write).  The
+ * 0x80 bit of the entity's length says a site follows: entity ids are at
+ * most 64 bytes (validate.c), and a value written before the site was kept
+ * has the bit clear and no site. */
+#define S_HEAD_SITE 0x80
+
+static size_t s_cut(const char *x)
+{
+    size_t n = x ? strlen(x) : 0;
+    return n > 255 ? 255 : n;
+}
+
+size_t sched_facts_head_len(const char *entity, const char *department, const char *site)
+{
+    size_t el = s_cut(entity);
+    if (el > 127)
+        el = 127; /* the length byte keeps its top bit for the site flag */
+    return (4 + 1 + el + 1 + s_cut(department) + 1 + s_cut(site) + 3) & ~(size_t) 3;
+}
+
+void sched_facts_head_write(uint8_t *p, int32_t birth, const char *entity, const char *department, const char *site)
+{
+    size_t el = s_cut(entity), dl = s_cut(department), sl = s_cut(site);
+    if (el > 127)
+        el = 127;
+    memset(p, 0, sched_facts_head_len(entity, department, site));
+    memcpy(p, &birth, 4);
+    p += 4;
+    *p++ = (uint8_t) (el | S_HEAD_SITE);
+    if (el)
+        memcpy(p, entity, el);
+    p += el;
+    *p++ = (uint8_t) dl;
+    if (dl)
+        memcpy(p, department, dl);
+    p += dl;
+    *p++ = (uint8_t) sl;
+    if (sl)
+        memcpy(p, site, sl);
+}
 
 size_t sched_index_key(const char *employee_id, const sched_obl_t *o, uint8_t *key)
 {
@@ -147,25 +186,35 @@ static int s_publish(scheduler_t *s, MDB_txn *txn, const char *type, const char 
     return rc;
 }
 
-const uint8_t *sched_facts_parse(const MDB_val *v, int32_t *birth, char *entity, char *department, size_t *nfacts)
+const uint8_t *sched_facts_parse(const MDB_val *v, sched_facts_head_t *h, size_t *nfacts)
 {
     const uint8_t *p = v->mv_data, *end = p + v->mv_size;
     if (v->mv_size < 6)
         return NULL;
-    memcpy(birth, p, 4);
+    memcpy(&h->birth, p, 4);
     p += 4;
-    size_t el = *p++;
+    bool has_site = (*p & S_HEAD_SITE) != 0;
+    size_t el = *p++ & (has_site ? 0x7f : 0xff);
     if (p + el + 1 > end)
         return NULL;
-    memcpy(entity, p, el);
-    entity[el] = '\0';
+    memcpy(h->entity, p, el);
+    h->entity[el] = '\0';
     p += el;
     size_t dl = *p++;
-    if (p + dl > end)
+    if (p + dl + (has_site ? 1 : 0) > end)
         return NULL;
-    memcpy(department, p, dl);
-    department[dl] = '\0';
+    memcpy(h->department, p, dl);
+    h->department[dl] = '\0';
     p += dl;
+    h->site[0] = '\0';
+    if (has_site) {
+        size_t sl = *p++;
+        if (p + sl > end)
+            return NULL;
+        memcpy(h->site, p, sl);
+        h->site[sl] = '\0';
+        p += sl;
+    }
     size_t off = (size_t) (p - (const uint8_t *) v->mv_data);
     off = (off + 3) & ~(size_t) 3;
     if (off > v->mv_size || (v->mv_size - off) % sizeof(sch_fact_t))
@@ -174,40 +223,61 @@ const uint8_t *sched_facts_parse(const MDB_val *v, int32_t *birth, char *entity,
     return (const uint8_t *) v->mv_data + off;
 }
 
+bool sched_campaign_member(const sched_campaign_t *cp, const sched_facts_head_t *h, const sch_fact_t *facts,
+                           size_t nf, int32_t *hired_on, int32_t *left_on)
+{
+    if (cp->c->entity && *cp->c->entity && strcmp(cp->c->entity, h->entity) != 0)
+        return false;
+    if (cp->c->department && *cp->c->department && strcmp(cp->c->department, h->department) != 0)
+        return false;
+    if (cp->c->site && *cp->c->site && strcmp(cp->c->site, h->site) != 0)
+        return false;
+    /* the employment in force during the window (the latest hire before its
+     * end) and its category then */
+    int32_t hired = ENT_DATE_NONE, left = ENT_DATE_NONE;
+    int category = -1;
+    for (size_t i = 0; i < nf; i++) {
+        if (facts[i].date > cp->end)
+            break;
+        if (facts[i].kind == SCH_FACT_HIRED) {
+            hired = facts[i].date;
+            left = ENT_DATE_NONE;
+        } else if (facts[i].kind == SCH_FACT_LEFT) {
+            left = facts[i].date;
+        }
+        if (facts[i].kind == SCH_FACT_HIRED || facts[i].kind == SCH_FACT_UPDATED)
+            category = facts[i].category;
+    }
+    if (hired == ENT_DATE_NONE || (left != ENT_DATE_NONE && left < cp->start))
+        return false;
+    if (cp->hired_before != ENT_DATE_NONE && hired >= cp->hired_before)
+        return false;
+    if (cp->hired_after != ENT_DATE_NONE && hired < cp->hired_after)
+        return false;
+    if (cp->category >= 0 && category != cp->category)
+        return false;
+    /* late joiners join an open campaign; nobody joins once it is over */
+    if (cp->closed_on != ENT_DATE_NONE && hired > cp->closed_on)
+        return false;
+    *hired_on = hired;
+    *left_on = left;
+    return true;
+}
+
 /* Campaign obligations of an employee (appended to out). */
-static int s_campaigns(scheduler_t *s, const sch_fact_t *facts, size_t nf, const char *entity,
-                       const char *department, int32_t today, sched_obl_t *out, int room)
+static int s_campaigns(scheduler_t *s, const sch_fact_t *facts, size_t nf, const sched_facts_head_t *h,
+                       int32_t today, sched_obl_t *out, int room)
 {
     int n = 0;
     for (size_t c = 0; c < s->n_campaigns && n < room; c++) {
         const sched_campaign_t *cp = &s->campaigns[c];
-        if (cp->c->entity && *cp->c->entity && strcmp(cp->c->entity, entity) != 0)
+        int32_t hired, left, held = ENT_DATE_NONE;
+        if (!sched_campaign_member(cp, h, facts, nf, &hired, &left))
             continue;
-        if (cp->c->department && *cp->c->department && strcmp(cp->c->department, department) != 0)
-            continue;
-        /* the employment in force during the window (the latest hire before its end) */
-        int32_t hired = ENT_DATE_NONE, left = ENT_DATE_NONE, held = ENT_DATE_NONE;
-        for (size_t i = 0; i < nf; i++) {
-            if (facts[i].date > cp->end)
-                break;
-            if (facts[i].kind == SCH_FACT_HIRED) {
-                hired = facts[i].date;
-                left = ENT_DATE_NONE;
-            } else if (facts[i].kind == SCH_FACT_LEFT) {
-                left = facts[i].date;
-            }
-        }
         for (size_t i = 0; i < nf; i++)
             if (facts[i].kind == SCH_FACT_INTERVIEW_HELD && facts[i].arg == cp->type &&
                 facts[i].date >= cp->start && facts[i].date <= cp->end)
                 held = facts[i].date;
-        if (hired == ENT_DATE_NONE || (left != ENT_DATE_NONE && left < cp->start))
-            continue;
-        if (cp->hired_before != ENT_DATE_NONE && hired >= cp->hired_before)
-            continue;
-        /* late joiners join an open campaign; nobody joins once it is over */
-        if (cp->closed_on != ENT_DATE_NONE && hired > cp->closed_on)
-            continue;
         sched_obl_t *o = &out[n++];
         memset(o, 0, sizeof *o);
         o->o.due_date = cp->end;
@@ -265,10 +335,9 @@ static int32_t s_action_cutoff(const sch_obligation_t *o)
  * Returns the count, or -1 when the facts cannot be used. */
 static int s_compute(const scheduler_t *s, sched_work_t *w, const char *employee_id, MDB_val v, int32_t today)
 {
-    int32_t birth;
-    char entity[256], department[256];
+    sched_facts_head_t head, *h = &head;
     size_t nf;
-    const uint8_t *fp = sched_facts_parse(&v, &birth, entity, department, &nf);
+    const uint8_t *fp = sched_facts_parse(&v, h, &nf);
     if (!fp) {
         ent_log_error("facts.corrupt", "facts of %s cannot be read", employee_id);
         return -1;
@@ -276,8 +345,8 @@ static int s_compute(const scheduler_t *s, sched_work_t *w, const char *employee
     if (nf > SCHED_MAX_FACTS)
         nf = SCHED_MAX_FACTS;
     memcpy(w->facts, fp, nf * sizeof(sch_fact_t)); /* aligned copy */
-    sch_employee_t emp = { .facts = w->facts, .nfacts = (uint32_t) nf, .birth_date = birth };
-    const sch_policy_t *policy = sched_policy_for((scheduler_t *) s, entity);
+    sch_employee_t emp = { .facts = w->facts, .nfacts = (uint32_t) nf, .birth_date = h->birth };
+    const sch_policy_t *policy = sched_policy_for((scheduler_t *) s, h->entity);
     int n = sch_rules_compute(policy, &emp, today, w->obl, SCHED_MAX_OBLIGATIONS);
     if (n < 0) {
         ent_log_error("rules.failed", "rules engine refused %s (%d)", employee_id, n);
@@ -289,7 +358,7 @@ static int s_compute(const scheduler_t *s, sched_work_t *w, const char *employee
         memset(&fresh[nn], 0, sizeof fresh[nn]);
         fresh[nn++].o = w->obl[i];
     }
-    nn += s_campaigns((scheduler_t *) s, w->facts, nf, entity, department, today, fresh + nn, SCHED_MAX_OBLIGATIONS - nn);
+    nn += s_campaigns((scheduler_t *) s, w->facts, nf, h, today, fresh + nn, SCHED_MAX_OBLIGATIONS - nn);
     for (int i = 0; i < nn; i++) {
         sched_obl_t *o = &fresh[i];
         if (o->o.status == SCH_STATUS_UPCOMING)

@@ -62,7 +62,8 @@ typedef enum { SCHED_CAMPAIGN_OPEN = 0, SCHED_CAMPAIGN_CLOSED, SCHED_CAMPAIGN_CA
 
 typedef struct {
     Entretiens__V1__Campaign *c;   /* unpacked, owned */
-    int32_t start, end, hired_before;
+    int32_t start, end, hired_before, hired_after;
+    int category;                  /* sch_category_t, -1 = any */
     int type;                      /* sch_type_t */
     int state;                     /* sched_campaign_state_t */
     int32_t closed_on;             /* closed or cancelled: the day; else ENT_DATE_NONE */
@@ -187,12 +188,48 @@ int sched_history_list(scheduler_t *s, MDB_txn *txn, const char *employee_id,
  * for what changed.  Returns 0 or an LMDB code. */
 int sched_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, int32_t today);
 
-/* The one decoder of a facts value (the layout above: birth date, entity,
- * department, then the aligned sch_fact_t[]): fills birth, entity and
- * department (buffers of 256 bytes) and *nfacts, and returns the (possibly
- * unaligned) first fact — copy the facts before use.  Returns NULL when the
- * value is short or its sizes do not add up: never reads past it. */
-const uint8_t *sched_facts_parse(const MDB_val *v, int32_t *birth, char *entity, char *department, size_t *nfacts);
+/* What the head of a facts value says of the employee: her birth date and
+ * the attributes the campaigns filter on (current values, from the HR
+ * events applied so far). */
+typedef struct {
+    int32_t birth;
+    char entity[256], department[256], site[256];
+} sched_facts_head_t;
+
+/* The one decoder of a facts value (the layout in recompute.c: birth date,
+ * entity, department, site, then the aligned sch_fact_t[]): fills *h (site
+ * "" in a value written before the site was kept, which migration 3 -> 4
+ * rewrites) and *nfacts, and returns the (possibly unaligned) first fact —
+ * copy the facts before use.  Returns NULL when the value is short or its
+ * sizes do not add up: never reads past it. */
+const uint8_t *sched_facts_parse(const MDB_val *v, sched_facts_head_t *h, size_t *nfacts);
+
+/* The size of the head for these attributes (each cut at 255 bytes;
+ * NULL = ""), a multiple of 4: the facts follow it. */
+size_t sched_facts_head_len(const char *entity, const char *department, const char *site);
+
+/* Writes the head into p (sched_facts_head_len bytes, padding zeroed). */
+void sched_facts_head_write(uint8_t *p, int32_t birth, const char *entity, const char *department, const char *site);
+
+/* Fills cp's parsed fields (type, window, filters, state) from cp->c. */
+void sched_campaign_fill(sched_campaign_t *cp);
+
+/* Checks a campaign as create and preview take it (id — which preview
+ * may leave empty: need_id false —, type, window, category, hire dates,
+ * filter lengths).  Returns 0 with call answered
+ * INVALID_ARGUMENT (call->code set) when it is refused, or an error code. */
+int sched_campaign_check(ent_rpc_call_t *call, const Entretiens__V1__Campaign *c, bool need_id);
+
+/* Registers scheduler.campaign.preview and .members (campaign_members.c). */
+int sched_campaign_members_register(scheduler_t *s);
+
+/* Whether the employee (the head and facts of her facts value) is in the
+ * population of campaign cp: its filters (entity, department, site, the
+ * category during the window, hired before / on or after), employed during
+ * the window, not hired after the campaign closed.  On true, *hired_on and
+ * *left_on are the employment it counts (left: ENT_DATE_NONE when none). */
+bool sched_campaign_member(const sched_campaign_t *cp, const sched_facts_head_t *h, const sch_fact_t *facts,
+                           size_t nf, int32_t *hired_on, int32_t *left_on);
 
 /* Writes the due-index key of an obligation into key (>= SCHED_ID_MAX + 20
  * bytes) and returns its length. */
@@ -201,10 +238,11 @@ size_t sched_index_key(const char *employee_id, const sched_obl_t *o, uint8_t *k
 /* Store migrations (ent_store_migrate_fn): 1 -> 2 rebuilds the due index;
  * 2 -> 3 asks for the history backfill (SCHED_META_BACKFILL = 1) when the
  * store holds obligations, which were stored before the scheduler published
- * scheduler.obligation.changed.  Returns 0 or an LMDB code
+ * scheduler.obligation.changed; 3 -> 4 rewrites each facts head with the
+ * employee's site (campaign filters).  Returns 0 or an LMDB code
  * (MDB_INCOMPATIBLE for an unknown version). */
 int sched_migrate(MDB_txn *txn, unsigned from, void *arg);
-#define SCHED_SCHEMA_VERSION 3
+#define SCHED_SCHEMA_VERSION 4
 #define SCHED_META_BACKFILL "history_backfill"
 
 /* While meta SCHED_META_BACKFILL is set, publishes every stored obligation

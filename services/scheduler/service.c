@@ -291,7 +291,8 @@ int sched_setup(ent_daemon_t *d, void *arg)
     s_metrics(s);
     if (sched_policy_load(s) != 0)
         return -1;
-    if (sched_ingest_register(s) || sched_queries_register(s) || sched_search_register(s) || sched_policy_register(s))
+    if (sched_ingest_register(s) || sched_queries_register(s) || sched_search_register(s) || sched_policy_register(s) ||
+        sched_campaign_members_register(s))
         return -1;
     if (ent_daemon_on_event(d, "records", sched_on_records_event, s) ||
         ent_daemon_every(d, 1000, s_sweep_timed, s) || ent_daemon_every(d, SCHED_CENSUS_MS, s_census, s) ||

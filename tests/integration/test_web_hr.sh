@@ -7,7 +7,9 @@
 # compares what each page shows with the CLI's JSON (entretiensctl stats,
 # campaign list), downloads each CSV and compares it too, runs axe-core at
 # 1280 and 375 px and takes screenshots; an employee and a manager who type
-# the URLs get "not allowed", and the API refuses them as well.
+# the URLs get "not allowed", and the API refuses them as well.  A real SMTP
+# server (aiosmtpd) takes the notifier's mail: the campaign created from the
+# page reminds its late ones, and the test reads them back.
 source "$(dirname "$0")/lib.sh"
 it_endpoints scheduler records notifier analytics gateway
 export ENTRETIENS_RPC_TIMEOUT_MS=10000
@@ -21,6 +23,13 @@ NODE_MODULES=$ENT_BUILD/web-node/node_modules
 # a copy: a rebuild during the test does not pull the files from under the gateway
 cp -r "$WEB_BUILT" "$IT_DIR/web"
 export ENTRETIENS_GATEWAY_WEB_DIR=$IT_DIR/web
+
+# a real SMTP server: the campaign's reminders are read back from it
+HERE=$(cd "$(dirname "$0")" && pwd)
+smtp_port=$(free_port)
+start_bg smtp /usr/bin/python3 "$HERE/notifier/smtp_sink.py" --port "$smtp_port" --out "$IT_DIR/mail.jsonl"
+for _ in $(seq 1 100); do (echo >/dev/tcp/127.0.0.1/$smtp_port) 2>/dev/null && break; sleep 0.1; done
+export ENTRETIENS_SMTP_URL=smtp://127.0.0.1:$smtp_port ENTRETIENS_SMTP_FROM="RH Acme <rh-noreply@acme.test>"
 
 N=300; [ "$IT_SCALE" = small ] && N=150
 "$CTL" demo generate --employees $N --seed 7 --start 2026-03-02 --out "$IT_DIR/org.jsonl" \
@@ -80,17 +89,28 @@ JSON
 "$CTL" --json deadletters >"$X/deadletters.json" || fail "deadletters"
 [ "$(jq length "$X/deadletters.json")" -ge 2 ] || fail "no dead letters: $(cat "$X/deadletters.json")"
 
+# the campaign the page creates: the smallest entity of three people or more
+# where a manager has two reports; their accounts carry two of its interviews
+# to signature through the pages
+"$CTL" --as hr:it --json campaign preview --from 2026-09-01 --to 2026-12-31 >"$X/everyone.json" || fail "campaign preview"
+read -r CE CMGR CEMP1 CEMP2 < <(jq -r '.members | group_by(.entity) | map(select(length >= 3)) | sort_by(length) | map(
+    . as $m | [$m[] | select(.manager_id != null and .manager_id != "")] | group_by(.manager_id) | map(select(length >= 2))
+    | if length > 0 then [$m[0].entity, .[0][0].manager_id, .[0][0].employee_id, .[0][1].employee_id] else empty end)
+  | .[0] | join(" ")' "$X/everyone.json")
+[ -n "$CEMP2" ] || fail "no entity with a manager of two: $(jq -c '[.members[] | .entity] | group_by(.) | map([.[0], length])' "$X/everyone.json")"
+
 # the accounts: HR, HR of ACME-LAB only, an employee and a manager of the closed interviews
 PW='correct horse battery'
 read -r _ EMP MGR <"$IT_DIR/closed.txt"
-for u in "rh hr:it" "rhlab hr:lab" "emma employee:$EMP" "marc manager:$MGR" "root admin:root"; do
+for u in "rh hr:it" "rhlab hr:lab" "emma employee:$EMP" "marc manager:$MGR" "root admin:root" "cmgr manager:$CMGR" "cemp1 employee:$CEMP1" \
+  "cemp2 employee:$CEMP2"; do
   set -- $u
   echo "$PW" | "$CTL" user add "$1" --principal "$2" >/dev/null || fail "user add $1"
 done
 
 ART=$ENT_BUILD/artefacts/web
 mkdir -p "$ART"
-BASE=http://$ENTRETIENS_GATEWAY_HTTP PW=$PW ART=$ART NODE_MODULES=$NODE_MODULES EXPECT=$X ENTITY=$ENTITY EMP=$EMP \
+CTL=$CTL MAIL=$IT_DIR/mail.jsonl CE=$CE CEMP1=$CEMP1 CEMP2=$CEMP2 BASE=http://$ENTRETIENS_GATEWAY_HTTP PW=$PW ART=$ART NODE_MODULES=$NODE_MODULES EXPECT=$X ENTITY=$ENTITY EMP=$EMP \
   DOWNLOADS=$IT_DIR/downloads timeout 300 node "$(dirname "$0")/../web/hr.mjs" >"$IT_DIR/hr.log" 2>&1
 rc=$?
 cat "$IT_DIR/hr.log" >&2

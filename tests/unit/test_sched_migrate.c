@@ -99,3 +99,109 @@ Test(sched_migrate, a_new_store_needs_no_backfill)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+/* A schema-3 store: facts heads without the site (the old layout: birth,
+ * entity, department, padding), the employee records holding it. */
+static int s_step_three(MDB_txn *txn, unsigned from, void *arg)
+{
+    (void) arg;
+    if (from != 0)
+        return 0; /* steps 1 -> 2 -> 3: nothing more to lay out */
+    MDB_dbi facts, employees;
+    mdb_dbi_open(txn, "facts", MDB_CREATE, &facts);
+    mdb_dbi_open(txn, "employees", MDB_CREATE, &employees);
+    uint8_t old[12 + sizeof(sch_fact_t)];
+    memset(old, 0, sizeof old);
+    int32_t birth = ent_date_from_ymd(1980, 5, 1);
+    memcpy(old, &birth, 4);
+    old[4] = 3;
+    memcpy(old + 5, "ACM", 3);
+    old[8] = 2;
+    memcpy(old + 9, "rd", 2);
+    sch_fact_t f = sch_fact_make(SCH_FACT_HIRED, ent_date_from_ymd(2020, 1, 6), 0);
+    memcpy(old + 12, &f, sizeof f);
+    MDB_val k = { 2, "E1" }, v = { sizeof old, old };
+    int rc = mdb_put(txn, facts, &k, &v, 0);
+    Entretiens__V1__Employee e = ENTRETIENS__V1__EMPLOYEE__INIT;
+    e.employee_id = "E1";
+    e.site = "Lyon";
+    uint8_t buf[64];
+    MDB_val ev = { entretiens__v1__employee__pack(&e, buf), buf };
+    if (!rc)
+        rc = mdb_put(txn, employees, &k, &ev, 0);
+    /* an employee whose record is gone keeps her facts as they were */
+    MDB_val k2 = { 2, "E2" };
+    if (!rc)
+        rc = mdb_put(txn, facts, &k2, &v, 0);
+    return rc;
+}
+
+Test(sched_migrate, version_4_keeps_the_site_in_the_facts_head)
+{
+    char dir[] = "/tmp/ent-migrate-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    ent_store_t *st = ent_store_open(dir, 8, 16, false, NULL);
+    cr_assert_not_null(st);
+    /* stand for schema 3 by running the old layout's writer as step 0 -> 3 */
+    cr_assert_eq(ent_store_migrate(st, 3, s_step_three, NULL), 0);
+    MDB_txn *txn;
+    MDB_dbi facts;
+    MDB_val k = { 2, "E1" }, v;
+    sched_facts_head_t h;
+    size_t nf = 0;
+    /* the old layout reads without a site */
+    cr_assert_eq(ent_store_read(st, &txn), 0);
+    cr_assert_eq(mdb_dbi_open(txn, "facts", 0, &facts), 0);
+    cr_assert_eq(mdb_get(txn, facts, &k, &v), 0);
+    cr_assert_not_null(sched_facts_parse(&v, &h, &nf));
+    cr_expect_str_eq(h.entity, "ACM");
+    cr_expect_str_eq(h.department, "rd");
+    cr_expect_str_eq(h.site, "");
+    mdb_txn_abort(txn);
+    cr_assert_eq(ent_store_migrate(st, SCHED_SCHEMA_VERSION, sched_migrate, NULL), 0);
+    cr_assert_eq(ent_store_read(st, &txn), 0);
+    cr_assert_eq(mdb_get(txn, facts, &k, &v), 0);
+    const uint8_t *fp = sched_facts_parse(&v, &h, &nf);
+    cr_assert_not_null(fp);
+    cr_expect_str_eq(h.entity, "ACM");
+    cr_expect_str_eq(h.department, "rd");
+    cr_expect_str_eq(h.site, "Lyon", "the site comes from the employee record");
+    cr_expect_eq(h.birth, ent_date_from_ymd(1980, 5, 1));
+    cr_assert_eq(nf, 1);
+    sch_fact_t f;
+    memcpy(&f, fp, sizeof f);
+    cr_expect_eq(f.kind, SCH_FACT_HIRED);
+    cr_expect_eq(f.date, ent_date_from_ymd(2020, 1, 6), "the facts behind the head are unchanged");
+    MDB_val k2 = { 2, "E2" };
+    cr_assert_eq(mdb_get(txn, facts, &k2, &v), 0);
+    cr_assert_not_null(sched_facts_parse(&v, &h, &nf));
+    cr_expect_str_eq(h.site, "");
+    cr_expect_eq(nf, 1);
+    mdb_txn_abort(txn);
+    ent_store_close(&st);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* A head written now reads back whole, and a value cut inside its site is
+ * refused rather than read past. */
+Test(sched_migrate, the_facts_head_round_trips_and_refuses_a_short_value)
+{
+    uint8_t buf[64];
+    size_t head = sched_facts_head_len("ACME-FR", "sales", "Lyon");
+    cr_assert_eq(head % 4, 0);
+    cr_assert_leq(head, sizeof buf);
+    sched_facts_head_write(buf, 42, "ACME-FR", "sales", "Lyon");
+    MDB_val v = { head, buf };
+    sched_facts_head_t h;
+    size_t nf = 9;
+    cr_assert_not_null(sched_facts_parse(&v, &h, &nf));
+    cr_expect_eq(nf, 0);
+    cr_expect_eq(h.birth, 42);
+    cr_expect_str_eq(h.entity, "ACME-FR");
+    cr_expect_str_eq(h.department, "sales");
+    cr_expect_str_eq(h.site, "Lyon");
+    MDB_val cut = { 4 + 1 + 7 + 1 + 5 + 1 + 2, buf };
+    cr_expect_null(sched_facts_parse(&cut, &h, &nf));
+}

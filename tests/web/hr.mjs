@@ -5,15 +5,21 @@
 // EXPECT), each CSV export is downloaded and compared with the table's
 // source; axe-core at 1280 and 375 px, screenshots; an employee and a
 // manager typing the URLs get "not allowed", and the API refuses them; HR
-// granted one entity is asked for it, and refused another.
+// granted one entity is asked for it, and refused another.  A whole
+// campaign: created from the page (population previewed), a late hire,
+// progress by group, two interviews signed through the manager's and the
+// employees' pages, the late ones reminded (read back from the SMTP
+// server), closed.
 // Environment: BASE, PW, ART, NODE_MODULES, EXPECT (the CLI's JSON),
-// ENTITY (an entity with overdue people), DOWNLOADS, EMP (emma's employee id).
+// ENTITY (an entity with overdue people), DOWNLOADS, EMP (emma's employee id),
+// CTL (entretiensctl), MAIL (the SMTP sink's messages), CE (the campaign's
+// entity), CEMP1, CEMP2 (two reports of one manager there: cemp1, cemp2, cmgr).
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { audit as auditAs, check, launch, step } from './lib.mjs';
 
-const { BASE, PW, ART, EXPECT, ENTITY, DOWNLOADS, EMP } = process.env;
+const { BASE, PW, ART, EXPECT, ENTITY, DOWNLOADS, EMP, CTL, MAIL, CE, CEMP1, CEMP2 } = process.env;
 mkdirSync(DOWNLOADS, { recursive: true });
 const expect = (name) => JSON.parse(readFileSync(join(EXPECT, name + '.json'), 'utf8'));
 const eq = (a, b, m) => check(JSON.stringify(a) === JSON.stringify(b), `${m}: page ${JSON.stringify(a)}, expected ${JSON.stringify(b)}`);
@@ -459,6 +465,201 @@ try {
   eq(campOf(await campaign('essai-2026')).state, 'closed', 'essai-2026 stays closed (API)');
   await audit(page, 'campaign-refused');
 
+  // ---- a whole campaign from the console: the population previewed, then
+  // created; its page lists the people, and a late joiner once hired
+  step('Campagnes: create one from the page (population previewed first)');
+  await page.locator('#camp-new-link').click();
+  await page.waitForURL(/\/campagnes\/nouvelle$/);
+  // the smallest entity of three or more where a manager has two reports (test_web_hr.sh: CE)
+  const csrfHr = (await api(page, '/me')).csrf_token;
+  const previewApi = async (data) => {
+    const r = await page.request.post(BASE + '/api/v1/campaigns/preview', { headers: { 'X-CSRF-Token': csrfHr }, data });
+    check(r.ok(), `POST /campaigns/preview: ${r.status()}`);
+    return r.json();
+  };
+  const NEWC = { id: 'mob-2026', title: 'Mobilité 2026', type: 'internal_mobility', window_start: '2026-09-01', window_end: '2026-12-31', entity: CE };
+  await page.locator('#f-new-id').fill(NEWC.id);
+  await page.locator('#f-new-title').fill(NEWC.title);
+  await page.locator('#f-new-type').selectOption(NEWC.type);
+  await page.locator('#f-new-window_start').fill(NEWC.window_start);
+  await page.locator('#f-new-window_end').fill(NEWC.window_end);
+  await page.locator('#f-new-entity').fill(NEWC.entity);
+  // a refusal first: hired on or after a date not before "hired before"
+  await page.locator('#f-new-hired_after').fill('2026-01-01');
+  await page.locator('#f-new-hired_before').fill('2025-01-01');
+  await page.locator('#camp-new button[type=submit]').click();
+  await page.locator('#camp-new-error').waitFor();
+  check(/hired_after/.test(await page.locator('#camp-new-error').innerText()), 'the refused preview does not name its field');
+  eq(await page.locator('#f-new-hired_after').getAttribute('aria-invalid'), 'true', 'the refused field is not marked');
+  await page.locator('#f-new-hired_after').fill('');
+  await page.locator('#f-new-hired_before').fill('');
+  const pvApi = await previewApi(NEWC);
+  check(pvApi.total >= 3 && pvApi.members.every((m) => m.entity === CE), `the preview of ${CE}: ` + JSON.stringify(pvApi).slice(0, 200));
+  await page.locator('#camp-new button[type=submit]').click();
+  await page.locator('#t-preview tbody tr').first().waitFor();
+  eq(num(await page.locator('#camp-count strong').innerText()), pvApi.total, 'the preview\'s count');
+  eq((await cells(page, 't-preview')).map((r) => r[0].split('\n').pop()), pvApi.members.map((m) => m.employee_id), 'the preview\'s people');
+  eq(byHeader((await csv(page, 't-preview')).rows).map((r) => [r.employee_id, r.entity, r.hired_on]),
+    pvApi.members.map((m) => [m.employee_id, m.entity, m.hired_on]), 'the preview\'s CSV');
+  await audit(page, 'campaign-new');
+  eq((await api(page, '/campaigns')).campaigns.filter((c) => c.id === NEWC.id).length, 0, 'the preview created the campaign');
+  await page.locator('#camp-create button[type=submit]').click();
+  await page.locator('#camp-create-q').waitFor();
+  check((await page.locator('#camp-create-q').innerText()).includes(NEWC.id), 'the creation\'s confirmation does not name the campaign');
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Confirmer');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/campagnes\/mob-2026$/);
+  await page.locator('#t-members tbody tr').first().waitFor();
+  const made = campOf(await campaign(NEWC.id));
+  eq([made.eligible, made.entity, made.type], [pvApi.total, CE, 'internal_mobility'], 'the campaign created (API)');
+  const memApi = await api(page, `/campaigns/${NEWC.id}/members`);
+  eq((await cells(page, 't-members')).map((r) => r[0].split('\n').pop()), memApi.members.map((m) => m.employee_id), 'the campaign\'s people');
+  eq(num(await page.locator('[data-kpi=eligible]').innerText()), made.eligible, 'the campaign page\'s eligible');
+  eq(num(await page.locator('[data-kpi=late]').innerText()), 0, 'late joiners before anyone joined');
+  // someone hired into ACME-LAB after the campaign opened: a late joiner
+  execFileSync(CTL, ['ingest', '-'], { input: JSON.stringify({ event_id: 'late-1', source: 'hris', type: 'hired', employee_id: 'LATE1',
+    effective_date: '2026-09-16', entity: CE, department: 'rd', site: 'Strasbourg', category: 'cadre', first_name: 'Léa', last_name: 'Tardive',
+    email: 'late1@acme.example' }) + '\n' });
+  await page.reload();
+  await page.locator('#t-late tbody tr td a').first().waitFor();
+  eq((await cells(page, 't-late')).map((r) => r[0].split('\n').pop()), ['LATE1'], 'the late joiners');
+  eq(num(await page.locator('[data-kpi=late]').innerText()), 1, 'the late joiners\' count');
+  const lateCsv = byHeader((await csv(page, 't-late')).rows);
+  eq(lateCsv.map((r) => [r.employee_id, r.late, r.status]), [['LATE1', 'true', 'upcoming']], 'the late joiners\' CSV');
+  eq(byHeader((await csv(page, 't-members')).rows).map((r) => r.employee_id),
+    (await api(page, `/campaigns/${NEWC.id}/members`)).members.map((m) => m.employee_id), 'the people\'s CSV');
+  await audit(page, 'campaign-page');
+
+  // ---- the campaign's progress from records' interviews, by group: the
+  // table equals GET /campaigns/{id}/progress, and its CSV the table
+  step('Campagne: progress by entity, department and manager equal to the API, and the CSV');
+  const progApi = (by) => api(page, `/campaigns/${NEWC.id}/progress?group_by=${by}&list=true`);
+  const everyoneIn = campOf(await campaign(NEWC.id)).eligible;
+  // records creates the campaign's interviews as it reads the scheduler's events
+  for (let i = 0; i < 150 && ((await progApi('entity')).total?.total || 0) < everyoneIn; i++) await page.waitForTimeout(200);
+  async function progressShown(by) {
+    const want = await progApi(by);
+    check((want.total?.total || 0) === everyoneIn, `records holds ${want.total?.total} interviews of ${everyoneIn}`);
+    await page.locator('#f-camp-by').selectOption(by);
+    const label = { entity: 'Entité', department: 'Service', manager: 'Manager' }[by];
+    await page.waitForFunction(([n, l]) => document.querySelectorAll('#t-progress tbody tr').length === n
+      && document.querySelector('#t-progress-cap')?.textContent?.includes('— ' + l), [(want.groups || []).length, label]);
+    const z = (x) => x || 0;
+    const rows = (await cells(page, 't-progress')).map((r) => r.slice(1, 7).map(num));
+    eq(rows, want.groups.map((g) => [z(g.planned), z(g.scheduled), z(g.held), z(g.closed), z(g.cancelled), z(g.total)]), `the progress by ${by}`);
+    eq((await cells(page, 't-progress', 'tfoot'))[0].slice(1, 7).map(num),
+      [z(want.total.planned), z(want.total.scheduled), z(want.total.held), z(want.total.closed), z(want.total.cancelled), z(want.total.total)], `the progress total by ${by}`);
+    const pc = byHeader((await csv(page, 't-progress')).rows);
+    eq(pc.map((r) => [r.group, Number(r.planned), Number(r.closed), Number(r.total)]),
+      [...want.groups, { ...want.total, group: '' }].map((g) => [g.group || '', z(g.planned), z(g.closed), z(g.total)]), `the progress CSV by ${by}`);
+    return want;
+  }
+  await page.reload();
+  await page.locator('#t-progress tbody tr').first().waitFor();
+  const byEntity = await progressShown('entity');
+  eq(byEntity.groups.map((g) => g.group), [CE], 'the campaign\'s entities');
+  await progressShown('department');
+  await progressShown('manager');
+  // each person's interview: its state, linked
+  const ivOf = new Map(byEntity.interviews.map((i) => [i.employee_id, i]));
+  const mrows = await cells(page, 't-members');
+  check(mrows.length === ivOf.size && mrows.every((r) => ivOf.has(r[0].split('\n').pop())), 'the people and their interviews: ' + JSON.stringify(mrows.slice(0, 2)));
+  eq(byHeader((await csv(page, 't-members')).rows).map((r) => [r.employee_id, r.interview_id, r.interview_status]),
+    [...ivOf.values()].map((i) => [i.employee_id, i.interview_id, i.status]), 'the people\'s CSV with their interviews');
+  await audit(page, 'campaign-progress');
+
+  // ---- two of its interviews carried to signature through the manager's
+  // and the employees' pages; the progress follows
+  step('Campagne: two interviews to signature through the manager\'s and employees\' pages');
+  const ivFor = (e) => byEntity.interviews.find((i) => i.employee_id === e);
+  const mctx = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
+  const mp = await mctx.newPage();
+  mp.on('pageerror', (e) => errors.push('page error: ' + e.message));
+  const saved = (p) => p.locator('.savestate', { hasText: /^✔?\s*(Enregistré|Saved)$/ }).waitFor({ timeout: 15000 });
+  let signedIn = false;
+  for (const e of [CEMP1, CEMP2]) {
+    const iv = ivFor(e);
+    check(iv && iv.status === 'planned', `no planned interview for ${e}: ` + JSON.stringify(iv));
+    await mp.goto(`${BASE}/interviews/${iv.interview_id}`);
+    if (!signedIn) { await signIn(mp, 'cmgr'); signedIn = true; }
+    await mp.getByRole('button', { name: /^Planifier/ }).click();
+    await mp.getByRole('button', { name: 'Enregistrer' }).click();
+    await mp.locator('.card .state', { hasText: 'Planifié' }).first().waitFor();
+    await mp.locator('#q-target').fill('Rester dans l’équipe, évoluer vers la coordination.');
+    await saved(mp);
+    await mp.locator('#q-decision').selectOption({ index: 1 });
+    await saved(mp);
+    await mp.locator('#q-manager_summary').fill('Échange constructif, suite en janvier.');
+    await saved(mp);
+    await mp.getByRole('button', { name: 'Marquer comme tenu' }).click();
+    await mp.locator('.card .state', { hasText: 'Tenu' }).first().waitFor();
+    await mp.getByRole('button', { name: 'Valider le compte rendu' }).click();
+    await mp.locator('.card .state', { hasText: 'À signer' }).first().waitFor();
+    // the employee signs from her interview's page (the e-mail's link)
+    const ectx = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
+    const ep = await ectx.newPage();
+    ep.on('pageerror', (x) => errors.push('page error: ' + x.message));
+    await ep.goto(`${BASE}/interviews/${iv.interview_id}`);
+    await signIn(ep, e === CEMP1 ? 'cemp1' : 'cemp2');
+    await ep.locator('section.sign button').click();
+    await ep.getByText('Signé par le collaborateur').first().waitFor();
+    await ectx.close();
+    await mp.reload();
+    await mp.locator('section.sign button').click();
+    await mp.locator('.card .state', { hasText: 'Signé' }).first().waitFor();
+  }
+  await mctx.close();
+  // records counts them signed; the page's progress says so after a reload
+  for (let i = 0; i < 100 && ((await progApi('entity')).total?.closed || 0) < 2; i++) await page.waitForTimeout(200);
+  await page.reload();
+  await page.locator('#t-progress tbody tr').first().waitFor();
+  const after = await progressShown('entity');
+  eq([after.total.closed, after.interviews.find((i) => i.employee_id === CEMP1)?.status], [2, 'closed'], 'the progress after two signatures');
+  await progressShown('manager');
+
+  // ---- remind the late ones: one action, the messages read back from the
+  // SMTP server; a second click sends nothing more
+  step('Campagne: remind the late ones (real SMTP), a second click sends nothing');
+  const mailsOf = () => readFileSync(MAIL, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .filter((m) => m.notification.includes(`/campaign-${NEWC.id}|`));
+  eq(mailsOf().length, 0, 'campaign reminders before the click');
+  await page.locator('#camp-remind button[type=submit]').click();
+  await page.locator('#camp-remind-q').waitFor();
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Confirmer');
+  await audit(page, 'campaign-remind-confirm');
+  await page.keyboard.press('Enter');
+  const rres = page.locator('#camp-remind-result p');
+  await rres.waitFor();
+  const rtext = await rres.innerText();
+  const sentN = num(rtext.split('rappels')[0]);
+  check((await rres.getAttribute('class')) === 'ok' && sentN > 0, 'the reminder: ' + rtext);
+  for (let i = 0; i < 100 && mailsOf().length < sentN; i++) await page.waitForTimeout(200);
+  const mails = mailsOf();
+  eq(mails.length, sentN, 'campaign reminders received by the SMTP server');
+  const late = after.interviews.filter((i) => !['closed', 'cancelled', 'held', 'reported', 'signed_employee', 'signed_manager'].includes(i.status));
+  eq([...new Set(mails.map((m) => m.notification.split('|')[0]))].sort(),
+    late.map((i) => `o:${i.employee_id}/internal_mobility/campaign-${NEWC.id}`).sort(), 'the subjects reminded: the late ones');
+  check(mails.every((m) => m.rcpt.length >= 1 && /@/.test(m.rcpt[0])), 'a reminder without its recipient');
+  check(!mails.some((m) => m.notification.startsWith(`o:${CEMP1}/`) || m.notification.startsWith(`o:${CEMP2}/`)), 'a signed interview was reminded');
+  await page.locator('#camp-remind button[type=submit]').click();
+  await page.locator('#camp-remind-q').waitFor();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /^✔?\s*0 rappels/.test(document.querySelector('#camp-remind-result p')?.textContent || ''));
+  await page.waitForTimeout(500);
+  eq(mailsOf().length, sentN, 'reminders after the second click');
+
+  // ---- close the campaign from Pilotage: the page then says closed, no reminder offered
+  step('Campagne: closed from Pilotage');
+  await page.locator('header nav a', { hasText: 'Pilotage' }).click();
+  await page.locator('#camp-actions').waitFor();
+  const rc = await campAct(NEWC.id, 'close', { note: 'campagne terminée' });
+  check(rc.ok && /clôturée/.test(rc.text), 'closing the campaign: ' + JSON.stringify(rc));
+  eq(campOf(await campaign(NEWC.id)).state, 'closed', 'the campaign after closing (API)');
+  await page.goto(`${BASE}/campagnes/${NEWC.id}`);
+  await page.locator('#t-members tbody tr').first().waitFor();
+  check((await page.locator('#h-camp-about').innerText()).includes('Clôturée'), 'the campaign page does not say closed');
+  eq(await page.locator('#camp-remind').count(), 0, 'reminders offered on a closed campaign');
+
   // ---- people: search without accents, the person's whole picture
   step('Personnes: search by a part of the name without accents');
   await page.locator('header nav a', { hasText: 'Personnes' }).click();
@@ -772,7 +973,8 @@ try {
     await p.locator('h1', { hasText: 'Accès refusé' }).waitFor();
     check(!(await p.locator('header nav').innerText()).includes('Pilotage'), `${who} sees the Pilotage link`);
     check(!(await p.locator('body').innerText()).includes('Exposition'), `${who} sees the exposure`);
-    for (const path of ['/resultats', '/echeances', `/pilotage/${ENTITY}`, '/personnes', `/personnes/${EMP}`, '/modeles', '/modeles/annual_review.fr/1', '/modeles/annual_review.fr/']) {
+    for (const path of ['/resultats', '/echeances', `/pilotage/${ENTITY}`, '/personnes', `/personnes/${EMP}`, '/modeles', '/modeles/annual_review.fr/1', '/modeles/annual_review.fr/',
+      '/campagnes/nouvelle', '/campagnes/review-2026']) {
       await p.goto(BASE + path);
       await p.locator('h1', { hasText: 'Accès refusé' }).waitFor();
     }
@@ -801,7 +1003,7 @@ try {
     await refusedLegal(p, who);
     for (const path of ['/statistics/compliance?group_by=entity', `/statistics/compliance?entity=${ENTITY}&list=true`,
       '/statistics/completion?group_by=month', '/statistics/ratings', '/statistics/training', '/statistics/mobility',
-      ]) {
+      '/campaigns/review-2026/members']) {
       const r = await p.request.get(BASE + '/api/v1' + path);
       eq(r.status(), 403, `${who}: GET ${path}`);
     }
@@ -812,7 +1014,7 @@ try {
     else check((d.total || 0) < orgTotal, `the manager's GET /due holds ${d.total} of the organisation's ${orgTotal} deadlines`);
     // the search answers her herself only (the page says "not allowed" all the same)
     if (who === 'employee') eq((await api(p, '/employees?limit=1000')).employees.map((e) => e.employee_id), [EMP], 'the employee\'s GET /employees');
-    for (const path of ['/campaigns/review-2026/close', '/campaigns/review-2026/cancel']) {
+    for (const path of ['/campaigns/review-2026/close', '/campaigns/review-2026/cancel', '/campaigns/preview', '/campaigns/review-2026/remind']) {
       const csrf = (await api(p, '/me')).csrf_token;
       const r = await p.request.post(BASE + '/api/v1' + path, { headers: { 'X-CSRF-Token': csrf }, data: {} });
       eq(r.status(), 403, `${who}: POST ${path}`);

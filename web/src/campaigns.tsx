@@ -13,6 +13,7 @@ import { fmtShort, lang, quote, t } from './i18n';
 export type Campaign = {
   id: string; type?: string; title?: string; window_start?: string; window_end?: string; entity?: string; department?: string;
   eligible?: number; state?: string; met?: number; upcoming?: number; overdue?: number; cancelled?: number; note?: string;
+  site?: string; category?: string; hired_after?: string; hired_before?: string;
 };
 
 const ACTIONS = ['close', 'extend', 'cancel'] as const;

@@ -20,6 +20,7 @@ import { COMPLIANCE_PATHS, Compliance, RecapEntity } from './compliance';
 import { FOLLOWUP } from './followup';
 import { OPS_PATHS, Operations } from './ingestops';
 import { TEMPLATES_PATH, TemplatePage, Templates, modelRoute, templatePath } from './templates';
+import { CampaignPage, NEW_CAMPAIGN, NewCampaign, campaignPaths } from './campaign';
 
 export const me = signal<Me | null | undefined>(undefined); // undefined: not known yet; null: signed out
 
@@ -81,7 +82,7 @@ function Header() {
   const m = me.use();
   const p = path.use();
   const nav = (to: string, label: string) => (
-    <a href={to} aria-current={p.startsWith(to) ? 'page' : undefined}
+    <a href={to} aria-current={p.startsWith(to) || (to === '/pilotage' && p.startsWith('/campagnes')) ? 'page' : undefined}
       onClick={(e) => { e.preventDefault(); go(to); }}>{label}</a>
   );
   const logout = async () => {
@@ -136,6 +137,12 @@ function App() {
     } else if (p === '/resultats') page = <Results />;
     // the dead letters and the grants: the daemons answer administrators only
     else if (p === '/exploitation') page = <Operations allowed={isAdmin(m)} />;
+    // creating needs HR or admin (the API decides too: the preview refuses others)
+    else if (p === NEW_CAMPAIGN) page = <NewCampaign allowed={isHr(m)} />;
+    else if (p.startsWith('/campagnes/')) {
+      const id = decodeURIComponent(p.slice('/campagnes/'.length));
+      page = <CampaignPage key={id} id={id} />;
+    }
     else if (p === '/echeances') page = <Deadlines allowed={isHr(m)} />;
     // GET /employees answers anyone (herself, his reports): the role decides
     else if (p === '/personnes') page = <People allowed={isHr(m)} />;
@@ -165,6 +172,7 @@ function App() {
   else if (p === '/resultats') [...Object.values(resPaths()), ...Object.values(FOLLOWUP)].forEach(prefetch);
   else if (p === '/conformite') COMPLIANCE_PATHS.forEach(prefetch);
   else if (p === '/exploitation') OPS_PATHS.forEach(prefetch); // dropped unused for a non-admin
+  else if (p.startsWith('/campagnes/') && p !== NEW_CAMPAIGN) Object.values(campaignPaths(decodeURIComponent(p.slice('/campagnes/'.length)))).forEach(prefetch);
   else if (p === '/echeances') prefetch(DUE_FIRST()); // dropped unused for a non-HR principal
   else if (p === '/personnes') prefetch(peoplePath(''));
   else if (p === '/modeles') prefetch(TEMPLATES_PATH);

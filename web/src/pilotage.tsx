@@ -12,6 +12,7 @@ import { Col, Table, fmtEur, fmtNum, fmtPct } from './table';
 import { State } from './ui';
 import { Campaign, CampaignActions, CampaignState } from './campaigns';
 import { personPath } from './people';
+import { NEW_CAMPAIGN, campaignPage } from './campaign';
 
 export const PILOT_COMPLIANCE = '/statistics/compliance?group_by=entity';
 export const PILOT_CAMPAIGNS = '/campaigns';
@@ -78,7 +79,10 @@ export function Pilotage() {
         )}
       </section>
       <section aria-labelledby="h-campaigns">
-        <h2 id="h-campaigns">{t('campaigns')}</h2>
+        <div class="toolbar">
+          <h2 id="h-campaigns">{t('campaigns')}</h2>
+          <a class="button" id="camp-new-link" href={NEW_CAMPAIGN} onClick={(e) => { e.preventDefault(); go(NEW_CAMPAIGN); }}>{t('camp_new_link')}</a>
+        </div>
         {camps.err && <Failure e={camps.err} />}
         {!camps.data && !camps.err && <p>{t('loading')}</p>}
         {camps.data && <Campaigns list={camps.data.campaigns || []} />}
@@ -107,10 +111,10 @@ function Campaigns({ list }: { list: Campaign[] }) {
   const [rows, setRows] = useState(() => list.filter((c) => !c.state || c.state === 'open'));
   const changed = (c: Campaign) => setRows((rs) => rs.map((r) => (r.id === c.id ? { ...r, ...c } : r)));
   const cols: Col<Campaign>[] = [
-    { key: 'id', label: t('campaign'), show: (c) => <>{c.title || c.id}<span class="muted block small">{c.id}</span></> },
+    { key: 'id', label: t('campaign'), show: (c) => <><a href={campaignPage(c.id)} onClick={(e) => { e.preventDefault(); go(campaignPage(c.id)); }}>{c.title || c.id}</a><span class="muted block small">{c.id}</span></> },
     { key: 'type', label: t('type'), show: (c) => typeName(c.type || 'annual_review') },
-    { key: 'scope', label: t('scope'), raw: (c) => [c.entity, c.department].filter(Boolean).join(' / '),
-      show: (c) => [c.entity, c.department].filter(Boolean).join(' / ') || t('everyone') },
+    { key: 'scope', label: t('scope'), raw: (c) => [c.entity, c.department, c.site, c.category].filter(Boolean).join(' / '),
+      show: (c) => [c.entity, c.department, c.site, c.category].filter(Boolean).join(' / ') || t('everyone') },
     { key: 'window_end', label: t('due_date'), show: (c) => fmtShort(c.window_end) },
     { key: 'state', label: t('status'), raw: (c) => c.state || 'open', show: (c) => <CampaignState s={c.state} /> },
     { key: 'eligible', label: t('eligible'), num: true },

@@ -28,7 +28,7 @@ static const char *const s_daemons[] = { "scheduler", "records", "notifier", "an
     "events.replay,health,scheduler.ingest,scheduler.obligations,scheduler.due,scheduler.employee,scheduler.employee.search,"               \
     "scheduler.campaign.*,records.interview.*,records.subject.export,records.template.list,records.template.show,records.template.import," \
     "notifier.list,notifier.show,notifier.retry,notifier.contact,notifier.prefs.set,notifier.campaign.remind,analytics.*," \
-    "scheduler.deadletters,scheduler.deadletters.resubmit,records.access.list"
+    "scheduler.deadletters,scheduler.deadletters.resubmit,records.access.list,records.access.grant,records.access.revoke"
 
 static json_t *s_key_json(const ent_key_t *k)
 {

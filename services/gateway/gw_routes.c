@@ -749,6 +749,12 @@ static const s_rpc_t s_deadletters = { R(D_SCHEDULER, "scheduler.deadletters", d
 static const s_rpc_t s_deadletter_resubmit = { R(D_SCHEDULER, "scheduler.deadletters.resubmit", dead_letter_resubmit,
                                                  ingest_reply) };
 static const s_rpc_t s_access_grants = { R(D_RECORDS, "records.access.list", access_list, access_list) };
+/* POST /access-grants {principal, entities, content}: an administrator gives
+ * HR its entities (replacing its grant); DELETE /access-grants/{principal}
+ * takes it back.  Records checks the administrator, audits and publishes. */
+static const s_rpc_t s_access_grant = { R(D_RECORDS, "records.access.grant", access_grant, access_grant) };
+static const s_rpc_t s_access_revoke = { R(D_RECORDS, "records.access.revoke", access_grant, access_grant),
+                                         .path_fields = { "principal" } };
 #define STATS(name, reply) \
     static const s_rpc_t s_stats_##name = { R(D_ANALYTICS, "analytics." #name, stats_query, reply) }
 STATS(completion, completion_reply);
@@ -828,6 +834,8 @@ const gw_route_t gw_routes[] = {
     RPC("GET", "/ingest/dead-letters", "read", s_deadletters),
     RPC("POST", "/ingest/dead-letters/resubmit", "write", s_deadletter_resubmit),
     RPC("GET", "/access-grants", "read", s_access_grants),
+    RPC("POST", "/access-grants", "write", s_access_grant),
+    RPC("DELETE", "/access-grants/{principal}", "write", s_access_revoke),
     { "POST", API "/events", "ingest", s_events, NULL },
     { "POST", API "/imports/employees", "ingest", s_import_employees, NULL },
     { "POST", API "/webhooks", "write", gw_route_webhook_create, NULL },

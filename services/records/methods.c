@@ -1652,8 +1652,8 @@ int rec_methods_register(records_t *r)
         return -1;
     /* grants are the operators' (keys bound to an admin principal); their
      * list also a signed-in administrator's, through the gateway */
-    if (ent_daemon_method_for(r->d, "records.access.grant", ENT_RPC_OPERATOR, s_grant, r) ||
-        ent_daemon_method_for(r->d, "records.access.revoke", ENT_RPC_OPERATOR, s_revoke, r) ||
+    if (ent_daemon_method_for(r->d, "records.access.grant", ENT_RPC_ADMINS, s_grant, r) ||
+        ent_daemon_method_for(r->d, "records.access.revoke", ENT_RPC_ADMINS, s_revoke, r) ||
         ent_daemon_method_for(r->d, "records.access.list", ENT_RPC_ADMINS, s_grants, r))
             return -1;
     return 0;

@@ -235,6 +235,36 @@ async function adminOperations() {
   eq(await p.locator('#t-dead tbody tr').evaluateAll((trs, id) => trs.filter((tr) => tr.cells[0].innerText.trim() === String(id)).length, one.id), 0,
     'the resubmitted letter still listed');
   await audit(p, 'operations-resubmit');
+  // a grant given to a new HR principal, then taken back, each confirmed; the API's list follows
+  await p.locator('#f-gr-who').fill('hr:nouvelle');
+  await p.locator('#f-gr-ents').fill('ACME-LAB, ACME-FR');
+  await p.locator('#f-gr-content').check();
+  await p.locator('#grant-form button[type=submit]').click();
+  await p.locator('#gr-confirm-q').waitFor();
+  check((await p.locator('#gr-confirm-q').innerText()).includes('hr:nouvelle'), 'the confirmation does not name the principal');
+  await p.locator('#grant-form button', { hasText: 'Confirmer' }).click();
+  await p.locator('#grant-result .ok').waitFor();
+  const given = ((await api(p, '/access-grants')).grants || []).find((g) => g.principal === 'hr:nouvelle');
+  eq([given?.entities, !!given?.content, given?.granted_by], [['ACME-LAB', 'ACME-FR'], true, 'admin:root'], 'the grant given (API)');
+  await p.locator('#t-grants tbody tr', { hasText: 'hr:nouvelle' }).waitFor();
+  await audit(p, 'operations-grant');
+  await p.locator('#grant-form input[value=revoke]').check();
+  await p.locator('#f-gr-gone').selectOption('hr:nouvelle');
+  await p.locator('#grant-form button[type=submit]').click();
+  await p.locator('#grant-form button', { hasText: 'Confirmer' }).click();
+  await p.locator('#grant-result .ok').waitFor();
+  check(!((await api(p, '/access-grants')).grants || []).some((g) => g.principal === 'hr:nouvelle'), 'the grant was not taken back (API)');
+  await p.locator('#t-grants tbody tr', { hasText: 'hr:nouvelle' }).waitFor({ state: 'detached' });
+  // a grant for someone who is not HR: records' refusal said in words
+  await p.locator('#grant-form input[value=grant]').check();
+  await p.locator('#f-gr-who').fill('hr:x');
+  await p.evaluate(() => { const i = document.querySelector('#f-gr-who'); i.removeAttribute('pattern'); });
+  await p.locator('#f-gr-who').fill('manager:M1');
+  await p.locator('#f-gr-ents').fill('ACME-LAB');
+  await p.locator('#grant-form button[type=submit]').click();
+  await p.locator('#grant-form button', { hasText: 'Confirmer' }).click();
+  await p.locator('#grant-result .error').waitFor();
+  check((await p.locator('#grant-result').innerText()).includes('principal'), 'the refusal names the field: ' + await p.locator('#grant-result').innerText());
   await p.context().close();
   // HR: no link; the API refuses the dead letters and the grants
   const h = await newPage('fr-FR');
@@ -247,6 +277,11 @@ async function adminOperations() {
     const csrf = (await api(h, '/me')).csrf_token;
     const r = await h.request.post(BASE + '/api/v1/ingest/dead-letters/resubmit', { headers: { 'X-CSRF-Token': csrf }, data: { id: dl[0].id } });
     eq(r.status(), 403, 'HR: POST /ingest/dead-letters/resubmit');
+    const g = await h.request.post(BASE + '/api/v1/access-grants', { headers: { 'X-CSRF-Token': csrf },
+      data: { principal: 'hr:it', entities: ['*'], content: true } });
+    eq(g.status(), 403, 'HR: POST /access-grants (granting itself every entity)');
+    const d = await h.request.delete(BASE + '/api/v1/access-grants/hr:lab', { headers: { 'X-CSRF-Token': csrf } });
+    eq(d.status(), 403, 'HR: DELETE /access-grants/hr:lab');
   }
   await h.context().close();
 }

@@ -5,11 +5,15 @@
 // /access-grants).  A letter is resubmitted once its cause is fixed (POST
 // /ingest/dead-letters/resubmit {id}: accepted, it leaves the list; refused
 // again, the scheduler keeps a new letter with today's reason, said here).
+// Grants are given and taken back here too (POST /access-grants {principal,
+// entities, content}, DELETE /access-grants/{principal}), each after an
+// inline confirmation; records audits and publishes them.
 // Both hold data of every entity: the daemons answer an
 // administrator only (a 403 for anyone else), and the link is shown to
 // administrators only.  Both requests leave with the script.
 import { useState } from 'preact/hooks';
-import { ApiError, post } from './api';
+import { ApiError, call, post } from './api';
+import { ConfirmBox, OutcomeLine, useConfirm } from './confirm';
 import { fmtWhen, t } from './i18n';
 import { Failure, NotAllowed, qs, refused, useGet, usePages } from './hr';
 import { Col, Table, fmtNum } from './table';
@@ -80,9 +84,75 @@ function Resubmit({ rows, onApplied }: { rows: Letter[]; onApplied: (id: number)
   );
 }
 
+const refusalOf = (e: unknown) =>
+  e instanceof ApiError ? `${t('refused')}${t('colon')}${e.detail || e.code}${e.field ? ` (${e.field})` : ''}` : String(e);
+
+// Give HR a grant (its entities, content or not), or take one back.
+function GrantForm({ grants, onChanged }: { grants: Grant[]; onChanged: () => void }) {
+  const [mode, setMode] = useState<'grant' | 'revoke'>('grant');
+  const [who, setWho] = useState('');
+  const [ents, setEnts] = useState('');
+  const [content, setContent] = useState(false);
+  const [gone, setGone] = useState('');
+  const c = useConfirm();
+  const entities = ents.split(',').map((x) => x.trim()).filter((x) => x);
+  const target = mode === 'revoke' ? gone || grants[0]?.principal || '' : who.trim();
+  const act = () => c.run(async () => {
+    if (mode === 'grant') {
+      await post('/access-grants', { principal: target, entities, content });
+      setWho(''); setEnts(''); setContent(false);
+      onChanged();
+      return `${t('gr_done_grant')} ${target}.`;
+    }
+    await call('DELETE', `/access-grants/${encodeURIComponent(target)}`);
+    setGone('');
+    onChanged();
+    return `${t('gr_done_revoke')} ${target}.`;
+  }, refusalOf);
+  return (
+    <form id="grant-form" class="card" aria-labelledby="h-grant-form" onSubmit={c.ask}>
+      <h3 id="h-grant-form">{t('gr_manage')}</h3>
+      <fieldset disabled={c.asking}>
+        <legend>{t('camp_action')}</legend>
+        <label class="check"><input type="radio" name="gr-mode" value="grant" checked={mode === 'grant'} onChange={() => setMode('grant')} /> {t('gr_give')}</label>
+        {grants.length > 0 && <label class="check"><input type="radio" name="gr-mode" value="revoke" checked={mode === 'revoke'} onChange={() => setMode('revoke')} /> {t('gr_revoke')}</label>}
+      </fieldset>
+      {mode === 'grant' ? (
+        <>
+          <label for="f-gr-who">{t('gr_principal')} <span class="muted small">(hr:…)</span></label>
+          <input id="f-gr-who" required pattern="hr:.+" maxLength={64} autoComplete="off" value={who} disabled={c.asking}
+            onInput={(e) => setWho((e.target as HTMLInputElement).value)} />
+          <label for="f-gr-ents">{t('entity')} <span class="muted small">({t('gr_ents_help')})</span></label>
+          <input id="f-gr-ents" required autoComplete="off" value={ents} disabled={c.asking}
+            onInput={(e) => setEnts((e.target as HTMLInputElement).value)} />
+          <label class="check"><input id="f-gr-content" type="checkbox" checked={content} disabled={c.asking}
+            onChange={(e) => setContent((e.target as HTMLInputElement).checked)} /> {t('gr_content')}</label>
+        </>
+      ) : (
+        <>
+          <label for="f-gr-gone">{t('gr_principal')}</label>
+          <select id="f-gr-gone" value={target} disabled={c.asking} onChange={(e) => setGone((e.target as HTMLSelectElement).value)}>
+            {grants.map((g) => <option value={g.principal}>{g.principal}</option>)}
+          </select>
+        </>
+      )}
+      {!c.asking && <button type="submit" class="primary" ref={c.submitRef}>{mode === 'grant' ? t('gr_give') : t('gr_revoke')}…</button>}
+      {c.asking && (
+        <ConfirmBox c={c} id="gr-confirm-q" onConfirm={act}>
+          {mode === 'grant'
+            ? `${t('gr_q_grant')} ${target} : ${entities.join(', ')}${content ? ` (${t('gr_content').toLowerCase()})` : ''}`
+            : `${t('gr_q_revoke')} ${target}`}
+        </ConfirmBox>
+      )}
+      <OutcomeLine id="grant-result" result={c.result} />
+    </form>
+  );
+}
+
 export function Operations({ allowed }: { allowed: boolean }) {
   const dead = usePages<Letters, Letter>(allowed ? deadPath() : null, deadPath, (p) => p.letters, nextOf);
-  const grants = useGet<{ grants?: Grant[] }>(allowed ? GRANTS_PATH : null);
+  const [round, setRound] = useState(0);
+  const grants = useGet<{ grants?: Grant[] }>(allowed ? GRANTS_PATH : null, round);
   const [gone, setGone] = useState<number[]>([]);
   if (!allowed || refused(dead.load.err)) return <NotAllowed />;
   const letters = dead.rows.filter((l) => !gone.includes(l.id));
@@ -128,6 +198,7 @@ export function Operations({ allowed }: { allowed: boolean }) {
         {grants.err && <Failure e={grants.err} />}
         {!grants.data && !grants.err && <p>{t('loading')}</p>}
         {grants.data && <Table id="t-grants" caption={t('gr_title')} cols={gcols} rows={grants.data.grants || []} csv="habilitations-rh.csv" />}
+        {grants.data && <GrantForm grants={grants.data.grants || []} onChanged={() => setRound(round + 1)} />}
       </section>
     </main>
   );

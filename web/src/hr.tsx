@@ -2,7 +2,7 @@
 // links (HR and administrators, from GET /me), the page shown when the API
 // refuses (the API decides, not the link: anyone may type the URL), and the
 // loading of one API answer with its refusal told apart.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, Me, get, take } from './api';
 import { t } from './i18n';
 import { go } from './state';
@@ -16,10 +16,16 @@ export type Load<T> = { data: T | null; err: ApiError | null };
 // a new round asks again (after a change the page made).
 export function useGet<T>(path: string | null, round = 0): Load<T> {
   const [s, set] = useState<Load<T>>({ data: null, err: null });
+  const last = useRef<string | null>(null);
   useEffect(() => {
     if (!path) return;
     let live = true;
-    set({ data: null, err: null });
+    // asked again for the same path (a change the page made): the answer
+    // shown stays until the new one comes, so that the page (and the forms
+    // under it, with what they just said) is not taken down meanwhile
+    const again = last.current === path;
+    last.current = path;
+    if (!again) set({ data: null, err: null });
     take<T>(path).then((r) => live && set({ data: r.body, err: null }), (e) => live && set({ data: null, err: e }));
     return () => { live = false; };
   }, [path, round]);

@@ -369,8 +369,6 @@ static int s_list(ent_rpc_call_t *call, void *arg)
         free(t->document);
         t->document = (char *) protobuf_c_empty_string;
         items[n++] = t;
-        if ((rc = rec_template_usage_fill(r, call->txn, t, false)))
-            break;
     }
     if (cur)
         mdb_cursor_close(cur);
@@ -385,6 +383,10 @@ static int s_list(ent_rpc_call_t *call, void *arg)
             items[kept++] = t;
     }
     n = kept;
+    /* the use of the versions answered only (not of those a later version
+     * or the filters dropped) */
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = rec_template_usage_fill(r, call->txn, items[i], false);
     if (!rc) {
         rep.n_templates = n;
         rep.templates = items;

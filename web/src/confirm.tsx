@@ -4,7 +4,12 @@
 // Escape gives the focus back to the button; the outcome — done, or the
 // refusal in words — is said under the form (a live region).
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { ApiError } from './api';
 import { t } from './i18n';
+
+// A refusal said in words: the daemon's reason and the field it names.
+export const refusedText = (e: unknown) =>
+  e instanceof ApiError ? `${t('refused')}${t('colon')}${e.detail || e.code}${e.field ? ` (${e.field})` : ''}` : String(e);
 
 export type Outcome = { ok: boolean; text: string } | null;
 

@@ -12,8 +12,8 @@
 // administrator only (a 403 for anyone else), and the link is shown to
 // administrators only.  Both requests leave with the script.
 import { useState } from 'preact/hooks';
-import { ApiError, call, post } from './api';
-import { ConfirmBox, OutcomeLine, useConfirm } from './confirm';
+import { call, post } from './api';
+import { ConfirmBox, OutcomeLine, refusedText, useConfirm } from './confirm';
 import { fmtWhen, t } from './i18n';
 import { Failure, NotAllowed, qs, refused, useGet, usePages } from './hr';
 import { Col, Table, fmtNum } from './table';
@@ -58,7 +58,7 @@ function Resubmit({ rows, onApplied }: { rows: Letter[]; onApplied: (id: number)
         setId('');
       }
     } catch (x) {
-      setMsg({ ok: false, text: x instanceof ApiError ? `${t('refused')}${t('colon')}${x.detail || x.code}` : String(x) });
+      setMsg({ ok: false, text: refusedText(x) });
     } finally {
       setBusy(false);
     }
@@ -84,9 +84,6 @@ function Resubmit({ rows, onApplied }: { rows: Letter[]; onApplied: (id: number)
   );
 }
 
-const refusalOf = (e: unknown) =>
-  e instanceof ApiError ? `${t('refused')}${t('colon')}${e.detail || e.code}${e.field ? ` (${e.field})` : ''}` : String(e);
-
 // Give HR a grant (its entities, content or not), or take one back.
 function GrantForm({ grants, onChanged }: { grants: Grant[]; onChanged: () => void }) {
   const [mode, setMode] = useState<'grant' | 'revoke'>('grant');
@@ -108,7 +105,7 @@ function GrantForm({ grants, onChanged }: { grants: Grant[]; onChanged: () => vo
     setGone('');
     onChanged();
     return `${t('gr_done_revoke')} ${target}.`;
-  }, refusalOf);
+  }, refusedText);
   return (
     <form id="grant-form" class="card" aria-labelledby="h-grant-form" onSubmit={c.ask}>
       <h3 id="h-grant-form">{t('gr_manage')}</h3>

@@ -13,7 +13,7 @@
 // decides all the same.
 import { useState } from 'preact/hooks';
 import { ApiError, Reply, post } from './api';
-import { ConfirmBox, OutcomeLine, useConfirm } from './confirm';
+import { ConfirmBox, OutcomeLine, refusedText, useConfirm } from './confirm';
 import { Key, fmtShort, lang, t } from './i18n';
 
 const fmtDay = (iso: string) => (iso ? fmtShort(iso) : '—');
@@ -38,7 +38,7 @@ function refusal(e: ApiError): string {
   if (e.status === 412) return t('op_stale');
   if (e.status === 403 || e.status === 401) return t('op_forbidden');
   if (e.status === 404) return t('not_found');
-  return `${t('refused')}${t('colon')}${e.detail || e.code}${e.field ? ` (${e.field})` : ''}`;
+  return refusedText(e);
 }
 
 // etag: the interview's version as the page last read it; onDone: the

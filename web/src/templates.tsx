@@ -10,6 +10,7 @@
 // of GET /me decides, as for Personnes.
 import { useState } from 'preact/hooks';
 import { ApiError, post } from './api';
+import { refusedText } from './confirm';
 import { Failure, NotAllowed, qs, refused, useGet } from './hr';
 import { Key, fmtWhen, lang, t, typeName } from './i18n';
 import { go } from './state';
@@ -73,7 +74,7 @@ function ImportForm({ onImported }: { onImported: () => void }) {
       input.value = '';
       onImported();
     } catch (x) {
-      setErr(x instanceof ApiError ? (x.status === 403 ? t('op_forbidden') : `${t('refused')}${t('colon')}${x.detail || x.code}${x.field ? ` (${x.field})` : ''}`) : String(x));
+      setErr(x instanceof ApiError && x.status === 403 ? t('op_forbidden') : refusedText(x));
     } finally {
       setBusy(false);
     }

@@ -589,17 +589,19 @@ static int s_clock_set(ent_rpc_call_t *call, void *arg)
     if (!req)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a ClockSet message");
     int64_t now = req->now_ms;
+    bool whole_day = req->whole_day;
     entretiens__v1__clock_set__free_unpacked(req, NULL);
     if (now <= 0)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "now_ms", "now_ms must be a positive Unix time in ms");
     int64_t before = ent_clock_now_ms();
-    ent_clock_set(now);
+    bool before_whole_day = ent_clock_whole_day();
+    ent_clock_set_day(now, whole_day);
     /* time-driven work sees the new date in this very transaction, so the
      * reply (sent after commit) means its effects are stored */
     for (size_t i = 0; i < d->n_work; i++) {
         int rc = d->work[i]->fn(call->txn, d->work[i]->arg);
         if (rc) {
-            ent_clock_set(before); /* the turn is redone or failed: undo */
+            ent_clock_set_day(before, before_whole_day); /* the turn is redone or failed: undo */
             return rc;
         }
     }

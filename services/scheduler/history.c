@@ -308,14 +308,16 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
     emp.employed = hired != ENT_DATE_NONE && left == ENT_DATE_NONE;
 
     /* facts, behind what the engine and the campaigns need of the
-     * attributes (the head: birth date, entity, department, site) */
+     * attributes (the head: birth date, entity, department, site), then
+     * her region (the tail: whose "today" judges her deadlines) */
     MDB_val k = { strlen(employee_id), (void *) employee_id };
     size_t head = sched_facts_head_len(emp.entity, emp.department, emp.site);
-    MDB_val fv = { head + nf * sizeof(sch_fact_t), NULL };
+    MDB_val fv = { head + nf * sizeof(sch_fact_t) + SCHED_FACTS_TAIL, NULL };
     rc = mdb_put(txn, s->facts, &k, &fv, MDB_RESERVE);
     if (!rc) {
         sched_facts_head_write(fv.mv_data, birth_date, emp.entity, emp.department, emp.site);
         memcpy((uint8_t *) fv.mv_data + head, s->facts_buf, nf * sizeof(sch_fact_t));
+        sched_facts_tail_write((uint8_t *) fv.mv_data + head + nf * sizeof(sch_fact_t), emp.region);
     }
     /* attributes: publish only when they changed */
     if (!rc) {

@@ -191,7 +191,9 @@ static int s_employee(ent_rpc_call_t *call, void *arg)
             sch_employee_t e = { .facts = s->facts_buf, .nfacts = (uint32_t) nf, .birth_date = ent_pbdate_day(emp->birth_date) };
             /* the entity's policy says whether a renewal can apply */
             const sch_policy_t *pol = sched_policy_for(s, emp->entity ? emp->entity : "");
-            emp->trial_end = ent_pbdate_ptr(sch_trial_end(pol, &e, ent_clock_today()), &trial);
+            ent_today_t today;
+            ent_clock_today_all(&today);
+            emp->trial_end = ent_pbdate_ptr(sch_trial_end(pol, &e, sched_today_of(&today, &head, pol)), &trial);
         }
         Entretiens__V1__EmployeeReply rep = ENTRETIENS__V1__EMPLOYEE_REPLY__INIT;
         rep.employee = emp;

@@ -28,6 +28,7 @@
 #ifndef SCHED_SCHEDULER_H
 #define SCHED_SCHEDULER_H
 
+#include "common/clock.h"
 #include "common/daemon.h"
 #include "common/pbdate.h"
 #include "common/grants.h"
@@ -126,8 +127,8 @@ typedef struct scheduler {
     int64_t retention_at, turn_retention_at;
     ent_metrics_counter_t *m_purged[SCHED_PURGE_KINDS];
     size_t sweep_chunk;             /* ENTRETIENS_SCHEDULER_SWEEP_CHUNK: employees per turn, real clock */
-    int32_t swept_on;               /* the date of the last complete sweep */
-    int32_t sweep_today;            /* the date of the sweep in progress, or NONE */
+    int32_t swept_on;               /* the day stamp (ent_today_stamp) of the last complete sweep */
+    int32_t sweep_today;            /* the day stamp of the sweep in progress, or NONE */
     char sweep_next[SCHED_ID_MAX + 1]; /* resume after this employee id */
     int32_t turn_swept_on, turn_sweep_today;
     char turn_sweep_next[SCHED_ID_MAX + 1];
@@ -183,18 +184,34 @@ int sched_history_list(scheduler_t *s, MDB_txn *txn, const char *employee_id,
 
 /* --- recompute.c ------------------------------------------------------- */
 
-/* Recomputes the employee's obligations on `today`, stores them, updates
- * the due index and publishes interview.due / .overdue / .met / .cancelled
- * for what changed.  Returns 0 or an LMDB code. */
-int sched_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, int32_t today);
+/* Recomputes the employee's obligations on her region's date in `today`
+ * (sched_today_of), stores them, updates the due index and publishes
+ * interview.due / .overdue / .met / .cancelled for what changed.
+ * Returns 0 or an LMDB code. */
+int sched_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, const ent_today_t *today);
 
 /* What the head of a facts value says of the employee: her birth date and
  * the attributes the campaigns filter on (current values, from the HR
- * events applied so far). */
+ * events applied so far); and, from the value's tail, her own region. */
 typedef struct {
     int32_t birth;
     char entity[256], department[256], site[256];
+    int region; /* ent_region_t of her events, -1 when they gave none (the entity's applies) */
 } sched_facts_head_t;
+
+/* The tail of a facts value, after the facts: [u8 'R'][u8 region + 1][0][0]
+ * (region + 1 = 0: none given).  A value written before the region was kept
+ * has no tail: its size is then a whole number of facts, and one with a
+ * tail never is (sizeof(sch_fact_t) is a multiple of 8). */
+#define SCHED_FACTS_TAIL 4
+
+/* Writes the tail for a region wire name (NULL, "" or unknown: none) into
+ * p (SCHED_FACTS_TAIL bytes). */
+void sched_facts_tail_write(uint8_t *p, const char *region);
+
+/* "Today" for the employee of head h under policy: her own region's date
+ * when her events gave one, else her entity's region's. */
+int32_t sched_today_of(const ent_today_t *today, const sched_facts_head_t *h, const sch_policy_t *policy);
 
 /* The one decoder of a facts value (the layout in recompute.c: birth date,
  * entity, department, site, then the aligned sch_fact_t[]): fills *h (site
@@ -239,10 +256,11 @@ size_t sched_index_key(const char *employee_id, const sched_obl_t *o, uint8_t *k
  * 2 -> 3 asks for the history backfill (SCHED_META_BACKFILL = 1) when the
  * store holds obligations, which were stored before the scheduler published
  * scheduler.obligation.changed; 3 -> 4 rewrites each facts head with the
- * employee's site (campaign filters).  Returns 0 or an LMDB code
+ * employee's site (campaign filters); 4 -> 5 (and 3 -> 4 since) adds the
+ * tail with her region (whose date judges her deadlines).  Returns 0 or an LMDB code
  * (MDB_INCOMPATIBLE for an unknown version). */
 int sched_migrate(MDB_txn *txn, unsigned from, void *arg);
-#define SCHED_SCHEMA_VERSION 4
+#define SCHED_SCHEMA_VERSION 5
 #define SCHED_META_BACKFILL "history_backfill"
 
 /* While meta SCHED_META_BACKFILL is set, publishes every stored obligation

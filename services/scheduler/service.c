@@ -99,7 +99,8 @@ static int s_census(MDB_txn *txn, void *arg)
     return 0;
 }
 
-/* sched_sweep, timed.  A day's sweep is done when swept_on reaches today. */
+/* sched_sweep, timed.  A day's sweep is done when swept_on reaches today's
+ * stamp (a new day in any region, ent_today_stamp). */
 static int s_sweep_timed(MDB_txn *txn, void *arg)
 {
     scheduler_t *s = arg;
@@ -110,7 +111,9 @@ static int s_sweep_timed(MDB_txn *txn, void *arg)
             return rc;
     }
     int32_t before = s->turn_swept_on;
-    bool sweeping = s->turn_sweep_today != ENT_DATE_NONE || before != ent_clock_today();
+    ent_today_t today;
+    ent_clock_today_all(&today);
+    bool sweeping = s->turn_sweep_today != ENT_DATE_NONE || before != ent_today_stamp(&today);
     if (!sweeping)
         return sched_sweep(txn, arg);
     struct timespec t0, t1;

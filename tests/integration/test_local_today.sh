@@ -5,8 +5,8 @@
 # in Paris.  Real daemons, the clock pinned to instants (ENTRETIENS_NOW and
 # `clock set` with a time of day), asserted through the CLI:
 # - the scheduler's overdue judgement (`obligations`, `due`): a deadline on
-#   the 5th is overdue for the Réunion employee at 21:30 UTC, not for the
-#   Paris one; at 03:30 UTC the Paris one is, the Guadeloupe one is not
+#   the 5th is overdue for the Réunion employees at 21:30 UTC (her own
+#   region, or his entity's when he has none), not for the Paris one; at 03:30 UTC the Paris one is, the Guadeloupe one is not
 #   until 04:00 UTC (the sweep runs at each region's midnight);
 # - records' date checks: an interview held "today" is on the employee's
 #   date (the 6th in La Réunion, the 5th in Paris, where the 6th is refused
@@ -23,11 +23,16 @@ it_endpoints scheduler records notifier
 export ENTRETIENS_NOW=2026-12-05T12:00:00Z ENTRETIENS_NOTIFIER_TICK_MS=50
 start_daemons scheduler records notifier
 
+# ACME-RE is in La Réunion: its employees without a region of their own are there
+echo '{"entities": [{"id": "ACME-FR", "headcount": 120, "region": "metropole"},
+                    {"id": "ACME-RE", "headcount": 60, "region": "reunion"}]}' | "$CTL" policy apply - >/dev/null ||
+  fail "policy apply"
 cat >"$IT_DIR/hires.jsonl" <<'JSON'
 {"event_id":"h0","source":"hris","type":"hired","employee_id":"M1","effective_date":"2015-01-05","entity":"ACME-FR","department":"direction","region":"metropole","category":"cadre","first_name":"Marc","last_name":"Dupont"}
 {"event_id":"h1","source":"hris","type":"hired","employee_id":"P1","effective_date":"2020-09-01","entity":"ACME-FR","department":"ops","manager_id":"M1","region":"metropole","first_name":"Paul","last_name":"Martin"}
 {"event_id":"h2","source":"hris","type":"hired","employee_id":"R1","effective_date":"2020-09-01","entity":"ACME-FR","department":"ops","manager_id":"M1","region":"reunion","first_name":"Rose","last_name":"Payet"}
 {"event_id":"h4","source":"hris","type":"hired","employee_id":"P2","effective_date":"2020-09-01","entity":"ACME-FR","department":"ops","manager_id":"M1","first_name":"Pia","last_name":"Moreau"}
+{"event_id":"h5","source":"hris","type":"hired","employee_id":"R2","effective_date":"2020-09-01","entity":"ACME-RE","department":"ops","manager_id":"M1","first_name":"Rémi","last_name":"Hoarau"}
 {"event_id":"h3","source":"hris","type":"hired","employee_id":"G1","effective_date":"2020-09-01","entity":"ACME-FR","department":"ops","manager_id":"M1","region":"guadeloupe","first_name":"Guy","last_name":"Jean-Baptiste"}
 JSON
 "$CTL" ingest "$IT_DIR/hires.jsonl" >/dev/null || fail "ingest"
@@ -51,11 +56,12 @@ expect() { # what employee want
 clock() { "$CTL" clock set "$1" --only scheduler,records,notifier >/dev/null || fail "clock set $1"; }
 
 # noon UTC on the 5th: everyone is on the 5th
-for e in P1 P2 R1 G1; do expect "12:00 UTC" $e upcoming; done
+for e in P1 P2 R1 R2 G1; do expect "12:00 UTC" $e upcoming; done
 
 # 21:30 UTC: La Réunion is at 01:30 on the 6th, Paris at 22:30 on the 5th
 clock 2026-12-05T21:30:00Z
 expect "21:30 UTC" R1 overdue
+expect "21:30 UTC" R2 overdue # no region of his own: his entity's
 expect "21:30 UTC" P1 upcoming
 expect "21:30 UTC" P2 upcoming
 expect "21:30 UTC" G1 upcoming
@@ -72,7 +78,7 @@ for want in "R1/annual_review/campaign-dec|d+1@2026-12-05|R1" "R1/annual_review/
 done
 
 # records: the interviews are the employee's, checked on her date
-wait_for 30 4 sh -c "\"$CTL\" --as admin:root --json interview list --type annual_review --limit 100 | jq '.interviews | length'" ||
+wait_for 30 5 sh -c "\"$CTL\" --as admin:root --json interview list --type annual_review --limit 100 | jq '.interviews | length'" ||
   fail "records did not create the campaign's interviews"
 iv_of() { # employee -> her campaign interview
   "$CTL" --as admin:root --json interview list --type annual_review --limit 100 |

@@ -182,7 +182,7 @@ static void s_metrics(scheduler_t *s)
     static const double bounds[] = { 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300 };
     s_m.h_sweep = ent_metrics_histogram(m, "entretiens_scheduler_sweep_duration_seconds",
                                         "Work time of one whole day's sweep (every employee's deadlines at the "
-                                        "new date; chunked over turns on the real clock)",
+                                        "new date, at each region's midnight; chunked over turns on the real clock)",
                                         bounds, sizeof bounds / sizeof *bounds);
     const char *lk[] = { "kind" };
     ent_metrics_family_t *fp = ent_metrics_counter_family(

@@ -912,8 +912,10 @@ int ent_daemon_new(const ent_daemon_spec_t *spec, int argc, char **argv, ent_dae
         ent_rpc_server_identity(d->rpc, d->ring);
     s_metrics_init(d);
     ent_rpc_server_observe(d->rpc, s_observe, d);
-    ent_daemon_method(d, "health", s_health, d);
-    ent_daemon_method(d, "admin.clock.show", s_clock_show, d);
+    /* both read memory only: served in a turn of queries, without the
+     * writer lock and the commit a write turn costs */
+    ent_daemon_query(d, "health", s_health, d);
+    ent_daemon_query(d, "admin.clock.show", s_clock_show, d);
     ent_daemon_method_for(d, "admin.clock.set", ENT_RPC_OPERATOR, s_clock_set, d);
     d->backup_spec = (ent_daemon_offload_t) { .d = d, .run = s_backup_run };
     ent_daemon_method_for(d, "admin.backup", ENT_RPC_OPERATOR, s_backup, d);

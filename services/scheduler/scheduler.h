@@ -90,6 +90,14 @@ typedef enum {
 void *sched_arena_alloc(void *data, size_t size);
 void sched_arena_free(void *data, void *p);
 
+/* The same over a query's arena, falling back to malloc when it is full
+ * (free releases only what malloc gave): one allocator that a query can
+ * unpack its records with and free them with, whatever their size.  The
+ * arena is reset at the start of each query that uses it
+ * (scheduler_t.query_alloc). */
+void *sched_query_alloc(void *data, size_t size);
+void sched_query_free(void *data, void *p);
+
 /* Buffers of one recompute (one per thread of the sweep). */
 typedef struct {
     sch_fact_t *facts;
@@ -148,6 +156,11 @@ typedef struct scheduler {
     sched_arena_t arena;
     /* ingest: the request unpacked into its own arena */
     sched_arena_t req_arena;
+    /* point queries (scheduler.obligations): the employee's and her
+     * manager's records unpacked into an arena, about 30 of a call's 37
+     * allocations otherwise (docs/performance.md) */
+    sched_arena_t query_arena;
+    ProtobufCAllocator query_alloc;
     Entretiens__V1__EmployeeEvent **rebuild_events;
     bool *rebuild_heap;
 } scheduler_t;
@@ -167,6 +180,11 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
  * an LMDB code. */
 int sched_employee_get(scheduler_t *s, MDB_txn *txn, const char *employee_id,
                        Entretiens__V1__Employee **out);
+
+/* sched_employee_get unpacking with alloc (NULL: malloc); free the record
+ * with the same allocator. */
+int sched_employee_get_with(scheduler_t *s, MDB_txn *txn, const char *employee_id, ProtobufCAllocator *alloc,
+                            Entretiens__V1__Employee **out);
 
 /* The stored (packed) copy of the event with ev's source and event_id in
  * the history of employee_id, which need not be ev's: *out points into the

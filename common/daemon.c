@@ -433,12 +433,12 @@ static int s_run_turn(ent_daemon_t *d, MDB_txn *txn, size_t *batch)
 }
 
 /* True when the turn's only work is read-only requests (rpc.h,
- * ent_rpc_server_register_read) and no settle function is registered
- * (settles write what the turn's events leave): the turn then needs no
- * write transaction. */
+ * ent_rpc_server_register_read): the turn then needs no write transaction.
+ * Settles write what the turn's events and periodic work deferred
+ * (daemon.h): a turn without either has nothing for them. */
 static bool s_read_only_turn(ent_daemon_t *d)
 {
-    return d->rpc && !d->n_settles && ent_rpc_server_read_only(d->rpc) && !s_has_events_or_jobs(d);
+    return d->rpc && ent_rpc_server_read_only(d->rpc) && !s_has_events_or_jobs(d);
 }
 
 /* A turn of queries only: one read-only transaction, nothing committed —

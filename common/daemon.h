@@ -132,8 +132,11 @@ int ent_daemon_participant(ent_daemon_t *d, ent_daemon_reset_fn reset, ent_daemo
  * in every turn that has work, after the events and the periodic work and
  * before the RPC requests, so that the requests and the commit see it
  * (analytics merges its counter deltas over a whole turn and writes them
- * here).  Returns 0, or an LMDB code that aborts the turn (the turn's
- * participants are reset; MDB_MAP_FULL grows the map and runs it again). */
+ * here).  A turn of queries only (no event, no periodic work, every
+ * request a query) has nothing deferred: it runs in a read-only
+ * transaction and fn is not called.  Returns 0, or an LMDB code that
+ * aborts the turn (the turn's participants are reset; MDB_MAP_FULL grows
+ * the map and runs it again). */
 typedef int (*ent_daemon_settle_fn)(MDB_txn *txn, void *arg);
 
 /* Registers fn (before start).  Returns 0, or -1 when more than 8 are. */

@@ -122,8 +122,10 @@ int an_setup(ent_daemon_t *d, void *arg)
         return ENT_DAEMON_CONFIG_ERROR;
     if (an_open(a, ent_daemon_store(d), min_group, stale))
         return -1;
+    /* every statistics method only reads: in a turn of queries only they
+     * run in one read-only transaction (no writer lock, no commit) */
     for (int i = 0; an_methods[i]; i++)
-        if (ent_daemon_method(d, an_methods[i], an_rpc, a))
+        if (ent_daemon_query(d, an_methods[i], an_rpc, a))
             return -1;
     if (ent_daemon_on_event(d, "scheduler", an_apply_scheduler, a) ||
         ent_daemon_on_event(d, "records", an_apply_records, a) || ent_daemon_on_settle(d, an_settle, a) ||

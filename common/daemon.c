@@ -28,6 +28,8 @@ typedef struct {
     char *producer;
     ent_event_fn fn;
     void *arg;
+    ent_event_wanted_fn wanted;      /* NULL: the events are always wanted */
+    void *wanted_arg;
     ent_subscriber_t *sub;
     ent_subscriber_stats_t seen;     /* last values copied into metrics */
     ent_metrics_counter_t *applied, *dups, *gaps, *skipped, *replays, *malformed;
@@ -973,15 +975,32 @@ int ent_daemon_client_curve(ent_daemon_t *d, const char *server, ent_curve_clien
     return 0;
 }
 
-int ent_daemon_on_event(ent_daemon_t *d, const char *producer, ent_event_fn fn, void *arg)
+static s_consumer_t *s_consumer(ent_daemon_t *d, const char *producer)
 {
     for (size_t i = 0; i < d->n_consumers; i++)
-        if (strcmp(d->consumers[i].producer, producer) == 0) {
-            d->consumers[i].fn = fn;
-            d->consumers[i].arg = arg;
-            return 0;
-        }
-    return -1;
+        if (strcmp(d->consumers[i].producer, producer) == 0)
+            return &d->consumers[i];
+    return NULL;
+}
+
+int ent_daemon_on_event(ent_daemon_t *d, const char *producer, ent_event_fn fn, void *arg)
+{
+    s_consumer_t *c = s_consumer(d, producer);
+    if (!c)
+        return -1;
+    c->fn = fn;
+    c->arg = arg;
+    return 0;
+}
+
+int ent_daemon_events_wanted(ent_daemon_t *d, const char *producer, ent_event_wanted_fn fn, void *arg)
+{
+    s_consumer_t *c = s_consumer(d, producer);
+    if (!c)
+        return -1;
+    c->wanted = fn;
+    c->wanted_arg = arg;
+    return 0;
 }
 
 int ent_daemon_every(ent_daemon_t *d, unsigned interval_ms, ent_daemon_work_fn fn, void *arg)
@@ -1064,6 +1083,7 @@ int ent_daemon_start(ent_daemon_t *d)
         explicit_bzero(&curve, sizeof curve);
         if (!c->sub)
             return -1;
+        ent_subscriber_set_wanted(c->sub, c->wanted, c->wanted_arg);
         if (d->metrics)
             s_consumer_metrics(d, c);
         ent_subscriber_stats(c->sub, &c->seen);

@@ -30,6 +30,11 @@ struct ent_subscriber {
     ent_zwatch_t *dealer_watch;
     ent_event_fn apply;
     void *arg;
+    ent_event_wanted_fn wanted_fn;
+    void *wanted_arg;
+    bool wanted;               /* subscribed to the events (else heartbeats only) */
+    bool turn_wanted;          /* what this turn's wanted_fn answered */
+    char *heartbeat;           /* "<producer>.$heartbeat" */
     uint64_t cursor;           /* committed */
     uint64_t turn_cursor;      /* while a turn runs */
     s_queue_t live;            /* Entretiens__V1__EventEnvelope * */
@@ -211,6 +216,12 @@ ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const
     if (!sub->producer || !sub->prefix)
         goto fail;
     snprintf(sub->prefix, pl, "%s.", producer);
+    size_t hl = strlen(producer) + sizeof ".$heartbeat";
+    sub->heartbeat = malloc(hl);
+    if (!sub->heartbeat)
+        goto fail;
+    snprintf(sub->heartbeat, hl, "%s.$heartbeat", producer);
+    sub->wanted = sub->turn_wanted = true;
     sub->next_id = (uint64_t) s_mono_ms() << 16;
 
     MDB_txn *txn;
@@ -259,9 +270,32 @@ fail:
     return NULL;
 }
 
+void ent_subscriber_set_wanted(ent_subscriber_t *sub, ent_event_wanted_fn fn, void *arg)
+{
+    sub->wanted_fn = fn;
+    sub->wanted_arg = arg;
+}
+
 bool ent_subscriber_pending(const ent_subscriber_t *sub)
 {
-    return sub->live.n || sub->replays.n;
+    /* not wanted: a turn moves the cursor to the head a heartbeat told */
+    return sub->live.n || sub->replays.n || (!sub->wanted && sub->stats.head > sub->cursor);
+}
+
+/* Receives the events, or the heartbeats only (the publisher drops the
+ * rest for this connection).  Both filters are set before the other is
+ * removed, so that heartbeats never stop. */
+static void s_subscribe(ent_subscriber_t *sub, bool wanted)
+{
+    if (wanted == sub->wanted)
+        return;
+    const char *on = wanted ? sub->prefix : sub->heartbeat, *off = wanted ? sub->heartbeat : sub->prefix;
+    zmq_setsockopt(sub->sub, ZMQ_SUBSCRIBE, on, strlen(on));
+    zmq_setsockopt(sub->sub, ZMQ_UNSUBSCRIBE, off, strlen(off));
+    sub->wanted = wanted;
+    ent_log_info("events.wanted", "%s's events %s", sub->producer,
+                 wanted ? "are wanted again: receiving them, from the cursor on"
+                        : "are not wanted now: heartbeats only, the cursor follows the head");
 }
 
 static int s_apply_one(ent_subscriber_t *sub, MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev)
@@ -293,11 +327,35 @@ static int s_apply_one(ent_subscriber_t *sub, MDB_txn *txn, const Entretiens__V1
     return 0;
 }
 
+/* Writes the turn's cursor when it moved. */
+static int s_cursor_put(ent_subscriber_t *sub, MDB_txn *txn)
+{
+    if (sub->turn_cursor == sub->cursor)
+        return 0;
+    uint8_t buf[8];
+    ent_be64_put(buf, sub->turn_cursor);
+    MDB_val k = { strlen(sub->producer), sub->producer }, v = { 8, buf };
+    return mdb_put(txn, ent_store_cursors(sub->store), &k, &v, 0);
+}
+
 int ent_subscriber_process(ent_subscriber_t *sub, MDB_txn *txn)
 {
     sub->turn_cursor = sub->cursor;
     sub->turn_gap = false;
     sub->turn_applied = sub->turn_skipped = sub->turn_dups = 0;
+    sub->turn_wanted = true;
+    if (sub->wanted_fn) {
+        int rc = sub->wanted_fn(txn, sub->wanted_arg, &sub->turn_wanted);
+        if (rc)
+            return rc;
+    }
+    if (!sub->turn_wanted) {
+        /* applying them would change nothing: every event up to the head
+         * heard (committed before it was told) counts as applied now */
+        if (sub->stats.head > sub->turn_cursor)
+            sub->turn_cursor = sub->stats.head;
+        return s_cursor_put(sub, txn);
+    }
     for (size_t i = 0; i < sub->replays.n; i++) {
         Entretiens__V1__ReplayReply *rr = sub->replays.items[i];
         for (size_t j = 0; j < rr->n_events; j++) {
@@ -318,19 +376,12 @@ int ent_subscriber_process(ent_subscriber_t *sub, MDB_txn *txn)
         if (rc)
             return rc;
     }
-    if (sub->turn_cursor != sub->cursor) {
-        uint8_t buf[8];
-        ent_be64_put(buf, sub->turn_cursor);
-        MDB_val k = { strlen(sub->producer), sub->producer }, v = { 8, buf };
-        int rc = mdb_put(txn, ent_store_cursors(sub->store), &k, &v, 0);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    return s_cursor_put(sub, txn);
 }
 
 void ent_subscriber_reset(ent_subscriber_t *sub)
 {
+    sub->turn_wanted = sub->wanted;
     sub->turn_cursor = sub->cursor;
     sub->turn_gap = false;
     sub->turn_applied = sub->turn_skipped = sub->turn_dups = 0;
@@ -339,6 +390,7 @@ void ent_subscriber_reset(ent_subscriber_t *sub)
 void ent_subscriber_flush(ent_subscriber_t *sub, bool committed)
 {
     if (committed) {
+        s_subscribe(sub, sub->turn_wanted);
         sub->cursor = sub->turn_cursor;
         sub->stats.applied += sub->turn_applied;
         sub->stats.skipped += sub->turn_skipped;
@@ -358,7 +410,9 @@ void ent_subscriber_flush(ent_subscriber_t *sub, bool committed)
         entretiens__v1__replay_reply__free_unpacked(sub->replays.items[i], NULL);
     sub->live.n = sub->replays.n = 0;
     ent_subscriber_reset(sub);
-    if (!sub->in_flight && (sub->want_replay || sub->stats.head > sub->cursor))
+    if (!sub->wanted)
+        sub->want_replay = false; /* nothing to fetch: the next turn moves the cursor */
+    else if (!sub->in_flight && (sub->want_replay || sub->stats.head > sub->cursor))
         s_send_replay(sub);
 }
 
@@ -366,7 +420,7 @@ void ent_subscriber_tick(ent_subscriber_t *sub)
 {
     if (sub->in_flight && s_mono_ms() - sub->replay_sent_ms > REPLAY_TIMEOUT_MS)
         sub->in_flight = false;
-    if (!sub->in_flight && (sub->want_replay || sub->stats.head > sub->cursor || !sub->stats.heard))
+    if (!sub->in_flight && (!sub->stats.heard || (sub->wanted && (sub->want_replay || sub->stats.head > sub->cursor))))
         s_send_replay(sub);
 }
 
@@ -401,6 +455,7 @@ void ent_subscriber_destroy(ent_subscriber_t **sub_p)
     free(sub->replays.items);
     free(sub->producer);
     free(sub->prefix);
+    free(sub->heartbeat);
     free(sub);
     *sub_p = NULL;
 }

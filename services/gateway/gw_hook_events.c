@@ -217,6 +217,27 @@ static int s_apply(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *
     return rc;
 }
 
+/* The scheduler's events are wanted while a subscription names one of
+ * their kinds: otherwise applying them queues nothing, and the gateway
+ * need not receive them at all (subscriber.h ent_subscriber_set_wanted).
+ * Records' are always applied: their grant events keep the HR scopes. */
+static int s_scheduler_wanted(MDB_txn *txn, void *arg, bool *wanted)
+{
+    gw_t *gw = arg;
+    Entretiens__V1__Webhook **subs = NULL;
+    size_t n = 0;
+    *wanted = true;
+    int rc = gw_webhook_list(txn, &gw->st, &subs, &n);
+    if (rc)
+        return rc;
+    *wanted = false;
+    for (size_t i = 0; i < n && !*wanted; i++)
+        for (size_t j = 0; j < N_KINDS && !*wanted; j++)
+            *wanted = S_KINDS[j].payload == P_OBLIGATION && s_wants(subs[i], S_KINDS[j].kind);
+    gw_webhook_list_free(subs, n);
+    return 0;
+}
+
 static void s_reset(void *arg)
 {
     ((gw_t *) arg)->hook_turn_enqueued = false;
@@ -235,6 +256,7 @@ int gw_hooks_setup(gw_t *gw)
     pthread_mutex_init(&gw->hook_mu, NULL);
     pthread_cond_init(&gw->hook_cv, NULL);
     if (ent_daemon_on_event(gw->d, "scheduler", s_apply, gw) != 0 ||
+        ent_daemon_events_wanted(gw->d, "scheduler", s_scheduler_wanted, gw) != 0 ||
         ent_daemon_on_event(gw->d, "records", s_apply, gw) != 0 ||
         ent_daemon_participant(gw->d, s_reset, s_flush, gw) != 0) {
         ent_log_error("webhook.setup", "the gateway cannot consume the daemons' events");

@@ -34,6 +34,7 @@ struct ent_subscriber {
     void *wanted_arg;
     bool wanted;               /* subscribed to the events (else heartbeats only) */
     bool turn_wanted;          /* what this turn's wanted_fn answered */
+    bool head_moved;           /* a heartbeat since the last turn told a head beyond the cursor */
     char *heartbeat;           /* "<producer>.$heartbeat" */
     uint64_t cursor;           /* committed */
     uint64_t turn_cursor;      /* while a turn runs */
@@ -102,6 +103,8 @@ static void s_on_sub(void *sock, int budget, void *arg)
                 entretiens__v1__heartbeat__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body));
             if (hb) {
                 sub->stats.heard = true;
+                if (hb->head_seq > sub->cursor)
+                    sub->head_moved = true;
                 if (hb->head_seq < sub->cursor && sub->stats.head != hb->head_seq)
                     ent_log_error("events.head_behind",
                                   "%s head %llu is behind our cursor %llu: was its store replaced?",
@@ -278,8 +281,9 @@ void ent_subscriber_set_wanted(ent_subscriber_t *sub, ent_event_wanted_fn fn, vo
 
 bool ent_subscriber_pending(const ent_subscriber_t *sub)
 {
-    /* not wanted: a turn moves the cursor to the head a heartbeat told */
-    return sub->live.n || sub->replays.n || (!sub->wanted && sub->stats.head > sub->cursor);
+    /* not wanted: a turn moves the cursor to the head a heartbeat told (a
+     * turn that failed waits for the next heartbeat, not a busy loop) */
+    return sub->live.n || sub->replays.n || (!sub->wanted && sub->head_moved && sub->stats.head > sub->cursor);
 }
 
 /* Receives the events, or the heartbeats only (the publisher drops the
@@ -409,6 +413,7 @@ void ent_subscriber_flush(ent_subscriber_t *sub, bool committed)
     for (size_t i = 0; i < sub->replays.n; i++)
         entretiens__v1__replay_reply__free_unpacked(sub->replays.items[i], NULL);
     sub->live.n = sub->replays.n = 0;
+    sub->head_moved = false;
     ent_subscriber_reset(sub);
     if (!sub->wanted)
         sub->want_replay = false; /* nothing to fetch: the next turn moves the cursor */

@@ -3,6 +3,7 @@
 # the real scheduler, records and gateway, CurveZMQ on, a real receiver:
 #   - no subscription: hires over HTTP; the gateway's scheduler cursor
 #     follows the head without applying a single event, nothing is queued;
+#     the same with a subscription to records' kinds only;
 #   - an administrator subscribes to the obligation kinds: the events of the
 #     next hires are delivered, those before the subscription are not;
 #   - the gateway is killed with SIGKILL, hires arrive through the CLI while
@@ -55,17 +56,31 @@ wait_for 30 yes followed || fail "the gateway's cursor $(gw_cursor) does not fol
 [ "$(gw_applied)" = 0 ] || fail "the gateway applied $(gw_applied) scheduler events nobody subscribed to"
 [ "$(enqueued)" = 0 ] || fail "deliveries queued without a subscription: $(enqueued)"
 grep -q '"events.wanted".*not wanted now' "$IT_DIR/gateway.log" || fail "no events.wanted line in the gateway's log"
+log "no subscription: cursor at the head ($(sched_head)), nothing applied"
+
+# --- a subscription to records' kinds only does not want the scheduler's
+subscribe() { # path kinds-json -> id
+  local code
+  code=$(curl -s -o "$IT_DIR/body" -w '%{http_code}' -b "$JA" -H "X-CSRF-Token: $CA" -H 'Content-Type: application/json' \
+    -d "{\"url\":\"http://127.0.0.1:$RECV_PORT/$1\",\"kinds\":$2,\"secret\":\"$SECRET\"}" "$GW_API/webhooks")
+  [ "$code" = 201 ] || fail "subscribe $1: $code $(cat "$IT_DIR/body")"
+  jq -r .id "$IT_DIR/body"
+}
+SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+WI=$(subscribe iv '["interview.created"]')
+H0=$(sched_head)
+hires "$IT_DIR/a2.jsonl" 81 90
+post "$IT_DIR/a2.jsonl"
+[ "$(sched_head)" -gt "$H0" ] || fail "the hires made no scheduler event"
+wait_for 30 yes followed || fail "with a records-only subscription: cursor $(gw_cursor), head $(sched_head)"
+[ "$(gw_applied)" = 0 ] || fail "a records-only subscription made the gateway apply $(gw_applied) scheduler events"
+code=$(curl -s -o /dev/null -w '%{http_code}' -b "$JA" -H "X-CSRF-Token: $CA" -X DELETE "$GW_API/webhooks/$WI")
+[ "$code" = 204 ] || fail "delete the records-only subscription: $code"
 BEFORE=$(sched_head)
-log "no subscription: cursor at the head ($BEFORE), nothing applied"
 
 # --- a subscription to the obligation kinds: the next events are delivered
 KINDS=obligation.due,obligation.overdue,obligation.met,obligation.cancelled
-SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
-code=$(curl -s -o "$IT_DIR/body" -w '%{http_code}' -b "$JA" -H "X-CSRF-Token: $CA" -H 'Content-Type: application/json' \
-  -d "{\"url\":\"http://127.0.0.1:$RECV_PORT/ob\",\"kinds\":$(jq -cn --arg k "$KINDS" '$k | split(",")'),\"secret\":\"$SECRET\"}" \
-  "$GW_API/webhooks")
-[ "$code" = 201 ] || fail "subscribe: $code $(cat "$IT_DIR/body")"
-WH=$(jq -r .id "$IT_DIR/body")
+WH=$(subscribe ob "$(jq -cn --arg k "$KINDS" '$k | split(",")')")
 hires "$IT_DIR/b.jsonl" 21 40
 post "$IT_DIR/b.jsonl"
 check() { WEBHOOK_CHECK_AFTER="scheduler:$BEFORE" python3 "$here/webhook_check.py" "$RECV_LOG" /ob "$SECRET" "$KINDS" "$ENTRETIENS_DATA_DIR"; }

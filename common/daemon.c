@@ -30,6 +30,7 @@ typedef struct {
     void *arg;
     ent_event_wanted_fn wanted;      /* NULL: the events are always wanted */
     void *wanted_arg;
+    char *const *keep;               /* types applied even when not wanted */
     ent_subscriber_t *sub;
     ent_subscriber_stats_t seen;     /* last values copied into metrics */
     ent_metrics_counter_t *applied, *dups, *gaps, *skipped, *replays, *malformed;
@@ -730,7 +731,7 @@ static int s_replay(ent_rpc_call_t *call, void *arg)
     if (!req)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a ReplayRequest message");
     Entretiens__V1__ReplayReply rep = ENTRETIENS__V1__REPLAY_REPLY__INIT;
-    int rc = ent_outbox_replay(d->outbox, call->txn, req->from_seq, req->max, &rep);
+    int rc = ent_outbox_replay(d->outbox, call->txn, req->from_seq, req->max, req->types, req->n_types, &rep);
     entretiens__v1__replay_request__free_unpacked(req, NULL);
     if (rc)
         return rc == ENOMEM ? ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory") : rc;
@@ -993,13 +994,15 @@ int ent_daemon_on_event(ent_daemon_t *d, const char *producer, ent_event_fn fn, 
     return 0;
 }
 
-int ent_daemon_events_wanted(ent_daemon_t *d, const char *producer, ent_event_wanted_fn fn, void *arg)
+int ent_daemon_events_wanted(ent_daemon_t *d, const char *producer, ent_event_wanted_fn fn, void *arg,
+                             char *const *keep)
 {
     s_consumer_t *c = s_consumer(d, producer);
     if (!c)
         return -1;
     c->wanted = fn;
     c->wanted_arg = arg;
+    c->keep = keep;
     return 0;
 }
 
@@ -1083,7 +1086,7 @@ int ent_daemon_start(ent_daemon_t *d)
         explicit_bzero(&curve, sizeof curve);
         if (!c->sub)
             return -1;
-        ent_subscriber_set_wanted(c->sub, c->wanted, c->wanted_arg);
+        ent_subscriber_set_wanted(c->sub, c->wanted, c->wanted_arg, c->keep);
         if (d->metrics)
             s_consumer_metrics(d, c);
         ent_subscriber_stats(c->sub, &c->seen);

@@ -34,6 +34,9 @@ struct ent_subscriber {
     void *wanted_arg;
     bool wanted;               /* subscribed to the events (else heartbeats only) */
     bool turn_wanted;          /* what this turn's wanted_fn answered */
+    char *const *keep;         /* types applied even when not wanted (by filtered replay) */
+    size_t n_keep;
+    bool turn_more;            /* a filtered reply of this turn stopped before the head */
     bool head_moved;           /* a heartbeat since the last turn told a head beyond the cursor */
     char *heartbeat;           /* "<producer>.$heartbeat" */
     uint64_t cursor;           /* committed */
@@ -183,7 +186,13 @@ static void s_send_replay(ent_subscriber_t *sub)
     Entretiens__V1__ReplayRequest rq = ENTRETIENS__V1__REPLAY_REQUEST__INIT;
     rq.from_seq = sub->cursor + 1;
     rq.max = REPLAY_BATCH;
-    uint8_t payload[32];
+    if (!sub->wanted && sub->n_keep) { /* only the types kept: the producer filters */
+        rq.types = (char **) sub->keep;
+        rq.n_types = sub->n_keep;
+    }
+    uint8_t payload[512], buf[1024];
+    if (entretiens__v1__replay_request__get_packed_size(&rq) > sizeof payload)
+        return; /* the types are a handful of short names: never */
     size_t plen = entretiens__v1__replay_request__pack(&rq, payload);
     Entretiens__V1__Request req = ENTRETIENS__V1__REQUEST__INIT;
     req.request_id = ++sub->next_id;
@@ -191,7 +200,6 @@ static void s_send_replay(ent_subscriber_t *sub)
     req.caller = ""; /* the daemon acts as its own key's principal */
     req.payload.data = payload;
     req.payload.len = plen;
-    uint8_t buf[256];
     size_t len = entretiens__v1__request__pack(&req, buf);
     if (zmq_send(sub->dealer, buf, len, ZMQ_DONTWAIT) < 0)
         return; /* queue full while the producer is away: the tick retries */
@@ -273,17 +281,22 @@ fail:
     return NULL;
 }
 
-void ent_subscriber_set_wanted(ent_subscriber_t *sub, ent_event_wanted_fn fn, void *arg)
+void ent_subscriber_set_wanted(ent_subscriber_t *sub, ent_event_wanted_fn fn, void *arg, char *const *keep)
 {
     sub->wanted_fn = fn;
     sub->wanted_arg = arg;
+    sub->keep = keep;
+    sub->n_keep = 0;
+    while (keep && keep[sub->n_keep])
+        sub->n_keep++;
 }
 
 bool ent_subscriber_pending(const ent_subscriber_t *sub)
 {
     /* not wanted: a turn moves the cursor to the head a heartbeat told (a
      * turn that failed waits for the next heartbeat, not a busy loop) */
-    return sub->live.n || sub->replays.n || (!sub->wanted && sub->head_moved && sub->stats.head > sub->cursor);
+    return sub->live.n || sub->replays.n ||
+           (!sub->wanted && !sub->n_keep && sub->head_moved && sub->stats.head > sub->cursor);
 }
 
 /* Receives the events, or the heartbeats only (the publisher drops the
@@ -298,17 +311,21 @@ static void s_subscribe(ent_subscriber_t *sub, bool wanted)
     zmq_setsockopt(sub->sub, ZMQ_UNSUBSCRIBE, off, strlen(off));
     sub->wanted = wanted;
     ent_log_info("events.wanted", "%s's events %s", sub->producer,
-                 wanted ? "are wanted again: receiving them, from the cursor on"
-                        : "are not wanted now: heartbeats only, the cursor follows the head");
+                 wanted        ? "are wanted again: receiving them, from the cursor on"
+                 : sub->n_keep ? "are not wanted now: heartbeats only, the kept types by filtered replay"
+                               : "are not wanted now: heartbeats only, the cursor follows the head");
 }
 
-static int s_apply_one(ent_subscriber_t *sub, MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev)
+/* Applies ev when its seq is the cursor's next; sparse (a filtered
+ * replay's events, where the others are of types not kept): when it is
+ * beyond the cursor. */
+static int s_apply_one(ent_subscriber_t *sub, MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, bool sparse)
 {
     if (ev->seq <= sub->turn_cursor) {
         sub->turn_dups++;
         return 0;
     }
-    if (ev->seq != sub->turn_cursor + 1) {
+    if (!sparse && ev->seq != sub->turn_cursor + 1) {
         sub->turn_gap = true;
         return 0;
     }
@@ -346,6 +363,7 @@ int ent_subscriber_process(ent_subscriber_t *sub, MDB_txn *txn)
 {
     sub->turn_cursor = sub->cursor;
     sub->turn_gap = false;
+    sub->turn_more = false;
     sub->turn_applied = sub->turn_skipped = sub->turn_dups = 0;
     sub->turn_wanted = true;
     if (sub->wanted_fn) {
@@ -353,15 +371,18 @@ int ent_subscriber_process(ent_subscriber_t *sub, MDB_txn *txn)
         if (rc)
             return rc;
     }
-    if (!sub->turn_wanted) {
+    if (!sub->turn_wanted && !sub->n_keep) {
         /* applying them would change nothing: every event up to the head
          * heard (committed before it was told) counts as applied now */
         if (sub->stats.head > sub->turn_cursor)
             sub->turn_cursor = sub->stats.head;
         return s_cursor_put(sub, txn);
     }
+    /* not wanted but some types kept: the filtered replies only (live
+     * events of other types would look like gaps) */
     for (size_t i = 0; i < sub->replays.n; i++) {
         Entretiens__V1__ReplayReply *rr = sub->replays.items[i];
+        bool sparse = !sub->turn_wanted && rr->scanned_to; /* 0: a reply of every event */
         for (size_t j = 0; j < rr->n_events; j++) {
             Entretiens__V1__EventEnvelope *ev =
                 entretiens__v1__event_envelope__unpack(NULL, rr->events[j].len, rr->events[j].data);
@@ -369,14 +390,19 @@ int ent_subscriber_process(ent_subscriber_t *sub, MDB_txn *txn)
                 sub->stats.malformed++;
                 continue;
             }
-            int rc = s_apply_one(sub, txn, ev);
+            int rc = s_apply_one(sub, txn, ev, sparse);
             entretiens__v1__event_envelope__free_unpacked(ev, NULL);
             if (rc)
                 return rc;
         }
+        /* the events it left out up to there are of types not kept */
+        if (sparse && rr->scanned_to > sub->turn_cursor)
+            sub->turn_cursor = rr->scanned_to;
+        if (sparse && rr->scanned_to < rr->head_seq)
+            sub->turn_more = true;
     }
-    for (size_t i = 0; i < sub->live.n; i++) {
-        int rc = s_apply_one(sub, txn, sub->live.items[i]);
+    for (size_t i = 0; i < sub->live.n && sub->turn_wanted; i++) {
+        int rc = s_apply_one(sub, txn, sub->live.items[i], false);
         if (rc)
             return rc;
     }
@@ -388,6 +414,7 @@ void ent_subscriber_reset(ent_subscriber_t *sub)
     sub->turn_wanted = sub->wanted;
     sub->turn_cursor = sub->cursor;
     sub->turn_gap = false;
+    sub->turn_more = false;
     sub->turn_applied = sub->turn_skipped = sub->turn_dups = 0;
 }
 
@@ -403,6 +430,8 @@ void ent_subscriber_flush(ent_subscriber_t *sub, bool committed)
             sub->stats.gaps++;
             sub->want_replay = true;
         }
+        if (sub->turn_more)
+            sub->want_replay = true; /* a backlog: the next filtered replay at once */
     } else {
         /* the events are lost with the turn: fetch them again */
         sub->want_replay = true;
@@ -415,9 +444,11 @@ void ent_subscriber_flush(ent_subscriber_t *sub, bool committed)
     sub->live.n = sub->replays.n = 0;
     sub->head_moved = false;
     ent_subscriber_reset(sub);
-    if (!sub->wanted)
-        sub->want_replay = false; /* nothing to fetch: the next turn moves the cursor */
-    else if (!sub->in_flight && (sub->want_replay || sub->stats.head > sub->cursor))
+    /* not wanted: nothing to fetch, the next turn moves the cursor; or only
+     * the kept types, fetched once a second (the tick) unless a backlog */
+    if (!sub->wanted && !sub->n_keep)
+        sub->want_replay = false;
+    else if (!sub->in_flight && (sub->want_replay || (sub->wanted && sub->stats.head > sub->cursor)))
         s_send_replay(sub);
 }
 
@@ -425,7 +456,8 @@ void ent_subscriber_tick(ent_subscriber_t *sub)
 {
     if (sub->in_flight && s_mono_ms() - sub->replay_sent_ms > REPLAY_TIMEOUT_MS)
         sub->in_flight = false;
-    if (!sub->in_flight && (!sub->stats.heard || (sub->wanted && (sub->want_replay || sub->stats.head > sub->cursor))))
+    bool fetches = sub->wanted || sub->n_keep; /* else the turns move the cursor */
+    if (!sub->in_flight && (!sub->stats.heard || (fetches && (sub->want_replay || sub->stats.head > sub->cursor))))
         s_send_replay(sub);
 }
 

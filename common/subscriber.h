@@ -58,8 +58,13 @@ ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const
  * neither side encrypts, sends or decodes them.  The first turn where fn
  * answers true again subscribes to the events and asks replay from the
  * cursor, so that nothing committed after the last skipping turn is missed.
- * Before the loop runs. */
-void ent_subscriber_set_wanted(ent_subscriber_t *sub, ent_event_wanted_fn fn, void *arg);
+ * keep (NULL-terminated, may be NULL; must outlive the subscriber): event
+ * types applied even while the others are not wanted.  Then the cursor
+ * does not jump to the head: the subscriber asks events.replay for those
+ * types only (the producer looks at the events and sends the matching ones
+ * with how far it looked), applies them in order, and moves its cursor to
+ * where the producer looked.  Before the loop runs. */
+void ent_subscriber_set_wanted(ent_subscriber_t *sub, ent_event_wanted_fn fn, void *arg, char *const *keep);
 
 /* True when live events, heartbeats or replay replies wait in this turn,
  * or, while the events are not wanted, when the head moved past the cursor. */

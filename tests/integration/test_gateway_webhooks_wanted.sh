@@ -3,7 +3,9 @@
 # the real scheduler, records and gateway, CurveZMQ on, a real receiver:
 #   - no subscription: hires over HTTP; the gateway's scheduler cursor
 #     follows the head without applying a single event, nothing is queued;
-#     the same with a subscription to records' kinds only;
+#     of records' events only a grant and its revocation are applied (the
+#     filtered replay), HR's access to webhooks following them;
+#   - a subscription to records' kinds only does not want the scheduler's;
 #   - an administrator subscribes to the obligation kinds: the events of the
 #     next hires are delivered, those before the subscription are not;
 #   - the gateway is killed with SIGKILL, hires arrive through the CLI while
@@ -56,6 +58,28 @@ wait_for 30 yes followed || fail "the gateway's cursor $(gw_cursor) does not fol
 [ "$(gw_applied)" = 0 ] || fail "the gateway applied $(gw_applied) scheduler events nobody subscribed to"
 [ "$(enqueued)" = 0 ] || fail "deliveries queued without a subscription: $(enqueued)"
 grep -q '"events.wanted".*not wanted now' "$IT_DIR/gateway.log" || fail "no events.wanted line in the gateway's log"
+
+# --- records' events: only its grant events are applied (filtered replay),
+# the interviews created for the hires are passed over
+rec_cursor() { metric "$OPS" 'entretiens_gateway_consumer_cursor_seq{producer="records"}'; }
+rec_applied() { metric "$OPS" 'entretiens_gateway_events_applied_total{producer="records"}'; }
+rec_followed() { # applied-count: the cursor at records' head with that many applied
+  local h; h=$(rec_head)
+  [ "${h:-0}" -gt 0 ] && [ "$(rec_cursor)" = "$h" ] && [ "$(rec_applied)" = "$1" ] && echo yes
+}
+wait_for 30 yes rec_followed 0 || fail "records: cursor $(rec_cursor), head $(rec_head), applied $(rec_applied)"
+echo 'correct horse battery' | "$CTL" user add alice --principal hr:alice >/dev/null || fail "user add alice"
+JH=$IT_DIR/alice.jar
+curl -s -o /dev/null -c "$JH" -H 'Content-Type: application/json' \
+  -d '{"login":"alice","password":"correct horse battery"}' "$GW_API/auth/login" || fail "login alice"
+hr_lists() { curl -s -o /dev/null -w '%{http_code}' -b "$JH" "$GW_API/webhooks"; }
+[ "$(hr_lists)" = 403 ] || fail "HR without a grant lists webhooks: $(hr_lists)"
+"$CTL" --as admin:root access grant hr:alice --entity ACME-LAB >/dev/null || fail "grant alice"
+wait_for 30 yes rec_followed 1 || fail "the grant: cursor $(rec_cursor), head $(rec_head), applied $(rec_applied)"
+[ "$(hr_lists)" = 200 ] || fail "HR granted while records' events are not wanted: $(hr_lists)"
+"$CTL" --as admin:root access revoke hr:alice >/dev/null || fail "revoke alice"
+wait_for 30 yes rec_followed 2 || fail "the revocation: cursor $(rec_cursor), head $(rec_head), applied $(rec_applied)"
+[ "$(hr_lists)" = 403 ] || fail "HR still allowed after the revocation: $(hr_lists)"
 log "no subscription: cursor at the head ($(sched_head)), nothing applied"
 
 # --- a subscription to records' kinds only does not want the scheduler's

@@ -730,6 +730,11 @@ static int s_replay(ent_rpc_call_t *call, void *arg)
         entretiens__v1__replay_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
     if (!req)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a ReplayRequest message");
+    if (req->n_types > 16) {
+        size_t n = req->n_types;
+        entretiens__v1__replay_request__free_unpacked(req, NULL);
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "types", "%zu types; at most 16", n);
+    }
     Entretiens__V1__ReplayReply rep = ENTRETIENS__V1__REPLAY_REPLY__INIT;
     int rc = ent_outbox_replay(d->outbox, call->txn, req->from_seq, req->max, req->types, req->n_types, &rep);
     entretiens__v1__replay_request__free_unpacked(req, NULL);

@@ -5,7 +5,8 @@
 #     follows the head without applying a single event, nothing is queued;
 #     of records' events only a grant and its revocation are applied (the
 #     filtered replay), HR's access to webhooks following them;
-#   - a subscription to records' kinds only does not want the scheduler's;
+#   - a subscription to records' kinds only does not want the scheduler's,
+#     and gets records' events from its creation on;
 #   - an administrator subscribes to the obligation kinds: the events of the
 #     next hires are delivered, those before the subscription are not;
 #   - the gateway is killed with SIGKILL, hires arrive through the CLI while
@@ -91,6 +92,7 @@ subscribe() { # path kinds-json -> id
   jq -r .id "$IT_DIR/body"
 }
 SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+RB=$(rec_head)
 WI=$(subscribe iv '["interview.created"]')
 H0=$(sched_head)
 hires "$IT_DIR/a2.jsonl" 81 90
@@ -98,6 +100,11 @@ post "$IT_DIR/a2.jsonl"
 [ "$(sched_head)" -gt "$H0" ] || fail "the hires made no scheduler event"
 wait_for 30 yes followed || fail "with a records-only subscription: cursor $(gw_cursor), head $(sched_head)"
 [ "$(gw_applied)" = 0 ] || fail "a records-only subscription made the gateway apply $(gw_applied) scheduler events"
+# ... and records' events are wanted again: the interviews created since are
+# delivered (from the cursor on), none created before the subscription
+ivcheck() { WEBHOOK_CHECK_AFTER="records:$RB" python3 "$here/webhook_check.py" "$RECV_LOG" /iv "$SECRET" interview.created "$ENTRETIENS_DATA_DIR"; }
+ivchecked() { [ "$(rec_head)" -gt "$RB" ] && ivcheck | cut -d' ' -f1; }
+wait_for 60 ok ivchecked || fail "records' events after the subscription: head $(rec_head) from $RB: $(ivcheck)"
 code=$(curl -s -o /dev/null -w '%{http_code}' -b "$JA" -H "X-CSRF-Token: $CA" -X DELETE "$GW_API/webhooks/$WI")
 [ "$code" = 204 ] || fail "delete the records-only subscription: $code"
 BEFORE=$(sched_head)

@@ -8,6 +8,7 @@
 #include <time.h>
 
 static bool s_pinned;
+static bool s_whole_day; /* pinned by a date alone: the same day everywhere */
 static int64_t s_pinned_ms;
 
 static int s_digits(const char *p, int n, int *out)
@@ -102,6 +103,7 @@ int ent_clock_parse(const char *text, int64_t *unix_ms)
 int ent_clock_init(const char *pinned)
 {
     s_pinned = false;
+    s_whole_day = false;
     if (!pinned || !*pinned)
         return 0;
     int64_t ms;
@@ -109,6 +111,7 @@ int ent_clock_init(const char *pinned)
         return -1;
     s_pinned = true;
     s_pinned_ms = ms;
+    s_whole_day = strlen(pinned) == 10; /* "YYYY-MM-DD": ent_clock_parse took nothing else */
     return 0;
 }
 
@@ -131,10 +134,71 @@ int32_t ent_clock_today(void)
     return ent_date_from_unix_ms(ent_clock_now_ms());
 }
 
+bool ent_clock_whole_day(void)
+{
+    return s_pinned && s_whole_day;
+}
+
+/* Floor division: dates before 1970 have negative seconds. */
+static int64_t s_floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* The date at unix_ms in a region of fixed offset (seconds east of UTC). */
+static int32_t s_day_at_offset(int64_t unix_ms, int offset)
+{
+    int64_t secs = s_floor_div(unix_ms, 1000) + offset;
+    return (int32_t) (ent_date_from_ymd(1970, 1, 1) + s_floor_div(secs, 86400));
+}
+
+void ent_clock_today_at(int64_t unix_ms, ent_today_t *out)
+{
+    int32_t local = ent_date_from_unix_ms(unix_ms);
+    for (int r = 0; r < ENT_REGION_COUNT; r++) {
+        int offset;
+        out->day[r] = ent_region_utc_offset((ent_region_t) r, &offset) ? s_day_at_offset(unix_ms, offset) : local;
+    }
+}
+
+void ent_clock_today_all(ent_today_t *out)
+{
+    if (ent_clock_whole_day()) {
+        int32_t day = ent_clock_today();
+        for (int r = 0; r < ENT_REGION_COUNT; r++)
+            out->day[r] = day;
+        return;
+    }
+    ent_clock_today_at(ent_clock_now_ms(), out);
+}
+
+int32_t ent_clock_today_in(ent_region_t region)
+{
+    int offset;
+    if (ent_clock_whole_day() || (int) region < 0 || region >= ENT_REGION_COUNT ||
+        !ent_region_utc_offset(region, &offset))
+        return ent_clock_today();
+    return s_day_at_offset(ent_clock_now_ms(), offset);
+}
+
+int32_t ent_today_stamp(const ent_today_t *today)
+{
+    int64_t sum = 0;
+    for (int r = 0; r < ENT_REGION_COUNT; r++)
+        sum += today->day[r];
+    return (int32_t) sum;
+}
+
 int ent_clock_set(int64_t unix_ms)
+{
+    return ent_clock_set_day(unix_ms, false);
+}
+
+int ent_clock_set_day(int64_t unix_ms, bool whole_day)
 {
     if (!s_pinned)
         return -1;
     s_pinned_ms = unix_ms;
+    s_whole_day = whole_day;
     return 0;
 }

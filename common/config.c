@@ -26,7 +26,7 @@ static const ent_config_var_t s_common[] = {
     { "ENTRETIENS_GATEWAY_HTTP", "127.0.0.1:7500", "gateway HTTP/JSON API (/api/v1)" },
     { "ENTRETIENS_GATEWAY_RPC", "tcp://127.0.0.1:7501", "gateway RPC endpoint (operators: users, API keys)" },
     { "ENTRETIENS_GATEWAY_OPS_HTTP", "127.0.0.1:7502", "gateway /healthz /readyz /metrics" },
-    { "ENTRETIENS_NOW", NULL, "pin the clock (YYYY-MM-DD or ISO date-time); enables admin.clock.set" },
+    { "ENTRETIENS_NOW", NULL, "pin the clock (YYYY-MM-DD: that day in every region, or an ISO date-time: that instant); enables admin.clock.set" },
     { "ENTRETIENS_LOG_LEVEL", "info", "debug | info | warn | error" },
     { "ENTRETIENS_MAP_SIZE_MB", "1024", "initial LMDB map size in MiB (grows on demand)" },
     { "ENTRETIENS_NOSYNC", "0", "1 = do not fsync on commit (rebuildable stores only; never for ingest)" },

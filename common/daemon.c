@@ -592,17 +592,19 @@ static int s_clock_set(ent_rpc_call_t *call, void *arg)
     if (!req)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a ClockSet message");
     int64_t now = req->now_ms;
+    bool whole_day = req->whole_day;
     entretiens__v1__clock_set__free_unpacked(req, NULL);
     if (now <= 0)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "now_ms", "now_ms must be a positive Unix time in ms");
     int64_t before = ent_clock_now_ms();
-    ent_clock_set(now);
+    bool before_whole_day = ent_clock_whole_day();
+    ent_clock_set_day(now, whole_day);
     /* time-driven work sees the new date in this very transaction, so the
      * reply (sent after commit) means its effects are stored */
     for (size_t i = 0; i < d->n_work; i++) {
         int rc = d->work[i]->fn(call->txn, d->work[i]->arg);
         if (rc) {
-            ent_clock_set(before); /* the turn is redone or failed: undo */
+            ent_clock_set_day(before, before_whole_day); /* the turn is redone or failed: undo */
             return rc;
         }
     }
@@ -918,8 +920,10 @@ int ent_daemon_new(const ent_daemon_spec_t *spec, int argc, char **argv, ent_dae
         ent_rpc_server_identity(d->rpc, d->ring);
     s_metrics_init(d);
     ent_rpc_server_observe(d->rpc, s_observe, d);
-    ent_daemon_method(d, "health", s_health, d);
-    ent_daemon_method(d, "admin.clock.show", s_clock_show, d);
+    /* both read memory only: served in a turn of queries, without the
+     * writer lock and the commit a write turn costs */
+    ent_daemon_query(d, "health", s_health, d);
+    ent_daemon_query(d, "admin.clock.show", s_clock_show, d);
     ent_daemon_method_for(d, "admin.clock.set", ENT_RPC_OPERATOR, s_clock_set, d);
     d->backup_spec = (ent_daemon_offload_t) { .d = d, .run = s_backup_run };
     ent_daemon_method_for(d, "admin.backup", ENT_RPC_OPERATOR, s_backup, d);

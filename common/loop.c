@@ -18,6 +18,16 @@ struct ent_zwatch {
     ent_loop_t *loop;
     ent_zwatch_t *next;
     bool dead;               /* unwatched; freed by the poll's close callback */
+    /* The check phase skips a socket the prepare phase just found without
+     * input and whose descriptor did not signal since: nothing can have
+     * arrived without signalling, and each ZMQ_EVENTS costs a poll() and a
+     * getpid() (libzmq's mailbox): with those of the check phase, a third of
+     * a request's system calls.  Only a socket another callback of the poll phase
+     * touched (and so drained its edge) could be missed, and then only
+     * until the next prepare, which looks at every socket: a turn later,
+     * never a lost wake-up. */
+    bool quiet;              /* prepare: no input; reset when unsure */
+    bool fired;              /* its descriptor signalled since the prepare */
 };
 
 struct ent_loop {
@@ -46,9 +56,11 @@ static int s_zevents(void *sock)
     return zmq_getsockopt(sock, ZMQ_EVENTS, &ev, &len) == 0 ? ev : 0;
 }
 
-static void s_noop_poll(uv_poll_t *h, int status, int events)
+static void s_on_poll(uv_poll_t *h, int status, int events)
 {
-    (void) h, (void) status, (void) events;
+    (void) status, (void) events;
+    ent_zwatch_t *w = h->data;
+    w->fired = true;
 }
 
 static void s_noop_idle(uv_idle_t *h)
@@ -63,9 +75,14 @@ static void s_on_prepare(uv_prepare_t *h)
 {
     ent_loop_t *loop = h->data;
     bool work = loop->wake;
-    for (ent_zwatch_t *w = loop->watches; w && !work; w = w->next)
-        if (!w->dead && (s_zevents(w->sock) & ZMQ_POLLIN))
+    for (ent_zwatch_t *w = loop->watches; w; w = w->next) {
+        w->fired = false;
+        /* once work is found the poll will not block: the rest are looked
+         * at by the check phase */
+        w->quiet = !work && !w->dead && !(s_zevents(w->sock) & ZMQ_POLLIN);
+        if (!w->quiet && !w->dead)
             work = true;
+    }
     if (work)
         uv_idle_start(&loop->idle, s_noop_idle);
     else
@@ -76,9 +93,13 @@ static void s_on_check(uv_check_t *h)
 {
     ent_loop_t *loop = h->data;
     loop->wake = false;
-    for (ent_zwatch_t *w = loop->watches; w; w = w->next)
-        if (!w->dead && (s_zevents(w->sock) & ZMQ_POLLIN))
-            w->fn(w->sock, loop->budget, w->arg);
+    for (ent_zwatch_t *w = loop->watches; w; w = w->next) {
+        if (w->dead || (w->quiet && !w->fired))
+            continue;
+        /* no ZMQ_EVENTS first: the callback's first receive processes the
+         * socket's commands the same way, and says EAGAIN when empty */
+        w->fn(w->sock, loop->budget, w->arg);
+    }
     for (int i = 0; i < loop->n_hooks; i++)
         loop->hooks[i].fn(loop->hooks[i].arg);
     if (loop->stopping)
@@ -145,7 +166,7 @@ ent_zwatch_t *ent_loop_watch(ent_loop_t *loop, void *sock, ent_zwatch_fn fn, voi
     }
     w->poll.data = w;
     /* READABLE only: ZeroMQ signals every kind of event as readability */
-    uv_poll_start(&w->poll, UV_READABLE, s_noop_poll);
+    uv_poll_start(&w->poll, UV_READABLE, s_on_poll);
     /* append: sockets are served in the order they were watched */
     ent_zwatch_t **tail = &loop->watches;
     while (*tail)

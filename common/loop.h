@@ -4,13 +4,16 @@
  *  may consume the edge while messages are still queued, so a plain
  *  uv_poll callback stalls under load (measured: 783 of 200,000 requests).
  *  This module uses the prepare/check/idle pattern instead:
- *    - a uv_poll on each ZMQ_FD (readable only) whose callback does nothing:
- *      it only wakes the loop;
+ *    - a uv_poll on each ZMQ_FD (readable only) whose callback only notes
+ *      that the socket signalled: it wakes the loop;
  *    - one uv_prepare asks ZMQ_EVENTS of every socket before the loop blocks
  *      and starts a no-op uv_idle when one has work, so the poll does not
  *      block;
- *    - one uv_check hands each readable socket to its callback, which takes
- *      at most `budget` messages, then runs the turn hooks (the daemon
+ *    - one uv_check hands each socket that signalled or was found with work
+ *      to its callback, which takes at most `budget` messages (the first
+ *      receive processes the socket's pending commands, so no ZMQ_EVENTS
+ *      is asked first: each costs libzmq a poll() and a getpid()), then
+ *      runs the turn hooks (the daemon
  *      commits its LMDB transaction there and only then sends replies and
  *      events: group commit, Redis' beforeSleep order).
  *  Timers, signals and other uv handles share the same loop.
@@ -28,8 +31,10 @@
 typedef struct ent_loop ent_loop_t;
 typedef struct ent_zwatch ent_zwatch_t;
 
-/* Called in the check phase while the socket has ZMQ_POLLIN set.
- * It must receive at most `budget` messages with ZMQ_DONTWAIT. */
+/* Called in the check phase when the socket may have input (it signalled,
+ * or the prepare phase found input or did not look).  It must receive at
+ * most `budget` messages with ZMQ_DONTWAIT and return at the first EAGAIN,
+ * which may be the first receive. */
 typedef void (*ent_zwatch_fn)(void *sock, int budget, void *arg);
 
 /* Called once at the end of every check phase, after the sockets. */

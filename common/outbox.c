@@ -166,6 +166,28 @@ void ent_outbox_reset(ent_outbox_t *ob)
     ob->pending = 0;
 }
 
+/* Publishes one event as one frame: the topic, a NUL, the envelope (one
+ * frame rather than two: under CURVE every frame is a box of its own, and
+ * the second was half of the bus' encryption).  SUB's prefix filter still
+ * reads the topic at the start.  PUB never blocks: at the high-water mark
+ * the message is dropped for that subscriber, who recovers it through
+ * events.replay.  Returns 0, or -1 (not sent). */
+static int s_publish(void *pub, const void *topic, size_t tl, const void *body, size_t bl)
+{
+    zmq_msg_t m;
+    if (zmq_msg_init_size(&m, tl + 1 + bl) != 0)
+        return -1;
+    uint8_t *p = zmq_msg_data(&m);
+    memcpy(p, topic, tl);
+    p[tl] = 0;
+    memcpy(p + tl + 1, body, bl);
+    if (zmq_msg_send(&m, pub, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&m);
+        return -1;
+    }
+    return 0;
+}
+
 void ent_outbox_flush(ent_outbox_t *ob)
 {
     size_t off = 0;
@@ -174,13 +196,8 @@ void ent_outbox_flush(ent_outbox_t *ob)
         const uint8_t *topic = ob->buf + off + 4;
         uint32_t el = s_get_u32(ob->buf + off + 4 + tl);
         const uint8_t *envp = ob->buf + off + 8 + tl;
-        if (ob->pub) {
-            /* PUB never blocks: at the HWM the message is dropped for that
-             * subscriber, who recovers it through events.replay */
-            if (zmq_send(ob->pub, topic, tl, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
-                zmq_send(ob->pub, envp, el, ZMQ_DONTWAIT) >= 0)
-                ob->published++;
-        }
+        if (ob->pub && s_publish(ob->pub, topic, tl, envp, el) == 0)
+            ob->published++;
         off += 8 + tl + el;
     }
     ob->head += ob->pending;
@@ -206,8 +223,7 @@ void ent_outbox_heartbeat(ent_outbox_t *ob)
     hb.sent_at_ms = (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     uint8_t buf[256];
     size_t len = entretiens__v1__heartbeat__pack(&hb, buf);
-    if (zmq_send(ob->pub, ob->heartbeat_topic, strlen(ob->heartbeat_topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0)
-        zmq_send(ob->pub, buf, len, ZMQ_DONTWAIT);
+    (void) s_publish(ob->pub, ob->heartbeat_topic, strlen(ob->heartbeat_topic), buf, len);
 }
 
 uint64_t ent_outbox_head(const ent_outbox_t *ob)

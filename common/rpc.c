@@ -713,6 +713,7 @@ struct ent_rpc_client {
     void *sock;
     void *monitor;           /* PAIR receiving the DEALER's handshake events (CURVE only) */
     bool refused;            /* the server refused our key at the last handshake */
+    bool accepted;           /* a handshake succeeded since the last refusal */
     int timeout_ms;
     uint64_t next_id;
 };
@@ -758,11 +759,64 @@ static void s_client_events(ent_rpc_client_t *c)
             more = zmq_msg_more(&rest);
             zmq_msg_close(&rest);
         }
-        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
             c->refused = true;
-        else if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+            c->accepted = false;
+        } else if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
             c->refused = false;
+            c->accepted = true;
+        }
     }
+}
+
+/* Waits at most left ms for the next reply message.  Returns 1 with *rep
+ * (the caller closes it), 0 when nothing came in a slice (the caller looks
+ * at its deadline again), -1 when the daemon refused our key, -2 when the
+ * socket cannot receive at all (its context is ending).
+ *
+ * Once a handshake has succeeded, the wait is one blocking receive: one
+ * poll() on the socket's mailbox, where zmq_poll over the socket and its
+ * monitor asks each twice for its events (a poll() and a getpid() each)
+ * around the wait.  The monitor is still read between slices of 100 ms,
+ * so a key refused after a daemon's restart fails the call within a slice
+ * rather than at the deadline. */
+static int s_client_receive(ent_rpc_client_t *c, long left, zmq_msg_t *rep)
+{
+    if (!c->monitor || c->accepted) {
+        int wait = (int) (c->monitor && left > 100 ? 100 : left);
+        zmq_setsockopt(c->sock, ZMQ_RCVTIMEO, &wait, sizeof wait);
+        zmq_msg_init(rep);
+        if (zmq_msg_recv(rep, c->sock, 0) >= 0)
+            return 1;
+        int err = errno;
+        zmq_msg_close(rep);
+        if (err != EAGAIN && err != EINTR)
+            return -2;
+        if (c->monitor) {
+            s_client_events(c);
+            if (c->refused)
+                return -1;
+        }
+        return 0;
+    }
+    zmq_pollitem_t items[2] = { { c->sock, 0, ZMQ_POLLIN, 0 }, { c->monitor, 0, ZMQ_POLLIN, 0 } };
+    int n = zmq_poll(items, 2, left);
+    if (n < 0 && errno != EINTR)
+        return -2;
+    if (n <= 0)
+        return 0; /* interrupted or nothing: the caller's deadline decides */
+    if (items[1].revents & ZMQ_POLLIN) {
+        s_client_events(c);
+        if (c->refused)
+            return -1;
+    }
+    if (!(items[0].revents & ZMQ_POLLIN))
+        return 0;
+    zmq_msg_init(rep);
+    if (zmq_msg_recv(rep, c->sock, ZMQ_DONTWAIT) >= 0)
+        return 1;
+    zmq_msg_close(rep);
+    return 0;
 }
 
 ent_rpc_client_t *ent_rpc_client_new(void *zctx, const char *endpoint, int timeout_ms,
@@ -835,29 +889,18 @@ int ent_rpc_client_call(ent_rpc_client_t *c, const char *method, const char *cal
         long left = c->timeout_ms - elapsed;
         if (left <= 0)
             break;
-        zmq_pollitem_t items[2] = { { c->sock, 0, ZMQ_POLLIN, 0 }, { c->monitor, 0, ZMQ_POLLIN, 0 } };
-        int n = zmq_poll(items, c->monitor ? 2 : 1, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        if (c->monitor && (items[1].revents & ZMQ_POLLIN)) {
-            s_client_events(c);
-            if (c->refused) {
-                s_result_set(out, ENT_UNAUTHENTICATED,
-                             "the daemon refused this client's key at the handshake (is it in the daemon's "
-                             "ENTRETIENS_KEYS_DIR?)");
-                return -1;
-            }
-        }
-        if (!(items[0].revents & ZMQ_POLLIN))
-            continue;
         zmq_msg_t rep;
-        zmq_msg_init(&rep);
-        if (zmq_msg_recv(&rep, c->sock, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&rep);
-            continue;
+        int got = s_client_receive(c, left, &rep);
+        if (got == -2)
+            break;
+        if (got < 0) {
+            s_result_set(out, ENT_UNAUTHENTICATED,
+                         "the daemon refused this client's key at the handshake (is it in the daemon's "
+                         "ENTRETIENS_KEYS_DIR?)");
+            return -1;
         }
+        if (got == 0)
+            continue;
         /* a REQ-style empty delimiter is never sent to a DEALER by our server;
          * skip any extra frame defensively */
         while (zmq_msg_more(&rep)) {

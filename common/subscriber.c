@@ -74,64 +74,92 @@ static int s_push(s_queue_t *q, void *item)
     return 0;
 }
 
+/* Splits a one-frame event (topic, NUL, envelope; outbox.c) into *topic
+ * and *body.  Returns false when the frame has no NUL in its first 256
+ * bytes (a topic is an event type, far shorter). */
+static bool s_split(const zmq_msg_t *m, const char **topic, size_t *tl, const uint8_t **body, size_t *bl)
+{
+    const uint8_t *p = zmq_msg_data((zmq_msg_t *) m);
+    size_t n = zmq_msg_size((zmq_msg_t *) m);
+    const uint8_t *nul = memchr(p, 0, n < 256 ? n : 256);
+    if (!nul)
+        return false;
+    *topic = (const char *) p;
+    *tl = (size_t) (nul - p);
+    *body = nul + 1;
+    *bl = n - *tl - 1;
+    return true;
+}
+
+/* One event or heartbeat, topic and packed body. */
+static void s_on_event(ent_subscriber_t *sub, const char *t, size_t tl, const uint8_t *body, size_t bl)
+{
+    if (tl > 11 && memcmp(t + tl - 11, ".$heartbeat", 11) == 0) {
+        Entretiens__V1__Heartbeat *hb = entretiens__v1__heartbeat__unpack(NULL, bl, body);
+        if (hb) {
+            sub->stats.heard = true;
+            if (hb->head_seq > sub->cursor)
+                sub->head_moved = true;
+            if (hb->head_seq < sub->cursor && sub->stats.head != hb->head_seq)
+                ent_log_error("events.head_behind", "%s head %llu is behind our cursor %llu: was its store replaced?",
+                              sub->producer, (unsigned long long) hb->head_seq, (unsigned long long) sub->cursor);
+            sub->stats.head = hb->head_seq;
+            entretiens__v1__heartbeat__free_unpacked(hb, NULL);
+        } else {
+            sub->stats.malformed++;
+        }
+        return;
+    }
+    Entretiens__V1__EventEnvelope *ev = entretiens__v1__event_envelope__unpack(NULL, bl, body);
+    if (!ev || ev->seq == 0 || !ev->producer || strcmp(ev->producer, sub->producer) != 0 ||
+        s_push(&sub->live, ev) != 0) {
+        sub->stats.malformed++;
+        if (ev)
+            entretiens__v1__event_envelope__free_unpacked(ev, NULL);
+        ent_log_warn("events.malformed", "dropped a malformed event frame from %s", sub->producer);
+    } else if (ev->seq > sub->stats.head) {
+        sub->stats.head = ev->seq;
+    }
+}
+
+/* Events come as one frame (topic, NUL, envelope), or as two (topic, then
+ * envelope) from a producer of an earlier version during an upgrade. */
 static void s_on_sub(void *sock, int budget, void *arg)
 {
     ent_subscriber_t *sub = arg;
     for (int i = 0; i < budget; i++) {
-        zmq_msg_t topic, body;
-        zmq_msg_init(&topic);
-        if (zmq_msg_recv(&topic, sock, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(&topic);
+        zmq_msg_t first, body;
+        zmq_msg_init(&first);
+        if (zmq_msg_recv(&first, sock, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&first);
             break;
         }
         zmq_msg_init(&body);
-        bool two = zmq_msg_more(&topic) && zmq_msg_recv(&body, sock, 0) >= 0;
+        bool more = zmq_msg_more(&first);
+        bool two = more && zmq_msg_recv(&body, sock, 0) >= 0;
         /* drain any extra frame of a malformed message */
-        while (two && zmq_msg_more(&body)) {
+        bool extra_frames = two && zmq_msg_more(&body);
+        while (extra_frames) {
             zmq_msg_t extra;
             zmq_msg_init(&extra);
             if (zmq_msg_recv(&extra, sock, 0) < 0) {
                 zmq_msg_close(&extra);
                 break;
             }
-            two = zmq_msg_more(&extra) ? two : false;
+            extra_frames = zmq_msg_more(&extra);
             zmq_msg_close(&extra);
+            two = false;
         }
-        size_t tl = zmq_msg_size(&topic);
-        const char *t = zmq_msg_data(&topic);
-        if (!two) {
+        const char *t;
+        size_t tl, bl;
+        const uint8_t *b;
+        if (!more && s_split(&first, &t, &tl, &b, &bl))
+            s_on_event(sub, t, tl, b, bl);
+        else if (two)
+            s_on_event(sub, zmq_msg_data(&first), zmq_msg_size(&first), zmq_msg_data(&body), zmq_msg_size(&body));
+        else
             sub->stats.malformed++;
-        } else if (tl > 11 && memcmp(t + tl - 11, ".$heartbeat", 11) == 0) {
-            Entretiens__V1__Heartbeat *hb =
-                entretiens__v1__heartbeat__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body));
-            if (hb) {
-                sub->stats.heard = true;
-                if (hb->head_seq > sub->cursor)
-                    sub->head_moved = true;
-                if (hb->head_seq < sub->cursor && sub->stats.head != hb->head_seq)
-                    ent_log_error("events.head_behind",
-                                  "%s head %llu is behind our cursor %llu: was its store replaced?",
-                                  sub->producer, (unsigned long long) hb->head_seq,
-                                  (unsigned long long) sub->cursor);
-                sub->stats.head = hb->head_seq;
-                entretiens__v1__heartbeat__free_unpacked(hb, NULL);
-            } else {
-                sub->stats.malformed++;
-            }
-        } else {
-            Entretiens__V1__EventEnvelope *ev =
-                entretiens__v1__event_envelope__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body));
-            if (!ev || ev->seq == 0 || !ev->producer || strcmp(ev->producer, sub->producer) != 0 ||
-                s_push(&sub->live, ev) != 0) {
-                sub->stats.malformed++;
-                if (ev)
-                    entretiens__v1__event_envelope__free_unpacked(ev, NULL);
-                ent_log_warn("events.malformed", "dropped a malformed event frame from %s", sub->producer);
-            } else if (ev->seq > sub->stats.head) {
-                sub->stats.head = ev->seq;
-            }
-        }
-        zmq_msg_close(&topic);
+        zmq_msg_close(&first);
         zmq_msg_close(&body);
     }
 }

@@ -1529,6 +1529,9 @@ int an_rpc(ent_rpc_call_t *call, void *arg)
     Entretiens__V1__StatsQuery *q = ent_rpc_unpack(call, &entretiens__v1__stats_query__descriptor);
     if (!q)
         return 0; /* answered INVALID_ARGUMENT */
+    /* the process' date: the figures are sums over a scope by due day, kept
+     * without the people's regions, so an overseas deadline turns overdue
+     * here on Paris' midnight (docs/analytics.md) */
     s_ctx_t c = { .a = a, .txn = call->txn, .q = q, .today = ent_clock_today() };
     ProtobufCMessage *reply = NULL;
     int rc = s_caller(&c, call->caller);

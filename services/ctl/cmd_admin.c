@@ -114,6 +114,7 @@ int ctl_cmd_clock(ctl_t *ctl, int argc, char **argv)
         fprintf(stderr, "entretiensctl: clock set: '%s' is not YYYY-MM-DD or an ISO date-time\n", argv[2]);
         return CTL_USAGE;
     }
+    cs.whole_day = set && strlen(argv[2]) == 10; /* a date alone: that day in every region */
     json_t *arr = json_array();
     int failed = 0;
     for (int i = 0; i < CTL_DAEMONS; i++) {

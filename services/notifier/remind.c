@@ -9,6 +9,8 @@
  *  the manager the obligation names).  Its notification id is the plan's,
  *  so a person is reminded once a day whoever asks: a double click, a
  *  second HR or the plan's own reminder of that day sends nothing more.
+ *  The step of the day is the recipient's day: in her region's time (La
+ *  Réunion is on the next day from 20:00 UTC), as for the plan's own steps.
  *  Who asked and how many went out is logged (campaign.reminded) and
  *  published (notifier.campaign.reminded), in the same transaction.
  */
@@ -72,7 +74,22 @@ static void s_ids_free(s_ids_t *l)
     memset(l, 0, sizeof *l);
 }
 
-/* Sends the day's step of s to one recipient; counts it in rep. */
+/* The region of person (her contact's), or fallback when she has none or
+ * is unknown (a manager: the employee's, as the plan does).  Returns 0
+ * with *out, or an LMDB code. */
+static int s_region_of(notifier_t *n, MDB_txn *txn, const char *person, ent_region_t fallback, ent_region_t *out)
+{
+    ntf_contact_t *c = malloc(sizeof *c); /* 1 KiB: not on the stack of a loop */
+    if (!c)
+        return ENOMEM;
+    int rc = ntf_contact_get(n, txn, person, c);
+    *out = rc == 0 && c->region[0] ? ntf_region(c->region) : fallback;
+    free(c);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Sends the day's step of s to one recipient (today: her date); counts it
+ * in rep. */
 static int s_remind_one(notifier_t *n, MDB_txn *txn, const ntf_subject_t *s, ntf_role_t role, const char *recipient,
                         int32_t today, Entretiens__V1__CampaignRemindReply *rep, s_ids_t *ids)
 {
@@ -132,7 +149,7 @@ static int s_remind(ent_rpc_call_t *call, void *arg)
     }
     char suffix[NTF_ID_MAX + 16];
     size_t sl = (size_t) snprintf(suffix, sizeof suffix, "/campaign-%s", q->campaign_id);
-    int32_t today = ent_clock_today();
+    int32_t today = ent_clock_today(); /* the day of the action (reply, key): the process' */
     if (!(s = malloc(sizeof *s))) {
         rc = ENOMEM;
         goto done;
@@ -152,11 +169,15 @@ static int s_remind(ent_rpc_call_t *call, void *arg)
         rep.late++;
         /* the subject is copied: sending does not write it, and the cursor
          * stays on the subjects' database */
-        if ((rc = s_remind_one(n, call->txn, s, NTF_ROLE_EMPLOYEE, s->employee_id, today, &rep, &ids)) != 0)
+        ent_region_t er, mr;
+        if ((rc = s_region_of(n, call->txn, s->employee_id, ENT_REGION_METROPOLE, &er)) != 0 ||
+            (rc = s_remind_one(n, call->txn, s, NTF_ROLE_EMPLOYEE, s->employee_id, ent_clock_today_in(er), &rep,
+                               &ids)) != 0)
             break;
         const char *who = s->interviewer_id[0] ? s->interviewer_id : s->manager_id;
         if (who[0] && strcmp(who, s->employee_id) != 0 &&
-            (rc = s_remind_one(n, call->txn, s, NTF_ROLE_MANAGER, who, today, &rep, &ids)) != 0)
+            ((rc = s_region_of(n, call->txn, who, er, &mr)) != 0 ||
+             (rc = s_remind_one(n, call->txn, s, NTF_ROLE_MANAGER, who, ent_clock_today_in(mr), &rep, &ids)) != 0))
             break;
     }
     if (rc == MDB_NOTFOUND)

@@ -36,6 +36,8 @@ static size_t s_idx_key(int32_t day, const char *obligation_id, uint8_t *key)
 bool rec_beyond_horizon(const records_t *r, const Entretiens__V1__Obligation *o)
 {
     int32_t opens = s_opens(o);
+    /* the process' date, not the employee's: a horizon of months does not
+     * hinge on the day a time zone makes */
     return r->horizon_days > 0 && opens != ENT_DATE_NONE && opens > ent_clock_today() + r->horizon_days;
 }
 

@@ -2,6 +2,9 @@
  *  scheduler's employee.upserted): who manages whom (records.h). */
 #include "records.h"
 
+#include "common/calendar.h"
+#include "common/clock.h"
+#include "common/date.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -19,6 +22,29 @@ int rec_dir_get(records_t *r, MDB_txn *txn, const char *employee_id, Entretiens_
         return rc;
     *out = entretiens__v1__employee__unpack(NULL, v.mv_size, v.mv_data);
     return *out ? 0 : MDB_CORRUPTED;
+}
+
+int32_t rec_employee_today(const Entretiens__V1__Employee *e)
+{
+    ent_region_t region = ENT_REGION_METROPOLE;
+    if (e && e->region && *e->region && ent_region_parse(e->region, &region) != 0)
+        region = ENT_REGION_METROPOLE;
+    return ent_clock_today_in(region);
+}
+
+int32_t rec_dir_today(records_t *r, MDB_txn *txn, const char *employee_id, int *err)
+{
+    *err = 0;
+    Entretiens__V1__Employee *e = NULL;
+    int rc = rec_dir_get(r, txn, employee_id, &e);
+    if (rc && rc != MDB_NOTFOUND) {
+        *err = rc;
+        return ENT_DATE_NONE;
+    }
+    int32_t today = rec_employee_today(e);
+    if (e)
+        entretiens__v1__employee__free_unpacked(e, NULL);
+    return today;
 }
 
 /* The manager of an employee into buf ("" when none or unknown). */

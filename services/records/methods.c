@@ -705,7 +705,7 @@ static int s_create(ent_rpc_call_t *call, void *arg)
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "title", "at most 500 bytes of UTF-8");
         goto done;
     }
-    int32_t today = ent_clock_today(), due = q->due_date ? ent_pbdate_day(q->due_date) : today + 30;
+    int32_t today = rec_employee_today(e), due = q->due_date ? ent_pbdate_day(q->due_date) : today + 30;
     if (due == ENT_DATE_NONE) {
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "due_date", "not a valid date");
         goto done;
@@ -1044,7 +1044,12 @@ static int s_transition(ent_rpc_call_t *call, records_t *r, rec_action_t action)
         event = "records.interview.shared";
         break;
     case REC_A_HOLD: {
-        int32_t today = ent_clock_today(), on = q->on ? ent_pbdate_day(q->on) : today;
+        /* "not in the future" on her calendar: at 21:30 UTC it is already
+         * tomorrow in La Réunion */
+        int32_t today = rec_dir_today(r, call->txn, x.iv->employee_id, &rc);
+        if (rc)
+            goto done;
+        int32_t on = q->on ? ent_pbdate_day(q->on) : today;
         if (on == ENT_DATE_NONE || on > today) {
             rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "on", "the day it was held: a valid date, not in the future");
             goto done;
@@ -1208,7 +1213,10 @@ static int s_move_due(ent_rpc_call_t *call, void *arg)
     int rc = s_open_with_reason(r, call, q->id, REC_A_MOVE_DUE, q->reason, &x, &ok);
     if (rc || !ok)
         goto done;
-    int32_t due = ent_pbdate_day(q->due_date), today = ent_clock_today();
+    /* "not in the past" on the employee's calendar, not the process' */
+    int32_t due = ent_pbdate_day(q->due_date), today = rec_dir_today(r, call->txn, x.iv->employee_id, &rc);
+    if (rc)
+        goto done;
     char a[ENT_DATE_STRLEN], b[ENT_DATE_STRLEN];
     if (due == ENT_DATE_NONE || due < today) {
         rc = ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "due_date", "the new deadline: a valid date, today (%s) or later",

@@ -203,6 +203,7 @@ static int s_collect(const MDB_val *k, const MDB_val *v, void *arg)
 int rec_retention_sweep(MDB_txn *txn, void *arg)
 {
     records_t *r = arg;
+    /* retention periods are counted in years: the process' date */
     int32_t today = ent_clock_today();
     s_departed_t d = { 0 };
     int rc = ent_store_walk(txn, r->directory, s_collect, &d);

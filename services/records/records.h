@@ -309,6 +309,20 @@ int rec_next_id(records_t *r, MDB_txn *txn, char out[REC_ID_MAX + 1]);
  * entretiens__v1__employee__free_unpacked).  0, MDB_NOTFOUND or LMDB code. */
 int rec_dir_get(records_t *r, MDB_txn *txn, const char *employee_id, Entretiens__V1__Employee **out);
 
+/* Today in the employee's region (common/clock.h ent_clock_today_in): the
+ * date her interviews' dates are checked against ("held" not in the
+ * future, a deadline not in the past).  The region is her directory
+ * entry's; metropolitan France when the entry has none (the scheduler,
+ * which knows the entities' policies, falls back to the entity's region
+ * instead) or e is NULL. */
+int32_t rec_employee_today(const Entretiens__V1__Employee *e);
+
+/* rec_employee_today of the directory entry of employee_id (metropolitan
+ * France when she is not in the directory).  Returns the day number, or
+ * ENT_DATE_NONE with *err set to an LMDB code when the entry cannot be
+ * read. */
+int32_t rec_dir_today(records_t *r, MDB_txn *txn, const char *employee_id, int *err);
+
 /* True when manager_id is above employee_id in the tree (up to REC_TREE_DEPTH). */
 bool rec_dir_above(records_t *r, MDB_txn *txn, const char *manager_id, const char *employee_id);
 

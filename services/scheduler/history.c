@@ -120,14 +120,33 @@ int sched_history_list(scheduler_t *s, MDB_txn *txn, const char *employee_id,
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-int sched_employee_get(scheduler_t *s, MDB_txn *txn, const char *employee_id, Entretiens__V1__Employee **out)
+int sched_employee_get_with(scheduler_t *s, MDB_txn *txn, const char *employee_id, ProtobufCAllocator *alloc,
+                            Entretiens__V1__Employee **out)
 {
     MDB_val k = { strlen(employee_id), (void *) employee_id }, v;
     int rc = mdb_get(txn, s->employees, &k, &v);
     if (rc)
         return rc;
-    *out = entretiens__v1__employee__unpack(NULL, v.mv_size, v.mv_data);
+    *out = entretiens__v1__employee__unpack(alloc, v.mv_size, v.mv_data);
     return *out ? 0 : MDB_CORRUPTED;
+}
+
+int sched_employee_get(scheduler_t *s, MDB_txn *txn, const char *employee_id, Entretiens__V1__Employee **out)
+{
+    return sched_employee_get_with(s, txn, employee_id, NULL, out);
+}
+
+void *sched_query_alloc(void *data, size_t size)
+{
+    void *p = sched_arena_alloc(data, size);
+    return p ? p : malloc(size);
+}
+
+void sched_query_free(void *data, void *p)
+{
+    const sched_arena_t *a = data;
+    if (p && ((uint8_t *) p < a->buf || (uint8_t *) p >= a->buf + a->cap))
+        free(p);
 }
 
 /* A bump allocator for the events of one rebuild: unpacking a history is
@@ -308,14 +327,16 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
     emp.employed = hired != ENT_DATE_NONE && left == ENT_DATE_NONE;
 
     /* facts, behind what the engine and the campaigns need of the
-     * attributes (the head: birth date, entity, department, site) */
+     * attributes (the head: birth date, entity, department, site), then
+     * her region (the tail: whose "today" judges her deadlines) */
     MDB_val k = { strlen(employee_id), (void *) employee_id };
     size_t head = sched_facts_head_len(emp.entity, emp.department, emp.site);
-    MDB_val fv = { head + nf * sizeof(sch_fact_t), NULL };
+    MDB_val fv = { head + nf * sizeof(sch_fact_t) + SCHED_FACTS_TAIL, NULL };
     rc = mdb_put(txn, s->facts, &k, &fv, MDB_RESERVE);
     if (!rc) {
         sched_facts_head_write(fv.mv_data, birth_date, emp.entity, emp.department, emp.site);
         memcpy((uint8_t *) fv.mv_data + head, s->facts_buf, nf * sizeof(sch_fact_t));
+        sched_facts_tail_write((uint8_t *) fv.mv_data + head + nf * sizeof(sch_fact_t), emp.region);
     }
     /* attributes: publish only when they changed */
     if (!rc) {

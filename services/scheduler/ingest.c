@@ -258,14 +258,15 @@ static int s_apply(scheduler_t *s, MDB_txn *txn, const Entretiens__V1__EmployeeE
 
 static int s_refresh(scheduler_t *s, MDB_txn *txn, s_set_t *dirty)
 {
-    int32_t today = ent_clock_today();
+    ent_today_t today;
+    ent_clock_today_all(&today);
     for (size_t i = 0; i < dirty->n; i++) {
         sched_touch(s, dirty->order[i]);
         int rc = sched_history_rebuild(s, txn, dirty->order[i]);
         if (rc == ENOENT)
             continue;
         if (!rc)
-            rc = sched_recompute(s, txn, dirty->order[i], today);
+            rc = sched_recompute(s, txn, dirty->order[i], &today);
         if (rc)
             return rc;
     }
@@ -297,6 +298,7 @@ static int s_ingest_events(scheduler_t *s, ent_rpc_call_t *call, const Entretien
     Entretiens__V1__EventWarning *wmsgs = NULL, **wptrs = NULL;
     s_set_t dirty = { 0 };
     s_refs_ctx_t rx = { .s = s, .txn = call->txn };
+    /* the plausible range of dates is years wide: the process' date */
     sched_refs_t refs = { .today = ent_clock_today(), .entity_known = s_refs_entity, .hired = s_refs_hired, .arg = &rx };
     uint64_t counts[SCHED_INGEST_OUTCOMES] = { 0 };
     int rc = (!results || !ptrs || !reasons || !deferred || !accepted) ? ENOMEM : s_set_init(&dirty, req->n_events);
@@ -598,8 +600,11 @@ int sched_on_records_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
             rc = sched_history_rebuild(s, txn, e.employee_id);
             if (rc == ENOENT)
                 rc = 0;
-            else if (!rc)
-                rc = sched_recompute(s, txn, e.employee_id, ent_clock_today());
+            else if (!rc) {
+                ent_today_t today;
+                ent_clock_today_all(&today);
+                rc = sched_recompute(s, txn, e.employee_id, &today);
+            }
         }
     }
     entretiens__v1__interview_event__free_unpacked(ie, NULL);

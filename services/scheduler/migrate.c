@@ -84,8 +84,9 @@ static int s_ask_backfill(MDB_txn *txn)
     return rc;
 }
 
-/* One employee's facts value with the site in its head (a new value: a
- * write may not change the size of the one a cursor points into). */
+/* One employee's facts value with the site in its head and the region in
+ * its tail, from her record (a new value: a write may not change the size
+ * of the one a cursor points into). */
 static int s_site_head(MDB_txn *txn, MDB_dbi facts, MDB_dbi employees, MDB_val k, MDB_val v)
 {
     sched_facts_head_t h;
@@ -101,15 +102,17 @@ static int s_site_head(MDB_txn *txn, MDB_dbi facts, MDB_dbi employees, MDB_val k
     if (!e)
         return 0;
     size_t head = sched_facts_head_len(h.entity, h.department, e->site);
-    uint8_t *nv = malloc(head + nf * sizeof(sch_fact_t) + 1);
+    size_t size = head + nf * sizeof(sch_fact_t) + SCHED_FACTS_TAIL;
+    uint8_t *nv = malloc(size);
     if (!nv) {
         entretiens__v1__employee__free_unpacked(e, NULL);
         return ENOMEM;
     }
     sched_facts_head_write(nv, h.birth, h.entity, h.department, e->site);
     memcpy(nv + head, fp, nf * sizeof(sch_fact_t));
+    sched_facts_tail_write(nv + head + nf * sizeof(sch_fact_t), e->region);
     entretiens__v1__employee__free_unpacked(e, NULL);
-    MDB_val key = k, val = { head + nf * sizeof(sch_fact_t), nv };
+    MDB_val key = k, val = { size, nv };
     rc = mdb_put(txn, facts, &key, &val, 0);
     free(nv);
     return rc;
@@ -156,7 +159,7 @@ static int s_facts_site(MDB_txn *txn)
     }
     free(keys);
     if (!rc)
-        ent_log_info("scheduler.migrated", "facts of %zu employees keep their site", n);
+        ent_log_info("scheduler.migrated", "facts of %zu employees keep their site and region", n);
     return rc;
 }
 
@@ -171,6 +174,7 @@ int sched_migrate(MDB_txn *txn, unsigned from, void *arg)
     case 2:
         return s_ask_backfill(txn);
     case 3:
+    case 4: /* the same rewrite, which now adds the region's tail */
         return s_facts_site(txn);
     default:
         return MDB_INCOMPATIBLE;

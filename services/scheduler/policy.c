@@ -205,7 +205,8 @@ int sched_policy_load(scheduler_t *s)
 
 int sched_recompute_all(scheduler_t *s, MDB_txn *txn)
 {
-    int32_t today = ent_clock_today();
+    ent_today_t today;
+    ent_clock_today_all(&today);
     MDB_cursor *cur;
     int rc = mdb_cursor_open(txn, s->facts, &cur);
     if (rc)
@@ -216,7 +217,7 @@ int sched_recompute_all(scheduler_t *s, MDB_txn *txn)
         size_t len = k.mv_size < SCHED_ID_MAX ? k.mv_size : SCHED_ID_MAX;
         memcpy(id, k.mv_data, len);
         id[len] = '\0';
-        if ((rc = sched_recompute(s, txn, id, today)) != 0)
+        if ((rc = sched_recompute(s, txn, id, &today)) != 0)
             break;
     }
     mdb_cursor_close(cur);

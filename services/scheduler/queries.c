@@ -19,14 +19,14 @@
  * PERMISSION_DENIED: whether someone exists is not told to others), or an
  * LMDB code. */
 static int s_subject_of(scheduler_t *s, ent_rpc_call_t *call, sched_caller_t *who, const char *employee_id,
-                        Entretiens__V1__Employee **emp, ent_relation_t *rel)
+                        ProtobufCAllocator *alloc, Entretiens__V1__Employee **emp, ent_relation_t *rel)
 {
     *emp = NULL;
     *rel = ENT_REL_NONE;
     if (!who->valid)
         return ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s", who->why);
     Entretiens__V1__Employee *e = NULL;
-    int rc = sched_employee_get(s, call->txn, employee_id, &e);
+    int rc = sched_employee_get_with(s, call->txn, employee_id, alloc, &e);
     if (rc == MDB_NOTFOUND)
         return sched_caller_hr_all(who)
             ? ent_rpc_fail(call, ENT_NOT_FOUND, "employee_id", "no employee '%s'", employee_id)
@@ -37,12 +37,12 @@ static int s_subject_of(scheduler_t *s, ent_rpc_call_t *call, sched_caller_t *wh
     if (!rc && *rel == ENT_REL_NONE) {
         rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "employee_id", "%s may not see employee '%s'", call->caller,
                           employee_id);
-        entretiens__v1__employee__free_unpacked(e, NULL);
+        entretiens__v1__employee__free_unpacked(e, alloc);
         return rc;
     }
     if (rc) {
         if (e)
-            entretiens__v1__employee__free_unpacked(e, NULL);
+            entretiens__v1__employee__free_unpacked(e, alloc);
         return rc == ENOMEM ? ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory") : rc;
     }
     *emp = e;
@@ -50,14 +50,14 @@ static int s_subject_of(scheduler_t *s, ent_rpc_call_t *call, sched_caller_t *wh
 }
 
 /* s_subject_of for the caller of the call. */
-static int s_subject(scheduler_t *s, ent_rpc_call_t *call, const char *employee_id, Entretiens__V1__Employee **emp,
-                     ent_relation_t *rel)
+static int s_subject(scheduler_t *s, ent_rpc_call_t *call, const char *employee_id, ProtobufCAllocator *alloc,
+                     Entretiens__V1__Employee **emp, ent_relation_t *rel)
 {
     sched_caller_t who;
     *emp = NULL;
     int rc = sched_caller_load(s, call->txn, call->caller, &who);
     if (!rc)
-        rc = s_subject_of(s, call, &who, employee_id, emp, rel);
+        rc = s_subject_of(s, call, &who, employee_id, alloc, emp, rel);
     sched_caller_free(&who);
     return rc;
 }
@@ -71,15 +71,15 @@ static void s_manager_name(Entretiens__V1__Obligation *msg, const Entretiens__V1
     msg->manager_last_name = mgr->last_name;
 }
 
-/* The record of emp's manager (the caller frees it), NULL when none is
- * known.  Returns 0 or an LMDB code. */
-static int s_manager_get(scheduler_t *s, MDB_txn *txn, const Entretiens__V1__Employee *emp,
+/* The record of emp's manager (the caller frees it with alloc), NULL when
+ * none is known.  Returns 0 or an LMDB code. */
+static int s_manager_get(scheduler_t *s, MDB_txn *txn, const Entretiens__V1__Employee *emp, ProtobufCAllocator *alloc,
                          Entretiens__V1__Employee **out)
 {
     *out = NULL;
     if (!emp || !emp->manager_id || !*emp->manager_id)
         return 0;
-    int rc = sched_employee_get(s, txn, emp->manager_id, out);
+    int rc = sched_employee_get_with(s, txn, emp->manager_id, alloc, out);
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
@@ -93,24 +93,28 @@ static int s_obligations(ent_rpc_call_t *call, void *arg)
         entretiens__v1__obligations_request__free_unpacked(req, NULL);
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "employee_id", "an employee id is required");
     }
+    /* the two records are unpacked into the query arena, reset here: a
+     * call is over before the next one starts (one loop thread) */
+    ProtobufCAllocator *alloc = &s->query_alloc;
+    s->query_arena.used = 0;
     Entretiens__V1__Employee *emp = NULL;
     ent_relation_t rel = ENT_REL_NONE;
-    int rc = s_subject(s, call, req->employee_id, &emp, &rel);
+    int rc = s_subject(s, call, req->employee_id, alloc, &emp, &rel);
     if (rc || !emp) {
         entretiens__v1__obligations_request__free_unpacked(req, NULL);
         return rc;
     }
     Entretiens__V1__Employee *mgr = NULL;
-    int n = s_manager_get(s, call->txn, emp, &mgr);
+    int n = s_manager_get(s, call->txn, emp, alloc, &mgr);
     if (n == 0)
         n = sched_obligations_load(s, call->txn, req->employee_id);
     else if (n > 0)
         n = -n;
     if (n < 0) {
         entretiens__v1__obligations_request__free_unpacked(req, NULL);
-        entretiens__v1__employee__free_unpacked(emp, NULL);
+        entretiens__v1__employee__free_unpacked(emp, alloc);
         if (mgr)
-            entretiens__v1__employee__free_unpacked(mgr, NULL);
+            entretiens__v1__employee__free_unpacked(mgr, alloc);
         return n; /* as sched_obligations_load's: a negative LMDB code */
     }
     bool health = ent_relation_sees_health(rel);
@@ -139,9 +143,9 @@ static int s_obligations(ent_rpc_call_t *call, void *arg)
     }
     free(msgs);
     free(ptrs);
-    entretiens__v1__employee__free_unpacked(emp, NULL);
+    entretiens__v1__employee__free_unpacked(emp, alloc);
     if (mgr)
-        entretiens__v1__employee__free_unpacked(mgr, NULL);
+        entretiens__v1__employee__free_unpacked(mgr, alloc);
     entretiens__v1__obligations_request__free_unpacked(req, NULL);
     return rc;
 }
@@ -158,7 +162,7 @@ static int s_employee(ent_rpc_call_t *call, void *arg)
     }
     Entretiens__V1__Employee *emp = NULL;
     ent_relation_t rel = ENT_REL_NONE;
-    int rc = s_subject(s, call, req->employee_id, &emp, &rel);
+    int rc = s_subject(s, call, req->employee_id, NULL, &emp, &rel);
     if (rc || !emp) {
         entretiens__v1__employee_request__free_unpacked(req, NULL);
         return rc;
@@ -191,7 +195,9 @@ static int s_employee(ent_rpc_call_t *call, void *arg)
             sch_employee_t e = { .facts = s->facts_buf, .nfacts = (uint32_t) nf, .birth_date = ent_pbdate_day(emp->birth_date) };
             /* the entity's policy says whether a renewal can apply */
             const sch_policy_t *pol = sched_policy_for(s, emp->entity ? emp->entity : "");
-            emp->trial_end = ent_pbdate_ptr(sch_trial_end(pol, &e, ent_clock_today()), &trial);
+            ent_today_t today;
+            ent_clock_today_all(&today);
+            emp->trial_end = ent_pbdate_ptr(sch_trial_end(pol, &e, sched_today_of(&today, &head, pol)), &trial);
         }
         Entretiens__V1__EmployeeReply rep = ENTRETIENS__V1__EMPLOYEE_REPLY__INIT;
         rep.employee = emp;
@@ -533,7 +539,7 @@ static int s_due(ent_rpc_call_t *call, void *arg)
      * (a page is at most `limit` of them), none for those counted only */
     for (size_t i = 0; !rc && i < c.n; i++) {
         s_due_item_t *it = c.items[i];
-        rc = s_manager_get(s, call->txn, it->emp, &it->mgr);
+        rc = s_manager_get(s, call->txn, it->emp, NULL, &it->mgr);
         s_manager_name(&it->m.msg, it->mgr);
     }
     if (!rc) {

@@ -14,7 +14,9 @@
 #include <string.h>
 
 /* facts value: [int32 birth][u8 len|0x80][entity][u8 len][department][u8 len][site][pad to 4][sch_fact_t...]
- * (written by history.c and migrate.c through sched_facts_head_write).  The
+ * [tail: 'R', region + 1, 0, 0]
+ * (written by history.c and migrate.c through sched_facts_head_write and
+ * sched_facts_tail_write; the tail is SCHED_FACTS_TAIL, scheduler.h).  The
  * 0x80 bit of the entity's length says a site follows: entity ids are at
  * most 64 bytes (validate.c), and a value written before the site was kept
  * has the bit clear and no site. */
@@ -53,6 +55,22 @@ void sched_facts_head_write(uint8_t *p, int32_t birth, const char *entity, const
     *p++ = (uint8_t) sl;
     if (sl)
         memcpy(p, site, sl);
+}
+
+_Static_assert(sizeof(sch_fact_t) % 8 == 0 && SCHED_FACTS_TAIL < 8, "a tail must never look like facts");
+
+void sched_facts_tail_write(uint8_t *p, const char *region)
+{
+    ent_region_t r;
+    p[0] = 'R';
+    p[1] = region && *region && ent_region_parse(region, &r) == 0 ? (uint8_t) (r + 1) : 0;
+    p[2] = p[3] = 0;
+}
+
+int32_t sched_today_of(const ent_today_t *today, const sched_facts_head_t *h, const sch_policy_t *policy)
+{
+    int r = h->region >= 0 ? h->region : (policy ? policy->region : ENT_REGION_METROPOLE);
+    return today->day[r >= 0 && r < ENT_REGION_COUNT ? r : ENT_REGION_METROPOLE];
 }
 
 size_t sched_index_key(const char *employee_id, const sched_obl_t *o, uint8_t *key)
@@ -217,9 +235,19 @@ const uint8_t *sched_facts_parse(const MDB_val *v, sched_facts_head_t *h, size_t
     }
     size_t off = (size_t) (p - (const uint8_t *) v->mv_data);
     off = (off + 3) & ~(size_t) 3;
-    if (off > v->mv_size || (v->mv_size - off) % sizeof(sch_fact_t))
+    if (off > v->mv_size)
         return NULL;
-    *nfacts = (v->mv_size - off) / sizeof(sch_fact_t);
+    size_t rest = (v->mv_size - off) % sizeof(sch_fact_t);
+    h->region = -1;
+    if (rest == SCHED_FACTS_TAIL) {
+        const uint8_t *tail = (const uint8_t *) v->mv_data + v->mv_size - SCHED_FACTS_TAIL;
+        if (tail[0] != 'R' || tail[1] > ENT_REGION_COUNT)
+            return NULL;
+        h->region = (int) tail[1] - 1;
+    } else if (rest != 0) {
+        return NULL;
+    }
+    *nfacts = (v->mv_size - off - rest) / sizeof(sch_fact_t);
     return (const uint8_t *) v->mv_data + off;
 }
 
@@ -333,7 +361,8 @@ static int32_t s_action_cutoff(const sch_obligation_t *o)
  * w->fresh (engine output, campaigns, actionable flags).  Reads the
  * scheduler's policy and campaigns only: safe from the sweep's threads.
  * Returns the count, or -1 when the facts cannot be used. */
-static int s_compute(const scheduler_t *s, sched_work_t *w, const char *employee_id, MDB_val v, int32_t today)
+static int s_compute(const scheduler_t *s, sched_work_t *w, const char *employee_id, MDB_val v,
+                     const ent_today_t *days)
 {
     sched_facts_head_t head, *h = &head;
     size_t nf;
@@ -347,6 +376,10 @@ static int s_compute(const scheduler_t *s, sched_work_t *w, const char *employee
     memcpy(w->facts, fp, nf * sizeof(sch_fact_t)); /* aligned copy */
     sch_employee_t emp = { .facts = w->facts, .nfacts = (uint32_t) nf, .birth_date = h->birth };
     const sch_policy_t *policy = sched_policy_for((scheduler_t *) s, h->entity);
+    /* overdue or not is judged on her date, not the process' (La Réunion
+     * is already tomorrow at 21:00 UTC, Guadeloupe still yesterday at
+     * 03:00 UTC) */
+    int32_t today = sched_today_of(days, h, policy);
     int n = sch_rules_compute(policy, &emp, today, w->obl, SCHED_MAX_OBLIGATIONS);
     if (n < 0) {
         ent_log_error("rules.failed", "rules engine refused %s (%d)", employee_id, n);
@@ -380,7 +413,7 @@ static int s_compute(const scheduler_t *s, sched_work_t *w, const char *employee
 }
 
 /* Recomputes from the employee's facts value v (already read). */
-static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MDB_val v, int32_t today)
+static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MDB_val v, const ent_today_t *today)
 {
     MDB_val k = { strlen(employee_id), (void *) employee_id };
     int rc;
@@ -460,7 +493,7 @@ static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MD
     return mdb_put(txn, s->obligations, &k, &nv, 0);
 }
 
-int sched_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, int32_t today)
+int sched_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, const ent_today_t *today)
 {
     MDB_val k = { strlen(employee_id), (void *) employee_id }, v;
     int rc = mdb_get(txn, s->facts, &k, &v);
@@ -509,7 +542,7 @@ typedef struct {
     const scheduler_t *s;
     MDB_env *env;
     int part, parts;
-    int32_t today;
+    ent_today_t today;
     sched_work_t w;
     char (*changed)[SCHED_ID_MAX + 1];
     size_t n, cap;
@@ -536,7 +569,7 @@ static void *s_part_run(void *arg)
         size_t len = k.mv_size < SCHED_ID_MAX ? k.mv_size : SCHED_ID_MAX;
         memcpy(id, k.mv_data, len);
         id[len] = '\0';
-        int nn = s_compute(p->s, &p->w, id, v, p->today);
+        int nn = s_compute(p->s, &p->w, id, v, &p->today);
         if (nn < 0)
             continue;
         /* both databases are keyed by employee id: walk them together */
@@ -575,7 +608,7 @@ done:
  * committed snapshot; the loop thread then recomputes, in its transaction,
  * those that change and those changed earlier in this turn (which the
  * snapshot does not show). */
-static int s_sweep_parallel(scheduler_t *s, MDB_txn *txn, int32_t today)
+static int s_sweep_parallel(scheduler_t *s, MDB_txn *txn, const ent_today_t *today)
 {
     enum { PARTS = 2 };
     s_part_t parts[PARTS];
@@ -583,7 +616,7 @@ static int s_sweep_parallel(scheduler_t *s, MDB_txn *txn, int32_t today)
     memset(parts, 0, sizeof parts);
     int rc = 0;
     for (int i = 0; i < PARTS; i++) {
-        parts[i] = (s_part_t) { .s = s, .env = mdb_txn_env(txn), .part = i, .parts = PARTS, .today = today };
+        parts[i] = (s_part_t) { .s = s, .env = mdb_txn_env(txn), .part = i, .parts = PARTS, .today = *today };
         if (sched_work_init(&parts[i].w) != 0)
             rc = ENOMEM;
     }
@@ -664,22 +697,26 @@ int sched_sweep(MDB_txn *txn, void *arg)
     int rc = sched_backfill(s, txn);
     if (rc)
         return rc;
-    int32_t today = ent_clock_today();
+    /* a new day in any region sweeps: the stamp changes at each region's
+     * midnight (ent_today_stamp), not only at the process' */
+    ent_today_t today;
+    ent_clock_today_all(&today);
+    int32_t stamp = ent_today_stamp(&today);
     if (s->turn_sweep_today == ENT_DATE_NONE) {
-        if (s->turn_swept_on == today)
+        if (s->turn_swept_on == stamp)
             return 0;
-        s->turn_sweep_today = today;
+        s->turn_sweep_today = stamp;
         s->turn_sweep_next[0] = '\0';
-    } else if (s->turn_sweep_today != today) {
-        s->turn_sweep_today = today; /* the date moved during a sweep: start over */
+    } else if (s->turn_sweep_today != stamp) {
+        s->turn_sweep_today = stamp; /* the date moved during a sweep: start over */
         s->turn_sweep_next[0] = '\0';
     }
     if (ent_clock_pinned()) {
         /* a pinned clock (tests, demonstrations) sweeps at once so that
          * clock.set's reply means every deadline reflects the new date */
-        rc = s_sweep_parallel(s, txn, today);
+        rc = s_sweep_parallel(s, txn, &today);
         if (!rc) {
-            s->turn_swept_on = today;
+            s->turn_swept_on = stamp;
             s->turn_sweep_today = ENT_DATE_NONE;
         }
         return rc;
@@ -704,7 +741,7 @@ int sched_sweep(MDB_txn *txn, void *arg)
         id[len] = '\0';
         /* the cursor stays valid: recompute writes other databases only,
          * and reads the facts value the cursor already holds */
-        rc = s_recompute(s, txn, id, v, today);
+        rc = s_recompute(s, txn, id, v, &today);
         if (rc)
             break;
         memcpy(s->turn_sweep_next, id, len + 1);
@@ -713,7 +750,7 @@ int sched_sweep(MDB_txn *txn, void *arg)
     }
     mdb_cursor_close(cur);
     if (rc == MDB_NOTFOUND) {
-        s->turn_swept_on = today;
+        s->turn_swept_on = stamp;
         s->turn_sweep_today = ENT_DATE_NONE;
         rc = 0;
     }

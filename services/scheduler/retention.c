@@ -182,6 +182,8 @@ static int s_due(scheduler_t *s, MDB_txn *txn, const MDB_val *k, const MDB_val *
  * over; the pass ends at the last employee. */
 static int s_histories(scheduler_t *s, MDB_txn *txn, size_t scan, size_t *budget)
 {
+    /* retention periods are counted in years: the process' date, not each
+     * person's */
     int32_t today = ent_clock_today();
     char (*ids)[SCHED_ID_MAX + 1] = NULL;
     size_t n = 0, cap = 0, seen = 0;

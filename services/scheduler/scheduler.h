@@ -28,6 +28,7 @@
 #ifndef SCHED_SCHEDULER_H
 #define SCHED_SCHEDULER_H
 
+#include "common/clock.h"
 #include "common/daemon.h"
 #include "common/pbdate.h"
 #include "common/grants.h"
@@ -89,6 +90,14 @@ typedef enum {
 void *sched_arena_alloc(void *data, size_t size);
 void sched_arena_free(void *data, void *p);
 
+/* The same over a query's arena, falling back to malloc when it is full
+ * (free releases only what malloc gave): one allocator that a query can
+ * unpack its records with and free them with, whatever their size.  The
+ * arena is reset at the start of each query that uses it
+ * (scheduler_t.query_alloc). */
+void *sched_query_alloc(void *data, size_t size);
+void sched_query_free(void *data, void *p);
+
 /* Buffers of one recompute (one per thread of the sweep). */
 typedef struct {
     sch_fact_t *facts;
@@ -126,8 +135,8 @@ typedef struct scheduler {
     int64_t retention_at, turn_retention_at;
     ent_metrics_counter_t *m_purged[SCHED_PURGE_KINDS];
     size_t sweep_chunk;             /* ENTRETIENS_SCHEDULER_SWEEP_CHUNK: employees per turn, real clock */
-    int32_t swept_on;               /* the date of the last complete sweep */
-    int32_t sweep_today;            /* the date of the sweep in progress, or NONE */
+    int32_t swept_on;               /* the day stamp (ent_today_stamp) of the last complete sweep */
+    int32_t sweep_today;            /* the day stamp of the sweep in progress, or NONE */
     char sweep_next[SCHED_ID_MAX + 1]; /* resume after this employee id */
     int32_t turn_swept_on, turn_sweep_today;
     char turn_sweep_next[SCHED_ID_MAX + 1];
@@ -147,6 +156,11 @@ typedef struct scheduler {
     sched_arena_t arena;
     /* ingest: the request unpacked into its own arena */
     sched_arena_t req_arena;
+    /* point queries (scheduler.obligations): the employee's and her
+     * manager's records unpacked into an arena, about 30 of a call's 37
+     * allocations otherwise (docs/performance.md) */
+    sched_arena_t query_arena;
+    ProtobufCAllocator query_alloc;
     Entretiens__V1__EmployeeEvent **rebuild_events;
     bool *rebuild_heap;
 } scheduler_t;
@@ -167,6 +181,11 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
 int sched_employee_get(scheduler_t *s, MDB_txn *txn, const char *employee_id,
                        Entretiens__V1__Employee **out);
 
+/* sched_employee_get unpacking with alloc (NULL: malloc); free the record
+ * with the same allocator. */
+int sched_employee_get_with(scheduler_t *s, MDB_txn *txn, const char *employee_id, ProtobufCAllocator *alloc,
+                            Entretiens__V1__Employee **out);
+
 /* The stored (packed) copy of the event with ev's source and event_id in
  * the history of employee_id, which need not be ev's: *out points into the
  * store, valid until the next write in txn.  ev's date and type are only a
@@ -183,18 +202,34 @@ int sched_history_list(scheduler_t *s, MDB_txn *txn, const char *employee_id,
 
 /* --- recompute.c ------------------------------------------------------- */
 
-/* Recomputes the employee's obligations on `today`, stores them, updates
- * the due index and publishes interview.due / .overdue / .met / .cancelled
- * for what changed.  Returns 0 or an LMDB code. */
-int sched_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, int32_t today);
+/* Recomputes the employee's obligations on her region's date in `today`
+ * (sched_today_of), stores them, updates the due index and publishes
+ * interview.due / .overdue / .met / .cancelled for what changed.
+ * Returns 0 or an LMDB code. */
+int sched_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, const ent_today_t *today);
 
 /* What the head of a facts value says of the employee: her birth date and
  * the attributes the campaigns filter on (current values, from the HR
- * events applied so far). */
+ * events applied so far); and, from the value's tail, her own region. */
 typedef struct {
     int32_t birth;
     char entity[256], department[256], site[256];
+    int region; /* ent_region_t of her events, -1 when they gave none (the entity's applies) */
 } sched_facts_head_t;
+
+/* The tail of a facts value, after the facts: [u8 'R'][u8 region + 1][0][0]
+ * (region + 1 = 0: none given).  A value written before the region was kept
+ * has no tail: its size is then a whole number of facts, and one with a
+ * tail never is (sizeof(sch_fact_t) is a multiple of 8). */
+#define SCHED_FACTS_TAIL 4
+
+/* Writes the tail for a region wire name (NULL, "" or unknown: none) into
+ * p (SCHED_FACTS_TAIL bytes). */
+void sched_facts_tail_write(uint8_t *p, const char *region);
+
+/* "Today" for the employee of head h under policy: her own region's date
+ * when her events gave one, else her entity's region's. */
+int32_t sched_today_of(const ent_today_t *today, const sched_facts_head_t *h, const sch_policy_t *policy);
 
 /* The one decoder of a facts value (the layout in recompute.c: birth date,
  * entity, department, site, then the aligned sch_fact_t[]): fills *h (site
@@ -239,10 +274,11 @@ size_t sched_index_key(const char *employee_id, const sched_obl_t *o, uint8_t *k
  * 2 -> 3 asks for the history backfill (SCHED_META_BACKFILL = 1) when the
  * store holds obligations, which were stored before the scheduler published
  * scheduler.obligation.changed; 3 -> 4 rewrites each facts head with the
- * employee's site (campaign filters).  Returns 0 or an LMDB code
+ * employee's site (campaign filters); 4 -> 5 (and 3 -> 4 since) adds the
+ * tail with her region (whose date judges her deadlines).  Returns 0 or an LMDB code
  * (MDB_INCOMPATIBLE for an unknown version). */
 int sched_migrate(MDB_txn *txn, unsigned from, void *arg);
-#define SCHED_SCHEMA_VERSION 4
+#define SCHED_SCHEMA_VERSION 5
 #define SCHED_META_BACKFILL "history_backfill"
 
 /* While meta SCHED_META_BACKFILL is set, publishes every stored obligation

@@ -99,7 +99,8 @@ static int s_census(MDB_txn *txn, void *arg)
     return 0;
 }
 
-/* sched_sweep, timed.  A day's sweep is done when swept_on reaches today. */
+/* sched_sweep, timed.  A day's sweep is done when swept_on reaches today's
+ * stamp (a new day in any region, ent_today_stamp). */
 static int s_sweep_timed(MDB_txn *txn, void *arg)
 {
     scheduler_t *s = arg;
@@ -110,7 +111,9 @@ static int s_sweep_timed(MDB_txn *txn, void *arg)
             return rc;
     }
     int32_t before = s->turn_swept_on;
-    bool sweeping = s->turn_sweep_today != ENT_DATE_NONE || before != ent_clock_today();
+    ent_today_t today;
+    ent_clock_today_all(&today);
+    bool sweeping = s->turn_sweep_today != ENT_DATE_NONE || before != ent_today_stamp(&today);
     if (!sweeping)
         return sched_sweep(txn, arg);
     struct timespec t0, t1;
@@ -179,7 +182,7 @@ static void s_metrics(scheduler_t *s)
     static const double bounds[] = { 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300 };
     s_m.h_sweep = ent_metrics_histogram(m, "entretiens_scheduler_sweep_duration_seconds",
                                         "Work time of one whole day's sweep (every employee's deadlines at the "
-                                        "new date; chunked over turns on the real clock)",
+                                        "new date, at each region's midnight; chunked over turns on the real clock)",
                                         bounds, sizeof bounds / sizeof *bounds);
     const char *lk[] = { "kind" };
     ent_metrics_family_t *fp = ent_metrics_counter_family(
@@ -272,10 +275,13 @@ int sched_setup(ent_daemon_t *d, void *arg)
     s->arena.buf = malloc(s->arena.cap);
     s->req_arena.cap = 32u << 20; /* a batch of 10,000 events unpacks in about 6 MiB */
     s->req_arena.buf = malloc(s->req_arena.cap);
+    s->query_arena.cap = 64u << 10; /* two Employee records and a request, with room */
+    s->query_arena.buf = malloc(s->query_arena.cap);
+    s->query_alloc = (ProtobufCAllocator) { sched_query_alloc, sched_query_free, &s->query_arena };
     s->rebuild_events = calloc(SCHED_MAX_FACTS, sizeof *s->rebuild_events);
     s->rebuild_heap = calloc(SCHED_MAX_FACTS, sizeof *s->rebuild_heap);
-    if (!s->facts_buf || !s->sobl_buf || !s->arena.buf || !s->req_arena.buf || !s->rebuild_events ||
-        !s->rebuild_heap)
+    if (!s->facts_buf || !s->sobl_buf || !s->arena.buf || !s->req_arena.buf || !s->query_arena.buf ||
+        !s->rebuild_events || !s->rebuild_heap)
         return -1;
     s->swept_on = s->sweep_today = ENT_DATE_NONE;
     if (sched_retention_config(s) != 0)
@@ -310,6 +316,7 @@ void sched_teardown(scheduler_t *s)
     free(s->touched);
     free(s->arena.buf);
     free(s->req_arena.buf);
+    free(s->query_arena.buf);
     free(s->rebuild_events);
     free(s->rebuild_heap);
     free(s->entities);

@@ -53,3 +53,19 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
   --in-flight "${ENT_COMPARE_IN_FLIGHT:-1}" \
   --scheduler "${ENT_COMPARE_SCHEDULER:-$build/services/entretiens-scheduler}"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# Next to the point query, the other reads a web page makes, on the same
+# machine in the same run: records' show and list (content sealed, then in
+# clear: two passes each) and analytics' queries, from their own benchmarks
+# (tests/bench/bench_records.c, bench_analytics.c), CURVE on.
+neighbours=${ENT_COMPARE_NEIGHBOURS:-20000}
+if [ "$neighbours" != 0 ]; then
+  cmake --build "$build" -j"$(nproc)" --target ent-bench-records ent-bench-analytics entretiens-records \
+    entretiens-analytics >/dev/null
+  echo
+  echo "next to them: records' and analytics' reads ($neighbours employees, through RPC with CURVE)"
+  "$build/tests/bench/ent-bench-records" --employees "$neighbours" 2>"$tmp/records.log" | grep -E '^-- records|^interview (show|list)'
+  "$build/tests/bench/ent-bench-analytics" --employees "$neighbours" --calls 2000 2>"$tmp/analytics.log" |
+    grep -E '^(completion  |compliance \(|compliance --list  |managers \(|worst p99)'
+  echo "load average after those: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi

@@ -19,6 +19,10 @@ fi
 if [ "$what" = all ] || [ "$what" = scheduler ]; then
   "$top/build-release/tests/bench/ent-bench-scheduler" "${@:2}"
 fi
+if [ "$what" = all ] || [ "$what" = regions ]; then
+  # the scheduler's sweep at each region's midnight (five a day), 100,000 employees
+  ENT_BUILD="$top/build-release" bash "$top/tests/bench/sweep_regions.sh" "${@:2}"
+fi
 if [ "$what" = all ] || [ "$what" = records ]; then
   # scheduler + records: >1,000,000 interviews from 380,000 employees' histories
   "$top/build-release/tests/bench/ent-bench-records" "${@:2}"

@@ -5,8 +5,9 @@
 # (requests answered in between) — which no other test runs, since they
 # all pin the clock.  One store is left 200 days behind, then copied: one
 # copy is swept on the real clock in chunks of 97, the other on a clock
-# pinned to the same day; every obligation must be equal, and different
-# from the stale ones (the sweep had work to do).
+# pinned to the same instant (each region's day is then the same: La
+# Réunion's employees are on tomorrow from 20:00 UTC); every obligation must
+# be equal, and different from the stale ones (the sweep had work to do).
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 export TZ=Europe/Paris
@@ -38,14 +39,15 @@ cp -a "$ENTRETIENS_DATA_DIR/scheduler" "$IT_DIR/copy"
 # swept for is the daemon's own
 run_scheduler ENTRETIENS_SCHEDULER_SWEEP_CHUNK=97
 snapshot "$IT_DIR/chunked.json"
-DAY=$("$CTL" --json clock show --only scheduler | jq -r '.[] | select(.service == "scheduler") | .today')
-[[ $DAY =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || fail "the scheduler's day: '$DAY'"
+NOW=$("$CTL" --json clock show --only scheduler | jq -r '.[] | select(.service == "scheduler") | .now')
+[[ $NOW =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T ]] || fail "the scheduler's time: '$NOW'"
 # the sweep counted once the day is swept: a day changing in between (at
-# midnight) would have started another, which the count would not show
+# a region's midnight) would have started another, which the count would
+# not show
 stop_scheduler
-# 2. the same store before the sweep, the clock pinned to that day
+# 2. the same store before the sweep, the clock pinned to that instant
 rm -rf "$ENTRETIENS_DATA_DIR/scheduler" && cp -a "$IT_DIR/copy" "$ENTRETIENS_DATA_DIR/scheduler"
-run_scheduler ENTRETIENS_NOW="$DAY"
+run_scheduler ENTRETIENS_NOW="$NOW"
 snapshot "$IT_DIR/pinned.json"
 stop_scheduler
 

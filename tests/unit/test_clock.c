@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "common/clock.h"
@@ -234,4 +235,148 @@ Test(clock, init_null_unpins, .init = s_paris)
     cr_assert_eq(ent_clock_init(NULL), 0);
     cr_assert_not(ent_clock_pinned());
     cr_assert_eq(ent_clock_set(0), -1);
+}
+
+/* --- each region's "today" (ent_clock_today_in / ent_clock_today_all) --- */
+
+static int32_t D(int y, int m, int d)
+{
+    return ent_date_from_ymd(y, m, d);
+}
+
+/* Pins the instant (UTC) and checks every region's date against want[]
+ * (metropole, alsace_moselle, guadeloupe, martinique, guyane, reunion,
+ * mayotte). */
+static void s_expect_days(int64_t at, const int32_t want[ENT_REGION_COUNT])
+{
+    cr_assert_eq(ent_clock_set(at), 0);
+    ent_today_t all;
+    ent_clock_today_all(&all);
+    for (int r = 0; r < ENT_REGION_COUNT; r++) {
+        cr_expect_eq(ent_clock_today_in((ent_region_t) r), want[r], "%s at %lld: %d, want %d",
+                     ent_region_name((ent_region_t) r), (long long) at, ent_clock_today_in((ent_region_t) r), want[r]);
+        cr_expect_eq(all.day[r], want[r], "today_all disagrees for %s", ent_region_name((ent_region_t) r));
+    }
+}
+
+Test(clock_regions, around_midnight_utc, .init = s_paris)
+{
+    cr_assert_eq(ent_clock_init("2026-12-05T12:00:00Z"), 0);
+    cr_assert_not(ent_clock_whole_day(), "a date-time pins an instant");
+    int32_t d5 = D(2026, 12, 5), d6 = D(2026, 12, 6);
+    /* 20:00 UTC: La Réunion (UTC+4) turns to the 6th, Mayotte (UTC+3) not yet */
+    s_expect_days(s_utc_ms(2026, 12, 5, 19, 59, 59, 999), (int32_t[]) { d5, d5, d5, d5, d5, d5, d5 });
+    s_expect_days(s_utc_ms(2026, 12, 5, 20, 0, 0, 0), (int32_t[]) { d5, d5, d5, d5, d5, d6, d5 });
+    /* 21:00 UTC: Mayotte too */
+    s_expect_days(s_utc_ms(2026, 12, 5, 21, 0, 0, 0), (int32_t[]) { d5, d5, d5, d5, d5, d6, d6 });
+    /* 21:30 UTC: Paris (22:30 CET) is still on the 5th */
+    s_expect_days(s_utc_ms(2026, 12, 5, 21, 30, 0, 0), (int32_t[]) { d5, d5, d5, d5, d5, d6, d6 });
+    /* midnight UTC: the Antilles and Guyane still on the 5th, Paris on the 6th since 23:00 UTC */
+    s_expect_days(s_utc_ms(2026, 12, 6, 0, 0, 0, 0), (int32_t[]) { d6, d6, d5, d5, d5, d6, d6 });
+    /* 03:00 UTC: Guyane (UTC-3) turns */
+    s_expect_days(s_utc_ms(2026, 12, 6, 2, 59, 59, 999), (int32_t[]) { d6, d6, d5, d5, d5, d6, d6 });
+    s_expect_days(s_utc_ms(2026, 12, 6, 3, 0, 0, 0), (int32_t[]) { d6, d6, d5, d5, d6, d6, d6 });
+    /* 03:30 UTC: Guadeloupe (23:30) is still on the 5th; 04:00 UTC: the Antilles turn */
+    s_expect_days(s_utc_ms(2026, 12, 6, 3, 30, 0, 0), (int32_t[]) { d6, d6, d5, d5, d6, d6, d6 });
+    s_expect_days(s_utc_ms(2026, 12, 6, 4, 0, 0, 0), (int32_t[]) { d6, d6, d6, d6, d6, d6, d6 });
+}
+
+Test(clock_regions, around_paris_midnight_both_directions, .init = s_paris)
+{
+    cr_assert_eq(ent_clock_init("2026-12-05T12:00:00Z"), 0);
+    int32_t d4 = D(2026, 12, 4), d5 = D(2026, 12, 5);
+    /* 23:59:59 CET = 22:59:59 UTC: Paris on the 4th, the Indian Ocean already on the 5th */
+    s_expect_days(s_utc_ms(2026, 12, 4, 22, 59, 59, 999), (int32_t[]) { d4, d4, d4, d4, d4, d5, d5 });
+    /* 00:00 CET: Paris turns; the Antilles (19:00) and Guyane (20:00) are still on the 4th */
+    s_expect_days(s_utc_ms(2026, 12, 4, 23, 0, 0, 0), (int32_t[]) { d5, d5, d4, d4, d4, d5, d5 });
+    /* 01:00 in Paris on the 5th: an Antilles obligation due the 4th is not late there (20:00) */
+    cr_assert_eq(ent_clock_set(s_parse_ok("2026-12-05T01:00:00+01:00")), 0);
+    cr_expect_eq(ent_clock_today_in(ENT_REGION_METROPOLE), d5);
+    cr_expect_eq(ent_clock_today_in(ENT_REGION_MARTINIQUE), d4);
+}
+
+Test(clock_regions, paris_summer_time, .init = s_paris)
+{
+    cr_assert_eq(ent_clock_init("2026-07-01T12:00:00Z"), 0);
+    int32_t j1 = D(2026, 7, 1), j2 = D(2026, 7, 2);
+    /* CEST (UTC+2): Paris turns at 22:00 UTC in summer, not 23:00 */
+    s_expect_days(s_utc_ms(2026, 7, 1, 21, 59, 59, 999), (int32_t[]) { j1, j1, j1, j1, j1, j2, j2 });
+    s_expect_days(s_utc_ms(2026, 7, 1, 22, 0, 0, 0), (int32_t[]) { j2, j2, j1, j1, j1, j2, j2 });
+    /* the night the clocks go forward (29 March 2026, 01:00 UTC): midnight
+     * is still 23:00 UTC the evening before, and the overseas regions,
+     * which keep no summer time, do not move */
+    int32_t m28 = D(2026, 3, 28), m29 = D(2026, 3, 29);
+    s_expect_days(s_utc_ms(2026, 3, 28, 22, 59, 0, 0), (int32_t[]) { m28, m28, m28, m28, m28, m29, m29 });
+    s_expect_days(s_utc_ms(2026, 3, 28, 23, 0, 0, 0), (int32_t[]) { m29, m29, m28, m28, m28, m29, m29 });
+    s_expect_days(s_utc_ms(2026, 3, 29, 22, 0, 0, 0), (int32_t[]) { D(2026, 3, 30), D(2026, 3, 30), m29, m29, m29,
+                                                                    D(2026, 3, 30), D(2026, 3, 30) });
+    /* the night they go back (25 October 2026, 01:00 UTC): 23:00 UTC is
+     * 00:00 CET, the first winter midnight */
+    int32_t o25 = D(2026, 10, 25), o26 = D(2026, 10, 26);
+    s_expect_days(s_utc_ms(2026, 10, 25, 22, 59, 0, 0), (int32_t[]) { o25, o25, o25, o25, o25, o26, o26 });
+    s_expect_days(s_utc_ms(2026, 10, 25, 23, 0, 0, 0), (int32_t[]) { o26, o26, o25, o25, o25, o26, o26 });
+}
+
+Test(clock_regions, a_pinned_day_is_that_day_everywhere, .init = s_paris)
+{
+    /* "2026-12-05" is 23:00 UTC on the 4th, 19:00 on the 4th in
+     * Guadeloupe: a whole-day pin still means the 5th for everyone, so a
+     * test that pins a date means one day */
+    cr_assert_eq(ent_clock_init("2026-12-05"), 0);
+    cr_assert(ent_clock_whole_day());
+    ent_today_t all;
+    ent_clock_today_all(&all);
+    for (int r = 0; r < ENT_REGION_COUNT; r++) {
+        cr_expect_eq(ent_clock_today_in((ent_region_t) r), D(2026, 12, 5), "%s", ent_region_name((ent_region_t) r));
+        cr_expect_eq(all.day[r], D(2026, 12, 5));
+    }
+    /* clock set to a date keeps the whole day, to an instant makes it one */
+    cr_assert_eq(ent_clock_set_day(s_parse_ok("2026-12-09"), true), 0);
+    cr_expect(ent_clock_whole_day());
+    cr_expect_eq(ent_clock_today_in(ENT_REGION_GUADELOUPE), D(2026, 12, 9));
+    cr_assert_eq(ent_clock_set(s_parse_ok("2026-12-09")), 0);
+    cr_expect_not(ent_clock_whole_day());
+    cr_expect_eq(ent_clock_today_in(ENT_REGION_GUADELOUPE), D(2026, 12, 8), "local midnight in Paris, 19:00 the day before");
+    cr_expect_eq(ent_clock_today_in(ENT_REGION_METROPOLE), D(2026, 12, 9));
+    /* a real clock is never whole-day */
+    cr_assert_eq(ent_clock_init(NULL), 0);
+    cr_expect_not(ent_clock_whole_day());
+    cr_expect_eq(ent_clock_set_day(0, true), -1, "a real clock does not move");
+}
+
+Test(clock_regions, a_region_out_of_range_is_metropolitan, .init = s_paris)
+{
+    cr_assert_eq(ent_clock_init("2026-12-05T23:30:00Z"), 0);
+    cr_expect_eq(ent_clock_today_in((ent_region_t) 99), ent_clock_today());
+    cr_expect_eq(ent_clock_today_in((ent_region_t) -1), ent_clock_today());
+}
+
+Test(clock_regions, the_real_clock_gives_each_region_its_date, .init = s_paris)
+{
+    cr_assert_eq(ent_clock_init(NULL), 0);
+    time_t t = time(NULL);
+    int32_t reunion = ent_clock_today_in(ENT_REGION_REUNION);
+    int32_t want = ent_date_from_ymd(1970, 1, 1) + (int32_t) ((t + 4 * 3600) / 86400);
+    cr_expect(reunion == want || reunion == want + 1, "reunion %d, want %d", reunion, want);
+    int32_t paris = ent_clock_today_in(ENT_REGION_METROPOLE), local = ent_clock_today();
+    cr_expect(paris == local || paris + 1 == local, "metropolitan France is the process' date");
+}
+
+/* The stamp changes at every region's midnight and only then: five times a
+ * day (Réunion, Mayotte, Paris, Guyane, the Antilles together). */
+Test(clock_regions, the_stamp_changes_at_each_regional_midnight, .init = s_paris)
+{
+    int64_t start = s_utc_ms(2026, 12, 5, 12, 0, 0, 0);
+    ent_today_t prev, cur;
+    ent_clock_today_at(start, &prev);
+    int changes = 0;
+    for (int64_t at = start + 60000; at <= start + INT64_C(86400000); at += 60000) {
+        ent_clock_today_at(at, &cur);
+        bool moved = memcmp(&cur, &prev, sizeof cur) != 0;
+        cr_assert_eq(ent_today_stamp(&cur) != ent_today_stamp(&prev), moved, "stamp and dates disagree at %lld",
+                     (long long) at);
+        changes += moved;
+        prev = cur;
+    }
+    cr_expect_eq(changes, 5);
 }

@@ -110,13 +110,30 @@ static void s_serve_replays(void *router, uint64_t head, int wait_ms)
     }
 }
 
-static void s_publish(void *pub, uint64_t seq)
+/* Publishes event seq as a producer does: one frame (topic, NUL,
+ * envelope; common/outbox.c), or two (topic, then envelope) as producers
+ * of earlier versions did, which a consumer still accepts during an
+ * upgrade. */
+static void s_publish_as(void *pub, uint64_t seq, bool one_frame)
 {
-    uint8_t buf[64];
+    uint8_t buf[64], frame[128];
     size_t len = s_pack_event(seq, s_type_of(seq), buf);
     const char *topic = s_type_of(seq);
-    zmq_send(pub, topic, strlen(topic), ZMQ_SNDMORE);
+    size_t tl = strlen(topic);
+    if (one_frame) {
+        memcpy(frame, topic, tl);
+        frame[tl] = 0;
+        memcpy(frame + tl + 1, buf, len);
+        zmq_send(pub, frame, tl + 1 + len, 0);
+        return;
+    }
+    zmq_send(pub, topic, tl, ZMQ_SNDMORE);
     zmq_send(pub, buf, len, 0);
+}
+
+static void s_publish(void *pub, uint64_t seq)
+{
+    s_publish_as(pub, seq, true);
 }
 
 static size_t s_curl_body(char *p, size_t size, size_t n, void *arg)
@@ -233,8 +250,10 @@ Test(events, late_start_duplicates_gaps_and_poison_events_apply_once_in_order)
     }
     cr_assert_eq(cursor, 11, "event 11 never arrived live (cursor %llu)", (unsigned long long) cursor);
     s_publish(pub, 11);
-    s_publish(pub, 13);
-    s_publish(pub, 12);
+    s_publish_as(pub, 13, false);
+    /* a frame without the topic's NUL is malformed: dropped, nothing applied */
+    zmq_send(pub, "prod.thing-without-separator", 28, 0);
+    s_publish_as(pub, 12, false); /* an earlier producer's two frames */
     for (int i = 0; i < 200 && cursor < 12; i++) {
         usleep(10000);
         cursor = s_consumer_cursor(ctx);
@@ -247,14 +266,16 @@ Test(events, late_start_duplicates_gaps_and_poison_events_apply_once_in_order)
     }
     cr_assert_eq(cursor, 13);
     /* the counters say what happened (the daemon syncs them every second) */
-    long dups = -1, gaps = -1;
-    for (int i = 0; i < 100 && (dups < 1 || gaps < 1); i++) {
+    long dups = -1, gaps = -1, bad = -1;
+    for (int i = 0; i < 100 && (dups < 1 || gaps < 1 || bad < 1); i++) {
         usleep(50000);
         dups = s_consumer_metric(http, "entretiens_cons_events_duplicates_total");
         gaps = s_consumer_metric(http, "entretiens_cons_events_gaps_total");
+        bad = s_consumer_metric(http, "entretiens_cons_events_malformed_total");
     }
     cr_assert_geq(dups, 1, "no duplicate counted (%ld)", dups);
     cr_assert_geq(gaps, 1, "no gap counted (%ld)", gaps);
+    cr_assert_eq(bad, 1, "the frame without a separator was not counted once as malformed (%ld)", bad);
     raise(SIGTERM);
     pthread_join(th, NULL);
 

@@ -2,7 +2,8 @@
  *  month from the stored obligations (actionable ones only); 2 -> 3, a
  *  store holding obligations asks for the history backfill (its
  *  obligations were stored before scheduler.obligation.changed existed),
- *  an empty one does not. */
+ *  an empty one does not; 3 -> 4 -> 5, the facts keep the employee's site
+ *  and region. */
 #include "scheduler.h"
 
 #include "common/date.h"
@@ -125,6 +126,7 @@ static int s_step_three(MDB_txn *txn, unsigned from, void *arg)
     Entretiens__V1__Employee e = ENTRETIENS__V1__EMPLOYEE__INIT;
     e.employee_id = "E1";
     e.site = "Lyon";
+    e.region = "reunion";
     uint8_t buf[64];
     MDB_val ev = { entretiens__v1__employee__pack(&e, buf), buf };
     if (!rc)
@@ -157,6 +159,7 @@ Test(sched_migrate, version_4_keeps_the_site_in_the_facts_head)
     cr_expect_str_eq(h.entity, "ACM");
     cr_expect_str_eq(h.department, "rd");
     cr_expect_str_eq(h.site, "");
+    cr_expect_eq(h.region, -1, "the old layout has no region");
     mdb_txn_abort(txn);
     cr_assert_eq(ent_store_migrate(st, SCHED_SCHEMA_VERSION, sched_migrate, NULL), 0);
     cr_assert_eq(ent_store_read(st, &txn), 0);
@@ -166,6 +169,7 @@ Test(sched_migrate, version_4_keeps_the_site_in_the_facts_head)
     cr_expect_str_eq(h.entity, "ACM");
     cr_expect_str_eq(h.department, "rd");
     cr_expect_str_eq(h.site, "Lyon", "the site comes from the employee record");
+    cr_expect_eq(h.region, ENT_REGION_REUNION, "the region too (her date judges her deadlines)");
     cr_expect_eq(h.birth, ent_date_from_ymd(1980, 5, 1));
     cr_assert_eq(nf, 1);
     sch_fact_t f;
@@ -176,6 +180,7 @@ Test(sched_migrate, version_4_keeps_the_site_in_the_facts_head)
     cr_assert_eq(mdb_get(txn, facts, &k2, &v), 0);
     cr_assert_not_null(sched_facts_parse(&v, &h, &nf));
     cr_expect_str_eq(h.site, "");
+    cr_expect_eq(h.region, -1);
     cr_expect_eq(nf, 1);
     mdb_txn_abort(txn);
     ent_store_close(&st);
@@ -204,4 +209,36 @@ Test(sched_migrate, the_facts_head_round_trips_and_refuses_a_short_value)
     cr_expect_str_eq(h.site, "Lyon");
     MDB_val cut = { 4 + 1 + 7 + 1 + 5 + 1 + 2, buf };
     cr_expect_null(sched_facts_parse(&cut, &h, &nf));
+}
+
+/* The region tail: read back after the facts, "none" for a value without
+ * one or an empty region, and a tail that is not one is refused. */
+Test(sched_migrate, the_region_tail_round_trips_and_refuses_a_bad_one)
+{
+    uint8_t buf[128];
+    size_t head = sched_facts_head_len("ACME-FR", "", "");
+    sched_facts_head_write(buf, 42, "ACME-FR", "", "");
+    sch_fact_t f = sch_fact_make(SCH_FACT_HIRED, ent_date_from_ymd(2020, 1, 6), 0);
+    memcpy(buf + head, &f, sizeof f);
+    sched_facts_tail_write(buf + head + sizeof f, "guadeloupe");
+    MDB_val v = { head + sizeof f + SCHED_FACTS_TAIL, buf };
+    sched_facts_head_t h;
+    size_t nf = 0;
+    const uint8_t *fp = sched_facts_parse(&v, &h, &nf);
+    cr_assert_not_null(fp);
+    cr_expect_eq(nf, 1, "the tail is not a fact");
+    cr_expect_eq(h.region, ENT_REGION_GUADELOUPE);
+    sched_facts_tail_write(buf + head + sizeof f, "");
+    cr_assert_not_null(sched_facts_parse(&v, &h, &nf));
+    cr_expect_eq(h.region, -1, "no region given: the entity's applies");
+    sched_facts_tail_write(buf + head + sizeof f, "corse");
+    cr_assert_not_null(sched_facts_parse(&v, &h, &nf));
+    cr_expect_eq(h.region, -1, "an unknown name is no region");
+    buf[head + sizeof f] = 'X';
+    cr_expect_null(sched_facts_parse(&v, &h, &nf), "not a tail");
+    buf[head + sizeof f] = 'R';
+    buf[head + sizeof f + 1] = ENT_REGION_COUNT + 1;
+    cr_expect_null(sched_facts_parse(&v, &h, &nf), "a region out of range");
+    MDB_val odd = { head + sizeof f + 3, buf };
+    cr_expect_null(sched_facts_parse(&odd, &h, &nf), "neither facts nor a tail");
 }

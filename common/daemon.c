@@ -28,6 +28,9 @@ typedef struct {
     char *producer;
     ent_event_fn fn;
     void *arg;
+    ent_event_wanted_fn wanted;      /* NULL: the events are always wanted */
+    void *wanted_arg;
+    char *const *keep;               /* types applied even when not wanted */
     ent_subscriber_t *sub;
     ent_subscriber_stats_t seen;     /* last values copied into metrics */
     ent_metrics_counter_t *applied, *dups, *gaps, *skipped, *replays, *malformed;
@@ -729,8 +732,13 @@ static int s_replay(ent_rpc_call_t *call, void *arg)
         entretiens__v1__replay_request__unpack(NULL, call->req->payload.len, call->req->payload.data);
     if (!req)
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "payload", "not a ReplayRequest message");
+    if (req->n_types > 16) {
+        size_t n = req->n_types;
+        entretiens__v1__replay_request__free_unpacked(req, NULL);
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "types", "%zu types; at most 16", n);
+    }
     Entretiens__V1__ReplayReply rep = ENTRETIENS__V1__REPLAY_REPLY__INIT;
-    int rc = ent_outbox_replay(d->outbox, call->txn, req->from_seq, req->max, &rep);
+    int rc = ent_outbox_replay(d->outbox, call->txn, req->from_seq, req->max, req->types, req->n_types, &rep);
     entretiens__v1__replay_request__free_unpacked(req, NULL);
     if (rc)
         return rc == ENOMEM ? ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory") : rc;
@@ -977,15 +985,34 @@ int ent_daemon_client_curve(ent_daemon_t *d, const char *server, ent_curve_clien
     return 0;
 }
 
-int ent_daemon_on_event(ent_daemon_t *d, const char *producer, ent_event_fn fn, void *arg)
+static s_consumer_t *s_consumer(ent_daemon_t *d, const char *producer)
 {
     for (size_t i = 0; i < d->n_consumers; i++)
-        if (strcmp(d->consumers[i].producer, producer) == 0) {
-            d->consumers[i].fn = fn;
-            d->consumers[i].arg = arg;
-            return 0;
-        }
-    return -1;
+        if (strcmp(d->consumers[i].producer, producer) == 0)
+            return &d->consumers[i];
+    return NULL;
+}
+
+int ent_daemon_on_event(ent_daemon_t *d, const char *producer, ent_event_fn fn, void *arg)
+{
+    s_consumer_t *c = s_consumer(d, producer);
+    if (!c)
+        return -1;
+    c->fn = fn;
+    c->arg = arg;
+    return 0;
+}
+
+int ent_daemon_events_wanted(ent_daemon_t *d, const char *producer, ent_event_wanted_fn fn, void *arg,
+                             char *const *keep)
+{
+    s_consumer_t *c = s_consumer(d, producer);
+    if (!c)
+        return -1;
+    c->wanted = fn;
+    c->wanted_arg = arg;
+    c->keep = keep;
+    return 0;
 }
 
 int ent_daemon_every(ent_daemon_t *d, unsigned interval_ms, ent_daemon_work_fn fn, void *arg)
@@ -1068,6 +1095,7 @@ int ent_daemon_start(ent_daemon_t *d)
         explicit_bzero(&curve, sizeof curve);
         if (!c->sub)
             return -1;
+        ent_subscriber_set_wanted(c->sub, c->wanted, c->wanted_arg, c->keep);
         if (d->metrics)
             s_consumer_metrics(d, c);
         ent_subscriber_stats(c->sub, &c->seen);

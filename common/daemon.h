@@ -121,6 +121,15 @@ int ent_daemon_client_curve(ent_daemon_t *d, const char *server, ent_curve_clien
  * Before start.  Returns 0, or -1 when the producer is not consumed. */
 int ent_daemon_on_event(ent_daemon_t *d, const char *producer, ent_event_fn fn, void *arg);
 
+/* Lets the consumer of producer say, in each turn, whether it needs the
+ * events at all (subscriber.h ent_subscriber_set_wanted: while it does
+ * not, the producer's publisher filters them out and the cursor follows
+ * the head; the types of keep, NULL-terminated and static, are applied
+ * all the same, fetched by filtered replay).  Before start.  Returns 0, or
+ * -1 when the producer is not consumed. */
+int ent_daemon_events_wanted(ent_daemon_t *d, const char *producer, ent_event_wanted_fn fn, void *arg,
+                             char *const *keep);
+
 /* Runs fn inside a turn every interval_ms (and at every clock change).
  * Before start.  Returns 0 or -1 (more than 8). */
 int ent_daemon_every(ent_daemon_t *d, unsigned interval_ms, ent_daemon_work_fn fn, void *arg);

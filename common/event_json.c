@@ -4,6 +4,7 @@
 
 #include "common/date.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -418,4 +419,209 @@ json_t *ent_evjson_to_json(const Entretiens__V1__EmployeeEvent *ev)
             json_object_set_new(o, s_fields[i].name, v);
     }
     return o;
+}
+
+/* ------------------------------------------------- the fast array parser */
+
+/* A position in the text being parsed by ent_evjson_array_fast. */
+typedef struct {
+    const char *p, *end;
+} s_cur_t;
+
+static void s_ws(s_cur_t *c)
+{
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+        c->p++;
+}
+
+static bool s_lit(s_cur_t *c, const char *word)
+{
+    size_t n = strlen(word);
+    if ((size_t) (c->end - c->p) < n || memcmp(c->p, word, n) != 0)
+        return false;
+    c->p += n;
+    return true;
+}
+
+/* A plain JSON string at c->p (no escape, no control character, valid
+ * UTF-8 — what jansson reads as the same bytes): its bytes in *s and *n,
+ * the cursor after it.  False for anything else. */
+static bool s_plain_str(s_cur_t *c, const char **s, size_t *n)
+{
+    if (c->p >= c->end || *c->p != '"')
+        return false;
+    *s = ++c->p;
+    while (c->p < c->end && *c->p != '"') {
+        unsigned char ch = (unsigned char) *c->p;
+        if (ch == '\\' || ch < 0x20)
+            return false;
+        if (ch < 0x80) {
+            c->p++;
+            continue;
+        }
+        uint32_t cp;
+        size_t k = ent_utf8_next(c->p, (size_t) (c->end - c->p), &cp);
+        if (!k)
+            return false;
+        c->p += k;
+    }
+    if (c->p >= c->end)
+        return false;
+    *n = (size_t) (c->p - *s);
+    c->p++;
+    return true;
+}
+
+/* A JSON integer from 0 to UINT32_MAX (no sign, fraction nor exponent). */
+static bool s_u32(s_cur_t *c, uint32_t *out)
+{
+    const char *s = c->p;
+    uint64_t v = 0;
+    while (c->p < c->end && *c->p >= '0' && *c->p <= '9' && c->p - s < 11)
+        v = v * 10 + (uint64_t) (*c->p++ - '0');
+    size_t n = (size_t) (c->p - s);
+    if (n == 0 || (n > 1 && *s == '0') || v > UINT32_MAX)
+        return false;
+    *out = (uint32_t) v;
+    return c->p == c->end || (*c->p != '.' && *c->p != 'e' && *c->p != 'E' && !(*c->p >= '0' && *c->p <= '9'));
+}
+
+/* Where the events' strings and dates go (blocks of the batch). */
+typedef struct {
+    char *strs;                      /* NUL-terminated copies, one after the other */
+    Entretiens__V1__Date *dates;
+    Entretiens__V1__Flag *flags;
+} s_pool_t;
+
+/* One plain event object at c->p into ev.  False when it is anything
+ * else: an unknown or repeated field, a wrong type, a bad date... */
+static bool s_fast_event(s_cur_t *c, Entretiens__V1__EmployeeEvent *ev, s_pool_t *pool)
+{
+    uint64_t seen = 0;
+    if (c->p >= c->end || *c->p != '{')
+        return false;
+    c->p++;
+    s_ws(c);
+    if (c->p < c->end && *c->p == '}') {
+        c->p++;
+        return true;
+    }
+    for (;;) {
+        const char *key, *s;
+        size_t kn, n, i = 0;
+        if (!s_plain_str(c, &key, &kn))
+            return false;
+        while (i < N_FIELDS && (strlen(s_fields[i].name) != kn || memcmp(s_fields[i].name, key, kn) != 0))
+            i++;
+        if (i == N_FIELDS || (seen & (1ull << i)))
+            return false;
+        seen |= 1ull << i;
+        s_ws(c);
+        if (c->p >= c->end || *c->p++ != ':')
+            return false;
+        s_ws(c);
+        void *p = FIELD_PTR(ev, i);
+        if (s_lit(c, "null")) {
+            /* absent */
+        } else if (s_fields[i].kind == F_STR || s_fields[i].kind == F_DATE) {
+            if (!s_plain_str(c, &s, &n))
+                return false;
+            char *copy = pool->strs;
+            memcpy(copy, s, n);
+            copy[n] = '\0';
+            pool->strs += n + 1;
+            if (s_fields[i].kind == F_STR) {
+                *(char **) p = copy;
+            } else {
+                if (ent_pbdate_parse(copy, pool->dates) != 0)
+                    return false;
+                *(Entretiens__V1__Date **) p = pool->dates++;
+            }
+        } else if (s_fields[i].kind == F_U32) {
+            if (!s_u32(c, (uint32_t *) p))
+                return false;
+        } else {
+            bool yes = s_lit(c, "true");
+            if (!yes && !s_lit(c, "false"))
+                return false;
+            entretiens__v1__flag__init(pool->flags);
+            pool->flags->value = yes;
+            *(Entretiens__V1__Flag **) p = pool->flags++;
+        }
+        s_ws(c);
+        if (c->p >= c->end)
+            return false;
+        if (*c->p == '}') {
+            c->p++;
+            return true;
+        }
+        if (*c->p++ != ',')
+            return false;
+        s_ws(c);
+    }
+}
+
+int ent_evjson_array_fast(const char *text, size_t len, size_t max, ent_evjson_batch_t *out)
+{
+    memset(out, 0, sizeof *out);
+    /* every event is an object: the number of '{' bounds their number */
+    size_t cap = 0, ndates = 0, nflags = 0;
+    for (const char *q = text; (q = memchr(q, '{', (size_t) (text + len - q))) != NULL; q++)
+        cap++;
+    if (cap > max)
+        cap = max;
+    for (size_t i = 0; i < N_FIELDS; i++) {
+        ndates += s_fields[i].kind == F_DATE;
+        nflags += s_fields[i].kind == F_FLAG;
+    }
+    size_t slots = cap ? cap : 1;
+    out->blocks[0] = out->events = calloc(slots, sizeof *out->events);
+    Entretiens__V1__EmployeeEvent *evs = out->blocks[1] = calloc(slots, sizeof *evs);
+    /* a string's copy and its NUL fit in its quoted form */
+    s_pool_t pool = { .strs = out->blocks[2] = malloc(len + 1) };
+    pool.dates = out->blocks[3] = calloc(slots * ndates * sizeof *pool.dates + slots * nflags * sizeof *pool.flags, 1);
+    if (!out->events || !evs || !pool.strs || !pool.dates) {
+        ent_evjson_batch_free(out);
+        return ENOMEM;
+    }
+    pool.flags = (Entretiens__V1__Flag *) (void *) (pool.dates + slots * ndates);
+    s_cur_t c = { text, text + len };
+    s_ws(&c);
+    if (c.p >= c.end || *c.p++ != '[')
+        goto other;
+    s_ws(&c);
+    if (c.p < c.end && *c.p == ']') {
+        c.p++;
+    } else {
+        for (;;) {
+            if (out->n == cap)
+                goto other; /* more than max: the general path answers it */
+            Entretiens__V1__EmployeeEvent *ev = &evs[out->n];
+            entretiens__v1__employee_event__init(ev);
+            if (!s_fast_event(&c, ev, &pool))
+                goto other;
+            out->events[out->n++] = ev;
+            s_ws(&c);
+            if (c.p < c.end && *c.p == ']') {
+                c.p++;
+                break;
+            }
+            if (c.p >= c.end || *c.p++ != ',')
+                goto other;
+            s_ws(&c);
+        }
+    }
+    s_ws(&c);
+    if (c.p == c.end)
+        return 0;
+other:
+    ent_evjson_batch_free(out);
+    return 1;
+}
+
+void ent_evjson_batch_free(ent_evjson_batch_t *b)
+{
+    for (size_t i = 0; i < sizeof b->blocks / sizeof b->blocks[0]; i++)
+        free(b->blocks[i]);
+    memset(b, 0, sizeof *b);
 }

@@ -96,6 +96,27 @@ int ent_evjson_parse(const char *text, size_t len, Entretiens__V1__EmployeeEvent
  * from protobuf-c's unpack).  Safe on NULL. */
 void ent_evjson_free(Entretiens__V1__EmployeeEvent *ev);
 
+/* Events parsed from a JSON array in one go (ent_evjson_array_fast): the
+ * events and their strings live in a few blocks the batch owns. */
+typedef struct {
+    Entretiens__V1__EmployeeEvent **events;
+    size_t n;
+    void *blocks[4];
+} ent_evjson_batch_t;
+
+/* The fast path of a JSON array of events (POST /api/v1/events): parses
+ * the len bytes at text straight into events, without a JSON tree, when the
+ * array is plain — objects of known fields with the right types, strings
+ * without escapes, valid UTF-8, no duplicate key, valid dates, at most max
+ * events — i.e. exactly when json_loadb + ent_evjson_from_json would
+ * accept every event with the same values.  Returns 0 with out filled
+ * (free with ent_evjson_batch_free), 1 when the text is anything else (the
+ * caller takes the general path, which says what is wrong), or ENOMEM. */
+int ent_evjson_array_fast(const char *text, size_t len, size_t max, ent_evjson_batch_t *out);
+
+/* Frees what ent_evjson_array_fast filled; safe on a zeroed batch. */
+void ent_evjson_batch_free(ent_evjson_batch_t *b);
+
 /* The JSON object of an event (only the fields that are set, in proto
  * order, strings sanitised).  Works on any event (unpacked or built). */
 json_t *ent_evjson_to_json(const Entretiens__V1__EmployeeEvent *ev);

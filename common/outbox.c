@@ -12,6 +12,7 @@
 
 #define REPLAY_MAX_EVENTS 4096u
 #define REPLAY_MAX_BYTES (8u << 20)
+#define REPLAY_MAX_SCANNED 65536u
 
 struct ent_outbox {
     ent_store_t *store;
@@ -235,18 +236,80 @@ uint64_t ent_outbox_published(const ent_outbox_t *ob)
     return ob->published;
 }
 
-int ent_outbox_replay(ent_outbox_t *ob, MDB_txn *txn, uint64_t from_seq, uint32_t max,
-                      Entretiens__V1__ReplayReply *reply)
+/* The type of a stored EventEnvelope (field 3), read from its wire bytes
+ * without unpacking it; false when it has none or is not readable. */
+static bool s_stored_type(const uint8_t *p, size_t len, const char **type, size_t *n)
+{
+    const uint8_t *end = p + len;
+    while (p < end) {
+        uint64_t key = 0, v = 0;
+        for (int shift = 0; p < end && shift < 64; shift += 7) {
+            key |= (uint64_t) (*p & 0x7f) << shift;
+            if (!(*p++ & 0x80))
+                break;
+        }
+        switch (key & 7) {
+        case 0:
+            while (p < end && (*p++ & 0x80))
+                ;
+            break;
+        case 1:
+            p += 8;
+            break;
+        case 5:
+            p += 4;
+            break;
+        case 2:
+            for (int shift = 0; p < end && shift < 64; shift += 7) {
+                v |= (uint64_t) (*p & 0x7f) << shift;
+                if (!(*p++ & 0x80))
+                    break;
+            }
+            if (v > (uint64_t) (end - p))
+                return false;
+            if (key >> 3 == 3) {
+                *type = (const char *) p;
+                *n = (size_t) v;
+                return true;
+            }
+            p += v;
+            break;
+        default:
+            return false;
+        }
+    }
+    return false;
+}
+
+/* True when the stored event is of one of the types (n_types > 0). */
+static bool s_type_in(const MDB_val *v, char *const *types, size_t n_types)
+{
+    const char *t;
+    size_t n;
+    if (!s_stored_type(v->mv_data, v->mv_size, &t, &n))
+        return true; /* unreadable here: the consumer judges it */
+    for (size_t i = 0; i < n_types; i++)
+        if (strlen(types[i]) == n && memcmp(types[i], t, n) == 0)
+            return true;
+    return false;
+}
+
+int ent_outbox_replay(ent_outbox_t *ob, MDB_txn *txn, uint64_t from_seq, uint32_t max, char *const *types,
+                      size_t n_types, Entretiens__V1__ReplayReply *reply)
 {
     reply->head_seq = ob->head;
     reply->n_events = 0;
     reply->events = NULL;
+    reply->scanned_to = 0;
     if (max == 0 || max > REPLAY_MAX_EVENTS)
         max = REPLAY_MAX_EVENTS;
     if (from_seq == 0)
         from_seq = 1;
-    if (from_seq > ob->head)
+    if (from_seq > ob->head) {
+        if (n_types)
+            reply->scanned_to = ob->head;
         return 0;
+    }
     uint64_t want = ob->head - from_seq + 1;
     size_t n = want < max ? (size_t) want : max;
     reply->events = calloc(n, sizeof *reply->events);
@@ -259,12 +322,21 @@ int ent_outbox_replay(ent_outbox_t *ob, MDB_txn *txn, uint64_t from_seq, uint32_
     uint8_t key[8];
     ent_be64_put(key, from_seq);
     MDB_val k = { 8, key }, v;
-    size_t bytes = 0;
+    size_t bytes = 0, scanned = 0;
     rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (rc == 0 && reply->n_events < n && bytes < REPLAY_MAX_BYTES) {
+    while (rc == 0 && reply->n_events < n && bytes < REPLAY_MAX_BYTES && scanned < REPLAY_MAX_SCANNED) {
         /* events never committed (seq > head) are not replayed */
-        if (ent_be64_get(k.mv_data) > ob->head)
+        uint64_t seq = ent_be64_get(k.mv_data);
+        if (seq > ob->head)
             break;
+        if (n_types) {
+            scanned++;
+            reply->scanned_to = seq;
+            if (!s_type_in(&v, types, n_types)) {
+                rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+                continue;
+            }
+        }
         reply->events[reply->n_events].data = v.mv_data;
         reply->events[reply->n_events].len = v.mv_size;
         reply->n_events++;

@@ -30,6 +30,15 @@ struct ent_subscriber {
     ent_zwatch_t *dealer_watch;
     ent_event_fn apply;
     void *arg;
+    ent_event_wanted_fn wanted_fn;
+    void *wanted_arg;
+    bool wanted;               /* subscribed to the events (else heartbeats only) */
+    bool turn_wanted;          /* what this turn's wanted_fn answered */
+    char *const *keep;         /* types applied even when not wanted (by filtered replay) */
+    size_t n_keep;
+    bool turn_more;            /* a filtered reply of this turn stopped before the head */
+    bool head_moved;           /* a heartbeat since the last turn told a head beyond the cursor */
+    char *heartbeat;           /* "<producer>.$heartbeat" */
     uint64_t cursor;           /* committed */
     uint64_t turn_cursor;      /* while a turn runs */
     s_queue_t live;            /* Entretiens__V1__EventEnvelope * */
@@ -89,6 +98,8 @@ static void s_on_event(ent_subscriber_t *sub, const char *t, size_t tl, const ui
         Entretiens__V1__Heartbeat *hb = entretiens__v1__heartbeat__unpack(NULL, bl, body);
         if (hb) {
             sub->stats.heard = true;
+            if (hb->head_seq > sub->cursor)
+                sub->head_moved = true;
             if (hb->head_seq < sub->cursor && sub->stats.head != hb->head_seq)
                 ent_log_error("events.head_behind", "%s head %llu is behind our cursor %llu: was its store replaced?",
                               sub->producer, (unsigned long long) hb->head_seq, (unsigned long long) sub->cursor);
@@ -203,7 +214,13 @@ static void s_send_replay(ent_subscriber_t *sub)
     Entretiens__V1__ReplayRequest rq = ENTRETIENS__V1__REPLAY_REQUEST__INIT;
     rq.from_seq = sub->cursor + 1;
     rq.max = REPLAY_BATCH;
-    uint8_t payload[32];
+    if (!sub->wanted && sub->n_keep) { /* only the types kept: the producer filters */
+        rq.types = (char **) sub->keep;
+        rq.n_types = sub->n_keep;
+    }
+    uint8_t payload[512], buf[1024];
+    if (entretiens__v1__replay_request__get_packed_size(&rq) > sizeof payload)
+        return; /* the types are a handful of short names: never */
     size_t plen = entretiens__v1__replay_request__pack(&rq, payload);
     Entretiens__V1__Request req = ENTRETIENS__V1__REQUEST__INIT;
     req.request_id = ++sub->next_id;
@@ -211,7 +228,6 @@ static void s_send_replay(ent_subscriber_t *sub)
     req.caller = ""; /* the daemon acts as its own key's principal */
     req.payload.data = payload;
     req.payload.len = plen;
-    uint8_t buf[256];
     size_t len = entretiens__v1__request__pack(&req, buf);
     if (zmq_send(sub->dealer, buf, len, ZMQ_DONTWAIT) < 0)
         return; /* queue full while the producer is away: the tick retries */
@@ -239,6 +255,12 @@ ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const
     if (!sub->producer || !sub->prefix)
         goto fail;
     snprintf(sub->prefix, pl, "%s.", producer);
+    size_t hl = strlen(producer) + sizeof ".$heartbeat";
+    sub->heartbeat = malloc(hl);
+    if (!sub->heartbeat)
+        goto fail;
+    snprintf(sub->heartbeat, hl, "%s.$heartbeat", producer);
+    sub->wanted = sub->turn_wanted = true;
     sub->next_id = (uint64_t) s_mono_ms() << 16;
 
     MDB_txn *txn;
@@ -287,18 +309,51 @@ fail:
     return NULL;
 }
 
-bool ent_subscriber_pending(const ent_subscriber_t *sub)
+void ent_subscriber_set_wanted(ent_subscriber_t *sub, ent_event_wanted_fn fn, void *arg, char *const *keep)
 {
-    return sub->live.n || sub->replays.n;
+    sub->wanted_fn = fn;
+    sub->wanted_arg = arg;
+    sub->keep = keep;
+    sub->n_keep = 0;
+    while (keep && keep[sub->n_keep])
+        sub->n_keep++;
 }
 
-static int s_apply_one(ent_subscriber_t *sub, MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev)
+bool ent_subscriber_pending(const ent_subscriber_t *sub)
+{
+    /* not wanted: a turn moves the cursor to the head a heartbeat told (a
+     * turn that failed waits for the next heartbeat, not a busy loop) */
+    return sub->live.n || sub->replays.n ||
+           (!sub->wanted && !sub->n_keep && sub->head_moved && sub->stats.head > sub->cursor);
+}
+
+/* Receives the events, or the heartbeats only (the publisher drops the
+ * rest for this connection).  Both filters are set before the other is
+ * removed, so that heartbeats never stop. */
+static void s_subscribe(ent_subscriber_t *sub, bool wanted)
+{
+    if (wanted == sub->wanted)
+        return;
+    const char *on = wanted ? sub->prefix : sub->heartbeat, *off = wanted ? sub->heartbeat : sub->prefix;
+    zmq_setsockopt(sub->sub, ZMQ_SUBSCRIBE, on, strlen(on));
+    zmq_setsockopt(sub->sub, ZMQ_UNSUBSCRIBE, off, strlen(off));
+    sub->wanted = wanted;
+    ent_log_info("events.wanted", "%s's events %s", sub->producer,
+                 wanted        ? "are wanted again: receiving them, from the cursor on"
+                 : sub->n_keep ? "are not wanted now: heartbeats only, the kept types by filtered replay"
+                               : "are not wanted now: heartbeats only, the cursor follows the head");
+}
+
+/* Applies ev when its seq is the cursor's next; sparse (a filtered
+ * replay's events, where the others are of types not kept): when it is
+ * beyond the cursor. */
+static int s_apply_one(ent_subscriber_t *sub, MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, bool sparse)
 {
     if (ev->seq <= sub->turn_cursor) {
         sub->turn_dups++;
         return 0;
     }
-    if (ev->seq != sub->turn_cursor + 1) {
+    if (!sparse && ev->seq != sub->turn_cursor + 1) {
         sub->turn_gap = true;
         return 0;
     }
@@ -321,13 +376,41 @@ static int s_apply_one(ent_subscriber_t *sub, MDB_txn *txn, const Entretiens__V1
     return 0;
 }
 
+/* Writes the turn's cursor when it moved. */
+static int s_cursor_put(ent_subscriber_t *sub, MDB_txn *txn)
+{
+    if (sub->turn_cursor == sub->cursor)
+        return 0;
+    uint8_t buf[8];
+    ent_be64_put(buf, sub->turn_cursor);
+    MDB_val k = { strlen(sub->producer), sub->producer }, v = { 8, buf };
+    return mdb_put(txn, ent_store_cursors(sub->store), &k, &v, 0);
+}
+
 int ent_subscriber_process(ent_subscriber_t *sub, MDB_txn *txn)
 {
     sub->turn_cursor = sub->cursor;
     sub->turn_gap = false;
+    sub->turn_more = false;
     sub->turn_applied = sub->turn_skipped = sub->turn_dups = 0;
+    sub->turn_wanted = true;
+    if (sub->wanted_fn) {
+        int rc = sub->wanted_fn(txn, sub->wanted_arg, &sub->turn_wanted);
+        if (rc)
+            return rc;
+    }
+    if (!sub->turn_wanted && !sub->n_keep) {
+        /* applying them would change nothing: every event up to the head
+         * heard (committed before it was told) counts as applied now */
+        if (sub->stats.head > sub->turn_cursor)
+            sub->turn_cursor = sub->stats.head;
+        return s_cursor_put(sub, txn);
+    }
+    /* not wanted but some types kept: the filtered replies only (live
+     * events of other types would look like gaps) */
     for (size_t i = 0; i < sub->replays.n; i++) {
         Entretiens__V1__ReplayReply *rr = sub->replays.items[i];
+        bool sparse = !sub->turn_wanted && rr->scanned_to; /* 0: a reply of every event */
         for (size_t j = 0; j < rr->n_events; j++) {
             Entretiens__V1__EventEnvelope *ev =
                 entretiens__v1__event_envelope__unpack(NULL, rr->events[j].len, rr->events[j].data);
@@ -335,38 +418,38 @@ int ent_subscriber_process(ent_subscriber_t *sub, MDB_txn *txn)
                 sub->stats.malformed++;
                 continue;
             }
-            int rc = s_apply_one(sub, txn, ev);
+            int rc = s_apply_one(sub, txn, ev, sparse);
             entretiens__v1__event_envelope__free_unpacked(ev, NULL);
             if (rc)
                 return rc;
         }
+        /* the events it left out up to there are of types not kept */
+        if (sparse && rr->scanned_to > sub->turn_cursor)
+            sub->turn_cursor = rr->scanned_to;
+        if (sparse && rr->scanned_to < rr->head_seq)
+            sub->turn_more = true;
     }
-    for (size_t i = 0; i < sub->live.n; i++) {
-        int rc = s_apply_one(sub, txn, sub->live.items[i]);
+    for (size_t i = 0; i < sub->live.n && sub->turn_wanted; i++) {
+        int rc = s_apply_one(sub, txn, sub->live.items[i], false);
         if (rc)
             return rc;
     }
-    if (sub->turn_cursor != sub->cursor) {
-        uint8_t buf[8];
-        ent_be64_put(buf, sub->turn_cursor);
-        MDB_val k = { strlen(sub->producer), sub->producer }, v = { 8, buf };
-        int rc = mdb_put(txn, ent_store_cursors(sub->store), &k, &v, 0);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    return s_cursor_put(sub, txn);
 }
 
 void ent_subscriber_reset(ent_subscriber_t *sub)
 {
+    sub->turn_wanted = sub->wanted;
     sub->turn_cursor = sub->cursor;
     sub->turn_gap = false;
+    sub->turn_more = false;
     sub->turn_applied = sub->turn_skipped = sub->turn_dups = 0;
 }
 
 void ent_subscriber_flush(ent_subscriber_t *sub, bool committed)
 {
     if (committed) {
+        s_subscribe(sub, sub->turn_wanted);
         sub->cursor = sub->turn_cursor;
         sub->stats.applied += sub->turn_applied;
         sub->stats.skipped += sub->turn_skipped;
@@ -375,6 +458,8 @@ void ent_subscriber_flush(ent_subscriber_t *sub, bool committed)
             sub->stats.gaps++;
             sub->want_replay = true;
         }
+        if (sub->turn_more)
+            sub->want_replay = true; /* a backlog: the next filtered replay at once */
     } else {
         /* the events are lost with the turn: fetch them again */
         sub->want_replay = true;
@@ -385,8 +470,13 @@ void ent_subscriber_flush(ent_subscriber_t *sub, bool committed)
     for (size_t i = 0; i < sub->replays.n; i++)
         entretiens__v1__replay_reply__free_unpacked(sub->replays.items[i], NULL);
     sub->live.n = sub->replays.n = 0;
+    sub->head_moved = false;
     ent_subscriber_reset(sub);
-    if (!sub->in_flight && (sub->want_replay || sub->stats.head > sub->cursor))
+    /* not wanted: nothing to fetch, the next turn moves the cursor; or only
+     * the kept types, fetched once a second (the tick) unless a backlog */
+    if (!sub->wanted && !sub->n_keep)
+        sub->want_replay = false;
+    else if (!sub->in_flight && (sub->want_replay || (sub->wanted && sub->stats.head > sub->cursor)))
         s_send_replay(sub);
 }
 
@@ -394,7 +484,8 @@ void ent_subscriber_tick(ent_subscriber_t *sub)
 {
     if (sub->in_flight && s_mono_ms() - sub->replay_sent_ms > REPLAY_TIMEOUT_MS)
         sub->in_flight = false;
-    if (!sub->in_flight && (sub->want_replay || sub->stats.head > sub->cursor || !sub->stats.heard))
+    bool fetches = sub->wanted || sub->n_keep; /* else the turns move the cursor */
+    if (!sub->in_flight && (!sub->stats.heard || (fetches && (sub->want_replay || sub->stats.head > sub->cursor))))
         s_send_replay(sub);
 }
 
@@ -429,6 +520,7 @@ void ent_subscriber_destroy(ent_subscriber_t **sub_p)
     free(sub->replays.items);
     free(sub->producer);
     free(sub->prefix);
+    free(sub->heartbeat);
     free(sub);
     *sub_p = NULL;
 }

@@ -36,6 +36,12 @@ typedef struct ent_subscriber ent_subscriber_t;
  * Changes to memory must be safe to repeat (a turn may run twice). */
 typedef int (*ent_event_fn)(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg);
 
+/* Says, inside the turn's transaction, whether the consumer needs the
+ * producer's events now (*wanted), or whether applying any of them would
+ * change nothing (no webhook subscription names their kinds, say).
+ * Returns 0 or an LMDB code that aborts the turn. */
+typedef int (*ent_event_wanted_fn)(MDB_txn *txn, void *arg, bool *wanted);
+
 /* Connects to the producer's PUB and RPC endpoints and loads the cursor.
  * Both sockets are watched on loop.  curve (may be NULL: plain) holds this
  * daemon's own key pair and the producer's public key, used for both.
@@ -44,7 +50,24 @@ ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const
                                      const char *pub_endpoint, const char *rpc_endpoint,
                                      const ent_curve_client_t *curve, ent_event_fn apply, void *arg);
 
-/* True when live events, heartbeats or replay replies wait in this turn. */
+/* Lets the consumer say when it needs the events (fn NULL: always, the
+ * default).  In a turn where fn answers false, the subscriber applies
+ * nothing, moves its cursor to the head it heard (in the turn's txn: the
+ * same decision as applying them one by one), and then receives only the
+ * producer's heartbeats: the publisher filters the events out, so that
+ * neither side encrypts, sends or decodes them.  The first turn where fn
+ * answers true again subscribes to the events and asks replay from the
+ * cursor, so that nothing committed after the last skipping turn is missed.
+ * keep (NULL-terminated, may be NULL; must outlive the subscriber): event
+ * types applied even while the others are not wanted.  Then the cursor
+ * does not jump to the head: the subscriber asks events.replay for those
+ * types only (the producer looks at the events and sends the matching ones
+ * with how far it looked), applies them in order, and moves its cursor to
+ * where the producer looked.  Before the loop runs. */
+void ent_subscriber_set_wanted(ent_subscriber_t *sub, ent_event_wanted_fn fn, void *arg, char *const *keep);
+
+/* True when live events, heartbeats or replay replies wait in this turn,
+ * or, while the events are not wanted, when the head moved past the cursor. */
 bool ent_subscriber_pending(const ent_subscriber_t *sub);
 
 /* Applies the waiting events in txn (replayed ones first, then live ones).

@@ -217,6 +217,39 @@ static int s_apply(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *
     return rc;
 }
 
+/* A producer's events are wanted while a subscription names one of the
+ * kinds of its payload: otherwise applying them queues nothing, and the
+ * gateway need not receive them (subscriber.h ent_subscriber_set_wanted),
+ * except records' grant events (S_GRANT_TYPES), which keep the HR scopes:
+ * those come by filtered replay. */
+static int s_wanted(gw_t *gw, MDB_txn *txn, s_payload_t payload, bool *wanted)
+{
+    Entretiens__V1__Webhook **subs = NULL;
+    size_t n = 0;
+    *wanted = true;
+    int rc = gw_webhook_list(txn, &gw->st, &subs, &n);
+    if (rc)
+        return rc;
+    *wanted = false;
+    for (size_t i = 0; i < n && !*wanted; i++)
+        for (size_t j = 0; j < N_KINDS && !*wanted; j++)
+            *wanted = S_KINDS[j].payload == payload && s_wants(subs[i], S_KINDS[j].kind);
+    gw_webhook_list_free(subs, n);
+    return 0;
+}
+
+static int s_scheduler_wanted(MDB_txn *txn, void *arg, bool *wanted)
+{
+    return s_wanted(arg, txn, P_OBLIGATION, wanted);
+}
+
+static int s_records_wanted(MDB_txn *txn, void *arg, bool *wanted)
+{
+    return s_wanted(arg, txn, P_INTERVIEW, wanted);
+}
+
+static char *const S_GRANT_TYPES[] = { ENT_GRANT_EVENT_GRANTED, ENT_GRANT_EVENT_REVOKED, NULL };
+
 static void s_reset(void *arg)
 {
     ((gw_t *) arg)->hook_turn_enqueued = false;
@@ -235,7 +268,9 @@ int gw_hooks_setup(gw_t *gw)
     pthread_mutex_init(&gw->hook_mu, NULL);
     pthread_cond_init(&gw->hook_cv, NULL);
     if (ent_daemon_on_event(gw->d, "scheduler", s_apply, gw) != 0 ||
+        ent_daemon_events_wanted(gw->d, "scheduler", s_scheduler_wanted, gw, NULL) != 0 ||
         ent_daemon_on_event(gw->d, "records", s_apply, gw) != 0 ||
+        ent_daemon_events_wanted(gw->d, "records", s_records_wanted, gw, S_GRANT_TYPES) != 0 ||
         ent_daemon_participant(gw->d, s_reset, s_flush, gw) != 0) {
         ent_log_error("webhook.setup", "the gateway cannot consume the daemons' events");
         return -1;

@@ -318,7 +318,7 @@ static json_t *s_counts_json(const s_counts_t *c, json_t *results)
 /* Sends events to scheduler.ingest, at most max_events per call (each call
  * answered after the scheduler committed it), adds their counts to c and
  * one result per event to results, named by where[i] under key ("index" in
- * the request, "line" of a CSV file).  Returns 200, or the HTTP status of
+ * the request, "line" of a CSV file; where NULL: i itself).  Returns 200, or the HTTP status of
  * the first failed call with out filled (earlier calls stay applied:
  * ingest is idempotent, so the client sends the whole request again). */
 static unsigned s_ingest(gw_req_t *r, gw_resp_t *out, Entretiens__V1__EmployeeEvent **events, size_t n,
@@ -348,7 +348,8 @@ static unsigned s_ingest(gw_req_t *r, gw_resp_t *out, Entretiens__V1__EmployeeEv
             json_t *o = gw_pbjson_from_message(&er->base);
             json_object_del(o, "index");
             if (er->index < req.n_events)
-                json_object_set_new(o, key, json_integer((json_int_t) where[from + er->index]));
+                json_object_set_new(o, key, json_integer((json_int_t) (where ? where[from + er->index]
+                                                                                   : from + er->index)));
             json_array_append_new(results, o);
         }
         entretiens__v1__ingest_reply__free_unpacked(rep, NULL);
@@ -356,10 +357,50 @@ static unsigned s_ingest(gw_req_t *r, gw_resp_t *out, Entretiens__V1__EmployeeEv
     return 200;
 }
 
-/* POST /api/v1/events: a JSON array of events, or JSON lines.  Parsed by
- * the CLI's parser (common/event_json.h); what does not parse is rejected
- * here with its field, the rest goes to scheduler.ingest in ONE call, so
- * that the answer comes after the scheduler committed the whole request. */
+/* The end of POST /api/v1/events: the n events that parsed (events[i] was
+ * at index[i] in the request; index NULL: at i) go to scheduler.ingest,
+ * the rejections of the parser (parse_rejects, NULL: none; taken) join
+ * the scheduler's results in request order, and the answer is made. */
+static int s_events_ingest(gw_req_t *r, gw_resp_t *out, Entretiens__V1__EmployeeEvent **events, size_t n,
+                           const size_t *index, json_t *parse_rejects)
+{
+    json_t *results = json_array();
+    if (!results) {
+        json_decref(parse_rejects);
+        return gw_resp_problem(out, 500, "INTERNAL", NULL, "out of memory");
+    }
+    size_t total = n + json_array_size(parse_rejects);
+    s_counts_t counts = { .rejected = json_array_size(parse_rejects) };
+    unsigned status = s_ingest(r, out, events, n, index, "index", results, &counts);
+    if (status != 200) {
+        json_decref(results);
+        json_decref(parse_rejects);
+        return 0;
+    }
+    /* in request order */
+    size_t k;
+    json_t *v;
+    json_array_foreach(parse_rejects, k, v) {
+        size_t at = (size_t) json_integer_value(json_object_get(v, "index"));
+        size_t pos = 0;
+        while (pos < json_array_size(results) &&
+               (size_t) json_integer_value(json_object_get(json_array_get(results, pos), "index")) < at)
+            pos++;
+        json_array_insert(results, pos, v);
+    }
+    json_decref(parse_rejects);
+    ent_log_info("gateway.ingest", "%zu events from %s: accepted %llu, duplicate %llu, rejected %llu", total,
+                 r->principal, (unsigned long long) counts.accepted, (unsigned long long) counts.duplicates,
+                 (unsigned long long) counts.rejected);
+    return gw_resp_json(out, 200, s_counts_json(&counts, results));
+}
+
+/* POST /api/v1/events: a JSON array of events, or JSON lines.  A plain
+ * array is parsed straight into events (ent_evjson_array_fast); anything
+ * else by the CLI's parser (common/event_json.h), and what does not parse
+ * is rejected here with its field.  The rest goes to scheduler.ingest in
+ * ONE call, so that the answer comes after the scheduler committed the
+ * whole request. */
 static int s_events(gw_req_t *r, gw_resp_t *out, const void *arg)
 {
     (void) arg;
@@ -373,6 +414,18 @@ static int s_events(gw_req_t *r, gw_resp_t *out, const void *arg)
     const char *p = text;
     while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
         p++;
+    if (*p == '[') {
+        /* the usual body: plain events, parsed straight into the request */
+        ent_evjson_batch_t batch;
+        int frc = ent_evjson_array_fast(text, text_len, gw->max_events, &batch);
+        if (frc == ENOMEM)
+            return gw_resp_problem(out, 500, "INTERNAL", NULL, "out of memory");
+        if (frc == 0) {
+            int rc = s_events_ingest(r, out, batch.events, batch.n, NULL, NULL);
+            ent_evjson_batch_free(&batch);
+            return rc;
+        }
+    }
     json_t *items = json_array();
     if (*p == '[') {
         json_error_t jerr;
@@ -413,15 +466,14 @@ static int s_events(gw_req_t *r, gw_resp_t *out, const void *arg)
     Entretiens__V1__IngestRequest req = ENTRETIENS__V1__INGEST_REQUEST__INIT;
     req.events = calloc(n ? n : 1, sizeof *req.events);
     size_t *index = calloc(n ? n : 1, sizeof *index);
-    json_t *results = json_array();
-    if (!req.events || !index || !results) {
+    json_t *parse_rejects = json_array();
+    if (!req.events || !index || !parse_rejects) {
         free(req.events);
         free(index);
         json_decref(items);
-        json_decref(results);
+        json_decref(parse_rejects);
         return gw_resp_problem(out, 500, "INTERNAL", NULL, "out of memory");
     }
-    json_t *parse_rejects = json_array();
     for (size_t i = 0; i < n; i++) {
         json_t *it = json_array_get(items, i);
         Entretiens__V1__EmployeeEvent *ev = NULL;
@@ -436,33 +488,12 @@ static int s_events(gw_req_t *r, gw_resp_t *out, const void *arg)
         req.events[req.n_events++] = ev;
     }
     json_decref(items);
-    s_counts_t counts = { .rejected = json_array_size(parse_rejects) };
-    unsigned status = s_ingest(r, out, req.events, req.n_events, index, "index", results, &counts);
+    int rc = s_events_ingest(r, out, req.events, req.n_events, index, parse_rejects);
     for (size_t i = 0; i < req.n_events; i++)
         ent_evjson_free(req.events[i]);
     free(req.events);
     free(index);
-    if (status != 200) {
-        json_decref(results);
-        json_decref(parse_rejects);
-        return 0;
-    }
-    /* in request order */
-    size_t k;
-    json_t *v;
-    json_array_foreach(parse_rejects, k, v) {
-        size_t at = (size_t) json_integer_value(json_object_get(v, "index"));
-        size_t pos = 0;
-        while (pos < json_array_size(results) &&
-               (size_t) json_integer_value(json_object_get(json_array_get(results, pos), "index")) < at)
-            pos++;
-        json_array_insert(results, pos, v);
-    }
-    json_decref(parse_rejects);
-    ent_log_info("gateway.ingest", "%zu events from %s: accepted %llu, duplicate %llu, rejected %llu", n, r->principal,
-                 (unsigned long long) counts.accepted, (unsigned long long) counts.duplicates,
-                 (unsigned long long) counts.rejected);
-    return gw_resp_json(out, 200, s_counts_json(&counts, results));
+    return rc;
 }
 
 /* ------------------------------------------------------------- CSV import */

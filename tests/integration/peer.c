@@ -13,8 +13,9 @@
  *    ent-testpeer sub DAEMON SECONDS subscribes to DAEMON's events with the
  *                                    client key and prints how many frames
  *                                    arrived ("frames N");
- *    ent-testpeer replay DAEMON      asks DAEMON's events.replay from seq 1 with
- *                                    the client key; prints the status code
+ *    ent-testpeer replay DAEMON [TYPE...]  asks DAEMON's events.replay from
+ *                                    seq 1 with the client key (only those
+ *                                    types, if any); prints the status code
  *                                    name and the number of events.
  *
  *  Client keys follow the CLI's contract: ENTRETIENS_KEYS_DIR (default
@@ -322,8 +323,8 @@ static int s_sub(const char *daemon, int seconds)
     return 0;
 }
 
-/* Asks daemon's events.replay; prints "<CODE> <events>". */
-static int s_replay_ask(const char *daemon)
+/* Asks daemon's events.replay (of the n types, if any); prints "<CODE> <events>". */
+static int s_replay_ask(const char *daemon, char **types, size_t n_types)
 {
     ent_curve_client_t curve;
     int crc = s_curve(daemon, &curve);
@@ -335,6 +336,8 @@ static int s_replay_ask(const char *daemon)
     Entretiens__V1__ReplayRequest rq = ENTRETIENS__V1__REPLAY_REQUEST__INIT;
     rq.from_seq = 1;
     rq.max = 100;
+    rq.types = types;
+    rq.n_types = n_types;
     ent_rpc_result_t r;
     ent_rpc_client_call_msg(c, "events.replay", NULL, &rq.base, &r);
     size_t n = 0;
@@ -363,7 +366,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "sub") == 0)
         return argc == 4 ? s_sub(argv[2], atoi(argv[3])) : 2;
     if (strcmp(argv[1], "replay") == 0)
-        return argc == 3 ? s_replay_ask(argv[2]) : 2;
+        return argc >= 3 ? s_replay_ask(argv[2], argv + 3, (size_t) (argc - 3)) : 2;
     if (strcmp(argv[1], "check") == 0)
         return argc == 4 ? s_check(argv[2], strtoull(argv[3], NULL, 10)) : 2;
     if (strcmp(argv[1], "producer") == 0) {

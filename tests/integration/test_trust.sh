@@ -108,6 +108,11 @@ out=$(ENTRETIENS_CLIENT_KEY=producer "$PEER" sub records 3)
 [ "$out" != "frames 0" ] || fail "a daemon's key receives no events: $out"
 out=$(ENTRETIENS_CLIENT_KEY=producer "$PEER" replay records)
 [ "${out%% *}" = OK ] || fail "a daemon's key cannot replay: $out"
+# filtered by type: a grant's type is answered; more than 16 types refused
+out=$(ENTRETIENS_CLIENT_KEY=producer "$PEER" replay records records.access.granted)
+[ "${out%% *}" = OK ] || fail "a daemon's key cannot replay by type: $out"
+out=$(ENTRETIENS_CLIENT_KEY=producer "$PEER" replay records $(seq -f 'records.t%g' 1 17))
+[ "${out%% *}" = INVALID_ARGUMENT ] || fail "17 types accepted: $out"
 # 4. keys that may call anything but act as themselves
 refused PERMISSION_DENIED "reporting ingest" env ENTRETIENS_CLIENT_KEY=reporting "$CTL" ingest "$IT_DIR/left.jsonl"
 refused PERMISSION_DENIED "reporting due" env ENTRETIENS_CLIENT_KEY=reporting "$CTL" due --from 2026-01-01 --to 2026-12-31

@@ -5,6 +5,8 @@ arrived, each event id counted once, every signature verifies.
 usage: webhook_check.py LOG PATH SECRET KINDS DATA_DIR [ENTITY]
   KINDS   comma-separated webhook kinds the subscription named
   ENTITY  only events about this entity are expected (an HR subscription)
+env WEBHOOK_CHECK_AFTER="producer:seq ...": only that producer's events after
+  seq are expected (a subscription created then); earlier ones are unexpected
 Prints "ok <n>" or what is wrong (exit 1).
 """
 import base64
@@ -12,6 +14,7 @@ import hashlib
 import hmac
 import json
 import subprocess
+import os
 import sys
 
 LOG, PATH, SECRET, KINDS, DATA = sys.argv[1:6]
@@ -75,10 +78,11 @@ def outbox(producer):
 
 
 kinds = set(KINDS.split(","))
+after = {p: int(s) for p, s in (x.split(":") for x in os.environ.get("WEBHOOK_CHECK_AFTER", "").split())}
 expected = set()
 for producer in ("scheduler", "records"):
     for seq, typ, entity in outbox(producer):
-        if SOURCES.get(typ) in kinds and (ENTITY is None or entity == ENTITY):
+        if SOURCES.get(typ) in kinds and (ENTITY is None or entity == ENTITY) and seq > after.get(producer, 0):
             expected.add("%s-%020d" % (producer, seq))
 
 raw = SECRET[len("whsec_"):] if SECRET.startswith("whsec_") else None

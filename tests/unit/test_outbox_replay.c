@@ -1,0 +1,113 @@
+/*  test_outbox_replay.c — events.replay's reading of the outbox
+ *  (common/outbox.h ent_outbox_replay), in a real LMDB store: every event
+ *  from a seq on, or only the events of some types with how far the
+ *  producer looked (scanned_to), which a consumer that keeps only those
+ *  types moves its cursor to. */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/outbox.h"
+#include "common/store.h"
+
+static char s_root[64];
+static ent_store_t *s_store;
+static ent_outbox_t *s_ob;
+
+static void s_setup(void)
+{
+    snprintf(s_root, sizeof s_root, "/tmp/ent_test_replay_XXXXXX");
+    cr_assert_not_null(mkdtemp(s_root));
+    int err = 0;
+    s_store = ent_store_open(s_root, 16, 64, true, &err);
+    cr_assert_not_null(s_store, "store: %d", err);
+    cr_assert_eq(ent_store_migrate(s_store, 1, NULL, NULL), 0);
+    s_ob = ent_outbox_new(NULL, s_store, "records", NULL, NULL);
+    cr_assert_not_null(s_ob);
+    /* seq 1..10: a grant at 3, a revocation at 8, interviews created else */
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    for (int i = 1; i <= 10; i++) {
+        const char *type = i == 3 ? "records.access.granted" : i == 8 ? "records.access.revoked"
+                                                                      : "records.interview.created";
+        char key[16];
+        snprintf(key, sizeof key, "k%d", i);
+        cr_assert_eq(ent_outbox_append(s_ob, txn, type, key, "", 1000 + i, (const uint8_t *) "x", 1, NULL), 0);
+    }
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    ent_outbox_flush(s_ob);
+    cr_assert_eq(ent_outbox_head(s_ob), 10);
+}
+
+static void s_teardown(void)
+{
+    ent_outbox_destroy(&s_ob);
+    ent_store_close(&s_store);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", s_root);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* Replays from from (max events, types) and returns the seqs answered in
+ * seqs (n of them), with the reply's head and scanned_to. */
+static size_t s_replay(uint64_t from, uint32_t max, char *const *types, size_t n_types, uint64_t *seqs,
+                       uint64_t *head, uint64_t *scanned_to)
+{
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_read(s_store, &txn), 0);
+    Entretiens__V1__ReplayReply rep = ENTRETIENS__V1__REPLAY_REPLY__INIT;
+    cr_assert_eq(ent_outbox_replay(s_ob, txn, from, max, types, n_types, &rep), 0);
+    for (size_t i = 0; i < rep.n_events; i++) {
+        Entretiens__V1__EventEnvelope *e =
+            entretiens__v1__event_envelope__unpack(NULL, rep.events[i].len, rep.events[i].data);
+        cr_assert_not_null(e);
+        seqs[i] = e->seq;
+        entretiens__v1__event_envelope__free_unpacked(e, NULL);
+    }
+    *head = rep.head_seq;
+    *scanned_to = rep.scanned_to;
+    size_t n = rep.n_events;
+    free(rep.events);
+    mdb_txn_abort(txn);
+    return n;
+}
+
+static char *const S_GRANTS[] = { "records.access.granted", "records.access.revoked" };
+
+Test(outbox_replay, every_event_without_types, .init = s_setup, .fini = s_teardown)
+{
+    uint64_t seqs[16], head, scanned;
+    cr_assert_eq(s_replay(4, 4096, NULL, 0, seqs, &head, &scanned), 7);
+    cr_assert_eq(seqs[0], 4);
+    cr_assert_eq(seqs[6], 10);
+    cr_assert_eq(head, 10);
+    cr_assert_eq(scanned, 0, "no filter, no scanned_to");
+    cr_assert_eq(s_replay(1, 2, NULL, 0, seqs, &head, &scanned), 2, "max");
+}
+
+Test(outbox_replay, only_the_types_asked_and_how_far_it_looked, .init = s_setup, .fini = s_teardown)
+{
+    uint64_t seqs[16], head, scanned;
+    cr_assert_eq(s_replay(1, 4096, S_GRANTS, 2, seqs, &head, &scanned), 2);
+    cr_assert_eq(seqs[0], 3);
+    cr_assert_eq(seqs[1], 8);
+    cr_assert_eq(scanned, 10, "looked through to the head");
+    /* one type; from after the grant */
+    cr_assert_eq(s_replay(4, 4096, S_GRANTS + 1, 1, seqs, &head, &scanned), 1);
+    cr_assert_eq(seqs[0], 8);
+    cr_assert_eq(scanned, 10);
+    /* nothing of those types: none answered, but looked through */
+    char *const other[] = { "records.interview.signed" };
+    cr_assert_eq(s_replay(1, 4096, other, 1, seqs, &head, &scanned), 0);
+    cr_assert_eq(scanned, 10);
+    /* at most max: it stops at the last one answered, the rest is to ask */
+    cr_assert_eq(s_replay(1, 1, S_GRANTS, 2, seqs, &head, &scanned), 1);
+    cr_assert_eq(seqs[0], 3);
+    cr_assert_eq(scanned, 3, "a consumer moving to 3 misses nothing");
+    /* from beyond the head: nothing to look at */
+    cr_assert_eq(s_replay(11, 4096, S_GRANTS, 2, seqs, &head, &scanned), 0);
+    cr_assert_eq(scanned, 10);
+    cr_assert_eq(head, 10);
+}

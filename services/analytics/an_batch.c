@@ -430,6 +430,16 @@ int an_batch_apply(an_batch_t *b, MDB_txn *txn)
     MDB_dbi cur_dbi = 0;
     int rc = 0;
     for (size_t oi = 0; oi < b->n && !rc; oi++) {
+        /* in key order the entries, keys and deltas are read at random:
+         * ask for them ahead (the entry first, then what it points to) */
+        if (oi + 16 < b->n)
+            __builtin_prefetch(&b->v[order[oi + 16].i]);
+        if (oi + 8 < b->n) {
+            const s_entry_t *ahead = &b->v[order[oi + 8].i];
+            __builtin_prefetch(b->keys + ahead->key_off);
+            if (ahead->kind == S_COUNTER)
+                __builtin_prefetch(b->deltas + ahead->d_off);
+        }
         const s_entry_t *e = &b->v[order[oi].i];
         if (e->kind != S_COUNTER) {
             if ((rc = s_cursor(txn, e->dbi, &cur, &cur_dbi)) != 0)

@@ -1126,7 +1126,10 @@ static int s_on_interview(analytics_t *a, MDB_txn *txn, const char *verb, const 
     i1.present = true;
 
     int rc = 0;
-    Entretiens__V1__InterviewEvent *c0 = NULL, *c1 = NULL;
+    /* the answers as unpacked: c1 is the event itself when this event closes
+     * it (the same bytes), c0 is read only when the answers' rows move */
+    Entretiens__V1__InterviewEvent *c0 = NULL, *c1_own = NULL;
+    const Entretiens__V1__InterviewEvent *c1 = NULL;
     bool same_groups = i0.present && an_attrs_equal(&i0.attrs, &i1.attrs) && strcmp(i0.type, i1.type) == 0;
     /* completion: the same rows when only the stage moved (one net delta each) */
     if (same_groups && an_month(s_iv_ref_day(&i0)) == an_month(s_iv_ref_day(&i1))) {
@@ -1146,8 +1149,10 @@ static int s_on_interview(analytics_t *a, MDB_txn *txn, const char *verb, const 
             goto done;
     }
     /* answers */
-    c0 = s_unpack_content(&i0);
-    c1 = s_unpack_content(&i1);
+    if (i1.content_len && i1.content == payload->data && i1.content_len == payload->len)
+        c1 = m;
+    else
+        c1 = c1_own = s_unpack_content(&i1);
     if (i1.content_len && !c1) {
         ent_log_warn("analytics.bad_event", "interview %s: closed content cannot be read: answers not counted", i1.id);
         i1.content = NULL;
@@ -1155,6 +1160,7 @@ static int s_on_interview(analytics_t *a, MDB_txn *txn, const char *verb, const 
         i1.content_on = ENT_DATE_NONE;
     }
     if (!(same_groups && s_same_content(&i0, &i1))) {
+        c0 = s_unpack_content(&i0);
         if ((rc = s_iv_content(a, txn, &i0, c0, -1)) || (rc = s_iv_content(a, txn, &i1, c1, 1)))
             goto done;
     }
@@ -1162,8 +1168,8 @@ static int s_on_interview(analytics_t *a, MDB_txn *txn, const char *verb, const 
 done:
     if (c0)
         entretiens__v1__interview_event__free_unpacked(c0, NULL);
-    if (c1)
-        entretiens__v1__interview_event__free_unpacked(c1, NULL);
+    if (c1_own)
+        entretiens__v1__interview_event__free_unpacked(c1_own, NULL);
     an_iv_clear(&i0);
     return rc;
 }

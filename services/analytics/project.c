@@ -1033,14 +1033,21 @@ static int s_iv_store(analytics_t *a, MDB_txn *txn, const an_iv_t *iv, const Ent
     an_ivsum_encode(&sum, &w);
     an_key_t k;
     an_key_emp(&k, iv->employee, iv->id);
+    bool same = false;
     if (w.failed) {
         rc = ENOMEM;
     } else {
-        MDB_val kv = an_key_val(&k), v = { w.n, w.p };
-        rc = mdb_put(txn, a->emp_iv, &kv, &v, 0);
+        MDB_val kv = an_key_val(&k), v = { w.n, w.p }, old;
+        rc = mdb_get(txn, a->emp_iv, &kv, &old);
+        /* the summary as stored: the employee's figures, derived from her
+         * summaries and obligations when they last changed, stay as they are
+         * (most lifecycle steps change nothing the summary keeps) */
+        same = rc == 0 && old.mv_size == v.mv_size && memcmp(old.mv_data, v.mv_data, v.mv_size) == 0;
+        if (rc == 0 || rc == MDB_NOTFOUND)
+            rc = same ? 0 : mdb_put(txn, a->emp_iv, &kv, &v, 0);
     }
     an_wbuf_free(&w);
-    if (rc)
+    if (rc || same)
         return rc;
     an_emp_t e0, e1;
     if ((rc = an_emp_get(txn, a->employees, iv->employee, &e0)))

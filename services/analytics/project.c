@@ -151,19 +151,21 @@ static int s_add_rows(analytics_t *a, MDB_txn *txn, MDB_dbi dbi, const an_key_t 
 static int s_mgr_add(analytics_t *a, MDB_txn *txn, const an_attrs_t *at, const int64_t *delta, int sign)
 {
     an_scope_t sc[AN_SCOPES];
-    size_t n = an_scopes(at, sc, false);
+    size_t n = an_scopes(at, sc, false), nk = 0;
+    an_key_t keys[AN_BATCH_MANY];
     for (size_t i = 0; i < n; i++) {
-        an_key_t k;
-        an_key_init(&k);
-        an_key_scope(&k, &sc[i]);
-        an_key_t total = k;
-        an_key_str(&k, at->manager);
-        an_key_str(&total, "");
-        if (at->manager[0])
-            RC(s_add(a, txn, a->mgr, &k, delta, AN_M_N, sign));
-        RC(s_add(a, txn, a->mgr, &total, delta, AN_M_N, sign));
+        an_key_t *k = &keys[nk];
+        an_key_init(k);
+        an_key_scope(k, &sc[i]);
+        if (at->manager[0]) {
+            keys[nk + 1] = *k;
+            an_key_str(k, at->manager);
+            k = &keys[++nk];
+        }
+        an_key_str(k, "");
+        nk++;
     }
-    return 0;
+    return an_batch_add_many(a->batch, txn, a->mgr, keys, nk, delta, AN_M_N, sign);
 }
 
 static int s_mgr_item(analytics_t *a, MDB_txn *txn, const char *manager, uint8_t kind, int32_t day, const char *id,
@@ -367,16 +369,10 @@ static int s_emp_head(analytics_t *a, MDB_txn *txn, const an_emp_t *e, int sign)
 {
     if (!s_emp_active(e))
         return 0;
-    an_scope_t sc[AN_SCOPES];
-    size_t n = an_scopes(&e->attrs, sc, true);
+    an_key_t base[AN_BATCH_MANY];
+    size_t nb = s_bases(&e->attrs, NULL, base);
     const int64_t one = 1;
-    for (size_t i = 0; i < n; i++) {
-        an_key_t k;
-        an_key_init(&k);
-        an_key_scope(&k, &sc[i]);
-        RC(s_add(a, txn, a->headcount, &k, &one, 1, sign));
-    }
-    return 0;
+    return an_batch_add_many(a->batch, txn, a->headcount, base, nb, &one, 1, sign);
 }
 
 static int s_emp_prof(analytics_t *a, MDB_txn *txn, const an_emp_t *e, int sign)

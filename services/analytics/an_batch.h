@@ -50,6 +50,18 @@ void an_batch_hook(an_batch_t *b, MDB_dbi dbi, an_batch_hook_fn fn, void *arg);
 int an_batch_add(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, const int64_t *delta, size_t n,
                  int sign);
 
+/* The most keys an_batch_add_many takes (a contribution's rows: every
+ * scope, for its type and for every type). */
+#define AN_BATCH_MANY 16
+
+/* an_batch_add for each of keys[0..nkeys) (nkeys <= AN_BATCH_MANY; the
+ * rest are ignored) with the same delta, in that order: the same result as
+ * nkeys calls, with the table's cache misses overlapped.  Returns 0,
+ * ENOMEM, or an LMDB code from an early application (the keys before the
+ * failing one are merged). */
+int an_batch_add_many(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *keys, size_t nkeys,
+                      const int64_t *delta, size_t n, int sign);
+
 /* Sets (sign >= 0: the value val[0..vlen)) or deletes (sign < 0; absent is
  * not an error) the row (dbi, key) of an index, when the batch is applied;
  * the last call for a key wins.  A batch holds counters or index rows of

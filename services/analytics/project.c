@@ -106,6 +106,44 @@ static int s_add(analytics_t *a, MDB_txn *txn, MDB_dbi dbi, const an_key_t *k, c
     return an_batch_add(a->batch, txn, dbi, k, d, n, sign);
 }
 
+_Static_assert(2 * AN_SCOPES <= AN_BATCH_MANY, "a contribution's rows fit one an_batch_add_many");
+
+/* The keys a contribution of groups at is written under: [scope] per scope
+ * (type NULL), or [scope][type] and [scope][*] per scope.  Returns how
+ * many (at most AN_BATCH_MANY). */
+static size_t s_bases(const an_attrs_t *at, const char *type, an_key_t out[AN_BATCH_MANY])
+{
+    an_scope_t sc[AN_SCOPES];
+    size_t n = an_scopes(at, sc, true), nb = 0;
+    for (size_t i = 0; i < n; i++) {
+        an_key_init(&out[nb]);
+        an_key_scope(&out[nb], &sc[i]);
+        if (type) {
+            out[nb + 1] = out[nb];
+            an_key_str(&out[nb], type);
+            an_key_str(&out[nb + 1], AN_ALL_TYPES);
+            nb++;
+        }
+        nb++;
+    }
+    return nb;
+}
+
+/* Adds sign * d to the rows base[i] + suffix of dbi, all at once
+ * (an_batch_add_many: their cache misses overlap). */
+static int s_add_rows(analytics_t *a, MDB_txn *txn, MDB_dbi dbi, const an_key_t *base, size_t nb,
+                      const an_key_t *suffix, const int64_t *d, size_t n, int sign)
+{
+    an_key_t keys[AN_BATCH_MANY];
+    for (size_t i = 0; i < nb; i++) {
+        an_key_init(&keys[i]);
+        an_key_raw(&keys[i], base[i].b, base[i].n);
+        an_key_raw(&keys[i], suffix->b, suffix->n);
+        keys[i].overflow = keys[i].overflow || base[i].overflow || suffix->overflow;
+    }
+    return an_batch_add_many(a->batch, txn, dbi, keys, nb, d, n, sign);
+}
+
 /* Adds sign * delta to a manager's rows (every scope of at but the manager
  * one) and to the scopes' totals; the ranking follows (an_mgr_rank).  An
  * employee without a manager counts in the totals only: the total is the
@@ -113,19 +151,21 @@ static int s_add(analytics_t *a, MDB_txn *txn, MDB_dbi dbi, const an_key_t *k, c
 static int s_mgr_add(analytics_t *a, MDB_txn *txn, const an_attrs_t *at, const int64_t *delta, int sign)
 {
     an_scope_t sc[AN_SCOPES];
-    size_t n = an_scopes(at, sc, false);
+    size_t n = an_scopes(at, sc, false), nk = 0;
+    an_key_t keys[AN_BATCH_MANY];
     for (size_t i = 0; i < n; i++) {
-        an_key_t k;
-        an_key_init(&k);
-        an_key_scope(&k, &sc[i]);
-        an_key_t total = k;
-        an_key_str(&k, at->manager);
-        an_key_str(&total, "");
-        if (at->manager[0])
-            RC(s_add(a, txn, a->mgr, &k, delta, AN_M_N, sign));
-        RC(s_add(a, txn, a->mgr, &total, delta, AN_M_N, sign));
+        an_key_t *k = &keys[nk];
+        an_key_init(k);
+        an_key_scope(k, &sc[i]);
+        if (at->manager[0]) {
+            keys[nk + 1] = *k;
+            an_key_str(k, at->manager);
+            k = &keys[++nk];
+        }
+        an_key_str(k, "");
+        nk++;
     }
-    return 0;
+    return an_batch_add_many(a->batch, txn, a->mgr, keys, nk, delta, AN_M_N, sign);
 }
 
 static int s_mgr_item(analytics_t *a, MDB_txn *txn, const char *manager, uint8_t kind, int32_t day, const char *id,
@@ -156,45 +196,80 @@ static const an_attrs_t *s_obl_attrs(const an_emp_t *e, const an_obl_t *o)
     return e->upserted ? &e->attrs : &o->own;
 }
 
-static int s_obl_completion(analytics_t *a, MDB_txn *txn, const an_obl_t *o, const an_attrs_t *at, int sign)
+/* Adds sign * d to the completion rows of (groups at, type, month): one
+ * per scope, for the type and for every type. */
+static int s_completion_rows(analytics_t *a, MDB_txn *txn, const an_attrs_t *at, const char *type, uint32_t month,
+                             const int64_t *d, int sign)
 {
-    int64_t d[AN_C_N] = { 0 };
+    an_key_t base[AN_BATCH_MANY], suffix;
+    size_t nb = s_bases(at, type, base);
+    an_key_init(&suffix);
+    an_key_be32(&suffix, month);
+    return s_add_rows(a, txn, a->completion, base, nb, &suffix, d, AN_C_N, sign);
+}
+
+/* The completion fields an obligation counts in (all zero when none). */
+static void s_obl_cvec(const an_obl_t *o, int64_t d[AN_C_N])
+{
+    memset(d, 0, AN_C_N * sizeof *d);
     switch (o->cls) {
     case AN_CLS_UPCOMING: d[AN_C_OWED] = d[AN_C_UPCOMING] = 1; break;
     case AN_CLS_OVERDUE: d[AN_C_OWED] = d[AN_C_OVERDUE] = 1; break;
     case AN_CLS_MET: d[AN_C_OWED] = d[AN_C_MET] = 1; break;
     case AN_CLS_LAPSED: d[AN_C_OWED] = d[AN_C_LAPSED] = 1; break;
     case AN_CLS_CANCELLED: d[AN_C_CANCELLED] = 1; break;
-    default: return 0;
+    default: break;
     }
-    an_scope_t sc[AN_SCOPES];
-    size_t n = an_scopes(at, sc, true);
-    uint32_t month = an_month(o->due);
-    const char *types[2] = { o->type, AN_ALL_TYPES };
+}
+
+static bool s_any(const int64_t *d, size_t n)
+{
     for (size_t i = 0; i < n; i++)
-        for (int t = 0; t < 2; t++) {
-            an_key_t k;
-            an_key_init(&k);
-            an_key_scope(&k, &sc[i]);
-            an_key_str(&k, types[t]);
-            an_key_be32(&k, month);
-            RC(s_add(a, txn, a->completion, &k, d, AN_C_N, sign));
-        }
-    return 0;
+        if (d[i])
+            return true;
+    return false;
+}
+
+/* d = d1 - d0 (the net change of rows whose keys stay the same). */
+static void s_diff(int64_t *d, const int64_t *d0, const int64_t *d1, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        d[i] = d1[i] - d0[i];
+}
+
+static int s_obl_completion(analytics_t *a, MDB_txn *txn, const an_obl_t *o, const an_attrs_t *at, int sign)
+{
+    int64_t d[AN_C_N];
+    s_obl_cvec(o, d);
+    if (!s_any(d, AN_C_N))
+        return 0;
+    return s_completion_rows(a, txn, at, o->type, an_month(o->due), d, sign);
+}
+
+/* The manager-row fields an obligation counts in (all zero when not open). */
+static void s_obl_mvec(const an_obl_t *o, int64_t d[AN_M_N])
+{
+    memset(d, 0, AN_M_N * sizeof *d);
+    if (s_obl_open(o))
+        d[o->cls == AN_CLS_OVERDUE ? AN_M_OVERDUE : AN_M_UPCOMING] = 1;
+}
+
+static int s_obl_item(analytics_t *a, MDB_txn *txn, const an_obl_t *o, const an_attrs_t *at, int sign)
+{
+    if (!s_obl_open(o) || !at->manager[0])
+        return 0;
+    return s_mgr_item(a, txn, at->manager, o->cls == AN_CLS_OVERDUE ? AN_ITEM_OVERDUE : AN_ITEM_UPCOMING, o->due,
+                      o->id, o->employee, o->type, sign);
 }
 
 static int s_obl_mgr(analytics_t *a, MDB_txn *txn, const an_obl_t *o, const an_attrs_t *at, int sign)
 {
     if (!s_obl_open(o))
         return 0;
-    int64_t d[AN_M_N] = { 0 };
-    bool overdue = o->cls == AN_CLS_OVERDUE;
-    d[overdue ? AN_M_OVERDUE : AN_M_UPCOMING] = 1;
+    int64_t d[AN_M_N];
+    s_obl_mvec(o, d);
     RC(s_mgr_add(a, txn, at, d, sign));
-    if (!at->manager[0])
-        return 0;
-    return s_mgr_item(a, txn, at->manager, overdue ? AN_ITEM_OVERDUE : AN_ITEM_UPCOMING, o->due, o->id, o->employee,
-                      o->type, sign);
+    return s_obl_item(a, txn, o, at, sign);
 }
 
 /* A CPF top-up counts while its obligation is owed (upcoming, overdue, met,
@@ -237,8 +312,16 @@ static int s_obl_move(analytics_t *a, MDB_txn *txn, const an_obl_t *o0, const an
 {
     bool same_at = o0 && o1 && an_attrs_equal(at0, at1);
     bool same_type = o0 && o1 && strcmp(o0->type, o1->type) == 0;
-    /* completion: class, type, due month, groups */
-    if (!(same_at && same_type && o0->cls == o1->cls && an_month(o0->due) == an_month(o1->due))) {
+    /* completion: class, type, due month, groups.  Only the class moved:
+     * the same rows, one net delta each (half the rows to merge) */
+    if (same_at && same_type && an_month(o0->due) == an_month(o1->due)) {
+        int64_t d0[AN_C_N], d1[AN_C_N], d[AN_C_N];
+        s_obl_cvec(o0, d0);
+        s_obl_cvec(o1, d1);
+        s_diff(d, d0, d1, AN_C_N);
+        if (s_any(d, AN_C_N))
+            RC(s_completion_rows(a, txn, at1, o1->type, an_month(o1->due), d, 1));
+    } else {
         if (o0)
             RC(s_obl_completion(a, txn, o0, at0, -1));
         if (o1)
@@ -246,7 +329,19 @@ static int s_obl_move(analytics_t *a, MDB_txn *txn, const an_obl_t *o0, const an
     }
     /* managers: open state, due date, groups */
     bool open0 = o0 && s_obl_open(o0), open1 = o1 && s_obl_open(o1);
-    if (!(same_at && same_type && open0 == open1 && (!open0 || (o0->cls == o1->cls && o0->due == o1->due)))) {
+    if (same_at && (open0 || open1)) {
+        /* the same manager rows: one net delta each; the items by key */
+        int64_t d0[AN_M_N], d1[AN_M_N], d[AN_M_N];
+        s_obl_mvec(o0, d0);
+        s_obl_mvec(o1, d1);
+        s_diff(d, d0, d1, AN_M_N);
+        if (s_any(d, AN_M_N))
+            RC(s_mgr_add(a, txn, at1, d, 1));
+        if (!(same_type && open0 == open1 && o0->cls == o1->cls && o0->due == o1->due)) {
+            RC(s_obl_item(a, txn, o0, at0, -1));
+            RC(s_obl_item(a, txn, o1, at1, 1));
+        }
+    } else if (!(same_at && same_type && open0 == open1 && (!open0 || (o0->cls == o1->cls && o0->due == o1->due)))) {
         if (o0)
             RC(s_obl_mgr(a, txn, o0, at0, -1));
         if (o1)
@@ -274,16 +369,10 @@ static int s_emp_head(analytics_t *a, MDB_txn *txn, const an_emp_t *e, int sign)
 {
     if (!s_emp_active(e))
         return 0;
-    an_scope_t sc[AN_SCOPES];
-    size_t n = an_scopes(&e->attrs, sc, true);
+    an_key_t base[AN_BATCH_MANY];
+    size_t nb = s_bases(&e->attrs, NULL, base);
     const int64_t one = 1;
-    for (size_t i = 0; i < n; i++) {
-        an_key_t k;
-        an_key_init(&k);
-        an_key_scope(&k, &sc[i]);
-        RC(s_add(a, txn, a->headcount, &k, &one, 1, sign));
-    }
-    return 0;
+    return an_batch_add_many(a->batch, txn, a->headcount, base, nb, &one, 1, sign);
 }
 
 static int s_emp_prof(analytics_t *a, MDB_txn *txn, const an_emp_t *e, int sign)
@@ -713,11 +802,12 @@ static int32_t s_iv_ref_day(const an_iv_t *iv)
     return iv->created_on;
 }
 
-static int s_iv_completion(analytics_t *a, MDB_txn *txn, const an_iv_t *iv, int sign)
+/* The completion fields an interview counts in (all zero when none). */
+static void s_iv_cvec(const an_iv_t *iv, int64_t d[AN_C_N])
 {
+    memset(d, 0, AN_C_N * sizeof *d);
     if (!iv->present || iv->stage == AN_ST_NONE)
-        return 0;
-    int64_t d[AN_C_N] = { 0 };
+        return;
     if (iv->stage == AN_ST_CANCELLED) {
         d[AN_C_IV_CANCELLED] = 1;
     } else {
@@ -727,20 +817,15 @@ static int s_iv_completion(analytics_t *a, MDB_txn *txn, const an_iv_t *iv, int 
         d[AN_C_SIGNED] = iv->stage >= AN_ST_SIGNED;
         d[AN_C_CLOSED] = iv->stage == AN_ST_CLOSED;
     }
-    an_scope_t sc[AN_SCOPES];
-    size_t n = an_scopes(&iv->attrs, sc, true);
-    uint32_t month = an_month(s_iv_ref_day(iv));
-    const char *types[2] = { iv->type, AN_ALL_TYPES };
-    for (size_t i = 0; i < n; i++)
-        for (int t = 0; t < 2; t++) {
-            an_key_t k;
-            an_key_init(&k);
-            an_key_scope(&k, &sc[i]);
-            an_key_str(&k, types[t]);
-            an_key_be32(&k, month);
-            RC(s_add(a, txn, a->completion, &k, d, AN_C_N, sign));
-        }
-    return 0;
+}
+
+static int s_iv_completion(analytics_t *a, MDB_txn *txn, const an_iv_t *iv, int sign)
+{
+    int64_t d[AN_C_N];
+    s_iv_cvec(iv, d);
+    if (!s_any(d, AN_C_N))
+        return 0;
+    return s_completion_rows(a, txn, &iv->attrs, iv->type, an_month(s_iv_ref_day(iv)), d, sign);
 }
 
 /* What the interviewer (or the employee) still has to sign, or 0. */
@@ -794,76 +879,69 @@ static int s_iv_content(analytics_t *a, MDB_txn *txn, const an_iv_t *iv, const E
             ans[AN_A_WISH_TO_LEAVE] = 1;
             break;
         }
-    an_scope_t sc[AN_SCOPES];
-    size_t n = an_scopes(&iv->attrs, sc, true);
+    /* item by item, each written under every scope and type at once */
+    an_key_t base[AN_BATCH_MANY], k;
+    size_t nb = s_bases(&iv->attrs, iv->type, base);
     uint32_t month = an_month(iv->content_on);
-    const char *types[2] = { iv->type, AN_ALL_TYPES };
     char s1[AN_ITEM_MAX + 1], s2[AN_ITEM_MAX + 1], s3[AN_ITEM_MAX + 1];
-    for (size_t i = 0; i < n; i++)
-        for (int t = 0; t < 2; t++) {
-            an_key_t base;
-            an_key_init(&base);
-            an_key_scope(&base, &sc[i]);
-            an_key_str(&base, types[t]);
-            an_key_t k = base;
-            an_key_be32(&k, month);
-            RC(s_add(a, txn, a->answers, &k, ans, AN_A_N, sign));
-            const int64_t one = 1;
-            for (size_t j = 0; j < c->n_training_needs; j++) {
-                const Entretiens__V1__TrainingNeed *tn = c->training_needs[j];
-                an_copy(s1, sizeof s1, tn->theme);
-                an_copy(s2, sizeof s2, tn->priority);
-                an_copy(s3, sizeof s3, tn->modality);
-                k = base;
-                an_key_str(&k, s1);
-                an_key_str(&k, s2);
-                an_key_str(&k, s3);
-                an_key_be32(&k, month);
-                RC(s_add(a, txn, a->training, &k, &one, 1, sign));
-            }
-            for (size_t j = 0; j < c->n_mobility_wishes; j++) {
-                const Entretiens__V1__MobilityWish *mw = c->mobility_wishes[j];
-                an_copy(s1, sizeof s1, mw->kind);
-                an_copy(s2, sizeof s2, mw->horizon);
-                k = base;
-                an_key_str(&k, s1);
-                an_key_str(&k, s2);
-                an_key_be32(&k, month);
-                RC(s_add(a, txn, a->mobility, &k, &one, 1, sign));
-            }
-            for (size_t j = 0; j < c->n_competencies; j++) {
-                const Entretiens__V1__Competency *cp = c->competencies[j];
-                int64_t d[AN_K_N] = { 0 };
-                d[AN_K_COUNT] = 1;
-                d[AN_K_EXPECTED_SUM] = cp->expected_level;
-                d[AN_K_ASSESSED_SUM] = cp->assessed_level;
-                d[cp->assessed_level < cp->expected_level   ? AN_K_BELOW
-                  : cp->assessed_level == cp->expected_level ? AN_K_MEETS
-                                                             : AN_K_ABOVE] = 1;
-                an_copy(s1, sizeof s1, cp->item);
-                k = base;
-                an_key_str(&k, s1);
-                an_key_be32(&k, month);
-                RC(s_add(a, txn, a->competencies, &k, d, AN_K_N, sign));
-            }
-            for (size_t j = 0; j < c->n_ratings; j++) {
-                const Entretiens__V1__RatingAnswer *ra = c->ratings[j];
-                int64_t d[AN_T_N] = { 0 };
-                d[AN_T_COUNT] = 1;
-                d[AN_T_SUM] = ra->value;
-                int64_t bin = (int64_t) ra->value - ra->scale_min;
-                d[AN_T_HIST + (bin < 0 ? 0 : bin >= AN_HIST ? AN_HIST - 1 : bin)] = 1;
-                an_copy(s1, sizeof s1, ra->topic);
-                an_copy(s2, sizeof s2, ra->question_id);
-                k = base;
-                an_key_str(&k, s1);
-                an_key_str(&k, s2);
-                an_key_day(&k, ra->scale_min); /* sign-flipped: scales may start below zero */
-                an_key_day(&k, ra->scale_max);
-                an_key_be32(&k, month);
-                RC(s_add(a, txn, a->ratings, &k, d, AN_T_N, sign));
-            }
-        }
+    const int64_t one = 1;
+    an_key_init(&k);
+    an_key_be32(&k, month);
+    RC(s_add_rows(a, txn, a->answers, base, nb, &k, ans, AN_A_N, sign));
+    for (size_t j = 0; j < c->n_training_needs; j++) {
+        const Entretiens__V1__TrainingNeed *tn = c->training_needs[j];
+        an_copy(s1, sizeof s1, tn->theme);
+        an_copy(s2, sizeof s2, tn->priority);
+        an_copy(s3, sizeof s3, tn->modality);
+        an_key_init(&k);
+        an_key_str(&k, s1);
+        an_key_str(&k, s2);
+        an_key_str(&k, s3);
+        an_key_be32(&k, month);
+        RC(s_add_rows(a, txn, a->training, base, nb, &k, &one, 1, sign));
+    }
+    for (size_t j = 0; j < c->n_mobility_wishes; j++) {
+        const Entretiens__V1__MobilityWish *mw = c->mobility_wishes[j];
+        an_copy(s1, sizeof s1, mw->kind);
+        an_copy(s2, sizeof s2, mw->horizon);
+        an_key_init(&k);
+        an_key_str(&k, s1);
+        an_key_str(&k, s2);
+        an_key_be32(&k, month);
+        RC(s_add_rows(a, txn, a->mobility, base, nb, &k, &one, 1, sign));
+    }
+    for (size_t j = 0; j < c->n_competencies; j++) {
+        const Entretiens__V1__Competency *cp = c->competencies[j];
+        int64_t d[AN_K_N] = { 0 };
+        d[AN_K_COUNT] = 1;
+        d[AN_K_EXPECTED_SUM] = cp->expected_level;
+        d[AN_K_ASSESSED_SUM] = cp->assessed_level;
+        d[cp->assessed_level < cp->expected_level   ? AN_K_BELOW
+          : cp->assessed_level == cp->expected_level ? AN_K_MEETS
+                                                     : AN_K_ABOVE] = 1;
+        an_copy(s1, sizeof s1, cp->item);
+        an_key_init(&k);
+        an_key_str(&k, s1);
+        an_key_be32(&k, month);
+        RC(s_add_rows(a, txn, a->competencies, base, nb, &k, d, AN_K_N, sign));
+    }
+    for (size_t j = 0; j < c->n_ratings; j++) {
+        const Entretiens__V1__RatingAnswer *ra = c->ratings[j];
+        int64_t d[AN_T_N] = { 0 };
+        d[AN_T_COUNT] = 1;
+        d[AN_T_SUM] = ra->value;
+        int64_t bin = (int64_t) ra->value - ra->scale_min;
+        d[AN_T_HIST + (bin < 0 ? 0 : bin >= AN_HIST ? AN_HIST - 1 : bin)] = 1;
+        an_copy(s1, sizeof s1, ra->topic);
+        an_copy(s2, sizeof s2, ra->question_id);
+        an_key_init(&k);
+        an_key_str(&k, s1);
+        an_key_str(&k, s2);
+        an_key_day(&k, ra->scale_min); /* sign-flipped: scales may start below zero */
+        an_key_day(&k, ra->scale_max);
+        an_key_be32(&k, month);
+        RC(s_add_rows(a, txn, a->ratings, base, nb, &k, d, AN_T_N, sign));
+    }
     return 0;
 }
 
@@ -951,14 +1029,21 @@ static int s_iv_store(analytics_t *a, MDB_txn *txn, const an_iv_t *iv, const Ent
     an_ivsum_encode(&sum, &w);
     an_key_t k;
     an_key_emp(&k, iv->employee, iv->id);
+    bool same = false;
     if (w.failed) {
         rc = ENOMEM;
     } else {
-        MDB_val kv = an_key_val(&k), v = { w.n, w.p };
-        rc = mdb_put(txn, a->emp_iv, &kv, &v, 0);
+        MDB_val kv = an_key_val(&k), v = { w.n, w.p }, old;
+        rc = mdb_get(txn, a->emp_iv, &kv, &old);
+        /* the summary as stored: the employee's figures, derived from her
+         * summaries and obligations when they last changed, stay as they are
+         * (most lifecycle steps change nothing the summary keeps) */
+        same = rc == 0 && old.mv_size == v.mv_size && memcmp(old.mv_data, v.mv_data, v.mv_size) == 0;
+        if (rc == 0 || rc == MDB_NOTFOUND)
+            rc = same ? 0 : mdb_put(txn, a->emp_iv, &kv, &v, 0);
     }
     an_wbuf_free(&w);
-    if (rc)
+    if (rc || same)
         return rc;
     an_emp_t e0, e1;
     if ((rc = an_emp_get(txn, a->employees, iv->employee, &e0)))
@@ -1044,12 +1129,22 @@ static int s_on_interview(analytics_t *a, MDB_txn *txn, const char *verb, const 
     i1.present = true;
 
     int rc = 0;
-    Entretiens__V1__InterviewEvent *c0 = NULL, *c1 = NULL;
+    /* the answers as unpacked: c1 is the event itself when this event closes
+     * it (the same bytes), c0 is read only when the answers' rows move */
+    Entretiens__V1__InterviewEvent *c0 = NULL, *c1_own = NULL;
+    const Entretiens__V1__InterviewEvent *c1 = NULL;
     bool same_groups = i0.present && an_attrs_equal(&i0.attrs, &i1.attrs) && strcmp(i0.type, i1.type) == 0;
-    /* completion */
-    if (!(same_groups && i0.stage == i1.stage && an_month(s_iv_ref_day(&i0)) == an_month(s_iv_ref_day(&i1)))) {
-        if ((rc = s_iv_completion(a, txn, &i0, -1)) || (rc = s_iv_completion(a, txn, &i1, 1)))
+    /* completion: the same rows when only the stage moved (one net delta each) */
+    if (same_groups && an_month(s_iv_ref_day(&i0)) == an_month(s_iv_ref_day(&i1))) {
+        int64_t d0[AN_C_N], d1[AN_C_N], d[AN_C_N];
+        s_iv_cvec(&i0, d0);
+        s_iv_cvec(&i1, d1);
+        s_diff(d, d0, d1, AN_C_N);
+        if (s_any(d, AN_C_N) &&
+            (rc = s_completion_rows(a, txn, &i1.attrs, i1.type, an_month(s_iv_ref_day(&i1)), d, 1)))
             goto done;
+    } else if ((rc = s_iv_completion(a, txn, &i0, -1)) || (rc = s_iv_completion(a, txn, &i1, 1))) {
+        goto done;
     }
     /* signatures awaited */
     if (!(same_groups && s_iv_awaiting(&i0) == s_iv_awaiting(&i1) && i0.held_on == i1.held_on)) {
@@ -1057,8 +1152,10 @@ static int s_on_interview(analytics_t *a, MDB_txn *txn, const char *verb, const 
             goto done;
     }
     /* answers */
-    c0 = s_unpack_content(&i0);
-    c1 = s_unpack_content(&i1);
+    if (i1.content_len && i1.content == payload->data && i1.content_len == payload->len)
+        c1 = m;
+    else
+        c1 = c1_own = s_unpack_content(&i1);
     if (i1.content_len && !c1) {
         ent_log_warn("analytics.bad_event", "interview %s: closed content cannot be read: answers not counted", i1.id);
         i1.content = NULL;
@@ -1066,6 +1163,7 @@ static int s_on_interview(analytics_t *a, MDB_txn *txn, const char *verb, const 
         i1.content_on = ENT_DATE_NONE;
     }
     if (!(same_groups && s_same_content(&i0, &i1))) {
+        c0 = s_unpack_content(&i0);
         if ((rc = s_iv_content(a, txn, &i0, c0, -1)) || (rc = s_iv_content(a, txn, &i1, c1, 1)))
             goto done;
     }
@@ -1073,8 +1171,8 @@ static int s_on_interview(analytics_t *a, MDB_txn *txn, const char *verb, const 
 done:
     if (c0)
         entretiens__v1__interview_event__free_unpacked(c0, NULL);
-    if (c1)
-        entretiens__v1__interview_event__free_unpacked(c1, NULL);
+    if (c1_own)
+        entretiens__v1__interview_event__free_unpacked(c1_own, NULL);
     an_iv_clear(&i0);
     return rc;
 }

@@ -528,11 +528,26 @@ int main(int argc, char **argv)
     ent_rpc_client_t *c = ent_rpc_client_new(ctx, rpc, 60000, &curve);
     ent_rpc_result_t r;
     int up = -1;
-    for (int i = 0; i < 200 && up != 0; i++) {
-        up = ent_rpc_client_call(c, "health", NULL, NULL, 0, &r);
+    int st = 0;
+    bool died = false;
+    for (int i = 0; i < 200 && up != 0 && !died; i++) {
+        /* a daemon that could not start (its port taken by another run)
+         * would leave each health call waiting for its 60 s timeout */
+        died = waitpid(pid, &st, WNOHANG) == pid;
+        if (died)
+            break;
+        ent_rpc_client_t *hc = ent_rpc_client_new(ctx, rpc, 1000, &curve);
+        memset(&r, 0, sizeof r);
+        up = hc ? ent_rpc_client_call(hc, "health", NULL, NULL, 0, &r) : -1;
         ent_rpc_result_clear(&r);
+        ent_rpc_client_destroy(&hc);
         if (up != 0)
             usleep(50000);
+    }
+    if (died) {
+        fprintf(stderr, "the daemon (%s) exited (status %d) before answering: is port %d taken?\n", exe,
+                WIFEXITED(st) ? WEXITSTATUS(st) : -1, port);
+        return 1;
     }
     if (up != 0) {
         fprintf(stderr, "the daemon (%s) does not answer\n", exe);
@@ -587,7 +602,6 @@ int main(int argc, char **argv)
     ent_rpc_client_destroy(&c);
     zmq_ctx_term(ctx);
     kill(pid, SIGTERM);
-    int st;
     waitpid(pid, &st, 0);
     (void) ss;
     if (keep)

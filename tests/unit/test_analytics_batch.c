@@ -167,6 +167,101 @@ Test(batch, many_rows_same_sums_as_direct_writes)
     an_batch_destroy(&b);
 }
 
+/* The keys the hook saw, in the order the batch wrote them. */
+typedef struct {
+    int n;
+    uint8_t key[64][40];
+    size_t klen[64];
+} s_order_t;
+
+static int s_order_hook(MDB_txn *txn, const uint8_t *key, size_t klen, const int64_t *old, const int64_t *neu,
+                        size_t n, void *arg)
+{
+    (void) txn, (void) old, (void) neu, (void) n;
+    s_order_t *o = arg;
+    cr_assert_lt(o->n, 64);
+    cr_assert_leq(klen, sizeof o->key[0]);
+    memcpy(o->key[o->n], key, klen);
+    o->klen[o->n++] = klen;
+    return 0;
+}
+
+static an_key_t s_rawkey(const void *p, size_t n)
+{
+    an_key_t k;
+    an_key_init(&k);
+    an_key_raw(&k, p, n);
+    return k;
+}
+
+Test(batch, rows_are_written_in_the_stores_key_order)
+{
+    /* keys that agree on their first 16 bytes, keys that are prefixes of
+     * others, and keys whose tail is zero bytes (which the sort's padded
+     * words cannot tell apart: the key bytes must decide) */
+    static const struct { const char *b; size_t n; } keys[] = {
+        { "0123456789abcdefZ", 17 }, { "0123456789abcdef", 16 }, { "0123456789abcdefA", 17 },
+        { "ab\0\0", 4 }, { "ab", 2 }, { "ab\0", 3 }, { "b", 1 }, { "0123456789abcdef\0", 17 },
+        { "0123456789abcdeg", 16 }, { "", 0 }, { "\xff", 1 }, { "0123456789abcdefA\x01", 18 },
+    };
+    size_t nk = sizeof keys / sizeof *keys;
+    an_batch_t *b = an_batch_new();
+    s_order_t seen = { 0 };
+    an_batch_hook(b, s_b, s_order_hook, &seen);
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    int64_t d[2] = { 1, 2 };
+    for (size_t i = 0; i < nk; i++) {
+        an_key_t k = s_rawkey(keys[i].b, keys[i].n);
+        if (!keys[i].n)
+            continue; /* LMDB refuses an empty key */
+        cr_assert_eq(an_batch_add(b, txn, s_b, &k, d, 2, 1), 0);
+        cr_assert_eq(an_batch_add(b, txn, s_a, &k, d, 2, 1), 0);
+    }
+    cr_assert_eq(an_batch_size(b), 2 * (nk - 1));
+    cr_assert_eq(an_batch_apply(b, txn), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    cr_assert_eq(seen.n, (int) nk - 1);
+    cr_assert_eq(s_entries(s_a), nk - 1);
+    cr_assert_eq(s_entries(s_b), nk - 1);
+    for (int i = 1; i < seen.n; i++) {
+        size_t m = seen.klen[i - 1] < seen.klen[i] ? seen.klen[i - 1] : seen.klen[i];
+        int c = memcmp(seen.key[i - 1], seen.key[i], m);
+        cr_assert(c < 0 || (c == 0 && seen.klen[i - 1] < seen.klen[i]), "row %d written before a smaller one", i);
+    }
+    an_batch_destroy(&b);
+}
+
+Test(batch, add_many_same_as_one_at_a_time)
+{
+    an_batch_t *b = an_batch_new();
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    an_key_t keys[AN_BATCH_MANY + 2];
+    char name[32];
+    for (int i = 0; i < AN_BATCH_MANY + 2; i++) {
+        snprintf(name, sizeof name, "row%d", i % 5); /* repeated keys within one call */
+        keys[i] = s_key(name);
+    }
+    keys[3].overflow = true; /* an unusable key is skipped, as by an_batch_add */
+    int64_t d[2] = { 2, -7 };
+    for (int pass = 0; pass < 3; pass++) {
+        cr_assert_eq(an_batch_add_many(b, txn, s_a, keys, AN_BATCH_MANY + 2, d, 2, pass == 1 ? -1 : 1), 0);
+        for (int i = 0; i < AN_BATCH_MANY; i++) /* the keys past the limit are ignored */
+            cr_assert_eq(an_batch_add(b, txn, s_b, &keys[i], d, 2, pass == 1 ? -1 : 1), 0);
+    }
+    cr_assert_eq(an_batch_apply(b, txn), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    cr_assert_eq(s_entries(s_a), 5);
+    for (int r = 0; r < 5; r++) {
+        snprintf(name, sizeof name, "row%d", r);
+        cr_assert_eq(s_row(s_a, name, 0), s_row(s_b, name, 0), "%s", name);
+        cr_assert_eq(s_row(s_a, name, 1), s_row(s_b, name, 1), "%s", name);
+        cr_assert_neq(s_row(s_a, name, 0), 0);
+    }
+    an_batch_destroy(&b);
+}
+
 Test(keys, scopes_of_a_group)
 {
     an_attrs_t at = { 0 };

@@ -13,6 +13,12 @@
 
 #define REPLAY_BATCH 4096
 #define REPLAY_TIMEOUT_MS 3000
+/* Replay requests in flight at once while a backlog waits: the producer
+ * reads the next batches while this consumer applies the last one, and a
+ * turn applies every reply that came in meanwhile (up to READ_AHEAD *
+ * REPLAY_BATCH events in one transaction, so one commit and one sync for
+ * them instead of one per batch). */
+#define READ_AHEAD 4
 
 typedef struct {
     void **items;
@@ -36,9 +42,10 @@ struct ent_subscriber {
     s_queue_t replays;         /* Entretiens__V1__ReplayReply * */
     bool want_replay;
     bool turn_gap;
-    bool in_flight;
-    uint64_t replay_id;
-    int64_t replay_sent_ms;
+    uint64_t out_ids[READ_AHEAD]; /* replay requests in flight, oldest first */
+    size_t n_out;
+    int64_t replay_sent_ms;       /* when the oldest in flight was sent */
+    uint64_t ahead_from;          /* where the next read-ahead request starts */
     uint64_t next_id;
     ent_subscriber_stats_t stats;
     uint64_t turn_applied, turn_skipped, turn_dups;
@@ -125,6 +132,9 @@ static void s_on_sub(void *sock, int budget, void *arg)
     }
 }
 
+static void s_answered(ent_subscriber_t *sub, uint64_t request_id);
+static void s_read_ahead(ent_subscriber_t *sub);
+
 static void s_on_dealer(void *sock, int budget, void *arg)
 {
     ent_subscriber_t *sub = arg;
@@ -148,8 +158,7 @@ static void s_on_dealer(void *sock, int budget, void *arg)
             sub->stats.malformed++;
             continue;
         }
-        if (r->request_id == sub->replay_id)
-            sub->in_flight = false;
+        s_answered(sub, r->request_id);
         if (r->status && r->status->code != ENT_OK) {
             ent_log_warn("events.replay_refused", "%s refused events.replay: %s", sub->producer,
                          r->status->message ? r->status->message : "");
@@ -160,8 +169,11 @@ static void s_on_dealer(void *sock, int budget, void *arg)
                 sub->stats.heard = true;
                 if (rr->head_seq > sub->stats.head)
                     sub->stats.head = rr->head_seq;
+                bool full = rr->n_events >= REPLAY_BATCH;
                 if (s_push(&sub->replays, rr) != 0)
                     entretiens__v1__replay_reply__free_unpacked(rr, NULL);
+                else if (full)
+                    s_read_ahead(sub);
             } else {
                 sub->stats.malformed++;
             }
@@ -170,10 +182,14 @@ static void s_on_dealer(void *sock, int budget, void *arg)
     }
 }
 
-static void s_send_replay(ent_subscriber_t *sub)
+/* Asks the producer for the events from from_seq on.  Returns 0, or -1
+ * when the request could not be queued (the tick retries). */
+static int s_request(ent_subscriber_t *sub, uint64_t from_seq)
 {
+    if (sub->n_out == READ_AHEAD)
+        return -1;
     Entretiens__V1__ReplayRequest rq = ENTRETIENS__V1__REPLAY_REQUEST__INIT;
-    rq.from_seq = sub->cursor + 1;
+    rq.from_seq = from_seq;
     rq.max = REPLAY_BATCH;
     uint8_t payload[32];
     size_t plen = entretiens__v1__replay_request__pack(&rq, payload);
@@ -186,12 +202,46 @@ static void s_send_replay(ent_subscriber_t *sub)
     uint8_t buf[256];
     size_t len = entretiens__v1__request__pack(&req, buf);
     if (zmq_send(sub->dealer, buf, len, ZMQ_DONTWAIT) < 0)
-        return; /* queue full while the producer is away: the tick retries */
-    sub->in_flight = true;
-    sub->want_replay = false;
-    sub->replay_id = req.request_id;
-    sub->replay_sent_ms = s_mono_ms();
+        return -1; /* queue full while the producer is away: the tick retries */
+    if (sub->n_out == 0)
+        sub->replay_sent_ms = s_mono_ms();
+    sub->out_ids[sub->n_out++] = req.request_id;
+    sub->ahead_from = from_seq + REPLAY_BATCH;
     sub->stats.replays++;
+    return 0;
+}
+
+/* The replay from the cursor on (at start, after a gap, after a lost turn,
+ * when the producer's head is ahead): nothing in flight any more. */
+static void s_send_replay(ent_subscriber_t *sub)
+{
+    if (sub->n_out == 0 && s_request(sub, sub->cursor + 1) == 0)
+        sub->want_replay = false;
+}
+
+/* A full batch came back: the producer has more, so the next batches are
+ * asked now, while this one waits for its turn.  The events are numbered
+ * without holes (outbox.h), so batch k starts REPLAY_BATCH after batch k-1;
+ * should a reply be shorter (the producer's byte limit), the next one shows
+ * a gap, which asks again from the cursor: slower, never wrong. */
+static void s_read_ahead(ent_subscriber_t *sub)
+{
+    while (sub->n_out < READ_AHEAD && sub->ahead_from <= sub->stats.head)
+        if (s_request(sub, sub->ahead_from) != 0)
+            break;
+}
+
+/* A reply to one of our requests: no longer in flight. */
+static void s_answered(ent_subscriber_t *sub, uint64_t request_id)
+{
+    for (size_t i = 0; i < sub->n_out; i++)
+        if (sub->out_ids[i] == request_id) {
+            memmove(sub->out_ids + i, sub->out_ids + i + 1, (sub->n_out - i - 1) * sizeof *sub->out_ids);
+            sub->n_out--;
+            if (i == 0)
+                sub->replay_sent_ms = s_mono_ms(); /* the next one's clock starts now */
+            return;
+        }
 }
 
 ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const char *producer,
@@ -358,15 +408,15 @@ void ent_subscriber_flush(ent_subscriber_t *sub, bool committed)
         entretiens__v1__replay_reply__free_unpacked(sub->replays.items[i], NULL);
     sub->live.n = sub->replays.n = 0;
     ent_subscriber_reset(sub);
-    if (!sub->in_flight && (sub->want_replay || sub->stats.head > sub->cursor))
+    if (sub->want_replay || sub->stats.head > sub->cursor)
         s_send_replay(sub);
 }
 
 void ent_subscriber_tick(ent_subscriber_t *sub)
 {
-    if (sub->in_flight && s_mono_ms() - sub->replay_sent_ms > REPLAY_TIMEOUT_MS)
-        sub->in_flight = false;
-    if (!sub->in_flight && (sub->want_replay || sub->stats.head > sub->cursor || !sub->stats.heard))
+    if (sub->n_out && s_mono_ms() - sub->replay_sent_ms > REPLAY_TIMEOUT_MS)
+        sub->n_out = 0; /* unanswered: asked again; a late answer is a duplicate or a gap */
+    if (sub->want_replay || sub->stats.head > sub->cursor || !sub->stats.heard)
         s_send_replay(sub);
 }
 

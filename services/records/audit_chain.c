@@ -105,16 +105,18 @@ void rec_audit_reason_field(uint32_t iseq, char out[32])
 
 int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const char *actor, const char *action,
                      json_t *details, const char *employee, const char *reason, const uint8_t digest[REC_HASH_LEN],
-                     uint32_t *iseq_out)
+                     bool first, uint32_t *iseq_out)
 {
-    uint64_t seq;
+    uint64_t seq = 0;
     uint8_t prev[REC_HASH_LEN], prev_i[REC_HASH_LEN];
     uint32_t n = 0;
     uint8_t *sealed = NULL;
     size_t sealed_len = 0;
     int rc = s_global_head(r, txn, &seq, prev);
-    if (!rc && interview_id)
+    if (!rc && interview_id && !first)
         rc = s_interview_head(r, txn, interview_id, &n, prev_i, NULL);
+    else if (interview_id)
+        memset(prev_i, 0, REC_HASH_LEN); /* a new interview's chain starts from zeros */
     if (!rc && reason && *reason)
         rc = s_reason(r, interview_id, n + 1, employee, reason, &details, &sealed, &sealed_len);
     char *text = rc ? NULL : s_details_text(details);
@@ -157,7 +159,11 @@ int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const
         memcpy(val, key, 8);
         memcpy(val + 8, hashes + 3 * REC_HASH_LEN, REC_HASH_LEN);
         MDB_val k2 = { il + 5, ik }, v2 = { sizeof val, val };
-        rc = mdb_put(txn, r->audit_idx, &k2, &v2, 0);
+        /* a new interview has the highest id: its chain goes at the end
+         * (MDB_APPEND refuses a key that is not, then the plain put) */
+        rc = mdb_put(txn, r->audit_idx, &k2, &v2, first ? MDB_APPEND : 0);
+        if (rc == MDB_KEYEXIST && first)
+            rc = mdb_put(txn, r->audit_idx, &k2, &v2, 0);
     }
     if (!rc) {
         memcpy(val, key, 8);
@@ -177,7 +183,7 @@ int rec_audit_global(records_t *r, MDB_txn *txn, const char *actor, const char *
                      const uint8_t state_digest[REC_HASH_LEN])
 {
     return rec_audit_append(r, txn, NULL, actor, action, details, NULL, NULL, state_digest ? state_digest : s_zero,
-                            NULL);
+                            false, NULL);
 }
 
 /* The state digest: SHA-256(be64(len(header)) || header || content). */
@@ -219,7 +225,7 @@ int rec_audit_note(records_t *r, MDB_txn *txn, const char *interview_id, const c
         json_decref(details);
         return rc;
     }
-    return rec_audit_append(r, txn, interview_id, actor, action, details, NULL, NULL, digest, NULL);
+    return rec_audit_append(r, txn, interview_id, actor, action, details, NULL, NULL, digest, false, NULL);
 }
 
 /* --------------------------------------------------------------- digests */

@@ -254,13 +254,14 @@ int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch);
  * head), holding details (taken) and digest; a reason (NULL / "" = none)
  * is sealed under employee's data key when encryption is on (details get
  * "reason": "sealed"), else written in details in clear; *iseq_out its
- * number in the interview's chain; 0 or an LMDB code / ENOMEM / a keystore
- * code.  rec_event_publish: the
+ * number in the interview's chain; first when the record is the first of
+ * a new interview (its chain, known empty, is not looked up); 0 or an LMDB
+ * code / ENOMEM / a keystore code.  rec_event_publish: the
  * change's event in the outbox (iv_events.c); 0 or an LMDB code / ENOMEM. */
 void rec_state_digest(uint8_t out[REC_HASH_LEN], const void *hdr, size_t hlen, const void *content, size_t clen);
 int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const char *actor, const char *action,
                      json_t *details, const char *employee, const char *reason, const uint8_t digest[REC_HASH_LEN],
-                     uint32_t *iseq_out);
+                     bool first, uint32_t *iseq_out);
 int rec_event_publish(records_t *r, MDB_txn *txn, const rec_change_t *ch, uint32_t iseq);
 
 /* The field a sealed reason is bound to (rec_crypt.h): "reason@<iseq>", the

@@ -72,10 +72,84 @@ static int s_interview_head(records_t *r, MDB_txn *txn, const char *id, uint32_t
     return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
 }
 
-static char *s_details_text(json_t *details)
+/* True when s needs no escape in JSON (printable ASCII, no quote, no
+ * backslash). */
+static bool s_plain(const char *s, size_t len)
 {
-    char *s = details ? json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII) : strdup("{}");
-    return s;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) s[i];
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+            return false;
+    }
+    return true;
+}
+
+static int s_key_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* A flat object of plain strings and integers written directly (NULL when
+ * details is anything else, or on ENOMEM). */
+static char *s_flat_text(json_t *details)
+{
+    enum { MAX_KEYS = 16 };
+    const char *keys[MAX_KEYS];
+    size_t n = 0, len = 3;
+    const char *k;
+    json_t *v;
+    json_object_foreach(details, k, v) {
+        if (n == MAX_KEYS || !s_plain(k, strlen(k)))
+            return NULL;
+        if (json_is_string(v)) {
+            size_t sl = json_string_length(v);
+            if (!s_plain(json_string_value(v), sl))
+                return NULL;
+            len += sl + 2;
+        } else if (json_is_integer(v)) {
+            len += 24;
+        } else {
+            return NULL;
+        }
+        len += strlen(k) + 4;
+        keys[n++] = k;
+    }
+    qsort(keys, n, sizeof *keys, s_key_cmp);
+    char *out = malloc(len), *p = out;
+    if (!out)
+        return NULL;
+    *p++ = '{';
+    for (size_t i = 0; i < n; i++) {
+        size_t kl = strlen(keys[i]);
+        if (i)
+            *p++ = ',';
+        *p++ = '"';
+        memcpy(p, keys[i], kl);
+        p += kl;
+        *p++ = '"';
+        *p++ = ':';
+        v = json_object_get(details, keys[i]);
+        if (json_is_string(v)) {
+            size_t sl = json_string_length(v);
+            *p++ = '"';
+            memcpy(p, json_string_value(v), sl);
+            p += sl;
+            *p++ = '"';
+        } else {
+            p += snprintf(p, 24, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        }
+    }
+    *p++ = '}';
+    *p = '\0';
+    return out;
+}
+
+char *rec_details_text(json_t *details)
+{
+    if (!details)
+        return strdup("{}");
+    char *s = s_flat_text(details);
+    return s ? s : json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 }
 
 /* Appends one record; interview_id NULL for global-only records. */
@@ -119,7 +193,7 @@ int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const
         memset(prev_i, 0, REC_HASH_LEN); /* a new interview's chain starts from zeros */
     if (!rc && reason && *reason)
         rc = s_reason(r, interview_id, n + 1, employee, reason, &details, &sealed, &sealed_len);
-    char *text = rc ? NULL : s_details_text(details);
+    char *text = rc ? NULL : rec_details_text(details);
     if (!text) {
         json_decref(details);
         free(sealed);

@@ -264,6 +264,13 @@ int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const
                      bool first, uint32_t *iseq_out);
 int rec_event_publish(records_t *r, MDB_txn *txn, const rec_change_t *ch, uint32_t iseq);
 
+/* The text of an audit record's details: what json_dumps writes with
+ * JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII, byte for byte ("{}"
+ * for NULL).  A flat object of plain ASCII strings and integers (what a
+ * creation writes) is written without jansson's sorting and dumping
+ * (about 8 % of a creation's CPU time).  malloc'd; NULL on ENOMEM. */
+char *rec_details_text(json_t *details);
+
 /* The field a sealed reason is bound to (rec_crypt.h): "reason@<iseq>", the
  * record's place in its interview's chain, so that a sealed reason copied
  * onto another record does not open. */

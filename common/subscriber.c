@@ -2,6 +2,7 @@
 #include "common/subscriber.h"
 
 #include "common/log.h"
+#include "common/pbarena.h"
 #include "common/rpc.h"
 
 #include <errno.h>
@@ -40,6 +41,7 @@ struct ent_subscriber {
     uint64_t turn_cursor;      /* while a turn runs */
     s_queue_t live;            /* Entretiens__V1__EventEnvelope * */
     s_queue_t replays;         /* Entretiens__V1__ReplayReply * */
+    ent_pbarena_t *arena;      /* each replayed event is unpacked into it */
     bool want_replay;
     bool turn_gap;
     uint64_t out_ids[READ_AHEAD]; /* replay requests in flight, oldest first */
@@ -258,7 +260,8 @@ ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const
     sub->producer = strdup(producer);
     size_t pl = strlen(producer) + 2;
     sub->prefix = malloc(pl);
-    if (!sub->producer || !sub->prefix)
+    sub->arena = ent_pbarena_new(64 * 1024);
+    if (!sub->producer || !sub->prefix || !sub->arena)
         goto fail;
     snprintf(sub->prefix, pl, "%s.", producer);
     sub->next_id = (uint64_t) s_mono_ms() << 16;
@@ -348,17 +351,20 @@ int ent_subscriber_process(ent_subscriber_t *sub, MDB_txn *txn)
     sub->turn_cursor = sub->cursor;
     sub->turn_gap = false;
     sub->turn_applied = sub->turn_skipped = sub->turn_dups = 0;
+    ProtobufCAllocator *al = ent_pbarena_allocator(sub->arena);
     for (size_t i = 0; i < sub->replays.n; i++) {
         Entretiens__V1__ReplayReply *rr = sub->replays.items[i];
         for (size_t j = 0; j < rr->n_events; j++) {
             Entretiens__V1__EventEnvelope *ev =
-                entretiens__v1__event_envelope__unpack(NULL, rr->events[j].len, rr->events[j].data);
+                entretiens__v1__event_envelope__unpack(al, rr->events[j].len, rr->events[j].data);
             if (!ev) {
+                ent_pbarena_reset(sub->arena);
                 sub->stats.malformed++;
                 continue;
             }
             int rc = s_apply_one(sub, txn, ev);
-            entretiens__v1__event_envelope__free_unpacked(ev, NULL);
+            entretiens__v1__event_envelope__free_unpacked(ev, al);
+            ent_pbarena_reset(sub->arena);
             if (rc)
                 return rc;
         }
@@ -449,6 +455,7 @@ void ent_subscriber_destroy(ent_subscriber_t **sub_p)
         entretiens__v1__replay_reply__free_unpacked(sub->replays.items[i], NULL);
     free(sub->live.items);
     free(sub->replays.items);
+    ent_pbarena_destroy(&sub->arena);
     free(sub->producer);
     free(sub->prefix);
     free(sub);

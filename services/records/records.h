@@ -38,6 +38,7 @@
 #include "rec_template.h"
 
 #include "common/daemon.h"
+#include "common/pbarena.h"
 #include "proto/records.pb-c.h"
 #include "proto/scheduler.pb-c.h"
 
@@ -60,6 +61,7 @@ typedef struct records {
     rec_crypt_t *crypt;   /* the keystore (rec_crypt.h); NULL only in unit tests of other parts */
     bool encrypt;         /* ENTRETIENS_RECORDS_ENCRYPT: seal what is written (reads open both) */
     rec_retention_t retention_cfg; /* ENTRETIENS_RETENTION_* */
+    ent_pbarena_t *arena; /* the scheduler's event being applied is unpacked into it; NULL: the heap */
 } records_t;
 
 /* Records' own configuration variables (ENTRETIENS_RECORDS_HORIZON_DAYS). */

@@ -48,6 +48,7 @@ struct ent_subscriber {
     size_t n_out;
     int64_t replay_sent_ms;       /* when the oldest in flight was sent */
     uint64_t ahead_from;          /* where the next read-ahead request starts */
+    uint64_t recv_next;           /* the seq a reply must start with to follow the last one */
     uint64_t next_id;
     ent_subscriber_stats_t stats;
     uint64_t turn_applied, turn_skipped, turn_dups;
@@ -137,6 +138,18 @@ static void s_on_sub(void *sock, int budget, void *arg)
 static void s_answered(ent_subscriber_t *sub, uint64_t request_id);
 static void s_read_ahead(ent_subscriber_t *sub);
 
+/* The seq of a packed event (0 when it cannot be read). */
+static uint64_t s_seq_of(ent_subscriber_t *sub, const ProtobufCBinaryData *b)
+{
+    ProtobufCAllocator *al = ent_pbarena_allocator(sub->arena);
+    Entretiens__V1__EventEnvelope *ev = entretiens__v1__event_envelope__unpack(al, b->len, b->data);
+    uint64_t seq = ev ? ev->seq : 0;
+    if (ev)
+        entretiens__v1__event_envelope__free_unpacked(ev, al);
+    ent_pbarena_reset(sub->arena);
+    return seq;
+}
+
 static void s_on_dealer(void *sock, int budget, void *arg)
 {
     ent_subscriber_t *sub = arg;
@@ -171,10 +184,15 @@ static void s_on_dealer(void *sock, int budget, void *arg)
                 sub->stats.heard = true;
                 if (rr->head_seq > sub->stats.head)
                     sub->stats.head = rr->head_seq;
+                /* read ahead only from a full page that follows the last
+                 * one: after a hole the next pages would all be dropped */
                 bool full = rr->n_events >= REPLAY_BATCH;
+                bool follows = rr->n_events && s_seq_of(sub, &rr->events[0]) == sub->recv_next;
+                if (follows)
+                    sub->recv_next = s_seq_of(sub, &rr->events[rr->n_events - 1]) + 1;
                 if (s_push(&sub->replays, rr) != 0)
                     entretiens__v1__replay_reply__free_unpacked(rr, NULL);
-                else if (full)
+                else if (full && follows)
                     s_read_ahead(sub);
             } else {
                 sub->stats.malformed++;
@@ -217,15 +235,19 @@ static int s_request(ent_subscriber_t *sub, uint64_t from_seq)
  * when the producer's head is ahead): nothing in flight any more. */
 static void s_send_replay(ent_subscriber_t *sub)
 {
-    if (sub->n_out == 0 && s_request(sub, sub->cursor + 1) == 0)
+    if (sub->n_out == 0 && s_request(sub, sub->cursor + 1) == 0) {
         sub->want_replay = false;
+        sub->recv_next = sub->cursor + 1;
+    }
 }
 
 /* A full batch came back: the producer has more, so the next batches are
  * asked now, while this one waits for its turn.  The events are numbered
  * without holes (outbox.h), so batch k starts REPLAY_BATCH after batch k-1;
- * should a reply be shorter (the producer's byte limit), the next one shows
- * a gap, which asks again from the cursor: slower, never wrong. */
+ * should a reply be shorter (the producer's byte limit), the pages already
+ * asked after it start beyond a hole: they are dropped as a gap, no more
+ * is read ahead from them, and the replay asks again from the cursor —
+ * at most READ_AHEAD - 1 pages read for nothing, never a wrong order. */
 static void s_read_ahead(ent_subscriber_t *sub)
 {
     while (sub->n_out < READ_AHEAD && sub->ahead_from <= sub->stats.head)

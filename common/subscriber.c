@@ -2,6 +2,7 @@
 #include "common/subscriber.h"
 
 #include "common/log.h"
+#include "common/pbarena.h"
 #include "common/rpc.h"
 
 #include <errno.h>
@@ -13,6 +14,12 @@
 
 #define REPLAY_BATCH 4096
 #define REPLAY_TIMEOUT_MS 3000
+/* Replay requests in flight at once while a backlog waits: the producer
+ * reads the next batches while this consumer applies the last one, and a
+ * turn applies every reply that came in meanwhile (up to READ_AHEAD *
+ * REPLAY_BATCH events in one transaction, so one commit and one sync for
+ * them instead of one per batch). */
+#define READ_AHEAD 4
 
 typedef struct {
     void **items;
@@ -43,11 +50,14 @@ struct ent_subscriber {
     uint64_t turn_cursor;      /* while a turn runs */
     s_queue_t live;            /* Entretiens__V1__EventEnvelope * */
     s_queue_t replays;         /* Entretiens__V1__ReplayReply * */
+    ent_pbarena_t *arena;      /* each replayed event is unpacked into it */
     bool want_replay;
     bool turn_gap;
-    bool in_flight;
-    uint64_t replay_id;
-    int64_t replay_sent_ms;
+    uint64_t out_ids[READ_AHEAD]; /* replay requests in flight, oldest first */
+    size_t n_out;
+    int64_t replay_sent_ms;       /* when the oldest in flight was sent */
+    uint64_t ahead_from;          /* where the next read-ahead request starts */
+    uint64_t recv_next;           /* the seq a reply must start with to follow the last one */
     uint64_t next_id;
     ent_subscriber_stats_t stats;
     uint64_t turn_applied, turn_skipped, turn_dups;
@@ -164,6 +174,21 @@ static void s_on_sub(void *sock, int budget, void *arg)
     }
 }
 
+static void s_answered(ent_subscriber_t *sub, uint64_t request_id);
+static void s_read_ahead(ent_subscriber_t *sub);
+
+/* The seq of a packed event (0 when it cannot be read). */
+static uint64_t s_seq_of(ent_subscriber_t *sub, const ProtobufCBinaryData *b)
+{
+    ProtobufCAllocator *al = ent_pbarena_allocator(sub->arena);
+    Entretiens__V1__EventEnvelope *ev = entretiens__v1__event_envelope__unpack(al, b->len, b->data);
+    uint64_t seq = ev ? ev->seq : 0;
+    if (ev)
+        entretiens__v1__event_envelope__free_unpacked(ev, al);
+    ent_pbarena_reset(sub->arena);
+    return seq;
+}
+
 static void s_on_dealer(void *sock, int budget, void *arg)
 {
     ent_subscriber_t *sub = arg;
@@ -187,8 +212,7 @@ static void s_on_dealer(void *sock, int budget, void *arg)
             sub->stats.malformed++;
             continue;
         }
-        if (r->request_id == sub->replay_id)
-            sub->in_flight = false;
+        s_answered(sub, r->request_id);
         if (r->status && r->status->code != ENT_OK) {
             ent_log_warn("events.replay_refused", "%s refused events.replay: %s", sub->producer,
                          r->status->message ? r->status->message : "");
@@ -199,8 +223,16 @@ static void s_on_dealer(void *sock, int budget, void *arg)
                 sub->stats.heard = true;
                 if (rr->head_seq > sub->stats.head)
                     sub->stats.head = rr->head_seq;
+                /* read ahead only from a full page that follows the last
+                 * one: after a hole the next pages would all be dropped */
+                bool full = rr->n_events >= REPLAY_BATCH;
+                bool follows = rr->n_events && s_seq_of(sub, &rr->events[0]) == sub->recv_next;
+                if (follows)
+                    sub->recv_next = s_seq_of(sub, &rr->events[rr->n_events - 1]) + 1;
                 if (s_push(&sub->replays, rr) != 0)
                     entretiens__v1__replay_reply__free_unpacked(rr, NULL);
+                else if (full && follows && sub->wanted)
+                    s_read_ahead(sub); /* not from a type-filtered reply: its events have holes */
             } else {
                 sub->stats.malformed++;
             }
@@ -209,10 +241,14 @@ static void s_on_dealer(void *sock, int budget, void *arg)
     }
 }
 
-static void s_send_replay(ent_subscriber_t *sub)
+/* Asks the producer for the events from from_seq on.  Returns 0, or -1
+ * when the request could not be queued (the tick retries). */
+static int s_request(ent_subscriber_t *sub, uint64_t from_seq)
 {
+    if (sub->n_out == READ_AHEAD)
+        return -1;
     Entretiens__V1__ReplayRequest rq = ENTRETIENS__V1__REPLAY_REQUEST__INIT;
-    rq.from_seq = sub->cursor + 1;
+    rq.from_seq = from_seq;
     rq.max = REPLAY_BATCH;
     if (!sub->wanted && sub->n_keep) { /* only the types kept: the producer filters */
         rq.types = (char **) sub->keep;
@@ -220,7 +256,7 @@ static void s_send_replay(ent_subscriber_t *sub)
     }
     uint8_t payload[512], buf[1024];
     if (entretiens__v1__replay_request__get_packed_size(&rq) > sizeof payload)
-        return; /* the types are a handful of short names: never */
+        return -1; /* the types are a handful of short names: never */
     size_t plen = entretiens__v1__replay_request__pack(&rq, payload);
     Entretiens__V1__Request req = ENTRETIENS__V1__REQUEST__INIT;
     req.request_id = ++sub->next_id;
@@ -230,12 +266,50 @@ static void s_send_replay(ent_subscriber_t *sub)
     req.payload.len = plen;
     size_t len = entretiens__v1__request__pack(&req, buf);
     if (zmq_send(sub->dealer, buf, len, ZMQ_DONTWAIT) < 0)
-        return; /* queue full while the producer is away: the tick retries */
-    sub->in_flight = true;
-    sub->want_replay = false;
-    sub->replay_id = req.request_id;
-    sub->replay_sent_ms = s_mono_ms();
+        return -1; /* queue full while the producer is away: the tick retries */
+    if (sub->n_out == 0)
+        sub->replay_sent_ms = s_mono_ms();
+    sub->out_ids[sub->n_out++] = req.request_id;
+    sub->ahead_from = from_seq + REPLAY_BATCH;
     sub->stats.replays++;
+    return 0;
+}
+
+/* The replay from the cursor on (at start, after a gap, after a lost turn,
+ * when the producer's head is ahead): nothing in flight any more. */
+static void s_send_replay(ent_subscriber_t *sub)
+{
+    if (sub->n_out == 0 && s_request(sub, sub->cursor + 1) == 0) {
+        sub->want_replay = false;
+        sub->recv_next = sub->cursor + 1;
+    }
+}
+
+/* A full batch came back: the producer has more, so the next batches are
+ * asked now, while this one waits for its turn.  The events are numbered
+ * without holes (outbox.h), so batch k starts REPLAY_BATCH after batch k-1;
+ * should a reply be shorter (the producer's byte limit), the pages already
+ * asked after it start beyond a hole: they are dropped as a gap, no more
+ * is read ahead from them, and the replay asks again from the cursor —
+ * at most READ_AHEAD - 1 pages read for nothing, never a wrong order. */
+static void s_read_ahead(ent_subscriber_t *sub)
+{
+    while (sub->n_out < READ_AHEAD && sub->ahead_from <= sub->stats.head)
+        if (s_request(sub, sub->ahead_from) != 0)
+            break;
+}
+
+/* A reply to one of our requests: no longer in flight. */
+static void s_answered(ent_subscriber_t *sub, uint64_t request_id)
+{
+    for (size_t i = 0; i < sub->n_out; i++)
+        if (sub->out_ids[i] == request_id) {
+            memmove(sub->out_ids + i, sub->out_ids + i + 1, (sub->n_out - i - 1) * sizeof *sub->out_ids);
+            sub->n_out--;
+            if (i == 0)
+                sub->replay_sent_ms = s_mono_ms(); /* the next one's clock starts now */
+            return;
+        }
 }
 
 ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const char *producer,
@@ -252,7 +326,8 @@ ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const
     sub->producer = strdup(producer);
     size_t pl = strlen(producer) + 2;
     sub->prefix = malloc(pl);
-    if (!sub->producer || !sub->prefix)
+    sub->arena = ent_pbarena_new(64 * 1024);
+    if (!sub->producer || !sub->prefix || !sub->arena)
         goto fail;
     snprintf(sub->prefix, pl, "%s.", producer);
     size_t hl = strlen(producer) + sizeof ".$heartbeat";
@@ -408,18 +483,21 @@ int ent_subscriber_process(ent_subscriber_t *sub, MDB_txn *txn)
     }
     /* not wanted but some types kept: the filtered replies only (live
      * events of other types would look like gaps) */
+    ProtobufCAllocator *al = ent_pbarena_allocator(sub->arena);
     for (size_t i = 0; i < sub->replays.n; i++) {
         Entretiens__V1__ReplayReply *rr = sub->replays.items[i];
         bool sparse = !sub->turn_wanted && rr->scanned_to; /* 0: a reply of every event */
         for (size_t j = 0; j < rr->n_events; j++) {
             Entretiens__V1__EventEnvelope *ev =
-                entretiens__v1__event_envelope__unpack(NULL, rr->events[j].len, rr->events[j].data);
+                entretiens__v1__event_envelope__unpack(al, rr->events[j].len, rr->events[j].data);
             if (!ev) {
+                ent_pbarena_reset(sub->arena);
                 sub->stats.malformed++;
                 continue;
             }
             int rc = s_apply_one(sub, txn, ev, sparse);
-            entretiens__v1__event_envelope__free_unpacked(ev, NULL);
+            entretiens__v1__event_envelope__free_unpacked(ev, al);
+            ent_pbarena_reset(sub->arena);
             if (rc)
                 return rc;
         }
@@ -476,16 +554,16 @@ void ent_subscriber_flush(ent_subscriber_t *sub, bool committed)
      * the kept types, fetched once a second (the tick) unless a backlog */
     if (!sub->wanted && !sub->n_keep)
         sub->want_replay = false;
-    else if (!sub->in_flight && (sub->want_replay || (sub->wanted && sub->stats.head > sub->cursor)))
+    else if (sub->want_replay || (sub->wanted && sub->stats.head > sub->cursor))
         s_send_replay(sub);
 }
 
 void ent_subscriber_tick(ent_subscriber_t *sub)
 {
-    if (sub->in_flight && s_mono_ms() - sub->replay_sent_ms > REPLAY_TIMEOUT_MS)
-        sub->in_flight = false;
+    if (sub->n_out && s_mono_ms() - sub->replay_sent_ms > REPLAY_TIMEOUT_MS)
+        sub->n_out = 0; /* unanswered: asked again; a late answer is a duplicate or a gap */
     bool fetches = sub->wanted || sub->n_keep; /* else the turns move the cursor */
-    if (!sub->in_flight && (!sub->stats.heard || (fetches && (sub->want_replay || sub->stats.head > sub->cursor))))
+    if (!sub->stats.heard || (fetches && (sub->want_replay || sub->stats.head > sub->cursor)))
         s_send_replay(sub);
 }
 
@@ -518,6 +596,7 @@ void ent_subscriber_destroy(ent_subscriber_t **sub_p)
         entretiens__v1__replay_reply__free_unpacked(sub->replays.items[i], NULL);
     free(sub->live.items);
     free(sub->replays.items);
+    ent_pbarena_destroy(&sub->arena);
     free(sub->producer);
     free(sub->prefix);
     free(sub->heartbeat);

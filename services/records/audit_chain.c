@@ -72,10 +72,84 @@ static int s_interview_head(records_t *r, MDB_txn *txn, const char *id, uint32_t
     return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
 }
 
-static char *s_details_text(json_t *details)
+/* True when s needs no escape in JSON (printable ASCII, no quote, no
+ * backslash). */
+static bool s_plain(const char *s, size_t len)
 {
-    char *s = details ? json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII) : strdup("{}");
-    return s;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char) s[i];
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+            return false;
+    }
+    return true;
+}
+
+static int s_key_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* A flat object of plain strings and integers written directly (NULL when
+ * details is anything else, or on ENOMEM). */
+static char *s_flat_text(json_t *details)
+{
+    enum { MAX_KEYS = 16 };
+    const char *keys[MAX_KEYS];
+    size_t n = 0, len = 3;
+    const char *k;
+    json_t *v;
+    json_object_foreach(details, k, v) {
+        if (n == MAX_KEYS || !s_plain(k, strlen(k)))
+            return NULL;
+        if (json_is_string(v)) {
+            size_t sl = json_string_length(v);
+            if (!s_plain(json_string_value(v), sl))
+                return NULL;
+            len += sl + 2;
+        } else if (json_is_integer(v)) {
+            len += 24;
+        } else {
+            return NULL;
+        }
+        len += strlen(k) + 4;
+        keys[n++] = k;
+    }
+    qsort(keys, n, sizeof *keys, s_key_cmp);
+    char *out = malloc(len), *p = out;
+    if (!out)
+        return NULL;
+    *p++ = '{';
+    for (size_t i = 0; i < n; i++) {
+        size_t kl = strlen(keys[i]);
+        if (i)
+            *p++ = ',';
+        *p++ = '"';
+        memcpy(p, keys[i], kl);
+        p += kl;
+        *p++ = '"';
+        *p++ = ':';
+        v = json_object_get(details, keys[i]);
+        if (json_is_string(v)) {
+            size_t sl = json_string_length(v);
+            *p++ = '"';
+            memcpy(p, json_string_value(v), sl);
+            p += sl;
+            *p++ = '"';
+        } else {
+            p += snprintf(p, 24, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        }
+    }
+    *p++ = '}';
+    *p = '\0';
+    return out;
+}
+
+char *rec_details_text(json_t *details)
+{
+    if (!details)
+        return strdup("{}");
+    char *s = s_flat_text(details);
+    return s ? s : json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 }
 
 /* Appends one record; interview_id NULL for global-only records. */
@@ -105,19 +179,21 @@ void rec_audit_reason_field(uint32_t iseq, char out[32])
 
 int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const char *actor, const char *action,
                      json_t *details, const char *employee, const char *reason, const uint8_t digest[REC_HASH_LEN],
-                     uint32_t *iseq_out)
+                     bool first, uint32_t *iseq_out)
 {
-    uint64_t seq;
+    uint64_t seq = 0;
     uint8_t prev[REC_HASH_LEN], prev_i[REC_HASH_LEN];
     uint32_t n = 0;
     uint8_t *sealed = NULL;
     size_t sealed_len = 0;
     int rc = s_global_head(r, txn, &seq, prev);
-    if (!rc && interview_id)
+    if (!rc && interview_id && !first)
         rc = s_interview_head(r, txn, interview_id, &n, prev_i, NULL);
+    else if (interview_id)
+        memset(prev_i, 0, REC_HASH_LEN); /* a new interview's chain starts from zeros */
     if (!rc && reason && *reason)
         rc = s_reason(r, interview_id, n + 1, employee, reason, &details, &sealed, &sealed_len);
-    char *text = rc ? NULL : s_details_text(details);
+    char *text = rc ? NULL : rec_details_text(details);
     if (!text) {
         json_decref(details);
         free(sealed);
@@ -157,7 +233,11 @@ int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const
         memcpy(val, key, 8);
         memcpy(val + 8, hashes + 3 * REC_HASH_LEN, REC_HASH_LEN);
         MDB_val k2 = { il + 5, ik }, v2 = { sizeof val, val };
-        rc = mdb_put(txn, r->audit_idx, &k2, &v2, 0);
+        /* a new interview has the highest id: its chain goes at the end
+         * (MDB_APPEND refuses a key that is not, then the plain put) */
+        rc = mdb_put(txn, r->audit_idx, &k2, &v2, first ? MDB_APPEND : 0);
+        if (rc == MDB_KEYEXIST && first)
+            rc = mdb_put(txn, r->audit_idx, &k2, &v2, 0);
     }
     if (!rc) {
         memcpy(val, key, 8);
@@ -177,7 +257,7 @@ int rec_audit_global(records_t *r, MDB_txn *txn, const char *actor, const char *
                      const uint8_t state_digest[REC_HASH_LEN])
 {
     return rec_audit_append(r, txn, NULL, actor, action, details, NULL, NULL, state_digest ? state_digest : s_zero,
-                            NULL);
+                            false, NULL);
 }
 
 /* The state digest: SHA-256(be64(len(header)) || header || content). */
@@ -219,7 +299,7 @@ int rec_audit_note(records_t *r, MDB_txn *txn, const char *interview_id, const c
         json_decref(details);
         return rc;
     }
-    return rec_audit_append(r, txn, interview_id, actor, action, details, NULL, NULL, digest, NULL);
+    return rec_audit_append(r, txn, interview_id, actor, action, details, NULL, NULL, digest, false, NULL);
 }
 
 /* --------------------------------------------------------------- digests */

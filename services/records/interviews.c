@@ -462,23 +462,27 @@ int rec_on_scheduler_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
     records_t *r = arg;
     const char *type = ev->type ? ev->type : "";
     const char *trace = ev->trace_id;
+    /* the event's message lives while it is applied: the arena's block */
+    ProtobufCAllocator *al = r->arena ? ent_pbarena_allocator(r->arena) : NULL;
+    if (r->arena)
+        ent_pbarena_reset(r->arena);
     if (strcmp(type, "scheduler.employee.upserted") == 0) {
         Entretiens__V1__EmployeeUpserted *u =
-            entretiens__v1__employee_upserted__unpack(NULL, ev->payload.len, ev->payload.data);
+            entretiens__v1__employee_upserted__unpack(al, ev->payload.len, ev->payload.data);
         if (!u)
             return ENT_EVENT_SKIP;
         int rc = rec_dir_upsert(r, txn, u->employee, trace);
-        entretiens__v1__employee_upserted__free_unpacked(u, NULL);
+        entretiens__v1__employee_upserted__free_unpacked(u, al);
         return rc;
     }
     bool due = strcmp(type, "scheduler.interview.due") == 0, cancelled = strcmp(type, "scheduler.interview.cancelled") == 0,
          met = strcmp(type, "scheduler.interview.met") == 0;
     if (!due && !cancelled && !met)
         return 0; /* overdue, and whatever else the scheduler says, is not records' business */
-    Entretiens__V1__ObligationEvent *oe = entretiens__v1__obligation_event__unpack(NULL, ev->payload.len, ev->payload.data);
+    Entretiens__V1__ObligationEvent *oe = entretiens__v1__obligation_event__unpack(al, ev->payload.len, ev->payload.data);
     if (!oe || !oe->obligation || !oe->obligation->obligation_id || !*oe->obligation->obligation_id) {
         if (oe)
-            entretiens__v1__obligation_event__free_unpacked(oe, NULL);
+            entretiens__v1__obligation_event__free_unpacked(oe, al);
         return ENT_EVENT_SKIP;
     }
     const Entretiens__V1__Obligation *o = oe->obligation;
@@ -493,6 +497,6 @@ int rec_on_scheduler_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
     } else {
         rc = s_gone(r, txn, o, met, trace);
     }
-    entretiens__v1__obligation_event__free_unpacked(oe, NULL);
+    entretiens__v1__obligation_event__free_unpacked(oe, al);
     return rc;
 }

@@ -38,6 +38,7 @@
 #include "rec_template.h"
 
 #include "common/daemon.h"
+#include "common/pbarena.h"
 #include "proto/records.pb-c.h"
 #include "proto/scheduler.pb-c.h"
 
@@ -60,6 +61,7 @@ typedef struct records {
     rec_crypt_t *crypt;   /* the keystore (rec_crypt.h); NULL only in unit tests of other parts */
     bool encrypt;         /* ENTRETIENS_RECORDS_ENCRYPT: seal what is written (reads open both) */
     rec_retention_t retention_cfg; /* ENTRETIENS_RETENTION_* */
+    ent_pbarena_t *arena; /* the scheduler's event being applied is unpacked into it; NULL: the heap */
 } records_t;
 
 /* Records' own configuration variables (ENTRETIENS_RECORDS_HORIZON_DAYS). */
@@ -254,14 +256,22 @@ int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch);
  * head), holding details (taken) and digest; a reason (NULL / "" = none)
  * is sealed under employee's data key when encryption is on (details get
  * "reason": "sealed"), else written in details in clear; *iseq_out its
- * number in the interview's chain; 0 or an LMDB code / ENOMEM / a keystore
- * code.  rec_event_publish: the
+ * number in the interview's chain; first when the record is the first of
+ * a new interview (its chain, known empty, is not looked up); 0 or an LMDB
+ * code / ENOMEM / a keystore code.  rec_event_publish: the
  * change's event in the outbox (iv_events.c); 0 or an LMDB code / ENOMEM. */
 void rec_state_digest(uint8_t out[REC_HASH_LEN], const void *hdr, size_t hlen, const void *content, size_t clen);
 int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const char *actor, const char *action,
                      json_t *details, const char *employee, const char *reason, const uint8_t digest[REC_HASH_LEN],
-                     uint32_t *iseq_out);
+                     bool first, uint32_t *iseq_out);
 int rec_event_publish(records_t *r, MDB_txn *txn, const rec_change_t *ch, uint32_t iseq);
+
+/* The text of an audit record's details: what json_dumps writes with
+ * JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII, byte for byte ("{}"
+ * for NULL).  A flat object of plain ASCII strings and integers (what a
+ * creation writes) is written without jansson's sorting and dumping
+ * (about 8 % of a creation's CPU time).  malloc'd; NULL on ENOMEM. */
+char *rec_details_text(json_t *details);
 
 /* The field a sealed reason is bound to (rec_crypt.h): "reason@<iseq>", the
  * record's place in its interview's chain, so that a sealed reason copied

@@ -271,6 +271,7 @@ static int s_seal_pending(records_t *r)
 
 void rec_teardown(records_t *r)
 {
+    ent_pbarena_destroy(&r->arena);
     rec_crypt_destroy(&r->crypt);
 }
 
@@ -305,6 +306,8 @@ int rec_setup(ent_daemon_t *d, void *arg)
     int krc = s_open_keystore(r);
     if (krc)
         return krc;
+    if (!(r->arena = ent_pbarena_new(16 * 1024)))
+        return -1;
     struct {
         const char *name;
         MDB_dbi *dbi;

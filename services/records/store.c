@@ -239,7 +239,7 @@ int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch)
         rc = rc == MDB_NOTFOUND ? 0 : rc;
     } else if (ch->content) {
         rc = rec_content_pack(r, a, ch->content, &cbuf, &clen);
-    } else {
+    } else if (ch->before) { /* a new interview has no content yet */
         rc = mdb_get(txn, r->content, &ck, &cv);
         if (rc == 0) {
             clen = cv.mv_size;
@@ -258,7 +258,11 @@ int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch)
         rc = s_index(r, txn, ch->before, a);
     if (!rc) {
         MDB_val k = { strlen(a->id), a->id }, v = { hlen, hdr };
-        rc = mdb_put(txn, r->interviews, &k, &v, 0);
+        /* ids grow (rec_next_id): a new interview goes at the end, which
+         * also fills the pages instead of splitting them in halves */
+        rc = mdb_put(txn, r->interviews, &k, &v, ch->before ? 0 : MDB_APPEND);
+        if (rc == MDB_KEYEXIST && !ch->before)
+            rc = mdb_put(txn, r->interviews, &k, &v, 0);
     }
     if (!rc && ch->content) {
         cv.mv_size = clen, cv.mv_data = cbuf;
@@ -270,7 +274,8 @@ int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch)
     json_t *details = ch->details;
     ch->details = NULL;
     if (!rc)
-        rc = rec_audit_append(r, txn, a->id, ch->actor, ch->action, details, a->employee_id, ch->reason, digest, &iseq);
+        rc = rec_audit_append(r, txn, a->id, ch->actor, ch->action, details, a->employee_id, ch->reason, digest,
+                              !ch->before, &iseq);
     else
         json_decref(details);
     if (!rc && ch->event)

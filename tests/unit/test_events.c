@@ -20,6 +20,7 @@
 
 static uint64_t s_seen[MAX_SEEN];
 static int s_n_seen;
+static uint64_t s_last, s_applied, s_disorder; /* every event applied, in order? */
 static char s_metrics_buf[65536];
 static char s_dir[64];
 static char s_pub[128], s_rpc[128], s_cons_rpc[128];
@@ -32,6 +33,10 @@ static int s_apply(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *
         return ENT_EVENT_SKIP;
     if (s_n_seen < MAX_SEEN)
         s_seen[s_n_seen++] = ev->seq;
+    if (ev->seq != s_last + 1)
+        s_disorder++;
+    s_last = ev->seq;
+    s_applied++;
     return 0;
 }
 
@@ -184,21 +189,29 @@ static uint64_t s_consumer_cursor(void *ctx)
     return cursor;
 }
 
-Test(events, late_start_duplicates_gaps_and_poison_events_apply_once_in_order)
+/* The scripted producer's world: a store directory, keys, a ZAP handler
+ * and the producer's PUB and ROUTER bound as CURVE servers (the consumer
+ * subscribes with its own key).  http gets the consumer's metrics address. */
+typedef struct {
+    void *ctx, *pub, *router;
+    ent_zap_t *zap;
+    ent_keyring_t *ring;
+    char http[64];
+} s_world_t;
+
+static void s_world_start(s_world_t *w)
 {
-    alarm(60);
     snprintf(s_dir, sizeof s_dir, "/tmp/ent-events-XXXXXX");
     cr_assert_not_null(mkdtemp(s_dir));
     snprintf(s_pub, sizeof s_pub, "ipc://%s/pub.ipc", s_dir);
     snprintf(s_rpc, sizeof s_rpc, "ipc://%s/rpc.ipc", s_dir);
     snprintf(s_cons_rpc, sizeof s_cons_rpc, "ipc://%s/cons.ipc", s_dir);
-    char http[64];
-    snprintf(http, sizeof http, "127.0.0.1:%d", 26000 + getpid() % 6000);
+    snprintf(w->http, sizeof w->http, "127.0.0.1:%d", 26000 + getpid() % 6000);
     setenv("ENTRETIENS_DATA_DIR", s_dir, 1);
     setenv("ENTRETIENS_PROD_PUB", s_pub, 1);
     setenv("ENTRETIENS_PROD_RPC", s_rpc, 1);
     setenv("ENTRETIENS_CONS_RPC", s_cons_rpc, 1);
-    setenv("ENTRETIENS_CONS_HTTP", http, 1);
+    setenv("ENTRETIENS_CONS_HTTP", w->http, 1);
     setenv("ENTRETIENS_LOG_LEVEL", "error", 1);
     unsetenv("ENTRETIENS_INSECURE");
     unsetenv("ENTRETIENS_KEYS_DIR");
@@ -229,6 +242,35 @@ Test(events, late_start_duplicates_gaps_and_poison_events_apply_once_in_order)
     cr_assert_eq(zmq_bind(pub, s_pub), 0);
     cr_assert_eq(zmq_bind(router, s_rpc), 0);
 
+    w->ctx = ctx, w->pub = pub, w->router = router, w->zap = zap, w->ring = ring;
+}
+
+static void s_world_stop(s_world_t *w)
+{
+    int linger = 0;
+    zmq_setsockopt(w->pub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(w->router, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_close(w->pub);
+    zmq_close(w->router);
+    ent_zap_stats_t zs;
+    ent_zap_stats(w->zap, &zs);
+    cr_expect_gt(zs.allowed, 0, "the consumer connected with its key");
+    cr_expect_eq(zs.denied, 0);
+    ent_zap_destroy(&w->zap);
+    zmq_ctx_term(w->ctx);
+    ent_keyring_destroy(&w->ring);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", s_dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(events, late_start_duplicates_gaps_and_poison_events_apply_once_in_order)
+{
+    alarm(60);
+    s_world_t w;
+    s_world_start(&w);
+    void *ctx = w.ctx, *pub = w.pub, *router = w.router;
+    const char *http = w.http;
     /* ten events exist before the consumer starts: it must fetch them
      * through replay, three per page, and skip the poison event 5 */
     pthread_t th;
@@ -306,19 +348,120 @@ Test(events, late_start_duplicates_gaps_and_poison_events_apply_once_in_order)
     pthread_join(th, NULL);
     cr_expect_eq(s_n_seen, 0, "a restarted consumer applied %d events again", s_n_seen);
 
-    int linger = 0;
-    zmq_setsockopt(pub, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_close(pub);
-    zmq_close(router);
-    ent_zap_stats_t zs;
-    ent_zap_stats(zap, &zs);
-    cr_expect_gt(zs.allowed, 0, "the consumer connected with its key");
-    cr_expect_eq(zs.denied, 0);
-    ent_zap_destroy(&zap);
-    zmq_ctx_term(ctx);
-    ent_keyring_destroy(&ring);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", s_dir);
-    cr_assert_eq(system(cmd), 0);
+    s_world_stop(&w);
+}
+
+/* One events.replay request received by the scripted producer. */
+typedef struct {
+    zmq_msg_t id;
+    uint64_t request_id, from;
+} s_req_t;
+
+/* Waits up to wait_ms for the next replay request.  Returns 0 or -1. */
+static int s_next_request(void *router, int wait_ms, s_req_t *q)
+{
+    zmq_pollitem_t it = { router, 0, ZMQ_POLLIN, 0 };
+    if (zmq_poll(&it, 1, wait_ms) <= 0)
+        return -1;
+    zmq_msg_t body;
+    zmq_msg_init(&q->id);
+    zmq_msg_init(&body);
+    zmq_msg_recv(&q->id, router, 0);
+    zmq_msg_recv(&body, router, 0);
+    Entretiens__V1__Request *rq = entretiens__v1__request__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body));
+    cr_assert_not_null(rq);
+    cr_assert_str_eq(rq->method, "events.replay");
+    Entretiens__V1__ReplayRequest *rr = entretiens__v1__replay_request__unpack(NULL, rq->payload.len, rq->payload.data);
+    cr_assert_not_null(rr);
+    q->request_id = rq->request_id;
+    q->from = rr->from_seq;
+    entretiens__v1__replay_request__free_unpacked(rr, NULL);
+    entretiens__v1__request__free_unpacked(rq, NULL);
+    zmq_msg_close(&body);
+    return 0;
+}
+
+/* Answers q with the events from q->from on, at most max of them. */
+static void s_answer_page(void *router, s_req_t *q, uint64_t head, size_t max)
+{
+    size_t n = q->from <= head ? (size_t) (head - q->from + 1) : 0;
+    n = n < max ? n : max;
+    uint8_t *bufs = malloc(n * 64 + 1);
+    ProtobufCBinaryData *evs = calloc(n + 1, sizeof *evs);
+    cr_assert(bufs && evs);
+    Entretiens__V1__ReplayReply rep = ENTRETIENS__V1__REPLAY_REPLY__INIT;
+    rep.head_seq = head;
+    rep.events = evs;
+    for (size_t i = 0; i < n; i++) {
+        evs[i].data = bufs + i * 64;
+        evs[i].len = s_pack_event(q->from + i, "prod.thing", evs[i].data);
+    }
+    rep.n_events = n;
+    Entretiens__V1__Reply reply = ENTRETIENS__V1__REPLY__INIT;
+    reply.request_id = q->request_id;
+    reply.payload.len = entretiens__v1__replay_reply__get_packed_size(&rep);
+    reply.payload.data = malloc(reply.payload.len + 1);
+    cr_assert_not_null(reply.payload.data);
+    entretiens__v1__replay_reply__pack(&rep, reply.payload.data);
+    size_t len = entretiens__v1__reply__get_packed_size(&reply);
+    uint8_t *out = malloc(len + 1);
+    cr_assert_not_null(out);
+    entretiens__v1__reply__pack(&reply, out);
+    zmq_msg_send(&q->id, router, ZMQ_SNDMORE);
+    zmq_send(router, out, len, 0);
+    zmq_msg_close(&q->id);
+    free(out);
+    free(reply.payload.data);
+    free(evs);
+    free(bufs);
+}
+
+#define PAGE 4096 /* the consumer's replay page (subscriber.c) */
+
+Test(events, a_backlog_is_read_ahead_and_a_short_page_is_fetched_again)
+{
+    alarm(60);
+    s_world_t w;
+    s_world_start(&w);
+    const uint64_t head = 4 * PAGE + 100;
+    pthread_t th;
+    pthread_create(&th, NULL, s_consumer, NULL);
+
+    /* the first page, full: the consumer asks for the next pages before it
+     * has applied this one (without read-ahead it would ask for page 3 only
+     * once page 2 came back) */
+    s_req_t q, pending[8];
+    size_t np = 0;
+    cr_assert_eq(s_next_request(w.router, 10000, &q), 0, "no replay request at start");
+    cr_assert_eq(q.from, 1);
+    s_answer_page(w.router, &q, head, PAGE);
+    bool third = false;
+    for (int i = 0; i < 50 && !third && np < 8; i++) {
+        if (s_next_request(w.router, 100, &pending[np]) != 0)
+            continue;
+        third = pending[np].from == 2 * PAGE + 1;
+        np++;
+    }
+    cr_assert(third, "page 3 was not asked while page 2 was unanswered (%zu requests seen)", np);
+    cr_assert_eq(pending[0].from, PAGE + 1, "page 2 asked from %llu", (unsigned long long) pending[0].from);
+
+    /* page 2 comes back short (as when the producer's byte limit cuts it):
+     * page 3 then starts after a hole, which the consumer must not apply;
+     * it asks again from the first missing event */
+    for (size_t i = 0; i < np; i++)
+        s_answer_page(w.router, &pending[i], head, pending[i].from == PAGE + 1 ? 10 : PAGE);
+    uint64_t cursor = 0;
+    for (int i = 0; i < 300 && cursor < head; i++) {
+        while (s_next_request(w.router, 20, &q) == 0)
+            s_answer_page(w.router, &q, head, PAGE);
+        cursor = s_consumer_cursor(w.ctx);
+    }
+    cr_assert_eq(cursor, head, "consumer caught up to %llu of %llu", (unsigned long long) cursor,
+                 (unsigned long long) head);
+    cr_expect_eq(s_applied, head, "applied %llu events, expected %llu", (unsigned long long) s_applied,
+                 (unsigned long long) head);
+    cr_expect_eq(s_disorder, 0, "%llu events were applied out of order or twice", (unsigned long long) s_disorder);
+    raise(SIGTERM);
+    pthread_join(th, NULL);
+    s_world_stop(&w);
 }

@@ -276,3 +276,50 @@ Test(records_audit, report_digest_covers_what_is_signed)
     cr_assert_str_neq(d2, d3);
     rec_iv_free(iv);
 }
+
+/* rec_details_text writes what json_dumps writes (the audit records of a
+ * store must not depend on which path wrote them): flat objects written
+ * directly, everything else through jansson. */
+Test(records_audit, details_text_is_json_dumps_byte_for_byte)
+{
+    json_t *cases[] = {
+        json_pack("{ss ss ss ss ss sI ss}", "type", "professional", "employee_id", "E000123", "due_date", "2027-03-01",
+                  "manager_id", "M01", "template_id", "default-professional", "template_version", (json_int_t) 3,
+                  "obligation_id", "E000123/professional/2027-03-01"),
+        json_pack("{sI sI}", "b", (json_int_t) -9223372036854775807LL - 1, "a", (json_int_t) 0),
+        json_object(),
+        json_pack("{ss}", "quote", "say \"no\" \\ here"),
+        json_pack("{ss}", "accent", "H\xc3\xa9l\xc3\xa8ne"),
+        json_pack("{ss}", "control", "a\tb\nc\x01"),
+        json_pack("{ss}", "slash", "a/b~\x7f"),
+        json_pack("{s[ss]}", "status", "planned", "cancelled"),
+        json_pack("{sb sn}", "flag", 1, "none"),
+        json_pack("{sf}", "real", 1.5),
+        json_pack("{ss#}", "nul", "a\0b", (int) 3),
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cr_assert_not_null(cases[i], "case %zu", i);
+        char *want = json_dumps(cases[i], JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+        char *got = rec_details_text(cases[i]);
+        cr_assert(want && got);
+        cr_expect_str_eq(got, want, "case %zu", i);
+        free(want);
+        free(got);
+        json_decref(cases[i]);
+    }
+    /* more keys than the direct path takes: jansson */
+    json_t *many = json_object();
+    for (int i = 0; i < 20; i++) {
+        char k[8];
+        snprintf(k, sizeof k, "k%02d", 19 - i);
+        json_object_set_new(many, k, json_integer(i));
+    }
+    char *want = json_dumps(many, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII), *got = rec_details_text(many);
+    cr_expect_str_eq(got, want);
+    free(want);
+    free(got);
+    json_decref(many);
+    got = rec_details_text(NULL);
+    cr_expect_str_eq(got, "{}");
+    free(got);
+}

@@ -1,0 +1,33 @@
+/*  pbarena.h — a ProtobufCAllocator for messages unpacked, read and freed
+ *  at once (one event of a turn): the pieces of a message come from one
+ *  block reused from message to message instead of a malloc and a free
+ *  each (protobuf-c allocates every string, bytes field and sub-message).
+ *  What does not fit in the block is malloc'd and freed as usual, so a
+ *  message of any size unpacks.
+ *
+ *  Use: unpack with ent_pbarena_allocator(a), free_unpacked with the same
+ *  allocator, then ent_pbarena_reset(a) before the next message.  Not
+ *  thread-safe: one arena per thread of use.
+ */
+#ifndef ENT_PBARENA_H
+#define ENT_PBARENA_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+
+typedef struct ent_pbarena ent_pbarena_t;
+
+/* An arena with a block of size bytes.  NULL on ENOMEM. */
+ent_pbarena_t *ent_pbarena_new(size_t size);
+
+/* The allocator to unpack and free_unpacked with. */
+ProtobufCAllocator *ent_pbarena_allocator(ent_pbarena_t *a);
+
+/* The block is free again: every message unpacked from it must have been
+ * freed (free_unpacked) before. */
+void ent_pbarena_reset(ent_pbarena_t *a);
+
+/* Frees the arena; *a_p set to NULL (NULL is accepted). */
+void ent_pbarena_destroy(ent_pbarena_t **a_p);
+
+#endif

@@ -136,18 +136,6 @@ int sched_employee_get(scheduler_t *s, MDB_txn *txn, const char *employee_id, En
     return sched_employee_get_with(s, txn, employee_id, NULL, out);
 }
 
-void *sched_query_alloc(void *data, size_t size)
-{
-    void *p = sched_arena_alloc(data, size);
-    return p ? p : malloc(size);
-}
-
-void sched_query_free(void *data, void *p)
-{
-    const sched_arena_t *a = data;
-    if (p && ((uint8_t *) p < a->buf || (uint8_t *) p >= a->buf + a->cap))
-        free(p);
-}
 
 /* A bump allocator for the events of one rebuild: unpacking a history is
  * the ingest's hottest path, and malloc/free per field was a tenth of it.

@@ -93,10 +93,10 @@ static int s_obligations(ent_rpc_call_t *call, void *arg)
         entretiens__v1__obligations_request__free_unpacked(req, NULL);
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "employee_id", "an employee id is required");
     }
-    /* the two records are unpacked into the query arena, reset here: a
-     * call is over before the next one starts (one loop thread) */
-    ProtobufCAllocator *alloc = &s->query_alloc;
-    s->query_arena.used = 0;
+    /* the two records are unpacked into the query arena, free again here:
+     * a call is over before the next one starts (one loop thread) */
+    ent_pbarena_reset(s->query_arena);
+    ProtobufCAllocator *alloc = ent_pbarena_allocator(s->query_arena);
     Entretiens__V1__Employee *emp = NULL;
     ent_relation_t rel = ENT_REL_NONE;
     int rc = s_subject(s, call, req->employee_id, alloc, &emp, &rel);

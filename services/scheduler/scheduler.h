@@ -28,6 +28,7 @@
 #ifndef SCHED_SCHEDULER_H
 #define SCHED_SCHEDULER_H
 
+#include "common/pbarena.h"
 #include "common/clock.h"
 #include "common/daemon.h"
 #include "common/pbdate.h"
@@ -90,13 +91,6 @@ typedef enum {
 void *sched_arena_alloc(void *data, size_t size);
 void sched_arena_free(void *data, void *p);
 
-/* The same over a query's arena, falling back to malloc when it is full
- * (free releases only what malloc gave): one allocator that a query can
- * unpack its records with and free them with, whatever their size.  The
- * arena is reset at the start of each query that uses it
- * (scheduler_t.query_alloc). */
-void *sched_query_alloc(void *data, size_t size);
-void sched_query_free(void *data, void *p);
 
 /* Buffers of one recompute (one per thread of the sweep). */
 typedef struct {
@@ -159,8 +153,7 @@ typedef struct scheduler {
     /* point queries (scheduler.obligations): the employee's and her
      * manager's records unpacked into an arena, about 30 of a call's 37
      * allocations otherwise (docs/performance.md) */
-    sched_arena_t query_arena;
-    ProtobufCAllocator query_alloc;
+    ent_pbarena_t *query_arena;
     Entretiens__V1__EmployeeEvent **rebuild_events;
     bool *rebuild_heap;
 } scheduler_t;

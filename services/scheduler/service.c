@@ -275,12 +275,10 @@ int sched_setup(ent_daemon_t *d, void *arg)
     s->arena.buf = malloc(s->arena.cap);
     s->req_arena.cap = 32u << 20; /* a batch of 10,000 events unpacks in about 6 MiB */
     s->req_arena.buf = malloc(s->req_arena.cap);
-    s->query_arena.cap = 64u << 10; /* two Employee records and a request, with room */
-    s->query_arena.buf = malloc(s->query_arena.cap);
-    s->query_alloc = (ProtobufCAllocator) { sched_query_alloc, sched_query_free, &s->query_arena };
+    s->query_arena = ent_pbarena_new(64u << 10); /* two Employee records, with room */
     s->rebuild_events = calloc(SCHED_MAX_FACTS, sizeof *s->rebuild_events);
     s->rebuild_heap = calloc(SCHED_MAX_FACTS, sizeof *s->rebuild_heap);
-    if (!s->facts_buf || !s->sobl_buf || !s->arena.buf || !s->req_arena.buf || !s->query_arena.buf ||
+    if (!s->facts_buf || !s->sobl_buf || !s->arena.buf || !s->req_arena.buf || !s->query_arena ||
         !s->rebuild_events || !s->rebuild_heap)
         return -1;
     s->swept_on = s->sweep_today = ENT_DATE_NONE;
@@ -316,7 +314,7 @@ void sched_teardown(scheduler_t *s)
     free(s->touched);
     free(s->arena.buf);
     free(s->req_arena.buf);
-    free(s->query_arena.buf);
+    ent_pbarena_destroy(&s->query_arena);
     free(s->rebuild_events);
     free(s->rebuild_heap);
     free(s->entities);

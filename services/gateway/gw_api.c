@@ -366,9 +366,16 @@ static void s_addr(struct MHD_Connection *conn, char *buf, size_t size)
 }
 
 /* /healthz and /readyz on the API port (the probes of the ops port are
- * the loop's own): alive while the loop beats. */
+ * the loop's own): alive while the loop beats.  /metrics is only on the
+ * ops port: a scraper pointed at the API port gets a 404 that says where
+ * they are, not the web application's page (a 200 no scraper can parse). */
 static bool s_probe(gw_t *gw, const char *url, gw_resp_t *out)
 {
+    if (strcmp(url, "/metrics") == 0) {
+        gw_resp_problem(out, 404, "NOT_FOUND", NULL,
+                        "/metrics is served on the operations port (ENTRETIENS_GATEWAY_OPS_HTTP), not the API's");
+        return true;
+    }
     bool health = strcmp(url, "/healthz") == 0, ready = strcmp(url, "/readyz") == 0;
     if (!health && !ready)
         return false;

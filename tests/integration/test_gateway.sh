@@ -290,6 +290,11 @@ expect 401 "expired session" GET /me "$JE"
 jq -e '.detail | test("expired")' "$IT_DIR/body" >/dev/null || fail "expired: $(body)"
 
 curl -s "http://$ENTRETIENS_GATEWAY_HTTP/healthz" | grep -q ok || fail "API /healthz"
+# /metrics lives on the ops port only: the API port says so (a 404, not the web page)
+[ "$(curl -s -o "$IT_DIR/body" -w '%{http_code}' "http://$ENTRETIENS_GATEWAY_HTTP/metrics")" = 404 ] ||
+  fail "/metrics on the API port: $(body)"
+jq -e '.detail | test("ENTRETIENS_GATEWAY_OPS_HTTP")' "$IT_DIR/body" >/dev/null || fail "API /metrics: $(body)"
+curl -s "$OPS/metrics" | grep -q '^entretiens_' || fail "ops /metrics"
 
 # --- TLS on the gateway itself (GnuTLS through libmicrohttpd): Secure cookie, HSTS
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -keyout "$IT_DIR/tls.key" -out "$IT_DIR/tls.crt" \

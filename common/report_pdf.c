@@ -4,6 +4,7 @@
  *  markup, so that nothing an employee wrote is interpreted).
  */
 #include "common/report_pdf.h"
+#include "common/calendar.h"
 #include "common/pdf_doc.h"
 
 #include <errno.h>
@@ -117,6 +118,7 @@ typedef struct {
     pdf_doc_t pd;
     const s_words_t *w;
     ics_lang_t lang;
+    ent_region_t region; /* the employee's: the report's instants are in its legal time */
 } s_doc_t;
 
 /* ---------------------------------------------------- composing text */
@@ -144,16 +146,31 @@ static const char *s_date(const Entretiens__V1__Date *dt, char out[16])
     return out;
 }
 
-/* "YYYY-MM-DD HH:MM UTC" of Unix ms (empty when 0). */
-static const char *s_instant(int64_t ms, char out[32])
+/* "YYYY-MM-DD HH:MM UTC+hh:mm" of Unix ms in the legal time of the
+ * employee's region (empty when 0): an overseas department's fixed offset,
+ * else the process' zone (deployments set TZ=Europe/Paris: summer time
+ * included).  The offset is printed so that the instant stays exact for a
+ * reader elsewhere; "UTC" alone when it is zero. */
+static const char *s_instant(ent_region_t region, int64_t ms, char out[40])
 {
     out[0] = '\0';
     if (ms <= 0)
         return out;
     time_t t = (time_t) (ms / 1000);
     struct tm tm;
-    if (gmtime_r(&t, &tm))
-        strftime(out, 32, "%Y-%m-%d %H:%M UTC", &tm);
+    int off = 0;
+    if (ent_region_utc_offset(region, &off)) {
+        t += off;
+        if (!gmtime_r(&t, &tm))
+            return out;
+    } else {
+        if (!localtime_r(&t, &tm))
+            return out;
+        off = (int) tm.tm_gmtoff;
+    }
+    size_t n = strftime(out, 40, "%Y-%m-%d %H:%M UTC", &tm);
+    if (n && off)
+        snprintf(out + n, 40 - n, "%c%02d:%02d", off < 0 ? '-' : '+', abs(off) / 3600, abs(off) % 3600 / 60);
     return out;
 }
 
@@ -307,7 +324,7 @@ static json_t *s_answers(const char *text)
 
 static void s_signature(s_doc_t *d, const char *who, const Entretiens__V1__Signature *s, const char *digest)
 {
-    char when[32];
+    char when[40];
     PDF_PUT(&d->pd, "%s", who);
     pdf_doc_flush(&d->pd, PDF_H2, 0);
     if (!s) {
@@ -315,7 +332,7 @@ static void s_signature(s_doc_t *d, const char *who, const Entretiens__V1__Signa
         pdf_doc_flush(&d->pd, PDF_BODY, 12);
         return;
     }
-    PDF_PUT(&d->pd, "%s %s %s %s", d->w->signed_by, s->by ? s->by : "", d->w->on, s_instant(s->at_ms, when));
+    PDF_PUT(&d->pd, "%s %s %s %s", d->w->signed_by, s->by ? s->by : "", d->w->on, s_instant(d->region, s->at_ms, when));
     pdf_doc_flush(&d->pd, PDF_BODY, 12);
     if (s->digest && *s->digest && (!digest || strcmp(s->digest, digest) != 0)) {
         PDF_PUT(&d->pd, "%s%s%s", d->w->digest_sig, d->w->sep, s->digest);
@@ -328,7 +345,7 @@ static int s_compose(s_doc_t *d, const Entretiens__V1__InterviewView *v, const j
 {
     const Entretiens__V1__Interview *iv = v->interview;
     const s_words_t *w = d->w;
-    char a[32], b[32];
+    char a[32], b[40];
     pdf_doc_draw(&d->pd, PDF_TITLE, 0, w->title);
     pdf_doc_draw(&d->pd, PDF_H1, 0, ics_type_title(iv->type, d->lang));
     if (iv->title && *iv->title)
@@ -337,17 +354,21 @@ static int s_compose(s_doc_t *d, const Entretiens__V1__InterviewView *v, const j
     PDF_PUT(&d->pd, "%s%s%s %s (%s)", w->employee, d->w->sep, iv->first_name ? iv->first_name : "", iv->last_name ? iv->last_name : "",
         iv->employee_id ? iv->employee_id : "");
     pdf_doc_flush(&d->pd, PDF_BODY, 0);
-    s_line(d, PDF_BODY, 0, w->interviewer, iv->manager_id);
+    if (v->interviewer_name && *v->interviewer_name) {
+        PDF_PUT(&d->pd, "%s%s%s (%s)", w->interviewer, d->w->sep, v->interviewer_name, iv->manager_id ? iv->manager_id : "");
+        pdf_doc_flush(&d->pd, PDF_BODY, 0);
+    } else
+        s_line(d, PDF_BODY, 0, w->interviewer, iv->manager_id);
     if ((iv->entity && *iv->entity) || (iv->department && *iv->department)) {
         PDF_PUT(&d->pd, "%s%s%s%s%s", w->entity, d->w->sep, iv->entity ? iv->entity : "", iv->department && *iv->department ? " / " : "",
             iv->department ? iv->department : "");
         pdf_doc_flush(&d->pd, PDF_BODY, 0);
     }
     s_line(d, PDF_BODY, 0, w->due, s_date(iv->due_date, a));
-    s_line(d, PDF_BODY, 0, w->scheduled, s_instant(iv->scheduled_start_ms, b));
+    s_line(d, PDF_BODY, 0, w->scheduled, s_instant(d->region, iv->scheduled_start_ms, b));
     s_line(d, PDF_BODY, 0, w->held, s_date(iv->held_on, a));
-    s_line(d, PDF_BODY, 0, w->reported, s_instant(iv->reported_at_ms, b));
-    s_line(d, PDF_BODY, 0, w->closed, s_instant(iv->closed_at_ms, b));
+    s_line(d, PDF_BODY, 0, w->reported, s_instant(d->region, iv->reported_at_ms, b));
+    s_line(d, PDF_BODY, 0, w->closed, s_instant(d->region, iv->closed_at_ms, b));
     PDF_PUT(&d->pd, "%s%s%s, %s %u — %s", w->tmpl, d->w->sep, iv->template_id ? iv->template_id : "", w->version, iv->template_version,
         s_jstr(tmpl, "title"));
     pdf_doc_flush(&d->pd, PDF_BODY, 0);
@@ -454,7 +475,9 @@ static int s_render(const Entretiens__V1__InterviewView *view, ics_lang_t lang, 
         *why = "the interview's template document is missing or unreadable";
         return EINVAL;
     }
-    s_doc_t d = { .lang = lang, .w = lang == ICS_LANG_FR ? &s_fr : &s_en };
+    s_doc_t d = { .lang = lang, .w = lang == ICS_LANG_FR ? &s_fr : &s_en, .region = ENT_REGION_METROPOLE };
+    if (view->region && *view->region && ent_region_parse(view->region, &d.region) != 0)
+        d.region = ENT_REGION_METROPOLE;
     char footer[256], date[32];
     snprintf(footer, sizeof footer, "%s — %s", ics_type_title(iv->type, lang), iv->id ? iv->id : "");
     s_pdf_date(iv, date);

@@ -6,8 +6,8 @@
  *  reader (records.interview.export): records has already withheld what the
  *  reader may not see, and the renderer adds nothing of its own.  Of that
  *  view the PDF shows the report as it was signed, the same for every
- *  reader: the metadata (kind, employee, interviewer, dates, template id and
- *  version), every section and question of the template with the
+ *  reader: the metadata (kind, employee, interviewer — by name and id when
+ *  the view carries interviewer_name —, dates, template id and version), every section and question of the template with the
  *  interviewer's answers and the employee's shared answers under their
  *  labels (rating levels, options, objectives with their weights, training
  *  wishes...), the objectives carried from the previous interview, both
@@ -17,7 +17,13 @@
  *  manager's private notes and an unshared preparation are never part of
  *  the report, even when the reader may see them elsewhere.
  *
- *  Deterministic: the same view and language give the same bytes.  The
+ *  Instants are shown in the legal time of view->region (an overseas
+ *  department's fixed offset; for metropolitan France and Alsace-Moselle,
+ *  or no region, the process' zone: TZ=Europe/Paris in deployments), with
+ *  the offset printed ("2026-03-02 10:00 UTC+01:00").
+ *
+ *  Deterministic: the same view, language and process zone give the same
+ *  bytes.  The
  *  PDF's creation and modification dates are the interview's last
  *  signature (else the writing of the report), never the time of the
  *  rendering; fonts are DejaVu Sans and DejaVu Sans Mono (Debian's

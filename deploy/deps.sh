@@ -15,7 +15,7 @@ PACKAGES=(
   libcurl4-openssl-dev libical-dev libcsv-dev libsodium-dev libzip-dev
   libcriterion-dev
   libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils
-  curl procps psmisc jq openssl
+  curl procps psmisc jq openssl tzdata
   dpkg-dev file python3-yaml
   python3 python3-aiosmtpd python3-icalendar python3-jsonschema
   nodejs

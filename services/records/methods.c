@@ -114,11 +114,30 @@ static int s_view(records_t *r, ent_rpc_call_t *call, const rec_iv_t *iv, rec_re
     if (read && vp->report_digest)
         snprintf(read->digest, sizeof read->digest, "%s", vp->report_digest);
     Entretiens__V1__Template *t = NULL;
-    if (with_template && iv->template_id[0] && rec_template_get(r, call->txn, iv->template_id, iv->template_version, &t) == 0)
-        vp->template_json = t->document;
+    Entretiens__V1__Employee *mgr = NULL, *emp = NULL;
+    char *interviewer = NULL;
+    if (with_template) {
+        if (iv->template_id[0] && rec_template_get(r, call->txn, iv->template_id, iv->template_version, &t) == 0)
+            vp->template_json = t->document;
+        /* whom the report names as interviewer, and whose time its
+         * instants are in: the directory's, as of the reading; a missing
+         * entry leaves them empty (the id and metropolitan time stand) */
+        if (iv->manager_id && iv->manager_id[0] && rec_dir_get(r, call->txn, iv->manager_id, &mgr) == 0 &&
+            asprintf(&interviewer, "%s%s%s", mgr->first_name ? mgr->first_name : "",
+                     mgr->first_name && *mgr->first_name && mgr->last_name && *mgr->last_name ? " " : "",
+                     mgr->last_name ? mgr->last_name : "") >= 0)
+            vp->interviewer_name = interviewer;
+        if (iv->employee_id && rec_dir_get(r, call->txn, iv->employee_id, &emp) == 0 && emp->region)
+            vp->region = emp->region;
+    }
     vp->warnings = (char **) warnings;
     vp->n_warnings = n_warnings;
     rc = ent_rpc_ok(call, &vp->base);
+    free(interviewer);
+    if (mgr)
+        entretiens__v1__employee__free_unpacked(mgr, NULL);
+    if (emp)
+        entretiens__v1__employee__free_unpacked(emp, NULL);
     if (t)
         entretiens__v1__template__free_unpacked(t, NULL);
     rec_content_free(c);

@@ -119,6 +119,12 @@ for want in "Compte rendu d'entretien" "Entretien professionnel" "Jean Dupont (E
   case "$T" in *"$want"*) ;; *) fail "the employee's PDF lacks '$want': $T" ;; esac
 done
 case "$T" in *NOTE-PRIVEE*) fail "the employee's PDF holds the manager's private notes" ;; esac
+# the interviewer by name (records' directory) beside her id; the instants
+# in the employee's legal time (metropole: the process' zone, Paris here)
+case "$T" in *"Responsable de l'entretien : Marie Manager (M1)"*) ;; *) fail "the interviewer's name: $T" ;; esac
+TZ=Europe/Paris C --as employee:E1 interview pdf "$IV" --out "$IT_DIR/cli-paris.pdf" >/dev/null || fail "CLI pdf, Paris"
+case "$(text "$IT_DIR/cli-paris.pdf")" in *"Signé par employee:E1 le 2026-03-02 "*"UTC+01:00"*) ;;
+  *) fail "the instants in Paris time: $(text "$IT_DIR/cli-paris.pdf")" ;; esac
 C --as manager:M1 --json interview pdf "$IV" --out "$IT_DIR/cli-m.pdf" --lang en >"$IT_DIR/out" || fail "CLI pdf as the manager"
 jq -e --arg d "$DIGEST" '.report_digest == $d and .bytes > 1000' "$IT_DIR/out" >/dev/null || fail "--json: $(cat "$IT_DIR/out")"
 T=$(text "$IT_DIR/cli-m.pdf")
@@ -196,8 +202,8 @@ expect 403 "API pdf with an ingest key" GET "/interviews/$IV/report.pdf" - -H "A
 C --as employee:E1 --json interview history "$IV" >"$IT_DIR/history.json" || fail "history"
 n_e=$(jq '[.[] | select(.action == "export" and .actor == "employee:E1")] | length' "$IT_DIR/history.json")
 n_m=$(jq '[.[] | select(.action == "export" and .actor == "manager:M1")] | length' "$IT_DIR/history.json")
-# employee: API (reported), CLI twice, API, the e-mail's link = 5; manager: CLI, API, the read key = 3
-[ "$n_e" = 5 ] && [ "$n_m" = 3 ] || fail "downloads in the audit: employee $n_e (5), manager $n_m (3): $(jq -c '[.[] | {action, actor}]' "$IT_DIR/history.json")"
+# employee: API (reported), CLI three times, API, the e-mail's link = 6; manager: CLI, API, the read key = 3
+[ "$n_e" = 6 ] && [ "$n_m" = 3 ] || fail "downloads in the audit: employee $n_e (6), manager $n_m (3): $(jq -c '[.[] | {action, actor}]' "$IT_DIR/history.json")"
 jq -e --arg d "$DIGEST" '[.[] | select(.action == "export")] | last | .details as $x |
   $x.format == "pdf" and $x.report_digest == $d and $x.status == "closed"' "$IT_DIR/history.json" >/dev/null ||
   fail "export details: $(jq -c '[.[] | select(.action == "export")] | last' "$IT_DIR/history.json")"

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DIGEST "3f2a9c0d5e7b8a1f4c6d2e0b9a8f7e6d5c4b3a2918f7e6d5c4b3a29180f1e2d3"
@@ -160,6 +161,16 @@ static size_t s_count(const char *hay, const char *needle)
     return n;
 }
 
+/* The instants of a metropolitan employee are in the process' zone:
+ * pinned to UTC here, whatever the machine's /etc/localtime says. */
+static void s_utc(void)
+{
+    setenv("TZ", "UTC", 1);
+    tzset();
+}
+
+TestSuite(report_pdf, .init = s_utc);
+
 Test(report_pdf, same_view_same_bytes)
 {
     s_fix_t f;
@@ -304,6 +315,44 @@ Test(report_pdf, ill_formed_text_does_not_break_the_document)
     char *t = s_render_text(&f, ICS_LANG_EN);
     cr_expect_not_null(strstr(t, "<b>not markup</b> & co"));
     free(t);
+}
+
+/* Renders f in lang and expects needle in the text. */
+static void s_expect_text(const s_fix_t *f, ics_lang_t lang, const char *needle)
+{
+    char *t = s_render_text(f, lang);
+    cr_expect_not_null(strstr(t, needle), "missing %s: %s", needle, t);
+    cr_expect_null(strstr(t, "00:00 UTC "), "an instant left in UTC: %s", t);
+    free(t);
+}
+
+Test(report_pdf, names_the_interviewer_and_shows_her_legal_time)
+{
+    s_fix_t f;
+    s_fixture(&f);
+    /* without a name from the directory: the id alone, as before */
+    char *t = s_render_text(&f, ICS_LANG_EN);
+    cr_expect_not_null(strstr(t, "Interviewer: E000042"), "%s", t);
+    free(t);
+    f.v.interviewer_name = "Marc Durand";
+    /* La Réunion: UTC+4 all year, whatever the process' zone */
+    f.v.region = "reunion";
+    s_expect_text(&f, ICS_LANG_EN, "Interviewer: Marc Durand (E000042)");
+    s_expect_text(&f, ICS_LANG_EN, "on 2026-03-23 04:00 UTC+04:00");
+    /* Guadeloupe: UTC-4 (the day before) */
+    f.v.region = "guadeloupe";
+    s_expect_text(&f, ICS_LANG_FR, "2026-03-22 20:00 UTC-04:00");
+    /* metropolitan France: the process' zone, summer time included
+     * (2026-03-29 is the change: 23 March is winter time, UTC+1) */
+    setenv("TZ", "Europe/Paris", 1);
+    tzset();
+    f.v.region = "";
+    s_expect_text(&f, ICS_LANG_EN, "on 2026-03-23 01:00 UTC+01:00");
+    f.es.at_ms = 1776902400000LL; /* 2026-04-23 00:00 UTC: summer time */
+    s_expect_text(&f, ICS_LANG_EN, "on 2026-04-23 02:00 UTC+02:00");
+    /* an unknown region is metropolitan France's time, not an error */
+    f.v.region = "atlantis";
+    s_expect_text(&f, ICS_LANG_EN, "on 2026-04-23 02:00 UTC+02:00");
 }
 
 Test(report_pdf, file_name)

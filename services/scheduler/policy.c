@@ -357,23 +357,49 @@ static int s_policy_show(ent_rpc_call_t *call, void *arg)
 
 /* ------------------------------------------------------------ campaigns */
 
-/* The campaign's progress into c: the employees it concerns (any status)
- * and its obligations by status, from a scan of the stored obligations
- * (the due index holds actionable ones only). */
-static void s_campaign_progress(scheduler_t *s, MDB_txn *txn, size_t number, Entretiens__V1__Campaign *c)
+typedef struct {
+    uint32_t eligible, met, upcoming, overdue, cancelled;
+} s_progress_t;
+
+/* Every campaign's progress (counts[n - 1] for campaign number n): the
+ * employees it concerns (any status) and its obligations by status, from
+ * one scan of the stored obligations (the due index holds actionable ones
+ * only).  scope NULL counts everyone; else only the employees whose
+ * entity (their facts' head) the scope covers: HR granted some entities
+ * sees the figures of her people, not the organisation's.  Returns 0 or an
+ * LMDB code. */
+static int s_campaigns_progress(scheduler_t *s, MDB_txn *txn, const ent_scope_t *scope, s_progress_t *counts)
 {
-    c->eligible = c->met = c->upcoming = c->overdue = c->cancelled = 0;
+    memset(counts, 0, s->n_campaigns * sizeof *counts);
     MDB_cursor *cur;
-    if (mdb_cursor_open(txn, s->obligations, &cur))
-        return;
+    int rc = mdb_cursor_open(txn, s->obligations, &cur);
+    if (rc)
+        return rc;
     MDB_val k, v;
-    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         size_t no = v.mv_size / sizeof(sched_obl_t);
+        uint64_t seen = 0; /* one obligation per employee and campaign */
+        int covered = scope ? -1 : 1; /* -1: not looked up yet */
         for (size_t i = 0; i < no; i++) {
             sched_obl_t o;
             memcpy(&o, (const uint8_t *) v.mv_data + i * sizeof o, sizeof o); /* values are not aligned */
-            if (o.campaign != number)
+            if (!o.campaign || o.campaign > s->n_campaigns || (seen >> (o.campaign - 1) & 1))
                 continue;
+            seen |= UINT64_C(1) << (o.campaign - 1);
+            if (covered < 0) {
+                MDB_val fv;
+                sched_facts_head_t h;
+                size_t nf;
+                int frc = mdb_get(txn, s->facts, &k, &fv);
+                if (frc && frc != MDB_NOTFOUND) {
+                    rc = frc;
+                    goto done;
+                }
+                covered = !frc && sched_facts_parse(&fv, &h, &nf) && ent_scope_covers(scope, h.entity);
+            }
+            if (!covered)
+                break;
+            s_progress_t *c = &counts[o.campaign - 1];
             c->eligible++;
             switch (o.o.status) {
             case SCH_STATUS_MET:
@@ -388,10 +414,33 @@ static void s_campaign_progress(scheduler_t *s, MDB_txn *txn, size_t number, Ent
             default:
                 c->cancelled++;
             }
-            break; /* one obligation per employee and campaign */
         }
     }
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+done:
     mdb_cursor_close(cur);
+    return rc;
+}
+
+static void s_progress_set(Entretiens__V1__Campaign *c, const s_progress_t *p)
+{
+    c->eligible = p->eligible;
+    c->met = p->met;
+    c->upcoming = p->upcoming;
+    c->overdue = p->overdue;
+    c->cancelled = p->cancelled;
+}
+
+/* The organisation-wide progress of campaign number into c (create and
+ * change answer HR with every entity, and log it). */
+static int s_campaign_progress(scheduler_t *s, MDB_txn *txn, size_t number, Entretiens__V1__Campaign *c)
+{
+    s_progress_t counts[SCHED_MAX_CAMPAIGNS];
+    int rc = s_campaigns_progress(s, txn, NULL, counts);
+    if (!rc)
+        s_progress_set(c, &counts[number - 1]);
+    return rc;
 }
 
 int sched_campaign_check(ent_rpc_call_t *call, const Entretiens__V1__Campaign *c, bool need_id)
@@ -458,10 +507,10 @@ refused:
     }
     if (!rc)
         rc = sched_recompute_all(s, call->txn);
+    for (size_t i = 0; !rc && i < s->n_campaigns; i++)
+        if (strcmp(s->campaigns[i].c->id, c->id) == 0)
+            rc = s_campaign_progress(s, call->txn, i + 1, c);
     if (!rc) {
-        for (size_t i = 0; i < s->n_campaigns; i++)
-            if (strcmp(s->campaigns[i].c->id, c->id) == 0)
-                s_campaign_progress(s, call->txn, i + 1, c);
         ent_log_info("campaign.created", "campaign %s: %u employees", c->id, c->eligible);
         rc = ent_rpc_ok(call, &c->base);
     }
@@ -470,29 +519,56 @@ refused:
     return rc;
 }
 
+/* scheduler.campaign.list: administrators and HR with every entity see
+ * every campaign with the organisation's figures; HR granted some entities
+ * sees the campaigns that may concern her people (no entity filter, or one
+ * of hers) with the figures of her people only; a campaign on another
+ * entity is NOT_FOUND to her, as to someone it does not exist for. */
 static int s_campaign_list(ent_rpc_call_t *call, void *arg)
 {
     scheduler_t *s = arg;
-    HR_ONLY(false);
-    Entretiens__V1__CampaignRequest *req = ent_rpc_unpack(call, &entretiens__v1__campaign_request__descriptor);
+    sched_caller_t who;
+    int rc = sched_caller_load(s, call->txn, call->caller, &who);
+    if (rc)
+        return rc;
+    Entretiens__V1__CampaignRequest *req = NULL;
+    if (!sched_caller_hr(&who)) {
+        rc = ent_rpc_fail(call, ENT_PERMISSION_DENIED, "caller", "%s: for administrators and HR with a grant",
+                          call->caller);
+        goto done;
+    }
+    req = ent_rpc_unpack(call, &entretiens__v1__campaign_request__descriptor);
     if (!req)
-        return 0; /* answered INVALID_ARGUMENT */
-    Entretiens__V1__Campaign *list[SCHED_MAX_CAMPAIGNS];
+        goto done; /* answered INVALID_ARGUMENT */
+    const ent_scope_t *scope = sched_caller_hr_all(&who) ? NULL : &who.hr.scope;
+    s_progress_t counts[SCHED_MAX_CAMPAIGNS];
+    if ((rc = s_campaigns_progress(s, call->txn, scope, counts)))
+        goto done;
+    /* shallow copies: the figures are the caller's, the cached campaigns
+     * keep theirs */
+    Entretiens__V1__Campaign rows[SCHED_MAX_CAMPAIGNS], *list[SCHED_MAX_CAMPAIGNS];
     Entretiens__V1__CampaignList rep = ENTRETIENS__V1__CAMPAIGN_LIST__INIT;
     for (size_t i = 0; i < s->n_campaigns; i++) {
-        if (req->id && *req->id && strcmp(req->id, s->campaigns[i].c->id) != 0)
+        const Entretiens__V1__Campaign *c = s->campaigns[i].c;
+        if (req->id && *req->id && strcmp(req->id, c->id) != 0)
             continue;
-        s_campaign_progress(s, call->txn, i + 1, s->campaigns[i].c);
-        list[rep.n_campaigns++] = s->campaigns[i].c;
+        if (scope && c->entity && *c->entity && !ent_scope_covers(scope, c->entity))
+            continue;
+        rows[rep.n_campaigns] = *c;
+        s_progress_set(&rows[rep.n_campaigns], &counts[i]);
+        list[rep.n_campaigns] = &rows[rep.n_campaigns];
+        rep.n_campaigns++;
     }
-    int rc;
     if (req->id && *req->id && rep.n_campaigns == 0)
-        rc = ent_rpc_fail(call, ENT_NOT_FOUND, "id", "no campaign '%s'", req->id);
+        rc = ent_rpc_fail(call, ENT_NOT_FOUND, "id", "no campaign '%.64s'", req->id);
     else {
         rep.campaigns = list;
         rc = ent_rpc_ok(call, &rep.base);
     }
-    entretiens__v1__campaign_request__free_unpacked(req, NULL);
+done:
+    if (req)
+        entretiens__v1__campaign_request__free_unpacked(req, NULL);
+    sched_caller_free(&who);
     return rc;
 }
 
@@ -590,7 +666,8 @@ static int s_campaign_change(ent_rpc_call_t *call, void *arg)
         goto done;
     for (size_t i = 0; i < s->n_campaigns; i++)
         if (strcmp(s->campaigns[i].c->id, req->id) == 0) {
-            s_campaign_progress(s, call->txn, i + 1, s->campaigns[i].c);
+            if ((rc = s_campaign_progress(s, call->txn, i + 1, s->campaigns[i].c)))
+                goto done;
             ent_log_info("campaign.changed", "campaign %s %s by %s: %u employees, %u met, %u cancelled", req->id,
                          extend ? "extended" : s->campaigns[i].c->state, call->caller, s->campaigns[i].c->eligible,
                          s->campaigns[i].c->met, s->campaigns[i].c->cancelled);

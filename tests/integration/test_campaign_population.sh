@@ -151,6 +151,19 @@ login lab "$IT_DIR/lab" >/dev/null
 same "API progress, HR of ACME-LAB" 200 "$(curl -s -o "$IT_DIR/body" -w '%{http_code}' -b "$IT_DIR/lab" "$GW_API/campaigns/lyon-2026/progress")"
 jq -e '[.groups[].group] == ["ACME-LAB"] and .total.total == 1' "$IT_DIR/body" >/dev/null || fail "HR of ACME-LAB: $(cat "$IT_DIR/body")"
 same "API members by a manager" 403 "$(curl -s -o /dev/null -w '%{http_code}' -b "$IT_DIR/marc" "$GW_API/campaigns/lyon-2026/members")"
+# the list: HR of ACME-LAB sees her people's figures, not the organisation's,
+# and not a campaign of another entity; HR with every entity sees both
+"$CTL" --json campaign create --id fr-2026 --title "ACME-FR 2026" --type internal_mobility "${W[@]}" --entity ACME-FR >/dev/null ||
+  fail "create fr-2026"
+"$CTL" --as hr:all --json campaign list >"$IT_DIR/all.json" || fail "campaign list, HR of every entity"
+jq -e '([.[] | select(.id == "lyon-2026") | .eligible] == [5]) and ([.[] | select(.id == "fr-2026") | .eligible] == [5])' \
+  "$IT_DIR/all.json" >/dev/null || fail "the organisation's figures: $(cat "$IT_DIR/all.json")"
+"$CTL" --as hr:lab --json campaign list >"$IT_DIR/lab.json" || fail "campaign list, HR of ACME-LAB"
+jq -e '[.[] | [.id, .eligible, .upcoming + .met + .overdue + .cancelled]] == [["lyon-2026",1,1]]' "$IT_DIR/lab.json" >/dev/null ||
+  fail "HR of ACME-LAB's campaign list: $(cat "$IT_DIR/lab.json")"
+refused NOT_FOUND "HR of ACME-LAB shows another entity's campaign" "$CTL" --as hr:lab campaign show fr-2026
+same "API campaign list, HR of ACME-LAB" 200 "$(curl -s -o "$IT_DIR/body" -w '%{http_code}' -b "$IT_DIR/lab" "$GW_API/campaigns")"
+jq -e '[(.campaigns // .)[] | .id] == ["lyon-2026"]' "$IT_DIR/body" >/dev/null || fail "API campaign list, HR of ACME-LAB: $(cat "$IT_DIR/body")"
 kill -TERM "${IT_PIDS[@]}" 2>/dev/null
 for p in "${IT_PIDS[@]}"; do wait "$p" 2>/dev/null; done
 grep -q 'scheduler stopped cleanly' "$IT_DIR/scheduler.log" || fail "the scheduler did not stop cleanly"

@@ -82,18 +82,26 @@ static rec_relation_t s_relation(records_t *r, MDB_txn *txn, const s_caller_t *c
 /* Answers the call with what the caller may see of iv. */
 #define S_MAX_WARNINGS 8
 
+/* The relation under which rel reads iv's content — its answers, notes,
+ * and the reasons sealed in its audit trail: in the intermediate archive
+ * (the employee left) only HR and administrators see content
+ * (rec_retention.h), so the employee, the interviewer and the line read as
+ * nobody (*archived true). */
+static rec_relation_t s_content_rel(records_t *r, MDB_txn *txn, const rec_iv_t *iv, rec_relation_t rel, bool *archived)
+{
+    *archived = (rel == REC_REL_EMPLOYEE || rel == REC_REL_INTERVIEWER || rel == REC_REL_LINE) &&
+        rec_archived(r, txn, iv);
+    return *archived ? REC_REL_NONE : rel;
+}
+
 /* Answers the caller's view of iv; read (may be NULL) receives the parts of
  * content shown, from the content the view itself read. */
 static int s_view(records_t *r, ent_rpc_call_t *call, const rec_iv_t *iv, rec_relation_t rel, bool with_template,
                   char *const *warnings, size_t n_warnings, rec_read_parts_t *read)
 {
-    /* in the intermediate archive (the employee left) only HR and
-     * administrators see content (rec_retention.h) */
-    bool archived = (rel == REC_REL_EMPLOYEE || rel == REC_REL_INTERVIEWER || rel == REC_REL_LINE) &&
-        rec_archived(r, call->txn, iv);
+    bool archived;
     rec_relation_t shown_rel = rel;
-    if (archived)
-        rel = REC_REL_NONE;
+    rel = s_content_rel(r, call->txn, iv, rel, &archived);
     rec_content_t *c = NULL;
     int rc = rec_content_get(r, call->txn, iv->id, &c);
     if (rc == REC_CRYPT_SHREDDED) /* a store (a backup) from before the purge of this employee */
@@ -1473,8 +1481,10 @@ static int s_audit_list(ent_rpc_call_t *call, void *arg)
         Entretiens__V1__AuditRecord **recs = NULL;
         size_t n = 0;
         rc = rec_audit_list(r, call->txn, x.iv->id, &recs, &n);
+        bool archived;
+        rec_relation_t reader = s_content_rel(r, call->txn, x.iv, x.rel, &archived);
         for (size_t i = 0; !rc && i < n; i++)
-            rc = s_open_reason(r, recs[i], x.rel);
+            rc = s_open_reason(r, recs[i], reader);
         if (!rc) {
             Entretiens__V1__AuditList rep = ENTRETIENS__V1__AUDIT_LIST__INIT;
             rep.n_records = n;

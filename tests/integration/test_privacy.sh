@@ -91,6 +91,9 @@ echo '{"facts": "Objectifs E2 confidentiels", "expectations": "Bilan E2"}' >"$IT
 "$CTL" --as manager:M1 interview answer "$IV2" --file "$IT_DIR/b.json" --notes "Note privée E2" >/dev/null ||
   fail "answer IV2"
 "$CTL" --as manager:M1 interview share "$IV2" >/dev/null || fail "share IV2"
+# a reason sealed in IV2's trail (HR moves its deadline): the employee reads it while employed
+"$CTL" --as hr:dpo interview move-due "$IV2" --to 2020-06-30 --reason "RAISON-E2 budget" >/dev/null || fail "move-due IV2"
+"$CTL" --as employee:E2 --json audit show "$IV2" | grep -q "RAISON-E2" || fail "the employee reads the reason while employed"
 # notifications exist about both people (the scheduler's deadlines)
 wait_for 20 yes bash -c '"$0" --as admin:root --json notifications list --employee E1 |
   python3 -c "import json,sys; print(\"yes\" if json.load(sys.stdin)[\"notifications\"] else \"no\")"' "$CTL" ||
@@ -163,6 +166,11 @@ v = json.load(sys.stdin)
 assert "archived" in v["withheld"] and "Objectifs" not in json.dumps(v, ensure_ascii=False), v' ||
   fail "the manager still sees the content in the archive"
 "$CTL" --as hr:dpo interview show "$IV2" | grep -q "Objectifs E2" || fail "HR reads the archive"
+# the reasons of the trail are content too: withheld from the former employee, read by HR
+out=$("$CTL" --as employee:E2 --json audit show "$IV2") || fail "the former employee's audit show: $out"
+grep -q "RAISON-E2" <<<"$out" && fail "the former employee reads a reason in the archive: $out"
+grep -q '"reason": *"withheld"' <<<"$out" || fail "the reason is not marked withheld: $out"
+"$CTL" --as hr:dpo --json audit show "$IV2" | grep -q "RAISON-E2" || fail "HR reads the reason in the archive"
 
 "$CTL" clock set 2026-03-09 --only scheduler,records,notifier >/dev/null || fail "clock 2026-03-09"
 wait_for 20 yes bash -c '"$0" --as admin:root --json audit show "$1" | python3 -c "

@@ -5,11 +5,14 @@
  *  the credential.  Stored hashed (database "caltokens"), revocable.  The
  *  feed is built by asking the daemons AS the token's principal, so it
  *  shows exactly what she would see signed in.  HR and administrators get
- *  the organisation's deadlines (what GET /due answers them) instead.
+ *  the organisation's deadlines (what GET /due answers them) instead,
+ *  narrowed by the URL's filters (?type=&entity=&department=&manager_id=).
+ *  ?lang=fr|en (French by default) sets the titles and the reasons.
  */
 #include "gw_api.h"
 #include "common/pbdate.h"
 
+#include "common/clock.h"
 #include "common/date.h"
 #include "common/event_json.h"
 #include "common/ics.h"
@@ -127,13 +130,19 @@ static void s_add_interviews(gw_req_t *r, ics_cal_t *cal, Entretiens__V1__Interv
         entretiens__v1__interview_list_reply__free_unpacked(l, NULL);
 }
 
+/* The filters of HR's and administrators' feed, from the feed URL's query
+ * (?type=&entity=&department=&manager_id=: what GET /due takes). */
+static const char *const s_org_filters[] = { "type", "entity", "department", "manager_id" };
+
 /* HR's and administrators' feed: the organisation's deadlines still to
  * hold that the scheduler lets them see (HR: the granted entities), from a
- * year back to a year ahead, at most ORG_FEED_MAX (the earliest first);
- * they hold no interviews of their own. */
-static void s_add_organisation(gw_req_t *r, ics_cal_t *cal, int64_t now)
+ * year back to a year ahead, at most ORG_FEED_MAX (the earliest first),
+ * narrowed by the URL's filters; they hold no interviews of their own.
+ * Returns 0, or the status of the problem written in out (a filter the
+ * scheduler refuses: the feed says why rather than serving an empty
+ * calendar). */
+static unsigned s_add_organisation(gw_req_t *r, ics_cal_t *cal, int32_t today, const char *lang, gw_resp_t *out)
 {
-    int32_t today = (int32_t) (now / 86400000);
     Entretiens__V1__Date from, to;
     ent_pbdate_set(today - 365, &from);
     ent_pbdate_set(today + 365, &to);
@@ -141,11 +150,57 @@ static void s_add_organisation(gw_req_t *r, ics_cal_t *cal, int64_t now)
     dq.from = &from;
     dq.to = &to;
     dq.limit = ORG_FEED_MAX;
-    Entretiens__V1__DueReply *due = s_get(r, 0, "scheduler.due", &dq.base, &entretiens__v1__due_reply__descriptor);
-    for (size_t i = 0; due && i < due->n_obligations; i++)
+    dq.lang = (char *) lang;
+    char **fields[] = { &dq.type, &dq.entity, &dq.department, &dq.manager_id };
+    for (size_t i = 0; i < sizeof s_org_filters / sizeof *s_org_filters; i++) {
+        const char *v = gw_req_query(r, s_org_filters[i]);
+        if (v && *v)
+            *fields[i] = (char *) v;
+    }
+    ent_rpc_result_t res;
+    gw_call(r, 0, "scheduler.due", &dq.base, false, &res);
+    if (res.code != ENT_OK) {
+        ent_log_info("gateway.calendar.refused", "scheduler.due for %s: %s", r->principal, ent_code_name(res.code));
+        gw_resp_json(out, gw_problem_status(res.code), gw_problem_from_rpc(&res));
+        ent_rpc_result_clear(&res);
+        return out->status;
+    }
+    Entretiens__V1__DueReply *due = entretiens__v1__due_reply__unpack(NULL, res.payload_len, res.payload);
+    ent_rpc_result_clear(&res);
+    if (!due) {
+        gw_resp_problem(out, 502, "INTERNAL", NULL, "the scheduler answered an unreadable list");
+        return 502;
+    }
+    for (size_t i = 0; i < due->n_obligations; i++)
         ics_cal_add_deadline(cal, due->obligations[i]);
-    if (due)
-        entretiens__v1__due_reply__free_unpacked(due, NULL);
+    entretiens__v1__due_reply__free_unpacked(due, NULL);
+    return 0;
+}
+
+/* Refuses a query argument the feed does not know (a misspelt filter
+ * would otherwise serve everything): lang for every feed, the filters
+ * for HR's and administrators'.  Returns 0 or the problem's status. */
+static unsigned s_check_query(gw_req_t *r, bool org, gw_resp_t *out)
+{
+    json_t *q = gw_req_query_object(r);
+    const char *k;
+    json_t *v;
+    unsigned status = 0;
+    json_object_foreach(q, k, v) {
+        bool known = strcmp(k, "lang") == 0;
+        for (size_t i = 0; org && !known && i < sizeof s_org_filters / sizeof *s_org_filters; i++)
+            known = strcmp(k, s_org_filters[i]) == 0;
+        if (!known) {
+            gw_resp_problem(out, 400, "INVALID_ARGUMENT", k,
+                            org ? "a calendar feed takes lang, type, entity, department and manager_id"
+                                : "a person's calendar feed takes lang only (filters are for HR's and "
+                                  "administrators' feeds)");
+            status = 400;
+            break;
+        }
+    }
+    json_decref(q);
+    return status;
 }
 
 int gw_route_calendar(gw_req_t *r, gw_resp_t *out, const void *arg)
@@ -171,20 +226,37 @@ int gw_route_calendar(gw_req_t *r, gw_resp_t *out, const void *arg)
     entretiens__v1__calendar_token__free_unpacked(t, NULL);
     if (prc != 0)
         return gw_resp_problem(out, 404, "NOT_FOUND", NULL, "no such calendar");
+    bool org = r->who.role == ENT_ROLE_HR || r->who.role == ENT_ROLE_ADMIN;
+    if (s_check_query(r, org, out))
+        return 0;
+    /* the feed's language: its titles and the deadlines' reasons */
+    ics_lang_t lang = ICS_LANG_FR;
+    const char *lq = gw_req_query(r, "lang");
+    if (lq && ics_lang_parse(lq, &lang) != 0)
+        return gw_resp_problem(out, 400, "INVALID_ARGUMENT", "lang", "fr or en, not '%.16s'", lq);
+    /* the feed's dates are the business clock's (a pinned clock in tests
+     * and demonstrations, as the daemons have it); its stamp is the real
+     * time of the answer */
+    int32_t today = ent_clock_today();
     int64_t now = gw_now_ms();
     char name[160];
     snprintf(name, sizeof name, "entretiens — %s", r->principal);
-    ics_cal_t *cal = ics_cal_new(ICS_LANG_FR, name, now);
+    ics_cal_t *cal = ics_cal_new(lang, name, now);
     if (!cal)
         return gw_resp_problem(out, 500, "INTERNAL", NULL, "out of memory");
-    if (r->who.role == ENT_ROLE_HR || r->who.role == ENT_ROLE_ADMIN) {
-        s_add_organisation(r, cal, now);
+    if (org) {
+        if (s_add_organisation(r, cal, today, lang == ICS_LANG_EN ? "en" : "fr", out)) {
+            ics_cal_destroy(&cal);
+            return 0;
+        }
         goto text;
     }
     /* her own deadlines, and her team's for a manager (every one still open
      * since 2000, overdue ones included, up to two years ahead) */
+    const char *reasons = lang == ICS_LANG_EN ? "en" : "fr";
     Entretiens__V1__ObligationsRequest oq = ENTRETIENS__V1__OBLIGATIONS_REQUEST__INIT;
     oq.employee_id = r->who.id;
+    oq.lang = (char *) reasons;
     Entretiens__V1__ObligationsReply *ob =
         s_get(r, 0, "scheduler.obligations", &oq.base, &entretiens__v1__obligations_reply__descriptor);
     for (size_t i = 0; ob && i < ob->n_obligations; i++)
@@ -192,7 +264,6 @@ int gw_route_calendar(gw_req_t *r, gw_resp_t *out, const void *arg)
     if (ob)
         entretiens__v1__obligations_reply__free_unpacked(ob, NULL);
     if (r->who.role == ENT_ROLE_MANAGER) {
-        int32_t today = (int32_t) (now / 86400000);
         Entretiens__V1__Date from, to;
         ent_pbdate_set(ent_date_from_ymd(2000, 1, 1), &from);
         ent_pbdate_set(today + 730, &to);
@@ -201,6 +272,7 @@ int gw_route_calendar(gw_req_t *r, gw_resp_t *out, const void *arg)
         dq.to = &to;
         dq.manager_id = r->who.id;
         dq.limit = 5000;
+        dq.lang = (char *) reasons;
         Entretiens__V1__DueReply *due = s_get(r, 0, "scheduler.due", &dq.base, &entretiens__v1__due_reply__descriptor);
         for (size_t i = 0; due && i < due->n_obligations; i++)
             ics_cal_add_deadline(cal, due->obligations[i]);

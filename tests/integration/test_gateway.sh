@@ -199,6 +199,27 @@ PY
 expect 201 "manager's calendar token" POST /me/calendar-token "$JM" "" -H "X-CSRF-Token: $CM"
 MFEED=$(jq -r .path "$IT_DIR/body"); MFEED=${MFEED#/api/v1}
 curl -s "$GW_API$MFEED" >"$IT_DIR/mfeed.ics"; grep -q "E2" "$IT_DIR/mfeed.ics" || fail "the manager's feed lacks her team's deadlines: $(grep SUMMARY "$IT_DIR/mfeed.ics" | head -5) $(grep calendar.partial "$IT_DIR/gateway.log")"
+# HR's feed (alice, granted ACME-FR): the organisation's deadlines, narrowed
+# by the URL's filters, in the language asked; a misspelt filter is refused
+expect 201 "HR's calendar token" POST /me/calendar-token "$JH" "" -H "X-CSRF-Token: $CH"
+HFEED=$(jq -r .path "$IT_DIR/body"); HFEED=${HFEED#/api/v1}
+curl -s "$GW_API$HFEED" >"$IT_DIR/hfeed.ics"
+curl -s "$GW_API$HFEED?manager_id=M1&lang=en" >"$IT_DIR/hfeed-m1.ics"
+/usr/bin/python3 - "$IT_DIR/hfeed.ics" "$IT_DIR/hfeed-m1.ics" <<'PY' || fail "HR's feed, whole and filtered by manager"
+import sys, icalendar
+def summaries(path):
+    return [str(e['SUMMARY']) for e in icalendar.Calendar.from_ical(open(path, 'rb').read()).walk('VEVENT')]
+whole, m1 = summaries(sys.argv[1]), summaries(sys.argv[2])
+who = lambda s: s.rsplit(' ', 1)[-1]
+assert whole and {who(x) for x in whole} <= {'D1', 'M1', 'E1', 'E2'}, whole   # ACME-FR only: no X1
+assert m1 and {who(x) for x in m1} <= {'E1', 'E2'}, m1                         # M1's reports only
+assert len(m1) < len(whole), (m1, whole)
+assert all('Entretien' not in x for x in m1) and any('interview' in x.lower() for x in m1), m1   # English
+PY
+[ "$(curl -s -o "$IT_DIR/body" -w '%{http_code}' "$GW_API$HFEED?typ=professional")" = 400 ] || fail "a misspelt filter is served"
+jq -e '.field == "typ"' "$IT_DIR/body" >/dev/null || fail "the misspelt filter's field: $(body)"
+[ "$(curl -s -o "$IT_DIR/body" -w '%{http_code}' "$GW_API$HFEED?lang=de")" = 400 ] || fail "lang=de is served"
+[ "$(curl -s -o "$IT_DIR/body" -w '%{http_code}' "$GW_API$FEED?entity=ACME-FR")" = 400 ] || fail "a person's feed takes a filter"
 expect 403 "calendar token without CSRF" POST /me/calendar-token "$JE"
 expect 404 "a made-up feed" GET "/calendar/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.ics"
 expect 204 "revoke the feed" DELETE /me/calendar-token "$JE" "" -H "X-CSRF-Token: $CE"

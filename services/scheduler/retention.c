@@ -161,25 +161,54 @@ static int s_purge_person(scheduler_t *s, MDB_txn *txn, const char *employee_id,
 
 /* Is this employee's period over, her history still there (facts
  * present: not purged yet)? */
+/* The departure day the facts value v says (the last `left` after the
+ * last `hired`, as history.c folds them into the employee record's
+ * left_on), or ENT_DATE_NONE: in post, or facts that cannot be read.
+ * Facts are fixed-size records read in place: no unpacking. */
+static int32_t s_left_on(const MDB_val *v)
+{
+    sched_facts_head_t h;
+    size_t nf;
+    const uint8_t *fp = sched_facts_parse(v, &h, &nf);
+    int32_t left = ENT_DATE_NONE;
+    for (size_t i = 0; fp && i < nf; i++) {
+        sch_fact_t f;
+        memcpy(&f, fp + i * sizeof f, sizeof f); /* values are not aligned */
+        if (f.kind == SCH_FACT_HIRED)
+            left = ENT_DATE_NONE;
+        else if (f.kind == SCH_FACT_LEFT)
+            left = f.date;
+    }
+    return left;
+}
+
+/* Whether the person of facts key k (her facts value v: a history not
+ * purged yet) left `history_years` or more ago.  The facts decide who is
+ * looked at — a walk of every person reads only these fixed-size values;
+ * her employee record, unpacked for the candidates alone, confirms the
+ * departure day before anything is deleted.  Returns 0 or an LMDB code. */
 static int s_due(scheduler_t *s, MDB_txn *txn, const MDB_val *k, const MDB_val *v, int32_t today, bool *due)
 {
     *due = false;
-    Entretiens__V1__Employee *e = entretiens__v1__employee__unpack(NULL, v->mv_size, v->mv_data);
+    if (!ent_retention_departed_due(s_left_on(v), s->history_years, today))
+        return 0;
+    MDB_val ek = *k, ev;
+    int rc = mdb_get(txn, s->employees, &ek, &ev);
+    if (rc)
+        return rc == MDB_NOTFOUND ? 0 : rc;
+    Entretiens__V1__Employee *e = entretiens__v1__employee__unpack(NULL, ev.mv_size, ev.mv_data);
     if (!e)
         return 0; /* unreadable: no departure day to count from, kept */
-    bool over = ent_retention_departed_due(ent_pbdate_day(e->left_on), s->history_years, today);
+    *due = ent_retention_departed_due(ent_pbdate_day(e->left_on), s->history_years, today);
     entretiens__v1__employee__free_unpacked(e, NULL);
-    if (!over)
-        return 0;
-    MDB_val fk = *k, fv;
-    int rc = mdb_get(txn, s->facts, &fk, &fv);
-    *due = rc == 0;
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    return 0;
 }
 
-/* Walks the employees after s->turn_retention_next (at most `scan` of
- * them, and as long as the budget lasts), purging those whose period is
- * over; the pass ends at the last employee. */
+/* Walks the histories (facts) after s->turn_retention_next (at most
+ * `scan` of them, and as long as the budget lasts), purging those whose
+ * period is over; the pass ends at the last one.  Only people whose history
+ * is still held can be due: the walk is over the facts, not over every
+ * employee record (a purged person keeps hers). */
 static int s_histories(scheduler_t *s, MDB_txn *txn, size_t scan, size_t *budget)
 {
     /* retention periods are counted in years: the process' date, not each
@@ -188,7 +217,7 @@ static int s_histories(scheduler_t *s, MDB_txn *txn, size_t scan, size_t *budget
     char (*ids)[SCHED_ID_MAX + 1] = NULL;
     size_t n = 0, cap = 0, seen = 0;
     MDB_cursor *cur;
-    int rc = mdb_cursor_open(txn, s->employees, &cur);
+    int rc = mdb_cursor_open(txn, s->facts, &cur);
     if (rc)
         return rc;
     MDB_val k = { strlen(s->turn_retention_next), s->turn_retention_next }, v;

@@ -107,6 +107,14 @@ log "notifier: L1's notifications, plans and contact kept to the day before, gon
 # ------------------------------------------------------------ 3. scheduler
 emp() { "$CTL" "${ADMIN[@]}" employee show "$1"; }
 obl() { "$CTL" "${ADMIN[@]}" obligations --employee "$1" | jq -c 'sort_by(.obligation_id)'; }
+# R1 left in 2016 and was hired again in 2017: in post, her history stays
+# whatever the age of that first departure
+cat >"$IT_DIR/r1.jsonl" <<'JSON'
+{"event_id":"r1","source":"hris","type":"hired","employee_id":"R1","effective_date":"2016-01-04","entity":"ACME-FR","region":"metropole","locale":"fr","category":"cadre","contract":"permanent","first_name":"Rita","last_name":"Revenuezz"}
+{"event_id":"r2","source":"hris","type":"left","employee_id":"R1","effective_date":"2016-06-30"}
+{"event_id":"r3","source":"hris","type":"hired","employee_id":"R1","effective_date":"2017-09-04","entity":"ACME-FR","region":"metropole","locale":"fr","category":"cadre","contract":"permanent","first_name":"Rita","last_name":"Revenuezz"}
+JSON
+"$CTL" ingest "$IT_DIR/r1.jsonl" >/dev/null || fail "ingest R1"
 OBL_L1=$(obl L1)
 [ "$(jq length <<<"$OBL_L1")" -ge 1 ] || fail "L1 has no obligations"
 HIST_S1=$(emp S1 | jq -c .history)
@@ -124,6 +132,8 @@ jq -e '.employee.entity == "ACME-FR" and .employee.hired_on == "2020-01-02" and 
 [ "$(obl L1)" = "$OBL_L1" ] || fail "L1's obligations changed: $(obl L1)"
 [ "$(emp S1 | jq -c .history)" = "$HIST_S1" ] || fail "S1's history changed"
 emp S1 | jq -e '.employee.last_name == "Restezz"' >/dev/null || fail "S1's identity went"
+emp R1 | jq -e '(.history | length) == 3 and .employee.last_name == "Revenuezz"' >/dev/null ||
+  fail "R1, hired again after an old departure, lost her history: $(emp R1)"
 grep -q '"retention.history"' "$IT_DIR/scheduler.log" || fail "the purge is not logged"
 grep -qiE "departzz|lucie" "$IT_DIR/scheduler.log" && fail "the scheduler's log names L1"
 m=$(metric "$ENTRETIENS_SCHEDULER_HTTP" 'entretiens_scheduler_retention_purged_total{kind="history"}')

@@ -430,6 +430,32 @@ static int s_offer(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation 
     return rc ? rc : rec_obligation_due(r, txn, o, trace_id);
 }
 
+/* The employee's other interview of iv's type held on day, into by (""
+ * when none): what met an obligation when records held it — two campaigns
+ * of one type over the same people, the first interview held meets both.
+ * Returns 0 or an LMDB code. */
+static int s_held_by(records_t *r, MDB_txn *txn, const rec_iv_t *iv, int32_t day, char by[REC_ID_MAX + 1])
+{
+    by[0] = '\0';
+    char (*ids)[REC_ID_MAX + 1] = NULL;
+    size_t n = 0;
+    int rc = rec_employee_interviews(r, txn, iv->employee_id, &ids, &n);
+    for (size_t i = 0; !rc && i < n && !by[0]; i++) {
+        if (strcmp(ids[i], iv->id) == 0)
+            continue;
+        rec_iv_t *other = NULL;
+        rc = rec_iv_get(r, txn, ids[i], &other);
+        if (rc == MDB_NOTFOUND)
+            rc = 0;
+        else if (!rc && other->type && iv->type && strcmp(other->type, iv->type) == 0 &&
+                 ent_pbdate_day(other->held_on) == day)
+            snprintf(by, REC_ID_MAX + 1, "%s", other->id);
+        rec_iv_free(other);
+    }
+    free(ids);
+    return rc;
+}
+
 static int s_gone(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, bool met, const char *trace_id)
 {
     rec_iv_t *iv = NULL;
@@ -444,10 +470,18 @@ static int s_gone(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *
     rec_state_t st;
     rec_state_parse(iv->status, &st);
     if (rec_state_before_meeting(st)) {
-        char reason[160], d[ENT_DATE_STRLEN];
-        if (met)
+        char reason[160], d[ENT_DATE_STRLEN], by[REC_ID_MAX + 1] = "";
+        int32_t met_on = ent_pbdate_day(o->met_on);
+        if (met && met_on != ENT_DATE_NONE && (rc = s_held_by(r, txn, iv, met_on, by)) != 0) {
+            rec_iv_free(iv);
+            return rc;
+        }
+        if (met && by[0])
+            snprintf(reason, sizeof reason, "the obligation was met by interview %s, held on %s", by,
+                     ent_date_format(met_on, d));
+        else if (met)
             snprintf(reason, sizeof reason, "the obligation was met by an interview held outside records%s%s",
-                     o->met_on ? " on " : "", o->met_on ? ent_date_format(ent_pbdate_day(o->met_on), d) : "");
+                     met_on != ENT_DATE_NONE ? " on " : "", met_on != ENT_DATE_NONE ? ent_date_format(met_on, d) : "");
         else
             snprintf(reason, sizeof reason, "the obligation is no longer owed (%s)", rec_str(o->status));
         rec_set_str(&iv->cancelled_by, "scheduler");

@@ -12,7 +12,9 @@
 # issue's size is 1000000), ENT_COMPARE_CALLS (20000 point queries),
 # ENT_COMPARE_IN_FLIGHT (1: one batch at a time, as PostgreSQL's one
 # connection), ENT_COMPARE_SCHEDULER (another scheduler binary, to compare
-# two builds).
+# two builds), ENT_COMPARE_PIN (0, the default: the kernel places every
+# thread; 1 on two CPUs or more: both servers on the last CPU, the client
+# on the first, as dedicated cores would place them).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${ENT_BUILD:-$top/build-release}
@@ -20,6 +22,20 @@ build=${ENT_BUILD:-$top/build-release}
 # configured again: libpq may have just been installed
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j"$(nproc)" --target ent-bench-compare entretiens-scheduler >/dev/null
+
+# Placement.  Both servers get the same CPU and the client another, so
+# neither side pays for threads the kernel scatters: PostgreSQL's backend
+# (and its other processes, started from the pinned postmaster) and the
+# scheduler's loop with its ZeroMQ I/O thread share the last CPU, as a pod
+# with one dedicated CPU (Kubernetes' static CPU manager) would have them.
+pin=${ENT_COMPARE_PIN:-0}
+ncpu=$(nproc)
+srv_pin=() cli_pin=()
+if [ "$pin" = 1 ] && [ "$ncpu" -ge 2 ]; then
+  srv_pin=(taskset -c $((ncpu - 1)))
+  cli_pin=(taskset -c 0)
+fi
+sched=${ENT_COMPARE_SCHEDULER:-$build/services/entretiens-scheduler}
 
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 tmp=$(mktemp -d /tmp/ent-bench-pg.XXXXXX)
@@ -39,19 +55,28 @@ trap stop EXIT
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "${as_pg[@]}" "$pgbin/initdb" -D "$tmp/data" -U ent -A trust --encoding=UTF8 --locale=C.UTF-8 >"$tmp/initdb.log" 2>&1 ||
   { cat "$tmp/initdb.log" >&2; exit 1; }
-"${as_pg[@]}" "$pgbin/pg_ctl" -D "$tmp/data" -l "$tmp/postgresql.log" -w \
+"${srv_pin[@]}" "${as_pg[@]}" "$pgbin/pg_ctl" -D "$tmp/data" -l "$tmp/postgresql.log" -w \
   -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$tmp" start >/dev/null ||
   { cat "$tmp/postgresql.log" >&2; exit 1; }
 pg_pid=$(head -1 "$tmp/data/postmaster.pid")
+if [ ${#srv_pin[@]} -gt 0 ]; then
+  # the scheduler, started by the client, gets the servers' CPU back
+  printf '#!/bin/sh\nexec %s %s "$@"\n' "${srv_pin[*]}" "$sched" >"$tmp/scheduler"
+  chmod 755 "$tmp/scheduler"
+  sched=$tmp/scheduler
+  echo "placement: PostgreSQL and the scheduler on CPU $((ncpu - 1)), the client on CPU 0 (ENT_COMPARE_PIN=1)"
+else
+  echo "placement: the kernel's (ENT_COMPARE_PIN=1: the servers on one CPU, the client on another)"
+fi
 # the machine's load: the latencies below depend on it
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 "$pgbin/postgres" --version
 "${as_pg[@]}" "$pgbin/psql" -h 127.0.0.1 -p "$port" -U ent -d postgres -Atc \
   "SELECT 'fsync=' || current_setting('fsync') || ' synchronous_commit=' || current_setting('synchronous_commit') || ' shared_buffers=' || current_setting('shared_buffers')"
-"$build/tests/bench/ent-bench-compare" --pg "host=127.0.0.1 port=$port user=ent dbname=postgres" --pg-pid "$pg_pid" \
+"${cli_pin[@]}" "$build/tests/bench/ent-bench-compare" --pg "host=127.0.0.1 port=$port user=ent dbname=postgres" --pg-pid "$pg_pid" \
   --employees "${ENT_COMPARE_EMPLOYEES:-200000}" --calls "${ENT_COMPARE_CALLS:-20000}" \
   --in-flight "${ENT_COMPARE_IN_FLIGHT:-1}" \
-  --scheduler "${ENT_COMPARE_SCHEDULER:-$build/services/entretiens-scheduler}"
+  --scheduler "$sched"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Next to the point query, the other reads a web page makes, on the same

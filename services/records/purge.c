@@ -10,8 +10,10 @@
 #include "common/log.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void s_clear(char **field)
 {
@@ -200,13 +202,69 @@ static int s_collect(const MDB_val *k, const MDB_val *v, void *arg)
     return 0;
 }
 
+/* Collects the directory's entries after pos->next, at most budget of
+ * them, into d; *end when the walk reached the last one.  pos->next moves
+ * to the last key collected. */
+static int s_collect_chunk(records_t *r, MDB_txn *txn, rec_sweep_pos_t *pos, size_t budget, s_departed_t *d,
+                           bool *end)
+{
+    *end = false;
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, r->directory, &cur);
+    if (rc)
+        return rc;
+    MDB_val k = { strlen(pos->next), pos->next }, v;
+    rc = mdb_cursor_get(cur, &k, &v, k.mv_size ? MDB_SET_RANGE : MDB_FIRST);
+    if (rc == 0 && k.mv_size == strlen(pos->next) && memcmp(k.mv_data, pos->next, k.mv_size) == 0)
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* resume after it */
+    for (size_t seen = 0; rc == 0 && seen < budget; seen++) {
+        if ((rc = s_collect(&k, &v, d)) != 0)
+            break;
+        pos->seen++;
+        if (k.mv_size <= REC_ID_MAX) {
+            memcpy(pos->next, k.mv_data, k.mv_size);
+            pos->next[k.mv_size] = '\0';
+        }
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND) {
+        *end = true;
+        rc = 0;
+    }
+    return rc;
+}
+
+static int64_t s_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+#define S_PASS_MS (3600 * 1000) /* a pass an hour, and one at each new business day */
+
 int rec_retention_sweep(MDB_txn *txn, void *arg)
 {
     records_t *r = arg;
+    rec_sweep_pos_t *pos = &r->turn_retention_pos;
     /* retention periods are counted in years: the process' date */
     int32_t today = ent_clock_today();
+    int64_t mono = s_mono_ms();
+    if (!pos->running) {
+        if (pos->day == today && pos->at_ms && mono - pos->at_ms < S_PASS_MS)
+            return 0;
+        pos->running = true;
+        pos->next[0] = '\0';
+        pos->day = today;
+        pos->at_ms = mono;
+        pos->seen = pos->turns = 0;
+    }
+    pos->turns++;
+    size_t budget = ent_clock_pinned() ? SIZE_MAX : r->retention_chunk ? r->retention_chunk : 20000;
     s_departed_t d = { 0 };
-    int rc = ent_store_walk(txn, r->directory, s_collect, &d);
+    bool end = false;
+    int rc = s_collect_chunk(r, txn, pos, budget, &d, &end);
     size_t purged = 0, parts = 0;
     for (size_t i = 0; i < d.n && !rc; i++) {
         uint8_t done = 0, due = 0;
@@ -247,8 +305,28 @@ int rec_retention_sweep(MDB_txn *txn, void *arg)
     }
     free(d.ids);
     free(d.left);
+    if (!rc && end) {
+        pos->running = false; /* the last employee: the pass is over */
+        ent_log_info("records.retention_pass", "retention pass over %zu employees in %zu turns", pos->seen,
+                     pos->turns);
+    }
     if (!rc && (purged || parts))
         ent_log_info("records.retention", "retention sweep: %zu interviews purged, %zu had notes or preparations removed",
                      purged, parts);
     return rc;
+}
+
+void rec_retention_reset(void *arg)
+{
+    records_t *r = arg;
+    r->turn_retention_pos = r->retention_pos;
+}
+
+void rec_retention_flush(void *arg, bool committed)
+{
+    records_t *r = arg;
+    if (committed)
+        r->retention_pos = r->turn_retention_pos;
+    else
+        r->turn_retention_pos = r->retention_pos;
 }

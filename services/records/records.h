@@ -51,6 +51,16 @@
 #define REC_LIST_MAX 50000
 #define REC_TREE_DEPTH 64       /* management chains are followed this far */
 
+/* Where the retention sweep's pass stands (purge.c): the next directory
+ * key, whether a pass is under way, and when the last one started. */
+typedef struct {
+    char next[REC_ID_MAX + 1];
+    bool running;
+    int32_t day;          /* the business day the pass started on */
+    int64_t at_ms;        /* ... and the monotonic time */
+    size_t seen, turns;   /* employees looked at and turns taken by this pass */
+} rec_sweep_pos_t;
+
 typedef struct records {
     ent_daemon_t *d;
     ent_store_t *store;
@@ -62,6 +72,8 @@ typedef struct records {
     bool encrypt;         /* ENTRETIENS_RECORDS_ENCRYPT: seal what is written (reads open both) */
     rec_retention_t retention_cfg; /* ENTRETIENS_RETENTION_* */
     ent_pbarena_t *arena; /* the scheduler's event being applied is unpacked into it; NULL: the heap */
+    size_t retention_chunk;              /* ENTRETIENS_RECORDS_RETENTION_CHUNK: employees a turn */
+    rec_sweep_pos_t retention_pos, turn_retention_pos; /* committed, and this turn's */
 } records_t;
 
 /* Records' own configuration variables (ENTRETIENS_RECORDS_HORIZON_DAYS). */
@@ -203,9 +215,19 @@ int rec_purge_employee(records_t *r, MDB_txn *txn, const char *employee, const c
 int rec_purge_parts(records_t *r, MDB_txn *txn, const char *employee, bool notes, bool preparation, const char *actor,
                     size_t *changed);
 
-/* Periodic work (hourly and at every clock change): applies the retention
- * periods to every departed employee of the directory (rec_retention.h). */
+/* Periodic work (every second, and at every clock change): applies the
+ * retention periods to the departed employees of the directory
+ * (rec_retention.h) in passes — one an hour and one at each new business
+ * day — of r->retention_chunk employees a turn on the real clock, so that
+ * requests keep being answered at a million employees; the whole pass in
+ * one turn on a pinned clock (a clock change's reply means it is done).
+ * Returns 0 or an LMDB code. */
 int rec_retention_sweep(MDB_txn *txn, void *arg);
+
+/* The sweep's position follows the turn (ent_daemon_participant): reset
+ * when a turn is aborted, kept when it commits. */
+void rec_retention_reset(void *arg);
+void rec_retention_flush(void *arg, bool committed);
 
 /* ---- store.c: interviews, indexes, audit, events ------------------------ */
 

@@ -24,6 +24,9 @@ const ent_config_var_t rec_config_vars[] = {
       "on the performance of the contract); at most the content's" },
     { "ENTRETIENS_RETENTION_PREPARATION_YEARS", "2",
       "years after departure a preparation never shared is kept (L1471-1); at most the content's" },
+    { "ENTRETIENS_RECORDS_RETENTION_CHUNK", "20000",
+      "employees the retention sweep looks at per turn on the real clock (1 to 1000000): a pass over a large "
+      "directory is spread over turns so that requests keep being answered" },
     { "ENTRETIENS_RECORDS_ENCRYPT", "1",
       "1 = seal content and free text at rest (docs/data-protection.md); 0 writes them in clear, for "
       "measurements only (what is sealed stays readable)" },
@@ -290,6 +293,12 @@ int rec_setup(ent_daemon_t *d, void *arg)
         return ENT_DAEMON_CONFIG_ERROR;
     }
     r->horizon_days = (int) horizon;
+    int64_t chunk = ent_config_get_int(ent_daemon_config(d), "ENTRETIENS_RECORDS_RETENTION_CHUNK", 20000, &ok);
+    if (!ok || chunk < 1 || chunk > 1000000) {
+        ent_log_error("config.invalid", "ENTRETIENS_RECORDS_RETENTION_CHUNK must be a whole number from 1 to 1000000");
+        return ENT_DAEMON_CONFIG_ERROR;
+    }
+    r->retention_chunk = (size_t) chunk;
     int64_t encrypt = ent_config_get_int(ent_daemon_config(d), "ENTRETIENS_RECORDS_ENCRYPT", 1, &ok);
     if (!ok || (encrypt != 0 && encrypt != 1)) {
         ent_log_error("config.invalid", "ENTRETIENS_RECORDS_ENCRYPT must be 1 (seal content at rest) or 0");
@@ -356,7 +365,8 @@ int rec_setup(ent_daemon_t *d, void *arg)
         return -1;
     if (ent_daemon_every(d, 3600 * 1000, rec_grants_announce, r) ||
         ent_daemon_every(d, 3600 * 1000, rec_deferred_release, r) ||
-        ent_daemon_every(d, 3600 * 1000, rec_retention_sweep, r))
+        ent_daemon_every(d, 1000, rec_retention_sweep, r) ||
+        ent_daemon_participant(d, rec_retention_reset, rec_retention_flush, r))
         return -1;
     s_metrics(r);
     if (ent_daemon_every(d, REC_CENSUS_MS, s_census, r) ||

@@ -34,7 +34,7 @@ ENTRETIENS_RETENTION_OBLIGATIONS_YEARS=101 "$BIN/entretiens-scheduler" >"$IT_DIR
 grep -q RETENTION_OBLIGATIONS_YEARS "$IT_DIR/bad3.log" || fail "the refusal names the setting: $(cat "$IT_DIR/bad3.log")"
 
 start_bg scheduler "$BIN/entretiens-scheduler"; SCHED=$LAST_PID
-start_bg records "$BIN/entretiens-records"
+start_bg records "$BIN/entretiens-records"; RECORDS=$LAST_PID
 start_bg notifier "$BIN/entretiens-notifier"; NOTIFIER=$LAST_PID
 for d in scheduler records notifier; do wait_ready $d; done
 
@@ -196,4 +196,20 @@ wait_alive scheduler
 hist() { "$CTL" "${ADMIN[@]}" employee show "$1" | jq '.history | length'; }
 wait_for 30 0 hist R1 || fail "on the real clock R1's history stays"
 [ "$(hist R2)" = 2 ] || fail "on the real clock R2, who left a year ago, lost her history"
+# records on the real clock: its retention pass goes over the directory a
+# chunk a turn (ENTRETIENS_RECORDS_RETENTION_CHUNK=1 here), to the end
+kill -TERM "$RECORDS"; wait "$RECORDS" 2>/dev/null
+ENTRETIENS_RECORDS_RETENTION_CHUNK=0 "$BIN/entretiens-records" >"$IT_DIR/bad4.log" 2>&1; rc=$?
+[ $rc = 2 ] || fail "a retention chunk of 0: exit $rc, want 2"
+grep -q RETENTION_CHUNK "$IT_DIR/bad4.log" || fail "the refusal names the setting: $(cat "$IT_DIR/bad4.log")"
+rec_cursor() { metric "$ENTRETIENS_RECORDS_HTTP" 'entretiens_records_consumer_cursor_seq{producer="scheduler"}'; }
+ENTRETIENS_DATA_DIR=$IT_DIR/real ENTRETIENS_RECORDS_RETENTION_CHUNK=1 start_bg records-real "$BIN/entretiens-records"
+wait_alive records
+wait_for 30 "$(sched_head)" rec_cursor || fail "records did not apply the real scheduler's events"
+# (a pass starts hourly, on a new day and at start)
+kill -TERM "$LAST_PID"; wait "$LAST_PID" 2>/dev/null
+ENTRETIENS_DATA_DIR=$IT_DIR/real ENTRETIENS_RECORDS_RETENTION_CHUNK=1 start_bg records-real2 "$BIN/entretiens-records"
+wait_alive records
+passes() { grep -c '"records.retention_pass".*over 2 employees in 2 turns' "$IT_DIR/records-real2.log" || true; }
+wait_for 20 1 passes || fail "records' pass on the real clock: $(grep retention_pass "$IT_DIR/records-real2.log")"
 echo "PASS test_retention_people"

@@ -10,6 +10,10 @@
  *       batch in flight, then --in-flight batches outstanding on the one
  *       connection (PostgreSQL: libpq's pipeline mode; the scheduler: its
  *       group commit, whose commits per batch its /metrics count);
+ *       with --probe 1, a third ingest (pipelined, into a store thrown
+ *       away) has another client calling `health` one call at a time beside
+ *       it, whose latencies are printed: what the ingest's turns cost the
+ *       other callers;
  *    2. recompute: after a first computation as of 2026-11-26 (PostgreSQL's
  *       untimed, the scheduler's part of its ingest), everything again as of
  *       the next day: PostgreSQL its one rule, the scheduler every rule;
@@ -23,7 +27,8 @@
  *       the scheduler's share of its mapped store apart.
  *
  *  Usage: ent-bench-compare --pg CONNINFO --pg-pid POSTMASTER_PID
- *           [--employees N] [--calls N] [--in-flight N (default 4)] [--scheduler PATH]
+ *           [--employees N] [--calls N] [--in-flight N (default 4)] [--probe 0|1]
+ *           [--scheduler PATH]
  */
 #include "bench_util.h"
 #include "compare_pg.h"
@@ -31,7 +36,9 @@
 #include "common/rpc.h"
 #include "orggen.h"
 
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +53,7 @@ typedef struct {
     size_t employees;
     int calls;
     int in_flight;
+    int probe; /* 1: a third, probed, pipelined ingest (s_sched_ingest_probed) */
     const char *conninfo;
     pid_t pg_pid;
     char sched[4096];
@@ -526,6 +534,39 @@ static int s_sched_open(const char *dir, const char *path, s_sched_t *t)
     return up ? -1 : 0;
 }
 
+/* Beside the pipelined ingest, another client calls `health` one call at a
+ * time: its latencies say whether the ingest's turns hold other callers'
+ * answers back (they wait for the turn in progress and the commit of the
+ * one that carries them, never for the batches behind). */
+#define PROBE_MAX 200000
+typedef struct {
+    void *ctx;
+    const char *rpc;
+    ent_curve_client_t curve;
+    atomic_bool stop;
+    double *lat;
+    int n, failed;
+} s_probe_t;
+
+static void *s_probe_run(void *arg)
+{
+    s_probe_t *p = arg;
+    ent_rpc_client_t *c = ent_rpc_client_new(p->ctx, p->rpc, 300000, &p->curve);
+    while (c && !atomic_load(&p->stop) && p->n < PROBE_MAX) {
+        ent_rpc_result_t r;
+        double s = bench_now();
+        if (ent_rpc_client_call(c, "health", NULL, NULL, 0, &r) || r.code != ENT_OK)
+            p->failed++;
+        else
+            p->lat[p->n++] = (bench_now() - s) * 1e6;
+        ent_rpc_result_clear(&r);
+    }
+    if (!c)
+        p->failed++;
+    ent_rpc_client_destroy(&c);
+    return NULL;
+}
+
 /* The file into a scheduler, in_flight batches outstanding, with its
  * commits counted. */
 static int s_sched_ingest_counted(s_sched_t *t, const char *file, int in_flight, s_ingest_t *out)
@@ -537,6 +578,34 @@ static int s_sched_ingest_counted(s_sched_t *t, const char *file, int in_flight,
     out->batches = b1 - b0;
     out->commits = c1 - c0;
     return 0;
+}
+
+/* The pipelined ingest with the health prober beside it; prints the
+ * prober's latencies.  Returns 0 or -1. */
+static int s_sched_ingest_probed(s_sched_t *t, const char *file, int in_flight, s_ingest_t *out)
+{
+    s_probe_t p = { .ctx = t->ctx, .rpc = t->rpc };
+    pthread_t th;
+    atomic_init(&p.stop, false);
+    if (bench_curve("scheduler", &p.curve) || !(p.lat = malloc(PROBE_MAX * sizeof *p.lat)))
+        return -1;
+    if (pthread_create(&th, NULL, s_probe_run, &p) != 0) {
+        free(p.lat);
+        return -1;
+    }
+    int rc = s_sched_ingest_counted(t, file, in_flight, out);
+    atomic_store(&p.stop, true);
+    pthread_join(th, NULL);
+    if (p.n > 0) {
+        qsort(p.lat, (size_t) p.n, sizeof *p.lat, bench_cmp_double);
+        printf("%-44s %d calls (%d failed): p50 %.0f us, p99 %.0f us, max %.0f us\n",
+               "  health beside it, one call at a time", p.n, p.failed, p.lat[p.n / 2], p.lat[(int) (p.n * 0.99)],
+               p.lat[p.n - 1]);
+    }
+    if (p.failed)
+        rc = -1;
+    free(p.lat);
+    return rc;
 }
 
 static void s_print_ingest(const char *who, const s_ingest_t *in)
@@ -566,6 +635,7 @@ static void s_opts(int argc, char **argv, s_opts_t *o)
     o->employees = 200000;
     o->calls = 20000;
     o->in_flight = 4;
+    o->probe = 0;
     o->conninfo = NULL;
     o->pg_pid = 0;
     snprintf(o->sched, sizeof o->sched, "%s", argv[0]);
@@ -579,6 +649,8 @@ static void s_opts(int argc, char **argv, s_opts_t *o)
             o->calls = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--in-flight") == 0)
             o->in_flight = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--probe") == 0)
+            o->probe = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--pg") == 0)
             o->conninfo = argv[i + 1];
         else if (strcmp(argv[i], "--pg-pid") == 0)
@@ -594,7 +666,7 @@ int main(int argc, char **argv)
     s_opts(argc, argv, &o);
     if (!o.conninfo || o.pg_pid <= 0 || o.employees == 0 || o.calls < 100 || o.in_flight < 1) {
         fprintf(stderr, "usage: ent-bench-compare --pg CONNINFO --pg-pid PID [--employees N] [--calls N>=100] "
-                        "[--in-flight N>=1] [--scheduler PATH]\n");
+                        "[--in-flight N>=1] [--probe 0|1] [--scheduler PATH]\n");
         return 2;
     }
     int32_t today = ent_date_from_ymd(2026, 11, 26);
@@ -651,6 +723,18 @@ int main(int argc, char **argv)
         if (s_sched_open(sdir, o.sched, &first) || s_sched_ingest_counted(&first, file, 1, &sch.ing[0]))
             goto done;
         s_print_ingest("scheduler", &sch.ing[0]);
+        s_sched_close(&first);
+        snprintf(cmd, sizeof cmd, "rm -rf %s", sdir);
+        if (system(cmd) != 0)
+            goto done;
+    }
+    if (o.probe) {
+        /* not a figure of the table: the prober's calls share the daemon */
+        s_ingest_t probed = { 0 };
+        snprintf(sdir, sizeof sdir, "%s/sched-probe", dir);
+        if (s_sched_open(sdir, o.sched, &first) || s_sched_ingest_probed(&first, file, o.in_flight, &probed))
+            goto done;
+        s_print_ingest("scheduler (probed)", &probed);
         s_sched_close(&first);
         snprintf(cmd, sizeof cmd, "rm -rf %s", sdir);
         if (system(cmd) != 0)

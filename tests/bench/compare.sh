@@ -14,7 +14,8 @@
 # again from empty with that many batches outstanding on their one
 # connection — PostgreSQL in libpq's pipeline mode; 1: once only),
 # ENT_COMPARE_SCHEDULER (another scheduler binary, to compare
-# two builds).
+# two builds), ENT_COMPARE_PROBE (1: a third scheduler ingest, pipelined,
+# with another client calling health beside it: its latencies).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${ENT_BUILD:-$top/build-release}
@@ -52,7 +53,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
   "SELECT 'fsync=' || current_setting('fsync') || ' synchronous_commit=' || current_setting('synchronous_commit') || ' shared_buffers=' || current_setting('shared_buffers')"
 "$build/tests/bench/ent-bench-compare" --pg "host=127.0.0.1 port=$port user=ent dbname=postgres" --pg-pid "$pg_pid" \
   --employees "${ENT_COMPARE_EMPLOYEES:-200000}" --calls "${ENT_COMPARE_CALLS:-20000}" \
-  --in-flight "${ENT_COMPARE_IN_FLIGHT:-4}" \
+  --in-flight "${ENT_COMPARE_IN_FLIGHT:-4}" --probe "${ENT_COMPARE_PROBE:-0}" \
   --scheduler "${ENT_COMPARE_SCHEDULER:-$build/services/entretiens-scheduler}"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 

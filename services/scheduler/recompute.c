@@ -583,7 +583,10 @@ void sched_touch(scheduler_t *s, const char *employee_id)
         s->touched = t;
         s->cap_touched = cap;
     }
-    snprintf(s->touched[s->n_touched++], SCHED_ID_MAX + 1, "%s", employee_id);
+    /* as snprintf "%s" would, without its formatting (once per employee
+     * of every batch) */
+    size_t at = 0;
+    s_cat(s->touched[s->n_touched++], SCHED_ID_MAX + 1, &at, employee_id);
 }
 
 /* One thread of the parallel sweep: in a read-only snapshot, computes every

@@ -462,8 +462,8 @@ static int s_ingest(ent_rpc_call_t *call, void *arg)
     }
     int rc = s_ingest_events(s, call, req);
     /* unpacked into the arena, the request is freed by the arena's next
-     * reset: walking its thousands of fields to free nothing was a
-     * twentieth of the ingest's time */
+     * reset: walking its thousands of fields to free nothing was a few
+     * percent of the ingest's time */
     if (alloc != &arena)
         entretiens__v1__ingest_request__free_unpacked(req, alloc);
     return rc;

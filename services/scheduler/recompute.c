@@ -124,19 +124,37 @@ sch_lang_t sched_lang(const char *lang)
                : SCH_LANG_EN;
 }
 
-void sched_obligation_msg(scheduler_t *s, const char *employee_id, const sched_obl_t *o,
-                          const Entretiens__V1__Employee *emp, sch_lang_t lang, sched_obl_msg_t *out)
+/* Appends text to buf (size bytes, *at used) as snprintf would, cut where
+ * it no longer fits: obligation ids and outbox keys are built for every
+ * obligation published, and printf's formatting was a tenth of the
+ * ingest's own time. */
+static void s_cat(char *buf, size_t size, size_t *at, const char *text)
+{
+    size_t n = strlen(text);
+    if (*at + n >= size)
+        n = size - 1 - *at;
+    memcpy(buf + *at, text, n);
+    *at += n;
+    buf[*at] = '\0';
+}
+
+/* Every field of an obligation's message but its reason and basis (the
+ * prose, which events do not carry). */
+static void s_obligation_fields(scheduler_t *s, const char *employee_id, const sched_obl_t *o,
+                                const Entretiens__V1__Employee *emp, sched_obl_msg_t *out)
 {
     Entretiens__V1__Obligation *m = &out->msg;
     entretiens__v1__obligation__init(m);
     char anchor[ENT_DATE_STRLEN];
     const char *type = sch_type_name(o->o.type);
-    if (o->campaign)
-        snprintf(out->id, sizeof out->id, "%s/%s/campaign-%s", employee_id, type ? type : "?",
-                 s_campaign_id(s, o->campaign));
-    else
-        snprintf(out->id, sizeof out->id, "%s/%s/%s", employee_id, type ? type : "?",
-                 ent_date_format(o->o.anchor, anchor));
+    size_t at = 0;
+    /* employee/type/anchor, or employee/type/campaign-ID */
+    s_cat(out->id, sizeof out->id, &at, employee_id);
+    s_cat(out->id, sizeof out->id, &at, "/");
+    s_cat(out->id, sizeof out->id, &at, type ? type : "?");
+    s_cat(out->id, sizeof out->id, &at, o->campaign ? "/campaign-" : "/");
+    s_cat(out->id, sizeof out->id, &at,
+          o->campaign ? s_campaign_id(s, o->campaign) : ent_date_format(o->o.anchor, anchor));
     m->obligation_id = out->id;
     m->employee_id = (char *) employee_id;
     m->type = (char *) (type ? type : "");
@@ -149,24 +167,18 @@ void sched_obligation_msg(scheduler_t *s, const char *employee_id, const sched_o
     m->penalty_eur = o->o.penalty_eur;
     m->penalty_if_inspected_eur = sch_obligation_penalty_if_inspected(&o->o);
     m->actionable = o->actionable;
+    at = 0;
     if (o->campaign) {
-        const Entretiens__V1__Campaign *c = s->campaigns[o->campaign - 1].c;
-        char due[ENT_DATE_STRLEN];
-        snprintf(out->rule, sizeof out->rule, "campaign.%s", c->id);
-        snprintf(out->reason, sizeof out->reason,
-                 lang == SCH_LANG_FR ? "Campagne « %s » (%s) : entretien %s dû au plus tard le %s."
-                                     : "Campaign '%s' (%s): %s interview due by %s.",
-                 c->title && *c->title ? c->title : c->id, c->id, type ? type : "?",
-                 ent_date_format(o->o.due_date, due));
-        m->basis = "company campaign";
+        s_cat(out->rule, sizeof out->rule, &at, "campaign.");
+        s_cat(out->rule, sizeof out->rule, &at, s->campaigns[o->campaign - 1].c->id);
     } else {
         const sch_rule_t *r = sch_obligation_rule(&o->o);
-        snprintf(out->rule, sizeof out->rule, "%s", r ? r->id : "");
-        m->basis = (char *) (r ? r->basis : "");
-        sch_obligation_reason_lang(&o->o, lang, out->reason, sizeof out->reason);
+        s_cat(out->rule, sizeof out->rule, &at, r ? r->id : "");
     }
     m->rule = out->rule;
+    out->reason[0] = '\0';
     m->reason = out->reason;
+    m->basis = "";
     if (emp) {
         m->manager_id = emp->manager_id;
         m->entity = emp->entity;
@@ -178,30 +190,68 @@ void sched_obligation_msg(scheduler_t *s, const char *employee_id, const sched_o
     }
 }
 
-static int s_publish(scheduler_t *s, MDB_txn *txn, const char *type, const char *employee_id,
-                     const sched_obl_t *o, Entretiens__V1__Employee **emp)
+void sched_obligation_msg(scheduler_t *s, const char *employee_id, const sched_obl_t *o,
+                          const Entretiens__V1__Employee *emp, sch_lang_t lang, sched_obl_msg_t *out)
 {
-    if (!*emp) {
-        int rc = sched_employee_get(s, txn, employee_id, emp);
-        if (rc && rc != MDB_NOTFOUND)
-            return rc;
+    s_obligation_fields(s, employee_id, o, emp, out);
+    Entretiens__V1__Obligation *m = &out->msg;
+    if (o->campaign) {
+        const Entretiens__V1__Campaign *c = s->campaigns[o->campaign - 1].c;
+        const char *type = sch_type_name(o->o.type);
+        char due[ENT_DATE_STRLEN];
+        snprintf(out->reason, sizeof out->reason,
+                 lang == SCH_LANG_FR ? "Campagne « %s » (%s) : entretien %s dû au plus tard le %s."
+                                     : "Campaign '%s' (%s): %s interview due by %s.",
+                 c->title && *c->title ? c->title : c->id, c->id, type ? type : "?",
+                 ent_date_format(o->o.due_date, due));
+        m->basis = "company campaign";
+    } else {
+        const sch_rule_t *r = sch_obligation_rule(&o->o);
+        m->basis = (char *) (r ? r->basis : "");
+        sch_obligation_reason_lang(&o->o, lang, out->reason, sizeof out->reason);
     }
-    sched_obl_msg_t *m = malloc(sizeof *m);
-    if (!m)
-        return ENOMEM;
-    sched_obligation_msg(s, employee_id, o, *emp, SCH_LANG_EN, m);
+}
+
+/* The employee's record for the events of one recompute, read once, into
+ * the scheduler's publish arena (s_employee_release frees it). */
+static int s_employee_load(scheduler_t *s, MDB_txn *txn, const char *employee_id, Entretiens__V1__Employee **emp)
+{
+    int rc = sched_employee_get_with(s, txn, employee_id, ent_pbarena_allocator(s->publish_arena), emp);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static void s_employee_release(scheduler_t *s, Entretiens__V1__Employee **emp)
+{
+    if (*emp)
+        entretiens__v1__employee__free_unpacked(*emp, ent_pbarena_allocator(s->publish_arena));
+    *emp = NULL;
+    ent_pbarena_reset(s->publish_arena);
+}
+
+static int s_publish(scheduler_t *s, MDB_txn *txn, const char *type, const char *employee_id,
+                     const sched_obl_t *o, Entretiens__V1__Employee **emp, bool *emp_read)
+{
+    if (!*emp_read) {
+        int rc = s_employee_load(s, txn, employee_id, emp);
+        if (rc)
+            return rc;
+        *emp_read = true;
+    }
     /* events carry the rule id, not its prose: the reason and basis are
      * what make the outbox large, and scheduler.obligations serves them */
-    m->msg.reason = "";
-    m->msg.basis = "";
+    sched_obl_msg_t m;
+    s_obligation_fields(s, employee_id, o, *emp, &m);
     Entretiens__V1__ObligationEvent ev = ENTRETIENS__V1__OBLIGATION_EVENT__INIT;
-    ev.obligation = &m->msg;
+    ev.obligation = &m.msg;
+    /* obligation id : what happened (the type after "scheduler.interview.") : due date */
     char key[256], due[ENT_DATE_STRLEN];
-    snprintf(key, sizeof key, "%s:%s:%s", m->id, type + sizeof "scheduler.interview." - 1,
-             ent_date_format(o->o.due_date, due));
-    int rc = ent_outbox_append_msg(ent_daemon_outbox(s->d), txn, type, key, "", ent_clock_now_ms(), &ev.base, NULL);
-    free(m);
-    return rc;
+    size_t at = 0;
+    s_cat(key, sizeof key, &at, m.id);
+    s_cat(key, sizeof key, &at, ":");
+    s_cat(key, sizeof key, &at, type + sizeof "scheduler.interview." - 1);
+    s_cat(key, sizeof key, &at, ":");
+    s_cat(key, sizeof key, &at, ent_date_format(o->o.due_date, due));
+    return ent_outbox_append_msg(ent_daemon_outbox(s->d), txn, type, key, "", ent_clock_now_ms(), &ev.base, NULL);
 }
 
 const uint8_t *sched_facts_parse(const MDB_val *v, sched_facts_head_t *h, size_t *nfacts)
@@ -429,6 +479,7 @@ static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MD
         return 0; /* nothing changed: the common case of the daily sweep */
 
     Entretiens__V1__Employee *e = NULL;
+    bool e_read = false;
     uint8_t key[128];
     MDB_val ik, iv;
     rc = 0;
@@ -447,11 +498,11 @@ static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MD
                 rc = 0;
         }
         if (!rc && !f && o->actionable)
-            rc = s_publish(s, txn, "scheduler.interview.cancelled", employee_id, o, &e);
+            rc = s_publish(s, txn, "scheduler.interview.cancelled", employee_id, o, &e, &e_read);
         /* after the .cancelled above: a consumer that knows both ends with
          * the obligation gone, as it is gone from the store */
         if (!rc && !f)
-            rc = s_publish(s, txn, "scheduler.obligation.removed", employee_id, o, &e);
+            rc = s_publish(s, txn, "scheduler.obligation.removed", employee_id, o, &e, &e_read);
     }
     for (int j = 0; j < nn && !rc; j++) {
         const sched_obl_t *f = &fresh[j], *o = NULL;
@@ -470,23 +521,22 @@ static int s_recompute(scheduler_t *s, MDB_txn *txn, const char *employee_id, MD
         }
         if (f->actionable && (!o || !o->actionable || o->o.due_date != f->o.due_date ||
                               o->o.penalty_eur != f->o.penalty_eur))
-            rc = s_publish(s, txn, "scheduler.interview.due", employee_id, f, &e);
+            rc = s_publish(s, txn, "scheduler.interview.due", employee_id, f, &e, &e_read);
         else if (f->actionable && o && o->o.status == SCH_STATUS_UPCOMING && f->o.status == SCH_STATUS_OVERDUE)
-            rc = s_publish(s, txn, "scheduler.interview.overdue", employee_id, f, &e);
+            rc = s_publish(s, txn, "scheduler.interview.overdue", employee_id, f, &e, &e_read);
         else if (o && o->actionable && f->o.status == SCH_STATUS_MET)
-            rc = s_publish(s, txn, "scheduler.interview.met", employee_id, f, &e);
+            rc = s_publish(s, txn, "scheduler.interview.met", employee_id, f, &e, &e_read);
         else if (o && o->actionable && !f->actionable)
-            rc = s_publish(s, txn, "scheduler.interview.cancelled", employee_id, f, &e);
+            rc = s_publish(s, txn, "scheduler.interview.cancelled", employee_id, f, &e, &e_read);
         else if (!o || memcmp(o, f, sizeof *f) != 0)
             /* every other change, history included (met, missed, cancelled
              * before the platform; a penalty appearing on a missed recap):
              * the interview.* events above are for the to-do consumers
              * (records, notifier) and leave these out, so the obligation's
              * full state goes out under a type of its own (analytics) */
-            rc = s_publish(s, txn, "scheduler.obligation.changed", employee_id, f, &e);
+            rc = s_publish(s, txn, "scheduler.obligation.changed", employee_id, f, &e, &e_read);
     }
-    if (e)
-        entretiens__v1__employee__free_unpacked(e, NULL);
+    s_employee_release(s, &e);
     if (rc)
         return rc;
     MDB_val nv = { (size_t) nn * sizeof *fresh, fresh };
@@ -533,7 +583,10 @@ void sched_touch(scheduler_t *s, const char *employee_id)
         s->touched = t;
         s->cap_touched = cap;
     }
-    snprintf(s->touched[s->n_touched++], SCHED_ID_MAX + 1, "%s", employee_id);
+    /* as snprintf "%s" would, without its formatting (once per employee
+     * of every batch) */
+    size_t at = 0;
+    s_cat(s->touched[s->n_touched++], SCHED_ID_MAX + 1, &at, employee_id);
 }
 
 /* One thread of the parallel sweep: in a read-only snapshot, computes every
@@ -667,11 +720,11 @@ int sched_backfill(scheduler_t *s, MDB_txn *txn)
             n = SCHED_MAX_OBLIGATIONS;
         memcpy(s->sobl_buf, v.mv_data, n * sizeof(sched_obl_t));
         Entretiens__V1__Employee *e = NULL;
+        bool e_read = false;
         /* the outbox is another database: the cursor stays valid */
         for (size_t i = 0; i < n && !rc; i++)
-            rc = s_publish(s, txn, "scheduler.obligation.changed", id, &s->sobl_buf[i], &e);
-        if (e)
-            entretiens__v1__employee__free_unpacked(e, NULL);
+            rc = s_publish(s, txn, "scheduler.obligation.changed", id, &s->sobl_buf[i], &e, &e_read);
+        s_employee_release(s, &e);
         if (rc)
             break;
         published += n;

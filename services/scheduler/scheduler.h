@@ -154,6 +154,8 @@ typedef struct scheduler {
      * manager's records unpacked into an arena, about 30 of a call's 37
      * allocations otherwise (docs/performance.md) */
     ent_pbarena_t *query_arena;
+    /* recompute: the employee's record for the events it publishes */
+    ent_pbarena_t *publish_arena;
     Entretiens__V1__EmployeeEvent **rebuild_events;
     bool *rebuild_heap;
 } scheduler_t;

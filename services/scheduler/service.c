@@ -276,9 +276,10 @@ int sched_setup(ent_daemon_t *d, void *arg)
     s->req_arena.cap = 32u << 20; /* a batch of 10,000 events unpacks in about 6 MiB */
     s->req_arena.buf = malloc(s->req_arena.cap);
     s->query_arena = ent_pbarena_new(64u << 10); /* two Employee records, with room */
+    s->publish_arena = ent_pbarena_new(16u << 10); /* one Employee record, with room */
     s->rebuild_events = calloc(SCHED_MAX_FACTS, sizeof *s->rebuild_events);
     s->rebuild_heap = calloc(SCHED_MAX_FACTS, sizeof *s->rebuild_heap);
-    if (!s->facts_buf || !s->sobl_buf || !s->arena.buf || !s->req_arena.buf || !s->query_arena ||
+    if (!s->facts_buf || !s->sobl_buf || !s->arena.buf || !s->req_arena.buf || !s->query_arena || !s->publish_arena ||
         !s->rebuild_events || !s->rebuild_heap)
         return -1;
     s->swept_on = s->sweep_today = ENT_DATE_NONE;
@@ -315,6 +316,7 @@ void sched_teardown(scheduler_t *s)
     free(s->arena.buf);
     free(s->req_arena.buf);
     ent_pbarena_destroy(&s->query_arena);
+    ent_pbarena_destroy(&s->publish_arena);
     free(s->rebuild_events);
     free(s->rebuild_heap);
     free(s->entities);

@@ -6,7 +6,14 @@
  *       written to one file of events that both sides read;
  *    1. ingest: batches of 1,000 events, each acknowledged after its commit
  *       (PostgreSQL: one transaction per batch, compare_pg.h; scheduler:
- *       one scheduler.ingest per batch, --in-flight batches outstanding);
+ *       one scheduler.ingest per batch), twice from an empty store: one
+ *       batch in flight, then --in-flight batches outstanding on the one
+ *       connection (PostgreSQL: libpq's pipeline mode; the scheduler: its
+ *       group commit, whose commits per batch its /metrics count);
+ *       with --probe 1, a third ingest (pipelined, into a store thrown
+ *       away) has another client calling `health` one call at a time beside
+ *       it, whose latencies are printed: what the ingest's turns cost the
+ *       other callers;
  *    2. recompute: after a first computation as of 2026-11-26 (PostgreSQL's
  *       untimed, the scheduler's part of its ingest), everything again as of
  *       the next day: PostgreSQL its one rule, the scheduler every rule;
@@ -20,7 +27,8 @@
  *       the scheduler's share of its mapped store apart.
  *
  *  Usage: ent-bench-compare --pg CONNINFO --pg-pid POSTMASTER_PID
- *           [--employees N] [--calls N] [--in-flight N] [--scheduler PATH]
+ *           [--employees N] [--calls N] [--in-flight N (default 4)] [--probe 0|1]
+ *           [--scheduler PATH]
  */
 #include "bench_util.h"
 #include "compare_pg.h"
@@ -28,7 +36,9 @@
 #include "common/rpc.h"
 #include "orggen.h"
 
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +53,7 @@ typedef struct {
     size_t employees;
     int calls;
     int in_flight;
+    int probe; /* 1: a third, probed, pipelined ingest (s_sched_ingest_probed) */
     const char *conninfo;
     pid_t pg_pid;
     char sched[4096];
@@ -113,40 +124,86 @@ static void s_random_id(uint64_t *rng, size_t employees, char *out, size_t size)
 
 /* ------------------------------------------------------------ PostgreSQL */
 
+/* One ingest of the whole file. */
 typedef struct {
-    double ingest_s, recompute_s, p50, p99;
+    int in_flight;
+    double s;         /* wall time */
+    size_t inserted;  /* events new to the store */
+    double cpu_s;     /* the server's CPU time (PostgreSQL: its backend; the scheduler: every thread) */
+    double batches;   /* the scheduler's scheduler.ingest calls and its commits meanwhile (/metrics) */
+    double commits;
+} s_ingest_t;
+
+typedef struct {
+    s_ingest_t ing[2]; /* one batch in flight, then --in-flight */
+    double recompute_s, p50, p99;
     double cpu_us; /* the server's CPU time per point query (every thread) */
-    size_t inserted, changed, rows;
+    size_t changed, rows;
     long pss_kb;
     int procs;
 } s_side_t;
 
-static int s_pg_ingest(cmp_pg_t *pg, const char *file, s_side_t *out)
+/* Adds up to BATCH events of f to PostgreSQL's batch; returns how many (0
+ * at the end of the file), or -1. */
+static int s_pg_fill(cmp_pg_t *pg, FILE *f, uint8_t **buf, size_t *cap)
+{
+    int n = 0;
+    Entretiens__V1__EmployeeEvent *ev;
+    while (n < BATCH && (ev = s_read_event(f, buf, cap))) {
+        int rc = cmp_pg_batch_add(pg, ev);
+        entretiens__v1__employee_event__free_unpacked(ev, NULL);
+        if (rc)
+            return -1;
+        n++;
+    }
+    return n;
+}
+
+/* The file into PostgreSQL, batch after batch: with one in flight, each
+ * through COPY in its transaction; with more, pipelined. */
+static int s_pg_ingest(cmp_pg_t *pg, const char *file, int in_flight, s_ingest_t *out)
 {
     FILE *f = fopen(file, "rb");
     if (!f)
         return -1;
+    pid_t backend = (pid_t) cmp_pg_backend_pid(pg);
     uint8_t *buf = NULL;
-    size_t cap = 0, in = 0;
-    int rc = 0;
+    size_t cap = 0, n;
+    int rc = 0, outstanding = 0, got;
+    bool more = true;
+    out->in_flight = in_flight;
+    long long cpu0 = bench_cpu_ns(backend);
     double t0 = bench_now();
-    Entretiens__V1__EmployeeEvent *ev;
-    while (!rc && (ev = s_read_event(f, &buf, &cap))) {
-        rc = cmp_pg_batch_add(pg, ev);
-        entretiens__v1__employee_event__free_unpacked(ev, NULL);
-        if (!rc && ++in == BATCH) {
-            size_t n;
-            rc = cmp_pg_batch_commit(pg, &n);
-            out->inserted += n;
-            in = 0;
+    if (in_flight == 1) {
+        while (!rc && (got = s_pg_fill(pg, f, &buf, &cap)) != 0) {
+            rc = got < 0 || cmp_pg_batch_commit(pg, &n);
+            out->inserted += rc ? 0 : n;
         }
+    } else {
+        rc = cmp_pg_pipeline_begin(pg);
+        while (!rc && (more || outstanding)) {
+            while (!rc && more && outstanding < in_flight) {
+                got = s_pg_fill(pg, f, &buf, &cap);
+                if (got <= 0) {
+                    rc = got < 0;
+                    more = false;
+                } else if (!(rc = cmp_pg_pipeline_send(pg))) {
+                    outstanding++;
+                }
+            }
+            if (!rc && outstanding) {
+                rc = cmp_pg_pipeline_recv(pg, &n);
+                out->inserted += n;
+                outstanding--;
+            }
+        }
+        /* after a failure the pipeline is not drained: the connection is
+         * given up with it */
+        if (!rc)
+            rc = cmp_pg_pipeline_end(pg);
     }
-    if (!rc && in) {
-        size_t n;
-        rc = cmp_pg_batch_commit(pg, &n);
-        out->inserted += n;
-    }
-    out->ingest_s = bench_now() - t0;
+    out->s = bench_now() - t0;
+    out->cpu_s = (double) (bench_cpu_ns(backend) - cpu0) / 1e9;
     free(buf);
     fclose(f);
     return rc;
@@ -225,7 +282,9 @@ static size_t s_sched_batch(FILE *f, uint8_t **data, size_t *len, uint8_t **buf,
     return n;
 }
 
-static int s_sched_ingest(void *sock, const char *file, int in_flight, s_side_t *out)
+/* The file into the scheduler, in_flight batches outstanding on the
+ * DEALER. */
+static int s_sched_ingest(void *sock, pid_t pid, const char *file, int in_flight, s_ingest_t *out)
 {
     FILE *f = fopen(file, "rb");
     if (!f)
@@ -235,6 +294,8 @@ static int s_sched_ingest(void *sock, const char *file, int in_flight, s_side_t 
     int outstanding = 0, rc = 0;
     uint64_t id = 1;
     bool more = true;
+    out->in_flight = in_flight;
+    long long cpu0 = bench_cpu_ns(pid);
     double t0 = bench_now();
     while (!rc && (more || outstanding)) {
         while (more && outstanding < in_flight) {
@@ -253,7 +314,8 @@ static int s_sched_ingest(void *sock, const char *file, int in_flight, s_side_t 
             outstanding--;
         }
     }
-    out->ingest_s = bench_now() - t0;
+    out->s = bench_now() - t0;
+    out->cpu_s = (double) (bench_cpu_ns(pid) - cpu0) / 1e9;
     free(buf);
     fclose(f);
     return rc;
@@ -287,28 +349,55 @@ static int s_sched_query(void *side, const char *employee_id)
     return s_sched_obligations(side, employee_id, NULL);
 }
 
+/* Values of the scheduler's /metrics: each names[i] is the whole series
+ * name up to the value (labels included); values[i] gets its value, 0 when
+ * absent (a method never called).  Returns 0, or -1 when unreadable. */
+static int s_metrics(const char *http, const char *const *names, double *values, int n)
+{
+    char cmd[256], line[1024];
+    snprintf(cmd, sizeof cmd, "curl -sf http://%s/metrics", http);
+    FILE *f = popen(cmd, "r");
+    if (!f)
+        return -1;
+    for (int i = 0; i < n; i++)
+        values[i] = 0;
+    while (fgets(line, sizeof line, f))
+        for (int i = 0; i < n; i++)
+            if (strncmp(line, names[i], strlen(names[i])) == 0 && line[strlen(names[i])] == ' ')
+                values[i] = atof(line + strlen(names[i]));
+    return pclose(f) == 0 ? 0 : -1;
+}
+
 /* The scheduler's own account of a method from its /metrics: the sum and
  * count of entretiens_scheduler_rpc_duration_seconds (receipt to reply,
  * inside the daemon; 0 and 0 before the method's first call).  Returns 0,
  * or -1 when unreadable. */
 static int s_server_time(const char *http, const char *method, double *sum, double *count)
 {
-    char cmd[256], line[1024], want_sum[160], want_count[160];
-    snprintf(cmd, sizeof cmd, "curl -sf http://%s/metrics", http);
+    char want_sum[160], want_count[160];
     snprintf(want_sum, sizeof want_sum, "entretiens_scheduler_rpc_duration_seconds_sum{method=\"%s\"}", method);
     snprintf(want_count, sizeof want_count, "entretiens_scheduler_rpc_duration_seconds_count{method=\"%s\"}",
              method);
-    FILE *f = popen(cmd, "r");
-    if (!f)
-        return -1;
-    *sum = *count = 0;
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, want_sum, strlen(want_sum)) == 0)
-            *sum = atof(line + strlen(want_sum));
-        else if (strncmp(line, want_count, strlen(want_count)) == 0)
-            *count = atof(line + strlen(want_count));
-    }
-    return pclose(f) == 0 ? 0 : -1;
+    const char *names[] = { want_sum, want_count };
+    double v[2];
+    int rc = s_metrics(http, names, v, 2);
+    *sum = v[0];
+    *count = v[1];
+    return rc;
+}
+
+/* The scheduler's ingest calls and commits so far (its /metrics). */
+static int s_commits(const char *http, double *batches, double *commits)
+{
+    static const char *const names[] = {
+        "entretiens_scheduler_rpc_duration_seconds_count{method=\"scheduler.ingest\"}",
+        "entretiens_scheduler_lmdb_commits_total",
+    };
+    double v[2];
+    int rc = s_metrics(http, names, v, 2);
+    *batches = v[0];
+    *commits = v[1];
+    return rc;
 }
 
 /* p50/p99 of the bare round trip (health: no store, no payload), the
@@ -389,6 +478,148 @@ static int s_copy_obligations(void *sock, cmp_pg_t *pg, size_t employees, size_t
     return rc;
 }
 
+/* A scheduler under test: its process and the benchmark's connections to
+ * it (a DEALER for the pipelined ingest and the copy, a client for the
+ * calls one at a time). */
+typedef struct {
+    pid_t pid;
+    char rpc[64], http[64];
+    void *ctx, *sock;
+    ent_rpc_client_t *c;
+} s_sched_t;
+
+/* Stops the daemon and closes the connections; safe on a half-opened one. */
+static void s_sched_close(s_sched_t *t)
+{
+    ent_rpc_client_destroy(&t->c);
+    if (t->sock) {
+        int linger = 0;
+        zmq_setsockopt(t->sock, ZMQ_LINGER, &linger, sizeof linger);
+        zmq_close(t->sock);
+        t->sock = NULL;
+    }
+    if (t->ctx) {
+        zmq_ctx_term(t->ctx);
+        t->ctx = NULL;
+    }
+    if (t->pid > 0) {
+        kill(t->pid, SIGTERM);
+        waitpid(t->pid, NULL, 0);
+        t->pid = -1;
+    }
+}
+
+/* Starts the scheduler at path with its store in dir and waits until it
+ * answers.  Returns 0, or -1 (close it still). */
+static int s_sched_open(const char *dir, const char *path, s_sched_t *t)
+{
+    ent_curve_client_t curve;
+    if ((t->pid = bench_scheduler_start(dir, path, t->rpc, sizeof t->rpc)) < 0 || bench_curve("scheduler", &curve))
+        return -1;
+    /* bench_scheduler_start's */
+    snprintf(t->http, sizeof t->http, "127.0.0.1:%d", atoi(strrchr(t->rpc, ':') + 1) + 2);
+    t->ctx = zmq_ctx_new();
+    t->sock = zmq_socket(t->ctx, ZMQ_DEALER);
+    ent_curve_apply_client(t->sock, &curve);
+    zmq_connect(t->sock, t->rpc);
+    t->c = ent_rpc_client_new(t->ctx, t->rpc, 300000, &curve);
+    int up = -1;
+    for (int i = 0; i < 100 && up; i++) {
+        ent_rpc_result_t r = { 0 };
+        up = ent_rpc_client_call(t->c, "health", NULL, NULL, 0, &r);
+        ent_rpc_result_clear(&r);
+        if (up)
+            usleep(50000);
+    }
+    return up ? -1 : 0;
+}
+
+/* Beside the pipelined ingest, another client calls `health` one call at a
+ * time: its latencies say whether the ingest's turns hold other callers'
+ * answers back (they wait for the turn in progress and the commit of the
+ * one that carries them, never for the batches behind). */
+#define PROBE_MAX 200000
+typedef struct {
+    void *ctx;
+    const char *rpc;
+    ent_curve_client_t curve;
+    atomic_bool stop;
+    double *lat;
+    int n, failed;
+} s_probe_t;
+
+static void *s_probe_run(void *arg)
+{
+    s_probe_t *p = arg;
+    ent_rpc_client_t *c = ent_rpc_client_new(p->ctx, p->rpc, 300000, &p->curve);
+    while (c && !atomic_load(&p->stop) && p->n < PROBE_MAX) {
+        ent_rpc_result_t r;
+        double s = bench_now();
+        if (ent_rpc_client_call(c, "health", NULL, NULL, 0, &r) || r.code != ENT_OK)
+            p->failed++;
+        else
+            p->lat[p->n++] = (bench_now() - s) * 1e6;
+        ent_rpc_result_clear(&r);
+    }
+    if (!c)
+        p->failed++;
+    ent_rpc_client_destroy(&c);
+    return NULL;
+}
+
+/* The file into a scheduler, in_flight batches outstanding, with its
+ * commits counted. */
+static int s_sched_ingest_counted(s_sched_t *t, const char *file, int in_flight, s_ingest_t *out)
+{
+    double b0, c0, b1, c1;
+    if (s_commits(t->http, &b0, &c0) || s_sched_ingest(t->sock, t->pid, file, in_flight, out) ||
+        s_commits(t->http, &b1, &c1))
+        return -1;
+    out->batches = b1 - b0;
+    out->commits = c1 - c0;
+    return 0;
+}
+
+/* The pipelined ingest with the health prober beside it; prints the
+ * prober's latencies.  Returns 0 or -1. */
+static int s_sched_ingest_probed(s_sched_t *t, const char *file, int in_flight, s_ingest_t *out)
+{
+    s_probe_t p = { .ctx = t->ctx, .rpc = t->rpc };
+    pthread_t th;
+    atomic_init(&p.stop, false);
+    if (bench_curve("scheduler", &p.curve) || !(p.lat = malloc(PROBE_MAX * sizeof *p.lat)))
+        return -1;
+    if (pthread_create(&th, NULL, s_probe_run, &p) != 0) {
+        free(p.lat);
+        return -1;
+    }
+    int rc = s_sched_ingest_counted(t, file, in_flight, out);
+    atomic_store(&p.stop, true);
+    pthread_join(th, NULL);
+    if (p.n > 0) {
+        qsort(p.lat, (size_t) p.n, sizeof *p.lat, bench_cmp_double);
+        printf("%-44s %d calls (%d failed): p50 %.0f us, p99 %.0f us, max %.0f us\n",
+               "  health beside it, one call at a time", p.n, p.failed, p.lat[p.n / 2], p.lat[(int) (p.n * 0.99)],
+               p.lat[p.n - 1]);
+    }
+    if (p.failed)
+        rc = -1;
+    free(p.lat);
+    return rc;
+}
+
+static void s_print_ingest(const char *who, const s_ingest_t *in)
+{
+    char what[64];
+    snprintf(what, sizeof what, "%s ingest, %d in flight", who, in->in_flight);
+    printf("%-44s %zu new in %.2f s, %.0f ev/s, server CPU %.2f s (%.2f us/event)", what, in->inserted, in->s,
+           (double) in->inserted / in->s, in->cpu_s, in->cpu_s * 1e6 / (double) (in->inserted ? in->inserted : 1));
+    if (in->batches > 0)
+        printf(", %.0f batches in %.0f commits", in->batches, in->commits);
+    printf("\n");
+    fflush(stdout);
+}
+
 /* ------------------------------------------------------------ report */
 
 /* One line of the table: both figures with the given decimals and the
@@ -403,7 +634,8 @@ static void s_opts(int argc, char **argv, s_opts_t *o)
 {
     o->employees = 200000;
     o->calls = 20000;
-    o->in_flight = 1;
+    o->in_flight = 4;
+    o->probe = 0;
     o->conninfo = NULL;
     o->pg_pid = 0;
     snprintf(o->sched, sizeof o->sched, "%s", argv[0]);
@@ -417,6 +649,8 @@ static void s_opts(int argc, char **argv, s_opts_t *o)
             o->calls = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--in-flight") == 0)
             o->in_flight = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--probe") == 0)
+            o->probe = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--pg") == 0)
             o->conninfo = argv[i + 1];
         else if (strcmp(argv[i], "--pg-pid") == 0)
@@ -432,12 +666,12 @@ int main(int argc, char **argv)
     s_opts(argc, argv, &o);
     if (!o.conninfo || o.pg_pid <= 0 || o.employees == 0 || o.calls < 100 || o.in_flight < 1) {
         fprintf(stderr, "usage: ent-bench-compare --pg CONNINFO --pg-pid PID [--employees N] [--calls N>=100] "
-                        "[--in-flight N>=1] [--scheduler PATH]\n");
+                        "[--in-flight N>=1] [--probe 0|1] [--scheduler PATH]\n");
         return 2;
     }
     int32_t today = ent_date_from_ymd(2026, 11, 26);
     printf("entretiens scheduler vs PostgreSQL — %zu employees (generator seed 42, today 2026-11-26), "
-           "batches of %d events, %d in flight to the scheduler, %d point queries\n\n",
+           "batches of %d events, 1 then %d in flight on each side's one connection, %d point queries\n\n",
            o.employees, BATCH, o.in_flight, o.calls);
     fflush(stdout);
 
@@ -456,16 +690,23 @@ int main(int argc, char **argv)
     int status = 1;
     s_side_t pgs = { 0 }, sch = { 0 };
     cmp_pg_t *pg = NULL;
-    ent_rpc_client_t *c = NULL;
-    void *ctx = NULL, *sock = NULL;
-    pid_t pid = -1;
+    s_sched_t first = { .pid = -1 }, t = { .pid = -1 };
+    int flights[2] = { 1, o.in_flight };
+    int runs = o.in_flight > 1 ? 2 : 1;
+    char cmd[128];
 
-    /* PostgreSQL: ingest, then the recompute as of today (untimed) and of
-     * the next day (timed) */
-    if (!(pg = cmp_pg_new(o.conninfo)) || s_pg_ingest(pg, file, &pgs) || cmp_pg_analyze(pg) ||
-        cmp_pg_recompute(pg, today, &pgs.changed))
+    /* PostgreSQL: ingest (pipelined first, emptied, then one batch at a
+     * time: the store the rest reads), the recompute as of today (untimed)
+     * and of the next day (timed) */
+    if (!(pg = cmp_pg_new(o.conninfo)))
         goto done;
-    printf("%-44s %zu new events in %.2f s\n", "postgresql ingest", pgs.inserted, pgs.ingest_s);
+    for (int k = runs - 1; k >= 0; k--) {
+        if (s_pg_ingest(pg, file, flights[k], &pgs.ing[k]) || (k && cmp_pg_reset(pg)))
+            goto done;
+        s_print_ingest("postgresql", &pgs.ing[k]);
+    }
+    if (cmp_pg_analyze(pg) || cmp_pg_recompute(pg, today, &pgs.changed))
+        goto done;
     t0 = bench_now();
     if (cmp_pg_recompute(pg, today + 1, &pgs.changed))
         goto done;
@@ -474,32 +715,40 @@ int main(int argc, char **argv)
            pgs.changed);
     fflush(stdout);
 
-    /* the scheduler: ingest, recompute, point queries */
-    char sdir[sizeof dir + 16], rpc[64];
-    snprintf(sdir, sizeof sdir, "%s/sched", dir);
-    ent_curve_client_t curve;
-    if ((pid = bench_scheduler_start(sdir, o.sched, rpc, sizeof rpc)) < 0 || bench_curve("scheduler", &curve))
-        goto done;
-    ctx = zmq_ctx_new();
-    sock = zmq_socket(ctx, ZMQ_DEALER);
-    ent_curve_apply_client(sock, &curve);
-    zmq_connect(sock, rpc);
-    c = ent_rpc_client_new(ctx, rpc, 300000, &curve);
-    ent_rpc_result_t r = { 0 };
-    int up = -1;
-    for (int i = 0; i < 100 && up; i++) {
-        up = ent_rpc_client_call(c, "health", NULL, NULL, 0, &r);
-        ent_rpc_result_clear(&r);
-        if (up)
-            usleep(50000);
+    /* the scheduler: ingest one batch at a time into a store thrown away,
+     * then pipelined into the one the rest reads; recompute, point queries */
+    char sdir[sizeof dir + 16];
+    if (runs == 2) {
+        snprintf(sdir, sizeof sdir, "%s/sched1", dir);
+        if (s_sched_open(sdir, o.sched, &first) || s_sched_ingest_counted(&first, file, 1, &sch.ing[0]))
+            goto done;
+        s_print_ingest("scheduler", &sch.ing[0]);
+        s_sched_close(&first);
+        snprintf(cmd, sizeof cmd, "rm -rf %s", sdir);
+        if (system(cmd) != 0)
+            goto done;
     }
-    if (up || s_sched_ingest(sock, file, o.in_flight, &sch))
+    if (o.probe) {
+        /* not a figure of the table: the prober's calls share the daemon */
+        s_ingest_t probed = { 0 };
+        snprintf(sdir, sizeof sdir, "%s/sched-probe", dir);
+        if (s_sched_open(sdir, o.sched, &first) || s_sched_ingest_probed(&first, file, o.in_flight, &probed))
+            goto done;
+        s_print_ingest("scheduler (probed)", &probed);
+        s_sched_close(&first);
+        snprintf(cmd, sizeof cmd, "rm -rf %s", sdir);
+        if (system(cmd) != 0)
+            goto done;
+    }
+    snprintf(sdir, sizeof sdir, "%s/sched", dir);
+    if (s_sched_open(sdir, o.sched, &t) || s_sched_ingest_counted(&t, file, o.in_flight, &sch.ing[runs - 1]))
         goto done;
-    printf("%-44s %zu accepted in %.2f s\n", "scheduler ingest", sch.inserted, sch.ingest_s);
+    s_print_ingest("scheduler", &sch.ing[runs - 1]);
+    ent_rpc_result_t r = { 0 };
     Entretiens__V1__ClockSet cs = ENTRETIENS__V1__CLOCK_SET__INIT;
     cs.now_ms = ent_date_to_unix_ms(today + 1);
     t0 = bench_now();
-    int crc = ent_rpc_client_call_msg(c, "admin.clock.set", NULL, &cs.base, &r);
+    int crc = ent_rpc_client_call_msg(t.c, "admin.clock.set", NULL, &cs.base, &r);
     sch.recompute_s = bench_now() - t0;
     bool clock_ok = crc == 0 && r.code == ENT_OK;
     ent_rpc_result_clear(&r);
@@ -508,19 +757,17 @@ int main(int argc, char **argv)
     printf("%-44s %.3f s\n", "scheduler recompute (every rule, +1 day)", sch.recompute_s);
     fflush(stdout);
     double sum0 = 0, n0 = 0, sum1 = 0, n1 = 0, h50 = 0, h99 = 0;
-    char http[64];
-    snprintf(http, sizeof http, "127.0.0.1:%d", atoi(strrchr(rpc, ':') + 1) + 2); /* bench_scheduler_start's */
-    bool server_time = s_server_time(http, "scheduler.obligations", &sum0, &n0) == 0;
-    if (s_measure(&o, s_sched_query, c, pid, &sch))
+    bool server_time = s_server_time(t.http, "scheduler.obligations", &sum0, &n0) == 0;
+    if (s_measure(&o, s_sched_query, t.c, t.pid, &sch))
         goto done;
-    server_time = server_time && s_server_time(http, "scheduler.obligations", &sum1, &n1) == 0 && n1 > n0;
-    if (s_health(c, o.calls, &h50, &h99))
+    server_time = server_time && s_server_time(t.http, "scheduler.obligations", &sum1, &n1) == 0 && n1 > n0;
+    if (s_health(t.c, o.calls, &h50, &h99))
         goto done;
 
     /* PostgreSQL's point query, on the scheduler's obligations */
     size_t total;
     t0 = bench_now();
-    if (s_copy_obligations(sock, pg, o.employees, &total) || cmp_pg_analyze(pg))
+    if (s_copy_obligations(t.sock, pg, o.employees, &total) || cmp_pg_analyze(pg))
         goto done;
     printf("%-44s %zu obligations (%.1f s, not measured)\n", "obligations copied to postgresql", total,
            bench_now() - t0);
@@ -533,13 +780,25 @@ int main(int argc, char **argv)
     }
 
     /* memory, both still running */
-    sch.pss_kb = bench_pss_kb(pid);
-    long store_kb = bench_pss_file_kb(pid, "/data.mdb");
+    sch.pss_kb = bench_pss_kb(t.pid);
+    long store_kb = bench_pss_file_kb(t.pid, "/data.mdb");
     pgs.pss_kb = bench_pss_family_kb(o.pg_pid, &pgs.procs);
 
     printf("\n%-44s %14s %14s %9s\n", "work", "PostgreSQL", "scheduler", "ratio (>1: scheduler better)");
-    s_row("ingest, acknowledged after commit", "events/s", 0, (double) pgs.inserted / pgs.ingest_s,
-          (double) sch.inserted / sch.ingest_s, true);
+    for (int k = 0; k < runs; k++) {
+        char what[64];
+        snprintf(what, sizeof what, "ingest, %d in flight, acked after commit", flights[k]);
+        s_row(what, "events/s", 0, (double) pgs.ing[k].inserted / pgs.ing[k].s,
+              (double) sch.ing[k].inserted / sch.ing[k].s, true);
+        snprintf(what, sizeof what, "  server CPU per event, %d in flight", flights[k]);
+        s_row(what, "us (pg: its backend; scheduler: every thread)", 2,
+              pgs.ing[k].cpu_s * 1e6 / (double) pgs.ing[k].inserted,
+              sch.ing[k].cpu_s * 1e6 / (double) sch.ing[k].inserted, false);
+        snprintf(what, sizeof what, "  scheduler batches per commit, %d in flight", flights[k]);
+        printf("%-44s %14s %14.2f %9s (%.0f scheduler.ingest in %.0f commits)\n", what, "",
+               sch.ing[k].commits > 0 ? sch.ing[k].batches / sch.ing[k].commits : 0, "", sch.ing[k].batches,
+               sch.ing[k].commits);
+    }
     s_row("recompute +1 day (pg: 1 rule; sched: all)", "s", 3, pgs.recompute_s, sch.recompute_s, false);
     s_row("obligations of one employee, p50", "us", 1, pgs.p50, sch.p50, false);
     s_row("obligations of one employee, p99", "us", 1, pgs.p99, sch.p99, false);
@@ -554,25 +813,14 @@ int main(int argc, char **argv)
            pgs.procs);
     printf("%-44s %14s %14.1f %9s MiB (store map %.1f MiB; private anonymous %.1f MiB)\n",
            "scheduler Pss apart from its mapped store", "", (sch.pss_kb - store_kb) / 1024.0, "", store_kb / 1024.0,
-           bench_status_kb(pid, "RssAnon:") / 1024.0);
+           bench_status_kb(t.pid, "RssAnon:") / 1024.0);
     status = 0;
 done:
     if (status)
         fprintf(stderr, "compare: stopped on the error above\n");
-    ent_rpc_client_destroy(&c);
-    if (sock) {
-        int linger = 0;
-        zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
-        zmq_close(sock);
-    }
-    if (ctx)
-        zmq_ctx_term(ctx);
-    if (pid > 0) {
-        kill(pid, SIGTERM);
-        waitpid(pid, NULL, 0);
-    }
+    s_sched_close(&first);
+    s_sched_close(&t);
     cmp_pg_destroy(&pg);
-    char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
         fprintf(stderr, "compare: cannot remove %s\n", dir);

@@ -10,11 +10,15 @@
 #
 # ENT_COMPARE_EMPLOYEES (default 200000, a few minutes on 2 cores; the
 # issue's size is 1000000), ENT_COMPARE_CALLS (20000 point queries),
-# ENT_COMPARE_IN_FLIGHT (1: one batch at a time, as PostgreSQL's one
-# connection), ENT_COMPARE_SCHEDULER (another scheduler binary, to compare
-# two builds), ENT_COMPARE_PIN (0, the default: the kernel places every
-# thread; 1 on two CPUs or more: both servers on the last CPU, the client
-# on the first, as dedicated cores would place them).
+# ENT_COMPARE_IN_FLIGHT (4: after one batch at a time, both sides ingest
+# again from empty with that many batches outstanding on their one
+# connection — PostgreSQL in libpq's pipeline mode; 1: once only),
+# ENT_COMPARE_SCHEDULER (another scheduler binary, to compare
+# two builds), ENT_COMPARE_PROBE (1: a third scheduler ingest, pipelined,
+# with another client calling health beside it: its latencies),
+# ENT_COMPARE_PIN (0, the default: the kernel places every thread; 1 on
+# two CPUs or more: both servers on the last CPU, the client on the first,
+# as dedicated cores would place them).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${ENT_BUILD:-$top/build-release}
@@ -75,7 +79,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
   "SELECT 'fsync=' || current_setting('fsync') || ' synchronous_commit=' || current_setting('synchronous_commit') || ' shared_buffers=' || current_setting('shared_buffers')"
 "${cli_pin[@]}" "$build/tests/bench/ent-bench-compare" --pg "host=127.0.0.1 port=$port user=ent dbname=postgres" --pg-pid "$pg_pid" \
   --employees "${ENT_COMPARE_EMPLOYEES:-200000}" --calls "${ENT_COMPARE_CALLS:-20000}" \
-  --in-flight "${ENT_COMPARE_IN_FLIGHT:-1}" \
+  --in-flight "${ENT_COMPARE_IN_FLIGHT:-4}" --probe "${ENT_COMPARE_PROBE:-0}" \
   --scheduler "$sched"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 

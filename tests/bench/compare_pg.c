@@ -67,6 +67,20 @@ static const char s_ingest[] =
     "  last_event_on = GREATEST(e.last_event_on, EXCLUDED.last_event_on) RETURNING 1)"
     " SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM up)";
 
+/* The pipelined ingest's staging: COPY cannot run in a pipeline (libpq),
+ * so the batch comes as one text array per column, unnested into the rows
+ * the same statement reads (s_ingest after its "WITH "). */
+static const char s_staging_arrays[] =
+    "WITH staging AS (SELECT source, event_id, employee_id, type, effective_date::date, entity, department, site,"
+    "  region, manager_id, email, locale, birth_date::date, category, contract, contract_end::date, first_name,"
+    "  last_name, position, leave_kind, interview_type"
+    " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],"
+    "  $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[],"
+    "  $17::text[], $18::text[], $19::text[], $20::text[], $21::text[])"
+    "  AS s(source, event_id, employee_id, type, effective_date, entity, department, site, region, manager_id,"
+    "  email, locale, birth_date, category, contract, contract_end, first_name, last_name, position, leave_kind,"
+    "  interview_type)), ";
+
 /* L6315-1 as rewritten by law 2025-989: within a year of hire, then four
  * years after the last professional interview; nothing owed after leaving.
  * Rows are written only where the due date or the status changed. */
@@ -97,10 +111,21 @@ static const char s_point[] =
     " LEFT JOIN employees m ON m.employee_id = e.manager_id"
     " WHERE e.employee_id = $1";
 
+/* A growing text buffer: the COPY text of a batch, or one column's array
+ * literal. */
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} s_text_t;
+
+#define S_COLUMNS 21 /* of events, in the order of cmp_pg_batch_add */
+
 struct cmp_pg {
     PGconn *conn;
-    char *buf; /* the COPY text of the batch being built */
-    size_t len, cap;
+    s_text_t copy; /* the COPY text of the batch being built */
+    bool pipeline; /* in pipeline mode: batches are built as arrays */
+    s_text_t cols[S_COLUMNS]; /* in pipeline mode, one array literal per column */
+    int col;                  /* the column cmp_pg_batch_add is at */
 };
 
 /* Runs sql (no parameters) and checks its status.  Returns 0 or -1. */
@@ -124,6 +149,20 @@ static int s_prepare(cmp_pg_t *pg, const char *name, const char *sql, int nparam
     return rc;
 }
 
+/* The pipelined ingest: s_staging_arrays, then s_ingest after its "WITH ". */
+static int s_prepare_arrays(cmp_pg_t *pg)
+{
+    size_t a = strlen(s_staging_arrays), b = strlen(s_ingest) - strlen("WITH ");
+    char *sql = malloc(a + b + 1);
+    if (!sql)
+        return -1;
+    memcpy(sql, s_staging_arrays, a);
+    memcpy(sql + a, s_ingest + strlen("WITH "), b + 1);
+    int rc = s_prepare(pg, "ingest_arrays", sql, S_COLUMNS);
+    free(sql);
+    return rc;
+}
+
 cmp_pg_t *cmp_pg_new(const char *conninfo)
 {
     cmp_pg_t *pg = calloc(1, sizeof *pg);
@@ -136,6 +175,7 @@ cmp_pg_t *cmp_pg_new(const char *conninfo)
     }
     if (s_exec(pg, "SET client_min_messages = warning", PGRES_COMMAND_OK, "settings") ||
         s_exec(pg, s_schema, PGRES_COMMAND_OK, "schema") || s_prepare(pg, "ingest", s_ingest, 0) ||
+        s_prepare_arrays(pg) ||
         s_prepare(pg, "recompute", s_recompute, 1) || s_prepare(pg, "obligations", s_point, 1))
         goto fail;
     return pg;
@@ -149,42 +189,77 @@ int cmp_pg_backend_pid(const cmp_pg_t *pg)
     return PQbackendPID(pg->conn);
 }
 
-static int s_reserve(cmp_pg_t *pg, size_t more)
+static int s_reserve(s_text_t *t, size_t more)
 {
-    if (pg->len + more <= pg->cap)
+    if (t->len + more <= t->cap)
         return 0;
-    size_t cap = pg->cap ? pg->cap : 1 << 16;
-    while (cap < pg->len + more)
+    size_t cap = t->cap ? t->cap : 1 << 16;
+    while (cap < t->len + more)
         cap *= 2;
-    char *b = realloc(pg->buf, cap);
+    char *b = realloc(t->buf, cap);
     if (!b)
         return -1;
-    pg->buf = b;
-    pg->cap = cap;
+    t->buf = b;
+    t->cap = cap;
     return 0;
 }
 
 /* One COPY text field (NULL for an absent or empty value), then a tab or,
  * when last, a newline. */
-static int s_field(cmp_pg_t *pg, const char *v, bool last)
+static int s_copy_field(s_text_t *t, const char *v, bool last)
 {
     size_t n = v ? strlen(v) : 0;
-    if (s_reserve(pg, 2 * n + 3))
+    if (s_reserve(t, 2 * n + 3))
         return -1;
     if (!n) {
-        memcpy(pg->buf + pg->len, "\\N", 2);
-        pg->len += 2;
+        memcpy(t->buf + t->len, "\\N", 2);
+        t->len += 2;
     }
     for (size_t i = 0; i < n; i++) {
         char c = v[i];
         if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
-            pg->buf[pg->len++] = '\\';
+            t->buf[t->len++] = '\\';
             c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : c;
         }
-        pg->buf[pg->len++] = c;
+        t->buf[t->len++] = c;
     }
-    pg->buf[pg->len++] = last ? '\n' : '\t';
+    t->buf[t->len++] = last ? '\n' : '\t';
     return 0;
+}
+
+/* One element of an array literal (NULL for an absent or empty value, as
+ * in COPY), after a comma unless first; the braces are added when sent. */
+static int s_array_field(s_text_t *t, const char *v)
+{
+    size_t n = v ? strlen(v) : 0;
+    if (s_reserve(t, 2 * n + 8))
+        return -1;
+    if (t->len)
+        t->buf[t->len++] = ',';
+    if (!n) {
+        memcpy(t->buf + t->len, "NULL", 4);
+        t->len += 4;
+        return 0;
+    }
+    t->buf[t->len++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == '"' || v[i] == '\\')
+            t->buf[t->len++] = '\\';
+        t->buf[t->len++] = v[i];
+    }
+    t->buf[t->len++] = '"';
+    return 0;
+}
+
+/* The next field of the batch: COPY text, or in pipeline mode an element of
+ * its column's array. */
+static int s_field(cmp_pg_t *pg, const char *v, bool last)
+{
+    if (!pg->pipeline)
+        return s_copy_field(&pg->copy, v, last);
+    int rc = s_array_field(&pg->cols[pg->col], v);
+    pg->col = last ? 0 : pg->col + 1;
+    return rc;
 }
 
 static int s_date(cmp_pg_t *pg, const Entretiens__V1__Date *d, bool last)
@@ -216,7 +291,7 @@ static int s_copy(cmp_pg_t *pg, const char *sql)
     PGresult *r = PQexec(pg->conn, sql);
     int rc = PQresultStatus(r) == PGRES_COPY_IN ? 0 : -1;
     PQclear(r);
-    if (!rc && (PQputCopyData(pg->conn, pg->buf, (int) pg->len) != 1 || PQputCopyEnd(pg->conn, NULL) != 1))
+    if (!rc && (PQputCopyData(pg->conn, pg->copy.buf, (int) pg->copy.len) != 1 || PQputCopyEnd(pg->conn, NULL) != 1))
         rc = -1;
     if (!rc) {
         r = PQgetResult(pg->conn);
@@ -227,7 +302,7 @@ static int s_copy(cmp_pg_t *pg, const char *sql)
     }
     if (rc)
         fprintf(stderr, "postgresql: %s: %s", sql, PQerrorMessage(pg->conn));
-    pg->len = 0;
+    pg->copy.len = 0;
     return rc;
 }
 
@@ -249,7 +324,7 @@ int cmp_pg_batch_commit(cmp_pg_t *pg, size_t *inserted)
         goto fail;
     return 0;
 fail:
-    pg->len = 0;
+    pg->copy.len = 0;
     s_exec(pg, "ROLLBACK", PGRES_COMMAND_OK, "rollback");
     return -1;
 }
@@ -281,7 +356,7 @@ int cmp_pg_recompute(cmp_pg_t *pg, int32_t today, size_t *changed)
 
 int cmp_pg_obligations_begin(cmp_pg_t *pg)
 {
-    pg->len = 0;
+    pg->copy.len = 0;
     return s_exec(pg, "BEGIN", PGRES_COMMAND_OK, "begin");
 }
 
@@ -299,14 +374,14 @@ int cmp_pg_obligations_add(cmp_pg_t *pg, const Entretiens__V1__Obligation *o)
                  ? -1
                  : 0;
     /* sent in pieces of a few MB: one COPY per piece, one transaction */
-    if (!rc && pg->len > (4u << 20))
+    if (!rc && pg->copy.len > (4u << 20))
         rc = s_copy(pg, "COPY obligations FROM STDIN");
     return rc;
 }
 
 int cmp_pg_obligations_end(cmp_pg_t *pg)
 {
-    if ((pg->len && s_copy(pg, "COPY obligations FROM STDIN")) || s_exec(pg, "COMMIT", PGRES_COMMAND_OK, "commit")) {
+    if ((pg->copy.len && s_copy(pg, "COPY obligations FROM STDIN")) || s_exec(pg, "COMMIT", PGRES_COMMAND_OK, "commit")) {
         s_exec(pg, "ROLLBACK", PGRES_COMMAND_OK, "rollback");
         return -1;
     }
@@ -332,13 +407,97 @@ int cmp_pg_obligations(cmp_pg_t *pg, const char *employee_id)
     return bytes || !rows ? rows : -1;
 }
 
+int cmp_pg_reset(cmp_pg_t *pg)
+{
+    return s_exec(pg, "TRUNCATE events, employees", PGRES_COMMAND_OK, "truncate");
+}
+
+int cmp_pg_pipeline_begin(cmp_pg_t *pg)
+{
+    if (PQenterPipelineMode(pg->conn) != 1) {
+        fprintf(stderr, "postgresql: cannot enter pipeline mode: %s", PQerrorMessage(pg->conn));
+        return -1;
+    }
+    pg->pipeline = true;
+    pg->col = 0;
+    for (int i = 0; i < S_COLUMNS; i++)
+        pg->cols[i].len = 0;
+    return 0;
+}
+
+int cmp_pg_pipeline_send(cmp_pg_t *pg)
+{
+    const char *params[S_COLUMNS];
+    int rc = 0;
+    for (int i = 0; i < S_COLUMNS && !rc; i++) {
+        s_text_t *t = &pg->cols[i];
+        /* the braces around what s_array_field wrote */
+        if (s_reserve(t, 3)) {
+            rc = -1;
+            break;
+        }
+        memmove(t->buf + 1, t->buf, t->len);
+        t->buf[0] = '{';
+        t->buf[t->len + 1] = '}';
+        t->buf[t->len + 2] = '\0';
+        params[i] = t->buf;
+    }
+    /* one statement then a Sync: its own implicit transaction, committed
+     * (durably) before the backend reads the next batch */
+    if (!rc && (PQsendQueryPrepared(pg->conn, "ingest_arrays", S_COLUMNS, params, NULL, NULL, 0) != 1 ||
+                PQpipelineSync(pg->conn) != 1)) {
+        fprintf(stderr, "postgresql: pipelined ingest: %s", PQerrorMessage(pg->conn));
+        rc = -1;
+    }
+    pg->col = 0;
+    for (int i = 0; i < S_COLUMNS; i++)
+        pg->cols[i].len = 0;
+    return rc;
+}
+
+int cmp_pg_pipeline_recv(cmp_pg_t *pg, size_t *inserted)
+{
+    *inserted = 0;
+    int rc = -1;
+    PGresult *r = PQgetResult(pg->conn);
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+        *inserted = (size_t) atol(PQgetvalue(r, 0, 0));
+        rc = 0;
+    } else {
+        fprintf(stderr, "postgresql: pipelined ingest: %s", PQerrorMessage(pg->conn));
+    }
+    PQclear(r);
+    /* the statement's end (NULL), then its Sync: the commit */
+    while ((r = PQgetResult(pg->conn)))
+        PQclear(r);
+    r = PQgetResult(pg->conn);
+    if (PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
+        fprintf(stderr, "postgresql: pipelined ingest: no commit: %s", PQerrorMessage(pg->conn));
+        rc = -1;
+    }
+    PQclear(r);
+    return rc;
+}
+
+int cmp_pg_pipeline_end(cmp_pg_t *pg)
+{
+    pg->pipeline = false;
+    if (PQexitPipelineMode(pg->conn) != 1) {
+        fprintf(stderr, "postgresql: cannot leave pipeline mode: %s", PQerrorMessage(pg->conn));
+        return -1;
+    }
+    return 0;
+}
+
 void cmp_pg_destroy(cmp_pg_t **pg_p)
 {
     cmp_pg_t *pg = *pg_p;
     if (!pg)
         return;
     PQfinish(pg->conn);
-    free(pg->buf);
+    free(pg->copy.buf);
+    for (int i = 0; i < S_COLUMNS; i++)
+        free(pg->cols[i].buf);
     free(pg);
     *pg_p = NULL;
 }

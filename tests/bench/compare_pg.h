@@ -7,7 +7,11 @@
  *      temporary staging table, then ONE statement that inserts the new
  *      events (ON CONFLICT (source, event_id) DO NOTHING: idempotent) and
  *      upserts the touched employees' state from them (set-based);
- *      acknowledged when COMMIT returns;
+ *      acknowledged when COMMIT returns; or, pipelined (libpq's pipeline
+ *      mode, several batches in flight on the one connection), each batch
+ *      as one statement reading the batch from one text array per column
+ *      (COPY cannot run in a pipeline) followed by a Sync: its own durable
+ *      transaction, acknowledged when its Sync's result comes back;
  *    - recompute: the next professional-interview due date and status of
  *      every employee in post, from each one's history (the latest
  *      professional interview, read through a partial index), written where
@@ -42,6 +46,21 @@ int cmp_pg_batch_add(cmp_pg_t *pg, const Entretiens__V1__EmployeeEvent *ev);
  * gets the events that were new.  Empties the batch.  Returns 0, or -1
  * (printed, the transaction rolled back). */
 int cmp_pg_batch_commit(cmp_pg_t *pg, size_t *inserted);
+
+/* The pipelined ingest: after cmp_pg_pipeline_begin the batches built
+ * with cmp_pg_batch_add are sent with cmp_pg_pipeline_send (not waiting;
+ * empties the batch) and their commits are waited for, oldest first, with
+ * cmp_pg_pipeline_recv (*inserted: the events that were new); no other
+ * call until cmp_pg_pipeline_end, once every batch sent was received.
+ * Each returns 0, or -1 (printed; a failed batch rolled back alone). */
+int cmp_pg_pipeline_begin(cmp_pg_t *pg);
+int cmp_pg_pipeline_send(cmp_pg_t *pg);
+int cmp_pg_pipeline_recv(cmp_pg_t *pg, size_t *inserted);
+int cmp_pg_pipeline_end(cmp_pg_t *pg);
+
+/* Empties the events and employees (another ingest from scratch).
+ * Returns 0 or -1 (printed). */
+int cmp_pg_reset(cmp_pg_t *pg);
 
 /* ANALYZE of every table (what autovacuum would have done after a load). */
 int cmp_pg_analyze(cmp_pg_t *pg);

@@ -464,6 +464,22 @@ static void s_on_read_turn(ent_daemon_t *d)
     s_metrics_sync(d);
 }
 
+/* Before a turn with writes (another client's ingest, a catch-up of
+ * events, periodic work): the queries that need not wait for it are
+ * answered from the last committed state (ent_rpc_server_answer_early_reads).
+ * A failure leaves them in the turn, answered as before. */
+static void s_early_reads(ent_daemon_t *d)
+{
+    MDB_txn *txn = NULL;
+    int rc = ent_store_read(d->store, &txn);
+    if (!rc)
+        rc = ent_rpc_server_answer_early_reads(d->rpc, txn);
+    if (txn)
+        mdb_txn_abort(txn);
+    if (rc)
+        ent_log_warn("turn.early_reads", "queries left in the turn: %s", mdb_strerror(rc));
+}
+
 static void s_on_turn(void *arg)
 {
     ent_daemon_t *d = arg;
@@ -472,6 +488,13 @@ static void s_on_turn(void *arg)
     if (s_read_only_turn(d)) {
         s_on_read_turn(d);
         return;
+    }
+    if (d->rpc && ent_rpc_server_early_reads(d->rpc)) {
+        s_early_reads(d);
+        if (!s_has_work(d)) {
+            s_metrics_sync(d);
+            return;
+        }
     }
     bool committed = false;
     size_t batch = 0;

@@ -37,6 +37,7 @@ typedef struct {
     size_t payload_len;
     ent_rpc_start_fn start;    /* deferred: started after the commit */
     void *start_arg;
+    bool early;                /* a query answered before the turn's writes */
 } s_item_t;
 
 struct ent_rpc_pending {
@@ -387,13 +388,14 @@ bool ent_rpc_server_read_only(const ent_rpc_server_t *srv)
 }
 
 /* Runs the queued requests: each in a nested transaction of txn, or, in a
- * read-only turn (nest false), in txn itself. */
-static int s_process(ent_rpc_server_t *srv, MDB_txn *txn, bool nest)
+ * read-only turn (nest false), in txn itself; early: only the items marked
+ * early (ent_rpc_server_answer_early_reads). */
+static int s_process(ent_rpc_server_t *srv, MDB_txn *txn, bool nest, bool early)
 {
     MDB_env *env = mdb_txn_env(txn);
     for (size_t i = 0; i < srv->n_items; i++) {
         s_item_t *it = &srv->items[i];
-        if (it->preanswered || it->answered)
+        if (it->preanswered || it->answered || (early && !it->early))
             continue;
         const s_method_t *m = &srv->methods[it->mi];
         ent_rpc_call_t call = { .req = it->req, .caller = it->caller, .key = it->key, .code = ENT_OK };
@@ -466,12 +468,94 @@ static int s_process(ent_rpc_server_t *srv, MDB_txn *txn, bool nest)
 
 int ent_rpc_server_process(ent_rpc_server_t *srv, MDB_txn *txn)
 {
-    return s_process(srv, txn, true);
+    return s_process(srv, txn, true, false);
 }
 
 int ent_rpc_server_process_read(ent_rpc_server_t *srv, MDB_txn *txn)
 {
-    return ent_rpc_server_read_only(srv) ? s_process(srv, txn, false) : EINVAL;
+    return ent_rpc_server_read_only(srv) ? s_process(srv, txn, false, false) : EINVAL;
+}
+
+static bool s_same_client(const s_item_t *a, const s_item_t *b)
+{
+    size_t n = zmq_msg_size((zmq_msg_t *) &a->identity);
+    return n == zmq_msg_size((zmq_msg_t *) &b->identity) &&
+           memcmp(zmq_msg_data((zmq_msg_t *) &a->identity), zmq_msg_data((zmq_msg_t *) &b->identity), n) == 0;
+}
+
+/* Whether item i may go before the turn's writes: a query whose client's
+ * earlier requests in the queue all go early too (queries themselves), so
+ * that a client's requests keep their order.  strict: none of the client's
+ * requests before it at all (the earlier items' marks are not read). */
+static bool s_early_ok(const ent_rpc_server_t *srv, size_t i, bool strict)
+{
+    const s_item_t *it = &srv->items[i];
+    if (it->preanswered || it->answered || !srv->methods[it->mi].read_only)
+        return false;
+    for (size_t j = 0; j < i; j++)
+        if (!srv->items[j].preanswered && s_same_client(&srv->items[j], it) && (strict || !srv->items[j].early))
+            return false;
+    return true;
+}
+
+bool ent_rpc_server_early_reads(const ent_rpc_server_t *srv)
+{
+    if (ent_rpc_server_read_only(srv))
+        return false; /* the whole turn is read-only anyway */
+    for (size_t i = 0; i < srv->n_items; i++)
+        if (s_early_ok(srv, i, true))
+            return true;
+    return false;
+}
+
+static void s_item_release(s_item_t *it);
+static void s_answer_item(ent_rpc_server_t *srv, s_item_t *it);
+
+int ent_rpc_server_answer_early_reads(ent_rpc_server_t *srv, MDB_txn *txn)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < srv->n_items; i++) /* in order: each reads the marks before it */
+        n += srv->items[i].early = s_early_ok(srv, i, false);
+    if (!n)
+        return 0;
+    int rc = s_process(srv, txn, false, true);
+    if (rc) {
+        for (size_t i = 0; i < srv->n_items; i++) {
+            s_item_t *it = &srv->items[i];
+            if (it->early && !it->preanswered) {
+                free(it->payload);
+                it->payload = NULL;
+                it->payload_len = 0;
+                it->answered = false;
+                it->start = NULL;
+            }
+            it->early = false;
+        }
+        return rc;
+    }
+    /* answer them and close the queue over them, keeping the others' order */
+    size_t kept = 0;
+    for (size_t i = 0; i < srv->n_items; i++) {
+        s_item_t *it = &srv->items[i];
+        if (it->early) {
+            s_answer_item(srv, it);
+            s_item_release(it);
+            continue;
+        }
+        if (kept != i) {
+            s_item_t *dst = &srv->items[kept];
+            zmq_msg_t id;
+            zmq_msg_init(&id);
+            zmq_msg_move(&id, &it->identity);
+            *dst = *it; /* its identity: the emptied message, replaced below */
+            zmq_msg_init(&dst->identity);
+            zmq_msg_move(&dst->identity, &id);
+            zmq_msg_close(&id);
+        }
+        kept++;
+    }
+    srv->n_items = kept;
+    return 0;
 }
 
 void ent_rpc_server_reset(ent_rpc_server_t *srv)
@@ -547,23 +631,35 @@ static bool s_start_deferred(s_item_t *it)
     return true;
 }
 
+/* Sends its answer, or starts its deferred work (answered later by
+ * ent_rpc_pending_reply). */
+static void s_answer_item(ent_rpc_server_t *srv, s_item_t *it)
+{
+    if (it->start && s_start_deferred(it))
+        return;
+    s_send_reply(srv, it);
+    if (srv->observe)
+        srv->observe(srv->observe_arg, it->method, it->code, s_now() - it->received_at);
+}
+
+static void s_item_release(s_item_t *it)
+{
+    zmq_msg_close(&it->identity);
+    if (it->req)
+        entretiens__v1__request__free_unpacked(it->req, NULL);
+    free(it->payload);
+}
+
 void ent_rpc_server_flush(ent_rpc_server_t *srv, bool committed)
 {
     for (size_t i = 0; i < srv->n_items; i++) {
         s_item_t *it = &srv->items[i];
-        if (!committed && !it->preanswered)
+        if (!committed && !it->preanswered) {
             s_answer(it, ENT_UNAVAILABLE, NULL, "the store could not commit; retry");
-        if (committed && it->start && s_start_deferred(it)) {
-            /* answered later by ent_rpc_pending_reply */
-        } else {
-            s_send_reply(srv, it);
-            if (srv->observe)
-                srv->observe(srv->observe_arg, it->method, it->code, s_now() - it->received_at);
+            it->start = NULL;
         }
-        zmq_msg_close(&it->identity);
-        if (it->req)
-            entretiens__v1__request__free_unpacked(it->req, NULL);
-        free(it->payload);
+        s_answer_item(srv, it);
+        s_item_release(it);
     }
     srv->n_items = 0;
 }

@@ -154,6 +154,19 @@ int ent_rpc_server_process(ent_rpc_server_t *srv, MDB_txn *txn);
  * waiting is not for a query. */
 int ent_rpc_server_process_read(ent_rpc_server_t *srv, MDB_txn *txn);
 
+/* In a turn with writes: the queries that may be answered before them —
+ * a query whose client sent only queries before it in this turn (a
+ * client's own requests stay in its order: its query after its write sees
+ * that write) — run in txn, a read-only transaction on the last committed
+ * state, are answered at once (their replies sent, or their deferred start
+ * begun), and leave the queue; the rest wait for the turn as before.  So a
+ * page's query is not held behind another client's ingest or a catch-up of
+ * events, and never sees what is not committed.  ent_rpc_server_early_reads
+ * says whether any would be taken.  Returns 0, or an LMDB code (the
+ * queries then stay in the queue, unanswered). */
+bool ent_rpc_server_early_reads(const ent_rpc_server_t *srv);
+int ent_rpc_server_answer_early_reads(ent_rpc_server_t *srv, MDB_txn *txn);
+
 /* Forgets the answers of this turn (the turn will be redone). */
 void ent_rpc_server_reset(ent_rpc_server_t *srv);
 

@@ -93,6 +93,13 @@ static int s_query_put(ent_rpc_call_t *call, void *arg)
     return rc ? rc : ent_rpc_ok(call, NULL);
 }
 
+/* test.slow_put: test.put that takes 300 ms (a long ingest's turn) */
+static int s_slow_put(ent_rpc_call_t *call, void *arg)
+{
+    usleep(300000);
+    return s_put(call, arg);
+}
+
 static int s_setup(ent_daemon_t *d, void *arg)
 {
     s_fixture_t *f = arg;
@@ -103,6 +110,7 @@ static int s_setup(ent_daemon_t *d, void *arg)
     ent_daemon_method(d, "test.put_fail", s_put, f);
     ent_daemon_method(d, "test.get", s_get, f);
     ent_daemon_method(d, "test.later", s_later, f);
+    ent_daemon_method(d, "test.slow_put", s_slow_put, f);
     ent_daemon_query(d, "test.query", s_get, f);
     ent_daemon_query(d, "test.query_put", s_query_put, f);
     return 0;
@@ -272,6 +280,18 @@ static void s_send_raw(void *sock, uint64_t id, const char *method, const char *
     cr_assert_geq(zmq_msg_send(&m, sock, 0), 0);
 }
 
+static void *s_dealer(void *ctx, const char *ep)
+{
+    void *sock = zmq_socket(ctx, ZMQ_DEALER);
+    cr_assert_not_null(sock);
+    cr_assert_eq(ent_curve_apply_client(sock, &s_f.curve), 0);
+    cr_assert_eq(zmq_connect(sock, ep), 0);
+    int timeout = 5000, linger = 0;
+    zmq_setsockopt(sock, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    return sock;
+}
+
 static void s_client_queries(void *ctx, const char *ep)
 {
     ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep, 5000, &s_f.curve);
@@ -298,13 +318,7 @@ static void s_client_queries(void *ctx, const char *ep)
 
     /* a write and queries sent together (one turn, or two): each query
      * sees the write sent before it, and all are answered */
-    void *sock = zmq_socket(ctx, ZMQ_DEALER);
-    cr_assert_not_null(sock);
-    cr_assert_eq(ent_curve_apply_client(sock, &s_f.curve), 0);
-    cr_assert_eq(zmq_connect(sock, ep), 0);
-    int timeout = 5000, linger = 0;
-    zmq_setsockopt(sock, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
-    zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    void *sock = s_dealer(ctx, ep);
     s_send_raw(sock, 1, "test.query", "zeta");
     s_send_raw(sock, 2, "test.put", "zeta");
     s_send_raw(sock, 3, "test.query", "zeta");
@@ -332,6 +346,61 @@ Test(rpc, queries_run_read_only_and_see_what_was_written_before)
 {
     alarm(120);
     s_run(s_client_queries, NULL);
+}
+
+/* Receives one reply: its request id and status code. */
+static uint64_t s_recv_reply(void *sock, ent_code_t *code)
+{
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    cr_assert_geq(zmq_msg_recv(&m, sock, 0), 0, "a reply");
+    Entretiens__V1__Reply *rep = entretiens__v1__reply__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+    zmq_msg_close(&m);
+    cr_assert_not_null(rep);
+    uint64_t id = rep->request_id;
+    *code = rep->status ? rep->status->code : ENT_OK;
+    entretiens__v1__reply__free_unpacked(rep, NULL);
+    return id;
+}
+
+static void s_client_early(void *ctx, const char *ep)
+{
+    void *a = s_dealer(ctx, ep), *b = s_dealer(ctx, ep);
+    ent_code_t code;
+    /* both connected (CURVE handshakes done) */
+    s_send_raw(a, 100, "health", "");
+    s_send_raw(b, 101, "health", "");
+    cr_assert_eq(s_recv_reply(a, &code), 100);
+    cr_assert_eq(s_recv_reply(b, &code), 101);
+    /* a's first slow write holds a turn; meanwhile a's second write and b's
+     * query arrive, and are read together in the next turn */
+    s_send_raw(a, 1, "test.slow_put", "eta");
+    usleep(100000);
+    s_send_raw(a, 2, "test.slow_put", "theta");
+    s_send_raw(b, 3, "test.query", "eta");
+    s_send_raw(b, 4, "test.query", "theta");
+    cr_assert_eq(s_recv_reply(a, &code), 1);
+    cr_expect_eq(code, ENT_OK);
+    /* b's queries are answered from the committed state, before a's second
+     * write has run: eta (committed) is found, theta (not yet) is not */
+    uint64_t first = s_recv_reply(b, &code);
+    cr_expect_eq(first, 3);
+    cr_expect_eq(code, ENT_OK, "the query sees what was committed before it");
+    uint64_t second = s_recv_reply(b, &code);
+    cr_expect_eq(second, 4);
+    cr_expect_eq(code, ENT_NOT_FOUND, "the query does not see a write not yet committed");
+    zmq_pollitem_t pi = { .socket = a, .events = ZMQ_POLLIN };
+    cr_expect_eq(zmq_poll(&pi, 1, 0), 0, "a's slow write was answered before b's queries: they waited for it");
+    cr_assert_eq(s_recv_reply(a, &code), 2);
+    cr_expect_eq(code, ENT_OK);
+    zmq_close(a);
+    zmq_close(b);
+}
+
+Test(rpc, another_clients_queries_do_not_wait_for_a_turns_writes)
+{
+    alarm(120);
+    s_run(s_client_early, NULL);
 }
 
 Test(rpc, pinned_clock_moves_through_admin_clock_set)

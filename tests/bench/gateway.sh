@@ -6,8 +6,11 @@
 #   2. GET /api/v1/me/interviews for a manager's session under wrk (16
 #      connections): requests/s and the latency distribution (p50, p99).
 # Sized for a 2-core machine shared with the daemons: ENT_BENCH_GW_HIRES
-# (default 50,000) sets the store's size.  The GETs start once every
-# consumer has applied the hires (a settled store).
+# (default 50,000) sets the store's size: 3 x HIRES people are hired (POST on
+# one connection, on four, the CLI), and records holds about 1.7 interviews
+# per person (measured: 200,000 -> 1,010,007 interviews, the issue's size;
+# 5,000 -> 25,257).  The GETs start once every consumer has applied
+# the hires (a settled store); the interviews stored are counted then.
 here=$(cd "$(dirname "$0")" && pwd)
 export ENT_BUILD=${ENT_BUILD:-$here/../../build-release}
 source "$here/../integration/lib.sh"
@@ -103,14 +106,6 @@ start=$(date +%s.%N)
 end=$(date +%s.%N)
 python3 -c "import sys; n, s = int(sys.argv[1]), float(sys.argv[3]) - float(sys.argv[2]); print(f'entretiensctl ingest (the same pace check, no gateway): {n} hires: {n / s:,.0f} events/s ({s:.1f} s)')" "$HIRES" "$start" "$end"
 
-# let records create the interviews: until their number stops growing
-last=-1
-for i in $(seq 1 600); do
-  n=$("$CTL" --as admin:root --json interview list --manager M0 --tree --limit 50000 2>/dev/null | jq '.interviews | length')
-  [ "${n:-0}" -gt 0 ] && [ "$n" = "$last" ] && break
-  last=$n; sleep 2
-done
-echo "interviews under M0: $n (records' store)"
 # The GET figures are the reads of a settled store: wait until records, the
 # notifier and analytics applied every event the hires made.  (Measured
 # while they still catch up on the 100,000 hires — a few tens of seconds on
@@ -129,6 +124,12 @@ for i in $(seq 1 1200); do
   sleep 0.5
 done
 echo "consumers caught up after $(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.0f}')" "$end" "$(date +%s.%N)") s"
+# the size of what the GETs read: interviews stored (records' exact count),
+# the employees under M0 (every hire), and the stores against the memory
+n=$(metric "$ENTRETIENS_RECORDS_HTTP" entretiens_records_interviews_stored)
+employees=$((3 * HIRES))
+echo "interviews stored: $n (records' entretiens_records_interviews_stored), $((employees + 1)) employees;" \
+  "the five stores $(du -sm "$ENTRETIENS_DATA_DIR" | cut -f1) MiB, memory $(awk '/^MemTotal/ {t = $2} /^MemAvailable/ {a = $2} END {printf "%d MiB, %d available", t / 1024, a / 1024}' /proc/meminfo)"
 curl -s -c "$IT_DIR/jar" -H 'Content-Type: application/json' -d '{"login":"boss","password":"correct horse battery"}' "$GW_API/auth/login" >/dev/null
 COOKIE=$(awk '$6 == "ent_session" {print $7}' "$IT_DIR/jar")
 [ -n "$COOKIE" ] || fail "login"
@@ -140,6 +141,29 @@ grep -E 'Requests/sec|^ +(50|90|99)%|Non-2xx' "$IT_DIR/wrk.txt" | sed 's/^/  /'
 wrk -t1 -c1 -d10s --latency -H "Cookie: ent_session=$COOKIE" "$GW_API/me/interviews" >"$IT_DIR/wrk1.txt" 2>&1 || fail "wrk c1"
 echo "GET /api/v1/me/interviews, one connection (latency without queueing):"
 grep -E 'Requests/sec|^ +(50|90|99)%|Non-2xx' "$IT_DIR/wrk1.txt" | sed 's/^/  /'
+# the same, request by request (ent-bench-http-timeline): when the slow
+# ones happen, and what the machine did meanwhile — the daemons' CPU, major
+# page faults, the kernel reclaiming memory, the load
+cpu_of() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; } # s, USER_HZ 100
+majflt_of() { awk '{print $12}' "/proc/$1/stat"; }
+vmstat_of() { awk -v k="$1" '$1 == k {print $2}' /proc/vmstat; }
+names=(scheduler records notifier analytics gateway)
+declare -A cpu0 flt0
+for i in "${!names[@]}"; do cpu0[$i]=$(cpu_of "${IT_PIDS[$i]}"); flt0[$i]=$(majflt_of "${IT_PIDS[$i]}"); done
+pgmaj0=$(vmstat_of pgmajfault); direct0=$(vmstat_of pgscan_direct); load0=$(cut -d' ' -f1 /proc/loadavg)
+"$ENT_BUILD/tests/bench/ent-bench-http-timeline" "$ENTRETIENS_GATEWAY_HTTP" /api/v1/me/interviews \
+  "ent_session=$COOKIE" 10 "$IT_DIR/timeline.txt" >"$IT_DIR/timeline.out" || fail "timeline: $(cat "$IT_DIR/timeline.out")"
+echo "GET /api/v1/me/interviews, one connection, request by request (log: \$IT_DIR/timeline.txt with IT_KEEP=1):"
+sed 's/^/  /' "$IT_DIR/timeline.out"
+{
+  printf '  load average %s -> %s; CPU s (major faults) meanwhile:' "$load0" "$(cut -d' ' -f1 /proc/loadavg)"
+  for i in "${!names[@]}"; do
+    printf ' %s %.2f (%d)' "${names[$i]}" "$(python3 -c "print($(cpu_of "${IT_PIDS[$i]}") - ${cpu0[$i]})")" \
+      $(($(majflt_of "${IT_PIDS[$i]}") - flt0[$i]))
+  done
+  printf '; the machine: %d major faults, %d pages scanned by direct reclaim\n' \
+    $(($(vmstat_of pgmajfault) - pgmaj0)) $(($(vmstat_of pgscan_direct) - direct0))
+}
 wrk -t2 -c16 -d10s --latency -H "Cookie: ent_session=$COOKIE" "$GW_API/me/team?limit=100" >"$IT_DIR/wrk2.txt" 2>&1 || fail "wrk team"
-echo "GET /api/v1/me/team?limit=100 (first page of $n; records walks the reporting tree):"
+echo "GET /api/v1/me/team?limit=100 (first page of the $n interviews of the $employees people under M0; records walks the reporting tree):"
 grep -E 'Requests/sec|^ +(50|90|99)%|Non-2xx' "$IT_DIR/wrk2.txt" | sed 's/^/  /'

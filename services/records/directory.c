@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int rec_dir_get(records_t *r, MDB_txn *txn, const char *employee_id, Entretiens__V1__Employee **out)
+static int s_dir_get(records_t *r, MDB_txn *txn, const char *employee_id, ProtobufCAllocator *al,
+                     Entretiens__V1__Employee **out)
 {
     *out = NULL;
     if (!employee_id || !*employee_id || strlen(employee_id) > REC_ID_MAX)
@@ -20,8 +21,24 @@ int rec_dir_get(records_t *r, MDB_txn *txn, const char *employee_id, Entretiens_
     int rc = mdb_get(txn, r->directory, &k, &v);
     if (rc)
         return rc;
-    *out = entretiens__v1__employee__unpack(NULL, v.mv_size, v.mv_data);
+    *out = entretiens__v1__employee__unpack(al, v.mv_size, v.mv_data);
     return *out ? 0 : MDB_CORRUPTED;
+}
+
+int rec_dir_get(records_t *r, MDB_txn *txn, const char *employee_id, Entretiens__V1__Employee **out)
+{
+    return s_dir_get(r, txn, employee_id, NULL, out);
+}
+
+int rec_dir_peek(records_t *r, MDB_txn *txn, const char *employee_id, Entretiens__V1__Employee **out)
+{
+    return s_dir_get(r, txn, employee_id, r->arena ? ent_pbarena_allocator(r->arena) : NULL, out);
+}
+
+void rec_dir_unpeek(records_t *r, Entretiens__V1__Employee *e)
+{
+    if (e)
+        entretiens__v1__employee__free_unpacked(e, r->arena ? ent_pbarena_allocator(r->arena) : NULL);
 }
 
 int32_t rec_employee_today(const Entretiens__V1__Employee *e)

@@ -98,15 +98,14 @@ int rec_create(records_t *r, MDB_txn *txn, const rec_create_t *c, rec_iv_t **out
 {
     *out = NULL;
     Entretiens__V1__Employee *e = NULL;
-    int rc = rec_dir_get(r, txn, c->employee_id, &e);
+    int rc = rec_dir_peek(r, txn, c->employee_id, &e);
     if (rc && rc != MDB_NOTFOUND)
         return rc;
     const Entretiens__V1__Obligation *o = c->obligation;
 #define PICK(field) (e && e->field && *e->field ? e->field : o && o->field ? o->field : "")
     rec_iv_t *iv = malloc(sizeof *iv);
     if (!iv) {
-        if (e)
-            entretiens__v1__employee__free_unpacked(e, NULL);
+        rec_dir_unpeek(r, e);
         return ENOMEM;
     }
     entretiens__v1__interview__init(iv);
@@ -190,22 +189,28 @@ int rec_create(records_t *r, MDB_txn *txn, const rec_create_t *c, rec_iv_t **out
     if (rc)
         goto fail;
     char due[ENT_DATE_STRLEN];
-    json_t *det = json_pack("{ss ss ss ss ss sI ss}", "type", c->type, "employee_id", c->employee_id, "due_date",
-                            ent_date_format(c->due, due), "manager_id", iv->manager_id, "template_id", tid,
-                            "template_version", (json_int_t) tver, "obligation_id", rec_str(c->obligation_id));
-    if (iv->carried_from[0])
-        json_object_set_new(det, "carried_from", json_string(iv->carried_from));
-    rec_change_t ch = { .after = iv, .actor = c->actor, .action = "create", .details = det,
+    /* the details as fields: the audit writes their text without a JSON
+     * object in between (a creation's most frequent record) */
+    rec_detail_t det[] = {
+        { .key = "type", .str = c->type },
+        { .key = "employee_id", .str = c->employee_id },
+        { .key = "due_date", .str = ent_date_format(c->due, due) },
+        { .key = "manager_id", .str = iv->manager_id },
+        { .key = "template_id", .str = tid },
+        { .key = "template_version", .num = tver },
+        { .key = "obligation_id", .str = rec_str(c->obligation_id) },
+        { .key = "carried_from", .str = iv->carried_from },
+    };
+    rec_change_t ch = { .after = iv, .actor = c->actor, .action = "create", .flat = det,
+                        .n_flat = sizeof det / sizeof *det - (iv->carried_from[0] ? 0 : 1),
                         .event = "records.interview.created", .trace_id = c->trace_id };
     if ((rc = rec_commit(r, txn, &ch)) || (rc = rec_template_usage_add(r, txn, iv)))
         goto fail;
-    if (e)
-        entretiens__v1__employee__free_unpacked(e, NULL);
+    rec_dir_unpeek(r, e);
     *out = iv;
     return 0;
 fail:
-    if (e)
-        entretiens__v1__employee__free_unpacked(e, NULL);
+    rec_dir_unpeek(r, e);
     rec_iv_free(iv);
     return rc;
 }

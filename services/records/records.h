@@ -249,6 +249,14 @@ void rec_content_free(rec_content_t *c);
 
 /* One change of an interview: what it was (NULL when new), what it is,
  * the content when it changed (NULL: unchanged), who, what, and the event. */
+/* One field of an audit record's details given without jansson: a string
+ * (str not NULL) or an integer (num). */
+typedef struct {
+    const char *key;
+    const char *str;
+    int64_t num;
+} rec_detail_t;
+
 typedef struct {
     const rec_iv_t *before;
     rec_iv_t *after;
@@ -256,6 +264,9 @@ typedef struct {
     const char *actor;
     const char *action;           /* audit action: "create", "schedule", "answer" ... */
     json_t *details;              /* audit details (stolen; may be NULL) */
+    const rec_detail_t *flat;     /* or, when details is NULL, the details as fields (not stolen): a
+                                   * creation's, written without building a JSON object */
+    size_t n_flat;
     const char *event;            /* "records.interview.created" ..., NULL for none */
     const char *event2;           /* a second event of the same change (.closed after .signed) */
     const char *reason;           /* the change's free-text reason: sealed in the audit record, only
@@ -275,7 +286,8 @@ int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch);
 /* The parts of rec_commit in their own modules.  rec_state_digest: the
  * SHA-256 of a header and its content as stored (audit_chain.c).
  * rec_audit_append: the interview's next audit record (and the global
- * head), holding details (taken) and digest; a reason (NULL / "" = none)
+ * head), holding details (taken; when NULL, the n_flat fields of flat,
+ * not taken) and digest; a reason (NULL / "" = none)
  * is sealed under employee's data key when encryption is on (details get
  * "reason": "sealed"), else written in details in clear; *iseq_out its
  * number in the interview's chain; first when the record is the first of
@@ -284,8 +296,8 @@ int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch);
  * change's event in the outbox (iv_events.c); 0 or an LMDB code / ENOMEM. */
 void rec_state_digest(uint8_t out[REC_HASH_LEN], const void *hdr, size_t hlen, const void *content, size_t clen);
 int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const char *actor, const char *action,
-                     json_t *details, const char *employee, const char *reason, const uint8_t digest[REC_HASH_LEN],
-                     bool first, uint32_t *iseq_out);
+                     json_t *details, const rec_detail_t *flat, size_t n_flat, const char *employee,
+                     const char *reason, const uint8_t digest[REC_HASH_LEN], bool first, uint32_t *iseq_out);
 int rec_event_publish(records_t *r, MDB_txn *txn, const rec_change_t *ch, uint32_t iseq);
 
 /* The text of an audit record's details: what json_dumps writes with
@@ -294,6 +306,14 @@ int rec_event_publish(records_t *r, MDB_txn *txn, const rec_change_t *ch, uint32
  * creation writes) is written without jansson's sorting and dumping
  * (about 8 % of a creation's CPU time).  malloc'd; NULL on ENOMEM. */
 char *rec_details_text(json_t *details);
+
+/* rec_details_flat: the same text for n fields (at most 16; keys unique),
+ * written directly (sorted by key here); NULL when a key or a string is
+ * not plain printable ASCII without quote or backslash (then
+ * rec_details_json and rec_details_text give it), or on ENOMEM.  malloc'd.
+ * rec_details_json: the fields as a JSON object (NULL on ENOMEM). */
+char *rec_details_flat(const rec_detail_t *d, size_t n);
+json_t *rec_details_json(const rec_detail_t *d, size_t n);
 
 /* The field a sealed reason is bound to (rec_crypt.h): "reason@<iseq>", the
  * record's place in its interview's chain, so that a sealed reason copied
@@ -340,6 +360,13 @@ int rec_next_id(records_t *r, MDB_txn *txn, char out[REC_ID_MAX + 1]);
 /* The employee's directory entry (unpacked; free with
  * entretiens__v1__employee__free_unpacked).  0, MDB_NOTFOUND or LMDB code. */
 int rec_dir_get(records_t *r, MDB_txn *txn, const char *employee_id, Entretiens__V1__Employee **out);
+
+/* The same, unpacked into r->arena (the block of the event being applied;
+ * the heap when it is full): for an entry read and dropped at once, as a
+ * creation does.  Free with rec_dir_unpeek (NULL accepted) before the next
+ * event resets the arena. */
+int rec_dir_peek(records_t *r, MDB_txn *txn, const char *employee_id, Entretiens__V1__Employee **out);
+void rec_dir_unpeek(records_t *r, Entretiens__V1__Employee *e);
 
 /* Today in the employee's region (common/clock.h ent_clock_today_in): the
  * date her interviews' dates are checked against ("held" not in the

@@ -274,8 +274,8 @@ int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch)
     json_t *details = ch->details;
     ch->details = NULL;
     if (!rc)
-        rc = rec_audit_append(r, txn, a->id, ch->actor, ch->action, details, a->employee_id, ch->reason, digest,
-                              !ch->before, &iseq);
+        rc = rec_audit_append(r, txn, a->id, ch->actor, ch->action, details, ch->flat, ch->n_flat, a->employee_id,
+                              ch->reason, digest, !ch->before, &iseq);
     else
         json_decref(details);
     if (!rc && ch->event)

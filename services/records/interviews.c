@@ -505,6 +505,7 @@ int rec_on_scheduler_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
     ProtobufCAllocator *al = r->arena ? ent_pbarena_allocator(r->arena) : NULL;
     if (r->arena)
         ent_pbarena_reset(r->arena);
+    rec_idx_collect(r); /* written sorted at the end of the turn's events */
     if (strcmp(type, "scheduler.employee.upserted") == 0) {
         Entretiens__V1__EmployeeUpserted *u =
             entretiens__v1__employee_upserted__unpack(al, ev->payload.len, ev->payload.data);

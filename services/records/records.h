@@ -74,11 +74,37 @@ typedef struct records {
     ent_pbarena_t *arena; /* the scheduler's event being applied is unpacked into it; NULL: the heap */
     size_t retention_chunk;              /* ENTRETIENS_RECORDS_RETENTION_CHUNK: employees a turn */
     rec_sweep_pos_t retention_pos, turn_retention_pos; /* committed, and this turn's */
+    struct rec_idxq *idxq; /* index writes queued during a turn's events (idxbatch.c); NULL: none */
 } records_t;
 
 /* Records' own configuration variables (ENTRETIENS_RECORDS_HORIZON_DAYS). */
 extern const ent_config_var_t rec_config_vars[];
 extern const size_t rec_n_config_vars;
+
+/* ---- idxbatch.c: index writes of a turn's events, sorted ---------------- */
+
+/* rec_idxq_new / rec_idxq_destroy: the queue (r->idxq; 0 or ENOMEM /
+ * destroy accepts none).  rec_idx_collect: from now until the turn's
+ * settle step, the writes to by_manager, by_status, by_due and
+ * deferred_idx are queued (called when an event is applied).
+ * rec_idx_put (an empty value) / rec_idx_del (a missing key is not an
+ * error): queued then, else written at once, and always at once for
+ * another database; 0, ENOMEM or an LMDB code.  rec_idx_settle: writes the
+ * queue, sorted by key, one cursor per index (a reader of those indexes
+ * after the events, in the same turn, calls it first); 0 or an LMDB code
+ * (the turn is then aborted).  rec_idx_settle_turn: the same, as the
+ * daemon's settle step, and the queueing stops for the rest of the turn
+ * (its requests).  rec_idx_reset / rec_idx_flush: the turn's participant
+ * (an aborted turn's queue is dropped with its transaction). */
+int rec_idxq_new(records_t *r);
+void rec_idxq_destroy(records_t *r);
+void rec_idx_collect(records_t *r);
+int rec_idx_put(records_t *r, MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, size_t len);
+int rec_idx_del(records_t *r, MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, size_t len);
+int rec_idx_settle(records_t *r, MDB_txn *txn);
+int rec_idx_settle_turn(MDB_txn *txn, void *arg);
+void rec_idx_reset(void *arg);
+void rec_idx_flush(void *arg, bool committed);
 
 /* ---- deferred.c: obligations beyond the horizon ------------------------- */
 

@@ -59,18 +59,21 @@ int rec_deferred_drop(records_t *r, MDB_txn *txn, const char *obligation_id)
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-int rec_deferred_put(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o)
+int rec_deferred_put(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, const ProtobufCBinaryData *packed)
 {
     if (strlen(o->obligation_id) > 250)
         return EINVAL;
     int rc = rec_deferred_drop(r, txn, o->obligation_id);
     if (rc)
         return rc;
-    size_t len = entretiens__v1__obligation__get_packed_size(o);
+    size_t len = packed ? packed->len : entretiens__v1__obligation__get_packed_size(o);
     MDB_val k = { strlen(o->obligation_id), o->obligation_id }, v = { len, NULL };
     if ((rc = mdb_put(txn, r->deferred, &k, &v, MDB_RESERVE)))
         return rc;
-    entretiens__v1__obligation__pack(o, v.mv_data);
+    if (packed)
+        memcpy(v.mv_data, packed->data, len);
+    else
+        entretiens__v1__obligation__pack(o, v.mv_data);
     uint8_t key[4 + 256];
     return rec_idx_put(r, txn, r->deferred_idx, key, s_idx_key(s_opens(o), o->obligation_id, key));
 }

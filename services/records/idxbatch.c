@@ -3,10 +3,11 @@
  *
  *  A creation from the scheduler's events puts one key into by_manager,
  *  by_status and by_due each, an obligation kept beyond the horizon one
- *  into deferred_idx, each at a random place of a large B-tree: one
- *  descent from the root and one page copied per put, about a fifth of
- *  the catch-up's CPU time.  While the events of a turn are applied these
- *  four indexes are written only (nothing the events do reads them), so
+ *  into deferred_idx, an employee one into reports, each at a random place
+ *  of a large B-tree: one descent from the root and one page copied per
+ *  put, about a fifth of the catch-up's CPU time.  While the events of a
+ *  turn are applied these five indexes are written only (nothing the
+ *  events do reads them; the requests that do come after), so
  *  their puts and deletes are queued and written at the end of the events
  *  (the daemon's settle step), sorted by key: one cursor walks forward
  *  through each B-tree, and LMDB's cursor stays on its leaf page while the
@@ -41,13 +42,13 @@ struct rec_idxq {
 /* The indexes collected, in the order they are written. */
 static MDB_dbi *s_dbi_of(records_t *r, uint8_t i)
 {
-    MDB_dbi *dbis[] = { &r->by_manager, &r->by_status, &r->by_due, &r->deferred_idx };
+    MDB_dbi *dbis[] = { &r->by_manager, &r->by_status, &r->by_due, &r->deferred_idx, &r->reports };
     return dbis[i];
 }
 
 static int s_slot(records_t *r, MDB_dbi dbi)
 {
-    for (uint8_t i = 0; i < 4; i++)
+    for (uint8_t i = 0; i < 5; i++)
         if (*s_dbi_of(r, i) == dbi)
             return i;
     return -1;

@@ -418,14 +418,15 @@ int rec_obligation_due(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligat
 
 /* An obligation announced due: an interview now, or kept aside while its
  * window opens beyond the horizon (deferred.c) and no interview exists. */
-static int s_offer(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, const char *trace_id)
+static int s_offer(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, const ProtobufCBinaryData *packed,
+                   const char *trace_id)
 {
     if (rec_beyond_horizon(r, o) && o->employee_id && *o->employee_id && ent_pbdate_day(o->due_date) != ENT_DATE_NONE) {
         rec_iv_t *iv = NULL;
         int rc = s_find(r, txn, o->obligation_id, &iv);
         rec_iv_free(iv);
         if (rc == MDB_NOTFOUND) {
-            rc = rec_deferred_put(r, txn, o);
+            rc = rec_deferred_put(r, txn, o, packed);
             return rc == EINVAL ? ENT_EVENT_SKIP : rc;
         }
         if (rc)
@@ -496,6 +497,28 @@ static int s_gone(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *
     return rc;
 }
 
+bool rec_sole_field1(const ProtobufCBinaryData *p, ProtobufCBinaryData *out)
+{
+    /* tag 1, wire type 2 (length-delimited), then a varint length that
+     * covers exactly the rest */
+    if (p->len < 2 || p->data[0] != 0x0a)
+        return false;
+    uint64_t len = 0;
+    size_t i = 1;
+    for (unsigned shift = 0; i < p->len && shift < 64; shift += 7) {
+        uint8_t b = p->data[i++];
+        len |= (uint64_t) (b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            if (len != p->len - i)
+                return false;
+            out->data = p->data + i;
+            out->len = (size_t) len;
+            return true;
+        }
+    }
+    return false;
+}
+
 int rec_on_scheduler_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg)
 {
     records_t *r = arg;
@@ -511,7 +534,8 @@ int rec_on_scheduler_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
             entretiens__v1__employee_upserted__unpack(al, ev->payload.len, ev->payload.data);
         if (!u)
             return ENT_EVENT_SKIP;
-        int rc = rec_dir_upsert(r, txn, u->employee, trace);
+        ProtobufCBinaryData packed;
+        int rc = rec_dir_upsert(r, txn, u->employee, rec_sole_field1(&ev->payload, &packed) ? &packed : NULL, trace);
         entretiens__v1__employee_upserted__free_unpacked(u, al);
         return rc;
     }
@@ -533,7 +557,8 @@ int rec_on_scheduler_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
         ent_log_warn("records.unknown_type", "obligation %s has an unknown type '%s'", o->obligation_id, rec_str(o->type));
         rc = ENT_EVENT_SKIP;
     } else if (due) {
-        rc = s_offer(r, txn, o, trace);
+        ProtobufCBinaryData packed;
+        rc = s_offer(r, txn, o, rec_sole_field1(&ev->payload, &packed) ? &packed : NULL, trace);
     } else {
         rc = s_gone(r, txn, o, met, trace);
     }

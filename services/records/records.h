@@ -81,12 +81,18 @@ typedef struct records {
 extern const ent_config_var_t rec_config_vars[];
 extern const size_t rec_n_config_vars;
 
+/* The bytes of field 1, a message, when it is the only field of the
+ * packed message p (EmployeeUpserted.employee, ObligationEvent.obligation):
+ * what can be stored without unpacking and packing it again.  Returns
+ * true and *out pointing into p, or false (another layout: pack it). */
+bool rec_sole_field1(const ProtobufCBinaryData *p, ProtobufCBinaryData *out);
+
 /* ---- idxbatch.c: index writes of a turn's events, sorted ---------------- */
 
 /* rec_idxq_new / rec_idxq_destroy: the queue (r->idxq; 0 or ENOMEM /
  * destroy accepts none).  rec_idx_collect: from now until the turn's
- * settle step, the writes to by_manager, by_status, by_due and
- * deferred_idx are queued (called when an event is applied).
+ * settle step, the writes to by_manager, by_status, by_due, deferred_idx
+ * and reports are queued (called when an event is applied).
  * rec_idx_put (an empty value) / rec_idx_del (a missing key is not an
  * error): queued then, else written at once, and always at once for
  * another database; 0, ENOMEM or an LMDB code.  rec_idx_settle: writes the
@@ -112,8 +118,10 @@ void rec_idx_flush(void *arg, bool committed);
 bool rec_beyond_horizon(const records_t *r, const Entretiens__V1__Obligation *o);
 
 /* Keeps o aside (replacing a previous version of it) / forgets it.
- * Return 0, EINVAL (an obligation id over 250 bytes) or an LMDB code. */
-int rec_deferred_put(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o);
+ * packed: o as packed by the scheduler, stored as it is (NULL: o is
+ * packed here).  Return 0, EINVAL (an obligation id over 250 bytes) or an
+ * LMDB code. */
+int rec_deferred_put(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, const ProtobufCBinaryData *packed);
 int rec_deferred_drop(records_t *r, MDB_txn *txn, const char *obligation_id);
 
 /* Periodic work (ent_daemon_work_fn, also run at every clock change):
@@ -412,8 +420,11 @@ int32_t rec_dir_today(records_t *r, MDB_txn *txn, const char *employee_id, int *
 bool rec_dir_above(records_t *r, MDB_txn *txn, const char *manager_id, const char *employee_id);
 
 /* Applies scheduler.employee.upserted: the entry, the tree, and the open
- * interviews of the employee (interviewer, entity, department follow). */
-int rec_dir_upsert(records_t *r, MDB_txn *txn, const Entretiens__V1__Employee *e, const char *trace_id);
+ * interviews of the employee (interviewer, entity, department follow).
+ * packed: e as packed by the scheduler, stored as it is (NULL: e is packed
+ * here).  Returns 0, ENT_EVENT_SKIP (no usable id) or an LMDB code. */
+int rec_dir_upsert(records_t *r, MDB_txn *txn, const Entretiens__V1__Employee *e, const ProtobufCBinaryData *packed,
+                   const char *trace_id);
 
 /* ---- templates.c ---------------------------------------------------------- */
 

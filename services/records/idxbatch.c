@@ -24,6 +24,7 @@
 #include <string.h>
 
 typedef struct {
+    uint64_t head;  /* the key's first 8 bytes, big-endian, zero-padded: most comparisons end here */
     size_t off;     /* of the key in keys */
     uint32_t seq;   /* order of arrival: a put and a delete of one key keep theirs */
     uint16_t len;
@@ -103,8 +104,11 @@ static int s_queue(struct rec_idxq *q, int slot, const uint8_t *key, size_t len,
         q->kcap = cap;
     }
     memcpy(q->keys + q->klen, key, len);
-    q->ops[q->n] = (s_op_t) { .off = q->klen, .seq = (uint32_t) q->n, .len = (uint16_t) len, .dbi = (uint8_t) slot,
-                              .del = del };
+    uint64_t head = 0;
+    for (size_t i = 0; i < 8; i++)
+        head = head << 8 | (i < len ? key[i] : 0);
+    q->ops[q->n] = (s_op_t) { .head = head, .off = q->klen, .seq = (uint32_t) q->n, .len = (uint16_t) len,
+                              .dbi = (uint8_t) slot, .del = del };
     q->n++;
     q->klen += len;
     return 0;
@@ -150,6 +154,8 @@ static int s_cmp(const void *pa, const void *pb)
     const s_op_t *a = pa, *b = pb;
     if (a->dbi != b->dbi)
         return a->dbi < b->dbi ? -1 : 1;
+    if (a->head != b->head) /* the order memcmp gives on those bytes */
+        return a->head < b->head ? -1 : 1;
     size_t n = a->len < b->len ? a->len : b->len;
     int c = memcmp(s_sort_keys + a->off, s_sort_keys + b->off, n);
     if (c)

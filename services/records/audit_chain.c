@@ -84,64 +84,87 @@ static bool s_plain(const char *s, size_t len)
     return true;
 }
 
-static int s_key_cmp(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
-/* A flat object of plain strings and integers written directly (NULL when
- * details is anything else, or on ENOMEM). */
-static char *s_flat_text(json_t *details)
+char *rec_details_flat(const rec_detail_t *d, size_t n)
 {
     enum { MAX_KEYS = 16 };
-    const char *keys[MAX_KEYS];
-    size_t n = 0, len = 3;
-    const char *k;
-    json_t *v;
-    json_object_foreach(details, k, v) {
-        if (n == MAX_KEYS || !s_plain(k, strlen(k)))
+    const rec_detail_t *f[MAX_KEYS];
+    size_t len = 3;
+    if (n > MAX_KEYS)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!s_plain(d[i].key, strlen(d[i].key)) || (d[i].str && !s_plain(d[i].str, strlen(d[i].str))))
             return NULL;
-        if (json_is_string(v)) {
-            size_t sl = json_string_length(v);
-            if (!s_plain(json_string_value(v), sl))
-                return NULL;
-            len += sl + 2;
-        } else if (json_is_integer(v)) {
-            len += 24;
-        } else {
-            return NULL;
-        }
-        len += strlen(k) + 4;
-        keys[n++] = k;
+        len += strlen(d[i].key) + 4 + (d[i].str ? strlen(d[i].str) + 2 : 24);
+        /* sorted by key as JSON_SORT_KEYS does (strcmp), by insertion: a
+         * handful of keys */
+        size_t j = i;
+        for (; j > 0 && strcmp(f[j - 1]->key, d[i].key) > 0; j--)
+            f[j] = f[j - 1];
+        f[j] = &d[i];
     }
-    qsort(keys, n, sizeof *keys, s_key_cmp);
     char *out = malloc(len), *p = out;
     if (!out)
         return NULL;
     *p++ = '{';
     for (size_t i = 0; i < n; i++) {
-        size_t kl = strlen(keys[i]);
+        size_t kl = strlen(f[i]->key);
         if (i)
             *p++ = ',';
         *p++ = '"';
-        memcpy(p, keys[i], kl);
+        memcpy(p, f[i]->key, kl);
         p += kl;
         *p++ = '"';
         *p++ = ':';
-        v = json_object_get(details, keys[i]);
-        if (json_is_string(v)) {
-            size_t sl = json_string_length(v);
+        if (f[i]->str) {
+            size_t sl = strlen(f[i]->str);
             *p++ = '"';
-            memcpy(p, json_string_value(v), sl);
+            memcpy(p, f[i]->str, sl);
             p += sl;
             *p++ = '"';
         } else {
-            p += snprintf(p, 24, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+            p += snprintf(p, 24, "%" JSON_INTEGER_FORMAT, (json_int_t) f[i]->num);
         }
     }
     *p++ = '}';
     *p = '\0';
     return out;
+}
+
+json_t *rec_details_json(const rec_detail_t *d, size_t n)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < n; i++)
+        if (json_object_set_new(o, d[i].key, d[i].str ? json_string(d[i].str) : json_integer((json_int_t) d[i].num))) {
+            json_decref(o);
+            o = NULL;
+        }
+    return o;
+}
+
+/* A flat object of plain strings and integers written directly (NULL when
+ * details is anything else, or on ENOMEM).  A string with a NUL inside is
+ * not plain: jansson writes it escaped. */
+static char *s_flat_text(json_t *details)
+{
+    enum { MAX_KEYS = 16 };
+    rec_detail_t f[MAX_KEYS];
+    size_t n = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(details, k, v) {
+        if (n == MAX_KEYS)
+            return NULL;
+        if (json_is_string(v)) {
+            if (strlen(json_string_value(v)) != json_string_length(v))
+                return NULL;
+            f[n++] = (rec_detail_t) { .key = k, .str = json_string_value(v) };
+        } else if (json_is_integer(v)) {
+            f[n++] = (rec_detail_t) { .key = k, .num = json_integer_value(v) };
+        } else {
+            return NULL;
+        }
+    }
+    return rec_details_flat(f, n);
 }
 
 char *rec_details_text(json_t *details)
@@ -178,8 +201,8 @@ void rec_audit_reason_field(uint32_t iseq, char out[32])
 }
 
 int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const char *actor, const char *action,
-                     json_t *details, const char *employee, const char *reason, const uint8_t digest[REC_HASH_LEN],
-                     bool first, uint32_t *iseq_out)
+                     json_t *details, const rec_detail_t *flat, size_t n_flat, const char *employee,
+                     const char *reason, const uint8_t digest[REC_HASH_LEN], bool first, uint32_t *iseq_out)
 {
     uint64_t seq = 0;
     uint8_t prev[REC_HASH_LEN], prev_i[REC_HASH_LEN];
@@ -191,9 +214,16 @@ int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const
         rc = s_interview_head(r, txn, interview_id, &n, prev_i, NULL);
     else if (interview_id)
         memset(prev_i, 0, REC_HASH_LEN); /* a new interview's chain starts from zeros */
-    if (!rc && reason && *reason)
+    bool has_reason = reason && *reason;
+    char *text = NULL;
+    if (!rc && !details && flat && !has_reason)
+        text = rec_details_flat(flat, n_flat);
+    if (!rc && !text && !details && flat && !(details = rec_details_json(flat, n_flat)))
+        rc = ENOMEM; /* not plain (or a reason to add): through jansson */
+    if (!rc && has_reason)
         rc = s_reason(r, interview_id, n + 1, employee, reason, &details, &sealed, &sealed_len);
-    char *text = rc ? NULL : rec_details_text(details);
+    if (!rc && !text)
+        text = rec_details_text(details);
     if (!text) {
         json_decref(details);
         free(sealed);
@@ -256,8 +286,8 @@ int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const
 int rec_audit_global(records_t *r, MDB_txn *txn, const char *actor, const char *action, json_t *details,
                      const uint8_t state_digest[REC_HASH_LEN])
 {
-    return rec_audit_append(r, txn, NULL, actor, action, details, NULL, NULL, state_digest ? state_digest : s_zero,
-                            false, NULL);
+    return rec_audit_append(r, txn, NULL, actor, action, details, NULL, 0, NULL, NULL,
+                            state_digest ? state_digest : s_zero, false, NULL);
 }
 
 /* The state digest: SHA-256(be64(len(header)) || header || content). */
@@ -299,7 +329,7 @@ int rec_audit_note(records_t *r, MDB_txn *txn, const char *interview_id, const c
         json_decref(details);
         return rc;
     }
-    return rec_audit_append(r, txn, interview_id, actor, action, details, NULL, NULL, digest, false, NULL);
+    return rec_audit_append(r, txn, interview_id, actor, action, details, NULL, 0, NULL, NULL, digest, false, NULL);
 }
 
 /* --------------------------------------------------------------- digests */

@@ -50,31 +50,32 @@ int rec_deferred_drop(records_t *r, MDB_txn *txn, const char *obligation_id)
     Entretiens__V1__Obligation *old = entretiens__v1__obligation__unpack(NULL, v.mv_size, v.mv_data);
     if (old) {
         uint8_t key[4 + 256];
-        MDB_val ik = { s_idx_key(s_opens(old), obligation_id, key), key };
-        rc = mdb_del(txn, r->deferred_idx, &ik, NULL);
+        rc = rec_idx_del(r, txn, r->deferred_idx, key, s_idx_key(s_opens(old), obligation_id, key));
         entretiens__v1__obligation__free_unpacked(old, NULL);
-        if (rc && rc != MDB_NOTFOUND)
+        if (rc)
             return rc;
     }
     rc = mdb_del(txn, r->deferred, &k, NULL);
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-int rec_deferred_put(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o)
+int rec_deferred_put(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, const ProtobufCBinaryData *packed)
 {
     if (strlen(o->obligation_id) > 250)
         return EINVAL;
     int rc = rec_deferred_drop(r, txn, o->obligation_id);
     if (rc)
         return rc;
-    size_t len = entretiens__v1__obligation__get_packed_size(o);
+    size_t len = packed ? packed->len : entretiens__v1__obligation__get_packed_size(o);
     MDB_val k = { strlen(o->obligation_id), o->obligation_id }, v = { len, NULL };
     if ((rc = mdb_put(txn, r->deferred, &k, &v, MDB_RESERVE)))
         return rc;
-    entretiens__v1__obligation__pack(o, v.mv_data);
+    if (packed)
+        memcpy(v.mv_data, packed->data, len);
+    else
+        entretiens__v1__obligation__pack(o, v.mv_data);
     uint8_t key[4 + 256];
-    MDB_val ik = { s_idx_key(s_opens(o), o->obligation_id, key), key }, empty = { 0, "" };
-    return mdb_put(txn, r->deferred_idx, &ik, &empty, 0);
+    return rec_idx_put(r, txn, r->deferred_idx, key, s_idx_key(s_opens(o), o->obligation_id, key));
 }
 
 int rec_deferred_release(MDB_txn *txn, void *arg)
@@ -84,6 +85,11 @@ int rec_deferred_release(MDB_txn *txn, void *arg)
         return 0;
     int32_t until = ent_clock_today() + r->horizon_days;
     size_t released = 0;
+    /* the index as the turn's events left it, and what the release does
+     * to it written at once: it is read again after each interview */
+    int qrc = rec_idx_settle_turn(txn, r);
+    if (qrc)
+        return qrc;
     for (;;) {
         /* one at a time: creating an interview writes to other databases,
          * and the cursor is opened again on a clean index */

@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int rec_dir_get(records_t *r, MDB_txn *txn, const char *employee_id, Entretiens__V1__Employee **out)
+static int s_dir_get(records_t *r, MDB_txn *txn, const char *employee_id, ProtobufCAllocator *al,
+                     Entretiens__V1__Employee **out)
 {
     *out = NULL;
     if (!employee_id || !*employee_id || strlen(employee_id) > REC_ID_MAX)
@@ -20,8 +21,24 @@ int rec_dir_get(records_t *r, MDB_txn *txn, const char *employee_id, Entretiens_
     int rc = mdb_get(txn, r->directory, &k, &v);
     if (rc)
         return rc;
-    *out = entretiens__v1__employee__unpack(NULL, v.mv_size, v.mv_data);
+    *out = entretiens__v1__employee__unpack(al, v.mv_size, v.mv_data);
     return *out ? 0 : MDB_CORRUPTED;
+}
+
+int rec_dir_get(records_t *r, MDB_txn *txn, const char *employee_id, Entretiens__V1__Employee **out)
+{
+    return s_dir_get(r, txn, employee_id, NULL, out);
+}
+
+int rec_dir_peek(records_t *r, MDB_txn *txn, const char *employee_id, Entretiens__V1__Employee **out)
+{
+    return s_dir_get(r, txn, employee_id, r->arena ? ent_pbarena_allocator(r->arena) : NULL, out);
+}
+
+void rec_dir_unpeek(records_t *r, Entretiens__V1__Employee *e)
+{
+    if (e)
+        entretiens__v1__employee__free_unpacked(e, r->arena ? ent_pbarena_allocator(r->arena) : NULL);
 }
 
 int32_t rec_employee_today(const Entretiens__V1__Employee *e)
@@ -178,37 +195,33 @@ static int s_follow(records_t *r, MDB_txn *txn, const Entretiens__V1__Employee *
     return rc;
 }
 
-int rec_dir_upsert(records_t *r, MDB_txn *txn, const Entretiens__V1__Employee *e, const char *trace_id)
+int rec_dir_upsert(records_t *r, MDB_txn *txn, const Entretiens__V1__Employee *e, const ProtobufCBinaryData *packed,
+                   const char *trace_id)
 {
     if (!e || !e->employee_id || !*e->employee_id || strlen(e->employee_id) > REC_ID_MAX ||
         (e->manager_id && strlen(e->manager_id) > REC_ID_MAX))
         return ENT_EVENT_SKIP;
     Entretiens__V1__Employee *old = NULL;
-    int rc = rec_dir_get(r, txn, e->employee_id, &old);
+    int rc = rec_dir_peek(r, txn, e->employee_id, &old);
     if (rc && rc != MDB_NOTFOUND)
         return rc;
     rc = 0;
     uint8_t key[2 * REC_ID_MAX + 2];
-    if (old && old->manager_id && *old->manager_id && strcmp(old->manager_id, rec_str(e->manager_id)) != 0) {
-        MDB_val k = { (size_t) s_reports_key(key, old->manager_id, e->employee_id), key };
-        rc = mdb_del(txn, r->reports, &k, NULL);
-        if (rc == MDB_NOTFOUND)
-            rc = 0;
-    }
-    if (!rc && e->manager_id && *e->manager_id) {
-        MDB_val k = { (size_t) s_reports_key(key, e->manager_id, e->employee_id), key }, v = { 0, (void *) "" };
-        rc = mdb_put(txn, r->reports, &k, &v, 0);
-    }
+    if (old && old->manager_id && *old->manager_id && strcmp(old->manager_id, rec_str(e->manager_id)) != 0)
+        rc = rec_idx_del(r, txn, r->reports, key, (size_t) s_reports_key(key, old->manager_id, e->employee_id));
+    if (!rc && e->manager_id && *e->manager_id)
+        rc = rec_idx_put(r, txn, r->reports, key, (size_t) s_reports_key(key, e->manager_id, e->employee_id));
     bool changed = !old || strcmp(rec_str(old->manager_id), rec_str(e->manager_id)) ||
                    strcmp(rec_str(old->entity), rec_str(e->entity)) || strcmp(rec_str(old->department), rec_str(e->department)) ||
                    strcmp(rec_str(old->site), rec_str(e->site));
-    if (old)
-        entretiens__v1__employee__free_unpacked(old, NULL);
+    rec_dir_unpeek(r, old);
     if (!rc) {
         MDB_val k = { strlen(e->employee_id), e->employee_id },
-                v = { entretiens__v1__employee__get_packed_size(e), NULL };
+                v = { packed ? packed->len : entretiens__v1__employee__get_packed_size(e), NULL };
         rc = mdb_put(txn, r->directory, &k, &v, MDB_RESERVE);
-        if (!rc)
+        if (!rc && packed)
+            memcpy(v.mv_data, packed->data, v.mv_size);
+        else if (!rc)
             entretiens__v1__employee__pack(e, v.mv_data);
     }
     if (!rc && changed)

@@ -98,15 +98,14 @@ int rec_create(records_t *r, MDB_txn *txn, const rec_create_t *c, rec_iv_t **out
 {
     *out = NULL;
     Entretiens__V1__Employee *e = NULL;
-    int rc = rec_dir_get(r, txn, c->employee_id, &e);
+    int rc = rec_dir_peek(r, txn, c->employee_id, &e);
     if (rc && rc != MDB_NOTFOUND)
         return rc;
     const Entretiens__V1__Obligation *o = c->obligation;
 #define PICK(field) (e && e->field && *e->field ? e->field : o && o->field ? o->field : "")
     rec_iv_t *iv = malloc(sizeof *iv);
     if (!iv) {
-        if (e)
-            entretiens__v1__employee__free_unpacked(e, NULL);
+        rec_dir_unpeek(r, e);
         return ENOMEM;
     }
     entretiens__v1__interview__init(iv);
@@ -190,22 +189,28 @@ int rec_create(records_t *r, MDB_txn *txn, const rec_create_t *c, rec_iv_t **out
     if (rc)
         goto fail;
     char due[ENT_DATE_STRLEN];
-    json_t *det = json_pack("{ss ss ss ss ss sI ss}", "type", c->type, "employee_id", c->employee_id, "due_date",
-                            ent_date_format(c->due, due), "manager_id", iv->manager_id, "template_id", tid,
-                            "template_version", (json_int_t) tver, "obligation_id", rec_str(c->obligation_id));
-    if (iv->carried_from[0])
-        json_object_set_new(det, "carried_from", json_string(iv->carried_from));
-    rec_change_t ch = { .after = iv, .actor = c->actor, .action = "create", .details = det,
+    /* the details as fields: the audit writes their text without a JSON
+     * object in between (a creation's most frequent record) */
+    rec_detail_t det[] = {
+        { .key = "type", .str = c->type },
+        { .key = "employee_id", .str = c->employee_id },
+        { .key = "due_date", .str = ent_date_format(c->due, due) },
+        { .key = "manager_id", .str = iv->manager_id },
+        { .key = "template_id", .str = tid },
+        { .key = "template_version", .num = tver },
+        { .key = "obligation_id", .str = rec_str(c->obligation_id) },
+        { .key = "carried_from", .str = iv->carried_from },
+    };
+    rec_change_t ch = { .after = iv, .actor = c->actor, .action = "create", .flat = det,
+                        .n_flat = sizeof det / sizeof *det - (iv->carried_from[0] ? 0 : 1),
                         .event = "records.interview.created", .trace_id = c->trace_id };
     if ((rc = rec_commit(r, txn, &ch)) || (rc = rec_template_usage_add(r, txn, iv)))
         goto fail;
-    if (e)
-        entretiens__v1__employee__free_unpacked(e, NULL);
+    rec_dir_unpeek(r, e);
     *out = iv;
     return 0;
 fail:
-    if (e)
-        entretiens__v1__employee__free_unpacked(e, NULL);
+    rec_dir_unpeek(r, e);
     rec_iv_free(iv);
     return rc;
 }
@@ -413,14 +418,15 @@ int rec_obligation_due(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligat
 
 /* An obligation announced due: an interview now, or kept aside while its
  * window opens beyond the horizon (deferred.c) and no interview exists. */
-static int s_offer(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, const char *trace_id)
+static int s_offer(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, const ProtobufCBinaryData *packed,
+                   const char *trace_id)
 {
     if (rec_beyond_horizon(r, o) && o->employee_id && *o->employee_id && ent_pbdate_day(o->due_date) != ENT_DATE_NONE) {
         rec_iv_t *iv = NULL;
         int rc = s_find(r, txn, o->obligation_id, &iv);
         rec_iv_free(iv);
         if (rc == MDB_NOTFOUND) {
-            rc = rec_deferred_put(r, txn, o);
+            rc = rec_deferred_put(r, txn, o, packed);
             return rc == EINVAL ? ENT_EVENT_SKIP : rc;
         }
         if (rc)
@@ -491,6 +497,28 @@ static int s_gone(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *
     return rc;
 }
 
+bool rec_sole_field1(const ProtobufCBinaryData *p, ProtobufCBinaryData *out)
+{
+    /* tag 1, wire type 2 (length-delimited), then a varint length that
+     * covers exactly the rest */
+    if (p->len < 2 || p->data[0] != 0x0a)
+        return false;
+    uint64_t len = 0;
+    size_t i = 1;
+    for (unsigned shift = 0; i < p->len && shift < 64; shift += 7) {
+        uint8_t b = p->data[i++];
+        len |= (uint64_t) (b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            if (len != p->len - i)
+                return false;
+            out->data = p->data + i;
+            out->len = (size_t) len;
+            return true;
+        }
+    }
+    return false;
+}
+
 int rec_on_scheduler_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg)
 {
     records_t *r = arg;
@@ -500,12 +528,14 @@ int rec_on_scheduler_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
     ProtobufCAllocator *al = r->arena ? ent_pbarena_allocator(r->arena) : NULL;
     if (r->arena)
         ent_pbarena_reset(r->arena);
+    rec_idx_collect(r); /* written sorted at the end of the turn's events */
     if (strcmp(type, "scheduler.employee.upserted") == 0) {
         Entretiens__V1__EmployeeUpserted *u =
             entretiens__v1__employee_upserted__unpack(al, ev->payload.len, ev->payload.data);
         if (!u)
             return ENT_EVENT_SKIP;
-        int rc = rec_dir_upsert(r, txn, u->employee, trace);
+        ProtobufCBinaryData packed;
+        int rc = rec_dir_upsert(r, txn, u->employee, rec_sole_field1(&ev->payload, &packed) ? &packed : NULL, trace);
         entretiens__v1__employee_upserted__free_unpacked(u, al);
         return rc;
     }
@@ -527,7 +557,8 @@ int rec_on_scheduler_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
         ent_log_warn("records.unknown_type", "obligation %s has an unknown type '%s'", o->obligation_id, rec_str(o->type));
         rc = ENT_EVENT_SKIP;
     } else if (due) {
-        rc = s_offer(r, txn, o, trace);
+        ProtobufCBinaryData packed;
+        rc = s_offer(r, txn, o, rec_sole_field1(&ev->payload, &packed) ? &packed : NULL, trace);
     } else {
         rc = s_gone(r, txn, o, met, trace);
     }

@@ -74,11 +74,43 @@ typedef struct records {
     ent_pbarena_t *arena; /* the scheduler's event being applied is unpacked into it; NULL: the heap */
     size_t retention_chunk;              /* ENTRETIENS_RECORDS_RETENTION_CHUNK: employees a turn */
     rec_sweep_pos_t retention_pos, turn_retention_pos; /* committed, and this turn's */
+    struct rec_idxq *idxq; /* index writes queued during a turn's events (idxbatch.c); NULL: none */
 } records_t;
 
 /* Records' own configuration variables (ENTRETIENS_RECORDS_HORIZON_DAYS). */
 extern const ent_config_var_t rec_config_vars[];
 extern const size_t rec_n_config_vars;
+
+/* The bytes of field 1, a message, when it is the only field of the
+ * packed message p (EmployeeUpserted.employee, ObligationEvent.obligation):
+ * what can be stored without unpacking and packing it again.  Returns
+ * true and *out pointing into p, or false (another layout: pack it). */
+bool rec_sole_field1(const ProtobufCBinaryData *p, ProtobufCBinaryData *out);
+
+/* ---- idxbatch.c: index writes of a turn's events, sorted ---------------- */
+
+/* rec_idxq_new / rec_idxq_destroy: the queue (r->idxq; 0 or ENOMEM /
+ * destroy accepts none).  rec_idx_collect: from now until the turn's
+ * settle step, the writes to by_manager, by_status, by_due, deferred_idx
+ * and reports are queued (called when an event is applied).
+ * rec_idx_put (an empty value) / rec_idx_del (a missing key is not an
+ * error): queued then, else written at once, and always at once for
+ * another database; 0, ENOMEM or an LMDB code.  rec_idx_settle: writes the
+ * queue, sorted by key, one cursor per index (a reader of those indexes
+ * after the events, in the same turn, calls it first); 0 or an LMDB code
+ * (the turn is then aborted).  rec_idx_settle_turn: the same, as the
+ * daemon's settle step, and the queueing stops for the rest of the turn
+ * (its requests).  rec_idx_reset / rec_idx_flush: the turn's participant
+ * (an aborted turn's queue is dropped with its transaction). */
+int rec_idxq_new(records_t *r);
+void rec_idxq_destroy(records_t *r);
+void rec_idx_collect(records_t *r);
+int rec_idx_put(records_t *r, MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, size_t len);
+int rec_idx_del(records_t *r, MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, size_t len);
+int rec_idx_settle(records_t *r, MDB_txn *txn);
+int rec_idx_settle_turn(MDB_txn *txn, void *arg);
+void rec_idx_reset(void *arg);
+void rec_idx_flush(void *arg, bool committed);
 
 /* ---- deferred.c: obligations beyond the horizon ------------------------- */
 
@@ -86,8 +118,10 @@ extern const size_t rec_n_config_vars;
 bool rec_beyond_horizon(const records_t *r, const Entretiens__V1__Obligation *o);
 
 /* Keeps o aside (replacing a previous version of it) / forgets it.
- * Return 0, EINVAL (an obligation id over 250 bytes) or an LMDB code. */
-int rec_deferred_put(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o);
+ * packed: o as packed by the scheduler, stored as it is (NULL: o is
+ * packed here).  Return 0, EINVAL (an obligation id over 250 bytes) or an
+ * LMDB code. */
+int rec_deferred_put(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, const ProtobufCBinaryData *packed);
 int rec_deferred_drop(records_t *r, MDB_txn *txn, const char *obligation_id);
 
 /* Periodic work (ent_daemon_work_fn, also run at every clock change):
@@ -249,6 +283,14 @@ void rec_content_free(rec_content_t *c);
 
 /* One change of an interview: what it was (NULL when new), what it is,
  * the content when it changed (NULL: unchanged), who, what, and the event. */
+/* One field of an audit record's details given without jansson: a string
+ * (str not NULL) or an integer (num). */
+typedef struct {
+    const char *key;
+    const char *str;
+    int64_t num;
+} rec_detail_t;
+
 typedef struct {
     const rec_iv_t *before;
     rec_iv_t *after;
@@ -256,6 +298,9 @@ typedef struct {
     const char *actor;
     const char *action;           /* audit action: "create", "schedule", "answer" ... */
     json_t *details;              /* audit details (stolen; may be NULL) */
+    const rec_detail_t *flat;     /* or, when details is NULL, the details as fields (not stolen): a
+                                   * creation's, written without building a JSON object */
+    size_t n_flat;
     const char *event;            /* "records.interview.created" ..., NULL for none */
     const char *event2;           /* a second event of the same change (.closed after .signed) */
     const char *reason;           /* the change's free-text reason: sealed in the audit record, only
@@ -275,7 +320,8 @@ int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch);
 /* The parts of rec_commit in their own modules.  rec_state_digest: the
  * SHA-256 of a header and its content as stored (audit_chain.c).
  * rec_audit_append: the interview's next audit record (and the global
- * head), holding details (taken) and digest; a reason (NULL / "" = none)
+ * head), holding details (taken; when NULL, the n_flat fields of flat,
+ * not taken) and digest; a reason (NULL / "" = none)
  * is sealed under employee's data key when encryption is on (details get
  * "reason": "sealed"), else written in details in clear; *iseq_out its
  * number in the interview's chain; first when the record is the first of
@@ -284,8 +330,8 @@ int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch);
  * change's event in the outbox (iv_events.c); 0 or an LMDB code / ENOMEM. */
 void rec_state_digest(uint8_t out[REC_HASH_LEN], const void *hdr, size_t hlen, const void *content, size_t clen);
 int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const char *actor, const char *action,
-                     json_t *details, const char *employee, const char *reason, const uint8_t digest[REC_HASH_LEN],
-                     bool first, uint32_t *iseq_out);
+                     json_t *details, const rec_detail_t *flat, size_t n_flat, const char *employee,
+                     const char *reason, const uint8_t digest[REC_HASH_LEN], bool first, uint32_t *iseq_out);
 int rec_event_publish(records_t *r, MDB_txn *txn, const rec_change_t *ch, uint32_t iseq);
 
 /* The text of an audit record's details: what json_dumps writes with
@@ -294,6 +340,14 @@ int rec_event_publish(records_t *r, MDB_txn *txn, const rec_change_t *ch, uint32
  * creation writes) is written without jansson's sorting and dumping
  * (about 8 % of a creation's CPU time).  malloc'd; NULL on ENOMEM. */
 char *rec_details_text(json_t *details);
+
+/* rec_details_flat: the same text for n fields (at most 16; keys unique),
+ * written directly (sorted by key here); NULL when a key or a string is
+ * not plain printable ASCII without quote or backslash (then
+ * rec_details_json and rec_details_text give it), or on ENOMEM.  malloc'd.
+ * rec_details_json: the fields as a JSON object (NULL on ENOMEM). */
+char *rec_details_flat(const rec_detail_t *d, size_t n);
+json_t *rec_details_json(const rec_detail_t *d, size_t n);
 
 /* The field a sealed reason is bound to (rec_crypt.h): "reason@<iseq>", the
  * record's place in its interview's chain, so that a sealed reason copied
@@ -341,6 +395,13 @@ int rec_next_id(records_t *r, MDB_txn *txn, char out[REC_ID_MAX + 1]);
  * entretiens__v1__employee__free_unpacked).  0, MDB_NOTFOUND or LMDB code. */
 int rec_dir_get(records_t *r, MDB_txn *txn, const char *employee_id, Entretiens__V1__Employee **out);
 
+/* The same, unpacked into r->arena (the block of the event being applied;
+ * the heap when it is full): for an entry read and dropped at once, as a
+ * creation does.  Free with rec_dir_unpeek (NULL accepted) before the next
+ * event resets the arena. */
+int rec_dir_peek(records_t *r, MDB_txn *txn, const char *employee_id, Entretiens__V1__Employee **out);
+void rec_dir_unpeek(records_t *r, Entretiens__V1__Employee *e);
+
 /* Today in the employee's region (common/clock.h ent_clock_today_in): the
  * date her interviews' dates are checked against ("held" not in the
  * future, a deadline not in the past).  The region is her directory
@@ -359,8 +420,11 @@ int32_t rec_dir_today(records_t *r, MDB_txn *txn, const char *employee_id, int *
 bool rec_dir_above(records_t *r, MDB_txn *txn, const char *manager_id, const char *employee_id);
 
 /* Applies scheduler.employee.upserted: the entry, the tree, and the open
- * interviews of the employee (interviewer, entity, department follow). */
-int rec_dir_upsert(records_t *r, MDB_txn *txn, const Entretiens__V1__Employee *e, const char *trace_id);
+ * interviews of the employee (interviewer, entity, department follow).
+ * packed: e as packed by the scheduler, stored as it is (NULL: e is packed
+ * here).  Returns 0, ENT_EVENT_SKIP (no usable id) or an LMDB code. */
+int rec_dir_upsert(records_t *r, MDB_txn *txn, const Entretiens__V1__Employee *e, const ProtobufCBinaryData *packed,
+                   const char *trace_id);
 
 /* ---- templates.c ---------------------------------------------------------- */
 

@@ -61,7 +61,10 @@ static int s_census(MDB_txn *txn, void *arg)
 {
     records_t *r = arg;
     memset(s_m.turn_by_status, 0, sizeof s_m.turn_by_status);
-    int rc = ent_store_walk(txn, r->by_status, s_count_status, NULL);
+    /* the index as this turn's events left it (idxbatch.c) */
+    int rc = rec_idx_settle(r, txn);
+    if (!rc)
+        rc = ent_store_walk(txn, r->by_status, s_count_status, NULL);
     s_m.turn_done = rc == 0;
     return rc;
 }
@@ -296,6 +299,7 @@ static int s_seal_pending(records_t *r)
 void rec_teardown(records_t *r)
 {
     ent_pbarena_destroy(&r->arena);
+    rec_idxq_destroy(r);
     rec_crypt_destroy(&r->crypt);
 }
 
@@ -336,7 +340,7 @@ int rec_setup(ent_daemon_t *d, void *arg)
     int krc = s_open_keystore(r);
     if (krc)
         return krc;
-    if (!(r->arena = ent_pbarena_new(16 * 1024)))
+    if (!(r->arena = ent_pbarena_new(16 * 1024)) || rec_idxq_new(r) != 0)
         return -1;
     struct {
         const char *name;
@@ -382,7 +386,8 @@ int rec_setup(ent_daemon_t *d, void *arg)
     }
     if (rec_methods_register(r) || rec_templates_register(r) || rec_subject_register(r) || rec_progress_register(r))
         return -1;
-    if (ent_daemon_on_event(d, "scheduler", rec_on_scheduler_event, r))
+    if (ent_daemon_on_event(d, "scheduler", rec_on_scheduler_event, r) ||
+        ent_daemon_on_settle(d, rec_idx_settle_turn, r) || ent_daemon_participant(d, rec_idx_reset, rec_idx_flush, r))
         return -1;
     if (ent_daemon_every(d, 3600 * 1000, rec_grants_announce, r) ||
         ent_daemon_every(d, 3600 * 1000, rec_deferred_release, r) ||

@@ -132,19 +132,6 @@ static size_t s_pair_key(uint8_t *key, const char *a, const char *id)
     return al + 1 + il;
 }
 
-static int s_put_empty(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, size_t len)
-{
-    MDB_val k = { len, (void *) key }, v = { 0, (void *) "" };
-    return mdb_put(txn, dbi, &k, &v, 0);
-}
-
-static int s_del(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, size_t len)
-{
-    MDB_val k = { len, (void *) key };
-    int rc = mdb_del(txn, dbi, &k, NULL);
-    return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
 static int s_status_of(const rec_iv_t *iv)
 {
     rec_state_t s;
@@ -168,6 +155,9 @@ static size_t s_due_key(uint8_t *key, const rec_iv_t *iv)
     return 4 + il;
 }
 
+/* The indexes follow the change from b (NULL: a new interview) to a; by
+ * manager, status and due date are queued while a turn's events are
+ * applied (idxbatch.c). */
 static int s_index(records_t *r, MDB_txn *txn, const rec_iv_t *b, const rec_iv_t *a)
 {
     uint8_t k1[256], k2[256];
@@ -180,18 +170,18 @@ static int s_index(records_t *r, MDB_txn *txn, const rec_iv_t *b, const rec_iv_t
                 return rc;
         }
         l1 = s_pair_key(k1, a->employee_id, a->id);
-        if ((rc = s_put_empty(txn, r->by_employee, k1, l1)))
+        if ((rc = rec_idx_put(r, txn, r->by_employee, k1, l1)))
             return rc;
     }
     if (!b || strcmp(rec_str(b->manager_id), rec_str(a->manager_id)) != 0) {
         if (b && b->manager_id && *b->manager_id) {
             l1 = s_pair_key(k1, b->manager_id, b->id);
-            if ((rc = s_del(txn, r->by_manager, k1, l1)))
+            if ((rc = rec_idx_del(r, txn, r->by_manager, k1, l1)))
                 return rc;
         }
         if (a->manager_id && *a->manager_id) {
             l2 = s_pair_key(k2, a->manager_id, a->id);
-            if ((rc = s_put_empty(txn, r->by_manager, k2, l2)))
+            if ((rc = rec_idx_put(r, txn, r->by_manager, k2, l2)))
                 return rc;
         }
     }
@@ -199,21 +189,21 @@ static int s_index(records_t *r, MDB_txn *txn, const rec_iv_t *b, const rec_iv_t
     if (due_changed || s_status_of(b) != s_status_of(a)) {
         if (b) {
             l1 = s_status_key(k1, b);
-            if ((rc = s_del(txn, r->by_status, k1, l1)))
+            if ((rc = rec_idx_del(r, txn, r->by_status, k1, l1)))
                 return rc;
         }
         l2 = s_status_key(k2, a);
-        if ((rc = s_put_empty(txn, r->by_status, k2, l2)))
+        if ((rc = rec_idx_put(r, txn, r->by_status, k2, l2)))
             return rc;
     }
     if (due_changed) {
         if (b) {
             l1 = s_due_key(k1, b);
-            if ((rc = s_del(txn, r->by_due, k1, l1)))
+            if ((rc = rec_idx_del(r, txn, r->by_due, k1, l1)))
                 return rc;
         }
         l2 = s_due_key(k2, a);
-        if ((rc = s_put_empty(txn, r->by_due, k2, l2)))
+        if ((rc = rec_idx_put(r, txn, r->by_due, k2, l2)))
             return rc;
     }
     return 0;
@@ -274,8 +264,8 @@ int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch)
     json_t *details = ch->details;
     ch->details = NULL;
     if (!rc)
-        rc = rec_audit_append(r, txn, a->id, ch->actor, ch->action, details, a->employee_id, ch->reason, digest,
-                              !ch->before, &iseq);
+        rc = rec_audit_append(r, txn, a->id, ch->actor, ch->action, details, ch->flat, ch->n_flat, a->employee_id,
+                              ch->reason, digest, !ch->before, &iseq);
     else
         json_decref(details);
     if (!rc && ch->event)

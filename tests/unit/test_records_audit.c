@@ -66,6 +66,41 @@ Test(records_audit, sha256_and_hex)
                      "pieces hash as their concatenation");
 }
 
+/* A creation's details, written from its fields, are what jansson writes
+ * from the same object (records_audit checks the object path). */
+Test(records_audit, flat_details_are_json_dumps_byte_for_byte)
+{
+    rec_detail_t d[] = {
+        { .key = "type", .str = "professional" },
+        { .key = "employee_id", .str = "E000123" },
+        { .key = "due_date", .str = "2027-03-01" },
+        { .key = "manager_id", .str = "M01" },
+        { .key = "template_id", .str = "default-professional" },
+        { .key = "template_version", .num = 3 },
+        { .key = "obligation_id", .str = "E000123/professional/2027-03-01" },
+        { .key = "carried_from", .str = "IV00000001" },
+    };
+    for (size_t n = 0; n <= 8; n++) {
+        json_t *o = rec_details_json(d, n);
+        cr_assert_not_null(o);
+        char *want = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII), *got = rec_details_flat(d, n);
+        cr_assert_not_null(got, "%zu fields", n);
+        cr_expect_str_eq(got, want, "%zu fields", n);
+        free(want);
+        free(got);
+        json_decref(o);
+    }
+    /* not plain: refused here, jansson writes it */
+    rec_detail_t accent[] = { { .key = "manager_id", .str = "H\xc3\xa9l\xc3\xa8ne" } };
+    cr_expect_null(rec_details_flat(accent, 1));
+    rec_detail_t quote[] = { { .key = "a\"b", .str = "x" } };
+    cr_expect_null(rec_details_flat(quote, 1));
+    rec_detail_t many[17];
+    for (size_t i = 0; i < 17; i++)
+        many[i] = (rec_detail_t) { .key = "k", .num = (int64_t) i };
+    cr_expect_null(rec_details_flat(many, 17), "more than 16 fields: jansson");
+}
+
 /* ------------------------------------------------------------ in a store */
 
 static char s_root[64];

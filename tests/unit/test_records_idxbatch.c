@@ -1,0 +1,151 @@
+/*  test_records_idxbatch.c — the index writes a turn's events queue
+ *  (services/records/idxbatch.c), on a real LMDB store: queued writes are
+ *  invisible until settled, then the index holds exactly what writing them
+ *  one by one would have left (a key put then deleted in the same turn is
+ *  absent, deleted then put is present); outside a turn nothing is queued;
+ *  an aborted turn's queue is dropped; other databases are never queued. */
+#include "records.h"
+
+#include <criterion/criterion.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char s_root[64];
+static ent_store_t *s_store;
+static records_t s_r;
+
+static int s_rm(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void) st, (void) type, (void) ftw;
+    return remove(path);
+}
+
+static void s_open(void)
+{
+    snprintf(s_root, sizeof s_root, "/tmp/ent_test_idxbatch_XXXXXX");
+    cr_assert_not_null(mkdtemp(s_root));
+    int err = 0;
+    s_store = ent_store_open(s_root, 20, 16, true, &err);
+    cr_assert_not_null(s_store, "store: %d", err);
+    memset(&s_r, 0, sizeof s_r);
+    s_r.store = s_store;
+    struct { const char *n; MDB_dbi *d; } dbs[] = {
+        { "by_employee", &s_r.by_employee }, { "by_manager", &s_r.by_manager }, { "by_status", &s_r.by_status },
+        { "by_due", &s_r.by_due }, { "deferred_idx", &s_r.deferred_idx },
+    };
+    for (size_t i = 0; i < sizeof dbs / sizeof *dbs; i++)
+        cr_assert_eq(ent_store_dbi(s_store, dbs[i].n, 0, dbs[i].d), 0);
+    cr_assert_eq(rec_idxq_new(&s_r), 0);
+}
+
+static void s_close(void)
+{
+    rec_idxq_destroy(&s_r);
+    rec_idxq_destroy(&s_r); /* twice: nothing left */
+    ent_store_close(&s_store);
+    nftw(s_root, s_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static bool s_has(MDB_txn *txn, MDB_dbi dbi, const char *key)
+{
+    MDB_val k = { strlen(key), (void *) key }, v;
+    return mdb_get(txn, dbi, &k, &v) == 0;
+}
+
+static size_t s_count(MDB_txn *txn, MDB_dbi dbi)
+{
+    MDB_stat st;
+    cr_assert_eq(mdb_stat(txn, dbi, &st), 0);
+    return st.ms_entries;
+}
+
+static int s_put(MDB_txn *txn, MDB_dbi dbi, const char *key)
+{
+    return rec_idx_put(&s_r, txn, dbi, (const uint8_t *) key, strlen(key));
+}
+
+static int s_del(MDB_txn *txn, MDB_dbi dbi, const char *key)
+{
+    return rec_idx_del(&s_r, txn, dbi, (const uint8_t *) key, strlen(key));
+}
+
+Test(records_idxbatch, queued_until_settled_then_as_if_written_in_order, .init = s_open, .fini = s_close)
+{
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    cr_assert_eq(s_put(txn, s_r.by_manager, "M1-IV2"), 0);
+    cr_assert_eq(s_put(txn, s_r.by_manager, "old"), 0); /* not collecting yet: written at once */
+    cr_assert(s_has(txn, s_r.by_manager, "old"));
+
+    rec_idx_collect(&s_r);
+    const char *keys[] = { "zeta", "alpha", "mid", "beta", "omega" };
+    for (size_t i = 0; i < 5; i++)
+        cr_assert_eq(s_put(txn, s_r.by_due, keys[i]), 0);
+    cr_assert_eq(s_put(txn, s_r.by_status, "gone"), 0);
+    cr_assert_eq(s_del(txn, s_r.by_status, "gone"), 0);      /* put then deleted: absent */
+    cr_assert_eq(s_del(txn, s_r.by_manager, "old"), 0);
+    cr_assert_eq(s_put(txn, s_r.by_manager, "old"), 0);      /* deleted then put: present */
+    cr_assert_eq(s_del(txn, s_r.by_due, "never-there"), 0);  /* a missing key is not an error */
+    /* keys alike in their first eight bytes (a due date and "IV00"): the
+     * order of one key's writes still holds */
+    cr_assert_eq(s_put(txn, s_r.by_status, "\x01\x02\x03\x4e\x20IV00000002"), 0);
+    cr_assert_eq(s_put(txn, s_r.by_status, "\x01\x02\x03\x4e\x20IV00000001"), 0);
+    cr_assert_eq(s_del(txn, s_r.by_status, "\x01\x02\x03\x4e\x20IV00000002"), 0);
+    cr_assert_eq(s_put(txn, s_r.by_status, "\x01\x02\x03\x4e\x20IV0000000"), 0); /* a prefix of both */
+    cr_assert_eq(s_put(txn, s_r.deferred_idx, "\x01\x02\x03\x04O1"), 0);
+    cr_assert_eq(s_put(txn, s_r.by_employee, "E1"), 0); /* not a queued index: at once */
+    cr_assert(s_has(txn, s_r.by_employee, "E1"), "by_employee is read by the events: never queued");
+    cr_assert_eq(s_count(txn, s_r.by_due), 0, "queued, not yet written");
+    cr_assert_eq(s_count(txn, s_r.deferred_idx), 0);
+
+    cr_assert_eq(rec_idx_settle_turn(txn, &s_r), 0);
+    cr_assert_eq(s_count(txn, s_r.by_due), 5);
+    for (size_t i = 0; i < 5; i++)
+        cr_assert(s_has(txn, s_r.by_due, keys[i]), "%s", keys[i]);
+    cr_assert_not(s_has(txn, s_r.by_status, "gone"));
+    cr_assert_not(s_has(txn, s_r.by_status, "\x01\x02\x03\x4e\x20IV00000002"));
+    cr_assert(s_has(txn, s_r.by_status, "\x01\x02\x03\x4e\x20IV00000001"));
+    cr_assert(s_has(txn, s_r.by_status, "\x01\x02\x03\x4e\x20IV0000000"));
+    cr_assert_eq(s_count(txn, s_r.by_status), 2);
+    cr_assert(s_has(txn, s_r.by_manager, "old"));
+    cr_assert_eq(s_count(txn, s_r.deferred_idx), 1);
+
+    /* after the settle step (the turn's requests): at once again */
+    cr_assert_eq(s_put(txn, s_r.by_status, "request"), 0);
+    cr_assert(s_has(txn, s_r.by_status, "request"));
+    cr_assert_eq(s_del(txn, s_r.by_status, "request"), 0);
+    cr_assert_not(s_has(txn, s_r.by_status, "request"));
+    cr_assert_eq(ent_store_commit(s_store), 0);
+}
+
+Test(records_idxbatch, an_aborted_turn_drops_its_queue, .init = s_open, .fini = s_close)
+{
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    rec_idx_collect(&s_r);
+    cr_assert_eq(s_put(txn, s_r.by_due, "lost"), 0);
+    ent_store_abort(s_store, 0);
+    rec_idx_reset(&s_r);
+
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    cr_assert_eq(rec_idx_settle_turn(txn, &s_r), 0);
+    cr_assert_eq(s_count(txn, s_r.by_due), 0, "the aborted turn's write is not replayed into the next");
+    cr_assert_eq(s_put(txn, s_r.by_due, "now"), 0); /* the reset also stopped the queueing */
+    cr_assert(s_has(txn, s_r.by_due, "now"));
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    rec_idx_flush(&s_r, true);
+}
+
+Test(records_idxbatch, without_a_queue_everything_is_written_at_once, .init = s_open, .fini = s_close)
+{
+    rec_idxq_destroy(&s_r);
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    rec_idx_collect(&s_r); /* no queue: nothing to collect into */
+    cr_assert_eq(s_put(txn, s_r.by_due, "k"), 0);
+    cr_assert(s_has(txn, s_r.by_due, "k"));
+    cr_assert_eq(rec_idx_settle(&s_r, txn), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+}

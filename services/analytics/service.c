@@ -129,7 +129,9 @@ int an_setup(ent_daemon_t *d, void *arg)
             return -1;
     if (ent_daemon_on_event(d, "scheduler", an_apply_scheduler, a) ||
         ent_daemon_on_event(d, "records", an_apply_records, a) || ent_daemon_on_settle(d, an_settle, a) ||
-        ent_daemon_participant(d, an_turn_reset, NULL, a))
+        ent_daemon_participant(d, an_turn_reset, NULL, a) ||
+        ent_daemon_read_ahead(d, "scheduler", AN_READ_AHEAD_PAGES) ||
+        ent_daemon_read_ahead(d, "records", AN_READ_AHEAD_PAGES))
         return -1;
     ent_log_info("analytics.config", "minimum group %u, no interview after %u months", a->min_group,
                  a->stale_months);

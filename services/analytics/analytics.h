@@ -32,7 +32,7 @@
  *    obligations   employee_id \0 obligation_id -> obligation record
  *    interviews    interview_id -> interview record (with the signed content)
  *    emp_iv        employee_id \0 interview_id -> interview summary
- *    completion    [scope] type \0 be32(month) -> int64[AN_C_N]
+ *    completion    [scope] type \0 be32(month) -> int64[AN_C_N]  (every type: the sum of the types)
  *    headcount     [scope] -> int64[1] employed employees
  *    prof_hist     [scope] day(next professional due | none) -> int64[1]
  *    prof_idx      [scope] day(next due) employee_id -> next type
@@ -66,8 +66,11 @@
 #include <stdint.h>
 
 /* 2: risk rows by day (owed / at risk decided at query time), the policy's
- * headcounts, employees' last interview and top-ups. */
-#define AN_SCHEMA_VERSION 2
+ * headcounts, employees' last interview and top-ups.  3: the typed
+ * families (completion, answers, training, mobility, competencies,
+ * ratings) are stored per type only, without the "every type" row: a
+ * query for every type sums the types' rows. */
+#define AN_SCHEMA_VERSION 3
 #define AN_MAX_DBS 32              /* named databases (24 used) */
 #define AN_DEFAULT_MIN_GROUP 5
 #define AN_DEFAULT_STALE_MONTHS 24

@@ -106,27 +106,24 @@ static int s_add(analytics_t *a, MDB_txn *txn, MDB_dbi dbi, const an_key_t *k, c
     return an_batch_add(a->batch, txn, dbi, k, d, n, sign);
 }
 
-_Static_assert(2 * AN_SCOPES <= AN_BATCH_MANY, "a contribution's rows fit one an_batch_add_many");
+_Static_assert(AN_SCOPES <= AN_BATCH_MANY, "a contribution's rows fit one an_batch_add_many");
 
 /* The keys a contribution of groups at is written under: [scope] per scope
- * (type NULL), or [scope][type] and [scope][*] per scope.  Returns how
- * many (at most AN_BATCH_MANY). */
+ * (type NULL), or [scope][type] per scope.  Returns how many (at most
+ * AN_SCOPES).  Typed figures are stored per type only: a query for every
+ * type sums the types' rows (queries.c), which halves the rows a
+ * contribution writes. */
 static size_t s_bases(const an_attrs_t *at, const char *type, an_key_t out[AN_BATCH_MANY])
 {
     an_scope_t sc[AN_SCOPES];
-    size_t n = an_scopes(at, sc, true), nb = 0;
+    size_t n = an_scopes(at, sc, true);
     for (size_t i = 0; i < n; i++) {
-        an_key_init(&out[nb]);
-        an_key_scope(&out[nb], &sc[i]);
-        if (type) {
-            out[nb + 1] = out[nb];
-            an_key_str(&out[nb], type);
-            an_key_str(&out[nb + 1], AN_ALL_TYPES);
-            nb++;
-        }
-        nb++;
+        an_key_init(&out[i]);
+        an_key_scope(&out[i], &sc[i]);
+        if (type)
+            an_key_str(&out[i], type);
     }
-    return nb;
+    return n;
 }
 
 /* Adds sign * d to the rows base[i] + suffix of dbi, all at once

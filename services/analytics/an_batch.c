@@ -8,10 +8,12 @@
  *  bytes only when the whole hash does.
  *
  *  Applying sorts the rows into the store's order.  A sort key carries the
- *  database and the key's first 16 bytes as two big-endian words, so most
- *  comparisons are two integer compares; only rows whose first 16 bytes
- *  agree compare their key bytes (a library qsort calling memcmp through a
- *  function pointer was 13 % of the apply).
+ *  database and the key's first 32 bytes as four big-endian words, so most
+ *  comparisons are integer compares; only rows whose first 32 bytes agree
+ *  compare the rest of their key bytes (a library qsort calling memcmp
+ *  through a function pointer was 13 % of the apply; with 16 bytes, keys
+ *  sharing a long scope prefix still fell back to memcmp — and to two
+ *  random reads, the entry and its key — in a fifth of the apply).
  */
 #include "an_batch.h"
 
@@ -36,10 +38,12 @@ typedef struct {
 } s_entry_t;
 
 /* The store's order of a row: database, then the key's bytes (an_batch_apply). */
+#define SORT_WORDS 4       /* key bytes in a sort key: 8 per word */
+
 typedef struct {
-    uint64_t p0, p1;       /* key bytes 0-7 and 8-15, big-endian, zero-padded */
+    uint64_t w[SORT_WORDS];   /* key bytes 0-31, big-endian words, zero-padded */
     uint32_t dbi;
-    uint32_t i;            /* the entry */
+    uint32_t i;               /* the entry */
 } s_sortkey_t;
 
 struct an_batch {
@@ -331,21 +335,22 @@ static uint64_t s_be_word(const uint8_t *k, size_t klen, size_t off)
 }
 
 /* Database, then LMDB's default key order (bytes, then the shorter first).
- * Equal words only say that the first 16 bytes agree (a shorter key is
- * zero-padded): the key bytes decide then. */
+ * Equal words only say that the first 32 bytes agree (a shorter key is
+ * zero-padded): the key bytes beyond them, then the lengths, decide. */
 static int s_cmp(const an_batch_t *b, const s_sortkey_t *x, const s_sortkey_t *y)
 {
     if (x->dbi != y->dbi)
         return x->dbi < y->dbi ? -1 : 1;
-    if (x->p0 != y->p0)
-        return x->p0 < y->p0 ? -1 : 1;
-    if (x->p1 != y->p1)
-        return x->p1 < y->p1 ? -1 : 1;
+    for (int i = 0; i < SORT_WORDS; i++)
+        if (x->w[i] != y->w[i])
+            return x->w[i] < y->w[i] ? -1 : 1;
     const s_entry_t *ex = &b->v[x->i], *ey = &b->v[y->i];
-    size_t n = ex->klen < ey->klen ? ex->klen : ey->klen;
-    int c = memcmp(b->keys + ex->key_off, b->keys + ey->key_off, n);
-    if (c)
-        return c;
+    size_t n = ex->klen < ey->klen ? ex->klen : ey->klen, from = 8 * SORT_WORDS;
+    if (n > from) {
+        int c = memcmp(b->keys + ex->key_off + from, b->keys + ey->key_off + from, n - from);
+        if (c)
+            return c;
+    }
     return ex->klen < ey->klen ? -1 : ex->klen > ey->klen;
 }
 
@@ -399,7 +404,11 @@ static const s_sortkey_t *s_order(an_batch_t *b)
     for (size_t i = 0; i < b->n; i++) {
         const s_entry_t *e = &b->v[i];
         const uint8_t *k = b->keys + e->key_off;
-        b->order[i] = (s_sortkey_t) { s_be_word(k, e->klen, 0), s_be_word(k, e->klen, 8), e->dbi, (uint32_t) i };
+        s_sortkey_t *o = &b->order[i];
+        for (int w = 0; w < SORT_WORDS; w++)
+            o->w[w] = s_be_word(k, e->klen, (size_t) w * 8);
+        o->dbi = e->dbi;
+        o->i = (uint32_t) i;
     }
     return s_sort(b, b->order, b->tmp, b->n);
 }

@@ -5,7 +5,9 @@
  *  growing arenas.  The open-addressing table holds, per slot, the entry's
  *  index and 32 bits of its hash: a probe compares those in the table and
  *  reads an entry (another cache line) only when they match, and the key
- *  bytes only when the whole hash does.
+ *  bytes only when the whole hash does.  Index rows (an_batch_set) are not
+ *  in the table: each operation is appended, and the sort, stable, leaves
+ *  a row's operations in their order, the last one written.
  *
  *  Applying sorts the rows into the store's order.  A sort key carries the
  *  database and the key's first 32 bytes as four big-endian words, so most
@@ -152,7 +154,8 @@ static int s_grow(an_batch_t *b)
     b->nslots = cap * 2;
     b->cap = cap;
     for (size_t i = 0; i < b->n; i++)
-        s_index(b, i);
+        if (b->v[i].kind == S_COUNTER)
+            s_index(b, i);
     return 0;
 }
 
@@ -189,18 +192,12 @@ static s_entry_t *s_find_h(an_batch_t *b, MDB_dbi dbi, const an_key_t *key, uint
     return NULL;
 }
 
-/* The pending entry of (dbi, key), or NULL (*h receives the key's hash). */
-static s_entry_t *s_find(an_batch_t *b, MDB_dbi dbi, const an_key_t *key, uint64_t *h)
-{
-    *h = s_hash(dbi, key->b, key->n);
-    return s_find_h(b, dbi, key, *h);
-}
-
 /* A new entry for (dbi, key) with room for more_keys bytes after the key
- * and more_d deltas, applying the batch first when it is full.  Returns 0
- * and *out, ENOMEM, or an LMDB code from the early application. */
-static int s_new_entry(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, uint64_t h, size_t more_keys,
-                       size_t more_d, s_entry_t **out)
+ * and more_d deltas, applying the batch first when it is full; found in
+ * the table when kind is S_COUNTER.  Returns 0 and *out, ENOMEM, or an
+ * LMDB code from the early application. */
+static int s_new_entry(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, uint64_t h, uint8_t kind,
+                       size_t more_keys, size_t more_d, s_entry_t **out)
 {
     if (b->n >= MAX_ENTRIES) {
         int rc = an_batch_apply(b, txn);
@@ -221,9 +218,12 @@ static int s_new_entry(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t 
     e->dbi = dbi;
     e->klen = (uint16_t) key->n;
     e->key_off = (uint32_t) b->keys_len;
+    e->kind = kind;
     memcpy(b->keys + b->keys_len, key->b, key->n);
     b->keys_len += key->n;
-    s_index(b, b->n++);
+    if (kind == S_COUNTER)
+        s_index(b, b->n);
+    b->n++;
     *out = e;
     return 0;
 }
@@ -249,10 +249,9 @@ static int s_add_h(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key
             d[i] += sign < 0 ? -delta[i] : delta[i];
         return 0;
     }
-    int rc = s_new_entry(b, txn, dbi, key, h, 0, n, &e);
+    int rc = s_new_entry(b, txn, dbi, key, h, S_COUNTER, 0, n, &e);
     if (rc)
         return rc;
-    e->kind = S_COUNTER;
     e->n = (uint8_t) n;
     e->d_off = (uint32_t) b->d_len;
     int64_t *d = b->deltas + b->d_len;
@@ -300,18 +299,13 @@ int an_batch_set(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, 
 {
     if (key->overflow || vlen > UINT16_MAX)
         return 0;
-    uint64_t h;
-    s_entry_t *e = s_find(b, dbi, key, &h);
-    if (!e) {
-        int rc = s_new_entry(b, txn, dbi, key, h, sign < 0 ? 0 : vlen, 0, &e);
-        if (rc)
-            return rc;
-    } else if (sign >= 0 && s_reserve((void **) &b->keys, &b->keys_cap, b->keys_len, vlen, 1)) {
-        return ENOMEM;
-    }
-    /* the last operation on a key wins, as it would have in the store */
-    e->kind = sign < 0 ? S_DEL : S_PUT;
-    e->vlen = 0;
+    /* appended, not looked up: most index rows of a turn are set once, and
+     * the sort being stable, the operations on one key stay in the order
+     * they came, of which an_batch_apply writes the last */
+    s_entry_t *e;
+    int rc = s_new_entry(b, txn, dbi, key, 0, sign < 0 ? S_DEL : S_PUT, sign < 0 ? 0 : vlen, 0, &e);
+    if (rc)
+        return rc;
     if (sign >= 0) {
         e->d_off = (uint32_t) b->keys_len;
         e->vlen = (uint16_t) vlen;
@@ -413,6 +407,12 @@ static const s_sortkey_t *s_order(an_batch_t *b)
     return s_sort(b, b->order, b->tmp, b->n);
 }
 
+/* Whether two entries name the same row. */
+static bool s_same_key(const an_batch_t *b, const s_entry_t *x, const s_entry_t *y)
+{
+    return x->dbi == y->dbi && x->klen == y->klen && memcmp(b->keys + x->key_off, b->keys + y->key_off, x->klen) == 0;
+}
+
 /* One cursor at a time, on the database of the row being written (the rows
  * are sorted by database). */
 static int s_cursor(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cur, MDB_dbi *cur_dbi)
@@ -451,6 +451,8 @@ int an_batch_apply(an_batch_t *b, MDB_txn *txn)
         }
         const s_entry_t *e = &b->v[order[oi].i];
         if (e->kind != S_COUNTER) {
+            if (oi + 1 < b->n && s_same_key(b, e, &b->v[order[oi + 1].i]))
+                continue; /* a later operation on this row wins */
             if ((rc = s_cursor(txn, e->dbi, &cur, &cur_dbi)) != 0)
                 break;
             MDB_val k = { e->klen, b->keys + e->key_off }, v = { e->vlen, b->keys + e->d_off };

@@ -277,6 +277,21 @@ static bool s_obl_penalised(const an_obl_t *o)
     return o->penalty > 0 && o->cls != AN_CLS_CANCELLED && o->cls != AN_CLS_NONE;
 }
 
+/* The keys [scope][day] of every scope of at (with the manager's): the
+ * day-ordered histograms; an index row is the same key followed by its
+ * ids.  Returns how many (at most AN_SCOPES). */
+static size_t s_day_keys(const an_attrs_t *at, int32_t day, an_key_t out[AN_BATCH_MANY])
+{
+    an_scope_t sc[AN_SCOPES];
+    size_t n = an_scopes(at, sc, true);
+    for (size_t i = 0; i < n; i++) {
+        an_key_init(&out[i]);
+        an_key_scope(&out[i], &sc[i]);
+        an_key_day(&out[i], day);
+    }
+    return n;
+}
+
 /* Top-ups by the day of their deadline: owed once it has passed, at risk
  * until then (decided when asked, so nothing stored depends on the clock). */
 static int s_obl_risk(analytics_t *a, MDB_txn *txn, const an_obl_t *o, const an_attrs_t *at, int sign)
@@ -286,17 +301,13 @@ static int s_obl_risk(analytics_t *a, MDB_txn *txn, const an_obl_t *o, const an_
     int64_t d[AN_R_N] = { 0 };
     d[AN_R_COUNT] = 1;
     d[AN_R_EUR] = o->penalty;
-    an_scope_t sc[AN_SCOPES];
-    size_t n = an_scopes(at, sc, true);
+    an_key_t keys[AN_BATCH_MANY];
+    size_t n = s_day_keys(at, o->due == ENT_DATE_NONE ? AN_DAY_NONE_KEY : o->due, keys);
+    RC(an_batch_add_many(a->batch, txn, a->risk, keys, n, d, AN_R_N, sign));
     for (size_t i = 0; i < n; i++) {
-        an_key_t k;
-        an_key_init(&k);
-        an_key_scope(&k, &sc[i]);
-        an_key_day(&k, o->due == ENT_DATE_NONE ? AN_DAY_NONE_KEY : o->due);
-        RC(s_add(a, txn, a->risk, &k, d, AN_R_N, sign));
-        an_key_str(&k, o->employee);
-        an_key_str(&k, o->id);
-        RC(an_batch_set(a->ixbatch, txn, a->risk_idx, &k, &o->penalty, sizeof o->penalty, sign));
+        an_key_str(&keys[i], o->employee);
+        an_key_str(&keys[i], o->id);
+        RC(an_batch_set(a->ixbatch, txn, a->risk_idx, &keys[i], &o->penalty, sizeof o->penalty, sign));
     }
     return 0;
 }
@@ -376,20 +387,13 @@ static int s_emp_prof(analytics_t *a, MDB_txn *txn, const an_emp_t *e, int sign)
 {
     if (!s_emp_active(e))
         return 0;
-    an_scope_t sc[AN_SCOPES];
-    size_t n = an_scopes(&e->attrs, sc, true);
     const int64_t one = 1;
-    int32_t day = e->next_due == ENT_DATE_NONE ? AN_DAY_NONE_KEY : e->next_due;
-    for (size_t i = 0; i < n; i++) {
-        an_key_t k;
-        an_key_init(&k);
-        an_key_scope(&k, &sc[i]);
-        an_key_day(&k, day);
-        RC(s_add(a, txn, a->prof_hist, &k, &one, 1, sign));
-        if (e->next_due != ENT_DATE_NONE) {
-            an_key_str(&k, e->id);
-            RC(an_batch_set(a->ixbatch, txn, a->prof_idx, &k, e->next_type, strlen(e->next_type), sign));
-        }
+    an_key_t keys[AN_BATCH_MANY];
+    size_t n = s_day_keys(&e->attrs, e->next_due == ENT_DATE_NONE ? AN_DAY_NONE_KEY : e->next_due, keys);
+    RC(an_batch_add_many(a->batch, txn, a->prof_hist, keys, n, &one, 1, sign));
+    for (size_t i = 0; i < n && e->next_due != ENT_DATE_NONE; i++) {
+        an_key_str(&keys[i], e->id);
+        RC(an_batch_set(a->ixbatch, txn, a->prof_idx, &keys[i], e->next_type, strlen(e->next_type), sign));
     }
     return 0;
 }
@@ -399,17 +403,13 @@ static int s_emp_contact(analytics_t *a, MDB_txn *txn, const an_emp_t *e, int si
     int32_t day = an_emp_last_contact(e);
     if (!s_emp_active(e) || day == ENT_DATE_NONE)
         return 0;
-    an_scope_t sc[AN_SCOPES];
-    size_t n = an_scopes(&e->attrs, sc, true);
     const int64_t one = 1;
+    an_key_t keys[AN_BATCH_MANY];
+    size_t n = s_day_keys(&e->attrs, day, keys);
+    RC(an_batch_add_many(a->batch, txn, a->contact_hist, keys, n, &one, 1, sign));
     for (size_t i = 0; i < n; i++) {
-        an_key_t k;
-        an_key_init(&k);
-        an_key_scope(&k, &sc[i]);
-        an_key_day(&k, day);
-        RC(s_add(a, txn, a->contact_hist, &k, &one, 1, sign));
-        an_key_str(&k, e->id);
-        RC(an_batch_set(a->ixbatch, txn, a->contact_idx, &k, "", 0, sign));
+        an_key_str(&keys[i], e->id);
+        RC(an_batch_set(a->ixbatch, txn, a->contact_idx, &keys[i], "", 0, sign));
     }
     return 0;
 }

@@ -648,6 +648,22 @@ static int s_obl_remove(analytics_t *a, MDB_txn *txn, const Entretiens__V1__Obli
     return s_emp_commit(a, txn, &e0, &e1);
 }
 
+/* Whether obligations x (NULL: absent) and y add the same to their
+ * employee's derived facts (s_emp_derive: obligations gone overdue, top-ups,
+ * last met, next open professional deadline).  When they do, a change from
+ * x to y leaves the stored employee as it is: most lifecycle steps of a
+ * non-professional obligation, which need no re-derivation then. */
+static bool s_obl_emp_same(const an_obl_t *x, const an_obl_t *y)
+{
+    bool xo = x && x->ever_overdue, yo = y->ever_overdue;
+    int32_t xp = x && s_obl_penalised(x) ? x->penalty : 0, yp = s_obl_penalised(y) ? y->penalty : 0;
+    int32_t xm = x && x->cls == AN_CLS_MET ? x->met_on : ENT_DATE_NONE;
+    int32_t ym = y->cls == AN_CLS_MET ? y->met_on : ENT_DATE_NONE;
+    bool xn = x && s_professional(x->type) && s_obl_open(x) && x->due != ENT_DATE_NONE;
+    bool yn = s_professional(y->type) && s_obl_open(y) && y->due != ENT_DATE_NONE;
+    return xo == yo && xp == yp && xm == ym && xn == yn && (!xn || (x->due == y->due && strcmp(x->type, y->type) == 0));
+}
+
 /* verb: due | overdue | met | cancelled (scheduler.interview.*, the
  * actionable obligations) or changed | removed (scheduler.obligation.*,
  * every other change). */
@@ -708,6 +724,8 @@ static int s_on_obligation(analytics_t *a, MDB_txn *txn, const char *verb, const
     RC(an_emp_get(txn, a->employees, o1.employee, &e0));
     RC(s_obl_move(a, txn, o0.present ? &o0 : NULL, s_obl_attrs(&e0, &o0), &o1, s_obl_attrs(&e0, &o1)));
     RC(an_obl_put(txn, a->obligations, &o1));
+    if (e0.present && s_obl_emp_same(o0.present ? &o0 : NULL, &o1))
+        return 0; /* the employee's derived facts stay as stored */
     an_emp_t e1 = e0;
     return s_emp_commit(a, txn, &e0, &e1);
 }

@@ -31,6 +31,7 @@ typedef struct {
     ent_event_wanted_fn wanted;      /* NULL: the events are always wanted */
     void *wanted_arg;
     char *const *keep;               /* types applied even when not wanted */
+    size_t read_ahead;               /* replay pages asked ahead (0: the subscriber's default) */
     ent_subscriber_t *sub;
     ent_subscriber_stats_t seen;     /* last values copied into metrics */
     ent_metrics_counter_t *applied, *dups, *gaps, *skipped, *replays, *malformed;
@@ -1038,6 +1039,15 @@ int ent_daemon_events_wanted(ent_daemon_t *d, const char *producer, ent_event_wa
     return 0;
 }
 
+int ent_daemon_read_ahead(ent_daemon_t *d, const char *producer, size_t pages)
+{
+    s_consumer_t *c = s_consumer(d, producer);
+    if (!c)
+        return -1;
+    c->read_ahead = pages;
+    return 0;
+}
+
 int ent_daemon_every(ent_daemon_t *d, unsigned interval_ms, ent_daemon_work_fn fn, void *arg)
 {
     if (d->n_work >= MAX_WORK)
@@ -1119,6 +1129,8 @@ int ent_daemon_start(ent_daemon_t *d)
         if (!c->sub)
             return -1;
         ent_subscriber_set_wanted(c->sub, c->wanted, c->wanted_arg, c->keep);
+        if (c->read_ahead)
+            ent_subscriber_set_read_ahead(c->sub, c->read_ahead);
         if (d->metrics)
             s_consumer_metrics(d, c);
         ent_subscriber_stats(c->sub, &c->seen);

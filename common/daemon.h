@@ -130,6 +130,12 @@ int ent_daemon_on_event(ent_daemon_t *d, const char *producer, ent_event_fn fn, 
 int ent_daemon_events_wanted(ent_daemon_t *d, const char *producer, ent_event_wanted_fn fn, void *arg,
                              char *const *keep);
 
+/* How many replay pages of producer are asked ahead while a backlog
+ * waits, hence the most events of it one turn applies (subscriber.h
+ * ent_subscriber_set_read_ahead; 4 pages of 4,096 events by default).
+ * Before start.  Returns 0, or -1 when the producer is not consumed. */
+int ent_daemon_read_ahead(ent_daemon_t *d, const char *producer, size_t pages);
+
 /* Runs fn inside a turn every interval_ms (and at every clock change).
  * Before start.  Returns 0 or -1 (more than 8). */
 int ent_daemon_every(ent_daemon_t *d, unsigned interval_ms, ent_daemon_work_fn fn, void *arg);

@@ -16,14 +16,11 @@
 #define REPLAY_TIMEOUT_MS 3000
 /* Replay requests in flight at once while a backlog waits: the producer
  * reads the next batches while this consumer applies the last one, and a
- * turn applies every reply that came in meanwhile (up to READ_AHEAD *
+ * turn applies every reply that came in meanwhile (up to read_ahead *
  * REPLAY_BATCH events in one transaction, so one commit and one sync for
- * them instead of one per batch).  Sixteen: a page of B-tree written by
- * random inserts (an index) is copied and written once per turn, so the
- * bigger the turn of a catch-up, the fewer copies per insert; a turn of
- * 65,536 events is a few tenths of a second of records' work, during
- * which its requests wait, and only while a backlog waits. */
-#define READ_AHEAD 16
+ * them instead of one per batch).  READ_AHEAD by default; a consumer may
+ * ask for more (ent_subscriber_set_read_ahead). */
+#define READ_AHEAD 4
 
 typedef struct {
     void **items;
@@ -57,8 +54,9 @@ struct ent_subscriber {
     ent_pbarena_t *arena;      /* each replayed event is unpacked into it */
     bool want_replay;
     bool turn_gap;
-    uint64_t out_ids[READ_AHEAD]; /* replay requests in flight, oldest first */
+    uint64_t out_ids[ENT_SUBSCRIBER_READ_AHEAD_MAX]; /* replay requests in flight, oldest first */
     size_t n_out;
+    size_t read_ahead;            /* at most this many in flight */
     int64_t replay_sent_ms;       /* when the oldest in flight was sent */
     uint64_t ahead_from;          /* where the next read-ahead request starts */
     uint64_t recv_next;           /* the seq a reply must start with to follow the last one */
@@ -249,7 +247,7 @@ static void s_on_dealer(void *sock, int budget, void *arg)
  * when the request could not be queued (the tick retries). */
 static int s_request(ent_subscriber_t *sub, uint64_t from_seq)
 {
-    if (sub->n_out == READ_AHEAD)
+    if (sub->n_out >= sub->read_ahead)
         return -1;
     Entretiens__V1__ReplayRequest rq = ENTRETIENS__V1__REPLAY_REQUEST__INIT;
     rq.from_seq = from_seq;
@@ -295,10 +293,10 @@ static void s_send_replay(ent_subscriber_t *sub)
  * should a reply be shorter (the producer's byte limit), the pages already
  * asked after it start beyond a hole: they are dropped as a gap, no more
  * is read ahead from them, and the replay asks again from the cursor —
- * at most READ_AHEAD - 1 pages read for nothing, never a wrong order. */
+ * at most read_ahead - 1 pages read for nothing, never a wrong order. */
 static void s_read_ahead(ent_subscriber_t *sub)
 {
-    while (sub->n_out < READ_AHEAD && sub->ahead_from <= sub->stats.head)
+    while (sub->n_out < sub->read_ahead && sub->ahead_from <= sub->stats.head)
         if (s_request(sub, sub->ahead_from) != 0)
             break;
 }
@@ -340,6 +338,7 @@ ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const
         goto fail;
     snprintf(sub->heartbeat, hl, "%s.$heartbeat", producer);
     sub->wanted = sub->turn_wanted = true;
+    sub->read_ahead = READ_AHEAD;
     sub->next_id = (uint64_t) s_mono_ms() << 16;
 
     MDB_txn *txn;
@@ -396,6 +395,11 @@ void ent_subscriber_set_wanted(ent_subscriber_t *sub, ent_event_wanted_fn fn, vo
     sub->n_keep = 0;
     while (keep && keep[sub->n_keep])
         sub->n_keep++;
+}
+
+void ent_subscriber_set_read_ahead(ent_subscriber_t *sub, size_t pages)
+{
+    sub->read_ahead = pages < 1 ? 1 : pages > ENT_SUBSCRIBER_READ_AHEAD_MAX ? ENT_SUBSCRIBER_READ_AHEAD_MAX : pages;
 }
 
 bool ent_subscriber_pending(const ent_subscriber_t *sub)

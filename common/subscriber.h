@@ -22,6 +22,7 @@
 #include "proto/envelope.pb-c.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct ent_subscriber ent_subscriber_t;
@@ -65,6 +66,19 @@ ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const
  * with how far it looked), applies them in order, and moves its cursor to
  * where the producer looked.  Before the loop runs. */
 void ent_subscriber_set_wanted(ent_subscriber_t *sub, ent_event_wanted_fn fn, void *arg, char *const *keep);
+
+/* The most replay pages a consumer may keep in flight. */
+#define ENT_SUBSCRIBER_READ_AHEAD_MAX 32
+
+/* How many replay pages (4,096 events each) are asked ahead while a
+ * backlog waits, hence the most a turn applies from this producer (one
+ * transaction, one commit).  4 by default; pages is clamped to
+ * [1, ENT_SUBSCRIBER_READ_AHEAD_MAX].  More pages amortise the commit over
+ * more events (a consumer whose events rewrite the same rows: analytics),
+ * at the price of longer turns during a catch-up (requests wait for the
+ * turn) and of the pages held in memory (each at most about 8 MiB).
+ * Before the loop runs. */
+void ent_subscriber_set_read_ahead(ent_subscriber_t *sub, size_t pages);
 
 /* True when live events, heartbeats or replay replies wait in this turn,
  * or, while the events are not wanted, when the head moved past the cursor. */

@@ -51,7 +51,7 @@ int an_batch_add(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, 
                  int sign);
 
 /* The most keys an_batch_add_many takes (a contribution's rows: every
- * scope, for its type and for every type). */
+ * scope, for its type). */
 #define AN_BATCH_MANY 16
 
 /* an_batch_add for each of keys[0..nkeys) (nkeys <= AN_BATCH_MANY; the

@@ -32,7 +32,7 @@
  *    obligations   employee_id \0 obligation_id -> obligation record
  *    interviews    interview_id -> interview record (with the signed content)
  *    emp_iv        employee_id \0 interview_id -> interview summary
- *    completion    [scope] type \0 be32(month) -> int64[AN_C_N]
+ *    completion    [scope] type \0 be32(month) -> int64[AN_C_N]  (every type: the sum of the types)
  *    headcount     [scope] -> int64[1] employed employees
  *    prof_hist     [scope] day(next professional due | none) -> int64[1]
  *    prof_idx      [scope] day(next due) employee_id -> next type
@@ -66,13 +66,28 @@
 #include <stdint.h>
 
 /* 2: risk rows by day (owed / at risk decided at query time), the policy's
- * headcounts, employees' last interview and top-ups. */
-#define AN_SCHEMA_VERSION 2
+ * headcounts, employees' last interview and top-ups.  3: the typed
+ * families (completion, answers, training, mobility, competencies,
+ * ratings) are stored per type only, without the "every type" row: a
+ * query for every type sums the types' rows. */
+#define AN_SCHEMA_VERSION 3
 #define AN_MAX_DBS 32              /* named databases (24 used) */
 #define AN_DEFAULT_MIN_GROUP 5
 #define AN_DEFAULT_STALE_MONTHS 24
 #define AN_DEFAULT_WITHIN_DAYS 90
 #define AN_DEFAULT_LIMIT 100
+/* Replay pages (4,096 events) asked ahead from each producer while a
+ * backlog waits, hence the most events of one producer a turn applies
+ * during a rebuild or a catch-up (common/subscriber.h; other daemons keep
+ * the default, 4).  A turn's events share rows and pages (a scope's month,
+ * the day-ordered indexes): they are merged, written, committed and synced
+ * once per turn.  On the benchmark (100,000 employees, full sync) 65,536
+ * events per commit took about 7.5 s of CPU where 4,096 took 14 s, most
+ * of the difference the kernel copying dirty pages (docs/analytics.md,
+ * Performance).  The price: a query waits for the turn in progress, up to
+ * about a second during a rebuild. */
+#define AN_READ_AHEAD_PAGES 16
+#define AN_TURN_EVENTS (AN_READ_AHEAD_PAGES * 4096)
 #define AN_MAX_LIMIT 10000
 
 /* L6323-13: an unpaid CPF top-up found by an inspection, the formal notice

@@ -106,27 +106,24 @@ static int s_add(analytics_t *a, MDB_txn *txn, MDB_dbi dbi, const an_key_t *k, c
     return an_batch_add(a->batch, txn, dbi, k, d, n, sign);
 }
 
-_Static_assert(2 * AN_SCOPES <= AN_BATCH_MANY, "a contribution's rows fit one an_batch_add_many");
+_Static_assert(AN_SCOPES <= AN_BATCH_MANY, "a contribution's rows fit one an_batch_add_many");
 
 /* The keys a contribution of groups at is written under: [scope] per scope
- * (type NULL), or [scope][type] and [scope][*] per scope.  Returns how
- * many (at most AN_BATCH_MANY). */
+ * (type NULL), or [scope][type] per scope.  Returns how many (at most
+ * AN_SCOPES).  Typed figures are stored per type only: a query for every
+ * type sums the types' rows (queries.c), which halves the rows a
+ * contribution writes. */
 static size_t s_bases(const an_attrs_t *at, const char *type, an_key_t out[AN_BATCH_MANY])
 {
     an_scope_t sc[AN_SCOPES];
-    size_t n = an_scopes(at, sc, true), nb = 0;
+    size_t n = an_scopes(at, sc, true);
     for (size_t i = 0; i < n; i++) {
-        an_key_init(&out[nb]);
-        an_key_scope(&out[nb], &sc[i]);
-        if (type) {
-            out[nb + 1] = out[nb];
-            an_key_str(&out[nb], type);
-            an_key_str(&out[nb + 1], AN_ALL_TYPES);
-            nb++;
-        }
-        nb++;
+        an_key_init(&out[i]);
+        an_key_scope(&out[i], &sc[i]);
+        if (type)
+            an_key_str(&out[i], type);
     }
-    return nb;
+    return n;
 }
 
 /* Adds sign * d to the rows base[i] + suffix of dbi, all at once
@@ -280,6 +277,21 @@ static bool s_obl_penalised(const an_obl_t *o)
     return o->penalty > 0 && o->cls != AN_CLS_CANCELLED && o->cls != AN_CLS_NONE;
 }
 
+/* The keys [scope][day] of every scope of at (with the manager's): the
+ * day-ordered histograms; an index row is the same key followed by its
+ * ids.  Returns how many (at most AN_SCOPES). */
+static size_t s_day_keys(const an_attrs_t *at, int32_t day, an_key_t out[AN_BATCH_MANY])
+{
+    an_scope_t sc[AN_SCOPES];
+    size_t n = an_scopes(at, sc, true);
+    for (size_t i = 0; i < n; i++) {
+        an_key_init(&out[i]);
+        an_key_scope(&out[i], &sc[i]);
+        an_key_day(&out[i], day);
+    }
+    return n;
+}
+
 /* Top-ups by the day of their deadline: owed once it has passed, at risk
  * until then (decided when asked, so nothing stored depends on the clock). */
 static int s_obl_risk(analytics_t *a, MDB_txn *txn, const an_obl_t *o, const an_attrs_t *at, int sign)
@@ -289,17 +301,13 @@ static int s_obl_risk(analytics_t *a, MDB_txn *txn, const an_obl_t *o, const an_
     int64_t d[AN_R_N] = { 0 };
     d[AN_R_COUNT] = 1;
     d[AN_R_EUR] = o->penalty;
-    an_scope_t sc[AN_SCOPES];
-    size_t n = an_scopes(at, sc, true);
+    an_key_t keys[AN_BATCH_MANY];
+    size_t n = s_day_keys(at, o->due == ENT_DATE_NONE ? AN_DAY_NONE_KEY : o->due, keys);
+    RC(an_batch_add_many(a->batch, txn, a->risk, keys, n, d, AN_R_N, sign));
     for (size_t i = 0; i < n; i++) {
-        an_key_t k;
-        an_key_init(&k);
-        an_key_scope(&k, &sc[i]);
-        an_key_day(&k, o->due == ENT_DATE_NONE ? AN_DAY_NONE_KEY : o->due);
-        RC(s_add(a, txn, a->risk, &k, d, AN_R_N, sign));
-        an_key_str(&k, o->employee);
-        an_key_str(&k, o->id);
-        RC(an_batch_set(a->ixbatch, txn, a->risk_idx, &k, &o->penalty, sizeof o->penalty, sign));
+        an_key_str(&keys[i], o->employee);
+        an_key_str(&keys[i], o->id);
+        RC(an_batch_set(a->ixbatch, txn, a->risk_idx, &keys[i], &o->penalty, sizeof o->penalty, sign));
     }
     return 0;
 }
@@ -379,20 +387,13 @@ static int s_emp_prof(analytics_t *a, MDB_txn *txn, const an_emp_t *e, int sign)
 {
     if (!s_emp_active(e))
         return 0;
-    an_scope_t sc[AN_SCOPES];
-    size_t n = an_scopes(&e->attrs, sc, true);
     const int64_t one = 1;
-    int32_t day = e->next_due == ENT_DATE_NONE ? AN_DAY_NONE_KEY : e->next_due;
-    for (size_t i = 0; i < n; i++) {
-        an_key_t k;
-        an_key_init(&k);
-        an_key_scope(&k, &sc[i]);
-        an_key_day(&k, day);
-        RC(s_add(a, txn, a->prof_hist, &k, &one, 1, sign));
-        if (e->next_due != ENT_DATE_NONE) {
-            an_key_str(&k, e->id);
-            RC(an_batch_set(a->ixbatch, txn, a->prof_idx, &k, e->next_type, strlen(e->next_type), sign));
-        }
+    an_key_t keys[AN_BATCH_MANY];
+    size_t n = s_day_keys(&e->attrs, e->next_due == ENT_DATE_NONE ? AN_DAY_NONE_KEY : e->next_due, keys);
+    RC(an_batch_add_many(a->batch, txn, a->prof_hist, keys, n, &one, 1, sign));
+    for (size_t i = 0; i < n && e->next_due != ENT_DATE_NONE; i++) {
+        an_key_str(&keys[i], e->id);
+        RC(an_batch_set(a->ixbatch, txn, a->prof_idx, &keys[i], e->next_type, strlen(e->next_type), sign));
     }
     return 0;
 }
@@ -402,17 +403,13 @@ static int s_emp_contact(analytics_t *a, MDB_txn *txn, const an_emp_t *e, int si
     int32_t day = an_emp_last_contact(e);
     if (!s_emp_active(e) || day == ENT_DATE_NONE)
         return 0;
-    an_scope_t sc[AN_SCOPES];
-    size_t n = an_scopes(&e->attrs, sc, true);
     const int64_t one = 1;
+    an_key_t keys[AN_BATCH_MANY];
+    size_t n = s_day_keys(&e->attrs, day, keys);
+    RC(an_batch_add_many(a->batch, txn, a->contact_hist, keys, n, &one, 1, sign));
     for (size_t i = 0; i < n; i++) {
-        an_key_t k;
-        an_key_init(&k);
-        an_key_scope(&k, &sc[i]);
-        an_key_day(&k, day);
-        RC(s_add(a, txn, a->contact_hist, &k, &one, 1, sign));
-        an_key_str(&k, e->id);
-        RC(an_batch_set(a->ixbatch, txn, a->contact_idx, &k, "", 0, sign));
+        an_key_str(&keys[i], e->id);
+        RC(an_batch_set(a->ixbatch, txn, a->contact_idx, &keys[i], "", 0, sign));
     }
     return 0;
 }
@@ -651,6 +648,22 @@ static int s_obl_remove(analytics_t *a, MDB_txn *txn, const Entretiens__V1__Obli
     return s_emp_commit(a, txn, &e0, &e1);
 }
 
+/* Whether obligations x (NULL: absent) and y add the same to their
+ * employee's derived facts (s_emp_derive: obligations gone overdue, top-ups,
+ * last met, next open professional deadline).  When they do, a change from
+ * x to y leaves the stored employee as it is: most lifecycle steps of a
+ * non-professional obligation, which need no re-derivation then. */
+static bool s_obl_emp_same(const an_obl_t *x, const an_obl_t *y)
+{
+    bool xo = x && x->ever_overdue, yo = y->ever_overdue;
+    int32_t xp = x && s_obl_penalised(x) ? x->penalty : 0, yp = s_obl_penalised(y) ? y->penalty : 0;
+    int32_t xm = x && x->cls == AN_CLS_MET ? x->met_on : ENT_DATE_NONE;
+    int32_t ym = y->cls == AN_CLS_MET ? y->met_on : ENT_DATE_NONE;
+    bool xn = x && s_professional(x->type) && s_obl_open(x) && x->due != ENT_DATE_NONE;
+    bool yn = s_professional(y->type) && s_obl_open(y) && y->due != ENT_DATE_NONE;
+    return xo == yo && xp == yp && xm == ym && xn == yn && (!xn || (x->due == y->due && strcmp(x->type, y->type) == 0));
+}
+
 /* verb: due | overdue | met | cancelled (scheduler.interview.*, the
  * actionable obligations) or changed | removed (scheduler.obligation.*,
  * every other change). */
@@ -711,6 +724,8 @@ static int s_on_obligation(analytics_t *a, MDB_txn *txn, const char *verb, const
     RC(an_emp_get(txn, a->employees, o1.employee, &e0));
     RC(s_obl_move(a, txn, o0.present ? &o0 : NULL, s_obl_attrs(&e0, &o0), &o1, s_obl_attrs(&e0, &o1)));
     RC(an_obl_put(txn, a->obligations, &o1));
+    if (e0.present && s_obl_emp_same(o0.present ? &o0 : NULL, &o1))
+        return 0; /* the employee's derived facts stay as stored */
     an_emp_t e1 = e0;
     return s_emp_commit(a, txn, &e0, &e1);
 }

@@ -439,7 +439,7 @@ static int s_each_group(s_ctx_t *c, MDB_dbi dbi, s_group_fn fn, void *arg)
     }
 }
 
-/* Calls fn(type) for every type with rows under [scope] in dbi ("*" aside). */
+/* Calls fn(type) for every type with rows under [scope] in dbi. */
 static int s_each_type(s_ctx_t *c, MDB_dbi dbi, const an_scope_t *sc,
                        int (*fn)(s_ctx_t *c, const an_scope_t *sc, const char *type, void *arg), void *arg)
 {
@@ -455,11 +455,9 @@ static int s_each_type(s_ctx_t *c, MDB_dbi dbi, const an_scope_t *sc,
         size_t tl = strnlen(t, k.mv_size - p.n);
         char type[AN_TYPE_MAX + 1];
         an_copy(type, tl < sizeof type ? tl + 1 : sizeof type, t);
-        if (strcmp(type, AN_ALL_TYPES) != 0) {
-            rc = fn(c, sc, type, arg);
-            if (rc)
-                break;
-        }
+        rc = fn(c, sc, type, arg);
+        if (rc)
+            break;
         an_key_t seek = p;
         an_key_raw(&seek, t, tl);
         an_key_u8(&seek, 1);
@@ -470,11 +468,160 @@ static int s_each_type(s_ctx_t *c, MDB_dbi dbi, const an_scope_t *sc,
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* ------------------------------------------------ every type: summed */
+
+/* Rows summed under byte keys, kept in the store's key order (bytes, then
+ * the shorter first): what the rows of every type add up to, per month or
+ * per answer item.  Typed figures are stored per type only (project.c,
+ * s_bases), so a query for every type merges the types' rows here; a
+ * scope holds a few hundred months or items at most. */
+typedef struct {
+    uint8_t *keys;                 /* the keys' bytes, one after the other */
+    size_t keys_len, keys_cap;
+    uint32_t *off, *len;           /* per entry, in key order */
+    int64_t *sums;                 /* per entry, width fields */
+    size_t n, cap, width;
+    bool failed;                   /* out of memory: the answer is ENOMEM */
+} s_tab_t;
+
+static void s_tab_free(s_tab_t *t)
+{
+    free(t->keys);
+    free(t->off);
+    free(t->len);
+    free(t->sums);
+    memset(t, 0, sizeof *t);
+}
+
+static int s_tab_cmp(const s_tab_t *t, size_t i, const uint8_t *key, size_t klen)
+{
+    size_t n = t->len[i] < klen ? t->len[i] : klen;
+    int c = memcmp(t->keys + t->off[i], key, n);
+    return c ? c : t->len[i] < klen ? -1 : t->len[i] > klen;
+}
+
+/* Adds row[0..width) to the entry of key (created, zero, when absent). */
+static void s_tab_add(s_tab_t *t, const uint8_t *key, size_t klen, const int64_t *row)
+{
+    if (t->failed)
+        return;
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = s_tab_cmp(t, mid, key, klen);
+        if (c == 0) {
+            for (size_t f = 0; f < t->width; f++)
+                t->sums[mid * t->width + f] += row[f];
+            return;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        uint32_t *off = realloc(t->off, cap * sizeof *off);
+        if (off)
+            t->off = off;
+        uint32_t *len = realloc(t->len, cap * sizeof *len);
+        if (len)
+            t->len = len;
+        int64_t *sums = realloc(t->sums, cap * t->width * sizeof *sums);
+        if (sums)
+            t->sums = sums;
+        if (!off || !len || !sums) {
+            t->failed = true;
+            return;
+        }
+        t->cap = cap;
+    }
+    if (t->keys_len + klen > t->keys_cap) {
+        size_t cap = t->keys_cap ? t->keys_cap * 2 : 4096;
+        while (cap < t->keys_len + klen)
+            cap *= 2;
+        uint8_t *keys = realloc(t->keys, cap);
+        if (!keys) {
+            t->failed = true;
+            return;
+        }
+        t->keys = keys;
+        t->keys_cap = cap;
+    }
+    memmove(t->off + lo + 1, t->off + lo, (t->n - lo) * sizeof *t->off);
+    memmove(t->len + lo + 1, t->len + lo, (t->n - lo) * sizeof *t->len);
+    memmove(t->sums + (lo + 1) * t->width, t->sums + lo * t->width, (t->n - lo) * t->width * sizeof *t->sums);
+    memcpy(t->keys + t->keys_len, key, klen);
+    t->off[lo] = (uint32_t) t->keys_len;
+    t->len[lo] = (uint32_t) klen;
+    memcpy(t->sums + lo * t->width, row, t->width * sizeof *t->sums);
+    t->keys_len += klen;
+    t->n++;
+}
+
+static int s_sum_months_of(s_ctx_t *c, MDB_dbi dbi, const an_scope_t *sc, const char *type, uint32_t m0,
+                           uint32_t m1, int64_t *out, size_t n,
+                           int (*per_month)(s_ctx_t *c, uint32_t month, const int64_t *row, void *arg), void *arg);
+
+/* Every type's months into a table keyed by be32(month). */
+typedef struct {
+    MDB_dbi dbi;
+    uint32_t m0, m1;
+    s_tab_t tab;
+} s_months_t;
+
+static int s_months_collect(s_ctx_t *c, uint32_t month, const int64_t *row, void *arg)
+{
+    (void) c;
+    s_months_t *m = arg;
+    uint8_t key[4];
+    ent_be32_put(key, month);
+    s_tab_add(&m->tab, key, sizeof key, row);
+    return m->tab.failed ? ENOMEM : 0;
+}
+
+static int s_months_type(s_ctx_t *c, const an_scope_t *sc, const char *type, void *arg)
+{
+    s_months_t *m = arg;
+    int64_t row[(int) AN_C_N > (int) AN_A_N ? (int) AN_C_N : (int) AN_A_N];
+    return s_sum_months_of(c, m->dbi, sc, type, m->m0, m->m1, row, m->tab.width, s_months_collect, m);
+}
+
+/* s_sum_months for every type: the months of all types merged, in order. */
+static int s_sum_months_all(s_ctx_t *c, MDB_dbi dbi, const an_scope_t *sc, uint32_t m0, uint32_t m1, int64_t *out,
+                            size_t n, int (*per_month)(s_ctx_t *c, uint32_t month, const int64_t *row, void *arg),
+                            void *arg)
+{
+    memset(out, 0, n * sizeof *out);
+    s_months_t m = { .dbi = dbi, .m0 = m0, .m1 = m1, .tab = { .width = n } };
+    int rc = s_each_type(c, dbi, sc, s_months_type, &m);
+    for (size_t i = 0; !rc && i < m.tab.n; i++) {
+        const int64_t *row = m.tab.sums + i * n;
+        for (size_t f = 0; f < n; f++)
+            out[f] += row[f];
+        if (per_month)
+            rc = per_month(c, ent_be32_get(m.tab.keys + m.tab.off[i]), row, arg);
+    }
+    s_tab_free(&m.tab);
+    return rc;
+}
+
 /* Sums the rows [scope][type\0][be32 month] for months in [m0, m1]; calls
- * per_month (may be NULL) with each month's row. */
+ * per_month (may be NULL) with each month's row.  type AN_ALL_TYPES: the
+ * sum of every type's rows, month by month. */
 static int s_sum_months(s_ctx_t *c, MDB_dbi dbi, const an_scope_t *sc, const char *type, uint32_t m0, uint32_t m1,
                         int64_t *out, size_t n,
                         int (*per_month)(s_ctx_t *c, uint32_t month, const int64_t *row, void *arg), void *arg)
+{
+    if (strcmp(type, AN_ALL_TYPES) == 0)
+        return s_sum_months_all(c, dbi, sc, m0, m1, out, n, per_month, arg);
+    return s_sum_months_of(c, dbi, sc, type, m0, m1, out, n, per_month, arg);
+}
+
+/* s_sum_months for one type. */
+static int s_sum_months_of(s_ctx_t *c, MDB_dbi dbi, const an_scope_t *sc, const char *type, uint32_t m0,
+                           uint32_t m1, int64_t *out, size_t n,
+                           int (*per_month)(s_ctx_t *c, uint32_t month, const int64_t *row, void *arg), void *arg)
 {
     memset(out, 0, n * sizeof *out);
     an_key_t p;
@@ -879,11 +1026,50 @@ static int s_compliance(s_ctx_t *c, ProtobufCMessage **out)
 
 typedef int (*s_item_fn)(s_ctx_t *c, const uint8_t *item, size_t len, const int64_t *sum, void *arg);
 
-/* Sums the rows [scope][type\0] item [be32 month] per item over the period
- * (rows of an item are contiguous, months ascending) and calls fn for each
- * item with a non-zero sum. */
+static int s_scan_items_of(s_ctx_t *c, MDB_dbi dbi, const an_scope_t *sc, const char *type, uint32_t m0,
+                           uint32_t m1, size_t n, s_item_fn fn, void *arg);
+
+/* Every type's items into a table keyed by the item's bytes. */
+typedef struct {
+    MDB_dbi dbi;
+    uint32_t m0, m1;
+    s_tab_t tab;
+} s_items_t;
+
+static int s_items_collect(s_ctx_t *c, const uint8_t *item, size_t len, const int64_t *sum, void *arg)
+{
+    (void) c;
+    s_items_t *it = arg;
+    s_tab_add(&it->tab, item, len, sum);
+    return it->tab.failed ? ENOMEM : 0;
+}
+
+static int s_items_type(s_ctx_t *c, const an_scope_t *sc, const char *type, void *arg)
+{
+    s_items_t *it = arg;
+    return s_scan_items_of(c, it->dbi, sc, type, it->m0, it->m1, it->tab.width, s_items_collect, it);
+}
+
+/* Calls fn for each item with a row in the period, its fields summed over
+ * the period (rows [scope][type\0] item [be32 month]).  type AN_ALL_TYPES:
+ * the items of every type merged, in item order, summed over the types. */
 static int s_scan_items(s_ctx_t *c, MDB_dbi dbi, const an_scope_t *sc, const char *type, uint32_t m0, uint32_t m1,
                         size_t n, s_item_fn fn, void *arg)
+{
+    if (strcmp(type, AN_ALL_TYPES) != 0)
+        return s_scan_items_of(c, dbi, sc, type, m0, m1, n, fn, arg);
+    s_items_t it = { .dbi = dbi, .m0 = m0, .m1 = m1, .tab = { .width = n } };
+    int rc = s_each_type(c, dbi, sc, s_items_type, &it);
+    for (size_t i = 0; !rc && i < it.tab.n; i++)
+        rc = fn(c, it.tab.keys + it.tab.off[i], it.tab.len[i], it.tab.sums + i * n, arg);
+    s_tab_free(&it.tab);
+    return rc;
+}
+
+/* s_scan_items for one type (rows of an item are contiguous, months
+ * ascending). */
+static int s_scan_items_of(s_ctx_t *c, MDB_dbi dbi, const an_scope_t *sc, const char *type, uint32_t m0,
+                           uint32_t m1, size_t n, s_item_fn fn, void *arg)
 {
     an_key_t p;
     an_key_init(&p);

@@ -85,15 +85,15 @@ int an_migrate(MDB_txn *txn, unsigned from, void *arg)
     /* 0 -> 1: a new store; the databases are created by an_open.  Later
      * layouts need no data migration: the store is a projection, so a
      * change of layout is shipped as "delete the store, replay"
-     * (docs/analytics.md).  1 -> 2 (risk by day, the policy's headcounts):
-     * only an empty store passes. */
+     * (docs/analytics.md).  1 -> 2 (risk by day, the policy's headcounts)
+     * and 2 -> 3 (typed rows per type only): only an empty store passes. */
     if (from == 0)
         return 0;
     bool empty = false;
     int rc = s_store_empty(txn, &empty);
     if (rc)
         return rc;
-    if (from == 1 && empty)
+    if ((from == 1 || from == 2) && empty)
         return 0;
     ent_log_error("analytics.store", "the store has layout %u, this binary needs %u: stop the daemon, delete the "
                   "store and start it again to rebuild it from the producers (docs/analytics.md, Rebuild)",
@@ -129,7 +129,9 @@ int an_setup(ent_daemon_t *d, void *arg)
             return -1;
     if (ent_daemon_on_event(d, "scheduler", an_apply_scheduler, a) ||
         ent_daemon_on_event(d, "records", an_apply_records, a) || ent_daemon_on_settle(d, an_settle, a) ||
-        ent_daemon_participant(d, an_turn_reset, NULL, a))
+        ent_daemon_participant(d, an_turn_reset, NULL, a) ||
+        ent_daemon_read_ahead(d, "scheduler", AN_READ_AHEAD_PAGES) ||
+        ent_daemon_read_ahead(d, "records", AN_READ_AHEAD_PAGES))
         return -1;
     ent_log_info("analytics.config", "minimum group %u, no interview after %u months", a->min_group,
                  a->stale_months);

@@ -141,9 +141,10 @@ Test(answers, a_correction_counts_once_with_the_final_answers)
     /* same store bytes as if only the final version had ever been closed,
      * for the aggregates (the interview record itself differs) */
     size_t ratings = fx_count(fx.a.ratings), training = fx_count(fx.a.training);
-    /* one question x 7 scopes (A e d m E; no site) ... 5 scopes x 2 types */
-    cr_assert_eq(ratings, 5 * 2);
-    cr_assert_eq(training, 5 * 2);
+    /* one question x 5 scopes (A e d m E; no site), the type's row only
+     * (schema 3: every type is the sum of the types, made when asked) */
+    cr_assert_eq(ratings, 5);
+    cr_assert_eq(training, 5);
 
     /* cancelled after closing: its answers are withdrawn */
     IV(.verb = "cancelled", .id = "i1");
@@ -267,4 +268,109 @@ Test(answers, per_question_suppression)
     cr_assert_not(q1->suppressed);
     cr_assert_float_eq(q1->mean, 3.5, 1e-9);
     entretiens__v1__answers_reply__free_unpacked(r, NULL);
+}
+
+/* Closes interview id of type for emp, held on held, with the needs given. */
+static void s_close_typed(const char *id, const char *emp, const char *type, const char *held, int engagement,
+                          fx_need_t n1, fx_need_t n2)
+{
+    IV(.verb = "created", .id = id, .employee = emp, .type = type, .entity = "ACME", .department = "sales",
+       .manager = "M1", .due = "2026-03-31");
+    IV(.verb = "closed", .id = id, .held = held, .signed_employee = true, .signed_manager = true,
+       .ratings = { { "engagement", "q-eng", engagement, 1, 5 } }, .needs = { n1, n2 },
+       .comps = { { "Autonomy", 3, 2 } });
+}
+
+/* Schema 3 stores the typed families per type only: every figure for every
+ * type is the types' rows summed when asked — items merged in item order,
+ * months merged in month order. */
+Test(answers, every_type_is_the_sum_of_the_types)
+{
+    fx_teardown();
+    fx_open_min(1);
+    const fx_need_t excel = { "excel", "high", "classroom" }, sql = { "sql", "low", "e_learning" },
+                    none = { 0 };
+    s_close_typed("i1", "E1", "professional", "2026-02-10", 4, sql, none);
+    s_close_typed("i2", "E2", "annual_review", "2026-02-12", 2, excel, sql);
+    s_close_typed("i3", "E3", "professional", "2026-03-05", 5, excel, none);
+
+    Entretiens__V1__StatsQuery q = ENTRETIENS__V1__STATS_QUERY__INIT;
+    Entretiens__V1__AnswersReply *r = FX_ANSWERS("analytics.training", &q);
+    cr_assert_eq(r->total->respondents, 3);
+    cr_assert_eq(r->total->n_training, 2);
+    cr_assert_str_eq(r->total->training[0]->theme, "excel");
+    cr_assert_eq(r->total->training[0]->count, 2, "excel: one need of each type");
+    cr_assert_str_eq(r->total->training[1]->theme, "sql");
+    cr_assert_eq(r->total->training[1]->count, 2);
+    entretiens__v1__answers_reply__free_unpacked(r, NULL);
+
+    r = FX_ANSWERS("analytics.ratings", &q);
+    cr_assert_eq(r->total->n_ratings, 1);
+    cr_assert_eq(r->total->ratings[0]->count, 3);
+    cr_assert_float_eq(r->total->ratings[0]->mean, 11.0 / 3, 1e-9);
+    cr_assert_eq(r->total->ratings[0]->histogram[1], 1, "the 2 of the annual review");
+    cr_assert_eq(r->total->ratings[0]->histogram[3], 1);
+    cr_assert_eq(r->total->ratings[0]->histogram[4], 1);
+    entretiens__v1__answers_reply__free_unpacked(r, NULL);
+
+    r = FX_ANSWERS("analytics.competencies", &q);
+    cr_assert_eq(r->total->n_competencies, 1);
+    cr_assert_eq(r->total->competencies[0]->count, 3);
+    cr_assert_eq(r->total->competencies[0]->below, 3);
+    entretiens__v1__answers_reply__free_unpacked(r, NULL);
+
+    /* one type: its own rows only */
+    q.type = "professional";
+    r = FX_ANSWERS("analytics.training", &q);
+    cr_assert_eq(r->total->respondents, 2);
+    cr_assert_eq(r->total->n_training, 2);
+    cr_assert_eq(r->total->training[0]->count, 1);
+    cr_assert_eq(r->total->training[1]->count, 1);
+    entretiens__v1__answers_reply__free_unpacked(r, NULL);
+    q.type = NULL;
+
+    /* by month: February holds one interview of each type */
+    q.group_by = "month";
+    r = FX_ANSWERS("analytics.training", &q);
+    cr_assert_eq(r->n_groups, 2);
+    cr_assert_str_eq(r->groups[0]->group, "2026-02");
+    cr_assert_eq(r->groups[0]->respondents, 2);
+    cr_assert_eq(r->groups[0]->n_training, 2);
+    cr_assert_eq(r->groups[0]->training[1]->count, 2, "sql in February: both types");
+    cr_assert_str_eq(r->groups[1]->group, "2026-03");
+    cr_assert_eq(r->groups[1]->respondents, 1);
+    entretiens__v1__answers_reply__free_unpacked(r, NULL);
+
+    /* a period: March only */
+    Entretiens__V1__Date from;
+    q.group_by = NULL;
+    q.from = fx_date("2026-03-01", &from);
+    r = FX_ANSWERS("analytics.training", &q);
+    cr_assert_eq(r->total->respondents, 1);
+    cr_assert_eq(r->total->n_training, 1);
+    cr_assert_str_eq(r->total->training[0]->theme, "excel");
+    entretiens__v1__answers_reply__free_unpacked(r, NULL);
+    q.from = NULL;
+
+    /* by type: one group per type, in order */
+    q.group_by = "type";
+    r = FX_ANSWERS("analytics.objectives", &q);
+    cr_assert_eq(r->total->respondents, 3);
+    cr_assert_eq(r->n_groups, 2);
+    cr_assert_str_eq(r->groups[0]->group, "annual_review");
+    cr_assert_eq(r->groups[0]->respondents, 1);
+    cr_assert_str_eq(r->groups[1]->group, "professional");
+    cr_assert_eq(r->groups[1]->respondents, 2);
+    entretiens__v1__answers_reply__free_unpacked(r, NULL);
+
+    /* completion: the interviews of both types, month by month */
+    Entretiens__V1__StatsQuery qc = ENTRETIENS__V1__STATS_QUERY__INIT;
+    qc.group_by = "month";
+    Entretiens__V1__CompletionReply *c = FX_COMPLETION(&qc);
+    cr_assert_eq(c->total->interviews, 3);
+    cr_assert_eq(c->total->closed, 3);
+    cr_assert_eq(c->n_groups, 1, "every interview is due in March");
+    cr_assert_str_eq(c->groups[0]->group, "2026-03");
+    cr_assert_eq(c->groups[0]->interviews, 3);
+    entretiens__v1__completion_reply__free_unpacked(c, NULL);
 }

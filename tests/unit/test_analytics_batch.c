@@ -203,6 +203,10 @@ Test(batch, rows_are_written_in_the_stores_key_order)
         { "0123456789abcdefZ", 17 }, { "0123456789abcdef", 16 }, { "0123456789abcdefA", 17 },
         { "ab\0\0", 4 }, { "ab", 2 }, { "ab\0", 3 }, { "b", 1 }, { "0123456789abcdef\0", 17 },
         { "0123456789abcdeg", 16 }, { "", 0 }, { "\xff", 1 }, { "0123456789abcdefA\x01", 18 },
+        /* the same around 32 bytes, the sort key's words */
+        { "0123456789abcdef0123456789abcdefZ", 33 }, { "0123456789abcdef0123456789abcdef", 32 },
+        { "0123456789abcdef0123456789abcdef\0", 33 }, { "0123456789abcdef0123456789abcdeF", 32 },
+        { "0123456789abcdef0123456789abcdefA\x01", 34 }, { "0123456789abcdef0123456789abcdefA", 33 },
     };
     size_t nk = sizeof keys / sizeof *keys;
     an_batch_t *b = an_batch_new();
@@ -229,6 +233,61 @@ Test(batch, rows_are_written_in_the_stores_key_order)
         int c = memcmp(seen.key[i - 1], seen.key[i], m);
         cr_assert(c < 0 || (c == 0 && seen.klen[i - 1] < seen.klen[i]), "row %d written before a smaller one", i);
     }
+    an_batch_destroy(&b);
+}
+
+static bool s_value(MDB_dbi dbi, const char *key, char *out, size_t cap)
+{
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_read(s_store, &txn), 0);
+    an_key_t k = s_key(key);
+    MDB_val kv = an_key_val(&k), v;
+    int rc = mdb_get(txn, dbi, &kv, &v);
+    cr_assert(rc == 0 || rc == MDB_NOTFOUND);
+    if (rc == 0)
+        snprintf(out, cap, "%.*s", (int) v.mv_size, (const char *) v.mv_data);
+    mdb_txn_abort(txn);
+    return rc == 0;
+}
+
+/* Index rows are appended, not merged: the sort keeps a row's operations
+ * in their order and the last one is what the store gets. */
+Test(batch, index_rows_the_last_operation_wins)
+{
+    MDB_txn *txn;
+    an_key_t gone = s_key("gone"), k1 = s_key("k1"), k2 = s_key("k2"), k3 = s_key("k3"), k4 = s_key("k4");
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    MDB_val gk = an_key_val(&gone), gv = { 1, "g" };
+    cr_assert_eq(mdb_put(txn, s_a, &gk, &gv, 0), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+
+    an_batch_t *b = an_batch_new();
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    cr_assert_eq(an_batch_set(b, txn, s_a, &k1, "v1", 2, 1), 0);
+    cr_assert_eq(an_batch_set(b, txn, s_a, &k2, "a", 1, 1), 0);
+    cr_assert_eq(an_batch_set(b, txn, s_a, &k1, NULL, 0, -1), 0);
+    cr_assert_eq(an_batch_set(b, txn, s_a, &k3, "x", 1, 1), 0);
+    cr_assert_eq(an_batch_set(b, txn, s_a, &k1, "v2", 2, 1), 0);
+    cr_assert_eq(an_batch_set(b, txn, s_a, &k3, NULL, 0, -1), 0);
+    cr_assert_eq(an_batch_set(b, txn, s_a, &gone, NULL, 0, -1), 0);
+    cr_assert_eq(an_batch_set(b, txn, s_a, &k4, "p", 1, 1), 0);
+    cr_assert_eq(an_batch_set(b, txn, s_a, &k4, "q", 1, 1), 0);
+    cr_assert_eq(an_batch_set(b, txn, s_b, &k4, "other", 5, 1), 0); /* another database: its own row */
+    cr_assert_eq(an_batch_apply(b, txn), 0);
+    cr_assert_eq(an_batch_size(b), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    char v[16];
+    cr_assert(s_value(s_a, "k1", v, sizeof v));
+    cr_assert_str_eq(v, "v2");
+    cr_assert(s_value(s_a, "k2", v, sizeof v));
+    cr_assert_str_eq(v, "a");
+    cr_assert_not(s_value(s_a, "k3", v, sizeof v), "set then deleted in one turn");
+    cr_assert_not(s_value(s_a, "gone", v, sizeof v), "a stored row deleted");
+    cr_assert(s_value(s_a, "k4", v, sizeof v));
+    cr_assert_str_eq(v, "q");
+    cr_assert(s_value(s_b, "k4", v, sizeof v));
+    cr_assert_str_eq(v, "other");
+    cr_assert_eq(s_entries(s_a), 3);
     an_batch_destroy(&b);
 }
 

@@ -40,9 +40,15 @@ static int s_apply(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *
     return 0;
 }
 
+static size_t s_read_ahead; /* pages the consumer asks ahead (0: the default) */
+
 static int s_setup(ent_daemon_t *d, void *arg)
 {
     (void) arg;
+    if (s_read_ahead && ent_daemon_read_ahead(d, "prod", s_read_ahead) != 0)
+        return -1;
+    if (ent_daemon_read_ahead(d, "nobody", 8) != -1)
+        return -1; /* a producer not consumed is refused */
     return ent_daemon_on_event(d, "prod", s_apply, NULL);
 }
 
@@ -418,6 +424,24 @@ static void s_answer_page(void *router, s_req_t *q, uint64_t head, size_t max)
 
 #define PAGE 4096 /* the consumer's replay page (subscriber.c) */
 
+/* Answers every request in full pages until the consumer's cursor reaches
+ * head; checks that each event was applied once, in order. */
+static void s_serve_until_caught_up(s_world_t *w, uint64_t head)
+{
+    s_req_t q;
+    uint64_t cursor = 0;
+    for (int i = 0; i < 300 && cursor < head; i++) {
+        while (s_next_request(w->router, 20, &q) == 0)
+            s_answer_page(w->router, &q, head, PAGE);
+        cursor = s_consumer_cursor(w->ctx);
+    }
+    cr_assert_eq(cursor, head, "consumer caught up to %llu of %llu", (unsigned long long) cursor,
+                 (unsigned long long) head);
+    cr_expect_eq(s_applied, head, "applied %llu events, expected %llu", (unsigned long long) s_applied,
+                 (unsigned long long) head);
+    cr_expect_eq(s_disorder, 0, "%llu events were applied out of order or twice", (unsigned long long) s_disorder);
+}
+
 Test(events, a_backlog_is_read_ahead_and_a_short_page_is_fetched_again)
 {
     alarm(60);
@@ -450,18 +474,52 @@ Test(events, a_backlog_is_read_ahead_and_a_short_page_is_fetched_again)
      * it asks again from the first missing event */
     for (size_t i = 0; i < np; i++)
         s_answer_page(w.router, &pending[i], head, pending[i].from == PAGE + 1 ? 10 : PAGE);
-    uint64_t cursor = 0;
-    for (int i = 0; i < 300 && cursor < head; i++) {
-        while (s_next_request(w.router, 20, &q) == 0)
-            s_answer_page(w.router, &q, head, PAGE);
-        cursor = s_consumer_cursor(w.ctx);
-    }
-    cr_assert_eq(cursor, head, "consumer caught up to %llu of %llu", (unsigned long long) cursor,
-                 (unsigned long long) head);
-    cr_expect_eq(s_applied, head, "applied %llu events, expected %llu", (unsigned long long) s_applied,
-                 (unsigned long long) head);
-    cr_expect_eq(s_disorder, 0, "%llu events were applied out of order or twice", (unsigned long long) s_disorder);
+    s_serve_until_caught_up(&w, head);
     raise(SIGTERM);
     pthread_join(th, NULL);
     s_world_stop(&w);
+}
+
+/* Answers the first page in full and collects the requests that follow
+ * while none of them is answered: how many pages the consumer keeps in
+ * flight.  Then serves everything and checks every event applied once. */
+static void s_read_ahead_case(size_t pages, size_t expected)
+{
+    alarm(60);
+    s_read_ahead = pages;
+    s_world_t w;
+    s_world_start(&w);
+    const uint64_t head = 12 * PAGE;
+    pthread_t th;
+    pthread_create(&th, NULL, s_consumer, NULL);
+    s_req_t q, pending[16];
+    size_t np = 0;
+    cr_assert_eq(s_next_request(w.router, 10000, &q), 0, "no replay request at start");
+    s_answer_page(w.router, &q, head, PAGE);
+    /* the requests come at once; wait a little beyond the last one */
+    for (int idle = 0; idle < 5 && np < 16;)
+        if (s_next_request(w.router, 100, &pending[np]) == 0)
+            np++, idle = 0;
+        else
+            idle++;
+    cr_expect_eq(np, expected, "%zu pages in flight (asked ahead: %zu), expected %zu", np, pages, expected);
+    for (size_t i = 0; i < np; i++) {
+        cr_expect_eq(pending[i].from, 1 + (i + 1) * PAGE, "request %zu from %llu", i,
+                     (unsigned long long) pending[i].from);
+        s_answer_page(w.router, &pending[i], head, PAGE);
+    }
+    s_serve_until_caught_up(&w, head);
+    raise(SIGTERM);
+    pthread_join(th, NULL);
+    s_world_stop(&w);
+}
+
+Test(events, a_consumer_keeps_four_pages_in_flight_by_default)
+{
+    s_read_ahead_case(0, 4);
+}
+
+Test(events, a_consumer_may_ask_more_pages_ahead)
+{
+    s_read_ahead_case(8, 8);
 }

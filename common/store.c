@@ -601,6 +601,16 @@ int ent_store_walk(MDB_txn *txn, MDB_dbi dbi, ent_store_walk_fn fn, void *arg)
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+int ent_store_cursor_after(MDB_cursor *cur, const char *after, MDB_val *k, MDB_val *v)
+{
+    size_t n = strlen(after);
+    *k = (MDB_val) { n, (void *) after };
+    int rc = mdb_cursor_get(cur, k, v, n ? MDB_SET_RANGE : MDB_FIRST);
+    if (rc == 0 && n && k->mv_size == n && memcmp(k->mv_data, after, n) == 0)
+        rc = mdb_cursor_get(cur, k, v, MDB_NEXT); /* the key itself: resume after it */
+    return rc;
+}
+
 void ent_store_close(ent_store_t **store_p)
 {
     if (!store_p || !*store_p)

@@ -167,6 +167,12 @@ int ent_store_meta_put_u64(MDB_txn *txn, const ent_store_t *store, const char *k
 typedef int (*ent_store_walk_fn)(const MDB_val *key, const MDB_val *value, void *arg);
 int ent_store_walk(MDB_txn *txn, MDB_dbi dbi, ent_store_walk_fn fn, void *arg);
 
+/* Positions cur on the first entry whose key comes strictly after `after`
+ * (a NUL-terminated key; "" = the first entry), filling *k and *v: where a
+ * walk done a chunk per turn resumes.  Returns 0, MDB_NOTFOUND when no
+ * entry follows, or another LMDB code. */
+int ent_store_cursor_after(MDB_cursor *cur, const char *after, MDB_val *k, MDB_val *v);
+
 /* mkdir -p: dir and its missing parents, each created with mode (existing
  * ones are left as they are).  Returns 0, or an errno (ENAMETOOLONG beyond
  * 4095 bytes, EACCES, ENOTDIR ...). */

@@ -213,10 +213,8 @@ static int s_collect_chunk(records_t *r, MDB_txn *txn, rec_sweep_pos_t *pos, siz
     int rc = mdb_cursor_open(txn, r->directory, &cur);
     if (rc)
         return rc;
-    MDB_val k = { strlen(pos->next), pos->next }, v;
-    rc = mdb_cursor_get(cur, &k, &v, k.mv_size ? MDB_SET_RANGE : MDB_FIRST);
-    if (rc == 0 && k.mv_size == strlen(pos->next) && memcmp(k.mv_data, pos->next, k.mv_size) == 0)
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* resume after it */
+    MDB_val k, v;
+    rc = ent_store_cursor_after(cur, pos->next, &k, &v);
     for (size_t seen = 0; rc == 0 && seen < budget; seen++) {
         if ((rc = s_collect(&k, &v, d)) != 0)
             break;

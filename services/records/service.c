@@ -248,10 +248,8 @@ static int s_seal_pending(records_t *r)
             break;
         MDB_cursor *cur;
         if ((rc = mdb_cursor_open(txn, r->interviews, &cur)) == 0) {
-            MDB_val k = { strlen(last), last }, v;
-            rc = mdb_cursor_get(cur, &k, &v, last[0] ? MDB_SET_RANGE : MDB_FIRST);
-            if (rc == 0 && last[0] && k.mv_size == strlen(last) && memcmp(k.mv_data, last, k.mv_size) == 0)
-                rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            MDB_val k, v;
+            rc = ent_store_cursor_after(cur, last, &k, &v);
             for (; rc == 0 && n < S_SEAL_BATCH; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
                 size_t l = k.mv_size < REC_ID_MAX ? k.mv_size : REC_ID_MAX;
                 memcpy(ids[n], k.mv_data, l);

@@ -706,10 +706,8 @@ int sched_backfill(scheduler_t *s, MDB_txn *txn)
     if ((rc = mdb_cursor_open(txn, s->obligations, &cur)) != 0)
         return rc;
     char *next = s->turn_backfill_next;
-    MDB_val k = { strlen(next), next }, v;
-    rc = next[0] ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    if (rc == 0 && next[0] && k.mv_size == strlen(next) && memcmp(k.mv_data, next, k.mv_size) == 0)
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* resume after it */
+    MDB_val k, v;
+    rc = ent_store_cursor_after(cur, next, &k, &v);
     char id[SCHED_ID_MAX + 1];
     while (rc == 0 && done < budget) {
         size_t len = k.mv_size < SCHED_ID_MAX ? k.mv_size : SCHED_ID_MAX;
@@ -781,11 +779,8 @@ int sched_sweep(MDB_txn *txn, void *arg)
     rc = mdb_cursor_open(txn, s->facts, &cur);
     if (rc)
         return rc;
-    MDB_val k = { strlen(s->turn_sweep_next), s->turn_sweep_next }, v;
-    rc = s->turn_sweep_next[0] ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    if (rc == 0 && s->turn_sweep_next[0] && k.mv_size == strlen(s->turn_sweep_next) &&
-        memcmp(k.mv_data, s->turn_sweep_next, k.mv_size) == 0)
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* resume after it */
+    MDB_val k, v;
+    rc = ent_store_cursor_after(cur, s->turn_sweep_next, &k, &v);
     size_t done = 0;
     char id[SCHED_ID_MAX + 1];
     while (rc == 0 && done < budget) {

@@ -220,11 +220,8 @@ static int s_histories(scheduler_t *s, MDB_txn *txn, size_t scan, size_t *budget
     int rc = mdb_cursor_open(txn, s->facts, &cur);
     if (rc)
         return rc;
-    MDB_val k = { strlen(s->turn_retention_next), s->turn_retention_next }, v;
-    rc = mdb_cursor_get(cur, &k, &v, k.mv_size ? MDB_SET_RANGE : MDB_FIRST);
-    if (rc == 0 && k.mv_size == strlen(s->turn_retention_next) &&
-        memcmp(k.mv_data, s->turn_retention_next, k.mv_size) == 0)
-        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* resume after it */
+    MDB_val k, v;
+    rc = ent_store_cursor_after(cur, s->turn_retention_next, &k, &v);
     /* collect first (the walk never sees its own writes), at most one
      * candidate per deletion left */
     for (; rc == 0 && seen < scan && n < *budget; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {

@@ -228,6 +228,40 @@ Test(store, put_get_through_a_turn)
     ent_store_close(&store);
 }
 
+/* Where a walk done a chunk per turn resumes: the first key strictly
+ * after the last one done, whether or not that key is still there. */
+Test(store, cursor_after_resumes_past_the_key)
+{
+    ent_store_t *store = s_open(s_path("s"), 1, false);
+    MDB_dbi db;
+    cr_assert_eq(ent_store_dbi(store, "walk", 0, &db), 0);
+    MDB_txn *txn = NULL;
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    cr_assert_eq(s_put_str(txn, db, "E1", "a"), 0);
+    cr_assert_eq(s_put_str(txn, db, "E3", "b"), 0);
+    cr_assert_eq(s_put_str(txn, db, "E5", "c"), 0);
+    MDB_cursor *cur;
+    cr_assert_eq(mdb_cursor_open(txn, db, &cur), 0);
+    MDB_val k, v;
+    const struct { const char *after, *want; } cases[] = {
+        { "", "E1" },   /* from the start */
+        { "E1", "E3" }, /* past a key that is there */
+        { "E2", "E3" }, /* a key deleted since: the next one */
+        { "E", "E1" },  /* a prefix sorts first */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cr_assert_eq(ent_store_cursor_after(cur, cases[i].after, &k, &v), 0, "after '%s'", cases[i].after);
+        cr_expect(k.mv_size == strlen(cases[i].want) && memcmp(k.mv_data, cases[i].want, k.mv_size) == 0,
+                  "after '%s': '%.*s', want %s", cases[i].after, (int) k.mv_size, (const char *) k.mv_data,
+                  cases[i].want);
+    }
+    cr_expect_eq(ent_store_cursor_after(cur, "E5", &k, &v), MDB_NOTFOUND, "nothing after the last key");
+    cr_expect_eq(ent_store_cursor_after(cur, "F", &k, &v), MDB_NOTFOUND, "nothing after a key past the end");
+    mdb_cursor_close(cur);
+    cr_assert_eq(ent_store_commit(store), 0);
+    ent_store_close(&store);
+}
+
 Test(store, abort_discards_the_turn)
 {
     ent_store_t *store = s_open(s_path("s"), 1, false);

@@ -13,16 +13,24 @@
 #define REPLAY_MAX_EVENTS 4096u
 #define REPLAY_MAX_BYTES (8u << 20)
 #define REPLAY_MAX_SCANNED 65536u
+/* A live batch frame holds consecutive events up to this size (one event
+ * larger than it goes alone).  Under CURVE each frame costs a box of its
+ * own on the producer's I/O thread and another on each subscriber's, about
+ * a microsecond whatever its size: 32 KiB carries about 130 events for the
+ * cost of one.  With the HWM below, a stalled subscriber pins at most
+ * 4,000 frames (128 MiB) before PUB drops and replay takes over. */
+#define BATCH_FRAME_BYTES (32u << 10)
+#define PUB_HWM_FRAMES 4000
 
 struct ent_outbox {
     ent_store_t *store;
     void *pub;
     char *producer;
     char *heartbeat_topic;
+    char *batch_topic;        /* "<producer>.$batch" */
     uint64_t head;            /* last committed seq */
     uint64_t published;
-    /* events of the current turn, packed back to back: [u32 topic len]
-     * [topic][u32 env len][env] */
+    /* envelopes of the current turn, back to back: [u32 len][envelope] */
     uint8_t *buf;
     size_t len, cap;
     uint64_t pending;         /* events appended this turn */
@@ -38,14 +46,16 @@ ent_outbox_t *ent_outbox_new(void *zctx, ent_store_t *store, const char *produce
     ob->producer = strdup(producer);
     size_t hl = strlen(producer) + sizeof ".$heartbeat";
     ob->heartbeat_topic = malloc(hl);
-    if (!ob->producer || !ob->heartbeat_topic)
+    ob->batch_topic = malloc(hl);
+    if (!ob->producer || !ob->heartbeat_topic || !ob->batch_topic)
         goto fail;
     snprintf(ob->heartbeat_topic, hl, "%s.$heartbeat", producer);
+    snprintf(ob->batch_topic, hl, "%s" ENT_OUTBOX_BATCH_SUFFIX, producer);
     if (endpoint) {
         ob->pub = zmq_socket(zctx, ZMQ_PUB);
         if (!ob->pub)
             goto fail;
-        int hwm = 200000, linger = 1000;
+        int hwm = PUB_HWM_FRAMES, linger = 1000;
         zmq_setsockopt(ob->pub, ZMQ_SNDHWM, &hwm, sizeof hwm);
         zmq_setsockopt(ob->pub, ZMQ_LINGER, &linger, sizeof linger);
         if (curve && ent_curve_apply_server(ob->pub, curve) != 0) {
@@ -120,15 +130,12 @@ int ent_outbox_append(ent_outbox_t *ob, MDB_txn *txn, const char *type, const ch
     env.payload.data = (uint8_t *) payload;
     env.payload.len = len;
     size_t env_len = entretiens__v1__event_envelope__get_packed_size(&env);
-    size_t topic_len = strlen(type);
-    int rc = s_reserve(ob, 8 + topic_len + env_len);
+    int rc = s_reserve(ob, 4 + env_len);
     if (rc)
         return rc;
     uint8_t *p = ob->buf + ob->len;
-    s_put_u32(p, (uint32_t) topic_len);
-    memcpy(p + 4, type, topic_len);
-    s_put_u32(p + 4 + topic_len, (uint32_t) env_len);
-    uint8_t *envp = p + 8 + topic_len;
+    s_put_u32(p, (uint32_t) env_len);
+    uint8_t *envp = p + 4;
     entretiens__v1__event_envelope__pack(&env, envp);
 
     uint8_t key[8];
@@ -137,7 +144,7 @@ int ent_outbox_append(ent_outbox_t *ob, MDB_txn *txn, const char *type, const ch
     rc = mdb_put(txn, ent_store_outbox(ob->store), &k, &v, MDB_APPEND);
     if (rc)
         return rc;
-    ob->len += 8 + topic_len + env_len;
+    ob->len += 4 + env_len;
     ob->pending++;
     if (seq_out)
         *seq_out = seq;
@@ -166,12 +173,10 @@ void ent_outbox_reset(ent_outbox_t *ob)
     ob->pending = 0;
 }
 
-/* Publishes one event as one frame: the topic, a NUL, the envelope (one
- * frame rather than two: under CURVE every frame is a box of its own, and
- * the second was half of the bus' encryption).  SUB's prefix filter still
+/* Publishes one frame: the topic, a NUL, the body.  SUB's prefix filter
  * reads the topic at the start.  PUB never blocks: at the high-water mark
- * the message is dropped for that subscriber, who recovers it through
- * events.replay.  Returns 0, or -1 (not sent). */
+ * the frame is dropped for that subscriber, who recovers its events
+ * through events.replay.  Returns 0, or -1 (not sent). */
 static int s_publish(void *pub, const void *topic, size_t tl, const void *body, size_t bl)
 {
     zmq_msg_t m;
@@ -188,17 +193,80 @@ static int s_publish(void *pub, const void *topic, size_t tl, const void *body, 
     return 0;
 }
 
+static size_t s_varint_len(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static size_t s_varint_put(uint8_t *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t) (v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t) v;
+    return n;
+}
+
+/* The size an envelope of el bytes takes in an EventBatch (field 1, bytes). */
+static size_t s_batch_entry_len(uint32_t el)
+{
+    return 1 + s_varint_len(el) + el;
+}
+
+/* Publishes the turn's events from offset off as one "<producer>.$batch"
+ * frame whose body is a packed EventBatch (field 1 per envelope, written
+ * here rather than by protobuf-c: the envelopes are already packed), as
+ * many consecutive events as BATCH_FRAME_BYTES holds (at least one).
+ * Returns the offset after the last event taken; *sent the events sent
+ * (0 when the frame was dropped). */
+static size_t s_publish_batch(ent_outbox_t *ob, size_t off, uint64_t *sent)
+{
+    size_t tl = strlen(ob->batch_topic), body = 0, end = off;
+    uint64_t n = 0;
+    while (end < ob->len) {
+        uint32_t el = s_get_u32(ob->buf + end);
+        size_t add = s_batch_entry_len(el);
+        if (n > 0 && body + add > BATCH_FRAME_BYTES)
+            break;
+        body += add;
+        end += 4 + el;
+        n++;
+    }
+    *sent = 0;
+    zmq_msg_t m;
+    if (zmq_msg_init_size(&m, tl + 1 + body) != 0)
+        return end;
+    uint8_t *p = zmq_msg_data(&m);
+    memcpy(p, ob->batch_topic, tl + 1); /* with its NUL */
+    p += tl + 1;
+    for (size_t at = off; at < end;) {
+        uint32_t el = s_get_u32(ob->buf + at);
+        *p++ = 0x0a; /* field 1, length-delimited */
+        p += s_varint_put(p, el);
+        memcpy(p, ob->buf + at + 4, el);
+        p += el;
+        at += 4 + el;
+    }
+    if (zmq_msg_send(&m, ob->pub, ZMQ_DONTWAIT) < 0)
+        zmq_msg_close(&m);
+    else
+        *sent = n;
+    return end;
+}
+
 void ent_outbox_flush(ent_outbox_t *ob)
 {
-    size_t off = 0;
-    while (off < ob->len) {
-        uint32_t tl = s_get_u32(ob->buf + off);
-        const uint8_t *topic = ob->buf + off + 4;
-        uint32_t el = s_get_u32(ob->buf + off + 4 + tl);
-        const uint8_t *envp = ob->buf + off + 8 + tl;
-        if (ob->pub && s_publish(ob->pub, topic, tl, envp, el) == 0)
-            ob->published++;
-        off += 8 + tl + el;
+    for (size_t off = 0; ob->pub && off < ob->len;) {
+        uint64_t sent;
+        off = s_publish_batch(ob, off, &sent);
+        ob->published += sent;
     }
     ob->head += ob->pending;
     ob->pending = 0;
@@ -366,6 +434,7 @@ void ent_outbox_destroy(ent_outbox_t **ob_p)
     free(ob->buf);
     free(ob->producer);
     free(ob->heartbeat_topic);
+    free(ob->batch_topic);
     free(ob);
     *ob_p = NULL;
 }

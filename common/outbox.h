@@ -9,9 +9,13 @@
  *  outbox.  The outbox keeps every event: it is the producer's event log, so
  *  a consumer can be rebuilt from seq 1.
  *
- *  Frames on PUB: [topic][packed EventEnvelope], topic = the event type
- *  ("scheduler.interview.due"); heartbeats: ["<producer>.$heartbeat"]
- *  [packed Heartbeat] every second.
+ *  Frames on PUB, each one frame "topic NUL body": a turn's events as
+ *  "<producer>.$batch" frames whose body is a packed EventBatch (the
+ *  envelopes in seq order, up to 32 KiB a frame); heartbeats
+ *  "<producer>.$heartbeat" with a packed Heartbeat every second.  Under
+ *  CURVE every frame is a box of its own on both sides: one per turn's
+ *  slice rather than one per event is what makes the bus cheap
+ *  (docs/protocol.md, "Events").
  */
 #ifndef ENT_OUTBOX_H
 #define ENT_OUTBOX_H
@@ -25,6 +29,9 @@
 #include <stdint.h>
 
 typedef struct ent_outbox ent_outbox_t;
+
+/* The topic of a batch frame is the producer's name and this suffix. */
+#define ENT_OUTBOX_BATCH_SUFFIX ".$batch"
 
 /* Binds a PUB socket on endpoint (NULL: no socket, events are only stored
  * and replayed) and reads the last committed seq from the store.  curve
@@ -50,8 +57,9 @@ int ent_outbox_append_msg(ent_outbox_t *ob, MDB_txn *txn, const char *type, cons
 /* Forgets the events appended in this turn (the transaction was aborted). */
 void ent_outbox_reset(ent_outbox_t *ob);
 
-/* After the commit: publishes the turn's events (never blocks; PUB drops
- * at its HWM and replay covers it) and advances the head. */
+/* After the commit: publishes the turn's events in batch frames (never
+ * blocks; PUB drops a frame at its HWM and replay covers it) and advances
+ * the head. */
 void ent_outbox_flush(ent_outbox_t *ob);
 
 /* Publishes a heartbeat carrying the committed head. */

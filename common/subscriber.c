@@ -2,6 +2,7 @@
 #include "common/subscriber.h"
 
 #include "common/log.h"
+#include "common/outbox.h"
 #include "common/pbarena.h"
 #include "common/rpc.h"
 
@@ -103,9 +104,58 @@ static bool s_split(const zmq_msg_t *m, const char **topic, size_t *tl, const ui
     return true;
 }
 
-/* One event or heartbeat, topic and packed body. */
+/* One live envelope: queued for the next turn, or counted malformed. */
+static void s_on_envelope(ent_subscriber_t *sub, const uint8_t *body, size_t bl)
+{
+    Entretiens__V1__EventEnvelope *ev = entretiens__v1__event_envelope__unpack(NULL, bl, body);
+    if (!ev || ev->seq == 0 || !ev->producer || strcmp(ev->producer, sub->producer) != 0 ||
+        s_push(&sub->live, ev) != 0) {
+        sub->stats.malformed++;
+        if (ev)
+            entretiens__v1__event_envelope__free_unpacked(ev, NULL);
+        ent_log_warn("events.malformed", "dropped a malformed event frame from %s", sub->producer);
+    } else if (ev->seq > sub->stats.head) {
+        sub->stats.head = ev->seq;
+    }
+}
+
+/* A batch frame's body, a packed EventBatch: each field 1 is an envelope.
+ * Walked here (no copy of the envelopes into an EventBatch first).  A
+ * malformed batch stops where it breaks: the events after it look like a
+ * gap and come by replay. */
+static void s_on_batch(ent_subscriber_t *sub, const uint8_t *p, size_t n)
+{
+    size_t at = 0;
+    while (at < n) {
+        if (p[at++] != 0x0a) /* field 1, length-delimited */
+            goto malformed;
+        uint64_t len = 0;
+        int shift = 0;
+        for (;;) {
+            if (at >= n || shift > 28)
+                goto malformed;
+            uint8_t b = p[at++];
+            len |= (uint64_t) (b & 0x7f) << shift;
+            shift += 7;
+            if (!(b & 0x80))
+                break;
+        }
+        if (len > n - at)
+            goto malformed;
+        s_on_envelope(sub, p + at, (size_t) len);
+        at += (size_t) len;
+    }
+    return;
+malformed:
+    sub->stats.malformed++;
+    ent_log_warn("events.malformed", "dropped the rest of a malformed batch frame from %s", sub->producer);
+}
+
+/* One frame: a batch of events, a heartbeat, or (from a producer of an
+ * earlier version) one event whose topic is its type. */
 static void s_on_event(ent_subscriber_t *sub, const char *t, size_t tl, const uint8_t *body, size_t bl)
 {
+    static const size_t batch_len = sizeof ENT_OUTBOX_BATCH_SUFFIX - 1;
     if (tl > 11 && memcmp(t + tl - 11, ".$heartbeat", 11) == 0) {
         Entretiens__V1__Heartbeat *hb = entretiens__v1__heartbeat__unpack(NULL, bl, body);
         if (hb) {
@@ -122,16 +172,11 @@ static void s_on_event(ent_subscriber_t *sub, const char *t, size_t tl, const ui
         }
         return;
     }
-    Entretiens__V1__EventEnvelope *ev = entretiens__v1__event_envelope__unpack(NULL, bl, body);
-    if (!ev || ev->seq == 0 || !ev->producer || strcmp(ev->producer, sub->producer) != 0 ||
-        s_push(&sub->live, ev) != 0) {
-        sub->stats.malformed++;
-        if (ev)
-            entretiens__v1__event_envelope__free_unpacked(ev, NULL);
-        ent_log_warn("events.malformed", "dropped a malformed event frame from %s", sub->producer);
-    } else if (ev->seq > sub->stats.head) {
-        sub->stats.head = ev->seq;
+    if (tl > batch_len && memcmp(t + tl - batch_len, ENT_OUTBOX_BATCH_SUFFIX, batch_len) == 0) {
+        s_on_batch(sub, body, bl);
+        return;
     }
+    s_on_envelope(sub, body, bl);
 }
 
 /* Events come as one frame (topic, NUL, envelope), or as two (topic, then
@@ -358,7 +403,9 @@ ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const
     sub->dealer = zmq_socket(zctx, ZMQ_DEALER);
     if (!sub->sub || !sub->dealer)
         goto fail;
-    int hwm = 200000, linger = 0;
+    /* in frames: batch frames of up to 32 KiB (outbox.c), at most 128 MiB
+     * queued while a long turn runs; past it PUB drops and replay covers */
+    int hwm = 4000, linger = 0;
     int64_t max = ENT_RPC_MAX_MESSAGE;
     zmq_setsockopt(sub->sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(sub->sub, ZMQ_LINGER, &linger, sizeof linger);

@@ -761,8 +761,15 @@ static int s_replay(ent_rpc_call_t *call, void *arg)
         entretiens__v1__replay_request__free_unpacked(req, NULL);
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "types", "%zu types; at most 16", n);
     }
+    if (req->to_seq && req->to_seq < req->from_seq) {
+        uint64_t from = req->from_seq, to = req->to_seq;
+        entretiens__v1__replay_request__free_unpacked(req, NULL);
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "to_seq", "to_seq %llu is before from_seq %llu",
+                            (unsigned long long) to, (unsigned long long) from);
+    }
     Entretiens__V1__ReplayReply rep = ENTRETIENS__V1__REPLAY_REPLY__INIT;
-    int rc = ent_outbox_replay(d->outbox, call->txn, req->from_seq, req->max, req->types, req->n_types, &rep);
+    int rc = ent_outbox_replay(d->outbox, call->txn, req->from_seq, req->to_seq, req->max, req->types, req->n_types,
+                               &rep);
     entretiens__v1__replay_request__free_unpacked(req, NULL);
     if (rc)
         return rc == ENOMEM ? ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory") : rc;

@@ -31,6 +31,7 @@ typedef struct {
     ent_event_wanted_fn wanted;      /* NULL: the events are always wanted */
     void *wanted_arg;
     char *const *keep;               /* types applied even when not wanted */
+    char *const *applied_types;      /* the only types fn does anything with (NULL: every type) */
     size_t read_ahead;               /* replay pages asked ahead (0: the subscriber's default) */
     ent_subscriber_t *sub;
     ent_subscriber_stats_t seen;     /* last values copied into metrics */
@@ -1046,6 +1047,15 @@ int ent_daemon_events_wanted(ent_daemon_t *d, const char *producer, ent_event_wa
     return 0;
 }
 
+int ent_daemon_applied_types(ent_daemon_t *d, const char *producer, char *const *types)
+{
+    s_consumer_t *c = s_consumer(d, producer);
+    if (!c)
+        return -1;
+    c->applied_types = types;
+    return 0;
+}
+
 int ent_daemon_read_ahead(ent_daemon_t *d, const char *producer, size_t pages)
 {
     s_consumer_t *c = s_consumer(d, producer);
@@ -1136,8 +1146,10 @@ int ent_daemon_start(ent_daemon_t *d)
         if (!c->sub)
             return -1;
         ent_subscriber_set_wanted(c->sub, c->wanted, c->wanted_arg, c->keep);
+        ent_subscriber_set_applied(c->sub, c->applied_types);
         if (c->read_ahead)
             ent_subscriber_set_read_ahead(c->sub, c->read_ahead);
+        ent_subscriber_start(c->sub);
         if (d->metrics)
             s_consumer_metrics(d, c);
         ent_subscriber_stats(c->sub, &c->seen);

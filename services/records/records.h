@@ -50,7 +50,7 @@
 #define REC_LIST_DEFAULT 1000
 #define REC_LIST_MAX 50000
 #define REC_TREE_DEPTH 64       /* management chains are followed this far */
-#define REC_READ_AHEAD_PAGES 16 /* the scheduler's replay pages asked ahead in a catch-up */
+#define REC_READ_AHEAD_PAGES 32 /* the scheduler's replay pages asked ahead in a catch-up */
 
 /* Where the retention sweep's pass stands (purge.c): the next directory
  * key, whether a pass is under way, and when the last one started. */

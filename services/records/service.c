@@ -386,7 +386,7 @@ int rec_setup(ent_daemon_t *d, void *arg)
         return -1;
     /* a catch-up asks the scheduler for the four types records applies
      * alone (half its events are obligation.changed, nothing for records),
-     * 16 ranges of 4,096 seqs ahead, all applied in one turn: the index
+     * 32 ranges of 4,096 seqs ahead, all applied in one turn: the index
      * pages its random inserts touch are copied and written once for all
      * of them (docs/records.md, Performance) */
     if (ent_daemon_on_event(d, "scheduler", rec_on_scheduler_event, r) ||

@@ -270,9 +270,7 @@ static uint64_t s_seq_of(ent_subscriber_t *sub, const ProtobufCBinaryData *b)
     ProtobufCAllocator *al = ent_pbarena_allocator(sub->arena);
     Entretiens__V1__EventEnvelope *ev = entretiens__v1__event_envelope__unpack(al, b->len, b->data);
     uint64_t seq = ev ? ev->seq : 0;
-    if (ev)
-        entretiens__v1__event_envelope__free_unpacked(ev, al);
-    ent_pbarena_reset(sub->arena);
+    ent_pbarena_reset(sub->arena); /* gives back the whole message (pbarena.h) */
     return seq;
 }
 
@@ -653,8 +651,7 @@ int ent_subscriber_process(ent_subscriber_t *sub, MDB_txn *txn)
                 continue;
             }
             int rc = s_apply_one(sub, txn, ev, sparse);
-            entretiens__v1__event_envelope__free_unpacked(ev, al);
-            ent_pbarena_reset(sub->arena);
+            ent_pbarena_reset(sub->arena); /* gives back the whole message (pbarena.h) */
             if (rc)
                 return rc;
         }

@@ -3,12 +3,13 @@
 # daemons and CurveZMQ on, in the Release build:
 #   1. POST /api/v1/events in batches of 1,000 hires (each answered after the
 #      scheduler committed), on one connection then on four: events/s —
-#      first with the five daemons at the same CPU weight, then with the
-#      three consumers (records, notifier, analytics) at a lower one
-#      (renice +10, what systemd's CPUWeight= or Kubernetes' CPU requests
-#      give them on a shared host): the consumers apply the hires after
-#      the acknowledgement, and on two cores their catch-up otherwise
-#      takes most of the CPU the scheduler needs to acknowledge;
+#      first with the five daemons sharing the two cores, then with the
+#      three consumers (records, notifier, analytics) paused (SIGSTOP) while
+#      the hires come: the ingest path alone (gateway and scheduler), as
+#      when the consumers run on other nodes — they apply the hires after
+#      the acknowledgement, and here their catch-up otherwise takes most
+#      of the two cores; they are resumed after, and the time they take to
+#      apply everything is printed;
 #   2. GET /api/v1/me/interviews for a manager's session under wrk (16
 #      connections): requests/s and the latency distribution (p50, p99).
 # Sized for a 2-core machine shared with the daemons: ENT_BENCH_GW_HIRES
@@ -55,8 +56,14 @@ curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" -H 'Content-Type: applic
 # (one: batches one after the other, each answered after commit; four: as an
 # HRIS connector with a few workers sends, the gateway's threads each
 # calling the scheduler, whose turns commit what arrived together).
+# Prints the scheduler's and the gateway's CPU seconds over the phase too
+# (IT_PIDS: the daemons in start order), steadier than the wall clock on a
+# shared machine.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 post_batches() { # prefix conns label
-  /usr/bin/python3 - "$ENTRETIENS_GATEWAY_HTTP" "$TOKEN" "$IT_DIR" $((HIRES / BATCH)) "$BATCH" "$1" "$2" "$3" <<'PY'
+  local s0 g0
+  s0=$(cpu_ticks "${IT_PIDS[0]}"); g0=$(cpu_ticks "${IT_PIDS[4]}")
+  /usr/bin/python3 - "$ENTRETIENS_GATEWAY_HTTP" "$TOKEN" "$IT_DIR" $((HIRES / BATCH)) "$BATCH" "$1" "$2" "$3" <<'PY' || return 1
 import http.client, json, sys, threading, time
 host, token, d, batches, size, prefix, conns, label = sys.argv[1:9]
 batches, size, conns = int(batches), int(size), int(conns)
@@ -81,18 +88,17 @@ if errors:
 n = batches * size
 print(f"POST /api/v1/events, {label}: {n} hires in batches of {size}, acknowledged after commit: {n / s:,.0f} events/s ({s:.1f} s)")
 PY
+  echo "  CPU meanwhile: scheduler $(( $(cpu_ticks "${IT_PIDS[0]}") - s0 ))0 ms, gateway $(( $(cpu_ticks "${IT_PIDS[4]}") - g0 ))0 ms (USER_HZ 100)"
 }
 post_batches b 1 "one connection" || fail "POST /events"
 post_batches p 4 "4 connections" || fail "POST /events x4"
-# the consumers at a lower CPU weight while the hires come (IT_PIDS: the
-# daemons in start order; every thread: a nice value is a thread's), back
-# to the same weight after
-consumers=()
-for pid in "${IT_PIDS[1]}" "${IT_PIDS[2]}" "${IT_PIDS[3]}"; do consumers+=($(ls "/proc/$pid/task")); done
-renice -n 10 -p "${consumers[@]}" >/dev/null || fail "renice"
-post_batches w 1 "one connection, consumers at nice 10" || fail "POST /events (weighted)"
-post_batches q 4 "4 connections, consumers at nice 10" || fail "POST /events x4 (weighted)"
-renice -n 0 -p "${consumers[@]}" >/dev/null || fail "renice back"
+# the ingest path alone: the consumers paused (IT_PIDS: the daemons in
+# start order) while the hires come, resumed after
+consumers=("${IT_PIDS[1]}" "${IT_PIDS[2]}" "${IT_PIDS[3]}")
+kill -STOP "${consumers[@]}" || fail "SIGSTOP"
+post_batches w 1 "one connection, the consumers paused" || fail "POST /events (alone)"
+post_batches q 4 "4 connections, the consumers paused" || fail "POST /events x4 (alone)"
+kill -CONT "${consumers[@]}" || fail "SIGCONT"
 
 # the same number of other hires through the CLI (JSON lines, its batches): the scheduler's own pace
 /usr/bin/python3 - "$IT_DIR" "$HIRES" <<'PY'

@@ -156,9 +156,15 @@ static void s_frames_drop(ent_outbox_t *ob)
     ob->n_frames = 0;
 }
 
-int ent_outbox_append(ent_outbox_t *ob, MDB_txn *txn, const char *type, const char *idempotency_key,
-                      const char *trace_id, int64_t occurred_at_ms, const uint8_t *payload,
-                      size_t len, uint64_t *seq_out)
+/* Appends one event whose payload is either bytes (payload, len) or a
+ * message packed here (msg non-NULL, len its packed size): the envelope
+ * goes into the turn's frame as its fields 1-6, then field 7 (payload,
+ * the last field: the bytes are those protobuf-c packs for the whole
+ * envelope), the payload written in place — no packing into a buffer
+ * first and copying it. */
+static int s_append(ent_outbox_t *ob, MDB_txn *txn, const char *type, const char *idempotency_key,
+                    const char *trace_id, int64_t occurred_at_ms, const uint8_t *payload,
+                    const ProtobufCMessage *msg, size_t len, uint64_t *seq_out)
 {
     uint64_t seq = ob->head + ob->pending + 1;
     Entretiens__V1__EventEnvelope env = ENTRETIENS__V1__EVENT_ENVELOPE__INIT;
@@ -169,9 +175,9 @@ int ent_outbox_append(ent_outbox_t *ob, MDB_txn *txn, const char *type, const ch
     env.idempotency_key = (char *) (idempotency_key ? idempotency_key : "");
     /* the trace of the work that causes the event, unless the caller names one */
     env.trace_id = (char *) (trace_id && *trace_id ? trace_id : ent_log_trace());
-    env.payload.data = (uint8_t *) payload;
-    env.payload.len = len;
-    size_t env_len = entretiens__v1__event_envelope__get_packed_size(&env);
+    /* payload left empty: a proto3 empty bytes field is not packed */
+    size_t head_len = entretiens__v1__event_envelope__get_packed_size(&env);
+    size_t env_len = head_len + (len ? 1 + s_varint_len(len) + len : 0);
     size_t entry = 1 + s_varint_len(env_len) + env_len;
     s_frame_t *f = s_frame_room(ob, entry);
     if (!f)
@@ -180,6 +186,15 @@ int ent_outbox_append(ent_outbox_t *ob, MDB_txn *txn, const char *type, const ch
     p[0] = 0x0a; /* EventBatch field 1, length-delimited */
     uint8_t *envp = p + 1 + s_varint_put(p + 1, env_len);
     entretiens__v1__event_envelope__pack(&env, envp);
+    if (len) {
+        uint8_t *q = envp + head_len;
+        *q++ = (7 << 3) | 2; /* EventEnvelope.payload, length-delimited */
+        q += s_varint_put(q, len);
+        if (msg)
+            protobuf_c_message_pack(msg, q);
+        else
+            memcpy(q, payload, len);
+    }
 
     uint8_t key[8];
     ent_be64_put(key, seq);
@@ -195,20 +210,19 @@ int ent_outbox_append(ent_outbox_t *ob, MDB_txn *txn, const char *type, const ch
     return 0;
 }
 
+int ent_outbox_append(ent_outbox_t *ob, MDB_txn *txn, const char *type, const char *idempotency_key,
+                      const char *trace_id, int64_t occurred_at_ms, const uint8_t *payload,
+                      size_t len, uint64_t *seq_out)
+{
+    return s_append(ob, txn, type, idempotency_key, trace_id, occurred_at_ms, payload, NULL, len, seq_out);
+}
+
 int ent_outbox_append_msg(ent_outbox_t *ob, MDB_txn *txn, const char *type, const char *idempotency_key,
                           const char *trace_id, int64_t occurred_at_ms, const ProtobufCMessage *msg,
                           uint64_t *seq)
 {
-    uint8_t stack[1024];
     size_t len = protobuf_c_message_get_packed_size(msg);
-    uint8_t *buf = len <= sizeof stack ? stack : malloc(len);
-    if (!buf)
-        return ENOMEM;
-    protobuf_c_message_pack(msg, buf);
-    int rc = ent_outbox_append(ob, txn, type, idempotency_key, trace_id, occurred_at_ms, buf, len, seq);
-    if (buf != stack)
-        free(buf);
-    return rc;
+    return s_append(ob, txn, type, idempotency_key, trace_id, occurred_at_ms, NULL, msg, len, seq);
 }
 
 void ent_outbox_reset(ent_outbox_t *ob)

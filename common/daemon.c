@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -881,9 +882,25 @@ static void s_on_sighup(uv_signal_t *h, int signum)
 
 /* ------------------------------------------------------------- lifecycle */
 
+/* Without TZ, glibc's mktime and localtime_r look at /etc/localtime again
+ * on every call (a stat to see whether it changed: tzset), which was half
+ * of the notifier's CPU while it planned reminders (ent_region_local_ms per
+ * obligation).  Naming the same file in TZ keeps the zone and lets glibc
+ * keep what it read; a TZ the operator set (deployments set Europe/Paris)
+ * is left as it is.  A change of /etc/localtime then needs a restart, as
+ * it does with TZ set. */
+static void s_tz_pin(void)
+{
+    const char *tz = getenv("TZ");
+    if (!tz)
+        (void) setenv("TZ", ":/etc/localtime", 0);
+    tzset();
+}
+
 int ent_daemon_new(const ent_daemon_spec_t *spec, int argc, char **argv, ent_daemon_t **out)
 {
     *out = NULL;
+    s_tz_pin();
     ent_daemon_t *d = calloc(1, sizeof *d);
     if (!d)
         return 1;

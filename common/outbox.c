@@ -22,6 +22,12 @@
 #define BATCH_FRAME_BYTES (32u << 10)
 #define PUB_HWM_FRAMES 4000
 
+typedef struct {
+    uint8_t *data;
+    size_t len, cap;
+    uint64_t events;
+} s_frame_t;
+
 struct ent_outbox {
     ent_store_t *store;
     void *pub;
@@ -30,9 +36,13 @@ struct ent_outbox {
     char *batch_topic;        /* "<producer>.$batch" */
     uint64_t head;            /* last committed seq */
     uint64_t published;
-    /* envelopes of the current turn, back to back: [u32 len][envelope] */
-    uint8_t *buf;
-    size_t len, cap;
+    /* the current turn's events, already laid out as the batch frames
+     * that will carry them: each frame is "<producer>.$batch" NUL then, per
+     * event, the EventBatch field (tag, length, envelope).  The envelope is
+     * packed there once, stored in the outbox from there, and the frame is
+     * handed to ZeroMQ as it is (no copy at publication). */
+    s_frame_t *frames;
+    size_t n_frames, cap_frames;
     uint64_t pending;         /* events appended this turn */
 };
 
@@ -87,36 +97,74 @@ fail:
     return NULL;
 }
 
-static int s_reserve(ent_outbox_t *ob, size_t more)
+static size_t s_varint_len(uint64_t v)
 {
-    if (ob->len + more <= ob->cap)
-        return 0;
-    size_t cap = ob->cap ? ob->cap : 64 * 1024;
-    while (cap < ob->len + more)
-        cap *= 2;
-    uint8_t *b = realloc(ob->buf, cap);
-    if (!b)
-        return ENOMEM;
-    ob->buf = b;
-    ob->cap = cap;
-    return 0;
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
 }
 
-static void s_put_u32(uint8_t *p, uint32_t v)
+static size_t s_varint_put(uint8_t *p, uint64_t v)
 {
-    memcpy(p, &v, 4);
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t) (v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t) v;
+    return n;
 }
 
-static uint32_t s_get_u32(const uint8_t *p)
+/* Returns room for an entry of `entry` bytes at the end of the turn's last
+ * frame, or of a new one (a frame holds BATCH_FRAME_BYTES of entries, or
+ * one larger entry alone); NULL when out of memory. */
+static s_frame_t *s_frame_room(ent_outbox_t *ob, size_t entry)
 {
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
+    s_frame_t *f = ob->n_frames ? &ob->frames[ob->n_frames - 1] : NULL;
+    if (f && f->len + entry <= f->cap)
+        return f;
+    if (ob->n_frames == ob->cap_frames) {
+        size_t cap = ob->cap_frames ? ob->cap_frames * 2 : 16;
+        s_frame_t *frames = realloc(ob->frames, cap * sizeof *frames);
+        if (!frames)
+            return NULL;
+        ob->frames = frames;
+        ob->cap_frames = cap;
+    }
+    size_t head = strlen(ob->batch_topic) + 1;
+    size_t cap = head + (entry > BATCH_FRAME_BYTES ? entry : BATCH_FRAME_BYTES);
+    f = &ob->frames[ob->n_frames];
+    f->data = malloc(cap);
+    if (!f->data)
+        return NULL;
+    memcpy(f->data, ob->batch_topic, head); /* with its NUL */
+    f->len = head;
+    f->cap = cap;
+    f->events = 0;
+    ob->n_frames++;
+    return f;
 }
 
-int ent_outbox_append(ent_outbox_t *ob, MDB_txn *txn, const char *type, const char *idempotency_key,
-                      const char *trace_id, int64_t occurred_at_ms, const uint8_t *payload,
-                      size_t len, uint64_t *seq_out)
+/* Frees the turn's frames not handed to ZeroMQ. */
+static void s_frames_drop(ent_outbox_t *ob)
+{
+    for (size_t i = 0; i < ob->n_frames; i++)
+        free(ob->frames[i].data);
+    ob->n_frames = 0;
+}
+
+/* Appends one event whose payload is either bytes (payload, len) or a
+ * message packed here (msg non-NULL, len its packed size): the envelope
+ * goes into the turn's frame as its fields 1-6, then field 7 (payload,
+ * the last field: the bytes are those protobuf-c packs for the whole
+ * envelope), the payload written in place — no packing into a buffer
+ * first and copying it. */
+static int s_append(ent_outbox_t *ob, MDB_txn *txn, const char *type, const char *idempotency_key,
+                    const char *trace_id, int64_t occurred_at_ms, const uint8_t *payload,
+                    const ProtobufCMessage *msg, size_t len, uint64_t *seq_out)
 {
     uint64_t seq = ob->head + ob->pending + 1;
     Entretiens__V1__EventEnvelope env = ENTRETIENS__V1__EVENT_ENVELOPE__INIT;
@@ -127,49 +175,59 @@ int ent_outbox_append(ent_outbox_t *ob, MDB_txn *txn, const char *type, const ch
     env.idempotency_key = (char *) (idempotency_key ? idempotency_key : "");
     /* the trace of the work that causes the event, unless the caller names one */
     env.trace_id = (char *) (trace_id && *trace_id ? trace_id : ent_log_trace());
-    env.payload.data = (uint8_t *) payload;
-    env.payload.len = len;
-    size_t env_len = entretiens__v1__event_envelope__get_packed_size(&env);
-    int rc = s_reserve(ob, 4 + env_len);
-    if (rc)
-        return rc;
-    uint8_t *p = ob->buf + ob->len;
-    s_put_u32(p, (uint32_t) env_len);
-    uint8_t *envp = p + 4;
+    /* payload left empty: a proto3 empty bytes field is not packed */
+    size_t head_len = entretiens__v1__event_envelope__get_packed_size(&env);
+    size_t env_len = head_len + (len ? 1 + s_varint_len(len) + len : 0);
+    size_t entry = 1 + s_varint_len(env_len) + env_len;
+    s_frame_t *f = s_frame_room(ob, entry);
+    if (!f)
+        return ENOMEM;
+    uint8_t *p = f->data + f->len;
+    p[0] = 0x0a; /* EventBatch field 1, length-delimited */
+    uint8_t *envp = p + 1 + s_varint_put(p + 1, env_len);
     entretiens__v1__event_envelope__pack(&env, envp);
+    if (len) {
+        uint8_t *q = envp + head_len;
+        *q++ = (7 << 3) | 2; /* EventEnvelope.payload, length-delimited */
+        q += s_varint_put(q, len);
+        if (msg)
+            protobuf_c_message_pack(msg, q);
+        else
+            memcpy(q, payload, len);
+    }
 
     uint8_t key[8];
     ent_be64_put(key, seq);
     MDB_val k = { 8, key }, v = { env_len, envp };
-    rc = mdb_put(txn, ent_store_outbox(ob->store), &k, &v, MDB_APPEND);
+    int rc = mdb_put(txn, ent_store_outbox(ob->store), &k, &v, MDB_APPEND);
     if (rc)
         return rc;
-    ob->len += 4 + env_len;
+    f->len += entry;
+    f->events++;
     ob->pending++;
     if (seq_out)
         *seq_out = seq;
     return 0;
 }
 
+int ent_outbox_append(ent_outbox_t *ob, MDB_txn *txn, const char *type, const char *idempotency_key,
+                      const char *trace_id, int64_t occurred_at_ms, const uint8_t *payload,
+                      size_t len, uint64_t *seq_out)
+{
+    return s_append(ob, txn, type, idempotency_key, trace_id, occurred_at_ms, payload, NULL, len, seq_out);
+}
+
 int ent_outbox_append_msg(ent_outbox_t *ob, MDB_txn *txn, const char *type, const char *idempotency_key,
                           const char *trace_id, int64_t occurred_at_ms, const ProtobufCMessage *msg,
                           uint64_t *seq)
 {
-    uint8_t stack[1024];
     size_t len = protobuf_c_message_get_packed_size(msg);
-    uint8_t *buf = len <= sizeof stack ? stack : malloc(len);
-    if (!buf)
-        return ENOMEM;
-    protobuf_c_message_pack(msg, buf);
-    int rc = ent_outbox_append(ob, txn, type, idempotency_key, trace_id, occurred_at_ms, buf, len, seq);
-    if (buf != stack)
-        free(buf);
-    return rc;
+    return s_append(ob, txn, type, idempotency_key, trace_id, occurred_at_ms, NULL, msg, len, seq);
 }
 
 void ent_outbox_reset(ent_outbox_t *ob)
 {
-    ob->len = 0;
+    s_frames_drop(ob);
     ob->pending = 0;
 }
 
@@ -193,89 +251,37 @@ static int s_publish(void *pub, const void *topic, size_t tl, const void *body, 
     return 0;
 }
 
-static size_t s_varint_len(uint64_t v)
+static void s_frame_free(void *data, void *hint)
 {
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-static size_t s_varint_put(uint8_t *p, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (uint8_t) (v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (uint8_t) v;
-    return n;
-}
-
-/* The size an envelope of el bytes takes in an EventBatch (field 1, bytes). */
-static size_t s_batch_entry_len(uint32_t el)
-{
-    return 1 + s_varint_len(el) + el;
-}
-
-/* Publishes the turn's events from offset off as one "<producer>.$batch"
- * frame whose body is a packed EventBatch (field 1 per envelope, written
- * here rather than by protobuf-c: the envelopes are already packed), as
- * many consecutive events as BATCH_FRAME_BYTES holds (at least one).
- * Returns the offset after the last event taken; *sent the events sent
- * (0 when the frame was dropped). */
-static size_t s_publish_batch(ent_outbox_t *ob, size_t off, uint64_t *sent)
-{
-    size_t tl = strlen(ob->batch_topic), body = 0, end = off;
-    uint64_t n = 0;
-    while (end < ob->len) {
-        uint32_t el = s_get_u32(ob->buf + end);
-        size_t add = s_batch_entry_len(el);
-        if (n > 0 && body + add > BATCH_FRAME_BYTES)
-            break;
-        body += add;
-        end += 4 + el;
-        n++;
-    }
-    *sent = 0;
-    zmq_msg_t m;
-    if (zmq_msg_init_size(&m, tl + 1 + body) != 0)
-        return end;
-    uint8_t *p = zmq_msg_data(&m);
-    memcpy(p, ob->batch_topic, tl + 1); /* with its NUL */
-    p += tl + 1;
-    for (size_t at = off; at < end;) {
-        uint32_t el = s_get_u32(ob->buf + at);
-        *p++ = 0x0a; /* field 1, length-delimited */
-        p += s_varint_put(p, el);
-        memcpy(p, ob->buf + at + 4, el);
-        p += el;
-        at += 4 + el;
-    }
-    if (zmq_msg_send(&m, ob->pub, ZMQ_DONTWAIT) < 0)
-        zmq_msg_close(&m);
-    else
-        *sent = n;
-    return end;
+    (void) hint;
+    free(data);
 }
 
 void ent_outbox_flush(ent_outbox_t *ob)
 {
-    for (size_t off = 0; ob->pub && off < ob->len;) {
-        uint64_t sent;
-        off = s_publish_batch(ob, off, &sent);
-        ob->published += sent;
+    for (size_t i = 0; i < ob->n_frames; i++) {
+        s_frame_t *f = &ob->frames[i];
+        if (!ob->pub || f->events == 0)
+            continue; /* freed below */
+        zmq_msg_t m;
+        /* ZeroMQ owns the frame from here (freed by its I/O thread once
+         * every subscriber's copy is sent, or at once on failure) */
+        if (zmq_msg_init_data(&m, f->data, f->len, s_frame_free, NULL) != 0)
+            continue;
+        f->data = NULL;
+        if (zmq_msg_send(&m, ob->pub, ZMQ_DONTWAIT) < 0)
+            zmq_msg_close(&m);
+        else
+            ob->published += f->events;
     }
+    s_frames_drop(ob);
     ob->head += ob->pending;
     ob->pending = 0;
-    ob->len = 0;
-    /* keep a large turn's buffer from pinning memory forever */
-    if (ob->cap > (16u << 20)) {
-        free(ob->buf);
-        ob->buf = NULL;
-        ob->cap = 0;
+    /* keep a large turn's list from pinning memory forever */
+    if (ob->cap_frames > 4096) {
+        free(ob->frames);
+        ob->frames = NULL;
+        ob->cap_frames = 0;
     }
 }
 
@@ -436,7 +442,8 @@ void ent_outbox_destroy(ent_outbox_t **ob_p)
     ent_outbox_t *ob = *ob_p;
     if (ob->pub)
         zmq_close(ob->pub);
-    free(ob->buf);
+    s_frames_drop(ob);
+    free(ob->frames);
     free(ob->producer);
     free(ob->heartbeat_topic);
     free(ob->batch_topic);

@@ -2,19 +2,26 @@
 # Benchmark of the gateway (./tests/bench/run.sh gateway), with the four real
 # daemons and CurveZMQ on, in the Release build:
 #   1. POST /api/v1/events in batches of 1,000 hires (each answered after the
-#      scheduler committed), on one connection then on four: events/s;
+#      scheduler committed), on one connection then on four: events/s —
+#      first with the five daemons sharing the two cores, then with the
+#      three consumers (records, notifier, analytics) paused (SIGSTOP) while
+#      the hires come: the ingest path alone (gateway and scheduler), as
+#      when the consumers run on other nodes — they apply the hires after
+#      the acknowledgement, and here their catch-up otherwise takes most
+#      of the two cores; they are resumed after, and the time they take to
+#      apply everything is printed;
 #   2. GET /api/v1/me/interviews for a manager's session under wrk (16
 #      connections): requests/s and the latency distribution (p50, p99).
 # Sized for a 2-core machine shared with the daemons: ENT_BENCH_GW_HIRES
-# (default 50,000) sets the store's size: 3 x HIRES people are hired (POST on
-# one connection, on four, the CLI), and records holds about 1.7 interviews
-# per person (measured: 200,000 -> 1,010,007 interviews, the issue's size;
-# 5,000 -> 25,257).  The GETs start once every consumer has applied
-# the hires (a settled store); the interviews stored are counted then.
+# (default 40,000) sets the store's size: 5 x HIRES people are hired (POST
+# four times, the CLI once), and records holds about 1.7 interviews per
+# person (ENT_BENCH_GW_HIRES=120000 gives about a million interviews, the
+# issue's size).  The GETs start once every consumer has applied the
+# hires (a settled store); the interviews stored are counted then.
 here=$(cd "$(dirname "$0")" && pwd)
 export ENT_BUILD=${ENT_BUILD:-$here/../../build-release}
 source "$here/../integration/lib.sh"
-HIRES=${ENT_BENCH_GW_HIRES:-50000}
+HIRES=${ENT_BENCH_GW_HIRES:-40000}
 BATCH=1000
 it_endpoints scheduler records notifier analytics gateway
 export ENTRETIENS_NOW=2026-03-02 ENTRETIENS_GATEWAY_RATE_ADDR=0 ENTRETIENS_GATEWAY_RATE_PRINCIPAL=0
@@ -36,50 +43,42 @@ first = [{"event_id": "m0", "source": "hris", "type": "hired", "employee_id": "M
           "entity": "ACME-FR", "department": "ops", "region": "metropole", "locale": "fr", "birth_date": "1970-01-01",
           "category": "cadre"}]
 json.dump(first, open(f"{d}/b0.json", "w"))
-for b in range(n // batch):
-    json.dump([hire(b * batch + i, "M0") for i in range(batch)], open(f"{d}/b{b + 1}.json", "w"))
-    # as many other hires for the concurrent run (other ids)
-    other = [hire(n + b * batch + i, "M0") for i in range(batch)]
-    for e in other:
-        e["event_id"] = "p" + e["event_id"]
-    json.dump(other, open(f"{d}/p{b + 1}.json", "w"))
+# one set of files per POST phase, other people each time
+for k, prefix in enumerate("bpwq"):
+    for b in range(n // batch):
+        events = [hire(k * n + b * batch + i, "M0") for i in range(batch)]
+        for e in events:
+            e["event_id"] = prefix + e["event_id"]
+        json.dump(events, open(f"{d}/{prefix}{b + 1}.json", "w"))
 PY
 curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data-binary @"$IT_DIR/b0.json" "$GW_API/events" || fail "M0"
-# one keep-alive connection, batches one after the other (each answered after commit)
-/usr/bin/python3 - "$ENTRETIENS_GATEWAY_HTTP" "$TOKEN" "$IT_DIR" $((HIRES / BATCH)) "$BATCH" <<'PY' || fail "POST /events"
-import http.client, json, sys, time
-host, token, d, batches, size = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-bodies = [open(f"{d}/b{b}.json", "rb").read() for b in range(1, batches + 1)]
-conn = http.client.HTTPConnection(host)
-start = time.monotonic()
-for i, body in enumerate(bodies):
-    conn.request("POST", "/api/v1/events", body, {"Authorization": "Bearer " + token, "Content-Type": "application/json"})
-    r = conn.getresponse()
-    reply = json.loads(r.read())
-    if r.status != 200 or reply["accepted"] != size:
-        sys.exit(f"batch {i + 1}: {r.status} {reply.get('accepted')}")
-s = time.monotonic() - start
-n = batches * size
-print(f"POST /api/v1/events: {n} hires in batches of {size}, acknowledged after commit: {n / s:,.0f} events/s ({s:.1f} s)")
-PY
-# four keep-alive connections at once, as an HRIS connector with a few
-# workers sends (the gateway's threads each call the scheduler; its turns
-# commit what arrived together)
-/usr/bin/python3 - "$ENTRETIENS_GATEWAY_HTTP" "$TOKEN" "$IT_DIR" $((HIRES / BATCH)) "$BATCH" <<'PY' || fail "POST /events x4"
+# Posts the files PREFIX1.json ... on CONNS keep-alive connections at once
+# (one: batches one after the other, each answered after commit; four: as an
+# HRIS connector with a few workers sends, the gateway's threads each
+# calling the scheduler, whose turns commit what arrived together).
+# Prints the scheduler's and the gateway's CPU seconds over the phase too
+# (IT_PIDS: the daemons in start order), steadier than the wall clock on a
+# shared machine.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+post_batches() { # prefix conns label
+  local s0 g0
+  s0=$(cpu_ticks "${IT_PIDS[0]}"); g0=$(cpu_ticks "${IT_PIDS[4]}")
+  /usr/bin/python3 - "$ENTRETIENS_GATEWAY_HTTP" "$TOKEN" "$IT_DIR" $((HIRES / BATCH)) "$BATCH" "$1" "$2" "$3" <<'PY' || return 1
 import http.client, json, sys, threading, time
-host, token, d, batches, size = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-bodies = [open(f"{d}/p{b}.json", "rb").read() for b in range(1, batches + 1)]
+host, token, d, batches, size, prefix, conns, label = sys.argv[1:9]
+batches, size, conns = int(batches), int(size), int(conns)
+bodies = [open(f"{d}/{prefix}{b}.json", "rb").read() for b in range(1, batches + 1)]
 errors = []
 def worker(k):
     conn = http.client.HTTPConnection(host)
-    for i in range(k, len(bodies), 4):
+    for i in range(k, len(bodies), conns):
         conn.request("POST", "/api/v1/events", bodies[i], {"Authorization": "Bearer " + token, "Content-Type": "application/json"})
         r = conn.getresponse()
         reply = json.loads(r.read())
         if r.status != 200 or reply["accepted"] != size:
             errors.append(f"batch {i + 1}: {r.status} {reply.get('accepted')}")
             return
-threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+threads = [threading.Thread(target=worker, args=(k,)) for k in range(conns)]
 start = time.monotonic()
 for t in threads: t.start()
 for t in threads: t.join()
@@ -87,8 +86,19 @@ s = time.monotonic() - start
 if errors:
     sys.exit(errors[0])
 n = batches * size
-print(f"POST /api/v1/events, 4 connections: {n} hires in batches of {size}, acknowledged after commit: {n / s:,.0f} events/s ({s:.1f} s)")
+print(f"POST /api/v1/events, {label}: {n} hires in batches of {size}, acknowledged after commit: {n / s:,.0f} events/s ({s:.1f} s)")
 PY
+  echo "  CPU meanwhile: scheduler $(( $(cpu_ticks "${IT_PIDS[0]}") - s0 ))0 ms, gateway $(( $(cpu_ticks "${IT_PIDS[4]}") - g0 ))0 ms (USER_HZ 100)"
+}
+post_batches b 1 "one connection" || fail "POST /events"
+post_batches p 4 "4 connections" || fail "POST /events x4"
+# the ingest path alone: the consumers paused (IT_PIDS: the daemons in
+# start order) while the hires come, resumed after
+consumers=("${IT_PIDS[1]}" "${IT_PIDS[2]}" "${IT_PIDS[3]}")
+kill -STOP "${consumers[@]}" || fail "SIGSTOP"
+post_batches w 1 "one connection, the consumers paused" || fail "POST /events (alone)"
+post_batches q 4 "4 connections, the consumers paused" || fail "POST /events x4 (alone)"
+kill -CONT "${consumers[@]}" || fail "SIGCONT"
 
 # the same number of other hires through the CLI (JSON lines, its batches): the scheduler's own pace
 /usr/bin/python3 - "$IT_DIR" "$HIRES" <<'PY'
@@ -127,7 +137,7 @@ echo "consumers caught up after $(python3 -c "import sys; print(f'{float(sys.arg
 # the size of what the GETs read: interviews stored (records' exact count),
 # the employees under M0 (every hire), and the stores against the memory
 n=$(metric "$ENTRETIENS_RECORDS_HTTP" entretiens_records_interviews_stored)
-employees=$((3 * HIRES))
+employees=$((5 * HIRES))
 echo "interviews stored: $n (records' entretiens_records_interviews_stored), $((employees + 1)) employees;" \
   "the five stores $(du -sm "$ENTRETIENS_DATA_DIR" | cut -f1) MiB, memory $(awk '/^MemTotal/ {t = $2} /^MemAvailable/ {a = $2} END {printf "%d MiB, %d available", t / 1024, a / 1024}' /proc/meminfo)"
 curl -s -c "$IT_DIR/jar" -H 'Content-Type: application/json' -d '{"login":"boss","password":"correct horse battery"}' "$GW_API/auth/login" >/dev/null

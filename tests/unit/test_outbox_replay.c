@@ -172,3 +172,54 @@ Test(outbox_replay, a_bound_before_the_start_is_refused, .init = s_setup, .fini 
     cr_assert_null(rep.events);
     mdb_txn_abort(txn);
 }
+
+/* An event appended from a message is stored as protobuf-c packs the whole
+ * envelope (the payload is written in place after the other fields), and
+ * one without payload has no field 7. */
+Test(outbox_replay, a_message_payload_is_stored_as_protobuf_packs_it, .init = s_setup, .fini = s_teardown)
+{
+    Entretiens__V1__Heartbeat hb = ENTRETIENS__V1__HEARTBEAT__INIT;
+    hb.producer = "records";
+    hb.head_seq = 123456789;
+    hb.sent_at_ms = 1760000000000;
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    uint64_t seq = 0, seq_empty = 0;
+    cr_assert_eq(ent_outbox_append_msg(s_ob, txn, "records.test.msg", "key-11", "0123456789abcdef0123456789abcdef",
+                                       4242, &hb.base, &seq), 0);
+    cr_assert_eq(ent_outbox_append(s_ob, txn, "records.test.empty", "key-12", "0123456789abcdef0123456789abcdef",
+                                   4243, NULL, 0, &seq_empty), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    ent_outbox_flush(s_ob);
+    cr_assert_eq(seq, 11);
+    cr_assert_eq(seq_empty, 12);
+
+    uint8_t payload[64];
+    size_t plen = entretiens__v1__heartbeat__pack(&hb, payload);
+    Entretiens__V1__EventEnvelope env = ENTRETIENS__V1__EVENT_ENVELOPE__INIT;
+    env.producer = "records";
+    env.seq = 11;
+    env.type = "records.test.msg";
+    env.occurred_at_ms = 4242;
+    env.idempotency_key = "key-11";
+    env.trace_id = "0123456789abcdef0123456789abcdef";
+    env.payload.data = payload;
+    env.payload.len = plen;
+    uint8_t want[256];
+    size_t want_len = entretiens__v1__event_envelope__pack(&env, want);
+
+    cr_assert_eq(ent_store_read(s_store, &txn), 0);
+    Entretiens__V1__ReplayReply rep = ENTRETIENS__V1__REPLAY_REPLY__INIT;
+    cr_assert_eq(ent_outbox_replay(s_ob, txn, 11, 0, 10, NULL, 0, &rep), 0);
+    cr_assert_eq(rep.n_events, 2);
+    cr_assert_eq(rep.events[0].len, want_len);
+    cr_assert_eq(memcmp(rep.events[0].data, want, want_len), 0, "byte for byte what protobuf-c packs");
+    Entretiens__V1__EventEnvelope *e = entretiens__v1__event_envelope__unpack(NULL, rep.events[1].len, rep.events[1].data);
+    cr_assert_not_null(e);
+    cr_assert_eq(e->seq, 12);
+    cr_assert_eq(e->payload.len, 0);
+    cr_assert_str_eq(e->type, "records.test.empty");
+    entretiens__v1__event_envelope__free_unpacked(e, NULL);
+    free(rep.events);
+    mdb_txn_abort(txn);
+}

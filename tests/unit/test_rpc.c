@@ -560,3 +560,38 @@ Test(rpc, code_names)
     cr_expect_str_eq(ent_code_name(ENT_FAILED_PRECONDITION), "FAILED_PRECONDITION");
     cr_expect_str_eq(ent_code_name((ent_code_t) 99), "UNKNOWN");
 }
+
+/* A daemon started without TZ names /etc/localtime in it (glibc then keeps
+ * the zone it read instead of a stat of the file on every mktime), and
+ * leaves a TZ the operator set as it is. */
+Test(rpc, a_daemon_pins_its_zone_and_keeps_the_operators)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/ent-rpc-tz-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    setenv("ENTRETIENS_DATA_DIR", dir, 1);
+    setenv("ENTRETIENS_INSECURE", "1", 1);
+    setenv("ENTRETIENS_LOG_LEVEL", "error", 1);
+    setenv("ENTRETIENS_UNIT_RPC", "inproc://tz", 1);
+    setenv("ENTRETIENS_UNIT_HTTP", "127.0.0.1:0", 1);
+    const ent_daemon_spec_t spec = { .name = "unit", .summary = "tz test", .max_dbs = 2, .schema_version = 1 };
+    char *argv[] = { "unit", NULL };
+    const char *zones[] = { NULL, "Europe/Paris" };
+    const char *want[] = { ":/etc/localtime", "Europe/Paris" };
+    for (int i = 0; i < 2; i++) {
+        if (zones[i])
+            setenv("TZ", zones[i], 1);
+        else
+            unsetenv("TZ");
+        ent_daemon_t *d = NULL;
+        cr_assert_eq(ent_daemon_new(&spec, 1, argv, &d), 0);
+        cr_assert_not_null(getenv("TZ"));
+        cr_assert_str_eq(getenv("TZ"), want[i]);
+        ent_daemon_destroy(&d);
+    }
+    unsetenv("TZ");
+    unsetenv("ENTRETIENS_INSECURE");
+    char cmd[100];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}

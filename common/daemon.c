@@ -32,6 +32,7 @@ typedef struct {
     ent_event_wanted_fn wanted;      /* NULL: the events are always wanted */
     void *wanted_arg;
     char *const *keep;               /* types applied even when not wanted */
+    char *const *applied_types;      /* the only types fn does anything with (NULL: every type) */
     size_t read_ahead;               /* replay pages asked ahead (0: the subscriber's default) */
     ent_subscriber_t *sub;
     ent_subscriber_stats_t seen;     /* last values copied into metrics */
@@ -762,8 +763,15 @@ static int s_replay(ent_rpc_call_t *call, void *arg)
         entretiens__v1__replay_request__free_unpacked(req, NULL);
         return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "types", "%zu types; at most 16", n);
     }
+    if (req->to_seq && req->to_seq < req->from_seq) {
+        uint64_t from = req->from_seq, to = req->to_seq;
+        entretiens__v1__replay_request__free_unpacked(req, NULL);
+        return ent_rpc_fail(call, ENT_INVALID_ARGUMENT, "to_seq", "to_seq %llu is before from_seq %llu",
+                            (unsigned long long) to, (unsigned long long) from);
+    }
     Entretiens__V1__ReplayReply rep = ENTRETIENS__V1__REPLAY_REPLY__INIT;
-    int rc = ent_outbox_replay(d->outbox, call->txn, req->from_seq, req->max, req->types, req->n_types, &rep);
+    int rc = ent_outbox_replay(d->outbox, call->txn, req->from_seq, req->to_seq, req->max, req->types, req->n_types,
+                               &rep);
     entretiens__v1__replay_request__free_unpacked(req, NULL);
     if (rc)
         return rc == ENOMEM ? ent_rpc_fail(call, ENT_RESOURCE_EXHAUSTED, NULL, "out of memory") : rc;
@@ -1056,6 +1064,15 @@ int ent_daemon_events_wanted(ent_daemon_t *d, const char *producer, ent_event_wa
     return 0;
 }
 
+int ent_daemon_applied_types(ent_daemon_t *d, const char *producer, char *const *types)
+{
+    s_consumer_t *c = s_consumer(d, producer);
+    if (!c)
+        return -1;
+    c->applied_types = types;
+    return 0;
+}
+
 int ent_daemon_read_ahead(ent_daemon_t *d, const char *producer, size_t pages)
 {
     s_consumer_t *c = s_consumer(d, producer);
@@ -1146,8 +1163,10 @@ int ent_daemon_start(ent_daemon_t *d)
         if (!c->sub)
             return -1;
         ent_subscriber_set_wanted(c->sub, c->wanted, c->wanted_arg, c->keep);
+        ent_subscriber_set_applied(c->sub, c->applied_types);
         if (c->read_ahead)
             ent_subscriber_set_read_ahead(c->sub, c->read_ahead);
+        ent_subscriber_start(c->sub);
         if (d->metrics)
             s_consumer_metrics(d, c);
         ent_subscriber_stats(c->sub, &c->seen);

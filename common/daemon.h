@@ -130,6 +130,13 @@ int ent_daemon_on_event(ent_daemon_t *d, const char *producer, ent_event_fn fn, 
 int ent_daemon_events_wanted(ent_daemon_t *d, const char *producer, ent_event_wanted_fn fn, void *arg,
                              char *const *keep);
 
+/* The only event types of producer that the apply function does anything
+ * with (NULL-terminated, static): replays ask for those types alone, in
+ * fixed seq ranges read ahead (subscriber.h ent_subscriber_set_applied);
+ * live events still come, all of them.  Before start.  Returns 0, or -1
+ * when the producer is not consumed. */
+int ent_daemon_applied_types(ent_daemon_t *d, const char *producer, char *const *types);
+
 /* How many replay pages of producer are asked ahead while a backlog
  * waits, hence the most events of it one turn applies (subscriber.h
  * ent_subscriber_set_read_ahead; 4 pages of 4,096 events by default).

@@ -368,8 +368,8 @@ static bool s_type_in(const MDB_val *v, char *const *types, size_t n_types)
     return false;
 }
 
-int ent_outbox_replay(ent_outbox_t *ob, MDB_txn *txn, uint64_t from_seq, uint32_t max, char *const *types,
-                      size_t n_types, Entretiens__V1__ReplayReply *reply)
+int ent_outbox_replay(ent_outbox_t *ob, MDB_txn *txn, uint64_t from_seq, uint64_t to_seq, uint32_t max,
+                      char *const *types, size_t n_types, Entretiens__V1__ReplayReply *reply)
 {
     reply->head_seq = ob->head;
     reply->n_events = 0;
@@ -379,12 +379,16 @@ int ent_outbox_replay(ent_outbox_t *ob, MDB_txn *txn, uint64_t from_seq, uint32_
         max = REPLAY_MAX_EVENTS;
     if (from_seq == 0)
         from_seq = 1;
-    if (from_seq > ob->head) {
+    if (to_seq && to_seq < from_seq)
+        return EINVAL;
+    /* the last seq to look at: the head, or the bound when it comes first */
+    uint64_t last = to_seq && to_seq < ob->head ? to_seq : ob->head;
+    if (from_seq > last) {
         if (n_types)
-            reply->scanned_to = ob->head;
+            reply->scanned_to = last;
         return 0;
     }
-    uint64_t want = ob->head - from_seq + 1;
+    uint64_t want = last - from_seq + 1;
     size_t n = want < max ? (size_t) want : max;
     reply->events = calloc(n, sizeof *reply->events);
     if (!reply->events)
@@ -399,9 +403,10 @@ int ent_outbox_replay(ent_outbox_t *ob, MDB_txn *txn, uint64_t from_seq, uint32_
     size_t bytes = 0, scanned = 0;
     rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0 && reply->n_events < n && bytes < REPLAY_MAX_BYTES && scanned < REPLAY_MAX_SCANNED) {
-        /* events never committed (seq > head) are not replayed */
+        /* events never committed (seq > head) are not replayed, nor
+         * those beyond the bound */
         uint64_t seq = ent_be64_get(k.mv_data);
-        if (seq > ob->head)
+        if (seq > last)
             break;
         if (n_types) {
             scanned++;

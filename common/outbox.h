@@ -72,13 +72,15 @@ uint64_t ent_outbox_head(const ent_outbox_t *ob);
 uint64_t ent_outbox_published(const ent_outbox_t *ob);
 
 /* Fills a ReplayReply with the committed events from from_seq (at most max,
- * capped at 4096 and about 8 MiB).  With n_types > 0, only the events of
- * those types, looking at 65,536 events at most, and reply->scanned_to the
- * last seq looked at.  The events point into txn's pages: pack the reply
- * before ending txn; free reply->events with free().  Returns 0, ENOMEM or
- * an LMDB code. */
-int ent_outbox_replay(ent_outbox_t *ob, MDB_txn *txn, uint64_t from_seq, uint32_t max, char *const *types,
-                      size_t n_types, Entretiens__V1__ReplayReply *reply);
+ * capped at 4096 and about 8 MiB), up to to_seq when it is not 0 (a
+ * consumer reading ahead asks for fixed seq ranges).  With n_types > 0,
+ * only the events of those types, looking at 65,536 events at most, and
+ * reply->scanned_to the last seq looked at (the bound, or the head, when
+ * the whole range was looked at).  The events point into txn's pages: pack
+ * the reply before ending txn; free reply->events with free().  Returns 0,
+ * EINVAL (to_seq before from_seq), ENOMEM or an LMDB code. */
+int ent_outbox_replay(ent_outbox_t *ob, MDB_txn *txn, uint64_t from_seq, uint64_t to_seq, uint32_t max,
+                      char *const *types, size_t n_types, Entretiens__V1__ReplayReply *reply);
 
 /* Closes the socket and frees; *ob_p set to NULL; safe on NULL. */
 void ent_outbox_destroy(ent_outbox_t **ob_p);

@@ -9,6 +9,8 @@ struct ent_pbarena {
     ProtobufCAllocator alloc;
     uint8_t *block;
     size_t size, used;
+    void **big;               /* what did not fit in the block, freed by the reset */
+    size_t n_big, cap_big;
 };
 
 #define ALIGN 16
@@ -22,16 +24,33 @@ static void *s_alloc(void *arg, size_t n)
         a->used += need;
         return p;
     }
-    return malloc(n ? n : 1); /* does not fit: the heap, freed by s_free */
+    /* does not fit: the heap, freed by s_free or by the reset */
+    if (a->n_big == a->cap_big) {
+        size_t cap = a->cap_big ? a->cap_big * 2 : 8;
+        void **big = realloc(a->big, cap * sizeof *big);
+        if (!big)
+            return NULL;
+        a->big = big;
+        a->cap_big = cap;
+    }
+    void *p = malloc(n ? n : 1);
+    if (p)
+        a->big[a->n_big++] = p;
+    return p;
 }
 
 static void s_free(void *arg, void *p)
 {
     ent_pbarena_t *a = arg;
     uintptr_t u = (uintptr_t) p, b = (uintptr_t) a->block;
-    if (u >= b && u < b + a->size)
+    if (!p || (u >= b && u < b + a->size))
         return; /* in the block: given back all at once by the reset */
-    free(p);
+    for (size_t i = a->n_big; i-- > 0;)
+        if (a->big[i] == p) {
+            a->big[i] = a->big[--a->n_big];
+            free(p);
+            return;
+        }
 }
 
 ent_pbarena_t *ent_pbarena_new(size_t size)
@@ -57,6 +76,9 @@ ProtobufCAllocator *ent_pbarena_allocator(ent_pbarena_t *a)
 
 void ent_pbarena_reset(ent_pbarena_t *a)
 {
+    for (size_t i = 0; i < a->n_big; i++)
+        free(a->big[i]);
+    a->n_big = 0;
     a->used = 0;
 }
 
@@ -64,6 +86,8 @@ void ent_pbarena_destroy(ent_pbarena_t **a_p)
 {
     if (!a_p || !*a_p)
         return;
+    ent_pbarena_reset(*a_p);
+    free((*a_p)->big);
     free((*a_p)->block);
     free(*a_p);
     *a_p = NULL;

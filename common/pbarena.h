@@ -2,12 +2,14 @@
  *  at once (one event of a turn): the pieces of a message come from one
  *  block reused from message to message instead of a malloc and a free
  *  each (protobuf-c allocates every string, bytes field and sub-message).
- *  What does not fit in the block is malloc'd and freed as usual, so a
- *  message of any size unpacks.
+ *  What does not fit in the block is malloc'd, and freed by free_unpacked
+ *  or by the reset, so a message of any size unpacks.
  *
- *  Use: unpack with ent_pbarena_allocator(a), free_unpacked with the same
- *  allocator, then ent_pbarena_reset(a) before the next message.  Not
- *  thread-safe: one arena per thread of use.
+ *  Use: unpack with ent_pbarena_allocator(a), then ent_pbarena_reset(a)
+ *  before the next message.  free_unpacked with the same allocator before
+ *  the reset is allowed, not needed (it walks the whole message to give
+ *  back pieces the reset gives back at once).  Not thread-safe: one arena
+ *  per thread of use.
  */
 #ifndef ENT_PBARENA_H
 #define ENT_PBARENA_H
@@ -23,8 +25,8 @@ ent_pbarena_t *ent_pbarena_new(size_t size);
 /* The allocator to unpack and free_unpacked with. */
 ProtobufCAllocator *ent_pbarena_allocator(ent_pbarena_t *a);
 
-/* The block is free again: every message unpacked from it must have been
- * freed (free_unpacked) before. */
+/* The block is free again, and what did not fit in it is freed: no
+ * message unpacked with the arena may be used after. */
 void ent_pbarena_reset(ent_pbarena_t *a);
 
 /* Frees the arena; *a_p set to NULL (NULL is accepted). */

@@ -28,6 +28,27 @@ typedef struct {
     size_t n, cap;
 } s_queue_t;
 
+/* What a replay request asked for, hence how its reply is applied. */
+typedef enum {
+    PAGE_ALL,     /* every event */
+    PAGE_KEEP,    /* the kept types, while the events are not wanted */
+    PAGE_APPLIED, /* the types the consumer applies, one seq range (to_seq) */
+    PAGE_LATE,    /* the answer to a request given up (REPLAY_TIMEOUT_MS): unknown */
+} s_page_kind_t;
+
+/* A replay request in flight. */
+typedef struct {
+    uint64_t id, from, to;   /* to: 0 when unbounded */
+    s_page_kind_t kind;
+} s_out_t;
+
+/* A replay reply waiting for the turn, with what its request asked. */
+typedef struct {
+    Entretiens__V1__ReplayReply *rr;
+    uint64_t from;
+    s_page_kind_t kind;
+} s_page_t;
+
 struct ent_subscriber {
     ent_loop_t *loop;
     ent_store_t *store;
@@ -45,22 +66,27 @@ struct ent_subscriber {
     bool turn_wanted;          /* what this turn's wanted_fn answered */
     char *const *keep;         /* types applied even when not wanted (by filtered replay) */
     size_t n_keep;
+    char *const *applied;      /* the only types apply does anything with (replay asks for those) */
+    size_t n_applied;
     bool turn_more;            /* a filtered reply of this turn stopped before the head */
     bool head_moved;           /* a heartbeat since the last turn told a head beyond the cursor */
     char *heartbeat;           /* "<producer>.$heartbeat" */
     uint64_t cursor;           /* committed */
     uint64_t turn_cursor;      /* while a turn runs */
     s_queue_t live;            /* Entretiens__V1__EventEnvelope * */
-    s_queue_t replays;         /* Entretiens__V1__ReplayReply * */
+    s_page_t *pages;           /* replay replies, in the order they came */
+    size_t n_pages, cap_pages;
     ent_pbarena_t *arena;      /* each replayed event is unpacked into it */
     bool want_replay;
     bool turn_gap;
-    uint64_t out_ids[ENT_SUBSCRIBER_READ_AHEAD_MAX]; /* replay requests in flight, oldest first */
+    s_out_t out[ENT_SUBSCRIBER_READ_AHEAD_MAX]; /* replay requests in flight, oldest first */
     size_t n_out;
+    s_out_t gone[ENT_SUBSCRIBER_READ_AHEAD_MAX]; /* the last ones given up: a late answer is still known */
+    size_t n_gone;
     size_t read_ahead;            /* at most this many in flight */
     int64_t replay_sent_ms;       /* when the oldest in flight was sent */
     uint64_t ahead_from;          /* where the next read-ahead request starts */
-    uint64_t recv_next;           /* the seq a reply must start with to follow the last one */
+    uint64_t recv_next;           /* the seq a reply must start at to follow the last one */
     uint64_t next_id;
     ent_subscriber_stats_t stats;
     uint64_t turn_applied, turn_skipped, turn_dups;
@@ -221,8 +247,22 @@ static void s_on_sub(void *sock, int budget, void *arg)
     }
 }
 
-static void s_answered(ent_subscriber_t *sub, uint64_t request_id);
+static bool s_answered(ent_subscriber_t *sub, uint64_t request_id, s_out_t *req);
 static void s_read_ahead(ent_subscriber_t *sub);
+
+static int s_push_page(ent_subscriber_t *sub, Entretiens__V1__ReplayReply *rr, uint64_t from, s_page_kind_t kind)
+{
+    if (sub->n_pages == sub->cap_pages) {
+        size_t cap = sub->cap_pages ? sub->cap_pages * 2 : 16;
+        s_page_t *pages = realloc(sub->pages, cap * sizeof *pages);
+        if (!pages)
+            return ENOMEM;
+        sub->pages = pages;
+        sub->cap_pages = cap;
+    }
+    sub->pages[sub->n_pages++] = (s_page_t) { rr, from, kind };
+    return 0;
+}
 
 /* The seq of a packed event (0 when it cannot be read). */
 static uint64_t s_seq_of(ent_subscriber_t *sub, const ProtobufCBinaryData *b)
@@ -230,9 +270,7 @@ static uint64_t s_seq_of(ent_subscriber_t *sub, const ProtobufCBinaryData *b)
     ProtobufCAllocator *al = ent_pbarena_allocator(sub->arena);
     Entretiens__V1__EventEnvelope *ev = entretiens__v1__event_envelope__unpack(al, b->len, b->data);
     uint64_t seq = ev ? ev->seq : 0;
-    if (ev)
-        entretiens__v1__event_envelope__free_unpacked(ev, al);
-    ent_pbarena_reset(sub->arena);
+    ent_pbarena_reset(sub->arena); /* gives back the whole message (pbarena.h) */
     return seq;
 }
 
@@ -259,27 +297,47 @@ static void s_on_dealer(void *sock, int budget, void *arg)
             sub->stats.malformed++;
             continue;
         }
-        s_answered(sub, r->request_id);
+        s_out_t req;
+        bool known = s_answered(sub, r->request_id, &req);
         if (r->status && r->status->code != ENT_OK) {
             ent_log_warn("events.replay_refused", "%s refused events.replay: %s", sub->producer,
                          r->status->message ? r->status->message : "");
         } else {
             Entretiens__V1__ReplayReply *rr =
                 entretiens__v1__replay_reply__unpack(NULL, r->payload.len, r->payload.data);
-            if (rr) {
+            if (rr && !known && rr->scanned_to) {
+                /* a filtered page whose request was given up: where it
+                 * starts is unknown, so what it left out cannot be told
+                 * apart from a hole (the request was sent again) */
+                entretiens__v1__replay_reply__free_unpacked(rr, NULL);
+            } else if (rr) {
                 sub->stats.heard = true;
                 if (rr->head_seq > sub->stats.head)
                     sub->stats.head = rr->head_seq;
-                /* read ahead only from a full page that follows the last
+                /* read ahead only from a whole page that follows the last
                  * one: after a hole the next pages would all be dropped */
-                bool full = rr->n_events >= REPLAY_BATCH;
-                bool follows = rr->n_events && s_seq_of(sub, &rr->events[0]) == sub->recv_next;
-                if (follows)
-                    sub->recv_next = s_seq_of(sub, &rr->events[rr->n_events - 1]) + 1;
-                if (s_push(&sub->replays, rr) != 0)
+                bool whole, follows;
+                if (rr->scanned_to) {
+                    /* filtered: from the seq asked to scanned_to, every
+                     * event of the types asked; whole when the range was
+                     * looked at to its bound (a producer that predates
+                     * to_seq goes beyond it: the pages asked after this one
+                     * overlap it, are applied all the same, and nothing is
+                     * read ahead from them) */
+                    follows = req.from == sub->recv_next;
+                    whole = req.kind == PAGE_APPLIED && rr->scanned_to == req.to;
+                    if (follows)
+                        sub->recv_next = rr->scanned_to + 1;
+                } else {
+                    whole = rr->n_events >= REPLAY_BATCH;
+                    follows = rr->n_events && s_seq_of(sub, &rr->events[0]) == sub->recv_next;
+                    if (follows)
+                        sub->recv_next = s_seq_of(sub, &rr->events[rr->n_events - 1]) + 1;
+                }
+                if (s_push_page(sub, rr, known ? req.from : 0, known ? req.kind : PAGE_LATE) != 0)
                     entretiens__v1__replay_reply__free_unpacked(rr, NULL);
-                else if (full && follows && sub->wanted)
-                    s_read_ahead(sub); /* not from a type-filtered reply: its events have holes */
+                else if (whole && follows && sub->wanted)
+                    s_read_ahead(sub); /* not from a page of the kept types: their ranges are unknown */
             } else {
                 sub->stats.malformed++;
             }
@@ -297,9 +355,19 @@ static int s_request(ent_subscriber_t *sub, uint64_t from_seq)
     Entretiens__V1__ReplayRequest rq = ENTRETIENS__V1__REPLAY_REQUEST__INIT;
     rq.from_seq = from_seq;
     rq.max = REPLAY_BATCH;
+    s_page_kind_t kind = PAGE_ALL;
     if (!sub->wanted && sub->n_keep) { /* only the types kept: the producer filters */
         rq.types = (char **) sub->keep;
         rq.n_types = sub->n_keep;
+        kind = PAGE_KEEP;
+    } else if (sub->wanted && sub->n_applied) {
+        /* only the types applied, over a fixed range of seqs: where the
+         * page ends is known before it comes, so the next ones can be
+         * asked at once (a range holds at most REPLAY_BATCH matches) */
+        rq.types = (char **) sub->applied;
+        rq.n_types = sub->n_applied;
+        rq.to_seq = from_seq + REPLAY_BATCH - 1;
+        kind = PAGE_APPLIED;
     }
     uint8_t payload[512], buf[1024];
     if (entretiens__v1__replay_request__get_packed_size(&rq) > sizeof payload)
@@ -316,7 +384,7 @@ static int s_request(ent_subscriber_t *sub, uint64_t from_seq)
         return -1; /* queue full while the producer is away: the tick retries */
     if (sub->n_out == 0)
         sub->replay_sent_ms = s_mono_ms();
-    sub->out_ids[sub->n_out++] = req.request_id;
+    sub->out[sub->n_out++] = (s_out_t) { req.request_id, from_seq, rq.to_seq, kind };
     sub->ahead_from = from_seq + REPLAY_BATCH;
     sub->stats.replays++;
     return 0;
@@ -346,17 +414,27 @@ static void s_read_ahead(ent_subscriber_t *sub)
             break;
 }
 
-/* A reply to one of our requests: no longer in flight. */
-static void s_answered(ent_subscriber_t *sub, uint64_t request_id)
+/* A reply to one of our requests: no longer in flight; *req gets what it
+ * asked.  False when the request is not (no longer) in flight. */
+static bool s_answered(ent_subscriber_t *sub, uint64_t request_id, s_out_t *req)
 {
     for (size_t i = 0; i < sub->n_out; i++)
-        if (sub->out_ids[i] == request_id) {
-            memmove(sub->out_ids + i, sub->out_ids + i + 1, (sub->n_out - i - 1) * sizeof *sub->out_ids);
+        if (sub->out[i].id == request_id) {
+            *req = sub->out[i];
+            memmove(sub->out + i, sub->out + i + 1, (sub->n_out - i - 1) * sizeof *sub->out);
             sub->n_out--;
             if (i == 0)
                 sub->replay_sent_ms = s_mono_ms(); /* the next one's clock starts now */
-            return;
+            return true;
         }
+    for (size_t i = 0; i < sub->n_gone; i++)
+        if (sub->gone[i].id == request_id) {
+            *req = sub->gone[i];
+            sub->gone[i] = sub->gone[--sub->n_gone];
+            return true;
+        }
+    *req = (s_out_t) { 0 };
+    return false;
 }
 
 ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const char *producer,
@@ -426,8 +504,6 @@ ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const
     sub->dealer_watch = ent_loop_watch(loop, sub->dealer, s_on_dealer, sub);
     if (!sub->sub_watch || !sub->dealer_watch)
         goto fail;
-    /* catch up with whatever was committed while we were away */
-    s_send_replay(sub);
     return sub;
 fail:
     ent_subscriber_destroy(&sub);
@@ -449,11 +525,25 @@ void ent_subscriber_set_read_ahead(ent_subscriber_t *sub, size_t pages)
     sub->read_ahead = pages < 1 ? 1 : pages > ENT_SUBSCRIBER_READ_AHEAD_MAX ? ENT_SUBSCRIBER_READ_AHEAD_MAX : pages;
 }
 
+void ent_subscriber_set_applied(ent_subscriber_t *sub, char *const *types)
+{
+    sub->applied = types;
+    sub->n_applied = 0;
+    while (types && types[sub->n_applied])
+        sub->n_applied++;
+}
+
+void ent_subscriber_start(ent_subscriber_t *sub)
+{
+    /* catch up with whatever was committed while we were away */
+    s_send_replay(sub);
+}
+
 bool ent_subscriber_pending(const ent_subscriber_t *sub)
 {
     /* not wanted: a turn moves the cursor to the head a heartbeat told (a
      * turn that failed waits for the next heartbeat, not a busy loop) */
-    return sub->live.n || sub->replays.n ||
+    return sub->live.n || sub->n_pages ||
            (!sub->wanted && !sub->n_keep && sub->head_moved && sub->stats.head > sub->cursor);
 }
 
@@ -539,9 +629,19 @@ int ent_subscriber_process(ent_subscriber_t *sub, MDB_txn *txn)
     /* not wanted but some types kept: the filtered replies only (live
      * events of other types would look like gaps) */
     ProtobufCAllocator *al = ent_pbarena_allocator(sub->arena);
-    for (size_t i = 0; i < sub->replays.n; i++) {
-        Entretiens__V1__ReplayReply *rr = sub->replays.items[i];
-        bool sparse = !sub->turn_wanted && rr->scanned_to; /* 0: a reply of every event */
+    for (size_t i = 0; i < sub->n_pages; i++) {
+        const s_page_t *pg = &sub->pages[i];
+        Entretiens__V1__ReplayReply *rr = pg->rr;
+        /* scanned_to 0: a reply of every event, applied seq by seq; else
+         * the events of the types asked, sparse where the others are left
+         * out — the kept types while not wanted, the applied ones always */
+        bool sparse = rr->scanned_to && (pg->kind == PAGE_APPLIED || !sub->turn_wanted);
+        if (sparse && pg->from > sub->turn_cursor + 1) {
+            /* it starts after a hole (a page before it stopped short of its
+             * bound): what lies between was never looked at */
+            sub->turn_gap = true;
+            continue;
+        }
         for (size_t j = 0; j < rr->n_events; j++) {
             Entretiens__V1__EventEnvelope *ev =
                 entretiens__v1__event_envelope__unpack(al, rr->events[j].len, rr->events[j].data);
@@ -551,8 +651,7 @@ int ent_subscriber_process(ent_subscriber_t *sub, MDB_txn *txn)
                 continue;
             }
             int rc = s_apply_one(sub, txn, ev, sparse);
-            entretiens__v1__event_envelope__free_unpacked(ev, al);
-            ent_pbarena_reset(sub->arena);
+            ent_pbarena_reset(sub->arena); /* gives back the whole message (pbarena.h) */
             if (rc)
                 return rc;
         }
@@ -600,9 +699,9 @@ void ent_subscriber_flush(ent_subscriber_t *sub, bool committed)
     sub->stats.cursor = sub->cursor;
     for (size_t i = 0; i < sub->live.n; i++)
         entretiens__v1__event_envelope__free_unpacked(sub->live.items[i], NULL);
-    for (size_t i = 0; i < sub->replays.n; i++)
-        entretiens__v1__replay_reply__free_unpacked(sub->replays.items[i], NULL);
-    sub->live.n = sub->replays.n = 0;
+    for (size_t i = 0; i < sub->n_pages; i++)
+        entretiens__v1__replay_reply__free_unpacked(sub->pages[i].rr, NULL);
+    sub->live.n = sub->n_pages = 0;
     sub->head_moved = false;
     ent_subscriber_reset(sub);
     /* not wanted: nothing to fetch, the next turn moves the cursor; or only
@@ -615,8 +714,17 @@ void ent_subscriber_flush(ent_subscriber_t *sub, bool committed)
 
 void ent_subscriber_tick(ent_subscriber_t *sub)
 {
-    if (sub->n_out && s_mono_ms() - sub->replay_sent_ms > REPLAY_TIMEOUT_MS)
-        sub->n_out = 0; /* unanswered: asked again; a late answer is a duplicate or a gap */
+    int events = 0;
+    size_t el = sizeof events;
+    bool waiting = zmq_getsockopt(sub->dealer, ZMQ_EVENTS, &events, &el) == 0 && (events & ZMQ_POLLIN);
+    if (sub->n_out && !waiting && s_mono_ms() - sub->replay_sent_ms > REPLAY_TIMEOUT_MS) {
+        /* unanswered (and no answer waiting to be read after a long
+         * turn): asked again.  A late answer is still told apart by what
+         * it asked (a filtered page is applied only from where it starts) */
+        memcpy(sub->gone, sub->out, sub->n_out * sizeof *sub->out);
+        sub->n_gone = sub->n_out;
+        sub->n_out = 0;
+    }
     bool fetches = sub->wanted || sub->n_keep; /* else the turns move the cursor */
     if (!sub->stats.heard || (fetches && (sub->want_replay || sub->stats.head > sub->cursor)))
         s_send_replay(sub);
@@ -647,10 +755,10 @@ void ent_subscriber_destroy(ent_subscriber_t **sub_p)
         zmq_close(sub->dealer);
     for (size_t i = 0; i < sub->live.n; i++)
         entretiens__v1__event_envelope__free_unpacked(sub->live.items[i], NULL);
-    for (size_t i = 0; i < sub->replays.n; i++)
-        entretiens__v1__replay_reply__free_unpacked(sub->replays.items[i], NULL);
+    for (size_t i = 0; i < sub->n_pages; i++)
+        entretiens__v1__replay_reply__free_unpacked(sub->pages[i].rr, NULL);
     free(sub->live.items);
-    free(sub->replays.items);
+    free(sub->pages);
     ent_pbarena_destroy(&sub->arena);
     free(sub->producer);
     free(sub->prefix);

@@ -44,7 +44,8 @@ typedef int (*ent_event_fn)(MDB_txn *txn, const Entretiens__V1__EventEnvelope *e
 typedef int (*ent_event_wanted_fn)(MDB_txn *txn, void *arg, bool *wanted);
 
 /* Connects to the producer's PUB and RPC endpoints and loads the cursor.
- * Both sockets are watched on loop.  curve (may be NULL: plain) holds this
+ * Both sockets are watched on loop; nothing is asked before
+ * ent_subscriber_start.  curve (may be NULL: plain) holds this
  * daemon's own key pair and the producer's public key, used for both.
  * Returns NULL (logged) on failure. */
 ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const char *producer,
@@ -79,6 +80,25 @@ void ent_subscriber_set_wanted(ent_subscriber_t *sub, ent_event_wanted_fn fn, vo
  * turn) and of the pages held in memory (each at most about 8 MiB).
  * Before the loop runs. */
 void ent_subscriber_set_read_ahead(ent_subscriber_t *sub, size_t pages);
+
+/* types (NULL-terminated, may be NULL; must outlive the subscriber): the
+ * only types the apply function does anything with — an event of another
+ * type would be applied as a no-op.  Then every replay (the catch-up at
+ * start, after a gap, when a heartbeat tells a head beyond the cursor)
+ * asks for those types only, over fixed ranges of seqs (ReplayRequest
+ * to_seq), several ranges in flight (read-ahead), and the cursor moves to
+ * where the producer looked (scanned_to): the other events are neither
+ * read, sent, decrypted nor unpacked.  Live events still come, all of
+ * them (a gap is seen only when every seq comes).  A producer that
+ * predates to_seq answers longer pages, one at a time; one that predates
+ * types answers every event: both applied as they come, in order.  Before
+ * ent_subscriber_start. */
+void ent_subscriber_set_applied(ent_subscriber_t *sub, char *const *types);
+
+/* Asks the producer for what was committed while this consumer was away
+ * (the first replay).  After the ent_subscriber_set_* calls, before the
+ * loop runs. */
+void ent_subscriber_start(ent_subscriber_t *sub);
 
 /* True when live events, heartbeats or replay replies wait in this turn,
  * or, while the events are not wanted, when the head moved past the cursor. */

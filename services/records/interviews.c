@@ -519,34 +519,45 @@ bool rec_sole_field1(const ProtobufCBinaryData *p, ProtobufCBinaryData *out)
     return false;
 }
 
+#define T_UPSERTED "scheduler.employee.upserted"
+#define T_DUE "scheduler.interview.due"
+#define T_CANCELLED "scheduler.interview.cancelled"
+#define T_MET "scheduler.interview.met"
+
+/* Every type the function below looks at: a type it ignores missing here
+ * costs nothing, a type it applies missing here would be lost in a replay
+ * (test_records_ingest replays the scheduler's whole log). */
+char *const rec_scheduler_types[] = { T_UPSERTED, T_DUE, T_CANCELLED, T_MET, NULL };
+
 int rec_on_scheduler_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg)
 {
     records_t *r = arg;
     const char *type = ev->type ? ev->type : "";
     const char *trace = ev->trace_id;
-    /* the event's message lives while it is applied: the arena's block */
+    /* the event's message lives while it is applied: the arena's block,
+     * given back whole by the next event's reset (no free_unpacked walk) */
     ProtobufCAllocator *al = r->arena ? ent_pbarena_allocator(r->arena) : NULL;
     if (r->arena)
         ent_pbarena_reset(r->arena);
     rec_idx_collect(r); /* written sorted at the end of the turn's events */
-    if (strcmp(type, "scheduler.employee.upserted") == 0) {
+    if (strcmp(type, T_UPSERTED) == 0) {
         Entretiens__V1__EmployeeUpserted *u =
             entretiens__v1__employee_upserted__unpack(al, ev->payload.len, ev->payload.data);
         if (!u)
             return ENT_EVENT_SKIP;
         ProtobufCBinaryData packed;
         int rc = rec_dir_upsert(r, txn, u->employee, rec_sole_field1(&ev->payload, &packed) ? &packed : NULL, trace);
-        entretiens__v1__employee_upserted__free_unpacked(u, al);
+        if (!al)
+            entretiens__v1__employee_upserted__free_unpacked(u, NULL);
         return rc;
     }
-    bool due = strcmp(type, "scheduler.interview.due") == 0, cancelled = strcmp(type, "scheduler.interview.cancelled") == 0,
-         met = strcmp(type, "scheduler.interview.met") == 0;
+    bool due = strcmp(type, T_DUE) == 0, cancelled = strcmp(type, T_CANCELLED) == 0, met = strcmp(type, T_MET) == 0;
     if (!due && !cancelled && !met)
         return 0; /* overdue, and whatever else the scheduler says, is not records' business */
     Entretiens__V1__ObligationEvent *oe = entretiens__v1__obligation_event__unpack(al, ev->payload.len, ev->payload.data);
     if (!oe || !oe->obligation || !oe->obligation->obligation_id || !*oe->obligation->obligation_id) {
-        if (oe)
-            entretiens__v1__obligation_event__free_unpacked(oe, al);
+        if (oe && !al)
+            entretiens__v1__obligation_event__free_unpacked(oe, NULL);
         return ENT_EVENT_SKIP;
     }
     const Entretiens__V1__Obligation *o = oe->obligation;
@@ -562,6 +573,7 @@ int rec_on_scheduler_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
     } else {
         rc = s_gone(r, txn, o, met, trace);
     }
-    entretiens__v1__obligation_event__free_unpacked(oe, al);
+    if (!al)
+        entretiens__v1__obligation_event__free_unpacked(oe, NULL);
     return rc;
 }

@@ -50,7 +50,7 @@
 #define REC_LIST_DEFAULT 1000
 #define REC_LIST_MAX 50000
 #define REC_TREE_DEPTH 64       /* management chains are followed this far */
-#define REC_READ_AHEAD_PAGES 16 /* the scheduler's replay pages asked ahead in a catch-up */
+#define REC_READ_AHEAD_PAGES 32 /* the scheduler's replay pages asked ahead in a catch-up */
 
 /* Where the retention sweep's pass stands (purge.c): the next directory
  * key, whether a pass is under way, and when the last one started. */
@@ -485,7 +485,14 @@ typedef struct {
  * given does not exist. */
 int rec_create(records_t *r, MDB_txn *txn, const rec_create_t *c, rec_iv_t **out);
 
+/* Applies one of the scheduler's events (employee.upserted, and
+ * interview.due / .cancelled / .met); any other type changes nothing. */
 int rec_on_scheduler_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg);
+
+/* The scheduler's event types rec_on_scheduler_event applies,
+ * NULL-terminated: a replay asks for those alone (common/daemon.h
+ * ent_daemon_applied_types). */
+extern char *const rec_scheduler_types[];
 
 /* After iv closed: its objectives and action items go to the employee's
  * open interviews of the same type that have none carried yet. */

@@ -384,10 +384,13 @@ int rec_setup(ent_daemon_t *d, void *arg)
     }
     if (rec_methods_register(r) || rec_templates_register(r) || rec_subject_register(r) || rec_progress_register(r))
         return -1;
-    /* a catch-up applies up to 16 replay pages (65,536 events) a turn: the
-     * index pages its random inserts touch are copied and written once for
-     * all of them (docs/records.md, Performance) */
+    /* a catch-up asks the scheduler for the four types records applies
+     * alone (half its events are obligation.changed, nothing for records),
+     * 32 ranges of 4,096 seqs ahead, all applied in one turn: the index
+     * pages its random inserts touch are copied and written once for all
+     * of them (docs/records.md, Performance) */
     if (ent_daemon_on_event(d, "scheduler", rec_on_scheduler_event, r) ||
+        ent_daemon_applied_types(d, "scheduler", rec_scheduler_types) ||
         ent_daemon_read_ahead(d, "scheduler", REC_READ_AHEAD_PAGES) ||
         ent_daemon_on_settle(d, rec_idx_settle_turn, r) || ent_daemon_participant(d, rec_idx_reset, rec_idx_flush, r))
         return -1;

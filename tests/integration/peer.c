@@ -13,10 +13,13 @@
  *    ent-testpeer sub DAEMON SECONDS subscribes to DAEMON's events with the
  *                                    client key and prints how many frames
  *                                    arrived ("frames N");
- *    ent-testpeer replay DAEMON [TYPE...]  asks DAEMON's events.replay from
- *                                    seq 1 with the client key (only those
- *                                    types, if any); prints the status code
- *                                    name and the number of events.
+ *    ent-testpeer replay DAEMON [--from N] [--to N] [TYPE...]  asks
+ *                                    DAEMON's events.replay from seq 1 (or
+ *                                    N), up to N when --to, with the client
+ *                                    key (only those types, if any); prints
+ *                                    the status code name, the number of
+ *                                    events, the last one's seq, scanned_to
+ *                                    and the head ("OK 3 7 9 12").
  *
  *  Client keys follow the CLI's contract: ENTRETIENS_KEYS_DIR (default
  *  <ENTRETIENS_DATA_DIR>/keys), ENTRETIENS_CLIENT_KEY (a name there or a
@@ -323,8 +326,9 @@ static int s_sub(const char *daemon, int seconds)
     return 0;
 }
 
-/* Asks daemon's events.replay (of the n types, if any); prints "<CODE> <events>". */
-static int s_replay_ask(const char *daemon, char **types, size_t n_types)
+/* Asks daemon's events.replay from from up to to (0: the head; of the n
+ * types, if any); prints "<CODE> <events> <last seq> <scanned_to> <head>". */
+static int s_replay_ask(const char *daemon, uint64_t from, uint64_t to, char **types, size_t n_types)
 {
     ent_curve_client_t curve;
     int crc = s_curve(daemon, &curve);
@@ -334,20 +338,33 @@ static int s_replay_ask(const char *daemon, char **types, size_t n_types)
     void *ctx = zmq_ctx_new();
     ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep, 3000, crc == 0 ? &curve : NULL);
     Entretiens__V1__ReplayRequest rq = ENTRETIENS__V1__REPLAY_REQUEST__INIT;
-    rq.from_seq = 1;
+    rq.from_seq = from;
+    rq.to_seq = to;
     rq.max = 100;
     rq.types = types;
     rq.n_types = n_types;
     ent_rpc_result_t r;
     ent_rpc_client_call_msg(c, "events.replay", NULL, &rq.base, &r);
     size_t n = 0;
+    uint64_t last = 0, scanned = 0, head = 0;
     if (r.code == ENT_OK) {
         Entretiens__V1__ReplayReply *rep = entretiens__v1__replay_reply__unpack(NULL, r.payload_len, r.payload);
         n = rep ? rep->n_events : 0;
-        if (rep)
+        if (n) {
+            Entretiens__V1__EventEnvelope *e = entretiens__v1__event_envelope__unpack(
+                NULL, rep->events[n - 1].len, rep->events[n - 1].data);
+            last = e ? e->seq : 0;
+            if (e)
+                entretiens__v1__event_envelope__free_unpacked(e, NULL);
+        }
+        if (rep) {
+            scanned = rep->scanned_to;
+            head = rep->head_seq;
             entretiens__v1__replay_reply__free_unpacked(rep, NULL);
+        }
     }
-    printf("%s %zu\n", ent_code_name(r.code), n);
+    printf("%s %zu %llu %llu %llu\n", ent_code_name(r.code), n, (unsigned long long) last,
+           (unsigned long long) scanned, (unsigned long long) head);
     ent_rpc_result_clear(&r);
     ent_rpc_client_destroy(&c);
     zmq_ctx_term(ctx);
@@ -365,8 +382,20 @@ int main(int argc, char **argv)
         return argc == 3 || argc == 4 ? s_fuzz(argv[2], argc == 4 ? argv[3] : "scheduler") : 2;
     if (strcmp(argv[1], "sub") == 0)
         return argc == 4 ? s_sub(argv[2], atoi(argv[3])) : 2;
-    if (strcmp(argv[1], "replay") == 0)
-        return argc >= 3 ? s_replay_ask(argv[2], argv + 3, (size_t) (argc - 3)) : 2;
+    if (strcmp(argv[1], "replay") == 0) {
+        if (argc < 3)
+            return 2;
+        uint64_t from = 1, to = 0;
+        int i = 3;
+        for (; i + 1 < argc && argv[i][0] == '-'; i += 2)
+            if (strcmp(argv[i], "--from") == 0)
+                from = strtoull(argv[i + 1], NULL, 10);
+            else if (strcmp(argv[i], "--to") == 0)
+                to = strtoull(argv[i + 1], NULL, 10);
+            else
+                return 2;
+        return s_replay_ask(argv[2], from, to, argv + i, (size_t) (argc - i));
+    }
     if (strcmp(argv[1], "check") == 0)
         return argc == 4 ? s_check(argv[2], strtoull(argv[3], NULL, 10)) : 2;
     if (strcmp(argv[1], "producer") == 0) {

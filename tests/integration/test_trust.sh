@@ -113,6 +113,16 @@ out=$(ENTRETIENS_CLIENT_KEY=producer "$PEER" replay records records.access.grant
 [ "${out%% *}" = OK ] || fail "a daemon's key cannot replay by type: $out"
 out=$(ENTRETIENS_CLIENT_KEY=producer "$PEER" replay records $(seq -f 'records.t%g' 1 17))
 [ "${out%% *}" = INVALID_ARGUMENT ] || fail "17 types accepted: $out"
+# bounded (to_seq): no event beyond the bound; with types, looked at up to it
+read -r code n last scanned head <<<"$(ENTRETIENS_CLIENT_KEY=producer "$PEER" replay records --to 2)"
+[ "$code" = OK ] && [ "$n" -le 2 ] && [ "$last" -le 2 ] && [ "$scanned" = 0 ] ||
+  fail "replay up to seq 2: $code $n $last $scanned $head"
+[ "$head" -gt 3 ] || fail "records published too little for the bound to mean anything: head $head"
+read -r code n last scanned head <<<"$(ENTRETIENS_CLIENT_KEY=producer "$PEER" replay records --to 3 records.interview.created)"
+[ "$code" = OK ] && [ "$last" -le 3 ] && [ "$scanned" = 3 ] ||
+  fail "filtered replay up to seq 3: $code $n $last $scanned $head"
+out=$(ENTRETIENS_CLIENT_KEY=producer "$PEER" replay records --from 5 --to 4)
+[ "${out%% *}" = INVALID_ARGUMENT ] || fail "a bound before the start accepted: $out"
 # 4. keys that may call anything but act as themselves
 refused PERMISSION_DENIED "reporting ingest" env ENTRETIENS_CLIENT_KEY=reporting "$CTL" ingest "$IT_DIR/left.jsonl"
 refused PERMISSION_DENIED "reporting due" env ENTRETIENS_CLIENT_KEY=reporting "$CTL" due --from 2026-01-01 --to 2026-12-31

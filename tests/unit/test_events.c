@@ -21,10 +21,22 @@
 static uint64_t s_seen[MAX_SEEN];
 static int s_n_seen;
 static uint64_t s_last, s_applied, s_disorder; /* every event applied, in order? */
+/* The bounded filtered replay's cases: every third event is of a type the
+ * consumer does not apply (s_mixed), and the consumer says so (s_only):
+ * the events it applies must be every other one, in order. */
+static bool s_mixed, s_only;
+static uint64_t s_wrong_type;     /* events of the other type applied while s_only */
+static uint64_t s_things(uint64_t head) /* the events of prod.thing up to head */
+{
+    return head - head / 3;
+}
+static char *const S_APPLIED[] = { "prod.thing", NULL };
 static char s_metrics_buf[65536];
 static char s_dir[64];
 static char s_pub[128], s_rpc[128], s_cons_rpc[128];
 static ent_curve_client_t s_client;   /* the test's key to call the consumer */
+
+static const char *s_type_of(uint64_t seq);
 
 static int s_apply(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg)
 {
@@ -33,8 +45,16 @@ static int s_apply(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *
         return ENT_EVENT_SKIP;
     if (s_n_seen < MAX_SEEN)
         s_seen[s_n_seen++] = ev->seq;
-    if (ev->seq != s_last + 1)
+    /* in order, and nothing left out between the last one and this one
+     * but, for a consumer of some types, events of the others */
+    bool ok = ev->seq > s_last;
+    for (uint64_t t = s_last + 1; ok && t < ev->seq; t++)
+        if (!s_only || strcmp(s_type_of(t), "prod.thing") == 0)
+            ok = false;
+    if (!ok)
         s_disorder++;
+    if (s_only && strcmp(ev->type, "prod.thing") != 0)
+        s_wrong_type++;
     s_last = ev->seq;
     s_applied++;
     return 0;
@@ -46,6 +66,8 @@ static int s_setup(ent_daemon_t *d, void *arg)
 {
     (void) arg;
     if (s_read_ahead && ent_daemon_read_ahead(d, "prod", s_read_ahead) != 0)
+        return -1;
+    if (s_only && ent_daemon_applied_types(d, "prod", S_APPLIED) != 0)
         return -1;
     if (ent_daemon_read_ahead(d, "nobody", 8) != -1)
         return -1; /* a producer not consumed is refused */
@@ -75,6 +97,8 @@ static size_t s_pack_event(uint64_t seq, const char *type, uint8_t *buf)
 
 static const char *s_type_of(uint64_t seq)
 {
+    if (s_mixed)
+        return seq % 3 == 0 ? "prod.other" : "prod.thing";
     return seq == 5 ? "prod.bad" : "prod.thing";
 }
 
@@ -360,7 +384,9 @@ Test(events, late_start_duplicates_gaps_and_poison_events_apply_once_in_order)
 /* One events.replay request received by the scripted producer. */
 typedef struct {
     zmq_msg_t id;
-    uint64_t request_id, from;
+    uint64_t request_id, from, to;
+    size_t n_types;
+    char type[32]; /* the first type asked */
 } s_req_t;
 
 /* Waits up to wait_ms for the next replay request.  Returns 0 or -1. */
@@ -381,16 +407,32 @@ static int s_next_request(void *router, int wait_ms, s_req_t *q)
     cr_assert_not_null(rr);
     q->request_id = rq->request_id;
     q->from = rr->from_seq;
+    q->to = rr->to_seq;
+    q->n_types = rr->n_types;
+    snprintf(q->type, sizeof q->type, "%s", rr->n_types ? rr->types[0] : "");
     entretiens__v1__replay_request__free_unpacked(rr, NULL);
     entretiens__v1__request__free_unpacked(rq, NULL);
     zmq_msg_close(&body);
     return 0;
 }
 
-/* Answers q with the events from q->from on, at most max of them. */
-static void s_answer_page(void *router, s_req_t *q, uint64_t head, size_t max)
+/* How the scripted producer answers: as this version does (the types
+ * asked, up to to_seq), as one that predates to_seq (the types asked, up
+ * to 4,096 of them), as one that predates types (every event). */
+typedef enum { ANSWER_BOUNDED, ANSWER_UNBOUNDED, ANSWER_EVERY } s_answer_t;
+
+/* Answers q with the events from q->from on, at most max of them and
+ * looking at no more than max seqs (a page cut short, as by the
+ * producer's byte limit). */
+static void s_answer_as(void *router, s_req_t *q, uint64_t head, size_t max, s_answer_t how)
 {
-    size_t n = q->from <= head ? (size_t) (head - q->from + 1) : 0;
+    bool filter = how != ANSWER_EVERY && q->n_types > 0;
+    uint64_t last = head;
+    if (how == ANSWER_BOUNDED && q->to && q->to < last)
+        last = q->to;
+    if (max < 4096 && q->from + max - 1 < last)
+        last = q->from + max - 1;
+    size_t n = q->from <= last ? (size_t) (last - q->from + 1) : 0;
     n = n < max ? n : max;
     uint8_t *bufs = malloc(n * 64 + 1);
     ProtobufCBinaryData *evs = calloc(n + 1, sizeof *evs);
@@ -398,11 +440,18 @@ static void s_answer_page(void *router, s_req_t *q, uint64_t head, size_t max)
     Entretiens__V1__ReplayReply rep = ENTRETIENS__V1__REPLAY_REPLY__INIT;
     rep.head_seq = head;
     rep.events = evs;
-    for (size_t i = 0; i < n; i++) {
-        evs[i].data = bufs + i * 64;
-        evs[i].len = s_pack_event(q->from + i, "prod.thing", evs[i].data);
+    uint64_t scanned = last;
+    for (uint64_t seq = q->from; seq <= last && rep.n_events < n; seq++) {
+        /* the pages of the backlog cases hold no poison event */
+        const char *type = s_mixed ? s_type_of(seq) : "prod.thing";
+        scanned = seq;
+        if (filter && strcmp(type, q->type) != 0)
+            continue;
+        evs[rep.n_events].data = bufs + rep.n_events * 64;
+        evs[rep.n_events].len = s_pack_event(seq, type, evs[rep.n_events].data);
+        rep.n_events++;
     }
-    rep.n_events = n;
+    rep.scanned_to = filter ? scanned : 0;
     Entretiens__V1__Reply reply = ENTRETIENS__V1__REPLY__INIT;
     reply.request_id = q->request_id;
     reply.payload.len = entretiens__v1__replay_reply__get_packed_size(&rep);
@@ -422,24 +471,36 @@ static void s_answer_page(void *router, s_req_t *q, uint64_t head, size_t max)
     free(bufs);
 }
 
+/* Answers q with every event from q->from on, at most max of them. */
+static void s_answer_page(void *router, s_req_t *q, uint64_t head, size_t max)
+{
+    s_answer_as(router, q, head, max, ANSWER_EVERY);
+}
+
 #define PAGE 4096 /* the consumer's replay page (subscriber.c) */
 
-/* Answers every request in full pages until the consumer's cursor reaches
- * head; checks that each event was applied once, in order. */
-static void s_serve_until_caught_up(s_world_t *w, uint64_t head)
+/* Answers every request in full pages (as how says) until the consumer's
+ * cursor reaches head; checks that each event was applied once, in order
+ * (expected of them). */
+static void s_serve_as_until_caught_up(s_world_t *w, uint64_t head, s_answer_t how, uint64_t expected)
 {
     s_req_t q;
     uint64_t cursor = 0;
     for (int i = 0; i < 300 && cursor < head; i++) {
         while (s_next_request(w->router, 20, &q) == 0)
-            s_answer_page(w->router, &q, head, PAGE);
+            s_answer_as(w->router, &q, head, PAGE, how);
         cursor = s_consumer_cursor(w->ctx);
     }
     cr_assert_eq(cursor, head, "consumer caught up to %llu of %llu", (unsigned long long) cursor,
                  (unsigned long long) head);
-    cr_expect_eq(s_applied, head, "applied %llu events, expected %llu", (unsigned long long) s_applied,
-                 (unsigned long long) head);
+    cr_expect_eq(s_applied, expected, "applied %llu events, expected %llu", (unsigned long long) s_applied,
+                 (unsigned long long) expected);
     cr_expect_eq(s_disorder, 0, "%llu events were applied out of order or twice", (unsigned long long) s_disorder);
+}
+
+static void s_serve_until_caught_up(s_world_t *w, uint64_t head)
+{
+    s_serve_as_until_caught_up(w, head, ANSWER_BOUNDED, head);
 }
 
 Test(events, a_backlog_is_read_ahead_and_a_short_page_is_fetched_again)
@@ -522,4 +583,85 @@ Test(events, a_consumer_keeps_four_pages_in_flight_by_default)
 Test(events, a_consumer_may_ask_more_pages_ahead)
 {
     s_read_ahead_case(8, 8);
+}
+
+/* A consumer of some types: its replays ask for those types over fixed
+ * seq ranges, several at once; a page that stops short of its bound (the
+ * byte limit) leaves a hole that the next pages must not jump. */
+Test(events, a_consumer_of_some_types_asks_bounded_ranges_of_them_ahead)
+{
+    alarm(60);
+    s_mixed = s_only = true;
+    s_world_t w;
+    s_world_start(&w);
+    const uint64_t head = 5 * PAGE + 100;
+    pthread_t th;
+    pthread_create(&th, NULL, s_consumer, NULL);
+    s_req_t q, pending[8];
+    size_t np = 0;
+    cr_assert_eq(s_next_request(w.router, 10000, &q), 0, "no replay request at start");
+    cr_assert_eq(q.from, 1);
+    cr_assert_eq(q.to, PAGE, "the first range ends at %llu", (unsigned long long) q.to);
+    cr_assert_eq(q.n_types, 1);
+    cr_assert_str_eq(q.type, "prod.thing", "only the type applied is asked");
+    s_answer_as(w.router, &q, head, PAGE, ANSWER_BOUNDED);
+    /* the next ranges are asked before this one is applied */
+    for (int idle = 0; idle < 5 && np < 8;)
+        if (s_next_request(w.router, 100, &pending[np]) == 0)
+            np++, idle = 0;
+        else
+            idle++;
+    cr_assert_eq(np, 4, "%zu ranges in flight, expected 4", np);
+    for (size_t i = 0; i < np; i++) {
+        cr_expect_eq(pending[i].from, 1 + (i + 1) * PAGE);
+        cr_expect_eq(pending[i].to, (i + 2) * PAGE, "range %zu ends at %llu", i, (unsigned long long) pending[i].to);
+        cr_expect_eq(pending[i].n_types, 1);
+        /* the second range comes back cut short after 10 seqs */
+        s_answer_as(w.router, &pending[i], head, i == 0 ? 10 : PAGE, ANSWER_BOUNDED);
+    }
+    s_serve_as_until_caught_up(&w, head, ANSWER_BOUNDED, s_things(head));
+    cr_expect_eq(s_wrong_type, 0, "%llu events of another type applied", (unsigned long long) s_wrong_type);
+    long gaps = -1;
+    for (int i = 0; i < 40 && gaps < 1; i++) {
+        usleep(50000);
+        gaps = s_consumer_metric(w.http, "entretiens_cons_events_gaps_total");
+    }
+    cr_expect_geq(gaps, 1, "the hole after the short range was not seen (%ld)", gaps);
+    raise(SIGTERM);
+    pthread_join(th, NULL);
+    s_world_stop(&w);
+}
+
+/* A consumer of some types catches up with a producer answering as how
+ * says; others: whether events of the other types reach it. */
+static void s_catch_up_case(uint64_t head, s_answer_t how, uint64_t expected, bool others)
+{
+    alarm(60);
+    s_mixed = s_only = true;
+    s_world_t w;
+    s_world_start(&w);
+    pthread_t th;
+    pthread_create(&th, NULL, s_consumer, NULL);
+    s_serve_as_until_caught_up(&w, head, how, expected);
+    if (others)
+        cr_expect_gt(s_wrong_type, 0, "the other type's events came and were applied (a no-op for such a consumer)");
+    else
+        cr_expect_eq(s_wrong_type, 0, "%llu events of another type applied", (unsigned long long) s_wrong_type);
+    raise(SIGTERM);
+    pthread_join(th, NULL);
+    s_world_stop(&w);
+}
+
+/* Against a producer that predates to_seq: its filtered pages run past the
+ * bound (up to 4,096 matches), overlapping the ranges asked after them. */
+Test(events, a_consumer_of_some_types_is_right_with_a_producer_that_ignores_the_bound)
+{
+    s_catch_up_case(6 * PAGE + 7, ANSWER_UNBOUNDED, s_things(6 * PAGE + 7), false);
+}
+
+/* Against a producer that predates types: an old-style reply, every
+ * event and no scanned_to: all applied, seq by seq. */
+Test(events, a_consumer_of_some_types_is_right_with_a_producer_that_sends_every_event)
+{
+    s_catch_up_case(3 * PAGE + 5, ANSWER_EVERY, 3 * PAGE + 5, true);
 }

@@ -306,7 +306,7 @@ static int s_events(const char *type)
     MDB_txn *txn;
     cr_assert_eq(ent_store_read(s_store, &txn), 0);
     Entretiens__V1__ReplayReply rep = ENTRETIENS__V1__REPLAY_REPLY__INIT;
-    cr_assert_eq(ent_outbox_replay(s_ob, txn, 1, 4096, NULL, 0, &rep), 0);
+    cr_assert_eq(ent_outbox_replay(s_ob, txn, 1, 0, 4096, NULL, 0, &rep), 0);
     int n = 0;
     for (size_t i = 0; i < rep.n_events; i++) {
         Entretiens__V1__EventEnvelope *e =

@@ -5,6 +5,7 @@
  *  types moves its cursor to. */
 #include <criterion/criterion.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,15 +51,16 @@ static void s_teardown(void)
     cr_assert_eq(system(cmd), 0);
 }
 
-/* Replays from from (max events, types) and returns the seqs answered in
- * seqs (n of them), with the reply's head and scanned_to. */
-static size_t s_replay(uint64_t from, uint32_t max, char *const *types, size_t n_types, uint64_t *seqs,
-                       uint64_t *head, uint64_t *scanned_to)
+/* Replays from from up to to (0: the head; max events, types) and returns
+ * the seqs answered in seqs (n of them), with the reply's head and
+ * scanned_to. */
+static size_t s_replay_to(uint64_t from, uint64_t to, uint32_t max, char *const *types, size_t n_types,
+                          uint64_t *seqs, uint64_t *head, uint64_t *scanned_to)
 {
     MDB_txn *txn;
     cr_assert_eq(ent_store_read(s_store, &txn), 0);
     Entretiens__V1__ReplayReply rep = ENTRETIENS__V1__REPLAY_REPLY__INIT;
-    cr_assert_eq(ent_outbox_replay(s_ob, txn, from, max, types, n_types, &rep), 0);
+    cr_assert_eq(ent_outbox_replay(s_ob, txn, from, to, max, types, n_types, &rep), 0);
     for (size_t i = 0; i < rep.n_events; i++) {
         Entretiens__V1__EventEnvelope *e =
             entretiens__v1__event_envelope__unpack(NULL, rep.events[i].len, rep.events[i].data);
@@ -72,6 +74,13 @@ static size_t s_replay(uint64_t from, uint32_t max, char *const *types, size_t n
     free(rep.events);
     mdb_txn_abort(txn);
     return n;
+}
+
+/* The same, with no bound. */
+static size_t s_replay(uint64_t from, uint32_t max, char *const *types, size_t n_types, uint64_t *seqs,
+                       uint64_t *head, uint64_t *scanned_to)
+{
+    return s_replay_to(from, 0, max, types, n_types, seqs, head, scanned_to);
 }
 
 static char *const S_GRANTS[] = { "records.access.granted", "records.access.revoked" };
@@ -112,6 +121,58 @@ Test(outbox_replay, only_the_types_asked_and_how_far_it_looked, .init = s_setup,
     cr_assert_eq(head, 10);
 }
 
+Test(outbox_replay, a_bound_stops_the_page_where_asked, .init = s_setup, .fini = s_teardown)
+{
+    uint64_t seqs[16], head, scanned;
+    cr_assert_eq(s_replay_to(2, 5, 4096, NULL, 0, seqs, &head, &scanned), 4, "2 to 5");
+    cr_assert_eq(seqs[0], 2);
+    cr_assert_eq(seqs[3], 5);
+    cr_assert_eq(head, 10, "the head is still told");
+    cr_assert_eq(scanned, 0, "no filter, no scanned_to");
+    /* a bound of one seq; a bound beyond the head stops at the head */
+    cr_assert_eq(s_replay_to(7, 7, 4096, NULL, 0, seqs, &head, &scanned), 1);
+    cr_assert_eq(seqs[0], 7);
+    cr_assert_eq(s_replay_to(9, 500, 4096, NULL, 0, seqs, &head, &scanned), 2);
+    cr_assert_eq(seqs[1], 10);
+    /* max still applies inside the range */
+    cr_assert_eq(s_replay_to(1, 9, 3, NULL, 0, seqs, &head, &scanned), 3);
+    cr_assert_eq(seqs[2], 3);
+}
+
+Test(outbox_replay, a_bound_with_types_says_the_whole_range_was_looked_at, .init = s_setup, .fini = s_teardown)
+{
+    uint64_t seqs[16], head, scanned;
+    /* 1 to 5 holds the grant at 3: scanned to the bound, not to the head */
+    cr_assert_eq(s_replay_to(1, 5, 4096, S_GRANTS, 2, seqs, &head, &scanned), 1);
+    cr_assert_eq(seqs[0], 3);
+    cr_assert_eq(scanned, 5, "looked through to the bound");
+    cr_assert_eq(head, 10);
+    /* 4 to 7 holds none: nothing answered, the range looked at all the same */
+    cr_assert_eq(s_replay_to(4, 7, 4096, S_GRANTS, 2, seqs, &head, &scanned), 0);
+    cr_assert_eq(scanned, 7);
+    /* the next range, the revocation at 8; a bound beyond the head: the head */
+    cr_assert_eq(s_replay_to(8, 4000, 4096, S_GRANTS, 2, seqs, &head, &scanned), 1);
+    cr_assert_eq(seqs[0], 8);
+    cr_assert_eq(scanned, 10);
+    /* max before the bound: scanned stops at the last one answered */
+    cr_assert_eq(s_replay_to(1, 9, 1, S_GRANTS, 2, seqs, &head, &scanned), 1);
+    cr_assert_eq(scanned, 3);
+    /* a range wholly beyond the head */
+    cr_assert_eq(s_replay_to(11, 20, 4096, S_GRANTS, 2, seqs, &head, &scanned), 0);
+    cr_assert_eq(scanned, 10);
+}
+
+Test(outbox_replay, a_bound_before_the_start_is_refused, .init = s_setup, .fini = s_teardown)
+{
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_read(s_store, &txn), 0);
+    Entretiens__V1__ReplayReply rep = ENTRETIENS__V1__REPLAY_REPLY__INIT;
+    cr_assert_eq(ent_outbox_replay(s_ob, txn, 6, 5, 4096, S_GRANTS, 2, &rep), EINVAL);
+    cr_assert_eq(rep.n_events, 0);
+    cr_assert_null(rep.events);
+    mdb_txn_abort(txn);
+}
+
 /* An event appended from a message is stored as protobuf-c packs the whole
  * envelope (the payload is written in place after the other fields), and
  * one without payload has no field 7. */
@@ -149,7 +210,7 @@ Test(outbox_replay, a_message_payload_is_stored_as_protobuf_packs_it, .init = s_
 
     cr_assert_eq(ent_store_read(s_store, &txn), 0);
     Entretiens__V1__ReplayReply rep = ENTRETIENS__V1__REPLAY_REPLY__INIT;
-    cr_assert_eq(ent_outbox_replay(s_ob, txn, 11, 10, NULL, 0, &rep), 0);
+    cr_assert_eq(ent_outbox_replay(s_ob, txn, 11, 0, 10, NULL, 0, &rep), 0);
     cr_assert_eq(rep.n_events, 2);
     cr_assert_eq(rep.events[0].len, want_len);
     cr_assert_eq(memcmp(rep.events[0].data, want, want_len), 0, "byte for byte what protobuf-c packs");

@@ -546,30 +546,12 @@ int main(int argc, char **argv)
     void *ctx = zmq_ctx_new();
     ent_rpc_client_t *c = ent_rpc_client_new(ctx, rpc, 60000, &curve);
     ent_rpc_result_t r;
-    int up = -1;
-    int st = 0;
-    bool died = false;
-    for (int i = 0; i < 200 && up != 0 && !died; i++) {
-        /* a daemon that could not start (its port taken by another run)
-         * would leave each health call waiting for its 60 s timeout */
-        died = waitpid(pid, &st, WNOHANG) == pid;
-        if (died)
-            break;
-        ent_rpc_client_t *hc = ent_rpc_client_new(ctx, rpc, 1000, &curve);
-        memset(&r, 0, sizeof r);
-        up = hc ? ent_rpc_client_call(hc, "health", NULL, NULL, 0, &r) : -1;
-        ent_rpc_result_clear(&r);
-        ent_rpc_client_destroy(&hc);
-        if (up != 0)
-            usleep(50000);
-    }
-    if (died) {
-        fprintf(stderr, "the daemon (%s) exited (status %d) before answering: is port %d taken?\n", exe,
-                WIFEXITED(st) ? WEXITSTATUS(st) : -1, port);
+    int up = bench_wait_up(ctx, rpc, &curve, pid, exe);
+    if (up == -1) {
+        fprintf(stderr, "(port %d)\n", port);
         return 1;
     }
     if (up != 0) {
-        fprintf(stderr, "the daemon (%s) does not answer\n", exe);
         kill(pid, SIGKILL);
         return 1;
     }
@@ -621,7 +603,7 @@ int main(int argc, char **argv)
     ent_rpc_client_destroy(&c);
     zmq_ctx_term(ctx);
     kill(pid, SIGTERM);
-    waitpid(pid, &st, 0);
+    waitpid(pid, NULL, 0);
     (void) ss;
     if (keep)
         printf("store kept in %s\n", root);

@@ -65,34 +65,6 @@ static pid_t s_spawn(const char *path)
     return pid;
 }
 
-/* Waits until the daemon at ep answers health, asking with a client of
- * its own whose calls give up after a second, and fails at once when the
- * daemon exited (a port taken: it logs why and exits) instead of waiting
- * for the working client's two-minute timeout.  Returns 0 or -1. */
-static int s_wait_up(void *ctx, const char *ep, const ent_curve_client_t *curve, pid_t pid, const char *name)
-{
-    ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep, 1000, curve);
-    int rc = -1;
-    for (int i = 0; c && i < 200; i++) {
-        int st;
-        if (waitpid(pid, &st, WNOHANG) == pid) {
-            fprintf(stderr, "%s exited during start-up (%s %d): see its log above\n", name,
-                    WIFEXITED(st) ? "status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
-            break;
-        }
-        ent_rpc_result_t r;
-        if (ent_rpc_client_call(c, "health", NULL, NULL, 0, &r) == 0 && r.code == ENT_OK) {
-            ent_rpc_result_clear(&r);
-            rc = 0;
-            break;
-        }
-        ent_rpc_result_clear(&r);
-        usleep(50000);
-    }
-    ent_rpc_client_destroy(&c);
-    return rc;
-}
-
 /* Own outbox head, and for records the cursor on the scheduler. */
 static int s_health(ent_rpc_client_t *c, uint64_t *head, uint64_t *cursor)
 {
@@ -233,7 +205,7 @@ static int s_records_run(s_run_t *run, const char *rec_bin, pid_t sched, const c
     double t0 = bench_now();
     pid_t rec = s_spawn(rec_bin);
     ent_rpc_client_t *rc = ent_rpc_client_new(ctx, ep, 120000, to_rec);
-    if (s_wait_up(ctx, ep, to_rec, rec, "records") != 0) {
+    if (bench_wait_up(ctx, ep, to_rec, rec, "records") != 0) {
         fprintf(stderr, "records did not start (%s)\n", rec_bin);
         return -1;
     }
@@ -488,7 +460,7 @@ int main(int argc, char **argv)
     ent_curve_apply_client(sock, &to_sched);
     zmq_connect(sock, ep[0]);
     ent_rpc_client_t *sc = ent_rpc_client_new(ctx, ep[0], 120000, &to_sched);
-    if (s_wait_up(ctx, ep[0], &to_sched, sched, "the scheduler") != 0) {
+    if (bench_wait_up(ctx, ep[0], &to_sched, sched, "the scheduler") != 0) {
         fprintf(stderr, "the scheduler did not start (%s)\n", sched_bin);
         return 1;
     }

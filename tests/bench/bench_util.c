@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -282,5 +283,36 @@ int bench_curve(const char *daemon, ent_curve_client_t *out)
     ent_keyring_destroy(&ring);
     if (rc)
         fprintf(stderr, "bench: %s\n", err);
+    return rc;
+}
+
+int bench_wait_up(void *ctx, const char *ep, const ent_curve_client_t *curve, pid_t pid, const char *name)
+{
+    ent_rpc_client_t *c = ent_rpc_client_new(ctx, ep, 1000, curve);
+    if (!c) {
+        fprintf(stderr, "%s: no RPC client for %s\n", name, ep);
+        return -2;
+    }
+    int rc = -2;
+    for (int i = 0; i < 200; i++) {
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            fprintf(stderr, "%s exited during start-up (%s %d): is its port taken? (see its log above)\n", name,
+                    WIFEXITED(st) ? "status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+            rc = -1;
+            break;
+        }
+        ent_rpc_result_t r;
+        int up = ent_rpc_client_call(c, "health", NULL, NULL, 0, &r) == 0 && r.code == ENT_OK;
+        ent_rpc_result_clear(&r);
+        if (up) {
+            rc = 0;
+            break;
+        }
+        usleep(50000);
+    }
+    if (rc == -2)
+        fprintf(stderr, "%s does not answer health on %s\n", name, ep);
+    ent_rpc_client_destroy(&c);
     return rc;
 }

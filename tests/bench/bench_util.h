@@ -69,4 +69,13 @@ int bench_keys(const char *dir);
  * bench_keys).  Returns 0, or -1 (printed). */
 int bench_curve(const char *daemon, ent_curve_client_t *out);
 
+/* Waits until the daemon started as pid answers health on ep (with
+ * curve), asking with a client of its own whose calls give up after a
+ * second (at most 200 tries, 50 ms apart).  A daemon that exits during
+ * start-up (its port taken by another run: it logs why and exits) stops
+ * the wait at once instead of leaving each call to its timeout.  Returns
+ * 0 (up), -1 (exited: printed, with name and status) or -2 (no answer:
+ * printed; the daemon still runs). */
+int bench_wait_up(void *ctx, const char *ep, const ent_curve_client_t *curve, pid_t pid, const char *name);
+
 #endif

@@ -24,7 +24,15 @@
 #include <string.h>
 
 #define FIELDS 32                  /* the widest row */
-#define MAX_ENTRIES (1u << 18)     /* applied early beyond this (262,144 rows, ~25 MiB at most) */
+/* Applied early beyond this many rows.  A turn of a rebuild (the replay
+ * pages of both producers, analytics.h) makes about 530,000 rows at a
+ * million employees: below this cap it is merged whole, each row written
+ * once; above, rows shared by the two halves are written twice (with the
+ * cap at 262,144 that early application was a sixth of the apply).  About
+ * 250 bytes a row at most (entry, slots, key, deltas, sort keys): some
+ * 250 MiB while such a turn is merged, kept for the next turn. */
+#define MAX_ENTRIES (1u << 20)
+#define SHRINK_ABOVE (1u << 16)    /* rows of capacity kept whatever a turn uses */
 
 enum { S_COUNTER, S_PUT, S_DEL };
 
@@ -90,17 +98,29 @@ an_batch_t *an_batch_new(void)
     return calloc(1, sizeof(an_batch_t));
 }
 
-void an_batch_destroy(an_batch_t **b_p)
+/* Frees the arrays of an empty batch (they grow again as needed). */
+static void s_release(an_batch_t *b)
 {
-    if (!b_p || !*b_p)
-        return;
-    an_batch_t *b = *b_p;
     free(b->v);
     free(b->slots);
     free(b->keys);
     free(b->deltas);
     free(b->order);
     free(b->tmp);
+    b->v = NULL;
+    b->slots = NULL;
+    b->keys = NULL;
+    b->deltas = NULL;
+    b->order = b->tmp = NULL;
+    b->n = b->cap = b->nslots = b->keys_len = b->keys_cap = b->d_len = b->d_cap = b->order_cap = 0;
+}
+
+void an_batch_destroy(an_batch_t **b_p)
+{
+    if (!b_p || !*b_p)
+        return;
+    an_batch_t *b = *b_p;
+    s_release(b);
     free(b);
     *b_p = NULL;
 }
@@ -124,6 +144,12 @@ void an_batch_clear(an_batch_t *b)
 size_t an_batch_size(const an_batch_t *b)
 {
     return b->n;
+}
+
+size_t an_batch_bytes(const an_batch_t *b)
+{
+    return b->cap * sizeof *b->v + b->nslots * sizeof *b->slots + b->keys_cap + b->d_cap * sizeof *b->deltas +
+           2 * b->order_cap * sizeof *b->order;
 }
 
 static uint64_t s_slot(uint64_t hash, size_t i)
@@ -504,6 +530,11 @@ int an_batch_apply(an_batch_t *b, MDB_txn *txn)
     }
     if (cur)
         mdb_cursor_close(cur);
+    size_t used = b->n;
     an_batch_clear(b);
+    /* a rebuild's turns grow the arrays to hundreds of MiB; once caught up
+     * a turn merges a few rows: give the memory back */
+    if (b->cap > SHRINK_ABOVE && used < b->cap / 16)
+        s_release(b);
     return rc;
 }

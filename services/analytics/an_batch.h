@@ -80,4 +80,9 @@ void an_batch_clear(an_batch_t *b);
 /* Pending rows (tests). */
 size_t an_batch_size(const an_batch_t *b);
 
+/* Bytes the batch holds allocated: its arrays keep their size from turn
+ * to turn while turns stay large, and are freed by an an_batch_apply that
+ * wrote less than a sixteenth of their capacity (above 65,536 rows). */
+size_t an_batch_bytes(const an_batch_t *b);
+
 #endif

@@ -78,15 +78,20 @@
 #define AN_DEFAULT_LIMIT 100
 /* Replay pages (4,096 events) asked ahead from each producer while a
  * backlog waits, hence the most events of one producer a turn applies
- * during a rebuild or a catch-up (common/subscriber.h; other daemons keep
- * the default, 4).  A turn's events share rows and pages (a scope's month,
- * the day-ordered indexes): they are merged, written, committed and synced
- * once per turn.  On the benchmark (100,000 employees, full sync) 65,536
- * events per commit took about 7.5 s of CPU where 4,096 took 14 s, most
- * of the difference the kernel copying dirty pages (docs/analytics.md,
- * Performance).  The price: a query waits for the turn in progress, up to
- * about a second during a rebuild. */
-#define AN_READ_AHEAD_PAGES 16
+ * during a rebuild or a catch-up (common/subscriber.h, at most 32; other
+ * daemons keep the default, 4).  A turn applies what came of both
+ * producers in one transaction; its events share rows and pages (a
+ * scope's month, the day-ordered indexes): they are merged, written,
+ * committed and synced once per turn.  On the benchmark at a million
+ * employees (full sync), 32 pages of each producer a turn (about 215,000
+ * events, 530,000 merged rows) took 57 s of CPU where 16 (with rows
+ * written early past 262,144) took 72 s, most of the difference the
+ * kernel copying and syncing the same pages at every commit
+ * (docs/analytics.md, Performance).  The price: a query that comes during
+ * a rebuild waits for the turn in progress, up to 2 - 3 s at that size;
+ * and the turn's memory, its merge buffers (an_batch.c) and LMDB's dirty
+ * pages, about 750 MiB at that size (deploy/k8s: limit 2 GiB). */
+#define AN_READ_AHEAD_PAGES 32
 #define AN_TURN_EVENTS (AN_READ_AHEAD_PAGES * 4096)
 #define AN_MAX_LIMIT 10000
 

@@ -148,7 +148,7 @@ Test(batch, many_rows_same_sums_as_direct_writes)
     MDB_txn *txn;
     cr_assert_eq(ent_store_begin(s_store, &txn), 0);
     char name[32];
-    /* 20,000 adds over 5,000 keys: past the early-apply threshold */
+    /* 20,000 adds over 5,000 keys: merged to one row each, written once */
     for (int i = 0; i < 20000; i++) {
         snprintf(name, sizeof name, "k%05d", (i * 7919) % 5000);
         an_key_t k = s_key(name);
@@ -164,6 +164,60 @@ Test(batch, many_rows_same_sums_as_direct_writes)
         cr_assert_eq(s_row(s_a, name, 0), 4);
         cr_assert_eq(s_row(s_a, name, 1), s_row(s_b, name, 1));
     }
+    an_batch_destroy(&b);
+}
+
+Test(batch, buffers_kept_from_turn_to_turn)
+{
+    an_batch_t *b = an_batch_new();
+    cr_assert_eq(an_batch_bytes(b), 0);
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    char name[32];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(name, sizeof name, "b%05d", i);
+        an_key_t k = s_key(name);
+        int64_t d[2] = { 1, i };
+        cr_assert_eq(an_batch_add(b, txn, s_a, &k, d, 2, 1), 0);
+    }
+    size_t held = an_batch_bytes(b);
+    /* at least an entry, a slot, the key and two deltas per row */
+    cr_assert_geq(held, 3000 * (32 + 8 + 6 + 16));
+    cr_assert_eq(an_batch_apply(b, txn), 0);
+    cr_assert_eq(an_batch_size(b), 0);
+    cr_assert_geq(an_batch_bytes(b), held, "applying keeps the arrays for the next turn");
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    an_batch_destroy(&b);
+}
+
+Test(batch, buffers_given_back_after_a_small_turn)
+{
+    an_batch_t *b = an_batch_new();
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    char name[32];
+    /* a rebuild's turn: past the 65,536 rows of capacity always kept */
+    for (int i = 0; i < 70000; i++) {
+        snprintf(name, sizeof name, "r%06d", i);
+        an_key_t k = s_key(name);
+        int64_t d[1] = { 1 };
+        cr_assert_eq(an_batch_add(b, txn, s_a, &k, d, 1, 1), 0);
+    }
+    cr_assert_eq(an_batch_apply(b, txn), 0);
+    size_t big = an_batch_bytes(b);
+    cr_assert_geq(big, 70000 * 40, "the large turn's arrays are kept after it");
+    /* caught up: a turn of a few rows gives them back */
+    an_key_t k = s_key("r000001");
+    int64_t d[1] = { 1 };
+    cr_assert_eq(an_batch_add(b, txn, s_a, &k, d, 1, 1), 0);
+    cr_assert_eq(an_batch_apply(b, txn), 0);
+    cr_assert_lt(an_batch_bytes(b), big / 16);
+    /* and the batch works as before */
+    cr_assert_eq(an_batch_add(b, txn, s_a, &k, d, 1, 1), 0);
+    cr_assert_eq(an_batch_apply(b, txn), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    cr_assert_eq(s_row(s_a, "r000001", 0), 3);
+    cr_assert_eq(s_row(s_a, "r069999", 0), 1);
     an_batch_destroy(&b);
 }
 

@@ -2,14 +2,17 @@
 # Benchmark of the gateway (./tests/bench/run.sh gateway), with the four real
 # daemons and CurveZMQ on, in the Release build:
 #   1. POST /api/v1/events in batches of 1,000 hires (each answered after the
-#      scheduler committed), on one connection then on four: events/s —
-#      first with the five daemons sharing the two cores, then with the
-#      three consumers (records, notifier, analytics) paused (SIGSTOP) while
-#      the hires come: the ingest path alone (gateway and scheduler), as
-#      when the consumers run on other nodes — they apply the hires after
-#      the acknowledgement, and here their catch-up otherwise takes most
-#      of the two cores; they are resumed after, and the time they take to
-#      apply everything is printed;
+#      scheduler committed): events/s — with the five daemons sharing the
+#      two cores, on one connection then on four; on four with the three
+#      consumers (records, notifier, analytics) at the idle scheduling
+#      priority (SCHED_IDLE: they run when a core would otherwise idle, as
+#      `CPUSchedulingPolicy=idle` would run them on one host); on four with
+#      the consumers paused (SIGSTOP) while the hires come: the ingest path
+#      alone (gateway and scheduler), as when the consumers run on other
+#      nodes — they apply the hires after the acknowledgement, and here
+#      their catch-up otherwise takes most of the two cores; they are
+#      resumed after, and the time they take to apply everything is
+#      printed;
 #   2. GET /api/v1/me/interviews for a manager's session under wrk (16
 #      connections): requests/s and the latency distribution (p50, p99).
 # Sized for a 2-core machine shared with the daemons: ENT_BENCH_GW_HIRES
@@ -92,11 +95,20 @@ PY
 }
 post_batches b 1 "one connection" || fail "POST /events"
 post_batches p 4 "4 connections" || fail "POST /events x4"
-# the ingest path alone: the consumers paused (IT_PIDS: the daemons in
-# start order) while the hires come, resumed after
+# the consumers (IT_PIDS: the daemons in start order) at the idle priority,
+# every thread of them (a policy is a thread's), back to the normal after
 consumers=("${IT_PIDS[1]}" "${IT_PIDS[2]}" "${IT_PIDS[3]}")
+consumers_policy() { # --idle | --other
+  local p t
+  for p in "${consumers[@]}"; do
+    for t in /proc/"$p"/task/*; do chrt "$1" -p 0 "${t##*/}" || return 1; done
+  done
+}
+consumers_policy --idle || fail "chrt --idle"
+post_batches w 4 "4 connections, the consumers at idle priority" || fail "POST /events x4 (idle)"
+consumers_policy --other || fail "chrt --other"
+# the ingest path alone: the consumers paused while the hires come, resumed after
 kill -STOP "${consumers[@]}" || fail "SIGSTOP"
-post_batches w 1 "one connection, the consumers paused" || fail "POST /events (alone)"
 post_batches q 4 "4 connections, the consumers paused" || fail "POST /events x4 (alone)"
 kill -CONT "${consumers[@]}" || fail "SIGCONT"
 

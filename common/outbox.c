@@ -1,5 +1,6 @@
 /*  outbox.c — transactional outbox + PUB publisher (see outbox.h). */
 #include "common/outbox.h"
+#include "common/pbwire.h"
 
 #include "common/log.h"
 
@@ -97,27 +98,6 @@ fail:
     return NULL;
 }
 
-static size_t s_varint_len(uint64_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-static size_t s_varint_put(uint8_t *p, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (uint8_t) (v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (uint8_t) v;
-    return n;
-}
-
 /* Returns room for an entry of `entry` bytes at the end of the turn's last
  * frame, or of a new one (a frame holds BATCH_FRAME_BYTES of entries, or
  * one larger entry alone); NULL when out of memory. */
@@ -177,19 +157,19 @@ static int s_append(ent_outbox_t *ob, MDB_txn *txn, const char *type, const char
     env.trace_id = (char *) (trace_id && *trace_id ? trace_id : ent_log_trace());
     /* payload left empty: a proto3 empty bytes field is not packed */
     size_t head_len = entretiens__v1__event_envelope__get_packed_size(&env);
-    size_t env_len = head_len + (len ? 1 + s_varint_len(len) + len : 0);
-    size_t entry = 1 + s_varint_len(env_len) + env_len;
+    size_t env_len = head_len + (len ? 1 + ent_pb_varint_len(len) + len : 0);
+    size_t entry = 1 + ent_pb_varint_len(env_len) + env_len;
     s_frame_t *f = s_frame_room(ob, entry);
     if (!f)
         return ENOMEM;
     uint8_t *p = f->data + f->len;
     p[0] = 0x0a; /* EventBatch field 1, length-delimited */
-    uint8_t *envp = p + 1 + s_varint_put(p + 1, env_len);
+    uint8_t *envp = p + 1 + ent_pb_varint_put(p + 1, env_len);
     entretiens__v1__event_envelope__pack(&env, envp);
     if (len) {
         uint8_t *q = envp + head_len;
         *q++ = (7 << 3) | 2; /* EventEnvelope.payload, length-delimited */
-        q += s_varint_put(q, len);
+        q += ent_pb_varint_put(q, len);
         if (msg)
             protobuf_c_message_pack(msg, q);
         else

@@ -1,0 +1,82 @@
+/*  obl_pack.c — the obligation events packed by hand (obl_pack.h). */
+#include "obl_pack.h"
+
+#include "common/pbwire.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* The room kept before an Obligation for its tag and length, the length
+ * being known only once the body is written (at most 5 bytes: 32 bits). */
+#define HEAD_ROOM 6
+
+/* A Date field: NULL is not written, an all-zero date is (empty). */
+static void s_date(ent_pbw_t *w, unsigned field, const Entretiens__V1__Date *d)
+{
+    if (!d)
+        return;
+    uint8_t body[33];
+    ent_pbw_t b;
+    ent_pbw_init(&b, body, sizeof body);
+    ent_pbw_int32(&b, 1, d->year);
+    ent_pbw_int32(&b, 2, d->month);
+    ent_pbw_int32(&b, 3, d->day);
+    size_t n = (size_t) (b.p - body);
+    ent_pbw_tag(w, field, ENT_PB_LEN);
+    ent_pbw_varint(w, n);
+    if (ent_pbw_room(w, n)) {
+        memcpy(w->p, body, n);
+        w->p += n;
+    }
+}
+
+/* The Obligation's fields, in field-number order (protobuf-c's). */
+static void s_obligation(ent_pbw_t *w, const Entretiens__V1__Obligation *o)
+{
+    ent_pbw_string(w, 1, o->obligation_id);
+    ent_pbw_string(w, 2, o->employee_id);
+    ent_pbw_string(w, 3, o->type);
+    s_date(w, 4, o->due_date);
+    s_date(w, 5, o->window_start);
+    ent_pbw_string(w, 6, o->status);
+    ent_pbw_string(w, 7, o->rule);
+    ent_pbw_string(w, 8, o->basis);
+    ent_pbw_string(w, 9, o->reason);
+    ent_pbw_int32(w, 10, o->penalty_eur);
+    s_date(w, 11, o->anchor);
+    s_date(w, 12, o->met_on);
+    ent_pbw_bool(w, 13, o->actionable);
+    ent_pbw_int32(w, 14, o->penalty_if_inspected_eur);
+    ent_pbw_string(w, 20, o->manager_id);
+    ent_pbw_string(w, 21, o->entity);
+    ent_pbw_string(w, 22, o->department);
+    ent_pbw_string(w, 23, o->site);
+    ent_pbw_string(w, 24, o->first_name);
+    ent_pbw_string(w, 25, o->last_name);
+    ent_pbw_string(w, 26, o->locale);
+    ent_pbw_string(w, 27, o->manager_first_name);
+    ent_pbw_string(w, 28, o->manager_last_name);
+}
+
+int sched_obligation_event_pack(const Entretiens__V1__ObligationEvent *ev, uint8_t *buf, size_t cap, size_t *len)
+{
+    *len = 0;
+    if (!ev->obligation)
+        return 0; /* an empty message */
+    if (cap < HEAD_ROOM)
+        return ENOSPC;
+    /* the body after the room for its head, then moved down to it */
+    ent_pbw_t w;
+    ent_pbw_init(&w, buf + HEAD_ROOM, cap - HEAD_ROOM);
+    s_obligation(&w, ev->obligation);
+    if (w.full)
+        return ENOSPC;
+    size_t n = (size_t) (w.p - (buf + HEAD_ROOM));
+    if (n > UINT32_MAX)
+        return ENOSPC;
+    buf[0] = (1 << 3) | ENT_PB_LEN; /* ObligationEvent.obligation */
+    size_t head = 1 + ent_pb_varint_put(buf + 1, n);
+    memmove(buf + head, buf + HEAD_ROOM, n);
+    *len = head + n;
+    return 0;
+}

@@ -1,0 +1,163 @@
+/* The obligation events packed by hand: the same bytes as protobuf-c's. */
+#include "obl_pack.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t s_rng = 0x2545f4914f6cdd1dull;
+
+static uint64_t s_next(void)
+{
+    s_rng ^= s_rng << 13;
+    s_rng ^= s_rng >> 7;
+    s_rng ^= s_rng << 17;
+    return s_rng;
+}
+
+/* Strings of every shape: NULL, empty, short, long (a length of two bytes
+ * as a varint), UTF-8. */
+static char *s_string(char *buf, size_t cap)
+{
+    switch (s_next() % 6) {
+    case 0:
+        return NULL;
+    case 1:
+        buf[0] = 0;
+        return buf;
+    case 2:
+        snprintf(buf, cap, "Évaluation annuelle — É%llu", (unsigned long long) (s_next() % 1000));
+        return buf;
+    default: {
+        size_t n = (size_t) (s_next() % (cap - 1)) + 1;
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (char) ('a' + s_next() % 26);
+        buf[n] = 0;
+        return buf;
+    }
+    }
+}
+
+static int32_t s_int(void)
+{
+    switch (s_next() % 5) {
+    case 0:
+        return 0;
+    case 1:
+        return -(int32_t) (s_next() % 100000) - 1;
+    case 2:
+        return INT32_MIN;
+    case 3:
+        return INT32_MAX;
+    default:
+        return (int32_t) (s_next() % 5000);
+    }
+}
+
+typedef struct {
+    Entretiens__V1__Obligation o;
+    Entretiens__V1__ObligationEvent ev;
+    Entretiens__V1__Date dates[8];
+    char strings[24][400];
+} s_fill_t;
+
+/* Every field the descriptor has, set at random through the descriptor:
+ * a field added to Obligation and not to obl_pack.c makes the bytes
+ * differ, and a field of a type not known here fails the test. */
+static void s_fill(s_fill_t *f)
+{
+    entretiens__v1__obligation__init(&f->o);
+    entretiens__v1__obligation_event__init(&f->ev);
+    f->ev.obligation = &f->o;
+    const ProtobufCMessageDescriptor *d = &entretiens__v1__obligation__descriptor;
+    size_t ns = 0, nd = 0;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *fd = &d->fields[i];
+        void *member = (char *) &f->o + fd->offset;
+        cr_assert_eq(fd->label, PROTOBUF_C_LABEL_NONE, "field %s: a label obl_pack.c does not write", fd->name);
+        switch (fd->type) {
+        case PROTOBUF_C_TYPE_STRING:
+            cr_assert_lt(ns, 24);
+            *(char **) member = s_string(f->strings[ns], sizeof f->strings[ns]);
+            ns++;
+            break;
+        case PROTOBUF_C_TYPE_INT32:
+            *(int32_t *) member = s_int();
+            break;
+        case PROTOBUF_C_TYPE_BOOL:
+            *(protobuf_c_boolean *) member = s_next() % 2;
+            break;
+        case PROTOBUF_C_TYPE_MESSAGE:
+            cr_assert_eq(fd->descriptor, &entretiens__v1__date__descriptor, "field %s", fd->name);
+            cr_assert_lt(nd, 8);
+            if (s_next() % 4 == 0) {
+                *(Entretiens__V1__Date **) member = NULL;
+            } else {
+                Entretiens__V1__Date *date = &f->dates[nd++];
+                entretiens__v1__date__init(date);
+                date->year = s_next() % 5 ? 1990 + (int32_t) (s_next() % 80) : s_int();
+                date->month = s_next() % 5 ? 1 + (int32_t) (s_next() % 12) : 0;
+                date->day = s_next() % 5 ? 1 + (int32_t) (s_next() % 28) : 0;
+                *(Entretiens__V1__Date **) member = date;
+            }
+            break;
+        default:
+            cr_assert_fail("field %s: a type obl_pack.c does not write", fd->name);
+        }
+    }
+}
+
+Test(obl_pack, same_bytes_as_protobuf_c)
+{
+    static s_fill_t f;
+    static uint8_t want[16384], got[16384];
+    for (int round = 0; round < 5000; round++) {
+        s_fill(&f);
+        size_t wn = entretiens__v1__obligation_event__get_packed_size(&f.ev);
+        cr_assert_leq(wn, sizeof want);
+        cr_assert_eq(entretiens__v1__obligation_event__pack(&f.ev, want), wn);
+        size_t gn = 0;
+        cr_assert_eq(sched_obligation_event_pack(&f.ev, got, sizeof got, &gn), 0);
+        cr_assert_eq(gn, wn, "round %d: %zu bytes, protobuf-c %zu", round, gn, wn);
+        cr_assert_eq(memcmp(got, want, wn), 0, "round %d: the bytes differ", round);
+        /* and they read back */
+        Entretiens__V1__ObligationEvent *back = entretiens__v1__obligation_event__unpack(NULL, gn, got);
+        cr_assert_not_null(back);
+        entretiens__v1__obligation_event__free_unpacked(back, NULL);
+    }
+}
+
+Test(obl_pack, too_small_a_buffer_is_refused)
+{
+    static s_fill_t f;
+    static uint8_t want[16384], got[16384];
+    for (int round = 0; round < 200; round++) {
+        s_fill(&f);
+        size_t wn = entretiens__v1__obligation_event__pack(&f.ev, want);
+        size_t gn = 1;
+        /* every size short of the output: ENOSPC, nothing written past cap */
+        for (size_t cap = 0; cap < wn; cap += 1 + wn / 40) {
+            memset(got, 0xa5, sizeof got);
+            cr_assert_eq(sched_obligation_event_pack(&f.ev, got, cap, &gn), ENOSPC, "cap %zu of %zu", cap, wn);
+            for (size_t i = cap; i < cap + 64 && i < sizeof got; i++)
+                cr_assert_eq(got[i], 0xa5, "a byte written at %zu, past cap %zu", i, cap);
+        }
+        /* with the 5 bytes of room the header promises: packed */
+        cr_assert_eq(sched_obligation_event_pack(&f.ev, got, wn + 5, &gn), 0);
+        cr_assert_eq(gn, wn);
+        cr_assert_eq(memcmp(got, want, wn), 0);
+    }
+}
+
+Test(obl_pack, an_event_without_obligation_is_empty)
+{
+    Entretiens__V1__ObligationEvent ev = ENTRETIENS__V1__OBLIGATION_EVENT__INIT;
+    uint8_t buf[8];
+    size_t n = 99;
+    cr_assert_eq(entretiens__v1__obligation_event__get_packed_size(&ev), 0);
+    cr_assert_eq(sched_obligation_event_pack(&ev, buf, sizeof buf, &n), 0);
+    cr_assert_eq(n, 0);
+}

@@ -1,6 +1,6 @@
 /*  pbwire.h — writing protobuf's wire format by hand, for the few messages
  *  packed so often that protobuf-c's descriptor-driven packer shows in the
- *  profiles (services/scheduler/obl_pack.c: the obligation events, a sixth
+ *  profiles (services/scheduler/hand_pack.c: the obligation events, a sixth
  *  of the scheduler's CPU while it ingests).
  *
  *  A writer fills a caller's buffer and remembers when the buffer was too
@@ -9,7 +9,7 @@
  *  a string that is NULL or empty, an integer 0 and a false bool are not
  *  written; an int32 below zero is written sign-extended to ten bytes.
  *  Output written with them in field-number order is byte for byte what
- *  protobuf_c_message_pack writes (tests/unit/test_obl_pack.c).
+ *  protobuf_c_message_pack writes (tests/unit/test_hand_pack.c).
  */
 #ifndef ENT_PBWIRE_H
 #define ENT_PBWIRE_H
@@ -100,6 +100,15 @@ static inline void ent_pbw_int32(ent_pbw_t *w, unsigned field, int32_t v)
         return;
     ent_pbw_tag(w, field, ENT_PB_VARINT);
     ent_pbw_varint(w, (uint64_t) (int64_t) v);
+}
+
+/* A uint32 field; 0 is not written. */
+static inline void ent_pbw_uint32(ent_pbw_t *w, unsigned field, uint32_t v)
+{
+    if (!v)
+        return;
+    ent_pbw_tag(w, field, ENT_PB_VARINT);
+    ent_pbw_varint(w, v);
 }
 
 /* A bool field; false is not written. */

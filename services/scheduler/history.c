@@ -1,5 +1,6 @@
 /*  history.c — each employee's lifecycle history, folded into facts for the
  *  rules engine and into the employee's current attributes (scheduler.h). */
+#include "hand_pack.h"
 #include "scheduler.h"
 #include "common/pbdate.h"
 #include "validate.h"
@@ -328,29 +329,37 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
     }
     /* attributes: publish only when they changed */
     if (!rc) {
-        size_t len = entretiens__v1__employee__get_packed_size(&emp);
-        uint8_t stack[2048];
-        uint8_t *buf = len <= sizeof stack ? stack : malloc(len);
+        /* packed once, by hand (hand_pack.h), after room for the head of
+         * the EmployeeUpserted that carries the same bytes */
+        enum { UP_HEAD = 6 };
+        uint8_t stack[2048], *heap = NULL, *buf = stack + UP_HEAD;
+        size_t len;
+        if (sched_employee_pack(&emp, buf, sizeof stack - UP_HEAD, &len) != 0) {
+            len = entretiens__v1__employee__get_packed_size(&emp);
+            heap = malloc(UP_HEAD + len);
+            buf = heap ? heap + UP_HEAD : NULL;
+            if (buf)
+                entretiens__v1__employee__pack(&emp, buf);
+        }
         if (!buf) {
             rc = ENOMEM;
         } else {
-            entretiens__v1__employee__pack(&emp, buf);
             MDB_val old;
             int g = mdb_get(txn, s->employees, &k, &old);
             if (g == MDB_NOTFOUND || (g == 0 && (old.mv_size != len || memcmp(old.mv_data, buf, len) != 0))) {
                 MDB_val nv = { len, buf };
                 rc = mdb_put(txn, s->employees, &k, &nv, 0);
                 if (!rc) {
-                    Entretiens__V1__EmployeeUpserted up = ENTRETIENS__V1__EMPLOYEE_UPSERTED__INIT;
-                    up.employee = &emp;
-                    rc = ent_outbox_append_msg(ent_daemon_outbox(s->d), txn, "scheduler.employee.upserted",
-                                               employee_id, "", ent_clock_now_ms(), &up.base, NULL);
+                    uint8_t head[UP_HEAD];
+                    size_t hl = sched_employee_upserted_head(len, head);
+                    memcpy(buf - hl, head, hl);
+                    rc = ent_outbox_append(ent_daemon_outbox(s->d), txn, "scheduler.employee.upserted", employee_id,
+                                           "", ent_clock_now_ms(), buf - hl, hl + len, NULL);
                 }
             } else if (g) {
                 rc = g;
             }
-            if (buf != stack)
-                free(buf);
+            free(heap);
         }
     }
 done:

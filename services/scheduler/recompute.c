@@ -1,7 +1,7 @@
 /*  recompute.c — an employee's obligations recomputed from their facts,
  *  diffed against the stored ones, indexed by due date and published
  *  (scheduler.h). */
-#include "obl_pack.h"
+#include "hand_pack.h"
 #include "scheduler.h"
 
 #include "common/clock.h"
@@ -252,7 +252,7 @@ static int s_publish(scheduler_t *s, MDB_txn *txn, const char *type, const char 
     s_cat(key, sizeof key, &at, type + sizeof "scheduler.interview." - 1);
     s_cat(key, sizeof key, &at, ":");
     s_cat(key, sizeof key, &at, ent_date_format(o->o.due_date, due));
-    /* packed by hand (obl_pack.h: protobuf-c's packing was a sixth of the
+    /* packed by hand (hand_pack.h: protobuf-c's packing was a sixth of the
      * ingest's CPU); protobuf-c for one that does not fit */
     uint8_t buf[2048];
     size_t len;

@@ -1,5 +1,5 @@
 /* The obligation events packed by hand: the same bytes as protobuf-c's. */
-#include "obl_pack.h"
+#include "hand_pack.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -57,46 +57,46 @@ static int32_t s_int(void)
     }
 }
 
+/* Room for one message's strings and dates. */
 typedef struct {
-    Entretiens__V1__Obligation o;
-    Entretiens__V1__ObligationEvent ev;
     Entretiens__V1__Date dates[8];
     char strings[24][400];
-} s_fill_t;
+    size_t ns, nd;
+} s_room_t;
 
 /* Every field the descriptor has, set at random through the descriptor:
- * a field added to Obligation and not to obl_pack.c makes the bytes
+ * a field added to the message and not to hand_pack.c makes the bytes
  * differ, and a field of a type not known here fails the test. */
-static void s_fill(s_fill_t *f)
+static void s_fill(ProtobufCMessage *m, s_room_t *r)
 {
-    entretiens__v1__obligation__init(&f->o);
-    entretiens__v1__obligation_event__init(&f->ev);
-    f->ev.obligation = &f->o;
-    const ProtobufCMessageDescriptor *d = &entretiens__v1__obligation__descriptor;
-    size_t ns = 0, nd = 0;
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    r->ns = r->nd = 0;
     for (unsigned i = 0; i < d->n_fields; i++) {
         const ProtobufCFieldDescriptor *fd = &d->fields[i];
-        void *member = (char *) &f->o + fd->offset;
-        cr_assert_eq(fd->label, PROTOBUF_C_LABEL_NONE, "field %s: a label obl_pack.c does not write", fd->name);
+        void *member = (char *) m + fd->offset;
+        cr_assert_eq(fd->label, PROTOBUF_C_LABEL_NONE, "field %s: a label hand_pack.c does not write", fd->name);
         switch (fd->type) {
         case PROTOBUF_C_TYPE_STRING:
-            cr_assert_lt(ns, 24);
-            *(char **) member = s_string(f->strings[ns], sizeof f->strings[ns]);
-            ns++;
+            cr_assert_lt(r->ns, 24);
+            *(char **) member = s_string(r->strings[r->ns], sizeof r->strings[r->ns]);
+            r->ns++;
             break;
         case PROTOBUF_C_TYPE_INT32:
             *(int32_t *) member = s_int();
+            break;
+        case PROTOBUF_C_TYPE_UINT32:
+            *(uint32_t *) member = (uint32_t) s_int();
             break;
         case PROTOBUF_C_TYPE_BOOL:
             *(protobuf_c_boolean *) member = s_next() % 2;
             break;
         case PROTOBUF_C_TYPE_MESSAGE:
             cr_assert_eq(fd->descriptor, &entretiens__v1__date__descriptor, "field %s", fd->name);
-            cr_assert_lt(nd, 8);
+            cr_assert_lt(r->nd, 8);
             if (s_next() % 4 == 0) {
                 *(Entretiens__V1__Date **) member = NULL;
             } else {
-                Entretiens__V1__Date *date = &f->dates[nd++];
+                Entretiens__V1__Date *date = &r->dates[r->nd++];
                 entretiens__v1__date__init(date);
                 date->year = s_next() % 5 ? 1990 + (int32_t) (s_next() % 80) : s_int();
                 date->month = s_next() % 5 ? 1 + (int32_t) (s_next() % 12) : 0;
@@ -105,17 +105,31 @@ static void s_fill(s_fill_t *f)
             }
             break;
         default:
-            cr_assert_fail("field %s: a type obl_pack.c does not write", fd->name);
+            cr_assert_fail("field %s: a type hand_pack.c does not write", fd->name);
         }
     }
 }
 
-Test(obl_pack, same_bytes_as_protobuf_c)
+typedef struct {
+    Entretiens__V1__Obligation o;
+    Entretiens__V1__ObligationEvent ev;
+    s_room_t room;
+} s_obl_t;
+
+static void s_fill_obligation(s_obl_t *f)
 {
-    static s_fill_t f;
+    entretiens__v1__obligation__init(&f->o);
+    entretiens__v1__obligation_event__init(&f->ev);
+    f->ev.obligation = &f->o;
+    s_fill(&f->o.base, &f->room);
+}
+
+Test(hand_pack, same_bytes_as_protobuf_c)
+{
+    static s_obl_t f;
     static uint8_t want[16384], got[16384];
     for (int round = 0; round < 5000; round++) {
-        s_fill(&f);
+        s_fill_obligation(&f);
         size_t wn = entretiens__v1__obligation_event__get_packed_size(&f.ev);
         cr_assert_leq(wn, sizeof want);
         cr_assert_eq(entretiens__v1__obligation_event__pack(&f.ev, want), wn);
@@ -130,12 +144,12 @@ Test(obl_pack, same_bytes_as_protobuf_c)
     }
 }
 
-Test(obl_pack, too_small_a_buffer_is_refused)
+Test(hand_pack, too_small_a_buffer_is_refused)
 {
-    static s_fill_t f;
+    static s_obl_t f;
     static uint8_t want[16384], got[16384];
     for (int round = 0; round < 200; round++) {
-        s_fill(&f);
+        s_fill_obligation(&f);
         size_t wn = entretiens__v1__obligation_event__pack(&f.ev, want);
         size_t gn = 1;
         /* every size short of the output: ENOSPC, nothing written past cap */
@@ -152,7 +166,7 @@ Test(obl_pack, too_small_a_buffer_is_refused)
     }
 }
 
-Test(obl_pack, an_event_without_obligation_is_empty)
+Test(hand_pack, an_event_without_obligation_is_empty)
 {
     Entretiens__V1__ObligationEvent ev = ENTRETIENS__V1__OBLIGATION_EVENT__INIT;
     uint8_t buf[8];
@@ -160,4 +174,32 @@ Test(obl_pack, an_event_without_obligation_is_empty)
     cr_assert_eq(entretiens__v1__obligation_event__get_packed_size(&ev), 0);
     cr_assert_eq(sched_obligation_event_pack(&ev, buf, sizeof buf, &n), 0);
     cr_assert_eq(n, 0);
+}
+
+Test(hand_pack, employee_same_bytes_as_protobuf_c)
+{
+    static Entretiens__V1__Employee e;
+    static s_room_t room;
+    static uint8_t want[16384], got[16384], up[16384];
+    for (int round = 0; round < 5000; round++) {
+        entretiens__v1__employee__init(&e);
+        s_fill(&e.base, &room);
+        size_t wn = entretiens__v1__employee__pack(&e, want);
+        size_t gn = 0;
+        cr_assert_eq(sched_employee_pack(&e, got, sizeof got, &gn), 0);
+        cr_assert_eq(gn, wn, "round %d: %zu bytes, protobuf-c %zu", round, gn, wn);
+        cr_assert_eq(memcmp(got, want, wn), 0, "round %d: the bytes differ", round);
+        /* the EmployeeUpserted built from those bytes and a head */
+        Entretiens__V1__EmployeeUpserted u = ENTRETIENS__V1__EMPLOYEE_UPSERTED__INIT;
+        u.employee = &e;
+        size_t un = entretiens__v1__employee_upserted__pack(&u, up);
+        uint8_t head[6];
+        size_t hl = sched_employee_upserted_head(gn, head);
+        cr_assert_eq(hl + gn, un);
+        cr_assert_eq(memcmp(up, head, hl), 0);
+        cr_assert_eq(memcmp(up + hl, got, gn), 0);
+        /* too small by one byte: refused */
+        if (wn)
+            cr_assert_eq(sched_employee_pack(&e, got, wn - 1, &gn), ENOSPC);
+    }
 }

@@ -1,5 +1,5 @@
-/*  obl_pack.c — the obligation events packed by hand (obl_pack.h). */
-#include "obl_pack.h"
+/*  hand_pack.c — the scheduler's most packed messages, by hand (hand_pack.h). */
+#include "hand_pack.h"
 
 #include "common/pbwire.h"
 
@@ -56,6 +56,52 @@ static void s_obligation(ent_pbw_t *w, const Entretiens__V1__Obligation *o)
     ent_pbw_string(w, 26, o->locale);
     ent_pbw_string(w, 27, o->manager_first_name);
     ent_pbw_string(w, 28, o->manager_last_name);
+}
+
+/* The Employee's fields, in field-number order. */
+static void s_employee(ent_pbw_t *w, const Entretiens__V1__Employee *e)
+{
+    ent_pbw_string(w, 1, e->employee_id);
+    ent_pbw_string(w, 2, e->entity);
+    ent_pbw_string(w, 3, e->department);
+    ent_pbw_string(w, 4, e->site);
+    ent_pbw_string(w, 5, e->region);
+    ent_pbw_string(w, 6, e->manager_id);
+    ent_pbw_string(w, 7, e->email);
+    ent_pbw_string(w, 8, e->locale);
+    s_date(w, 9, e->birth_date);
+    ent_pbw_string(w, 10, e->category);
+    ent_pbw_string(w, 11, e->contract);
+    s_date(w, 12, e->contract_end);
+    ent_pbw_uint32(w, 13, e->trial_months);
+    ent_pbw_bool(w, 14, e->forfait_jours);
+    ent_pbw_string(w, 15, e->first_name);
+    ent_pbw_string(w, 16, e->last_name);
+    ent_pbw_string(w, 17, e->position);
+    s_date(w, 18, e->hired_on);
+    s_date(w, 19, e->left_on);
+    s_date(w, 20, e->trial_end);
+    ent_pbw_bool(w, 21, e->employed);
+    ent_pbw_uint32(w, 22, e->trial_days);
+    ent_pbw_bool(w, 23, e->trial_renewable);
+    s_date(w, 24, e->last_interview_on);
+}
+
+int sched_employee_pack(const Entretiens__V1__Employee *e, uint8_t *buf, size_t cap, size_t *len)
+{
+    ent_pbw_t w;
+    ent_pbw_init(&w, buf, cap);
+    s_employee(&w, e);
+    if (w.full)
+        return ENOSPC;
+    *len = (size_t) (w.p - buf);
+    return 0;
+}
+
+size_t sched_employee_upserted_head(size_t emp_len, uint8_t head[6])
+{
+    head[0] = (1 << 3) | ENT_PB_LEN; /* EmployeeUpserted.employee */
+    return 1 + ent_pb_varint_put(head + 1, emp_len);
 }
 
 int sched_obligation_event_pack(const Entretiens__V1__ObligationEvent *ev, uint8_t *buf, size_t cap, size_t *len)

@@ -41,6 +41,12 @@ typedef struct ent_outbox ent_outbox_t;
 ent_outbox_t *ent_outbox_new(void *zctx, ent_store_t *store, const char *producer, const char *endpoint,
                              const ent_curve_server_t *curve);
 
+/* Packs env's fields but its payload — what ent_outbox_append writes
+ * before the payload's field — into buf[0, cap), byte for byte what
+ * protobuf-c packs for them, and sets *len.  Returns 0, or ENOSPC when it
+ * does not fit (the outbox then packs with protobuf-c). */
+int ent_outbox_envelope_head(const Entretiens__V1__EventEnvelope *env, uint8_t *buf, size_t cap, size_t *len);
+
 /* Appends one event to txn (the turn's transaction) and returns its seq in
  * *seq (may be NULL).  type must start with "<producer>.".  The event is
  * published by ent_outbox_flush after the commit.

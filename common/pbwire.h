@@ -111,6 +111,24 @@ static inline void ent_pbw_uint32(ent_pbw_t *w, unsigned field, uint32_t v)
     ent_pbw_varint(w, v);
 }
 
+/* A uint64 field; 0 is not written. */
+static inline void ent_pbw_uint64(ent_pbw_t *w, unsigned field, uint64_t v)
+{
+    if (!v)
+        return;
+    ent_pbw_tag(w, field, ENT_PB_VARINT);
+    ent_pbw_varint(w, v);
+}
+
+/* An int64 field; 0 is not written, a negative one takes ten bytes. */
+static inline void ent_pbw_int64(ent_pbw_t *w, unsigned field, int64_t v)
+{
+    if (!v)
+        return;
+    ent_pbw_tag(w, field, ENT_PB_VARINT);
+    ent_pbw_varint(w, (uint64_t) v);
+}
+
 /* A bool field; false is not written. */
 static inline void ent_pbw_bool(ent_pbw_t *w, unsigned field, bool v)
 {

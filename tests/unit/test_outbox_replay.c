@@ -223,3 +223,36 @@ Test(outbox_replay, a_message_payload_is_stored_as_protobuf_packs_it, .init = s_
     free(rep.events);
     mdb_txn_abort(txn);
 }
+
+/* The envelope's head written by hand: protobuf-c's bytes for every shape
+ * of field (empty and NULL strings, seq 0 and 2^64 - 1, a negative time,
+ * keys whose length takes two bytes), and ENOSPC when it does not fit. */
+Test(outbox_replay, the_envelope_head_is_what_protobuf_c_packs)
+{
+    uint64_t rng = 0x9e3779b97f4a7c15ull;
+    char strs[4][300];
+    uint8_t want[2048], got[2048];
+    for (int round = 0; round < 5000; round++) {
+        Entretiens__V1__EventEnvelope env = ENTRETIENS__V1__EVENT_ENVELOPE__INIT;
+        char **fields[4] = { &env.producer, &env.type, &env.idempotency_key, &env.trace_id };
+        for (int f = 0; f < 4; f++) {
+            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+            size_t n = rng % 5 == 0 ? 0 : (rng >> 8) % sizeof strs[f];
+            for (size_t i = 0; i < n; i++)
+                strs[f][i] = (char) ('a' + (rng >> (i % 48)) % 26);
+            strs[f][n] = 0;
+            *fields[f] = rng % 7 == 0 ? NULL : strs[f];
+        }
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        const uint64_t seqs[] = { 0, 1, 127, 128, UINT64_MAX, rng };
+        env.seq = seqs[rng % 6];
+        const int64_t times[] = { 0, -1, INT64_MIN, 1760000000000, (int64_t) rng };
+        env.occurred_at_ms = times[(rng >> 3) % 5];
+        size_t wn = entretiens__v1__event_envelope__pack(&env, want), gn = 0;
+        cr_assert_eq(ent_outbox_envelope_head(&env, got, sizeof got, &gn), 0);
+        cr_assert_eq(gn, wn, "round %d", round);
+        cr_assert_eq(memcmp(got, want, wn), 0, "round %d: the bytes differ", round);
+        if (wn)
+            cr_assert_eq(ent_outbox_envelope_head(&env, got, wn - 1, &gn), ENOSPC);
+    }
+}

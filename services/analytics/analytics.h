@@ -123,6 +123,7 @@ typedef struct analytics {
     MDB_dbi policy;                /* entity -> declared headcount (the scheduler's last policy) */
     MDB_dbi grants;                /* HR scopes, a copy of records' (common/grants.h) */
     struct an_batch *batch;        /* the counter deltas of the turn's events (an_settle writes them) */
+    struct ent_pbarena *arena;     /* an event's payload is unpacked into it, reset after the event */
     struct an_batch *ixbatch;      /* the index rows they set or delete, written after them */
 } analytics_t;
 

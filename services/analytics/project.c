@@ -7,6 +7,7 @@
 #include "an_keys.h"
 #include "an_state.h"
 
+#include "common/pbarena.h"
 #include "common/date.h"
 #include "common/log.h"
 #include "common/grants.h"
@@ -774,15 +775,16 @@ int an_apply_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, vo
     analytics_t *a = arg;
     const char *type = ev->type ? ev->type : "";
     if (strcmp(type, "scheduler.employee.upserted") == 0) {
-        Entretiens__V1__EmployeeUpserted *m =
-            entretiens__v1__employee_upserted__unpack(NULL, ev->payload.len, ev->payload.data);
+        Entretiens__V1__EmployeeUpserted *m = entretiens__v1__employee_upserted__unpack(
+            ent_pbarena_allocator(a->arena), ev->payload.len, ev->payload.data);
         if (!m) {
+            ent_pbarena_reset(a->arena);
             ent_log_warn("analytics.bad_event", "seq %llu %s: payload is not an EmployeeUpserted",
                          (unsigned long long) ev->seq, type);
             return ENT_EVENT_SKIP;
         }
         int rc = s_on_employee(a, txn, m->employee);
-        entretiens__v1__employee_upserted__free_unpacked(m, NULL);
+        ent_pbarena_reset(a->arena); /* gives back the whole message (pbarena.h) */
         return rc;
     }
     if (strcmp(type, "scheduler.policy.applied") == 0)
@@ -792,15 +794,16 @@ int an_apply_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, vo
                        : strncmp(type, prefix2, sizeof prefix2 - 1) == 0 ? type + sizeof prefix2 - 1
                                                                           : NULL;
     if (verb) {
-        Entretiens__V1__ObligationEvent *m =
-            entretiens__v1__obligation_event__unpack(NULL, ev->payload.len, ev->payload.data);
+        Entretiens__V1__ObligationEvent *m = entretiens__v1__obligation_event__unpack(
+            ent_pbarena_allocator(a->arena), ev->payload.len, ev->payload.data);
         if (!m) {
+            ent_pbarena_reset(a->arena);
             ent_log_warn("analytics.bad_event", "seq %llu %s: payload is not an ObligationEvent",
                          (unsigned long long) ev->seq, type);
             return ENT_EVENT_SKIP;
         }
         int rc = s_on_obligation(a, txn, verb, m->obligation);
-        entretiens__v1__obligation_event__free_unpacked(m, NULL);
+        ent_pbarena_reset(a->arena);
         return rc;
     }
     return 0;
@@ -1024,11 +1027,12 @@ static uint8_t s_stage_of(const char *verb, const char *status, bool both_signed
     return AN_ST_NONE; /* not a lifecycle change we know */
 }
 
-static Entretiens__V1__InterviewEvent *s_unpack_content(const an_iv_t *iv)
+/* Into the event's arena: freed with the event (an_apply_records). */
+static Entretiens__V1__InterviewEvent *s_unpack_content(analytics_t *a, const an_iv_t *iv)
 {
     if (!iv->content_len)
         return NULL;
-    return entretiens__v1__interview_event__unpack(NULL, iv->content_len, iv->content);
+    return entretiens__v1__interview_event__unpack(ent_pbarena_allocator(a->arena), iv->content_len, iv->content);
 }
 
 /* Stores the interview's record, the employee's summary of it (from c, its
@@ -1146,7 +1150,7 @@ static int s_on_interview(analytics_t *a, MDB_txn *txn, const char *verb, const 
     int rc = 0;
     /* the answers as unpacked: c1 is the event itself when this event closes
      * it (the same bytes), c0 is read only when the answers' rows move */
-    Entretiens__V1__InterviewEvent *c0 = NULL, *c1_own = NULL;
+    Entretiens__V1__InterviewEvent *c0 = NULL; /* in the event's arena */
     const Entretiens__V1__InterviewEvent *c1 = NULL;
     bool same_groups = i0.present && an_attrs_equal(&i0.attrs, &i1.attrs) && strcmp(i0.type, i1.type) == 0;
     /* completion: the same rows when only the stage moved (one net delta each) */
@@ -1170,7 +1174,7 @@ static int s_on_interview(analytics_t *a, MDB_txn *txn, const char *verb, const 
     if (i1.content_len && i1.content == payload->data && i1.content_len == payload->len)
         c1 = m;
     else
-        c1 = c1_own = s_unpack_content(&i1);
+        c1 = s_unpack_content(a, &i1);
     if (i1.content_len && !c1) {
         ent_log_warn("analytics.bad_event", "interview %s: closed content cannot be read: answers not counted", i1.id);
         i1.content = NULL;
@@ -1178,16 +1182,12 @@ static int s_on_interview(analytics_t *a, MDB_txn *txn, const char *verb, const 
         i1.content_on = ENT_DATE_NONE;
     }
     if (!(same_groups && s_same_content(&i0, &i1))) {
-        c0 = s_unpack_content(&i0);
+        c0 = s_unpack_content(a, &i0);
         if ((rc = s_iv_content(a, txn, &i0, c0, -1)) || (rc = s_iv_content(a, txn, &i1, c1, 1)))
             goto done;
     }
     rc = s_iv_store(a, txn, &i1, c1);
 done:
-    if (c0)
-        entretiens__v1__interview_event__free_unpacked(c0, NULL);
-    if (c1_own)
-        entretiens__v1__interview_event__free_unpacked(c1_own, NULL);
     an_iv_clear(&i0);
     return rc;
 }
@@ -1201,14 +1201,15 @@ int an_apply_records(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void
     const char *type = ev->type ? ev->type : "";
     if (strncmp(type, prefix, sizeof prefix - 1) != 0)
         return 0; /* templates, audit... nothing analytics counts */
-    Entretiens__V1__InterviewEvent *m =
-        entretiens__v1__interview_event__unpack(NULL, ev->payload.len, ev->payload.data);
+    Entretiens__V1__InterviewEvent *m = entretiens__v1__interview_event__unpack(ent_pbarena_allocator(a->arena),
+                                                                                ev->payload.len, ev->payload.data);
     if (!m) {
+        ent_pbarena_reset(a->arena);
         ent_log_warn("analytics.bad_event", "seq %llu %s: payload is not an InterviewEvent",
                      (unsigned long long) ev->seq, type);
         return ENT_EVENT_SKIP;
     }
     int rc = s_on_interview(a, txn, type + sizeof prefix - 1, m, &ev->payload, ev->occurred_at_ms);
-    entretiens__v1__interview_event__free_unpacked(m, NULL);
+    ent_pbarena_reset(a->arena); /* gives back the whole message (pbarena.h) */
     return rc;
 }

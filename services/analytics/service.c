@@ -2,6 +2,7 @@
 #include "analytics.h"
 #include "an_batch.h"
 
+#include "common/pbarena.h"
 #include "common/grants.h"
 #include "common/log.h"
 
@@ -46,7 +47,8 @@ int an_open(analytics_t *a, ent_store_t *store, uint32_t min_group, uint32_t sta
     }
     a->batch = an_batch_new();
     a->ixbatch = an_batch_new();
-    if (!a->batch || !a->ixbatch)
+    a->arena = ent_pbarena_new(64 * 1024);
+    if (!a->batch || !a->ixbatch || !a->arena)
         return ENOMEM;
     an_batch_hook(a->batch, a->mgr, an_mgr_rank, a);
     return 0;
@@ -56,6 +58,7 @@ void an_close(analytics_t *a)
 {
     an_batch_destroy(&a->batch);
     an_batch_destroy(&a->ixbatch);
+    ent_pbarena_destroy(&a->arena);
 }
 
 /* True when none of the state databases holds a record (a store just

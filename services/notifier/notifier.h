@@ -213,6 +213,9 @@ typedef struct notifier {
 
     /* scratch (no allocation per event) */
     ntf_subject_t *subj;         /* two subjects: an interview and its obligation */
+    ent_pbarena_t *rd_arena;     /* a stored subject or contact while it is read (reset after
+                                  * each); NULL: the heap (unit tests that build a notifier_t) */
+    ent_pbarena_t *ev_arena;     /* the payload of the event being applied (reset after it) */
     ntf_item_t wants[NTF_MAX_WANTS];
 } notifier_t;
 

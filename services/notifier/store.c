@@ -121,8 +121,13 @@ int ntf_contact_get(notifier_t *n, MDB_txn *txn, const char *employee_id, ntf_co
     int rc = mdb_get(txn, n->contacts, &k, &v);
     if (rc)
         return rc;
-    Entretiens__V1__Contact *m = entretiens__v1__contact__unpack(NULL, v.mv_size, v.mv_data);
+    /* read into the arena, given back at once by its reset (a contact is a
+     * dozen strings: a dozen mallocs and frees on the heap) */
+    ProtobufCAllocator *al = n->rd_arena ? ent_pbarena_allocator(n->rd_arena) : NULL;
+    Entretiens__V1__Contact *m = entretiens__v1__contact__unpack(al, v.mv_size, v.mv_data);
     if (!m) {
+        if (n->rd_arena)
+            ent_pbarena_reset(n->rd_arena);
         ent_log_error("notifier.corrupt", "contact %s cannot be read", employee_id);
         return MDB_NOTFOUND;
     }
@@ -139,7 +144,10 @@ int ntf_contact_get(notifier_t *n, MDB_txn *txn, const char *employee_id, ntf_co
     out->digest = m->digest;
     ntf_copy(out->preferred_locale, sizeof out->preferred_locale, m->preferred_locale);
     out->left_on = ent_pbdate_day(m->left_on);
-    entretiens__v1__contact__free_unpacked(m, NULL);
+    if (n->rd_arena)
+        ent_pbarena_reset(n->rd_arena);
+    else
+        entretiens__v1__contact__free_unpacked(m, NULL);
     return 0;
 }
 
@@ -179,7 +187,7 @@ int ntf_subject_get(notifier_t *n, MDB_txn *txn, const char *key, ntf_subject_t 
     int rc = mdb_get(txn, n->subjects, &k, &v);
     if (rc)
         return rc;
-    if (ntf_subject_unpack(v.mv_data, v.mv_size, out) != 0) {
+    if (ntf_subject_unpack(v.mv_data, v.mv_size, n->rd_arena, out) != 0) {
         ent_log_error("notifier.corrupt", "subject %s cannot be read: planned anew", key);
         return MDB_NOTFOUND;
     }
@@ -209,13 +217,19 @@ int ntf_subject_put(notifier_t *n, MDB_txn *txn, ntf_subject_t *s, size_t pendin
     /* the work changing it now (an event applied, a request) is its trace */
     if (*ent_log_trace())
         memcpy(s->trace, ent_log_trace(), sizeof s->trace);
-    size_t len;
-    uint8_t *buf = ntf_subject_pack(s, &len);
-    if (!buf)
-        return ENOMEM;
+    /* packed on the stack: a subject is a few hundred bytes (a malloc and
+     * a free per event otherwise); one with many long items on the heap */
+    uint8_t stack[4096];
+    size_t len = ntf_subject_pack_into(s, stack, sizeof stack);
+    uint8_t *buf = stack;
+    if (len > sizeof stack) {
+        if (!(buf = ntf_subject_pack(s, &len)))
+            return ENOMEM;
+    }
     MDB_val k = { strlen(s->key), s->key }, v = { len, buf };
     rc = mdb_put(txn, n->subjects, &k, &v, 0);
-    free(buf);
+    if (buf != stack)
+        free(buf);
     if (rc)
         return rc;
     if (fresh) {

@@ -111,12 +111,42 @@ const char *ntf_contact_locale(const ntf_contact_t *c)
     return c->locale[0] ? c->locale : NULL;
 }
 
+/* The memo of the contacts read in txn, emptied when txn is another write
+ * transaction than the one it was filled in; NULL when txn is not the
+ * turn's write transaction (a read-only one: nothing remembered). */
+static struct ntf_contact_memo *s_memo(notifier_t *n, MDB_txn *txn)
+{
+    if (!n->store || txn != ent_store_txn(n->store))
+        return NULL;
+    struct ntf_contact_memo *m = &n->contact_memo;
+    uint64_t serial = ent_store_txn_serial(n->store);
+    if (m->serial != serial) {
+        memset(m->used, 0, sizeof m->used);
+        m->serial = serial;
+    }
+    return m;
+}
+
+void ntf_contact_forget(notifier_t *n, const char *employee_id)
+{
+    struct ntf_contact_memo *m = &n->contact_memo;
+    for (int i = 0; i < NTF_CONTACT_MEMO; i++)
+        if (m->used[i] && strcmp(m->key[i], employee_id) == 0)
+            m->used[i] = false;
+}
+
 int ntf_contact_get(notifier_t *n, MDB_txn *txn, const char *employee_id, ntf_contact_t *out)
 {
     memset(out, 0, sizeof *out);
     out->left_on = ENT_DATE_NONE;
     if (!employee_id || !*employee_id || strlen(employee_id) > NTF_ID_MAX)
         return MDB_NOTFOUND;
+    struct ntf_contact_memo *memo = s_memo(n, txn);
+    for (int i = 0; memo && i < NTF_CONTACT_MEMO; i++)
+        if (memo->used[i] && strcmp(memo->key[i], employee_id) == 0) {
+            *out = memo->c[i];
+            return 0;
+        }
     MDB_val k = { strlen(employee_id), (void *) employee_id }, v;
     int rc = mdb_get(txn, n->contacts, &k, &v);
     if (rc)
@@ -148,6 +178,13 @@ int ntf_contact_get(notifier_t *n, MDB_txn *txn, const char *employee_id, ntf_co
         ent_pbarena_reset(n->rd_arena);
     else
         entretiens__v1__contact__free_unpacked(m, NULL);
+    if (memo) {
+        unsigned i = memo->next;
+        memo->next = (i + 1) % NTF_CONTACT_MEMO;
+        memcpy(memo->key[i], employee_id, strlen(employee_id) + 1);
+        memo->c[i] = *out;
+        memo->used[i] = true;
+    }
     return 0;
 }
 
@@ -163,6 +200,7 @@ int ntf_contact_put(notifier_t *n, MDB_txn *txn, const ntf_contact_t *c)
         return ENOMEM;
     entretiens__v1__contact__pack(&m, buf);
     MDB_val k = { strlen(c->employee_id), (void *) c->employee_id }, v = { size, buf };
+    ntf_contact_forget(n, c->employee_id);
     int rc = mdb_put(txn, n->contacts, &k, &v, 0);
     if (buf != stack)
         free(buf);

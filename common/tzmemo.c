@@ -17,17 +17,13 @@ static long s_find(char **env)
 bool ent_tzmemo_same(ent_tzmemo_key_t *key)
 {
     char **env = environ;
-    if (key->filled && key->entry && env) {
-        /* the entry seen last time is still at its place (the slots before
-         * it are walked for the terminator, not read: a shorter array is
-         * never read past its end) and still says the same (putenv'd
-         * strings can be changed in place) */
-        size_t i = 0;
-        while (i < key->slot && env[i])
-            i++;
-        if (i == key->slot && env[i] == key->entry && strcmp(key->entry + 3, key->value) == 0)
-            return true;
-    }
+    /* the same array (setenv and putenv move it when they add an entry;
+     * unsetenv only moves entries down, leaving NULLs behind: the slot
+     * still holds an entry or NULL), the same entry at TZ's slot, saying
+     * the same (a putenv'd string can be changed in place) */
+    if (key->filled && key->entry && env && env == key->env && env[key->slot] == key->entry &&
+        strcmp(key->entry + 3, key->value) == 0)
+        return true;
     long at = s_find(env);
     const char *tz = at >= 0 ? env[at] + 3 : NULL;
     bool same = key->filled && key->set == (tz != NULL) && (!tz || strcmp(key->value, tz) == 0);
@@ -39,6 +35,7 @@ bool ent_tzmemo_same(ent_tzmemo_key_t *key)
     key->filled = true;
     key->set = tz != NULL;
     memcpy(key->value, tz ? tz : "", len + 1);
+    key->env = env;
     key->entry = tz ? env[at] : NULL;
     key->slot = tz ? (size_t) at : 0;
     return same;

@@ -23,7 +23,8 @@ typedef struct {
     bool filled;                     /* taken at least once */
     bool set;                        /* TZ was set */
     char value[ENT_TZMEMO_MAX + 1];
-    const char *entry;               /* "TZ=..." in environ when taken (NULL: unset) */
+    char **env;                      /* environ when taken */
+    const char *entry;               /* "TZ=..." in it (NULL: unset) */
     size_t slot;                     /* its index there */
 } ent_tzmemo_key_t;
 
@@ -31,10 +32,13 @@ typedef struct {
  * hold.  Else false, and key now holds the current TZ: the caller empties
  * its memo before filling it again.  A key never taken (zeroed) is not the
  * same.  A TZ longer than ENT_TZMEMO_MAX is never the same (the caller
- * converts every time).  Cost: while TZ's entry in environ stays where it
- * was, a walk of the environ pointers before it (not of the strings, as
- * getenv: a daemon's environment holds dozens) and a strcmp; else a
- * search of environ as getenv's. */
+ * converts every time).  Cost: while environ is the same array with TZ's
+ * entry at the same place, two comparisons and a strcmp (getenv walks the
+ * environment: a daemon's holds about a hundred entries, TZ last, which
+ * was most of the cost); else a search of environ as getenv's.
+ * Assumes the environment is not emptied with clearenv and rebuilt
+ * between two calls (a new, shorter array could then sit at the old
+ * address): nothing in entretiens clears it. */
 bool ent_tzmemo_same(ent_tzmemo_key_t *key);
 
 #endif

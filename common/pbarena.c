@@ -133,7 +133,15 @@ ent_pbarena_t *ent_pbarena_new_growing(size_t chunk, size_t keep)
 
 ProtobufCAllocator *ent_pbarena_allocator(ent_pbarena_t *a)
 {
-    return &a->alloc;
+    return a ? &a->alloc : NULL;
+}
+
+void ent_pbarena_release(ent_pbarena_t *a, ProtobufCMessage *m)
+{
+    if (a)
+        ent_pbarena_reset(a);
+    else if (m)
+        protobuf_c_message_free_unpacked(m, NULL);
 }
 
 void ent_pbarena_reset(ent_pbarena_t *a)

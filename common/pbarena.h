@@ -29,8 +29,14 @@ ent_pbarena_t *ent_pbarena_new(size_t size);
  * (1 when 0) for the next messages and frees the others.  NULL on ENOMEM. */
 ent_pbarena_t *ent_pbarena_new_growing(size_t chunk, size_t keep);
 
-/* The allocator to unpack and free_unpacked with. */
+/* The allocator to unpack and free_unpacked with; NULL (protobuf-c's
+ * default, the heap) when a is NULL. */
 ProtobufCAllocator *ent_pbarena_allocator(ent_pbarena_t *a);
+
+/* Gives back a message unpacked with ent_pbarena_allocator(a): the reset
+ * of a (everything else in it goes too), or free_unpacked when a is NULL.
+ * m may be NULL (after a failed unpack, what it took). */
+void ent_pbarena_release(ent_pbarena_t *a, ProtobufCMessage *m);
 
 /* The block (every chunk) is free again, and what did not fit in it is
  * freed: no message unpacked with the arena may be used after. */

@@ -310,36 +310,20 @@ int ntf_apply_interview(notifier_t *n, MDB_txn *txn, const char *type, const Ent
 
 /* ------------------------------------------------------------ consumers */
 
-/* The allocator an event's payload is unpacked with: the event arena,
- * given back whole once the event is applied (s_ev_free), else the heap. */
-static ProtobufCAllocator *s_ev_alloc(notifier_t *n)
-{
-    return n->ev_arena ? ent_pbarena_allocator(n->ev_arena) : NULL;
-}
-
-/* Gives back the payload m (NULL: whatever a failed unpack took). */
-static void s_ev_free(notifier_t *n, ProtobufCMessage *m)
-{
-    if (n->ev_arena)
-        ent_pbarena_reset(n->ev_arena);
-    else if (m)
-        protobuf_c_message_free_unpacked(m, NULL);
-}
-
 int ntf_on_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg)
 {
     notifier_t *n = arg;
     const char *type = ev->type ? ev->type : "";
     if (strcmp(type, "scheduler.employee.upserted") == 0) {
         Entretiens__V1__EmployeeUpserted *m =
-            entretiens__v1__employee_upserted__unpack(s_ev_alloc(n), ev->payload.len, ev->payload.data);
+            entretiens__v1__employee_upserted__unpack(ent_pbarena_allocator(n->ev_arena), ev->payload.len, ev->payload.data);
         if (!m) {
-            s_ev_free(n, NULL);
+            ent_pbarena_release(n->ev_arena, NULL);
             ent_log_warn("notifier.bad_event", "seq %llu: not an EmployeeUpserted", (unsigned long long) ev->seq);
             return ENT_EVENT_SKIP;
         }
         int rc = ntf_apply_employee(n, txn, m->employee, ev->occurred_at_ms);
-        s_ev_free(n, &m->base);
+        ent_pbarena_release(n->ev_arena, &m->base);
         return rc;
     }
     static const char prefix[] = "scheduler.interview.";
@@ -349,14 +333,14 @@ int ntf_on_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void
             strcmp(verb, "cancelled") != 0)
             return 0; /* a newer kind of event: nothing to remind */
         Entretiens__V1__ObligationEvent *m =
-            entretiens__v1__obligation_event__unpack(s_ev_alloc(n), ev->payload.len, ev->payload.data);
+            entretiens__v1__obligation_event__unpack(ent_pbarena_allocator(n->ev_arena), ev->payload.len, ev->payload.data);
         if (!m) {
-            s_ev_free(n, NULL);
+            ent_pbarena_release(n->ev_arena, NULL);
             ent_log_warn("notifier.bad_event", "seq %llu: not an ObligationEvent", (unsigned long long) ev->seq);
             return ENT_EVENT_SKIP;
         }
         int rc = ntf_apply_obligation(n, txn, verb, m->obligation, ev->occurred_at_ms);
-        s_ev_free(n, &m->base);
+        ent_pbarena_release(n->ev_arena, &m->base);
         return rc;
     }
     return 0;
@@ -381,13 +365,13 @@ int ntf_on_records(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *
     if (!known)
         return 0;
     Entretiens__V1__InterviewEvent *m =
-        entretiens__v1__interview_event__unpack(s_ev_alloc(n), ev->payload.len, ev->payload.data);
+        entretiens__v1__interview_event__unpack(ent_pbarena_allocator(n->ev_arena), ev->payload.len, ev->payload.data);
     if (!m) {
-        s_ev_free(n, NULL);
+        ent_pbarena_release(n->ev_arena, NULL);
         ent_log_warn("notifier.bad_event", "seq %llu: not an InterviewEvent", (unsigned long long) ev->seq);
         return ENT_EVENT_SKIP;
     }
     int rc = ntf_apply_interview(n, txn, verb, m, ev->occurred_at_ms);
-    s_ev_free(n, &m->base);
+    ent_pbarena_release(n->ev_arena, &m->base);
     return rc;
 }

@@ -137,3 +137,28 @@ Test(pbarena, a_growing_arena_keeps_many_messages_until_the_reset)
     cr_assert_null(a);
     ent_pbarena_destroy(&a); /* NULL accepted */
 }
+
+/* No arena: the heap's allocator, and the release is a free_unpacked (the
+ * sanitizer build would report a leak or a double free); with one, the
+ * release resets it. */
+Test(pbarena, release_frees_from_the_heap_or_resets_the_arena)
+{
+    cr_assert_null(ent_pbarena_allocator(NULL));
+    uint8_t *buf = NULL;
+    size_t n = s_pack("scheduler.interview.due", 3000, &buf);
+    Entretiens__V1__EventEnvelope *ev = entretiens__v1__event_envelope__unpack(ent_pbarena_allocator(NULL), n, buf);
+    cr_assert_not_null(ev);
+    ent_pbarena_release(NULL, &ev->base);
+    ent_pbarena_release(NULL, NULL);
+    ent_pbarena_t *a = ent_pbarena_new(1024);
+    cr_assert_not_null(a);
+    for (int i = 0; i < 3; i++) { /* larger than the block: from the heap, freed by the release */
+        ev = entretiens__v1__event_envelope__unpack(ent_pbarena_allocator(a), n, buf);
+        cr_assert_not_null(ev);
+        cr_expect_eq(ev->payload.len, 3000);
+        ent_pbarena_release(a, &ev->base);
+    }
+    ent_pbarena_release(a, NULL);
+    ent_pbarena_destroy(&a);
+    free(buf);
+}

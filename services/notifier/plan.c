@@ -575,14 +575,6 @@ uint8_t *ntf_subject_pack(const ntf_subject_t *s, size_t *len)
     return buf;
 }
 
-static void s_subject_free(Entretiens__V1__Subject *m, ent_pbarena_t *arena)
-{
-    if (arena)
-        ent_pbarena_reset(arena);
-    else
-        entretiens__v1__subject__free_unpacked(m, NULL);
-}
-
 #define COPY_ID(dst, src)                       \
     do {                                        \
         if (!ntf_copy((dst), sizeof(dst), (src))) \
@@ -593,11 +585,9 @@ int ntf_subject_unpack(const void *data, size_t len, ent_pbarena_t *arena, ntf_s
 {
     /* with an arena, its reset gives back the whole message at once (no
      * free_unpacked walk, no free per string and per item) */
-    ProtobufCAllocator *al = arena ? ent_pbarena_allocator(arena) : NULL;
-    Entretiens__V1__Subject *m = entretiens__v1__subject__unpack(al, len, data);
+    Entretiens__V1__Subject *m = entretiens__v1__subject__unpack(ent_pbarena_allocator(arena), len, data);
     if (!m) {
-        if (arena)
-            ent_pbarena_reset(arena);
+        ent_pbarena_release(arena, NULL);
         return -1;
     }
     ntf_subject_init(out, "");
@@ -654,9 +644,9 @@ int ntf_subject_unpack(const void *data, size_t len, ent_pbarena_t *arena, ntf_s
         COPY_ID(it->recipient, p->recipient_id && *p->recipient_id ? p->recipient_id : out->employee_id);
     }
     out->n_items = m->n_items;
-    s_subject_free(m, arena);
+    ent_pbarena_release(arena, &m->base);
     return 0;
 bad:
-    s_subject_free(m, arena);
+    ent_pbarena_release(arena, &m->base);
     return -1;
 }

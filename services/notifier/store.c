@@ -153,11 +153,10 @@ int ntf_contact_get(notifier_t *n, MDB_txn *txn, const char *employee_id, ntf_co
         return rc;
     /* read into the arena, given back at once by its reset (a contact is a
      * dozen strings: a dozen mallocs and frees on the heap) */
-    ProtobufCAllocator *al = n->rd_arena ? ent_pbarena_allocator(n->rd_arena) : NULL;
-    Entretiens__V1__Contact *m = entretiens__v1__contact__unpack(al, v.mv_size, v.mv_data);
+    Entretiens__V1__Contact *m =
+        entretiens__v1__contact__unpack(ent_pbarena_allocator(n->rd_arena), v.mv_size, v.mv_data);
     if (!m) {
-        if (n->rd_arena)
-            ent_pbarena_reset(n->rd_arena);
+        ent_pbarena_release(n->rd_arena, NULL);
         ent_log_error("notifier.corrupt", "contact %s cannot be read", employee_id);
         return MDB_NOTFOUND;
     }
@@ -174,10 +173,7 @@ int ntf_contact_get(notifier_t *n, MDB_txn *txn, const char *employee_id, ntf_co
     out->digest = m->digest;
     ntf_copy(out->preferred_locale, sizeof out->preferred_locale, m->preferred_locale);
     out->left_on = ent_pbdate_day(m->left_on);
-    if (n->rd_arena)
-        ent_pbarena_reset(n->rd_arena);
-    else
-        entretiens__v1__contact__free_unpacked(m, NULL);
+    ent_pbarena_release(n->rd_arena, &m->base);
     if (memo) {
         unsigned i = memo->next;
         memo->next = (i + 1) % NTF_CONTACT_MEMO;

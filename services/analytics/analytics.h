@@ -60,7 +60,6 @@
 #define AN_ANALYTICS_H
 
 #include "common/daemon.h"
-#include "common/pbarena.h"
 #include "proto/analytics.pb-c.h"
 
 #include <stdbool.h>
@@ -120,8 +119,6 @@ typedef struct analytics {
     MDB_dbi grants;                /* HR scopes, a copy of records' (common/grants.h) */
     struct an_batch *batch;        /* the counter deltas of the turn's events (an_settle writes them) */
     struct an_batch *ixbatch;      /* the index rows they set or delete, written after them */
-    ent_pbarena_t *ev_arena;       /* the payload of the event being applied (reset after it):
-                                    * no malloc and free per string of each event */
 } analytics_t;
 
 /* The daemon's own configuration variables (--help, docs/operations.md). */

@@ -775,16 +775,14 @@ int an_apply_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, vo
     const char *type = ev->type ? ev->type : "";
     if (strcmp(type, "scheduler.employee.upserted") == 0) {
         Entretiens__V1__EmployeeUpserted *m =
-            entretiens__v1__employee_upserted__unpack(ent_pbarena_allocator(a->ev_arena), ev->payload.len,
-                                                      ev->payload.data);
+            entretiens__v1__employee_upserted__unpack(NULL, ev->payload.len, ev->payload.data);
         if (!m) {
-            ent_pbarena_release(a->ev_arena, NULL);
             ent_log_warn("analytics.bad_event", "seq %llu %s: payload is not an EmployeeUpserted",
                          (unsigned long long) ev->seq, type);
             return ENT_EVENT_SKIP;
         }
         int rc = s_on_employee(a, txn, m->employee);
-        ent_pbarena_release(a->ev_arena, &m->base);
+        entretiens__v1__employee_upserted__free_unpacked(m, NULL);
         return rc;
     }
     if (strcmp(type, "scheduler.policy.applied") == 0)
@@ -795,16 +793,14 @@ int an_apply_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, vo
                                                                           : NULL;
     if (verb) {
         Entretiens__V1__ObligationEvent *m =
-            entretiens__v1__obligation_event__unpack(ent_pbarena_allocator(a->ev_arena), ev->payload.len,
-                                                     ev->payload.data);
+            entretiens__v1__obligation_event__unpack(NULL, ev->payload.len, ev->payload.data);
         if (!m) {
-            ent_pbarena_release(a->ev_arena, NULL);
             ent_log_warn("analytics.bad_event", "seq %llu %s: payload is not an ObligationEvent",
                          (unsigned long long) ev->seq, type);
             return ENT_EVENT_SKIP;
         }
         int rc = s_on_obligation(a, txn, verb, m->obligation);
-        ent_pbarena_release(a->ev_arena, &m->base);
+        entretiens__v1__obligation_event__free_unpacked(m, NULL);
         return rc;
     }
     return 0;
@@ -1206,14 +1202,13 @@ int an_apply_records(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void
     if (strncmp(type, prefix, sizeof prefix - 1) != 0)
         return 0; /* templates, audit... nothing analytics counts */
     Entretiens__V1__InterviewEvent *m =
-        entretiens__v1__interview_event__unpack(ent_pbarena_allocator(a->ev_arena), ev->payload.len, ev->payload.data);
+        entretiens__v1__interview_event__unpack(NULL, ev->payload.len, ev->payload.data);
     if (!m) {
-        ent_pbarena_release(a->ev_arena, NULL);
         ent_log_warn("analytics.bad_event", "seq %llu %s: payload is not an InterviewEvent",
                      (unsigned long long) ev->seq, type);
         return ENT_EVENT_SKIP;
     }
     int rc = s_on_interview(a, txn, type + sizeof prefix - 1, m, &ev->payload, ev->occurred_at_ms);
-    ent_pbarena_release(a->ev_arena, &m->base);
+    entretiens__v1__interview_event__free_unpacked(m, NULL);
     return rc;
 }

@@ -46,8 +46,7 @@ int an_open(analytics_t *a, ent_store_t *store, uint32_t min_group, uint32_t sta
     }
     a->batch = an_batch_new();
     a->ixbatch = an_batch_new();
-    a->ev_arena = ent_pbarena_new(8u << 10); /* an event's payload is under 2 KiB */
-    if (!a->batch || !a->ixbatch || !a->ev_arena)
+    if (!a->batch || !a->ixbatch)
         return ENOMEM;
     an_batch_hook(a->batch, a->mgr, an_mgr_rank, a);
     return 0;
@@ -57,7 +56,6 @@ void an_close(analytics_t *a)
 {
     an_batch_destroy(&a->batch);
     an_batch_destroy(&a->ixbatch);
-    ent_pbarena_destroy(&a->ev_arena);
 }
 
 /* True when none of the state databases holds a record (a store just

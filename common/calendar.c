@@ -1,16 +1,19 @@
 /*  calendar.c — French public holidays and business-day arithmetic.
  *
- *  Nothing is cached: ent_calendar_is_holiday answers from the month and
+ *  Holidays are not cached: ent_calendar_is_holiday answers from the month and
  *  day, and only computes Easter (a few integer operations) for dates in
  *  March-June, the only months an Easter-based holiday can fall in
  *  (Good Friday >= 20 March, Whit Monday <= 14 June).
  */
 #include "common/calendar.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
 #include "common/date.h"
+#include "common/tzmemo.h"
 
 /* Offsets from Easter Sunday. */
 #define S_GOOD_FRIDAY (-2)
@@ -264,6 +267,30 @@ bool ent_region_utc_offset(ent_region_t region, int *seconds)
     }
 }
 
+/* The instants of the last (date, hour)s of the process' zone converted,
+ * per thread: the notifier plans every reminder step at the same hour of
+ * a few thousand days, and mktime costs a tzset and a search of the zone
+ * each time.  Its answer is kept as it is, the hour the clocks skip
+ * included.  For an hour they repeat (autumn), glibc's mktime may answer
+ * either instant depending on its previous calls; the memo keeps the
+ * first answer (the hours planned, 9:00 and midnight, are never repeated
+ * in France's zones).  Direct-mapped; emptied when TZ changes (tzmemo.h). */
+#define S_LOCAL_SLOTS 256
+
+static _Thread_local struct {
+    ent_tzmemo_key_t tz;
+    bool used[S_LOCAL_SLOTS];
+    int32_t date[S_LOCAL_SLOTS];
+    int hour[S_LOCAL_SLOTS];
+    int64_t ms[S_LOCAL_SLOTS];
+} s_local;
+
+static size_t s_local_slot(int32_t date, int hour)
+{
+    uint64_t k = (uint64_t) (uint32_t) date * 64u + (uint64_t) (unsigned) hour;
+    return (size_t) ((k * UINT64_C(0x9E3779B97F4A7C15)) >> 56);
+}
+
 int64_t ent_region_local_ms(ent_region_t region, int32_t date, int hour)
 {
     int offset;
@@ -273,6 +300,13 @@ int64_t ent_region_local_ms(ent_region_t region, int32_t date, int hour)
     }
     /* the process' zone: mktime finds whether summer time applies at that
      * hour (midnight + hours would be wrong on the days the clocks move) */
+    size_t slot = s_local_slot(date, hour);
+    if (!ent_tzmemo_same(&s_local.tz)) {
+        for (size_t i = 0; i < S_LOCAL_SLOTS; i++)
+            s_local.used[i] = false;
+    } else if (s_local.used[slot] && s_local.date[slot] == date && s_local.hour[slot] == hour) {
+        return s_local.ms[slot];
+    }
     int y, m, d;
     ent_date_to_ymd(date, &y, &m, &d);
     struct tm tm;
@@ -282,5 +316,12 @@ int64_t ent_region_local_ms(ent_region_t region, int32_t date, int hour)
     tm.tm_mday = d;
     tm.tm_hour = hour;
     tm.tm_isdst = -1;
-    return (int64_t) mktime(&tm) * 1000;
+    int64_t ms = (int64_t) mktime(&tm) * 1000;
+    if (s_local.tz.filled) {
+        s_local.used[slot] = true;
+        s_local.date[slot] = date;
+        s_local.hour[slot] = hour;
+        s_local.ms[slot] = ms;
+    }
+    return ms;
 }

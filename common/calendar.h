@@ -51,7 +51,9 @@ const char *ent_region_name(ent_region_t region);
  * summer time). */
 bool ent_region_utc_offset(ent_region_t region, int *seconds);
 
-/* Unix milliseconds of `hour`:00 on `date` in the region's legal time. */
+/* Unix milliseconds of `hour`:00 on `date` in the region's legal time.
+ * For the process' zone the answers are memoised per thread, and
+ * forgotten when TZ changes (calendar.c). */
 int64_t ent_region_local_ms(ent_region_t region, int32_t date, int hour);
 
 /* Whether Good Friday is a public holiday where an Alsace-Moselle

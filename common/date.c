@@ -8,6 +8,9 @@
  */
 #include "common/date.h"
 
+#include "common/tzmemo.h"
+
+#include <stddef.h>
 #include <time.h>
 
 /* Days from 0000-03-01 to 1970-01-01: shifts the era origin to the epoch. */
@@ -202,14 +205,53 @@ int ent_date_years_between(int32_t from, int32_t to)
     return years;
 }
 
+/* The local dates of the last unix minutes converted, per thread: the
+ * notifier asks the date of the same instants (an event's time, a reminder
+ * at 9:00) several times per event, and localtime_r costs a lock, a tzset
+ * and a zone-table search each time.  Keyed by the minute, which holds
+ * because an offset from UTC and its changes fall on whole minutes (every
+ * zone since 1972; before, some were not — Paris was +0:09:21 until 1911):
+ * a conversion whose local seconds differ from the UTC seconds (an offset
+ * not whole minutes, a leap second of a "right/" zone) is not kept.
+ * Direct-mapped; emptied when TZ changes (tzmemo.h). */
+#define S_MEMO_SLOTS 256
+
+static _Thread_local struct {
+    ent_tzmemo_key_t tz;
+    int64_t minute[S_MEMO_SLOTS];
+    int32_t date[S_MEMO_SLOTS];
+} s_memo;
+
+/* Slot of a minute: hashed, because the minutes asked are often a whole
+ * number of days apart (1440 minutes share factors with any power of 2). */
+static size_t s_memo_slot(int64_t minute)
+{
+    return (size_t)(((uint64_t)minute * UINT64_C(0x9E3779B97F4A7C15)) >> 56);
+}
+
 int32_t ent_date_from_unix_ms(int64_t unix_ms)
 {
     /* Floor, so that 1969-12-31T23:59:59.500Z stays on its own second. */
-    time_t secs = (time_t)s_floor_div(unix_ms, 1000);
+    int64_t secs64 = s_floor_div(unix_ms, 1000);
+    int64_t minute = s_floor_div(secs64, 60);
+    size_t slot = s_memo_slot(minute);
+    if (!ent_tzmemo_same(&s_memo.tz)) {
+        /* no minute is INT64_MIN (ms / 60000 is far from it): empty */
+        for (size_t i = 0; i < S_MEMO_SLOTS; i++)
+            s_memo.minute[i] = INT64_MIN;
+    } else if (s_memo.minute[slot] == minute) {
+        return s_memo.date[slot];
+    }
+    time_t secs = (time_t)secs64;
     struct tm tm;
     if (localtime_r(&secs, &tm) == NULL)
         return ENT_DATE_NONE;
-    return (int32_t)s_days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    int32_t date = (int32_t)s_days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    if (tm.tm_sec == secs64 - minute * 60 && s_memo.tz.filled) {
+        s_memo.minute[slot] = minute;
+        s_memo.date[slot] = date;
+    }
+    return date;
 }
 
 int64_t ent_date_to_unix_ms(int32_t date)

@@ -56,7 +56,10 @@ int32_t ent_date_add_years(int32_t date, int years);
 int ent_date_years_between(int32_t from, int32_t to);
 
 /* Day number of today's date from a Unix time in milliseconds, in the
- * process' local time zone (TZ; deployments set TZ=Europe/Paris). */
+ * process' local time zone (TZ; deployments set TZ=Europe/Paris).  The
+ * answers are memoised per thread by unix minute, and forgotten when TZ
+ * changes: this assumes offsets from UTC that are whole minutes, checked
+ * on each conversion (one that is not is not memoised; date.c). */
 int32_t ent_date_from_unix_ms(int64_t unix_ms);
 
 /* Unix milliseconds of local midnight starting the given date. */

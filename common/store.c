@@ -26,6 +26,7 @@ struct ent_store {
     struct ent_store *next_held;  /* s_held list */
     MDB_dbi meta, outbox, cursors;
     MDB_txn *txn;                 /* the current turn's write txn */
+    uint64_t txn_serial;          /* bumped by each ent_store_begin that begins one */
     ent_store_stats_t stats;
     size_t page_size;
 };
@@ -500,8 +501,14 @@ int ent_store_begin(ent_store_t *store, MDB_txn **txn)
         store->txn = NULL;
         return rc;
     }
+    store->txn_serial++;
     *txn = store->txn;
     return 0;
+}
+
+uint64_t ent_store_txn_serial(const ent_store_t *store)
+{
+    return store->txn ? store->txn_serial : 0;
 }
 
 int ent_store_commit(ent_store_t *store)

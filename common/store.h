@@ -121,6 +121,12 @@ int ent_store_abort(ent_store_t *store, int rc);
 /* The transaction of the current turn, or NULL outside a turn. */
 MDB_txn *ent_store_txn(ent_store_t *store);
 
+/* A number of the current turn's transaction, different for each one
+ * begun (LMDB reuses the same MDB_txn for every write transaction, and an
+ * aborted one and the next have the same mdb_txn_id): what a memo of what
+ * was read in a transaction is keyed on.  0 outside a turn. */
+uint64_t ent_store_txn_serial(const ent_store_t *store);
+
 /* Read-only transaction for work outside a turn (e.g. a backup, a scrape).
  * Returns 0 or an LMDB code; end it with mdb_txn_abort. */
 int ent_store_read(ent_store_t *store, MDB_txn **txn);

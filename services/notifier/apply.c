@@ -316,13 +316,14 @@ int ntf_on_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void
     const char *type = ev->type ? ev->type : "";
     if (strcmp(type, "scheduler.employee.upserted") == 0) {
         Entretiens__V1__EmployeeUpserted *m =
-            entretiens__v1__employee_upserted__unpack(NULL, ev->payload.len, ev->payload.data);
+            entretiens__v1__employee_upserted__unpack(ent_pbarena_allocator(n->ev_arena), ev->payload.len, ev->payload.data);
         if (!m) {
+            ent_pbarena_release(n->ev_arena, NULL);
             ent_log_warn("notifier.bad_event", "seq %llu: not an EmployeeUpserted", (unsigned long long) ev->seq);
             return ENT_EVENT_SKIP;
         }
         int rc = ntf_apply_employee(n, txn, m->employee, ev->occurred_at_ms);
-        entretiens__v1__employee_upserted__free_unpacked(m, NULL);
+        ent_pbarena_release(n->ev_arena, &m->base);
         return rc;
     }
     static const char prefix[] = "scheduler.interview.";
@@ -332,13 +333,14 @@ int ntf_on_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void
             strcmp(verb, "cancelled") != 0)
             return 0; /* a newer kind of event: nothing to remind */
         Entretiens__V1__ObligationEvent *m =
-            entretiens__v1__obligation_event__unpack(NULL, ev->payload.len, ev->payload.data);
+            entretiens__v1__obligation_event__unpack(ent_pbarena_allocator(n->ev_arena), ev->payload.len, ev->payload.data);
         if (!m) {
+            ent_pbarena_release(n->ev_arena, NULL);
             ent_log_warn("notifier.bad_event", "seq %llu: not an ObligationEvent", (unsigned long long) ev->seq);
             return ENT_EVENT_SKIP;
         }
         int rc = ntf_apply_obligation(n, txn, verb, m->obligation, ev->occurred_at_ms);
-        entretiens__v1__obligation_event__free_unpacked(m, NULL);
+        ent_pbarena_release(n->ev_arena, &m->base);
         return rc;
     }
     return 0;
@@ -362,12 +364,14 @@ int ntf_on_records(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *
         known = strcmp(verb, verbs[i]) == 0;
     if (!known)
         return 0;
-    Entretiens__V1__InterviewEvent *m = entretiens__v1__interview_event__unpack(NULL, ev->payload.len, ev->payload.data);
+    Entretiens__V1__InterviewEvent *m =
+        entretiens__v1__interview_event__unpack(ent_pbarena_allocator(n->ev_arena), ev->payload.len, ev->payload.data);
     if (!m) {
+        ent_pbarena_release(n->ev_arena, NULL);
         ent_log_warn("notifier.bad_event", "seq %llu: not an InterviewEvent", (unsigned long long) ev->seq);
         return ENT_EVENT_SKIP;
     }
     int rc = ntf_apply_interview(n, txn, verb, m, ev->occurred_at_ms);
-    entretiens__v1__interview_event__free_unpacked(m, NULL);
+    ent_pbarena_release(n->ev_arena, &m->base);
     return rc;
 }

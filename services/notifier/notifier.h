@@ -95,6 +95,8 @@ typedef struct {
     int32_t left_on;          /* departure day (ENT_DATE_NONE while employed): retention.c */
 } ntf_contact_t;
 
+#define NTF_CONTACT_MEMO 4 /* contacts remembered per write transaction (store.c) */
+
 typedef struct {
     uint8_t channel;
     uint8_t status;              /* ntf_dl_status_t */
@@ -213,6 +215,19 @@ typedef struct notifier {
 
     /* scratch (no allocation per event) */
     ntf_subject_t *subj;         /* two subjects: an interview and its obligation */
+    ent_pbarena_t *rd_arena;     /* a stored subject or contact while it is read (reset after
+                                  * each); NULL: the heap (unit tests that build a notifier_t) */
+    ent_pbarena_t *ev_arena;     /* the payload of the event being applied (reset after it) */
+    /* the contacts read in the current write transaction (store.c): every
+     * subject replanned reads its employee and manager, the same few over
+     * a turn (a team's manager for each of its members' events) */
+    struct ntf_contact_memo {
+        uint64_t serial;         /* ent_store_txn_serial they were read in */
+        bool used[NTF_CONTACT_MEMO];
+        char key[NTF_CONTACT_MEMO][NTF_ID_MAX + 1];
+        ntf_contact_t c[NTF_CONTACT_MEMO];
+        unsigned next;           /* the slot filled next */
+    } contact_memo;
     ntf_item_t wants[NTF_MAX_WANTS];
 } notifier_t;
 
@@ -229,6 +244,9 @@ int ntf_count_add(notifier_t *n, MDB_txn *txn, int counter, int64_t delta);
 
 int ntf_contact_get(notifier_t *n, MDB_txn *txn, const char *employee_id, ntf_contact_t *out);
 int ntf_contact_put(notifier_t *n, MDB_txn *txn, const ntf_contact_t *c);
+/* Forgets what ntf_contact_get remembered of employee_id in this turn:
+ * every write of the contacts database calls it (ntf_contact_put does). */
+void ntf_contact_forget(notifier_t *n, const char *employee_id);
 /* Fills m pointing into c (and into left, the storage of its departure
  * day): valid while both are. */
 void ntf_contact_msg(const ntf_contact_t *c, Entretiens__V1__Contact *m, Entretiens__V1__Date *left);

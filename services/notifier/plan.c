@@ -497,7 +497,7 @@ size_t ntf_subject_pending(const ntf_subject_t *s)
 
 /* --------------------------------------------------------------- storage */
 
-uint8_t *ntf_subject_pack(const ntf_subject_t *s, size_t *len)
+size_t ntf_subject_pack_into(const ntf_subject_t *s, uint8_t *buf, size_t cap)
 {
     Entretiens__V1__Subject m = ENTRETIENS__V1__SUBJECT__INIT;
     Entretiens__V1__Date due = ENTRETIENS__V1__DATE__INIT;
@@ -560,10 +560,18 @@ uint8_t *ntf_subject_pack(const ntf_subject_t *s, size_t *len)
     m.n_items = s->n_items;
     m.items = pitems;
     size_t size = entretiens__v1__subject__get_packed_size(&m);
+    if (size <= cap)
+        entretiens__v1__subject__pack(&m, buf);
+    return size;
+}
+
+uint8_t *ntf_subject_pack(const ntf_subject_t *s, size_t *len)
+{
+    size_t size = ntf_subject_pack_into(s, NULL, 0);
     uint8_t *buf = malloc(size ? size : 1);
     if (!buf)
         return NULL;
-    *len = entretiens__v1__subject__pack(&m, buf);
+    *len = ntf_subject_pack_into(s, buf, size);
     return buf;
 }
 
@@ -573,11 +581,15 @@ uint8_t *ntf_subject_pack(const ntf_subject_t *s, size_t *len)
             goto bad;                           \
     } while (0)
 
-int ntf_subject_unpack(const void *data, size_t len, ntf_subject_t *out)
+int ntf_subject_unpack(const void *data, size_t len, ent_pbarena_t *arena, ntf_subject_t *out)
 {
-    Entretiens__V1__Subject *m = entretiens__v1__subject__unpack(NULL, len, data);
-    if (!m)
+    /* with an arena, its reset gives back the whole message at once (no
+     * free_unpacked walk, no free per string and per item) */
+    Entretiens__V1__Subject *m = entretiens__v1__subject__unpack(ent_pbarena_allocator(arena), len, data);
+    if (!m) {
+        ent_pbarena_release(arena, NULL);
         return -1;
+    }
     ntf_subject_init(out, "");
     if (ent_trace_valid(m->trace_id))
         memcpy(out->trace, m->trace_id, sizeof out->trace);
@@ -632,9 +644,9 @@ int ntf_subject_unpack(const void *data, size_t len, ntf_subject_t *out)
         COPY_ID(it->recipient, p->recipient_id && *p->recipient_id ? p->recipient_id : out->employee_id);
     }
     out->n_items = m->n_items;
-    entretiens__v1__subject__free_unpacked(m, NULL);
+    ent_pbarena_release(arena, &m->base);
     return 0;
 bad:
-    entretiens__v1__subject__free_unpacked(m, NULL);
+    ent_pbarena_release(arena, &m->base);
     return -1;
 }

@@ -25,6 +25,7 @@
 #define NTF_PLAN_H
 
 #include "common/calendar.h"
+#include "common/pbarena.h"
 #include "proto/notifier.pb-c.h"
 
 #include <stdbool.h>
@@ -247,9 +248,16 @@ size_t ntf_subject_pending(const ntf_subject_t *s);
 /* Packs s as a Subject message into a malloc'd buffer.  NULL on ENOMEM. */
 uint8_t *ntf_subject_pack(const ntf_subject_t *s, size_t *len);
 
-/* Unpacks a stored Subject.  Returns 0, or -1 when it is not one or a
- * field does not fit (a corrupt value: logged by the caller). */
-int ntf_subject_unpack(const void *data, size_t len, ntf_subject_t *out);
+/* The packed size of s; s is packed into buf only when that size is at
+ * most cap (buf may be NULL when cap is 0: the size alone).  Lets the hot
+ * path pack into a buffer of its stack, without a malloc. */
+size_t ntf_subject_pack_into(const ntf_subject_t *s, uint8_t *buf, size_t cap);
+
+/* Unpacks a stored Subject.  arena (may be NULL: the heap) holds the
+ * message while it is read, and is reset before the return: nothing else
+ * may live in it.  Returns 0, or -1 when it is not one or a field does not
+ * fit (a corrupt value: logged by the caller). */
+int ntf_subject_unpack(const void *data, size_t len, ent_pbarena_t *arena, ntf_subject_t *out);
 
 /* Copies src into dst (size bytes), cutting on a UTF-8 boundary.  Returns
  * true when it fitted whole. */

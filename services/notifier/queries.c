@@ -264,7 +264,7 @@ static int s_list_pending(notifier_t *n, MDB_txn *txn, s_list_t *l, ntf_subject_
             l->truncated = true;
             break;
         }
-        if (ntf_subject_unpack(v.mv_data, v.mv_size, s) != 0)
+        if (ntf_subject_unpack(v.mv_data, v.mv_size, n->rd_arena, s) != 0)
             continue;
         for (size_t i = 0; i < s->n_items && !l->truncated; i++) {
             if (s->items[i].status != NTF_ITEM_PENDING)

@@ -162,7 +162,7 @@ static int s_remind(ent_rpc_call_t *call, void *arg)
             break; /* past the obligations */
         if (k.mv_size <= sl || memcmp((const char *) k.mv_data + k.mv_size - sl, suffix, sl) != 0)
             continue;
-        if (ntf_subject_unpack(v.mv_data, v.mv_size, s) != 0 || !s_late(s) || s->due == ENT_DATE_NONE)
+        if (ntf_subject_unpack(v.mv_data, v.mv_size, n->rd_arena, s) != 0 || !s_late(s) || s->due == ENT_DATE_NONE)
             continue;
         if (p.role != ENT_ROLE_ADMIN && !ent_scope_covers(&hr.scope, s->entity))
             continue;

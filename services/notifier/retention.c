@@ -208,6 +208,7 @@ static int s_person_del(notifier_t *n, MDB_txn *txn, const char *employee, s_tal
     }
     if (!rc) {
         MDB_val k = { strlen(employee), (void *) employee };
+        ntf_contact_forget(n, employee);
         rc = mdb_del(txn, n->contacts, &k, NULL);
         if (rc == 0)
             rc = ntf_count_add(n, txn, NTF_CNT_CONTACTS, -1);

@@ -304,7 +304,11 @@ int ntf_init(notifier_t *n, ent_store_t *store, const ntf_config_t *cfg, bool st
         return -1;
     }
     n->subj = malloc(2 * sizeof *n->subj);
-    if (!n->subj)
+    /* a subject of NTF_MAX_ITEMS items unpacks in about 12 KiB; an event's
+     * payload in under 2 (larger ones spill to the heap: pbarena.h) */
+    n->rd_arena = ent_pbarena_new(16u << 10);
+    n->ev_arena = ent_pbarena_new(8u << 10);
+    if (!n->subj || !n->rd_arena || !n->ev_arena)
         return -1;
     if (ntf_store_open(n) != 0 || ntf_counts_load(n) != 0)
         return -1;
@@ -445,6 +449,8 @@ void ntf_teardown(notifier_t *n)
     ntf_job_list_free(n->results);
     ntf_templates_destroy(&n->templates);
     free(n->subj);
+    ent_pbarena_destroy(&n->rd_arena);
+    ent_pbarena_destroy(&n->ev_arena);
     free(n->outbox_path);
     if (n->store)
         curl_global_cleanup();

@@ -111,18 +111,52 @@ const char *ntf_contact_locale(const ntf_contact_t *c)
     return c->locale[0] ? c->locale : NULL;
 }
 
+/* The memo of the contacts read in txn, emptied when txn is another write
+ * transaction than the one it was filled in; NULL when txn is not the
+ * turn's write transaction (a read-only one: nothing remembered). */
+static struct ntf_contact_memo *s_memo(notifier_t *n, MDB_txn *txn)
+{
+    if (!n->store || txn != ent_store_txn(n->store))
+        return NULL;
+    struct ntf_contact_memo *m = &n->contact_memo;
+    uint64_t serial = ent_store_txn_serial(n->store);
+    if (m->serial != serial) {
+        memset(m->used, 0, sizeof m->used);
+        m->serial = serial;
+    }
+    return m;
+}
+
+void ntf_contact_forget(notifier_t *n, const char *employee_id)
+{
+    struct ntf_contact_memo *m = &n->contact_memo;
+    for (int i = 0; i < NTF_CONTACT_MEMO; i++)
+        if (m->used[i] && strcmp(m->key[i], employee_id) == 0)
+            m->used[i] = false;
+}
+
 int ntf_contact_get(notifier_t *n, MDB_txn *txn, const char *employee_id, ntf_contact_t *out)
 {
     memset(out, 0, sizeof *out);
     out->left_on = ENT_DATE_NONE;
     if (!employee_id || !*employee_id || strlen(employee_id) > NTF_ID_MAX)
         return MDB_NOTFOUND;
+    struct ntf_contact_memo *memo = s_memo(n, txn);
+    for (int i = 0; memo && i < NTF_CONTACT_MEMO; i++)
+        if (memo->used[i] && strcmp(memo->key[i], employee_id) == 0) {
+            *out = memo->c[i];
+            return 0;
+        }
     MDB_val k = { strlen(employee_id), (void *) employee_id }, v;
     int rc = mdb_get(txn, n->contacts, &k, &v);
     if (rc)
         return rc;
-    Entretiens__V1__Contact *m = entretiens__v1__contact__unpack(NULL, v.mv_size, v.mv_data);
+    /* read into the arena, given back at once by its reset (a contact is a
+     * dozen strings: a dozen mallocs and frees on the heap) */
+    Entretiens__V1__Contact *m =
+        entretiens__v1__contact__unpack(ent_pbarena_allocator(n->rd_arena), v.mv_size, v.mv_data);
     if (!m) {
+        ent_pbarena_release(n->rd_arena, NULL);
         ent_log_error("notifier.corrupt", "contact %s cannot be read", employee_id);
         return MDB_NOTFOUND;
     }
@@ -139,7 +173,14 @@ int ntf_contact_get(notifier_t *n, MDB_txn *txn, const char *employee_id, ntf_co
     out->digest = m->digest;
     ntf_copy(out->preferred_locale, sizeof out->preferred_locale, m->preferred_locale);
     out->left_on = ent_pbdate_day(m->left_on);
-    entretiens__v1__contact__free_unpacked(m, NULL);
+    ent_pbarena_release(n->rd_arena, &m->base);
+    if (memo) {
+        unsigned i = memo->next;
+        memo->next = (i + 1) % NTF_CONTACT_MEMO;
+        memcpy(memo->key[i], employee_id, strlen(employee_id) + 1);
+        memo->c[i] = *out;
+        memo->used[i] = true;
+    }
     return 0;
 }
 
@@ -155,6 +196,7 @@ int ntf_contact_put(notifier_t *n, MDB_txn *txn, const ntf_contact_t *c)
         return ENOMEM;
     entretiens__v1__contact__pack(&m, buf);
     MDB_val k = { strlen(c->employee_id), (void *) c->employee_id }, v = { size, buf };
+    ntf_contact_forget(n, c->employee_id);
     int rc = mdb_put(txn, n->contacts, &k, &v, 0);
     if (buf != stack)
         free(buf);
@@ -179,7 +221,7 @@ int ntf_subject_get(notifier_t *n, MDB_txn *txn, const char *key, ntf_subject_t 
     int rc = mdb_get(txn, n->subjects, &k, &v);
     if (rc)
         return rc;
-    if (ntf_subject_unpack(v.mv_data, v.mv_size, out) != 0) {
+    if (ntf_subject_unpack(v.mv_data, v.mv_size, n->rd_arena, out) != 0) {
         ent_log_error("notifier.corrupt", "subject %s cannot be read: planned anew", key);
         return MDB_NOTFOUND;
     }
@@ -209,13 +251,19 @@ int ntf_subject_put(notifier_t *n, MDB_txn *txn, ntf_subject_t *s, size_t pendin
     /* the work changing it now (an event applied, a request) is its trace */
     if (*ent_log_trace())
         memcpy(s->trace, ent_log_trace(), sizeof s->trace);
-    size_t len;
-    uint8_t *buf = ntf_subject_pack(s, &len);
-    if (!buf)
-        return ENOMEM;
+    /* packed on the stack: a subject is a few hundred bytes (a malloc and
+     * a free per event otherwise); one with many long items on the heap */
+    uint8_t stack[4096];
+    size_t len = ntf_subject_pack_into(s, stack, sizeof stack);
+    uint8_t *buf = stack;
+    if (len > sizeof stack) {
+        if (!(buf = ntf_subject_pack(s, &len)))
+            return ENOMEM;
+    }
     MDB_val k = { strlen(s->key), s->key }, v = { len, buf };
     rc = mdb_put(txn, n->subjects, &k, &v, 0);
-    free(buf);
+    if (buf != stack)
+        free(buf);
     if (rc)
         return rc;
     if (fresh) {

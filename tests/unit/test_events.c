@@ -2,6 +2,7 @@
  *  each event exactly once and in order, whatever the transport does
  *  (late start, duplicates, gaps, short replay pages). */
 #include "common/daemon.h"
+#include "common/outbox.h"
 #include "common/rpc.h"
 #include "common/zap.h"
 #include "keys_fixture.h"
@@ -62,6 +63,45 @@ static int s_apply(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *
 
 static size_t s_read_ahead; /* pages the consumer asks ahead (0: the default) */
 
+/* The live arena's case (s_live): events come live by the thousand in one
+ * frame, with payloads the apply function checks byte for byte (a live
+ * event read after its arena was reused would differ), and one apply fails
+ * once (s_fail_at, s_fail_rc) so that the turn is redone or lost. */
+#define LIVE_MAX 8192
+static bool s_live;
+static uint64_t s_fail_at;
+static int s_fail_rc, s_failed;
+static unsigned s_live_count[LIVE_MAX]; /* applications of each seq, aborted turns included */
+static uint64_t s_bad_payload;
+
+static uint8_t s_payload_byte(uint64_t seq, size_t i)
+{
+    return (uint8_t) (seq * 7 + i);
+}
+
+static size_t s_payload_len(uint64_t seq)
+{
+    return 500 + seq % 300;
+}
+
+static int s_live_apply(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg)
+{
+    (void) txn, (void) arg;
+    if (ev->seq == s_fail_at && !s_failed) {
+        s_failed++;
+        return s_fail_rc;
+    }
+    if (ev->seq < LIVE_MAX)
+        s_live_count[ev->seq]++;
+    /* replayed events come without a payload (s_answer_as) */
+    bool ok = !ev->payload.len || ev->payload.len == s_payload_len(ev->seq);
+    for (size_t i = 0; ok && i < ev->payload.len; i++)
+        ok = ev->payload.data[i] == s_payload_byte(ev->seq, i);
+    if (!ok || strcmp(ev->type, "prod.thing") != 0 || strcmp(ev->producer, "prod") != 0)
+        s_bad_payload++;
+    return 0;
+}
+
 static int s_setup(ent_daemon_t *d, void *arg)
 {
     (void) arg;
@@ -71,7 +111,7 @@ static int s_setup(ent_daemon_t *d, void *arg)
         return -1;
     if (ent_daemon_read_ahead(d, "nobody", 8) != -1)
         return -1; /* a producer not consumed is refused */
-    return ent_daemon_on_event(d, "prod", s_apply, NULL);
+    return ent_daemon_on_event(d, "prod", s_live ? s_live_apply : s_apply, NULL);
 }
 
 static void *s_consumer(void *arg)
@@ -664,4 +704,135 @@ Test(events, a_consumer_of_some_types_is_right_with_a_producer_that_ignores_the_
 Test(events, a_consumer_of_some_types_is_right_with_a_producer_that_sends_every_event)
 {
     s_catch_up_case(3 * PAGE + 5, ANSWER_EVERY, 3 * PAGE + 5, true);
+}
+
+/* Publishes events from..to in one batch frame (as outbox.c, larger), each
+ * with its payload; a piece that is not an envelope after the event
+ * `junk_after` (0: none). */
+static void s_publish_batch(void *pub, uint64_t from, uint64_t to, uint64_t junk_after)
+{
+    size_t n = (size_t) (to - from + 1) + (junk_after ? 1 : 0), k = 0;
+    ProtobufCBinaryData *evs = calloc(n, sizeof *evs);
+    cr_assert_not_null(evs);
+    static const uint8_t junk[] = { 0xff, 0xff, 0xff, 0xff }; /* a field 31 of an unknown wire type */
+    for (uint64_t seq = from; seq <= to; seq++) {
+        Entretiens__V1__EventEnvelope e = ENTRETIENS__V1__EVENT_ENVELOPE__INIT;
+        e.producer = "prod";
+        e.seq = seq;
+        e.type = "prod.thing";
+        uint8_t payload[1024];
+        e.payload.len = s_payload_len(seq);
+        e.payload.data = payload;
+        for (size_t i = 0; i < e.payload.len; i++)
+            payload[i] = s_payload_byte(seq, i);
+        evs[k].len = entretiens__v1__event_envelope__get_packed_size(&e);
+        evs[k].data = malloc(evs[k].len);
+        cr_assert_not_null(evs[k].data);
+        entretiens__v1__event_envelope__pack(&e, evs[k].data);
+        k++;
+        if (seq == junk_after) {
+            evs[k].len = sizeof junk;
+            evs[k].data = malloc(sizeof junk);
+            cr_assert_not_null(evs[k].data);
+            memcpy(evs[k].data, junk, sizeof junk);
+            k++;
+        }
+    }
+    Entretiens__V1__EventBatch b = ENTRETIENS__V1__EVENT_BATCH__INIT;
+    b.n_events = k;
+    b.events = evs;
+    static const char topic[] = "prod" ENT_OUTBOX_BATCH_SUFFIX;
+    size_t tl = sizeof topic, bl = entretiens__v1__event_batch__get_packed_size(&b);
+    uint8_t *frame = malloc(tl + bl);
+    cr_assert_not_null(frame);
+    memcpy(frame, topic, tl); /* with its NUL */
+    entretiens__v1__event_batch__pack(&b, frame + tl);
+    cr_assert_eq(zmq_send(pub, frame, tl + bl, 0), (int) (tl + bl));
+    free(frame);
+    for (size_t i = 0; i < k; i++)
+        free(evs[i].data);
+    free(evs);
+}
+
+/* Waits until the consumer's cursor reaches head, answering replay
+ * requests (whole pages, no payloads) when serve. */
+static uint64_t s_live_wait(s_world_t *w, uint64_t head, bool serve)
+{
+    uint64_t cursor = 0;
+    s_req_t q;
+    for (int i = 0; i < 500 && cursor < head; i++) {
+        while (s_next_request(w->router, serve ? 20 : 0, &q) == 0) {
+            if (serve)
+                s_answer_page(w->router, &q, head, PAGE);
+            else
+                zmq_msg_close(&q.id);
+        }
+        if (!serve)
+            usleep(20000);
+        cursor = s_consumer_cursor(w->ctx);
+    }
+    return cursor;
+}
+
+Test(events, thousands_of_live_events_in_one_turn_a_malformed_one_and_failed_turns)
+{
+    alarm(120);
+    s_live = true;
+    s_world_t w;
+    s_world_start(&w);
+    pthread_t th;
+    pthread_create(&th, NULL, s_consumer, NULL);
+    /* event 1 published until it arrives live (the subscription takes a
+     * moment to reach the PUB; the start's replay answered empty) */
+    uint64_t cursor = 0;
+    s_req_t q;
+    for (int i = 0; i < 300 && cursor < 1; i++) {
+        while (s_next_request(w.router, 0, &q) == 0)
+            s_answer_page(w.router, &q, 0, PAGE);
+        s_publish_batch(w.pub, 1, 1, 0);
+        usleep(20000);
+        cursor = s_consumer_cursor(w.ctx);
+    }
+    cr_assert_eq(cursor, 1, "event 1 never arrived live");
+
+    /* 3,000 events of 500-800 bytes in one frame: one turn, past the
+     * arena's first chunks and past what its reset keeps; the apply of 1,500
+     * runs out of map once: the turn is redone from the same live events */
+    const uint64_t a = 2, b = 3001;
+    s_fail_at = 1500;
+    s_fail_rc = MDB_MAP_FULL;
+    s_publish_batch(w.pub, a, b, 700);
+    cursor = s_live_wait(&w, b, false);
+    cr_assert_eq(cursor, b, "the live batch was applied up to %llu of %llu", (unsigned long long) cursor,
+                 (unsigned long long) b);
+    cr_expect_eq(s_failed, 1);
+    cr_expect_eq(s_bad_payload, 0, "%llu events read differently", (unsigned long long) s_bad_payload);
+    for (uint64_t seq = a; seq <= b; seq++)
+        cr_assert_eq(s_live_count[seq], seq < s_fail_at ? 2u : 1u, "event %llu applied %u times",
+                     (unsigned long long) seq, s_live_count[seq]);
+    long bad = -1;
+    for (int i = 0; i < 100 && bad < 1; i++) {
+        usleep(50000);
+        bad = s_consumer_metric(w.http, "entretiens_cons_events_malformed_total");
+    }
+    cr_expect_eq(bad, 1, "the piece that is not an envelope was not counted once as malformed (%ld)", bad);
+
+    /* the next turn's events in the reset arena; one apply fails for good:
+     * the turn is lost, its events come again by replay */
+    const uint64_t c = b + 1, e = b + 2000;
+    s_failed = 0;
+    s_fail_at = c + 1000;
+    s_fail_rc = MDB_TXN_FULL;
+    s_publish_batch(w.pub, c, e, 0);
+    cursor = s_live_wait(&w, e, true);
+    cr_assert_eq(cursor, e, "after the lost turn, applied up to %llu of %llu", (unsigned long long) cursor,
+                 (unsigned long long) e);
+    cr_expect_eq(s_failed, 1);
+    cr_expect_eq(s_bad_payload, 0, "%llu events read differently", (unsigned long long) s_bad_payload);
+    for (uint64_t seq = c; seq <= e; seq++)
+        cr_assert_eq(s_live_count[seq], seq < s_fail_at ? 2u : 1u, "event %llu applied %u times",
+                     (unsigned long long) seq, s_live_count[seq]);
+    raise(SIGTERM);
+    pthread_join(th, NULL);
+    s_world_stop(&w);
 }

@@ -719,3 +719,88 @@ Test(notifier, a_corrupt_subject_does_not_stop_the_others)
     s_at("2026-03-31T09:00");
     cr_expect_eq(s_status(OBL "|d-1@2026-04-01|E1"), NTF_ST_SENT);
 }
+
+/* The contacts read in a write transaction are remembered for it: a write
+ * in the same transaction is read back, an aborted transaction's writes
+ * are not seen by the next one (with or without the reset hook), a
+ * read-only transaction reads the store, and more contacts than the memo
+ * holds all read right. */
+static ntf_contact_t s_contact(const char *id, const char *email, const char *manager)
+{
+    ntf_contact_t c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.employee_id, sizeof c.employee_id, "%s", id);
+    snprintf(c.email, sizeof c.email, "%s", email);
+    snprintf(c.manager_id, sizeof c.manager_id, "%s", manager);
+    c.employed = true;
+    c.left_on = ENT_DATE_NONE;
+    return c;
+}
+
+Test(notifier, contacts_read_in_a_turn_follow_its_writes_and_not_an_aborted_one)
+{
+    MDB_txn *txn;
+    ntf_contact_t c, got;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    for (int i = 0; i < 2 * NTF_CONTACT_MEMO; i++) {
+        char id[16], email[32];
+        snprintf(id, sizeof id, "C%d", i);
+        snprintf(email, sizeof email, "c%d@acme.test", i);
+        c = s_contact(id, email, "M");
+        cr_assert_eq(ntf_contact_put(&s_n, txn, &c), 0);
+    }
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    ntf_turn_flush(&s_n, true);
+
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    for (int round = 0; round < 3; round++) /* more than it holds, read again and again */
+        for (int i = 0; i < 2 * NTF_CONTACT_MEMO; i++) {
+            char id[16], email[32];
+            snprintf(id, sizeof id, "C%d", i);
+            snprintf(email, sizeof email, "c%d@acme.test", i);
+            cr_assert_eq(ntf_contact_get(&s_n, txn, id, &got), 0);
+            cr_assert_str_eq(got.email, email, "round %d", round);
+        }
+    /* written in the same transaction after being read: read as written */
+    cr_assert_eq(ntf_contact_get(&s_n, txn, "C0", &got), 0);
+    c = s_contact("C0", "new@acme.test", "M2");
+    cr_assert_eq(ntf_contact_put(&s_n, txn, &c), 0);
+    cr_assert_eq(ntf_contact_get(&s_n, txn, "C0", &got), 0);
+    cr_expect_str_eq(got.email, "new@acme.test");
+    cr_expect_str_eq(got.manager_id, "M2");
+    cr_expect_eq(ntf_contact_get(&s_n, txn, "nobody", &got), MDB_NOTFOUND);
+    /* the turn is lost */
+    cr_assert_eq(ent_store_abort(s_store, 0), 0);
+    ntf_turn_reset(&s_n);
+
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    cr_assert_eq(ntf_contact_get(&s_n, txn, "C0", &got), 0);
+    cr_expect_str_eq(got.email, "c0@acme.test", "the aborted write is not seen");
+    cr_expect_str_eq(got.manager_id, "M");
+    ent_store_abort(s_store, 0); /* without the reset hook: the next transaction still reads the store */
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    c = s_contact("C1", "changed@acme.test", "M");
+    cr_assert_eq(ntf_contact_get(&s_n, txn, "C1", &got), 0);
+    cr_assert_eq(ntf_contact_put(&s_n, txn, &c), 0);
+    cr_assert_eq(ntf_contact_get(&s_n, txn, "C1", &got), 0);
+    cr_expect_str_eq(got.email, "changed@acme.test");
+    ent_store_abort(s_store, 0);
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    cr_assert_eq(ntf_contact_get(&s_n, txn, "C1", &got), 0);
+    cr_expect_str_eq(got.email, "c1@acme.test", "the aborted write is not seen");
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    ntf_turn_flush(&s_n, true);
+
+    /* a read-only transaction reads the store, not the memo */
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    cr_assert_eq(ntf_contact_get(&s_n, txn, "C2", &got), 0);
+    c = s_contact("C2", "committed@acme.test", "M");
+    cr_assert_eq(ntf_contact_put(&s_n, txn, &c), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    ntf_turn_flush(&s_n, true);
+    MDB_txn *rd;
+    cr_assert_eq(ent_store_read(s_store, &rd), 0);
+    cr_assert_eq(ntf_contact_get(&s_n, rd, "C2", &got), 0);
+    cr_expect_str_eq(got.email, "committed@acme.test");
+    mdb_txn_abort(rd);
+}

@@ -499,7 +499,7 @@ Test(plans, subjects_survive_the_store_and_garbage_is_refused)
     size_t len;
     uint8_t *buf = ntf_subject_pack(s, &len);
     cr_assert_not_null(buf);
-    cr_assert_eq(ntf_subject_unpack(buf, len, t), 0);
+    cr_assert_eq(ntf_subject_unpack(buf, len, NULL, t), 0);
     cr_expect_str_eq(t->key, s->key);
     cr_expect_eq(t->due, s->due);
     cr_expect_str_eq(t->place, s->place);
@@ -511,7 +511,7 @@ Test(plans, subjects_survive_the_store_and_garbage_is_refused)
     uint8_t junk[64];
     for (size_t i = 0; i < sizeof junk; i++)
         junk[i] = (uint8_t) (i * 37 + 11);
-    cr_expect_eq(ntf_subject_unpack(junk, sizeof junk, t), -1);
+    cr_expect_eq(ntf_subject_unpack(junk, sizeof junk, NULL, t), -1);
     free(s);
     free(t);
 }

@@ -92,3 +92,73 @@ Test(pbarena, the_reset_alone_gives_back_every_piece)
     free(buf);
     ent_pbarena_destroy(&a);
 }
+
+/* The growing arena: thousands of messages unpacked and kept together read
+ * back whole (spread over many chunks, the large ones from the heap), one
+ * given back early by free_unpacked leaves the others intact, and after the
+ * reset (which frees the chunks beyond those kept) the next turn's messages
+ * read as well.  The sanitizer build checks that nothing leaks. */
+Test(pbarena, a_growing_arena_keeps_many_messages_until_the_reset)
+{
+    ent_pbarena_t *a = ent_pbarena_new_growing(4096, 2);
+    cr_assert_not_null(a);
+    ProtobufCAllocator *al = ent_pbarena_allocator(a);
+    enum { N = 3000 };
+    Entretiens__V1__EventEnvelope **evs = calloc(N, sizeof *evs);
+    cr_assert_not_null(evs);
+    for (int turn = 0; turn < 3; turn++) {
+        for (int i = 0; i < N; i++) {
+            /* mostly small, every hundredth larger than a chunk */
+            size_t len = i % 100 == 99 ? 9000 : (size_t) (i % 300);
+            uint8_t *buf = NULL;
+            size_t n = s_pack(turn % 2 ? "scheduler.interview.met" : "scheduler.interview.due", len, &buf);
+            evs[i] = entretiens__v1__event_envelope__unpack(al, n, buf);
+            cr_assert_not_null(evs[i]);
+            free(buf);
+        }
+        /* one given back early: its pieces in a chunk stay until the reset */
+        entretiens__v1__event_envelope__free_unpacked(evs[99], al);
+        entretiens__v1__event_envelope__free_unpacked(evs[5], al);
+        for (int i = 0; i < N; i++) {
+            if (i == 99 || i == 5)
+                continue;
+            size_t len = i % 100 == 99 ? 9000 : (size_t) (i % 300);
+            cr_assert_eq(evs[i]->seq, 42);
+            cr_assert_str_eq(evs[i]->type, turn % 2 ? "scheduler.interview.met" : "scheduler.interview.due");
+            cr_assert_eq(evs[i]->payload.len, len, "turn %d message %d", turn, i);
+            for (size_t j = 0; j < len; j++)
+                if (evs[i]->payload.data[j] != 'x')
+                    cr_assert_fail("turn %d message %d byte %zu differs", turn, i, j);
+        }
+        ent_pbarena_reset(a);
+    }
+    free(evs);
+    ent_pbarena_destroy(&a);
+    cr_assert_null(a);
+    ent_pbarena_destroy(&a); /* NULL accepted */
+}
+
+/* No arena: the heap's allocator, and the release is a free_unpacked (the
+ * sanitizer build would report a leak or a double free); with one, the
+ * release resets it. */
+Test(pbarena, release_frees_from_the_heap_or_resets_the_arena)
+{
+    cr_assert_null(ent_pbarena_allocator(NULL));
+    uint8_t *buf = NULL;
+    size_t n = s_pack("scheduler.interview.due", 3000, &buf);
+    Entretiens__V1__EventEnvelope *ev = entretiens__v1__event_envelope__unpack(ent_pbarena_allocator(NULL), n, buf);
+    cr_assert_not_null(ev);
+    ent_pbarena_release(NULL, &ev->base);
+    ent_pbarena_release(NULL, NULL);
+    ent_pbarena_t *a = ent_pbarena_new(1024);
+    cr_assert_not_null(a);
+    for (int i = 0; i < 3; i++) { /* larger than the block: from the heap, freed by the release */
+        ev = entretiens__v1__event_envelope__unpack(ent_pbarena_allocator(a), n, buf);
+        cr_assert_not_null(ev);
+        cr_expect_eq(ev->payload.len, 3000);
+        ent_pbarena_release(a, &ev->base);
+    }
+    ent_pbarena_release(a, NULL);
+    ent_pbarena_destroy(&a);
+    free(buf);
+}

@@ -275,21 +275,13 @@ bool ent_region_utc_offset(ent_region_t region, int *seconds)
  * either instant depending on its previous calls; the memo keeps the
  * first answer (the hours planned, 9:00 and midnight, are never repeated
  * in France's zones).  Direct-mapped; emptied when TZ changes (tzmemo.h). */
-#define S_LOCAL_SLOTS 256
-
 static _Thread_local struct {
     ent_tzmemo_key_t tz;
-    bool used[S_LOCAL_SLOTS];
-    int32_t date[S_LOCAL_SLOTS];
-    int hour[S_LOCAL_SLOTS];
-    int64_t ms[S_LOCAL_SLOTS];
+    bool used[ENT_TZMEMO_SLOTS];
+    int32_t date[ENT_TZMEMO_SLOTS];
+    int hour[ENT_TZMEMO_SLOTS];
+    int64_t ms[ENT_TZMEMO_SLOTS];
 } s_local;
-
-static size_t s_local_slot(int32_t date, int hour)
-{
-    uint64_t k = (uint64_t) (uint32_t) date * 64u + (uint64_t) (unsigned) hour;
-    return (size_t) ((k * UINT64_C(0x9E3779B97F4A7C15)) >> 56);
-}
 
 int64_t ent_region_local_ms(ent_region_t region, int32_t date, int hour)
 {
@@ -300,9 +292,9 @@ int64_t ent_region_local_ms(ent_region_t region, int32_t date, int hour)
     }
     /* the process' zone: mktime finds whether summer time applies at that
      * hour (midnight + hours would be wrong on the days the clocks move) */
-    size_t slot = s_local_slot(date, hour);
+    size_t slot = ent_tzmemo_slot((uint64_t) (uint32_t) date * 64u + (uint64_t) (unsigned) hour);
     if (!ent_tzmemo_same(&s_local.tz)) {
-        for (size_t i = 0; i < S_LOCAL_SLOTS; i++)
+        for (size_t i = 0; i < ENT_TZMEMO_SLOTS; i++)
             s_local.used[i] = false;
     } else if (s_local.used[slot] && s_local.date[slot] == date && s_local.hour[slot] == hour) {
         return s_local.ms[slot];

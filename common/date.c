@@ -214,30 +214,21 @@ int ent_date_years_between(int32_t from, int32_t to)
  * a conversion whose local seconds differ from the UTC seconds (an offset
  * not whole minutes, a leap second of a "right/" zone) is not kept.
  * Direct-mapped; emptied when TZ changes (tzmemo.h). */
-#define S_MEMO_SLOTS 256
-
 static _Thread_local struct {
     ent_tzmemo_key_t tz;
-    int64_t minute[S_MEMO_SLOTS];
-    int32_t date[S_MEMO_SLOTS];
+    int64_t minute[ENT_TZMEMO_SLOTS];
+    int32_t date[ENT_TZMEMO_SLOTS];
 } s_memo;
-
-/* Slot of a minute: hashed, because the minutes asked are often a whole
- * number of days apart (1440 minutes share factors with any power of 2). */
-static size_t s_memo_slot(int64_t minute)
-{
-    return (size_t)(((uint64_t)minute * UINT64_C(0x9E3779B97F4A7C15)) >> 56);
-}
 
 int32_t ent_date_from_unix_ms(int64_t unix_ms)
 {
     /* Floor, so that 1969-12-31T23:59:59.500Z stays on its own second. */
     int64_t secs64 = s_floor_div(unix_ms, 1000);
     int64_t minute = s_floor_div(secs64, 60);
-    size_t slot = s_memo_slot(minute);
+    size_t slot = ent_tzmemo_slot((uint64_t)minute);
     if (!ent_tzmemo_same(&s_memo.tz)) {
         /* no minute is INT64_MIN (ms / 60000 is far from it): empty */
-        for (size_t i = 0; i < S_MEMO_SLOTS; i++)
+        for (size_t i = 0; i < ENT_TZMEMO_SLOTS; i++)
             s_memo.minute[i] = INT64_MIN;
     } else if (s_memo.minute[slot] == minute) {
         return s_memo.date[slot];

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The longest TZ value a memo is kept for; a longer one memoises nothing. */
 #define ENT_TZMEMO_MAX 127
@@ -40,5 +41,15 @@ typedef struct {
  * between two calls (a new, shorter array could then sit at the old
  * address): nothing in entretiens clears it. */
 bool ent_tzmemo_same(ent_tzmemo_key_t *key);
+
+/* The slots of a direct-mapped memo (date.c, calendar.c). */
+#define ENT_TZMEMO_SLOTS 256
+
+/* The slot of key: hashed, because the keys asked are often a whole number
+ * of days apart (1440 minutes, 24 hours share factors with any power of 2). */
+static inline size_t ent_tzmemo_slot(uint64_t key)
+{
+    return (size_t) ((key * UINT64_C(0x9E3779B97F4A7C15)) >> 56); /* 8 bits: ENT_TZMEMO_SLOTS */
+}
 
 #endif

@@ -7,8 +7,8 @@
 #include <string.h>
 
 /* The room kept before an Obligation for its tag and length, the length
- * being known only once the body is written (at most 5 bytes: 32 bits). */
-#define HEAD_ROOM 6
+ * being known only once the body is written. */
+#define HEAD_ROOM SCHED_PACK_HEAD_MAX
 
 /* A Date field: NULL is not written, an all-zero date is (empty). */
 static void s_date(ent_pbw_t *w, unsigned field, const Entretiens__V1__Date *d)
@@ -98,7 +98,7 @@ int sched_employee_pack(const Entretiens__V1__Employee *e, uint8_t *buf, size_t 
     return 0;
 }
 
-size_t sched_employee_upserted_head(size_t emp_len, uint8_t head[6])
+size_t sched_employee_upserted_head(size_t emp_len, uint8_t head[SCHED_PACK_HEAD_MAX])
 {
     head[0] = (1 << 3) | ENT_PB_LEN; /* EmployeeUpserted.employee */
     return 1 + ent_pb_varint_put(head + 1, emp_len);

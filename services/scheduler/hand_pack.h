@@ -33,9 +33,14 @@ int sched_obligation_event_pack(const Entretiens__V1__ObligationEvent *ev, uint8
  * when it does not fit (buf's content is then undefined). */
 int sched_employee_pack(const Entretiens__V1__Employee *e, uint8_t *buf, size_t cap, size_t *len);
 
+/* The most bytes of a nested message's head (a one-byte tag and a length
+ * of up to 32 bits). */
+#define SCHED_PACK_HEAD_MAX 6
+
 /* The EmployeeUpserted {employee} of an employee already packed in
- * emp[0, emp_len): its head (field 1, length) written at head, at most 6
- * bytes, followed by emp's bytes.  Returns the head's length. */
-size_t sched_employee_upserted_head(size_t emp_len, uint8_t head[6]);
+ * emp[0, emp_len): its head (field 1, length) written at head, at most
+ * SCHED_PACK_HEAD_MAX bytes, followed by emp's bytes.  Returns the head's
+ * length. */
+size_t sched_employee_upserted_head(size_t emp_len, uint8_t head[SCHED_PACK_HEAD_MAX]);
 
 #endif

@@ -331,13 +331,12 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
     if (!rc) {
         /* packed once, by hand (hand_pack.h), after room for the head of
          * the EmployeeUpserted that carries the same bytes */
-        enum { UP_HEAD = 6 };
-        uint8_t stack[2048], *heap = NULL, *buf = stack + UP_HEAD;
+        uint8_t stack[2048], *heap = NULL, *buf = stack + SCHED_PACK_HEAD_MAX;
         size_t len;
-        if (sched_employee_pack(&emp, buf, sizeof stack - UP_HEAD, &len) != 0) {
+        if (sched_employee_pack(&emp, buf, sizeof stack - SCHED_PACK_HEAD_MAX, &len) != 0) {
             len = entretiens__v1__employee__get_packed_size(&emp);
-            heap = malloc(UP_HEAD + len);
-            buf = heap ? heap + UP_HEAD : NULL;
+            heap = malloc(SCHED_PACK_HEAD_MAX + len);
+            buf = heap ? heap + SCHED_PACK_HEAD_MAX : NULL;
             if (buf)
                 entretiens__v1__employee__pack(&emp, buf);
         }
@@ -350,7 +349,7 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
                 MDB_val nv = { len, buf };
                 rc = mdb_put(txn, s->employees, &k, &nv, 0);
                 if (!rc) {
-                    uint8_t head[UP_HEAD];
+                    uint8_t head[SCHED_PACK_HEAD_MAX];
                     size_t hl = sched_employee_upserted_head(len, head);
                     memcpy(buf - hl, head, hl);
                     rc = ent_outbox_append(ent_daemon_outbox(s->d), txn, "scheduler.employee.upserted", employee_id,

@@ -20,6 +20,7 @@
 #include "an_batch.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -345,6 +346,13 @@ int an_batch_set(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, 
 /* Bytes [off, off + 8) of a key as a big-endian word, zero-padded. */
 static uint64_t s_be_word(const uint8_t *k, size_t klen, size_t off)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (off + 8 <= klen) { /* the common case: one load, bytes swapped */
+        uint64_t v;
+        memcpy(&v, k + off, 8);
+        return __builtin_bswap64(v);
+    }
+#endif
     uint8_t w[8] = { 0 };
     if (off < klen)
         memcpy(w, k + off, klen - off < 8 ? klen - off : 8);
@@ -409,6 +417,76 @@ static s_sortkey_t *s_sort(const an_batch_t *b, s_sortkey_t *a, s_sortkey_t *tmp
     return src;
 }
 
+/* A turn's rows are sorted in two halves at once above this many (a
+ * rebuild's turns: hundreds of thousands of rows, seconds of sorting over
+ * a million employees); below, one thread costs less than starting one. */
+#define SORT_PARALLEL_MIN (1u << 16)
+
+typedef struct {
+    const an_batch_t *b;
+    s_sortkey_t *a, *tmp, *out;
+    size_t first, n;          /* the entries whose keys a receives */
+} s_half_t;
+
+/* Fills the sort keys of entries [first, first + n) into a. */
+static void s_keys_fill(const an_batch_t *b, s_sortkey_t *a, size_t first, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const s_entry_t *e = &b->v[first + i];
+        const uint8_t *k = b->keys + e->key_off;
+        s_sortkey_t *o = &a[i];
+        for (int w = 0; w < SORT_WORDS; w++)
+            o->w[w] = s_be_word(k, e->klen, (size_t) w * 8);
+        o->dbi = e->dbi;
+        o->i = (uint32_t) (first + i);
+    }
+}
+
+static void *s_sort_half(void *arg)
+{
+    s_half_t *h = arg;
+    s_keys_fill(h->b, h->a, h->first, h->n);
+    h->out = s_sort(h->b, h->a, h->tmp, h->n);
+    return NULL;
+}
+
+/* s_sort, with the upper half sorted on a second thread while this one
+ * sorts the lower half, then the halves merged.  The batch is only read
+ * while they sort.  Without a thread (pthread_create failed) the upper
+ * half is sorted here, after the lower: the same result, later. */
+static s_sortkey_t *s_sort_parallel(const an_batch_t *b, s_sortkey_t *a, s_sortkey_t *tmp, size_t n)
+{
+    if (n < SORT_PARALLEL_MIN) {
+        s_keys_fill(b, a, 0, n);
+        return s_sort(b, a, tmp, n);
+    }
+    size_t mid = n / 2;
+    s_half_t hi = { .b = b, .a = a + mid, .tmp = tmp + mid, .first = mid, .n = n - mid };
+    pthread_t th;
+    bool threaded = pthread_create(&th, NULL, s_sort_half, &hi) == 0;
+    s_half_t low = { .b = b, .a = a, .tmp = tmp, .first = 0, .n = mid };
+    s_sort_half(&low);
+    s_sortkey_t *lo = low.out;
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        s_sort_half(&hi);
+    /* each half ended in a or in tmp (its number of passes): gather both in
+     * tmp, then merge them into a */
+    if (lo != tmp)
+        memcpy(tmp, lo, mid * sizeof *tmp);
+    if (hi.out != tmp + mid)
+        memcpy(tmp + mid, hi.out, (n - mid) * sizeof *tmp);
+    size_t i = 0, j = mid, o = 0;
+    while (i < mid && j < n)
+        a[o++] = s_cmp(b, &tmp[j], &tmp[i]) < 0 ? tmp[j++] : tmp[i++];
+    while (i < mid)
+        a[o++] = tmp[i++];
+    while (j < n)
+        a[o++] = tmp[j++];
+    return a;
+}
+
 /* The entries' indexes in the store's order, or NULL when out of memory. */
 static const s_sortkey_t *s_order(an_batch_t *b)
 {
@@ -421,16 +499,7 @@ static const s_sortkey_t *s_order(an_batch_t *b)
         if (!b->order_cap)
             return NULL;
     }
-    for (size_t i = 0; i < b->n; i++) {
-        const s_entry_t *e = &b->v[i];
-        const uint8_t *k = b->keys + e->key_off;
-        s_sortkey_t *o = &b->order[i];
-        for (int w = 0; w < SORT_WORDS; w++)
-            o->w[w] = s_be_word(k, e->klen, (size_t) w * 8);
-        o->dbi = e->dbi;
-        o->i = (uint32_t) i;
-    }
-    return s_sort(b, b->order, b->tmp, b->n);
+    return s_sort_parallel(b, b->order, b->tmp, b->n);
 }
 
 /* Whether two entries name the same row. */

@@ -449,3 +449,106 @@ Test(keys, codec_round_trip_and_truncation)
     an_copy(d, sizeof d, NULL);
     cr_assert_str_eq(d, "");
 }
+
+typedef struct {
+    int rows;
+    bool sorted;
+    uint8_t prev[64];
+    size_t prev_len;
+} s_walk_t;
+
+static int s_walk_hook(MDB_txn *txn, const uint8_t *key, size_t klen, const int64_t *old, const int64_t *neu,
+                       size_t n, void *arg)
+{
+    (void) txn, (void) old, (void) neu, (void) n;
+    s_walk_t *w = arg;
+    if (w->rows) {
+        size_t m = w->prev_len < klen ? w->prev_len : klen;
+        int c = memcmp(w->prev, key, m);
+        if (!(c < 0 || (c == 0 && w->prev_len < klen)))
+            w->sorted = false;
+    }
+    cr_assert_leq(klen, sizeof w->prev);
+    memcpy(w->prev, key, klen);
+    w->prev_len = klen;
+    w->rows++;
+    return 0;
+}
+
+/* A rebuild's turn is sorted in two halves on two threads, then merged
+ * (SORT_PARALLEL_MIN rows and more): the store's order must hold across
+ * the halves, keys alike over their first 32 bytes must still be told
+ * apart, and an index row's operations that fall in both halves must keep
+ * their order (the last one wins). */
+Test(batch, a_large_turn_is_sorted_in_halves_and_merged_in_order)
+{
+    an_batch_t *b = an_batch_new();
+    s_walk_t walk = { .sorted = true };
+    an_batch_hook(b, s_b, s_walk_hook, &walk);
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    enum { INDEX_ROWS = 20000, COUNTERS = 70000 };
+    char name[64];
+    /* index rows first: the lower half gets their first operation */
+    for (int i = 0; i < INDEX_ROWS; i++) {
+        snprintf(name, sizeof name, "i%06d", i);
+        an_key_t k = s_key(name);
+        cr_assert_eq(an_batch_set(b, txn, s_a, &k, "a", 1, 1), 0);
+    }
+    /* counters: half of them share their first 32 bytes, some are
+     * prefixes of others, in a scrambled order */
+    static int count[50000];
+    memset(count, 0, sizeof count);
+    uint32_t x = 12345;
+    int distinct = 0;
+    for (int i = 0; i < COUNTERS; i++) {
+        x = x * 1103515245u + 12345u;
+        int id = (int) (x >> 8) % 50000;
+        count[id]++;
+        if (id % 2)
+            snprintf(name, sizeof name, "0123456789abcdef0123456789abcdef%05d", id);
+        else
+            snprintf(name, sizeof name, "%d", id);
+        an_key_t k = s_key(name);
+        int64_t d[2] = { 1, id };
+        cr_assert_eq(an_batch_add(b, txn, s_b, &k, d, 2, 1), 0);
+    }
+    /* then the index rows' second operation, in the upper half */
+    for (int i = 0; i < INDEX_ROWS; i++) {
+        snprintf(name, sizeof name, "i%06d", i);
+        an_key_t k = s_key(name);
+        if (i % 2 == 0)
+            cr_assert_eq(an_batch_set(b, txn, s_a, &k, "b", 1, 1), 0);
+        if (i % 3 == 0)
+            cr_assert_eq(an_batch_set(b, txn, s_a, &k, NULL, 0, -1), 0);
+    }
+    size_t rows = an_batch_size(b);
+    cr_assert_gt(rows, 1u << 16, "the turn must be large enough to be sorted in halves (%zu rows)", rows);
+    cr_assert_eq(an_batch_apply(b, txn), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    cr_assert(walk.sorted, "a counter row written before a smaller one");
+    distinct = walk.rows;
+    cr_assert_eq(s_entries(s_b), (size_t) distinct);
+    cr_assert_gt(distinct, 30000);
+    char v[16];
+    for (int i = 0; i < INDEX_ROWS; i += 7) {
+        snprintf(name, sizeof name, "i%06d", i);
+        bool have = s_value(s_a, name, v, sizeof v);
+        if (i % 3 == 0)
+            cr_assert_not(have, "%s: deleted last", name);
+        else if (i % 2 == 0)
+            cr_assert(have && strcmp(v, "b") == 0, "%s: set to b last", name);
+        else
+            cr_assert(have && strcmp(v, "a") == 0, "%s: set to a only", name);
+    }
+    /* a counter's fields are the sums of its deltas */
+    for (int id = 0; id < 50000; id += 97) {
+        if (id % 2)
+            snprintf(name, sizeof name, "0123456789abcdef0123456789abcdef%05d", id);
+        else
+            snprintf(name, sizeof name, "%d", id);
+        cr_assert_eq(s_row(s_b, name, 0), count[id], "%s", name);
+        cr_assert_eq(s_row(s_b, name, 1), (int64_t) count[id] * id, "%s", name);
+    }
+    an_batch_destroy(&b);
+}

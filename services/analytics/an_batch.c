@@ -382,6 +382,19 @@ static int s_cmp(const an_batch_t *b, const s_sortkey_t *x, const s_sortkey_t *y
     return ex->klen < ey->klen ? -1 : ex->klen > ey->klen;
 }
 
+/* Merges the sorted runs src[lo, mid) and src[mid, hi) into dst[lo, hi);
+ * on equal keys the first run's comes first (stable). */
+static void s_merge(const an_batch_t *b, const s_sortkey_t *src, size_t lo, size_t mid, size_t hi, s_sortkey_t *dst)
+{
+    size_t i = lo, j = mid, o = lo;
+    while (i < mid && j < hi)
+        dst[o++] = s_cmp(b, &src[j], &src[i]) < 0 ? src[j++] : src[i++];
+    while (i < mid)
+        dst[o++] = src[i++];
+    while (j < hi)
+        dst[o++] = src[j++];
+}
+
 /* Bottom-up merge sort of n keys (stable, n log n whatever the input),
  * alternating between a and tmp; returns the array holding the result. */
 static s_sortkey_t *s_sort(const an_batch_t *b, s_sortkey_t *a, s_sortkey_t *tmp, size_t n)
@@ -402,13 +415,7 @@ static s_sortkey_t *s_sort(const an_batch_t *b, s_sortkey_t *a, s_sortkey_t *tmp
     for (size_t w = run; w < n; w *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * w) {
             size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-            size_t i = lo, j = mid, o = lo;
-            while (i < mid && j < hi)
-                dst[o++] = s_cmp(b, &src[j], &src[i]) < 0 ? src[j++] : src[i++];
-            while (i < mid)
-                dst[o++] = src[i++];
-            while (j < hi)
-                dst[o++] = src[j++];
+            s_merge(b, src, lo, mid, hi, dst);
         }
         s_sortkey_t *t = src;
         src = dst;
@@ -477,13 +484,7 @@ static s_sortkey_t *s_sort_parallel(const an_batch_t *b, s_sortkey_t *a, s_sortk
         memcpy(tmp, lo, mid * sizeof *tmp);
     if (hi.out != tmp + mid)
         memcpy(tmp + mid, hi.out, (n - mid) * sizeof *tmp);
-    size_t i = 0, j = mid, o = 0;
-    while (i < mid && j < n)
-        a[o++] = s_cmp(b, &tmp[j], &tmp[i]) < 0 ? tmp[j++] : tmp[i++];
-    while (i < mid)
-        a[o++] = tmp[i++];
-    while (j < n)
-        a[o++] = tmp[j++];
+    s_merge(b, tmp, 0, mid, n, a);
     return a;
 }
 

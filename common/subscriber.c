@@ -78,6 +78,7 @@ struct ent_subscriber {
     size_t n_pages, cap_pages;
     ent_pbarena_t *arena;      /* each replayed event is unpacked into it */
     ent_pbarena_t *live_arena; /* the live events of the turn, reset at the flush */
+    ent_pbarena_t *page_arena; /* the replay replies of the turn (pages), reset at the flush */
     bool want_replay;
     bool turn_gap;
     s_out_t out[ENT_SUBSCRIBER_READ_AHEAD_MAX]; /* replay requests in flight, oldest first */
@@ -255,6 +256,14 @@ static void s_on_sub(void *sock, int budget, void *arg)
 static bool s_answered(ent_subscriber_t *sub, uint64_t request_id, s_out_t *req);
 static void s_read_ahead(ent_subscriber_t *sub);
 
+/* A page not kept: its memory stays in the page arena until the flush,
+ * or goes at once when no page is kept (nothing else lives there). */
+static void s_pages_forget(ent_subscriber_t *sub)
+{
+    if (!sub->n_pages)
+        ent_pbarena_reset(sub->page_arena);
+}
+
 static int s_push_page(ent_subscriber_t *sub, Entretiens__V1__ReplayReply *rr, uint64_t from, s_page_kind_t kind)
 {
     if (sub->n_pages == sub->cap_pages) {
@@ -308,13 +317,14 @@ static void s_on_dealer(void *sock, int budget, void *arg)
             ent_log_warn("events.replay_refused", "%s refused events.replay: %s", sub->producer,
                          r->status->message ? r->status->message : "");
         } else {
-            Entretiens__V1__ReplayReply *rr =
-                entretiens__v1__replay_reply__unpack(NULL, r->payload.len, r->payload.data);
+            Entretiens__V1__ReplayReply *rr = entretiens__v1__replay_reply__unpack(
+                ent_pbarena_allocator(sub->page_arena), r->payload.len, r->payload.data);
             if (rr && !known && rr->scanned_to) {
                 /* a filtered page whose request was given up: where it
                  * starts is unknown, so what it left out cannot be told
-                 * apart from a hole (the request was sent again) */
-                entretiens__v1__replay_reply__free_unpacked(rr, NULL);
+                 * apart from a hole (the request was sent again); its
+                 * memory goes with the turn's pages */
+                s_pages_forget(sub);
             } else if (rr) {
                 sub->stats.heard = true;
                 if (rr->head_seq > sub->stats.head)
@@ -340,7 +350,7 @@ static void s_on_dealer(void *sock, int budget, void *arg)
                         sub->recv_next = s_seq_of(sub, &rr->events[rr->n_events - 1]) + 1;
                 }
                 if (s_push_page(sub, rr, known ? req.from : 0, known ? req.kind : PAGE_LATE) != 0)
-                    entretiens__v1__replay_reply__free_unpacked(rr, NULL);
+                    s_pages_forget(sub);
                 else if (whole && follows && sub->wanted)
                     s_read_ahead(sub); /* not from a page of the kept types: their ranges are unknown */
             } else {
@@ -460,7 +470,11 @@ ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const
     /* live events of about a kilobyte, by 64 KiB chunks; up to 1 MiB kept
      * from turn to turn (a catch-up's turns receive thousands) */
     sub->live_arena = ent_pbarena_new_growing(64 * 1024, 16);
-    if (!sub->producer || !sub->prefix || !sub->arena || !sub->live_arena)
+    /* a replay page holds up to 4,096 events, each a bytes field that
+     * protobuf-c copies: into 64 KiB chunks rather than one malloc and one
+     * free each; 4 MiB kept from turn to turn (about two pages) */
+    sub->page_arena = ent_pbarena_new_growing(64 * 1024, 64);
+    if (!sub->producer || !sub->prefix || !sub->arena || !sub->live_arena || !sub->page_arena)
         goto fail;
     snprintf(sub->prefix, pl, "%s.", producer);
     size_t hl = strlen(producer) + sizeof ".$heartbeat";
@@ -706,8 +720,7 @@ void ent_subscriber_flush(ent_subscriber_t *sub, bool committed)
     }
     sub->stats.cursor = sub->cursor;
     ent_pbarena_reset(sub->live_arena); /* every live event of the turn at once */
-    for (size_t i = 0; i < sub->n_pages; i++)
-        entretiens__v1__replay_reply__free_unpacked(sub->pages[i].rr, NULL);
+    ent_pbarena_reset(sub->page_arena); /* and every page */
     sub->live.n = sub->n_pages = 0;
     sub->head_moved = false;
     ent_subscriber_reset(sub);
@@ -760,12 +773,11 @@ void ent_subscriber_destroy(ent_subscriber_t **sub_p)
         zmq_close(sub->sub);
     if (sub->dealer)
         zmq_close(sub->dealer);
-    for (size_t i = 0; i < sub->n_pages; i++)
-        entretiens__v1__replay_reply__free_unpacked(sub->pages[i].rr, NULL);
     free(sub->live.items);
     free(sub->pages);
     ent_pbarena_destroy(&sub->arena);
     ent_pbarena_destroy(&sub->live_arena); /* the live events not flushed */
+    ent_pbarena_destroy(&sub->page_arena); /* and the pages */
     free(sub->producer);
     free(sub->prefix);
     free(sub->heartbeat);

@@ -37,7 +37,7 @@ typedef struct {
     ent_subscriber_t *sub;
     ent_subscriber_stats_t seen;     /* last values copied into metrics */
     ent_metrics_counter_t *applied, *dups, *gaps, *skipped, *replays, *malformed;
-    ent_metrics_gauge_t *lag, *cursor, *lag_seconds;
+    ent_metrics_gauge_t *lag, *cursor, *lag_seconds, *live;
     uint64_t caught_up_ms;           /* loop time when the lag was last 0 */
 } s_consumer_t;
 
@@ -84,7 +84,7 @@ struct ent_daemon {
     size_t n_mm, cap_mm;
     ent_metrics_family_t *f_requests, *f_duration;
     ent_metrics_family_t *f_applied, *f_dups, *f_gaps, *f_skipped, *f_replays, *f_ev_malformed, *f_lag,
-        *f_cursor, *f_lag_seconds;
+        *f_cursor, *f_lag_seconds, *f_live;
     ent_metrics_counter_t *c_malformed, *c_unknown, *c_dropped, *c_published, *c_commits,
         *c_commit_failures, *c_growths, *c_turns;
     ent_metrics_histogram_t *h_commit, *h_batch;
@@ -215,6 +215,10 @@ static void s_metrics_init(ent_daemon_t *d)
                                                 "Seconds since this daemon last had applied every event the "
                                                 "producer announced (0 when caught up): how stale its view is",
                                                 1, p1);
+    d->f_live = ent_metrics_gauge_family(d->metrics, N("consumer_live"),
+                                         "1 while the producer's live events are received; 0 far behind "
+                                         "(catching up by replay only) or when not wanted",
+                                         1, p1);
 #undef N
 }
 
@@ -231,6 +235,7 @@ static void s_consumer_metrics(ent_daemon_t *d, s_consumer_t *c)
     c->lag = ent_metrics_gauge_child(d->f_lag, v);
     c->cursor = ent_metrics_gauge_child(d->f_cursor, v);
     c->lag_seconds = ent_metrics_gauge_child(d->f_lag_seconds, v);
+    c->live = ent_metrics_gauge_child(d->f_live, v);
     c->caught_up_ms = uv_now(ent_loop_uv(d->loop));
 }
 
@@ -288,6 +293,7 @@ static void s_metrics_sync(ent_daemon_t *d)
             c->caught_up_ms = now_ms;
         ent_metrics_gauge_set(c->lag_seconds, (double) (now_ms - c->caught_up_ms) / 1000.0);
         ent_metrics_gauge_set(c->cursor, (double) st.cursor);
+        ent_metrics_gauge_set(c->live, st.live ? 1 : 0);
         c->seen = st;
     }
 }

@@ -22,6 +22,14 @@
  * them instead of one per batch).  READ_AHEAD by default; a consumer may
  * ask for more (ent_subscriber_set_read_ahead). */
 #define READ_AHEAD 4
+/* Further behind than this, a consumer stops receiving the live events
+ * (heartbeats only) and follows by replay alone; within LIVE_AGAIN of the
+ * head it receives them again.  Behind, every live frame was sealed by the
+ * producer for this connection, opened, unpacked and dropped (not the
+ * cursor's next): work on both sides for nothing, while the replay brings
+ * the same events in order. */
+#define LAGGING_FROM (8 * REPLAY_BATCH)
+#define LIVE_AGAIN REPLAY_BATCH
 
 typedef struct {
     void **items;
@@ -80,6 +88,8 @@ struct ent_subscriber {
     ent_pbarena_t *live_arena; /* the live events of the turn, reset at the flush */
     ent_pbarena_t *page_arena; /* the replay replies of the turn (pages), reset at the flush */
     bool want_replay;
+    bool lagging;              /* far behind the head: live events not received (LAGGING_FROM) */
+    bool live_on;              /* the socket is subscribed to the events (else to the heartbeats) */
     bool turn_gap;
     s_out_t out[ENT_SUBSCRIBER_READ_AHEAD_MAX]; /* replay requests in flight, oldest first */
     size_t n_out;
@@ -483,6 +493,7 @@ ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const
         goto fail;
     snprintf(sub->heartbeat, hl, "%s.$heartbeat", producer);
     sub->wanted = sub->turn_wanted = true;
+    sub->stats.live = true;
     sub->read_ahead = READ_AHEAD;
     sub->next_id = (uint64_t) s_mono_ms() << 16;
 
@@ -511,6 +522,7 @@ ent_subscriber_t *ent_subscriber_new(ent_loop_t *loop, ent_store_t *store, const
     zmq_setsockopt(sub->sub, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(sub->sub, ZMQ_MAXMSGSIZE, &max, sizeof max);
     zmq_setsockopt(sub->sub, ZMQ_SUBSCRIBE, sub->prefix, strlen(sub->prefix));
+    sub->live_on = true;
     zmq_setsockopt(sub->dealer, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(sub->dealer, ZMQ_MAXMSGSIZE, &max, sizeof max);
     if (curve && (ent_curve_apply_client(sub->sub, curve) != 0 || ent_curve_apply_client(sub->dealer, curve) != 0)) {
@@ -572,14 +584,41 @@ bool ent_subscriber_pending(const ent_subscriber_t *sub)
 /* Receives the events, or the heartbeats only (the publisher drops the
  * rest for this connection).  Both filters are set before the other is
  * removed, so that heartbeats never stop. */
+static void s_live(ent_subscriber_t *sub, bool events)
+{
+    if (events == sub->live_on)
+        return;
+    const char *on = events ? sub->prefix : sub->heartbeat, *off = events ? sub->heartbeat : sub->prefix;
+    zmq_setsockopt(sub->sub, ZMQ_SUBSCRIBE, on, strlen(on));
+    zmq_setsockopt(sub->sub, ZMQ_UNSUBSCRIBE, off, strlen(off));
+    sub->live_on = events;
+}
+
+/* Far behind, heartbeats only; near the head again, the events (with the
+ * hysteresis of LAGGING_FROM and LIVE_AGAIN).  Nothing is lost either way:
+ * the events missed live are the cursor's backlog, fetched by replay. */
+static void s_follow(ent_subscriber_t *sub)
+{
+    uint64_t behind = sub->stats.head > sub->cursor ? sub->stats.head - sub->cursor : 0;
+    if (!sub->lagging && behind > LAGGING_FROM) {
+        sub->lagging = true;
+        ent_log_info("events.lagging", "%llu events behind %s: following by replay only, live events again "
+                     "within %d of the head", (unsigned long long) behind, sub->producer, LIVE_AGAIN);
+    } else if (sub->lagging && behind <= LIVE_AGAIN) {
+        sub->lagging = false;
+        ent_log_info("events.live", "%llu events behind %s: receiving its live events again",
+                     (unsigned long long) behind, sub->producer);
+    }
+    sub->stats.live = sub->wanted && !sub->lagging;
+    s_live(sub, sub->stats.live);
+}
+
 static void s_subscribe(ent_subscriber_t *sub, bool wanted)
 {
     if (wanted == sub->wanted)
         return;
-    const char *on = wanted ? sub->prefix : sub->heartbeat, *off = wanted ? sub->heartbeat : sub->prefix;
-    zmq_setsockopt(sub->sub, ZMQ_SUBSCRIBE, on, strlen(on));
-    zmq_setsockopt(sub->sub, ZMQ_UNSUBSCRIBE, off, strlen(off));
     sub->wanted = wanted;
+    s_follow(sub);
     ent_log_info("events.wanted", "%s's events %s", sub->producer,
                  wanted        ? "are wanted again: receiving them, from the cursor on"
                  : sub->n_keep ? "are not wanted now: heartbeats only, the kept types by filtered replay"
@@ -719,6 +758,7 @@ void ent_subscriber_flush(ent_subscriber_t *sub, bool committed)
         sub->want_replay = true;
     }
     sub->stats.cursor = sub->cursor;
+    s_follow(sub);
     ent_pbarena_reset(sub->live_arena); /* every live event of the turn at once */
     ent_pbarena_reset(sub->page_arena); /* and every page */
     sub->live.n = sub->n_pages = 0;

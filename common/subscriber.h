@@ -129,6 +129,7 @@ typedef struct {
     uint64_t gaps;
     uint64_t replays;         /* replay requests sent */
     uint64_t malformed;       /* frames that were not an event */
+    bool live;                /* receiving the live events (false: far behind, by replay only; or not wanted) */
 } ent_subscriber_stats_t;
 void ent_subscriber_stats(const ent_subscriber_t *sub, ent_subscriber_stats_t *out);
 const char *ent_subscriber_producer(const ent_subscriber_t *sub);

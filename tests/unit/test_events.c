@@ -269,6 +269,8 @@ typedef struct {
     char http[64];
 } s_world_t;
 
+static bool s_xpub; /* the producer's PUB is an XPUB (its subscriptions read by the test) */
+
 static void s_world_start(s_world_t *w)
 {
     snprintf(s_dir, sizeof s_dir, "/tmp/ent-events-XXXXXX");
@@ -301,7 +303,8 @@ static void s_world_start(s_world_t *w)
     void *ctx = zmq_ctx_new();
     ent_zap_t *zap = ent_zap_new(ctx, ring);
     cr_assert_not_null(zap);
-    void *pub = zmq_socket(ctx, ZMQ_PUB);
+    /* XPUB sends as PUB does, and shows the consumer's subscriptions */
+    void *pub = zmq_socket(ctx, s_xpub ? ZMQ_XPUB : ZMQ_PUB);
     void *router = zmq_socket(ctx, ZMQ_ROUTER);
     ent_curve_server_t srv = { 0 };
     memcpy(srv.secret_key, prod.secret_key, sizeof srv.secret_key);
@@ -578,6 +581,80 @@ Test(events, a_backlog_is_read_ahead_and_a_short_page_is_fetched_again)
     s_serve_until_caught_up(&w, head);
     raise(SIGTERM);
     pthread_join(th, NULL);
+    s_world_stop(&w);
+}
+
+/* Reads the XPUB's subscription messages for up to wait_ms until one
+ * equals want (a 0 or 1 byte, then the topic).  True when it came. */
+static bool s_subscription(void *xpub, const char *want, size_t want_len, int wait_ms)
+{
+    zmq_pollitem_t it = { xpub, 0, ZMQ_POLLIN, 0 };
+    for (int i = 0; i < wait_ms / 20; i++) {
+        while (zmq_poll(&it, 1, 20) > 0) {
+            char m[64];
+            int n = zmq_recv(xpub, m, sizeof m, 0);
+            if (n == (int) want_len && memcmp(m, want, want_len) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Far behind the head a consumer stops receiving the live events (its
+ * producer would seal each frame for it, and it would open, unpack and
+ * drop them): it subscribes to the heartbeats only and follows by replay;
+ * near the head it receives the events again, and a live one is applied.
+ * Every event once, in order. */
+Test(events, far_behind_a_consumer_takes_heartbeats_only_and_the_events_again_near_the_head)
+{
+    alarm(90);
+    s_xpub = true;
+    s_world_t w;
+    s_world_start(&w);
+    const uint64_t head = 10 * PAGE; /* beyond 8 pages: LAGGING_FROM (subscriber.c) */
+    pthread_t th;
+    pthread_create(&th, NULL, s_consumer, NULL);
+    static const char sub_events[] = "\x01prod.", unsub_events[] = "\x00prod.", sub_beats[] = "\x01prod.$heartbeat",
+                      unsub_beats[] = "\x00prod.$heartbeat";
+    cr_assert(s_subscription(w.pub, sub_events, sizeof sub_events - 1, 10000), "the consumer subscribes at start");
+    /* the first page says how far the head is: after that turn the
+     * consumer drops the events' subscription and keeps the heartbeats */
+    s_req_t q;
+    cr_assert_eq(s_next_request(w.router, 10000, &q), 0, "no replay request at start");
+    s_answer_page(w.router, &q, head, PAGE);
+    cr_assert(s_subscription(w.pub, sub_beats, sizeof sub_beats - 1, 5000),
+              "far behind, the consumer subscribes to the heartbeats");
+    cr_assert(s_subscription(w.pub, unsub_events, sizeof unsub_events - 1, 5000),
+              "far behind, the consumer drops the events' subscription");
+    long live = -1;
+    for (int i = 0; i < 100 && live != 0; i++) {
+        live = s_consumer_metric(w.http, "entretiens_cons_consumer_live");
+        if (live != 0)
+            usleep(20000);
+    }
+    cr_assert_eq(live, 0, "entretiens_cons_consumer_live is %ld while far behind", live);
+    /* the rest by replay; near the head the events are wanted live again */
+    s_serve_until_caught_up(&w, head);
+    cr_assert(s_subscription(w.pub, sub_events, sizeof sub_events - 1, 5000),
+              "near the head, the consumer subscribes to the events again");
+    cr_assert(s_subscription(w.pub, unsub_beats, sizeof unsub_beats - 1, 5000),
+              "and drops the heartbeats' own subscription");
+    cr_assert_eq(s_consumer_metric(w.http, "entretiens_cons_consumer_live"), 1);
+    /* a live event after the head is applied as it comes (no replay asked
+     * for it: the router's requests are not answered from here on) */
+    uint64_t cursor = 0;
+    for (int i = 0; i < 200 && cursor != head + 1; i++) {
+        s_publish(w.pub, head + 1);
+        usleep(20000);
+        cursor = s_consumer_cursor(w.ctx);
+    }
+    cr_assert_eq(cursor, head + 1, "the live event after the head was not applied (cursor %llu)",
+                 (unsigned long long) cursor);
+    cr_expect_eq(s_applied, head + 1);
+    cr_expect_eq(s_disorder, 0);
+    raise(SIGTERM);
+    pthread_join(th, NULL);
+    s_xpub = false;
     s_world_stop(&w);
 }
 

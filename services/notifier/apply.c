@@ -310,6 +310,15 @@ int ntf_apply_interview(notifier_t *n, MDB_txn *txn, const char *type, const Ent
 
 /* ------------------------------------------------------------ consumers */
 
+/* The scheduler's types ntf_on_scheduler applies, and only those: named
+ * to the runtime (ent_daemon_applied_types), a catch-up's replays ask for
+ * them alone, and the others (obligation.changed, half of the scheduler's
+ * events) are not read, sealed, sent, opened nor unpacked for the
+ * notifier.  Keep the two in step. */
+char *const ntf_scheduler_types[] = { "scheduler.employee.upserted", "scheduler.interview.due",
+                                      "scheduler.interview.overdue", "scheduler.interview.met",
+                                      "scheduler.interview.cancelled", NULL };
+
 int ntf_on_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg)
 {
     notifier_t *n = arg;

@@ -282,6 +282,9 @@ void ntf_notif_from_item(const ntf_subject_t *s, const ntf_item_t *it, ntf_notif
 /* --- apply.c ----------------------------------------------------------- */
 
 /* Consumers (ent_event_fn): scheduler and records events. */
+/* The scheduler's event types ntf_on_scheduler applies (NULL-terminated);
+ * it returns 0 without a write for any other. */
+extern char *const ntf_scheduler_types[];
 int ntf_on_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg);
 int ntf_on_records(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *arg);
 

@@ -392,7 +392,9 @@ int ntf_setup(ent_daemon_t *d, void *arg)
     n->gate_open = false;
     n->gate_deadline_ms = s_real_ms() + n->cfg.catchup_ms;
     s_metrics(n);
-    if (ent_daemon_on_event(d, "scheduler", ntf_on_scheduler, n) || ent_daemon_on_event(d, "records", ntf_on_records, n) ||
+    if (ent_daemon_on_event(d, "scheduler", ntf_on_scheduler, n) ||
+        ent_daemon_applied_types(d, "scheduler", ntf_scheduler_types) ||
+        ent_daemon_on_event(d, "records", ntf_on_records, n) ||
         ent_daemon_every(d, n->cfg.tick_ms, ntf_work, n) || ent_daemon_every(d, n->cfg.tick_ms, ntf_retention_sweep, n) ||
         ent_daemon_participant(d, ntf_turn_reset, ntf_turn_flush, n) ||
         ntf_queries_register(n) != 0 || ntf_remind_register(n) != 0)

@@ -804,3 +804,41 @@ Test(notifier, contacts_read_in_a_turn_follow_its_writes_and_not_an_aborted_one)
     cr_expect_str_eq(got.email, "committed@acme.test");
     mdb_txn_abort(rd);
 }
+
+/* One turn applying an event whose payload is the given bytes. */
+static int s_event_raw(const char *type, const uint8_t *payload, size_t len)
+{
+    Entretiens__V1__EventEnvelope ev = ENTRETIENS__V1__EVENT_ENVELOPE__INIT;
+    ev.type = (char *) type;
+    ev.occurred_at_ms = ent_clock_now_ms();
+    ev.payload.len = len;
+    ev.payload.data = (uint8_t *) payload;
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    int rc = ntf_on_scheduler(txn, &ev, &s_n);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    ntf_turn_flush(&s_n, true);
+    return rc;
+}
+
+/* The types named to the runtime (a catch-up replays those alone) are
+ * exactly the ones ntf_on_scheduler applies: given a payload that cannot
+ * be read, each named type is skipped as unreadable (the handler tried to
+ * apply it), every other type the scheduler publishes is left alone (0,
+ * nothing read). */
+Test(notifier, the_scheduler_types_it_names_are_the_ones_it_applies)
+{
+    static const uint8_t garbage[] = { 0xff, 0xff, 0xff, 0xff };
+    size_t named = 0;
+    for (char *const *t = ntf_scheduler_types; *t; t++, named++)
+        cr_expect_eq(s_event_raw(*t, garbage, sizeof garbage), ENT_EVENT_SKIP, "%s is named but not applied", *t);
+    cr_assert_eq(named, 5);
+    static const char *const others[] = { "scheduler.obligation.changed", "scheduler.obligation.removed",
+                                           "scheduler.campaign.changed", "scheduler.policy.applied",
+                                           "scheduler.interview.held" };
+    for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+        for (char *const *t = ntf_scheduler_types; *t; t++)
+            cr_assert_str_neq(*t, others[i]);
+        cr_expect_eq(s_event_raw(others[i], garbage, sizeof garbage), 0, "%s is applied but not named", others[i]);
+    }
+}

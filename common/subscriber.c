@@ -613,12 +613,13 @@ static void s_follow(ent_subscriber_t *sub)
     s_live(sub, sub->stats.live);
 }
 
-static void s_subscribe(ent_subscriber_t *sub, bool wanted)
+/* Whether the events are wanted; the subscription follows at the flush
+ * (s_follow), once the cursor has moved. */
+static void s_want(ent_subscriber_t *sub, bool wanted)
 {
     if (wanted == sub->wanted)
         return;
     sub->wanted = wanted;
-    s_follow(sub);
     ent_log_info("events.wanted", "%s's events %s", sub->producer,
                  wanted        ? "are wanted again: receiving them, from the cursor on"
                  : sub->n_keep ? "are not wanted now: heartbeats only, the kept types by filtered replay"
@@ -742,7 +743,7 @@ void ent_subscriber_reset(ent_subscriber_t *sub)
 void ent_subscriber_flush(ent_subscriber_t *sub, bool committed)
 {
     if (committed) {
-        s_subscribe(sub, sub->turn_wanted);
+        s_want(sub, sub->turn_wanted);
         sub->cursor = sub->turn_cursor;
         sub->stats.applied += sub->turn_applied;
         sub->stats.skipped += sub->turn_skipped;

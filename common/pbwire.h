@@ -10,6 +10,10 @@
  *  written; an int32 below zero is written sign-extended to ten bytes.
  *  Output written with them in field-number order is byte for byte what
  *  protobuf_c_message_pack writes (tests/unit/test_hand_pack.c).
+ *
+ *  A reader finds one length-delimited field in a packed message without
+ *  unpacking the rest (services/records: the type and status of an
+ *  employee's earlier interviews, looked at for every one created).
  */
 #ifndef ENT_PBWIRE_H
 #define ENT_PBWIRE_H
@@ -136,6 +140,79 @@ static inline void ent_pbw_bool(ent_pbw_t *w, unsigned field, bool v)
         return;
     ent_pbw_tag(w, field, ENT_PB_VARINT);
     ent_pbw_varint(w, 1);
+}
+
+/* ---- reading one field without unpacking the message ------------------- */
+
+/* Reads a varint at *p (before end) into *v and moves *p past it.
+ * Returns false when it runs past end or over ten bytes. */
+static inline bool ent_pb_varint_get(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (unsigned shift = 0; *p < end && shift < 70; shift += 7) {
+        uint8_t b = *(*p)++;
+        x |= (uint64_t) (b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = x;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The bytes of length-delimited field `field` (a string, bytes or a
+ * message) of the packed message p (n bytes): the last occurrence, as
+ * protobuf gives for a field that is not repeated.  Returns 1 with *out /
+ * *len (pointing into p), 0 when the field is absent (*len 0: proto3's
+ * empty string), or -1 when p is not well formed (a wire type protobuf-c
+ * does not write for proto3, a length past the end): the caller unpacks
+ * it the usual way and gets protobuf-c's verdict. */
+static inline int ent_pb_field_bytes(const uint8_t *p, size_t n, unsigned field, const uint8_t **out, size_t *len)
+{
+    const uint8_t *end = p + n;
+    int found = 0;
+    *out = NULL;
+    *len = 0;
+    while (p < end) {
+        uint64_t tag, v;
+        if (!ent_pb_varint_get(&p, end, &tag))
+            return -1;
+        switch (tag & 7) {
+        case ENT_PB_VARINT:
+            if (!ent_pb_varint_get(&p, end, &v))
+                return -1;
+            break;
+        case 1: /* 64-bit */
+            if ((size_t) (end - p) < 8)
+                return -1;
+            p += 8;
+            break;
+        case 5: /* 32-bit */
+            if ((size_t) (end - p) < 4)
+                return -1;
+            p += 4;
+            break;
+        case ENT_PB_LEN:
+            if (!ent_pb_varint_get(&p, end, &v) || v > (uint64_t) (end - p))
+                return -1;
+            if ((tag >> 3) == field) {
+                *out = p;
+                *len = (size_t) v;
+                found = 1;
+            }
+            p += v;
+            break;
+        default:
+            return -1;
+        }
+    }
+    return found;
+}
+
+/* Whether the bytes at b (len) are the NUL-terminated string s. */
+static inline bool ent_pb_bytes_are(const uint8_t *b, size_t len, const char *s)
+{
+    return strlen(s) == len && (len == 0 || memcmp(b, s, len) == 0);
 }
 
 #endif

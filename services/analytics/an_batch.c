@@ -19,6 +19,8 @@
  */
 #include "an_batch.h"
 
+#include "common/msort.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -382,47 +384,10 @@ static int s_cmp(const an_batch_t *b, const s_sortkey_t *x, const s_sortkey_t *y
     return ex->klen < ey->klen ? -1 : ex->klen > ey->klen;
 }
 
-/* Merges the sorted runs src[lo, mid) and src[mid, hi) into dst[lo, hi);
- * on equal keys the first run's comes first (stable). */
-static void s_merge(const an_batch_t *b, const s_sortkey_t *src, size_t lo, size_t mid, size_t hi, s_sortkey_t *dst)
-{
-    size_t i = lo, j = mid, o = lo;
-    while (i < mid && j < hi)
-        dst[o++] = s_cmp(b, &src[j], &src[i]) < 0 ? src[j++] : src[i++];
-    while (i < mid)
-        dst[o++] = src[i++];
-    while (j < hi)
-        dst[o++] = src[j++];
-}
-
-/* Bottom-up merge sort of n keys (stable, n log n whatever the input),
- * alternating between a and tmp; returns the array holding the result. */
-static s_sortkey_t *s_sort(const an_batch_t *b, s_sortkey_t *a, s_sortkey_t *tmp, size_t n)
-{
-    /* runs of 8 by insertion first: short runs are cheaper that way */
-    const size_t run = 8;
-    for (size_t lo = 0; lo < n; lo += run) {
-        size_t hi = lo + run < n ? lo + run : n;
-        for (size_t i = lo + 1; i < hi; i++) {
-            s_sortkey_t x = a[i];
-            size_t j = i;
-            for (; j > lo && s_cmp(b, &x, &a[j - 1]) < 0; j--)
-                a[j] = a[j - 1];
-            a[j] = x;
-        }
-    }
-    s_sortkey_t *src = a, *dst = tmp;
-    for (size_t w = run; w < n; w *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * w) {
-            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-            s_merge(b, src, lo, mid, hi, dst);
-        }
-        s_sortkey_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    return src;
-}
+/* s_keys_sort / s_keys_merge (common/msort.h): stable, runs of 8 by
+ * insertion first (short runs are cheaper that way). */
+#define S_BEFORE(b, x, y) (s_cmp((b), (x), (y)) < 0)
+ENT_MSORT_DEFINE(s_keys, s_sortkey_t, const an_batch_t *, S_BEFORE, 8)
 
 /* A turn's rows are sorted in two halves at once above this many (a
  * rebuild's turns: hundreds of thousands of rows, seconds of sorting over
@@ -453,11 +418,11 @@ static void *s_sort_half(void *arg)
 {
     s_half_t *h = arg;
     s_keys_fill(h->b, h->a, h->first, h->n);
-    h->out = s_sort(h->b, h->a, h->tmp, h->n);
+    h->out = s_keys_sort(h->b, h->a, h->tmp, h->n);
     return NULL;
 }
 
-/* s_sort, with the upper half sorted on a second thread while this one
+/* s_keys_sort, with the upper half sorted on a second thread while this one
  * sorts the lower half, then the halves merged.  The batch is only read
  * while they sort.  Without a thread (pthread_create failed) the upper
  * half is sorted here, after the lower: the same result, later. */
@@ -465,7 +430,7 @@ static s_sortkey_t *s_sort_parallel(const an_batch_t *b, s_sortkey_t *a, s_sortk
 {
     if (n < SORT_PARALLEL_MIN) {
         s_keys_fill(b, a, 0, n);
-        return s_sort(b, a, tmp, n);
+        return s_keys_sort(b, a, tmp, n);
     }
     size_t mid = n / 2;
     s_half_t hi = { .b = b, .a = a + mid, .tmp = tmp + mid, .first = mid, .n = n - mid };
@@ -484,7 +449,7 @@ static s_sortkey_t *s_sort_parallel(const an_batch_t *b, s_sortkey_t *a, s_sortk
         memcpy(tmp, lo, mid * sizeof *tmp);
     if (hi.out != tmp + mid)
         memcpy(tmp + mid, hi.out, (n - mid) * sizeof *tmp);
-    s_merge(b, tmp, 0, mid, n, a);
+    s_keys_merge(b, tmp, 0, mid, n, a);
     return a;
 }
 

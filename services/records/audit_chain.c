@@ -23,10 +23,13 @@
 static const uint8_t s_zero[REC_HASH_LEN];
 static const uint8_t s_head_key[1] = { 0 };
 
+/* The global chain's head (seq 0 and zeros when empty); kept in the turn's
+ * memo while the events create (idxbatch.c). */
 static int s_global_head(records_t *r, MDB_txn *txn, uint64_t *seq, uint8_t hash[REC_HASH_LEN])
 {
-    MDB_val k = { 1, (void *) s_head_key }, v;
-    int rc = mdb_get(txn, r->audit_idx, &k, &v);
+    uint8_t v[8 + REC_HASH_LEN];
+    size_t len = sizeof v;
+    int rc = rec_memo_get(r, txn, REC_MEMO_AUDIT_HEAD, r->audit_idx, s_head_key, sizeof s_head_key, v, &len);
     if (rc == MDB_NOTFOUND) {
         *seq = 0;
         memset(hash, 0, REC_HASH_LEN);
@@ -34,10 +37,10 @@ static int s_global_head(records_t *r, MDB_txn *txn, uint64_t *seq, uint8_t hash
     }
     if (rc)
         return rc;
-    if (v.mv_size != 8 + REC_HASH_LEN)
+    if (len != 8 + REC_HASH_LEN)
         return MDB_CORRUPTED;
-    *seq = ent_be64_get(v.mv_data);
-    memcpy(hash, (uint8_t *) v.mv_data + 8, REC_HASH_LEN);
+    *seq = ent_be64_get(v);
+    memcpy(hash, v + 8, REC_HASH_LEN);
     return 0;
 }
 
@@ -239,8 +242,9 @@ int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const
     rec.details = text;
     rec.state_digest = (ProtobufCBinaryData) { REC_HASH_LEN, (uint8_t *) digest };
     rec.sealed_reason = (ProtobufCBinaryData) { sealed_len, sealed };
-    uint8_t hashes[4 * REC_HASH_LEN];
-    rc = rec_audit_seal(&rec, prev, interview_id ? prev_i : NULL, hashes);
+    uint8_t hashes[4 * REC_HASH_LEN], buf[1024], *packed = NULL;
+    size_t plen = 0;
+    rc = rec_audit_seal_packed(r->md, &rec, prev, interview_id ? prev_i : NULL, hashes, buf, sizeof buf, &packed, &plen);
     if (rc) {
         free(text);
         free(sealed);
@@ -249,10 +253,10 @@ int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const
     }
     uint8_t key[8];
     ent_be64_put(key, rec.seq);
-    MDB_val k = { 8, key }, v = { entretiens__v1__audit_record__get_packed_size(&rec), NULL };
-    rc = mdb_put(txn, r->audit, &k, &v, MDB_APPEND | MDB_RESERVE);
-    if (!rc)
-        entretiens__v1__audit_record__pack(&rec, v.mv_data);
+    MDB_val k = { 8, key }, v = { plen, packed };
+    rc = mdb_put(txn, r->audit, &k, &v, MDB_APPEND);
+    if (packed != buf)
+        free(packed);
     uint8_t val[8 + REC_HASH_LEN];
     if (!rc && interview_id) {
         uint8_t ik[REC_ID_MAX + 6];
@@ -272,8 +276,7 @@ int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const
     if (!rc) {
         memcpy(val, key, 8);
         memcpy(val + 8, hashes + REC_HASH_LEN, REC_HASH_LEN);
-        MDB_val k3 = { 1, (void *) s_head_key }, v3 = { sizeof val, val };
-        rc = mdb_put(txn, r->audit_idx, &k3, &v3, 0);
+        rc = rec_memo_put(r, txn, REC_MEMO_AUDIT_HEAD, r->audit_idx, s_head_key, sizeof s_head_key, val, sizeof val);
     }
     if (iseq_out)
         *iseq_out = n + 1;
@@ -291,11 +294,12 @@ int rec_audit_global(records_t *r, MDB_txn *txn, const char *actor, const char *
 }
 
 /* The state digest: SHA-256(be64(len(header)) || header || content). */
-void rec_state_digest(uint8_t out[REC_HASH_LEN], const void *hdr, size_t hlen, const void *content, size_t clen)
+void rec_state_digest(EVP_MD_CTX *ctx, uint8_t out[REC_HASH_LEN], const void *hdr, size_t hlen, const void *content,
+                      size_t clen)
 {
     uint8_t lenb[8];
     ent_be64_put(lenb, hlen);
-    rec_sha256(out, lenb, 8, hdr, hlen, content, clen, NULL, 0);
+    rec_sha256_with(ctx, out, lenb, 8, hdr, hlen, content, clen, NULL, 0);
 }
 
 /* The state digest of an interview as stored, from its header (hv, read
@@ -310,7 +314,7 @@ static int s_stored_digest(records_t *r, MDB_txn *txn, MDB_val *k, const MDB_val
     MDB_val cv;
     int c = mdb_get(txn, r->content, k, &cv);
     if (c == 0 || c == MDB_NOTFOUND)
-        rec_state_digest(out, hcopy, hv->mv_size, c ? NULL : cv.mv_data, c ? 0 : cv.mv_size);
+        rec_state_digest(NULL, out, hcopy, hv->mv_size, c ? NULL : cv.mv_data, c ? 0 : cv.mv_size);
     free(hcopy);
     return c == MDB_NOTFOUND ? 0 : c;
 }

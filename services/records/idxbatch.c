@@ -19,12 +19,15 @@
  */
 #include "records.h"
 
+#include "common/msort.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct {
     uint64_t head;  /* the key's first 8 bytes, big-endian, zero-padded: most comparisons end here */
+    uint64_t head2; /* the next 8 (a manager's or an employee's keys share their first 8) */
     size_t off;     /* of the key in keys */
     uint32_t seq;   /* order of arrival: a put and a delete of one key keep theirs */
     uint16_t len;
@@ -32,8 +35,19 @@ typedef struct {
     uint8_t del;
 } s_op_t;
 
+/* A small value every creation reads and writes again (memos below). */
+typedef struct {
+    bool valid;     /* read (or written) in this turn's events */
+    bool found;     /* the store has it (or it was written) */
+    bool dirty;     /* written in the turn, not yet in the store */
+    MDB_dbi dbi;
+    uint8_t key[REC_MEMO_KEY_MAX], val[REC_MEMO_VAL_MAX];
+    size_t klen, vlen;
+} s_memo_t;
+
 struct rec_idxq {
-    s_op_t *ops;
+    s_memo_t memo[REC_MEMO_N];
+    s_op_t *ops, *tmp; /* tmp: the merge sort's room, as large as ops */
     size_t n, cap;
     uint8_t *keys;
     size_t klen, kcap;
@@ -66,6 +80,7 @@ void rec_idxq_destroy(records_t *r)
     if (!r->idxq)
         return;
     free(r->idxq->ops);
+    free(r->idxq->tmp);
     free(r->idxq->keys);
     free(r->idxq);
     r->idxq = NULL;
@@ -81,6 +96,8 @@ static void s_clear(struct rec_idxq *q)
 {
     q->n = 0;
     q->klen = 0;
+    for (int i = 0; i < REC_MEMO_N; i++)
+        q->memo[i].valid = q->memo[i].dirty = false;
 }
 
 static int s_queue(struct rec_idxq *q, int slot, const uint8_t *key, size_t len, bool del)
@@ -91,6 +108,10 @@ static int s_queue(struct rec_idxq *q, int slot, const uint8_t *key, size_t len,
         if (!ops)
             return ENOMEM;
         q->ops = ops;
+        s_op_t *tmp = realloc(q->tmp, cap * sizeof *tmp);
+        if (!tmp)
+            return ENOMEM;
+        q->tmp = tmp;
         q->cap = cap;
     }
     if (q->klen + len > q->kcap) {
@@ -104,11 +125,13 @@ static int s_queue(struct rec_idxq *q, int slot, const uint8_t *key, size_t len,
         q->kcap = cap;
     }
     memcpy(q->keys + q->klen, key, len);
-    uint64_t head = 0;
+    uint64_t head = 0, head2 = 0;
     for (size_t i = 0; i < 8; i++)
         head = head << 8 | (i < len ? key[i] : 0);
-    q->ops[q->n] = (s_op_t) { .head = head, .off = q->klen, .seq = (uint32_t) q->n, .len = (uint16_t) len,
-                              .dbi = (uint8_t) slot, .del = del };
+    for (size_t i = 8; i < 16; i++)
+        head2 = head2 << 8 | (i < len ? key[i] : 0);
+    q->ops[q->n] = (s_op_t) { .head = head, .head2 = head2, .off = q->klen, .seq = (uint32_t) q->n,
+                              .len = (uint16_t) len, .dbi = (uint8_t) slot, .del = del };
     q->n++;
     q->klen += len;
     return 0;
@@ -144,34 +167,51 @@ int rec_idx_del(records_t *r, MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, siz
     return s_op(r, txn, dbi, key, len, true);
 }
 
-/* qsort has no argument: the keys of the queue being sorted. */
-static const uint8_t *s_sort_keys;
-
 /* By index, then key as LMDB orders it (memcmp, then the shorter first),
- * then arrival. */
-static int s_cmp(const void *pa, const void *pb)
+ * then arrival.  The heads compare the first 16 bytes zero-padded, which
+ * orders as memcmp-then-length does: a shorter key's padding is zeros. */
+static inline bool s_before(const uint8_t *keys, const s_op_t *a, const s_op_t *b)
 {
-    const s_op_t *a = pa, *b = pb;
     if (a->dbi != b->dbi)
-        return a->dbi < b->dbi ? -1 : 1;
-    if (a->head != b->head) /* the order memcmp gives on those bytes */
-        return a->head < b->head ? -1 : 1;
+        return a->dbi < b->dbi;
+    if (a->head != b->head)
+        return a->head < b->head;
+    if (a->head2 != b->head2)
+        return a->head2 < b->head2;
     size_t n = a->len < b->len ? a->len : b->len;
-    int c = memcmp(s_sort_keys + a->off, s_sort_keys + b->off, n);
-    if (c)
-        return c;
+    if (n > 16) {
+        int c = memcmp(keys + a->off + 16, keys + b->off + 16, n - 16);
+        if (c)
+            return c < 0;
+    }
     if (a->len != b->len)
-        return a->len < b->len ? -1 : 1;
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
+        return a->len < b->len;
+    return a->seq < b->seq;
 }
+
+/* s_ops_sort (common/msort.h): runs of 16 by insertion, then merged. */
+ENT_MSORT_DEFINE(s_ops, s_op_t, const uint8_t *, s_before, 16)
 
 int rec_idx_settle(records_t *r, MDB_txn *txn)
 {
     struct rec_idxq *q = r->idxq;
-    if (!q || q->n == 0)
+    if (!q)
         return 0;
-    s_sort_keys = q->keys;
-    qsort(q->ops, q->n, sizeof *q->ops, s_cmp);
+    for (int i = 0; i < REC_MEMO_N; i++) {
+        s_memo_t *m = &q->memo[i];
+        if (m->dirty) {
+            MDB_val k = { m->klen, m->key }, v = { m->vlen, m->val };
+            int rc = mdb_put(txn, m->dbi, &k, &v, 0);
+            if (rc)
+                return rc;
+        }
+        m->valid = m->dirty = false; /* read from the store again */
+    }
+    if (q->n == 0)
+        return 0;
+    s_op_t *sorted = s_ops_sort(q->keys, q->ops, q->tmp, q->n);
+    if (sorted != q->ops)
+        memcpy(q->ops, sorted, q->n * sizeof *q->ops);
     int rc = 0;
     for (size_t i = 0; i < q->n && !rc;) {
         uint8_t slot = q->ops[i].dbi;
@@ -209,4 +249,63 @@ void rec_idx_flush(void *arg, bool committed)
 {
     (void) committed;
     rec_idx_reset(arg);
+}
+
+/* ------------------------------------------------------------------ memos */
+
+static s_memo_t *s_memo(records_t *r, int which, MDB_dbi dbi, const void *key, size_t klen)
+{
+    struct rec_idxq *q = r->idxq;
+    if (!q || !q->on || which < 0 || which >= REC_MEMO_N || klen > REC_MEMO_KEY_MAX)
+        return NULL;
+    s_memo_t *m = &q->memo[which];
+    if (m->valid && (m->dbi != dbi || m->klen != klen || memcmp(m->key, key, klen) != 0))
+        return NULL; /* another key under the same slot: a caller's mistake, served by the store */
+    return m;
+}
+
+int rec_memo_get(records_t *r, MDB_txn *txn, int which, MDB_dbi dbi, const void *key, size_t klen, void *val,
+                 size_t *vlen)
+{
+    s_memo_t *m = s_memo(r, which, dbi, key, klen);
+    if (!m || !m->valid) {
+        MDB_val k = { klen, (void *) key }, v;
+        int rc = mdb_get(txn, dbi, &k, &v);
+        if (rc && rc != MDB_NOTFOUND)
+            return rc;
+        if (!rc && (v.mv_size > *vlen || v.mv_size > REC_MEMO_VAL_MAX))
+            return MDB_CORRUPTED;
+        if (m) {
+            *m = (s_memo_t) { .valid = true, .found = rc == 0, .dbi = dbi, .klen = klen, .vlen = rc ? 0 : v.mv_size };
+            memcpy(m->key, key, klen);
+            if (!rc)
+                memcpy(m->val, v.mv_data, v.mv_size);
+        }
+        if (rc)
+            return rc;
+        memcpy(val, v.mv_data, v.mv_size);
+        *vlen = v.mv_size;
+        return 0;
+    }
+    if (!m->found)
+        return MDB_NOTFOUND;
+    if (m->vlen > *vlen)
+        return MDB_CORRUPTED;
+    memcpy(val, m->val, m->vlen);
+    *vlen = m->vlen;
+    return 0;
+}
+
+int rec_memo_put(records_t *r, MDB_txn *txn, int which, MDB_dbi dbi, const void *key, size_t klen, const void *val,
+                 size_t vlen)
+{
+    s_memo_t *m = vlen <= REC_MEMO_VAL_MAX ? s_memo(r, which, dbi, key, klen) : NULL;
+    if (!m) {
+        MDB_val k = { klen, (void *) key }, v = { vlen, (void *) val };
+        return mdb_put(txn, dbi, &k, &v, 0);
+    }
+    *m = (s_memo_t) { .valid = true, .found = true, .dirty = true, .dbi = dbi, .klen = klen, .vlen = vlen };
+    memcpy(m->key, key, klen);
+    memcpy(m->val, val, vlen);
+    return 0;
 }

@@ -6,6 +6,7 @@
 #include "common/clock.h"
 #include "common/date.h"
 #include "common/log.h"
+#include "common/pbwire.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -48,6 +49,24 @@ int rec_employee_interviews(records_t *r, MDB_txn *txn, const char *employee_id,
     }
     mdb_cursor_close(cur);
     return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Whether the stored interview id may be a closed one of type: its type
+ * and status read from the packed header without unpacking it (neither is
+ * ever sealed).  True also when it cannot be read that way (rec_iv_get
+ * then says what is wrong, as before). */
+static bool s_closed_of_type(records_t *r, MDB_txn *txn, const char *id, const char *type)
+{
+    MDB_val k = { strlen(id), (void *) id }, v;
+    if (mdb_get(txn, r->interviews, &k, &v) != 0)
+        return true;
+    const uint8_t *t, *st;
+    size_t tl, sl;
+    int ft = ent_pb_field_bytes(v.mv_data, v.mv_size, 5, &t, &tl); /* Interview.type */
+    int fs = ent_pb_field_bytes(v.mv_data, v.mv_size, 6, &st, &sl); /* Interview.status */
+    if (ft < 0 || fs < 0)
+        return true;
+    return ent_pb_bytes_are(t, tl, type) && ent_pb_bytes_are(st, sl, "closed");
 }
 
 /* The objectives and action items of a closed interview, from the answers
@@ -167,6 +186,8 @@ int rec_create(records_t *r, MDB_txn *txn, const rec_create_t *c, rec_iv_t **out
     rec_iv_t *prev = NULL;
     for (size_t i = 0; i < n && !rc; i++) {
         rec_iv_t *x = NULL;
+        if (!s_closed_of_type(r, txn, ids[i], c->type))
+            continue; /* most of them: not unpacked */
         if ((rc = rec_iv_get(r, txn, ids[i], &x)))
             break;
         if (strcmp(x->type, c->type) == 0 && strcmp(x->status, "closed") == 0 &&

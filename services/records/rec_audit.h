@@ -14,13 +14,20 @@
 
 #include "proto/records.pb-c.h"
 
+#include <openssl/evp.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define REC_HASH_LEN 32
 
-/* SHA-256 of the concatenation of up to 4 buffers (NULL / 0 skipped). */
+/* SHA-256 of the concatenation of up to 4 buffers (NULL / 0 skipped).
+ * rec_sha256_with: the same in ctx, a context the caller keeps from call
+ * to call on one thread (NULL: one made and freed for the call); a context
+ * that cannot be initialised gives 32 zero bytes. */
+void rec_sha256_with(EVP_MD_CTX *ctx, uint8_t out[REC_HASH_LEN], const void *a, size_t alen, const void *b,
+                     size_t blen, const void *c, size_t clen, const void *d, size_t dlen);
 void rec_sha256(uint8_t out[REC_HASH_LEN], const void *a, size_t alen, const void *b, size_t blen, const void *c,
                 size_t clen, const void *d, size_t dlen);
 
@@ -33,6 +40,16 @@ char *rec_hex(const uint8_t *digest, size_t len, char *out);
  * `store` (4 * 32 bytes, kept alive by the caller).  Returns 0 or ENOMEM. */
 int rec_audit_seal(Entretiens__V1__AuditRecord *r, const uint8_t prev[REC_HASH_LEN], const uint8_t *prev_i,
                    uint8_t store[4 * REC_HASH_LEN]);
+
+/* rec_audit_seal and the record packed, in one packing: fills r's hash
+ * fields as rec_audit_seal does (hashed in ctx, as rec_sha256_with) and
+ * sets *out / *len to exactly the bytes entretiens__v1__audit_record__pack
+ * gives for r then.  *out is buf when the record fits in cap bytes, else
+ * malloc'd (the caller frees it when it is not buf).  Returns 0 or ENOMEM
+ * (then *out is NULL). */
+int rec_audit_seal_packed(EVP_MD_CTX *ctx, Entretiens__V1__AuditRecord *r, const uint8_t prev[REC_HASH_LEN],
+                          const uint8_t *prev_i, uint8_t store[4 * REC_HASH_LEN], uint8_t *buf, size_t cap,
+                          uint8_t **out, size_t *len);
 
 /* Checks a record against the previous hashes of its chains.  Returns 0,
  * or -1 with a reason ("hash mismatch: the record was changed after it was

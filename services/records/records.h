@@ -76,6 +76,7 @@ typedef struct records {
     size_t retention_chunk;              /* ENTRETIENS_RECORDS_RETENTION_CHUNK: employees a turn */
     rec_sweep_pos_t retention_pos, turn_retention_pos; /* committed, and this turn's */
     struct rec_idxq *idxq; /* index writes queued during a turn's events (idxbatch.c); NULL: none */
+    EVP_MD_CTX *md;        /* the loop thread's SHA-256 context, reused by every commit; NULL: one per hash */
 } records_t;
 
 /* Records' own configuration variables (ENTRETIENS_RECORDS_HORIZON_DAYS). */
@@ -103,6 +104,21 @@ bool rec_sole_field1(const ProtobufCBinaryData *p, ProtobufCBinaryData *out);
  * daemon's settle step, and the queueing stops for the rest of the turn
  * (its requests).  rec_idx_reset / rec_idx_flush: the turn's participant
  * (an aborted turn's queue is dropped with its transaction). */
+/* Memos: a value of a few bytes that every creation reads and writes again
+ * (the interview counter, the audit chain's head), kept for the turn's
+ * events and written once at the settle step (rec_idx_settle), dropped
+ * with an aborted turn.  which names the slot (one key each).
+ * rec_memo_get copies the value into val (room *vlen, set to its length):
+ * 0, MDB_NOTFOUND, MDB_CORRUPTED (longer than *vlen), or an LMDB code.
+ * rec_memo_put: 0 or an LMDB code.  While the events are not being applied
+ * (requests, unit tests) both read and write the store directly. */
+enum { REC_MEMO_IV_SEQ, REC_MEMO_AUDIT_HEAD, REC_MEMO_N };
+#define REC_MEMO_KEY_MAX 16
+#define REC_MEMO_VAL_MAX 48
+int rec_memo_get(records_t *r, MDB_txn *txn, int which, MDB_dbi dbi, const void *key, size_t klen, void *val,
+                 size_t *vlen);
+int rec_memo_put(records_t *r, MDB_txn *txn, int which, MDB_dbi dbi, const void *key, size_t klen, const void *val,
+                 size_t vlen);
 int rec_idxq_new(records_t *r);
 void rec_idxq_destroy(records_t *r);
 void rec_idx_collect(records_t *r);
@@ -319,7 +335,8 @@ typedef struct {
 int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch);
 
 /* The parts of rec_commit in their own modules.  rec_state_digest: the
- * SHA-256 of a header and its content as stored (audit_chain.c).
+ * SHA-256 of a header and its content as stored (audit_chain.c), hashed
+ * in ctx (rec_sha256_with: a context kept on the caller's thread, or NULL).
  * rec_audit_append: the interview's next audit record (and the global
  * head), holding details (taken; when NULL, the n_flat fields of flat,
  * not taken) and digest; a reason (NULL / "" = none)
@@ -329,7 +346,8 @@ int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch);
  * a new interview (its chain, known empty, is not looked up); 0 or an LMDB
  * code / ENOMEM / a keystore code.  rec_event_publish: the
  * change's event in the outbox (iv_events.c); 0 or an LMDB code / ENOMEM. */
-void rec_state_digest(uint8_t out[REC_HASH_LEN], const void *hdr, size_t hlen, const void *content, size_t clen);
+void rec_state_digest(EVP_MD_CTX *ctx, uint8_t out[REC_HASH_LEN], const void *hdr, size_t hlen, const void *content,
+                      size_t clen);
 int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const char *actor, const char *action,
                      json_t *details, const rec_detail_t *flat, size_t n_flat, const char *employee,
                      const char *reason, const uint8_t digest[REC_HASH_LEN], bool first, uint32_t *iseq_out);

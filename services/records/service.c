@@ -298,6 +298,8 @@ void rec_teardown(records_t *r)
 {
     ent_pbarena_destroy(&r->arena);
     rec_idxq_destroy(r);
+    EVP_MD_CTX_free(r->md);
+    r->md = NULL;
     rec_crypt_destroy(&r->crypt);
 }
 
@@ -338,7 +340,7 @@ int rec_setup(ent_daemon_t *d, void *arg)
     int krc = s_open_keystore(r);
     if (krc)
         return krc;
-    if (!(r->arena = ent_pbarena_new(16 * 1024)) || rec_idxq_new(r) != 0)
+    if (!(r->arena = ent_pbarena_new(16 * 1024)) || rec_idxq_new(r) != 0 || !(r->md = EVP_MD_CTX_new()))
         return -1;
     struct {
         const char *name;

@@ -112,13 +112,23 @@ void rec_content_free(rec_content_t *c)
 
 int rec_next_id(records_t *r, MDB_txn *txn, char out[REC_ID_MAX + 1])
 {
-    uint64_t n;
-    int rc = ent_store_meta_get_u64(txn, r->store, "interview_seq", &n);
-    if (rc)
+    /* the counter stays in the turn's memo while the events create (idxbatch.c) */
+    static const char key[] = "interview_seq";
+    uint8_t buf[8];
+    size_t len = sizeof buf;
+    MDB_dbi meta = ent_store_meta(r->store);
+    int rc = rec_memo_get(r, txn, REC_MEMO_IV_SEQ, meta, key, sizeof key - 1, buf, &len);
+    uint64_t n = 0;
+    if (rc == 0 && len != 8)
+        return MDB_CORRUPTED;
+    if (rc == 0)
+        n = ent_be64_get(buf);
+    else if (rc != MDB_NOTFOUND)
         return rc;
     n++;
     snprintf(out, REC_ID_MAX + 1, "IV%08" PRIu64, n);
-    return ent_store_meta_put_u64(txn, r->store, "interview_seq", n);
+    ent_be64_put(buf, n);
+    return rec_memo_put(r, txn, REC_MEMO_IV_SEQ, meta, key, sizeof key - 1, buf, 8);
 }
 
 /* --------------------------------------------------------------- indexes */
@@ -243,7 +253,7 @@ int rec_commit(records_t *r, MDB_txn *txn, rec_change_t *ch)
     }
     uint8_t digest[REC_HASH_LEN];
     if (!rc)
-        rec_state_digest(digest, hdr, hlen, cbuf, clen);
+        rec_state_digest(r->md, digest, hdr, hlen, cbuf, clen);
     if (!rc)
         rc = s_index(r, txn, ch->before, a);
     if (!rc) {

@@ -1,6 +1,8 @@
 /* The obligation events packed by hand: the same bytes as protobuf-c's. */
 #include "hand_pack.h"
 
+#include "common/pbwire.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdint.h>
@@ -202,4 +204,64 @@ Test(hand_pack, employee_same_bytes_as_protobuf_c)
         if (wn)
             cr_assert_eq(sched_employee_pack(&e, got, wn - 1, &gn), ENOSPC);
     }
+}
+
+/* The reader of one field (common/pbwire.h) finds in protobuf-c's bytes
+ * every string field of random employees as protobuf-c unpacks it (absent
+ * when empty), and a date as its packed message; a message cut short or
+ * with a wire type proto3 does not use is not well formed. */
+Test(hand_pack, one_field_read_without_unpacking)
+{
+    static Entretiens__V1__Employee e;
+    static s_room_t room;
+    static uint8_t buf[16384];
+    const ProtobufCMessageDescriptor *d = &entretiens__v1__employee__descriptor;
+    for (int round = 0; round < 2000; round++) {
+        entretiens__v1__employee__init(&e);
+        s_fill(&e.base, &room);
+        size_t n = entretiens__v1__employee__pack(&e, buf);
+        for (unsigned i = 0; i < d->n_fields; i++) {
+            const ProtobufCFieldDescriptor *fd = &d->fields[i];
+            const void *member = (const char *) &e + fd->offset;
+            const uint8_t *got;
+            size_t len;
+            int rc = ent_pb_field_bytes(buf, n, fd->id, &got, &len);
+            if (fd->type == PROTOBUF_C_TYPE_STRING) {
+                const char *want = *(char *const *) member;
+                if (!want)
+                    want = ""; /* protobuf-c writes NULL as nothing */
+                cr_assert_eq(rc, *want ? 1 : 0, "round %d, field %s", round, fd->name);
+                cr_assert(ent_pb_bytes_are(got, len, want), "round %d, field %s", round, fd->name);
+            } else if (fd->type == PROTOBUF_C_TYPE_MESSAGE) {
+                const Entretiens__V1__Date *want = *(Entretiens__V1__Date *const *) member;
+                cr_assert_eq(rc, want ? 1 : 0, "round %d, field %s", round, fd->name);
+                if (want) {
+                    uint8_t packed[64];
+                    size_t pn = entretiens__v1__date__pack(want, packed);
+                    cr_assert_eq(len, pn);
+                    cr_assert_eq(memcmp(got, packed, pn), 0);
+                }
+            } else {
+                cr_assert_eq(rc, 0, "round %d, field %s: not length-delimited", round, fd->name);
+            }
+        }
+        /* cut anywhere inside a field: not well formed, or the fields before the cut */
+        for (size_t cut = 1; cut < n; cut += 1 + n / 16) {
+            const uint8_t *got;
+            size_t len;
+            int rc = ent_pb_field_bytes(buf, cut, 15, &got, &len);
+            cr_assert(rc >= -1 && rc <= 1);
+            if (rc == 1)
+                cr_assert_leq(got + len, buf + cut, "a field read past the cut");
+        }
+    }
+    const uint8_t group[] = { 0x7b, 0x01 }; /* field 15, wire type 3 (a group) */
+    const uint8_t *got;
+    size_t len;
+    cr_assert_eq(ent_pb_field_bytes(group, sizeof group, 15, &got, &len), -1);
+    const uint8_t past[] = { 0x7a, 0x05, 'a', 'b' }; /* field 15, length 5 of 2 */
+    cr_assert_eq(ent_pb_field_bytes(past, sizeof past, 15, &got, &len), -1);
+    const uint8_t twice[] = { 0x7a, 0x01, 'a', 0x7a, 0x02, 'b', 'c' }; /* the last one counts */
+    cr_assert_eq(ent_pb_field_bytes(twice, sizeof twice, 15, &got, &len), 1);
+    cr_assert(ent_pb_bytes_are(got, len, "bc"));
 }

@@ -55,6 +55,71 @@ Test(records_audit, seal_and_check_a_chain)
     cr_assert(strstr(why, "interview"), "%s", why);
 }
 
+/* The record sealed and packed in one packing is, byte for byte, the
+ * record sealed then packed by protobuf-c: global records and an
+ * interview's, without a sealed reason and with one of every varint
+ * length, details of 0 to 300 bytes, a buffer too small and one large
+ * enough; and a kept context hashes as a fresh one. */
+Test(records_audit, sealed_and_packed_in_one_pass_as_protobuf_c_packs_it)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    cr_assert_not_null(ctx);
+    static uint8_t reason[20000];
+    for (size_t i = 0; i < sizeof reason; i++)
+        reason[i] = (uint8_t) (i * 7 + 3);
+    static char details[301];
+    memset(details, 'x', sizeof details - 1);
+    size_t reason_lens[] = { 0, 1, 127, 128, 300, 16383, 16384, 20000 };
+    size_t details_lens[] = { 0, 21, 300 };
+    int checked = 0;
+    for (int with_iv = 0; with_iv < 2; with_iv++)
+        for (size_t ri = 0; ri < sizeof reason_lens / sizeof *reason_lens; ri++)
+            for (size_t di = 0; di < sizeof details_lens / sizeof *details_lens; di++)
+                for (size_t cap = 16; cap <= 65536; cap *= 4096) {
+                    Entretiens__V1__AuditRecord a = s_rec(40 + ri, "hr:H1");
+                    if (!with_iv) {
+                        a.interview_id = "";
+                        a.interview_seq = 0;
+                    }
+                    char d[301];
+                    memcpy(d, details, details_lens[di]);
+                    d[details_lens[di]] = '\0';
+                    a.details = d;
+                    uint8_t digest[REC_HASH_LEN];
+                    memset(digest, 0xa5, sizeof digest);
+                    a.state_digest = (ProtobufCBinaryData) { REC_HASH_LEN, digest };
+                    a.sealed_reason = (ProtobufCBinaryData) { reason_lens[ri], reason_lens[ri] ? reason : NULL };
+                    Entretiens__V1__AuditRecord b = a;
+                    uint8_t prev[REC_HASH_LEN], prev_i[REC_HASH_LEN], sa[4 * REC_HASH_LEN], sb[4 * REC_HASH_LEN];
+                    memset(prev, 0x11 * (int) ri, sizeof prev);
+                    memset(prev_i, 0x22, sizeof prev_i);
+                    cr_assert_eq(rec_audit_seal(&a, prev, with_iv ? prev_i : NULL, sa), 0);
+                    size_t want_len = entretiens__v1__audit_record__get_packed_size(&a);
+                    uint8_t *want = malloc(want_len);
+                    entretiens__v1__audit_record__pack(&a, want);
+                    uint8_t *buf = malloc(cap), *got = NULL;
+                    size_t got_len = 0;
+                    cr_assert_eq(rec_audit_seal_packed(ctx, &b, prev, with_iv ? prev_i : NULL, sb, buf, cap, &got, &got_len), 0);
+                    cr_assert_eq(got_len, want_len, "length %zu, protobuf-c %zu (reason %zu, details %zu, interview %d)",
+                                 got_len, want_len, reason_lens[ri], details_lens[di], with_iv);
+                    cr_assert_eq(memcmp(got, want, want_len), 0, "bytes differ (reason %zu, details %zu, interview %d)",
+                                 reason_lens[ri], details_lens[di], with_iv);
+                    cr_assert_eq(got == buf, want_len <= cap, "the caller's buffer is used when the record fits");
+                    cr_assert_eq(memcmp(sa, sb, with_iv ? sizeof sa : 2 * REC_HASH_LEN), 0);
+                    cr_assert_eq(b.hash.len, REC_HASH_LEN);
+                    cr_assert_eq(b.interview_hash.len, with_iv ? REC_HASH_LEN : 0);
+                    const char *why = NULL;
+                    cr_assert_eq(rec_audit_check(&b, prev, with_iv ? prev_i : NULL, &why), 0, "%s", why ? why : "");
+                    if (got != buf)
+                        free(got);
+                    free(buf);
+                    free(want);
+                    checked++;
+                }
+    cr_assert_eq(checked, 2 * 8 * 3 * 2);
+    EVP_MD_CTX_free(ctx);
+}
+
 Test(records_audit, sha256_and_hex)
 {
     uint8_t d[REC_HASH_LEN];

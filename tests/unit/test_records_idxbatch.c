@@ -149,3 +149,102 @@ Test(records_idxbatch, without_a_queue_everything_is_written_at_once, .init = s_
     cr_assert_eq(rec_idx_settle(&s_r, txn), 0);
     cr_assert_eq(ent_store_commit(s_store), 0);
 }
+
+/* Many writes in one turn, sorted in runs then merged over several levels:
+ * 20,000 puts and deletes of 300 keys alike over their first 20 bytes (and
+ * some made twice, prefixes of others), in random order; after the settle step each
+ * key is present exactly when its last write was a put (an order between
+ * one key's writes lost in a merge fails it). */
+Test(records_idxbatch, a_large_turn_keeps_each_keys_last_write, .init = s_open, .fini = s_close)
+{
+    enum { KEYS = 300, OPS = 20000 };
+    static char keys[KEYS][40];
+    for (int i = 0; i < KEYS; i++)
+        snprintf(keys[i], sizeof keys[i], i % 7 == 0 ? "2027-01-01/manager-E0%d" : "2027-01-01/manager-E0%05d-IV%d",
+                 i % 13, i);
+    uint64_t rng = 0x9e3779b97f4a7c15ull;
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    rec_idx_collect(&s_r);
+    for (int n = 0; n < OPS; n++) {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        int k = (int) (rng % KEYS);
+        bool del = (rng >> 20) % 3 == 0;
+        cr_assert_eq(del ? s_del(txn, s_r.by_due, keys[k]) : s_put(txn, s_r.by_due, keys[k]), 0);
+    }
+    cr_assert_eq(s_count(txn, s_r.by_due), 0, "queued, not yet written");
+    cr_assert_eq(rec_idx_settle_turn(txn, &s_r), 0);
+    size_t present = 0;
+    /* the model, replayed in order (twins included) */
+    static int state[KEYS]; /* 0 never written, 1 put, 2 deleted */
+    memset(state, 0, sizeof state);
+    rng = 0x9e3779b97f4a7c15ull;
+    for (int n = 0; n < OPS; n++) {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        int k = (int) (rng % KEYS);
+        bool del = (rng >> 20) % 3 == 0;
+        for (int j = 0; j < KEYS; j++)
+            if (strcmp(keys[j], keys[k]) == 0)
+                state[j] = del ? 2 : 1;
+    }
+    for (int k = 0; k < KEYS; k++) {
+        cr_assert_eq(s_has(txn, s_r.by_due, keys[k]), state[k] == 1, "key %s: last write %s", keys[k],
+                     state[k] == 1 ? "put" : state[k] == 2 ? "delete" : "none");
+        bool first = true;
+        for (int j = 0; j < k; j++)
+            if (strcmp(keys[j], keys[k]) == 0)
+                first = false;
+        if (first && state[k] == 1)
+            present++;
+    }
+    cr_assert_eq(s_count(txn, s_r.by_due), present);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+}
+
+/* The interview counter through its memo: while the events are applied
+ * the ids still follow each other and the store keeps the value of the
+ * turn's start; the settle step writes the last one; an aborted turn's
+ * ids are given again; outside the events the counter is written at once. */
+Test(records_idxbatch, the_counter_is_kept_for_the_turn_and_written_once, .init = s_open, .fini = s_close)
+{
+    MDB_txn *txn;
+    uint64_t stored = 99;
+    char id[REC_ID_MAX + 1];
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    cr_assert_eq(rec_next_id(&s_r, txn, id), 0); /* not collecting: at once */
+    cr_assert_str_eq(id, "IV00000001");
+    cr_assert_eq(ent_store_meta_get_u64(txn, s_store, "interview_seq", &stored), 0);
+    cr_assert_eq(stored, 1);
+    rec_idx_collect(&s_r);
+    for (int i = 2; i <= 1000; i++) {
+        cr_assert_eq(rec_next_id(&s_r, txn, id), 0);
+        char want[REC_ID_MAX + 1];
+        snprintf(want, sizeof want, "IV%08d", i);
+        cr_assert_str_eq(id, want);
+    }
+    cr_assert_eq(ent_store_meta_get_u64(txn, s_store, "interview_seq", &stored), 0);
+    cr_assert_eq(stored, 1, "kept in the memo during the events");
+    cr_assert_eq(rec_idx_settle_turn(txn, &s_r), 0);
+    cr_assert_eq(ent_store_meta_get_u64(txn, s_store, "interview_seq", &stored), 0);
+    cr_assert_eq(stored, 1000, "written at the settle step");
+    cr_assert_eq(rec_next_id(&s_r, txn, id), 0); /* a request after it: at once */
+    cr_assert_str_eq(id, "IV00001001");
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    rec_idx_flush(&s_r, true);
+
+    /* a turn aborted: its ids come again */
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    rec_idx_collect(&s_r);
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(rec_next_id(&s_r, txn, id), 0);
+    cr_assert_str_eq(id, "IV00001006");
+    ent_store_abort(s_store, 0);
+    rec_idx_reset(&s_r);
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    rec_idx_collect(&s_r);
+    cr_assert_eq(rec_next_id(&s_r, txn, id), 0);
+    cr_assert_str_eq(id, "IV00001002", "the memo of the aborted turn is gone with it");
+    cr_assert_eq(rec_idx_settle_turn(txn, &s_r), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    rec_idx_flush(&s_r, true);
+}

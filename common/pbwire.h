@@ -142,6 +142,44 @@ static inline void ent_pbw_bool(ent_pbw_t *w, unsigned field, bool v)
     ent_pbw_varint(w, 1);
 }
 
+/* A bytes field; an empty one is not written. */
+static inline void ent_pbw_bytes(ent_pbw_t *w, unsigned field, const uint8_t *data, size_t n)
+{
+    if (!n)
+        return;
+    ent_pbw_tag(w, field, ENT_PB_LEN);
+    ent_pbw_varint(w, n);
+    if (ent_pbw_room(w, n)) {
+        memcpy(w->p, data, n);
+        w->p += n;
+    }
+}
+
+/* A message field whose body (n bytes, possibly none) was written apart:
+ * always written, as protobuf-c writes a message that is present. */
+static inline void ent_pbw_message(ent_pbw_t *w, unsigned field, const uint8_t *body, size_t n)
+{
+    ent_pbw_tag(w, field, ENT_PB_LEN);
+    ent_pbw_varint(w, n);
+    if (ent_pbw_room(w, n)) {
+        memcpy(w->p, body, n);
+        w->p += n;
+    }
+}
+
+/* A Date message field (entretiens.v1.Date: int32 year = 1, month = 2,
+ * day = 3), present: an all-zero date is written empty. */
+static inline void ent_pbw_ymd(ent_pbw_t *w, unsigned field, int32_t year, int32_t month, int32_t day)
+{
+    uint8_t body[33];
+    ent_pbw_t b;
+    ent_pbw_init(&b, body, sizeof body);
+    ent_pbw_int32(&b, 1, year);
+    ent_pbw_int32(&b, 2, month);
+    ent_pbw_int32(&b, 3, day);
+    ent_pbw_message(w, field, body, (size_t) (b.p - body));
+}
+
 /* ---- reading one field without unpacking the message ------------------- */
 
 /* Reads a varint at *p (before end) into *v and moves *p past it.

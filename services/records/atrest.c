@@ -3,6 +3,7 @@
  *  the employee's data key (rec_crypt.h), the rest in clear for the
  *  indexes and lists (records.h, docs/data-protection.md). */
 #include "records.h"
+#include "rec_pack.h"
 
 #include "common/log.h"
 
@@ -78,13 +79,21 @@ int rec_header_pack(records_t *r, const rec_iv_t *iv, uint8_t **out, size_t *len
         h.carried_action_items = NULL;
     }
     h.sealed = (ProtobufCBinaryData) { sealed_len, sealed };
-    size_t n = entretiens__v1__interview__get_packed_size(&h);
+    /* by hand when it can (rec_pack.h: the same bytes), else protobuf-c */
+    uint8_t stack[2048];
+    size_t n = 0;
+    bool hand = rec_interview_pack(&h, stack, sizeof stack, &n) == 0;
+    if (!hand)
+        n = entretiens__v1__interview__get_packed_size(&h);
     *out = malloc(n ? n : 1);
     if (!*out) {
         free(sealed);
         return ENOMEM;
     }
-    entretiens__v1__interview__pack(&h, *out);
+    if (hand)
+        memcpy(*out, stack, n);
+    else
+        entretiens__v1__interview__pack(&h, *out);
     *len = n;
     free(sealed);
     return 0;

@@ -5,6 +5,7 @@
  *  transaction.
  */
 #include "records.h"
+#include "rec_pack.h"
 
 #include "common/clock.h"
 #include "common/date.h"
@@ -84,7 +85,13 @@ int rec_event_publish(records_t *r, MDB_txn *txn, const rec_change_t *ch, uint32
     }
     char key[160];
     snprintf(key, sizeof key, "%s:%s:%u", iv->id, ch->event + sizeof "records.interview." - 1, iseq);
-    if (!rc)
+    /* by hand when it can (rec_pack.h: the same bytes), else protobuf-c */
+    uint8_t packed[2048];
+    size_t plen = 0;
+    if (!rc && rec_interview_event_pack(&ev, packed, sizeof packed, &plen) == 0)
+        rc = ent_outbox_append(ent_daemon_outbox(r->d), txn, ch->event, key, rec_str(ch->trace_id),
+                               iv->updated_at_ms, packed, plen, NULL);
+    else if (!rc)
         rc = ent_outbox_append_msg(ent_daemon_outbox(r->d), txn, ch->event, key, rec_str(ch->trace_id),
                                    iv->updated_at_ms, &ev.base, NULL);
     rec_extract_free(&x);

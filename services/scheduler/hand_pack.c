@@ -13,21 +13,8 @@
 /* A Date field: NULL is not written, an all-zero date is (empty). */
 static void s_date(ent_pbw_t *w, unsigned field, const Entretiens__V1__Date *d)
 {
-    if (!d)
-        return;
-    uint8_t body[33];
-    ent_pbw_t b;
-    ent_pbw_init(&b, body, sizeof body);
-    ent_pbw_int32(&b, 1, d->year);
-    ent_pbw_int32(&b, 2, d->month);
-    ent_pbw_int32(&b, 3, d->day);
-    size_t n = (size_t) (b.p - body);
-    ent_pbw_tag(w, field, ENT_PB_LEN);
-    ent_pbw_varint(w, n);
-    if (ent_pbw_room(w, n)) {
-        memcpy(w->p, body, n);
-        w->p += n;
-    }
+    if (d)
+        ent_pbw_ymd(w, field, d->year, d->month, d->day);
 }
 
 /* The Obligation's fields, in field-number order (protobuf-c's). */
@@ -124,5 +111,24 @@ int sched_obligation_event_pack(const Entretiens__V1__ObligationEvent *ev, uint8
     size_t head = 1 + ent_pb_varint_put(buf + 1, n);
     memmove(buf + head, buf + HEAD_ROOM, n);
     *len = head + n;
+    return 0;
+}
+
+int sched_obligations_reply_pack(Entretiens__V1__Obligation *const *obls, size_t n, uint8_t *buf, size_t cap,
+                                 size_t *len)
+{
+    *len = 0;
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* each element of the repeated field 1 is written as an
+         * ObligationEvent's only field is: tag 1, length, the obligation */
+        Entretiens__V1__ObligationEvent ev = ENTRETIENS__V1__OBLIGATION_EVENT__INIT;
+        ev.obligation = obls[i];
+        size_t one = 0;
+        if (!obls[i] || sched_obligation_event_pack(&ev, buf + off, cap - off, &one) != 0)
+            return ENOSPC;
+        off += one;
+    }
+    *len = off;
     return 0;
 }

@@ -1,7 +1,8 @@
 /*  hand_pack.h — the scheduler's most packed messages, packed by hand.
  *
- *  The scheduler publishes five or six ObligationEvents per hire and
- *  stores and publishes the employee's record; packing them with
+ *  The scheduler publishes five or six ObligationEvents per hire,
+ *  stores and publishes the employee's record, and answers an employee's
+ *  obligations to every page that shows them; packing them with
  *  protobuf-c (a size pass, then a descriptor-driven pack of twenty-odd
  *  fields and their nested dates, the employee twice) was about a fifth
  *  of its CPU while it ingests.  These functions write the same bytes —
@@ -28,6 +29,14 @@
  * into a larger buffer).  It needs up to 5 bytes of room beyond the
  * packed length (the nested message is written before its length). */
 int sched_obligation_event_pack(const Entretiens__V1__ObligationEvent *ev, uint8_t *buf, size_t cap, size_t *len);
+
+/* Packs an ObligationsReply {obligations: obls[0, n)} into buf[0, cap)
+ * and sets *len: each obligation as sched_obligation_event_pack writes it
+ * (the reply's field 1 repeated is, element by element, the event's field
+ * 1).  Returns 0, or ENOSPC when it does not fit (with the 5 bytes of
+ * room beyond the last one) or an element is NULL: pack with protobuf-c. */
+int sched_obligations_reply_pack(Entretiens__V1__Obligation *const *obls, size_t n, uint8_t *buf, size_t cap,
+                                 size_t *len);
 
 /* Packs an Employee into buf[0, cap) and sets *len.  Returns 0, or ENOSPC
  * when it does not fit (buf's content is then undefined). */

@@ -2,6 +2,7 @@
  *  scheduler.disciplinary (scheduler.h). */
 #include "scheduler.h"
 #include "discipline.h"
+#include "hand_pack.h"
 #include "trial.h"
 
 #include "common/calendar.h"
@@ -136,10 +137,17 @@ static int s_obligations(ent_rpc_call_t *call, void *arg)
             ptrs[shown] = &msgs[shown].msg;
             shown++;
         }
-        Entretiens__V1__ObligationsReply rep = ENTRETIENS__V1__OBLIGATIONS_REPLY__INIT;
-        rep.n_obligations = shown;
-        rep.obligations = ptrs;
-        rc = ent_rpc_ok(call, &rep.base);
+        /* by hand (hand_pack.h: the same bytes), else protobuf-c */
+        uint8_t packed[16384];
+        size_t plen = 0;
+        if (sched_obligations_reply_pack(ptrs, shown, packed, sizeof packed, &plen) == 0) {
+            rc = ent_rpc_ok_bytes(call, packed, plen);
+        } else {
+            Entretiens__V1__ObligationsReply rep = ENTRETIENS__V1__OBLIGATIONS_REPLY__INIT;
+            rep.n_obligations = shown;
+            rep.obligations = ptrs;
+            rc = ent_rpc_ok(call, &rep.base);
+        }
     }
     free(msgs);
     free(ptrs);

@@ -3,6 +3,8 @@
 
 #include "common/pbwire.h"
 
+#include "test_rng.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdint.h>
@@ -14,10 +16,7 @@ static uint64_t s_rng = 0x2545f4914f6cdd1dull;
 
 static uint64_t s_next(void)
 {
-    s_rng ^= s_rng << 13;
-    s_rng ^= s_rng >> 7;
-    s_rng ^= s_rng << 17;
-    return s_rng;
+    return test_rng_next(&s_rng);
 }
 
 /* Strings of every shape: NULL, empty, short, long (a length of two bytes
@@ -264,4 +263,33 @@ Test(hand_pack, one_field_read_without_unpacking)
     const uint8_t twice[] = { 0x7a, 0x01, 'a', 0x7a, 0x02, 'b', 'c' }; /* the last one counts */
     cr_assert_eq(ent_pb_field_bytes(twice, sizeof twice, 15, &got, &len), 1);
     cr_assert(ent_pb_bytes_are(got, len, "bc"));
+}
+
+/* An employee's obligations answered by hand: the ObligationsReply of 0
+ * to 12 random obligations is byte for byte protobuf-c's, and a buffer
+ * too small is refused. */
+Test(hand_pack, obligations_reply_same_bytes_as_protobuf_c)
+{
+    static s_obl_t f[12];
+    static uint8_t want[65536], got[65536];
+    for (int round = 0; round < 1500; round++) {
+        size_t n = (size_t) round % 13;
+        Entretiens__V1__Obligation *ptrs[12];
+        for (size_t i = 0; i < n; i++) {
+            s_fill_obligation(&f[i]);
+            ptrs[i] = &f[i].o;
+        }
+        Entretiens__V1__ObligationsReply rep = ENTRETIENS__V1__OBLIGATIONS_REPLY__INIT;
+        rep.n_obligations = n;
+        rep.obligations = ptrs;
+        size_t wn = entretiens__v1__obligations_reply__get_packed_size(&rep);
+        cr_assert_leq(wn, sizeof want);
+        cr_assert_eq(entretiens__v1__obligations_reply__pack(&rep, want), wn);
+        size_t gn = 99;
+        cr_assert_eq(sched_obligations_reply_pack(ptrs, n, got, sizeof got, &gn), 0);
+        cr_assert_eq(gn, wn, "round %d: %zu bytes, protobuf-c %zu", round, gn, wn);
+        cr_assert_eq(memcmp(got, want, wn), 0, "round %d: the bytes differ", round);
+        if (n)
+            cr_assert_eq(sched_obligations_reply_pack(ptrs, n, got, wn / 2, &gn), ENOSPC);
+    }
 }

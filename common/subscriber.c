@@ -4,6 +4,7 @@
 #include "common/log.h"
 #include "common/outbox.h"
 #include "common/pbarena.h"
+#include "common/pbfast.h"
 #include "common/rpc.h"
 
 #include <errno.h>
@@ -149,7 +150,8 @@ static bool s_split(const zmq_msg_t *m, const char **topic, size_t *tl, const ui
 static void s_on_envelope(ent_subscriber_t *sub, const uint8_t *body, size_t bl)
 {
     ProtobufCAllocator *al = ent_pbarena_allocator(sub->live_arena);
-    Entretiens__V1__EventEnvelope *ev = entretiens__v1__event_envelope__unpack(al, bl, body);
+    Entretiens__V1__EventEnvelope *ev = ent_pbfast_unpack_or_pbc(&entretiens__v1__event_envelope__descriptor,
+        al, bl, body);
     if (!ev || ev->seq == 0 || !ev->producer || strcmp(ev->producer, sub->producer) != 0 ||
         s_push(&sub->live, ev) != 0) {
         sub->stats.malformed++;
@@ -292,7 +294,8 @@ static int s_push_page(ent_subscriber_t *sub, Entretiens__V1__ReplayReply *rr, u
 static uint64_t s_seq_of(ent_subscriber_t *sub, const ProtobufCBinaryData *b)
 {
     ProtobufCAllocator *al = ent_pbarena_allocator(sub->arena);
-    Entretiens__V1__EventEnvelope *ev = entretiens__v1__event_envelope__unpack(al, b->len, b->data);
+    Entretiens__V1__EventEnvelope *ev = ent_pbfast_unpack_or_pbc(&entretiens__v1__event_envelope__descriptor,
+        al, b->len, b->data);
     uint64_t seq = ev ? ev->seq : 0;
     ent_pbarena_reset(sub->arena); /* gives back the whole message (pbarena.h) */
     return seq;
@@ -706,7 +709,8 @@ int ent_subscriber_process(ent_subscriber_t *sub, MDB_txn *txn)
         }
         for (size_t j = 0; j < rr->n_events; j++) {
             Entretiens__V1__EventEnvelope *ev =
-                entretiens__v1__event_envelope__unpack(al, rr->events[j].len, rr->events[j].data);
+                ent_pbfast_unpack_or_pbc(&entretiens__v1__event_envelope__descriptor,
+                    al, rr->events[j].len, rr->events[j].data);
             if (!ev) {
                 ent_pbarena_reset(sub->arena);
                 sub->stats.malformed++;

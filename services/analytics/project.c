@@ -7,6 +7,7 @@
 #include "an_keys.h"
 #include "an_state.h"
 
+#include "common/pbfast.h"
 #include "common/pbarena.h"
 #include "common/date.h"
 #include "common/log.h"
@@ -775,7 +776,7 @@ int an_apply_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, vo
     analytics_t *a = arg;
     const char *type = ev->type ? ev->type : "";
     if (strcmp(type, "scheduler.employee.upserted") == 0) {
-        Entretiens__V1__EmployeeUpserted *m = entretiens__v1__employee_upserted__unpack(
+        Entretiens__V1__EmployeeUpserted *m = ent_pbfast_unpack_or_pbc(&entretiens__v1__employee_upserted__descriptor,
             ent_pbarena_allocator(a->arena), ev->payload.len, ev->payload.data);
         if (!m) {
             ent_pbarena_reset(a->arena);
@@ -794,7 +795,7 @@ int an_apply_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, vo
                        : strncmp(type, prefix2, sizeof prefix2 - 1) == 0 ? type + sizeof prefix2 - 1
                                                                           : NULL;
     if (verb) {
-        Entretiens__V1__ObligationEvent *m = entretiens__v1__obligation_event__unpack(
+        Entretiens__V1__ObligationEvent *m = ent_pbfast_unpack_or_pbc(&entretiens__v1__obligation_event__descriptor,
             ent_pbarena_allocator(a->arena), ev->payload.len, ev->payload.data);
         if (!m) {
             ent_pbarena_reset(a->arena);
@@ -1032,7 +1033,8 @@ static Entretiens__V1__InterviewEvent *s_unpack_content(analytics_t *a, const an
 {
     if (!iv->content_len)
         return NULL;
-    return entretiens__v1__interview_event__unpack(ent_pbarena_allocator(a->arena), iv->content_len, iv->content);
+    return ent_pbfast_unpack_or_pbc(&entretiens__v1__interview_event__descriptor,
+        ent_pbarena_allocator(a->arena), iv->content_len, iv->content);
 }
 
 /* Stores the interview's record, the employee's summary of it (from c, its
@@ -1201,8 +1203,8 @@ int an_apply_records(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void
     const char *type = ev->type ? ev->type : "";
     if (strncmp(type, prefix, sizeof prefix - 1) != 0)
         return 0; /* templates, audit... nothing analytics counts */
-    Entretiens__V1__InterviewEvent *m = entretiens__v1__interview_event__unpack(ent_pbarena_allocator(a->arena),
-                                                                                ev->payload.len, ev->payload.data);
+    Entretiens__V1__InterviewEvent *m = ent_pbfast_unpack_or_pbc(&entretiens__v1__interview_event__descriptor,
+        ent_pbarena_allocator(a->arena), ev->payload.len, ev->payload.data);
     if (!m) {
         ent_pbarena_reset(a->arena);
         ent_log_warn("analytics.bad_event", "seq %llu %s: payload is not an InterviewEvent",

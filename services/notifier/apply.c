@@ -2,6 +2,7 @@
  *  the subjects' plans (notifier.h). */
 #include "notifier.h"
 
+#include "common/pbfast.h"
 #include "common/clock.h"
 #include "common/date.h"
 #include "common/grants.h"
@@ -325,7 +326,8 @@ int ntf_on_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void
     const char *type = ev->type ? ev->type : "";
     if (strcmp(type, "scheduler.employee.upserted") == 0) {
         Entretiens__V1__EmployeeUpserted *m =
-            entretiens__v1__employee_upserted__unpack(ent_pbarena_allocator(n->ev_arena), ev->payload.len, ev->payload.data);
+            ent_pbfast_unpack_or_pbc(&entretiens__v1__employee_upserted__descriptor,
+                ent_pbarena_allocator(n->ev_arena), ev->payload.len, ev->payload.data);
         if (!m) {
             ent_pbarena_release(n->ev_arena, NULL);
             ent_log_warn("notifier.bad_event", "seq %llu: not an EmployeeUpserted", (unsigned long long) ev->seq);
@@ -342,7 +344,8 @@ int ntf_on_scheduler(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void
             strcmp(verb, "cancelled") != 0)
             return 0; /* a newer kind of event: nothing to remind */
         Entretiens__V1__ObligationEvent *m =
-            entretiens__v1__obligation_event__unpack(ent_pbarena_allocator(n->ev_arena), ev->payload.len, ev->payload.data);
+            ent_pbfast_unpack_or_pbc(&entretiens__v1__obligation_event__descriptor,
+                ent_pbarena_allocator(n->ev_arena), ev->payload.len, ev->payload.data);
         if (!m) {
             ent_pbarena_release(n->ev_arena, NULL);
             ent_log_warn("notifier.bad_event", "seq %llu: not an ObligationEvent", (unsigned long long) ev->seq);
@@ -374,7 +377,8 @@ int ntf_on_records(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev, void *
     if (!known)
         return 0;
     Entretiens__V1__InterviewEvent *m =
-        entretiens__v1__interview_event__unpack(ent_pbarena_allocator(n->ev_arena), ev->payload.len, ev->payload.data);
+        ent_pbfast_unpack_or_pbc(&entretiens__v1__interview_event__descriptor,
+            ent_pbarena_allocator(n->ev_arena), ev->payload.len, ev->payload.data);
     if (!m) {
         ent_pbarena_release(n->ev_arena, NULL);
         ent_log_warn("notifier.bad_event", "seq %llu: not an InterviewEvent", (unsigned long long) ev->seq);

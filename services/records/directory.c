@@ -2,6 +2,7 @@
  *  scheduler's employee.upserted): who manages whom (records.h). */
 #include "records.h"
 
+#include "common/pbfast.h"
 #include "common/calendar.h"
 #include "common/clock.h"
 #include "common/date.h"
@@ -21,7 +22,7 @@ static int s_dir_get(records_t *r, MDB_txn *txn, const char *employee_id, Protob
     int rc = mdb_get(txn, r->directory, &k, &v);
     if (rc)
         return rc;
-    *out = entretiens__v1__employee__unpack(al, v.mv_size, v.mv_data);
+    *out = ent_pbfast_unpack_or_pbc(&entretiens__v1__employee__descriptor, al, v.mv_size, v.mv_data);
     return *out ? 0 : MDB_CORRUPTED;
 }
 

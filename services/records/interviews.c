@@ -3,6 +3,7 @@
  *  next (records.h). */
 #include "records.h"
 
+#include "common/pbfast.h"
 #include "common/clock.h"
 #include "common/date.h"
 #include "common/log.h"
@@ -563,7 +564,8 @@ int rec_on_scheduler_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
     rec_idx_collect(r); /* written sorted at the end of the turn's events */
     if (strcmp(type, T_UPSERTED) == 0) {
         Entretiens__V1__EmployeeUpserted *u =
-            entretiens__v1__employee_upserted__unpack(al, ev->payload.len, ev->payload.data);
+            ent_pbfast_unpack_or_pbc(&entretiens__v1__employee_upserted__descriptor,
+                al, ev->payload.len, ev->payload.data);
         if (!u)
             return ENT_EVENT_SKIP;
         ProtobufCBinaryData packed;
@@ -575,7 +577,8 @@ int rec_on_scheduler_event(MDB_txn *txn, const Entretiens__V1__EventEnvelope *ev
     bool due = strcmp(type, T_DUE) == 0, cancelled = strcmp(type, T_CANCELLED) == 0, met = strcmp(type, T_MET) == 0;
     if (!due && !cancelled && !met)
         return 0; /* overdue, and whatever else the scheduler says, is not records' business */
-    Entretiens__V1__ObligationEvent *oe = entretiens__v1__obligation_event__unpack(al, ev->payload.len, ev->payload.data);
+    Entretiens__V1__ObligationEvent *oe = ent_pbfast_unpack_or_pbc(&entretiens__v1__obligation_event__descriptor,
+        al, ev->payload.len, ev->payload.data);
     if (!oe || !oe->obligation || !oe->obligation->obligation_id || !*oe->obligation->obligation_id) {
         if (oe && !al)
             entretiens__v1__obligation_event__free_unpacked(oe, NULL);

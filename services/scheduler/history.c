@@ -2,6 +2,7 @@
  *  rules engine and into the employee's current attributes (scheduler.h). */
 #include "hand_pack.h"
 #include "scheduler.h"
+#include "common/pbfast.h"
 #include "common/pbdate.h"
 #include "validate.h"
 
@@ -128,7 +129,8 @@ int sched_employee_get_with(scheduler_t *s, MDB_txn *txn, const char *employee_i
     int rc = mdb_get(txn, s->employees, &k, &v);
     if (rc)
         return rc;
-    *out = entretiens__v1__employee__unpack(alloc, v.mv_size, v.mv_data);
+    /* in one pass into an arena (common/pbfast.h), else protobuf-c */
+    *out = ent_pbfast_unpack_or_pbc(&entretiens__v1__employee__descriptor, alloc, v.mv_size, v.mv_data);
     return *out ? 0 : MDB_CORRUPTED;
 }
 

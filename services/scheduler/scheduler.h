@@ -176,7 +176,8 @@ int sched_history_rebuild(scheduler_t *s, MDB_txn *txn, const char *employee_id)
 int sched_employee_get(scheduler_t *s, MDB_txn *txn, const char *employee_id,
                        Entretiens__V1__Employee **out);
 
-/* sched_employee_get unpacking with alloc (NULL: malloc); free the record
+/* sched_employee_get unpacking with alloc: NULL (malloc) or an arena's
+ * (common/pbarena.h: read in one pass, common/pbfast.h); free the record
  * with the same allocator. */
 int sched_employee_get_with(scheduler_t *s, MDB_txn *txn, const char *employee_id, ProtobufCAllocator *alloc,
                             Entretiens__V1__Employee **out);

@@ -23,13 +23,27 @@
 static const uint8_t s_zero[REC_HASH_LEN];
 static const uint8_t s_head_key[1] = { 0 };
 
-/* The global chain's head (seq 0 and zeros when empty); kept in the turn's
- * memo while the events create (idxbatch.c). */
-static int s_global_head(records_t *r, MDB_txn *txn, uint64_t *seq, uint8_t hash[REC_HASH_LEN])
+/* The global chain's head (seq 0 and zeros when empty).  turn: for a
+ * record appended on the loop thread, through the turn's memo while the
+ * events create (idxbatch.c); else (the verification, on a worker thread
+ * too) as committed in txn, the memo never touched. */
+static int s_global_head(records_t *r, MDB_txn *txn, bool turn, uint64_t *seq, uint8_t hash[REC_HASH_LEN])
 {
     uint8_t v[8 + REC_HASH_LEN];
     size_t len = sizeof v;
-    int rc = rec_memo_get(r, txn, REC_MEMO_AUDIT_HEAD, r->audit_idx, s_head_key, sizeof s_head_key, v, &len);
+    int rc;
+    if (turn) {
+        rc = rec_memo_get(r, txn, REC_MEMO_AUDIT_HEAD, r->audit_idx, s_head_key, sizeof s_head_key, v, &len);
+    } else {
+        MDB_val k = { sizeof s_head_key, (void *) s_head_key }, d;
+        rc = mdb_get(txn, r->audit_idx, &k, &d);
+        if (!rc && d.mv_size > sizeof v)
+            rc = MDB_CORRUPTED;
+        if (!rc) {
+            memcpy(v, d.mv_data, d.mv_size);
+            len = d.mv_size;
+        }
+    }
     if (rc == MDB_NOTFOUND) {
         *seq = 0;
         memset(hash, 0, REC_HASH_LEN);
@@ -212,7 +226,7 @@ int rec_audit_append(records_t *r, MDB_txn *txn, const char *interview_id, const
     uint32_t n = 0;
     uint8_t *sealed = NULL;
     size_t sealed_len = 0;
-    int rc = s_global_head(r, txn, &seq, prev);
+    int rc = s_global_head(r, txn, true, &seq, prev);
     if (!rc && interview_id && !first)
         rc = s_interview_head(r, txn, interview_id, &n, prev_i, NULL);
     else if (interview_id)
@@ -583,7 +597,7 @@ int rec_audit_verify(records_t *r, MDB_txn *txn, const char *interview_id, Entre
         return 0;
     uint64_t hseq;
     uint8_t hh[REC_HASH_LEN];
-    if ((rc = s_global_head(r, txn, &hseq, hh)))
+    if ((rc = s_global_head(r, txn, false, &hseq, hh)))
         return rc;
     if (hseq != expect - 1 || memcmp(hh, prev, REC_HASH_LEN) != 0) {
         rep->ok = false;

@@ -423,3 +423,38 @@ Test(records_audit, details_text_is_json_dumps_byte_for_byte)
     cr_expect_str_eq(got, "{}");
     free(got);
 }
+
+/* While a turn's events create, the chain's head stays in the turn's memo
+ * (idxbatch.c) until the settle step; the verification — on a worker,
+ * reading what is committed — never sees that memo: it finds the committed
+ * chain whole while the turn is open, and the new record once it is
+ * committed. */
+Test(records_audit, the_verification_reads_the_committed_head_not_the_turns_memo, .init = s_open, .fini = s_close)
+{
+    s_build();
+    cr_assert_eq(rec_idxq_new(&s_r), 0);
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    rec_idx_collect(&s_r); /* the events of a turn */
+    rec_iv_t *c = s_new_iv("IVC", "E3");
+    rec_change_t ch = { .after = c, .actor = "scheduler", .action = "create" };
+    cr_assert_eq(rec_commit(&s_r, txn, &ch), 0);
+
+    MDB_txn *rd;
+    cr_assert_eq(ent_store_read(s_store, &rd), 0);
+    Entretiens__V1__AuditVerifyReply rep = ENTRETIENS__V1__AUDIT_VERIFY_REPLY__INIT;
+    char reason[512] = "", head[65], broken[REC_ID_MAX + 1];
+    cr_assert_eq(rec_audit_verify(&s_r, rd, "", &rep, reason, sizeof reason, head, broken), 0);
+    mdb_txn_abort(rd);
+    cr_assert(rep.ok, "the committed chain, read while a turn holds its head: %s", reason);
+    cr_assert_eq(rep.records, 4);
+
+    cr_assert_eq(rec_idx_settle_turn(txn, &s_r), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    rec_idx_flush(&s_r, true);
+    rep = s_verify(NULL, reason);
+    cr_assert(rep.ok, "%s", reason);
+    cr_assert_eq(rep.records, 5);
+    rec_iv_free(c);
+    rec_idxq_destroy(&s_r);
+}

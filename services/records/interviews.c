@@ -525,20 +525,13 @@ bool rec_sole_field1(const ProtobufCBinaryData *p, ProtobufCBinaryData *out)
      * covers exactly the rest */
     if (p->len < 2 || p->data[0] != 0x0a)
         return false;
+    const uint8_t *q = p->data + 1, *end = p->data + p->len;
     uint64_t len = 0;
-    size_t i = 1;
-    for (unsigned shift = 0; i < p->len && shift < 64; shift += 7) {
-        uint8_t b = p->data[i++];
-        len |= (uint64_t) (b & 0x7f) << shift;
-        if (!(b & 0x80)) {
-            if (len != p->len - i)
-                return false;
-            out->data = p->data + i;
-            out->len = (size_t) len;
-            return true;
-        }
-    }
-    return false;
+    if (!ent_pb_varint_get(&q, end, &len) || len != (uint64_t) (end - q))
+        return false;
+    out->data = (uint8_t *) q;
+    out->len = (size_t) len;
+    return true;
 }
 
 #define T_UPSERTED "scheduler.employee.upserted"

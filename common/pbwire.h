@@ -83,18 +83,30 @@ static inline void ent_pbw_tag(ent_pbw_t *w, unsigned field, unsigned wire)
     ent_pbw_varint(w, (uint64_t) field << 3 | wire);
 }
 
-/* A string field; NULL and "" are not written. */
-static inline void ent_pbw_string(ent_pbw_t *w, unsigned field, const char *s)
+/* A message field whose body (n bytes, possibly none) was written apart:
+ * always written, as protobuf-c writes a message that is present. */
+static inline void ent_pbw_message(ent_pbw_t *w, unsigned field, const uint8_t *body, size_t n)
 {
-    if (!s || !*s)
-        return;
-    size_t n = strlen(s);
     ent_pbw_tag(w, field, ENT_PB_LEN);
     ent_pbw_varint(w, n);
     if (ent_pbw_room(w, n)) {
-        memcpy(w->p, s, n);
+        memcpy(w->p, body, n);
         w->p += n;
     }
+}
+
+/* A bytes field; an empty one is not written. */
+static inline void ent_pbw_bytes(ent_pbw_t *w, unsigned field, const uint8_t *data, size_t n)
+{
+    if (n)
+        ent_pbw_message(w, field, data, n);
+}
+
+/* A string field; NULL and "" are not written. */
+static inline void ent_pbw_string(ent_pbw_t *w, unsigned field, const char *s)
+{
+    if (s)
+        ent_pbw_bytes(w, field, (const uint8_t *) s, strlen(s));
 }
 
 /* An int32 field; 0 is not written, a negative one takes ten bytes. */
@@ -140,31 +152,6 @@ static inline void ent_pbw_bool(ent_pbw_t *w, unsigned field, bool v)
         return;
     ent_pbw_tag(w, field, ENT_PB_VARINT);
     ent_pbw_varint(w, 1);
-}
-
-/* A bytes field; an empty one is not written. */
-static inline void ent_pbw_bytes(ent_pbw_t *w, unsigned field, const uint8_t *data, size_t n)
-{
-    if (!n)
-        return;
-    ent_pbw_tag(w, field, ENT_PB_LEN);
-    ent_pbw_varint(w, n);
-    if (ent_pbw_room(w, n)) {
-        memcpy(w->p, data, n);
-        w->p += n;
-    }
-}
-
-/* A message field whose body (n bytes, possibly none) was written apart:
- * always written, as protobuf-c writes a message that is present. */
-static inline void ent_pbw_message(ent_pbw_t *w, unsigned field, const uint8_t *body, size_t n)
-{
-    ent_pbw_tag(w, field, ENT_PB_LEN);
-    ent_pbw_varint(w, n);
-    if (ent_pbw_room(w, n)) {
-        memcpy(w->p, body, n);
-        w->p += n;
-    }
 }
 
 /* A Date message field (entretiens.v1.Date: int32 year = 1, month = 2,

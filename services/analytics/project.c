@@ -7,11 +7,11 @@
 #include "an_keys.h"
 #include "an_state.h"
 
-#include "common/pbfast.h"
-#include "common/pbarena.h"
 #include "common/date.h"
-#include "common/log.h"
 #include "common/grants.h"
+#include "common/log.h"
+#include "common/pbarena.h"
+#include "common/pbfast.h"
 #include "proto/records.pb-c.h"
 #include "proto/scheduler.pb-c.h"
 

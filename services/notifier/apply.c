@@ -2,11 +2,11 @@
  *  the subjects' plans (notifier.h). */
 #include "notifier.h"
 
-#include "common/pbfast.h"
 #include "common/clock.h"
 #include "common/date.h"
 #include "common/grants.h"
 #include "common/log.h"
+#include "common/pbfast.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -63,13 +63,21 @@ char *rec_hex(const uint8_t *digest, size_t len, char *out)
     return out;
 }
 
+/* The body's message: r without its four hashes, in *b; returns its
+ * packed size. */
+static size_t s_body_of(const Entretiens__V1__AuditRecord *r, Entretiens__V1__AuditRecord *b)
+{
+    *b = *r;
+    b->prev_hash.len = b->hash.len = b->prev_interview_hash.len = b->interview_hash.len = 0;
+    b->prev_hash.data = b->hash.data = b->prev_interview_hash.data = b->interview_hash.data = NULL;
+    return entretiens__v1__audit_record__get_packed_size(b);
+}
+
 /* The body: the record packed without its hashes.  malloc'd. */
 static uint8_t *s_body(const Entretiens__V1__AuditRecord *r, size_t *len)
 {
-    Entretiens__V1__AuditRecord b = *r;
-    b.prev_hash.len = b.hash.len = b.prev_interview_hash.len = b.interview_hash.len = 0;
-    b.prev_hash.data = b.hash.data = b.prev_interview_hash.data = b.interview_hash.data = NULL;
-    *len = entretiens__v1__audit_record__get_packed_size(&b);
+    Entretiens__V1__AuditRecord b;
+    *len = s_body_of(r, &b);
     uint8_t *buf = malloc(*len ? *len : 1);
     if (buf)
         entretiens__v1__audit_record__pack(&b, buf);
@@ -82,10 +90,8 @@ int rec_audit_seal_packed(EVP_MD_CTX *ctx, Entretiens__V1__AuditRecord *r, const
 {
     *out = NULL;
     *len = 0;
-    Entretiens__V1__AuditRecord b = *r;
-    b.prev_hash.len = b.hash.len = b.prev_interview_hash.len = b.interview_hash.len = 0;
-    b.prev_hash.data = b.hash.data = b.prev_interview_hash.data = b.interview_hash.data = NULL;
-    size_t blen = entretiens__v1__audit_record__get_packed_size(&b);
+    Entretiens__V1__AuditRecord b;
+    size_t blen = s_body_of(r, &b);
     size_t nh = prev_i ? 4 : 2; /* the hash fields present: 9 and 10, and 11 and 12 in an interview's chain */
     size_t total = blen + nh * (2 + REC_HASH_LEN);
     uint8_t *p = total <= cap ? buf : malloc(total);

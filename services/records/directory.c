@@ -2,11 +2,11 @@
  *  scheduler's employee.upserted): who manages whom (records.h). */
 #include "records.h"
 
-#include "common/pbfast.h"
 #include "common/calendar.h"
 #include "common/clock.h"
 #include "common/date.h"
 #include "common/log.h"
+#include "common/pbfast.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -3,10 +3,10 @@
  *  next (records.h). */
 #include "records.h"
 
-#include "common/pbfast.h"
 #include "common/clock.h"
 #include "common/date.h"
 #include "common/log.h"
+#include "common/pbfast.h"
 #include "common/pbwire.h"
 
 #include <errno.h>

@@ -2,13 +2,13 @@
  *  rules engine and into the employee's current attributes (scheduler.h). */
 #include "hand_pack.h"
 #include "scheduler.h"
-#include "common/pbfast.h"
 #include "common/pbdate.h"
 #include "validate.h"
 
 #include "common/clock.h"
 #include "common/date.h"
 #include "common/log.h"
+#include "common/pbfast.h"
 
 #include <errno.h>
 #include <stdlib.h>

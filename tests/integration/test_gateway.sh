@@ -229,7 +229,10 @@ curl -s -o /dev/null -w '%{http_code}' "$GW_API$MFEED" | grep -qx 200 || fail "r
 # --- API keys: ingest scope only, then revoked
 TOKEN=$("$CTL" apikey create --principal service:hris --scope ingest --label "HRIS" 2>/dev/null) || fail "apikey create"
 KID=$("$CTL" --json apikey list | jq -r '.[0].id')
-"$CTL" --json apikey list | grep -q "${TOKEN##*_}" && fail "apikey list shows the secret"
+# the secret: what follows "ek_<16 hex>_" (it may itself hold '_', so not ${TOKEN##*_})
+KEY_SECRET=${TOKEN#ek_*_}
+[ ${#KEY_SECRET} -ge 40 ] || fail "the key's secret part: '$KEY_SECRET'"
+"$CTL" --json apikey list | grep -qF -- "$KEY_SECRET" && fail "apikey list shows the secret"
 AUTH=(-H "Authorization: Bearer $TOKEN")
 python3 - "$IT_DIR" <<'PY'
 import json, sys
@@ -297,7 +300,7 @@ M=$(curl -s "$OPS/metrics")
 grep -qE '^entretiens_gateway_login_failures_total [1-9]' <<<"$M" || fail "login failures not counted"
 grep -qE '^entretiens_gateway_csrf_refused_total [1-9]' <<<"$M" || fail "CSRF refusals not counted"
 grep -q '"event":"auth.login.failed"' "$IT_DIR/gateway.log" || fail "failed logins not logged"
-for secret in "$PW" "$TOKEN" "$CSRF" "${TOKEN##*_}"; do
+for secret in "$PW" "$TOKEN" "$CSRF" "$KEY_SECRET"; do
   grep -qF -- "$secret" "$IT_DIR"/*.log && fail "a secret is in a log"
 done
 

@@ -2,13 +2,19 @@
 # Benchmarks of entretiens, in a Release build: ./tests/bench/run.sh [runtime]
 # `compare` (not part of `all`: it installs PostgreSQL) measures the scheduler
 # against PostgreSQL on the same machine (tests/bench/compare.sh).
-# Prints every figure in one run.  Sized for a 2-core machine.
+# `machine` prints what the kernel costs here (it also opens `all` and
+# `compare`).  Prints every figure in one run.  Sized for a 2-core machine.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 "$top/deploy/deps.sh"
 cmake -S "$top" -B "$top/build-release" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$top/build-release" -j"$(nproc)" >/dev/null
 what=${1:-all}
+if [ "$what" = all ] || [ "$what" = machine ] || [ "$what" = compare ]; then
+  # what a system call, a page fault, a thread wake-up and a sync cost here:
+  # the figures below compare with another machine's only beside these
+  "$top/build-release/tests/bench/ent-bench-machine" --dir "${TMPDIR:-/tmp}"
+fi
 if [ "$what" = compare ]; then
   # the scheduler against a throw-away PostgreSQL cluster: ingest, recompute, point query, memory
   ENT_BUILD="$top/build-release" exec bash "$top/tests/bench/compare.sh"

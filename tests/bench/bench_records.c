@@ -57,8 +57,10 @@ static int s_strcmp(const void *a, const void *b)
 
 static pid_t s_spawn(const char *path)
 {
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
+        bench_child_dies_with(parent);
         execl(path, path, (char *) NULL);
         _exit(127);
     }

@@ -6,11 +6,13 @@
 #include "proto/scheduler.pb-c.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -172,12 +174,14 @@ pid_t bench_scheduler_start(const char *dir, const char *path, char *endpoint, s
     unsetenv("ENTRETIENS_NOSYNC");
     if (bench_keys(dir) != 0)
         return -1;
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         perror("bench: fork");
         return -1;
     }
     if (pid == 0) {
+        bench_child_dies_with(parent);
         execl(path, path, (char *) NULL);
         _exit(127);
     }
@@ -315,4 +319,12 @@ int bench_wait_up(void *ctx, const char *ep, const ent_curve_client_t *curve, pi
         fprintf(stderr, "%s does not answer health on %s\n", name, ep);
     ent_rpc_client_destroy(&c);
     return rc;
+}
+
+void bench_child_dies_with(pid_t parent)
+{
+    /* the signal survives exec (not a set-uid one); it fires when the
+     * forking thread ends, which in every benchmark is its main thread */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+        _exit(1);
 }

@@ -560,10 +560,8 @@ int main(int argc, char **argv)
     ent_curve_client_t curve;
     if (bench_keys(root) != 0 || bench_curve("analytics", &curve) != 0)
         return 1;
-    pid_t parent = getpid();
-    pid_t pid = fork();
+    pid_t pid = bench_fork();
     if (pid == 0) {
-        bench_child_dies_with(parent);
         execl(exe, exe, (char *) NULL);
         _exit(127);
     }

@@ -44,6 +44,7 @@
 #define ROUNDS 5
 #define AREA ((size_t) 64 << 20) /* bytes touched per round of the page tests */
 #define PAGE 4096
+#define PAGES (AREA / PAGE)
 
 static double s_median(double *v, size_t n)
 {
@@ -75,8 +76,8 @@ static int s_anon_us(double *first, double *second)
         p[o] = 2;
     double t2 = bench_now();
     munmap(p, AREA);
-    *first = (t1 - t0) * 1e6 / (AREA / PAGE);
-    *second = (t2 - t1) * 1e6 / (AREA / PAGE);
+    *first = (t1 - t0) * 1e6 / PAGES;
+    *second = (t2 - t1) * 1e6 / PAGES;
     return 0;
 }
 
@@ -90,7 +91,7 @@ static int s_file_us(int fd, double *map_first, double *pread_us)
     for (size_t o = 0; o < AREA; o += PAGE)
         if (pread(fd, buf, PAGE, (off_t) o) != PAGE)
             return -1;
-    *pread_us = (bench_now() - t0) * 1e6 / (AREA / PAGE);
+    *pread_us = (bench_now() - t0) * 1e6 / PAGES;
     sink ^= buf[0];
     const uint8_t *m = mmap(NULL, AREA, PROT_READ, MAP_SHARED, fd, 0);
     if (m == MAP_FAILED)
@@ -98,7 +99,7 @@ static int s_file_us(int fd, double *map_first, double *pread_us)
     t0 = bench_now();
     for (size_t o = 0; o < AREA; o += PAGE)
         sink ^= m[o];
-    *map_first = (bench_now() - t0) * 1e6 / (AREA / PAGE);
+    *map_first = (bench_now() - t0) * 1e6 / PAGES;
     munmap((void *) m, AREA);
     (void) sink;
     return 0;

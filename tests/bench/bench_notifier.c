@@ -289,10 +289,8 @@ int main(int argc, char **argv)
     int port = s_free_port();
     char sport[16];
     snprintf(sport, sizeof sport, "%d", port);
-    pid_t parent = getpid();
-    pid_t pid = fork();
+    pid_t pid = bench_fork();
     if (pid == 0) {
-        bench_child_dies_with(parent);
         execl("/usr/bin/python3", "python3", sink, "--port", sport, "--discard", (char *) NULL);
         _exit(127);
     }

@@ -57,10 +57,8 @@ static int s_strcmp(const void *a, const void *b)
 
 static pid_t s_spawn(const char *path)
 {
-    pid_t parent = getpid();
-    pid_t pid = fork();
+    pid_t pid = bench_fork();
     if (pid == 0) {
-        bench_child_dies_with(parent);
         execl(path, path, (char *) NULL);
         _exit(127);
     }

@@ -57,10 +57,8 @@ static double s_raw_pushpull(long n)
 {
     char ep[64];
     snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", s_port(0));
-    pid_t parent = getpid();
-    pid_t child = fork();
+    pid_t child = bench_fork();
     if (child == 0) {
-        bench_child_dies_with(parent);
         void *ctx = zmq_ctx_new();
         void *push = zmq_socket(ctx, ZMQ_PUSH);
         zmq_connect(push, ep);
@@ -94,10 +92,8 @@ static void s_raw_reqrep(int n, double *p50, double *p99, double *p999)
 {
     char ep[64];
     snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", s_port(1));
-    pid_t parent = getpid();
-    pid_t child = fork();
+    pid_t child = bench_fork();
     if (child == 0) {
-        bench_child_dies_with(parent);
         void *ctx = zmq_ctx_new();
         void *rep = zmq_socket(ctx, ZMQ_REP);
         zmq_bind(rep, ep);
@@ -166,10 +162,8 @@ static double s_raw_lmdb(const char *dir, long n, int batch)
 
 static pid_t s_spawn(const char *peer, const char *mode, const char *logfile)
 {
-    pid_t parent = getpid();
-    pid_t pid = fork();
+    pid_t pid = bench_fork();
     if (pid == 0) {
-        bench_child_dies_with(parent);
         FILE *f = freopen(logfile, "w", stderr);
         (void) f;
         execl(peer, peer, mode, (char *) NULL);

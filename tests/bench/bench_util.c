@@ -174,14 +174,12 @@ pid_t bench_scheduler_start(const char *dir, const char *path, char *endpoint, s
     unsetenv("ENTRETIENS_NOSYNC");
     if (bench_keys(dir) != 0)
         return -1;
-    pid_t parent = getpid();
-    pid_t pid = fork();
+    pid_t pid = bench_fork();
     if (pid < 0) {
         perror("bench: fork");
         return -1;
     }
     if (pid == 0) {
-        bench_child_dies_with(parent);
         execl(path, path, (char *) NULL);
         _exit(127);
     }
@@ -321,10 +319,13 @@ int bench_wait_up(void *ctx, const char *ep, const ent_curve_client_t *curve, pi
     return rc;
 }
 
-void bench_child_dies_with(pid_t parent)
+pid_t bench_fork(void)
 {
+    pid_t parent = getpid();
+    pid_t pid = fork();
     /* the signal survives exec (not a set-uid one); it fires when the
      * forking thread ends, which in every benchmark is its main thread */
-    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+    if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent))
         _exit(1);
+    return pid;
 }

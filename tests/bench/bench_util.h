@@ -78,12 +78,11 @@ int bench_curve(const char *daemon, ent_curve_client_t *out);
  * printed; the daemon still runs). */
 int bench_wait_up(void *ctx, const char *ep, const ent_curve_client_t *curve, pid_t pid, const char *name);
 
-/* In a child just forked, before it execs a daemon or a helper: the child
- * gets SIGTERM when the benchmark that forked it dies (killed, cut short by
- * a closed pipe, crashed), so that no daemon outlives its benchmark and
- * disturbs the next one's figures.  parent: the benchmark's pid, read
- * before fork(); if it is already gone, the child exits at once (status
- * 1). */
-void bench_child_dies_with(pid_t parent);
+/* fork(), with the child bound to the benchmark: it gets SIGTERM when the
+ * benchmark dies (killed, cut short by a closed pipe, crashed), so that no
+ * daemon or helper outlives its benchmark and disturbs the next one's
+ * figures.  Returns what fork() returns; a child whose parent is already
+ * gone exits at once (status 1). */
+pid_t bench_fork(void);
 
 #endif

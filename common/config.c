@@ -30,7 +30,7 @@ static const ent_config_var_t s_common[] = {
     { "ENTRETIENS_LOG_LEVEL", "info", "debug | info | warn | error" },
     { "ENTRETIENS_MAP_SIZE_MB", "1024", "initial LMDB map size in MiB (grows on demand)" },
     { "ENTRETIENS_NOSYNC", "0", "1 = do not fsync on commit (rebuildable stores only; never for ingest)" },
-    { "ENTRETIENS_MALLOC_HUGEPAGES", "1", "1 = the heap on transparent huge pages (glibc.malloc.hugetlb, the daemon restarts itself once at start); 0 = 4 KiB pages" },
+    { "ENTRETIENS_MALLOC_TUNABLES", "1", "1 = glibc's malloc set for catch-ups: huge pages, 32 MiB thresholds (GLIBC_TUNABLES; the daemon executes itself again once at start; nothing if GLIBC_TUNABLES is set); 0 = glibc's defaults" },
     { "ENTRETIENS_RPC_TIMEOUT_MS", "5000", "client-side RPC timeout" },
     { "ENTRETIENS_READY_MAX_LAG", "10000", "events a consumer may lag behind a producer and still be ready" },
     { "ENTRETIENS_KEYS_DIR", NULL, "CurveZMQ keys (NAME.pub records, own NAME.secret); default <data dir>/keys" },

@@ -5,9 +5,9 @@
 #include "common/clock.h"
 #include "common/date.h"
 #include "common/http.h"
-#include "common/hugepages.h"
 #include "common/keys.h"
 #include "common/log.h"
+#include "common/malloc_tunables.h"
 #include "common/version.h"
 #include "common/zap.h"
 
@@ -937,15 +937,15 @@ int ent_daemon_new(const ent_daemon_spec_t *spec, int argc, char **argv, ent_dae
     ent_log_init(spec->name, level);
     /* before the store's lock, the loop's threads and the sockets exist */
     bool ok0;
-    int64_t thp = ent_config_get_int(d->cfg, "ENTRETIENS_MALLOC_HUGEPAGES", 1, &ok0);
-    if (!ok0 || (thp != 0 && thp != 1)) {
-        ent_log_error("config.invalid", "ENTRETIENS_MALLOC_HUGEPAGES must be 0 or 1");
+    int64_t tune = ent_config_get_int(d->cfg, "ENTRETIENS_MALLOC_TUNABLES", 1, &ok0);
+    if (!ok0 || (tune != 0 && tune != 1)) {
+        ent_log_error("config.invalid", "ENTRETIENS_MALLOC_TUNABLES must be 0 or 1");
         goto fail_config;
     }
-    int herr = ent_hugepages_reexec(thp == 1, argv);
-    if (herr)
-        ent_log_warn("daemon.hugepages", "cannot restart on transparent huge pages (%s): 4 KiB pages",
-                     strerror(herr));
+    int terr = ent_malloc_tunables_reexec(tune == 1, argv);
+    if (terr)
+        ent_log_warn("daemon.malloc_tunables", "cannot restart with malloc's tunables (%s): glibc's defaults",
+                     strerror(terr));
     if (ent_clock_init(ent_config_get(d->cfg, "ENTRETIENS_NOW")) != 0) {
         ent_log_error("config.invalid", "ENTRETIENS_NOW must be YYYY-MM-DD or an ISO date-time");
         goto fail_config;

@@ -1,5 +1,6 @@
-/*  hugepages.c — a daemon's heap on transparent huge pages (hugepages.h). */
-#include "common/hugepages.h"
+/*  malloc_tunables.c — glibc's malloc set for a daemon's catch-ups
+ *  (malloc_tunables.h). */
+#include "common/malloc_tunables.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -7,24 +8,28 @@
 #include <string.h>
 #include <unistd.h>
 
-#define TUNABLE "glibc.malloc.hugetlb"
 #define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
 /* set for the executed process only: it must never execute again, whatever
  * glibc did with GLIBC_TUNABLES */
-#define REEXECUTED "ENTRETIENS_HUGEPAGES_REEXECUTED"
+#define REEXECUTED "ENTRETIENS_MALLOC_REEXECUTED"
 
-int ent_hugepages_tunables(const char *current, const char *thp_setting, char **out)
+int ent_malloc_tunables_decide(const char *current, const char *thp_setting, char **out)
 {
     *out = NULL;
-    if (current || (thp_setting && strstr(thp_setting, "[never]")))
+    if (current)
         return 0;
-    if (!(*out = strdup(TUNABLE "=1")))
+    bool thp = !(thp_setting && strstr(thp_setting, "[never]"));
+    char v[160];
+    snprintf(v, sizeof v, "%sglibc.malloc.mmap_threshold=%u:glibc.malloc.trim_threshold=%u",
+             thp ? "glibc.malloc.hugetlb=1:" : "", (unsigned) ENT_MALLOC_MMAP_MB << 20,
+             (unsigned) ENT_MALLOC_TRIM_MB << 20);
+    if (!(*out = strdup(v)))
         return ENOMEM;
     return 0;
 }
 
 /* The kernel's setting, or NULL when it cannot be read (no THP support:
- * the tunable is then harmless, glibc's madvise fails quietly). */
+ * asking is then harmless, glibc's madvise fails quietly). */
 static char *s_thp_setting(char *buf, size_t size)
 {
     FILE *f = fopen(THP_ENABLED, "re");
@@ -35,7 +40,7 @@ static char *s_thp_setting(char *buf, size_t size)
     return line;
 }
 
-int ent_hugepages_reexec(bool wanted, char **argv)
+int ent_malloc_tunables_reexec(bool wanted, char **argv)
 {
     if (getenv(REEXECUTED)) {
         unsetenv(REEXECUTED); /* not passed on to what this process runs */
@@ -45,7 +50,7 @@ int ent_hugepages_reexec(bool wanted, char **argv)
         return 0;
     char setting[128];
     char *v = NULL;
-    int rc = ent_hugepages_tunables(getenv("GLIBC_TUNABLES"), s_thp_setting(setting, sizeof setting), &v);
+    int rc = ent_malloc_tunables_decide(getenv("GLIBC_TUNABLES"), s_thp_setting(setting, sizeof setting), &v);
     if (rc != 0 || !v)
         return rc;
     if (setenv("GLIBC_TUNABLES", v, 1) != 0 || setenv(REEXECUTED, "1", 1) != 0) {

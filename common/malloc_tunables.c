@@ -40,10 +40,18 @@ static char *s_thp_setting(char *buf, size_t size)
     return line;
 }
 
+static bool s_applied;
+
+bool ent_malloc_tunables_applied(void)
+{
+    return s_applied;
+}
+
 int ent_malloc_tunables_reexec(bool wanted, char **argv)
 {
     if (getenv(REEXECUTED)) {
         unsetenv(REEXECUTED); /* not passed on to what this process runs */
+        s_applied = true;
         return 0;
     }
     if (!wanted || !argv || !argv[0])

@@ -61,4 +61,9 @@ int ent_malloc_tunables_decide(const char *current, const char *thp_setting, cha
  * any thread, lock or socket exists. */
 int ent_malloc_tunables_reexec(bool wanted, char **argv);
 
+/* True when this process is the one ent_malloc_tunables_reexec executed
+ * (it runs with the tunables it set), false otherwise — also when
+ * GLIBC_TUNABLES was set by whoever started it. */
+bool ent_malloc_tunables_applied(void);
+
 #endif

@@ -28,6 +28,10 @@
  *  --turn N: at most N events of a producer per transaction instead (4096:
  *  one replay page per turn, as before 2026-12-05).
  *
+ *  The apply runs in this process with the malloc the daemon has (glibc's
+ *  tunables of common/malloc_tunables.h; ENTRETIENS_MALLOC_TUNABLES=0 in
+ *  the environment measures glibc's defaults instead).
+ *
  *  Usage: ent-bench-analytics [--employees N] [--calls C] [--nosync] [--turn N] [--analytics PATH] [--keep]
  */
 #include "bench_util.h"
@@ -36,6 +40,7 @@
 #include "orggen.h"
 
 #include "common/clock.h"
+#include "common/malloc_tunables.h"
 #include "common/date.h"
 #include "common/rpc.h"
 #include "common/store.h"
@@ -412,6 +417,13 @@ static off_t s_file_size(const char *path)
 
 int main(int argc, char **argv)
 {
+    /* the apply runs in this process: give it the malloc the analytics
+     * daemon has (ENTRETIENS_MALLOC_TUNABLES, common/malloc_tunables.h) */
+    const char *tune = getenv("ENTRETIENS_MALLOC_TUNABLES");
+    bool tuned = !tune || strcmp(tune, "0") != 0;
+    int terr = ent_malloc_tunables_reexec(tuned, argv);
+    if (terr)
+        fprintf(stderr, "malloc's tunables not set (%s): glibc's defaults\n", strerror(terr));
     size_t employees = 1000000, turn = TURN;
     int calls = 1000;
     bool keep = false, nosync = false;
@@ -528,6 +540,10 @@ int main(int argc, char **argv)
      * what the daemon holds for them in a rebuild */
     printf("%-46s %zu MiB for the turn's merge buffers; %ld MiB anonymous in the process\n", "apply memory",
            an_batch_bytes(a.batch) >> 20, bench_status_kb(0, "RssAnon:") >> 10);
+    printf("%-46s %s\n", "apply malloc",
+           ent_malloc_tunables_applied() ? "the daemons' tunables (ENTRETIENS_MALLOC_TUNABLES=1)"
+           : getenv("GLIBC_TUNABLES")    ? "GLIBC_TUNABLES as given to the bench"
+                                         : "glibc's defaults");
     ent_store_stats_t ss;
     ent_store_stats(store, &ss);
     an_close(&a);

@@ -56,4 +56,5 @@ Test(malloc_tunables, not_wanted_or_no_argv_does_nothing)
     cr_assert_eq(ent_malloc_tunables_reexec(false, NULL), 0);
     char *argv[] = { NULL };
     cr_assert_eq(ent_malloc_tunables_reexec(true, argv), 0);
+    cr_assert_not(ent_malloc_tunables_applied());
 }

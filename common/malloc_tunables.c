@@ -54,7 +54,10 @@ int ent_malloc_tunables_reexec(bool wanted, char **argv)
         s_applied = true;
         return 0;
     }
-    if (!wanted || !argv || !argv[0])
+    /* only a process' own arguments: a daemon embedded in another program
+     * (the unit tests run daemons inside Criterion's workers) must not
+     * execute that program again */
+    if (!wanted || !argv || !argv[0] || argv[0] != program_invocation_name)
         return 0;
     char setting[128];
     char *v = NULL;

@@ -53,7 +53,10 @@ int ent_malloc_tunables_decide(const char *current, const char *thp_setting, cha
 
 /* When `wanted`, and ent_malloc_tunables_decide says so for this process'
  * environment and kernel, sets GLIBC_TUNABLES and executes its own binary
- * (the path /proc/self/exe names) with `argv` (NULL-terminated, as main's).
+ * (the path /proc/self/exe names) with `argv`, which must be main's own
+ * (argv[0] is the pointer glibc keeps as program_invocation_name; any
+ * other array, as a test that runs a daemon inside its own process passes,
+ * is never executed: 0 is returned).
  * Returns only when it did not execute: 0 when there was nothing to do
  * (also in the executed process itself), else the errno of the failed
  * readlink or execv, or ENOMEM (GLIBC_TUNABLES is then unset again; the

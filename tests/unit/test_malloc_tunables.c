@@ -58,3 +58,14 @@ Test(malloc_tunables, not_wanted_or_no_argv_does_nothing)
     cr_assert_eq(ent_malloc_tunables_reexec(true, argv), 0);
     cr_assert_not(ent_malloc_tunables_applied());
 }
+
+/* a daemon run inside a test (or any other program) gets arguments that are
+ * not the process' own: this test process must not be executed again */
+Test(malloc_tunables, arguments_not_the_process_own_are_never_executed)
+{
+    unsetenv("GLIBC_TUNABLES");
+    char *argv[] = { (char *) "entretiens-scheduler", NULL };
+    cr_assert_eq(ent_malloc_tunables_reexec(true, argv), 0);
+    cr_assert_null(getenv("GLIBC_TUNABLES"), "the environment was changed");
+    cr_assert_not(ent_malloc_tunables_applied());
+}

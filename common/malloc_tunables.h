@@ -16,8 +16,8 @@
  *    glibc.malloc.hugetlb=1          the heap on transparent huge pages:
  *                                    one fault maps 2 MiB (only when the
  *                                    kernel's setting is not "never");
- *    glibc.malloc.mmap_threshold     32 MiB: buffers below it come from
- *                                    the heap and are reused;
+ *    glibc.malloc.mmap_threshold     ENT_MALLOC_MMAP_MB: buffers below it
+ *                                    come from the heap and are reused;
  *    glibc.malloc.trim_threshold     ENT_MALLOC_TRIM_MB: up to that much
  *                                    freed memory at the top of a heap is
  *                                    kept for the next turn.

@@ -40,8 +40,8 @@
 #include "orggen.h"
 
 #include "common/clock.h"
-#include "common/malloc_tunables.h"
 #include "common/date.h"
+#include "common/malloc_tunables.h"
 #include "common/rpc.h"
 #include "common/store.h"
 #include "proto/analytics.pb-c.h"

@@ -211,6 +211,8 @@ static int s_records_run(s_run_t *run, const char *rec_bin, pid_t sched, const c
     }
     double t_up = bench_now();
     long long cpu_up = bench_cpu_ns(rec), sched_cpu0 = bench_cpu_ns(sched);
+    /* records' writes count from its start: it consumes while it starts */
+    long long sched_wb0 = bench_io_bytes(sched, "write_bytes:");
     uint64_t head = 0, cursor = 0, last_print = 0;
     for (;;) {
         if (s_health(rc, &head, &cursor) == 0 && cursor >= sched_head)
@@ -223,6 +225,7 @@ static int s_records_run(s_run_t *run, const char *rec_bin, pid_t sched, const c
     }
     double t_end = bench_now(), dt = t_end - t0;
     long long cpu_end = bench_cpu_ns(rec), sched_cpu1 = bench_cpu_ns(sched);
+    long long wb_end = bench_io_bytes(rec, "write_bytes:"), sched_wb1 = bench_io_bytes(sched, "write_bytes:");
     uint64_t audit = 0, interviews = s_stats(rc, &audit);
     run->create_per_s = (double) interviews / dt;
     printf("%-46s %10.0f interviews/s  (%llu interviews from %llu events in %.2f s; %.0f events/s)\n",
@@ -233,6 +236,15 @@ static int s_records_run(s_run_t *run, const char *rec_bin, pid_t sched, const c
            "scheduler %.3f CPU s\n",
            "  of which", t_up - t0, cpu_up / 1e9, t_end - t_up, (cpu_end - cpu_up) / 1e9,
            interviews ? (cpu_end - cpu_up) / 1e3 / (double) interviews : 0.0, (sched_cpu1 - sched_cpu0) / 1e9);
+    /* what the catch-up costs the volume: the page cache's writeback, which
+     * on ext4 with large folios (Linux 6.16 and later) is several times the
+     * bytes LMDB writes (docs/performance.md, "The ninth session") */
+    if (wb_end >= 0 && sched_wb0 >= 0 && sched_wb1 >= 0)
+        printf("%-46s records %.0f MiB (%.1f KiB per interview), scheduler %.0f MiB\n", "  written to storage",
+               (double) wb_end / 1048576.0, interviews ? (double) wb_end / 1024.0 / (double) interviews : 0.0,
+               (double) (sched_wb1 - sched_wb0) / 1048576.0);
+    else
+        printf("%-46s unreadable (/proc/<pid>/io)\n", "  written to storage");
     printf("%-46s %llu interviews, %llu audit records, %llu events published\n", "store", (unsigned long long) interviews,
            (unsigned long long) audit, (unsigned long long) head);
     if (interviews < 1000000)
@@ -263,6 +275,12 @@ static int s_records_run(s_run_t *run, const char *rec_bin, pid_t sched, const c
     char notes[600];
     memset(notes, 'n', sizeof notes - 1);
     notes[sizeof notes - 1] = '\0';
+    /* each answer is one turn of its own, committed (fdatasync) before the
+     * reply: the latency of saving a form, and what one such commit sends
+     * to storage */
+    double *wlat = malloc(4 * CONTENT_SAMPLE * sizeof *wlat); /* one per try, as the loop below */
+    int nw = 0, wfail = 0;
+    long long wb0 = bench_io_bytes(rec, "write_bytes:");
     for (int i = 0; i < 4 * CONTENT_SAMPLE && ns < CONTENT_SAMPLE && interviews; i++) {
         rng = rng * 6364136223846793005ull + 1442695040888963407ull;
         char iv[32], caller[96];
@@ -281,11 +299,22 @@ static int s_records_run(s_run_t *run, const char *rec_bin, pid_t sched, const c
         a.id = iv;
         a.answers = "{}";
         a.notes = notes;
+        double ws = bench_now();
         ent_rpc_client_call_msg(rc, "records.interview.answer", caller, &a.base, &r);
+        wlat[nw++] = (bench_now() - ws) * 1e6;
+        wfail += r.code != ENT_OK;
         if (r.code == ENT_OK)
             snprintf(sample[ns++], sizeof sample[0], "%s", iv);
         ent_rpc_result_clear(&r);
     }
+    long long wb1 = bench_io_bytes(rec, "write_bytes:");
+    if (nw) {
+        char wextra[96] = "";
+        if (wb0 >= 0 && wb1 >= 0)
+            snprintf(wextra, sizeof wextra, "; %.0f KiB to storage each", (double) (wb1 - wb0) / 1024.0 / nw);
+        s_latency("interview answer (a write, synced)", wlat, nw, wfail, wextra);
+    }
+    free(wlat);
     /* the writes above settle first (the journal's periodic commit), so
      * that the reads are not timed against them */
     sleep(6);

@@ -126,6 +126,7 @@ int main(int argc, char **argv)
     ent_rpc_result_clear(&r);
 
     /* 1. ingest */
+    long long wb0 = bench_io_bytes(pid, "write_bytes:");
     t0 = bench_now();
     size_t sent = 0, acked = 0, accepted = 0;
     uint64_t id = 1;
@@ -141,6 +142,10 @@ int main(int argc, char **argv)
     double dt = bench_now() - t0;
     printf("%-46s %10.0f events/s  (%zu accepted in %.2f s)\n", "ingest, committed and acknowledged",
            (double) accepted / dt, accepted, dt);
+    long long wb1 = bench_io_bytes(pid, "write_bytes:");
+    if (wb0 >= 0 && wb1 >= 0)
+        printf("%-46s %.0f MiB (%.2f KiB per event)\n", "  written to storage", (double) (wb1 - wb0) / 1048576.0,
+               accepted ? (double) (wb1 - wb0) / 1024.0 / (double) accepted : 0.0);
     fflush(stdout);
 
     /* 2. full recompute: one day later, every employee's rules again */

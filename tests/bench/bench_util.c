@@ -154,6 +154,28 @@ long long bench_cpu_ns(pid_t pid)
     return total;
 }
 
+long long bench_io_bytes(pid_t pid, const char *field)
+{
+    char path[64];
+    if (pid)
+        snprintf(path, sizeof path, "/proc/%d/io", (int) pid);
+    else
+        snprintf(path, sizeof path, "/proc/self/io");
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char line[128];
+    long long v = -1;
+    size_t n = strlen(field);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, field, n) == 0) {
+            v = atoll(line + n);
+            break;
+        }
+    fclose(f);
+    return v;
+}
+
 pid_t bench_scheduler_start(const char *dir, const char *path, char *endpoint, size_t size)
 {
     int port = 14000 + (int) (getpid() % 500) * 4; /* below the ephemeral range */

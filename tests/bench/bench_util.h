@@ -43,6 +43,12 @@ long long bench_cpu_ns(pid_t pid);
  * commits, the clock pinned to 2026-11-26; writes its RPC endpoint into
  * endpoint (its /healthz, /metrics on 127.0.0.1 at the RPC port + 2).
  * Returns the pid, or -1 (printed). */
+/* A counter of /proc/<pid>/io in bytes ("write_bytes:": what the process
+ * has caused to be sent to storage, counted when it dirties the page
+ * cache, so a page rewritten after its writeback counts again); pid 0 =
+ * this process.  -1 when unreadable (another user's process). */
+long long bench_io_bytes(pid_t pid, const char *field);
+
 pid_t bench_scheduler_start(const char *dir, const char *path, char *endpoint, size_t size);
 
 /* Sends one packed entretiens.v1.Request frame on a DEALER (blocking). */

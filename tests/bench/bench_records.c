@@ -293,8 +293,16 @@ static int s_records_run(s_run_t *run, const char *rec_bin, pid_t sched, const c
         ent_rpc_result_clear(&r);
         if (!v)
             continue;
-        snprintf(caller, sizeof caller, "manager:%s", v->interview && v->interview->manager_id ? v->interview->manager_id : "");
+        /* the interviewer answers: an interview with no manager on record
+         * (the generated organisation's top) has nobody to ask as */
+        bool has_manager = v->interview && v->interview->manager_id && *v->interview->manager_id;
+        /* and only while its content is open (not signed, not cancelled) */
+        const char *st = v->interview && v->interview->status ? v->interview->status : "";
+        bool open = strncmp(st, "signed", 6) != 0 && strcmp(st, "closed") != 0 && strcmp(st, "cancelled") != 0;
+        snprintf(caller, sizeof caller, "manager:%s", has_manager ? v->interview->manager_id : "");
         entretiens__v1__interview_view__free_unpacked(v, NULL);
+        if (!has_manager || !open)
+            continue;
         Entretiens__V1__AnswerRequest a = ENTRETIENS__V1__ANSWER_REQUEST__INIT;
         a.id = iv;
         a.answers = "{}";
@@ -536,9 +544,13 @@ int main(int argc, char **argv)
     printf("\n");
     if (s_crypt_cost(dir, 4468, 20000) != 0)
         fprintf(stderr, "the in-process sealing measure failed\n");
-    printf("%-46s creation %.0f/s sealed, %.0f/s clear; interview show with content p99 %.1f us sealed, "
-           "%.1f us clear (better of two runs each)\n",
-           "encryption at rest", best_create[0], best_create[1], best_p99[0], best_p99[1]);
+    if (passes >= 2)
+        printf("%-46s creation %.0f/s sealed, %.0f/s clear; interview show with content p99 %.1f us sealed, "
+               "%.1f us clear (better of %s each)\n",
+               "encryption at rest", best_create[0], best_create[1], best_p99[0], best_p99[1],
+               passes == 4 ? "two runs" : "the runs");
+    else
+        printf("%-46s not compared (--passes 1 runs the sealed store only)\n", "encryption at rest");
     fflush(stdout);
     ent_rpc_client_destroy(&sc);
     int linger = 0;

@@ -535,8 +535,8 @@ int main(int argc, char **argv)
     /* the CPU time is the steadier figure on a shared machine */
     printf("%-46s %.2f s user, %.2f s system\n", "apply CPU time",
            s_secs(&ru1.ru_utime) - s_secs(&ru0.ru_utime), s_secs(&ru1.ru_stime) - s_secs(&ru0.ru_stime));
-    /* what the rebuild costs the volume (the page cache's writeback: on
-     * ext4 with large folios several times what LMDB writes) */
+    /* what the rebuild costs the volume: the page cache's writeback
+     * (docs/performance.md, "The ninth session") */
     if (wb0 >= 0 && wb1 >= 0)
         printf("%-46s %.0f MiB (%.2f KiB per event)\n", "apply written to storage", (double) (wb1 - wb0) / 1048576.0,
                f.events ? (double) (wb1 - wb0) / 1024.0 / (double) f.events : 0.0);

@@ -236,9 +236,9 @@ static int s_records_run(s_run_t *run, const char *rec_bin, pid_t sched, const c
            "scheduler %.3f CPU s\n",
            "  of which", t_up - t0, cpu_up / 1e9, t_end - t_up, (cpu_end - cpu_up) / 1e9,
            interviews ? (cpu_end - cpu_up) / 1e3 / (double) interviews : 0.0, (sched_cpu1 - sched_cpu0) / 1e9);
-    /* what the catch-up costs the volume: the page cache's writeback, which
-     * on ext4 with large folios (Linux 6.16 and later) is several times the
-     * bytes LMDB writes (docs/performance.md, "The ninth session") */
+    /* what the catch-up costs the volume: the page cache's writeback (on
+     * ext4 with large folios, Linux 6.16 and later, a rewritten page sends
+     * its whole folio: docs/performance.md, "The ninth session") */
     if (wb_end >= 0 && sched_wb0 >= 0 && sched_wb1 >= 0)
         printf("%-46s records %.0f MiB (%.1f KiB per interview), scheduler %.0f MiB\n", "  written to storage",
                (double) wb_end / 1048576.0, interviews ? (double) wb_end / 1024.0 / (double) interviews : 0.0,

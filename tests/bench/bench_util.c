@@ -30,22 +30,32 @@ int bench_cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-long bench_status_kb(pid_t pid, const char *field)
+/* The number after field in /proc/<pid>/<file> (pid 0 = this process), -1
+ * when the file cannot be read or has no such line. */
+static long long s_proc_field(pid_t pid, const char *file, const char *field)
 {
     char path[64], line[256];
     if (pid)
-        snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+        snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, file);
     else
-        snprintf(path, sizeof path, "/proc/self/status");
+        snprintf(path, sizeof path, "/proc/self/%s", file);
     FILE *f = fopen(path, "r");
-    long v = -1;
     if (!f)
         return -1;
+    long long v = -1;
+    size_t n = strlen(field);
     while (fgets(line, sizeof line, f))
-        if (strncmp(line, field, strlen(field)) == 0)
-            v = atol(line + strlen(field) + 1);
+        if (strncmp(line, field, n) == 0) {
+            v = atoll(line + n);
+            break;
+        }
     fclose(f);
     return v;
+}
+
+long bench_status_kb(pid_t pid, const char *field)
+{
+    return (long) s_proc_field(pid, "status", field);
 }
 
 long bench_pss_kb(pid_t pid)
@@ -156,24 +166,7 @@ long long bench_cpu_ns(pid_t pid)
 
 long long bench_io_bytes(pid_t pid, const char *field)
 {
-    char path[64];
-    if (pid)
-        snprintf(path, sizeof path, "/proc/%d/io", (int) pid);
-    else
-        snprintf(path, sizeof path, "/proc/self/io");
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    char line[128];
-    long long v = -1;
-    size_t n = strlen(field);
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, field, n) == 0) {
-            v = atoll(line + n);
-            break;
-        }
-    fclose(f);
-    return v;
+    return s_proc_field(pid, "io", field);
 }
 
 pid_t bench_scheduler_start(const char *dir, const char *path, char *endpoint, size_t size)

@@ -70,6 +70,7 @@ struct an_batch {
     size_t d_len, d_cap;
     s_sortkey_t *order, *tmp;  /* an_batch_apply's sort, kept for the next turn */
     size_t order_cap;
+    unsigned small_applies;    /* applications in a row that used under a sixteenth of cap */
     MDB_dbi hook_dbi;
     an_batch_hook_fn hook;
     void *hook_arg;
@@ -116,6 +117,7 @@ static void s_release(an_batch_t *b)
     b->deltas = NULL;
     b->order = b->tmp = NULL;
     b->n = b->cap = b->nslots = b->keys_len = b->keys_cap = b->d_len = b->d_cap = b->order_cap = 0;
+    b->small_applies = 0;
 }
 
 void an_batch_destroy(an_batch_t **b_p)
@@ -568,8 +570,16 @@ int an_batch_apply(an_batch_t *b, MDB_txn *txn)
     size_t used = b->n;
     an_batch_clear(b);
     /* a rebuild's turns grow the arrays to hundreds of MiB; once caught up
-     * a turn merges a few rows: give the memory back */
-    if (b->cap > SHRINK_ABOVE && used < b->cap / 16)
-        s_release(b);
+     * a turn merges a few rows: give the memory back.  Not after one small
+     * application: in a rebuild a batch that filled up (MAX_ENTRIES) is
+     * applied early and its turn's remainder can be small, and releasing
+     * there made the next turn fault the arrays in and grow them again
+     * (ten doublings, each rehashed) — measured, docs/analytics.md. */
+    if (b->cap > SHRINK_ABOVE && used < b->cap / 16) {
+        if (++b->small_applies >= AN_BATCH_SHRINK_AFTER)
+            s_release(b);
+    } else {
+        b->small_applies = 0;
+    }
     return rc;
 }

@@ -70,8 +70,15 @@ int an_batch_add_many(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *
 int an_batch_set(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, const void *val, size_t vlen,
                  int sign);
 
-/* Applies every pending row in txn and empties the batch.  Returns 0 or an
- * LMDB code (the batch is emptied in every case). */
+/* Applications in a row, each using under a sixteenth of the arrays' room,
+ * after which an_batch_apply gives the arrays back (a daemon caught up
+ * after a rebuild).  One small application is not enough: in a rebuild a
+ * full batch is applied early and the rest of its turn can be small. */
+#define AN_BATCH_SHRINK_AFTER 8
+
+/* Applies every pending row in txn and empties the batch; gives the
+ * arrays back after AN_BATCH_SHRINK_AFTER small applications in a row.
+ * Returns 0 or an LMDB code (the batch is emptied in every case). */
 int an_batch_apply(an_batch_t *b, MDB_txn *txn);
 
 /* Drops every pending row. */

@@ -474,6 +474,47 @@ static void s_on_read_turn(ent_daemon_t *d)
     s_metrics_sync(d);
 }
 
+/* A projection's store with no event applied yet (new, or deleted to be
+ * rebuilt) is filled as a bulk load (store.h).  Failing to start one only
+ * costs speed. */
+static void s_bulk_start(ent_daemon_t *d)
+{
+    if (!d->spec.projection || !d->n_consumers)
+        return;
+    for (size_t i = 0; i < d->n_consumers; i++)
+        if (d->consumers[i].seen.cursor != 0)
+            return;
+    int rc = ent_store_bulk_begin(d->store);
+    if (rc)
+        ent_log_warn("store.bulk", "rebuild with a sync per commit: cannot start a bulk load: %s", mdb_strerror(rc));
+    else
+        ent_log_info("store.bulk.begin", "empty store: rebuilt from the producers as a bulk load (commits synced "
+                     "once caught up; a machine restart before that discards the store: docs/analytics.md)");
+}
+
+/* A rebuild's bulk load (ent_daemon_spec_t.projection) ends once every
+ * producer was heard and nothing of theirs is left to apply. */
+static void s_bulk_check(ent_daemon_t *d)
+{
+    if (!d->store || !ent_store_bulk_active(d->store) || ent_store_txn(d->store))
+        return;
+    uint64_t applied = 0;
+    for (size_t i = 0; i < d->n_consumers; i++) {
+        ent_subscriber_stats_t st;
+        ent_subscriber_stats(d->consumers[i].sub, &st);
+        if (!st.heard || st.head > st.cursor)
+            return;
+        applied += st.applied;
+    }
+    int rc = ent_store_bulk_end(d->store);
+    if (rc)
+        ent_log_error("store.bulk", "the rebuild is caught up but its store cannot be synced: %s (tried again "
+                      "after the next turn)", mdb_strerror(rc));
+    else
+        ent_log_info("store.bulk.end", "rebuild caught up with every producer (%llu events applied): store synced, "
+                     "each commit synced from now on", (unsigned long long) applied);
+}
+
 /* Before a turn with writes (another client's ingest, a catch-up of
  * events, periodic work): the queries that need not wait for it are
  * answered from the last committed state (ent_rpc_server_answer_early_reads).
@@ -562,6 +603,7 @@ static void s_on_turn(void *arg)
             batch += st.applied - d->consumers[i].seen.applied;
         }
         ent_metrics_histogram_observe(d->h_batch, (double) batch);
+        s_bulk_check(d);
     }
     s_metrics_sync(d);
 }
@@ -803,6 +845,7 @@ static void s_on_tick(uv_timer_t *t)
         ent_outbox_heartbeat(d->outbox);
     for (size_t i = 0; i < d->n_consumers; i++)
         ent_subscriber_tick(d->consumers[i].sub);
+    s_bulk_check(d);
     s_metrics_sync(d);
 }
 
@@ -1189,6 +1232,7 @@ int ent_daemon_start(ent_daemon_t *d)
             s_consumer_metrics(d, c);
         ent_subscriber_stats(c->sub, &c->seen);
     }
+    s_bulk_start(d);
     d->http = ent_http_new(ent_loop_uv(d->loop), s_http_endpoint(d),
                            d->metrics, s_http_ready, d);
     if (!d->http) {

@@ -67,6 +67,11 @@ typedef struct {
      * the gateway serves its API whether or not its webhook feed lags;
      * the lag shows in the consumer metrics */
     bool ready_ignores_consumers;
+    /* the store is a projection of the consumed producers' events (it can
+     * be thrown away and rebuilt from them): a rebuild — every cursor at 0
+     * when the daemon starts — is a bulk load (store.h: commits not synced
+     * one by one, the store synced once every producer is caught up) */
+    bool projection;
 } ent_daemon_spec_t;
 
 /* Work run inside a turn's transaction (periodic work, clock changes).

@@ -29,6 +29,8 @@ struct ent_store {
     uint64_t txn_serial;          /* bumped by each ent_store_begin that begins one */
     ent_store_stats_t stats;
     size_t page_size;
+    bool nosync;                  /* opened with MDB_NOSYNC (ENTRETIENS_NOSYNC) */
+    bool bulk;                    /* a bulk load is under way (ENT_STORE_BULK_FILE) */
 };
 
 int ent_mkdirs(const char *dir, mode_t mode)
@@ -253,6 +255,140 @@ static void s_lock_release(ent_store_t *store)
     pthread_mutex_unlock(&s_held_mu);
 }
 
+/* -------------------------------------------------------------- bulk load */
+
+/* This boot's id (/proc/sys/kernel/random/boot_id) into out; false when it
+ * cannot be read. */
+static bool s_boot_id(char out[64])
+{
+    FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+    if (!f)
+        return false;
+    bool ok = fgets(out, 64, f) != NULL;
+    fclose(f);
+    if (ok)
+        out[strcspn(out, "\n")] = '\0';
+    return ok && out[0];
+}
+
+/* fsync of a directory, so that a file created or removed in it stays so. */
+static int s_dir_sync(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    int rc = fsync(fd) == 0 ? 0 : errno;
+    close(fd);
+    return rc;
+}
+
+static int s_bulk_path(const char *dir, const char *file, char *out, size_t size)
+{
+    return snprintf(out, size, "%s/%s", dir, file) < (int) size ? 0 : ENAMETOOLONG;
+}
+
+/* At open, before LMDB: a marker left by a bulk load that did not end.
+ * Written in this boot, the process died but the kernel kept every page it
+ * wrote: *kept is set and the caller syncs.  Written before a restart of
+ * the machine (or unreadable), the pages that reached the disk are an
+ * arbitrary subset: the data file is removed, then the marker. */
+static int s_bulk_recover(const char *dir, bool *kept)
+{
+    char marker[4096], data[4096];
+    int rc;
+    *kept = false;
+    if ((rc = s_bulk_path(dir, ENT_STORE_BULK_FILE, marker, sizeof marker)) != 0 ||
+        (rc = s_bulk_path(dir, "data.mdb", data, sizeof data)) != 0)
+        return rc;
+    FILE *f = fopen(marker, "r");
+    if (!f)
+        return errno == ENOENT ? 0 : errno;
+    char was[64] = "", now[64];
+    if (!fgets(was, sizeof was, f))
+        was[0] = '\0';
+    fclose(f);
+    was[strcspn(was, "\n")] = '\0';
+    if (was[0] && s_boot_id(now) && strcmp(was, now) == 0) {
+        ent_log_warn("store.bulk.kept", "%s: a bulk load of this boot did not end (the process stopped); its "
+                     "commits are in the page cache: kept and synced", dir);
+        *kept = true;
+        return 0;
+    }
+    ent_log_warn("store.bulk.discarded", "%s: a bulk load did not end before the machine restarted; the store is "
+                 "discarded and will be rebuilt from its producers", dir);
+    if (unlink(data) != 0 && errno != ENOENT)
+        return errno;
+    if ((rc = s_dir_sync(dir)) != 0)
+        return rc;
+    if (unlink(marker) != 0 && errno != ENOENT)
+        return errno;
+    return s_dir_sync(dir);
+}
+
+/* Makes everything committed durable, puts syncing back and removes the
+ * marker. */
+static int s_bulk_finish(ent_store_t *store)
+{
+    char marker[4096];
+    int rc = s_bulk_path(store->dir, ENT_STORE_BULK_FILE, marker, sizeof marker);
+    if (rc)
+        return rc;
+    if ((rc = mdb_env_sync(store->env, 1)) != 0)
+        return rc;
+    if (!store->nosync && (rc = mdb_env_set_flags(store->env, MDB_NOSYNC, 0)) != 0)
+        return rc;
+    store->bulk = false;
+    if (unlink(marker) != 0 && errno != ENOENT)
+        return errno;
+    return s_dir_sync(store->dir);
+}
+
+int ent_store_bulk_begin(ent_store_t *store)
+{
+    if (store->bulk)
+        return 0;
+    if (store->txn)
+        return EINVAL;
+    char marker[4096], boot[64];
+    int rc = s_bulk_path(store->dir, ENT_STORE_BULK_FILE, marker, sizeof marker);
+    if (rc)
+        return rc;
+    if (!s_boot_id(boot))
+        snprintf(boot, sizeof boot, "unknown");
+    /* the marker is on the disk before the first commit that is not */
+    int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return errno;
+    char line[80];
+    int len = snprintf(line, sizeof line, "%s\n", boot);
+    rc = write(fd, line, (size_t) len) == len && fsync(fd) == 0 ? 0 : (errno ? errno : EIO);
+    close(fd);
+    if (!rc)
+        rc = s_dir_sync(store->dir);
+    if (!rc)
+        rc = mdb_env_set_flags(store->env, MDB_NOSYNC, 1);
+    if (rc) {
+        unlink(marker);
+        return rc;
+    }
+    store->bulk = true;
+    return 0;
+}
+
+int ent_store_bulk_end(ent_store_t *store)
+{
+    if (!store->bulk)
+        return 0;
+    if (store->txn)
+        return EINVAL;
+    return s_bulk_finish(store);
+}
+
+bool ent_store_bulk_active(const ent_store_t *store)
+{
+    return store->bulk;
+}
+
 /* ------------------------------------------------------------------ store */
 
 static void s_refresh_usage(ent_store_t *store);
@@ -285,6 +421,9 @@ ent_store_t *ent_store_open(const char *dir, unsigned max_dbs, size_t map_size_m
      * slots, migrate or grow the map under the first one */
     if ((rc = s_lock_acquire(store)) != 0)
         goto fail;
+    bool bulk_kept = false;
+    if ((rc = s_bulk_recover(dir, &bulk_kept)) != 0)
+        goto fail;
     if ((rc = mdb_env_create(&store->env)) != 0)
         goto fail;
     if ((rc = mdb_env_set_maxdbs(store->env, max_dbs + 3)) != 0)
@@ -293,7 +432,12 @@ ent_store_t *ent_store_open(const char *dir, unsigned max_dbs, size_t map_size_m
     if ((rc = mdb_env_set_mapsize(store->env, map)) != 0)
         goto fail;
     unsigned flags = MDB_NOTLS | (nosync ? MDB_NOSYNC : 0);
+    store->nosync = nosync;
     if ((rc = mdb_env_open(store->env, dir, flags, 0640)) != 0)
+        goto fail;
+    /* an interrupted bulk load of this boot: what it committed is all in
+     * the page cache; made durable, the marker can go */
+    if (bulk_kept && (rc = s_bulk_finish(store)) != 0)
         goto fail;
     int dead = 0;
     if ((rc = mdb_reader_check(store->env, &dead)) != 0)
@@ -626,7 +770,16 @@ void ent_store_close(ent_store_t **store_p)
     if (store->env) {
         if (store->txn)
             mdb_txn_abort(store->txn);
-        mdb_env_sync(store->env, 1);
+        if (store->bulk) {
+            /* a clean stop during a bulk load: synced, it is a store like
+             * any other (the marker goes); else the next open decides */
+            int rc = ent_store_bulk_end(store);
+            if (rc)
+                ent_log_warn("store.bulk", "bulk load of %s not made durable at close: %s", store->dir,
+                             mdb_strerror(rc));
+        } else {
+            mdb_env_sync(store->env, 1);
+        }
         mdb_env_close(store->env);
     }
     s_lock_release(store);

@@ -206,6 +206,39 @@ int32_t ent_key_day_get(const uint8_t in[4]);
  * error of stat/open/fcntl on the lock file. */
 int ent_store_lock_holder(const char *dir, pid_t *pid);
 
+/* BULK LOAD.  A store that is a projection of other daemons' events (it can
+ * always be rebuilt from them: analytics) may be filled without a sync per
+ * commit.  On a rebuild's scale the syncs are a sixth of the time, and
+ * pages rewritten from turn to turn are written back once instead of at
+ * every commit (docs/analytics.md, Performance).  Integrity is kept by a
+ * marker, ENT_STORE_BULK_FILE in the store directory, on the disk before
+ * the first unsynced commit and removed only once everything is synced:
+ *   - ent_store_open finding a marker of this boot (the process died, the
+ *     kernel still holds every page written): keeps the store, syncs it,
+ *     removes the marker ("store.bulk.kept");
+ *   - a marker of another boot (the machine restarted: an arbitrary subset
+ *     of the pages reached the disk) or one that cannot be read: removes
+ *     data.mdb, then the marker ("store.bulk.discarded") — the store opens
+ *     empty and its owner rebuilds it;
+ *   - ent_store_close during a bulk load ends it (ent_store_bulk_end).
+ * Only a store whose loss costs a rebuild may use this. */
+#define ENT_STORE_BULK_FILE "bulk-load"
+
+/* Starts a bulk load outside a turn: writes and syncs the marker (with
+ * this boot's id), then commits stop syncing.  Already started: 0.
+ * Returns 0, EINVAL inside a turn, or errno / an LMDB code (no marker is
+ * left and the store keeps syncing). */
+int ent_store_bulk_begin(ent_store_t *store);
+
+/* Ends a bulk load outside a turn: syncs everything committed, puts the
+ * per-commit sync back (unless the store was opened nosync), removes the
+ * marker.  Not started: 0.  Returns 0, EINVAL inside a turn, or an LMDB
+ * code / errno (the load is then still under way: its marker stays). */
+int ent_store_bulk_end(ent_store_t *store);
+
+/* Whether a bulk load is under way. */
+bool ent_store_bulk_active(const ent_store_t *store);
+
 /* Syncs and closes, then releases the instance lock; *store_p is set to
  * NULL.  Safe on NULL.  Aborts an open transaction (its turn is lost, as
  * after a crash). */

@@ -315,6 +315,24 @@ int an_batch_add_many(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *
         if (b->nslots)
             __builtin_prefetch(&b->slots[(size_t) h[i] & (b->nslots - 1)]);
     }
+    /* then, in two more passes, what a found row leads to: its entry, then
+     * its key and deltas (most of a turn's adds find their row, and these
+     * three were dependent misses, one after the other, for each key).  A
+     * hint only: s_add_h below looks each key up for real. */
+    if (b->nslots) {
+        const s_entry_t *cand[AN_BATCH_MANY];
+        for (size_t i = 0; i < nkeys; i++) {
+            uint64_t slot = b->slots[(size_t) h[i] & (b->nslots - 1)];
+            cand[i] = slot && (slot >> 32 << 32) == (h[i] >> 32 << 32) ? &b->v[(uint32_t) slot - 1] : NULL;
+            if (cand[i])
+                __builtin_prefetch(cand[i]);
+        }
+        for (size_t i = 0; i < nkeys; i++)
+            if (cand[i] && cand[i]->hash == h[i]) {
+                __builtin_prefetch(b->keys + cand[i]->key_off);
+                __builtin_prefetch(b->deltas + cand[i]->d_off, 1);
+            }
+    }
     for (size_t i = 0; i < nkeys; i++) {
         if (keys[i].overflow)
             continue;

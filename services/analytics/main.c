@@ -15,6 +15,7 @@ int main(int argc, char **argv)
         .migrate = an_migrate,
         .publishes = false,
         .consumes = consumes,
+        .projection = true,
     };
     static analytics_t a;
     int rc = ent_daemon_main(&spec, argc, argv, an_setup, &a);

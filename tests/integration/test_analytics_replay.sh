@@ -4,8 +4,9 @@
 # both.  Analytics is killed with SIGKILL in the middle of the stream and
 # restarted; once caught up, its figures are compared field by field with
 # (1) a second analytics started on an empty store, which replays both
-# producers from seq 1, and (2) the first one rebuilt from scratch after
-# its store is deleted.
+# producers from seq 1, (2) the first one rebuilt from scratch after its
+# store is deleted (killed during that rebuild's bulk load and restarted),
+# and (3) rebuilt again after a machine restart cut its bulk load.
 source "$(dirname "$0")/lib.sh"
 it_endpoints scheduler records analytics
 export ENTRETIENS_NOW=2026-03-02
@@ -189,16 +190,50 @@ B_RPC=tcp://127.0.0.1:$(free_port); B_HTTP=127.0.0.1:$(free_port)
 B_ENV=(ENTRETIENS_ANALYTICS_RPC=$B_RPC ENTRETIENS_ANALYTICS_HTTP=$B_HTTP ENTRETIENS_DATA_DIR=$IT_DIR/var-b)
 start_bg analytics-b env "${B_ENV[@]}" "$BIN/entretiens-analytics"; ANB=$LAST_PID
 caught_up 180 "$B_HTTP"
+# an empty store is rebuilt as a bulk load (common/store.h), which ends —
+# the store synced, its marker removed — once caught up
+grep -q '"event":"store.bulk.begin"' "$IT_DIR/analytics-b.log" || fail "the rebuild of an empty store was no bulk load"
+bulk_ended() { # log
+  local _
+  for _ in $(seq 1 40); do grep -q '"event":"store.bulk.end"' "$1" && return 0; sleep 0.25; done
+  return 1
+}
+bulk_ended "$IT_DIR/analytics-b.log" || fail "the bulk load did not end once caught up"
+[ ! -e "$IT_DIR/var-b/analytics/bulk-load" ] || fail "the bulk load's marker is still there after its end"
 figures "$IT_DIR/replayed" "${B_ENV[@]}"
 compare "$IT_DIR/live" "$IT_DIR/replayed" "replayed from seq 1"
 kill -TERM $ANB; wait $ANB
 
-# (2) the first one, its store deleted, rebuilt from scratch
+# (2) the first one, its store deleted, rebuilt from scratch — and killed
+# with SIGKILL as soon as its bulk load begins: the same boot still holds
+# every page it wrote, so the store is kept ("store.bulk.kept")
 kill -9 $AN; wait $AN 2>/dev/null
 rm -rf "$ENTRETIENS_DATA_DIR/analytics"
-start_bg analytics "$BIN/entretiens-analytics"; AN=$LAST_PID
+start_bg analytics-rebuild "$BIN/entretiens-analytics"; AN=$LAST_PID
+for _ in $(seq 1 1000); do grep -q '"event":"store.bulk.begin"' "$IT_DIR/analytics-rebuild.log" && break; sleep 0.01; done
+kill -STOP $AN
+grep -q '"event":"store.bulk.begin"' "$IT_DIR/analytics-rebuild.log" || fail "the rebuild was no bulk load"
+grep -q '"event":"store.bulk.end"' "$IT_DIR/analytics-rebuild.log" && fail "the bulk load ended before the kill"
+kill -9 $AN; wait $AN 2>/dev/null
+[ -e "$ENTRETIENS_DATA_DIR/analytics/bulk-load" ] || fail "no marker left by the killed bulk load"
+start_bg analytics-kept "$BIN/entretiens-analytics"; AN=$LAST_PID
 caught_up 180
+grep -q '"event":"store.bulk.kept"' "$IT_DIR/analytics-kept.log" || fail "the killed bulk load's store was not kept"
 figures "$IT_DIR/rebuilt"
 compare "$IT_DIR/live" "$IT_DIR/rebuilt" "rebuilt after deleting the store"
 kill -TERM $AN; wait $AN || fail "analytics did not stop cleanly"
+
+# (3) a bulk load cut by a restart of the machine (a marker of another
+# boot): the disk may hold any subset of its pages, so the store is
+# discarded at the next start and rebuilt, to the same figures
+echo 00000000-0000-4000-8000-000000000000 >"$ENTRETIENS_DATA_DIR/analytics/bulk-load"
+start_bg analytics-discarded "$BIN/entretiens-analytics"; AN=$LAST_PID
+caught_up 180
+grep -q '"event":"store.bulk.discarded"' "$IT_DIR/analytics-discarded.log" ||
+  fail "a marker of another boot did not discard the store"
+bulk_ended "$IT_DIR/analytics-discarded.log" || fail "the rebuild after the discard did not end its bulk load"
+figures "$IT_DIR/rediscarded"
+compare "$IT_DIR/live" "$IT_DIR/rediscarded" "rebuilt after a machine restart during a bulk load"
+kill -TERM $AN; wait $AN || fail "analytics did not stop cleanly"
+[ ! -e "$ENTRETIENS_DATA_DIR/analytics/bulk-load" ] || fail "marker left after a clean stop"
 echo "analytics: live (killed -9 mid-stream), replayed and rebuilt projections agree field by field ($owed obligations, $iv interviews, $N employees)"

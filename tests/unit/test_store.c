@@ -1186,3 +1186,167 @@ Test(store, no_growth_while_another_thread_has_a_transaction)
     cr_assert_eq(stats.map_size, (size_t) 4 << 20);
     ent_store_close(&store);
 }
+
+/* ------------------------------------------------------------ bulk load */
+
+/* One committed turn putting key = value in db. */
+static void s_turn_put(ent_store_t *store, MDB_dbi db, const char *key, const char *value)
+{
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    cr_assert_eq(s_put_str(txn, db, key, value), 0);
+    cr_assert_eq(ent_store_commit(store), 0);
+}
+
+/* A store in dir whose "rows" hold key = value, closed. */
+static void s_seed(const char *dir, const char *key, const char *value)
+{
+    ent_store_t *store = s_open(dir, 1, false);
+    MDB_dbi db;
+    cr_assert_eq(ent_store_dbi(store, "rows", 0, &db), 0);
+    s_turn_put(store, db, key, value);
+    ent_store_close(&store);
+}
+
+/* Opens the store in dir, reads key of "rows" into buf, closes: 0 or the
+ * LMDB code (MDB_NOTFOUND). */
+static int s_reopen_get(const char *dir, const char *key, char *buf, size_t size)
+{
+    ent_store_t *store = s_open(dir, 1, false);
+    MDB_dbi db;
+    cr_assert_eq(ent_store_dbi(store, "rows", 0, &db), 0);
+    int rc = s_read_str(store, db, key, buf, size);
+    ent_store_close(&store);
+    return rc;
+}
+
+/* The marker of a bulk load in dir, as ent_store_bulk_begin writes it. */
+static const char *s_marker(const char *dir)
+{
+    static char b[300];
+    snprintf(b, sizeof b, "%s/%s", dir, ENT_STORE_BULK_FILE);
+    return b;
+}
+
+static void s_boot(char out[64])
+{
+    FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+    cr_assert_not_null(f);
+    cr_assert_not_null(fgets(out, 64, f));
+    fclose(f);
+    out[strcspn(out, "\n")] = '\0';
+}
+
+Test(store, bulk_load_marker_lives_until_the_end)
+{
+    const char *dir = s_path("analytics");
+    ent_store_t *store = s_open(dir, 1, false);
+    MDB_dbi db;
+    cr_assert_eq(ent_store_dbi(store, "rows", 0, &db), 0);
+    cr_assert_not(ent_store_bulk_active(store));
+    cr_assert_eq(ent_store_bulk_end(store), 0, "ending a load never begun is a no-op");
+    cr_assert_eq(ent_store_bulk_begin(store), 0);
+    cr_assert(ent_store_bulk_active(store));
+    cr_assert(s_is_file(s_marker(dir)), "the marker is written before the first commit");
+    char boot[64], line[80] = "";
+    s_boot(boot);
+    FILE *f = fopen(s_marker(dir), "r");
+    cr_assert_not_null(f);
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    fclose(f);
+    line[strcspn(line, "\n")] = '\0';
+    cr_assert_str_eq(line, boot, "the marker names this boot");
+    cr_assert_eq(ent_store_bulk_begin(store), 0, "begun twice: a no-op");
+
+    /* inside a turn neither may change */
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(store, &txn), 0);
+    cr_assert_eq(s_put_str(txn, db, "a", "1"), 0);
+    cr_assert_eq(ent_store_bulk_end(store), EINVAL);
+    cr_assert_eq(ent_store_commit(store), 0);
+    s_turn_put(store, db, "b", "2");
+    cr_assert(s_is_file(s_marker(dir)), "still loading");
+
+    cr_assert_eq(ent_store_bulk_end(store), 0);
+    cr_assert_not(ent_store_bulk_active(store));
+    cr_assert_not(s_is_file(s_marker(dir)), "the marker goes once everything is synced");
+    s_turn_put(store, db, "c", "3");
+    char buf[8];
+    cr_assert_eq(s_read_str(store, db, "a", buf, sizeof buf), 0);
+    cr_assert_eq(s_read_str(store, db, "c", buf, sizeof buf), 0);
+    ent_store_close(&store);
+}
+
+Test(store, bulk_load_ended_by_a_clean_close)
+{
+    const char *dir = s_path("analytics");
+    ent_store_t *store = s_open(dir, 1, false);
+    MDB_dbi db;
+    cr_assert_eq(ent_store_dbi(store, "rows", 0, &db), 0);
+    cr_assert_eq(ent_store_bulk_begin(store), 0);
+    s_turn_put(store, db, "k", "v");
+    ent_store_close(&store);
+    cr_assert_not(s_is_file(s_marker(dir)), "closed cleanly: synced, no marker");
+    char buf[8];
+    cr_assert_eq(s_reopen_get(dir, "k", buf, sizeof buf), 0);
+    cr_assert_str_eq(buf, "v");
+}
+
+/* A process that dies during a bulk load: its commits are in the page
+ * cache of this boot, the store is kept (and synced, the marker gone). */
+Test(store, bulk_load_of_a_dead_process_of_this_boot_is_kept)
+{
+    const char *dir = s_path("analytics");
+    fflush(NULL);
+    pid_t child = fork();
+    cr_assert_geq(child, 0);
+    if (child == 0) {
+        int e = 0;
+        ent_store_t *s = ent_store_open(dir, 4, 1, false, &e);
+        MDB_dbi d;
+        MDB_txn *t;
+        MDB_val k = { 4, "kept" }, v = { 3, "yes" };
+        if (!s || ent_store_dbi(s, "rows", 0, &d) || ent_store_bulk_begin(s) || ent_store_begin(s, &t) ||
+            mdb_put(t, d, &k, &v, 0) || ent_store_commit(s))
+            _exit(20);
+        _exit(0); /* no close: the marker stays */
+    }
+    int status;
+    cr_assert_eq(waitpid(child, &status, 0), child);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child failed: %d", status);
+    cr_assert(s_is_file(s_marker(dir)), "the dead process left its marker");
+    char buf[8];
+    cr_assert_eq(s_reopen_get(dir, "kept", buf, sizeof buf), 0, "what it committed is still there");
+    cr_assert_str_eq(buf, "yes");
+    cr_assert_not(s_is_file(s_marker(dir)), "kept and synced: the marker is gone");
+}
+
+/* A marker of another boot: the machine restarted during the load, the
+ * disk holds an arbitrary subset of its pages — the store is discarded. */
+Test(store, bulk_load_interrupted_by_a_restart_is_discarded)
+{
+    const char *dir = s_path("analytics");
+    for (int variant = 0; variant < 2; variant++) {
+        s_seed(dir, "old", "row");
+        FILE *f = fopen(s_marker(dir), "w");
+        cr_assert_not_null(f);
+        /* another boot's id; then a marker cut short (empty) */
+        if (variant == 0)
+            fputs("00000000-0000-4000-8000-000000000000\n", f);
+        fclose(f);
+        char buf[8];
+        cr_assert_eq(s_reopen_get(dir, "old", buf, sizeof buf), MDB_NOTFOUND, "variant %d: the store was discarded",
+                     variant);
+        cr_assert_not(s_is_file(s_marker(dir)), "variant %d: the marker is gone", variant);
+    }
+}
+
+/* Without a marker nothing is touched (every other store). */
+Test(store, open_without_a_marker_keeps_everything)
+{
+    const char *dir = s_path("records");
+    s_seed(dir, "k", "v");
+    char buf[8];
+    cr_assert_eq(s_reopen_get(dir, "k", buf, sizeof buf), 0);
+    cr_assert_str_eq(buf, "v");
+}

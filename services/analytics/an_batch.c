@@ -74,7 +74,16 @@ struct an_batch {
     MDB_dbi hook_dbi;
     an_batch_hook_fn hook;
     void *hook_arg;
+    struct s_worker *w;        /* merging on a worker thread (an_batch_thread), or NULL */
+    size_t max_entries;        /* MAX_ENTRIES (tests lower it: an_batch_limit) */
 };
+
+static int s_apply_now(an_batch_t *b, MDB_txn *txn);
+static void s_clear_table(an_batch_t *b);
+static int s_log_keys(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const uint8_t *const *kp, const size_t *kl,
+                      size_t nkeys, const int64_t *delta, size_t n, int sign);
+static void s_worker_stop(an_batch_t *b);
+static int s_drain(an_batch_t *b, MDB_txn *txn);
 
 /* 8 bytes at a time, each mixed by a multiply (keys are 20 to 80 bytes:
  * a byte-wise hash was a fifth of the cost of applying an event). */
@@ -99,7 +108,15 @@ static uint64_t s_hash(MDB_dbi dbi, const uint8_t *k, size_t n)
 
 an_batch_t *an_batch_new(void)
 {
-    return calloc(1, sizeof(an_batch_t));
+    an_batch_t *b = calloc(1, sizeof(an_batch_t));
+    if (b)
+        b->max_entries = MAX_ENTRIES;
+    return b;
+}
+
+void an_batch_limit(an_batch_t *b, size_t rows)
+{
+    b->max_entries = rows && rows < MAX_ENTRIES ? rows : MAX_ENTRIES;
 }
 
 /* Frees the arrays of an empty batch (they grow again as needed). */
@@ -125,6 +142,7 @@ void an_batch_destroy(an_batch_t **b_p)
     if (!b_p || !*b_p)
         return;
     an_batch_t *b = *b_p;
+    s_worker_stop(b);
     s_release(b);
     free(b);
     *b_p = NULL;
@@ -137,7 +155,8 @@ void an_batch_hook(an_batch_t *b, MDB_dbi dbi, an_batch_hook_fn fn, void *arg)
     b->hook_arg = arg;
 }
 
-void an_batch_clear(an_batch_t *b)
+/* Empties the table (the worker idle or absent). */
+static void s_clear_table(an_batch_t *b)
 {
     if (b->n)
         memset(b->slots, 0, b->nslots * sizeof *b->slots);
@@ -207,7 +226,7 @@ static int s_reserve(void **arena, size_t *cap, size_t len, size_t more, size_t 
 }
 
 /* The pending entry of (dbi, key) whose hash is h, or NULL. */
-static s_entry_t *s_find_h(an_batch_t *b, MDB_dbi dbi, const an_key_t *key, uint64_t h)
+static s_entry_t *s_find_h(an_batch_t *b, MDB_dbi dbi, const uint8_t *kb, size_t kn, uint64_t h)
 {
     if (!b->nslots)
         return NULL;
@@ -217,7 +236,7 @@ static s_entry_t *s_find_h(an_batch_t *b, MDB_dbi dbi, const an_key_t *key, uint
         if ((b->slots[s] >> 32 << 32) != tag)
             continue;
         s_entry_t *e = &b->v[(uint32_t) b->slots[s] - 1];
-        if (e->hash == h && e->dbi == dbi && e->klen == key->n && memcmp(b->keys + e->key_off, key->b, key->n) == 0)
+        if (e->hash == h && e->dbi == dbi && e->klen == kn && memcmp(b->keys + e->key_off, kb, kn) == 0)
             return e;
     }
     return NULL;
@@ -227,11 +246,13 @@ static s_entry_t *s_find_h(an_batch_t *b, MDB_dbi dbi, const an_key_t *key, uint
  * and more_d deltas, applying the batch first when it is full; found in
  * the table when kind is S_COUNTER.  Returns 0 and *out, ENOMEM, or an
  * LMDB code from the early application. */
-static int s_new_entry(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, uint64_t h, uint8_t kind,
-                       size_t more_keys, size_t more_d, s_entry_t **out)
+static int s_new_entry(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const uint8_t *kb, size_t kn, uint64_t h,
+                       uint8_t kind, size_t more_keys, size_t more_d, s_entry_t **out)
 {
-    if (b->n >= MAX_ENTRIES) {
-        int rc = an_batch_apply(b, txn);
+    if (b->n >= b->max_entries) {
+        /* the worker (txn NULL) never gets here: it stops before a record
+         * that could fill the table, and the loop applies it */
+        int rc = txn ? s_apply_now(b, txn) : EAGAIN;
         if (rc)
             return rc;
     }
@@ -240,18 +261,18 @@ static int s_new_entry(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t 
         if (rc)
             return rc;
     }
-    if (s_reserve((void **) &b->keys, &b->keys_cap, b->keys_len, key->n + more_keys, 1) ||
+    if (s_reserve((void **) &b->keys, &b->keys_cap, b->keys_len, kn + more_keys, 1) ||
         s_reserve((void **) &b->deltas, &b->d_cap, b->d_len, more_d, sizeof *b->deltas))
         return ENOMEM;
     s_entry_t *e = &b->v[b->n];
     memset(e, 0, sizeof *e);
     e->hash = h;
     e->dbi = dbi;
-    e->klen = (uint16_t) key->n;
+    e->klen = (uint16_t) kn;
     e->key_off = (uint32_t) b->keys_len;
     e->kind = kind;
-    memcpy(b->keys + b->keys_len, key->b, key->n);
-    b->keys_len += key->n;
+    memcpy(b->keys + b->keys_len, kb, kn);
+    b->keys_len += kn;
     if (kind == S_COUNTER)
         s_index(b, b->n);
     b->n++;
@@ -260,10 +281,10 @@ static int s_new_entry(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t 
 }
 
 /* an_batch_add with the key's hash known. */
-static int s_add_h(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, uint64_t h, const int64_t *delta,
-                   size_t n, int sign)
+static int s_add_h(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const uint8_t *kb, size_t kn, uint64_t h,
+                   const int64_t *delta, size_t n, int sign)
 {
-    s_entry_t *e = s_find_h(b, dbi, key, h);
+    s_entry_t *e = s_find_h(b, dbi, kb, kn, h);
     if (e) {
         if (n > e->n) { /* a wider row than the first delta's: move its fields */
             if (s_reserve((void **) &b->deltas, &b->d_cap, b->d_len, n, sizeof *b->deltas))
@@ -280,7 +301,7 @@ static int s_add_h(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key
             d[i] += sign < 0 ? -delta[i] : delta[i];
         return 0;
     }
-    int rc = s_new_entry(b, txn, dbi, key, h, S_COUNTER, 0, n, &e);
+    int rc = s_new_entry(b, txn, dbi, kb, kn, h, S_COUNTER, 0, n, &e);
     if (rc)
         return rc;
     e->n = (uint8_t) n;
@@ -292,12 +313,30 @@ static int s_add_h(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key
     return 0;
 }
 
+/* Merges delta into the rows (dbi, kp[i]) of kl[i] bytes, i < nkeys: every
+ * key's slot is asked of memory before the first is probed (the table is
+ * larger than the cache, and its misses then overlap). */
+static int s_merge_keys(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const uint8_t *const *kp, const size_t *kl,
+                        size_t nkeys, const int64_t *delta, size_t n, int sign)
+{
+    uint64_t h[AN_BATCH_MANY];
+    for (size_t i = 0; i < nkeys; i++) {
+        h[i] = s_hash(dbi, kp[i], kl[i]);
+        if (b->nslots)
+            __builtin_prefetch(&b->slots[(size_t) h[i] & (b->nslots - 1)]);
+    }
+    for (size_t i = 0; i < nkeys; i++) {
+        int rc = s_add_h(b, txn, dbi, kp[i], kl[i], h[i], delta, n, sign);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 int an_batch_add(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, const int64_t *delta, size_t n,
                  int sign)
 {
-    if (key->overflow || n > FIELDS || n == 0)
-        return 0;
-    return s_add_h(b, txn, dbi, key, s_hash(dbi, key->b, key->n), delta, n, sign);
+    return an_batch_add_many(b, txn, dbi, key, 1, delta, n, sign);
 }
 
 int an_batch_add_many(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *keys, size_t nkeys,
@@ -305,42 +344,20 @@ int an_batch_add_many(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *
 {
     if (n > FIELDS || n == 0)
         return 0;
-    /* every key's slot is asked of memory before the first is probed: the
-     * table is larger than the cache, and its misses then overlap */
-    uint64_t h[AN_BATCH_MANY];
     if (nkeys > AN_BATCH_MANY)
         nkeys = AN_BATCH_MANY;
-    for (size_t i = 0; i < nkeys; i++) {
-        h[i] = s_hash(dbi, keys[i].b, keys[i].n);
-        if (b->nslots)
-            __builtin_prefetch(&b->slots[(size_t) h[i] & (b->nslots - 1)]);
-    }
-    /* then, in two more passes, what a found row leads to: its entry, then
-     * its key and deltas (most of a turn's adds find their row, and these
-     * three were dependent misses, one after the other, for each key).  A
-     * hint only: s_add_h below looks each key up for real. */
-    if (b->nslots) {
-        const s_entry_t *cand[AN_BATCH_MANY];
-        for (size_t i = 0; i < nkeys; i++) {
-            uint64_t slot = b->slots[(size_t) h[i] & (b->nslots - 1)];
-            cand[i] = slot && (slot >> 32 << 32) == (h[i] >> 32 << 32) ? &b->v[(uint32_t) slot - 1] : NULL;
-            if (cand[i])
-                __builtin_prefetch(cand[i]);
+    const uint8_t *kp[AN_BATCH_MANY];
+    size_t kl[AN_BATCH_MANY], m = 0;
+    for (size_t i = 0; i < nkeys; i++)
+        if (!keys[i].overflow) {
+            kp[m] = keys[i].b;
+            kl[m++] = keys[i].n;
         }
-        for (size_t i = 0; i < nkeys; i++)
-            if (cand[i] && cand[i]->hash == h[i]) {
-                __builtin_prefetch(b->keys + cand[i]->key_off);
-                __builtin_prefetch(b->deltas + cand[i]->d_off, 1);
-            }
-    }
-    for (size_t i = 0; i < nkeys; i++) {
-        if (keys[i].overflow)
-            continue;
-        int rc = s_add_h(b, txn, dbi, &keys[i], h[i], delta, n, sign);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    if (!m)
+        return 0;
+    if (b->w)
+        return s_log_keys(b, txn, dbi, kp, kl, m, delta, n, sign);
+    return s_merge_keys(b, txn, dbi, kp, kl, m, delta, n, sign);
 }
 
 int an_batch_set(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, const void *val, size_t vlen,
@@ -348,11 +365,16 @@ int an_batch_set(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const an_key_t *key, 
 {
     if (key->overflow || vlen > UINT16_MAX)
         return 0;
+    if (b->w) { /* the table is the worker's while it merges */
+        int rc = s_drain(b, txn);
+        if (rc)
+            return rc;
+    }
     /* appended, not looked up: most index rows of a turn are set once, and
      * the sort being stable, the operations on one key stay in the order
      * they came, of which an_batch_apply writes the last */
     s_entry_t *e;
-    int rc = s_new_entry(b, txn, dbi, key, 0, sign < 0 ? S_DEL : S_PUT, sign < 0 ? 0 : vlen, 0, &e);
+    int rc = s_new_entry(b, txn, dbi, key->b, key->n, 0, sign < 0 ? S_DEL : S_PUT, sign < 0 ? 0 : vlen, 0, &e);
     if (rc)
         return rc;
     if (sign >= 0) {
@@ -507,13 +529,14 @@ static int s_cursor(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cur, MDB_dbi *cur_db
     return mdb_cursor_open(txn, dbi, cur);
 }
 
-int an_batch_apply(an_batch_t *b, MDB_txn *txn)
+/* Applies the table (the worker idle or absent). */
+static int s_apply_now(an_batch_t *b, MDB_txn *txn)
 {
     if (!b->n)
         return 0;
     const s_sortkey_t *order = s_order(b);
     if (!order) {
-        an_batch_clear(b);
+        s_clear_table(b);
         return ENOMEM;
     }
     MDB_cursor *cur = NULL;
@@ -586,7 +609,7 @@ int an_batch_apply(an_batch_t *b, MDB_txn *txn)
     if (cur)
         mdb_cursor_close(cur);
     size_t used = b->n;
-    an_batch_clear(b);
+    s_clear_table(b);
     /* a rebuild's turns grow the arrays to hundreds of MiB; once caught up
      * a turn merges a few rows: give the memory back.  Not after one small
      * application: in a rebuild a batch that filled up (MAX_ENTRIES) is
@@ -600,4 +623,302 @@ int an_batch_apply(an_batch_t *b, MDB_txn *txn)
         b->small_applies = 0;
     }
     return rc;
+}
+
+/* ------------------------------------------------ merging on a worker
+ *
+ * The loop appends each add to a log (records in chunks) and a worker
+ * thread merges the chunks into the table, in their order, while the loop
+ * goes on with the next events: the merge (hashing, probing, comparing
+ * keys: a fifth of a rebuild's loop) runs on the second core.  The table
+ * is the worker's while it merges and the loop's otherwise: the loop
+ * applies or clears it only when the worker is idle (every chunk merged)
+ * or stopped on a full table.  The worker never applies: before a record
+ * that could take the table past MAX_ENTRIES it stops, and the loop
+ * applies the table early (as the direct path does) and lets it go on.
+ * One mutex, two conditions. */
+
+#define LOG_CHUNK (256u << 10)   /* bytes of records in a chunk */
+#define LOG_QUEUED_MAX 8         /* chunks handed over and not yet merged: the loop waits beyond */
+
+typedef struct s_chunk {
+    struct s_chunk *next;
+    size_t len;
+    uint64_t data[LOG_CHUNK / 8];   /* records, each 8-byte aligned */
+} s_chunk_t;
+
+/* A record: this header, the n deltas, then nkeys times a 16-bit length
+ * and the key's bytes; the whole padded to 8 bytes. */
+typedef struct {
+    MDB_dbi dbi;
+    uint8_t n, nkeys;
+    int8_t sign;
+    uint8_t pad;
+} s_rec_t;
+
+struct s_worker {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t work;          /* to the worker: a chunk, a go after full, stop */
+    pthread_cond_t idle;          /* to the loop: a chunk merged, or full */
+    s_chunk_t *cur;               /* the loop's chunk being filled */
+    s_chunk_t *head, *tail;       /* handed over; head is the one being merged */
+    size_t queued;
+    s_chunk_t *spare;             /* merged chunks, for reuse */
+    size_t resume;                /* where in head the worker stopped when full */
+    bool busy, full, stop;
+    int err;                      /* the first error of a merge (ENOMEM) */
+};
+
+/* Merges the records of c from *off; stops before a record that could fill
+ * the table (returns 1, *off at it).  Returns 0, 1, or ENOMEM. */
+static int s_merge_chunk(an_batch_t *b, const s_chunk_t *c, size_t *off)
+{
+    const uint8_t *base = (const uint8_t *) c->data;
+    while (*off < c->len) {
+        const uint8_t *p = base + *off;
+        s_rec_t r;
+        memcpy(&r, p, sizeof r);
+        if (b->n + r.nkeys > b->max_entries)
+            return 1;
+        int64_t d[FIELDS];
+        memcpy(d, p + sizeof r, r.n * sizeof *d);
+        const uint8_t *k = p + sizeof r + r.n * sizeof *d;
+        const uint8_t *kp[AN_BATCH_MANY];
+        size_t kl[AN_BATCH_MANY];
+        for (size_t i = 0; i < r.nkeys; i++) {
+            uint16_t len;
+            memcpy(&len, k, sizeof len);
+            kp[i] = k + sizeof len;
+            kl[i] = len;
+            k += sizeof len + len;
+        }
+        *off += ((size_t) (k - p) + 7) & ~(size_t) 7;
+        int rc = s_merge_keys(b, NULL, r.dbi, kp, kl, r.nkeys, d, r.n, r.sign);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static void *s_worker_main(void *arg)
+{
+    an_batch_t *b = arg;
+    struct s_worker *w = b->w;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->stop && (!w->head || w->full))
+            pthread_cond_wait(&w->work, &w->mu);
+        if (w->stop)
+            break;
+        s_chunk_t *c = w->head;
+        size_t off = w->resume;
+        w->busy = true;
+        pthread_mutex_unlock(&w->mu);
+        int rc = s_merge_chunk(b, c, &off);
+        pthread_mutex_lock(&w->mu);
+        w->busy = false;
+        if (rc == 1) {
+            w->full = true;
+            w->resume = off;
+        } else {
+            if (rc && !w->err)
+                w->err = rc; /* the rest of the chunk is dropped: the turn fails */
+            w->head = c->next;
+            if (!w->head)
+                w->tail = NULL;
+            w->queued--;
+            w->resume = 0;
+            c->next = w->spare;
+            w->spare = c;
+        }
+        pthread_cond_signal(&w->idle);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* With the mutex held: waits until at most `queued` chunks are left to
+ * merge (0: every one, the worker idle).  Each time the worker stops on a
+ * full table, the loop applies it in txn — or, txn NULL, empties it (the
+ * turn is being dropped) — and lets the worker go on.  Returns 0 or the
+ * first error of an early application. */
+static int s_wait_locked(an_batch_t *b, MDB_txn *txn, size_t queued)
+{
+    struct s_worker *w = b->w;
+    int rc = 0;
+    for (;;) {
+        if (w->full) {
+            pthread_mutex_unlock(&w->mu);
+            int r = 0;
+            if (txn)
+                r = s_apply_now(b, txn);
+            else
+                s_clear_table(b);
+            pthread_mutex_lock(&w->mu);
+            if (r && !rc)
+                rc = r;
+            w->full = false;
+            pthread_cond_signal(&w->work);
+            continue;
+        }
+        if (queued ? w->queued <= queued : !w->queued && !w->busy)
+            return rc;
+        pthread_cond_wait(&w->idle, &w->mu);
+    }
+}
+
+/* Hands the chunk being filled to the worker (waiting while too many are
+ * queued) and takes an empty one.  Returns 0, ENOMEM, or an LMDB code of an
+ * early application. */
+static int s_hand_over(an_batch_t *b, MDB_txn *txn)
+{
+    struct s_worker *w = b->w;
+    pthread_mutex_lock(&w->mu);
+    int rc = s_wait_locked(b, txn, LOG_QUEUED_MAX - 1);
+    if (w->cur && w->cur->len) {
+        w->cur->next = NULL;
+        if (w->tail)
+            w->tail->next = w->cur;
+        else
+            w->head = w->cur;
+        w->tail = w->cur;
+        w->queued++;
+        w->cur = NULL;
+        pthread_cond_signal(&w->work);
+    }
+    if (!w->cur && w->spare) {
+        w->cur = w->spare;
+        w->spare = w->cur->next;
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (!w->cur && !(w->cur = malloc(sizeof *w->cur)))
+        return rc ? rc : ENOMEM;
+    w->cur->len = 0;
+    return rc;
+}
+
+/* Waits until the worker merged every record appended.  Returns 0, the
+ * worker's error, or an LMDB code of an early application. */
+static int s_drain(an_batch_t *b, MDB_txn *txn)
+{
+    struct s_worker *w = b->w;
+    int rc = w->cur && w->cur->len ? s_hand_over(b, txn) : 0;
+    pthread_mutex_lock(&w->mu);
+    int r = s_wait_locked(b, txn, 0);
+    int err = w->err;
+    w->err = 0;
+    pthread_mutex_unlock(&w->mu);
+    return rc ? rc : r ? r : err;
+}
+
+static int s_log_keys(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const uint8_t *const *kp, const size_t *kl,
+                      size_t nkeys, const int64_t *delta, size_t n, int sign)
+{
+    struct s_worker *w = b->w;
+    size_t need = sizeof(s_rec_t) + n * sizeof *delta;
+    for (size_t i = 0; i < nkeys; i++)
+        need += sizeof(uint16_t) + kl[i];
+    need = (need + 7) & ~(size_t) 7;
+    if (!w->cur || w->cur->len + need > LOG_CHUNK) {
+        int rc = s_hand_over(b, txn);
+        if (rc)
+            return rc;
+    }
+    uint8_t *p = (uint8_t *) w->cur->data + w->cur->len;
+    s_rec_t r = { .dbi = dbi, .n = (uint8_t) n, .nkeys = (uint8_t) nkeys, .sign = (int8_t) (sign < 0 ? -1 : 1) };
+    memcpy(p, &r, sizeof r);
+    uint8_t *q = p + sizeof r;
+    memcpy(q, delta, n * sizeof *delta);
+    q += n * sizeof *delta;
+    for (size_t i = 0; i < nkeys; i++) {
+        uint16_t len = (uint16_t) kl[i];
+        memcpy(q, &len, sizeof len);
+        memcpy(q + sizeof len, kp[i], kl[i]);
+        q += sizeof len + kl[i];
+    }
+    w->cur->len += need;
+    return 0;
+}
+
+int an_batch_thread(an_batch_t *b)
+{
+    if (b->w)
+        return 0;
+    struct s_worker *w = calloc(1, sizeof *w);
+    if (!w)
+        return ENOMEM;
+    int rc = pthread_mutex_init(&w->mu, NULL);
+    if (rc) {
+        free(w);
+        return rc;
+    }
+    pthread_cond_init(&w->work, NULL);
+    pthread_cond_init(&w->idle, NULL);
+    b->w = w;
+    if ((rc = pthread_create(&w->th, NULL, s_worker_main, b)) != 0) {
+        pthread_cond_destroy(&w->work);
+        pthread_cond_destroy(&w->idle);
+        pthread_mutex_destroy(&w->mu);
+        free(w);
+        b->w = NULL;
+    }
+    return rc;
+}
+
+static void s_chunks_free(s_chunk_t *c)
+{
+    while (c) {
+        s_chunk_t *next = c->next;
+        free(c);
+        c = next;
+    }
+}
+
+/* Stops and joins the worker (what it had not merged is dropped). */
+static void s_worker_stop(an_batch_t *b)
+{
+    struct s_worker *w = b->w;
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stop = true;
+    pthread_cond_signal(&w->work);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->th, NULL);
+    s_chunks_free(w->head);
+    s_chunks_free(w->spare);
+    free(w->cur);
+    pthread_cond_destroy(&w->work);
+    pthread_cond_destroy(&w->idle);
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+    b->w = NULL;
+}
+
+int an_batch_apply(an_batch_t *b, MDB_txn *txn)
+{
+    if (b->w) {
+        int rc = s_drain(b, txn);
+        if (rc) {
+            s_clear_table(b);
+            return rc;
+        }
+    }
+    return s_apply_now(b, txn);
+}
+
+void an_batch_clear(an_batch_t *b)
+{
+    if (b->w) {
+        struct s_worker *w = b->w;
+        /* what was appended is merged, then dropped with the rest */
+        if (w->cur)
+            w->cur->len = 0;
+        pthread_mutex_lock(&w->mu);
+        s_wait_locked(b, NULL, 0);
+        w->err = 0;
+        pthread_mutex_unlock(&w->mu);
+    }
+    s_clear_table(b);
 }

@@ -40,6 +40,20 @@ an_batch_t *an_batch_new(void);
 /* Frees; *b_p set to NULL; safe on NULL. */
 void an_batch_destroy(an_batch_t **b_p);
 
+/* Merges the adds on a worker thread from now on (an_batch.c: the loop
+ * appends them to a log, the worker merges it into the table while the
+ * loop goes on; an_batch_apply waits for it).  The other calls keep their
+ * contracts; an_batch_set waits for the worker first; an_batch_size and
+ * an_batch_bytes may only be called when nothing was added since the last
+ * an_batch_apply or an_batch_clear.  Already threaded: 0.  Returns 0,
+ * ENOMEM, or pthread's error (the batch then merges on the caller's thread
+ * as before). */
+int an_batch_thread(an_batch_t *b);
+
+/* Applies early at `rows` pending rows instead of the default (tests;
+ * 0 = the default). */
+void an_batch_limit(an_batch_t *b, size_t rows);
+
 /* Rows of dbi changed by an_batch_apply are reported to fn. */
 void an_batch_hook(an_batch_t *b, MDB_dbi dbi, an_batch_hook_fn fn, void *arg);
 

@@ -51,6 +51,10 @@ int an_open(analytics_t *a, ent_store_t *store, uint32_t min_group, uint32_t sta
     if (!a->batch || !a->ixbatch || !a->arena)
         return ENOMEM;
     an_batch_hook(a->batch, a->mgr, an_mgr_rank, a);
+    /* the counters' merge beside the loop, on the second core (an_batch.h) */
+    int rc = an_batch_thread(a->batch);
+    if (rc)
+        ent_log_warn("analytics.batch", "counters merged on the loop's thread: no worker (%s)", strerror(rc));
     return 0;
 }
 

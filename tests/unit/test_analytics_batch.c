@@ -560,3 +560,113 @@ Test(batch, a_large_turn_is_sorted_in_halves_and_merged_in_order)
     }
     an_batch_destroy(&b);
 }
+
+/* ------------------------------------------- merging on a worker thread */
+
+/* Adds over keys k0..k(nk-1) of dbi, by add_many groups of 1 to 16 keys,
+ * deltas from a fixed sequence: the same calls for both batches. */
+static void s_random_adds(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, int calls, int nk, unsigned seed)
+{
+    char name[32];
+    for (int c = 0; c < calls; c++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t m = 1 + (seed >> 16) % AN_BATCH_MANY;
+        an_key_t keys[AN_BATCH_MANY];
+        for (size_t i = 0; i < m; i++) {
+            snprintf(name, sizeof name, "k%05u", (seed / 7u + (unsigned) i * 2654435761u) % (unsigned) nk);
+            keys[i] = s_key(name);
+        }
+        int64_t d[2] = { 1 + (int64_t) (seed % 5), (int64_t) (seed % 1000) - 500 };
+        cr_assert_eq(an_batch_add_many(b, txn, dbi, keys, m, d, 2, (seed & 1) ? 1 : -1), 0);
+    }
+}
+
+Test(batch, worker_merges_the_same_rows_as_the_loop)
+{
+    an_batch_t *direct = an_batch_new(), *thr = an_batch_new();
+    cr_assert_eq(an_batch_thread(thr), 0);
+    cr_assert_eq(an_batch_thread(thr), 0, "already threaded: a no-op");
+    /* a small table: the worker stops on it full again and again and the
+     * loop applies it early (the direct batch as well, at its own points) */
+    an_batch_limit(direct, 700);
+    an_batch_limit(thr, 700);
+    for (int turn = 0; turn < 3; turn++) {
+        MDB_txn *txn;
+        cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+        s_random_adds(direct, txn, s_a, 30000, 3000, 7u + (unsigned) turn);
+        s_random_adds(thr, txn, s_b, 30000, 3000, 7u + (unsigned) turn);
+        cr_assert_eq(an_batch_apply(direct, txn), 0);
+        cr_assert_eq(an_batch_apply(thr, txn), 0);
+        cr_assert_eq(ent_store_commit(s_store), 0);
+    }
+    cr_assert_gt(s_entries(s_a), 2000);
+    cr_assert_eq(s_entries(s_b), s_entries(s_a));
+    char name[32];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(name, sizeof name, "k%05d", i);
+        cr_assert_eq(s_row(s_b, name, 0), s_row(s_a, name, 0), "%s", name);
+        cr_assert_eq(s_row(s_b, name, 1), s_row(s_a, name, 1), "%s", name);
+    }
+    an_batch_destroy(&direct);
+    an_batch_destroy(&thr);
+}
+
+Test(batch, worker_clear_drops_the_turn)
+{
+    an_batch_t *b = an_batch_new();
+    cr_assert_eq(an_batch_thread(b), 0);
+    an_batch_limit(b, 500);
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    s_random_adds(b, txn, s_a, 20000, 2000, 3);
+    /* an aborted turn (the daemon's order: the transaction, whose early
+     * applications it takes along, then the participants' reset) */
+    ent_store_abort(s_store, 0);
+    an_batch_clear(b);
+    cr_assert_eq(an_batch_size(b), 0);
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    cr_assert_eq(an_batch_apply(b, txn), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    cr_assert_eq(s_entries(s_a), 0, "nothing of the aborted turn is written");
+    /* the batch works on after it */
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    an_key_t k = s_key("after");
+    int64_t d[2] = { 4, 2 };
+    cr_assert_eq(an_batch_add(b, txn, s_a, &k, d, 2, 1), 0);
+    cr_assert_eq(an_batch_apply(b, txn), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    cr_assert_eq(s_row(s_a, "after", 0), 4);
+    cr_assert_eq(s_entries(s_a), 1);
+    /* destroyed with records still queued: stopped, nothing leaks */
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    an_batch_limit(b, 0);
+    s_random_adds(b, txn, s_a, 20000, 2000, 5);
+    an_batch_destroy(&b);
+    cr_assert_null(b);
+    ent_store_abort(s_store, 0);
+}
+
+Test(batch, worker_hook_sees_each_rows_net_change)
+{
+    an_batch_t *b = an_batch_new();
+    cr_assert_eq(an_batch_thread(b), 0);
+    s_seen_t seen = { 0 };
+    an_batch_hook(b, s_a, s_hook, &seen);
+    MDB_txn *txn;
+    cr_assert_eq(ent_store_begin(s_store, &txn), 0);
+    an_key_t x = s_key("x");
+    int64_t d[2] = { 3, 1 };
+    for (int i = 0; i < 10; i++)
+        cr_assert_eq(an_batch_add(b, txn, s_a, &x, d, 2, 1), 0);
+    /* an index row set on a threaded batch waits for the worker first */
+    an_key_t y = s_key("y");
+    cr_assert_eq(an_batch_set(b, txn, s_b, &y, "v", 1, 1), 0);
+    cr_assert_eq(an_batch_apply(b, txn), 0);
+    cr_assert_eq(ent_store_commit(s_store), 0);
+    cr_assert_eq(s_row(s_a, "x", 0), 30);
+    cr_assert_eq(seen.calls, 1, "one row changed: one call");
+    cr_assert_eq(seen.last_old, 0);
+    cr_assert_eq(seen.last_new, 30);
+    cr_assert_eq(s_entries(s_b), 1);
+    an_batch_destroy(&b);
+}

@@ -361,6 +361,7 @@ int ent_store_bulk_begin(ent_store_t *store)
         return errno;
     char line[80];
     int len = snprintf(line, sizeof line, "%s\n", boot);
+    errno = 0; /* a short write sets none: EIO then */
     rc = write(fd, line, (size_t) len) == len && fsync(fd) == 0 ? 0 : (errno ? errno : EIO);
     close(fd);
     if (!rc)

@@ -805,32 +805,31 @@ static int s_drain(an_batch_t *b, MDB_txn *txn)
     struct s_worker *w = b->w;
     pthread_mutex_lock(&w->mu);
     bool idle = !w->queued && !w->busy && !w->full;
-    int werr = idle ? w->err : 0;
-    if (idle)
-        w->err = 0;
+    int werr = w->err;
+    w->err = 0;
     pthread_mutex_unlock(&w->mu);
-    if (idle && w->cur && w->cur->len) {
+    if (idle) {
         /* nothing left to the worker (a live turn's few adds, a rebuild
          * turn's last chunk): the table is the loop's, merged here without
          * a wake-up of the worker and back, which costs more than the
          * merge */
         size_t off = 0;
-        int rc;
-        while ((rc = s_merge_chunk(b, w->cur, &off)) == 1)
-            if ((rc = s_apply_now(b, txn)) != 0)
-                break;
-        w->cur->len = 0;
+        int rc = 0;
+        if (w->cur)
+            while ((rc = s_merge_chunk(b, w->cur, &off)) == 1)
+                if ((rc = s_apply_now(b, txn)) != 0)
+                    break;
+        if (w->cur)
+            w->cur->len = 0;
         return werr ? werr : rc;
     }
-    if (werr)
-        return werr;
     int rc = w->cur && w->cur->len ? s_hand_over(b, txn) : 0;
     pthread_mutex_lock(&w->mu);
     int r = s_wait_locked(b, txn, 0);
     int err = w->err;
     w->err = 0;
     pthread_mutex_unlock(&w->mu);
-    return rc ? rc : r ? r : err;
+    return werr ? werr : rc ? rc : r ? r : err;
 }
 
 static int s_log_keys(an_batch_t *b, MDB_txn *txn, MDB_dbi dbi, const uint8_t *const *kp, const size_t *kl,

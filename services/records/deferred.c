@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/date.h"
 #include "common/log.h"
+#include "common/pbwire.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -59,6 +60,52 @@ int rec_deferred_drop(records_t *r, MDB_txn *txn, const char *obligation_id)
     return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* Whether field f of Obligation is kept aside with a deferred obligation:
+ * what its release reads (employee, type, due date, window) and what a
+ * creation takes from the obligation when the directory lacks the employee
+ * (manager, entity, department, site, names, locale).  Dropped: the id (it
+ * is the key), and the status, rule, basis, reason, penalties, anchor, met
+ * date and managers' names, which the scheduler sends again with the
+ * obligation's next change and no creation reads.  A field this version
+ * does not know is kept. */
+static bool s_kept_field(uint64_t f)
+{
+    return !(f == 1 || (f >= 6 && f <= 14) || f == 27 || f == 28);
+}
+
+size_t rec_deferred_trim(const uint8_t *in, size_t n, uint8_t *out, size_t room)
+{
+    const uint8_t *p = in, *end = in + n;
+    size_t len = 0;
+    while (p < end) {
+        const uint8_t *field = p;
+        uint64_t tag, v;
+        if (!ent_pb_varint_get(&p, end, &tag))
+            return 0;
+        switch (tag & 7) {
+        case ENT_PB_VARINT:
+            if (!ent_pb_varint_get(&p, end, &v))
+                return 0;
+            break;
+        case ENT_PB_LEN:
+            if (!ent_pb_varint_get(&p, end, &v) || v > (uint64_t) (end - p))
+                return 0;
+            p += v;
+            break;
+        default:
+            return 0; /* not a wire type protobuf-c writes for this message */
+        }
+        if (!s_kept_field(tag >> 3))
+            continue;
+        size_t flen = (size_t) (p - field);
+        if (flen > room - len)
+            return 0;
+        memcpy(out + len, field, flen);
+        len += flen;
+    }
+    return len;
+}
+
 int rec_deferred_put(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, const ProtobufCBinaryData *packed)
 {
     if (strlen(o->obligation_id) > 250)
@@ -66,12 +113,17 @@ int rec_deferred_put(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligatio
     int rc = rec_deferred_drop(r, txn, o->obligation_id);
     if (rc)
         return rc;
-    size_t len = packed ? packed->len : entretiens__v1__obligation__get_packed_size(o);
-    MDB_val k = { strlen(o->obligation_id), o->obligation_id }, v = { len, NULL };
+    /* the fields a release reads, copied from the event's bytes (about
+     * half of them: a catch-up keeps hundreds of thousands aside); a
+     * message that does not walk is kept whole, packed again */
+    uint8_t trimmed[1024];
+    size_t len = packed ? rec_deferred_trim(packed->data, packed->len, trimmed, sizeof trimmed) : 0;
+    size_t whole = len ? 0 : entretiens__v1__obligation__get_packed_size(o);
+    MDB_val k = { strlen(o->obligation_id), o->obligation_id }, v = { len ? len : whole, NULL };
     if ((rc = mdb_put(txn, r->deferred, &k, &v, MDB_RESERVE)))
         return rc;
-    if (packed)
-        memcpy(v.mv_data, packed->data, len);
+    if (len)
+        memcpy(v.mv_data, trimmed, len);
     else
         entretiens__v1__obligation__pack(o, v.mv_data);
     uint8_t key[4 + 256];
@@ -127,8 +179,14 @@ int rec_deferred_release(MDB_txn *txn, void *arg)
             continue;
         }
         Entretiens__V1__Obligation *o = entretiens__v1__obligation__unpack(NULL, v.mv_size, v.mv_data);
-        if ((rc = rec_deferred_drop(r, txn, id)) == 0 && o)
+        if ((rc = rec_deferred_drop(r, txn, id)) == 0 && o) {
+            /* the id is the key (rec_deferred_trim); a value kept whole by
+             * an earlier version carries it too */
+            char *own = o->obligation_id;
+            o->obligation_id = id;
             rc = rec_obligation_due(r, txn, o, "");
+            o->obligation_id = own;
+        }
         if (o)
             entretiens__v1__obligation__free_unpacked(o, NULL);
         if (rc == ENT_EVENT_SKIP)

@@ -135,11 +135,21 @@ void rec_idx_flush(void *arg, bool committed);
 bool rec_beyond_horizon(const records_t *r, const Entretiens__V1__Obligation *o);
 
 /* Keeps o aside (replacing a previous version of it) / forgets it.
- * packed: o as packed by the scheduler, stored as it is (NULL: o is
- * packed here).  Return 0, EINVAL (an obligation id over 250 bytes) or an
- * LMDB code. */
+ * packed: o as packed by the scheduler, of which the fields a release
+ * reads are stored (rec_deferred_trim; NULL, or bytes that do not walk:
+ * o is packed here, whole).  Return 0, EINVAL (an obligation id over 250
+ * bytes) or an LMDB code. */
 int rec_deferred_put(records_t *r, MDB_txn *txn, const Entretiens__V1__Obligation *o, const ProtobufCBinaryData *packed);
 int rec_deferred_drop(records_t *r, MDB_txn *txn, const char *obligation_id);
+
+/* Copies into out (room bytes) the fields of the packed Obligation in
+ * (n bytes) that a deferred obligation keeps: every field but the id (the
+ * key of `deferred`), the status, rule, basis, reason, penalties, anchor,
+ * met date and the manager's names; fields this version does not know are
+ * kept.  Returns the bytes written, or 0 when in is not a message of
+ * varint and length-delimited fields, or does not fit in room (the caller
+ * then stores the obligation whole). */
+size_t rec_deferred_trim(const uint8_t *in, size_t n, uint8_t *out, size_t room);
 
 /* Periodic work (ent_daemon_work_fn, also run at every clock change):
  * creates the interviews of the kept obligations whose window now opens

@@ -4,9 +4,10 @@
  *  tampered with behind records' back, and the first broken link named. */
 #include "records.h"
 
+#include "store_fixture.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,19 +173,9 @@ static char s_root[64];
 static ent_store_t *s_store;
 static records_t s_r;
 
-static int s_rm(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void) st, (void) type, (void) ftw;
-    return remove(path);
-}
-
 static void s_open(void)
 {
-    snprintf(s_root, sizeof s_root, "/tmp/ent_test_audit_XXXXXX");
-    cr_assert_not_null(mkdtemp(s_root));
-    int err = 0;
-    s_store = ent_store_open(s_root, 20, 16, true, &err);
-    cr_assert_not_null(s_store, "store: %d", err);
+    s_store = fx_store_open(s_root, "audit");
     memset(&s_r, 0, sizeof s_r);
     s_r.store = s_store;
     struct { const char *n; MDB_dbi *d; } dbs[] = {
@@ -200,8 +191,7 @@ static void s_open(void)
 
 static void s_close(void)
 {
-    ent_store_close(&s_store);
-    nftw(s_root, s_rm, 16, FTW_DEPTH | FTW_PHYS);
+    fx_store_close(&s_store, s_root);
 }
 
 static rec_iv_t *s_new_iv(const char *id, const char *employee)

@@ -6,8 +6,9 @@
  *  an aborted turn's queue is dropped; other databases are never queued. */
 #include "records.h"
 
+#include "store_fixture.h"
+
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,19 +17,9 @@ static char s_root[64];
 static ent_store_t *s_store;
 static records_t s_r;
 
-static int s_rm(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void) st, (void) type, (void) ftw;
-    return remove(path);
-}
-
 static void s_open(void)
 {
-    snprintf(s_root, sizeof s_root, "/tmp/ent_test_idxbatch_XXXXXX");
-    cr_assert_not_null(mkdtemp(s_root));
-    int err = 0;
-    s_store = ent_store_open(s_root, 20, 16, true, &err);
-    cr_assert_not_null(s_store, "store: %d", err);
+    s_store = fx_store_open(s_root, "idxbatch");
     memset(&s_r, 0, sizeof s_r);
     s_r.store = s_store;
     struct { const char *n; MDB_dbi *d; } dbs[] = {
@@ -44,8 +35,7 @@ static void s_close(void)
 {
     rec_idxq_destroy(&s_r);
     rec_idxq_destroy(&s_r); /* twice: nothing left */
-    ent_store_close(&s_store);
-    nftw(s_root, s_rm, 16, FTW_DEPTH | FTW_PHYS);
+    fx_store_close(&s_store, s_root);
 }
 
 static bool s_has(MDB_txn *txn, MDB_dbi dbi, const char *key)

@@ -74,6 +74,8 @@ struct ent_daemon {
     struct { ent_daemon_reset_fn reset; ent_daemon_flush_fn flush; void *arg; } parts[MAX_PARTICIPANTS];
     struct { ent_daemon_settle_fn fn; void *arg; } settles[MAX_PARTICIPANTS];
     size_t n_settles;
+    struct { ent_daemon_begin_fn begin; ent_daemon_precommit_fn precommit; void *arg; } commits[MAX_PARTICIPANTS];
+    size_t n_commits;
     size_t n_parts;
     uv_timer_t tick;
     bool tick_on;
@@ -431,6 +433,9 @@ static int s_run_turn(ent_daemon_t *d, MDB_txn *txn, size_t *batch)
 {
     int rc = 0;
     *batch = 0;
+    for (size_t i = 0; i < d->n_commits; i++)
+        if (d->commits[i].begin)
+            d->commits[i].begin(d->commits[i].arg);
     for (size_t i = 0; i < d->n_consumers && !rc; i++)
         rc = ent_subscriber_process(d->consumers[i].sub, txn);
     for (size_t i = 0; i < d->n_work && !rc; i++)
@@ -442,6 +447,10 @@ static int s_run_turn(ent_daemon_t *d, MDB_txn *txn, size_t *batch)
         *batch += ent_rpc_server_pending(d->rpc);
         rc = ent_rpc_server_process(d->rpc, txn);
     }
+    /* the service's other store, durable before this one commits */
+    for (size_t i = 0; i < d->n_commits && !rc; i++)
+        if (d->commits[i].precommit)
+            rc = d->commits[i].precommit(d->commits[i].arg);
     return rc;
 }
 
@@ -1179,6 +1188,17 @@ int ent_daemon_on_settle(ent_daemon_t *d, ent_daemon_settle_fn fn, void *arg)
     d->settles[d->n_settles].fn = fn;
     d->settles[d->n_settles].arg = arg;
     d->n_settles++;
+    return 0;
+}
+
+int ent_daemon_on_commit(ent_daemon_t *d, ent_daemon_begin_fn begin, ent_daemon_precommit_fn precommit, void *arg)
+{
+    if (d->n_commits >= MAX_PARTICIPANTS)
+        return -1;
+    d->commits[d->n_commits].begin = begin;
+    d->commits[d->n_commits].precommit = precommit;
+    d->commits[d->n_commits].arg = arg;
+    d->n_commits++;
     return 0;
 }
 

@@ -169,6 +169,21 @@ typedef int (*ent_daemon_settle_fn)(MDB_txn *txn, void *arg);
 /* Registers fn (before start).  Returns 0, or -1 when more than 8 are. */
 int ent_daemon_on_settle(ent_daemon_t *d, ent_daemon_settle_fn fn, void *arg);
 
+/* A store of the service's beside the daemon's own, whose writes must be
+ * durable before the turn's commit (records' keystore: a data key before
+ * any content sealed under it).  begin(arg) runs when a write turn has
+ * opened its transaction, precommit(arg) after the turn's work (events,
+ * periodic work, settles, requests) and before the commit: the service
+ * gathers its writes of the turn and makes them durable there at once,
+ * instead of once each.  A precommit error aborts the turn (its
+ * participants are reset) and is logged as the turn's failure; the
+ * participant's reset must then undo what begin started.  Not called in a
+ * turn of queries only (read-only transaction).  Registers (before start);
+ * returns 0, or -1 when more than 8 are. */
+typedef void (*ent_daemon_begin_fn)(void *arg);
+typedef int (*ent_daemon_precommit_fn)(void *arg);
+int ent_daemon_on_commit(ent_daemon_t *d, ent_daemon_begin_fn begin, ent_daemon_precommit_fn precommit, void *arg);
+
 /* Offloaded work: a method whose answer takes long to compute from a
  * stable view of the store (a backup, the whole audit chain's check) hands
  * it to a libuv worker thread, so that the loop goes on serving.  The job

@@ -35,6 +35,8 @@ struct rec_crypt {
     MDB_env *env;
     MDB_dbi dbi;
     MDB_txn *rd;          /* a read transaction kept reset between uses */
+    bool batching;        /* in a turn: new keys go into batch (rec_crypt_batch_begin) */
+    MDB_txn *batch;       /* the turn's new keys, committed before the turn (NULL: none yet) */
     unsigned char master[S_KEY];
     s_slot_t *cache;      /* S_CACHE slots (sodium_malloc) */
     uint64_t tick;
@@ -86,6 +88,8 @@ void rec_crypt_destroy(rec_crypt_t **c_p)
         return;
     if (c->rd)
         mdb_txn_abort(c->rd);
+    if (c->batch)
+        mdb_txn_abort(c->batch); /* never committed: not durable, nothing sealed under them was */
     if (c->env)
         mdb_env_close(c->env);
     sodium_munlock(c->master, sizeof c->master); /* also wipes it */
@@ -176,11 +180,15 @@ static int s_key_get(rec_crypt_t *c, const char *employee, unsigned char key[S_K
         s->used = ++c->tick;
         return 0;
     }
-    int rc = mdb_txn_renew(c->rd);
+    /* the turn's new keys first (a key created earlier in the turn and
+     * since pushed out of the cache is there, not yet in the committed
+     * keystore) */
+    MDB_txn *t = c->batch ? c->batch : c->rd;
+    int rc = c->batch ? 0 : mdb_txn_renew(c->rd);
     if (rc)
         return rc;
     MDB_val k = { strlen(employee), (void *) employee }, v;
-    rc = mdb_get(c->rd, c->dbi, &k, &v);
+    rc = mdb_get(t, c->dbi, &k, &v);
     if (!rc && v.mv_size != S_RECORD)
         rc = REC_CRYPT_FORGED;
     if (!rc) {
@@ -193,13 +201,48 @@ static int s_key_get(rec_crypt_t *c, const char *employee, unsigned char key[S_K
                                                        p + S_KID, c->master) != 0 || kl != S_KEY)
             rc = REC_CRYPT_FORGED;
     }
-    mdb_txn_reset(c->rd);
+    if (!c->batch)
+        mdb_txn_reset(c->rd);
     if (!rc)
         s_remember(c, employee, key, kid);
     return rc;
 }
 
-/* Creates employee's key in its own committed transaction. */
+/* Forgets every key held in memory (the turn's new keys among them). */
+static void s_forget_all(rec_crypt_t *c)
+{
+    sodium_memzero(c->cache, S_CACHE * sizeof *c->cache);
+}
+
+void rec_crypt_batch_begin(rec_crypt_t *c)
+{
+    c->batching = true;
+}
+
+int rec_crypt_batch_commit(rec_crypt_t *c)
+{
+    c->batching = false;
+    if (!c->batch)
+        return 0;
+    int rc = mdb_txn_commit(c->batch); /* synced, unless nosync */
+    c->batch = NULL;                   /* freed by LMDB even on failure */
+    if (rc)
+        s_forget_all(c); /* the turn's keys are not in the keystore: none may be used */
+    return rc;
+}
+
+void rec_crypt_batch_abort(rec_crypt_t *c)
+{
+    c->batching = false;
+    if (!c->batch)
+        return;
+    mdb_txn_abort(c->batch);
+    c->batch = NULL;
+    s_forget_all(c);
+}
+
+/* Creates employee's key: in the turn's batch while batching, else in its
+ * own committed transaction. */
 static int s_key_create(rec_crypt_t *c, const char *employee, unsigned char key[S_KEY], uint8_t kid[S_KID])
 {
     uint8_t rec[S_RECORD], ad[64 + REC_CRYPT_EMPLOYEE_MAX];
@@ -210,11 +253,22 @@ static int s_key_create(rec_crypt_t *c, const char *employee, unsigned char key[
     size_t adl = s_key_ad(ad, employee);
     crypto_aead_xchacha20poly1305_ietf_encrypt(rec + S_KID + S_NONCE, NULL, key, S_KEY, ad, adl, NULL, rec + S_KID,
                                                c->master);
-    MDB_txn *txn;
-    int rc = mdb_txn_begin(c->env, NULL, 0, &txn);
-    if (rc)
-        return rc;
     MDB_val k = { strlen(employee), (void *) employee }, v = { sizeof rec, rec };
+    int rc;
+    if (c->batching) {
+        if (!c->batch && (rc = mdb_txn_begin(c->env, NULL, 0, &c->batch)) != 0) {
+            c->batch = NULL;
+            return rc;
+        }
+        /* a failed put leaves the batch as it was: the turn aborts and
+         * rec_crypt_batch_abort drops it */
+        if ((rc = mdb_put(c->batch, c->dbi, &k, &v, MDB_NOOVERWRITE)) == 0)
+            s_remember(c, employee, key, kid);
+        return rc;
+    }
+    MDB_txn *txn;
+    if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0)
+        return rc;
     rc = mdb_put(txn, c->dbi, &k, &v, MDB_NOOVERWRITE);
     if (rc) {
         mdb_txn_abort(txn);
@@ -321,9 +375,15 @@ int rec_crypt_shred(rec_crypt_t *c, const char *employee, bool *existed)
     *existed = false;
     if (!employee || !*employee || strlen(employee) > REC_CRYPT_EMPLOYEE_MAX)
         return 0;
-    MDB_txn *txn;
-    int rc = mdb_txn_begin(c->env, NULL, 0, &txn);
+    /* the turn's new keys first (the keystore has one writer at a time);
+     * batching goes on, in a new batch */
+    bool batching = c->batching;
+    int rc = rec_crypt_batch_commit(c);
+    c->batching = batching;
     if (rc)
+        return rc;
+    MDB_txn *txn;
+    if ((rc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0)
         return rc;
     s_slot_t *s = s_cached(c, employee);
     if (s)

@@ -28,6 +28,11 @@
  *  written in its own transactions, committed (and synced unless nosync)
  *  before the caller's turn commits: a key is durable before any content
  *  sealed under it, and a shred is durable even when the turn is redone.
+ *  Inside a turn (rec_crypt_batch_begin) the turn's new keys share one
+ *  transaction, committed once before the turn's (rec_crypt_batch_commit):
+ *  a scheduler's recompute that cancels thousands of interviews, each
+ *  reason sealed under a key created for it, syncs the keystore once, not
+ *  once per employee.
  */
 #ifndef REC_CRYPT_H
 #define REC_CRYPT_H
@@ -77,8 +82,25 @@ int rec_crypt_seal(rec_crypt_t *c, const char *employee, const char *interview_i
 int rec_crypt_open_value(rec_crypt_t *c, const char *interview_id, const char *field, const uint8_t *v, size_t n,
                          uint8_t **out, size_t *outlen, char employee_out[REC_CRYPT_EMPLOYEE_MAX + 1]);
 
+/* From now on, the keys rec_crypt_seal creates are written into one
+ * keystore transaction (opened at the first), not committed each: the
+ * daemon's turn begins (ent_daemon_on_commit). */
+void rec_crypt_batch_begin(rec_crypt_t *c);
+
+/* Commits the keys created since rec_crypt_batch_begin (synced unless
+ * nosync) and ends the batch: before the turn commits anything sealed
+ * under them.  Returns 0, or an LMDB code (the keys are then not stored
+ * and are forgotten from memory: the caller aborts its turn). */
+int rec_crypt_batch_commit(rec_crypt_t *c);
+
+/* Drops the keys created since rec_crypt_batch_begin (the turn was
+ * aborted: nothing sealed under them is stored) and forgets every key held
+ * in memory; ends the batch.  Safe when none is open. */
+void rec_crypt_batch_abort(rec_crypt_t *c);
+
 /* Destroys employee's key (crypto-shredding); the keystore keeps no copy.
- * *existed tells whether there was one.  Returns 0 or an LMDB code. */
+ * Commits a batch in progress first (it goes on afterwards).  *existed
+ * tells whether there was one.  Returns 0 or an LMDB code. */
 int rec_crypt_shred(rec_crypt_t *c, const char *employee, bool *existed);
 
 /* True when employee has a key now.  Returns false on a keystore error. */

@@ -69,6 +69,38 @@ static int s_census(MDB_txn *txn, void *arg)
     return rc;
 }
 
+/* The keystore follows the turn: the data keys a turn creates are written
+ * together and committed (synced) once, before the turn's own commit
+ * (rec_crypt.h); an aborted turn drops them. */
+static void s_keys_begin(void *arg)
+{
+    records_t *r = arg;
+    if (r->crypt)
+        rec_crypt_batch_begin(r->crypt);
+}
+
+static int s_keys_precommit(void *arg)
+{
+    records_t *r = arg;
+    int rc = r->crypt ? rec_crypt_batch_commit(r->crypt) : 0;
+    if (rc)
+        ent_log_error("records.keystore", "cannot commit the turn's new data keys: %s", mdb_strerror(rc));
+    return rc;
+}
+
+static void s_keys_reset(void *arg)
+{
+    records_t *r = arg;
+    if (r->crypt)
+        rec_crypt_batch_abort(r->crypt);
+}
+
+static void s_keys_flush(void *arg, bool committed)
+{
+    (void) committed;
+    s_keys_reset(arg); /* committed before the turn: nothing left open, unless the turn never got there */
+}
+
 static void s_census_reset(void *arg)
 {
     (void) arg;
@@ -394,7 +426,9 @@ int rec_setup(ent_daemon_t *d, void *arg)
     if (ent_daemon_on_event(d, "scheduler", rec_on_scheduler_event, r) ||
         ent_daemon_applied_types(d, "scheduler", rec_scheduler_types) ||
         ent_daemon_read_ahead(d, "scheduler", REC_READ_AHEAD_PAGES) ||
-        ent_daemon_on_settle(d, rec_idx_settle_turn, r) || ent_daemon_participant(d, rec_idx_reset, rec_idx_flush, r))
+        ent_daemon_on_settle(d, rec_idx_settle_turn, r) || ent_daemon_participant(d, rec_idx_reset, rec_idx_flush, r) ||
+        ent_daemon_on_commit(d, s_keys_begin, s_keys_precommit, r) ||
+        ent_daemon_participant(d, s_keys_reset, s_keys_flush, r))
         return -1;
     if (ent_daemon_every(d, 3600 * 1000, rec_grants_announce, r) ||
         ent_daemon_every(d, 3600 * 1000, rec_deferred_release, r) ||

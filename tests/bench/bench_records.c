@@ -196,8 +196,81 @@ typedef struct {
 
 #define CONTENT_SAMPLE 2000
 
+#define DEPARTURES 5000
+
+/* 6. Departures (the last run only: they change the scheduler's log): the
+ * employees of the first interviews still planned leave today; the
+ * scheduler cancels their obligations and records their interviews, each
+ * with its reason sealed under the employee's data key, created then —
+ * the keys of a turn are committed together (rec_crypt.h).  Timed from the
+ * first ingest to records' cursor at the scheduler's new head. */
+static void s_departures(ent_rpc_client_t *rc, ent_rpc_client_t *sc, pid_t rec, uint64_t interviews)
+{
+    char (*emp)[32] = calloc(DEPARTURES, sizeof *emp);
+    size_t ne = 0;
+    ent_rpc_result_t r;
+    for (uint64_t i = 1; i <= interviews && ne < DEPARTURES; i++) {
+        char iv[32];
+        snprintf(iv, sizeof iv, "IV%08llu", (unsigned long long) i);
+        Entretiens__V1__InterviewRequest q = ENTRETIENS__V1__INTERVIEW_REQUEST__INIT;
+        q.id = iv;
+        ent_rpc_client_call_msg(rc, "records.interview.get", "hr:bench", &q.base, &r);
+        Entretiens__V1__InterviewView *v =
+            r.code == ENT_OK ? entretiens__v1__interview_view__unpack(NULL, r.payload_len, r.payload) : NULL;
+        ent_rpc_result_clear(&r);
+        if (v && v->interview && strcmp(v->interview->status, "planned") == 0 &&
+            (ne == 0 || strcmp(emp[ne - 1], v->interview->employee_id) != 0))
+            snprintf(emp[ne++], sizeof emp[0], "%s", v->interview->employee_id);
+        if (v)
+            entretiens__v1__interview_view__free_unpacked(v, NULL);
+    }
+    uint64_t audit0 = 0, created0 = s_stats(rc, &audit0), head = 0, cursor = 0;
+    long long cpu0 = bench_cpu_ns(rec);
+    double t0 = bench_now();
+    Entretiens__V1__Date today = ENTRETIENS__V1__DATE__INIT;
+    today.year = 2026, today.month = 11, today.day = 26;
+    size_t refused = 0;
+    for (size_t b = 0; b < ne; b += 1000) {
+        size_t n = ne - b < 1000 ? ne - b : 1000;
+        Entretiens__V1__EmployeeEvent *evs = calloc(n, sizeof *evs), **pv = calloc(n, sizeof *pv);
+        char (*ids)[48] = calloc(n, sizeof *ids);
+        for (size_t i = 0; i < n; i++) {
+            entretiens__v1__employee_event__init(&evs[i]);
+            snprintf(ids[i], sizeof ids[0], "bench-left-%s", emp[b + i]);
+            evs[i].event_id = ids[i];
+            evs[i].source = "bench";
+            evs[i].type = "left";
+            evs[i].employee_id = emp[b + i];
+            evs[i].effective_date = &today;
+            pv[i] = &evs[i];
+        }
+        Entretiens__V1__IngestRequest rq = ENTRETIENS__V1__INGEST_REQUEST__INIT;
+        rq.n_events = n;
+        rq.events = pv;
+        ent_rpc_client_call_msg(sc, "scheduler.ingest", "", &rq.base, &r);
+        refused += r.code != ENT_OK;
+        ent_rpc_result_clear(&r);
+        free(evs), free(pv), free(ids);
+    }
+    s_health(sc, &head, NULL);
+    while (s_health(rc, &(uint64_t) { 0 }, &cursor) == 0 && cursor < head)
+        usleep(2000);
+    double dt = bench_now() - t0;
+    uint64_t audit1 = 0, created1 = s_stats(rc, &audit1);
+    uint64_t changes = audit1 - audit0, created = created1 - created0;
+    uint64_t cancelled = changes > created ? changes - created : 0;
+    printf("%-46s %10.0f interviews/s  (%zu employees left today%s: %llu interviews cancelled, %llu created, "
+           "in %.2f s with the scheduler's ingest; records %.3f CPU s)\n",
+           "cancellation from the scheduler's events", (double) cancelled / dt, ne,
+           refused ? ", some batches refused" : "", (unsigned long long) cancelled, (unsigned long long) created, dt,
+           (double) (bench_cpu_ns(rec) - cpu0) / 1e9);
+    fflush(stdout);
+    free(emp);
+}
+
 static int s_records_run(s_run_t *run, const char *rec_bin, pid_t sched, const char *dir, void *ctx, const char *ep,
-                         const ent_curve_client_t *to_rec, uint64_t sched_head, int calls, char **managers, size_t nm)
+                         const ent_curve_client_t *to_rec, uint64_t sched_head, int calls, char **managers, size_t nm,
+                         ent_rpc_client_t *sc)
 {
     printf("\n-- records, content %s at rest (ENTRETIENS_RECORDS_ENCRYPT=%d)\n", run->label, run->encrypt);
     setenv("ENTRETIENS_DATA_DIR", dir, 1);
@@ -374,6 +447,8 @@ static int s_records_run(s_run_t *run, const char *rec_bin, pid_t sched, const c
     /* 5. memory and size */
     printf("%-46s peak %ld MiB; now private %ld MiB + LMDB pages %ld MiB\n", "records resident memory",
            bench_status_kb(rec, "VmHWM:") / 1024, bench_status_kb(rec, "RssAnon:") / 1024, bench_status_kb(rec, "RssFile:") / 1024);
+    if (sc)
+        s_departures(rc, sc, rec, interviews);
     ent_rpc_client_destroy(&rc);
     kill(rec, SIGTERM);
     waitpid(rec, NULL, 0);
@@ -404,8 +479,11 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--services") == 0)
             snprintf(dir_bin, sizeof dir_bin, "%s", argv[i + 1]);
     }
-    if (employees < 16 || calls < 100)
+    if (employees < 16 || calls < 100) {
+        fprintf(stderr, "usage: ent-bench-records [--employees N (16 or more)] [--calls N (100 or more)] "
+                        "[--passes 1-4] [--services DIR]\n");
         return 2;
+    }
     char sched_bin[4200], rec_bin[4200];
     snprintf(sched_bin, sizeof sched_bin, "%s/entretiens-scheduler", dir_bin);
     snprintf(rec_bin, sizeof rec_bin, "%s/entretiens-records", dir_bin);
@@ -533,7 +611,7 @@ int main(int argc, char **argv)
         char rdir[sizeof dir + 16];
         snprintf(rdir, sizeof rdir, "%s/run%d", dir, i);
         if (mkdir(rdir, 0700) != 0 || s_records_run(&runs[i], rec_bin, sched, rdir, ctx, ep[3], &to_rec, sched_head, calls,
-                                                    managers, nm) != 0)
+                                                    managers, nm, i == passes - 1 ? sc : NULL) != 0)
             return 1;
         int m = runs[i].encrypt ? 0 : 1;
         if (runs[i].create_per_s > best_create[m])

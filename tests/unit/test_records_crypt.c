@@ -2,7 +2,8 @@
  *  real LMDB keystore: round trip, a wrong master key, a ciphertext moved to
  *  another interview, field or employee, an altered byte, a shredded key
  *  (and a new key for the same employee after it), keys kept across a
- *  reopen, master key files (mode, format). */
+ *  reopen, a turn's keys committed together or dropped with the turn,
+ *  master key files (mode, format). */
 #include "rec_crypt.h"
 
 #include <criterion/criterion.h>
@@ -214,6 +215,90 @@ Test(records_crypt, keys_in_memory_evicted_and_shredded, .init = s_setup, .fini 
     free(pt);
     for (int i = 0; i < N; i++)
         free(v[i]);
+    rec_crypt_destroy(&c);
+}
+
+/* The keys a turn creates share one keystore transaction: committed, they
+ * are there after a reopen; keys created in the batch and pushed out of
+ * memory are found again in it (not created twice); a shred inside the
+ * batch commits what came before and reaches a key of the batch. */
+Test(records_crypt, a_turns_keys_committed_together, .init = s_setup, .fini = s_teardown)
+{
+    enum { N = 100 }; /* more than the 64 kept in memory */
+    rec_crypt_t *c = s_open(s_master);
+    uint8_t *v[N], *again = NULL, *pt = NULL;
+    size_t n[N], na = 0, ptl = 0;
+    char emp[16], iv[16];
+    rec_crypt_batch_begin(c);
+    for (int i = 0; i < N; i++) {
+        snprintf(emp, sizeof emp, "E%d", i), snprintf(iv, sizeof iv, "IV%08d", i);
+        s_seal(c, emp, iv, "content", &v[i], &n[i]);
+    }
+    /* E0 left memory: its key comes from the batch, the same one */
+    s_seal(c, "E0", "IV00000000", "header", &again, &na);
+    cr_assert_eq(memcmp(again + 4, v[0] + 4, 8), 0, "E0 got a second key");
+    free(again);
+    bool existed = false;
+    cr_assert_eq(rec_crypt_shred(c, "E1", &existed), 0);
+    cr_assert(existed, "the batch's key of E1 is shredded");
+    cr_assert_eq(rec_crypt_open_value(c, "IV00000001", "content", v[1], n[1], &pt, &ptl, NULL), REC_CRYPT_SHREDDED);
+    s_seal(c, "E100", "IV00000100", "content", &again, &na); /* after the shred: a batch again */
+    cr_assert_eq(rec_crypt_batch_commit(c), 0);
+    cr_assert_eq(rec_crypt_batch_commit(c), 0, "nothing left: a no-op");
+    rec_crypt_destroy(&c);
+    c = s_open(s_master);
+    for (int i = 0; i < N; i++) {
+        snprintf(iv, sizeof iv, "IV%08d", i);
+        int rc = rec_crypt_open_value(c, iv, "content", v[i], n[i], &pt, &ptl, NULL);
+        cr_assert_eq(rc, i == 1 ? REC_CRYPT_SHREDDED : 0, "%s: %d", iv, rc);
+        if (!rc)
+            free(pt);
+    }
+    cr_assert_eq(rec_crypt_open_value(c, "IV00000100", "content", again, na, &pt, &ptl, NULL), 0);
+    free(pt);
+    free(again);
+    for (int i = 0; i < N; i++)
+        free(v[i]);
+    rec_crypt_destroy(&c);
+}
+
+/* An aborted turn's keys are not stored and not used: what was sealed
+ * under them does not open, in memory or after a reopen, and the next
+ * seal for the same employee makes a new key that is stored. */
+Test(records_crypt, an_aborted_turns_keys_are_dropped, .init = s_setup, .fini = s_teardown)
+{
+    rec_crypt_t *c = s_open(s_master);
+    uint8_t *old = NULL, *kept = NULL, *v = NULL, *pt = NULL;
+    size_t nold = 0, nkept = 0, n = 0, ptl = 0;
+    s_seal(c, "E7", "IV00000007", "content", &kept, &nkept); /* outside a turn: committed at once */
+    rec_crypt_batch_begin(c);
+    s_seal(c, "E1", "IV00000001", "content", &old, &nold);
+    cr_assert(rec_crypt_has_key(c, "E1"));
+    rec_crypt_batch_abort(c);
+    cr_assert(!rec_crypt_has_key(c, "E1"), "the dropped key is still in memory");
+    cr_assert(rec_crypt_has_key(c, "E7"), "a committed key went with the batch");
+    cr_assert_eq(rec_crypt_open_value(c, "IV00000001", "content", old, nold, &pt, &ptl, NULL), REC_CRYPT_SHREDDED);
+    /* not batching any more: the next key is committed at once */
+    s_seal(c, "E1", "IV00000001", "content", &v, &n);
+    rec_crypt_destroy(&c);
+    c = s_open(s_master);
+    cr_assert_eq(rec_crypt_open_value(c, "IV00000001", "content", old, nold, &pt, &ptl, NULL), REC_CRYPT_SHREDDED);
+    cr_assert_eq(rec_crypt_open_value(c, "IV00000001", "content", v, n, &pt, &ptl, NULL), 0);
+    free(pt);
+    cr_assert_eq(rec_crypt_open_value(c, "IV00000007", "content", kept, nkept, &pt, &ptl, NULL), 0);
+    free(pt);
+    /* destroyed with a batch open: its keys are not stored either */
+    rec_crypt_batch_begin(c);
+    uint8_t *lost = NULL;
+    size_t nlost = 0;
+    s_seal(c, "E9", "IV00000009", "content", &lost, &nlost);
+    rec_crypt_destroy(&c);
+    c = s_open(s_master);
+    cr_assert(!rec_crypt_has_key(c, "E9"));
+    free(lost);
+    free(old);
+    free(kept);
+    free(v);
     rec_crypt_destroy(&c);
 }
 

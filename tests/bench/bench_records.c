@@ -196,6 +196,21 @@ typedef struct {
 
 #define CONTENT_SAMPLE 2000
 
+/* Interview IV<n> as HR with every entity sees it (NULL: not found). */
+static Entretiens__V1__InterviewView *s_view(ent_rpc_client_t *rc, uint64_t n)
+{
+    char iv[32];
+    snprintf(iv, sizeof iv, "IV%08llu", (unsigned long long) n);
+    Entretiens__V1__InterviewRequest q = ENTRETIENS__V1__INTERVIEW_REQUEST__INIT;
+    q.id = iv;
+    ent_rpc_result_t r;
+    ent_rpc_client_call_msg(rc, "records.interview.get", "hr:bench", &q.base, &r);
+    Entretiens__V1__InterviewView *v =
+        r.code == ENT_OK ? entretiens__v1__interview_view__unpack(NULL, r.payload_len, r.payload) : NULL;
+    ent_rpc_result_clear(&r);
+    return v;
+}
+
 #define DEPARTURES 5000
 
 /* 6. Departures (the last run only: they change the scheduler's log): the
@@ -210,14 +225,7 @@ static void s_departures(ent_rpc_client_t *rc, ent_rpc_client_t *sc, pid_t rec, 
     size_t ne = 0;
     ent_rpc_result_t r;
     for (uint64_t i = 1; i <= interviews && ne < DEPARTURES; i++) {
-        char iv[32];
-        snprintf(iv, sizeof iv, "IV%08llu", (unsigned long long) i);
-        Entretiens__V1__InterviewRequest q = ENTRETIENS__V1__INTERVIEW_REQUEST__INIT;
-        q.id = iv;
-        ent_rpc_client_call_msg(rc, "records.interview.get", "hr:bench", &q.base, &r);
-        Entretiens__V1__InterviewView *v =
-            r.code == ENT_OK ? entretiens__v1__interview_view__unpack(NULL, r.payload_len, r.payload) : NULL;
-        ent_rpc_result_clear(&r);
+        Entretiens__V1__InterviewView *v = s_view(rc, i);
         if (v && v->interview && strcmp(v->interview->status, "planned") == 0 &&
             (ne == 0 || strcmp(emp[ne - 1], v->interview->employee_id) != 0))
             snprintf(emp[ne++], sizeof emp[0], "%s", v->interview->employee_id);
@@ -357,13 +365,9 @@ static int s_records_run(s_run_t *run, const char *rec_bin, pid_t sched, const c
     for (int i = 0; i < 4 * CONTENT_SAMPLE && ns < CONTENT_SAMPLE && interviews; i++) {
         rng = rng * 6364136223846793005ull + 1442695040888963407ull;
         char iv[32], caller[96];
-        snprintf(iv, sizeof iv, "IV%08llu", (unsigned long long) ((rng >> 33) % interviews + 1));
-        Entretiens__V1__InterviewRequest q = ENTRETIENS__V1__INTERVIEW_REQUEST__INIT;
-        q.id = iv;
-        ent_rpc_client_call_msg(rc, "records.interview.get", "hr:bench", &q.base, &r);
-        Entretiens__V1__InterviewView *v =
-            r.code == ENT_OK ? entretiens__v1__interview_view__unpack(NULL, r.payload_len, r.payload) : NULL;
-        ent_rpc_result_clear(&r);
+        uint64_t n = (rng >> 33) % interviews + 1;
+        snprintf(iv, sizeof iv, "IV%08llu", (unsigned long long) n);
+        Entretiens__V1__InterviewView *v = s_view(rc, n);
         if (!v)
             continue;
         /* the interviewer answers: an interview with no manager on record

@@ -461,7 +461,7 @@ int main(int argc, char **argv)
     printf("entretiens analytics benchmark — %zu employees (generator seed 42, today 2026-11-26)\n\n", employees);
 
     char root[] = "/tmp/ent-bench-analytics-XXXXXX";
-    if (!mkdtemp(root))
+    if (!bench_mkdtemp(root))
         return 1;
     char dir[sizeof root + 16];
     snprintf(dir, sizeof dir, "%s/analytics", root);

@@ -676,7 +676,7 @@ int main(int argc, char **argv)
     fflush(stdout);
 
     char dir[] = "/tmp/ent-bench-compare-XXXXXX";
-    if (!mkdtemp(dir))
+    if (!bench_mkdtemp(dir))
         return 1;
     char file[sizeof dir + 16];
     snprintf(file, sizeof file, "%s/events.bin", dir);

@@ -71,7 +71,7 @@ typedef struct {
 static int s_open(s_bench_t *b, const char *name, const ntf_config_t *cfg, bool pool)
 {
     snprintf(b->dir, sizeof b->dir, "/tmp/ent-bench-notifier-%s-XXXXXX", name);
-    if (!mkdtemp(b->dir))
+    if (!bench_mkdtemp(b->dir))
         return -1;
     int err = 0;
     b->store = ent_store_open(b->dir, 16, 1024, false, &err);

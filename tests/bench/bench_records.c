@@ -554,7 +554,7 @@ int main(int argc, char **argv)
     printf("%-46s %zu events in %zu batches (%.1f s, not measured)\n", "generated", total, nb, bench_now() - t0);
 
     char dir[] = "/tmp/ent-bench-records-XXXXXX";
-    if (!mkdtemp(dir))
+    if (!bench_mkdtemp(dir))
         return 1;
     int port = 38000 + (int) (getpid() % 400) * 6;
     char ep[6][64];

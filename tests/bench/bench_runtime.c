@@ -304,7 +304,7 @@ int main(int argc, char **argv)
         return 2;
     }
     char dir[] = "/tmp/ent-bench-XXXXXX";
-    if (!mkdtemp(dir))
+    if (!bench_mkdtemp(dir))
         return 1;
     printf("entretiens runtime benchmark — %ld events, 127.0.0.1 TCP, %d-byte messages\n\n", events, MSG_SIZE);
 

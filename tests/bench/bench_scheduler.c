@@ -105,7 +105,7 @@ int main(int argc, char **argv)
     printf("%-46s %zu events in %zu batches (%.1f s, not measured)\n", "generated", total, nb, bench_now() - t0);
 
     char dir[] = "/tmp/ent-bench-sched-XXXXXX";
-    if (!mkdtemp(dir))
+    if (!bench_mkdtemp(dir))
         return 1;
     char rpc[64];
     ent_curve_client_t curve;

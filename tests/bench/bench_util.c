@@ -334,6 +334,58 @@ int bench_wait_up(void *ctx, const char *ep, const ent_curve_client_t *curve, pi
     return rc;
 }
 
+/* What an interrupted benchmark leaves behind: its children and folders. */
+#define S_KEEP_MAX 64
+static pid_t s_children[S_KEEP_MAX];
+static char s_dirs[8][128];
+static volatile sig_atomic_t s_nchildren, s_ndirs;
+
+/* SIGINT, SIGTERM, SIGHUP: the children killed and reaped, the folders
+ * removed (by rm, forked: async-signal-safe), then the signal's own end. */
+static void s_on_signal(int sig)
+{
+    /* only a child still ours: one reaped already (ECHILD) may have lent
+     * its pid to another process */
+    for (int i = 0; i < s_nchildren; i++)
+        if (s_children[i] > 0 && waitpid(s_children[i], NULL, WNOHANG) == 0 && kill(s_children[i], SIGKILL) == 0)
+            waitpid(s_children[i], NULL, 0);
+    for (int i = 0; i < s_ndirs; i++) {
+        pid_t p = fork();
+        if (p == 0) {
+            execl("/bin/rm", "rm", "-rf", s_dirs[i], (char *) NULL);
+            _exit(127);
+        }
+        if (p > 0)
+            waitpid(p, NULL, 0);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void s_trap(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = s_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+char *bench_mkdtemp(char *tmpl)
+{
+    if (!mkdtemp(tmpl))
+        return NULL;
+    size_t n = strlen(tmpl);
+    if (s_ndirs < (sig_atomic_t) (sizeof s_dirs / sizeof *s_dirs) && n < sizeof s_dirs[0]) {
+        memcpy(s_dirs[s_ndirs], tmpl, n + 1);
+        s_ndirs++;
+        s_trap();
+    }
+    return tmpl;
+}
+
 pid_t bench_fork(void)
 {
     pid_t parent = getpid();
@@ -342,5 +394,14 @@ pid_t bench_fork(void)
      * forking thread ends, which in every benchmark is its main thread */
     if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent))
         _exit(1);
+    if (pid == 0) { /* the parent's clean-up is not the child's */
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+    }
+    if (pid > 0 && s_nchildren < S_KEEP_MAX) {
+        s_children[s_nchildren] = pid;
+        s_nchildren++;
+    }
     return pid;
 }

@@ -91,4 +91,9 @@ int bench_wait_up(void *ctx, const char *ep, const ent_curve_client_t *curve, pi
  * gone exits at once (status 1). */
 pid_t bench_fork(void);
 
+/* mkdtemp(tmpl), and the folder removed — with every child of bench_fork
+ * killed first — if the benchmark is interrupted (SIGINT, SIGTERM, SIGHUP;
+ * up to 8 folders).  Returns tmpl, or NULL as mkdtemp. */
+char *bench_mkdtemp(char *tmpl);
+
 #endif

@@ -219,9 +219,9 @@ void rec_crypt_batch_begin(rec_crypt_t *c)
     c->batching = true;
 }
 
-int rec_crypt_batch_commit(rec_crypt_t *c)
+/* Commits the batch's keys, if any; batching goes on as it was. */
+static int s_batch_flush(rec_crypt_t *c)
 {
-    c->batching = false;
     if (!c->batch)
         return 0;
     int rc = mdb_txn_commit(c->batch); /* synced, unless nosync */
@@ -229,6 +229,12 @@ int rec_crypt_batch_commit(rec_crypt_t *c)
     if (rc)
         s_forget_all(c); /* the turn's keys are not in the keystore: none may be used */
     return rc;
+}
+
+int rec_crypt_batch_commit(rec_crypt_t *c)
+{
+    c->batching = false;
+    return s_batch_flush(c);
 }
 
 void rec_crypt_batch_abort(rec_crypt_t *c)
@@ -377,9 +383,7 @@ int rec_crypt_shred(rec_crypt_t *c, const char *employee, bool *existed)
         return 0;
     /* the turn's new keys first (the keystore has one writer at a time);
      * batching goes on, in a new batch */
-    bool batching = c->batching;
-    int rc = rec_crypt_batch_commit(c);
-    c->batching = batching;
+    int rc = s_batch_flush(c);
     if (rc)
         return rc;
     MDB_txn *txn;
